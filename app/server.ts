@@ -1,0 +1,82 @@
+/**
+ * Entry point: API + dialer on one process. Embedded defaults: with no
+ * `redis.url` it starts its own redis-server under `data/redis`.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { buildApp } from '../lib/api/app';
+import { newApiKey } from '../lib/api/auth';
+import { ConfigError, loadConfig, validateConfig, type Config } from '../lib/config';
+import { createLogger } from '../lib/log';
+import { createRedis, startEmbeddedRedis, type EmbeddedRedis } from '../lib/store';
+import { startServices } from './services';
+
+const KEY_FILE = 'data/api-keys.json';
+
+/** With no keys configured, keep one generated admin key in data/ so the API is never open. */
+function ensureKeys(cfg: Readonly<Config>): { cfg: Readonly<Config>; generated?: string } {
+  if (cfg.api.keys.length > 0) return { cfg };
+  let key: string;
+  if (existsSync(KEY_FILE)) {
+    key = (JSON.parse(readFileSync(KEY_FILE, 'utf8')) as { admin: string }).admin;
+  } else {
+    key = newApiKey();
+    mkdirSync(dirname(KEY_FILE), { recursive: true });
+    writeFileSync(KEY_FILE, JSON.stringify({ admin: key }, null, 2) + '\n', { mode: 0o600 });
+  }
+  const copy = structuredClone(cfg) as Config;
+  copy.api.keys = [{ key, role: 'admin', name: 'generated' }];
+  return { cfg: validateConfig(copy as unknown as Record<string, unknown>), generated: key };
+}
+
+async function main(): Promise<void> {
+  let config: Readonly<Config>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`dialer: refusing to start: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const keyed = ensureKeys(config);
+  config = keyed.cfg;
+  const log = createLogger(config);
+
+  let embedded: EmbeddedRedis | undefined;
+  let url = config.redis.url;
+  if (!url) {
+    embedded = await startEmbeddedRedis({ binary: config.redis.binary, dataDir: config.redis.dataDir, port: config.redis.port });
+    url = embedded.url;
+    log.info({ url, dataDir: config.redis.dataDir }, 'started embedded redis-server');
+  }
+  const redis = createRedis({ url, keyPrefix: config.redis.keyPrefix });
+  const services = await startServices({ config, redis, log });
+  const app = await buildApp({ config, redis, logger: log, extend: services.extendApi });
+  await app.listen({ host: config.api.host, port: config.api.port });
+  const base = `http://${config.api.host}:${config.api.port}`;
+  log.info({ docs: `${base}/docs`, openapi: `${base}/openapi.json` }, 'dialer API listening');
+  if (keyed.generated) log.info({ keyFile: KEY_FILE }, `no api.keys configured: admin key is in ${KEY_FILE}`);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 15000);
+    force.unref();
+    await app.close().catch((e: Error) => log.error({ err: e }, 'api close failed'));
+    await services.stop().catch((e: Error) => log.error({ err: e }, 'services stop failed'));
+    await redis.quit().catch(() => undefined);
+    if (embedded) await embedded.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`dialer: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,113 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import { makeAuthenticator } from './auth';
+import { ApiError, errorSchema } from './errors';
+import { routes } from './routes';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Readonly<Config>;
+    redis: Redis;
+  }
+}
+
+export interface BuildOptions {
+  config: Readonly<Config>;
+  redis: Redis;
+  logger?: Logger | false;
+  /** Extra plugins to register after the core (runtime services, tests). */
+  extend?: (app: FastifyInstance) => Promise<void> | void;
+}
+
+/**
+ * Builds the API as a Fastify instance without listening. Route plugins come
+ * from `./routes`; their JSON Schemas validate requests and produce /openapi.json.
+ */
+export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
+  const serverOpts: FastifyServerOptions = {
+    bodyLimit: opts.config.api.bodyLimitBytes,
+    ajv: { customOptions: { allErrors: false, coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
+  };
+  const app = Fastify({ ...serverOpts, loggerInstance: opts.logger || undefined, logger: opts.logger === false ? false : undefined } as FastifyServerOptions);
+  app.decorate('config', opts.config);
+  app.decorate('redis', opts.redis);
+  app.addSchema(errorSchema);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Outbound dialer control API',
+        version: '0.1.0',
+        description: 'Campaigns, contact lists, do-not-call, agents and live calls. Authenticate with `Authorization: Bearer <key>`.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.addHook('onRequest', makeAuthenticator(opts.config.api.keys));
+  app.setErrorHandler((err, req, reply) => {
+    const body = toErrorBody(err as FastifyLikeError);
+    if (body.statusCode >= 500) req.log.error({ err }, 'request failed');
+    void reply.status(body.statusCode).send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send({ statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/health', { schema: { tags: ['system'], summary: 'Liveness and Redis reachability', response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, redis: { type: 'string' } } } } } }, async () => {
+    const pong = await opts.redis.ping().catch((e: Error) => `error: ${e.message}`);
+    return { ok: pong === 'PONG', redis: pong };
+  });
+
+  for (const plugin of routes) await app.register(plugin);
+  if (opts.extend) await opts.extend(app);
+  return app;
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
+  413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 429: 'Too Many Requests',
+  500: 'Internal Server Error', 503: 'Service Unavailable',
+};
+
+interface FastifyLikeError extends Error {
+  statusCode?: number;
+  code?: string;
+  validation?: { instancePath: string; message?: string; params?: Record<string, unknown> }[];
+  validationContext?: string;
+}
+
+/** Maps any thrown error to the catalogue's JSON shape. */
+export function toErrorBody(err: FastifyLikeError): { statusCode: number; code: string; error: string; message: string; details?: unknown } {
+  if (err instanceof ApiError) {
+    return { statusCode: err.statusCode, code: err.code, error: REASONS[err.statusCode] ?? 'Error', message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) };
+  }
+  if (err.validation) {
+    const v = err.validation[0]!;
+    const where = `${err.validationContext ?? 'body'}${v.instancePath.replace(/\//g, '.')}`;
+    let msg = `${where} ${v.message ?? 'is invalid'}`;
+    if (v.params && 'additionalProperty' in v.params) msg = `${where} has unknown property "${String(v.params.additionalProperty)}"`;
+    if (v.params && 'allowedValues' in v.params) msg += `: ${(v.params.allowedValues as unknown[]).join(', ')}`;
+    return { statusCode: 400, code: 'VALIDATION_FAILED', error: 'Bad Request', message: msg, details: err.validation };
+  }
+  const status = err.statusCode ?? 500;
+  if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err instanceof SyntaxError) {
+    return { statusCode: 400, code: 'INVALID_JSON', error: 'Bad Request', message: `request body is not valid JSON: ${err.message}` };
+  }
+  if (status === 413) return { statusCode: 413, code: 'PAYLOAD_TOO_LARGE', error: REASONS[413]!, message: err.message };
+  if (status === 415) return { statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE', error: REASONS[415]!, message: err.message };
+  if (status >= 400 && status < 500) return { statusCode: status, code: 'BAD_REQUEST', error: REASONS[status] ?? 'Bad Request', message: err.message };
+  if (err.message?.includes('Connection is closed') || err.name === 'MaxRetriesPerRequestError') {
+    return { statusCode: 503, code: 'STORE_UNAVAILABLE', error: REASONS[503]!, message: 'the Redis store is not reachable' };
+  }
+  return { statusCode: 500, code: 'INTERNAL', error: REASONS[500]!, message: 'internal error; see the server log' };
+}

@@ -1,0 +1,63 @@
+/**
+ * The error catalogue. Every error the API answers with is one of these:
+ * JSON `{ statusCode, code, error, message, details? }` with a stable `code`.
+ */
+export const errorCatalogue = {
+  BAD_REQUEST: 400,
+  VALIDATION_FAILED: 400,
+  INVALID_JSON: 400,
+  INVALID_FILE: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  ILLEGAL_TRANSITION: 409,
+  IN_USE: 409,
+  DUPLICATE: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UNPROCESSABLE: 422,
+  INTERNAL: 500,
+  STORE_UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+/** An error with a catalogue code; the API's error handler turns it into JSON. */
+export class ApiError extends Error {
+  readonly statusCode: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.statusCode = errorCatalogue[code];
+  }
+}
+
+export const notFound = (what: string, id: string) => new ApiError('NOT_FOUND', `${what} ${id} does not exist`);
+
+/** JSON Schema of every error body, referenced by route schemas as `Error#`. */
+export const errorSchema = {
+  $id: 'Error',
+  type: 'object',
+  required: ['statusCode', 'code', 'error', 'message'],
+  properties: {
+    statusCode: { type: 'integer' },
+    code: { type: 'string', description: 'stable machine-readable code from the error catalogue' },
+    error: { type: 'string', description: 'HTTP reason phrase' },
+    message: { type: 'string', description: 'what is wrong, for a person' },
+    details: {},
+  },
+} as const;
+
+/** Standard error responses to spread into a route's `response` schema. */
+export const errorResponses = {
+  400: { $ref: 'Error#' },
+  401: { $ref: 'Error#' },
+  403: { $ref: 'Error#' },
+  404: { $ref: 'Error#' },
+  409: { $ref: 'Error#' },
+} as const;

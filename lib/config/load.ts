@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import Ajv from 'ajv';
+import { configSchema } from './schema';
+import type { Config } from './types';
+
+/** Thrown when configuration is invalid; the message names the key. */
+export class ConfigError extends Error {
+  constructor(message: string, readonly key: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const ENV_PREFIX = 'DIALER_';
+
+export interface LoadOptions {
+  /** Environment to read overrides from (defaults to process.env; this is the only place that reads it). */
+  env?: Record<string, string | undefined>;
+  /** Explicit config file; otherwise DIALER_CONFIG names one, if any. */
+  file?: string;
+  /** Programmatic overrides applied last (tests). */
+  overrides?: Record<string, unknown>;
+}
+
+/**
+ * Builds the configuration: schema defaults ← JSON file ← environment ← overrides.
+ * Environment keys are `DIALER_<SECTION>__<KEY>` (double underscore nests), e.g.
+ * `DIALER_API__PORT=9000`, `DIALER_REDIS__URL=redis://10.0.0.5:6379`. Values are
+ * parsed as JSON when they parse, else taken as strings.
+ */
+export function loadConfig(opts: LoadOptions = {}): Readonly<Config> {
+  const env = opts.env ?? process.env;
+  let raw: Record<string, unknown> = {};
+  const file = opts.file ?? env.DIALER_CONFIG;
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`config file ${file} cannot be read: ${(err as Error).message}`, 'DIALER_CONFIG');
+    }
+    try {
+      raw = JSON.parse(text) as Record<string, unknown>;
+    } catch (err) {
+      throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`, 'DIALER_CONFIG');
+    }
+  }
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || name === 'DIALER_CONFIG' || value === undefined) continue;
+    const path = name.slice(ENV_PREFIX.length).split('__').map(camel);
+    setPath(raw, path, parseEnvValue(value));
+  }
+  if (opts.overrides) deepMerge(raw, opts.overrides);
+  return validateConfig(raw);
+}
+
+/** Validates a raw object against the schema, filling defaults. */
+export function validateConfig(raw: Record<string, unknown>): Readonly<Config> {
+  const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: false });
+  const validate = ajv.compile(configSchema);
+  const copy = structuredClone(raw);
+  if (!validate(copy)) {
+    const e = validate.errors![0]!;
+    let key = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    if (e.keyword === 'additionalProperties') {
+      key = [key, (e.params as { additionalProperty: string }).additionalProperty].filter(Boolean).join('.');
+      throw new ConfigError(`config key ${key} is not known`, key);
+    }
+    if (e.keyword === 'required') {
+      key = [key, (e.params as { missingProperty: string }).missingProperty].filter(Boolean).join('.');
+      throw new ConfigError(`config key ${key} is required`, key);
+    }
+    throw new ConfigError(`config key ${key || '(root)'} ${e.message ?? 'is invalid'}`, key);
+  }
+  return deepFreeze(copy as unknown as Config);
+}
+
+function camel(s: string): string {
+  return s.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+function parseEnvValue(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
+function setPath(obj: Record<string, unknown>, path: string[], value: unknown): void {
+  let cur = obj;
+  for (const k of path.slice(0, -1)) {
+    if (typeof cur[k] !== 'object' || cur[k] === null) cur[k] = {};
+    cur = cur[k] as Record<string, unknown>;
+  }
+  cur[path[path.length - 1]!] = value;
+}
+
+function deepMerge(into: Record<string, unknown>, from: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(from)) {
+    if (v && typeof v === 'object' && !Array.isArray(v) && typeof into[k] === 'object' && into[k] !== null && !Array.isArray(into[k])) {
+      deepMerge(into[k] as Record<string, unknown>, v as Record<string, unknown>);
+    } else {
+      into[k] = v;
+    }
+  }
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}

@@ -1,0 +1,94 @@
+import { mediaSchema } from './sections/media';
+import { telephonySchema } from './sections/telephony';
+import { dialerSchema } from './sections/dialer';
+
+/**
+ * The one configuration schema. Defaults live here; `loadConfig` fills them,
+ * applies a file and environment overrides, validates once and freezes.
+ * Each section is a JSON Schema object so that ajv gives defaults and errors.
+ */
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    api: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
+        /** Largest accepted upload (CSV/XLSX imports), bytes. */
+        bodyLimitBytes: { type: 'integer', minimum: 1024, default: 1048576 },
+        uploadLimitBytes: { type: 'integer', minimum: 1024, default: 1073741824 },
+        keys: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['key', 'role'],
+            properties: {
+              key: { type: 'string', minLength: 16 },
+              role: { type: 'string', enum: ['admin', 'supervisor', 'agent'] },
+              agentId: { type: 'string', minLength: 1 },
+              name: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+    redis: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** Empty: start an own redis-server on loopback (the embedded default). */
+        url: { type: 'string', default: '' },
+        /** Where the embedded redis-server keeps its append-only file. */
+        dataDir: { type: 'string', default: 'data/redis' },
+        /** Port of the embedded redis-server; 0 picks a free loopback port. */
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 0 },
+        binary: { type: 'string', default: 'redis-server' },
+        keyPrefix: { type: 'string', default: 'dialer:' },
+      },
+    },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        level: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+        /** Replace phone numbers in log lines with a masked form. */
+        redactPhoneNumbers: { type: 'boolean', default: false },
+        pretty: { type: 'boolean', default: false },
+      },
+    },
+    phone: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** ISO 3166 region used to normalise national numbers (seed lists are Japanese). */
+        defaultRegion: { type: 'string', pattern: '^[A-Z]{2}$', default: 'JP' },
+      },
+    },
+    import: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** Longest accepted field in an imported row, characters. */
+        maxFieldLength: { type: 'integer', minimum: 1, default: 1000 },
+        /** Most extra (attribute) columns kept per contact. */
+        maxAttributes: { type: 'integer', minimum: 0, default: 50 },
+        /** Rows written to Redis per pipeline batch. */
+        batchSize: { type: 'integer', minimum: 1, default: 2000 },
+      },
+    },
+    media: mediaSchema,
+    telephony: telephonySchema,
+    dialer: dialerSchema,
+  },
+} as const;

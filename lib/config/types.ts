@@ -1,0 +1,32 @@
+import type { MediaConfig } from './sections/media';
+import type { TelephonyConfig } from './sections/telephony';
+import type { DialerConfig } from './sections/dialer';
+
+export type Role = 'admin' | 'supervisor' | 'agent';
+
+export interface ApiKeyConfig {
+  key: string;
+  role: Role;
+  agentId?: string;
+  name?: string;
+}
+
+/** The validated, frozen configuration. Mirrors `configSchema`. */
+export interface Config {
+  api: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    uploadLimitBytes: number;
+    keys: ApiKeyConfig[];
+  };
+  redis: { url: string; dataDir: string; port: number; binary: string; keyPrefix: string };
+  log: { level: string; redactPhoneNumbers: boolean; pretty: boolean };
+  phone: { defaultRegion: string };
+  import: { maxFieldLength: number; maxAttributes: number; batchSize: number };
+  media: MediaConfig;
+  telephony: TelephonyConfig;
+  dialer: DialerConfig;
+}
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };

@@ -1,0 +1,125 @@
+/**
+ * The telephony driver contract. The dialer core talks only to this; drivers
+ * (embedded: SIP/RTP in-process; freeswitch: drachtio-srf + drachtio-fsmrf)
+ * implement it. Promise-only, options objects, no campaign logic.
+ *
+ * Every call leg has a `legId` chosen by the driver. Everything that happens
+ * on a leg is delivered as a `LegEvent` to the listeners registered with
+ * `onEvent`, in order, with `at` = epoch milliseconds from the driver's clock.
+ */
+import type { AnalysisPhase, Verdict } from '../media/types';
+
+export type LegId = string;
+
+export interface AnalysisRequest {
+  /** Analyse early media (SIT, busy, announcements, fax) before answer. */
+  early: boolean;
+  /** Analyse audio after answer (AMD, fax, beep, silence, announcements). */
+  answered: boolean;
+  /** Keep listening for the voicemail beep after a machine verdict. */
+  waitForBeep?: boolean;
+  /** Tone plan region for busy/reorder ('NA', 'JP', 'UK', 'DE', or configured). */
+  region?: string;
+  /** Per-call overrides of media config (AMD thresholds etc.). */
+  overrides?: Record<string, unknown>;
+}
+
+export interface OriginateRequest {
+  /** A number (dialled through the trunk) or a full SIP URI (agent phone, bot). */
+  to: string;
+  /** Trunk name from config; default trunk when omitted. Ignored for SIP URIs. */
+  trunk?: string;
+  callerId?: string;
+  /** false: present the caller ID as anonymous (Privacy: id). */
+  presentCallerId?: boolean;
+  /** Ring timer: CANCEL when no final answer by then. */
+  ringTimeoutMs: number;
+  /** Extra SIP headers on the INVITE (X-… for carriers/bots). */
+  headers?: Record<string, string>;
+  analysis?: AnalysisRequest;
+  /** Opaque labels copied onto logs and events (campaignId, contactId, attemptId). */
+  tags?: Record<string, string>;
+}
+
+/** Who ended the call, and how. */
+export interface EndCause {
+  /** Final SIP status that ended the call (e.g. 486, 404, 487 after our CANCEL; 200 for a normal BYE). */
+  sipStatus?: number;
+  sipReason?: string;
+  /** remote: the far end hung up / rejected; local: we hung up or cancelled; timeout: ring timer; error: transport/transaction failure. */
+  by: 'remote' | 'local' | 'timeout' | 'error';
+  /** Was the call answered before it ended? */
+  answered: boolean;
+  /** Free text, e.g. Reason header or Q.850 cause name. */
+  detail?: string;
+  q850?: number;
+}
+
+export type LegEvent =
+  | { type: 'trying'; legId: LegId; at: number }
+  | { type: 'progress'; legId: LegId; at: number; status: number; reason: string; earlyMedia: boolean }
+  | { type: 'answer'; legId: LegId; at: number }
+  | { type: 'verdict'; legId: LegId; at: number; phase: AnalysisPhase; verdict: Verdict }
+  | { type: 'dtmf'; legId: LegId; at: number; digit: string; durationMs: number }
+  | { type: 'playback-done'; legId: LegId; at: number; id: string }
+  | { type: 'bridged'; legId: LegId; at: number; peer: LegId }
+  | { type: 'unbridged'; legId: LegId; at: number; peer: LegId }
+  | { type: 'end'; legId: LegId; at: number; cause: EndCause };
+
+export type LegEventType = LegEvent['type'];
+
+/** What to play: a file the driver can read, or a generated tone. */
+export type MediaSource =
+  | { kind: 'file'; path: string }
+  /** Hold music: the driver's configured stream (FreeSWITCH local_stream, embedded: generated file). */
+  | { kind: 'hold' }
+  | { kind: 'tone'; freqHz: number; durationMs: number; level?: number };
+
+export interface PlayOptions {
+  loop?: boolean;
+}
+
+export interface DriverHealth {
+  ok: boolean;
+  detail: string;
+  activeLegs: number;
+}
+
+export interface TelephonyDriver {
+  readonly name: 'embedded' | 'freeswitch' | string;
+  start(): Promise<void>;
+  /** Hangs up every leg and releases sockets. */
+  stop(): Promise<void>;
+  onEvent(listener: (e: LegEvent) => void): () => void;
+
+  /** Places a call. Resolves with its legId as soon as the INVITE is sent; the rest arrives as events. */
+  originate(req: OriginateRequest): Promise<LegId>;
+  /** CANCEL before answer, BYE after. Resolves when the leg has ended (its `end` event was emitted). */
+  hangup(legId: LegId, opts?: { reason?: string }): Promise<void>;
+
+  /** Plays to the leg; resolves with a playback id at once; `playback-done` follows unless looping. */
+  play(legId: LegId, source: MediaSource, opts?: PlayOptions): Promise<string>;
+  stopPlayback(legId: LegId): Promise<void>;
+  /** The agent's "a customer is here" beep. Resolves when it has been played. */
+  beep(legId: LegId, opts?: { freqHz?: number; durationMs?: number }): Promise<void>;
+
+  /** Connects two answered legs' audio both ways (stops playback on both). */
+  bridge(a: LegId, b: LegId): Promise<void>;
+  unbridge(a: LegId): Promise<void>;
+
+  /** Blind transfer of an answered leg (SIP REFER, or re-INVITE elsewhere). */
+  transfer?(legId: LegId, target: string): Promise<void>;
+
+  health(): DriverHealth;
+}
+
+/** Errors a driver throws for calls it cannot make (bad request, unknown leg, no capacity). */
+export class TelephonyError extends Error {
+  constructor(
+    readonly code: 'UNKNOWN_LEG' | 'BAD_STATE' | 'NO_CAPACITY' | 'BAD_REQUEST' | 'UNAVAILABLE',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TelephonyError';
+  }
+}

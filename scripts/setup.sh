@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian 12 machine with Node 20: installs the
+# Debian packages the project needs when they are missing, then node modules.
+# Run by `npm start` and `npm test`; safe to run again (it does nothing twice).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# command -> Debian package that provides it
+declare -A need=(
+  [redis-server]=redis-server   # live queues (embedded default starts its own)
+  [sipp]=sip-tester             # SIPp: carrier/customer/agent simulators in tests and the demo
+  [sox]=sox                     # generates hold music, beeps and test audio
+  [espeak-ng]=espeak-ng         # speech for the labelled detection corpus and demo
+)
+missing=()
+for cmd in "${!need[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+  echo "setup: installing Debian packages: ${missing[*]}" >&2
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# node modules: install when missing or when the lock file changed since the last install
+stamp=node_modules/.setup-stamp
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
+  echo "setup: installing node modules" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
+  touch "$stamp"
+fi

@@ -1,0 +1,38 @@
+import t from 'tap';
+import { loadConfig, ConfigError } from '../../../lib/config';
+
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
+t.test('defaults fill an empty config', async (t) => {
+  const c = loadConfig({ env: {} });
+  t.equal(c.api.port, 8080);
+  t.equal(c.redis.url, '');
+  t.equal(c.phone.defaultRegion, 'JP');
+  t.equal(c.telephony.driver, 'embedded');
+  t.ok(Object.isFrozen(c.api));
+});
+
+t.test('environment overrides nest with double underscores and parse JSON', async (t) => {
+  const c = loadConfig({ env: { DIALER_API__PORT: '9001', DIALER_PHONE__DEFAULT_REGION: 'US', DIALER_LOG__REDACT_PHONE_NUMBERS: 'true' } });
+  t.equal(c.api.port, 9001);
+  t.equal(c.phone.defaultRegion, 'US');
+  t.equal(c.log.redactPhoneNumbers, true);
+});
+
+t.test('a bad value refuses with the key named', async (t) => {
+  t.match(thrown(() => loadConfig({ env: { DIALER_API__PORT: '70000' } })), { name: 'ConfigError', key: 'api.port', message: /api\.port must be <= 65535/ });
+  t.match(thrown(() => loadConfig({ env: { DIALER_API__PROT: '1' } })), { key: 'api.prot', message: 'config key api.prot is not known' });
+  t.match(thrown(() => loadConfig({ env: { DIALER_TELEPHONY__DRIVER: 'asterisk' } })), { name: 'ConfigError', key: 'telephony.driver' });
+  t.type(thrown(() => loadConfig({ env: {}, overrides: { api: { keys: [{ key: 'short', role: 'admin' }] } } })), ConfigError);
+});
+
+t.test('an unreadable file is named', async (t) => {
+  t.match(thrown(() => loadConfig({ env: {}, file: '/nonexistent/dialer.json' })), { key: 'DIALER_CONFIG', message: /cannot be read/ });
+});
