@@ -1,0 +1,65 @@
+import type { EndCause } from '../telephony/contract';
+import type { SitCode, Verdict } from '../media/types';
+import type { ResultCode } from './codes';
+import { DEFAULT_SIP_TABLE, resultFromSipStatus, type SipResultTable } from './sip-table';
+
+/** What happened on one attempt, as the call flow saw it. */
+export interface AttemptOutcome {
+  /** How the customer leg ended. */
+  end: EndCause;
+  /** Verdicts in the order they arrived (early media and after answer). */
+  verdicts: readonly Verdict[];
+  /** Bridged to an agent or the bot/IVR URI. */
+  connected: boolean;
+  /** A person answered and no agent was free within the abandon threshold. */
+  systemAbandoned?: boolean;
+  /** Answered by a person and handled without agent (message broadcast). */
+  messageDelivered?: boolean;
+}
+
+export interface DecideOptions {
+  sipTable?: Readonly<SipResultTable>;
+  /** SIT code → result code (tones-and-amd.md's suggested mapping by default). */
+  sitTable?: Readonly<Partial<Record<SitCode, ResultCode>>>;
+}
+
+export const DEFAULT_SIT_TABLE: Readonly<Record<SitCode, ResultCode>> = Object.freeze({ VC: 6, IC: 6, NC: 13, RO: 13, ITU: 6 });
+
+/**
+ * The one result code of an attempt. Order matters and follows the call:
+ * a bridge wins; then what the far end said about itself in audio (fax,
+ * announcements, SIT, busy tone, machine) beats the signalling that ended the
+ * call, since carriers often answer or send 4xx/5xx after an announcement;
+ * then the ending itself.
+ */
+export function decideResult(o: AttemptOutcome, opts: DecideOptions = {}): ResultCode {
+  const sip = opts.sipTable ?? DEFAULT_SIP_TABLE;
+  const sit = opts.sitTable ?? DEFAULT_SIT_TABLE;
+  if (o.connected) return 20;
+  if (o.systemAbandoned) return 14;
+
+  const first = <K extends Verdict['kind']>(kind: K) => o.verdicts.find((v): v is Extract<Verdict, { kind: K }> => v.kind === kind);
+  const fax = first('fax');
+  if (fax) return 5;
+  const ann = first('announcement');
+  if (ann) return ann.class;
+  const sitV = first('sit');
+  if (sitV) return sit[sitV.code] ?? 13;
+  if (first('machine') || first('beep')) return 4;
+  const busy = first('busy');
+  if (busy && !o.end.answered) return busy.pattern === 'busy' ? 3 : 13;
+
+  if (!o.end.answered) {
+    if (o.end.by === 'timeout') return 2;
+    if (o.end.by === 'error') return 13;
+    if (o.end.sipStatus !== undefined && o.end.sipStatus >= 300) return resultFromSipStatus(o.end.sipStatus, sip);
+    // We cancelled for another reason (campaign stopped) or the far end gave up before answer.
+    return o.end.by === 'local' ? 2 : 13;
+  }
+  // Answered, not connected.
+  if (o.messageDelivered) return 1;
+  if (first('silence')) return 7;
+  if (o.end.by === 'remote') return 9;
+  if (first('human')) return 1;
+  return 7;
+}

@@ -1,0 +1,3 @@
+export * from './codes';
+export * from './sip-table';
+export * from './decide';
