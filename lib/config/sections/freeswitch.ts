@@ -1,0 +1,91 @@
+/**
+ * `telephony.freeswitch`: the production driver (drachtio-srf signalling via a
+ * drachtio-server, media on one or more FreeSWITCH servers through
+ * drachtio-fsmrf). Owned by the freeswitch-driver work; only read when
+ * `telephony.driver` is `freeswitch` (then `checkFreeswitchConfig` in
+ * lib/telephony/drivers/freeswitch/config.ts refuses a start with a missing key).
+ */
+export const freeswitchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    /** The drachtio-server's control socket (inbound connection from us). */
+    drachtio: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        host: { type: 'string', default: '' },
+        port: { type: 'integer', minimum: 1, maximum: 65535, default: 9022 },
+        secret: { type: 'string', default: '' },
+      },
+    },
+    /** FreeSWITCH event sockets; calls are spread over them by load. */
+    mediaServers: {
+      type: 'array',
+      default: [],
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['address'],
+        properties: {
+          address: { type: 'string', minLength: 1 },
+          port: { type: 'integer', minimum: 1, maximum: 65535, default: 8021 },
+          secret: { type: 'string', default: '' },
+          /** The sofia profile fsmrf sends its INVITEs to (freeswitch-conf/sip_profiles/drachtio_mrf.xml). */
+          profile: { type: 'string', minLength: 1, default: 'drachtio_mrf' },
+          /** Address FreeSWITCH's outbound event socket connects back to (fsmrf picks the first non-loopback one otherwise). */
+          listenAddress: { type: 'string', default: '' },
+          /** True when this FreeSWITCH runs on the dialer's host: the named-pipe audio stream is possible. */
+          local: { type: 'boolean', default: false },
+        },
+      },
+    },
+    /**
+     * stream: a leg's audio goes through a named pipe to our lib/media analysers
+     * (same detectors and accuracy as the embedded driver; needs `local` media
+     * servers). native: FreeSWITCH detects (mod_spandsp tones, beep by spandsp or
+     * mod_avmd on a sink endpoint); no person/machine verdict beyond silence.
+     * auto: stream on local media servers, native on the others.
+     */
+    audioMode: { type: 'string', enum: ['auto', 'stream', 'native'], default: 'auto' },
+    /** Where named pipes are made (must be readable by FreeSWITCH and us). */
+    fifoDir: { type: 'string', default: '/tmp/dialer-fifo' },
+    /** Native beep detector: spandsp descriptor on the leg (works) or mod_avmd on a bridged sink endpoint. */
+    beepDetector: { type: 'string', enum: ['spandsp', 'avmd'], default: 'spandsp' },
+    /** local_stream name of the hold music (freeswitch-conf/autoload_configs/local_stream.conf.xml). */
+    holdStream: { type: 'string', minLength: 1, default: 'dialer_hold' },
+    /**
+     * spandsp tone descriptors (freeswitch-conf/autoload_configs/spandsp.conf.xml)
+     * started per region, and what each detected tone name means.
+     */
+    toneDescriptors: {
+      type: 'object',
+      default: { NA: 'dialer_na', JP: 'dialer_jp', UK: 'dialer_uk', DE: 'dialer_de' },
+      additionalProperties: { type: 'string', minLength: 1 },
+    },
+    /** How long `start()` waits for drachtio and each media server. */
+    connectTimeoutMs: { type: 'integer', minimum: 100, default: 5000 },
+  },
+} as const;
+
+export interface FreeswitchMediaServerConfig {
+  address: string;
+  port: number;
+  secret: string;
+  profile: string;
+  listenAddress: string;
+  local: boolean;
+}
+
+export interface FreeswitchConfig {
+  drachtio: { host: string; port: number; secret: string };
+  mediaServers: FreeswitchMediaServerConfig[];
+  audioMode: 'auto' | 'stream' | 'native';
+  fifoDir: string;
+  beepDetector: 'spandsp' | 'avmd';
+  holdStream: string;
+  toneDescriptors: Record<string, string>;
+  connectTimeoutMs: number;
+}
