@@ -1,0 +1,47 @@
+/**
+ * The seams between the campaign runner (calls to customers) and the agent
+ * side (agents' nailed-up phone legs, their states). The runner never touches
+ * agent state directly; it asks an `AgentDesk` to reserve and connect.
+ */
+import type { LegId } from '../telephony/contract';
+
+/** A contact as the agent's screen shows it (screen pop). */
+export interface ScreenPop {
+  campaignId: string;
+  attemptId: string;
+  listId: string;
+  contactId: string;
+  phone: string;
+  name?: string;
+  key1?: string;
+  key2?: string;
+  attributes?: Record<string, string>;
+  attemptNo: number;
+}
+
+export interface Reservation {
+  agentId: string;
+  /** The agent's live phone leg (nailed up, on hold music). */
+  legId: LegId;
+  /** Opaque token proving the reservation, passed back on connect/release. */
+  token: string;
+}
+
+export interface AgentDesk {
+  /** Number of agents ready (on hold, waiting) for these groups right now. */
+  readyCount(groups: readonly string[]): Promise<number>;
+  /**
+   * Atomically reserves the longest-waiting ready agent of any of the groups
+   * (ready → reserved). Resolves null when none is ready.
+   */
+  reserve(groups: readonly string[], attemptId: string): Promise<Reservation | null>;
+  /** The reserved agent did not get the call (customer hung up first): reserved → ready, hold music continues. */
+  release(r: Reservation): Promise<void>;
+  /**
+   * Connects the customer to the reserved agent: stops hold music, beeps the
+   * agent, bridges the legs, sends the screen pop. reserved → talking.
+   */
+  connect(r: Reservation, customerLeg: LegId, pop: ScreenPop): Promise<void>;
+  /** The customer leg ended while talking: talking → wrap-up (hold music again). */
+  customerEnded(r: Reservation, info: { attemptId: string; resultCode: number }): Promise<void>;
+}
