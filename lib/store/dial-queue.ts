@@ -1,0 +1,165 @@
+/**
+ * A campaign's dial queue in Redis: contacts loaded from its lists, claims
+ * under leases, attempts closed with exactly one result. All keys of one
+ * campaign share the hash tag `{c:<id>}`; each change is one Lua script
+ * (lib/store/lua/dial-*.lua), so a dialer killed at any instant leaves no
+ * contact lost, none dialled twice for one attempt, no attempt with two results.
+ */
+import type { Redis, Result } from 'ioredis';
+import { keys } from './keys';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    dialEnqueue(base: string, ...args: (string | number)[]): Result<number, Context>;
+    dialClaim(base: string, ...args: (string | number)[]): Result<(string | number)[], Context>;
+    dialBegin(base: string, attemptId: string, owner: string, now: number, leaseMs: number): Result<number, Context>;
+    dialRenew(base: string, owner: string, until: number, ...ids: string[]): Result<number, Context>;
+    dialClose(base: string, ...args: (string | number)[]): Result<string | null | 0, Context>;
+    dialVoid(base: string, attemptId: string, score: string): Result<number, Context>;
+    dialReap(base: string, now: number, owner: string, leaseMs: number, limit: number): Result<(string | number)[], Context>;
+    leaseAcquire(key: string, owner: string, ttlMs: number): Result<number, Context>;
+    leaseRelease(key: string, owner: string): Result<number, Context>;
+  }
+}
+
+/** The prefix every key of a campaign's dial state starts with (without the client's keyPrefix). */
+export const dialBase = (campaignId: string) => keys.campaign(campaignId, '');
+
+export interface QueueContact {
+  contactId: string;
+  phone: string;
+  phoneType: string;
+  timeZone: string;
+  /** Dial order: lower first; head-of-list contacts get negative scores. */
+  score: number;
+}
+
+export interface Claim {
+  attemptId: string;
+  /** `<listId>:<contactId>` */
+  ref: string;
+  listId: string;
+  contactId: string;
+  phone: string;
+  attemptNo: number;
+  timeZone: string;
+  phoneType: string;
+}
+
+export interface ClaimFilters {
+  maxAttempts: number;
+  /** Allowed phone types; empty = any. */
+  phoneTypes?: readonly string[];
+  /** Attempt-count range a contact must be in to be dialled (seed 001's filter). */
+  minAttempts?: number;
+  maxAttemptsFilter?: number;
+}
+
+export interface CloseRecord {
+  attemptId: string;
+  code: number;
+  now: number;
+  final: boolean;
+  nextAt: number;
+  live: boolean;
+  abandoned: boolean;
+  agentId?: string;
+  talkMs?: number;
+  data: Record<string, unknown>;
+}
+
+/** The client's keyPrefix is applied to KEYS only, so scripts get the prefixed base. */
+function base(redis: Redis, campaignId: string): string {
+  return dialBase(campaignId);
+}
+
+export const splitRef = (ref: string): { listId: string; contactId: string } => {
+  const i = ref.indexOf(':');
+  return { listId: ref.slice(0, i), contactId: ref.slice(i + 1) };
+};
+
+export class DialQueue {
+  constructor(
+    private readonly redis: Redis,
+    readonly campaignId: string,
+  ) {}
+
+  private get base() {
+    return base(this.redis, this.campaignId);
+  }
+
+  /** Loads contacts (idempotent); returns how many were new. */
+  async enqueue(listId: string, contacts: readonly QueueContact[]): Promise<number> {
+    if (contacts.length === 0) return 0;
+    const args: (string | number)[] = [listId];
+    for (const c of contacts) args.push(c.contactId, c.phone, c.phoneType, c.timeZone, c.score);
+    return this.redis.dialEnqueue(this.base, ...args);
+  }
+
+  async claim(opts: { now: number; n: number; leaseMs: number; owner: string; lists: readonly string[]; filters: ClaimFilters }): Promise<Claim[]> {
+    if (opts.n <= 0 || opts.lists.length === 0) return [];
+    const f = opts.filters;
+    const types = f.phoneTypes && f.phoneTypes.length > 0 ? `,${f.phoneTypes.join(',')},` : '';
+    const raw = await this.redis.dialClaim(
+      this.base, opts.now, opts.n, opts.leaseMs, opts.owner, f.maxAttempts, types, f.minAttempts ?? 0, f.maxAttemptsFilter ?? '', ...opts.lists,
+    );
+    const out: Claim[] = [];
+    for (let i = 0; i < raw.length; i += 6) {
+      const ref = String(raw[i + 1]);
+      out.push({ attemptId: String(raw[i]), ref, ...splitRef(ref), phone: String(raw[i + 2]), attemptNo: Number(raw[i + 3]), timeZone: String(raw[i + 4]), phoneType: String(raw[i + 5]) });
+    }
+    return out;
+  }
+
+  /** True when the attempt may be dialled now (still our claim). */
+  async begin(attemptId: string, owner: string, now: number, leaseMs: number): Promise<boolean> {
+    return (await this.redis.dialBegin(this.base, attemptId, owner, now, leaseMs)) === 1;
+  }
+
+  async renew(owner: string, until: number, attemptIds: readonly string[]): Promise<number> {
+    if (attemptIds.length === 0) return 0;
+    return this.redis.dialRenew(this.base, owner, until, ...attemptIds);
+  }
+
+  /** Closes with one result; false if it was already closed. */
+  async close(r: CloseRecord): Promise<boolean> {
+    const res = await this.redis.dialClose(
+      this.base, r.attemptId, r.code, r.now, r.final ? 1 : 0, r.nextAt, r.live ? 1 : 0, r.abandoned ? 1 : 0, r.agentId ?? '', r.talkMs ?? 0, JSON.stringify(r.data),
+    );
+    return res !== 0 && res !== null;
+  }
+
+  async void(attemptId: string, score?: number): Promise<boolean> {
+    return (await this.redis.dialVoid(this.base, attemptId, score === undefined ? '' : String(score))) === 1;
+  }
+
+  async reap(now: number, owner: string, leaseMs: number, limit = 500): Promise<{ attemptId: string; ref: string; attemptNo: number }[]> {
+    const raw = await this.redis.dialReap(this.base, now, owner, leaseMs, limit);
+    const out = [];
+    for (let i = 0; i < raw.length; i += 3) out.push({ attemptId: String(raw[i]), ref: String(raw[i + 1]), attemptNo: Number(raw[i + 2]) });
+    return out;
+  }
+
+  async counters(): Promise<Record<string, number>> {
+    const h = await this.redis.hgetall(keys.campaign(this.campaignId, 'counters'));
+    return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Number(v)]));
+  }
+
+  async inflightCount(): Promise<number> {
+    return this.redis.zcard(keys.campaign(this.campaignId, 'inflight'));
+  }
+
+  async contactState(ref: string): Promise<Record<string, string>> {
+    return this.redis.hgetall(keys.campaign(this.campaignId, `ct:${ref}`));
+  }
+
+  /** The attempt history (Redis Stream), oldest first. */
+  async history(count = 10000, from = '-'): Promise<{ id: string; fields: Record<string, string> }[]> {
+    const rows = await this.redis.xrange(keys.campaign(this.campaignId, 'history'), from, '+', 'COUNT', count);
+    return rows.map(([id, kv]) => {
+      const fields: Record<string, string> = {};
+      for (let i = 0; i < kv.length; i += 2) fields[kv[i]!] = kv[i + 1]!;
+      return { id, fields };
+    });
+  }
+}
