@@ -47,7 +47,8 @@ export function decideResult(o: AttemptOutcome, opts: DecideOptions = {}): Resul
   if (sitV) return sit[sitV.code] ?? 13;
   if (first('machine') || first('beep')) return 4;
   const busy = first('busy');
-  if (busy && !o.end.answered) return busy.pattern === 'busy' ? 3 : 13;
+  // Some carriers answer and then play the tone; a 200 may also cross our CANCEL.
+  if (busy) return busy.pattern === 'busy' ? 3 : 13;
 
   if (!o.end.answered) {
     if (o.end.by === 'timeout') return 2;
