@@ -1,0 +1,211 @@
+/**
+ * The live agent state machine of seed 001 (BIZTEL outbound "operation"):
+ *
+ *   logged_out ─login─▶ connecting ─phone_answered─▶ ready ⇄ break / away
+ *   ready ─reserve─▶ reserved ─connect─▶ talking ─customer_ended / hangup_customer / transfer─▶ wrap_up
+ *   reserved ─release─▶ ready            (the customer hung up before the bridge)
+ *   wrap_up ─dispose(next)─▶ ready | break | away | logged_out
+ *   ready / wrap_up / break / away ─idle_timeout─▶ logged_out   (auto-release, 30/60 min)
+ *   any state with a phone leg ─phone_ended─▶ logged_out        (a call in progress becomes "unsaved")
+ *
+ * One guarded transition function; effects are data that the desk carries out
+ * (driver calls, queue changes in Redis, records). Pure: no I/O, no clock.
+ */
+export const AGENT_STATES = ['logged_out', 'connecting', 'ready', 'reserved', 'talking', 'wrap_up', 'break', 'away'] as const;
+export type AgentState = (typeof AGENT_STATES)[number];
+
+/** The next state an agent picks with a disposition (seed 001: continue, break, away, end). */
+export const NEXT_STATES = ['continue', 'break', 'away', 'end'] as const;
+export type NextState = (typeof NEXT_STATES)[number];
+
+/** States an agent (or supervisor) may set directly. */
+export const SETTABLE_STATES = ['ready', 'break', 'away'] as const;
+export type SettableState = (typeof SETTABLE_STATES)[number];
+
+export type AgentEvent =
+  | { type: 'login' }
+  | { type: 'phone_answered' }
+  /** The agent's phone leg ended (agent hung up, phone lost, network). */
+  | { type: 'phone_ended' }
+  | { type: 'reserve' }
+  | { type: 'release' }
+  | { type: 'connect' }
+  /** The customer leg ended while talking (the runner reports it). */
+  | { type: 'customer_ended' }
+  | { type: 'hangup_customer' }
+  | { type: 'transfer' }
+  | { type: 'hold' }
+  | { type: 'unhold' }
+  | { type: 'dispose'; next: NextState }
+  | { type: 'set_state'; state: SettableState }
+  | { type: 'logout' }
+  | { type: 'idle_timeout' };
+
+export type AgentEventType = AgentEvent['type'];
+export const AGENT_EVENT_TYPES: readonly AgentEventType[] = [
+  'login', 'phone_answered', 'phone_ended', 'reserve', 'release', 'connect', 'customer_ended',
+  'hangup_customer', 'transfer', 'hold', 'unhold', 'dispose', 'set_state', 'logout', 'idle_timeout',
+];
+
+export type AgentEffect =
+  /** Call the agent's phone (SIP URI, no analysis). */
+  | { type: 'originatePhone' }
+  | { type: 'hangupPhone' }
+  /** Loop hold music on the agent's leg. */
+  | { type: 'playHold' }
+  | { type: 'stopHold' }
+  /** The "a customer is here" beep on the agent's leg. */
+  | { type: 'beep' }
+  | { type: 'bridge' }
+  /** Send the contact to the agent's screen. */
+  | { type: 'screenPop' }
+  /** Unbridge and play hold music to the customer. */
+  | { type: 'holdCustomer' }
+  /** Bridge the customer back. */
+  | { type: 'unholdCustomer' }
+  | { type: 'hangupCustomer' }
+  | { type: 'transferCustomer' }
+  /** Put the agent in the ready queues (longest-waiting first). `keepSince`: back in the same place (reservation released). */
+  | { type: 'enqueueReady'; keepSince: boolean }
+  | { type: 'dequeueReady' }
+  /** Keep the current call as an "unsaved" record for later completion. */
+  | { type: 'saveUnsaved' }
+  | { type: 'recordDisposition' }
+  /** Forget the current call (after disposition or when the leg is gone). */
+  | { type: 'clearCall' };
+
+export interface AgentTransition {
+  state: AgentState;
+  effects: AgentEffect[];
+}
+
+/** Thrown for a transition the machine does not allow; the API answers 409 ILLEGAL_TRANSITION. */
+export class IllegalAgentTransitionError extends Error {
+  constructor(
+    readonly from: AgentState,
+    readonly event: AgentEventType,
+    readonly reason: string,
+  ) {
+    super(reason);
+    this.name = 'IllegalAgentTransitionError';
+  }
+}
+
+const E = {
+  originatePhone: { type: 'originatePhone' },
+  hangupPhone: { type: 'hangupPhone' },
+  playHold: { type: 'playHold' },
+  stopHold: { type: 'stopHold' },
+  beep: { type: 'beep' },
+  bridge: { type: 'bridge' },
+  screenPop: { type: 'screenPop' },
+  holdCustomer: { type: 'holdCustomer' },
+  unholdCustomer: { type: 'unholdCustomer' },
+  hangupCustomer: { type: 'hangupCustomer' },
+  transferCustomer: { type: 'transferCustomer' },
+  enqueue: { type: 'enqueueReady', keepSince: false },
+  requeue: { type: 'enqueueReady', keepSince: true },
+  dequeue: { type: 'dequeueReady' },
+  saveUnsaved: { type: 'saveUnsaved' },
+  recordDisposition: { type: 'recordDisposition' },
+  clearCall: { type: 'clearCall' },
+} as const satisfies Record<string, AgentEffect>;
+
+type Rule = AgentTransition | ((e: AgentEvent) => AgentTransition);
+const t = (state: AgentState, ...effects: AgentEffect[]): AgentTransition => ({ state, effects });
+
+/** Which state each direct state change leads to, with the queue change it needs. */
+function setFrom(from: 'ready' | 'break' | 'away') {
+  return (e: AgentEvent): AgentTransition => {
+    const to = (e as { state: SettableState }).state;
+    if (to === from) throw new IllegalAgentTransitionError(from, 'set_state', `the agent is already ${from}`);
+    if (to === 'ready') return t('ready', E.enqueue);
+    return from === 'ready' ? t(to, E.dequeue) : t(to);
+  };
+}
+
+function dispose(e: AgentEvent): AgentTransition {
+  switch ((e as { next: NextState }).next) {
+    case 'continue': return t('ready', E.recordDisposition, E.clearCall, E.enqueue);
+    case 'break': return t('break', E.recordDisposition, E.clearCall);
+    case 'away': return t('away', E.recordDisposition, E.clearCall);
+    case 'end': return t('logged_out', E.recordDisposition, E.clearCall, E.hangupPhone);
+  }
+}
+
+const TABLE: Record<AgentState, Partial<Record<AgentEventType, Rule>>> = {
+  logged_out: {
+    login: t('connecting', E.originatePhone),
+  },
+  connecting: {
+    phone_answered: t('ready', E.playHold, E.enqueue),
+    phone_ended: t('logged_out'),
+    logout: t('logged_out', E.hangupPhone),
+  },
+  ready: {
+    reserve: t('reserved', E.dequeue),
+    set_state: setFrom('ready'),
+    logout: t('logged_out', E.dequeue, E.hangupPhone),
+    idle_timeout: t('logged_out', E.dequeue, E.hangupPhone),
+    phone_ended: t('logged_out', E.dequeue),
+  },
+  reserved: {
+    release: t('ready', E.requeue),
+    connect: t('talking', E.stopHold, E.beep, E.bridge, E.screenPop),
+    phone_ended: t('logged_out', E.clearCall),
+  },
+  talking: {
+    customer_ended: t('wrap_up', E.playHold),
+    hangup_customer: t('wrap_up', E.hangupCustomer, E.playHold),
+    transfer: t('wrap_up', E.transferCustomer, E.playHold),
+    hold: t('talking', E.holdCustomer),
+    unhold: t('talking', E.unholdCustomer),
+    phone_ended: t('logged_out', E.saveUnsaved, E.hangupCustomer, E.clearCall),
+  },
+  wrap_up: {
+    dispose,
+    logout: t('logged_out', E.saveUnsaved, E.clearCall, E.hangupPhone),
+    idle_timeout: t('logged_out', E.saveUnsaved, E.clearCall, E.hangupPhone),
+    phone_ended: t('logged_out', E.saveUnsaved, E.clearCall),
+  },
+  break: {
+    set_state: setFrom('break'),
+    logout: t('logged_out', E.hangupPhone),
+    idle_timeout: t('logged_out', E.hangupPhone),
+    phone_ended: t('logged_out'),
+  },
+  away: {
+    set_state: setFrom('away'),
+    logout: t('logged_out', E.hangupPhone),
+    idle_timeout: t('logged_out', E.hangupPhone),
+    phone_ended: t('logged_out'),
+  },
+};
+
+/** Why an event is refused in a state, for people. */
+function refusal(from: AgentState, event: AgentEvent): string {
+  const what = event.type === 'set_state' ? `set state ${event.state}` : event.type.replace(/_/g, ' ');
+  const hints: Partial<Record<AgentState, string>> = {
+    logged_out: 'the agent is logged out; log in first',
+    connecting: 'the agent\'s phone is still being called',
+    reserved: 'a customer is being connected to the agent',
+    talking: 'the agent is on a call',
+    wrap_up: 'the agent is in wrap-up; submit a disposition with the next state',
+  };
+  return `cannot ${what} while ${from.replace('_', '-')}${hints[from] ? `: ${hints[from]}` : ''}`;
+}
+
+/** The guarded transition: the next state and the effects to carry out, or IllegalAgentTransitionError. */
+export function transition(from: AgentState, event: AgentEvent): AgentTransition {
+  const rule = TABLE[from][event.type];
+  if (!rule) throw new IllegalAgentTransitionError(from, event.type, refusal(from, event));
+  return typeof rule === 'function' ? rule(event) : rule;
+}
+
+/** True when the agent has a live phone leg in this state. */
+export const hasPhone = (s: AgentState): boolean => s !== 'logged_out';
+
+/** True when the agent has a customer call (current or awaiting its disposition). */
+export const hasCall = (s: AgentState): boolean => s === 'reserved' || s === 'talking' || s === 'wrap_up';
+
+export const isAgentState = (s: string): s is AgentState => (AGENT_STATES as readonly string[]).includes(s);

@@ -1,0 +1,145 @@
+/**
+ * Live agent state in Redis, all under the `{g}` hash tag so that one Lua
+ * script can change an agent and the ready queues together:
+ *   g:{g}:agent:<id>      hash: state, since, ver, leg, groups, readySince, call fields
+ *   g:{g}:ready:<group>   ZSET of ready agents scored by ready-since (longest-idle first)
+ *   g:{g}:agents-live     SET of agents not logged out (the sweeper's and monitor's list)
+ * Every change is a compare-and-set on `ver` (agent-apply.lua) or the atomic
+ * reservation (agent-reserve.lua).
+ */
+import type { Redis, Result } from 'ioredis';
+import type { ScreenPop } from '../dialer/ports';
+import type { AgentState } from '../agents/state';
+import { keys } from './keys';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    agentApply(
+      agentKey: string, readyPrefix: string, liveSet: string, unsavedPrefix: string,
+      expectVer: string, agentId: string, queueOp: string, setJson: string, delJson: string, unsavedJson: string, liveOp: string,
+    ): Result<[number, number], Context>;
+    agentReserve(agentPrefix: string, readyPrefix: string, token: string, attemptId: string, now: string, prefer: string, ...groups: string[]): Result<[string, string, number] | null, Context>;
+    agentReadyCount(readyPrefix: string, ...groups: string[]): Result<number, Context>;
+    agentUnsavedComplete(unsavedPrefix: string, id: string, completionJson: string): Result<number, Context>;
+  }
+}
+
+export const agentKeys = {
+  agent: (id: string) => keys.global(`agent:${id}`),
+  agentPrefix: keys.global('agent:'),
+  readyPrefix: keys.global('ready:'),
+  ready: (group: string) => keys.global(`ready:${group}`),
+  live: keys.global('agents-live'),
+  unsavedPrefix: keys.global('unsaved:'),
+};
+
+/** One agent's live state as stored. */
+export interface AgentLive {
+  id: string;
+  state: AgentState;
+  /** When the current state was entered (epoch ms). */
+  since: number;
+  ver: number;
+  name?: string;
+  uri?: string;
+  /** Groups as of login (a change of membership applies at the next login). */
+  groups: string[];
+  /** The agent's phone leg. */
+  leg?: string;
+  /** When the agent last became ready: the longest-waiting order. */
+  readySince?: number;
+  token?: string;
+  attemptId?: string;
+  campaignId?: string;
+  customerLeg?: string;
+  pop?: ScreenPop;
+  held: boolean;
+  /** Why the agent was last logged out (idle limit, phone ended…). */
+  lastReason?: string;
+}
+
+const num = (s: string | undefined) => (s === undefined || s === '' ? undefined : Number(s));
+
+function parse(h: Record<string, string>): AgentLive | null {
+  if (!h.state) return null;
+  return {
+    id: h.id!,
+    state: h.state as AgentState,
+    since: Number(h.since),
+    ver: Number(h.ver),
+    name: h.name || undefined,
+    uri: h.uri || undefined,
+    groups: h.groups ? (JSON.parse(h.groups) as string[]) : [],
+    leg: h.leg || undefined,
+    readySince: num(h.readySince),
+    token: h.token || undefined,
+    attemptId: h.attemptId || undefined,
+    campaignId: h.campaignId || undefined,
+    customerLeg: h.customerLeg || undefined,
+    pop: h.pop ? (JSON.parse(h.pop) as ScreenPop) : undefined,
+    held: h.held === '1',
+    lastReason: h.lastReason || undefined,
+  };
+}
+
+export async function getAgentLive(redis: Redis, id: string): Promise<AgentLive | null> {
+  return parse(await redis.hgetall(agentKeys.agent(id)));
+}
+
+/** Every agent that is not logged out, by id. */
+export async function listLiveAgents(redis: Redis): Promise<AgentLive[]> {
+  const ids = (await redis.smembers(agentKeys.live)).sort();
+  const rows = await Promise.all(ids.map((id) => redis.hgetall(agentKeys.agent(id))));
+  return rows.map(parse).filter((a): a is AgentLive => a !== null);
+}
+
+export interface AgentChange {
+  expectVer: number;
+  queue?: 'enqueue' | 'dequeue';
+  set: Record<string, string | number>;
+  del?: string[];
+  unsaved?: UnsavedInput;
+  live?: 'add' | 'remove';
+}
+
+/** An unsaved record as written by a transition (see agent-unsaved.ts). */
+export interface UnsavedInput {
+  id: string;
+  agentId: string;
+  createdAt: number;
+  [k: string]: unknown;
+}
+
+/** Applies a change if the agent is still at `expectVer`; false when someone else changed it first. */
+export async function applyAgentChange(redis: Redis, id: string, c: AgentChange): Promise<{ ok: boolean; ver: number }> {
+  const [ok, ver] = await redis.agentApply(
+    agentKeys.agent(id), agentKeys.readyPrefix, agentKeys.live, agentKeys.unsavedPrefix,
+    String(c.expectVer), id, c.queue ?? '', JSON.stringify(c.set), JSON.stringify(c.del ?? []),
+    c.unsaved ? JSON.stringify(c.unsaved) : '', c.live ?? '',
+  );
+  return { ok: ok === 1, ver };
+}
+
+/** Atomically moves the longest-waiting ready agent of any of `groups` to reserved. */
+export async function reserveAgent(
+  redis: Redis,
+  groups: readonly string[],
+  o: { token: string; attemptId: string; now: number; prefer?: string },
+): Promise<{ agentId: string; legId: string; ver: number } | null> {
+  if (groups.length === 0) return null;
+  const r = await redis.agentReserve(agentKeys.agentPrefix, agentKeys.readyPrefix, o.token, o.attemptId, String(o.now), o.prefer ?? '', ...groups);
+  return r ? { agentId: r[0], legId: r[1], ver: Number(r[2]) } : null;
+}
+
+export async function readyCount(redis: Redis, groups: readonly string[]): Promise<number> {
+  if (groups.length === 0) return 0;
+  return redis.agentReadyCount(agentKeys.readyPrefix, ...groups);
+}
+
+/** A group's ready queue, longest-waiting first. */
+export async function readyQueue(redis: Redis, group: string): Promise<{ agentId: string; readySince: number }[]> {
+  const flat = await redis.zrange(agentKeys.ready(group), '0', '-1', 'WITHSCORES');
+  const out: { agentId: string; readySince: number }[] = [];
+  for (let i = 0; i < flat.length; i += 2) out.push({ agentId: flat[i]!, readySince: Number(flat[i + 1]) });
+  return out;
+}
