@@ -1,9 +1,235 @@
-/** Audio analysis settings (lib/media). Owned by the audio-analysis work. */
-export const mediaSchema = {
+/**
+ * Audio analysis settings (lib/media). Every detector threshold lives here with
+ * its default; figures come from ../shared/reference/tones-and-amd.md (ITU-T
+ * E.180 / Bell SIT / T.30 fax / Asterisk app_amd) unless a comment says why not.
+ */
+
+const num = (d: number, min = 0, max?: number) => (max === undefined ? { type: 'number', minimum: min, default: d } : { type: 'number', minimum: min, maximum: max, default: d });
+const int = (d: number, min = 0) => ({ type: 'integer', minimum: min, default: d });
+
+/** One call-progress tone: its frequencies and its on/off cadence (ms, repeating). */
+const toneSchema = {
   type: 'object',
-  additionalProperties: true,
-  default: {},
-  properties: {},
+  additionalProperties: false,
+  required: ['freqsHz', 'cadenceMs'],
+  properties: {
+    freqsHz: { type: 'array', minItems: 1, maxItems: 2, items: { type: 'number', minimum: 100, maximum: 3400 } },
+    /** on, off, on, off … in ms; one pair for a simple cadence. */
+    cadenceMs: { type: 'array', minItems: 2, items: { type: 'number', minimum: 20 } },
+  },
 } as const;
 
-export type MediaConfig = Record<string, unknown>;
+const regionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['busy', 'reorder', 'ringback'],
+  properties: { busy: toneSchema, reorder: toneSchema, ringback: toneSchema },
+} as const;
+
+/** Shipped tone plans (E.180 / NTT / BT / Telekom figures from the reference). */
+export const DEFAULT_REGIONS: Record<string, ToneRegionConfig> = {
+  NA: {
+    busy: { freqsHz: [480, 620], cadenceMs: [500, 500] },
+    reorder: { freqsHz: [480, 620], cadenceMs: [250, 250] },
+    ringback: { freqsHz: [440, 480], cadenceMs: [2000, 4000] },
+  },
+  JP: {
+    // NTT uses the same 400 Hz 0.5/0.5 s for busy and congestion: reported as busy.
+    busy: { freqsHz: [400], cadenceMs: [500, 500] },
+    reorder: { freqsHz: [400], cadenceMs: [500, 500] },
+    ringback: { freqsHz: [400], cadenceMs: [1000, 2000] },
+  },
+  UK: {
+    busy: { freqsHz: [400], cadenceMs: [375, 375] },
+    reorder: { freqsHz: [400], cadenceMs: [400, 350, 225, 525] },
+    ringback: { freqsHz: [400, 450], cadenceMs: [400, 200, 400, 2000] },
+  },
+  DE: {
+    busy: { freqsHz: [425], cadenceMs: [480, 480] },
+    reorder: { freqsHz: [425], cadenceMs: [240, 240] },
+    ringback: { freqsHz: [425], cadenceMs: [1000, 4000] },
+  },
+};
+
+export const mediaSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    /** Tone plan used when a call names none. */
+    defaultRegion: { type: 'string', default: 'NA' },
+    regions: { type: 'object', additionalProperties: regionSchema, default: DEFAULT_REGIONS },
+    vad: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** Mean |sample| below this is silent whatever the noise (Asterisk/app_amd 256). */
+        silenceThreshold: num(256),
+        /** Window of the minimum-statistics noise floor. */
+        noiseFloorWindowMs: int(2000, 100),
+        /** A frame is voiced when its mean |sample| exceeds floor × ratio (≈ 9.5 dB). */
+        noiseFloorRatio: num(3, 1),
+      },
+    },
+    amd: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** app_amd's initial_silence → MACHINE; 0 disables it (default) because timing starts at speech onset and people often answer after carrier silence. */
+        initialSilenceMs: int(0),
+        /** Greeting span from speech onset above this → machine (app_amd 1500; Twilio 2400; we keep people's 3–5 word greetings). */
+        greetingMs: int(2400, 100),
+        /** Silence after a short greeting → human (app_amd 800). */
+        afterGreetingSilenceMs: int(800, 100),
+        /** No decision this long after speech onset → notsure (app_amd 5000). */
+        totalAnalysisTimeMs: int(5000, 500),
+        minWordLengthMs: int(100, 20),
+        betweenWordsSilenceMs: int(50, 20),
+        /** More words than this → machine (app_amd 2, SignalWire 6). */
+        maximumNumberOfWords: int(6, 1),
+        maximumWordLengthMs: int(5000, 100),
+        /** Answered and no voice at all this long → silence (code 7). */
+        silenceTimeoutMs: int(5000, 500),
+        /** After a machine verdict with waitForBeep: give up on the beep after this. */
+        beepTimeoutMs: int(30000, 1000),
+      },
+    },
+    tones: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** Tone frames below this mean |sample| are ignored (≈ −42 dBm0, spandsp's floor). */
+        minLevel: num(40),
+        /** Share of a frame's energy a single tone must hold. */
+        minPurity: num(0.7, 0, 1),
+        /** Share of a frame's energy the two bins of a dual tone must hold together. */
+        minDualShare: num(0.7, 0, 1),
+        /** Largest level difference of a dual tone's two components (spandsp 6 dB). */
+        maxTwistDb: num(6),
+        /** Region tone frequency tolerance (single tones, measured by zero crossings). */
+        freqTolerancePct: num(2.5),
+        /** Cadence tolerance (Asterisk 10 %). */
+        cadenceTolerancePct: num(10),
+        /** Extra tolerance for the 20 ms frame grid on every measured duration. */
+        frameSlackMs: num(20),
+        /** Busy/reorder: cadence segments (on, off, on …) that must match before the verdict. */
+        confirmSegments: int(3, 2),
+      },
+    },
+    sit: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** Bell SIT frequency tolerance: ±0.2 % generation + 0.1 % measurement. */
+        bellFreqTolerancePct: num(0.3),
+        /** Bell segment durations 274/380 ms ± this. */
+        bellDurationTolerancePct: num(5),
+        /** ITU form: 950/1400/1800 Hz ± this (900 Hz allowed for Germany via lowest). */
+        ituFreqToleranceHz: num(50),
+        ituLowestFirstHz: num(900),
+        ituMinMs: num(260),
+        ituMaxMs: num(400),
+        /** Largest silent gap between segments (ITU 30 ms). */
+        maxGapMs: num(30),
+      },
+    },
+    fax: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        cedHz: num(2100),
+        cedToleranceHz: num(15),
+        /** CED declared after this much tone (Asterisk waits 2600 ms; nothing else is a steady 2100 Hz). */
+        cedMinMs: num(500),
+        cngHz: num(1100),
+        cngToleranceHz: num(38),
+        /** CNG burst 0.5 s ± 15 %. */
+        cngMinMs: num(425),
+        cngMaxMs: num(575),
+      },
+    },
+    beep: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        minHz: num(440),
+        maxHz: num(2000),
+        minMs: num(150),
+        maxMs: num(1500),
+        /** Frame-to-frame frequency wander allowed within one beep. */
+        stabilityPct: num(2),
+      },
+    },
+    announcements: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** Folder of reference recordings: <dir>/<carrier>/<class>[-name].wav|.ulaw|.alaw; empty: none. */
+        dir: { type: 'string', default: '' },
+        /** Correlation needed to call a match. */
+        minConfidence: num(0.75, 0, 1),
+        /** Live audio compared per attempt. */
+        windowMs: int(1600, 400),
+        /** Attempts, 400 ms apart, once the window has filled after voice onset. */
+        maxAttempts: int(6, 1),
+      },
+    },
+  },
+} as const;
+
+export interface ToneSpec {
+  freqsHz: number[];
+  cadenceMs: number[];
+}
+export interface ToneRegionConfig {
+  busy: ToneSpec;
+  reorder: ToneSpec;
+  ringback: ToneSpec;
+}
+
+export interface MediaConfig {
+  defaultRegion: string;
+  regions: Record<string, ToneRegionConfig>;
+  vad: { silenceThreshold: number; noiseFloorWindowMs: number; noiseFloorRatio: number };
+  amd: {
+    initialSilenceMs: number;
+    greetingMs: number;
+    afterGreetingSilenceMs: number;
+    totalAnalysisTimeMs: number;
+    minWordLengthMs: number;
+    betweenWordsSilenceMs: number;
+    maximumNumberOfWords: number;
+    maximumWordLengthMs: number;
+    silenceTimeoutMs: number;
+    beepTimeoutMs: number;
+  };
+  tones: {
+    minLevel: number;
+    minPurity: number;
+    minDualShare: number;
+    maxTwistDb: number;
+    freqTolerancePct: number;
+    cadenceTolerancePct: number;
+    frameSlackMs: number;
+    confirmSegments: number;
+  };
+  sit: {
+    bellFreqTolerancePct: number;
+    bellDurationTolerancePct: number;
+    ituFreqToleranceHz: number;
+    ituLowestFirstHz: number;
+    ituMinMs: number;
+    ituMaxMs: number;
+    maxGapMs: number;
+  };
+  fax: { cedHz: number; cedToleranceHz: number; cedMinMs: number; cngHz: number; cngToleranceHz: number; cngMinMs: number; cngMaxMs: number };
+  beep: { minHz: number; maxHz: number; minMs: number; maxMs: number; stabilityPct: number };
+  announcements: { dir: string; minConfidence: number; windowMs: number; maxAttempts: number };
+}

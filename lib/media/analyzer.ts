@@ -1,0 +1,192 @@
+/**
+ * The call analyser: one per call leg. Fed 20 ms frames of incoming audio,
+ * first early media (SIT, busy/reorder, ringback, fax, announcements), then,
+ * after `answered()`, the answered audio (human / machine / notsure, fax,
+ * beep, silence, announcements). Verdicts come out as they are decided;
+ * `done` turns true with the final one.
+ */
+import { AnnouncementMatcher, type AnnouncementLibrary } from './announcements';
+import { Amd } from './amd';
+import { mediaConfig, type MediaConfig } from './config';
+import { FeatureExtractor } from './features';
+import { SitDetector } from './sit';
+import { BeepDetector, CadenceDetector, FaxDetector } from './tones';
+import { FRAME_MS, FRAME_SAMPLES, type AnalysisPhase, type CallAnalyzer, type Verdict } from './types';
+import { Vad } from './vad';
+
+export interface CallAnalyzerOptions {
+  /** Media config (e.g. the loaded `config.media`); schema defaults when omitted. */
+  config?: Partial<MediaConfig> | MediaConfig;
+  /** Per-call overrides deep-merged over `config` (AnalysisRequest.overrides). */
+  overrides?: Record<string, unknown>;
+  /** Tone plan for busy/reorder/ringback; config.defaultRegion when omitted. */
+  region?: string;
+  /** After a machine verdict keep listening for the voicemail beep. */
+  waitForBeep?: boolean;
+  announcements?: AnnouncementLibrary;
+  /** Where the first frame is: early media (default) or already answered. */
+  phase?: AnalysisPhase;
+}
+
+const NONE: Verdict[] = [];
+/** A tone frame is not speech: speech rarely puts half its energy in one frequency. */
+const SPEECH_MAX_PURITY = 0.5;
+
+const resolved = new WeakMap<object, MediaConfig>();
+function resolve(opts: CallAnalyzerOptions): MediaConfig {
+  if (opts.overrides || !opts.config) return mediaConfig(opts.config, opts.overrides);
+  let c = resolved.get(opts.config);
+  if (!c) resolved.set(opts.config, (c = mediaConfig(opts.config)));
+  return c;
+}
+
+class Analyzer implements CallAnalyzer {
+  private readonly cfg: MediaConfig;
+  private readonly fx: FeatureExtractor;
+  private readonly vad: Vad;
+  private readonly sit: SitDetector;
+  private fax: FaxDetector;
+  private readonly cadence: CadenceDetector;
+  private readonly beep: BeepDetector;
+  private amd: Amd | null = null;
+  private matcher: AnnouncementMatcher | null;
+  private phase: AnalysisPhase = 'early';
+  private t = 0;
+  private speechSeen = false;
+  private pendingMachine: Verdict | null = null;
+  private machineAt = -1;
+  private finished = false;
+
+  constructor(private readonly opts: CallAnalyzerOptions) {
+    this.cfg = resolve(opts);
+    const regionName = opts.region ?? this.cfg.defaultRegion;
+    const region = this.cfg.regions[regionName];
+    if (!region) throw new Error(`unknown tone region "${regionName}" (configured: ${Object.keys(this.cfg.regions).join(', ')})`);
+    const bank = CadenceDetector.bankFor(region);
+    this.fx = new FeatureExtractor(bank);
+    this.vad = new Vad(this.cfg.vad);
+    this.sit = new SitDetector(this.cfg.sit, this.cfg.tones);
+    this.fax = new FaxDetector(this.cfg.fax, this.cfg.tones);
+    this.cadence = new CadenceDetector(region, bank, this.cfg.tones);
+    this.beep = new BeepDetector(this.cfg.beep, this.cfg.tones);
+    this.regionName = regionName;
+    this.matcher = this.newMatcher();
+    if (opts.phase === 'answered') this.answered();
+  }
+
+  private readonly regionName: string;
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  private newMatcher(): AnnouncementMatcher | null {
+    const lib = this.opts.announcements;
+    return lib && lib.size ? new AnnouncementMatcher(lib, this.cfg.announcements) : null;
+  }
+
+  answered(): Verdict[] {
+    if (this.finished || this.phase === 'answered') return NONE;
+    this.phase = 'answered';
+    this.amd = new Amd(this.cfg.amd);
+    this.speechSeen = false;
+    this.fax = new FaxDetector(this.cfg.fax, this.cfg.tones);
+    this.matcher = this.newMatcher();
+    return NONE;
+  }
+
+  push(frame: Int16Array): Verdict[] {
+    if (this.finished) return NONE;
+    if (frame.length !== FRAME_SAMPLES) throw new RangeError(`frames are ${FRAME_SAMPLES} samples (20 ms at 8 kHz), got ${frame.length}`);
+    this.t += FRAME_MS;
+    const t = this.t;
+    const f = this.fx.compute(frame);
+    const voiced = this.vad.push(f.meanAbs);
+    if (voiced && f.purity < SPEECH_MAX_PURITY) this.speechSeen = true;
+
+    const sit = this.sit.push(f);
+    if (sit) return this.final({ kind: 'sit', atMs: t, code: sit.code, freqsHz: sit.freqsHz });
+    if (this.machineAt < 0) {
+      const fax = this.fax.push(f, this.speechSeen);
+      if (fax) return this.final({ kind: 'fax', atMs: t, tone: fax });
+    }
+    const match = this.matcher?.push(f.energy, f.diffEnergy, voiced);
+    if (match) {
+      const { ref, confidence } = match;
+      return this.final({ kind: 'announcement', atMs: t, class: ref.class, ...(ref.carrier ? { carrier: ref.carrier } : {}), reference: ref.name, confidence: Math.round(confidence * 1000) / 1000 });
+    }
+    return this.phase === 'early' ? this.early(f, t) : this.answeredFrame(f, voiced, t);
+  }
+
+  private early(f: ReturnType<FeatureExtractor['compute']>, t: number): Verdict[] {
+    const c = this.cadence.push(f);
+    if (c === 'ringback') return [{ kind: 'ringback', atMs: t, region: this.regionName }];
+    if (c) return this.final({ kind: 'busy', atMs: t, region: this.regionName, pattern: c });
+    return NONE;
+  }
+
+  private answeredFrame(f: ReturnType<FeatureExtractor['compute']>, voiced: boolean, t: number): Verdict[] {
+    const amd = this.amd!;
+    // A beep after speech means a machine, even when its greeting was short enough to pass for a person.
+    const beep = this.speechSeen ? this.beep.push(f) : null;
+    if (beep) {
+      const out: Verdict[] = [];
+      if (this.machineAt < 0) {
+        const reason = `beep ${beep.freqHz} Hz after ${amd.onset >= 0 ? t - amd.onset : 0} ms of audio`;
+        out.push(this.pendingMachine ? { ...this.pendingMachine, atMs: t } : { kind: 'machine', atMs: t, reason });
+      }
+      this.pendingMachine = null;
+      out.push({ kind: 'beep', atMs: t, freqHz: beep.freqHz, durationMs: beep.durationMs });
+      return this.final(...out);
+    }
+    if (this.machineAt >= 0) {
+      if (t - this.machineAt >= this.cfg.amd.beepTimeoutMs) this.finished = true;
+      return NONE;
+    }
+    const d = amd.push(voiced);
+    if (d) {
+      if (d.kind === 'silence') return this.final({ kind: 'silence', atMs: t, durationMs: d.durationMs });
+      const v: Verdict = { kind: d.kind, atMs: t, reason: d.reason };
+      if (d.kind !== 'machine') return this.final(v);
+      if (this.matcher && !this.matcher.finished) this.pendingMachine = v;
+      else return this.machine(v, t);
+    } else if (this.pendingMachine && (!this.matcher || this.matcher.finished)) {
+      const v = { ...this.pendingMachine, atMs: t };
+      this.pendingMachine = null;
+      return this.machine(v, t);
+    }
+    return NONE;
+  }
+
+  private machine(v: Verdict, t: number): Verdict[] {
+    if (this.opts.waitForBeep) {
+      this.machineAt = t;
+      return [v];
+    }
+    return this.final(v);
+  }
+
+  private final(...v: Verdict[]): Verdict[] {
+    this.finished = true;
+    return v;
+  }
+}
+
+/** Creates the analyser for one call leg (see CallAnalyzer in ./types). */
+export function createCallAnalyzer(opts: CallAnalyzerOptions = {}): CallAnalyzer {
+  return new Analyzer(opts);
+}
+
+/** Runs a whole recording through a fresh analyser; `answerAtMs` switches phase mid-file. */
+export function analyzePcm(pcm: Int16Array, opts: CallAnalyzerOptions & { answerAtMs?: number } = {}): Verdict[] {
+  const a = createCallAnalyzer(opts);
+  const out: Verdict[] = [];
+  const frame = new Int16Array(FRAME_SAMPLES);
+  for (let i = 0; i < pcm.length && !a.done; i += FRAME_SAMPLES) {
+    if (opts.answerAtMs !== undefined && (i / FRAME_SAMPLES) * FRAME_MS === Math.round(opts.answerAtMs / FRAME_MS) * FRAME_MS) out.push(...a.answered());
+    frame.fill(0);
+    frame.set(pcm.subarray(i, Math.min(i + FRAME_SAMPLES, pcm.length)));
+    out.push(...a.push(frame));
+  }
+  return out;
+}

@@ -1,0 +1,245 @@
+/**
+ * Single-tone detectors (fax CED/CNG, voicemail beep) and the cadence detector
+ * for a region's busy / reorder / ringback tones. All work on FrameFeatures.
+ */
+import type { MediaConfig, ToneSpec } from '../config/sections/media';
+import type { FrameFeatures } from './features';
+import { FRAME_MS } from './types';
+
+/** Tracks a run of frames holding one steady tone that satisfies `accept`. */
+class ToneRun {
+  frames = 0;
+  freqSum = 0;
+  /** Non-matching frames tolerated inside a run (phase reversals, codec glitches). */
+  private dropouts = 0;
+
+  constructor(private readonly maxDropouts = 1) {}
+
+  get meanFreq(): number {
+    return this.frames ? this.freqSum / this.frames : 0;
+  }
+
+  /** Returns the length in ms of a run that has just ended, else 0. */
+  push(hit: boolean, freq: number): number {
+    if (hit) {
+      this.frames += 1 + this.dropouts;
+      this.freqSum += freq * (1 + this.dropouts);
+      this.dropouts = 0;
+      return 0;
+    }
+    if (this.frames === 0) return 0;
+    if (this.dropouts < this.maxDropouts) {
+      this.dropouts++;
+      return 0;
+    }
+    const ms = this.frames * FRAME_MS;
+    this.reset();
+    return ms;
+  }
+
+  reset(): void {
+    this.frames = 0;
+    this.freqSum = 0;
+    this.dropouts = 0;
+  }
+}
+
+export type FaxTone = 'CED' | 'CNG';
+
+/** CED 2100 Hz (answering fax/modem) and CNG 1100 Hz bursts (calling fax), ITU-T T.30. */
+export class FaxDetector {
+  private readonly ced = new ToneRun(2);
+  private readonly cng = new ToneRun(1);
+  private lastCngEndMs = -1;
+  private t = 0;
+
+  constructor(private readonly cfg: MediaConfig['fax'], private readonly tones: MediaConfig['tones']) {}
+
+  /** `speechSeen`: a voice was heard before; then one 1100 Hz burst may be a beep, so CNG needs two bursts 3 s apart. */
+  push(f: FrameFeatures, speechSeen: boolean): FaxTone | null {
+    this.t += FRAME_MS;
+    const c = this.cfg;
+    const tone = f.meanAbs >= this.tones.minLevel && f.purity >= this.tones.minPurity;
+    this.ced.push(tone && Math.abs(f.freqHz - c.cedHz) <= c.cedToleranceHz, f.freqHz);
+    if (this.ced.frames * FRAME_MS >= c.cedMinMs) return 'CED';
+    const ended = this.cng.push(tone && Math.abs(f.freqHz - c.cngHz) <= c.cngToleranceHz, f.freqHz);
+    if (ended) {
+      const slack = this.tones.frameSlackMs;
+      if (ended >= c.cngMinMs - slack && ended <= c.cngMaxMs + slack) {
+        const start = this.t - ended - 2 * FRAME_MS;
+        // T.30: 0.5 s on, 3 s off ± 15 %.
+        const gapOk = this.lastCngEndMs >= 0 && Math.abs(start - this.lastCngEndMs - 3000) <= 450 + slack;
+        this.lastCngEndMs = this.t - 2 * FRAME_MS;
+        if (!speechSeen || gapOk) return 'CNG';
+      }
+    }
+    return null;
+  }
+}
+
+export interface BeepResult {
+  freqHz: number;
+  durationMs: number;
+}
+
+/** Voicemail beep: one steady tone in [minHz, maxHz] lasting [minMs, maxMs], reported when it ends. */
+export class BeepDetector {
+  private frames = 0;
+  private freqSum = 0;
+  private dropout = 0;
+
+  constructor(private readonly cfg: MediaConfig['beep'], private readonly tones: MediaConfig['tones']) {}
+
+  push(f: FrameFeatures): BeepResult | null {
+    const c = this.cfg;
+    const mean = this.frames ? this.freqSum / this.frames : 0;
+    const hit =
+      f.meanAbs >= this.tones.minLevel &&
+      f.purity >= this.tones.minPurity &&
+      f.freqHz >= c.minHz &&
+      f.freqHz <= c.maxHz &&
+      (this.frames === 0 || Math.abs(f.freqHz - mean) <= (mean * c.stabilityPct) / 100);
+    if (hit) {
+      this.frames += 1 + this.dropout;
+      this.freqSum += f.freqHz * (1 + this.dropout);
+      this.dropout = 0;
+      return null;
+    }
+    if (this.frames === 0) return null;
+    if (this.dropout === 0 && f.meanAbs >= this.tones.minLevel) {
+      // One odd frame (often the tone's own fade) may sit inside a beep.
+      this.dropout = 1;
+      return null;
+    }
+    // The tone's first and last frames are usually partial: count them as half.
+    const durationMs = this.frames * FRAME_MS;
+    const freqHz = Math.round(mean);
+    this.frames = 0;
+    this.freqSum = 0;
+    this.dropout = 0;
+    if (durationMs + this.tones.frameSlackMs >= c.minMs && durationMs - this.tones.frameSlackMs <= c.maxMs) return { freqHz, durationMs };
+    return null;
+  }
+}
+
+export type CadenceKind = 'busy' | 'reorder' | 'ringback';
+
+interface Track {
+  freqs: number[];
+  /** Bin indexes of the two frequencies of a dual tone in the feature bank. */
+  binIdx: number[];
+  specs: Array<{ kind: CadenceKind; spec: ToneSpec }>;
+  on: boolean;
+  runFrames: number;
+  pending: number;
+  /** Completed segments, newest last: ms, positive = on, negative = off. */
+  history: number[];
+}
+
+/**
+ * Busy / reorder / ringback for one region: frames are classified "tone on"
+ * per frequency set (single tone: zero-crossing frequency within tolerance and
+ * pure; dual: the two bins hold the energy, twist bounded), state changes need
+ * two agreeing frames, and the completed on/off segments are matched against
+ * each tone's cadence at any phase, within the cadence tolerance.
+ */
+export class CadenceDetector {
+  private readonly tracks: Track[] = [];
+  private ringbackSent = false;
+
+  /** `bankFreqs`: the fixed bins the FeatureExtractor computes (dual-tone frequencies). */
+  constructor(
+    region: MediaConfig['regions'][string],
+    readonly bankFreqs: number[],
+    private readonly tones: MediaConfig['tones'],
+  ) {
+    for (const kind of ['busy', 'reorder', 'ringback'] as const) {
+      const spec = region[kind];
+      const key = spec.freqsHz.join('+');
+      let tr = this.tracks.find((t) => t.freqs.join('+') === key);
+      if (!tr) {
+        tr = { freqs: spec.freqsHz, binIdx: spec.freqsHz.map((f) => bankFreqs.indexOf(f)), specs: [], on: false, runFrames: 0, pending: 0, history: [] };
+        this.tracks.push(tr);
+      }
+      tr.specs.push({ kind, spec });
+    }
+  }
+
+  /** Frequencies that need a fixed Goertzel bin (those of dual tones). */
+  static bankFor(region: MediaConfig['regions'][string]): number[] {
+    const s = new Set<number>();
+    for (const k of ['busy', 'reorder', 'ringback'] as const) if (region[k].freqsHz.length > 1) region[k].freqsHz.forEach((f) => s.add(f));
+    return [...s];
+  }
+
+  push(f: FrameFeatures): CadenceKind | null {
+    let result: CadenceKind | null = null;
+    for (const tr of this.tracks) {
+      const hit = this.matches(tr, f);
+      if (hit === tr.on) {
+        tr.runFrames += 1 + tr.pending;
+        tr.pending = 0;
+        continue;
+      }
+      if (++tr.pending < 2) continue;
+      // State flips; the two frames that confirmed it belong to the new state.
+      if (tr.runFrames > 0) {
+        tr.history.push((tr.on ? 1 : -1) * tr.runFrames * FRAME_MS);
+        if (tr.history.length > 8) tr.history.shift();
+        const r = this.evaluate(tr);
+        if (r) result = r;
+      }
+      tr.on = hit;
+      tr.runFrames = tr.pending;
+      tr.pending = 0;
+    }
+    return result;
+  }
+
+  private matches(tr: Track, f: FrameFeatures): boolean {
+    const t = this.tones;
+    if (f.meanAbs < t.minLevel) return false;
+    if (tr.freqs.length === 1) {
+      const ref = tr.freqs[0]!;
+      return f.purity >= t.minPurity && Math.abs(f.freqHz - ref) <= (ref * t.freqTolerancePct) / 100;
+    }
+    const a = f.bins[tr.binIdx[0]!]!;
+    const b = f.bins[tr.binIdx[1]!]!;
+    const minRatio = Math.pow(10, -t.maxTwistDb / 10);
+    return a + b >= t.minDualShare && Math.min(a, b) >= Math.max(a, b) * minRatio;
+  }
+
+  private evaluate(tr: Track): CadenceKind | null {
+    for (const { kind, spec } of tr.specs) {
+      if (kind === 'ringback') {
+        if (this.ringbackSent) continue;
+        // Informational: one on-segment of the ringback's length is enough.
+        const last = tr.history[tr.history.length - 1]!;
+        if (last > 0 && spec.cadenceMs.some((c, i) => i % 2 === 0 && this.close(last, c))) {
+          this.ringbackSent = true;
+          return 'ringback';
+        }
+        continue;
+      }
+      const k = this.tones.confirmSegments;
+      if (tr.history.length < k) continue;
+      const recent = tr.history.slice(-k);
+      const cad = spec.cadenceMs;
+      for (let phase = 0; phase < cad.length; phase++) {
+        let ok = true;
+        for (let i = 0; i < k && ok; i++) {
+          const idx = (phase + i) % cad.length;
+          const seg = recent[i]!;
+          // Even cadence positions are "on", odd "off".
+          ok = (idx % 2 === 0) === seg > 0 && this.close(Math.abs(seg), cad[idx]!);
+        }
+        if (ok) return kind;
+      }
+    }
+    return null;
+  }
+
+  private close(ms: number, ref: number): boolean {
+    return Math.abs(ms - ref) <= (ref * this.tones.cadenceTolerancePct) / 100 + this.tones.frameSlackMs;
+  }
+}
