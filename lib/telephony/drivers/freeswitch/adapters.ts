@@ -1,0 +1,252 @@
+/**
+ * The only file that touches drachtio-srf, drachtio-fsmrf and modesl: each
+ * library object is wrapped into a port of ports.ts. Behaviour checked against
+ * the libraries' sources (drachtio-srf 5.0.x, drachtio-fsmrf 4.1.2, modesl 1.2)
+ * and freeswitch.md; unit tests use recording fakes of the ports instead.
+ */
+import Srf from 'drachtio-srf';
+import type {
+  DialogEnd,
+  EndpointPort,
+  EslClient,
+  EslConnect,
+  MediaServerPort,
+  MrfConnectOptions,
+  MrfPort,
+  SipProvisional,
+  SrfPort,
+  UacDialog,
+  UacFailure,
+  UacOptions,
+} from './ports';
+
+// fsmrf and modesl ship no types: the shapes we use, nothing more.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const Mrf = require('drachtio-fsmrf') as new (srf: Srf) => { connect(opts: Record<string, unknown>): Promise<FsmrfMediaServer> };
+const esl = require('modesl') as { Connection: new (host: string, port: number, secret: string, ready: () => void) => ModeslConnection };
+
+interface EslEvent {
+  getHeader(name: string): string | undefined;
+  getBody(): string;
+  headers?: Array<{ name: string; value: string }>;
+}
+interface ModeslConnection {
+  api(command: string, cb: (res: EslEvent) => void): void;
+  on(event: string, fn: (...args: unknown[]) => void): void;
+  disconnect(): void;
+}
+interface FsmrfEndpoint {
+  uuid: string;
+  local: { sdp: string };
+  modify(sdp: string): Promise<unknown>;
+  execute(app: string, arg?: string): Promise<EslEvent>;
+  api(command: string, args?: string | string[]): Promise<EslEvent | { body?: string }>;
+  play(file: string): Promise<{ playbackMilliseconds?: string }>;
+  bridge(other: string): Promise<void>;
+  unbridge(): Promise<void>;
+  destroy(): Promise<void>;
+  addCustomEventListener(event: string, fn: (args: unknown, evt: EslEvent) => void): void;
+  on(event: string, fn: (arg: Record<string, string> | undefined) => void): void;
+}
+interface FsmrfMediaServer {
+  address: string;
+  currentSessions: number;
+  maxSessions: number;
+  conn: { on(event: string, fn: () => void): void };
+  createEndpoint(): Promise<FsmrfEndpoint>;
+  api(command: string): Promise<string>;
+  on(event: string, fn: (...args: unknown[]) => void): void;
+  disconnect(): void;
+}
+
+/** Rejects when `p` does not settle within `ms`. */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(t)),
+    new Promise<T>((_, reject) => {
+      t = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+    }),
+  ]);
+}
+
+export class DrachtioSrf implements SrfPort {
+  readonly srf = new Srf();
+  private isConnected = false;
+  private readonly disconnectListeners: Array<() => void> = [];
+
+  constructor() {
+    // Without an error listener an EventEmitter error would crash the process.
+    this.srf.on('error', () => undefined);
+    this.srf.on('disconnect', () => {
+      this.isConnected = false;
+      for (const l of this.disconnectListeners) l();
+    });
+    this.srf.on('connect', () => {
+      this.isConnected = true;
+    });
+  }
+
+  get connected(): boolean {
+    return this.isConnected;
+  }
+
+  async connect(opts: { host: string; port: number; secret: string; timeoutMs: number }): Promise<void> {
+    const ready = new Promise<void>((resolve, reject) => {
+      this.srf.once('connect', (err: Error | null) => (err ? reject(err) : resolve()));
+    });
+    this.srf.connect({ host: opts.host, port: opts.port, secret: opts.secret }).catch(() => undefined);
+    try {
+      await within(ready, opts.timeoutMs, `drachtio-server ${opts.host}:${opts.port}`);
+    } catch (err) {
+      this.srf.disconnect();
+      throw err;
+    }
+  }
+
+  disconnect(): void {
+    this.srf.disconnect();
+  }
+
+  onDisconnect(listener: () => void): void {
+    this.disconnectListeners.push(listener);
+  }
+
+  async createUac(uri: string, opts: UacOptions, cb: { onSent(req: { cancel(): void }): void; onProvisional(res: SipProvisional): void }): Promise<UacDialog> {
+    const o: Srf.CreateUACOptions & { callingNumber?: string } = { localSdp: opts.localSdp, headers: opts.headers };
+    if (opts.callingNumber) o.callingNumber = opts.callingNumber;
+    if (opts.auth) o.auth = opts.auth;
+    if (opts.proxy) o.proxy = opts.proxy;
+    // srf calls cbRequest(err, req), not cbRequest(req) as its .d.ts says.
+    const cbRequest = ((err: unknown, req?: Srf.SrfRequest) => {
+      if (!err && req) cb.onSent({ cancel: () => req.cancel(() => undefined) });
+    }) as unknown as (req: Srf.SrfRequest) => void;
+    const cbProvisional = (res: Srf.SrfResponse) => cb.onProvisional({ status: res.status, reason: res.reason ?? '', body: res.body ?? '' });
+    let dlg: Srf.Dialog;
+    try {
+      dlg = await this.srf.createUAC(uri, o, { cbRequest, cbProvisional });
+    } catch (err) {
+      const e = err as { status?: number; reason?: string; message?: string };
+      const f: UacFailure = { message: e.message ?? String(err) };
+      if (typeof e.status === 'number') f.status = e.status;
+      if (e.reason) f.reason = e.reason;
+      throw f;
+    }
+    return {
+      callId: dlg.sip.callId,
+      remoteSdp: dlg.remote.sdp ?? '',
+      destroy: (headers) =>
+        new Promise<void>((resolve) => {
+          dlg.destroy(headers ? { headers } : undefined, () => resolve());
+        }),
+      onEnd: (listener: (e: DialogEnd) => void) => {
+        dlg.on('destroy', (req: Srf.SrfRequest) => {
+          const reason = req && typeof req.get === 'function' ? req.get('Reason') : undefined;
+          listener(reason ? { reason } : {});
+        });
+      },
+    };
+  }
+}
+
+function bodyOf(res: EslEvent | { body?: string } | undefined): string {
+  if (!res) return '';
+  if (typeof (res as EslEvent).getBody === 'function') return (res as EslEvent).getBody() ?? '';
+  return (res as { body?: string }).body ?? '';
+}
+
+function wrapEndpoint(ep: FsmrfEndpoint): EndpointPort {
+  return {
+    uuid: ep.uuid,
+    localSdp: ep.local.sdp,
+    modify: async (sdp) => {
+      await ep.modify(sdp);
+    },
+    execute: async (app, arg) => (await ep.execute(app, arg ?? '')).getHeader('Application-Response') ?? '',
+    api: async (command, args) => bodyOf(await ep.api(command, args ?? [])),
+    set: async (vars) => {
+      for (const [k, v] of Object.entries(vars)) await ep.execute('set', `${k}=${v}`);
+    },
+    play: async (target) => {
+      const r = await ep.play(target);
+      return { playbackMs: Number(r?.playbackMilliseconds) || 0 };
+    },
+    bridge: (other) => ep.bridge(other.uuid),
+    unbridge: () => ep.unbridge(),
+    destroy: () => ep.destroy(),
+    onTone: (fn) => ep.on('tone', (e) => fn(e?.tone ?? '')),
+    onCustom: (subclass, fn) =>
+      ep.addCustomEventListener(subclass, (args, evt) => {
+        const rec: Record<string, string> = {};
+        for (const h of evt?.headers ?? []) rec[h.name] = h.value;
+        if (args && typeof args === 'object') for (const [k, v] of Object.entries(args)) rec[k] = String(v);
+        fn(rec);
+      }),
+    // DTMF-Duration is in 8 kHz timestamp units.
+    onDtmf: (fn) => ep.on('dtmf', (e) => fn(e?.dtmf ?? '', Math.round(Number(e?.duration ?? 0) / 8))),
+    onDestroy: (fn) => ep.on('destroy', (e) => fn(e?.reason)),
+  };
+}
+
+function wrapMediaServer(ms: FsmrfMediaServer): MediaServerPort {
+  let connected = true;
+  ms.on('end', () => (connected = false));
+  // drachtio-modesl reconnects the inbound socket by itself.
+  ms.conn.on('esl::ready', () => (connected = true));
+  return {
+    address: ms.address,
+    get connected() {
+      return connected;
+    },
+    load: () => ({ sessions: ms.currentSessions || 0, maxSessions: ms.maxSessions || 0 }),
+    createEndpoint: async () => wrapEndpoint(await ms.createEndpoint()),
+    api: (command) => ms.api(command),
+    onEnd: (fn) => ms.on('end', () => fn()),
+    disconnect: () => ms.disconnect(),
+  };
+}
+
+export class DrachtioMrf implements MrfPort {
+  private readonly mrf: InstanceType<typeof Mrf>;
+
+  constructor(srf: DrachtioSrf) {
+    this.mrf = new Mrf(srf.srf);
+  }
+
+  /**
+   * fsmrf throws a missing sip profile as an uncaught exception and never
+   * settles (freeswitch.md); preflight.ts checks the profile first, and the
+   * timeout bounds anything else.
+   */
+  async connect(opts: MrfConnectOptions): Promise<MediaServerPort> {
+    const o: Record<string, unknown> = { address: opts.address, port: opts.port, secret: opts.secret, profile: opts.profile };
+    if (opts.listenAddress) o.listenAddress = opts.listenAddress;
+    const ms = await within(this.mrf.connect(o), opts.timeoutMs, `fsmrf connect to ${opts.address}:${opts.port}`);
+    return wrapMediaServer(ms);
+  }
+}
+
+/** A plain inbound event socket (modesl): the pre-flight check's `api` commands. */
+export const modeslConnect: EslConnect = ({ address, port, secret, timeoutMs }) => {
+  let conn: ModeslConnection | undefined;
+  const ready = new Promise<EslClient>((resolve, reject) => {
+    conn = new esl.Connection(address, port, secret, () =>
+      resolve({
+        api: (command) => new Promise<string>((res) => conn!.api(command, (r) => res(r.getBody() ?? ''))),
+        close: () => conn!.disconnect(),
+      }),
+    );
+    conn.on('error', (err) => reject(err instanceof Error ? err : new Error(String(err))));
+    // FreeSWITCH answers a wrong password or an address outside its ACL with rude-rejection.
+    conn.on('esl::event::raw::text/rude-rejection', () => reject(new Error('rejected by the event socket ACL (event_socket.conf.xml apply-inbound-acl)')));
+    conn.on('esl::event::auth::fail', () => reject(new Error('wrong event socket password')));
+  });
+  return within(ready, timeoutMs, `event socket ${address}:${port}`).catch((err) => {
+    try {
+      conn?.disconnect();
+    } catch {
+      /* never connected */
+    }
+    throw err;
+  });
+};

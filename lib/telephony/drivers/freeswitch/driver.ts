@@ -1,0 +1,466 @@
+/**
+ * The freeswitch driver: signalling through a drachtio-server (drachtio-srf),
+ * media on FreeSWITCH (drachtio-fsmrf). Per outbound leg (freeswitch.md):
+ * createEndpoint() on the least loaded media server → INVITE to the trunk with
+ * the endpoint's SDP → on 183/200 `modify()` the endpoint with the far end's
+ * SDP, so RTP flows between the far end and FreeSWITCH. Hold music, beeps,
+ * playback, detection and bridging are then FreeSWITCH commands on endpoints.
+ *
+ * Races (answer after CANCEL, BYE during bridge, media server lost) are
+ * settled in one place, `finish()`: the first ending wins, later ones only
+ * release what is left.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { TrunkConfig } from '../../../config/sections/embedded';
+import type { FreeswitchConfig, FreeswitchMediaServerConfig } from '../../../config/sections/freeswitch';
+import type { AnalysisPhase, Verdict } from '../../../media/types';
+import {
+  TelephonyError,
+  type DriverHealth,
+  type EndCause,
+  type LegEvent,
+  type LegId,
+  type MediaSource,
+  type OriginateRequest,
+  type PlayOptions,
+  type TelephonyDriver,
+} from '../../contract';
+import { LegAnalysis, type AnalyzerFactory } from './analysis';
+import { endFromMediaLoss, endFromRemoteBye, endFromUacFailure, type LocalEnding } from './causes';
+import { checkFreeswitchConfig, inviteFor } from './config';
+import { chooseAudioMode, fifoPathFor, holdTarget, toneTarget } from './detect';
+import { MediaServerPool, type PoolMember } from './pool';
+import type { AudioTapFactory, DriverClock, EndpointPort, EslConnect, MrfPort, SentInvite, SipProvisional, SrfPort, UacDialog, UacFailure } from './ports';
+import { needsFor, preflightMediaServer } from './preflight';
+
+export interface FreeswitchDriverDeps {
+  config: { freeswitch: FreeswitchConfig; trunks: readonly TrunkConfig[]; defaultRegion: string; defaultToneRegion?: string };
+  srf: SrfPort;
+  mrf: MrfPort;
+  esl: EslConnect;
+  openTap: AudioTapFactory;
+  clock: DriverClock;
+  logger: Logger;
+  /** lib/media's createCallAnalyzer; required when a media server is used in stream mode. */
+  createAnalyzer?: AnalyzerFactory;
+}
+
+type LegState = 'inviting' | 'early' | 'answered' | 'ended';
+
+interface Leg {
+  id: LegId;
+  state: LegState;
+  member: PoolMember;
+  ep: EndpointPort;
+  /** A SIP URI (agent phone, bot) rather than a number through a trunk. */
+  toUri: boolean;
+  invite?: SentInvite;
+  uac?: UacDialog;
+  cancelledBy?: LocalEnding;
+  ringTimer?: unknown;
+  analysis?: LegAnalysis;
+  appliedSdp?: string;
+  /** Serialises endpoint media changes (modify, then play/bridge wait for it). */
+  media: Promise<void>;
+  bridgedTo?: LegId;
+  playback?: { id: string; loop: boolean };
+  ended: Promise<void>;
+  resolveEnded: () => void;
+  log: Logger;
+}
+
+/** Ended leg ids remembered so a late hangup() resolves instead of failing. */
+const ENDED_MEMORY = 10_000;
+export const DEFAULT_BEEP = { freqHz: 1000, durationMs: 200 } as const;
+
+export class FreeswitchDriver implements TelephonyDriver {
+  readonly name = 'freeswitch';
+  private readonly listeners = new Set<(e: LegEvent) => void>();
+  private readonly legs = new Map<LegId, Leg>();
+  private readonly endedIds = new Set<LegId>();
+  private readonly pool = new MediaServerPool();
+  private running = false;
+
+  constructor(private readonly d: FreeswitchDriverDeps) {}
+
+  async start(): Promise<void> {
+    const fs = this.d.config.freeswitch;
+    checkFreeswitchConfig(fs, this.d.config.trunks);
+    if (this.needsStream() && !this.d.createAnalyzer) {
+      throw new Error('freeswitch driver: audioMode stream needs lib/media createCallAnalyzer (pass createAnalyzer)');
+    }
+    const { host, port, secret } = fs.drachtio;
+    try {
+      await this.d.srf.connect({ host, port, secret, timeoutMs: fs.connectTimeoutMs });
+    } catch (err) {
+      throw new Error(`freeswitch driver: cannot connect to drachtio-server ${host}:${port} (telephony.freeswitch.drachtio): ${(err as Error).message}`);
+    }
+    this.d.srf.onDisconnect(() => this.d.logger.error({ host, port }, 'drachtio-server connection lost'));
+    try {
+      for (const ms of fs.mediaServers) await this.connectMediaServer(ms);
+    } catch (err) {
+      this.pool.disconnectAll();
+      this.d.srf.disconnect();
+      throw err;
+    }
+    this.running = true;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all([...this.legs.keys()].map((id) => this.hangup(id, { reason: 'driver stopping' }).catch(() => undefined)));
+    this.pool.disconnectAll();
+    this.d.srf.disconnect();
+  }
+
+  onEvent(listener: (e: LegEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  health(): DriverHealth {
+    const ms = this.pool.connectedCount();
+    const total = this.d.config.freeswitch.mediaServers.length;
+    const ok = this.running && this.d.srf.connected && ms > 0;
+    return { ok, detail: `drachtio ${this.d.srf.connected ? 'connected' : 'down'}; media servers ${ms}/${total} connected`, activeLegs: this.legs.size };
+  }
+
+  async originate(req: OriginateRequest): Promise<LegId> {
+    if (!this.running) throw new TelephonyError('UNAVAILABLE', 'freeswitch driver is not started');
+    if (!(req.ringTimeoutMs > 0)) throw new TelephonyError('BAD_REQUEST', 'ringTimeoutMs must be a positive number');
+    const { config } = this.d;
+    const target = inviteFor(req, '', config.trunks, config.defaultRegion);
+    const toUri = /^sips?:/i.test(req.to);
+    const member = this.pickMember(toUri);
+    if (!member) throw new TelephonyError('NO_CAPACITY', 'no connected media server has room');
+    member.legs++;
+    let ep: EndpointPort;
+    try {
+      ep = await member.ms.createEndpoint();
+    } catch (err) {
+      member.legs--;
+      throw new TelephonyError('UNAVAILABLE', `media server ${member.cfg.address}: createEndpoint failed: ${(err as Error).message}`);
+    }
+    target.opts.localSdp = ep.localSdp;
+    const id = randomUUID();
+    let resolveEnded!: () => void;
+    const leg: Leg = {
+      id,
+      state: 'inviting',
+      member,
+      ep,
+      toUri,
+      media: Promise.resolve(),
+      ended: new Promise<void>((r) => (resolveEnded = r)),
+      resolveEnded: () => resolveEnded(),
+      log: this.d.logger.child({ legId: id, ...(req.tags ?? {}) }),
+    };
+    this.legs.set(id, leg);
+    if (req.analysis && (req.analysis.early || req.analysis.answered)) leg.analysis = this.makeAnalysis(leg, req);
+    ep.onDestroy((cause) => {
+      if (leg.state !== 'ended') this.finish(leg, endFromMediaLoss(cause, leg.state === 'answered'));
+    });
+    ep.onDtmf((digit, durationMs) => this.emit({ type: 'dtmf', legId: id, at: this.now(), digit, durationMs }));
+
+    return new Promise<LegId>((resolve, reject) => {
+      let sent = false;
+      this.d.srf
+        .createUac(target.uri, target.opts, {
+          onSent: (invite) => {
+            sent = true;
+            leg.invite = invite;
+            this.emit({ type: 'trying', legId: id, at: this.now() });
+            leg.ringTimer = this.d.clock.setTimeout(() => this.cancel(leg, 'timeout'), req.ringTimeoutMs);
+            if (leg.cancelledBy) invite.cancel();
+            resolve(id);
+          },
+          onProvisional: (res) => this.onProvisional(leg, res, req),
+        })
+        .then(
+          (uac) => this.onAnswer(leg, uac),
+          (f: UacFailure) => {
+            if (sent) return this.finish(leg, endFromUacFailure(f, leg.cancelledBy));
+            // Never on the wire: no leg for the caller, nothing to report but the error.
+            this.release(leg);
+            reject(new TelephonyError('UNAVAILABLE', `INVITE not sent: ${f.message}`));
+          },
+        );
+    });
+  }
+
+  async hangup(legId: LegId, opts: { reason?: string } = {}): Promise<void> {
+    const leg = this.legs.get(legId);
+    if (!leg) {
+      if (this.endedIds.has(legId)) return;
+      throw new TelephonyError('UNKNOWN_LEG', `no leg ${legId}`);
+    }
+    if (leg.state === 'answered') {
+      const uac = leg.uac!;
+      this.finish(leg, { by: 'local', answered: true, sipStatus: 200, sipReason: 'BYE', ...(opts.reason ? { detail: opts.reason } : {}) });
+      await uac.destroy().catch((err) => leg.log.warn({ err }, 'BYE failed'));
+    } else if (leg.state !== 'ended') {
+      this.cancel(leg, 'local');
+    }
+    await leg.ended;
+  }
+
+  async play(legId: LegId, source: MediaSource, opts: PlayOptions = {}): Promise<string> {
+    const leg = this.answered(legId, 'play');
+    if (leg.bridgedTo) throw new TelephonyError('BAD_STATE', `leg ${legId} is bridged: unbridge it before playing`);
+    await leg.media;
+    if (leg.playback) await this.stopPlayback(legId);
+    const id = randomUUID();
+    const loop = source.kind === 'hold' || !!opts.loop;
+    let run: Promise<unknown>;
+    if (source.kind === 'hold') run = leg.ep.play(holdTarget(this.d.config.freeswitch.holdStream));
+    else if (source.kind === 'tone') run = leg.ep.play(toneTarget(source.freqHz, source.durationMs, loop));
+    // endless_playback (mod_dptools) repeats a file until uuid_break.
+    else run = loop ? leg.ep.execute('endless_playback', source.path) : leg.ep.play(source.path);
+    leg.playback = { id, loop };
+    // A stream never resolves by itself: not awaited (freeswitch.md); uuid_break ends it.
+    run
+      .catch((err) => leg.log.warn({ err, source }, 'playback failed'))
+      .then(() => {
+        if (leg.playback?.id === id) leg.playback = undefined;
+        if (!loop && leg.state !== 'ended') this.emit({ type: 'playback-done', legId, at: this.now(), id });
+      });
+    return id;
+  }
+
+  async stopPlayback(legId: LegId): Promise<void> {
+    const leg = this.answered(legId, 'stopPlayback');
+    if (!leg.playback) return;
+    leg.playback = undefined;
+    await leg.ep.api('uuid_break', [leg.ep.uuid, 'all']);
+  }
+
+  async beep(legId: LegId, opts: { freqHz?: number; durationMs?: number } = {}): Promise<void> {
+    const leg = this.answered(legId, 'beep');
+    await leg.media;
+    // Playback on a channel is queued: hold music has to stop for the beep to be heard now.
+    if (leg.playback) await this.stopPlayback(legId);
+    await leg.ep.play(toneTarget(opts.freqHz ?? DEFAULT_BEEP.freqHz, opts.durationMs ?? DEFAULT_BEEP.durationMs));
+  }
+
+  async bridge(a: LegId, b: LegId): Promise<void> {
+    if (a === b) throw new TelephonyError('BAD_REQUEST', 'cannot bridge a leg to itself');
+    const la = this.answered(a, 'bridge');
+    const lb = this.answered(b, 'bridge');
+    if (la.member !== lb.member) {
+      throw new TelephonyError('BAD_STATE', `legs ${a} and ${b} are on different media servers (${la.member.cfg.address}, ${lb.member.cfg.address}): uuid_bridge needs one FreeSWITCH`);
+    }
+    // Bridging an endpoint before modify() drops both legs with 488 (freeswitch.md).
+    await Promise.all([la.media, lb.media]);
+    await Promise.all([la.analysis?.stop(), lb.analysis?.stop()]);
+    for (const l of [la, lb]) if (l.playback) await this.stopPlayback(l.id);
+    if (la.bridgedTo) await this.unbridge(a);
+    if (lb.bridgedTo) await this.unbridge(b);
+    await la.ep.bridge(lb.ep);
+    la.bridgedTo = b;
+    lb.bridgedTo = a;
+    const at = this.now();
+    this.emit({ type: 'bridged', legId: a, at, peer: b });
+    this.emit({ type: 'bridged', legId: b, at, peer: a });
+  }
+
+  async unbridge(a: LegId): Promise<void> {
+    const la = this.answered(a, 'unbridge');
+    const peer = la.bridgedTo;
+    if (!peer) return;
+    await la.ep.unbridge();
+    this.clearBridge(la);
+  }
+
+  /* ---------------- internals ---------------- */
+
+  private async connectMediaServer(ms: FreeswitchMediaServerConfig): Promise<void> {
+    const fs = this.d.config.freeswitch;
+    const where = `FreeSWITCH ${ms.address}:${ms.port}`;
+    let esl;
+    try {
+      esl = await this.d.esl({ address: ms.address, port: ms.port, secret: ms.secret, timeoutMs: fs.connectTimeoutMs });
+    } catch (err) {
+      throw new Error(`freeswitch driver: cannot open the event socket of ${where} (telephony.freeswitch.mediaServers): ${(err as Error).message}`);
+    }
+    try {
+      await preflightMediaServer(esl, ms, fs.holdStream, needsFor(fs, ms));
+    } catch (err) {
+      throw new Error(`freeswitch driver: ${(err as Error).message}`);
+    } finally {
+      esl.close();
+    }
+    const server = await this.d.mrf.connect({
+      address: ms.address,
+      port: ms.port,
+      secret: ms.secret,
+      profile: ms.profile,
+      ...(ms.listenAddress ? { listenAddress: ms.listenAddress } : {}),
+      timeoutMs: fs.connectTimeoutMs,
+    });
+    server.onEnd(() => this.d.logger.error({ mediaServer: where }, 'media server connection lost; new calls go to the others'));
+    this.pool.add(ms, server);
+  }
+
+  /**
+   * Agents wait on hold on their media server; a customer can only be bridged
+   * to an agent on the same FreeSWITCH, so number calls prefer the servers
+   * with idle agent legs (answered SIP-URI legs, not bridged), least loaded first.
+   */
+  private pickMember(toUri: boolean): PoolMember | undefined {
+    if (!toUri) {
+      const withIdleAgents = new Set<PoolMember>();
+      for (const l of this.legs.values()) if (l.toUri && l.state === 'answered' && !l.bridgedTo) withIdleAgents.add(l.member);
+      const preferred = this.pool.pick((m) => withIdleAgents.has(m));
+      if (preferred) return preferred;
+    }
+    return this.pool.pick();
+  }
+
+  private makeAnalysis(leg: Leg, req: OriginateRequest): LegAnalysis {
+    const fs = this.d.config.freeswitch;
+    const a = req.analysis!;
+    const region = a.region ?? this.d.config.defaultToneRegion ?? Object.keys(fs.toneDescriptors)[0]!;
+    const descriptor = fs.toneDescriptors[region] ?? Object.values(fs.toneDescriptors)[0]!;
+    return new LegAnalysis({
+      ep: leg.ep,
+      mode: chooseAudioMode(fs.audioMode, leg.member.cfg.local),
+      region,
+      descriptor,
+      waitForBeep: !!a.waitForBeep,
+      ...(a.overrides ? { overrides: a.overrides } : {}),
+      beepDetector: fs.beepDetector,
+      clock: this.d.clock,
+      fifoPath: fifoPathFor(fs.fifoDir, leg.id),
+      openTap: this.d.openTap,
+      ...(this.d.createAnalyzer ? { createAnalyzer: this.d.createAnalyzer } : {}),
+      // Sinks are short-lived and counted by FreeSWITCH's own session count.
+      createSink: () => leg.member.ms.createEndpoint(),
+      emit: (phase: AnalysisPhase, verdict: Verdict) => {
+        if (leg.state === 'ended') return;
+        if ((phase === 'early' && !a.early) || (phase === 'answered' && !a.answered)) return;
+        this.emit({ type: 'verdict', legId: leg.id, at: this.now(), phase, verdict });
+      },
+      warn: (msg, err) => leg.log.warn({ err }, msg),
+    });
+  }
+
+  private onProvisional(leg: Leg, res: SipProvisional, req: OriginateRequest): void {
+    if (leg.state === 'ended' || res.status < 101) return;
+    const earlyMedia = res.body.length > 0;
+    this.emit({ type: 'progress', legId: leg.id, at: this.now(), status: res.status, reason: res.reason, earlyMedia });
+    if (!earlyMedia || leg.state !== 'inviting') return;
+    leg.state = 'early';
+    if (!req.analysis?.early || !leg.analysis) return;
+    const sdp = res.body;
+    this.chain(leg, async () => {
+      await leg.ep.modify(sdp);
+      leg.appliedSdp = sdp;
+      await leg.analysis?.startEarly();
+    });
+  }
+
+  private onAnswer(leg: Leg, uac: UacDialog): void {
+    this.clearRingTimer(leg);
+    if (leg.state === 'ended' || leg.cancelledBy) {
+      // 200 OK crossed our CANCEL (RFC 3261 §9.1): the call exists; end it with BYE.
+      uac.destroy().catch((err) => leg.log.warn({ err }, 'BYE after crossed CANCEL failed'));
+      if (leg.state !== 'ended') {
+        this.finish(leg, { by: leg.cancelledBy!, answered: false, sipStatus: 487, detail: '200 OK crossed our CANCEL; BYE sent' });
+      }
+      return;
+    }
+    leg.uac = uac;
+    leg.state = 'answered';
+    uac.onEnd((e) => {
+      if (leg.state !== 'ended') this.finish(leg, endFromRemoteBye(e.reason));
+    });
+    this.emit({ type: 'answer', legId: leg.id, at: this.now() });
+    this.chain(leg, async () => {
+      if (uac.remoteSdp && uac.remoteSdp !== leg.appliedSdp) {
+        await leg.ep.modify(uac.remoteSdp);
+        leg.appliedSdp = uac.remoteSdp;
+      }
+      await leg.analysis?.answered();
+    });
+  }
+
+  private cancel(leg: Leg, by: LocalEnding): void {
+    if (leg.state === 'ended' || leg.state === 'answered' || leg.cancelledBy) return;
+    leg.cancelledBy = by;
+    this.clearRingTimer(leg);
+    // Before the INVITE is on the wire there is nothing to CANCEL yet; onSent does it.
+    leg.invite?.cancel();
+  }
+
+  /** The one place a leg ends: first ending wins; everything held is released. */
+  private finish(leg: Leg, cause: EndCause): void {
+    if (leg.state === 'ended') return;
+    leg.state = 'ended';
+    this.clearRingTimer(leg);
+    if (leg.bridgedTo) this.clearBridge(leg);
+    void leg.analysis?.stop();
+    if (cause.by !== 'local' || cause.answered) {
+      // The far end is gone or FreeSWITCH dropped the endpoint: release the other side too.
+      if (leg.uac && cause.by === 'error') leg.uac.destroy().catch(() => undefined);
+      else if (!leg.uac && cause.by === 'error') leg.invite?.cancel();
+    }
+    this.release(leg);
+    this.emit({ type: 'end', legId: leg.id, at: this.now(), cause });
+    leg.resolveEnded();
+  }
+
+  private release(leg: Leg): void {
+    leg.state = 'ended';
+    this.legs.delete(leg.id);
+    this.endedIds.add(leg.id);
+    if (this.endedIds.size > ENDED_MEMORY) this.endedIds.delete(this.endedIds.values().next().value!);
+    leg.member.legs--;
+    leg.ep.destroy().catch((err) => leg.log.debug({ err }, 'endpoint already gone'));
+  }
+
+  private clearBridge(leg: Leg): void {
+    const peerId = leg.bridgedTo!;
+    leg.bridgedTo = undefined;
+    const peer = this.legs.get(peerId);
+    if (peer && peer.bridgedTo === leg.id) peer.bridgedTo = undefined;
+    const at = this.now();
+    this.emit({ type: 'unbridged', legId: leg.id, at, peer: peerId });
+    if (peer) this.emit({ type: 'unbridged', legId: peerId, at, peer: leg.id });
+  }
+
+  private clearRingTimer(leg: Leg): void {
+    if (leg.ringTimer !== undefined) this.d.clock.clearTimeout(leg.ringTimer);
+    leg.ringTimer = undefined;
+  }
+
+  private chain(leg: Leg, step: () => Promise<void>): void {
+    leg.media = leg.media.then(step).catch((err) => leg.log.warn({ err }, 'media step failed'));
+  }
+
+  private answered(legId: LegId, op: string): Leg {
+    const leg = this.legs.get(legId);
+    if (!leg) throw new TelephonyError('UNKNOWN_LEG', `no leg ${legId}`);
+    if (leg.state !== 'answered') throw new TelephonyError('BAD_STATE', `${op}: leg ${legId} is ${leg.state}, not answered`);
+    return leg;
+  }
+
+  private needsStream(): boolean {
+    const fs = this.d.config.freeswitch;
+    return fs.mediaServers.some((ms) => chooseAudioMode(fs.audioMode, ms.local) === 'stream');
+  }
+
+  private now(): number {
+    return this.d.clock.now();
+  }
+
+  private emit(e: LegEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        this.d.logger.error({ err, event: e.type }, 'leg event listener threw');
+      }
+    }
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * Typed ports of our own over drachtio-srf, drachtio-fsmrf and modesl. Those
+ * libraries are callback/promise hybrids with no usable types (fsmrf, modesl)
+ * or types that do not match their behaviour (srf's `cbRequest` is called as
+ * `(err, req)`, not `(req)`). The driver sees only these interfaces; the one
+ * file that touches the libraries is `adapters.ts`, and the unit tests drive
+ * the driver through recording fakes of exactly these interfaces.
+ */
+
+/* ---------------- drachtio-srf (signalling via the drachtio-server) ---------------- */
+
+export interface SipProvisional {
+  status: number;
+  reason: string;
+  /** SDP of a 183 Session Progress (early media), else empty. */
+  body: string;
+}
+
+/** The INVITE as sent; the only thing we do with it is CANCEL it (RFC 3261 §9). */
+export interface SentInvite {
+  cancel(): void;
+}
+
+export interface UacOptions {
+  /** FreeSWITCH endpoint's SDP: RTP then flows between the far end and FreeSWITCH. */
+  localSdp: string;
+  callingNumber?: string;
+  /** Complete header set we add (From for anonymous, Privacy, X-…). */
+  headers: Record<string, string>;
+  /** Digest credentials answered to a 401/407 (RFC 3261 §22). */
+  auth?: { username: string; password: string };
+  /** Outbound proxy (the trunk's address) when the Request-URI names another host. */
+  proxy?: string;
+}
+
+/** How the far end ended an established dialog. */
+export interface DialogEnd {
+  /** Reason header of the BYE (RFC 3326), e.g. `Q.850;cause=16;text="Normal call clearing"`. */
+  reason?: string;
+}
+
+export interface UacDialog {
+  readonly callId: string;
+  readonly remoteSdp: string;
+  /** Sends BYE. */
+  destroy(headers?: Record<string, string>): Promise<void>;
+  /** The far end sent BYE. */
+  onEnd(listener: (end: DialogEnd) => void): void;
+}
+
+/** createUAC rejected: a final non-2xx (SipError) or no status at all (transport/transaction error). */
+export interface UacFailure {
+  status?: number;
+  reason?: string;
+  message: string;
+}
+
+export interface SrfPort {
+  connect(opts: { host: string; port: number; secret: string; timeoutMs: number }): Promise<void>;
+  disconnect(): void;
+  readonly connected: boolean;
+  onDisconnect(listener: () => void): void;
+  /**
+   * Sends an INVITE. `onSent` fires once it is on the wire (CANCEL becomes
+   * possible); `onProvisional` for each 1xx. Resolves on 200 OK (ACK sent),
+   * rejects with a `UacFailure`.
+   */
+  createUac(
+    uri: string,
+    opts: UacOptions,
+    cb: { onSent(req: SentInvite): void; onProvisional(res: SipProvisional): void },
+  ): Promise<UacDialog>;
+}
+
+/* ---------------- drachtio-fsmrf (media on FreeSWITCH) ---------------- */
+
+export interface EndpointPort {
+  /** FreeSWITCH channel uuid (the argument of uuid_* API commands). */
+  readonly uuid: string;
+  /** FreeSWITCH's SDP offer for this endpoint (3pcc: FreeSWITCH offered first). */
+  readonly localSdp: string;
+  /** Re-INVITEs the endpoint with the far end's SDP so RTP flows to/from the far end. */
+  modify(remoteSdp: string): Promise<void>;
+  /** Runs a dialplan application; resolves with its Application-Response when it completes. */
+  execute(app: string, arg?: string): Promise<string>;
+  /** Runs an API command (`uuid_break`, `uuid_record`…); resolves with the reply body. */
+  api(command: string, args?: string[]): Promise<string>;
+  /** Sets channel variables (one `set` application each, in order). */
+  set(vars: Record<string, string>): Promise<void>;
+  /** `playback`; resolves when it ends (a `local_stream://` never ends by itself: `uuid_break`). */
+  play(target: string): Promise<{ playbackMs: number }>;
+  /** uuid_bridge. */
+  bridge(other: EndpointPort): Promise<void>;
+  /** Parks a bridged endpoint (uuid_transfer -both park inline). */
+  unbridge(): Promise<void>;
+  /** Hangs the endpoint up. */
+  destroy(): Promise<void>;
+  /** DETECTED_TONE (mod_spandsp), `tone` in fsmrf; `fax` when Detected-Fax-Tone. */
+  onTone(listener: (tone: string) => void): void;
+  /** A CUSTOM event subclass (e.g. `avmd::beep`), body parsed as JSON when it is JSON. */
+  onCustom(subclass: string, listener: (body: Record<string, string>) => void): void;
+  onDtmf(listener: (digit: string, durationMs: number) => void): void;
+  /** FreeSWITCH ended the channel (Hangup-Cause name, e.g. NORMAL_CLEARING). */
+  onDestroy(listener: (hangupCause?: string) => void): void;
+}
+
+export interface MediaServerLoad {
+  /** From FreeSWITCH's HEARTBEAT (Session-Count, Max-Sessions); 0 before the first one. */
+  sessions: number;
+  maxSessions: number;
+}
+
+export interface MediaServerPort {
+  readonly address: string;
+  load(): MediaServerLoad;
+  readonly connected: boolean;
+  createEndpoint(): Promise<EndpointPort>;
+  api(command: string): Promise<string>;
+  onEnd(listener: () => void): void;
+  disconnect(): void;
+}
+
+export interface MrfConnectOptions {
+  address: string;
+  port: number;
+  secret: string;
+  profile: string;
+  listenAddress?: string;
+  timeoutMs: number;
+}
+
+export interface MrfPort {
+  connect(opts: MrfConnectOptions): Promise<MediaServerPort>;
+}
+
+/* ---------------- modesl (inbound event socket for the pre-flight check) ---------------- */
+
+export interface EslClient {
+  /** `api <command>`; resolves with the reply body. */
+  api(command: string): Promise<string>;
+  close(): void;
+}
+
+export type EslConnect = (opts: { address: string; port: number; secret: string; timeoutMs: number }) => Promise<EslClient>;
+
+/* ---------------- audio from FreeSWITCH to our analysers ---------------- */
+
+/** A named pipe FreeSWITCH records a leg into (signed 16-bit, 8 kHz, mono). */
+export interface AudioTap {
+  readonly path: string;
+  /** Each complete 20 ms frame (160 samples) in order. */
+  onFrame(listener: (frame: Int16Array) => void): void;
+  close(): Promise<void>;
+}
+
+export type AudioTapFactory = (path: string) => Promise<AudioTap>;
+
+/** Injected time: the ring timer and analysis windows, so tests drive them. */
+export interface DriverClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: DriverClock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
