@@ -2,6 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../lib/config';
+import { createAgentDesk, type LiveAgentDesk } from '../lib/agents';
+import { CampaignRunner } from '../lib/dialer/runner';
+import { ensureAbandonPrompt } from '../lib/dialer/prompts';
+import { createEmbeddedDriver } from '../lib/telephony/embedded';
+import { createFreeswitchDriver } from '../lib/telephony/drivers/freeswitch';
+import type { TelephonyDriver } from '../lib/telephony/contract';
 
 export interface ServiceDeps {
   config: Readonly<Config>;
@@ -10,15 +16,60 @@ export interface ServiceDeps {
 }
 
 export interface Services {
+  driver: TelephonyDriver;
+  desk: LiveAgentDesk;
+  runner: CampaignRunner;
   /** Registers runtime-backed routes/decorators on the API. */
   extendApi?: (app: FastifyInstance) => Promise<void> | void;
   stop(): Promise<void>;
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The live dialer parts, when the API runs beside them. */
+    dialer?: { driver: TelephonyDriver; desk: LiveAgentDesk; runner: CampaignRunner };
+  }
+}
+
+/** The telephony driver named by `telephony.driver`; a misconfigured one refuses to start. */
+export function createDriver(config: Readonly<Config>, log: Logger): TelephonyDriver {
+  if (config.telephony.driver === 'freeswitch') return createFreeswitchDriver({ config, logger: log });
+  return createEmbeddedDriver(config, log.child({ driver: 'embedded' }));
+}
+
 /**
- * Starts the long-running parts beside the API (telephony driver, campaign
- * runner). The runtime issue fills this in; until then only the API runs.
+ * Starts the long-running parts beside the API: the telephony driver, the
+ * agent desk and the campaign runner. Stopping ends calls cleanly: the runner
+ * hangs up and closes its attempts before the driver goes.
  */
-export async function startServices(_deps: ServiceDeps): Promise<Services> {
-  return { stop: async () => undefined };
+export async function startServices({ config, redis, log }: ServiceDeps, opts: { driver?: TelephonyDriver } = {}): Promise<Services> {
+  const driver = opts.driver ?? createDriver(config, log);
+  await driver.start();
+  const desk = createAgentDesk({ redis, driver, log: log.child({ part: 'agents' }), config: config.dialer.agents });
+  await desk.start();
+  const abandon = ensureAbandonPrompt(config.dialer.prompts);
+  const runner = new CampaignRunner({
+    redis,
+    driver,
+    desk,
+    log: log.child({ part: 'runner' }),
+    config: config.dialer.runner,
+    region: config.phone.defaultRegion,
+    prompts: { abandon: { kind: 'file', path: abandon } },
+  });
+  runner.start();
+  log.info({ driver: driver.name, owner: runner.owner }, 'dialer services started');
+  return {
+    driver,
+    desk,
+    runner,
+    extendApi: (app) => {
+      app.decorate('dialer', { driver, desk, runner });
+    },
+    stop: async () => {
+      await runner.stop();
+      await desk.stop();
+      await driver.stop();
+    },
+  };
 }

@@ -4,6 +4,7 @@
  * agent state directly; it asks an `AgentDesk` to reserve and connect.
  */
 import type { LegId } from '../telephony/contract';
+import type { AgentSnapshot } from '../pacing/types';
 
 /** A contact as the agent's screen shows it (screen pop). */
 export interface ScreenPop {
@@ -30,6 +31,8 @@ export interface Reservation {
 export interface AgentDesk {
   /** Number of agents ready (on hold, waiting) for these groups right now. */
   readyCount(groups: readonly string[]): Promise<number>;
+  /** Every logged-in agent of these groups who can take calls (not on break/away), for pacing. */
+  snapshot?(groups: readonly string[]): Promise<AgentSnapshot[]>;
   /**
    * Atomically reserves the longest-waiting ready agent of any of the groups
    * (ready → reserved). Resolves null when none is ready.

@@ -1,5 +1,6 @@
 /** Dialer runtime settings (runner, pacing, agents). Owned by the runtime work. */
 import { agentsSchema, type AgentsConfig } from './agents';
+import { runnerSchema, promptsSchema, type RunnerConfig, type PromptsConfig } from './runner';
 
 export const dialerSchema = {
   type: 'object',
@@ -7,7 +8,9 @@ export const dialerSchema = {
   default: {},
   properties: {
     agents: agentsSchema,
+    runner: runnerSchema,
+    prompts: promptsSchema,
   },
 } as const;
 
-export type DialerConfig = Record<string, unknown> & { agents: AgentsConfig };
+export type DialerConfig = Record<string, unknown> & { agents: AgentsConfig; runner: RunnerConfig; prompts: PromptsConfig };

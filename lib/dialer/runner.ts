@@ -1,0 +1,358 @@
+/**
+ * The campaign runner: for every running campaign whose lease this process
+ * holds, each tick asks pacing how many calls to start, claims that many
+ * eligible contacts atomically, checks do-not-call and the contact's hours at
+ * dial time, originates, and closes every attempt with one result.
+ * Several processes may share one Redis; a campaign is driven by the holder
+ * of its lease, and a successor reaps what a dead holder left in flight.
+ */
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Campaign } from '../domain/campaign';
+import { decideTick, createEstimator, observe, estimates, mayStartCampaign, type EstimatorState, type PacingMode, type AgentSnapshot } from '../pacing';
+import { LIVE_ANSWER_CODES, RESULT_CODES, isResultCode, type ResultCode } from '../results/codes';
+import { decideRetry, type RetryPolicy } from '../rules/retry';
+import { dialWindow, isWithinHours, nextOpening } from '../rules/hours';
+import { getCampaign, listRunningCampaigns, setCampaignState } from '../store/campaigns';
+import { isDoNotCall } from '../store/dnc';
+import { getContact, recordContactOutcome } from '../store/contacts';
+import { DialQueue, type Claim } from '../store/dial-queue';
+import { keys } from '../store/keys';
+import type { LegEvent, MediaSource, TelephonyDriver } from '../telephony/contract';
+import type { RunnerConfig } from '../config/sections/runner';
+import { CallSession } from './call-session';
+import type { Mode } from './call-flow';
+import { DialerEvents } from './events';
+import type { AgentDesk, ScreenPop } from './ports';
+import { syncCampaignQueue } from './sync';
+
+export interface RunnerDeps {
+  redis: Redis;
+  driver: TelephonyDriver;
+  desk?: AgentDesk;
+  log: Logger;
+  config: RunnerConfig;
+  /** Default phone region (numbers stored without +). */
+  region: string;
+  prompts: { abandon: MediaSource };
+  events?: DialerEvents;
+  now?: () => number;
+}
+
+interface CampaignRun {
+  id: string;
+  campaign: Campaign;
+  queue: DialQueue;
+  estimator: EstimatorState;
+  lastSync: number;
+  starts: number[];
+  sessions: Set<CallSession>;
+}
+
+export function campaignPolicy(c: Campaign): RetryPolicy {
+  const perCode: RetryPolicy['perCode'] = {};
+  for (const [code, rule] of Object.entries(c.retryPolicy ?? {})) perCode[Number(code)] = { retry: rule.retry, afterSec: rule.intervalSec };
+  return { maxAttempts: c.maxAttempts, retryIntervalSec: c.retryIntervalSec, perCode };
+}
+
+export function pacingMode(c: Campaign): PacingMode {
+  switch (c.mode) {
+    case 'progressive':
+      return { kind: 'progressive' };
+    case 'power':
+      return c.ratioTable && c.ratioTable.length > 0 ? { kind: 'progressive', ratioTable: c.ratioTable } : { kind: 'power', ratio: c.ratio };
+    case 'predictive':
+      return { kind: 'predictive', targetAbandonRate: c.abandonTargetPct / 100, maxAbandonRate: c.abandonTargetPct / 100, abandonThresholdMs: c.abandonThresholdSec * 1000 };
+    case 'agentless':
+      return { kind: 'agentless', maxLines: c.maxConcurrentCalls > 0 ? c.maxConcurrentCalls : 10 };
+  }
+}
+
+function flowMode(c: Campaign): Mode {
+  if (c.mode !== 'agentless') return 'agents';
+  return c.agentless?.botUri ? 'bot' : 'message';
+}
+
+export class CampaignRunner {
+  readonly owner: string;
+  readonly events: DialerEvents;
+  private readonly runs = new Map<string, CampaignRun>();
+  private readonly byLeg = new Map<string, CallSession>();
+  private timer?: NodeJS.Timeout;
+  private ticking = false;
+  private stopped = false;
+  private unsubscribe?: () => void;
+  private readonly now: () => number;
+
+  constructor(private readonly d: RunnerDeps) {
+    this.owner = d.config.ownerId || `${hostname()}-${process.pid}`;
+    this.events = d.events ?? new DialerEvents();
+    this.now = d.now ?? Date.now;
+  }
+
+  start(): void {
+    this.unsubscribe = this.d.driver.onEvent((e) => this.onLegEvent(e));
+    const loop = async () => {
+      if (this.stopped) return;
+      await this.tick().catch((err: Error) => this.d.log.error({ err }, 'runner tick failed'));
+      if (!this.stopped) this.timer = setTimeout(() => void loop(), this.d.config.tickMs);
+    };
+    void loop();
+  }
+
+  /** Stops dialling; hangs up calls in progress (their attempts close normally) and releases leases. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    const sessions = [...this.byLeg.values()];
+    await Promise.all(sessions.map((s) => s.abort('dialer stopping')));
+    const deadline = this.now() + 5000;
+    while (this.byLeg.size > 0 && this.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    for (const id of this.runs.keys()) await this.d.redis.leaseRelease(keys.campaign(id, 'runner-lease'), this.owner).catch(() => 0);
+    this.unsubscribe?.();
+  }
+
+  get activeCalls(): number {
+    return this.byLeg.size;
+  }
+
+  private onLegEvent(e: LegEvent): void {
+    const s = this.byLeg.get(e.legId);
+    if (!s) return;
+    s.onLegEvent(e);
+  }
+
+  /** One pass over the running campaigns. */
+  async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      const running = (await listRunningCampaigns(this.d.redis)).sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? ''));
+      const ids = new Set(running.map((c) => c.id));
+      for (const [id, run] of this.runs) {
+        if (!ids.has(id) && run.sessions.size === 0) {
+          this.runs.delete(id);
+          await this.d.redis.leaseRelease(keys.campaign(id, 'runner-lease'), this.owner);
+        }
+      }
+      for (const [rank, c] of running.entries()) {
+        if (!mayStartCampaign(rank, this.d.config.runningCampaignLimit)) break;
+        await this.tickCampaign(c).catch((err: Error) => this.d.log.error({ err, campaignId: c.id }, 'campaign tick failed'));
+      }
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async holdLease(c: Campaign): Promise<CampaignRun | undefined> {
+    const held = (await this.d.redis.leaseAcquire(keys.campaign(c.id, 'runner-lease'), this.owner, this.d.config.campaignLeaseMs)) === 1;
+    let run = this.runs.get(c.id);
+    if (!held) {
+      if (run && run.sessions.size === 0) this.runs.delete(c.id);
+      return undefined;
+    }
+    if (!run) {
+      run = { id: c.id, campaign: c, queue: new DialQueue(this.d.redis, c.id), estimator: createEstimator(), lastSync: 0, starts: [], sessions: new Set() };
+      this.runs.set(c.id, run);
+      this.events.emitEvent({ type: 'campaign.lease', at: this.now(), campaignId: c.id, owner: this.owner, held: true });
+      this.d.log.info({ campaignId: c.id, owner: this.owner }, 'campaign lease taken');
+    }
+    run.campaign = c;
+    return run;
+  }
+
+  private async tickCampaign(c: Campaign): Promise<void> {
+    const run = await this.holdLease(c);
+    if (!run) return;
+    const now = this.now();
+    await this.reap(run, now);
+    if (now - run.lastSync >= this.d.config.syncIntervalMs) {
+      run.lastSync = now;
+      await syncCampaignQueue(this.d.redis, c);
+    }
+    await run.queue.renew(this.owner, now + this.d.config.attemptLeaseMs, [...run.sessions].map((s) => s.claim.attemptId));
+
+    const window = dialWindow({ hours: c.hours, period: c.period }, now);
+    if (!window.ok) return;
+
+    const agents = await this.agentSnapshot(c);
+    const calls = { ringing: [] as number[], queued: [] as number[], connected: 0 };
+    for (const s of run.sessions) {
+      const p = s.state.phase;
+      if (p === 'dialing' || p === 'analysing') calls.ringing.push(s.startedAt);
+      else if (p === 'awaiting_agent' || p === 'connecting') calls.queued.push(s.state.personAt ?? now);
+      else if (p === 'connected') calls.connected++;
+    }
+    run.starts = run.starts.filter((t) => t > now - 1000);
+    const decision = decideTick({
+      now,
+      mode: pacingMode(c),
+      agents,
+      calls,
+      caps: {
+        maxSimultaneousCalls: c.maxConcurrentCalls,
+        trunk: { channels: 0, inUse: 0, callsPerSecond: c.callsPerSecond, startedLastSecond: run.starts.length },
+      },
+      estimates: estimates(run.estimator, now),
+    });
+    if (decision.calls > 0 || this.d.log.isLevelEnabled('debug')) {
+      this.events.emitEvent({ type: 'pacing.trace', at: now, campaignId: c.id, calls: decision.calls, reason: decision.reason, trace: decision.trace });
+    }
+    if (decision.calls > 0) {
+      const lists = c.lists.filter((l) => l.active).map((l) => l.listId);
+      const claims = await run.queue.claim({
+        now, n: decision.calls, leaseMs: this.d.config.attemptLeaseMs, owner: this.owner, lists,
+        filters: { maxAttempts: c.maxAttempts, phoneTypes: c.filters?.phoneTypes, minAttempts: c.filters?.attempts?.min, maxAttemptsFilter: c.filters?.attempts?.max },
+      });
+      for (const claim of claims) await this.startAttempt(run, claim);
+    }
+    await this.maybeComplete(run);
+  }
+
+  private async agentSnapshot(c: Campaign): Promise<AgentSnapshot[]> {
+    if (c.mode === 'agentless' || !this.d.desk) return [];
+    if (this.d.desk.snapshot) return this.d.desk.snapshot(c.agentGroups);
+    const ready = await this.d.desk.readyCount(c.agentGroups);
+    return Array.from({ length: ready }, () => ({ state: 'ready' as const, since: this.now() }));
+  }
+
+  /** Dial-time checks, then the INVITE. */
+  private async startAttempt(run: CampaignRun, claim: Claim): Promise<void> {
+    const c = run.campaign;
+    const now = this.now();
+    if (!claim.phone) return this.skip(run, claim, 31, 'no phone number');
+    let dnc;
+    try {
+      dnc = await isDoNotCall(this.d.redis, { phone: claim.phone, campaignId: c.id, channel: 'voice', now: new Date(now), region: this.d.region });
+    } catch (err) {
+      this.d.log.error({ err, campaignId: c.id }, 'do-not-call check failed');
+      return this.skip(run, claim, 19, 'store failure at the do-not-call check');
+    }
+    if (dnc.listed) return this.skip(run, claim, 10, `on the ${dnc.scope} do-not-call list`);
+    if (claim.timeZone && !isWithinHours(c.hours, now, claim.timeZone)) {
+      const next = nextOpening(c.hours, now, claim.timeZone);
+      await run.queue.void(claim.attemptId, next ? next.getTime() : now + 3600_000);
+      return;
+    }
+    if (!(await run.queue.begin(claim.attemptId, this.owner, now, this.d.config.attemptLeaseMs))) return;
+
+    const session: CallSession = new CallSession(claim, {
+      driver: this.d.driver,
+      desk: this.d.desk,
+      log: this.d.log,
+      now: this.now,
+      groups: c.agentGroups,
+      botUri: c.agentless?.botUri,
+      flow: {
+        mode: flowMode(c),
+        abandonThresholdMs: c.abandonThresholdSec * 1000,
+        humanVerdictGapMs: this.d.config.humanVerdictGapMs,
+        notSureIsHuman: this.d.config.notSureIsHuman,
+        voicemailDrop: c.voicemail?.action === 'leave-message' && !!c.voicemail.message,
+        reserveRetryMs: this.d.config.reserveRetryMs,
+      },
+      prompts: {
+        abandon: this.d.prompts.abandon,
+        message: c.agentless?.message ? { kind: 'file', path: c.agentless.message } : undefined,
+        voicemail: c.voicemail?.message ? { kind: 'file', path: c.voicemail.message } : undefined,
+      },
+      pop: () => this.screenPop(c, claim),
+      onClose: (s, code) => void this.closeAttempt(run, s, code),
+      onPhase: (s, phase) => this.events.emitEvent({ type: 'call.phase', at: this.now(), campaignId: c.id, attemptId: s.claim.attemptId, phase }),
+    });
+    run.sessions.add(session);
+    run.starts.push(now);
+    try {
+      const legId = await this.d.driver.originate({
+        to: claim.phone,
+        callerId: c.callerId ?? undefined,
+        presentCallerId: c.presentCallerId,
+        ringTimeoutMs: c.ringTimeoutSec * 1000,
+        analysis: { early: true, answered: true, waitForBeep: c.voicemail?.action === 'leave-message' },
+        tags: { campaignId: c.id, attemptId: claim.attemptId, contactId: claim.contactId },
+      });
+      session.legId = legId;
+      this.byLeg.set(legId, session);
+      this.events.emitEvent({ type: 'call.started', at: now, campaignId: c.id, attemptId: claim.attemptId, legId, ref: claim.ref, attemptNo: claim.attemptNo });
+    } catch (err) {
+      this.d.log.warn({ err, campaignId: c.id, attemptId: claim.attemptId }, 'originate failed');
+      run.sessions.delete(session);
+      await this.close(run, claim, 13, { error: (err as Error).message, startedAt: now });
+    }
+  }
+
+  private async screenPop(c: Campaign, claim: Claim): Promise<ScreenPop> {
+    const contact = await getContact(this.d.redis, claim.listId, claim.contactId).catch(() => null);
+    const rec = (contact ?? {}) as Record<string, unknown>;
+    return {
+      campaignId: c.id, attemptId: claim.attemptId, listId: claim.listId, contactId: claim.contactId, phone: claim.phone, attemptNo: claim.attemptNo,
+      name: rec.name as string | undefined, key1: rec.key1 as string | undefined, key2: rec.key2 as string | undefined,
+      attributes: rec.attributes as Record<string, string> | undefined,
+    };
+  }
+
+  private async skip(run: CampaignRun, claim: Claim, code: ResultCode, reason: string): Promise<void> {
+    this.events.emitEvent({ type: 'attempt.skipped', at: this.now(), campaignId: run.id, attemptId: claim.attemptId, ref: claim.ref, code, reason });
+    await this.close(run, claim, code, { skipped: reason });
+  }
+
+  private async closeAttempt(run: CampaignRun, s: CallSession, code: ResultCode): Promise<void> {
+    if (s.legId) this.byLeg.delete(s.legId);
+    run.sessions.delete(s);
+    const st = s.state;
+    const now = this.now();
+    const live = LIVE_ANSWER_CODES.includes(code);
+    run.estimator = observe(run.estimator, { type: 'resolved', at: now, ringMs: (st.personAt ?? st.endedAt ?? now) - s.startedAt, live });
+    if (code === 14) run.estimator = observe(run.estimator, { type: 'abandoned', at: now });
+    if (st.bridgedAt) run.estimator = observe(run.estimator, { type: 'talkEnded', at: now, talkMs: (st.endedAt ?? now) - st.bridgedAt });
+    await this.close(run, s.claim, code, {
+      startedAt: s.startedAt, answeredAt: st.answeredAt, personAt: st.personAt, bridgedAt: st.bridgedAt, endedAt: st.endedAt,
+      sipStatus: st.end?.sipStatus, endedBy: st.end?.by, hangupReason: st.hangupReason,
+      verdicts: st.verdicts, agentId: s.reservation?.agentId ?? st.agentId,
+    });
+  }
+
+  private async close(run: CampaignRun, claim: Claim, code: ResultCode, data: Record<string, unknown>): Promise<void> {
+    const c = run.campaign;
+    const now = this.now();
+    const retry = decideRetry(code, claim.attemptNo, campaignPolicy(c), now);
+    const agentId = typeof data.agentId === 'string' ? data.agentId : undefined;
+    const talkMs = typeof data.bridgedAt === 'number' && typeof data.endedAt === 'number' ? data.endedAt - data.bridgedAt : 0;
+    const ok = await run.queue.close({
+      attemptId: claim.attemptId, code, now, final: retry.final, nextAt: retry.nextAt,
+      live: LIVE_ANSWER_CODES.includes(code), abandoned: code === 14, agentId, talkMs,
+      data: { ...data, phone: claim.phone, attemptNo: claim.attemptNo, retry: retry.reason },
+    });
+    if (!ok) return;
+    // The list's own view of the contact (for re-lists); the campaign record above is the truth.
+    if (RESULT_CODES[code].dialed || code === 10 || code === 31) {
+      await recordContactOutcome(this.d.redis, claim.listId, claim.contactId, { code, at: now }).catch((err: Error) => this.d.log.warn({ err }, 'contact outcome not recorded'));
+    }
+    this.events.emitEvent({ type: 'call.ended', at: now, campaignId: c.id, attemptId: claim.attemptId, ref: claim.ref, code, final: retry.final, agentId });
+  }
+
+  /** Attempts left in flight by a dead dialer: never-dialled ones go back, dialled ones close as interrupted. */
+  private async reap(run: CampaignRun, now: number): Promise<void> {
+    const handed = await run.queue.reap(now, this.owner, this.d.config.attemptLeaseMs);
+    for (const h of handed) {
+      const code = isResultCode(this.d.config.interruptedCode) ? this.d.config.interruptedCode : 13;
+      const { listId, contactId } = { listId: h.ref.slice(0, h.ref.indexOf(':')), contactId: h.ref.slice(h.ref.indexOf(':') + 1) };
+      const st = await run.queue.contactState(h.ref);
+      this.d.log.warn({ campaignId: run.id, attemptId: h.attemptId }, 'closing an attempt interrupted by a dialer crash');
+      await this.close(run, { attemptId: h.attemptId, ref: h.ref, listId, contactId, phone: st.phone ?? '', attemptNo: h.attemptNo, timeZone: '', phoneType: '' }, code, { interrupted: true });
+    }
+  }
+
+  private async maybeComplete(run: CampaignRun): Promise<void> {
+    if (run.sessions.size > 0) return;
+    const counters = await run.queue.counters();
+    if ((counters.contacts ?? 0) === 0 || (counters.remaining ?? 0) > 0) return;
+    if ((await run.queue.inflightCount()) > 0) return;
+    const fresh = await getCampaign(this.d.redis, run.id);
+    if (!fresh || fresh.state !== 'running') return;
+    await setCampaignState(this.d.redis, run.id, 'complete');
+    this.events.emitEvent({ type: 'campaign.completed', at: this.now(), campaignId: run.id });
+    this.d.log.info({ campaignId: run.id, counters }, 'campaign completed');
+  }
+}
