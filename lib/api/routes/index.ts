@@ -1,7 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { campaignRoutes } from './campaigns';
+import { agentRoutes } from './agents';
+import { groupRoutes } from './groups';
+import { dncRoutes } from './dnc';
 
 /**
  * Every route plugin, one per resource, each with its JSON Schemas beside it.
  * Add a resource by adding its plugin here.
  */
-export const routes: FastifyPluginAsync[] = [];
+export const routes: FastifyPluginAsync[] = [campaignRoutes, agentRoutes, groupRoutes, dncRoutes];

@@ -1,0 +1,142 @@
+/**
+ * JSON Schemas of the campaign resource: they validate requests and produce
+ * the OpenAPI document. Rules JSON Schema cannot express (name script classes,
+ * hours overlaps, ratio table order…) are in lib/domain/campaign.
+ */
+import { CAMPAIGN_MODES, CAMPAIGN_STATES, ID_PATTERN } from '../../domain/campaign';
+import { RESULT_CODES } from '../../results';
+import { WEEKDAYS } from '../../rules/hours';
+
+const hhmm = { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$', description: 'local wall-clock time HH:MM (24:00 = end of day)' };
+const range = { type: 'object', additionalProperties: false, required: ['from', 'to'], properties: { from: hhmm, to: hhmm } };
+
+const groupWeights = { type: 'object', additionalProperties: { type: 'number', minimum: 0 }, description: 'agent group id → row count (by=count) or weight (by=ratio)' };
+export const allocationSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['by', 'groups'],
+  description: 'How the list rows are shared among agent groups; fixed once the campaign starts dialing (seed 001)',
+  properties: { by: { type: 'string', enum: ['count', 'ratio'] }, groups: groupWeights },
+} as const;
+
+/** Settings with their defaults (POST). `patchSettings` strips defaults for PATCH. */
+const settings = {
+  name: { type: 'string', minLength: 1, maxLength: 100, description: 'letters of any script (Japanese, Korean…), digits and "-"' },
+  description: { type: 'string', maxLength: 2000, default: '' },
+  period: {
+    type: ['object', 'null'],
+    additionalProperties: false,
+    description: 'run period: dial from start (inclusive) to end (exclusive); null = no limit',
+    properties: { start: { type: ['string', 'null'], format: 'date-time' }, end: { type: ['string', 'null'], format: 'date-time' } },
+  },
+  hours: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['timeZone', 'days'],
+    description: 'business hours per weekday in an IANA time zone; a missing day is closed. Default: Mon–Fri 09:00–17:00 Asia/Tokyo',
+    properties: {
+      timeZone: { type: 'string', minLength: 1, description: 'IANA zone, e.g. Asia/Tokyo' },
+      days: { type: 'object', additionalProperties: false, properties: Object.fromEntries(WEEKDAYS.map((d) => [d, { type: 'array', maxItems: 12, items: range }])) },
+    },
+  },
+  callerId: { type: ['string', 'null'], maxLength: 32, description: 'number presented to the called party (stored E.164)' },
+  presentCallerId: { type: 'boolean', default: true },
+  mode: { type: 'string', enum: [...CAMPAIGN_MODES], default: 'progressive' },
+  agentless: {
+    type: ['object', 'null'],
+    additionalProperties: false,
+    description: 'mode agentless: an answered person goes to a bot/IVR (botUri) or hears a recorded message',
+    properties: { botUri: { type: 'string', maxLength: 512 }, message: { type: 'string', maxLength: 512 } },
+  },
+  ringTimeoutSec: { type: 'integer', minimum: 1, maximum: 300, default: 40, description: 'no answer after this → result code 2' },
+  maxAttempts: { type: 'integer', minimum: 1, maximum: 100, default: 1 },
+  retryIntervalSec: { type: 'integer', minimum: 0, maximum: 30 * 86400, default: 3600 },
+  retryPolicy: {
+    type: 'object',
+    description: 'per result code: retry or not, optional own interval; merged over the defaults of the result-code table',
+    propertyNames: { enum: Object.keys(RESULT_CODES) },
+    additionalProperties: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['retry'],
+      properties: { retry: { type: 'boolean' }, intervalSec: { type: 'integer', minimum: 0, maximum: 30 * 86400 } },
+    },
+  },
+  maxConcurrentCalls: { type: 'integer', minimum: 0, default: 0, description: '0 = unlimited' },
+  callsPerSecond: { type: 'number', minimum: 0, maximum: 1000, default: 10, description: '0 = unlimited' },
+  ratio: { type: 'number', minimum: 0.1, maximum: 20, default: 1, description: 'power mode: calls per idle agent' },
+  ratioTable: {
+    type: 'array',
+    minItems: 1,
+    maxItems: 50,
+    description: "dial ratio by idle agents; default is seed 002's table",
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['upToIdleAgents', 'ratio'],
+      properties: { upToIdleAgents: { type: ['integer', 'null'], minimum: 1 }, ratio: { type: 'number', minimum: 0.1, maximum: 20 } },
+    },
+  },
+  abandonThresholdSec: { type: 'number', minimum: 0.5, maximum: 60, default: 2 },
+  abandonTargetPct: { type: 'number', minimum: 0, maximum: 100, default: 3 },
+  dispositions: {
+    type: 'array',
+    maxItems: 200,
+    items: { type: 'object', additionalProperties: false, required: ['code', 'label'], properties: { code: { type: 'string', minLength: 1, maxLength: 64 }, label: { type: 'string', minLength: 1, maxLength: 200 } } },
+  },
+  dispositionRequired: { type: 'boolean', default: false },
+  voicemail: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['action'],
+    properties: { action: { type: 'string', enum: ['hangup', 'leave-message'] }, message: { type: 'string', maxLength: 512 } },
+  },
+  agentGroups: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 64 } },
+  filters: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      phoneTypes: { type: 'array', items: { type: 'string', enum: ['landline', 'mobile'] }, uniqueItems: true },
+      attempts: { type: 'object', additionalProperties: false, properties: { min: { type: 'integer', minimum: 0 }, max: { type: 'integer', minimum: 0 } } },
+    },
+  },
+} as const;
+
+function stripDefaults<T>(o: T): T {
+  if (Array.isArray(o)) return o.map(stripDefaults) as T;
+  if (o && typeof o === 'object') return Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'default').map(([k, v]) => [k, stripDefaults(v)])) as T;
+  return o;
+}
+
+export const createCampaignBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: { id: { type: 'string', pattern: ID_PATTERN, description: 'optional; generated when absent' }, ...settings },
+} as const;
+
+export const patchCampaignBody = { type: 'object', additionalProperties: false, minProperties: 1, properties: stripDefaults(settings) } as const;
+
+const campaignList = {
+  type: 'object',
+  properties: { listId: { type: 'string' }, active: { type: 'boolean' }, allocation: { ...allocationSchema, type: ['object', 'null'] }, attachedAt: { type: 'string' } },
+};
+
+export const campaignSchema = {
+  $id: 'Campaign',
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    state: { type: 'string', enum: [...CAMPAIGN_STATES] },
+    version: { type: 'integer' },
+    ...stripDefaults(settings),
+    lists: { type: 'array', items: campaignList },
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+    stateChangedAt: { type: 'string' },
+    startedAt: { type: ['string', 'null'] },
+  },
+} as const;
+
+export const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: ID_PATTERN } } } as const;
+export const listParams = { type: 'object', required: ['id', 'listId'], properties: { id: { type: 'string', pattern: ID_PATTERN }, listId: { type: 'string', minLength: 1, maxLength: 128 } } } as const;
