@@ -125,6 +125,7 @@ export default async function main(args: string[]): Promise<void> {
     bucket.out.push(o);
     bucket.audio += pcm.length / 8000;
     bucket.cpu += (c.user + c.system) / 1e6;
+    if (verbose && o.correct && item.expect === 'human' && (o.latencyMs ?? 0) > 1500) console.log(`SLOW ${item.id} (${item.desc}) ${o.latencyMs} ms after greeting → ${JSON.stringify(vs)}`);
     if (verbose && (!o.correct || o.spuriousTone || o.spuriousAnnouncement)) console.log(`MISS ${item.id} (${item.desc}) expect ${item.expect} → ${JSON.stringify(vs)}`);
   }
   const all = Object.values(results).flatMap((r) => r.out);

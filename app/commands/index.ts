@@ -1,4 +1,5 @@
 import type { Command } from './types';
+import { analyzeCommand } from './analyze';
 
 /** Every `dialer <name>` sub-command. Add one by adding its module here. */
-export const commands: Command[] = [];
+export const commands: Command[] = [analyzeCommand];

@@ -53,6 +53,7 @@ class Analyzer implements CallAnalyzer {
   private phase: AnalysisPhase = 'early';
   private t = 0;
   private speechSeen = false;
+  private speechRun = 0;
   private pendingMachine: Verdict | null = null;
   private machineAt = -1;
   private finished = false;
@@ -90,6 +91,7 @@ class Analyzer implements CallAnalyzer {
     this.phase = 'answered';
     this.amd = new Amd(this.cfg.amd);
     this.speechSeen = false;
+    this.speechRun = 0;
     this.fax = new FaxDetector(this.cfg.fax, this.cfg.tones);
     this.matcher = this.newMatcher();
     return NONE;
@@ -102,7 +104,10 @@ class Analyzer implements CallAnalyzer {
     const t = this.t;
     const f = this.fx.compute(frame);
     const voiced = this.vad.push(f.meanAbs);
-    if (voiced && f.purity < SPEECH_MAX_PURITY) this.speechSeen = true;
+    // Speech, not tone: tones (fax, beeps) must neither arm the beep detector nor look like a greeting.
+    const speech = voiced && f.purity < this.cfg.tones.minPurity;
+    this.speechRun = speech ? this.speechRun + FRAME_MS : 0;
+    if (this.speechRun >= this.cfg.amd.minWordLengthMs && f.purity < SPEECH_MAX_PURITY) this.speechSeen = true;
 
     const sit = this.sit.push(f);
     if (sit) return this.final({ kind: 'sit', atMs: t, code: sit.code, freqsHz: sit.freqsHz });
@@ -115,7 +120,7 @@ class Analyzer implements CallAnalyzer {
       const { ref, confidence } = match;
       return this.final({ kind: 'announcement', atMs: t, class: ref.class, ...(ref.carrier ? { carrier: ref.carrier } : {}), reference: ref.name, confidence: Math.round(confidence * 1000) / 1000 });
     }
-    return this.phase === 'early' ? this.early(f, t) : this.answeredFrame(f, voiced, t);
+    return this.phase === 'early' ? this.early(f, t) : this.answeredFrame(f, speech, t);
   }
 
   private early(f: ReturnType<FeatureExtractor['compute']>, t: number): Verdict[] {
@@ -125,7 +130,7 @@ class Analyzer implements CallAnalyzer {
     return NONE;
   }
 
-  private answeredFrame(f: ReturnType<FeatureExtractor['compute']>, voiced: boolean, t: number): Verdict[] {
+  private answeredFrame(f: ReturnType<FeatureExtractor['compute']>, speech: boolean, t: number): Verdict[] {
     const amd = this.amd!;
     // A beep after speech means a machine, even when its greeting was short enough to pass for a person.
     const beep = this.speechSeen ? this.beep.push(f) : null;
@@ -143,7 +148,7 @@ class Analyzer implements CallAnalyzer {
       if (t - this.machineAt >= this.cfg.amd.beepTimeoutMs) this.finished = true;
       return NONE;
     }
-    const d = amd.push(voiced);
+    const d = amd.push(speech);
     if (d) {
       if (d.kind === 'silence') return this.final({ kind: 'silence', atMs: t, durationMs: d.durationMs });
       const v: Verdict = { kind: d.kind, atMs: t, reason: d.reason };

@@ -34,6 +34,8 @@ export interface AnnouncementRef {
 export interface AnnouncementMatch {
   ref: AnnouncementRef;
   confidence: number;
+  /** Confidence minus the best confidence of any other class. */
+  margin: number;
 }
 
 /** Contour values of one frame. */
@@ -119,7 +121,7 @@ export class AnnouncementMatcher {
 
   constructor(
     private readonly lib: AnnouncementLibrary,
-    private readonly cfg: { minConfidence: number; windowMs: number; maxAttempts: number },
+    private readonly cfg: { minConfidence: number; windowMs: number; maxAttempts: number; minMargin: number },
   ) {
     this.w = Math.round(cfg.windowMs / FRAME_MS);
     this.liveE = new Float64Array(this.w);
@@ -147,7 +149,8 @@ export class AnnouncementMatcher {
     this.attempts++;
     const m = this.attempt();
     if (m && m.confidence > this.best) this.best = m.confidence;
-    if (m && m.confidence >= this.cfg.minConfidence) {
+    const last = this.attempts >= this.cfg.maxAttempts;
+    if (m && m.confidence >= this.cfg.minConfidence && (m.margin >= this.cfg.minMargin || last)) {
       this.attempts = this.cfg.maxAttempts;
       return m;
     }
@@ -158,7 +161,8 @@ export class AnnouncementMatcher {
     const w = this.w;
     const start = this.count % w; // oldest sample in the ring
     if (!zscore(this.liveE, start, this.zE) || !zscore(this.liveT, start, this.zT)) return null;
-    let best: AnnouncementMatch | null = null;
+    // Best confidence per class, and the reference that gave it.
+    const perClass = new Map<number, { ref: AnnouncementRef; c: number }>();
     for (const ref of this.lib.refs) {
       const n = ref.logE.length;
       const { e, e2, t, t2 } = ref.sums;
@@ -174,10 +178,14 @@ export class AnnouncementMatcher {
         }
         // z has unit variance: corr = Σ z·r / (√w · √Σ(r−r̄)²).
         const c = (de / Math.sqrt(ve) + dt / Math.sqrt(vt)) / (2 * Math.sqrt(w));
-        if (!best || c > best.confidence) best = { ref, confidence: c };
+        const cur = perClass.get(ref.class);
+        if (!cur || c > cur.c) perClass.set(ref.class, { ref, c });
       }
     }
-    return best;
+    const ranked = [...perClass.values()].sort((a, b) => b.c - a.c);
+    if (!ranked.length) return null;
+    const [top, second] = ranked;
+    return { ref: top!.ref, confidence: top!.c, margin: top!.c - (second?.c ?? 0) };
   }
 }
 

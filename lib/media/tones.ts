@@ -96,8 +96,9 @@ export class BeepDetector {
     const hit =
       f.meanAbs >= this.tones.minLevel &&
       f.purity >= this.tones.minPurity &&
-      f.freqHz >= c.minHz &&
-      f.freqHz <= c.maxHz &&
+      // The range edges get the measurement tolerance: a 2000 Hz beep reads 2001 Hz.
+      f.freqHz >= c.minHz * (1 - this.tones.freqTolerancePct / 100) &&
+      f.freqHz <= c.maxHz * (1 + this.tones.freqTolerancePct / 100) &&
       (this.frames === 0 || Math.abs(f.freqHz - mean) <= (mean * c.stabilityPct) / 100);
     if (hit) {
       this.frames += 1 + this.dropout;
@@ -134,6 +135,8 @@ interface Track {
   pending: number;
   /** Completed segments, newest last: ms, positive = on, negative = off. */
   history: number[];
+  /** The first segment began with the stream, so its length is unknown: dropped. */
+  sawFirst: boolean;
 }
 
 /**
@@ -158,7 +161,7 @@ export class CadenceDetector {
       const key = spec.freqsHz.join('+');
       let tr = this.tracks.find((t) => t.freqs.join('+') === key);
       if (!tr) {
-        tr = { freqs: spec.freqsHz, binIdx: spec.freqsHz.map((f) => bankFreqs.indexOf(f)), specs: [], on: false, runFrames: 0, pending: 0, history: [] };
+        tr = { freqs: spec.freqsHz, binIdx: spec.freqsHz.map((f) => bankFreqs.indexOf(f)), specs: [], on: false, runFrames: 0, pending: 0, history: [], sawFirst: false };
         this.tracks.push(tr);
       }
       tr.specs.push({ kind, spec });
@@ -183,7 +186,8 @@ export class CadenceDetector {
       }
       if (++tr.pending < 2) continue;
       // State flips; the two frames that confirmed it belong to the new state.
-      if (tr.runFrames > 0) {
+      if (tr.runFrames > 0 && !tr.sawFirst) tr.sawFirst = true;
+      else if (tr.runFrames > 0) {
         tr.history.push((tr.on ? 1 : -1) * tr.runFrames * FRAME_MS);
         if (tr.history.length > 8) tr.history.shift();
         const r = this.evaluate(tr);

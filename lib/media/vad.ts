@@ -8,6 +8,8 @@
 import type { MediaConfig } from './config';
 import { FRAME_MS } from './types';
 
+const MIN_FRAMES = 5;
+
 export class Vad {
   private readonly ring: Float64Array;
   private idx = 0;
@@ -30,8 +32,8 @@ export class Vad {
     if (this.filled < this.ring.length) this.filled++;
     let min = Infinity;
     for (let i = 0; i < this.filled; i++) if (this.ring[i]! < min) min = this.ring[i]!;
-    // Until the window has filled, the floor cannot be trusted to be noise.
-    this.floor = this.filled === this.ring.length ? min : 0;
+    // Before 100 ms the floor cannot be told from the first syllable: trust the absolute threshold only.
+    this.floor = this.filled >= MIN_FRAMES ? min : 0;
     return meanAbs > this.threshold && meanAbs > this.floor * this.ratio;
   }
 }

@@ -79,16 +79,16 @@ export const mediaSchema = {
       properties: {
         /** app_amd's initial_silence → MACHINE; 0 disables it (default) because timing starts at speech onset and people often answer after carrier silence. */
         initialSilenceMs: int(0),
-        /** Greeting span from speech onset above this → machine (app_amd 1500; Twilio 2400; we keep people's 3–5 word greetings). */
-        greetingMs: int(2400, 100),
+        /** Greeting span from speech onset above this → machine. app_amd says 1500, Twilio 2400; a person's slow 3–5 word greeting ("Yes, hello, who is calling?") lasts up to ≈ 2.9 s and the shortest machine greetings ≈ 3 s. */
+        greetingMs: int(3000, 100),
         /** Silence after a short greeting → human (app_amd 800). */
         afterGreetingSilenceMs: int(800, 100),
         /** No decision this long after speech onset → notsure (app_amd 5000). */
         totalAnalysisTimeMs: int(5000, 500),
         minWordLengthMs: int(100, 20),
         betweenWordsSilenceMs: int(50, 20),
-        /** More words than this → machine (app_amd 2, SignalWire 6). */
-        maximumNumberOfWords: int(6, 1),
+        /** More words than this → machine (app_amd 2, SignalWire 6, jambonz 9). Energy "words" of mora-timed Japanese run high ("もしもし、どちらさまですか" counts 7), so the greeting length decides and this only backs it up. */
+        maximumNumberOfWords: int(9, 1),
         maximumWordLengthMs: int(5000, 100),
         /** Answered and no voice at all this long → silence (code 7). */
         silenceTimeoutMs: int(5000, 500),
@@ -176,9 +176,11 @@ export const mediaSchema = {
         /** Correlation needed to call a match. */
         minConfidence: num(0.75, 0, 1),
         /** Live audio compared per attempt. */
-        windowMs: int(1600, 400),
+        windowMs: int(2000, 400),
         /** Attempts, 400 ms apart, once the window has filled after voice onset. */
         maxAttempts: int(6, 1),
+        /** The best reference must beat the best of another class by this much; else wait for more audio (carriers' announcements share openings). */
+        minMargin: num(0.05, 0, 1),
       },
     },
   },
@@ -231,5 +233,5 @@ export interface MediaConfig {
   };
   fax: { cedHz: number; cedToleranceHz: number; cedMinMs: number; cngHz: number; cngToleranceHz: number; cngMinMs: number; cngMaxMs: number };
   beep: { minHz: number; maxHz: number; minMs: number; maxMs: number; stabilityPct: number };
-  announcements: { dir: string; minConfidence: number; windowMs: number; maxAttempts: number };
+  announcements: { dir: string; minConfidence: number; windowMs: number; maxAttempts: number; minMargin: number };
 }
