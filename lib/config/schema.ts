@@ -1,6 +1,7 @@
 import { mediaSchema } from './sections/media';
 import { telephonySchema } from './sections/telephony';
 import { dialerSchema } from './sections/dialer';
+import { monitorSchema } from './sections/monitor';
 
 /**
  * The one configuration schema. Defaults live here; `loadConfig` fills them,
@@ -90,5 +91,6 @@ export const configSchema = {
     media: mediaSchema,
     telephony: telephonySchema,
     dialer: dialerSchema,
+    monitor: monitorSchema,
   },
 } as const;

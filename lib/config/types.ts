@@ -1,6 +1,7 @@
 import type { MediaConfig } from './sections/media';
 import type { TelephonyConfig } from './sections/telephony';
 import type { DialerConfig } from './sections/dialer';
+import type { MonitorConfig } from './sections/monitor';
 
 export type Role = 'admin' | 'supervisor' | 'agent';
 
@@ -27,6 +28,7 @@ export interface Config {
   media: MediaConfig;
   telephony: TelephonyConfig;
   dialer: DialerConfig;
+  monitor: MonitorConfig;
 }
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
