@@ -1,0 +1,393 @@
+/**
+ * Recording fakes of the freeswitch driver's ports (lib/telephony/drivers/
+ * freeswitch/ports.ts). They record the exact commands the driver sends (the
+ * INVITE and its options, CANCEL, BYE, fsmrf endpoint calls, ESL apps and API
+ * commands) in one ordered log, and replay what drachtio and FreeSWITCH emit
+ * (1xx, 200, final failures, BYE, DETECTED_TONE, avmd::beep, hangup causes).
+ */
+import pino from 'pino';
+import type { FreeswitchConfig } from '../../../lib/config/sections/freeswitch';
+import type { TrunkConfig } from '../../../lib/config/sections/embedded';
+import { FreeswitchDriver, type FreeswitchDriverDeps } from '../../../lib/telephony/drivers/freeswitch/driver';
+import type { AnalyzerFactory } from '../../../lib/telephony/drivers/freeswitch/analysis';
+import type {
+  AudioTapFactory,
+  DialogEnd,
+  DriverClock,
+  EndpointPort,
+  EslClient,
+  MediaServerPort,
+  MrfConnectOptions,
+  MrfPort,
+  SentInvite,
+  SipProvisional,
+  SrfPort,
+  UacDialog,
+  UacFailure,
+  UacOptions,
+} from '../../../lib/telephony/drivers/freeswitch/ports';
+import type { LegEvent } from '../../../lib/telephony/contract';
+
+export type Cmd = { target: string; op: string; args: unknown[] };
+
+export class CommandLog {
+  readonly cmds: Cmd[] = [];
+  add(target: string, op: string, ...args: unknown[]): void {
+    this.cmds.push({ target, op, args });
+  }
+  /** Commands as `target op arg arg` strings, in order (readable assertions). */
+  lines(filter?: (c: Cmd) => boolean): string[] {
+    return this.cmds.filter(filter ?? (() => true)).map((c) => [c.target, c.op, ...c.args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a)))].join(' '));
+  }
+}
+
+export class ManualClock implements DriverClock {
+  t = 1_000_000;
+  private timers: Array<{ at: number; fn: () => void; id: number }> = [];
+  private seq = 0;
+  now = (): number => this.t;
+  setTimeout = (fn: () => void, ms: number): unknown => {
+    const id = ++this.seq;
+    this.timers.push({ at: this.t + ms, fn, id });
+    return id;
+  };
+  clearTimeout = (h: unknown): void => {
+    this.timers = this.timers.filter((x) => x.id !== h);
+  };
+  /** Moves time on, firing due timers in order. */
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      const due = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((x) => x !== due);
+      this.t = due.at;
+      due.fn();
+    }
+    this.t = end;
+  }
+}
+
+/* ---------------- FreeSWITCH side ---------------- */
+
+export class FakeEndpoint implements EndpointPort {
+  readonly localSdp: string;
+  private tone: Array<(t: string) => void> = [];
+  private custom = new Map<string, Array<(b: Record<string, string>) => void>>();
+  private dtmf: Array<(d: string, ms: number) => void> = [];
+  private destroyed: Array<(c?: string) => void> = [];
+  private playing?: { target: string; resolve: (r: { playbackMs: number }) => void };
+  /** Runs when `uuid_record <uuid> start <path>` arrives (the stream test writes audio into the pipe). */
+  onRecordStart?: (path: string) => void;
+
+  constructor(readonly uuid: string, readonly server: FakeMediaServer, private readonly log: CommandLog) {
+    this.localSdp = `v=0\r\no=FreeSWITCH 1 1 IN IP4 ${server.address}\r\nm=audio ${20000 + Number(uuid.replace(/\D/g, '') || 0)} RTP/AVP 0 8 101\r\n`;
+  }
+
+  async modify(remoteSdp: string): Promise<void> {
+    this.log.add(this.uuid, 'modify', remoteSdp);
+  }
+  async execute(app: string, arg = ''): Promise<string> {
+    this.log.add(this.uuid, 'execute', app, arg);
+    if (app === 'endless_playback') return this.startPlaying(`endless:${arg}`, true).then(() => '');
+    return '+OK';
+  }
+  async api(command: string, args: string[] = []): Promise<string> {
+    this.log.add(this.uuid, 'api', command, ...args);
+    if (command === 'uuid_break' && this.playing) {
+      const p = this.playing;
+      this.playing = undefined;
+      p.resolve({ playbackMs: 1234 });
+    }
+    if (command === 'uuid_record' && args[1] === 'start') this.onRecordStart?.(args[2]!);
+    return '+OK Success\n';
+  }
+  async set(vars: Record<string, string>): Promise<void> {
+    for (const [k, v] of Object.entries(vars)) this.log.add(this.uuid, 'execute', 'set', `${k}=${v}`);
+  }
+  play(target: string): Promise<{ playbackMs: number }> {
+    this.log.add(this.uuid, 'play', target);
+    // Streams (and looping tones) play until uuid_break; files and one-shot tones end by themselves.
+    const endless = target.startsWith('local_stream://') || target.includes('loops=-1');
+    return this.startPlaying(target, endless);
+  }
+  private startPlaying(target: string, endless: boolean): Promise<{ playbackMs: number }> {
+    return new Promise((resolve) => {
+      if (endless) this.playing = { target, resolve };
+      else setImmediate(() => resolve({ playbackMs: 200 }));
+    });
+  }
+  async bridge(other: EndpointPort): Promise<void> {
+    this.log.add(this.uuid, 'api', 'uuid_bridge', this.uuid, other.uuid);
+  }
+  async unbridge(): Promise<void> {
+    this.log.add(this.uuid, 'api', 'uuid_transfer', this.uuid, '-both', 'park', 'inline');
+  }
+  async destroy(): Promise<void> {
+    this.log.add(this.uuid, 'destroy');
+  }
+  onTone(l: (t: string) => void): void {
+    this.tone.push(l);
+  }
+  onCustom(subclass: string, l: (b: Record<string, string>) => void): void {
+    this.log.add(this.uuid, 'subscribe', `CUSTOM ${subclass}`);
+    this.custom.set(subclass, [...(this.custom.get(subclass) ?? []), l]);
+  }
+  onDtmf(l: (d: string, ms: number) => void): void {
+    this.dtmf.push(l);
+  }
+  onDestroy(l: (c?: string) => void): void {
+    this.destroyed.push(l);
+  }
+
+  /* replay FreeSWITCH events */
+  /** DETECTED_TONE with Detected-Tone: name (fsmrf `tone`). */
+  emitTone(name: string): void {
+    for (const l of this.tone) l(name);
+  }
+  emitCustom(subclass: string, body: Record<string, string>): void {
+    for (const l of this.custom.get(subclass) ?? []) l(body);
+  }
+  emitDtmf(digit: string, ms: number): void {
+    for (const l of this.dtmf) l(digit, ms);
+  }
+  /** CHANNEL_CALLSTATE HANGUP with Hangup-Cause. */
+  emitHangup(cause: string): void {
+    for (const l of this.destroyed) l(cause);
+  }
+}
+
+export class FakeMediaServer implements MediaServerPort {
+  connected = true;
+  sessions = 0;
+  maxSessions = 0;
+  readonly endpoints: FakeEndpoint[] = [];
+  private seq = 0;
+  failCreate?: Error;
+  constructor(readonly address: string, private readonly log: CommandLog) {}
+  load() {
+    return { sessions: this.sessions, maxSessions: this.maxSessions };
+  }
+  async createEndpoint(): Promise<FakeEndpoint> {
+    this.log.add(this.address, 'createEndpoint');
+    if (this.failCreate) throw this.failCreate;
+    const ep = new FakeEndpoint(`${this.address}-ep${++this.seq}`, this, this.log);
+    this.endpoints.push(ep);
+    return ep;
+  }
+  async api(command: string): Promise<string> {
+    this.log.add(this.address, 'api', command);
+    return '';
+  }
+  onEnd(): void {}
+  disconnect(): void {
+    this.log.add(this.address, 'disconnect');
+  }
+}
+
+export class FakeMrf implements MrfPort {
+  readonly servers = new Map<string, FakeMediaServer>();
+  constructor(private readonly log: CommandLog) {}
+  async connect(opts: MrfConnectOptions): Promise<MediaServerPort> {
+    this.log.add('mrf', 'connect', { address: opts.address, port: opts.port, secret: opts.secret, profile: opts.profile });
+    const ms = new FakeMediaServer(opts.address, this.log);
+    this.servers.set(opts.address, ms);
+    return ms;
+  }
+}
+
+/** Inbound event socket answers for the pre-flight check. */
+export function fakeEsl(log: CommandLog, answers: Record<string, string> = {}) {
+  const defaults: Record<string, string> = {
+    'sofia status':
+      '                     Name\t   Type\t                                      Data\tState\n=================================================================================================\n    drachtio_mrf\tprofile\t  sip:mod_sofia@127.0.0.1:5080\tRUNNING (0)\n',
+    'module_exists mod_local_stream': 'true',
+    'module_exists mod_tone_stream': 'true',
+    'module_exists mod_spandsp': 'true',
+    'module_exists mod_avmd': 'true',
+    'local_stream show': 'dialer_hold\n',
+  };
+  return async (opts: { address: string; port: number; secret: string }): Promise<EslClient> => {
+    log.add('esl', 'connect', `${opts.address}:${opts.port}`);
+    return {
+      api: async (cmd: string) => {
+        log.add('esl', 'api', cmd);
+        return answers[cmd] ?? defaults[cmd] ?? '-ERR no reply';
+      },
+      close: () => log.add('esl', 'close'),
+    };
+  };
+}
+
+/* ---------------- drachtio side ---------------- */
+
+export class FakeCall {
+  cancelled = false;
+  private sent?: (req: SentInvite) => void;
+  constructor(
+    readonly uri: string,
+    readonly opts: UacOptions,
+    private readonly cb: { onSent(req: SentInvite): void; onProvisional(res: SipProvisional): void },
+    private readonly settle: { resolve(d: UacDialog): void; reject(f: UacFailure): void },
+    private readonly log: CommandLog,
+  ) {
+    this.sent = cb.onSent;
+  }
+  /** The INVITE went on the wire (drachtio's cbRequest). */
+  sendInvite(): void {
+    const onSent = this.sent;
+    this.sent = undefined;
+    onSent?.({
+      cancel: () => {
+        this.log.add('srf', 'CANCEL', this.uri);
+        this.cancelled = true;
+      },
+    });
+  }
+  provisional(status: number, reason: string, body = ''): void {
+    this.cb.onProvisional({ status, reason, body });
+  }
+  /** 200 OK (srf ACKs it and resolves createUAC). */
+  answer(remoteSdp = 'v=0\r\nc=IN IP4 10.0.0.9\r\nm=audio 4000 RTP/AVP 0\r\n'): FakeDialog {
+    const d = new FakeDialog(this.uri, remoteSdp, this.log);
+    this.settle.resolve(d);
+    return d;
+  }
+  /** A final non-2xx (srf rejects createUAC with a SipError). */
+  reject(status: number, reason: string): void {
+    this.settle.reject({ status, reason, message: `Sip non-success response: ${status}` });
+  }
+  fail(message: string): void {
+    this.settle.reject({ message });
+  }
+}
+
+export class FakeDialog implements UacDialog {
+  readonly callId = `call-${Math.random().toString(36).slice(2)}`;
+  private ends: Array<(e: DialogEnd) => void> = [];
+  constructor(readonly uri: string, readonly remoteSdp: string, private readonly log: CommandLog) {}
+  async destroy(headers?: Record<string, string>): Promise<void> {
+    this.log.add('srf', 'BYE', this.uri, ...(headers ? [headers] : []));
+  }
+  onEnd(l: (e: DialogEnd) => void): void {
+    this.ends.push(l);
+  }
+  /** The far end sent BYE. */
+  remoteBye(reason?: string): void {
+    for (const l of this.ends) l(reason ? { reason } : {});
+  }
+}
+
+export class FakeSrf implements SrfPort {
+  connected = false;
+  readonly calls: FakeCall[] = [];
+  /** When false, createUac waits for the test to call `sendInvite()`. */
+  autoSend = true;
+  constructor(private readonly log: CommandLog) {}
+  async connect(opts: { host: string; port: number; secret: string }): Promise<void> {
+    this.log.add('srf', 'connect', `${opts.host}:${opts.port}`);
+    this.connected = true;
+  }
+  disconnect(): void {
+    this.connected = false;
+  }
+  onDisconnect(): void {}
+  createUac(uri: string, opts: UacOptions, cb: { onSent(req: SentInvite): void; onProvisional(res: SipProvisional): void }): Promise<UacDialog> {
+    this.log.add('srf', 'INVITE', uri, { ...opts, localSdp: opts.localSdp ? '<ep sdp>' : '' });
+    return new Promise<UacDialog>((resolve, reject) => {
+      const call = new FakeCall(uri, opts, cb, { resolve, reject }, this.log);
+      this.calls.push(call);
+      if (this.autoSend) call.sendInvite();
+    });
+  }
+  get last(): FakeCall {
+    return this.calls[this.calls.length - 1]!;
+  }
+}
+
+/* ---------------- assembled ---------------- */
+
+export const TRUNK: TrunkConfig = {
+  name: 'carrier',
+  address: '10.0.0.1:5060',
+  transport: 'udp',
+  username: 'acct',
+  password: 's3cret',
+  defaultCallerId: '0355550000',
+  callerIdFormat: 'asis',
+  dialPrefix: '',
+  maxChannels: 100,
+  callsPerSecond: 10,
+};
+
+export function fsConfig(over: Partial<FreeswitchConfig> = {}): FreeswitchConfig {
+  return {
+    drachtio: { host: '127.0.0.1', port: 9022, secret: 'cymru' },
+    mediaServers: [{ address: 'fs1', port: 8021, secret: 'ClueCon', profile: 'drachtio_mrf', listenAddress: '', local: false }],
+    audioMode: 'native',
+    fifoDir: '/tmp/dialer-fifo-test',
+    beepDetector: 'spandsp',
+    holdStream: 'dialer_hold',
+    toneDescriptors: { NA: 'dialer_na', JP: 'dialer_jp', UK: 'dialer_uk', DE: 'dialer_de' },
+    connectTimeoutMs: 1000,
+    ...over,
+  };
+}
+
+export interface Rig {
+  driver: FreeswitchDriver;
+  log: CommandLog;
+  srf: FakeSrf;
+  mrf: FakeMrf;
+  clock: ManualClock;
+  events: LegEvent[];
+  /** Events of one leg, as `type` or `type:detail` strings. */
+  trace(legId: string): string[];
+  /** Waits until the driver's queued promise work has run. */
+  settle(): Promise<void>;
+}
+
+export async function rig(opts: { fs?: Partial<FreeswitchConfig>; trunks?: TrunkConfig[]; createAnalyzer?: AnalyzerFactory; openTap?: AudioTapFactory; start?: boolean } = {}): Promise<Rig> {
+  const log = new CommandLog();
+  const srf = new FakeSrf(log);
+  const mrf = new FakeMrf(log);
+  const clock = new ManualClock();
+  const deps: FreeswitchDriverDeps = {
+    config: { freeswitch: fsConfig(opts.fs), trunks: opts.trunks ?? [TRUNK], defaultRegion: 'JP', defaultToneRegion: 'NA' },
+    srf,
+    mrf,
+    esl: fakeEsl(log),
+    openTap: opts.openTap ?? (async () => {
+      throw new Error('no tap in this test');
+    }),
+    clock,
+    logger: pino({ level: 'silent' }),
+    ...(opts.createAnalyzer ? { createAnalyzer: opts.createAnalyzer } : {}),
+  };
+  const driver = new FreeswitchDriver(deps);
+  const events: LegEvent[] = [];
+  driver.onEvent((e) => events.push(e));
+  if (opts.start !== false) await driver.start();
+  const settle = async () => {
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  };
+  const trace = (legId: string) =>
+    events
+      .filter((e) => e.legId === legId)
+      .map((e) => {
+        switch (e.type) {
+          case 'progress':
+            return `progress:${e.status}${e.earlyMedia ? '+sdp' : ''}`;
+          case 'verdict':
+            return `verdict:${e.phase}:${e.verdict.kind}`;
+          case 'end':
+            return `end:${e.cause.by}:${e.cause.sipStatus ?? '-'}:${e.cause.answered ? 'answered' : 'unanswered'}`;
+          case 'bridged':
+          case 'unbridged':
+            return `${e.type}`;
+          default:
+            return e.type;
+        }
+      });
+  return { driver, log, srf, mrf, clock, events, trace, settle };
+}

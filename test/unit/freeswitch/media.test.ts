@@ -1,0 +1,138 @@
+/**
+ * Hold music, playback, beep and bridging as FreeSWITCH commands on fsmrf
+ * endpoints (recorded by the fakes), and the events the driver emits for them.
+ */
+import t from 'tap';
+import { rig, type Rig } from './fakes';
+
+async function answeredLeg(r: Rig, to: string): Promise<{ legId: string; uuid: string }> {
+  const legId = await r.driver.originate({ to, ringTimeoutMs: 20000 });
+  r.srf.last.answer();
+  await r.settle();
+  const eps = [...r.mrf.servers.values()].flatMap((s) => s.endpoints);
+  return { legId, uuid: eps[eps.length - 1]!.uuid };
+}
+
+t.test('agent on hold music, beep, bridge to a customer, unbridge, customer BYE', async (t) => {
+  const r = await rig();
+  const agent = await answeredLeg(r, 'sip:agent1@10.0.0.7');
+  const holdId = await r.driver.play(agent.legId, { kind: 'hold' });
+  t.type(holdId, 'string');
+  t.ok(r.log.lines().includes(`${agent.uuid} play local_stream://dialer_hold`));
+
+  const cust = await answeredLeg(r, '0312345678');
+  await r.driver.beep(agent.legId);
+  const agentCmds = r.log.lines((c) => c.target === agent.uuid && c.op !== 'modify');
+  t.same(agentCmds.slice(-3), [
+    `${agent.uuid} play local_stream://dialer_hold`,
+    `${agent.uuid} api uuid_break ${agent.uuid} all`,
+    `${agent.uuid} play tone_stream://%(200,0,1000)`,
+  ], 'hold music stops, then the beep plays');
+
+  await r.driver.play(agent.legId, { kind: 'hold' });
+  await r.driver.bridge(cust.legId, agent.legId);
+  const lines = r.log.lines();
+  const bridgeAt = lines.indexOf(`${cust.uuid} api uuid_bridge ${cust.uuid} ${agent.uuid}`);
+  t.ok(bridgeAt > 0, 'uuid_bridge customer ↔ agent');
+  const modifyAt = lines.findIndex((l) => l.startsWith(`${cust.uuid} modify v=0`));
+  t.ok(modifyAt >= 0 && modifyAt < bridgeAt, 'endpoint modified with the far end SDP before bridging (else 488)');
+  t.ok(lines.lastIndexOf(`${agent.uuid} api uuid_break ${agent.uuid} all`) < bridgeAt, 'hold music stopped before the bridge');
+  t.same(r.trace(agent.legId).slice(-1), ['bridged']);
+  t.same(r.trace(cust.legId).slice(-1), ['bridged']);
+  await t.rejects(r.driver.play(cust.legId, { kind: 'hold' }), { code: 'BAD_STATE' });
+
+  await r.driver.unbridge(agent.legId);
+  t.ok(r.log.lines().includes(`${agent.uuid} api uuid_transfer ${agent.uuid} -both park inline`));
+  t.same(r.trace(cust.legId).slice(-1), ['unbridged']);
+
+});
+
+t.test('customer BYE during a bridge: agent leg stays, unbridged', async (t) => {
+  const r = await rig();
+  const agentId = await r.driver.originate({ to: 'sip:agent1@10.0.0.7', ringTimeoutMs: 20000 });
+  r.srf.last.answer();
+  const custId = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 20000 });
+  const custDlg = r.srf.last.answer();
+  await r.settle();
+  await r.driver.bridge(custId, agentId);
+  custDlg.remoteBye();
+  await r.settle();
+  t.same(r.trace(custId).slice(-2), ['unbridged', 'end:remote:200:answered']);
+  t.same(r.trace(agentId).slice(-2), ['bridged', 'unbridged']);
+  t.equal(r.driver.health().activeLegs, 1, 'agent leg kept up');
+  await r.driver.play(agentId, { kind: 'hold' });
+  t.ok(r.log.lines().at(-1)!.endsWith('play local_stream://dialer_hold'), 'back on hold music');
+});
+
+t.test('file playback ends with playback-done; looping and hold do not; stopPlayback breaks', async (t) => {
+  const r = await rig();
+  const leg = await answeredLeg(r, '0312345678');
+  const id = await r.driver.play(leg.legId, { kind: 'file', path: '/srv/prompts/abandon.wav' });
+  await r.settle();
+  const done = r.events.filter((e) => e.type === 'playback-done');
+  t.same(done.map((e) => (e as { id: string }).id), [id]);
+  await r.driver.play(leg.legId, { kind: 'file', path: '/srv/prompts/msg.wav' }, { loop: true });
+  t.ok(r.log.lines().includes(`${leg.uuid} execute endless_playback /srv/prompts/msg.wav`));
+  await r.driver.stopPlayback(leg.legId);
+  await r.driver.play(leg.legId, { kind: 'tone', freqHz: 440, durationMs: 500 }, { loop: true });
+  t.ok(r.log.lines().includes(`${leg.uuid} play tone_stream://%(500,0,440);loops=-1`));
+  await r.driver.stopPlayback(leg.legId);
+  await r.settle();
+  t.equal(r.events.filter((e) => e.type === 'playback-done').length, 1, 'no playback-done for loops');
+});
+
+t.test('media calls on legs that are not answered, unknown, or on different media servers', async (t) => {
+  const r = await rig({
+    fs: {
+      mediaServers: [
+        { address: 'fs1', port: 8021, secret: 'a', profile: 'drachtio_mrf', listenAddress: '', local: false },
+        { address: 'fs2', port: 8021, secret: 'b', profile: 'drachtio_mrf', listenAddress: '', local: false },
+      ],
+    },
+  });
+  const ringing = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 20000 });
+  await t.rejects(r.driver.play(ringing, { kind: 'hold' }), { code: 'BAD_STATE' });
+  await t.rejects(r.driver.beep('nope'), { code: 'UNKNOWN_LEG' });
+  r.srf.last.answer();
+  // Second leg lands on the other (less loaded) server.
+  const other = await r.driver.originate({ to: '0312345679', ringTimeoutMs: 20000 });
+  r.srf.last.answer();
+  await r.settle();
+  t.same(r.log.lines((c) => c.op === 'createEndpoint'), ['fs1 createEndpoint', 'fs2 createEndpoint'], 'load spread over the pool');
+  await t.rejects(r.driver.bridge(ringing, other), { code: 'BAD_STATE', message: /different media servers/ });
+  await t.rejects(r.driver.bridge(ringing, ringing), { code: 'BAD_REQUEST' });
+});
+
+t.test('customer calls go to the media server where an agent waits', async (t) => {
+  const r = await rig({
+    fs: {
+      mediaServers: [
+        { address: 'fs1', port: 8021, secret: 'a', profile: 'drachtio_mrf', listenAddress: '', local: false },
+        { address: 'fs2', port: 8021, secret: 'b', profile: 'drachtio_mrf', listenAddress: '', local: false },
+      ],
+    },
+  });
+  await r.driver.originate({ to: 'sip:a1@10.0.0.7', ringTimeoutMs: 20000 }); // fs1
+  r.srf.last.answer();
+  await r.driver.originate({ to: 'sip:a2@10.0.0.8', ringTimeoutMs: 20000 }); // fs2 (least loaded)
+  // a2 not answered yet: only fs1 has an idle agent.
+  r.mrf.servers.get('fs1')!.sessions = 50; // busier, but the agent is there
+  await r.driver.originate({ to: '0312345678', ringTimeoutMs: 20000 });
+  t.same(r.log.lines((c) => c.op === 'createEndpoint'), ['fs1 createEndpoint', 'fs2 createEndpoint', 'fs1 createEndpoint']);
+});
+
+t.test('stop() hangs every leg up and health reports the connections', async (t) => {
+  const r = await rig();
+  t.match(r.driver.health(), { ok: true, activeLegs: 0, detail: 'drachtio connected; media servers 1/1 connected' });
+  const a = await r.driver.originate({ to: 'sip:a1@10.0.0.7', ringTimeoutMs: 20000 });
+  r.srf.last.answer();
+  const b = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 20000 });
+  await r.settle();
+  const stopping = r.driver.stop();
+  r.srf.last.reject(487, 'Request Terminated');
+  await stopping;
+  t.same(r.trace(a).at(-1), 'end:local:200:answered');
+  t.same(r.trace(b).at(-1), 'end:local:487:unanswered');
+  t.match(r.driver.health(), { ok: false, activeLegs: 0 });
+  await t.rejects(r.driver.originate({ to: '0312345678', ringTimeoutMs: 1000 }), { code: 'UNAVAILABLE' });
+});

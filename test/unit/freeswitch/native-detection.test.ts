@@ -1,0 +1,164 @@
+/**
+ * FreeSWITCH-native detection: the exact ESL applications the driver starts
+ * (spandsp_start_tone_detect, avmd_start on a sink endpoint) and the events
+ * it gets back (DETECTED_TONE, avmd::beep, repeated) turned into verdicts and,
+ * through lib/results, into the same result codes as the embedded driver.
+ */
+import t from 'tap';
+import { decideResult } from '../../../lib/results';
+import type { LegEvent } from '../../../lib/telephony/contract';
+import type { Verdict } from '../../../lib/media/types';
+import { verdictFromAvmd, verdictFromTone } from '../../../lib/telephony/drivers/freeswitch/tones';
+import { NATIVE_ANALYSIS_MS } from '../../../lib/telephony/drivers/freeswitch/detect';
+import { rig } from './fakes';
+
+const EARLY_SDP = 'v=0\r\nc=IN IP4 10.0.0.9\r\nm=audio 4100 RTP/AVP 0\r\na=sendonly\r\n';
+const analysis = (region?: string) => ({ early: true, answered: true, waitForBeep: true, ...(region ? { region } : {}) });
+
+function outcome(events: LegEvent[], legId: string) {
+  const end = events.find((e): e is Extract<LegEvent, { type: 'end' }> => e.type === 'end' && e.legId === legId)!;
+  const verdicts: Verdict[] = events.filter((e): e is Extract<LegEvent, { type: 'verdict' }> => e.type === 'verdict' && e.legId === legId).map((e) => e.verdict);
+  return { end: end.cause, verdicts, connected: false };
+}
+
+t.test('early media busy tone (Japan): modify with the 183 SDP, tone detection, verdict, 486 → code 3', async (t) => {
+  const r = await rig();
+  const legId = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, analysis: analysis('JP') });
+  r.srf.last.provisional(183, 'Session Progress', EARLY_SDP);
+  await r.settle();
+  const ep = r.mrf.servers.get('fs1')!.endpoints[0]!;
+  t.same(r.log.lines((c) => c.target === ep.uuid), [`${ep.uuid} modify ${EARLY_SDP}`, `${ep.uuid} execute spandsp_start_tone_detect dialer_jp`]);
+  r.clock.advance(1500);
+  ep.emitTone('busy');
+  ep.emitTone('busy'); // FreeSWITCH repeats events: one verdict
+  r.srf.last.reject(486, 'Busy Here');
+  await r.settle();
+  t.same(r.trace(legId), ['trying', 'progress:183+sdp', 'verdict:early:busy', 'end:remote:486:unanswered']);
+  t.match(r.events.find((e) => e.type === 'verdict'), { verdict: { kind: 'busy', region: 'JP', pattern: 'busy', atMs: 1500 } });
+  t.equal(decideResult(outcome(r.events, legId)), 3);
+  t.ok(r.log.lines().includes(`${ep.uuid} execute spandsp_stop_tone_detect `), 'detection stopped at the end');
+});
+
+t.test('SIT vacant code in early media then 404 → code 6; reorder then CANCEL → 13', async (t) => {
+  const r = await rig();
+  const a = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, analysis: analysis() });
+  r.srf.last.provisional(183, 'Session Progress', EARLY_SDP);
+  await r.settle();
+  r.mrf.servers.get('fs1')!.endpoints[0]!.emitTone('sit_vc');
+  r.srf.last.reject(404, 'Not Found');
+  await r.settle();
+  t.match(outcome(r.events, a).verdicts, [{ kind: 'sit', code: 'VC', freqsHz: [985.2, 1370.6, 1776.7] }]);
+  t.equal(decideResult(outcome(r.events, a)), 6);
+  t.ok(r.log.lines().includes('fs1-ep1 execute spandsp_start_tone_detect dialer_na'), 'default region descriptor');
+
+  const b = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, analysis: analysis('UK') });
+  r.srf.last.provisional(183, 'Session Progress', EARLY_SDP);
+  await r.settle();
+  r.mrf.servers.get('fs1')!.endpoints[1]!.emitTone('reorder');
+  const hanging = r.driver.hangup(b);
+  t.ok(r.srf.last.cancelled);
+  r.srf.last.reject(487, 'Request Terminated');
+  await hanging;
+  t.equal(decideResult(outcome(r.events, b)), 13, 'reorder heard → dial error');
+});
+
+t.test('after answer: fax CED → code 5; spandsp beep → 4; nothing → notsure after the window', async (t) => {
+  const r = await rig();
+  const fax = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, analysis: analysis() });
+  r.srf.last.answer();
+  await r.settle();
+  const ep = r.mrf.servers.get('fs1')!.endpoints[0]!;
+  t.same(r.log.lines((c) => c.target === ep.uuid).slice(-1), [`${ep.uuid} execute spandsp_start_tone_detect dialer_na`]);
+  ep.emitTone('ced');
+  ep.emitTone('ced');
+  await r.driver.hangup(fax);
+  t.same(r.trace(fax), ['trying', 'answer', 'verdict:answered:fax', 'end:local:200:answered']);
+  t.equal(decideResult(outcome(r.events, fax)), 5);
+
+  const vm = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, analysis: analysis() });
+  r.srf.last.answer();
+  await r.settle();
+  r.clock.advance(3000);
+  r.mrf.servers.get('fs1')!.endpoints[1]!.emitTone('beep_1000');
+  r.clock.advance(NATIVE_ANALYSIS_MS);
+  await r.driver.hangup(vm);
+  t.match(outcome(r.events, vm).verdicts, [{ kind: 'beep', freqHz: 1000, atMs: 3000 }], 'no notsure after a decisive tone');
+  t.equal(decideResult(outcome(r.events, vm)), 4);
+
+  const person = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, analysis: analysis() });
+  const dlg = r.srf.last.answer();
+  await r.settle();
+  r.clock.advance(NATIVE_ANALYSIS_MS - 1);
+  t.equal(outcome([...r.events, { type: 'end', legId: person, at: 0, cause: { by: 'local', answered: true } }], person).verdicts.length, 0);
+  r.clock.advance(1);
+  t.match(r.events.at(-1), { type: 'verdict', phase: 'answered', verdict: { kind: 'notsure', atMs: NATIVE_ANALYSIS_MS } });
+  dlg.remoteBye();
+  await r.settle();
+  t.equal(decideResult(outcome(r.events, person)), 9, 'hung up before an agent');
+});
+
+t.test('avmd beep detector: sink endpoint modified, bridged, avmd_start; avmd::beep twice → one beep → code 4', async (t) => {
+  const r = await rig({ fs: { beepDetector: 'avmd' } });
+  const legId = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, analysis: analysis() });
+  r.srf.last.answer();
+  await r.settle();
+  const [ep, sink] = r.mrf.servers.get('fs1')!.endpoints;
+  const cmds = r.log.lines((c) => c.target === ep!.uuid || c.target === sink!.uuid).map((l) => l.replace(/modify v=0[\s\S]*/, 'modify <sdp>'));
+  t.same(cmds, [
+    `${ep!.uuid} modify <sdp>`,
+    `${ep!.uuid} execute spandsp_start_tone_detect dialer_na`,
+    `${sink!.uuid} subscribe CUSTOM avmd::beep`,
+    `${sink!.uuid} modify <sdp>`,
+    `${ep!.uuid} api uuid_bridge ${ep!.uuid} ${sink!.uuid}`,
+    `${sink!.uuid} execute avmd_start `,
+  ]);
+  t.match(r.log.cmds.find((c) => c.target === sink!.uuid && c.op === 'modify')!.args[0], /m=audio 9 RTP\/AVP 0[\s\S]*a=recvonly/, 'sink audio goes to the discard port');
+  sink!.emitCustom('avmd::beep', { Frequency: '852.4', 'Unique-ID': sink!.uuid });
+  sink!.emitCustom('avmd::beep', { Frequency: '852.4', 'Unique-ID': sink!.uuid });
+  await r.driver.hangup(legId);
+  t.match(outcome(r.events, legId).verdicts, [{ kind: 'beep', freqHz: 852 }]);
+  t.equal(decideResult(outcome(r.events, legId)), 4);
+  t.ok(r.log.lines().includes(`${sink!.uuid} execute avmd_stop `) && r.log.lines().includes(`${sink!.uuid} destroy`), 'sink released');
+});
+
+t.test('bridging stops detection; analysis flags gate what is reported', async (t) => {
+  const r = await rig();
+  const agent = await r.driver.originate({ to: 'sip:a@10.0.0.7', ringTimeoutMs: 40000 });
+  r.srf.last.answer();
+  const cust = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, analysis: { early: false, answered: true } });
+  r.srf.last.provisional(183, 'Session Progress', EARLY_SDP);
+  await r.settle();
+  const ep = r.mrf.servers.get('fs1')!.endpoints[1]!;
+  t.equal(r.log.lines((c) => c.target === ep.uuid).length, 0, 'no early analysis requested: endpoint untouched');
+  r.srf.last.answer();
+  await r.settle();
+  await r.driver.bridge(cust, agent);
+  const lines = r.log.lines();
+  t.ok(lines.indexOf(`${ep.uuid} execute spandsp_stop_tone_detect `) < lines.findIndex((l) => l.includes('uuid_bridge')), 'stopped before the bridge');
+  ep.emitTone('beep_1000');
+  t.equal(outcome([...r.events, { type: 'end', legId: cust, at: 0, cause: { by: 'local', answered: true } }], cust).verdicts.length, 0, 'no verdicts while bridged');
+});
+
+t.test('tone and avmd mapping tables', async (t) => {
+  const cases: Array<[string, Partial<Verdict> | undefined]> = [
+    ['busy', { kind: 'busy', pattern: 'busy' }],
+    ['REORDER', { kind: 'busy', pattern: 'reorder' }],
+    ['ringback', { kind: 'ringback' }],
+    ['ced', { kind: 'fax', tone: 'CED' }],
+    ['cng', { kind: 'fax', tone: 'CNG' }],
+    ['fax', { kind: 'fax', tone: 'CNG' }],
+    ['sit', { kind: 'sit', code: 'ITU' }],
+    ['sit_nc', { kind: 'sit', code: 'NC' }],
+    ['sit_ic', { kind: 'sit', code: 'IC' }],
+    ['sit_ro', { kind: 'sit', code: 'RO' }],
+    ['beep_440', { kind: 'beep', freqHz: 440 }],
+    ['beep', { kind: 'beep', freqHz: 1000 }],
+    ['dial', undefined],
+  ];
+  for (const [tone, want] of cases) {
+    const v = verdictFromTone(tone, 'DE', 10);
+    if (want === undefined) t.equal(v, undefined, tone);
+    else t.match(v, want, tone);
+  }
+  t.match(verdictFromAvmd({ Frequency: 'x' }, 5), { kind: 'beep', freqHz: 0, durationMs: 300 });
+});

@@ -1,0 +1,183 @@
+/**
+ * The freeswitch driver's signalling against recording fakes of drachtio and
+ * fsmrf: exact INVITE options, the createEndpoint → INVITE → modify sequence,
+ * CANCEL at the ring timer, BYE, the races, and the result codes lib/results
+ * gives the endings.
+ */
+import t from 'tap';
+import { decideResult } from '../../../lib/results';
+import { TelephonyError, type EndCause, type LegEvent } from '../../../lib/telephony/contract';
+import type { Verdict } from '../../../lib/media/types';
+import { rig, TRUNK } from './fakes';
+
+function outcome(events: LegEvent[], legId: string) {
+  const end = events.find((e): e is Extract<LegEvent, { type: 'end' }> => e.type === 'end' && e.legId === legId);
+  const verdicts: Verdict[] = events.filter((e): e is Extract<LegEvent, { type: 'verdict' }> => e.type === 'verdict' && e.legId === legId).map((e) => e.verdict);
+  return { end: end?.cause as EndCause, verdicts, connected: false };
+}
+
+t.test('a number goes to the trunk with the endpoint SDP, caller ID, digest credentials and custom headers', async (t) => {
+  const r = await rig();
+  const legId = await r.driver.originate({ to: '03-1234-5678', ringTimeoutMs: 40000, callerId: '0311112222', headers: { 'X-Campaign': 'c1' } });
+  const call = r.srf.last;
+  t.equal(call.uri, 'sip:0312345678@10.0.0.1:5060');
+  t.same(call.opts, {
+    localSdp: r.mrf.servers.get('fs1')!.endpoints[0]!.localSdp,
+    headers: { 'X-Campaign': 'c1' },
+    auth: { username: 'acct', password: 's3cret' },
+    callingNumber: '0311112222',
+  });
+  // fsmrf first, then the INVITE (3pcc: FreeSWITCH's offer goes to the far end).
+  t.same(r.log.lines((c) => c.op === 'createEndpoint' || c.op === 'INVITE').map((l) => l.split(' ').slice(0, 2).join(' ')), ['fs1 createEndpoint', 'srf INVITE']);
+  call.provisional(180, 'Ringing');
+  const dlg = call.answer();
+  await r.settle();
+  const ep = r.mrf.servers.get('fs1')!.endpoints[0]!;
+  t.ok(r.log.lines().includes(`${ep.uuid} modify ${dlg.remoteSdp}`), 'endpoint modified with the 200 OK SDP');
+  dlg.remoteBye('Q.850;cause=16;text="Normal call clearing"');
+  await r.settle();
+  t.same(r.trace(legId), ['trying', 'progress:180', 'answer', 'end:remote:200:answered']);
+  const o = outcome(r.events, legId);
+  t.equal(o.end.q850, 16);
+  t.equal(o.end.detail, 'Normal call clearing');
+  t.ok(r.log.lines().includes(`${ep.uuid} destroy`), 'endpoint released');
+  t.equal(decideResult(o), 9, 'customer hung up before an agent: code 9');
+  t.equal(r.driver.health().activeLegs, 0);
+});
+
+t.test('final failures map to the same codes as the embedded driver', async (t) => {
+  for (const [status, reason, code] of [
+    [486, 'Busy Here', 3],
+    [404, 'Not Found', 6],
+    [480, 'Temporarily Unavailable', 17],
+    [603, 'Decline', 8],
+    [503, 'Service Unavailable', 13],
+  ] as const) {
+    const r = await rig();
+    const legId = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000 });
+    r.srf.last.provisional(100, 'Trying');
+    r.srf.last.reject(status, reason);
+    await r.settle();
+    t.same(r.trace(legId), ['trying', `end:remote:${status}:unanswered`], `${status}`);
+    t.equal(decideResult(outcome(r.events, legId)), code, `${status} → ${code}`);
+  }
+});
+
+t.test('ring timer: CANCEL, 487, code 2; a 200 OK that crosses the CANCEL is ended with BYE', async (t) => {
+  const r = await rig();
+  const legId = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 30000 });
+  r.srf.last.provisional(180, 'Ringing');
+  r.clock.advance(29999);
+  t.notOk(r.srf.last.cancelled, 'not before the timer');
+  r.clock.advance(1);
+  t.ok(r.srf.last.cancelled, 'CANCEL sent at the ring timeout');
+  r.srf.last.reject(487, 'Request Terminated');
+  await r.settle();
+  t.same(r.trace(legId), ['trying', 'progress:180', 'end:timeout:487:unanswered']);
+  t.equal(decideResult(outcome(r.events, legId)), 2);
+
+  const leg2 = await r.driver.originate({ to: '0312345679', ringTimeoutMs: 1000 });
+  r.clock.advance(1000);
+  r.srf.last.answer();
+  await r.settle();
+  t.ok(r.log.lines().includes('srf BYE sip:0312345679@10.0.0.1:5060'), 'BYE for the crossed 200 OK');
+  t.same(r.trace(leg2), ['trying', 'end:timeout:487:unanswered']);
+  t.equal(decideResult(outcome(r.events, leg2)), 2);
+});
+
+t.test('hangup(): CANCEL before answer, BYE after; resolves after the end event; late hangup resolves', async (t) => {
+  const r = await rig();
+  const a = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000 });
+  const p = r.driver.hangup(a);
+  t.ok(r.srf.last.cancelled);
+  r.srf.last.reject(487, 'Request Terminated');
+  await p;
+  t.same(r.trace(a), ['trying', 'end:local:487:unanswered']);
+
+  const b = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000 });
+  r.srf.last.answer();
+  await r.settle();
+  await r.driver.hangup(b, { reason: 'campaign closed' });
+  t.same(r.trace(b), ['trying', 'answer', 'end:local:200:answered']);
+  t.equal(r.log.lines((c) => c.op === 'BYE').length, 1);
+  await r.driver.hangup(b);
+  await t.rejects(r.driver.hangup('nope'), { code: 'UNKNOWN_LEG' });
+});
+
+t.test('anonymous presentation, SIP URI targets and bad requests', async (t) => {
+  const r = await rig();
+  await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, presentCallerId: false });
+  t.same(r.srf.last.opts.headers, {
+    From: '"Anonymous" <sip:anonymous@anonymous.invalid>',
+    Privacy: 'id',
+    'P-Preferred-Identity': '<sip:0355550000@10.0.0.1:5060>',
+  });
+  t.equal(r.srf.last.opts.callingNumber, undefined);
+
+  await r.driver.originate({ to: 'sip:agent7@192.168.1.50:5062', ringTimeoutMs: 20000 });
+  t.equal(r.srf.last.uri, 'sip:agent7@192.168.1.50:5062');
+  t.equal(r.srf.last.opts.auth, undefined, 'no trunk credentials for a SIP URI');
+
+  const before = r.log.cmds.length;
+  await t.rejects(r.driver.originate({ to: '0312345678', trunk: 'other', ringTimeoutMs: 1000 }), new TelephonyError('BAD_REQUEST', 'unknown trunk other'));
+  await t.rejects(r.driver.originate({ to: 'not a number', ringTimeoutMs: 1000 }), { code: 'BAD_REQUEST' });
+  await t.rejects(r.driver.originate({ to: '0312345678', ringTimeoutMs: 0 }), { code: 'BAD_REQUEST' });
+  await t.rejects(r.driver.originate({ to: '0312345678', ringTimeoutMs: 1000, headers: { 'X-Bad': 'a\r\nVia: x' } }), { code: 'BAD_REQUEST' });
+  t.equal(r.log.cmds.length, before, 'nothing sent for a bad request');
+});
+
+t.test('trunk domain: Request-URI host is the domain, the INVITE goes via the trunk address; prefix is dialled', async (t) => {
+  const r = await rig({ trunks: [{ ...TRUNK, domain: 'voip.example.net', dialPrefix: '184', callerIdFormat: 'e164' }] });
+  await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, callerId: '03-1111-2222' });
+  t.equal(r.srf.last.uri, 'sip:1840312345678@voip.example.net');
+  t.equal(r.srf.last.opts.proxy, 'sip:10.0.0.1:5060');
+  t.equal(r.srf.last.opts.callingNumber, '+81311112222');
+});
+
+t.test('media server trouble: no room, createEndpoint failure, endpoint dropped mid-call', async (t) => {
+  const r = await rig();
+  const fs1 = r.mrf.servers.get('fs1')!;
+  fs1.sessions = 10;
+  fs1.maxSessions = 10;
+  await t.rejects(r.driver.originate({ to: '0312345678', ringTimeoutMs: 1000 }), { code: 'NO_CAPACITY' });
+  fs1.sessions = 0;
+  fs1.failCreate = new Error('Connection timeout');
+  await t.rejects(r.driver.originate({ to: '0312345678', ringTimeoutMs: 1000 }), { code: 'UNAVAILABLE' });
+  fs1.failCreate = undefined;
+
+  const legId = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000 });
+  r.srf.last.answer();
+  await r.settle();
+  fs1.endpoints.at(-1)!.emitHangup('MEDIA_TIMEOUT');
+  await r.settle();
+  t.same(r.trace(legId), ['trying', 'answer', 'end:error:-:answered']);
+  t.match(outcome(r.events, legId).end.detail, /MEDIA_TIMEOUT/);
+  t.ok(r.log.lines().includes('srf BYE sip:0312345678@10.0.0.1:5060'), 'the far end is released with BYE');
+
+  const ringing = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000 });
+  fs1.endpoints.at(-1)!.emitHangup('NORMAL_TEMPORARY_FAILURE');
+  t.ok(r.srf.last.cancelled, 'a ringing call is CANCELled when its endpoint is lost');
+  t.equal(outcome(r.events, ringing).end.q850, 41);
+  t.equal(decideResult(outcome(r.events, ringing)), 13, 'dial error');
+});
+
+t.test('an INVITE that never went out rejects originate and leaves no leg', async (t) => {
+  const r = await rig();
+  r.srf.autoSend = false;
+  const p = r.driver.originate({ to: '0312345678', ringTimeoutMs: 1000 });
+  await r.settle();
+  r.srf.last.fail('drachtio-server not connected');
+  await t.rejects(p, { code: 'UNAVAILABLE', message: /drachtio-server not connected/ });
+  t.equal(r.events.length, 0);
+  t.equal(r.driver.health().activeLegs, 0);
+  t.ok(r.log.lines().some((l) => l.endsWith('-ep1 destroy')), 'endpoint released');
+});
+
+t.test('DTMF from FreeSWITCH is a dtmf event', async (t) => {
+  const r = await rig();
+  const legId = await r.driver.originate({ to: 'sip:agent@10.0.0.7', ringTimeoutMs: 1000 });
+  r.srf.last.answer();
+  r.mrf.servers.get('fs1')!.endpoints[0]!.emitDtmf('5', 120);
+  const e = r.events.find((x) => x.type === 'dtmf');
+  t.match(e, { type: 'dtmf', legId, digit: '5', durationMs: 120 });
+});
