@@ -1,0 +1,594 @@
+/**
+ * The embedded telephony driver: SIP over UDP and RTP handled in this process.
+ * Legs are driven by the pure transition function in leg-state.ts; this file
+ * is the interpreter at the edge (sockets, timers, events).
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { isIP } from 'node:net';
+import { randomInt } from 'node:crypto';
+import pino from 'pino';
+import type { Logger } from 'pino';
+import type { EmbeddedConfig, TrunkConfig } from '../../../config/sections/embedded';
+import type { AnalysisRequest, DriverHealth, LegEvent, LegId, MediaSource, OriginateRequest, PlayOptions, TelephonyDriver } from '../../contract';
+import { TelephonyError } from '../../contract';
+import type { AnalysisPhase, CallAnalyzer, Verdict } from '../../../media/types';
+import { FRAME_SAMPLES } from '../../../media/types';
+import { decodeG711, encodeG711, type G711Law } from '../../../media/g711';
+import { header, type SipHeader, type SipMessage, type SipRequest, type SipResponse } from './sip/message';
+import { newCallId, newTag, parseCSeq, parseUri } from './sip/headers';
+import { SipStack, type ClientOutcome, type Endpoint, type ServerTxHandle } from './sip/stack';
+import { buildCancel, buildInDialog, buildInvite, learnDialog, type DialogState, type Local } from './sip/requests';
+import { digestAuthorization } from './sip/digest';
+import { initialLegState, transition, type LegEffect, type LegInput, type LegState } from './leg-state';
+import { buildSdp, negotiate } from './sdp';
+import { PortPool } from './rtp/port-pool';
+import { Pacer } from './rtp/pacer';
+import { RtpSession, type RtpStats } from './rtp/session';
+import { beep as beepPcm, EncodedCache, holdMusic, loadAudio, tone } from './assets';
+
+export type AnalyzerFactory = (req: AnalysisRequest) => CallAnalyzer;
+
+export interface EmbeddedDriverOptions {
+  embedded: EmbeddedConfig;
+  trunks: readonly TrunkConfig[];
+  logger?: Logger;
+  /** Creates the per-call analyser (lib/media); without one, no verdicts are emitted. */
+  analyzerFactory?: AnalyzerFactory;
+  clock?: () => number;
+}
+
+interface Leg {
+  id: LegId;
+  state: LegState;
+  dialog: DialogState;
+  invite: SipRequest;
+  dest: Endpoint;
+  trunk?: TrunkConfig;
+  rtp: RtpSession;
+  rtpPort: number;
+  analysis?: AnalysisRequest;
+  analyzer?: CallAnalyzer;
+  phase: AnalysisPhase;
+  frame: Int16Array;
+  fill: number;
+  ringTimer?: NodeJS.Timeout;
+  lastFailure?: SipResponse;
+  ack?: SipRequest;
+  peer?: LegId;
+  playbackId?: string;
+  waiters: Array<() => void>;
+  log: Logger;
+}
+
+const ENDED_LINGER_MS = 32000;
+
+export class EmbeddedDriver implements TelephonyDriver {
+  readonly name = 'embedded';
+  private socket?: Socket;
+  private stack?: SipStack;
+  private local!: Local;
+  private pool: PortPool;
+  private readonly pacer = new Pacer();
+  private legs = new Map<LegId, Leg>();
+  private byCallId = new Map<string, Leg>();
+  private listeners = new Set<(e: LegEvent) => void>();
+  private readonly log: Logger;
+  private readonly clock: () => number;
+  private readonly cache = new EncodedCache();
+  private trunkSlots = new Map<string, number>();
+  private seq = 0;
+  private readonly allowed: Set<string>;
+  private counters = { originated: 0, ended: 0, refused: 0 };
+
+  constructor(private readonly opts: EmbeddedDriverOptions) {
+    this.log = opts.logger ?? pino({ level: 'silent' });
+    this.clock = opts.clock ?? Date.now;
+    const { rtp, sip } = opts.embedded;
+    this.pool = new PortPool(sip.host, rtp.portMin, rtp.portMax);
+    this.allowed = new Set([...opts.embedded.allowedPeers, ...opts.trunks.map((t) => splitHostPort(t.address).address)]);
+  }
+
+  /** The bound SIP address (after start). */
+  get sipEndpoint(): Endpoint {
+    return { address: this.local.host, port: this.local.port };
+  }
+
+  async start(): Promise<void> {
+    if (this.socket) return;
+    const { sip } = this.opts.embedded;
+    const socket = createSocket('udp4');
+    await new Promise<void>((res, rej) => {
+      socket.once('error', rej);
+      socket.bind(sip.port, sip.host, () => {
+        socket.off('error', rej);
+        res();
+      });
+    }).catch((err: Error) => {
+      throw new TelephonyError('UNAVAILABLE', `cannot bind SIP socket ${sip.host}:${sip.port}: ${err.message}`);
+    });
+    socket.on('error', (err) => this.log.error({ err: err.message }, 'SIP socket error'));
+    this.socket = socket;
+    this.local = { host: sip.publicAddress || sip.host, port: socket.address().port, userAgent: sip.userAgent };
+    this.stack = new SipStack({
+      socket,
+      timers: { t1: sip.t1Ms },
+      log: this.log,
+      onRequest: (tx) => this.onRequest(tx),
+      onStray: (msg, src) => this.onStray(msg, src),
+    });
+    this.log.info({ sip: this.local }, 'embedded driver listening');
+  }
+
+  async stop(): Promise<void> {
+    const live = [...this.legs.values()].filter((l) => l.state.phase !== 'ended');
+    await Promise.race([Promise.all(live.map((l) => this.hangup(l.id).catch(() => undefined))), sleep(2000)]);
+    for (const l of this.legs.values()) if (l.state.phase !== 'ended') this.finish(l, { by: 'error', answered: l.state.answered, detail: 'driver stopped' });
+    this.pacer.stop();
+    this.stack?.close();
+    this.socket?.close();
+    this.socket = undefined;
+    this.stack = undefined;
+  }
+
+  onEvent(listener: (e: LegEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async originate(req: OriginateRequest): Promise<LegId> {
+    const stack = this.stack;
+    if (!stack) throw new TelephonyError('UNAVAILABLE', 'driver not started');
+    if (!(req.ringTimeoutMs > 0)) throw new TelephonyError('BAD_REQUEST', 'ringTimeoutMs must be > 0');
+    const live = this.activeLegs();
+    if (live >= this.opts.embedded.maxLegs) throw new TelephonyError('NO_CAPACITY', `embedded.maxLegs (${this.opts.embedded.maxLegs}) reached`);
+    const target = this.resolveTarget(req);
+    if (target.trunk) {
+      const used = [...this.legs.values()].filter((l) => l.trunk === target.trunk && l.state.phase !== 'ended').length;
+      if (used >= target.trunk.maxChannels) throw new TelephonyError('NO_CAPACITY', `trunk ${target.trunk.name} has all ${target.trunk.maxChannels} channels in use`);
+      await this.cpsSlot(target.trunk);
+    }
+    const { socket, port } = await this.pool.bind();
+    const id = `emb-${process.pid}-${++this.seq}`;
+    const callerId = formatCallerId(req.callerId ?? target.trunk?.defaultCallerId ?? '', target.trunk?.callerIdFormat ?? 'asis');
+    const anonymous = req.presentCallerId === false || !callerId;
+    const fromUser = anonymous ? 'anonymous' : callerId;
+    const fromHost = anonymous ? 'anonymous.invalid' : this.local.host;
+    const dialog: DialogState = {
+      callId: newCallId(this.local.host),
+      localTag: newTag(),
+      fromValue: '',
+      toValue: `<${target.uri}>`,
+      requestUri: target.uri,
+      routeSet: [],
+      cseq: randomInt(1, 10000),
+    };
+    dialog.fromValue = `<sip:${fromUser}@${fromHost}>;tag=${dialog.localTag}`;
+    const extra: SipHeader[] = Object.entries(req.headers ?? {}).map(([name, value]) => ({ name, value }));
+    if (req.presentCallerId === false) extra.push({ name: 'Privacy', value: 'id' });
+    if (anonymous && callerId) extra.push({ name: 'P-Asserted-Identity', value: `<sip:${callerId}@${this.local.host}>` });
+    const leg: Leg = {
+      id,
+      state: initialLegState(),
+      dialog,
+      invite: undefined as unknown as SipRequest,
+      dest: target.dest,
+      trunk: target.trunk,
+      rtp: undefined as unknown as RtpSession,
+      rtpPort: port,
+      analysis: req.analysis && (req.analysis.early || req.analysis.answered) ? req.analysis : undefined,
+      phase: 'early',
+      frame: new Int16Array(FRAME_SAMPLES),
+      fill: 0,
+      waiters: [],
+      log: this.log.child({ legId: id, ...req.tags }),
+    };
+    leg.rtp = new RtpSession({
+      socket,
+      port,
+      pacer: this.pacer,
+      sendSilence: this.opts.embedded.rtp.sendSilence,
+      onAudio: (payload, law) => this.onAudio(leg, payload, law),
+      onDtmf: (digit, durationMs) => this.emit({ type: 'dtmf', legId: id, at: this.clock(), digit, durationMs }),
+    });
+    if (leg.analysis && this.opts.analyzerFactory) leg.analyzer = this.opts.analyzerFactory(leg.analysis);
+    const sdp = buildSdp({ address: this.local.host, port, sessionId: randomInt(1, 2 ** 31), codecs: this.opts.embedded.rtp.codecs });
+    leg.invite = buildInvite(this.local, dialog, sdp, extra);
+    (leg as { extra?: SipHeader[] }).extra = extra;
+    this.legs.set(id, leg);
+    this.byCallId.set(dialog.callId, leg);
+    this.counters.originated++;
+    leg.ringTimer = setTimeout(() => this.input(leg, { type: 'ring-timeout' }), req.ringTimeoutMs);
+    stack.request(leg.invite, leg.dest, (o) => this.onInviteOutcome(leg, o));
+    leg.log.debug({ to: target.uri }, 'INVITE sent');
+    return id;
+  }
+
+  async hangup(legId: LegId, opts: { reason?: string } = {}): Promise<void> {
+    const leg = this.legs.get(legId);
+    if (!leg) throw new TelephonyError('UNKNOWN_LEG', `no leg ${legId}`);
+    if (leg.state.phase === 'ended') return;
+    const done = new Promise<void>((res) => leg.waiters.push(res));
+    this.input(leg, { type: 'hangup', reason: opts.reason });
+    return done;
+  }
+
+  async play(legId: LegId, source: MediaSource, opts: PlayOptions = {}): Promise<string> {
+    const leg = this.liveLeg(legId);
+    const law = leg.rtp.law;
+    let audio: Uint8Array;
+    try {
+      audio = this.encodeSource(source, law);
+    } catch (err) {
+      throw new TelephonyError('BAD_REQUEST', (err as Error).message);
+    }
+    const id = `${legId}:p${++this.seq}`;
+    leg.playbackId = id;
+    leg.rtp.play({
+      id,
+      audio,
+      loop: opts.loop ?? source.kind === 'hold',
+      offset: 0,
+      onDone: () => {
+        if (leg.playbackId === id) leg.playbackId = undefined;
+        this.emit({ type: 'playback-done', legId, at: this.clock(), id });
+      },
+    });
+    return id;
+  }
+
+  async stopPlayback(legId: LegId): Promise<void> {
+    const leg = this.liveLeg(legId);
+    leg.playbackId = undefined;
+    leg.rtp.stopPlayback();
+  }
+
+  async beep(legId: LegId, opts: { freqHz?: number; durationMs?: number } = {}): Promise<void> {
+    const leg = this.liveLeg(legId);
+    const audio = encodeG711(leg.rtp.law, beepPcm(opts.freqHz, opts.durationMs));
+    await new Promise<void>((res) => {
+      const id = `${legId}:b${++this.seq}`;
+      leg.playbackId = id;
+      leg.waiters.push(res);
+      leg.rtp.play({ id, audio, loop: false, offset: 0, onDone: res });
+    });
+  }
+
+  async bridge(a: LegId, b: LegId): Promise<void> {
+    const la = this.liveLeg(a);
+    const lb = this.liveLeg(b);
+    if (a === b) throw new TelephonyError('BAD_REQUEST', 'cannot bridge a leg to itself');
+    for (const l of [la, lb]) {
+      if (l.state.phase !== 'confirmed') throw new TelephonyError('BAD_STATE', `leg ${l.id} is not answered (${l.state.phase})`);
+      if (l.peer && l.peer !== (l === la ? b : a)) await this.unbridge(l.id);
+    }
+    la.peer = b;
+    lb.peer = a;
+    la.playbackId = lb.playbackId = undefined;
+    la.rtp.bridge(lb.rtp);
+    lb.rtp.bridge(la.rtp);
+    const at = this.clock();
+    this.emit({ type: 'bridged', legId: a, at, peer: b });
+    this.emit({ type: 'bridged', legId: b, at, peer: a });
+  }
+
+  async unbridge(a: LegId): Promise<void> {
+    const la = this.legs.get(a);
+    if (!la) throw new TelephonyError('UNKNOWN_LEG', `no leg ${a}`);
+    this.separate(la);
+  }
+
+  health(): DriverHealth {
+    const ok = !!this.stack;
+    return { ok, detail: ok ? `SIP on ${this.local.host}:${this.local.port}` : 'not started', activeLegs: this.activeLegs() };
+  }
+
+  /** Counters for benchmarks and `dialer call`: SIP, pacing (late frames), legs. */
+  stats() {
+    return { ...this.counters, active: this.activeLegs(), sip: { ...this.stack?.stats }, pacer: { ...this.pacer.stats }, rtpPortsInUse: this.pool.used };
+  }
+
+  /** Per-leg RTP packet/byte counters (both directions). */
+  rtpStats(legId: LegId): RtpStats {
+    const leg = this.legs.get(legId);
+    if (!leg) throw new TelephonyError('UNKNOWN_LEG', `no leg ${legId}`);
+    return { ...leg.rtp.stats };
+  }
+
+  // ---- internals -----------------------------------------------------------
+
+  private activeLegs(): number {
+    let n = 0;
+    for (const l of this.legs.values()) if (l.state.phase !== 'ended') n++;
+    return n;
+  }
+
+  private liveLeg(legId: LegId): Leg {
+    const leg = this.legs.get(legId);
+    if (!leg) throw new TelephonyError('UNKNOWN_LEG', `no leg ${legId}`);
+    if (leg.state.phase === 'ended') throw new TelephonyError('BAD_STATE', `leg ${legId} has ended`);
+    return leg;
+  }
+
+  private resolveTarget(req: OriginateRequest): { uri: string; dest: Endpoint; trunk?: TrunkConfig } {
+    if (/^sips?:/i.test(req.to)) {
+      let u;
+      try {
+        u = parseUri(req.to);
+      } catch (err) {
+        throw new TelephonyError('BAD_REQUEST', (err as Error).message);
+      }
+      if (!isIP(u.host)) throw new TelephonyError('BAD_REQUEST', `SIP URI host must be an IP address (no DNS in the embedded driver): ${u.host}`);
+      return { uri: req.to, dest: { address: u.host, port: u.port ?? 5060 } };
+    }
+    const number = req.to.replace(/[\s()-]/g, '');
+    if (!/^\+?[0-9*#]{1,32}$/.test(number)) throw new TelephonyError('BAD_REQUEST', `not a dialable number: ${req.to}`);
+    const trunk = req.trunk ? this.opts.trunks.find((t) => t.name === req.trunk) : this.opts.trunks[0];
+    if (!trunk) throw new TelephonyError('BAD_REQUEST', req.trunk ? `unknown trunk ${req.trunk}` : 'no trunk configured (telephony.trunks)');
+    const dest = splitHostPort(trunk.address);
+    const domain = trunk.domain ?? trunk.address;
+    return { uri: `sip:${trunk.dialPrefix}${number}@${domain}`, dest, trunk };
+  }
+
+  /** Calls-per-second cap: each trunk's INVITEs are spaced 1/cps apart. */
+  private async cpsSlot(trunk: TrunkConfig): Promise<void> {
+    const now = this.clock();
+    const next = Math.max(now, this.trunkSlots.get(trunk.name) ?? 0);
+    this.trunkSlots.set(trunk.name, next + 1000 / trunk.callsPerSecond);
+    if (next > now) await sleep(next - now);
+  }
+
+  private emit(e: LegEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        this.log.error({ err: (err as Error).message, event: e.type }, 'event listener threw');
+      }
+    }
+  }
+
+  private input(leg: Leg, e: LegInput): void {
+    const { state, effects } = transition(leg.state, e);
+    leg.state = state;
+    for (const fx of effects) this.effect(leg, fx);
+  }
+
+  private effect(leg: Leg, fx: LegEffect): void {
+    const stack = this.stack;
+    switch (fx.type) {
+      case 'cancel':
+        stack?.request(buildCancel(leg.invite), leg.dest, () => undefined);
+        return;
+      case 'ack':
+        leg.ack ??= buildInDialog(this.local, leg.dialog, 'ACK', parseCSeq(header(leg.invite, 'CSeq')!).seq);
+        stack?.sendRaw(leg.ack, this.nextHop(leg));
+        return;
+      case 'bye': {
+        const bye = buildInDialog(this.local, leg.dialog, 'BYE', ++leg.dialog.cseq);
+        stack?.request(bye, this.nextHop(leg), (o) =>
+          this.input(leg, { type: 'bye-done', status: o.kind === 'response' ? o.response.status : undefined }),
+        );
+        return;
+      }
+      case 'auth-retry':
+        return this.retryWithAuth(leg);
+      case 'answered': {
+        clearTimeout(leg.ringTimer);
+        this.emit({ type: 'answer', legId: leg.id, at: this.clock() });
+        if (leg.analyzer) {
+          leg.phase = 'answered';
+          leg.fill = 0;
+          this.verdicts(leg, leg.analyzer.answered());
+          if (!leg.analysis?.answered) leg.analyzer = undefined;
+        }
+        return;
+      }
+      case 'end':
+        return this.finish(leg, fx.cause);
+    }
+  }
+
+  private finish(leg: Leg, cause: import('../../contract').EndCause): void {
+    clearTimeout(leg.ringTimer);
+    leg.state = { ...leg.state, phase: 'ended' };
+    if (leg.peer) this.separate(leg);
+    leg.rtp.close();
+    this.pool.release(leg.rtpPort);
+    leg.analyzer = undefined;
+    this.counters.ended++;
+    leg.log.debug({ cause }, 'leg ended');
+    this.emit({ type: 'end', legId: leg.id, at: this.clock(), cause });
+    for (const w of leg.waiters.splice(0)) w();
+    // Kept a while so late retransmitted 2xx still get their ACK and hangup() stays idempotent.
+    setTimeout(() => {
+      this.legs.delete(leg.id);
+      if (this.byCallId.get(leg.dialog.callId) === leg) this.byCallId.delete(leg.dialog.callId);
+    }, ENDED_LINGER_MS).unref();
+  }
+
+  private separate(leg: Leg): void {
+    const peer = leg.peer ? this.legs.get(leg.peer) : undefined;
+    leg.peer = undefined;
+    leg.rtp.bridge(undefined);
+    if (!peer) return;
+    peer.peer = undefined;
+    peer.rtp.bridge(undefined);
+    const at = this.clock();
+    if (leg.state.phase !== 'ended') this.emit({ type: 'unbridged', legId: leg.id, at, peer: peer.id });
+    else this.emit({ type: 'unbridged', legId: leg.id, at, peer: peer.id });
+    this.emit({ type: 'unbridged', legId: peer.id, at, peer: leg.id });
+  }
+
+  private retryWithAuth(leg: Leg): void {
+    const res = leg.lastFailure!;
+    const proxy = res.status === 407;
+    const challenge = header(res, proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate');
+    const trunk = leg.trunk!;
+    let value: string;
+    try {
+      if (!challenge) throw new Error('challenge header missing');
+      value = digestAuthorization(challenge, { username: trunk.username!, password: trunk.password! }, 'INVITE', leg.dialog.requestUri);
+    } catch (err) {
+      leg.log.warn({ err: (err as Error).message }, 'cannot answer auth challenge');
+      return this.finish(leg, { sipStatus: res.status, sipReason: res.reason, by: 'remote', answered: false, detail: (err as Error).message });
+    }
+    leg.dialog.cseq++;
+    const extra = ((leg as { extra?: SipHeader[] }).extra ?? []).concat({ name: proxy ? 'Proxy-Authorization' : 'Authorization', value });
+    leg.invite = buildInvite(this.local, leg.dialog, leg.invite.body.toString(), extra);
+    this.stack?.request(leg.invite, leg.dest, (o) => this.onInviteOutcome(leg, o));
+  }
+
+  private onInviteOutcome(leg: Leg, o: ClientOutcome): void {
+    if (o.kind === 'timeout') return this.input(leg, { type: 'tx-timeout' });
+    if (o.kind === 'error') return this.input(leg, { type: 'error', detail: o.detail });
+    const res = o.response;
+    if (res.status === 100) {
+      this.emit({ type: 'trying', legId: leg.id, at: this.clock() });
+      return;
+    }
+    const hasSdp = res.body.length > 0 && /application\/sdp/i.test(header(res, 'Content-Type') ?? '');
+    if (hasSdp && res.status < 300) this.applySdp(leg, res.body.toString());
+    if (res.status < 200) {
+      if (leg.state.phase !== 'ended') this.emit({ type: 'progress', legId: leg.id, at: this.clock(), status: res.status, reason: res.reason, earlyMedia: hasSdp });
+      return this.input(leg, { type: 'provisional', status: res.status });
+    }
+    if (res.status < 300) {
+      learnDialog(leg.dialog, res);
+      return this.input(leg, { type: 'success' });
+    }
+    leg.lastFailure = res;
+    const canAuth = !!(leg.trunk?.username && leg.trunk.password);
+    this.input(leg, { type: 'failure', status: res.status, reason: res.reason, canAuth });
+  }
+
+  private applySdp(leg: Leg, sdp: string): void {
+    try {
+      const m = negotiate(sdp, this.opts.embedded.rtp.codecs);
+      leg.rtp.setRemote({ address: m.address, port: m.port }, m.law, m.payloadType, m.dtmfPayloadType);
+    } catch (err) {
+      leg.log.warn({ err: (err as Error).message }, 'unusable SDP from far end');
+    }
+  }
+
+  private nextHop(leg: Leg): Endpoint {
+    const uri = leg.dialog.routeSet[0] ? /<([^>]+)>/.exec(leg.dialog.routeSet[0])?.[1] : leg.dialog.remoteTarget;
+    if (uri) {
+      try {
+        const u = parseUri(uri);
+        if (isIP(u.host)) return { address: u.host, port: u.port ?? 5060 };
+      } catch {
+        /* fall back to where the INVITE went */
+      }
+    }
+    return leg.dest;
+  }
+
+  private onAudio(leg: Leg, payload: Buffer, law: G711Law): void {
+    const a = leg.analyzer;
+    if (!a || a.done || leg.peer || leg.state.phase === 'ended') return;
+    if (leg.phase === 'early' && !leg.analysis?.early) return;
+    const pcm = decodeG711(law, payload);
+    let i = 0;
+    while (i < pcm.length) {
+      const n = Math.min(FRAME_SAMPLES - leg.fill, pcm.length - i);
+      leg.frame.set(pcm.subarray(i, i + n), leg.fill);
+      leg.fill += n;
+      i += n;
+      if (leg.fill === FRAME_SAMPLES) {
+        leg.fill = 0;
+        this.verdicts(leg, a.push(leg.frame));
+      }
+    }
+  }
+
+  private verdicts(leg: Leg, vs: Verdict[]): void {
+    for (const verdict of vs) this.emit({ type: 'verdict', legId: leg.id, at: this.clock(), phase: leg.phase, verdict });
+  }
+
+  private encodeSource(source: MediaSource, law: G711Law): Uint8Array {
+    switch (source.kind) {
+      case 'hold': {
+        const file = this.opts.embedded.holdMusicFile;
+        return this.cache.get(`hold:${file}`, law, () => encodeG711(law, file ? loadAudio(file) : holdMusic()));
+      }
+      case 'tone':
+        return encodeG711(law, tone(source.freqHz, source.durationMs, source.level ?? 0.3));
+      case 'file':
+        return this.cache.get(`file:${source.path}`, law, () => encodeG711(law, loadAudio(source.path)));
+    }
+  }
+
+  // ---- incoming requests ---------------------------------------------------
+
+  private onRequest(tx: ServerTxHandle): void {
+    const req = tx.request;
+    if (!this.allowed.has(tx.source.address)) {
+      // Only configured trunks and agent phones may talk to us (toll fraud scanners are everywhere).
+      this.counters.refused++;
+      tx.respond(403, 'Forbidden');
+      return;
+    }
+    const leg = this.byCallId.get(header(req, 'Call-ID')!);
+    switch (req.method) {
+      case 'OPTIONS':
+        tx.respond(200, 'OK', [{ name: 'Allow', value: 'INVITE, ACK, CANCEL, BYE, OPTIONS' }, { name: 'Accept', value: 'application/sdp' }], undefined, newTag());
+        return;
+      case 'BYE':
+        if (!leg || !this.sameDialog(leg, req)) return tx.respond(481, 'Call/Transaction Does Not Exist');
+        tx.respond(200, 'OK');
+        this.input(leg, { type: 'bye-received' });
+        return;
+      case 'INVITE':
+        if (leg && this.sameDialog(leg, req) && leg.state.phase === 'confirmed') return this.reinvite(leg, tx);
+        if (/;\s*tag=/i.test(header(req, 'To') ?? '')) return tx.respond(481, 'Call/Transaction Does Not Exist');
+        // The embedded driver dials out only.
+        tx.respond(480, 'Temporarily Unavailable', [{ name: 'Warning', value: '399 dialer "inbound calls are not accepted"' }], undefined, newTag());
+        return;
+      case 'CANCEL':
+        return tx.respond(481, 'Call/Transaction Does Not Exist');
+      default:
+        if (/;\s*tag=/i.test(header(req, 'To') ?? '') && !leg) return tx.respond(481, 'Call/Transaction Does Not Exist');
+        tx.respond(405, 'Method Not Allowed', [{ name: 'Allow', value: 'INVITE, ACK, CANCEL, BYE, OPTIONS' }]);
+    }
+  }
+
+  private sameDialog(leg: Leg, req: SipRequest): boolean {
+    const tag = /;\s*tag=([^;>\s]+)/i.exec(header(req, 'To') ?? '')?.[1];
+    return tag === leg.dialog.localTag;
+  }
+
+  /** Session refresh / hold from the far end: accept its SDP and answer with ours (RFC 3264 §8). */
+  private reinvite(leg: Leg, tx: ServerTxHandle): void {
+    if (tx.request.body.length) this.applySdp(leg, tx.request.body.toString());
+    const sdp = buildSdp({ address: this.local.host, port: leg.rtpPort, sessionId: 1, version: 2, codecs: [leg.rtp.law] });
+    tx.respond(200, 'OK', [
+      { name: 'Contact', value: `<sip:dialer@${this.local.host}:${this.local.port}>` },
+      { name: 'Content-Type', value: 'application/sdp' },
+    ], Buffer.from(sdp));
+  }
+
+  private onStray(msg: SipMessage, source: Endpoint): void {
+    if (msg.kind === 'request') return; // ACK for a 2xx we sent (re-INVITE): nothing to do.
+    const leg = this.byCallId.get(header(msg, 'Call-ID')!);
+    const cseq = parseCSeq(header(msg, 'CSeq')!);
+    if (leg && cseq.method === 'INVITE' && msg.status >= 200 && msg.status < 300) {
+      // A retransmitted 2xx (our ACK was lost): the leg re-ACKs (RFC 3261 §13.2.2.4).
+      return this.input(leg, { type: 'success' });
+    }
+    this.log.debug({ source, status: msg.status, method: cseq.method, known: !!leg }, 'response matching no transaction dropped');
+  }
+}
+
+function splitHostPort(s: string): Endpoint {
+  const i = s.lastIndexOf(':');
+  return i < 0 ? { address: s, port: 5060 } : { address: s.slice(0, i), port: Number(s.slice(i + 1)) };
+}
+
+function formatCallerId(id: string, fmt: TrunkConfig['callerIdFormat']): string {
+  const digits = id.replace(/[^0-9+]/g, '');
+  if (fmt === 'e164') return digits.startsWith('+') || !digits ? digits : `+${digits}`;
+  if (fmt === 'national') return digits.replace(/^\+/, '');
+  return id;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -1,0 +1,2 @@
+export { EmbeddedDriver, type EmbeddedDriverOptions, type AnalyzerFactory } from './driver';
+export type { RtpStats } from './rtp/session';

@@ -1,0 +1,136 @@
+/**
+ * The outbound (UAC) call leg as one guarded transition function. Races —
+ * a 200 OK crossing our CANCEL, a BYE crossing ours, retransmitted 2xx — are
+ * events like any other; the driver carries out the returned effects.
+ */
+import type { EndCause } from '../../contract';
+
+export type LegPhase = 'calling' | 'early' | 'cancelling' | 'confirmed' | 'terminating' | 'ended';
+
+export interface LegState {
+  phase: LegPhase;
+  /** A provisional response arrived (a CANCEL may be sent only after one, RFC 3261 §9.1). */
+  provisional: boolean;
+  cancelSent: boolean;
+  cancelBy?: 'local' | 'timeout';
+  authTried: boolean;
+  answered: boolean;
+  /** The cause recorded when hangup started; emitted when it completes. */
+  pending?: EndCause;
+}
+
+export type LegInput =
+  | { type: 'provisional'; status: number }
+  | { type: 'success' }
+  | { type: 'failure'; status: number; reason: string; canAuth: boolean }
+  | { type: 'ring-timeout' }
+  | { type: 'hangup'; reason?: string }
+  | { type: 'bye-received' }
+  | { type: 'bye-done'; status?: number }
+  | { type: 'tx-timeout' }
+  | { type: 'error'; detail: string };
+
+export type LegEffect =
+  | { type: 'cancel' }
+  | { type: 'ack' }
+  | { type: 'bye' }
+  | { type: 'auth-retry' }
+  | { type: 'answered' }
+  | { type: 'end'; cause: EndCause };
+
+export interface Transition {
+  state: LegState;
+  effects: LegEffect[];
+}
+
+export const initialLegState = (): LegState => ({ phase: 'calling', provisional: false, cancelSent: false, authTried: false, answered: false });
+
+const end = (s: LegState, cause: EndCause, extra: LegEffect[] = []): Transition => ({
+  state: { ...s, phase: 'ended', pending: undefined },
+  effects: [...extra, { type: 'end', cause }],
+});
+
+/** Total over (phase, input): inputs that mean nothing in a phase leave it unchanged with no effects. */
+export function transition(s: LegState, e: LegInput): Transition {
+  const same: Transition = { state: s, effects: [] };
+  switch (s.phase) {
+    case 'calling':
+    case 'early':
+      switch (e.type) {
+        case 'provisional':
+          return { state: { ...s, phase: 'early', provisional: true }, effects: [] };
+        case 'success':
+          return { state: { ...s, phase: 'confirmed', answered: true }, effects: [{ type: 'ack' }, { type: 'answered' }] };
+        case 'failure':
+          if ((e.status === 401 || e.status === 407) && e.canAuth && !s.authTried)
+            return { state: { ...s, phase: 'calling', provisional: false, authTried: true }, effects: [{ type: 'auth-retry' }] };
+          return end(s, { sipStatus: e.status, sipReason: e.reason, by: 'remote', answered: false });
+        case 'ring-timeout':
+        case 'hangup': {
+          const by = e.type === 'ring-timeout' ? 'timeout' : 'local';
+          // Without a provisional response the CANCEL waits for one (§9.1).
+          return {
+            state: { ...s, phase: 'cancelling', cancelBy: by, cancelSent: s.provisional },
+            effects: s.provisional ? [{ type: 'cancel' }] : [],
+          };
+        }
+        case 'tx-timeout':
+          return end(s, { sipStatus: 408, sipReason: 'Request Timeout', by: 'error', answered: false, detail: 'no final response to INVITE (Timer B)' });
+        case 'error':
+          return end(s, { by: 'error', answered: false, detail: e.detail });
+        default:
+          return same;
+      }
+    case 'cancelling':
+      switch (e.type) {
+        case 'provisional':
+          if (s.cancelSent) return same;
+          return { state: { ...s, provisional: true, cancelSent: true }, effects: [{ type: 'cancel' }] };
+        case 'failure':
+          return end(s, { sipStatus: e.status, sipReason: e.reason, by: s.cancelBy!, answered: false });
+        case 'success': {
+          // The 200 OK crossed our CANCEL: ACK it and BYE at once (§9.1, §15).
+          const cause: EndCause = { sipStatus: 487, by: s.cancelBy!, answered: false, detail: 'answered while cancelling; hung up at once' };
+          return { state: { ...s, phase: 'terminating', pending: cause }, effects: [{ type: 'ack' }, { type: 'bye' }] };
+        }
+        case 'tx-timeout':
+          return end(s, { sipStatus: 408, by: s.cancelBy!, answered: false, detail: 'no final response after CANCEL' });
+        case 'error':
+          return end(s, { by: 'error', answered: false, detail: e.detail });
+        default:
+          return same;
+      }
+    case 'confirmed':
+      switch (e.type) {
+        case 'success':
+          return { state: s, effects: [{ type: 'ack' }] };
+        case 'bye-received':
+          return end(s, { sipStatus: 200, sipReason: 'BYE', by: 'remote', answered: true });
+        case 'hangup':
+        case 'ring-timeout':
+          return {
+            state: { ...s, phase: 'terminating', pending: { sipStatus: 200, sipReason: 'BYE', by: 'local', answered: true, detail: e.type === 'hangup' ? e.reason : undefined } },
+            effects: [{ type: 'bye' }],
+          };
+        case 'error':
+          return end(s, { by: 'error', answered: true, detail: e.detail });
+        default:
+          return same;
+      }
+    case 'terminating':
+      switch (e.type) {
+        case 'success':
+          return { state: s, effects: [{ type: 'ack' }] };
+        case 'bye-received':
+        case 'bye-done':
+        case 'tx-timeout':
+        case 'error':
+          return end(s, s.pending!);
+        default:
+          return same;
+      }
+    case 'ended':
+      // A late 2xx retransmission still needs its ACK, or the far end keeps sending it.
+      return e.type === 'success' ? { state: s, effects: [{ type: 'ack' }] } : same;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * One 20 ms clock for every RTP sender in the process. A timer per call would
+ * cost one wake-up per call every 20 ms; one clock ticks them all, catches up
+ * after a stall (bounded) and counts frames sent more than one frame late.
+ */
+import { performance } from 'node:perf_hooks';
+
+export const FRAME_INTERVAL_MS = 20;
+/** A frame sent later than this after its due time counts as late. */
+export const LATE_AFTER_MS = FRAME_INTERVAL_MS;
+/** After a longer stall, frames are dropped rather than burst out. */
+const MAX_CATCH_UP = 5;
+
+export interface PacedSender {
+  /** Sends the next frame. */
+  tick(): void;
+}
+
+export interface PacerStats {
+  frames: number;
+  late: number;
+  skipped: number;
+}
+
+export class Pacer {
+  private senders = new Set<PacedSender>();
+  private timer: NodeJS.Timeout | undefined;
+  private origin = 0;
+  private tickNo = 0;
+  readonly stats: PacerStats = { frames: 0, late: 0, skipped: 0 };
+
+  add(s: PacedSender): void {
+    this.senders.add(s);
+    if (!this.timer) {
+      this.origin = performance.now();
+      this.tickNo = 0;
+      this.timer = setTimeout(() => this.loop(), FRAME_INTERVAL_MS);
+    }
+  }
+
+  remove(s: PacedSender): void {
+    this.senders.delete(s);
+  }
+
+  get active(): number {
+    return this.senders.size;
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.senders.clear();
+  }
+
+  private loop(): void {
+    this.timer = undefined;
+    const now = performance.now();
+    let due = this.origin + (this.tickNo + 1) * FRAME_INTERVAL_MS;
+    let rounds = 0;
+    while (due <= now) {
+      const n = this.senders.size;
+      if (rounds < MAX_CATCH_UP) {
+        const late = now - due > LATE_AFTER_MS;
+        for (const s of this.senders) s.tick();
+        this.stats.frames += n;
+        if (late) this.stats.late += n;
+      } else {
+        this.stats.skipped += n;
+        this.stats.frames += n;
+        this.stats.late += n;
+      }
+      rounds++;
+      this.tickNo++;
+      due += FRAME_INTERVAL_MS;
+    }
+    if (this.senders.size === 0) return;
+    this.timer = setTimeout(() => this.loop(), Math.max(0, due - performance.now()));
+  }
+}

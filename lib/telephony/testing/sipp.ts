@@ -1,0 +1,123 @@
+/**
+ * Runs SIPp (Debian `sip-tester`) as a far end for tests and benchmarks:
+ * loopback only, free ports, `-nostdin` in the background, the real exit code
+ * awaited (see ../shared/reference/toolchain.md).
+ */
+import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { join, resolve } from 'node:path';
+import { freePort } from '../../store/redis-server';
+import { farEndAudio, type FarEndAudio } from './audio';
+
+export const SCENARIO_DIR = resolve(__dirname, '../../../sipp-scenarios');
+
+export interface SippResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Sipp {
+  port: number;
+  mediaPort: number;
+  /** host:port to dial. */
+  address: string;
+  done: Promise<SippResult>;
+  /** SIGTERM (then SIGKILL) and wait for exit. */
+  stop(): Promise<SippResult>;
+}
+
+export interface SippOptions {
+  /** Scenario name in sipp-scenarios/ (without .xml) or a built-in (`uac`, `uas`). */
+  scenario: string;
+  /** -key name value pairs; audio keys are filled in automatically (see audioKeys). */
+  keys?: Record<string, string>;
+  /** Calls before SIPp exits (-m). */
+  calls?: number;
+  /** Global timeout in seconds (-timeout): a stuck scenario ends the process. */
+  timeoutS?: number;
+  /** Extra command-line arguments. */
+  args?: string[];
+  /** Remote host:port (UAC scenarios). */
+  remote?: string;
+}
+
+/** Every scenario's audio placeholders: [person] → person.ulaw looped, PCMU. */
+export function audioKeys(): Record<string, string> {
+  const keys: Record<string, string> = {};
+  const loops: Record<FarEndAudio, number> = { person: -1, machine: 1, fax: -1, sit: 1, busy: -1, silence: -1, agent: -1, customer: -1 };
+  for (const [name, loop] of Object.entries(loops)) keys[name] = `${farEndAudio(name as FarEndAudio)},${loop},0`;
+  return keys;
+}
+
+export async function startSipp(o: SippOptions): Promise<Sipp> {
+  const port = await freePort();
+  const mediaPort = await freePort();
+  const keys = { ...audioKeys(), ...o.keys };
+  const sf = ['uac', 'uas'].includes(o.scenario) ? ['-sn', o.scenario] : ['-sf', join(SCENARIO_DIR, `${o.scenario}.xml`)];
+  const args = [
+    ...sf,
+    '-i', '127.0.0.1',
+    '-p', String(port),
+    '-mp', String(mediaPort),
+    '-m', String(o.calls ?? 1),
+    '-timeout', `${o.timeoutS ?? 30}s`,
+    '-timeout_error',
+    '-nostdin',
+    ...Object.entries(keys).flatMap(([k, v]) => ['-key', k, v]),
+    ...(o.args ?? []),
+    ...(o.remote ? [o.remote] : []),
+  ];
+  const child = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (b: Buffer) => {
+    stdout = (stdout + b.toString()).slice(-20000);
+  });
+  child.stderr.on('data', (b: Buffer) => {
+    stderr = (stderr + b.toString()).slice(-20000);
+  });
+  const done = new Promise<SippResult>((res) => {
+    child.once('error', (err) => res({ code: -1, stdout, stderr: stderr + String(err) }));
+    child.once('exit', (code) => res({ code, stdout, stderr }));
+  });
+  let exited = false;
+  void done.then(() => (exited = true));
+  // UAS: ready when its UDP port is taken; UAC starts sending at once.
+  if (!o.remote) await waitBound(port, () => exited);
+  if (exited) {
+    const r = await done;
+    throw new Error(`sipp ${o.scenario} exited at start (code ${r.code}): ${r.stderr.slice(-2000)}`);
+  }
+  return {
+    port,
+    mediaPort,
+    address: `127.0.0.1:${port}`,
+    done,
+    stop: async () => {
+      if (!exited) {
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+        const r = await done;
+        clearTimeout(t);
+        return r;
+      }
+      return done;
+    },
+  };
+}
+
+async function waitBound(port: number, gaveUp: () => boolean): Promise<void> {
+  for (let i = 0; i < 250 && !gaveUp(); i++) {
+    const taken = await new Promise<boolean>((res) => {
+      const s = createSocket('udp4');
+      s.once('error', () => {
+        s.close();
+        res(true);
+      });
+      s.bind(port, '127.0.0.1', () => s.close(() => res(false)));
+    });
+    if (taken) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
