@@ -19,6 +19,8 @@ export const errorCatalogue = {
   UNPROCESSABLE: 422,
   INTERNAL: 500,
   STORE_UNAVAILABLE: 503,
+  /** The telephony side could not do it (phone unreachable, driver without transfer). */
+  TELEPHONY_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalogue;
