@@ -3,9 +3,13 @@ import { campaignRoutes } from './campaigns';
 import { agentRoutes } from './agents';
 import { groupRoutes } from './groups';
 import { dncRoutes } from './dnc';
+import listRoutes from './lists';
+import contactRoutes from './contacts';
+import importRoutes from './imports';
+import relistRoutes from './relist';
 
 /**
  * Every route plugin, one per resource, each with its JSON Schemas beside it.
  * Add a resource by adding its plugin here.
  */
-export const routes: FastifyPluginAsync[] = [campaignRoutes, agentRoutes, groupRoutes, dncRoutes];
+export const routes: FastifyPluginAsync[] = [campaignRoutes, agentRoutes, groupRoutes, dncRoutes, listRoutes, contactRoutes, importRoutes, relistRoutes];

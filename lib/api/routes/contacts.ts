@@ -1,0 +1,228 @@
+/**
+ * Contacts of a list: add one, add many (bulk, optionally all-or-nothing),
+ * page through them in dial order, get and remove one. A `head` flag puts new
+ * contacts first in the dial order (seed 003). Numbers are validated by the
+ * list's profile; duplicate ids and numbers within the list are refused.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Redis } from 'ioredis';
+import { encodeRecord, validateContact, type Contact, type ContactInput, type FieldError } from '../../domain/contact';
+import { addContacts, deleteContact, getContact, pageContacts, reserveHeadBlock, type RowStatus, type StoredRow } from '../../store/contacts';
+import { ANY, SUPERVISOR } from '../auth';
+import { ApiError, errorResponses, notFound } from '../errors';
+import type { Config } from '../../config';
+import { ID_PATTERN, listParams, requireList } from './lists';
+
+export const BULK_MAX = 10_000;
+
+export const contactInputSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['phone'],
+  properties: {
+    id: { type: 'string', maxLength: 64, description: 'omit to have one generated (auto-N)' },
+    phone: { type: 'string', maxLength: 64 },
+    name: { type: 'string' },
+    key1: { type: 'string' },
+    key2: { type: 'string' },
+    timeZone: { type: 'string', description: 'IANA time zone, e.g. Asia/Tokyo' },
+    attributes: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+} as const;
+
+const nullableString = { type: ['string', 'null'] } as const;
+
+export const contactSchema = {
+  type: 'object',
+  required: ['id', 'phone', 'rawPhone', 'phoneType', 'attributes', 'attempts', 'lastResult', 'lastAttemptAt', 'firstAttemptAt'],
+  properties: {
+    id: { type: 'string' },
+    phone: { type: 'string', description: 'E.164 (default profile) or the digits as given (clova)' },
+    rawPhone: { type: 'string' },
+    phoneType: { type: 'string', description: 'landline, mobile, landline_or_mobile, tollfree, voip, … or unknown' },
+    name: { type: 'string' },
+    key1: { type: 'string' },
+    key2: { type: 'string' },
+    timeZone: { type: 'string' },
+    attributes: { type: 'object', additionalProperties: { type: 'string' } },
+    attempts: { type: 'integer' },
+    lastResult: { type: ['integer', 'null'], description: 'result code of the last attempt' },
+    lastAttemptAt: nullableString,
+    firstAttemptAt: nullableString,
+  },
+} as const;
+
+const fieldErrorSchema = {
+  type: 'object',
+  properties: { index: { type: 'integer' }, column: { type: 'string' }, value: { type: 'string' }, reason: { type: 'string' } },
+} as const;
+
+const contactParams = {
+  type: 'object',
+  required: ['listId', 'contactId'],
+  properties: { listId: { type: 'string', pattern: ID_PATTERN }, contactId: { type: 'string', minLength: 1, maxLength: 64 } },
+} as const;
+
+export interface BulkResult {
+  accepted: number;
+  rejected: number;
+  ids: string[];
+  errors: (FieldError & { index: number })[];
+}
+
+/** Errors of a store status (duplicates found inside the script). */
+function statusError(s: Extract<RowStatus, { ok: false }>, row: StoredRow): FieldError {
+  if (s.reason === 'dup-id') return { column: 'id', value: s.id, reason: 'duplicate contact ID: the list already has it' };
+  if (s.reason === 'dup-phone') return { column: 'phone', value: row.phone, reason: `duplicate phone number: contact ${s.holder} of the list has it` };
+  return { column: 'id', value: s.id, reason: 'not written: another contact of this all-or-nothing request was refused' };
+}
+
+/**
+ * Validates and stores contacts given through the API. With `allOrNothing`,
+ * nothing is written unless every contact is valid and new.
+ */
+export async function addContactInputs(redis: Redis, config: Readonly<Config>, listId: string, inputs: ContactInput[], opts: { head?: boolean; allOrNothing?: boolean }): Promise<BulkResult> {
+  const list = await requireList(redis, listId);
+  const vopts = { profile: list.profile, region: config.phone.defaultRegion, maxFieldLength: config.import.maxFieldLength, maxAttributes: config.import.maxAttributes };
+  const errors: BulkResult['errors'] = [];
+  const rows: StoredRow[] = [];
+  const indexes: number[] = [];
+  inputs.forEach((input, index) => {
+    const v = validateContact(input, vopts);
+    if (!v.ok) errors.push(...v.errors.map((e) => ({ index, ...e })));
+    else {
+      rows.push({ id: v.id, phone: v.record.phone, record: encodeRecord(v.record) });
+      indexes.push(index);
+    }
+  });
+  const rejectedByValidation = new Set(errors.map((e) => e.index)).size;
+  if (opts.allOrNothing && errors.length) return { accepted: 0, rejected: rejectedByValidation, ids: [], errors };
+  const ids: string[] = [];
+  let written = 0;
+  let dupRejected = 0;
+  const headBase = opts.head && rows.length ? await reserveHeadBlock(redis, listId) : 0;
+  for (let start = 0; start < rows.length; start += config.import.batchSize) {
+    const chunk = rows.slice(start, start + config.import.batchSize);
+    // One script call per chunk; all-or-nothing bulk bodies are bounded (BULK_MAX) and go in one call.
+    const all = opts.allOrNothing ? rows : chunk;
+    const r = await addContacts(redis, listId, all, { head: opts.head, headBase, seqStart: opts.allOrNothing ? 0 : start, atomic: opts.allOrNothing });
+    written += r.written;
+    r.statuses.forEach((s, i) => {
+      const at = (opts.allOrNothing ? 0 : start) + i;
+      if (s.ok) ids.push(s.id);
+      else {
+        if (s.reason !== 'unwritten') dupRejected++;
+        errors.push({ index: indexes[at]!, ...statusError(s, all[i]!) });
+      }
+    });
+    if (opts.allOrNothing) break;
+  }
+  errors.sort((a, b) => a.index - b.index);
+  return { accepted: written, rejected: rejectedByValidation + dupRejected, ids, errors };
+}
+
+const contactsRoutes: FastifyPluginAsync = async (app) => {
+  const { redis, config } = app;
+
+  app.post<{ Params: { listId: string }; Querystring: { head: boolean }; Body: ContactInput }>(
+    '/lists/:listId/contacts',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags: ['contacts'],
+        summary: 'Add one contact',
+        description: 'Validated by the list profile. 400 VALIDATION_FAILED with the field errors in `details`; 409 DUPLICATE for a known id or number.',
+        params: listParams,
+        querystring: { type: 'object', properties: { head: { type: 'boolean', default: false, description: 'put the contact first in the dial order' } } },
+        body: contactInputSchema,
+        response: { 201: contactSchema, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const r = await addContactInputs(redis, config, req.params.listId, [req.body], { head: req.query.head });
+      if (r.accepted === 1) return reply.status(201).send(await getContact(redis, req.params.listId, r.ids[0]!));
+      const errs = r.errors.map(({ index: _i, ...e }) => e);
+      const dup = errs.find((e) => e.reason.startsWith('duplicate'));
+      if (dup) throw new ApiError('DUPLICATE', `${dup.reason} (${dup.column} ${dup.value})`, { errors: errs });
+      throw new ApiError('VALIDATION_FAILED', errs.map((e) => `${e.column}: ${e.reason}`).join('; '), { errors: errs });
+    },
+  );
+
+  app.post<{ Params: { listId: string }; Body: { contacts: ContactInput[]; head: boolean; allOrNothing: boolean } }>(
+    '/lists/:listId/contacts/bulk',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags: ['contacts'],
+        summary: `Add up to ${BULK_MAX} contacts`,
+        description: 'Valid contacts are kept and the others reported by index, unless allOrNothing is set: then any error writes nothing (422 UNPROCESSABLE with the errors in `details`). For files use the imports.',
+        params: listParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['contacts'],
+          properties: {
+            contacts: { type: 'array', minItems: 1, maxItems: BULK_MAX, items: contactInputSchema },
+            head: { type: 'boolean', default: false },
+            allOrNothing: { type: 'boolean', default: false },
+          },
+        },
+        response: {
+          200: { type: 'object', properties: { accepted: { type: 'integer' }, rejected: { type: 'integer' }, ids: { type: 'array', items: { type: 'string' } }, errors: { type: 'array', items: fieldErrorSchema } } },
+          422: { $ref: 'Error#' },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const r = await addContactInputs(redis, config, req.params.listId, req.body.contacts, req.body);
+      if (req.body.allOrNothing && r.errors.length) {
+        throw new ApiError('UNPROCESSABLE', `${r.rejected} of ${req.body.contacts.length} contacts refused; nothing was added (allOrNothing)`, { errors: r.errors });
+      }
+      return r;
+    },
+  );
+
+  app.get<{ Params: { listId: string }; Querystring: { after?: string; limit: number } }>(
+    '/lists/:listId/contacts',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags: ['contacts'],
+        summary: 'Contacts in dial order, page by page',
+        params: listParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { after: { type: 'string', pattern: '^-?[0-9]+(\\.[0-9]+)?(e[+-]?[0-9]+)?$', description: '`next` of the previous page' }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+        },
+        response: { 200: { type: 'object', properties: { contacts: { type: 'array', items: contactSchema }, next: nullableString } }, ...errorResponses },
+      },
+    },
+    async (req) => {
+      await requireList(redis, req.params.listId);
+      return pageContacts(redis, req.params.listId, { after: req.query.after, limit: req.query.limit });
+    },
+  );
+
+  app.get<{ Params: { listId: string; contactId: string } }>(
+    '/lists/:listId/contacts/:contactId',
+    { config: { roles: ANY }, schema: { tags: ['contacts'], summary: 'One contact with its attempt outcome', params: contactParams, response: { 200: contactSchema, ...errorResponses } } },
+    async (req): Promise<Contact> => {
+      const c = await getContact(redis, req.params.listId, req.params.contactId);
+      if (!c) throw notFound(`contact ${req.params.contactId} of list`, req.params.listId);
+      return c;
+    },
+  );
+
+  app.delete<{ Params: { listId: string; contactId: string } }>(
+    '/lists/:listId/contacts/:contactId',
+    { config: { roles: SUPERVISOR }, schema: { tags: ['contacts'], summary: 'Remove one contact (final)', params: contactParams, response: { 204: { type: 'null', description: 'removed' }, ...errorResponses } } },
+    async (req, reply) => {
+      if (!(await deleteContact(redis, req.params.listId, req.params.contactId))) throw notFound(`contact ${req.params.contactId} of list`, req.params.listId);
+      return reply.status(204).send();
+    },
+  );
+};
+
+export default contactsRoutes;

@@ -1,0 +1,238 @@
+/**
+ * Imports of CSV/XLSX files into a list. The upload is streamed straight into
+ * the parser (raw body, or one file of a multipart form) and written to Redis
+ * batch by batch; the answer comes when the file is done, while
+ * GET …/imports/:jobId shows the progress of a running job (pass `jobId` to
+ * know it in advance). The row-level report downloads as CSV or JSON.
+ */
+import { Readable } from 'node:stream';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
+import Ajv from 'ajv';
+import { stringify } from 'csv-stringify';
+import { ENCODINGS, type EncodingChoice } from '../../import/decode';
+import { getJob, iterateJobErrors, listJobs, type ImportJob } from '../../import/jobs';
+import { FORMATS, runImport, type ImportFormat } from '../../import/run';
+import { DELIMITERS, type Delimiter } from '../../import/rows';
+import { XLSX_MIME } from '../../import/templates';
+import { SUPERVISOR } from '../auth';
+import { ApiError, errorResponses, notFound } from '../errors';
+import { ID_PATTERN, listParams, requireList } from './lists';
+
+const RAW_TYPES = ['text/csv', 'text/plain', 'application/csv', 'text/tab-separated-values', 'application/vnd.ms-excel', XLSX_MIME, 'application/octet-stream'];
+
+export const jobSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    listId: { type: 'string' },
+    state: { type: 'string', enum: ['running', 'completed', 'failed', 'rolled-back', 'interrupted'] },
+    format: { type: 'string' },
+    encoding: { type: 'string', description: 'detected or given: utf-8, utf-8-bom, shift_jis, utf-16le/be, xlsx' },
+    head: { type: 'boolean' },
+    allOrNothing: { type: 'boolean' },
+    rowsRead: { type: 'integer' },
+    accepted: { type: 'integer' },
+    rejected: { type: 'integer' },
+    errorsStored: { type: 'integer' },
+    startedAt: { type: 'string' },
+    finishedAt: { type: ['string', 'null'] },
+    error: { type: ['string', 'null'] },
+  },
+} as const;
+
+const rowErrorSchema = {
+  type: 'object',
+  properties: { row: { type: 'integer', description: 'spreadsheet row (header = 1)' }, column: { type: 'string' }, value: { type: 'string' }, reason: { type: 'string' } },
+} as const;
+
+interface ImportQuery {
+  format?: ImportFormat;
+  encoding: EncodingChoice;
+  delimiter?: Delimiter;
+  header: boolean;
+  head: boolean;
+  allOrNothing: boolean;
+  jobId?: string;
+  mapping?: string;
+}
+
+const importQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    format: { type: 'string', enum: [...FORMATS], description: 'default: detected from the bytes' },
+    encoding: { type: 'string', enum: [...ENCODINGS], default: 'auto', description: 'CSV text encoding; auto = BOM, else UTF-8 if valid, else Shift_JIS (CP932) if valid, else refused' },
+    delimiter: { type: 'string', enum: [...DELIMITERS], description: 'default: detected from the header line' },
+    header: { type: 'boolean', default: true, description: 'false: no header row, columns in template order' },
+    head: { type: 'boolean', default: false, description: 'put the imported contacts first in the dial order' },
+    allOrNothing: { type: 'boolean', default: false, description: 'import nothing if any row is refused' },
+    jobId: { type: 'string', pattern: ID_PATTERN, description: 'choose the job id (to watch progress while uploading)' },
+    mapping: { type: 'string', description: 'JSON object: column header → field (id, phone, name, key1, key2, timeZone, attribute)' },
+    apiKey: { type: 'string' },
+  },
+} as const;
+
+// The import route's body is a byte stream, which Fastify's JSON-Schema body
+// validation cannot check; this compiler validates params and query as usual
+// and leaves the body to the importer. Same options as the app's ajv.
+const ajv = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false });
+const streamBodyCompiler = ({ schema, httpPart }: { schema: object; httpPart?: string }) => {
+  if (httpPart === 'body') return () => true;
+  return ajv.compile(schema);
+};
+
+function parseMapping(s: string | undefined): Record<string, string> | undefined {
+  if (s === undefined) return undefined;
+  let m: unknown;
+  try {
+    m = JSON.parse(s);
+  } catch (e) {
+    throw new ApiError('VALIDATION_FAILED', `querystring.mapping is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!m || typeof m !== 'object' || Array.isArray(m) || Object.values(m).some((v) => typeof v !== 'string')) {
+    throw new ApiError('VALIDATION_FAILED', 'querystring.mapping must be a JSON object of column header → field name');
+  }
+  return m as Record<string, string>;
+}
+
+/** The uploaded bytes: a multipart form's first file, or the raw body. */
+async function uploadStream(req: FastifyRequest): Promise<{ stream: AsyncIterable<Buffer>; format?: ImportFormat }> {
+  if (req.isMultipart()) {
+    const file = await req.file();
+    if (!file) throw new ApiError('INVALID_FILE', 'the multipart form has no file field');
+    const ext = /\.(csv|txt|tsv|xlsx)$/i.exec(file.filename)?.[1]?.toLowerCase();
+    return { stream: file.file, format: ext === 'xlsx' ? 'xlsx' : ext ? 'csv' : undefined };
+  }
+  const body = req.body as Readable | undefined;
+  if (!body || typeof (body as Readable).pipe !== 'function') throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `send the file as the body (${RAW_TYPES.join(', ')}) or as multipart/form-data`);
+  return { stream: body, format: req.headers['content-type']?.startsWith(XLSX_MIME) ? 'xlsx' : undefined };
+}
+
+const importsRoutes: FastifyPluginAsync = async (app) => {
+  const { redis, config } = app;
+  // Scoped to this plugin: the raw body is handed over as a stream, unread.
+  app.addContentTypeParser(RAW_TYPES, (_req, payload, done) => done(null, payload));
+  await app.register(multipart, { limits: { fileSize: config.api.uploadLimitBytes, files: 1 } });
+
+  app.post<{ Params: { listId: string }; Querystring: ImportQuery }>(
+    '/lists/:listId/imports',
+    {
+      config: { roles: SUPERVISOR },
+      bodyLimit: config.api.uploadLimitBytes,
+      validatorCompiler: streamBodyCompiler,
+      schema: {
+        tags: ['imports'],
+        summary: 'Import a CSV or XLSX file into the list (streamed)',
+        description:
+          'Body: the file itself (Content-Type text/csv or the XLSX type) or multipart/form-data with one file. Answers when the whole file is read: 200 with the job and its first row errors; 400 INVALID_FILE for a file-level problem (encoding, malformed CSV, header) — rows before the problem are kept unless allOrNothing; 422 UNPROCESSABLE when allOrNothing and some rows were refused (nothing imported). The full report: GET …/imports/{jobId}/errors.',
+        consumes: [...RAW_TYPES, 'multipart/form-data'],
+        params: listParams,
+        querystring: importQuery,
+        body: { type: 'string', format: 'binary' },
+        response: {
+          200: { type: 'object', properties: { job: jobSchema, errors: { type: 'array', items: rowErrorSchema, description: 'the first row errors' } } },
+          413: { $ref: 'Error#' },
+          415: { $ref: 'Error#' },
+          422: { $ref: 'Error#' },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const list = await requireList(redis, req.params.listId);
+      const mapping = parseMapping(req.query.mapping);
+      if (req.query.jobId && (await getJob(redis, list.id, req.query.jobId))) throw new ApiError('DUPLICATE', `import job ${req.query.jobId} already exists`);
+      const { stream, format } = await uploadStream(req);
+      const q = req.query;
+      const outcome = await runImport({
+        redis,
+        listId: list.id,
+        profile: list.profile,
+        source: stream,
+        format: q.format ?? format,
+        encoding: q.encoding,
+        delimiter: q.delimiter,
+        header: q.header,
+        mapping,
+        head: q.head,
+        allOrNothing: q.allOrNothing,
+        jobId: q.jobId,
+        region: config.phone.defaultRegion,
+        limits: { ...config.import, uploadLimitBytes: config.api.uploadLimitBytes },
+      });
+      const { job, fileError, firstErrors } = outcome;
+      if (fileError) {
+        // Read and drop what the client still sends, so it gets the answer rather than a reset.
+        if (typeof (stream as Readable).resume === 'function') (stream as Readable).resume();
+        throw new ApiError(fileError.code, fileError.message, { job, errors: firstErrors });
+      }
+      if (job.state === 'rolled-back') throw new ApiError('UNPROCESSABLE', job.error ?? 'rows were refused; nothing was imported', { job, errors: firstErrors });
+      return { job, errors: firstErrors };
+    },
+  );
+
+  const jobParams = {
+    type: 'object',
+    required: ['listId', 'jobId'],
+    properties: { listId: { type: 'string', pattern: ID_PATTERN }, jobId: { type: 'string', pattern: ID_PATTERN } },
+  } as const;
+
+  const requireJob = async (listId: string, jobId: string): Promise<ImportJob> => {
+    const j = await getJob(redis, listId, jobId);
+    if (!j) throw notFound(`import job ${jobId} of list`, listId);
+    return j;
+  };
+
+  app.get<{ Params: { listId: string } }>(
+    '/lists/:listId/imports',
+    { config: { roles: SUPERVISOR }, schema: { tags: ['imports'], summary: "The list's import jobs, newest first", params: listParams, response: { 200: { type: 'object', properties: { imports: { type: 'array', items: jobSchema } } }, ...errorResponses } } },
+    async (req) => {
+      await requireList(redis, req.params.listId);
+      return { imports: await listJobs(redis, req.params.listId) };
+    },
+  );
+
+  app.get<{ Params: { listId: string; jobId: string } }>(
+    '/lists/:listId/imports/:jobId',
+    { config: { roles: SUPERVISOR }, schema: { tags: ['imports'], summary: 'One import job: state and counters (live while it runs)', params: jobParams, response: { 200: jobSchema, ...errorResponses } } },
+    async (req) => requireJob(req.params.listId, req.params.jobId),
+  );
+
+  app.get<{ Params: { listId: string; jobId: string }; Querystring: { format: 'csv' | 'json' } }>(
+    '/lists/:listId/imports/:jobId/errors',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags: ['imports'],
+        summary: 'Download the row-level error report (row, column, value, reason)',
+        params: jobParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['csv', 'json'], default: 'json' }, apiKey: { type: 'string' } } },
+        response: { 200: { description: 'JSON array of row errors, or CSV with a header row', type: 'array', items: rowErrorSchema }, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const { listId, jobId } = req.params;
+      await requireJob(listId, jobId);
+      const rows = iterateJobErrors(redis, listId, jobId);
+      void reply.header('content-disposition', `attachment; filename="import-${jobId}-errors.${req.query.format}"`);
+      if (req.query.format === 'csv') {
+        const csv = stringify({ header: true, columns: ['row', 'column', 'value', 'reason'], bom: true });
+        Readable.from(rows).pipe(csv);
+        return reply.type('text/csv; charset=utf-8').send(csv);
+      }
+      async function* json(): AsyncGenerator<string> {
+        yield '[';
+        let first = true;
+        for await (const e of rows) {
+          yield (first ? '' : ',') + JSON.stringify(e);
+          first = false;
+        }
+        yield ']';
+      }
+      return reply.type('application/json; charset=utf-8').send(Readable.from(json()));
+    },
+  );
+};
+
+export default importsRoutes;

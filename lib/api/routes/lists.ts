@@ -1,0 +1,158 @@
+/**
+ * Contact lists: create, list, get, delete (refused while a campaign uses the
+ * list; final), and upload templates. Contacts, imports and re-list have their
+ * own plugins (contacts.ts, imports.ts, relist.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import { PROFILES, TEMPLATE_FIELDS, type ProfileName } from '../../domain/contact';
+import { csvTemplate, xlsxTemplate, XLSX_MIME } from '../../import/templates';
+import { createList, deleteList, getList, listLists, ListExistsError, ListInUseError, type ContactList } from '../../store/lists';
+import { ANY, SUPERVISOR } from '../auth';
+import { ApiError, errorResponses, notFound } from '../errors';
+
+export const ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
+
+export const listSchema = {
+  type: 'object',
+  required: ['id', 'name', 'description', 'profile', 'createdAt', 'counts'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    description: { type: 'string' },
+    profile: { type: 'string', enum: [...PROFILES] },
+    createdAt: { type: 'string', format: 'date-time' },
+    counts: {
+      type: 'object',
+      properties: { contacts: { type: 'integer', description: 'contacts in the dial order' }, attempted: { type: 'integer', description: 'contacts with at least one attempt' } },
+    },
+  },
+} as const;
+
+export const newListBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    id: { type: 'string', pattern: ID_PATTERN, description: 'omit to have one generated' },
+    name: { type: 'string', minLength: 1, maxLength: 200 },
+    description: { type: 'string', maxLength: 2000, default: '' },
+    profile: { type: 'string', enum: [...PROFILES], default: 'default', description: 'validation profile: default (libphonenumber, configured region) or clova (seed 000 rules)' },
+  },
+} as const;
+
+export const listParams = {
+  type: 'object',
+  required: ['listId'],
+  properties: { listId: { type: 'string', pattern: ID_PATTERN } },
+} as const;
+
+/** The list or a 404. */
+export async function requireList(redis: Parameters<typeof getList>[0], listId: string): Promise<ContactList> {
+  const l = await getList(redis, listId);
+  if (!l) throw notFound('list', listId);
+  return l;
+}
+
+/** Creates a list, answering 409 DUPLICATE for a taken id. */
+export async function createListOr409(redis: Parameters<typeof getList>[0], body: { id?: string; name: string; description?: string; profile?: ProfileName }): Promise<ContactList> {
+  try {
+    return await createList(redis, { id: body.id ?? randomUUID().slice(0, 8), name: body.name, description: body.description, profile: body.profile ?? 'default' });
+  } catch (err) {
+    if (err instanceof ListExistsError) throw new ApiError('DUPLICATE', `list ${body.id} already exists`);
+    throw err;
+  }
+}
+
+const templateQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { format: { type: 'string', enum: ['csv', 'xlsx'], default: 'csv' }, apiKey: { type: 'string' } },
+} as const;
+
+const fileResponse = { 200: { type: 'string', format: 'binary', description: 'the template file' }, ...errorResponses };
+
+const listsRoutes: FastifyPluginAsync = async (app) => {
+  const redis = app.redis;
+
+  app.post<{ Body: { id?: string; name: string; description?: string; profile?: ProfileName } }>(
+    '/lists',
+    {
+      config: { roles: SUPERVISOR },
+      schema: { tags: ['lists'], summary: 'Create a contact list', body: newListBody, response: { 201: listSchema, ...errorResponses } },
+    },
+    async (req, reply) => reply.status(201).send(await createListOr409(redis, req.body)),
+  );
+
+  app.get(
+    '/lists',
+    {
+      config: { roles: SUPERVISOR },
+      schema: { tags: ['lists'], summary: 'All contact lists with their counts', response: { 200: { type: 'object', properties: { lists: { type: 'array', items: listSchema } } }, ...errorResponses } },
+    },
+    async () => ({ lists: await listLists(redis) }),
+  );
+
+  app.get<{ Params: { listId: string } }>(
+    '/lists/:listId',
+    { config: { roles: SUPERVISOR }, schema: { tags: ['lists'], summary: 'One contact list', params: listParams, response: { 200: listSchema, ...errorResponses } } },
+    async (req) => requireList(redis, req.params.listId),
+  );
+
+  app.delete<{ Params: { listId: string } }>(
+    '/lists/:listId',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags: ['lists'],
+        summary: 'Delete a list and all its contacts for good',
+        description: 'Refused with 409 IN_USE while a campaign uses the list (seed 000). Deletion cannot be undone.',
+        params: listParams,
+        response: { 204: { type: 'null', description: 'deleted' }, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      try {
+        if (!(await deleteList(redis, req.params.listId))) throw notFound('list', req.params.listId);
+      } catch (err) {
+        if (err instanceof ListInUseError) throw new ApiError('IN_USE', `list ${err.listId} is used by campaign(s) ${err.campaigns.join(', ')}; detach it first`, { campaigns: err.campaigns });
+        throw err;
+      }
+      return reply.status(204).send();
+    },
+  );
+
+  const sendTemplate = async (profile: ProfileName, format: 'csv' | 'xlsx', reply: import('fastify').FastifyReply) => {
+    const name = `contacts-template-${profile}.${format}`;
+    void reply.header('content-disposition', `attachment; filename="${name}"`);
+    if (format === 'xlsx') return reply.type(XLSX_MIME).send(await xlsxTemplate(profile));
+    return reply.type('text/csv; charset=utf-8').send(csvTemplate(profile));
+  };
+
+  app.get<{ Params: { profile: ProfileName }; Querystring: { format: 'csv' | 'xlsx' } }>(
+    '/list-templates/:profile',
+    {
+      config: { roles: ANY },
+      schema: {
+        tags: ['lists'],
+        summary: 'Download an upload template (CSV or XLSX) for a validation profile',
+        description: `Header row only. Columns: ${Object.entries(TEMPLATE_FIELDS).map(([p, f]) => `${p}: ${f.join(', ')}`).join('; ')}. Extra columns become contact attributes.`,
+        params: { type: 'object', required: ['profile'], properties: { profile: { type: 'string', enum: [...PROFILES] } } },
+        querystring: templateQuery,
+        response: fileResponse,
+      },
+    },
+    async (req, reply) => sendTemplate(req.params.profile, req.query.format, reply),
+  );
+
+  app.get<{ Params: { listId: string }; Querystring: { format: 'csv' | 'xlsx' } }>(
+    '/lists/:listId/template',
+    {
+      config: { roles: ANY },
+      schema: { tags: ['lists'], summary: "Download the upload template for this list's profile", params: listParams, querystring: templateQuery, response: fileResponse },
+    },
+    async (req, reply) => sendTemplate((await requireList(redis, req.params.listId)).profile, req.query.format, reply),
+  );
+};
+
+export default listsRoutes;

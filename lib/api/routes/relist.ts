@@ -1,0 +1,84 @@
+/**
+ * Re-list (seed 002 再リスト化): search the contacts of one or more lists by
+ * their last result, attempt count, number type or attribute values, and build
+ * a new list from the hits — e.g. everyone whose last call met an answering
+ * machine (4) or rang out (2), for a second pass by another group.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { ProfileName } from '../../domain/contact';
+import { buildRelist, type RelistQuery } from '../../store/relist';
+import { SUPERVISOR } from '../auth';
+import { ApiError, errorResponses } from '../errors';
+import { createListOr409, ID_PATTERN, listSchema, requireList } from './lists';
+
+interface RelistBody {
+  id?: string;
+  name: string;
+  description?: string;
+  sources: string[];
+  where: RelistQuery;
+}
+
+const relistRoutes: FastifyPluginAsync = async (app) => {
+  const { redis, config } = app;
+  app.post<{ Body: RelistBody }>(
+    '/lists/relist',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags: ['lists'],
+        summary: 'Build a new list from a query over existing contacts (re-list)',
+        description:
+          'Criteria are ANDed; within lastResult/phoneType any value matches. Hits keep their id, number and data, in the dial order of the sources; outcome fields start fresh. A number or id met twice across sources is taken once (counted as duplicates).',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name', 'sources', 'where'],
+          properties: {
+            id: { type: 'string', pattern: ID_PATTERN },
+            name: { type: 'string', minLength: 1, maxLength: 200 },
+            description: { type: 'string', maxLength: 2000 },
+            sources: { type: 'array', minItems: 1, maxItems: 50, uniqueItems: true, items: { type: 'string', pattern: ID_PATTERN } },
+            where: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                lastResult: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 0 }, description: 'result codes of the last attempt (null = never attempted: use attempts.max 0)' },
+                attempts: { type: 'object', additionalProperties: false, properties: { min: { type: 'integer', minimum: 0 }, max: { type: 'integer', minimum: 0 } } },
+                phoneType: { type: 'array', minItems: 1, items: { type: 'string' } },
+                attributes: { type: 'object', additionalProperties: { type: 'string' }, description: 'attribute name → exact value' },
+              },
+            },
+          },
+        },
+        response: {
+          201: {
+            type: 'object',
+            properties: {
+              list: listSchema,
+              scanned: { type: 'integer', description: 'contacts examined' },
+              matched: { type: 'integer' },
+              added: { type: 'integer' },
+              duplicates: { type: 'integer', description: 'hits skipped because their id or number was already taken from another source' },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req, reply) => {
+      const { sources, where } = req.body;
+      const lists = await Promise.all(sources.map((s) => requireList(redis, s)));
+      const profiles = new Set(lists.map((l) => l.profile));
+      if (profiles.size > 1) throw new ApiError('CONFLICT', `source lists use different profiles (${[...profiles].join(', ')}); re-list from lists of one profile`);
+      if (where.attempts?.min !== undefined && where.attempts.max !== undefined && where.attempts.min > where.attempts.max) {
+        throw new ApiError('VALIDATION_FAILED', 'body.where.attempts.min is greater than body.where.attempts.max');
+      }
+      const list = await createListOr409(redis, { id: req.body.id, name: req.body.name, description: req.body.description, profile: lists[0]!.profile as ProfileName });
+      const r = await buildRelist(redis, { sources, target: list.id, where, batchSize: config.import.batchSize });
+      return reply.status(201).send({ list: await requireList(redis, list.id), ...r });
+    },
+  );
+};
+
+export default relistRoutes;

@@ -1,0 +1,158 @@
+/**
+ * Contacts of a list in Redis (layout in lists.ts). Writes are Lua scripts on
+ * the list's hash tag: batches are atomic, duplicate ids and numbers are
+ * refused inside the script, so concurrent imports cannot slip a duplicate in.
+ *
+ * Dial order is a zset score: tail insertions take 1, 2, 3 …; a head insertion
+ * (seed 003's "put at the head of the list") takes a new block number b ≤ −1
+ * and scores b·2³² + position, so the newest head block comes first and keeps
+ * its own row order. Scores stay exact in a double up to 2²⁰ head blocks.
+ */
+import type { Redis, Result } from 'ioredis';
+import { decodeOutcome, decodeRecord, type Contact } from '../domain/contact';
+import { listKeys } from './lists';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    contactsAdd(meta: string, contacts: string, phones: string, order: string, pending: string, ...args: (string | number)[]): Result<(string | number)[], Context>;
+    contactsCommit(meta: string, order: string, pending: string, count: number): Result<number, Context>;
+    contactsRollback(contacts: string, phones: string, pending: string, count: number): Result<number, Context>;
+    contactOutcome(meta: string, contacts: string, outcome: string, id: string, code: number, atMs: number): Result<number, Context>;
+    contactDelete(meta: string, contacts: string, phones: string, order: string, outcome: string, id: string): Result<number, Context>;
+  }
+}
+
+const HEAD_BLOCK = 2 ** 32;
+
+/** One validated row ready to store: id ('' = generate), normalised phone, encoded record. */
+export interface StoredRow {
+  id: string;
+  phone: string;
+  record: string;
+}
+
+export type RowStatus = { ok: true; id: string } | { ok: false; id: string; reason: 'dup-id' | 'dup-phone' | 'unwritten'; holder?: string };
+
+export interface AddOptions {
+  /** Put the rows first in the dial order. */
+  head?: boolean;
+  /** From `reserveHeadBlock`; required with head. */
+  headBase?: number;
+  /** Position of the first row within the head block. */
+  seqStart?: number;
+  /** Write nothing when any row is refused. */
+  atomic?: boolean;
+  /** Reserve the rows in this pending zset (an all-or-nothing import) instead of the dial order. */
+  pendingKey?: string;
+}
+
+/** A new head-insertion block for the list; rows of one block keep their order. */
+export async function reserveHeadBlock(redis: Redis, listId: string): Promise<number> {
+  const b = await redis.hincrby(listKeys(listId).meta, 'headBlock', -1);
+  return b * HEAD_BLOCK;
+}
+
+/** Adds validated rows in one script call; returns one status per row, in order. */
+export async function addContacts(redis: Redis, listId: string, rows: readonly StoredRow[], opts: AddOptions = {}): Promise<{ written: number; statuses: RowStatus[] }> {
+  const out = await redis.contactsAdd(...contactsAddArgs(listId, rows, opts));
+  return { written: Number(out[0]), statuses: parseStatuses(out) };
+}
+
+/** Arguments of the `contactsAdd` script (also sent pipelined by imports; parse the reply with `parseStatuses`). */
+export function contactsAddArgs(listId: string, rows: readonly StoredRow[], opts: AddOptions): [string, string, string, string, string, ...(string | number)[]] {
+  const k = listKeys(listId);
+  const args: (string | number)[] = [opts.atomic ? '1' : '0', opts.head ? 'head' : 'tail', opts.headBase ?? 0, opts.seqStart ?? 0, opts.pendingKey ? '1' : '0'];
+  for (const r of rows) args.push(r.id, r.phone, r.record);
+  return [k.meta, k.contacts, k.phones, k.order, opts.pendingKey ?? k.order, ...args];
+}
+
+export function parseStatuses(out: (string | number)[]): RowStatus[] {
+  const statuses: RowStatus[] = [];
+  for (let i = 1; i < out.length; i += 2) {
+    const st = String(out[i]);
+    const id = String(out[i + 1]);
+    if (st === 'ok') statuses.push({ ok: true, id });
+    else if (st.startsWith('dup-phone:')) statuses.push({ ok: false, id, reason: 'dup-phone', holder: st.slice(10) });
+    else statuses.push({ ok: false, id, reason: st as 'dup-id' | 'unwritten' });
+  }
+  return statuses;
+}
+
+/** Moves an all-or-nothing import's reserved rows into the dial order, in chunks. */
+export async function commitPending(redis: Redis, listId: string, pendingKey: string, chunk = 10000): Promise<void> {
+  const k = listKeys(listId);
+  while ((await redis.contactsCommit(k.meta, k.order, pendingKey, chunk)) > 0);
+}
+
+/** Removes an all-or-nothing import's reserved rows, in chunks. */
+export async function rollbackPending(redis: Redis, listId: string, pendingKey: string, chunk = 10000): Promise<void> {
+  const k = listKeys(listId);
+  while ((await redis.contactsRollback(k.contacts, k.phones, pendingKey, chunk)) > 0);
+}
+
+function toContact(id: string, record: string, outcome: string | null | undefined): Contact {
+  return { id, ...decodeRecord(record), ...decodeOutcome(outcome) };
+}
+
+/** One contact with its outcome fields, or null. */
+export async function getContact(redis: Redis, listId: string, contactId: string): Promise<Contact | null> {
+  const k = listKeys(listId);
+  const [rec, out] = await Promise.all([redis.hget(k.contacts, contactId), redis.hget(k.outcome, contactId)]);
+  return rec === null ? null : toContact(contactId, rec, out);
+}
+
+export interface ContactPage {
+  contacts: Contact[];
+  /** Pass back as `after` for the next page; null at the end. */
+  next: string | null;
+}
+
+/**
+ * One page of a list's contacts in dial order, after the cursor (a score from
+ * a previous page). Score cursors stay correct while contacts are added.
+ */
+export async function pageContacts(redis: Redis, listId: string, opts: { after?: string | null; limit?: number } = {}): Promise<ContactPage> {
+  const k = listKeys(listId);
+  const limit = opts.limit ?? 100;
+  const min = opts.after ? `(${opts.after}` : '-inf';
+  const flat = await redis.zrangebyscore(k.order, min, '+inf', 'WITHSCORES', 'LIMIT', 0, limit);
+  if (flat.length === 0) return { contacts: [], next: null };
+  const ids: string[] = [];
+  for (let i = 0; i < flat.length; i += 2) ids.push(flat[i]!);
+  const [recs, outs] = await Promise.all([redis.hmget(k.contacts, ...ids), redis.hmget(k.outcome, ...ids)]);
+  const contacts: Contact[] = [];
+  ids.forEach((id, i) => {
+    const rec = recs[i];
+    if (rec) contacts.push(toContact(id, rec, outs[i]));
+  });
+  return { contacts, next: ids.length < limit ? null : flat[flat.length - 1]! };
+}
+
+/** Every contact of a list in dial order, fetched page by page. */
+export async function* iterateContacts(redis: Redis, listId: string, pageSize = 1000): AsyncGenerator<Contact> {
+  let after: string | null = null;
+  do {
+    const page: ContactPage = await pageContacts(redis, listId, { after, limit: pageSize });
+    yield* page.contacts;
+    after = page.next;
+  } while (after !== null);
+}
+
+/**
+ * Records one attempt's result on a contact (the dialer runtime calls this as
+ * an attempt closes): attempts+1, lastResult, lastAttemptAt, firstAttemptAt if
+ * unset. Returns the new attempt count; throws if the contact does not exist.
+ */
+export async function recordContactOutcome(redis: Redis, listId: string, contactId: string, o: { code: number; at: Date | number }): Promise<number> {
+  const k = listKeys(listId);
+  const at = typeof o.at === 'number' ? o.at : o.at.getTime();
+  const n = await redis.contactOutcome(k.meta, k.contacts, k.outcome, contactId, o.code, at);
+  if (n < 0) throw new Error(`contact ${contactId} does not exist in list ${listId}`);
+  return n;
+}
+
+/** Removes one contact; false when it did not exist. */
+export async function deleteContact(redis: Redis, listId: string, contactId: string): Promise<boolean> {
+  const k = listKeys(listId);
+  return (await redis.contactDelete(k.meta, k.contacts, k.phones, k.order, k.outcome, contactId)) === 1;
+}
