@@ -69,12 +69,29 @@ export async function importDncCsv(redis: Redis, input: Readable, o: DncImportOp
     if (report.errors.length < maxErrors) report.errors.push(e);
   };
 
-  const text = o.encoding === 'shift_jis' ? input.pipe(iconv.decodeStream('cp932')) : input;
-  const parser = text.pipe(parse({ bom: true, info: true, skip_empty_lines: true, relax_column_count: false, trim: true, max_record_size: o.maxFieldLength ? o.maxFieldLength * 8 : 8000 }));
+  const text: AsyncIterable<Buffer | string> = o.encoding === 'shift_jis' ? input.pipe(iconv.decodeStream('cp932')) : input;
+  // Records are taken in `on_record` (synchronously, as the parser meets them)
+  // rather than read from the stream: a stream that fails discards what it had
+  // buffered, and every valid row before a broken line must be kept.
+  const queue: { record: string[]; line: number }[] = [];
+  let failure: Error | null = null;
+  const parser = parse({
+    bom: true, skip_empty_lines: true, trim: true, max_record_size: o.maxFieldLength ? o.maxFieldLength * 8 : 8000,
+    on_record: (record: string[], ctx: { lines: number }) => {
+      queue.push({ record, line: ctx.lines });
+      return null;
+    },
+  });
+  parser.on('error', (err) => (failure ??= err));
+  parser.resume();
+  const ended = new Promise<void>((res) => {
+    parser.once('end', res);
+    parser.once('error', () => res());
+  });
   let columns: Partial<Record<keyof typeof HEADERS, number>> | null = null;
   let header: string[] = [];
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+  const take = async () => {
+    for (const { record, line } of queue.splice(0)) {
       if (!columns) {
         header = record;
         columns = {};
@@ -88,10 +105,11 @@ export async function importDncCsv(redis: Redis, input: Readable, o: DncImportOp
         continue;
       }
       report.rows++;
-      const cell = (f: keyof typeof HEADERS) => (columns![f] === undefined ? '' : (record[columns![f]!] ?? ''));
+      const cols = columns;
+      const cell = (f: keyof typeof HEADERS) => (cols[f] === undefined ? '' : (record[cols[f]!] ?? ''));
       const long = record.findIndex((v) => o.maxFieldLength !== undefined && v.length > o.maxFieldLength);
       if (long >= 0) {
-        reject({ row: info.lines, column: header[long] ?? String(long), value: record[long]!.slice(0, 50), reason: `longer than ${o.maxFieldLength} characters` });
+        reject({ row: line, column: header[long] ?? String(long), value: record[long]!.slice(0, 50), reason: `longer than ${o.maxFieldLength} characters` });
         continue;
       }
       try {
@@ -100,15 +118,30 @@ export async function importDncCsv(redis: Redis, input: Readable, o: DncImportOp
       } catch (err) {
         if (!(err instanceof DncInputError)) throw err;
         const col = err.field as keyof typeof HEADERS;
-        reject({ row: info.lines, column: columns[col] !== undefined ? header[columns[col]!]! : err.field, value: err.value, reason: err.message });
+        reject({ row: line, column: cols[col] !== undefined ? header[cols[col]!]! : err.field, value: err.value, reason: err.message });
         continue;
       }
       if (batch.length >= batchSize) await flush();
     }
+  };
+  try {
+    for await (const chunk of text) {
+      if (!parser.write(chunk)) await new Promise((res) => (parser.once('drain', res), parser.once('error', res)));
+      await take();
+      if (failure) break;
+    }
+    if (!failure) {
+      parser.end();
+      await ended;
+    }
+    await take();
   } catch (err) {
     await flush();
-    if (err instanceof DncFileError) throw err;
-    throw new DncFileError(`the file is not valid CSV: ${(err as Error).message}`, report);
+    throw err;
+  }
+  if (failure) {
+    await flush();
+    throw new DncFileError(`the file is not valid CSV: ${(failure as Error).message}`, report);
   }
   await flush();
   if (!columns) throw new DncFileError('the file is empty: expected a header row with a phone column', report);
