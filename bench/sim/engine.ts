@@ -1,0 +1,277 @@
+/**
+ * Discrete-event pacing simulator on a virtual clock. It drives the real
+ * pacing code: `decideTick` for the strategy, `observe`/`estimates` for the
+ * live estimates, `decideAnswered` for the abandon decision. Only the world
+ * (agents, customers, carriers) is simulated here.
+ */
+import {
+  applyCaps,
+  createEstimator,
+  decideAnswered,
+  decideTick,
+  estimates,
+  observe,
+  type AgentSnapshot,
+  type Caps,
+  type EstimatorState,
+  type Estimates,
+  type PacingEvent,
+  type PacingMode,
+  type TickDecision,
+} from '../../lib/pacing';
+import { adaptiveStart, adaptiveStep, ADAPTIVE_DEFAULTS, type AdaptiveState } from './adaptive';
+import { EventHeap } from './heap';
+import { deriveSeed, Rng } from './prng';
+import { HUMAN_VERDICT_SEC, LIVE_RING_SEC, NON_LIVE_MIX, WRAP_SEC, type Scenario } from './scenario';
+
+export type Strategy = { kind: 'tick'; name: string; mode: PacingMode; tickMs?: number } | { kind: 'adaptive'; name: string };
+
+export interface SimOptions {
+  seed: number;
+  caps?: Caps;
+  abandonThresholdMs?: number;
+  /** Called with every pacing decision (tests use it to check invariants). */
+  onDecision?: (d: TickDecision, now: number) => void;
+}
+
+export interface SimResult {
+  scenario: string;
+  strategy: string;
+  seed: number;
+  agentHours: number;
+  placed: number;
+  live: number;
+  abandoned: number;
+  occupancy: number;
+  abandonRate: number;
+  talkMinutesPerAgentHour: number;
+  meanAgentWaitSec: number;
+  /** Largest campaign legs and starts within one second seen. */
+  maxLegs: number;
+  maxStartsPerSecond: number;
+}
+
+type Ev =
+  | { t: number; seq: number; kind: 'tick' }
+  | { t: number; seq: number; kind: 'resolve'; call: number }
+  | { t: number; seq: number; kind: 'talkEnd'; agent: number }
+  | { t: number; seq: number; kind: 'wrapEnd'; agent: number }
+  | { t: number; seq: number; kind: 'deadline'; call: number };
+
+interface Agent {
+  state: 'ready' | 'talking' | 'wrapup';
+  since: number;
+}
+
+interface Call {
+  startedAt: number;
+  live: boolean;
+  ringMs: number;
+}
+
+const SEC = 1000;
+const ESTIMATES_REFRESH_MS = 5000;
+
+export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): SimResult {
+  const endAt = sc.shiftHours * 3600 * SEC;
+  const caps: Caps = opts.caps ?? { maxSimultaneousCalls: 0 };
+  const threshold = opts.abandonThresholdMs ?? 2000;
+  const rOutcome = new Rng(deriveSeed(opts.seed, 'outcome'));
+  const rTalk = new Rng(deriveSeed(opts.seed, 'talk'));
+  const rWrap = new Rng(deriveSeed(opts.seed, 'wrap'));
+  const heap = new EventHeap<Ev>();
+  const agents: Agent[] = Array.from({ length: sc.agents }, () => ({ state: 'ready' as const, since: 0 }));
+  const ringing = new Map<number, Call>();
+  const queued = new Map<number, number>(); // call id → greeting ended at (insertion order = oldest first)
+  let connected = 0;
+  let nextCall = 0;
+  let est: EstimatorState | null = strategy.kind === 'tick' && strategy.mode.kind === 'predictive' ? createEstimator() : null;
+  const feed = (ev: PacingEvent) => {
+    if (est) est = observe(est, ev);
+  };
+  // counters
+  let placed = 0;
+  let live = 0;
+  let abandoned = 0;
+  let talkMs = 0;
+  let wrapMs = 0;
+  let readyMs = 0;
+  let handled = 0;
+  let maxLegs = 0;
+  let maxStarts = 0;
+  const starts: number[] = []; // start times within the last second
+  const minute: { t: number; drop: boolean }[] = [];
+  let adaptive: AdaptiveState | null = strategy.kind === 'adaptive' ? adaptiveStart(0) : null;
+  const adaptiveCfg = { ...ADAPTIVE_DEFAULTS, shiftEndsAt: endAt };
+
+  // The runner refreshes its estimates every few seconds, not on every tick: the windows are tens of minutes long.
+  let cached: { at: number; value: Estimates } | null = null;
+  const currentEstimates = (now: number): Estimates | undefined => {
+    if (!est) return undefined;
+    if (!cached || now - cached.at >= ESTIMATES_REFRESH_MS) cached = { at: now, value: estimates(est, now) };
+    return cached.value;
+  };
+  const legs = () => ringing.size + queued.size + connected;
+  const setState = (i: number, state: Agent['state'], now: number) => {
+    const a = agents[i];
+    const d = Math.min(now, endAt) - Math.min(a.since, endAt);
+    if (a.state === 'ready') readyMs += d;
+    else if (a.state === 'talking') talkMs += d;
+    else wrapMs += d;
+    agents[i] = { state, since: now };
+  };
+  const connect = (i: number, now: number) => {
+    setState(i, 'talking', now);
+    connected++;
+    handled++;
+    heap.push({ t: now + rTalk.erlang(2, sc.talkMeanSec * SEC), kind: 'talkEnd', agent: i });
+  };
+  const longestIdle = (): number => {
+    let best = -1;
+    for (let i = 0; i < agents.length; i++) if (agents[i].state === 'ready' && (best < 0 || agents[i].since < agents[best].since)) best = i;
+    return best;
+  };
+  const readyCount = () => agents.reduce((n, a) => n + (a.state === 'ready' ? 1 : 0), 0);
+  const place = (now: number) => {
+    const id = nextCall++;
+    let ringMs: number;
+    let isLive = false;
+    if (rOutcome.next() < sc.liveRate) {
+      isLive = true;
+      ringMs = (rOutcome.uniform(LIVE_RING_SEC[0], LIVE_RING_SEC[1]) + HUMAN_VERDICT_SEC) * SEC;
+    } else {
+      let u = rOutcome.next();
+      let pick = NON_LIVE_MIX[NON_LIVE_MIX.length - 1];
+      for (const m of NON_LIVE_MIX) {
+        if (u < m.share) {
+          pick = m;
+          break;
+        }
+        u -= m.share;
+      }
+      ringMs = rOutcome.uniform(pick.sec[0], pick.sec[1]) * SEC;
+    }
+    ringing.set(id, { startedAt: now, live: isLive, ringMs });
+    heap.push({ t: now + ringMs, kind: 'resolve', call: id });
+    placed++;
+    starts.push(now);
+  };
+
+  const tickMs = strategy.kind === 'tick' ? (strategy.tickMs ?? 1000) : 500;
+  heap.push({ t: 0, kind: 'tick' });
+  for (;;) {
+    const ev = heap.pop();
+    if (!ev || ev.t > endAt) break;
+    const now = ev.t;
+    switch (ev.kind) {
+      case 'tick': {
+        while (starts.length && starts[0] <= now - SEC) starts.shift();
+        while (minute.length && minute[0].t <= now - 60 * SEC) minute.shift();
+        let n: number;
+        if (strategy.kind === 'tick') {
+          const snap: AgentSnapshot[] = agents.map((a) => ({ state: a.state, since: a.since }));
+          const ringStarts: number[] = [];
+          for (const c of ringing.values()) ringStarts.push(c.startedAt);
+          const d = decideTick({
+            now,
+            mode: strategy.mode,
+            agents: snap,
+            calls: { ringing: ringStarts, queued: [...queued.values()], connected },
+            caps: withTrunk(caps, legs(), starts.length),
+            estimates: currentEstimates(now),
+          });
+          opts.onDecision?.(d, now);
+          n = d.calls;
+        } else {
+          const ready = readyCount();
+          const drops = minute.filter((m) => m.drop).length;
+          const step = adaptiveStep(
+            adaptive!,
+            { now, agents: agents.length, ready, waiting: queued.size, inProgress: legs(), minute: { live: minute.length, drops }, today: { live, drops: abandoned } },
+            adaptiveCfg,
+          );
+          adaptive = step.state;
+          n = applyCaps(step.calls, withTrunk(caps, legs(), starts.length), { ringing: [...ringing.values()].map((c) => c.startedAt), queued: [...queued.values()], connected }).calls;
+        }
+        for (let i = 0; i < n; i++) place(now);
+        maxLegs = Math.max(maxLegs, legs());
+        maxStarts = Math.max(maxStarts, starts.length);
+        heap.push({ t: now + tickMs, kind: 'tick' });
+        break;
+      }
+      case 'resolve': {
+        const c = ringing.get(ev.call)!;
+        ringing.delete(ev.call);
+        feed({ type: 'resolved', at: now, ringMs: c.ringMs, live: c.live });
+        if (!c.live) break;
+        live++;
+        const d = decideAnswered({ now, greetingEndedAt: now, readyAgents: readyCount(), thresholdMs: threshold });
+        if (d.action === 'reserve') {
+          minute.push({ t: now, drop: false });
+          connect(longestIdle(), now);
+        } else if (d.action === 'wait') {
+          queued.set(ev.call, now);
+          heap.push({ t: d.deadline, kind: 'deadline', call: ev.call });
+        }
+        break;
+      }
+      case 'deadline': {
+        const greetingEnd = queued.get(ev.call);
+        if (greetingEnd === undefined) break; // an agent took it in time
+        const d = decideAnswered({ now, greetingEndedAt: greetingEnd, readyAgents: readyCount(), thresholdMs: threshold });
+        if (d.action !== 'abandon') throw new Error(`simulator: expected abandon at the deadline, got ${d.action}`);
+        queued.delete(ev.call);
+        abandoned++;
+        minute.push({ t: now, drop: true });
+        feed({ type: 'abandoned', at: now });
+        break;
+      }
+      case 'talkEnd': {
+        const a = agents[ev.agent];
+        feed({ type: 'talkEnded', at: now, talkMs: now - a.since });
+        connected--;
+        setState(ev.agent, 'wrapup', now);
+        heap.push({ t: now + rWrap.uniform(WRAP_SEC[0], WRAP_SEC[1]) * SEC, kind: 'wrapEnd', agent: ev.agent });
+        break;
+      }
+      case 'wrapEnd': {
+        feed({ type: 'wrapEnded', at: now, wrapMs: now - agents[ev.agent].since });
+        setState(ev.agent, 'ready', now);
+        // The oldest caller still inside the threshold gets this agent.
+        const first = queued.entries().next();
+        if (!first.done) {
+          const [id, greetingEnd] = first.value;
+          const d = decideAnswered({ now, greetingEndedAt: greetingEnd, readyAgents: 1, thresholdMs: threshold });
+          if (d.action === 'reserve') {
+            queued.delete(id);
+            minute.push({ t: now, drop: false });
+            connect(ev.agent, now);
+          }
+        }
+        break;
+      }
+    }
+  }
+  for (let i = 0; i < agents.length; i++) setState(i, agents[i].state, endAt);
+  const agentMs = sc.agents * endAt;
+  return {
+    scenario: sc.name,
+    strategy: strategy.name,
+    seed: opts.seed,
+    agentHours: agentMs / 3_600_000,
+    placed,
+    live,
+    abandoned,
+    occupancy: (talkMs + wrapMs) / agentMs,
+    abandonRate: live > 0 ? abandoned / live : 0,
+    talkMinutesPerAgentHour: talkMs / 60_000 / (agentMs / 3_600_000),
+    meanAgentWaitSec: handled > 0 ? readyMs / handled / SEC : readyMs / SEC,
+    maxLegs,
+    maxStartsPerSecond: maxStarts,
+  };
+}
+
+/** The trunk part of the caps as the simulated trunk sees it now (this campaign is its only user). */
+function withTrunk(caps: Caps, inUse: number, startedLastSecond: number): Caps {
+  return caps.trunk ? { ...caps, trunk: { ...caps.trunk, inUse, startedLastSecond } } : caps;
+}

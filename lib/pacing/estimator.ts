@@ -1,0 +1,247 @@
+/**
+ * Live estimates for pacing, from attempt events, over rolling time windows.
+ *
+ * The state is a plain JSON value (the runner may keep it in Redis or rebuild
+ * it from the attempt history) made of fixed-width time buckets; `observe`
+ * returns a new state and never changes its argument, `estimates` reads a
+ * window ending at `now`. Windows roll with bucket granularity.
+ */
+
+export interface EstimatorConfig {
+  /** Width of one bucket (ms). Windows roll by this step. */
+  bucketMs: number;
+  /** Window for the live-answer rate and ring-time laws (ms). */
+  rateWindowMs: number;
+  /** Window for talk and wrap-up times (ms). */
+  handleWindowMs: number;
+  /** Window for the abandon rate (ms): Ofcom counted per 24 h, the FCC per 30 days; 24 h meets both. */
+  abandonWindowMs: number;
+  /** Ring-time histogram bin (ms) and bin count; longer rings fall in the last bin. */
+  ringBinMs: number;
+  ringBins: number;
+}
+
+export const DEFAULT_ESTIMATOR_CONFIG: Readonly<EstimatorConfig> = Object.freeze({
+  bucketMs: 5 * 60_000,
+  rateWindowMs: 30 * 60_000,
+  handleWindowMs: 60 * 60_000,
+  abandonWindowMs: 24 * 3600_000,
+  ringBinMs: 1000,
+  ringBins: 120,
+});
+
+/** What happened to an attempt or an agent; `at` is when it happened (ms). */
+export type PacingEvent =
+  /**
+   * The attempt's dialling phase ended: `live` when a person answered (the
+   * human verdict; codes 1, 9, 14, 20 all start so), otherwise no answer,
+   * busy, machine, fax, SIT, error… `ringMs` = placed → verdict/ending.
+   */
+  | { type: 'resolved'; at: number; ringMs: number; live: boolean }
+  /** A live answer found no agent within the threshold: code 14. */
+  | { type: 'abandoned'; at: number }
+  | { type: 'talkEnded'; at: number; talkMs: number }
+  | { type: 'wrapEnded'; at: number; wrapMs: number };
+
+interface Moments {
+  n: number;
+  sum: number;
+  sq: number;
+}
+
+interface Bucket {
+  start: number;
+  resolved: number;
+  live: number;
+  abandoned: number;
+  /** Ring-time histograms of live answers and of everything else. */
+  liveRing: number[];
+  otherRing: number[];
+  talk: Moments;
+  wrap: Moments;
+}
+
+export interface EstimatorState {
+  config: EstimatorConfig;
+  buckets: Bucket[];
+  /** Since the estimator started (the shift): live answers and abandons. */
+  total: { live: number; abandoned: number };
+}
+
+export interface DurationEstimate {
+  n: number;
+  meanMs: number;
+  sdMs: number;
+}
+
+export interface Estimates {
+  /** Attempts resolved and live answers in the rate window. */
+  resolved: number;
+  live: number;
+  /** P(person answers | call placed); 0 without samples. */
+  liveRate: number;
+  ringBinMs: number;
+  /** cdf[i] = P(ring ≤ (i+1)·ringBinMs) for live answers / for other endings (all zeros without samples). */
+  liveRingCdf: number[];
+  otherRingCdf: number[];
+  meanLiveRingMs: number;
+  talk: DurationEstimate;
+  wrap: DurationEstimate;
+  /** Abandons ÷ live answers in the abandon window, and since the start. */
+  abandon: { live: number; abandoned: number; rate: number; windowMs: number };
+  shift: { live: number; abandoned: number; rate: number };
+}
+
+export function createEstimator(config: Partial<EstimatorConfig> = {}): EstimatorState {
+  const c = { ...DEFAULT_ESTIMATOR_CONFIG, ...config };
+  for (const [k, v] of Object.entries(c)) {
+    if (!Number.isFinite(v) || v <= 0) throw new RangeError(`estimator ${k} must be a positive number, got ${v}`);
+  }
+  if (!Number.isInteger(c.ringBins)) throw new RangeError(`estimator ringBins must be an integer, got ${c.ringBins}`);
+  return { config: c, buckets: [], total: { live: 0, abandoned: 0 } };
+}
+
+function emptyBucket(start: number, bins: number): Bucket {
+  const zeros = new Array<number>(bins).fill(0);
+  return { start, resolved: 0, live: 0, abandoned: 0, liveRing: zeros, otherRing: zeros, talk: { n: 0, sum: 0, sq: 0 }, wrap: { n: 0, sum: 0, sq: 0 } };
+}
+
+function addMoment(m: Moments, x: number): Moments {
+  return { n: m.n + 1, sum: m.sum + x, sq: m.sq + x * x };
+}
+
+function addBin(h: number[], binMs: number, ms: number): number[] {
+  const out = h.slice();
+  out[Math.min(h.length - 1, Math.max(0, Math.floor(ms / binMs)))]++;
+  return out;
+}
+
+function checkDuration(name: string, v: number): void {
+  if (!Number.isFinite(v) || v < 0) throw new RangeError(`pacing event ${name} must be a non-negative number of ms, got ${v}`);
+}
+
+/** The state after `ev`. Events may arrive slightly out of order; a late one counts in the newest bucket. */
+export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState {
+  const c = state.config;
+  if (!Number.isFinite(ev.at)) throw new RangeError(`pacing event time must be a number, got ${ev.at}`);
+  const last = state.buckets[state.buckets.length - 1];
+  const start = Math.floor(ev.at / c.bucketMs) * c.bucketMs;
+  const fresh = !last || start > last.start;
+  const b: Bucket = fresh ? emptyBucket(start, c.ringBins) : { ...last };
+  let total = state.total;
+  switch (ev.type) {
+    case 'resolved':
+      checkDuration('ringMs', ev.ringMs);
+      b.resolved++;
+      if (ev.live) {
+        b.live++;
+        b.liveRing = addBin(b.liveRing, c.ringBinMs, ev.ringMs);
+        total = { ...total, live: total.live + 1 };
+      } else {
+        b.otherRing = addBin(b.otherRing, c.ringBinMs, ev.ringMs);
+      }
+      break;
+    case 'abandoned':
+      b.abandoned++;
+      total = { ...total, abandoned: total.abandoned + 1 };
+      break;
+    case 'talkEnded':
+      checkDuration('talkMs', ev.talkMs);
+      b.talk = addMoment(b.talk, ev.talkMs);
+      break;
+    case 'wrapEnded':
+      checkDuration('wrapMs', ev.wrapMs);
+      b.wrap = addMoment(b.wrap, ev.wrapMs);
+      break;
+    default:
+      throw new RangeError(`unknown pacing event type ${(ev as { type: unknown }).type}`);
+  }
+  if (!fresh) return { config: c, buckets: [...state.buckets.slice(0, -1), b], total };
+  // A new bucket: forget what every window has left; keep histograms only where the rate window can still see them.
+  const keepFrom = start - Math.max(c.rateWindowMs, c.handleWindowMs, c.abandonWindowMs) - c.bucketMs;
+  const histFrom = start - c.rateWindowMs - c.bucketMs;
+  const kept = state.buckets
+    .filter((x) => x.start >= keepFrom)
+    .map((x) => (x.start >= histFrom || x.liveRing.length === 0 ? x : { ...x, liveRing: [], otherRing: [] }));
+  return { config: c, buckets: [...kept, b], total };
+}
+
+/** Observes every event in order. */
+export function observeAll(state: EstimatorState, events: Iterable<PacingEvent>): EstimatorState {
+  let s = state;
+  for (const ev of events) s = observe(s, ev);
+  return s;
+}
+
+function inWindow(b: Bucket, now: number, windowMs: number, bucketMs: number): boolean {
+  return b.start + bucketMs > now - windowMs && b.start <= now;
+}
+
+function duration(m: Moments): DurationEstimate {
+  if (m.n === 0) return { n: 0, meanMs: 0, sdMs: 0 };
+  const mean = m.sum / m.n;
+  const variance = m.n > 1 ? Math.max(0, (m.sq - m.n * mean * mean) / (m.n - 1)) : 0;
+  return { n: m.n, meanMs: mean, sdMs: Math.sqrt(variance) };
+}
+
+function cdf(h: number[]): number[] {
+  const n = h.reduce((a, b) => a + b, 0);
+  const out = new Array<number>(h.length);
+  let acc = 0;
+  for (let i = 0; i < h.length; i++) {
+    acc += h[i];
+    out[i] = n > 0 ? acc / n : 0;
+  }
+  return out;
+}
+
+/** The estimates for windows ending at `now`. */
+export function estimates(state: EstimatorState, now: number): Estimates {
+  const c = state.config;
+  let resolved = 0;
+  let live = 0;
+  let aLive = 0;
+  let abandoned = 0;
+  const liveRing = new Array<number>(c.ringBins).fill(0);
+  const otherRing = new Array<number>(c.ringBins).fill(0);
+  const talk: Moments = { n: 0, sum: 0, sq: 0 };
+  const wrap: Moments = { n: 0, sum: 0, sq: 0 };
+  for (const b of state.buckets) {
+    if (inWindow(b, now, c.rateWindowMs, c.bucketMs)) {
+      resolved += b.resolved;
+      live += b.live;
+      for (let i = 0; i < c.ringBins; i++) {
+        liveRing[i] += b.liveRing[i];
+        otherRing[i] += b.otherRing[i];
+      }
+    }
+    if (inWindow(b, now, c.handleWindowMs, c.bucketMs)) {
+      talk.n += b.talk.n;
+      talk.sum += b.talk.sum;
+      talk.sq += b.talk.sq;
+      wrap.n += b.wrap.n;
+      wrap.sum += b.wrap.sum;
+      wrap.sq += b.wrap.sq;
+    }
+    if (inWindow(b, now, c.abandonWindowMs, c.bucketMs)) {
+      aLive += b.live;
+      abandoned += b.abandoned;
+    }
+  }
+  let ringSum = 0;
+  for (let i = 0; i < c.ringBins; i++) ringSum += liveRing[i] * (i + 0.5) * c.ringBinMs;
+  const t = state.total;
+  return {
+    resolved,
+    live,
+    liveRate: resolved > 0 ? live / resolved : 0,
+    ringBinMs: c.ringBinMs,
+    liveRingCdf: cdf(liveRing),
+    otherRingCdf: cdf(otherRing),
+    meanLiveRingMs: live > 0 ? ringSum / live : 0,
+    talk: duration(talk),
+    wrap: duration(wrap),
+    abandon: { live: aLive, abandoned, rate: aLive > 0 ? abandoned / aLive : 0, windowMs: c.abandonWindowMs },
+    shift: { live: t.live, abandoned: t.abandoned, rate: t.live > 0 ? t.abandoned / t.live : 0 },
+  };
+}

@@ -1,0 +1,254 @@
+/**
+ * Predictive pacing (seed 001's "advance dial time", generalised).
+ *
+ * A call placed now is answered by a person, if at all, some seconds from now
+ * (the live ring-time law). Until then agents come free (talkers finish and
+ * wrap up, waiting agents are free already) and earlier calls get answered.
+ * For each slice of the answer-time law we compare, as normal approximations
+ * of sums of independent Bernoulli events,
+ *   answers before it = queued + Σ_calls P(live by x | still ringing) + others·p·F_live(x)
+ *   agents for it     = Σ_agents P(free by x + abandon threshold)
+ * and so get P(abandon | live) of one more call. Calls are added while that
+ * chance stays within τ: each call's own abandon chance is bounded, so the
+ * rate over all calls is too. τ comes from an abandon budget over the rolling
+ * window: the target rate (less a safety margin) times the live answers seen
+ * plus those expected over the next budget horizon, less the abandons already
+ * spent, per expected answer. Overshoot spends the budget (τ falls toward 0,
+ * leaving only near-certain calls), undershoot lets τ grow: feedback on the
+ * measured rate on top of the model. Thin estimates blend the answer toward
+ * progressive 1:1, and nothing is ever below progressive 1:1, which cannot
+ * abandon (each call in flight has a waiting agent). At the cap, only that.
+ */
+import type { Estimates } from './estimator';
+import { finishWithin, normCdf, logNormalFromMoments, logNormalTerciles, type LogNormal } from './stats';
+import type { AgentSnapshot, PredictiveMode, TickInput } from './types';
+
+export const PREDICTIVE_DEFAULTS = Object.freeze({
+  targetAbandonRate: 0.03,
+  maxAbandonRate: 0.03,
+  safetyMargin: 0.15,
+  abandonThresholdMs: 2000,
+  budgetHorizonMs: 30 * 60_000,
+  minSamples: Object.freeze({ resolved: 50, live: 15, talk: 10 }),
+  maxLinesPerAgent: 8,
+});
+
+/** Horizons at which supply and demand are compared. */
+const HORIZONS = 6;
+/** Live ring-time quantile that bounds the horizon. */
+const HORIZON_QUANTILE = 0.95;
+/** Upper bound on one call's abandon chance, however much budget is left. */
+const MAX_RISK_PER_CALL = 0.5;
+
+export interface PredictiveResult {
+  wanted: number;
+  reason: string;
+  figures: Record<string, number | string | boolean | null>;
+}
+
+type Params = Omit<Required<PredictiveMode>, 'kind' | 'minSamples'> & { minSamples: { resolved: number; live: number; talk: number } };
+
+export function predictiveParams(mode: PredictiveMode): Params {
+  const d = PREDICTIVE_DEFAULTS;
+  const p: Params = {
+    targetAbandonRate: mode.targetAbandonRate ?? d.targetAbandonRate,
+    maxAbandonRate: mode.maxAbandonRate ?? d.maxAbandonRate,
+    safetyMargin: mode.safetyMargin ?? d.safetyMargin,
+    abandonThresholdMs: mode.abandonThresholdMs ?? d.abandonThresholdMs,
+    budgetHorizonMs: mode.budgetHorizonMs ?? d.budgetHorizonMs,
+    minSamples: { ...d.minSamples, ...mode.minSamples },
+    maxLinesPerAgent: mode.maxLinesPerAgent ?? d.maxLinesPerAgent,
+  };
+  const frac = (k: 'targetAbandonRate' | 'maxAbandonRate' | 'safetyMargin') => {
+    if (!(p[k] >= 0 && p[k] < 1)) throw new RangeError(`predictive ${k} must be a fraction in [0, 1), got ${p[k]}`);
+  };
+  frac('targetAbandonRate');
+  frac('maxAbandonRate');
+  frac('safetyMargin');
+  if (!(p.abandonThresholdMs >= 0)) throw new RangeError(`predictive abandonThresholdMs must be ≥ 0, got ${p.abandonThresholdMs}`);
+  if (!(p.budgetHorizonMs > 0)) throw new RangeError(`predictive budgetHorizonMs must be > 0, got ${p.budgetHorizonMs}`);
+  if (!(p.maxLinesPerAgent >= 1)) throw new RangeError(`predictive maxLinesPerAgent must be ≥ 1, got ${p.maxLinesPerAgent}`);
+  return p;
+}
+
+/** Linear interpolation of a binned CDF at `x` ms (cdf[i] = P(X ≤ (i+1)·bin)). */
+export function cdfAt(cdf: readonly number[], binMs: number, x: number): number {
+  if (x <= 0 || cdf.length === 0) return 0;
+  const u = x / binMs;
+  const i = Math.floor(u);
+  if (i >= cdf.length) return cdf[cdf.length - 1];
+  const lo = i === 0 ? 0 : cdf[i - 1];
+  return lo + (u - i) * (cdf[i] - lo);
+}
+
+function quantileOf(cdf: readonly number[], binMs: number, q: number): number {
+  for (let i = 0; i < cdf.length; i++) if (cdf[i] >= q) return (i + 1) * binMs;
+  return cdf.length * binMs;
+}
+
+interface Laws {
+  talk: LogNormal;
+  wrap: LogNormal;
+  wrapPoints: [number, number, number];
+}
+
+/** P(agent free within x ms from now). */
+function agentFreeWithin(a: AgentSnapshot, now: number, x: number, laws: Laws): number {
+  const elapsed = Math.max(0, now - a.since);
+  switch (a.state) {
+    case 'ready':
+      return 1;
+    case 'wrapup':
+      return finishWithin(laws.wrap, elapsed, x);
+    case 'talking':
+    case 'reserved': {
+      // talk remainder + a wrap-up drawn from its law (three-point quadrature)
+      const e = a.state === 'talking' ? elapsed : 0;
+      let p = 0;
+      for (const w of laws.wrapPoints) p += finishWithin(laws.talk, e, x - w);
+      return p / 3;
+    }
+  }
+}
+
+export function predictive(input: TickInput, mode: PredictiveMode, ready: number): PredictiveResult {
+  const P = predictiveParams(mode);
+  const { now, agents, calls } = input;
+  const est: Estimates | undefined = input.estimates;
+  const inFlight = calls.ringing.length + calls.queued.length;
+  const floor = Math.max(0, ready - inFlight);
+  const figures: PredictiveResult['figures'] = { progressiveFloor: floor };
+  if (agents.length === 0) return { wanted: 0, reason: 'no agent logged in', figures };
+  if (!est) return { wanted: floor, reason: `no estimates yet: progressive 1:1 (${floor})`, figures: { ...figures, confidence: 0 } };
+
+  const m = P.minSamples;
+  const confidence = Math.min(1, est.resolved / m.resolved, est.live / m.live, est.talk.n / m.talk);
+  figures.confidence = round(confidence);
+  figures.liveRate = round(est.liveRate);
+  if (confidence <= 0 || est.liveRate <= 0) return { wanted: floor, reason: `estimates thin: progressive 1:1 (${floor})`, figures };
+
+  // Never above the cap: once the measured rate reaches it, only calls that cannot abandon.
+  const s = Math.min(P.targetAbandonRate, P.maxAbandonRate * (1 - P.safetyMargin));
+  // The guard needs enough answers for one abandon not to cross the cap by itself.
+  const guardLive = Math.max(m.live, Math.ceil(1 / Math.max(P.maxAbandonRate, 1e-3)));
+  const capHit = est.abandon.live >= guardLive && est.abandon.rate >= P.maxAbandonRate;
+  figures.windowAbandonRate = round(est.abandon.rate);
+  if (capHit) return { wanted: floor, reason: `abandon rate at the ${pct(P.maxAbandonRate)} cap: progressive 1:1 (${floor})`, figures };
+
+  const talkMs = est.talk.meanMs;
+  const wrapMs = est.wrap.n > 0 ? est.wrap.meanMs : 0;
+  const handleMs = Math.max(1000, talkMs + wrapMs);
+  const expectedLive = (agents.length * P.budgetHorizonMs) / handleMs;
+  const tau = clamp((s * (est.abandon.live + expectedLive) - est.abandon.abandoned) / expectedLive, 0, MAX_RISK_PER_CALL);
+  figures.setpoint = round(s);
+  figures.riskBudget = round(tau);
+
+  const talk = logNormalFromMoments(talkMs, est.talk.sdMs);
+  const wrap = logNormalFromMoments(Math.max(wrapMs, 1), est.wrap.sdMs);
+  const laws: Laws = { talk, wrap, wrapPoints: wrapMs > 0 ? logNormalTerciles(wrap) : [0, 0, 0] };
+  const p = est.liveRate;
+  const bin = est.ringBinMs;
+  const H = Math.max(2 * bin, quantileOf(est.liveRingCdf, bin, HORIZON_QUANTILE));
+  const fL = (x: number) => cdfAt(est.liveRingCdf, bin, x);
+  const fN = (x: number) => cdfAt(est.otherRingCdf, bin, x);
+
+  // Answer-time grid: K slices of [0, H]; a new call is answered live in slice k with chance p·w[k].
+  const dMean: number[] = [];
+  const dVar: number[] = [];
+  const sMean: number[] = [];
+  const sVar: number[] = [];
+  const perCall: number[] = [];
+  const weight: number[] = [];
+  const fH = Math.max(fL(H), 1e-9);
+  for (let k = 1; k <= HORIZONS; k++) {
+    const x = ((k - 0.5) * H) / HORIZONS;
+    weight.push((fL((k * H) / HORIZONS) - fL(((k - 1) * H) / HORIZONS)) / fH);
+    // Answers that come before a call answered at x: queued ones and earlier calls answered by x.
+    let dm = calls.queued.length;
+    let dv = 0;
+    for (const startedAt of calls.ringing) {
+      const a = Math.max(0, now - startedAt);
+      const fa = fL(a);
+      const alive = p * (1 - fa) + (1 - p) * (1 - fN(a));
+      const q = alive > 1e-9 ? (p * (fL(a + x) - fa)) / alive : 0;
+      dm += q;
+      dv += q * (1 - q);
+    }
+    // Agents free by x + threshold can still take it.
+    let sm = 0;
+    let sv = 0;
+    for (const ag of agents) {
+      const q = agentFreeWithin(ag, now, x + P.abandonThresholdMs, laws);
+      sm += q;
+      sv += q * (1 - q);
+    }
+    const c = p * fL(x);
+    dMean.push(dm);
+    dVar.push(dv);
+    sMean.push(sm);
+    sVar.push(sv);
+    perCall.push(c);
+  }
+  /**
+   * P(abandon | live) for one more call when `others` new calls go with it:
+   * it finds nobody when the answers before it reach the agents free by then.
+   */
+  const marginal = (others: number) => {
+    let pr = 0;
+    for (let k = 0; k < HORIZONS; k++) {
+      const c = perCall[k];
+      const mu = dMean[k] + others * c - sMean[k];
+      const sd = Math.sqrt(dVar[k] + sVar[k] + others * c * (1 - c));
+      pr += weight[k] * (sd > 1e-9 ? normCdf((mu + 0.5) / sd) : mu + 0.5 > 0 ? 1 : 0);
+    }
+    return pr;
+  };
+  const fits = (others: number) => marginal(others) <= tau;
+  const maxLines = Math.floor(P.maxLinesPerAgent * agents.length) - inFlight - calls.connected;
+  let model = 0;
+  if (maxLines > 0 && fits(0)) {
+    // marginal() grows with the calls placed alongside, so the calls that fit are 0…n*−1.
+    let lo = 0;
+    let hi = 1;
+    while (hi < maxLines && fits(hi)) {
+      lo = hi;
+      hi *= 2;
+    }
+    hi = Math.min(hi, maxLines);
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (fits(mid)) lo = mid;
+      else hi = mid;
+    }
+    model = lo + 1;
+  }
+  const last = HORIZONS - 1;
+  const wanted = Math.max(floor, Math.round(confidence * model + (1 - confidence) * floor));
+  Object.assign(figures, {
+    horizonMs: H,
+    expectedFreeAgents: round(sMean[last]),
+    expectedAnswers: round(dMean[last]),
+    perCallLiveChance: round(perCall[last]),
+    modelCalls: model,
+    lastCallAbandonChance: round(model > 0 ? marginal(model - 1) : marginal(0)),
+    talkMeanMs: Math.round(talkMs),
+    wrapMeanMs: Math.round(wrapMs),
+  });
+  const why =
+    wanted === floor && model <= floor
+      ? `predictive: no extra call keeps its abandon chance within ${pct(tau)}, progressive 1:1 (${floor})`
+      : `predictive: ${round(sMean[last])} agents expected free vs ${round(dMean[last])} answers expected within ${Math.round(H / 1000)} s; ${wanted} more calls each abandon with chance ≤ ${pct(tau)}${confidence < 1 ? ` (confidence ${round(confidence)})` : ''}`;
+  return { wanted, reason: why, figures };
+}
+
+function clamp(x: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, x));
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)} %`;
+}

@@ -1,0 +1,129 @@
+/**
+ * Pacing: how many calls a campaign should start on this tick. Everything here
+ * is a pure function of explicit inputs (times are epoch milliseconds passed
+ * in as `now`); the runner gathers the inputs from Redis and the driver, and
+ * the pacing simulator (bench/sim) gathers them from its virtual clock.
+ */
+import type { RatioRow } from '../domain/ratio-table';
+import type { Estimates } from './estimator';
+
+/** An agent of the campaign's groups who is logged in and not on break/away. */
+export interface AgentSnapshot {
+  /**
+   * ready: on hold music, waiting for a call; reserved: picked for a live
+   * answer, being connected; talking: bridged; wrapup: after-call work.
+   */
+  state: 'ready' | 'reserved' | 'talking' | 'wrapup';
+  /** When the agent entered `state` (ms). */
+  since: number;
+}
+
+/** The campaign's customer legs right now. */
+export interface CallsSnapshot {
+  /** Start times (ms) of calls placed and not yet resolved: ringing, early media, or answered under analysis. */
+  ringing: number[];
+  /** Answer times (ms) of live answers waiting for an agent (inside the abandon threshold). */
+  queued: number[];
+  /** Customer legs connected to an agent or bot. */
+  connected: number;
+}
+
+export interface ProgressiveMode {
+  kind: 'progressive';
+  /** Seed 002's table (by number of waiting agents); absent: 1 call per waiting agent. */
+  ratioTable?: readonly RatioRow[];
+}
+
+export interface PowerMode {
+  kind: 'power';
+  /** Calls in flight per waiting agent, fixed (e.g. 2.0). */
+  ratio: number;
+}
+
+export interface PredictiveMode {
+  kind: 'predictive';
+  /** Abandon rate to steer toward (fraction; default 0.03, FCC/Ofcom). */
+  targetAbandonRate?: number;
+  /** Never exceed this (fraction; default 0.03). */
+  maxAbandonRate?: number;
+  /** Fraction of the cap kept in reserve against estimation noise (default 0.15). */
+  safetyMargin?: number;
+  /** A live answer without an agent within this is abandoned (default 2000 ms, FCC 64.1200(a)(7)). */
+  abandonThresholdMs?: number;
+  /** How far ahead the abandon budget is spread (default 300 000 ms). */
+  budgetHorizonMs?: number;
+  /** Samples below which estimates count as thin and pacing leans back toward progressive. */
+  minSamples?: { resolved?: number; live?: number; talk?: number };
+  /** Upper bound on lines per logged-in agent, whatever the model says (default 8). */
+  maxLinesPerAgent?: number;
+}
+
+export interface AgentlessMode {
+  kind: 'agentless';
+  /** Simultaneous lines to keep busy (the bot/IVR's channel count). */
+  maxLines: number;
+}
+
+export type PacingMode = ProgressiveMode | PowerMode | PredictiveMode | AgentlessMode;
+
+/** Limits that apply whatever the mode. 0 means unlimited for every count. */
+export interface Caps {
+  /** The campaign's simultaneous customer legs (ringing + queued + connected); seed 002's "max simultaneous calls". */
+  maxSimultaneousCalls: number;
+  trunk?: {
+    /** Channels of the trunk (all campaigns). */
+    channels: number;
+    /** Channels in use now on that trunk (all campaigns). */
+    inUse: number;
+    /** Calls per second the trunk accepts. */
+    callsPerSecond: number;
+    /** Calls started on the trunk in the last 1000 ms (all campaigns). */
+    startedLastSecond: number;
+  };
+  deployment?: {
+    /** Running campaigns the deployment allows (seed 001: at most 5 call jobs). */
+    runningCampaignLimit: number;
+    /** This campaign's 1-based position among running campaigns, by start time. */
+    campaignRank: number;
+  };
+}
+
+export interface TickInput {
+  now: number;
+  mode: PacingMode;
+  agents: readonly AgentSnapshot[];
+  calls: CallsSnapshot;
+  caps: Caps;
+  /** Live estimates (needed by predictive; others ignore them). */
+  estimates?: Estimates;
+}
+
+export type CapName = 'campaign' | 'trunkChannels' | 'trunkCps' | 'runningCampaigns';
+
+export interface CapTrace {
+  /** Calls the mode asked for. */
+  wanted: number;
+  /** Room left under each cap that applies (absent: no such cap). */
+  room: Partial<Record<CapName, number>>;
+  /** The cap that cut the number, if any. */
+  limitedBy: CapName | null;
+}
+
+export interface TickTrace {
+  now: number;
+  mode: PacingMode['kind'];
+  agents: { loggedIn: number; ready: number; reserved: number; talking: number; wrapup: number };
+  calls: { ringing: number; queued: number; connected: number; inFlight: number };
+  /** Mode-specific figures (ratio, predicted free agents, risk, budget…). */
+  figures: Record<string, number | string | boolean | null>;
+  caps: CapTrace;
+}
+
+export interface TickDecision {
+  /** Calls to start now (≥ 0, integer). */
+  calls: number;
+  /** One sentence: why this number. */
+  reason: string;
+  /** Everything the decision used: becomes the "pacing trace" event. */
+  trace: TickTrace;
+}
