@@ -7,9 +7,11 @@ import listRoutes from './lists';
 import contactRoutes from './contacts';
 import importRoutes from './imports';
 import relistRoutes from './relist';
+import { agentLiveRoutes } from './agent-live';
+import { callbackRoutes } from './callbacks';
 
 /**
  * Every route plugin, one per resource, each with its JSON Schemas beside it.
  * Add a resource by adding its plugin here.
  */
-export const routes: FastifyPluginAsync[] = [campaignRoutes, agentRoutes, groupRoutes, dncRoutes, listRoutes, contactRoutes, importRoutes, relistRoutes];
+export const routes: FastifyPluginAsync[] = [campaignRoutes, agentRoutes, groupRoutes, dncRoutes, listRoutes, contactRoutes, importRoutes, relistRoutes, agentLiveRoutes, callbackRoutes];

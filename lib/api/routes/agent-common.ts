@@ -1,0 +1,77 @@
+/**
+ * Shared pieces of the live-agent routes (agent-desk.ts, agent-live.ts,
+ * callbacks.ts): the agent-state view, its schema, and error mapping.
+ */
+import { ApiError } from '../errors';
+import { AgentDeskError } from '../../agents/errors';
+import { idleDecision, type IdleLimits } from '../../agents/idle';
+import { IllegalAgentTransitionError } from '../../agents/state';
+import { CallbackConflictError } from '../../store/callbacks';
+import type { AgentLive } from '../../store/agent-live';
+import { AGENT_ID_PATTERN } from '../../domain/agent';
+
+export const agentParams = { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'string', pattern: AGENT_ID_PATTERN } } } as const;
+
+const popSchema = {
+  type: 'object',
+  properties: {
+    campaignId: { type: 'string' }, attemptId: { type: 'string' }, listId: { type: 'string' }, contactId: { type: 'string' },
+    phone: { type: 'string' }, name: { type: 'string' }, key1: { type: 'string' }, key2: { type: 'string' },
+    attributes: { type: 'object', additionalProperties: { type: 'string' } }, attemptNo: { type: 'integer' },
+  },
+} as const;
+
+export const agentLiveSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    state: { type: 'string', enum: ['logged_out', 'connecting', 'ready', 'reserved', 'talking', 'wrap_up', 'break', 'away'] },
+    since: { type: 'string', format: 'date-time' },
+    secondsInState: { type: 'integer' },
+    releaseAt: { type: 'string', format: 'date-time', description: 'when the idle limit of this state releases the agent' },
+    groups: { type: 'array', items: { type: 'string' } },
+    lastReason: { type: 'string', description: 'why the agent was last logged out' },
+    call: {
+      type: 'object',
+      description: 'the current call (screen pop) while reserved, talking or in wrap-up',
+      properties: { attemptId: { type: 'string' }, campaignId: { type: 'string' }, onHold: { type: 'boolean' }, contact: popSchema },
+    },
+  },
+} as const;
+
+/** The API's view of an agent's live state. */
+export function liveView(id: string, a: AgentLive | null, now: number, limits: IdleLimits): Record<string, unknown> {
+  if (!a) return { id, state: 'logged_out', groups: [] };
+  const d = idleDecision(a.state, a.since, now, limits);
+  return {
+    id,
+    state: a.state,
+    since: new Date(a.since).toISOString(),
+    secondsInState: Math.max(0, Math.floor((now - a.since) / 1000)),
+    ...(!d.release && d.dueAt ? { releaseAt: new Date(d.dueAt).toISOString() } : {}),
+    groups: a.groups,
+    ...(a.lastReason && a.state === 'logged_out' ? { lastReason: a.lastReason } : {}),
+    ...(a.attemptId ? { call: { attemptId: a.attemptId, campaignId: a.campaignId, onHold: a.held, ...(a.pop ? { contact: a.pop } : {}) } } : {}),
+  };
+}
+
+/** Desk, machine and callback errors → catalogue errors. */
+export function deskError(err: unknown): unknown {
+  if (err instanceof IllegalAgentTransitionError) return new ApiError('ILLEGAL_TRANSITION', err.message, { from: err.from, event: err.event });
+  if (err instanceof AgentDeskError) {
+    const code = ({ NOT_FOUND: 'NOT_FOUND', CONFLICT: 'CONFLICT', UNPROCESSABLE: 'UNPROCESSABLE', UNAVAILABLE: 'TELEPHONY_UNAVAILABLE' } as const)[err.code];
+    return new ApiError(code, err.message, err.details);
+  }
+  if (err instanceof CallbackConflictError) return new ApiError('CONFLICT', err.message);
+  return err;
+}
+
+export async function desk<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw deskError(err);
+  }
+}
+
+export const moreErrors = { 422: { $ref: 'Error#' }, 503: { $ref: 'Error#' } } as const;

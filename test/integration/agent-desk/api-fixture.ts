@@ -1,0 +1,50 @@
+import pino from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { createAgentDesk, type LiveAgentDesk } from '../../../lib/agents';
+import { buildApp } from '../../../lib/api/app';
+import { agentDeskRoutes } from '../../../lib/api/routes/agent-desk';
+import { validateConfig } from '../../../lib/config';
+import { createAgent, createGroup } from '../../../lib/store/agents';
+import { createCampaign } from '../../../lib/store/campaigns';
+import { KEYS } from '../../helpers/app';
+import { startTestRedis } from '../../helpers/redis';
+import { RecordingDriver } from './recording-driver';
+
+interface TestLike {
+  teardown(fn: () => unknown): void;
+}
+
+/**
+ * The API with the agent desk on a fresh real Redis and a recording driver:
+ * agents a1, a2 (group sales) bound to the agent keys, a3 unbound; campaign
+ * camp1 with dispositions sale / no-interest (required).
+ */
+export async function apiFixture(t: TestLike): Promise<{ app: FastifyInstance; desk: LiveAgentDesk; driver: RecordingDriver }> {
+  const { redis } = await startTestRedis(t);
+  const config = validateConfig({
+    log: { level: 'silent' },
+    api: {
+      keys: [
+        { key: KEYS.admin, role: 'admin' },
+        { key: KEYS.supervisor, role: 'supervisor', name: 'sv' },
+        { key: KEYS.agent, role: 'agent', agentId: 'a1' },
+        { key: KEYS.agent2, role: 'agent', agentId: 'a2' },
+      ],
+    },
+  });
+  await createGroup(redis, { id: 'sales', name: 'Sales' });
+  for (const id of ['a1', 'a2', 'a3']) await createAgent(redis, { id, name: id, sipUri: `sip:${id}@127.0.0.1:5999`, groups: ['sales'] });
+  await createCampaign(redis, {
+    id: 'camp1', name: 'camp1', agentGroups: ['sales'], dispositionRequired: true,
+    dispositions: [{ code: 'sale', label: 'Sale' }, { code: 'no-interest', label: 'Not interested' }],
+  }, { region: 'JP' });
+  const driver = new RecordingDriver();
+  const desk = createAgentDesk({ redis, driver, log: pino({ level: 'silent' }), config: config.dialer.agents, nodeId: 'api-test' });
+  await desk.start({ sweep: false });
+  const app = await buildApp({ config, redis, logger: false, extend: (a) => a.register(agentDeskRoutes({ desk })) });
+  t.teardown(async () => {
+    await desk.stop();
+    await app.close();
+  });
+  return { app, desk, driver };
+}
