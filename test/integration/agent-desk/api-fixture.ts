@@ -41,7 +41,9 @@ export async function apiFixture(t: TestLike): Promise<{ app: FastifyInstance; d
   const driver = new RecordingDriver();
   const desk = createAgentDesk({ redis, driver, log: pino({ level: 'silent' }), config: config.dialer.agents, nodeId: 'api-test' });
   await desk.start({ sweep: false });
-  const app = await buildApp({ config, redis, logger: false, extend: (a) => a.register(agentDeskRoutes({ desk })) });
+  const app = await buildApp({ config, redis, logger: false, extend: async (a) => {
+    await a.register(agentDeskRoutes({ desk }));
+  } });
   t.teardown(async () => {
     await desk.stop();
     await app.close();
