@@ -1,0 +1,105 @@
+/**
+ * freeswitch-conf/ and docker-compose.yml: every XML file parses (a typo there
+ * stops FreeSWITCH at start with little to go on), the names the driver's
+ * defaults rely on exist in it, every tone the descriptors can report maps to
+ * a verdict, and the compose file validates with docker-compose 1.29 when the
+ * binary is present.
+ */
+import t from 'tap';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { loadConfig } from '../../../lib/config';
+import { verdictFromTone } from '../../../lib/telephony/drivers/freeswitch/tones';
+
+const ROOT = resolve(__dirname, '../../..');
+const CONF = join(ROOT, 'freeswitch-conf');
+
+function xmlFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? xmlFiles(p) : p.endsWith('.xml') ? [p] : [];
+  });
+}
+
+const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['descriptor', 'tone', 'element', 'load', 'directory', 'extension', 'param', 'list', 'node', 'X-PRE-PROCESS'].includes(name) });
+const parse = (rel: string) => parser.parse(readFileSync(join(CONF, rel), 'utf8'));
+
+t.test('every freeswitch-conf XML file parses', async (t) => {
+  const files = xmlFiles(CONF);
+  t.ok(files.length >= 12, `found ${files.length} files`);
+  for (const f of files) {
+    const res = XMLValidator.validate(readFileSync(f, 'utf8'));
+    t.equal(res, true, `${relative(ROOT, f)}${res === true ? '' : `: line ${res.err.line}: ${res.err.msg}`}`);
+  }
+});
+
+t.test('the names the driver defaults use exist in the configuration', async (t) => {
+  const fs = loadConfig({ env: {} }).telephony.freeswitch;
+  const modules = parse('autoload_configs/modules.conf.xml').configuration.modules.load.map((l: { module: string }) => l.module);
+  for (const m of ['mod_event_socket', 'mod_sofia', 'mod_commands', 'mod_dptools', 'mod_dialplan_xml', 'mod_spandsp', 'mod_avmd', 'mod_local_stream', 'mod_tone_stream', 'mod_sndfile', 'mod_native_file']) t.ok(modules.includes(m), `${m} loaded`);
+
+  const profile = parse('sip_profiles/drachtio_mrf.xml').profile;
+  t.equal(profile.name, fs.mediaServers[0]?.profile ?? 'drachtio_mrf', 'profile name = default mediaServers[].profile');
+  const params = Object.fromEntries(profile.settings.param.map((p: { name: string; value: string }) => [p.name, p.value]));
+  t.equal(params['enable-3pcc'], 'true', 'fsmrf creates endpoints without SDP (3pcc)');
+  t.equal(params['apply-inbound-acl'], 'dialer');
+
+  const context = parse('dialplan/dialer.xml').include.context;
+  t.equal(context.name, params.context, 'the profile routes into the dialplan context');
+  const ext = context.extension[0];
+  t.equal(ext.condition.expression, '^drachtio-fsmrf:');
+  const actions = ext.condition.action.map((a: { application: string; data?: string }) => `${a.application} ${a.data ?? ''}`.trim());
+  t.same(actions.slice(-2), ['answer', 'socket ${sip_h_X-esl-outbound} async full']);
+
+  const streams = parse('autoload_configs/local_stream.conf.xml').configuration.directory.map((d: { name: string }) => d.name);
+  t.ok(streams.includes(fs.holdStream), `local_stream ${fs.holdStream} declared`);
+
+  const acl = parse('autoload_configs/acl.conf.xml').configuration['network-lists'].list.map((l: { name: string }) => l.name);
+  t.ok(acl.includes('dialer'));
+  const esl = Object.fromEntries(parse('autoload_configs/event_socket.conf.xml').configuration.settings.param.map((p: { name: string; value: string }) => [p.name, p.value]));
+  t.equal(esl['listen-port'], '8021');
+  t.equal(esl['apply-inbound-acl'], 'dialer');
+});
+
+t.test('spandsp descriptors: one per configured region, every tone maps to a verdict', async (t) => {
+  const fs = loadConfig({ env: {} }).telephony.freeswitch;
+  const descriptors: Array<{ name: string; tone: Array<{ name: string; element: Array<Record<string, string>> }> }> = parse('autoload_configs/spandsp.conf.xml').configuration.descriptors.descriptor;
+  const names = descriptors.map((d) => d.name);
+  for (const [region, name] of Object.entries(fs.toneDescriptors)) t.ok(names.includes(name), `${region} → ${name}`);
+  for (const d of descriptors) {
+    const tones = d.tone.map((x) => x.name);
+    for (const must of ['busy', 'ced', 'cng', 'beep_1000']) t.ok(tones.includes(must), `${d.name} has ${must}`);
+    t.ok(tones.some((x) => x.startsWith('sit')), `${d.name} has a SIT`);
+    for (const tone of d.tone) {
+      t.ok(verdictFromTone(tone.name, 'X', 0), `${d.name}/${tone.name} maps to a verdict`);
+      for (const e of tone.element) {
+        t.match(e.freq1, /^\d+$/, 'whole Hz');
+        t.ok(Number(e.max) === 0 || Number(e.max) >= Number(e.min), `${d.name}/${tone.name} min ≤ max`);
+      }
+    }
+  }
+});
+
+t.test('hold-music.sh makes an 8 kHz mono WAV for local_stream', async (t) => {
+  const dir = join(ROOT, 'test/.artifacts', `hold-${process.pid}`);
+  t.teardown(() => execFileSync('rm', ['-rf', dir]));
+  execFileSync('bash', [join(CONF, 'hold-music.sh'), dir]);
+  const info = execFileSync('soxi', [join(dir, 'dialer-hold.wav')]).toString();
+  t.match(info, /Channels\s+: 1/);
+  t.match(info, /Sample Rate\s+: 8000/);
+});
+
+t.test('docker-compose.yml validates (docker-compose 1.29, no engine needed)', async (t) => {
+  const which = spawnSync('sh', ['-c', 'command -v docker-compose']);
+  if (which.status !== 0) {
+    t.skip('docker-compose is not installed (Debian package docker-compose; scripts/setup.sh installs it)');
+    return;
+  }
+  const r = spawnSync('docker-compose', ['-f', join(ROOT, 'docker-compose.yml'), 'config'], { cwd: ROOT, encoding: 'utf8' });
+  t.equal(r.status, 0, r.stderr);
+  for (const svc of ['redis', 'drachtio', 'freeswitch', 'dialer', 'carrier', 'hold-music']) t.match(r.stdout, new RegExp(`\\n  ${svc}:\\n`), `service ${svc}`);
+  t.match(r.stdout, /DIALER_TELEPHONY__DRIVER: freeswitch/);
+  t.match(r.stdout, /carrier-simulator\.xml/);
+});

@@ -1,0 +1,107 @@
+/**
+ * A misconfigured freeswitch driver refuses to start naming what is missing:
+ * config keys (through the real loader and environment variables), and media
+ * servers that lack the profile, modules or hold stream (pre-flight over ESL).
+ */
+import t from 'tap';
+import pino from 'pino';
+import { loadConfig, ConfigError } from '../../../lib/config';
+import { createFreeswitchDriver } from '../../../lib/telephony/drivers/freeswitch';
+import { preflightMediaServer } from '../../../lib/telephony/drivers/freeswitch/preflight';
+import { parseReasonHeader, q850FromCauseName } from '../../../lib/telephony/drivers/freeswitch/causes';
+import { FreeswitchDriver } from '../../../lib/telephony/drivers/freeswitch/driver';
+import { CommandLog, FakeMrf, FakeSrf, ManualClock, TRUNK, fakeEsl, fsConfig } from './fakes';
+
+const silent = pino({ level: 'silent' });
+const base = {
+  DIALER_TELEPHONY__DRIVER: 'freeswitch',
+  DIALER_TELEPHONY__TRUNKS: '[{"name":"carrier","address":"127.0.0.1:5070"}]',
+  DIALER_TELEPHONY__FREESWITCH__DRACHTIO__HOST: '127.0.0.1',
+  DIALER_TELEPHONY__FREESWITCH__DRACHTIO__SECRET: 'cymru',
+  DIALER_TELEPHONY__FREESWITCH__MEDIA_SERVERS: '[{"address":"127.0.0.1","secret":"ClueCon"}]',
+};
+
+async function startError(env: Record<string, string | undefined>): Promise<ConfigError> {
+  const config = loadConfig({ env });
+  const driver = createFreeswitchDriver({ config, logger: silent });
+  try {
+    await driver.start();
+  } catch (err) {
+    return err as ConfigError;
+  }
+  throw new Error('start() did not refuse');
+}
+
+t.test('each missing key is named', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['DIALER_TELEPHONY__FREESWITCH__DRACHTIO__HOST', 'telephony.freeswitch.drachtio.host'],
+    ['DIALER_TELEPHONY__FREESWITCH__DRACHTIO__SECRET', 'telephony.freeswitch.drachtio.secret'],
+    ['DIALER_TELEPHONY__FREESWITCH__MEDIA_SERVERS', 'telephony.freeswitch.mediaServers'],
+    ['DIALER_TELEPHONY__TRUNKS', 'telephony.trunks'],
+  ];
+  for (const [envKey, key] of cases) {
+    const err = await startError({ ...base, [envKey]: undefined });
+    t.type(err, ConfigError, key);
+    t.equal(err.key, key);
+    t.match(err.message, key);
+  }
+  const noSecret = await startError({ ...base, DIALER_TELEPHONY__FREESWITCH__MEDIA_SERVERS: '[{"address":"10.0.0.5"}]' });
+  t.equal(noSecret.key, 'telephony.freeswitch.mediaServers.0.secret');
+  const remoteStream = await startError({ ...base, DIALER_TELEPHONY__FREESWITCH__AUDIO_MODE: 'stream' });
+  t.equal(remoteStream.key, 'telephony.freeswitch.mediaServers.0.local');
+  t.match(remoteStream.message, /audio pipe exists only on the FreeSWITCH host/);
+});
+
+t.test('schema rejects unknown and ill-typed freeswitch keys', async (t) => {
+  const keyOf = (extra: Record<string, string>) => {
+    try {
+      loadConfig({ env: { ...base, ...extra } });
+    } catch (err) {
+      return (err as ConfigError).key;
+    }
+    return 'accepted';
+  };
+  t.equal(keyOf({ DIALER_TELEPHONY__FREESWITCH__AUDIO_MODE: 'magic' }), 'telephony.freeswitch.audioMode');
+  t.equal(keyOf({ DIALER_TELEPHONY__FREESWITCH__DRACHTIO__PORTT: '1' }), 'telephony.freeswitch.drachtio.portt');
+  const c = loadConfig({ env: base });
+  t.match(c.telephony.freeswitch, { audioMode: 'auto', holdStream: 'dialer_hold', beepDetector: 'spandsp', mediaServers: [{ port: 8021, profile: 'drachtio_mrf', local: false }] });
+});
+
+t.test('pre-flight names the missing profile, module or hold stream and the file to fix', async (t) => {
+  const ms = { address: '10.0.0.5', port: 8021, secret: 'x', profile: 'drachtio_mrf', listenAddress: '', local: false };
+  const needs = { spandsp: true, avmd: true };
+  const run = (answers: Record<string, string>) => fakeEsl(new CommandLog(), answers)({ address: ms.address, port: 8021, secret: 'x' }).then((esl) => preflightMediaServer(esl, ms, 'dialer_hold', needs));
+  await t.resolves(run({}));
+  await t.rejects(run({ 'sofia status': '  internal\tprofile\tsip:mod_sofia@10.0.0.5:5060\tRUNNING (0)\n' }), /no running sofia profile "drachtio_mrf".*sip_profiles\/drachtio_mrf.xml/);
+  await t.rejects(run({ 'module_exists mod_avmd': 'false' }), /has not loaded mod_avmd \(freeswitch-conf\/autoload_configs\/modules.conf.xml\)/);
+  await t.rejects(run({ 'local_stream show': 'moh\n' }), /no local_stream "dialer_hold"/);
+});
+
+t.test('a failing media server stops start() with the reason; nothing is left connected', async (t) => {
+  const log = new CommandLog();
+  const srf = new FakeSrf(log);
+  const mrf = new FakeMrf(log);
+  const d = new FreeswitchDriver({
+    config: { freeswitch: fsConfig({ beepDetector: 'avmd' }), trunks: [TRUNK], defaultRegion: 'JP' },
+    srf,
+    mrf,
+    esl: fakeEsl(log, { 'module_exists mod_avmd': 'false' }),
+    openTap: async () => {
+      throw new Error('unused');
+    },
+    clock: new ManualClock(),
+    logger: silent,
+  });
+  await t.rejects(d.start(), /freeswitch driver: FreeSWITCH fs1:8021 has not loaded mod_avmd/);
+  t.notOk(srf.connected, 'drachtio disconnected again');
+  t.equal(mrf.servers.size, 0, 'fsmrf never connected to a server that failed pre-flight');
+  t.same(log.lines().at(-1), 'esl close');
+});
+
+t.test('Reason headers and hangup causes', async (t) => {
+  t.same(parseReasonHeader('SIP;cause=200;text="Call completed elsewhere", Q.850;cause=17;text="User busy"'), { q850: 17, text: 'User busy' });
+  t.same(parseReasonHeader(undefined), {});
+  t.equal(q850FromCauseName('USER_BUSY'), 17);
+  t.equal(q850FromCauseName('ORIGINATOR_CANCEL'), undefined, 'FreeSWITCH-only causes are not Q.850');
+  t.equal(q850FromCauseName('whatever'), undefined);
+});
