@@ -4,6 +4,7 @@
  * who changed what and when.
  */
 import type { Readable } from 'node:stream';
+import Ajv from 'ajv';
 import type { FastifyPluginAsync } from 'fastify';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR } from '../auth';
@@ -37,6 +38,9 @@ const reportSchema = {
     errors: { type: 'array', items: { type: 'object', properties: { row: { type: 'integer' }, column: { type: 'string' }, value: { type: 'string' }, reason: { type: 'string' } } } },
   },
 };
+
+/** Same options as the app's validator (lib/api/app.ts), for the import route's querystring. */
+const queryAjv = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false, strict: false });
 
 export const dncRoutes: FastifyPluginAsync = async (app) => {
   app.addSchema(entrySchema);
@@ -132,9 +136,12 @@ export const dncRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<{ Querystring: { campaignId?: string; encoding?: 'utf8' | 'shift_jis' }; Body: Readable }>('/dnc/import', {
     config: { roles: SUPERVISOR },
+    // The body is a stream for the parser, not a value ajv can check: its schema only documents it.
+    validatorCompiler: ({ schema, httpPart }) => (httpPart === 'body' ? () => true : queryAjv.compile(schema)),
     schema: {
       tags, summary: 'Import numbers from CSV (header row: phone, channels, expiresAt, reason); valid rows are kept, bad rows reported',
       consumes: ['text/csv'],
+      body: { type: 'string', description: 'CSV, UTF-8 (BOM allowed) or Shift_JIS with ?encoding=shift_jis; header row: phone (or 電話番号), channels (voice;sms;email), expiresAt (ISO 8601), reason' },
       querystring: { type: 'object', additionalProperties: false, properties: { ...scopeQuery, encoding: { type: 'string', enum: ['utf8', 'shift_jis'], default: 'utf8' } } },
       response: { 200: reportSchema, ...errorResponses },
     },

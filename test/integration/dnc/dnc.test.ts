@@ -129,3 +129,13 @@ t.test('do-not-call over the API on a real Redis', async (t) => {
     t.same([res.statusCode, res.json().code], [415, 'UNSUPPORTED_MEDIA_TYPE']);
   });
 });
+
+t.test('the OpenAPI document lists every DNC route with its schemas', async (t) => {
+  const { app } = await build(t);
+  const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+  for (const p of ['/dnc', '/dnc/check', '/dnc/entries/{phone}', '/dnc/import', '/dnc/audit']) t.ok(doc.paths[p], p);
+  t.ok(doc.paths['/dnc/import'].post.requestBody.content['text/csv'], 'CSV body documented');
+  const bad = await app.inject({ method: 'POST', url: '/dnc/import?encoding=latin1', headers: { ...auth('supervisor'), 'content-type': 'text/csv' }, payload: 'phone\n0312345678\n' });
+  t.same([bad.statusCode, bad.json().message], [400, 'querystring.encoding must be equal to one of the allowed values: utf8, shift_jis']);
+  t.equal((await app.inject({ method: 'GET', url: '/dnc', headers: auth('supervisor') })).json().total, 0, 'nothing imported');
+});
