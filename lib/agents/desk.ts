@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AgentsConfig } from '../config/sections/agents';
 import type { AgentDesk, Reservation, ScreenPop } from '../dialer/ports';
+import type { AgentSnapshot } from '../pacing/types';
 import type { LegEvent, LegId, TelephonyDriver } from '../telephony/contract';
 import { agentKeys, applyAgentChange, getAgentLive, listLiveAgents, readyCount, reserveAgent, type AgentLive, type UnsavedInput } from '../store/agent-live';
 import { AgentDeskError } from './errors';
@@ -58,6 +59,7 @@ interface StepOptions {
 
 const CALL_FIELDS = ['token', 'attemptId', 'campaignId', 'customerLeg', 'pop', 'held'];
 const MAX_CAS_TRIES = 8;
+const PACING_STATE: Partial<Record<AgentState, AgentSnapshot['state']>> = { ready: 'ready', reserved: 'reserved', talking: 'talking', wrap_up: 'wrapup' };
 
 export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk {
   private readonly redis: Redis;
@@ -106,6 +108,17 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
 
   readyCount(groups: readonly string[]): Promise<number> {
     return readyCount(this.redis, groups);
+  }
+
+  /** Logged-in agents of these groups who can take calls (not connecting, on break or away), for pacing. */
+  async snapshot(groups: readonly string[]): Promise<AgentSnapshot[]> {
+    const want = new Set(groups);
+    const out: AgentSnapshot[] = [];
+    for (const a of await listLiveAgents(this.redis)) {
+      const state = PACING_STATE[a.state];
+      if (state && a.groups.some((g) => want.has(g))) out.push({ state, since: a.since });
+    }
+    return out;
   }
 
   /** Reserves the longest-waiting ready agent of the groups; `prefer` (a callback's owner) first when ready. */

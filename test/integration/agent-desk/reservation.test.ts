@@ -87,3 +87,20 @@ t.test('agents on break or away are not reserved; back to ready goes to the end 
   t.equal((await f.desk.reserve(['sales'], 'x'))?.agentId, 'a1');
   t.equal(await f.desk.reserve(['sales'], 'y'), null);
 });
+
+t.test('snapshot for pacing: agents of the groups who can take calls, with their state times', async (t) => {
+  const f = await deskFixture(t, AGENTS);
+  const t0 = f.clock.now;
+  await loginReady(f, 'a1');
+  f.clock.now = t0 + 1000;
+  await loginReady(f, 'a2');
+  await loginReady(f, 'a4');
+  await f.desk.login('a3');
+  f.clock.now = t0 + 2000;
+  const r = (await f.desk.reserve(['sales'], 'att-1'))!;
+  t.equal(r.agentId, 'a1');
+  const sales = await f.desk.snapshot(['sales']);
+  t.same(sales, [{ state: 'reserved', since: t0 + 2000 }, { state: 'ready', since: t0 + 1000 }], 'a3 is still connecting and a4 is in another group');
+  await f.desk.setState('a2', 'away');
+  t.same(await f.desk.snapshot(['sales', 'support']), [{ state: 'reserved', since: t0 + 2000 }], 'away agents are not counted');
+});
