@@ -93,12 +93,13 @@ export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions): A
       },
     }).on('error', (e) => (failure ??= e));
     parser.write(chunk);
-    if (failure) throw csvFileError(failure, row);
+    // Rows parsed before a fault are handed over first: they are kept.
     if (out.length) {
       const batch = out;
       out = [];
       yield batch;
     }
+    if (failure) throw csvFileError(failure, row);
   }
   if (!parser) return;
   await new Promise<void>((resolve) => {
@@ -107,8 +108,8 @@ export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions): A
     parser.end();
     parser.resume();
   });
-  if (failure) throw csvFileError(failure, row);
   if (out.length) yield out;
+  if (failure) throw csvFileError(failure, row);
 }
 
 /** A cell value of exceljs as the text a person sees. */

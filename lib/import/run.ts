@@ -57,6 +57,8 @@ export class ImportRunner {
   private plan!: ColumnPlan;
   private batch: StoredRow[] = [];
   private batchRows: number[] = [];
+  /** The phone cell as typed, for duplicate reports. */
+  private batchRaw: string[] = [];
   private errors: RowError[] = [];
   private readonly firstErrors: RowError[] = [];
   private inFlight: Promise<void> | null = null;
@@ -106,7 +108,9 @@ export class ImportRunner {
       await this.startFlush();
       await this.inFlight;
     } catch (err) {
-      await this.inFlight?.catch(() => undefined);
+      // Valid rows read before a file-level fault are kept (rolled back below when all-or-nothing).
+      if (err instanceof ImportFileError) await this.startFlush().then(() => this.inFlight).catch(() => undefined);
+      else await this.inFlight?.catch(() => undefined);
       if (!(err instanceof ImportFileError)) {
         this.job.state = 'failed';
         this.job.error = `internal error: ${(err as Error).message}`;
@@ -212,6 +216,7 @@ export class ImportRunner {
     }
     this.batch.push({ id: v.id, phone: v.record.phone, record: encodeRecord(v.record) });
     this.batchRows.push(r.row);
+    this.batchRaw.push(v.record.rawPhone);
     return this.batch.length >= this.req.limits.batchSize;
   }
 
@@ -224,16 +229,18 @@ export class ImportRunner {
     await this.inFlight;
     const rows = this.batch;
     const rowNums = this.batchRows;
+    const raws = this.batchRaw;
     const errors = this.errors;
     this.batch = [];
     this.batchRows = [];
+    this.batchRaw = [];
     this.errors = [];
-    const p = this.write(rows, rowNums, errors);
+    const p = this.write(rows, rowNums, raws, errors);
     p.catch(() => undefined); // awaited by the next flush; this only keeps Node from calling it unhandled meanwhile
     this.inFlight = p;
   }
 
-  private async write(rows: StoredRow[], rowNums: number[], errors: RowError[]): Promise<void> {
+  private async write(rows: StoredRow[], rowNums: number[], raws: string[], errors: RowError[]): Promise<void> {
     const { redis, listId } = this.req;
     if (rows.length) {
       const opts = { head: this.job.head, headBase: this.headBase, seqStart: this.seq, pendingKey: this.pendingKey };
@@ -245,7 +252,7 @@ export class ImportRunner {
         if (s.ok) return;
         this.job.rejected++;
         if (s.reason === 'dup-id') this.reject(rowNums[i]!, labels.id ?? 'id', s.id, 'duplicate contact ID: the list already has it');
-        else this.reject(rowNums[i]!, labels.phone ?? 'phone', rows[i]!.phone, `duplicate phone number: contact ${s.holder} of the list has it`);
+        else this.reject(rowNums[i]!, labels.phone ?? 'phone', raws[i]!, `duplicate phone number: contact ${s.holder} of the list has it (${rows[i]!.phone})`);
       });
       this.job.accepted += Number(out[0]);
     }
