@@ -58,9 +58,9 @@ export async function startRawPeer(host = '127.0.0.1'): Promise<RawPeer> {
         return Promise.resolve(have);
       }
       return new Promise((res, rej) => {
-        const w = { method, res };
+        const w = { method, res: (r: SipRequest) => (clearTimeout(timer), res(r)) };
         waiters.push(w);
-        setTimeout(() => {
+        const timer = setTimeout(() => {
           const i = waiters.indexOf(w);
           if (i >= 0) {
             waiters.splice(i, 1);

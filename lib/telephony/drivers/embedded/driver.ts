@@ -121,7 +121,12 @@ export class EmbeddedDriver implements TelephonyDriver {
 
   async stop(): Promise<void> {
     const live = [...this.legs.values()].filter((l) => l.state.phase !== 'ended');
-    await Promise.race([Promise.all(live.map((l) => this.hangup(l.id).catch(() => undefined))), sleep(2000)]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(live.map((l) => this.hangup(l.id).catch(() => undefined))),
+      new Promise((r) => (timer = setTimeout(r, 2000))),
+    ]);
+    clearTimeout(timer);
     for (const l of this.legs.values()) if (l.state.phase !== 'ended') this.finish(l, { by: 'error', answered: l.state.answered, detail: 'driver stopped' });
     this.pacer.stop();
     this.stack?.close();

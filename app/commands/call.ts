@@ -1,0 +1,141 @@
+/**
+ * `dialer call <number|sip:uri> [--trunk host:port] [--caller-id N] [--ring-timeout s]
+ *   [--hangup-after s] [--stay] [--no-analysis] [--region R] [--sip-port P] [--json]`
+ * Places one call through the embedded driver and prints every event with its
+ * time, then a summary with the result code the dialer would record.
+ *
+ * By default the call is hung up as soon as analysis of the answered audio
+ * decides (human, machine, fax, silence, notsure); `--stay` keeps it up until
+ * `--hangup-after` (default 30 s after the answer) or the far end hangs up.
+ *
+ * JSON output (stable; one object per line; other tools score it):
+ *   { "event": "trying"|"progress"|"answer"|"verdict"|"dtmf"|"end", "t": ms since the INVITE, "at": ISO time, ...fields }
+ *     progress: status, reason, earlyMedia     verdict: phase ("early"|"answered"), verdict (lib/media/types.ts Verdict)
+ *     dtmf: digit, durationMs                  end: sipStatus, sipReason, by ("remote"|"local"|"timeout"|"error"), answered, detail
+ *   last line:
+ *   { "event": "summary", "to", "trunk", "resultCode", "resultName", "answered", "sipStatus", "hangupBy",
+ *     "verdicts": [kind…], "durationMs" }
+ */
+import { loadConfig, validateConfig } from '../../lib/config';
+import { EmbeddedDriver } from '../../lib/telephony/drivers/embedded';
+import { mediaAnalyzerFactory } from '../../lib/telephony/analysis';
+import { testCall } from '../../lib/telephony/test-call';
+import type { LegEvent } from '../../lib/telephony/contract';
+import type { Command } from './types';
+
+const USAGE =
+  'usage: dialer call <number|sip:uri> [--trunk host:port] [--caller-id N] [--ring-timeout s] [--hangup-after s] [--stay] [--no-analysis] [--region R] [--sip-port P] [--json]';
+
+export interface CallArgs {
+  to: string;
+  trunk?: string;
+  callerId?: string;
+  ringTimeoutS: number;
+  hangupAfterS: number;
+  stay: boolean;
+  analysis: boolean;
+  region?: string;
+  sipPort: number;
+  json: boolean;
+}
+
+export function parseCallArgs(argv: string[]): CallArgs {
+  const a: CallArgs = { to: '', ringTimeoutS: 40, hangupAfterS: 30, stay: false, analysis: true, sipPort: 0, json: false };
+  const num = (k: string, v: string, min: number, max: number) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`${k} must be a number from ${min} to ${max}, got "${v}"\n${USAGE}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i]!;
+    const val = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new Error(`${k} needs a value\n${USAGE}`);
+      return v;
+    };
+    switch (k) {
+      case '--trunk': {
+        const v = val();
+        if (!/^[^\s:]+(:\d{1,5})?$/.test(v)) throw new Error(`--trunk must be host:port, got "${v}"`);
+        a.trunk = v;
+        break;
+      }
+      case '--caller-id': a.callerId = val(); break;
+      case '--ring-timeout': a.ringTimeoutS = num(k, val(), 1, 300); break;
+      case '--hangup-after': a.hangupAfterS = num(k, val(), 0, 86400); break;
+      case '--sip-port': a.sipPort = num(k, val(), 0, 65535); break;
+      case '--region': a.region = val(); break;
+      case '--stay': a.stay = true; break;
+      case '--no-analysis': a.analysis = false; break;
+      case '--json': a.json = true; break;
+      default:
+        if (k.startsWith('--') || a.to) throw new Error(`unexpected argument "${k}"\n${USAGE}`);
+        a.to = k;
+    }
+  }
+  if (!a.to) throw new Error(`a number or SIP URI to call is required\n${USAGE}`);
+  return a;
+}
+
+/** One JSON-able line per event (the stable output format above). */
+export function eventLine(e: LegEvent, t0: number): Record<string, unknown> {
+  const { type, legId: _leg, at, ...rest } = e;
+  const fields = type === 'end' ? { ...e.cause } : rest;
+  return { event: type, t: at - t0, at: new Date(at).toISOString(), ...fields };
+}
+
+function humanLine(o: Record<string, unknown>): string {
+  const { event, t, at: _at, ...rest } = o;
+  return `${String(t).padStart(6)} ms  ${String(event).padEnd(9)} ${JSON.stringify(rest)}`;
+}
+
+/** Runs the command; `write` receives each output line (stdout by default). */
+export async function callMain(argv: string[], write: (line: string) => void = (l) => process.stdout.write(l + '\n'), configOverrides?: Record<string, unknown>): Promise<number> {
+  const args = parseCallArgs(argv);
+  const base = loadConfig(configOverrides ? { env: {}, overrides: configOverrides } : {});
+  const trunks = args.trunk ? [{ name: 'cli', address: args.trunk, callsPerSecond: 1000 }] : base.telephony.trunks;
+  // The call command never competes with a running dialer for its SIP port.
+  const cfg = validateConfig({
+    ...JSON.parse(JSON.stringify(base)),
+    telephony: { ...JSON.parse(JSON.stringify(base.telephony)), trunks, embedded: { ...JSON.parse(JSON.stringify(base.telephony.embedded)), sip: { ...base.telephony.embedded.sip, port: args.sipPort } } },
+  });
+  const driver = new EmbeddedDriver({ embedded: cfg.telephony.embedded, trunks: cfg.telephony.trunks, analyzerFactory: mediaAnalyzerFactory(cfg.media) });
+  await driver.start();
+  const out = (o: Record<string, unknown>) => write(args.json ? JSON.stringify(o) : humanLine(o));
+  const t0 = Date.now();
+  try {
+    const r = await testCall(
+      driver,
+      {
+        to: args.to,
+        callerId: args.callerId,
+        ringTimeoutMs: args.ringTimeoutS * 1000,
+        analysis: args.analysis ? { early: true, answered: true, region: args.region } : undefined,
+      },
+      { hangupOnVerdict: !args.stay, hangupAfterMs: args.hangupAfterS * 1000, onEvent: (e) => out(eventLine(e, t0)) },
+    );
+    out({
+      event: 'summary',
+      t: Date.now() - t0,
+      at: new Date().toISOString(),
+      to: args.to,
+      trunk: /^sips?:/i.test(args.to) ? null : trunks[0]?.address ?? null,
+      resultCode: r.resultCode,
+      resultName: r.resultName,
+      answered: r.end.answered,
+      sipStatus: r.end.sipStatus ?? null,
+      hangupBy: r.end.by,
+      verdicts: r.verdicts.map((v) => v.kind),
+      durationMs: r.durationMs,
+    });
+    return 0;
+  } finally {
+    await driver.stop();
+  }
+}
+
+export const callCommand: Command = {
+  name: 'call',
+  summary: 'place one test call through the embedded driver and print its events and result code',
+  run: (args) => callMain(args),
+};
