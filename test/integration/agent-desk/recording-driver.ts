@@ -1,7 +1,7 @@
 /**
  * A telephony driver for desk tests that places no calls: it records every
  * driver call in order and lets the test deliver leg events (answer, end) as
- * a real driver would. The e2e test (test/e2e/embedded/agent-desk.test.ts)
+ * a real driver would. The e2e test (test/e2e/agents/agent-desk.test.ts)
  * runs the same desk on the embedded driver with SIPp phones.
  */
 import type { LegEvent, LegId, MediaSource, OriginateRequest, TelephonyDriver } from '../../../lib/telephony/contract';
