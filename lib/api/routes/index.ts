@@ -9,9 +9,17 @@ import importRoutes from './imports';
 import relistRoutes from './relist';
 import { agentLiveRoutes } from './agent-live';
 import { callbackRoutes } from './callbacks';
+import { monitor } from '../../monitor/plugin';
+import { eventRoutes } from './events';
+import { reportRoutes } from './reports';
+import { metricsRoutes } from './metrics';
+import { webhookRoutes } from './webhooks';
+import { dashboardRoutes } from './dashboard';
 
 /**
  * Every route plugin, one per resource, each with its JSON Schemas beside it.
  * Add a resource by adding its plugin here.
  */
-export const routes: FastifyPluginAsync[] = [campaignRoutes, agentRoutes, groupRoutes, dncRoutes, listRoutes, contactRoutes, importRoutes, relistRoutes, agentLiveRoutes, callbackRoutes];
+export const routes: FastifyPluginAsync[] = [campaignRoutes, agentRoutes, groupRoutes, dncRoutes, listRoutes, contactRoutes, importRoutes, relistRoutes, agentLiveRoutes, callbackRoutes,
+  // monitor first: it decorates app.monitor for the routes after it (fastify-plugin, not encapsulated).
+  monitor, eventRoutes, reportRoutes, metricsRoutes, webhookRoutes, dashboardRoutes];

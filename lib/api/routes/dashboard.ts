@@ -1,0 +1,23 @@
+/**
+ * The supervisor dashboard: one static page with plain JavaScript (no build
+ * step), served by the API. The page itself is public; everything it shows
+ * comes from authenticated routes (the key is typed in, or passed as ?apiKey=).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyPluginAsync } from 'fastify';
+
+const DIR = join(__dirname, '..', '..', 'monitor', 'dashboard');
+const FILES: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-8', 'app.css': 'text/css; charset=utf-8' };
+
+export const dashboardRoutes: FastifyPluginAsync = async (app) => {
+  const html = readFileSync(join(DIR, 'index.html'));
+  const assets = Object.fromEntries(Object.keys(FILES).map((f) => [f, readFileSync(join(DIR, f))]));
+  const schema = (summary: string) => ({ tags: ['dashboard'], summary, querystring: { type: 'object', properties: { apiKey: { type: 'string' } } } });
+
+  app.get('/dashboard', { schema: schema('The live dashboard page (campaigns, agents, calls)') }, async (_req, reply) =>
+    reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(html));
+  app.get<{ Params: { file: string } }>('/dashboard/:file', {
+    schema: { ...schema('Dashboard script and style'), params: { type: 'object', required: ['file'], properties: { file: { type: 'string', enum: Object.keys(FILES) } } } },
+  }, async (req, reply) => reply.header('content-type', FILES[req.params.file]!).header('cache-control', 'no-cache').send(assets[req.params.file]));
+};

@@ -1,0 +1,48 @@
+/**
+ * The webhook event log: a Redis Stream every dialer process appends its own
+ * events to (so each event is recorded once), trimmed to about `logMaxLen`.
+ * Stream ids are the replay positions subscriptions are delivered from.
+ */
+import type { Redis } from 'ioredis';
+import type { MonitorEvent } from '../../monitor/hub';
+import type { WebhookEvent } from './formatters';
+import { webhookKeys } from './store';
+
+/**
+ * Event types webhooks can subscribe to. Left out on purpose: pacing traces
+ * and progress snapshots (several a second; poll the API or use SSE), lease
+ * changes and screen pops (they carry the contact; agents get them over SSE).
+ */
+export const WEBHOOK_EVENT_TYPES = [
+  'call.started', 'call.phase', 'call.ended', 'attempt.skipped',
+  'campaign.state', 'campaign.completed', 'campaign.abandon-warning',
+  'agent.state', 'agent.released', 'callback.due', 'transfer.failed',
+] as const;
+
+export const isWebhookType = (t: string) => (WEBHOOK_EVENT_TYPES as readonly string[]).includes(t);
+
+export async function appendToLog(redis: Redis, e: Pick<MonitorEvent, 'type' | 'at' | 'campaignId' | 'agentId' | 'data'>, maxLen: number): Promise<string> {
+  const id = await redis.xadd(
+    webhookKeys.log, 'MAXLEN', '~', String(maxLen), '*',
+    'type', e.type, 'at', String(e.at), 'campaignId', e.campaignId ?? '', 'agentId', e.agentId ?? '', 'data', JSON.stringify(e.data),
+  );
+  return id!;
+}
+
+export function parseLogEntry(id: string, kv: string[]): WebhookEvent {
+  const f: Record<string, string> = {};
+  for (let i = 0; i < kv.length; i += 2) f[kv[i]!] = kv[i + 1]!;
+  let data: Record<string, unknown> = {};
+  try {
+    data = JSON.parse(f.data ?? '{}') as Record<string, unknown>;
+  } catch {
+    data = { unreadable: f.data };
+  }
+  return { id, type: f.type ?? '', at: Number(f.at), campaignId: f.campaignId || undefined, agentId: f.agentId || undefined, data };
+}
+
+/** Events after `after` (exclusive), oldest first. */
+export async function readLog(redis: Redis, after: string, count: number): Promise<WebhookEvent[]> {
+  const rows = (await redis.xrange(webhookKeys.log, `(${after}`, '+', 'COUNT', count)) as [string, string[]][];
+  return rows.map(([id, kv]) => parseLogEntry(id, kv));
+}

@@ -1,0 +1,6 @@
+export * from './records';
+export * from './campaign';
+export * from './agents';
+export * from './amd';
+export * from './csv';
+export * from './source';
