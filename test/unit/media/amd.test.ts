@@ -2,7 +2,7 @@
 import t from 'tap';
 import { Amd } from '../../../lib/media/amd';
 import { mediaConfig } from '../../../lib/media/config';
-import { babble, kinds, run, S } from './signals';
+import { babble, kinds, run, S } from '../../helpers/media-signals';
 
 const cfg = mediaConfig().amd;
 /** Feeds runs of [voiced, ms] and returns the decision with its time. */

@@ -11,7 +11,7 @@ import t from 'tap';
 import { AnnouncementLibrary } from '../../../lib/media/announcements';
 import { writeWav } from '../../../lib/media/audio-file';
 import { speak } from '../../../bench/corpus/speech';
-import { run, S } from './signals';
+import { run, S } from '../../helpers/media-signals';
 
 const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'media-test-'));

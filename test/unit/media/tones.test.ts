@@ -5,7 +5,7 @@
 import t from 'tap';
 import { DEFAULT_REGIONS } from '../../../lib/config/sections/media';
 import type { Verdict } from '../../../lib/media/types';
-import { babble, kinds, run, S } from './signals';
+import { babble, kinds, run, S } from '../../helpers/media-signals';
 
 const sitOf = (vs: Verdict[]) => vs.find((v): v is Extract<Verdict, { kind: 'sit' }> => v.kind === 'sit')?.code ?? null;
 const sit = (segs: Array<[number, number]>, amp = 4000) => S.concat(S.silence(200), ...segs.map(([f, d]) => S.tone([f], d, amp)), S.silence(600));

@@ -1,7 +1,7 @@
 /** Signal helpers for the media tests (not a test file). */
-import { analyzePcm, type CallAnalyzerOptions } from '../../../lib/media/analyzer';
-import type { Verdict } from '../../../lib/media/types';
-import * as S from '../../../bench/corpus/synth';
+import { analyzePcm, type CallAnalyzerOptions } from '../../lib/media/analyzer';
+import type { Verdict } from '../../lib/media/types';
+import * as S from '../../bench/corpus/synth';
 
 export { S };
 
