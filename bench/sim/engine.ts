@@ -182,6 +182,8 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
           });
           opts.onDecision?.(d, now);
           n = d.calls;
+          const expected = d.trace.figures.expectedAbandons;
+          if (n > 0 && typeof expected === 'number') feed({ type: 'placed', at: now, calls: n, expectedAbandons: expected });
         } else {
           const ready = readyCount();
           const drops = minute.filter((m) => m.drop).length;

@@ -40,6 +40,12 @@ export type PacingEvent =
   | { type: 'resolved'; at: number; ringMs: number; live: boolean }
   /** A live answer found no agent within the threshold: code 14. */
   | { type: 'abandoned'; at: number }
+  /**
+   * Calls were placed on a predictive decision that expected them to cause
+   * `expectedAbandons` abandons (the decision's trace figure of that name):
+   * comparing it with the abandons that follow calibrates the model.
+   */
+  | { type: 'placed'; at: number; calls: number; expectedAbandons: number }
   | { type: 'talkEnded'; at: number; talkMs: number }
   | { type: 'wrapEnded'; at: number; wrapMs: number };
 
@@ -54,6 +60,8 @@ interface Bucket {
   resolved: number;
   live: number;
   abandoned: number;
+  /** Abandons the predictive model expected from the calls it placed. */
+  expected: number;
   /** Ring-time histograms of live answers and of everything else. */
   liveRing: number[];
   otherRing: number[];
@@ -87,8 +95,8 @@ export interface Estimates {
   meanLiveRingMs: number;
   talk: DurationEstimate;
   wrap: DurationEstimate;
-  /** Abandons ÷ live answers in the abandon window, and since the start. */
-  abandon: { live: number; abandoned: number; rate: number; windowMs: number };
+  /** Abandons ÷ live answers in the abandon window (and the abandons the model expected there), and since the start. */
+  abandon: { live: number; abandoned: number; rate: number; expected: number; windowMs: number };
   shift: { live: number; abandoned: number; rate: number };
 }
 
@@ -103,7 +111,7 @@ export function createEstimator(config: Partial<EstimatorConfig> = {}): Estimato
 
 function emptyBucket(start: number, bins: number): Bucket {
   const zeros = new Array<number>(bins).fill(0);
-  return { start, resolved: 0, live: 0, abandoned: 0, liveRing: zeros, otherRing: zeros, talk: { n: 0, sum: 0, sq: 0 }, wrap: { n: 0, sum: 0, sq: 0 } };
+  return { start, resolved: 0, live: 0, abandoned: 0, expected: 0, liveRing: zeros, otherRing: zeros, talk: { n: 0, sum: 0, sq: 0 }, wrap: { n: 0, sum: 0, sq: 0 } };
 }
 
 function addMoment(m: Moments, x: number): Moments {
@@ -117,7 +125,7 @@ function addBin(h: number[], binMs: number, ms: number): number[] {
 }
 
 function checkDuration(name: string, v: number): void {
-  if (!Number.isFinite(v) || v < 0) throw new RangeError(`pacing event ${name} must be a non-negative number of ms, got ${v}`);
+  if (!Number.isFinite(v) || v < 0) throw new RangeError(`pacing event ${name} must be a non-negative number, got ${v}`);
 }
 
 /** The state after `ev`. Events may arrive slightly out of order; a late one counts in the newest bucket. */
@@ -144,6 +152,10 @@ export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState 
     case 'abandoned':
       b.abandoned++;
       total = { ...total, abandoned: total.abandoned + 1 };
+      break;
+    case 'placed':
+      checkDuration('expectedAbandons', ev.expectedAbandons);
+      b.expected += ev.expectedAbandons;
       break;
     case 'talkEnded':
       checkDuration('talkMs', ev.talkMs);
@@ -202,6 +214,7 @@ export function estimates(state: EstimatorState, now: number): Estimates {
   let live = 0;
   let aLive = 0;
   let abandoned = 0;
+  let expected = 0;
   const liveRing = new Array<number>(c.ringBins).fill(0);
   const otherRing = new Array<number>(c.ringBins).fill(0);
   const talk: Moments = { n: 0, sum: 0, sq: 0 };
@@ -226,6 +239,7 @@ export function estimates(state: EstimatorState, now: number): Estimates {
     if (inWindow(b, now, c.abandonWindowMs, c.bucketMs)) {
       aLive += b.live;
       abandoned += b.abandoned;
+      expected += b.expected ?? 0;
     }
   }
   let ringSum = 0;
@@ -241,7 +255,7 @@ export function estimates(state: EstimatorState, now: number): Estimates {
     meanLiveRingMs: live > 0 ? ringSum / live : 0,
     talk: duration(talk),
     wrap: duration(wrap),
-    abandon: { live: aLive, abandoned, rate: aLive > 0 ? abandoned / aLive : 0, windowMs: c.abandonWindowMs },
+    abandon: { live: aLive, abandoned, rate: aLive > 0 ? abandoned / aLive : 0, expected, windowMs: c.abandonWindowMs },
     shift: { live: t.live, abandoned: t.abandoned, rate: t.live > 0 ? t.abandoned / t.live : 0 },
   };
 }

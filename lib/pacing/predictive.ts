@@ -15,7 +15,11 @@
  * plus those expected over the next budget horizon, less the abandons already
  * spent, per expected answer. Overshoot spends the budget (τ falls toward 0,
  * leaving only near-certain calls), undershoot lets τ grow: feedback on the
- * measured rate on top of the model. Thin estimates blend the answer toward
+ * measured rate on top of the model. The model itself is calibrated: each
+ * decision reports the abandons it expects (figure `expectedAbandons`, fed
+ * back as a `placed` event), and the ratio of abandons seen to abandons
+ * expected divides τ (later calls answered first take the agents a call was
+ * counting on, which the per-call view does not see). Thin estimates blend the answer toward
  * progressive 1:1, and nothing is ever below progressive 1:1, which cannot
  * abandon (each call in flight has a waiting agent). At the cap, only that.
  */
@@ -39,11 +43,15 @@ const HORIZONS = 6;
 const HORIZON_QUANTILE = 0.95;
 /** Upper bound on one call's abandon chance, however much budget is left. */
 const MAX_RISK_PER_CALL = 0.5;
+/** Pseudo-abandons behind the calibration factor: a few real ones outweigh it. */
+const CALIBRATION_PRIOR = 2;
 
 export interface PredictiveResult {
   wanted: number;
   reason: string;
   figures: Record<string, number | string | boolean | null>;
+  /** Abandons the model expects if `n` of the wanted calls are placed (absent: none expected). */
+  expectedAbandons?: (n: number) => number;
 }
 
 type Params = Omit<Required<PredictiveMode>, 'kind' | 'minSamples'> & { minSamples: { resolved: number; live: number; talk: number } };
@@ -129,9 +137,8 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
 
   // Never above the cap: once the measured rate reaches it, only calls that cannot abandon.
   const s = Math.min(P.targetAbandonRate, P.maxAbandonRate * (1 - P.safetyMargin));
-  // The guard needs enough answers for one abandon not to cross the cap by itself.
-  const guardLive = Math.max(m.live, Math.ceil(1 / Math.max(P.maxAbandonRate, 1e-3)));
-  const capHit = est.abandon.live >= guardLive && est.abandon.rate >= P.maxAbandonRate;
+  // Overdial only while one more abandon would still leave the window under the cap.
+  const capHit = (est.abandon.abandoned + 1) / (est.abandon.live + 1) > P.maxAbandonRate;
   figures.windowAbandonRate = round(est.abandon.rate);
   if (capHit) return { wanted: floor, reason: `abandon rate at the ${pct(P.maxAbandonRate)} cap: progressive 1:1 (${floor})`, figures };
 
@@ -140,8 +147,12 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   const handleMs = Math.max(1000, talkMs + wrapMs);
   const expectedLive = (agents.length * P.budgetHorizonMs) / handleMs;
   const tau = clamp((s * (est.abandon.live + expectedLive) - est.abandon.abandoned) / expectedLive, 0, MAX_RISK_PER_CALL);
+  // Calibration: abandons seen ÷ abandons the model expected, shrunk toward 1 by a prior of CALIBRATION_PRIOR abandons.
+  const bias = clamp((est.abandon.abandoned + CALIBRATION_PRIOR) / (est.abandon.expected + CALIBRATION_PRIOR), 0.25, 8);
+  const perCallRisk = tau / bias;
   figures.setpoint = round(s);
   figures.riskBudget = round(tau);
+  figures.modelBias = round(bias);
 
   const talk = logNormalFromMoments(talkMs, est.talk.sdMs);
   const wrap = logNormalFromMoments(Math.max(wrapMs, 1), est.wrap.sdMs);
@@ -203,7 +214,7 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
     }
     return pr;
   };
-  const fits = (others: number) => marginal(others) <= tau;
+  const fits = (others: number) => marginal(others) <= perCallRisk;
   const maxLines = Math.floor(P.maxLinesPerAgent * agents.length) - inFlight - calls.connected;
   let model = 0;
   if (maxLines > 0 && fits(0)) {
@@ -236,9 +247,16 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   });
   const why =
     wanted === floor && model <= floor
-      ? `predictive: no extra call keeps its abandon chance within ${pct(tau)}, progressive 1:1 (${floor})`
+      ? `predictive: no extra call keeps its abandon chance within ${pct(perCallRisk)}, progressive 1:1 (${floor})`
       : `predictive: ${round(sMean[last])} agents expected free vs ${round(dMean[last])} answers expected within ${Math.round(H / 1000)} s; ${wanted} more calls each abandon with chance ≤ ${pct(tau)}${confidence < 1 ? ` (confidence ${round(confidence)})` : ''}`;
-  return { wanted, reason: why, figures };
+  return { wanted, reason: why, figures, expectedAbandons: (n) => expectedAbandons(n, marginal, p) };
+}
+
+/** Abandons the model expects from placing `n` calls: Σ P(live)·P(abandon | live) of each. */
+function expectedAbandons(n: number, marginal: (others: number) => number, p: number): number {
+  let e = 0;
+  for (let j = 0; j < n; j++) e += p * marginal(j);
+  return Math.round(e * 1e6) / 1e6;
 }
 
 function clamp(x: number, lo: number, hi: number): number {

@@ -19,6 +19,7 @@ export function decideTick(input: TickInput): TickDecision {
   const figures: TickTrace['figures'] = {};
   let wanted: number;
   let reason: string;
+  let expectedAbandons: ((n: number) => number) | undefined;
   switch (mode.kind) {
     case 'progressive':
     case 'power': {
@@ -44,6 +45,7 @@ export function decideTick(input: TickInput): TickDecision {
       const r = predictive(input, mode, count.ready);
       wanted = r.wanted;
       reason = r.reason;
+      expectedAbandons = r.expectedAbandons;
       Object.assign(figures, r.figures);
       break;
     }
@@ -60,6 +62,8 @@ export function decideTick(input: TickInput): TickDecision {
   }
   const capped = applyCaps(wanted, input.caps, calls);
   if (capped.trace.limitedBy) reason += `; capped to ${capped.calls} by ${capped.trace.limitedBy}`;
+  // Predictive: what the placed calls are expected to cost, to be fed back as a `placed` estimator event.
+  if (mode.kind === 'predictive') figures.expectedAbandons = expectedAbandons ? expectedAbandons(capped.calls) : 0;
   return {
     calls: capped.calls,
     reason,

@@ -1,0 +1,93 @@
+import t from 'tap';
+import { createEstimator, estimates, observe, observeAll, type PacingEvent } from '../../../lib/pacing';
+
+const MIN = 60_000;
+
+t.test('live rate, ring-time laws, talk and wrap-up from events', async (t) => {
+  const evs: PacingEvent[] = [];
+  // 8 calls: 2 live (rings 5 s and 11 s), 6 others (3 busy at 2 s, 3 no answer at 40 s)
+  evs.push({ type: 'resolved', at: 1000, ringMs: 5000, live: true }, { type: 'resolved', at: 2000, ringMs: 11_000, live: true });
+  for (let i = 0; i < 3; i++) evs.push({ type: 'resolved', at: 3000 + i, ringMs: 2000, live: false }, { type: 'resolved', at: 4000 + i, ringMs: 40_000, live: false });
+  evs.push({ type: 'talkEnded', at: 5000, talkMs: 100_000 }, { type: 'talkEnded', at: 6000, talkMs: 200_000 }, { type: 'wrapEnded', at: 7000, wrapMs: 15_000 });
+  const s = observeAll(createEstimator({ bucketMs: MIN }), evs);
+  const e = estimates(s, 10_000);
+  t.equal(e.resolved, 8);
+  t.equal(e.live, 2);
+  t.equal(e.liveRate, 0.25);
+  t.equal(e.liveRingCdf[4], 0, 'no live answer within 5 s (bin 5–6 s holds the first)');
+  t.equal(e.liveRingCdf[5], 0.5);
+  t.equal(e.liveRingCdf[11], 1);
+  t.equal(e.otherRingCdf[2], 0.5, 'busy at 2 s is half of the others');
+  t.equal(e.otherRingCdf[39], 0.5);
+  t.equal(e.otherRingCdf[40], 1);
+  t.equal(e.meanLiveRingMs, 8500, 'bin midpoints 5.5 s and 11.5 s');
+  t.same(e.talk, { n: 2, meanMs: 150_000, sdMs: Math.sqrt(5e9) });
+  t.same(e.wrap, { n: 1, meanMs: 15_000, sdMs: 0 });
+});
+
+t.test('abandon rate counts code 14 over live answers, in the window and since the start', async (t) => {
+  let s = createEstimator({ bucketMs: MIN, abandonWindowMs: 10 * MIN });
+  for (let i = 0; i < 40; i++) s = observe(s, { type: 'resolved', at: i * 1000, ringMs: 8000, live: true });
+  s = observe(s, { type: 'abandoned', at: 41_000 });
+  s = observe(s, { type: 'abandoned', at: 42_000 });
+  let e = estimates(s, 60_000);
+  t.same(e.abandon, { live: 40, abandoned: 2, rate: 0.05, expected: 0, windowMs: 10 * MIN });
+  // 20 minutes later, 60 more live answers: the window holds only these, the shift holds all.
+  for (let i = 0; i < 60; i++) s = observe(s, { type: 'resolved', at: 20 * MIN + i * 1000, ringMs: 8000, live: true });
+  e = estimates(s, 21 * MIN);
+  t.same(e.abandon, { live: 60, abandoned: 0, rate: 0, expected: 0, windowMs: 10 * MIN });
+  t.same(e.shift, { live: 100, abandoned: 2, rate: 0.02 });
+});
+
+t.test("the abandons the model expected are summed for its calibration", async (t) => {
+  let s = createEstimator({ bucketMs: MIN });
+  s = observe(s, { type: 'placed', at: 1000, calls: 3, expectedAbandons: 0.25 });
+  s = observe(s, { type: 'placed', at: 2000, calls: 1, expectedAbandons: 0.5 });
+  t.equal(estimates(s, 3000).abandon.expected, 0.75);
+  t.throws(() => observe(s, { type: 'placed', at: 0, calls: 1, expectedAbandons: -1 }), /expectedAbandons/);
+});
+
+t.test('windows roll: old samples leave each window on its own schedule', async (t) => {
+  let s = createEstimator({ bucketMs: MIN, rateWindowMs: 5 * MIN, handleWindowMs: 30 * MIN });
+  s = observe(s, { type: 'resolved', at: 0, ringMs: 3000, live: true });
+  s = observe(s, { type: 'talkEnded', at: 0, talkMs: 60_000 });
+  t.equal(estimates(s, 4 * MIN).live, 1, 'inside 5 min');
+  t.equal(estimates(s, 6 * MIN).live, 0, 'out of the 5 min rate window');
+  t.equal(estimates(s, 6 * MIN).talk.n, 1, 'still in the 30 min talk window');
+  t.equal(estimates(s, 31 * MIN).talk.n, 0);
+  // a much later event prunes buckets no window can see
+  s = observe(s, { type: 'resolved', at: 24 * 60 * MIN, ringMs: 3000, live: false });
+  t.ok(s.buckets.length <= 2, `pruned to ${s.buckets.length} buckets`);
+});
+
+t.test('observe never changes its input (the state is a value) and survives JSON', async (t) => {
+  const s0 = createEstimator();
+  const s1 = observe(s0, { type: 'resolved', at: 1000, ringMs: 4000, live: true });
+  const before = JSON.stringify(s1);
+  const s2 = observe(s1, { type: 'resolved', at: 2000, ringMs: 4000, live: true });
+  t.equal(JSON.stringify(s1), before);
+  t.equal(s0.buckets.length, 0);
+  t.equal(estimates(s2, 3000).live, 2);
+  const revived = JSON.parse(JSON.stringify(s2));
+  t.same(estimates(revived, 3000), estimates(s2, 3000));
+});
+
+t.test('a late event counts in the newest bucket, rings past the last bin in the last bin', async (t) => {
+  let s = createEstimator({ bucketMs: MIN, ringBins: 10 });
+  s = observe(s, { type: 'resolved', at: 5 * MIN, ringMs: 1000, live: false });
+  s = observe(s, { type: 'resolved', at: 1 * MIN, ringMs: 99_000, live: false });
+  const e = estimates(s, 5 * MIN);
+  t.equal(e.resolved, 2);
+  t.equal(e.otherRingCdf[8], 0.5);
+  t.equal(e.otherRingCdf[9], 1);
+});
+
+t.test('bad events and settings are refused with the field named', async (t) => {
+  const s = createEstimator();
+  t.throws(() => observe(s, { type: 'resolved', at: 0, ringMs: -1, live: true }), /ringMs/);
+  t.throws(() => observe(s, { type: 'talkEnded', at: 0, talkMs: NaN }), /talkMs/);
+  t.throws(() => observe(s, { type: 'wrapEnded', at: NaN, wrapMs: 1 }), /time/);
+  t.throws(() => observe(s, { type: 'nope', at: 0 } as unknown as PacingEvent), /unknown pacing event/);
+  t.throws(() => createEstimator({ bucketMs: 0 }), /bucketMs/);
+  t.throws(() => createEstimator({ ringBins: 2.5 }), /ringBins/);
+});

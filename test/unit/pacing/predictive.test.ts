@@ -1,0 +1,112 @@
+import t from 'tap';
+import { createEstimator, decideTick, estimates, observeAll, type AgentSnapshot, type Estimates, type PacingEvent, type PredictiveMode, type TickInput } from '../../../lib/pacing';
+
+const NOW = 10 * 3600_000;
+const MODE: PredictiveMode = { kind: 'predictive' };
+
+/** Estimates from a history like the standard scenario: `live` share live, rings 3–25 s, talk ≈ talkSec, wrap 20 s. */
+function history(opts: { calls: number; live: number; talkSec?: number; talks?: number; abandons?: number }): Estimates {
+  const evs: PacingEvent[] = [];
+  const start = NOW - 20 * 60_000;
+  const liveEvery = Math.round(1 / opts.live);
+  for (let i = 0; i < opts.calls; i++) {
+    const at = start + i * 1000;
+    if (i % liveEvery === 0) evs.push({ type: 'resolved', at, ringMs: 3000 + ((i * 7) % 23) * 1000, live: true });
+    else evs.push({ type: 'resolved', at, ringMs: i % 3 === 0 ? 2000 : 40_000, live: false });
+  }
+  const talkSec = opts.talkSec ?? 180;
+  for (let i = 0; i < (opts.talks ?? 100); i++) {
+    evs.push({ type: 'talkEnded', at: start + i * 1000, talkMs: talkSec * 1000 * (0.4 + (i % 13) / 10.8) });
+    evs.push({ type: 'wrapEnded', at: start + i * 1000 + 1, wrapMs: 10_000 + (i % 21) * 1000 });
+  }
+  for (let i = 0; i < (opts.abandons ?? 0); i++) evs.push({ type: 'abandoned', at: start + i * 2000 });
+  return estimates(observeAll(createEstimator(), evs), NOW);
+}
+
+const RICH = history({ calls: 800, live: 0.25 });
+const ready = (n: number): AgentSnapshot[] => Array.from({ length: n }, () => ({ state: 'ready' as const, since: NOW - 1000 }));
+const talking = (n: number, elapsedSec: number): AgentSnapshot[] => Array.from({ length: n }, () => ({ state: 'talking' as const, since: NOW - elapsedSec * 1000 }));
+const wrapping = (n: number, elapsedSec: number): AgentSnapshot[] => Array.from({ length: n }, () => ({ state: 'wrapup' as const, since: NOW - elapsedSec * 1000 }));
+const input = (agents: AgentSnapshot[], est: Estimates | undefined, ringing = 0, mode: PredictiveMode = MODE): TickInput => ({
+  now: NOW,
+  mode,
+  agents,
+  calls: { ringing: Array.from({ length: ringing }, (_, i) => NOW - (i % 10) * 1000), queued: [], connected: agents.filter((a) => a.state === 'talking').length },
+  caps: { maxSimultaneousCalls: 0 },
+  estimates: est,
+});
+
+t.test('without estimates, or with thin ones, predictive is progressive 1:1', async (t) => {
+  const none = decideTick(input(ready(4), undefined));
+  t.equal(none.calls, 4);
+  t.match(none.reason, /no estimates/);
+  const thin = decideTick(input([...ready(4), ...talking(6, 170)], history({ calls: 6, live: 0.25, talks: 1 })));
+  t.equal(thin.trace.figures.confidence, 0.1, 'one talk sample of the ten wanted');
+  t.ok(thin.calls >= 4 && thin.calls <= 6, `close to progressive: ${thin.calls}`);
+  const rich = decideTick(input([...ready(4), ...talking(6, 170)], RICH));
+  t.equal(rich.trace.figures.confidence, 1);
+  t.ok(rich.calls > thin.calls, `rich estimates dial more (${rich.calls} > ${thin.calls})`);
+});
+
+t.test('it dials ahead for agents about to come free, not for those who just started', async (t) => {
+  const nearEnd = decideTick(input(wrapping(20, 25), RICH)); // wrap-ups last 10–30 s
+  const justStarted = decideTick(input(talking(20, 1), RICH));
+  t.equal(justStarted.trace.figures.progressiveFloor, 0);
+  t.ok(nearEnd.calls > justStarted.calls, `${nearEnd.calls} > ${justStarted.calls}`);
+  t.ok(nearEnd.calls > 0, 'progressive would place nothing with nobody waiting');
+  t.ok((nearEnd.trace.figures.expectedFreeAgents as number) > (justStarted.trace.figures.expectedFreeAgents as number));
+  t.match(nearEnd.reason, /agents expected free/);
+});
+
+t.test('calls already ringing count as demand', async (t) => {
+  const a = [...ready(5), ...talking(15, 200)];
+  const idle = decideTick(input(a, RICH, 0));
+  const busy = decideTick(input(a, RICH, 20));
+  t.ok(busy.calls < idle.calls, `${busy.calls} < ${idle.calls}`);
+});
+
+t.test('a lower live-answer rate needs more calls per waiting agent', async (t) => {
+  const low = decideTick(input(ready(10), history({ calls: 800, live: 0.1 })));
+  const high = decideTick(input(ready(10), history({ calls: 800, live: 0.5 })));
+  t.ok(low.calls > high.calls, `${low.calls} > ${high.calls}`);
+  t.ok(high.calls >= 10, 'never below progressive 1:1');
+});
+
+t.test('the abandon budget: spent budget means fewer calls; at the cap, progressive only', async (t) => {
+  const a = [...ready(3), ...talking(17, 150)];
+  const fresh = decideTick(input(a, history({ calls: 800, live: 0.25 })));
+  const spent = decideTick(input(a, history({ calls: 800, live: 0.25, abandons: 5 }))); // 5 of 200 live = 2.5 %
+  const capped = decideTick(input(a, history({ calls: 800, live: 0.25, abandons: 7 }))); // 3.5 % ≥ 3 %
+  t.ok((spent.trace.figures.riskBudget as number) < (fresh.trace.figures.riskBudget as number));
+  t.ok(spent.calls < fresh.calls, `${spent.calls} < ${fresh.calls}`);
+  t.equal(capped.calls, 3, 'only the three waiting agents');
+  t.match(capped.reason, /cap/);
+  const stricter = decideTick(input(a, history({ calls: 800, live: 0.25, abandons: 5 }), 0, { kind: 'predictive', maxAbandonRate: 0.02 }));
+  t.equal(stricter.calls, 3, 'a 2 % cap is already reached at 2.5 %');
+});
+
+t.test('the decision reports the abandons it expects, and a model that under-predicted is reined in', async (t) => {
+  const a = [...ready(3), ...talking(17, 150)];
+  const d = decideTick(input(a, RICH));
+  const e = d.trace.figures.expectedAbandons as number;
+  t.ok(e > 0 && e < d.calls, `expects ${e} abandons from ${d.calls} calls`);
+  t.equal(decideTick(input(ready(3), undefined)).trace.figures.expectedAbandons, 0, 'progressive floor: none');
+  const est = history({ calls: 800, live: 0.25, abandons: 4 });
+  const trusted = decideTick(input(a, { ...est, abandon: { ...est.abandon, expected: 4 } }));
+  const biased = decideTick(input(a, { ...est, abandon: { ...est.abandon, expected: 0.5 } }));
+  t.equal(trusted.trace.figures.modelBias, 1);
+  t.ok((biased.trace.figures.modelBias as number) > 2);
+  t.ok(biased.calls < trusted.calls, `${biased.calls} < ${trusted.calls}`);
+});
+
+t.test('lines per agent are bounded whatever the model says', async (t) => {
+  const d = decideTick(input(ready(10), history({ calls: 800, live: 0.1 }), 0, { kind: 'predictive', maxLinesPerAgent: 1.5 }));
+  t.equal(d.calls, 15);
+});
+
+t.test('no agent, no call; bad settings are refused', async (t) => {
+  t.equal(decideTick(input([], RICH)).calls, 0);
+  t.throws(() => decideTick(input(ready(1), RICH, 0, { kind: 'predictive', targetAbandonRate: 3 })), /targetAbandonRate/);
+  t.throws(() => decideTick(input(ready(1), RICH, 0, { kind: 'predictive', maxLinesPerAgent: 0 })), /maxLinesPerAgent/);
+  t.throws(() => decideTick(input(ready(1), RICH, 0, { kind: 'predictive', abandonThresholdMs: -5 })), /abandonThresholdMs/);
+});
