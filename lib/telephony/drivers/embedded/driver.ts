@@ -61,6 +61,8 @@ interface Leg {
 }
 
 const ENDED_LINGER_MS = 32000;
+/** Decode buffer shared by every leg (frames are copied out before the next packet). */
+const SCRATCH = new Int16Array(1024);
 
 export class EmbeddedDriver implements TelephonyDriver {
   readonly name = 'embedded';
@@ -492,7 +494,7 @@ export class EmbeddedDriver implements TelephonyDriver {
     const a = leg.analyzer;
     if (!a || a.done || leg.peer || leg.state.phase === 'ended') return;
     if (leg.phase === 'early' && !leg.analysis?.early) return;
-    const pcm = decodeG711(law, payload);
+    const pcm = decodeG711(law, payload.length <= SCRATCH.length ? payload : payload.subarray(0, SCRATCH.length), SCRATCH).subarray(0, Math.min(payload.length, SCRATCH.length));
     let i = 0;
     while (i < pcm.length) {
       const n = Math.min(FRAME_SAMPLES - leg.fill, pcm.length - i);

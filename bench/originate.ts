@@ -1,0 +1,163 @@
+/**
+ * `npm run bench -- originate [--max-rate N] [--max-concurrent N] [--stage-s S]`
+ *
+ * The embedded driver against SIPp far ends on loopback, all on this machine:
+ *  1. sippOnlyCallsPerSecond: SIPp's built-in UAC calling SIPp's built-in UAS
+ *     (no media) — the reference for what the box does without us.
+ *  2. callsPerSecond: ramps the driver's originate rate against a SIPp UAS
+ *     that answers and streams a person's audio; every call is analysed and
+ *     hung up 0.5 s after the answer. The highest rate sustained for a stage
+ *     with no failed call.
+ *  3. concurrentCalls: ramps calls held up at once against a SIPp answering
+ *     machine (greeting + beep, 12 s), analysis running on every leg (AMD, then
+ *     the beep detector), the driver sending 20 ms frames on each leg; the
+ *     highest level with every call answered and ≤ 1 % late frames.
+ * Prints one JSON line per stage, and last the summary line.
+ */
+import { performance } from 'node:perf_hooks';
+import { cpus, loadavg } from 'node:os';
+import { startSipp, type Sipp } from '../lib/telephony/testing/sipp';
+import { startTestDriver } from '../lib/telephony/testing/driver';
+import { testCall, type TestCallResult } from '../lib/telephony/test-call';
+import type { EmbeddedDriver } from '../lib/telephony/drivers/embedded';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function arg(args: string[], name: string, def: number): number {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : def;
+}
+
+/** SIPp UAC → SIPp UAS (built-in scenarios, no media) at `rate` for `secs`: achieved cps and failures. */
+async function sippOnly(rate: number, secs: number): Promise<{ rate: number; cps: number; failed: number }> {
+  const calls = Math.round(rate * secs);
+  const uas = await startSipp({ scenario: 'uas', calls, timeoutS: 120 });
+  const uac = await startSipp({ scenario: 'uac', remote: uas.address, calls, timeoutS: 120, args: ['-r', String(rate), '-l', '100000'] });
+  const r = await uac.done;
+  await uas.stop();
+  const failed = Number(/Failed call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(r.stdout)?.[1] ?? calls);
+  const cps = Number(/Call Rate\s*\|\s*[\d.]+ cps\s*\|\s*([\d.]+) cps/.exec(r.stdout)?.[1] ?? 0);
+  return { rate, cps, failed };
+}
+
+/** Fires `count` calls at `rate` per second; resolves when all have ended. */
+async function fire(driver: EmbeddedDriver, count: number, rate: number, make: (i: number) => Promise<TestCallResult>): Promise<{ results: Array<TestCallResult | Error>; sendSecs: number }> {
+  const results: Array<Promise<TestCallResult | Error>> = [];
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 2) await sleep(wait);
+    results.push(make(i).catch((e: Error) => e));
+  }
+  const sendSecs = (performance.now() - t0) / 1000;
+  return { results: await Promise.all(results), sendSecs };
+}
+
+const ok = (r: TestCallResult | Error) => !(r instanceof Error) && r.end.answered && r.end.by === 'local';
+
+async function rateStage(driver: EmbeddedDriver, rate: number, secs: number) {
+  const count = Math.round(rate * secs);
+  const cpu0 = process.cpuUsage();
+  const w0 = performance.now();
+  const { results, sendSecs } = await fire(driver, count, rate, (i) =>
+    testCall(driver, { to: `0399${String(i).padStart(6, '0')}`, ringTimeoutMs: 10000, analysis: { early: true, answered: true } }, { hangupAfterMs: 500, maxMs: 20000 }),
+  );
+  const cpu = process.cpuUsage(cpu0);
+  const wall = (performance.now() - w0) / 1000;
+  const failed = results.filter((r) => !ok(r)).length;
+  return { stage: 'rate', targetRate: rate, calls: count, achievedRate: Math.round((count / sendSecs) * 10) / 10, failed, cpuPercent: Math.round(((cpu.user + cpu.system) / 1e6 / wall) * 1000) / 10 };
+}
+
+async function concurrencyStage(driver: EmbeddedDriver, level: number, holdSecs: number) {
+  const answered = new Set<string>();
+  const off = driver.onEvent((e) => {
+    if (e.type === 'answer') answered.add(e.legId);
+  });
+  const legs: string[] = [];
+  const ends: Array<Promise<TestCallResult | Error>> = [];
+  const rate = 250;
+  const t0 = performance.now();
+  for (let i = 0; i < level; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 2) await sleep(wait);
+    ends.push(
+      testCall(driver, { to: `0398${String(i).padStart(6, '0')}`, ringTimeoutMs: 10000, analysis: { early: true, answered: true, waitForBeep: true } }, {
+        hangupAfterMs: 60000,
+        maxMs: 90000,
+        onEvent: (e) => {
+          if (e.type === 'answer') legs.push(e.legId);
+        },
+      }).catch((e: Error) => e),
+    );
+  }
+  for (let i = 0; i < 200 && answered.size < level; i++) await sleep(50);
+  const allUp = answered.size;
+  const p0 = { ...driver.stats().pacer };
+  const cpu0 = process.cpuUsage();
+  const w0 = performance.now();
+  await sleep(holdSecs * 1000);
+  const p1 = { ...driver.stats().pacer };
+  const cpu = process.cpuUsage(cpu0);
+  const wall = (performance.now() - w0) / 1000;
+  const active = driver.stats().active;
+  await Promise.all(legs.map((l) => driver.hangup(l).catch(() => undefined)));
+  const results = await Promise.all(ends);
+  off();
+  const frames = p1.frames - p0.frames;
+  const late = p1.late - p0.late;
+  const latePct = frames ? Math.round((late / frames) * 10000) / 100 : 100;
+  const failed = results.filter((r) => !ok(r)).length;
+  return { stage: 'concurrency', level, answered: allUp, heldDuringWindow: active, framesSent: frames, latePercent: latePct, failed, cpuPercent: Math.round(((cpu.user + cpu.system) / 1e6 / wall) * 1000) / 10 };
+}
+
+export default async function main(args: string[]): Promise<void> {
+  const maxRate = arg(args, '--max-rate', 400);
+  const maxConc = arg(args, '--max-concurrent', 1000);
+  const stageS = arg(args, '--stage-s', 3);
+  const out = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
+
+  // Reference: how fast SIPp calls SIPp on this box right now.
+  let refCps = 0;
+  for (const rate of [100, 200, 400, 800, 1200]) {
+    const r = await sippOnly(rate, stageS);
+    out({ stage: 'sipp-only', ...r });
+    if (r.failed > 0 || r.cps < rate * 0.9) break;
+    refCps = r.cps;
+  }
+
+  let sipp: Sipp | undefined;
+  let driver: EmbeddedDriver | undefined;
+  let best = 0;
+  let bestConc = 0;
+  let cpuAtBest = 0;
+  try {
+    sipp = await startSipp({ scenario: 'uas-person', calls: 1000000, timeoutS: 3600, args: ['-max_recv_loops', '100000'] });
+    driver = await startTestDriver({ trunks: [{ name: 'bench', address: sipp.address, callsPerSecond: 100000, maxChannels: 100000 }], embedded: { sip: { host: '127.0.0.1', port: 0 }, maxLegs: 100000 } });
+    for (const rate of [50, 100, 200, 300, 400, 600, 800].filter((r) => r <= maxRate)) {
+      const s = await rateStage(driver, rate, stageS);
+      out(s);
+      if (s.failed > 0 || s.achievedRate < rate * 0.95) break;
+      best = s.achievedRate;
+      await sleep(1500);
+    }
+    await driver.stop();
+    await sipp.stop();
+
+    sipp = await startSipp({ scenario: 'uas-machine', calls: 1000000, timeoutS: 3600, args: ['-max_recv_loops', '100000'] });
+    driver = await startTestDriver({ trunks: [{ name: 'bench', address: sipp.address, callsPerSecond: 100000, maxChannels: 100000 }], embedded: { sip: { host: '127.0.0.1', port: 0 }, maxLegs: 100000 } });
+    for (const level of [100, 250, 500, 750, 1000, 1500].filter((l) => l <= maxConc)) {
+      const s = await concurrencyStage(driver, level, 4);
+      out(s);
+      if (s.failed > 0 || s.answered < level || s.latePercent > 1) break;
+      bestConc = level;
+      cpuAtBest = s.cpuPercent;
+      await sleep(1500);
+    }
+  } finally {
+    await driver?.stop();
+    await sipp?.stop();
+  }
+  out({ bench: 'originate', callsPerSecond: best, concurrentCalls: bestConc, cpuPercent: cpuAtBest, sippOnlyCallsPerSecond: refCps, cores: cpus().length, loadAverage1m: Math.round(loadavg()[0]! * 10) / 10 });
+}
