@@ -7,7 +7,10 @@ export class PortPool {
 
   constructor(private readonly host: string, private readonly min: number, private readonly max: number) {
     if (min > max || min < 1024 || max > 65534) throw new Error(`bad RTP port range ${min}-${max}`);
-    this.next = min + (min % 2);
+    // Start at a random even port: a dialer restarted after a crash must not
+    // reuse the ports of its dead calls, to which far ends may still stream.
+    this.next = min + (min % 2) + 2 * Math.floor(Math.random() * this.size);
+    if (this.next > max) this.next = min + (min % 2);
   }
 
   get size(): number {
