@@ -50,6 +50,8 @@ export interface ImportOutcome {
 }
 
 const FIRST_ERRORS = 20;
+/** Batches sent to Redis and not yet answered: enough to keep Redis busy while the next batch is parsed. */
+const MAX_IN_FLIGHT = 2;
 
 export class ImportRunner {
   private readonly job: ImportJob;
@@ -61,7 +63,7 @@ export class ImportRunner {
   private batchRaw: string[] = [];
   private errors: RowError[] = [];
   private readonly firstErrors: RowError[] = [];
-  private inFlight: Promise<void> | null = null;
+  private queue: Promise<void>[] = [];
   private headBase = 0;
   private seq = 0;
   private readonly pendingKey: string | undefined;
@@ -106,11 +108,11 @@ export class ImportRunner {
         for (const r of rows) if (this.onRow(r)) await this.startFlush();
       }
       await this.startFlush();
-      await this.inFlight;
+      await this.drain();
     } catch (err) {
       // Valid rows read before a file-level fault are kept (rolled back below when all-or-nothing).
-      if (err instanceof ImportFileError) await this.startFlush().then(() => this.inFlight).catch(() => undefined);
-      else await this.inFlight?.catch(() => undefined);
+      if (err instanceof ImportFileError) await this.startFlush().then(() => this.drain()).catch(() => undefined);
+      else await this.drain().catch(() => undefined);
       if (!(err instanceof ImportFileError)) {
         this.job.state = 'failed';
         this.job.error = `internal error: ${(err as Error).message}`;
@@ -226,7 +228,7 @@ export class ImportRunner {
    * that is ever held (backpressure on the file stream).
    */
   private async startFlush(): Promise<void> {
-    await this.inFlight;
+    await this.waitForRoom();
     const rows = this.batch;
     const rowNums = this.batchRows;
     const raws = this.batchRaw;
@@ -235,9 +237,21 @@ export class ImportRunner {
     this.batchRows = [];
     this.batchRaw = [];
     this.errors = [];
+    // Writes run in order (one connection, and each waits for the one before
+    // it to be sent), so "first occurrence wins" holds for duplicates.
     const p = this.write(rows, rowNums, raws, errors);
-    p.catch(() => undefined); // awaited by the next flush; this only keeps Node from calling it unhandled meanwhile
-    this.inFlight = p;
+    p.catch(() => undefined); // awaited later; this only keeps Node from calling it unhandled meanwhile
+    this.queue.push(p);
+  }
+
+  /** At most MAX_IN_FLIGHT batches are sent and not yet answered; a failure surfaces here. */
+  private async waitForRoom(): Promise<void> {
+    while (this.queue.length >= MAX_IN_FLIGHT) await this.queue.shift();
+  }
+
+  /** Waits for every batch sent. */
+  private async drain(): Promise<void> {
+    while (this.queue.length) await this.queue.shift();
   }
 
   private async write(rows: StoredRow[], rowNums: number[], raws: string[], errors: RowError[]): Promise<void> {

@@ -61,9 +61,12 @@ export async function addContacts(redis: Redis, listId: string, rows: readonly S
 /** Arguments of the `contactsAdd` script (also sent pipelined by imports; parse the reply with `parseStatuses`). */
 export function contactsAddArgs(listId: string, rows: readonly StoredRow[], opts: AddOptions): [string, string, string, string, string, ...(string | number)[]] {
   const k = listKeys(listId);
-  const args: (string | number)[] = [opts.atomic ? '1' : '0', opts.head ? 'head' : 'tail', opts.headBase ?? 0, opts.seqStart ?? 0, opts.pendingKey ? '1' : '0'];
-  for (const r of rows) args.push(r.id, r.phone, r.record);
-  return [k.meta, k.contacts, k.phones, k.order, opts.pendingKey ?? k.order, ...args];
+  let packed = '';
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    packed += (i ? '\x1e' : '') + r.id + '\x1f' + r.phone + '\x1f' + r.record;
+  }
+  return [k.meta, k.contacts, k.phones, k.order, opts.pendingKey ?? k.order, opts.atomic ? '1' : '0', opts.head ? 'head' : 'tail', opts.headBase ?? 0, opts.seqStart ?? 0, opts.pendingKey ? '1' : '0', packed];
 }
 
 export function parseStatuses(out: (string | number)[]): RowStatus[] {
