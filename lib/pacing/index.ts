@@ -17,3 +17,4 @@ export {
   type DurationEstimate,
 } from './estimator';
 export { RATIO_TABLE_PRESET, ratioForIdleAgents, type RatioRow } from '../domain/ratio-table';
+export { pacingSchema, type PacingConfig } from './schema';

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { loadConfig } from '../../../lib/config';
 import { createEstimator, estimates, observe, observeAll, type PacingEvent } from '../../../lib/pacing';
 
 const MIN = 60_000;
@@ -90,4 +91,12 @@ t.test('bad events and settings are refused with the field named', async (t) => 
   t.throws(() => observe(s, { type: 'nope', at: 0 } as unknown as PacingEvent), /unknown pacing event/);
   t.throws(() => createEstimator({ bucketMs: 0 }), /bucketMs/);
   t.throws(() => createEstimator({ ringBins: 2.5 }), /ringBins/);
+});
+
+t.test('dialer.pacing config has the defaults and feeds the estimator', async (t) => {
+  const c = loadConfig({ env: {} });
+  t.same(c.dialer.pacing.estimator, { bucketMs: 300_000, rateWindowMs: 1_800_000, handleWindowMs: 3_600_000, abandonWindowMs: 86_400_000, ringBinMs: 1000, ringBins: 120 });
+  t.equal(c.dialer.pacing.predictive.safetyMargin, 0.15);
+  t.ok(createEstimator(c.dialer.pacing.estimator));
+  t.throws(() => loadConfig({ env: { DIALER_DIALER__PACING__PREDICTIVE__SAFETY_MARGIN: '1.5' } }), /safetyMargin/);
 });
