@@ -19,7 +19,15 @@ interface TestLike {
  * agents a1, a2 (group sales) bound to the agent keys, a3 unbound; campaign
  * camp1 with dispositions sale / no-interest (required).
  */
-export async function apiFixture(t: TestLike): Promise<{ app: FastifyInstance; desk: LiveAgentDesk; driver: RecordingDriver }> {
+export interface ApiFixture {
+  app: FastifyInstance;
+  desk: LiveAgentDesk;
+  driver: RecordingDriver;
+  /** Empties Redis and seeds it again: one app per test file, a clean store per subtest. */
+  reset(): Promise<void>;
+}
+
+export async function apiFixture(t: TestLike): Promise<ApiFixture> {
   const { redis } = await startTestRedis(t);
   const config = validateConfig({
     log: { level: 'silent' },
@@ -32,12 +40,15 @@ export async function apiFixture(t: TestLike): Promise<{ app: FastifyInstance; d
       ],
     },
   });
-  await createGroup(redis, { id: 'sales', name: 'Sales' });
-  for (const id of ['a1', 'a2', 'a3']) await createAgent(redis, { id, name: id, sipUri: `sip:${id}@127.0.0.1:5999`, groups: ['sales'] });
-  await createCampaign(redis, {
-    id: 'camp1', name: 'camp1', agentGroups: ['sales'], dispositionRequired: true,
-    dispositions: [{ code: 'sale', label: 'Sale' }, { code: 'no-interest', label: 'Not interested' }],
-  }, { region: 'JP' });
+  const seed = async () => {
+    await createGroup(redis, { id: 'sales', name: 'Sales' });
+    for (const id of ['a1', 'a2', 'a3']) await createAgent(redis, { id, name: id, sipUri: `sip:${id}@127.0.0.1:5999`, groups: ['sales'] });
+    await createCampaign(redis, {
+      id: 'camp1', name: 'camp1', agentGroups: ['sales'], dispositionRequired: true,
+      dispositions: [{ code: 'sale', label: 'Sale' }, { code: 'no-interest', label: 'Not interested' }],
+    }, { region: 'JP' });
+  };
+  await seed();
   const driver = new RecordingDriver();
   const desk = createAgentDesk({ redis, driver, log: pino({ level: 'silent' }), config: config.dialer.agents, nodeId: 'api-test' });
   await desk.start({ sweep: false });
@@ -48,5 +59,10 @@ export async function apiFixture(t: TestLike): Promise<{ app: FastifyInstance; d
     await desk.stop();
     await app.close();
   });
-  return { app, desk, driver };
+  const reset = async () => {
+    await redis.flushdb();
+    driver.calls.length = 0;
+    await seed();
+  };
+  return { app, desk, driver, reset };
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { auth } from '../../helpers/app';
 import { getDisposition } from '../../../lib/store/agent-dispositions';
 import { getAgentLive } from '../../../lib/store/agent-live';
-import { apiFixture } from './api-fixture';
+import { apiFixture, type ApiFixture } from './api-fixture';
 import { until } from './fixture';
 
 type Role = 'admin' | 'supervisor' | 'agent' | 'agent2';
@@ -19,8 +19,16 @@ async function readyAgent(f: Awaited<ReturnType<typeof apiFixture>>, id: string,
   return leg;
 }
 
+let shared: ApiFixture | undefined;
+/** One app per file (building it is the slow part); a clean store for each subtest. */
+async function fresh(): Promise<ApiFixture> {
+  if (!shared) shared = await apiFixture(t);
+  else await shared.reset();
+  return shared;
+}
+
 t.test('role checks: an agent key acts only on its own agent; no key is 401', async (t) => {
-  const f = await apiFixture(t);
+  const f = await fresh();
   const none = await call(f.app, null, 'POST', '/agents/a1/login');
   t.equal(none.statusCode, 401);
   t.equal(none.json().code, 'UNAUTHORIZED');
@@ -44,7 +52,7 @@ t.test('role checks: an agent key acts only on its own agent; no key is 401', as
 });
 
 t.test('login → ready → break → ready, with exact errors for illegal requests', async (t) => {
-  const f = await apiFixture(t);
+  const f = await fresh();
   await readyAgent(f, 'a1', 'agent');
   const live = await call(f.app, 'agent', 'GET', '/agents/a1/live');
   t.match(live.json(), { id: 'a1', state: 'ready', secondsInState: Number, releaseAt: String });
@@ -79,7 +87,7 @@ t.test('login → ready → break → ready, with exact errors for illegal reque
 });
 
 t.test('a call: screen pop on the live view, hold, hang up, disposition from the campaign list', async (t) => {
-  const f = await apiFixture(t);
+  const f = await fresh();
   await readyAgent(f, 'a1', 'agent');
   const r = (await f.desk.reserve(['sales'], 'att-1'))!;
   const cust = f.driver.customer();
@@ -120,7 +128,7 @@ t.test('a call: screen pop on the live view, hold, hang up, disposition from the
 });
 
 t.test('unsaved records: listed for the agent and supervisors, completed once', async (t) => {
-  const f = await apiFixture(t);
+  const f = await fresh();
   const leg = await readyAgent(f, 'a1', 'agent');
   const r = (await f.desk.reserve(['sales'], 'att-5'))!;
   await f.desk.connect(r, f.driver.customer(), { campaignId: 'camp1', attemptId: 'att-5', listId: 'l1', contactId: 'k5', phone: '+81312345670', attemptNo: 2 });
@@ -147,7 +155,7 @@ t.test('unsaved records: listed for the agent and supervisors, completed once', 
 });
 
 t.test('the live board lists logged-in agents', async (t) => {
-  const f = await apiFixture(t);
+  const f = await fresh();
   await readyAgent(f, 'a1', 'agent');
   await call(f.app, 'supervisor', 'POST', '/agents/a3/login');
   const board = (await call(f.app, 'supervisor', 'GET', '/live-agents')).json().agents;
@@ -155,7 +163,7 @@ t.test('the live board lists logged-in agents', async (t) => {
 });
 
 t.test('the desk routes are in the OpenAPI document', async (t) => {
-  const f = await apiFixture(t);
+  const f = await fresh();
   const doc = (await call(f.app, null, 'GET', '/openapi.json')).json();
   for (const p of ['/agents/{id}/login', '/agents/{id}/disposition', '/agents/{id}/call/transfer', '/unsaved/{uid}/complete', '/campaigns/{id}/callbacks/{cbId}']) {
     t.ok(doc.paths[p], p);

@@ -3,15 +3,23 @@ import type { FastifyInstance } from 'fastify';
 import { auth } from '../../helpers/app';
 import { makeEntry, putDncEntries } from '../../../lib/store/dnc';
 import { claimCallback, dueCallbacks, listCallbacks } from '../../../lib/store/callbacks';
-import { apiFixture } from './api-fixture';
+import { apiFixture, type ApiFixture } from './api-fixture';
 
 type Role = 'admin' | 'supervisor' | 'agent' | 'agent2';
 const call = (app: FastifyInstance, role: Role, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
   app.inject({ method, url, headers: auth(role), ...(payload !== undefined ? { payload: payload as object } : {}) });
 const inAnHour = () => new Date(Date.now() + 3600_000).toISOString();
 
+let shared: ApiFixture | undefined;
+/** One app per file (building it is the slow part); a clean store for each subtest. */
+async function fresh(): Promise<ApiFixture> {
+  if (!shared) shared = await apiFixture(t);
+  else await shared.reset();
+  return shared;
+}
+
 t.test('an agent promises a callback for itself; the runner sees it due and claims it once', async (t) => {
-  const { app } = await apiFixture(t);
+  const { app } = await fresh();
   const res = await call(app, 'agent', 'POST', '/campaigns/camp1/callbacks', { phone: '03-1234-5678', dueAt: inAnHour(), name: 'Sato', note: 'after 3pm' });
   t.equal(res.statusCode, 201);
   const cb = res.json();
@@ -25,7 +33,7 @@ t.test('an agent promises a callback for itself; the runner sees it due and clai
 });
 
 t.test('bad input gets exact errors and nothing is stored', async (t) => {
-  const { app } = await apiFixture(t);
+  const { app } = await fresh();
   const cases: [Role, string, unknown, number, string | RegExp][] = [
     ['agent', '/campaigns/camp1/callbacks', { phone: 'abc', dueAt: inAnHour() }, 400, 'body.phone phone number has characters other than digits, +, spaces, dashes and parentheses'],
     ['agent', '/campaigns/camp1/callbacks', { phone: '0312345678', dueAt: 'tomorrow' }, 400, /body.dueAt must match format "date-time"/],
@@ -45,7 +53,7 @@ t.test('bad input gets exact errors and nothing is stored', async (t) => {
 });
 
 t.test('do-not-call numbers are refused with 409 (global and campaign lists)', async (t) => {
-  const { app } = await apiFixture(t);
+  const { app } = await fresh();
   const now = new Date();
   await putDncEntries(app.redis, {}, [makeEntry({ phone: '0312345678' }, { region: 'JP', actor: 't', now })], { actor: 't', now });
   await putDncEntries(app.redis, { campaignId: 'camp1' }, [makeEntry({ phone: '0312345679' }, { region: 'JP', actor: 't', now })], { actor: 't', now });
@@ -62,7 +70,7 @@ t.test('do-not-call numbers are refused with 409 (global and campaign lists)', a
 });
 
 t.test('visibility and editing: own + open for agents; supervisors reassign and reschedule', async (t) => {
-  const { app } = await apiFixture(t);
+  const { app } = await fresh();
   const mk = async (role: Role, body: Record<string, unknown>) => (await call(app, role, 'POST', '/campaigns/camp1/callbacks', { phone: '0312345678', dueAt: inAnHour(), ...body })).json();
   const own1 = await mk('agent', {});
   const open = await mk('supervisor', {});
