@@ -34,7 +34,7 @@ export interface AgentDeskDeps {
   /** Looks an agent definition up (lib/store/agents.ts getAgent). */
   directory: (id: string) => Promise<AgentDefinition | null>;
   clock?: () => number;
-  /** Names this process's agents in Redis; legs of a previous run of the same node are gone after a restart. */
+  /** Names this desk in Redis (default host:pid:random); agents it holds are logged out when its heartbeat expires. */
   nodeId?: string;
 }
 
@@ -74,7 +74,7 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
   private early: LegEvent[] = [];
   private pendingOriginates = 0;
   private unsubscribe?: () => void;
-  private sweeper?: NodeJS.Timeout;
+  private timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly deps: AgentDeskDeps) {
     super();
@@ -82,26 +82,65 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
     this.driver = deps.driver;
     this.log = deps.log.child({ part: 'agent-desk' });
     this.clock = deps.clock ?? Date.now;
-    this.nodeId = deps.nodeId ?? hostname();
+    this.nodeId = deps.nodeId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   }
 
-  /** Listens to the driver, forgets legs of this node's previous run, starts the idle sweeper. */
+  /**
+   * Listens to the driver, announces this desk (heartbeat), logs out agents
+   * whose desk is gone (their phone legs died with it), starts the sweeper.
+   */
   async start(opts: { sweep?: boolean } = {}): Promise<void> {
     this.unsubscribe = this.driver.onEvent((e) => void this.onLegEvent(e).catch((err: Error) => this.log.error({ err, legId: e.legId }, 'agent leg event failed')));
+    await this.heartbeat();
     for (const a of await listLiveAgents(this.redis)) {
-      if ((await this.redis.hget(agentKeys.agent(a.id), 'owner')) === this.nodeId) {
-        await this.step(a.id, { type: 'phone_ended' }, { reason: 'dialer restarted: phone leg lost' }).catch(() => undefined);
-      }
+      if (a.owner === this.nodeId) await this.dropLeg(a, 'dialer restarted: phone leg lost');
     }
+    await this.recoverOrphans();
+    const every = this.deps.config.sweepIntervalSec * 1000;
+    this.timers.push(setInterval(() => void this.heartbeat().then(() => this.recoverOrphans()).catch((err: Error) => this.log.error({ err }, 'desk heartbeat failed')), every));
     if (opts.sweep !== false) {
-      this.sweeper = setInterval(() => void this.sweep().catch((err: Error) => this.log.error({ err }, 'idle sweep failed')), this.deps.config.sweepIntervalSec * 1000);
-      this.sweeper.unref();
+      this.timers.push(setInterval(() => void this.sweep().catch((err: Error) => this.log.error({ err }, 'idle sweep failed')), every));
     }
+    for (const timer of this.timers) timer.unref();
   }
 
+  /** Logs out this desk's agents (their legs end with the driver) and withdraws the heartbeat. */
   async stop(): Promise<void> {
-    if (this.sweeper) clearInterval(this.sweeper);
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    for (const a of await listLiveAgents(this.redis).catch(() => [])) {
+      if (a.owner !== this.nodeId) continue;
+      await this.dropLeg(a, 'dialer stopped');
+      if (a.leg) await this.quiet(this.driver.hangup(a.leg, { reason: 'dialer stopped' }));
+    }
+    await this.redis.del(agentKeys.node(this.nodeId)).catch(() => undefined);
     this.unsubscribe?.();
+  }
+
+  private heartbeatTtlMs(): number {
+    return Math.max(10_000, 3 * this.deps.config.sweepIntervalSec * 1000);
+  }
+
+  private async heartbeat(): Promise<void> {
+    await this.redis.set(agentKeys.node(this.nodeId), String(this.clock()), 'PX', this.heartbeatTtlMs());
+  }
+
+  /** Agents held by a desk whose heartbeat expired (crashed process): their legs are gone. */
+  async recoverOrphans(): Promise<string[]> {
+    const gone: string[] = [];
+    for (const a of await listLiveAgents(this.redis)) {
+      if (a.owner === this.nodeId) continue;
+      if (a.owner && (await this.redis.exists(agentKeys.node(a.owner)))) continue;
+      if (await this.dropLeg(a, 'dialer process gone: phone leg lost')) gone.push(a.id);
+    }
+    return gone;
+  }
+
+  private dropLeg(a: AgentLive, reason: string): Promise<boolean> {
+    return this.step(a.id, { type: 'phone_ended' }, { guard: (cur) => cur?.ver === a.ver && cur.state !== 'logged_out', reason }).catch((err: Error) => {
+      this.log.warn({ err, agentId: a.id }, 'could not log out an agent whose leg is gone');
+      return false;
+    });
   }
 
   // ---- the runner's port ------------------------------------------------
@@ -227,10 +266,12 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
     return getAgentLive(this.redis, agentId);
   }
 
-  /** Releases every agent over its idle limit at `now`; returns their ids. */
+  /** Releases every agent of this desk over its idle limit at `now`; returns their ids. */
   async sweep(now = this.clock()): Promise<string[]> {
     const released: string[] = [];
     for (const a of await listLiveAgents(this.redis)) {
+      // Only the desk holding the leg can hang it up.
+      if (a.owner !== this.nodeId) continue;
       const d = idleDecision(a.state, a.since, now, this.deps.config.idleLimits);
       if (!d.release) continue;
       const ok = await this.step(a.id, { type: 'idle_timeout' }, { guard: (cur) => cur?.ver === a.ver, reason: `released: ${d.reason}` }).catch((err: Error) => {

@@ -30,6 +30,8 @@ export const agentKeys = {
   readyPrefix: keys.global('ready:'),
   ready: (group: string) => keys.global(`ready:${group}`),
   live: keys.global('agents-live'),
+  /** Heartbeat of a desk (dialer process); its agents' legs are gone when it expires. */
+  node: (nodeId: string) => keys.global(`desk-node:${nodeId}`),
   unsavedPrefix: keys.global('unsaved:'),
 };
 
@@ -56,6 +58,8 @@ export interface AgentLive {
   held: boolean;
   /** Why the agent was last logged out (idle limit, phone ended…). */
   lastReason?: string;
+  /** The desk (dialer process) holding the agent's phone leg. */
+  owner?: string;
 }
 
 const num = (s: string | undefined) => (s === undefined || s === '' ? undefined : Number(s));
@@ -79,6 +83,7 @@ function parse(h: Record<string, string>): AgentLive | null {
     pop: h.pop ? (JSON.parse(h.pop) as ScreenPop) : undefined,
     held: h.held === '1',
     lastReason: h.lastReason || undefined,
+    owner: h.owner || undefined,
   };
 }
 

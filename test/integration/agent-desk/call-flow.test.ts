@@ -191,3 +191,30 @@ t.test('a restarted node forgets its agents\' lost legs', async (t) => {
   t.equal(live?.lastReason, 'dialer restarted: phone leg lost');
   t.equal(await f.desk.readyCount(['s']), 0);
 });
+
+t.test('several desks on one Redis: a crashed desk\'s agents are logged out, a stopped desk logs its own out', async (t) => {
+  const f = await deskFixture(t, [{ id: 'a1', groups: ['s'] }, { id: 'a2', groups: ['s'] }]);
+  const other = new LiveAgentDesk({
+    redis: f.redis, driver: f.driver, log: pino({ level: 'silent' }), config: f.config.dialer.agents, nodeId: 'node-b',
+    directory: async (id) => ({ id, name: id, sipUri: `sip:${id}@127.0.0.1`, groups: ['s'] }),
+  });
+  await other.start({ sweep: false });
+  await loginReady(f, 'a1');
+  await loginReady({ ...f, desk: other }, 'a2');
+  t.equal((await getAgentLive(f.redis, 'a2'))?.owner, 'node-b');
+  t.same(await f.desk.sweep(f.clock.now + 10 * 3600_000), ['a1'], 'a desk releases only the agents whose legs it holds');
+  t.equal((await getAgentLive(f.redis, 'a2'))?.state, 'ready');
+  t.same(await f.desk.recoverOrphans(), [], 'node-b is alive');
+  // node-b crashes: no stop(), its heartbeat expires.
+  await f.redis.del('g:{g}:desk-node:node-b');
+  t.same(await f.desk.recoverOrphans(), ['a2']);
+  t.match(await getAgentLive(f.redis, 'a2'), { state: 'logged_out', lastReason: 'dialer process gone: phone leg lost' });
+  await other.stop();
+
+  await loginReady(f, 'a1');
+  const leg = (await getAgentLive(f.redis, 'a1'))!.leg!;
+  await f.desk.stop();
+  t.match(await getAgentLive(f.redis, 'a1'), { state: 'logged_out', lastReason: 'dialer stopped' });
+  t.ok(f.driver.calls.some((c) => c.op === 'hangup' && c.leg === leg), 'the phone leg was hung up');
+  t.equal(await f.redis.exists('g:{g}:desk-node:test-node'), 0, 'heartbeat withdrawn');
+});
