@@ -2,6 +2,7 @@ import { mediaSchema } from './sections/media';
 import { telephonySchema } from './sections/telephony';
 import { dialerSchema } from './sections/dialer';
 import { monitorSchema } from './sections/monitor';
+import { messagingSchema } from './sections/messaging';
 
 /**
  * The one configuration schema. Defaults live here; `loadConfig` fills them,
@@ -92,5 +93,6 @@ export const configSchema = {
     telephony: telephonySchema,
     dialer: dialerSchema,
     monitor: monitorSchema,
+    messaging: messagingSchema,
   },
 } as const;

@@ -2,6 +2,7 @@ import type { MediaConfig } from './sections/media';
 import type { TelephonyConfig } from './sections/telephony';
 import type { DialerConfig } from './sections/dialer';
 import type { MonitorConfig } from './sections/monitor';
+import type { MessagingConfig } from './sections/messaging';
 
 export type Role = 'admin' | 'supervisor' | 'agent';
 
@@ -29,6 +30,7 @@ export interface Config {
   telephony: TelephonyConfig;
   dialer: DialerConfig;
   monitor: MonitorConfig;
+  messaging: MessagingConfig;
 }
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
