@@ -11,6 +11,7 @@ declare -A need=(
   [sipp]=sip-tester             # SIPp: carrier/customer/agent simulators in tests and the demo
   [sox]=sox                     # generates hold music, beeps and test audio
   [espeak-ng]=espeak-ng         # speech for the labelled detection corpus and demo
+  [chromium]=chromium           # headless browser for the dashboard test (driven by playwright-core)
   [docker-compose]=docker-compose # 1.29: `docker-compose config` validates docker-compose.yml in tests (no engine needed)
 )
 missing=()
