@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createRedis, startEmbeddedRedis } from '../lib/store';
 import { createList } from '../lib/store/lists';
 import { runImport } from '../lib/import/run';
+import { getJob } from '../lib/import/jobs';
 
 /** Writes the file in chunks so the generator itself holds nothing. 1 in 1000 rows has a bad number. */
 async function generate(file: string, rows: number): Promise<void> {
@@ -43,7 +44,18 @@ export default async function main(args: string[]): Promise<void> {
     let peak = process.memoryUsage().rss;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
     const t0 = process.hrtime.bigint();
+    // Progress as the API shows it while the job runs (also shows whether the rate holds as the list grows).
+    let last = { at: Date.now(), rows: 0 };
+    const progress = setInterval(() => {
+      void getJob(redis, 'bench', 'bench-job').then((j) => {
+        if (!j) return;
+        const now = Date.now();
+        console.log(`progress: ${j.rowsRead} rows read, ${j.accepted} accepted, ${Math.round(((j.rowsRead - last.rows) * 1000) / (now - last.at))} rows/s`);
+        last = { at: now, rows: j.rowsRead };
+      });
+    }, 5000);
     const { job, fileError } = await runImport({
+      jobId: 'bench-job',
       redis,
       listId: 'bench',
       profile: 'default',
@@ -53,6 +65,7 @@ export default async function main(args: string[]): Promise<void> {
     });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     clearInterval(sampler);
+    clearInterval(progress);
     peak = Math.max(peak, process.resourceUsage().maxRSS * 1024);
     if (fileError) throw fileError;
     const info = await redis.info('memory');
