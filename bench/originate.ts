@@ -54,6 +54,17 @@ async function fire(driver: EmbeddedDriver, count: number, rate: number, make: (
   return { results: await Promise.all(results), sendSecs };
 }
 
+/** Why calls failed, most common first (at most 3 kinds). */
+function reasons(results: Array<TestCallResult | Error>): Record<string, number> {
+  const c: Record<string, number> = {};
+  for (const r of results) {
+    if (ok(r)) continue;
+    const k = r instanceof Error ? r.message.slice(0, 60) : `${r.end.by}/${r.end.sipStatus ?? '-'}/${r.end.answered ? 'answered' : 'unanswered'}`;
+    c[k] = (c[k] ?? 0) + 1;
+  }
+  return Object.fromEntries(Object.entries(c).sort((a, b) => b[1] - a[1]).slice(0, 3));
+}
+
 const ok = (r: TestCallResult | Error) => !(r instanceof Error) && r.end.answered && r.end.by === 'local';
 
 async function rateStage(driver: EmbeddedDriver, rate: number, secs: number) {
@@ -66,7 +77,7 @@ async function rateStage(driver: EmbeddedDriver, rate: number, secs: number) {
   const cpu = process.cpuUsage(cpu0);
   const wall = (performance.now() - w0) / 1000;
   const failed = results.filter((r) => !ok(r)).length;
-  return { stage: 'rate', targetRate: rate, calls: count, achievedRate: Math.round((count / sendSecs) * 10) / 10, failed, cpuPercent: Math.round(((cpu.user + cpu.system) / 1e6 / wall) * 1000) / 10 };
+  return { stage: 'rate', failures: reasons(results), targetRate: rate, calls: count, achievedRate: Math.round((count / sendSecs) * 10) / 10, failed, cpuPercent: Math.round(((cpu.user + cpu.system) / 1e6 / wall) * 1000) / 10 };
 }
 
 async function concurrencyStage(driver: EmbeddedDriver, level: number, holdSecs: number) {
@@ -109,7 +120,7 @@ async function concurrencyStage(driver: EmbeddedDriver, level: number, holdSecs:
   const late = p1.late - p0.late;
   const latePct = frames ? Math.round((late / frames) * 10000) / 100 : 100;
   const failed = results.filter((r) => !ok(r)).length;
-  return { stage: 'concurrency', level, answered: allUp, heldDuringWindow: active, framesSent: frames, latePercent: latePct, failed, cpuPercent: Math.round(((cpu.user + cpu.system) / 1e6 / wall) * 1000) / 10 };
+  return { stage: 'concurrency', failures: reasons(results), level, answered: allUp, heldDuringWindow: active, framesSent: frames, latePercent: latePct, failed, cpuPercent: Math.round(((cpu.user + cpu.system) / 1e6 / wall) * 1000) / 10 };
 }
 
 export default async function main(args: string[]): Promise<void> {

@@ -421,8 +421,7 @@ export class EmbeddedDriver implements TelephonyDriver {
     peer.peer = undefined;
     peer.rtp.bridge(undefined);
     const at = this.clock();
-    if (leg.state.phase !== 'ended') this.emit({ type: 'unbridged', legId: leg.id, at, peer: peer.id });
-    else this.emit({ type: 'unbridged', legId: leg.id, at, peer: peer.id });
+    this.emit({ type: 'unbridged', legId: leg.id, at, peer: peer.id });
     this.emit({ type: 'unbridged', legId: peer.id, at, peer: leg.id });
   }
 
