@@ -8,6 +8,7 @@ import { ensureAbandonPrompt } from '../lib/dialer/prompts';
 import { createEmbeddedDriver } from '../lib/telephony/embedded';
 import { createFreeswitchDriver } from '../lib/telephony/drivers/freeswitch';
 import type { TelephonyDriver } from '../lib/telephony/contract';
+import { agentDeskRoutes } from '../lib/api/routes/agent-desk';
 
 export interface ServiceDeps {
   config: Readonly<Config>;
@@ -63,8 +64,9 @@ export async function startServices({ config, redis, log }: ServiceDeps, opts: {
     driver,
     desk,
     runner,
-    extendApi: (app) => {
+    extendApi: async (app) => {
       app.decorate('dialer', { driver, desk, runner });
+      await app.register(agentDeskRoutes({ desk }));
     },
     stop: async () => {
       await runner.stop();
