@@ -55,6 +55,8 @@ export async function startServices({ config, redis, log }: ServiceDeps, opts: {
     desk,
     log: log.child({ part: 'runner' }),
     config: config.dialer.runner,
+    pacing: config.dialer.pacing,
+    trunk: config.telephony.trunks[0]?.name,
     region: config.phone.defaultRegion,
     prompts: { abandon: { kind: 'file', path: abandon } },
   });

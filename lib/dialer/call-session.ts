@@ -23,6 +23,7 @@ export interface SessionDeps {
   /** Called once with the result when the attempt is over. */
   onClose: (s: CallSession, code: ResultCode) => void;
   onPhase?: (s: CallSession, phase: string) => void;
+  onReserved?: (agentId: string) => void;
 }
 
 export class CallSession {
@@ -87,9 +88,11 @@ export class CallSession {
           return;
         }
         case 'reserve-agent': {
-          const r = this.d.desk ? await this.d.desk.reserve(this.d.groups, this.claim.attemptId) : null;
+          // A callback's agent was reserved before dialling.
+          const r = this.reservation ?? (this.d.desk ? await this.d.desk.reserve(this.d.groups, this.claim.attemptId) : null);
           if (r) {
             this.reservation = r;
+            this.d.onReserved?.(r.agentId);
             this.feed({ type: 'agent-reserved', at: this.at(), agentId: r.agentId });
           } else this.feed({ type: 'no-agent', at: this.at() });
           return;
@@ -170,6 +173,12 @@ export class CallSession {
     for (const h of this.timers) clearTimeout(h);
     this.timers.clear();
     if (this.botLeg) void this.d.driver.hangup(this.botLeg).catch(() => undefined);
+    // A pre-reserved (callback) agent who never got the customer goes back to ready.
+    if (this.reservation && this.state.bridgedAt === undefined && this.d.desk) {
+      const r = this.reservation;
+      this.reservation = undefined;
+      void this.d.desk.release(r).catch(() => undefined);
+    }
     this.d.onClose(this, code);
   }
 

@@ -11,6 +11,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Campaign } from '../domain/campaign';
 import { decideTick, createEstimator, observe, estimates, mayStartCampaign, type EstimatorState, type PacingMode, type AgentSnapshot } from '../pacing';
+import type { PacingConfig } from '../pacing/schema';
+import { claimCallback, dueCallbacks, finishCallback, getCallback } from '../store/callbacks';
 import { LIVE_ANSWER_CODES, RESULT_CODES, isResultCode, type ResultCode } from '../results/codes';
 import { decideRetry, type RetryPolicy } from '../rules/retry';
 import { dialWindow, isWithinHours, nextOpening } from '../rules/hours';
@@ -24,7 +26,9 @@ import type { RunnerConfig } from '../config/sections/runner';
 import { CallSession } from './call-session';
 import type { Mode } from './call-flow';
 import { DialerEvents } from './events';
-import type { AgentDesk, ScreenPop } from './ports';
+import type { AgentDesk, Reservation, ScreenPop } from './ports';
+
+const callbackIdOf = (contactId: string) => contactId.slice(0, contactId.lastIndexOf('@'));
 import { syncCampaignQueue } from './sync';
 
 export interface RunnerDeps {
@@ -33,6 +37,9 @@ export interface RunnerDeps {
   desk?: AgentDesk;
   log: Logger;
   config: RunnerConfig;
+  pacing: PacingConfig;
+  /** Name of the trunk calls go out on (recorded in the history for per-trunk reports). */
+  trunk?: string;
   /** Default phone region (numbers stored without +). */
   region: string;
   prompts: { abandon: MediaSource };
@@ -56,14 +63,18 @@ export function campaignPolicy(c: Campaign): RetryPolicy {
   return { maxAttempts: c.maxAttempts, retryIntervalSec: c.retryIntervalSec, perCode };
 }
 
-export function pacingMode(c: Campaign): PacingMode {
+/** Callbacks due are queued in this pseudo-list, ahead of every list (negative scores). */
+export const CALLBACK_LIST = 'cb';
+const CALLBACK_PRIORITY = -1e15;
+
+export function pacingMode(c: Campaign, p?: PacingConfig['predictive']): PacingMode {
   switch (c.mode) {
     case 'progressive':
       return { kind: 'progressive' };
     case 'power':
       return c.ratioTable && c.ratioTable.length > 0 ? { kind: 'progressive', ratioTable: c.ratioTable } : { kind: 'power', ratio: c.ratio };
     case 'predictive':
-      return { kind: 'predictive', targetAbandonRate: c.abandonTargetPct / 100, maxAbandonRate: c.abandonTargetPct / 100, abandonThresholdMs: c.abandonThresholdSec * 1000 };
+      return { kind: 'predictive', targetAbandonRate: c.abandonTargetPct / 100, maxAbandonRate: c.abandonTargetPct / 100, abandonThresholdMs: c.abandonThresholdSec * 1000, ...p };
     case 'agentless':
       return { kind: 'agentless', maxLines: c.maxConcurrentCalls > 0 ? c.maxConcurrentCalls : 10 };
   }
@@ -84,6 +95,8 @@ export class CampaignRunner {
   private stopped = false;
   private unsubscribe?: () => void;
   private readonly now: () => number;
+  /** Agent → campaign and wrap-up start, to feed wrap-up times to that campaign's estimator. */
+  private readonly wrapping = new Map<string, { campaignId: string; since?: number }>();
 
   constructor(private readonly d: RunnerDeps) {
     this.owner = d.config.ownerId || `${hostname()}-${process.pid}`;
@@ -92,7 +105,14 @@ export class CampaignRunner {
   }
 
   start(): void {
-    this.unsubscribe = this.d.driver.onEvent((e) => this.onLegEvent(e));
+    const off = this.d.driver.onEvent((e) => this.onLegEvent(e));
+    const onState = (e: { agentId: string; from: string; to: string; at: number }) => this.onAgentState(e);
+    const desk = this.d.desk as (AgentDesk & { on?: (ev: 'state', fn: typeof onState) => void; off?: (ev: 'state', fn: typeof onState) => void }) | undefined;
+    desk?.on?.('state', onState);
+    this.unsubscribe = () => {
+      off();
+      desk?.off?.('state', onState);
+    };
     const loop = async () => {
       if (this.stopped) return;
       await this.tick().catch((err: Error) => this.d.log.error({ err }, 'runner tick failed'));
@@ -115,6 +135,18 @@ export class CampaignRunner {
 
   get activeCalls(): number {
     return this.byLeg.size;
+  }
+
+  /** Wrap-up durations feed the campaign's estimator (predictive needs them). */
+  private onAgentState(e: { agentId: string; from: string; to: string; at: number }): void {
+    const w = this.wrapping.get(e.agentId);
+    if (!w) return;
+    if (e.to === 'wrap_up') w.since = e.at;
+    else if (e.from === 'wrap_up' && w.since !== undefined) {
+      const run = this.runs.get(w.campaignId);
+      if (run) run.estimator = observe(run.estimator, { type: 'wrapEnded', at: e.at, wrapMs: e.at - w.since });
+      this.wrapping.delete(e.agentId);
+    }
   }
 
   private onLegEvent(e: LegEvent): void {
@@ -153,7 +185,7 @@ export class CampaignRunner {
       return undefined;
     }
     if (!run) {
-      run = { id: c.id, campaign: c, queue: new DialQueue(this.d.redis, c.id), estimator: createEstimator(), lastSync: 0, starts: [], sessions: new Set() };
+      run = { id: c.id, campaign: c, queue: new DialQueue(this.d.redis, c.id), estimator: createEstimator(this.d.pacing.estimator), lastSync: 0, starts: [], sessions: new Set() };
       this.runs.set(c.id, run);
       this.events.emitEvent({ type: 'campaign.lease', at: this.now(), campaignId: c.id, owner: this.owner, held: true });
       this.d.log.info({ campaignId: c.id, owner: this.owner }, 'campaign lease taken');
@@ -170,6 +202,7 @@ export class CampaignRunner {
     if (now - run.lastSync >= this.d.config.syncIntervalMs) {
       run.lastSync = now;
       await syncCampaignQueue(this.d.redis, c);
+      if (c.mode !== 'agentless') await this.queueDueCallbacks(run, now);
     }
     await run.queue.renew(this.owner, now + this.d.config.attemptLeaseMs, [...run.sessions].map((s) => s.claim.attemptId));
 
@@ -187,7 +220,7 @@ export class CampaignRunner {
     run.starts = run.starts.filter((t) => t > now - 1000);
     const decision = decideTick({
       now,
-      mode: pacingMode(c),
+      mode: pacingMode(c, this.d.pacing.predictive),
       agents,
       calls,
       caps: {
@@ -200,11 +233,15 @@ export class CampaignRunner {
       this.events.emitEvent({ type: 'pacing.trace', at: now, campaignId: c.id, calls: decision.calls, reason: decision.reason, trace: decision.trace });
     }
     if (decision.calls > 0) {
-      const lists = c.lists.filter((l) => l.active).map((l) => l.listId);
+      const lists = [CALLBACK_LIST, ...c.lists.filter((l) => l.active).map((l) => l.listId)];
       const claims = await run.queue.claim({
         now, n: decision.calls, leaseMs: this.d.config.attemptLeaseMs, owner: this.owner, lists,
         filters: { maxAttempts: c.maxAttempts, phoneTypes: c.filters?.phoneTypes, minAttempts: c.filters?.attempts?.min, maxAttemptsFilter: c.filters?.attempts?.max },
       });
+      const expected = Number(decision.trace.figures.expectedAbandons ?? 0);
+      if (c.mode === 'predictive' && claims.length > 0 && Number.isFinite(expected)) {
+        run.estimator = observe(run.estimator, { type: 'placed', at: now, calls: claims.length, expectedAbandons: (expected * claims.length) / decision.calls });
+      }
       for (const claim of claims) await this.startAttempt(run, claim);
     }
     await this.maybeComplete(run);
@@ -235,7 +272,20 @@ export class CampaignRunner {
       await run.queue.void(claim.attemptId, next ? next.getTime() : now + 3600_000);
       return;
     }
-    if (!(await run.queue.begin(claim.attemptId, this.owner, now, this.d.config.attemptLeaseMs))) return;
+    // A callback is offered to its owner first: reserve before dialling.
+    let reservation: Reservation | null = null;
+    if (claim.listId === CALLBACK_LIST) {
+      const cb = await getCallback(this.d.redis, c.id, callbackIdOf(claim.contactId));
+      reservation = this.d.desk ? await this.d.desk.reserve(c.agentGroups, claim.attemptId, cb?.owner ?? undefined) : null;
+      if (!reservation) {
+        await run.queue.void(claim.attemptId, now + 15000);
+        return;
+      }
+    }
+    if (!(await run.queue.begin(claim.attemptId, this.owner, now, this.d.config.attemptLeaseMs))) {
+      if (reservation) await this.d.desk!.release(reservation);
+      return;
+    }
 
     const session: CallSession = new CallSession(claim, {
       driver: this.d.driver,
@@ -259,8 +309,13 @@ export class CampaignRunner {
       },
       pop: () => this.screenPop(c, claim),
       onClose: (s, code) => void this.closeAttempt(run, s, code),
+      onReserved: (agentId) => this.wrapping.set(agentId, { campaignId: c.id }),
       onPhase: (s, phase) => this.events.emitEvent({ type: 'call.phase', at: this.now(), campaignId: c.id, attemptId: s.claim.attemptId, phase }),
     });
+    if (reservation) {
+      session.reservation = reservation;
+      this.wrapping.set(reservation.agentId, { campaignId: c.id });
+    }
     run.sessions.add(session);
     run.starts.push(now);
     try {
@@ -316,18 +371,28 @@ export class CampaignRunner {
   private async close(run: CampaignRun, claim: Claim, code: ResultCode, data: Record<string, unknown>): Promise<void> {
     const c = run.campaign;
     const now = this.now();
-    const retry = decideRetry(code, claim.attemptNo, campaignPolicy(c), now);
+    const isCallback = claim.listId === CALLBACK_LIST;
+    // A callback is one promised call; if it needs another, the agent schedules it again.
+    const retry = isCallback ? { final: true, nextAt: 0, reason: 'callback' } : decideRetry(code, claim.attemptNo, campaignPolicy(c), now);
     const agentId = typeof data.agentId === 'string' ? data.agentId : undefined;
     const talkMs = typeof data.bridgedAt === 'number' && typeof data.endedAt === 'number' ? data.endedAt - data.bridgedAt : 0;
     const ok = await run.queue.close({
       attemptId: claim.attemptId, code, now, final: retry.final, nextAt: retry.nextAt,
       live: LIVE_ANSWER_CODES.includes(code), abandoned: code === 14, agentId, talkMs,
-      data: { ...data, phone: claim.phone, attemptNo: claim.attemptNo, retry: retry.reason },
+      data: { ...data, phone: claim.phone, attemptNo: claim.attemptNo, retry: retry.reason, trunk: this.d.trunk ?? 'default' },
     });
     if (!ok) return;
+    let target = { listId: claim.listId, contactId: claim.contactId };
+    if (isCallback) {
+      const cb = await finishCallback(this.d.redis, c.id, callbackIdOf(claim.contactId), { attemptId: claim.attemptId, resultCode: code }, now).catch((err: Error) => {
+        this.d.log.warn({ err, campaignId: c.id }, 'callback outcome not recorded');
+        return null;
+      });
+      target = cb?.listId && cb.contactId ? { listId: cb.listId, contactId: cb.contactId } : { listId: '', contactId: '' };
+    }
     // The list's own view of the contact (for re-lists); the campaign record above is the truth.
-    if (RESULT_CODES[code].dialed || code === 10 || code === 31) {
-      await recordContactOutcome(this.d.redis, claim.listId, claim.contactId, { code, at: now }).catch((err: Error) => this.d.log.warn({ err }, 'contact outcome not recorded'));
+    if (target.listId && (RESULT_CODES[code].dialed || code === 10 || code === 31)) {
+      await recordContactOutcome(this.d.redis, target.listId, target.contactId, { code, at: now }).catch((err: Error) => this.d.log.warn({ err }, 'contact outcome not recorded'));
     }
     this.events.emitEvent({ type: 'call.ended', at: now, campaignId: c.id, attemptId: claim.attemptId, ref: claim.ref, code, final: retry.final, agentId });
   }
@@ -341,6 +406,15 @@ export class CampaignRunner {
       const st = await run.queue.contactState(h.ref);
       this.d.log.warn({ campaignId: run.id, attemptId: h.attemptId }, 'closing an attempt interrupted by a dialer crash');
       await this.close(run, { attemptId: h.attemptId, ref: h.ref, listId, contactId, phone: st.phone ?? '', attemptNo: h.attemptNo, timeZone: '', phoneType: '' }, code, { interrupted: true });
+    }
+  }
+
+  /** Due callbacks join the dial queue ahead of the lists; each scheduling is its own queue entry. */
+  private async queueDueCallbacks(run: CampaignRun, now: number): Promise<void> {
+    const due = await dueCallbacks(this.d.redis, run.id, now, 100);
+    for (const cb of due) {
+      await run.queue.enqueue(CALLBACK_LIST, [{ contactId: `${cb.id}@${cb.dueAt}`, phone: cb.phone, phoneType: 'unknown', timeZone: '', score: CALLBACK_PRIORITY + cb.dueAt }]);
+      await claimCallback(this.d.redis, run.id, cb.id, now);
     }
   }
 
