@@ -15,6 +15,7 @@ import { reportRoutes } from './reports';
 import { metricsRoutes } from './metrics';
 import { webhookRoutes } from './webhooks';
 import { dashboardRoutes } from './dashboard';
+import { messageRoutes } from './messages';
 
 /**
  * Every route plugin, one per resource, each with its JSON Schemas beside it.
@@ -22,4 +23,6 @@ import { dashboardRoutes } from './dashboard';
  */
 export const routes: FastifyPluginAsync[] = [campaignRoutes, agentRoutes, groupRoutes, dncRoutes, listRoutes, contactRoutes, importRoutes, relistRoutes, agentLiveRoutes, callbackRoutes,
   // monitor first: it decorates app.monitor for the routes after it (fastify-plugin, not encapsulated).
-  monitor, eventRoutes, reportRoutes, metricsRoutes, webhookRoutes, dashboardRoutes];
+  monitor, eventRoutes, reportRoutes, metricsRoutes, webhookRoutes, dashboardRoutes,
+  // after monitor: messaging events are republished on its hub.
+  messageRoutes];

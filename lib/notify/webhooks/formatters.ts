@@ -9,7 +9,7 @@ export const FORMATS = ['json', 'slack', 'teams', 'line', 'chatwork'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** The notices a person wants in a chat room (seed 004), by event type. */
-export const NOTICE_TYPES = ['campaign.completed', 'campaign.abandon-warning', 'callback.due', 'agent.released', 'transfer.failed'] as const;
+export const NOTICE_TYPES = ['campaign.completed', 'campaign.abandon-warning', 'callback.due', 'agent.released', 'transfer.failed', 'message.reply'] as const;
 export type NoticeType = (typeof NOTICE_TYPES)[number];
 
 /** An event as read from the webhook log. */
@@ -49,6 +49,9 @@ export function noticeOf(e: WebhookEvent): Notice {
       return { title: `Agent ${e.agentId ?? '?'} released`, text: `Agent ${e.agentId ?? '?'} was logged out automatically: ${String(d.reason ?? 'idle limit reached')}.` };
     case 'transfer.failed':
       return { title: `Transfer failed${e.agentId ? ` (${e.agentId})` : ''}`, text: `Transfer to ${String(d.target ?? '?')} failed: ${String(d.error ?? 'unknown error')}. The customer is back with the agent.` };
+    case 'message.reply':
+      // Seed 004: "SMS reply received".
+      return { title: `SMS reply received from ${String(d.from ?? '?')}`, text: `${String(d.from ?? '?')} replied${campaign ? ` (campaign ${campaign})` : ''}: "${String(d.body ?? '').slice(0, 500)}"${d.action && d.action !== 'none' ? ` — handled as ${String(d.action)}` : ''}.` };
     default:
       return { title: e.type, text: `${e.type}${campaign ? ` (campaign ${campaign})` : ''} at ${when(e.at)}` };
   }

@@ -17,6 +17,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'call.started', 'call.phase', 'call.ended', 'attempt.skipped',
   'campaign.state', 'campaign.completed', 'campaign.abandon-warning',
   'agent.state', 'agent.released', 'callback.due', 'transfer.failed',
+  // Messaging (issue 6); message.reply is seed 004's "SMS reply received".
+  'message.sent', 'message.status', 'message.reply', 'message.optout', 'message.optin', 'message.campaign',
 ] as const;
 
 export const isWebhookType = (t: string) => (WEBHOOK_EVENT_TYPES as readonly string[]).includes(t);

@@ -1,0 +1,270 @@
+/**
+ * SMS and e-mail (issue 6): the agentless trigger API (one templated message
+ * to one contact, idempotency keys), message campaigns over contact lists
+ * (on/off, progress, per-message status, skipped-contact export, CSV report)
+ * and the inbound thread. The plugin also runs the messaging core in this
+ * process (channels from `messaging.*`, campaign runner) unless
+ * `messaging.enabled` is false, and republishes its events on the monitor
+ * hub (SSE, webhooks) when the monitor is present.
+ */
+import fp from 'fastify-plugin';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import { ApiError, errorResponses } from '../errors';
+import { SUPERVISOR } from '../auth';
+import { ID_PATTERN } from '../../domain/campaign';
+import { toCsv, contentType, type Column } from '../../reports/csv';
+import { startMessaging, type Messaging } from '../../messaging';
+import { campaignWarnings, MESSAGE_CAMPAIGN_STATES, type MessageCampaignSettings } from '../../messaging/campaign';
+import { ChannelUnavailableError, IdempotencyConflictError, MessagingInputError, MessagingNotFoundError } from '../../messaging/errors';
+import { createCampaign, MessageCampaignStateError, progress, setState, updateCampaign } from '../../messaging/manage';
+import { smsInfo } from '../../messaging/text';
+import { checkTemplate, templateFields } from '../../messaging/template';
+import { getMessage, iterateMessages, pageMessages, msgGlobal, MESSAGE_STATUSES, type MessageRecord } from '../../store/messages';
+import { getMessageCampaign, listMessageCampaigns, MessageCampaignConflict } from '../../store/message-campaigns';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    messaging?: Messaging;
+  }
+}
+
+const tags = ['messages'];
+const kind = { type: 'string', enum: ['sms', 'email'] };
+const hours = {
+  type: 'object', additionalProperties: false, required: ['timeZone', 'days'],
+  properties: {
+    timeZone: { type: 'string' },
+    days: { type: 'object', additionalProperties: { type: 'array', items: { type: 'object', required: ['from', 'to'], additionalProperties: false, properties: { from: { type: 'string' }, to: { type: 'string' } } } } },
+  },
+};
+const keyword = { type: 'object', additionalProperties: false, required: ['keyword', 'reply'], properties: { keyword: { type: 'string', minLength: 1, maxLength: 40 }, reply: { type: 'string', minLength: 1, maxLength: 1600 } } };
+const settingsProps = {
+  name: { type: 'string', minLength: 1, maxLength: 100 },
+  kind,
+  listId: { type: 'string', minLength: 1, maxLength: 64 },
+  template: { type: 'string', maxLength: 10000, description: 'body with {{field}} placeholders (contact fields and attribute columns)' },
+  messageField: { type: ['string', 'null'], maxLength: 100, description: 'attribute column holding a ready per-contact message; wins over the template' },
+  subject: { type: 'string', maxLength: 500 },
+  emailField: { type: 'string', minLength: 1, maxLength: 100 },
+  from: { type: ['string', 'null'], maxLength: 254 },
+  window: { anyOf: [hours, { type: 'null' }] },
+  ratePerSec: { type: 'number', exclusiveMinimum: 0, maximum: 10000 },
+  helpText: { type: ['string', 'null'], maxLength: 1600 },
+  keywords: { type: 'array', maxItems: 100, items: keyword },
+  optOutVoice: { type: 'boolean', description: 'an SMS opt-out also bars voice calls (default true)' },
+  dncCampaigns: { type: 'array', maxItems: 50, items: { type: 'string', pattern: ID_PATTERN } },
+} as const;
+
+const messageSchema = {
+  $id: 'Message',
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    id: { type: 'string' }, campaignId: { type: ['string', 'null'] }, kind, channel: { type: 'string' }, to: { type: 'string' }, subject: { type: 'string' }, body: { type: 'string' },
+    contactId: { type: 'string' }, listId: { type: 'string' }, status: { type: 'string', enum: [...MESSAGE_STATUSES] }, createdAt: { type: 'string' }, statusAt: { type: 'string' },
+    providerId: { type: 'string' }, error: { type: 'string' }, skipReason: { type: 'string' }, warning: { type: 'string' }, replies: { type: 'integer' },
+    lastReply: { type: 'object', additionalProperties: true }, history: { type: 'array', items: { type: 'object', additionalProperties: true } },
+  },
+} as const;
+const campaignSchema = {
+  $id: 'MessageCampaign',
+  type: 'object',
+  additionalProperties: true,
+  properties: { id: { type: 'string' }, state: { type: 'string', enum: [...MESSAGE_CAMPAIGN_STATES] }, ...settingsProps, createdAt: { type: 'string' }, startedAt: { type: ['string', 'null'] }, completedAt: { type: ['string', 'null'] } },
+} as const;
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: ID_PATTERN } } };
+
+function mapError(err: unknown): never {
+  if (err instanceof MessagingInputError) throw new ApiError('VALIDATION_FAILED', err.message, err.field ? { field: err.field } : undefined);
+  if (err instanceof MessagingNotFoundError) throw new ApiError('NOT_FOUND', err.message);
+  if (err instanceof IdempotencyConflictError) throw new ApiError('CONFLICT', err.message);
+  if (err instanceof MessageCampaignStateError || err instanceof MessageCampaignConflict) throw new ApiError('CONFLICT', err.message);
+  if (err instanceof ChannelUnavailableError) throw new ApiError('TELEPHONY_UNAVAILABLE', err.message);
+  throw err;
+}
+
+const MESSAGE_COLUMNS: readonly Column<MessageRecord>[] = [
+  { header: 'messageId', value: (m) => m.id },
+  { header: 'campaignId', value: (m) => m.campaignId },
+  { header: 'contactId', value: (m) => m.contactId },
+  { header: 'kind', value: (m) => m.kind },
+  { header: 'channel', value: (m) => m.channel },
+  { header: 'to', value: (m) => m.to },
+  { header: 'status', value: (m) => m.status },
+  { header: 'createdAt', value: (m) => m.createdAt },
+  { header: 'statusAt', value: (m) => m.statusAt },
+  { header: 'attempts', value: (m) => (m.status === 'skipped' ? 0 : 1) },
+  { header: 'error', value: (m) => m.error },
+  { header: 'skipReason', value: (m) => m.skipReason },
+  { header: 'replies', value: (m) => m.replies },
+  { header: 'lastReply', value: (m) => m.lastReply?.body },
+];
+
+async function sendMessagesCsv(reply: FastifyReply, name: string, rows: AsyncIterable<MessageRecord>, status?: string) {
+  const out: MessageRecord[] = [];
+  for await (const m of rows) if (!status || m.status === status) out.push(m);
+  return reply.header('content-type', contentType('utf-8')).header('content-disposition', `attachment; filename="${name}.csv"`).send(toCsv(out, MESSAGE_COLUMNS));
+}
+
+/** Runs the messaging core beside the API and bridges its events to the monitor. */
+async function messagingRuntime(app: FastifyInstance): Promise<void> {
+  if (!app.config.messaging.enabled || app.messaging) return;
+  const log = (app.log.child({ part: 'messaging' }) as unknown as Logger);
+  const m = await startMessaging({ config: app.config, redis: app.redis, log });
+  app.decorate('messaging', m);
+  const mon = (app as { monitor?: { hub: { publish(e: { type: string; at: number; campaignId?: string; data: Record<string, unknown> }): unknown } } }).monitor;
+  const off = mon ? m.service.events.onEvent((e) => mon.hub.publish({ type: e.type, at: e.at, campaignId: e.campaignId, data: e.data })) : undefined;
+  app.addHook('onClose', async () => {
+    off?.();
+    await m.stop();
+  });
+}
+
+export const messageRoutes: FastifyPluginAsync = fp(async (app) => {
+  await messagingRuntime(app);
+  app.addSchema(messageSchema);
+  app.addSchema(campaignSchema);
+  const svc = () => {
+    if (!app.messaging) throw new ApiError('TELEPHONY_UNAVAILABLE', 'messaging is disabled in this process (messaging.enabled)');
+    return app.messaging.service;
+  };
+
+  app.post<{ Body: { kind: 'sms' | 'email'; to?: string; listId?: string; contactId?: string; template: string; subject?: string; data?: Record<string, string>; from?: string; idempotencyKey?: string }; Headers: { 'idempotency-key'?: string } }>('/messages', {
+    config: { roles: SUPERVISOR },
+    schema: {
+      tags, summary: 'Send one templated message to one contact or address (agentless trigger)',
+      description: 'Give `to`, or `listId` + `contactId` (the contact\'s number, or its `email` attribute for e-mail). An `Idempotency-Key` header (or `idempotencyKey`) makes a retried request return the first message instead of sending again.',
+      headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } } },
+      body: {
+        type: 'object', additionalProperties: false, required: ['kind', 'template'],
+        properties: {
+          kind, to: { type: 'string', minLength: 1, maxLength: 254 }, listId: { type: 'string', maxLength: 64 }, contactId: { type: 'string', maxLength: 64 },
+          template: { type: 'string', minLength: 1, maxLength: 10000 }, subject: { type: 'string', maxLength: 500 },
+          data: { type: 'object', additionalProperties: { type: 'string', maxLength: 2000 }, maxProperties: 100 }, from: { type: 'string', maxLength: 254 },
+          idempotencyKey: { type: 'string', minLength: 1, maxLength: 200 },
+        },
+      },
+      response: { 200: { type: 'object', properties: { replayed: { type: 'boolean' }, message: { $ref: 'Message#' } } }, 201: { type: 'object', properties: { replayed: { type: 'boolean' }, message: { $ref: 'Message#' } } }, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    const r = await svc().trigger({ ...req.body, idempotencyKey: req.headers['idempotency-key'] ?? req.body.idempotencyKey }).catch(mapError);
+    return reply.status(r.replayed ? 200 : 201).send(r);
+  });
+
+  app.post<{ Body: { kind: 'sms' | 'email'; text: string } }>('/messages/check', {
+    config: { roles: SUPERVISOR },
+    schema: {
+      tags, summary: 'Check a template or text: placeholders, SMS encoding, segments and the link-length warning',
+      body: { type: 'object', additionalProperties: false, required: ['kind', 'text'], properties: { kind, text: { type: 'string', maxLength: 10000 } } },
+      response: { 200: { type: 'object', additionalProperties: true, properties: { fields: { type: 'array', items: { type: 'string' } }, encoding: { type: 'string' }, units: { type: 'integer' }, segments: { type: 'integer' }, warnings: { type: 'array', items: { type: 'string' } } } }, ...errorResponses },
+    },
+  }, async (req) => {
+    const bad = checkTemplate(req.body.text);
+    if (bad) throw new ApiError('VALIDATION_FAILED', `body.text: ${bad}`);
+    const info = smsInfo(req.body.text);
+    const warnings = campaignWarnings({ kind: req.body.kind, template: req.body.text } as MessageCampaignSettings);
+    return { fields: templateFields(req.body.text), ...(req.body.kind === 'sms' ? { encoding: info.encoding, units: info.units, segments: info.segments } : {}), warnings };
+  });
+
+  app.get<{ Params: { id: string } }>('/messages/:id', {
+    config: { roles: SUPERVISOR },
+    schema: { tags, summary: 'One message with its status history and last reply', params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } }, response: { 200: { $ref: 'Message#' }, ...errorResponses } },
+  }, async (req) => {
+    const m = await getMessage(app.redis, req.params.id);
+    if (!m) throw new ApiError('NOT_FOUND', `message ${req.params.id} does not exist`);
+    return m;
+  });
+
+  app.get<{ Querystring: { limit: number } }>('/messages/inbound', {
+    config: { roles: SUPERVISOR },
+    schema: {
+      tags, summary: 'Inbound messages, newest first, with the message each is threaded to and the keyword action',
+      querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
+      response: { 200: { type: 'object', properties: { inbound: { type: 'array', items: { type: 'object', additionalProperties: { type: 'string' } } } } }, ...errorResponses },
+    },
+  }, async (req) => {
+    const rows = await app.redis.xrevrange(msgGlobal.inbound, '+', '-', 'COUNT', req.query.limit);
+    return { inbound: rows.map(([id, kv]) => { const o: Record<string, string> = { id }; for (let i = 0; i < kv.length; i += 2) o[kv[i]!] = kv[i + 1]!; return o; }) };
+  });
+
+  app.get<{ Querystring: { campaignId?: string; status?: string; offset: number; limit: number; format: 'json' | 'csv' } }>('/messages', {
+    config: { roles: SUPERVISOR },
+    schema: {
+      tags, summary: 'Messages of a campaign (or triggered messages when no campaignId), oldest first; CSV with format=csv',
+      querystring: { type: 'object', additionalProperties: false, properties: { campaignId: { type: 'string', pattern: ID_PATTERN }, status: { type: 'string', enum: [...MESSAGE_STATUSES] }, offset: { type: 'integer', minimum: 0, default: 0 }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, format: { type: 'string', enum: ['json', 'csv'], default: 'json' } } },
+      response: { 200: { type: 'object', properties: { total: { type: 'integer' }, messages: { type: 'array', items: { $ref: 'Message#' } } } }, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    const q = req.query;
+    if (q.format === 'csv') return sendMessagesCsv(reply, `messages-${q.campaignId ?? 'triggered'}${q.status ? `-${q.status}` : ''}`, iterateMessages(app.redis, q.campaignId ?? null), q.status);
+    return pageMessages(app.redis, q.campaignId ?? null, { offset: q.offset, limit: q.limit, status: q.status as MessageRecord['status'] | undefined });
+  });
+
+  // ---- message campaigns ---------------------------------------------------
+
+  app.post<{ Body: MessageCampaignSettings & { id: string } }>('/message-campaigns', {
+    config: { roles: SUPERVISOR },
+    schema: {
+      tags, summary: 'Create an SMS or e-mail campaign over a contact list (draft)',
+      body: { type: 'object', additionalProperties: false, required: ['id', 'name', 'kind', 'listId'], properties: { id: { type: 'string', pattern: ID_PATTERN }, ...settingsProps } },
+      response: { 201: { type: 'object', properties: { campaign: { $ref: 'MessageCampaign#' }, warnings: { type: 'array', items: { type: 'string' } } } }, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    const c = await createCampaign(app.redis, req.body).catch(mapError);
+    return reply.status(201).send({ campaign: c, warnings: campaignWarnings(c) });
+  });
+
+  app.get('/message-campaigns', {
+    config: { roles: SUPERVISOR },
+    schema: { tags, summary: 'Every message campaign', response: { 200: { type: 'object', properties: { campaigns: { type: 'array', items: { $ref: 'MessageCampaign#' } } } }, ...errorResponses } },
+  }, async () => ({ campaigns: await listMessageCampaigns(app.redis) }));
+
+  app.get<{ Params: { id: string } }>('/message-campaigns/:id', {
+    config: { roles: SUPERVISOR },
+    schema: { tags, summary: 'One message campaign', params: idParams, response: { 200: { $ref: 'MessageCampaign#' }, ...errorResponses } },
+  }, async (req) => {
+    const c = await getMessageCampaign(app.redis, req.params.id);
+    if (!c) throw new ApiError('NOT_FOUND', `message campaign ${req.params.id} does not exist`);
+    return c;
+  });
+
+  app.patch<{ Params: { id: string }; Body: Partial<MessageCampaignSettings> }>('/message-campaigns/:id', {
+    config: { roles: SUPERVISOR },
+    schema: {
+      tags, summary: 'Edit a draft or paused campaign (kind and list are fixed once started)', params: idParams,
+      body: { type: 'object', additionalProperties: false, minProperties: 1, properties: settingsProps },
+      response: { 200: { type: 'object', properties: { campaign: { $ref: 'MessageCampaign#' }, warnings: { type: 'array', items: { type: 'string' } } } }, ...errorResponses },
+    },
+  }, async (req) => {
+    const c = await updateCampaign(app.redis, req.params.id, req.body).catch(mapError);
+    return { campaign: c, warnings: campaignWarnings(c) };
+  });
+
+  for (const action of ['start', 'pause'] as const) {
+    app.post<{ Params: { id: string } }>(`/message-campaigns/:id/${action}`, {
+      config: { roles: SUPERVISOR },
+      schema: { tags, summary: action === 'start' ? 'Switch the campaign on' : 'Switch the campaign off (resume with start)', params: idParams, response: { 200: { $ref: 'MessageCampaign#' }, ...errorResponses } },
+    }, async (req) => setState(app.redis, req.params.id, action).catch(mapError));
+  }
+
+  app.get<{ Params: { id: string } }>('/message-campaigns/:id/progress', {
+    config: { roles: SUPERVISOR },
+    schema: {
+      tags, summary: 'Live view: state, total contacts vs processed, accepted/rejected/skipped/delivered/failed counts, replies, opt-outs', params: idParams,
+      response: { 200: { type: 'object', properties: { state: { type: 'string' }, total: { type: 'integer' }, processed: { type: 'integer' }, pending: { type: 'integer' }, counters: { type: 'object', additionalProperties: { type: 'integer' } } } }, ...errorResponses },
+    },
+  }, async (req) => progress(app.redis, req.params.id).catch(mapError));
+
+  app.get<{ Params: { id: string }; Querystring: { status?: string } }>('/message-campaigns/:id/export', {
+    config: { roles: SUPERVISOR },
+    schema: {
+      tags, summary: 'CSV of the campaign\'s messages (attempts, times, statuses); status=skipped gives the skipped contacts with reasons', params: idParams,
+      querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: [...MESSAGE_STATUSES] } } },
+      response: { 200: { type: 'string', description: 'text/csv' }, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    if (!(await getMessageCampaign(app.redis, req.params.id))) throw new ApiError('NOT_FOUND', `message campaign ${req.params.id} does not exist`);
+    return sendMessagesCsv(reply, `message-campaign-${req.params.id}${req.query.status ? `-${req.query.status}` : ''}`, iterateMessages(app.redis, req.params.id), req.query.status);
+  });
+}, { name: 'messages', dependencies: [] });
