@@ -17,6 +17,8 @@ export interface OutboundMessage {
   body: string;
   /** E-mail only. */
   subject?: string;
+  /** Provider id of the inbound message this answers (SIP: In-Reply-To, RFC 3261 §20.21). */
+  inReplyTo?: string;
 }
 
 export type SendResult =

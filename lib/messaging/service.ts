@@ -93,7 +93,7 @@ export class MessagingService {
     if (!ch) return (await this.finish(rec, 'rejected', { error: `no ${rec.kind} channel configured` })) ?? rec;
     let res;
     try {
-      res = await ch.send({ id: rec.id, to: rec.to, from: rec.from, body: rec.body, subject: rec.subject });
+      res = await ch.send({ id: rec.id, to: rec.to, from: rec.from, body: rec.body, subject: rec.subject, inReplyTo: rec.inReplyTo });
     } catch (err) {
       res = { accepted: false as const, error: (err as Error).message, permanent: false };
     }
@@ -203,20 +203,20 @@ export class MessagingService {
         const added = n.ok ? await optOut(redis, from, { voice: campaign?.optOutVoice ?? true, keyword: act.keyword, source, campaignId: campaignId ?? null, now: at, region: this.d.region }) : [];
         await bumpCounter(redis, campaignId ?? null, 'optouts');
         this.events.emitEvent({ type: 'message.optout', at: e.at, campaignId, data: { phone: from, keyword: act.keyword, channels: added, inboundId, threadedTo: threaded?.id ?? null } });
-        await this.autoReply(from, OPT_OUT_REPLY, threaded?.campaignId ?? null, threaded?.id);
+        await this.autoReply(from, OPT_OUT_REPLY, threaded?.campaignId ?? null, threaded?.id, e.providerId);
         return;
       }
       case 'opt-in': {
         const removed = n.ok ? await optIn(redis, from, { source, now: at }) : [];
         await bumpCounter(redis, campaignId ?? null, 'optins');
         this.events.emitEvent({ type: 'message.optin', at: e.at, campaignId, data: { phone: from, keyword: act.keyword, channels: removed, inboundId } });
-        await this.autoReply(from, OPT_IN_REPLY, threaded?.campaignId ?? null, threaded?.id);
+        await this.autoReply(from, OPT_IN_REPLY, threaded?.campaignId ?? null, threaded?.id, e.providerId);
         return;
       }
       case 'help':
-        return void (await this.autoReply(from, campaign?.helpText || config.defaultHelpText, threaded?.campaignId ?? null, threaded?.id));
+        return void (await this.autoReply(from, campaign?.helpText || config.defaultHelpText, threaded?.campaignId ?? null, threaded?.id, e.providerId));
       case 'custom':
-        return void (await this.autoReply(from, act.reply, threaded?.campaignId ?? null, threaded?.id));
+        return void (await this.autoReply(from, act.reply, threaded?.campaignId ?? null, threaded?.id, e.providerId));
       default:
     }
   }
@@ -225,13 +225,13 @@ export class MessagingService {
    * Answers a keyword. Not checked against the do-not-contact list on purpose:
    * the opt-out confirmation and HELP answers must reach an opted-out number.
    */
-  private async autoReply(to: string, body: string, campaignId: string | null, replyTo: string | undefined): Promise<MessageRecord | null> {
+  private async autoReply(to: string, body: string, campaignId: string | null, replyTo: string | undefined, inReplyTo: string | undefined): Promise<MessageRecord | null> {
     const ch = this.channel('sms');
     if (!ch) return null;
     const now = new Date(this.clock()).toISOString();
     const rec: MessageRecord = {
       id: newMessageId(campaignId), campaignId, kind: 'sms', channel: ch.name, to, body, status: 'queued', createdAt: now, statusAt: now,
-      autoReplyTo: replyTo, replies: 0, history: [{ status: 'queued', at: now, detail: 'keyword answer' }],
+      autoReplyTo: replyTo, inReplyTo, replies: 0, history: [{ status: 'queued', at: now, detail: 'keyword answer' }],
     };
     await putMessage(this.d.redis, rec);
     return this.deliver(rec);

@@ -62,6 +62,8 @@ export interface MessageRecord {
   idempotencyKey?: string;
   /** An automatic answer to an inbound message (keyword reply), and the message it answers. */
   autoReplyTo?: string;
+  /** Provider id of the inbound message an automatic answer replies to. */
+  inReplyTo?: string;
   replies: number;
   lastReply?: ReplyInfo;
   history: HistoryEntry[];

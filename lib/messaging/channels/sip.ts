@@ -133,6 +133,7 @@ export class SipMessageChannel implements MessageChannel {
       { name: 'CSeq', value: `${cseq} MESSAGE` },
       { name: 'User-Agent', value: this.local.userAgent },
       { name: 'Content-Type', value: 'text/plain;charset=UTF-8' },
+      ...(msg.inReplyTo ? [{ name: 'In-Reply-To', value: msg.inReplyTo }] : []),
       ...extra,
     ];
     return { kind: 'request', method: 'MESSAGE', uri, headers: h, body };
