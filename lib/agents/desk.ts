@@ -13,6 +13,7 @@ import type { AgentsConfig } from '../config/sections/agents';
 import type { AgentDesk, Reservation, ScreenPop } from '../dialer/ports';
 import type { AgentSnapshot } from '../pacing/types';
 import type { LegEvent, LegId, TelephonyDriver } from '../telephony/contract';
+import { blindTransfer } from '../telephony/transfer';
 import { agentKeys, applyAgentChange, getAgentLive, listLiveAgents, readyCount, reserveAgent, type AgentLive, type UnsavedInput } from '../store/agent-live';
 import { AgentDeskError } from './errors';
 import { idleDecision } from './idle';
@@ -232,8 +233,8 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
   }
 
   async transfer(agentId: string, target: string): Promise<void> {
-    const transfer = this.driver.transfer?.bind(this.driver);
-    if (!transfer) throw new AgentDeskError('UNAVAILABLE', `the ${this.driver.name} driver cannot transfer calls`);
+    // Drivers without a native transfer (REFER) get the dialer-side one.
+    const transfer = this.driver.transfer?.bind(this.driver) ?? (async (leg: string, to: string) => void (await blindTransfer(this.driver, leg, to)));
     await this.step(agentId, { type: 'transfer' }, {
       before: async (a) => {
         await this.driver.unbridge(a.leg!).catch(() => undefined);

@@ -127,3 +127,43 @@ t.test('the agent hangs up their phone mid-call: the call is kept as unsaved, th
   t.equal(un.length, 1);
   t.match(un[0], { attemptId: 'att-2', callState: 'talking', pop: { contactId: 'c2' } });
 });
+
+t.test('blind transfer: the customer is bridged to the target, the agent goes to wrap-up', { timeout: 60000 }, async (t) => {
+  const { redis } = await startTestRedis(t);
+  const phone = await startSipp({ scenario: 'agent-phone', timeoutS: 50 });
+  const target = await startSipp({ scenario: 'agent-phone', timeoutS: 50 });
+  const customer = await startSipp({ scenario: 'uas-person', timeoutS: 50 });
+  const driver = await startTestDriver({ trunks: [{ name: 'carrier', address: customer.address }] });
+  const config = validateConfig({ log: { level: 'silent' } });
+  const desk = createAgentDesk({ redis, driver, log: pino({ level: 'silent' }), config: config.dialer.agents, nodeId: 'e2e-agents-3' });
+  await desk.start({ sweep: false });
+  t.teardown(async () => {
+    await desk.stop();
+    await driver.stop();
+    await Promise.all([phone.stop(), target.stop(), customer.stop()]);
+  });
+  const events: LegEvent[] = [];
+  driver.onEvent((e) => events.push(e));
+  await createGroup(redis, { id: 'sales', name: 'Sales' });
+  await createAgent(redis, { id: 'a1', name: 'Agent One', sipUri: `sip:a1@${phone.address}`, groups: ['sales'] });
+  await desk.login('a1');
+  await until(async () => (await getAgentLive(redis, 'a1'))?.state === 'ready', 'the agent phone to answer');
+  const cust = await driver.originate({ to: '0312345670', ringTimeoutMs: 5000 });
+  await until(() => events.some((e) => e.type === 'answer' && e.legId === cust), 'the customer to answer');
+  const r = (await desk.reserve(['sales'], 'att-3'))!;
+  await desk.connect(r, cust, { campaignId: 'camp1', attemptId: 'att-3', listId: 'L1', contactId: 'c3', phone: '+81312345670', attemptNo: 1 });
+
+  await desk.transfer('a1', `sip:desk@${target.address}`);
+  const bridged = events.find((e) => e.type === 'bridged' && e.legId === cust && e.peer !== r.legId);
+  t.ok(bridged, 'the customer is bridged to a new leg');
+  const targetLeg = (bridged as { peer: string }).peer;
+  t.equal((await getAgentLive(redis, 'a1'))?.state, 'wrap_up', 'the agent is in wrap-up');
+  t.notOk(events.some((e) => e.type === 'end' && e.legId === r.legId), 'the agent phone stays up');
+  const c0 = driver.rtpStats(cust);
+  const x0 = driver.rtpStats(targetLeg);
+  await until(() => driver.rtpStats(cust).packetsOut - c0.packetsOut >= 20 && driver.rtpStats(targetLeg).packetsOut - x0.packetsOut >= 20, 'audio both ways between customer and target');
+  t.pass('customer and transfer target hear each other');
+  await driver.hangup(targetLeg);
+  await until(() => events.some((e) => e.type === 'end' && e.legId === cust), 'the customer to be hung up when the target hangs up');
+  t.pass('the target hanging up ends the customer leg');
+});
