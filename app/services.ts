@@ -57,6 +57,7 @@ export async function startServices({ config, redis, log }: ServiceDeps, opts: {
     config: config.dialer.runner,
     pacing: config.dialer.pacing,
     trunk: config.telephony.trunks[0]?.name,
+    trunkLimits: config.telephony.trunks[0] ? { channels: config.telephony.trunks[0].maxChannels, callsPerSecond: config.telephony.trunks[0].callsPerSecond } : undefined,
     region: config.phone.defaultRegion,
     prompts: { abandon: { kind: 'file', path: abandon } },
   });

@@ -21,7 +21,7 @@ import { isDoNotCall } from '../store/dnc';
 import { getContact, recordContactOutcome } from '../store/contacts';
 import { DialQueue, type Claim } from '../store/dial-queue';
 import { keys } from '../store/keys';
-import type { LegEvent, MediaSource, TelephonyDriver } from '../telephony/contract';
+import { TelephonyError, type LegEvent, type MediaSource, type TelephonyDriver } from '../telephony/contract';
 import type { RunnerConfig } from '../config/sections/runner';
 import { CallSession } from './call-session';
 import type { Mode } from './call-flow';
@@ -40,6 +40,8 @@ export interface RunnerDeps {
   pacing: PacingConfig;
   /** Name of the trunk calls go out on (recorded in the history for per-trunk reports). */
   trunk?: string;
+  /** The trunk's limits, shared by every campaign of this process (0 = none). */
+  trunkLimits?: { channels: number; callsPerSecond: number };
   /** Default phone region (numbers stored without +). */
   region: string;
   prompts: { abandon: MediaSource };
@@ -61,6 +63,28 @@ export function campaignPolicy(c: Campaign): RetryPolicy {
   const perCode: RetryPolicy['perCode'] = {};
   for (const [code, rule] of Object.entries(c.retryPolicy ?? {})) perCode[Number(code)] = { retry: rule.retry, afterSec: rule.intervalSec };
   return { maxAttempts: c.maxAttempts, retryIntervalSec: c.retryIntervalSec, perCode };
+}
+
+/**
+ * The trunk caps for one campaign's tick: channels shared by all campaigns,
+ * and whichever calls-per-second limit leaves less room now, the campaign's
+ * own or the trunk's (which every campaign of this process shares).
+ */
+export function trunkCaps(
+  trunk: { channels: number; callsPerSecond: number } | undefined,
+  inUse: number,
+  campaign: { cps: number; started: number },
+  trunkStarted: number,
+): { channels: number; inUse: number; callsPerSecond: number; startedLastSecond: number } {
+  const campaignRoom = campaign.cps > 0 ? campaign.cps - campaign.started : Infinity;
+  const trunkRoom = trunk && trunk.callsPerSecond > 0 ? trunk.callsPerSecond - trunkStarted : Infinity;
+  const byTrunk = trunkRoom < campaignRoom;
+  return {
+    channels: trunk?.channels ?? 0,
+    inUse,
+    callsPerSecond: byTrunk ? trunk!.callsPerSecond : Math.max(0, campaign.cps),
+    startedLastSecond: byTrunk ? trunkStarted : campaign.started,
+  };
 }
 
 /** Callbacks due are queued in this pseudo-list, ahead of every list (negative scores). */
@@ -97,6 +121,8 @@ export class CampaignRunner {
   private readonly now: () => number;
   /** Agent → campaign and wrap-up start, to feed wrap-up times to that campaign's estimator. */
   private readonly wrapping = new Map<string, { campaignId: string; since?: number }>();
+  /** Call starts of this process in the last second, all campaigns (the trunk's calls-per-second cap). */
+  private trunkStarts: number[] = [];
 
   constructor(private readonly d: RunnerDeps) {
     this.owner = d.config.ownerId || `${hostname()}-${process.pid}`;
@@ -218,6 +244,8 @@ export class CampaignRunner {
       else if (p === 'connected') calls.connected++;
     }
     run.starts = run.starts.filter((t) => t > now - 1000);
+    this.trunkStarts = this.trunkStarts.filter((t) => t > now - 1000);
+    const trunk = this.d.trunkLimits;
     const decision = decideTick({
       now,
       mode: pacingMode(c, this.d.pacing.predictive),
@@ -225,7 +253,7 @@ export class CampaignRunner {
       calls,
       caps: {
         maxSimultaneousCalls: c.maxConcurrentCalls,
-        trunk: { channels: 0, inUse: 0, callsPerSecond: c.callsPerSecond, startedLastSecond: run.starts.length },
+        trunk: trunkCaps(trunk, this.d.driver.health().activeLegs, { cps: c.callsPerSecond, started: run.starts.length }, this.trunkStarts.length),
       },
       estimates: estimates(run.estimator, now),
     });
@@ -318,6 +346,7 @@ export class CampaignRunner {
     }
     run.sessions.add(session);
     run.starts.push(now);
+    this.trunkStarts.push(now);
     try {
       const legId = await this.d.driver.originate({
         to: claim.phone,
@@ -331,8 +360,14 @@ export class CampaignRunner {
       this.byLeg.set(legId, session);
       this.events.emitEvent({ type: 'call.started', at: now, campaignId: c.id, attemptId: claim.attemptId, legId, ref: claim.ref, attemptNo: claim.attemptNo });
     } catch (err) {
-      this.d.log.warn({ err, campaignId: c.id, attemptId: claim.attemptId }, 'originate failed');
       run.sessions.delete(session);
+      if (reservation) await this.d.desk!.release(reservation).catch(() => undefined);
+      if (err instanceof TelephonyError && err.code === 'NO_CAPACITY') {
+        // Nothing was sent: the contact goes back uncounted and is dialled when a channel frees.
+        await run.queue.void(claim.attemptId);
+        return;
+      }
+      this.d.log.warn({ err, campaignId: c.id, attemptId: claim.attemptId }, 'originate failed');
       await this.close(run, claim, 13, { error: (err as Error).message, startedAt: now });
     }
   }
