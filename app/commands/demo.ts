@@ -1,0 +1,115 @@
+/**
+ * `dialer demo [--contacts N] [--agents N] [--talk-sec S] [--timeout S] [--json] [--log-level L]`
+ * (also `npm run demo`): the whole dialer on loopback with nothing configured:
+ * its own redis-server, the SIPp carrier simulator, SIPp agent phones,
+ * simulated agents, a generated list and a progressive campaign. Prints each
+ * ended attempt, a progress line every 2 s, and a summary of result codes.
+ * Exit code 0 when the campaign completed, 1 when it did not, 130 on Ctrl-C.
+ *
+ * JSON output (`--json`, one object per line; the last is the summary):
+ *   { "event": "started", dashboard, docs, apiKey, redis, carrier, agentPhones: [{id, address}], dir }
+ *   { "event": "ready", agents, contacts, dnc: [contactId…], ringTimeoutSec }
+ *   { "event": "call", done, total, contactId, phone, code, name, final, agentId?, skipped? }
+ *   { "event": "progress", dialled, total, finished, inFlight, agents: {ready, talking, wrapUp} }
+ *   { "event": "summary", completed, interrupted, durationSec, contacts, attempts, finished,
+ *     codes: [{code, name, count}], agents: [{agentId, calls, talkSec}] }
+ */
+import { startServices } from '../services';
+import { DEMO_DEFAULTS, runDemo, type DemoEvent, type DemoOptions } from '../../lib/demo/run';
+import { DIGIT_BEHAVIOUR, DIGIT_CODES } from '../../lib/demo/numbers';
+import { codeName, formatCall, formatProgress, formatSummary } from '../../lib/demo/report';
+import type { Command } from './types';
+
+const USAGE = 'usage: dialer demo [--contacts N] [--agents N] [--talk-sec S] [--timeout S] [--json] [--log-level L]';
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function parseDemoArgs(argv: readonly string[]): DemoOptions & { json: boolean } {
+  const o = { ...DEMO_DEFAULTS, json: false };
+  const num = (k: string, v: string | undefined, min: number, max: number): number => {
+    const n = Number(v);
+    if (v === undefined || v.startsWith('--') || !Number.isFinite(n) || n < min || n > max) {
+      throw new Error(`${k} must be a number from ${min} to ${max}, got "${v ?? ''}"\n${USAGE}`);
+    }
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i]!;
+    switch (k) {
+      case '--contacts': o.contacts = Math.floor(num(k, argv[++i], 1, 10000)); break;
+      case '--agents': o.agents = Math.floor(num(k, argv[++i], 1, 50)); break;
+      case '--talk-sec': o.talkMs = Math.round(num(k, argv[++i], 0, 600) * 1000); break;
+      case '--timeout': o.timeoutSec = num(k, argv[++i], 1, 86400); break;
+      case '--json': o.json = true; break;
+      case '--log-level': {
+        const v = argv[++i];
+        if (!v || !LEVELS.includes(v)) throw new Error(`--log-level must be one of ${LEVELS.join(', ')}\n${USAGE}`);
+        o.logLevel = v;
+        break;
+      }
+      default:
+        throw new Error(`unexpected argument "${k}"\n${USAGE}`);
+    }
+  }
+  return o;
+}
+
+/** Human-readable lines for one demo event. */
+function textLines(e: DemoEvent): string[] {
+  switch (e.event) {
+    case 'started':
+      return [
+        'open-dialer demo: everything runs on 127.0.0.1 and dials only its own SIPp carrier simulator',
+        `  redis-server   ${e.redis} (data in ${e.dir}, removed at the end)`,
+        `  carrier        SIPp carrier simulator at ${e.carrier}`,
+        `  agent phones   ${e.agentPhones.map((a) => `${a.id} ${a.address}`).join(', ')} (SIPp)`,
+        `  dashboard      ${e.dashboard}`,
+        `  API docs       ${e.docs}   (Authorization: Bearer ${e.apiKey})`,
+        '  the last digit of each number picks what the carrier does:',
+        ...Object.entries(DIGIT_BEHAVIOUR).map(([d, what]) => `    …${d}  ${what.padEnd(34)} → ${DIGIT_CODES[Number(d)]} ${codeName(DIGIT_CODES[Number(d)]!)}`),
+        '',
+      ];
+    case 'ready':
+      return [`${e.agents} agents ready on hold music; dialling ${e.contacts} contacts (progressive, ring timeout ${e.ringTimeoutSec} s; ${e.dnc.join(', ') || 'none'} on the do-not-call list)…`];
+    case 'call':
+      return [formatCall(e, e.done, e.total)];
+    case 'progress':
+      return [formatProgress(e)];
+    case 'summary':
+      return [
+        ...formatSummary(e),
+        '',
+        e.completed
+          ? `campaign completed in ${e.durationSec} s`
+          : e.interrupted
+            ? `interrupted after ${e.durationSec} s; everything stopped`
+            : `the campaign did not complete within the time limit (${e.durationSec} s)`,
+      ];
+  }
+}
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'run a demo campaign on loopback (SIPp carrier and agent phones, live progress, result-code summary)',
+  async run(args) {
+    const o = parseDemoArgs(args);
+    const out = (e: DemoEvent) => {
+      process.stdout.write(o.json ? JSON.stringify(e) + '\n' : textLines(e).map((l) => l + '\n').join(''));
+    };
+    // Ctrl-C: stop dialling, hang up, stop SIPp and redis, then exit; a second Ctrl-C exits at once.
+    const abort = new AbortController();
+    const onSignal = () => {
+      if (abort.signal.aborted) process.exit(130);
+      if (!o.json) process.stderr.write('\nstopping the demo (Ctrl-C again to exit at once)…\n');
+      abort.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const r = await runDemo(o, out, { startServices, signal: abort.signal });
+      return r.interrupted ? 130 : r.completed ? 0 : 1;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
+};
