@@ -18,6 +18,7 @@ import { startServices } from '../services';
 import { DEMO_DEFAULTS, runDemo, type DemoEvent, type DemoOptions } from '../../lib/demo/run';
 import { DIGIT_BEHAVIOUR, DIGIT_CODES } from '../../lib/demo/numbers';
 import { codeName, formatCall, formatProgress, formatSummary } from '../../lib/demo/report';
+import { DEMO_TOOLS, missingTools } from '../../lib/demo/tools';
 import type { Command } from './types';
 
 const USAGE = 'usage: dialer demo [--contacts N] [--agents N] [--talk-sec S] [--timeout S] [--json] [--log-level L]';
@@ -92,6 +93,11 @@ export const demoCommand: Command = {
   summary: 'run a demo campaign on loopback (SIPp carrier and agent phones, live progress, result-code summary)',
   async run(args) {
     const o = parseDemoArgs(args);
+    const missing = missingTools();
+    if (missing.length > 0) {
+      const pkgs = missing.map((m) => DEMO_TOOLS[m]![0]).join(' ');
+      throw new Error(`the demo needs ${missing.join(', ')}: run scripts/setup.sh (npm run demo does), or apt-get install ${pkgs}`);
+    }
     const out = (e: DemoEvent) => {
       process.stdout.write(o.json ? JSON.stringify(e) + '\n' : textLines(e).map((l) => l + '\n').join(''));
     };

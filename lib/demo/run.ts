@@ -142,7 +142,14 @@ export async function runDemo(
       name: 'loopback-demo', description: 'dialer demo on loopback', mode: 'progressive',
       ringTimeoutSec: DEMO_RING_TIMEOUT_SEC, maxAttempts: 1, agentGroups: [GROUP],
     });
-    const ticker = setInterval(() => void track.progress().then((p) => emit({ event: 'progress', ...p })).catch(() => undefined), o.progressMs);
+    // A progress line when something moved, and at least every 5 lines' time while nothing does.
+    let last = { line: '', at: 0 };
+    const ticker = setInterval(() => void track.progress().then((p) => {
+      const line = JSON.stringify(p);
+      if (line === last.line && Date.now() - last.at < 5 * o.progressMs) return;
+      last = { line, at: Date.now() };
+      emit({ event: 'progress', ...p });
+    }).catch(() => undefined), o.progressMs);
     later(() => clearInterval(ticker));
 
     const deadline = began + (o.timeoutSec || defaultTimeoutSec(o)) * 1000;

@@ -2,6 +2,7 @@ import t from 'tap';
 import { cyclingDigits, dncIndexes, lastDigit, numbersFor, DIGIT_CODES } from '../../../lib/demo/numbers';
 import { formatCall, formatSummary, summarize } from '../../../lib/demo/report';
 import { parseDemoArgs } from '../../../app/commands/demo';
+import { missingTools } from '../../../lib/demo/tools';
 import { normalizePhone } from '../../../lib/domain/phone';
 
 t.test('sample numbers: valid Japanese landlines whose last digit is the behaviour', async (t) => {
@@ -76,4 +77,9 @@ t.test('demo arguments: defaults, values, clear errors', async (t) => {
   t.throws(() => parseDemoArgs(['--agents', '--json']), /--agents must be a number/);
   t.throws(() => parseDemoArgs(['--log-level', 'loud']), /--log-level must be one of/);
   t.throws(() => parseDemoArgs(['extra']), /unexpected argument "extra"\nusage: dialer demo/);
+});
+
+t.test('tool check: names the programs that cannot be started', async (t) => {
+  t.same(missingTools({ 'no-such-program-dialer-demo': ['x', '--version'], sh: ['dash', '-c'] }), ['no-such-program-dialer-demo']);
+  t.same(missingTools(), [], 'this machine has what the demo needs (scripts/setup.sh ran)');
 });
