@@ -166,8 +166,10 @@ t.test('chat formatters carry seed 004 notices', async (t) => {
     ev('callback.due', { contactId: 'k7', dueAt: Date.UTC(2025, 0, 2, 9) }, 'a1'),
     ev('agent.released', { reason: 'released: ready over 60 min' }, 'a2'),
     ev('transfer.failed', { target: 'sip:600@pbx', error: '486 Busy Here' }, 'a1'),
+    ev('message.reply', { from: '+819012345678', body: 'Running late', action: 'none' }),
   ];
   t.equal(events.length, NOTICE_TYPES.length);
+  t.match(JSON.parse(formatEvent('slack', events[5]!).body).text, /SMS reply received from \+819012345678: \+819012345678 replied \(campaign spring\): "Running late"/);
   const slack = JSON.parse(formatEvent('slack', events[1]!).body);
   t.match(slack.text, /Abandon rate near the cap: spring/);
   t.match(slack.blocks[1].text.text, /2\.6 % \(13 of 500 live answers\) against a cap of 3 %/);
