@@ -24,6 +24,8 @@ export interface SessionDeps {
   onClose: (s: CallSession, code: ResultCode) => void;
   onPhase?: (s: CallSession, phase: string) => void;
   onReserved?: (agentId: string) => void;
+  /** Route a further leg's events (the bot's) to this session. */
+  track?: (legId: LegId, s: CallSession) => void;
 }
 
 export class CallSession {
@@ -151,6 +153,7 @@ export class CallSession {
       return;
     }
     this.botLeg = await this.d.driver.originate({ to: this.d.botUri, ringTimeoutMs: 15000, tags: { attemptId: this.claim.attemptId, role: 'bot' } });
+    this.d.track?.(this.botLeg, this);
   }
 
   private onBotEvent(e: LegEvent): void {

@@ -338,6 +338,7 @@ export class CampaignRunner {
       pop: () => this.screenPop(c, claim),
       onClose: (s, code) => void this.closeAttempt(run, s, code),
       onReserved: (agentId) => this.wrapping.set(agentId, { campaignId: c.id }),
+      track: (legId, s) => this.byLeg.set(legId, s),
       onPhase: (s, phase) => this.events.emitEvent({ type: 'call.phase', at: this.now(), campaignId: c.id, attemptId: s.claim.attemptId, phase }),
     });
     if (reservation) {
@@ -389,6 +390,7 @@ export class CampaignRunner {
 
   private async closeAttempt(run: CampaignRun, s: CallSession, code: ResultCode): Promise<void> {
     if (s.legId) this.byLeg.delete(s.legId);
+    if (s.botLeg) this.byLeg.delete(s.botLeg);
     run.sessions.delete(s);
     const st = s.state;
     const now = this.now();
