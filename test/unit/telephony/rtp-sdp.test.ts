@@ -49,7 +49,7 @@ t.test('assets: generated audio is non-silent; files load; bad files are refused
   writeFileSync(join(dir, 'a.ulaw'), Buffer.alloc(160, 0xff));
   t.equal(loadAudio(join(dir, 'a.ulaw')).length, 160);
   writeFileSync(join(dir, 'a.mp3'), 'x');
-  t.throws(() => loadAudio(join(dir, 'a.mp3')), /unsupported audio file/);
+  t.throws(() => loadAudio(join(dir, 'a.mp3')), /unknown audio type/);
   writeFileSync(join(dir, 'b.wav'), 'not a wav at all');
-  t.throws(() => loadAudio(join(dir, 'b.wav')), /not a WAV/);
+  t.throws(() => loadAudio(join(dir, 'b.wav')), /not a RIFF/WAVE/);
 });

@@ -3,9 +3,8 @@
  * licence ships: a hold-music loop (a slow arpeggio of soft sine chords), the
  * agent beep, tones; and loading of operator files (raw G.711 or 8 kHz WAV).
  */
-import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
-import { decodeG711, type G711Law } from '../../../media/g711';
+import { readAudioFile } from '../../../media/audio-file';
+import type { G711Law } from '../../../media/g711';
 import { SAMPLE_RATE } from '../../../media/types';
 
 /** A sine tone with 5 ms raised-cosine edges (no clicks). `level` is peak amplitude 0..1. */
@@ -59,49 +58,12 @@ export function beep(freqHz = 1000, durationMs = 200): Int16Array {
 }
 
 /**
- * Loads an operator file as linear PCM: raw `.ulaw`/`.ul`/`.pcmu`, `.alaw`/`.al`/`.pcma`,
- * or a WAV of 8 kHz mono 16-bit PCM, μ-law or A-law. Throws a message naming the problem.
+ * Loads an operator file as linear PCM: raw `.ulaw`/`.alaw`, or a WAV (the
+ * one reader of lib/media, which also resamples other rates to 8 kHz mono).
+ * Throws a message naming the file and the problem.
  */
 export function loadAudio(path: string): Int16Array {
-  const data = readFileSync(path);
-  const ext = extname(path).toLowerCase();
-  if (['.ulaw', '.ul', '.pcmu'].includes(ext)) return decodeG711('ulaw', data);
-  if (['.alaw', '.al', '.pcma'].includes(ext)) return decodeG711('alaw', data);
-  if (ext === '.wav') return parseWav(data, path);
-  throw new Error(`${path}: unsupported audio file (use .ulaw, .alaw or 8 kHz mono .wav)`);
-}
-
-function parseWav(b: Buffer, path: string): Int16Array {
-  if (b.toString('ascii', 0, 4) !== 'RIFF' || b.toString('ascii', 8, 12) !== 'WAVE') throw new Error(`${path}: not a WAV file`);
-  let off = 12;
-  let format = 0;
-  let channels = 0;
-  let rate = 0;
-  let bits = 0;
-  while (off + 8 <= b.length) {
-    const id = b.toString('ascii', off, off + 4);
-    const size = b.readUInt32LE(off + 4);
-    const body = off + 8;
-    if (id === 'fmt ') {
-      format = b.readUInt16LE(body);
-      channels = b.readUInt16LE(body + 2);
-      rate = b.readUInt32LE(body + 4);
-      bits = b.readUInt16LE(body + 14);
-    } else if (id === 'data') {
-      if (channels !== 1 || rate !== SAMPLE_RATE) throw new Error(`${path}: need 8000 Hz mono, got ${rate} Hz × ${channels} channels`);
-      const data = b.subarray(body, Math.min(b.length, body + size));
-      if (format === 1 && bits === 16) {
-        const out = new Int16Array(data.length >> 1);
-        for (let i = 0; i < out.length; i++) out[i] = data.readInt16LE(i * 2);
-        return out;
-      }
-      if (format === 7) return decodeG711('ulaw', data);
-      if (format === 6) return decodeG711('alaw', data);
-      throw new Error(`${path}: WAV format ${format}/${bits}-bit not supported (use 16-bit PCM, μ-law or A-law)`);
-    }
-    off = body + size + (size % 2);
-  }
-  throw new Error(`${path}: WAV has no data chunk`);
+  return readAudioFile(path);
 }
 
 /** Encoded audio per law, cached by key (hold music is shared by every agent leg). */
