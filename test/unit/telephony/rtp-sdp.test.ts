@@ -51,5 +51,5 @@ t.test('assets: generated audio is non-silent; files load; bad files are refused
   writeFileSync(join(dir, 'a.mp3'), 'x');
   t.throws(() => loadAudio(join(dir, 'a.mp3')), /unknown audio type/);
   writeFileSync(join(dir, 'b.wav'), 'not a wav at all');
-  t.throws(() => loadAudio(join(dir, 'b.wav')), /not a RIFF/WAVE/);
+  t.throws(() => loadAudio(join(dir, 'b.wav')), /not a RIFF\/WAVE/);
 });
