@@ -91,6 +91,9 @@ export class MessagingService {
     const ch = this.channel(rec.kind);
     const at = () => new Date(this.clock()).toISOString();
     if (!ch) return (await this.finish(rec, 'rejected', { error: `no ${rec.kind} channel configured` })) ?? rec;
+    // The thread head moves before the send: a phone may answer before the channel's acceptance is recorded.
+    const prevHead = await getThreadHead(this.d.redis, rec.to);
+    await setThreadHead(this.d.redis, rec.to, { id: rec.id, campaignId: rec.campaignId, at: this.clock() });
     let res;
     try {
       res = await ch.send({ id: rec.id, to: rec.to, from: rec.from, body: rec.body, subject: rec.subject, inReplyTo: rec.inReplyTo });
@@ -100,11 +103,15 @@ export class MessagingService {
     if (res.accepted) {
       // The provider map is written before the status so an early receipt finds its message.
       await mapProvider(this.d.redis, ch.name, res.providerId, rec.id);
-      await setThreadHead(this.d.redis, rec.to, { id: rec.id, campaignId: rec.campaignId, at: this.clock() });
       const done = await updateStatus(this.d.redis, rec.id, 'accepted', { providerId: res.providerId, statusAt: at() }, { status: 'accepted', at: at(), detail: `${ch.name} ${res.providerId}` });
       const out = done ?? rec;
       this.events.emitEvent({ type: 'message.sent', at: this.clock(), campaignId: rec.campaignId ?? undefined, data: summary(out) });
       return out;
+    }
+    // A message that never left does not start a thread: give the head back unless a newer message took it.
+    if ((await getThreadHead(this.d.redis, rec.to))?.id === rec.id) {
+      if (prevHead) await setThreadHead(this.d.redis, rec.to, prevHead);
+      else await this.d.redis.hdel(msgGlobal.thread, rec.to);
     }
     return (await this.finish(rec, 'rejected', { error: res.error })) ?? rec;
   }
