@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { DialQueue } from '../../../lib/store/dial-queue';
+import type { EmbeddedDriver } from '../../../lib/telephony/drivers/embedded/driver';
 import { getCampaign } from '../../../lib/store/campaigns';
 import { DIGIT_CODES, makeList, numbersFor, putDnc, runCampaign, startCampaignEnv } from '../../helpers/campaign-env';
 
@@ -20,8 +21,27 @@ t.test('a progressive campaign over the SIPp carrier simulator', { timeout: 2400
   // Act as the agents: talk a moment, hang up the customer, finish wrap-up and continue.
   const transitions: Record<string, string[]> = {};
   desk.on('state', (e) => (transitions[e.agentId] ??= []).push(e.to));
+  // While talking, sample both legs' RTP counters twice: a bridge relays audio both ways.
+  const driver = services.driver as EmbeddedDriver;
+  const bridged: { customerIn: number; agentOut: number; agentIn: number; customerOut: number }[] = [];
   desk.on('screen-pop', (e) => {
-    setTimeout(() => void desk.hangupCustomer(e.agentId).catch(() => undefined), 700);
+    void (async () => {
+      await new Promise((r) => setTimeout(r, 150));
+      const live = await desk.status(e.agentId);
+      if (live?.leg && live.customerLeg) {
+        try {
+          const a0 = driver.rtpStats(live.leg);
+          const c0 = driver.rtpStats(live.customerLeg);
+          await new Promise((r) => setTimeout(r, 400));
+          const a1 = driver.rtpStats(live.leg);
+          const c1 = driver.rtpStats(live.customerLeg);
+          bridged.push({ customerIn: c1.packetsIn - c0.packetsIn, agentOut: a1.packetsOut - a0.packetsOut, agentIn: a1.packetsIn - a0.packetsIn, customerOut: c1.packetsOut - c0.packetsOut });
+        } catch {
+          // the customer already hung up
+        }
+      }
+      await desk.hangupCustomer(e.agentId).catch(() => undefined);
+    })();
   });
   desk.on('state', (e) => {
     if (e.to === 'wrap_up') setTimeout(() => void desk.finishWrapUp(e.agentId, 'continue').catch(() => undefined), 200);
@@ -81,5 +101,8 @@ t.test('a progressive campaign over the SIPp carrier simulator', { timeout: 2400
   t.equal(c.remaining, 0);
   t.equal(c.attempts, history.length, 'one history record per attempt');
   const talked = Object.values(transitions).filter((s) => s.join(',').includes('reserved,talking,wrap_up,ready'));
+  t.ok(bridged.length >= 5, `bridged calls were sampled (${bridged.length})`);
+  const flowing = bridged.filter((b) => b.customerIn >= 5 && b.agentOut >= 5 && b.agentIn >= 5 && b.customerOut >= 5);
+  t.equal(flowing.length, bridged.length, 'every bridged call carried audio both ways (≥ 5 packets each way in 400 ms, 20 due)');
   t.ok(talked.length >= 2, `agents went ready → reserved → talking → wrap-up → ready (${talked.length} did)`);
 });
