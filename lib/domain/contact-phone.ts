@@ -8,11 +8,14 @@
  * strings one parse + `getType()` gives the same answer at about twice the
  * speed — the difference between meeting the import target or not. Anything
  * else (separators, full-width digits, invalid numbers, whose reason text
- * matters) goes through `normalizePhone` itself. test/unit/import/phone-fast
+ * matters) goes through `normalizePhone` itself. In front of that, plain
+ * national digits take `parseNationalDigits` (phone-national.ts): the same
+ * library steps with the metadata compiled once, several times faster again. test/unit/import/phone-fast
  * checks both paths agree.
  */
 import { parsePhoneNumberFromString, type CountryCode, type NumberType } from 'libphonenumber-js/max';
 import { checkClovaPhone, normalizePhone, type PhoneResult, type PhoneType } from './phone';
+import { parseNationalDigits } from './phone-national';
 
 const TYPES: Partial<Record<NonNullable<NumberType>, PhoneType>> = {
   FIXED_LINE: 'landline',
@@ -28,7 +31,11 @@ const PLAIN = /^\+?[0-9]{4,20}$/;
 
 /** Same result as `normalizePhone(raw, region)` for the fields contacts keep (ok, e164, type, reason). */
 export function normalizeContactPhone(raw: string, region: string): PhoneResult {
-  if (PLAIN.test(raw)) {
+  // Plain national digits: the library's own steps, compiled (phone-national.ts).
+  const n = parseNationalDigits(raw, region);
+  if (n) {
+    if (n.type) return { ok: true, e164: n.e164, national: raw, type: TYPES[n.type] ?? 'unknown', region: n.country };
+  } else if (PLAIN.test(raw)) {
     const p = parsePhoneNumberFromString(raw, region as CountryCode);
     const t = p?.getType();
     if (p && t) return { ok: true, e164: p.number, national: raw, type: TYPES[t] ?? 'unknown', region: p.country };

@@ -1,8 +1,10 @@
 /**
- * The import pipeline: bytes → (decode) → rows → header plan → validation →
- * batches of `import.batchSize` rows written by one Lua call each. One batch
- * is in flight while the next is parsed, so Redis and parsing overlap; memory
- * stays bounded by a couple of batches whatever the file size.
+ * An import job: the file is parsed and validated into batches (pipeline.ts;
+ * in a worker thread when the file is big, parse-thread.ts) and each batch is
+ * written by one `contactsAdd` script call. Up to `MAX_IN_FLIGHT` batches are
+ * sent and unanswered while the next ones are parsed, so Redis, the parser and
+ * this thread work at the same time; memory stays bounded by a few batches
+ * whatever the file size.
  *
  * All-or-nothing imports reserve rows outside the dial order (a pending zset)
  * and move them in only when the whole file was clean; otherwise they are
@@ -10,16 +12,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { encodeRecord, validateContact, preview, type ContactField, type ContactInput, type ProfileName, type ValidationOptions } from '../domain/contact';
-import { commitPending, contactsAddArgs, parseStatuses, reserveHeadBlock, rollbackPending, type StoredRow } from '../store/contacts';
+import type { ContactField, ProfileName } from '../domain/contact';
+import { commitPending, contactsAddPackedArgs, parseFailures, reserveHeadBlock, rollbackPending } from '../store/contacts';
 import { listKeys } from '../store/lists';
-import { decodeText, ImportFileError, limitBytes, peek, type EncodingChoice } from './decode';
-import { planColumns, templatePlan, type ColumnPlan } from './header';
+import { ImportFileError, limitBytes, type EncodingChoice } from './decode';
 import { jobErrorsKey, jobKey, jobPendingKey, jobToHash, MAX_STORED_ERRORS, type ImportJob, type RowError } from './jobs';
-import { csvRows, xlsxRows, type Delimiter, type RawRow } from './rows';
+import { parseInWorker } from './parse-thread';
+import { parseBatches, type ImportFormat, type ParsedBatch, type ParseHooks, type ParseOptions } from './pipeline';
+import type { Delimiter } from './rows';
 
-export const FORMATS = ['csv', 'xlsx'] as const;
-export type ImportFormat = (typeof FORMATS)[number];
+export { FORMATS, type ImportFormat } from './pipeline';
 
 export interface ImportRequest {
   redis: Redis;
@@ -39,6 +41,14 @@ export interface ImportRequest {
   region: string;
   limits: { maxFieldLength: number; maxAttributes: number; batchSize: number; uploadLimitBytes: number };
   now?: () => Date;
+  /** The file's size when known beforehand (Content-Length, file size); see `workerFromBytes`. */
+  sizeHint?: number;
+  /**
+   * Files of at least this many bytes (default 1 MiB), or of unknown size,
+   * are parsed in a worker thread; smaller ones in this thread, where starting
+   * a thread would cost more than it saves. 0 = always a worker.
+   */
+  workerFromBytes?: number;
 }
 
 export interface ImportOutcome {
@@ -52,15 +62,12 @@ export interface ImportOutcome {
 const FIRST_ERRORS = 20;
 /** Batches sent to Redis and not yet answered: enough to keep Redis busy while the next batch is parsed. */
 const MAX_IN_FLIGHT = 2;
+/** See `ImportRequest.workerFromBytes`. */
+const WORKER_FROM_BYTES = 1 << 20;
 
 export class ImportRunner {
   private readonly job: ImportJob;
-  private readonly vopts: ValidationOptions;
-  private plan!: ColumnPlan;
-  private batch: StoredRow[] = [];
-  private batchRows: number[] = [];
-  /** The phone cell as typed, for duplicate reports. */
-  private batchRaw: string[] = [];
+  private labels: Partial<Record<ContactField, string>> = {};
   private errors: RowError[] = [];
   private readonly firstErrors: RowError[] = [];
   private queue: Promise<void>[] = [];
@@ -87,7 +94,6 @@ export class ImportRunner {
       finishedAt: null,
       error: null,
     };
-    this.vopts = { profile: req.profile, region: req.region, maxFieldLength: req.limits.maxFieldLength, maxAttributes: req.limits.maxAttributes };
     this.pendingKey = this.job.allOrNothing ? jobPendingKey(req.listId, this.job.id) : undefined;
   }
 
@@ -104,15 +110,11 @@ export class ImportRunner {
     if (this.job.head) this.headBase = await reserveHeadBlock(redis, listId);
     let fileError: ImportFileError | undefined;
     try {
-      for await (const rows of this.rows()) {
-        for (const r of rows) if (this.onRow(r)) await this.startFlush();
-      }
-      await this.startFlush();
+      // A file-level fault is thrown after the batch of the rows read before it: those are written (kept).
+      for await (const b of await this.batches()) await this.startFlush(b);
       await this.drain();
     } catch (err) {
-      // Valid rows read before a file-level fault are kept (rolled back below when all-or-nothing).
-      if (err instanceof ImportFileError) await this.startFlush().then(() => this.drain()).catch(() => undefined);
-      else await this.drain().catch(() => undefined);
+      await this.drain().catch(() => undefined);
       if (!(err instanceof ImportFileError)) {
         this.job.state = 'failed';
         this.job.error = `internal error: ${(err as Error).message}`;
@@ -147,33 +149,28 @@ export class ImportRunner {
     await this.req.redis.hset(jobKey(this.req.listId, this.job.id), jobToHash(this.job, Date.now()));
   }
 
-  private async *rows(): AsyncGenerator<RawRow[]> {
-    const { limits } = this.req;
-    const { head, all } = await peek(limitBytes(this.req.source, limits.uploadLimitBytes), 4);
-    const zip = head.length >= 4 && head.readUInt32LE(0) === 0x04034b50;
-    const format: ImportFormat = this.req.format ?? (zip ? 'xlsx' : 'csv');
-    this.job.format = format;
-    if (format === 'xlsx' && !zip) throw new ImportFileError('format is xlsx but the file is not an XLSX workbook (not a ZIP archive)');
-    if (format === 'csv' && zip) throw new ImportFileError('format is csv but the file is a ZIP archive (an XLSX workbook?); send it with format=xlsx');
-    if (head.length === 0) throw new ImportFileError('file is empty');
-    const rows =
-      format === 'xlsx'
-        ? xlsxRows(all)
-        : csvRows(
-            decodeText(all, this.req.encoding ?? 'auto', (e) => (this.job.encoding = e)),
-            { delimiter: this.req.delimiter, maxRecordSize: limits.maxFieldLength * (limits.maxAttributes + 8) + 4096 },
-          );
-    if (format === 'xlsx') this.job.encoding = 'xlsx';
-    let first = true;
-    for await (const batch of rows) {
-      if (first && batch.length) {
-        first = false;
-        if (this.req.header === false) this.plan = templatePlan(this.req.profile);
-        else this.plan = planColumns(batch.shift()!.cells, { mapping: this.req.mapping, maxAttributes: limits.maxAttributes });
-      }
-      yield batch;
-    }
-    if (first) throw new ImportFileError('file has no rows');
+  /** The parsed batches: in this thread for a small file, from a worker thread for a big one. */
+  private async batches(): Promise<AsyncIterable<ParsedBatch>> {
+    const { req } = this;
+    const opts: ParseOptions = {
+      profile: req.profile,
+      region: req.region,
+      format: req.format,
+      encoding: req.encoding,
+      delimiter: req.delimiter,
+      header: req.header,
+      mapping: req.mapping,
+      limits: { maxFieldLength: req.limits.maxFieldLength, maxAttributes: req.limits.maxAttributes, batchSize: req.limits.batchSize },
+    };
+    const hooks: ParseHooks = {
+      onFormat: (f) => (this.job.format = f),
+      onEncoding: (e) => (this.job.encoding = e),
+      onPlan: (labels) => (this.labels = labels),
+    };
+    const source = limitBytes(req.source, req.limits.uploadLimitBytes);
+    // Not decided by reading ahead: an upload that trickles in must be parsed (and its progress shown) as it comes.
+    const small = req.sizeHint !== undefined && req.sizeHint < (req.workerFromBytes ?? WORKER_FROM_BYTES);
+    return small ? parseBatches(source, opts, hooks) : parseInWorker(source, opts, hooks);
   }
 
   private reject(row: number, column: string, value: string, reason: string): void {
@@ -182,64 +179,21 @@ export class ImportRunner {
     if (this.job.errorsStored + this.errors.length < MAX_STORED_ERRORS) this.errors.push(e);
   }
 
-  /** Validates one row into the current batch; true when the batch is full. */
-  private onRow(r: RawRow): boolean {
-    this.job.rowsRead++;
-    const { cells } = r;
-    const plan = this.plan;
-    if (cells.length > plan.width) {
-      for (let i = plan.width; i < cells.length; i++) {
-        if (cells[i] !== '') {
-          this.job.rejected++;
-          this.reject(r.row, `column ${i + 1}`, preview(cells[i]!), `row has ${cells.length} columns; the header has ${plan.width}`);
-          return false;
-        }
-      }
-    }
-    const f = plan.fields;
-    const cell = (k: ContactField) => {
-      const i = f[k];
-      return i === undefined ? undefined : cells[i];
-    };
-    const input: ContactInput = { id: cell('id'), phone: cell('phone') ?? '', name: cell('name'), key1: cell('key1'), key2: cell('key2'), timeZone: cell('timeZone') };
-    if (plan.attributes.length) {
-      const a: Record<string, string> = {};
-      for (const { name, index } of plan.attributes) {
-        const v = cells[index];
-        if (v !== undefined && v !== '') a[name] = v;
-      }
-      input.attributes = a;
-    }
-    const v = validateContact(input, this.vopts, plan.labels);
-    if (!v.ok) {
-      this.job.rejected++;
-      for (const e of v.errors) this.reject(r.row, e.column, e.value, e.reason);
-      return false;
-    }
-    this.batch.push({ id: v.id, phone: v.record.phone, record: encodeRecord(v.record) });
-    this.batchRows.push(r.row);
-    this.batchRaw.push(v.record.rawPhone);
-    return this.batch.length >= this.req.limits.batchSize;
-  }
-
   /**
-   * Waits for the batch in flight, then sends the current one without waiting
-   * for it: Redis works on batch N while batch N+1 is parsed, and no more than
-   * that is ever held (backpressure on the file stream).
+   * Waits until fewer than MAX_IN_FLIGHT batches are unanswered, then sends
+   * this one without waiting for it: Redis works on batch N while batch N+1 is
+   * parsed, and no more than that is ever held (backpressure on the file).
    */
-  private async startFlush(): Promise<void> {
+  private async startFlush(b: ParsedBatch): Promise<void> {
     await this.waitForRoom();
-    const rows = this.batch;
-    const rowNums = this.batchRows;
-    const raws = this.batchRaw;
+    this.job.rowsRead += b.rowsRead;
+    this.job.rejected += b.rejected;
+    for (const e of b.errors) this.reject(e.row, e.column, e.value, e.reason);
     const errors = this.errors;
-    this.batch = [];
-    this.batchRows = [];
-    this.batchRaw = [];
     this.errors = [];
     // Writes run in order (one connection, and each waits for the one before
     // it to be sent), so "first occurrence wins" holds for duplicates.
-    const p = this.write(rows, rowNums, raws, errors);
+    const p = this.write(b, errors);
     p.catch(() => undefined); // awaited later; this only keeps Node from calling it unhandled meanwhile
     this.queue.push(p);
   }
@@ -254,21 +208,28 @@ export class ImportRunner {
     while (this.queue.length) await this.queue.shift();
   }
 
-  private async write(rows: StoredRow[], rowNums: number[], raws: string[], errors: RowError[]): Promise<void> {
+  private async write(b: ParsedBatch, errors: RowError[]): Promise<void> {
     const { redis, listId } = this.req;
-    if (rows.length) {
-      const opts = { head: this.job.head, headBase: this.headBase, seqStart: this.seq, pendingKey: this.pendingKey };
-      this.seq += rows.length;
-      const out = await redis.contactsAdd(...contactsAddArgs(listId, rows, opts));
-      const statuses = parseStatuses(out);
-      const labels = this.plan.labels;
-      statuses.forEach((s, i) => {
-        if (s.ok) return;
-        this.job.rejected++;
-        if (s.reason === 'dup-id') this.reject(rowNums[i]!, labels.id ?? 'id', s.id, 'duplicate contact ID: the list already has it');
-        else this.reject(rowNums[i]!, labels.phone ?? 'phone', raws[i]!, `duplicate phone number: contact ${s.holder} of the list has it (${rows[i]!.phone})`);
-      });
-      this.job.accepted += Number(out[0]);
+    if (b.rows.length) {
+      const opts = { head: this.job.head, headBase: this.headBase, seqStart: this.seq, pendingKey: this.pendingKey, failuresOnly: true };
+      this.seq += b.rows.length;
+      const { written, failures } = parseFailures(await redis.contactsAdd(...contactsAddPackedArgs(listId, b.packed, opts)));
+      if (failures.length) {
+        // Refused rows are rare: only then is the packed batch split to report them as typed.
+        const packed = b.packed.split('\x1e');
+        const labels = this.labels;
+        for (const f of failures) {
+          this.job.rejected++;
+          const row = b.rows[f.index]!;
+          if (f.reason === 'dup-id') this.reject(row, labels.id ?? 'id', f.id, 'duplicate contact ID: the list already has it');
+          else {
+            const [, phone, record] = packed[f.index]!.split('\x1f');
+            const raw = (JSON.parse(record!) as { r: string }).r;
+            this.reject(row, labels.phone ?? 'phone', raw, `duplicate phone number: contact ${f.holder} of the list has it (${phone})`);
+          }
+        }
+      }
+      this.job.accepted += written;
     }
     // Errors found in this write were pushed to this.errors; take them with the batch's own.
     errors.push(...this.errors.splice(0));

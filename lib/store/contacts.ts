@@ -58,15 +58,45 @@ export async function addContacts(redis: Redis, listId: string, rows: readonly S
   return { written: Number(out[0]), statuses: parseStatuses(out) };
 }
 
-/** Arguments of the `contactsAdd` script (also sent pipelined by imports; parse the reply with `parseStatuses`). */
+/** One row as the `contactsAdd` script reads it: id US phone US record (ids and numbers hold no control characters; JSON escapes them). */
+export function packRow(id: string, phone: string, record: string): string {
+  return id + '\x1f' + phone + '\x1f' + record;
+}
+
+/** Arguments of the `contactsAdd` script (parse the reply with `parseStatuses`). */
 export function contactsAddArgs(listId: string, rows: readonly StoredRow[], opts: AddOptions): [string, string, string, string, string, ...(string | number)[]] {
-  const k = listKeys(listId);
   let packed = '';
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
-    packed += (i ? '\x1e' : '') + r.id + '\x1f' + r.phone + '\x1f' + r.record;
+    packed += (i ? '\x1e' : '') + packRow(r.id, r.phone, r.record);
   }
-  return [k.meta, k.contacts, k.phones, k.order, opts.pendingKey ?? k.order, opts.atomic ? '1' : '0', opts.head ? 'head' : 'tail', opts.headBase ?? 0, opts.seqStart ?? 0, opts.pendingKey ? '1' : '0', packed];
+  return contactsAddPackedArgs(listId, packed, opts);
+}
+
+/**
+ * Arguments of the `contactsAdd` script for rows already packed (`packRow`
+ * joined by RS). With `failuresOnly` the reply lists only refused rows (parse
+ * it with `parseFailures`): a million-row import then reads back a few
+ * values per batch instead of two per row.
+ */
+export function contactsAddPackedArgs(listId: string, packed: string, opts: AddOptions & { failuresOnly?: boolean }): [string, string, string, string, string, ...(string | number)[]] {
+  const k = listKeys(listId);
+  return [k.meta, k.contacts, k.phones, k.order, opts.pendingKey ?? k.order, opts.atomic ? '1' : '0', opts.head ? 'head' : 'tail', opts.headBase ?? 0, opts.seqStart ?? 0, opts.pendingKey ? '1' : '0', packed, opts.failuresOnly ? '1' : '0'];
+}
+
+/** A refused row of a `failuresOnly` reply: its index in the batch. */
+export type RowFailure = { index: number } & Extract<RowStatus, { ok: false }>;
+
+/** Reply of a `failuresOnly` call: rows written, and the refused ones. */
+export function parseFailures(out: (string | number)[]): { written: number; failures: RowFailure[] } {
+  const failures: RowFailure[] = [];
+  for (let i = 1; i < out.length; i += 3) {
+    const st = String(out[i + 1]);
+    const base = { index: Number(out[i]) - 1, id: String(out[i + 2]) };
+    if (st.startsWith('dup-phone:')) failures.push({ ...base, ok: false, reason: 'dup-phone', holder: st.slice(10) });
+    else failures.push({ ...base, ok: false, reason: st as 'dup-id' | 'unwritten' });
+  }
+  return { written: Number(out[0]), failures };
 }
 
 export function parseStatuses(out: (string | number)[]): RowStatus[] {

@@ -160,6 +160,8 @@ const importsRoutes: FastifyPluginAsync = async (app) => {
         jobId: q.jobId,
         region: config.phone.defaultRegion,
         limits: { ...config.import, uploadLimitBytes: config.api.uploadLimitBytes },
+        // Small bodies are parsed in this thread, big or unknown-size ones in a worker thread.
+        sizeHint: Number(req.headers['content-length']) || undefined,
       });
       const { job, fileError, firstErrors } = outcome;
       if (fileError) {

@@ -12,90 +12,163 @@
 --         (0x1f / 0x1e: one argument instead of three per row keeps the
 --         client's encoding work small; ids and numbers are validated free of
 --         control characters and JSON escapes them)
+--       7 failuresOnly '1' = reply with refused rows only (imports)
 -- Returns { written, status1, id1, status2, id2, ... } where status is
--- 'ok' | 'dup-id' | 'dup-phone:<id holding the number>' | 'unwritten'.
--- Duplicates within the batch are caught too (rows are handled in order).
+-- 'ok' | 'dup-id' | 'dup-phone:<id holding the number>' | 'unwritten';
+-- with failuresOnly { written, index, status, id, ... } for refused rows only
+-- (index 1-based within the batch).
+-- Duplicates within the batch are caught too (rows are handled in order, the
+-- first occurrence wins).
+--
+-- Cost: the existing ids and numbers are read with one HMGET per 1000 rows and
+-- the rows written with one HSET/ZADD per 1000 (not one call per row): calls
+-- from Lua cost more than the hash work itself. Decisions are made in Lua
+-- tables first, so the outcome is the same as writing row by row.
 local atomic = ARGV[1] == '1'
 local head = ARGV[2] == 'head'
 local headBase = tonumber(ARGV[3])
 local seq = tonumber(ARGV[4])
 local pending = ARGV[5] == '1'
+local failuresOnly = ARGV[7] == '1'
 local ids, phones, recs = {}, {}, {}
 local packed = ARGV[6]
 local pos, len = 1, #packed
+local find, sub = string.find, string.sub
 while pos <= len do
-  local a = string.find(packed, '\31', pos, true)
-  local b = string.find(packed, '\31', a + 1, true)
-  local e = string.find(packed, '\30', b + 1, true) or (len + 1)
-  ids[#ids + 1] = string.sub(packed, pos, a - 1)
-  phones[#phones + 1] = string.sub(packed, a + 1, b - 1)
-  recs[#recs + 1] = string.sub(packed, b + 1, e - 1)
+  local a = find(packed, '\31', pos, true)
+  local b = find(packed, '\31', a + 1, true)
+  local e = find(packed, '\30', b + 1, true) or (len + 1)
+  ids[#ids + 1] = sub(packed, pos, a - 1)
+  phones[#phones + 1] = sub(packed, a + 1, b - 1)
+  recs[#recs + 1] = sub(packed, b + 1, e - 1)
   pos = e + 1
 end
 local n = #ids
+local CHUNK = 1000 -- far below Lua's unpack limit
+
+-- HMGET of many fields in chunks; result[i] is the value of fields[i] or false.
+local function hmget(key, fields)
+  local res = {}
+  for s = 1, #fields, CHUNK do
+    local part = {}
+    for j = s, math.min(s + CHUNK - 1, #fields) do part[#part + 1] = fields[j] end
+    local got = redis.call('HMGET', key, unpack(part))
+    for j = 1, #got do res[s + j - 1] = got[j] end
+  end
+  return res
+end
+
+-- One call per CHUNK pairs of a flat argument list.
+local function flush(cmd, key, flat)
+  for s = 1, #flat, 2 * CHUNK do
+    redis.call(cmd, key, unpack(flat, s, math.min(s + 2 * CHUNK - 1, #flat)))
+  end
+end
+
+local given = {}
+for i = 1, n do if ids[i] ~= '' then given[#given + 1] = ids[i] end end
+local existing = {}
+do
+  local got = hmget(KEYS[2], given)
+  for j = 1, #given do if got[j] then existing[given[j]] = true end end
+end
+local holders = hmget(KEYS[3], phones)
+
 local out = { 0 }
+local function report(i, st, id)
+  if failuresOnly then
+    if st ~= 'ok' then
+      out[#out + 1] = i
+      out[#out + 1] = st
+      out[#out + 1] = id
+    end
+  else
+    out[#out + 1] = st
+    out[#out + 1] = id
+  end
+end
 
 if atomic then
   local seenId, seenPhone = {}, {}
   local bad = false
-  for i = 0, n - 1 do
-    local id, phone = ids[i + 1], phones[i + 1]
+  local sts = {}
+  for i = 1, n do
+    local id, phone = ids[i], phones[i]
     local st = 'ok'
-    if id ~= '' and (seenId[id] or redis.call('HEXISTS', KEYS[2], id) == 1) then
+    if id ~= '' and (seenId[id] or existing[id]) then
       st = 'dup-id'
     else
-      local holder = seenPhone[phone] or redis.call('HGET', KEYS[3], phone)
+      local holder = seenPhone[phone] or holders[i]
       if holder then st = 'dup-phone:' .. holder end
     end
     if st ~= 'ok' then bad = true else
       if id ~= '' then seenId[id] = true end
       seenPhone[phone] = (id ~= '' and id) or '(new)'
     end
-    out[#out + 1] = st
-    out[#out + 1] = id
+    sts[i] = st
   end
   if bad then
-    for j = 2, #out, 2 do if out[j] == 'ok' then out[j] = 'unwritten' end end
+    for i = 1, n do report(i, sts[i] == 'ok' and 'unwritten' or sts[i], ids[i]) end
     return out
   end
-  out = { 0 }
 end
 
 local tail = 0
 if not head then tail = redis.call('HINCRBY', KEYS[1], 'tail', n) - n end
 local target = pending and KEYS[5] or KEYS[4]
+
+-- Generated ids: 'auto-<counter>', skipping ids the list already has. Every
+-- row without an id takes a counter value, written or not.
+local auto = nil
+local autoKnown = {}
+do
+  local k = n - #given
+  if k > 0 then
+    auto = tonumber(redis.call('HGET', KEYS[1], 'autoId') or '0')
+    local cand = {}
+    for j = 1, k do cand[j] = 'auto-' .. (auto + j) end
+    local got = hmget(KEYS[2], cand)
+    for j = 1, k do autoKnown[cand[j]] = got[j] and true or false end
+  end
+end
+
 local written = 0
-local zargs = {}
-for i = 0, n - 1 do
-  local id, phone, rec = ids[i + 1], phones[i + 1], recs[i + 1]
+local taken, phoneOwner = {}, {}
+local hrec, hphone, zargs = {}, {}, {}
+for i = 1, n do
+  local id, phone = ids[i], phones[i]
   local st = 'ok'
   if id == '' then
     repeat
-      id = 'auto-' .. redis.call('HINCRBY', KEYS[1], 'autoId', 1)
-    until redis.call('HSETNX', KEYS[2], id, rec) == 1
-  elseif redis.call('HSETNX', KEYS[2], id, rec) == 0 then
+      auto = auto + 1
+      id = 'auto-' .. auto
+      local known = autoKnown[id]
+      if known == nil then known = redis.call('HEXISTS', KEYS[2], id) == 1 end
+    until not known and not taken[id]
+  elseif existing[id] or taken[id] then
     st = 'dup-id'
   end
-  if st == 'ok' and redis.call('HSETNX', KEYS[3], phone, id) == 0 then
-    st = 'dup-phone:' .. redis.call('HGET', KEYS[3], phone)
-    redis.call('HDEL', KEYS[2], id) -- undo the record written just above
+  if st == 'ok' then
+    local holder = phoneOwner[phone] or holders[i]
+    if holder then st = 'dup-phone:' .. holder end
   end
   if st == 'ok' then
-    local score
-    if head then score = headBase + seq + i else score = tail + i + 1 end
-    zargs[#zargs + 1] = score
+    taken[id] = true
+    phoneOwner[phone] = id
+    hrec[#hrec + 1] = id
+    hrec[#hrec + 1] = recs[i]
+    hphone[#hphone + 1] = phone
+    hphone[#hphone + 1] = id
+    if head then zargs[#zargs + 1] = headBase + seq + i - 1 else zargs[#zargs + 1] = tail + i end
     zargs[#zargs + 1] = id
     written = written + 1
-    -- One ZADD per 500 members: fewer calls, and far below Lua's unpack limit.
-    if #zargs >= 1000 then
-      redis.call('ZADD', target, unpack(zargs))
-      zargs = {}
-    end
   end
-  out[#out + 1] = st
-  out[#out + 1] = id
+  report(i, st, id)
 end
-if #zargs > 0 then redis.call('ZADD', target, unpack(zargs)) end
+if auto ~= nil then redis.call('HSET', KEYS[1], 'autoId', auto) end
+flush('HSET', KEYS[2], hrec)
+flush('HSET', KEYS[3], hphone)
+flush('ZADD', target, zargs)
 if written > 0 and not pending then redis.call('HINCRBY', KEYS[1], 'contacts', written) end
 out[1] = written
 return out
