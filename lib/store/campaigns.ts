@@ -11,6 +11,7 @@
  * group deleted under a campaign: add the mark, check the target exists, write
  * the campaign; remove marks only after the campaign no longer refers.
  */
+import { purgeOutbound } from './dial-queue';
 import { randomUUID } from 'node:crypto';
 import type { Redis, Result } from 'ioredis';
 import { keys } from './keys';
@@ -205,6 +206,7 @@ export async function setCampaignState(redis: Redis, id: string, event: Campaign
     return { ...c, state: t.state, stateChangedAt: iso, updatedAt: iso, startedAt: t.effects.some((e) => e.type === 'freezeAllocation') ? (c.startedAt ?? iso) : c.startedAt };
   });
   if (effects.some((e) => e.type === 'releaseLists')) await release(redis, after!);
+  if (effects.some((e) => e.type === 'purgeOutbound')) await purgeOutbound(redis, id);
   return { campaign: after!, effects };
 }
 

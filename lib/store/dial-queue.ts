@@ -163,3 +163,32 @@ export class DialQueue {
     });
   }
 }
+
+/**
+ * Seed 000's "close: outbound data removed": drops a closed campaign's dial
+ * queues and the per-contact dial state, keeping the attempt history, the
+ * counters and anything still in flight (those calls close normally).
+ * Returns how many keys were removed.
+ */
+export async function purgeOutbound(redis: Redis, campaignId: string): Promise<number> {
+  const prefix = redis.options.keyPrefix ?? '';
+  const base = dialBase(campaignId);
+  let removed = 0;
+  for (const part of ['queue:*', 'parked', 'ct:*', 'at:*']) {
+    let cursor = '0';
+    do {
+      // SCAN patterns are not prefixed by ioredis; braces are not glob characters.
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}${base}${part}`, 'COUNT', 1000);
+      cursor = next;
+      const keysHere = found.map((k) => k.slice(prefix.length));
+      const doomed: string[] = [];
+      for (const k of keysHere) {
+        if (part === 'ct:*' && (await redis.hget(k, 'state')) === 'inflight') continue;
+        if (part === 'at:*' && ['claimed', 'dialing', 'reaping'].includes((await redis.hget(k, 'phase')) ?? '')) continue;
+        doomed.push(k);
+      }
+      if (doomed.length > 0) removed += await redis.unlink(...doomed);
+    } while (cursor !== '0');
+  }
+  return removed;
+}

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { DialQueue, type QueueContact } from '../../../lib/store/dial-queue';
+import { DialQueue, purgeOutbound, type QueueContact } from '../../../lib/store/dial-queue';
 import { startTestRedis } from '../../helpers/redis';
 
 const contact = (id: string, score: number, extra: Partial<QueueContact> = {}): QueueContact => ({
@@ -77,4 +77,21 @@ t.test('campaign lease: one holder at a time', async (t) => {
   t.equal(await redis.leaseRelease('lease:x', 'B'), 0);
   t.equal(await redis.leaseRelease('lease:x', 'A'), 1);
   t.equal(await redis.leaseAcquire('lease:x', 'B', 200), 1);
+});
+
+t.test('closing purges queues and contact dial state, keeps history, counters and calls in flight', async (t) => {
+  const { redis } = await startTestRedis(t);
+  const q = new DialQueue(redis, 'c5');
+  await q.enqueue('L', [contact('1', 1), contact('2', 2), contact('3', 3)]);
+  const [a, b] = await q.claim({ now: 10, n: 2, leaseMs: 1000, owner: 'A', lists: ['L'], filters: { maxAttempts: 3 } });
+  await q.begin(a!.attemptId, 'A', 10, 1000);
+  await q.close({ attemptId: a!.attemptId, code: 1, now: 20, final: true, nextAt: 0, live: true, abandoned: false, data: {} });
+  await q.begin(b!.attemptId, 'A', 10, 1000);
+  t.ok((await purgeOutbound(redis, 'c5')) >= 3, 'keys removed');
+  t.equal(await redis.exists('c:{c:c5}:queue:L'), 0, 'queue gone');
+  t.same(await q.contactState('L:1'), {}, 'finished contact state gone');
+  t.equal((await q.contactState('L:2')).state, 'inflight', 'the call in flight keeps its state');
+  t.ok(await q.close({ attemptId: b!.attemptId, code: 3, now: 30, final: true, nextAt: 0, live: false, abandoned: false, data: {} }), 'and still closes with its result');
+  t.equal((await q.history()).length, 2, 'history kept');
+  t.equal((await q.counters()).attempts, 2, 'counters kept');
 });
