@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ContactField, ProfileName } from '../domain/contact';
-import { commitPending, contactsAddPackedArgs, parseFailures, reserveHeadBlock, rollbackPending } from '../store/contacts';
+import { commitPending, contactsAddPackedArgs, parseFailures, reserveHeadBlock, rollbackPending, type RowFailure } from '../store/contacts';
 import { listKeys } from '../store/lists';
 import { ImportFileError, limitBytes, type EncodingChoice } from './decode';
 import { jobErrorsKey, jobKey, jobPendingKey, jobToHash, MAX_STORED_ERRORS, type ImportJob, type RowError } from './jobs';
@@ -188,12 +188,9 @@ export class ImportRunner {
     await this.waitForRoom();
     this.job.rowsRead += b.rowsRead;
     this.job.rejected += b.rejected;
-    for (const e of b.errors) this.reject(e.row, e.column, e.value, e.reason);
-    const errors = this.errors;
-    this.errors = [];
     // Writes run in order (one connection, and each waits for the one before
     // it to be sent), so "first occurrence wins" holds for duplicates.
-    const p = this.write(b, errors);
+    const p = this.write(b);
     p.catch(() => undefined); // awaited later; this only keeps Node from calling it unhandled meanwhile
     this.queue.push(p);
   }
@@ -208,37 +205,58 @@ export class ImportRunner {
     while (this.queue.length) await this.queue.shift();
   }
 
-  private async write(b: ParsedBatch, errors: RowError[]): Promise<void> {
+  /**
+   * Writes one batch, then records its refusals (validation and duplicates
+   * together, by row): replies come back in batch order, so the report is in
+   * row order whichever thread parsed and however the writes overlapped.
+   */
+  private async write(b: ParsedBatch): Promise<void> {
     const { redis, listId } = this.req;
+    let dups: RowError[] = [];
     if (b.rows.length) {
       const opts = { head: this.job.head, headBase: this.headBase, seqStart: this.seq, pendingKey: this.pendingKey, failuresOnly: true };
       this.seq += b.rows.length;
       const { written, failures } = parseFailures(await redis.contactsAdd(...contactsAddPackedArgs(listId, b.packed, opts)));
-      if (failures.length) {
-        // Refused rows are rare: only then is the packed batch split to report them as typed.
-        const packed = b.packed.split('\x1e');
-        const labels = this.labels;
-        for (const f of failures) {
-          this.job.rejected++;
-          const row = b.rows[f.index]!;
-          if (f.reason === 'dup-id') this.reject(row, labels.id ?? 'id', f.id, 'duplicate contact ID: the list already has it');
-          else {
-            const [, phone, record] = packed[f.index]!.split('\x1f');
-            const raw = (JSON.parse(record!) as { r: string }).r;
-            this.reject(row, labels.phone ?? 'phone', raw, `duplicate phone number: contact ${f.holder} of the list has it (${phone})`);
-          }
-        }
-      }
+      if (failures.length) dups = this.duplicates(b, failures);
       this.job.accepted += written;
     }
-    // Errors found in this write were pushed to this.errors; take them with the batch's own.
-    errors.push(...this.errors.splice(0));
+    for (const e of byRow(b.errors, dups)) this.reject(e.row, e.column, e.value, e.reason);
+    const errors = this.errors;
+    this.errors = [];
     const m = redis.multi();
     if (errors.length) m.rpush(jobErrorsKey(listId, this.job.id), ...errors.map((e) => JSON.stringify(e)));
     this.job.errorsStored += errors.length;
     m.hset(jobKey(listId, this.job.id), jobToHash(this.job, Date.now()));
     await m.exec();
   }
+
+  /** Rows the script refused as duplicates, reported as typed. Rare: only then is the packed batch split. */
+  private duplicates(b: ParsedBatch, failures: RowFailure[]): RowError[] {
+    const packed = b.packed.split('\x1e');
+    const labels = this.labels;
+    return failures.map((f) => {
+      this.job.rejected++;
+      const row = b.rows[f.index]!;
+      if (f.reason === 'dup-id') return { row, column: labels.id ?? 'id', value: f.id, reason: 'duplicate contact ID: the list already has it' };
+      const [, phone, record] = packed[f.index]!.split('\x1f');
+      const raw = (JSON.parse(record!) as { r: string }).r;
+      return { row, column: labels.phone ?? 'phone', value: raw, reason: `duplicate phone number: contact ${f.holder} of the list has it (${phone})` };
+    });
+  }
+}
+
+/** Two lists of errors, each in row order, merged in row order. */
+function byRow(a: RowError[], b: RowError[]): RowError[] {
+  if (!b.length) return a;
+  if (!a.length) return b;
+  const out: RowError[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]!.row <= b[j]!.row)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
 }
 
 /** Runs one import to its end; see `ImportRunner`. */
