@@ -1,4 +1,5 @@
 import t from 'tap';
+import ExcelJS from 'exceljs';
 import { startTestRedis } from '../../helpers/redis';
 import { createList, listKeys } from '../../../lib/store/lists';
 import { runImport, type ImportRequest } from '../../../lib/import/run';
@@ -96,4 +97,28 @@ t.test('file-level faults through the worker thread: same error, rows before it 
   const reset = new Error('socket hang up');
   await t.rejects(importInto(chunks(rows.join('\n'), 64, reset), { workerFromBytes: 0, jobId: 'cut' }), reset);
   t.match(await redis.hgetall(jobKey(`l${n}`, 'cut')), { state: 'failed', error: 'internal error: socket hang up' });
+});
+
+t.test('XLSX through the worker thread: same rows and errors as in-thread', async (t) => {
+  const { redis } = await startTestRedis(t);
+  const limits = { maxFieldLength: 100, maxAttributes: 5, batchSize: 2, uploadLimitBytes: 1 << 20 };
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('対象');
+  ws.addRow(['受信番号', 'Key 1', 'Key 2', '備考']);
+  ws.addRow(['09012345678', 'ABC123', 'Z1', 'テキスト']);
+  ws.addRow([1234, 'K2', 'b', { richText: [{ text: 'rich ' }, { text: 'text' }] }]);
+  ws.addRow(['21234', 'bad-key', 'toolong', '']);
+  ws.addRow(['0120123456', '', '', 'after']);
+  ws.addRow(['09012345678', '', '', 'dup']);
+  const xlsx = Buffer.from(await wb.xlsx.writeBuffer());
+  const results = [];
+  for (const [listId, extra] of [['x1', { sizeHint: 1 }], ['x2', { workerFromBytes: 0 }]] as const) {
+    await createList(redis, { id: listId, name: listId, profile: 'clova' });
+    const out = await runImport({ redis, listId, jobId: 'j', profile: 'clova', region: 'JP', source: chunks(xlsx, 1024), limits, ...extra });
+    const k = listKeys(listId);
+    const order = await redis.zrange(k.order, '0', '-1');
+    results.push({ job: { ...out.job, listId: '', startedAt: '', finishedAt: '' }, errors: out.firstErrors, records: await redis.hmget(k.contacts, ...order) });
+  }
+  t.match(results[0]!.job, { format: 'xlsx', encoding: 'xlsx', rowsRead: 5, accepted: 3, rejected: 2 });
+  t.same(results[1], results[0]);
 });
