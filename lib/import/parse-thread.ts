@@ -19,7 +19,7 @@ export type FromWorker =
   | { t: 'format'; v: Parameters<NonNullable<ParseHooks['onFormat']>>[0] }
   | { t: 'encoding'; v: Parameters<NonNullable<ParseHooks['onEncoding']>>[0] }
   | { t: 'plan'; labels: Parameters<NonNullable<ParseHooks['onPlan']>>[0] }
-  | { t: 'batch'; b: ParsedBatch }
+  | { t: 'batch'; b: Omit<ParsedBatch, 'packed'> & { packed: ArrayBuffer } }
   | { t: 'done' }
   | { t: 'fileError'; message: string; code: ImportFileError['code'] }
   | { t: 'error'; message: string };
@@ -113,7 +113,7 @@ export async function* parseInWorker(source: AsyncIterable<Buffer>, opts: ParseO
           break;
         case 'batch':
           post({ t: 'ack' });
-          yield m.b;
+          yield { ...m.b, packed: Buffer.from(m.b.packed) };
           break;
         case 'done':
           return;

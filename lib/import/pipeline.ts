@@ -32,8 +32,12 @@ export interface ParseOptions {
 
 /** Valid rows ready for one `contactsAdd` call, and what was refused since the previous batch. */
 export interface ParsedBatch {
-  /** Rows packed as `contactsAddArgs` packs them (`packRow`, joined by RS). */
-  packed: string;
+  /**
+   * Rows packed as `contactsAddArgs` packs them (`packRow`, joined by RS); as
+   * UTF-8 bytes when it comes from the worker thread (moved, not copied, and
+   * kept out of the receiving thread's JS heap).
+   */
+  packed: string | Buffer;
   /** Spreadsheet row number of each packed row, in order. */
   rows: number[];
   /** Rows read since the previous batch, valid or not. */

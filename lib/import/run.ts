@@ -232,7 +232,7 @@ export class ImportRunner {
 
   /** Rows the script refused as duplicates, reported as typed. Rare: only then is the packed batch split. */
   private duplicates(b: ParsedBatch, failures: RowFailure[]): RowError[] {
-    const packed = b.packed.split('\x1e');
+    const packed = b.packed.toString().split('\x1e');
     const labels = this.labels;
     return failures.map((f) => {
       this.job.rejected++;

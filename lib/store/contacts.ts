@@ -14,7 +14,7 @@ import { listKeys } from './lists';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    contactsAdd(meta: string, contacts: string, phones: string, order: string, pending: string, ...args: (string | number)[]): Result<(string | number)[], Context>;
+    contactsAdd(meta: string, contacts: string, phones: string, order: string, pending: string, ...args: (string | number | Buffer)[]): Result<(string | number)[], Context>;
     contactsCommit(meta: string, order: string, pending: string, count: number): Result<number, Context>;
     contactsRollback(contacts: string, phones: string, pending: string, count: number): Result<number, Context>;
     contactOutcome(meta: string, contacts: string, outcome: string, id: string, code: number, atMs: number): Result<number, Context>;
@@ -64,7 +64,7 @@ export function packRow(id: string, phone: string, record: string): string {
 }
 
 /** Arguments of the `contactsAdd` script (parse the reply with `parseStatuses`). */
-export function contactsAddArgs(listId: string, rows: readonly StoredRow[], opts: AddOptions): [string, string, string, string, string, ...(string | number)[]] {
+export function contactsAddArgs(listId: string, rows: readonly StoredRow[], opts: AddOptions): [string, string, string, string, string, ...(string | number | Buffer)[]] {
   let packed = '';
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
@@ -79,7 +79,7 @@ export function contactsAddArgs(listId: string, rows: readonly StoredRow[], opts
  * it with `parseFailures`): a million-row import then reads back a few
  * values per batch instead of two per row.
  */
-export function contactsAddPackedArgs(listId: string, packed: string, opts: AddOptions & { failuresOnly?: boolean }): [string, string, string, string, string, ...(string | number)[]] {
+export function contactsAddPackedArgs(listId: string, packed: string | Buffer, opts: AddOptions & { failuresOnly?: boolean }): [string, string, string, string, string, ...(string | number | Buffer)[]] {
   const k = listKeys(listId);
   return [k.meta, k.contacts, k.phones, k.order, opts.pendingKey ?? k.order, opts.atomic ? '1' : '0', opts.head ? 'head' : 'tail', opts.headBase ?? 0, opts.seqStart ?? 0, opts.pendingKey ? '1' : '0', packed, opts.failuresOnly ? '1' : '0'];
 }
