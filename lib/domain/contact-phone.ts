@@ -13,19 +13,10 @@
  * library steps with the metadata compiled once, several times faster again. test/unit/import/phone-fast
  * checks both paths agree.
  */
-import { parsePhoneNumberFromString, type CountryCode, type NumberType } from 'libphonenumber-js/max';
-import { checkClovaPhone, normalizePhone, type PhoneResult, type PhoneType } from './phone';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { checkClovaPhone, normalizePhone, TYPE_MAP as TYPES, type PhoneResult } from './phone';
 import { parseNationalDigits } from './phone-national';
 
-const TYPES: Partial<Record<NonNullable<NumberType>, PhoneType>> = {
-  FIXED_LINE: 'landline',
-  MOBILE: 'mobile',
-  FIXED_LINE_OR_MOBILE: 'landline_or_mobile',
-  TOLL_FREE: 'tollfree',
-  VOIP: 'voip',
-  PREMIUM_RATE: 'premium',
-  SHARED_COST: 'shared',
-};
 
 const PLAIN = /^\+?[0-9]{4,20}$/;
 

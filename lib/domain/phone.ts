@@ -12,7 +12,8 @@ export type PhoneResult =
   | { ok: true; e164: string; national: string; type: PhoneType; region?: string }
   | { ok: false; reason: string };
 
-const TYPE_MAP: Partial<Record<NonNullable<NumberType>, PhoneType>> = {
+/** libphonenumber-js number types → ours. */
+export const TYPE_MAP: Partial<Record<NonNullable<NumberType>, PhoneType>> = {
   FIXED_LINE: 'landline',
   MOBILE: 'mobile',
   FIXED_LINE_OR_MOBILE: 'landline_or_mobile',
