@@ -73,6 +73,8 @@ t.test('answered fax (CED 2100 Hz) heard through the pipe by lib/media → code 
   t.match(verdicts(r.events, legId)[0], { kind: 'fax', tone: 'CED' });
   await r.driver.hangup(legId);
   t.ok(r.log.lines().includes(`${ep.uuid} api uuid_record ${ep.uuid} stop ${pipe}`), 'recording stopped');
+  // The pipe is removed asynchronously once the leg's analysis stops (real file I/O).
+  await until(r, () => !existsSync(pipe));
   t.notOk(existsSync(pipe), 'pipe removed');
   const end = r.events.find((e): e is Extract<LegEvent, { type: 'end' }> => e.type === 'end')!;
   t.equal(decideResult({ end: end.cause, verdicts: verdicts(r.events, legId), connected: false }), 5);
