@@ -19,7 +19,7 @@ import { dialWindow, isWithinHours, nextOpening } from '../rules/hours';
 import { getCampaign, listRunningCampaigns, setCampaignState } from '../store/campaigns';
 import { isDoNotCall } from '../store/dnc';
 import { getContact, recordContactOutcome } from '../store/contacts';
-import { DialQueue, type Claim } from '../store/dial-queue';
+import { DialQueue, splitRef, type Claim } from '../store/dial-queue';
 import { keys } from '../store/keys';
 import { TelephonyError, type LegEvent, type MediaSource, type TelephonyDriver } from '../telephony/contract';
 import type { RunnerConfig } from '../config/sections/runner';
@@ -29,7 +29,8 @@ import { DialerEvents } from './events';
 import type { AgentDesk, Reservation, ScreenPop } from './ports';
 
 const callbackIdOf = (contactId: string) => contactId.slice(0, contactId.lastIndexOf('@'));
-import { syncCampaignQueue } from './sync';
+import { syncList } from './sync';
+import { getList } from '../store/lists';
 
 export interface RunnerDeps {
   redis: Redis;
@@ -55,6 +56,8 @@ interface CampaignRun {
   queue: DialQueue;
   estimator: EstimatorState;
   lastSync: number;
+  /** Contact count of each list when it was last loaded: a list is re-read only when it changed. */
+  synced: Map<string, number>;
   starts: number[];
   sessions: Set<CallSession>;
 }
@@ -211,7 +214,7 @@ export class CampaignRunner {
       return undefined;
     }
     if (!run) {
-      run = { id: c.id, campaign: c, queue: new DialQueue(this.d.redis, c.id), estimator: createEstimator(this.d.pacing.estimator), lastSync: 0, starts: [], sessions: new Set() };
+      run = { id: c.id, campaign: c, queue: new DialQueue(this.d.redis, c.id), estimator: createEstimator(this.d.pacing.estimator), lastSync: 0, synced: new Map(), starts: [], sessions: new Set() };
       this.runs.set(c.id, run);
       this.events.emitEvent({ type: 'campaign.lease', at: this.now(), campaignId: c.id, owner: this.owner, held: true });
       this.d.log.info({ campaignId: c.id, owner: this.owner }, 'campaign lease taken');
@@ -227,7 +230,7 @@ export class CampaignRunner {
     await this.reap(run, now);
     if (now - run.lastSync >= this.d.config.syncIntervalMs) {
       run.lastSync = now;
-      await syncCampaignQueue(this.d.redis, c);
+      await this.syncLists(run);
       if (c.mode !== 'agentless') await this.queueDueCallbacks(run, now);
     }
     await run.queue.renew(this.owner, now + this.d.config.attemptLeaseMs, [...run.sessions].map((s) => s.claim.attemptId));
@@ -439,10 +442,25 @@ export class CampaignRunner {
     const handed = await run.queue.reap(now, this.owner, this.d.config.attemptLeaseMs);
     for (const h of handed) {
       const code = isResultCode(this.d.config.interruptedCode) ? this.d.config.interruptedCode : 13;
-      const { listId, contactId } = { listId: h.ref.slice(0, h.ref.indexOf(':')), contactId: h.ref.slice(h.ref.indexOf(':') + 1) };
+      const { listId, contactId } = splitRef(h.ref);
       const st = await run.queue.contactState(h.ref);
       this.d.log.warn({ campaignId: run.id, attemptId: h.attemptId }, 'closing an attempt interrupted by a dialer crash');
       await this.close(run, { attemptId: h.attemptId, ref: h.ref, listId, contactId, phone: st.phone ?? '', attemptNo: h.attemptNo, timeZone: '', phoneType: '' }, code, { interrupted: true });
+    }
+  }
+
+  /**
+   * Loads contacts added to the campaign's active lists since the last look, judged
+   * by the list's contact count (a million-row list is not re-read every few
+   * seconds; an add and a delete between two looks cancel out until the next change).
+   */
+  private async syncLists(run: CampaignRun): Promise<void> {
+    for (const l of run.campaign.lists) {
+      if (!l.active) continue;
+      const count = (await getList(this.d.redis, l.listId))?.counts.contacts ?? 0;
+      if (run.synced.get(l.listId) === count) continue;
+      await syncList(this.d.redis, run.id, l.listId);
+      run.synced.set(l.listId, count);
     }
   }
 

@@ -1,11 +1,10 @@
 /**
- * Loads a campaign's active lists into its dial queue. Idempotent (contacts
- * already known keep their attempts), so it runs at every start and then
- * periodically to pick up contacts added while the campaign runs. The list's
+ * Loads a list into a campaign's dial queue. Idempotent (contacts already
+ * known keep their attempts), so the runner calls it at start and again
+ * whenever the list's contact count changed. The list's
  * order score is kept, so head-of-list contacts (negative scores) go first.
  */
 import type { Redis } from 'ioredis';
-import type { Campaign } from '../domain/campaign';
 import { decodeRecord } from '../domain/contact';
 import { listKeys } from '../store/lists';
 import { DialQueue, type QueueContact } from '../store/dial-queue';
@@ -38,11 +37,5 @@ export async function syncList(redis: Redis, campaignId: string, listId: string)
     if (ids.length < PAGE) break;
     min = `(${scores[scores.length - 1]}`;
   }
-  return added;
-}
-
-export async function syncCampaignQueue(redis: Redis, campaign: Campaign): Promise<number> {
-  let added = 0;
-  for (const l of campaign.lists) if (l.active) added += await syncList(redis, campaign.id, l.listId);
   return added;
 }
