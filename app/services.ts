@@ -9,6 +9,7 @@ import { createEmbeddedDriver } from '../lib/telephony/embedded';
 import { createFreeswitchDriver } from '../lib/telephony/drivers/freeswitch';
 import type { TelephonyDriver } from '../lib/telephony/contract';
 import { agentDeskRoutes } from '../lib/api/routes/agent-desk';
+import { sharedLimitsFor } from '../lib/scale/wiring';
 
 export interface ServiceDeps {
   config: Readonly<Config>;
@@ -60,6 +61,7 @@ export async function startServices({ config, redis, log }: ServiceDeps, opts: {
     trunkLimits: config.telephony.trunks[0] ? { channels: config.telephony.trunks[0].maxChannels, callsPerSecond: config.telephony.trunks[0].callsPerSecond } : undefined,
     region: config.phone.defaultRegion,
     prompts: { abandon: { kind: 'file', path: abandon } },
+    limits: sharedLimitsFor(config, redis),
   });
   runner.start();
   log.info({ driver: driver.name, owner: runner.owner }, 'dialer services started');

@@ -3,6 +3,7 @@ import { telephonySchema } from './sections/telephony';
 import { dialerSchema } from './sections/dialer';
 import { monitorSchema } from './sections/monitor';
 import { messagingSchema } from './sections/messaging';
+import { scaleSchema, redisTopologyProperties } from './sections/scale';
 
 /**
  * The one configuration schema. Defaults live here; `loadConfig` fills them,
@@ -54,6 +55,7 @@ export const configSchema = {
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 0 },
         binary: { type: 'string', default: 'redis-server' },
         keyPrefix: { type: 'string', default: 'dialer:' },
+        ...redisTopologyProperties,
       },
     },
     log: {
@@ -94,5 +96,6 @@ export const configSchema = {
     dialer: dialerSchema,
     monitor: monitorSchema,
     messaging: messagingSchema,
+    scale: scaleSchema,
   },
 } as const;

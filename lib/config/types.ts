@@ -3,6 +3,7 @@ import type { TelephonyConfig } from './sections/telephony';
 import type { DialerConfig } from './sections/dialer';
 import type { MonitorConfig } from './sections/monitor';
 import type { MessagingConfig } from './sections/messaging';
+import type { ScaleConfig, RedisTopologyConfig } from './sections/scale';
 
 export type Role = 'admin' | 'supervisor' | 'agent';
 
@@ -22,7 +23,7 @@ export interface Config {
     uploadLimitBytes: number;
     keys: ApiKeyConfig[];
   };
-  redis: { url: string; dataDir: string; port: number; binary: string; keyPrefix: string };
+  redis: { url: string; dataDir: string; port: number; binary: string; keyPrefix: string } & RedisTopologyConfig;
   log: { level: string; redactPhoneNumbers: boolean; pretty: boolean };
   phone: { defaultRegion: string };
   import: { maxFieldLength: number; maxAttributes: number; batchSize: number };
@@ -31,6 +32,7 @@ export interface Config {
   dialer: DialerConfig;
   monitor: MonitorConfig;
   messaging: MessagingConfig;
+  scale: ScaleConfig;
 }
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };

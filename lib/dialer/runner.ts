@@ -27,6 +27,7 @@ import { CallSession } from './call-session';
 import type { Mode } from './call-flow';
 import { DialerEvents } from './events';
 import type { AgentDesk, Reservation, ScreenPop } from './ports';
+import type { SharedLimits } from '../scale/shared-limits';
 
 const callbackIdOf = (contactId: string) => contactId.slice(0, contactId.lastIndexOf('@'));
 import { syncList } from './sync';
@@ -48,6 +49,8 @@ export interface RunnerDeps {
   prompts: { abandon: MediaSource };
   events?: DialerEvents;
   now?: () => number;
+  /** Trunk and campaign limits shared with the other dialer processes through Redis (lib/scale). */
+  limits?: SharedLimits;
 }
 
 interface CampaignRun {
@@ -234,6 +237,7 @@ export class CampaignRunner {
       if (c.mode !== 'agentless') await this.queueDueCallbacks(run, now);
     }
     await run.queue.renew(this.owner, now + this.d.config.attemptLeaseMs, [...run.sessions].map((s) => s.claim.attemptId));
+    await this.d.limits?.renew(c.id, [...run.sessions].map((s) => s.claim.attemptId), now);
 
     const window = dialWindow({ hours: c.hours, period: c.period }, now);
     if (!window.ok) return;
@@ -263,17 +267,24 @@ export class CampaignRunner {
     if (decision.calls > 0 || this.d.log.isLevelEnabled('debug')) {
       this.events.emitEvent({ type: 'pacing.trace', at: now, campaignId: c.id, calls: decision.calls, reason: decision.reason, trace: decision.trace });
     }
-    if (decision.calls > 0) {
+    // Shared limits may admit fewer calls than this process's own view allows.
+    const admitted = this.d.limits && decision.calls > 0 ? await this.d.limits.admit(c, decision.calls) : decision.calls;
+    if (admitted > 0) {
       const lists = [CALLBACK_LIST, ...c.lists.filter((l) => l.active).map((l) => l.listId)];
       const claims = await run.queue.claim({
-        now, n: decision.calls, leaseMs: this.d.config.attemptLeaseMs, owner: this.owner, lists,
+        now, n: admitted, leaseMs: this.d.config.attemptLeaseMs, owner: this.owner, lists,
         filters: { maxAttempts: c.maxAttempts, phoneTypes: c.filters?.phoneTypes, minAttempts: c.filters?.attempts?.min, maxAttemptsFilter: c.filters?.attempts?.max },
       });
       const expected = Number(decision.trace.figures.expectedAbandons ?? 0);
       if (c.mode === 'predictive' && claims.length > 0 && Number.isFinite(expected)) {
         run.estimator = observe(run.estimator, { type: 'placed', at: now, calls: claims.length, expectedAbandons: (expected * claims.length) / decision.calls });
       }
-      for (const claim of claims) await this.startAttempt(run, claim);
+      for (const claim of claims) {
+        this.d.limits?.bind(c.id, claim.attemptId);
+        await this.startAttempt(run, claim);
+        if (this.d.limits && ![...run.sessions].some((s) => s.claim.attemptId === claim.attemptId)) await this.d.limits.release(claim.attemptId);
+      }
+      await this.d.limits?.settle(c.id);
     }
     await this.maybeComplete(run);
   }
@@ -351,6 +362,7 @@ export class CampaignRunner {
     run.sessions.add(session);
     run.starts.push(now);
     this.trunkStarts.push(now);
+    this.d.limits?.sent(claim.attemptId);
     try {
       const legId = await this.d.driver.originate({
         to: claim.phone,
@@ -416,6 +428,7 @@ export class CampaignRunner {
     const retry = isCallback ? { final: true, nextAt: 0, reason: 'callback' } : decideRetry(code, claim.attemptNo, campaignPolicy(c), now);
     const agentId = typeof data.agentId === 'string' ? data.agentId : undefined;
     const talkMs = typeof data.bridgedAt === 'number' && typeof data.endedAt === 'number' ? data.endedAt - data.bridgedAt : 0;
+    await this.d.limits?.release(claim.attemptId).catch((err: Error) => this.d.log.warn({ err }, 'shared limit not released'));
     const ok = await run.queue.close({
       attemptId: claim.attemptId, code, now, final: retry.final, nextAt: retry.nextAt,
       live: LIVE_ANSWER_CODES.includes(code), abandoned: code === 14, agentId, talkMs,

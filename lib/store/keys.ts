@@ -4,12 +4,14 @@
  *   {c:<campaignId>}  everything of one campaign (queue, in-flight, counters, history)
  *   {l:<listId>}      one contact list (contacts, indexes, import jobs)
  *   {g}               deployment-wide sets (global DNC, agents, registries)
+ *   {t:<trunk>}       one trunk's shared limits (calls per second, channels held)
  * The configured prefix (default `dialer:`) is applied by ioredis `keyPrefix`.
  */
 export const keys = {
   campaign: (id: string, part: string) => `c:{c:${id}}:${part}`,
   list: (id: string, part: string) => `l:{l:${id}}:${part}`,
   global: (part: string) => `g:{g}:${part}`,
+  trunk: (name: string, part: string) => `t:{t:${name}}:${part}`,
 };
 
 /** Hash tag of a campaign, for keys built in Lua from a prefix. */

@@ -1,0 +1,117 @@
+/**
+ * The runner's view of the shared limits: before claiming contacts it asks
+ * for admission under the campaign's and the trunk's limits (both held in
+ * Redis, so N dialer processes together stay within one carrier's calls per
+ * second and channels); each admitted call holds a token until its attempt
+ * closes. Tokens of a process that dies run out with their lease.
+ */
+import type { Redis } from 'ioredis';
+import { admit, campaignLimitKeys, release, renew, trunkLimitKeys, type LimitKeys } from '../store/limits';
+
+export interface SharedLimitsOptions {
+  /** Unique name of this process (the runner's owner id). */
+  owner: string;
+  trunk?: { name: string; channels: number; callsPerSecond: number };
+  /** Held channels expire this long after their last renewal (the attempt lease). */
+  leaseMs: number;
+  /** Added to the one-second window (see rateWindow). */
+  guardMs: number;
+}
+
+interface Held {
+  campaignId: string;
+  token: string;
+  /** An INVITE went out: the rate admission is spent for good. */
+  sent: boolean;
+}
+
+export class SharedLimits {
+  private seq = 0;
+  private readonly byAttempt = new Map<string, Held>();
+  private readonly spare = new Map<string, string[]>();
+  private readonly lastRenew = new Map<string, number>();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly o: SharedLimitsOptions,
+  ) {}
+
+  private get trunkKeys(): LimitKeys | undefined {
+    return this.o.trunk ? trunkLimitKeys(this.o.trunk.name) : undefined;
+  }
+
+  /**
+   * How many of `n` wanted calls may start now under the campaign's limits
+   * and the trunk's. Tokens admitted here are kept until `bind` hands them to
+   * attempts; `settle` gives back the ones no claim used.
+   */
+  async admit(campaign: { id: string; callsPerSecond: number; maxConcurrentCalls: number }, n: number): Promise<number> {
+    if (n <= 0) return 0;
+    const tokens = Array.from({ length: n }, () => `${this.o.owner}#${++this.seq}`);
+    const ck = campaignLimitKeys(campaign.id);
+    const byCampaign = await admit(this.redis, ck, {
+      callsPerSecond: campaign.callsPerSecond, maxChannels: campaign.maxConcurrentCalls, leaseMs: this.o.leaseMs, guardMs: this.o.guardMs, tokens,
+    });
+    let granted = byCampaign.granted;
+    const tk = this.trunkKeys;
+    if (tk && granted > 0) {
+      const t = this.o.trunk!;
+      const byTrunk = await admit(this.redis, tk, {
+        callsPerSecond: t.callsPerSecond, maxChannels: t.channels, leaseMs: this.o.leaseMs, guardMs: this.o.guardMs, tokens: tokens.slice(0, granted),
+      });
+      if (byTrunk.granted < granted) await release(this.redis, ck, tokens.slice(byTrunk.granted, granted), true);
+      granted = byTrunk.granted;
+    }
+    this.spare.set(campaign.id, [...(this.spare.get(campaign.id) ?? []), ...tokens.slice(0, granted)]);
+    return granted;
+  }
+
+  /** Gives one admitted token to a claimed attempt. */
+  bind(campaignId: string, attemptId: string): void {
+    const token = this.spare.get(campaignId)?.shift();
+    if (token) this.byAttempt.set(attemptId, { campaignId, token, sent: false });
+  }
+
+  /** The attempt's INVITE is about to go out. */
+  sent(attemptId: string): void {
+    const h = this.byAttempt.get(attemptId);
+    if (h) h.sent = true;
+  }
+
+  /** Admitted tokens that no claim took (the queue had fewer contacts): nothing was sent. */
+  async settle(campaignId: string): Promise<void> {
+    const left = this.spare.get(campaignId) ?? [];
+    this.spare.delete(campaignId);
+    await this.releaseTokens(campaignId, left, true);
+  }
+
+  /** The attempt is closed (or never dialled): its channel is free. Idempotent. */
+  async release(attemptId: string): Promise<void> {
+    const h = this.byAttempt.get(attemptId);
+    if (!h) return;
+    this.byAttempt.delete(attemptId);
+    await this.releaseTokens(h.campaignId, [h.token], !h.sent);
+  }
+
+  /** Keeps the channels of live attempts held; at most three times per lease. */
+  async renew(campaignId: string, attemptIds: readonly string[], now: number): Promise<void> {
+    if (now - (this.lastRenew.get(campaignId) ?? 0) < this.o.leaseMs / 3) return;
+    this.lastRenew.set(campaignId, now);
+    const tokens = attemptIds.map((a) => this.byAttempt.get(a)?.token).filter((t): t is string => !!t);
+    if (tokens.length === 0) return;
+    await renew(this.redis, campaignLimitKeys(campaignId), this.o.leaseMs, tokens);
+    const tk = this.trunkKeys;
+    if (tk) await renew(this.redis, tk, this.o.leaseMs, tokens);
+  }
+
+  get held(): number {
+    return this.byAttempt.size;
+  }
+
+  private async releaseTokens(campaignId: string, tokens: readonly string[], refund: boolean): Promise<void> {
+    if (tokens.length === 0) return;
+    await release(this.redis, campaignLimitKeys(campaignId), tokens, refund);
+    const tk = this.trunkKeys;
+    if (tk) await release(this.redis, tk, tokens, refund);
+  }
+}
