@@ -79,6 +79,41 @@ export interface PlayOptions {
   loop?: boolean;
 }
 
+/** Supervisor monitoring of an agent's call (seed 001 job monitor): see drivers/embedded/media/mixer.ts. */
+export type MonitorMode = 'listen' | 'whisper' | 'barge';
+
+export interface MonitorRequest {
+  /** The supervisor's answered phone leg. */
+  supervisorLeg: LegId;
+  /** The agent's phone leg, bridged to the customer. */
+  agentLeg: LegId;
+  mode: MonitorMode;
+}
+
+export interface RecordRequest {
+  /** Channel 1 (left). */
+  customerLeg: LegId;
+  /** Channel 2 (right). */
+  agentLeg: LegId;
+  /** Where the two-channel 16-bit 8 kHz WAV goes (the folder must exist). */
+  path: string;
+  /** Called once when the recording ends (stopped, a leg ended, or a write error — the call goes on). */
+  onEnd?: (r: RecordingResult) => void;
+}
+
+export interface RecordingResult {
+  id: string;
+  path: string;
+  /** Epoch ms of the first frame. */
+  startedAt: number;
+  durationMs: number;
+  /** File size; 0 when the file could not be written. */
+  bytes: number;
+  /** stop: asked to; leg-ended: a party hung up; error: the file could not be written (the call went on). */
+  endedBy: 'stop' | 'leg-ended' | 'error';
+  error?: string;
+}
+
 export interface DriverHealth {
   ok: boolean;
   detail: string;
@@ -109,6 +144,20 @@ export interface TelephonyDriver {
 
   /** Blind transfer of an answered leg (SIP REFER, or re-INVITE elsewhere). */
   transfer?(legId: LegId, target: string): Promise<void>;
+
+  /**
+   * Listen-in / whisper / barge: mixes the supervisor's answered leg into the
+   * agent's bridged call. Drivers without it leave it undefined (callers
+   * answer "not supported by driver X").
+   */
+  monitor?(req: MonitorRequest): Promise<void>;
+  /** Changes the mode of a running monitor (listen → whisper → barge). */
+  setMonitorMode?(supervisorLeg: LegId, mode: MonitorMode): Promise<void>;
+  /** Takes the supervisor out of the call (their leg stays up); the agent and customer are bridged as before. */
+  stopMonitor?(supervisorLeg: LegId): Promise<void>;
+  /** Records customer + agent as a two-channel WAV; resolves with the recording id. */
+  startRecording?(req: RecordRequest): Promise<string>;
+  stopRecording?(id: string): Promise<RecordingResult>;
 
   health(): DriverHealth;
 }

@@ -9,7 +9,7 @@ import { randomInt } from 'node:crypto';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import type { EmbeddedConfig, TrunkConfig } from '../../../config/sections/embedded';
-import type { AnalysisRequest, DriverHealth, LegEvent, LegId, MediaSource, OriginateRequest, PlayOptions, TelephonyDriver } from '../../contract';
+import type { AnalysisRequest, DriverHealth, LegEvent, LegId, MediaSource, MonitorMode, MonitorRequest, OriginateRequest, PlayOptions, RecordingResult, RecordRequest, TelephonyDriver } from '../../contract';
 import { TelephonyError } from '../../contract';
 import type { AnalysisPhase, CallAnalyzer, Verdict } from '../../../media/types';
 import { FRAME_SAMPLES } from '../../../media/types';
@@ -25,6 +25,8 @@ import { PortPool } from './rtp/port-pool';
 import { Pacer } from './rtp/pacer';
 import { RtpSession, type RtpStats } from './rtp/session';
 import { beep as beepPcm, EncodedCache, holdMusic, loadAudio, tone } from './assets';
+import { MediaRoom } from './media/media-room';
+import { monitorCall, recordCall } from './media/driver-hooks';
 
 export type AnalyzerFactory = (req: AnalysisRequest) => CallAnalyzer;
 
@@ -71,6 +73,8 @@ export class EmbeddedDriver implements TelephonyDriver {
   private local!: Local;
   private pool: PortPool;
   private readonly pacer = new Pacer();
+  /** Listen/whisper/barge mixers and call recordings (media/). */
+  private readonly media: MediaRoom;
   private legs = new Map<LegId, Leg>();
   private byCallId = new Map<string, Leg>();
   private listeners = new Set<(e: LegEvent) => void>();
@@ -85,6 +89,7 @@ export class EmbeddedDriver implements TelephonyDriver {
   constructor(private readonly opts: EmbeddedDriverOptions) {
     this.log = opts.logger ?? pino({ level: 'silent' });
     this.clock = opts.clock ?? Date.now;
+    this.media = new MediaRoom(this.pacer, this.clock, (id, err) => this.log.error({ recording: id, err: err.message }, 'recording failed; the call goes on'));
     const { rtp, sip } = opts.embedded;
     this.pool = new PortPool(sip.host, rtp.portMin, rtp.portMax);
     this.allowed = new Set([...opts.embedded.allowedPeers, ...opts.trunks.map((t) => splitHostPort(t.address).address)]);
@@ -129,6 +134,7 @@ export class EmbeddedDriver implements TelephonyDriver {
       new Promise((r) => (timer = setTimeout(r, 2000))),
     ]);
     clearTimeout(timer);
+    await this.media.close();
     for (const l of this.legs.values()) if (l.state.phase !== 'ended') this.finish(l, { by: 'error', answered: l.state.answered, detail: 'driver stopped' });
     this.pacer.stop();
     this.stack?.close();
@@ -284,6 +290,26 @@ export class EmbeddedDriver implements TelephonyDriver {
     this.separate(la);
   }
 
+  async monitor(req: MonitorRequest): Promise<void> {
+    monitorCall(this.media, req, (id) => this.liveLeg(id));
+  }
+
+  async setMonitorMode(supervisorLeg: LegId, mode: MonitorMode): Promise<void> {
+    this.media.setMode(supervisorLeg, mode);
+  }
+
+  async stopMonitor(supervisorLeg: LegId): Promise<void> {
+    if (!this.media.stopMonitor(supervisorLeg)) throw new TelephonyError('BAD_STATE', `leg ${supervisorLeg} is not monitoring a call`);
+  }
+
+  async startRecording(req: RecordRequest): Promise<string> {
+    return recordCall(this.media, req, (id) => this.liveLeg(id));
+  }
+
+  stopRecording(id: string): Promise<RecordingResult> {
+    return this.media.stopRecording(id);
+  }
+
   health(): DriverHealth {
     const ok = !!this.stack;
     return { ok, detail: ok ? `SIP on ${this.local.host}:${this.local.port}` : 'not started', activeLegs: this.activeLegs() };
@@ -398,6 +424,7 @@ export class EmbeddedDriver implements TelephonyDriver {
   private finish(leg: Leg, cause: import('../../contract').EndCause): void {
     clearTimeout(leg.ringTimer);
     leg.state = { ...leg.state, phase: 'ended' };
+    this.media.legGone(leg.id);
     if (leg.peer) this.separate(leg);
     leg.rtp.close();
     this.pool.release(leg.rtpPort);
@@ -415,6 +442,7 @@ export class EmbeddedDriver implements TelephonyDriver {
 
   private separate(leg: Leg): void {
     const peer = leg.peer ? this.legs.get(leg.peer) : undefined;
+    this.media.unbridged(leg.id);
     leg.peer = undefined;
     leg.rtp.bridge(undefined);
     if (!peer) return;
@@ -490,6 +518,7 @@ export class EmbeddedDriver implements TelephonyDriver {
   }
 
   private onAudio(leg: Leg, payload: Buffer, law: G711Law): void {
+    this.media.audio(leg.id, payload, law);
     const a = leg.analyzer;
     if (!a || a.done || leg.peer || leg.state.phase === 'ended') return;
     if (leg.phase === 'early' && !leg.analysis?.early) return;

@@ -53,6 +53,8 @@ export class RtpSession implements PacedSender {
   private lastDtmfTs = -1;
   private paced = false;
   private closed = false;
+  /** In a mixer (listen/whisper/barge): no relay to the peer, no own pacing; the mixer sends. */
+  private mixed = false;
   private readonly silence: Buffer;
 
   constructor(private readonly opts: RtpSessionOptions) {
@@ -96,6 +98,17 @@ export class RtpSession implements PacedSender {
     this.updatePacing();
   }
 
+  setMixed(on: boolean): void {
+    this.mixed = on;
+    if (on) this.playback = undefined;
+    this.updatePacing();
+  }
+
+  /** Sends one encoded frame now (the mixer's output, already in this session's law). */
+  sendFrame(payload: Uint8Array): void {
+    this.sendPayload(payload);
+  }
+
   close(): void {
     this.closed = true;
     this.peer = undefined;
@@ -129,7 +142,7 @@ export class RtpSession implements PacedSender {
   }
 
   private updatePacing(): void {
-    const want = !this.closed && !!this.remote && !this.peer && (!!this.playback || this.opts.sendSilence);
+    const want = !this.closed && !!this.remote && !this.peer && !this.mixed && (!!this.playback || this.opts.sendSilence);
     if (want && !this.paced) this.opts.pacer.add(this);
     if (!want && this.paced) this.opts.pacer.remove(this);
     this.paced = want;
@@ -174,7 +187,7 @@ export class RtpSession implements PacedSender {
     }
     const law: G711Law | undefined = pkt.payloadType === 0 ? 'ulaw' : pkt.payloadType === 8 ? 'alaw' : undefined;
     if (!law) return;
-    if (this.peer) this.peer.relay(pkt.payload, law);
+    if (this.peer && !this.mixed) this.peer.relay(pkt.payload, law);
     this.opts.onAudio(pkt.payload, law);
   }
 }

@@ -1,0 +1,101 @@
+/**
+ * The media side of a SIPp phone in tests (sipp-scenarios/phone-probe.xml):
+ * a loopback RTP endpoint that sends a steady tone (its party's "voice") and
+ * keeps every frame it receives, so a test can tell, with lib/media's
+ * Goertzel measure, whose tones a party hears. It learns where to send from
+ * the first packet the dialer sends it (the dialer sends silence at once).
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { decodeG711, encodeG711, PAYLOAD_TYPE, type G711Law } from '../../media/g711';
+import { goertzelShare } from '../../media/features';
+import { FRAME_SAMPLES, SAMPLE_RATE } from '../../media/types';
+import { buildRtp, parseRtp } from '../drivers/embedded/rtp/packet';
+import type { Sipp } from './sipp';
+import { startSipp } from './sipp';
+
+export interface ReceivedFrame {
+  at: number;
+  pcm: Int16Array;
+}
+
+export class RtpProbe {
+  readonly frames: ReceivedFrame[] = [];
+  private remote?: { address: string; port: number };
+  private timer?: NodeJS.Timeout;
+  private seq = 1;
+  private ts = 0;
+  private phase = 0;
+  private readonly ssrc = Math.floor(Math.random() * 0x7fffffff) + 1;
+
+  private constructor(private readonly socket: Socket, readonly port: number, readonly law: G711Law, readonly toneHz: number, readonly level: number) {
+    socket.on('message', (buf, rinfo) => {
+      const p = parseRtp(buf);
+      if (!p || (p.payloadType !== 0 && p.payloadType !== 8)) return;
+      this.remote ??= { address: rinfo.address, port: rinfo.port };
+      this.frames.push({ at: Date.now(), pcm: decodeG711(p.payloadType === 0 ? 'ulaw' : 'alaw', p.payload) });
+    });
+    // The probe's own clock: 20 ms frames of its tone.
+    this.timer = setInterval(() => this.send(), 20);
+  }
+
+  static async start(o: { toneHz: number; law?: G711Law; level?: number }): Promise<RtpProbe> {
+    const socket = createSocket('udp4');
+    await new Promise<void>((res) => socket.bind(0, '127.0.0.1', () => res()));
+    return new RtpProbe(socket, socket.address().port, o.law ?? 'ulaw', o.toneHz, o.level ?? 8000);
+  }
+
+  private send(): void {
+    if (!this.remote) return;
+    const pcm = new Int16Array(FRAME_SAMPLES);
+    for (let i = 0; i < FRAME_SAMPLES; i++) {
+      pcm[i] = Math.round(this.level * Math.sin(this.phase));
+      this.phase += (2 * Math.PI * this.toneHz) / SAMPLE_RATE;
+    }
+    this.phase %= 2 * Math.PI;
+    const pkt = buildRtp({ payloadType: PAYLOAD_TYPE[this.law], marker: false, seq: this.seq, timestamp: this.ts, ssrc: this.ssrc }, encodeG711(this.law, pcm));
+    this.seq = (this.seq + 1) & 0xffff;
+    this.ts = (this.ts + FRAME_SAMPLES) >>> 0;
+    this.socket.send(pkt, this.remote.port, this.remote.address);
+  }
+
+  /** Mean energy share of each frequency over the frames received in [from, to) (epoch ms), and the mean level. */
+  heard(freqs: readonly number[], from: number, to = Date.now()): { shares: Record<number, number>; meanAbs: number; frames: number } {
+    const sel = this.frames.filter((f) => f.at >= from && f.at < to && f.pcm.length === FRAME_SAMPLES);
+    const shares: Record<number, number> = {};
+    let abs = 0;
+    for (const hz of freqs) shares[hz] = 0;
+    for (const f of sel) {
+      let e = 0;
+      for (const s of f.pcm) {
+        e += s * s;
+        abs += Math.abs(s);
+      }
+      for (const hz of freqs) shares[hz]! += goertzelShare(f.pcm, hz, e) / Math.max(1, sel.length);
+    }
+    return { shares, meanAbs: sel.length ? abs / (sel.length * FRAME_SAMPLES) : 0, frames: sel.length };
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.socket.close();
+  }
+}
+
+/** A SIPp phone (phone-probe scenario) whose audio is an RtpProbe playing `toneHz`. */
+export async function startProbePhone(o: { toneHz: number; law?: G711Law; timeoutS?: number }): Promise<{ sipp: Sipp; probe: RtpProbe; stop(): Promise<void> }> {
+  const probe = await RtpProbe.start(o);
+  const law = probe.law;
+  const sipp = await startSipp({
+    scenario: 'phone-probe',
+    timeoutS: o.timeoutS ?? 60,
+    keys: { probe_port: String(probe.port), probe_pt: String(PAYLOAD_TYPE[law]), probe_codec: law === 'ulaw' ? 'PCMU' : 'PCMA' },
+  });
+  return {
+    sipp,
+    probe,
+    stop: async () => {
+      probe.close();
+      await sipp.stop();
+    },
+  };
+}
