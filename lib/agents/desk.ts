@@ -161,11 +161,11 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
     return out;
   }
 
-  /** Reserves the longest-waiting ready agent of the groups; `prefer` (a callback's owner) first when ready. */
-  async reserve(groups: readonly string[], attemptId: string, prefer?: string): Promise<Reservation | null> {
+  /** Reserves the longest-waiting ready agent of the groups; `prefer` (a callback's owner) first when ready, and nobody else with `only`. */
+  async reserve(groups: readonly string[], attemptId: string, prefer?: string, o: { only?: boolean } = {}): Promise<Reservation | null> {
     const token = randomUUID();
     const now = this.clock();
-    const r = await reserveAgent(this.redis, groups, { token, attemptId, now, prefer });
+    const r = await reserveAgent(this.redis, groups, { token, attemptId, now, prefer, only: o.only });
     if (!r) return null;
     this.emit('state', { agentId: r.agentId, from: 'ready', to: 'reserved', event: 'reserve', at: now });
     return { agentId: r.agentId, legId: r.legId, token };

@@ -35,10 +35,10 @@ export interface AgentDesk {
   snapshot?(groups: readonly string[]): Promise<AgentSnapshot[]>;
   /**
    * Atomically reserves the longest-waiting ready agent of any of the groups
-   * (ready → reserved); `prefer` (a callback's owner) is taken first when ready.
-   * Resolves null when none is ready.
+   * (ready → reserved); `prefer` (a callback's owner) is taken first when ready,
+   * and with `only` nobody else is. Resolves null when none is ready.
    */
-  reserve(groups: readonly string[], attemptId: string, prefer?: string): Promise<Reservation | null>;
+  reserve(groups: readonly string[], attemptId: string, prefer?: string, o?: { only?: boolean }): Promise<Reservation | null>;
   /** The reserved agent did not get the call (customer hung up first): reserved → ready, hold music continues. */
   release(r: Reservation): Promise<void>;
   /**

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { Campaign } from '../domain/campaign';
 import { decideTick, createEstimator, observe, estimates, mayStartCampaign, type EstimatorState, type PacingMode, type AgentSnapshot } from '../pacing';
 import type { PacingConfig } from '../pacing/schema';
-import { claimCallback, dueCallbacks, finishCallback, getCallback } from '../store/callbacks';
+import { claimCallback, dueCallbacks, finishCallback, pendingCallbackCount, type Callback } from '../store/callbacks';
 import { LIVE_ANSWER_CODES, RESULT_CODES, isResultCode, type ResultCode } from '../results/codes';
 import { decideRetry, type RetryPolicy } from '../rules/retry';
 import { dialWindow, isWithinHours, nextOpening } from '../rules/hours';
@@ -26,6 +26,8 @@ import type { RunnerConfig } from '../config/sections/runner';
 import { CallSession } from './call-session';
 import type { Mode } from './call-flow';
 import { DialerEvents } from './events';
+import { callbackOffer } from './steps/callbacks';
+import { decideCompletion } from './steps/complete';
 import type { AgentDesk, Reservation, ScreenPop } from './ports';
 import type { SharedLimits } from '../scale/shared-limits';
 
@@ -234,13 +236,13 @@ export class CampaignRunner {
     if (now - run.lastSync >= this.d.config.syncIntervalMs) {
       run.lastSync = now;
       await this.syncLists(run);
-      if (c.mode !== 'agentless') await this.queueDueCallbacks(run, now);
     }
     await run.queue.renew(this.owner, now + this.d.config.attemptLeaseMs, [...run.sessions].map((s) => s.claim.attemptId));
     await this.d.limits?.renew(c.id, [...run.sessions].map((s) => s.claim.attemptId), now);
 
     const window = dialWindow({ hours: c.hours, period: c.period }, now);
     if (!window.ok) return;
+    if (c.mode !== 'agentless') await this.dialDueCallbacks(run, now);
 
     const agents = await this.agentSnapshot(c);
     const calls = { ringing: [] as number[], queued: [] as number[], connected: 0 };
@@ -270,7 +272,7 @@ export class CampaignRunner {
     // Shared limits may admit fewer calls than this process's own view allows.
     const admitted = this.d.limits && decision.calls > 0 ? await this.d.limits.admit(c, decision.calls) : decision.calls;
     if (admitted > 0) {
-      const lists = [CALLBACK_LIST, ...c.lists.filter((l) => l.active).map((l) => l.listId)];
+      const lists = c.lists.filter((l) => l.active).map((l) => l.listId);
       const claims = await run.queue.claim({
         now, n: admitted, leaseMs: this.d.config.attemptLeaseMs, owner: this.owner, lists,
         filters: { maxAttempts: c.maxAttempts, phoneTypes: c.filters?.phoneTypes, minAttempts: c.filters?.attempts?.min, maxAttemptsFilter: c.filters?.attempts?.max },
@@ -296,36 +298,38 @@ export class CampaignRunner {
     return Array.from({ length: ready }, () => ({ state: 'ready' as const, since: this.now() }));
   }
 
-  /** Dial-time checks, then the INVITE. */
-  private async startAttempt(run: CampaignRun, claim: Claim): Promise<void> {
+  /** Dial-time checks, then the INVITE. A callback comes with its agent already reserved. */
+  private async startAttempt(run: CampaignRun, claim: Claim, reservation: Reservation | null = null): Promise<void> {
     const c = run.campaign;
     const now = this.now();
-    if (!claim.phone) return this.skip(run, claim, 31, 'no phone number');
+    const release = async () => {
+      if (reservation) await this.d.desk!.release(reservation).catch(() => undefined);
+    };
+    if (!claim.phone) {
+      await release();
+      return this.skip(run, claim, 31, 'no phone number');
+    }
     let dnc;
     try {
       dnc = await isDoNotCall(this.d.redis, { phone: claim.phone, campaignId: c.id, channel: 'voice', now: new Date(now), region: this.d.region });
     } catch (err) {
       this.d.log.error({ err, campaignId: c.id }, 'do-not-call check failed');
+      await release();
       return this.skip(run, claim, 19, 'store failure at the do-not-call check');
     }
-    if (dnc.listed) return this.skip(run, claim, 10, `on the ${dnc.scope} do-not-call list`);
+    if (dnc.listed) {
+      await release();
+      return this.skip(run, claim, 10, `on the ${dnc.scope} do-not-call list`);
+    }
     if (claim.timeZone && !isWithinHours(c.hours, now, claim.timeZone)) {
+      // Callbacks are checked against the contact's hours before they are claimed; this is a list contact.
+      await release();
       const next = nextOpening(c.hours, now, claim.timeZone);
       await run.queue.void(claim.attemptId, next ? next.getTime() : now + 3600_000);
       return;
     }
-    // A callback is offered to its owner first: reserve before dialling.
-    let reservation: Reservation | null = null;
-    if (claim.listId === CALLBACK_LIST) {
-      const cb = await getCallback(this.d.redis, c.id, callbackIdOf(claim.contactId));
-      reservation = this.d.desk ? await this.d.desk.reserve(c.agentGroups, claim.attemptId, cb?.owner ?? undefined) : null;
-      if (!reservation) {
-        await run.queue.void(claim.attemptId, now + 15000);
-        return;
-      }
-    }
     if (!(await run.queue.begin(claim.attemptId, this.owner, now, this.d.config.attemptLeaseMs))) {
-      if (reservation) await this.d.desk!.release(reservation);
+      await release();
       return;
     }
 
@@ -377,10 +381,14 @@ export class CampaignRunner {
       this.events.emitEvent({ type: 'call.started', at: now, campaignId: c.id, attemptId: claim.attemptId, legId, ref: claim.ref, attemptNo: claim.attemptNo });
     } catch (err) {
       run.sessions.delete(session);
-      if (reservation) await this.d.desk!.release(reservation).catch(() => undefined);
+      await release();
       if (err instanceof TelephonyError && err.code === 'NO_CAPACITY') {
-        // Nothing was sent: the contact goes back uncounted and is dialled when a channel frees.
+        // Nothing was sent: the contact goes back uncounted and is dialled when a channel frees
+        // (a callback: scheduled again at its own due time, offered afresh).
         await run.queue.void(claim.attemptId);
+        if (claim.listId === CALLBACK_LIST) {
+          await finishCallback(this.d.redis, c.id, callbackIdOf(claim.contactId), { retryAt: Number(claim.contactId.slice(claim.contactId.lastIndexOf('@') + 1)) || now }, now).catch(() => null);
+        }
         return;
       }
       this.d.log.warn({ err, campaignId: c.id, attemptId: claim.attemptId }, 'originate failed');
@@ -477,20 +485,71 @@ export class CampaignRunner {
     }
   }
 
-  /** Due callbacks join the dial queue ahead of the lists; each scheduling is its own queue entry. */
-  private async queueDueCallbacks(run: CampaignRun, now: number): Promise<void> {
-    const due = await dueCallbacks(this.d.redis, run.id, now, 100);
+  /**
+   * Due callbacks are dialled ahead of the lists, 1:1 with an agent reserved first
+   * (no abandon risk): the owner alone inside the campaign's grace, then anyone,
+   * owner first (steps/callbacks.ts). The contact's hours are checked before the
+   * claim; do-not-call at dial time like any call. Each scheduling is its own
+   * dial-queue entry (`<cbId>@<dueAt>` in the `cb` pseudo-list).
+   */
+  private async dialDueCallbacks(run: CampaignRun, now: number): Promise<void> {
+    const c = run.campaign;
+    if (!this.d.desk) return;
+    const due = await dueCallbacks(this.d.redis, run.id, now, 20);
+    const graceMs = (c.callbackOwnerGraceSec ?? 300) * 1000;
     for (const cb of due) {
-      await run.queue.enqueue(CALLBACK_LIST, [{ contactId: `${cb.id}@${cb.dueAt}`, phone: cb.phone, phoneType: 'unknown', timeZone: '', score: CALLBACK_PRIORITY + cb.dueAt }]);
-      await claimCallback(this.d.redis, run.id, cb.id, now);
+      if (c.maxConcurrentCalls > 0 && run.sessions.size >= c.maxConcurrentCalls) return;
+      const timeZone = await this.callbackTimeZone(cb);
+      if (timeZone && !isWithinHours(c.hours, now, timeZone)) continue;
+      const offer = callbackOffer(cb, now, graceMs);
+      if (this.d.limits && (await this.d.limits.admit(c, 1)) < 1) return;
+      const reservation = await this.d.desk.reserve(c.agentGroups, `callback:${cb.id}`, offer.prefer, { only: offer.only });
+      if (!reservation) {
+        await this.d.limits?.settle(c.id);
+        continue;
+      }
+      const claimed = await claimCallback(this.d.redis, run.id, cb.id, now);
+      if (!claimed) {
+        await this.d.desk.release(reservation).catch(() => undefined);
+        await this.d.limits?.settle(c.id);
+        continue;
+      }
+      const contactId = `${cb.id}@${cb.dueAt}`;
+      await run.queue.enqueue(CALLBACK_LIST, [{ contactId, phone: cb.phone, phoneType: 'unknown', timeZone, score: CALLBACK_PRIORITY + cb.dueAt }]);
+      const [claim] = await run.queue.claim({ now, n: 1, leaseMs: this.d.config.attemptLeaseMs, owner: this.owner, lists: [CALLBACK_LIST], filters: { maxAttempts: Number.MAX_SAFE_INTEGER } });
+      if (!claim) {
+        await this.d.desk.release(reservation).catch(() => undefined);
+        await finishCallback(this.d.redis, run.id, cb.id, { retryAt: cb.dueAt }, now).catch(() => null);
+        await this.d.limits?.settle(c.id);
+        continue;
+      }
+      this.wrapping.set(reservation.agentId, { campaignId: c.id });
+      this.d.limits?.bind(c.id, claim.attemptId);
+      await this.startAttempt(run, claim, reservation);
+      if (this.d.limits && ![...run.sessions].some((x) => x.claim.attemptId === claim.attemptId)) await this.d.limits.release(claim.attemptId);
+      await this.d.limits?.settle(c.id);
     }
+  }
+
+  /** A callback tied to a list contact is rung in that contact's time zone. */
+  private async callbackTimeZone(cb: Callback): Promise<string> {
+    if (!cb.listId || !cb.contactId) return '';
+    const contact = await getContact(this.d.redis, cb.listId, cb.contactId).catch(() => null);
+    return (contact as { timeZone?: string } | null)?.timeZone ?? '';
   }
 
   private async maybeComplete(run: CampaignRun): Promise<void> {
     if (run.sessions.size > 0) return;
     const counters = await run.queue.counters();
-    if ((counters.contacts ?? 0) === 0 || (counters.remaining ?? 0) > 0) return;
-    if ((await run.queue.inflightCount()) > 0) return;
+    const done = decideCompletion({
+      callsInProgress: run.sessions.size,
+      contacts: counters.contacts ?? 0,
+      remaining: counters.remaining ?? 0,
+      inflight: await run.queue.inflightCount(),
+      pendingCallbacks: await pendingCallbackCount(this.d.redis, run.id),
+      agentsInWrapUp: [...this.wrapping.values()].filter((w) => w.campaignId === run.id && w.since !== undefined).length,
+    });
+    if (!done.complete) return;
     const fresh = await getCampaign(this.d.redis, run.id);
     if (!fresh || fresh.state !== 'running') return;
     await setCampaignState(this.d.redis, run.id, 'complete');

@@ -86,8 +86,14 @@ export function transition(state: CampaignState, event: CampaignEvent): Transiti
 
 export const canTransition = (state: CampaignState, event: CampaignEvent): boolean => Boolean(TABLE[state]?.[event]);
 
-/** Fields an operator may change while paused (seed 000: retry count, period, caller ID). */
-export const EDITABLE_WHILE_PAUSED = ['maxAttempts', 'period', 'callerId', 'presentCallerId'] as const;
+/**
+ * Fields an operator may change while paused: seed 000's retry count, period and
+ * caller ID, and with them what decides when and how a number is rung (hours,
+ * retry rules, ring timeout, callback grace) — none of these touch calls in flight.
+ */
+export const EDITABLE_WHILE_PAUSED = [
+  'maxAttempts', 'period', 'callerId', 'presentCallerId', 'hours', 'retryIntervalSec', 'retryPolicy', 'ringTimeoutSec', 'callbackOwnerGraceSec',
+] as const;
 
 /**
  * Whether a field edit is allowed in a state; `undefined` when it is, else the

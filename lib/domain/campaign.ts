@@ -63,6 +63,12 @@ export interface CampaignSettings {
   dispositionRequired: boolean;
   voicemail: { action: 'hangup' | 'leave-message'; message?: string };
   agentGroups: string[];
+  /**
+   * A due callback is offered to its owner alone for this long, then to anyone
+   * in the campaign's groups (owner still first). Seed 001 lets a supervisor
+   * reassign a callback when its agent is absent; the grace does it unattended.
+   */
+  callbackOwnerGraceSec: number;
   filters: { phoneTypes?: ('landline' | 'mobile')[]; attempts?: { min?: number; max?: number } };
 }
 
@@ -113,6 +119,7 @@ export function campaignDefaults(): CampaignSettings {
     dispositionRequired: false,
     voicemail: { action: 'hangup' },
     agentGroups: [],
+    callbackOwnerGraceSec: 300,
     filters: {},
   };
 }

@@ -125,14 +125,15 @@ export async function applyAgentChange(redis: Redis, id: string, c: AgentChange)
   return { ok: ok === 1, ver };
 }
 
-/** Atomically moves the longest-waiting ready agent of any of `groups` to reserved. */
+/** Atomically moves the longest-waiting ready agent of any of `groups` to reserved (`prefer` first; with `only`, nobody else). */
 export async function reserveAgent(
   redis: Redis,
   groups: readonly string[],
-  o: { token: string; attemptId: string; now: number; prefer?: string },
+  o: { token: string; attemptId: string; now: number; prefer?: string; only?: boolean },
 ): Promise<{ agentId: string; legId: string; ver: number } | null> {
   if (groups.length === 0) return null;
-  const r = await redis.agentReserve(agentKeys.agentPrefix, agentKeys.readyPrefix, o.token, o.attemptId, String(o.now), o.prefer ?? '', ...groups);
+  const prefer = o.prefer ? `${o.only ? '=' : ''}${o.prefer}` : '';
+  const r = await redis.agentReserve(agentKeys.agentPrefix, agentKeys.readyPrefix, o.token, o.attemptId, String(o.now), prefer, ...groups);
   return r ? { agentId: r[0], legId: r[1], ver: Number(r[2]) } : null;
 }
 

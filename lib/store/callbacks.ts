@@ -158,3 +158,19 @@ export async function finishCallback(
   }
   throw new CallbackConflictError(`callback ${callbackId} is changing too fast; try again`);
 }
+
+/** How many callbacks are scheduled and not yet dialled (due or not): a campaign with any is not complete. */
+export async function pendingCallbackCount(redis: Redis, campaignId: string): Promise<number> {
+  return redis.zcard(callbackKeys.due(campaignId));
+}
+
+/** Closing a campaign cancels its scheduled callbacks (the documented rule; see lib/dialer/steps/callbacks.ts). Returns how many. */
+export async function cancelScheduledCallbacks(redis: Redis, campaignId: string, now: number): Promise<number> {
+  const ids = await redis.zrange(callbackKeys.due(campaignId), '0', '-1');
+  let n = 0;
+  for (const id of ids) {
+    const cb = await updateCallback(redis, campaignId, id, { state: 'cancelled' }, now).catch(() => null);
+    if (cb) n++;
+  }
+  return n;
+}

@@ -12,6 +12,7 @@
  * the campaign; remove marks only after the campaign no longer refers.
  */
 import { purgeOutbound } from './dial-queue';
+import { cancelScheduledCallbacks } from './callbacks';
 import { randomUUID } from 'node:crypto';
 import type { Redis, Result } from 'ioredis';
 import { keys } from './keys';
@@ -206,7 +207,11 @@ export async function setCampaignState(redis: Redis, id: string, event: Campaign
     return { ...c, state: t.state, stateChangedAt: iso, updatedAt: iso, startedAt: t.effects.some((e) => e.type === 'freezeAllocation') ? (c.startedAt ?? iso) : c.startedAt };
   });
   if (effects.some((e) => e.type === 'releaseLists')) await release(redis, after!);
-  if (effects.some((e) => e.type === 'purgeOutbound')) await purgeOutbound(redis, id);
+  if (effects.some((e) => e.type === 'purgeOutbound')) {
+    await purgeOutbound(redis, id);
+    // A closed campaign dials nothing more: its promised callbacks are cancelled, not left due forever.
+    await cancelScheduledCallbacks(redis, id, now.getTime());
+  }
   return { campaign: after!, effects };
 }
 

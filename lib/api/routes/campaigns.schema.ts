@@ -92,6 +92,7 @@ const settings = {
     properties: { action: { type: 'string', enum: ['hangup', 'leave-message'] }, message: { type: 'string', maxLength: 512 } },
   },
   agentGroups: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 64 } },
+  callbackOwnerGraceSec: { type: 'integer', minimum: 0, maximum: 7 * 86400, default: 300, description: 'a due callback goes to its owner alone for this long, then to anyone in the groups (owner first)' },
   filters: {
     type: 'object',
     additionalProperties: false,

@@ -4,6 +4,7 @@
 -- KEYS[1] agent hash prefix g:{g}:agent:
 -- KEYS[2] ready prefix      g:{g}:ready:
 -- ARGV[1] token, ARGV[2] attempt id, ARGV[3] now (ms), ARGV[4] preferred agent id or "",
+-- or "=<id>" for that agent only (a callback inside its owner's grace: nobody else may take it),
 -- ARGV[5..] groups
 -- Returns { agentId, legId, version } or nil when nobody is ready.
 local function ready_in(id, from)
@@ -14,9 +15,12 @@ local function ready_in(id, from)
 end
 
 local pick = nil
-if ARGV[4] ~= '' and ready_in(ARGV[4], 5) and redis.call('HGET', KEYS[1] .. ARGV[4], 'state') == 'ready' then
-  pick = ARGV[4]
+local prefer, only = ARGV[4], false
+if string.sub(prefer, 1, 1) == '=' then prefer, only = string.sub(prefer, 2), true end
+if prefer ~= '' and ready_in(prefer, 5) and redis.call('HGET', KEYS[1] .. prefer, 'state') == 'ready' then
+  pick = prefer
 end
+if only and not pick then return nil end
 
 -- Longest waiting = lowest ready-since score across the groups; ties by id.
 -- A member whose hash is not ready is stale (should not happen) and is dropped.

@@ -147,9 +147,14 @@ t.test('campaigns over the API on a real Redis', async (t) => {
     res = await patch('/campaigns/life', { callerId: '0311112222', maxAttempts: 3, period: { end: '2099-01-01T00:00:00Z' } });
     t.equal(res.statusCode, 200, res.body);
     t.match(res.json(), { callerId: '+81311112222', maxAttempts: 3, period: { end: '2099-01-01T00:00:00Z' }, name: 'life' });
+    // Hours, retry rules and ring timeout change while paused too (the user who found a campaign outside its hours).
+    const weekend = { timeZone: 'UTC', days: { sat: [{ from: '10:00', to: '12:00' }] } };
+    res = await patch('/campaigns/life', { hours: weekend, ringTimeoutSec: 25, retryIntervalSec: 600, retryPolicy: { '3': { retry: true, intervalSec: 120 } } });
+    t.equal(res.statusCode, 200, res.body);
+    t.match(res.json(), { hours: weekend, ringTimeoutSec: 25, retryIntervalSec: 600, retryPolicy: { '3': { retry: true, intervalSec: 120 } } });
     res = await patch('/campaigns/life', { callerId: '0399998888', name: 'renamed' });
     t.equal(res.statusCode, 409);
-    t.equal(res.json().message, 'campaign life cannot be edited: while paused only maxAttempts, period, callerId, presentCallerId may change; refused: name');
+    t.equal(res.json().message, 'campaign life cannot be edited: while paused only maxAttempts, period, callerId, presentCallerId, hours, retryIntervalSec, retryPolicy, ringTimeoutSec, callbackOwnerGraceSec may change; refused: name');
     t.equal((await getCampaign(app.redis, 'life'))!.callerId, '+81311112222', 'the refused edit changed nothing');
     t.equal((await post('/campaigns/life/resume')).json().campaign.state, 'running');
     t.equal((await post('/campaigns/life/pause')).json().campaign.state, 'paused');

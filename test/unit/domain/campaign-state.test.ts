@@ -59,7 +59,8 @@ t.test('edit rules (seed 000: while paused, retry count, period and caller ID ma
     ['draft', ['name', 'mode', 'ratioTable'], undefined],
     ['running', ['callerId'], 'the campaign is running: pause it before editing'],
     ['paused', ['maxAttempts', 'period', 'callerId', 'presentCallerId'], undefined],
-    ['paused', ['callerId', 'name', 'mode'], 'while paused only maxAttempts, period, callerId, presentCallerId may change; refused: name, mode'],
+    ['paused', ['hours', 'retryIntervalSec', 'retryPolicy', 'ringTimeoutSec'], undefined],
+    ['paused', ['callerId', 'name', 'mode'], 'while paused only maxAttempts, period, callerId, presentCallerId, hours, retryIntervalSec, retryPolicy, ringTimeoutSec, callbackOwnerGraceSec may change; refused: name, mode'],
     ['completed', ['period'], 'the campaign is completed and can no longer be edited'],
     ['closed', ['period'], 'the campaign is closed and can no longer be edited'],
   ];
