@@ -8,7 +8,8 @@ import { buildApp } from '../lib/api/app';
 import { newApiKey } from '../lib/api/auth';
 import { ConfigError, loadConfig, validateConfig, type Config } from '../lib/config';
 import { createLogger } from '../lib/log';
-import { createRedis, startEmbeddedRedis, type EmbeddedRedis } from '../lib/store';
+import { startEmbeddedRedis, type EmbeddedRedis } from '../lib/store';
+import { createStoreClient, topologyOf } from '../lib/store/topology';
 import { startServices } from './services';
 
 const KEY_FILE = 'data/api-keys.json';
@@ -46,12 +47,12 @@ async function main(): Promise<void> {
 
   let embedded: EmbeddedRedis | undefined;
   let url = config.redis.url;
-  if (!url) {
+  if (!url && topologyOf(config.redis) === 'single') {
     embedded = await startEmbeddedRedis({ binary: config.redis.binary, dataDir: config.redis.dataDir, port: config.redis.port });
     url = embedded.url;
     log.info({ url, dataDir: config.redis.dataDir }, 'started embedded redis-server');
   }
-  const redis = createRedis({ url, keyPrefix: config.redis.keyPrefix });
+  const redis = createStoreClient({ ...config.redis, url, connectionName: `dialer-${config.dialer.runner.ownerId || process.pid}` });
   const services = await startServices({ config, redis, log });
   const app = await buildApp({ config, redis, logger: log, extend: services.extendApi });
   await app.listen({ host: config.api.host, port: config.api.port });
