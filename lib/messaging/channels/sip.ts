@@ -1,18 +1,16 @@
 /**
  * SMS over SIP MESSAGE (RFC 3428) through the SIP trunk. Uses the embedded
- * driver's transaction layer (lib/telephony/drivers/embedded/sip) on a socket
+ * SIP engine (lib/sip, the same one the embedded driver uses) on a socket
  * of its own, so it works beside either telephony driver: MESSAGE is a
  * non-INVITE client transaction (Timers E/F), and inbound MESSAGE requests
  * from the trunk are answered 200 and reported as inbound messages.
  * RFC 3428 §6 has no delivery report; a 2xx means the trunk took the message.
  */
-import { createSocket, type Socket } from 'node:dgram';
 import type { Logger } from 'pino';
-import { SipStack, type ClientOutcome, type Endpoint, type ServerTxHandle } from '../../telephony/drivers/embedded/sip/stack';
-import { header, type SipHeader, type SipRequest, type SipResponse } from '../../telephony/drivers/embedded/sip/message';
-import { newCallId, newTag, parseNameAddr, parseUri } from '../../telephony/drivers/embedded/sip/headers';
-import { via, type Local } from '../../telephony/drivers/embedded/sip/requests';
-import { digestAuthorization } from '../../telephony/drivers/embedded/sip/digest';
+import {
+  digestAuthorization, header, newCallId, newTag, parseNameAddr, parseUri, SipStack, UdpTransport, via,
+  type ClientOutcome, type Endpoint, type Local, type ServerTxHandle, type SipHeader, type SipRequest, type SipResponse,
+} from '../../sip';
 import type { ChannelEvent, MessageChannel, OutboundMessage, SendResult } from '../channel';
 import { ChannelEvents } from './emitter';
 
@@ -44,7 +42,7 @@ const TRANSIENT = new Set([408, 480, 486, 500, 503, 504, 600]);
 export class SipMessageChannel implements MessageChannel {
   readonly name = 'sip' as const;
   readonly kind = 'sms' as const;
-  private socket?: Socket;
+  private transport?: UdpTransport;
   private stack?: SipStack;
   private local!: Local;
   private readonly trunk: Endpoint;
@@ -59,20 +57,12 @@ export class SipMessageChannel implements MessageChannel {
   }
 
   async start(): Promise<void> {
-    if (this.socket) return;
-    const socket = createSocket('udp4');
-    await new Promise<void>((res, rej) => {
-      socket.once('error', rej);
-      socket.bind(this.o.port, this.o.host, () => {
-        socket.off('error', rej);
-        res();
-      });
-    });
-    socket.on('error', (err) => this.o.log.error({ err: err.message }, 'SIP MESSAGE socket error'));
-    this.socket = socket;
-    this.local = { host: this.o.host, port: socket.address().port, userAgent: this.o.userAgent ?? 'open-dialer' };
+    if (this.transport) return;
+    const transport = await UdpTransport.bind(this.o.host, this.o.port, this.o.log);
+    this.transport = transport;
+    this.local = { host: this.o.host, port: transport.local.port, userAgent: this.o.userAgent ?? 'open-dialer' };
     this.stack = new SipStack({
-      socket,
+      transports: [transport],
       timers: { t1: this.o.t1Ms ?? 500 },
       log: this.o.log,
       onRequest: (tx) => this.onRequest(tx),
@@ -82,8 +72,8 @@ export class SipMessageChannel implements MessageChannel {
 
   async stop(): Promise<void> {
     this.stack?.close();
-    this.socket?.close();
-    this.socket = undefined;
+    this.transport?.close();
+    this.transport = undefined;
     this.stack = undefined;
   }
 

@@ -4,8 +4,8 @@
  * DTMF, and counting exactly what arrives.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { header, parseMessage, serialize, type SipMessage, type SipRequest } from '../../../lib/telephony/drivers/embedded/sip/message';
-import { responseTo } from '../../../lib/telephony/drivers/embedded/sip/stack';
+import { header, parseMessage, serialize, type SipMessage, type SipRequest } from '../../../lib/sip';
+import { responseTo } from '../../../lib/sip';
 
 export interface RawPeer {
   socket: Socket;

@@ -12,7 +12,7 @@ import type { LegEvent } from '../../../lib/telephony/contract';
 import type { EmbeddedDriver } from '../../../lib/telephony/drivers/embedded';
 import { decideResult } from '../../../lib/results';
 import { telephoneEventPayload, buildRtp } from '../../../lib/telephony/drivers/embedded/rtp/packet';
-import { header } from '../../../lib/telephony/drivers/embedded/sip/message';
+import { header } from '../../../lib/sip';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

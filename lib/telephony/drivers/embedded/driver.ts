@@ -3,7 +3,6 @@
  * Legs are driven by the pure transition function in leg-state.ts; this file
  * is the interpreter at the edge (sockets, timers, events).
  */
-import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { randomInt } from 'node:crypto';
 import pino from 'pino';
@@ -14,11 +13,12 @@ import { TelephonyError } from '../../contract';
 import type { AnalysisPhase, CallAnalyzer, Verdict } from '../../../media/types';
 import { FRAME_SAMPLES } from '../../../media/types';
 import { decodeG711, encodeG711, type G711Law } from '../../../media/g711';
-import { header, type SipHeader, type SipMessage, type SipRequest, type SipResponse } from './sip/message';
-import { newCallId, newTag, parseCSeq, parseUri } from './sip/headers';
-import { SipStack, type ClientOutcome, type Endpoint, type ServerTxHandle } from './sip/stack';
-import { buildCancel, buildInDialog, buildInvite, learnDialog, type DialogState, type Local } from './sip/requests';
-import { digestAuthorization } from './sip/digest';
+import {
+  buildCancel, buildInDialog, buildInvite, cancelGuard, digestAuthorization, header, learnDialog, newCallId, newTag, parseCSeq, parseUri,
+  realClock, SipStack, TIMER_C_MS, UdpTransport,
+  type ClientOutcome, type Clock, type DialogState, type Endpoint, type Local, type ServerTxHandle, type SipHeader, type SipMessage,
+  type SipRequest, type SipResponse, type TimerHandle, type Transport,
+} from '../../../sip';
 import { initialLegState, transition, type LegEffect, type LegInput, type LegState } from './leg-state';
 import { buildSdp, negotiate } from './sdp';
 import { PortPool } from './rtp/port-pool';
@@ -37,6 +37,10 @@ export interface EmbeddedDriverOptions {
   /** Creates the per-call analyser (lib/media); without one, no verdicts are emitted. */
   analyzerFactory?: AnalyzerFactory;
   clock?: () => number;
+  /** Time for SIP timers, the ring timeout and Timer C (tests pass a VirtualClock); default: wall clock. */
+  sipClock?: Clock;
+  /** Ready transports instead of binding UDP on embedded.sip (tests). */
+  transports?: Transport[];
 }
 
 interface Leg {
@@ -53,7 +57,11 @@ interface Leg {
   phase: AnalysisPhase;
   frame: Int16Array;
   fill: number;
-  ringTimer?: NodeJS.Timeout;
+  ringTimer?: TimerHandle;
+  /** Timer C (RFC 3261 §16.6 step 11): reset by every provisional but 100; CANCELs when it fires. */
+  timerC?: TimerHandle;
+  /** §9.1: 64·T1 after our CANCEL without a final response, the INVITE counts as cancelled. */
+  cancelGuard?: TimerHandle;
   lastFailure?: SipResponse;
   ack?: SipRequest;
   peer?: LegId;
@@ -68,7 +76,8 @@ const SCRATCH = new Int16Array(1024);
 
 export class EmbeddedDriver implements TelephonyDriver {
   readonly name = 'embedded';
-  private socket?: Socket;
+  private transports?: Transport[];
+  private readonly sipClock: Clock;
   private stack?: SipStack;
   private local!: Local;
   private pool: PortPool;
@@ -88,7 +97,8 @@ export class EmbeddedDriver implements TelephonyDriver {
 
   constructor(private readonly opts: EmbeddedDriverOptions) {
     this.log = opts.logger ?? pino({ level: 'silent' });
-    this.clock = opts.clock ?? Date.now;
+    this.sipClock = opts.sipClock ?? realClock();
+    this.clock = opts.clock ?? (opts.sipClock ? () => this.sipClock.now() : Date.now);
     this.media = new MediaRoom(this.pacer, this.clock, (id, err) => this.log.error({ recording: id, err: err.message }, 'recording failed; the call goes on'));
     const { rtp, sip } = opts.embedded;
     this.pool = new PortPool(sip.host, rtp.portMin, rtp.portMax);
@@ -101,23 +111,20 @@ export class EmbeddedDriver implements TelephonyDriver {
   }
 
   async start(): Promise<void> {
-    if (this.socket) return;
+    if (this.transports) return;
     const { sip } = this.opts.embedded;
-    const socket = createSocket('udp4');
-    await new Promise<void>((res, rej) => {
-      socket.once('error', rej);
-      socket.bind(sip.port, sip.host, () => {
-        socket.off('error', rej);
-        res();
+    let transports = this.opts.transports;
+    if (!transports) {
+      const udp = await UdpTransport.bind(sip.host, sip.port, this.log).catch((err: Error) => {
+        throw new TelephonyError('UNAVAILABLE', `cannot bind SIP socket ${sip.host}:${sip.port}: ${err.message}`);
       });
-    }).catch((err: Error) => {
-      throw new TelephonyError('UNAVAILABLE', `cannot bind SIP socket ${sip.host}:${sip.port}: ${err.message}`);
-    });
-    socket.on('error', (err) => this.log.error({ err: err.message }, 'SIP socket error'));
-    this.socket = socket;
-    this.local = { host: sip.publicAddress || sip.host, port: socket.address().port, userAgent: sip.userAgent };
+      transports = [udp];
+    }
+    this.transports = transports;
+    this.local = { host: sip.publicAddress || sip.host, port: transports[0]!.local.port, userAgent: sip.userAgent };
     this.stack = new SipStack({
-      socket,
+      transports,
+      clock: this.sipClock,
       timers: { t1: sip.t1Ms },
       log: this.log,
       onRequest: (tx) => this.onRequest(tx),
@@ -138,8 +145,8 @@ export class EmbeddedDriver implements TelephonyDriver {
     for (const l of this.legs.values()) if (l.state.phase !== 'ended') this.finish(l, { by: 'error', answered: l.state.answered, detail: 'driver stopped' });
     this.pacer.stop();
     this.stack?.close();
-    this.socket?.close();
-    this.socket = undefined;
+    for (const t of this.transports ?? []) t.close();
+    this.transports = undefined;
     this.stack = undefined;
   }
 
@@ -210,7 +217,8 @@ export class EmbeddedDriver implements TelephonyDriver {
     this.legs.set(id, leg);
     this.byCallId.set(dialog.callId, leg);
     this.counters.originated++;
-    leg.ringTimer = setTimeout(() => this.input(leg, { type: 'ring-timeout' }), req.ringTimeoutMs);
+    leg.ringTimer = this.sipClock.setTimer(req.ringTimeoutMs, () => this.input(leg, { type: 'ring-timeout' }));
+    this.restartTimerC(leg);
     stack.request(leg.invite, leg.dest, (o) => this.onInviteOutcome(leg, o));
     leg.log.debug({ to: target.uri }, 'INVITE sent');
     return id;
@@ -391,6 +399,11 @@ export class EmbeddedDriver implements TelephonyDriver {
     switch (fx.type) {
       case 'cancel':
         stack?.request(buildCancel(leg.invite), leg.dest, () => undefined);
+        this.sipClock.clearTimer(leg.timerC);
+        this.sipClock.clearTimer(leg.cancelGuard);
+        leg.cancelGuard = this.sipClock.setTimer(cancelGuard(stack?.timers ?? { t1: this.opts.embedded.sip.t1Ms, t2: 4000, t4: 5000 }), () =>
+          this.input(leg, { type: 'tx-timeout' }),
+        );
         return;
       case 'ack':
         leg.ack ??= buildInDialog(this.local, leg.dialog, 'ACK', parseCSeq(header(leg.invite, 'CSeq')!).seq);
@@ -406,7 +419,7 @@ export class EmbeddedDriver implements TelephonyDriver {
       case 'auth-retry':
         return this.retryWithAuth(leg);
       case 'answered': {
-        clearTimeout(leg.ringTimer);
+        this.clearLegTimers(leg);
         this.emit({ type: 'answer', legId: leg.id, at: this.clock() });
         if (leg.analyzer) {
           leg.phase = 'answered';
@@ -421,8 +434,21 @@ export class EmbeddedDriver implements TelephonyDriver {
     }
   }
 
+  private restartTimerC(leg: Leg): void {
+    this.sipClock.clearTimer(leg.timerC);
+    leg.timerC = this.sipClock.setTimer(TIMER_C_MS, () => {
+      leg.log.info({}, 'Timer C fired: no final response and no provisional for over 3 minutes; cancelling');
+      this.input(leg, { type: 'ring-timeout' });
+    });
+  }
+
+  private clearLegTimers(leg: Leg): void {
+    for (const h of [leg.ringTimer, leg.timerC, leg.cancelGuard]) this.sipClock.clearTimer(h);
+    leg.ringTimer = leg.timerC = leg.cancelGuard = undefined;
+  }
+
   private finish(leg: Leg, cause: import('../../contract').EndCause): void {
-    clearTimeout(leg.ringTimer);
+    this.clearLegTimers(leg);
     leg.state = { ...leg.state, phase: 'ended' };
     this.media.legGone(leg.id);
     if (leg.peer) this.separate(leg);
@@ -483,9 +509,12 @@ export class EmbeddedDriver implements TelephonyDriver {
     const hasSdp = res.body.length > 0 && /application\/sdp/i.test(header(res, 'Content-Type') ?? '');
     if (hasSdp && res.status < 300) this.applySdp(leg, res.body.toString());
     if (res.status < 200) {
+      if (leg.timerC && leg.state.phase !== 'cancelling') this.restartTimerC(leg);
       if (leg.state.phase !== 'ended') this.emit({ type: 'progress', legId: leg.id, at: this.clock(), status: res.status, reason: res.reason, earlyMedia: hasSdp });
       return this.input(leg, { type: 'provisional', status: res.status });
     }
+    // A final response ends ringing: Timer C and the §9.1 CANCEL guard have nothing left to guard.
+    this.clearLegTimers(leg);
     if (res.status < 300) {
       learnDialog(leg.dialog, res);
       return this.input(leg, { type: 'success' });

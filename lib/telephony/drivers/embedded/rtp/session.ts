@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import { decodeG711, encodeG711, SILENCE_BYTE, type G711Law } from '../../../../media/g711';
 import { buildRtp, dtmfDigit, parseRtp, parseTelephoneEvent } from './packet';
 import type { PacedSender, Pacer } from './pacer';
-import type { Endpoint } from '../sip/stack';
+import type { Endpoint } from '../../../../sip';
 
 const FRAME_BYTES = 160;
 

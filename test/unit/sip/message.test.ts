@@ -1,6 +1,6 @@
 import t from 'tap';
-import { parseMessage, serialize, SipParseError, header, headers } from '../../../lib/telephony/drivers/embedded/sip/message';
-import { parseNameAddr, parseUri, parseVia, parseCSeq, parseChallenge } from '../../../lib/telephony/drivers/embedded/sip/headers';
+import { parseMessage, serialize, SipParseError, header, headers } from '../../../lib/sip';
+import { parseNameAddr, parseUri, parseVia, parseCSeq, parseChallenge } from '../../../lib/sip';
 
 const INVITE = [
   'INVITE sip:0312345678@10.0.0.1:5060 SIP/2.0',

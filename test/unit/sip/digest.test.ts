@@ -1,7 +1,7 @@
 import t from 'tap';
 import { createHash } from 'node:crypto';
-import { digestAuthorization } from '../../../lib/telephony/drivers/embedded/sip/digest';
-import { parseChallenge } from '../../../lib/telephony/drivers/embedded/sip/headers';
+import { digestAuthorization } from '../../../lib/sip';
+import { parseChallenge } from '../../../lib/sip';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
