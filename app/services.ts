@@ -9,7 +9,7 @@ import { createEmbeddedDriver } from '../lib/telephony/embedded';
 import { createFreeswitchDriver } from '../lib/telephony/drivers/freeswitch';
 import type { TelephonyDriver } from '../lib/telephony/contract';
 import { agentDeskRoutes } from '../lib/api/routes/agent-desk';
-import { sharedLimitsFor } from '../lib/scale/wiring';
+import { sharedLimitsFor, workSpreadFor } from '../lib/scale/wiring';
 
 export interface ServiceDeps {
   config: Readonly<Config>;
@@ -62,6 +62,7 @@ export async function startServices({ config, redis, log }: ServiceDeps, opts: {
     region: config.phone.defaultRegion,
     prompts: { abandon: { kind: 'file', path: abandon } },
     limits: sharedLimitsFor(config, redis),
+    spread: workSpreadFor(config, redis, driver),
   });
   runner.start();
   log.info({ driver: driver.name, owner: runner.owner }, 'dialer services started');

@@ -30,6 +30,7 @@ import { callbackOffer } from './steps/callbacks';
 import { decideCompletion } from './steps/complete';
 import type { AgentDesk, Reservation, ScreenPop } from './ports';
 import type { SharedLimits } from '../scale/shared-limits';
+import type { WorkSpread } from '../scale/spread';
 
 const callbackIdOf = (contactId: string) => contactId.slice(0, contactId.lastIndexOf('@'));
 import { syncList } from './sync';
@@ -53,6 +54,8 @@ export interface RunnerDeps {
   now?: () => number;
   /** Trunk and campaign limits shared with the other dialer processes through Redis (lib/scale). */
   limits?: SharedLimits;
+  /** Campaigns spread over the live dialer processes (lib/scale/spread). */
+  spread?: WorkSpread;
 }
 
 interface CampaignRun {
@@ -164,6 +167,7 @@ export class CampaignRunner {
     const deadline = this.now() + 5000;
     while (this.byLeg.size > 0 && this.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     for (const id of this.runs.keys()) await this.d.redis.leaseRelease(keys.campaign(id, 'runner-lease'), this.owner).catch(() => 0);
+    await this.d.spread?.leave();
     this.unsubscribe?.();
   }
 
@@ -202,13 +206,32 @@ export class CampaignRunner {
           await this.d.redis.leaseRelease(keys.campaign(id, 'runner-lease'), this.owner);
         }
       }
+      if (this.d.spread) this.d.spread.held = this.runs.size;
+      await this.d.spread?.beat(this.now()).catch((err: Error) => this.d.log.warn({ err }, 'dialer heartbeat failed'));
       for (const [rank, c] of running.entries()) {
         if (!mayStartCampaign(rank, this.d.config.runningCampaignLimit)) break;
+        // Another live process owns it: never take it, and drain it if held (see lib/scale/spread).
+        if (this.d.spread && !this.d.spread.mine(c.id) && (await this.handOver(c))) continue;
         await this.tickCampaign(c).catch((err: Error) => this.d.log.error({ err, campaignId: c.id }, 'campaign tick failed'));
       }
     } finally {
       this.ticking = false;
     }
+  }
+
+  /** Drains a campaign another process now owns: no new calls; the lease goes once its calls ended. True when nothing is left to drive. */
+  private async handOver(c: Campaign): Promise<boolean> {
+    const run = this.runs.get(c.id);
+    if (!run) return true;
+    if (run.sessions.size > 0) {
+      await this.tickCampaign(c, true);
+      return true;
+    }
+    this.runs.delete(c.id);
+    await this.d.redis.leaseRelease(keys.campaign(c.id, 'runner-lease'), this.owner);
+    this.events.emitEvent({ type: 'campaign.lease', at: this.now(), campaignId: c.id, owner: this.owner, held: false });
+    this.d.log.info({ campaignId: c.id, owner: this.owner }, 'campaign handed over to its owner');
+    return true;
   }
 
   private async holdLease(c: Campaign): Promise<CampaignRun | undefined> {
@@ -228,7 +251,7 @@ export class CampaignRunner {
     return run;
   }
 
-  private async tickCampaign(c: Campaign): Promise<void> {
+  private async tickCampaign(c: Campaign, draining = false): Promise<void> {
     const run = await this.holdLease(c);
     if (!run) return;
     const now = this.now();
@@ -239,6 +262,7 @@ export class CampaignRunner {
     }
     await run.queue.renew(this.owner, now + this.d.config.attemptLeaseMs, [...run.sessions].map((s) => s.claim.attemptId));
     await this.d.limits?.renew(c.id, [...run.sessions].map((s) => s.claim.attemptId), now);
+    if (draining) return;
 
     const window = dialWindow({ hours: c.hours, period: c.period }, now);
     if (!window.ok) return;

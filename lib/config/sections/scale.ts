@@ -8,12 +8,24 @@ export const scaleSchema = {
     sharedLimits: { type: 'boolean', default: true },
     /** Added to the one-second calls-per-second window, so send jitter cannot push a carrier's count over. */
     cpsGuardMs: { type: 'integer', minimum: 0, maximum: 1000, default: 50 },
+    /** Spread running campaigns over the live dialer processes (registry heartbeat + rendezvous hashing). */
+    spread: { type: 'boolean', default: true },
+    /** Heartbeat interval of this process in the registry. */
+    beatMs: { type: 'integer', minimum: 100, default: 1000 },
+    /** A process that has not beaten for this long is dead: its campaigns get other owners. */
+    memberTtlMs: { type: 'integer', minimum: 500, default: 3000 },
+    /** Calls this process can carry, its weight in the spread; 0 = the embedded driver's maxLegs. */
+    capacity: { type: 'integer', minimum: 0, default: 0 },
   },
 } as const;
 
 export interface ScaleConfig {
   sharedLimits: boolean;
   cpsGuardMs: number;
+  spread: boolean;
+  beatMs: number;
+  memberTtlMs: number;
+  capacity: number;
 }
 
 /** Redis topology keys added to the `redis` section (one of: url, cluster, sentinels). */

@@ -1,0 +1,134 @@
+/**
+ * Work spreading over live dialer processes. Each process heartbeats into a
+ * registry in Redis with its capacity (channels it can carry) and health
+ * (driver health(): active legs); a process that stops beating drops out
+ * after `memberTtlMs`. Every process computes the same owner for each
+ * campaign by weighted rendezvous hashing over the live members, so:
+ *  - a process takes a campaign's runner lease only when it is the campaign's
+ *    owner (or the lease has been free for a while: nobody better took it);
+ *  - when a process joins, the campaigns it now owns are drained by their
+ *    holders (no new calls, the calls in flight end normally) and handed over;
+ *  - when one dies, its campaigns' owners change at once and their leases
+ *    run out after campaignLeaseMs; the new holder reaps the dead process's
+ *    calls in flight (closed with runner.interruptedCode).
+ */
+import { createHash } from 'node:crypto';
+import type { Redis, Result } from 'ioredis';
+import { keys } from '../store/keys';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    memberBeat(members: string, info: string, owner: string, ttlMs: number, infoJson: string): Result<string[], Context>;
+  }
+}
+
+export interface MemberInfo {
+  /** Calls this process can carry (weight of its share). */
+  capacity: number;
+  activeLegs: number;
+  healthy: boolean;
+  /** Campaign leases it holds. */
+  campaigns: number;
+}
+
+export interface Member extends MemberInfo {
+  owner: string;
+}
+
+const memberKeys = { members: keys.global('dialers'), info: keys.global('dialer-info') };
+
+/** 0 < u < 1 from a hash of campaign and member. */
+function unit(campaignId: string, owner: string): number {
+  const h = createHash('sha1').update(`${campaignId}\u0000${owner}`).digest();
+  return (h.readUInt32BE(0) + 1) / 4294967297;
+}
+
+/**
+ * Weighted rendezvous hashing: the member with the highest -w / ln(u) owns
+ * the campaign. Removing or adding a member moves only the campaigns it
+ * owned or now owns; weights give each member a share proportional to its
+ * capacity. Unhealthy members own nothing while a healthy one exists.
+ */
+export function ownerOf(campaignId: string, members: readonly Member[]): string | undefined {
+  const pool = members.some((m) => m.healthy) ? members.filter((m) => m.healthy) : members;
+  let best: string | undefined;
+  let bestScore = -Infinity;
+  for (const m of pool) {
+    const w = Math.max(1, m.capacity);
+    const score = -w / Math.log(unit(campaignId, m.owner));
+    if (score > bestScore || (score === bestScore && best !== undefined && m.owner < best)) {
+      best = m.owner;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+export interface SpreadOptions {
+  owner: string;
+  /** Drop out of the registry this long after the last heartbeat. */
+  memberTtlMs: number;
+  /** Heartbeat at most this often. */
+  beatMs: number;
+  /** Capacity and health advertised with each heartbeat. */
+  advertise: () => Omit<MemberInfo, 'campaigns'>;
+}
+
+export class WorkSpread {
+  private members: Member[] = [];
+  private lastBeat = 0;
+  held = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly o: SpreadOptions,
+  ) {}
+
+  /** Heartbeats (throttled to beatMs) and refreshes the list of live members. */
+  async beat(now: number): Promise<void> {
+    if (now - this.lastBeat < this.o.beatMs) return;
+    this.lastBeat = now;
+    const info: MemberInfo = { ...this.o.advertise(), campaigns: this.held };
+    const raw = await this.redis.memberBeat(memberKeys.members, memberKeys.info, this.o.owner, this.o.memberTtlMs, JSON.stringify(info));
+    this.members = parseMembers(raw);
+  }
+
+  /** Leaves the registry (clean stop): the others take over at once. */
+  async leave(): Promise<void> {
+    await this.redis.memberBeat(memberKeys.members, memberKeys.info, this.o.owner, this.o.memberTtlMs, '').catch(() => undefined);
+  }
+
+  get live(): readonly Member[] {
+    return this.members;
+  }
+
+  /** Should this process drive the campaign? True while the registry is unknown (single process). */
+  mine(campaignId: string): boolean {
+    if (this.members.length === 0) return true;
+    const owner = ownerOf(campaignId, this.members);
+    return owner === undefined || owner === this.o.owner || !this.members.some((m) => m.owner === this.o.owner);
+  }
+}
+
+export function parseMembers(raw: readonly string[]): Member[] {
+  const out: Member[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    let info: Partial<MemberInfo> = {};
+    try {
+      info = JSON.parse(raw[i + 1]!) as Partial<MemberInfo>;
+    } catch {
+      // a member with unreadable info still counts, with weight 1
+    }
+    out.push({ owner: raw[i]!, capacity: Number(info.capacity ?? 1), activeLegs: Number(info.activeLegs ?? 0), healthy: info.healthy !== false, campaigns: Number(info.campaigns ?? 0) });
+  }
+  return out;
+}
+
+/** The live dialer processes as the registry holds them (for the API / monitoring). */
+export async function liveMembers(redis: Redis): Promise<Member[]> {
+  const now = Date.now();
+  const owners = await redis.zrangebyscore(memberKeys.members, `(${now}`, '+inf');
+  if (owners.length === 0) return [];
+  const infos = await redis.hmget(memberKeys.info, ...owners);
+  return parseMembers(owners.flatMap((o, i) => [o, infos[i] ?? '{}']));
+}
