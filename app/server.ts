@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { buildApp } from '../lib/api/app';
-import { newApiKey } from '../lib/api/auth';
+import { hashKey, newApiKey } from '../lib/api/auth';
 import { ConfigError, loadConfig, validateConfig, type Config } from '../lib/config';
 import { createLogger } from '../lib/log';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../lib/store';
@@ -14,20 +14,27 @@ import { startServices } from './services';
 
 const KEY_FILE = 'data/api-keys.json';
 
-/** With no keys configured, keep one generated admin key in data/ so the API is never open. */
+/**
+ * With no keys configured the API is never open: the first start makes an
+ * admin key, shows it once on stderr (not in the log) and keeps only its
+ * SHA-256 in data/api-keys.json. A file from older versions holding the key in
+ * clear is rewritten to the hash.
+ */
 function ensureKeys(cfg: Readonly<Config>): { cfg: Readonly<Config>; generated?: string } {
   if (cfg.api.keys.length > 0) return { cfg };
-  let key: string;
-  if (existsSync(KEY_FILE)) {
-    key = (JSON.parse(readFileSync(KEY_FILE, 'utf8')) as { admin: string }).admin;
-  } else {
-    key = newApiKey();
+  let keyHash: string;
+  let generated: string | undefined;
+  const saved = existsSync(KEY_FILE) ? (JSON.parse(readFileSync(KEY_FILE, 'utf8')) as { admin?: string; adminHash?: string }) : {};
+  if (saved.adminHash) keyHash = saved.adminHash;
+  else if (saved.admin) keyHash = hashKey(saved.admin);
+  else keyHash = hashKey((generated = newApiKey()));
+  if (!saved.adminHash) {
     mkdirSync(dirname(KEY_FILE), { recursive: true });
-    writeFileSync(KEY_FILE, JSON.stringify({ admin: key }, null, 2) + '\n', { mode: 0o600 });
+    writeFileSync(KEY_FILE, JSON.stringify({ adminHash: keyHash }, null, 2) + '\n', { mode: 0o600 });
   }
   const copy = structuredClone(cfg) as Config;
-  copy.api.keys = [{ key, role: 'admin', name: 'generated' }];
-  return { cfg: validateConfig(copy as unknown as Record<string, unknown>), generated: key };
+  copy.api.keys = [{ keyHash, role: 'admin', name: 'generated' }];
+  return { cfg: validateConfig(copy as unknown as Record<string, unknown>), generated };
 }
 
 async function main(): Promise<void> {
@@ -58,7 +65,11 @@ async function main(): Promise<void> {
   await app.listen({ host: config.api.host, port: config.api.port });
   const base = `http://${config.api.host}:${config.api.port}`;
   log.info({ docs: `${base}/docs`, openapi: `${base}/openapi.json` }, 'dialer API listening');
-  if (keyed.generated) log.info({ keyFile: KEY_FILE }, `no api.keys configured: admin key is in ${KEY_FILE}`);
+  if (keyed.generated) {
+    // Shown once, on the terminal only; the log and data/ never hold it.
+    process.stderr.write(`\nNo api.keys configured: made an admin key. It is shown only now, keep it:\n\n  ${keyed.generated}\n\nSign in at ${base}/dashboard with it; make more keys with POST /api-keys.\n\n`);
+    log.info({ keyFile: KEY_FILE }, 'no api.keys configured: generated an admin key (shown once on stderr; its hash is kept)');
+  }
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type Logger, type LoggerOptions } from 'pino';
 import type { Config } from './config';
 
 /** Replaces runs of 6+ digits (phone numbers) with a masked form keeping the last 3. */
@@ -6,15 +6,66 @@ export function maskDigits(s: string): string {
   return s.replace(/\+?\d{3,}(\d{3})/g, (_m, last: string) => `***${last}`);
 }
 
+/** Masks phone numbers in every string of a parsed log line (numbers such as `time` stay). */
+function maskStrings(v: unknown): unknown {
+  if (typeof v === 'string') return maskDigits(v);
+  if (Array.isArray(v)) return v.map(maskStrings);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = maskStrings(x);
+  return out;
+}
+
 /**
- * The root logger. Child loggers carry `{ campaignId, callId }`; phone numbers
- * are masked in the fields named below when `log.redactPhoneNumbers` is set.
+ * A destination that masks numbers in each finished line. Done on the line,
+ * not per field, so that nothing escapes: fields, messages, child bindings,
+ * serialized errors and SIP URIs alike.
  */
-export function createLogger(cfg: Pick<Config, 'log'>): Logger {
-  const redact = cfg.log.redactPhoneNumbers
-    ? { paths: ['phone', 'number', 'to', 'from', '*.phone', '*.number', 'contact.phone'], censor: (v: unknown) => (typeof v === 'string' ? maskDigits(v) : v) }
-    : undefined;
-  return pino({ level: cfg.log.level, redact, base: { svc: 'dialer' } });
+function maskingDestination(dest: pino.DestinationStream): pino.DestinationStream {
+  return {
+    write(line: string) {
+      let out = line;
+      try {
+        out = JSON.stringify(maskStrings(JSON.parse(line))) + '\n';
+      } catch {
+        out = maskDigits(line);
+      }
+      dest.write(out);
+    },
+  };
+}
+
+interface RequestLike {
+  method?: string;
+  url?: string;
+  hostname?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+/**
+ * How a request appears in the log: no query string (it may hold secrets an
+ * old client put there) and no headers (Authorization, cookies).
+ */
+export function serializeRequest(req: RequestLike) {
+  const [path = '', query] = (req.url ?? '').split('?', 2);
+  return { method: req.method, url: path + (query !== undefined ? '?[redacted]' : ''), hostname: req.hostname, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+}
+
+/**
+ * The root logger. Child loggers carry `{ campaignId, callId }`. Request lines
+ * never carry query strings or headers; with `log.redactPhoneNumbers` every
+ * string of every line has its phone numbers masked to the last three digits.
+ */
+export function createLogger(cfg: Pick<Config, 'log'>, destination?: pino.DestinationStream): Logger {
+  const opts: LoggerOptions = {
+    level: cfg.log.level,
+    base: { svc: 'dialer' },
+    serializers: { req: serializeRequest, res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }), err: pino.stdSerializers.err },
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+  };
+  const dest = destination ?? pino.destination(1);
+  return pino(opts, cfg.log.redactPhoneNumbers ? maskingDestination(dest) : dest);
 }
 
 export type { Logger };

@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { makeAuthenticator } from './auth';
+import authPlugin from './plugins/auth';
 import { ApiError, errorSchema } from './errors';
 import { routes } from './routes';
 
@@ -43,16 +43,16 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       info: {
         title: 'Outbound dialer control API',
         version: '0.1.0',
-        description: 'Campaigns, contact lists, do-not-call, agents and live calls. Authenticate with `Authorization: Bearer <key>`.',
+        description: 'Campaigns, contact lists, do-not-call, agents and live calls. Authenticate with `Authorization: Bearer <key>`; browsers sign in once with POST /auth/session and then send the session cookie. Keys are never accepted in URLs.',
       },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
-      security: [{ apiKey: [] }],
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'dialer_session' } } },
+      security: [{ apiKey: [] }, { session: [] }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  app.addHook('onRequest', makeAuthenticator(opts.config.api.keys));
+  await app.register(authPlugin);
   app.setErrorHandler((err, req, reply) => {
     const body = toErrorBody(err as FastifyLikeError);
     if (body.statusCode >= 500) req.log.error({ err }, 'request failed');

@@ -17,6 +17,8 @@ export const errorCatalogue = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNPROCESSABLE: 422,
+  /** Too many failed authentications from one address (api.authFailuresPerMinute). */
+  TOO_MANY_REQUESTS: 429,
   INTERNAL: 500,
   STORE_UNAVAILABLE: 503,
   /** The telephony side could not do it (phone unreachable, driver without transfer). */

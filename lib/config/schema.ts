@@ -31,15 +31,25 @@ export const configSchema = {
           items: {
             type: 'object',
             additionalProperties: false,
-            required: ['key', 'role'],
+            required: ['role'],
+            // A key in clear (development) or its SHA-256 (production: the file then holds no secret).
+            anyOf: [{ required: ['key'] }, { required: ['keyHash'] }],
             properties: {
               key: { type: 'string', minLength: 16 },
+              /** Hex SHA-256 of the key, as `dialer keys hash <key>` prints it. */
+              keyHash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
               role: { type: 'string', enum: ['admin', 'supervisor', 'agent'] },
               agentId: { type: 'string', minLength: 1 },
               name: { type: 'string' },
             },
           },
         },
+        /** Lifetime of a browser session (cookie) made by signing in with a key. */
+        sessionTtlSec: { type: 'integer', minimum: 60, default: 43200 },
+        /** Mark the session cookie `Secure` (set when the API is served over HTTPS, e.g. behind a proxy). */
+        secureCookie: { type: 'boolean', default: false },
+        /** Failed authentications per client address per minute before answering 429. */
+        authFailuresPerMinute: { type: 'integer', minimum: 1, default: 30 },
       },
     },
     redis: {

@@ -8,7 +8,10 @@ import type { ScaleConfig, RedisTopologyConfig } from './sections/scale';
 export type Role = 'admin' | 'supervisor' | 'agent';
 
 export interface ApiKeyConfig {
-  key: string;
+  /** The key in clear, or */
+  key?: string;
+  /** its hex SHA-256. One of the two is present. */
+  keyHash?: string;
   role: Role;
   agentId?: string;
   name?: string;
@@ -22,6 +25,9 @@ export interface Config {
     bodyLimitBytes: number;
     uploadLimitBytes: number;
     keys: ApiKeyConfig[];
+    sessionTtlSec: number;
+    secureCookie: boolean;
+    authFailuresPerMinute: number;
   };
   redis: { url: string; dataDir: string; port: number; binary: string; keyPrefix: string } & RedisTopologyConfig;
   log: { level: string; redactPhoneNumbers: boolean; pretty: boolean };

@@ -121,7 +121,7 @@ export async function runDemo(
     await app.listen({ host: '127.0.0.1', port });
     const base = `http://127.0.0.1:${port}`;
     emit({
-      event: 'started', dashboard: `${base}/dashboard?apiKey=${apiKey}`, docs: `${base}/docs`, apiKey, redis: server.url,
+      event: 'started', dashboard: `${base}/dashboard`, docs: `${base}/docs`, apiKey, redis: server.url,
       carrier: peers.carrier.address, agentPhones: peers.agents.map((a) => ({ id: a.id, address: a.phone.address })), dir,
     });
 

@@ -46,7 +46,7 @@ export const agentRoutes: FastifyPluginAsync = async (app) => {
     config: { roles: SUPERVISOR },
     schema: {
       tags, summary: 'List agents (optionally of one group)',
-      querystring: { type: 'object', additionalProperties: false, properties: { group: { type: 'string' }, apiKey: { type: 'string' } } },
+      querystring: { type: 'object', additionalProperties: false, properties: { group: { type: 'string' } } },
       response: { 200: { type: 'object', properties: { agents: { type: 'array', items: one } } }, ...errorResponses },
     },
   }, async (req) => ({ agents: await listAgents(app.redis, { group: req.query.group }) }));

@@ -104,7 +104,7 @@ export const callbackRoutes: FastifyPluginAsync = async (app) => {
     schema: {
       tags, summary: 'A campaign\'s callbacks (an agent key: its own and open ones)',
       params,
-      querystring: { type: 'object', additionalProperties: false, properties: { state: callbackSchema.properties.state, owner: { type: 'string' }, apiKey: { type: 'string' } } },
+      querystring: { type: 'object', additionalProperties: false, properties: { state: callbackSchema.properties.state, owner: { type: 'string' } } },
       response: { 200: { type: 'object', properties: { callbacks: { type: 'array', items: callbackSchema } } }, ...errorResponses },
     },
   }, async (req) => {

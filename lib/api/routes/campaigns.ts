@@ -33,7 +33,7 @@ export const campaignRoutes: FastifyPluginAsync = async (app) => {
     config: { roles: ANY },
     schema: {
       tags, summary: 'List campaigns',
-      querystring: { type: 'object', additionalProperties: false, properties: { state: { type: 'string', enum: [...CAMPAIGN_STATES] }, apiKey: { type: 'string' } } },
+      querystring: { type: 'object', additionalProperties: false, properties: { state: { type: 'string', enum: [...CAMPAIGN_STATES] } } },
       response: { 200: { type: 'object', properties: { campaigns: { type: 'array', items: one } } }, ...errorResponses },
     },
   }, async (req) => ({ campaigns: await listCampaigns(app.redis, { state: req.query.state }) }));

@@ -1,7 +1,7 @@
 /**
  * The supervisor dashboard: one static page with plain JavaScript (no build
  * step), served by the API. The page itself is public; everything it shows
- * comes from authenticated routes (the key is typed in, or passed as ?apiKey=).
+ * comes from authenticated routes (the page signs in once; a session cookie follows).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ const FILES: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-
 export const dashboardRoutes: FastifyPluginAsync = async (app) => {
   const html = readFileSync(join(DIR, 'index.html'));
   const assets = Object.fromEntries(Object.keys(FILES).map((f) => [f, readFileSync(join(DIR, f))]));
-  const schema = (summary: string) => ({ tags: ['dashboard'], summary, querystring: { type: 'object', properties: { apiKey: { type: 'string' } } } });
+  const schema = (summary: string) => ({ tags: ['dashboard'], summary });
 
   app.get('/dashboard', { schema: schema('The live dashboard page (campaigns, agents, calls)') }, async (_req, reply) =>
     reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(html));

@@ -29,7 +29,7 @@ const entrySchema = {
     addedAt: { type: 'string' },
   },
 } as const;
-const scopeQuery = { campaignId: { type: 'string', pattern: ID_PATTERN, description: "the campaign's list; absent = the global list" }, apiKey: { type: 'string' } };
+const scopeQuery = { campaignId: { type: 'string', pattern: ID_PATTERN, description: "the campaign's list; absent = the global list" } };
 const reportSchema = {
   type: 'object',
   properties: {

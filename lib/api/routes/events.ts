@@ -2,7 +2,7 @@
  * Live events over Server-Sent Events: the supervisor stream with filters
  * (campaign, agent, type), an agent's own stream (screen pop, call phases,
  * its state) and a snapshot to start from. EventSource cannot send headers,
- * so these routes also take `?apiKey=` (see ../auth.ts).
+ * so browsers authenticate them with the session cookie (see ../session.ts).
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { ApiError, errorResponses } from '../errors';
@@ -40,7 +40,6 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
           agent: { type: 'string', description: 'comma-separated agent ids' },
           types: { type: 'string', description: 'comma-separated event types or prefixes' },
           lastEventId: lastId,
-          apiKey: { type: 'string' },
         },
       },
       response: sseResponse,
@@ -57,7 +56,7 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
       tags,
       summary: "An agent's own event stream (SSE): screen pop with the contact, call phases, its state",
       params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: AGENT_ID_PATTERN } } },
-      querystring: { type: 'object', additionalProperties: false, properties: { lastEventId: lastId, apiKey: { type: 'string' } } },
+      querystring: { type: 'object', additionalProperties: false, properties: { lastEventId: lastId } },
       response: sseResponse,
     },
   }, async (req, reply) => {
@@ -72,7 +71,6 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
     schema: {
       tags,
       summary: 'Everything the dashboard shows, now: campaigns with progress, agents with states, live calls; stream from lastEventId',
-      querystring: { type: 'object', properties: { apiKey: { type: 'string' } } },
       response: {
         200: {
           type: 'object',

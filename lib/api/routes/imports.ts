@@ -69,7 +69,6 @@ const importQuery = {
     allOrNothing: { type: 'boolean', default: false, description: 'import nothing if any row is refused' },
     jobId: { type: 'string', pattern: ID_PATTERN, description: 'choose the job id (to watch progress while uploading)' },
     mapping: { type: 'string', description: 'JSON object: column header → field (id, phone, name, key1, key2, timeZone, attribute)' },
-    apiKey: { type: 'string' },
   },
 } as const;
 
@@ -209,7 +208,7 @@ const importsRoutes: FastifyPluginAsync = async (app) => {
         tags: ['imports'],
         summary: 'Download the row-level error report (row, column, value, reason)',
         params: jobParams,
-        querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['csv', 'json'], default: 'json' }, apiKey: { type: 'string' } } },
+        querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['csv', 'json'], default: 'json' } } },
         response: { 200: { description: 'JSON array of row errors, or CSV with a header row', type: 'array', items: rowErrorSchema }, ...errorResponses },
       },
     },

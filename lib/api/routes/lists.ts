@@ -67,7 +67,7 @@ export async function createListOr409(redis: Parameters<typeof getList>[0], body
 const templateQuery = {
   type: 'object',
   additionalProperties: false,
-  properties: { format: { type: 'string', enum: ['csv', 'xlsx'], default: 'csv' }, apiKey: { type: 'string' } },
+  properties: { format: { type: 'string', enum: ['csv', 'xlsx'], default: 'csv' } },
 } as const;
 
 const fileResponse = { 200: { type: 'string', format: 'binary', description: 'the template file' }, ...errorResponses };

@@ -10,7 +10,6 @@ export const metricsRoutes: FastifyPluginAsync = async (app) => {
     schema: {
       tags: ['system'],
       summary: 'Prometheus metrics: calls by state and result, calls per second, abandon rate, agents by state, Redis and driver health, event-loop lag',
-      querystring: { type: 'object', properties: { apiKey: { type: 'string' } } },
       response: { 200: { type: 'string', description: 'text/plain; version=0.0.4' }, ...errorResponses },
     },
   }, async (_req, reply) => {

@@ -18,7 +18,6 @@ const time = { type: 'string', description: 'ISO 8601 date-time or epoch millise
 const rangeQuery = {
   from: { ...time, description: 'from this time (inclusive); ISO 8601 or epoch ms' },
   to: { ...time, description: 'until this time (exclusive); ISO 8601 or epoch ms' },
-  apiKey: { type: 'string' },
 };
 const csvQuery = {
   format: { type: 'string', enum: ['json', 'csv'], default: 'json' },

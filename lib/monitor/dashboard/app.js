@@ -1,9 +1,10 @@
 /* The dashboard: a snapshot from /monitor/snapshot, then live updates from the
- * /events stream (EventSource cannot send headers, so the key goes in ?apiKey=). */
+ * /events stream. The page signs in once (the key goes in an Authorization
+ * header to POST /auth/session, which sets an HttpOnly session cookie); after
+ * that fetch and EventSource send only the cookie: no key in any URL or storage. */
 'use strict';
 (function () {
-  var params = new URLSearchParams(location.search);
-  var key = params.get('apiKey') || sessionStorage.getItem('dialerKey') || '';
+  var signedIn = false;
   var state = { campaigns: {}, agents: {}, calls: {}, amd: {}, clockSkew: 0 };
   var CODE_NAMES = { 1: 'answered', 2: 'no answer', 3: 'busy', 4: 'machine', 5: 'fax', 6: 'unallocated', 7: 'silence', 8: 'customer abandon', 9: 'hung up', 10: 'do-not-call', 13: 'dial error', 14: 'abandon', 16: 'busy ann.', 17: 'phone off', 18: 'no response', 19: 'system error', 20: 'connected', 21: 'barred', 22: 'roaming', 31: 'no number' };
 
@@ -16,7 +17,7 @@
   }
   function api(path, opts) {
     opts = opts || {};
-    opts.headers = Object.assign({ authorization: 'Bearer ' + key }, opts.headers || {});
+    opts.credentials = 'same-origin';
     return fetch(path, opts).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (body) {
         if (!r.ok) throw new Error(body.message || ('HTTP ' + r.status));
@@ -129,7 +130,7 @@
   };
 
   function connect(lastEventId) {
-    var es = new EventSource('/events?apiKey=' + encodeURIComponent(key) + '&lastEventId=' + lastEventId);
+    var es = new EventSource('/events?lastEventId=' + lastEventId);
     es.onopen = function () { $('conn').textContent = 'live'; $('conn').className = 'pill on'; };
     es.onerror = function () { $('conn').textContent = 'reconnecting…'; $('conn').className = 'pill off'; };
     Object.keys(handlers).concat(['call.started', 'attempt.skipped', 'campaign.abandon-warning', 'agent.released']).forEach(function (type) {
@@ -156,17 +157,23 @@
       connect(s.lastEventId);
     }).catch(function (e) {
       $('login').hidden = false; $('main').hidden = true;
-      $('login-error').textContent = key ? e.message : '';
+      $('login-error').textContent = signedIn ? e.message : '';
     });
   }
 
   $('login').onsubmit = function (ev) {
     ev.preventDefault();
-    key = $('key').value.trim();
-    sessionStorage.setItem('dialerKey', key);
-    start();
+    var key = $('key').value.trim();
+    $('key').value = '';
+    api('/auth/session', { method: 'POST', headers: { authorization: 'Bearer ' + key } }).then(function () {
+      signedIn = true;
+      start();
+    }).catch(function (e) { $('login-error').textContent = e.message; });
   };
-  if (key) sessionStorage.setItem('dialerKey', key);
+  $('signout').onclick = function () {
+    if (window.dialerEvents) window.dialerEvents.close();
+    api('/auth/session', { method: 'DELETE' }).catch(function () {}).then(function () { location.reload(); });
+  };
   setInterval(tickTimers, 1000);
   start();
 })();

@@ -32,12 +32,12 @@ interface SseEvent {
 }
 
 /** A minimal SSE reader over node:http (what EventSource does), collecting events. */
-function readSse(url: string): { events: SseEvent[]; close: () => void; status: Promise<number> } {
+function readSse(url: string, key: string): { events: SseEvent[]; close: () => void; status: Promise<number> } {
   const events: SseEvent[] = [];
   let buf = '';
   let resolveStatus!: (n: number) => void;
   const status = new Promise<number>((r) => (resolveStatus = r));
-  const req = request(url, (res) => {
+  const req = request(url, { headers: { authorization: `Bearer ${key}` } }, (res) => {
     resolveStatus(res.statusCode ?? 0);
     res.setEncoding('utf8');
     res.on('data', (chunk: string) => {
@@ -83,10 +83,10 @@ t.test('live events and the dashboard during a SIPp campaign', { timeout: 180000
   t.ok(app.monitor.live, 'the runtime events are attached');
   const base = `http://127.0.0.1:${port}`;
 
-  const all = readSse(`${base}/events?apiKey=${SUPERVISOR_KEY}&campaign=dash1`);
-  const calls = readSse(`${base}/events?apiKey=${SUPERVISOR_KEY}&types=call.ended,campaign.completed`);
-  const own = readSse(`${base}/agents/ag1/events?apiKey=${AGENT_KEY}`);
-  const foreign = readSse(`${base}/agents/ag2/events?apiKey=${AGENT_KEY}`);
+  const all = readSse(`${base}/events?campaign=dash1`, SUPERVISOR_KEY);
+  const calls = readSse(`${base}/events?types=call.ended,campaign.completed`, SUPERVISOR_KEY);
+  const own = readSse(`${base}/agents/ag1/events`, AGENT_KEY);
+  const foreign = readSse(`${base}/agents/ag2/events`, AGENT_KEY);
   t.teardown(() => [all, calls, own, foreign].forEach((s) => s.close()));
   t.equal(await all.status, 200);
   t.equal(await own.status, 200);
@@ -111,7 +111,7 @@ t.test('live events and the dashboard during a SIPp campaign', { timeout: 180000
     t.comment(`SKIP browser part: ${CHROMIUM} not found (scripts/setup.sh installs Debian's chromium); starting the campaign through the API`);
     await setCampaignState(redis, 'dash1', 'start');
   } else {
-    browserDone = runBrowser(t, `${base}/dashboard?apiKey=${SUPERVISOR_KEY}`, digits.length, digits.filter((d) => d === 0).length);
+    browserDone = runBrowser(t, `${base}/dashboard`, digits.length, digits.filter((d) => d === 0).length);
   }
   const end = Date.now() + 120000;
   while ((await getCampaign(redis, 'dash1'))?.state !== 'completed') {
@@ -191,8 +191,14 @@ async function runBrowser(t: Test, url: string, total: number, persons: number):
   try {
     const page = ctx.pages()[0] ?? (await ctx.newPage());
     const errors: string[] = [];
+    const urls: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    page.on('request', (r) => urls.push(r.url()));
+    // Sign in once through the form: no key in any URL, the page keeps none.
     await page.goto(url);
+    await page.locator('#login').waitFor({ state: 'visible', timeout: 15000 });
+    await page.locator('#key').fill(SUPERVISOR_KEY);
+    await page.locator('#login button[type="submit"]').click();
     const row = page.locator('tr[data-campaign="dash1"]');
     await row.waitFor({ timeout: 15000 });
     t.match(await row.locator('.state').textContent(), 'draft', 'the draft campaign is listed');
@@ -213,6 +219,12 @@ async function runBrowser(t: Test, url: string, total: number, persons: number):
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     t.ok(existsSync(SCREENSHOT), `screenshot saved to ${SCREENSHOT}`);
     t.same(errors, [], 'no script errors on the page');
+    t.ok(urls.some((u) => u.includes('/events')), 'the page opened the event stream');
+    t.same(urls.filter((u) => u.includes(SUPERVISOR_KEY) || /apiKey/i.test(u)), [], `no key in any of the ${urls.length} URLs the page requested`);
+    const cookie = (await ctx.cookies()).find((c) => c.name === 'dialer_session');
+    t.ok(cookie && cookie.httpOnly && cookie.sameSite === 'Strict', 'the session is an HttpOnly, SameSite=Strict cookie');
+    t.notOk(cookie?.value.includes(SUPERVISOR_KEY), 'the cookie does not hold the key');
+    t.equal(await page.evaluate('JSON.stringify(sessionStorage) + JSON.stringify(localStorage) + document.cookie'), '{}{}', 'nothing readable by scripts holds a credential');
   } finally {
     await ctx.close();
     rmSync(profile, { recursive: true, force: true });

@@ -156,7 +156,7 @@ t.test('campaign, code and agent reports match the history', async (t) => {
 t.test('attempts CSV opens in Excel: UTF-8 with BOM or Shift_JIS, every attempt incl. do-not-call', async (t) => {
   const { app } = await build(t);
   await writeHistory(app.redis, 'rep2');
-  const utf = await app.inject({ url: '/reports/campaigns/rep2/attempts.csv?apiKey=' + 'test-supervisor-key-00001' });
+  const utf = await app.inject({ url: '/reports/campaigns/rep2/attempts.csv', headers: { authorization: 'Bearer test-supervisor-key-00001' } });
   t.equal(utf.statusCode, 200, utf.body);
   t.match(utf.headers['content-type'], /text\/csv; charset=utf-8/);
   t.match(utf.headers['content-disposition'], /attachment; filename="attempts-rep2.csv"/);
