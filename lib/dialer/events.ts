@@ -11,7 +11,9 @@ export type DialerEvent =
   | { type: 'call.ended'; at: number; campaignId: string; attemptId: string; ref: string; code: number; final: boolean; agentId?: string }
   | { type: 'attempt.skipped'; at: number; campaignId: string; attemptId: string; ref: string; code: number; reason: string }
   | { type: 'campaign.lease'; at: number; campaignId: string; owner: string; held: boolean }
-  | { type: 'campaign.completed'; at: number; campaignId: string };
+  | { type: 'campaign.completed'; at: number; campaignId: string }
+  /** Why a running campaign places no call, published when it changes (lib/dialer/steps/dialing-status.ts). */
+  | { type: 'campaign.dialing'; at: number; campaignId: string; state: 'dialing' | 'idle'; reason?: string; detail?: string; until?: number | null };
 
 export class DialerEvents extends EventEmitter {
   emitEvent(e: DialerEvent): void {

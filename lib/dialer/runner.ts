@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { Campaign } from '../domain/campaign';
 import { decideTick, createEstimator, observe, estimates, mayStartCampaign, type EstimatorState, type PacingMode, type AgentSnapshot } from '../pacing';
 import type { PacingConfig } from '../pacing/schema';
-import { claimCallback, dueCallbacks, finishCallback, pendingCallbackCount, type Callback } from '../store/callbacks';
+import { claimCallback, dueCallbacks, finishCallback, nextCallbackDue, pendingCallbackCount, type Callback } from '../store/callbacks';
 import { LIVE_ANSWER_CODES, RESULT_CODES, isResultCode, type ResultCode } from '../results/codes';
 import { decideRetry, type RetryPolicy } from '../rules/retry';
 import { dialWindow, isWithinHours, nextOpening } from '../rules/hours';
@@ -28,6 +28,8 @@ import type { Mode } from './call-flow';
 import { DialerEvents } from './events';
 import { callbackOffer } from './steps/callbacks';
 import { decideCompletion } from './steps/complete';
+import { decideDialingStatus, sameStatus, type DialingStatus, type TickOutcome } from './steps/dialing-status';
+import { putDialingStatus } from '../store/campaign-dialing';
 import type { AgentDesk, Reservation, ScreenPop } from './ports';
 import type { SharedLimits } from '../scale/shared-limits';
 import type { WorkSpread } from '../scale/spread';
@@ -68,6 +70,8 @@ interface CampaignRun {
   synced: Map<string, number>;
   starts: number[];
   sessions: Set<CallSession>;
+  /** The last dialing status published (why nothing dials). */
+  status?: DialingStatus;
 }
 
 export function campaignPolicy(c: Campaign): RetryPolicy {
@@ -265,8 +269,9 @@ export class CampaignRunner {
     if (draining) return;
 
     const window = dialWindow({ hours: c.hours, period: c.period }, now);
-    if (!window.ok) return;
-    if (c.mode !== 'agentless') await this.dialDueCallbacks(run, now);
+    const outcome: TickOutcome = { window, placed: 0, inProgress: run.sessions.size, agentless: c.mode === 'agentless', nextCallbackAt: null };
+    if (!window.ok) return this.report(run, outcome, now);
+    if (c.mode !== 'agentless') outcome.placed += await this.dialDueCallbacks(run, now);
 
     const agents = await this.agentSnapshot(c);
     const calls = { ringing: [] as number[], queued: [] as number[], connected: 0 };
@@ -295,6 +300,8 @@ export class CampaignRunner {
     }
     // Shared limits may admit fewer calls than this process's own view allows.
     const admitted = this.d.limits && decision.calls > 0 ? await this.d.limits.admit(c, decision.calls) : decision.calls;
+    outcome.decision = decision;
+    outcome.admitted = admitted;
     if (admitted > 0) {
       const lists = c.lists.filter((l) => l.active).map((l) => l.listId);
       const claims = await run.queue.claim({
@@ -305,6 +312,7 @@ export class CampaignRunner {
       if (c.mode === 'predictive' && claims.length > 0 && Number.isFinite(expected)) {
         run.estimator = observe(run.estimator, { type: 'placed', at: now, calls: claims.length, expectedAbandons: (expected * claims.length) / decision.calls });
       }
+      outcome.placed += claims.length;
       for (const claim of claims) {
         this.d.limits?.bind(c.id, claim.attemptId);
         await this.startAttempt(run, claim);
@@ -312,7 +320,21 @@ export class CampaignRunner {
       }
       await this.d.limits?.settle(c.id);
     }
+    outcome.inProgress = Math.max(outcome.inProgress, run.sessions.size);
+    if (outcome.placed === 0 && outcome.inProgress === 0) outcome.nextCallbackAt = await nextCallbackDue(this.d.redis, c.id);
+    await this.report(run, outcome, now);
     await this.maybeComplete(run);
+  }
+
+  /** Records why the campaign dials or not; publishes and logs only a change. */
+  private async report(run: CampaignRun, outcome: TickOutcome, now: number): Promise<void> {
+    const status = decideDialingStatus(outcome);
+    if (sameStatus(run.status, status)) return;
+    run.status = status;
+    await putDialingStatus(this.d.redis, run.id, { ...status, since: now });
+    this.events.emitEvent({ type: 'campaign.dialing', at: now, campaignId: run.id, ...status });
+    if (status.state === 'idle') this.d.log.info({ campaignId: run.id, reason: status.reason, until: status.until }, `campaign places no call: ${status.detail}`);
+    else this.d.log.info({ campaignId: run.id }, 'campaign dialing');
   }
 
   private async agentSnapshot(c: Campaign): Promise<AgentSnapshot[]> {
@@ -516,17 +538,18 @@ export class CampaignRunner {
    * claim; do-not-call at dial time like any call. Each scheduling is its own
    * dial-queue entry (`<cbId>@<dueAt>` in the `cb` pseudo-list).
    */
-  private async dialDueCallbacks(run: CampaignRun, now: number): Promise<void> {
+  private async dialDueCallbacks(run: CampaignRun, now: number): Promise<number> {
     const c = run.campaign;
-    if (!this.d.desk) return;
+    let placed = 0;
+    if (!this.d.desk) return placed;
     const due = await dueCallbacks(this.d.redis, run.id, now, 20);
     const graceMs = (c.callbackOwnerGraceSec ?? 300) * 1000;
     for (const cb of due) {
-      if (c.maxConcurrentCalls > 0 && run.sessions.size >= c.maxConcurrentCalls) return;
+      if (c.maxConcurrentCalls > 0 && run.sessions.size >= c.maxConcurrentCalls) return placed;
       const timeZone = await this.callbackTimeZone(cb);
       if (timeZone && !isWithinHours(c.hours, now, timeZone)) continue;
       const offer = callbackOffer(cb, now, graceMs);
-      if (this.d.limits && (await this.d.limits.admit(c, 1)) < 1) return;
+      if (this.d.limits && (await this.d.limits.admit(c, 1)) < 1) return placed;
       const reservation = await this.d.desk.reserve(c.agentGroups, `callback:${cb.id}`, offer.prefer, { only: offer.only });
       if (!reservation) {
         await this.d.limits?.settle(c.id);
@@ -550,9 +573,11 @@ export class CampaignRunner {
       this.wrapping.set(reservation.agentId, { campaignId: c.id });
       this.d.limits?.bind(c.id, claim.attemptId);
       await this.startAttempt(run, claim, reservation);
+      placed++;
       if (this.d.limits && ![...run.sessions].some((x) => x.claim.attemptId === claim.attemptId)) await this.d.limits.release(claim.attemptId);
       await this.d.limits?.settle(c.id);
     }
+    return placed;
   }
 
   /** A callback tied to a list contact is rung in that contact's time zone. */

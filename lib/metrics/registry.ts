@@ -44,6 +44,15 @@ export function createMetrics(d: MetricsDeps): Metrics {
   const ended = new Counter({ name: 'dialer_calls_ended_total', help: 'Attempts closed, by campaign and result code', labelNames: ['campaign', 'code', 'result'], registers: [registry] });
   const skipped = new Counter({ name: 'dialer_attempts_skipped_total', help: 'Attempts never dialled (do-not-call, hours, no number), by result code', labelNames: ['campaign', 'code'], registers: [registry] });
   const talk = new Histogram({ name: 'dialer_call_duration_seconds', help: 'Call duration from start to end', labelNames: ['campaign'], buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800], registers: [registry] });
+  /** Campaign → why it places no call (absent while it dials). */
+  const idle = new Map<string, string>();
+  new Gauge({
+    name: 'dialer_campaign_idle', help: '1 for a running campaign that places no call, labelled with why (outside_hours, no_ready_agents, trunk_full…)', labelNames: ['campaign', 'reason'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const [campaign, reason] of idle) this.set({ campaign, reason }, 1);
+    },
+  });
   const webhooks = new Counter({ name: 'dialer_webhook_attempts_total', help: 'Webhook HTTP attempts by outcome', labelNames: ['outcome'], registers: [registry] });
 
   new Gauge({
@@ -117,6 +126,11 @@ export function createMetrics(d: MetricsDeps): Metrics {
         const code = Number(e.data.code);
         ended.inc({ campaign, code: String(code), result: isResultCode(code) ? resultName(code) : 'unknown' });
         if (typeof e.data.durationMs === 'number') talk.observe({ campaign }, e.data.durationMs / 1000);
+      } else if (e.type === 'campaign.dialing') {
+        if (e.data.state === 'idle') idle.set(campaign, String(e.data.reason));
+        else idle.delete(campaign);
+      } else if (e.type === 'campaign.completed' || (e.type === 'campaign.state' && e.data.to !== 'running')) {
+        idle.delete(campaign);
       } else if (e.type === 'attempt.skipped') {
         skipped.inc({ campaign, code: String(e.data.code) });
       }

@@ -174,3 +174,9 @@ export async function cancelScheduledCallbacks(redis: Redis, campaignId: string,
   }
   return n;
 }
+
+/** Due time of the earliest scheduled callback, or null. */
+export async function nextCallbackDue(redis: Redis, campaignId: string): Promise<number | null> {
+  const r = await redis.zrange(callbackKeys.due(campaignId), '0', '0', 'WITHSCORES');
+  return r.length >= 2 ? Number(r[1]) : null;
+}

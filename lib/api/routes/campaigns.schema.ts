@@ -136,6 +136,14 @@ export const campaignSchema = {
     updatedAt: { type: 'string' },
     stateChangedAt: { type: 'string' },
     startedAt: { type: ['string', 'null'] },
+    dialing: {
+      type: 'object',
+      description: 'running campaigns: whether the dialer places calls, and if not why (reason: outside_hours, before_period, after_period, no_agents, no_ready_agents, campaign_cap, trunk_full, calls_per_second, running_campaign_limit, no_eligible_contacts, waiting_for_callbacks, abandon_budget), until when if known, since when',
+      properties: {
+        state: { type: 'string', enum: ['dialing', 'idle'] }, reason: { type: 'string' }, detail: { type: 'string' },
+        until: { type: ['string', 'null'] }, since: { type: 'string' },
+      },
+    },
   },
 } as const;
 

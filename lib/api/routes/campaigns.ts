@@ -10,6 +10,7 @@ import { CAMPAIGN_STATES, type Allocation, type CampaignEvent, type CampaignInpu
 import {
   attachList, createCampaign, deleteCampaign, detachList, getCampaign, listCampaigns, setAllocation, setCampaignState, setListActive, updateCampaign,
 } from '../../store/campaigns';
+import { getDialingStatus } from '../../store/campaign-dialing';
 import { allocationSchema, campaignSchema, createCampaignBody, idParams, listParams, patchCampaignBody } from './campaigns.schema';
 import { mapped } from './store-errors';
 
@@ -44,13 +45,14 @@ export const campaignRoutes: FastifyPluginAsync = async (app) => {
   }, async (req) => {
     const c = await getCampaign(app.redis, req.params.id);
     if (!c) throw notFound('campaign', req.params.id);
-    return c;
+    const d = c.state === 'running' ? await getDialingStatus(app.redis, c.id) : null;
+    return d ? { ...c, dialing: { ...d, until: d.state === 'idle' && d.until ? new Date(d.until).toISOString() : null, since: new Date(d.since).toISOString() } } : c;
   });
 
   app.patch<{ Params: { id: string }; Body: CampaignInput }>('/campaigns/:id', {
     config: { roles: SUPERVISOR },
     schema: {
-      tags, summary: 'Change settings (draft: any; paused: maxAttempts, period, callerId, presentCallerId; running: none, 409)',
+      tags, summary: 'Change settings (draft: any; paused: maxAttempts, period, callerId, presentCallerId, hours, retry rules, ringTimeoutSec, callbackOwnerGraceSec; running: none, 409)',
       params: idParams, body: patchCampaignBody, response: { 200: one, ...errorResponses },
     },
   }, async (req) => mapped(() => updateCampaign(app.redis, req.params.id, req.body, { region })));

@@ -5,7 +5,7 @@
 'use strict';
 (function () {
   var signedIn = false;
-  var state = { campaigns: {}, agents: {}, calls: {}, amd: {}, clockSkew: 0 };
+  var state = { campaigns: {}, agents: {}, calls: {}, amd: {}, idle: {}, clockSkew: 0 };
   var CODE_NAMES = { 1: 'answered', 2: 'no answer', 3: 'busy', 4: 'machine', 5: 'fax', 6: 'unallocated', 7: 'silence', 8: 'customer abandon', 9: 'hung up', 10: 'do-not-call', 13: 'dial error', 14: 'abandon', 16: 'busy ann.', 17: 'phone off', 18: 'no response', 19: 'system error', 20: 'connected', 21: 'barred', 22: 'roaming', 31: 'no number' };
 
   function $(id) { return document.getElementById(id); }
@@ -59,6 +59,9 @@
       fill.style.width = (c.total ? Math.round(100 * c.processed / c.total) : 0) + '%';
       bar.appendChild(fill); pr.appendChild(bar);
       pr.appendChild(document.createTextNode(c.processed + ' / ' + c.total + (c.inflight ? ' (' + c.inflight + ' dialing)' : '')));
+      // Why a running campaign places no call (campaign.dialing events; GET /campaigns/:id → dialing).
+      var why = c.state === 'running' && state.idle[id];
+      if (why) pr.appendChild(el('div', { 'class': 'idle', 'data-reason': why.reason, title: why.detail || '' }, 'not dialling: ' + why.reason.replace(/_/g, ' ') + (why.until ? ' until ' + new Date(why.until).toLocaleString() : '')));
       tr.appendChild(pr);
       var near = c.abandonCapPct && c.abandonRate * 100 >= 0.8 * c.abandonCapPct;
       tr.appendChild(el('td', { 'class': 'abandon' + (near ? ' warn' : '') }, pct(c.abandonRate || 0) + ' of ' + c.live + (c.abandonCapPct ? ' (cap ' + c.abandonCapPct + ' %)' : '')));
@@ -117,6 +120,7 @@
     'campaign.progress': function (d) { state.campaigns[d.campaignId] = d; renderCampaigns(); },
     'campaign.state': function (d) { var c = state.campaigns[d.campaignId]; if (c) { c.state = d.to; renderCampaigns(); } },
     'campaign.completed': function (d) { loadAmd(d.campaignId); },
+    'campaign.dialing': function (d) { state.idle[d.campaignId] = d.state === 'idle' ? d : undefined; renderCampaigns(); },
     'agent.state': function (d) {
       var a = state.agents[d.agentId] || (state.agents[d.agentId] = { id: d.agentId });
       a.state = d.to; a.since = d.since;
@@ -148,7 +152,10 @@
     api('/monitor/snapshot').then(function (s) {
       state.clockSkew = s.now - Date.now();
       state.campaigns = {}; state.agents = {}; state.calls = {};
-      s.campaigns.forEach(function (c) { state.campaigns[c.campaignId] = c; loadAmd(c.campaignId); });
+      s.campaigns.forEach(function (c) {
+        state.campaigns[c.campaignId] = c; loadAmd(c.campaignId);
+        if (c.state === 'running') api('/campaigns/' + encodeURIComponent(c.campaignId)).then(function (r) { state.idle[c.campaignId] = r.dialing && r.dialing.state === 'idle' ? r.dialing : undefined; renderCampaigns(); }).catch(function () {});
+      });
       s.agents.forEach(function (a) { state.agents[a.id] = a; });
       s.calls.forEach(function (c) { state.calls[c.attemptId] = c; });
       $('runtime').textContent = s.live ? '' : 'the dialer runtime is not running in this process: campaign progress only';

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { putDialingStatus } from '../../../lib/store/campaign-dialing';
 import { build, auth } from '../../helpers/app';
 import { createList, listUsersKey, deleteList } from '../../../lib/store/lists';
 import { createGroup } from '../../../lib/store/agents';
@@ -157,6 +158,10 @@ t.test('campaigns over the API on a real Redis', async (t) => {
     t.equal(res.json().message, 'campaign life cannot be edited: while paused only maxAttempts, period, callerId, presentCallerId, hours, retryIntervalSec, retryPolicy, ringTimeoutSec, callbackOwnerGraceSec may change; refused: name');
     t.equal((await getCampaign(app.redis, 'life'))!.callerId, '+81311112222', 'the refused edit changed nothing');
     t.equal((await post('/campaigns/life/resume')).json().campaign.state, 'running');
+    // Why a running campaign places no call: what the runner stored, as GET shows it.
+    await putDialingStatus(app.redis, 'life', { state: 'idle', reason: 'outside_hours', detail: 'outside hours: opens 2026-12-05T10:00:00.000Z', until: Date.parse('2026-12-05T10:00:00Z'), since: Date.parse('2026-12-04T17:00:00Z') });
+    res = await app.inject({ method: 'GET', url: '/campaigns/life', headers: auth('supervisor') });
+    t.match(res.json().dialing, { state: 'idle', reason: 'outside_hours', until: '2026-12-05T10:00:00.000Z', since: '2026-12-04T17:00:00.000Z' });
     t.equal((await post('/campaigns/life/pause')).json().campaign.state, 'paused');
     res = await app.inject({ method: 'DELETE', url: '/campaigns/life', headers: auth('supervisor') });
     t.equal(res.json().message, 'campaign life cannot be deleted: the campaign is paused: close it before deleting');
