@@ -18,3 +18,5 @@ export * from './transactions/invite-client';
 export * from './transactions/non-invite-client';
 export * from './transactions/invite-server';
 export * from './transactions/non-invite-server';
+export * from './dialog';
+export * from './session-timer';

@@ -14,13 +14,14 @@ import type { AnalysisPhase, CallAnalyzer, Verdict } from '../../../media/types'
 import { FRAME_SAMPLES } from '../../../media/types';
 import { decodeG711, encodeG711, type G711Law } from '../../../media/g711';
 import {
-  buildCancel, buildInDialog, buildInvite, cancelGuard, digestAuthorization, header, learnDialog, newCallId, newTag, parseCSeq, parseUri,
+  acceptRemoteCSeq, answerSessionTimer, buildCancel, buildInDialog, buildInvite, cancelGuard, digestAuthorization, header, inDialog, learnDialog,
+  newCallId, newTag, nextCSeq, nextHopUri, nextSessionVersion, parseCSeq, parseUri, refreshTarget,
   realClock, SipStack, TIMER_C_MS, UdpTransport,
   type ClientOutcome, type Clock, type DialogState, type Endpoint, type Local, type ServerTxHandle, type SipHeader, type SipMessage,
   type SipRequest, type SipResponse, type TimerHandle, type Transport,
 } from '../../../sip';
 import { initialLegState, transition, type LegEffect, type LegInput, type LegState } from './leg-state';
-import { buildSdp, negotiate } from './sdp';
+import { answerDirection, buildSdp, negotiate } from './sdp';
 import { PortPool } from './rtp/port-pool';
 import { Pacer } from './rtp/pacer';
 import { RtpSession, type RtpStats } from './rtp/session';
@@ -71,6 +72,9 @@ interface Leg {
 }
 
 const ENDED_LINGER_MS = 32000;
+/** Methods we take (RFC 3261 §20.5) and extensions we support (§20.37): PRACK RFC 3262, UPDATE RFC 3311, session timers RFC 4028. */
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK';
+const SUPPORTED = 'timer';
 /** Decode buffer shared by every leg (frames are copied out before the next packet). */
 const SCRATCH = new Int16Array(1024);
 
@@ -181,6 +185,7 @@ export class EmbeddedDriver implements TelephonyDriver {
       requestUri: target.uri,
       routeSet: [],
       cseq: randomInt(1, 10000),
+      session: { id: randomInt(1, 2 ** 31), version: 1 },
     };
     dialog.fromValue = `<sip:${fromUser}@${fromHost}>;tag=${dialog.localTag}`;
     const extra: SipHeader[] = Object.entries(req.headers ?? {}).map(([name, value]) => ({ name, value }));
@@ -211,7 +216,7 @@ export class EmbeddedDriver implements TelephonyDriver {
       onDtmf: (digit, durationMs) => this.emit({ type: 'dtmf', legId: id, at: this.clock(), digit, durationMs }),
     });
     if (leg.analysis && this.opts.analyzerFactory) leg.analyzer = this.opts.analyzerFactory(leg.analysis);
-    const sdp = buildSdp({ address: this.local.host, port, sessionId: randomInt(1, 2 ** 31), codecs: this.opts.embedded.rtp.codecs });
+    const sdp = buildSdp({ address: this.local.host, port, sessionId: dialog.session!.id, version: dialog.session!.version, codecs: this.opts.embedded.rtp.codecs });
     leg.invite = buildInvite(this.local, dialog, sdp, extra);
     (leg as { extra?: SipHeader[] }).extra = extra;
     this.legs.set(id, leg);
@@ -410,7 +415,9 @@ export class EmbeddedDriver implements TelephonyDriver {
         stack?.sendRaw(leg.ack, this.nextHop(leg));
         return;
       case 'bye': {
-        const bye = buildInDialog(this.local, leg.dialog, 'BYE', ++leg.dialog.cseq);
+        const [seq, dialog] = nextCSeq(leg.dialog);
+        leg.dialog = dialog;
+        const bye = buildInDialog(this.local, leg.dialog, 'BYE', seq);
         stack?.request(bye, this.nextHop(leg), (o) =>
           this.input(leg, { type: 'bye-done', status: o.kind === 'response' ? o.response.status : undefined }),
         );
@@ -492,7 +499,7 @@ export class EmbeddedDriver implements TelephonyDriver {
       leg.log.warn({ err: (err as Error).message }, 'cannot answer auth challenge');
       return this.finish(leg, { sipStatus: res.status, sipReason: res.reason, by: 'remote', answered: false, detail: (err as Error).message });
     }
-    leg.dialog.cseq++;
+    leg.dialog = nextCSeq(leg.dialog)[1];
     const extra = ((leg as { extra?: SipHeader[] }).extra ?? []).concat({ name: proxy ? 'Proxy-Authorization' : 'Authorization', value });
     leg.invite = buildInvite(this.local, leg.dialog, leg.invite.body.toString(), extra);
     this.stack?.request(leg.invite, leg.dest, (o) => this.onInviteOutcome(leg, o));
@@ -516,7 +523,7 @@ export class EmbeddedDriver implements TelephonyDriver {
     // A final response ends ringing: Timer C and the §9.1 CANCEL guard have nothing left to guard.
     this.clearLegTimers(leg);
     if (res.status < 300) {
-      learnDialog(leg.dialog, res);
+      leg.dialog = learnDialog(leg.dialog, res);
       return this.input(leg, { type: 'success' });
     }
     leg.lastFailure = res;
@@ -534,15 +541,9 @@ export class EmbeddedDriver implements TelephonyDriver {
   }
 
   private nextHop(leg: Leg): Endpoint {
-    const uri = leg.dialog.routeSet[0] ? /<([^>]+)>/.exec(leg.dialog.routeSet[0])?.[1] : leg.dialog.remoteTarget;
-    if (uri) {
-      try {
-        const u = parseUri(uri);
-        if (isIP(u.host)) return { address: u.host, port: u.port ?? 5060 };
-      } catch {
-        /* fall back to where the INVITE went */
-      }
-    }
+    const hop = nextHopUri(leg.dialog);
+    // A host name in Contact/Record-Route would need RFC 3263 resolution; until then the INVITE's destination serves.
+    if (hop && isIP(hop.host)) return { address: hop.host, port: hop.port ?? 5060, transport: leg.dest.transport };
     return leg.dest;
   }
 
@@ -595,40 +596,78 @@ export class EmbeddedDriver implements TelephonyDriver {
     const leg = this.byCallId.get(header(req, 'Call-ID')!);
     switch (req.method) {
       case 'OPTIONS':
-        tx.respond(200, 'OK', [{ name: 'Allow', value: 'INVITE, ACK, CANCEL, BYE, OPTIONS' }, { name: 'Accept', value: 'application/sdp' }], undefined, newTag());
+        tx.respond(200, 'OK', [{ name: 'Allow', value: ALLOW }, { name: 'Accept', value: 'application/sdp' }, { name: 'Supported', value: SUPPORTED }], undefined, newTag());
         return;
       case 'BYE':
         if (!leg || !this.sameDialog(leg, req)) return tx.respond(481, 'Call/Transaction Does Not Exist');
+        if (!this.checkCSeq(leg, tx)) return;
         tx.respond(200, 'OK');
         this.input(leg, { type: 'bye-received' });
         return;
       case 'INVITE':
-        if (leg && this.sameDialog(leg, req) && leg.state.phase === 'confirmed') return this.reinvite(leg, tx);
+        if (leg && this.sameDialog(leg, req) && leg.state.phase === 'confirmed') return this.sessionRequest(leg, tx);
         if (/;\s*tag=/i.test(header(req, 'To') ?? '')) return tx.respond(481, 'Call/Transaction Does Not Exist');
         // The embedded driver dials out only.
         tx.respond(480, 'Temporarily Unavailable', [{ name: 'Warning', value: '399 dialer "inbound calls are not accepted"' }], undefined, newTag());
         return;
       case 'CANCEL':
         return tx.respond(481, 'Call/Transaction Does Not Exist');
+      case 'UPDATE':
+        // RFC 3311: an UPDATE in a confirmed dialog refreshes the session (and may carry a new offer).
+        if (leg && this.sameDialog(leg, req) && leg.state.phase === 'confirmed') return this.sessionRequest(leg, tx);
+        return tx.respond(481, 'Call/Transaction Does Not Exist');
       default:
         if (/;\s*tag=/i.test(header(req, 'To') ?? '') && !leg) return tx.respond(481, 'Call/Transaction Does Not Exist');
-        tx.respond(405, 'Method Not Allowed', [{ name: 'Allow', value: 'INVITE, ACK, CANCEL, BYE, OPTIONS' }]);
+        tx.respond(405, 'Method Not Allowed', [{ name: 'Allow', value: ALLOW }]);
     }
   }
 
   private sameDialog(leg: Leg, req: SipRequest): boolean {
-    const tag = /;\s*tag=([^;>\s]+)/i.exec(header(req, 'To') ?? '')?.[1];
-    return tag === leg.dialog.localTag;
+    return inDialog(leg.dialog, req);
   }
 
-  /** Session refresh / hold from the far end: accept its SDP and answer with ours (RFC 3264 §8). */
-  private reinvite(leg: Leg, tx: ServerTxHandle): void {
-    if (tx.request.body.length) this.applySdp(leg, tx.request.body.toString());
-    const sdp = buildSdp({ address: this.local.host, port: leg.rtpPort, sessionId: 1, version: 2, codecs: [leg.rtp.law] });
-    tx.respond(200, 'OK', [
-      { name: 'Contact', value: `<sip:dialer@${this.local.host}:${this.local.port}>` },
-      { name: 'Content-Type', value: 'application/sdp' },
-    ], Buffer.from(sdp));
+  /** §12.2.2: out-of-order requests in the dialog get 500. */
+  private checkCSeq(leg: Leg, tx: ServerTxHandle): boolean {
+    const next = acceptRemoteCSeq(leg.dialog, tx.request);
+    if (!next) {
+      tx.respond(500, 'Server Internal Error', [{ name: 'Warning', value: '399 dialer "CSeq lower than a previous request"' }]);
+      return false;
+    }
+    leg.dialog = next;
+    return true;
+  }
+
+  /**
+   * re-INVITE or UPDATE from the far end (hold, resume, codec change, session
+   * refresh). RFC 3264 §6.1/§8: the answer mirrors the offered direction, keeps
+   * our o= session id and bumps its version; RFC 4028 §9: Session-Expires is
+   * answered; RFC 3261 §12.2: the Contact refreshes the remote target.
+   */
+  private sessionRequest(leg: Leg, tx: ServerTxHandle): void {
+    const req = tx.request;
+    if (!this.checkCSeq(leg, tx)) return;
+    const timer = answerSessionTimer(req);
+    if (!timer.ok) return tx.respond(timer.status, timer.reason, timer.headers);
+    leg.dialog = refreshTarget(leg.dialog, req);
+    const hasOffer = req.body.length > 0 && /application\/sdp/i.test(header(req, 'Content-Type') ?? 'application/sdp');
+    let direction: ReturnType<typeof answerDirection> = 'sendrecv';
+    if (hasOffer) {
+      try {
+        direction = answerDirection(negotiate(req.body.toString(), this.opts.embedded.rtp.codecs).direction);
+      } catch (err) {
+        // §5 of RFC 3264: an offer we cannot take is refused; the session goes on as it was.
+        return tx.respond(488, 'Not Acceptable Here', [{ name: 'Warning', value: `399 dialer "${(err as Error).message}"` }]);
+      }
+      this.applySdp(leg, req.body.toString());
+    }
+    const contact = { name: 'Contact', value: `<sip:dialer@${this.local.host}:${this.local.port}>` };
+    // An UPDATE without an offer is a pure refresh: no SDP in the answer (RFC 3311 §5.2).
+    if (req.method === 'UPDATE' && !hasOffer) return tx.respond(200, 'OK', [contact, ...timer.headers]);
+    const [session, dialog] = nextSessionVersion(leg.dialog);
+    leg.dialog = dialog;
+    const sdp = buildSdp({ address: this.local.host, port: leg.rtpPort, sessionId: session.id, version: session.version, codecs: [leg.rtp.law], direction });
+    leg.log.debug({ method: req.method, direction, version: session.version }, 'session modified by the far end');
+    tx.respond(200, 'OK', [contact, ...timer.headers, { name: 'Content-Type', value: 'application/sdp' }], Buffer.from(sdp));
   }
 
   private onStray(msg: SipMessage, source: Endpoint): void {

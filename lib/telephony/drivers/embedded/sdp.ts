@@ -11,6 +11,28 @@ export interface MediaOffer {
   version?: number;
   /** Codec preference, first wins. */
   codecs: G711Law[];
+  /** a= direction (default sendrecv). */
+  direction?: Direction;
+}
+
+export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
+/**
+ * RFC 3264 §6.1: the answer's direction mirrors the offer's — an offer to
+ * send only (a hold) is answered recvonly, recvonly with sendonly, inactive
+ * with inactive; anything else sendrecv.
+ */
+export function answerDirection(offered: string | undefined): Direction {
+  switch (offered) {
+    case 'sendonly':
+      return 'recvonly';
+    case 'recvonly':
+      return 'sendonly';
+    case 'inactive':
+      return 'inactive';
+    default:
+      return 'sendrecv';
+  }
 }
 
 const CODEC = { ulaw: { payload: 0, codec: 'PCMU' }, alaw: { payload: 8, codec: 'PCMA' } } as const;
@@ -35,7 +57,7 @@ export function buildSdp(o: MediaOffer): string {
         ],
         fmtp: [{ payload: TELEPHONE_EVENT_PT, config: '0-16' }],
         ptime: 20,
-        direction: 'sendrecv',
+        direction: o.direction ?? 'sendrecv',
       },
     ],
   };
