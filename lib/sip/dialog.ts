@@ -39,8 +39,8 @@ const uriOf = (value: string) => {
 
 /**
  * §12.1.2: a 2xx (or reliable 1xx) fixes the remote tag, the remote target
- * (its Contact) and the route set (its Record-Route, reversed). The route set
- * is fixed when the dialog is confirmed; a later 2xx does not change it.
+ * (its Contact) and the route set (its Record-Route, reversed). An early
+ * dialog (reliable 1xx) is re-learnt from the 2xx that confirms it.
  */
 export function learnDialog(d: DialogState, res: SipResponse): DialogState {
   const next = { ...d };
@@ -48,8 +48,8 @@ export function learnDialog(d: DialogState, res: SipResponse): DialogState {
   if (tag) next.remoteTag = tag;
   const contact = header(res, 'Contact');
   if (contact) next.remoteTarget = uriOf(contact);
-  const rr = allHeaders(res, 'Record-Route');
-  if (rr.length) next.routeSet = rr.slice().reverse();
+  // §12.1.2: the route set is the Record-Route list reversed, empty when there is none.
+  next.routeSet = allHeaders(res, 'Record-Route').slice().reverse();
   return next;
 }
 

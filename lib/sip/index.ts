@@ -20,3 +20,4 @@ export * from './transactions/invite-server';
 export * from './transactions/non-invite-server';
 export * from './dialog';
 export * from './session-timer';
+export * from './prack';

@@ -34,7 +34,9 @@ export function buildInvite(
     { name: 'Call-ID', value: d.callId },
     { name: 'CSeq', value: `${d.cseq} INVITE` },
     { name: 'Contact', value: `<sip:dialer@${local.host}:${local.port}>` },
-    { name: 'Allow', value: 'INVITE, ACK, CANCEL, BYE, OPTIONS' },
+    { name: 'Allow', value: 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK' },
+    // RFC 3262 §3: we take reliable provisionals (and PRACK them) when the far end wants them.
+    { name: 'Supported', value: '100rel' },
     { name: 'User-Agent', value: local.userAgent },
     { name: 'Content-Type', value: 'application/sdp' },
     ...extra,

@@ -14,10 +14,10 @@ import type { AnalysisPhase, CallAnalyzer, Verdict } from '../../../media/types'
 import { FRAME_SAMPLES } from '../../../media/types';
 import { decodeG711, encodeG711, type G711Law } from '../../../media/g711';
 import {
-  acceptRemoteCSeq, answerSessionTimer, buildCancel, buildInDialog, buildInvite, cancelGuard, digestAuthorization, header, inDialog, learnDialog,
+  acceptRemoteCSeq, answerSessionTimer, buildPrack, classifyProvisional, buildCancel, buildInDialog, buildInvite, cancelGuard, digestAuthorization, header, inDialog, learnDialog,
   newCallId, newTag, nextCSeq, nextHopUri, nextSessionVersion, parseCSeq, parseUri, refreshTarget,
   realClock, SipStack, TIMER_C_MS, UdpTransport,
-  type ClientOutcome, type Clock, type DialogState, type Endpoint, type Local, type ServerTxHandle, type SipHeader, type SipMessage,
+  type ClientOutcome, type Clock, type RSeqSeen, type DialogState, type Endpoint, type Local, type ServerTxHandle, type SipHeader, type SipMessage,
   type SipRequest, type SipResponse, type TimerHandle, type Transport,
 } from '../../../sip';
 import { initialLegState, transition, type LegEffect, type LegInput, type LegState } from './leg-state';
@@ -66,6 +66,8 @@ interface Leg {
   lastFailure?: SipResponse;
   ack?: SipRequest;
   peer?: LegId;
+  /** RFC 3262: highest RSeq PRACKed per early dialog (To tag). */
+  rseq?: RSeqSeen;
   playbackId?: string;
   waiters: Array<() => void>;
   log: Logger;
@@ -513,6 +515,15 @@ export class EmbeddedDriver implements TelephonyDriver {
       this.emit({ type: 'trying', legId: leg.id, at: this.clock() });
       return;
     }
+    if (res.status < 200) {
+      const rel = classifyProvisional(res, leg.rseq ?? {});
+      // RFC 3262 §4: a retransmitted reliable 1xx is not passed on (its PRACK's own transaction retransmits).
+      if (rel.kind === 'retransmission') return;
+      if (rel.kind === 'new') {
+        leg.rseq = rel.seen;
+        if (leg.state.phase !== 'ended') this.prack(leg, res, rel.rseq);
+      }
+    }
     const hasSdp = res.body.length > 0 && /application\/sdp/i.test(header(res, 'Content-Type') ?? '');
     if (hasSdp && res.status < 300) this.applySdp(leg, res.body.toString());
     if (res.status < 200) {
@@ -529,6 +540,15 @@ export class EmbeddedDriver implements TelephonyDriver {
     leg.lastFailure = res;
     const canAuth = !!(leg.trunk?.username && leg.trunk.password);
     this.input(leg, { type: 'failure', status: res.status, reason: res.reason, canAuth });
+  }
+
+  /** RFC 3262 §7.2: acknowledge a reliable provisional in its early dialog. */
+  private prack(leg: Leg, res: SipResponse, rseq: number): void {
+    const [prack, dialog] = buildPrack(this.local, leg.dialog, res, leg.invite, rseq);
+    leg.dialog = dialog;
+    this.stack?.request(prack, this.nextHop(leg), (o) => {
+      if (o.kind !== 'response' || o.response.status >= 300) leg.log.warn({ rseq, outcome: o.kind === 'response' ? o.response.status : o.kind }, 'PRACK not accepted');
+    });
   }
 
   private applySdp(leg: Leg, sdp: string): void {
