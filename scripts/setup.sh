@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 # command -> Debian package that provides it
 declare -A need=(
   [redis-server]=redis-server   # live queues (embedded default starts its own)
+  [redis-cli]=redis-tools        # joins the loopback Redis Cluster in the scale tests and bench
   [sipp]=sip-tester             # SIPp: carrier/customer/agent simulators in tests and the demo
   [sox]=sox                     # generates hold music, beeps and test audio
   [espeak-ng]=espeak-ng         # speech for the labelled detection corpus and demo

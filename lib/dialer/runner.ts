@@ -374,6 +374,11 @@ export class CampaignRunner {
       await run.queue.void(claim.attemptId, next ? next.getTime() : now + 3600_000);
       return;
     }
+    if (this.d.limits && !(await this.d.limits.ready(claim.attemptId, c))) {
+      if (reservation) await this.d.desk!.release(reservation);
+      await run.queue.void(claim.attemptId);
+      return;
+    }
     if (!(await run.queue.begin(claim.attemptId, this.owner, now, this.d.config.attemptLeaseMs))) {
       await release();
       return;
@@ -412,7 +417,6 @@ export class CampaignRunner {
     run.sessions.add(session);
     run.starts.push(now);
     this.trunkStarts.push(now);
-    this.d.limits?.sent(claim.attemptId);
     try {
       const legId = await this.d.driver.originate({
         to: claim.phone,

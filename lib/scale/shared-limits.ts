@@ -23,12 +23,16 @@ interface Held {
   token: string;
   /** An INVITE went out: the rate admission is spent for good. */
   sent: boolean;
+  /** Local clock just before the admission was asked for (never after Redis recorded it). */
+  at: number;
 }
+
+const clock = () => performance.now();
 
 export class SharedLimits {
   private seq = 0;
   private readonly byAttempt = new Map<string, Held>();
-  private readonly spare = new Map<string, string[]>();
+  private readonly spare = new Map<string, { token: string; at: number }[]>();
   private readonly lastRenew = new Map<string, number>();
 
   constructor(
@@ -47,6 +51,7 @@ export class SharedLimits {
    */
   async admit(campaign: { id: string; callsPerSecond: number; maxConcurrentCalls: number }, n: number): Promise<number> {
     if (n <= 0) return 0;
+    const at = clock();
     const tokens = Array.from({ length: n }, () => `${this.o.owner}#${++this.seq}`);
     const ck = campaignLimitKeys(campaign.id);
     const byCampaign = await admit(this.redis, ck, {
@@ -62,27 +67,54 @@ export class SharedLimits {
       if (byTrunk.granted < granted) await release(this.redis, ck, tokens.slice(byTrunk.granted, granted), true);
       granted = byTrunk.granted;
     }
-    this.spare.set(campaign.id, [...(this.spare.get(campaign.id) ?? []), ...tokens.slice(0, granted)]);
+    this.spare.set(campaign.id, [...(this.spare.get(campaign.id) ?? []), ...tokens.slice(0, granted).map((token) => ({ token, at }))]);
     return granted;
   }
 
   /** Gives one admitted token to a claimed attempt. */
   bind(campaignId: string, attemptId: string): void {
-    const token = this.spare.get(campaignId)?.shift();
-    if (token) this.byAttempt.set(attemptId, { campaignId, token, sent: false });
+    const t = this.spare.get(campaignId)?.shift();
+    if (t) this.byAttempt.set(attemptId, { campaignId, token: t.token, sent: false, at: t.at });
   }
 
-  /** The attempt's INVITE is about to go out. */
-  sent(attemptId: string): void {
+  /**
+   * Just before the attempt is dialled. Its admission was recorded at Redis
+   * time; the INVITE must leave within guardMs of it for the carrier's count
+   * to hold (see rateWindow): half the guard is allowed up to here, half for
+   * the last steps to the wire. A call that was held up longer (a slow tick,
+   * a busy machine) is admitted afresh now, or not dialled now (false: give
+   * the claim back uncounted).
+   */
+  async ready(attemptId: string, campaign: { callsPerSecond: number; maxConcurrentCalls: number }): Promise<boolean> {
     const h = this.byAttempt.get(attemptId);
-    if (h) h.sent = true;
+    if (!h) return true;
+    const budget = this.o.guardMs / 2;
+    if (this.o.guardMs === 0 || clock() - h.at <= budget) {
+      h.sent = true;
+      return true;
+    }
+    this.byAttempt.delete(attemptId);
+    await this.releaseTokens(h.campaignId, [h.token], true);
+    const at = clock();
+    const token = `${this.o.owner}#${++this.seq}`;
+    const ck = campaignLimitKeys(h.campaignId);
+    const common = { leaseMs: this.o.leaseMs, guardMs: this.o.guardMs, tokens: [token] };
+    let ok = (await admit(this.redis, ck, { ...common, callsPerSecond: campaign.callsPerSecond, maxChannels: campaign.maxConcurrentCalls })).granted === 1;
+    const tk = this.trunkKeys;
+    if (ok && tk) ok = (await admit(this.redis, tk, { ...common, callsPerSecond: this.o.trunk!.callsPerSecond, maxChannels: this.o.trunk!.channels })).granted === 1;
+    if (!ok || clock() - at > budget) {
+      await this.releaseTokens(h.campaignId, [token], true);
+      return false;
+    }
+    this.byAttempt.set(attemptId, { campaignId: h.campaignId, token, sent: true, at });
+    return true;
   }
 
   /** Admitted tokens that no claim took (the queue had fewer contacts): nothing was sent. */
   async settle(campaignId: string): Promise<void> {
     const left = this.spare.get(campaignId) ?? [];
     this.spare.delete(campaignId);
-    await this.releaseTokens(campaignId, left, true);
+    await this.releaseTokens(campaignId, left.map((t) => t.token), true);
   }
 
   /** The attempt is closed (or never dialled): its channel is free. Idempotent. */

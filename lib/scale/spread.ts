@@ -77,6 +77,7 @@ export interface SpreadOptions {
 export class WorkSpread {
   private members: Member[] = [];
   private lastBeat = 0;
+  private timer?: NodeJS.Timeout;
   held = 0;
 
   constructor(
@@ -84,8 +85,16 @@ export class WorkSpread {
     private readonly o: SpreadOptions,
   ) {}
 
-  /** Heartbeats (throttled to beatMs) and refreshes the list of live members. */
+  /**
+   * Heartbeats (throttled to beatMs) and refreshes the list of live members.
+   * The first call also starts a timer that keeps beating between calls, so a
+   * long tick on a busy machine does not make this process look dead.
+   */
   async beat(now: number): Promise<void> {
+    if (!this.timer && this.o.beatMs > 0) {
+      this.timer = setInterval(() => void this.beat(Date.now()).catch(() => undefined), this.o.beatMs);
+      this.timer.unref();
+    }
     if (now - this.lastBeat < this.o.beatMs) return;
     this.lastBeat = now;
     const info: MemberInfo = { ...this.o.advertise(), campaigns: this.held };
@@ -95,6 +104,9 @@ export class WorkSpread {
 
   /** Leaves the registry (clean stop): the others take over at once. */
   async leave(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.lastBeat = Number.MAX_SAFE_INTEGER;
     await this.redis.memberBeat(memberKeys.members, memberKeys.info, this.o.owner, this.o.memberTtlMs, '').catch(() => undefined);
   }
 

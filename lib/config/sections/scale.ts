@@ -7,7 +7,7 @@ export const scaleSchema = {
     /** Hold trunk and campaign calls-per-second and channel limits in Redis, shared by every process. */
     sharedLimits: { type: 'boolean', default: true },
     /** Added to the one-second calls-per-second window, so send jitter cannot push a carrier's count over. */
-    cpsGuardMs: { type: 'integer', minimum: 0, maximum: 1000, default: 50 },
+    cpsGuardMs: { type: 'integer', minimum: 0, maximum: 1000, default: 100 },
     /** Spread running campaigns over the live dialer processes (registry heartbeat + rendezvous hashing). */
     spread: { type: 'boolean', default: true },
     /** Heartbeat interval of this process in the registry. */

@@ -102,14 +102,14 @@ t.test('SharedLimits: two processes share one trunk; unused admissions are refun
   t.equal(await la.admit(camp('c1'), 3), 3);
   t.equal(await lb.admit(camp('c2'), 3), 1, 'the trunk rate is shared: 4 per second between both');
   la.bind('c1', 'att-1');
-  la.sent('att-1');
+  t.ok(await la.ready('att-1', camp('c1')));
   await la.settle('c1');
   await lb.settle('c2');
   t.equal(await heldChannels(a, trunkLimitKeys('shared')), 1, 'only the dialled attempt holds a channel');
   t.equal(await lb.admit(camp('c2'), 5), 3, 'refunded admissions are usable again at once (4 - 1 sent)');
   for (const id of ['b-1', 'b-2', 'b-3']) {
     lb.bind('c2', id);
-    lb.sent(id);
+    t.ok(await lb.ready(id, camp('c2')));
   }
   await lb.settle('c2');
   t.equal(await la.admit(camp('c3', 2), 3), 0, 'the trunk second is used up');
@@ -121,4 +121,26 @@ t.test('SharedLimits: two processes share one trunk; unused admissions are refun
   await sleep(1050);
   t.equal(await la.admit(camp('c3', 2), 3), 2, "the campaign's own rate is the tighter one");
   t.equal(await lb.admit(camp('c3', 2), 3), 0, "and it is shared too: the campaign's cps across processes");
+});
+
+t.test('a call held up past half the guard is admitted afresh, or given back', async (t) => {
+  const { redis } = await startTestRedis(t);
+  const trunk = { name: 'late', channels: 0, callsPerSecond: 2 };
+  const a = new SharedLimits(redis, { owner: 'A', trunk, leaseMs: 30000, guardMs: 40 });
+  const b = new SharedLimits(redis, { owner: 'B', trunk, leaseMs: 30000, guardMs: 40 });
+  const camp = { id: 'cl', callsPerSecond: 0, maxConcurrentCalls: 0 };
+  const window = trunkLimitKeys('late').window;
+  t.equal(await a.admit(camp, 1), 1);
+  a.bind('cl', 'a1');
+  await sleep(60);
+  t.ok(await a.ready('a1', camp), 'late, but room now: admitted again');
+  t.equal(await redis.zcard(window), 1, 'the stale admission was replaced, not added to');
+  // A call held up longer than the window: another process has used the room since.
+  await sleep(1100);
+  t.equal(await a.admit(camp, 1), 1);
+  a.bind('cl', 'a2');
+  await sleep(1100);
+  t.equal(await b.admit(camp, 2), 2, 'the window moved on: B takes the room');
+  t.notOk(await a.ready('a2', camp), 'the late call finds no room: not dialled now');
+  t.equal(await redis.zcard(window), 2, "only B's admissions are in the window");
 });
