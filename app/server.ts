@@ -37,14 +37,18 @@ function ensureKeys(cfg: Readonly<Config>): { cfg: Readonly<Config>; generated?:
   return { cfg: validateConfig(copy as unknown as Record<string, unknown>), generated };
 }
 
-async function main(): Promise<void> {
+/**
+ * Runs the dialer until SIGINT/SIGTERM; resolves with the exit code once
+ * everything has stopped (2 when the configuration is refused).
+ */
+export async function serve(): Promise<number> {
   let config: Readonly<Config>;
   try {
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`dialer: refusing to start: ${err.message}\n`);
-      process.exit(2);
+      return 2;
     }
     throw err;
   }
@@ -72,6 +76,8 @@ async function main(): Promise<void> {
   }
 
   let closing = false;
+  let done!: (code: number) => void;
+  const stopped = new Promise<number>((r) => (done = r));
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
@@ -82,13 +88,20 @@ async function main(): Promise<void> {
     await services.stop().catch((e: Error) => log.error({ err: e }, 'services stop failed'));
     await redis.quit().catch(() => undefined);
     if (embedded) await embedded.stop();
-    process.exit(0);
+    done(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  return stopped;
 }
 
-main().catch((err: Error) => {
-  process.stderr.write(`dialer: ${err.stack ?? err.message}\n`);
-  process.exit(1);
-});
+// `node dist/app/server.js` / `tsx app/server.ts` (same as `dialer serve`).
+if (require.main === module) {
+  serve().then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      process.stderr.write(`dialer: ${err.stack ?? err.message}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -34,3 +34,9 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt
   npm ci --no-audit --no-fund --loglevel=error >&2
   touch "$stamp"
 fi
+
+# the compiled production path (dist/): rebuild when any source is newer than the last build
+if [ ! -f dist/.build-stamp ] || [ -n "$(find app lib tsconfig.json tsconfig.build.json package-lock.json -newer dist/.build-stamp -print -quit)" ]; then
+  echo "setup: compiling to dist/" >&2
+  bash scripts/build.sh
+fi

@@ -1,6 +1,5 @@
 /**
- * `dialer analyze <file> [--phase early|answered] [--answer-at <ms>] [--region NA|JP|UK|DE]
- *   [--announcements <dir>] [--wait-for-beep] [--json]`
+ * `dialer analyze <file> [options]` (options and help in ./specs.ts)
  * Runs the call analyser over a recording (WAV, or raw .ulaw/.alaw/.raw) and
  * prints its verdicts with their times in the audio.
  *
@@ -13,9 +12,9 @@ import { analyzePcm } from '../../lib/media/analyzer';
 import { readAudioFile } from '../../lib/media/audio-file';
 import { mediaConfig } from '../../lib/media/config';
 import type { Verdict } from '../../lib/media/types';
+import { UsageError, numberOption, parseCommandArgs, usageLine } from './parse';
+import { analyzeSpec } from './specs';
 import type { Command } from './types';
-
-const USAGE = 'usage: dialer analyze <file> [--phase early|answered] [--answer-at <ms>] [--region NA|JP|UK|DE] [--announcements <dir>] [--wait-for-beep] [--json]';
 
 interface Args {
   file: string;
@@ -28,32 +27,22 @@ interface Args {
 }
 
 export function parseAnalyzeArgs(argv: string[]): Args {
-  const a: Partial<Args> & { waitForBeep: boolean; json: boolean } = { waitForBeep: false, json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i]!;
-    const val = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new Error(`${k} needs a value\n${USAGE}`);
-      return v;
-    };
-    if (k === '--phase') {
-      const v = val();
-      if (v !== 'early' && v !== 'answered') throw new Error(`--phase must be early or answered, not "${v}"`);
-      a.phase = v;
-    } else if (k === '--answer-at') {
-      const v = Number(val());
-      if (!Number.isFinite(v) || v < 0) throw new Error('--answer-at must be a number of milliseconds ≥ 0');
-      a.answerAtMs = v;
-    } else if (k === '--region') a.region = val();
-    else if (k === '--announcements') a.announcements = val();
-    else if (k === '--wait-for-beep') a.waitForBeep = true;
-    else if (k === '--json') a.json = true;
-    else if (k.startsWith('--')) throw new Error(`unknown option ${k}\n${USAGE}`);
-    else if (a.file) throw new Error(`one file only\n${USAGE}`);
-    else a.file = k;
-  }
-  if (!a.file) throw new Error(USAGE);
-  return { ...a, file: a.file, phase: a.phase ?? (a.answerAtMs !== undefined ? 'early' : 'answered') };
+  const { values: v, positionals } = parseCommandArgs(analyzeSpec, argv);
+  const usage = usageLine(analyzeSpec);
+  if (positionals.length > 1) throw new UsageError(`one file only\n${usage}`);
+  const file = positionals[0];
+  if (!file) throw new UsageError(`a recording to analyse is required\n${usage}`);
+  if (v.phase !== undefined && v.phase !== 'early' && v.phase !== 'answered') throw new UsageError(`--phase must be early or answered, not "${String(v.phase)}"`);
+  const answerAtMs = numberOption(analyzeSpec, 'answer-at', v['answer-at'], 0, Number.MAX_SAFE_INTEGER);
+  return {
+    file,
+    phase: (v.phase as Args['phase'] | undefined) ?? (answerAtMs !== undefined ? 'early' : 'answered'),
+    waitForBeep: v['wait-for-beep'] === true,
+    json: v.json === true,
+    ...(answerAtMs !== undefined ? { answerAtMs } : {}),
+    ...(typeof v.region === 'string' ? { region: v.region } : {}),
+    ...(typeof v.announcements === 'string' ? { announcements: v.announcements } : {}),
+  };
 }
 
 function describe(v: Verdict): string {
@@ -62,16 +51,8 @@ function describe(v: Verdict): string {
 }
 
 export const analyzeCommand: Command = {
-  name: 'analyze',
-  summary: 'classify a recording (person/machine/fax/SIT/busy/announcement…) and print verdicts',
   async run(argv) {
-    let args: Args;
-    try {
-      args = parseAnalyzeArgs(argv);
-    } catch (err) {
-      process.stderr.write(`dialer analyze: ${(err as Error).message}\n`);
-      return 2;
-    }
+    const args = parseAnalyzeArgs(argv);
     const config = mediaConfig();
     const region = args.region ?? config.defaultRegion;
     if (!config.regions[region]) {

@@ -1,6 +1,5 @@
 /**
- * `dialer call <number|sip:uri> [--trunk host:port] [--caller-id N] [--ring-timeout s]
- *   [--hangup-after s] [--stay] [--no-analysis] [--region R] [--sip-port P] [--json]`
+ * `dialer call <number|sip:uri> [options]` (options and help in ./specs.ts)
  * Places one call through the embedded driver and prints every event with its
  * time, then a summary with the result code the dialer would record.
  *
@@ -21,10 +20,9 @@ import { EmbeddedDriver } from '../../lib/telephony/drivers/embedded';
 import { mediaAnalyzerFactory } from '../../lib/telephony/analysis';
 import { testCall } from '../../lib/telephony/test-call';
 import type { LegEvent } from '../../lib/telephony/contract';
+import { UsageError, numberOption, parseCommandArgs, usageLine } from './parse';
+import { callSpec } from './specs';
 import type { Command } from './types';
-
-const USAGE =
-  'usage: dialer call <number|sip:uri> [--trunk host:port] [--caller-id N] [--ring-timeout s] [--hangup-after s] [--stay] [--no-analysis] [--region R] [--sip-port P] [--json]';
 
 export interface CallArgs {
   to: string;
@@ -40,41 +38,25 @@ export interface CallArgs {
 }
 
 export function parseCallArgs(argv: string[]): CallArgs {
-  const a: CallArgs = { to: '', ringTimeoutS: 40, hangupAfterS: 30, stay: false, analysis: true, sipPort: 0, json: false };
-  const num = (k: string, v: string, min: number, max: number) => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`${k} must be a number from ${min} to ${max}, got "${v}"\n${USAGE}`);
-    return n;
+  const { values: v, positionals } = parseCommandArgs(callSpec, argv);
+  const usage = usageLine(callSpec);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"\n${usage}`);
+  const to = positionals[0];
+  if (!to) throw new UsageError(`a number or SIP URI to call is required\n${usage}`);
+  const trunk = v.trunk as string | undefined;
+  if (trunk !== undefined && !/^[^\s:]+(:\d{1,5})?$/.test(trunk)) throw new UsageError(`--trunk must be host:port, got "${trunk}"`);
+  return {
+    to,
+    ...(trunk !== undefined ? { trunk } : {}),
+    ...(typeof v['caller-id'] === 'string' ? { callerId: v['caller-id'] } : {}),
+    ringTimeoutS: numberOption(callSpec, 'ring-timeout', v['ring-timeout'], 1, 300) ?? 40,
+    hangupAfterS: numberOption(callSpec, 'hangup-after', v['hangup-after'], 0, 86400) ?? 30,
+    stay: v.stay === true,
+    analysis: v['no-analysis'] !== true,
+    ...(typeof v.region === 'string' ? { region: v.region } : {}),
+    sipPort: numberOption(callSpec, 'sip-port', v['sip-port'], 0, 65535) ?? 0,
+    json: v.json === true,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i]!;
-    const val = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new Error(`${k} needs a value\n${USAGE}`);
-      return v;
-    };
-    switch (k) {
-      case '--trunk': {
-        const v = val();
-        if (!/^[^\s:]+(:\d{1,5})?$/.test(v)) throw new Error(`--trunk must be host:port, got "${v}"`);
-        a.trunk = v;
-        break;
-      }
-      case '--caller-id': a.callerId = val(); break;
-      case '--ring-timeout': a.ringTimeoutS = num(k, val(), 1, 300); break;
-      case '--hangup-after': a.hangupAfterS = num(k, val(), 0, 86400); break;
-      case '--sip-port': a.sipPort = num(k, val(), 0, 65535); break;
-      case '--region': a.region = val(); break;
-      case '--stay': a.stay = true; break;
-      case '--no-analysis': a.analysis = false; break;
-      case '--json': a.json = true; break;
-      default:
-        if (k.startsWith('--') || a.to) throw new Error(`unexpected argument "${k}"\n${USAGE}`);
-        a.to = k;
-    }
-  }
-  if (!a.to) throw new Error(`a number or SIP URI to call is required\n${USAGE}`);
-  return a;
 }
 
 /** One JSON-able line per event (the stable output format above). */
@@ -135,7 +117,5 @@ export async function callMain(argv: string[], write: (line: string) => void = (
 }
 
 export const callCommand: Command = {
-  name: 'call',
-  summary: 'place one test call through the embedded driver and print its events and result code',
   run: (args) => callMain(args),
 };

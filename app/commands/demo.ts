@@ -1,5 +1,5 @@
 /**
- * `dialer demo [--contacts N] [--agents N] [--talk-sec S] [--timeout S] [--json] [--log-level L]`
+ * `dialer demo [options]` (options and help in ./specs.ts)
  * (also `npm run demo`): the whole dialer on loopback with nothing configured:
  * its own redis-server, the SIPp carrier simulator, SIPp agent phones,
  * simulated agents, a generated list and a progressive campaign. Prints each
@@ -19,37 +19,27 @@ import { DEMO_DEFAULTS, runDemo, type DemoEvent, type DemoOptions } from '../../
 import { DIGIT_BEHAVIOUR, DIGIT_CODES } from '../../lib/demo/numbers';
 import { codeName, formatCall, formatProgress, formatSummary } from '../../lib/demo/report';
 import { DEMO_TOOLS, missingTools } from '../../lib/demo/tools';
+import { UsageError, numberOption, parseCommandArgs, usageLine } from './parse';
+import { demoSpec } from './specs';
 import type { Command } from './types';
 
-const USAGE = 'usage: dialer demo [--contacts N] [--agents N] [--talk-sec S] [--timeout S] [--json] [--log-level L]';
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function parseDemoArgs(argv: readonly string[]): DemoOptions & { json: boolean } {
-  const o = { ...DEMO_DEFAULTS, json: false };
-  const num = (k: string, v: string | undefined, min: number, max: number): number => {
-    const n = Number(v);
-    if (v === undefined || v.startsWith('--') || !Number.isFinite(n) || n < min || n > max) {
-      throw new Error(`${k} must be a number from ${min} to ${max}, got "${v ?? ''}"\n${USAGE}`);
-    }
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i]!;
-    switch (k) {
-      case '--contacts': o.contacts = Math.floor(num(k, argv[++i], 1, 10000)); break;
-      case '--agents': o.agents = Math.floor(num(k, argv[++i], 1, 50)); break;
-      case '--talk-sec': o.talkMs = Math.round(num(k, argv[++i], 0, 600) * 1000); break;
-      case '--timeout': o.timeoutSec = num(k, argv[++i], 1, 86400); break;
-      case '--json': o.json = true; break;
-      case '--log-level': {
-        const v = argv[++i];
-        if (!v || !LEVELS.includes(v)) throw new Error(`--log-level must be one of ${LEVELS.join(', ')}\n${USAGE}`);
-        o.logLevel = v;
-        break;
-      }
-      default:
-        throw new Error(`unexpected argument "${k}"\n${USAGE}`);
-    }
+  const { values: v, positionals } = parseCommandArgs(demoSpec, argv);
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\n${usageLine(demoSpec)}`);
+  const o = { ...DEMO_DEFAULTS, json: v.json === true };
+  const contacts = numberOption(demoSpec, 'contacts', v.contacts, 1, 10000);
+  const agents = numberOption(demoSpec, 'agents', v.agents, 1, 50);
+  const talk = numberOption(demoSpec, 'talk-sec', v['talk-sec'], 0, 600);
+  const timeout = numberOption(demoSpec, 'timeout', v.timeout, 1, 86400);
+  if (contacts !== undefined) o.contacts = Math.floor(contacts);
+  if (agents !== undefined) o.agents = Math.floor(agents);
+  if (talk !== undefined) o.talkMs = Math.round(talk * 1000);
+  if (timeout !== undefined) o.timeoutSec = timeout;
+  if (v['log-level'] !== undefined) {
+    if (typeof v['log-level'] !== 'string' || !LEVELS.includes(v['log-level'])) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}\n${usageLine(demoSpec)}`);
+    o.logLevel = v['log-level'];
   }
   return o;
 }
@@ -90,8 +80,6 @@ function textLines(e: DemoEvent): string[] {
 }
 
 export const demoCommand: Command = {
-  name: 'demo',
-  summary: 'run a demo campaign on loopback (SIPp carrier and agent phones, live progress, result-code summary)',
   async run(args) {
     const o = parseDemoArgs(args);
     const missing = missingTools();

@@ -73,8 +73,8 @@ t.test('demo arguments: defaults, values, clear errors', async (t) => {
   const o = parseDemoArgs(['--contacts', '12', '--agents', '2', '--talk-sec', '0.5', '--json', '--timeout', '90', '--log-level', 'warn']);
   t.match(o, { contacts: 12, agents: 2, talkMs: 500, json: true, timeoutSec: 90, logLevel: 'warn' });
   t.throws(() => parseDemoArgs(['--contacts', '0']), /--contacts must be a number from 1 to 10000, got "0"/);
-  t.throws(() => parseDemoArgs(['--agents']), /--agents must be a number/);
-  t.throws(() => parseDemoArgs(['--agents', '--json']), /--agents must be a number/);
+  t.throws(() => parseDemoArgs(['--agents']), /--agents needs a value/);
+  t.throws(() => parseDemoArgs(['--agents', '--json']), /--agents needs a value/);
   t.throws(() => parseDemoArgs(['--log-level', 'loud']), /--log-level must be one of/);
   t.throws(() => parseDemoArgs(['extra']), /unexpected argument "extra"\nusage: dialer demo/);
 });
