@@ -9,6 +9,10 @@ import { createEmbeddedDriver } from '../lib/telephony/embedded';
 import { createFreeswitchDriver } from '../lib/telephony/drivers/freeswitch';
 import type { TelephonyDriver } from '../lib/telephony/contract';
 import { agentDeskRoutes } from '../lib/api/routes/agent-desk';
+import { superviseRoutes } from '../lib/api/routes/supervise';
+import { Supervisor } from '../lib/agents/supervise';
+import { CallRecordings } from '../lib/agents/recordings';
+import { logAgentCall } from '../lib/store/agent-calls';
 import { sharedLimitsFor, workSpreadFor } from '../lib/scale/wiring';
 
 export interface ServiceDeps {
@@ -49,6 +53,11 @@ export async function startServices({ config, redis, log }: ServiceDeps, opts: {
   await driver.start();
   const desk = createAgentDesk({ redis, driver, log: log.child({ part: 'agents' }), config: config.dialer.agents });
   await desk.start();
+  const supervisor = new Supervisor({ driver, desk, log: log.child({ part: 'supervisor' }), ringTimeoutSec: config.dialer.agents.supervisorRingTimeoutSec });
+  const recordings = new CallRecordings({ redis, driver, desk, log: log.child({ part: 'recordings' }), config: config.dialer.agents.recording });
+  await recordings.start();
+  // The agent desktop's own-history list (lib/api/routes/agent-page.ts).
+  desk.on('screen-pop', (e) => void logAgentCall(redis, e.agentId, e.pop, e.at).catch((err: Error) => log.warn({ err, agentId: e.agentId }, 'agent call not logged')));
   const abandon = ensureAbandonPrompt(config.dialer.prompts);
   const runner = new CampaignRunner({
     redis,
@@ -73,9 +82,12 @@ export async function startServices({ config, redis, log }: ServiceDeps, opts: {
     extendApi: async (app) => {
       app.decorate('dialer', { driver, desk, runner });
       await app.register(agentDeskRoutes({ desk }));
+      await app.register(superviseRoutes({ supervisor }));
     },
     stop: async () => {
       await runner.stop();
+      supervisor.close();
+      recordings.stop();
       await desk.stop();
       await driver.stop();
     },

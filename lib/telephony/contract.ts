@@ -81,6 +81,7 @@ export interface PlayOptions {
 
 /** Supervisor monitoring of an agent's call (seed 001 job monitor): see drivers/embedded/media/mixer.ts. */
 export type MonitorMode = 'listen' | 'whisper' | 'barge';
+export const MONITOR_MODES: readonly MonitorMode[] = ['listen', 'whisper', 'barge'];
 
 export interface MonitorRequest {
   /** The supervisor's answered phone leg. */

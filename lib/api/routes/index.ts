@@ -17,12 +17,14 @@ import { webhookRoutes } from './webhooks';
 import { dashboardRoutes } from './dashboard';
 import { messageRoutes } from './messages';
 import { authRoutes } from './auth';
+import { recordingRoutes } from './recordings';
+import { agentPageRoutes } from './agent-page';
 
 /**
  * Every route plugin, one per resource, each with its JSON Schemas beside it.
  * Add a resource by adding its plugin here.
  */
-export const routes: FastifyPluginAsync[] = [authRoutes, campaignRoutes, agentRoutes, groupRoutes, dncRoutes, listRoutes, contactRoutes, importRoutes, relistRoutes, agentLiveRoutes, callbackRoutes,
+export const routes: FastifyPluginAsync[] = [authRoutes, campaignRoutes, agentRoutes, groupRoutes, dncRoutes, listRoutes, contactRoutes, importRoutes, relistRoutes, agentLiveRoutes, callbackRoutes, recordingRoutes, agentPageRoutes,
   // monitor first: it decorates app.monitor for the routes after it (fastify-plugin, not encapsulated).
   monitor, eventRoutes, reportRoutes, metricsRoutes, webhookRoutes, dashboardRoutes,
   // after monitor: messaging events are republished on its hub.

@@ -33,6 +33,22 @@ export const agentsSchema = {
         durationMs: { type: 'integer', minimum: 20, maximum: 2000, default: 200 },
       },
     },
+    /** How long a supervisor's phone may ring when they ask to listen in. */
+    supervisorRingTimeoutSec: { type: 'integer', minimum: 1, maximum: 300, default: 30 },
+    /** Call recordings (campaigns turn them on with PUT /campaigns/:id/recording). */
+    recording: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** Folder of the WAV files (created at start; one sub-folder per campaign). */
+        dir: { type: 'string', minLength: 1, default: 'data/recordings' },
+        /** Recordings older than this are deleted (file and metadata); 0 = kept forever. */
+        retentionDays: { type: 'number', minimum: 0, default: 90 },
+        /** How often the retention sweep runs, seconds. */
+        sweepIntervalSec: { type: 'number', minimum: 1, default: 3600 },
+      },
+    },
   },
 } as const;
 
@@ -41,4 +57,6 @@ export interface AgentsConfig {
   sweepIntervalSec: number;
   loginRingTimeoutSec: number;
   beep: { freqHz: number; durationMs: number };
+  supervisorRingTimeoutSec: number;
+  recording: { dir: string; retentionDays: number; sweepIntervalSec: number };
 }

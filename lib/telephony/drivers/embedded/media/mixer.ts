@@ -8,12 +8,11 @@
 import { encodeG711, type G711Law } from '../../../../media/g711';
 import { FRAME_SAMPLES } from '../../../../media/types';
 import type { PacedSender } from '../rtp/pacer';
-import type { MonitorMode } from '../../../contract';
+import { MONITOR_MODES, type MonitorMode } from '../../../contract';
 import { FrameFifo } from './fifo';
 
-export type { MonitorMode };
+export { MONITOR_MODES, type MonitorMode };
 
-export const MONITOR_MODES: readonly MonitorMode[] = ['listen', 'whisper', 'barge'];
 export type Party = 'agent' | 'customer' | 'supervisor';
 const PARTIES: readonly Party[] = ['agent', 'customer', 'supervisor'];
 

@@ -1,0 +1,273 @@
+/**
+ * The agent desktop and supervisor monitoring end to end, over SIPp:
+ *  - an agent signs in on the desktop page in headless Chromium (its key typed
+ *    into the form), logs in (the dialer calls their SIPp phone), gets a call
+ *    from a SIPp customer, sees the screen pop (contact, script with the
+ *    contact's fields filled in), hangs the customer up from the page, and
+ *    saves a disposition with the next state;
+ *  - meanwhile a supervisor listens in, whispers and barges through the API
+ *    with their own SIPp phone, checked by the audio each phone receives
+ *    (agent 600 Hz, customer 1100 Hz, supervisor 1700 Hz on PCMA);
+ *  - the campaign records: the WAV holds the customer and the agent on their
+ *    own channels; roles: an agent key cannot listen, read another's
+ *    recording or act on another agent's call.
+ * Saves docs/agent-desktop.png. The reservation and connect are the runner's
+ * calls (desk.reserve / desk.connect), made by the test so the call is one
+ * known customer.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import t, { type Test } from 'tap';
+import { startServices } from '../../../app/services';
+import { buildApp } from '../../../lib/api/app';
+import { validateConfig } from '../../../lib/config';
+import { encodeRecord, validateContact } from '../../../lib/domain/contact';
+import { goertzelShare } from '../../../lib/media/features';
+import { freePort } from '../../../lib/store';
+import { getDisposition } from '../../../lib/store/agent-dispositions';
+import { getAgentLive } from '../../../lib/store/agent-live';
+import { createAgent, createGroup } from '../../../lib/store/agents';
+import { createCampaign } from '../../../lib/store/campaigns';
+import { addContacts } from '../../../lib/store/contacts';
+import { createList } from '../../../lib/store/lists';
+import type { LegEvent } from '../../../lib/telephony/contract';
+import { startProbePhone, type RtpProbe } from '../../../lib/telephony/testing/rtp-probe';
+import { startTestRedis } from '../../helpers/redis';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SUP_KEY = 'e2e-desktop-supervisor-01';
+const AG1_KEY = 'e2e-desktop-agent-ag1-001';
+const AG2_KEY = 'e2e-desktop-agent-ag2-001';
+const SCREENSHOT = join(__dirname, '..', '..', '..', 'docs', 'agent-desktop.png');
+const AGENT = 600;
+const CUSTOMER = 1100;
+const SUPERVISOR = 1700;
+const TONES = [AGENT, CUSTOMER, SUPERVISOR];
+const NAMES: Record<number, string> = { [AGENT]: 'agent', [CUSTOMER]: 'customer', [SUPERVISOR]: 'supervisor' };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(cond: () => Promise<boolean> | boolean, what: string, ms = 10000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Whose tones each phone heard during one second (after 300 ms to settle). */
+async function heard(probes: Record<string, RtpProbe>): Promise<Record<string, Record<number, number>>> {
+  await sleep(300);
+  const from = Date.now();
+  await sleep(1000);
+  return Object.fromEntries(Object.entries(probes).map(([k, p]) => [k, p.heard(TONES, from).shares]));
+}
+function expectHears(t: Test, who: string, shares: Record<number, number>, present: number[]): void {
+  for (const hz of TONES) {
+    if (present.includes(hz)) t.ok(shares[hz]! > 0.2, `${who} hears the ${NAMES[hz]} (${shares[hz]!.toFixed(2)})`);
+    else t.ok(shares[hz]! < 0.05, `${who} does not hear the ${NAMES[hz]} (${shares[hz]!.toFixed(3)})`);
+  }
+}
+
+t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeout: 180000 }, async (t) => {
+  const { redis } = await startTestRedis(t, 'e2e:');
+  const agentPhone = await startProbePhone({ toneHz: AGENT });
+  const customer = await startProbePhone({ toneHz: CUSTOMER });
+  const supPhone = await startProbePhone({ toneHz: SUPERVISOR, law: 'alaw' });
+  t.teardown(() => Promise.all([agentPhone.stop(), customer.stop(), supPhone.stop()]));
+  const recDir = mkdtempSync(join(tmpdir(), 'dialer-rec-'));
+  t.teardown(() => rmSync(recDir, { recursive: true, force: true }));
+  const config = validateConfig({
+    log: { level: 'silent' },
+    telephony: {
+      embedded: { sip: { host: '127.0.0.1', port: 0 }, rtp: { codecs: ['ulaw', 'alaw'] } },
+      trunks: [{ name: 'carrier', address: customer.sipp.address, callsPerSecond: 1000, maxChannels: 1000 }],
+    },
+    dialer: { agents: { recording: { dir: recDir } } },
+    api: { keys: [{ key: SUP_KEY, role: 'supervisor', name: 'sv' }, { key: AG1_KEY, role: 'agent', agentId: 'ag1' }, { key: AG2_KEY, role: 'agent', agentId: 'ag2' }] },
+  });
+  const services = await startServices({ config, redis, log: pino({ level: 'silent' }) });
+  t.teardown(() => services.stop());
+  const app = await buildApp({ config, redis, logger: false, extend: services.extendApi });
+  const port = await freePort();
+  await app.listen({ host: '127.0.0.1', port });
+  t.teardown(() => app.close());
+  const base = `http://127.0.0.1:${port}`;
+  const call = async (key: string, method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    const type = res.headers.get('content-type') ?? '';
+    return { status: res.status, body: type.includes('json') ? ((await res.json()) as Record<string, unknown> & unknown[]) : undefined, res };
+  };
+  const { driver, desk } = services;
+  const events: LegEvent[] = [];
+  driver.onEvent((e) => events.push(e));
+
+  await createGroup(redis, { id: 'sales', name: 'Sales' });
+  await createAgent(redis, { id: 'ag1', name: 'Yamada', sipUri: `sip:ag1@${agentPhone.sipp.address}`, groups: ['sales'] });
+  await createAgent(redis, { id: 'ag2', name: 'Suzuki', sipUri: 'sip:ag2@127.0.0.1:9', groups: ['sales'] });
+  await createList(redis, { id: 'L1', name: 'L1', profile: 'default' });
+  const v = validateContact({ id: 'c1', phone: '0312345670', name: 'Sato Hanako', key1: 'K-100', timeZone: 'Asia/Tokyo', attributes: { plan: 'gold' } }, { profile: 'default', region: 'JP', maxFieldLength: 1000, maxAttributes: 50 });
+  if (!v.ok) throw new Error(JSON.stringify(v.errors));
+  await addContacts(redis, 'L1', [{ id: v.id, phone: v.record.phone, record: encodeRecord(v.record) }]);
+  await createCampaign(redis, { id: 'c1', name: 'spring-sale', agentGroups: ['sales'], dispositions: [{ code: 'sale', label: 'Sale' }, { code: 'no', label: 'Not interested' }] }, { region: 'JP' });
+  t.equal((await call(SUP_KEY, 'PUT', '/campaigns/c1/script', { script: 'Hello {{name}}, this is about your {{attr.plan}} plan.' })).status, 200);
+  t.equal((await call(AG1_KEY, 'PUT', '/campaigns/c1/recording', { enabled: true })).status, 403, 'an agent cannot switch recording');
+  t.same((await call(SUP_KEY, 'PUT', '/campaigns/c1/recording', { enabled: true })).body, { enabled: true }, 'the campaign records');
+
+  const browser = existsSync(CHROMIUM) ? await openPage(t, `${base}/agent`) : undefined;
+  if (!browser) {
+    t.comment(`SKIP browser part: ${CHROMIUM} not found; the agent acts through the API`);
+  }
+  const page = browser?.page;
+  t.teardown(() => browser?.close());
+
+  // Sign in with the key typed into the form; log in from the page.
+  if (page) {
+    t.notOk(page.url().includes(AG1_KEY), 'no key in the address');
+    await page.fill('#key', AG1_KEY);
+    await page.press('#key', 'Enter');
+    await page.locator('#who').filter({ hasText: 'Yamada' }).waitFor({ timeout: 10000 });
+    await page.locator('#live-dot.on').waitFor({ timeout: 10000 });
+    await page.click('#login');
+    await page.locator('#state.ready').waitFor({ timeout: 15000 });
+    t.pass('the page shows the agent ready after the phone answered');
+  } else {
+    await call(AG1_KEY, 'POST', '/agents/ag1/login');
+    await until(async () => (await getAgentLive(redis, 'ag1'))?.state === 'ready', 'the agent to be ready');
+  }
+
+  // The runner's part: the customer answers, the agent is reserved and connected.
+  const cust = await driver.originate({ to: '0312345670', ringTimeoutMs: 5000 });
+  await until(() => events.some((e) => e.type === 'answer' && e.legId === cust), 'the customer to answer');
+  const r = await desk.reserve(['sales'], 'att-1');
+  t.equal(r?.agentId, 'ag1');
+  await desk.connect(r!, cust, { campaignId: 'c1', attemptId: 'att-1', listId: 'L1', contactId: 'c1', phone: v.record.phone, name: 'Sato Hanako', key1: 'K-100', attributes: { plan: 'gold' }, attemptNo: 1 });
+
+  if (page) {
+    await page.locator('#state.talking').waitFor({ timeout: 10000 });
+    await page.locator('#contact').filter({ hasText: 'Sato Hanako' }).waitFor({ timeout: 10000 });
+    t.match(await page.locator('#contact').textContent(), /gold/, 'screen pop: contact fields with the attributes');
+    t.equal(await page.locator('#script').textContent(), 'Hello Sato Hanako, this is about your gold plan.', 'the script with the contact\'s fields filled in');
+    t.equal(await page.locator('#cb-zone').textContent(), 'Asia/Tokyo', 'callbacks are booked in the contact\'s zone');
+    t.equal(await page.evaluate('document.activeElement && document.activeElement.id'), 'hangup', 'keyboard: focus on "Hang up customer" at the pop');
+  }
+
+  // Roles: an agent key cannot monitor, nor act on another agent's call.
+  const probes = { agent: agentPhone.probe, customer: customer.probe, supervisor: supPhone.probe };
+  const supUri = `sip:sv@${supPhone.sipp.address}`;
+  t.equal((await call(AG1_KEY, 'POST', '/agents/ag1/monitor', { mode: 'listen', phone: supUri })).status, 403, 'an agent key cannot listen in (even to itself)');
+  t.equal((await call(AG2_KEY, 'POST', '/agents/ag1/monitor', { mode: 'listen', phone: supUri })).status, 403, 'an agent key cannot listen in');
+  t.equal((await call(AG2_KEY, 'POST', '/agents/ag1/call/hangup')).status, 403, "an agent key cannot hang up another agent's customer");
+  t.equal((await call(AG2_KEY, 'GET', '/agents/ag1/call')).status, 403, "an agent key cannot read another agent's call");
+  t.equal((await call(SUP_KEY, 'POST', '/agents/ag1/monitor', { mode: 'spy', phone: supUri })).status, 400, 'an unknown mode is refused');
+
+  // Listen in: the supervisor's phone is called and mixed in.
+  const started = await call(SUP_KEY, 'POST', '/agents/ag1/monitor', { mode: 'listen', phone: supUri });
+  t.equal(started.status, 202);
+  t.match(started.body, { agentId: 'ag1', mode: 'listen', status: 'ringing', by: 'supervisor:sv' });
+  await until(async () => ((await call(SUP_KEY, 'GET', '/monitors')).body as unknown as { status: string }[])[0]?.status === 'active', 'the supervisor phone to join');
+  let h = await heard(probes);
+  expectHears(t, 'listen: supervisor', h.supervisor!, [AGENT, CUSTOMER]);
+  expectHears(t, 'listen: agent', h.agent!, [CUSTOMER]);
+  expectHears(t, 'listen: customer', h.customer!, [AGENT]);
+  t.equal((await call(SUP_KEY, 'PUT', '/agents/ag1/monitor', { mode: 'whisper' })).status, 200);
+  h = await heard(probes);
+  expectHears(t, 'whisper: agent', h.agent!, [CUSTOMER, SUPERVISOR]);
+  expectHears(t, 'whisper: customer', h.customer!, [AGENT]);
+  expectHears(t, 'whisper: supervisor', h.supervisor!, [AGENT, CUSTOMER]);
+  t.equal((await call(SUP_KEY, 'PUT', '/agents/ag1/monitor', { mode: 'barge' })).status, 200);
+  h = await heard(probes);
+  expectHears(t, 'barge: agent', h.agent!, [CUSTOMER, SUPERVISOR]);
+  expectHears(t, 'barge: customer', h.customer!, [AGENT, SUPERVISOR]);
+  expectHears(t, 'barge: supervisor', h.supervisor!, [AGENT, CUSTOMER]);
+  t.equal((await call(SUP_KEY, 'DELETE', '/agents/ag1/monitor')).status, 204);
+  h = await heard({ agent: agentPhone.probe, customer: customer.probe });
+  expectHears(t, 'after the supervisor left: agent', h.agent!, [CUSTOMER]);
+  expectHears(t, 'after the supervisor left: customer', h.customer!, [AGENT]);
+
+  if (page) {
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    t.ok(existsSync(SCREENSHOT), `screenshot saved to ${SCREENSHOT}`);
+    // Hang up the customer from the page (keyboard: the focused button), then the wrap-up form.
+    await page.keyboard.press('Enter');
+    await page.locator('#state.wrap_up').waitFor({ timeout: 10000 });
+    await until(() => events.some((e) => e.type === 'end' && e.legId === cust), 'the customer leg to end');
+    t.pass('the customer was hung up from the page');
+    await page.selectOption('#disposition', 'sale');
+    await page.fill('#note', 'wants the gold plan');
+    await page.selectOption('#next', 'break');
+    await page.click('#save');
+    await page.locator('#state.break').waitFor({ timeout: 10000 });
+    t.pass('disposition saved, next state break, from the page');
+  } else {
+    await call(AG1_KEY, 'POST', '/agents/ag1/call/hangup');
+    await call(AG1_KEY, 'POST', '/agents/ag1/disposition', { disposition: 'sale', note: 'wants the gold plan', next: 'break' });
+  }
+  t.match(await getDisposition(redis, 'c1', 'att-1'), { disposition: 'sale', note: 'wants the gold plan', agentId: 'ag1' });
+  t.equal((await getAgentLive(redis, 'ag1'))?.state, 'break');
+
+  // The recording: listed for its agent, downloadable, both channels right.
+  let recs: Array<Record<string, unknown>> = [];
+  await until(async () => {
+    recs = (await call(AG1_KEY, 'GET', '/recordings')).body as unknown as Array<Record<string, unknown>>;
+    return recs[0]?.status === 'done';
+  }, 'the recording to be closed');
+  t.match(recs[0], { campaignId: 'c1', attemptId: 'att-1', agentId: 'ag1', channels: ['customer', 'agent'] });
+  t.same((await call(AG2_KEY, 'GET', '/recordings')).body, [], 'another agent lists none of them');
+  t.equal((await call(AG2_KEY, 'GET', `/recordings/${recs[0]!.id as string}`)).status, 403, "an agent key cannot read another agent's recording");
+  t.equal((await call(AG2_KEY, 'GET', recs[0]!.audioUrl as string)).status, 403, "nor download it");
+  const hist = (await call(AG1_KEY, 'GET', '/agents/ag1/history')).body as unknown as Array<Record<string, unknown>>;
+  t.match(hist[0], { attemptId: 'att-1', disposition: 'sale', recording: { id: recs[0]!.id } }, 'own history links the recording');
+  const dl = await call(AG1_KEY, 'GET', recs[0]!.audioUrl as string);
+  t.equal(dl.status, 200);
+  t.equal(dl.res.headers.get('content-type'), 'audio/wav');
+  const wav = Buffer.from(await dl.res.arrayBuffer());
+  t.equal(wav.readUInt16LE(22), 2, 'two channels');
+  const n = (wav.length - 44) / 4;
+  const ch = [new Int16Array(n), new Int16Array(n)];
+  for (let i = 0; i < n; i++) {
+    ch[0]![i] = wav.readInt16LE(44 + i * 4);
+    ch[1]![i] = wav.readInt16LE(46 + i * 4);
+  }
+  const share = (x: Int16Array, hz: number) => {
+    let sum = 0;
+    let k = 0;
+    for (let i = 8000; i + 160 <= x.length - 8000; i += 160, k++) {
+      const f = x.subarray(i, i + 160);
+      let e = 0;
+      for (const s of f) e += s * s;
+      sum += goertzelShare(f, hz, e);
+    }
+    return sum / k;
+  };
+  t.ok(share(ch[0]!, CUSTOMER) > 0.8 && share(ch[0]!, AGENT) < 0.05 && share(ch[0]!, SUPERVISOR) < 0.05, `channel 1: the customer only (${share(ch[0]!, CUSTOMER).toFixed(2)})`);
+  t.ok(share(ch[1]!, AGENT) > 0.8 && share(ch[1]!, CUSTOMER) < 0.05 && share(ch[1]!, SUPERVISOR) < 0.05, `channel 2: the agent only (${share(ch[1]!, AGENT).toFixed(2)})`);
+
+  if (page) {
+    await page.locator('#history tbody tr[data-i="0"]').waitFor({ timeout: 10000 });
+    await page.fill('#history tbody tr[data-i="0"] .h-disp', 'no');
+    await page.click('#history tbody tr[data-i="0"] .h-save');
+    await until(async () => (await getDisposition(redis, 'c1', 'att-1'))?.disposition === 'no', 'the edited disposition');
+    t.pass("today's call edited from the page");
+    t.same(browser!.errors, [], 'no script errors on the page');
+  }
+  await call(AG1_KEY, 'POST', '/agents/ag1/logout');
+});
+
+async function openPage(t: Test, url: string) {
+  const { chromium } = await import('playwright-core');
+  const profile = mkdtempSync(join(tmpdir(), 'dialer-chromium-'));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1200, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  t.comment('agent page opened in Chromium');
+  return { page, errors, close: async () => { await ctx.close(); rmSync(profile, { recursive: true, force: true }); } };
+}
