@@ -1,15 +1,17 @@
 // The agent desktop (seed 001 operation). Plain JavaScript, no build step.
-// The key is kept in sessionStorage and sent in the Authorization header; the
-// live stream is read with fetch (EventSource cannot send headers), so no key
-// ever appears in an address or a server log.
+// Sign-in sends the typed key once, in the Authorization header, to
+// POST /auth/session, which sets an HttpOnly SameSite=Strict session cookie;
+// after that the page holds no key at all (the cookie goes with every
+// same-origin request, the live stream included). No key is ever in an address.
 'use strict';
 const $ = (s) => document.querySelector(s);
-const S = { key: sessionStorage.getItem('agentKey') || '', agent: sessionStorage.getItem('agentId') || '', live: null, call: null, lastCampaign: null, stream: null };
+const S = { agent: sessionStorage.getItem('agentId') || '', live: null, call: null, lastCampaign: null };
 
-async function api(method, path, body) {
+async function api(method, path, body, headers) {
   const res = await fetch(path, {
     method,
-    headers: { authorization: `Bearer ${S.key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    credentials: 'same-origin',
+    headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
     body: body ? JSON.stringify(body) : undefined,
   });
   if (res.status === 204) return null;
@@ -24,18 +26,18 @@ const base = () => `/agents/${encodeURIComponent(S.agent)}`;
 
 // ---- sign in -------------------------------------------------------------
 $('#signin-form').addEventListener('submit', act(async () => {
-  S.key = $('#key').value.trim();
-  let me;
-  try { me = await api('GET', '/me'); } catch (e) { $('#signin-error').textContent = e.message; return; }
+  const key = $('#key').value.trim();
   const as = $('#as-agent').value.trim();
+  let me;
+  try { me = await api('POST', '/auth/session', undefined, { authorization: `Bearer ${key}` }); } catch (e) { $('#signin-error').textContent = e.message; return; }
+  $('#key').value = '';
   if (me.role === 'agent') S.agent = me.agentId;
   else if (as) S.agent = as;
   else { $('#signin-error').textContent = 'a supervisor key needs the agent ID whose desk to open'; return; }
-  sessionStorage.setItem('agentKey', S.key);
   sessionStorage.setItem('agentId', S.agent);
   await start();
 }));
-$('#signout').addEventListener('click', () => { sessionStorage.clear(); location.reload(); });
+$('#signout').addEventListener('click', async () => { await api('DELETE', '/auth/session').catch(() => null); sessionStorage.clear(); location.reload(); });
 
 async function start() {
   $('#signin').hidden = true;
@@ -172,8 +174,8 @@ async function loadHistory() {
     }));
     const rec = tr.querySelector('.h-rec');
     if (rec) rec.addEventListener('click', act(async () => {
-      // Downloaded with the header (no key in the address), then saved from a blob.
-      const res = await fetch(r.recording.audioUrl, { headers: { authorization: `Bearer ${S.key}` } });
+      // Fetched with the session cookie, then saved from a blob (the link itself would work too).
+      const res = await fetch(r.recording.audioUrl, { credentials: 'same-origin' });
       if (!res.ok) throw new Error(`download failed: ${res.status}`);
       const a = document.createElement('a');
       a.href = URL.createObjectURL(await res.blob());
@@ -188,7 +190,7 @@ async function stream() {
   const dot = $('#live-dot');
   for (;;) {
     try {
-      const res = await fetch(`${base()}/events`, { headers: { authorization: `Bearer ${S.key}`, accept: 'text/event-stream' } });
+      const res = await fetch(`${base()}/events`, { credentials: 'same-origin', headers: { accept: 'text/event-stream' } });
       if (!res.ok) throw new Error(`events: ${res.status}`);
       dot.className = 'on';
       const reader = res.body.getReader();
@@ -214,4 +216,5 @@ async function stream() {
   }
 }
 
-if (S.key && S.agent) start().catch((e) => { sessionStorage.clear(); $('#signin-error').textContent = e.message; $('#signin').hidden = false; $('#desk').hidden = true; });
+// A session cookie from an earlier sign-in in this tab: straight to the desk.
+if (S.agent) api('GET', '/auth/session').then(() => start()).catch((e) => { sessionStorage.clear(); $('#signin-error').textContent = e.message; $('#signin').hidden = false; $('#desk').hidden = true; });

@@ -6,9 +6,8 @@
  * the contact's fields filled in, the contact's time zone for callbacks), the
  * agent's own calls of the day with their dispositions, editable the same
  * day, and the campaign call script (supervisors write it).
- * The page signs in with the agent's key typed into a form; the key is kept
- * in the tab's sessionStorage and sent as a header, never in a URL (its live
- * stream is read with fetch, which can send headers, not EventSource).
+ * The page signs in through POST /auth/session (the key typed into a form,
+ * sent once in a header) and then works on the HttpOnly session cookie.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,11 +42,6 @@ export const agentPageRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Params: { file: string } }>('/agent/:file', {
     schema: { tags, summary: 'Agent desktop script and style', params: { type: 'object', required: ['file'], properties: { file: { type: 'string', enum: Object.keys(FILES) } } }, response: { 200: { type: 'string', description: 'script or style' }, 400: { $ref: 'Error#' }, 404: { $ref: 'Error#' } } },
   }, async (req, reply) => reply.header('content-type', FILES[req.params.file]!).header('cache-control', 'no-cache').send(assets[req.params.file]));
-
-  app.get('/me', {
-    config: { roles: ANY },
-    schema: { tags, summary: 'Who the presented key is', response: { 200: { type: 'object', properties: { role: { type: 'string' }, agentId: { type: 'string' }, name: { type: 'string' } } }, ...errorResponses } },
-  }, async (req) => req.principal);
 
   /** The attempt history of one contact in a campaign, oldest first, with dispositions. */
   async function contactHistory(campaignId: string, listId: string, contactId: string) {
