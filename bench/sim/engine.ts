@@ -30,6 +30,8 @@ export interface SimOptions {
   seed: number;
   caps?: Caps;
   abandonThresholdMs?: number;
+  /** The detector's post-greeting wait before "person" (ms), spent of the threshold. */
+  verdictGapMs?: number;
   /** Called with every pacing decision (tests use it to check invariants). */
   onDecision?: (d: TickDecision, now: number) => void;
 }
@@ -76,6 +78,8 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
   const endAt = sc.shiftHours * 3600 * SEC;
   const caps: Caps = opts.caps ?? { maxSimultaneousCalls: 0 };
   const threshold = opts.abandonThresholdMs ?? 2000;
+  // The detector's post-greeting wait, spent of the threshold as in production (dialer.runner.humanVerdictGapMs).
+  const verdictGapMs = opts.verdictGapMs ?? 800;
   const rOutcome = new Rng(deriveSeed(opts.seed, 'outcome'));
   const rTalk = new Rng(deriveSeed(opts.seed, 'talk'));
   const rWrap = new Rng(deriveSeed(opts.seed, 'wrap'));
@@ -207,7 +211,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
         feed({ type: 'resolved', at: now, ringMs: c.ringMs, live: c.live });
         if (!c.live) break;
         live++;
-        const d = decideAnswered({ now, greetingEndedAt: now, readyAgents: readyCount(), thresholdMs: threshold });
+        const d = decideAnswered({ now, verdictAt: now, verdictGapMs, readyAgents: readyCount(), thresholdMs: threshold });
         if (d.action === 'reserve') {
           minute.push({ t: now, drop: false });
           connect(longestIdle(), now);
@@ -220,7 +224,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
       case 'deadline': {
         const greetingEnd = queued.get(ev.call);
         if (greetingEnd === undefined) break; // an agent took it in time
-        const d = decideAnswered({ now, greetingEndedAt: greetingEnd, readyAgents: readyCount(), thresholdMs: threshold });
+        const d = decideAnswered({ now, verdictAt: greetingEnd, verdictGapMs, readyAgents: readyCount(), thresholdMs: threshold });
         if (d.action !== 'abandon') throw new Error(`simulator: expected abandon at the deadline, got ${d.action}`);
         queued.delete(ev.call);
         abandoned++;
@@ -243,7 +247,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
         const first = queued.entries().next();
         if (!first.done) {
           const [id, greetingEnd] = first.value;
-          const d = decideAnswered({ now, greetingEndedAt: greetingEnd, readyAgents: 1, thresholdMs: threshold });
+          const d = decideAnswered({ now, verdictAt: greetingEnd, verdictGapMs, readyAgents: 1, thresholdMs: threshold });
           if (d.action === 'reserve') {
             queued.delete(id);
             minute.push({ t: now, drop: false });

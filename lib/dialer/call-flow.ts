@@ -9,6 +9,7 @@ import type { Verdict } from '../media/types';
 import { decideResult, type DecideOptions } from '../results/decide';
 import type { ResultCode } from '../results/codes';
 import type { EndCause } from '../telephony/contract';
+import { abandonDeadline } from '../pacing/abandon';
 
 export type CallPhase =
   | 'dialing' // INVITE sent, no answer yet (early media analysed)
@@ -96,8 +97,8 @@ const hangup = (s: CallState, reason: string, extra: Partial<CallState> = {}): O
 function onPerson(s: CallState, at: number, cfg: FlowConfig): Out {
   if (cfg.mode === 'bot') return { state: { ...s, phase: 'connecting', personAt: at }, effects: [{ type: 'connect-bot' }] };
   if (cfg.mode === 'message') return { state: { ...s, phase: 'messaging', personAt: at }, effects: [{ type: 'play', what: 'message' }] };
-  // FCC 47 CFR 64.1200(a)(7): an agent within 2 s of the completed greeting.
-  const deadline = at + Math.max(0, cfg.abandonThresholdMs - cfg.humanVerdictGapMs);
+  // FCC 47 CFR 64.1200(a)(7): an agent within 2 s of the completed greeting (the rule the simulator runs too).
+  const deadline = abandonDeadline(at, cfg.abandonThresholdMs, cfg.humanVerdictGapMs);
   return {
     state: { ...s, phase: 'awaiting_agent', personAt: at, abandonDeadline: deadline },
     effects: [{ type: 'reserve-agent' }, { type: 'timer', name: 'abandon', at: deadline }],

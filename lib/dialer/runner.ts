@@ -13,10 +13,11 @@ import type { Campaign } from '../domain/campaign';
 import { decideTick, createEstimator, observe, estimates, mayStartCampaign, type EstimatorState, type PacingMode, type AgentSnapshot } from '../pacing';
 import type { PacingConfig } from '../pacing/schema';
 import { claimCallback, dueCallbacks, finishCallback, nextCallbackDue, pendingCallbackCount, type Callback } from '../store/callbacks';
-import { LIVE_ANSWER_CODES, RESULT_CODES, isResultCode, type ResultCode } from '../results/codes';
-import { decideRetry, type RetryPolicy } from '../rules/retry';
-import { dialWindow, isWithinHours, nextOpening } from '../rules/hours';
-import { getCampaign, listRunningCampaigns, setCampaignState } from '../store/campaigns';
+import { LIVE_ANSWER_CODES, isResultCode, type ResultCode } from '../results/codes';
+import type { RetryPolicy } from '../rules/retry';
+import { dialWindow, isWithinHours } from '../rules/hours';
+import { getCampaign, listRunningCampaigns } from '../store/campaigns';
+import { applyTransition, onControl } from './campaign-control';
 import { isDoNotCall } from '../store/dnc';
 import { getContact, recordContactOutcome } from '../store/contacts';
 import { DialQueue, splitRef, type Claim } from '../store/dial-queue';
@@ -28,6 +29,9 @@ import type { Mode } from './call-flow';
 import { DialerEvents } from './events';
 import { callbackOffer } from './steps/callbacks';
 import { decideCompletion } from './steps/complete';
+import { decideClose } from './steps/close';
+import { RUNNER_CODES } from './steps/codes';
+import { decideDialTime, type DialTimeInput } from './steps/dial-time';
 import { decideDialingStatus, sameStatus, type DialingStatus, type TickOutcome } from './steps/dialing-status';
 import { putDialingStatus } from '../store/campaign-dialing';
 import type { AgentDesk, Reservation, ScreenPop } from './ports';
@@ -133,6 +137,8 @@ export class CampaignRunner {
   private ticking = false;
   private stopped = false;
   private unsubscribe?: () => void;
+  private offControl?: () => Promise<void>;
+  private loop?: () => Promise<void>;
   private readonly now: () => number;
   /** Agent → campaign and wrap-up start, to feed wrap-up times to that campaign's estimator. */
   private readonly wrapping = new Map<string, { campaignId: string; since?: number }>();
@@ -159,7 +165,23 @@ export class CampaignRunner {
       await this.tick().catch((err: Error) => this.d.log.error({ err }, 'runner tick failed'));
       if (!this.stopped) this.timer = setTimeout(() => void loop(), this.d.config.tickMs);
     };
+    this.loop = loop;
+    // Campaign control wakes the runner on a transition (start, resume, pause); the tick timer stays for recovery.
+    void onControl(this.d.redis, (m) => {
+      this.d.log.info({ campaignId: m.campaignId, event: m.event, state: m.state }, 'campaign control');
+      this.wake();
+    }).then((off) => {
+      if (this.stopped) void off();
+      else this.offControl = off;
+    }, (err: Error) => this.d.log.warn({ err }, 'campaign control not subscribed: changes are found by polling'));
     void loop();
+  }
+
+  /** Ticks now instead of at the next timer (a transition was published). */
+  wake(): void {
+    if (this.stopped || this.ticking || !this.loop) return;
+    if (this.timer) clearTimeout(this.timer);
+    void this.loop();
   }
 
   /** Stops dialling; hangs up calls in progress (their attempts close normally) and releases leases. */
@@ -172,6 +194,7 @@ export class CampaignRunner {
     while (this.byLeg.size > 0 && this.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     for (const id of this.runs.keys()) await this.d.redis.leaseRelease(keys.campaign(id, 'runner-lease'), this.owner).catch(() => 0);
     await this.d.spread?.leave();
+    await this.offControl?.();
     this.unsubscribe?.();
   }
 
@@ -351,27 +374,22 @@ export class CampaignRunner {
     const release = async () => {
       if (reservation) await this.d.desk!.release(reservation).catch(() => undefined);
     };
-    if (!claim.phone) {
-      await release();
-      return this.skip(run, claim, 31, 'no phone number');
+    let dnc: DialTimeInput['dnc'] = { listed: false };
+    if (claim.phone) {
+      try {
+        const r = await isDoNotCall(this.d.redis, { phone: claim.phone, campaignId: c.id, channel: 'voice', now: new Date(now), region: this.d.region });
+        dnc = r.listed ? { listed: true, scope: r.scope ?? 'global' } : { listed: false };
+      } catch (err) {
+        this.d.log.error({ err, campaignId: c.id }, 'do-not-call check failed');
+        dnc = 'failed';
+      }
     }
-    let dnc;
-    try {
-      dnc = await isDoNotCall(this.d.redis, { phone: claim.phone, campaignId: c.id, channel: 'voice', now: new Date(now), region: this.d.region });
-    } catch (err) {
-      this.d.log.error({ err, campaignId: c.id }, 'do-not-call check failed');
+    const verdict = decideDialTime({ phone: claim.phone, timeZone: claim.timeZone, hours: c.hours, dnc, now });
+    if (verdict.action !== 'dial') {
       await release();
-      return this.skip(run, claim, 19, 'store failure at the do-not-call check');
-    }
-    if (dnc.listed) {
-      await release();
-      return this.skip(run, claim, 10, `on the ${dnc.scope} do-not-call list`);
-    }
-    if (claim.timeZone && !isWithinHours(c.hours, now, claim.timeZone)) {
+      if (verdict.action === 'skip') return this.skip(run, claim, verdict.code, verdict.reason);
       // Callbacks are checked against the contact's hours before they are claimed; this is a list contact.
-      await release();
-      const next = nextOpening(c.hours, now, claim.timeZone);
-      await run.queue.void(claim.attemptId, next ? next.getTime() : now + 3600_000);
+      await run.queue.void(claim.attemptId, verdict.at);
       return;
     }
     if (this.d.limits && !(await this.d.limits.ready(claim.attemptId, c))) {
@@ -442,7 +460,7 @@ export class CampaignRunner {
         return;
       }
       this.d.log.warn({ err, campaignId: c.id, attemptId: claim.attemptId }, 'originate failed');
-      await this.close(run, claim, 13, { error: (err as Error).message, startedAt: now });
+      await this.close(run, claim, RUNNER_CODES.dialError, { error: (err as Error).message, startedAt: now });
     }
   }
 
@@ -469,7 +487,7 @@ export class CampaignRunner {
     const now = this.now();
     const live = LIVE_ANSWER_CODES.includes(code);
     run.estimator = observe(run.estimator, { type: 'resolved', at: now, ringMs: (st.personAt ?? st.endedAt ?? now) - s.startedAt, live });
-    if (code === 14) run.estimator = observe(run.estimator, { type: 'abandoned', at: now });
+    if (code === RUNNER_CODES.systemAbandon) run.estimator = observe(run.estimator, { type: 'abandoned', at: now });
     if (st.bridgedAt) run.estimator = observe(run.estimator, { type: 'talkEnded', at: now, talkMs: (st.endedAt ?? now) - st.bridgedAt });
     await this.close(run, s.claim, code, {
       startedAt: s.startedAt, answeredAt: st.answeredAt, personAt: st.personAt, bridgedAt: st.bridgedAt, endedAt: st.endedAt,
@@ -482,19 +500,18 @@ export class CampaignRunner {
     const c = run.campaign;
     const now = this.now();
     const isCallback = claim.listId === CALLBACK_LIST;
-    // A callback is one promised call; if it needs another, the agent schedules it again.
-    const retry = isCallback ? { final: true, nextAt: 0, reason: 'callback' } : decideRetry(code, claim.attemptNo, campaignPolicy(c), now);
+    const d = decideClose({ code, attemptNo: claim.attemptNo, isCallback, policy: campaignPolicy(c), now });
     const agentId = typeof data.agentId === 'string' ? data.agentId : undefined;
     const talkMs = typeof data.bridgedAt === 'number' && typeof data.endedAt === 'number' ? data.endedAt - data.bridgedAt : 0;
     await this.d.limits?.release(claim.attemptId).catch((err: Error) => this.d.log.warn({ err }, 'shared limit not released'));
     const ok = await run.queue.close({
-      attemptId: claim.attemptId, code, now, final: retry.final, nextAt: retry.nextAt,
-      live: LIVE_ANSWER_CODES.includes(code), abandoned: code === 14, agentId, talkMs,
-      data: { ...data, phone: claim.phone, attemptNo: claim.attemptNo, retry: retry.reason, trunk: this.d.trunk ?? 'default' },
+      attemptId: claim.attemptId, code, now, final: d.final, nextAt: d.nextAt,
+      live: d.counters.live, abandoned: d.counters.abandoned, agentId, talkMs,
+      data: { ...data, phone: claim.phone, attemptNo: claim.attemptNo, retry: d.retryReason, trunk: this.d.trunk ?? 'default' },
     });
     if (!ok) return;
     let target = { listId: claim.listId, contactId: claim.contactId };
-    if (isCallback) {
+    if (d.callback === 'done') {
       const cb = await finishCallback(this.d.redis, c.id, callbackIdOf(claim.contactId), { attemptId: claim.attemptId, resultCode: code }, now).catch((err: Error) => {
         this.d.log.warn({ err, campaignId: c.id }, 'callback outcome not recorded');
         return null;
@@ -502,17 +519,17 @@ export class CampaignRunner {
       target = cb?.listId && cb.contactId ? { listId: cb.listId, contactId: cb.contactId } : { listId: '', contactId: '' };
     }
     // The list's own view of the contact (for re-lists); the campaign record above is the truth.
-    if (target.listId && (RESULT_CODES[code].dialed || code === 10 || code === 31)) {
+    if (target.listId && d.recordOnContact) {
       await recordContactOutcome(this.d.redis, target.listId, target.contactId, { code, at: now }).catch((err: Error) => this.d.log.warn({ err }, 'contact outcome not recorded'));
     }
-    this.events.emitEvent({ type: 'call.ended', at: now, campaignId: c.id, attemptId: claim.attemptId, ref: claim.ref, code, final: retry.final, agentId });
+    this.events.emitEvent({ type: 'call.ended', at: now, campaignId: c.id, attemptId: claim.attemptId, ref: claim.ref, code, final: d.final, agentId });
   }
 
   /** Attempts left in flight by a dead dialer: never-dialled ones go back, dialled ones close as interrupted. */
   private async reap(run: CampaignRun, now: number): Promise<void> {
     const handed = await run.queue.reap(now, this.owner, this.d.config.attemptLeaseMs);
     for (const h of handed) {
-      const code = isResultCode(this.d.config.interruptedCode) ? this.d.config.interruptedCode : 13;
+      const code = isResultCode(this.d.config.interruptedCode) ? this.d.config.interruptedCode : RUNNER_CODES.dialError;
       const { listId, contactId } = splitRef(h.ref);
       const st = await run.queue.contactState(h.ref);
       this.d.log.warn({ campaignId: run.id, attemptId: h.attemptId }, 'closing an attempt interrupted by a dialer crash');
@@ -605,7 +622,7 @@ export class CampaignRunner {
     if (!done.complete) return;
     const fresh = await getCampaign(this.d.redis, run.id);
     if (!fresh || fresh.state !== 'running') return;
-    await setCampaignState(this.d.redis, run.id, 'complete');
+    await applyTransition(this.d.redis, run.id, 'complete');
     this.events.emitEvent({ type: 'campaign.completed', at: this.now(), campaignId: run.id });
     this.d.log.info({ campaignId: run.id, counters }, 'campaign completed');
   }

@@ -3,7 +3,7 @@ export * from './types';
 export { decideTick } from './tick';
 export { applyCaps, campaignLegs, mayStartCampaign } from './caps';
 export { predictive, predictiveParams, PREDICTIVE_DEFAULTS, cdfAt } from './predictive';
-export { decideAnswered, DEFAULT_ABANDON_THRESHOLD_MS, type AnsweredDecision, type AnsweredInput } from './abandon';
+export { abandonDeadline, decideAnswered, DEFAULT_ABANDON_THRESHOLD_MS, type AnsweredDecision, type AnsweredInput } from './abandon';
 export {
   createEstimator,
   observe,

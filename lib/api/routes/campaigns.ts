@@ -8,9 +8,10 @@ import { errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR } from '../auth';
 import { CAMPAIGN_STATES, type Allocation, type CampaignEvent, type CampaignInput, type CampaignState } from '../../domain/campaign';
 import {
-  attachList, createCampaign, deleteCampaign, detachList, getCampaign, listCampaigns, setAllocation, setCampaignState, setListActive, updateCampaign,
+  attachList, createCampaign, deleteCampaign, detachList, getCampaign, listCampaigns, setAllocation, setListActive, updateCampaign,
 } from '../../store/campaigns';
 import { getDialingStatus } from '../../store/campaign-dialing';
+import { applyTransition } from '../../dialer/campaign-control';
 import { allocationSchema, campaignSchema, createCampaignBody, idParams, listParams, patchCampaignBody } from './campaigns.schema';
 import { mapped } from './store-errors';
 
@@ -75,7 +76,7 @@ export const campaignRoutes: FastifyPluginAsync = async (app) => {
     app.post<{ Params: { id: string } }>(`/campaigns/:id/${event}`, {
       config: { roles: SUPERVISOR },
       schema: { tags, summary, params: idParams, response: { 200: { type: 'object', properties: { campaign: one, effects } }, ...errorResponses } },
-    }, async (req) => mapped(() => setCampaignState(app.redis, req.params.id, event)));
+    }, async (req) => mapped(() => applyTransition(app.redis, req.params.id, event)));
   }
 
   app.post<{ Params: { id: string }; Body: { listId: string; active?: boolean; allocation?: Allocation | null } }>('/campaigns/:id/lists', {
