@@ -11,6 +11,7 @@ import { AnnouncementLibrary } from '../../lib/media/announcements';
 import { analyzePcm } from '../../lib/media/analyzer';
 import { readAudioFile } from '../../lib/media/audio-file';
 import { mediaConfig } from '../../lib/media/config';
+import { loadConfig } from '../../lib/config';
 import type { Verdict } from '../../lib/media/types';
 import { UsageError, numberOption, parseCommandArgs, usageLine } from './parse';
 import { analyzeSpec } from './specs';
@@ -53,7 +54,8 @@ function describe(v: Verdict): string {
 export const analyzeCommand: Command = {
   async run(argv) {
     const args = parseAnalyzeArgs(argv);
-    const config = mediaConfig();
+    // The same default as calls: media.defaultRegion as configured, which follows phone.defaultRegion unless set.
+    const config = mediaConfig(loadConfig().media);
     const region = args.region ?? config.defaultRegion;
     if (!config.regions[region]) {
       process.stderr.write(`dialer analyze: unknown region "${region}" (known: ${Object.keys(config.regions).join(', ')})\n`);

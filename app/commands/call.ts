@@ -3,9 +3,13 @@
  * Places one call through the embedded driver and prints every event with its
  * time, then a summary with the result code the dialer would record.
  *
- * By default the call is hung up as soon as analysis of the answered audio
- * decides (human, machine, fax, silence, notsure); `--stay` keeps it up until
- * `--hangup-after` (default 30 s after the answer) or the far end hangs up.
+ * By default the call goes as a campaign's would: the same call-flow code
+ * (lib/dialer/call-flow.ts) CANCELs on an early-media SIT, busy tone,
+ * announcement or fax, and hangs up as soon as analysis of the answered audio
+ * decides (human, machine, fax, silence, notsure). `--stay` listens longer:
+ * no CANCEL on early media, the call stays up until `--hangup-after` (default
+ * 30 s after the answer) or the far end hangs up. The tone plan is --region,
+ * else the number's own country's, else phone.defaultRegion's.
  *
  * JSON output (stable; one object per line; other tools score it):
  *   { "event": "trying"|"progress"|"answer"|"verdict"|"dtmf"|"end", "t": ms since the INVITE, "at": ISO time, ...fields }
@@ -15,10 +19,12 @@
  *   { "event": "summary", "to", "trunk", "resultCode", "resultName", "answered", "sipStatus", "hangupBy",
  *     "verdicts": [kind…], "durationMs" }
  */
+import { isIP } from 'node:net';
 import { loadConfig, validateConfig } from '../../lib/config';
 import { EmbeddedDriver } from '../../lib/telephony/drivers/embedded';
 import { mediaAnalyzerFactory } from '../../lib/telephony/analysis';
 import { testCall } from '../../lib/telephony/test-call';
+import { toneRegionForNumber } from '../../lib/media/region';
 import type { LegEvent } from '../../lib/telephony/contract';
 import { UsageError, numberOption, parseCommandArgs, usageLine } from './parse';
 import { callSpec } from './specs';
@@ -45,6 +51,12 @@ export function parseCallArgs(argv: string[]): CallArgs {
   if (!to) throw new UsageError(`a number or SIP URI to call is required\n${usage}`);
   const trunk = v.trunk as string | undefined;
   if (trunk !== undefined && !/^[^\s:]+(:\d{1,5})?$/.test(trunk)) throw new UsageError(`--trunk must be host:port, got "${trunk}"`);
+  if (trunk !== undefined && !isIP(trunk.replace(/:\d+$/, ''))) {
+    // A name would need RFC 3263 (NAPTR/SRV/A) resolution, which the embedded driver does not do yet.
+    const host = trunk.replace(/:\d+$/, '');
+    const hint = host === 'localhost' ? ` (try 127.0.0.1${trunk.slice(host.length)})` : '';
+    throw new UsageError(`--trunk needs an IP address and port, got the host name "${host}"${hint}: the embedded driver does not resolve names`);
+  }
   return {
     to,
     ...(trunk !== undefined ? { trunk } : {}),
@@ -83,6 +95,8 @@ export async function callMain(argv: string[], write: (line: string) => void = (
   });
   const driver = new EmbeddedDriver({ embedded: cfg.telephony.embedded, trunks: cfg.telephony.trunks, analyzerFactory: mediaAnalyzerFactory(cfg.media) });
   await driver.start();
+  // One region, as a campaign has it: --region, else the number's country, else phone.defaultRegion.
+  const region = args.region ?? (/^sips?:/i.test(args.to) ? cfg.media.defaultRegion : toneRegionForNumber(args.to, cfg.phone.defaultRegion));
   const out = (o: Record<string, unknown>) => write(args.json ? JSON.stringify(o) : humanLine(o));
   const t0 = Date.now();
   try {
@@ -92,9 +106,10 @@ export async function callMain(argv: string[], write: (line: string) => void = (
         to: args.to,
         callerId: args.callerId,
         ringTimeoutMs: args.ringTimeoutS * 1000,
-        analysis: args.analysis ? { early: true, answered: true, region: args.region } : undefined,
+        analysis: args.analysis ? { early: true, answered: true, region } : undefined,
       },
-      { hangupOnVerdict: !args.stay, hangupAfterMs: args.hangupAfterS * 1000, onEvent: (e) => out(eventLine(e, t0)) },
+      // Without --stay the call goes as a campaign's would (lib/dialer/call-flow decides when to CANCEL or BYE).
+      { flow: !args.stay, hangupOnVerdict: !args.stay, hangupAfterMs: args.hangupAfterS * 1000, onEvent: (e) => out(eventLine(e, t0)) },
     );
     out({
       event: 'summary',

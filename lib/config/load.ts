@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import Ajv from 'ajv';
 import { configSchema } from './schema';
 import type { Config } from './types';
+import { toneRegionForCountry } from '../media/region';
 
 /** Thrown when configuration is invalid; the message names the key. */
 export class ConfigError extends Error {
@@ -72,7 +73,19 @@ export function validateConfig(raw: Record<string, unknown>): Readonly<Config> {
     }
     throw new ConfigError(`config key ${key || '(root)'} ${e.message ?? 'is invalid'}`, key);
   }
+  resolveToneRegion(copy as unknown as Config);
   return deepFreeze(copy as unknown as Config);
+}
+
+/** media.defaultRegion '' follows phone.defaultRegion (one region for numbers and tones); a named plan must exist. */
+function resolveToneRegion(c: Config): void {
+  const media = c.media as { defaultRegion: string; regions: Record<string, unknown> };
+  if (!media.defaultRegion) {
+    const derived = toneRegionForCountry(c.phone.defaultRegion);
+    media.defaultRegion = media.regions[derived] ? derived : 'NA';
+  } else if (!media.regions[media.defaultRegion]) {
+    throw new ConfigError(`config key media.defaultRegion names tone plan "${media.defaultRegion}", which media.regions does not define (${Object.keys(media.regions).join(', ')})`, 'media.defaultRegion');
+  }
 }
 
 function camel(s: string): string {

@@ -41,6 +41,7 @@ import type { WorkSpread } from '../scale/spread';
 const callbackIdOf = (contactId: string) => contactId.slice(0, contactId.lastIndexOf('@'));
 import { syncList } from './sync';
 import { getList } from '../store/lists';
+import { toneRegionForNumber } from '../media/region';
 
 export interface RunnerDeps {
   redis: Redis;
@@ -441,7 +442,8 @@ export class CampaignRunner {
         callerId: c.callerId ?? undefined,
         presentCallerId: c.presentCallerId,
         ringTimeoutMs: c.ringTimeoutSec * 1000,
-        analysis: { early: true, answered: true, waitForBeep: c.voicemail?.action === 'leave-message' },
+        // One region: the number's own country picks the tone plan for its early media (lib/media/region.ts).
+        analysis: { early: true, answered: true, waitForBeep: c.voicemail?.action === 'leave-message', region: toneRegionForNumber(claim.phone, this.d.region) },
         tags: { campaignId: c.id, attemptId: claim.attemptId, contactId: claim.contactId },
       });
       session.legId = legId;

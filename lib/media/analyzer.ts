@@ -60,7 +60,8 @@ class Analyzer implements CallAnalyzer {
 
   constructor(private readonly opts: CallAnalyzerOptions) {
     this.cfg = resolve(opts);
-    const regionName = opts.region ?? this.cfg.defaultRegion;
+    // A bare media config (no phone region to follow) reads tones as North American, as before.
+    const regionName = opts.region ?? (this.cfg.defaultRegion || 'NA');
     const region = this.cfg.regions[regionName];
     if (!region) throw new Error(`unknown tone region "${regionName}" (configured: ${Object.keys(this.cfg.regions).join(', ')})`);
     const bank = CadenceDetector.bankFor(region);

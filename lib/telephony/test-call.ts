@@ -5,6 +5,7 @@
 import type { EndCause, LegEvent, OriginateRequest, TelephonyDriver } from './contract';
 import type { Verdict } from '../media/types';
 import { decideResult, resultName, type ResultCode } from '../results';
+import { initialCall, step, type FlowConfig, type FlowEvent } from '../dialer/call-flow';
 
 export interface TestCallOptions {
   /** Hang up this long after the answer (the far end may hang up first). */
@@ -15,7 +16,18 @@ export interface TestCallOptions {
   onEvent?(e: LegEvent): void;
   /** Give up (hang up) after this long in all (safety net), default ring timeout + 60 s. */
   maxMs?: number;
+  /**
+   * Decide as a campaign does: every event goes through lib/dialer/call-flow's
+   * `step`, and its hang-up effects are carried out — a CANCEL on an early-media
+   * SIT, busy tone, announcement or fax verdict, a BYE on a machine, silence or
+   * "not sure". A person (where a campaign would reserve an agent) ends the
+   * test call too: there is no agent to connect. The result code is the flow's.
+   */
+  flow?: boolean;
 }
+
+/** The call flow of an agent campaign with the shipped defaults (a test call has no agents). */
+const TEST_FLOW: FlowConfig = { mode: 'agents', abandonThresholdMs: 2000, humanVerdictGapMs: 0, notSureIsHuman: false, voicemailDrop: false, reserveRetryMs: 1000 };
 
 export interface TestCallResult {
   legId: string;
@@ -41,11 +53,27 @@ export async function testCall(driver: TelephonyDriver, req: OriginateRequest, o
   const hangup = () => {
     if (legId) driver.hangup(legId).catch(() => undefined);
   };
+  let flow = initialCall();
+  let flowCode: ResultCode | undefined;
+  const feedFlow = (e: LegEvent) => {
+    let fe: FlowEvent | undefined;
+    if (e.type === 'answer') fe = { type: 'answer', at: e.at };
+    else if (e.type === 'verdict') fe = { type: 'verdict', at: e.at, verdict: e.verdict, phase: e.phase };
+    else if (e.type === 'end') fe = { type: 'end', at: e.at, cause: e.cause };
+    if (!fe) return;
+    const out = step(flow, fe, TEST_FLOW);
+    flow = out.state;
+    for (const fx of out.effects) {
+      if (fx.type === 'hangup' || fx.type === 'reserve-agent' || fx.type === 'connect-bot') hangup();
+      else if (fx.type === 'close') flowCode = fx.code;
+    }
+  };
   const handle = (e: LegEvent) => {
     events.push(e);
     opts.onEvent?.(e);
+    if (opts.flow) feedFlow(e);
     if (e.type === 'answer' && opts.hangupAfterMs !== undefined) hangupTimer = setTimeout(hangup, opts.hangupAfterMs);
-    if (e.type === 'verdict' && opts.hangupOnVerdict && e.phase === 'answered' && DECIDING.has(e.verdict.kind)) hangup();
+    if (e.type === 'verdict' && opts.hangupOnVerdict && !opts.flow && e.phase === 'answered' && DECIDING.has(e.verdict.kind)) hangup();
     if (e.type === 'end') resolveEnd(e.cause);
   };
   const off = driver.onEvent((e) => {
@@ -59,7 +87,7 @@ export async function testCall(driver: TelephonyDriver, req: OriginateRequest, o
     for (const e of early.splice(0)) if (e.legId === legId) handle(e);
     const end = await ended;
     const verdicts = events.flatMap((e) => (e.type === 'verdict' ? [e.verdict] : []));
-    const resultCode = decideResult({ end, verdicts, connected: false });
+    const resultCode = flowCode ?? decideResult({ end, verdicts, connected: false });
     return { legId, events, verdicts, end, resultCode, resultName: resultName(resultCode), durationMs: Date.now() - started };
   } finally {
     off();

@@ -56,8 +56,8 @@ export const mediaSchema = {
   additionalProperties: false,
   default: {},
   properties: {
-    /** Tone plan used when a call names none. */
-    defaultRegion: { type: 'string', default: 'NA' },
+    /** Tone plan used when a call names none; empty = follow phone.defaultRegion (JP → JP, US/CA → NA, GB → UK; NA when no plan matches). */
+    defaultRegion: { type: 'string', default: '' },
     regions: { type: 'object', additionalProperties: regionSchema, default: DEFAULT_REGIONS },
     vad: {
       type: 'object',

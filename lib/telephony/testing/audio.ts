@@ -12,7 +12,7 @@ import { join } from 'node:path';
 /** Bump when a recipe changes so stale caches are not reused. */
 const VERSION = 3;
 
-export type FarEndAudio = 'person' | 'machine' | 'fax' | 'sit' | 'busy' | 'silence' | 'agent' | 'customer';
+export type FarEndAudio = 'person' | 'machine' | 'fax' | 'sit' | 'busy' | 'busyjp' | 'silence' | 'agent' | 'customer';
 
 type Part = { speak: string; voice?: string } | { tone: number[]; ms: number; gain?: number } | { silence: number };
 
@@ -42,6 +42,8 @@ const RECIPES: Record<FarEndAudio, Part[]> = {
   ],
   // North American busy: 480+620 Hz, 0.5 s on / 0.5 s off.
   busy: [{ tone: [480, 620], ms: 500 }, { silence: 500 }, { tone: [480, 620], ms: 500 }, { silence: 500 }, { tone: [480, 620], ms: 500 }, { silence: 500 }, { tone: [480, 620], ms: 500 }, { silence: 500 }],
+  // Japanese busy (NTT): 400 Hz, 0.5 s on / 0.5 s off.
+  busyjp: [{ tone: [400], ms: 500 }, { silence: 500 }, { tone: [400], ms: 500 }, { silence: 500 }, { tone: [400], ms: 500 }, { silence: 500 }, { tone: [400], ms: 500 }, { silence: 500 }],
   silence: [{ silence: 2000 }],
   agent: [{ speak: 'Agent speaking, how can I help?' }, { silence: 500 }],
   customer: [{ speak: 'This is the customer talking to the agent.' }, { silence: 500 }],

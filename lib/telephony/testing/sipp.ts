@@ -45,7 +45,7 @@ export interface SippOptions {
 /** Every scenario's audio placeholders: [person] → person.ulaw looped, PCMU. */
 export function audioKeys(): Record<string, string> {
   const keys: Record<string, string> = {};
-  const loops: Record<FarEndAudio, number> = { person: -1, machine: 1, fax: -1, sit: 1, busy: -1, silence: -1, agent: -1, customer: -1 };
+  const loops: Record<FarEndAudio, number> = { person: -1, machine: 1, fax: -1, sit: 1, busy: -1, busyjp: -1, silence: -1, agent: -1, customer: -1 };
   for (const [name, loop] of Object.entries(loops)) keys[name] = `${farEndAudio(name as FarEndAudio)},${loop},0`;
   return keys;
 }
