@@ -1,18 +1,25 @@
 /**
- * `npm run bench -- import [rows]`: generates a CSV of 1,000,000 rows (default)
- * and imports it through the real import path into a real redis-server that
- * it starts. Last line: JSON with rows, seconds, rowsPerSec, peakRssMb.
- * Targets (issue 2): ≥ 50,000 rows/s, ≤ 300 MB peak RSS of the dialer process.
+ * `npm run bench -- import [rows] [csv|xlsx]`: generates a CSV and an XLSX
+ * workbook of 1,000,000 rows (default) and imports each through the real
+ * import path into a real redis-server that it starts. One JSON line per
+ * format: rows, seconds, rowsPerSec, peakRssMb (…).
+ * Each import runs in a child process of its own, so its peak RSS is that of
+ * the import alone (not of the generator, nor of the other format's import).
+ * Targets (issues 2, 14): ≥ 50,000 rows/s, ≤ 300 MB peak RSS of the dialer
+ * process, for CSV and for XLSX.
  */
 import { createReadStream, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
+import { spawn } from 'node:child_process';
 import { loadavg, tmpdir } from 'node:os';
 import type { Redis } from 'ioredis';
 import { join } from 'node:path';
 import { createRedis, startEmbeddedRedis } from '../lib/store';
 import { createList } from '../lib/store/lists';
 import { runImport } from '../lib/import/run';
+import { DEFAULT_XLSX_LIMITS } from '../lib/import/xlsx/reader';
 import { getJob } from '../lib/import/jobs';
+import { columnName, writeWorkbook } from '../test/helpers/xlsx-writer';
 
 /** Writes the file in chunks so the generator itself holds nothing. 1 in 1000 rows has a bad number. */
 async function generate(file: string, rows: number): Promise<void> {
@@ -29,6 +36,50 @@ async function generate(file: string, rows: number): Promise<void> {
   }
   out.end(buf);
   await once(out, 'finish');
+}
+
+/**
+ * The same rows as an Excel-like workbook: every text cell a shared string
+ * (as Excel saves them: ids, numbers and names all distinct, ~3 million
+ * strings), key2 a number cell, the worksheet before the shared strings.
+ */
+export async function generateXlsx(file: string, rows: number): Promise<void> {
+  const header = ['id', 'phone', 'name', 'key1', 'key2', 'prefecture', 'notes'];
+  const cell = (col: number, r: number, v: string | number) =>
+    typeof v === 'number' ? `<c r="${columnName(col)}${r}"><v>${v}</v></c>` : `<c r="${columnName(col)}${r}" t="s"><v>${v}</v></c>`;
+  // Shared-string numbering: header 0–6, "Tokyo" 7, notes 8–14, then per row i: id, phone, name (3 new strings), key1 new when i < 100000.
+  const rowStrings = (i: number) => 15 + i * 3 + Math.min(i, 100_000);
+  const phoneOf = (i: number) => (i % 1000 === 999 ? `12-${i}` : i % 10 === 0 ? `03${String(10000000 + i).slice(-8)}` : `090${10000000 + i}`);
+  function* sheet(): Generator<string> {
+    yield `<row r="1">${header.map((h, c) => cell(c, 1, String(c))).join('')}</row>`;
+    let buf = '';
+    for (let i = 0; i < rows; i++) {
+      const r = i + 2;
+      const base = rowStrings(i);
+      const key1 = i < 100_000 ? base + 3 : rowStrings(i % 100_000) + 3;
+      buf += `<row r="${r}">${cell(0, r, String(base))}${cell(1, r, String(base + 1))}${cell(2, r, String(base + 2))}${cell(3, r, String(key1))}${cell(4, r, i % 100)}${cell(5, r, '7')}${cell(6, r, String(8 + (i % 7)))}</row>`;
+      if (buf.length > 1 << 16) {
+        yield buf;
+        buf = '';
+      }
+    }
+    yield buf;
+  }
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  function* shared(): Generator<string> {
+    let buf = header.map((h) => `<si><t>${h}</t></si>`).join('') + '<si><t>Tokyo</t></si>';
+    for (let n = 0; n < 7; n++) buf += `<si><t>${esc(`note, with comma ${n}`)}</t></si>`;
+    for (let i = 0; i < rows; i++) {
+      buf += `<si><t>C${i}</t></si><si><t>${phoneOf(i)}</t></si><si><t>Customer ${i}</t></si>`;
+      if (i < 100_000) buf += `<si><t>K${i}</t></si>`;
+      if (buf.length > 1 << 16) {
+        yield buf;
+        buf = '';
+      }
+    }
+    yield buf;
+  }
+  await writeWorkbook(file, { sheetData: sheet(), sharedStrings: shared() });
 }
 
 /**
@@ -80,16 +131,31 @@ async function redisCpuSeconds(redis: Redis): Promise<number> {
   return v('used_cpu_user') + v('used_cpu_sys');
 }
 
+/** Generates both files here, then imports each in a child process (`import <rows> <format> <file>`). */
 export default async function main(args: string[]): Promise<void> {
   const rows = Number(args[0] ?? 1_000_000);
+  if (args[1] && args[2]) return importOne(rows, args[1] as 'csv' | 'xlsx', args[2]);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-import-files-'));
+  try {
+    for (const format of args[1] ? [args[1] as 'csv' | 'xlsx'] : (['csv', 'xlsx'] as const)) {
+      const file = join(dir, `contacts.${format}`);
+      await (format === 'csv' ? generate(file, rows) : generateXlsx(file, rows));
+      console.log(`generated ${rows} rows as ${format}, ${(statSync(file).size / 1e6).toFixed(1)} MB`);
+      const child = spawn(process.execPath, [...process.execArgv, join(__dirname, 'run.ts'), 'import', String(rows), format, file], { stdio: 'inherit' });
+      const [code] = (await once(child, 'exit')) as [number | null];
+      if (code !== 0) throw new Error(`the ${format} import exited with ${code}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function importOne(rows: number, format: 'csv' | 'xlsx', file: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-import-'));
-  const file = join(dir, 'contacts.csv');
   const server = await startEmbeddedRedis({ dataDir: dir, persist: false });
   const redis = createRedis({ url: server.url, keyPrefix: 'bench:' });
   try {
-    await generate(file, rows);
     const bytes = statSync(file).size;
-    console.log(`generated ${rows} rows, ${(bytes / 1e6).toFixed(1)} MB`);
     await createList(redis, { id: 'bench', name: 'bench', profile: 'default' });
     const redisCpu0 = await redisCpuSeconds(redis);
     const cpu0 = process.cpuUsage();
@@ -119,7 +185,8 @@ export default async function main(args: string[]): Promise<void> {
       source: createReadStream(file, { highWaterMark: 1 << 16 }),
       sizeHint: bytes,
       region: 'JP',
-      limits: { maxFieldLength: 1000, maxAttributes: 50, batchSize: 2000, uploadLimitBytes: 1 << 30 },
+      format,
+      limits: { maxFieldLength: 1000, maxAttributes: 50, batchSize: 2000, uploadLimitBytes: 1 << 30, xlsx: DEFAULT_XLSX_LIMITS },
     });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu = process.cpuUsage(cpu0);
@@ -134,6 +201,7 @@ export default async function main(args: string[]): Promise<void> {
     console.log(JSON.stringify({ job }));
     console.log(
       JSON.stringify({
+        format,
         rows,
         seconds: Number(seconds.toFixed(2)),
         rowsPerSec: Math.round(rows / seconds),

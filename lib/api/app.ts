@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import authPlugin from './plugins/auth';
 import { ApiError, errorSchema } from './errors';
+import { buildValidator } from './validation';
 import { routes } from './routes';
 
 declare module 'fastify' {
@@ -30,7 +31,9 @@ export interface BuildOptions {
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const serverOpts: FastifyServerOptions = {
     bodyLimit: opts.config.api.bodyLimitBytes,
-    ajv: { customOptions: { allErrors: false, coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
+    // Bodies are validated without type coercion, query strings and parameters with it (validation.ts).
+    // (Fastify's type for the factory is its ajv-compiler's; the runtime contract is ({schema, httpPart}) → validate.)
+    schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
   };
   const app = Fastify({ ...serverOpts, loggerInstance: opts.logger || undefined, logger: opts.logger === false ? false : undefined } as FastifyServerOptions);
   app.decorate('config', opts.config);

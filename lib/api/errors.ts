@@ -21,6 +21,8 @@ export const errorCatalogue = {
   TOO_MANY_REQUESTS: 429,
   INTERNAL: 500,
   STORE_UNAVAILABLE: 503,
+  /** Too much work of this kind already (imports): retry after the Retry-After header's seconds. */
+  BUSY: 503,
   /** The telephony side could not do it (phone unreachable, driver without transfer). */
   TELEPHONY_UNAVAILABLE: 503,
 } as const;

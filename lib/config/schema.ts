@@ -99,6 +99,30 @@ export const configSchema = {
         maxAttributes: { type: 'integer', minimum: 0, default: 50 },
         /** Rows written to Redis per pipeline batch. */
         batchSize: { type: 'integer', minimum: 1, default: 2000 },
+        /** Imports running at once; more wait in a queue (the API answers 503 + Retry-After when it is full). */
+        maxConcurrent: { type: 'integer', minimum: 1, default: 2 },
+        /** Imports waiting for a turn, beyond which the API refuses new ones. */
+        maxQueued: { type: 'integer', minimum: 0, default: 4 },
+        /** Limits enforced while an XLSX workbook is read (bounded memory; zip bombs refused). */
+        xlsx: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            /** Longest cell or shared string, characters (Excel's own limit is 32,767). */
+            maxCellChars: { type: 'integer', minimum: 1, default: 32767 },
+            /** All shared strings of a workbook together, characters (they are held while the sheet is read). */
+            maxSharedStringsChars: { type: 'integer', minimum: 1, default: 67108864 },
+            /** Columns read per row; a cell further right refuses the file. */
+            maxColumns: { type: 'integer', minimum: 1, default: 1024 },
+            /** Rows of the worksheet, header included (Excel's own limit is 1,048,576). */
+            maxRows: { type: 'integer', minimum: 1, default: 1048576 },
+            /** Bytes the workbook's parts may expand to, all together. */
+            maxUnzippedBytes: { type: 'integer', minimum: 1048576, default: 4294967296 },
+            /** Bytes one part may expand to per compressed byte (spreadsheets: 5–30; zip bombs: ~1000). */
+            maxExpansionRatio: { type: 'integer', minimum: 10, default: 200 },
+          },
+        },
       },
     },
     media: mediaSchema,

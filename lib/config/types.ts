@@ -32,7 +32,14 @@ export interface Config {
   redis: { url: string; dataDir: string; port: number; binary: string; keyPrefix: string } & RedisTopologyConfig;
   log: { level: string; redactPhoneNumbers: boolean; pretty: boolean };
   phone: { defaultRegion: string };
-  import: { maxFieldLength: number; maxAttributes: number; batchSize: number };
+  import: {
+    maxFieldLength: number;
+    maxAttributes: number;
+    batchSize: number;
+    maxConcurrent: number;
+    maxQueued: number;
+    xlsx: { maxCellChars: number; maxSharedStringsChars: number; maxColumns: number; maxRows: number; maxUnzippedBytes: number; maxExpansionRatio: number };
+  };
   media: MediaConfig;
   telephony: TelephonyConfig;
   dialer: DialerConfig;

@@ -29,14 +29,18 @@ const MAX_BATCHES_AHEAD = 2;
 
 // The project runs TypeScript through tsx, which does not follow into worker
 // threads by itself: register it there first (not needed if compiled to .js).
+// Both paths are resolved here, relative to this module: code evaluated in a
+// worker resolves bare names from the working directory, which made imports
+// fail whenever the server was started from anywhere but the repository root.
 const WORKER_FILE = join(__dirname, `worker${__filename.endsWith('.ts') ? '.ts' : '.js'}`);
+const TSX_API = WORKER_FILE.endsWith('.ts') ? require.resolve('tsx/cjs/api') : '';
 const BOOT = `const { workerData } = require('node:worker_threads');
-if (workerData.file.endsWith('.ts')) require('tsx/cjs/api').register();
+if (workerData.tsx) require(workerData.tsx).register();
 require(workerData.file);`;
 
 /** `parseBatches(source, opts, hooks)`, computed in a worker thread. */
 export async function* parseInWorker(source: AsyncIterable<Buffer>, opts: ParseOptions, hooks: ParseHooks = {}): AsyncGenerator<ParsedBatch> {
-  const worker = new Worker(BOOT, { eval: true, workerData: { file: WORKER_FILE, opts, maxBatchesAhead: MAX_BATCHES_AHEAD } });
+  const worker = new Worker(BOOT, { eval: true, workerData: { file: WORKER_FILE, tsx: TSX_API, opts, maxBatchesAhead: MAX_BATCHES_AHEAD } });
   const inbox: FromWorker[] = [];
   let wake: (() => void) | undefined;
   let crashed: Error | undefined;

@@ -12,6 +12,7 @@ import { decodeText, ImportFileError, peek, type DetectedEncoding, type Encoding
 import { planColumns, templatePlan, type ColumnPlan } from './header';
 import { MAX_STORED_ERRORS, type RowError } from './jobs';
 import { csvRows, xlsxRows, type Delimiter, type RawRow } from './rows';
+import type { XlsxLimits } from './xlsx/reader';
 
 export const FORMATS = ['csv', 'xlsx'] as const;
 export type ImportFormat = (typeof FORMATS)[number];
@@ -27,7 +28,7 @@ export interface ParseOptions {
   /** false: the file has no header row; columns follow the profile's template. */
   header?: boolean;
   mapping?: Record<string, string>;
-  limits: { maxFieldLength: number; maxAttributes: number; batchSize: number };
+  limits: { maxFieldLength: number; maxAttributes: number; batchSize: number; xlsx?: XlsxLimits };
 }
 
 /** Valid rows ready for one `contactsAdd` call, and what was refused since the previous batch. */
@@ -66,7 +67,7 @@ async function* rawRows(source: AsyncIterable<Buffer>, opts: ParseOptions, hooks
   if (head.length === 0) throw new ImportFileError('file is empty');
   if (format === 'xlsx') {
     hooks.onEncoding?.('xlsx');
-    yield* xlsxRows(all);
+    yield* xlsxRows(all, opts.limits.xlsx);
     return;
   }
   const { maxFieldLength, maxAttributes } = opts.limits;

@@ -1,12 +1,11 @@
 /**
- * Row sources for imports: CSV text (csv-parse, streaming) and XLSX (exceljs'
- * streaming WorkbookReader). Both yield `{ row, cells }` where `row` is the
+ * Row sources for imports: CSV text (csv-parse, streaming) and XLSX (our own
+ * bounded reader, xlsx/). Both yield `{ row, cells }` where `row` is the
  * spreadsheet row number (the header is row 1), the number a person sees.
  */
-import { Readable } from 'node:stream';
 import { parse, CsvError } from 'csv-parse';
-import ExcelJS from 'exceljs';
 import { ImportFileError } from './decode';
+import { DEFAULT_XLSX_LIMITS, readXlsxRows, type XlsxLimits } from './xlsx/reader';
 
 export interface RawRow {
   row: number;
@@ -109,53 +108,11 @@ export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions): A
   if (failure) throw csvFileError(failure, row);
 }
 
-/** A cell value of exceljs as the text a person sees. */
-function cellText(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (v instanceof Date) return v.toISOString();
-  if (typeof v === 'object') {
-    const o = v as { richText?: { text: string }[]; text?: unknown; result?: unknown; error?: string };
-    if (o.richText) return o.richText.map((r) => r.text).join('');
-    if (o.text !== undefined) return cellText(o.text);
-    if (o.result !== undefined) return cellText(o.result);
-    if (o.error) return o.error;
-  }
-  return String(v);
-}
-
 /**
- * Rows of the first worksheet of an XLSX stream. Numbers typed as numbers lose
- * leading zeros in Excel; the template formats the phone column as text.
+ * Rows of the first worksheet of an XLSX stream, in bounded memory with the
+ * limits enforced while reading (xlsx/reader.ts). Numbers typed as numbers
+ * lose leading zeros in Excel; the template formats the phone column as text.
  */
-export async function* xlsxRows(bytes: AsyncIterable<Buffer>, batchSize = 1000): AsyncGenerator<RawRow[]> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(bytes), {
-    sharedStrings: 'cache',
-    hyperlinks: 'ignore',
-    styles: 'ignore',
-    worksheets: 'emit',
-    entries: 'emit',
-  });
-  let out: RawRow[] = [];
-  try {
-    for await (const sheet of reader) {
-      for await (const r of sheet as unknown as AsyncIterable<ExcelJS.Row>) {
-        const values = r.values as unknown[];
-        const cells: string[] = [];
-        for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
-        if (cells.every((c) => c === '')) continue;
-        out.push({ row: r.number, cells });
-        if (out.length >= batchSize) {
-          yield out;
-          out = [];
-        }
-      }
-      break; // first worksheet only
-    }
-  } catch (err) {
-    if (err instanceof ImportFileError) throw err;
-    throw new ImportFileError(`not a readable XLSX workbook: ${(err as Error).message}`);
-  }
-  if (out.length) yield out;
+export function xlsxRows(bytes: AsyncIterable<Buffer>, limits: XlsxLimits = DEFAULT_XLSX_LIMITS, batchSize = 1000): AsyncGenerator<RawRow[]> {
+  return readXlsxRows(bytes, limits, batchSize);
 }

@@ -20,6 +20,7 @@ import { jobErrorsKey, jobKey, jobPendingKey, jobToHash, MAX_STORED_ERRORS, type
 import { parseInWorker } from './parse-thread';
 import { parseBatches, type ImportFormat, type ParsedBatch, type ParseHooks, type ParseOptions } from './pipeline';
 import type { Delimiter } from './rows';
+import type { XlsxLimits } from './xlsx/reader';
 
 export { FORMATS, type ImportFormat } from './pipeline';
 
@@ -39,7 +40,7 @@ export interface ImportRequest {
   allOrNothing?: boolean;
   jobId?: string;
   region: string;
-  limits: { maxFieldLength: number; maxAttributes: number; batchSize: number; uploadLimitBytes: number };
+  limits: { maxFieldLength: number; maxAttributes: number; batchSize: number; uploadLimitBytes: number; xlsx?: XlsxLimits };
   now?: () => Date;
   /** The file's size when known beforehand (Content-Length, file size); see `workerFromBytes`. */
   sizeHint?: number;
@@ -160,7 +161,7 @@ export class ImportRunner {
       delimiter: req.delimiter,
       header: req.header,
       mapping: req.mapping,
-      limits: { maxFieldLength: req.limits.maxFieldLength, maxAttributes: req.limits.maxAttributes, batchSize: req.limits.batchSize },
+      limits: { maxFieldLength: req.limits.maxFieldLength, maxAttributes: req.limits.maxAttributes, batchSize: req.limits.batchSize, xlsx: req.limits.xlsx },
     };
     const hooks: ParseHooks = {
       onFormat: (f) => (this.job.format = f),

@@ -19,6 +19,18 @@ export const allocationSchema = {
   properties: { by: { type: 'string', enum: ['count', 'ratio'] }, groups: groupWeights },
 } as const;
 
+const UNLIMITED = { type: 'string', enum: ['unlimited'] } as const;
+
+/** Settings given as "unlimited" → 0, the stored form (seed 002). */
+export function unlimitedToZero<T extends object>(body: T): T {
+  const b = body as Record<string, unknown>;
+  if (b.maxConcurrentCalls !== 'unlimited' && b.callsPerSecond !== 'unlimited') return body;
+  const out = { ...b };
+  if (out.maxConcurrentCalls === 'unlimited') out.maxConcurrentCalls = 0;
+  if (out.callsPerSecond === 'unlimited') out.callsPerSecond = 0;
+  return out as T;
+}
+
 /** Settings with their defaults (POST). `patchSettings` strips defaults for PATCH. */
 const settings = {
   name: { type: 'string', minLength: 1, maxLength: 100, description: 'letters of any script (Japanese, Korean…), digits and "-"' },
@@ -62,8 +74,9 @@ const settings = {
       properties: { retry: { type: 'boolean' }, intervalSec: { type: 'integer', minimum: 0, maximum: 30 * 86400 } },
     },
   },
-  maxConcurrentCalls: { type: 'integer', minimum: 0, default: 0, description: '0 = unlimited' },
-  callsPerSecond: { type: 'number', minimum: 0, maximum: 1000, default: 10, description: '0 = unlimited' },
+  // "unlimited" is spelled out (or 0, seed 002's spelling); null is refused, never read as 0 (issue 14).
+  maxConcurrentCalls: { anyOf: [{ type: 'integer', minimum: 0 }, UNLIMITED], default: 0, description: 'calls at once; "unlimited" or 0 = no limit (stored and shown as 0)' },
+  callsPerSecond: { anyOf: [{ type: 'number', minimum: 0, maximum: 1000 }, UNLIMITED], default: 10, description: 'calls started per second; "unlimited" or 0 = no limit (stored and shown as 0)' },
   ratio: { type: 'number', minimum: 0.1, maximum: 20, default: 1, description: 'power mode: calls per idle agent' },
   ratioTable: {
     type: 'array',

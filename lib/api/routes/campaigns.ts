@@ -12,7 +12,7 @@ import {
 } from '../../store/campaigns';
 import { getDialingStatus } from '../../store/campaign-dialing';
 import { applyTransition } from '../../dialer/campaign-control';
-import { allocationSchema, campaignSchema, createCampaignBody, idParams, listParams, patchCampaignBody } from './campaigns.schema';
+import { allocationSchema, campaignSchema, createCampaignBody, idParams, listParams, patchCampaignBody, unlimitedToZero } from './campaigns.schema';
 import { mapped } from './store-errors';
 
 const tags = ['campaigns'];
@@ -27,7 +27,7 @@ export const campaignRoutes: FastifyPluginAsync = async (app) => {
     config: { roles: SUPERVISOR },
     schema: { tags, summary: 'Create a campaign (state draft, "before start")', body: createCampaignBody, response: { 201: one, ...errorResponses } },
   }, async (req, reply) => {
-    const c = await mapped(() => createCampaign(app.redis, req.body, { region }));
+    const c = await mapped(() => createCampaign(app.redis, unlimitedToZero(req.body), { region }));
     return reply.status(201).send(c);
   });
 
@@ -56,7 +56,7 @@ export const campaignRoutes: FastifyPluginAsync = async (app) => {
       tags, summary: 'Change settings (draft: any; paused: maxAttempts, period, callerId, presentCallerId, hours, retry rules, ringTimeoutSec, callbackOwnerGraceSec; running: none, 409)',
       params: idParams, body: patchCampaignBody, response: { 200: one, ...errorResponses },
     },
-  }, async (req) => mapped(() => updateCampaign(app.redis, req.params.id, req.body, { region })));
+  }, async (req) => mapped(() => updateCampaign(app.redis, req.params.id, unlimitedToZero(req.body), { region })));
 
   app.delete<{ Params: { id: string } }>('/campaigns/:id', {
     config: { roles: SUPERVISOR },

@@ -89,7 +89,7 @@ export const dncRoutes: FastifyPluginAsync = async (app) => {
     config: { roles: SUPERVISOR },
     schema: {
       tags, summary: 'Page through a do-not-call list',
-      querystring: { type: 'object', additionalProperties: false, properties: { ...scopeQuery, cursor: { type: 'string', pattern: '^[0-9]+$' }, limit: { type: 'integer', minimum: 1, maximum: 1000 } } },
+      querystring: { type: 'object', additionalProperties: false, properties: { ...scopeQuery, cursor: { type: 'string', pattern: '^[0-9]{1,19}$', description: 'from the previous page; "0" or absent = first page' }, limit: { type: 'integer', minimum: 1, maximum: 1000 } } },
       response: { 200: { type: 'object', properties: { entries: { type: 'array', items: one }, cursor: { type: 'string', description: '"0" when done' }, total: { type: 'integer' } } }, ...errorResponses },
     },
   }, async (req) => listDncEntries(app.redis, await scopeOf(req.query.campaignId), { cursor: req.query.cursor, limit: req.query.limit }));

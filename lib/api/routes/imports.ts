@@ -13,6 +13,7 @@ import { stringify } from 'csv-stringify';
 import { ENCODINGS, type EncodingChoice } from '../../import/decode';
 import { getJob, iterateJobErrors, listJobs, type ImportJob } from '../../import/jobs';
 import { FORMATS, runImport, type ImportFormat } from '../../import/run';
+import { ImportGate, ImportsBusy } from '../../import/gate';
 import { DELIMITERS, type Delimiter } from '../../import/rows';
 import { XLSX_MIME } from '../../import/templates';
 import { SUPERVISOR } from '../auth';
@@ -113,6 +114,7 @@ const importsRoutes: FastifyPluginAsync = async (app) => {
   // Scoped to this plugin: the raw body is handed over as a stream, unread.
   app.addContentTypeParser(RAW_TYPES, (_req, payload, done) => done(null, payload));
   await app.register(multipart, { limits: { fileSize: config.api.uploadLimitBytes, files: 1 } });
+  const gate = new ImportGate(config.import.maxConcurrent, config.import.maxQueued);
 
   app.post<{ Params: { listId: string }; Querystring: ImportQuery }>(
     '/lists/:listId/imports',
@@ -124,7 +126,7 @@ const importsRoutes: FastifyPluginAsync = async (app) => {
         tags: ['imports'],
         summary: 'Import a CSV or XLSX file into the list (streamed)',
         description:
-          'Body: the file itself (Content-Type text/csv or the XLSX type) or multipart/form-data with one file. Answers when the whole file is read: 200 with the job and its first row errors; 400 INVALID_FILE for a file-level problem (encoding, malformed CSV, header) — rows before the problem are kept unless allOrNothing; 422 UNPROCESSABLE when allOrNothing and some rows were refused (nothing imported). The full report: GET …/imports/{jobId}/errors.',
+          'Body: the file itself (Content-Type text/csv or the XLSX type) or multipart/form-data with one file. Answers when the whole file is read: 200 with the job and its first row errors; 400 INVALID_FILE for a file-level problem (encoding, malformed CSV, header) — rows before the problem are kept unless allOrNothing; 422 UNPROCESSABLE when allOrNothing and some rows were refused (nothing imported); 413 PAYLOAD_TOO_LARGE past api.uploadLimitBytes or an import.xlsx limit (the message names it); 503 BUSY with Retry-After when import.maxConcurrent imports run and import.maxQueued wait. The full report: GET …/imports/{jobId}/errors.',
         consumes: [...RAW_TYPES, 'multipart/form-data'],
         params: listParams,
         querystring: importQuery,
@@ -134,44 +136,62 @@ const importsRoutes: FastifyPluginAsync = async (app) => {
           413: { $ref: 'Error#' },
           415: { $ref: 'Error#' },
           422: { $ref: 'Error#' },
+          503: { $ref: 'Error#' },
           ...errorResponses,
         },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const list = await requireList(redis, req.params.listId);
       const mapping = parseMapping(req.query.mapping);
       if (req.query.jobId && (await getJob(redis, list.id, req.query.jobId))) throw new ApiError('DUPLICATE', `import job ${req.query.jobId} already exists`);
-      const { stream, format } = await uploadStream(req);
-      const q = req.query;
-      const outcome = await runImport({
-        redis,
-        listId: list.id,
-        profile: list.profile,
-        source: stream,
-        format: q.format ?? format,
-        encoding: q.encoding,
-        delimiter: q.delimiter,
-        header: q.header,
-        mapping,
-        head: q.head,
-        allOrNothing: q.allOrNothing,
-        jobId: q.jobId,
-        region: config.phone.defaultRegion,
-        limits: { ...config.import, uploadLimitBytes: config.api.uploadLimitBytes },
-        // Small bodies are parsed in this thread, big or unknown-size ones in a worker thread.
-        sizeHint: Number(req.headers['content-length']) || undefined,
-      });
-      const { job, fileError, firstErrors } = outcome;
-      if (fileError) {
-        // Read and drop what the client still sends, so it gets the answer rather than a reset.
-        if (typeof (stream as Readable).resume === 'function') (stream as Readable).resume();
-        throw new ApiError(fileError.code, fileError.message, { job, errors: firstErrors });
+      let release: () => void;
+      try {
+        release = await gate.enter();
+      } catch (err) {
+        if (!(err instanceof ImportsBusy)) throw err;
+        void reply.header('retry-after', String(err.retryAfterSeconds)).header('connection', 'close');
+        throw new ApiError('BUSY', err.message, { retryAfterSeconds: err.retryAfterSeconds, running: err.running, queued: err.queued });
       }
-      if (job.state === 'rolled-back') throw new ApiError('UNPROCESSABLE', job.error ?? 'rows were refused; nothing was imported', { job, errors: firstErrors });
-      return { job, errors: firstErrors };
+      try {
+        return await importOne(req, list, mapping);
+      } finally {
+        release();
+      }
     },
   );
+
+  /** One import, its turn taken: streams the upload into the list and answers with the job. */
+  async function importOne(req: FastifyRequest<{ Params: { listId: string }; Querystring: ImportQuery }>, list: Awaited<ReturnType<typeof requireList>>, mapping: Record<string, string> | undefined) {
+    const { stream, format } = await uploadStream(req);
+    const q = req.query;
+    const outcome = await runImport({
+      redis,
+      listId: list.id,
+      profile: list.profile,
+      source: stream,
+      format: q.format ?? format,
+      encoding: q.encoding,
+      delimiter: q.delimiter,
+      header: q.header,
+      mapping,
+      head: q.head,
+      allOrNothing: q.allOrNothing,
+      jobId: q.jobId,
+      region: config.phone.defaultRegion,
+      limits: { ...config.import, uploadLimitBytes: config.api.uploadLimitBytes },
+      // Small bodies are parsed in this thread, big or unknown-size ones in a worker thread.
+      sizeHint: Number(req.headers['content-length']) || undefined,
+    });
+    const { job, fileError, firstErrors } = outcome;
+    if (fileError) {
+      // Read and drop what the client still sends, so it gets the answer rather than a reset.
+      if (typeof (stream as Readable).resume === 'function') (stream as Readable).resume();
+      throw new ApiError(fileError.code, fileError.message, { job, errors: firstErrors });
+    }
+    if (job.state === 'rolled-back') throw new ApiError('UNPROCESSABLE', job.error ?? 'rows were refused; nothing was imported', { job, errors: firstErrors });
+    return { job, errors: firstErrors };
+  }
 
   const jobParams = {
     type: 'object',
