@@ -34,7 +34,7 @@ function mainHelp(): string {
     ...commandSpecs.map((c) => `  ${c.name.padEnd(w)}${c.summary}`),
     '',
     'options:',
-    '  -h, --help     show this help (dialer <command> --help: that command\'s)',
+    "  -h, --help     show this help (dialer <command> --help: that command's)",
     '  -V, --version  print the version',
     '',
     'exit codes: 0 done, 1 failure, 2 bad arguments or configuration, 130 interrupted',

@@ -40,7 +40,10 @@ async function serveMs(): Promise<number> {
   const child = spawn(BIN, ['serve'], { env, cwd: dir, stdio: 'ignore' });
   try {
     for (;;) {
-      const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return Number(process.hrtime.bigint() - t0) / 1e6;
       if (child.exitCode !== null) throw new Error(`dialer serve exited with ${child.exitCode}`);
       if (Number(process.hrtime.bigint() - t0) > 60e9) throw new Error('dialer serve did not answer within 60 s');

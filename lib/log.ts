@@ -49,7 +49,13 @@ interface RequestLike {
  */
 export function serializeRequest(req: RequestLike) {
   const [path = '', query] = (req.url ?? '').split('?', 2);
-  return { method: req.method, url: path + (query !== undefined ? '?[redacted]' : ''), hostname: req.hostname, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+  return {
+    method: req.method,
+    url: path + (query !== undefined ? '?[redacted]' : ''),
+    hostname: req.hostname,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
 }
 
 /**
@@ -61,8 +67,15 @@ export function createLogger(cfg: Pick<Config, 'log'>, destination?: pino.Destin
   const opts: LoggerOptions = {
     level: cfg.log.level,
     base: { svc: 'dialer' },
-    serializers: { req: serializeRequest, res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }), err: pino.stdSerializers.err },
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+    serializers: {
+      req: serializeRequest,
+      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      err: pino.stdSerializers.err,
+    },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]'],
+      censor: '[redacted]',
+    },
   };
   const dest = destination ?? pino.destination(1);
   return pino(opts, cfg.log.redactPhoneNumbers ? maskingDestination(dest) : dest);

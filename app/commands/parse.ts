@@ -10,7 +10,8 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export const usageLine = (spec: CommandSpec) => `usage: dialer ${spec.name}${spec.args ? ` ${spec.args}` : ''} [options]   (dialer ${spec.name} --help)`;
+export const usageLine = (spec: CommandSpec) =>
+  `usage: dialer ${spec.name}${spec.args ? ` ${spec.args}` : ''} [options]   (dialer ${spec.name} --help)`;
 
 export interface Parsed {
   values: Record<string, string | boolean | undefined>;
@@ -18,7 +19,9 @@ export interface Parsed {
 }
 
 export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Parsed {
-  const options = Object.fromEntries(Object.entries(spec.options).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}) }]));
+  const options = Object.fromEntries(
+    Object.entries(spec.options).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}) }]),
+  );
   try {
     const r = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
     return { values: r.values as Parsed['values'], positionals: r.positionals };
@@ -33,7 +36,13 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
 }
 
 /** A numeric option within bounds, or a UsageError naming it. */
-export function numberOption(spec: CommandSpec, name: string, v: string | boolean | undefined, min: number, max: number): number | undefined {
+export function numberOption(
+  spec: CommandSpec,
+  name: string,
+  v: string | boolean | undefined,
+  min: number,
+  max: number,
+): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
@@ -44,7 +53,9 @@ export function numberOption(spec: CommandSpec, name: string, v: string | boolea
 
 /** The full `--help` text of a command. */
 export function helpText(spec: CommandSpec): string {
-  const opts = Object.entries(spec.options).map(([k, o]) => [`${o.short ? `-${o.short}, ` : '    '}--${k}${o.value ? ` <${o.value}>` : ''}`, o.help] as const);
+  const opts = Object.entries(spec.options).map(
+    ([k, o]) => [`${o.short ? `-${o.short}, ` : '    '}--${k}${o.value ? ` <${o.value}>` : ''}`, o.help] as const,
+  );
   opts.push(['-h, --help', 'show this help']);
   const w = Math.max(...opts.map(([l]) => l.length)) + 2;
   const codes = { 0: 'done', 2: 'bad arguments (usage printed on stderr)', ...spec.exitCodes };

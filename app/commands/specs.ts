@@ -16,14 +16,22 @@ export const analyzeSpec: CommandSpec = {
     '  { file, durationMs, phase, region, answerAtMs, verdicts: [Verdict…] }',
   ].join('\n'),
   options: {
-    phase: { type: 'string', value: 'early|answered', help: 'what the audio is: before the answer (early media) or after it (default: answered, or early with --answer-at)' },
+    phase: {
+      type: 'string',
+      value: 'early|answered',
+      help: 'what the audio is: before the answer (early media) or after it (default: answered, or early with --answer-at)',
+    },
     'answer-at': { type: 'string', value: 'ms', help: 'the far end answered this many milliseconds into the file' },
     region: { type: 'string', value: 'NA|JP|UK|DE', help: 'tone plan for busy/ringback/SIT (default: media.defaultRegion)' },
     announcements: { type: 'string', value: 'dir', help: 'a folder of known announcement recordings to match' },
     'wait-for-beep': { type: 'boolean', help: 'for a machine, wait for the beep before the verdict' },
     json: { type: 'boolean', help: 'print JSON instead of text' },
   },
-  examples: ['dialer analyze call.wav', 'dialer analyze early.ulaw --phase early --region JP --json', 'dialer analyze whole-call.wav --answer-at 5200'],
+  examples: [
+    'dialer analyze call.wav',
+    'dialer analyze early.ulaw --phase early --region JP --json',
+    'dialer analyze whole-call.wav --answer-at 5200',
+  ],
   exitCodes: { 1: 'the file cannot be read' },
   load: () => (require('./analyze') as { analyzeCommand: Command }).analyzeCommand,
 };
@@ -49,7 +57,11 @@ export const callSpec: CommandSpec = {
     'sip-port': { type: 'string', value: 'port', help: 'local SIP port (default 0: any free port)' },
     json: { type: 'boolean', help: 'print JSON lines instead of text' },
   },
-  examples: ['dialer call 0312345678 --trunk 127.0.0.1:5080', 'dialer call sip:test@127.0.0.1:5070 --stay --hangup-after 5 --json', 'DIALER_CONFIG=config/single-box.json dialer call +81312345678'],
+  examples: [
+    'dialer call 0312345678 --trunk 127.0.0.1:5080',
+    'dialer call sip:test@127.0.0.1:5070 --stay --hangup-after 5 --json',
+    'DIALER_CONFIG=config/single-box.json dialer call +81312345678',
+  ],
   exitCodes: { 1: 'the call could not be placed (driver or network error)' },
   load: () => (require('./call') as { callCommand: Command }).callCommand,
 };
@@ -72,7 +84,11 @@ export const demoSpec: CommandSpec = {
     json: { type: 'boolean', help: 'print JSON lines (started, ready, call, progress, summary)' },
     'log-level': { type: 'string', value: 'L', help: 'dialer log level on stderr: fatal, error, warn, info, debug, trace, silent' },
   },
-  examples: ['dialer demo', 'dialer demo --contacts 100 --agents 5 --talk-sec 1', 'dialer demo --json | jq -c "select(.event == \\"summary\\")"'],
+  examples: [
+    'dialer demo',
+    'dialer demo --contacts 100 --agents 5 --talk-sec 1',
+    'dialer demo --json | jq -c "select(.event == \\"summary\\")"',
+  ],
   exitCodes: { 1: 'the campaign did not complete in time, or a tool is missing', 130: 'interrupted (Ctrl-C)' },
   load: () => (require('./demo') as { demoCommand: Command }).demoCommand,
 };
@@ -88,8 +104,15 @@ export const serveSpec: CommandSpec = {
     'SIGINT/SIGTERM end calls cleanly and stop. This is what `npm start` runs.',
   ].join('\n'),
   options: {},
-  examples: ['dialer serve', 'DIALER_CONFIG=config/single-box.json dialer serve', 'DIALER_API__PORT=9000 DIALER_LOG__LEVEL=debug dialer serve'],
-  exitCodes: { 1: 'a failure while running (see the log)', 2: 'bad arguments, or the configuration is invalid (the message names the key)' },
+  examples: [
+    'dialer serve',
+    'DIALER_CONFIG=config/single-box.json dialer serve',
+    'DIALER_API__PORT=9000 DIALER_LOG__LEVEL=debug dialer serve',
+  ],
+  exitCodes: {
+    1: 'a failure while running (see the log)',
+    2: 'bad arguments, or the configuration is invalid (the message names the key)',
+  },
   load: () => (require('./serve') as { serveCommand: Command }).serveCommand,
 };
 

@@ -57,5 +57,12 @@ export function readCookie(header: string | undefined, name: string): string | u
 
 /** A `Set-Cookie` value for the session; `maxAgeSec` 0 clears it. */
 export function sessionCookie(token: string, maxAgeSec: number, secure: boolean): string {
-  return [`${SESSION_COOKIE}=${token}`, 'Path=/', `Max-Age=${maxAgeSec}`, 'HttpOnly', 'SameSite=Strict', ...(secure ? ['Secure'] : [])].join('; ');
+  return [
+    `${SESSION_COOKIE}=${token}`,
+    'Path=/',
+    `Max-Age=${maxAgeSec}`,
+    'HttpOnly',
+    'SameSite=Strict',
+    ...(secure ? ['Secure'] : []),
+  ].join('; ');
 }

@@ -18,7 +18,7 @@ function alawDecode(a: number): number {
   const sign = a & 0x80;
   const exponent = (a >> 4) & 0x07;
   const mantissa = a & 0x0f;
-  let s = exponent === 0 ? (mantissa << 4) + 8 : ((mantissa << 4) + 0x108) << (exponent - 1);
+  const s = exponent === 0 ? (mantissa << 4) + 8 : ((mantissa << 4) + 0x108) << (exponent - 1);
   return sign ? s : -s;
 }
 

@@ -61,7 +61,10 @@ export async function importDncCsv(redis: Redis, input: Readable, o: DncImportOp
   let batch: DncEntry[] = [];
   const flush = async () => {
     const res = await putDncEntries(redis, o.scope, batch, { actor: o.actor, now: o.now, source });
-    for (const r of res) r === 'added' ? report.added++ : report.updated++;
+    for (const r of res) {
+      if (r === 'added') report.added++;
+      else report.updated++;
+    }
     batch = [];
   };
   const reject = (e: DncImportError) => {

@@ -79,12 +79,16 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
 
   app.addHook('onRequest', async (req) => {
     if (req.query && typeof req.query === 'object' && 'apiKey' in req.query) {
-      throw new ApiError('BAD_REQUEST', 'API keys are not accepted in URLs (URLs end up in logs and browser history): send "Authorization: Bearer <key>", or sign in with POST /auth/session');
+      throw new ApiError(
+        'BAD_REQUEST',
+        'API keys are not accepted in URLs (URLs end up in logs and browser history): send "Authorization: Bearer <key>", or sign in with POST /auth/session',
+      );
     }
     const roles = req.routeOptions.config?.roles;
     if (!roles) return;
     const now = Date.now();
-    if (limiter.blocked(req.ip, now)) throw new ApiError('TOO_MANY_REQUESTS', 'too many failed authentications from this address; wait a minute');
+    if (limiter.blocked(req.ip, now))
+      throw new ApiError('TOO_MANY_REQUESTS', 'too many failed authentications from this address; wait a minute');
     let principal: Principal | undefined;
     try {
       const key = headerKey(req);
@@ -95,7 +99,10 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
       } else if (token) {
         principal = await sessionPrincipal(req, token);
       } else {
-        throw new ApiError('UNAUTHORIZED', 'missing API key: send "Authorization: Bearer <key>" or "X-API-Key: <key>", or sign in with POST /auth/session');
+        throw new ApiError(
+          'UNAUTHORIZED',
+          'missing API key: send "Authorization: Bearer <key>" or "X-API-Key: <key>", or sign in with POST /auth/session',
+        );
       }
     } catch (err) {
       if (err instanceof ApiError && err.code === 'UNAUTHORIZED') limiter.fail(req.ip, now);

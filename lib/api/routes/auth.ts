@@ -35,70 +35,109 @@ const keyInfo = {
 } as const;
 
 export const authRoutes: FastifyPluginAsync = async (app) => {
-  app.post('/auth/session', {
-    config: { roles: ANY },
-    schema: {
-      tags,
-      summary: 'Sign in: send the key once in the Authorization header; the answer sets an HttpOnly, SameSite=Strict session cookie',
-      response: { 200: principal, ...errorResponses },
+  app.post(
+    '/auth/session',
+    {
+      config: { roles: ANY },
+      schema: {
+        tags,
+        summary: 'Sign in: send the key once in the Authorization header; the answer sets an HttpOnly, SameSite=Strict session cookie',
+        response: { 200: principal, ...errorResponses },
+      },
     },
-  }, async (req, reply) => {
-    const p = req.principal!;
-    const expiresAt = Date.now() + app.sessions.ttlSec * 1000;
-    const token = (await app.sessions.signer()).sign({ keyId: p.keyId, exp: expiresAt });
-    void reply.header('set-cookie', sessionCookie(token, app.sessions.ttlSec, app.sessions.secure)).header('cache-control', 'no-store');
-    return { ...p, via: 'session', expiresAt };
-  });
+    async (req, reply) => {
+      const p = req.principal!;
+      const expiresAt = Date.now() + app.sessions.ttlSec * 1000;
+      const token = (await app.sessions.signer()).sign({ keyId: p.keyId, exp: expiresAt });
+      void reply.header('set-cookie', sessionCookie(token, app.sessions.ttlSec, app.sessions.secure)).header('cache-control', 'no-store');
+      return { ...p, via: 'session', expiresAt };
+    },
+  );
 
-  app.get('/auth/session', {
-    config: { roles: ANY },
-    schema: { tags, summary: 'Who the caller is (the signed-in key, or the presented one)', response: { 200: principal, ...errorResponses } },
-  }, async (req) => req.principal!);
+  app.get(
+    '/auth/session',
+    {
+      config: { roles: ANY },
+      schema: {
+        tags,
+        summary: 'Who the caller is (the signed-in key, or the presented one)',
+        response: { 200: principal, ...errorResponses },
+      },
+    },
+    async (req) => req.principal!,
+  );
 
-  app.delete('/auth/session', {
-    schema: { tags, summary: 'Sign out: clears the session cookie', response: { 204: { type: 'null' }, 400: { $ref: 'Error#' } } },
-  }, async (_req, reply) => reply.header('set-cookie', sessionCookie('', 0, app.sessions.secure)).status(204).send());
+  app.delete(
+    '/auth/session',
+    {
+      schema: { tags, summary: 'Sign out: clears the session cookie', response: { 204: { type: 'null' }, 400: { $ref: 'Error#' } } },
+    },
+    async (_req, reply) =>
+      reply
+        .header('set-cookie', sessionCookie('', 0, app.sessions.secure))
+        .status(204)
+        .send(),
+  );
 
-  app.post<{ Body: { role: 'admin' | 'supervisor' | 'agent'; agentId?: string; name?: string } }>('/api-keys', {
-    config: { roles: ADMIN },
-    schema: {
-      tags,
-      summary: 'Create an API key; the answer is the only time the key is shown (only its SHA-256 is stored)',
-      body: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['role'],
-        properties: {
-          role: { type: 'string', enum: ['admin', 'supervisor', 'agent'] },
-          agentId: { type: 'string', minLength: 1, description: 'required for role agent: the agent the key acts as' },
-          name: { type: 'string', maxLength: 200 },
+  app.post<{ Body: { role: 'admin' | 'supervisor' | 'agent'; agentId?: string; name?: string } }>(
+    '/api-keys',
+    {
+      config: { roles: ADMIN },
+      schema: {
+        tags,
+        summary: 'Create an API key; the answer is the only time the key is shown (only its SHA-256 is stored)',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['role'],
+          properties: {
+            role: { type: 'string', enum: ['admin', 'supervisor', 'agent'] },
+            agentId: { type: 'string', minLength: 1, description: 'required for role agent: the agent the key acts as' },
+            name: { type: 'string', maxLength: 200 },
+          },
+        },
+        response: {
+          201: { ...keyInfo, required: [...keyInfo.required, 'key'], properties: { ...keyInfo.properties, key: { type: 'string' } } },
+          ...errorResponses,
         },
       },
-      response: { 201: { ...keyInfo, required: [...keyInfo.required, 'key'], properties: { ...keyInfo.properties, key: { type: 'string' } } }, ...errorResponses },
     },
-  }, async (req, reply) => {
-    const { key, info } = await app.apiKeys.create(req.body);
-    req.log.info({ keyId: info.id, role: info.role, agentId: info.agentId }, 'api key created');
-    void reply.status(201).header('cache-control', 'no-store');
-    return { ...info, key };
-  });
-
-  app.get('/api-keys', {
-    config: { roles: ADMIN },
-    schema: { tags, summary: 'Every key that opens the API (never the keys themselves)', response: { 200: { type: 'array', items: keyInfo }, ...errorResponses } },
-  }, async () => app.apiKeys.list());
-
-  app.delete<{ Params: { id: string } }>('/api-keys/:id', {
-    config: { roles: ADMIN },
-    schema: {
-      tags,
-      summary: 'Revoke a key: it and its browser sessions stop working at once, on every node',
-      params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
-      response: { 204: { type: 'null' }, ...errorResponses },
+    async (req, reply) => {
+      const { key, info } = await app.apiKeys.create(req.body);
+      req.log.info({ keyId: info.id, role: info.role, agentId: info.agentId }, 'api key created');
+      void reply.status(201).header('cache-control', 'no-store');
+      return { ...info, key };
     },
-  }, async (req, reply) => {
-    await app.apiKeys.revoke(req.params.id);
-    req.log.info({ keyId: req.params.id }, 'api key revoked');
-    return reply.status(204).send();
-  });
+  );
+
+  app.get(
+    '/api-keys',
+    {
+      config: { roles: ADMIN },
+      schema: {
+        tags,
+        summary: 'Every key that opens the API (never the keys themselves)',
+        response: { 200: { type: 'array', items: keyInfo }, ...errorResponses },
+      },
+    },
+    async () => app.apiKeys.list(),
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/api-keys/:id',
+    {
+      config: { roles: ADMIN },
+      schema: {
+        tags,
+        summary: 'Revoke a key: it and its browser sessions stop working at once, on every node',
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+        response: { 204: { type: 'null' }, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await app.apiKeys.revoke(req.params.id);
+      req.log.info({ keyId: req.params.id }, 'api key revoked');
+      return reply.status(204).send();
+    },
+  );
 };

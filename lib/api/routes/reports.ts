@@ -9,7 +9,7 @@ import { SUPERVISOR } from '../auth';
 import { getCampaign, listCampaigns } from '../../store/campaigns';
 import {
   AGENT_COLUMNS, AMD_TRUTHS, ATTEMPT_COLUMNS, CODE_COLUMNS, CSV_ENCODINGS, agentReport, amdReport, campaignReport, contentType,
-  inRange, readAgentTransitions, readAmdLabels, readAttempts, readDispositions, resultCodeReport, saveAmdLabel, toCsv,
+  readAgentTransitions, readAmdLabels, readAttempts, readDispositions, resultCodeReport, saveAmdLabel, toCsv,
   type AmdTruth, type AttemptRecord, type Column, type CsvEncoding, type DispositionLike, type TimeRange,
 } from '../../reports';
 

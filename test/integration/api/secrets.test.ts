@@ -62,7 +62,11 @@ t.test('keys by header, sessions, key management; the log holds no key and no fu
 
   t.equal((await app.inject({ url: '/campaigns', headers: bearer(KEYS.admin) })).statusCode, 200);
   t.equal((await app.inject({ url: '/campaigns', headers: { 'x-api-key': KEYS.supervisor } })).statusCode, 200, 'X-API-Key');
-  t.equal((await app.inject({ url: '/campaigns', headers: bearer(KEYS.hashedOnly) })).statusCode, 200, 'a key configured only by its SHA-256');
+  t.equal(
+    (await app.inject({ url: '/campaigns', headers: bearer(KEYS.hashedOnly) })).statusCode,
+    200,
+    'a key configured only by its SHA-256',
+  );
   const unknown = await app.inject({ url: '/campaigns', headers: bearer('sec-not-a-key-0000000000001') });
   t.equal(unknown.statusCode, 401);
   t.notMatch(unknown.body, 'sec-not-a-key', 'the answer does not echo the key');
@@ -81,15 +85,33 @@ t.test('keys by header, sessions, key management; the log holds no key and no fu
   t.equal((await app.inject({ url: '/api-keys', headers: { cookie } })).statusCode, 403, 'a supervisor session is no admin');
   const forged = `${cookie.slice(0, -3)}xyz`;
   t.equal((await app.inject({ url: '/monitor/snapshot', headers: { cookie: forged } })).statusCode, 401, 'a tampered cookie is refused');
-  const crossSite = await app.inject({ method: 'POST', url: '/campaigns', headers: { cookie, origin: 'http://evil.example', host: 'localhost:80' }, payload: {} });
+  const crossSite = await app.inject({
+    method: 'POST',
+    url: '/campaigns',
+    headers: { cookie, origin: 'http://evil.example', host: 'localhost:80' },
+    payload: {},
+  });
   t.equal(crossSite.statusCode, 403, 'a cross-origin write with the cookie is refused');
   const out = await app.inject({ method: 'DELETE', url: '/auth/session' });
   t.match(String(out.headers['set-cookie']), /^dialer_session=; Path=\/; Max-Age=0; HttpOnly; SameSite=Strict$/);
 
   // Keys through the API: shown once, stored hashed, revocable at once (with their sessions).
-  t.equal((await app.inject({ method: 'POST', url: '/api-keys', headers: bearer(KEYS.supervisor), payload: { role: 'agent', agentId: 'a9' } })).statusCode, 403);
-  t.equal((await app.inject({ method: 'POST', url: '/api-keys', headers: bearer(KEYS.admin), payload: { role: 'agent' } })).statusCode, 400, 'an agent key needs its agent');
-  const made = await app.inject({ method: 'POST', url: '/api-keys', headers: bearer(KEYS.admin), payload: { role: 'agent', agentId: 'a9', name: 'desk 9' } });
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/api-keys', headers: bearer(KEYS.supervisor), payload: { role: 'agent', agentId: 'a9' } }))
+      .statusCode,
+    403,
+  );
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/api-keys', headers: bearer(KEYS.admin), payload: { role: 'agent' } })).statusCode,
+    400,
+    'an agent key needs its agent',
+  );
+  const made = await app.inject({
+    method: 'POST',
+    url: '/api-keys',
+    headers: bearer(KEYS.admin),
+    payload: { role: 'agent', agentId: 'a9', name: 'desk 9' },
+  });
   t.equal(made.statusCode, 201, made.body);
   const { id, key } = made.json() as { id: string; key: string };
   t.match(made.json(), { role: 'agent', agentId: 'a9', name: 'desk 9', source: 'api', prefix: key.slice(0, 6) });
@@ -97,7 +119,11 @@ t.test('keys by header, sessions, key management; the log holds no key and no fu
   t.notMatch(listed.body, key, 'the list never shows a key');
   t.notMatch(listed.body, hashKey(key), 'nor its hash');
   t.equal((listed.json() as { id: string }[]).length, 5, 'four configured keys and the new one');
-  t.match(await app.inject({ url: '/auth/session', headers: bearer(key) }).then((r) => r.json()), { role: 'agent', agentId: 'a9', keyId: id });
+  t.match(await app.inject({ url: '/auth/session', headers: bearer(key) }).then((r) => r.json()), {
+    role: 'agent',
+    agentId: 'a9',
+    keyId: id,
+  });
   const dump: unknown[] = [];
   for (const full of await redis.keys('*')) {
     const k = full.replace(/^test:/, '');
@@ -111,10 +137,24 @@ t.test('keys by header, sessions, key management; the log holds no key and no fu
   t.equal((await app.inject({ url: '/auth/session', headers: bearer(key) })).statusCode, 401, 'a revoked key stops working at once');
   t.equal((await app.inject({ url: '/auth/session', headers: { cookie: agentCookie } })).statusCode, 401, 'and so do its sessions');
   const cfgId = (listed.json() as { id: string; source: string }[]).find((k) => k.source === 'config')!.id;
-  t.equal((await app.inject({ method: 'DELETE', url: `/api-keys/${cfgId}`, headers: bearer(KEYS.admin) })).statusCode, 409, 'config keys are changed in the config');
+  t.equal(
+    (await app.inject({ method: 'DELETE', url: `/api-keys/${cfgId}`, headers: bearer(KEYS.admin) })).statusCode,
+    409,
+    'config keys are changed in the config',
+  );
 
   // Numbers in bodies, paths and queries.
-  t.equal((await app.inject({ method: 'POST', url: '/dnc', headers: bearer(KEYS.supervisor), payload: { phone: PHONES[1], reason: `asked on ${PHONES[3]}` } })).statusCode, 201);
+  t.equal(
+    (
+      await app.inject({
+        method: 'POST',
+        url: '/dnc',
+        headers: bearer(KEYS.supervisor),
+        payload: { phone: PHONES[1], reason: `asked on ${PHONES[3]}` },
+      })
+    ).statusCode,
+    201,
+  );
   t.equal((await app.inject({ url: `/dnc/entries/${encodeURIComponent(PHONES[0]!)}`, headers: bearer(KEYS.supervisor) })).statusCode, 200);
   t.equal((await app.inject({ url: `/dnc/check?phone=${PHONES[5]}`, headers: bearer(KEYS.supervisor) })).statusCode, 200);
   t.equal((await app.inject({ url: `/dnc/entries/${PHONES[4]}`, headers: bearer(KEYS.supervisor) })).statusCode, 404);
@@ -149,8 +189,13 @@ t.test('without number redaction the log still holds no key', async (t) => {
 t.test('failed authentications are limited per address', async (t) => {
   const { app } = await setup(t, false);
   const codes: number[] = [];
-  for (let i = 0; i < 31; i++) codes.push((await app.inject({ url: '/campaigns', headers: bearer(`sec-wrong-${i}-00000000000`) })).statusCode);
+  for (let i = 0; i < 31; i++)
+    codes.push((await app.inject({ url: '/campaigns', headers: bearer(`sec-wrong-${i}-00000000000`) })).statusCode);
   t.same([...new Set(codes.slice(0, 30))], [401]);
   t.equal(codes[30], 429, 'the 31st failure within a minute is refused');
-  t.equal((await app.inject({ url: '/campaigns', headers: bearer(KEYS.admin) })).statusCode, 429, 'also with a good key, until the minute is over');
+  t.equal(
+    (await app.inject({ url: '/campaigns', headers: bearer(KEYS.admin) })).statusCode,
+    429,
+    'also with a good key, until the minute is over',
+  );
 });

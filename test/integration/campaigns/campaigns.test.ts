@@ -56,7 +56,8 @@ t.test('campaigns over the API on a real Redis', async (t) => {
       const res = await post('/campaigns', body);
       t.equal(res.statusCode, status, JSON.stringify(body));
       t.equal(res.json().code, code);
-      typeof message === 'string' ? t.equal(res.json().message, message) : t.match(res.json().message, message);
+      if (typeof message === 'string') t.equal(res.json().message, message);
+      else t.match(res.json().message, message);
     }
     const after = (await app.inject({ method: 'GET', url: '/campaigns', headers: auth('admin') })).json();
     t.same(after, before, 'no campaign created, changed or lost');
@@ -131,7 +132,8 @@ t.test('campaigns over the API on a real Redis', async (t) => {
       const r = await app.inject({ method: method as 'POST', url, headers: body === undefined ? auth('supervisor') : json('supervisor'), payload: body === undefined ? undefined : JSON.stringify(body) });
       t.equal(r.statusCode, 409, `${method} ${url}`);
       const w = want[i]!;
-      typeof w === 'string' ? t.equal(r.json().message, w) : t.match(r.json().message, w);
+      if (typeof w === 'string') t.equal(r.json().message, w);
+      else t.match(r.json().message, w);
     }
     t.same(await getCampaign(app.redis, 'life'), running, 'nothing changed while running');
 

@@ -11,10 +11,10 @@ import { promisify } from 'node:util';
 import t from 'tap';
 import { main } from '../../../app/cli';
 import { commandSpecs } from '../../../app/commands/specs';
+import { version } from '../../../package.json';
 
 const exec = promisify(execFile);
 const BIN = join(__dirname, '..', '..', '..', 'bin', 'dialer');
-const { version } = require('../../../package.json') as { version: string };
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -41,7 +41,11 @@ t.test('bin/dialer --version and --help exit 0', async (t) => {
 t.test('every command has --help with options, examples and exit codes', async (t) => {
   t.same(commandSpecs.map((c) => c.name).sort(), ['analyze', 'call', 'demo', 'serve']);
   for (const c of commandSpecs) {
-    for (const argv of [[c.name, '--help'], [c.name, '-h'], ['help', c.name]]) {
+    for (const argv of [
+      [c.name, '--help'],
+      [c.name, '-h'],
+      ['help', c.name],
+    ]) {
       const r = await run(argv);
       t.equal(r.code, 0, `dialer ${argv.join(' ')} exits 0`);
       t.match(r.out, new RegExp(`^usage: dialer ${c.name}`), 'usage first');
@@ -77,5 +81,9 @@ t.test('wrong command lines exit 2 with the usage on stderr', async (t) => {
     t.equal(r.code, 2, `dialer ${argv.join(' ')} exits 2`);
     t.match(r.err, msg);
   }
-  t.equal((await run(['analyze', '--', '--help'])).code, 1, 'after -- a --help is an argument (here a file that does not exist), not a request for help');
+  t.equal(
+    (await run(['analyze', '--', '--help'])).code,
+    1,
+    'after -- a --help is an argument (here a file that does not exist), not a request for help',
+  );
 });

@@ -219,7 +219,7 @@ export class FreeswitchDriver implements TelephonyDriver {
     else run = loop ? leg.ep.execute('endless_playback', source.path) : leg.ep.play(source.path);
     leg.playback = { id, loop };
     // A stream never resolves by itself: not awaited (freeswitch.md); uuid_break ends it.
-    run
+    void run
       .catch((err) => leg.log.warn({ err, source }, 'playback failed'))
       .then(() => {
         if (leg.playback?.id === id) leg.playback = undefined;
