@@ -83,6 +83,8 @@ export async function startServices({ config, redis, log }: ServiceDeps, opts: {
       app.decorate('dialer', { driver, desk, runner });
       await app.register(agentDeskRoutes({ desk }));
       await app.register(superviseRoutes({ supervisor }));
+      // On the supervisors' stream only (not 'agent.': an agent's own stream does not tell them who listens).
+      supervisor.on('supervision', (e) => app.monitor?.hub.publish({ type: 'supervisor.monitor', at: e.at, agentId: e.agentId, data: { ...e } }));
     },
     stop: async () => {
       await runner.stop();

@@ -91,7 +91,7 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
     m.ensureWatching();
     const lastEventId = m.hub.lastId;
     await m.watcher.poll();
-    const agents = (await listLiveAgents(app.redis)).map((a) => ({ id: a.id, name: a.name, state: a.state, since: a.since, campaignId: a.campaignId, attemptId: a.attemptId, held: a.held }));
+    const agents = (await listLiveAgents(app.redis)).map((a) => ({ id: a.id, name: a.name, state: a.state, since: a.since, campaignId: a.campaignId, attemptId: a.attemptId, held: a.held, ...(a.pop ? { customer: { name: a.pop.name, phone: a.pop.phone } } : {}) }));
     return { live: m.live, lastEventId, now: Date.now(), campaigns: m.watcher.snapshot(), agents, calls: [...m.hub.calls.values()] };
   });
 };

@@ -41,6 +41,7 @@ const SUP_KEY = 'e2e-desktop-supervisor-01';
 const AG1_KEY = 'e2e-desktop-agent-ag1-001';
 const AG2_KEY = 'e2e-desktop-agent-ag2-001';
 const SCREENSHOT = join(__dirname, '..', '..', '..', 'docs', 'agent-desktop.png');
+const MONITOR_SHOT = join(__dirname, '..', '..', '..', 'docs', 'monitor.png');
 const AGENT = 600;
 const CUSTOMER = 1100;
 const SUPERVISOR = 1700;
@@ -162,26 +163,49 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
   t.equal((await call(AG2_KEY, 'GET', '/agents/ag1/call')).status, 403, "an agent key cannot read another agent's call");
   t.equal((await call(SUP_KEY, 'POST', '/agents/ag1/monitor', { mode: 'spy', phone: supUri })).status, 400, 'an unknown mode is refused');
 
-  // Listen in: the supervisor's phone is called and mixed in.
-  const started = await call(SUP_KEY, 'POST', '/agents/ag1/monitor', { mode: 'listen', phone: supUri });
-  t.equal(started.status, 202);
-  t.match(started.body, { agentId: 'ag1', mode: 'listen', status: 'ringing', by: 'supervisor:sv' });
-  await until(async () => ((await call(SUP_KEY, 'GET', '/monitors')).body as unknown as { status: string }[])[0]?.status === 'active', 'the supervisor phone to join');
+  // Listen in: the supervisor's phone is called and mixed in — from the monitor page's buttons when Chromium is there.
+  const dash = page ? await openPage(t, `${base}/dashboard`) : undefined;
+  t.teardown(() => dash?.close());
+  const monitorStatus = async () => ((await call(SUP_KEY, 'GET', '/monitors')).body as unknown as { status: string; mode: string }[])[0];
+  if (dash) {
+    await dash.page.fill('#key', SUP_KEY);
+    await dash.page.press('#key', 'Enter');
+    await dash.page.locator('#agents tr[data-agent="ag1"] .customer').filter({ hasText: 'Sato Hanako' }).waitFor({ timeout: 15000 });
+    t.pass('the monitor shows the agent\'s current customer');
+    await dash.page.fill('#my-phone', supUri);
+  }
+  const setMode = async (mode: 'listen' | 'whisper' | 'barge') => {
+    if (dash) await dash.page.click(`#agents tr[data-agent="ag1"] button[data-monitor="${mode}"]`);
+    else if (mode === 'listen') {
+      const started = await call(SUP_KEY, 'POST', '/agents/ag1/monitor', { mode: 'listen', phone: supUri });
+      t.equal(started.status, 202);
+      t.match(started.body, { agentId: 'ag1', mode: 'listen', status: 'ringing', by: 'supervisor:sv' });
+    } else t.equal((await call(SUP_KEY, 'PUT', '/agents/ag1/monitor', { mode })).status, 200);
+    await until(async () => (await monitorStatus())?.status === 'active' && (await monitorStatus())?.mode === mode, `the supervisor in ${mode} mode`);
+    if (dash) await dash.page.locator('#agents tr[data-agent="ag1"] .supervise .pill').filter({ hasText: new RegExp(`^${mode}$`) }).waitFor({ timeout: 10000 });
+  };
+  await setMode('listen');
   let h = await heard(probes);
   expectHears(t, 'listen: supervisor', h.supervisor!, [AGENT, CUSTOMER]);
   expectHears(t, 'listen: agent', h.agent!, [CUSTOMER]);
   expectHears(t, 'listen: customer', h.customer!, [AGENT]);
-  t.equal((await call(SUP_KEY, 'PUT', '/agents/ag1/monitor', { mode: 'whisper' })).status, 200);
+  await setMode('whisper');
   h = await heard(probes);
   expectHears(t, 'whisper: agent', h.agent!, [CUSTOMER, SUPERVISOR]);
   expectHears(t, 'whisper: customer', h.customer!, [AGENT]);
   expectHears(t, 'whisper: supervisor', h.supervisor!, [AGENT, CUSTOMER]);
-  t.equal((await call(SUP_KEY, 'PUT', '/agents/ag1/monitor', { mode: 'barge' })).status, 200);
+  await setMode('barge');
   h = await heard(probes);
   expectHears(t, 'barge: agent', h.agent!, [CUSTOMER, SUPERVISOR]);
   expectHears(t, 'barge: customer', h.customer!, [AGENT, SUPERVISOR]);
   expectHears(t, 'barge: supervisor', h.supervisor!, [AGENT, CUSTOMER]);
-  t.equal((await call(SUP_KEY, 'DELETE', '/agents/ag1/monitor')).status, 204);
+  if (dash) {
+    await dash.page.screenshot({ path: MONITOR_SHOT, fullPage: true });
+    t.ok(existsSync(MONITOR_SHOT), `screenshot saved to ${MONITOR_SHOT}`);
+    await dash.page.click('#agents tr[data-agent="ag1"] button[data-monitor="stop"]');
+    await until(async () => (await monitorStatus()) === undefined, 'the supervision to end');
+    t.same(dash.errors, [], 'no script errors on the monitor page');
+  } else t.equal((await call(SUP_KEY, 'DELETE', '/agents/ag1/monitor')).status, 204);
   h = await heard({ agent: agentPhone.probe, customer: customer.probe });
   expectHears(t, 'after the supervisor left: agent', h.agent!, [CUSTOMER]);
   expectHears(t, 'after the supervisor left: customer', h.customer!, [AGENT]);
