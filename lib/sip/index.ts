@@ -21,3 +21,4 @@ export * from './transactions/non-invite-server';
 export * from './dialog';
 export * from './session-timer';
 export * from './prack';
+export { TcpTransport, StreamFramer, TCP_MAX_MESSAGE_BYTES } from './tcp';

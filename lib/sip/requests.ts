@@ -20,6 +20,11 @@ export function via(local: Local, branch = newBranch()): SipHeader {
   return { name: 'Via', value: `SIP/2.0/${(local.transport ?? 'udp').toUpperCase()} ${local.host}:${local.port};branch=${branch};rport` };
 }
 
+/** Our Contact (§8.1.1.8): where the far end sends in-dialog requests; names TCP when we speak it. */
+export function contactValue(local: Local): string {
+  return `<sip:dialer@${local.host}:${local.port}${local.transport === 'tcp' ? ';transport=tcp' : ''}>`;
+}
+
 export function buildInvite(
   local: Local,
   d: DialogState,
@@ -33,7 +38,7 @@ export function buildInvite(
     { name: 'To', value: d.toValue },
     { name: 'Call-ID', value: d.callId },
     { name: 'CSeq', value: `${d.cseq} INVITE` },
-    { name: 'Contact', value: `<sip:dialer@${local.host}:${local.port}>` },
+    { name: 'Contact', value: contactValue(local) },
     { name: 'Allow', value: 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK' },
     // RFC 3262 §3: we take reliable provisionals (and PRACK them) when the far end wants them.
     { name: 'Supported', value: '100rel' },

@@ -18,6 +18,8 @@ export const embeddedSchema = {
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 5060 },
         /** RFC 3261 T1 in ms (Timer B/F = 64×T1). */
         t1Ms: { type: 'integer', minimum: 10, maximum: 10000, default: 500 },
+        /** Also listen for SIP over TCP on the same port (always on when a trunk has transport tcp). */
+        tcp: { type: 'boolean', default: false },
         userAgent: { type: 'string', default: 'open-dialer' },
       },
     },
@@ -54,7 +56,8 @@ export const trunksSchema = {
       name: { type: 'string', minLength: 1 },
       /** host:port of the carrier's SIP signalling address (IP literal; port defaults to 5060). */
       address: { type: 'string', pattern: '^[^\\s:]+(:\\d{1,5})?$' },
-      transport: { type: 'string', enum: ['udp'], default: 'udp' },
+      /** udp, or tcp for carriers that require it or for INVITEs too large for a datagram (RFC 3261 §18.1.1). */
+      transport: { type: 'string', enum: ['udp', 'tcp'], default: 'udp' },
       username: { type: 'string' },
       password: { type: 'string' },
       /** Host part of the Request-URI and To; default: the address host. */
@@ -72,7 +75,7 @@ export const trunksSchema = {
 } as const;
 
 export interface EmbeddedConfig {
-  sip: { host: string; publicAddress: string; port: number; t1Ms: number; userAgent: string };
+  sip: { host: string; publicAddress: string; port: number; t1Ms: number; userAgent: string; tcp: boolean };
   rtp: { portMin: number; portMax: number; codecs: Array<'ulaw' | 'alaw'>; sendSilence: boolean };
   allowedPeers: string[];
   maxLegs: number;
@@ -82,7 +85,7 @@ export interface EmbeddedConfig {
 export interface TrunkConfig {
   name: string;
   address: string;
-  transport: 'udp';
+  transport: 'udp' | 'tcp';
   username?: string;
   password?: string;
   domain?: string;

@@ -16,7 +16,7 @@ import { decodeG711, encodeG711, type G711Law } from '../../../media/g711';
 import {
   acceptRemoteCSeq, answerSessionTimer, buildPrack, classifyProvisional, buildCancel, buildInDialog, buildInvite, cancelGuard, digestAuthorization, header, inDialog, learnDialog,
   newCallId, newTag, nextCSeq, nextHopUri, nextSessionVersion, parseCSeq, parseUri, refreshTarget,
-  realClock, SipStack, TIMER_C_MS, UdpTransport,
+  realClock, SipStack, TcpTransport, TIMER_C_MS, UdpTransport, contactValue,
   type ClientOutcome, type Clock, type RSeqSeen, type DialogState, type Endpoint, type Local, type ServerTxHandle, type SipHeader, type SipMessage,
   type SipRequest, type SipResponse, type TimerHandle, type Transport,
 } from '../../../sip';
@@ -125,6 +125,14 @@ export class EmbeddedDriver implements TelephonyDriver {
         throw new TelephonyError('UNAVAILABLE', `cannot bind SIP socket ${sip.host}:${sip.port}: ${err.message}`);
       });
       transports = [udp];
+      // TCP listens on the same port number when a trunk (or a sip:…;transport=tcp target) needs it.
+      if (this.opts.trunks.some((t) => t.transport === 'tcp') || this.opts.embedded.sip.tcp) {
+        const tcp = await TcpTransport.listen(sip.host, udp.local.port, this.log).catch((err: Error) => {
+          udp.close();
+          throw new TelephonyError('UNAVAILABLE', `cannot listen for SIP over TCP on ${sip.host}:${udp.local.port}: ${err.message}`);
+        });
+        transports.push(tcp);
+      }
     }
     this.transports = transports;
     this.local = { host: sip.publicAddress || sip.host, port: transports[0]!.local.port, userAgent: sip.userAgent };
@@ -219,7 +227,7 @@ export class EmbeddedDriver implements TelephonyDriver {
     });
     if (leg.analysis && this.opts.analyzerFactory) leg.analyzer = this.opts.analyzerFactory(leg.analysis);
     const sdp = buildSdp({ address: this.local.host, port, sessionId: dialog.session!.id, version: dialog.session!.version, codecs: this.opts.embedded.rtp.codecs });
-    leg.invite = buildInvite(this.local, dialog, sdp, extra);
+    leg.invite = buildInvite(this.localFor(leg), dialog, sdp, extra);
     (leg as { extra?: SipHeader[] }).extra = extra;
     this.legs.set(id, leg);
     this.byCallId.set(dialog.callId, leg);
@@ -344,6 +352,11 @@ export class EmbeddedDriver implements TelephonyDriver {
 
   // ---- internals -----------------------------------------------------------
 
+  /** Via/Contact for a leg: our address, on the transport its INVITE went over. */
+  private localFor(leg: Leg): Local {
+    return leg.dest.transport === 'tcp' ? { ...this.local, transport: 'tcp' } : this.local;
+  }
+
   private activeLegs(): number {
     let n = 0;
     for (const l of this.legs.values()) if (l.state.phase !== 'ended') n++;
@@ -366,15 +379,17 @@ export class EmbeddedDriver implements TelephonyDriver {
         throw new TelephonyError('BAD_REQUEST', (err as Error).message);
       }
       if (!isIP(u.host)) throw new TelephonyError('BAD_REQUEST', `SIP URI host must be an IP address (no DNS in the embedded driver): ${u.host}`);
-      return { uri: req.to, dest: { address: u.host, port: u.port ?? 5060 } };
+      const transport = u.params.transport?.toLowerCase() === 'tcp' ? 'tcp' : 'udp';
+      return { uri: req.to, dest: { address: u.host, port: u.port ?? 5060, transport } };
     }
     const number = req.to.replace(/[\s()-]/g, '');
     if (!/^\+?[0-9*#]{1,32}$/.test(number)) throw new TelephonyError('BAD_REQUEST', `not a dialable number: ${req.to}`);
     const trunk = req.trunk ? this.opts.trunks.find((t) => t.name === req.trunk) : this.opts.trunks[0];
     if (!trunk) throw new TelephonyError('BAD_REQUEST', req.trunk ? `unknown trunk ${req.trunk}` : 'no trunk configured (telephony.trunks)');
-    const dest = splitHostPort(trunk.address);
+    const dest: Endpoint = { ...splitHostPort(trunk.address), transport: trunk.transport ?? 'udp' };
     const domain = trunk.domain ?? trunk.address;
-    return { uri: `sip:${trunk.dialPrefix}${number}@${domain}`, dest, trunk };
+    const uri = `sip:${trunk.dialPrefix}${number}@${domain}${dest.transport === 'tcp' ? ';transport=tcp' : ''}`;
+    return { uri, dest, trunk };
   }
 
   /** Calls-per-second cap: each trunk's INVITEs are spaced 1/cps apart. */
@@ -413,13 +428,13 @@ export class EmbeddedDriver implements TelephonyDriver {
         );
         return;
       case 'ack':
-        leg.ack ??= buildInDialog(this.local, leg.dialog, 'ACK', parseCSeq(header(leg.invite, 'CSeq')!).seq);
+        leg.ack ??= buildInDialog(this.localFor(leg), leg.dialog, 'ACK', parseCSeq(header(leg.invite, 'CSeq')!).seq);
         stack?.sendRaw(leg.ack, this.nextHop(leg));
         return;
       case 'bye': {
         const [seq, dialog] = nextCSeq(leg.dialog);
         leg.dialog = dialog;
-        const bye = buildInDialog(this.local, leg.dialog, 'BYE', seq);
+        const bye = buildInDialog(this.localFor(leg), leg.dialog, 'BYE', seq);
         stack?.request(bye, this.nextHop(leg), (o) =>
           this.input(leg, { type: 'bye-done', status: o.kind === 'response' ? o.response.status : undefined }),
         );
@@ -503,7 +518,7 @@ export class EmbeddedDriver implements TelephonyDriver {
     }
     leg.dialog = nextCSeq(leg.dialog)[1];
     const extra = ((leg as { extra?: SipHeader[] }).extra ?? []).concat({ name: proxy ? 'Proxy-Authorization' : 'Authorization', value });
-    leg.invite = buildInvite(this.local, leg.dialog, leg.invite.body.toString(), extra);
+    leg.invite = buildInvite(this.localFor(leg), leg.dialog, leg.invite.body.toString(), extra);
     this.stack?.request(leg.invite, leg.dest, (o) => this.onInviteOutcome(leg, o));
   }
 
@@ -544,7 +559,7 @@ export class EmbeddedDriver implements TelephonyDriver {
 
   /** RFC 3262 §7.2: acknowledge a reliable provisional in its early dialog. */
   private prack(leg: Leg, res: SipResponse, rseq: number): void {
-    const [prack, dialog] = buildPrack(this.local, leg.dialog, res, leg.invite, rseq);
+    const [prack, dialog] = buildPrack(this.localFor(leg), leg.dialog, res, leg.invite, rseq);
     leg.dialog = dialog;
     this.stack?.request(prack, this.nextHop(leg), (o) => {
       if (o.kind !== 'response' || o.response.status >= 300) leg.log.warn({ rseq, outcome: o.kind === 'response' ? o.response.status : o.kind }, 'PRACK not accepted');
@@ -680,7 +695,7 @@ export class EmbeddedDriver implements TelephonyDriver {
       }
       this.applySdp(leg, req.body.toString());
     }
-    const contact = { name: 'Contact', value: `<sip:dialer@${this.local.host}:${this.local.port}>` };
+    const contact = { name: 'Contact', value: contactValue(this.localFor(leg)) };
     // An UPDATE without an offer is a pure refresh: no SDP in the answer (RFC 3311 §5.2).
     if (req.method === 'UPDATE' && !hasOffer) return tx.respond(200, 'OK', [contact, ...timer.headers]);
     const [session, dialog] = nextSessionVersion(leg.dialog);
