@@ -27,6 +27,21 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# Live drachtio-server + FreeSWITCH (the dialer-live bundle) for the freeswitch driver's
+# live tests, when the shared folder next to the checkout has it: test infrastructure only,
+# installed into /opt/dialer-live, never into the repository. install.sh is idempotent (it
+# compares the bundle's VERSION). Without it the live suite skips with a message.
+live=../shared/live-servers
+if [ -f "$live/install.sh" ]; then
+  want=$(tar -xJOf "$live/dialer-live-servers-debian12-amd64.tar.xz" --occurrence=1 dialer-live/VERSION 2>/dev/null || true)
+  if [ -z "$want" ] || [ "$(cat /opt/dialer-live/VERSION 2>/dev/null)" != "$want" ]; then
+    sudo_cmd=""
+    if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+    echo "setup: installing the live servers bundle from $live" >&2
+    $sudo_cmd bash "$live/install.sh" >&2
+  fi
+fi
+
 # node modules: install when missing or when the lock file changed since the last install
 stamp=node_modules/.setup-stamp
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then

@@ -1,36 +1,92 @@
 /**
- * The shared contract suite against the freeswitch driver, with a live
- * drachtio-server and FreeSWITCH (freeswitch-conf/) and SIPp far ends on
- * 127.0.0.1. Configured by the dialer's own config keys, read by the config
- * loader from this process's environment (README: "Running the contract suite
- * against FreeSWITCH"), e.g.
- *   DIALER_TELEPHONY__FREESWITCH__DRACHTIO__HOST=127.0.0.1
- *   DIALER_TELEPHONY__FREESWITCH__DRACHTIO__SECRET=cymru
- *   DIALER_TELEPHONY__FREESWITCH__MEDIA_SERVERS='[{"address":"127.0.0.1","secret":"ClueCon","local":true,"listenAddress":"127.0.0.1"}]'
- * Without them it skips with a message.
+ * The shared contract suite against the freeswitch driver, live: a
+ * drachtio-server and a FreeSWITCH started for this file on free loopback
+ * ports with the project's own freeswitch-conf/ (test/helpers/live-servers.ts),
+ * SIPp far ends on 127.0.0.1, in both audio modes:
+ * - stream: the leg's audio through a named pipe to lib/media's analysers,
+ * - native: FreeSWITCH's own detection (mod_spandsp tones), which has no
+ *   person/machine decision: those two cases expect `notsure`, which the
+ *   driver only accepts with dialer.runner.notSureIsHuman = false (README,
+ *   "Detection on FreeSWITCH").
+ * Skips with a message only when the dialer-live bundle is not installed.
  */
 import t from 'tap';
 import pino from 'pino';
 import { loadConfig } from '../../lib/config';
 import { createFreeswitchDriver } from '../../lib/telephony/drivers/freeswitch';
-import { runContractSuite } from './suite';
+import { liveServersMissing, startLiveServers } from '../helpers/live-servers';
+import { CARRIER_DIGIT_CODES, runContractSuite, type ContractCase, type Expect } from './suite';
 
-const env = process.env;
-const LIVE_KEY = 'DIALER_TELEPHONY__FREESWITCH__DRACHTIO__HOST';
+const missing = liveServersMissing();
 
-if (!env[LIVE_KEY]) {
-  t.test('freeswitch driver contract suite', { skip: `no live drachtio-server/FreeSWITCH: set ${LIVE_KEY}, DIALER_TELEPHONY__FREESWITCH__DRACHTIO__SECRET and DIALER_TELEPHONY__FREESWITCH__MEDIA_SERVERS to run it (README, deployment guide)` }, () => undefined);
+/**
+ * What native detection reports where stream mode has lib/media's decisions:
+ * FreeSWITCH's modules hear tones (SIT, busy, fax, beep) but cannot tell a
+ * person, an answering machine or silence apart, so those answered calls end
+ * their analysis as `notsure`, which (with notSureIsHuman false, as the driver
+ * requires) is hung up and recorded as 7 (README "Detection on FreeSWITCH").
+ */
+function nativeExpect(c: ContractCase): Expect {
+  const v = c.expect.verdicts ?? [];
+  if (v.some((x) => x.kind === 'human' || x.kind === 'machine' || x.kind === 'silence')) {
+    return { ...c.expect, verdicts: [{ phase: 'answered', kind: 'notsure' }], code: 7 };
+  }
+  return c.expect;
+}
+/**
+ * Known gap, shown rather than hidden: in a spandsp descriptor that also holds
+ * the 1000 Hz voicemail-beep tone, the first Bell SIT segment (985.2 Hz) is
+ * not told apart from it and no SIT is reported (checked live: the same SIT is
+ * detected with the beep tone removed). The result code is still 6 (from the
+ * 404), but the verdict is missing.
+ */
+function nativeTodo(c: ContractCase): string | undefined {
+  return c.scenario === 'uas-sit-404' ? 'native: 985 Hz SIT segment masked by the beep_1000 tone in the same spandsp descriptor' : undefined;
+}
+const NATIVE_CARRIER_CODES = { ...CARRIER_DIGIT_CODES, '0': 7, '1': 7 };
+
+if (missing) {
+  t.test('freeswitch driver contract suite (live)', { skip: missing }, () => undefined);
 } else {
-  void runContractSuite(t, async (trunk, media) => {
-    const config = loadConfig({
-      env,
-      overrides: {
-        telephony: { driver: 'freeswitch', trunks: [{ name: trunk.name, address: trunk.address, ...(trunk.username ? { username: trunk.username, password: trunk.password } : {}) }] },
-        ...(media ? { media } : {}),
-      },
+  t.test('freeswitch driver contract suite (live drachtio-server + FreeSWITCH)', async (t) => {
+    const live = await startLiveServers(t);
+    // First-RTP-to-analyser latency (stream mode), reported not asserted (timings belong to bench/).
+    const latencies: number[] = [];
+    const missed: number[] = [];
+    t.teardown(() => {
+      if (latencies.length === 0) return;
+      const sorted = [...latencies].sort((a, b) => a - b);
+      const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+      t.comment(`stream mode: first frame at the analyser after the 183/200 that started media: p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${sorted[sorted.length - 1]} ms (${sorted.length} legs); RTP packets FreeSWITCH received but the analyser did not: ${missed.join(',')}`);
     });
-    const driver = createFreeswitchDriver({ config, logger: pino({ level: env.DIALER_LOG__LEVEL ? 'info' : 'silent' }) });
-    await driver.start();
-    return driver;
+    for (const mode of ['stream', 'native'] as const) {
+      await t.test(`${mode} audio mode`, async (tt) => {
+        await runContractSuite(
+          tt,
+          async (trunk, media) => {
+            const config = loadConfig({
+              env: {},
+              overrides: {
+                telephony: { driver: 'freeswitch', freeswitch: live.configSection(mode), trunks: [{ name: trunk.name, address: trunk.address, ...(trunk.username ? { username: trunk.username, password: trunk.password } : {}) }] },
+                dialer: { runner: { notSureIsHuman: mode === 'stream' } },
+                ...(media ? { media } : {}),
+              },
+            });
+            const driver = createFreeswitchDriver({
+              config,
+              logger: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }),
+              onTapStats: (_leg, s) => {
+                if (s.mediaAt !== undefined && s.firstFrameAt !== undefined) latencies.push(s.firstFrameAt - s.mediaAt);
+                if (s.rtpPackets !== undefined) missed.push(s.rtpPackets - s.frames);
+              },
+            });
+            await driver.start();
+            return driver;
+          },
+          undefined,
+          mode === 'native' ? { expect: nativeExpect, carrierCodes: NATIVE_CARRIER_CODES, todo: nativeTodo } : {},
+        );
+      });
+    }
   });
 }

@@ -110,11 +110,13 @@ export function assertOutcome(t: Test, r: TestCallResult, e: Expect): void {
 
 async function runCase(c: ContractCase, makeDriver: MakeDriver, env: ContractEnv): Promise<TestCallResult> {
   const far = await env.startFarEnd(c.scenario, 1);
-  const driver = await makeDriver({ name: 'far', address: far.address, ...c.creds }, c.media);
+  let driver: TelephonyDriver | undefined;
   try {
+    // Inside the try: a driver that fails to start must not leak the far end.
+    driver = await makeDriver({ name: 'far', address: far.address, ...c.creds }, c.media);
     return await testCall(driver, { to: c.number, ringTimeoutMs: c.ringTimeoutMs, analysis: c.analysis }, { hangupOnVerdict: true, hangupAfterMs: 6000, maxMs: 30000 });
   } finally {
-    await driver.stop();
+    await driver?.stop();
     await far.stop();
   }
 }
@@ -123,28 +125,39 @@ async function runCase(c: ContractCase, makeDriver: MakeDriver, env: ContractEnv
  * Runs every case at once (each with its own far end and driver) and then a
  * whole "campaign" of ten calls against one carrier-simulator process.
  */
-export async function runContractSuite(t: Test, makeDriver: MakeDriver, env: ContractEnv = sippEnv): Promise<void> {
+export interface SuiteOptions {
+  /** A driver's own expectation where it documents a difference (README says why). */
+  expect?: (c: ContractCase) => Expect;
+  /** The carrier simulator's expected codes, when they differ for the same reason. */
+  carrierCodes?: Record<string, number>;
+  /** A case this driver does not pass yet: reported as todo with the reason, not hidden. */
+  todo?: (c: ContractCase) => string | undefined;
+}
+
+export async function runContractSuite(t: Test, makeDriver: MakeDriver, env: ContractEnv = sippEnv, opts: SuiteOptions = {}): Promise<void> {
   const results = await Promise.allSettled(CONTRACT_CASES.map((c) => runCase(c, makeDriver, env)));
   CONTRACT_CASES.forEach((c, i) => {
     const r = results[i]!;
-    t.test(c.name, async (tt) => {
+    const todo = opts.todo?.(c);
+    t.test(c.name, todo ? { todo } : {}, async (tt) => {
       if (r.status === 'rejected') return void tt.fail(`case failed to run: ${(r.reason as Error).stack ?? r.reason}`);
-      assertOutcome(tt, r.value, c.expect);
+      assertOutcome(tt, r.value, opts.expect ? opts.expect(c) : c.expect);
     });
   });
 
   await t.test('carrier simulator: ten numbers, behaviour by last digit, one result code each', async (tt) => {
     const digits = Object.keys(CARRIER_DIGIT_CODES);
     const far = await env.startFarEnd('carrier-simulator', digits.length);
-    const driver = await makeDriver({ name: 'carrier', address: far.address }, { amd: { silenceTimeoutMs: 1500 } });
+    let driver: TelephonyDriver | undefined;
     try {
+      driver = await makeDriver({ name: 'carrier', address: far.address }, { amd: { silenceTimeoutMs: 1500 } });
       const calls = await Promise.all(
-        digits.map((d) => testCall(driver, { to: `031200000${d}`, ringTimeoutMs: d === '5' ? 10000 : 1500, analysis: FULL }, { hangupOnVerdict: true, hangupAfterMs: 6000, maxMs: 30000 })),
+        digits.map((d) => testCall(driver!, { to: `031200000${d}`, ringTimeoutMs: d === '5' ? 10000 : 1500, analysis: FULL }, { hangupOnVerdict: true, hangupAfterMs: 6000, maxMs: 30000 })),
       );
       const got = Object.fromEntries(digits.map((d, i) => [d, calls[i]!.resultCode]));
-      tt.same(got, CARRIER_DIGIT_CODES, 'every digit gives its documented result code');
+      tt.same(got, opts.carrierCodes ?? CARRIER_DIGIT_CODES, 'every digit gives its documented result code');
     } finally {
-      await driver.stop();
+      await driver?.stop();
       await far.stop();
     }
   });

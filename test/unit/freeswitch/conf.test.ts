@@ -59,8 +59,28 @@ t.test('the names the driver defaults use exist in the configuration', async (t)
   const acl = parse('autoload_configs/acl.conf.xml').configuration['network-lists'].list.map((l: { name: string }) => l.name);
   t.ok(acl.includes('dialer'));
   const esl = Object.fromEntries(parse('autoload_configs/event_socket.conf.xml').configuration.settings.param.map((p: { name: string; value: string }) => [p.name, p.value]));
-  t.equal(esl['listen-port'], '8021');
+  t.equal(esl['listen-port'], '$${dialer_esl_port}');
+  t.equal(vars()['dialer_esl_port'], '8021', 'the event socket port is the dialer default mediaServers[].port');
   t.equal(esl['apply-inbound-acl'], 'dialer');
+});
+
+/** vars.xml's `<X-PRE-PROCESS cmd="set" data="name=value"/>` values. */
+function vars(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of readFileSync(join(CONF, 'vars.xml'), 'utf8').matchAll(/<X-PRE-PROCESS cmd="set" data="([A-Za-z0-9_]+)=([^"]*)"\/>/g)) out[m[1]!] = m[2]!;
+  return out;
+}
+
+t.test('vars.xml holds every address, port and secret; every $${var} used is defined there', async (t) => {
+  const defined = vars();
+  for (const f of xmlFiles(CONF)) {
+    const text = readFileSync(f, 'utf8').replace(/<!--[\s\S]*?-->/g, '');
+    for (const m of text.matchAll(/\$\$\{([A-Za-z0-9_]+)\}/g)) t.ok(m[1]! in defined, `${relative(CONF, f)}: ${m[0]} is set in vars.xml`);
+    if (f.endsWith('vars.xml') || f.endsWith('drachtio.conf.xml')) continue;
+    // Addresses, ports and passwords only in vars.xml (drachtio.conf.xml is drachtio-server's own file).
+    t.notMatch(text, /name="(?:[^"]*-)?(?:ip|port|password)"\s+value="[^$"]/, `${relative(CONF, f)}: no literal address, port or password`);
+  }
+  for (const k of ['dialer_esl_ip', 'dialer_esl_port', 'dialer_esl_password', 'dialer_sip_ip', 'dialer_sip_port', 'dialer_rtp_ip', 'dialer_rtp_start_port', 'dialer_rtp_end_port', 'dialer_drachtio_admin_port', 'dialer_drachtio_secret']) t.ok(k in defined, `vars.xml sets ${k}`);
 });
 
 t.test('spandsp descriptors: one per configured region, every tone maps to a verdict', async (t) => {

@@ -52,6 +52,20 @@ t.test('each missing key is named', async (t) => {
   t.match(remoteStream.message, /audio pipe exists only on the FreeSWITCH host/);
 });
 
+t.test('native detection is refused while notsure goes to agents (dialer.runner.notSureIsHuman)', async (t) => {
+  // base: a remote media server, audioMode auto → native there.
+  const auto = await startError(base);
+  t.equal(auto.key, 'dialer.runner.notSureIsHuman');
+  t.match(auto.message, /mediaServers\.0\.local is false/);
+  const native = await startError({ ...base, DIALER_TELEPHONY__FREESWITCH__MEDIA_SERVERS: '[{"address":"127.0.0.1","secret":"ClueCon","local":true}]', DIALER_TELEPHONY__FREESWITCH__AUDIO_MODE: 'native' });
+  t.equal(native.key, 'dialer.runner.notSureIsHuman');
+  t.match(native.message, /cannot tell a person from an answering machine/);
+  // Accepted with notSureIsHuman false: start() gets past the config checks (then fails to connect: nothing listens).
+  const past = await startError({ ...base, DIALER_DIALER__RUNNER__NOT_SURE_IS_HUMAN: 'false', DIALER_TELEPHONY__FREESWITCH__DRACHTIO__PORT: '9', DIALER_TELEPHONY__FREESWITCH__CONNECT_TIMEOUT_MS: '500' });
+  t.notOk(past instanceof ConfigError, `not a config error: ${past.message}`);
+  t.match(past.message, /cannot connect to drachtio-server 127\.0\.0\.1:9/);
+});
+
 t.test('schema rejects unknown and ill-typed freeswitch keys', async (t) => {
   const keyOf = (extra: Record<string, string>) => {
     try {

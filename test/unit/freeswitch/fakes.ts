@@ -77,8 +77,14 @@ export class FakeEndpoint implements EndpointPort {
   private dtmf: Array<(d: string, ms: number) => void> = [];
   private destroyed: Array<(c?: string) => void> = [];
   private playing?: { target: string; resolve: (r: { playbackMs: number }) => void };
-  /** Runs when `uuid_record <uuid> start <path>` arrives (the stream test writes audio into the pipe). */
+  /**
+   * Runs when media flows into a recording: like FreeSWITCH, which writes
+   * nothing into a recording until RTP arrives, the first modify() after
+   * `uuid_record <uuid> start <path>` (the stream test writes audio into the pipe).
+   */
   onRecordStart?: (path: string) => void;
+  private recordingTo?: string;
+  private fed = false;
 
   constructor(readonly uuid: string, readonly server: FakeMediaServer, private readonly log: CommandLog) {
     this.localSdp = `v=0\r\no=FreeSWITCH 1 1 IN IP4 ${server.address}\r\nm=audio ${20000 + Number(uuid.replace(/\D/g, '') || 0)} RTP/AVP 0 8 101\r\n`;
@@ -86,6 +92,12 @@ export class FakeEndpoint implements EndpointPort {
 
   async modify(remoteSdp: string): Promise<void> {
     this.log.add(this.uuid, 'modify', remoteSdp);
+    this.feed();
+  }
+  private feed(): void {
+    if (this.fed || !this.recordingTo || !this.onRecordStart) return;
+    this.fed = true;
+    this.onRecordStart(this.recordingTo);
   }
   async execute(app: string, arg = ''): Promise<string> {
     this.log.add(this.uuid, 'execute', app, arg);
@@ -99,11 +111,11 @@ export class FakeEndpoint implements EndpointPort {
       this.playing = undefined;
       p.resolve({ playbackMs: 1234 });
     }
-    if (command === 'uuid_record' && args[1] === 'start') this.onRecordStart?.(args[2]!);
+    if (command === 'uuid_record' && args[1] === 'start') this.recordingTo = args[2]!;
     return '+OK Success\n';
   }
   async set(vars: Record<string, string>): Promise<void> {
-    for (const [k, v] of Object.entries(vars)) this.log.add(this.uuid, 'execute', 'set', `${k}=${v}`);
+    this.log.add(this.uuid, 'api', 'uuid_setvar_multi', this.uuid, Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(';'));
   }
   play(target: string): Promise<{ playbackMs: number }> {
     this.log.add(this.uuid, 'play', target);
@@ -164,6 +176,8 @@ export class FakeMediaServer implements MediaServerPort {
   readonly endpoints: FakeEndpoint[] = [];
   private seq = 0;
   failCreate?: Error;
+  /** Given to every new endpoint (see FakeEndpoint.onRecordStart). */
+  onRecordStart?: (path: string) => void;
   constructor(readonly address: string, private readonly log: CommandLog) {}
   load() {
     return { sessions: this.sessions, maxSessions: this.maxSessions };
@@ -172,6 +186,7 @@ export class FakeMediaServer implements MediaServerPort {
     this.log.add(this.address, 'createEndpoint');
     if (this.failCreate) throw this.failCreate;
     const ep = new FakeEndpoint(`${this.address}-ep${++this.seq}`, this, this.log);
+    if (this.onRecordStart) ep.onRecordStart = this.onRecordStart;
     this.endpoints.push(ep);
     return ep;
   }
@@ -205,7 +220,8 @@ export function fakeEsl(log: CommandLog, answers: Record<string, string> = {}) {
     'module_exists mod_tone_stream': 'true',
     'module_exists mod_spandsp': 'true',
     'module_exists mod_avmd': 'true',
-    'local_stream show': 'dialer_hold\n',
+    // Recorded from FreeSWITCH 1.11.1: one NAME,DIRECTORY line per stream.
+    'local_stream show': 'dialer_hold,/var/lib/dialer/hold-music\n',
   };
   return async (opts: { address: string; port: number; secret: string }): Promise<EslClient> => {
     log.add('esl', 'connect', `${opts.address}:${opts.port}`);

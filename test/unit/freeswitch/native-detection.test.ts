@@ -27,7 +27,8 @@ t.test('early media busy tone (Japan): modify with the 183 SDP, tone detection, 
   r.srf.last.provisional(183, 'Session Progress', EARLY_SDP);
   await r.settle();
   const ep = r.mrf.servers.get('fs1')!.endpoints[0]!;
-  t.same(r.log.lines((c) => c.target === ep.uuid), [`${ep.uuid} modify ${EARLY_SDP}`, `${ep.uuid} execute spandsp_start_tone_detect dialer_jp`]);
+  // Detection attached before the INVITE; the sendonly early media answered so that FreeSWITCH receives it.
+  t.same(r.log.lines((c) => c.target === ep.uuid), [`${ep.uuid} execute spandsp_start_tone_detect dialer_jp`, `${ep.uuid} modify ${EARLY_SDP.replace('a=sendonly', 'a=sendrecv')}`]);
   r.clock.advance(1500);
   ep.emitTone('busy');
   ep.emitTone('busy'); // FreeSWITCH repeats events: one verdict
@@ -68,7 +69,7 @@ t.test('after answer: fax CED → code 5; spandsp beep → 4; nothing → notsur
   r.srf.last.answer();
   await r.settle();
   const ep = r.mrf.servers.get('fs1')!.endpoints[0]!;
-  t.same(r.log.lines((c) => c.target === ep.uuid).slice(-1), [`${ep.uuid} execute spandsp_start_tone_detect dialer_na`]);
+  t.same(r.log.lines((c) => c.target === ep.uuid).map((l) => l.replace(/modify v=0[\s\S]*/, 'modify <sdp>')), [`${ep.uuid} execute spandsp_start_tone_detect dialer_na`, `${ep.uuid} modify <sdp>`]);
   ep.emitTone('ced');
   ep.emitTone('ced');
   await r.driver.hangup(fax);
@@ -105,8 +106,8 @@ t.test('avmd beep detector: sink endpoint modified, bridged, avmd_start; avmd::b
   const [ep, sink] = r.mrf.servers.get('fs1')!.endpoints;
   const cmds = r.log.lines((c) => c.target === ep!.uuid || c.target === sink!.uuid).map((l) => l.replace(/modify v=0[\s\S]*/, 'modify <sdp>'));
   t.same(cmds, [
-    `${ep!.uuid} modify <sdp>`,
     `${ep!.uuid} execute spandsp_start_tone_detect dialer_na`,
+    `${ep!.uuid} modify <sdp>`,
     `${sink!.uuid} subscribe CUSTOM avmd::beep`,
     `${sink!.uuid} modify <sdp>`,
     `${ep!.uuid} api uuid_bridge ${ep!.uuid} ${sink!.uuid}`,
@@ -116,6 +117,7 @@ t.test('avmd beep detector: sink endpoint modified, bridged, avmd_start; avmd::b
   sink!.emitCustom('avmd::beep', { Frequency: '852.4', 'Unique-ID': sink!.uuid });
   sink!.emitCustom('avmd::beep', { Frequency: '852.4', 'Unique-ID': sink!.uuid });
   await r.driver.hangup(legId);
+  await r.settle(); // detection is released asynchronously after the end event
   t.match(outcome(r.events, legId).verdicts, [{ kind: 'beep', freqHz: 852 }]);
   t.equal(decideResult(outcome(r.events, legId)), 4);
   t.ok(r.log.lines().includes(`${sink!.uuid} execute avmd_stop `) && r.log.lines().includes(`${sink!.uuid} destroy`), 'sink released');
@@ -129,7 +131,7 @@ t.test('bridging stops detection; analysis flags gate what is reported', async (
   r.srf.last.provisional(183, 'Session Progress', EARLY_SDP);
   await r.settle();
   const ep = r.mrf.servers.get('fs1')!.endpoints[1]!;
-  t.equal(r.log.lines((c) => c.target === ep.uuid).length, 0, 'no early analysis requested: endpoint untouched');
+  t.same(r.log.lines((c) => c.target === ep.uuid), [`${ep.uuid} execute spandsp_start_tone_detect dialer_na`], 'no early analysis requested: no modify for early media');
   r.srf.last.answer();
   await r.settle();
   await r.driver.bridge(cust, agent);

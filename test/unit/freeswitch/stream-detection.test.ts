@@ -17,7 +17,7 @@ import type { LegEvent } from '../../../lib/telephony/contract';
 import type { Verdict } from '../../../lib/media/types';
 import { openFifoTap } from '../../../lib/telephony/drivers/freeswitch/tap';
 import type { AnalyzerFactory } from '../../../lib/telephony/drivers/freeswitch/analysis';
-import { rig, type FakeEndpoint, type Rig } from './fakes';
+import { rig, type Rig } from './fakes';
 
 const dir = mkdtempSync(join(tmpdir(), 'fs-stream-'));
 t.teardown(() => execFileSync('rm', ['-rf', dir]));
@@ -36,8 +36,8 @@ function rawOf(wav: string): Buffer {
 
 const analyzerFactory: AnalyzerFactory = (o) => createCallAnalyzer({ phase: o.phase, ...(o.region ? { region: o.region } : {}), ...(o.waitForBeep ? { waitForBeep: true } : {}) });
 
-/** Plays `audio` into the pipe the driver asks FreeSWITCH to record into. */
-function feedOnRecord(ep: FakeEndpoint, audio: Buffer): void {
+/** Plays `audio` into the pipe the driver asks FreeSWITCH to record into, once media flows. */
+function feedOnRecord(ep: { onRecordStart?: (path: string) => void }, audio: Buffer): void {
   ep.onRecordStart = (path) => {
     const w = createWriteStream(path);
     w.end(audio);
@@ -58,16 +58,15 @@ const local = { address: '127.0.0.1', port: 8021, secret: 'ClueCon', profile: 'd
 t.test('answered fax (CED 2100 Hz) heard through the pipe by lib/media → code 5', async (t) => {
   const ced = rawOf(sox('ced.wav', 'synth', '3.5', 'sine', '2100', 'pad', '0.2', '0.5'));
   const r = await rig({ fs: { audioMode: 'auto', mediaServers: [local], fifoDir: join(dir, 'fifo') }, createAnalyzer: analyzerFactory, openTap: openFifoTap });
+  feedOnRecord(r.mrf.servers.get('127.0.0.1')!, ced);
   const legId = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, analysis: { early: true, answered: true } });
   const ep = r.mrf.servers.get('127.0.0.1')!.endpoints[0]!;
-  feedOnRecord(ep, ced);
   r.srf.last.answer();
   await until(r, () => verdicts(r.events, legId).length > 0);
   const pipe = join(dir, 'fifo', `${legId}.r8`);
-  t.same(r.log.lines((c) => c.target === ep.uuid).slice(1, 5), [
-    `${ep.uuid} execute set RECORD_READ_ONLY=true`,
-    `${ep.uuid} execute set enable_file_write_buffering=false`,
-    `${ep.uuid} execute set RECORD_PRE_BUFFER_FRAMES=1`,
+  // Attached before the INVITE leaves: the variables in one API call, then the recording; then the 200's SDP.
+  t.same(r.log.lines((c) => c.target === ep.uuid).slice(0, 2), [
+    `${ep.uuid} api uuid_setvar_multi ${ep.uuid} RECORD_READ_ONLY=true;enable_file_write_buffering=false;RECORD_PRE_BUFFER_FRAMES=1`,
     `${ep.uuid} api uuid_record ${ep.uuid} start ${pipe}`,
   ]);
   t.match(verdicts(r.events, legId)[0], { kind: 'fax', tone: 'CED' });
@@ -85,12 +84,14 @@ t.test('early-media SIT (vacant code) heard through the pipe, then 404 → code 
   const sit = join(dir, 'sit.wav');
   execFileSync('sox', ['-D', seg('s1.wav', '985.2', '0.380'), seg('s2.wav', '1370.6', '0.274'), seg('s3.wav', '1776.7', '0.380'), sox('gap.wav', 'trim', '0', '1.5'), sit]);
   const r = await rig({ fs: { audioMode: 'stream', mediaServers: [local], fifoDir: join(dir, 'fifo2') }, createAnalyzer: analyzerFactory, openTap: openFifoTap });
+  feedOnRecord(r.mrf.servers.get('127.0.0.1')!, rawOf(sit));
   const legId = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, analysis: { early: true, answered: true } });
-  const ep = r.mrf.servers.get('127.0.0.1')!.endpoints[0]!;
-  feedOnRecord(ep, rawOf(sit));
-  r.srf.last.provisional(183, 'Session Progress', 'v=0\r\nc=IN IP4 10.0.0.9\r\nm=audio 4100 RTP/AVP 0\r\n');
+  const lines = r.log.lines();
+  t.ok(lines.findIndex((l) => / api uuid_record .* start /.test(l)) < lines.findIndex((l) => l.startsWith('srf INVITE')), 'recording on before the INVITE');
+  r.srf.last.provisional(183, 'Session Progress', 'v=0\r\nc=IN IP4 10.0.0.9\r\nm=audio 4100 RTP/AVP 0\r\na=sendonly\r\n');
   await until(r, () => verdicts(r.events, legId).length > 0);
   const v = r.events.find((e) => e.type === 'verdict');
+  t.ok(r.log.lines().some((l) => l.includes('modify') && l.includes('a=sendrecv') && !l.includes('sendonly')), 'sendonly early media answered so FreeSWITCH receives it');
   t.match(v, { type: 'verdict', phase: 'early', verdict: { kind: 'sit' } });
   r.srf.last.reject(404, 'Not Found');
   await r.settle();

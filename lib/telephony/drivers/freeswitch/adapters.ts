@@ -25,6 +25,17 @@ import type {
 const Mrf = require('drachtio-fsmrf') as new (srf: Srf) => { connect(opts: Record<string, unknown>): Promise<FsmrfMediaServer> };
 const esl = require('modesl') as { Connection: new (host: string, port: number, secret: string, ready: () => void) => ModeslConnection };
 
+/** drachtio-srf's real `connect()` (lib/srf.js → proto.js app.connect): it returns the app, no Promise. */
+interface SrfConnectApi {
+  connect(opts: { host: string; port: number; secret: string }): unknown;
+}
+/** The parts of drachtio-srf's WireProtocol (lib/wire-protocol.js) that stop its reconnect loop. */
+interface WireProtocolInternals {
+  closing?: boolean;
+  socket?: { destroy(): void };
+  reconnectVars?: { retryTimer?: NodeJS.Timeout | null };
+}
+
 interface EslEvent {
   getHeader(name: string): string | undefined;
   getBody(): string;
@@ -91,21 +102,57 @@ export class DrachtioSrf implements SrfPort {
     return this.isConnected;
   }
 
+  /**
+   * drachtio-srf 5.0.29's `connect()` returns the app, not the Promise its
+   * .d.ts declares (checked live, freeswitch.md): readiness is the `connect`
+   * event (with an Error when the secret is wrong), a refused socket is an
+   * `error` event after which srf retries forever. Any failure tears the
+   * socket and its retry timer down, or it would keep the process alive.
+   */
   async connect(opts: { host: string; port: number; secret: string; timeoutMs: number }): Promise<void> {
+    let onConnect!: (err: Error | null) => void;
+    let onError!: (err: Error) => void;
     const ready = new Promise<void>((resolve, reject) => {
-      this.srf.once('connect', (err: Error | null) => (err ? reject(err) : resolve()));
+      onConnect = (err) => (err ? reject(new Error(`drachtio-server ${opts.host}:${opts.port}: ${err.message} (telephony.freeswitch.drachtio.secret)`)) : resolve());
+      onError = (err) => reject(new Error(`drachtio-server ${opts.host}:${opts.port}: ${err.message} (telephony.freeswitch.drachtio.host/port)`));
+      this.srf.once('connect', onConnect);
+      this.srf.once('error', onError);
     });
-    this.srf.connect({ host: opts.host, port: opts.port, secret: opts.secret }).catch(() => undefined);
+    (this.srf as unknown as SrfConnectApi).connect({ host: opts.host, port: opts.port, secret: opts.secret });
     try {
       await within(ready, opts.timeoutMs, `drachtio-server ${opts.host}:${opts.port}`);
     } catch (err) {
-      this.srf.disconnect();
+      this.abandon();
       throw err;
+    } finally {
+      this.srf.removeListener('connect', onConnect);
+      this.srf.removeListener('error', onError);
     }
   }
 
   disconnect(): void {
-    this.srf.disconnect();
+    this.abandon();
+  }
+
+  /**
+   * Closes the control socket whatever state it is in. `srf.disconnect()`
+   * throws when no socket is connected and leaves a pending reconnect timer
+   * running; the wire protocol's own `closing` flag stops further retries.
+   */
+  private abandon(): void {
+    const wp = (this.srf as unknown as { app?: { client?: { wp?: WireProtocolInternals } } }).app?.client?.wp;
+    if (wp) {
+      wp.closing = true;
+      if (wp.reconnectVars?.retryTimer) clearTimeout(wp.reconnectVars.retryTimer);
+      if (wp.reconnectVars) wp.reconnectVars.retryTimer = null;
+    }
+    try {
+      this.srf.disconnect();
+    } catch {
+      /* never connected */
+    }
+    wp?.socket?.destroy();
+    this.isConnected = false;
   }
 
   onDisconnect(listener: () => void): void {
@@ -155,7 +202,29 @@ function bodyOf(res: EslEvent | { body?: string } | undefined): string {
   return (res as { body?: string }).body ?? '';
 }
 
+/** `k=v;k=v` for uuid_setvar_multi; a `;` inside a value would split it. */
+export function setvarMultiArg(vars: Record<string, string>): string {
+  return Object.entries(vars)
+    .map(([k, v]) => {
+      if (/[;\s]/.test(k) || v.includes(';')) throw new Error(`channel variable ${k}=${v}: no ';' or spaces allowed`);
+      return `${k}=${v}`;
+    })
+    .join(';');
+}
+
+/**
+ * modesl writes each command in two or more `write()`s (`api …\n`, then `\n`):
+ * with Nagle's algorithm on, the last part waits for FreeSWITCH's delayed ACK
+ * and every ESL command took 40-60 ms (measured live; 1 ms with no delay). The
+ * socket objects are the libraries' own (modesl / drachtio-modesl `socket`).
+ */
+function noDelay(conn: unknown): void {
+  const sock = (conn as { socket?: { setNoDelay?: (on: boolean) => void } } | undefined)?.socket;
+  sock?.setNoDelay?.(true);
+}
+
 function wrapEndpoint(ep: FsmrfEndpoint): EndpointPort {
+  noDelay((ep as unknown as { _conn?: unknown })._conn);
   return {
     uuid: ep.uuid,
     localSdp: ep.local.sdp,
@@ -164,8 +233,11 @@ function wrapEndpoint(ep: FsmrfEndpoint): EndpointPort {
     },
     execute: async (app, arg) => (await ep.execute(app, arg ?? '')).getHeader('Application-Response') ?? '',
     api: async (command, args) => bodyOf(await ep.api(command, args ?? [])),
+    // One API call (mod_commands uuid_setvar_multi, `;`-separated), not a `set` application per variable:
+    // an application waits its turn on the channel, an API command does not.
     set: async (vars) => {
-      for (const [k, v] of Object.entries(vars)) await ep.execute('set', `${k}=${v}`);
+      const reply = bodyOf(await ep.api('uuid_setvar_multi', [ep.uuid, setvarMultiArg(vars)]));
+      if (!reply.startsWith('+OK')) throw new Error(`uuid_setvar_multi refused: ${reply.trim()}`);
     },
     play: async (target) => {
       const r = await ep.play(target);
@@ -189,10 +261,14 @@ function wrapEndpoint(ep: FsmrfEndpoint): EndpointPort {
 }
 
 function wrapMediaServer(ms: FsmrfMediaServer): MediaServerPort {
+  noDelay(ms.conn);
   let connected = true;
   ms.on('end', () => (connected = false));
   // drachtio-modesl reconnects the inbound socket by itself.
-  ms.conn.on('esl::ready', () => (connected = true));
+  ms.conn.on('esl::ready', () => {
+    connected = true;
+    noDelay(ms.conn);
+  });
   return {
     address: ms.address,
     get connected() {
@@ -236,6 +312,7 @@ export const modeslConnect: EslConnect = ({ address, port, secret, timeoutMs }) 
         close: () => conn!.disconnect(),
       }),
     );
+    noDelay(conn);
     conn.on('error', (err) => reject(err instanceof Error ? err : new Error(String(err))));
     // FreeSWITCH answers a wrong password or an address outside its ACL with rude-rejection.
     conn.on('esl::event::raw::text/rude-rejection', () => reject(new Error('rejected by the event socket ACL (event_socket.conf.xml apply-inbound-acl)')));

@@ -50,17 +50,32 @@ export interface AnalysisDeps {
 /** Verdicts after which nothing more is needed from native detection. */
 const FINAL_NATIVE: ReadonlySet<Verdict['kind']> = new Set(['fax', 'sit', 'busy', 'beep', 'machine', 'announcement']);
 
+/** How the analyser heard the leg (stream mode), for tests, benchmarks and debug logs. */
+export interface TapStats {
+  /** clock.now() when the far end's media started (183 with SDP, or 200). */
+  mediaAt?: number;
+  /** clock.now() of the first frame out of the pipe. */
+  firstFrameAt?: number;
+  /** Frames the analyser received. */
+  frames: number;
+  /** RTP packets FreeSWITCH had received from the far end when the recording stopped (with `countPackets`). */
+  rtpPackets?: number;
+}
+
 export class LegAnalysis {
   private phase: AnalysisPhase = 'early';
   private phaseStart = 0;
-  private started = false;
+  private mediaStarted = false;
   private stopped = false;
   private seen = new Set<string>();
   private tap?: AudioTap;
+  private prepared?: Promise<void>;
+  private attached = false;
   private analyzer?: CallAnalyzer;
   private sink?: EndpointPort;
   private notsureTimer?: unknown;
   private decisive = false;
+  readonly stats: TapStats = { frames: 0 };
 
   constructor(private readonly d: AnalysisDeps) {}
 
@@ -68,80 +83,110 @@ export class LegAnalysis {
     return this.d.mode;
   }
 
-  /** Early media is flowing to the endpoint (183 with SDP, endpoint modified). */
-  async startEarly(): Promise<void> {
-    if (this.started || this.stopped) return;
-    this.phase = 'early';
-    this.phaseStart = this.d.clock.now();
-    await this.start();
+  /**
+   * Attaches detection to the endpoint before the INVITE goes out, so it is
+   * on before the first RTP packet (freeswitch.md: attaching it after the
+   * 183's modify() and three `set`s missed the first 350 ms). FreeSWITCH
+   * writes nothing into the recording until RTP arrives, and a tone detector
+   * hears nothing before either. Stream: the pipe held open for reading and
+   * the recording's channel variables (in parallel), then `uuid_record`;
+   * native: the spandsp tone detector.
+   */
+  prepare(): Promise<void> {
+    this.prepared ??= this.attach();
+    return this.prepared;
   }
 
-  /** The call was answered (endpoint modified with the 200 OK's SDP). */
+  private async attach(): Promise<void> {
+    const { ep } = this.d;
+    if (this.d.mode === 'native') {
+      ep.onTone((tone) => {
+        if (this.stopped) return;
+        const v = verdictFromTone(tone, this.d.region, this.elapsed());
+        if (v) this.verdict(v);
+        else this.d.warn(`tone ${tone} is not one of ours (spandsp.conf.xml names: busy, reorder, ringback, sit*, ced, cng, beep_<Hz>)`);
+      });
+      const app = toneDetectApp(this.d.descriptor);
+      await ep.execute(app.app, app.arg);
+      this.attached = true;
+      return;
+    }
+    if (!this.d.createAnalyzer) throw new Error('stream audio mode needs an analyser factory (lib/media createCallAnalyzer)');
+    this.analyzer = this.d.createAnalyzer({ region: this.d.region, waitForBeep: this.d.waitForBeep, phase: 'early', overrides: this.d.overrides });
+    // The reader must hold the pipe open before uuid_record, which blocks until one does (freeswitch.md).
+    const [tap] = await Promise.all([this.d.openTap(this.d.fifoPath), ep.set({ ...STREAM_VARS })]);
+    this.tap = tap;
+    if (this.stopped) return void (await tap.close().catch(() => undefined));
+    tap.onFrame((frame) => {
+      if (this.stopped || !this.analyzer) return;
+      if (this.stats.frames++ === 0) this.stats.firstFrameAt = this.d.clock.now();
+      this.pass(this.analyzer.push(frame));
+      if (this.analyzer.done) void this.stop();
+    });
+    const start = streamStartApi(ep.uuid, tap.path);
+    const reply = await ep.api(start.command, start.args);
+    if (!reply.startsWith('+OK')) throw new Error(`uuid_record refused: ${reply.trim()}`);
+    this.attached = true;
+  }
+
+  /** Early media is arriving (183 with SDP). */
+  async startEarly(): Promise<void> {
+    if (this.mediaStarted || this.stopped) return;
+    this.mediaStarted = true;
+    this.phase = 'early';
+    this.phaseStart = this.d.clock.now();
+    this.stats.mediaAt ??= this.phaseStart;
+    await this.prepare();
+  }
+
+  /** The call was answered. */
   async answered(): Promise<void> {
     if (this.stopped) return;
+    this.mediaStarted = true;
     this.phase = 'answered';
     this.phaseStart = this.d.clock.now();
+    this.stats.mediaAt ??= this.phaseStart;
     this.seen.clear();
-    if (!this.started) await this.start();
-    else if (this.analyzer) this.pass(this.analyzer.answered());
-    if (this.stopped || this.d.mode !== 'native') return;
+    await this.prepare();
+    if (this.stopped) return;
+    if (this.analyzer) this.pass(this.analyzer.answered());
+    if (this.d.mode !== 'native') return;
     if (this.d.waitForBeep && this.d.beepDetector === 'avmd') await this.startAvmdSink();
     const windowMs = Number(this.d.overrides?.totalAnalysisMs ?? NATIVE_ANALYSIS_MS);
     this.notsureTimer = this.d.clock.setTimeout(() => {
       this.notsureTimer = undefined;
-      if (!this.decisive && !this.stopped) this.verdict({ kind: 'notsure', atMs: this.elapsed(), reason: 'native detection: no AMD module; no tone within the analysis window' });
+      if (!this.decisive && !this.stopped) this.verdict({ kind: 'notsure', atMs: this.elapsed(), reason: 'native detection: FreeSWITCH has no person/machine decision; no tone within the analysis window' });
     }, windowMs);
   }
 
-  /** Ends detection (leg bridged or ended); never throws. */
-  async stop(): Promise<void> {
+  /** Ends detection (leg bridged or ended); never throws. `countPackets` fills stats.rtpPackets first. */
+  async stop(countPackets = false): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     if (this.notsureTimer !== undefined) this.d.clock.clearTimeout(this.notsureTimer);
-    if (!this.started) return;
+    await this.prepared?.catch(() => undefined);
     const { ep } = this.d;
     if (this.d.mode === 'stream') {
-      const stop = streamStopApi(ep.uuid, this.d.fifoPath);
-      await ep.api(stop.command, stop.args).catch((e) => this.d.warn('uuid_record stop failed', e));
-      await this.tap?.close().catch((e) => this.d.warn('closing audio pipe failed', e));
-    } else {
-      await ep.execute(TONE_DETECT_STOP.app, TONE_DETECT_STOP.arg).catch((e) => this.d.warn('spandsp_stop_tone_detect failed', e));
-      if (this.sink) {
-        const sink = this.sink;
-        this.sink = undefined;
-        await sink.execute(AVMD_STOP.app, AVMD_STOP.arg).catch(() => undefined);
-        await sink.destroy().catch((e) => this.d.warn('avmd sink destroy failed', e));
+      try {
+        if (this.attached && this.tap) {
+          // The endpoint may be going away at the same time: an ESL command to a closed channel never answers.
+          if (countPackets) this.stats.rtpPackets = await bounded(rtpPacketsIn(ep)).catch(() => undefined);
+          const stop = streamStopApi(ep.uuid, this.tap.path);
+          await bounded(ep.api(stop.command, stop.args)).catch((e) => this.d.warn('uuid_record stop failed', e));
+        }
+      } finally {
+        await this.tap?.close().catch((e) => this.d.warn('closing audio pipe failed', e));
       }
-    }
-  }
-
-  private async start(): Promise<void> {
-    this.started = true;
-    const { ep } = this.d;
-    if (this.d.mode === 'stream') {
-      if (!this.d.createAnalyzer) throw new Error('stream audio mode needs an analyser factory (lib/media createCallAnalyzer)');
-      this.analyzer = this.d.createAnalyzer({ region: this.d.region, waitForBeep: this.d.waitForBeep, phase: this.phase, overrides: this.d.overrides });
-      // The reader must hold the pipe open before uuid_record, which blocks until one does (freeswitch.md).
-      this.tap = await this.d.openTap(this.d.fifoPath);
-      this.tap.onFrame((frame) => {
-        if (this.stopped || !this.analyzer) return;
-        this.pass(this.analyzer.push(frame));
-        if (this.analyzer.done) void this.stop();
-      });
-      await ep.set({ ...STREAM_VARS });
-      const start = streamStartApi(ep.uuid, this.d.fifoPath);
-      const reply = await ep.api(start.command, start.args);
-      if (!reply.startsWith('+OK')) throw new Error(`uuid_record refused: ${reply.trim()}`);
       return;
     }
-    ep.onTone((tone) => {
-      if (this.stopped) return;
-      const v = verdictFromTone(tone, this.d.region, this.elapsed());
-      if (v) this.verdict(v);
-      else this.d.warn(`tone ${tone} is not one of ours (spandsp.conf.xml names: busy, reorder, ringback, sit*, ced, cng, beep_<Hz>)`);
-    });
-    const app = toneDetectApp(this.d.descriptor);
-    await ep.execute(app.app, app.arg);
+    if (!this.attached) return;
+    await bounded(ep.execute(TONE_DETECT_STOP.app, TONE_DETECT_STOP.arg)).catch((e) => this.d.warn('spandsp_stop_tone_detect failed', e));
+    if (this.sink) {
+      const sink = this.sink;
+      this.sink = undefined;
+      await bounded(sink.execute(AVMD_STOP.app, AVMD_STOP.arg)).catch(() => undefined);
+      await sink.destroy().catch((e) => this.d.warn('avmd sink destroy failed', e));
+    }
   }
 
   private async startAvmdSink(): Promise<void> {
@@ -170,4 +215,23 @@ export class LegAnalysis {
   private elapsed(): number {
     return Math.max(0, this.d.clock.now() - this.phaseStart);
   }
+}
+
+/** FreeSWITCH's count of RTP media packets received on the endpoint (uuid_set_media_stats fills the variable). */
+async function rtpPacketsIn(ep: EndpointPort): Promise<number | undefined> {
+  await ep.api('uuid_set_media_stats', [ep.uuid]);
+  const n = Number((await ep.api('uuid_getvar', [ep.uuid, 'rtp_audio_in_media_packet_count'])).trim());
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Commands sent while a leg ends get no answer when FreeSWITCH has already closed the channel. */
+const STOP_COMMAND_MS = 2000;
+
+function bounded<T>(p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${STOP_COMMAND_MS} ms (channel gone)`)), STOP_COMMAND_MS);
+    timer.unref();
+  });
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
 }

@@ -36,6 +36,26 @@ export function checkFreeswitchConfig(fs: FreeswitchConfig, trunks: readonly Tru
   if (trunks.length === 0) missing('telephony.trunks', 'the SIP trunk to dial numbers through [{name, address}]');
 }
 
+/**
+ * Native detection (FreeSWITCH's own modules) has no person/answering-machine
+ * decision: every answered call without a tone ends its analysis as
+ * `notsure`. With dialer.runner.notSureIsHuman (the default) the runner sends
+ * `notsure` to an agent, so every answering machine would reach the agents.
+ * That combination is refused: use audioMode "stream" (our analysers through
+ * a pipe, media servers on the dialer host) or set notSureIsHuman to false
+ * (answered calls without a decision are hung up and recorded as 7).
+ */
+export function checkNativeDetection(fs: FreeswitchConfig, notSureIsHuman: boolean): void {
+  if (!notSureIsHuman) return;
+  const i = fs.mediaServers.findIndex((ms) => fs.audioMode === 'native' || (fs.audioMode === 'auto' && !ms.local));
+  if (i < 0) return;
+  const why = fs.audioMode === 'native' ? `${K}.audioMode is "native"` : `${K}.mediaServers.${i}.local is false, so audioMode "auto" detects natively there`;
+  throw new ConfigError(
+    `config key dialer.runner.notSureIsHuman must be false with native detection (${why}): FreeSWITCH's modules cannot tell a person from an answering machine, so every machine would be sent to an agent. Use audioMode "stream" with media servers on the dialer host (local: true), or set dialer.runner.notSureIsHuman to false.`,
+    'dialer.runner.notSureIsHuman',
+  );
+}
+
 export interface InviteTarget {
   uri: string;
   opts: UacOptions;

@@ -26,16 +26,24 @@ import {
   type PlayOptions,
   type TelephonyDriver,
 } from '../../contract';
-import { LegAnalysis, type AnalyzerFactory } from './analysis';
+import { LegAnalysis, type AnalyzerFactory, type TapStats } from './analysis';
 import { endFromMediaLoss, endFromRemoteBye, endFromUacFailure, type LocalEnding } from './causes';
-import { checkFreeswitchConfig, inviteFor } from './config';
+import { checkFreeswitchConfig, checkNativeDetection, inviteFor } from './config';
 import { chooseAudioMode, fifoPathFor, holdTarget, toneTarget } from './detect';
+import { endpointSdp } from './sdp';
 import { MediaServerPool, type PoolMember } from './pool';
 import type { AudioTapFactory, DriverClock, EndpointPort, EslConnect, MrfPort, SentInvite, SipProvisional, SrfPort, UacDialog, UacFailure } from './ports';
 import { needsFor, preflightMediaServer } from './preflight';
 
 export interface FreeswitchDriverDeps {
-  config: { freeswitch: FreeswitchConfig; trunks: readonly TrunkConfig[]; defaultRegion: string; defaultToneRegion?: string };
+  config: {
+    freeswitch: FreeswitchConfig;
+    trunks: readonly TrunkConfig[];
+    defaultRegion: string;
+    defaultToneRegion?: string;
+    /** dialer.runner.notSureIsHuman: native detection may not be combined with it (checkNativeDetection). */
+    notSureIsHuman?: boolean;
+  };
   srf: SrfPort;
   mrf: MrfPort;
   esl: EslConnect;
@@ -44,6 +52,8 @@ export interface FreeswitchDriverDeps {
   logger: Logger;
   /** lib/media's createCallAnalyzer; required when a media server is used in stream mode. */
   createAnalyzer?: AnalyzerFactory;
+  /** Per analysed leg at its end (stream mode): when media started and when the analyser got its first frame. */
+  onTapStats?: (legId: LegId, stats: TapStats) => void;
 }
 
 type LegState = 'inviting' | 'early' | 'answered' | 'ended';
@@ -87,6 +97,7 @@ export class FreeswitchDriver implements TelephonyDriver {
   async start(): Promise<void> {
     const fs = this.d.config.freeswitch;
     checkFreeswitchConfig(fs, this.d.config.trunks);
+    checkNativeDetection(fs, this.d.config.notSureIsHuman ?? false);
     if (this.needsStream() && !this.d.createAnalyzer) {
       throw new Error('freeswitch driver: audioMode stream needs lib/media createCallAnalyzer (pass createAnalyzer)');
     }
@@ -157,7 +168,17 @@ export class FreeswitchDriver implements TelephonyDriver {
       log: this.d.logger.child({ legId: id, ...(req.tags ?? {}) }),
     };
     this.legs.set(id, leg);
-    if (req.analysis && (req.analysis.early || req.analysis.answered)) leg.analysis = this.makeAnalysis(leg, req);
+    if (req.analysis && (req.analysis.early || req.analysis.answered)) {
+      const analysis = this.makeAnalysis(leg, req);
+      leg.analysis = analysis;
+      // Detection is on before the INVITE leaves, so before any RTP can arrive (a few ms of post-dial delay).
+      try {
+        await analysis.prepare();
+      } catch (err) {
+        leg.log.warn({ err }, 'analysis could not be attached; the call goes on without it');
+        await analysis.stop();
+      }
+    }
     ep.onDestroy((cause) => {
       if (leg.state !== 'ended') this.finish(leg, endFromMediaLoss(cause, leg.state === 'answered'));
     });
@@ -353,10 +374,11 @@ export class FreeswitchDriver implements TelephonyDriver {
     leg.state = 'early';
     if (!req.analysis?.early || !leg.analysis) return;
     const sdp = res.body;
+    const analysis = leg.analysis;
     this.chain(leg, async () => {
-      await leg.ep.modify(sdp);
       leg.appliedSdp = sdp;
-      await leg.analysis?.startEarly();
+      // The recording starts alongside the modify: the analyser is on before the first RTP is read.
+      await Promise.all([leg.ep.modify(endpointSdp(sdp)), analysis.startEarly()]);
     });
   }
 
@@ -377,11 +399,12 @@ export class FreeswitchDriver implements TelephonyDriver {
     });
     this.emit({ type: 'answer', legId: leg.id, at: this.now() });
     this.chain(leg, async () => {
+      const steps: Array<Promise<void> | undefined> = [leg.analysis?.answered()];
       if (uac.remoteSdp && uac.remoteSdp !== leg.appliedSdp) {
-        await leg.ep.modify(uac.remoteSdp);
         leg.appliedSdp = uac.remoteSdp;
+        steps.push(leg.ep.modify(endpointSdp(uac.remoteSdp)));
       }
-      await leg.analysis?.answered();
+      await Promise.all(steps);
     });
   }
 
@@ -399,7 +422,8 @@ export class FreeswitchDriver implements TelephonyDriver {
     leg.state = 'ended';
     this.clearRingTimer(leg);
     if (leg.bridgedTo) this.clearBridge(leg);
-    void leg.analysis?.stop();
+    const analysis = leg.analysis;
+    if (analysis) void analysis.stop(!!this.d.onTapStats).then(() => this.reportTapStats(leg.id, analysis));
     if (cause.by !== 'local' || cause.answered) {
       // The far end is gone or FreeSWITCH dropped the endpoint: release the other side too.
       if (leg.uac && cause.by === 'error') leg.uac.destroy().catch(() => undefined);
@@ -412,11 +436,20 @@ export class FreeswitchDriver implements TelephonyDriver {
 
   private release(leg: Leg): void {
     leg.state = 'ended';
+    // Idempotent: finish() has already stopped it; an INVITE that never left has not.
+    void leg.analysis?.stop();
     this.legs.delete(leg.id);
     this.endedIds.add(leg.id);
     if (this.endedIds.size > ENDED_MEMORY) this.endedIds.delete(this.endedIds.values().next().value!);
     leg.member.legs--;
     leg.ep.destroy().catch((err) => leg.log.debug({ err }, 'endpoint already gone'));
+  }
+
+  private reportTapStats(legId: LegId, a: LegAnalysis): void {
+    if (a.mode !== 'stream' || a.stats.mediaAt === undefined) return;
+    const latencyMs = a.stats.firstFrameAt === undefined ? undefined : a.stats.firstFrameAt - a.stats.mediaAt;
+    this.d.logger.debug({ legId, frames: a.stats.frames, rtpPackets: a.stats.rtpPackets, firstFrameAfterMediaMs: latencyMs }, 'analysis tap');
+    this.d.onTapStats?.(legId, { ...a.stats });
   }
 
   private clearBridge(leg: Leg): void {

@@ -9,16 +9,16 @@ import type { Config } from '../../../config';
 import { createCallAnalyzer } from '../../../media/analyzer';
 import { DrachtioMrf, DrachtioSrf, modeslConnect } from './adapters';
 import type { AnalyzerFactory } from './analysis';
-import { FreeswitchDriver } from './driver';
+import { FreeswitchDriver, type FreeswitchDriverDeps } from './driver';
 import { systemClock } from './ports';
 import { openFifoTap } from './tap';
 
 export { FreeswitchDriver, DEFAULT_BEEP } from './driver';
 export type { FreeswitchDriverDeps } from './driver';
-export type { AnalyzerFactory } from './analysis';
+export type { AnalyzerFactory, TapStats } from './analysis';
 export { checkFreeswitchConfig } from './config';
 
-export function createFreeswitchDriver(opts: { config: Readonly<Config>; logger: Logger; createAnalyzer?: AnalyzerFactory }): FreeswitchDriver {
+export function createFreeswitchDriver(opts: { config: Readonly<Config>; logger: Logger; createAnalyzer?: AnalyzerFactory; onTapStats?: FreeswitchDriverDeps['onTapStats'] }): FreeswitchDriver {
   const { config } = opts;
   const srf = new DrachtioSrf();
   const createAnalyzer: AnalyzerFactory =
@@ -29,6 +29,7 @@ export function createFreeswitchDriver(opts: { config: Readonly<Config>; logger:
       trunks: config.telephony.trunks,
       defaultRegion: config.phone.defaultRegion,
       defaultToneRegion: config.media.defaultRegion,
+      notSureIsHuman: config.dialer.runner.notSureIsHuman,
     },
     srf,
     mrf: new DrachtioMrf(srf),
@@ -37,5 +38,6 @@ export function createFreeswitchDriver(opts: { config: Readonly<Config>; logger:
     clock: systemClock,
     logger: opts.logger.child({ driver: 'freeswitch' }),
     createAnalyzer,
+    ...(opts.onTapStats ? { onTapStats: opts.onTapStats } : {}),
   });
 }

@@ -85,7 +85,7 @@ export interface EndpointPort {
   execute(app: string, arg?: string): Promise<string>;
   /** Runs an API command (`uuid_break`, `uuid_record`…); resolves with the reply body. */
   api(command: string, args?: string[]): Promise<string>;
-  /** Sets channel variables (one `set` application each, in order). */
+  /** Sets channel variables in one API call (uuid_setvar_multi). */
   set(vars: Record<string, string>): Promise<void>;
   /** `playback`; resolves when it ends (a `local_stream://` never ends by itself: `uuid_break`). */
   play(target: string): Promise<{ playbackMs: number }>;

@@ -37,10 +37,21 @@ export async function preflightMediaServer(esl: EslClient, ms: FreeswitchMediaSe
     const r = (await esl.api(`module_exists ${mod}`)).trim();
     if (r !== 'true') throw new Error(`${where} has not loaded ${mod} (freeswitch-conf/autoload_configs/modules.conf.xml)`);
   }
-  const streams = await esl.api('local_stream show');
-  if (!new RegExp(`(^|\\s)${escapeRe(holdStream)}(\\s|$)`, 'm').test(streams)) {
+  if (!localStreamNames(await esl.api('local_stream show')).includes(holdStream)) {
     throw new Error(`${where} has no local_stream "${holdStream}" (telephony.freeswitch.holdStream; freeswitch-conf/autoload_configs/local_stream.conf.xml)`);
   }
+}
+
+/**
+ * Stream names in `local_stream show` output: FreeSWITCH 1.11 prints one
+ * `NAME,DIRECTORY` line per stream (checked live, freeswitch.md); older
+ * builds separated them with whitespace.
+ */
+export function localStreamNames(output: string): string[] {
+  return output
+    .split(/\r?\n/)
+    .map((line) => line.trim().split(/[,\s]/)[0] ?? '')
+    .filter((name) => name.length > 0 && !/^\+OK|^-ERR/.test(name));
 }
 
 function escapeRe(s: string): string {

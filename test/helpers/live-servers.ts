@@ -1,0 +1,239 @@
+/**
+ * Live drachtio-server + FreeSWITCH for tests and benchmarks, from the
+ * dialer-live bundle in /opt/dialer-live (scripts/setup.sh installs it when
+ * ../shared/live-servers exists). Each run gets its own configuration,
+ * generated from the project's freeswitch-conf/: the directory is copied and
+ * only the values of vars.xml are rewritten (loopback addresses, free ports, a
+ * fresh event-socket secret), so the servers under test run the configuration
+ * we ship. Both processes are children that die with us (setpriv --pdeathsig),
+ * and are stopped at teardown, also when a test fails.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '../../lib/store/redis-server';
+import { modeslConnect } from '../../lib/telephony/drivers/freeswitch/adapters';
+
+export const LIVE_ROOT = process.env.DIALER_LIVE_ROOT || '/opt/dialer-live';
+const ROOT = resolve(__dirname, '../..');
+const CONF = join(ROOT, 'freeswitch-conf');
+/** Hold music is generated once (sox) and shared by runs. */
+const HOLD_DIR = join(ROOT, 'test/.artifacts/hold-music');
+
+/** Why the live suite cannot run here, or undefined when it can. */
+export function liveServersMissing(): string | undefined {
+  const bins = [join(LIVE_ROOT, 'freeswitch/bin/freeswitch'), join(LIVE_ROOT, 'drachtio/bin/drachtio')];
+  const absent = bins.filter((b) => !existsSync(b));
+  if (absent.length === 0) return undefined;
+  return `live drachtio-server/FreeSWITCH not installed (${absent.join(', ')} missing): scripts/setup.sh installs the dialer-live bundle when ../shared/live-servers exists (README "Live FreeSWITCH tests")`;
+}
+
+export interface LiveServers {
+  drachtio: { host: string; port: number; secret: string; sipPort: number };
+  freeswitch: { address: string; port: number; secret: string; sipPort: number; profile: string };
+  /** Where this run's configuration and logs are. */
+  dir: string;
+  /** The `telephony.freeswitch` section for these servers (audio mode left to the caller). */
+  configSection(audioMode: 'stream' | 'native'): Record<string, unknown>;
+  /** FreeSWITCH api command over a fresh event socket connection. */
+  api(command: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+interface Teardown {
+  teardown(fn: () => unknown): void;
+}
+
+/** Rewrites `<X-PRE-PROCESS cmd="set" data="NAME=…"/>` in vars.xml; every name must exist there. */
+export function rewriteVars(xml: string, values: Record<string, string | number>): string {
+  let out = xml;
+  for (const [name, value] of Object.entries(values)) {
+    const re = new RegExp(`(<X-PRE-PROCESS cmd="set" data="${name}=)[^"]*(")`);
+    if (!re.test(out)) throw new Error(`freeswitch-conf/vars.xml has no variable ${name}`);
+    out = out.replace(re, `$1${value}$2`);
+  }
+  return out;
+}
+
+function udpFree(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const s = createSocket('udp4');
+    s.once('error', () => {
+      s.close();
+      res(false);
+    });
+    s.bind(port, '127.0.0.1', () => s.close(() => res(true)));
+  });
+}
+
+/** A free even-aligned RTP range below the kernel's ephemeral ports (where SIPp and freePort take theirs). */
+async function rtpRange(size: number): Promise<[number, number]> {
+  for (let i = 0; i < 50; i++) {
+    const start = 10000 + 2 * Math.floor(Math.random() * ((30000 - 10000 - size) / 2));
+    const probes = [start, start + size / 2, start + size - 2];
+    if ((await Promise.all(probes.map(udpFree))).every(Boolean)) return [start, start + size - 1];
+  }
+  throw new Error('no free RTP port range');
+}
+
+/** A TCP port that is also free for UDP (SIP listens on both). */
+async function freeSipPort(): Promise<number> {
+  for (let i = 0; i < 20; i++) {
+    const p = await freePort();
+    if (await udpFree(p)) return p;
+  }
+  throw new Error('no free SIP port');
+}
+
+function tcpOpen(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      res(true);
+    });
+    s.once('error', () => res(false));
+  });
+}
+
+interface Proc {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output: () => string;
+}
+
+function start(cmd: string, args: string[], cwd: string): Proc {
+  // setpriv --pdeathsig: the server gets SIGKILL when this process dies, whatever the reason (tap timeout, crash).
+  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', cmd, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const keep = (b: Buffer) => (out = (out + b.toString()).slice(-20000));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<number | null>((r) => {
+    child.once('exit', (code) => r(code));
+    child.once('error', () => r(-1));
+  });
+  return { child, exited, output: () => out };
+}
+
+async function stopProc(p: Proc): Promise<void> {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+  p.child.kill('SIGTERM');
+  const t = setTimeout(() => p.child.kill('SIGKILL'), 5000);
+  await p.exited;
+  clearTimeout(t);
+}
+
+async function waitFor(what: string, proc: Proc, ok: () => Promise<boolean>, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  let dead = false;
+  void proc.exited.then(() => (dead = true));
+  while (Date.now() < until) {
+    if (dead) throw new Error(`${what} exited at start:\n${proc.output().slice(-3000)}`);
+    if (await ok().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} not ready within ${ms} ms:\n${proc.output().slice(-3000)}`);
+}
+
+/** Generates the hold music once per checkout (hold-music.sh is idempotent). */
+function holdMusic(): string {
+  execFileSync('bash', [join(CONF, 'hold-music.sh'), HOLD_DIR], { stdio: 'ignore' });
+  return HOLD_DIR;
+}
+
+/**
+ * Starts FreeSWITCH (freeswitch-conf/ with this run's vars.xml) and a
+ * drachtio-server on loopback; resolves when FreeSWITCH's drachtio_mrf profile
+ * runs and drachtio's control socket accepts. With `t`, stopped at teardown.
+ */
+export async function startLiveServers(t?: Teardown): Promise<LiveServers> {
+  const missing = liveServersMissing();
+  if (missing) throw new Error(missing);
+  const dir = mkdtempSync(join(tmpdir(), 'dialer-live-'));
+  const procs: Proc[] = [];
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await Promise.all(procs.map(stopProc));
+    if (!process.env.DIALER_LIVE_KEEP) rmSync(dir, { recursive: true, force: true });
+  };
+  t?.teardown(stop);
+  try {
+    const conf = join(dir, 'conf');
+    cpSync(CONF, conf, { recursive: true });
+    const [rtpStart, rtpEnd] = await rtpRange(400);
+    const eslPort = await freePort();
+    const fsSipPort = await freeSipPort();
+    const adminPort = await freePort();
+    const drSipPort = await freeSipPort();
+    const eslSecret = randomBytes(8).toString('hex');
+    const drSecret = randomBytes(8).toString('hex');
+    const vars = {
+      dialer_esl_ip: '127.0.0.1',
+      dialer_esl_port: eslPort,
+      dialer_esl_password: eslSecret,
+      dialer_net: '127.0.0.0/8',
+      dialer_sip_ip: '127.0.0.1',
+      dialer_sip_port: fsSipPort,
+      dialer_rtp_ip: '127.0.0.1',
+      dialer_ext_rtp_ip: '127.0.0.1',
+      dialer_rtp_start_port: rtpStart,
+      dialer_rtp_end_port: rtpEnd,
+      dialer_hold_dir: holdMusic(),
+      dialer_console_loglevel: process.env.DIALER_LIVE_FS_LOG ? 'debug' : 'err',
+      dialer_loglevel: process.env.DIALER_LIVE_FS_LOG ? 'debug' : 'info',
+      dialer_drachtio_ip: '127.0.0.1',
+      dialer_drachtio_admin_port: adminPort,
+      dialer_drachtio_secret: drSecret,
+      dialer_drachtio_sip_port: drSipPort,
+    };
+    writeFileSync(join(conf, 'vars.xml'), rewriteVars(readFileSync(join(CONF, 'vars.xml'), 'utf8'), vars));
+    const sub = (n: string) => {
+      const p = join(dir, n);
+      mkdirSync(p, { recursive: true });
+      return p;
+    };
+    const fsArgs = ['-nonat', '-nf', '-nc', '-conf', conf, '-log', sub('log'), '-db', sub('db'), '-run', sub('run'), '-certs', sub('certs'), '-temp', sub('temp'), '-recordings', sub('recordings'), '-storage', sub('storage'), '-cache', sub('cache'), '-sounds', sub('sounds'), '-scripts', sub('scripts')];
+    const fs = start(join(LIVE_ROOT, 'freeswitch/bin/freeswitch'), fsArgs, dir);
+    procs.push(fs);
+    // drachtio reads drachtio.conf.xml (its <admin> element is required); vars.xml's values override it on the command line.
+    const drArgs = ['-f', join(conf, 'drachtio.conf.xml'), '--address', '127.0.0.1', '-p', String(adminPort), '--secret', drSecret, '-c', `sip:127.0.0.1:${drSipPort};transport=udp`, '-l', process.env.DIALER_LIVE_FS_LOG ? 'debug' : 'notice', '--stdout'];
+    const dr = start(join(LIVE_ROOT, 'drachtio/bin/drachtio'), drArgs, dir);
+    procs.push(dr);
+
+    const api = async (command: string) => {
+      const esl = await modeslConnect({ address: '127.0.0.1', port: eslPort, secret: eslSecret, timeoutMs: 3000 });
+      try {
+        return await esl.api(command);
+      } finally {
+        esl.close();
+      }
+    };
+    await waitFor('FreeSWITCH', fs, async () => (await tcpOpen(eslPort)) && /drachtio_mrf\s.*RUNNING/.test(await api('sofia status')), 30000);
+    await waitFor('drachtio-server', dr, () => tcpOpen(adminPort), 15000);
+
+    const servers: LiveServers = {
+      drachtio: { host: '127.0.0.1', port: adminPort, secret: drSecret, sipPort: drSipPort },
+      freeswitch: { address: '127.0.0.1', port: eslPort, secret: eslSecret, sipPort: fsSipPort, profile: 'drachtio_mrf' },
+      dir,
+      configSection: (audioMode) => ({
+        drachtio: { host: '127.0.0.1', port: adminPort, secret: drSecret },
+        mediaServers: [{ address: '127.0.0.1', port: eslPort, secret: eslSecret, profile: 'drachtio_mrf', listenAddress: '127.0.0.1', local: true }],
+        audioMode,
+        fifoDir: join(dir, 'fifo'),
+      }),
+      api,
+      stop,
+    };
+    return servers;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
