@@ -118,8 +118,9 @@ export class LegAnalysis {
     this.tap = tap;
     if (this.stopped) return void (await tap.close().catch(() => undefined));
     tap.onFrame((frame) => {
-      if (this.stopped || !this.analyzer) return;
+      // Counted until the recording stops, so stats compare with FreeSWITCH's packet count.
       if (this.stats.frames++ === 0) this.stats.firstFrameAt = this.d.clock.now();
+      if (this.stopped || !this.analyzer) return;
       this.pass(this.analyzer.push(frame));
       if (this.analyzer.done) void this.stop();
     });
