@@ -81,22 +81,32 @@ async function claimsRun(target: Target, n: number, seconds: number, tag: string
     }
   }
   const redisCpu0 = cpuSeconds(target.pids());
-  const started = Date.now();
-  const outs = await Promise.all(
-    ids.map(
-      (campaignId) =>
-        new Promise<{ claims: number; cpuMs: number; loopMs: number }>((res, rej) => {
-          const child = spawn(process.execPath, ['--import', LOADER, join(__dirname, 'scale/claimer.ts'), JSON.stringify({ cluster: target.cluster, url: target.url, prefix, campaignId, seconds })], { stdio: ['ignore', 'pipe', 'inherit'] });
-          let out = '';
-          child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-          child.once('exit', (code) => (code === 0 ? res(JSON.parse(out.trim().split('\n').pop()!) as { claims: number; cpuMs: number; loopMs: number }) : rej(new Error(`claimer exited ${code}`))));
-        }),
-    ),
+  const children = ids.map((campaignId) =>
+    spawn(process.execPath, ['--import', LOADER, join(__dirname, 'scale/claimer.ts'), JSON.stringify({ cluster: target.cluster, url: target.url, prefix, campaignId, seconds })], { stdio: ['pipe', 'pipe', 'inherit'] }),
   );
+  const outs = await new Promise<{ claims: number; cpuMs: number; loopMs: number }[]>((res, rej) => {
+    const results: { claims: number; cpuMs: number; loopMs: number }[] = [];
+    const ready = new Set<ChildProcess>();
+    for (const child of children) {
+      let out = '';
+      child.stdout!.on('data', (b: Buffer) => {
+        out += b.toString();
+        if (out.startsWith('ready\n') && !ready.has(child)) {
+          ready.add(child);
+          // Every claimer connected: start them all at once, so their loops overlap.
+          if (ready.size === children.length) children.forEach((c) => c.stdin!.write('go\n'));
+        }
+      });
+      child.once('exit', (code) => {
+        if (code !== 0) return rej(new Error(`claimer exited ${code}`));
+        results.push(JSON.parse(out.trim().split('\n').pop()!) as { claims: number; cpuMs: number; loopMs: number });
+        if (results.length === children.length) res(results);
+      });
+    }
+  });
   // Each claimer times its own loop (start-up excluded); they run side by side, so the rates add up.
   const claims = outs.reduce((a, o) => a + o.claims, 0);
   const rate = outs.reduce((a, o) => a + o.claims / (o.loopMs / 1000), 0);
-  void started;
   const redisCpu = cpuSeconds(target.pids()) - redisCpu0;
   redis.disconnect();
   return {

@@ -14,6 +14,10 @@ async function main(): Promise<void> {
   const redis = createStoreClient({ cluster: o.cluster, url: o.url, keyPrefix: o.prefix });
   const q = new DialQueue(redis, o.campaignId);
   const owner = `claimer-${process.pid}`;
+  // Start together: say ready once connected, then wait for the parent's go on stdin.
+  await redis.ping();
+  process.stdout.write('ready\n');
+  await new Promise<void>((res) => process.stdin.once('data', () => res()));
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const end = performance.now() + o.seconds * 1000;
