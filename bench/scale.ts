@@ -69,7 +69,7 @@ function spreadIds(owners: readonly string[], count: number, tag: string): strin
   return out;
 }
 
-async function claimsRun(target: Target, n: number, seconds: number, tag: string): Promise<{ claimsPerSec: number; claimerCpuMsPerClaim: number; redisCpuMsPerClaim: number }> {
+export async function claimsRun(target: Target, n: number, seconds: number, tag: string): Promise<{ claimsPerSec: number; claimerCpuMsPerClaim: number; redisCpuMsPerClaim: number }> {
   const prefix = `${tag}:`;
   const redis = createStoreClient({ cluster: target.cluster, url: target.url, keyPrefix: prefix });
   const ids = Array.from({ length: n }, (_, i) => `claims-${i}`);

@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   await redis.ping();
   process.stdout.write('ready\n');
   await new Promise<void>((res) => process.stdin.once('data', () => res()));
+  process.stdin.destroy(); // an open stdin would keep this process alive
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const end = performance.now() + o.seconds * 1000;

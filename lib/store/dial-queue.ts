@@ -7,6 +7,7 @@
  */
 import type { Redis, Result } from 'ioredis';
 import { keys } from './keys';
+import { scanMatch } from './scan';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -175,11 +176,8 @@ export async function purgeOutbound(redis: Redis, campaignId: string): Promise<n
   const base = dialBase(campaignId);
   let removed = 0;
   for (const part of ['queue:*', 'parked', 'ct:*', 'at:*']) {
-    let cursor = '0';
-    do {
-      // SCAN patterns are not prefixed by ioredis; braces are not glob characters.
-      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}${base}${part}`, 'COUNT', 1000);
-      cursor = next;
+    // SCAN patterns are not prefixed by ioredis; braces are not glob characters. Every master on a cluster.
+    for await (const found of scanMatch(redis, `${prefix}${base}${part}`)) {
       const keysHere = found.map((k) => k.slice(prefix.length));
       const doomed: string[] = [];
       for (const k of keysHere) {
@@ -188,7 +186,7 @@ export async function purgeOutbound(redis: Redis, campaignId: string): Promise<n
         doomed.push(k);
       }
       if (doomed.length > 0) removed += await redis.unlink(...doomed);
-    } while (cursor !== '0');
+    }
   }
   return removed;
 }

@@ -18,7 +18,7 @@ import { loopbackConfig, startLoopbackPeers } from '../../../lib/demo/loopback';
 import { makeAgents } from '../../../lib/demo/store-setup';
 import { createCallback } from '../../../lib/store/callbacks';
 import { getCampaign } from '../../../lib/store/campaigns';
-import { DialQueue } from '../../../lib/store/dial-queue';
+import { DialQueue, purgeOutbound } from '../../../lib/store/dial-queue';
 import { heldChannels, trunkLimitKeys } from '../../../lib/store/limits';
 import { makeList, numbersFor, putDnc, runCampaign } from '../../helpers/campaign-env';
 import { startTestCluster } from '../../helpers/redis-cluster';
@@ -95,5 +95,8 @@ t.test('a campaign with agents runs on Redis Cluster without a cross-slot access
   t.comment(`scripts run on the cluster: ${[...used].sort().join(' ')}`);
   const bad = logged.filter((l) => /CROSSSLOT|non local key|different slot/i.test(l) || JSON.parse(l).level >= 50);
   t.same(bad, [], 'nothing logged at error level, no cross-slot message');
+  t.ok((await purgeOutbound(redis, 'cc')) > 0, 'closing the campaign finds its outbound keys on the cluster (SCAN on every master)');
+  t.same(await q.contactState('L1:c1'), {}, 'and removes them');
+  t.ok((await q.history()).length === history.length, 'history is kept');
   t.ok((await cluster.cli(Number(cluster.seeds[0]!.split(':')[1]), 'CLUSTER', 'INFO')).includes('cluster_state:ok'));
 });
