@@ -134,6 +134,9 @@ export class CampaignRunner {
   readonly events: DialerEvents;
   private readonly runs = new Map<string, CampaignRun>();
   private readonly byLeg = new Map<string, CallSession>();
+  /** Sessions that have rung (a 180/183 arrived), and the campaign of each tracked session. */
+  private readonly ringing = new WeakSet<CallSession>();
+  private readonly campaignOf = new WeakMap<CallSession, string>();
   private timer?: NodeJS.Timeout;
   private ticking = false;
   private stopped = false;
@@ -218,6 +221,12 @@ export class CampaignRunner {
   private onLegEvent(e: LegEvent): void {
     const s = this.byLeg.get(e.legId);
     if (!s) return;
+    // The first 180/183 on the customer leg: shown as a phase, and the end of the post-dial delay (metrics).
+    const campaignId = this.campaignOf.get(s);
+    if (e.type === 'progress' && e.legId === s.legId && campaignId && !this.ringing.has(s)) {
+      this.ringing.add(s);
+      this.events.emitEvent({ type: 'call.phase', at: e.at, campaignId, attemptId: s.claim.attemptId, phase: 'ringing', detail: { status: e.status } });
+    }
     s.onLegEvent(e);
   }
 
@@ -426,7 +435,10 @@ export class CampaignRunner {
       pop: () => this.screenPop(c, claim),
       onClose: (s, code) => void this.closeAttempt(run, s, code),
       onReserved: (agentId) => this.wrapping.set(agentId, { campaignId: c.id }),
-      track: (legId, s) => this.byLeg.set(legId, s),
+      track: (legId, s) => {
+        this.byLeg.set(legId, s);
+        this.campaignOf.set(s, c.id);
+      },
       onPhase: (s, phase) => this.events.emitEvent({ type: 'call.phase', at: this.now(), campaignId: c.id, attemptId: s.claim.attemptId, phase }),
     });
     if (reservation) {

@@ -1,8 +1,11 @@
 /**
  * Prometheus metrics (prom-client) for one app instance: a registry of its
  * own (several apps in one test process must not share the global one).
- * Counters follow the monitor events; gauges that mirror state (agents by
- * state, abandon rate, Redis and driver health) are read at scrape time.
+ * Named by Prometheus conventions: counters end in `_total` (rates come from
+ * `rate()`, never from pre-computed gauges), ratios in `_ratio`, durations are
+ * `_seconds` histograms. Counters and histograms follow the monitor events;
+ * gauges that mirror state are read at scrape time, each in its own collect,
+ * so none lags a scrape behind another.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Redis } from 'ioredis';
@@ -22,8 +25,16 @@ export interface MetricsDeps {
   clock?: () => number;
 }
 
-/** Calls-per-second gauge window. */
-const CPS_WINDOW_MS = 10_000;
+/** Buckets for the call-setup histograms (post-dial delay, answer to verdict, time to agent), seconds. */
+const SETUP_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30];
+/** One PING serves the gauges of one scrape (collected together, within this window). */
+const PING_SHARED_MS = 250;
+/** Past this a PING counts as failed: dialer_redis_up 0. */
+const PING_TIMEOUT_MS = 2000;
+/** Attempts followed at once for the histograms; beyond it the oldest are dropped (a leak guard). */
+const MAX_TRACKED = 100_000;
+/** Phases that end the analysis of an answered call (a verdict was reached). */
+const AFTER_VERDICT = new Set(['awaiting_agent', 'connecting', 'connected', 'messaging', 'abandoning', 'hanging_up']);
 
 export interface Metrics {
   registry: Registry;
@@ -38,11 +49,17 @@ export function createMetrics(d: MetricsDeps): Metrics {
   const clock = d.clock ?? Date.now;
   // Includes nodejs_eventloop_lag_seconds (+ p50/p90/p99 from monitorEventLoopDelay), heap, GC, handles.
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
-  const starts: number[] = [];
+  /** Per attempt: when it was dialled and answered, and whether its verdict and agent were timed. */
+  const timing = new Map<string, { startedAt: number; answeredAt?: number; verdictDone?: boolean; rang?: boolean; agentDone?: boolean }>();
+  /** Attempts closed without dialling (their call.ended is not a call). */
+  const skippedIds = new Set<string>();
 
   const started = new Counter({ name: 'dialer_calls_started_total', help: 'Calls placed, by campaign', labelNames: ['campaign'], registers: [registry] });
-  const ended = new Counter({ name: 'dialer_calls_ended_total', help: 'Attempts closed, by campaign and result code', labelNames: ['campaign', 'code', 'result'], registers: [registry] });
+  const ended = new Counter({ name: 'dialer_calls_ended_total', help: 'Dialled calls ended, by campaign and result code (never-dialled attempts are in dialer_attempts_skipped_total)', labelNames: ['campaign', 'code', 'result'], registers: [registry] });
   const skipped = new Counter({ name: 'dialer_attempts_skipped_total', help: 'Attempts never dialled (do-not-call, hours, no number), by result code', labelNames: ['campaign', 'code'], registers: [registry] });
+  const pdd = new Histogram({ name: 'dialer_post_dial_delay_seconds', help: 'From sending the INVITE to the first 180/183', labelNames: ['campaign'], buckets: SETUP_BUCKETS, registers: [registry] });
+  const toVerdict = new Histogram({ name: 'dialer_answer_to_verdict_seconds', help: 'From the answer to the call-analysis verdict (person, machine…) that decided what to do', labelNames: ['campaign'], buckets: SETUP_BUCKETS, registers: [registry] });
+  const toAgent = new Histogram({ name: 'dialer_time_to_agent_seconds', help: 'From the answer to the customer being bridged to an agent', labelNames: ['campaign'], buckets: SETUP_BUCKETS, registers: [registry] });
   const talk = new Histogram({ name: 'dialer_call_duration_seconds', help: 'Call duration from start to end', labelNames: ['campaign'], buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800], registers: [registry] });
   /** Campaign → why it places no call (absent while it dials). */
   const idle = new Map<string, string>();
@@ -63,15 +80,7 @@ export function createMetrics(d: MetricsDeps): Metrics {
     },
   });
   new Gauge({
-    name: 'dialer_calls_per_second', help: `Calls placed per second over the last ${CPS_WINDOW_MS / 1000} s`, registers: [registry],
-    collect() {
-      const since = clock() - CPS_WINDOW_MS;
-      while (starts.length && starts[0]! < since) starts.shift();
-      this.set(starts.length / (CPS_WINDOW_MS / 1000));
-    },
-  });
-  new Gauge({
-    name: 'dialer_abandon_rate', help: 'Abandoned ÷ live answers over the campaign so far (regulatory windows: see /reports)', labelNames: ['campaign'], registers: [registry],
+    name: 'dialer_abandon_ratio', help: 'Abandoned ÷ live answers over the campaign so far (regulatory windows: see /reports)', labelNames: ['campaign'], registers: [registry],
     collect() {
       this.reset();
       for (const p of d.watcher.snapshot()) this.set({ campaign: p.campaignId }, p.abandonRate);
@@ -92,24 +101,50 @@ export function createMetrics(d: MetricsDeps): Metrics {
       for (const a of await listLiveAgents(d.redis).catch(() => [])) this.inc({ state: a.state });
     },
   });
-  const redisUp = new Gauge({ name: 'dialer_redis_up', help: '1 when Redis answered PING', registers: [registry] });
+  // One PING per scrape, shared by the two gauges that report it (prom-client collects them concurrently).
+  let ping: { at: number; result: Promise<{ ok: boolean; seconds: number }> } | undefined;
+  const pingOnce = () => {
+    const now = clock();
+    if (!ping || now - ping.at > PING_SHARED_MS) {
+      const t0 = process.hrtime.bigint();
+      let timer: NodeJS.Timeout | undefined;
+      // A Redis that is gone queues the PING; the scrape must not wait for the reconnect.
+      const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), PING_TIMEOUT_MS)));
+      const answered = d.redis.ping().then((r) => r === 'PONG', () => false);
+      ping = {
+        at: now,
+        result: Promise.race([answered, timeout]).then((ok) => {
+          clearTimeout(timer);
+          return { ok, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+        }),
+      };
+    }
+    return ping.result;
+  };
+  new Gauge({
+    name: 'dialer_redis_up', help: '1 when Redis answered PING during this scrape', registers: [registry],
+    async collect() {
+      this.set((await pingOnce()).ok ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'dialer_redis_ping_seconds', help: 'Redis PING round trip', registers: [registry],
     async collect() {
-      const t0 = process.hrtime.bigint();
-      const ok = await d.redis.ping().then((r) => r === 'PONG', () => false);
-      redisUp.set(ok ? 1 : 0);
-      this.set(Number(process.hrtime.bigint() - t0) / 1e9);
+      this.set((await pingOnce()).seconds);
     },
   });
-  const driverLegs = new Gauge({ name: 'dialer_driver_active_legs', help: 'Call legs the telephony driver holds', registers: [registry] });
+  new Gauge({
+    name: 'dialer_driver_active_legs', help: 'Call legs the telephony driver holds; absent without a dialer', registers: [registry],
+    collect() {
+      const h = d.driverHealth?.();
+      if (h) this.set(h.activeLegs);
+    },
+  });
   new Gauge({
     name: 'dialer_driver_up', help: '1 when the telephony driver reports healthy; absent without a dialer', registers: [registry],
     collect() {
       const h = d.driverHealth?.();
-      if (!h) return;
-      this.set(h.ok ? 1 : 0);
-      driverLegs.set(h.activeLegs);
+      if (h) this.set(h.ok ? 1 : 0);
     },
   });
   new Gauge({ name: 'dialer_sse_clients', help: 'Open event-stream connections', registers: [registry], collect() { this.set(d.hub.subscribers); } });
@@ -118,11 +153,32 @@ export function createMetrics(d: MetricsDeps): Metrics {
     registry,
     observe(e) {
       const campaign = e.campaignId ?? '';
+      const attemptId = typeof e.data.attemptId === 'string' ? e.data.attemptId : '';
       if (e.type === 'call.started') {
         started.inc({ campaign });
-        starts.push(e.at);
-        if (starts.length > 100000) starts.splice(0, starts.length - 100000);
+        timing.set(attemptId, { startedAt: e.at });
+        if (timing.size > MAX_TRACKED) timing.delete(timing.keys().next().value!);
+      } else if (e.type === 'call.phase') {
+        const t = timing.get(attemptId);
+        if (!t) return;
+        const phase = String(e.data.phase);
+        if (phase === 'ringing' && !t.rang) {
+          t.rang = true;
+          pdd.observe({ campaign }, (e.at - t.startedAt) / 1000);
+        } else if (phase === 'analysing') {
+          t.answeredAt = e.at;
+        } else if (t.answeredAt !== undefined && !t.verdictDone && AFTER_VERDICT.has(phase)) {
+          t.verdictDone = true;
+          toVerdict.observe({ campaign }, (e.at - t.answeredAt) / 1000);
+        }
+        if (phase === 'connected' && t.answeredAt !== undefined && !t.agentDone) {
+          t.agentDone = true;
+          toAgent.observe({ campaign }, (e.at - t.answeredAt) / 1000);
+        }
       } else if (e.type === 'call.ended') {
+        timing.delete(attemptId);
+        // A never-dialled attempt (do-not-call, hours, no number) closes with call.ended too: it is no call.
+        if (skippedIds.delete(attemptId)) return;
         const code = Number(e.data.code);
         ended.inc({ campaign, code: String(code), result: isResultCode(code) ? resultName(code) : 'unknown' });
         if (typeof e.data.durationMs === 'number') talk.observe({ campaign }, e.data.durationMs / 1000);
@@ -133,6 +189,8 @@ export function createMetrics(d: MetricsDeps): Metrics {
         idle.delete(campaign);
       } else if (e.type === 'attempt.skipped') {
         skipped.inc({ campaign, code: String(e.data.code) });
+        skippedIds.add(attemptId);
+        if (skippedIds.size > MAX_TRACKED) skippedIds.delete(skippedIds.values().next().value!);
       }
     },
     webhookAttempt(ok) {
