@@ -1,8 +1,10 @@
 /**
  * Discrete-event pacing simulator on a virtual clock. It drives the real
  * pacing code: `decideTick` for the strategy, `observe`/`estimates` for the
- * live estimates, `decideAnswered` for the abandon decision. Only the world
- * (agents, customers, carriers) is simulated here.
+ * live estimates, `decideAnswered` (with the call flow's one abandon deadline)
+ * for the abandon decision. Only the world (agents, customers, carriers, the
+ * detector's errors) is simulated here; `scenario.world` adds what real floors
+ * have (see scenario.ts). The `oracle` strategy (oracle.ts) is the ceiling.
  */
 import {
   applyCaps,
@@ -22,9 +24,14 @@ import {
 import { adaptiveStart, adaptiveStep, ADAPTIVE_DEFAULTS, type AdaptiveState } from './adaptive';
 import { EventHeap } from './heap';
 import { deriveSeed, Rng } from './prng';
-import { HUMAN_VERDICT_SEC, LIVE_RING_SEC, NON_LIVE_MIX, WRAP_SEC, type Scenario } from './scenario';
+import { FALSE_PERSON_TALK_SEC, HUMAN_VERDICT_SEC, LIVE_RING_SEC, NON_LIVE_MIX, RING_TIMEOUT_SEC, WRAP_SEC, type Scenario } from './scenario';
+import { oracleCalls, trueLaws, type TrueLaws } from './oracle';
 
-export type Strategy = { kind: 'tick'; name: string; mode: PacingMode; tickMs?: number } | { kind: 'adaptive'; name: string };
+export type Strategy =
+  | { kind: 'tick'; name: string; mode: PacingMode; tickMs?: number }
+  | { kind: 'adaptive'; name: string }
+  /** Knows exact agent free times and the true laws; places calls while one more stays within `theta` (oracle.ts). */
+  | { kind: 'oracle'; name: string; theta: number };
 
 export interface SimOptions {
   seed: number;
@@ -58,16 +65,23 @@ type Ev =
   | { t: number; seq: number; kind: 'resolve'; call: number }
   | { t: number; seq: number; kind: 'talkEnd'; agent: number }
   | { t: number; seq: number; kind: 'wrapEnd'; agent: number }
-  | { t: number; seq: number; kind: 'deadline'; call: number };
+  | { t: number; seq: number; kind: 'deadline'; call: number }
+  | { t: number; seq: number; kind: 'breakDue'; agent: number }
+  | { t: number; seq: number; kind: 'breakEnd'; agent: number };
 
 interface Agent {
-  state: 'ready' | 'talking' | 'wrapup';
+  state: 'ready' | 'talking' | 'wrapup' | 'break';
   since: number;
+  /** When the agent will be free (known in advance only to the oracle). */
+  freeAt: number;
 }
 
 interface Call {
   startedAt: number;
+  /** Needs an agent when it resolves: a person, or a machine the detector took for one. */
   live: boolean;
+  /** A machine taken for a person: the agent hangs up after a few seconds. */
+  falsePerson: boolean;
   ringMs: number;
 }
 
@@ -83,13 +97,31 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
   const rOutcome = new Rng(deriveSeed(opts.seed, 'outcome'));
   const rTalk = new Rng(deriveSeed(opts.seed, 'talk'));
   const rWrap = new Rng(deriveSeed(opts.seed, 'wrap'));
+  const rWorld = new Rng(deriveSeed(opts.seed, 'world'));
+  const w = sc.world;
+  const ringTimeoutMs = (w?.ringTimeoutSec ?? RING_TIMEOUT_SEC) * SEC;
   const heap = new EventHeap<Ev>();
-  const agents: Agent[] = Array.from({ length: sc.agents }, () => ({ state: 'ready' as const, since: 0 }));
+  const agents: Agent[] = Array.from({ length: sc.agents }, () => ({ state: 'ready' as const, since: 0, freeAt: 0 }));
+  // Uneven agents: each has its own talk and wrap-up speed.
+  const speed = agents.map(() => (w ? { talk: rWorld.uniform(1 - w.agentSpread, 1 + w.agentSpread), wrap: rWorld.uniform(1 - w.agentSpread, 1 + w.agentSpread) } : { talk: 1, wrap: 1 }));
+  const breakDue = agents.map(() => false);
+  if (w && w.breakMin > 0) agents.forEach((_, i) => heap.push({ t: rWorld.uniform(0, w.breakEveryMin) * 60 * SEC, kind: 'breakDue', agent: i }));
+  /** Live rate at this time of the shift (the daily swing). */
+  const liveAt = (t: number) => Math.min(0.95, sc.liveRate * (1 + (w?.hourSwing ?? 0) * Math.sin((2 * Math.PI * t) / Math.max(1, endAt))));
+  // The oracle's true laws, refreshed as the live rate swings.
+  let laws: { at: number; value: TrueLaws } | null = null;
+  const lawsAt = (t: number) => {
+    if (!laws || t - laws.at >= 60 * SEC) laws = { at: t, value: trueLaws(liveAt(t), w) };
+    return laws.value;
+  };
   const ringing = new Map<number, Call>();
   const queued = new Map<number, number>(); // call id → greeting ended at (insertion order = oldest first)
+  const pendingWrap = new Map<number, number>(); // agent → wrap-up drawn at connect
+  const falseQueued = new Set<number>(); // queued calls that are machines taken for persons
   let connected = 0;
   let nextCall = 0;
   let est: EstimatorState | null = strategy.kind === 'tick' && strategy.mode.kind === 'predictive' ? createEstimator() : null;
+  let breakMs = 0;
   const feed = (ev: PacingEvent) => {
     if (est) est = observe(est, ev);
   };
@@ -116,19 +148,38 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
     return cached.value;
   };
   const legs = () => ringing.size + queued.size + connected;
-  const setState = (i: number, state: Agent['state'], now: number) => {
+  const setState = (i: number, state: Agent['state'], now: number, freeAt = now) => {
     const a = agents[i];
     const d = Math.min(now, endAt) - Math.min(a.since, endAt);
     if (a.state === 'ready') readyMs += d;
     else if (a.state === 'talking') talkMs += d;
+    else if (a.state === 'break') breakMs += d;
     else wrapMs += d;
-    agents[i] = { state, since: now };
+    agents[i] = { state, since: now, freeAt };
   };
-  const connect = (i: number, now: number) => {
-    setState(i, 'talking', now);
+  const connect = (i: number, now: number, falsePerson = false) => {
+    // The bridge takes a moment after the reservation; a machine sent by mistake is hung up on quickly.
+    const bridge = w ? rWorld.uniform(w.bridgeSec[0], w.bridgeSec[1]) * SEC : 0;
+    const talk = falsePerson ? rTalk.uniform(FALSE_PERSON_TALK_SEC[0], FALSE_PERSON_TALK_SEC[1]) * SEC : rTalk.erlang(2, sc.talkMeanSec * SEC * speed[i]!.talk);
+    const wrap = falsePerson ? 2 * SEC : rWrap.uniform(WRAP_SEC[0], WRAP_SEC[1]) * SEC * speed[i]!.wrap;
+    pendingWrap.set(i, wrap);
+    setState(i, 'talking', now, now + bridge + talk + wrap);
     connected++;
     handled++;
-    heap.push({ t: now + rTalk.erlang(2, sc.talkMeanSec * SEC), kind: 'talkEnd', agent: i });
+    heap.push({ t: now + bridge + talk, kind: 'talkEnd', agent: i });
+  };
+  /** An agent back from wrap-up or a break: a break that fell due meanwhile starts now. */
+  const becomeReady = (i: number, now: number) => {
+    if (breakDue[i] && w) {
+      breakDue[i] = false;
+      const end = now + w.breakMin * 60 * SEC;
+      setState(i, 'break', now, end);
+      heap.push({ t: end, kind: 'breakEnd', agent: i });
+      heap.push({ t: now + w.breakEveryMin * 60 * SEC, kind: 'breakDue', agent: i });
+      return false;
+    }
+    setState(i, 'ready', now);
+    return true;
   };
   const longestIdle = (): number => {
     let best = -1;
@@ -140,9 +191,13 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
     const id = nextCall++;
     let ringMs: number;
     let isLive = false;
-    if (rOutcome.next() < sc.liveRate) {
-      isLive = true;
+    let falsePerson = false;
+    if (rOutcome.next() < liveAt(now)) {
       ringMs = (rOutcome.uniform(LIVE_RING_SEC[0], LIVE_RING_SEC[1]) + HUMAN_VERDICT_SEC) * SEC;
+      // Answered after the ring timeout: the call was already cancelled (code 2).
+      if (ringMs - HUMAN_VERDICT_SEC * SEC > ringTimeoutMs) ringMs = ringTimeoutMs;
+      // The detector calls a person a machine now and then: hung up on, never counted live.
+      else isLive = !(w && rOutcome.next() < w.amdFalseMachine);
     } else {
       let u = rOutcome.next();
       let pick = NON_LIVE_MIX[NON_LIVE_MIX.length - 1];
@@ -153,9 +208,14 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
         }
         u -= m.share;
       }
-      ringMs = rOutcome.uniform(pick.sec[0], pick.sec[1]) * SEC;
+      ringMs = pick.kind === 'no answer' ? ringTimeoutMs : rOutcome.uniform(pick.sec[0], pick.sec[1]) * SEC;
+      if (pick.kind === 'machine') {
+        if (ringMs - 3.5 * SEC > ringTimeoutMs) ringMs = ringTimeoutMs;
+        // A machine the detector takes for a person needs an agent like one (and counts as one).
+        else if (w && rOutcome.next() < w.amdFalsePerson) isLive = falsePerson = true;
+      }
     }
-    ringing.set(id, { startedAt: now, live: isLive, ringMs });
+    ringing.set(id, { startedAt: now, live: isLive, falsePerson, ringMs });
     heap.push({ t: now + ringMs, kind: 'resolve', call: id });
     placed++;
     starts.push(now);
@@ -172,8 +232,17 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
         while (starts.length && starts[0] <= now - SEC) starts.shift();
         while (minute.length && minute[0].t <= now - 60 * SEC) minute.shift();
         let n: number;
-        if (strategy.kind === 'tick') {
-          const snap: AgentSnapshot[] = agents.map((a) => ({ state: a.state, since: a.since }));
+        if (strategy.kind === 'oracle') {
+          const ready = readyCount();
+          const inFlight = ringing.size + queued.size;
+          const m = oracleCalls({
+            now, freeAt: agents.map((a) => a.freeAt), ringing: [...ringing.values()].map((c) => c.startedAt), queued: queued.size,
+            graceMs: Math.max(0, threshold - verdictGapMs), laws: lawsAt(now), theta: strategy.theta, maxCalls: 8 * agents.length,
+          });
+          n = applyCaps(Math.max(m, ready - inFlight), withTrunk(caps, legs(), starts.length), { ringing: [...ringing.values()].map((c) => c.startedAt), queued: [...queued.values()], connected }).calls;
+        } else if (strategy.kind === 'tick') {
+          // Agents on a break are not offered to pacing (the desk's snapshot leaves them out).
+          const snap: AgentSnapshot[] = agents.filter((a) => a.state !== 'break').map((a) => ({ state: a.state as AgentSnapshot['state'], since: a.since }));
           const ringStarts: number[] = [];
           for (const c of ringing.values()) ringStarts.push(c.startedAt);
           const d = decideTick({
@@ -214,9 +283,10 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
         const d = decideAnswered({ now, verdictAt: now, verdictGapMs, readyAgents: readyCount(), thresholdMs: threshold });
         if (d.action === 'reserve') {
           minute.push({ t: now, drop: false });
-          connect(longestIdle(), now);
+          connect(longestIdle(), now, c.falsePerson);
         } else if (d.action === 'wait') {
           queued.set(ev.call, now);
+          if (c.falsePerson) falseQueued.add(ev.call);
           heap.push({ t: d.deadline, kind: 'deadline', call: ev.call });
         }
         break;
@@ -227,6 +297,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
         const d = decideAnswered({ now, verdictAt: greetingEnd, verdictGapMs, readyAgents: readyCount(), thresholdMs: threshold });
         if (d.action !== 'abandon') throw new Error(`simulator: expected abandon at the deadline, got ${d.action}`);
         queued.delete(ev.call);
+        falseQueued.delete(ev.call);
         abandoned++;
         minute.push({ t: now, drop: true });
         feed({ type: 'abandoned', at: now });
@@ -236,13 +307,16 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
         const a = agents[ev.agent];
         feed({ type: 'talkEnded', at: now, talkMs: now - a.since });
         connected--;
-        setState(ev.agent, 'wrapup', now);
-        heap.push({ t: now + rWrap.uniform(WRAP_SEC[0], WRAP_SEC[1]) * SEC, kind: 'wrapEnd', agent: ev.agent });
+        const wrap = pendingWrap.get(ev.agent) ?? rWrap.uniform(WRAP_SEC[0], WRAP_SEC[1]) * SEC;
+        pendingWrap.delete(ev.agent);
+        setState(ev.agent, 'wrapup', now, now + wrap);
+        heap.push({ t: now + wrap, kind: 'wrapEnd', agent: ev.agent });
         break;
       }
-      case 'wrapEnd': {
-        feed({ type: 'wrapEnded', at: now, wrapMs: now - agents[ev.agent].since });
-        setState(ev.agent, 'ready', now);
+      case 'wrapEnd':
+      case 'breakEnd': {
+        if (ev.kind === 'wrapEnd') feed({ type: 'wrapEnded', at: now, wrapMs: now - agents[ev.agent].since });
+        if (!becomeReady(ev.agent, now)) break;
         // The oldest caller still inside the threshold gets this agent.
         const first = queued.entries().next();
         if (!first.done) {
@@ -250,16 +324,23 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
           const d = decideAnswered({ now, verdictAt: greetingEnd, verdictGapMs, readyAgents: 1, thresholdMs: threshold });
           if (d.action === 'reserve') {
             queued.delete(id);
+            const fp = falseQueued.delete(id);
             minute.push({ t: now, drop: false });
-            connect(ev.agent, now);
+            connect(ev.agent, now, fp);
           }
         }
+        break;
+      }
+      case 'breakDue': {
+        breakDue[ev.agent] = true;
+        if (agents[ev.agent]!.state === 'ready') becomeReady(ev.agent, now);
         break;
       }
     }
   }
   for (let i = 0; i < agents.length; i++) setState(i, agents[i].state, endAt);
-  const agentMs = sc.agents * endAt;
+  // Occupancy over the time agents were available: breaks are not idle time.
+  const agentMs = sc.agents * endAt - breakMs;
   return {
     scenario: sc.name,
     strategy: strategy.name,

@@ -137,15 +137,17 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
 
   // Never above the cap: once the measured rate reaches it, only calls that cannot abandon.
   const s = Math.min(P.targetAbandonRate, P.maxAbandonRate * (1 - P.safetyMargin));
-  // Overdial only while one more abandon would still leave the window under the cap.
-  const capHit = (est.abandon.abandoned + 1) / (est.abandon.live + 1) > P.maxAbandonRate;
   figures.windowAbandonRate = round(est.abandon.rate);
-  if (capHit) return { wanted: floor, reason: `abandon rate at the ${pct(P.maxAbandonRate)} cap: progressive 1:1 (${floor})`, figures };
-
   const talkMs = est.talk.meanMs;
   const wrapMs = est.wrap.n > 0 ? est.wrap.meanMs : 0;
   const handleMs = Math.max(1000, talkMs + wrapMs);
   const expectedLive = (agents.length * P.budgetHorizonMs) / handleMs;
+  // The cap is a budget over the window, not the running rate: only when the abandons spent leave no room for
+  // one more within the cap over the live answers seen and those expected next does pacing fall back to 1:1
+  // (a rate of 1 in 20 early in a shift is noise the budget absorbs, not a reason to stop overdialling).
+  const capHit = est.abandon.abandoned + 1 > P.maxAbandonRate * (est.abandon.live + expectedLive);
+  if (capHit) return { wanted: floor, reason: `abandon budget of ${pct(P.maxAbandonRate)} spent: progressive 1:1 (${floor})`, figures };
+
   const tau = clamp((s * (est.abandon.live + expectedLive) - est.abandon.abandoned) / expectedLive, 0, MAX_RISK_PER_CALL);
   // Calibration: abandons seen ÷ abandons the model expected, shrunk toward 1 by a prior of CALIBRATION_PRIOR abandons.
   const bias = clamp((est.abandon.abandoned + CALIBRATION_PRIOR) / (est.abandon.expected + CALIBRATION_PRIOR), 0.25, 8);

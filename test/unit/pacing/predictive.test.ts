@@ -72,17 +72,25 @@ t.test('a lower live-answer rate needs more calls per waiting agent', async (t) 
   t.ok(high.calls >= 10, 'never below progressive 1:1');
 });
 
-t.test('the abandon budget: spent budget means fewer calls; at the cap, progressive only', async (t) => {
+t.test('the abandon budget: spent budget means fewer calls; a budget with no room left, progressive only', async (t) => {
   const a = [...ready(3), ...talking(17, 150)];
   const fresh = decideTick(input(a, history({ calls: 800, live: 0.25 })));
   const spent = decideTick(input(a, history({ calls: 800, live: 0.25, abandons: 5 }))); // 5 of 200 live = 2.5 %
-  const capped = decideTick(input(a, history({ calls: 800, live: 0.25, abandons: 7 }))); // 3.5 % ≥ 3 %
+  const over = decideTick(input(a, history({ calls: 800, live: 0.25, abandons: 7 }))); // 3.5 %: over, but answers to come leave room
+  const capped = decideTick(input(a, history({ calls: 800, live: 0.25, abandons: 14 }))); // 7 %: no room in the window's budget
   t.ok((spent.trace.figures.riskBudget as number) < (fresh.trace.figures.riskBudget as number));
   t.ok(spent.calls < fresh.calls, `${spent.calls} < ${fresh.calls}`);
+  t.ok(over.calls <= spent.calls, 'a rate over the cap spends more of the budget');
   t.equal(capped.calls, 3, 'only the three waiting agents');
-  t.match(capped.reason, /cap/);
+  t.match(capped.reason, /budget of 3.0 % spent/);
   const stricter = decideTick(input(a, history({ calls: 800, live: 0.25, abandons: 5 }), 0, { kind: 'predictive', maxAbandonRate: 0.02 }));
-  t.equal(stricter.calls, 3, 'a 2 % cap is already reached at 2.5 %');
+  t.ok(stricter.calls < spent.calls, 'a 2 % cap leaves less of the budget at 2.5 %');
+});
+
+t.test('early noise does not stop overdialling: one abandon in the first answers is within the budget', async (t) => {
+  const a = [...ready(3), ...talking(17, 150)];
+  const early = decideTick(input(a, history({ calls: 80, live: 0.25, abandons: 1 }))); // 1 of 20 live = 5 %
+  t.notMatch(early.reason, /spent/);
 });
 
 t.test('the decision reports the abandons it expects, and a model that under-predicted is reined in', async (t) => {
