@@ -34,6 +34,7 @@ import { RUNNER_CODES } from './steps/codes';
 import { decideDialTime, type DialTimeInput } from './steps/dial-time';
 import { decideDialingStatus, sameStatus, type DialingStatus, type TickOutcome } from './steps/dialing-status';
 import { putDialingStatus } from '../store/campaign-dialing';
+import { abandonWindow, type LedgerWindow } from '../store/abandon-ledger';
 import type { AgentDesk, Reservation, ScreenPop } from './ports';
 import type { SharedLimits } from '../scale/shared-limits';
 import type { WorkSpread } from '../scale/spread';
@@ -77,6 +78,17 @@ interface CampaignRun {
   sessions: Set<CallSession>;
   /** The last dialing status published (why nothing dials). */
   status?: DialingStatus;
+  /** Live answers and abandons over the campaign's regulatory window, from the Redis ledger. */
+  ledger?: LedgerWindow;
+}
+
+/**
+ * The abandon budget is held over the campaign's window as the ledger in Redis
+ * counts it (across shifts and restarts), not only over what this process saw.
+ */
+export function withLedger<E extends { abandon: { live: number; abandoned: number; rate: number } }>(e: E | undefined, ledger: LedgerWindow | undefined): E | undefined {
+  if (!e || !ledger || ledger.live < e.abandon.live) return e;
+  return { ...e, abandon: { ...e.abandon, live: ledger.live, abandoned: ledger.abandoned, rate: ledger.live > 0 ? ledger.abandoned / ledger.live : 0 } };
 }
 
 export function campaignPolicy(c: Campaign): RetryPolicy {
@@ -296,6 +308,7 @@ export class CampaignRunner {
     if (now - run.lastSync >= this.d.config.syncIntervalMs) {
       run.lastSync = now;
       await this.syncLists(run);
+      if (c.mode === 'predictive') run.ledger = await abandonWindow(this.d.redis, c.id, now, c.abandonWindowHours ?? 24);
     }
     await run.queue.renew(this.owner, now + this.d.config.attemptLeaseMs, [...run.sessions].map((s) => s.claim.attemptId));
     await this.d.limits?.renew(c.id, [...run.sessions].map((s) => s.claim.attemptId), now);
@@ -326,7 +339,7 @@ export class CampaignRunner {
         maxSimultaneousCalls: c.maxConcurrentCalls,
         trunk: trunkCaps(trunk, this.d.driver.health().activeLegs, { cps: c.callsPerSecond, started: run.starts.length }, this.trunkStarts.length),
       },
-      estimates: estimates(run.estimator, now),
+      estimates: withLedger(estimates(run.estimator, now), run.ledger),
     });
     if (decision.calls > 0 || this.d.log.isLevelEnabled('debug')) {
       this.events.emitEvent({ type: 'pacing.trace', at: now, campaignId: c.id, calls: decision.calls, reason: decision.reason, trace: decision.trace });

@@ -59,6 +59,8 @@ export interface CampaignSettings {
   ratioTable: RatioRow[];
   abandonThresholdSec: number;
   abandonTargetPct: number;
+  /** The window the abandon rate is held over: 24 h (Ofcom) to 720 h (30 days, FCC 64.1200(a)(7) / TSR). */
+  abandonWindowHours: number;
   dispositions: { code: string; label: string }[];
   dispositionRequired: boolean;
   voicemail: { action: 'hangup' | 'leave-message'; message?: string };
@@ -115,6 +117,7 @@ export function campaignDefaults(): CampaignSettings {
     ratioTable: RATIO_TABLE_PRESET.map((r) => ({ ...r })),
     abandonThresholdSec: 2,
     abandonTargetPct: 3,
+    abandonWindowHours: 24,
     dispositions: [],
     dispositionRequired: false,
     voicemail: { action: 'hangup' },

@@ -92,6 +92,7 @@ const settings = {
   },
   abandonThresholdSec: { type: 'number', minimum: 0.5, maximum: 60, default: 2 },
   abandonTargetPct: { type: 'number', minimum: 0, maximum: 100, default: 3 },
+  abandonWindowHours: { type: 'integer', minimum: 1, maximum: 720, default: 24, description: 'window the abandon rate is held over: 24 (Ofcom) … 720 (30 days, FCC/TSR)' },
   dispositions: {
     type: 'array',
     maxItems: 200,

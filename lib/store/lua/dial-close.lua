@@ -38,6 +38,13 @@ redis.call('HINCRBY', cnt, 'attempts', 1)
 redis.call('HINCRBY', cnt, 'code:' .. code, 1)
 if ARGV[6] == '1' then redis.call('HINCRBY', cnt, 'live', 1) end
 if ARGV[7] == '1' then redis.call('HINCRBY', cnt, 'abandoned', 1) end
+-- The abandon ledger by hour (epoch hour): the regulatory window (24 h Ofcom, 30 days FCC/TSR)
+-- is summed from it, so the budget survives shifts and restarts.
+if ARGV[6] == '1' or ARGV[7] == '1' then
+  local hour = tostring(math.floor(tonumber(now) / 3600000))
+  if ARGV[6] == '1' then redis.call('HINCRBY', base .. 'abandon-ledger', hour .. ':live', 1) end
+  if ARGV[7] == '1' then redis.call('HINCRBY', base .. 'abandon-ledger', hour .. ':abandoned', 1) end
+end
 if agent ~= '' then
   redis.call('HINCRBY', cnt, 'agent:' .. agent .. ':calls', 1)
   redis.call('HINCRBY', cnt, 'agent:' .. agent .. ':talkMs', tonumber(ARGV[9]) or 0)
