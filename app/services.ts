@@ -51,7 +51,7 @@ export function createDriver(config: Readonly<Config>, log: Logger): TelephonyDr
 export async function startServices({ config, redis, log }: ServiceDeps, opts: { driver?: TelephonyDriver } = {}): Promise<Services> {
   const driver = opts.driver ?? createDriver(config, log);
   await driver.start();
-  const desk = createAgentDesk({ redis, driver, log: log.child({ part: 'agents' }), config: config.dialer.agents });
+  const desk = createAgentDesk({ redis, driver, log: log.child({ part: 'agents' }), config: config.dialer.agents, localReservations: config.scale.localAgents });
   await desk.start();
   const supervisor = new Supervisor({ driver, desk, log: log.child({ part: 'supervisor' }), ringTimeoutSec: config.dialer.agents.supervisorRingTimeoutSec });
   const recordings = new CallRecordings({ redis, driver, desk, log: log.child({ part: 'recordings' }), config: config.dialer.agents.recording });

@@ -4,6 +4,7 @@
  * ./state.ts, is committed with a compare-and-set script (agent-apply.lua),
  * and only then are its effects carried out on the telephony driver.
  */
+import { reserveAgentOnNode } from '../scale/agents';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -37,6 +38,8 @@ export interface AgentDeskDeps {
   clock?: () => number;
   /** Names this desk in Redis (default host:pid:random); agents it holds are logged out when its heartbeat expires. */
   nodeId?: string;
+  /** Reserve only agents whose phone leg this desk holds (several dialer processes; lib/scale/agents.ts). */
+  localReservations?: boolean;
 }
 
 /** Events the desk emits (monitor, SSE, history). */
@@ -165,7 +168,8 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
   async reserve(groups: readonly string[], attemptId: string, prefer?: string, o: { only?: boolean } = {}): Promise<Reservation | null> {
     const token = randomUUID();
     const now = this.clock();
-    const r = await reserveAgent(this.redis, groups, { token, attemptId, now, prefer, only: o.only });
+    const args = { token, attemptId, now, prefer, only: o.only };
+    const r = this.deps.localReservations ? await reserveAgentOnNode(this.redis, groups, this.nodeId, args) : await reserveAgent(this.redis, groups, args);
     if (!r) return null;
     this.emit('state', { agentId: r.agentId, from: 'ready', to: 'reserved', event: 'reserve', at: now });
     return { agentId: r.agentId, legId: r.legId, token };

@@ -16,6 +16,8 @@ export const scaleSchema = {
     memberTtlMs: { type: 'integer', minimum: 500, default: 3000 },
     /** Calls this process can carry, its weight in the spread; 0 = the embedded driver's maxLegs. */
     capacity: { type: 'integer', minimum: 0, default: 0 },
+    /** Reserve only agents whose phone leg this process holds (their desk logged them in here). */
+    localAgents: { type: 'boolean', default: true },
   },
 } as const;
 
@@ -26,6 +28,7 @@ export interface ScaleConfig {
   beatMs: number;
   memberTtlMs: number;
   capacity: number;
+  localAgents: boolean;
 }
 
 /** Redis topology keys added to the `redis` section (one of: url, cluster, sentinels). */
