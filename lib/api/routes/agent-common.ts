@@ -2,7 +2,9 @@
  * Shared pieces of the live-agent routes (agent-desk.ts, agent-live.ts,
  * callbacks.ts): the agent-state view, its schema, and error mapping.
  */
-import { ApiError } from '../errors';
+import type { Redis } from 'ioredis';
+import { ApiError, notFound } from '../errors';
+import { getAgent } from '../../store/agents';
 import { AgentDeskError } from '../../agents/errors';
 import { idleDecision, type IdleLimits } from '../../agents/idle';
 import { IllegalAgentTransitionError } from '../../agents/state';
@@ -75,3 +77,8 @@ export async function desk<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 export const moreErrors = { 422: { $ref: 'Error#' }, 503: { $ref: 'Error#' } } as const;
+
+/** 404 for an agent id that was never created (live state, calls and history of nobody are not an empty 200). */
+export async function requireAgent(redis: Redis, id: string): Promise<void> {
+  if (!(await getAgent(redis, id))) throw notFound('agent', id);
+}

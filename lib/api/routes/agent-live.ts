@@ -11,7 +11,7 @@ import { getAgentLive, listLiveAgents } from '../../store/agent-live';
 import { completeUnsaved, getUnsaved, listUnsaved, type UnsavedRecord } from '../../store/agent-unsaved';
 import { saveDisposition } from '../../store/agent-dispositions';
 import { getCampaign } from '../../store/campaigns';
-import { agentLiveSchema, agentParams, liveView, moreErrors } from './agent-common';
+import { agentLiveSchema, agentParams, liveView, moreErrors, requireAgent } from './agent-common';
 import { actorOf } from './store-errors';
 
 const tags = ['agent desk'];
@@ -52,6 +52,7 @@ export const agentLiveRoutes: FastifyPluginAsync = async (app) => {
     schema: { tags, summary: 'An agent\'s live state, time in state, and current call (screen pop)', params: agentParams, response: { 200: agentLiveSchema, ...errorResponses } },
   }, async (req) => {
     assertSelfOrSupervisor(req, req.params.id);
+    await requireAgent(app.redis, req.params.id);
     return liveView(req.params.id, await getAgentLive(app.redis, req.params.id), Date.now(), limits);
   });
 
@@ -69,6 +70,7 @@ export const agentLiveRoutes: FastifyPluginAsync = async (app) => {
     schema: { tags, summary: 'An agent\'s open unsaved records, oldest first', params: agentParams, response: list },
   }, async (req) => {
     assertSelfOrSupervisor(req, req.params.id);
+    await requireAgent(app.redis, req.params.id);
     return { records: (await listUnsaved(app.redis, { agentId: req.params.id })).map(unsavedView) };
   });
 

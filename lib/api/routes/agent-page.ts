@@ -24,7 +24,7 @@ import { getAgentLive } from '../../store/agent-live';
 import { agentCallAt, agentCalls, getScript, setScript } from '../../store/agent-calls';
 import { getRecording, recordingId } from '../../store/recordings';
 import { readAttempts } from '../../reports/source';
-import { agentParams } from './agent-common';
+import { agentParams, requireAgent } from './agent-common';
 import { recordingView } from './recordings';
 import { actorOf } from './store-errors';
 
@@ -59,6 +59,7 @@ export const agentPageRoutes: FastifyPluginAsync = async (app) => {
     schema: { tags, summary: 'The current call: contact, its history, dispositions, filled-in script', params: agentParams, response: { 200: obj, ...errorResponses } },
   }, async (req) => {
     assertSelfOrSupervisor(req, req.params.id);
+    await requireAgent(app.redis, req.params.id);
     const live = await getAgentLive(app.redis, req.params.id);
     const pop = live?.pop;
     if (!live || !pop) return { state: live?.state ?? 'logged_out' };
@@ -86,6 +87,7 @@ export const agentPageRoutes: FastifyPluginAsync = async (app) => {
     },
   }, async (req) => {
     assertSelfOrSupervisor(req, req.params.id);
+    await requireAgent(app.redis, req.params.id);
     const since = req.query.since ? Date.parse(req.query.since) : Date.now() - 86_400_000;
     const calls = await agentCalls(app.redis, req.params.id, since);
     return Promise.all(calls.map(async (c) => {

@@ -61,6 +61,19 @@ export const callbackRoutes: FastifyPluginAsync = async (app) => {
     if (!c) throw notFound('campaign', id);
     return c;
   }
+  /**
+   * An agent key works only on callbacks of campaigns its groups dial for
+   * (issue 14: it could add callbacks anywhere). A campaign that names no
+   * groups is open to every agent.
+   */
+  async function assertServes(req: FastifyRequest, campaign: { id: string; agentGroups: string[] }): Promise<void> {
+    const p = req.principal;
+    if (!p || p.role !== 'agent' || campaign.agentGroups.length === 0) return;
+    const agent = await getAgent(app.redis, p.agentId!);
+    if (!agent || !agent.groups.some((g) => campaign.agentGroups.includes(g))) {
+      throw new ApiError('FORBIDDEN', `agent ${p.agentId} is in none of campaign ${campaign.id}'s groups (${campaign.agentGroups.join(', ')})`);
+    }
+  }
   async function checkOwner(o: string | null | undefined): Promise<void> {
     if (o && !(await getAgent(app.redis, o))) throw new ApiError('UNPROCESSABLE', `owner ${o} is not an agent`);
   }
@@ -80,6 +93,7 @@ export const callbackRoutes: FastifyPluginAsync = async (app) => {
   }, async (req, reply) => {
     const p = req.principal!;
     const campaign = await campaignOr404(req.params.id);
+    await assertServes(req, campaign);
     if (campaign.state === 'closed' || campaign.state === 'completed') throw new ApiError('CONFLICT', `campaign ${campaign.id} is ${campaign.state}; it takes no callbacks`);
     const phone = normalizePhone(req.body.phone, region);
     if (!phone.ok) throw new ApiError('VALIDATION_FAILED', `body.phone ${phone.reason}`);
@@ -108,7 +122,7 @@ export const callbackRoutes: FastifyPluginAsync = async (app) => {
       response: { 200: { type: 'object', properties: { callbacks: { type: 'array', items: callbackSchema } } }, ...errorResponses },
     },
   }, async (req) => {
-    await campaignOr404(req.params.id);
+    await assertServes(req, await campaignOr404(req.params.id));
     const p = req.principal!;
     const filter = p.role === 'agent' ? { owner: p.agentId!, includeOpen: true } : { owner: req.query.owner };
     const cbs = await listCallbacks(app.redis, req.params.id, { state: req.query.state, ...filter });
@@ -119,6 +133,7 @@ export const callbackRoutes: FastifyPluginAsync = async (app) => {
     config: { roles: ANY },
     schema: { tags, summary: 'One callback', params: cbParams, response: { 200: callbackSchema, ...errorResponses } },
   }, async (req) => {
+    await assertServes(req, await campaignOr404(req.params.id));
     const cb = await getCallback(app.redis, req.params.id, req.params.cbId);
     if (!cb || !mayTouch(req, cb)) throw notFound('callback', req.params.cbId);
     return view(cb);
@@ -138,6 +153,7 @@ export const callbackRoutes: FastifyPluginAsync = async (app) => {
     },
   }, async (req) => {
     const p = req.principal!;
+    await assertServes(req, await campaignOr404(req.params.id));
     if (p.role === 'agent' && req.body.owner !== undefined) throw new ApiError('FORBIDDEN', 'only supervisors reassign callbacks');
     await checkOwner(req.body.owner);
     const patch: CallbackPatch = { note: req.body.note, name: req.body.name, owner: req.body.owner, state: req.body.state };

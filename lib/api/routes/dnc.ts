@@ -97,13 +97,15 @@ export const dncRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: { phone: string; campaignId?: string; channel?: DncChannel } }>('/dnc/check', {
     config: { roles: ANY },
     schema: {
-      tags, summary: 'Is this number barred (global list, then the campaign list)? Expired entries do not count',
+      tags, summary: 'Is this number barred (global list, then the campaign list)? Expired entries do not count. An agent key gets only phone, listed and scope (not the entry: who added it, why)',
       querystring: { type: 'object', additionalProperties: false, required: ['phone'], properties: { ...scopeQuery, phone: { type: 'string', minLength: 1, maxLength: 40 }, channel } },
       response: { 200: { type: 'object', properties: { phone: { type: 'string' }, listed: { type: 'boolean' }, scope: { type: 'string', enum: ['global', 'campaign'] }, entry: one } }, ...errorResponses },
     },
   }, async (req) => {
     const phone = e164(req.query.phone, 'querystring.phone');
     const r = await isDoNotCall(app.redis, { phone, campaignId: req.query.campaignId, channel: req.query.channel, now: new Date() });
+    // An agent learns only whether it may call, not who listed the number or why (issue 14).
+    if (req.principal?.role === 'agent') return { phone, listed: r.listed, ...(r.listed ? { scope: r.scope } : {}) };
     return { phone, ...r };
   });
 
