@@ -145,7 +145,10 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   // The cap is a budget over the window, not the running rate: only when the abandons spent leave no room for
   // one more within the cap over the live answers seen and those expected next does pacing fall back to 1:1
   // (a rate of 1 in 20 early in a shift is noise the budget absorbs, not a reason to stop overdialling).
-  const capHit = est.abandon.abandoned + 1 > P.maxAbandonRate * (est.abandon.live + expectedLive);
+  // Once the window holds enough answers for one abandon not to be noise (1 ÷ cap of them), a rate over the cap stops overdialling too.
+  const budgetSpent = est.abandon.abandoned + 1 > P.maxAbandonRate * (est.abandon.live + expectedLive);
+  const overCap = est.abandon.live * P.maxAbandonRate >= 1 && (est.abandon.abandoned + 1) / (est.abandon.live + 1) > P.maxAbandonRate;
+  const capHit = budgetSpent || overCap;
   if (capHit) return { wanted: floor, reason: `abandon budget of ${pct(P.maxAbandonRate)} spent: progressive 1:1 (${floor})`, figures };
 
   const tau = clamp((s * (est.abandon.live + expectedLive) - est.abandon.abandoned) / expectedLive, 0, MAX_RISK_PER_CALL);
