@@ -52,12 +52,16 @@ export const errorSchema = {
   required: ['statusCode', 'code', 'error', 'message'],
   properties: {
     statusCode: { type: 'integer' },
-    code: { type: 'string', description: 'stable machine-readable code from the error catalogue' },
+    code: {
+      type: 'string',
+      enum: Object.keys(errorCatalogue),
+      description: `stable machine-readable code from the error catalogue: ${Object.entries(errorCatalogue).map(([c, s]) => `${c} (${s})`).join(', ')}`,
+    },
     error: { type: 'string', description: 'HTTP reason phrase' },
     message: { type: 'string', description: 'what is wrong, for a person' },
     details: {},
   },
-} as const;
+};
 
 /** Standard error responses to spread into a route's `response` schema. */
 export const errorResponses = {
