@@ -137,6 +137,11 @@ export class FreeswitchDriver implements TelephonyDriver {
     return { ok, detail: `drachtio ${this.d.srf.connected ? 'connected' : 'down'}; media servers ${ms}/${total} connected`, activeLegs: this.legs.size };
   }
 
+  /** The FreeSWITCH channel uuid of a live leg (to find it in FreeSWITCH's log or with fs_cli), or undefined. */
+  mediaUuid(legId: LegId): string | undefined {
+    return this.legs.get(legId)?.ep.uuid;
+  }
+
   async originate(req: OriginateRequest): Promise<LegId> {
     if (!this.running) throw new TelephonyError('UNAVAILABLE', 'freeswitch driver is not started');
     if (!(req.ringTimeoutMs > 0)) throw new TelephonyError('BAD_REQUEST', 'ringTimeoutMs must be a positive number');
