@@ -46,7 +46,11 @@ export function createStoreClient(o: TopologyOptions): Redis {
     case 'cluster': {
       const cluster = new Cluster(o.cluster!.map(hostPort), {
         keyPrefix,
-        enableAutoPipelining: true,
+        // Off on a cluster: ioredis' auto-pipelining groups commands by node and
+        // throws "All keys in the pipeline should belong to the same slots
+        // allocation group" (uncaught, killing the process) when the slot map
+        // changes under it, as in a failover (redis/ioredis#2075, #2109).
+        enableAutoPipelining: false,
         // Commands wait through a failover (node timeout + election) instead of failing fast.
         retryDelayOnFailover: 200,
         retryDelayOnClusterDown: 300,
