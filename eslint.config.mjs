@@ -29,7 +29,7 @@ export default tseslint.config(
   },
   {
     // The dashboard's browser scripts (plain JavaScript, no build step).
-    files: ['lib/monitor/dashboard/**/*.js', 'lib/**/public/**/*.js'],
+    files: ['lib/monitor/dashboard/**/*.js', 'lib/agents/desktop/**/*.js', 'lib/**/public/**/*.js'],
     languageOptions: {
       sourceType: 'script',
       globals: {
@@ -49,6 +49,8 @@ export default tseslint.config(
         Date: 'readonly',
         Audio: 'readonly',
         navigator: 'readonly',
+        URL: 'readonly',
+        TextDecoder: 'readonly',
       },
     },
   },

@@ -55,7 +55,11 @@ async function measure(driver: EmbeddedDriver, secs: number) {
   const wall = (performance.now() - w0) / 1000;
   const p1 = driver.stats().pacer;
   const frames = p1.frames - p0.frames;
-  return { cpuPercent: round(((c.user + c.system) / 1e6 / wall) * 100, 2), pacerFrames: frames, latePercent: frames ? round(((p1.late - p0.late) / frames) * 100, 2) : 0 };
+  return {
+    cpuPercent: round(((c.user + c.system) / 1e6 / wall) * 100, 2),
+    pacerFrames: frames,
+    latePercent: frames ? round(((p1.late - p0.late) / frames) * 100, 2) : 0,
+  };
 }
 
 export default async function main(args: string[]): Promise<void> {
@@ -70,23 +74,36 @@ export default async function main(args: string[]): Promise<void> {
     const sups = await startSipp({ scenario: 'agent-phone', calls: n, timeoutS: 600 });
     const customers = await startSipp({ scenario: 'uas-person', calls: n, timeoutS: 600 });
     sipps.push(agents, sups, customers);
-    driver = await startTestDriver({ trunks: [{ name: 'bench', address: customers.address, callsPerSecond: 100000, maxChannels: 100000 }], embedded: { sip: { host: '127.0.0.1', port: 0 }, maxLegs: 100000 } });
-    const a = await answeredLegs(driver, Array.from({ length: n }, (_, i) => `sip:agent${i}@${agents.address}`));
-    const c = await answeredLegs(driver, Array.from({ length: n }, (_, i) => `0397${String(i).padStart(6, '0')}`));
+    driver = await startTestDriver({
+      trunks: [{ name: 'bench', address: customers.address, callsPerSecond: 100000, maxChannels: 100000 }],
+      embedded: { sip: { host: '127.0.0.1', port: 0 }, maxLegs: 100000 },
+    });
+    const a = await answeredLegs(
+      driver,
+      Array.from({ length: n }, (_, i) => `sip:agent${i}@${agents.address}`),
+    );
+    const c = await answeredLegs(
+      driver,
+      Array.from({ length: n }, (_, i) => `0397${String(i).padStart(6, '0')}`),
+    );
     for (let i = 0; i < n; i++) await driver.bridge(a[i]!, c[i]!);
 
     const plain = await measure(driver, secs);
     out({ stage: 'plain', calls: n, ...plain });
 
     const recs: string[] = [];
-    for (let i = 0; i < n; i++) recs.push(await driver.startRecording({ customerLeg: c[i]!, agentLeg: a[i]!, path: join(dir, `r${i}.wav`) }));
+    for (let i = 0; i < n; i++)
+      recs.push(await driver.startRecording({ customerLeg: c[i]!, agentLeg: a[i]!, path: join(dir, `r${i}.wav`) }));
     const recorded = await measure(driver, secs);
     out({ stage: 'recorded', calls: n, ...recorded });
     const results = await Promise.all(recs.map((id) => driver!.stopRecording(id)));
     const failedRecordings = results.filter((r) => r.endedBy === 'error').length;
     rmSync(dir, { recursive: true, force: true });
 
-    const s = await answeredLegs(driver, Array.from({ length: n }, (_, i) => `sip:sup${i}@${sups.address}`));
+    const s = await answeredLegs(
+      driver,
+      Array.from({ length: n }, (_, i) => `sip:sup${i}@${sups.address}`),
+    );
     for (let i = 0; i < n; i++) await driver.monitor({ supervisorLeg: s[i]!, agentLeg: a[i]!, mode: 'listen' });
     const listened = await measure(driver, secs);
     out({ stage: 'listened', calls: n, ...listened });
@@ -94,13 +111,19 @@ export default async function main(args: string[]): Promise<void> {
     // CPU ms per second of call = cpuPercent * 10 / calls.
     const perCall = (x: { cpuPercent: number }) => (x.cpuPercent * 10) / n;
     out({
-      bench: 'mixer', calls: n, windowS: secs,
-      plainCpuPercent: plain.cpuPercent, recordedCpuPercent: recorded.cpuPercent, listenedCpuPercent: listened.cpuPercent,
+      bench: 'mixer',
+      calls: n,
+      windowS: secs,
+      plainCpuPercent: plain.cpuPercent,
+      recordedCpuPercent: recorded.cpuPercent,
+      listenedCpuPercent: listened.cpuPercent,
       plainCpuMsPerCallSecond: round(perCall(plain), 3),
       recordingAddedCpuMsPerCallSecond: round(perCall(recorded) - perCall(plain), 3),
       listenAddedCpuMsPerCallSecond: round(perCall(listened) - perCall(plain), 3),
       latePercent: { plain: plain.latePercent, recorded: recorded.latePercent, listened: listened.latePercent },
-      failedRecordings, cores: cpus().length, loadAverage1m: round(loadavg()[0]!),
+      failedRecordings,
+      cores: cpus().length,
+      loadAverage1m: round(loadavg()[0]!),
     });
   } finally {
     await driver?.stop();

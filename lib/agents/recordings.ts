@@ -15,7 +15,14 @@ import type { Logger } from 'pino';
 import type { AgentsConfig } from '../config/sections/agents';
 import type { ScreenPop } from '../dialer/ports';
 import type { RecordingResult, TelephonyDriver } from '../telephony/contract';
-import { deleteRecording, expiredRecordings, getRecordingSettings, recordingId, saveRecording, type RecordingMeta } from '../store/recordings';
+import {
+  deleteRecording,
+  expiredRecordings,
+  getRecordingSettings,
+  recordingId,
+  saveRecording,
+  type RecordingMeta,
+} from '../store/recordings';
 import type { LiveAgentDesk } from './desk';
 
 export interface RecordingEvents {
@@ -27,9 +34,19 @@ const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
 export class CallRecordings extends EventEmitter<RecordingEvents> {
   private timer?: NodeJS.Timeout;
   private readonly dir: string;
-  private readonly onPop = (e: { agentId: string; pop: ScreenPop }) => void this.begin(e.agentId, e.pop).catch((err: Error) => this.o.log.error({ err, agentId: e.agentId }, 'recording not started'));
+  private readonly onPop = (e: { agentId: string; pop: ScreenPop }) =>
+    void this.begin(e.agentId, e.pop).catch((err: Error) => this.o.log.error({ err, agentId: e.agentId }, 'recording not started'));
 
-  constructor(private readonly o: { redis: Redis; driver: TelephonyDriver; desk: LiveAgentDesk; log: Logger; config: AgentsConfig['recording']; clock?: () => number }) {
+  constructor(
+    private readonly o: {
+      redis: Redis;
+      driver: TelephonyDriver;
+      desk: LiveAgentDesk;
+      log: Logger;
+      config: AgentsConfig['recording'];
+      clock?: () => number;
+    },
+  ) {
     super();
     this.dir = resolve(o.config.dir);
   }
@@ -42,7 +59,10 @@ export class CallRecordings extends EventEmitter<RecordingEvents> {
     await mkdir(this.dir, { recursive: true });
     this.o.desk.on('screen-pop', this.onPop);
     if (this.o.config.retentionDays > 0) {
-      this.timer = setInterval(() => void this.sweep().catch((err: Error) => this.o.log.warn({ err }, 'recording retention sweep failed')), this.o.config.sweepIntervalSec * 1000);
+      this.timer = setInterval(
+        () => void this.sweep().catch((err: Error) => this.o.log.warn({ err }, 'recording retention sweep failed')),
+        this.o.config.sweepIntervalSec * 1000,
+      );
       this.timer.unref();
     }
   }
@@ -60,17 +80,27 @@ export class CallRecordings extends EventEmitter<RecordingEvents> {
     if (!live?.leg || !live.customerLeg || live.attemptId !== pop.attemptId) return null;
     const folder = join(this.dir, safe(pop.campaignId));
     const meta: RecordingMeta = {
-      id: recordingId(pop.campaignId, pop.attemptId), campaignId: pop.campaignId, attemptId: pop.attemptId, agentId,
-      contactId: pop.contactId, listId: pop.listId, path: join(folder, `${safe(pop.attemptId)}.wav`),
-      status: 'recording', startedAt: this.now(), channels: ['customer', 'agent'],
+      id: recordingId(pop.campaignId, pop.attemptId),
+      campaignId: pop.campaignId,
+      attemptId: pop.attemptId,
+      agentId,
+      contactId: pop.contactId,
+      listId: pop.listId,
+      path: join(folder, `${safe(pop.attemptId)}.wav`),
+      status: 'recording',
+      startedAt: this.now(),
+      channels: ['customer', 'agent'],
     };
     if (!driver.startRecording) return this.finish(meta, { error: `the ${driver.name} driver does not record calls` });
     try {
       await mkdir(folder, { recursive: true });
       await saveRecording(redis, meta);
       await driver.startRecording({
-        customerLeg: live.customerLeg, agentLeg: live.leg, path: meta.path,
-        onEnd: (r) => void this.ended(meta, r).catch((err: Error) => this.o.log.error({ err, id: meta.id }, 'recording metadata not saved')),
+        customerLeg: live.customerLeg,
+        agentLeg: live.leg,
+        path: meta.path,
+        onEnd: (r) =>
+          void this.ended(meta, r).catch((err: Error) => this.o.log.error({ err, id: meta.id }, 'recording metadata not saved')),
       });
     } catch (err) {
       return this.finish(meta, { error: (err as Error).message });
@@ -84,7 +114,13 @@ export class CallRecordings extends EventEmitter<RecordingEvents> {
   }
 
   private async finish(meta: RecordingMeta, r: { durationMs?: number; bytes?: number; error?: string }): Promise<RecordingMeta> {
-    const done: RecordingMeta = { ...meta, status: r.error ? 'failed' : 'done', ...(r.durationMs !== undefined ? { durationMs: r.durationMs } : {}), ...(r.bytes !== undefined ? { bytes: r.bytes } : {}), ...(r.error ? { error: r.error } : {}) };
+    const done: RecordingMeta = {
+      ...meta,
+      status: r.error ? 'failed' : 'done',
+      ...(r.durationMs !== undefined ? { durationMs: r.durationMs } : {}),
+      ...(r.bytes !== undefined ? { bytes: r.bytes } : {}),
+      ...(r.error ? { error: r.error } : {}),
+    };
     if (r.error) this.o.log.error({ id: meta.id, agentId: meta.agentId, error: r.error }, 'call recording failed; the call went on');
     await saveRecording(this.o.redis, done);
     this.emit('recording', done);

@@ -35,7 +35,9 @@ export class Supervisor extends EventEmitter<SupervisionEvents> {
   private readonly byLeg = new Map<LegId, Supervision>();
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly o: { driver: TelephonyDriver; desk: LiveAgentDesk; log: Logger; ringTimeoutSec: number; clock?: () => number }) {
+  constructor(
+    private readonly o: { driver: TelephonyDriver; desk: LiveAgentDesk; log: Logger; ringTimeoutSec: number; clock?: () => number },
+  ) {
     super();
     this.unsubscribe = o.driver.onEvent((e) => this.onLeg(e));
   }
@@ -55,19 +57,36 @@ export class Supervisor extends EventEmitter<SupervisionEvents> {
   /** Calls the supervisor's phone; the monitor starts when it answers. */
   async start(agentId: string, o: { phone: string; mode: MonitorMode; by: string }): Promise<Supervision> {
     const { driver } = this.o;
-    if (!driver.monitor) throw new AgentDeskError('UNAVAILABLE', `the ${driver.name} telephony driver does not support listen-in, whisper or barge`);
-    if (this.byAgent.has(agentId)) throw new AgentDeskError('CONFLICT', `agent ${agentId} is already monitored by ${this.byAgent.get(agentId)!.by}`);
+    if (!driver.monitor)
+      throw new AgentDeskError('UNAVAILABLE', `the ${driver.name} telephony driver does not support listen-in, whisper or barge`);
+    if (this.byAgent.has(agentId))
+      throw new AgentDeskError('CONFLICT', `agent ${agentId} is already monitored by ${this.byAgent.get(agentId)!.by}`);
     const a = await this.o.desk.status(agentId);
     if (!a) throw new AgentDeskError('NOT_FOUND', `agent ${agentId} is not logged in`);
-    if (a.state !== 'talking' || !a.leg || !a.customerLeg) throw new AgentDeskError('CONFLICT', `agent ${agentId} is not talking to a customer (state ${a.state})`);
+    if (a.state !== 'talking' || !a.leg || !a.customerLeg)
+      throw new AgentDeskError('CONFLICT', `agent ${agentId} is not talking to a customer (state ${a.state})`);
     if (a.held) throw new AgentDeskError('CONFLICT', `agent ${agentId}'s customer is on hold`);
     let leg: LegId;
     try {
-      leg = await driver.originate({ to: o.phone, ringTimeoutMs: this.o.ringTimeoutSec * 1000, tags: { agentId, role: 'supervisor-phone' } });
+      leg = await driver.originate({
+        to: o.phone,
+        ringTimeoutMs: this.o.ringTimeoutSec * 1000,
+        tags: { agentId, role: 'supervisor-phone' },
+      });
     } catch (err) {
       throw new AgentDeskError('UNAVAILABLE', `cannot call the supervisor's phone ${o.phone}: ${(err as Error).message}`);
     }
-    const s: Supervision = { agentId, by: o.by, phone: o.phone, mode: o.mode, status: 'ringing', supervisorLeg: leg, agentLeg: a.leg, customerLeg: a.customerLeg, since: this.now() };
+    const s: Supervision = {
+      agentId,
+      by: o.by,
+      phone: o.phone,
+      mode: o.mode,
+      status: 'ringing',
+      supervisorLeg: leg,
+      agentLeg: a.leg,
+      customerLeg: a.customerLeg,
+      since: this.now(),
+    };
     this.byAgent.set(agentId, s);
     this.byLeg.set(leg, s);
     this.byLeg.set(a.customerLeg, s);
@@ -116,14 +135,21 @@ export class Supervisor extends EventEmitter<SupervisionEvents> {
     const fail = (err: Error) => this.o.log.warn({ err, agentId: s.agentId }, 'supervision step failed');
     if (e.legId === s.supervisorLeg) {
       if (e.type === 'answer') {
-        this.o.driver.monitor!({ supervisorLeg: s.supervisorLeg, agentLeg: s.agentLeg, mode: s.mode }).then(() => {
-          s.status = 'active';
-          this.announce(s, 'active');
-        }, (err: Error) => {
-          fail(err);
-          void this.end(s, `the call could not be joined: ${err.message}`);
-        });
-      } else if (e.type === 'end') void this.end(s, e.cause.answered ? 'supervisor hung up' : `supervisor phone not answered (${e.cause.sipStatus ?? e.cause.by})`).catch(fail);
+        this.o.driver.monitor!({ supervisorLeg: s.supervisorLeg, agentLeg: s.agentLeg, mode: s.mode }).then(
+          () => {
+            s.status = 'active';
+            this.announce(s, 'active');
+          },
+          (err: Error) => {
+            fail(err);
+            void this.end(s, `the call could not be joined: ${err.message}`);
+          },
+        );
+      } else if (e.type === 'end')
+        void this.end(
+          s,
+          e.cause.answered ? 'supervisor hung up' : `supervisor phone not answered (${e.cause.sipStatus ?? e.cause.by})`,
+        ).catch(fail);
       return;
     }
     // The agent's call came apart (customer gone, hold, transfer, phone dropped).

@@ -55,9 +55,13 @@ export async function getRecording(redis: Redis, id: string): Promise<RecordingM
 }
 
 /** Newest first, filtered; at most `limit`. */
-export async function listRecordings(redis: Redis, f: { campaignId?: string; agentId?: string; attemptIds?: string[]; limit?: number } = {}): Promise<RecordingMeta[]> {
+export async function listRecordings(
+  redis: Redis,
+  f: { campaignId?: string; agentId?: string; attemptIds?: string[]; limit?: number } = {},
+): Promise<RecordingMeta[]> {
   const limit = f.limit ?? 100;
-  const ids = f.attemptIds && f.campaignId ? f.attemptIds.map((a) => recordingId(f.campaignId!, a)) : await redis.zrevrange(BY_TIME, 0, 9999);
+  const ids =
+    f.attemptIds && f.campaignId ? f.attemptIds.map((a) => recordingId(f.campaignId!, a)) : await redis.zrevrange(BY_TIME, 0, 9999);
   if (ids.length === 0) return [];
   const out: RecordingMeta[] = [];
   for (const j of await redis.hmget(META, ...ids)) {

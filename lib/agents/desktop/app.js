@@ -19,25 +19,51 @@ async function api(method, path, body, headers) {
   if (!res.ok) throw new Error(data.message || `${res.status} ${res.statusText}`);
   return data;
 }
-const say = (msg, bad) => { const m = $('#message'); m.textContent = msg; m.className = bad ? 'error' : 'hint'; };
-const act = (fn) => async (ev) => { ev && ev.preventDefault && ev.preventDefault(); try { await fn(); } catch (e) { say(e.message, true); } };
+const say = (msg, bad) => {
+  const m = $('#message');
+  m.textContent = msg;
+  m.className = bad ? 'error' : 'hint';
+};
+const act = (fn) => async (ev) => {
+  if (ev && ev.preventDefault) ev.preventDefault();
+  try {
+    await fn();
+  } catch (e) {
+    say(e.message, true);
+  }
+};
 const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 const base = () => `/agents/${encodeURIComponent(S.agent)}`;
 
 // ---- sign in -------------------------------------------------------------
-$('#signin-form').addEventListener('submit', act(async () => {
-  const key = $('#key').value.trim();
-  const as = $('#as-agent').value.trim();
-  let me;
-  try { me = await api('POST', '/auth/session', undefined, { authorization: `Bearer ${key}` }); } catch (e) { $('#signin-error').textContent = e.message; return; }
-  $('#key').value = '';
-  if (me.role === 'agent') S.agent = me.agentId;
-  else if (as) S.agent = as;
-  else { $('#signin-error').textContent = 'a supervisor key needs the agent ID whose desk to open'; return; }
-  sessionStorage.setItem('agentId', S.agent);
-  await start();
-}));
-$('#signout').addEventListener('click', async () => { await api('DELETE', '/auth/session').catch(() => null); sessionStorage.clear(); location.reload(); });
+$('#signin-form').addEventListener(
+  'submit',
+  act(async () => {
+    const key = $('#key').value.trim();
+    const as = $('#as-agent').value.trim();
+    let me;
+    try {
+      me = await api('POST', '/auth/session', undefined, { authorization: `Bearer ${key}` });
+    } catch (e) {
+      $('#signin-error').textContent = e.message;
+      return;
+    }
+    $('#key').value = '';
+    if (me.role === 'agent') S.agent = me.agentId;
+    else if (as) S.agent = as;
+    else {
+      $('#signin-error').textContent = 'a supervisor key needs the agent ID whose desk to open';
+      return;
+    }
+    sessionStorage.setItem('agentId', S.agent);
+    await start();
+  }),
+);
+$('#signout').addEventListener('click', async () => {
+  await api('DELETE', '/auth/session').catch(() => null);
+  sessionStorage.clear();
+  location.reload();
+});
 
 async function start() {
   $('#signin').hidden = true;
@@ -58,22 +84,34 @@ async function refresh() {
   const badge = $('#state');
   badge.textContent = st.replace('_', '-');
   badge.className = `badge ${st}`;
-  $('#release').textContent = S.live.releaseAt ? `released at ${new Date(S.live.releaseAt).toLocaleTimeString()} if idle` : (S.live.lastReason ? `last: ${S.live.lastReason}` : '');
+  $('#release').textContent = S.live.releaseAt
+    ? `released at ${new Date(S.live.releaseAt).toLocaleTimeString()} if idle`
+    : S.live.lastReason
+      ? `last: ${S.live.lastReason}`
+      : '';
   $('#login').disabled = st !== 'logged_out';
   $('#logout').disabled = st === 'logged_out' || st === 'talking' || st === 'reserved';
-  for (const b of document.querySelectorAll('[data-state]')) b.disabled = !['ready', 'break', 'away'].includes(st) || b.dataset.state === st;
-  if (S.live.call) await loadCall(); else hideCall();
+  for (const b of document.querySelectorAll('[data-state]'))
+    b.disabled = !['ready', 'break', 'away'].includes(st) || b.dataset.state === st;
+  if (S.live.call) await loadCall();
+  else hideCall();
   tick();
   await Promise.all([loadHistory(), loadCallbacks()]);
 }
 
 function tick() {
-  if (!S.live || !S.live.since) { $('#since').textContent = ''; return; }
+  if (!S.live || !S.live.since) {
+    $('#since').textContent = '';
+    return;
+  }
   const s = Math.max(0, Math.floor((Date.now() - Date.parse(S.live.since)) / 1000));
   $('#since').textContent = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-function hideCall() { $('#call').hidden = true; S.call = null; }
+function hideCall() {
+  $('#call').hidden = true;
+  S.call = null;
+}
 
 async function loadCall() {
   const c = await api('GET', `${base()}/call`);
@@ -83,11 +121,28 @@ async function loadCall() {
   S.lastCampaign = c.pop.campaignId;
   $('#call').hidden = false;
   const p = c.pop;
-  const rows = [['Name', p.name], ['Phone', p.phone], ['Contact ID', p.contactId], ['Key 1', p.key1], ['Key 2', p.key2], ['Attempt', p.attemptNo], ['Campaign', c.campaign.name || p.campaignId]];
+  const rows = [
+    ['Name', p.name],
+    ['Phone', p.phone],
+    ['Contact ID', p.contactId],
+    ['Key 1', p.key1],
+    ['Key 2', p.key2],
+    ['Attempt', p.attemptNo],
+    ['Campaign', c.campaign.name || p.campaignId],
+  ];
   for (const [k, v] of Object.entries(p.attributes || {})) rows.push([k, v]);
-  $('#contact tbody').innerHTML = rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('');
+  $('#contact tbody').innerHTML = rows
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`)
+    .join('');
   $('#script').textContent = c.script || '(no script for this campaign)';
-  $('#attempts tbody').innerHTML = c.history.map((h) => `<tr><td>${h.attemptNo}</td><td>${esc(new Date(h.at).toLocaleString())}</td><td>${esc(h.result)}</td><td>${esc(h.agentId)}</td><td>${esc(h.disposition)}</td><td>${esc(h.note)}</td></tr>`).join('') || '<tr><td colspan="6">first call</td></tr>';
+  $('#attempts tbody').innerHTML =
+    c.history
+      .map(
+        (h) =>
+          `<tr><td>${h.attemptNo}</td><td>${esc(new Date(h.at).toLocaleString())}</td><td>${esc(h.result)}</td><td>${esc(h.agentId)}</td><td>${esc(h.disposition)}</td><td>${esc(h.note)}</td></tr>`,
+      )
+      .join('') || '<tr><td colspan="6">first call</td></tr>';
   const talking = c.state === 'talking';
   $('#talk-actions').hidden = !talking;
   $('#hold').disabled = !!c.onHold;
@@ -96,8 +151,10 @@ async function loadCall() {
   $('#wrap').hidden = c.state !== 'wrap_up';
   $('#cb-zone').textContent = c.timeZone;
   if (fresh) {
-    const ds = (c.campaign.dispositions || []);
-    $('#disposition').innerHTML = (c.campaign.dispositionRequired ? '' : '<option value="">(none)</option>') + ds.map((d) => `<option value="${esc(d.code)}">${esc(d.label)} (${esc(d.code)})</option>`).join('');
+    const ds = c.campaign.dispositions || [];
+    $('#disposition').innerHTML =
+      (c.campaign.dispositionRequired ? '' : '<option value="">(none)</option>') +
+      ds.map((d) => `<option value="${esc(d.code)}">${esc(d.label)} (${esc(d.code)})</option>`).join('');
     $('#note').value = '';
     if (talking) $('#hangup').focus();
   }
@@ -105,23 +162,45 @@ async function loadCall() {
 }
 
 // ---- actions --------------------------------------------------------------
-const post = (path, body) => act(async () => { await api('POST', `${base()}${path}`, body); await refresh(); });
+const post = (path, body) =>
+  act(async () => {
+    await api('POST', `${base()}${path}`, body);
+    await refresh();
+  });
 $('#login').addEventListener('click', post('/login'));
 $('#logout').addEventListener('click', post('/logout'));
 $('#hangup').addEventListener('click', post('/call/hangup'));
 $('#hold').addEventListener('click', post('/call/hold'));
 $('#unhold').addEventListener('click', post('/call/unhold'));
-$('#transfer').addEventListener('click', act(async () => {
-  await api('POST', `${base()}/call/transfer`, { target: $('#transfer-to').value.trim() });
-  await refresh();
-}));
-for (const b of document.querySelectorAll('[data-state]')) b.addEventListener('click', act(async () => { await api('PUT', `${base()}/state`, { state: b.dataset.state }); await refresh(); }));
-$('#wrap').addEventListener('submit', act(async () => {
-  const disposition = $('#disposition').value;
-  await api('POST', `${base()}/disposition`, { attemptId: S.call.attemptId, next: $('#next').value, ...(disposition ? { disposition } : {}), ...($('#note').value ? { note: $('#note').value } : {}) });
-  say(`saved ${disposition || 'no disposition'}; next: ${$('#next').value}`);
-  await refresh();
-}));
+$('#transfer').addEventListener(
+  'click',
+  act(async () => {
+    await api('POST', `${base()}/call/transfer`, { target: $('#transfer-to').value.trim() });
+    await refresh();
+  }),
+);
+for (const b of document.querySelectorAll('[data-state]'))
+  b.addEventListener(
+    'click',
+    act(async () => {
+      await api('PUT', `${base()}/state`, { state: b.dataset.state });
+      await refresh();
+    }),
+  );
+$('#wrap').addEventListener(
+  'submit',
+  act(async () => {
+    const disposition = $('#disposition').value;
+    await api('POST', `${base()}/disposition`, {
+      attemptId: S.call.attemptId,
+      next: $('#next').value,
+      ...(disposition ? { disposition } : {}),
+      ...($('#note').value ? { note: $('#note').value } : {}),
+    });
+    say(`saved ${disposition || 'no disposition'}; next: ${$('#next').value}`);
+    await refresh();
+  }),
+);
 
 // A wall-clock time in an IANA zone → ISO 8601 with that zone's offset.
 function zonedIso(local, zone) {
@@ -130,7 +209,19 @@ function zonedIso(local, zone) {
   const [h, mi] = t.split(':').map(Number);
   const want = Date.UTC(y, mo - 1, da, h, mi);
   const offsetAt = (ms) => {
-    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', {
+        timeZone: zone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+      })
+        .formatToParts(new Date(ms))
+        .map((p) => [p.type, p.value]),
+    );
     return Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute) - ms;
   };
   let ms = want - offsetAt(want);
@@ -141,47 +232,82 @@ function zonedIso(local, zone) {
   return `${local.length === 16 ? local + ':00' : local}${sign}${pad(off / 60)}:${pad(off % 60)}`;
 }
 
-$('#callback').addEventListener('submit', act(async () => {
-  const c = S.call;
-  const dueAt = zonedIso($('#cb-at').value, c.timeZone);
-  const body = { phone: c.pop.phone, dueAt, listId: c.pop.listId, contactId: c.pop.contactId, ...(c.pop.name ? { name: c.pop.name } : {}), ...($('#cb-note').value ? { note: $('#cb-note').value } : {}) };
-  if ($('#cb-owner').value === 'anyone') body.owner = null;
-  await api('POST', `/campaigns/${encodeURIComponent(c.pop.campaignId)}/callbacks`, body);
-  say(`callback booked for ${dueAt}`);
-  await loadCallbacks();
-}));
+$('#callback').addEventListener(
+  'submit',
+  act(async () => {
+    const c = S.call;
+    const dueAt = zonedIso($('#cb-at').value, c.timeZone);
+    const body = {
+      phone: c.pop.phone,
+      dueAt,
+      listId: c.pop.listId,
+      contactId: c.pop.contactId,
+      ...(c.pop.name ? { name: c.pop.name } : {}),
+      ...($('#cb-note').value ? { note: $('#cb-note').value } : {}),
+    };
+    if ($('#cb-owner').value === 'anyone') body.owner = null;
+    await api('POST', `/campaigns/${encodeURIComponent(c.pop.campaignId)}/callbacks`, body);
+    say(`callback booked for ${dueAt}`);
+    await loadCallbacks();
+  }),
+);
 
 async function loadCallbacks() {
   const cid = S.lastCampaign;
   if (!cid) return;
-  const r = await api('GET', `/campaigns/${encodeURIComponent(cid)}/callbacks?owner=${encodeURIComponent(S.agent)}`).catch(() => ({ callbacks: [] }));
-  $('#callbacks tbody').innerHTML = r.callbacks.map((cb) => `<tr><td>${esc(new Date(cb.dueAt).toLocaleString())}</td><td>${esc(cb.phone)}</td><td>${esc(cb.name)}</td><td>${esc(cb.state)}</td><td>${esc(cb.note)}</td></tr>`).join('') || '<tr><td colspan="5">none</td></tr>';
+  const r = await api('GET', `/campaigns/${encodeURIComponent(cid)}/callbacks?owner=${encodeURIComponent(S.agent)}`).catch(() => ({
+    callbacks: [],
+  }));
+  $('#callbacks tbody').innerHTML =
+    r.callbacks
+      .map(
+        (cb) =>
+          `<tr><td>${esc(new Date(cb.dueAt).toLocaleString())}</td><td>${esc(cb.phone)}</td><td>${esc(cb.name)}</td><td>${esc(cb.state)}</td><td>${esc(cb.note)}</td></tr>`,
+      )
+      .join('') || '<tr><td colspan="5">none</td></tr>';
 }
 
 async function loadHistory() {
-  const midnight = new Date(); midnight.setHours(0, 0, 0, 0);
+  const midnight = new Date();
+  midnight.setHours(0, 0, 0, 0);
   const rows = await api('GET', `${base()}/history?since=${encodeURIComponent(midnight.toISOString())}`);
   if (!S.lastCampaign && rows[0]) S.lastCampaign = rows[0].campaignId;
-  $('#history tbody').innerHTML = rows.map((r, i) => `<tr data-i="${i}"><td>${esc(new Date(r.at).toLocaleTimeString())}</td><td>${esc(r.name)}</td><td>${esc(r.phone)}</td>`
-    + `<td><input class="h-disp" value="${esc(r.disposition)}" size="10" aria-label="disposition"></td><td><input class="h-note" value="${esc(r.note)}" aria-label="note"></td>`
-    + `<td><button class="h-save">Save</button></td><td>${r.recording && r.recording.audioUrl ? `<button class="h-rec">Download</button>` : esc(r.recording ? r.recording.status : '')}</td></tr>`).join('') || '<tr><td colspan="7">no calls yet today</td></tr>';
+  $('#history tbody').innerHTML =
+    rows
+      .map(
+        (r, i) =>
+          `<tr data-i="${i}"><td>${esc(new Date(r.at).toLocaleTimeString())}</td><td>${esc(r.name)}</td><td>${esc(r.phone)}</td>` +
+          `<td><input class="h-disp" value="${esc(r.disposition)}" size="10" aria-label="disposition"></td><td><input class="h-note" value="${esc(r.note)}" aria-label="note"></td>` +
+          `<td><button class="h-save">Save</button></td><td>${r.recording && r.recording.audioUrl ? `<button class="h-rec">Download</button>` : esc(r.recording ? r.recording.status : '')}</td></tr>`,
+      )
+      .join('') || '<tr><td colspan="7">no calls yet today</td></tr>';
   for (const tr of document.querySelectorAll('#history tbody tr[data-i]')) {
     const r = rows[Number(tr.dataset.i)];
-    tr.querySelector('.h-save').addEventListener('click', act(async () => {
-      const disposition = tr.querySelector('.h-disp').value.trim();
-      await api('PATCH', `${base()}/history/${encodeURIComponent(r.campaignId)}/${encodeURIComponent(r.attemptId)}`, { ...(disposition ? { disposition } : {}), note: tr.querySelector('.h-note').value });
-      say(`call ${r.attemptId} updated`);
-    }));
+    tr.querySelector('.h-save').addEventListener(
+      'click',
+      act(async () => {
+        const disposition = tr.querySelector('.h-disp').value.trim();
+        await api('PATCH', `${base()}/history/${encodeURIComponent(r.campaignId)}/${encodeURIComponent(r.attemptId)}`, {
+          ...(disposition ? { disposition } : {}),
+          note: tr.querySelector('.h-note').value,
+        });
+        say(`call ${r.attemptId} updated`);
+      }),
+    );
     const rec = tr.querySelector('.h-rec');
-    if (rec) rec.addEventListener('click', act(async () => {
-      // Fetched with the session cookie, then saved from a blob (the link itself would work too).
-      const res = await fetch(r.recording.audioUrl, { credentials: 'same-origin' });
-      if (!res.ok) throw new Error(`download failed: ${res.status}`);
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(await res.blob());
-      a.download = `${r.attemptId}.wav`;
-      a.click();
-    }));
+    if (rec)
+      rec.addEventListener(
+        'click',
+        act(async () => {
+          // Fetched with the session cookie, then saved from a blob (the link itself would work too).
+          const res = await fetch(r.recording.audioUrl, { credentials: 'same-origin' });
+          if (!res.ok) throw new Error(`download failed: ${res.status}`);
+          const a = document.createElement('a');
+          a.href = URL.createObjectURL(await res.blob());
+          a.download = `${r.attemptId}.wav`;
+          a.click();
+        }),
+      );
   }
 }
 
@@ -217,4 +343,12 @@ async function stream() {
 }
 
 // A session cookie from an earlier sign-in in this tab: straight to the desk.
-if (S.agent) api('GET', '/auth/session').then(() => start()).catch((e) => { sessionStorage.clear(); $('#signin-error').textContent = e.message; $('#signin').hidden = false; $('#desk').hidden = true; });
+if (S.agent)
+  api('GET', '/auth/session')
+    .then(() => start())
+    .catch((e) => {
+      sessionStorage.clear();
+      $('#signin-error').textContent = e.message;
+      $('#signin').hidden = false;
+      $('#desk').hidden = true;
+    });

@@ -17,13 +17,6 @@ import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR, assertSelfOrSupervisor } from '../auth';
 import { dispositionProblem } from '../../agents/disposition';
 import { fillScript } from '../../agents/script';
-import { getCampaign } from '../../store/campaigns';
-import { getContact } from '../../store/contacts';
-import { getDisposition, saveDisposition } from '../../store/agent-dispositions';
-import { getAgentLive } from '../../store/agent-live';
-import { agentCallAt, agentCalls, getScript, setScript } from '../../store/agent-calls';
-import { getRecording, recordingId } from '../../store/recordings';
-import { readAttempts } from '../../reports/source';
 import { agentParams, requireAgent } from './agent-common';
 import { recordingView } from './recordings';
 import { actorOf } from './store-errors';
@@ -34,114 +27,218 @@ const tags = ['agent desktop'];
 const obj = { type: 'object', additionalProperties: true } as const;
 
 export const agentPageRoutes: FastifyPluginAsync = async (app) => {
+  const d = app.agentData;
   const html = readFileSync(join(DIR, 'index.html'));
   const assets = Object.fromEntries(Object.keys(FILES).map((f) => [f, readFileSync(join(DIR, f))]));
 
-  app.get('/agent', { schema: { tags, summary: 'The agent desktop page', response: { 200: { type: 'string', description: 'text/html' }, 404: { $ref: 'Error#' } } } }, async (_req, reply) =>
-    reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(html));
-  app.get<{ Params: { file: string } }>('/agent/:file', {
-    schema: { tags, summary: 'Agent desktop script and style', params: { type: 'object', required: ['file'], properties: { file: { type: 'string', enum: Object.keys(FILES) } } }, response: { 200: { type: 'string', description: 'script or style' }, 400: { $ref: 'Error#' }, 404: { $ref: 'Error#' } } },
-  }, async (req, reply) => reply.header('content-type', FILES[req.params.file]!).header('cache-control', 'no-cache').send(assets[req.params.file]));
+  app.get(
+    '/agent',
+    {
+      schema: {
+        tags,
+        summary: 'The agent desktop page',
+        response: { 200: { type: 'string', description: 'text/html' }, 404: { $ref: 'Error#' } },
+      },
+    },
+    async (_req, reply) => reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(html),
+  );
+  app.get<{ Params: { file: string } }>(
+    '/agent/:file',
+    {
+      schema: {
+        tags,
+        summary: 'Agent desktop script and style',
+        params: { type: 'object', required: ['file'], properties: { file: { type: 'string', enum: Object.keys(FILES) } } },
+        response: { 200: { type: 'string', description: 'script or style' }, 400: { $ref: 'Error#' }, 404: { $ref: 'Error#' } },
+      },
+    },
+    async (req, reply) =>
+      reply.header('content-type', FILES[req.params.file]!).header('cache-control', 'no-cache').send(assets[req.params.file]),
+  );
 
   /** The attempt history of one contact in a campaign, oldest first, with dispositions. */
   async function contactHistory(campaignId: string, listId: string, contactId: string) {
     const out = [];
-    for (const a of await readAttempts(app.redis, campaignId)) {
+    for (const a of await d.readAttempts(campaignId)) {
       if (a.listId !== listId || a.contactId !== contactId) continue;
-      const d = await getDisposition(app.redis, campaignId, a.attemptId);
-      out.push({ attemptId: a.attemptId, attemptNo: a.attemptNo, at: new Date(a.at).toISOString(), result: a.codeName, code: a.code, agentId: a.agentId, disposition: d?.disposition, note: d?.note });
+      const disp = await d.getDisposition(campaignId, a.attemptId);
+      out.push({
+        attemptId: a.attemptId,
+        attemptNo: a.attemptNo,
+        at: new Date(a.at).toISOString(),
+        result: a.codeName,
+        code: a.code,
+        agentId: a.agentId,
+        disposition: disp?.disposition,
+        note: disp?.note,
+      });
     }
     return out;
   }
 
-  app.get<{ Params: { id: string } }>('/agents/:id/call', {
-    config: { roles: ANY },
-    schema: { tags, summary: 'The current call: contact, its history, dispositions, filled-in script', params: agentParams, response: { 200: obj, ...errorResponses } },
-  }, async (req) => {
-    assertSelfOrSupervisor(req, req.params.id);
-    await requireAgent(app.redis, req.params.id);
-    const live = await getAgentLive(app.redis, req.params.id);
-    const pop = live?.pop;
-    if (!live || !pop) return { state: live?.state ?? 'logged_out' };
-    const [campaign, contact, script] = await Promise.all([getCampaign(app.redis, pop.campaignId), getContact(app.redis, pop.listId, pop.contactId), getScript(app.redis, pop.campaignId)]);
-    return {
-      state: live.state,
-      attemptId: pop.attemptId,
-      onHold: live.held,
-      pop,
-      contact,
-      timeZone: contact?.timeZone ?? campaign?.hours.timeZone ?? 'UTC',
-      campaign: campaign ? { id: campaign.id, name: campaign.name, dispositions: campaign.dispositions, dispositionRequired: campaign.dispositionRequired } : { id: pop.campaignId },
-      script: fillScript(script, pop),
-      history: await contactHistory(pop.campaignId, pop.listId, pop.contactId),
-    };
-  });
-
-  app.get<{ Params: { id: string }; Querystring: { since?: string } }>('/agents/:id/history', {
-    config: { roles: ANY },
-    schema: {
-      tags, summary: 'The agent\'s own calls since `since` (default: the last 24 hours), newest first, with dispositions and recordings',
-      params: agentParams,
-      querystring: { type: 'object', additionalProperties: false, properties: { since: { type: 'string', format: 'date-time' } } },
-      response: { 200: { type: 'array', items: obj }, ...errorResponses },
+  app.get<{ Params: { id: string } }>(
+    '/agents/:id/call',
+    {
+      config: { roles: ANY },
+      schema: {
+        tags,
+        summary: 'The current call: contact, its history, dispositions, filled-in script',
+        params: agentParams,
+        response: { 200: obj, ...errorResponses },
+      },
     },
-  }, async (req) => {
-    assertSelfOrSupervisor(req, req.params.id);
-    await requireAgent(app.redis, req.params.id);
-    const since = req.query.since ? Date.parse(req.query.since) : Date.now() - 86_400_000;
-    const calls = await agentCalls(app.redis, req.params.id, since);
-    return Promise.all(calls.map(async (c) => {
-      const [d, rec] = await Promise.all([getDisposition(app.redis, c.pop.campaignId, c.pop.attemptId), getRecording(app.redis, recordingId(c.pop.campaignId, c.pop.attemptId))]);
-      return { at: new Date(c.at).toISOString(), campaignId: c.pop.campaignId, attemptId: c.pop.attemptId, contactId: c.pop.contactId, name: c.pop.name, phone: c.pop.phone, disposition: d?.disposition, note: d?.note, ...(rec ? { recording: recordingView(rec) } : {}) };
-    }));
-  });
-
-  app.patch<{ Params: { id: string; campaignId: string; attemptId: string }; Body: { disposition?: string; note?: string } }>('/agents/:id/history/:campaignId/:attemptId', {
-    config: { roles: ANY },
-    schema: {
-      tags, summary: 'Correct the disposition or note of one of the agent\'s own calls, the same day (in the campaign\'s time zone)',
-      params: { type: 'object', required: ['id', 'campaignId', 'attemptId'], properties: { id: agentParams.properties.id, campaignId: { type: 'string', minLength: 1, maxLength: 128 }, attemptId: { type: 'string', minLength: 1, maxLength: 128 } } },
-      body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { disposition: { type: 'string', minLength: 1, maxLength: 64 }, note: { type: 'string', maxLength: 2000 } } },
-      response: { 200: obj, ...errorResponses, 422: { $ref: 'Error#' } },
+    async (req) => {
+      assertSelfOrSupervisor(req, req.params.id);
+      await requireAgent(app.redis, req.params.id);
+      const live = await d.getAgentLive(req.params.id);
+      const pop = live?.pop;
+      if (!live || !pop) return { state: live?.state ?? 'logged_out' };
+      const [campaign, contact, script] = await Promise.all([
+        d.getCampaign(pop.campaignId),
+        d.getContact(pop.listId, pop.contactId),
+        d.getScript(pop.campaignId),
+      ]);
+      return {
+        state: live.state,
+        attemptId: pop.attemptId,
+        onHold: live.held,
+        pop,
+        contact,
+        timeZone: contact?.timeZone ?? campaign?.hours.timeZone ?? 'UTC',
+        campaign: campaign
+          ? { id: campaign.id, name: campaign.name, dispositions: campaign.dispositions, dispositionRequired: campaign.dispositionRequired }
+          : { id: pop.campaignId },
+        script: fillScript(script, pop),
+        history: await contactHistory(pop.campaignId, pop.listId, pop.contactId),
+      };
     },
-  }, async (req: FastifyRequest<{ Params: { id: string; campaignId: string; attemptId: string }; Body: { disposition?: string; note?: string } }>) => {
-    const { id, campaignId, attemptId } = req.params;
-    assertSelfOrSupervisor(req, id);
-    const at = await agentCallAt(app.redis, id, campaignId, attemptId);
-    if (at === null) throw new ApiError('NOT_FOUND', `agent ${id} has no call ${attemptId} in campaign ${campaignId}`);
-    const campaign = await getCampaign(app.redis, campaignId);
-    if (!campaign) throw notFound('campaign', campaignId);
-    const zone = campaign.hours.timeZone;
-    const day = (ms: number) => DateTime.fromMillis(ms, { zone }).toISODate();
-    if (day(at) !== day(Date.now())) throw new ApiError('CONFLICT', `call ${attemptId} was on ${day(at)} (${zone}); only today's calls can be edited`);
-    const prev = await getDisposition(app.redis, campaignId, attemptId);
-    const disposition = req.body.disposition ?? prev?.disposition;
-    const problem = dispositionProblem(campaign.id, campaign, disposition);
-    if (problem) throw new ApiError('UNPROCESSABLE', problem, { allowed: campaign.dispositions.map((d) => d.code) });
-    const rec = { campaignId, attemptId, agentId: id, disposition, note: req.body.note ?? prev?.note, by: actorOf(req), at: Date.now() };
-    await saveDisposition(app.redis, rec);
-    return { ...rec, at: new Date(rec.at).toISOString() };
-  });
+  );
 
-  app.get<{ Params: { id: string } }>('/campaigns/:id/script', {
-    config: { roles: ANY },
-    schema: { tags, summary: 'The campaign\'s call script (placeholders like {{name}}, {{attr.plan}})', params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } }, response: { 200: { type: 'object', properties: { script: { type: 'string' } } }, ...errorResponses } },
-  }, async (req) => {
-    if (!(await getCampaign(app.redis, req.params.id))) throw notFound('campaign', req.params.id);
-    return { script: await getScript(app.redis, req.params.id) };
-  });
-
-  app.put<{ Params: { id: string }; Body: { script: string } }>('/campaigns/:id/script', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags, summary: 'Set the campaign\'s call script shown to agents with the contact\'s fields filled in',
-      params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
-      body: { type: 'object', additionalProperties: false, required: ['script'], properties: { script: { type: 'string', maxLength: 20000 } } },
-      response: { 200: { type: 'object', properties: { script: { type: 'string' } } }, ...errorResponses },
+  app.get<{ Params: { id: string }; Querystring: { since?: string } }>(
+    '/agents/:id/history',
+    {
+      config: { roles: ANY },
+      schema: {
+        tags,
+        summary: "The agent's own calls since `since` (default: the last 24 hours), newest first, with dispositions and recordings",
+        params: agentParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { since: { type: 'string', format: 'date-time' } } },
+        response: { 200: { type: 'array', items: obj }, ...errorResponses },
+      },
     },
-  }, async (req) => {
-    if (!(await getCampaign(app.redis, req.params.id))) throw notFound('campaign', req.params.id);
-    await setScript(app.redis, req.params.id, req.body.script);
-    return { script: req.body.script };
-  });
+    async (req) => {
+      assertSelfOrSupervisor(req, req.params.id);
+      await requireAgent(app.redis, req.params.id);
+      const since = req.query.since ? Date.parse(req.query.since) : Date.now() - 86_400_000;
+      const calls = await d.agentCalls(req.params.id, since);
+      return Promise.all(
+        calls.map(async (c) => {
+          const [disp, rec] = await Promise.all([
+            d.getDisposition(c.pop.campaignId, c.pop.attemptId),
+            d.getRecording(d.recordingId(c.pop.campaignId, c.pop.attemptId)),
+          ]);
+          return {
+            at: new Date(c.at).toISOString(),
+            campaignId: c.pop.campaignId,
+            attemptId: c.pop.attemptId,
+            contactId: c.pop.contactId,
+            name: c.pop.name,
+            phone: c.pop.phone,
+            disposition: disp?.disposition,
+            note: disp?.note,
+            ...(rec ? { recording: recordingView(rec) } : {}),
+          };
+        }),
+      );
+    },
+  );
+
+  app.patch<{ Params: { id: string; campaignId: string; attemptId: string }; Body: { disposition?: string; note?: string } }>(
+    '/agents/:id/history/:campaignId/:attemptId',
+    {
+      config: { roles: ANY },
+      schema: {
+        tags,
+        summary: "Correct the disposition or note of one of the agent's own calls, the same day (in the campaign's time zone)",
+        params: {
+          type: 'object',
+          required: ['id', 'campaignId', 'attemptId'],
+          properties: {
+            id: agentParams.properties.id,
+            campaignId: { type: 'string', minLength: 1, maxLength: 128 },
+            attemptId: { type: 'string', minLength: 1, maxLength: 128 },
+          },
+        },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: { disposition: { type: 'string', minLength: 1, maxLength: 64 }, note: { type: 'string', maxLength: 2000 } },
+        },
+        response: { 200: obj, ...errorResponses, 422: { $ref: 'Error#' } },
+      },
+    },
+    async (
+      req: FastifyRequest<{ Params: { id: string; campaignId: string; attemptId: string }; Body: { disposition?: string; note?: string } }>,
+    ) => {
+      const { id, campaignId, attemptId } = req.params;
+      assertSelfOrSupervisor(req, id);
+      const at = await d.agentCallAt(id, campaignId, attemptId);
+      if (at === null) throw new ApiError('NOT_FOUND', `agent ${id} has no call ${attemptId} in campaign ${campaignId}`);
+      const campaign = await d.getCampaign(campaignId);
+      if (!campaign) throw notFound('campaign', campaignId);
+      const zone = campaign.hours.timeZone;
+      const day = (ms: number) => DateTime.fromMillis(ms, { zone }).toISODate();
+      if (day(at) !== day(Date.now()))
+        throw new ApiError('CONFLICT', `call ${attemptId} was on ${day(at)} (${zone}); only today's calls can be edited`);
+      const prev = await d.getDisposition(campaignId, attemptId);
+      const disposition = req.body.disposition ?? prev?.disposition;
+      const problem = dispositionProblem(campaign.id, campaign, disposition);
+      if (problem) throw new ApiError('UNPROCESSABLE', problem, { allowed: campaign.dispositions.map((d) => d.code) });
+      const rec = { campaignId, attemptId, agentId: id, disposition, note: req.body.note ?? prev?.note, by: actorOf(req), at: Date.now() };
+      await d.saveDisposition(rec);
+      return { ...rec, at: new Date(rec.at).toISOString() };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/campaigns/:id/script',
+    {
+      config: { roles: ANY },
+      schema: {
+        tags,
+        summary: "The campaign's call script (placeholders like {{name}}, {{attr.plan}})",
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+        response: { 200: { type: 'object', properties: { script: { type: 'string' } } }, ...errorResponses },
+      },
+    },
+    async (req) => {
+      if (!(await d.getCampaign(req.params.id))) throw notFound('campaign', req.params.id);
+      return { script: await d.getScript(req.params.id) };
+    },
+  );
+
+  app.put<{ Params: { id: string }; Body: { script: string } }>(
+    '/campaigns/:id/script',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary: "Set the campaign's call script shown to agents with the contact's fields filled in",
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['script'],
+          properties: { script: { type: 'string', maxLength: 20000 } },
+        },
+        response: { 200: { type: 'object', properties: { script: { type: 'string' } } }, ...errorResponses },
+      },
+    },
+    async (req) => {
+      if (!(await d.getCampaign(req.params.id))) throw notFound('campaign', req.params.id);
+      await d.setScript(req.params.id, req.body.script);
+      return { script: req.body.script };
+    },
+  );
 };

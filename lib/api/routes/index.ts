@@ -19,12 +19,15 @@ import { messageRoutes } from './messages';
 import { authRoutes } from './auth';
 import { recordingRoutes } from './recordings';
 import { agentPageRoutes } from './agent-page';
+import { agentDataPlugin } from '../plugins/agent-data';
 
 /**
  * Every route plugin, one per resource, each with its JSON Schemas beside it.
  * Add a resource by adding its plugin here.
  */
-export const routes: FastifyPluginAsync[] = [authRoutes, campaignRoutes, agentRoutes, groupRoutes, dncRoutes, listRoutes, contactRoutes, importRoutes, relistRoutes, agentLiveRoutes, callbackRoutes, recordingRoutes, agentPageRoutes,
+export const routes: FastifyPluginAsync[] = [authRoutes, campaignRoutes, agentRoutes, groupRoutes, dncRoutes, listRoutes, contactRoutes, importRoutes, relistRoutes, agentLiveRoutes, callbackRoutes,
+  // agentData first: the two after it read the store through it.
+  agentDataPlugin, recordingRoutes, agentPageRoutes,
   // monitor first: it decorates app.monitor for the routes after it (fastify-plugin, not encapsulated).
   monitor, eventRoutes, reportRoutes, metricsRoutes, webhookRoutes, dashboardRoutes,
   // after monitor: messaging events are republished on its hub.

@@ -9,18 +9,23 @@ import { stat } from 'node:fs/promises';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR } from '../auth';
-import { getCampaign } from '../../store/campaigns';
-import { getRecording, getRecordingSettings, listRecordings, setRecordingSettings, type RecordingMeta } from '../../store/recordings';
+import type { RecordingMeta } from '../plugins/agent-data';
 
 const tags = ['recordings'];
 
 export const recordingSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' }, campaignId: { type: 'string' }, attemptId: { type: 'string' }, agentId: { type: 'string' },
-    contactId: { type: 'string' }, listId: { type: 'string' },
+    id: { type: 'string' },
+    campaignId: { type: 'string' },
+    attemptId: { type: 'string' },
+    agentId: { type: 'string' },
+    contactId: { type: 'string' },
+    listId: { type: 'string' },
     status: { type: 'string', enum: ['recording', 'done', 'failed'] },
-    startedAt: { type: 'string', format: 'date-time' }, durationMs: { type: 'integer' }, bytes: { type: 'integer' },
+    startedAt: { type: 'string', format: 'date-time' },
+    durationMs: { type: 'integer' },
+    bytes: { type: 'integer' },
     error: { type: 'string', description: 'why the recording failed (the call went on)' },
     channels: { type: 'array', items: { type: 'string' } },
     audioUrl: { type: 'string', description: 'the WAV download' },
@@ -29,81 +34,142 @@ export const recordingSchema = {
 
 export const recordingView = (r: RecordingMeta) => {
   const { path: _path, startedAt, ...rest } = r;
-  return { ...rest, startedAt: new Date(startedAt).toISOString(), ...(r.status === 'done' ? { audioUrl: `/recordings/${encodeURIComponent(r.id)}/audio` } : {}) };
+  return {
+    ...rest,
+    startedAt: new Date(startedAt).toISOString(),
+    ...(r.status === 'done' ? { audioUrl: `/recordings/${encodeURIComponent(r.id)}/audio` } : {}),
+  };
 };
 
-const idParams = { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'string', minLength: 3, maxLength: 300 } } } as const;
-const campaignParams = { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'string', minLength: 1, maxLength: 128 } } } as const;
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  additionalProperties: false,
+  properties: { id: { type: 'string', minLength: 3, maxLength: 300 } },
+} as const;
+const campaignParams = {
+  type: 'object',
+  required: ['id'],
+  additionalProperties: false,
+  properties: { id: { type: 'string', minLength: 1, maxLength: 128 } },
+} as const;
 
 /** Agents read only their own recordings. */
 function assertMayRead(req: FastifyRequest, r: RecordingMeta): void {
   const p = req.principal;
-  if (p?.role === 'agent' && p.agentId !== r.agentId) throw new ApiError('FORBIDDEN', `an agent key may read only agent ${p.agentId ?? '(none)'}'s recordings`);
+  if (p?.role === 'agent' && p.agentId !== r.agentId)
+    throw new ApiError('FORBIDDEN', `an agent key may read only agent ${p.agentId ?? '(none)'}'s recordings`);
 }
 
 export const recordingRoutes: FastifyPluginAsync = async (app) => {
-  app.get<{ Params: { id: string } }>('/campaigns/:id/recording', {
-    config: { roles: SUPERVISOR },
-    schema: { tags, summary: 'Whether the campaign records its agent calls', params: campaignParams, response: { 200: { type: 'object', properties: { enabled: { type: 'boolean' } } }, ...errorResponses } },
-  }, async (req) => {
-    if (!(await getCampaign(app.redis, req.params.id))) throw notFound('campaign', req.params.id);
-    return getRecordingSettings(app.redis, req.params.id);
-  });
-
-  app.put<{ Params: { id: string }; Body: { enabled: boolean } }>('/campaigns/:id/recording', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags, summary: 'Turn call recording on or off for the campaign (from the moment an agent is connected)',
-      params: campaignParams,
-      body: { type: 'object', additionalProperties: false, required: ['enabled'], properties: { enabled: { type: 'boolean' } } },
-      response: { 200: { type: 'object', properties: { enabled: { type: 'boolean' } } }, ...errorResponses },
+  const d = app.agentData;
+  app.get<{ Params: { id: string } }>(
+    '/campaigns/:id/recording',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary: 'Whether the campaign records its agent calls',
+        params: campaignParams,
+        response: { 200: { type: 'object', properties: { enabled: { type: 'boolean' } } }, ...errorResponses },
+      },
     },
-  }, async (req) => {
-    if (!(await getCampaign(app.redis, req.params.id))) throw notFound('campaign', req.params.id);
-    await setRecordingSettings(app.redis, req.params.id, { enabled: req.body.enabled });
-    return getRecordingSettings(app.redis, req.params.id);
-  });
-
-  app.get<{ Querystring: { campaignId?: string; agentId?: string; limit?: number } }>('/recordings', {
-    config: { roles: ANY },
-    schema: {
-      tags, summary: 'Recordings, newest first (an agent key: only its own)',
-      querystring: { type: 'object', additionalProperties: false, properties: { campaignId: { type: 'string' }, agentId: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
-      response: { 200: { type: 'array', items: recordingSchema }, ...errorResponses },
+    async (req) => {
+      if (!(await d.getCampaign(req.params.id))) throw notFound('campaign', req.params.id);
+      return d.getRecordingSettings(req.params.id);
     },
-  }, async (req) => {
-    const p = req.principal;
-    if (p?.role === 'agent' && req.query.agentId && req.query.agentId !== p.agentId) {
-      throw new ApiError('FORBIDDEN', `an agent key may read only agent ${p.agentId ?? '(none)'}'s recordings`);
-    }
-    const agentId = p?.role === 'agent' ? (p.agentId ?? '\u0000') : req.query.agentId;
-    return (await listRecordings(app.redis, { campaignId: req.query.campaignId, agentId, limit: req.query.limit })).map(recordingView);
-  });
+  );
 
-  app.get<{ Params: { id: string } }>('/recordings/:id', {
-    config: { roles: ANY },
-    schema: { tags, summary: 'One recording\'s metadata', params: idParams, response: { 200: recordingSchema, ...errorResponses } },
-  }, async (req) => {
-    const r = await getRecording(app.redis, req.params.id);
-    if (!r) throw notFound('recording', req.params.id);
-    assertMayRead(req, r);
-    return recordingView(r);
-  });
+  app.put<{ Params: { id: string }; Body: { enabled: boolean } }>(
+    '/campaigns/:id/recording',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary: 'Turn call recording on or off for the campaign (from the moment an agent is connected)',
+        params: campaignParams,
+        body: { type: 'object', additionalProperties: false, required: ['enabled'], properties: { enabled: { type: 'boolean' } } },
+        response: { 200: { type: 'object', properties: { enabled: { type: 'boolean' } } }, ...errorResponses },
+      },
+    },
+    async (req) => {
+      if (!(await d.getCampaign(req.params.id))) throw notFound('campaign', req.params.id);
+      await d.setRecordingSettings(req.params.id, { enabled: req.body.enabled });
+      return d.getRecordingSettings(req.params.id);
+    },
+  );
 
-  app.get<{ Params: { id: string } }>('/recordings/:id/audio', {
-    config: { roles: ANY },
-    schema: { tags, summary: 'The WAV file (2 channels: customer, agent; 16-bit, 8 kHz)', params: idParams, produces: ['audio/wav'], response: { 200: { type: 'string', description: 'audio/wav (binary)' }, ...errorResponses } },
-  }, async (req, reply) => {
-    const r = await getRecording(app.redis, req.params.id);
-    if (!r) throw notFound('recording', req.params.id);
-    assertMayRead(req, r);
-    if (r.status !== 'done') throw new ApiError('CONFLICT', r.status === 'failed' ? `recording ${r.id} failed: ${r.error ?? 'unknown error'}` : `recording ${r.id} is still in progress`);
-    const st = await stat(r.path).catch(() => null);
-    if (!st) throw new ApiError('NOT_FOUND', `recording ${r.id}'s file is gone (retention or removed by hand)`);
-    return reply
-      .header('content-type', 'audio/wav')
-      .header('content-length', st.size)
-      .header('content-disposition', `attachment; filename="${r.id.replace(/[^A-Za-z0-9._~-]/g, '_')}.wav"`)
-      .send(createReadStream(r.path));
-  });
+  app.get<{ Querystring: { campaignId?: string; agentId?: string; limit?: number } }>(
+    '/recordings',
+    {
+      config: { roles: ANY },
+      schema: {
+        tags,
+        summary: 'Recordings, newest first (an agent key: only its own)',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            campaignId: { type: 'string' },
+            agentId: { type: 'string' },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+          },
+        },
+        response: { 200: { type: 'array', items: recordingSchema }, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const p = req.principal;
+      if (p?.role === 'agent' && req.query.agentId && req.query.agentId !== p.agentId) {
+        throw new ApiError('FORBIDDEN', `an agent key may read only agent ${p.agentId ?? '(none)'}'s recordings`);
+      }
+      const agentId = p?.role === 'agent' ? (p.agentId ?? '\u0000') : req.query.agentId;
+      return (await d.listRecordings({ campaignId: req.query.campaignId, agentId, limit: req.query.limit })).map(recordingView);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/recordings/:id',
+    {
+      config: { roles: ANY },
+      schema: { tags, summary: "One recording's metadata", params: idParams, response: { 200: recordingSchema, ...errorResponses } },
+    },
+    async (req) => {
+      const r = await d.getRecording(req.params.id);
+      if (!r) throw notFound('recording', req.params.id);
+      assertMayRead(req, r);
+      return recordingView(r);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/recordings/:id/audio',
+    {
+      config: { roles: ANY },
+      schema: {
+        tags,
+        summary: 'The WAV file (2 channels: customer, agent; 16-bit, 8 kHz)',
+        params: idParams,
+        produces: ['audio/wav'],
+        response: { 200: { type: 'string', description: 'audio/wav (binary)' }, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const r = await d.getRecording(req.params.id);
+      if (!r) throw notFound('recording', req.params.id);
+      assertMayRead(req, r);
+      if (r.status !== 'done')
+        throw new ApiError(
+          'CONFLICT',
+          r.status === 'failed' ? `recording ${r.id} failed: ${r.error ?? 'unknown error'}` : `recording ${r.id} is still in progress`,
+        );
+      const st = await stat(r.path).catch(() => null);
+      if (!st) throw new ApiError('NOT_FOUND', `recording ${r.id}'s file is gone (retention or removed by hand)`);
+      return reply
+        .header('content-type', 'audio/wav')
+        .header('content-length', st.size)
+        .header('content-disposition', `attachment; filename="${r.id.replace(/[^A-Za-z0-9._~-]/g, '_')}.wav"`)
+        .send(createReadStream(r.path));
+    },
+  );
 };

@@ -19,55 +19,102 @@ const tags = ['supervisor'];
 const supervisionSchema = {
   type: 'object',
   properties: {
-    agentId: { type: 'string' }, by: { type: 'string' }, phone: { type: 'string' },
+    agentId: { type: 'string' },
+    by: { type: 'string' },
+    phone: { type: 'string' },
     mode: { type: 'string', enum: [...MONITOR_MODES] },
-    status: { type: 'string', enum: ['ringing', 'active'], description: 'ringing: the supervisor\'s phone is being called' },
+    status: { type: 'string', enum: ['ringing', 'active'], description: "ringing: the supervisor's phone is being called" },
     since: { type: 'string', format: 'date-time' },
   },
 } as const;
 
-const view = (s: Supervision) => ({ agentId: s.agentId, by: s.by, phone: s.phone, mode: s.mode, status: s.status, since: new Date(s.since).toISOString() });
-const modeProp = { type: 'string', enum: [...MONITOR_MODES], description: 'listen: hear both; whisper: the agent hears you, the customer does not; barge: three-way' } as const;
+const view = (s: Supervision) => ({
+  agentId: s.agentId,
+  by: s.by,
+  phone: s.phone,
+  mode: s.mode,
+  status: s.status,
+  since: new Date(s.since).toISOString(),
+});
+const modeProp = {
+  type: 'string',
+  enum: [...MONITOR_MODES],
+  description: 'listen: hear both; whisper: the agent hears you, the customer does not; barge: three-way',
+} as const;
 
 export function superviseRoutes(deps: { supervisor: Supervisor }): FastifyPluginAsync {
   return async (app) => {
-    app.post<{ Params: { id: string }; Body: { mode: MonitorMode; phone: string } }>('/agents/:id/monitor', {
-      config: { roles: SUPERVISOR },
-      schema: {
-        tags, summary: 'Listen in, whisper or barge: the dialer calls your phone and joins it to the agent\'s call',
-        params: agentParams,
-        body: {
-          type: 'object', additionalProperties: false, required: ['mode', 'phone'],
-          properties: { mode: modeProp, phone: { type: 'string', pattern: '^sips?:[^\\s]+$', description: 'your phone, e.g. sip:2001@192.0.2.10' } },
+    app.post<{ Params: { id: string }; Body: { mode: MonitorMode; phone: string } }>(
+      '/agents/:id/monitor',
+      {
+        config: { roles: SUPERVISOR },
+        schema: {
+          tags,
+          summary: "Listen in, whisper or barge: the dialer calls your phone and joins it to the agent's call",
+          params: agentParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['mode', 'phone'],
+            properties: {
+              mode: modeProp,
+              phone: { type: 'string', pattern: '^sips?:[^\\s]+$', description: 'your phone, e.g. sip:2001@192.0.2.10' },
+            },
+          },
+          response: { 202: supervisionSchema, ...errorResponses, ...moreErrors },
         },
-        response: { 202: supervisionSchema, ...errorResponses, ...moreErrors },
       },
-    }, async (req, reply) => {
-      const s = await mapDesk(() => deps.supervisor.start(req.params.id, { mode: req.body.mode, phone: req.body.phone, by: actorOf(req) }));
-      return reply.status(202).send(view(s));
-    });
-
-    app.put<{ Params: { id: string }; Body: { mode: MonitorMode } }>('/agents/:id/monitor', {
-      config: { roles: SUPERVISOR },
-      schema: {
-        tags, summary: 'Switch between listen, whisper and barge',
-        params: agentParams,
-        body: { type: 'object', additionalProperties: false, required: ['mode'], properties: { mode: modeProp } },
-        response: { 200: supervisionSchema, ...errorResponses, ...moreErrors },
+      async (req, reply) => {
+        const s = await mapDesk(() =>
+          deps.supervisor.start(req.params.id, { mode: req.body.mode, phone: req.body.phone, by: actorOf(req) }),
+        );
+        return reply.status(202).send(view(s));
       },
-    }, async (req) => view(await mapDesk(() => deps.supervisor.setMode(req.params.id, req.body.mode))));
+    );
 
-    app.delete<{ Params: { id: string } }>('/agents/:id/monitor', {
-      config: { roles: SUPERVISOR },
-      schema: { tags, summary: 'Stop monitoring: your phone is hung up', params: agentParams, response: { 204: { type: 'null' }, ...errorResponses, ...moreErrors } },
-    }, async (req, reply) => {
-      await mapDesk(() => deps.supervisor.stop(req.params.id));
-      return reply.status(204).send();
-    });
+    app.put<{ Params: { id: string }; Body: { mode: MonitorMode } }>(
+      '/agents/:id/monitor',
+      {
+        config: { roles: SUPERVISOR },
+        schema: {
+          tags,
+          summary: 'Switch between listen, whisper and barge',
+          params: agentParams,
+          body: { type: 'object', additionalProperties: false, required: ['mode'], properties: { mode: modeProp } },
+          response: { 200: supervisionSchema, ...errorResponses, ...moreErrors },
+        },
+      },
+      async (req) => view(await mapDesk(() => deps.supervisor.setMode(req.params.id, req.body.mode))),
+    );
 
-    app.get('/monitors', {
-      config: { roles: SUPERVISOR },
-      schema: { tags, summary: 'Supervisions in progress', response: { 200: { type: 'array', items: supervisionSchema }, ...errorResponses } },
-    }, async () => deps.supervisor.list().map(view));
+    app.delete<{ Params: { id: string } }>(
+      '/agents/:id/monitor',
+      {
+        config: { roles: SUPERVISOR },
+        schema: {
+          tags,
+          summary: 'Stop monitoring: your phone is hung up',
+          params: agentParams,
+          response: { 204: { type: 'null' }, ...errorResponses, ...moreErrors },
+        },
+      },
+      async (req, reply) => {
+        await mapDesk(() => deps.supervisor.stop(req.params.id));
+        return reply.status(204).send();
+      },
+    );
+
+    app.get(
+      '/monitors',
+      {
+        config: { roles: SUPERVISOR },
+        schema: {
+          tags,
+          summary: 'Supervisions in progress',
+          response: { 200: { type: 'array', items: supervisionSchema }, ...errorResponses },
+        },
+      },
+      async () => deps.supervisor.list().map(view),
+    );
   };
 }

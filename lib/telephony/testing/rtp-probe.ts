@@ -27,7 +27,13 @@ export class RtpProbe {
   private phase = 0;
   private readonly ssrc = Math.floor(Math.random() * 0x7fffffff) + 1;
 
-  private constructor(private readonly socket: Socket, readonly port: number, readonly law: G711Law, readonly toneHz: number, readonly level: number) {
+  private constructor(
+    private readonly socket: Socket,
+    readonly port: number,
+    readonly law: G711Law,
+    readonly toneHz: number,
+    readonly level: number,
+  ) {
     socket.on('message', (buf, rinfo) => {
       const p = parseRtp(buf);
       if (!p || (p.payloadType !== 0 && p.payloadType !== 8)) return;
@@ -52,7 +58,10 @@ export class RtpProbe {
       this.phase += (2 * Math.PI * this.toneHz) / SAMPLE_RATE;
     }
     this.phase %= 2 * Math.PI;
-    const pkt = buildRtp({ payloadType: PAYLOAD_TYPE[this.law], marker: false, seq: this.seq, timestamp: this.ts, ssrc: this.ssrc }, encodeG711(this.law, pcm));
+    const pkt = buildRtp(
+      { payloadType: PAYLOAD_TYPE[this.law], marker: false, seq: this.seq, timestamp: this.ts, ssrc: this.ssrc },
+      encodeG711(this.law, pcm),
+    );
     this.seq = (this.seq + 1) & 0xffff;
     this.ts = (this.ts + FRAME_SAMPLES) >>> 0;
     this.socket.send(pkt, this.remote.port, this.remote.address);
@@ -82,7 +91,11 @@ export class RtpProbe {
 }
 
 /** A SIPp phone (phone-probe scenario) whose audio is an RtpProbe playing `toneHz`. */
-export async function startProbePhone(o: { toneHz: number; law?: G711Law; timeoutS?: number }): Promise<{ sipp: Sipp; probe: RtpProbe; stop(): Promise<void> }> {
+export async function startProbePhone(o: {
+  toneHz: number;
+  law?: G711Law;
+  timeoutS?: number;
+}): Promise<{ sipp: Sipp; probe: RtpProbe; stop(): Promise<void> }> {
   const probe = await RtpProbe.start(o);
   const law = probe.law;
   const sipp = await startSipp({

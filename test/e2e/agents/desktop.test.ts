@@ -86,7 +86,13 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
       trunks: [{ name: 'carrier', address: customer.sipp.address, callsPerSecond: 1000, maxChannels: 1000 }],
     },
     dialer: { agents: { recording: { dir: recDir } } },
-    api: { keys: [{ key: SUP_KEY, role: 'supervisor', name: 'sv' }, { key: AG1_KEY, role: 'agent', agentId: 'ag1' }, { key: AG2_KEY, role: 'agent', agentId: 'ag2' }] },
+    api: {
+      keys: [
+        { key: SUP_KEY, role: 'supervisor', name: 'sv' },
+        { key: AG1_KEY, role: 'agent', agentId: 'ag1' },
+        { key: AG2_KEY, role: 'agent', agentId: 'ag2' },
+      ],
+    },
   });
   const services = await startServices({ config, redis, log: pino({ level: 'silent' }) });
   t.teardown(() => services.stop());
@@ -96,9 +102,17 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
   t.teardown(() => app.close());
   const base = `http://127.0.0.1:${port}`;
   const call = async (key: string, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
     const type = res.headers.get('content-type') ?? '';
-    return { status: res.status, body: type.includes('json') ? ((await res.json()) as Record<string, unknown> & unknown[]) : undefined, res };
+    return {
+      status: res.status,
+      body: type.includes('json') ? ((await res.json()) as Record<string, unknown> & unknown[]) : undefined,
+      res,
+    };
   };
   const { driver, desk } = services;
   const events: LegEvent[] = [];
@@ -108,11 +122,29 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
   await createAgent(redis, { id: 'ag1', name: 'Yamada', sipUri: `sip:ag1@${agentPhone.sipp.address}`, groups: ['sales'] });
   await createAgent(redis, { id: 'ag2', name: 'Suzuki', sipUri: 'sip:ag2@127.0.0.1:9', groups: ['sales'] });
   await createList(redis, { id: 'L1', name: 'L1', profile: 'default' });
-  const v = validateContact({ id: 'c1', phone: '0312345670', name: 'Sato Hanako', key1: 'K-100', timeZone: 'Asia/Tokyo', attributes: { plan: 'gold' } }, { profile: 'default', region: 'JP', maxFieldLength: 1000, maxAttributes: 50 });
+  const v = validateContact(
+    { id: 'c1', phone: '0312345670', name: 'Sato Hanako', key1: 'K-100', timeZone: 'Asia/Tokyo', attributes: { plan: 'gold' } },
+    { profile: 'default', region: 'JP', maxFieldLength: 1000, maxAttributes: 50 },
+  );
   if (!v.ok) throw new Error(JSON.stringify(v.errors));
   await addContacts(redis, 'L1', [{ id: v.id, phone: v.record.phone, record: encodeRecord(v.record) }]);
-  await createCampaign(redis, { id: 'c1', name: 'spring-sale', agentGroups: ['sales'], dispositions: [{ code: 'sale', label: 'Sale' }, { code: 'no', label: 'Not interested' }] }, { region: 'JP' });
-  t.equal((await call(SUP_KEY, 'PUT', '/campaigns/c1/script', { script: 'Hello {{name}}, this is about your {{attr.plan}} plan.' })).status, 200);
+  await createCampaign(
+    redis,
+    {
+      id: 'c1',
+      name: 'spring-sale',
+      agentGroups: ['sales'],
+      dispositions: [
+        { code: 'sale', label: 'Sale' },
+        { code: 'no', label: 'Not interested' },
+      ],
+    },
+    { region: 'JP' },
+  );
+  t.equal(
+    (await call(SUP_KEY, 'PUT', '/campaigns/c1/script', { script: 'Hello {{name}}, this is about your {{attr.plan}} plan.' })).status,
+    200,
+  );
   t.equal((await call(AG1_KEY, 'PUT', '/campaigns/c1/recording', { enabled: true })).status, 403, 'an agent cannot switch recording');
   t.same((await call(SUP_KEY, 'PUT', '/campaigns/c1/recording', { enabled: true })).body, { enabled: true }, 'the campaign records');
 
@@ -143,22 +175,48 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
   await until(() => events.some((e) => e.type === 'answer' && e.legId === cust), 'the customer to answer');
   const r = await desk.reserve(['sales'], 'att-1');
   t.equal(r?.agentId, 'ag1');
-  await desk.connect(r!, cust, { campaignId: 'c1', attemptId: 'att-1', listId: 'L1', contactId: 'c1', phone: v.record.phone, name: 'Sato Hanako', key1: 'K-100', attributes: { plan: 'gold' }, attemptNo: 1 });
+  await desk.connect(r!, cust, {
+    campaignId: 'c1',
+    attemptId: 'att-1',
+    listId: 'L1',
+    contactId: 'c1',
+    phone: v.record.phone,
+    name: 'Sato Hanako',
+    key1: 'K-100',
+    attributes: { plan: 'gold' },
+    attemptNo: 1,
+  });
 
   if (page) {
     await page.locator('#state.talking').waitFor({ timeout: 10000 });
     await page.locator('#contact').filter({ hasText: 'Sato Hanako' }).waitFor({ timeout: 10000 });
     t.match(await page.locator('#contact').textContent(), /gold/, 'screen pop: contact fields with the attributes');
-    t.equal(await page.locator('#script').textContent(), 'Hello Sato Hanako, this is about your gold plan.', 'the script with the contact\'s fields filled in');
-    t.equal(await page.locator('#cb-zone').textContent(), 'Asia/Tokyo', 'callbacks are booked in the contact\'s zone');
-    t.equal(await page.evaluate('document.activeElement && document.activeElement.id'), 'hangup', 'keyboard: focus on "Hang up customer" at the pop');
+    t.equal(
+      await page.locator('#script').textContent(),
+      'Hello Sato Hanako, this is about your gold plan.',
+      "the script with the contact's fields filled in",
+    );
+    t.equal(await page.locator('#cb-zone').textContent(), 'Asia/Tokyo', "callbacks are booked in the contact's zone");
+    t.equal(
+      await page.evaluate('document.activeElement && document.activeElement.id'),
+      'hangup',
+      'keyboard: focus on "Hang up customer" at the pop',
+    );
   }
 
   // Roles: an agent key cannot monitor, nor act on another agent's call.
   const probes = { agent: agentPhone.probe, customer: customer.probe, supervisor: supPhone.probe };
   const supUri = `sip:sv@${supPhone.sipp.address}`;
-  t.equal((await call(AG1_KEY, 'POST', '/agents/ag1/monitor', { mode: 'listen', phone: supUri })).status, 403, 'an agent key cannot listen in (even to itself)');
-  t.equal((await call(AG2_KEY, 'POST', '/agents/ag1/monitor', { mode: 'listen', phone: supUri })).status, 403, 'an agent key cannot listen in');
+  t.equal(
+    (await call(AG1_KEY, 'POST', '/agents/ag1/monitor', { mode: 'listen', phone: supUri })).status,
+    403,
+    'an agent key cannot listen in (even to itself)',
+  );
+  t.equal(
+    (await call(AG2_KEY, 'POST', '/agents/ag1/monitor', { mode: 'listen', phone: supUri })).status,
+    403,
+    'an agent key cannot listen in',
+  );
   t.equal((await call(AG2_KEY, 'POST', '/agents/ag1/call/hangup')).status, 403, "an agent key cannot hang up another agent's customer");
   t.equal((await call(AG2_KEY, 'GET', '/agents/ag1/call')).status, 403, "an agent key cannot read another agent's call");
   t.equal((await call(SUP_KEY, 'POST', '/agents/ag1/monitor', { mode: 'spy', phone: supUri })).status, 400, 'an unknown mode is refused');
@@ -171,7 +229,7 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
     await dash.page.fill('#key', SUP_KEY);
     await dash.page.press('#key', 'Enter');
     await dash.page.locator('#agents tr[data-agent="ag1"] .customer').filter({ hasText: 'Sato Hanako' }).waitFor({ timeout: 15000 });
-    t.pass('the monitor shows the agent\'s current customer');
+    t.pass("the monitor shows the agent's current customer");
     await dash.page.fill('#my-phone', supUri);
   }
   const setMode = async (mode: 'listen' | 'whisper' | 'barge') => {
@@ -181,8 +239,15 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
       t.equal(started.status, 202);
       t.match(started.body, { agentId: 'ag1', mode: 'listen', status: 'ringing', by: 'supervisor:sv' });
     } else t.equal((await call(SUP_KEY, 'PUT', '/agents/ag1/monitor', { mode })).status, 200);
-    await until(async () => (await monitorStatus())?.status === 'active' && (await monitorStatus())?.mode === mode, `the supervisor in ${mode} mode`);
-    if (dash) await dash.page.locator('#agents tr[data-agent="ag1"] .supervise .pill').filter({ hasText: new RegExp(`^${mode}$`) }).waitFor({ timeout: 10000 });
+    await until(
+      async () => (await monitorStatus())?.status === 'active' && (await monitorStatus())?.mode === mode,
+      `the supervisor in ${mode} mode`,
+    );
+    if (dash)
+      await dash.page
+        .locator('#agents tr[data-agent="ag1"] .supervise .pill')
+        .filter({ hasText: new RegExp(`^${mode}$`) })
+        .waitFor({ timeout: 10000 });
   };
   await setMode('listen');
   let h = await heard(probes);
@@ -239,8 +304,12 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
   }, 'the recording to be closed');
   t.match(recs[0], { campaignId: 'c1', attemptId: 'att-1', agentId: 'ag1', channels: ['customer', 'agent'] });
   t.same((await call(AG2_KEY, 'GET', '/recordings')).body, [], 'another agent lists none of them');
-  t.equal((await call(AG2_KEY, 'GET', `/recordings/${recs[0]!.id as string}`)).status, 403, "an agent key cannot read another agent's recording");
-  t.equal((await call(AG2_KEY, 'GET', recs[0]!.audioUrl as string)).status, 403, "nor download it");
+  t.equal(
+    (await call(AG2_KEY, 'GET', `/recordings/${recs[0]!.id as string}`)).status,
+    403,
+    "an agent key cannot read another agent's recording",
+  );
+  t.equal((await call(AG2_KEY, 'GET', recs[0]!.audioUrl as string)).status, 403, 'nor download it');
   const hist = (await call(AG1_KEY, 'GET', '/agents/ag1/history')).body as unknown as Array<Record<string, unknown>>;
   t.match(hist[0], { attemptId: 'att-1', disposition: 'sale', recording: { id: recs[0]!.id } }, 'own history links the recording');
   const dl = await call(AG1_KEY, 'GET', recs[0]!.audioUrl as string);
@@ -265,8 +334,14 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
     }
     return sum / k;
   };
-  t.ok(share(ch[0]!, CUSTOMER) > 0.8 && share(ch[0]!, AGENT) < 0.05 && share(ch[0]!, SUPERVISOR) < 0.05, `channel 1: the customer only (${share(ch[0]!, CUSTOMER).toFixed(2)})`);
-  t.ok(share(ch[1]!, AGENT) > 0.8 && share(ch[1]!, CUSTOMER) < 0.05 && share(ch[1]!, SUPERVISOR) < 0.05, `channel 2: the agent only (${share(ch[1]!, AGENT).toFixed(2)})`);
+  t.ok(
+    share(ch[0]!, CUSTOMER) > 0.8 && share(ch[0]!, AGENT) < 0.05 && share(ch[0]!, SUPERVISOR) < 0.05,
+    `channel 1: the customer only (${share(ch[0]!, CUSTOMER).toFixed(2)})`,
+  );
+  t.ok(
+    share(ch[1]!, AGENT) > 0.8 && share(ch[1]!, CUSTOMER) < 0.05 && share(ch[1]!, SUPERVISOR) < 0.05,
+    `channel 2: the agent only (${share(ch[1]!, AGENT).toFixed(2)})`,
+  );
 
   if (page) {
     await page.locator('#history tbody tr[data-i="0"]').waitFor({ timeout: 10000 });
@@ -286,12 +361,28 @@ async function openPage(t: Test, url: string) {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1200, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(url);
   t.comment('agent page opened in Chromium');
-  return { page, errors, close: async () => { await ctx.close(); rmSync(profile, { recursive: true, force: true }); } };
+  return {
+    page,
+    errors,
+    close: async () => {
+      await ctx.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
 }

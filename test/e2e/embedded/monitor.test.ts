@@ -57,7 +57,10 @@ t.test('listen, whisper, barge and a two-channel recording', { timeout: 90000 },
   const agent = await startProbePhone({ toneHz: AGENT });
   const customer = await startProbePhone({ toneHz: CUSTOMER });
   const supervisor = await startProbePhone({ toneHz: SUPERVISOR, law: 'alaw' });
-  const driver = await startTestDriver({ trunks: [{ name: 'carrier', address: customer.sipp.address }], embedded: { rtp: { codecs: ['ulaw', 'alaw'] } } });
+  const driver = await startTestDriver({
+    trunks: [{ name: 'carrier', address: customer.sipp.address }],
+    embedded: { rtp: { codecs: ['ulaw', 'alaw'] } },
+  });
   const dir = mkdtempSync(join(tmpdir(), 'rec-'));
   t.teardown(async () => {
     await driver.stop();
@@ -110,7 +113,11 @@ t.test('listen, whisper, barge and a two-channel recording', { timeout: 90000 },
 
   const rec = await driver.stopRecording(recId);
   t.equal(rec.endedBy, 'stop');
-  t.same(ended.map((r) => r.id), [recId], 'onEnd called once');
+  t.same(
+    ended.map((r) => r.id),
+    [recId],
+    'onEnd called once',
+  );
   const wav = readFileSync(rec.path);
   t.equal(wav.toString('latin1', 0, 4), 'RIFF');
   t.equal(wav.readUInt16LE(22), 2, 'two channels');
@@ -144,19 +151,30 @@ t.test('listen, whisper, barge and a two-channel recording', { timeout: 90000 },
   t.ok(share(right, CUSTOMER) < ABSENT && share(right, SUPERVISOR) < ABSENT, 'channel 2 holds nobody else');
 
   // A recording that cannot be written ends with an error; the call goes on.
-  const bad = await driver.startRecording({ customerLeg: c, agentLeg: a, path: join(dir, 'no-such-dir', 'x.wav'), onEnd: (r) => ended.push(r) });
+  const bad = await driver.startRecording({
+    customerLeg: c,
+    agentLeg: a,
+    path: join(dir, 'no-such-dir', 'x.wav'),
+    onEnd: (r) => ended.push(r),
+  });
   await until(() => ended.some((r) => r.id === bad), 'the failed recording to end');
   const failed = ended.find((r) => r.id === bad)!;
   t.equal(failed.endedBy, 'error');
   t.match(failed.error, /ENOENT/);
   h = await listenTo({ agent: agent.probe, customer: customer.probe });
   expectHears(t, 'after a failed recording: agent', h.agent!, [CUSTOMER]);
-  t.notOk(events.some((e) => e.type === 'end'), 'no leg ended');
+  t.notOk(
+    events.some((e) => e.type === 'end'),
+    'no leg ended',
+  );
 
   // A monitored call's customer hangs up: the mixer goes, the supervisor leg stays.
   await driver.monitor({ supervisorLeg: s, agentLeg: a, mode: 'barge' });
   await driver.hangup(c);
   await sleep(200);
-  t.notOk(events.some((e) => e.type === 'end' && e.legId === s), 'the supervisor leg is still up');
+  t.notOk(
+    events.some((e) => e.type === 'end' && e.legId === s),
+    'the supervisor leg is still up',
+  );
   await t.rejects(driver.setMonitorMode(s, 'listen'), /not monitoring/);
 });

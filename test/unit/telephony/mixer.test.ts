@@ -21,7 +21,7 @@ function port(law: G711Law) {
 }
 const frame = (v: number) => new Int16Array(160).fill(v);
 
-t.test('sums per listener, clips, encodes in each listener\'s law', async (t) => {
+t.test("sums per listener, clips, encodes in each listener's law", async (t) => {
   const a = port('ulaw');
   const c = port('ulaw');
   const s = port('alaw');

@@ -41,7 +41,11 @@ export class MediaRoom {
   private readonly pcm = new Int16Array(2048);
   private seq = 0;
 
-  constructor(private readonly pacer: Pacer, private readonly clock: () => number, private readonly onRecordingError?: (id: string, err: Error) => void) {}
+  constructor(
+    private readonly pacer: Pacer,
+    private readonly clock: () => number,
+    private readonly onRecordingError?: (id: string, err: Error) => void,
+  ) {}
 
   /** Every received audio payload of every leg; decoded only when someone listens. */
   audio(legId: LegId, payload: Uint8Array, law: G711Law): void {

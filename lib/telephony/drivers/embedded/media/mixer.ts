@@ -55,9 +55,17 @@ export class Mixer implements PacedSender {
   private readonly sum = new Int32Array(FRAME_SAMPLES);
   private readonly pcm = new Int16Array(FRAME_SAMPLES);
 
-  constructor(public mode: MonitorMode, ports: Record<Party, MixPort>) {
+  constructor(
+    public mode: MonitorMode,
+    ports: Record<Party, MixPort>,
+  ) {
     for (const p of PARTIES) {
-      this.members.set(p, { port: ports[p], fifo: new FrameFifo(), frame: new Int16Array(FRAME_SAMPLES), out: new Uint8Array(FRAME_SAMPLES) });
+      this.members.set(p, {
+        port: ports[p],
+        fifo: new FrameFifo(),
+        frame: new Int16Array(FRAME_SAMPLES),
+        out: new Uint8Array(FRAME_SAMPLES),
+      });
     }
   }
 
@@ -71,7 +79,10 @@ export class Mixer implements PacedSender {
     for (const m of this.members.values()) m.fifo.pull(m.frame);
     for (const p of PARTIES) {
       const m = this.members.get(p)!;
-      mixInto(this.sum, hears(this.mode, p).map((q) => this.members.get(q)!.frame));
+      mixInto(
+        this.sum,
+        hears(this.mode, p).map((q) => this.members.get(q)!.frame),
+      );
       for (let i = 0; i < FRAME_SAMPLES; i++) {
         const v = this.sum[i]!;
         this.pcm[i] = v > MAX ? MAX : v < MIN ? MIN : v;

@@ -53,8 +53,13 @@ export class Recorder implements PacedSender {
   private result(endedBy: RecordingResult['endedBy'], bytes: number, error?: string): RecordingResult {
     const failed = error ?? this.writer.failed?.message;
     return {
-      id: this.id, path: this.path, startedAt: this.startedAt, durationMs: this.frameCount * FRAME_MS,
-      bytes: failed ? 0 : bytes + 44, endedBy: failed ? 'error' : endedBy, ...(failed ? { error: failed } : {}),
+      id: this.id,
+      path: this.path,
+      startedAt: this.startedAt,
+      durationMs: this.frameCount * FRAME_MS,
+      bytes: failed ? 0 : bytes + 44,
+      endedBy: failed ? 'error' : endedBy,
+      ...(failed ? { error: failed } : {}),
     };
   }
 }

@@ -1,0 +1,60 @@
+/**
+ * The store as the agent desktop and recording routes use it, decorated on
+ * the instance (`app.agentData`) so that those routes do not import lib/store
+ * (test/unit/house/structure.test.ts). Each member is bound to the app's Redis.
+ */
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { getCampaign } from '../../store/campaigns';
+import { getContact } from '../../store/contacts';
+import { getDisposition, saveDisposition, type DispositionRecord } from '../../store/agent-dispositions';
+import { getAgentLive } from '../../store/agent-live';
+import { agentCallAt, agentCalls, getScript, setScript } from '../../store/agent-calls';
+import {
+  getRecording,
+  getRecordingSettings,
+  listRecordings,
+  recordingId,
+  setRecordingSettings,
+  type RecordingMeta,
+  type RecordingSettings,
+} from '../../store/recordings';
+import { readAttempts } from '../../reports/source';
+
+export type { RecordingMeta };
+
+function agentData(redis: Redis) {
+  return {
+    getCampaign: (id: string) => getCampaign(redis, id),
+    getContact: (listId: string, contactId: string) => getContact(redis, listId, contactId),
+    getDisposition: (campaignId: string, attemptId: string) => getDisposition(redis, campaignId, attemptId),
+    saveDisposition: (d: DispositionRecord) => saveDisposition(redis, d),
+    getAgentLive: (id: string) => getAgentLive(redis, id),
+    agentCallAt: (agentId: string, campaignId: string, attemptId: string) => agentCallAt(redis, agentId, campaignId, attemptId),
+    agentCalls: (agentId: string, since: number) => agentCalls(redis, agentId, since),
+    getScript: (campaignId: string) => getScript(redis, campaignId),
+    setScript: (campaignId: string, text: string) => setScript(redis, campaignId, text),
+    getRecording: (id: string) => getRecording(redis, id),
+    recordingId,
+    listRecordings: (f: Parameters<typeof listRecordings>[1]) => listRecordings(redis, f),
+    getRecordingSettings: (campaignId: string) => getRecordingSettings(redis, campaignId),
+    setRecordingSettings: (campaignId: string, s: RecordingSettings) => setRecordingSettings(redis, campaignId, s),
+    readAttempts: (campaignId: string) => readAttempts(redis, campaignId),
+  };
+}
+
+export type AgentData = ReturnType<typeof agentData>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    agentData: AgentData;
+  }
+}
+
+export const agentDataPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.decorate('agentData', agentData(app.redis));
+  },
+  { name: 'agent-data' },
+);
