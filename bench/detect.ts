@@ -2,9 +2,14 @@
  * Detection accuracy and cost on the labelled corpus (bench/corpus):
  * confusion matrix, per-class precision/recall, verdict latency, audio seconds
  * analysed per CPU second, for the "tune" and "holdout" splits and overall.
- * Usage: npm run bench -- detect [--split tune|holdout] [--verbose]
+ * Then the real-voice corpus (bench/detect-real.ts; built on first use by
+ * scripts/real-corpus.sh, which installs its Debian packages): `real` (train
+ * voices, clean), `realHoldout` (held-out speaker and language, clean) and
+ * `realHoldoutAugmented` (one row per augmentation of the held-out split).
+ * Usage: npm run bench -- detect [--split tune|holdout] [--verbose] [--no-real] [--media '<json overrides>']
  * Last line: JSON with humanRecall, machineRecall, toneAccuracy,
- * announcementAccuracy, humanVerdictMedianMs, humanVerdictP95Ms, audioSecondsPerCpuSecond.
+ * announcementAccuracy, humanVerdictMedianMs, humanVerdictP95Ms, audioSecondsPerCpuSecond,
+ * holdout, real, realHoldout, realHoldoutAugmented.
  */
 import { join } from 'node:path';
 import { readAudioFile } from '../lib/media/audio-file';
@@ -13,6 +18,7 @@ import { analyzePcm } from '../lib/media/analyzer';
 import { mediaConfig } from '../lib/media/config';
 import type { Verdict } from '../lib/media/types';
 import { loadOrGenerate, type CorpusItem } from './corpus/generate';
+import { realCorpus, realReport } from './detect-real';
 
 interface Outcome {
   item: CorpusItem;
@@ -110,7 +116,8 @@ export default async function main(args: string[]): Promise<void> {
   const root = join(__dirname, '.out');
   const corpus = await loadOrGenerate(root, (s) => console.log(s));
   const library = AnnouncementLibrary.load(corpus.announcementsDir);
-  const config = mediaConfig();
+  // --media '<json>': media config overrides (e.g. {"amd":{"decider":"rules"}} for the app_amd-style rules).
+  const config = mediaConfig(undefined, args.includes('--media') ? (JSON.parse(args[args.indexOf('--media') + 1]!) as Record<string, unknown>) : undefined);
   const items = corpus.items.filter((i) => !onlySplit || i.split === onlySplit);
   const pcms = items.map((i) => readAudioFile(join(corpus.dir, i.file)));
   const results: Record<string, { out: Outcome[]; audio: number; cpu: number }> = {};
@@ -135,5 +142,12 @@ export default async function main(args: string[]): Promise<void> {
   const perSplit = Object.fromEntries(Object.entries(results).map(([s, r]) => [s, summarize(r.out, r.audio, r.cpu)]));
   console.log('\nper split:', JSON.stringify(perSplit));
   console.log(`audio analysed: ${audio.toFixed(0)} s in ${cpu.toFixed(2)} CPU s`);
-  console.log(JSON.stringify({ bench: 'detect', corpusVersion: corpus.dir.replace(/.*corpus-v/, ''), ...summarize(all, audio, cpu), holdout: perSplit.holdout ?? null }));
+  const real = args.includes('--no-real') ? null : realReport(realCorpus(root, (s) => console.log(s)), config, verbose, (s) => console.log(s));
+  if (real?.realHoldoutAugmented) {
+    console.log('\n== real-voice held-out split, per augmentation ==');
+    console.log(`${'augmentation'.padEnd(20)}${'human'.padStart(8)}${'machine'.padStart(9)}${'tones'.padStart(7)}${'music'.padStart(7)}${'p50 ms'.padStart(8)}`);
+    const rows: Array<[string, { humanRecall: number | null; machineRecall: number | null; toneAccuracy: number | null; musicAccuracy: number | null; humanVerdictMedianMs: number | null } | null]> = [['clean', real.realHoldout], ...Object.entries(real.realHoldoutAugmented)];
+    for (const [k, v] of rows) console.log(`${k.padEnd(20)}${String(v?.humanRecall).padStart(8)}${String(v?.machineRecall).padStart(9)}${String(v?.toneAccuracy).padStart(7)}${String(v?.musicAccuracy).padStart(7)}${String(v?.humanVerdictMedianMs).padStart(8)}`);
+  }
+  console.log(JSON.stringify({ bench: 'detect', corpusVersion: corpus.dir.replace(/.*corpus-v/, ''), ...summarize(all, audio, cpu), holdout: perSplit.holdout ?? null, ...(real ?? {}) }));
 }

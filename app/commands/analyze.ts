@@ -1,7 +1,11 @@
 /**
  * `dialer analyze <file> [options]` (options and help in ./specs.ts)
  * Runs the call analyser over a recording (WAV, or raw .ulaw/.alaw/.raw) and
- * prints its verdicts with their times in the audio.
+ * prints its verdicts with their times in the audio. The media settings and
+ * the tone region are the dialer's own (loadConfig: DIALER_CONFIG / env), so
+ * without --region the file is judged as the dialer would judge the call.
+ * Person / machine / music / notsure verdicts carry the model's confidence
+ * and the features that decided them.
  *
  * JSON output (stable; other tools score it):
  *   { "file": string, "durationMs": number, "phase": "early"|"answered", "region": string,
@@ -48,7 +52,8 @@ export function parseAnalyzeArgs(argv: string[]): Args {
 
 function describe(v: Verdict): string {
   const { kind, atMs, ...rest } = v;
-  return `${String(atMs).padStart(7)} ms  ${kind.padEnd(12)} ${Object.entries(rest).map(([k, x]) => `${k}=${Array.isArray(x) ? x.join('/') : x}`).join(' ')}`;
+  const fmt = (x: unknown): string => (Array.isArray(x) ? x.join('/') : x && typeof x === 'object' ? `{${Object.entries(x).map(([k, y]) => `${k}: ${String(y)}`).join(', ')}}` : String(x));
+  return `${String(atMs).padStart(7)} ms  ${kind.padEnd(12)} ${Object.entries(rest).map(([k, x]) => `${k}=${fmt(x)}`).join(' ')}`;
 }
 
 export const analyzeCommand: Command = {

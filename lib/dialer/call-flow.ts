@@ -161,6 +161,8 @@ export function step(s: CallState, e: FlowEvent, cfg: FlowConfig): Out {
         case 'fax':
         case 'silence':
         case 'sit':
+        case 'busy': // some carriers answer, then play busy/reorder
+        case 'music': // a PBX's hold music or a colour ring: no person to wait for
         case 'announcement':
           return hangup(st, v.kind);
         default:

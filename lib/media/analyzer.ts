@@ -7,6 +7,7 @@
  */
 import { AnnouncementMatcher, type AnnouncementLibrary } from './announcements';
 import { Amd } from './amd';
+import { ShapeAmd } from './amd-model';
 import { mediaConfig, type MediaConfig } from './config';
 import { FeatureExtractor } from './features';
 import { SitDetector } from './sit';
@@ -49,11 +50,13 @@ class Analyzer implements CallAnalyzer {
   private readonly cadence: CadenceDetector;
   private readonly beep: BeepDetector;
   private amd: Amd | null = null;
+  private shape: ShapeAmd | null = null;
   private matcher: AnnouncementMatcher | null;
   private phase: AnalysisPhase = 'early';
   private t = 0;
   private speechSeen = false;
   private speechRun = 0;
+  private voiceRun = 0;
   private pendingMachine: Verdict | null = null;
   private machineAt = -1;
   private finished = false;
@@ -90,7 +93,8 @@ class Analyzer implements CallAnalyzer {
   answered(): Verdict[] {
     if (this.finished || this.phase === 'answered') return NONE;
     this.phase = 'answered';
-    this.amd = new Amd(this.cfg.amd);
+    if (this.cfg.amd.decider === 'model') this.shape = new ShapeAmd(this.cfg.amd, this.cfg.vad);
+    else this.amd = new Amd(this.cfg.amd);
     this.speechSeen = false;
     this.speechRun = 0;
     this.fax = new FaxDetector(this.cfg.fax, this.cfg.tones);
@@ -121,7 +125,7 @@ class Analyzer implements CallAnalyzer {
       const { ref, confidence } = match;
       return this.final({ kind: 'announcement', atMs: t, class: ref.class, ...(ref.carrier ? { carrier: ref.carrier } : {}), reference: ref.name, confidence: Math.round(confidence * 1000) / 1000 });
     }
-    return this.phase === 'early' ? this.early(f, t) : this.answeredFrame(f, speech, t);
+    return this.phase === 'early' ? this.early(f, t) : this.answeredFrame(frame, f, speech, t);
   }
 
   private early(f: ReturnType<FeatureExtractor['compute']>, t: number): Verdict[] {
@@ -131,14 +135,27 @@ class Analyzer implements CallAnalyzer {
     return NONE;
   }
 
-  private answeredFrame(f: ReturnType<FeatureExtractor['compute']>, speech: boolean, t: number): Verdict[] {
-    const amd = this.amd!;
+  private answeredFrame(frame: Int16Array, f: ReturnType<FeatureExtractor['compute']>, speech: boolean, t: number): Verdict[] {
+    const shape = this.shape;
+    let onset = this.amd ? this.amd.onset : -1;
+    let decided: ReturnType<ShapeAmd['push']> = null;
+    if (shape && this.machineAt < 0) {
+      // Some carriers answer, then play busy/reorder: the region's cadence counts after answer too.
+      const c = this.cadence.push(f);
+      if (c && c !== 'ringback') return this.final({ kind: 'busy', atMs: t, region: this.regionName, pattern: c });
+      decided = shape.push(frame, f.purity, f.freqHz);
+      onset = shape.onsetMs;
+      // The level-independent VAD hears voice (not tone): a beep after it is a voicemail beep, −30 dB lines included.
+      const v = shape.vad;
+      this.voiceRun = v.n && v.voiced(v.n - 1) && f.purity < SPEECH_MAX_PURITY ? this.voiceRun + FRAME_MS : 0;
+      if (this.voiceRun >= this.cfg.amd.minWordLengthMs) this.speechSeen = true;
+    }
     // A beep after speech means a machine, even when its greeting was short enough to pass for a person.
     const beep = this.speechSeen ? this.beep.push(f) : null;
     if (beep) {
       const out: Verdict[] = [];
       if (this.machineAt < 0) {
-        const reason = `beep ${beep.freqHz} Hz after ${amd.onset >= 0 ? t - amd.onset : 0} ms of audio`;
+        const reason = `beep ${beep.freqHz} Hz after ${onset >= 0 ? t - onset : 0} ms of audio`;
         out.push(this.pendingMachine ? { ...this.pendingMachine, atMs: t } : { kind: 'machine', atMs: t, reason });
       }
       this.pendingMachine = null;
@@ -149,8 +166,14 @@ class Analyzer implements CallAnalyzer {
       if (t - this.machineAt >= this.cfg.amd.beepTimeoutMs) this.finished = true;
       return NONE;
     }
-    const d = amd.push(speech);
-    if (d) {
+    const d = shape ? decided : this.amd!.push(speech);
+    if (d && d.kind !== 'silence' && 'confidence' in d) {
+      const { kind, ...rest } = d;
+      const v = { kind, atMs: t, ...rest } as Verdict;
+      if (kind !== 'machine') return this.final(v);
+      if (this.matcher && !this.matcher.finished) this.pendingMachine = v;
+      else return this.machine(v, t);
+    } else if (d) {
       if (d.kind === 'silence') return this.final({ kind: 'silence', atMs: t, durationMs: d.durationMs });
       const v: Verdict = { kind: d.kind, atMs: t, reason: d.reason };
       if (d.kind !== 'machine') return this.final(v);

@@ -13,13 +13,21 @@ export type ToneRegion = string; // 'NA' | 'JP' | 'UK' | 'DE' | configured
 /** Carrier-announcement classes, named by the result code they lead to. */
 export type AnnouncementClass = 6 | 16 | 17 | 18 | 21 | 22;
 
+/** How sure the person/machine/music model was (0…1) and the features that decided (raw values). */
+export interface Confidence {
+  confidence?: number;
+  features?: Record<string, number>;
+}
+
 export type Verdict =
   /** A person answered: short greeting then a pause. */
-  | { kind: 'human'; atMs: number; reason: string }
+  | ({ kind: 'human'; atMs: number; reason: string } & Confidence)
   /** An answering machine / voicemail greeting. */
-  | { kind: 'machine'; atMs: number; reason: string }
-  /** Analysis time ran out without a decision. */
-  | { kind: 'notsure'; atMs: number; reason: string }
+  | ({ kind: 'machine'; atMs: number; reason: string } & Confidence)
+  /** Analysis time ran out without a confident decision; `lean` is the model's best guess. */
+  | ({ kind: 'notsure'; atMs: number; reason: string; lean?: 'human' | 'machine' | 'music' } & Confidence)
+  /** Music after answer (a PBX's hold music, a colour ring): never a person. */
+  | ({ kind: 'music'; atMs: number; reason: string } & Confidence)
   /** Voicemail beep (after a machine greeting). */
   | { kind: 'beep'; atMs: number; freqHz: number; durationMs: number }
   | { kind: 'fax'; atMs: number; tone: 'CED' | 'CNG' }

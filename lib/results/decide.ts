@@ -45,7 +45,8 @@ export function decideResult(o: AttemptOutcome, opts: DecideOptions = {}): Resul
   if (ann) return ann.class;
   const sitV = first('sit');
   if (sitV) return sit[sitV.code] ?? 13;
-  if (first('machine') || first('beep')) return 4;
+  // Music after answer is a PBX or a colour ring, never a person: an automated answer like a machine.
+  if (first('machine') || first('beep') || first('music')) return 4;
   const busy = first('busy');
   // Some carriers answer and then play the tone; a 200 may also cross our CANCEL.
   if (busy) return busy.pattern === 'busy' ? 3 : 13;

@@ -70,6 +70,19 @@ export const mediaSchema = {
         noiseFloorWindowMs: int(2000, 100),
         /** A frame is voiced when its mean |sample| exceeds floor × ratio (≈ 9.5 dB). */
         noiseFloorRatio: num(3, 1),
+        /* The level-independent VAD of the person/machine model (lib/media/level-vad.ts); the three keys above serve the announcement matcher and the "rules" decider. */
+        /** Window of the noise-floor percentile. */
+        floorWindowMs: int(3000, 200),
+        /** The floor is this percentile of the window's frame powers (robust to the speech inside it). */
+        floorPercentile: num(10, 0, 50),
+        /** The speech peak is this percentile of every frame since answer. */
+        peakPercentile: num(95, 50, 100),
+        /** Threshold = floor + minMarginDb + fluctuationGain × (the floor's own 5th–20th percentile spread), at most maxMarginDb. */
+        minMarginDb: num(3, 0),
+        fluctuationGain: num(1.5, 0),
+        maxMarginDb: num(12, 0),
+        /** Nothing below this (dBFS, 20 ms power) is voice, however quiet the line: ≈ 1 LSB of μ-law at rest. */
+        absoluteMinDbfs: { type: 'number', maximum: 0, default: -75 },
       },
     },
     amd: {
@@ -77,9 +90,34 @@ export const mediaSchema = {
       additionalProperties: false,
       default: {},
       properties: {
+        /** "model": the trained person/machine/music model (lib/media/amd-model.ts); "rules": app_amd's fixed rules (amd.ts). */
+        decider: { type: 'string', enum: ['model', 'rules'], default: 'model' },
+        /** Model weights (JSON written by scripts/train-amd.ts); empty: the one shipped in lib/media/amd-weights.json. */
+        modelFile: { type: 'string', default: '' },
+        /** Quiet this long after a greeting and no beep → a person (app_amd's after_greeting_silence is 800; voicemail beeps follow their greeting within ≈ 700 ms). */
+        minHumanSilenceMs: int(720, 0),
+        /** The model's machine probability that overrides a person verdict or calls a machine early. */
+        machineConfidence: num(0.9, 0, 1),
+        /** Model decider: a greeting still going after this is a machine. Real people do answer with a whole 4 s sentence; shorter voicemail greetings end in a beep. */
+        maxPersonGreetingMs: int(4500, 100),
+        /** With the model sure (machineConfidence), a greeting may be called a machine from this length on; 0: never early (measured: early calls cost persons who answer with a sentence). */
+        machineEarlyMs: int(0, 0),
+        /** Model decider: two or more bursts (pauses ≥ mergeGapMs between them) spanning this long → machine, as app_amd's word count; one sentence may run to maxPersonGreetingMs. 0: off. */
+        multiBurstGreetingMs: int(2800, 0),
+        /** A "greeting" with less voice than this (a click, a breath) is not one. */
+        minGreetingSpeechMs: int(200, 0),
+        /** A greeting whose voiced frames are this tonal is a tone, not a greeting (left to the tone detectors). */
+        maxTonalShare: num(0.8, 0, 1),
+        /** Music (hold music, colour ring) once the model gives ≥ this after at least musicMinMs of sound. */
+        musicConfidence: num(0.85, 0, 1),
+        musicMinMs: int(2000, 0),
+        /** When the analysis time runs out, a best class below this confidence becomes notsure (campaign policy decides). */
+        notSureBelow: num(0.6, 0, 1),
+        /** Voiced runs closer than this are one burst (the model's "words"). */
+        mergeGapMs: int(200, 20),
         /** app_amd's initial_silence → MACHINE; 0 disables it (default) because timing starts at speech onset and people often answer after carrier silence. */
         initialSilenceMs: int(0),
-        /** Greeting span from speech onset above this → machine. app_amd says 1500, Twilio 2400; a person's slow 3–5 word greeting ("Yes, hello, who is calling?") lasts up to ≈ 2.9 s and the shortest machine greetings ≈ 3 s. */
+        /** Greeting span from speech onset above this → machine. app_amd says 1500, Twilio 2400. A person's slow 3–5 word greeting ("Yes, hello, who is calling?") lasts up to ≈ 2.9 s and the shortest machine greetings ≈ 3 s. Used by the "rules" decider. */
         greetingMs: int(3000, 100),
         /** Silence after a short greeting → human (app_amd 800). */
         afterGreetingSilenceMs: int(800, 100),
@@ -199,8 +237,32 @@ export interface ToneRegionConfig {
 export interface MediaConfig {
   defaultRegion: string;
   regions: Record<string, ToneRegionConfig>;
-  vad: { silenceThreshold: number; noiseFloorWindowMs: number; noiseFloorRatio: number };
+  vad: {
+    silenceThreshold: number;
+    noiseFloorWindowMs: number;
+    noiseFloorRatio: number;
+    floorWindowMs: number;
+    floorPercentile: number;
+    peakPercentile: number;
+    fluctuationGain: number;
+    minMarginDb: number;
+    maxMarginDb: number;
+    absoluteMinDbfs: number;
+  };
   amd: {
+    decider: 'model' | 'rules';
+    modelFile: string;
+    minHumanSilenceMs: number;
+    machineConfidence: number;
+    machineEarlyMs: number;
+    minGreetingSpeechMs: number;
+    multiBurstGreetingMs: number;
+    maxPersonGreetingMs: number;
+    maxTonalShare: number;
+    musicConfidence: number;
+    musicMinMs: number;
+    notSureBelow: number;
+    mergeGapMs: number;
     initialSilenceMs: number;
     greetingMs: number;
     afterGreetingSilenceMs: number;

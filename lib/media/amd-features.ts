@@ -1,0 +1,142 @@
+/**
+ * The shape of the answered audio so far, as numbers a model can weigh: when
+ * speech started, how many bursts, how long, the pauses, how long it has been
+ * quiet now, the energy contour and how tonal/steady the sound is. Computed
+ * from the retroactive LevelVad labels over the whole history, so every value
+ * reflects the best current knowledge of the floor.
+ */
+import type { LevelVad } from './level-vad';
+import { FRAME_MS } from './types';
+
+export const FEATURE_NAMES = [
+  'trailingSilenceS',
+  'logTrailingSilence',
+  'spanS',
+  'logSpan',
+  'speechS',
+  'bursts',
+  'longestBurstS',
+  'longestPauseS',
+  'voicedShare',
+  'onsetDelayS',
+  'contrastDb10',
+  'flux',
+  'tonalShare',
+  'steadyPitchShare',
+  'floorShare',
+  'excessSpanS',
+  'multiBurstSpan',
+] as const;
+export type FeatureName = (typeof FEATURE_NAMES)[number];
+
+export interface Shape {
+  /** Frame index (in the VAD history) where speech started; -1 before. */
+  onset: number;
+  /** Frame index after the last voiced frame of the last burst. */
+  end: number;
+  bursts: number;
+  trailingMs: number;
+  spanMs: number;
+  x: Float64Array;
+}
+
+export interface ShapeOptions {
+  /** Voiced runs separated by less than this are one burst. */
+  mergeGapMs: number;
+  /** A burst shorter than this is a click, not a word. */
+  minBurstMs: number;
+}
+
+/**
+ * Per-frame side information kept beside the VAD history: tonal purity and
+ * the zero-crossing frequency of each frame.
+ */
+export class FrameSide {
+  purity: Float32Array;
+  freq: Float32Array;
+  constructor(size: number) {
+    this.purity = new Float32Array(size);
+    this.freq = new Float32Array(size);
+  }
+}
+
+export function shape(vad: LevelVad, side: FrameSide, o: ShapeOptions, out: Float64Array): Shape {
+  const n = vad.n;
+  const mergeGap = Math.max(1, Math.round(o.mergeGapMs / FRAME_MS));
+  const minBurst = Math.max(1, Math.round(o.minBurstMs / FRAME_MS));
+  let onset = -1;
+  let end = -1;
+  let bursts = 0;
+  let speech = 0;
+  let longestBurst = 0;
+  let longestPause = 0;
+  // Current burst under construction.
+  let bStart = -1;
+  let bEnd = -1;
+  let bVoiced = 0;
+  const close = () => {
+    if (bStart < 0) return;
+    const len = bEnd - bStart;
+    if (len >= minBurst) {
+      if (onset < 0) onset = bStart;
+      else longestPause = Math.max(longestPause, bStart - end);
+      end = bEnd;
+      bursts++;
+      speech += bVoiced;
+      if (len > longestBurst) longestBurst = len;
+    }
+    bStart = -1;
+    bVoiced = 0;
+  };
+  for (let i = 0; i < n; i++) {
+    if (!vad.voiced(i)) continue;
+    if (bStart >= 0 && i - bEnd >= mergeGap) close();
+    if (bStart < 0) bStart = i;
+    bEnd = i + 1;
+    bVoiced++;
+  }
+  // The last burst: counted if already long enough (a word in progress counts).
+  close();
+  const trailing = onset < 0 ? 0 : n - end;
+  const span = onset < 0 ? 0 : end - onset;
+  let flux = 0;
+  let tonal = 0;
+  let steady = 0;
+  let voicedInSpan = 0;
+  let atFloor = 0;
+  if (onset >= 0) {
+    const floorBand = vad.floorDb + 3;
+    for (let i = onset; i < end; i++) {
+      if (i > onset) flux += Math.abs(vad.db[i]! - vad.db[i - 1]!);
+      if (vad.db[i]! <= floorBand) atFloor++;
+      if (!vad.voiced(i)) continue;
+      voicedInSpan++;
+      if (side.purity[i]! > 0.5) tonal++;
+      const f = side.freq[i]!;
+      const pf = side.freq[i - 1] ?? 0;
+      if (f > 0 && pf > 0 && Math.abs(f - pf) < 0.03 * f) steady++;
+    }
+  }
+  const s = FRAME_MS / 1000;
+  const spanS = span * s;
+  const trailS = Math.min(trailing * s, 3);
+  out[0] = trailS;
+  out[1] = Math.log1p(trailS * 4);
+  out[2] = Math.min(spanS, 12);
+  out[3] = Math.log1p(Math.min(spanS, 12) * 2);
+  out[4] = Math.min(speech * s, 12);
+  out[5] = Math.min(bursts, 15);
+  out[6] = Math.min(longestBurst * s, 8);
+  out[7] = Math.min(longestPause * s, 3);
+  out[8] = span ? speech / span : 0;
+  out[9] = onset < 0 ? 0 : Math.min(onset * s, 5);
+  out[10] = Math.min(Math.max(0, vad.peakDb - vad.floorDb), 60) / 10;
+  out[11] = span > 1 ? flux / (span - 1) / 10 : 0;
+  out[12] = voicedInSpan ? tonal / voicedInSpan : 0;
+  out[13] = voicedInSpan ? steady / voicedInSpan : 0;
+  out[14] = span ? atFloor / span : 0;
+  // Non-linear terms for the linear model: how far past 2 s the greeting runs, and that again when it has several bursts.
+  out[15] = Math.max(0, out[2]! - 2);
+  out[16] = out[15]! * Math.min(Math.max(bursts - 1, 0), 3);
+  return { onset, end, bursts, trailingMs: trailing * FRAME_MS, spanMs: span * FRAME_MS, x: out };
+}

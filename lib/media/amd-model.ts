@@ -1,0 +1,185 @@
+/**
+ * Person / machine / music from the shape of the answered audio: a small
+ * multinomial logistic regression over amd-features.ts, trained by
+ * scripts/train-amd.ts on the real-voice corpus (see the README's "Call
+ * analysis model" section). The weights live in amd-weights.json beside this
+ * file; `media.amd.modelFile` points at another one (e.g. retrained on an
+ * operator's own labelled calls). Every threshold is in `media.amd`.
+ *
+ * Decide early when the evidence is clear, wait when it is not: a class wins
+ * only once its probability passes its confidence threshold (a person also
+ * needs a short silence, so a voicemail beep has time to show up); when the
+ * analysis time runs out the best class is given with its confidence, or
+ * `notsure` (with the lean) below `notSureBelow` — the campaign's notSure
+ * policy then decides.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FEATURE_NAMES, FrameSide, shape } from './amd-features';
+import type { MediaConfig } from './config';
+import { LevelVad } from './level-vad';
+import { FRAME_MS } from './types';
+
+export const MODEL_CLASSES = ['human', 'machine', 'music'] as const;
+export type ModelClass = (typeof MODEL_CLASSES)[number];
+
+export interface AmdModel {
+  version: number;
+  classes: ModelClass[];
+  features: string[];
+  mean: number[];
+  std: number[];
+  /** Per class: [bias, w1 … wk] on standardised features. */
+  weights: number[][];
+  trainedOn?: string;
+  figures?: Record<string, unknown>;
+}
+
+const models = new Map<string, AmdModel>();
+export const BUILTIN_MODEL = join(__dirname, 'amd-weights.json');
+
+/** Loads (once) and checks a model file; throws naming the file and what is wrong. */
+export function loadModel(file: string): AmdModel {
+  const path = file || BUILTIN_MODEL;
+  let m = models.get(path);
+  if (m) return m;
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as AmdModel;
+  const k = FEATURE_NAMES.length;
+  if (raw.features?.join() !== FEATURE_NAMES.join()) throw new Error(`AMD model ${path}: features must be ${FEATURE_NAMES.join(', ')}`);
+  if (raw.mean?.length !== k || raw.std?.length !== k) throw new Error(`AMD model ${path}: mean/std need ${k} values`);
+  if (raw.classes?.join() !== MODEL_CLASSES.join() || raw.weights?.length !== MODEL_CLASSES.length || raw.weights.some((w) => w.length !== k + 1)) {
+    throw new Error(`AMD model ${path}: classes must be ${MODEL_CLASSES.join(', ')} with ${k + 1} weights each`);
+  }
+  m = raw;
+  models.set(path, m);
+  return m;
+}
+
+/** Class probabilities for a raw feature vector; `contrib` receives each feature's push towards `cls`. */
+export function predict(m: AmdModel, x: ArrayLike<number>, probs: Float64Array, z = new Float64Array(x.length)): Float64Array {
+  for (let i = 0; i < x.length; i++) z[i] = (x[i]! - m.mean[i]!) / (m.std[i]! || 1);
+  let max = -Infinity;
+  for (let c = 0; c < m.weights.length; c++) {
+    const w = m.weights[c]!;
+    let s = w[0]!;
+    for (let i = 0; i < z.length; i++) s += w[i + 1]! * z[i]!;
+    probs[c] = s;
+    if (s > max) max = s;
+  }
+  let sum = 0;
+  for (let c = 0; c < probs.length; c++) sum += probs[c] = Math.exp(probs[c]! - max);
+  for (let c = 0; c < probs.length; c++) probs[c]! /= sum;
+  return probs;
+}
+
+export type ShapeDecision =
+  | { kind: ModelClass; confidence: number; reason: string; features: Record<string, number> }
+  | { kind: 'notsure'; confidence: number; lean: ModelClass; reason: string; features: Record<string, number> }
+  | { kind: 'silence'; durationMs: number };
+
+/** Feature snapshot for training (scripts/train-amd.ts). */
+export type Trace = (tMs: number, x: Float64Array) => void;
+
+const r3 = (v: number) => Math.round(v * 1000) / 1000;
+
+export class ShapeAmd {
+  readonly vad: LevelVad;
+  private readonly side: FrameSide;
+  private readonly model: AmdModel | null;
+  private readonly x = new Float64Array(FEATURE_NAMES.length);
+  private readonly z = new Float64Array(FEATURE_NAMES.length);
+  private readonly p = new Float64Array(MODEL_CLASSES.length);
+  private t = 0;
+  decided: ShapeDecision | null = null;
+  /** Speech onset in ms from the start of analysis, or -1. */
+  onsetMs = -1;
+
+  constructor(
+    private readonly cfg: MediaConfig['amd'],
+    vadCfg: MediaConfig['vad'],
+    private readonly trace?: Trace,
+  ) {
+    const frames = Math.ceil((cfg.silenceTimeoutMs + cfg.totalAnalysisTimeMs + 2000) / FRAME_MS) + 50;
+    this.vad = new LevelVad(vadCfg, Math.max(frames, 1500));
+    this.side = new FrameSide(this.vad.db.length);
+    this.model = trace ? null : loadModel(cfg.modelFile);
+  }
+
+  push(frame: Int16Array, purity: number, freqHz: number): ShapeDecision | null {
+    if (this.decided) return null;
+    this.t += FRAME_MS;
+    const vad = this.vad;
+    const full = vad.n === vad.db.length;
+    vad.pushFrame(frame);
+    if (full) {
+      this.side.purity.copyWithin(0, 1);
+      this.side.freq.copyWithin(0, 1);
+    }
+    this.side.purity[vad.n - 1] = purity;
+    this.side.freq[vad.n - 1] = freqHz;
+    const c = this.cfg;
+    const s = shape(vad, this.side, { mergeGapMs: c.mergeGapMs, minBurstMs: c.minWordLengthMs }, this.x);
+    const dropped = Math.round(this.t / FRAME_MS) - vad.n;
+    if (s.onset < 0) {
+      this.onsetMs = -1;
+      if (this.t >= c.silenceTimeoutMs) return this.decide({ kind: 'silence', durationMs: this.t });
+      return null;
+    }
+    this.onsetMs = (s.onset + dropped) * FRAME_MS;
+    const since = this.t - this.onsetMs;
+    if (this.trace) {
+      this.trace(this.t, this.x);
+      return null;
+    }
+    const p = predict(this.model!, this.x, this.p, this.z);
+    const [ph, pm, pmu] = [p[0]!, p[1]!, p[2]!];
+    // A run of pure tone (busy, SIT, a beep) is left to the tone detectors, never taken for a greeting.
+    const tonal = this.x[12]! >= c.maxTonalShare;
+    if (pmu >= c.musicConfidence && since >= c.musicMinMs) return this.verdict(2, `music-like sound for ${since} ms`);
+    if (!tonal && s.trailingMs < c.minHumanSilenceMs) {
+      // Talking on: past maxPersonGreetingMs no person's answer is that long; past machineEarlyMs the model may call it sooner.
+      if (s.spanMs >= c.maxPersonGreetingMs) return this.verdict(1, `greeting longer than ${c.maxPersonGreetingMs} ms (${s.bursts} bursts)`, pm / (pm + ph));
+      if (c.machineEarlyMs > 0 && s.spanMs >= c.machineEarlyMs && pm >= c.machineConfidence) return this.verdict(1, `${s.bursts} bursts over ${s.spanMs} ms look like a recording`);
+    }
+    // Several sentences (bursts apart by a pause) adding up to this long: a recording, as app_amd's word count says.
+    if (!tonal && c.multiBurstGreetingMs > 0 && s.bursts >= 2 && s.spanMs >= c.multiBurstGreetingMs && s.trailingMs >= c.mergeGapMs) {
+      return this.verdict(1, `${s.bursts} bursts over ${s.spanMs} ms`, pm / (pm + ph));
+    }
+    if (!tonal && s.trailingMs >= c.minHumanSilenceMs && this.x[4]! * 1000 >= c.minGreetingSpeechMs) {
+      // The greeting is over and no beep came: a person, unless the model is sure of a recording. When the model
+      // leans the other way without being sure, the answer is notsure (with its lean): the campaign's policy decides.
+      const conf = ph / (ph + pm);
+      if (1 - conf >= c.machineConfidence) return this.verdict(1, `${s.spanMs} ms greeting in ${s.bursts} bursts, then quiet: shaped like a recording`, 1 - conf);
+      if (conf >= 0.5) return this.verdict(0, `${s.spanMs} ms greeting in ${s.bursts} burst(s), then ${s.trailingMs} ms quiet`, conf);
+      return this.decide({ kind: 'notsure', confidence: r3(1 - conf), lean: 'machine', reason: `${s.spanMs} ms greeting, then quiet: as much a recording as a person`, features: this.deciding(1) });
+    }
+    if (since >= c.totalAnalysisTimeMs) {
+      const best = pm >= ph && pm >= pmu ? 1 : ph >= pmu ? 0 : 2;
+      if (p[best]! >= c.notSureBelow) return this.verdict(best, `best guess after ${c.totalAnalysisTimeMs} ms of analysis`);
+      return this.decide({ kind: 'notsure', confidence: r3(p[best]!), lean: MODEL_CLASSES[best]!, reason: `no class above ${c.notSureBelow} after ${c.totalAnalysisTimeMs} ms`, features: this.deciding(best) });
+    }
+    return null;
+  }
+
+  private verdict(cls: number, reason: string, confidence = this.p[cls]!): ShapeDecision {
+    return this.decide({ kind: MODEL_CLASSES[cls]!, confidence: r3(confidence), reason, features: this.deciding(cls) });
+  }
+
+  /** The three features that pushed hardest towards `cls` (raw values, as the operator can read them). */
+  private deciding(cls: number): Record<string, number> {
+    const m = this.model!;
+    const w = m.weights;
+    const push = FEATURE_NAMES.map((_, i) => {
+      let other = 0;
+      for (let c = 0; c < w.length; c++) if (c !== cls) other += w[c]![i + 1]!;
+      return (w[cls]![i + 1]! - other / (w.length - 1)) * this.z[i]!;
+    });
+    const top = push.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 3);
+    return Object.fromEntries(top.map(([, i]) => [FEATURE_NAMES[i]!, r3(this.x[i]!)]));
+  }
+
+  private decide(d: ShapeDecision): ShapeDecision {
+    this.decided = d;
+    return d;
+  }
+}
