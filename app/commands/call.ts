@@ -1,6 +1,6 @@
 /**
  * `dialer call <number|sip:uri> [options]` (options and help in ./specs.ts)
- * Places one call through the embedded driver and prints every event with its
+ * Places one call through the embedded driver (or `--driver freeswitch`) and prints every event with its
  * time, then a summary with the result code the dialer would record.
  *
  * By default the call goes as a campaign's would: the same call-flow code
@@ -25,7 +25,9 @@ import { EmbeddedDriver } from '../../lib/telephony/drivers/embedded';
 import { mediaAnalyzerFactory } from '../../lib/telephony/analysis';
 import { testCall } from '../../lib/telephony/test-call';
 import { toneRegionForNumber } from '../../lib/media/region';
-import type { LegEvent } from '../../lib/telephony/contract';
+import type { LegEvent, TelephonyDriver } from '../../lib/telephony/contract';
+import { createFreeswitchDriver } from '../../lib/telephony/drivers/freeswitch';
+import pino from 'pino';
 import { UsageError, numberOption, parseCommandArgs, usageLine } from './parse';
 import { callSpec } from './specs';
 import type { Command } from './types';
@@ -41,6 +43,8 @@ export interface CallArgs {
   region?: string;
   sipPort: number;
   json: boolean;
+  /** Default: telephony.driver from the configuration. */
+  driver?: 'embedded' | 'freeswitch';
 }
 
 export function parseCallArgs(argv: string[]): CallArgs {
@@ -68,7 +72,13 @@ export function parseCallArgs(argv: string[]): CallArgs {
     ...(typeof v.region === 'string' ? { region: v.region } : {}),
     sipPort: numberOption(callSpec, 'sip-port', v['sip-port'], 0, 65535) ?? 0,
     json: v.json === true,
+    ...(v.driver !== undefined ? { driver: driverOption(v.driver) } : {}),
   };
+}
+
+function driverOption(v: unknown): 'embedded' | 'freeswitch' {
+  if (v === 'embedded' || v === 'freeswitch') return v;
+  throw new UsageError(`--driver must be embedded or freeswitch, got "${String(v)}"`);
 }
 
 /** One JSON-able line per event (the stable output format above). */
@@ -93,7 +103,11 @@ export async function callMain(argv: string[], write: (line: string) => void = (
     ...JSON.parse(JSON.stringify(base)),
     telephony: { ...JSON.parse(JSON.stringify(base.telephony)), trunks, embedded: { ...JSON.parse(JSON.stringify(base.telephony.embedded)), sip: { ...base.telephony.embedded.sip, port: args.sipPort } } },
   });
-  const driver = new EmbeddedDriver({ embedded: cfg.telephony.embedded, trunks: cfg.telephony.trunks, analyzerFactory: mediaAnalyzerFactory(cfg.media) });
+  // --driver freeswitch: the production path (drachtio-server + FreeSWITCH from telephony.freeswitch).
+  const driver: TelephonyDriver =
+    (args.driver ?? cfg.telephony.driver) === 'freeswitch'
+      ? createFreeswitchDriver({ config: cfg, logger: pino({ level: cfg.log.level }) })
+      : new EmbeddedDriver({ embedded: cfg.telephony.embedded, trunks: cfg.telephony.trunks, analyzerFactory: mediaAnalyzerFactory(cfg.media) });
   await driver.start();
   // One region, as a campaign has it: --region, else the number's country, else phone.defaultRegion.
   const region = args.region ?? (/^sips?:/i.test(args.to) ? cfg.media.defaultRegion : toneRegionForNumber(args.to, cfg.phone.defaultRegion));

@@ -56,9 +56,11 @@ export const callSpec: CommandSpec = {
     region: { type: 'string', value: 'R', help: 'tone plan for early-media analysis' },
     'sip-port': { type: 'string', value: 'port', help: 'local SIP port (default 0: any free port)' },
     json: { type: 'boolean', help: 'print JSON lines instead of text' },
+    driver: { type: 'string', value: 'name', help: 'embedded or freeswitch (default: telephony.driver; freeswitch reads telephony.freeswitch)' },
   },
   examples: [
     'dialer call 0312345678 --trunk 127.0.0.1:5080',
+    'DIALER_CONFIG=config/cluster.json dialer call 0312345678 --driver freeswitch',
     'dialer call sip:test@127.0.0.1:5070 --stay --hangup-after 5 --json',
     'DIALER_CONFIG=config/single-box.json dialer call +81312345678',
   ],
