@@ -147,6 +147,25 @@ export function createMetrics(d: MetricsDeps): Metrics {
       if (h) this.set(h.ok ? 1 : 0);
     },
   });
+  // Monotonic counts kept by the driver, copied at scrape time (set, not incremented: the driver owns them).
+  new Counter({
+    name: 'dialer_driver_dropped_total', help: 'Datagrams the telephony driver dropped, by reason (sip_malformed, rtp_before_answer, rtp_foreign_source, rtp_foreign_ssrc); absent without a dialer', labelNames: ['reason'], registers: [registry],
+    collect() {
+      const h = d.driverHealth?.();
+      if (!h?.dropped) return;
+      this.reset();
+      for (const [reason, n] of Object.entries(h.dropped)) this.inc({ reason }, n);
+    },
+  });
+  new Counter({
+    name: 'dialer_driver_logs_suppressed_total', help: 'Driver warnings left out by the log rate limit, by kind; absent without a dialer', labelNames: ['kind'], registers: [registry],
+    collect() {
+      const h = d.driverHealth?.();
+      if (!h?.logsSuppressed) return;
+      this.reset();
+      for (const [kind, n] of Object.entries(h.logsSuppressed)) this.inc({ kind }, n);
+    },
+  });
   new Gauge({ name: 'dialer_sse_clients', help: 'Open event-stream connections', registers: [registry], collect() { this.set(d.hub.subscribers); } });
 
   return {

@@ -15,6 +15,7 @@ import { initialNonInviteClient, nonInviteClientTransition, type NonInviteClient
 import { initialInviteServer, inviteServerTransition, type InviteServerEvent, type InviteServerState } from './transactions/invite-server';
 import { initialNonInviteServer, nonInviteServerTransition, type NonInviteServerEvent, type NonInviteServerState } from './transactions/non-invite-server';
 import type { TxEffect, TxTransition } from './transactions/types';
+import { LogLimiter } from './log-limit';
 
 export type { Endpoint } from './transport';
 /** @deprecated name kept for callers of the first version: the RFC timer base. */
@@ -35,6 +36,8 @@ export interface StackStats {
   received: number;
   sent: number;
   malformed: number;
+  /** Malformed-message warnings not logged (rate limit, log-limit.ts); still counted in `malformed`. */
+  malformedLogsSuppressed: number;
   retransmissions: number;
   /** Transitions a machine refused (a bug, logged). */
   illegal: number;
@@ -94,7 +97,8 @@ export interface StackOptions {
 export class SipStack {
   readonly timers: TimerBase;
   readonly clock: Clock;
-  readonly stats: StackStats = { received: 0, sent: 0, malformed: 0, retransmissions: 0, illegal: 0 };
+  readonly stats: StackStats = { received: 0, sent: 0, malformed: 0, malformedLogsSuppressed: 0, retransmissions: 0, illegal: 0 };
+  private readonly malformedLog = new LogLimiter(10, 60_000);
   private client = new Map<string, ClientTx>();
   private server = new Map<string, ServerTx>();
   private closed = false;
@@ -225,7 +229,10 @@ export class SipStack {
     } catch (err) {
       // §16.3 / §18.3: a message that cannot be parsed is discarded.
       this.stats.malformed++;
-      this.opts.log.warn({ source, err: (err as Error).message, bytes: buf.length }, 'malformed SIP message dropped');
+      const { log, flushed } = this.malformedLog.take(Date.now());
+      if (flushed) this.opts.log.warn({ suppressed: flushed }, 'malformed SIP messages dropped without a log line in the last minute');
+      if (log) this.opts.log.warn({ source, err: (err as Error).message, bytes: buf.length }, 'malformed SIP message dropped');
+      this.stats.malformedLogsSuppressed = this.malformedLog.suppressedTotal;
       return;
     }
     try {

@@ -119,6 +119,10 @@ export interface DriverHealth {
   ok: boolean;
   detail: string;
   activeLegs: number;
+  /** Packets/messages dropped since start, by reason (e.g. sip_malformed, rtp_foreign_source); /metrics exports them. */
+  dropped?: Record<string, number>;
+  /** Warnings left out by a log rate limit since start, by kind. */
+  logsSuppressed?: Record<string, number>;
 }
 
 export interface TelephonyDriver {

@@ -100,6 +100,8 @@ export class EmbeddedDriver implements TelephonyDriver {
   private seq = 0;
   private readonly allowed: Set<string>;
   private counters = { originated: 0, ended: 0, refused: 0 };
+  /** RTP packets the legs' latches dropped (rtp/latch.ts), by reason, since start. */
+  private readonly rtpDropped: Record<'before-answer' | 'foreign-source' | 'foreign-ssrc', number> = { 'before-answer': 0, 'foreign-source': 0, 'foreign-ssrc': 0 };
 
   constructor(private readonly opts: EmbeddedDriverOptions) {
     this.log = opts.logger ?? pino({ level: 'silent' });
@@ -224,6 +226,7 @@ export class EmbeddedDriver implements TelephonyDriver {
       sendSilence: this.opts.embedded.rtp.sendSilence,
       onAudio: (payload, law) => this.onAudio(leg, payload, law),
       onDtmf: (digit, durationMs) => this.emit({ type: 'dtmf', legId: id, at: this.clock(), digit, durationMs }),
+      onDrop: (reason) => this.rtpDropped[reason]++,
     });
     if (leg.analysis && this.opts.analyzerFactory) leg.analyzer = this.opts.analyzerFactory(leg.analysis);
     const sdp = buildSdp({ address: this.local.host, port, sessionId: dialog.session!.id, version: dialog.session!.version, codecs: this.opts.embedded.rtp.codecs });
@@ -335,12 +338,24 @@ export class EmbeddedDriver implements TelephonyDriver {
 
   health(): DriverHealth {
     const ok = !!this.stack;
-    return { ok, detail: ok ? `SIP on ${this.local.host}:${this.local.port}` : 'not started', activeLegs: this.activeLegs() };
+    const sip = this.stack?.stats;
+    return {
+      ok,
+      detail: ok ? `SIP on ${this.local.host}:${this.local.port}` : 'not started',
+      activeLegs: this.activeLegs(),
+      dropped: {
+        sip_malformed: sip?.malformed ?? 0,
+        rtp_before_answer: this.rtpDropped['before-answer'],
+        rtp_foreign_source: this.rtpDropped['foreign-source'],
+        rtp_foreign_ssrc: this.rtpDropped['foreign-ssrc'],
+      },
+      logsSuppressed: { sip_malformed: sip?.malformedLogsSuppressed ?? 0 },
+    };
   }
 
   /** Counters for benchmarks and `dialer call`: SIP, pacing (late frames), legs. */
   stats() {
-    return { ...this.counters, active: this.activeLegs(), sip: { ...this.stack?.stats }, pacer: { ...this.pacer.stats }, rtpPortsInUse: this.pool.used };
+    return { ...this.counters, active: this.activeLegs(), sip: { ...this.stack?.stats }, pacer: { ...this.pacer.stats }, rtpPortsInUse: this.pool.used, rtpDropped: { ...this.rtpDropped } };
   }
 
   /** Per-leg RTP packet/byte counters (both directions). */

@@ -1,7 +1,9 @@
 /**
  * One leg's RTP: a socket from the pool, symmetric RTP (we send to where the
  * far end's packets come from, RFC 4961), paced 20 ms sending of whatever is
- * playing (or silence), relay to a bridged peer, RFC 4733 DTMF.
+ * playing (or silence), relay to a bridged peer, RFC 4733 DTMF. Only packets
+ * of the leg's own far end are taken (latch.ts): others are counted in
+ * `stats` and dropped before any analysis or relay.
  */
 import type { Socket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
@@ -9,10 +11,11 @@ import { decodeG711, encodeG711, SILENCE_BYTE, type G711Law } from '../../../../
 import { buildRtp, dtmfDigit, parseRtp, parseTelephoneEvent } from './packet';
 import type { PacedSender, Pacer } from './pacer';
 import type { Endpoint } from '../../../../sip';
+import { RtpLatch, type LatchStats, type LatchVerdict } from './latch';
 
 const FRAME_BYTES = 160;
 
-export interface RtpStats {
+export interface RtpStats extends LatchStats {
   packetsIn: number;
   bytesIn: number;
   packetsOut: number;
@@ -36,15 +39,18 @@ export interface RtpSessionOptions {
   sendSilence: boolean;
   onAudio(payload: Buffer, law: G711Law): void;
   onDtmf(digit: string, durationMs: number): void;
+  /** A packet was dropped by the latch (driver-wide counters). */
+  onDrop?(reason: Exclude<LatchVerdict, 'accept'>): void;
+  /** Clock for the latch's SSRC-switch rule (tests). */
+  now?: () => number;
 }
 
 export class RtpSession implements PacedSender {
-  readonly stats: RtpStats = { packetsIn: 0, bytesIn: 0, packetsOut: 0, bytesOut: 0 };
+  private readonly latch = new RtpLatch();
+  readonly stats: RtpStats = { packetsIn: 0, bytesIn: 0, packetsOut: 0, bytesOut: 0, ...this.latch.stats };
   law: G711Law = 'ulaw';
   private payloadType = 0;
   private dtmfPt = 101;
-  private remote?: Endpoint;
-  private latched = false;
   private seq = randomInt(0, 0xffff);
   private ts = randomInt(0, 0x7fffffff);
   private readonly ssrc = randomInt(1, 0x7fffffff);
@@ -69,7 +75,7 @@ export class RtpSession implements PacedSender {
 
   /** From the SDP answer: where to send and in which codec. */
   setRemote(ep: Endpoint, law: G711Law, payloadType: number, dtmfPt?: number): void {
-    if (!this.latched) this.remote = ep;
+    this.latch.answer(ep);
     this.law = law;
     this.payloadType = payloadType;
     if (dtmfPt !== undefined) this.dtmfPt = dtmfPt;
@@ -141,6 +147,10 @@ export class RtpSession implements PacedSender {
     }
   }
 
+  private get remote(): Endpoint | undefined {
+    return this.latch.remote;
+  }
+
   private updatePacing(): void {
     const want = !this.closed && !!this.remote && !this.peer && !this.mixed && (!!this.playback || this.opts.sendSilence);
     if (want && !this.paced) this.opts.pacer.add(this);
@@ -167,11 +177,11 @@ export class RtpSession implements PacedSender {
   private receive(buf: Buffer, from: Endpoint): void {
     const pkt = parseRtp(buf);
     if (!pkt || this.closed) return;
-    if (!this.latched) {
-      // Symmetric RTP: answer to the address the far end really sends from (NAT).
-      this.remote = from;
-      this.latched = true;
-      this.updatePacing();
+    const verdict = this.latch.check(from, pkt.ssrc, (this.opts.now ?? Date.now)());
+    if (verdict !== 'accept') {
+      Object.assign(this.stats, this.latch.stats);
+      this.opts.onDrop?.(verdict);
+      return;
     }
     this.stats.packetsIn++;
     this.stats.bytesIn += pkt.payload.length;
