@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import authPlugin from './plugins/auth';
+import messagingPlugin from './plugins/messaging';
 import { ApiError, errorSchema } from './errors';
 import { buildValidator } from './validation';
 import { routes } from './routes';
@@ -72,6 +73,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   });
 
   for (const plugin of routes) await app.register(plugin);
+  // After the routes: the monitor it reports to is registered among them (lib/api/routes/index.ts).
+  await app.register(messagingPlugin);
   if (opts.extend) await opts.extend(app);
   return app;
 }

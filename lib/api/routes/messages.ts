@@ -8,13 +8,12 @@
  * hub (SSE, webhooks) when the monitor is present.
  */
 import fp from 'fastify-plugin';
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
-import type { Logger } from 'pino';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { ApiError, errorResponses } from '../errors';
 import { SUPERVISOR } from '../auth';
 import { ID_PATTERN } from '../../domain/campaign';
 import { toCsv, contentType, type Column } from '../../reports/csv';
-import { startMessaging, type Messaging } from '../../messaging';
+import type { Messaging } from '../../messaging';
 import { campaignWarnings, MESSAGE_CAMPAIGN_STATES, type MessageCampaignSettings } from '../../messaging/campaign';
 import { ChannelUnavailableError, IdempotencyConflictError, MessagingInputError, MessagingNotFoundError } from '../../messaging/errors';
 import { createCampaign, MessageCampaignStateError, progress, setState, updateCampaign } from '../../messaging/manage';
@@ -107,22 +106,7 @@ async function sendMessagesCsv(reply: FastifyReply, name: string, rows: AsyncIte
   return reply.header('content-type', contentType('utf-8')).header('content-disposition', `attachment; filename="${name}.csv"`).send(toCsv(out, MESSAGE_COLUMNS));
 }
 
-/** Runs the messaging core beside the API and bridges its events to the monitor. */
-async function messagingRuntime(app: FastifyInstance): Promise<void> {
-  if (!app.config.messaging.enabled || app.messaging) return;
-  const log = (app.log.child({ part: 'messaging' }) as unknown as Logger);
-  const m = await startMessaging({ config: app.config, redis: app.redis, log });
-  app.decorate('messaging', m);
-  const mon = (app as { monitor?: { hub: { publish(e: { type: string; at: number; campaignId?: string; data: Record<string, unknown> }): unknown } } }).monitor;
-  const off = mon ? m.service.events.onEvent((e) => mon.hub.publish({ type: e.type, at: e.at, campaignId: e.campaignId, data: e.data })) : undefined;
-  app.addHook('onClose', async () => {
-    off?.();
-    await m.stop();
-  });
-}
-
 export const messageRoutes: FastifyPluginAsync = fp(async (app) => {
-  await messagingRuntime(app);
   app.addSchema(messageSchema);
   app.addSchema(campaignSchema);
   const svc = () => {

@@ -32,6 +32,9 @@ const NOT_YET_MOVED = [
   'lists.ts',
   'messages.ts',
   'relist.ts',
+  // Written in parallel with this test (issues 12 and 17); to move like the rest.
+  'agent-page.ts',
+  'recordings.ts',
   'reports.ts',
   'store-errors.ts',
 ];
