@@ -37,6 +37,8 @@ const iso = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms
 export interface AttemptRow {
   record: AttemptRecord;
   disposition?: DispositionLike;
+  /** The call recording's download path (GET /recordings/:id/audio), when the call was recorded. */
+  recording?: string;
 }
 
 /** One line per attempt, including attempts never dialled (do-not-call, code 10; no number, code 31). */
@@ -63,6 +65,7 @@ export const ATTEMPT_COLUMNS: readonly Column<AttemptRow>[] = [
   { header: 'sip_status', value: (r) => r.record.sipStatus },
   { header: 'trunk', value: (r) => r.record.trunk },
   { header: 'skipped_reason', value: (r) => r.record.skipped },
+  { header: 'recording', value: (r) => r.recording },
 ];
 
 export const CODE_COLUMNS: readonly Column<CodeRow>[] = [

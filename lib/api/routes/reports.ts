@@ -101,7 +101,14 @@ export const reportRoutes: FastifyPluginAsync = async (app) => {
     const { records, dispositions } = await load(req.params.id);
     const rows = records
       .filter((r) => (range.from === undefined || r.at >= range.from) && (range.to === undefined || r.at < range.to))
-      .map((record) => ({ record, disposition: dispositions.get(record.attemptId) }));
+      .map((record) => ({ record, disposition: dispositions.get(record.attemptId), recording: undefined as string | undefined }));
+    // Recorded agent calls link their WAV (lib/api/routes/recordings.ts).
+    const agentCalls = rows.filter((r) => r.record.agentId).map((r) => r.record.attemptId);
+    if (agentCalls.length) {
+      const recs = await app.agentData.listRecordings({ campaignId: req.params.id, attemptIds: agentCalls, limit: agentCalls.length });
+      const byAttempt = new Map(recs.filter((x) => x.status === 'done').map((x) => [x.attemptId, `/recordings/${encodeURIComponent(x.id)}/audio`]));
+      for (const r of rows) r.recording = byAttempt.get(r.record.attemptId);
+    }
     return sendCsv(reply, `attempts-${req.params.id}`, rows, ATTEMPT_COLUMNS, req.query.encoding);
   });
 

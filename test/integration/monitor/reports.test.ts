@@ -9,6 +9,7 @@ import { parse } from 'csv-parse/sync';
 import type { Redis } from 'ioredis';
 import { DialQueue } from '../../../lib/store/dial-queue';
 import { saveDisposition } from '../../../lib/store/agent-dispositions';
+import { recordingId, saveRecording } from '../../../lib/store/recordings';
 import { agentLogKey } from '../../../lib/reports';
 import { auth, build } from '../../helpers/app';
 
@@ -155,7 +156,11 @@ t.test('campaign, code and agent reports match the history', async (t) => {
 
 t.test('attempts CSV opens in Excel: UTF-8 with BOM or Shift_JIS, every attempt incl. do-not-call', async (t) => {
   const { app } = await build(t);
-  await writeHistory(app.redis, 'rep2');
+  const attempts = await writeHistory(app.redis, 'rep2');
+  // One agent call was recorded: its row links the WAV (lib/agents/recordings.ts writes this on a real call).
+  const recorded = PLAN.find((p) => p.agent)!;
+  const recAttempt = attempts.get(recorded.contact)!;
+  await saveRecording(app.redis, { id: recordingId('rep2', recAttempt), campaignId: 'rep2', attemptId: recAttempt, agentId: recorded.agent!, path: '/nonexistent.wav', status: 'done', startedAt: NOW - DAY, channels: ['customer', 'agent'] });
   const utf = await app.inject({ url: '/reports/campaigns/rep2/attempts.csv', headers: { authorization: 'Bearer test-supervisor-key-00001' } });
   t.equal(utf.statusCode, 200, utf.body);
   t.match(utf.headers['content-type'], /text\/csv; charset=utf-8/);
@@ -168,6 +173,8 @@ t.test('attempts CSV opens in Excel: UTF-8 with BOM or Shift_JIS, every attempt 
   t.same(Object.keys(rows[0]!).slice(0, 8), ['campaign_id', 'attempt_id', 'list_id', 'contact_id', 'phone', 'attempt_no', 'result_code', 'result_name']);
   const dnc = rows.find((r) => r.result_code === '10')!;
   t.equal(dnc.skipped_reason, 'do-not-call');
+  t.equal(rows.find((r) => r.attempt_id === recAttempt)!.recording, `/recordings/${encodeURIComponent(recordingId('rep2', recAttempt))}/audio`, 'the recorded call links its recording');
+  t.equal(rows.filter((r) => r.recording).length, 1, 'no other row has a recording');
   t.equal(dnc.result_name, 'excluded');
   t.ok(rows.some((r) => r.note === i18nNote(r.contact_id)), 'Japanese text survives');
 
