@@ -12,6 +12,9 @@
  *     machine (greeting + beep, 12 s), analysis running on every leg (AMD, then
  *     the beep detector), the driver sending 20 ms frames on each leg; the
  *     highest level with every call answered and ≤ 1 % late frames.
+ * With `--driver freeswitch`, the same two measures through a live
+ * drachtio-server + FreeSWITCH follow (bench/originate-freeswitch.ts) and
+ * join the summary line.
  * Prints one JSON line per stage, and last the summary line.
  */
 import { performance } from 'node:perf_hooks';
@@ -20,6 +23,7 @@ import { startSipp, type Sipp } from '../lib/telephony/testing/sipp';
 import { startTestDriver } from '../lib/telephony/testing/driver';
 import { testCall, type TestCallResult } from '../lib/telephony/test-call';
 import type { EmbeddedDriver } from '../lib/telephony/drivers/embedded';
+import { freeswitchStages, type FreeswitchFigures } from './originate-freeswitch';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -170,5 +174,10 @@ export default async function main(args: string[]): Promise<void> {
     await driver?.stop();
     await sipp?.stop();
   }
-  out({ bench: 'originate', callsPerSecond: best, concurrentCalls: bestConc, cpuPercent: cpuAtBest, sippOnlyCallsPerSecond: refCps, cores: cpus().length, loadAverage1m: Math.round(loadavg()[0]! * 10) / 10 });
+  let fs: FreeswitchFigures | undefined;
+  const di = args.indexOf('--driver');
+  if (di >= 0 && args[di + 1] === 'freeswitch') {
+    fs = await freeswitchStages({ maxRate: arg(args, '--max-fs-rate', 150), maxConcurrent: arg(args, '--max-fs-concurrent', 300), stageS: stageS, out });
+  }
+  out({ bench: 'originate', callsPerSecond: best, concurrentCalls: bestConc, cpuPercent: cpuAtBest, sippOnlyCallsPerSecond: refCps, ...(fs ?? {}), cores: cpus().length, loadAverage1m: Math.round(loadavg()[0]! * 10) / 10 });
 }
