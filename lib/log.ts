@@ -1,9 +1,37 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import type { Config } from './config';
 
-/** Replaces runs of 6+ digits (phone numbers) with a masked form keeping the last 3. */
+/**
+ * A phone number as it appears in text and URLs: an optional + (or %2B),
+ * then 7+ digits (ASCII or full-width) that may be split by spaces, dashes or
+ * brackets, raw or percent-encoded (`090-1234-5678`, `%2B81%2090%201234%205678`).
+ * Dots and colons are not separators (addresses, times).
+ */
+const PHONE = /(?:\+|%2B)?[0-9０-９](?:(?:[-\s()（）－]|%20|%2D|%28|%29)*[0-9０-９]){6,}/gi;
+/** ISO dates and date-times are not phone numbers. */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}/;
+
+/** Percent-encoded UTF-8 (full-width digits in a URL) decoded where it decodes; left as is elsewhere. */
+function decodePercent(s: string): string {
+  if (!/%[EeCc][0-9A-Fa-f]/.test(s)) return s;
+  return s.replace(/(?:%[0-9A-Fa-f]{2})+/g, (m) => {
+    try {
+      return decodeURIComponent(m);
+    } catch {
+      return m;
+    }
+  });
+}
+
+/** Replaces phone numbers (runs of 6+ digits, and formatted or URL-encoded numbers) with a masked form keeping the last 3 digits. */
 export function maskDigits(s: string): string {
-  return s.replace(/\+?\d{3,}(\d{3})/g, (_m, last: string) => `***${last}`);
+  return decodePercent(s)
+    .replace(PHONE, (m) => {
+      if (ISO_DATE.test(m)) return m;
+      const digits = m.replace(/[^0-9０-９]/g, '');
+      return `***${digits.slice(-3)}`;
+    })
+    .replace(/\+?\d{3,}(\d{3})/g, (_m, last: string) => `***${last}`);
 }
 
 /** Masks phone numbers in every string of a parsed log line (numbers such as `time` stay). */
