@@ -32,9 +32,6 @@ const NOT_YET_MOVED = [
   'lists.ts',
   'messages.ts',
   'relist.ts',
-  // Written in parallel with this test (issues 12 and 17); to move like the rest.
-  'agent-page.ts',
-  'recordings.ts',
   'reports.ts',
   'store-errors.ts',
 ];
