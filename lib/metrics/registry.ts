@@ -166,6 +166,13 @@ export function createMetrics(d: MetricsDeps): Metrics {
       for (const [kind, n] of Object.entries(h.logsSuppressed)) this.inc({ kind }, n);
     },
   });
+  new Gauge({
+    name: 'dialer_trunk_registered', help: '1 when the trunk holds a REGISTER binding, 0 while it does not (trunks with register: true)', labelNames: ['trunk'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const [trunk, r] of Object.entries(d.driverHealth?.()?.registrations ?? {})) this.set({ trunk }, r.registered ? 1 : 0);
+    },
+  });
   new Gauge({ name: 'dialer_sse_clients', help: 'Open event-stream connections', registers: [registry], collect() { this.set(d.hub.subscribers); } });
 
   return {

@@ -22,3 +22,4 @@ export * from './dialog';
 export * from './session-timer';
 export * from './prack';
 export { TcpTransport, StreamFramer, TCP_MAX_MESSAGE_BYTES } from './tcp';
+export * from './registration';

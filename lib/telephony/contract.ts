@@ -123,6 +123,8 @@ export interface DriverHealth {
   dropped?: Record<string, number>;
   /** Warnings left out by a log rate limit since start, by kind. */
   logsSuppressed?: Record<string, number>;
+  /** Trunks that REGISTER (RFC 3261 §10): registered or not, per trunk name. */
+  registrations?: Record<string, { registered: boolean; phase: string; lastStatus?: number }>;
 }
 
 export interface TelephonyDriver {

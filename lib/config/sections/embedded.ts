@@ -69,6 +69,10 @@ export const trunksSchema = {
       /** Prefix put before every dialled number (carrier routing codes). */
       dialPrefix: { type: 'string', default: '' },
       maxChannels: { type: 'integer', minimum: 1, default: 100 },
+      /** REGISTER this account (username/password) with the trunk before calling through it (RFC 3261 §10). */
+      register: { type: 'boolean', default: false },
+      /** Binding lifetime asked for in REGISTER (s); refreshed a minute before it ends. */
+      registerExpiresS: { type: 'integer', minimum: 60, maximum: 86400, default: 3600 },
       callsPerSecond: { type: 'number', exclusiveMinimum: 0, default: 10 },
     },
   },
@@ -94,4 +98,6 @@ export interface TrunkConfig {
   dialPrefix: string;
   maxChannels: number;
   callsPerSecond: number;
+  register?: boolean;
+  registerExpiresS?: number;
 }

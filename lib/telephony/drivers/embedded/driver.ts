@@ -20,6 +20,7 @@ import {
   type ClientOutcome, type Clock, type RSeqSeen, type DialogState, type Endpoint, type Local, type ServerTxHandle, type SipHeader, type SipMessage,
   type SipRequest, type SipResponse, type TimerHandle, type Transport,
 } from '../../../sip';
+import { TrunkRegistration } from './registrar';
 import { initialLegState, transition, type LegEffect, type LegInput, type LegState } from './leg-state';
 import { answerDirection, buildSdp, negotiate } from './sdp';
 import { PortPool } from './rtp/port-pool';
@@ -83,6 +84,8 @@ const SCRATCH = new Int16Array(1024);
 export class EmbeddedDriver implements TelephonyDriver {
   readonly name = 'embedded';
   private transports?: Transport[];
+  /** REGISTER state per trunk with `register: true`. */
+  private registrations = new Map<string, TrunkRegistration>();
   private readonly sipClock: Clock;
   private stack?: SipStack;
   private local!: Local;
@@ -146,6 +149,11 @@ export class EmbeddedDriver implements TelephonyDriver {
       onRequest: (tx) => this.onRequest(tx),
       onStray: (msg, src) => this.onStray(msg, src),
     });
+    for (const trunk of this.opts.trunks.filter((t) => t.register)) {
+      const reg = new TrunkRegistration(this.stack, this.sipClock, this.local, trunk, { ...splitHostPort(trunk.address), transport: trunk.transport ?? 'udp' }, this.log);
+      this.registrations.set(trunk.name, reg);
+      reg.start();
+    }
     this.log.info({ sip: this.local }, 'embedded driver listening');
   }
 
@@ -161,6 +169,8 @@ export class EmbeddedDriver implements TelephonyDriver {
     for (const l of this.legs.values()) if (l.state.phase !== 'ended') this.finish(l, { by: 'error', answered: l.state.answered, detail: 'driver stopped' });
     this.pacer.stop();
     this.stack?.close();
+    for (const r of this.registrations.values()) r.stop();
+    this.registrations.clear();
     for (const t of this.transports ?? []) t.close();
     this.transports = undefined;
     this.stack = undefined;
@@ -179,6 +189,11 @@ export class EmbeddedDriver implements TelephonyDriver {
     if (live >= this.opts.embedded.maxLegs) throw new TelephonyError('NO_CAPACITY', `embedded.maxLegs (${this.opts.embedded.maxLegs}) reached`);
     const target = this.resolveTarget(req);
     if (target.trunk) {
+      const reg = this.registrations.get(target.trunk.name);
+      if (reg && !reg.registered) {
+        const st = reg.state;
+        throw new TelephonyError('UNAVAILABLE', `trunk ${target.trunk.name} is not registered (${st.phase}${st.lastStatus ? `, last answer ${st.lastStatus} ${st.lastReason ?? ''}`.trimEnd() : ''}); calls through it wait for a successful REGISTER`);
+      }
       const used = [...this.legs.values()].filter((l) => l.trunk === target.trunk && l.state.phase !== 'ended').length;
       if (used >= target.trunk.maxChannels) throw new TelephonyError('NO_CAPACITY', `trunk ${target.trunk.name} has all ${target.trunk.maxChannels} channels in use`);
       await this.cpsSlot(target.trunk);
@@ -339,9 +354,11 @@ export class EmbeddedDriver implements TelephonyDriver {
   health(): DriverHealth {
     const ok = !!this.stack;
     const sip = this.stack?.stats;
+    const regs = [...this.registrations].map(([name, r]) => `${name} ${r.state.phase}${r.state.lastStatus && !r.registered ? ` (${r.state.lastStatus})` : ''}`);
+    const registrations = Object.fromEntries([...this.registrations].map(([n, r]) => [n, { registered: r.registered, phase: r.state.phase, lastStatus: r.state.lastStatus }]));
     return {
       ok,
-      detail: ok ? `SIP on ${this.local.host}:${this.local.port}` : 'not started',
+      detail: ok ? `SIP on ${this.local.host}:${this.local.port}${regs.length ? `; registration: ${regs.join(', ')}` : ''}` : 'not started',
       activeLegs: this.activeLegs(),
       dropped: {
         sip_malformed: sip?.malformed ?? 0,
@@ -350,12 +367,13 @@ export class EmbeddedDriver implements TelephonyDriver {
         rtp_foreign_ssrc: this.rtpDropped['foreign-ssrc'],
       },
       logsSuppressed: { sip_malformed: sip?.malformedLogsSuppressed ?? 0 },
+      ...(this.registrations.size ? { registrations } : {}),
     };
   }
 
   /** Counters for benchmarks and `dialer call`: SIP, pacing (late frames), legs. */
   stats() {
-    return { ...this.counters, active: this.activeLegs(), sip: { ...this.stack?.stats }, pacer: { ...this.pacer.stats }, rtpPortsInUse: this.pool.used, rtpDropped: { ...this.rtpDropped } };
+    return { ...this.counters, registrations: Object.fromEntries([...this.registrations].map(([n, r]) => [n, { ...r.state }])), active: this.activeLegs(), sip: { ...this.stack?.stats }, pacer: { ...this.pacer.stats }, rtpPortsInUse: this.pool.used, rtpDropped: { ...this.rtpDropped } };
   }
 
   /** Per-leg RTP packet/byte counters (both directions). */
