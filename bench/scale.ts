@@ -145,7 +145,7 @@ async function callsRun(
     }
     const ids = spreadIds(owners, 3, `${o.tag}-camp`);
     const digits = Array.from({ length: o.contacts }, () => 0);
-    for (const [k, id] of ids.entries()) {
+    for (const [k, _id] of ids.entries()) {
       const numbers = digits.map((d, i) => `0312${String(k * o.contacts + i).padStart(5, '0')}${d}`.replace(/^(\d{2})(\d{4})(\d{4})$/, '$1-$2-$3'));
       await makeList(redis, `L${k}`, numbers);
     }

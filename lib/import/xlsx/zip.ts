@@ -9,7 +9,7 @@
  * expand to and stopping past the limits (a zip bomb is refused while it is
  * being read, whatever sizes its headers declare).
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { createInflateRaw } from 'node:zlib';
 import { ImportFileError } from '../decode';

@@ -409,7 +409,7 @@ export class FreeswitchDriver implements TelephonyDriver {
         leg.appliedSdp = uac.remoteSdp;
         steps.push(leg.ep.modify(endpointSdp(uac.remoteSdp)));
       }
-      await Promise.all(steps);
+      await Promise.all(steps.filter((s): s is Promise<void> => s !== undefined));
     });
   }
 
