@@ -8,8 +8,9 @@
  *    rate sustained for a stage with no failed call.
  *  - concurrentAnalysedCalls: calls held up at once against a SIPp answering
  *    machine, each leg's audio through its own pipe into its own analyser; the
- *    highest level with every call answered and every analysed leg missing
- *    ≤ 1 % of the RTP packets FreeSWITCH received (rtp_audio_in_media_packet_count).
+ *    highest level with every call answered, every leg's analyser fed, and no
+ *    leg missing > 1 % of the RTP packets FreeSWITCH received
+ *    (rtp_audio_in_media_packet_count, where the channel still answers).
  */
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
@@ -105,11 +106,15 @@ export async function freeswitchStages(o: { maxRate: number; maxConcurrent: numb
             },
           }),
         );
-        await sleep(500);
+        // Each leg's figures come once its analysis has stopped (after the end event).
+        for (let i = 0; i < 100 && stats.length < level; i++) await sleep(50);
         const failed = results.filter((r) => !ok(r)).length;
-        const lossy = stats.filter((s) => s.rtpPackets === undefined || s.rtpPackets === 0 || s.rtpPackets - s.frames > s.rtpPackets * 0.01).length;
-        o.out({ stage: 'freeswitch-concurrency', level, answered: legs.length, failed, analysedLegs: stats.length, legsMissingOver1PercentOfFrames: lossy });
-        if (failed > 0 || legs.length < level || lossy > 0) break;
+        const analysed = stats.filter((s) => s.frames > 0).length;
+        // FreeSWITCH's packet count is read as the leg ends; a channel already gone gives none (unknown, not lossy).
+        const counted = stats.filter((s) => s.rtpPackets !== undefined && s.rtpPackets > 0);
+        const lossy = counted.filter((s) => s.rtpPackets! - s.frames > s.rtpPackets! * 0.01).length;
+        o.out({ stage: 'freeswitch-concurrency', level, answered: legs.length, failed, analysedLegs: analysed, legsWithPacketCount: counted.length, legsMissingOver1PercentOfFrames: lossy });
+        if (failed > 0 || legs.length < level || analysed < level || lossy > 0) break;
         bestConc = level;
         await sleep(1500);
       }
