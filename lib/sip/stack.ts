@@ -38,6 +38,8 @@ export interface StackStats {
   malformed: number;
   /** Malformed-message warnings not logged (rate limit, log-limit.ts); still counted in `malformed`. */
   malformedLogsSuppressed: number;
+  /** Requests refused by `admit` (answered once with 403, or dropped). */
+  refused: number;
   retransmissions: number;
   /** Transitions a machine refused (a bug, logged). */
   illegal: number;
@@ -90,17 +92,29 @@ export interface StackOptions {
   log: StackLogger;
   /** New requests (not retransmissions, not ACKs matching a transaction). */
   onRequest(tx: ServerTxHandle): void;
+  /**
+   * Whether a source may talk to us at all, asked before any transaction is
+   * made. 'reject': one stateless 403 per request, retransmissions included
+   * (no Timer G repeats towards an address that may be spoofed, issue 14);
+   * 'drop': nothing at all. Default: accept.
+   */
+  admit?(req: SipRequest, source: Endpoint): 'accept' | 'reject' | 'drop';
   /** ACKs for 2xx (a dialog matter) and responses matching no transaction (2xx retransmissions). */
   onStray(msg: SipMessage, source: Endpoint): void;
 }
 
+/** Refused transactions remembered at once (each answered once). */
+const MAX_REJECTED = 4096;
+
 export class SipStack {
   readonly timers: TimerBase;
   readonly clock: Clock;
-  readonly stats: StackStats = { received: 0, sent: 0, malformed: 0, malformedLogsSuppressed: 0, retransmissions: 0, illegal: 0 };
+  readonly stats: StackStats = { received: 0, sent: 0, malformed: 0, malformedLogsSuppressed: 0, refused: 0, retransmissions: 0, illegal: 0 };
   private readonly malformedLog = new LogLimiter(10, 60_000);
   private client = new Map<string, ClientTx>();
   private server = new Map<string, ServerTx>();
+  /** Transactions refused by `admit` (key → when), oldest first, bounded. */
+  private readonly rejected = new Map<string, number>();
   private closed = false;
 
   constructor(private readonly opts: StackOptions) {
@@ -256,6 +270,21 @@ export class SipStack {
   private onRequestIn(req: SipRequest, source: Endpoint, transport: Transport): void {
     // §17.2.3: an ACK matches the INVITE server transaction whose branch it carries.
     const key = txKey(req, req.method === 'ACK' ? 'INVITE' : undefined);
+    const admission = this.opts.admit?.(req, source) ?? 'accept';
+    if (admission !== 'accept') {
+      this.stats.refused++;
+      if (admission === 'reject' && req.method !== 'ACK' && !this.rejected.has(key)) {
+        // Remembered for Timer H's span, so retransmissions get no second answer.
+        const now = this.clock.now();
+        for (const [k, at] of this.rejected) {
+          if (now - at < 64 * this.timers.t1 && this.rejected.size < MAX_REJECTED) break;
+          this.rejected.delete(k);
+        }
+        this.rejected.set(key, now);
+        this.send(serialize(responseTo(req, 403, 'Forbidden', [], Buffer.alloc(0), undefined)), source, transport);
+      }
+      return;
+    }
     const existing = this.server.get(key);
     if (req.method === 'ACK') {
       // An ACK for our 300–699 matches the INVITE server transaction (§17.2.3); an ACK for a 2xx is the dialog's.

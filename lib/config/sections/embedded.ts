@@ -18,6 +18,8 @@ export const embeddedSchema = {
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 5060 },
         /** RFC 3261 T1 in ms (Timer B/F = 64×T1). */
         t1Ms: { type: 'integer', minimum: 10, maximum: 10000, default: 500 },
+        /** Requests from addresses that are neither trunks nor agent phones: one stateless 403 each ('reject') or no answer at all ('drop'). */
+        unknownSources: { type: 'string', enum: ['reject', 'drop'], default: 'reject' },
         /** Also listen for SIP over TCP on the same port (always on when a trunk has transport tcp). */
         tcp: { type: 'boolean', default: false },
         userAgent: { type: 'string', default: 'open-dialer' },
@@ -79,7 +81,7 @@ export const trunksSchema = {
 } as const;
 
 export interface EmbeddedConfig {
-  sip: { host: string; publicAddress: string; port: number; t1Ms: number; userAgent: string; tcp: boolean };
+  sip: { host: string; publicAddress: string; port: number; t1Ms: number; userAgent: string; tcp: boolean; unknownSources: 'reject' | 'drop' };
   rtp: { portMin: number; portMax: number; codecs: Array<'ulaw' | 'alaw'>; sendSilence: boolean };
   allowedPeers: string[];
   maxLegs: number;

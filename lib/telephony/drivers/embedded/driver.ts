@@ -148,6 +148,12 @@ export class EmbeddedDriver implements TelephonyDriver {
       log: this.log,
       onRequest: (tx) => this.onRequest(tx),
       onStray: (msg, src) => this.onStray(msg, src),
+      // Only configured trunks and agent phones may talk to us (toll-fraud scanners are everywhere), answered once if at all.
+      admit: (_req, src) => {
+        if (this.allowed.has(src.address)) return 'accept';
+        this.counters.refused++;
+        return sip.unknownSources === 'drop' ? 'drop' : 'reject';
+      },
     });
     for (const trunk of this.opts.trunks.filter((t) => t.register)) {
       const reg = new TrunkRegistration(this.stack, this.sipClock, this.local, trunk, { ...splitHostPort(trunk.address), transport: trunk.transport ?? 'udp' }, this.log);
