@@ -71,7 +71,9 @@ export async function serve(): Promise<number> {
   log.info({ docs: `${base}/docs`, openapi: `${base}/openapi.json` }, 'dialer API listening');
   if (keyed.generated) {
     // Shown once, on the terminal only; the log and data/ never hold it.
-    process.stderr.write(`\nNo api.keys configured: made an admin key. It is shown only now, keep it:\n\n  ${keyed.generated}\n\nSign in at ${base}/dashboard with it; make more keys with POST /api-keys.\n\n`);
+    process.stderr.write(
+      `\nNo api.keys configured: made an admin key. It is shown only now, keep it:\n\n  ${keyed.generated}\n\nSign in at ${base}/dashboard with it; make more keys with POST /api-keys.\n\n`,
+    );
     log.info({ keyFile: KEY_FILE }, 'no api.keys configured: generated an admin key (shown once on stderr; its hash is kept)');
   }
 

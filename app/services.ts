@@ -51,13 +51,36 @@ export function createDriver(config: Readonly<Config>, log: Logger): TelephonyDr
 export async function startServices({ config, redis, log }: ServiceDeps, opts: { driver?: TelephonyDriver } = {}): Promise<Services> {
   const driver = opts.driver ?? createDriver(config, log);
   await driver.start();
-  const desk = createAgentDesk({ redis, driver, log: log.child({ part: 'agents' }), config: config.dialer.agents, localReservations: config.scale.localAgents });
+  const desk = createAgentDesk({
+    redis,
+    driver,
+    log: log.child({ part: 'agents' }),
+    config: config.dialer.agents,
+    localReservations: config.scale.localAgents,
+  });
   await desk.start();
-  const supervisor = new Supervisor({ driver, desk, log: log.child({ part: 'supervisor' }), ringTimeoutSec: config.dialer.agents.supervisorRingTimeoutSec });
-  const recordings = new CallRecordings({ redis, driver, desk, log: log.child({ part: 'recordings' }), config: config.dialer.agents.recording });
+  const supervisor = new Supervisor({
+    driver,
+    desk,
+    log: log.child({ part: 'supervisor' }),
+    ringTimeoutSec: config.dialer.agents.supervisorRingTimeoutSec,
+  });
+  const recordings = new CallRecordings({
+    redis,
+    driver,
+    desk,
+    log: log.child({ part: 'recordings' }),
+    config: config.dialer.agents.recording,
+  });
   await recordings.start();
   // The agent desktop's own-history list (lib/api/routes/agent-page.ts).
-  desk.on('screen-pop', (e) => void logAgentCall(redis, e.agentId, e.pop, e.at).catch((err: Error) => log.warn({ err, agentId: e.agentId }, 'agent call not logged')));
+  desk.on(
+    'screen-pop',
+    (e) =>
+      void logAgentCall(redis, e.agentId, e.pop, e.at).catch((err: Error) =>
+        log.warn({ err, agentId: e.agentId }, 'agent call not logged'),
+      ),
+  );
   const abandon = ensureAbandonPrompt(config.dialer.prompts);
   const runner = new CampaignRunner({
     redis,
@@ -67,7 +90,9 @@ export async function startServices({ config, redis, log }: ServiceDeps, opts: {
     config: config.dialer.runner,
     pacing: config.dialer.pacing,
     trunk: config.telephony.trunks[0]?.name,
-    trunkLimits: config.telephony.trunks[0] ? { channels: config.telephony.trunks[0].maxChannels, callsPerSecond: config.telephony.trunks[0].callsPerSecond } : undefined,
+    trunkLimits: config.telephony.trunks[0]
+      ? { channels: config.telephony.trunks[0].maxChannels, callsPerSecond: config.telephony.trunks[0].callsPerSecond }
+      : undefined,
     region: config.phone.defaultRegion,
     prompts: { abandon: { kind: 'file', path: abandon } },
     limits: sharedLimitsFor(config, redis),
@@ -84,7 +109,9 @@ export async function startServices({ config, redis, log }: ServiceDeps, opts: {
       await app.register(agentDeskRoutes({ desk }));
       await app.register(superviseRoutes({ supervisor }));
       // On the supervisors' stream only (not 'agent.': an agent's own stream does not tell them who listens).
-      supervisor.on('supervision', (e) => app.monitor?.hub.publish({ type: 'supervisor.monitor', at: e.at, agentId: e.agentId, data: { ...e } }));
+      supervisor.on('supervision', (e) =>
+        app.monitor?.hub.publish({ type: 'supervisor.monitor', at: e.at, agentId: e.agentId, data: { ...e } }),
+      );
     },
     stop: async () => {
       await runner.stop();

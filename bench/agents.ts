@@ -29,7 +29,9 @@ export default async function main(): Promise<void> {
     for (let i = 0; i < AGENTS; i++) {
       const groups = [`g${i % GROUPS}`, `g${(i * 7 + 3) % GROUPS}`];
       await applyAgentChange(redis, `a${i}`, {
-        expectVer: 0, queue: 'enqueue', live: 'add',
+        expectVer: 0,
+        queue: 'enqueue',
+        live: 'add',
         set: { state: 'ready', since: t0 + i, readySince: t0 + i, groups: JSON.stringify([...new Set(groups)]), leg: `leg-${i}` },
       });
     }
@@ -44,28 +46,47 @@ export default async function main(): Promise<void> {
         const a = performance.now();
         const r = await reserveAgent(redis, groups, { token: randomUUID(), attemptId: `att-${w}-${n}`, now: Date.now(), prefer: '' });
         reserveMs.push(performance.now() - a);
-        if (!r) { misses++; continue; }
+        if (!r) {
+          misses++;
+          continue;
+        }
         // release: reserved → ready at the same place (what desk.release commits)
         const ver = Number(await redis.hget(agentKeys.agent(r.agentId), 'ver'));
         const b = performance.now();
-        await applyAgentChange(redis, r.agentId, { expectVer: ver, queue: 'enqueue', set: { state: 'ready', since: Date.now() }, del: ['token', 'attemptId'] });
+        await applyAgentChange(redis, r.agentId, {
+          expectVer: ver,
+          queue: 'enqueue',
+          set: { state: 'ready', since: Date.now() },
+          del: ['token', 'attemptId'],
+        });
         releaseMs.push(performance.now() - b);
       }
     };
     const started = performance.now();
     await Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
     const secs = (performance.now() - started) / 1000;
-    const ready = await readyCount(redis, Array.from({ length: GROUPS }, (_, g) => `g${g}`));
+    const ready = await readyCount(
+      redis,
+      Array.from({ length: GROUPS }, (_, g) => `g${g}`),
+    );
     reserveMs.sort((x, y) => x - y);
     releaseMs.sort((x, y) => x - y);
     const out = {
-      agents: AGENTS, groups: GROUPS, workers: WORKERS, seconds: Number(secs.toFixed(2)),
+      agents: AGENTS,
+      groups: GROUPS,
+      workers: WORKERS,
+      seconds: Number(secs.toFixed(2)),
       reservationsPerSec: Math.round(reserveMs.length / secs),
-      reserveP50Ms: Number(pct(reserveMs, 50).toFixed(3)), reserveP99Ms: Number(pct(reserveMs, 99).toFixed(3)),
-      releaseP50Ms: Number(pct(releaseMs, 50).toFixed(3)), releaseP99Ms: Number(pct(releaseMs, 99).toFixed(3)),
-      misses, readyAfter: ready,
+      reserveP50Ms: Number(pct(reserveMs, 50).toFixed(3)),
+      reserveP99Ms: Number(pct(reserveMs, 99).toFixed(3)),
+      releaseP50Ms: Number(pct(releaseMs, 50).toFixed(3)),
+      releaseP99Ms: Number(pct(releaseMs, 99).toFixed(3)),
+      misses,
+      readyAfter: ready,
     };
-    console.log(`reserve: ${reserveMs.length} in ${secs.toFixed(1)} s, p50 ${out.reserveP50Ms} ms, p99 ${out.reserveP99Ms} ms; release p50 ${out.releaseP50Ms} ms; ready agents after: ${ready}/${AGENTS}`);
+    console.log(
+      `reserve: ${reserveMs.length} in ${secs.toFixed(1)} s, p50 ${out.reserveP50Ms} ms, p99 ${out.reserveP99Ms} ms; release p50 ${out.releaseP50Ms} ms; ready agents after: ${ready}/${AGENTS}`,
+    );
     console.log(JSON.stringify(out));
   } finally {
     redis.disconnect();

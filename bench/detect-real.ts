@@ -35,7 +35,11 @@ export function judgeReal(item: RealItem, vs: Verdict[]): RealOutcome {
   let correct = p === item.expect;
   if (item.expect === 'sit') correct = vs.some((v) => v.kind === 'sit') && p === 'sit';
   const first = vs.find((x) => DECISIVE.has(x.kind));
-  const latencyMs = first ? (item.expect === 'human' && item.greetingEndMs !== undefined ? first.atMs - item.greetingEndMs : first.atMs) : null;
+  const latencyMs = first
+    ? item.expect === 'human' && item.greetingEndMs !== undefined
+      ? first.atMs - item.greetingEndMs
+      : first.atMs
+    : null;
   return { item, verdicts: vs, predicted: p, correct, latencyMs };
 }
 
@@ -59,7 +63,13 @@ export function summarizeReal(out: RealOutcome[], audioS: number, cpuS: number) 
     machineRecall: rec((o) => o.item.expect === 'machine'),
     toneAccuracy: rec(tones),
     musicAccuracy: rec((o) => o.item.expect === 'music'),
-    beepRecall: beeps.length ? r3(beeps.filter((o) => o.verdicts.some((v) => v.kind === 'beep' && Math.abs(v.freqHz - o.item.beep!.freqHz) <= o.item.beep!.freqHz * 0.03)).length / beeps.length) : null,
+    beepRecall: beeps.length
+      ? r3(
+          beeps.filter((o) =>
+            o.verdicts.some((v) => v.kind === 'beep' && Math.abs(v.freqHz - o.item.beep!.freqHz) <= o.item.beep!.freqHz * 0.03),
+          ).length / beeps.length,
+        )
+      : null,
     humanAsMachine: out.filter((o) => o.item.expect === 'human' && o.predicted === 'machine').length,
     machineAsHuman: out.filter((o) => o.item.expect === 'machine' && o.predicted === 'human').length,
     notsure: out.filter((o) => o.predicted === 'notsure').length,
@@ -73,7 +83,9 @@ export function realCorpus(root: string, log: (s: string) => void): RealCorpus |
   const have = loadReal(root);
   if (have) return have;
   log('real-voice corpus missing: running scripts/real-corpus.sh (installs the Debian sound packages, then builds)');
-  const r = spawnSync('bash', [join(__dirname, '..', 'scripts', 'real-corpus.sh'), '--out', root], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync('bash', [join(__dirname, '..', 'scripts', 'real-corpus.sh'), '--out', root], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   if (r.status !== 0) {
     log('real-voice corpus could not be built: real/realHoldout are null');
     return null;
@@ -99,7 +111,10 @@ export function runReal(
     b.out.push(o);
     b.audio += pcm.length / 8000;
     b.cpu += (c.user + c.system) / 1e6;
-    if (opts.verbose && !o.correct) opts.log(`MISS ${item.id} (${item.desc}) expect ${item.expect} → ${JSON.stringify(vs.filter((v) => v.kind !== 'ringback').slice(0, 2))}`);
+    if (opts.verbose && !o.correct)
+      opts.log(
+        `MISS ${item.id} (${item.desc}) expect ${item.expect} → ${JSON.stringify(vs.filter((v) => v.kind !== 'ringback').slice(0, 2))}`,
+      );
   }
   return buckets;
 }
@@ -112,7 +127,17 @@ export function realReport(corpus: RealCorpus | null, config: MediaConfig, verbo
   const rows = Object.fromEntries(
     AUGMENTATIONS.filter((a) => a !== 'clean').map((a) => {
       const x = s(`holdout:${a}`);
-      return [a, x && { humanRecall: x.humanRecall, machineRecall: x.machineRecall, toneAccuracy: x.toneAccuracy, musicAccuracy: x.musicAccuracy, humanVerdictMedianMs: x.humanVerdictMedianMs, audioSecondsPerCpuSecond: x.audioSecondsPerCpuSecond }];
+      return [
+        a,
+        x && {
+          humanRecall: x.humanRecall,
+          machineRecall: x.machineRecall,
+          toneAccuracy: x.toneAccuracy,
+          musicAccuracy: x.musicAccuracy,
+          humanVerdictMedianMs: x.humanVerdictMedianMs,
+          audioSecondsPerCpuSecond: x.audioSecondsPerCpuSecond,
+        },
+      ];
     }),
   );
   return { real: s('real'), realTrainAugmented: s('realTrainAugmented'), realHoldout: clean, realHoldoutAugmented: rows };

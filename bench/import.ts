@@ -49,7 +49,8 @@ export async function generateXlsx(file: string, rows: number): Promise<void> {
     typeof v === 'number' ? `<c r="${columnName(col)}${r}"><v>${v}</v></c>` : `<c r="${columnName(col)}${r}" t="s"><v>${v}</v></c>`;
   // Shared-string numbering: header 0–6, "Tokyo" 7, notes 8–14, then per row i: id, phone, name (3 new strings), key1 new when i < 100000.
   const rowStrings = (i: number) => 15 + i * 3 + Math.min(i, 100_000);
-  const phoneOf = (i: number) => (i % 1000 === 999 ? `12-${i}` : i % 10 === 0 ? `03${String(10000000 + i).slice(-8)}` : `090${10000000 + i}`);
+  const phoneOf = (i: number) =>
+    i % 1000 === 999 ? `12-${i}` : i % 10 === 0 ? `03${String(10000000 + i).slice(-8)}` : `090${10000000 + i}`;
   function* sheet(): Generator<string> {
     yield `<row r="1">${header.map((h, c) => cell(c, 1, String(c))).join('')}</row>`;
     let buf = '';
@@ -141,7 +142,9 @@ export default async function main(args: string[]): Promise<void> {
       const file = join(dir, `contacts.${format}`);
       await (format === 'csv' ? generate(file, rows) : generateXlsx(file, rows));
       console.log(`generated ${rows} rows as ${format}, ${(statSync(file).size / 1e6).toFixed(1)} MB`);
-      const child = spawn(process.execPath, [...process.execArgv, join(__dirname, 'run.ts'), 'import', String(rows), format, file], { stdio: 'inherit' });
+      const child = spawn(process.execPath, [...process.execArgv, join(__dirname, 'run.ts'), 'import', String(rows), format, file], {
+        stdio: 'inherit',
+      });
       const [code] = (await once(child, 'exit')) as [number | null];
       if (code !== 0) throw new Error(`the ${format} import exited with ${code}`);
     }
@@ -173,7 +176,9 @@ async function importOne(rows: number, format: 'csv' | 'xlsx', file: string): Pr
       void getJob(redis, 'bench', 'bench-job').then((j) => {
         if (!j) return;
         const now = Date.now();
-        console.log(`progress: ${j.rowsRead} rows read, ${j.accepted} accepted, ${Math.round(((j.rowsRead - last.rows) * 1000) / (now - last.at))} rows/s`);
+        console.log(
+          `progress: ${j.rowsRead} rows read, ${j.accepted} accepted, ${Math.round(((j.rowsRead - last.rows) * 1000) / (now - last.at))} rows/s`,
+        );
         last = { at: now, rows: j.rowsRead };
       });
     }, 5000);

@@ -27,14 +27,28 @@ const ok = (r: TestCallResult | Error) => !(r instanceof Error) && r.end.answere
 async function makeDriver(live: LiveServers, trunk: string, onTapStats?: (s: TapStats) => void): Promise<TelephonyDriver> {
   const config = loadConfig({
     env: {},
-    overrides: { telephony: { driver: 'freeswitch', freeswitch: live.configSection('stream'), trunks: [{ name: 'bench', address: trunk, callsPerSecond: 100000, maxChannels: 100000 }] } },
+    overrides: {
+      telephony: {
+        driver: 'freeswitch',
+        freeswitch: live.configSection('stream'),
+        trunks: [{ name: 'bench', address: trunk, callsPerSecond: 100000, maxChannels: 100000 }],
+      },
+    },
   });
-  const driver = createFreeswitchDriver({ config, logger: pino({ level: 'silent' }), ...(onTapStats ? { onTapStats: (_l: string, s: TapStats) => onTapStats(s) } : {}) });
+  const driver = createFreeswitchDriver({
+    config,
+    logger: pino({ level: 'silent' }),
+    ...(onTapStats ? { onTapStats: (_l: string, s: TapStats) => onTapStats(s) } : {}),
+  });
   await driver.start();
   return driver;
 }
 
-async function fire(count: number, rate: number, make: (i: number) => Promise<TestCallResult>): Promise<{ results: Array<TestCallResult | Error>; sendSecs: number }> {
+async function fire(
+  count: number,
+  rate: number,
+  make: (i: number) => Promise<TestCallResult>,
+): Promise<{ results: Array<TestCallResult | Error>; sendSecs: number }> {
   const results: Array<Promise<TestCallResult | Error>> = [];
   const t0 = performance.now();
   for (let i = 0; i < count; i++) {
@@ -53,7 +67,12 @@ export interface FreeswitchFigures {
 }
 
 /** Runs both ramps; `out` gets one line per stage. Throws when the live servers are not installed. */
-export async function freeswitchStages(o: { maxRate: number; maxConcurrent: number; stageS: number; out: (o: object) => void }): Promise<FreeswitchFigures> {
+export async function freeswitchStages(o: {
+  maxRate: number;
+  maxConcurrent: number;
+  stageS: number;
+  out: (o: object) => void;
+}): Promise<FreeswitchFigures> {
   const missing = liveServersMissing();
   if (missing) throw new Error(missing);
   const live = await startLiveServers();
@@ -71,12 +90,23 @@ export async function freeswitchStages(o: { maxRate: number; maxConcurrent: numb
         const cpu0 = process.cpuUsage();
         const w0 = performance.now();
         const { results, sendSecs } = await fire(count, rate, (i) =>
-          testCall(d1, { to: `0399${String(i).padStart(6, '0')}`, ringTimeoutMs: 10000, analysis: { early: true, answered: true } }, { hangupAfterMs: 500, maxMs: 20000 }),
+          testCall(
+            d1,
+            { to: `0399${String(i).padStart(6, '0')}`, ringTimeoutMs: 10000, analysis: { early: true, answered: true } },
+            { hangupAfterMs: 500, maxMs: 20000 },
+          ),
         );
         const cpu = process.cpuUsage(cpu0);
         const failed = results.filter((r) => !ok(r)).length;
         const achievedRate = Math.round((count / sendSecs) * 10) / 10;
-        o.out({ stage: 'freeswitch-rate', targetRate: rate, calls: count, achievedRate, failed, cpuPercent: Math.round(((cpu.user + cpu.system) / 1e6 / ((performance.now() - w0) / 1000)) * 1000) / 10 });
+        o.out({
+          stage: 'freeswitch-rate',
+          targetRate: rate,
+          calls: count,
+          achievedRate,
+          failed,
+          cpuPercent: Math.round(((cpu.user + cpu.system) / 1e6 / ((performance.now() - w0) / 1000)) * 1000) / 10,
+        });
         if (failed > 0 || achievedRate < rate * 0.95) break;
         best = achievedRate;
         await sleep(1500);
@@ -94,17 +124,21 @@ export async function freeswitchStages(o: { maxRate: number; maxConcurrent: numb
         stats = [];
         const legs: string[] = [];
         const { results } = await fire(level, 50, (i) =>
-          testCall(d2, { to: `0398${String(i).padStart(6, '0')}`, ringTimeoutMs: 10000, analysis: { early: true, answered: true, waitForBeep: true } }, {
-            hangupAfterMs: 60000,
-            maxMs: 90000,
-            onEvent: (e) => {
-              if (e.type === 'answer') {
-                legs.push(e.legId);
-                // Held 4 s after the last call is up, analysed all along; then hung up.
-                if (legs.length === level) void sleep(4000).then(() => Promise.all(legs.map((l) => d2.hangup(l).catch(() => undefined))));
-              }
+          testCall(
+            d2,
+            { to: `0398${String(i).padStart(6, '0')}`, ringTimeoutMs: 10000, analysis: { early: true, answered: true, waitForBeep: true } },
+            {
+              hangupAfterMs: 60000,
+              maxMs: 90000,
+              onEvent: (e) => {
+                if (e.type === 'answer') {
+                  legs.push(e.legId);
+                  // Held 4 s after the last call is up, analysed all along; then hung up.
+                  if (legs.length === level) void sleep(4000).then(() => Promise.all(legs.map((l) => d2.hangup(l).catch(() => undefined))));
+                }
+              },
             },
-          }),
+          ),
         );
         // Each leg's figures come once its analysis has stopped (after the end event).
         for (let i = 0; i < 100 && stats.length < level; i++) await sleep(50);
@@ -113,7 +147,15 @@ export async function freeswitchStages(o: { maxRate: number; maxConcurrent: numb
         // FreeSWITCH's packet count is read as the leg ends; a channel already gone gives none (unknown, not lossy).
         const counted = stats.filter((s) => s.rtpPackets !== undefined && s.rtpPackets > 0);
         const lossy = counted.filter((s) => s.rtpPackets! - s.frames > s.rtpPackets! * 0.01).length;
-        o.out({ stage: 'freeswitch-concurrency', level, answered: legs.length, failed, analysedLegs: analysed, legsWithPacketCount: counted.length, legsMissingOver1PercentOfFrames: lossy });
+        o.out({
+          stage: 'freeswitch-concurrency',
+          level,
+          answered: legs.length,
+          failed,
+          analysedLegs: analysed,
+          legsWithPacketCount: counted.length,
+          legsMissingOver1PercentOfFrames: lossy,
+        });
         if (failed > 0 || legs.length < level || analysed < level || lossy > 0) break;
         bestConc = level;
         await sleep(1500);
@@ -126,5 +168,9 @@ export async function freeswitchStages(o: { maxRate: number; maxConcurrent: numb
     await live.stop();
   }
   const sorted = firstFrame.sort((a, b) => a - b);
-  return { freeswitchCallsPerSecond: best, freeswitchConcurrentAnalysedCalls: bestConc, freeswitchFirstFrameP50Ms: sorted.length ? sorted[Math.floor(sorted.length / 2)]! : null };
+  return {
+    freeswitchCallsPerSecond: best,
+    freeswitchConcurrentAnalysedCalls: bestConc,
+    freeswitchFirstFrameP50Ms: sorted.length ? sorted[Math.floor(sorted.length / 2)]! : null,
+  };
 }

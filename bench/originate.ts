@@ -45,7 +45,12 @@ async function sippOnly(rate: number, secs: number): Promise<{ rate: number; cps
 }
 
 /** Fires `count` calls at `rate` per second; resolves when all have ended. */
-async function fire(driver: EmbeddedDriver, count: number, rate: number, make: (i: number) => Promise<TestCallResult>): Promise<{ results: Array<TestCallResult | Error>; sendSecs: number }> {
+async function fire(
+  driver: EmbeddedDriver,
+  count: number,
+  rate: number,
+  make: (i: number) => Promise<TestCallResult>,
+): Promise<{ results: Array<TestCallResult | Error>; sendSecs: number }> {
   const results: Array<Promise<TestCallResult | Error>> = [];
   const t0 = performance.now();
   for (let i = 0; i < count; i++) {
@@ -63,10 +68,15 @@ function reasons(results: Array<TestCallResult | Error>): Record<string, number>
   const c: Record<string, number> = {};
   for (const r of results) {
     if (ok(r)) continue;
-    const k = r instanceof Error ? r.message.slice(0, 60) : `${r.end.by}/${r.end.sipStatus ?? '-'}/${r.end.answered ? 'answered' : 'unanswered'}`;
+    const k =
+      r instanceof Error ? r.message.slice(0, 60) : `${r.end.by}/${r.end.sipStatus ?? '-'}/${r.end.answered ? 'answered' : 'unanswered'}`;
     c[k] = (c[k] ?? 0) + 1;
   }
-  return Object.fromEntries(Object.entries(c).sort((a, b) => b[1] - a[1]).slice(0, 3));
+  return Object.fromEntries(
+    Object.entries(c)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3),
+  );
 }
 
 const ok = (r: TestCallResult | Error) => !(r instanceof Error) && r.end.answered && r.end.by === 'local';
@@ -76,12 +86,24 @@ async function rateStage(driver: EmbeddedDriver, rate: number, secs: number) {
   const cpu0 = process.cpuUsage();
   const w0 = performance.now();
   const { results, sendSecs } = await fire(driver, count, rate, (i) =>
-    testCall(driver, { to: `0399${String(i).padStart(6, '0')}`, ringTimeoutMs: 10000, analysis: { early: true, answered: true } }, { hangupAfterMs: 500, maxMs: 20000 }),
+    testCall(
+      driver,
+      { to: `0399${String(i).padStart(6, '0')}`, ringTimeoutMs: 10000, analysis: { early: true, answered: true } },
+      { hangupAfterMs: 500, maxMs: 20000 },
+    ),
   );
   const cpu = process.cpuUsage(cpu0);
   const wall = (performance.now() - w0) / 1000;
   const failed = results.filter((r) => !ok(r)).length;
-  return { stage: 'rate', failures: reasons(results), targetRate: rate, calls: count, achievedRate: Math.round((count / sendSecs) * 10) / 10, failed, cpuPercent: Math.round(((cpu.user + cpu.system) / 1e6 / wall) * 1000) / 10 };
+  return {
+    stage: 'rate',
+    failures: reasons(results),
+    targetRate: rate,
+    calls: count,
+    achievedRate: Math.round((count / sendSecs) * 10) / 10,
+    failed,
+    cpuPercent: Math.round(((cpu.user + cpu.system) / 1e6 / wall) * 1000) / 10,
+  };
 }
 
 async function concurrencyStage(driver: EmbeddedDriver, level: number, holdSecs: number) {
@@ -98,13 +120,17 @@ async function concurrencyStage(driver: EmbeddedDriver, level: number, holdSecs:
     const wait = due - performance.now();
     if (wait > 2) await sleep(wait);
     ends.push(
-      testCall(driver, { to: `0398${String(i).padStart(6, '0')}`, ringTimeoutMs: 10000, analysis: { early: true, answered: true, waitForBeep: true } }, {
-        hangupAfterMs: 60000,
-        maxMs: 90000,
-        onEvent: (e) => {
-          if (e.type === 'answer') legs.push(e.legId);
+      testCall(
+        driver,
+        { to: `0398${String(i).padStart(6, '0')}`, ringTimeoutMs: 10000, analysis: { early: true, answered: true, waitForBeep: true } },
+        {
+          hangupAfterMs: 60000,
+          maxMs: 90000,
+          onEvent: (e) => {
+            if (e.type === 'answer') legs.push(e.legId);
+          },
         },
-      }).catch((e: Error) => e),
+      ).catch((e: Error) => e),
     );
   }
   for (let i = 0; i < 200 && answered.size < level; i++) await sleep(50);
@@ -124,7 +150,17 @@ async function concurrencyStage(driver: EmbeddedDriver, level: number, holdSecs:
   const late = p1.late - p0.late;
   const latePct = frames ? Math.round((late / frames) * 10000) / 100 : 100;
   const failed = results.filter((r) => !ok(r)).length;
-  return { stage: 'concurrency', failures: reasons(results), level, answered: allUp, heldDuringWindow: active, framesSent: frames, latePercent: latePct, failed, cpuPercent: Math.round(((cpu.user + cpu.system) / 1e6 / wall) * 1000) / 10 };
+  return {
+    stage: 'concurrency',
+    failures: reasons(results),
+    level,
+    answered: allUp,
+    heldDuringWindow: active,
+    framesSent: frames,
+    latePercent: latePct,
+    failed,
+    cpuPercent: Math.round(((cpu.user + cpu.system) / 1e6 / wall) * 1000) / 10,
+  };
 }
 
 export default async function main(args: string[]): Promise<void> {
@@ -149,7 +185,10 @@ export default async function main(args: string[]): Promise<void> {
   let cpuAtBest = 0;
   try {
     sipp = await startSipp({ scenario: 'uas-person', calls: 1000000, timeoutS: 3600, args: ['-max_recv_loops', '100000'] });
-    driver = await startTestDriver({ trunks: [{ name: 'bench', address: sipp.address, callsPerSecond: 100000, maxChannels: 100000 }], embedded: { sip: { host: '127.0.0.1', port: 0 }, maxLegs: 100000 } });
+    driver = await startTestDriver({
+      trunks: [{ name: 'bench', address: sipp.address, callsPerSecond: 100000, maxChannels: 100000 }],
+      embedded: { sip: { host: '127.0.0.1', port: 0 }, maxLegs: 100000 },
+    });
     for (const rate of [50, 100, 200, 300, 400, 600, 800].filter((r) => r <= maxRate)) {
       const s = await rateStage(driver, rate, stageS);
       out(s);
@@ -161,7 +200,10 @@ export default async function main(args: string[]): Promise<void> {
     await sipp.stop();
 
     sipp = await startSipp({ scenario: 'uas-machine', calls: 1000000, timeoutS: 3600, args: ['-max_recv_loops', '100000'] });
-    driver = await startTestDriver({ trunks: [{ name: 'bench', address: sipp.address, callsPerSecond: 100000, maxChannels: 100000 }], embedded: { sip: { host: '127.0.0.1', port: 0 }, maxLegs: 100000 } });
+    driver = await startTestDriver({
+      trunks: [{ name: 'bench', address: sipp.address, callsPerSecond: 100000, maxChannels: 100000 }],
+      embedded: { sip: { host: '127.0.0.1', port: 0 }, maxLegs: 100000 },
+    });
     for (const level of [100, 250, 500, 750, 1000, 1500].filter((l) => l <= maxConc)) {
       const s = await concurrencyStage(driver, level, 4);
       out(s);
@@ -177,7 +219,21 @@ export default async function main(args: string[]): Promise<void> {
   let fs: FreeswitchFigures | undefined;
   const di = args.indexOf('--driver');
   if (di >= 0 && args[di + 1] === 'freeswitch') {
-    fs = await freeswitchStages({ maxRate: arg(args, '--max-fs-rate', 150), maxConcurrent: arg(args, '--max-fs-concurrent', 300), stageS: stageS, out });
+    fs = await freeswitchStages({
+      maxRate: arg(args, '--max-fs-rate', 150),
+      maxConcurrent: arg(args, '--max-fs-concurrent', 300),
+      stageS: stageS,
+      out,
+    });
   }
-  out({ bench: 'originate', callsPerSecond: best, concurrentCalls: bestConc, cpuPercent: cpuAtBest, sippOnlyCallsPerSecond: refCps, ...(fs ?? {}), cores: cpus().length, loadAverage1m: Math.round(loadavg()[0]! * 10) / 10 });
+  out({
+    bench: 'originate',
+    callsPerSecond: best,
+    concurrentCalls: bestConc,
+    cpuPercent: cpuAtBest,
+    sippOnlyCallsPerSecond: refCps,
+    ...(fs ?? {}),
+    cores: cpus().length,
+    loadAverage1m: Math.round(loadavg()[0]! * 10) / 10,
+  });
 }

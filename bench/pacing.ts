@@ -69,7 +69,9 @@ async function sweepOracle(scenarios: Scenario[], seeds: number, rounds: number)
   for (let round = 0; round < rounds; round++) {
     const theta = new Map(scenarios.map((s) => [s.name, round === 0 ? 0.008 : Math.sqrt(lo.get(s.name)! * hi.get(s.name)!)]));
     const jobs: Job[] = [];
-    for (const scenario of scenarios) for (let seed = 1; seed <= seeds; seed++) jobs.push({ scenario, strategy: { kind: 'oracle', name: 'oracle', theta: theta.get(scenario.name)! }, seed });
+    for (const scenario of scenarios)
+      for (let seed = 1; seed <= seeds; seed++)
+        jobs.push({ scenario, strategy: { kind: 'oracle', name: 'oracle', theta: theta.get(scenario.name)! }, seed });
     const results = await runAll(jobs);
     for (const sc of scenarios) {
       const p = pool(results.filter((r) => r.scenario === sc.name));
@@ -88,15 +90,19 @@ export default async function main(args: string[] = []): Promise<void> {
   const seeds = Number(arg(args, 'seeds') ?? 2);
   const rounds = Number(arg(args, 'rounds') ?? 6);
   const only = arg(args, 'only');
-  if (!(hours > 0) || !(Number.isInteger(seeds) && seeds > 0) || !(Number.isInteger(rounds) && rounds > 0)) throw new Error('--hours must be > 0, --seeds and --rounds positive integers');
+  if (!(hours > 0) || !(Number.isInteger(seeds) && seeds > 0) || !(Number.isInteger(rounds) && rounds > 0))
+    throw new Error('--hours must be > 0, --seeds and --rounds positive integers');
   const scenarios = grid(hours).filter((s) => !only || s.name === only);
   if (scenarios.length === 0) throw new Error(`no scenario named ${only}`);
   const jobs: Job[] = [];
-  for (const scenario of scenarios) for (const strategy of STRATEGIES) for (let seed = 1; seed <= seeds; seed++) jobs.push({ scenario, strategy, seed });
+  for (const scenario of scenarios)
+    for (const strategy of STRATEGIES) for (let seed = 1; seed <= seeds; seed++) jobs.push({ scenario, strategy, seed });
   const t0 = Date.now();
   const results = await runAll(jobs);
   const oracle = await sweepOracle(scenarios, seeds, rounds);
-  console.log(`pacing simulator: ${scenarios.length} scenarios × ${STRATEGIES.length} strategies + oracle (${rounds} sweep rounds) × ${seeds} seeds × ${hours} h shifts (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(
+    `pacing simulator: ${scenarios.length} scenarios × ${STRATEGIES.length} strategies + oracle (${rounds} sweep rounds) × ${seeds} seeds × ${hours} h shifts (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+  );
   console.log('scenario                     strategy      occupancy  abandon  worst-shift  oracleRatio   live  abandoned');
   const table = new Map<string, Map<string, Pooled & { oracleRatio: number }>>();
   for (const sc of scenarios) {
@@ -110,7 +116,10 @@ export default async function main(args: string[] = []): Promise<void> {
         `${sc.name.padEnd(29)}${st.name.padEnd(14)}${(p.occupancy * 100).toFixed(1).padStart(8)} %${(p.abandonRate * 100).toFixed(2).padStart(7)} %${(p.worstShiftAbandonRate * 100).toFixed(2).padStart(10)} %${oracleRatio.toFixed(3).padStart(12)}${String(p.live).padStart(7)}${String(p.abandoned).padStart(11)}`,
       );
     }
-    if (o) console.log(`${sc.name.padEnd(29)}${'oracle'.padEnd(14)}${(o.occupancy * 100).toFixed(1).padStart(8)} %${(o.abandonRate * 100).toFixed(2).padStart(7)} %${(o.worstShiftAbandonRate * 100).toFixed(2).padStart(10)} %   θ=${o.theta.toPrecision(3)}`);
+    if (o)
+      console.log(
+        `${sc.name.padEnd(29)}${'oracle'.padEnd(14)}${(o.occupancy * 100).toFixed(1).padStart(8)} %${(o.abandonRate * 100).toFixed(2).padStart(7)} %${(o.worstShiftAbandonRate * 100).toFixed(2).padStart(10)} %   θ=${o.theta.toPrecision(3)}`,
+      );
     else console.log(`${sc.name.padEnd(29)}oracle        no setting within ${CAP * 100} % found`);
     table.set(sc.name, row);
   }
@@ -120,7 +129,13 @@ export default async function main(args: string[] = []): Promise<void> {
   const worst: Record<string, unknown> = {};
   for (const st of STRATEGIES) {
     const p = std?.get(st.name);
-    if (p) standard[st.name] = { occupancy: r4(p.occupancy), abandonRate: r4(p.abandonRate), worstShiftAbandonRate: r4(p.worstShiftAbandonRate), oracleRatio: r4(p.oracleRatio) };
+    if (p)
+      standard[st.name] = {
+        occupancy: r4(p.occupancy),
+        abandonRate: r4(p.abandonRate),
+        worstShiftAbandonRate: r4(p.worstShiftAbandonRate),
+        oracleRatio: r4(p.oracleRatio),
+      };
     const rows = [...table.values()].map((row) => row.get(st.name)!);
     const shifts = rows.reduce((a, r) => a + r.shifts, 0);
     worst[st.name] = {

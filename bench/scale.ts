@@ -69,7 +69,12 @@ function spreadIds(owners: readonly string[], count: number, tag: string): strin
   return out;
 }
 
-export async function claimsRun(target: Target, n: number, seconds: number, tag: string): Promise<{ claimsPerSec: number; claimerCpuMsPerClaim: number; redisCpuMsPerClaim: number }> {
+export async function claimsRun(
+  target: Target,
+  n: number,
+  seconds: number,
+  tag: string,
+): Promise<{ claimsPerSec: number; claimerCpuMsPerClaim: number; redisCpuMsPerClaim: number }> {
   const prefix = `${tag}:`;
   const redis = createStoreClient({ cluster: target.cluster, url: target.url, keyPrefix: prefix });
   const ids = Array.from({ length: n }, (_, i) => `claims-${i}`);
@@ -77,12 +82,30 @@ export async function claimsRun(target: Target, n: number, seconds: number, tag:
   for (const id of ids) {
     const q = new DialQueue(redis, id);
     for (let b = 0; b < perCampaign; b += 2000) {
-      await q.enqueue('L', Array.from({ length: 2000 }, (_, i) => ({ contactId: `k${b + i}`, phone: `+8131${String(b + i).padStart(7, '0')}`, phoneType: 'landline', timeZone: '', score: b + i })));
+      await q.enqueue(
+        'L',
+        Array.from({ length: 2000 }, (_, i) => ({
+          contactId: `k${b + i}`,
+          phone: `+8131${String(b + i).padStart(7, '0')}`,
+          phoneType: 'landline',
+          timeZone: '',
+          score: b + i,
+        })),
+      );
     }
   }
   const redisCpu0 = cpuSeconds(target.pids());
   const children = ids.map((campaignId) =>
-    spawn(process.execPath, ['--import', LOADER, join(__dirname, 'scale/claimer.ts'), JSON.stringify({ cluster: target.cluster, url: target.url, prefix, campaignId, seconds })], { stdio: ['pipe', 'pipe', 'inherit'] }),
+    spawn(
+      process.execPath,
+      [
+        '--import',
+        LOADER,
+        join(__dirname, 'scale/claimer.ts'),
+        JSON.stringify({ cluster: target.cluster, url: target.url, prefix, campaignId, seconds }),
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    ),
   );
   const outs = await new Promise<{ claims: number; cpuMs: number; loopMs: number }[]>((res, rej) => {
     const results: { claims: number; cpuMs: number; loopMs: number }[] = [];
@@ -119,7 +142,9 @@ export async function claimsRun(target: Target, n: number, seconds: number, tag:
 const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
 
 async function callsRun(
-  target: Target, n: number, o: { carrier: string; dir: string; message: string; contacts: number; tag: string },
+  target: Target,
+  n: number,
+  o: { carrier: string; dir: string; message: string; contacts: number; tag: string },
 ): Promise<{ calls: number; seconds: number; callsPerSec: number; dialerCpuMsPerCall: number; redisCpuMsPerCall: number }> {
   const prefix = `${o.tag}:`;
   const redis: Redis = createStoreClient({ cluster: target.cluster, url: target.url, keyPrefix: prefix });
@@ -128,15 +153,27 @@ async function callsRun(
   try {
     for (const owner of owners) {
       const cfg = join(o.dir, `${owner}.json`);
-      writeFileSync(cfg, JSON.stringify({
-        api: { port: await freePort(), keys: [{ key: 'bench-scale-admin-key-00000', role: 'admin' }] },
-        redis: { cluster: target.cluster ?? [], url: target.url ?? '', keyPrefix: prefix },
-        log: { level: 'error' },
-        telephony: { embedded: { sip: { host: '127.0.0.1', port: 0 } }, trunks: [{ name: 'carrier', address: o.carrier, callsPerSecond: 500, maxChannels: 1000 }] },
-        media: { amd: { silenceTimeoutMs: 1500 } },
-        dialer: { runner: runnerConfig({ ownerId: owner }), prompts: { dir: join(o.dir, 'prompts') } },
-      }));
-      procs.push(spawn(process.execPath, ['--import', LOADER, join(ROOT, 'app/server.ts')], { cwd: o.dir, env: { ...process.env, DIALER_CONFIG: cfg }, stdio: ['ignore', 'ignore', 'inherit'] }));
+      writeFileSync(
+        cfg,
+        JSON.stringify({
+          api: { port: await freePort(), keys: [{ key: 'bench-scale-admin-key-00000', role: 'admin' }] },
+          redis: { cluster: target.cluster ?? [], url: target.url ?? '', keyPrefix: prefix },
+          log: { level: 'error' },
+          telephony: {
+            embedded: { sip: { host: '127.0.0.1', port: 0 } },
+            trunks: [{ name: 'carrier', address: o.carrier, callsPerSecond: 500, maxChannels: 1000 }],
+          },
+          media: { amd: { silenceTimeoutMs: 1500 } },
+          dialer: { runner: runnerConfig({ ownerId: owner }), prompts: { dir: join(o.dir, 'prompts') } },
+        }),
+      );
+      procs.push(
+        spawn(process.execPath, ['--import', LOADER, join(ROOT, 'app/server.ts')], {
+          cwd: o.dir,
+          env: { ...process.env, DIALER_CONFIG: cfg },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        }),
+      );
     }
     const upBy = Date.now() + 90000;
     while ((await liveMembers(redis)).length < n) {
@@ -146,7 +183,9 @@ async function callsRun(
     const ids = spreadIds(owners, 3, `${o.tag}-camp`);
     const digits = Array.from({ length: o.contacts }, () => 0);
     for (const [k, _id] of ids.entries()) {
-      const numbers = digits.map((d, i) => `0312${String(k * o.contacts + i).padStart(5, '0')}${d}`.replace(/^(\d{2})(\d{4})(\d{4})$/, '$1-$2-$3'));
+      const numbers = digits.map((d, i) =>
+        `0312${String(k * o.contacts + i).padStart(5, '0')}${d}`.replace(/^(\d{2})(\d{4})(\d{4})$/, '$1-$2-$3'),
+      );
       await makeList(redis, `L${k}`, numbers);
     }
     const pids = () => procs.map((p) => p.pid!).filter(Boolean);
@@ -154,7 +193,13 @@ async function callsRun(
     const redisCpu0 = cpuSeconds(target.pids());
     const t0 = Date.now();
     for (const [k, id] of ids.entries()) {
-      await runCampaign(redis, id, `L${k}`, { mode: 'agentless', agentless: { message: o.message }, maxConcurrentCalls: 25, ringTimeoutSec: 5, maxAttempts: 1 });
+      await runCampaign(redis, id, `L${k}`, {
+        mode: 'agentless',
+        agentless: { message: o.message },
+        maxConcurrentCalls: 25,
+        ringTimeoutSec: 5,
+        maxAttempts: 1,
+      });
     }
     const end = Date.now() + 300000;
     while (Date.now() < end) {
@@ -167,7 +212,13 @@ async function callsRun(
     const redisCpu = cpuSeconds(target.pids()) - redisCpu0;
     let calls = 0;
     for (const id of ids) calls += Number((await new DialQueue(redis, id).counters()).attempts ?? 0);
-    return { calls, seconds: round(seconds, 1), callsPerSec: round(calls / seconds, 1), dialerCpuMsPerCall: round((dialerCpu * 1000) / calls, 1), redisCpuMsPerCall: round((redisCpu * 1000) / calls, 2) };
+    return {
+      calls,
+      seconds: round(seconds, 1),
+      callsPerSec: round(calls / seconds, 1),
+      dialerCpuMsPerCall: round((dialerCpu * 1000) / calls, 1),
+      redisCpuMsPerCall: round((redisCpu * 1000) / calls, 2),
+    };
   } finally {
     for (const p of procs) p.kill('SIGTERM');
     await sleep(1500);
@@ -182,9 +233,18 @@ export default async function main(args: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-scale-'));
   const cluster = await startRedisCluster({ dataDir: join(dir, 'cluster') });
   const single = await startEmbeddedRedis({ dataDir: join(dir, 'single'), persist: false });
-  const carrier = await startSipp({ scenario: 'carrier-simulator', calls: 1000000, timeoutS: 1800, keys: { hangup_ms: '300' }, args: ['-max_recv_loops', '10000'] });
+  const carrier = await startSipp({
+    scenario: 'carrier-simulator',
+    calls: 1000000,
+    timeoutS: 1800,
+    keys: { hangup_ms: '300' },
+    args: ['-max_recv_loops', '10000'],
+  });
   const message = join(dir, 'message.wav');
-  writeWav(message, new Int16Array(2400).map((_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000))));
+  writeWav(
+    message,
+    new Int16Array(2400).map((_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000))),
+  );
   const targets: Target[] = [
     { topology: 'cluster', cluster: cluster.seeds, pids: () => cluster.nodes.map((x) => x.pid) },
     { topology: 'single', url: single.url, pids: () => [single.pid] },

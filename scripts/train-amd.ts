@@ -124,19 +124,30 @@ function main(): void {
       if (i.expect !== 'human' && i.expect !== 'machine' && i.expect !== 'music') continue;
       examples.push({ file: join(corpusDir, i.file), label: i.expect, ...(i.beep ? { untilMs: i.beep.endMs - i.beep.durationMs } : {}) });
     }
-    sources.push(`real-voice corpus train split (${corpusDir.replace(/.*\//, '')}: ${examples.length} recordings, voices ${[...new Set(items.map((i) => i.base.split('-')[0]))].filter((v) => v.includes('_')).join(', ')}, clean + augmented)`);
+    sources.push(
+      `real-voice corpus train split (${corpusDir.replace(/.*\//, '')}: ${examples.length} recordings, voices ${[...new Set(items.map((i) => i.base.split('-')[0]))].filter((v) => v.includes('_')).join(', ')}, clean + augmented)`,
+    );
   }
-  const espeak = arg('--espeak') ?? (labels && !arg('--corpus') ? 'none' : join(__dirname, '..', 'bench', '.out', `corpus-v${GEN_VERSION}`));
+  const espeak =
+    arg('--espeak') ?? (labels && !arg('--corpus') ? 'none' : join(__dirname, '..', 'bench', '.out', `corpus-v${GEN_VERSION}`));
   if (espeak !== 'none') {
-    const items = (JSON.parse(readFileSync(join(espeak, 'manifest.json'), 'utf8')) as CorpusItem[]).filter((i) => i.split === 'tune' && i.phase === 'answered' && (i.expect === 'human' || i.expect === 'machine'));
-    for (const i of items) examples.push({ file: join(espeak, i.file), label: i.expect as ModelClass, ...(i.beep ? { untilMs: i.beep.endMs - i.beep.durationMs } : {}) });
+    const items = (JSON.parse(readFileSync(join(espeak, 'manifest.json'), 'utf8')) as CorpusItem[]).filter(
+      (i) => i.split === 'tune' && i.phase === 'answered' && (i.expect === 'human' || i.expect === 'machine'),
+    );
+    for (const i of items)
+      examples.push({
+        file: join(espeak, i.file),
+        label: i.expect as ModelClass,
+        ...(i.beep ? { untilMs: i.beep.endMs - i.beep.durationMs } : {}),
+      });
     sources.push(`synthetic corpus tune split (${espeak.replace(/.*\//, '')}: ${items.length} persons and machines)`);
   }
   if (labels) {
     const base = dirname(resolve(labels));
     const list = JSON.parse(readFileSync(labels, 'utf8')) as Array<{ file: string; label: string }>;
     for (const [k, e] of list.entries()) {
-      if (!(MODEL_CLASSES as readonly string[]).includes(e.label)) throw new Error(`${labels}[${k}].label must be one of ${MODEL_CLASSES.join(', ')}, not "${e.label}"`);
+      if (!(MODEL_CLASSES as readonly string[]).includes(e.label))
+        throw new Error(`${labels}[${k}].label must be one of ${MODEL_CLASSES.join(', ')}, not "${e.label}"`);
       examples.push({ file: resolve(base, e.file), label: e.label as ModelClass });
     }
     sources.push(`${list.length} labelled calls from ${labels}`);
@@ -161,10 +172,16 @@ function main(): void {
     std: m.std.map((v) => Math.round(v * 1e5) / 1e5),
     weights: m.weights,
     trainedOn: sources.join('; '),
-    figures: { recordings: Object.fromEntries(MODEL_CLASSES.map((c, i) => [c, perClass[i]])), snapshots: rows.length, weightedLogLoss: Math.round(m.loss * 1e4) / 1e4 },
+    figures: {
+      recordings: Object.fromEntries(MODEL_CLASSES.map((c, i) => [c, perClass[i]])),
+      snapshots: rows.length,
+      weightedLogLoss: Math.round(m.loss * 1e4) / 1e4,
+    },
   };
   writeFileSync(outFile, `${JSON.stringify(model, null, 1)}\n`);
-  console.log(`trained on ${rows.length} snapshots of ${examples.length} recordings in ${((Date.now() - t0) / 1000).toFixed(1)} s; log loss ${m.loss.toFixed(4)} → ${outFile}`);
+  console.log(
+    `trained on ${rows.length} snapshots of ${examples.length} recordings in ${((Date.now() - t0) / 1000).toFixed(1)} s; log loss ${m.loss.toFixed(4)} → ${outFile}`,
+  );
 }
 
 if (require.main === module) main();

@@ -37,7 +37,8 @@ export function parseAnalyzeArgs(argv: string[]): Args {
   if (positionals.length > 1) throw new UsageError(`one file only\n${usage}`);
   const file = positionals[0];
   if (!file) throw new UsageError(`a recording to analyse is required\n${usage}`);
-  if (v.phase !== undefined && v.phase !== 'early' && v.phase !== 'answered') throw new UsageError(`--phase must be early or answered, not "${String(v.phase)}"`);
+  if (v.phase !== undefined && v.phase !== 'early' && v.phase !== 'answered')
+    throw new UsageError(`--phase must be early or answered, not "${String(v.phase)}"`);
   const answerAtMs = numberOption(analyzeSpec, 'answer-at', v['answer-at'], 0, Number.MAX_SAFE_INTEGER);
   return {
     file,
@@ -52,8 +53,17 @@ export function parseAnalyzeArgs(argv: string[]): Args {
 
 function describe(v: Verdict): string {
   const { kind, atMs, ...rest } = v;
-  const fmt = (x: unknown): string => (Array.isArray(x) ? x.join('/') : x && typeof x === 'object' ? `{${Object.entries(x).map(([k, y]) => `${k}: ${String(y)}`).join(', ')}}` : String(x));
-  return `${String(atMs).padStart(7)} ms  ${kind.padEnd(12)} ${Object.entries(rest).map(([k, x]) => `${k}=${fmt(x)}`).join(' ')}`;
+  const fmt = (x: unknown): string =>
+    Array.isArray(x)
+      ? x.join('/')
+      : x && typeof x === 'object'
+        ? `{${Object.entries(x)
+            .map(([k, y]) => `${k}: ${String(y)}`)
+            .join(', ')}}`
+        : String(x);
+  return `${String(atMs).padStart(7)} ms  ${kind.padEnd(12)} ${Object.entries(rest)
+    .map(([k, x]) => `${k}=${fmt(x)}`)
+    .join(' ')}`;
 }
 
 export const analyzeCommand: Command = {
@@ -85,9 +95,13 @@ export const analyzeCommand: Command = {
     });
     const durationMs = Math.round(pcm.length / 8);
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ file: args.file, durationMs, phase: args.phase, region, answerAtMs: args.answerAtMs ?? null, verdicts })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ file: args.file, durationMs, phase: args.phase, region, answerAtMs: args.answerAtMs ?? null, verdicts })}\n`,
+      );
     } else {
-      process.stdout.write(`${args.file}: ${durationMs} ms, ${args.phase}${args.answerAtMs !== undefined ? ` (answered at ${args.answerAtMs} ms)` : ''}, region ${region}\n`);
+      process.stdout.write(
+        `${args.file}: ${durationMs} ms, ${args.phase}${args.answerAtMs !== undefined ? ` (answered at ${args.answerAtMs} ms)` : ''}, region ${region}\n`,
+      );
       if (!verdicts.length) process.stdout.write('  no verdict\n');
       for (const v of verdicts) process.stdout.write(`  ${describe(v)}\n`);
     }

@@ -59,7 +59,9 @@ export function parseCallArgs(argv: string[]): CallArgs {
     // A name would need RFC 3263 (NAPTR/SRV/A) resolution, which the embedded driver does not do yet.
     const host = trunk.replace(/:\d+$/, '');
     const hint = host === 'localhost' ? ` (try 127.0.0.1${trunk.slice(host.length)})` : '';
-    throw new UsageError(`--trunk needs an IP address and port, got the host name "${host}"${hint}: the embedded driver does not resolve names`);
+    throw new UsageError(
+      `--trunk needs an IP address and port, got the host name "${host}"${hint}: the embedded driver does not resolve names`,
+    );
   }
   return {
     to,
@@ -94,23 +96,36 @@ function humanLine(o: Record<string, unknown>): string {
 }
 
 /** Runs the command; `write` receives each output line (stdout by default). */
-export async function callMain(argv: string[], write: (line: string) => void = (l) => process.stdout.write(l + '\n'), configOverrides?: Record<string, unknown>): Promise<number> {
+export async function callMain(
+  argv: string[],
+  write: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+  configOverrides?: Record<string, unknown>,
+): Promise<number> {
   const args = parseCallArgs(argv);
   const base = loadConfig(configOverrides ? { env: {}, overrides: configOverrides } : {});
   const trunks = args.trunk ? [{ name: 'cli', address: args.trunk, callsPerSecond: 1000 }] : base.telephony.trunks;
   // The call command never competes with a running dialer for its SIP port.
   const cfg = validateConfig({
     ...JSON.parse(JSON.stringify(base)),
-    telephony: { ...JSON.parse(JSON.stringify(base.telephony)), trunks, embedded: { ...JSON.parse(JSON.stringify(base.telephony.embedded)), sip: { ...base.telephony.embedded.sip, port: args.sipPort } } },
+    telephony: {
+      ...JSON.parse(JSON.stringify(base.telephony)),
+      trunks,
+      embedded: { ...JSON.parse(JSON.stringify(base.telephony.embedded)), sip: { ...base.telephony.embedded.sip, port: args.sipPort } },
+    },
   });
   // --driver freeswitch: the production path (drachtio-server + FreeSWITCH from telephony.freeswitch).
   const driver: TelephonyDriver =
     (args.driver ?? cfg.telephony.driver) === 'freeswitch'
       ? createFreeswitchDriver({ config: cfg, logger: pino({ level: cfg.log.level }) })
-      : new EmbeddedDriver({ embedded: cfg.telephony.embedded, trunks: cfg.telephony.trunks, analyzerFactory: mediaAnalyzerFactory(cfg.media) });
+      : new EmbeddedDriver({
+          embedded: cfg.telephony.embedded,
+          trunks: cfg.telephony.trunks,
+          analyzerFactory: mediaAnalyzerFactory(cfg.media),
+        });
   await driver.start();
   // One region, as a campaign has it: --region, else the number's country, else phone.defaultRegion.
-  const region = args.region ?? (/^sips?:/i.test(args.to) ? cfg.media.defaultRegion : toneRegionForNumber(args.to, cfg.phone.defaultRegion));
+  const region =
+    args.region ?? (/^sips?:/i.test(args.to) ? cfg.media.defaultRegion : toneRegionForNumber(args.to, cfg.phone.defaultRegion));
   const out = (o: Record<string, unknown>) => write(args.json ? JSON.stringify(o) : humanLine(o));
   const t0 = Date.now();
   try {
@@ -130,7 +145,7 @@ export async function callMain(argv: string[], write: (line: string) => void = (
       t: Date.now() - t0,
       at: new Date().toISOString(),
       to: args.to,
-      trunk: /^sips?:/i.test(args.to) ? null : trunks[0]?.address ?? null,
+      trunk: /^sips?:/i.test(args.to) ? null : (trunks[0]?.address ?? null),
       resultCode: r.resultCode,
       resultName: r.resultName,
       answered: r.end.answered,

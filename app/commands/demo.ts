@@ -38,7 +38,8 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions & { json: bo
   if (talk !== undefined) o.talkMs = Math.round(talk * 1000);
   if (timeout !== undefined) o.timeoutSec = timeout;
   if (v['log-level'] !== undefined) {
-    if (typeof v['log-level'] !== 'string' || !LEVELS.includes(v['log-level'])) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}\n${usageLine(demoSpec)}`);
+    if (typeof v['log-level'] !== 'string' || !LEVELS.includes(v['log-level']))
+      throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}\n${usageLine(demoSpec)}`);
     o.logLevel = v['log-level'];
   }
   return o;
@@ -57,11 +58,15 @@ function textLines(e: DemoEvent): string[] {
         `  admin key      ${e.apiKey}   (made for this demo; it ends with it)`,
         `  API docs       ${e.docs}   (Authorization: Bearer <admin key>)`,
         '  the last digit of each number picks what the carrier does:',
-        ...Object.entries(DIGIT_BEHAVIOUR).map(([d, what]) => `    …${d}  ${what.padEnd(34)} → ${DIGIT_CODES[Number(d)]} ${codeName(DIGIT_CODES[Number(d)]!)}`),
+        ...Object.entries(DIGIT_BEHAVIOUR).map(
+          ([d, what]) => `    …${d}  ${what.padEnd(34)} → ${DIGIT_CODES[Number(d)]} ${codeName(DIGIT_CODES[Number(d)]!)}`,
+        ),
         '',
       ];
     case 'ready':
-      return [`${e.agents} agents ready on hold music; dialling ${e.contacts} contacts (progressive, ring timeout ${e.ringTimeoutSec} s; ${e.dnc.join(', ') || 'none'} on the do-not-call list)…`];
+      return [
+        `${e.agents} agents ready on hold music; dialling ${e.contacts} contacts (progressive, ring timeout ${e.ringTimeoutSec} s; ${e.dnc.join(', ') || 'none'} on the do-not-call list)…`,
+      ];
     case 'call':
       return [formatCall(e, e.done, e.total)];
     case 'progress':
@@ -88,7 +93,13 @@ export const demoCommand: Command = {
       throw new Error(`the demo needs ${missing.join(', ')}: run scripts/setup.sh (npm run demo does), or apt-get install ${pkgs}`);
     }
     const out = (e: DemoEvent) => {
-      process.stdout.write(o.json ? JSON.stringify(e) + '\n' : textLines(e).map((l) => l + '\n').join(''));
+      process.stdout.write(
+        o.json
+          ? JSON.stringify(e) + '\n'
+          : textLines(e)
+              .map((l) => l + '\n')
+              .join(''),
+      );
     };
     // Ctrl-C: stop dialling, hang up, stop SIPp and redis, then exit; a second Ctrl-C exits at once.
     const abort = new AbortController();

@@ -56,7 +56,11 @@ export const callSpec: CommandSpec = {
     region: { type: 'string', value: 'R', help: 'tone plan for early-media analysis' },
     'sip-port': { type: 'string', value: 'port', help: 'local SIP port (default 0: any free port)' },
     json: { type: 'boolean', help: 'print JSON lines instead of text' },
-    driver: { type: 'string', value: 'name', help: 'embedded or freeswitch (default: telephony.driver; freeswitch reads telephony.freeswitch)' },
+    driver: {
+      type: 'string',
+      value: 'name',
+      help: 'embedded or freeswitch (default: telephony.driver; freeswitch reads telephony.freeswitch)',
+    },
   },
   examples: [
     'dialer call 0312345678 --trunk 127.0.0.1:5080',

@@ -33,7 +33,16 @@ async function main(): Promise<void> {
         await Promise.all(
           batch.map(async (c) => {
             await q.begin(c.attemptId, owner, now, 30000);
-            await q.close({ attemptId: c.attemptId, code: 1, now: Date.now(), final: true, nextAt: 0, live: true, abandoned: false, data: { bench: true } });
+            await q.close({
+              attemptId: c.attemptId,
+              code: 1,
+              now: Date.now(),
+              final: true,
+              nextAt: 0,
+              live: true,
+              abandoned: false,
+              data: { bench: true },
+            });
           }),
         );
         claims += batch.length;

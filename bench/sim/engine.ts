@@ -24,7 +24,15 @@ import {
 import { adaptiveStart, adaptiveStep, ADAPTIVE_DEFAULTS, type AdaptiveState } from './adaptive';
 import { EventHeap } from './heap';
 import { deriveSeed, Rng } from './prng';
-import { FALSE_PERSON_TALK_SEC, HUMAN_VERDICT_SEC, LIVE_RING_SEC, NON_LIVE_MIX, RING_TIMEOUT_SEC, WRAP_SEC, type Scenario } from './scenario';
+import {
+  FALSE_PERSON_TALK_SEC,
+  HUMAN_VERDICT_SEC,
+  LIVE_RING_SEC,
+  NON_LIVE_MIX,
+  RING_TIMEOUT_SEC,
+  WRAP_SEC,
+  type Scenario,
+} from './scenario';
 import { oracleCalls, trueLaws, type TrueLaws } from './oracle';
 
 export type Strategy =
@@ -103,9 +111,14 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
   const heap = new EventHeap<Ev>();
   const agents: Agent[] = Array.from({ length: sc.agents }, () => ({ state: 'ready' as const, since: 0, freeAt: 0 }));
   // Uneven agents: each has its own talk and wrap-up speed.
-  const speed = agents.map(() => (w ? { talk: rWorld.uniform(1 - w.agentSpread, 1 + w.agentSpread), wrap: rWorld.uniform(1 - w.agentSpread, 1 + w.agentSpread) } : { talk: 1, wrap: 1 }));
+  const speed = agents.map(() =>
+    w
+      ? { talk: rWorld.uniform(1 - w.agentSpread, 1 + w.agentSpread), wrap: rWorld.uniform(1 - w.agentSpread, 1 + w.agentSpread) }
+      : { talk: 1, wrap: 1 },
+  );
   const breakDue = agents.map(() => false);
-  if (w && w.breakMin > 0) agents.forEach((_, i) => heap.push({ t: rWorld.uniform(0, w.breakEveryMin) * 60 * SEC, kind: 'breakDue', agent: i }));
+  if (w && w.breakMin > 0)
+    agents.forEach((_, i) => heap.push({ t: rWorld.uniform(0, w.breakEveryMin) * 60 * SEC, kind: 'breakDue', agent: i }));
   /** Live rate at this time of the shift (the daily swing). */
   const liveAt = (t: number) => Math.min(0.95, sc.liveRate * (1 + (w?.hourSwing ?? 0) * Math.sin((2 * Math.PI * t) / Math.max(1, endAt))));
   // The oracle's true laws, refreshed as the live rate swings.
@@ -160,7 +173,9 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
   const connect = (i: number, now: number, falsePerson = false) => {
     // The bridge takes a moment after the reservation; a machine sent by mistake is hung up on quickly.
     const bridge = w ? rWorld.uniform(w.bridgeSec[0], w.bridgeSec[1]) * SEC : 0;
-    const talk = falsePerson ? rTalk.uniform(FALSE_PERSON_TALK_SEC[0], FALSE_PERSON_TALK_SEC[1]) * SEC : rTalk.erlang(2, sc.talkMeanSec * SEC * speed[i]!.talk);
+    const talk = falsePerson
+      ? rTalk.uniform(FALSE_PERSON_TALK_SEC[0], FALSE_PERSON_TALK_SEC[1]) * SEC
+      : rTalk.erlang(2, sc.talkMeanSec * SEC * speed[i]!.talk);
     const wrap = falsePerson ? 2 * SEC : rWrap.uniform(WRAP_SEC[0], WRAP_SEC[1]) * SEC * speed[i]!.wrap;
     pendingWrap.set(i, wrap);
     setState(i, 'talking', now, now + bridge + talk + wrap);
@@ -236,13 +251,25 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
           const ready = readyCount();
           const inFlight = ringing.size + queued.size;
           const m = oracleCalls({
-            now, freeAt: agents.map((a) => a.freeAt), ringing: [...ringing.values()].map((c) => c.startedAt), queued: queued.size,
-            graceMs: Math.max(0, threshold - verdictGapMs), laws: lawsAt(now), theta: strategy.theta, maxCalls: 8 * agents.length,
+            now,
+            freeAt: agents.map((a) => a.freeAt),
+            ringing: [...ringing.values()].map((c) => c.startedAt),
+            queued: queued.size,
+            graceMs: Math.max(0, threshold - verdictGapMs),
+            laws: lawsAt(now),
+            theta: strategy.theta,
+            maxCalls: 8 * agents.length,
           });
-          n = applyCaps(Math.max(m, ready - inFlight), withTrunk(caps, legs(), starts.length), { ringing: [...ringing.values()].map((c) => c.startedAt), queued: [...queued.values()], connected }).calls;
+          n = applyCaps(Math.max(m, ready - inFlight), withTrunk(caps, legs(), starts.length), {
+            ringing: [...ringing.values()].map((c) => c.startedAt),
+            queued: [...queued.values()],
+            connected,
+          }).calls;
         } else if (strategy.kind === 'tick') {
           // Agents on a break are not offered to pacing (the desk's snapshot leaves them out).
-          const snap: AgentSnapshot[] = agents.filter((a) => a.state !== 'break').map((a) => ({ state: a.state as AgentSnapshot['state'], since: a.since }));
+          const snap: AgentSnapshot[] = agents
+            .filter((a) => a.state !== 'break')
+            .map((a) => ({ state: a.state as AgentSnapshot['state'], since: a.since }));
           const ringStarts: number[] = [];
           for (const c of ringing.values()) ringStarts.push(c.startedAt);
           const d = decideTick({
@@ -262,11 +289,23 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
           const drops = minute.filter((m) => m.drop).length;
           const step = adaptiveStep(
             adaptive!,
-            { now, agents: agents.length, ready, waiting: queued.size, inProgress: legs(), minute: { live: minute.length, drops }, today: { live, drops: abandoned } },
+            {
+              now,
+              agents: agents.length,
+              ready,
+              waiting: queued.size,
+              inProgress: legs(),
+              minute: { live: minute.length, drops },
+              today: { live, drops: abandoned },
+            },
             adaptiveCfg,
           );
           adaptive = step.state;
-          n = applyCaps(step.calls, withTrunk(caps, legs(), starts.length), { ringing: [...ringing.values()].map((c) => c.startedAt), queued: [...queued.values()], connected }).calls;
+          n = applyCaps(step.calls, withTrunk(caps, legs(), starts.length), {
+            ringing: [...ringing.values()].map((c) => c.startedAt),
+            queued: [...queued.values()],
+            connected,
+          }).calls;
         }
         for (let i = 0; i < n; i++) place(now);
         maxLegs = Math.max(maxLegs, legs());

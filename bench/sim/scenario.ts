@@ -38,7 +38,14 @@ export interface World {
 }
 
 export const RICH_WORLD: World = {
-  amdFalsePerson: 0.05, amdFalseMachine: 0.03, bridgeSec: [0.3, 1.2], breakMin: 15, breakEveryMin: 120, agentSpread: 0.3, hourSwing: 0.3, ringTimeoutSec: 40,
+  amdFalsePerson: 0.05,
+  amdFalseMachine: 0.03,
+  bridgeSec: [0.3, 1.2],
+  breakMin: 15,
+  breakEveryMin: 120,
+  agentSpread: 0.3,
+  hourSwing: 0.3,
+  ringTimeoutSec: 40,
 };
 
 /** A machine sent to an agent by mistake: the agent hangs up after this long (s). */

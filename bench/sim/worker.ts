@@ -7,7 +7,7 @@ parentPort!.on('message', (m: { i: number; job: Job }) => {
     const result = simulate(m.job.scenario, m.job.strategy, { seed: m.job.seed, caps: BENCH_CAPS });
     parentPort!.postMessage({ i: m.i, result });
   } catch (e) {
-    parentPort!.postMessage({ i: m.i, error: e instanceof Error ? e.stack ?? e.message : String(e) });
+    parentPort!.postMessage({ i: m.i, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   }
 });
 

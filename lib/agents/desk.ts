@@ -15,7 +15,16 @@ import type { AgentDesk, Reservation, ScreenPop } from '../dialer/ports';
 import type { AgentSnapshot } from '../pacing/types';
 import type { LegEvent, LegId, TelephonyDriver } from '../telephony/contract';
 import { blindTransfer } from '../telephony/transfer';
-import { agentKeys, applyAgentChange, getAgentLive, listLiveAgents, readyCount, reserveAgent, type AgentLive, type UnsavedInput } from '../store/agent-live';
+import {
+  agentKeys,
+  applyAgentChange,
+  getAgentLive,
+  listLiveAgents,
+  readyCount,
+  reserveAgent,
+  type AgentLive,
+  type UnsavedInput,
+} from '../store/agent-live';
 import { AgentDeskError } from './errors';
 import { idleDecision } from './idle';
 import { hasCall, transition, type AgentEffect, type AgentEvent, type AgentState } from './state';
@@ -63,7 +72,12 @@ interface StepOptions {
 
 const CALL_FIELDS = ['token', 'attemptId', 'campaignId', 'customerLeg', 'pop', 'held'];
 const MAX_CAS_TRIES = 8;
-const PACING_STATE: Partial<Record<AgentState, AgentSnapshot['state']>> = { ready: 'ready', reserved: 'reserved', talking: 'talking', wrap_up: 'wrapup' };
+const PACING_STATE: Partial<Record<AgentState, AgentSnapshot['state']>> = {
+  ready: 'ready',
+  reserved: 'reserved',
+  talking: 'talking',
+  wrap_up: 'wrapup',
+};
 
 export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk {
   private readonly redis: Redis;
@@ -94,14 +108,24 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
    * whose desk is gone (their phone legs died with it), starts the sweeper.
    */
   async start(opts: { sweep?: boolean } = {}): Promise<void> {
-    this.unsubscribe = this.driver.onEvent((e) => void this.onLegEvent(e).catch((err: Error) => this.log.error({ err, legId: e.legId }, 'agent leg event failed')));
+    this.unsubscribe = this.driver.onEvent(
+      (e) => void this.onLegEvent(e).catch((err: Error) => this.log.error({ err, legId: e.legId }, 'agent leg event failed')),
+    );
     await this.heartbeat();
     for (const a of await listLiveAgents(this.redis)) {
       if (a.owner === this.nodeId) await this.dropLeg(a, 'dialer restarted: phone leg lost');
     }
     await this.recoverOrphans();
     const every = this.deps.config.sweepIntervalSec * 1000;
-    this.timers.push(setInterval(() => void this.heartbeat().then(() => this.recoverOrphans()).catch((err: Error) => this.log.error({ err }, 'desk heartbeat failed')), every));
+    this.timers.push(
+      setInterval(
+        () =>
+          void this.heartbeat()
+            .then(() => this.recoverOrphans())
+            .catch((err: Error) => this.log.error({ err }, 'desk heartbeat failed')),
+        every,
+      ),
+    );
     if (opts.sweep !== false) {
       this.timers.push(setInterval(() => void this.sweep().catch((err: Error) => this.log.error({ err }, 'idle sweep failed')), every));
     }
@@ -141,10 +165,12 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
   }
 
   private dropLeg(a: AgentLive, reason: string): Promise<boolean> {
-    return this.step(a.id, { type: 'phone_ended' }, { guard: (cur) => cur?.ver === a.ver && cur.state !== 'logged_out', reason }).catch((err: Error) => {
-      this.log.warn({ err, agentId: a.id }, 'could not log out an agent whose leg is gone');
-      return false;
-    });
+    return this.step(a.id, { type: 'phone_ended' }, { guard: (cur) => cur?.ver === a.ver && cur.state !== 'logged_out', reason }).catch(
+      (err: Error) => {
+        this.log.warn({ err, agentId: a.id }, 'could not log out an agent whose leg is gone');
+        return false;
+      },
+    );
   }
 
   // ---- the runner's port ------------------------------------------------
@@ -169,7 +195,9 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
     const token = randomUUID();
     const now = this.clock();
     const args = { token, attemptId, now, prefer, only: o.only };
-    const r = this.deps.localReservations ? await reserveAgentOnNode(this.redis, groups, this.nodeId, args) : await reserveAgent(this.redis, groups, args);
+    const r = this.deps.localReservations
+      ? await reserveAgentOnNode(this.redis, groups, this.nodeId, args)
+      : await reserveAgent(this.redis, groups, args);
     if (!r) return null;
     this.emit('state', { agentId: r.agentId, from: 'ready', to: 'reserved', event: 'reserve', at: now });
     return { agentId: r.agentId, legId: r.legId, token };
@@ -180,14 +208,21 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
   }
 
   async connect(r: Reservation, customerLeg: LegId, pop: ScreenPop): Promise<void> {
-    const done = await this.step(r.agentId, { type: 'connect' }, {
-      guard: (a) => {
-        if (a?.state !== 'reserved' || a.token !== r.token) {
-          throw new AgentDeskError('CONFLICT', `agent ${r.agentId} is no longer reserved for attempt ${pop.attemptId} (state ${a?.state ?? 'unknown'})`);
-        }
+    const done = await this.step(
+      r.agentId,
+      { type: 'connect' },
+      {
+        guard: (a) => {
+          if (a?.state !== 'reserved' || a.token !== r.token) {
+            throw new AgentDeskError(
+              'CONFLICT',
+              `agent ${r.agentId} is no longer reserved for attempt ${pop.attemptId} (state ${a?.state ?? 'unknown'})`,
+            );
+          }
+        },
+        set: { customerLeg, campaignId: pop.campaignId, attemptId: pop.attemptId, pop: JSON.stringify(pop), held: '0' },
       },
-      set: { customerLeg, campaignId: pop.campaignId, attemptId: pop.attemptId, pop: JSON.stringify(pop), held: '0' },
-    }).catch(async (err: Error) => {
+    ).catch(async (err: Error) => {
       // The bridge failed after the commit: the customer is not with the agent, so the call is over for them.
       if (!(err instanceof AgentDeskError)) await this.customerEnded(r, { attemptId: pop.attemptId, resultCode: 0 }).catch(() => undefined);
       throw err;
@@ -205,10 +240,18 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
   async login(agentId: string): Promise<AgentLive> {
     const def = await this.deps.directory(agentId);
     if (!def) throw new AgentDeskError('NOT_FOUND', `agent ${agentId} does not exist`);
-    if (def.groups.length === 0) throw new AgentDeskError('UNPROCESSABLE', `agent ${agentId} is in no agent group, so no campaign could reach them; add them to a group first`);
-    await this.step(agentId, { type: 'login' }, {
-      set: { name: def.name, uri: def.sipUri, groups: JSON.stringify(def.groups), owner: this.nodeId, lastReason: '' },
-    });
+    if (def.groups.length === 0)
+      throw new AgentDeskError(
+        'UNPROCESSABLE',
+        `agent ${agentId} is in no agent group, so no campaign could reach them; add them to a group first`,
+      );
+    await this.step(
+      agentId,
+      { type: 'login' },
+      {
+        set: { name: def.name, uri: def.sipUri, groups: JSON.stringify(def.groups), owner: this.nodeId, lastReason: '' },
+      },
+    );
     return (await getAgentLive(this.redis, agentId))!;
   }
 
@@ -222,14 +265,18 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
 
   /** Wrap-up done: the disposition was validated and saved by the caller; picks the next state. */
   async finishWrapUp(agentId: string, next: 'continue' | 'break' | 'away' | 'end', attemptId?: string): Promise<void> {
-    await this.step(agentId, { type: 'dispose', next }, {
-      guard: (a) => {
-        if (attemptId && a?.state === 'wrap_up' && a.attemptId !== attemptId) {
-          throw new AgentDeskError('CONFLICT', `agent ${agentId} is wrapping up attempt ${a.attemptId}, not ${attemptId}`);
-        }
+    await this.step(
+      agentId,
+      { type: 'dispose', next },
+      {
+        guard: (a) => {
+          if (attemptId && a?.state === 'wrap_up' && a.attemptId !== attemptId) {
+            throw new AgentDeskError('CONFLICT', `agent ${agentId} is wrapping up attempt ${a.attemptId}, not ${attemptId}`);
+          }
+        },
+        reason: next === 'end' ? 'ended after wrap-up' : undefined,
       },
-      reason: next === 'end' ? 'ended after wrap-up' : undefined,
-    });
+    );
   }
 
   async hangupCustomer(agentId: string): Promise<void> {
@@ -238,33 +285,50 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
 
   async transfer(agentId: string, target: string): Promise<void> {
     // Drivers without a native transfer (REFER) get the dialer-side one.
-    const transfer = this.driver.transfer?.bind(this.driver) ?? (async (leg: string, to: string) => void (await blindTransfer(this.driver, leg, to)));
-    await this.step(agentId, { type: 'transfer' }, {
-      before: async (a) => {
-        await this.driver.unbridge(a.leg!).catch(() => undefined);
-        try {
-          await transfer(a.customerLeg!, target);
-        } catch (err) {
-          await this.driver.bridge(a.leg!, a.customerLeg!).catch(() => undefined);
-          throw new AgentDeskError('UNAVAILABLE', `transfer to ${target} failed: ${(err as Error).message}`);
-        }
+    const transfer =
+      this.driver.transfer?.bind(this.driver) ?? (async (leg: string, to: string) => void (await blindTransfer(this.driver, leg, to)));
+    await this.step(
+      agentId,
+      { type: 'transfer' },
+      {
+        before: async (a) => {
+          await this.driver.unbridge(a.leg!).catch(() => undefined);
+          try {
+            await transfer(a.customerLeg!, target);
+          } catch (err) {
+            await this.driver.bridge(a.leg!, a.customerLeg!).catch(() => undefined);
+            throw new AgentDeskError('UNAVAILABLE', `transfer to ${target} failed: ${(err as Error).message}`);
+          }
+        },
+        skip: ['transferCustomer'],
       },
-      skip: ['transferCustomer'],
-    });
+    );
   }
 
   async hold(agentId: string): Promise<void> {
-    await this.step(agentId, { type: 'hold' }, {
-      guard: (a) => { if (a?.held) throw new AgentDeskError('CONFLICT', `agent ${agentId}'s customer is already on hold`); },
-      set: { held: '1' },
-    });
+    await this.step(
+      agentId,
+      { type: 'hold' },
+      {
+        guard: (a) => {
+          if (a?.held) throw new AgentDeskError('CONFLICT', `agent ${agentId}'s customer is already on hold`);
+        },
+        set: { held: '1' },
+      },
+    );
   }
 
   async unhold(agentId: string): Promise<void> {
-    await this.step(agentId, { type: 'unhold' }, {
-      guard: (a) => { if (a?.state === 'talking' && !a.held) throw new AgentDeskError('CONFLICT', `agent ${agentId}'s customer is not on hold`); },
-      set: { held: '0' },
-    });
+    await this.step(
+      agentId,
+      { type: 'unhold' },
+      {
+        guard: (a) => {
+          if (a?.state === 'talking' && !a.held) throw new AgentDeskError('CONFLICT', `agent ${agentId}'s customer is not on hold`);
+        },
+        set: { held: '0' },
+      },
+    );
   }
 
   status(agentId: string): Promise<AgentLive | null> {
@@ -279,7 +343,11 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
       if (a.owner !== this.nodeId) continue;
       const d = idleDecision(a.state, a.since, now, this.deps.config.idleLimits);
       if (!d.release) continue;
-      const ok = await this.step(a.id, { type: 'idle_timeout' }, { guard: (cur) => cur?.ver === a.ver, reason: `released: ${d.reason}` }).catch((err: Error) => {
+      const ok = await this.step(
+        a.id,
+        { type: 'idle_timeout' },
+        { guard: (cur) => cur?.ver === a.ver, reason: `released: ${d.reason}` },
+      ).catch((err: Error) => {
         this.log.warn({ err, agentId: a.id }, 'idle release failed');
         return false;
       });
@@ -308,8 +376,14 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
       await this.step(agentId, { type: 'phone_answered' }, { guard: (a) => a?.state === 'connecting' && a.leg === e.legId });
     } else if (e.type === 'end') {
       this.agentLegs.delete(e.legId);
-      const why = e.cause.answered ? `phone leg ended (${e.cause.by}${e.cause.sipStatus ? ` ${e.cause.sipStatus}` : ''})` : `phone not answered (${e.cause.sipStatus ?? e.cause.by})`;
-      await this.step(agentId, { type: 'phone_ended' }, { guard: (a) => !!a && a.state !== 'logged_out' && a.leg === e.legId, reason: why });
+      const why = e.cause.answered
+        ? `phone leg ended (${e.cause.by}${e.cause.sipStatus ? ` ${e.cause.sipStatus}` : ''})`
+        : `phone not answered (${e.cause.sipStatus ?? e.cause.by})`;
+      await this.step(
+        agentId,
+        { type: 'phone_ended' },
+        { guard: (a) => !!a && a.state !== 'logged_out' && a.leg === e.legId, reason: why },
+      );
     }
   }
 
@@ -341,11 +415,23 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
         set.lastReason = o.reason ?? event.type.replace(/_/g, ' ');
       }
       const live = tr.state === 'logged_out' ? 'remove' : from === 'logged_out' ? 'add' : undefined;
-      const res = await applyAgentChange(this.redis, agentId, { expectVer: a?.ver ?? 0, queue, set, del: del.filter((f) => !(f in set)), unsaved, live });
+      const res = await applyAgentChange(this.redis, agentId, {
+        expectVer: a?.ver ?? 0,
+        queue,
+        set,
+        del: del.filter((f) => !(f in set)),
+        unsaved,
+        live,
+      });
       if (!res.ok) continue;
       this.log.info({ agentId, from, to: tr.state, event: event.type, reason: o.reason }, 'agent state');
       this.emit('state', { agentId, from, to: tr.state, event: event.type, at: now, ...(o.reason ? { reason: o.reason } : {}) });
-      await this.carryOut(agentId, a, set, tr.effects.filter((x) => !o.skip?.includes(x.type)));
+      await this.carryOut(
+        agentId,
+        a,
+        set,
+        tr.effects.filter((x) => !o.skip?.includes(x.type)),
+      );
       return true;
     }
     throw new AgentDeskError('CONFLICT', `agent ${agentId} is changing too fast; try again`);
@@ -353,39 +439,72 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
 
   private unsavedFrom(a: AgentLive, event: AgentEvent, now: number, reason?: string): UnsavedInput {
     return {
-      id: randomUUID(), agentId: a.id, createdAt: now,
-      campaignId: a.campaignId, attemptId: a.attemptId, pop: a.pop,
-      callState: a.state, reason: reason ?? event.type,
+      id: randomUUID(),
+      agentId: a.id,
+      createdAt: now,
+      campaignId: a.campaignId,
+      attemptId: a.attemptId,
+      pop: a.pop,
+      callState: a.state,
+      reason: reason ?? event.type,
     };
   }
 
   /** Carries out a committed transition's effects on the driver. */
-  private async carryOut(agentId: string, before: AgentLive | null, set: Record<string, string | number>, effects: AgentEffect[]): Promise<void> {
+  private async carryOut(
+    agentId: string,
+    before: AgentLive | null,
+    set: Record<string, string | number>,
+    effects: AgentEffect[],
+  ): Promise<void> {
     const leg = before?.leg;
     const customerLeg = (set.customerLeg as string | undefined) ?? before?.customerLeg;
     for (const eff of effects) {
       switch (eff.type) {
-        case 'originatePhone': await this.originate(agentId, String(set.uri)); break;
-        case 'hangupPhone': if (leg) { this.agentLegs.delete(leg); await this.quiet(this.driver.hangup(leg, { reason: String(set.lastReason ?? 'logout') })); } break;
-        case 'playHold': if (leg) await this.quiet(this.driver.play(leg, { kind: 'hold' }, { loop: true })); break;
-        case 'stopHold': if (leg) await this.driver.stopPlayback(leg); break;
-        case 'beep': if (leg) await this.driver.beep(leg, this.deps.config.beep); break;
+        case 'originatePhone':
+          await this.originate(agentId, String(set.uri));
+          break;
+        case 'hangupPhone':
+          if (leg) {
+            this.agentLegs.delete(leg);
+            await this.quiet(this.driver.hangup(leg, { reason: String(set.lastReason ?? 'logout') }));
+          }
+          break;
+        case 'playHold':
+          if (leg) await this.quiet(this.driver.play(leg, { kind: 'hold' }, { loop: true }));
+          break;
+        case 'stopHold':
+          if (leg) await this.driver.stopPlayback(leg);
+          break;
+        case 'beep':
+          if (leg) await this.driver.beep(leg, this.deps.config.beep);
+          break;
         case 'bridge':
           if (leg && customerLeg) {
             this.customerLegs.set(customerLeg, agentId);
             await this.driver.bridge(leg, customerLeg);
           }
           break;
-        case 'screenPop': this.emit('screen-pop', { agentId, pop: JSON.parse(String(set.pop)) as ScreenPop, at: this.clock() }); break;
+        case 'screenPop':
+          this.emit('screen-pop', { agentId, pop: JSON.parse(String(set.pop)) as ScreenPop, at: this.clock() });
+          break;
         case 'holdCustomer':
           if (leg && customerLeg) {
             await this.driver.unbridge(leg);
             await this.driver.play(customerLeg, { kind: 'hold' }, { loop: true });
           }
           break;
-        case 'unholdCustomer': if (leg && customerLeg) await this.driver.bridge(leg, customerLeg); break;
-        case 'hangupCustomer': if (customerLeg) { this.customerLegs.delete(customerLeg); await this.quiet(this.driver.hangup(customerLeg, { reason: 'agent hung up' })); } break;
-        default: break; // queue, record and clear effects were committed by agent-apply.lua
+        case 'unholdCustomer':
+          if (leg && customerLeg) await this.driver.bridge(leg, customerLeg);
+          break;
+        case 'hangupCustomer':
+          if (customerLeg) {
+            this.customerLegs.delete(customerLeg);
+            await this.quiet(this.driver.hangup(customerLeg, { reason: 'agent hung up' }));
+          }
+          break;
+        default:
+          break; // queue, record and clear effects were committed by agent-apply.lua
       }
     }
   }
@@ -394,10 +513,18 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
     let legId: LegId;
     this.pendingOriginates++;
     try {
-      legId = await this.driver.originate({ to: uri, ringTimeoutMs: this.deps.config.loginRingTimeoutSec * 1000, tags: { agentId, role: 'agent-phone' } });
+      legId = await this.driver.originate({
+        to: uri,
+        ringTimeoutMs: this.deps.config.loginRingTimeoutSec * 1000,
+        tags: { agentId, role: 'agent-phone' },
+      });
     } catch (err) {
       if (--this.pendingOriginates === 0) this.early = [];
-      await this.step(agentId, { type: 'phone_ended' }, { guard: (a) => a?.state === 'connecting' && !a.leg, reason: `cannot call the agent's phone: ${(err as Error).message}` });
+      await this.step(
+        agentId,
+        { type: 'phone_ended' },
+        { guard: (a) => a?.state === 'connecting' && !a.leg, reason: `cannot call the agent's phone: ${(err as Error).message}` },
+      );
       throw new AgentDeskError('UNAVAILABLE', `cannot call agent ${agentId}'s phone ${uri}: ${(err as Error).message}`);
     }
     // Until the leg is on the agent and mapped, its events wait in `early`.

@@ -18,13 +18,15 @@ export const DEFAULT_IDLE_LIMITS: IdleLimits = { readySec: 3600, wrapUpSec: 1800
 
 /** The limit that applies to a state, or undefined when the state is never released for idleness. */
 export function limitFor(state: AgentState, limits: IdleLimits): number | undefined {
-  const sec = ({ ready: limits.readySec, wrap_up: limits.wrapUpSec, break: limits.breakSec, away: limits.awaySec } as Partial<Record<AgentState, number>>)[state];
+  const sec = (
+    { ready: limits.readySec, wrap_up: limits.wrapUpSec, break: limits.breakSec, away: limits.awaySec } as Partial<
+      Record<AgentState, number>
+    >
+  )[state];
   return sec && sec > 0 ? sec : undefined;
 }
 
-export type IdleDecision =
-  | { release: false; dueAt?: number }
-  | { release: true; reason: string; overdueMs: number };
+export type IdleDecision = { release: false; dueAt?: number } | { release: true; reason: string; overdueMs: number };
 
 /**
  * Whether an agent in `state` since `sinceMs` is to be released at `nowMs`.

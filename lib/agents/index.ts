@@ -15,7 +15,15 @@ export * from './state';
 export * from './idle';
 
 /** The desk on the agent definitions of lib/store/agents.ts. Call `start()` after creating it. */
-export function createAgentDesk(o: { redis: Redis; driver: TelephonyDriver; log: Logger; config: AgentsConfig; clock?: () => number; nodeId?: string; localReservations?: boolean }): LiveAgentDesk {
+export function createAgentDesk(o: {
+  redis: Redis;
+  driver: TelephonyDriver;
+  log: Logger;
+  config: AgentsConfig;
+  clock?: () => number;
+  nodeId?: string;
+  localReservations?: boolean;
+}): LiveAgentDesk {
   return new LiveAgentDesk({
     ...o,
     directory: async (id) => {

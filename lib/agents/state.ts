@@ -43,8 +43,21 @@ export type AgentEvent =
 
 export type AgentEventType = AgentEvent['type'];
 export const AGENT_EVENT_TYPES: readonly AgentEventType[] = [
-  'login', 'phone_answered', 'phone_ended', 'reserve', 'release', 'connect', 'customer_ended',
-  'hangup_customer', 'transfer', 'hold', 'unhold', 'dispose', 'set_state', 'logout', 'idle_timeout',
+  'login',
+  'phone_answered',
+  'phone_ended',
+  'reserve',
+  'release',
+  'connect',
+  'customer_ended',
+  'hangup_customer',
+  'transfer',
+  'hold',
+  'unhold',
+  'dispose',
+  'set_state',
+  'logout',
+  'idle_timeout',
 ];
 
 export type AgentEffect =
@@ -126,10 +139,14 @@ function setFrom(from: 'ready' | 'break' | 'away') {
 
 function dispose(e: AgentEvent): AgentTransition {
   switch ((e as { next: NextState }).next) {
-    case 'continue': return t('ready', E.recordDisposition, E.clearCall, E.enqueue);
-    case 'break': return t('break', E.recordDisposition, E.clearCall);
-    case 'away': return t('away', E.recordDisposition, E.clearCall);
-    case 'end': return t('logged_out', E.recordDisposition, E.clearCall, E.hangupPhone);
+    case 'continue':
+      return t('ready', E.recordDisposition, E.clearCall, E.enqueue);
+    case 'break':
+      return t('break', E.recordDisposition, E.clearCall);
+    case 'away':
+      return t('away', E.recordDisposition, E.clearCall);
+    case 'end':
+      return t('logged_out', E.recordDisposition, E.clearCall, E.hangupPhone);
   }
 }
 
@@ -187,7 +204,7 @@ function refusal(from: AgentState, event: AgentEvent): string {
   const what = event.type === 'set_state' ? `set state ${event.state}` : event.type.replace(/_/g, ' ');
   const hints: Partial<Record<AgentState, string>> = {
     logged_out: 'the agent is logged out; log in first',
-    connecting: 'the agent\'s phone is still being called',
+    connecting: "the agent's phone is still being called",
     reserved: 'a customer is being connected to the agent',
     talking: 'the agent is on a call',
     wrap_up: 'the agent is in wrap-up; submit a disposition with the next state',

@@ -36,7 +36,11 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     // (Fastify's type for the factory is its ajv-compiler's; the runtime contract is ({schema, httpPart}) → validate.)
     schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
   };
-  const app = Fastify({ ...serverOpts, loggerInstance: opts.logger || undefined, logger: opts.logger === false ? false : undefined } as FastifyServerOptions);
+  const app = Fastify({
+    ...serverOpts,
+    loggerInstance: opts.logger || undefined,
+    logger: opts.logger === false ? false : undefined,
+  } as FastifyServerOptions);
   app.decorate('config', opts.config);
   app.decorate('redis', opts.redis);
   app.addSchema(errorSchema);
@@ -47,9 +51,12 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       info: {
         title: 'Outbound dialer control API',
         version: '0.1.0',
-        description: 'Campaigns, contact lists, do-not-call, agents and live calls. Authenticate with `Authorization: Bearer <key>`; browsers sign in once with POST /auth/session and then send the session cookie. Keys are never accepted in URLs.',
+        description:
+          'Campaigns, contact lists, do-not-call, agents and live calls. Authenticate with `Authorization: Bearer <key>`; browsers sign in once with POST /auth/session and then send the session cookie. Keys are never accepted in URLs.',
       },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'dialer_session' } } },
+      components: {
+        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'dialer_session' } },
+      },
       security: [{ apiKey: [] }, { session: [] }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
@@ -63,14 +70,26 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     void reply.status(body.statusCode).send(body);
   });
   app.setNotFoundHandler((req, reply) => {
-    void reply.status(404).send({ statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
+    void reply
+      .status(404)
+      .send({ statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/health', { schema: { tags: ['system'], summary: 'Liveness and Redis reachability', response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, redis: { type: 'string' } } } } } }, async () => {
-    const pong = await opts.redis.ping().catch((e: Error) => `error: ${e.message}`);
-    return { ok: pong === 'PONG', redis: pong };
-  });
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Liveness and Redis reachability',
+        response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, redis: { type: 'string' } } } },
+      },
+    },
+    async () => {
+      const pong = await opts.redis.ping().catch((e: Error) => `error: ${e.message}`);
+      return { ok: pong === 'PONG', redis: pong };
+    },
+  );
 
   for (const plugin of routes) await app.register(plugin);
   // After the routes: the monitor it reports to is registered among them (lib/api/routes/index.ts).
@@ -80,9 +99,17 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
 }
 
 const REASONS: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
-  413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 429: 'Too Many Requests',
-  500: 'Internal Server Error', 503: 'Service Unavailable',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 interface FastifyLikeError extends Error {
@@ -93,9 +120,21 @@ interface FastifyLikeError extends Error {
 }
 
 /** Maps any thrown error to the catalogue's JSON shape. */
-export function toErrorBody(err: FastifyLikeError): { statusCode: number; code: string; error: string; message: string; details?: unknown } {
+export function toErrorBody(err: FastifyLikeError): {
+  statusCode: number;
+  code: string;
+  error: string;
+  message: string;
+  details?: unknown;
+} {
   if (err instanceof ApiError) {
-    return { statusCode: err.statusCode, code: err.code, error: REASONS[err.statusCode] ?? 'Error', message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) };
+    return {
+      statusCode: err.statusCode,
+      code: err.code,
+      error: REASONS[err.statusCode] ?? 'Error',
+      message: err.message,
+      ...(err.details !== undefined ? { details: err.details } : {}),
+    };
   }
   if (err.validation) {
     const v = err.validation[0]!;
@@ -111,7 +150,8 @@ export function toErrorBody(err: FastifyLikeError): { statusCode: number; code: 
   }
   if (status === 413) return { statusCode: 413, code: 'PAYLOAD_TOO_LARGE', error: REASONS[413]!, message: err.message };
   if (status === 415) return { statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE', error: REASONS[415]!, message: err.message };
-  if (status >= 400 && status < 500) return { statusCode: status, code: 'BAD_REQUEST', error: REASONS[status] ?? 'Bad Request', message: err.message };
+  if (status >= 400 && status < 500)
+    return { statusCode: status, code: 'BAD_REQUEST', error: REASONS[status] ?? 'Bad Request', message: err.message };
   if (err.message?.includes('Connection is closed') || err.name === 'MaxRetriesPerRequestError') {
     return { statusCode: 503, code: 'STORE_UNAVAILABLE', error: REASONS[503]!, message: 'the Redis store is not reachable' };
   }

@@ -55,7 +55,9 @@ export const errorSchema = {
     code: {
       type: 'string',
       enum: Object.keys(errorCatalogue),
-      description: `stable machine-readable code from the error catalogue: ${Object.entries(errorCatalogue).map(([c, s]) => `${c} (${s})`).join(', ')}`,
+      description: `stable machine-readable code from the error catalogue: ${Object.entries(errorCatalogue)
+        .map(([c, s]) => `${c} (${s})`)
+        .join(', ')}`,
     },
     error: { type: 'string', description: 'HTTP reason phrase' },
     message: { type: 'string', description: 'what is wrong, for a person' },

@@ -6,7 +6,10 @@ import { toneRegionForCountry } from '../media/region';
 
 /** Thrown when configuration is invalid; the message names the key. */
 export class ConfigError extends Error {
-  constructor(message: string, readonly key: string) {
+  constructor(
+    message: string,
+    readonly key: string,
+  ) {
     super(message);
     this.name = 'ConfigError';
   }
@@ -84,7 +87,10 @@ function resolveToneRegion(c: Config): void {
     const derived = toneRegionForCountry(c.phone.defaultRegion);
     media.defaultRegion = media.regions[derived] ? derived : 'NA';
   } else if (!media.regions[media.defaultRegion]) {
-    throw new ConfigError(`config key media.defaultRegion names tone plan "${media.defaultRegion}", which media.regions does not define (${Object.keys(media.regions).join(', ')})`, 'media.defaultRegion');
+    throw new ConfigError(
+      `config key media.defaultRegion names tone plan "${media.defaultRegion}", which media.regions does not define (${Object.keys(media.regions).join(', ')})`,
+      'media.defaultRegion',
+    );
   }
 }
 

@@ -38,7 +38,14 @@ export interface Config {
     batchSize: number;
     maxConcurrent: number;
     maxQueued: number;
-    xlsx: { maxCellChars: number; maxSharedStringsChars: number; maxColumns: number; maxRows: number; maxUnzippedBytes: number; maxExpansionRatio: number };
+    xlsx: {
+      maxCellChars: number;
+      maxSharedStringsChars: number;
+      maxColumns: number;
+      maxRows: number;
+      maxUnzippedBytes: number;
+      maxExpansionRatio: number;
+    };
   };
   media: MediaConfig;
   telephony: TelephonyConfig;

@@ -38,13 +38,19 @@ export function simulateAgents(desk: LiveAgentDesk, o: SimulatedAgentsOptions): 
 }
 
 /** Logs the agents in (the dialer calls their phones) and waits until all are ready. */
-export async function loginAndWaitReady(desk: LiveAgentDesk, agentIds: readonly string[], groups: readonly string[], timeoutMs = 15000): Promise<void> {
+export async function loginAndWaitReady(
+  desk: LiveAgentDesk,
+  agentIds: readonly string[],
+  groups: readonly string[],
+  timeoutMs = 15000,
+): Promise<void> {
   for (const id of agentIds) await desk.login(id);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ready = await desk.readyCount(groups);
     if (ready === agentIds.length) return;
-    if (Date.now() > deadline) throw new Error(`only ${ready} of ${agentIds.length} agents became ready within ${timeoutMs / 1000} s (do their phones answer?)`);
+    if (Date.now() > deadline)
+      throw new Error(`only ${ready} of ${agentIds.length} agents became ready within ${timeoutMs / 1000} s (do their phones answer?)`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

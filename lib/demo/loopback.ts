@@ -27,7 +27,12 @@ export function runnerConfig(overrides: Record<string, unknown> = {}): Record<st
  * `dir` receives the carrier's message trace. On a failure the peers already
  * started are stopped before the error is thrown.
  */
-export async function startLoopbackPeers(o: { agents: number; dir: string; carrierKeys?: Record<string, string>; timeoutS?: number }): Promise<LoopbackPeers> {
+export async function startLoopbackPeers(o: {
+  agents: number;
+  dir: string;
+  carrierKeys?: Record<string, string>;
+  timeoutS?: number;
+}): Promise<LoopbackPeers> {
   const started: Sipp[] = [];
   const stop = async () => {
     await Promise.all(started.map((s) => s.stop().catch(() => undefined)));
@@ -36,7 +41,9 @@ export async function startLoopbackPeers(o: { agents: number; dir: string; carri
     const carrierTrace = join(o.dir, 'carrier-messages.log');
     const timeoutS = o.timeoutS ?? 900;
     const carrier = await startSipp({
-      scenario: 'carrier-simulator', calls: 100000, timeoutS,
+      scenario: 'carrier-simulator',
+      calls: 100000,
+      timeoutS,
       keys: { hangup_ms: '1000', ...o.carrierKeys },
       args: ['-trace_msg', '-message_file', carrierTrace, '-max_recv_loops', '10000'],
     });

@@ -80,7 +80,9 @@ export function summarize(history: readonly HistoryRow[], contacts: number, agen
     attempts,
     finished: finals.size,
     codes: [...byCode].sort(([a], [b]) => a - b).map(([code, count]) => ({ code, name: codeName(code), count })),
-    agents: [...agents.values()].sort((a, b) => a.agentId.localeCompare(b.agentId, 'en', { numeric: true })).map((a) => ({ ...a, talkSec: Math.round(a.talkSec * 10) / 10 })),
+    agents: [...agents.values()]
+      .sort((a, b) => a.agentId.localeCompare(b.agentId, 'en', { numeric: true }))
+      .map((a) => ({ ...a, talkSec: Math.round(a.talkSec * 10) / 10 })),
   };
 }
 
@@ -109,7 +111,9 @@ export function formatProgress(p: Progress): string {
 export function formatSummary(s: Summary): string[] {
   const lines = ['', 'result codes', '  code  name                 count'];
   for (const c of s.codes) lines.push(`  ${String(c.code).padStart(4)}  ${c.name.padEnd(19)}  ${String(c.count).padStart(5)}`);
-  lines.push(`  ${''.padStart(4)}  ${'total'.padEnd(19)}  ${String(s.attempts).padStart(5)}   (${s.contacts} contacts, ${s.finished} finished)`);
+  lines.push(
+    `  ${''.padStart(4)}  ${'total'.padEnd(19)}  ${String(s.attempts).padStart(5)}   (${s.contacts} contacts, ${s.finished} finished)`,
+  );
   if (s.agents.length > 0) {
     lines.push('', 'agents', '  agent  calls  talk s');
     for (const a of s.agents) lines.push(`  ${a.agentId.padEnd(5)}  ${String(a.calls).padStart(5)}  ${a.talkSec.toFixed(1).padStart(6)}`);

@@ -43,10 +43,27 @@ export interface DemoOptions {
   logLevel: string;
 }
 
-export const DEMO_DEFAULTS: DemoOptions = { contacts: 30, agents: 3, talkMs: 2000, wrapUpMs: 1000, timeoutSec: 0, progressMs: 2000, logLevel: 'error' };
+export const DEMO_DEFAULTS: DemoOptions = {
+  contacts: 30,
+  agents: 3,
+  talkMs: 2000,
+  wrapUpMs: 1000,
+  timeoutSec: 0,
+  progressMs: 2000,
+  logLevel: 'error',
+};
 
 export type DemoEvent =
-  | { event: 'started'; dashboard: string; docs: string; apiKey: string; redis: string; carrier: string; agentPhones: { id: string; address: string }[]; dir: string }
+  | {
+      event: 'started';
+      dashboard: string;
+      docs: string;
+      apiKey: string;
+      redis: string;
+      carrier: string;
+      agentPhones: { id: string; address: string }[];
+      dir: string;
+    }
   | { event: 'ready'; agents: number; contacts: number; dnc: string[]; ringTimeoutSec: number }
   | ({ event: 'call'; done: number; total: number } & CallLine)
   | ({ event: 'progress' } & Progress)
@@ -113,7 +130,11 @@ export async function runDemo(
       extra: { api: { host: '127.0.0.1', port, keys: [{ key: apiKey, role: 'admin', name: 'demo' }] } },
     });
     const log = pino({ level: o.logLevel, base: { svc: 'dialer-demo' } }, pino.destination({ dest: 2, sync: true }));
-    await makeAgents(redis, GROUP, peers.agents.map((a) => ({ id: a.id, address: a.phone.address })));
+    await makeAgents(
+      redis,
+      GROUP,
+      peers.agents.map((a) => ({ id: a.id, address: a.phone.address })),
+    );
     const services = await deps.startServices({ config, redis, log });
     later(() => services.stop());
     const app: FastifyInstance = await buildApp({ config, redis, logger: false, extend: services.extendApi });
@@ -121,35 +142,60 @@ export async function runDemo(
     await app.listen({ host: '127.0.0.1', port });
     const base = `http://127.0.0.1:${port}`;
     emit({
-      event: 'started', dashboard: `${base}/dashboard`, docs: `${base}/docs`, apiKey, redis: server.url,
-      carrier: peers.carrier.address, agentPhones: peers.agents.map((a) => ({ id: a.id, address: a.phone.address })), dir,
+      event: 'started',
+      dashboard: `${base}/dashboard`,
+      docs: `${base}/docs`,
+      apiKey,
+      redis: server.url,
+      carrier: peers.carrier.address,
+      agentPhones: peers.agents.map((a) => ({ id: a.id, address: a.phone.address })),
+      dir,
     });
 
     later(simulateAgents(services.desk, { talkMs: o.talkMs, wrapUpMs: o.wrapUpMs }));
-    await loginAndWaitReady(services.desk, peers.agents.map((a) => a.id), [GROUP]);
+    await loginAndWaitReady(
+      services.desk,
+      peers.agents.map((a) => a.id),
+      [GROUP],
+    );
     if (aborted()) return await interrupted(redis, o, began, emit);
 
     const numbers = numbersFor(cyclingDigits(o.contacts));
     const byId = await makeList(redis, LIST, numbers);
     const shown = new Map([...byId.keys()].map((id, i) => [id, numbers[i]!]));
     const dnc = dncIndexes(o.contacts).map((i) => `c${i}`);
-    await putDnc(redis, dnc.map((id) => byId.get(id)!), 'demo: the customer asked not to be called');
+    await putDnc(
+      redis,
+      dnc.map((id) => byId.get(id)!),
+      'demo: the customer asked not to be called',
+    );
     emit({ event: 'ready', agents: o.agents, contacts: o.contacts, dnc, ringTimeoutSec: DEMO_RING_TIMEOUT_SEC });
 
     const track = trackCalls(services, o.contacts, shown, emit);
     later(track.stop);
     await runCampaign(redis, CAMPAIGN, LIST, {
-      name: 'loopback-demo', description: 'dialer demo on loopback', mode: 'progressive',
-      ringTimeoutSec: DEMO_RING_TIMEOUT_SEC, maxAttempts: 1, agentGroups: [GROUP],
+      name: 'loopback-demo',
+      description: 'dialer demo on loopback',
+      mode: 'progressive',
+      ringTimeoutSec: DEMO_RING_TIMEOUT_SEC,
+      maxAttempts: 1,
+      agentGroups: [GROUP],
     });
     // A progress line when something moved, and at least every 5 lines' time while nothing does.
     let last = { line: '', at: 0 };
-    const ticker = setInterval(() => void track.progress().then((p) => {
-      const line = JSON.stringify(p);
-      if (line === last.line && Date.now() - last.at < 5 * o.progressMs) return;
-      last = { line, at: Date.now() };
-      emit({ event: 'progress', ...p });
-    }).catch(() => undefined), o.progressMs);
+    const ticker = setInterval(
+      () =>
+        void track
+          .progress()
+          .then((p) => {
+            const line = JSON.stringify(p);
+            if (line === last.line && Date.now() - last.at < 5 * o.progressMs) return;
+            last = { line, at: Date.now() };
+            emit({ event: 'progress', ...p });
+          })
+          .catch(() => undefined),
+      o.progressMs,
+    );
     later(() => clearInterval(ticker));
 
     const deadline = began + (o.timeoutSec || defaultTimeoutSec(o)) * 1000;
@@ -181,7 +227,11 @@ export async function runDemo(
 
 async function summary_(redis: Redis, o: DemoOptions): Promise<Summary> {
   const history = await new DialQueue(redis, CAMPAIGN).history(o.contacts * 10 + 100);
-  return summarize(history, o.contacts, Array.from({ length: o.agents }, (_, i) => `ag${i + 1}`));
+  return summarize(
+    history,
+    o.contacts,
+    Array.from({ length: o.agents }, (_, i) => `ag${i + 1}`),
+  );
 }
 
 async function interrupted(redis: Redis, o: DemoOptions, began: number, emit: (e: DemoEvent) => void): Promise<DemoResult> {
@@ -207,8 +257,16 @@ function trackCalls(services: DemoServices, total: number, shown: Map<string, st
       const reason = skipped.get(e.attemptId);
       skipped.delete(e.attemptId);
       emit({
-        event: 'call', done: ++done, total, contactId, phone: shown.get(contactId) ?? '', code: e.code, name: codeName(e.code), final: e.final,
-        ...(e.agentId ? { agentId: e.agentId } : {}), ...(reason ? { skipped: reason } : {}),
+        event: 'call',
+        done: ++done,
+        total,
+        contactId,
+        phone: shown.get(contactId) ?? '',
+        code: e.code,
+        name: codeName(e.code),
+        final: e.final,
+        ...(e.agentId ? { agentId: e.agentId } : {}),
+        ...(reason ? { skipped: reason } : {}),
       });
     }
   });

@@ -18,7 +18,8 @@ const REGION = 'JP';
 /** A group and one agent per phone (`sip:<id>@<host:port>`). */
 export async function makeAgents(redis: Redis, groupId: string, phones: readonly { id: string; address: string }[]): Promise<void> {
   await createGroup(redis, { id: groupId, name: groupId });
-  for (const p of phones) await createAgent(redis, { id: p.id, name: `Agent ${p.id}`, sipUri: `sip:${p.id}@${p.address}`, groups: [groupId] });
+  for (const p of phones)
+    await createAgent(redis, { id: p.id, name: `Agent ${p.id}`, sipUri: `sip:${p.id}@${p.address}`, groups: [groupId] });
 }
 
 /** A list whose contacts `c0…` have the given numbers; returns each contact's stored number by id. */
@@ -27,7 +28,10 @@ export async function makeList(redis: Redis, id: string, numbers: readonly strin
   const rows: StoredRow[] = [];
   const byId = new Map<string, string>();
   numbers.forEach((phone, i) => {
-    const v = validateContact({ id: `c${i}`, phone, name: `Contact ${i}` }, { profile: 'default', region: REGION, maxFieldLength: 1000, maxAttributes: 50 });
+    const v = validateContact(
+      { id: `c${i}`, phone, name: `Contact ${i}` },
+      { profile: 'default', region: REGION, maxFieldLength: 1000, maxAttributes: 50 },
+    );
     if (!v.ok) throw new Error(`bad sample number ${phone}: ${JSON.stringify(v.errors)}`);
     rows.push({ id: v.id, phone: v.record.phone, record: encodeRecord(v.record) });
     byId.set(v.id, v.record.phone);
@@ -40,7 +44,12 @@ export async function makeList(redis: Redis, id: string, numbers: readonly strin
 /** Puts numbers on the global do-not-call list (as a complaint would). */
 export async function putDnc(redis: Redis, phones: readonly string[], reason = 'test complaint'): Promise<void> {
   const now = new Date();
-  await putDncEntries(redis, {}, phones.map((p) => makeEntry({ phone: p, reason }, { region: REGION, actor: 'demo', now })), { actor: 'demo', now });
+  await putDncEntries(
+    redis,
+    {},
+    phones.map((p) => makeEntry({ phone: p, reason }, { region: REGION, actor: 'demo', now })),
+    { actor: 'demo', now },
+  );
 }
 
 /** Creates a campaign open around the clock (UTC), attaches the list and starts it. */

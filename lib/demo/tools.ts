@@ -15,6 +15,9 @@ export const DEMO_TOOLS: Record<string, [pkg: string, flag: string]> = {
 /** The programs of `tools` that cannot be started (not installed, not on PATH). */
 export function missingTools(tools: Record<string, [string, string]> = DEMO_TOOLS): string[] {
   return Object.entries(tools)
-    .filter(([tool, [, flag]]) => (spawnSync(tool, [flag], { stdio: 'ignore', timeout: 10000 }).error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')
+    .filter(
+      ([tool, [, flag]]) =>
+        (spawnSync(tool, [flag], { stdio: 'ignore', timeout: 10000 }).error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT',
+    )
     .map(([tool]) => tool);
 }

@@ -79,7 +79,13 @@ export type FlowEffect =
   | { type: 'agent-customer-ended' }
   | { type: 'close'; code: ResultCode };
 
-export const initialCall = (): CallState => ({ phase: 'dialing', verdicts: [], abandoned: false, messageDelivered: false, waitingBeep: false });
+export const initialCall = (): CallState => ({
+  phase: 'dialing',
+  verdicts: [],
+  abandoned: false,
+  messageDelivered: false,
+  waitingBeep: false,
+});
 
 const EARLY_FINAL = new Set(['sit', 'busy', 'announcement', 'fax']);
 

@@ -82,10 +82,13 @@ export class CallSession {
           if (this.legId) await this.d.driver.hangup(this.legId, { reason: fx.reason });
           return;
         case 'timer': {
-          const h = setTimeout(() => {
-            this.timers.delete(h);
-            this.feed({ type: 'timer', at: this.at(), name: fx.name });
-          }, Math.max(0, fx.at - this.at()));
+          const h = setTimeout(
+            () => {
+              this.timers.delete(h);
+              this.feed({ type: 'timer', at: this.at(), name: fx.name });
+            },
+            Math.max(0, fx.at - this.at()),
+          );
           this.timers.add(h);
           return;
         }
@@ -123,7 +126,8 @@ export class CallSession {
           return await this.connectBot();
         case 'play': {
           if (!this.legId) return;
-          const src = fx.what === 'abandon' ? this.d.prompts.abandon : fx.what === 'message' ? this.d.prompts.message : this.d.prompts.voicemail;
+          const src =
+            fx.what === 'abandon' ? this.d.prompts.abandon : fx.what === 'message' ? this.d.prompts.message : this.d.prompts.voicemail;
           if (!src) {
             this.feed({ type: 'playback-done', at: this.at() });
             return;
@@ -132,7 +136,8 @@ export class CallSession {
           return;
         }
         case 'agent-customer-ended':
-          if (this.reservation && this.d.desk) await this.d.desk.customerEnded(this.reservation, { attemptId: this.claim.attemptId, resultCode: this.state.code ?? 20 });
+          if (this.reservation && this.d.desk)
+            await this.d.desk.customerEnded(this.reservation, { attemptId: this.claim.attemptId, resultCode: this.state.code ?? 20 });
           return;
         case 'close':
           this.finish(fx.code);
@@ -152,7 +157,11 @@ export class CallSession {
       this.feed({ type: 'connect-failed', at: this.at(), reason: 'no bot URI' });
       return;
     }
-    this.botLeg = await this.d.driver.originate({ to: this.d.botUri, ringTimeoutMs: 15000, tags: { attemptId: this.claim.attemptId, role: 'bot' } });
+    this.botLeg = await this.d.driver.originate({
+      to: this.d.botUri,
+      ringTimeoutMs: 15000,
+      tags: { attemptId: this.claim.attemptId, role: 'bot' },
+    });
     this.d.track?.(this.botLeg, this);
   }
 

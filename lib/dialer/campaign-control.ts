@@ -20,9 +20,18 @@ export interface ControlMessage {
 /** Pub/sub channels are not prefixed by ioredis's keyPrefix: add it, so two deployments on one Redis stay apart. */
 export const controlChannel = (redis: Redis): string => `${redis.options.keyPrefix ?? ''}campaign-control`;
 
-export async function applyTransition(redis: Redis, campaignId: string, event: CampaignEvent, opts: { now?: Date } = {}): ReturnType<typeof setCampaignState> {
+export async function applyTransition(
+  redis: Redis,
+  campaignId: string,
+  event: CampaignEvent,
+  opts: { now?: Date } = {},
+): ReturnType<typeof setCampaignState> {
   const r = await setCampaignState(redis, campaignId, event, opts);
-  const dialing = r.effects.some((e) => e.type === 'startDialing') ? 'start' : r.effects.some((e) => e.type === 'stopDialing') ? 'stop' : null;
+  const dialing = r.effects.some((e) => e.type === 'startDialing')
+    ? 'start'
+    : r.effects.some((e) => e.type === 'stopDialing')
+      ? 'stop'
+      : null;
   if (r.effects.some((e) => e.type === 'publish') || dialing) {
     const msg: ControlMessage = { campaignId, event, state: r.campaign.state, dialing };
     await redis.publish(controlChannel(redis), JSON.stringify(msg));

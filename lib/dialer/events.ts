@@ -13,7 +13,15 @@ export type DialerEvent =
   | { type: 'campaign.lease'; at: number; campaignId: string; owner: string; held: boolean }
   | { type: 'campaign.completed'; at: number; campaignId: string }
   /** Why a running campaign places no call, published when it changes (lib/dialer/steps/dialing-status.ts). */
-  | { type: 'campaign.dialing'; at: number; campaignId: string; state: 'dialing' | 'idle'; reason?: string; detail?: string; until?: number | null };
+  | {
+      type: 'campaign.dialing';
+      at: number;
+      campaignId: string;
+      state: 'dialing' | 'idle';
+      reason?: string;
+      detail?: string;
+      until?: number | null;
+    };
 
 export class DialerEvents extends EventEmitter {
   emitEvent(e: DialerEvent): void {

@@ -33,7 +33,10 @@ export function synthesize(text: string, path: string): boolean {
   const tmp = `${path}.tmp.wav`;
   try {
     execFileSync('espeak-ng', ['-v', 'en-us', '-s', '160', '-w', tmp, text], { stdio: 'ignore', timeout: 30000 });
-    execFileSync('sox', ['-D', tmp, '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', path], { stdio: 'ignore', timeout: 30000 });
+    execFileSync('sox', ['-D', tmp, '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', path], {
+      stdio: 'ignore',
+      timeout: 30000,
+    });
     return true;
   } catch {
     return false;

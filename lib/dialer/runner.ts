@@ -10,7 +10,16 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Campaign } from '../domain/campaign';
-import { decideTick, createEstimator, observe, estimates, mayStartCampaign, type EstimatorState, type PacingMode, type AgentSnapshot } from '../pacing';
+import {
+  decideTick,
+  createEstimator,
+  observe,
+  estimates,
+  mayStartCampaign,
+  type EstimatorState,
+  type PacingMode,
+  type AgentSnapshot,
+} from '../pacing';
 import type { PacingConfig } from '../pacing/schema';
 import { claimCallback, dueCallbacks, finishCallback, nextCallbackDue, pendingCallbackCount, type Callback } from '../store/callbacks';
 import { LIVE_ANSWER_CODES, isResultCode, type ResultCode } from '../results/codes';
@@ -86,9 +95,15 @@ interface CampaignRun {
  * The abandon budget is held over the campaign's window as the ledger in Redis
  * counts it (across shifts and restarts), not only over what this process saw.
  */
-export function withLedger<E extends { abandon: { live: number; abandoned: number; rate: number } }>(e: E | undefined, ledger: LedgerWindow | undefined): E | undefined {
+export function withLedger<E extends { abandon: { live: number; abandoned: number; rate: number } }>(
+  e: E | undefined,
+  ledger: LedgerWindow | undefined,
+): E | undefined {
   if (!e || !ledger || ledger.live < e.abandon.live) return e;
-  return { ...e, abandon: { ...e.abandon, live: ledger.live, abandoned: ledger.abandoned, rate: ledger.live > 0 ? ledger.abandoned / ledger.live : 0 } };
+  return {
+    ...e,
+    abandon: { ...e.abandon, live: ledger.live, abandoned: ledger.abandoned, rate: ledger.live > 0 ? ledger.abandoned / ledger.live : 0 },
+  };
 }
 
 export function campaignPolicy(c: Campaign): RetryPolicy {
@@ -128,9 +143,17 @@ export function pacingMode(c: Campaign, p?: PacingConfig['predictive']): PacingM
     case 'progressive':
       return { kind: 'progressive' };
     case 'power':
-      return c.ratioTable && c.ratioTable.length > 0 ? { kind: 'progressive', ratioTable: c.ratioTable } : { kind: 'power', ratio: c.ratio };
+      return c.ratioTable && c.ratioTable.length > 0
+        ? { kind: 'progressive', ratioTable: c.ratioTable }
+        : { kind: 'power', ratio: c.ratio };
     case 'predictive':
-      return { kind: 'predictive', targetAbandonRate: c.abandonTargetPct / 100, maxAbandonRate: c.abandonTargetPct / 100, abandonThresholdMs: c.abandonThresholdSec * 1000, ...p };
+      return {
+        kind: 'predictive',
+        targetAbandonRate: c.abandonTargetPct / 100,
+        maxAbandonRate: c.abandonTargetPct / 100,
+        abandonThresholdMs: c.abandonThresholdSec * 1000,
+        ...p,
+      };
     case 'agentless':
       return { kind: 'agentless', maxLines: c.maxConcurrentCalls > 0 ? c.maxConcurrentCalls : 10 };
   }
@@ -170,7 +193,8 @@ export class CampaignRunner {
   start(): void {
     const off = this.d.driver.onEvent((e) => this.onLegEvent(e));
     const onState = (e: { agentId: string; from: string; to: string; at: number }) => this.onAgentState(e);
-    const desk = this.d.desk as (AgentDesk & { on?: (ev: 'state', fn: typeof onState) => void; off?: (ev: 'state', fn: typeof onState) => void }) | undefined;
+    const desk = this.d.desk as
+      (AgentDesk & { on?: (ev: 'state', fn: typeof onState) => void; off?: (ev: 'state', fn: typeof onState) => void }) | undefined;
     desk?.on?.('state', onState);
     this.unsubscribe = () => {
       off();
@@ -186,10 +210,13 @@ export class CampaignRunner {
     void onControl(this.d.redis, (m) => {
       this.d.log.info({ campaignId: m.campaignId, event: m.event, state: m.state }, 'campaign control');
       this.wake();
-    }).then((off) => {
-      if (this.stopped) void off();
-      else this.offControl = off;
-    }, (err: Error) => this.d.log.warn({ err }, 'campaign control not subscribed: changes are found by polling'));
+    }).then(
+      (off) => {
+        if (this.stopped) void off();
+        else this.offControl = off;
+      },
+      (err: Error) => this.d.log.warn({ err }, 'campaign control not subscribed: changes are found by polling'),
+    );
     void loop();
   }
 
@@ -237,7 +264,14 @@ export class CampaignRunner {
     const campaignId = this.campaignOf.get(s);
     if (e.type === 'progress' && e.legId === s.legId && campaignId && !this.ringing.has(s)) {
       this.ringing.add(s);
-      this.events.emitEvent({ type: 'call.phase', at: e.at, campaignId, attemptId: s.claim.attemptId, phase: 'ringing', detail: { status: e.status } });
+      this.events.emitEvent({
+        type: 'call.phase',
+        at: e.at,
+        campaignId,
+        attemptId: s.claim.attemptId,
+        phase: 'ringing',
+        detail: { status: e.status },
+      });
     }
     s.onLegEvent(e);
   }
@@ -291,7 +325,16 @@ export class CampaignRunner {
       return undefined;
     }
     if (!run) {
-      run = { id: c.id, campaign: c, queue: new DialQueue(this.d.redis, c.id), estimator: createEstimator(this.d.pacing.estimator), lastSync: 0, synced: new Map(), starts: [], sessions: new Set() };
+      run = {
+        id: c.id,
+        campaign: c,
+        queue: new DialQueue(this.d.redis, c.id),
+        estimator: createEstimator(this.d.pacing.estimator),
+        lastSync: 0,
+        synced: new Map(),
+        starts: [],
+        sessions: new Set(),
+      };
       this.runs.set(c.id, run);
       this.events.emitEvent({ type: 'campaign.lease', at: this.now(), campaignId: c.id, owner: this.owner, held: true });
       this.d.log.info({ campaignId: c.id, owner: this.owner }, 'campaign lease taken');
@@ -310,12 +353,26 @@ export class CampaignRunner {
       await this.syncLists(run);
       if (c.mode === 'predictive') run.ledger = await abandonWindow(this.d.redis, c.id, now, c.abandonWindowHours ?? 24);
     }
-    await run.queue.renew(this.owner, now + this.d.config.attemptLeaseMs, [...run.sessions].map((s) => s.claim.attemptId));
-    await this.d.limits?.renew(c.id, [...run.sessions].map((s) => s.claim.attemptId), now);
+    await run.queue.renew(
+      this.owner,
+      now + this.d.config.attemptLeaseMs,
+      [...run.sessions].map((s) => s.claim.attemptId),
+    );
+    await this.d.limits?.renew(
+      c.id,
+      [...run.sessions].map((s) => s.claim.attemptId),
+      now,
+    );
     if (draining) return;
 
     const window = dialWindow({ hours: c.hours, period: c.period }, now);
-    const outcome: TickOutcome = { window, placed: 0, inProgress: run.sessions.size, agentless: c.mode === 'agentless', nextCallbackAt: null };
+    const outcome: TickOutcome = {
+      window,
+      placed: 0,
+      inProgress: run.sessions.size,
+      agentless: c.mode === 'agentless',
+      nextCallbackAt: null,
+    };
     if (!window.ok) return this.report(run, outcome, now);
     if (c.mode !== 'agentless') outcome.placed += await this.dialDueCallbacks(run, now);
 
@@ -337,12 +394,24 @@ export class CampaignRunner {
       calls,
       caps: {
         maxSimultaneousCalls: c.maxConcurrentCalls,
-        trunk: trunkCaps(trunk, this.d.driver.health().activeLegs, { cps: c.callsPerSecond, started: run.starts.length }, this.trunkStarts.length),
+        trunk: trunkCaps(
+          trunk,
+          this.d.driver.health().activeLegs,
+          { cps: c.callsPerSecond, started: run.starts.length },
+          this.trunkStarts.length,
+        ),
       },
       estimates: withLedger(estimates(run.estimator, now), run.ledger),
     });
     if (decision.calls > 0 || this.d.log.isLevelEnabled('debug')) {
-      this.events.emitEvent({ type: 'pacing.trace', at: now, campaignId: c.id, calls: decision.calls, reason: decision.reason, trace: decision.trace });
+      this.events.emitEvent({
+        type: 'pacing.trace',
+        at: now,
+        campaignId: c.id,
+        calls: decision.calls,
+        reason: decision.reason,
+        trace: decision.trace,
+      });
     }
     // Shared limits may admit fewer calls than this process's own view allows.
     const admitted = this.d.limits && decision.calls > 0 ? await this.d.limits.admit(c, decision.calls) : decision.calls;
@@ -351,18 +420,33 @@ export class CampaignRunner {
     if (admitted > 0) {
       const lists = c.lists.filter((l) => l.active).map((l) => l.listId);
       const claims = await run.queue.claim({
-        now, n: admitted, leaseMs: this.d.config.attemptLeaseMs, owner: this.owner, lists,
-        filters: { maxAttempts: c.maxAttempts, phoneTypes: c.filters?.phoneTypes, minAttempts: c.filters?.attempts?.min, maxAttemptsFilter: c.filters?.attempts?.max },
+        now,
+        n: admitted,
+        leaseMs: this.d.config.attemptLeaseMs,
+        owner: this.owner,
+        lists,
+        filters: {
+          maxAttempts: c.maxAttempts,
+          phoneTypes: c.filters?.phoneTypes,
+          minAttempts: c.filters?.attempts?.min,
+          maxAttemptsFilter: c.filters?.attempts?.max,
+        },
       });
       const expected = Number(decision.trace.figures.expectedAbandons ?? 0);
       if (c.mode === 'predictive' && claims.length > 0 && Number.isFinite(expected)) {
-        run.estimator = observe(run.estimator, { type: 'placed', at: now, calls: claims.length, expectedAbandons: (expected * claims.length) / decision.calls });
+        run.estimator = observe(run.estimator, {
+          type: 'placed',
+          at: now,
+          calls: claims.length,
+          expectedAbandons: (expected * claims.length) / decision.calls,
+        });
       }
       outcome.placed += claims.length;
       for (const claim of claims) {
         this.d.limits?.bind(c.id, claim.attemptId);
         await this.startAttempt(run, claim);
-        if (this.d.limits && ![...run.sessions].some((s) => s.claim.attemptId === claim.attemptId)) await this.d.limits.release(claim.attemptId);
+        if (this.d.limits && ![...run.sessions].some((s) => s.claim.attemptId === claim.attemptId))
+          await this.d.limits.release(claim.attemptId);
       }
       await this.d.limits?.settle(c.id);
     }
@@ -379,7 +463,8 @@ export class CampaignRunner {
     run.status = status;
     await putDialingStatus(this.d.redis, run.id, { ...status, since: now });
     this.events.emitEvent({ type: 'campaign.dialing', at: now, campaignId: run.id, ...status });
-    if (status.state === 'idle') this.d.log.info({ campaignId: run.id, reason: status.reason, until: status.until }, `campaign places no call: ${status.detail}`);
+    if (status.state === 'idle')
+      this.d.log.info({ campaignId: run.id, reason: status.reason, until: status.until }, `campaign places no call: ${status.detail}`);
     else this.d.log.info({ campaignId: run.id }, 'campaign dialing');
   }
 
@@ -400,7 +485,13 @@ export class CampaignRunner {
     let dnc: DialTimeInput['dnc'] = { listed: false };
     if (claim.phone) {
       try {
-        const r = await isDoNotCall(this.d.redis, { phone: claim.phone, campaignId: c.id, channel: 'voice', now: new Date(now), region: this.d.region });
+        const r = await isDoNotCall(this.d.redis, {
+          phone: claim.phone,
+          campaignId: c.id,
+          channel: 'voice',
+          now: new Date(now),
+          region: this.d.region,
+        });
         dnc = r.listed ? { listed: true, scope: r.scope ?? 'global' } : { listed: false };
       } catch (err) {
         this.d.log.error({ err, campaignId: c.id }, 'do-not-call check failed');
@@ -452,7 +543,8 @@ export class CampaignRunner {
         this.byLeg.set(legId, s);
         this.campaignOf.set(s, c.id);
       },
-      onPhase: (s, phase) => this.events.emitEvent({ type: 'call.phase', at: this.now(), campaignId: c.id, attemptId: s.claim.attemptId, phase }),
+      onPhase: (s, phase) =>
+        this.events.emitEvent({ type: 'call.phase', at: this.now(), campaignId: c.id, attemptId: s.claim.attemptId, phase }),
     });
     if (reservation) {
       session.reservation = reservation;
@@ -468,12 +560,25 @@ export class CampaignRunner {
         presentCallerId: c.presentCallerId,
         ringTimeoutMs: c.ringTimeoutSec * 1000,
         // One region: the number's own country picks the tone plan for its early media (lib/media/region.ts).
-        analysis: { early: true, answered: true, waitForBeep: c.voicemail?.action === 'leave-message', region: toneRegionForNumber(claim.phone, this.d.region) },
+        analysis: {
+          early: true,
+          answered: true,
+          waitForBeep: c.voicemail?.action === 'leave-message',
+          region: toneRegionForNumber(claim.phone, this.d.region),
+        },
         tags: { campaignId: c.id, attemptId: claim.attemptId, contactId: claim.contactId },
       });
       session.legId = legId;
       this.byLeg.set(legId, session);
-      this.events.emitEvent({ type: 'call.started', at: now, campaignId: c.id, attemptId: claim.attemptId, legId, ref: claim.ref, attemptNo: claim.attemptNo });
+      this.events.emitEvent({
+        type: 'call.started',
+        at: now,
+        campaignId: c.id,
+        attemptId: claim.attemptId,
+        legId,
+        ref: claim.ref,
+        attemptNo: claim.attemptNo,
+      });
     } catch (err) {
       run.sessions.delete(session);
       await release();
@@ -482,7 +587,13 @@ export class CampaignRunner {
         // (a callback: scheduled again at its own due time, offered afresh).
         await run.queue.void(claim.attemptId);
         if (claim.listId === CALLBACK_LIST) {
-          await finishCallback(this.d.redis, c.id, callbackIdOf(claim.contactId), { retryAt: Number(claim.contactId.slice(claim.contactId.lastIndexOf('@') + 1)) || now }, now).catch(() => null);
+          await finishCallback(
+            this.d.redis,
+            c.id,
+            callbackIdOf(claim.contactId),
+            { retryAt: Number(claim.contactId.slice(claim.contactId.lastIndexOf('@') + 1)) || now },
+            now,
+          ).catch(() => null);
         }
         return;
       }
@@ -495,14 +606,29 @@ export class CampaignRunner {
     const contact = await getContact(this.d.redis, claim.listId, claim.contactId).catch(() => null);
     const rec = (contact ?? {}) as Record<string, unknown>;
     return {
-      campaignId: c.id, attemptId: claim.attemptId, listId: claim.listId, contactId: claim.contactId, phone: claim.phone, attemptNo: claim.attemptNo,
-      name: rec.name as string | undefined, key1: rec.key1 as string | undefined, key2: rec.key2 as string | undefined,
+      campaignId: c.id,
+      attemptId: claim.attemptId,
+      listId: claim.listId,
+      contactId: claim.contactId,
+      phone: claim.phone,
+      attemptNo: claim.attemptNo,
+      name: rec.name as string | undefined,
+      key1: rec.key1 as string | undefined,
+      key2: rec.key2 as string | undefined,
       attributes: rec.attributes as Record<string, string> | undefined,
     };
   }
 
   private async skip(run: CampaignRun, claim: Claim, code: ResultCode, reason: string): Promise<void> {
-    this.events.emitEvent({ type: 'attempt.skipped', at: this.now(), campaignId: run.id, attemptId: claim.attemptId, ref: claim.ref, code, reason });
+    this.events.emitEvent({
+      type: 'attempt.skipped',
+      at: this.now(),
+      campaignId: run.id,
+      attemptId: claim.attemptId,
+      ref: claim.ref,
+      code,
+      reason,
+    });
     await this.close(run, claim, code, { skipped: reason });
   }
 
@@ -517,9 +643,16 @@ export class CampaignRunner {
     if (code === RUNNER_CODES.systemAbandon) run.estimator = observe(run.estimator, { type: 'abandoned', at: now });
     if (st.bridgedAt) run.estimator = observe(run.estimator, { type: 'talkEnded', at: now, talkMs: (st.endedAt ?? now) - st.bridgedAt });
     await this.close(run, s.claim, code, {
-      startedAt: s.startedAt, answeredAt: st.answeredAt, personAt: st.personAt, bridgedAt: st.bridgedAt, endedAt: st.endedAt,
-      sipStatus: st.end?.sipStatus, endedBy: st.end?.by, hangupReason: st.hangupReason,
-      verdicts: st.verdicts, agentId: s.reservation?.agentId ?? st.agentId,
+      startedAt: s.startedAt,
+      answeredAt: st.answeredAt,
+      personAt: st.personAt,
+      bridgedAt: st.bridgedAt,
+      endedAt: st.endedAt,
+      sipStatus: st.end?.sipStatus,
+      endedBy: st.end?.by,
+      hangupReason: st.hangupReason,
+      verdicts: st.verdicts,
+      agentId: s.reservation?.agentId ?? st.agentId,
     });
   }
 
@@ -532,14 +665,27 @@ export class CampaignRunner {
     const talkMs = typeof data.bridgedAt === 'number' && typeof data.endedAt === 'number' ? data.endedAt - data.bridgedAt : 0;
     await this.d.limits?.release(claim.attemptId).catch((err: Error) => this.d.log.warn({ err }, 'shared limit not released'));
     const ok = await run.queue.close({
-      attemptId: claim.attemptId, code, now, final: d.final, nextAt: d.nextAt,
-      live: d.counters.live, abandoned: d.counters.abandoned, agentId, talkMs,
+      attemptId: claim.attemptId,
+      code,
+      now,
+      final: d.final,
+      nextAt: d.nextAt,
+      live: d.counters.live,
+      abandoned: d.counters.abandoned,
+      agentId,
+      talkMs,
       data: { ...data, phone: claim.phone, attemptNo: claim.attemptNo, retry: d.retryReason, trunk: this.d.trunk ?? 'default' },
     });
     if (!ok) return;
     let target = { listId: claim.listId, contactId: claim.contactId };
     if (d.callback === 'done') {
-      const cb = await finishCallback(this.d.redis, c.id, callbackIdOf(claim.contactId), { attemptId: claim.attemptId, resultCode: code }, now).catch((err: Error) => {
+      const cb = await finishCallback(
+        this.d.redis,
+        c.id,
+        callbackIdOf(claim.contactId),
+        { attemptId: claim.attemptId, resultCode: code },
+        now,
+      ).catch((err: Error) => {
         this.d.log.warn({ err, campaignId: c.id }, 'callback outcome not recorded');
         return null;
       });
@@ -547,9 +693,20 @@ export class CampaignRunner {
     }
     // The list's own view of the contact (for re-lists); the campaign record above is the truth.
     if (target.listId && d.recordOnContact) {
-      await recordContactOutcome(this.d.redis, target.listId, target.contactId, { code, at: now }).catch((err: Error) => this.d.log.warn({ err }, 'contact outcome not recorded'));
+      await recordContactOutcome(this.d.redis, target.listId, target.contactId, { code, at: now }).catch((err: Error) =>
+        this.d.log.warn({ err }, 'contact outcome not recorded'),
+      );
     }
-    this.events.emitEvent({ type: 'call.ended', at: now, campaignId: c.id, attemptId: claim.attemptId, ref: claim.ref, code, final: d.final, agentId });
+    this.events.emitEvent({
+      type: 'call.ended',
+      at: now,
+      campaignId: c.id,
+      attemptId: claim.attemptId,
+      ref: claim.ref,
+      code,
+      final: d.final,
+      agentId,
+    });
   }
 
   /** Attempts left in flight by a dead dialer: never-dialled ones go back, dialled ones close as interrupted. */
@@ -560,7 +717,21 @@ export class CampaignRunner {
       const { listId, contactId } = splitRef(h.ref);
       const st = await run.queue.contactState(h.ref);
       this.d.log.warn({ campaignId: run.id, attemptId: h.attemptId }, 'closing an attempt interrupted by a dialer crash');
-      await this.close(run, { attemptId: h.attemptId, ref: h.ref, listId, contactId, phone: st.phone ?? '', attemptNo: h.attemptNo, timeZone: '', phoneType: '' }, code, { interrupted: true });
+      await this.close(
+        run,
+        {
+          attemptId: h.attemptId,
+          ref: h.ref,
+          listId,
+          contactId,
+          phone: st.phone ?? '',
+          attemptNo: h.attemptNo,
+          timeZone: '',
+          phoneType: '',
+        },
+        code,
+        { interrupted: true },
+      );
     }
   }
 
@@ -610,8 +781,17 @@ export class CampaignRunner {
         continue;
       }
       const contactId = `${cb.id}@${cb.dueAt}`;
-      await run.queue.enqueue(CALLBACK_LIST, [{ contactId, phone: cb.phone, phoneType: 'unknown', timeZone, score: CALLBACK_PRIORITY + cb.dueAt }]);
-      const [claim] = await run.queue.claim({ now, n: 1, leaseMs: this.d.config.attemptLeaseMs, owner: this.owner, lists: [CALLBACK_LIST], filters: { maxAttempts: Number.MAX_SAFE_INTEGER } });
+      await run.queue.enqueue(CALLBACK_LIST, [
+        { contactId, phone: cb.phone, phoneType: 'unknown', timeZone, score: CALLBACK_PRIORITY + cb.dueAt },
+      ]);
+      const [claim] = await run.queue.claim({
+        now,
+        n: 1,
+        leaseMs: this.d.config.attemptLeaseMs,
+        owner: this.owner,
+        lists: [CALLBACK_LIST],
+        filters: { maxAttempts: Number.MAX_SAFE_INTEGER },
+      });
       if (!claim) {
         await this.d.desk.release(reservation).catch(() => undefined);
         await finishCallback(this.d.redis, run.id, cb.id, { retryAt: cb.dueAt }, now).catch(() => null);
@@ -622,7 +802,8 @@ export class CampaignRunner {
       this.d.limits?.bind(c.id, claim.attemptId);
       await this.startAttempt(run, claim, reservation);
       placed++;
-      if (this.d.limits && ![...run.sessions].some((x) => x.claim.attemptId === claim.attemptId)) await this.d.limits.release(claim.attemptId);
+      if (this.d.limits && ![...run.sessions].some((x) => x.claim.attemptId === claim.attemptId))
+        await this.d.limits.release(claim.attemptId);
       await this.d.limits?.settle(c.id);
     }
     return placed;

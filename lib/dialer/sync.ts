@@ -31,7 +31,13 @@ export async function syncList(redis: Redis, campaignId: string, listId: string)
       const json = recs[i];
       if (!json) return;
       const r = decodeRecord(json);
-      batch.push({ contactId: id, phone: r.phone ?? '', phoneType: r.phoneType ?? 'unknown', timeZone: r.timeZone ?? '', score: scores[i]! });
+      batch.push({
+        contactId: id,
+        phone: r.phone ?? '',
+        phoneType: r.phoneType ?? 'unknown',
+        timeZone: r.timeZone ?? '',
+        score: scores[i]!,
+      });
     });
     added += await q.enqueue(listId, batch);
     if (ids.length < PAGE) break;

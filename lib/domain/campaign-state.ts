@@ -92,7 +92,15 @@ export const canTransition = (state: CampaignState, event: CampaignEvent): boole
  * retry rules, ring timeout, callback grace) — none of these touch calls in flight.
  */
 export const EDITABLE_WHILE_PAUSED = [
-  'maxAttempts', 'period', 'callerId', 'presentCallerId', 'hours', 'retryIntervalSec', 'retryPolicy', 'ringTimeoutSec', 'callbackOwnerGraceSec',
+  'maxAttempts',
+  'period',
+  'callerId',
+  'presentCallerId',
+  'hours',
+  'retryIntervalSec',
+  'retryPolicy',
+  'ringTimeoutSec',
+  'callbackOwnerGraceSec',
 ] as const;
 
 /**

@@ -101,7 +101,13 @@ export function campaignDefaults(): CampaignSettings {
     // Seed 001's example hours; the seeds are Japanese deployments.
     hours: {
       timeZone: 'Asia/Tokyo',
-      days: { mon: [{ from: '09:00', to: '17:00' }], tue: [{ from: '09:00', to: '17:00' }], wed: [{ from: '09:00', to: '17:00' }], thu: [{ from: '09:00', to: '17:00' }], fri: [{ from: '09:00', to: '17:00' }] },
+      days: {
+        mon: [{ from: '09:00', to: '17:00' }],
+        tue: [{ from: '09:00', to: '17:00' }],
+        wed: [{ from: '09:00', to: '17:00' }],
+        thu: [{ from: '09:00', to: '17:00' }],
+        fri: [{ from: '09:00', to: '17:00' }],
+      },
     },
     callerId: null,
     presentCallerId: true,
@@ -146,7 +152,8 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
  */
 export function validateSettings(s: CampaignSettings, region: string): string[] {
   const errors: string[] = [];
-  if (!s.name || !CAMPAIGN_NAME.test(s.name)) errors.push('name may contain only letters (any script), digits and "-", and must not be empty');
+  if (!s.name || !CAMPAIGN_NAME.test(s.name))
+    errors.push('name may contain only letters (any script), digits and "-", and must not be empty');
   else if ([...s.name].length > NAME_MAX) errors.push(`name must be at most ${NAME_MAX} characters`);
   if (s.period) errors.push(...validatePeriod(s.period));
   errors.push(...validateHours(s.hours));
@@ -157,8 +164,10 @@ export function validateSettings(s: CampaignSettings, region: string): string[] 
   }
   if (s.mode === 'agentless') {
     const a = s.agentless ?? {};
-    if (!a.botUri === !a.message) errors.push('agentless mode needs exactly one of agentless.botUri (bot/IVR SIP URI) or agentless.message (recorded message)');
-    if (a.botUri && !/^sips?:[^\s@]+@[^\s]+$|^sips?:[^\s@]+$/.test(a.botUri)) errors.push(`agentless.botUri "${a.botUri}" is not a SIP URI (sip:user@host)`);
+    if (!a.botUri === !a.message)
+      errors.push('agentless mode needs exactly one of agentless.botUri (bot/IVR SIP URI) or agentless.message (recorded message)');
+    if (a.botUri && !/^sips?:[^\s@]+@[^\s]+$|^sips?:[^\s@]+$/.test(a.botUri))
+      errors.push(`agentless.botUri "${a.botUri}" is not a SIP URI (sip:user@host)`);
   } else if (s.agentless) {
     errors.push(`agentless settings are only for mode agentless (mode is ${s.mode})`);
   }
@@ -172,9 +181,11 @@ export function validateSettings(s: CampaignSettings, region: string): string[] 
     codes.add(d.code);
   }
   if (s.dispositionRequired && s.dispositions.length === 0) errors.push('dispositionRequired needs at least one disposition');
-  if (s.voicemail.action === 'leave-message' && !s.voicemail.message) errors.push('voicemail.message is required when voicemail.action is leave-message');
+  if (s.voicemail.action === 'leave-message' && !s.voicemail.message)
+    errors.push('voicemail.message is required when voicemail.action is leave-message');
   const at = s.filters.attempts;
-  if (at && at.min !== undefined && at.max !== undefined && at.min > at.max) errors.push('filters.attempts.min must not exceed filters.attempts.max');
+  if (at && at.min !== undefined && at.max !== undefined && at.min > at.max)
+    errors.push('filters.attempts.min must not exceed filters.attempts.max');
   if (new Set(s.agentGroups).size !== s.agentGroups.length) errors.push('agentGroups has duplicates');
   return errors;
 }
@@ -186,7 +197,8 @@ export function validateAllocation(a: Allocation, agentGroups: readonly string[]
   if (entries.length === 0) errors.push('allocation.groups must name at least one agent group');
   for (const [g, n] of entries) {
     if (!agentGroups.includes(g)) errors.push(`allocation names group "${g}", which is not one of the campaign's agentGroups`);
-    if (!(n >= 0) || (a.by === 'count' && !Number.isInteger(n))) errors.push(`allocation.groups.${g} must be a ${a.by === 'count' ? 'non-negative integer' : 'non-negative number'}`);
+    if (!(n >= 0) || (a.by === 'count' && !Number.isInteger(n)))
+      errors.push(`allocation.groups.${g} must be a ${a.by === 'count' ? 'non-negative integer' : 'non-negative number'}`);
   }
   if (entries.length && entries.every(([, n]) => n === 0)) errors.push('allocation must give rows to at least one group');
   return errors;

@@ -17,7 +17,6 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/
 import { checkClovaPhone, normalizePhone, TYPE_MAP as TYPES, type PhoneResult } from './phone';
 import { parseNationalDigits } from './phone-national';
 
-
 const PLAIN = /^\+?[0-9]{4,20}$/;
 
 /** Same result as `normalizePhone(raw, region)` for the fields contacts keep (ok, e164, type, reason). */

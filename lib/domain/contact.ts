@@ -162,7 +162,11 @@ export function validateContact(input: ContactInput, opts: ValidationOptions, na
   if (attrs) {
     const keys = Object.keys(attrs);
     if (keys.length > opts.maxAttributes) {
-      errors.push({ column: 'attributes', value: String(keys.length), reason: `more than ${opts.maxAttributes} attributes (import.maxAttributes)` });
+      errors.push({
+        column: 'attributes',
+        value: String(keys.length),
+        reason: `more than ${opts.maxAttributes} attributes (import.maxAttributes)`,
+      });
     } else {
       for (let i = 0; i < keys.length; i++) {
         const k = keys[i]!;
@@ -200,7 +204,16 @@ export function encodeRecord(r: ContactRecord): string {
 }
 
 export function decodeRecord(json: string): ContactRecord {
-  const o = JSON.parse(json) as { p: string; r: string; t: PhoneType; n?: string; k1?: string; k2?: string; tz?: string; a?: Record<string, string> };
+  const o = JSON.parse(json) as {
+    p: string;
+    r: string;
+    t: PhoneType;
+    n?: string;
+    k1?: string;
+    k2?: string;
+    tz?: string;
+    a?: Record<string, string>;
+  };
   const rec: ContactRecord = { phone: o.p, rawPhone: o.r, phoneType: o.t, attributes: o.a ?? {} };
   if (o.n !== undefined) rec.name = o.n;
   if (o.k1 !== undefined) rec.key1 = o.k1;

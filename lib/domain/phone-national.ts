@@ -55,7 +55,17 @@ interface MetadataObject {
 }
 
 // helpers/getNumberType.js
-const NON_FIXED_LINE_TYPES = ['MOBILE', 'PREMIUM_RATE', 'TOLL_FREE', 'SHARED_COST', 'VOIP', 'PERSONAL_NUMBER', 'PAGER', 'UAN', 'VOICEMAIL'] as const;
+const NON_FIXED_LINE_TYPES = [
+  'MOBILE',
+  'PREMIUM_RATE',
+  'TOLL_FREE',
+  'SHARED_COST',
+  'VOIP',
+  'PERSONAL_NUMBER',
+  'PAGER',
+  'UAN',
+  'VOICEMAIL',
+] as const;
 // constants.js MIN_LENGTH_FOR_NSN / MAX_LENGTH_FOR_NSN
 const MIN_NSN = 2;
 const MAX_NSN = 17;

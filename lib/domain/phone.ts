@@ -8,9 +8,7 @@ import { parsePhoneNumberFromString, type CountryCode, type NumberType } from 'l
 
 export type PhoneType = 'landline' | 'mobile' | 'landline_or_mobile' | 'tollfree' | 'voip' | 'premium' | 'shared' | 'other' | 'unknown';
 
-export type PhoneResult =
-  | { ok: true; e164: string; national: string; type: PhoneType; region?: string }
-  | { ok: false; reason: string };
+export type PhoneResult = { ok: true; e164: string; national: string; type: PhoneType; region?: string } | { ok: false; reason: string };
 
 /** libphonenumber-js number types → ours. */
 export const TYPE_MAP: Partial<Record<NonNullable<NumberType>, PhoneType>> = {
@@ -38,7 +36,8 @@ function toAsciiDigits(s: string): string {
 export function normalizePhone(raw: string, region: string): PhoneResult {
   const text = toAsciiDigits(raw.trim());
   if (text === '') return { ok: false, reason: 'phone number is empty' };
-  if (/[^0-9+\s\-‐‑‒–—―ー－().．（）]/.test(text)) return { ok: false, reason: 'phone number has characters other than digits, +, spaces, dashes and parentheses' };
+  if (/[^0-9+\s\-‐‑‒–—―ー－().．（）]/.test(text))
+    return { ok: false, reason: 'phone number has characters other than digits, +, spaces, dashes and parentheses' };
   const compact = text.replace(SEPARATORS, '');
   if (compact.length > 20) return { ok: false, reason: 'phone number is longer than 20 digits' };
   const parsed = parsePhoneNumberFromString(compact, region as CountryCode);

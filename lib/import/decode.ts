@@ -82,7 +82,8 @@ export function detectEncoding(head: Buffer, choice: EncodingChoice): DetectedEn
   if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
   if (choice === 'utf-8') return 'utf-8';
   if (choice === 'shift_jis') return 'shift_jis';
-  if (head.includes(0)) throw new ImportFileError('file contains NUL bytes: it is not a UTF-8 or Shift_JIS text file (UTF-16 files need a byte-order mark)');
+  if (head.includes(0))
+    throw new ImportFileError('file contains NUL bytes: it is not a UTF-8 or Shift_JIS text file (UTF-16 files need a byte-order mark)');
   if (isUtf8(head)) return 'utf-8';
   if (isCp932(head)) return 'shift_jis';
   throw new ImportFileError('file is neither UTF-8 nor Shift_JIS (CP932) text; save it as CSV UTF-8 or pass encoding=shift_jis|utf-8');
@@ -92,7 +93,11 @@ export function detectEncoding(head: Buffer, choice: EncodingChoice): DetectedEn
  * Decodes a byte stream to text chunks in the detected or given encoding,
  * validating as it goes. `onDetected` reports the choice (shown in the job).
  */
-export async function* decodeText(src: AsyncIterable<Buffer>, choice: EncodingChoice, onDetected?: (e: DetectedEncoding) => void): AsyncGenerator<string> {
+export async function* decodeText(
+  src: AsyncIterable<Buffer>,
+  choice: EncodingChoice,
+  onDetected?: (e: DetectedEncoding) => void,
+): AsyncGenerator<string> {
   const { head, all } = await peek(src, SNIFF_BYTES);
   if (head.length === 0) return;
   const enc = detectEncoding(head, choice);
@@ -105,7 +110,9 @@ export async function* decodeText(src: AsyncIterable<Buffer>, choice: EncodingCh
       try {
         text = dec.decode(chunk, { stream: true });
       } catch {
-        throw new ImportFileError(`file is not valid UTF-8 (bad bytes within bytes ${offset}–${offset + chunk.length}); if it was saved as Shift_JIS, pass encoding=shift_jis`);
+        throw new ImportFileError(
+          `file is not valid UTF-8 (bad bytes within bytes ${offset}–${offset + chunk.length}); if it was saved as Shift_JIS, pass encoding=shift_jis`,
+        );
       }
       if (chunk.includes(0)) throw new ImportFileError(`file contains NUL bytes near byte ${offset}: not a text CSV`);
       offset += chunk.length;
@@ -123,7 +130,9 @@ export async function* decodeText(src: AsyncIterable<Buffer>, choice: EncodingCh
   for await (const chunk of all) {
     const text = dec.write(chunk);
     if (enc === 'shift_jis' && (text.includes('\ufffd') || chunk.includes(0))) {
-      throw new ImportFileError(`file is not valid Shift_JIS (CP932) (bad bytes within bytes ${offset}–${offset + chunk.length}); if it was saved as UTF-8, pass encoding=utf-8`);
+      throw new ImportFileError(
+        `file is not valid Shift_JIS (CP932) (bad bytes within bytes ${offset}–${offset + chunk.length}); if it was saved as UTF-8, pass encoding=utf-8`,
+      );
     }
     offset += chunk.length;
     if (text) yield text;

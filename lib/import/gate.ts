@@ -12,7 +12,9 @@ export class ImportsBusy extends Error {
     readonly running: number,
     readonly queued: number,
   ) {
-    super(`${running} imports are running and ${queued} are waiting (import.maxConcurrent, import.maxQueued): retry in ${retryAfterSeconds} s`);
+    super(
+      `${running} imports are running and ${queued} are waiting (import.maxConcurrent, import.maxQueued): retry in ${retryAfterSeconds} s`,
+    );
     this.name = 'ImportsBusy';
   }
 }

@@ -9,7 +9,20 @@ import { ImportFileError } from './decode';
 
 const ALIASES: Record<ContactField, string[]> = {
   id: ['id', 'contactid', 'contact_id', 'customerid', '管理id', '顧客id', 'id番号'],
-  phone: ['phone', 'phonenumber', 'phone_number', 'number', 'tel', 'telephone', 'msisdn', '電話番号', '受信番号', '電話', '携帯番号', '電話番号(固定)'],
+  phone: [
+    'phone',
+    'phonenumber',
+    'phone_number',
+    'number',
+    'tel',
+    'telephone',
+    'msisdn',
+    '電話番号',
+    '受信番号',
+    '電話',
+    '携帯番号',
+    '電話番号(固定)',
+  ],
   name: ['name', 'fullname', 'full_name', '名前', '氏名', '顧客名'],
   key1: ['key1', 'key_1', 'キー1'],
   key2: ['key2', 'key_2', 'キー2'],
@@ -57,16 +70,22 @@ export function planColumns(header: string[], opts: { mapping?: Record<string, s
       return;
     }
     const f = target as ContactField;
-    if (plan.fields[f] !== undefined) throw new ImportFileError(`columns "${plan.labels[f]}" and "${label}" both map to field ${f}; give a mapping`);
+    if (plan.fields[f] !== undefined)
+      throw new ImportFileError(`columns "${plan.labels[f]}" and "${label}" both map to field ${f}; give a mapping`);
     plan.fields[f] = index;
     plan.labels[f] = label;
   });
-  for (const k of explicit.keys()) if (!seen.has(k)) throw new ImportFileError(`mapping names column "${k}", which the header does not have`);
+  for (const k of explicit.keys())
+    if (!seen.has(k)) throw new ImportFileError(`mapping names column "${k}", which the header does not have`);
   if (plan.fields.phone === undefined) {
-    throw new ImportFileError(`no phone column: header has ${header.map((h) => `"${h}"`).join(', ')}; name one "phone" (or 電話番号) or give a mapping`);
+    throw new ImportFileError(
+      `no phone column: header has ${header.map((h) => `"${h}"`).join(', ')}; name one "phone" (or 電話番号) or give a mapping`,
+    );
   }
   if (plan.attributes.length > opts.maxAttributes) {
-    throw new ImportFileError(`file has ${plan.attributes.length} extra columns; at most ${opts.maxAttributes} are kept as attributes (import.maxAttributes)`);
+    throw new ImportFileError(
+      `file has ${plan.attributes.length} extra columns; at most ${opts.maxAttributes} are kept as attributes (import.maxAttributes)`,
+    );
   }
   return plan;
 }

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { ImportFileError } from './decode';
 import type { ParsedBatch, ParseHooks, ParseOptions } from './pipeline';
 
-export type ToWorker = { t: 'chunk'; buf: ArrayBuffer } | { t: 'end' } | { t: 'fail'; message: string; code?: ImportFileError['code'] } | { t: 'ack' };
+export type ToWorker =
+  { t: 'chunk'; buf: ArrayBuffer } | { t: 'end' } | { t: 'fail'; message: string; code?: ImportFileError['code'] } | { t: 'ack' };
 export type FromWorker =
   | { t: 'credit' }
   | { t: 'format'; v: Parameters<NonNullable<ParseHooks['onFormat']>>[0] }
@@ -39,8 +40,15 @@ if (workerData.tsx) require(workerData.tsx).register();
 require(workerData.file);`;
 
 /** `parseBatches(source, opts, hooks)`, computed in a worker thread. */
-export async function* parseInWorker(source: AsyncIterable<Buffer>, opts: ParseOptions, hooks: ParseHooks = {}): AsyncGenerator<ParsedBatch> {
-  const worker = new Worker(BOOT, { eval: true, workerData: { file: WORKER_FILE, tsx: TSX_API, opts, maxBatchesAhead: MAX_BATCHES_AHEAD } });
+export async function* parseInWorker(
+  source: AsyncIterable<Buffer>,
+  opts: ParseOptions,
+  hooks: ParseHooks = {},
+): AsyncGenerator<ParsedBatch> {
+  const worker = new Worker(BOOT, {
+    eval: true,
+    workerData: { file: WORKER_FILE, tsx: TSX_API, opts, maxBatchesAhead: MAX_BATCHES_AHEAD },
+  });
   const inbox: FromWorker[] = [];
   let wake: (() => void) | undefined;
   let crashed: Error | undefined;

@@ -6,7 +6,15 @@
  * cores that overlap is what lets a million-row file go in at full speed.
  * Either way the batches are identical, row for row.
  */
-import { encodeRecord, preview, validateContact, type ContactField, type ContactInput, type ProfileName, type ValidationOptions } from '../domain/contact';
+import {
+  encodeRecord,
+  preview,
+  validateContact,
+  type ContactField,
+  type ContactInput,
+  type ProfileName,
+  type ValidationOptions,
+} from '../domain/contact';
 import { packRow } from '../store/contacts';
 import { decodeText, ImportFileError, peek, type DetectedEncoding, type EncodingChoice } from './decode';
 import { planColumns, templatePlan, type ColumnPlan } from './header';
@@ -63,7 +71,8 @@ async function* rawRows(source: AsyncIterable<Buffer>, opts: ParseOptions, hooks
   const format: ImportFormat = opts.format ?? (zip ? 'xlsx' : 'csv');
   hooks.onFormat?.(format);
   if (format === 'xlsx' && !zip) throw new ImportFileError('format is xlsx but the file is not an XLSX workbook (not a ZIP archive)');
-  if (format === 'csv' && zip) throw new ImportFileError('format is csv but the file is a ZIP archive (an XLSX workbook?); send it with format=xlsx');
+  if (format === 'csv' && zip)
+    throw new ImportFileError('format is csv but the file is a ZIP archive (an XLSX workbook?); send it with format=xlsx');
   if (head.length === 0) throw new ImportFileError('file is empty');
   if (format === 'xlsx') {
     hooks.onEncoding?.('xlsx');
@@ -92,7 +101,12 @@ export class BatchBuilder {
     private readonly plan: ColumnPlan,
     opts: ParseOptions,
   ) {
-    this.vopts = { profile: opts.profile, region: opts.region, maxFieldLength: opts.limits.maxFieldLength, maxAttributes: opts.limits.maxAttributes };
+    this.vopts = {
+      profile: opts.profile,
+      region: opts.region,
+      maxFieldLength: opts.limits.maxFieldLength,
+      maxAttributes: opts.limits.maxAttributes,
+    };
   }
 
   /** Rows read into this batch, valid or not. */
@@ -169,14 +183,21 @@ export class BatchBuilder {
  * fault (ImportFileError) is thrown after the batch holding every row read
  * before it was yielded, so those rows are kept.
  */
-export async function* parseBatches(source: AsyncIterable<Buffer>, opts: ParseOptions, hooks: ParseHooks = {}): AsyncGenerator<ParsedBatch> {
+export async function* parseBatches(
+  source: AsyncIterable<Buffer>,
+  opts: ParseOptions,
+  hooks: ParseHooks = {},
+): AsyncGenerator<ParsedBatch> {
   let builder: BatchBuilder | undefined;
   const max = opts.limits.batchSize;
   try {
     for await (const rows of rawRows(source, opts, hooks)) {
       let i = 0;
       if (!builder && rows.length) {
-        const plan = opts.header === false ? templatePlan(opts.profile) : planColumns(rows[i++]!.cells, { mapping: opts.mapping, maxAttributes: opts.limits.maxAttributes });
+        const plan =
+          opts.header === false
+            ? templatePlan(opts.profile)
+            : planColumns(rows[i++]!.cells, { mapping: opts.mapping, maxAttributes: opts.limits.maxAttributes });
         hooks.onPlan?.(plan.labels);
         builder = new BatchBuilder(plan, opts);
       }

@@ -113,6 +113,10 @@ export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions): A
  * limits enforced while reading (xlsx/reader.ts). Numbers typed as numbers
  * lose leading zeros in Excel; the template formats the phone column as text.
  */
-export function xlsxRows(bytes: AsyncIterable<Buffer>, limits: XlsxLimits = DEFAULT_XLSX_LIMITS, batchSize = 1000): AsyncGenerator<RawRow[]> {
+export function xlsxRows(
+  bytes: AsyncIterable<Buffer>,
+  limits: XlsxLimits = DEFAULT_XLSX_LIMITS,
+  batchSize = 1000,
+): AsyncGenerator<RawRow[]> {
   return readXlsxRows(bytes, limits, batchSize);
 }

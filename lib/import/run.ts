@@ -107,7 +107,11 @@ export class ImportRunner {
     const { redis, listId } = this.req;
     const key = jobKey(listId, this.job.id);
     if (await redis.exists(key)) throw new ImportFileError(`import job ${this.job.id} already exists`);
-    await redis.multi().hset(key, jobToHash(this.job, Date.now())).zadd(listKeys(listId).imports, String(Date.parse(this.job.startedAt)), this.job.id).exec();
+    await redis
+      .multi()
+      .hset(key, jobToHash(this.job, Date.now()))
+      .zadd(listKeys(listId).imports, String(Date.parse(this.job.startedAt)), this.job.id)
+      .exec();
     if (this.job.head) this.headBase = await reserveHeadBlock(redis, listId);
     let fileError: ImportFileError | undefined;
     try {
@@ -161,7 +165,12 @@ export class ImportRunner {
       delimiter: req.delimiter,
       header: req.header,
       mapping: req.mapping,
-      limits: { maxFieldLength: req.limits.maxFieldLength, maxAttributes: req.limits.maxAttributes, batchSize: req.limits.batchSize, xlsx: req.limits.xlsx },
+      limits: {
+        maxFieldLength: req.limits.maxFieldLength,
+        maxAttributes: req.limits.maxAttributes,
+        batchSize: req.limits.batchSize,
+        xlsx: req.limits.xlsx,
+      },
     };
     const hooks: ParseHooks = {
       onFormat: (f) => (this.job.format = f),
@@ -238,10 +247,16 @@ export class ImportRunner {
     return failures.map((f) => {
       this.job.rejected++;
       const row = b.rows[f.index]!;
-      if (f.reason === 'dup-id') return { row, column: labels.id ?? 'id', value: f.id, reason: 'duplicate contact ID: the list already has it' };
+      if (f.reason === 'dup-id')
+        return { row, column: labels.id ?? 'id', value: f.id, reason: 'duplicate contact ID: the list already has it' };
       const [, phone, record] = packed[f.index]!.split('\x1f');
       const raw = (JSON.parse(record!) as { r: string }).r;
-      return { row, column: labels.phone ?? 'phone', value: raw, reason: `duplicate phone number: contact ${f.holder} of the list has it (${phone})` };
+      return {
+        row,
+        column: labels.phone ?? 'phone',
+        value: raw,
+        reason: `duplicate phone number: contact ${f.holder} of the list has it (${phone})`,
+      };
     });
   }
 }

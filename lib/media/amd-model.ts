@@ -47,7 +47,11 @@ export function loadModel(file: string): AmdModel {
   const k = FEATURE_NAMES.length;
   if (raw.features?.join() !== FEATURE_NAMES.join()) throw new Error(`AMD model ${path}: features must be ${FEATURE_NAMES.join(', ')}`);
   if (raw.mean?.length !== k || raw.std?.length !== k) throw new Error(`AMD model ${path}: mean/std need ${k} values`);
-  if (raw.classes?.join() !== MODEL_CLASSES.join() || raw.weights?.length !== MODEL_CLASSES.length || raw.weights.some((w) => w.length !== k + 1)) {
+  if (
+    raw.classes?.join() !== MODEL_CLASSES.join() ||
+    raw.weights?.length !== MODEL_CLASSES.length ||
+    raw.weights.some((w) => w.length !== k + 1)
+  ) {
     throw new Error(`AMD model ${path}: classes must be ${MODEL_CLASSES.join(', ')} with ${k + 1} weights each`);
   }
   m = raw;
@@ -138,8 +142,10 @@ export class ShapeAmd {
     if (pmu >= c.musicConfidence && since >= c.musicMinMs) return this.verdict(2, `music-like sound for ${since} ms`);
     if (!tonal && s.trailingMs < c.minHumanSilenceMs) {
       // Talking on: past maxPersonGreetingMs no person's answer is that long; past machineEarlyMs the model may call it sooner.
-      if (s.spanMs >= c.maxPersonGreetingMs) return this.verdict(1, `greeting longer than ${c.maxPersonGreetingMs} ms (${s.bursts} bursts)`, pm / (pm + ph));
-      if (c.machineEarlyMs > 0 && s.spanMs >= c.machineEarlyMs && pm >= c.machineConfidence) return this.verdict(1, `${s.bursts} bursts over ${s.spanMs} ms look like a recording`);
+      if (s.spanMs >= c.maxPersonGreetingMs)
+        return this.verdict(1, `greeting longer than ${c.maxPersonGreetingMs} ms (${s.bursts} bursts)`, pm / (pm + ph));
+      if (c.machineEarlyMs > 0 && s.spanMs >= c.machineEarlyMs && pm >= c.machineConfidence)
+        return this.verdict(1, `${s.bursts} bursts over ${s.spanMs} ms look like a recording`);
     }
     // Several sentences (bursts apart by a pause) adding up to this long: a recording, as app_amd's word count says.
     if (!tonal && c.multiBurstGreetingMs > 0 && s.bursts >= 2 && s.spanMs >= c.multiBurstGreetingMs && s.trailingMs >= c.mergeGapMs) {
@@ -149,14 +155,27 @@ export class ShapeAmd {
       // The greeting is over and no beep came: a person, unless the model is sure of a recording. When the model
       // leans the other way without being sure, the answer is notsure (with its lean): the campaign's policy decides.
       const conf = ph / (ph + pm);
-      if (1 - conf >= c.machineConfidence) return this.verdict(1, `${s.spanMs} ms greeting in ${s.bursts} bursts, then quiet: shaped like a recording`, 1 - conf);
+      if (1 - conf >= c.machineConfidence)
+        return this.verdict(1, `${s.spanMs} ms greeting in ${s.bursts} bursts, then quiet: shaped like a recording`, 1 - conf);
       if (conf >= 0.5) return this.verdict(0, `${s.spanMs} ms greeting in ${s.bursts} burst(s), then ${s.trailingMs} ms quiet`, conf);
-      return this.decide({ kind: 'notsure', confidence: r3(1 - conf), lean: 'machine', reason: `${s.spanMs} ms greeting, then quiet: as much a recording as a person`, features: this.deciding(1) });
+      return this.decide({
+        kind: 'notsure',
+        confidence: r3(1 - conf),
+        lean: 'machine',
+        reason: `${s.spanMs} ms greeting, then quiet: as much a recording as a person`,
+        features: this.deciding(1),
+      });
     }
     if (since >= c.totalAnalysisTimeMs) {
       const best = pm >= ph && pm >= pmu ? 1 : ph >= pmu ? 0 : 2;
       if (p[best]! >= c.notSureBelow) return this.verdict(best, `best guess after ${c.totalAnalysisTimeMs} ms of analysis`);
-      return this.decide({ kind: 'notsure', confidence: r3(p[best]!), lean: MODEL_CLASSES[best]!, reason: `no class above ${c.notSureBelow} after ${c.totalAnalysisTimeMs} ms`, features: this.deciding(best) });
+      return this.decide({
+        kind: 'notsure',
+        confidence: r3(p[best]!),
+        lean: MODEL_CLASSES[best]!,
+        reason: `no class above ${c.notSureBelow} after ${c.totalAnalysisTimeMs} ms`,
+        features: this.deciding(best),
+      });
     }
     return null;
   }
@@ -174,7 +193,10 @@ export class ShapeAmd {
       for (let c = 0; c < w.length; c++) if (c !== cls) other += w[c]![i + 1]!;
       return (w[cls]![i + 1]! - other / (w.length - 1)) * this.z[i]!;
     });
-    const top = push.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 3);
+    const top = push
+      .map((v, i) => [v, i] as const)
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, 3);
     return Object.fromEntries(top.map(([, i]) => [FEATURE_NAMES[i]!, r3(this.x[i]!)]));
   }
 

@@ -8,9 +8,7 @@
 import type { MediaConfig } from './config';
 import { FRAME_MS } from './types';
 
-export type AmdDecision =
-  | { kind: 'human' | 'machine' | 'notsure'; reason: string }
-  | { kind: 'silence'; durationMs: number };
+export type AmdDecision = { kind: 'human' | 'machine' | 'notsure'; reason: string } | { kind: 'silence'; durationMs: number };
 
 export class Amd {
   /** ms since the analysis started (answer). */
@@ -46,7 +44,8 @@ export class Amd {
         this.lastVoicedEndMs = this.t;
       } else {
         const quiet = this.t - this.preRun;
-        if (c.initialSilenceMs > 0 && quiet >= c.initialSilenceMs) return this.decide({ kind: 'machine', reason: `initial silence ${quiet} ms` });
+        if (c.initialSilenceMs > 0 && quiet >= c.initialSilenceMs)
+          return this.decide({ kind: 'machine', reason: `initial silence ${quiet} ms` });
         if (quiet >= c.silenceTimeoutMs) return this.decide({ kind: 'silence', durationMs: quiet });
         return null;
       }
@@ -66,13 +65,15 @@ export class Amd {
       }
     }
     const greeting = this.lastVoicedEndMs - this.onsetMs;
-    if (this.voicedRun >= c.maximumWordLengthMs) return this.decide({ kind: 'machine', reason: `word longer than ${c.maximumWordLengthMs} ms` });
+    if (this.voicedRun >= c.maximumWordLengthMs)
+      return this.decide({ kind: 'machine', reason: `word longer than ${c.maximumWordLengthMs} ms` });
     if (this.words > c.maximumNumberOfWords) return this.decide({ kind: 'machine', reason: `${this.words} words` });
     if (greeting > c.greetingMs) return this.decide({ kind: 'machine', reason: `greeting longer than ${c.greetingMs} ms` });
     if (this.silenceRun >= c.afterGreetingSilenceMs) {
       return this.decide({ kind: 'human', reason: `${greeting} ms greeting, ${this.words} word(s), then ${this.silenceRun} ms silence` });
     }
-    if (this.t - this.onsetMs >= c.totalAnalysisTimeMs) return this.decide({ kind: 'notsure', reason: `no decision ${c.totalAnalysisTimeMs} ms after speech onset` });
+    if (this.t - this.onsetMs >= c.totalAnalysisTimeMs)
+      return this.decide({ kind: 'notsure', reason: `no decision ${c.totalAnalysisTimeMs} ms after speech onset` });
     return null;
   }
 

@@ -123,7 +123,14 @@ class Analyzer implements CallAnalyzer {
     const match = this.matcher?.push(f.energy, f.diffEnergy, voiced);
     if (match) {
       const { ref, confidence } = match;
-      return this.final({ kind: 'announcement', atMs: t, class: ref.class, ...(ref.carrier ? { carrier: ref.carrier } : {}), reference: ref.name, confidence: Math.round(confidence * 1000) / 1000 });
+      return this.final({
+        kind: 'announcement',
+        atMs: t,
+        class: ref.class,
+        ...(ref.carrier ? { carrier: ref.carrier } : {}),
+        reference: ref.name,
+        confidence: Math.round(confidence * 1000) / 1000,
+      });
     }
     return this.phase === 'early' ? this.early(f, t) : this.answeredFrame(frame, f, speech, t);
   }
@@ -212,7 +219,8 @@ export function analyzePcm(pcm: Int16Array, opts: CallAnalyzerOptions & { answer
   const out: Verdict[] = [];
   const frame = new Int16Array(FRAME_SAMPLES);
   for (let i = 0; i < pcm.length && !a.done; i += FRAME_SAMPLES) {
-    if (opts.answerAtMs !== undefined && (i / FRAME_SAMPLES) * FRAME_MS === Math.round(opts.answerAtMs / FRAME_MS) * FRAME_MS) out.push(...a.answered());
+    if (opts.answerAtMs !== undefined && (i / FRAME_SAMPLES) * FRAME_MS === Math.round(opts.answerAtMs / FRAME_MS) * FRAME_MS)
+      out.push(...a.answered());
     frame.fill(0);
     frame.set(pcm.subarray(i, Math.min(i + FRAME_SAMPLES, pcm.length)));
     out.push(...a.push(frame));

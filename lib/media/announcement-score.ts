@@ -64,7 +64,19 @@ function prefix(x: Float64Array, sq: boolean): Float64Array {
  * z is an affine image of the live contour, so correlations over any span of
  * it equal those of the contour itself.
  */
-function corr1(z: Float64Array, pz: Float64Array, pz2: Float64Array, r: Float64Array, pr: Float64Array, pr2: Float64Array, c0: number, lag: number, n: number, cover: number, minSpan: number): number {
+function corr1(
+  z: Float64Array,
+  pz: Float64Array,
+  pz2: Float64Array,
+  r: Float64Array,
+  pr: Float64Array,
+  pr2: Float64Array,
+  c0: number,
+  lag: number,
+  n: number,
+  cover: number,
+  minSpan: number,
+): number {
   const a = Math.max(0, -lag);
   const end = Math.min(n, r.length - lag);
   const v = Math.min(cover, end);

@@ -65,7 +65,8 @@ export class AnnouncementLibrary {
 
   /** Adds a reference from 8 kHz PCM. */
   add(pcm: Int16Array, meta: { class: AnnouncementClass; carrier?: string; name: string }): AnnouncementRef {
-    if (!ANNOUNCEMENT_CLASSES.includes(meta.class)) throw new Error(`announcement class ${meta.class} is not one of ${ANNOUNCEMENT_CLASSES.join(', ')}`);
+    if (!ANNOUNCEMENT_CLASSES.includes(meta.class))
+      throw new Error(`announcement class ${meta.class} is not one of ${ANNOUNCEMENT_CLASSES.join(', ')}`);
     const n = Math.floor(pcm.length / FRAME_SAMPLES);
     if (n < 25) throw new Error(`announcement ${meta.name} is shorter than 0.5 s`);
     const stretched = STRETCHES.map((s) => measure(pcm, s));
@@ -103,7 +104,6 @@ export class AnnouncementLibrary {
     return lib;
   }
 }
-
 
 /** Frames between attempts (400 ms). */
 const ATTEMPT_FRAMES = 20;
@@ -236,9 +236,16 @@ export class AnnouncementMatcher {
       STRETCHES.forEach((s, si) => {
         const centre = Math.round((2 * c.lag) / s);
         const contour = ref.stretched[si]!;
-        const f = bestLag(live, contour, { coverTo, minLength: this.w, minSpan: Math.ceil(this.minW / 2), from: centre - reach, to: centre + reach });
+        const f = bestLag(live, contour, {
+          coverTo,
+          minLength: this.w,
+          minSpan: Math.ceil(this.minW / 2),
+          from: centre - reach,
+          to: centre + reach,
+        });
         const cur = perClass.get(ref.class);
-        if (!Number.isNaN(f.lag) && (!cur || f.c > cur.confidence)) perClass.set(ref.class, { ref, confidence: f.c, margin: 0, stretch: s, ends: f.lag + e.length >= contour.e.length });
+        if (!Number.isNaN(f.lag) && (!cur || f.c > cur.confidence))
+          perClass.set(ref.class, { ref, confidence: f.c, margin: 0, stretch: s, ends: f.lag + e.length >= contour.e.length });
       });
     });
   }

@@ -63,7 +63,12 @@ function decodeWav(buf: Uint8Array, name: string): Int16Array {
     let size = dv.getUint32(off + 4, true);
     const body = off + 8;
     if (id === 'fmt ') {
-      fmt = { format: dv.getUint16(body, true), channels: dv.getUint16(body + 2, true), rate: dv.getUint32(body + 4, true), bits: dv.getUint16(body + 14, true) };
+      fmt = {
+        format: dv.getUint16(body, true),
+        channels: dv.getUint16(body + 2, true),
+        rate: dv.getUint32(body + 4, true),
+        bits: dv.getUint16(body + 14, true),
+      };
       // WAVE_FORMAT_EXTENSIBLE: the real format is the sub-format GUID's first two bytes.
       if (fmt.format === 0xfffe && size >= 26) fmt.format = dv.getUint16(body + 24, true);
     } else if (id === 'data') {
@@ -80,10 +85,12 @@ function decodeWav(buf: Uint8Array, name: string): Int16Array {
 function pcmFromWav(data: Uint8Array, fmt: { format: number; channels: number; rate: number; bits: number }, name: string): Int16Array {
   const { format, channels, rate, bits } = fmt;
   if ((format === 6 || format === 7) && bits === 8) {
-    if (rate !== SAMPLE_RATE || channels !== 1) throw new AudioFormatError(`${name}: G.711 WAV must be 8000 Hz mono (is ${rate} Hz, ${channels} ch)`);
+    if (rate !== SAMPLE_RATE || channels !== 1)
+      throw new AudioFormatError(`${name}: G.711 WAV must be 8000 Hz mono (is ${rate} Hz, ${channels} ch)`);
     return decodeG711(format === 7 ? 'ulaw' : 'alaw', data);
   }
-  if (format !== 1 || bits !== 16) throw new AudioFormatError(`${name}: unsupported WAV encoding (format ${format}, ${bits} bit); use 16-bit PCM or G.711`);
+  if (format !== 1 || bits !== 16)
+    throw new AudioFormatError(`${name}: unsupported WAV encoding (format ${format}, ${bits} bit); use 16-bit PCM or G.711`);
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const frames = Math.floor(data.length / (2 * channels));
   const mono = new Float64Array(frames);

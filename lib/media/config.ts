@@ -28,7 +28,8 @@ export function mediaConfig(base?: Partial<MediaConfig> | Overrides, overrides?:
 function merge(into: Overrides, from: Overrides): void {
   for (const [k, v] of Object.entries(from)) {
     const cur = into[k];
-    if (v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur)) merge(cur as Overrides, v as Overrides);
+    if (v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur))
+      merge(cur as Overrides, v as Overrides);
     else into[k] = structuredClone(v);
   }
 }

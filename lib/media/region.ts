@@ -7,7 +7,33 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 
 // ITU-T E.164 country code 1: every NANP country rings and busies the same (ANSI T1.401).
-const NANP = new Set(['US', 'CA', 'PR', 'GU', 'VI', 'AS', 'MP', 'BS', 'BB', 'AG', 'AI', 'VG', 'KY', 'DM', 'DO', 'GD', 'JM', 'MS', 'KN', 'LC', 'VC', 'TT', 'TC', 'BM', 'SX']);
+const NANP = new Set([
+  'US',
+  'CA',
+  'PR',
+  'GU',
+  'VI',
+  'AS',
+  'MP',
+  'BS',
+  'BB',
+  'AG',
+  'AI',
+  'VG',
+  'KY',
+  'DM',
+  'DO',
+  'GD',
+  'JM',
+  'MS',
+  'KN',
+  'LC',
+  'VC',
+  'TT',
+  'TC',
+  'BM',
+  'SX',
+]);
 
 /** The tone-plan name for a country: NA for NANP members, UK for GB, the country code otherwise. */
 export function toneRegionForCountry(country: string): string {

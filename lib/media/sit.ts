@@ -42,7 +42,10 @@ export class SitDetector {
   private readonly done: Segment[] = [];
   private readonly maxGapFrames: number;
 
-  constructor(private readonly cfg: MediaConfig['sit'], private readonly tones: MediaConfig['tones']) {
+  constructor(
+    private readonly cfg: MediaConfig['sit'],
+    private readonly tones: MediaConfig['tones'],
+  ) {
     this.maxGapFrames = Math.ceil((cfg.maxGapMs + tones.frameSlackMs) / FRAME_MS);
   }
 
@@ -121,8 +124,13 @@ export class SitDetector {
       }
     }
     const tol = c.ituFreqToleranceHz;
-    const inItu = (x: Segment, lo: number, hi: number) => x.freq >= lo && x.freq <= hi && x.ms >= c.ituMinMs - slack && x.ms <= c.ituMaxMs + slack;
-    if (inItu(a, Math.min(950 - tol, c.ituLowestFirstHz), 950 + tol) && inItu(b, 1400 - tol, 1400 + tol) && inItu(d, 1800 - tol, 1800 + tol)) {
+    const inItu = (x: Segment, lo: number, hi: number) =>
+      x.freq >= lo && x.freq <= hi && x.ms >= c.ituMinMs - slack && x.ms <= c.ituMaxMs + slack;
+    if (
+      inItu(a, Math.min(950 - tol, c.ituLowestFirstHz), 950 + tol) &&
+      inItu(b, 1400 - tol, 1400 + tol) &&
+      inItu(d, 1800 - tol, 1800 + tol)
+    ) {
       return { code: 'ITU', freqsHz };
     }
     return null;

@@ -53,7 +53,10 @@ export class FaxDetector {
   private lastCngEndMs = -1;
   private t = 0;
 
-  constructor(private readonly cfg: MediaConfig['fax'], private readonly tones: MediaConfig['tones']) {}
+  constructor(
+    private readonly cfg: MediaConfig['fax'],
+    private readonly tones: MediaConfig['tones'],
+  ) {}
 
   /** `speechSeen`: a voice was heard before; then one 1100 Hz burst may be a beep, so CNG needs two bursts 3 s apart. */
   push(f: FrameFeatures, speechSeen: boolean): FaxTone | null {
@@ -88,7 +91,10 @@ export class BeepDetector {
   private freqSum = 0;
   private dropout = 0;
 
-  constructor(private readonly cfg: MediaConfig['beep'], private readonly tones: MediaConfig['tones']) {}
+  constructor(
+    private readonly cfg: MediaConfig['beep'],
+    private readonly tones: MediaConfig['tones'],
+  ) {}
 
   push(f: FrameFeatures): BeepResult | null {
     const c = this.cfg;
@@ -161,7 +167,16 @@ export class CadenceDetector {
       const key = spec.freqsHz.join('+');
       let tr = this.tracks.find((t) => t.freqs.join('+') === key);
       if (!tr) {
-        tr = { freqs: spec.freqsHz, binIdx: spec.freqsHz.map((f) => bankFreqs.indexOf(f)), specs: [], on: false, runFrames: 0, pending: 0, history: [], sawFirst: false };
+        tr = {
+          freqs: spec.freqsHz,
+          binIdx: spec.freqsHz.map((f) => bankFreqs.indexOf(f)),
+          specs: [],
+          on: false,
+          runFrames: 0,
+          pending: 0,
+          history: [],
+          sawFirst: false,
+        };
         this.tracks.push(tr);
       }
       tr.specs.push({ kind, spec });

@@ -47,7 +47,19 @@ export interface MessageCampaign extends MessageCampaignSettings {
 }
 
 export function messageCampaignDefaults(): Omit<MessageCampaignSettings, 'name' | 'kind' | 'listId'> {
-  return { template: '', messageField: null, subject: '', emailField: 'email', from: null, window: null, ratePerSec: 10, helpText: null, keywords: [], optOutVoice: true, dncCampaigns: [] };
+  return {
+    template: '',
+    messageField: null,
+    subject: '',
+    emailField: 'email',
+    from: null,
+    window: null,
+    ratePerSec: 10,
+    helpText: null,
+    keywords: [],
+    optOutVoice: true,
+    dncCampaigns: [],
+  };
 }
 
 /** Rule breaks JSON Schema cannot express; empty when valid. */

@@ -19,8 +19,7 @@ export interface ComposeInput {
 }
 
 export type Composed =
-  | { ok: true; to: string; body: string; subject?: string; warning?: string }
-  | { ok: false; reason: string; field?: string };
+  { ok: true; to: string; body: string; subject?: string; warning?: string } | { ok: false; reason: string; field?: string };
 
 /** Values for a template: the contact's fields, then explicit data (data wins). */
 export function valuesFor(contact: Contact | null, data: Record<string, string> = {}): TemplateValues {
@@ -28,13 +27,18 @@ export function valuesFor(contact: Contact | null, data: Record<string, string> 
 }
 
 export function compose(i: ComposeInput, rawTo: string | undefined, values: TemplateValues): Composed {
-  if (!rawTo) return { ok: false, reason: i.kind === 'email' ? `no e-mail address (field "${i.emailField ?? 'email'}")` : 'no phone number', field: 'to' };
+  if (!rawTo)
+    return {
+      ok: false,
+      reason: i.kind === 'email' ? `no e-mail address (field "${i.emailField ?? 'email'}")` : 'no phone number',
+      field: 'to',
+    };
   const addr = checkAddress(i.kind, rawTo, i.region);
   if (!addr.ok) return { ok: false, reason: addr.reason, field: 'to' };
   let body: string;
   let subject: string | undefined;
   try {
-    const own = i.messageField ? values[i.messageField] ?? values[`attributes.${i.messageField}`] : undefined;
+    const own = i.messageField ? (values[i.messageField] ?? values[`attributes.${i.messageField}`]) : undefined;
     body = own && own.trim() ? own : render(i.template, values);
     if (i.kind === 'email') subject = render(i.subject ?? '', values);
   } catch (err) {
@@ -42,7 +46,12 @@ export function compose(i: ComposeInput, rawTo: string | undefined, values: Temp
     throw err;
   }
   if (!body.trim()) return { ok: false, reason: 'message body is empty', field: 'body' };
-  if (body.length > i.maxBodyChars) return { ok: false, reason: `message is ${body.length} characters; at most ${i.maxBodyChars} are sent (messaging.maxBodyChars)`, field: 'body' };
+  if (body.length > i.maxBodyChars)
+    return {
+      ok: false,
+      reason: `message is ${body.length} characters; at most ${i.maxBodyChars} are sent (messaging.maxBodyChars)`,
+      field: 'body',
+    };
   if (i.kind === 'email' && !subject?.trim()) return { ok: false, reason: 'e-mail subject is empty', field: 'subject' };
   if (subject && /[\r\n]/.test(subject)) return { ok: false, reason: 'e-mail subject has a line break', field: 'subject' };
   const warning = i.kind === 'sms' ? linkLengthWarning(body) : undefined;

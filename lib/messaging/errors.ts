@@ -1,6 +1,9 @@
 /** Errors of the messaging core; the API maps them to its catalogue. */
 export class MessagingInputError extends Error {
-  constructor(message: string, readonly field?: string) {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
     this.name = 'MessagingInputError';
   }

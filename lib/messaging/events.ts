@@ -4,7 +4,14 @@
  */
 import { EventEmitter } from 'node:events';
 
-export const MESSAGE_EVENT_TYPES = ['message.sent', 'message.status', 'message.reply', 'message.optout', 'message.optin', 'message.campaign'] as const;
+export const MESSAGE_EVENT_TYPES = [
+  'message.sent',
+  'message.status',
+  'message.reply',
+  'message.optout',
+  'message.optin',
+  'message.campaign',
+] as const;
 export type MessageEventType = (typeof MESSAGE_EVENT_TYPES)[number];
 
 export interface MessagingEvent {

@@ -26,7 +26,13 @@ export function createChannels(config: Readonly<Config>, log: Logger): Partial<R
     out.sms = new SmppChannel({ ...m.smpp, log: log.child({ channel: 'smpp' }) });
   } else if (m.smsChannel === 'sip') {
     const trunk = m.sip.trunkAddress || config.telephony.trunks[0]?.address;
-    if (trunk) out.sms = new SipMessageChannel({ ...m.sip, trunk, userAgent: config.telephony.embedded.sip.userAgent, log: log.child({ channel: 'sip-message' }) });
+    if (trunk)
+      out.sms = new SipMessageChannel({
+        ...m.sip,
+        trunk,
+        userAgent: config.telephony.embedded.sip.userAgent,
+        log: log.child({ channel: 'sip-message' }),
+      });
   }
   if (m.smtp.url) out.email = new SmtpChannel({ ...m.smtp, log: log.child({ channel: 'smtp' }) });
   return out;
@@ -37,7 +43,14 @@ export async function startMessaging(
   opts: { channels?: Partial<Record<MessageKind, MessageChannel>>; runner?: boolean; clock?: () => number } = {},
 ): Promise<Messaging> {
   const { config, redis, log } = deps;
-  const service = new MessagingService({ redis, config: config.messaging, region: config.phone.defaultRegion, log, channels: opts.channels ?? createChannels(config, log), clock: opts.clock });
+  const service = new MessagingService({
+    redis,
+    config: config.messaging,
+    region: config.phone.defaultRegion,
+    log,
+    channels: opts.channels ?? createChannels(config, log),
+    clock: opts.clock,
+  });
   await service.start();
   const runner = new MessageCampaignRunner(service, { tickMs: config.messaging.tickMs, leaseMs: config.messaging.leaseMs });
   if (opts.runner !== false) runner.start();

@@ -22,7 +22,12 @@ export type KeywordAction =
 
 /** Normalised form: trimmed, upper case, inner runs of white space as one space, trailing punctuation dropped. */
 export function normalizeKeyword(text: string): string {
-  return text.normalize('NFKC').trim().replace(/\s+/g, ' ').replace(/[.!。！]+$/u, '').toUpperCase();
+  return text
+    .normalize('NFKC')
+    .trim()
+    .replace(/\s+/g, ' ')
+    .replace(/[.!。！]+$/u, '')
+    .toUpperCase();
 }
 
 export const RESERVED = new Set<string>([...OPT_OUT, ...OPT_IN, ...HELP]);

@@ -17,7 +17,8 @@ export class MessageCampaignStateError extends Error {
   }
 }
 
-export type MessageCampaignInput = Partial<MessageCampaignSettings> & Pick<MessageCampaignSettings, 'name' | 'kind' | 'listId'> & { id: string };
+export type MessageCampaignInput = Partial<MessageCampaignSettings> &
+  Pick<MessageCampaignSettings, 'name' | 'kind' | 'listId'> & { id: string };
 
 export async function createCampaign(redis: Redis, input: MessageCampaignInput, now = new Date()): Promise<MessageCampaign> {
   const { id, ...rest } = input;
@@ -25,7 +26,15 @@ export async function createCampaign(redis: Redis, input: MessageCampaignInput, 
   const errs = validateMessageCampaign(settings);
   if (errs.length) throw new MessagingInputError(errs.join('; '));
   if (!(await listExists(redis, settings.listId))) throw new MessagingNotFoundError(`list ${settings.listId} does not exist`);
-  const c: MessageCampaign = { ...settings, id, state: 'draft', createdAt: now.toISOString(), updatedAt: now.toISOString(), startedAt: null, completedAt: null };
+  const c: MessageCampaign = {
+    ...settings,
+    id,
+    state: 'draft',
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    startedAt: null,
+    completedAt: null,
+  };
   if (!(await createMessageCampaign(redis, c))) throw new MessageCampaignStateError(`message campaign ${id} already exists`);
   return c;
 }
@@ -36,10 +45,17 @@ async function load(redis: Redis, id: string): Promise<MessageCampaign> {
   return c;
 }
 
-export async function updateCampaign(redis: Redis, id: string, patch: Partial<MessageCampaignSettings>, now = new Date()): Promise<MessageCampaign> {
+export async function updateCampaign(
+  redis: Redis,
+  id: string,
+  patch: Partial<MessageCampaignSettings>,
+  now = new Date(),
+): Promise<MessageCampaign> {
   const c = await load(redis, id);
-  if (c.state === 'running' || c.state === 'completed') throw new MessageCampaignStateError(`message campaign ${id} is ${c.state}; pause it to edit`);
-  if (c.state !== 'draft' && (patch.kind !== undefined || patch.listId !== undefined)) throw new MessageCampaignStateError('kind and listId are fixed once the campaign has started');
+  if (c.state === 'running' || c.state === 'completed')
+    throw new MessageCampaignStateError(`message campaign ${id} is ${c.state}; pause it to edit`);
+  if (c.state !== 'draft' && (patch.kind !== undefined || patch.listId !== undefined))
+    throw new MessageCampaignStateError('kind and listId are fixed once the campaign has started');
   const next: MessageCampaign = { ...c, ...patch, updatedAt: now.toISOString() };
   const errs = validateMessageCampaign(next);
   if (errs.length) throw new MessagingInputError(errs.join('; '));
@@ -48,13 +64,25 @@ export async function updateCampaign(redis: Redis, id: string, patch: Partial<Me
   return next;
 }
 
-export async function setState(redis: Redis, id: string, action: 'start' | 'pause' | 'complete', now = new Date()): Promise<MessageCampaign> {
+export async function setState(
+  redis: Redis,
+  id: string,
+  action: 'start' | 'pause' | 'complete',
+  now = new Date(),
+): Promise<MessageCampaign> {
   const c = await load(redis, id);
-  const allowed: Record<typeof action, MessageCampaign['state'][]> = { start: ['draft', 'paused'], pause: ['running'], complete: ['running'] };
+  const allowed: Record<typeof action, MessageCampaign['state'][]> = {
+    start: ['draft', 'paused'],
+    pause: ['running'],
+    complete: ['running'],
+  };
   if (!allowed[action].includes(c.state)) throw new MessageCampaignStateError(`cannot ${action} message campaign ${id}: it is ${c.state}`);
   const next: MessageCampaign = {
-    ...c, state: action === 'start' ? 'running' : action === 'pause' ? 'paused' : 'completed', updatedAt: now.toISOString(),
-    startedAt: c.startedAt ?? (action === 'start' ? now.toISOString() : null), completedAt: action === 'complete' ? now.toISOString() : c.completedAt,
+    ...c,
+    state: action === 'start' ? 'running' : action === 'pause' ? 'paused' : 'completed',
+    updatedAt: now.toISOString(),
+    startedAt: c.startedAt ?? (action === 'start' ? now.toISOString() : null),
+    completedAt: action === 'complete' ? now.toISOString() : c.completedAt,
   };
   await saveMessageCampaign(redis, next, c.state);
   return next;

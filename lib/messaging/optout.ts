@@ -33,11 +33,21 @@ export async function optOut(
   const want: DncChannel[] = o.voice ? ['sms', 'voice'] : ['sms'];
   const added = want.filter((c) => !live?.channels.includes(c));
   if (!added.length) return [];
-  const base = makeEntry({ phone, channels: want, reason: `SMS opt-out "${o.keyword}"` }, { region: o.region, actor: 'sms-optout', now: o.now });
+  const base = makeEntry(
+    { phone, channels: want, reason: `SMS opt-out "${o.keyword}"` },
+    { region: o.region, actor: 'sms-optout', now: o.now },
+  );
   const entry: DncEntry = live ? { ...live, channels: [...new Set([...live.channels, ...added])].sort() as DncChannel[] } : base;
   await putDncEntries(redis, {}, [entry], { actor: 'sms-optout', now: o.now, source: o.source });
   // Written after the list: a crash in between leaves the number opted out without the undo record (an opt-in then changes nothing: the safe side).
-  const rec: OptOutRecord = { added, previous: live, keyword: o.keyword, source: o.source, campaignId: o.campaignId, at: o.now.toISOString() };
+  const rec: OptOutRecord = {
+    added,
+    previous: live,
+    keyword: o.keyword,
+    source: o.source,
+    campaignId: o.campaignId,
+    at: o.now.toISOString(),
+  };
   const prev = await redis.hget(msgGlobal.optout, entry.phone);
   if (prev) {
     // A second opt-out (e.g. voice after sms) widens what the first one added; the original "previous" stays.
@@ -59,7 +69,10 @@ export async function optIn(redis: Redis, phone: string, o: { source: string; no
     const remaining = current.channels.filter((c) => !rec.added.includes(c));
     if (!remaining.length) await removeDncEntries(redis, {}, [phone], { actor: 'sms-optin', now: o.now, source: o.source });
     else {
-      const back: DncEntry = rec.previous && rec.previous.channels.every((c) => remaining.includes(c)) ? { ...rec.previous, channels: remaining } : { ...current, channels: remaining };
+      const back: DncEntry =
+        rec.previous && rec.previous.channels.every((c) => remaining.includes(c))
+          ? { ...rec.previous, channels: remaining }
+          : { ...current, channels: remaining };
       await putDncEntries(redis, {}, [back], { actor: 'sms-optin', now: o.now, source: o.source });
     }
   }

@@ -40,7 +40,9 @@ async function nextContacts(redis: Redis, listId: string, after: string, limit: 
   ids.forEach((id, i) => {
     // A contact deleted since it was listed still moves the cursor, as an empty row.
     const rec = recs[i];
-    const contact: Contact = rec ? { id, ...decodeRecord(rec), ...decodeOutcome(outs[i]) } : { id, phone: '', rawPhone: '', phoneType: 'unknown', attributes: {}, ...decodeOutcome(null) };
+    const contact: Contact = rec
+      ? { id, ...decodeRecord(rec), ...decodeOutcome(outs[i]) }
+      : { id, phone: '', rawPhone: '', phoneType: 'unknown', attributes: {}, ...decodeOutcome(null) };
     out.push({ contact, score: scores[i]! });
   });
   return out;
@@ -54,7 +56,10 @@ export class MessageCampaignRunner {
   private readonly held = new Set<string>();
   private readonly clock: () => number;
 
-  constructor(private readonly svc: MessagingService, private readonly o: RunnerOptions) {
+  constructor(
+    private readonly svc: MessagingService,
+    private readonly o: RunnerOptions,
+  ) {
     this.owner = o.owner ?? `${hostname()}:${process.pid}:msg`;
     this.clock = svc.d.clock ?? Date.now;
   }
@@ -126,7 +131,13 @@ export class MessageCampaignRunner {
       cursor = score;
       b.tokens -= 1;
       if (rec.status === 'queued') sends.push(this.svc.deliver(rec));
-      else this.svc.events.emitEvent({ type: 'message.status', at: now, campaignId: c.id, data: { messageId: rec.id, contactId: contact.id, status: 'skipped', skipReason: rec.skipReason } });
+      else
+        this.svc.events.emitEvent({
+          type: 'message.status',
+          at: now,
+          campaignId: c.id,
+          data: { messageId: rec.id, contactId: contact.id, status: 'skipped', skipReason: rec.skipReason },
+        });
     }
     await Promise.all(sends);
   }
@@ -137,23 +148,59 @@ export class MessageCampaignRunner {
     const at = new Date(now).toISOString();
     const ch = this.svc.channel(c.kind);
     const base = {
-      id: newMessageId(c.id), campaignId: c.id, kind: c.kind, channel: ch?.name ?? 'none', from: c.from ?? undefined, contactId: contact.id, listId: c.listId,
-      createdAt: at, statusAt: at, replies: 0,
+      id: newMessageId(c.id),
+      campaignId: c.id,
+      kind: c.kind,
+      channel: ch?.name ?? 'none',
+      from: c.from ?? undefined,
+      contactId: contact.id,
+      listId: c.listId,
+      createdAt: at,
+      statusAt: at,
+      replies: 0,
     };
-    const skip = (to: string, reason: string): MessageRecord => ({ ...base, to, body: '', status: 'skipped', skipReason: reason, history: [{ status: 'skipped', at, detail: reason }] });
+    const skip = (to: string, reason: string): MessageRecord => ({
+      ...base,
+      to,
+      body: '',
+      status: 'skipped',
+      skipReason: reason,
+      history: [{ status: 'skipped', at, detail: reason }],
+    });
     if (!contact.rawPhone && !contact.phone) return skip('', 'contact no longer exists');
     const rawTo = c.kind === 'email' ? contact.attributes[c.emailField] : contact.phone;
-    const m = compose({ kind: c.kind, template: c.template, subject: c.subject, messageField: c.messageField, emailField: c.emailField, region, maxBodyChars: config.maxBodyChars }, rawTo, valuesFor(contact));
+    const m = compose(
+      {
+        kind: c.kind,
+        template: c.template,
+        subject: c.subject,
+        messageField: c.messageField,
+        emailField: c.emailField,
+        region,
+        maxBodyChars: config.maxBodyChars,
+      },
+      rawTo,
+      valuesFor(contact),
+    );
     if (!m.ok) return skip(rawTo ?? '', `invalid: ${m.reason}`);
     if (contact.phone) {
       const channel = MessagingService.dncChannel(c.kind);
       for (const scope of [undefined, ...c.dncCampaigns]) {
         const d = await isDoNotCall(redis, { phone: contact.phone, campaignId: scope, channel, now: new Date(now), region });
-        if (d.listed) return skip(m.to, `do-not-contact: on the ${d.scope === 'campaign' ? `campaign ${scope}` : 'global'} list (${channel})`);
+        if (d.listed)
+          return skip(m.to, `do-not-contact: on the ${d.scope === 'campaign' ? `campaign ${scope}` : 'global'} list (${channel})`);
       }
     }
     if (!ch) return skip(m.to, `invalid: no ${c.kind} channel configured`);
-    return { ...base, to: m.to, body: m.body, subject: m.subject, warning: m.warning, status: 'queued', history: [{ status: 'queued', at }] };
+    return {
+      ...base,
+      to: m.to,
+      body: m.body,
+      subject: m.subject,
+      warning: m.warning,
+      status: 'queued',
+      history: [{ status: 'queued', at }],
+    };
   }
 
   private async recover(campaignId: string): Promise<void> {

@@ -11,8 +11,20 @@ import type { MessagingConfig } from '../config/sections/messaging';
 import { getContact } from '../store/contacts';
 import { isDoNotCall, type DncChannel } from '../store/dnc';
 import {
-  byProvider, bumpCounter, claimIdempotencyKey, getMessage, getThreadHead, mapProvider, msgGlobal, newMessageId, putMessage,
-  recordReply, releaseIdempotencyKey, setThreadHead, updateStatus, type MessageRecord,
+  byProvider,
+  bumpCounter,
+  claimIdempotencyKey,
+  getMessage,
+  getThreadHead,
+  mapProvider,
+  msgGlobal,
+  newMessageId,
+  putMessage,
+  recordReply,
+  releaseIdempotencyKey,
+  setThreadHead,
+  updateStatus,
+  type MessageRecord,
 } from '../store/messages';
 import { getMessageCampaign } from '../store/message-campaigns';
 import { checkNumber } from './address';
@@ -72,7 +84,14 @@ export class MessagingService {
     for (const ch of Object.values(this.d.channels)) {
       if (!ch) continue;
       await ch.start();
-      this.detach.push(ch.onEvent((e) => void this.onChannelEvent(e).catch((err: Error) => this.d.log.error({ err, type: e.type }, 'messaging: channel event not handled'))));
+      this.detach.push(
+        ch.onEvent(
+          (e) =>
+            void this.onChannelEvent(e).catch((err: Error) =>
+              this.d.log.error({ err, type: e.type }, 'messaging: channel event not handled'),
+            ),
+        ),
+      );
     }
   }
 
@@ -103,7 +122,13 @@ export class MessagingService {
     if (res.accepted) {
       // The provider map is written before the status so an early receipt finds its message.
       await mapProvider(this.d.redis, ch.name, res.providerId, rec.id);
-      const done = await updateStatus(this.d.redis, rec.id, 'accepted', { providerId: res.providerId, statusAt: at() }, { status: 'accepted', at: at(), detail: `${ch.name} ${res.providerId}` });
+      const done = await updateStatus(
+        this.d.redis,
+        rec.id,
+        'accepted',
+        { providerId: res.providerId, statusAt: at() },
+        { status: 'accepted', at: at(), detail: `${ch.name} ${res.providerId}` },
+      );
       const out = done ?? rec;
       this.events.emitEvent({ type: 'message.sent', at: this.clock(), campaignId: rec.campaignId ?? undefined, data: summary(out) });
       return out;
@@ -118,8 +143,15 @@ export class MessagingService {
 
   private async finish(rec: MessageRecord, status: 'rejected' | 'skipped', patch: Partial<MessageRecord>): Promise<MessageRecord | null> {
     const at = new Date(this.clock()).toISOString();
-    const done = await updateStatus(this.d.redis, rec.id, status, { ...patch, statusAt: at }, { status, at, detail: patch.error ?? patch.skipReason });
-    if (done) this.events.emitEvent({ type: 'message.status', at: this.clock(), campaignId: rec.campaignId ?? undefined, data: summary(done) });
+    const done = await updateStatus(
+      this.d.redis,
+      rec.id,
+      status,
+      { ...patch, statusAt: at },
+      { status, at, detail: patch.error ?? patch.skipReason },
+    );
+    if (done)
+      this.events.emitEvent({ type: 'message.status', at: this.clock(), campaignId: rec.campaignId ?? undefined, data: summary(done) });
     return done;
   }
 
@@ -129,15 +161,25 @@ export class MessagingService {
   async trigger(input: TriggerInput): Promise<TriggerResult> {
     const { redis, config } = this.d;
     const contact = input.listId && input.contactId ? await getContact(redis, input.listId, input.contactId) : null;
-    if ((input.listId || input.contactId) && !contact) throw new MessagingNotFoundError(`contact ${input.contactId ?? '?'} of list ${input.listId ?? '?'} does not exist`);
+    if ((input.listId || input.contactId) && !contact)
+      throw new MessagingNotFoundError(`contact ${input.contactId ?? '?'} of list ${input.listId ?? '?'} does not exist`);
     if (!input.to && !contact) throw new MessagingInputError('give "to" or a listId and contactId', 'to');
     const rawTo = input.to ?? (input.kind === 'email' ? contact!.attributes.email : contact!.phone);
-    const c = compose({ kind: input.kind, template: input.template, subject: input.subject, region: this.d.region, maxBodyChars: config.maxBodyChars }, rawTo, valuesFor(contact, input.data));
+    const c = compose(
+      { kind: input.kind, template: input.template, subject: input.subject, region: this.d.region, maxBodyChars: config.maxBodyChars },
+      rawTo,
+      valuesFor(contact, input.data),
+    );
     if (!c.ok) throw new MessagingInputError(c.reason, c.field);
-    if (!this.channel(input.kind)) throw new ChannelUnavailableError(`no ${input.kind} channel is configured (messaging.${input.kind === 'email' ? 'smtp.url' : config.smsChannel === 'smpp' ? 'smpp.url' : 'sip'})`);
+    if (!this.channel(input.kind))
+      throw new ChannelUnavailableError(
+        `no ${input.kind} channel is configured (messaging.${input.kind === 'email' ? 'smtp.url' : config.smsChannel === 'smpp' ? 'smpp.url' : 'sip'})`,
+      );
     const id = newMessageId(null);
     if (input.idempotencyKey) {
-      const fp = createHash('sha256').update(JSON.stringify([input.kind, c.to, c.body, c.subject ?? '', input.from ?? ''])).digest('base64url');
+      const fp = createHash('sha256')
+        .update(JSON.stringify([input.kind, c.to, c.body, c.subject ?? '', input.from ?? '']))
+        .digest('base64url');
       const held = await claimIdempotencyKey(redis, input.idempotencyKey, `${id}|${fp}`, config.idempotencyTtlSec);
       if (held) {
         const [mid, hfp] = held.split('|');
@@ -149,12 +191,28 @@ export class MessagingService {
     }
     const now = new Date(this.clock());
     const rec: MessageRecord = {
-      id, campaignId: null, kind: input.kind, channel: this.channel(input.kind)!.name, to: c.to, from: input.from, subject: c.subject, body: c.body,
-      contactId: contact?.id, listId: contact ? input.listId : undefined, status: 'queued', createdAt: now.toISOString(), statusAt: now.toISOString(),
-      warning: c.warning, idempotencyKey: input.idempotencyKey, replies: 0, history: [{ status: 'queued', at: now.toISOString() }],
+      id,
+      campaignId: null,
+      kind: input.kind,
+      channel: this.channel(input.kind)!.name,
+      to: c.to,
+      from: input.from,
+      subject: c.subject,
+      body: c.body,
+      contactId: contact?.id,
+      listId: contact ? input.listId : undefined,
+      status: 'queued',
+      createdAt: now.toISOString(),
+      statusAt: now.toISOString(),
+      warning: c.warning,
+      idempotencyKey: input.idempotencyKey,
+      replies: 0,
+      history: [{ status: 'queued', at: now.toISOString() }],
     };
     const dncPhone = input.kind === 'sms' ? c.to : contact?.phone;
-    const dnc = dncPhone ? await isDoNotCall(redis, { phone: dncPhone, channel: MessagingService.dncChannel(input.kind), now, region: this.d.region }) : { listed: false };
+    const dnc = dncPhone
+      ? await isDoNotCall(redis, { phone: dncPhone, channel: MessagingService.dncChannel(input.kind), now, region: this.d.region })
+      : { listed: false };
     try {
       await putMessage(redis, rec);
     } catch (err) {
@@ -184,7 +242,13 @@ export class MessagingService {
     }
     if (!id) return void this.d.log.warn({ channel: e.channel, providerId: e.providerId }, 'messaging: receipt for an unknown message');
     const at = new Date(e.at).toISOString();
-    const done = await updateStatus(this.d.redis, id, e.status, { statusAt: at, ...(e.status === 'failed' ? { error: e.detail } : {}) }, { status: e.status, at, detail: e.detail });
+    const done = await updateStatus(
+      this.d.redis,
+      id,
+      e.status,
+      { statusAt: at, ...(e.status === 'failed' ? { error: e.detail } : {}) },
+      { status: e.status, at, detail: e.detail },
+    );
     if (done) this.events.emitEvent({ type: 'message.status', at: e.at, campaignId: done.campaignId ?? undefined, data: summary(done) });
   }
 
@@ -198,30 +262,79 @@ export class MessagingService {
     const act = classify(e.body, campaign?.keywords ?? []);
     const at = new Date(e.at);
     const inboundId = await redis.xadd(
-      msgGlobal.inbound, 'MAXLEN', '~', String(INBOUND_MAX_LEN), '*',
-      'from', from, 'to', e.to, 'body', e.body, 'channel', e.channel, 'at', at.toISOString(), 'threadedTo', threaded?.id ?? '', 'campaignId', threaded?.campaignId ?? '', 'action', act.action,
+      msgGlobal.inbound,
+      'MAXLEN',
+      '~',
+      String(INBOUND_MAX_LEN),
+      '*',
+      'from',
+      from,
+      'to',
+      e.to,
+      'body',
+      e.body,
+      'channel',
+      e.channel,
+      'at',
+      at.toISOString(),
+      'threadedTo',
+      threaded?.id ?? '',
+      'campaignId',
+      threaded?.campaignId ?? '',
+      'action',
+      act.action,
     );
     if (threaded) await recordReply(redis, threaded.id, { body: e.body, at: at.toISOString(), action: act.action });
     const campaignId = threaded?.campaignId ?? undefined;
-    this.events.emitEvent({ type: 'message.reply', at: e.at, campaignId, data: { inboundId, from, to: e.to, body: e.body, channel: e.channel, threadedTo: threaded?.id ?? null, action: act.action } });
+    this.events.emitEvent({
+      type: 'message.reply',
+      at: e.at,
+      campaignId,
+      data: { inboundId, from, to: e.to, body: e.body, channel: e.channel, threadedTo: threaded?.id ?? null, action: act.action },
+    });
     const source = `sms:${inboundId}`;
     switch (act.action) {
       case 'opt-out': {
-        const added = n.ok ? await optOut(redis, from, { voice: campaign?.optOutVoice ?? true, keyword: act.keyword, source, campaignId: campaignId ?? null, now: at, region: this.d.region }) : [];
+        const added = n.ok
+          ? await optOut(redis, from, {
+              voice: campaign?.optOutVoice ?? true,
+              keyword: act.keyword,
+              source,
+              campaignId: campaignId ?? null,
+              now: at,
+              region: this.d.region,
+            })
+          : [];
         await bumpCounter(redis, campaignId ?? null, 'optouts');
-        this.events.emitEvent({ type: 'message.optout', at: e.at, campaignId, data: { phone: from, keyword: act.keyword, channels: added, inboundId, threadedTo: threaded?.id ?? null } });
+        this.events.emitEvent({
+          type: 'message.optout',
+          at: e.at,
+          campaignId,
+          data: { phone: from, keyword: act.keyword, channels: added, inboundId, threadedTo: threaded?.id ?? null },
+        });
         await this.autoReply(from, OPT_OUT_REPLY, threaded?.campaignId ?? null, threaded?.id, e.providerId);
         return;
       }
       case 'opt-in': {
         const removed = n.ok ? await optIn(redis, from, { source, now: at }) : [];
         await bumpCounter(redis, campaignId ?? null, 'optins');
-        this.events.emitEvent({ type: 'message.optin', at: e.at, campaignId, data: { phone: from, keyword: act.keyword, channels: removed, inboundId } });
+        this.events.emitEvent({
+          type: 'message.optin',
+          at: e.at,
+          campaignId,
+          data: { phone: from, keyword: act.keyword, channels: removed, inboundId },
+        });
         await this.autoReply(from, OPT_IN_REPLY, threaded?.campaignId ?? null, threaded?.id, e.providerId);
         return;
       }
       case 'help':
-        return void (await this.autoReply(from, campaign?.helpText || config.defaultHelpText, threaded?.campaignId ?? null, threaded?.id, e.providerId));
+        return void (await this.autoReply(
+          from,
+          campaign?.helpText || config.defaultHelpText,
+          threaded?.campaignId ?? null,
+          threaded?.id,
+          e.providerId,
+        ));
       case 'custom':
         return void (await this.autoReply(from, act.reply, threaded?.campaignId ?? null, threaded?.id, e.providerId));
       default:
@@ -232,13 +345,30 @@ export class MessagingService {
    * Answers a keyword. Not checked against the do-not-contact list on purpose:
    * the opt-out confirmation and HELP answers must reach an opted-out number.
    */
-  private async autoReply(to: string, body: string, campaignId: string | null, replyTo: string | undefined, inReplyTo: string | undefined): Promise<MessageRecord | null> {
+  private async autoReply(
+    to: string,
+    body: string,
+    campaignId: string | null,
+    replyTo: string | undefined,
+    inReplyTo: string | undefined,
+  ): Promise<MessageRecord | null> {
     const ch = this.channel('sms');
     if (!ch) return null;
     const now = new Date(this.clock()).toISOString();
     const rec: MessageRecord = {
-      id: newMessageId(campaignId), campaignId, kind: 'sms', channel: ch.name, to, body, status: 'queued', createdAt: now, statusAt: now,
-      autoReplyTo: replyTo, inReplyTo, replies: 0, history: [{ status: 'queued', at: now, detail: 'keyword answer' }],
+      id: newMessageId(campaignId),
+      campaignId,
+      kind: 'sms',
+      channel: ch.name,
+      to,
+      body,
+      status: 'queued',
+      createdAt: now,
+      statusAt: now,
+      autoReplyTo: replyTo,
+      inReplyTo,
+      replies: 0,
+      history: [{ status: 'queued', at: now, detail: 'keyword answer' }],
     };
     await putMessage(this.d.redis, rec);
     return this.deliver(rec);
@@ -248,7 +378,15 @@ export class MessagingService {
 /** What events carry about a message (no body: events may go to chat rooms). */
 export function summary(m: MessageRecord): Record<string, unknown> {
   return {
-    messageId: m.id, campaignId: m.campaignId, kind: m.kind, channel: m.channel, to: m.to, contactId: m.contactId ?? null, status: m.status,
-    ...(m.error ? { error: m.error } : {}), ...(m.skipReason ? { skipReason: m.skipReason } : {}), ...(m.autoReplyTo ? { autoReplyTo: m.autoReplyTo } : {}),
+    messageId: m.id,
+    campaignId: m.campaignId,
+    kind: m.kind,
+    channel: m.channel,
+    to: m.to,
+    contactId: m.contactId ?? null,
+    status: m.status,
+    ...(m.error ? { error: m.error } : {}),
+    ...(m.skipReason ? { skipReason: m.skipReason } : {}),
+    ...(m.autoReplyTo ? { autoReplyTo: m.autoReplyTo } : {}),
   };
 }

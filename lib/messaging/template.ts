@@ -13,7 +13,10 @@ import type { Contact } from '../domain/contact';
 const PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}/g;
 
 export class TemplateError extends Error {
-  constructor(message: string, readonly missing: string[] = []) {
+  constructor(
+    message: string,
+    readonly missing: string[] = [],
+  ) {
     super(message);
     this.name = 'TemplateError';
   }

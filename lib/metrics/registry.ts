@@ -54,47 +54,106 @@ export function createMetrics(d: MetricsDeps): Metrics {
   /** Attempts closed without dialling (their call.ended is not a call). */
   const skippedIds = new Set<string>();
 
-  const started = new Counter({ name: 'dialer_calls_started_total', help: 'Calls placed, by campaign', labelNames: ['campaign'], registers: [registry] });
-  const ended = new Counter({ name: 'dialer_calls_ended_total', help: 'Dialled calls ended, by campaign and result code (never-dialled attempts are in dialer_attempts_skipped_total)', labelNames: ['campaign', 'code', 'result'], registers: [registry] });
-  const skipped = new Counter({ name: 'dialer_attempts_skipped_total', help: 'Attempts never dialled (do-not-call, hours, no number), by result code', labelNames: ['campaign', 'code'], registers: [registry] });
-  const pdd = new Histogram({ name: 'dialer_post_dial_delay_seconds', help: 'From sending the INVITE to the first 180/183', labelNames: ['campaign'], buckets: SETUP_BUCKETS, registers: [registry] });
-  const toVerdict = new Histogram({ name: 'dialer_answer_to_verdict_seconds', help: 'From the answer to the call-analysis verdict (person, machine…) that decided what to do', labelNames: ['campaign'], buckets: SETUP_BUCKETS, registers: [registry] });
-  const toAgent = new Histogram({ name: 'dialer_time_to_agent_seconds', help: 'From the answer to the customer being bridged to an agent', labelNames: ['campaign'], buckets: SETUP_BUCKETS, registers: [registry] });
-  const talk = new Histogram({ name: 'dialer_call_duration_seconds', help: 'Call duration from start to end', labelNames: ['campaign'], buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800], registers: [registry] });
+  const started = new Counter({
+    name: 'dialer_calls_started_total',
+    help: 'Calls placed, by campaign',
+    labelNames: ['campaign'],
+    registers: [registry],
+  });
+  const ended = new Counter({
+    name: 'dialer_calls_ended_total',
+    help: 'Dialled calls ended, by campaign and result code (never-dialled attempts are in dialer_attempts_skipped_total)',
+    labelNames: ['campaign', 'code', 'result'],
+    registers: [registry],
+  });
+  const skipped = new Counter({
+    name: 'dialer_attempts_skipped_total',
+    help: 'Attempts never dialled (do-not-call, hours, no number), by result code',
+    labelNames: ['campaign', 'code'],
+    registers: [registry],
+  });
+  const pdd = new Histogram({
+    name: 'dialer_post_dial_delay_seconds',
+    help: 'From sending the INVITE to the first 180/183',
+    labelNames: ['campaign'],
+    buckets: SETUP_BUCKETS,
+    registers: [registry],
+  });
+  const toVerdict = new Histogram({
+    name: 'dialer_answer_to_verdict_seconds',
+    help: 'From the answer to the call-analysis verdict (person, machine…) that decided what to do',
+    labelNames: ['campaign'],
+    buckets: SETUP_BUCKETS,
+    registers: [registry],
+  });
+  const toAgent = new Histogram({
+    name: 'dialer_time_to_agent_seconds',
+    help: 'From the answer to the customer being bridged to an agent',
+    labelNames: ['campaign'],
+    buckets: SETUP_BUCKETS,
+    registers: [registry],
+  });
+  const talk = new Histogram({
+    name: 'dialer_call_duration_seconds',
+    help: 'Call duration from start to end',
+    labelNames: ['campaign'],
+    buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800],
+    registers: [registry],
+  });
   /** Campaign → why it places no call (absent while it dials). */
   const idle = new Map<string, string>();
   new Gauge({
-    name: 'dialer_campaign_idle', help: '1 for a running campaign that places no call, labelled with why (outside_hours, no_ready_agents, trunk_full…)', labelNames: ['campaign', 'reason'], registers: [registry],
+    name: 'dialer_campaign_idle',
+    help: '1 for a running campaign that places no call, labelled with why (outside_hours, no_ready_agents, trunk_full…)',
+    labelNames: ['campaign', 'reason'],
+    registers: [registry],
     collect() {
       this.reset();
       for (const [campaign, reason] of idle) this.set({ campaign, reason }, 1);
     },
   });
-  const webhooks = new Counter({ name: 'dialer_webhook_attempts_total', help: 'Webhook HTTP attempts by outcome', labelNames: ['outcome'], registers: [registry] });
+  const webhooks = new Counter({
+    name: 'dialer_webhook_attempts_total',
+    help: 'Webhook HTTP attempts by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
 
   new Gauge({
-    name: 'dialer_calls_active', help: 'Calls in progress in this process, by phase', labelNames: ['phase'], registers: [registry],
+    name: 'dialer_calls_active',
+    help: 'Calls in progress in this process, by phase',
+    labelNames: ['phase'],
+    registers: [registry],
     collect() {
       this.reset();
       for (const c of d.hub.calls.values()) this.inc({ phase: c.phase });
     },
   });
   new Gauge({
-    name: 'dialer_abandon_ratio', help: 'Abandoned ÷ live answers over the campaign so far (regulatory windows: see /reports)', labelNames: ['campaign'], registers: [registry],
+    name: 'dialer_abandon_ratio',
+    help: 'Abandoned ÷ live answers over the campaign so far (regulatory windows: see /reports)',
+    labelNames: ['campaign'],
+    registers: [registry],
     collect() {
       this.reset();
       for (const p of d.watcher.snapshot()) this.set({ campaign: p.campaignId }, p.abandonRate);
     },
   });
   new Gauge({
-    name: 'dialer_campaign_remaining', help: 'Contacts without a final result', labelNames: ['campaign', 'state'], registers: [registry],
+    name: 'dialer_campaign_remaining',
+    help: 'Contacts without a final result',
+    labelNames: ['campaign', 'state'],
+    registers: [registry],
     collect() {
       this.reset();
       for (const p of d.watcher.snapshot()) this.set({ campaign: p.campaignId, state: p.state }, p.remaining);
     },
   });
   new Gauge({
-    name: 'dialer_agents', help: 'Logged-in agents by state', labelNames: ['state'], registers: [registry],
+    name: 'dialer_agents',
+    help: 'Logged-in agents by state',
+    labelNames: ['state'],
+    registers: [registry],
     async collect() {
       this.reset();
       for (const s of AGENT_STATES) if (s !== 'logged_out') this.set({ state: s }, 0);
@@ -110,7 +169,10 @@ export function createMetrics(d: MetricsDeps): Metrics {
       let timer: NodeJS.Timeout | undefined;
       // A Redis that is gone queues the PING; the scrape must not wait for the reconnect.
       const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), PING_TIMEOUT_MS)));
-      const answered = d.redis.ping().then((r) => r === 'PONG', () => false);
+      const answered = d.redis.ping().then(
+        (r) => r === 'PONG',
+        () => false,
+      );
       ping = {
         at: now,
         result: Promise.race([answered, timeout]).then((ok) => {
@@ -122,26 +184,34 @@ export function createMetrics(d: MetricsDeps): Metrics {
     return ping.result;
   };
   new Gauge({
-    name: 'dialer_redis_up', help: '1 when Redis answered PING during this scrape', registers: [registry],
+    name: 'dialer_redis_up',
+    help: '1 when Redis answered PING during this scrape',
+    registers: [registry],
     async collect() {
       this.set((await pingOnce()).ok ? 1 : 0);
     },
   });
   new Gauge({
-    name: 'dialer_redis_ping_seconds', help: 'Redis PING round trip', registers: [registry],
+    name: 'dialer_redis_ping_seconds',
+    help: 'Redis PING round trip',
+    registers: [registry],
     async collect() {
       this.set((await pingOnce()).seconds);
     },
   });
   new Gauge({
-    name: 'dialer_driver_active_legs', help: 'Call legs the telephony driver holds; absent without a dialer', registers: [registry],
+    name: 'dialer_driver_active_legs',
+    help: 'Call legs the telephony driver holds; absent without a dialer',
+    registers: [registry],
     collect() {
       const h = d.driverHealth?.();
       if (h) this.set(h.activeLegs);
     },
   });
   new Gauge({
-    name: 'dialer_driver_up', help: '1 when the telephony driver reports healthy; absent without a dialer', registers: [registry],
+    name: 'dialer_driver_up',
+    help: '1 when the telephony driver reports healthy; absent without a dialer',
+    registers: [registry],
     collect() {
       const h = d.driverHealth?.();
       if (h) this.set(h.ok ? 1 : 0);
@@ -149,7 +219,10 @@ export function createMetrics(d: MetricsDeps): Metrics {
   });
   // Monotonic counts kept by the driver, copied at scrape time (set, not incremented: the driver owns them).
   new Counter({
-    name: 'dialer_driver_dropped_total', help: 'Datagrams the telephony driver dropped, by reason (sip_malformed, rtp_before_answer, rtp_foreign_source, rtp_foreign_ssrc); absent without a dialer', labelNames: ['reason'], registers: [registry],
+    name: 'dialer_driver_dropped_total',
+    help: 'Datagrams the telephony driver dropped, by reason (sip_malformed, rtp_before_answer, rtp_foreign_source, rtp_foreign_ssrc); absent without a dialer',
+    labelNames: ['reason'],
+    registers: [registry],
     collect() {
       const h = d.driverHealth?.();
       if (!h?.dropped) return;
@@ -158,7 +231,10 @@ export function createMetrics(d: MetricsDeps): Metrics {
     },
   });
   new Counter({
-    name: 'dialer_driver_logs_suppressed_total', help: 'Driver warnings left out by the log rate limit, by kind; absent without a dialer', labelNames: ['kind'], registers: [registry],
+    name: 'dialer_driver_logs_suppressed_total',
+    help: 'Driver warnings left out by the log rate limit, by kind; absent without a dialer',
+    labelNames: ['kind'],
+    registers: [registry],
     collect() {
       const h = d.driverHealth?.();
       if (!h?.logsSuppressed) return;
@@ -167,13 +243,23 @@ export function createMetrics(d: MetricsDeps): Metrics {
     },
   });
   new Gauge({
-    name: 'dialer_trunk_registered', help: '1 when the trunk holds a REGISTER binding, 0 while it does not (trunks with register: true)', labelNames: ['trunk'], registers: [registry],
+    name: 'dialer_trunk_registered',
+    help: '1 when the trunk holds a REGISTER binding, 0 while it does not (trunks with register: true)',
+    labelNames: ['trunk'],
+    registers: [registry],
     collect() {
       this.reset();
       for (const [trunk, r] of Object.entries(d.driverHealth?.()?.registrations ?? {})) this.set({ trunk }, r.registered ? 1 : 0);
     },
   });
-  new Gauge({ name: 'dialer_sse_clients', help: 'Open event-stream connections', registers: [registry], collect() { this.set(d.hub.subscribers); } });
+  new Gauge({
+    name: 'dialer_sse_clients',
+    help: 'Open event-stream connections',
+    registers: [registry],
+    collect() {
+      this.set(d.hub.subscribers);
+    },
+  });
 
   return {
     registry,

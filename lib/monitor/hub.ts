@@ -110,8 +110,13 @@ export class MonitorHub {
     const call = this.calls.get(attemptId);
     if (e.type === 'call.started' && e.campaignId) {
       this.calls.set(attemptId, {
-        campaignId: e.campaignId, attemptId, ref: String(e.data.ref ?? ''), attemptNo: Number(e.data.attemptNo ?? 1),
-        phase: 'dialing', startedAt: e.at, phaseAt: e.at,
+        campaignId: e.campaignId,
+        attemptId,
+        ref: String(e.data.ref ?? ''),
+        attemptNo: Number(e.data.attemptNo ?? 1),
+        phase: 'dialing',
+        startedAt: e.at,
+        phaseAt: e.at,
       });
     } else if (e.type === 'call.phase' && call) {
       call.phase = String(e.data.phase);

@@ -50,13 +50,18 @@ async function monitorPlugin(app: FastifyInstance): Promise<void> {
   const log = app.log.child({ part: 'monitor' }) as unknown as Logger;
   const hub = new MonitorHub({ replayBuffer: cfg.replayBuffer });
   const watcher = new CampaignWatcher(app.redis, hub, {
-    pollMs: cfg.pollMs, abandonWarnRatio: cfg.abandonWarnRatio, abandonWarnMinCalls: cfg.abandonWarnMinCalls,
+    pollMs: cfg.pollMs,
+    abandonWarnRatio: cfg.abandonWarnRatio,
+    abandonWarnMinCalls: cfg.abandonWarnMinCalls,
     onError: (err) => log.warn({ err }, 'campaign watcher poll failed'),
   });
   let driverHealth: (() => DriverHealth) | undefined;
   const metrics = createMetrics({ redis: app.redis, hub, watcher, driverHealth: () => driverHealth?.() });
   const webhooks = new WebhookWorker({
-    redis: app.redis, log, config: cfg.webhooks, owner: `${hostname()}:${process.pid}`,
+    redis: app.redis,
+    log,
+    config: cfg.webhooks,
+    owner: `${hostname()}:${process.pid}`,
     onAttempt: (_s, _e, o) => metrics.webhookAttempt(o.ok),
   });
   const detach: (() => void)[] = [];
@@ -64,23 +69,32 @@ async function monitorPlugin(app: FastifyInstance): Promise<void> {
   let recording = false;
 
   const monitor: Monitor = {
-    hub, watcher, metrics, webhooks,
+    hub,
+    watcher,
+    metrics,
+    webhooks,
     get live() {
       return live;
     },
     attach(src) {
       if (src.events) detach.push(attachDialerEvents(hub, src.events));
-      if (src.desk) detach.push(attachDesk(hub, src.desk, { redis: app.redis, onError: (err) => log.warn({ err }, 'agent state log write failed') }));
+      if (src.desk)
+        detach.push(attachDesk(hub, src.desk, { redis: app.redis, onError: (err) => log.warn({ err }, 'agent state log write failed') }));
       if (src.driverHealth) driverHealth = src.driverHealth;
       live = true;
       if (!recording) {
         recording = true;
         detach.push(hub.onPublish((e) => metrics.observe(e)));
         // Every process records the events it produced, once; delivery reads them back in log order.
-        detach.push(hub.onPublish((e) => {
-          if (!isWebhookType(e.type)) return;
-          appendToLog(app.redis, e, cfg.webhooks.logMaxLen).then(() => webhooks.poke(), (err: Error) => log.error({ err, type: e.type }, 'webhook event not recorded'));
-        }));
+        detach.push(
+          hub.onPublish((e) => {
+            if (!isWebhookType(e.type)) return;
+            appendToLog(app.redis, e, cfg.webhooks.logMaxLen).then(
+              () => webhooks.poke(),
+              (err: Error) => log.error({ err, type: e.type }, 'webhook event not recorded'),
+            );
+          }),
+        );
         if (cfg.webhooks.deliver) webhooks.start();
       }
       watcher.start();

@@ -20,14 +20,33 @@ export function fromDialerEvent(e: DialerEvent): Draft {
 }
 
 export function fromAgentState(s: DeskEvents['state'][0]): Draft[] {
-  const base: Draft = { type: 'agent.state', at: s.at, agentId: s.agentId, data: { agentId: s.agentId, from: s.from, to: s.to, event: s.event, reason: s.reason, since: s.at } };
+  const base: Draft = {
+    type: 'agent.state',
+    at: s.at,
+    agentId: s.agentId,
+    data: { agentId: s.agentId, from: s.from, to: s.to, event: s.event, reason: s.reason, since: s.at },
+  };
   // seed 001: agents idle too long are released automatically; supervisors want to know.
   if (s.event !== 'idle_timeout') return [base];
-  return [base, { type: 'agent.released', at: s.at, agentId: s.agentId, data: { agentId: s.agentId, from: s.from, reason: s.reason ?? 'idle limit reached' } }];
+  return [
+    base,
+    {
+      type: 'agent.released',
+      at: s.at,
+      agentId: s.agentId,
+      data: { agentId: s.agentId, from: s.from, reason: s.reason ?? 'idle limit reached' },
+    },
+  ];
 }
 
 export function fromScreenPop(p: DeskEvents['screen-pop'][0]): Draft {
-  return { type: 'agent.screen-pop', at: p.at, agentId: p.agentId, campaignId: p.pop.campaignId, data: { agentId: p.agentId, attemptId: p.pop.attemptId, pop: p.pop } };
+  return {
+    type: 'agent.screen-pop',
+    at: p.at,
+    agentId: p.agentId,
+    campaignId: p.pop.campaignId,
+    data: { agentId: p.agentId, attemptId: p.pop.attemptId, pop: p.pop },
+  };
 }
 
 export function attachDialerEvents(hub: MonitorHub, events: Pick<DialerEvents, 'onEvent'>): () => void {
@@ -36,12 +55,30 @@ export function attachDialerEvents(hub: MonitorHub, events: Pick<DialerEvents, '
 
 type DeskLike = Pick<EventEmitter<DeskEvents>, 'on' | 'off'>;
 
-export function attachDesk(hub: MonitorHub, desk: DeskLike, opts: { redis?: Redis; logMaxLen?: number; onError?: (err: Error) => void } = {}): () => void {
+export function attachDesk(
+  hub: MonitorHub,
+  desk: DeskLike,
+  opts: { redis?: Redis; logMaxLen?: number; onError?: (err: Error) => void } = {},
+): () => void {
   const onState = (s: DeskEvents['state'][0]) => {
     for (const d of fromAgentState(s)) hub.publish(d);
     if (opts.redis) {
       void opts.redis
-        .xadd(agentLogKey, 'MAXLEN', '~', String(opts.logMaxLen ?? 200000), '*', 'agentId', s.agentId, 'from', s.from, 'to', s.to, 'at', String(s.at))
+        .xadd(
+          agentLogKey,
+          'MAXLEN',
+          '~',
+          String(opts.logMaxLen ?? 200000),
+          '*',
+          'agentId',
+          s.agentId,
+          'from',
+          s.from,
+          'to',
+          s.to,
+          'at',
+          String(s.at),
+        )
         .catch((err: Error) => opts.onError?.(err));
     }
   };

@@ -27,7 +27,11 @@ export interface Progress {
   abandonCapPct: number;
 }
 
-export function progressOf(c: { id: string; name: string; state: string; abandonTargetPct: number }, counters: Record<string, string>, inflight: number): Progress {
+export function progressOf(
+  c: { id: string; name: string; state: string; abandonTargetPct: number },
+  counters: Record<string, string>,
+  inflight: number,
+): Progress {
   const n = (k: string) => Number(counters[k] ?? 0);
   const byCode: Record<string, number> = {};
   for (const [k, v] of Object.entries(counters)) if (k.startsWith('code:')) byCode[k.slice(5)] = Number(v);
@@ -36,8 +40,19 @@ export function progressOf(c: { id: string; name: string; state: string; abandon
   const live = n('live');
   const abandoned = n('abandoned');
   return {
-    campaignId: c.id, name: c.name, state: c.state, total, processed: total - remaining, remaining, attempts: n('attempts'), inflight,
-    byCode, live, abandoned, abandonRate: live === 0 ? 0 : abandoned / live, abandonCapPct: c.abandonTargetPct,
+    campaignId: c.id,
+    name: c.name,
+    state: c.state,
+    total,
+    processed: total - remaining,
+    remaining,
+    attempts: n('attempts'),
+    inflight,
+    byCode,
+    live,
+    abandoned,
+    abandonRate: live === 0 ? 0 : abandoned / live,
+    abandonCapPct: c.abandonTargetPct,
   };
 }
 
@@ -117,30 +132,49 @@ export class CampaignWatcher {
   private async pollOnce(): Promise<void> {
     const now = (this.opts.clock ?? Date.now)();
     const campaigns = await listCampaigns(this.redis);
-    const rows = await Promise.all(campaigns.map(async (c) => {
-      const [counters, inflight] = await Promise.all([
-        this.redis.hgetall(keys.campaign(c.id, 'counters')),
-        this.redis.zcard(keys.campaign(c.id, 'inflight')),
-      ]);
-      return progressOf(c, counters, inflight);
-    }));
+    const rows = await Promise.all(
+      campaigns.map(async (c) => {
+        const [counters, inflight] = await Promise.all([
+          this.redis.hgetall(keys.campaign(c.id, 'counters')),
+          this.redis.zcard(keys.campaign(c.id, 'inflight')),
+        ]);
+        return progressOf(c, counters, inflight);
+      }),
+    );
     const seen = new Set<string>();
     for (const p of rows) {
       seen.add(p.campaignId);
       const prev = this.last.get(p.campaignId);
       this.last.set(p.campaignId, p);
       if (prev && prev.state !== p.state) {
-        this.hub.publish({ type: 'campaign.state', at: now, campaignId: p.campaignId, data: { campaignId: p.campaignId, name: p.name, from: prev.state, to: p.state } });
+        this.hub.publish({
+          type: 'campaign.state',
+          at: now,
+          campaignId: p.campaignId,
+          data: { campaignId: p.campaignId, name: p.name, from: prev.state, to: p.state },
+        });
       }
       if (!prev || JSON.stringify(prev) !== JSON.stringify(p)) {
         this.hub.publish({ type: 'campaign.progress', at: now, campaignId: p.campaignId, data: { ...p } });
       }
-      const w = abandonWarning(p, this.warned.get(p.campaignId) ?? false, { ratio: this.opts.abandonWarnRatio, minCalls: this.opts.abandonWarnMinCalls });
+      const w = abandonWarning(p, this.warned.get(p.campaignId) ?? false, {
+        ratio: this.opts.abandonWarnRatio,
+        minCalls: this.opts.abandonWarnMinCalls,
+      });
       this.warned.set(p.campaignId, w.warned);
       if (w.warn) {
         this.hub.publish({
-          type: 'campaign.abandon-warning', at: now, campaignId: p.campaignId,
-          data: { campaignId: p.campaignId, campaignName: p.name, rate: p.abandonRate, abandoned: p.abandoned, live: p.live, capPct: p.abandonCapPct },
+          type: 'campaign.abandon-warning',
+          at: now,
+          campaignId: p.campaignId,
+          data: {
+            campaignId: p.campaignId,
+            campaignName: p.name,
+            rate: p.abandonRate,
+            abandoned: p.abandoned,
+            live: p.live,
+            capPct: p.abandonCapPct,
+          },
         });
       }
     }

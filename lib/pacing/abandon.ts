@@ -34,7 +34,8 @@ export function abandonDeadline(verdictAt: number, thresholdMs: number, verdictG
 export function decideAnswered(input: AnsweredInput): AnsweredDecision {
   const threshold = input.thresholdMs ?? DEFAULT_ABANDON_THRESHOLD_MS;
   if (!(threshold >= 0)) throw new RangeError(`abandon threshold must be ≥ 0 ms, got ${threshold}`);
-  if (!Number.isFinite(input.now) || !Number.isFinite(input.verdictAt)) throw new RangeError('decideAnswered needs numeric now and verdictAt');
+  if (!Number.isFinite(input.now) || !Number.isFinite(input.verdictAt))
+    throw new RangeError('decideAnswered needs numeric now and verdictAt');
   if (input.readyAgents > 0) return { action: 'reserve' };
   const deadline = abandonDeadline(input.verdictAt, threshold, input.verdictGapMs);
   if (input.now < deadline) return { action: 'wait', deadline };

@@ -111,7 +111,17 @@ export function createEstimator(config: Partial<EstimatorConfig> = {}): Estimato
 
 function emptyBucket(start: number, bins: number): Bucket {
   const zeros = new Array<number>(bins).fill(0);
-  return { start, resolved: 0, live: 0, abandoned: 0, expected: 0, liveRing: zeros, otherRing: zeros, talk: { n: 0, sum: 0, sq: 0 }, wrap: { n: 0, sum: 0, sq: 0 } };
+  return {
+    start,
+    resolved: 0,
+    live: 0,
+    abandoned: 0,
+    expected: 0,
+    liveRing: zeros,
+    otherRing: zeros,
+    talk: { n: 0, sum: 0, sq: 0 },
+    wrap: { n: 0, sum: 0, sq: 0 },
+  };
 }
 
 function addMoment(m: Moments, x: number): Moments {

@@ -149,7 +149,12 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   const budgetSpent = est.abandon.abandoned + 1 > P.maxAbandonRate * (est.abandon.live + expectedLive);
   const overCap = est.abandon.live * P.maxAbandonRate >= 1 && (est.abandon.abandoned + 1) / (est.abandon.live + 1) > P.maxAbandonRate;
   const capHit = budgetSpent || overCap;
-  if (capHit) return { wanted: floor, reason: `${budgetSpent ? 'abandon budget' : 'abandon rate over the cap'} of ${pct(P.maxAbandonRate)}${budgetSpent ? ' spent' : ''}: progressive 1:1 (${floor})`, figures };
+  if (capHit)
+    return {
+      wanted: floor,
+      reason: `${budgetSpent ? 'abandon budget' : 'abandon rate over the cap'} of ${pct(P.maxAbandonRate)}${budgetSpent ? ' spent' : ''}: progressive 1:1 (${floor})`,
+      figures,
+    };
 
   const tau = clamp((s * (est.abandon.live + expectedLive) - est.abandon.abandoned) / expectedLive, 0, MAX_RISK_PER_CALL);
   // Calibration: abandons seen ÷ abandons the model expected, shrunk toward 1 by a prior of CALIBRATION_PRIOR abandons.

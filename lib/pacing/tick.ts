@@ -50,7 +50,8 @@ export function decideTick(input: TickInput): TickDecision {
       break;
     }
     case 'agentless': {
-      if (!(Number.isInteger(mode.maxLines) && mode.maxLines >= 0)) throw new RangeError(`agentless maxLines must be a non-negative integer, got ${mode.maxLines}`);
+      if (!(Number.isInteger(mode.maxLines) && mode.maxLines >= 0))
+        throw new RangeError(`agentless maxLines must be a non-negative integer, got ${mode.maxLines}`);
       const legs = campaignLegs(calls);
       wanted = Math.max(0, mode.maxLines - legs);
       figures.maxLines = mode.maxLines;

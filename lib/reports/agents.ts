@@ -30,7 +30,11 @@ export interface AgentRow {
  * change lasts until `now` (or the end of the range). A state entered before
  * the range is known only from a change before it, so read the log from earlier.
  */
-export function stateDurations(transitions: readonly AgentTransition[], now: number, range: TimeRange = {}): Map<string, Record<string, number>> {
+export function stateDurations(
+  transitions: readonly AgentTransition[],
+  now: number,
+  range: TimeRange = {},
+): Map<string, Record<string, number>> {
   const byAgent = new Map<string, AgentTransition[]>();
   for (const t of transitions) {
     const list = byAgent.get(t.agentId) ?? [];
@@ -62,7 +66,10 @@ export function agentReport(
   opts: { now: number; range?: TimeRange },
 ): AgentRow[] {
   const range = opts.range ?? {};
-  const rows = new Map<string, { calls: number; talkMs: number; talks: number; wrapMs: number; wraps: number; disp: Record<string, number> }>();
+  const rows = new Map<
+    string,
+    { calls: number; talkMs: number; talks: number; wrapMs: number; wraps: number; disp: Record<string, number> }
+  >();
   const row = (id: string) => {
     let r = rows.get(id);
     if (!r) rows.set(id, (r = { calls: 0, talkMs: 0, talks: 0, wrapMs: 0, wraps: 0, disp: {} }));

@@ -69,10 +69,11 @@ export const emptyMatrix = (): Matrix =>
 function summarise(matrix: Matrix): AmdAccuracy {
   let judged = 0;
   let correct = 0;
-  for (const p of AMD_PREDICTIONS) for (const t of AMD_TRUTHS) {
-    judged += matrix[p][t];
-    if ((p as string) === t) correct += matrix[p][t];
-  }
+  for (const p of AMD_PREDICTIONS)
+    for (const t of AMD_TRUTHS) {
+      judged += matrix[p][t];
+      if ((p as string) === t) correct += matrix[p][t];
+    }
   const col = (t: AmdTruth) => AMD_PREDICTIONS.reduce((s, p) => s + matrix[p][t], 0);
   const machines = col('machine');
   const humans = col('human');

@@ -20,14 +20,18 @@ export interface Column<T> {
 
 export function toCsv<T>(rows: readonly T[], columns: readonly Column<T>[], encoding: CsvEncoding = 'utf-8'): Buffer {
   const text = stringify(
-    rows.map((r) => columns.map((c) => {
-      const v = c.value(r);
-      return v === null || v === undefined ? '' : String(v);
-    })),
+    rows.map((r) =>
+      columns.map((c) => {
+        const v = c.value(r);
+        return v === null || v === undefined ? '' : String(v);
+      }),
+    ),
     { header: true, columns: columns.map((c) => c.header), record_delimiter: 'windows' },
   );
   // Characters Shift_JIS lacks become '?' (iconv-lite's default), never a failure.
-  return encoding === 'shift_jis' ? iconv.encode(text, 'Shift_JIS') : Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
+  return encoding === 'shift_jis'
+    ? iconv.encode(text, 'Shift_JIS')
+    : Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
 }
 
 export const contentType = (encoding: CsvEncoding) => `text/csv; charset=${encoding === 'shift_jis' ? 'Shift_JIS' : 'utf-8'}`;
@@ -57,7 +61,13 @@ export const ATTEMPT_COLUMNS: readonly Column<AttemptRow>[] = [
   { header: 'answered_at', value: (r) => iso(r.record.answeredAt) },
   { header: 'bridged_at', value: (r) => iso(r.record.bridgedAt) },
   { header: 'ended_at', value: (r) => iso(r.record.endedAt) },
-  { header: 'talk_sec', value: (r) => { const t = talkMs(r.record); return t === undefined ? '' : (t / 1000).toFixed(1); } },
+  {
+    header: 'talk_sec',
+    value: (r) => {
+      const t = talkMs(r.record);
+      return t === undefined ? '' : (t / 1000).toFixed(1);
+    },
+  },
   { header: 'agent_id', value: (r) => r.record.agentId },
   { header: 'disposition', value: (r) => r.disposition?.disposition },
   { header: 'note', value: (r) => r.disposition?.note },
@@ -87,5 +97,11 @@ export const AGENT_COLUMNS: readonly Column<AgentRow>[] = [
   { header: 'ready_sec', value: (r) => r.stateSec.ready ?? 0 },
   { header: 'break_sec', value: (r) => r.stateSec.break ?? 0 },
   { header: 'away_sec', value: (r) => r.stateSec.away ?? 0 },
-  { header: 'dispositions', value: (r) => Object.entries(r.dispositions).map(([k, v]) => `${k}=${v}`).join(';') },
+  {
+    header: 'dispositions',
+    value: (r) =>
+      Object.entries(r.dispositions)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(';'),
+  },
 ];

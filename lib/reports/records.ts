@@ -65,7 +65,9 @@ export function parseHistoryEntry(campaignId: string, id: string, f: Record<stri
   const sep = ref.indexOf(':');
   const code = Number(f.code);
   const verdicts = Array.isArray(data.verdicts)
-    ? (data.verdicts as unknown[]).filter((v): v is VerdictLike => typeof v === 'object' && v !== null && typeof (v as VerdictLike).kind === 'string')
+    ? (data.verdicts as unknown[]).filter(
+        (v): v is VerdictLike => typeof v === 'object' && v !== null && typeof (v as VerdictLike).kind === 'string',
+      )
     : [];
   return {
     id,

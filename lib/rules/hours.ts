@@ -28,9 +28,7 @@ export interface RunPeriod {
   end?: string | null;
 }
 
-export type DialWindow =
-  | { ok: true }
-  | { ok: false; reason: 'before-period' | 'after-period' | 'outside-hours'; nextAt: Date | null };
+export type DialWindow = { ok: true } | { ok: false; reason: 'before-period' | 'after-period' | 'outside-hours'; nextAt: Date | null };
 
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$|^24:00$/;
 
@@ -122,7 +120,11 @@ export function nextOpening(hours: BusinessHours, now: Date | number, zone = hou
 }
 
 /** Period and hours together: may the campaign dial at `now` (in `zone`)? */
-export function dialWindow(rules: { hours?: BusinessHours | null; period?: RunPeriod | null }, now: Date | number, zone?: string): DialWindow {
+export function dialWindow(
+  rules: { hours?: BusinessHours | null; period?: RunPeriod | null },
+  now: Date | number,
+  zone?: string,
+): DialWindow {
   const t = toMillis(now);
   const p = rules.period ?? {};
   const start = p.start ? DateTime.fromISO(p.start).toMillis() : null;

@@ -24,7 +24,8 @@ export function decideRetry(code: ResultCode, attemptNo: number, policy: RetryPo
   const own = policy.perCode?.[code];
   const retry = own?.retry ?? RESULT_CODES[code].retry;
   if (!retry) return { final: true, nextAt: 0, reason: `result ${code} is not retried` };
-  if (attemptNo >= policy.maxAttempts) return { final: true, nextAt: 0, reason: `attempt ${attemptNo} of ${policy.maxAttempts}: no attempts left` };
+  if (attemptNo >= policy.maxAttempts)
+    return { final: true, nextAt: 0, reason: `attempt ${attemptNo} of ${policy.maxAttempts}: no attempts left` };
   const after = own?.afterSec ?? policy.retryIntervalSec;
   return { final: false, nextAt: now + after * 1000, reason: `result ${code}: retry in ${after} s` };
 }

@@ -20,6 +20,15 @@ export async function reserveAgentOnNode(
 ): Promise<{ agentId: string; legId: string; ver: number } | null> {
   if (groups.length === 0) return null;
   const prefer = o.prefer ? `${o.only ? '=' : ''}${o.prefer}` : '';
-  const r = await redis.agentReserveNode(agentKeys.agentPrefix, agentKeys.readyPrefix, o.token, o.attemptId, String(o.now), prefer, node, ...groups);
+  const r = await redis.agentReserveNode(
+    agentKeys.agentPrefix,
+    agentKeys.readyPrefix,
+    o.token,
+    o.attemptId,
+    String(o.now),
+    prefer,
+    node,
+    ...groups,
+  );
   return r ? { agentId: r[0], legId: r[1], ver: Number(r[2]) } : null;
 }

@@ -55,14 +55,22 @@ export class SharedLimits {
     const tokens = Array.from({ length: n }, () => `${this.o.owner}#${++this.seq}`);
     const ck = campaignLimitKeys(campaign.id);
     const byCampaign = await admit(this.redis, ck, {
-      callsPerSecond: campaign.callsPerSecond, maxChannels: campaign.maxConcurrentCalls, leaseMs: this.o.leaseMs, guardMs: this.o.guardMs, tokens,
+      callsPerSecond: campaign.callsPerSecond,
+      maxChannels: campaign.maxConcurrentCalls,
+      leaseMs: this.o.leaseMs,
+      guardMs: this.o.guardMs,
+      tokens,
     });
     let granted = byCampaign.granted;
     const tk = this.trunkKeys;
     if (tk && granted > 0) {
       const t = this.o.trunk!;
       const byTrunk = await admit(this.redis, tk, {
-        callsPerSecond: t.callsPerSecond, maxChannels: t.channels, leaseMs: this.o.leaseMs, guardMs: this.o.guardMs, tokens: tokens.slice(0, granted),
+        callsPerSecond: t.callsPerSecond,
+        maxChannels: t.channels,
+        leaseMs: this.o.leaseMs,
+        guardMs: this.o.guardMs,
+        tokens: tokens.slice(0, granted),
       });
       if (byTrunk.granted < granted) await release(this.redis, ck, tokens.slice(byTrunk.granted, granted), true);
       granted = byTrunk.granted;
@@ -99,9 +107,14 @@ export class SharedLimits {
     const token = `${this.o.owner}#${++this.seq}`;
     const ck = campaignLimitKeys(h.campaignId);
     const common = { leaseMs: this.o.leaseMs, guardMs: this.o.guardMs, tokens: [token] };
-    let ok = (await admit(this.redis, ck, { ...common, callsPerSecond: campaign.callsPerSecond, maxChannels: campaign.maxConcurrentCalls })).granted === 1;
+    let ok =
+      (await admit(this.redis, ck, { ...common, callsPerSecond: campaign.callsPerSecond, maxChannels: campaign.maxConcurrentCalls }))
+        .granted === 1;
     const tk = this.trunkKeys;
-    if (ok && tk) ok = (await admit(this.redis, tk, { ...common, callsPerSecond: this.o.trunk!.callsPerSecond, maxChannels: this.o.trunk!.channels })).granted === 1;
+    if (ok && tk)
+      ok =
+        (await admit(this.redis, tk, { ...common, callsPerSecond: this.o.trunk!.callsPerSecond, maxChannels: this.o.trunk!.channels }))
+          .granted === 1;
     if (!ok || clock() - at > budget) {
       await this.releaseTokens(h.campaignId, [token], true);
       return false;
@@ -114,7 +127,11 @@ export class SharedLimits {
   async settle(campaignId: string): Promise<void> {
     const left = this.spare.get(campaignId) ?? [];
     this.spare.delete(campaignId);
-    await this.releaseTokens(campaignId, left.map((t) => t.token), true);
+    await this.releaseTokens(
+      campaignId,
+      left.map((t) => t.token),
+      true,
+    );
   }
 
   /** The attempt is closed (or never dialled): its channel is free. Idempotent. */

@@ -131,7 +131,13 @@ export function parseMembers(raw: readonly string[]): Member[] {
     } catch {
       // a member with unreadable info still counts, with weight 1
     }
-    out.push({ owner: raw[i]!, capacity: Number(info.capacity ?? 1), activeLegs: Number(info.activeLegs ?? 0), healthy: info.healthy !== false, campaigns: Number(info.campaigns ?? 0) });
+    out.push({
+      owner: raw[i]!,
+      capacity: Number(info.capacity ?? 1),
+      activeLegs: Number(info.activeLegs ?? 0),
+      healthy: info.healthy !== false,
+      campaigns: Number(info.campaigns ?? 0),
+    });
   }
   return out;
 }

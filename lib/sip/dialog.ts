@@ -104,7 +104,14 @@ function toWithTag(d: DialogState): string {
  * Route the route set (loose routing, RFC 3261 §16.12). ACK reuses the
  * INVITE's CSeq number; every other method takes nextCSeq.
  */
-export function buildInDialog(local: Local, d: DialogState, method: string, cseq: number, extra: SipHeader[] = [], body = Buffer.alloc(0)): SipRequest {
+export function buildInDialog(
+  local: Local,
+  d: DialogState,
+  method: string,
+  cseq: number,
+  extra: SipHeader[] = [],
+  body = Buffer.alloc(0),
+): SipRequest {
   const h: SipHeader[] = [
     via(local),
     ...d.routeSet.map((r) => ({ name: 'Route', value: r })),

@@ -50,7 +50,10 @@ export function parseNameAddr(value: string): NameAddr {
 
 function parseParams(s: string): Record<string, string> {
   const params: Record<string, string> = {};
-  for (const p of s.split(';').map((x) => x.trim()).filter(Boolean)) {
+  for (const p of s
+    .split(';')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     const eq = p.indexOf('=');
     if (eq < 0) params[p.toLowerCase()] = '';
     else params[p.slice(0, eq).toLowerCase()] = p.slice(eq + 1).replace(/^"|"$/g, '');

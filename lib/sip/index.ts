@@ -12,7 +12,15 @@ export * from './clock';
 export * from './timers';
 export * from './transport';
 export { UdpTransport } from './udp';
-export { SipStack, responseTo, type ClientOutcome, type ServerTxHandle, type StackLogger, type StackOptions, type StackStats } from './stack';
+export {
+  SipStack,
+  responseTo,
+  type ClientOutcome,
+  type ServerTxHandle,
+  type StackLogger,
+  type StackOptions,
+  type StackStats,
+} from './stack';
 export { IllegalTransition, type TxEffect, type TxTransition, type TxContext } from './transactions/types';
 export * from './transactions/invite-client';
 export * from './transactions/non-invite-client';

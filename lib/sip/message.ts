@@ -36,14 +36,35 @@ export class SipParseError extends Error {
 
 // RFC 3261 §7.3.3 compact forms, plus canonical spelling of the common headers.
 const COMPACT: Record<string, string> = {
-  i: 'Call-ID', m: 'Contact', e: 'Content-Encoding', l: 'Content-Length', c: 'Content-Type',
-  f: 'From', s: 'Subject', k: 'Supported', t: 'To', v: 'Via', o: 'Event', r: 'Refer-To', u: 'Allow-Events', x: 'Session-Expires',
+  i: 'Call-ID',
+  m: 'Contact',
+  e: 'Content-Encoding',
+  l: 'Content-Length',
+  c: 'Content-Type',
+  f: 'From',
+  s: 'Subject',
+  k: 'Supported',
+  t: 'To',
+  v: 'Via',
+  o: 'Event',
+  r: 'Refer-To',
+  u: 'Allow-Events',
+  x: 'Session-Expires',
 };
 const CANONICAL: Record<string, string> = {
-  'call-id': 'Call-ID', cseq: 'CSeq', 'www-authenticate': 'WWW-Authenticate', 'max-forwards': 'Max-Forwards',
-  'record-route': 'Record-Route', 'content-length': 'Content-Length', 'content-type': 'Content-Type',
-  'proxy-authenticate': 'Proxy-Authenticate', 'proxy-authorization': 'Proxy-Authorization', 'p-asserted-identity': 'P-Asserted-Identity',
-  rseq: 'RSeq', rack: 'RAck', 'min-se': 'Min-SE',
+  'call-id': 'Call-ID',
+  cseq: 'CSeq',
+  'www-authenticate': 'WWW-Authenticate',
+  'max-forwards': 'Max-Forwards',
+  'record-route': 'Record-Route',
+  'content-length': 'Content-Length',
+  'content-type': 'Content-Type',
+  'proxy-authenticate': 'Proxy-Authenticate',
+  'proxy-authorization': 'Proxy-Authorization',
+  'p-asserted-identity': 'P-Asserted-Identity',
+  rseq: 'RSeq',
+  rack: 'RAck',
+  'min-se': 'Min-SE',
 };
 
 export function canonicalName(raw: string): string {

@@ -12,7 +12,11 @@ import type { Local } from './requests';
 
 export const OPTION_100REL = '100rel';
 
-const tokens = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+const tokens = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
 
 /** The RSeq of a reliable provisional, or undefined for an ordinary one (§7.1: Require: 100rel plus RSeq). */
 export function reliableRSeq(res: SipResponse): number | undefined {

@@ -29,7 +29,8 @@ export type RegistrationEvent =
   | { type: 'timer'; name: 'refresh' | 'retry' }
   | { type: 'stop' };
 
-export type RegistrationEffect = { type: 'send'; auth: boolean } | { type: 'timer'; name: 'refresh' | 'retry'; ms: number } | { type: 'cancel-timers' };
+export type RegistrationEffect =
+  { type: 'send'; auth: boolean } | { type: 'timer'; name: 'refresh' | 'retry'; ms: number } | { type: 'cancel-timers' };
 
 export const BACKOFF_BASE_S = 30;
 export const BACKOFF_MAX_S = 1800;
@@ -45,12 +46,24 @@ export function backoffMs(failures: number): number {
   return Math.min(BACKOFF_BASE_S * 2 ** Math.max(0, failures - 1), BACKOFF_MAX_S) * 1000;
 }
 
-export function registrationTransition(s: RegistrationState, e: RegistrationEvent): { state: RegistrationState; effects: RegistrationEffect[] } {
+export function registrationTransition(
+  s: RegistrationState,
+  e: RegistrationEvent,
+): { state: RegistrationState; effects: RegistrationEffect[] } {
   if (s.phase === 'stopped') return { state: s, effects: [] };
   const fail = (status: number | undefined, reason: string) => {
     const failures = s.failures + 1;
     return {
-      state: { ...s, phase: 'backoff' as const, authTried: false, failures, expiresS: undefined, since: undefined, lastStatus: status, lastReason: reason },
+      state: {
+        ...s,
+        phase: 'backoff' as const,
+        authTried: false,
+        failures,
+        expiresS: undefined,
+        since: undefined,
+        lastStatus: status,
+        lastReason: reason,
+      },
       effects: [{ type: 'timer' as const, name: 'retry' as const, ms: backoffMs(failures) }],
     };
   };
@@ -69,11 +82,21 @@ export function registrationTransition(s: RegistrationState, e: RegistrationEven
       if (e.status < 300) {
         const expiresS = e.expiresS ?? 3600;
         return {
-          state: { ...s, phase: 'registered', authTried: false, failures: 0, expiresS, since: e.at, lastStatus: e.status, lastReason: e.reason },
+          state: {
+            ...s,
+            phase: 'registered',
+            authTried: false,
+            failures: 0,
+            expiresS,
+            since: e.at,
+            lastStatus: e.status,
+            lastReason: e.reason,
+          },
           effects: [{ type: 'timer', name: 'refresh', ms: refreshAfterMs(expiresS) }],
         };
       }
-      if ((e.status === 401 || e.status === 407) && !s.authTried) return { state: { ...s, authTried: true, lastStatus: e.status, lastReason: e.reason }, effects: [{ type: 'send', auth: true }] };
+      if ((e.status === 401 || e.status === 407) && !s.authTried)
+        return { state: { ...s, authTried: true, lastStatus: e.status, lastReason: e.reason }, effects: [{ type: 'send', auth: true }] };
       return fail(e.status, e.reason);
     }
   }

@@ -25,12 +25,7 @@ export function contactValue(local: Local): string {
   return `<sip:dialer@${local.host}:${local.port}${local.transport === 'tcp' ? ';transport=tcp' : ''}>`;
 }
 
-export function buildInvite(
-  local: Local,
-  d: DialogState,
-  sdp: string,
-  extra: SipHeader[],
-): SipRequest {
+export function buildInvite(local: Local, d: DialogState, sdp: string, extra: SipHeader[]): SipRequest {
   const h: SipHeader[] = [
     via(local),
     { name: 'Max-Forwards', value: '70' },

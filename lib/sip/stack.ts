@@ -11,9 +11,19 @@ import { realClock, type Clock, type TimerHandle } from './clock';
 import { DEFAULT_TIMERS, type TimerBase, type TimerName } from './timers';
 import type { Endpoint, Transport } from './transport';
 import { initialInviteClient, inviteClientTransition, type InviteClientEvent, type InviteClientState } from './transactions/invite-client';
-import { initialNonInviteClient, nonInviteClientTransition, type NonInviteClientEvent, type NonInviteClientState } from './transactions/non-invite-client';
+import {
+  initialNonInviteClient,
+  nonInviteClientTransition,
+  type NonInviteClientEvent,
+  type NonInviteClientState,
+} from './transactions/non-invite-client';
 import { initialInviteServer, inviteServerTransition, type InviteServerEvent, type InviteServerState } from './transactions/invite-server';
-import { initialNonInviteServer, nonInviteServerTransition, type NonInviteServerEvent, type NonInviteServerState } from './transactions/non-invite-server';
+import {
+  initialNonInviteServer,
+  nonInviteServerTransition,
+  type NonInviteServerEvent,
+  type NonInviteServerState,
+} from './transactions/non-invite-server';
 import type { TxEffect, TxTransition } from './transactions/types';
 import { LogLimiter } from './log-limit';
 
@@ -23,9 +33,7 @@ export type SipTimers = TimerBase;
 export { DEFAULT_TIMERS } from './timers';
 
 export type ClientOutcome =
-  | { kind: 'response'; response: SipResponse }
-  | { kind: 'timeout'; timer?: TimerName }
-  | { kind: 'error'; detail: string };
+  { kind: 'response'; response: SipResponse } | { kind: 'timeout'; timer?: TimerName } | { kind: 'error'; detail: string };
 
 export interface StackLogger {
   debug(obj: object, msg: string): void;
@@ -45,12 +53,8 @@ export interface StackStats {
   illegal: number;
 }
 
-type ClientMachine =
-  | { kind: 'invite'; state: InviteClientState }
-  | { kind: 'non-invite'; state: NonInviteClientState };
-type ServerMachine =
-  | { kind: 'invite'; state: InviteServerState }
-  | { kind: 'non-invite'; state: NonInviteServerState };
+type ClientMachine = { kind: 'invite'; state: InviteClientState } | { kind: 'non-invite'; state: NonInviteClientState };
+type ServerMachine = { kind: 'invite'; state: InviteServerState } | { kind: 'non-invite'; state: NonInviteServerState };
 
 interface ClientTx {
   key: string;
@@ -109,7 +113,15 @@ const MAX_REJECTED = 4096;
 export class SipStack {
   readonly timers: TimerBase;
   readonly clock: Clock;
-  readonly stats: StackStats = { received: 0, sent: 0, malformed: 0, malformedLogsSuppressed: 0, refused: 0, retransmissions: 0, illegal: 0 };
+  readonly stats: StackStats = {
+    received: 0,
+    sent: 0,
+    malformed: 0,
+    malformedLogsSuppressed: 0,
+    refused: 0,
+    retransmissions: 0,
+    illegal: 0,
+  };
   private readonly malformedLog = new LogLimiter(10, 60_000);
   private client = new Map<string, ClientTx>();
   private server = new Map<string, ServerTx>();
@@ -141,8 +153,21 @@ export class SipStack {
       return;
     }
     const ctx = { base: this.timers, reliable: transport.reliable };
-    const m: ClientMachine = request.method === 'INVITE' ? { kind: 'invite', state: initialInviteClient(ctx) } : { kind: 'non-invite', state: initialNonInviteClient(ctx) };
-    const tx: ClientTx = { key: txKey(request), m, request, wire: serialize(request), dest, transport, timers: new Map(), onResponse, sends: 0 };
+    const m: ClientMachine =
+      request.method === 'INVITE'
+        ? { kind: 'invite', state: initialInviteClient(ctx) }
+        : { kind: 'non-invite', state: initialNonInviteClient(ctx) };
+    const tx: ClientTx = {
+      key: txKey(request),
+      m,
+      request,
+      wire: serialize(request),
+      dest,
+      transport,
+      timers: new Map(),
+      onResponse,
+      sends: 0,
+    };
     this.client.set(tx.key, tx);
     this.fireClient(tx, { type: 'start' });
   }
@@ -180,7 +205,10 @@ export class SipStack {
   private fireClient(tx: ClientTx, e: InviteClientEvent | NonInviteClientEvent): void {
     let t: TxTransition<InviteClientState | NonInviteClientState>;
     try {
-      t = tx.m.kind === 'invite' ? inviteClientTransition(tx.m.state, e as InviteClientEvent) : nonInviteClientTransition(tx.m.state, e as NonInviteClientEvent);
+      t =
+        tx.m.kind === 'invite'
+          ? inviteClientTransition(tx.m.state, e as InviteClientEvent)
+          : nonInviteClientTransition(tx.m.state, e as NonInviteClientEvent);
     } catch (err) {
       this.stats.illegal++;
       this.opts.log.warn({ err: (err as Error).message, method: tx.request.method }, 'SIP client transaction refused an event');
@@ -207,7 +235,9 @@ export class SipStack {
       case 'deliver':
         return tx.onResponse({ kind: 'response', response: tx.last! });
       case 'timeout':
-        return tx.onResponse(fx.timer === 'transport' ? { kind: 'error', detail: 'transport error' } : { kind: 'timeout', timer: fx.timer });
+        return tx.onResponse(
+          fx.timer === 'transport' ? { kind: 'error', detail: 'transport error' } : { kind: 'timeout', timer: fx.timer },
+        );
       case 'terminated':
         for (const h of tx.timers.values()) this.clock.clearTimer(h);
         tx.timers.clear();
@@ -288,7 +318,8 @@ export class SipStack {
     const existing = this.server.get(key);
     if (req.method === 'ACK') {
       // An ACK for our 300–699 matches the INVITE server transaction (§17.2.3); an ACK for a 2xx is the dialog's.
-      if (existing && existing.m.kind === 'invite' && existing.m.state.name !== 'accepted') return this.fireServer(existing, { type: 'ack' });
+      if (existing && existing.m.kind === 'invite' && existing.m.state.name !== 'accepted')
+        return this.fireServer(existing, { type: 'ack' });
       return this.opts.onStray(req, source);
     }
     if (existing) {
@@ -296,7 +327,10 @@ export class SipStack {
       return this.fireServer(existing, { type: 'retransmission' });
     }
     const ctx = { base: this.timers, reliable: transport.reliable };
-    const m: ServerMachine = req.method === 'INVITE' ? { kind: 'invite', state: initialInviteServer(ctx) } : { kind: 'non-invite', state: initialNonInviteServer(ctx) };
+    const m: ServerMachine =
+      req.method === 'INVITE'
+        ? { kind: 'invite', state: initialInviteServer(ctx) }
+        : { kind: 'non-invite', state: initialNonInviteServer(ctx) };
     const handle: ServerTxHandle = {
       request: req,
       source,
@@ -315,7 +349,10 @@ export class SipStack {
   private fireServer(tx: ServerTx, e: InviteServerEvent | NonInviteServerEvent): void {
     let t: TxTransition<InviteServerState | NonInviteServerState>;
     try {
-      t = tx.m.kind === 'invite' ? inviteServerTransition(tx.m.state, e as InviteServerEvent) : nonInviteServerTransition(tx.m.state, e as NonInviteServerEvent);
+      t =
+        tx.m.kind === 'invite'
+          ? inviteServerTransition(tx.m.state, e as InviteServerEvent)
+          : nonInviteServerTransition(tx.m.state, e as NonInviteServerEvent);
     } catch (err) {
       this.stats.illegal++;
       this.opts.log.warn({ err: (err as Error).message }, 'SIP server transaction refused an event');

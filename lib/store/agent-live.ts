@@ -15,10 +15,27 @@ import { keys } from './keys';
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     agentApply(
-      agentKey: string, readyPrefix: string, liveSet: string, unsavedPrefix: string,
-      expectVer: string, agentId: string, queueOp: string, setJson: string, delJson: string, unsavedJson: string, liveOp: string,
+      agentKey: string,
+      readyPrefix: string,
+      liveSet: string,
+      unsavedPrefix: string,
+      expectVer: string,
+      agentId: string,
+      queueOp: string,
+      setJson: string,
+      delJson: string,
+      unsavedJson: string,
+      liveOp: string,
     ): Result<[number, number], Context>;
-    agentReserve(agentPrefix: string, readyPrefix: string, token: string, attemptId: string, now: string, prefer: string, ...groups: string[]): Result<[string, string, number] | null, Context>;
+    agentReserve(
+      agentPrefix: string,
+      readyPrefix: string,
+      token: string,
+      attemptId: string,
+      now: string,
+      prefer: string,
+      ...groups: string[]
+    ): Result<[string, string, number] | null, Context>;
     agentReadyCount(readyPrefix: string, ...groups: string[]): Result<number, Context>;
     agentUnsavedComplete(unsavedPrefix: string, id: string, completionJson: string): Result<number, Context>;
   }
@@ -118,9 +135,17 @@ export interface UnsavedInput {
 /** Applies a change if the agent is still at `expectVer`; false when someone else changed it first. */
 export async function applyAgentChange(redis: Redis, id: string, c: AgentChange): Promise<{ ok: boolean; ver: number }> {
   const [ok, ver] = await redis.agentApply(
-    agentKeys.agent(id), agentKeys.readyPrefix, agentKeys.live, agentKeys.unsavedPrefix,
-    String(c.expectVer), id, c.queue ?? '', JSON.stringify(c.set), JSON.stringify(c.del ?? []),
-    c.unsaved ? JSON.stringify(c.unsaved) : '', c.live ?? '',
+    agentKeys.agent(id),
+    agentKeys.readyPrefix,
+    agentKeys.live,
+    agentKeys.unsavedPrefix,
+    String(c.expectVer),
+    id,
+    c.queue ?? '',
+    JSON.stringify(c.set),
+    JSON.stringify(c.del ?? []),
+    c.unsaved ? JSON.stringify(c.unsaved) : '',
+    c.live ?? '',
   );
   return { ok: ok === 1, ver };
 }

@@ -41,7 +41,11 @@ export async function getUnsaved(redis: Redis, id: string): Promise<UnsavedRecor
   const h = await redis.hgetall(recKey(id));
   if (!h.json) return null;
   const base = JSON.parse(h.json) as Omit<UnsavedRecord, 'state' | 'completion'>;
-  return { ...base, state: h.state === 'completed' ? 'completed' : 'open', ...(h.completion ? { completion: JSON.parse(h.completion) as UnsavedCompletion } : {}) };
+  return {
+    ...base,
+    state: h.state === 'completed' ? 'completed' : 'open',
+    ...(h.completion ? { completion: JSON.parse(h.completion) as UnsavedCompletion } : {}),
+  };
 }
 
 /** Open records, oldest first; of one agent when `agentId` is given. */

@@ -16,7 +16,17 @@ import { keys } from './keys';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    callbackPut(hash: string, due: string, all: string, expectVer: string, id: string, doc: string, state: string, dueAt: string, createdAt: string): Result<number, Context>;
+    callbackPut(
+      hash: string,
+      due: string,
+      all: string,
+      expectVer: string,
+      id: string,
+      doc: string,
+      state: string,
+      dueAt: string,
+      createdAt: string,
+    ): Result<number, Context>;
     callbackClaim(hash: string, due: string, id: string, now: string): Result<string | null, Context>;
   }
 }
@@ -68,13 +78,21 @@ async function read(redis: Redis, cid: string, id: string): Promise<{ cb: Callba
 
 async function put(redis: Redis, cb: Callback, expectVer: number): Promise<boolean> {
   const v = await redis.callbackPut(
-    callbackKeys.one(cb.campaignId, cb.id), callbackKeys.due(cb.campaignId), callbackKeys.all(cb.campaignId),
-    String(expectVer), cb.id, JSON.stringify(cb), cb.state, String(cb.dueAt), String(cb.createdAt),
+    callbackKeys.one(cb.campaignId, cb.id),
+    callbackKeys.due(cb.campaignId),
+    callbackKeys.all(cb.campaignId),
+    String(expectVer),
+    cb.id,
+    JSON.stringify(cb),
+    cb.state,
+    String(cb.dueAt),
+    String(cb.createdAt),
   );
   return v > 0;
 }
 
-export type CallbackInput = Pick<Callback, 'campaignId' | 'phone' | 'dueAt' | 'owner' | 'createdBy'> & Partial<Pick<Callback, 'listId' | 'contactId' | 'name' | 'note'>>;
+export type CallbackInput = Pick<Callback, 'campaignId' | 'phone' | 'dueAt' | 'owner' | 'createdBy'> &
+  Partial<Pick<Callback, 'listId' | 'contactId' | 'name' | 'note'>>;
 
 export async function createCallback(redis: Redis, input: CallbackInput, now: number): Promise<Callback> {
   const cb: Callback = { ...input, id: randomUUID(), state: 'scheduled', createdAt: now, updatedAt: now };
@@ -111,12 +129,20 @@ export type CallbackPatch = Partial<Pick<Callback, 'dueAt' | 'owner' | 'note' | 
  * compare-and-set; `check` may refuse based on the current value. A claimed
  * callback (being dialled) cannot be edited.
  */
-export async function updateCallback(redis: Redis, campaignId: string, id: string, patch: CallbackPatch, now: number, check?: (cb: Callback) => void): Promise<Callback | null> {
+export async function updateCallback(
+  redis: Redis,
+  campaignId: string,
+  id: string,
+  patch: CallbackPatch,
+  now: number,
+  check?: (cb: Callback) => void,
+): Promise<Callback | null> {
   for (let i = 0; i < 8; i++) {
     const cur = await read(redis, campaignId, id);
     if (!cur) return null;
     check?.(cur.cb);
-    if (cur.cb.state === 'claimed' && patch.state !== 'done') throw new CallbackConflictError(`callback ${id} is being dialled now and cannot be changed`);
+    if (cur.cb.state === 'claimed' && patch.state !== 'done')
+      throw new CallbackConflictError(`callback ${id} is being dialled now and cannot be changed`);
     const next: Callback = { ...cur.cb, ...patch, updatedAt: now };
     if (await put(redis, next, cur.ver)) return next;
   }
@@ -151,9 +177,10 @@ export async function finishCallback(
     const cur = await read(redis, campaignId, callbackId);
     if (!cur) return null;
     if (cur.cb.state !== 'claimed') throw new CallbackConflictError(`callback ${callbackId} is ${cur.cb.state}, not claimed`);
-    const next: Callback = outcome.retryAt !== undefined
-      ? { ...cur.cb, state: 'scheduled', dueAt: outcome.retryAt, updatedAt: now }
-      : { ...cur.cb, state: 'done', attemptId: outcome.attemptId, resultCode: outcome.resultCode, updatedAt: now };
+    const next: Callback =
+      outcome.retryAt !== undefined
+        ? { ...cur.cb, state: 'scheduled', dueAt: outcome.retryAt, updatedAt: now }
+        : { ...cur.cb, state: 'done', attemptId: outcome.attemptId, resultCode: outcome.resultCode, updatedAt: now };
     if (await put(redis, next, cur.ver)) return next;
   }
   throw new CallbackConflictError(`callback ${callbackId} is changing too fast; try again`);

@@ -19,8 +19,21 @@ import { keys } from './keys';
 import { listExists, listUsersKey } from './lists';
 import { groupExists, groupUsersKey } from './agents';
 import {
-  campaignDefaults, editRefusal, deleteRefusal, mergeSettings, startRefusal, transition, validateAllocation, validateSettings,
-  type Allocation, type Campaign, type CampaignEffect, type CampaignEvent, type CampaignInput, type CampaignSettings, type CampaignState,
+  campaignDefaults,
+  editRefusal,
+  deleteRefusal,
+  mergeSettings,
+  startRefusal,
+  transition,
+  validateAllocation,
+  validateSettings,
+  type Allocation,
+  type Campaign,
+  type CampaignEffect,
+  type CampaignEvent,
+  type CampaignInput,
+  type CampaignSettings,
+  type CampaignState,
 } from '../domain/campaign';
 
 declare module 'ioredis' {
@@ -42,7 +55,10 @@ export class CampaignNotFoundError extends Error {
 }
 /** The campaign's state forbids the change; `message` says why (API: 409). */
 export class CampaignConflictError extends Error {
-  constructor(message: string, readonly code: 'CONFLICT' | 'DUPLICATE' = 'CONFLICT') {
+  constructor(
+    message: string,
+    readonly code: 'CONFLICT' | 'DUPLICATE' = 'CONFLICT',
+  ) {
     super(message);
     this.name = 'CampaignConflictError';
   }
@@ -56,7 +72,11 @@ export class CampaignInvalidError extends Error {
 }
 /** A referenced list or agent group does not exist (API: 404). */
 export class ReferenceNotFoundError extends Error {
-  constructor(readonly kind: 'list' | 'agent group' | 'attached list', readonly id: string, where = '') {
+  constructor(
+    readonly kind: 'list' | 'agent group' | 'attached list',
+    readonly id: string,
+    where = '',
+  ) {
     super(`${kind} ${id} does not exist${where}`);
     this.name = 'ReferenceNotFoundError';
   }
@@ -108,7 +128,17 @@ export async function createCampaign(redis: Redis, input: CampaignInput & { id?:
   const errors = validateSettings(merged, ctx.region);
   if (errors.length) throw new CampaignInvalidError(errors);
   const now = (ctx.now ?? new Date()).toISOString();
-  const c: Campaign = { ...merged, id, state: 'draft', version: 1, lists: [], createdAt: now, updatedAt: now, stateChangedAt: now, startedAt: null };
+  const c: Campaign = {
+    ...merged,
+    id,
+    state: 'draft',
+    version: 1,
+    lists: [],
+    createdAt: now,
+    updatedAt: now,
+    stateChangedAt: now,
+    startedAt: null,
+  };
   if (merged.agentGroups.length) {
     await Promise.all(merged.agentGroups.map((g) => redis.sadd(groupUsersKey(g), id)));
     try {
@@ -128,12 +158,22 @@ export async function createCampaign(redis: Redis, input: CampaignInput & { id?:
  * Reads the campaign, lets `change` compute the next version from it (throwing
  * to refuse), and writes it only if nobody wrote in between; retries on a race.
  */
-async function mutate(redis: Redis, id: string, change: (c: Campaign) => Promise<Campaign | null> | Campaign | null): Promise<{ before: Campaign; after: Campaign | null }> {
+async function mutate(
+  redis: Redis,
+  id: string,
+  change: (c: Campaign) => Promise<Campaign | null> | Campaign | null,
+): Promise<{ before: Campaign; after: Campaign | null }> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const before = await getCampaign(redis, id);
     if (!before) throw new CampaignNotFoundError(id);
     const after = await change(structuredClone(before));
-    const res = await redis.campaignCas(campaignKey(id), before.state, String(before.version), after ? after.state : '', after ? serialise(after) : '');
+    const res = await redis.campaignCas(
+      campaignKey(id),
+      before.state,
+      String(before.version),
+      after ? after.state : '',
+      after ? serialise(after) : '',
+    );
     if (res[0] === 'MISSING') throw new CampaignNotFoundError(id);
     if (res[0] === 'OK') return { before, after: after && { ...after, version: Number(res[1]) } };
   }
@@ -151,7 +191,8 @@ export async function updateCampaign(redis: Redis, id: string, patch: CampaignIn
       const { id: _i, state: _s, version: _v, lists, createdAt, updatedAt: _u, stateChangedAt, startedAt, ...settings } = c;
       const merged = mergeSettings(settings as CampaignSettings, patch);
       const errors = validateSettings(merged, ctx.region);
-      for (const l of lists) if (l.allocation) errors.push(...validateAllocation(l.allocation, merged.agentGroups).map((e) => `list ${l.listId}: ${e}`));
+      for (const l of lists)
+        if (l.allocation) errors.push(...validateAllocation(l.allocation, merged.agentGroups).map((e) => `list ${l.listId}: ${e}`));
       if (errors.length) throw new CampaignInvalidError(errors);
       const fresh = merged.agentGroups.filter((g) => !c.agentGroups.includes(g));
       for (const g of fresh) {
@@ -159,7 +200,17 @@ export async function updateCampaign(redis: Redis, id: string, patch: CampaignIn
         addedGroups.add(g);
       }
       await checkGroupsExist(redis, fresh);
-      return { ...merged, id, state: c.state, version: c.version, lists, createdAt, stateChangedAt, startedAt, updatedAt: (ctx.now ?? new Date()).toISOString() };
+      return {
+        ...merged,
+        id,
+        state: c.state,
+        version: c.version,
+        lists,
+        createdAt,
+        stateChangedAt,
+        startedAt,
+        updatedAt: (ctx.now ?? new Date()).toISOString(),
+      };
     });
     const dropped = before.agentGroups.filter((g) => !after!.agentGroups.includes(g));
     await Promise.all(dropped.map((g) => redis.srem(groupUsersKey(g), id)));
@@ -183,7 +234,10 @@ export async function deleteCampaign(redis: Redis, id: string): Promise<void> {
 }
 
 async function release(redis: Redis, c: Campaign): Promise<void> {
-  await Promise.all([...c.lists.map((l) => redis.srem(listUsersKey(l.listId), c.id)), ...c.agentGroups.map((g) => redis.srem(groupUsersKey(g), c.id))]);
+  await Promise.all([
+    ...c.lists.map((l) => redis.srem(listUsersKey(l.listId), c.id)),
+    ...c.agentGroups.map((g) => redis.srem(groupUsersKey(g), c.id)),
+  ]);
 }
 
 /**
@@ -193,7 +247,12 @@ async function release(redis: Redis, c: Campaign): Promise<void> {
  * runtime can carry out the rest (start/stop dialing, purge, publish).
  * Throws IllegalTransitionError, CampaignConflictError or CampaignNotFoundError.
  */
-export async function setCampaignState(redis: Redis, id: string, event: CampaignEvent, opts: { now?: Date } = {}): Promise<{ campaign: Campaign; effects: CampaignEffect[] }> {
+export async function setCampaignState(
+  redis: Redis,
+  id: string,
+  event: CampaignEvent,
+  opts: { now?: Date } = {},
+): Promise<{ campaign: Campaign; effects: CampaignEffect[] }> {
   const now = opts.now ?? new Date();
   let effects: CampaignEffect[] = [];
   const { after } = await mutate(redis, id, (c) => {
@@ -204,7 +263,13 @@ export async function setCampaignState(redis: Redis, id: string, event: Campaign
     }
     effects = t.effects;
     const iso = now.toISOString();
-    return { ...c, state: t.state, stateChangedAt: iso, updatedAt: iso, startedAt: t.effects.some((e) => e.type === 'freezeAllocation') ? (c.startedAt ?? iso) : c.startedAt };
+    return {
+      ...c,
+      state: t.state,
+      stateChangedAt: iso,
+      updatedAt: iso,
+      startedAt: t.effects.some((e) => e.type === 'freezeAllocation') ? (c.startedAt ?? iso) : c.startedAt,
+    };
   });
   if (effects.some((e) => e.type === 'releaseLists')) await release(redis, after!);
   if (effects.some((e) => e.type === 'purgeOutbound')) {
@@ -238,7 +303,8 @@ export async function attachList(redis: Redis, id: string, opts: AttachOptions):
     if (!(await listExists(redis, opts.listId))) throw new ReferenceNotFoundError('list', opts.listId);
     const { after } = await mutate(redis, id, (c) => {
       assertListEditable(c, 'attached');
-      if (c.lists.some((l) => l.listId === opts.listId)) throw new CampaignConflictError(`list ${opts.listId} is already attached to campaign ${id}`, 'DUPLICATE');
+      if (c.lists.some((l) => l.listId === opts.listId))
+        throw new CampaignConflictError(`list ${opts.listId} is already attached to campaign ${id}`, 'DUPLICATE');
       if (opts.allocation) {
         const errors = validateAllocation(opts.allocation, c.agentGroups);
         if (errors.length) throw new CampaignInvalidError(errors);
@@ -271,7 +337,8 @@ export async function detachList(redis: Redis, id: string, listId: string): Prom
 /** Starts or stops dialing one attached list (allowed in draft, running and paused). */
 export async function setListActive(redis: Redis, id: string, listId: string, active: boolean): Promise<Campaign> {
   const { after } = await mutate(redis, id, (c) => {
-    if (c.state === 'completed' || c.state === 'closed') throw new CampaignConflictError(`campaign ${id} is ${c.state}: its lists can no longer be started or stopped`);
+    if (c.state === 'completed' || c.state === 'closed')
+      throw new CampaignConflictError(`campaign ${id} is ${c.state}: its lists can no longer be started or stopped`);
     const l = c.lists.find((x) => x.listId === listId);
     if (!l) throw new ReferenceNotFoundError('attached list', listId, ` on campaign ${id}`);
     l.active = active;

@@ -12,7 +12,9 @@ const LUA_DIR = join(__dirname, 'lua');
  */
 export function defineScripts(redis: Redis, dir = LUA_DIR): string[] {
   const names: string[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.lua')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.lua'))
+    .sort()) {
     const lua = readFileSync(join(dir, file), 'utf8');
     const m = /^--!\s*keys=(\d+)/.exec(lua);
     if (!m) throw new Error(`${file}: first line must be "--! keys=N"`);

@@ -14,7 +14,14 @@ import { listKeys } from './lists';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    contactsAdd(meta: string, contacts: string, phones: string, order: string, pending: string, ...args: (string | number | Buffer)[]): Result<(string | number)[], Context>;
+    contactsAdd(
+      meta: string,
+      contacts: string,
+      phones: string,
+      order: string,
+      pending: string,
+      ...args: (string | number | Buffer)[]
+    ): Result<(string | number)[], Context>;
     contactsCommit(meta: string, order: string, pending: string, count: number): Result<number, Context>;
     contactsRollback(contacts: string, phones: string, pending: string, count: number): Result<number, Context>;
     contactOutcome(meta: string, contacts: string, outcome: string, id: string, code: number, atMs: number): Result<number, Context>;
@@ -53,7 +60,12 @@ export async function reserveHeadBlock(redis: Redis, listId: string): Promise<nu
 }
 
 /** Adds validated rows in one script call; returns one status per row, in order. */
-export async function addContacts(redis: Redis, listId: string, rows: readonly StoredRow[], opts: AddOptions = {}): Promise<{ written: number; statuses: RowStatus[] }> {
+export async function addContacts(
+  redis: Redis,
+  listId: string,
+  rows: readonly StoredRow[],
+  opts: AddOptions = {},
+): Promise<{ written: number; statuses: RowStatus[] }> {
   const out = await redis.contactsAdd(...contactsAddArgs(listId, rows, opts));
   return { written: Number(out[0]), statuses: parseStatuses(out) };
 }
@@ -64,7 +76,11 @@ export function packRow(id: string, phone: string, record: string): string {
 }
 
 /** Arguments of the `contactsAdd` script (parse the reply with `parseStatuses`). */
-export function contactsAddArgs(listId: string, rows: readonly StoredRow[], opts: AddOptions): [string, string, string, string, string, ...(string | number | Buffer)[]] {
+export function contactsAddArgs(
+  listId: string,
+  rows: readonly StoredRow[],
+  opts: AddOptions,
+): [string, string, string, string, string, ...(string | number | Buffer)[]] {
   let packed = '';
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
@@ -79,9 +95,26 @@ export function contactsAddArgs(listId: string, rows: readonly StoredRow[], opts
  * it with `parseFailures`): a million-row import then reads back a few
  * values per batch instead of two per row.
  */
-export function contactsAddPackedArgs(listId: string, packed: string | Buffer, opts: AddOptions & { failuresOnly?: boolean }): [string, string, string, string, string, ...(string | number | Buffer)[]] {
+export function contactsAddPackedArgs(
+  listId: string,
+  packed: string | Buffer,
+  opts: AddOptions & { failuresOnly?: boolean },
+): [string, string, string, string, string, ...(string | number | Buffer)[]] {
   const k = listKeys(listId);
-  return [k.meta, k.contacts, k.phones, k.order, opts.pendingKey ?? k.order, opts.atomic ? '1' : '0', opts.head ? 'head' : 'tail', opts.headBase ?? 0, opts.seqStart ?? 0, opts.pendingKey ? '1' : '0', packed, opts.failuresOnly ? '1' : '0'];
+  return [
+    k.meta,
+    k.contacts,
+    k.phones,
+    k.order,
+    opts.pendingKey ?? k.order,
+    opts.atomic ? '1' : '0',
+    opts.head ? 'head' : 'tail',
+    opts.headBase ?? 0,
+    opts.seqStart ?? 0,
+    opts.pendingKey ? '1' : '0',
+    packed,
+    opts.failuresOnly ? '1' : '0',
+  ];
 }
 
 /** A refused row of a `failuresOnly` reply: its index in the batch. */
@@ -144,7 +177,11 @@ export interface ContactPage {
  * One page of a list's contacts in dial order, after the cursor (a score from
  * a previous page). Score cursors stay correct while contacts are added.
  */
-export async function pageContacts(redis: Redis, listId: string, opts: { after?: string | null; limit?: number } = {}): Promise<ContactPage> {
+export async function pageContacts(
+  redis: Redis,
+  listId: string,
+  opts: { after?: string | null; limit?: number } = {},
+): Promise<ContactPage> {
   const k = listKeys(listId);
   const limit = opts.limit ?? 100;
   const min = opts.after ? `(${opts.after}` : '-inf';
@@ -176,7 +213,12 @@ export async function* iterateContacts(redis: Redis, listId: string, pageSize = 
  * an attempt closes): attempts+1, lastResult, lastAttemptAt, firstAttemptAt if
  * unset. Returns the new attempt count; throws if the contact does not exist.
  */
-export async function recordContactOutcome(redis: Redis, listId: string, contactId: string, o: { code: number; at: Date | number }): Promise<number> {
+export async function recordContactOutcome(
+  redis: Redis,
+  listId: string,
+  contactId: string,
+  o: { code: number; at: Date | number },
+): Promise<number> {
   const k = listKeys(listId);
   const at = typeof o.at === 'number' ? o.at : o.at.getTime();
   const n = await redis.contactOutcome(k.meta, k.contacts, k.outcome, contactId, o.code, at);

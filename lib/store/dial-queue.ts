@@ -97,17 +97,41 @@ export class DialQueue {
     return this.redis.dialEnqueue(this.base, ...args);
   }
 
-  async claim(opts: { now: number; n: number; leaseMs: number; owner: string; lists: readonly string[]; filters: ClaimFilters }): Promise<Claim[]> {
+  async claim(opts: {
+    now: number;
+    n: number;
+    leaseMs: number;
+    owner: string;
+    lists: readonly string[];
+    filters: ClaimFilters;
+  }): Promise<Claim[]> {
     if (opts.n <= 0 || opts.lists.length === 0) return [];
     const f = opts.filters;
     const types = f.phoneTypes && f.phoneTypes.length > 0 ? `,${f.phoneTypes.join(',')},` : '';
     const raw = await this.redis.dialClaim(
-      this.base, opts.now, opts.n, opts.leaseMs, opts.owner, f.maxAttempts, types, f.minAttempts ?? 0, f.maxAttemptsFilter ?? '', ...opts.lists,
+      this.base,
+      opts.now,
+      opts.n,
+      opts.leaseMs,
+      opts.owner,
+      f.maxAttempts,
+      types,
+      f.minAttempts ?? 0,
+      f.maxAttemptsFilter ?? '',
+      ...opts.lists,
     );
     const out: Claim[] = [];
     for (let i = 0; i < raw.length; i += 6) {
       const ref = String(raw[i + 1]);
-      out.push({ attemptId: String(raw[i]), ref, ...splitRef(ref), phone: String(raw[i + 2]), attemptNo: Number(raw[i + 3]), timeZone: String(raw[i + 4]), phoneType: String(raw[i + 5]) });
+      out.push({
+        attemptId: String(raw[i]),
+        ref,
+        ...splitRef(ref),
+        phone: String(raw[i + 2]),
+        attemptNo: Number(raw[i + 3]),
+        timeZone: String(raw[i + 4]),
+        phoneType: String(raw[i + 5]),
+      });
     }
     return out;
   }
@@ -125,7 +149,17 @@ export class DialQueue {
   /** Closes with one result; false if it was already closed. */
   async close(r: CloseRecord): Promise<boolean> {
     const res = await this.redis.dialClose(
-      this.base, r.attemptId, r.code, r.now, r.final ? 1 : 0, r.nextAt, r.live ? 1 : 0, r.abandoned ? 1 : 0, r.agentId ?? '', r.talkMs ?? 0, JSON.stringify(r.data),
+      this.base,
+      r.attemptId,
+      r.code,
+      r.now,
+      r.final ? 1 : 0,
+      r.nextAt,
+      r.live ? 1 : 0,
+      r.abandoned ? 1 : 0,
+      r.agentId ?? '',
+      r.talkMs ?? 0,
+      JSON.stringify(r.data),
     );
     return res !== 0 && res !== null;
   }

@@ -28,7 +28,10 @@ export interface DncImportReport {
 
 /** A file-level problem (no phone column, broken CSV); `report` has what was kept before it. */
 export class DncFileError extends Error {
-  constructor(message: string, readonly report: DncImportReport) {
+  constructor(
+    message: string,
+    readonly report: DncImportReport,
+  ) {
     super(message);
     this.name = 'DncFileError';
   }
@@ -79,7 +82,10 @@ export async function importDncCsv(redis: Redis, input: Readable, o: DncImportOp
   const queue: { record: string[]; line: number }[] = [];
   let failure: Error | null = null;
   const parser = parse({
-    bom: true, skip_empty_lines: true, trim: true, max_record_size: o.maxFieldLength ? o.maxFieldLength * 8 : 8000,
+    bom: true,
+    skip_empty_lines: true,
+    trim: true,
+    max_record_size: o.maxFieldLength ? o.maxFieldLength * 8 : 8000,
     on_record: (record: string[], ctx: { lines: number }) => {
       queue.push({ record, line: ctx.lines });
       return null;
@@ -104,7 +110,8 @@ export async function importDncCsv(redis: Redis, input: Readable, o: DncImportOp
           if (field && columns![field] === undefined) columns![field] = i;
           else report.ignoredColumns.push(h);
         });
-        if (columns.phone === undefined) throw new DncFileError(`the header row has no phone column (expected one of: ${HEADERS.phone.join(', ')})`, report);
+        if (columns.phone === undefined)
+          throw new DncFileError(`the header row has no phone column (expected one of: ${HEADERS.phone.join(', ')})`, report);
         continue;
       }
       report.rows++;
@@ -112,12 +119,26 @@ export async function importDncCsv(redis: Redis, input: Readable, o: DncImportOp
       const cell = (f: keyof typeof HEADERS) => (cols[f] === undefined ? '' : (record[cols[f]!] ?? ''));
       const long = record.findIndex((v) => o.maxFieldLength !== undefined && v.length > o.maxFieldLength);
       if (long >= 0) {
-        reject({ row: line, column: header[long] ?? String(long), value: record[long]!.slice(0, 50), reason: `longer than ${o.maxFieldLength} characters` });
+        reject({
+          row: line,
+          column: header[long] ?? String(long),
+          value: record[long]!.slice(0, 50),
+          reason: `longer than ${o.maxFieldLength} characters`,
+        });
         continue;
       }
       try {
-        const channels = cell('channels') ? (cell('channels').split(/[;,\s|]+/).filter(Boolean) as DncChannel[]) : undefined;
-        batch.push(makeEntry({ phone: cell('phone'), channels, expiresAt: cell('expiresAt') || null, reason: cell('reason') }, { region: o.region, actor: o.actor, now: o.now }));
+        const channels = cell('channels')
+          ? (cell('channels')
+              .split(/[;,\s|]+/)
+              .filter(Boolean) as DncChannel[])
+          : undefined;
+        batch.push(
+          makeEntry(
+            { phone: cell('phone'), channels, expiresAt: cell('expiresAt') || null, reason: cell('reason') },
+            { region: o.region, actor: o.actor, now: o.now },
+          ),
+        );
       } catch (err) {
         if (!(err instanceof DncInputError)) throw err;
         const col = err.field as keyof typeof HEADERS;

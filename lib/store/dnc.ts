@@ -12,7 +12,15 @@ import { normalizePhone } from '../domain/phone';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    dncApply(hash: string, stream: string, actor: string, at: string, op: string, source: string, ...items: string[]): Result<string[], Context>;
+    dncApply(
+      hash: string,
+      stream: string,
+      actor: string,
+      at: string,
+      op: string,
+      source: string,
+      ...items: string[]
+    ): Result<string[], Context>;
   }
 }
 
@@ -52,7 +60,11 @@ export const dncKeys = (s: DncScope) =>
 
 /** A number or entry field the caller got wrong; `field` names it. */
 export class DncInputError extends Error {
-  constructor(message: string, readonly field: string, readonly value: string) {
+  constructor(
+    message: string,
+    readonly field: string,
+    readonly value: string,
+  ) {
     super(message);
     this.name = 'DncInputError';
   }
@@ -70,26 +82,54 @@ export function makeEntry(input: DncInput, ctx: { region: string; actor: string;
   const p = normalizePhone(input.phone, ctx.region);
   if (!p.ok) throw new DncInputError(`phone "${input.phone}": ${p.reason}`, 'phone', input.phone);
   const channels = input.channels && input.channels.length ? [...new Set(input.channels)] : [...DNC_CHANNELS];
-  for (const c of channels) if (!(DNC_CHANNELS as readonly string[]).includes(c)) throw new DncInputError(`channel "${c}" is not one of ${DNC_CHANNELS.join(', ')}`, 'channels', c);
+  for (const c of channels)
+    if (!(DNC_CHANNELS as readonly string[]).includes(c))
+      throw new DncInputError(`channel "${c}" is not one of ${DNC_CHANNELS.join(', ')}`, 'channels', c);
   let expiresAt: string | null = null;
   if (input.expiresAt) {
     const d = DateTime.fromISO(input.expiresAt, { setZone: true });
     if (!d.isValid) throw new DncInputError(`expiresAt "${input.expiresAt}" is not an ISO 8601 date-time`, 'expiresAt', input.expiresAt);
-    if (d.toMillis() <= ctx.now.getTime()) throw new DncInputError(`expiresAt "${input.expiresAt}" is in the past`, 'expiresAt', input.expiresAt);
+    if (d.toMillis() <= ctx.now.getTime())
+      throw new DncInputError(`expiresAt "${input.expiresAt}" is in the past`, 'expiresAt', input.expiresAt);
     expiresAt = d.toUTC().toISO()!;
   }
-  return { phone: p.e164, channels: channels.sort() as DncChannel[], expiresAt, reason: input.reason ?? '', addedBy: ctx.actor, addedAt: ctx.now.toISOString() };
+  return {
+    phone: p.e164,
+    channels: channels.sort() as DncChannel[],
+    expiresAt,
+    reason: input.reason ?? '',
+    addedBy: ctx.actor,
+    addedAt: ctx.now.toISOString(),
+  };
 }
 
 /** Writes entries (already made by makeEntry) with their audit records; returns 'added'|'updated' per entry. */
-export async function putDncEntries(redis: Redis, scope: DncScope, entries: DncEntry[], ctx: { actor: string; now: Date; source?: string }): Promise<string[]> {
+export async function putDncEntries(
+  redis: Redis,
+  scope: DncScope,
+  entries: DncEntry[],
+  ctx: { actor: string; now: Date; source?: string },
+): Promise<string[]> {
   if (entries.length === 0) return [];
   const k = dncKeys(scope);
-  return redis.dncApply(k.hash, k.audit, ctx.actor, ctx.now.toISOString(), 'add', ctx.source ?? 'api', ...entries.flatMap((e) => [e.phone, JSON.stringify(e)]));
+  return redis.dncApply(
+    k.hash,
+    k.audit,
+    ctx.actor,
+    ctx.now.toISOString(),
+    'add',
+    ctx.source ?? 'api',
+    ...entries.flatMap((e) => [e.phone, JSON.stringify(e)]),
+  );
 }
 
 /** Removes numbers (E.164); returns 'removed'|'absent' per number. */
-export async function removeDncEntries(redis: Redis, scope: DncScope, phones: string[], ctx: { actor: string; now: Date; source?: string }): Promise<string[]> {
+export async function removeDncEntries(
+  redis: Redis,
+  scope: DncScope,
+  phones: string[],
+  ctx: { actor: string; now: Date; source?: string },
+): Promise<string[]> {
   const k = dncKeys(scope);
   return redis.dncApply(k.hash, k.audit, ctx.actor, ctx.now.toISOString(), 'remove', ctx.source ?? 'api', ...phones);
 }
@@ -99,7 +139,8 @@ export async function getDncEntry(redis: Redis, scope: DncScope, phone: string):
   return json ? (JSON.parse(json) as DncEntry) : null;
 }
 
-const isActive = (e: DncEntry, channel: DncChannel, now: Date) => e.channels.includes(channel) && (!e.expiresAt || Date.parse(e.expiresAt) > now.getTime());
+const isActive = (e: DncEntry, channel: DncChannel, now: Date) =>
+  e.channels.includes(channel) && (!e.expiresAt || Date.parse(e.expiresAt) > now.getTime());
 
 /**
  * The pre-dial check (result code 10 "excluded"). `phone` is E.164 (as stored
@@ -118,14 +159,21 @@ export async function isDoNotCall(
     phone = p.e164;
   }
   const channel = q.channel ?? 'voice';
-  const [g, c] = await Promise.all([getDncEntry(redis, {}, phone), q.campaignId ? getDncEntry(redis, { campaignId: q.campaignId }, phone) : null]);
+  const [g, c] = await Promise.all([
+    getDncEntry(redis, {}, phone),
+    q.campaignId ? getDncEntry(redis, { campaignId: q.campaignId }, phone) : null,
+  ]);
   if (g && isActive(g, channel, q.now)) return { listed: true, scope: 'global', entry: g };
   if (c && isActive(c, channel, q.now)) return { listed: true, scope: 'campaign', entry: c };
   return { listed: false };
 }
 
 /** A page of entries (HSCAN order); `cursor` "0" starts and ends. */
-export async function listDncEntries(redis: Redis, scope: DncScope, opts: { cursor?: string; limit?: number } = {}): Promise<{ entries: DncEntry[]; cursor: string; total: number }> {
+export async function listDncEntries(
+  redis: Redis,
+  scope: DncScope,
+  opts: { cursor?: string; limit?: number } = {},
+): Promise<{ entries: DncEntry[]; cursor: string; total: number }> {
   const k = dncKeys(scope).hash;
   const [[cursor, flat], total] = await Promise.all([redis.hscan(k, opts.cursor ?? '0', 'COUNT', opts.limit ?? 100), redis.hlen(k)]);
   const entries: DncEntry[] = [];
@@ -134,7 +182,11 @@ export async function listDncEntries(redis: Redis, scope: DncScope, opts: { curs
 }
 
 /** Audit records, newest first; `before` is a record id to page back from; `phone` filters. */
-export async function dncAudit(redis: Redis, scope: DncScope, opts: { before?: string; limit?: number; phone?: string } = {}): Promise<DncAuditRecord[]> {
+export async function dncAudit(
+  redis: Redis,
+  scope: DncScope,
+  opts: { before?: string; limit?: number; phone?: string } = {},
+): Promise<DncAuditRecord[]> {
   const limit = opts.limit ?? 100;
   const out: DncAuditRecord[] = [];
   let end = opts.before ? `(${opts.before}` : '+';
@@ -146,8 +198,14 @@ export async function dncAudit(redis: Redis, scope: DncScope, opts: { before?: s
       for (let i = 0; i < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
       if (opts.phone && f.phone !== opts.phone) continue;
       out.push({
-        id, action: f.action as DncAuditRecord['action'], phone: f.phone!, actor: f.actor!, at: f.at!, source: f.source!,
-        scope: scope.campaignId ? 'campaign' : 'global', ...(scope.campaignId ? { campaignId: scope.campaignId } : {}),
+        id,
+        action: f.action as DncAuditRecord['action'],
+        phone: f.phone!,
+        actor: f.actor!,
+        at: f.at!,
+        source: f.source!,
+        scope: scope.campaignId ? 'campaign' : 'global',
+        ...(scope.campaignId ? { campaignId: scope.campaignId } : {}),
         entry: JSON.parse(f.entry!) as DncEntry,
       });
       if (out.length >= limit) break;

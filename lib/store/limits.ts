@@ -58,7 +58,15 @@ export interface AdmitRequest {
 export async function admit(redis: Redis, k: LimitKeys, r: AdmitRequest): Promise<{ granted: number; at: number }> {
   if (r.tokens.length === 0) return { granted: 0, at: 0 };
   const w = rateWindow(r.callsPerSecond, r.guardMs);
-  const [granted, at] = await redis.limitAdmit(k.window, k.channels, w.limit, w.windowMs, Math.max(0, r.maxChannels), r.leaseMs, ...r.tokens);
+  const [granted, at] = await redis.limitAdmit(
+    k.window,
+    k.channels,
+    w.limit,
+    w.windowMs,
+    Math.max(0, r.maxChannels),
+    r.leaseMs,
+    ...r.tokens,
+  );
   return { granted: Number(granted), at: Number(at) };
 }
 

@@ -76,7 +76,23 @@ function fromHash(h: Record<string, string>): ContactList | null {
 
 export async function createList(redis: Redis, l: NewList): Promise<ContactList> {
   const createdAt = (l.createdAt ?? new Date()).toISOString();
-  const ok = await redis.listCreate(listKeys(l.id).meta, 'id', l.id, 'name', l.name, 'description', l.description ?? '', 'profile', l.profile, 'createdAt', createdAt, 'contacts', '0', 'attempted', '0');
+  const ok = await redis.listCreate(
+    listKeys(l.id).meta,
+    'id',
+    l.id,
+    'name',
+    l.name,
+    'description',
+    l.description ?? '',
+    'profile',
+    l.profile,
+    'createdAt',
+    createdAt,
+    'contacts',
+    '0',
+    'attempted',
+    '0',
+  );
   if (!ok) throw new ListExistsError(`list ${l.id} already exists`);
   await redis.zadd(LIST_INDEX, String(Date.parse(createdAt)), l.id);
   return { id: l.id, name: l.name, description: l.description ?? '', profile: l.profile, createdAt, counts: { contacts: 0, attempted: 0 } };

@@ -40,7 +40,11 @@ export async function listMessageCampaigns(redis: Redis): Promise<MessageCampaig
 export async function saveMessageCampaign(redis: Redis, c: MessageCampaign, expect: MessageCampaignState): Promise<void> {
   const ok = await redis.eval(
     "if redis.call('HGET', KEYS[1], 'state') ~= ARGV[1] then return 0 end redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'state', ARGV[3]) return 1",
-    1, messageKeys(c.id).stats, expect, JSON.stringify(c), c.state,
+    1,
+    messageKeys(c.id).stats,
+    expect,
+    JSON.stringify(c),
+    c.state,
   );
   if (ok !== 1) throw new MessageCampaignConflict(`campaign ${c.id} changed state meanwhile; try again`);
 }

@@ -17,8 +17,28 @@ import { keys } from './keys';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    msgPut(stats: string, messages: string, order: string, pending: string, id: string, json: string, status: string, atMs: number, cursor: string, expect: string): Result<number, Context>;
-    msgUpdate(stats: string, messages: string, pending: string, id: string, op: 'status' | 'reply', status: string, patch: string, history: string): Result<string, Context>;
+    msgPut(
+      stats: string,
+      messages: string,
+      order: string,
+      pending: string,
+      id: string,
+      json: string,
+      status: string,
+      atMs: number,
+      cursor: string,
+      expect: string,
+    ): Result<number, Context>;
+    msgUpdate(
+      stats: string,
+      messages: string,
+      pending: string,
+      id: string,
+      op: 'status' | 'reply',
+      status: string,
+      patch: string,
+      history: string,
+    ): Result<string, Context>;
     msgLease(lease: string, owner: string, ttlMs: number): Result<number, Context>;
   }
 }
@@ -91,14 +111,35 @@ export const newMessageId = (campaignId: string | null | undefined) => `${scopeO
 export const scopeOfMessage = (id: string) => id.slice(0, id.lastIndexOf('.'));
 
 /** Writes a new message in its first status; with `cursor`, moves the campaign's cursor from `expect` atomically. */
-export async function putMessage(redis: Redis, rec: MessageRecord, cursor?: { to: string; expect: string }): Promise<'ok' | 'raced' | 'exists'> {
+export async function putMessage(
+  redis: Redis,
+  rec: MessageRecord,
+  cursor?: { to: string; expect: string },
+): Promise<'ok' | 'raced' | 'exists'> {
   const k = messageKeys(scopeOf(rec.campaignId));
-  const r = await redis.msgPut(k.stats, k.messages, k.order, k.pending, rec.id, JSON.stringify(rec), rec.status, Date.parse(rec.createdAt), cursor?.to ?? '', cursor?.expect ?? '');
+  const r = await redis.msgPut(
+    k.stats,
+    k.messages,
+    k.order,
+    k.pending,
+    rec.id,
+    JSON.stringify(rec),
+    rec.status,
+    Date.parse(rec.createdAt),
+    cursor?.to ?? '',
+    cursor?.expect ?? '',
+  );
   return r === 1 ? 'ok' : r === 0 ? 'raced' : 'exists';
 }
 
 /** Moves a message forward; null when the move is not allowed (already further) or the message is unknown. */
-export async function updateStatus(redis: Redis, id: string, status: MessageStatus, patch: Partial<MessageRecord>, history: HistoryEntry): Promise<MessageRecord | null> {
+export async function updateStatus(
+  redis: Redis,
+  id: string,
+  status: MessageStatus,
+  patch: Partial<MessageRecord>,
+  history: HistoryEntry,
+): Promise<MessageRecord | null> {
   const k = messageKeys(scopeOfMessage(id));
   const r = await redis.msgUpdate(k.stats, k.messages, k.pending, id, 'status', status, JSON.stringify(patch), JSON.stringify(history));
   return r.startsWith('{') ? (JSON.parse(r) as MessageRecord) : null;
@@ -107,7 +148,16 @@ export async function updateStatus(redis: Redis, id: string, status: MessageStat
 /** Records a reply on the message it threads to. */
 export async function recordReply(redis: Redis, id: string, reply: ReplyInfo): Promise<MessageRecord | null> {
   const k = messageKeys(scopeOfMessage(id));
-  const r = await redis.msgUpdate(k.stats, k.messages, k.pending, id, 'reply', '', JSON.stringify({ lastReply: reply }), JSON.stringify({ status: 'reply', at: reply.at, detail: `${reply.action}: ${reply.body.slice(0, 100)}` }));
+  const r = await redis.msgUpdate(
+    k.stats,
+    k.messages,
+    k.pending,
+    id,
+    'reply',
+    '',
+    JSON.stringify({ lastReply: reply }),
+    JSON.stringify({ status: 'reply', at: reply.at, detail: `${reply.action}: ${reply.body.slice(0, 100)}` }),
+  );
   return r.startsWith('{') ? (JSON.parse(r) as MessageRecord) : null;
 }
 
@@ -118,7 +168,11 @@ export async function getMessage(redis: Redis, id: string): Promise<MessageRecor
 }
 
 /** Messages of a scope in creation order, page by page (offset-based; records are never removed). */
-export async function pageMessages(redis: Redis, campaignId: string | null, opts: { offset?: number; limit?: number; status?: MessageStatus } = {}): Promise<{ messages: MessageRecord[]; total: number }> {
+export async function pageMessages(
+  redis: Redis,
+  campaignId: string | null,
+  opts: { offset?: number; limit?: number; status?: MessageStatus } = {},
+): Promise<{ messages: MessageRecord[]; total: number }> {
   const k = messageKeys(scopeOf(campaignId));
   const limit = opts.limit ?? 100;
   const total = await redis.zcard(k.order);
@@ -151,7 +205,18 @@ export async function* iterateMessages(redis: Redis, campaignId: string | null, 
   }
 }
 
-export const COUNTERS = ['created', 'processed', 'accepted', 'rejected', 'skipped', 'delivered', 'failed', 'replies', 'optouts', 'optins'] as const;
+export const COUNTERS = [
+  'created',
+  'processed',
+  'accepted',
+  'rejected',
+  'skipped',
+  'delivered',
+  'failed',
+  'replies',
+  'optouts',
+  'optins',
+] as const;
 export type Counters = Record<(typeof COUNTERS)[number], number>;
 
 export async function getCounters(redis: Redis, campaignId: string | null): Promise<Counters> {
@@ -160,7 +225,7 @@ export async function getCounters(redis: Redis, campaignId: string | null): Prom
 }
 
 export async function pendingIds(redis: Redis, campaignId: string | null): Promise<string[]> {
-  return redis.zrange(messageKeys(scopeOf(campaignId)).pending, "0", "-1");
+  return redis.zrange(messageKeys(scopeOf(campaignId)).pending, '0', '-1');
 }
 
 // ---- deployment-wide indexes ------------------------------------------------

@@ -50,9 +50,30 @@ async function startNode(binary: string, dir: string, nodeTimeoutMs: number): Pr
   const nodeDir = join(dir, String(port));
   mkdirSync(nodeDir, { recursive: true });
   const args = [
-    '--port', String(port), '--cluster-port', String(bus), '--bind', '127.0.0.1', '--protected-mode', 'yes',
-    '--cluster-enabled', 'yes', '--cluster-config-file', join(nodeDir, 'nodes.conf'), '--cluster-node-timeout', String(nodeTimeoutMs),
-    '--dir', nodeDir, '--appendonly', 'no', '--save', '', '--daemonize', 'no', '--logfile', '',
+    '--port',
+    String(port),
+    '--cluster-port',
+    String(bus),
+    '--bind',
+    '127.0.0.1',
+    '--protected-mode',
+    'yes',
+    '--cluster-enabled',
+    'yes',
+    '--cluster-config-file',
+    join(nodeDir, 'nodes.conf'),
+    '--cluster-node-timeout',
+    String(nodeTimeoutMs),
+    '--dir',
+    nodeDir,
+    '--appendonly',
+    'no',
+    '--save',
+    '',
+    '--daemonize',
+    'no',
+    '--logfile',
+    '',
   ];
   const proc = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -97,8 +118,11 @@ export async function startRedisCluster(o: ClusterOptions): Promise<RedisCluster
   };
   try {
     for (let i = 0; i < masters * 2; i++) nodes.push(await startNode(binary, dir, o.nodeTimeoutMs ?? 2000));
-    const cli = async (port: number, ...args: string[]) => (await run(cliBin, ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 30000 })).stdout;
-    await run(cliBin, ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'], { timeout: 60000 });
+    const cli = async (port: number, ...args: string[]) =>
+      (await run(cliBin, ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 30000 })).stdout;
+    await run(cliBin, ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'], {
+      timeout: 60000,
+    });
     const live = () => nodes.filter((n) => n.proc.exitCode === null && n.proc.signalCode === null);
     const handle: RedisClusterHandle = {
       seeds: nodes.map((n) => `127.0.0.1:${n.port}`),

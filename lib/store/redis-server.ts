@@ -44,15 +44,24 @@ export async function startEmbeddedRedis(opts: EmbeddedRedisOptions): Promise<Em
   mkdirSync(dir, { recursive: true });
   const persist = opts.persist ?? true;
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--protected-mode', 'yes',
-    '--dir', dir,
-    '--appendonly', persist ? 'yes' : 'no',
-    '--appendfsync', 'everysec',
-    '--save', '',
-    '--daemonize', 'no',
-    '--logfile', '',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--protected-mode',
+    'yes',
+    '--dir',
+    dir,
+    '--appendonly',
+    persist ? 'yes' : 'no',
+    '--appendfsync',
+    'everysec',
+    '--save',
+    '',
+    '--daemonize',
+    'no',
+    '--logfile',
+    '',
   ];
   let child: ChildProcess;
   try {
@@ -70,7 +79,11 @@ export async function startEmbeddedRedis(opts: EmbeddedRedisOptions): Promise<Em
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     child.once('error', (err) =>
-      rej(new Error(`cannot start ${opts.binary ?? 'redis-server'} (is the redis-server package installed? run scripts/setup.sh): ${err.message}`)),
+      rej(
+        new Error(
+          `cannot start ${opts.binary ?? 'redis-server'} (is the redis-server package installed? run scripts/setup.sh): ${err.message}`,
+        ),
+      ),
     );
     child.once('exit', (code) => rej(new Error(`redis-server exited with code ${code} before it was ready:\n${output.slice(-2000)}`)));
   });

@@ -24,7 +24,10 @@ export function matchesRelist(c: Contact, q: RelistQuery): boolean {
   return true;
 }
 
-export async function buildRelist(redis: Redis, o: { sources: string[]; target: string; where: RelistQuery; batchSize: number }): Promise<{ scanned: number; matched: number; added: number; duplicates: number }> {
+export async function buildRelist(
+  redis: Redis,
+  o: { sources: string[]; target: string; where: RelistQuery; batchSize: number },
+): Promise<{ scanned: number; matched: number; added: number; duplicates: number }> {
   let scanned = 0;
   let matched = 0;
   let added = 0;

@@ -27,7 +27,14 @@ export interface TestCallOptions {
 }
 
 /** The call flow of an agent campaign with the shipped defaults (a test call has no agents). */
-const TEST_FLOW: FlowConfig = { mode: 'agents', abandonThresholdMs: 2000, humanVerdictGapMs: 0, notSureIsHuman: false, voicemailDrop: false, reserveRetryMs: 1000 };
+const TEST_FLOW: FlowConfig = {
+  mode: 'agents',
+  abandonThresholdMs: 2000,
+  humanVerdictGapMs: 0,
+  notSureIsHuman: false,
+  voicemailDrop: false,
+  reserveRetryMs: 1000,
+};
 
 export interface TestCallResult {
   legId: string;

@@ -12,7 +12,12 @@ export interface BlindTransferOptions {
 }
 
 /** Resolves with the target's leg once bridged; rejects (leaving `legId` as it was) if the target does not answer. */
-export async function blindTransfer(driver: TelephonyDriver, legId: LegId, target: string, opts: BlindTransferOptions = {}): Promise<LegId> {
+export async function blindTransfer(
+  driver: TelephonyDriver,
+  legId: LegId,
+  target: string,
+  opts: BlindTransferOptions = {},
+): Promise<LegId> {
   const events: LegEvent[] = [];
   let wake: (() => void) | undefined;
   const off = driver.onEvent((e) => {
@@ -21,7 +26,12 @@ export async function blindTransfer(driver: TelephonyDriver, legId: LegId, targe
   });
   let targetLeg: LegId;
   try {
-    targetLeg = await driver.originate({ to: target, ringTimeoutMs: opts.ringTimeoutMs ?? 30000, callerId: opts.callerId, tags: { role: 'transfer', from: legId } });
+    targetLeg = await driver.originate({
+      to: target,
+      ringTimeoutMs: opts.ringTimeoutMs ?? 30000,
+      callerId: opts.callerId,
+      tags: { role: 'transfer', from: legId },
+    });
     for (;;) {
       const ended = events.find((e) => e.type === 'end' && (e.legId === targetLeg || e.legId === legId));
       if (ended?.type === 'end') {

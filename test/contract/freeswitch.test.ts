@@ -41,7 +41,9 @@ function nativeExpect(c: ContractCase): Expect {
  * 404), but the verdict is missing.
  */
 function nativeTodo(c: ContractCase): string | undefined {
-  return c.scenario === 'uas-sit-404' ? 'native: 985 Hz SIT segment masked by the beep_1000 tone in the same spandsp descriptor' : undefined;
+  return c.scenario === 'uas-sit-404'
+    ? 'native: 985 Hz SIT segment masked by the beep_1000 tone in the same spandsp descriptor'
+    : undefined;
 }
 const NATIVE_CARRIER_CODES = { ...CARRIER_DIGIT_CODES, '0': 7, '1': 7 };
 
@@ -57,7 +59,9 @@ if (missing) {
       if (latencies.length === 0) return;
       const sorted = [...latencies].sort((a, b) => a - b);
       const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-      t.comment(`stream mode: first frame at the analyser after the 183/200 that started media: p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${sorted[sorted.length - 1]} ms (${sorted.length} legs); RTP packets FreeSWITCH received but the analyser did not: ${missed.join(',')}`);
+      t.comment(
+        `stream mode: first frame at the analyser after the 183/200 that started media: p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${sorted[sorted.length - 1]} ms (${sorted.length} legs); RTP packets FreeSWITCH received but the analyser did not: ${missed.join(',')}`,
+      );
     });
     for (const mode of ['stream', 'native'] as const) {
       await t.test(`${mode} audio mode`, async (tt) => {
@@ -67,7 +71,17 @@ if (missing) {
             const config = loadConfig({
               env: {},
               overrides: {
-                telephony: { driver: 'freeswitch', freeswitch: live.configSection(mode), trunks: [{ name: trunk.name, address: trunk.address, ...(trunk.username ? { username: trunk.username, password: trunk.password } : {}) }] },
+                telephony: {
+                  driver: 'freeswitch',
+                  freeswitch: live.configSection(mode),
+                  trunks: [
+                    {
+                      name: trunk.name,
+                      address: trunk.address,
+                      ...(trunk.username ? { username: trunk.username, password: trunk.password } : {}),
+                    },
+                  ],
+                },
                 dialer: { runner: { notSureIsHuman: mode === 'stream' } },
                 ...(media ? { media } : {}),
               },

@@ -59,47 +59,143 @@ export interface ContractCase {
 const FULL: AnalysisRequest = { early: true, answered: true };
 
 export const CONTRACT_CASES: ContractCase[] = [
-  { name: 'person answers → human verdict, code 1', scenario: 'uas-person', number: '0312340000', ringTimeoutMs: 5000, analysis: FULL, expect: { code: 1, answered: true, by: 'local', verdicts: [{ phase: 'answered', kind: 'human' }] } },
-  { name: 'answering machine → machine verdict, code 4', scenario: 'uas-machine', number: '0312340001', ringTimeoutMs: 5000, analysis: FULL, expect: { code: 4, answered: true, by: 'local', verdicts: [{ phase: 'answered', kind: 'machine' }] } },
-  { name: 'fax → CED fax verdict, code 5', scenario: 'uas-fax', number: '0312340002', ringTimeoutMs: 5000, analysis: FULL, expect: { code: 5, answered: true, by: 'local', verdicts: [{ phase: 'answered', kind: 'fax' }] } },
-  { name: 'busy → 486, code 3', scenario: 'uas-busy-486', number: '0312340003', ringTimeoutMs: 5000, analysis: FULL, expect: { code: 3, answered: false, by: 'remote', sipStatus: 486 } },
-  { name: 'no answer → CANCEL at the ring timeout, 487, code 2', scenario: 'uas-no-answer', number: '0312340004', ringTimeoutMs: 1200, analysis: FULL, expect: { code: 2, answered: false, by: 'timeout', sipStatus: 487 } },
   {
-    name: 'SIT + announcement in early media then 404 → SIT VC verdict, code 6', scenario: 'uas-sit-404', number: '0312340005', ringTimeoutMs: 10000, analysis: FULL,
-    expect: { code: 6, answered: false, by: 'remote', sipStatus: 404, earlyMedia: true, verdicts: [{ phase: 'early', kind: 'sit', sitCode: 'VC' }] },
+    name: 'person answers → human verdict, code 1',
+    scenario: 'uas-person',
+    number: '0312340000',
+    ringTimeoutMs: 5000,
+    analysis: FULL,
+    expect: { code: 1, answered: true, by: 'local', verdicts: [{ phase: 'answered', kind: 'human' }] },
   },
-  { name: '503 → code 13', scenario: 'uas-503', number: '0312340006', ringTimeoutMs: 5000, analysis: FULL, expect: { code: 13, answered: false, by: 'remote', sipStatus: 503 } },
   {
-    name: 'answer then silence → silence verdict, code 7', scenario: 'uas-silence', number: '0312340007', ringTimeoutMs: 5000, analysis: FULL, media: { amd: { silenceTimeoutMs: 1500 } },
+    name: 'answering machine → machine verdict, code 4',
+    scenario: 'uas-machine',
+    number: '0312340001',
+    ringTimeoutMs: 5000,
+    analysis: FULL,
+    expect: { code: 4, answered: true, by: 'local', verdicts: [{ phase: 'answered', kind: 'machine' }] },
+  },
+  {
+    name: 'fax → CED fax verdict, code 5',
+    scenario: 'uas-fax',
+    number: '0312340002',
+    ringTimeoutMs: 5000,
+    analysis: FULL,
+    expect: { code: 5, answered: true, by: 'local', verdicts: [{ phase: 'answered', kind: 'fax' }] },
+  },
+  {
+    name: 'busy → 486, code 3',
+    scenario: 'uas-busy-486',
+    number: '0312340003',
+    ringTimeoutMs: 5000,
+    analysis: FULL,
+    expect: { code: 3, answered: false, by: 'remote', sipStatus: 486 },
+  },
+  {
+    name: 'no answer → CANCEL at the ring timeout, 487, code 2',
+    scenario: 'uas-no-answer',
+    number: '0312340004',
+    ringTimeoutMs: 1200,
+    analysis: FULL,
+    expect: { code: 2, answered: false, by: 'timeout', sipStatus: 487 },
+  },
+  {
+    name: 'SIT + announcement in early media then 404 → SIT VC verdict, code 6',
+    scenario: 'uas-sit-404',
+    number: '0312340005',
+    ringTimeoutMs: 10000,
+    analysis: FULL,
+    expect: {
+      code: 6,
+      answered: false,
+      by: 'remote',
+      sipStatus: 404,
+      earlyMedia: true,
+      verdicts: [{ phase: 'early', kind: 'sit', sitCode: 'VC' }],
+    },
+  },
+  {
+    name: '503 → code 13',
+    scenario: 'uas-503',
+    number: '0312340006',
+    ringTimeoutMs: 5000,
+    analysis: FULL,
+    expect: { code: 13, answered: false, by: 'remote', sipStatus: 503 },
+  },
+  {
+    name: 'answer then silence → silence verdict, code 7',
+    scenario: 'uas-silence',
+    number: '0312340007',
+    ringTimeoutMs: 5000,
+    analysis: FULL,
+    media: { amd: { silenceTimeoutMs: 1500 } },
     expect: { code: 7, answered: true, by: 'local', verdicts: [{ phase: 'answered', kind: 'silence' }] },
   },
-  { name: 'callee hangs up after answer → code 9', scenario: 'uas-callee-hangup', number: '0312340008', ringTimeoutMs: 5000, analysis: FULL, expect: { code: 9, answered: true, by: 'remote' } },
   {
-    name: 'digest challenge answered with the trunk credentials → call goes through', scenario: 'uas-digest-auth', number: '0312340009', creds: { username: 'dialer', password: 'secret' }, ringTimeoutMs: 5000, analysis: FULL,
+    name: 'callee hangs up after answer → code 9',
+    scenario: 'uas-callee-hangup',
+    number: '0312340008',
+    ringTimeoutMs: 5000,
+    analysis: FULL,
+    expect: { code: 9, answered: true, by: 'remote' },
+  },
+  {
+    name: 'digest challenge answered with the trunk credentials → call goes through',
+    scenario: 'uas-digest-auth',
+    number: '0312340009',
+    creds: { username: 'dialer', password: 'secret' },
+    ringTimeoutMs: 5000,
+    analysis: FULL,
     expect: { code: 1, answered: true, by: 'local', verdicts: [{ phase: 'answered', kind: 'human' }] },
   },
   {
     // 403 maps to 21 (calls barred) by the default SIP table: a refused trunk login looks like that to the table.
-    name: 'digest challenge with wrong credentials → 403 (code 21 by the default SIP table)', scenario: 'uas-digest-auth', number: '0312340019', creds: { username: 'dialer', password: 'wrong' }, ringTimeoutMs: 5000, analysis: FULL,
+    name: 'digest challenge with wrong credentials → 403 (code 21 by the default SIP table)',
+    scenario: 'uas-digest-auth',
+    number: '0312340019',
+    creds: { username: 'dialer', password: 'wrong' },
+    ringTimeoutMs: 5000,
+    analysis: FULL,
     expect: { code: 21, answered: false, by: 'remote', sipStatus: 403 },
   },
 ];
 
 /** The carrier simulator's mapping: last digit → expected result code (sipp-scenarios/README.md). */
-export const CARRIER_DIGIT_CODES: Record<string, number> = { '0': 1, '1': 4, '2': 5, '3': 3, '4': 2, '5': 6, '6': 13, '7': 7, '8': 9, '9': 8 };
+export const CARRIER_DIGIT_CODES: Record<string, number> = {
+  '0': 1,
+  '1': 4,
+  '2': 5,
+  '3': 3,
+  '4': 2,
+  '5': 6,
+  '6': 13,
+  '7': 7,
+  '8': 9,
+  '9': 8,
+};
 
 export function assertOutcome(t: Test, r: TestCallResult, e: Expect): void {
   t.equal(r.end.answered, e.answered, 'answered as expected');
   t.equal(r.end.by, e.by, `ended by ${e.by}`);
   if (e.sipStatus !== undefined) t.equal(r.end.sipStatus, e.sipStatus, `final SIP status ${e.sipStatus}`);
-  const seen = r.events.flatMap((ev) => (ev.type === 'verdict' ? [{ phase: ev.phase, kind: ev.verdict.kind, sitCode: ev.verdict.kind === 'sit' ? ev.verdict.code : undefined }] : []));
+  const seen = r.events.flatMap((ev) =>
+    ev.type === 'verdict'
+      ? [{ phase: ev.phase, kind: ev.verdict.kind, sitCode: ev.verdict.kind === 'sit' ? ev.verdict.code : undefined }]
+      : [],
+  );
   let from = 0;
   for (const v of e.verdicts ?? []) {
-    const i = seen.findIndex((s, k) => k >= from && s.phase === v.phase && s.kind === v.kind && (v.sitCode === undefined || s.sitCode === v.sitCode));
+    const i = seen.findIndex(
+      (s, k) => k >= from && s.phase === v.phase && s.kind === v.kind && (v.sitCode === undefined || s.sitCode === v.sitCode),
+    );
     t.ok(i >= 0, `verdict ${v.phase}/${v.kind}${v.sitCode ? ' ' + v.sitCode : ''} reported (saw ${JSON.stringify(seen)})`);
     if (i >= 0) from = i + 1;
   }
-  if (e.earlyMedia) t.ok(r.events.some((ev) => ev.type === 'progress' && ev.earlyMedia), 'early media (1xx with SDP) reported');
+  if (e.earlyMedia)
+    t.ok(
+      r.events.some((ev) => ev.type === 'progress' && ev.earlyMedia),
+      'early media (1xx with SDP) reported',
+    );
   const types = r.events.map((ev) => ev.type);
   t.equal(types.filter((x) => x === 'end').length, 1, 'exactly one end event');
   t.equal(types[types.length - 1], 'end', 'end is the last event');
@@ -114,7 +210,11 @@ async function runCase(c: ContractCase, makeDriver: MakeDriver, env: ContractEnv
   try {
     // Inside the try: a driver that fails to start must not leak the far end.
     driver = await makeDriver({ name: 'far', address: far.address, ...c.creds }, c.media);
-    return await testCall(driver, { to: c.number, ringTimeoutMs: c.ringTimeoutMs, analysis: c.analysis }, { hangupOnVerdict: true, hangupAfterMs: 6000, maxMs: 30000 });
+    return await testCall(
+      driver,
+      { to: c.number, ringTimeoutMs: c.ringTimeoutMs, analysis: c.analysis },
+      { hangupOnVerdict: true, hangupAfterMs: 6000, maxMs: 30000 },
+    );
   } finally {
     await driver?.stop();
     await far.stop();
@@ -134,7 +234,12 @@ export interface SuiteOptions {
   todo?: (c: ContractCase) => string | undefined;
 }
 
-export async function runContractSuite(t: Test, makeDriver: MakeDriver, env: ContractEnv = sippEnv, opts: SuiteOptions = {}): Promise<void> {
+export async function runContractSuite(
+  t: Test,
+  makeDriver: MakeDriver,
+  env: ContractEnv = sippEnv,
+  opts: SuiteOptions = {},
+): Promise<void> {
   const results = await Promise.allSettled(CONTRACT_CASES.map((c) => runCase(c, makeDriver, env)));
   CONTRACT_CASES.forEach((c, i) => {
     const r = results[i]!;
@@ -152,7 +257,13 @@ export async function runContractSuite(t: Test, makeDriver: MakeDriver, env: Con
     try {
       driver = await makeDriver({ name: 'carrier', address: far.address }, { amd: { silenceTimeoutMs: 1500 } });
       const calls = await Promise.all(
-        digits.map((d) => testCall(driver!, { to: `031200000${d}`, ringTimeoutMs: d === '5' ? 10000 : 1500, analysis: FULL }, { hangupOnVerdict: true, hangupAfterMs: 6000, maxMs: 30000 })),
+        digits.map((d) =>
+          testCall(
+            driver!,
+            { to: `031200000${d}`, ringTimeoutMs: d === '5' ? 10000 : 1500, analysis: FULL },
+            { hangupOnVerdict: true, hangupAfterMs: 6000, maxMs: 30000 },
+          ),
+        ),
       );
       const got = Object.fromEntries(digits.map((d, i) => [d, calls[i]!.resultCode]));
       tt.same(got, opts.carrierCodes ?? CARRIER_DIGIT_CODES, 'every digit gives its documented result code');

@@ -17,7 +17,10 @@ interface TestLike {
 }
 
 /** Builds the API against a fresh real Redis, with one key per role. */
-export async function build(t: TestLike, overrides: Record<string, unknown> = {}): Promise<{ app: FastifyInstance; config: Readonly<Config> }> {
+export async function build(
+  t: TestLike,
+  overrides: Record<string, unknown> = {},
+): Promise<{ app: FastifyInstance; config: Readonly<Config> }> {
   const { redis } = await startTestRedis(t);
   const config = validateConfig({
     log: { level: 'silent' },

@@ -42,7 +42,11 @@ export async function startCampaignEnv(t: TestLike, o: { agents: number; carrier
   const peers = await startLoopbackPeers({ agents: o.agents, dir, carrierKeys: o.carrierKeys });
   t.teardown(() => peers.stop());
   const config = loopbackConfig({ carrierAddress: peers.carrier.address, promptsDir: join(dir, 'prompts') });
-  await makeAgents(redis, 'sales', peers.agents.map((a) => ({ id: a.id, address: a.phone.address })));
+  await makeAgents(
+    redis,
+    'sales',
+    peers.agents.map((a) => ({ id: a.id, address: a.phone.address })),
+  );
   const services = await startServices({ config, redis, log: pino({ level: 'silent' }) });
   t.teardown(() => services.stop());
   return { redis, config, services, carrier: peers.carrier, carrierTrace: peers.carrierTrace, agents: peers.agents };

@@ -10,14 +10,28 @@ import { decideResult } from '../../lib/results';
 import { header, responseTo, VirtualClock, type SipHeader, type SipRequest } from '../../lib/sip';
 import { MemoryTransport } from './sip-memory';
 
-export const FAR_SDP = ['v=0', 'o=far 777 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=audio 40000 RTP/AVP 0 101', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:101 telephone-event/8000', 'a=sendrecv', ''].join('\r\n');
+export const FAR_SDP = [
+  'v=0',
+  'o=far 777 1 IN IP4 127.0.0.1',
+  's=-',
+  'c=IN IP4 127.0.0.1',
+  't=0 0',
+  'm=audio 40000 RTP/AVP 0 101',
+  'a=rtpmap:0 PCMU/8000',
+  'a=rtpmap:101 telephone-event/8000',
+  'a=sendrecv',
+  '',
+].join('\r\n');
 
 export async function virtualDriver(t: { teardown(fn: () => unknown): void }) {
   const clock = new VirtualClock();
   const net = new MemoryTransport(() => clock.now());
   const cfg = validateConfig({
     log: { level: 'silent' },
-    telephony: { embedded: { sip: { host: '127.0.0.1', port: 0 } }, trunks: [{ name: 'far', address: '127.0.0.1:5070', callsPerSecond: 1000 }] },
+    telephony: {
+      embedded: { sip: { host: '127.0.0.1', port: 0 } },
+      trunks: [{ name: 'far', address: '127.0.0.1:5070', callsPerSecond: 1000 }],
+    },
   });
   const driver = new EmbeddedDriver({ embedded: cfg.telephony.embedded, trunks: cfg.telephony.trunks, sipClock: clock, transports: [net] });
   await driver.start();

@@ -199,11 +199,51 @@ export async function startLiveServers(t?: Teardown): Promise<LiveServers> {
       mkdirSync(p, { recursive: true });
       return p;
     };
-    const fsArgs = ['-nonat', '-nf', '-nc', '-conf', conf, '-log', sub('log'), '-db', sub('db'), '-run', sub('run'), '-certs', sub('certs'), '-temp', sub('temp'), '-recordings', sub('recordings'), '-storage', sub('storage'), '-cache', sub('cache'), '-sounds', sub('sounds'), '-scripts', sub('scripts')];
+    const fsArgs = [
+      '-nonat',
+      '-nf',
+      '-nc',
+      '-conf',
+      conf,
+      '-log',
+      sub('log'),
+      '-db',
+      sub('db'),
+      '-run',
+      sub('run'),
+      '-certs',
+      sub('certs'),
+      '-temp',
+      sub('temp'),
+      '-recordings',
+      sub('recordings'),
+      '-storage',
+      sub('storage'),
+      '-cache',
+      sub('cache'),
+      '-sounds',
+      sub('sounds'),
+      '-scripts',
+      sub('scripts'),
+    ];
     const fs = start(join(LIVE_ROOT, 'freeswitch/bin/freeswitch'), fsArgs, dir);
     procs.push(fs);
     // drachtio reads drachtio.conf.xml (its <admin> element is required); vars.xml's values override it on the command line.
-    const drArgs = ['-f', join(conf, 'drachtio.conf.xml'), '--address', '127.0.0.1', '-p', String(adminPort), '--secret', drSecret, '-c', `sip:127.0.0.1:${drSipPort};transport=udp`, '-l', process.env.DIALER_LIVE_FS_LOG ? 'debug' : 'notice', '--stdout'];
+    const drArgs = [
+      '-f',
+      join(conf, 'drachtio.conf.xml'),
+      '--address',
+      '127.0.0.1',
+      '-p',
+      String(adminPort),
+      '--secret',
+      drSecret,
+      '-c',
+      `sip:127.0.0.1:${drSipPort};transport=udp`,
+      '-l',
+      process.env.DIALER_LIVE_FS_LOG ? 'debug' : 'notice',
+      '--stdout',
+    ];
     const dr = start(join(LIVE_ROOT, 'drachtio/bin/drachtio'), drArgs, dir);
     procs.push(dr);
 
@@ -215,7 +255,12 @@ export async function startLiveServers(t?: Teardown): Promise<LiveServers> {
         esl.close();
       }
     };
-    await waitFor('FreeSWITCH', fs, async () => (await tcpOpen(eslPort)) && /drachtio_mrf\s.*RUNNING/.test(await api('sofia status')), 30000);
+    await waitFor(
+      'FreeSWITCH',
+      fs,
+      async () => (await tcpOpen(eslPort)) && /drachtio_mrf\s.*RUNNING/.test(await api('sofia status')),
+      30000,
+    );
     await waitFor('drachtio-server', dr, () => tcpOpen(adminPort), 15000);
 
     const servers: LiveServers = {
@@ -224,7 +269,9 @@ export async function startLiveServers(t?: Teardown): Promise<LiveServers> {
       dir,
       configSection: (audioMode) => ({
         drachtio: { host: '127.0.0.1', port: adminPort, secret: drSecret },
-        mediaServers: [{ address: '127.0.0.1', port: eslPort, secret: eslSecret, profile: 'drachtio_mrf', listenAddress: '127.0.0.1', local: true }],
+        mediaServers: [
+          { address: '127.0.0.1', port: eslPort, secret: eslSecret, profile: 'drachtio_mrf', listenAddress: '127.0.0.1', local: true },
+        ],
         audioMode,
         fifoDir: join(dir, 'fifo'),
       }),

@@ -13,7 +13,10 @@ interface Teardown {
  * A real Redis Cluster (3 masters + 3 replicas) on free loopback ports for one
  * test file, and a cluster client with the project's scripts. Stopped at teardown.
  */
-export async function startTestCluster(t: Teardown, keyPrefix = 'test:'): Promise<{ cluster: RedisClusterHandle; redis: Redis; client(prefix?: string, name?: string): Redis }> {
+export async function startTestCluster(
+  t: Teardown,
+  keyPrefix = 'test:',
+): Promise<{ cluster: RedisClusterHandle; redis: Redis; client(prefix?: string, name?: string): Redis }> {
   const dir = mkdtempSync(join(tmpdir(), 'dialer-cluster-'));
   const cluster = await startRedisCluster({ dataDir: dir });
   const clients: Redis[] = [];

@@ -3,7 +3,15 @@
  * and lets a test deliver messages to it, so timers run in virtual time with
  * no socket. Messages themselves are real SIP text (parse/serialise as on the wire).
  */
-import { parseMessage, serialize, type Endpoint, type SipMessage, type SipRequest, type Transport, type TransportProtocol } from '../../lib/sip';
+import {
+  parseMessage,
+  serialize,
+  type Endpoint,
+  type SipMessage,
+  type SipRequest,
+  type Transport,
+  type TransportProtocol,
+} from '../../lib/sip';
 
 export interface Sent {
   at: number;

@@ -12,14 +12,26 @@ import { CallbackConflictError } from '../../store/callbacks';
 import type { AgentLive } from '../../store/agent-live';
 import { AGENT_ID_PATTERN } from '../../domain/agent';
 
-export const agentParams = { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'string', pattern: AGENT_ID_PATTERN } } } as const;
+export const agentParams = {
+  type: 'object',
+  required: ['id'],
+  additionalProperties: false,
+  properties: { id: { type: 'string', pattern: AGENT_ID_PATTERN } },
+} as const;
 
 const popSchema = {
   type: 'object',
   properties: {
-    campaignId: { type: 'string' }, attemptId: { type: 'string' }, listId: { type: 'string' }, contactId: { type: 'string' },
-    phone: { type: 'string' }, name: { type: 'string' }, key1: { type: 'string' }, key2: { type: 'string' },
-    attributes: { type: 'object', additionalProperties: { type: 'string' } }, attemptNo: { type: 'integer' },
+    campaignId: { type: 'string' },
+    attemptId: { type: 'string' },
+    listId: { type: 'string' },
+    contactId: { type: 'string' },
+    phone: { type: 'string' },
+    name: { type: 'string' },
+    key1: { type: 'string' },
+    key2: { type: 'string' },
+    attributes: { type: 'object', additionalProperties: { type: 'string' } },
+    attemptNo: { type: 'integer' },
   },
 } as const;
 
@@ -53,15 +65,20 @@ export function liveView(id: string, a: AgentLive | null, now: number, limits: I
     ...(!d.release && d.dueAt ? { releaseAt: new Date(d.dueAt).toISOString() } : {}),
     groups: a.groups,
     ...(a.lastReason && a.state === 'logged_out' ? { lastReason: a.lastReason } : {}),
-    ...(a.attemptId ? { call: { attemptId: a.attemptId, campaignId: a.campaignId, onHold: a.held, ...(a.pop ? { contact: a.pop } : {}) } } : {}),
+    ...(a.attemptId
+      ? { call: { attemptId: a.attemptId, campaignId: a.campaignId, onHold: a.held, ...(a.pop ? { contact: a.pop } : {}) } }
+      : {}),
   };
 }
 
 /** Desk, machine and callback errors → catalogue errors. */
 export function deskError(err: unknown): unknown {
-  if (err instanceof IllegalAgentTransitionError) return new ApiError('ILLEGAL_TRANSITION', err.message, { from: err.from, event: err.event });
+  if (err instanceof IllegalAgentTransitionError)
+    return new ApiError('ILLEGAL_TRANSITION', err.message, { from: err.from, event: err.event });
   if (err instanceof AgentDeskError) {
-    const code = ({ NOT_FOUND: 'NOT_FOUND', CONFLICT: 'CONFLICT', UNPROCESSABLE: 'UNPROCESSABLE', UNAVAILABLE: 'TELEPHONY_UNAVAILABLE' } as const)[err.code];
+    const code = (
+      { NOT_FOUND: 'NOT_FOUND', CONFLICT: 'CONFLICT', UNPROCESSABLE: 'UNPROCESSABLE', UNAVAILABLE: 'TELEPHONY_UNAVAILABLE' } as const
+    )[err.code];
     return new ApiError(code, err.message, err.details);
   }
   if (err instanceof CallbackConflictError) return new ApiError('CONFLICT', err.message);

@@ -31,88 +31,132 @@ export function agentDeskRoutes(deps: AgentDeskRouteDeps): FastifyPluginAsync {
     const limits = app.config.dialer.agents.idleLimits;
     const view = async (id: string) => liveView(id, await deps.desk.status(id), clock(), limits);
     const action = (path: string, summary: string, run: (id: string) => Promise<unknown>, status = 200) =>
-      app.post<{ Params: { id: string } }>(path, {
-        config: { roles: ANY },
-        schema: { tags, summary, params: agentParams, response: { ...ok, [status]: agentLiveSchema } },
-      }, async (req, reply) => {
-        assertSelfOrSupervisor(req, req.params.id);
-        await mapDesk(() => run(req.params.id));
-        return reply.status(status).send(await view(req.params.id));
-      });
+      app.post<{ Params: { id: string } }>(
+        path,
+        {
+          config: { roles: ANY },
+          schema: { tags, summary, params: agentParams, response: { ...ok, [status]: agentLiveSchema } },
+        },
+        async (req, reply) => {
+          assertSelfOrSupervisor(req, req.params.id);
+          await mapDesk(() => run(req.params.id));
+          return reply.status(status).send(await view(req.params.id));
+        },
+      );
 
-    action('/agents/:id/login', 'Log in: the dialer calls the agent\'s phone; once answered the agent is ready on hold music', (id) => deps.desk.login(id), 202);
+    action(
+      '/agents/:id/login',
+      "Log in: the dialer calls the agent's phone; once answered the agent is ready on hold music",
+      (id) => deps.desk.login(id),
+      202,
+    );
     action('/agents/:id/logout', 'Log out (not during a call; in wrap-up the call is kept as unsaved)', (id) => deps.desk.logout(id));
     action('/agents/:id/call/hangup', 'Hang up the customer (the agent goes to wrap-up)', (id) => deps.desk.hangupCustomer(id));
     action('/agents/:id/call/hold', 'Put the customer on hold (they hear hold music)', (id) => deps.desk.hold(id));
     action('/agents/:id/call/unhold', 'Take the customer off hold', (id) => deps.desk.unhold(id));
 
-    app.put<{ Params: { id: string }; Body: { state: SettableState } }>('/agents/:id/state', {
-      config: { roles: ANY },
-      schema: {
-        tags, summary: 'Set ready, break or away',
-        params: agentParams,
-        body: { type: 'object', additionalProperties: false, required: ['state'], properties: { state: { type: 'string', enum: [...SETTABLE_STATES] } } },
-        response: ok,
-      },
-    }, async (req) => {
-      assertSelfOrSupervisor(req, req.params.id);
-      await mapDesk(() => deps.desk.setState(req.params.id, req.body.state));
-      return view(req.params.id);
-    });
-
-    app.post<{ Params: { id: string }; Body: { target: string } }>('/agents/:id/call/transfer', {
-      config: { roles: ANY },
-      schema: {
-        tags, summary: 'Blind transfer of the customer to an extension or SIP URI (the agent goes to wrap-up)',
-        params: agentParams,
-        body: {
-          type: 'object', additionalProperties: false, required: ['target'],
-          properties: { target: { type: 'string', pattern: '^(sips?:[^\\s]+|[0-9*#+]{1,32})$', description: 'sip:2001@pbx.example or an extension like 2001' } },
-        },
-        response: ok,
-      },
-    }, async (req) => {
-      assertSelfOrSupervisor(req, req.params.id);
-      await mapDesk(() => deps.desk.transfer(req.params.id, req.body.target));
-      return view(req.params.id);
-    });
-
-    app.post<{ Params: { id: string }; Body: { attemptId?: string; disposition?: string; note?: string; next: NextState } }>('/agents/:id/disposition', {
-      config: { roles: ANY },
-      schema: {
-        tags, summary: 'Finish wrap-up: the call\'s disposition (from the campaign\'s list) and the next state',
-        params: agentParams,
-        body: {
-          type: 'object', additionalProperties: false, required: ['next'],
-          properties: {
-            attemptId: { type: 'string', minLength: 1, description: 'the call being wrapped up; refused when it is not the current one' },
-            disposition: { type: 'string', minLength: 1, maxLength: 64 },
-            note: { type: 'string', maxLength: 2000 },
-            next: { type: 'string', enum: [...NEXT_STATES], description: 'continue (ready), break, away, or end (log out)' },
+    app.put<{ Params: { id: string }; Body: { state: SettableState } }>(
+      '/agents/:id/state',
+      {
+        config: { roles: ANY },
+        schema: {
+          tags,
+          summary: 'Set ready, break or away',
+          params: agentParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['state'],
+            properties: { state: { type: 'string', enum: [...SETTABLE_STATES] } },
           },
+          response: ok,
         },
-        response: ok,
       },
-    }, async (req) => {
-      const id = req.params.id;
-      assertSelfOrSupervisor(req, id);
-      const live = await deps.desk.status(id);
-      if (live?.state === 'wrap_up' && live.campaignId && live.attemptId) {
-        if (req.body.attemptId && req.body.attemptId !== live.attemptId) {
-          throw new ApiError('CONFLICT', `agent ${id} is wrapping up attempt ${live.attemptId}, not ${req.body.attemptId}`);
+      async (req) => {
+        assertSelfOrSupervisor(req, req.params.id);
+        await mapDesk(() => deps.desk.setState(req.params.id, req.body.state));
+        return view(req.params.id);
+      },
+    );
+
+    app.post<{ Params: { id: string }; Body: { target: string } }>(
+      '/agents/:id/call/transfer',
+      {
+        config: { roles: ANY },
+        schema: {
+          tags,
+          summary: 'Blind transfer of the customer to an extension or SIP URI (the agent goes to wrap-up)',
+          params: agentParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['target'],
+            properties: {
+              target: {
+                type: 'string',
+                pattern: '^(sips?:[^\\s]+|[0-9*#+]{1,32})$',
+                description: 'sip:2001@pbx.example or an extension like 2001',
+              },
+            },
+          },
+          response: ok,
+        },
+      },
+      async (req) => {
+        assertSelfOrSupervisor(req, req.params.id);
+        await mapDesk(() => deps.desk.transfer(req.params.id, req.body.target));
+        return view(req.params.id);
+      },
+    );
+
+    app.post<{ Params: { id: string }; Body: { attemptId?: string; disposition?: string; note?: string; next: NextState } }>(
+      '/agents/:id/disposition',
+      {
+        config: { roles: ANY },
+        schema: {
+          tags,
+          summary: "Finish wrap-up: the call's disposition (from the campaign's list) and the next state",
+          params: agentParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['next'],
+            properties: {
+              attemptId: { type: 'string', minLength: 1, description: 'the call being wrapped up; refused when it is not the current one' },
+              disposition: { type: 'string', minLength: 1, maxLength: 64 },
+              note: { type: 'string', maxLength: 2000 },
+              next: { type: 'string', enum: [...NEXT_STATES], description: 'continue (ready), break, away, or end (log out)' },
+            },
+          },
+          response: ok,
+        },
+      },
+      async (req) => {
+        const id = req.params.id;
+        assertSelfOrSupervisor(req, id);
+        const live = await deps.desk.status(id);
+        if (live?.state === 'wrap_up' && live.campaignId && live.attemptId) {
+          if (req.body.attemptId && req.body.attemptId !== live.attemptId) {
+            throw new ApiError('CONFLICT', `agent ${id} is wrapping up attempt ${live.attemptId}, not ${req.body.attemptId}`);
+          }
+          const campaign = await getCampaign(app.redis, live.campaignId);
+          if (!campaign) throw notFound('campaign', live.campaignId);
+          const problem = dispositionProblem(campaign.id, campaign, req.body.disposition);
+          if (problem) throw new ApiError('UNPROCESSABLE', problem, { allowed: campaign.dispositions.map((d) => d.code) });
+          await saveDisposition(app.redis, {
+            campaignId: live.campaignId,
+            attemptId: live.attemptId,
+            agentId: id,
+            disposition: req.body.disposition,
+            note: req.body.note,
+            by: actorOf(req),
+            at: clock(),
+          });
         }
-        const campaign = await getCampaign(app.redis, live.campaignId);
-        if (!campaign) throw notFound('campaign', live.campaignId);
-        const problem = dispositionProblem(campaign.id, campaign, req.body.disposition);
-        if (problem) throw new ApiError('UNPROCESSABLE', problem, { allowed: campaign.dispositions.map((d) => d.code) });
-        await saveDisposition(app.redis, {
-          campaignId: live.campaignId, attemptId: live.attemptId, agentId: id,
-          disposition: req.body.disposition, note: req.body.note, by: actorOf(req), at: clock(),
-        });
-      }
-      // Not in wrap-up: the machine refuses with the reason (409 ILLEGAL_TRANSITION).
-      await mapDesk(() => deps.desk.finishWrapUp(id, req.body.next, live?.attemptId));
-      return view(id);
-    });
+        // Not in wrap-up: the machine refuses with the reason (409 ILLEGAL_TRANSITION).
+        await mapDesk(() => deps.desk.finishWrapUp(id, req.body.next, live?.attemptId));
+        return view(id);
+      },
+    );
   };
 }

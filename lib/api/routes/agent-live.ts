@@ -19,23 +19,48 @@ const tags = ['agent desk'];
 const unsavedSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' }, agentId: { type: 'string' }, campaignId: { type: 'string' }, attemptId: { type: 'string' },
+    id: { type: 'string' },
+    agentId: { type: 'string' },
+    campaignId: { type: 'string' },
+    attemptId: { type: 'string' },
     contact: { type: 'object', additionalProperties: true },
-    callState: { type: 'string' }, reason: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' },
+    callState: { type: 'string' },
+    reason: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
     state: { type: 'string', enum: ['open', 'completed'] },
-    completion: { type: 'object', properties: { disposition: { type: 'string' }, note: { type: 'string' }, by: { type: 'string' }, at: { type: 'string', format: 'date-time' } } },
+    completion: {
+      type: 'object',
+      properties: {
+        disposition: { type: 'string' },
+        note: { type: 'string' },
+        by: { type: 'string' },
+        at: { type: 'string', format: 'date-time' },
+      },
+    },
   },
 } as const;
 
 function unsavedView(r: UnsavedRecord): Record<string, unknown> {
   return {
-    id: r.id, agentId: r.agentId, campaignId: r.campaignId, attemptId: r.attemptId, ...(r.pop ? { contact: r.pop } : {}),
-    callState: r.callState, reason: r.reason, createdAt: new Date(r.createdAt).toISOString(), state: r.state,
+    id: r.id,
+    agentId: r.agentId,
+    campaignId: r.campaignId,
+    attemptId: r.attemptId,
+    ...(r.pop ? { contact: r.pop } : {}),
+    callState: r.callState,
+    reason: r.reason,
+    createdAt: new Date(r.createdAt).toISOString(),
+    state: r.state,
     ...(r.completion ? { completion: { ...r.completion, at: new Date(r.completion.at).toISOString() } } : {}),
   };
 }
 
-const uidParams = { type: 'object', required: ['uid'], additionalProperties: false, properties: { uid: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
+const uidParams = {
+  type: 'object',
+  required: ['uid'],
+  additionalProperties: false,
+  properties: { uid: { type: 'string', minLength: 1, maxLength: 64 } },
+} as const;
 
 async function ownRecord(req: FastifyRequest, uid: string): Promise<UnsavedRecord> {
   const rec = await getUnsaved(req.server.redis, uid);
@@ -47,68 +72,123 @@ async function ownRecord(req: FastifyRequest, uid: string): Promise<UnsavedRecor
 export const agentLiveRoutes: FastifyPluginAsync = async (app) => {
   const limits = app.config.dialer.agents.idleLimits;
 
-  app.get<{ Params: { id: string } }>('/agents/:id/live', {
-    config: { roles: ANY },
-    schema: { tags, summary: 'An agent\'s live state, time in state, and current call (screen pop)', params: agentParams, response: { 200: agentLiveSchema, ...errorResponses } },
-  }, async (req) => {
-    assertSelfOrSupervisor(req, req.params.id);
-    await requireAgent(app.redis, req.params.id);
-    return liveView(req.params.id, await getAgentLive(app.redis, req.params.id), Date.now(), limits);
-  });
+  app.get<{ Params: { id: string } }>(
+    '/agents/:id/live',
+    {
+      config: { roles: ANY },
+      schema: {
+        tags,
+        summary: "An agent's live state, time in state, and current call (screen pop)",
+        params: agentParams,
+        response: { 200: agentLiveSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      assertSelfOrSupervisor(req, req.params.id);
+      await requireAgent(app.redis, req.params.id);
+      return liveView(req.params.id, await getAgentLive(app.redis, req.params.id), Date.now(), limits);
+    },
+  );
 
-  app.get('/live-agents', {
-    config: { roles: SUPERVISOR },
-    schema: { tags, summary: 'Every logged-in agent\'s live state', response: { 200: { type: 'object', properties: { agents: { type: 'array', items: agentLiveSchema } } }, ...errorResponses } },
-  }, async () => {
-    const now = Date.now();
-    return { agents: (await listLiveAgents(app.redis)).map((a) => liveView(a.id, a, now, limits)) };
-  });
+  app.get(
+    '/live-agents',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary: "Every logged-in agent's live state",
+        response: { 200: { type: 'object', properties: { agents: { type: 'array', items: agentLiveSchema } } }, ...errorResponses },
+      },
+    },
+    async () => {
+      const now = Date.now();
+      return { agents: (await listLiveAgents(app.redis)).map((a) => liveView(a.id, a, now, limits)) };
+    },
+  );
 
   const list = { 200: { type: 'object', properties: { records: { type: 'array', items: unsavedSchema } } }, ...errorResponses };
-  app.get<{ Params: { id: string } }>('/agents/:id/unsaved', {
-    config: { roles: ANY },
-    schema: { tags, summary: 'An agent\'s open unsaved records, oldest first', params: agentParams, response: list },
-  }, async (req) => {
-    assertSelfOrSupervisor(req, req.params.id);
-    await requireAgent(app.redis, req.params.id);
-    return { records: (await listUnsaved(app.redis, { agentId: req.params.id })).map(unsavedView) };
-  });
-
-  app.get('/unsaved', {
-    config: { roles: SUPERVISOR },
-    schema: { tags, summary: 'Every open unsaved record, oldest first', response: list },
-  }, async () => ({ records: (await listUnsaved(app.redis)).map(unsavedView) }));
-
-  app.get<{ Params: { uid: string } }>('/unsaved/:uid', {
-    config: { roles: ANY },
-    schema: { tags, summary: 'One unsaved record (an agent key: only its own)', params: uidParams, response: { 200: unsavedSchema, ...errorResponses } },
-  }, async (req) => unsavedView(await ownRecord(req, req.params.uid)));
-
-  app.post<{ Params: { uid: string }; Body: { disposition?: string; note?: string } }>('/unsaved/:uid/complete', {
-    config: { roles: ANY },
-    schema: {
-      tags, summary: 'Complete an unsaved record with the call\'s disposition (once)',
-      params: uidParams,
-      body: { type: 'object', additionalProperties: false, properties: { disposition: { type: 'string', minLength: 1, maxLength: 64 }, note: { type: 'string', maxLength: 2000 } } },
-      response: { 200: unsavedSchema, ...errorResponses, ...moreErrors },
+  app.get<{ Params: { id: string } }>(
+    '/agents/:id/unsaved',
+    {
+      config: { roles: ANY },
+      schema: { tags, summary: "An agent's open unsaved records, oldest first", params: agentParams, response: list },
     },
-  }, async (req) => {
-    const rec = await ownRecord(req, req.params.uid);
-    if (rec.state === 'completed') throw new ApiError('CONFLICT', `unsaved record ${rec.id} was already completed by ${rec.completion?.by ?? 'someone'}`);
-    const at = Date.now();
-    if (rec.campaignId && rec.attemptId) {
-      const campaign = await getCampaign(app.redis, rec.campaignId);
-      if (campaign) {
-        const problem = dispositionProblem(campaign.id, campaign, req.body.disposition);
-        if (problem) throw new ApiError('UNPROCESSABLE', problem, { allowed: campaign.dispositions.map((d) => d.code) });
+    async (req) => {
+      assertSelfOrSupervisor(req, req.params.id);
+      await requireAgent(app.redis, req.params.id);
+      return { records: (await listUnsaved(app.redis, { agentId: req.params.id })).map(unsavedView) };
+    },
+  );
+
+  app.get(
+    '/unsaved',
+    {
+      config: { roles: SUPERVISOR },
+      schema: { tags, summary: 'Every open unsaved record, oldest first', response: list },
+    },
+    async () => ({ records: (await listUnsaved(app.redis)).map(unsavedView) }),
+  );
+
+  app.get<{ Params: { uid: string } }>(
+    '/unsaved/:uid',
+    {
+      config: { roles: ANY },
+      schema: {
+        tags,
+        summary: 'One unsaved record (an agent key: only its own)',
+        params: uidParams,
+        response: { 200: unsavedSchema, ...errorResponses },
+      },
+    },
+    async (req) => unsavedView(await ownRecord(req, req.params.uid)),
+  );
+
+  app.post<{ Params: { uid: string }; Body: { disposition?: string; note?: string } }>(
+    '/unsaved/:uid/complete',
+    {
+      config: { roles: ANY },
+      schema: {
+        tags,
+        summary: "Complete an unsaved record with the call's disposition (once)",
+        params: uidParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { disposition: { type: 'string', minLength: 1, maxLength: 64 }, note: { type: 'string', maxLength: 2000 } },
+        },
+        response: { 200: unsavedSchema, ...errorResponses, ...moreErrors },
+      },
+    },
+    async (req) => {
+      const rec = await ownRecord(req, req.params.uid);
+      if (rec.state === 'completed')
+        throw new ApiError('CONFLICT', `unsaved record ${rec.id} was already completed by ${rec.completion?.by ?? 'someone'}`);
+      const at = Date.now();
+      if (rec.campaignId && rec.attemptId) {
+        const campaign = await getCampaign(app.redis, rec.campaignId);
+        if (campaign) {
+          const problem = dispositionProblem(campaign.id, campaign, req.body.disposition);
+          if (problem) throw new ApiError('UNPROCESSABLE', problem, { allowed: campaign.dispositions.map((d) => d.code) });
+        }
+        await saveDisposition(app.redis, {
+          campaignId: rec.campaignId,
+          attemptId: rec.attemptId,
+          agentId: rec.agentId,
+          disposition: req.body.disposition,
+          note: req.body.note,
+          by: actorOf(req),
+          at,
+          fromUnsaved: true,
+        });
       }
-      await saveDisposition(app.redis, {
-        campaignId: rec.campaignId, attemptId: rec.attemptId, agentId: rec.agentId,
-        disposition: req.body.disposition, note: req.body.note, by: actorOf(req), at, fromUnsaved: true,
+      const outcome = await completeUnsaved(app.redis, rec.id, {
+        disposition: req.body.disposition,
+        note: req.body.note,
+        by: actorOf(req),
+        at,
       });
-    }
-    const outcome = await completeUnsaved(app.redis, rec.id, { disposition: req.body.disposition, note: req.body.note, by: actorOf(req), at });
-    if (outcome === 'already_completed') throw new ApiError('CONFLICT', `unsaved record ${rec.id} was already completed`);
-    return unsavedView((await getUnsaved(app.redis, rec.id))!);
-  });
+      if (outcome === 'already_completed') throw new ApiError('CONFLICT', `unsaved record ${rec.id} was already completed`);
+      return unsavedView((await getUnsaved(app.redis, rec.id))!);
+    },
+  );
 };

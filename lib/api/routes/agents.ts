@@ -17,7 +17,14 @@ const groups = { type: 'array', maxItems: 100, uniqueItems: true, items: { type:
 const agentSchema = {
   $id: 'Agent',
   type: 'object',
-  properties: { id: { type: 'string' }, name: { type: 'string' }, sipUri: { type: 'string' }, groups: { type: 'array', items: { type: 'string' } }, createdAt: { type: 'string' }, updatedAt: { type: 'string' } },
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    sipUri: { type: 'string' },
+    groups: { type: 'array', items: { type: 'string' } },
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+  },
 } as const;
 const params = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: AGENT_ID_PATTERN } } } as const;
 
@@ -30,56 +37,91 @@ export const agentRoutes: FastifyPluginAsync = async (app) => {
   app.addSchema(agentSchema);
   const one = { $ref: 'Agent#' };
 
-  app.post<{ Body: { id: string; name: string; sipUri: string; groups?: string[] } }>('/agents', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags, summary: 'Create an agent',
-      body: { type: 'object', additionalProperties: false, required: ['id', 'name', 'sipUri'], properties: { id: { type: 'string', pattern: AGENT_ID_PATTERN }, name, sipUri, groups } },
-      response: { 201: one, ...errorResponses },
+  app.post<{ Body: { id: string; name: string; sipUri: string; groups?: string[] } }>(
+    '/agents',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary: 'Create an agent',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['id', 'name', 'sipUri'],
+          properties: { id: { type: 'string', pattern: AGENT_ID_PATTERN }, name, sipUri, groups },
+        },
+        response: { 201: one, ...errorResponses },
+      },
     },
-  }, async (req, reply) => {
-    checkUri(req.body.sipUri);
-    return reply.status(201).send(await mapped(() => createAgent(app.redis, req.body)));
-  });
-
-  app.get<{ Querystring: { group?: string } }>('/agents', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags, summary: 'List agents (optionally of one group)',
-      querystring: { type: 'object', additionalProperties: false, properties: { group: { type: 'string' } } },
-      response: { 200: { type: 'object', properties: { agents: { type: 'array', items: one } } }, ...errorResponses },
+    async (req, reply) => {
+      checkUri(req.body.sipUri);
+      return reply.status(201).send(await mapped(() => createAgent(app.redis, req.body)));
     },
-  }, async (req) => ({ agents: await listAgents(app.redis, { group: req.query.group }) }));
+  );
 
-  app.get<{ Params: { id: string } }>('/agents/:id', {
-    config: { roles: ANY },
-    schema: { tags, summary: 'Get an agent (an agent key: only its own)', params, response: { 200: one, ...errorResponses } },
-  }, async (req) => {
-    assertSelfOrSupervisor(req, req.params.id);
-    const a = await getAgent(app.redis, req.params.id);
-    if (!a) throw notFound('agent', req.params.id);
-    return a;
-  });
-
-  app.patch<{ Params: { id: string }; Body: { name?: string; sipUri?: string; groups?: string[] } }>('/agents/:id', {
-    config: { roles: ANY },
-    schema: {
-      tags, summary: 'Change an agent (an agent key: only its own name and sipUri)', params,
-      body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { name, sipUri, groups } },
-      response: { 200: one, ...errorResponses },
+  app.get<{ Querystring: { group?: string } }>(
+    '/agents',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary: 'List agents (optionally of one group)',
+        querystring: { type: 'object', additionalProperties: false, properties: { group: { type: 'string' } } },
+        response: { 200: { type: 'object', properties: { agents: { type: 'array', items: one } } }, ...errorResponses },
+      },
     },
-  }, async (req) => {
-    assertSelfOrSupervisor(req, req.params.id);
-    if (req.principal?.role === 'agent' && req.body.groups) throw new ApiError('FORBIDDEN', 'an agent key cannot change group membership; ask a supervisor');
-    checkUri(req.body.sipUri);
-    return mapped(() => updateAgent(app.redis, req.params.id, req.body));
-  });
+    async (req) => ({ agents: await listAgents(app.redis, { group: req.query.group }) }),
+  );
 
-  app.delete<{ Params: { id: string } }>('/agents/:id', {
-    config: { roles: SUPERVISOR },
-    schema: { tags, summary: 'Delete an agent (and its group memberships)', params, response: { 204: { type: 'null' }, ...errorResponses } },
-  }, async (req, reply) => {
-    await mapped(() => deleteAgent(app.redis, req.params.id));
-    return reply.status(204).send();
-  });
+  app.get<{ Params: { id: string } }>(
+    '/agents/:id',
+    {
+      config: { roles: ANY },
+      schema: { tags, summary: 'Get an agent (an agent key: only its own)', params, response: { 200: one, ...errorResponses } },
+    },
+    async (req) => {
+      assertSelfOrSupervisor(req, req.params.id);
+      const a = await getAgent(app.redis, req.params.id);
+      if (!a) throw notFound('agent', req.params.id);
+      return a;
+    },
+  );
+
+  app.patch<{ Params: { id: string }; Body: { name?: string; sipUri?: string; groups?: string[] } }>(
+    '/agents/:id',
+    {
+      config: { roles: ANY },
+      schema: {
+        tags,
+        summary: 'Change an agent (an agent key: only its own name and sipUri)',
+        params,
+        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { name, sipUri, groups } },
+        response: { 200: one, ...errorResponses },
+      },
+    },
+    async (req) => {
+      assertSelfOrSupervisor(req, req.params.id);
+      if (req.principal?.role === 'agent' && req.body.groups)
+        throw new ApiError('FORBIDDEN', 'an agent key cannot change group membership; ask a supervisor');
+      checkUri(req.body.sipUri);
+      return mapped(() => updateAgent(app.redis, req.params.id, req.body));
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/agents/:id',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary: 'Delete an agent (and its group memberships)',
+        params,
+        response: { 204: { type: 'null' }, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await mapped(() => deleteAgent(app.redis, req.params.id));
+      return reply.status(204).send();
+    },
+  );
 };

@@ -22,12 +22,22 @@ const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOS
 const callbackSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' }, campaignId: { type: 'string' }, phone: { type: 'string' }, listId: { type: 'string' }, contactId: { type: 'string' },
-    name: { type: 'string' }, note: { type: 'string' }, dueAt: { type: 'string', format: 'date-time' },
-    owner: { type: 'string', nullable: true, description: 'the agent offered the call first; null = anyone in the campaign\'s groups' },
+    id: { type: 'string' },
+    campaignId: { type: 'string' },
+    phone: { type: 'string' },
+    listId: { type: 'string' },
+    contactId: { type: 'string' },
+    name: { type: 'string' },
+    note: { type: 'string' },
+    dueAt: { type: 'string', format: 'date-time' },
+    owner: { type: 'string', nullable: true, description: "the agent offered the call first; null = anyone in the campaign's groups" },
     state: { type: 'string', enum: ['scheduled', 'claimed', 'done', 'cancelled'] },
-    createdBy: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' },
-    claimedAt: { type: 'string', format: 'date-time' }, attemptId: { type: 'string' }, resultCode: { type: 'integer' },
+    createdBy: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+    claimedAt: { type: 'string', format: 'date-time' },
+    attemptId: { type: 'string' },
+    resultCode: { type: 'integer' },
   },
 } as const;
 
@@ -35,8 +45,18 @@ function view(c: Callback): Record<string, unknown> {
   return { ...c, dueAt: iso(c.dueAt), createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt), claimedAt: iso(c.claimedAt) };
 }
 
-const params = { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'string', minLength: 1, maxLength: 128 } } } as const;
-const cbParams = { type: 'object', required: ['id', 'cbId'], additionalProperties: false, properties: { id: params.properties.id, cbId: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
+const params = {
+  type: 'object',
+  required: ['id'],
+  additionalProperties: false,
+  properties: { id: { type: 'string', minLength: 1, maxLength: 128 } },
+} as const;
+const cbParams = {
+  type: 'object',
+  required: ['id', 'cbId'],
+  additionalProperties: false,
+  properties: { id: params.properties.id, cbId: { type: 'string', minLength: 1, maxLength: 64 } },
+} as const;
 const owner = { type: 'string', nullable: true, minLength: 1, maxLength: 64 } as const;
 const dueAt = { type: 'string', format: 'date-time', description: 'ISO 8601 with offset, e.g. 2026-05-01T14:00:00+09:00' } as const;
 const text = (max: number) => ({ type: 'string', maxLength: max }) as const;
@@ -71,101 +91,170 @@ export const callbackRoutes: FastifyPluginAsync = async (app) => {
     if (!p || p.role !== 'agent' || campaign.agentGroups.length === 0) return;
     const agent = await getAgent(app.redis, p.agentId!);
     if (!agent || !agent.groups.some((g) => campaign.agentGroups.includes(g))) {
-      throw new ApiError('FORBIDDEN', `agent ${p.agentId} is in none of campaign ${campaign.id}'s groups (${campaign.agentGroups.join(', ')})`);
+      throw new ApiError(
+        'FORBIDDEN',
+        `agent ${p.agentId} is in none of campaign ${campaign.id}'s groups (${campaign.agentGroups.join(', ')})`,
+      );
     }
   }
   async function checkOwner(o: string | null | undefined): Promise<void> {
     if (o && !(await getAgent(app.redis, o))) throw new ApiError('UNPROCESSABLE', `owner ${o} is not an agent`);
   }
 
-  type CreateBody = { phone: string; dueAt: string; owner?: string | null; listId?: string; contactId?: string; name?: string; note?: string };
-  app.post<{ Params: { id: string }; Body: CreateBody }>('/campaigns/:id/callbacks', {
-    config: { roles: ANY },
-    schema: {
-      tags, summary: 'Promise a callback (an agent key: for itself or open to the group)',
-      params,
-      body: {
-        type: 'object', additionalProperties: false, required: ['phone', 'dueAt'],
-        properties: { phone: { type: 'string', minLength: 1, maxLength: 40 }, dueAt, owner, listId: text(128), contactId: text(128), name: text(200), note: text(2000) },
+  type CreateBody = {
+    phone: string;
+    dueAt: string;
+    owner?: string | null;
+    listId?: string;
+    contactId?: string;
+    name?: string;
+    note?: string;
+  };
+  app.post<{ Params: { id: string }; Body: CreateBody }>(
+    '/campaigns/:id/callbacks',
+    {
+      config: { roles: ANY },
+      schema: {
+        tags,
+        summary: 'Promise a callback (an agent key: for itself or open to the group)',
+        params,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['phone', 'dueAt'],
+          properties: {
+            phone: { type: 'string', minLength: 1, maxLength: 40 },
+            dueAt,
+            owner,
+            listId: text(128),
+            contactId: text(128),
+            name: text(200),
+            note: text(2000),
+          },
+        },
+        response: { 201: callbackSchema, ...errorResponses, ...moreErrors },
       },
-      response: { 201: callbackSchema, ...errorResponses, ...moreErrors },
     },
-  }, async (req, reply) => {
-    const p = req.principal!;
-    const campaign = await campaignOr404(req.params.id);
-    await assertServes(req, campaign);
-    if (campaign.state === 'closed' || campaign.state === 'completed') throw new ApiError('CONFLICT', `campaign ${campaign.id} is ${campaign.state}; it takes no callbacks`);
-    const phone = normalizePhone(req.body.phone, region);
-    if (!phone.ok) throw new ApiError('VALIDATION_FAILED', `body.phone ${phone.reason}`);
-    const due = parseDue(req.body.dueAt);
-    const now = Date.now();
-    if (due < now - 60_000) throw new ApiError('VALIDATION_FAILED', `body.dueAt ${req.body.dueAt} is in the past`);
-    let who = req.body.owner === undefined ? (p.role === 'agent' ? p.agentId! : null) : req.body.owner;
-    if (p.role === 'agent' && who !== null && who !== p.agentId) throw new ApiError('FORBIDDEN', `an agent key may promise callbacks only for agent ${p.agentId} or open to the group`);
-    await checkOwner(who);
-    const dnc = await isDoNotCall(app.redis, { phone: phone.e164, campaignId: campaign.id, channel: 'voice', now: new Date(now) });
-    if (dnc.listed) throw new ApiError('CONFLICT', `${phone.e164} is on the ${dnc.scope === 'campaign' ? `campaign ${campaign.id}'s` : 'global'} do-not-call list; no callback can be scheduled`, { scope: dnc.scope });
-    who = who ?? null;
-    const cb = await createCallback(app.redis, {
-      campaignId: campaign.id, phone: phone.e164, dueAt: due, owner: who, createdBy: actorOf(req),
-      listId: req.body.listId, contactId: req.body.contactId, name: req.body.name, note: req.body.note,
-    }, now);
-    return reply.status(201).send(view(cb));
-  });
-
-  app.get<{ Params: { id: string }; Querystring: { state?: Callback['state']; owner?: string } }>('/campaigns/:id/callbacks', {
-    config: { roles: ANY },
-    schema: {
-      tags, summary: 'A campaign\'s callbacks (an agent key: its own and open ones)',
-      params,
-      querystring: { type: 'object', additionalProperties: false, properties: { state: callbackSchema.properties.state, owner: { type: 'string' } } },
-      response: { 200: { type: 'object', properties: { callbacks: { type: 'array', items: callbackSchema } } }, ...errorResponses },
+    async (req, reply) => {
+      const p = req.principal!;
+      const campaign = await campaignOr404(req.params.id);
+      await assertServes(req, campaign);
+      if (campaign.state === 'closed' || campaign.state === 'completed')
+        throw new ApiError('CONFLICT', `campaign ${campaign.id} is ${campaign.state}; it takes no callbacks`);
+      const phone = normalizePhone(req.body.phone, region);
+      if (!phone.ok) throw new ApiError('VALIDATION_FAILED', `body.phone ${phone.reason}`);
+      const due = parseDue(req.body.dueAt);
+      const now = Date.now();
+      if (due < now - 60_000) throw new ApiError('VALIDATION_FAILED', `body.dueAt ${req.body.dueAt} is in the past`);
+      let who = req.body.owner === undefined ? (p.role === 'agent' ? p.agentId! : null) : req.body.owner;
+      if (p.role === 'agent' && who !== null && who !== p.agentId)
+        throw new ApiError('FORBIDDEN', `an agent key may promise callbacks only for agent ${p.agentId} or open to the group`);
+      await checkOwner(who);
+      const dnc = await isDoNotCall(app.redis, { phone: phone.e164, campaignId: campaign.id, channel: 'voice', now: new Date(now) });
+      if (dnc.listed)
+        throw new ApiError(
+          'CONFLICT',
+          `${phone.e164} is on the ${dnc.scope === 'campaign' ? `campaign ${campaign.id}'s` : 'global'} do-not-call list; no callback can be scheduled`,
+          { scope: dnc.scope },
+        );
+      who = who ?? null;
+      const cb = await createCallback(
+        app.redis,
+        {
+          campaignId: campaign.id,
+          phone: phone.e164,
+          dueAt: due,
+          owner: who,
+          createdBy: actorOf(req),
+          listId: req.body.listId,
+          contactId: req.body.contactId,
+          name: req.body.name,
+          note: req.body.note,
+        },
+        now,
+      );
+      return reply.status(201).send(view(cb));
     },
-  }, async (req) => {
-    await assertServes(req, await campaignOr404(req.params.id));
-    const p = req.principal!;
-    const filter = p.role === 'agent' ? { owner: p.agentId!, includeOpen: true } : { owner: req.query.owner };
-    const cbs = await listCallbacks(app.redis, req.params.id, { state: req.query.state, ...filter });
-    return { callbacks: cbs.map(view) };
-  });
+  );
 
-  app.get<{ Params: { id: string; cbId: string } }>('/campaigns/:id/callbacks/:cbId', {
-    config: { roles: ANY },
-    schema: { tags, summary: 'One callback', params: cbParams, response: { 200: callbackSchema, ...errorResponses } },
-  }, async (req) => {
-    await assertServes(req, await campaignOr404(req.params.id));
-    const cb = await getCallback(app.redis, req.params.id, req.params.cbId);
-    if (!cb || !mayTouch(req, cb)) throw notFound('callback', req.params.cbId);
-    return view(cb);
-  });
+  app.get<{ Params: { id: string }; Querystring: { state?: Callback['state']; owner?: string } }>(
+    '/campaigns/:id/callbacks',
+    {
+      config: { roles: ANY },
+      schema: {
+        tags,
+        summary: "A campaign's callbacks (an agent key: its own and open ones)",
+        params,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { state: callbackSchema.properties.state, owner: { type: 'string' } },
+        },
+        response: { 200: { type: 'object', properties: { callbacks: { type: 'array', items: callbackSchema } } }, ...errorResponses },
+      },
+    },
+    async (req) => {
+      await assertServes(req, await campaignOr404(req.params.id));
+      const p = req.principal!;
+      const filter = p.role === 'agent' ? { owner: p.agentId!, includeOpen: true } : { owner: req.query.owner };
+      const cbs = await listCallbacks(app.redis, req.params.id, { state: req.query.state, ...filter });
+      return { callbacks: cbs.map(view) };
+    },
+  );
+
+  app.get<{ Params: { id: string; cbId: string } }>(
+    '/campaigns/:id/callbacks/:cbId',
+    {
+      config: { roles: ANY },
+      schema: { tags, summary: 'One callback', params: cbParams, response: { 200: callbackSchema, ...errorResponses } },
+    },
+    async (req) => {
+      await assertServes(req, await campaignOr404(req.params.id));
+      const cb = await getCallback(app.redis, req.params.id, req.params.cbId);
+      if (!cb || !mayTouch(req, cb)) throw notFound('callback', req.params.cbId);
+      return view(cb);
+    },
+  );
 
   type PatchBody = { dueAt?: string; owner?: string | null; note?: string; name?: string; state?: 'scheduled' | 'cancelled' };
-  app.patch<{ Params: { id: string; cbId: string }; Body: PatchBody }>('/campaigns/:id/callbacks/:cbId', {
-    config: { roles: ANY },
-    schema: {
-      tags, summary: 'Reschedule, reassign (supervisors), cancel or reopen a callback',
-      params: cbParams,
-      body: {
-        type: 'object', additionalProperties: false, minProperties: 1,
-        properties: { dueAt, owner, note: text(2000), name: text(200), state: { type: 'string', enum: ['scheduled', 'cancelled'] } },
+  app.patch<{ Params: { id: string; cbId: string }; Body: PatchBody }>(
+    '/campaigns/:id/callbacks/:cbId',
+    {
+      config: { roles: ANY },
+      schema: {
+        tags,
+        summary: 'Reschedule, reassign (supervisors), cancel or reopen a callback',
+        params: cbParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: { dueAt, owner, note: text(2000), name: text(200), state: { type: 'string', enum: ['scheduled', 'cancelled'] } },
+        },
+        response: { 200: callbackSchema, ...errorResponses, ...moreErrors },
       },
-      response: { 200: callbackSchema, ...errorResponses, ...moreErrors },
     },
-  }, async (req) => {
-    const p = req.principal!;
-    await assertServes(req, await campaignOr404(req.params.id));
-    if (p.role === 'agent' && req.body.owner !== undefined) throw new ApiError('FORBIDDEN', 'only supervisors reassign callbacks');
-    await checkOwner(req.body.owner);
-    const patch: CallbackPatch = { note: req.body.note, name: req.body.name, owner: req.body.owner, state: req.body.state };
-    if (req.body.dueAt !== undefined) patch.dueAt = parseDue(req.body.dueAt);
-    for (const k of Object.keys(patch) as (keyof CallbackPatch)[]) if (patch[k] === undefined) delete patch[k];
-    const cb = await mapped(() => updateCallback(app.redis, req.params.id, req.params.cbId, patch, Date.now(), (cur) => {
-      if (!mayTouch(req, cur)) throw notFound('callback', req.params.cbId);
-      if (cur.state === 'done' || (cur.state === 'cancelled' && patch.state !== 'scheduled')) {
-        throw new ApiError('CONFLICT', `callback ${cur.id} is ${cur.state}${cur.state === 'cancelled' ? '; reopen it with state "scheduled"' : ''}`);
-      }
-    }));
-    if (!cb) throw notFound('callback', req.params.cbId);
-    return view(cb);
-  });
+    async (req) => {
+      const p = req.principal!;
+      await assertServes(req, await campaignOr404(req.params.id));
+      if (p.role === 'agent' && req.body.owner !== undefined) throw new ApiError('FORBIDDEN', 'only supervisors reassign callbacks');
+      await checkOwner(req.body.owner);
+      const patch: CallbackPatch = { note: req.body.note, name: req.body.name, owner: req.body.owner, state: req.body.state };
+      if (req.body.dueAt !== undefined) patch.dueAt = parseDue(req.body.dueAt);
+      for (const k of Object.keys(patch) as (keyof CallbackPatch)[]) if (patch[k] === undefined) delete patch[k];
+      const cb = await mapped(() =>
+        updateCallback(app.redis, req.params.id, req.params.cbId, patch, Date.now(), (cur) => {
+          if (!mayTouch(req, cur)) throw notFound('callback', req.params.cbId);
+          if (cur.state === 'done' || (cur.state === 'cancelled' && patch.state !== 'scheduled')) {
+            throw new ApiError(
+              'CONFLICT',
+              `callback ${cur.id} is ${cur.state}${cur.state === 'cancelled' ? '; reopen it with state "scheduled"' : ''}`,
+            );
+          }
+        }),
+      );
+      if (!cb) throw notFound('callback', req.params.cbId);
+      return view(cb);
+    },
+  );
 };

@@ -7,10 +7,18 @@ import { CAMPAIGN_MODES, CAMPAIGN_STATES, ID_PATTERN } from '../../domain/campai
 import { RESULT_CODES } from '../../results';
 import { WEEKDAYS } from '../../rules/hours';
 
-const hhmm = { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$', description: 'local wall-clock time HH:MM (24:00 = end of day)' };
+const hhmm = {
+  type: 'string',
+  pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$',
+  description: 'local wall-clock time HH:MM (24:00 = end of day)',
+};
 const range = { type: 'object', additionalProperties: false, required: ['from', 'to'], properties: { from: hhmm, to: hhmm } };
 
-const groupWeights = { type: 'object', additionalProperties: { type: 'number', minimum: 0 }, description: 'agent group id → row count (by=count) or weight (by=ratio)' };
+const groupWeights = {
+  type: 'object',
+  additionalProperties: { type: 'number', minimum: 0 },
+  description: 'agent group id → row count (by=count) or weight (by=ratio)',
+};
 export const allocationSchema = {
   type: 'object',
   additionalProperties: false,
@@ -48,7 +56,11 @@ const settings = {
     description: 'business hours per weekday in an IANA time zone; a missing day is closed. Default: Mon–Fri 09:00–17:00 Asia/Tokyo',
     properties: {
       timeZone: { type: 'string', minLength: 1, description: 'IANA zone, e.g. Asia/Tokyo' },
-      days: { type: 'object', additionalProperties: false, properties: Object.fromEntries(WEEKDAYS.map((d) => [d, { type: 'array', maxItems: 12, items: range }])) },
+      days: {
+        type: 'object',
+        additionalProperties: false,
+        properties: Object.fromEntries(WEEKDAYS.map((d) => [d, { type: 'array', maxItems: 12, items: range }])),
+      },
     },
   },
   callerId: { type: ['string', 'null'], maxLength: 32, description: 'number presented to the called party (stored E.164)' },
@@ -75,8 +87,16 @@ const settings = {
     },
   },
   // "unlimited" is spelled out (or 0, seed 002's spelling); null is refused, never read as 0 (issue 14).
-  maxConcurrentCalls: { anyOf: [{ type: 'integer', minimum: 0 }, UNLIMITED], default: 0, description: 'calls at once; "unlimited" or 0 = no limit (stored and shown as 0)' },
-  callsPerSecond: { anyOf: [{ type: 'number', minimum: 0, maximum: 1000 }, UNLIMITED], default: 10, description: 'calls started per second; "unlimited" or 0 = no limit (stored and shown as 0)' },
+  maxConcurrentCalls: {
+    anyOf: [{ type: 'integer', minimum: 0 }, UNLIMITED],
+    default: 0,
+    description: 'calls at once; "unlimited" or 0 = no limit (stored and shown as 0)',
+  },
+  callsPerSecond: {
+    anyOf: [{ type: 'number', minimum: 0, maximum: 1000 }, UNLIMITED],
+    default: 10,
+    description: 'calls started per second; "unlimited" or 0 = no limit (stored and shown as 0)',
+  },
   ratio: { type: 'number', minimum: 0.1, maximum: 20, default: 1, description: 'power mode: calls per idle agent' },
   ratioTable: {
     type: 'array',
@@ -92,11 +112,22 @@ const settings = {
   },
   abandonThresholdSec: { type: 'number', minimum: 0.5, maximum: 60, default: 2 },
   abandonTargetPct: { type: 'number', minimum: 0, maximum: 100, default: 3 },
-  abandonWindowHours: { type: 'integer', minimum: 1, maximum: 720, default: 24, description: 'window the abandon rate is held over: 24 (Ofcom) … 720 (30 days, FCC/TSR)' },
+  abandonWindowHours: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 720,
+    default: 24,
+    description: 'window the abandon rate is held over: 24 (Ofcom) … 720 (30 days, FCC/TSR)',
+  },
   dispositions: {
     type: 'array',
     maxItems: 200,
-    items: { type: 'object', additionalProperties: false, required: ['code', 'label'], properties: { code: { type: 'string', minLength: 1, maxLength: 64 }, label: { type: 'string', minLength: 1, maxLength: 200 } } },
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['code', 'label'],
+      properties: { code: { type: 'string', minLength: 1, maxLength: 64 }, label: { type: 'string', minLength: 1, maxLength: 200 } },
+    },
   },
   dispositionRequired: { type: 'boolean', default: false },
   voicemail: {
@@ -106,20 +137,35 @@ const settings = {
     properties: { action: { type: 'string', enum: ['hangup', 'leave-message'] }, message: { type: 'string', maxLength: 512 } },
   },
   agentGroups: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 64 } },
-  callbackOwnerGraceSec: { type: 'integer', minimum: 0, maximum: 7 * 86400, default: 300, description: 'a due callback goes to its owner alone for this long, then to anyone in the groups (owner first)' },
+  callbackOwnerGraceSec: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 7 * 86400,
+    default: 300,
+    description: 'a due callback goes to its owner alone for this long, then to anyone in the groups (owner first)',
+  },
   filters: {
     type: 'object',
     additionalProperties: false,
     properties: {
       phoneTypes: { type: 'array', items: { type: 'string', enum: ['landline', 'mobile'] }, uniqueItems: true },
-      attempts: { type: 'object', additionalProperties: false, properties: { min: { type: 'integer', minimum: 0 }, max: { type: 'integer', minimum: 0 } } },
+      attempts: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { min: { type: 'integer', minimum: 0 }, max: { type: 'integer', minimum: 0 } },
+      },
     },
   },
 } as const;
 
 function stripDefaults<T>(o: T): T {
   if (Array.isArray(o)) return o.map(stripDefaults) as T;
-  if (o && typeof o === 'object') return Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'default').map(([k, v]) => [k, stripDefaults(v)])) as T;
+  if (o && typeof o === 'object')
+    return Object.fromEntries(
+      Object.entries(o)
+        .filter(([k]) => k !== 'default')
+        .map(([k, v]) => [k, stripDefaults(v)]),
+    ) as T;
   return o;
 }
 
@@ -130,11 +176,21 @@ export const createCampaignBody = {
   properties: { id: { type: 'string', pattern: ID_PATTERN, description: 'optional; generated when absent' }, ...settings },
 } as const;
 
-export const patchCampaignBody = { type: 'object', additionalProperties: false, minProperties: 1, properties: stripDefaults(settings) } as const;
+export const patchCampaignBody = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: stripDefaults(settings),
+} as const;
 
 const campaignList = {
   type: 'object',
-  properties: { listId: { type: 'string' }, active: { type: 'boolean' }, allocation: { ...allocationSchema, type: ['object', 'null'] }, attachedAt: { type: 'string' } },
+  properties: {
+    listId: { type: 'string' },
+    active: { type: 'boolean' },
+    allocation: { ...allocationSchema, type: ['object', 'null'] },
+    attachedAt: { type: 'string' },
+  },
 };
 
 export const campaignSchema = {
@@ -152,14 +208,22 @@ export const campaignSchema = {
     startedAt: { type: ['string', 'null'] },
     dialing: {
       type: 'object',
-      description: 'running campaigns: whether the dialer places calls, and if not why (reason: outside_hours, before_period, after_period, no_agents, no_ready_agents, campaign_cap, trunk_full, calls_per_second, running_campaign_limit, no_eligible_contacts, waiting_for_callbacks, abandon_budget), until when if known, since when',
+      description:
+        'running campaigns: whether the dialer places calls, and if not why (reason: outside_hours, before_period, after_period, no_agents, no_ready_agents, campaign_cap, trunk_full, calls_per_second, running_campaign_limit, no_eligible_contacts, waiting_for_callbacks, abandon_budget), until when if known, since when',
       properties: {
-        state: { type: 'string', enum: ['dialing', 'idle'] }, reason: { type: 'string' }, detail: { type: 'string' },
-        until: { type: ['string', 'null'] }, since: { type: 'string' },
+        state: { type: 'string', enum: ['dialing', 'idle'] },
+        reason: { type: 'string' },
+        detail: { type: 'string' },
+        until: { type: ['string', 'null'] },
+        since: { type: 'string' },
       },
     },
   },
 } as const;
 
 export const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: ID_PATTERN } } } as const;
-export const listParams = { type: 'object', required: ['id', 'listId'], properties: { id: { type: 'string', pattern: ID_PATTERN }, listId: { type: 'string', minLength: 1, maxLength: 128 } } } as const;
+export const listParams = {
+  type: 'object',
+  required: ['id', 'listId'],
+  properties: { id: { type: 'string', pattern: ID_PATTERN }, listId: { type: 'string', minLength: 1, maxLength: 128 } },
+} as const;

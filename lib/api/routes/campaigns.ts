@@ -8,11 +8,27 @@ import { errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR } from '../auth';
 import { CAMPAIGN_STATES, type Allocation, type CampaignEvent, type CampaignInput, type CampaignState } from '../../domain/campaign';
 import {
-  attachList, createCampaign, deleteCampaign, detachList, getCampaign, listCampaigns, setAllocation, setListActive, updateCampaign,
+  attachList,
+  createCampaign,
+  deleteCampaign,
+  detachList,
+  getCampaign,
+  listCampaigns,
+  setAllocation,
+  setListActive,
+  updateCampaign,
 } from '../../store/campaigns';
 import { getDialingStatus } from '../../store/campaign-dialing';
 import { applyTransition } from '../../dialer/campaign-control';
-import { allocationSchema, campaignSchema, createCampaignBody, idParams, listParams, patchCampaignBody, unlimitedToZero } from './campaigns.schema';
+import {
+  allocationSchema,
+  campaignSchema,
+  createCampaignBody,
+  idParams,
+  listParams,
+  patchCampaignBody,
+  unlimitedToZero,
+} from './campaigns.schema';
 import { mapped } from './store-errors';
 
 const tags = ['campaigns'];
@@ -23,48 +39,92 @@ export const campaignRoutes: FastifyPluginAsync = async (app) => {
   app.addSchema(campaignSchema);
   const region = app.config.phone.defaultRegion;
 
-  app.post<{ Body: CampaignInput & { id?: string } }>('/campaigns', {
-    config: { roles: SUPERVISOR },
-    schema: { tags, summary: 'Create a campaign (state draft, "before start")', body: createCampaignBody, response: { 201: one, ...errorResponses } },
-  }, async (req, reply) => {
-    const c = await mapped(() => createCampaign(app.redis, unlimitedToZero(req.body), { region }));
-    return reply.status(201).send(c);
-  });
-
-  app.get<{ Querystring: { state?: CampaignState } }>('/campaigns', {
-    config: { roles: ANY },
-    schema: {
-      tags, summary: 'List campaigns',
-      querystring: { type: 'object', additionalProperties: false, properties: { state: { type: 'string', enum: [...CAMPAIGN_STATES] } } },
-      response: { 200: { type: 'object', properties: { campaigns: { type: 'array', items: one } } }, ...errorResponses },
+  app.post<{ Body: CampaignInput & { id?: string } }>(
+    '/campaigns',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary: 'Create a campaign (state draft, "before start")',
+        body: createCampaignBody,
+        response: { 201: one, ...errorResponses },
+      },
     },
-  }, async (req) => ({ campaigns: await listCampaigns(app.redis, { state: req.query.state }) }));
-
-  app.get<{ Params: { id: string } }>('/campaigns/:id', {
-    config: { roles: ANY },
-    schema: { tags, summary: 'Get a campaign', params: idParams, response: { 200: one, ...errorResponses } },
-  }, async (req) => {
-    const c = await getCampaign(app.redis, req.params.id);
-    if (!c) throw notFound('campaign', req.params.id);
-    const d = c.state === 'running' ? await getDialingStatus(app.redis, c.id) : null;
-    return d ? { ...c, dialing: { ...d, until: d.state === 'idle' && d.until ? new Date(d.until).toISOString() : null, since: new Date(d.since).toISOString() } } : c;
-  });
-
-  app.patch<{ Params: { id: string }; Body: CampaignInput }>('/campaigns/:id', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags, summary: 'Change settings (draft: any; paused: maxAttempts, period, callerId, presentCallerId, hours, retry rules, ringTimeoutSec, callbackOwnerGraceSec; running: none, 409)',
-      params: idParams, body: patchCampaignBody, response: { 200: one, ...errorResponses },
+    async (req, reply) => {
+      const c = await mapped(() => createCampaign(app.redis, unlimitedToZero(req.body), { region }));
+      return reply.status(201).send(c);
     },
-  }, async (req) => mapped(() => updateCampaign(app.redis, req.params.id, unlimitedToZero(req.body), { region })));
+  );
 
-  app.delete<{ Params: { id: string } }>('/campaigns/:id', {
-    config: { roles: SUPERVISOR },
-    schema: { tags, summary: 'Delete a campaign (refused while running or paused)', params: idParams, response: { 204: { type: 'null' }, ...errorResponses } },
-  }, async (req, reply) => {
-    await mapped(() => deleteCampaign(app.redis, req.params.id));
-    return reply.status(204).send();
-  });
+  app.get<{ Querystring: { state?: CampaignState } }>(
+    '/campaigns',
+    {
+      config: { roles: ANY },
+      schema: {
+        tags,
+        summary: 'List campaigns',
+        querystring: { type: 'object', additionalProperties: false, properties: { state: { type: 'string', enum: [...CAMPAIGN_STATES] } } },
+        response: { 200: { type: 'object', properties: { campaigns: { type: 'array', items: one } } }, ...errorResponses },
+      },
+    },
+    async (req) => ({ campaigns: await listCampaigns(app.redis, { state: req.query.state }) }),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/campaigns/:id',
+    {
+      config: { roles: ANY },
+      schema: { tags, summary: 'Get a campaign', params: idParams, response: { 200: one, ...errorResponses } },
+    },
+    async (req) => {
+      const c = await getCampaign(app.redis, req.params.id);
+      if (!c) throw notFound('campaign', req.params.id);
+      const d = c.state === 'running' ? await getDialingStatus(app.redis, c.id) : null;
+      return d
+        ? {
+            ...c,
+            dialing: {
+              ...d,
+              until: d.state === 'idle' && d.until ? new Date(d.until).toISOString() : null,
+              since: new Date(d.since).toISOString(),
+            },
+          }
+        : c;
+    },
+  );
+
+  app.patch<{ Params: { id: string }; Body: CampaignInput }>(
+    '/campaigns/:id',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary:
+          'Change settings (draft: any; paused: maxAttempts, period, callerId, presentCallerId, hours, retry rules, ringTimeoutSec, callbackOwnerGraceSec; running: none, 409)',
+        params: idParams,
+        body: patchCampaignBody,
+        response: { 200: one, ...errorResponses },
+      },
+    },
+    async (req) => mapped(() => updateCampaign(app.redis, req.params.id, unlimitedToZero(req.body), { region })),
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/campaigns/:id',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary: 'Delete a campaign (refused while running or paused)',
+        params: idParams,
+        response: { 204: { type: 'null' }, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await mapped(() => deleteCampaign(app.redis, req.params.id));
+      return reply.status(204).send();
+    },
+  );
 
   const transitions: [CampaignEvent, string][] = [
     ['start', 'Start dialing a draft campaign (needs an active list, and agent groups or an agentless target)'],
@@ -73,38 +133,85 @@ export const campaignRoutes: FastifyPluginAsync = async (app) => {
     ['close', 'Close a paused or draft campaign for good (its lists are released)'],
   ];
   for (const [event, summary] of transitions) {
-    app.post<{ Params: { id: string } }>(`/campaigns/:id/${event}`, {
-      config: { roles: SUPERVISOR },
-      schema: { tags, summary, params: idParams, response: { 200: { type: 'object', properties: { campaign: one, effects } }, ...errorResponses } },
-    }, async (req) => mapped(() => applyTransition(app.redis, req.params.id, event)));
-  }
-
-  app.post<{ Params: { id: string }; Body: { listId: string; active?: boolean; allocation?: Allocation | null } }>('/campaigns/:id/lists', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags, summary: 'Attach a contact list (draft or paused); the list cannot be deleted while attached', params: idParams,
-      body: {
-        type: 'object', additionalProperties: false, required: ['listId'],
-        properties: { listId: { type: 'string', minLength: 1, maxLength: 128 }, active: { type: 'boolean', default: true }, allocation: { ...allocationSchema, type: ['object', 'null'] } },
+    app.post<{ Params: { id: string } }>(
+      `/campaigns/:id/${event}`,
+      {
+        config: { roles: SUPERVISOR },
+        schema: {
+          tags,
+          summary,
+          params: idParams,
+          response: { 200: { type: 'object', properties: { campaign: one, effects } }, ...errorResponses },
+        },
       },
-      response: { 201: one, ...errorResponses },
-    },
-  }, async (req, reply) => reply.status(201).send(await mapped(() => attachList(app.redis, req.params.id, req.body))));
-
-  app.delete<{ Params: { id: string; listId: string } }>('/campaigns/:id/lists/:listId', {
-    config: { roles: SUPERVISOR },
-    schema: { tags, summary: 'Detach a contact list (draft or paused)', params: listParams, response: { 200: one, ...errorResponses } },
-  }, async (req) => mapped(() => detachList(app.redis, req.params.id, req.params.listId)));
-
-  for (const [verb, active] of [['start', true], ['stop', false]] as const) {
-    app.post<{ Params: { id: string; listId: string } }>(`/campaigns/:id/lists/:listId/${verb}`, {
-      config: { roles: SUPERVISOR },
-      schema: { tags, summary: `${verb === 'start' ? 'Start' : 'Stop'} dialing one attached list`, params: listParams, response: { 200: one, ...errorResponses } },
-    }, async (req) => mapped(() => setListActive(app.redis, req.params.id, req.params.listId, active)));
+      async (req) => mapped(() => applyTransition(app.redis, req.params.id, event)),
+    );
   }
 
-  app.put<{ Params: { id: string; listId: string }; Body: Allocation | null }>('/campaigns/:id/lists/:listId/allocation', {
-    config: { roles: SUPERVISOR },
-    schema: { tags, summary: 'Set how the list rows are shared among agent groups (until the campaign first starts)', params: listParams, body: allocationSchema, response: { 200: one, ...errorResponses } },
-  }, async (req) => mapped(() => setAllocation(app.redis, req.params.id, req.params.listId, req.body)));
+  app.post<{ Params: { id: string }; Body: { listId: string; active?: boolean; allocation?: Allocation | null } }>(
+    '/campaigns/:id/lists',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary: 'Attach a contact list (draft or paused); the list cannot be deleted while attached',
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['listId'],
+          properties: {
+            listId: { type: 'string', minLength: 1, maxLength: 128 },
+            active: { type: 'boolean', default: true },
+            allocation: { ...allocationSchema, type: ['object', 'null'] },
+          },
+        },
+        response: { 201: one, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await mapped(() => attachList(app.redis, req.params.id, req.body))),
+  );
+
+  app.delete<{ Params: { id: string; listId: string } }>(
+    '/campaigns/:id/lists/:listId',
+    {
+      config: { roles: SUPERVISOR },
+      schema: { tags, summary: 'Detach a contact list (draft or paused)', params: listParams, response: { 200: one, ...errorResponses } },
+    },
+    async (req) => mapped(() => detachList(app.redis, req.params.id, req.params.listId)),
+  );
+
+  for (const [verb, active] of [
+    ['start', true],
+    ['stop', false],
+  ] as const) {
+    app.post<{ Params: { id: string; listId: string } }>(
+      `/campaigns/:id/lists/:listId/${verb}`,
+      {
+        config: { roles: SUPERVISOR },
+        schema: {
+          tags,
+          summary: `${verb === 'start' ? 'Start' : 'Stop'} dialing one attached list`,
+          params: listParams,
+          response: { 200: one, ...errorResponses },
+        },
+      },
+      async (req) => mapped(() => setListActive(app.redis, req.params.id, req.params.listId, active)),
+    );
+  }
+
+  app.put<{ Params: { id: string; listId: string }; Body: Allocation | null }>(
+    '/campaigns/:id/lists/:listId/allocation',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary: 'Set how the list rows are shared among agent groups (until the campaign first starts)',
+        params: listParams,
+        body: allocationSchema,
+        response: { 200: one, ...errorResponses },
+      },
+    },
+    async (req) => mapped(() => setAllocation(app.redis, req.params.id, req.params.listId, req.body)),
+  );
 };

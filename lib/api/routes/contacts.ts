@@ -7,7 +7,15 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 import { encodeRecord, validateContact, type Contact, type ContactInput, type FieldError } from '../../domain/contact';
-import { addContacts, deleteContact, getContact, pageContacts, reserveHeadBlock, type RowStatus, type StoredRow } from '../../store/contacts';
+import {
+  addContacts,
+  deleteContact,
+  getContact,
+  pageContacts,
+  reserveHeadBlock,
+  type RowStatus,
+  type StoredRow,
+} from '../../store/contacts';
 import { ANY, SUPERVISOR } from '../auth';
 import { ApiError, errorResponses, notFound } from '../errors';
 import type { Config } from '../../config';
@@ -73,7 +81,8 @@ export interface BulkResult {
 /** Errors of a store status (duplicates found inside the script). */
 function statusError(s: Extract<RowStatus, { ok: false }>, row: StoredRow): FieldError {
   if (s.reason === 'dup-id') return { column: 'id', value: s.id, reason: 'duplicate contact ID: the list already has it' };
-  if (s.reason === 'dup-phone') return { column: 'phone', value: row.phone, reason: `duplicate phone number: contact ${s.holder} of the list has it` };
+  if (s.reason === 'dup-phone')
+    return { column: 'phone', value: row.phone, reason: `duplicate phone number: contact ${s.holder} of the list has it` };
   return { column: 'id', value: s.id, reason: 'not written: another contact of this all-or-nothing request was refused' };
 }
 
@@ -81,9 +90,20 @@ function statusError(s: Extract<RowStatus, { ok: false }>, row: StoredRow): Fiel
  * Validates and stores contacts given through the API. With `allOrNothing`,
  * nothing is written unless every contact is valid and new.
  */
-export async function addContactInputs(redis: Redis, config: Readonly<Config>, listId: string, inputs: ContactInput[], opts: { head?: boolean; allOrNothing?: boolean }): Promise<BulkResult> {
+export async function addContactInputs(
+  redis: Redis,
+  config: Readonly<Config>,
+  listId: string,
+  inputs: ContactInput[],
+  opts: { head?: boolean; allOrNothing?: boolean },
+): Promise<BulkResult> {
   const list = await requireList(redis, listId);
-  const vopts = { profile: list.profile, region: config.phone.defaultRegion, maxFieldLength: config.import.maxFieldLength, maxAttributes: config.import.maxAttributes };
+  const vopts = {
+    profile: list.profile,
+    region: config.phone.defaultRegion,
+    maxFieldLength: config.import.maxFieldLength,
+    maxAttributes: config.import.maxAttributes,
+  };
   const errors: BulkResult['errors'] = [];
   const rows: StoredRow[] = [];
   const indexes: number[] = [];
@@ -105,7 +125,12 @@ export async function addContactInputs(redis: Redis, config: Readonly<Config>, l
     const chunk = rows.slice(start, start + config.import.batchSize);
     // One script call per chunk; all-or-nothing bulk bodies are bounded (BULK_MAX) and go in one call.
     const all = opts.allOrNothing ? rows : chunk;
-    const r = await addContacts(redis, listId, all, { head: opts.head, headBase, seqStart: opts.allOrNothing ? 0 : start, atomic: opts.allOrNothing });
+    const r = await addContacts(redis, listId, all, {
+      head: opts.head,
+      headBase,
+      seqStart: opts.allOrNothing ? 0 : start,
+      atomic: opts.allOrNothing,
+    });
     written += r.written;
     r.statuses.forEach((s, i) => {
       const at = (opts.allOrNothing ? 0 : start) + i;
@@ -131,9 +156,13 @@ const contactsRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags: ['contacts'],
         summary: 'Add one contact',
-        description: 'Validated by the list profile. 400 VALIDATION_FAILED with the field errors in `details`; 409 DUPLICATE for a known id or number.',
+        description:
+          'Validated by the list profile. 400 VALIDATION_FAILED with the field errors in `details`; 409 DUPLICATE for a known id or number.',
         params: listParams,
-        querystring: { type: 'object', properties: { head: { type: 'boolean', default: false, description: 'put the contact first in the dial order' } } },
+        querystring: {
+          type: 'object',
+          properties: { head: { type: 'boolean', default: false, description: 'put the contact first in the dial order' } },
+        },
         body: contactInputSchema,
         response: { 201: contactSchema, ...errorResponses },
       },
@@ -155,7 +184,8 @@ const contactsRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags: ['contacts'],
         summary: `Add up to ${BULK_MAX} contacts`,
-        description: 'Valid contacts are kept and the others reported by index, unless allOrNothing is set: then any error writes nothing (422 UNPROCESSABLE with the errors in `details`). For files use the imports.',
+        description:
+          'Valid contacts are kept and the others reported by index, unless allOrNothing is set: then any error writes nothing (422 UNPROCESSABLE with the errors in `details`). For files use the imports.',
         params: listParams,
         body: {
           type: 'object',
@@ -168,7 +198,15 @@ const contactsRoutes: FastifyPluginAsync = async (app) => {
           },
         },
         response: {
-          200: { type: 'object', properties: { accepted: { type: 'integer' }, rejected: { type: 'integer' }, ids: { type: 'array', items: { type: 'string' } }, errors: { type: 'array', items: fieldErrorSchema } } },
+          200: {
+            type: 'object',
+            properties: {
+              accepted: { type: 'integer' },
+              rejected: { type: 'integer' },
+              ids: { type: 'array', items: { type: 'string' } },
+              errors: { type: 'array', items: fieldErrorSchema },
+            },
+          },
           422: { $ref: 'Error#' },
           ...errorResponses,
         },
@@ -177,7 +215,11 @@ const contactsRoutes: FastifyPluginAsync = async (app) => {
     async (req) => {
       const r = await addContactInputs(redis, config, req.params.listId, req.body.contacts, req.body);
       if (req.body.allOrNothing && r.errors.length) {
-        throw new ApiError('UNPROCESSABLE', `${r.rejected} of ${req.body.contacts.length} contacts refused; nothing was added (allOrNothing)`, { errors: r.errors });
+        throw new ApiError(
+          'UNPROCESSABLE',
+          `${r.rejected} of ${req.body.contacts.length} contacts refused; nothing was added (allOrNothing)`,
+          { errors: r.errors },
+        );
       }
       return r;
     },
@@ -194,9 +236,15 @@ const contactsRoutes: FastifyPluginAsync = async (app) => {
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { after: { type: 'string', pattern: '^-?[0-9]+(\\.[0-9]+)?(e[+-]?[0-9]+)?$', description: '`next` of the previous page' }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+          properties: {
+            after: { type: 'string', pattern: '^-?[0-9]+(\\.[0-9]+)?(e[+-]?[0-9]+)?$', description: '`next` of the previous page' },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+          },
         },
-        response: { 200: { type: 'object', properties: { contacts: { type: 'array', items: contactSchema }, next: nullableString } }, ...errorResponses },
+        response: {
+          200: { type: 'object', properties: { contacts: { type: 'array', items: contactSchema }, next: nullableString } },
+          ...errorResponses,
+        },
       },
     },
     async (req) => {
@@ -207,7 +255,15 @@ const contactsRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Params: { listId: string; contactId: string } }>(
     '/lists/:listId/contacts/:contactId',
-    { config: { roles: ANY }, schema: { tags: ['contacts'], summary: 'One contact with its attempt outcome', params: contactParams, response: { 200: contactSchema, ...errorResponses } } },
+    {
+      config: { roles: ANY },
+      schema: {
+        tags: ['contacts'],
+        summary: 'One contact with its attempt outcome',
+        params: contactParams,
+        response: { 200: contactSchema, ...errorResponses },
+      },
+    },
     async (req): Promise<Contact> => {
       const c = await getContact(redis, req.params.listId, req.params.contactId);
       if (!c) throw notFound(`contact ${req.params.contactId} of list`, req.params.listId);
@@ -217,9 +273,18 @@ const contactsRoutes: FastifyPluginAsync = async (app) => {
 
   app.delete<{ Params: { listId: string; contactId: string } }>(
     '/lists/:listId/contacts/:contactId',
-    { config: { roles: SUPERVISOR }, schema: { tags: ['contacts'], summary: 'Remove one contact (final)', params: contactParams, response: { 204: { type: 'null', description: 'removed' }, ...errorResponses } } },
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags: ['contacts'],
+        summary: 'Remove one contact (final)',
+        params: contactParams,
+        response: { 204: { type: 'null', description: 'removed' }, ...errorResponses },
+      },
+    },
     async (req, reply) => {
-      if (!(await deleteContact(redis, req.params.listId, req.params.contactId))) throw notFound(`contact ${req.params.contactId} of list`, req.params.listId);
+      if (!(await deleteContact(redis, req.params.listId, req.params.contactId)))
+        throw notFound(`contact ${req.params.contactId} of list`, req.params.listId);
       return reply.status(204).send();
     },
   );

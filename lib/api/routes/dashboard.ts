@@ -16,8 +16,17 @@ export const dashboardRoutes: FastifyPluginAsync = async (app) => {
   const schema = (summary: string) => ({ tags: ['dashboard'], summary });
 
   app.get('/dashboard', { schema: schema('The live dashboard page (campaigns, agents, calls)') }, async (_req, reply) =>
-    reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(html));
-  app.get<{ Params: { file: string } }>('/dashboard/:file', {
-    schema: { ...schema('Dashboard script and style'), params: { type: 'object', required: ['file'], properties: { file: { type: 'string', enum: Object.keys(FILES) } } } },
-  }, async (req, reply) => reply.header('content-type', FILES[req.params.file]!).header('cache-control', 'no-cache').send(assets[req.params.file]));
+    reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(html),
+  );
+  app.get<{ Params: { file: string } }>(
+    '/dashboard/:file',
+    {
+      schema: {
+        ...schema('Dashboard script and style'),
+        params: { type: 'object', required: ['file'], properties: { file: { type: 'string', enum: Object.keys(FILES) } } },
+      },
+    },
+    async (req, reply) =>
+      reply.header('content-type', FILES[req.params.file]!).header('cache-control', 'no-cache').send(assets[req.params.file]),
+  );
 };

@@ -12,9 +12,19 @@ import { streamEvents } from '../../monitor/sse';
 import { AGENT_ID_PATTERN } from '../../domain/agent';
 
 const tags = ['events'];
-const list = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
+const list = (s: string | undefined) =>
+  s
+    ? s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : undefined;
 const lastId = { type: 'string', pattern: '^[0-9]+$', description: 'resume after this event id (like the Last-Event-ID header)' };
-const sseResponse = { 200: { description: 'text/event-stream: `id`, `event` (the type) and `data` (JSON) per event; `: heartbeat` comments', type: 'string' }, ...errorResponses, 503: { $ref: 'Error#' } };
+const sseResponse = {
+  200: { description: 'text/event-stream: `id`, `event` (the type) and `data` (JSON) per event; `: heartbeat` comments', type: 'string' },
+  ...errorResponses,
+  503: { $ref: 'Error#' },
+};
 
 export const eventRoutes: FastifyPluginAsync = async (app) => {
   const open = new Set<() => void>();
@@ -22,76 +32,113 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
   app.addHook('preClose', async () => {
     for (const end of [...open]) end();
   });
-  const sseOpts = () => ({ heartbeatMs: app.config.monitor.heartbeatSec * 1000, maxBufferedBytes: app.config.monitor.maxBufferedBytes, registry: open });
+  const sseOpts = () => ({
+    heartbeatMs: app.config.monitor.heartbeatSec * 1000,
+    maxBufferedBytes: app.config.monitor.maxBufferedBytes,
+    registry: open,
+  });
   const withLast = (req: { headers: Record<string, unknown> }, q?: string) => {
     if (q && req.headers['last-event-id'] === undefined) req.headers['last-event-id'] = q;
   };
 
-  app.get<{ Querystring: { campaign?: string; agent?: string; types?: string; lastEventId?: string } }>('/events', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags,
-      summary: 'Live event stream (SSE) for supervisors, filtered by campaign, agent and type',
-      description: 'Types: campaign.state, campaign.progress, campaign.completed, campaign.lease, campaign.abandon-warning, pacing.trace, call.started, call.phase, call.ended, attempt.skipped, agent.state, agent.released, agent.screen-pop. A `types` entry ending in "." is a prefix (e.g. `call.`).',
-      querystring: {
-        type: 'object', additionalProperties: false,
-        properties: {
-          campaign: { type: 'string', description: 'comma-separated campaign ids' },
-          agent: { type: 'string', description: 'comma-separated agent ids' },
-          types: { type: 'string', description: 'comma-separated event types or prefixes' },
-          lastEventId: lastId,
-        },
-      },
-      response: sseResponse,
-    },
-  }, async (req, reply) => {
-    app.monitor.ensureWatching();
-    withLast(req, req.query.lastEventId);
-    streamEvents(req, reply, app.monitor.hub, { campaigns: list(req.query.campaign), agents: list(req.query.agent), types: list(req.query.types) }, sseOpts());
-  });
-
-  app.get<{ Params: { id: string }; Querystring: { lastEventId?: string } }>('/agents/:id/events', {
-    config: { roles: ANY },
-    schema: {
-      tags,
-      summary: "An agent's own event stream (SSE): screen pop with the contact, call phases, its state",
-      params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: AGENT_ID_PATTERN } } },
-      querystring: { type: 'object', additionalProperties: false, properties: { lastEventId: lastId } },
-      response: sseResponse,
-    },
-  }, async (req, reply) => {
-    assertSelfOrSupervisor(req, req.params.id);
-    if (!app.monitor.live) throw new ApiError('TELEPHONY_UNAVAILABLE', 'the dialer runtime is not running in this process, so there are no live agent events; connect to a dialer node');
-    withLast(req, req.query.lastEventId);
-    streamEvents(req, reply, app.monitor.hub, { agents: [req.params.id], types: ['agent.', 'call.'] }, sseOpts());
-  });
-
-  app.get('/monitor/snapshot', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags,
-      summary: 'Everything the dashboard shows, now: campaigns with progress, agents with states, live calls; stream from lastEventId',
-      response: {
-        200: {
+  app.get<{ Querystring: { campaign?: string; agent?: string; types?: string; lastEventId?: string } }>(
+    '/events',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary: 'Live event stream (SSE) for supervisors, filtered by campaign, agent and type',
+        description:
+          'Types: campaign.state, campaign.progress, campaign.completed, campaign.lease, campaign.abandon-warning, pacing.trace, call.started, call.phase, call.ended, attempt.skipped, agent.state, agent.released, agent.screen-pop. A `types` entry ending in "." is a prefix (e.g. `call.`).',
+        querystring: {
           type: 'object',
+          additionalProperties: false,
           properties: {
-            live: { type: 'boolean', description: 'false when the dialer runtime does not run in this process (no call/agent events)' },
-            lastEventId: { type: 'integer' },
-            now: { type: 'integer' },
-            campaigns: { type: 'array', items: { type: 'object', additionalProperties: true } },
-            agents: { type: 'array', items: { type: 'object', additionalProperties: true } },
-            calls: { type: 'array', items: { type: 'object', additionalProperties: true } },
+            campaign: { type: 'string', description: 'comma-separated campaign ids' },
+            agent: { type: 'string', description: 'comma-separated agent ids' },
+            types: { type: 'string', description: 'comma-separated event types or prefixes' },
+            lastEventId: lastId,
           },
         },
-        ...errorResponses,
+        response: sseResponse,
       },
     },
-  }, async () => {
-    const m = app.monitor;
-    m.ensureWatching();
-    const lastEventId = m.hub.lastId;
-    await m.watcher.poll();
-    const agents = (await listLiveAgents(app.redis)).map((a) => ({ id: a.id, name: a.name, state: a.state, since: a.since, campaignId: a.campaignId, attemptId: a.attemptId, held: a.held, ...(a.pop ? { customer: { name: a.pop.name, phone: a.pop.phone } } : {}) }));
-    return { live: m.live, lastEventId, now: Date.now(), campaigns: m.watcher.snapshot(), agents, calls: [...m.hub.calls.values()] };
-  });
+    async (req, reply) => {
+      app.monitor.ensureWatching();
+      withLast(req, req.query.lastEventId);
+      streamEvents(
+        req,
+        reply,
+        app.monitor.hub,
+        { campaigns: list(req.query.campaign), agents: list(req.query.agent), types: list(req.query.types) },
+        sseOpts(),
+      );
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { lastEventId?: string } }>(
+    '/agents/:id/events',
+    {
+      config: { roles: ANY },
+      schema: {
+        tags,
+        summary: "An agent's own event stream (SSE): screen pop with the contact, call phases, its state",
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: AGENT_ID_PATTERN } } },
+        querystring: { type: 'object', additionalProperties: false, properties: { lastEventId: lastId } },
+        response: sseResponse,
+      },
+    },
+    async (req, reply) => {
+      assertSelfOrSupervisor(req, req.params.id);
+      if (!app.monitor.live)
+        throw new ApiError(
+          'TELEPHONY_UNAVAILABLE',
+          'the dialer runtime is not running in this process, so there are no live agent events; connect to a dialer node',
+        );
+      withLast(req, req.query.lastEventId);
+      streamEvents(req, reply, app.monitor.hub, { agents: [req.params.id], types: ['agent.', 'call.'] }, sseOpts());
+    },
+  );
+
+  app.get(
+    '/monitor/snapshot',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary: 'Everything the dashboard shows, now: campaigns with progress, agents with states, live calls; stream from lastEventId',
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              live: { type: 'boolean', description: 'false when the dialer runtime does not run in this process (no call/agent events)' },
+              lastEventId: { type: 'integer' },
+              now: { type: 'integer' },
+              campaigns: { type: 'array', items: { type: 'object', additionalProperties: true } },
+              agents: { type: 'array', items: { type: 'object', additionalProperties: true } },
+              calls: { type: 'array', items: { type: 'object', additionalProperties: true } },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async () => {
+      const m = app.monitor;
+      m.ensureWatching();
+      const lastEventId = m.hub.lastId;
+      await m.watcher.poll();
+      const agents = (await listLiveAgents(app.redis)).map((a) => ({
+        id: a.id,
+        name: a.name,
+        state: a.state,
+        since: a.since,
+        campaignId: a.campaignId,
+        attemptId: a.attemptId,
+        held: a.held,
+        ...(a.pop ? { customer: { name: a.pop.name, phone: a.pop.phone } } : {}),
+      }));
+      return { live: m.live, lastEventId, now: Date.now(), campaigns: m.watcher.snapshot(), agents, calls: [...m.hub.calls.values()] };
+    },
+  );
 };

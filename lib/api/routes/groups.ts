@@ -9,11 +9,21 @@ import { mapped } from './store-errors';
 const tags = ['agent groups'];
 const name = { type: 'string', minLength: 1, maxLength: 200 };
 const description = { type: 'string', maxLength: 2000 };
-const groupProps = { id: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' }, createdAt: { type: 'string' }, updatedAt: { type: 'string' } };
+const groupProps = {
+  id: { type: 'string' },
+  name: { type: 'string' },
+  description: { type: 'string' },
+  createdAt: { type: 'string' },
+  updatedAt: { type: 'string' },
+};
 const groupSchema = { $id: 'AgentGroup', type: 'object', properties: groupProps } as const;
 const detail = {
   type: 'object',
-  properties: { ...groupProps, members: { type: 'array', items: { type: 'string' } }, campaigns: { type: 'array', items: { type: 'string' }, description: 'campaigns using the group' } },
+  properties: {
+    ...groupProps,
+    members: { type: 'array', items: { type: 'string' } },
+    campaigns: { type: 'array', items: { type: 'string' }, description: 'campaigns using the group' },
+  },
 };
 const params = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: AGENT_ID_PATTERN } } } as const;
 
@@ -21,39 +31,85 @@ export const groupRoutes: FastifyPluginAsync = async (app) => {
   app.addSchema(groupSchema);
   const one = { $ref: 'AgentGroup#' };
 
-  app.post<{ Body: { id: string; name: string; description?: string } }>('/groups', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags, summary: 'Create an agent group',
-      body: { type: 'object', additionalProperties: false, required: ['id', 'name'], properties: { id: { type: 'string', pattern: AGENT_ID_PATTERN }, name, description } },
-      response: { 201: one, ...errorResponses },
+  app.post<{ Body: { id: string; name: string; description?: string } }>(
+    '/groups',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary: 'Create an agent group',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['id', 'name'],
+          properties: { id: { type: 'string', pattern: AGENT_ID_PATTERN }, name, description },
+        },
+        response: { 201: one, ...errorResponses },
+      },
     },
-  }, async (req, reply) => reply.status(201).send(await mapped(() => createGroup(app.redis, req.body))));
+    async (req, reply) => reply.status(201).send(await mapped(() => createGroup(app.redis, req.body))),
+  );
 
-  app.get('/groups', {
-    config: { roles: ANY },
-    schema: { tags, summary: 'List agent groups', response: { 200: { type: 'object', properties: { groups: { type: 'array', items: one } } }, ...errorResponses } },
-  }, async () => ({ groups: await listGroups(app.redis) }));
+  app.get(
+    '/groups',
+    {
+      config: { roles: ANY },
+      schema: {
+        tags,
+        summary: 'List agent groups',
+        response: { 200: { type: 'object', properties: { groups: { type: 'array', items: one } } }, ...errorResponses },
+      },
+    },
+    async () => ({ groups: await listGroups(app.redis) }),
+  );
 
-  app.get<{ Params: { id: string } }>('/groups/:id', {
-    config: { roles: ANY },
-    schema: { tags, summary: 'Get an agent group with its members and the campaigns using it', params, response: { 200: detail, ...errorResponses } },
-  }, async (req) => {
-    const g = await getGroup(app.redis, req.params.id);
-    if (!g) throw notFound('agent group', req.params.id);
-    return g;
-  });
+  app.get<{ Params: { id: string } }>(
+    '/groups/:id',
+    {
+      config: { roles: ANY },
+      schema: {
+        tags,
+        summary: 'Get an agent group with its members and the campaigns using it',
+        params,
+        response: { 200: detail, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const g = await getGroup(app.redis, req.params.id);
+      if (!g) throw notFound('agent group', req.params.id);
+      return g;
+    },
+  );
 
-  app.patch<{ Params: { id: string }; Body: { name?: string; description?: string } }>('/groups/:id', {
-    config: { roles: SUPERVISOR },
-    schema: { tags, summary: 'Rename or describe an agent group', params, body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { name, description } }, response: { 200: one, ...errorResponses } },
-  }, async (req) => mapped(() => updateGroup(app.redis, req.params.id, req.body)));
+  app.patch<{ Params: { id: string }; Body: { name?: string; description?: string } }>(
+    '/groups/:id',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary: 'Rename or describe an agent group',
+        params,
+        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { name, description } },
+        response: { 200: one, ...errorResponses },
+      },
+    },
+    async (req) => mapped(() => updateGroup(app.redis, req.params.id, req.body)),
+  );
 
-  app.delete<{ Params: { id: string } }>('/groups/:id', {
-    config: { roles: SUPERVISOR },
-    schema: { tags, summary: 'Delete an agent group (refused while a campaign uses it; members lose the membership)', params, response: { 204: { type: 'null' }, ...errorResponses } },
-  }, async (req, reply) => {
-    await mapped(() => deleteGroup(app.redis, req.params.id));
-    return reply.status(204).send();
-  });
+  app.delete<{ Params: { id: string } }>(
+    '/groups/:id',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary: 'Delete an agent group (refused while a campaign uses it; members lose the membership)',
+        params,
+        response: { 204: { type: 'null' }, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await mapped(() => deleteGroup(app.redis, req.params.id));
+      return reply.status(204).send();
+    },
+  );
 };

@@ -20,7 +20,15 @@ import { SUPERVISOR } from '../auth';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ID_PATTERN, listParams, requireList } from './lists';
 
-const RAW_TYPES = ['text/csv', 'text/plain', 'application/csv', 'text/tab-separated-values', 'application/vnd.ms-excel', XLSX_MIME, 'application/octet-stream'];
+const RAW_TYPES = [
+  'text/csv',
+  'text/plain',
+  'application/csv',
+  'text/tab-separated-values',
+  'application/vnd.ms-excel',
+  XLSX_MIME,
+  'application/octet-stream',
+];
 
 export const jobSchema = {
   type: 'object',
@@ -44,7 +52,12 @@ export const jobSchema = {
 
 const rowErrorSchema = {
   type: 'object',
-  properties: { row: { type: 'integer', description: 'spreadsheet row (header = 1)' }, column: { type: 'string' }, value: { type: 'string' }, reason: { type: 'string' } },
+  properties: {
+    row: { type: 'integer', description: 'spreadsheet row (header = 1)' },
+    column: { type: 'string' },
+    value: { type: 'string' },
+    reason: { type: 'string' },
+  },
 } as const;
 
 interface ImportQuery {
@@ -63,7 +76,12 @@ const importQuery = {
   additionalProperties: false,
   properties: {
     format: { type: 'string', enum: [...FORMATS], description: 'default: detected from the bytes' },
-    encoding: { type: 'string', enum: [...ENCODINGS], default: 'auto', description: 'CSV text encoding; auto = BOM, else UTF-8 if valid, else Shift_JIS (CP932) if valid, else refused' },
+    encoding: {
+      type: 'string',
+      enum: [...ENCODINGS],
+      default: 'auto',
+      description: 'CSV text encoding; auto = BOM, else UTF-8 if valid, else Shift_JIS (CP932) if valid, else refused',
+    },
     delimiter: { type: 'string', enum: [...DELIMITERS], description: 'default: detected from the header line' },
     header: { type: 'boolean', default: true, description: 'false: no header row, columns in template order' },
     head: { type: 'boolean', default: false, description: 'put the imported contacts first in the dial order' },
@@ -105,7 +123,8 @@ async function uploadStream(req: FastifyRequest): Promise<{ stream: AsyncIterabl
     return { stream: file.file, format: ext === 'xlsx' ? 'xlsx' : ext ? 'csv' : undefined };
   }
   const body = req.body as Readable | undefined;
-  if (!body || typeof (body as Readable).pipe !== 'function') throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `send the file as the body (${RAW_TYPES.join(', ')}) or as multipart/form-data`);
+  if (!body || typeof (body as Readable).pipe !== 'function')
+    throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `send the file as the body (${RAW_TYPES.join(', ')}) or as multipart/form-data`);
   return { stream: body, format: req.headers['content-type']?.startsWith(XLSX_MIME) ? 'xlsx' : undefined };
 }
 
@@ -132,7 +151,10 @@ const importsRoutes: FastifyPluginAsync = async (app) => {
         querystring: importQuery,
         body: { type: 'string', format: 'binary' },
         response: {
-          200: { type: 'object', properties: { job: jobSchema, errors: { type: 'array', items: rowErrorSchema, description: 'the first row errors' } } },
+          200: {
+            type: 'object',
+            properties: { job: jobSchema, errors: { type: 'array', items: rowErrorSchema, description: 'the first row errors' } },
+          },
           413: { $ref: 'Error#' },
           415: { $ref: 'Error#' },
           422: { $ref: 'Error#' },
@@ -144,7 +166,8 @@ const importsRoutes: FastifyPluginAsync = async (app) => {
     async (req, reply) => {
       const list = await requireList(redis, req.params.listId);
       const mapping = parseMapping(req.query.mapping);
-      if (req.query.jobId && (await getJob(redis, list.id, req.query.jobId))) throw new ApiError('DUPLICATE', `import job ${req.query.jobId} already exists`);
+      if (req.query.jobId && (await getJob(redis, list.id, req.query.jobId)))
+        throw new ApiError('DUPLICATE', `import job ${req.query.jobId} already exists`);
       let release: () => void;
       try {
         release = await gate.enter();
@@ -162,7 +185,11 @@ const importsRoutes: FastifyPluginAsync = async (app) => {
   );
 
   /** One import, its turn taken: streams the upload into the list and answers with the job. */
-  async function importOne(req: FastifyRequest<{ Params: { listId: string }; Querystring: ImportQuery }>, list: Awaited<ReturnType<typeof requireList>>, mapping: Record<string, string> | undefined) {
+  async function importOne(
+    req: FastifyRequest<{ Params: { listId: string }; Querystring: ImportQuery }>,
+    list: Awaited<ReturnType<typeof requireList>>,
+    mapping: Record<string, string> | undefined,
+  ) {
     const { stream, format } = await uploadStream(req);
     const q = req.query;
     const outcome = await runImport({
@@ -189,7 +216,8 @@ const importsRoutes: FastifyPluginAsync = async (app) => {
       if (typeof (stream as Readable).resume === 'function') (stream as Readable).resume();
       throw new ApiError(fileError.code, fileError.message, { job, errors: firstErrors });
     }
-    if (job.state === 'rolled-back') throw new ApiError('UNPROCESSABLE', job.error ?? 'rows were refused; nothing was imported', { job, errors: firstErrors });
+    if (job.state === 'rolled-back')
+      throw new ApiError('UNPROCESSABLE', job.error ?? 'rows were refused; nothing was imported', { job, errors: firstErrors });
     return { job, errors: firstErrors };
   }
 
@@ -207,7 +235,15 @@ const importsRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Params: { listId: string } }>(
     '/lists/:listId/imports',
-    { config: { roles: SUPERVISOR }, schema: { tags: ['imports'], summary: "The list's import jobs, newest first", params: listParams, response: { 200: { type: 'object', properties: { imports: { type: 'array', items: jobSchema } } }, ...errorResponses } } },
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags: ['imports'],
+        summary: "The list's import jobs, newest first",
+        params: listParams,
+        response: { 200: { type: 'object', properties: { imports: { type: 'array', items: jobSchema } } }, ...errorResponses },
+      },
+    },
     async (req) => {
       await requireList(redis, req.params.listId);
       return { imports: await listJobs(redis, req.params.listId) };
@@ -216,7 +252,15 @@ const importsRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Params: { listId: string; jobId: string } }>(
     '/lists/:listId/imports/:jobId',
-    { config: { roles: SUPERVISOR }, schema: { tags: ['imports'], summary: 'One import job: state and counters (live while it runs)', params: jobParams, response: { 200: jobSchema, ...errorResponses } } },
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags: ['imports'],
+        summary: 'One import job: state and counters (live while it runs)',
+        params: jobParams,
+        response: { 200: jobSchema, ...errorResponses },
+      },
+    },
     async (req) => requireJob(req.params.listId, req.params.jobId),
   );
 
@@ -228,8 +272,15 @@ const importsRoutes: FastifyPluginAsync = async (app) => {
         tags: ['imports'],
         summary: 'Download the row-level error report (row, column, value, reason)',
         params: jobParams,
-        querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['csv', 'json'], default: 'json' } } },
-        response: { 200: { description: 'JSON array of row errors, or CSV with a header row', type: 'array', items: rowErrorSchema }, ...errorResponses },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { format: { type: 'string', enum: ['csv', 'json'], default: 'json' } },
+        },
+        response: {
+          200: { description: 'JSON array of row errors, or CSV with a header row', type: 'array', items: rowErrorSchema },
+          ...errorResponses,
+        },
       },
     },
     async (req, reply) => {

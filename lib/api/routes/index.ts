@@ -25,10 +25,29 @@ import { agentDataPlugin } from '../plugins/agent-data';
  * Every route plugin, one per resource, each with its JSON Schemas beside it.
  * Add a resource by adding its plugin here.
  */
-export const routes: FastifyPluginAsync[] = [authRoutes, campaignRoutes, agentRoutes, groupRoutes, dncRoutes, listRoutes, contactRoutes, importRoutes, relistRoutes, agentLiveRoutes, callbackRoutes,
+export const routes: FastifyPluginAsync[] = [
+  authRoutes,
+  campaignRoutes,
+  agentRoutes,
+  groupRoutes,
+  dncRoutes,
+  listRoutes,
+  contactRoutes,
+  importRoutes,
+  relistRoutes,
+  agentLiveRoutes,
+  callbackRoutes,
   // agentData first: the two after it read the store through it.
-  agentDataPlugin, recordingRoutes, agentPageRoutes,
+  agentDataPlugin,
+  recordingRoutes,
+  agentPageRoutes,
   // monitor first: it decorates app.monitor for the routes after it (fastify-plugin, not encapsulated).
-  monitor, eventRoutes, reportRoutes, metricsRoutes, webhookRoutes, dashboardRoutes,
+  monitor,
+  eventRoutes,
+  reportRoutes,
+  metricsRoutes,
+  webhookRoutes,
+  dashboardRoutes,
   // after monitor: messaging events are republished on its hub.
-  messageRoutes];
+  messageRoutes,
+];

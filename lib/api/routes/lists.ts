@@ -24,7 +24,10 @@ export const listSchema = {
     createdAt: { type: 'string', format: 'date-time' },
     counts: {
       type: 'object',
-      properties: { contacts: { type: 'integer', description: 'contacts in the dial order' }, attempted: { type: 'integer', description: 'contacts with at least one attempt' } },
+      properties: {
+        contacts: { type: 'integer', description: 'contacts in the dial order' },
+        attempted: { type: 'integer', description: 'contacts with at least one attempt' },
+      },
     },
   },
 } as const;
@@ -37,7 +40,12 @@ export const newListBody = {
     id: { type: 'string', pattern: ID_PATTERN, description: 'omit to have one generated' },
     name: { type: 'string', minLength: 1, maxLength: 200 },
     description: { type: 'string', maxLength: 2000, default: '' },
-    profile: { type: 'string', enum: [...PROFILES], default: 'default', description: 'validation profile: default (libphonenumber, configured region) or clova (seed 000 rules)' },
+    profile: {
+      type: 'string',
+      enum: [...PROFILES],
+      default: 'default',
+      description: 'validation profile: default (libphonenumber, configured region) or clova (seed 000 rules)',
+    },
   },
 } as const;
 
@@ -55,9 +63,17 @@ export async function requireList(redis: Parameters<typeof getList>[0], listId: 
 }
 
 /** Creates a list, answering 409 DUPLICATE for a taken id. */
-export async function createListOr409(redis: Parameters<typeof getList>[0], body: { id?: string; name: string; description?: string; profile?: ProfileName }): Promise<ContactList> {
+export async function createListOr409(
+  redis: Parameters<typeof getList>[0],
+  body: { id?: string; name: string; description?: string; profile?: ProfileName },
+): Promise<ContactList> {
   try {
-    return await createList(redis, { id: body.id ?? randomUUID().slice(0, 8), name: body.name, description: body.description, profile: body.profile ?? 'default' });
+    return await createList(redis, {
+      id: body.id ?? randomUUID().slice(0, 8),
+      name: body.name,
+      description: body.description,
+      profile: body.profile ?? 'default',
+    });
   } catch (err) {
     if (err instanceof ListExistsError) throw new ApiError('DUPLICATE', `list ${body.id} already exists`);
     throw err;
@@ -88,14 +104,21 @@ const listsRoutes: FastifyPluginAsync = async (app) => {
     '/lists',
     {
       config: { roles: SUPERVISOR },
-      schema: { tags: ['lists'], summary: 'All contact lists with their counts', response: { 200: { type: 'object', properties: { lists: { type: 'array', items: listSchema } } }, ...errorResponses } },
+      schema: {
+        tags: ['lists'],
+        summary: 'All contact lists with their counts',
+        response: { 200: { type: 'object', properties: { lists: { type: 'array', items: listSchema } } }, ...errorResponses },
+      },
     },
     async () => ({ lists: await listLists(redis) }),
   );
 
   app.get<{ Params: { listId: string } }>(
     '/lists/:listId',
-    { config: { roles: SUPERVISOR }, schema: { tags: ['lists'], summary: 'One contact list', params: listParams, response: { 200: listSchema, ...errorResponses } } },
+    {
+      config: { roles: SUPERVISOR },
+      schema: { tags: ['lists'], summary: 'One contact list', params: listParams, response: { 200: listSchema, ...errorResponses } },
+    },
     async (req) => requireList(redis, req.params.listId),
   );
 
@@ -115,7 +138,10 @@ const listsRoutes: FastifyPluginAsync = async (app) => {
       try {
         if (!(await deleteList(redis, req.params.listId))) throw notFound('list', req.params.listId);
       } catch (err) {
-        if (err instanceof ListInUseError) throw new ApiError('IN_USE', `list ${err.listId} is used by campaign(s) ${err.campaigns.join(', ')}; detach it first`, { campaigns: err.campaigns });
+        if (err instanceof ListInUseError)
+          throw new ApiError('IN_USE', `list ${err.listId} is used by campaign(s) ${err.campaigns.join(', ')}; detach it first`, {
+            campaigns: err.campaigns,
+          });
         throw err;
       }
       return reply.status(204).send();
@@ -136,7 +162,9 @@ const listsRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags: ['lists'],
         summary: 'Download an upload template (CSV or XLSX) for a validation profile',
-        description: `Header row only. Columns: ${Object.entries(TEMPLATE_FIELDS).map(([p, f]) => `${p}: ${f.join(', ')}`).join('; ')}. Extra columns become contact attributes.`,
+        description: `Header row only. Columns: ${Object.entries(TEMPLATE_FIELDS)
+          .map(([p, f]) => `${p}: ${f.join(', ')}`)
+          .join('; ')}. Extra columns become contact attributes.`,
         params: { type: 'object', required: ['profile'], properties: { profile: { type: 'string', enum: [...PROFILES] } } },
         querystring: templateQuery,
         response: fileResponse,
@@ -149,7 +177,13 @@ const listsRoutes: FastifyPluginAsync = async (app) => {
     '/lists/:listId/template',
     {
       config: { roles: ANY },
-      schema: { tags: ['lists'], summary: "Download the upload template for this list's profile", params: listParams, querystring: templateQuery, response: fileResponse },
+      schema: {
+        tags: ['lists'],
+        summary: "Download the upload template for this list's profile",
+        params: listParams,
+        querystring: templateQuery,
+        response: fileResponse,
+      },
     },
     async (req, reply) => sendTemplate((await requireList(redis, req.params.listId)).profile, req.query.format, reply),
   );

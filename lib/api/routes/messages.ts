@@ -31,19 +31,41 @@ declare module 'fastify' {
 const tags = ['messages'];
 const kind = { type: 'string', enum: ['sms', 'email'] };
 const hours = {
-  type: 'object', additionalProperties: false, required: ['timeZone', 'days'],
+  type: 'object',
+  additionalProperties: false,
+  required: ['timeZone', 'days'],
   properties: {
     timeZone: { type: 'string' },
-    days: { type: 'object', additionalProperties: { type: 'array', items: { type: 'object', required: ['from', 'to'], additionalProperties: false, properties: { from: { type: 'string' }, to: { type: 'string' } } } } },
+    days: {
+      type: 'object',
+      additionalProperties: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['from', 'to'],
+          additionalProperties: false,
+          properties: { from: { type: 'string' }, to: { type: 'string' } },
+        },
+      },
+    },
   },
 };
-const keyword = { type: 'object', additionalProperties: false, required: ['keyword', 'reply'], properties: { keyword: { type: 'string', minLength: 1, maxLength: 40 }, reply: { type: 'string', minLength: 1, maxLength: 1600 } } };
+const keyword = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['keyword', 'reply'],
+  properties: { keyword: { type: 'string', minLength: 1, maxLength: 40 }, reply: { type: 'string', minLength: 1, maxLength: 1600 } },
+};
 const settingsProps = {
   name: { type: 'string', minLength: 1, maxLength: 100 },
   kind,
   listId: { type: 'string', minLength: 1, maxLength: 64 },
   template: { type: 'string', maxLength: 10000, description: 'body with {{field}} placeholders (contact fields and attribute columns)' },
-  messageField: { type: ['string', 'null'], maxLength: 100, description: 'attribute column holding a ready per-contact message; wins over the template' },
+  messageField: {
+    type: ['string', 'null'],
+    maxLength: 100,
+    description: 'attribute column holding a ready per-contact message; wins over the template',
+  },
   subject: { type: 'string', maxLength: 500 },
   emailField: { type: 'string', minLength: 1, maxLength: 100 },
   from: { type: ['string', 'null'], maxLength: 254 },
@@ -60,22 +82,45 @@ const messageSchema = {
   type: 'object',
   additionalProperties: true,
   properties: {
-    id: { type: 'string' }, campaignId: { type: ['string', 'null'] }, kind, channel: { type: 'string' }, to: { type: 'string' }, subject: { type: 'string' }, body: { type: 'string' },
-    contactId: { type: 'string' }, listId: { type: 'string' }, status: { type: 'string', enum: [...MESSAGE_STATUSES] }, createdAt: { type: 'string' }, statusAt: { type: 'string' },
-    providerId: { type: 'string' }, error: { type: 'string' }, skipReason: { type: 'string' }, warning: { type: 'string' }, replies: { type: 'integer' },
-    lastReply: { type: 'object', additionalProperties: true }, history: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    id: { type: 'string' },
+    campaignId: { type: ['string', 'null'] },
+    kind,
+    channel: { type: 'string' },
+    to: { type: 'string' },
+    subject: { type: 'string' },
+    body: { type: 'string' },
+    contactId: { type: 'string' },
+    listId: { type: 'string' },
+    status: { type: 'string', enum: [...MESSAGE_STATUSES] },
+    createdAt: { type: 'string' },
+    statusAt: { type: 'string' },
+    providerId: { type: 'string' },
+    error: { type: 'string' },
+    skipReason: { type: 'string' },
+    warning: { type: 'string' },
+    replies: { type: 'integer' },
+    lastReply: { type: 'object', additionalProperties: true },
+    history: { type: 'array', items: { type: 'object', additionalProperties: true } },
   },
 } as const;
 const campaignSchema = {
   $id: 'MessageCampaign',
   type: 'object',
   additionalProperties: true,
-  properties: { id: { type: 'string' }, state: { type: 'string', enum: [...MESSAGE_CAMPAIGN_STATES] }, ...settingsProps, createdAt: { type: 'string' }, startedAt: { type: ['string', 'null'] }, completedAt: { type: ['string', 'null'] } },
+  properties: {
+    id: { type: 'string' },
+    state: { type: 'string', enum: [...MESSAGE_CAMPAIGN_STATES] },
+    ...settingsProps,
+    createdAt: { type: 'string' },
+    startedAt: { type: ['string', 'null'] },
+    completedAt: { type: ['string', 'null'] },
+  },
 } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: ID_PATTERN } } };
 
 function mapError(err: unknown): never {
-  if (err instanceof MessagingInputError) throw new ApiError('VALIDATION_FAILED', err.message, err.field ? { field: err.field } : undefined);
+  if (err instanceof MessagingInputError)
+    throw new ApiError('VALIDATION_FAILED', err.message, err.field ? { field: err.field } : undefined);
   if (err instanceof MessagingNotFoundError) throw new ApiError('NOT_FOUND', err.message);
   if (err instanceof IdempotencyConflictError) throw new ApiError('CONFLICT', err.message);
   if (err instanceof MessageCampaignStateError || err instanceof MessageCampaignConflict) throw new ApiError('CONFLICT', err.message);
@@ -103,152 +148,366 @@ const MESSAGE_COLUMNS: readonly Column<MessageRecord>[] = [
 async function sendMessagesCsv(reply: FastifyReply, name: string, rows: AsyncIterable<MessageRecord>, status?: string) {
   const out: MessageRecord[] = [];
   for await (const m of rows) if (!status || m.status === status) out.push(m);
-  return reply.header('content-type', contentType('utf-8')).header('content-disposition', `attachment; filename="${name}.csv"`).send(toCsv(out, MESSAGE_COLUMNS));
+  return reply
+    .header('content-type', contentType('utf-8'))
+    .header('content-disposition', `attachment; filename="${name}.csv"`)
+    .send(toCsv(out, MESSAGE_COLUMNS));
 }
 
-export const messageRoutes: FastifyPluginAsync = fp(async (app) => {
-  app.addSchema(messageSchema);
-  app.addSchema(campaignSchema);
-  const svc = () => {
-    if (!app.messaging) throw new ApiError('TELEPHONY_UNAVAILABLE', 'messaging is disabled in this process (messaging.enabled)');
-    return app.messaging.service;
-  };
+export const messageRoutes: FastifyPluginAsync = fp(
+  async (app) => {
+    app.addSchema(messageSchema);
+    app.addSchema(campaignSchema);
+    const svc = () => {
+      if (!app.messaging) throw new ApiError('TELEPHONY_UNAVAILABLE', 'messaging is disabled in this process (messaging.enabled)');
+      return app.messaging.service;
+    };
 
-  app.post<{ Body: { kind: 'sms' | 'email'; to?: string; listId?: string; contactId?: string; template: string; subject?: string; data?: Record<string, string>; from?: string; idempotencyKey?: string }; Headers: { 'idempotency-key'?: string } }>('/messages', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags, summary: 'Send one templated message to one contact or address (agentless trigger)',
-      description: 'Give `to`, or `listId` + `contactId` (the contact\'s number, or its `email` attribute for e-mail). An `Idempotency-Key` header (or `idempotencyKey`) makes a retried request return the first message instead of sending again.',
-      headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } } },
-      body: {
-        type: 'object', additionalProperties: false, required: ['kind', 'template'],
-        properties: {
-          kind, to: { type: 'string', minLength: 1, maxLength: 254 }, listId: { type: 'string', maxLength: 64 }, contactId: { type: 'string', maxLength: 64 },
-          template: { type: 'string', minLength: 1, maxLength: 10000 }, subject: { type: 'string', maxLength: 500 },
-          data: { type: 'object', additionalProperties: { type: 'string', maxLength: 2000 }, maxProperties: 100 }, from: { type: 'string', maxLength: 254 },
-          idempotencyKey: { type: 'string', minLength: 1, maxLength: 200 },
+    app.post<{
+      Body: {
+        kind: 'sms' | 'email';
+        to?: string;
+        listId?: string;
+        contactId?: string;
+        template: string;
+        subject?: string;
+        data?: Record<string, string>;
+        from?: string;
+        idempotencyKey?: string;
+      };
+      Headers: { 'idempotency-key'?: string };
+    }>(
+      '/messages',
+      {
+        config: { roles: SUPERVISOR },
+        schema: {
+          tags,
+          summary: 'Send one templated message to one contact or address (agentless trigger)',
+          description:
+            "Give `to`, or `listId` + `contactId` (the contact's number, or its `email` attribute for e-mail). An `Idempotency-Key` header (or `idempotencyKey`) makes a retried request return the first message instead of sending again.",
+          headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } } },
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['kind', 'template'],
+            properties: {
+              kind,
+              to: { type: 'string', minLength: 1, maxLength: 254 },
+              listId: { type: 'string', maxLength: 64 },
+              contactId: { type: 'string', maxLength: 64 },
+              template: { type: 'string', minLength: 1, maxLength: 10000 },
+              subject: { type: 'string', maxLength: 500 },
+              data: { type: 'object', additionalProperties: { type: 'string', maxLength: 2000 }, maxProperties: 100 },
+              from: { type: 'string', maxLength: 254 },
+              idempotencyKey: { type: 'string', minLength: 1, maxLength: 200 },
+            },
+          },
+          response: {
+            200: { type: 'object', properties: { replayed: { type: 'boolean' }, message: { $ref: 'Message#' } } },
+            201: { type: 'object', properties: { replayed: { type: 'boolean' }, message: { $ref: 'Message#' } } },
+            ...errorResponses,
+          },
         },
       },
-      response: { 200: { type: 'object', properties: { replayed: { type: 'boolean' }, message: { $ref: 'Message#' } } }, 201: { type: 'object', properties: { replayed: { type: 'boolean' }, message: { $ref: 'Message#' } } }, ...errorResponses },
-    },
-  }, async (req, reply) => {
-    const r = await svc().trigger({ ...req.body, idempotencyKey: req.headers['idempotency-key'] ?? req.body.idempotencyKey }).catch(mapError);
-    return reply.status(r.replayed ? 200 : 201).send(r);
-  });
+      async (req, reply) => {
+        const r = await svc()
+          .trigger({ ...req.body, idempotencyKey: req.headers['idempotency-key'] ?? req.body.idempotencyKey })
+          .catch(mapError);
+        return reply.status(r.replayed ? 200 : 201).send(r);
+      },
+    );
 
-  app.post<{ Body: { kind: 'sms' | 'email'; text: string } }>('/messages/check', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags, summary: 'Check a template or text: placeholders, SMS encoding, segments and the link-length warning',
-      body: { type: 'object', additionalProperties: false, required: ['kind', 'text'], properties: { kind, text: { type: 'string', maxLength: 10000 } } },
-      response: { 200: { type: 'object', additionalProperties: true, properties: { fields: { type: 'array', items: { type: 'string' } }, encoding: { type: 'string' }, units: { type: 'integer' }, segments: { type: 'integer' }, warnings: { type: 'array', items: { type: 'string' } } } }, ...errorResponses },
-    },
-  }, async (req) => {
-    const bad = checkTemplate(req.body.text);
-    if (bad) throw new ApiError('VALIDATION_FAILED', `body.text: ${bad}`);
-    const info = smsInfo(req.body.text);
-    const warnings = campaignWarnings({ kind: req.body.kind, template: req.body.text } as MessageCampaignSettings);
-    return { fields: templateFields(req.body.text), ...(req.body.kind === 'sms' ? { encoding: info.encoding, units: info.units, segments: info.segments } : {}), warnings };
-  });
+    app.post<{ Body: { kind: 'sms' | 'email'; text: string } }>(
+      '/messages/check',
+      {
+        config: { roles: SUPERVISOR },
+        schema: {
+          tags,
+          summary: 'Check a template or text: placeholders, SMS encoding, segments and the link-length warning',
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['kind', 'text'],
+            properties: { kind, text: { type: 'string', maxLength: 10000 } },
+          },
+          response: {
+            200: {
+              type: 'object',
+              additionalProperties: true,
+              properties: {
+                fields: { type: 'array', items: { type: 'string' } },
+                encoding: { type: 'string' },
+                units: { type: 'integer' },
+                segments: { type: 'integer' },
+                warnings: { type: 'array', items: { type: 'string' } },
+              },
+            },
+            ...errorResponses,
+          },
+        },
+      },
+      async (req) => {
+        const bad = checkTemplate(req.body.text);
+        if (bad) throw new ApiError('VALIDATION_FAILED', `body.text: ${bad}`);
+        const info = smsInfo(req.body.text);
+        const warnings = campaignWarnings({ kind: req.body.kind, template: req.body.text } as MessageCampaignSettings);
+        return {
+          fields: templateFields(req.body.text),
+          ...(req.body.kind === 'sms' ? { encoding: info.encoding, units: info.units, segments: info.segments } : {}),
+          warnings,
+        };
+      },
+    );
 
-  app.get<{ Params: { id: string } }>('/messages/:id', {
-    config: { roles: SUPERVISOR },
-    schema: { tags, summary: 'One message with its status history and last reply', params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } }, response: { 200: { $ref: 'Message#' }, ...errorResponses } },
-  }, async (req) => {
-    const m = await getMessage(app.redis, req.params.id);
-    if (!m) throw new ApiError('NOT_FOUND', `message ${req.params.id} does not exist`);
-    return m;
-  });
+    app.get<{ Params: { id: string } }>(
+      '/messages/:id',
+      {
+        config: { roles: SUPERVISOR },
+        schema: {
+          tags,
+          summary: 'One message with its status history and last reply',
+          params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } },
+          response: { 200: { $ref: 'Message#' }, ...errorResponses },
+        },
+      },
+      async (req) => {
+        const m = await getMessage(app.redis, req.params.id);
+        if (!m) throw new ApiError('NOT_FOUND', `message ${req.params.id} does not exist`);
+        return m;
+      },
+    );
 
-  app.get<{ Querystring: { limit: number } }>('/messages/inbound', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags, summary: 'Inbound messages, newest first, with the message each is threaded to and the keyword action',
-      querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
-      response: { 200: { type: 'object', properties: { inbound: { type: 'array', items: { type: 'object', additionalProperties: { type: 'string' } } } } }, ...errorResponses },
-    },
-  }, async (req) => {
-    const rows = await app.redis.xrevrange(msgGlobal.inbound, '+', '-', 'COUNT', req.query.limit);
-    return { inbound: rows.map(([id, kv]) => { const o: Record<string, string> = { id }; for (let i = 0; i < kv.length; i += 2) o[kv[i]!] = kv[i + 1]!; return o; }) };
-  });
+    app.get<{ Querystring: { limit: number } }>(
+      '/messages/inbound',
+      {
+        config: { roles: SUPERVISOR },
+        schema: {
+          tags,
+          summary: 'Inbound messages, newest first, with the message each is threaded to and the keyword action',
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+          },
+          response: {
+            200: {
+              type: 'object',
+              properties: { inbound: { type: 'array', items: { type: 'object', additionalProperties: { type: 'string' } } } },
+            },
+            ...errorResponses,
+          },
+        },
+      },
+      async (req) => {
+        const rows = await app.redis.xrevrange(msgGlobal.inbound, '+', '-', 'COUNT', req.query.limit);
+        return {
+          inbound: rows.map(([id, kv]) => {
+            const o: Record<string, string> = { id };
+            for (let i = 0; i < kv.length; i += 2) o[kv[i]!] = kv[i + 1]!;
+            return o;
+          }),
+        };
+      },
+    );
 
-  app.get<{ Querystring: { campaignId?: string; status?: string; offset: number; limit: number; format: 'json' | 'csv' } }>('/messages', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags, summary: 'Messages of a campaign (or triggered messages when no campaignId), oldest first; CSV with format=csv',
-      querystring: { type: 'object', additionalProperties: false, properties: { campaignId: { type: 'string', pattern: ID_PATTERN }, status: { type: 'string', enum: [...MESSAGE_STATUSES] }, offset: { type: 'integer', minimum: 0, default: 0 }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, format: { type: 'string', enum: ['json', 'csv'], default: 'json' } } },
-      response: { 200: { type: 'object', properties: { total: { type: 'integer' }, messages: { type: 'array', items: { $ref: 'Message#' } } } }, ...errorResponses },
-    },
-  }, async (req, reply) => {
-    const q = req.query;
-    if (q.format === 'csv') return sendMessagesCsv(reply, `messages-${q.campaignId ?? 'triggered'}${q.status ? `-${q.status}` : ''}`, iterateMessages(app.redis, q.campaignId ?? null), q.status);
-    return pageMessages(app.redis, q.campaignId ?? null, { offset: q.offset, limit: q.limit, status: q.status as MessageRecord['status'] | undefined });
-  });
+    app.get<{ Querystring: { campaignId?: string; status?: string; offset: number; limit: number; format: 'json' | 'csv' } }>(
+      '/messages',
+      {
+        config: { roles: SUPERVISOR },
+        schema: {
+          tags,
+          summary: 'Messages of a campaign (or triggered messages when no campaignId), oldest first; CSV with format=csv',
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              campaignId: { type: 'string', pattern: ID_PATTERN },
+              status: { type: 'string', enum: [...MESSAGE_STATUSES] },
+              offset: { type: 'integer', minimum: 0, default: 0 },
+              limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+              format: { type: 'string', enum: ['json', 'csv'], default: 'json' },
+            },
+          },
+          response: {
+            200: { type: 'object', properties: { total: { type: 'integer' }, messages: { type: 'array', items: { $ref: 'Message#' } } } },
+            ...errorResponses,
+          },
+        },
+      },
+      async (req, reply) => {
+        const q = req.query;
+        if (q.format === 'csv')
+          return sendMessagesCsv(
+            reply,
+            `messages-${q.campaignId ?? 'triggered'}${q.status ? `-${q.status}` : ''}`,
+            iterateMessages(app.redis, q.campaignId ?? null),
+            q.status,
+          );
+        return pageMessages(app.redis, q.campaignId ?? null, {
+          offset: q.offset,
+          limit: q.limit,
+          status: q.status as MessageRecord['status'] | undefined,
+        });
+      },
+    );
 
-  // ---- message campaigns ---------------------------------------------------
+    // ---- message campaigns ---------------------------------------------------
 
-  app.post<{ Body: MessageCampaignSettings & { id: string } }>('/message-campaigns', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags, summary: 'Create an SMS or e-mail campaign over a contact list (draft)',
-      body: { type: 'object', additionalProperties: false, required: ['id', 'name', 'kind', 'listId'], properties: { id: { type: 'string', pattern: ID_PATTERN }, ...settingsProps } },
-      response: { 201: { type: 'object', properties: { campaign: { $ref: 'MessageCampaign#' }, warnings: { type: 'array', items: { type: 'string' } } } }, ...errorResponses },
-    },
-  }, async (req, reply) => {
-    const c = await createCampaign(app.redis, req.body).catch(mapError);
-    return reply.status(201).send({ campaign: c, warnings: campaignWarnings(c) });
-  });
+    app.post<{ Body: MessageCampaignSettings & { id: string } }>(
+      '/message-campaigns',
+      {
+        config: { roles: SUPERVISOR },
+        schema: {
+          tags,
+          summary: 'Create an SMS or e-mail campaign over a contact list (draft)',
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['id', 'name', 'kind', 'listId'],
+            properties: { id: { type: 'string', pattern: ID_PATTERN }, ...settingsProps },
+          },
+          response: {
+            201: {
+              type: 'object',
+              properties: { campaign: { $ref: 'MessageCampaign#' }, warnings: { type: 'array', items: { type: 'string' } } },
+            },
+            ...errorResponses,
+          },
+        },
+      },
+      async (req, reply) => {
+        const c = await createCampaign(app.redis, req.body).catch(mapError);
+        return reply.status(201).send({ campaign: c, warnings: campaignWarnings(c) });
+      },
+    );
 
-  app.get('/message-campaigns', {
-    config: { roles: SUPERVISOR },
-    schema: { tags, summary: 'Every message campaign', response: { 200: { type: 'object', properties: { campaigns: { type: 'array', items: { $ref: 'MessageCampaign#' } } } }, ...errorResponses } },
-  }, async () => ({ campaigns: await listMessageCampaigns(app.redis) }));
+    app.get(
+      '/message-campaigns',
+      {
+        config: { roles: SUPERVISOR },
+        schema: {
+          tags,
+          summary: 'Every message campaign',
+          response: {
+            200: { type: 'object', properties: { campaigns: { type: 'array', items: { $ref: 'MessageCampaign#' } } } },
+            ...errorResponses,
+          },
+        },
+      },
+      async () => ({ campaigns: await listMessageCampaigns(app.redis) }),
+    );
 
-  app.get<{ Params: { id: string } }>('/message-campaigns/:id', {
-    config: { roles: SUPERVISOR },
-    schema: { tags, summary: 'One message campaign', params: idParams, response: { 200: { $ref: 'MessageCampaign#' }, ...errorResponses } },
-  }, async (req) => {
-    const c = await getMessageCampaign(app.redis, req.params.id);
-    if (!c) throw new ApiError('NOT_FOUND', `message campaign ${req.params.id} does not exist`);
-    return c;
-  });
+    app.get<{ Params: { id: string } }>(
+      '/message-campaigns/:id',
+      {
+        config: { roles: SUPERVISOR },
+        schema: {
+          tags,
+          summary: 'One message campaign',
+          params: idParams,
+          response: { 200: { $ref: 'MessageCampaign#' }, ...errorResponses },
+        },
+      },
+      async (req) => {
+        const c = await getMessageCampaign(app.redis, req.params.id);
+        if (!c) throw new ApiError('NOT_FOUND', `message campaign ${req.params.id} does not exist`);
+        return c;
+      },
+    );
 
-  app.patch<{ Params: { id: string }; Body: Partial<MessageCampaignSettings> }>('/message-campaigns/:id', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags, summary: 'Edit a draft or paused campaign (kind and list are fixed once started)', params: idParams,
-      body: { type: 'object', additionalProperties: false, minProperties: 1, properties: settingsProps },
-      response: { 200: { type: 'object', properties: { campaign: { $ref: 'MessageCampaign#' }, warnings: { type: 'array', items: { type: 'string' } } } }, ...errorResponses },
-    },
-  }, async (req) => {
-    const c = await updateCampaign(app.redis, req.params.id, req.body).catch(mapError);
-    return { campaign: c, warnings: campaignWarnings(c) };
-  });
+    app.patch<{ Params: { id: string }; Body: Partial<MessageCampaignSettings> }>(
+      '/message-campaigns/:id',
+      {
+        config: { roles: SUPERVISOR },
+        schema: {
+          tags,
+          summary: 'Edit a draft or paused campaign (kind and list are fixed once started)',
+          params: idParams,
+          body: { type: 'object', additionalProperties: false, minProperties: 1, properties: settingsProps },
+          response: {
+            200: {
+              type: 'object',
+              properties: { campaign: { $ref: 'MessageCampaign#' }, warnings: { type: 'array', items: { type: 'string' } } },
+            },
+            ...errorResponses,
+          },
+        },
+      },
+      async (req) => {
+        const c = await updateCampaign(app.redis, req.params.id, req.body).catch(mapError);
+        return { campaign: c, warnings: campaignWarnings(c) };
+      },
+    );
 
-  for (const action of ['start', 'pause'] as const) {
-    app.post<{ Params: { id: string } }>(`/message-campaigns/:id/${action}`, {
-      config: { roles: SUPERVISOR },
-      schema: { tags, summary: action === 'start' ? 'Switch the campaign on' : 'Switch the campaign off (resume with start)', params: idParams, response: { 200: { $ref: 'MessageCampaign#' }, ...errorResponses } },
-    }, async (req) => setState(app.redis, req.params.id, action).catch(mapError));
-  }
+    for (const action of ['start', 'pause'] as const) {
+      app.post<{ Params: { id: string } }>(
+        `/message-campaigns/:id/${action}`,
+        {
+          config: { roles: SUPERVISOR },
+          schema: {
+            tags,
+            summary: action === 'start' ? 'Switch the campaign on' : 'Switch the campaign off (resume with start)',
+            params: idParams,
+            response: { 200: { $ref: 'MessageCampaign#' }, ...errorResponses },
+          },
+        },
+        async (req) => setState(app.redis, req.params.id, action).catch(mapError),
+      );
+    }
 
-  app.get<{ Params: { id: string } }>('/message-campaigns/:id/progress', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags, summary: 'Live view: state, total contacts vs processed, accepted/rejected/skipped/delivered/failed counts, replies, opt-outs', params: idParams,
-      response: { 200: { type: 'object', properties: { state: { type: 'string' }, total: { type: 'integer' }, processed: { type: 'integer' }, pending: { type: 'integer' }, counters: { type: 'object', additionalProperties: { type: 'integer' } } } }, ...errorResponses },
-    },
-  }, async (req) => progress(app.redis, req.params.id).catch(mapError));
+    app.get<{ Params: { id: string } }>(
+      '/message-campaigns/:id/progress',
+      {
+        config: { roles: SUPERVISOR },
+        schema: {
+          tags,
+          summary: 'Live view: state, total contacts vs processed, accepted/rejected/skipped/delivered/failed counts, replies, opt-outs',
+          params: idParams,
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                state: { type: 'string' },
+                total: { type: 'integer' },
+                processed: { type: 'integer' },
+                pending: { type: 'integer' },
+                counters: { type: 'object', additionalProperties: { type: 'integer' } },
+              },
+            },
+            ...errorResponses,
+          },
+        },
+      },
+      async (req) => progress(app.redis, req.params.id).catch(mapError),
+    );
 
-  app.get<{ Params: { id: string }; Querystring: { status?: string } }>('/message-campaigns/:id/export', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags, summary: 'CSV of the campaign\'s messages (attempts, times, statuses); status=skipped gives the skipped contacts with reasons', params: idParams,
-      querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: [...MESSAGE_STATUSES] } } },
-      response: { 200: { type: 'string', description: 'text/csv' }, ...errorResponses },
-    },
-  }, async (req, reply) => {
-    if (!(await getMessageCampaign(app.redis, req.params.id))) throw new ApiError('NOT_FOUND', `message campaign ${req.params.id} does not exist`);
-    return sendMessagesCsv(reply, `message-campaign-${req.params.id}${req.query.status ? `-${req.query.status}` : ''}`, iterateMessages(app.redis, req.params.id), req.query.status);
-  });
-}, { name: 'messages', dependencies: [] });
+    app.get<{ Params: { id: string }; Querystring: { status?: string } }>(
+      '/message-campaigns/:id/export',
+      {
+        config: { roles: SUPERVISOR },
+        schema: {
+          tags,
+          summary: "CSV of the campaign's messages (attempts, times, statuses); status=skipped gives the skipped contacts with reasons",
+          params: idParams,
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { status: { type: 'string', enum: [...MESSAGE_STATUSES] } },
+          },
+          response: { 200: { type: 'string', description: 'text/csv' }, ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        if (!(await getMessageCampaign(app.redis, req.params.id)))
+          throw new ApiError('NOT_FOUND', `message campaign ${req.params.id} does not exist`);
+        return sendMessagesCsv(
+          reply,
+          `message-campaign-${req.params.id}${req.query.status ? `-${req.query.status}` : ''}`,
+          iterateMessages(app.redis, req.params.id),
+          req.query.status,
+        );
+      },
+    );
+  },
+  { name: 'messages', dependencies: [] },
+);

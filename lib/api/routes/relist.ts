@@ -43,8 +43,17 @@ const relistRoutes: FastifyPluginAsync = async (app) => {
               type: 'object',
               additionalProperties: false,
               properties: {
-                lastResult: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 0 }, description: 'result codes of the last attempt (null = never attempted: use attempts.max 0)' },
-                attempts: { type: 'object', additionalProperties: false, properties: { min: { type: 'integer', minimum: 0 }, max: { type: 'integer', minimum: 0 } } },
+                lastResult: {
+                  type: 'array',
+                  minItems: 1,
+                  items: { type: 'integer', minimum: 0 },
+                  description: 'result codes of the last attempt (null = never attempted: use attempts.max 0)',
+                },
+                attempts: {
+                  type: 'object',
+                  additionalProperties: false,
+                  properties: { min: { type: 'integer', minimum: 0 }, max: { type: 'integer', minimum: 0 } },
+                },
                 phoneType: { type: 'array', minItems: 1, items: { type: 'string' } },
                 attributes: { type: 'object', additionalProperties: { type: 'string' }, description: 'attribute name → exact value' },
               },
@@ -70,11 +79,20 @@ const relistRoutes: FastifyPluginAsync = async (app) => {
       const { sources, where } = req.body;
       const lists = await Promise.all(sources.map((s) => requireList(redis, s)));
       const profiles = new Set(lists.map((l) => l.profile));
-      if (profiles.size > 1) throw new ApiError('CONFLICT', `source lists use different profiles (${[...profiles].join(', ')}); re-list from lists of one profile`);
+      if (profiles.size > 1)
+        throw new ApiError(
+          'CONFLICT',
+          `source lists use different profiles (${[...profiles].join(', ')}); re-list from lists of one profile`,
+        );
       if (where.attempts?.min !== undefined && where.attempts.max !== undefined && where.attempts.min > where.attempts.max) {
         throw new ApiError('VALIDATION_FAILED', 'body.where.attempts.min is greater than body.where.attempts.max');
       }
-      const list = await createListOr409(redis, { id: req.body.id, name: req.body.name, description: req.body.description, profile: lists[0]!.profile as ProfileName });
+      const list = await createListOr409(redis, {
+        id: req.body.id,
+        name: req.body.name,
+        description: req.body.description,
+        profile: lists[0]!.profile as ProfileName,
+      });
       const r = await buildRelist(redis, { sources, target: list.id, where, batchSize: config.import.batchSize });
       return reply.status(201).send({ list: await requireList(redis, list.id), ...r });
     },

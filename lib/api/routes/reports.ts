@@ -8,9 +8,28 @@ import { ApiError, errorResponses, notFound } from '../errors';
 import { SUPERVISOR } from '../auth';
 import { getCampaign, listCampaigns } from '../../store/campaigns';
 import {
-  AGENT_COLUMNS, AMD_TRUTHS, ATTEMPT_COLUMNS, CODE_COLUMNS, CSV_ENCODINGS, agentReport, amdReport, campaignReport, contentType,
-  readAgentTransitions, readAmdLabels, readAttempts, readDispositions, resultCodeReport, saveAmdLabel, toCsv,
-  type AmdTruth, type AttemptRecord, type Column, type CsvEncoding, type DispositionLike, type TimeRange,
+  AGENT_COLUMNS,
+  AMD_TRUTHS,
+  ATTEMPT_COLUMNS,
+  CODE_COLUMNS,
+  CSV_ENCODINGS,
+  agentReport,
+  amdReport,
+  campaignReport,
+  contentType,
+  readAgentTransitions,
+  readAmdLabels,
+  readAttempts,
+  readDispositions,
+  resultCodeReport,
+  saveAmdLabel,
+  toCsv,
+  type AmdTruth,
+  type AttemptRecord,
+  type Column,
+  type CsvEncoding,
+  type DispositionLike,
+  type TimeRange,
 } from '../../reports';
 
 const tags = ['reports'];
@@ -21,7 +40,12 @@ const rangeQuery = {
 };
 const csvQuery = {
   format: { type: 'string', enum: ['json', 'csv'], default: 'json' },
-  encoding: { type: 'string', enum: [...CSV_ENCODINGS], default: 'utf-8', description: 'CSV only: utf-8 (with BOM, for Excel) or shift_jis' },
+  encoding: {
+    type: 'string',
+    enum: [...CSV_ENCODINGS],
+    default: 'utf-8',
+    description: 'CSV only: utf-8 (with BOM, for Excel) or shift_jis',
+  },
 };
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 const anyObject = { type: 'object', additionalProperties: true };
@@ -37,13 +61,15 @@ interface RangeQ {
 function parseTime(name: string, v: string | undefined): number | undefined {
   if (v === undefined || v === '') return undefined;
   const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-  if (!Number.isFinite(ms)) throw new ApiError('VALIDATION_FAILED', `querystring.${name} "${v}" is neither an ISO 8601 date-time nor epoch milliseconds`);
+  if (!Number.isFinite(ms))
+    throw new ApiError('VALIDATION_FAILED', `querystring.${name} "${v}" is neither an ISO 8601 date-time nor epoch milliseconds`);
   return ms;
 }
 
 function rangeOf(q: RangeQ): TimeRange {
   const r = { from: parseTime('from', q.from), to: parseTime('to', q.to) };
-  if (r.from !== undefined && r.to !== undefined && r.from >= r.to) throw new ApiError('VALIDATION_FAILED', 'querystring.from must be before querystring.to');
+  if (r.from !== undefined && r.to !== undefined && r.from >= r.to)
+    throw new ApiError('VALIDATION_FAILED', 'querystring.from must be before querystring.to');
   return r;
 }
 
@@ -56,113 +82,181 @@ function sendCsv<T>(reply: FastifyReply, name: string, rows: readonly T[], cols:
 
 export const reportRoutes: FastifyPluginAsync = async (app) => {
   async function load(id: string): Promise<{ records: AttemptRecord[]; dispositions: Map<string, DispositionLike> }> {
-    const [campaign, records, dispositions] = await Promise.all([getCampaign(app.redis, id), readAttempts(app.redis, id), readDispositions(app.redis, id)]);
+    const [campaign, records, dispositions] = await Promise.all([
+      getCampaign(app.redis, id),
+      readAttempts(app.redis, id),
+      readDispositions(app.redis, id),
+    ]);
     if (!campaign && records.length === 0) throw notFound('campaign', id);
     return { records, dispositions };
   }
 
-  app.get<{ Params: { id: string }; Querystring: RangeQ }>('/reports/campaigns/:id', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags, summary: 'Campaign report: attempts, connects, result codes, abandon rate (24 h / 30 days), talk and wrap-up, contacts per hour, AMD accuracy',
-      params: idParams, querystring: { type: 'object', additionalProperties: false, properties: rangeQuery },
-      response: { 200: anyObject, ...errorResponses },
-    },
-  }, async (req) => {
-    const range = rangeOf(req.query);
-    const { records, dispositions } = await load(req.params.id);
-    const labels = await readAmdLabels(app.redis, req.params.id);
-    const inRange = records.filter((r) => (range.from === undefined || r.at >= range.from) && (range.to === undefined || r.at < range.to));
-    return { ...campaignReport(req.params.id, records, dispositions, { now: Date.now(), range }), amd: amdReport(inRange, dispositions, labels) };
-  });
-
-  app.get<{ Params: { id: string }; Querystring: RangeQ }>('/reports/campaigns/:id/codes', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags, summary: 'Result-code report: attempts, share, final results and contacts per code (JSON or CSV)',
-      params: idParams, querystring: { type: 'object', additionalProperties: false, properties: { ...rangeQuery, ...csvQuery } },
-      response: { 200: anyObject, ...errorResponses },
-    },
-  }, async (req, reply) => {
-    const rows = resultCodeReport((await load(req.params.id)).records, rangeOf(req.query));
-    if (req.query.format === 'csv') return sendCsv(reply, `codes-${req.params.id}`, rows, CODE_COLUMNS, req.query.encoding);
-    return { campaignId: req.params.id, codes: rows };
-  });
-
-  app.get<{ Params: { id: string }; Querystring: RangeQ }>('/reports/campaigns/:id/attempts.csv', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags, summary: 'Every attempt as CSV (UTF-8 with BOM or Shift_JIS), including never-dialled do-not-call (10) and no-number (31) records',
-      params: idParams, querystring: { type: 'object', additionalProperties: false, properties: { ...rangeQuery, encoding: csvQuery.encoding } },
-      response: { 200: { type: 'string', description: 'text/csv' }, ...errorResponses },
-    },
-  }, async (req, reply) => {
-    const range = rangeOf(req.query);
-    const { records, dispositions } = await load(req.params.id);
-    const rows = records
-      .filter((r) => (range.from === undefined || r.at >= range.from) && (range.to === undefined || r.at < range.to))
-      .map((record) => ({ record, disposition: dispositions.get(record.attemptId), recording: undefined as string | undefined }));
-    // Recorded agent calls link their WAV (lib/api/routes/recordings.ts).
-    const agentCalls = rows.filter((r) => r.record.agentId).map((r) => r.record.attemptId);
-    if (agentCalls.length) {
-      const recs = await app.agentData.listRecordings({ campaignId: req.params.id, attemptIds: agentCalls, limit: agentCalls.length });
-      const byAttempt = new Map(recs.filter((x) => x.status === 'done').map((x) => [x.attemptId, `/recordings/${encodeURIComponent(x.id)}/audio`]));
-      for (const r of rows) r.recording = byAttempt.get(r.record.attemptId);
-    }
-    return sendCsv(reply, `attempts-${req.params.id}`, rows, ATTEMPT_COLUMNS, req.query.encoding);
-  });
-
-  app.get<{ Params: { id: string }; Querystring: RangeQ }>('/reports/campaigns/:id/amd', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags, summary: 'AMD accuracy: confusion matrix of analysis verdicts against dispositions and review labels, overall and per trunk',
-      params: idParams, querystring: { type: 'object', additionalProperties: false, properties: rangeQuery },
-      response: { 200: anyObject, ...errorResponses },
-    },
-  }, async (req) => {
-    const range = rangeOf(req.query);
-    const { records, dispositions } = await load(req.params.id);
-    const labels = await readAmdLabels(app.redis, req.params.id);
-    const inRange = records.filter((r) => (range.from === undefined || r.at >= range.from) && (range.to === undefined || r.at < range.to));
-    return { campaignId: req.params.id, ...amdReport(inRange, dispositions, labels) };
-  });
-
-  app.put<{ Params: { id: string; attemptId: string }; Body: { truth: AmdTruth } }>('/reports/campaigns/:id/amd-labels/:attemptId', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags, summary: 'Record who really answered an attempt (after listening to its recording); overrides the disposition in AMD accuracy',
-      params: { type: 'object', required: ['id', 'attemptId'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 }, attemptId: { type: 'string', minLength: 1, maxLength: 128 } } },
-      body: { type: 'object', additionalProperties: false, required: ['truth'], properties: { truth: { type: 'string', enum: [...AMD_TRUTHS] } } },
-      response: { 204: { type: 'null' }, ...errorResponses },
-    },
-  }, async (req, reply) => {
-    const { records } = await load(req.params.id);
-    if (!records.some((r) => r.attemptId === req.params.attemptId)) throw notFound(`attempt of campaign ${req.params.id}`, req.params.attemptId);
-    await saveAmdLabel(app.redis, req.params.id, req.params.attemptId, req.body.truth);
-    return reply.status(204).send();
-  });
-
-  app.get<{ Querystring: RangeQ }>('/reports/agents', {
-    config: { roles: SUPERVISOR },
-    schema: {
-      tags, summary: 'Agent report: calls, talk, wrap-up, time in ready/break/away, dispositions (JSON or CSV)',
-      querystring: {
-        type: 'object', additionalProperties: false,
-        properties: { ...rangeQuery, ...csvQuery, campaign: { type: 'string', description: 'comma-separated campaign ids (default: all)' } },
+  app.get<{ Params: { id: string }; Querystring: RangeQ }>(
+    '/reports/campaigns/:id',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary:
+          'Campaign report: attempts, connects, result codes, abandon rate (24 h / 30 days), talk and wrap-up, contacts per hour, AMD accuracy',
+        params: idParams,
+        querystring: { type: 'object', additionalProperties: false, properties: rangeQuery },
+        response: { 200: anyObject, ...errorResponses },
       },
-      response: { 200: anyObject, ...errorResponses },
     },
-  }, async (req, reply) => {
-    const range = rangeOf(req.query);
-    const ids = req.query.campaign ? req.query.campaign.split(',').map((s) => s.trim()).filter(Boolean) : (await listCampaigns(app.redis)).map((c) => c.id);
-    const records: AttemptRecord[] = [];
-    const dispositions = new Map<string, DispositionLike>();
-    for (const id of ids) {
-      records.push(...(await readAttempts(app.redis, id)));
-      for (const [k, v] of await readDispositions(app.redis, id)) dispositions.set(k, v);
-    }
-    const rows = agentReport(records, dispositions, await readAgentTransitions(app.redis, range), { now: Date.now(), range });
-    if (req.query.format === 'csv') return sendCsv(reply, 'agents', rows, AGENT_COLUMNS, req.query.encoding);
-    return { agents: rows };
-  });
+    async (req) => {
+      const range = rangeOf(req.query);
+      const { records, dispositions } = await load(req.params.id);
+      const labels = await readAmdLabels(app.redis, req.params.id);
+      const inRange = records.filter(
+        (r) => (range.from === undefined || r.at >= range.from) && (range.to === undefined || r.at < range.to),
+      );
+      return {
+        ...campaignReport(req.params.id, records, dispositions, { now: Date.now(), range }),
+        amd: amdReport(inRange, dispositions, labels),
+      };
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: RangeQ }>(
+    '/reports/campaigns/:id/codes',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary: 'Result-code report: attempts, share, final results and contacts per code (JSON or CSV)',
+        params: idParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { ...rangeQuery, ...csvQuery } },
+        response: { 200: anyObject, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const rows = resultCodeReport((await load(req.params.id)).records, rangeOf(req.query));
+      if (req.query.format === 'csv') return sendCsv(reply, `codes-${req.params.id}`, rows, CODE_COLUMNS, req.query.encoding);
+      return { campaignId: req.params.id, codes: rows };
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: RangeQ }>(
+    '/reports/campaigns/:id/attempts.csv',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary: 'Every attempt as CSV (UTF-8 with BOM or Shift_JIS), including never-dialled do-not-call (10) and no-number (31) records',
+        params: idParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { ...rangeQuery, encoding: csvQuery.encoding } },
+        response: { 200: { type: 'string', description: 'text/csv' }, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const range = rangeOf(req.query);
+      const { records, dispositions } = await load(req.params.id);
+      const rows = records
+        .filter((r) => (range.from === undefined || r.at >= range.from) && (range.to === undefined || r.at < range.to))
+        .map((record) => ({ record, disposition: dispositions.get(record.attemptId), recording: undefined as string | undefined }));
+      // Recorded agent calls link their WAV (lib/api/routes/recordings.ts).
+      const agentCalls = rows.filter((r) => r.record.agentId).map((r) => r.record.attemptId);
+      if (agentCalls.length) {
+        const recs = await app.agentData.listRecordings({ campaignId: req.params.id, attemptIds: agentCalls, limit: agentCalls.length });
+        const byAttempt = new Map(
+          recs.filter((x) => x.status === 'done').map((x) => [x.attemptId, `/recordings/${encodeURIComponent(x.id)}/audio`]),
+        );
+        for (const r of rows) r.recording = byAttempt.get(r.record.attemptId);
+      }
+      return sendCsv(reply, `attempts-${req.params.id}`, rows, ATTEMPT_COLUMNS, req.query.encoding);
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: RangeQ }>(
+    '/reports/campaigns/:id/amd',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary: 'AMD accuracy: confusion matrix of analysis verdicts against dispositions and review labels, overall and per trunk',
+        params: idParams,
+        querystring: { type: 'object', additionalProperties: false, properties: rangeQuery },
+        response: { 200: anyObject, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const range = rangeOf(req.query);
+      const { records, dispositions } = await load(req.params.id);
+      const labels = await readAmdLabels(app.redis, req.params.id);
+      const inRange = records.filter(
+        (r) => (range.from === undefined || r.at >= range.from) && (range.to === undefined || r.at < range.to),
+      );
+      return { campaignId: req.params.id, ...amdReport(inRange, dispositions, labels) };
+    },
+  );
+
+  app.put<{ Params: { id: string; attemptId: string }; Body: { truth: AmdTruth } }>(
+    '/reports/campaigns/:id/amd-labels/:attemptId',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary: 'Record who really answered an attempt (after listening to its recording); overrides the disposition in AMD accuracy',
+        params: {
+          type: 'object',
+          required: ['id', 'attemptId'],
+          properties: { id: { type: 'string', minLength: 1, maxLength: 64 }, attemptId: { type: 'string', minLength: 1, maxLength: 128 } },
+        },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['truth'],
+          properties: { truth: { type: 'string', enum: [...AMD_TRUTHS] } },
+        },
+        response: { 204: { type: 'null' }, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const { records } = await load(req.params.id);
+      if (!records.some((r) => r.attemptId === req.params.attemptId))
+        throw notFound(`attempt of campaign ${req.params.id}`, req.params.attemptId);
+      await saveAmdLabel(app.redis, req.params.id, req.params.attemptId, req.body.truth);
+      return reply.status(204).send();
+    },
+  );
+
+  app.get<{ Querystring: RangeQ }>(
+    '/reports/agents',
+    {
+      config: { roles: SUPERVISOR },
+      schema: {
+        tags,
+        summary: 'Agent report: calls, talk, wrap-up, time in ready/break/away, dispositions (JSON or CSV)',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...rangeQuery,
+            ...csvQuery,
+            campaign: { type: 'string', description: 'comma-separated campaign ids (default: all)' },
+          },
+        },
+        response: { 200: anyObject, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const range = rangeOf(req.query);
+      const ids = req.query.campaign
+        ? req.query.campaign
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : (await listCampaigns(app.redis)).map((c) => c.id);
+      const records: AttemptRecord[] = [];
+      const dispositions = new Map<string, DispositionLike>();
+      for (const id of ids) {
+        records.push(...(await readAttempts(app.redis, id)));
+        for (const [k, v] of await readDispositions(app.redis, id)) dispositions.set(k, v);
+      }
+      const rows = agentReport(records, dispositions, await readAgentTransitions(app.redis, range), { now: Date.now(), range });
+      if (req.query.format === 'csv') return sendCsv(reply, 'agents', rows, AGENT_COLUMNS, req.query.encoding);
+      return { agents: rows };
+    },
+  );
 };

@@ -16,7 +16,11 @@ export function toApiError(err: unknown): unknown {
   if (err instanceof CampaignInvalidError) return new ApiError('VALIDATION_FAILED', err.message, { errors: err.errors });
   if (err instanceof DncInputError) return new ApiError('VALIDATION_FAILED', err.message, { field: err.field, value: err.value });
   if (err instanceof AgentStoreError) {
-    return new ApiError(err.kind === 'not-found' ? 'NOT_FOUND' : err.kind === 'duplicate' ? 'DUPLICATE' : 'IN_USE', err.message, err.details);
+    return new ApiError(
+      err.kind === 'not-found' ? 'NOT_FOUND' : err.kind === 'duplicate' ? 'DUPLICATE' : 'IN_USE',
+      err.message,
+      err.details,
+    );
   }
   return err;
 }

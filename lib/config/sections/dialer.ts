@@ -15,4 +15,9 @@ export const dialerSchema = {
   },
 } as const;
 
-export type DialerConfig = Record<string, unknown> & { agents: AgentsConfig; runner: RunnerConfig; prompts: PromptsConfig; pacing: PacingConfig };
+export type DialerConfig = Record<string, unknown> & {
+  agents: AgentsConfig;
+  runner: RunnerConfig;
+  prompts: PromptsConfig;
+  pacing: PacingConfig;
+};

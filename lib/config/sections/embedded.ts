@@ -81,7 +81,15 @@ export const trunksSchema = {
 } as const;
 
 export interface EmbeddedConfig {
-  sip: { host: string; publicAddress: string; port: number; t1Ms: number; userAgent: string; tcp: boolean; unknownSources: 'reject' | 'drop' };
+  sip: {
+    host: string;
+    publicAddress: string;
+    port: number;
+    t1Ms: number;
+    userAgent: string;
+    tcp: boolean;
+    unknownSources: 'reject' | 'drop';
+  };
   rtp: { portMin: number; portMax: number; codecs: Array<'ulaw' | 'alaw'>; sendSilence: boolean };
   allowedPeers: string[];
   maxLegs: number;

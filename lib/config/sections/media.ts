@@ -4,7 +4,8 @@
  * E.180 / Bell SIT / T.30 fax / Asterisk app_amd) unless a comment says why not.
  */
 
-const num = (d: number, min = 0, max?: number) => (max === undefined ? { type: 'number', minimum: min, default: d } : { type: 'number', minimum: min, maximum: max, default: d });
+const num = (d: number, min = 0, max?: number) =>
+  max === undefined ? { type: 'number', minimum: min, default: d } : { type: 'number', minimum: min, maximum: max, default: d };
 const int = (d: number, min = 0) => ({ type: 'integer', minimum: min, default: d });
 
 /** One call-progress tone: its frequencies and its on/off cadence (ms, repeating). */
@@ -293,7 +294,15 @@ export interface MediaConfig {
     ituMaxMs: number;
     maxGapMs: number;
   };
-  fax: { cedHz: number; cedToleranceHz: number; cedMinMs: number; cngHz: number; cngToleranceHz: number; cngMinMs: number; cngMaxMs: number };
+  fax: {
+    cedHz: number;
+    cedToleranceHz: number;
+    cedMinMs: number;
+    cngHz: number;
+    cngToleranceHz: number;
+    cngMinMs: number;
+    cngMaxMs: number;
+  };
   beep: { minHz: number; maxHz: number; minMs: number; maxMs: number; stabilityPct: number };
   announcements: { dir: string; minConfidence: number; windowMs: number; maxAttempts: number; minMargin: number };
 }

@@ -49,7 +49,11 @@ export const promptsSchema = {
     dir: { type: 'string', default: 'data/prompts' },
     /** Played when no agent is free within the abandon threshold (TSR: identification + opt-out). */
     abandon: { type: 'string', default: '' },
-    abandonText: { type: 'string', default: 'Sorry, all of our agents are busy. This call was from the contact centre. To stop these calls, reply STOP or call us back. Goodbye.' },
+    abandonText: {
+      type: 'string',
+      default:
+        'Sorry, all of our agents are busy. This call was from the contact centre. To stop these calls, reply STOP or call us back. Goodbye.',
+    },
   },
 } as const;
 

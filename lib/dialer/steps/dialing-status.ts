@@ -8,17 +8,24 @@ import type { DialWindow } from '../../rules/hours';
 import type { TickDecision } from '../../pacing/types';
 
 export const IDLE_REASONS = [
-  'outside_hours', 'before_period', 'after_period',
-  'no_agents', 'no_ready_agents',
-  'campaign_cap', 'trunk_full', 'calls_per_second', 'running_campaign_limit',
-  'no_eligible_contacts', 'waiting_for_callbacks', 'abandon_budget',
+  'outside_hours',
+  'before_period',
+  'after_period',
+  'no_agents',
+  'no_ready_agents',
+  'campaign_cap',
+  'trunk_full',
+  'calls_per_second',
+  'running_campaign_limit',
+  'no_eligible_contacts',
+  'waiting_for_callbacks',
+  'abandon_budget',
 ] as const;
 export type IdleReason = (typeof IDLE_REASONS)[number];
 
 export type DialingStatus =
   /** Calls were placed this tick, or calls of the campaign are up. */
-  | { state: 'dialing' }
-  | { state: 'idle'; reason: IdleReason; detail: string; until: number | null };
+  { state: 'dialing' } | { state: 'idle'; reason: IdleReason; detail: string; until: number | null };
 
 export interface TickOutcome {
   window: DialWindow;
@@ -37,15 +44,24 @@ export interface TickOutcome {
 }
 
 const CAP_REASON: Record<string, IdleReason> = {
-  campaign: 'campaign_cap', trunkChannels: 'trunk_full', trunkCps: 'calls_per_second', runningCampaigns: 'running_campaign_limit',
+  campaign: 'campaign_cap',
+  trunkChannels: 'trunk_full',
+  trunkCps: 'calls_per_second',
+  runningCampaigns: 'running_campaign_limit',
 };
 
 export function decideDialingStatus(o: TickOutcome): DialingStatus {
   const w = o.window;
   if (!w.ok) {
     const until = w.nextAt ? w.nextAt.getTime() : null;
-    const reason: IdleReason = w.reason === 'outside-hours' ? 'outside_hours' : w.reason === 'before-period' ? 'before_period' : 'after_period';
-    const when = until === null ? (reason === 'after_period' ? 'the run period is over' : 'no opening ahead') : `opens ${new Date(until).toISOString()}`;
+    const reason: IdleReason =
+      w.reason === 'outside-hours' ? 'outside_hours' : w.reason === 'before-period' ? 'before_period' : 'after_period';
+    const when =
+      until === null
+        ? reason === 'after_period'
+          ? 'the run period is over'
+          : 'no opening ahead'
+        : `opens ${new Date(until).toISOString()}`;
     return { state: 'idle', reason, detail: `${reason.replace(/_/g, ' ')}: ${when}`, until };
   }
   if (o.placed > 0 || o.inProgress > 0) return { state: 'dialing' };
@@ -53,19 +69,42 @@ export function decideDialingStatus(o: TickOutcome): DialingStatus {
   if (!d) return { state: 'idle', reason: 'no_eligible_contacts', detail: 'nothing to dial', until: null };
   const limitedBy = d.trace.caps.limitedBy;
   if (d.calls === 0 && limitedBy) {
-    return { state: 'idle', reason: CAP_REASON[limitedBy] ?? 'campaign_cap', detail: `${limitedBy} cap has no room (${d.reason})`, until: null };
+    return {
+      state: 'idle',
+      reason: CAP_REASON[limitedBy] ?? 'campaign_cap',
+      detail: `${limitedBy} cap has no room (${d.reason})`,
+      until: null,
+    };
   }
   if (d.calls === 0) {
     const a = d.trace.agents;
-    if (!o.agentless && a.loggedIn === 0) return { state: 'idle', reason: 'no_agents', detail: 'no agent of the campaign\'s groups is logged in', until: null };
-    if (!o.agentless && a.ready === 0) return { state: 'idle', reason: 'no_ready_agents', detail: `${a.loggedIn} logged in, none ready (${a.reserved} reserved, ${a.talking} talking, ${a.wrapup} in wrap-up)`, until: null };
+    if (!o.agentless && a.loggedIn === 0)
+      return { state: 'idle', reason: 'no_agents', detail: "no agent of the campaign's groups is logged in", until: null };
+    if (!o.agentless && a.ready === 0)
+      return {
+        state: 'idle',
+        reason: 'no_ready_agents',
+        detail: `${a.loggedIn} logged in, none ready (${a.reserved} reserved, ${a.talking} talking, ${a.wrapup} in wrap-up)`,
+        until: null,
+      };
     return { state: 'idle', reason: 'abandon_budget', detail: d.reason, until: null };
   }
-  if (o.admitted !== undefined && o.admitted === 0) return { state: 'idle', reason: 'trunk_full', detail: 'the shared trunk/campaign limits admitted no call', until: null };
+  if (o.admitted !== undefined && o.admitted === 0)
+    return { state: 'idle', reason: 'trunk_full', detail: 'the shared trunk/campaign limits admitted no call', until: null };
   if (o.nextCallbackAt !== null) {
-    return { state: 'idle', reason: 'waiting_for_callbacks', detail: `no contact eligible now; next callback due ${new Date(o.nextCallbackAt).toISOString()}`, until: o.nextCallbackAt };
+    return {
+      state: 'idle',
+      reason: 'waiting_for_callbacks',
+      detail: `no contact eligible now; next callback due ${new Date(o.nextCallbackAt).toISOString()}`,
+      until: o.nextCallbackAt,
+    };
   }
-  return { state: 'idle', reason: 'no_eligible_contacts', detail: 'no contact is eligible now (all dialled, waiting for a retry time, or filtered out)', until: null };
+  return {
+    state: 'idle',
+    reason: 'no_eligible_contacts',
+    detail: 'no contact is eligible now (all dialled, waiting for a retry time, or filtered out)',
+    until: null,
+  };
 }
 
 /** Same status for publishing purposes (details such as counts may differ). */

@@ -134,13 +134,17 @@ async function locateParts(a: Archive): Promise<{ sheet: string; sharedStrings?:
   if (!sheetRel) throw new ImportFileError(`not a readable XLSX workbook: the first sheet's relationship ${firstSheetRid} is missing`);
   const ss = [...byId.values()].find((r) => r.type.endsWith('/sharedStrings'));
   const sharedStrings = ss ? resolveTarget(wbPart, ss.target) : a.entries.has('xl/sharedStrings.xml') ? 'xl/sharedStrings.xml' : undefined;
-  return { sheet: resolveTarget(wbPart, sheetRel.target), sharedStrings: sharedStrings && a.entries.has(sharedStrings) ? sharedStrings : undefined };
+  return {
+    sheet: resolveTarget(wbPart, sheetRel.target),
+    sharedStrings: sharedStrings && a.entries.has(sharedStrings) ? sharedStrings : undefined,
+  };
 }
 
 function relsHandler(out: Record<string, string>, typeSuffix: string): XmlHandler {
   return {
     open(name, attrs) {
-      if (name === 'Relationship' && !out.target && (attr(attrs, 'Type') ?? '').endsWith(`/${typeSuffix}`)) out.target = attr(attrs, 'Target') ?? '';
+      if (name === 'Relationship' && !out.target && (attr(attrs, 'Type') ?? '').endsWith(`/${typeSuffix}`))
+        out.target = attr(attrs, 'Target') ?? '';
     },
     close() {},
     text() {},
@@ -204,7 +208,8 @@ async function readSharedStrings(a: Archive, part: string): Promise<SharedString
         inSi = false;
         const s = text.take();
         total += s.length;
-        if (total > a.limits.maxSharedStringsChars) throw tooBig(`the shared strings exceed ${a.limits.maxSharedStringsChars} characters (import.xlsx.maxSharedStringsChars)`);
+        if (total > a.limits.maxSharedStringsChars)
+          throw tooBig(`the shared strings exceed ${a.limits.maxSharedStringsChars} characters (import.xlsx.maxSharedStringsChars)`);
         strings.push(s);
       }
     },
@@ -258,8 +263,10 @@ class SheetRows implements XmlHandler {
       case 'row': {
         const r = attr(attrs, 'r');
         this.rowNum = r ? Number(r) : this.rowNum + 1;
-        if (!Number.isSafeInteger(this.rowNum) || this.rowNum < 1) throw new ImportFileError(`not a readable XLSX workbook: row number ${r} is not valid`);
-        if (++this.rowsSeen > this.limits.maxRows) throw tooBig(`the worksheet has more than ${this.limits.maxRows} rows (import.xlsx.maxRows)`);
+        if (!Number.isSafeInteger(this.rowNum) || this.rowNum < 1)
+          throw new ImportFileError(`not a readable XLSX workbook: row number ${r} is not valid`);
+        if (++this.rowsSeen > this.limits.maxRows)
+          throw tooBig(`the worksheet has more than ${this.limits.maxRows} rows (import.xlsx.maxRows)`);
         this.cells = [];
         this.col = -1;
         return;
@@ -267,8 +274,12 @@ class SheetRows implements XmlHandler {
       case 'c': {
         const ref = attr(attrs, 'r');
         this.col = ref ? columnOf(ref) : this.col + 1;
-        if (this.col < 0) throw new ImportFileError(`not a readable XLSX workbook: cell reference ${ref} in row ${this.rowNum} is not valid`);
-        if (this.col >= this.limits.maxColumns) throw tooBig(`row ${this.rowNum} has a cell in column ${this.col + 1}; at most ${this.limits.maxColumns} columns are read (import.xlsx.maxColumns)`);
+        if (this.col < 0)
+          throw new ImportFileError(`not a readable XLSX workbook: cell reference ${ref} in row ${this.rowNum} is not valid`);
+        if (this.col >= this.limits.maxColumns)
+          throw tooBig(
+            `row ${this.rowNum} has a cell in column ${this.col + 1}; at most ${this.limits.maxColumns} columns are read (import.xlsx.maxColumns)`,
+          );
         this.type = attr(attrs, 't') ?? 'n';
         return;
       }
@@ -328,7 +339,10 @@ class SheetRows implements XmlHandler {
     switch (this.type) {
       case 's': {
         const s = this.shared.get(Number(v));
-        if (s === undefined) throw new ImportFileError(`not a readable XLSX workbook: the cell in row ${this.rowNum}, column ${this.col + 1} refers to shared string ${v}, which does not exist`);
+        if (s === undefined)
+          throw new ImportFileError(
+            `not a readable XLSX workbook: the cell in row ${this.rowNum}, column ${this.col + 1} refers to shared string ${v}, which does not exist`,
+          );
         return s;
       }
       case 'n':
@@ -345,7 +359,11 @@ class SheetRows implements XmlHandler {
  * Rows of the first worksheet of an XLSX stream, in batches of about
  * `batchSize` (one per inflated chunk at most). Rows with no text are skipped.
  */
-export async function* readXlsxRows(bytes: AsyncIterable<Buffer>, limits: XlsxLimits = DEFAULT_XLSX_LIMITS, batchSize = 1000): AsyncGenerator<RawRow[]> {
+export async function* readXlsxRows(
+  bytes: AsyncIterable<Buffer>,
+  limits: XlsxLimits = DEFAULT_XLSX_LIMITS,
+  batchSize = 1000,
+): AsyncGenerator<RawRow[]> {
   const dir = await mkdtemp(join(tmpdir(), 'dialer-xlsx-'));
   const path = join(dir, 'upload.xlsx');
   let fh: FileHandle | undefined;

@@ -39,7 +39,7 @@ export class SharedStrings {
     // Bytes first, after room for the longest prefix, then the prefix and a move if it was shorter.
     const len = slab.write(s, at + 5, 'utf8');
     let p = at;
-    for (let v = len; ; ) {
+    for (let v = len; ;) {
       if (v < 0x80) {
         slab[p++] = v;
         break;

@@ -78,7 +78,12 @@ export class XmlScanner {
         const e = s.indexOf(']]>', lt + 9);
         if (e < 0) return -1;
         // Handed on escaped, so the consumer decodes every text the same way.
-        this.h.text(s.slice(lt + 9, e).replace(/&/g, '&amp;').replace(/</g, '&lt;'));
+        this.h.text(
+          s
+            .slice(lt + 9, e)
+            .replace(/&/g, '&amp;')
+            .replace(/</g, '&lt;'),
+        );
         return e + 3;
       }
       throw bad(this.part, 'DOCTYPE declarations are not allowed');

@@ -63,7 +63,8 @@ export async function readCentralDirectory(fh: FileHandle, size: number): Promis
   const count = tail.readUInt16LE(eocd + 10);
   const cdSize = tail.readUInt32LE(eocd + 12);
   const cdOffset = tail.readUInt32LE(eocd + 16);
-  if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) throw bad('ZIP64 archives are not supported (save the workbook from Excel again)');
+  if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff)
+    throw bad('ZIP64 archives are not supported (save the workbook from Excel again)');
   if (count > MAX_ENTRIES) throw bad(`the archive has ${count} entries (at most ${MAX_ENTRIES})`);
   if (cdSize > MAX_CENTRAL_DIRECTORY || cdOffset + cdSize > size) throw bad('its central directory is out of bounds');
   const cd = await readAt(fh, cdOffset, cdSize);
@@ -93,9 +94,17 @@ export async function readCentralDirectory(fh: FileHandle, size: number): Promis
  * the limit as soon as the entry (or the archive so far, `budget`) expands
  * past it.
  */
-export async function* entryBytes(path: string, fh: FileHandle, size: number, e: ZipEntry, limits: InflateLimits, budget: { used: number }): AsyncGenerator<Buffer> {
+export async function* entryBytes(
+  path: string,
+  fh: FileHandle,
+  size: number,
+  e: ZipEntry,
+  limits: InflateLimits,
+  budget: { used: number },
+): AsyncGenerator<Buffer> {
   if (e.flags & 1) throw bad(`${e.name} is encrypted`);
-  if (e.method !== 0 && e.method !== 8) throw bad(`${e.name} uses compression method ${e.method} (only stored and deflated entries are read)`);
+  if (e.method !== 0 && e.method !== 8)
+    throw bad(`${e.name} uses compression method ${e.method} (only stored and deflated entries are read)`);
   const local = await readAt(fh, e.localHeaderOffset, 30);
   if (local.length < 30 || local.readUInt32LE(0) !== LOCAL_SIG) throw bad(`the local header of ${e.name} is damaged`);
   const start = e.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
@@ -109,7 +118,10 @@ export async function* entryBytes(path: string, fh: FileHandle, size: number, e:
       );
     }
     if (budget.used > limits.maxUnzippedBytes) {
-      throw new ImportFileError(`the workbook expands to more than ${limits.maxUnzippedBytes} bytes (import.xlsx.maxUnzippedBytes)`, 'PAYLOAD_TOO_LARGE');
+      throw new ImportFileError(
+        `the workbook expands to more than ${limits.maxUnzippedBytes} bytes (import.xlsx.maxUnzippedBytes)`,
+        'PAYLOAD_TOO_LARGE',
+      );
     }
   };
   if (e.compressedSize === 0) return;

@@ -8,8 +8,22 @@
  */
 import type { Logger } from 'pino';
 import {
-  digestAuthorization, header, newCallId, newTag, parseNameAddr, parseUri, SipStack, UdpTransport, via,
-  type ClientOutcome, type Endpoint, type Local, type ServerTxHandle, type SipHeader, type SipRequest, type SipResponse,
+  digestAuthorization,
+  header,
+  newCallId,
+  newTag,
+  parseNameAddr,
+  parseUri,
+  SipStack,
+  UdpTransport,
+  via,
+  type ClientOutcome,
+  type Endpoint,
+  type Local,
+  type ServerTxHandle,
+  type SipHeader,
+  type SipRequest,
+  type SipResponse,
 } from '../../sip';
 import type { ChannelEvent, MessageChannel, OutboundMessage, SendResult } from '../channel';
 import { ChannelEvents } from './emitter';
@@ -86,7 +100,11 @@ export class SipMessageChannel implements MessageChannel {
     if (!stack) return { accepted: false, error: 'SIP MESSAGE channel is not started', permanent: false };
     const body = Buffer.from(msg.body, 'utf8');
     if (body.length > SIP_MESSAGE_MAX_BYTES) {
-      return { accepted: false, error: `message is ${body.length} bytes; SIP MESSAGE over UDP carries at most ${SIP_MESSAGE_MAX_BYTES} (RFC 3428 §8)`, permanent: true };
+      return {
+        accepted: false,
+        error: `message is ${body.length} bytes; SIP MESSAGE over UDP carries at most ${SIP_MESSAGE_MAX_BYTES} (RFC 3428 §8)`,
+        permanent: true,
+      };
     }
     const req = this.build(msg, body);
     let res = await this.transact(stack, req);
@@ -156,6 +174,14 @@ export class SipMessageChannel implements MessageChannel {
     }
     if (!from) return tx.respond(400, 'Bad Request', [{ name: 'Warning', value: '399 dialer "From has no user part"' }]);
     tx.respond(200, 'OK', [], undefined, newTag());
-    this.events.emit({ type: 'inbound', channel: 'sip', from: decodeURIComponent(from), to: decodeURIComponent(to ?? ''), body: req.body.toString('utf8'), providerId: header(req, 'Call-ID'), at: Date.now() });
+    this.events.emit({
+      type: 'inbound',
+      channel: 'sip',
+      from: decodeURIComponent(from),
+      to: decodeURIComponent(to ?? ''),
+      body: req.body.toString('utf8'),
+      providerId: header(req, 'Call-ID'),
+      at: Date.now(),
+    });
   }
 }

@@ -24,7 +24,10 @@ declare module 'smpp' {
     sessions: Session[];
   }
   export const PDU: { new (command: string, options?: Record<string, unknown>): PDU };
-  export function connect(options: { url?: string; host?: string; port?: number; auto_enquire_link_period?: number }, listener?: () => void): Session;
+  export function connect(
+    options: { url?: string; host?: string; port?: number; auto_enquire_link_period?: number },
+    listener?: () => void,
+  ): Session;
   export function createServer(options: Record<string, unknown>, listener?: (session: Session) => void): Server;
   export const errors: Record<string, number>;
   export const consts: Record<string, Record<string, number>>;

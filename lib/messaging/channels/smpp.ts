@@ -34,7 +34,10 @@ const STATE_NAMES: Record<number, string> = { 2: 'DELIVRD', 3: 'EXPIRED', 4: 'DE
 /** Status codes that say "this message, as it is, will never go" (a retry will not help). */
 const PERMANENT = new Set([0x0a, 0x0b, 0x01, 0x43, 0x66, 0x62]); // RINVSRCADR, RINVDSTADR, RINVMSGLEN, RINVESMCLASS, …
 
-export function parseReceipt(text: string, tlv: { receiptedId?: string; state?: number }): { id: string; stat: string; err?: string } | undefined {
+export function parseReceipt(
+  text: string,
+  tlv: { receiptedId?: string; state?: number },
+): { id: string; stat: string; err?: string } | undefined {
   const m = RECEIPT.exec(text);
   const id = tlv.receiptedId || m?.[1];
   const stat = (tlv.state !== undefined ? STATE_NAMES[tlv.state] : undefined) ?? m?.[2]?.toUpperCase();
@@ -91,17 +94,27 @@ export class SmppChannel implements MessageChannel {
   private connect(): Promise<void> {
     const u = new URL(this.o.url);
     return new Promise((resolve, reject) => {
-      const s = smpp.connect({ host: u.hostname, port: Number(u.port || 2775), auto_enquire_link_period: this.o.enquireLinkMs || undefined }, () => {
-        s.send(new smpp.PDU('bind_transceiver', { system_id: this.o.systemId, password: this.o.password, system_type: this.o.systemType ?? '' }), (pdu) => {
-          if (pdu.command_status === 0) {
-            this.bound = true;
-            resolve();
-          } else {
-            s.destroy();
-            reject(new Error(`SMPP bind refused (status 0x${pdu.command_status.toString(16)})`));
-          }
-        });
-      });
+      const s = smpp.connect(
+        { host: u.hostname, port: Number(u.port || 2775), auto_enquire_link_period: this.o.enquireLinkMs || undefined },
+        () => {
+          s.send(
+            new smpp.PDU('bind_transceiver', {
+              system_id: this.o.systemId,
+              password: this.o.password,
+              system_type: this.o.systemType ?? '',
+            }),
+            (pdu) => {
+              if (pdu.command_status === 0) {
+                this.bound = true;
+                resolve();
+              } else {
+                s.destroy();
+                reject(new Error(`SMPP bind refused (status 0x${pdu.command_status.toString(16)})`));
+              }
+            },
+          );
+        },
+      );
       this.session = s;
       s.on('error', (err: Error) => {
         this.o.log.warn({ err: err.message }, 'SMPP session error');
@@ -111,7 +124,10 @@ export class SmppChannel implements MessageChannel {
         this.bound = false;
         if (this.stopped || this.session !== s) return;
         this.o.log.warn('SMPP session closed; re-binding');
-        this.reconnect = setTimeout(() => this.connect().catch((err: Error) => this.o.log.warn({ err: err.message }, 'SMPP re-bind failed')), 2000);
+        this.reconnect = setTimeout(
+          () => this.connect().catch((err: Error) => this.o.log.warn({ err: err.message }, 'SMPP re-bind failed')),
+          2000,
+        );
       });
       s.on('deliver_sm', (pdu: smpp.PDU) => this.onDeliver(s, pdu));
       s.on('enquire_link', (pdu: smpp.PDU) => s.send(pdu.response()));
@@ -137,11 +153,19 @@ export class SmppChannel implements MessageChannel {
       ...body,
     });
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve({ accepted: false, error: 'no submit_sm_resp in time', permanent: false }), this.o.timeoutMs ?? 10000);
+      const timer = setTimeout(
+        () => resolve({ accepted: false, error: 'no submit_sm_resp in time', permanent: false }),
+        this.o.timeoutMs ?? 10000,
+      );
       const sent = s.send(pdu, (resp) => {
         clearTimeout(timer);
         if (resp.command_status === 0) resolve({ accepted: true, providerId: String(resp.message_id) });
-        else resolve({ accepted: false, error: `SMSC refused the message (status 0x${resp.command_status.toString(16).padStart(4, '0')})`, permanent: PERMANENT.has(resp.command_status) });
+        else
+          resolve({
+            accepted: false,
+            error: `SMSC refused the message (status 0x${resp.command_status.toString(16).padStart(4, '0')})`,
+            permanent: PERMANENT.has(resp.command_status),
+          });
       });
       if (!sent) {
         clearTimeout(timer);
@@ -156,13 +180,32 @@ export class SmppChannel implements MessageChannel {
     const body = text(pdu.message_payload) || text(pdu.short_message);
     const at = Date.now();
     if (esm & RECEIPT_BIT) {
-      const r = parseReceipt(body, { receiptedId: pdu.receipted_message_id ? String(pdu.receipted_message_id) : undefined, state: typeof pdu.message_state === 'number' ? pdu.message_state : undefined });
+      const r = parseReceipt(body, {
+        receiptedId: pdu.receipted_message_id ? String(pdu.receipted_message_id) : undefined,
+        state: typeof pdu.message_state === 'number' ? pdu.message_state : undefined,
+      });
       if (!r) return this.o.log.warn({ body: body.slice(0, 200) }, 'SMPP delivery receipt not understood');
-      if (FINAL_OK.has(r.stat)) this.events.emit({ type: 'receipt', channel: 'smpp', providerId: r.id, status: 'delivered', detail: r.stat, at });
-      else if (FINAL_FAIL.has(r.stat)) this.events.emit({ type: 'receipt', channel: 'smpp', providerId: r.id, status: 'failed', detail: `${r.stat}${r.err ? ` err:${r.err}` : ''}`, at });
+      if (FINAL_OK.has(r.stat))
+        this.events.emit({ type: 'receipt', channel: 'smpp', providerId: r.id, status: 'delivered', detail: r.stat, at });
+      else if (FINAL_FAIL.has(r.stat))
+        this.events.emit({
+          type: 'receipt',
+          channel: 'smpp',
+          providerId: r.id,
+          status: 'failed',
+          detail: `${r.stat}${r.err ? ` err:${r.err}` : ''}`,
+          at,
+        });
       return;
     }
     const from = String(pdu.source_addr ?? '');
-    this.events.emit({ type: 'inbound', channel: 'smpp', from: /^\d{8,}$/.test(from) && Number(pdu.source_addr_ton) === 1 ? `+${from}` : from, to: String(pdu.destination_addr ?? ''), body, at });
+    this.events.emit({
+      type: 'inbound',
+      channel: 'smpp',
+      from: /^\d{8,}$/.test(from) && Number(pdu.source_addr_ton) === 1 ? `+${from}` : from,
+      to: String(pdu.destination_addr ?? ''),
+      body,
+      at,
+    });
   }
 }

@@ -38,7 +38,9 @@ export class SmtpChannel implements MessageChannel {
   async start(): Promise<void> {
     const t = this.o.timeoutMs ?? 15000;
     this.transport = nodemailer.createTransport(this.o.url, {
-      connectionTimeout: t, greetingTimeout: t, socketTimeout: t,
+      connectionTimeout: t,
+      greetingTimeout: t,
+      socketTimeout: t,
       tls: this.o.insecureTls ? { rejectUnauthorized: false } : undefined,
     } as never);
   }
@@ -53,7 +55,11 @@ export class SmtpChannel implements MessageChannel {
     const messageId = `<${msg.id}@${this.domain}>`;
     try {
       const info = await this.transport.sendMail({
-        from: msg.from ?? this.o.from, to: msg.to, subject: msg.subject ?? '', text: msg.body, messageId,
+        from: msg.from ?? this.o.from,
+        to: msg.to,
+        subject: msg.subject ?? '',
+        text: msg.body,
+        messageId,
         headers: { 'X-Dialer-Message-Id': msg.id },
       });
       if (info.rejected?.length) return { accepted: false, error: `server rejected ${info.rejected.join(', ')}`, permanent: true };

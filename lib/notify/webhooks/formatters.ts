@@ -9,7 +9,14 @@ export const FORMATS = ['json', 'slack', 'teams', 'line', 'chatwork'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** The notices a person wants in a chat room (seed 004), by event type. */
-export const NOTICE_TYPES = ['campaign.completed', 'campaign.abandon-warning', 'callback.due', 'agent.released', 'transfer.failed', 'message.reply'] as const;
+export const NOTICE_TYPES = [
+  'campaign.completed',
+  'campaign.abandon-warning',
+  'callback.due',
+  'agent.released',
+  'transfer.failed',
+  'message.reply',
+] as const;
 export type NoticeType = (typeof NOTICE_TYPES)[number];
 
 /** An event as read from the webhook log. */
@@ -44,14 +51,26 @@ export function noticeOf(e: WebhookEvent): Notice {
         text: `Campaign ${campaign}: abandon rate ${pct(d.rate)} (${String(d.abandoned)} of ${String(d.live)} live answers) against a cap of ${String(d.capPct)} %. Add agents or lower the dial ratio.`,
       };
     case 'callback.due':
-      return { title: `Callback due${e.agentId ? ` for ${e.agentId}` : ''}`, text: `Callback to contact ${String(d.contactId ?? d.ref ?? '?')} (campaign ${campaign}) is due at ${when(d.dueAt ?? e.at)}.` };
+      return {
+        title: `Callback due${e.agentId ? ` for ${e.agentId}` : ''}`,
+        text: `Callback to contact ${String(d.contactId ?? d.ref ?? '?')} (campaign ${campaign}) is due at ${when(d.dueAt ?? e.at)}.`,
+      };
     case 'agent.released':
-      return { title: `Agent ${e.agentId ?? '?'} released`, text: `Agent ${e.agentId ?? '?'} was logged out automatically: ${String(d.reason ?? 'idle limit reached')}.` };
+      return {
+        title: `Agent ${e.agentId ?? '?'} released`,
+        text: `Agent ${e.agentId ?? '?'} was logged out automatically: ${String(d.reason ?? 'idle limit reached')}.`,
+      };
     case 'transfer.failed':
-      return { title: `Transfer failed${e.agentId ? ` (${e.agentId})` : ''}`, text: `Transfer to ${String(d.target ?? '?')} failed: ${String(d.error ?? 'unknown error')}. The customer is back with the agent.` };
+      return {
+        title: `Transfer failed${e.agentId ? ` (${e.agentId})` : ''}`,
+        text: `Transfer to ${String(d.target ?? '?')} failed: ${String(d.error ?? 'unknown error')}. The customer is back with the agent.`,
+      };
     case 'message.reply':
       // Seed 004: "SMS reply received".
-      return { title: `SMS reply received from ${String(d.from ?? '?')}`, text: `${String(d.from ?? '?')} replied${campaign ? ` (campaign ${campaign})` : ''}: "${String(d.body ?? '').slice(0, 500)}"${d.action && d.action !== 'none' ? ` — handled as ${String(d.action)}` : ''}.` };
+      return {
+        title: `SMS reply received from ${String(d.from ?? '?')}`,
+        text: `${String(d.from ?? '?')} replied${campaign ? ` (campaign ${campaign})` : ''}: "${String(d.body ?? '').slice(0, 500)}"${d.action && d.action !== 'none' ? ` — handled as ${String(d.action)}` : ''}.`,
+      };
     default:
       return { title: e.type, text: `${e.type}${campaign ? ` (campaign ${campaign})` : ''} at ${when(e.at)}` };
   }
@@ -67,7 +86,17 @@ const LINE_MAX = 5000;
 
 export function formatEvent(format: Format, e: WebhookEvent, opts: { lineTo?: string } = {}): FormattedRequest {
   if (format === 'json') {
-    return { contentType: 'application/json', body: JSON.stringify({ id: e.id, type: e.type, at: new Date(e.at).toISOString(), campaignId: e.campaignId, agentId: e.agentId, data: e.data }) };
+    return {
+      contentType: 'application/json',
+      body: JSON.stringify({
+        id: e.id,
+        type: e.type,
+        at: new Date(e.at).toISOString(),
+        campaignId: e.campaignId,
+        agentId: e.agentId,
+        data: e.data,
+      }),
+    };
   }
   const n = noticeOf(e);
   switch (format) {
@@ -87,23 +116,31 @@ export function formatEvent(format: Format, e: WebhookEvent, opts: { lineTo?: st
         contentType: 'application/json',
         body: JSON.stringify({
           type: 'message',
-          attachments: [{
-            contentType: 'application/vnd.microsoft.card.adaptive',
-            content: {
-              $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-              type: 'AdaptiveCard',
-              version: '1.4',
-              body: [
-                { type: 'TextBlock', text: n.title, weight: 'Bolder', size: 'Medium', wrap: true },
-                { type: 'TextBlock', text: n.text, wrap: true },
-              ],
+          attachments: [
+            {
+              contentType: 'application/vnd.microsoft.card.adaptive',
+              content: {
+                $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+                type: 'AdaptiveCard',
+                version: '1.4',
+                body: [
+                  { type: 'TextBlock', text: n.title, weight: 'Bolder', size: 'Medium', wrap: true },
+                  { type: 'TextBlock', text: n.text, wrap: true },
+                ],
+              },
             },
-          }],
+          ],
         }),
       };
     case 'line':
-      return { contentType: 'application/json', body: JSON.stringify({ to: opts.lineTo, messages: [{ type: 'text', text: `${n.title}\n${n.text}`.slice(0, LINE_MAX) }] }) };
+      return {
+        contentType: 'application/json',
+        body: JSON.stringify({ to: opts.lineTo, messages: [{ type: 'text', text: `${n.title}\n${n.text}`.slice(0, LINE_MAX) }] }),
+      };
     case 'chatwork':
-      return { contentType: 'application/x-www-form-urlencoded', body: new URLSearchParams({ body: `[info][title]${n.title}[/title]${n.text}[/info]` }).toString() };
+      return {
+        contentType: 'application/x-www-form-urlencoded',
+        body: new URLSearchParams({ body: `[info][title]${n.title}[/title]${n.text}[/info]` }).toString(),
+      };
   }
 }

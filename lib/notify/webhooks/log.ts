@@ -14,19 +14,49 @@ import { webhookKeys } from './store';
  * changes and screen pops (they carry the contact; agents get them over SSE).
  */
 export const WEBHOOK_EVENT_TYPES = [
-  'call.started', 'call.phase', 'call.ended', 'attempt.skipped',
-  'campaign.state', 'campaign.completed', 'campaign.abandon-warning',
-  'agent.state', 'agent.released', 'callback.due', 'transfer.failed',
+  'call.started',
+  'call.phase',
+  'call.ended',
+  'attempt.skipped',
+  'campaign.state',
+  'campaign.completed',
+  'campaign.abandon-warning',
+  'agent.state',
+  'agent.released',
+  'callback.due',
+  'transfer.failed',
   // Messaging (issue 6); message.reply is seed 004's "SMS reply received".
-  'message.sent', 'message.status', 'message.reply', 'message.optout', 'message.optin', 'message.campaign',
+  'message.sent',
+  'message.status',
+  'message.reply',
+  'message.optout',
+  'message.optin',
+  'message.campaign',
 ] as const;
 
 export const isWebhookType = (t: string) => (WEBHOOK_EVENT_TYPES as readonly string[]).includes(t);
 
-export async function appendToLog(redis: Redis, e: Pick<MonitorEvent, 'type' | 'at' | 'campaignId' | 'agentId' | 'data'>, maxLen: number): Promise<string> {
+export async function appendToLog(
+  redis: Redis,
+  e: Pick<MonitorEvent, 'type' | 'at' | 'campaignId' | 'agentId' | 'data'>,
+  maxLen: number,
+): Promise<string> {
   const id = await redis.xadd(
-    webhookKeys.log, 'MAXLEN', '~', String(maxLen), '*',
-    'type', e.type, 'at', String(e.at), 'campaignId', e.campaignId ?? '', 'agentId', e.agentId ?? '', 'data', JSON.stringify(e.data),
+    webhookKeys.log,
+    'MAXLEN',
+    '~',
+    String(maxLen),
+    '*',
+    'type',
+    e.type,
+    'at',
+    String(e.at),
+    'campaignId',
+    e.campaignId ?? '',
+    'agentId',
+    e.agentId ?? '',
+    'data',
+    JSON.stringify(e.data),
   );
   return id!;
 }

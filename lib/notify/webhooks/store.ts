@@ -13,7 +13,16 @@ import { FORMATS, NOTICE_TYPES, type Format } from './formatters';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    webhookAdvance(lease: string, cursor: string, dead: string, owner: string, expected: string, eventId: string, deadJson: string, deadMaxLen: number): Result<number, Context>;
+    webhookAdvance(
+      lease: string,
+      cursor: string,
+      dead: string,
+      owner: string,
+      expected: string,
+      eventId: string,
+      deadJson: string,
+      deadMaxLen: number,
+    ): Result<number, Context>;
   }
 }
 
@@ -77,7 +86,8 @@ export function subscriptionProblems(s: Pick<SubscriptionInput, 'url' | 'events'
   if (!FORMATS.includes(format)) errs.push(`format must be one of ${FORMATS.join(', ')}`);
   if (format !== 'json') {
     const bad = s.events.filter((e) => !(NOTICE_TYPES as readonly string[]).includes(e));
-    if (bad.length) errs.push(`a ${format} subscription carries human-facing notices only (${NOTICE_TYPES.join(', ')}); not: ${bad.join(', ')}`);
+    if (bad.length)
+      errs.push(`a ${format} subscription carries human-facing notices only (${NOTICE_TYPES.join(', ')}); not: ${bad.join(', ')}`);
   }
   if (format === 'line' && !s.lineTo) errs.push('a line subscription needs lineTo (the user, group or room id to push to)');
   return errs;
@@ -111,10 +121,16 @@ export async function getSubscription(redis: Redis, id: string): Promise<Subscri
 
 export async function listSubscriptions(redis: Redis): Promise<Subscription[]> {
   const h = await redis.hgetall(webhookKeys.subs);
-  return Object.values(h).map((j) => JSON.parse(j) as Subscription).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  return Object.values(h)
+    .map((j) => JSON.parse(j) as Subscription)
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
 }
 
-export async function updateSubscription(redis: Redis, id: string, patch: Partial<Omit<SubscriptionInput, 'from'>>): Promise<Subscription | null> {
+export async function updateSubscription(
+  redis: Redis,
+  id: string,
+  patch: Partial<Omit<SubscriptionInput, 'from'>>,
+): Promise<Subscription | null> {
   const cur = await getSubscription(redis, id);
   if (!cur) return null;
   const next: Subscription = { ...cur, ...patch, campaigns: patch.campaigns ?? cur.campaigns, headers: patch.headers ?? cur.headers };
@@ -125,7 +141,11 @@ export async function updateSubscription(redis: Redis, id: string, patch: Partia
 }
 
 export async function deleteSubscription(redis: Redis, id: string): Promise<boolean> {
-  const [[, n]] = (await redis.multi().hdel(webhookKeys.subs, id).del(webhookKeys.cursor(id), webhookKeys.dead(id), webhookKeys.lease(id)).exec()) as [[null, number]];
+  const [[, n]] = (await redis
+    .multi()
+    .hdel(webhookKeys.subs, id)
+    .del(webhookKeys.cursor(id), webhookKeys.dead(id), webhookKeys.lease(id))
+    .exec()) as [[null, number]];
   return n === 1;
 }
 

@@ -83,15 +83,18 @@ export class WebhookWorker {
   /** Looks for work now (new events were logged, a subscription changed). */
   poke(): void {
     if (this.stopped) return;
-    void listSubscriptions(this.d.redis).then((subs) => {
-      for (const s of subs) {
-        if (!s.active || this.active.has(s.id) || this.stopped) continue;
-        const run = this.drain(s.id)
-          .catch((err: Error) => this.d.log.warn({ err, subscription: s.id }, 'webhook delivery interrupted'))
-          .finally(() => this.active.delete(s.id));
-        this.active.set(s.id, run);
-      }
-    }, (err: Error) => this.d.log.warn({ err }, 'webhook subscriptions not readable'));
+    void listSubscriptions(this.d.redis).then(
+      (subs) => {
+        for (const s of subs) {
+          if (!s.active || this.active.has(s.id) || this.stopped) continue;
+          const run = this.drain(s.id)
+            .catch((err: Error) => this.d.log.warn({ err, subscription: s.id }, 'webhook delivery interrupted'))
+            .finally(() => this.active.delete(s.id));
+          this.active.set(s.id, run);
+        }
+      },
+      (err: Error) => this.d.log.warn({ err }, 'webhook subscriptions not readable'),
+    );
   }
 
   private async holdLease(id: string): Promise<boolean> {
@@ -114,9 +117,19 @@ export class WebhookWorker {
           if (wants(sub, e)) {
             const r = await this.deliverWithRetries(sub, e);
             if (r === 'stopped') return;
-            if (r !== 'delivered') dead = JSON.stringify({ type: e.type, attempts: r.attempts, lastError: r.error, lastStatus: r.status, at: this.clock() });
+            if (r !== 'delivered')
+              dead = JSON.stringify({ type: e.type, attempts: r.attempts, lastError: r.error, lastStatus: r.status, at: this.clock() });
           }
-          const moved = await this.d.redis.webhookAdvance(webhookKeys.lease(id), webhookKeys.cursor(id), webhookKeys.dead(id), this.d.owner, expected, e.id, dead, DEAD_MAX_LEN);
+          const moved = await this.d.redis.webhookAdvance(
+            webhookKeys.lease(id),
+            webhookKeys.cursor(id),
+            webhookKeys.dead(id),
+            this.d.owner,
+            expected,
+            e.id,
+            dead,
+            DEAD_MAX_LEN,
+          );
           if (moved === 0) return; // another process delivers it now
           if (moved === 2) break; // replay requested: read again from the new cursor
           if (dead) this.stats.deadLettered++;
@@ -128,7 +141,10 @@ export class WebhookWorker {
     }
   }
 
-  private async deliverWithRetries(sub: Subscription, e: WebhookEvent): Promise<'delivered' | 'stopped' | { attempts: number; error: string; status?: number }> {
+  private async deliverWithRetries(
+    sub: Subscription,
+    e: WebhookEvent,
+  ): Promise<'delivered' | 'stopped' | { attempts: number; error: string; status?: number }> {
     let last: DeliveryOutcome = { ok: false };
     for (let attempt = 1; attempt <= this.d.config.maxAttempts; attempt++) {
       if (this.stopped || !(await this.holdLease(sub.id))) return 'stopped';

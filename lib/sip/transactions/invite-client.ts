@@ -21,10 +21,7 @@ export interface InviteClientState {
 }
 
 export type InviteClientEvent =
-  | { type: 'start' }
-  | { type: 'response'; status: number }
-  | { type: 'timer'; timer: 'A' | 'B' | 'D' }
-  | { type: 'transport-error' };
+  { type: 'start' } | { type: 'response'; status: number } | { type: 'timer'; timer: 'A' | 'B' | 'D' } | { type: 'transport-error' };
 
 export function initialInviteClient(ctx: TxContext): InviteClientState {
   return { name: 'calling', ctx, a: timerA(ctx.base) };
@@ -51,12 +48,20 @@ export function inviteClientTransition(s: InviteClientState, e: InviteClientEven
             const a = s.a * 2;
             return { state: { ...s, a }, effects: [{ type: 'transmit' }, { type: 'start-timer', timer: 'A', ms: a }] };
           }
-          if (e.timer === 'B') return terminate(s, [{ type: 'stop-timer', timer: 'A' }, { type: 'timeout', timer: 'B' }]);
+          if (e.timer === 'B')
+            return terminate(s, [
+              { type: 'stop-timer', timer: 'A' },
+              { type: 'timeout', timer: 'B' },
+            ]);
           throw illegal();
         case 'response':
           return onResponse(s, e.status);
         case 'transport-error':
-          return terminate(s, [{ type: 'stop-timer', timer: 'A' }, { type: 'stop-timer', timer: 'B' }, { type: 'timeout', timer: 'transport' }]);
+          return terminate(s, [
+            { type: 'stop-timer', timer: 'A' },
+            { type: 'stop-timer', timer: 'B' },
+            { type: 'timeout', timer: 'transport' },
+          ]);
       }
       throw illegal();
     case 'proceeding':
@@ -88,7 +93,10 @@ export function inviteClientTransition(s: InviteClientState, e: InviteClientEven
 }
 
 function onResponse(st: InviteClientState, status: number): TxTransition<InviteClientState> {
-  const stopAB: TxEffect[] = [{ type: 'stop-timer', timer: 'A' }, { type: 'stop-timer', timer: 'B' }];
+  const stopAB: TxEffect[] = [
+    { type: 'stop-timer', timer: 'A' },
+    { type: 'stop-timer', timer: 'B' },
+  ];
   if (status < 200) {
     // Calling → Proceeding stops A and B; further provisionals go to the TU as they come.
     const effects: TxEffect[] = st.name === 'calling' ? [...stopAB, { type: 'deliver' }] : [{ type: 'deliver' }];
@@ -100,6 +108,11 @@ function onResponse(st: InviteClientState, status: number): TxTransition<InviteC
   }
   return {
     state: { ...st, name: 'completed' },
-    effects: [...stopAB, { type: 'send-ack' }, { type: 'deliver' }, { type: 'start-timer', timer: 'D', ms: timerD(st.ctx.base, st.ctx.reliable) }],
+    effects: [
+      ...stopAB,
+      { type: 'send-ack' },
+      { type: 'deliver' },
+      { type: 'start-timer', timer: 'D', ms: timerD(st.ctx.base, st.ctx.reliable) },
+    ],
   };
 }

@@ -39,7 +39,10 @@ export function initialInviteServer(ctx: TxContext): InviteServerState {
 export function inviteServerTransition(s: InviteServerState, e: InviteServerEvent): TxTransition<InviteServerState> {
   const illegal = () => new IllegalTransition('INVITE server', s.name, e.type === 'timer' ? `timer ${e.timer}` : e.type);
   const { base, reliable } = s.ctx;
-  const terminated = (effects: TxEffect[]): TxTransition<InviteServerState> => ({ state: { ...s, name: 'terminated' }, effects: [...effects, { type: 'terminated' }] });
+  const terminated = (effects: TxEffect[]): TxTransition<InviteServerState> => ({
+    state: { ...s, name: 'terminated' },
+    effects: [...effects, { type: 'terminated' }],
+  });
   switch (s.name) {
     case 'proceeding':
       switch (e.type) {
@@ -49,7 +52,11 @@ export function inviteServerTransition(s: InviteServerState, e: InviteServerEven
           return { state: s, effects: s.responded ? [{ type: 'send-response' }] : [] };
         case 'respond':
           if (e.status < 200) return { state: { ...s, responded: true }, effects: [{ type: 'send-response' }] };
-          if (e.status < 300) return { state: { ...s, name: 'accepted', responded: true }, effects: [{ type: 'send-response' }, { type: 'start-timer', timer: 'L', ms: timerL(base) }] };
+          if (e.status < 300)
+            return {
+              state: { ...s, name: 'accepted', responded: true },
+              effects: [{ type: 'send-response' }, { type: 'start-timer', timer: 'L', ms: timerL(base) }],
+            };
           {
             const effects: TxEffect[] = [{ type: 'send-response' }, { type: 'start-timer', timer: 'H', ms: timerH(base) }];
             if (!reliable) effects.push({ type: 'start-timer', timer: 'G', ms: s.g });
@@ -69,18 +76,30 @@ export function inviteServerTransition(s: InviteServerState, e: InviteServerEven
             const g = Math.min(s.g * 2, base.t2);
             return { state: { ...s, g }, effects: [{ type: 'send-response' }, { type: 'start-timer', timer: 'G', ms: g }] };
           }
-          if (e.timer === 'H') return terminated([{ type: 'stop-timer', timer: 'G' }, { type: 'timeout', timer: 'H' }]);
+          if (e.timer === 'H')
+            return terminated([
+              { type: 'stop-timer', timer: 'G' },
+              { type: 'timeout', timer: 'H' },
+            ]);
           throw illegal();
         case 'ack':
           return {
             state: { ...s, name: 'confirmed' },
-            effects: [{ type: 'stop-timer', timer: 'G' }, { type: 'stop-timer', timer: 'H' }, { type: 'start-timer', timer: 'I', ms: timerI(base, reliable) }],
+            effects: [
+              { type: 'stop-timer', timer: 'G' },
+              { type: 'stop-timer', timer: 'H' },
+              { type: 'start-timer', timer: 'I', ms: timerI(base, reliable) },
+            ],
           };
         case 'respond':
           // The TU answers once; a second final is dropped by the layer before it gets here.
           throw illegal();
         case 'transport-error':
-          return terminated([{ type: 'stop-timer', timer: 'G' }, { type: 'stop-timer', timer: 'H' }, { type: 'timeout', timer: 'transport' }]);
+          return terminated([
+            { type: 'stop-timer', timer: 'G' },
+            { type: 'stop-timer', timer: 'H' },
+            { type: 'timeout', timer: 'transport' },
+          ]);
         default:
           throw illegal();
       }

@@ -20,10 +20,7 @@ export interface NonInviteClientState {
 }
 
 export type NonInviteClientEvent =
-  | { type: 'start' }
-  | { type: 'response'; status: number }
-  | { type: 'timer'; timer: 'E' | 'F' | 'K' }
-  | { type: 'transport-error' };
+  { type: 'start' } | { type: 'response'; status: number } | { type: 'timer'; timer: 'E' | 'F' | 'K' } | { type: 'transport-error' };
 
 export function initialNonInviteClient(ctx: TxContext): NonInviteClientState {
   return { name: 'trying', ctx, e: timerE(ctx.base) };
@@ -32,8 +29,14 @@ export function initialNonInviteClient(ctx: TxContext): NonInviteClientState {
 export function nonInviteClientTransition(s: NonInviteClientState, ev: NonInviteClientEvent): TxTransition<NonInviteClientState> {
   const illegal = () => new IllegalTransition('non-INVITE client', s.name, ev.type === 'timer' ? `timer ${ev.timer}` : ev.type);
   const { base, reliable } = s.ctx;
-  const stopEF: TxEffect[] = [{ type: 'stop-timer', timer: 'E' }, { type: 'stop-timer', timer: 'F' }];
-  const terminated = (effects: TxEffect[]): TxTransition<NonInviteClientState> => ({ state: { ...s, name: 'terminated' }, effects: [...effects, { type: 'terminated' }] });
+  const stopEF: TxEffect[] = [
+    { type: 'stop-timer', timer: 'E' },
+    { type: 'stop-timer', timer: 'F' },
+  ];
+  const terminated = (effects: TxEffect[]): TxTransition<NonInviteClientState> => ({
+    state: { ...s, name: 'terminated' },
+    effects: [...effects, { type: 'terminated' }],
+  });
   switch (s.name) {
     case 'trying':
     case 'proceeding':
@@ -50,7 +53,11 @@ export function nonInviteClientTransition(s: NonInviteClientState, ev: NonInvite
             const e = s.name === 'trying' ? Math.min(s.e * 2, base.t2) : base.t2;
             return { state: { ...s, e }, effects: [{ type: 'transmit' }, { type: 'start-timer', timer: 'E', ms: e }] };
           }
-          if (ev.timer === 'F') return terminated([{ type: 'stop-timer', timer: 'E' }, { type: 'timeout', timer: 'F' }]);
+          if (ev.timer === 'F')
+            return terminated([
+              { type: 'stop-timer', timer: 'E' },
+              { type: 'timeout', timer: 'F' },
+            ]);
           throw illegal();
         case 'response':
           if (ev.status < 200) return { state: { ...s, name: 'proceeding' }, effects: [{ type: 'deliver' }] };

@@ -42,7 +42,10 @@ export function nonInviteServerTransition(s: NonInviteServerState, e: NonInviteS
           return { state: s, effects: s.name === 'proceeding' ? [{ type: 'send-response' }] : [] };
         case 'respond':
           if (e.status < 200) return { state: { ...s, name: 'proceeding' }, effects: [{ type: 'send-response' }] };
-          return { state: { ...s, name: 'completed' }, effects: [{ type: 'send-response' }, { type: 'start-timer', timer: 'J', ms: timerJ(s.ctx.base, s.ctx.reliable) }] };
+          return {
+            state: { ...s, name: 'completed' },
+            effects: [{ type: 'send-response' }, { type: 'start-timer', timer: 'J', ms: timerJ(s.ctx.base, s.ctx.reliable) }],
+          };
         case 'transport-error':
           return { state: { ...s, name: 'terminated' }, effects: [{ type: 'timeout', timer: 'transport' }, { type: 'terminated' }] };
         default:

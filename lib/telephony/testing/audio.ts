@@ -23,7 +23,10 @@ const RECIPES: Record<FarEndAudio, Part[]> = {
   // A voicemail greeting of several seconds, then the beep.
   machine: [
     { silence: 200 },
-    { speak: 'Hi, you have reached the voicemail of John Smith. I am not available to take your call right now. Please leave your name, number and a short message after the tone, and I will call you back.' },
+    {
+      speak:
+        'Hi, you have reached the voicemail of John Smith. I am not available to take your call right now. Please leave your name, number and a short message after the tone, and I will call you back.',
+    },
     { silence: 400 },
     { tone: [1000], ms: 500 },
     { silence: 4000 },
@@ -41,9 +44,27 @@ const RECIPES: Record<FarEndAudio, Part[]> = {
     { silence: 500 },
   ],
   // North American busy: 480+620 Hz, 0.5 s on / 0.5 s off.
-  busy: [{ tone: [480, 620], ms: 500 }, { silence: 500 }, { tone: [480, 620], ms: 500 }, { silence: 500 }, { tone: [480, 620], ms: 500 }, { silence: 500 }, { tone: [480, 620], ms: 500 }, { silence: 500 }],
+  busy: [
+    { tone: [480, 620], ms: 500 },
+    { silence: 500 },
+    { tone: [480, 620], ms: 500 },
+    { silence: 500 },
+    { tone: [480, 620], ms: 500 },
+    { silence: 500 },
+    { tone: [480, 620], ms: 500 },
+    { silence: 500 },
+  ],
   // Japanese busy (NTT): 400 Hz, 0.5 s on / 0.5 s off.
-  busyjp: [{ tone: [400], ms: 500 }, { silence: 500 }, { tone: [400], ms: 500 }, { silence: 500 }, { tone: [400], ms: 500 }, { silence: 500 }, { tone: [400], ms: 500 }, { silence: 500 }],
+  busyjp: [
+    { tone: [400], ms: 500 },
+    { silence: 500 },
+    { tone: [400], ms: 500 },
+    { silence: 500 },
+    { tone: [400], ms: 500 },
+    { silence: 500 },
+    { tone: [400], ms: 500 },
+    { silence: 500 },
+  ],
   silence: [{ silence: 2000 }],
   agent: [{ speak: 'Agent speaking, how can I help?' }, { silence: 500 }],
   customer: [{ speak: 'This is the customer talking to the agent.' }, { silence: 500 }],

@@ -45,7 +45,17 @@ export interface SippOptions {
 /** Every scenario's audio placeholders: [person] → person.ulaw looped, PCMU. */
 export function audioKeys(): Record<string, string> {
   const keys: Record<string, string> = {};
-  const loops: Record<FarEndAudio, number> = { person: -1, machine: 1, fax: -1, sit: 1, busy: -1, busyjp: -1, silence: -1, agent: -1, customer: -1 };
+  const loops: Record<FarEndAudio, number> = {
+    person: -1,
+    machine: 1,
+    fax: -1,
+    sit: 1,
+    busy: -1,
+    busyjp: -1,
+    silence: -1,
+    agent: -1,
+    customer: -1,
+  };
   for (const [name, loop] of Object.entries(loops)) keys[name] = `${farEndAudio(name as FarEndAudio)},${loop},0`;
   return keys;
 }
@@ -57,11 +67,16 @@ export async function startSipp(o: SippOptions): Promise<Sipp> {
   const sf = ['uac', 'uas'].includes(o.scenario) ? ['-sn', o.scenario] : ['-sf', join(SCENARIO_DIR, `${o.scenario}.xml`)];
   const args = [
     ...sf,
-    '-i', '127.0.0.1',
-    '-p', String(port),
-    '-mp', String(mediaPort),
-    '-m', String(o.calls ?? 1),
-    '-timeout', `${o.timeoutS ?? 30}s`,
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-mp',
+    String(mediaPort),
+    '-m',
+    String(o.calls ?? 1),
+    '-timeout',
+    `${o.timeoutS ?? 30}s`,
     '-timeout_error',
     '-nostdin',
     ...Object.entries(keys).flatMap(([k, v]) => ['-key', k, v]),

@@ -52,7 +52,10 @@ t.test('login, hold music, reserve, beep, bridge, hang up customer, wrap-up, end
   await desk.login('a1');
   await until(async () => (await getAgentLive(redis, 'a1'))?.state === 'ready', 'the agent phone to answer');
   const agentLeg = (await getAgentLive(redis, 'a1'))!.leg!;
-  t.ok(events.some((e) => e.type === 'answer' && e.legId === agentLeg), 'the SIPp phone answered the dialer\'s call');
+  t.ok(
+    events.some((e) => e.type === 'answer' && e.legId === agentLeg),
+    "the SIPp phone answered the dialer's call",
+  );
   await until(() => driver.rtpStats(agentLeg).packetsOut >= 25, 'hold music RTP to the phone');
   t.pass(`hold music is streaming to the agent phone (${driver.rtpStats(agentLeg).packetsOut} packets)`);
   t.equal(await desk.readyCount(['sales']), 1);
@@ -63,16 +66,30 @@ t.test('login, hold music, reserve, beep, bridge, hang up customer, wrap-up, end
   t.equal(r?.agentId, 'a1');
   t.equal(r?.legId, agentLeg);
   const beforeBeep = driver.rtpStats(agentLeg).packetsOut;
-  await desk.connect(r!, cust, { campaignId: 'camp1', attemptId: 'att-1', listId: 'L1', contactId: 'c1', phone: '+81312345670', name: 'Sato', attemptNo: 1 });
+  await desk.connect(r!, cust, {
+    campaignId: 'camp1',
+    attemptId: 'att-1',
+    listId: 'L1',
+    contactId: 'c1',
+    phone: '+81312345670',
+    name: 'Sato',
+    attemptNo: 1,
+  });
   // The beep is played (and awaited) on the agent leg before the bridge: 200 ms = 10 packets at least.
   t.ok(driver.rtpStats(agentLeg).packetsOut - beforeBeep >= 10, 'the beep went to the agent phone before the bridge');
-  t.ok(events.some((e) => e.type === 'bridged' && e.legId === agentLeg && e.peer === cust), 'agent and customer bridged');
+  t.ok(
+    events.some((e) => e.type === 'bridged' && e.legId === agentLeg && e.peer === cust),
+    'agent and customer bridged',
+  );
   t.equal((await getAgentLive(redis, 'a1'))?.state, 'talking');
   t.match(pops, [{ contactId: 'c1', name: 'Sato' }], 'screen pop');
 
   const a0 = driver.rtpStats(agentLeg);
   const c0 = driver.rtpStats(cust);
-  await until(() => driver.rtpStats(agentLeg).packetsIn - a0.packetsIn >= 30 && driver.rtpStats(cust).packetsIn - c0.packetsIn >= 30, 'audio from both sides');
+  await until(
+    () => driver.rtpStats(agentLeg).packetsIn - a0.packetsIn >= 30 && driver.rtpStats(cust).packetsIn - c0.packetsIn >= 30,
+    'audio from both sides',
+  );
   const a1 = driver.rtpStats(agentLeg);
   const c1 = driver.rtpStats(cust);
   t.ok(c1.packetsOut - c0.packetsOut >= 20, `agent audio reaches the customer (${c1.packetsOut - c0.packetsOut} packets)`);
@@ -81,7 +98,10 @@ t.test('login, hold music, reserve, beep, bridge, hang up customer, wrap-up, end
   await desk.hangupCustomer('a1');
   await until(() => events.some((e) => e.type === 'end' && e.legId === cust), 'the customer leg to end');
   t.equal((await getAgentLive(redis, 'a1'))?.state, 'wrap_up');
-  t.notOk(events.some((e) => e.type === 'end' && e.legId === agentLeg), 'the agent phone stays up (nailed up)');
+  t.notOk(
+    events.some((e) => e.type === 'end' && e.legId === agentLeg),
+    'the agent phone stays up (nailed up)',
+  );
   const w0 = driver.rtpStats(agentLeg).packetsOut;
   await until(() => driver.rtpStats(agentLeg).packetsOut - w0 >= 20, 'hold music again in wrap-up');
   t.pass('hold music again in wrap-up');
@@ -120,7 +140,14 @@ t.test('the agent hangs up their phone mid-call: the call is kept as unsaved, th
   await desk.login('a1');
   await until(async () => (await getAgentLive(redis, 'a1'))?.state === 'ready', 'the agent phone to answer');
   const r = (await desk.reserve(['sales'], 'att-2'))!;
-  await desk.connect(r, cust, { campaignId: 'camp1', attemptId: 'att-2', listId: 'L1', contactId: 'c2', phone: '+81312345670', attemptNo: 1 });
+  await desk.connect(r, cust, {
+    campaignId: 'camp1',
+    attemptId: 'att-2',
+    listId: 'L1',
+    contactId: 'c2',
+    phone: '+81312345670',
+    attemptNo: 1,
+  });
   await until(async () => (await getAgentLive(redis, 'a1'))?.state === 'logged_out', 'the agent phone to hang up', 15000);
   await until(() => events.some((e) => e.type === 'end' && e.legId === cust), 'the customer leg to be released');
   const un = await listUnsaved(redis, { agentId: 'a1' });
@@ -151,17 +178,30 @@ t.test('blind transfer: the customer is bridged to the target, the agent goes to
   const cust = await driver.originate({ to: '0312345670', ringTimeoutMs: 5000 });
   await until(() => events.some((e) => e.type === 'answer' && e.legId === cust), 'the customer to answer');
   const r = (await desk.reserve(['sales'], 'att-3'))!;
-  await desk.connect(r, cust, { campaignId: 'camp1', attemptId: 'att-3', listId: 'L1', contactId: 'c3', phone: '+81312345670', attemptNo: 1 });
+  await desk.connect(r, cust, {
+    campaignId: 'camp1',
+    attemptId: 'att-3',
+    listId: 'L1',
+    contactId: 'c3',
+    phone: '+81312345670',
+    attemptNo: 1,
+  });
 
   await desk.transfer('a1', `sip:desk@${target.address}`);
   const bridged = events.find((e) => e.type === 'bridged' && e.legId === cust && e.peer !== r.legId);
   t.ok(bridged, 'the customer is bridged to a new leg');
   const targetLeg = (bridged as { peer: string }).peer;
   t.equal((await getAgentLive(redis, 'a1'))?.state, 'wrap_up', 'the agent is in wrap-up');
-  t.notOk(events.some((e) => e.type === 'end' && e.legId === r.legId), 'the agent phone stays up');
+  t.notOk(
+    events.some((e) => e.type === 'end' && e.legId === r.legId),
+    'the agent phone stays up',
+  );
   const c0 = driver.rtpStats(cust);
   const x0 = driver.rtpStats(targetLeg);
-  await until(() => driver.rtpStats(cust).packetsOut - c0.packetsOut >= 20 && driver.rtpStats(targetLeg).packetsOut - x0.packetsOut >= 20, 'audio both ways between customer and target');
+  await until(
+    () => driver.rtpStats(cust).packetsOut - c0.packetsOut >= 20 && driver.rtpStats(targetLeg).packetsOut - x0.packetsOut >= 20,
+    'audio both ways between customer and target',
+  );
   t.pass('customer and transfer target hear each other');
   await driver.hangup(targetLeg);
   await until(() => events.some((e) => e.type === 'end' && e.legId === cust), 'the customer to be hung up when the target hangs up');

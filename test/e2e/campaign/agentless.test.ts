@@ -19,13 +19,23 @@ t.test('an agentless campaign bridges people to the bot URI', { timeout: 120000 
   env.services.driver.onEvent((e) => {
     if (e.type === 'bridged') bridges.push(e.legId);
   });
-  await runCampaign(env.redis, 'bot', 'L', { mode: 'agentless', agentless: { botUri: `sip:bot@${bot.address}` }, maxConcurrentCalls: 4, ringTimeoutSec: 3, maxAttempts: 1 });
+  await runCampaign(env.redis, 'bot', 'L', {
+    mode: 'agentless',
+    agentless: { botUri: `sip:bot@${bot.address}` },
+    maxConcurrentCalls: 4,
+    ringTimeoutSec: 3,
+    maxAttempts: 1,
+  });
   for (let i = 0; (await getCampaign(env.redis, 'bot'))!.state !== 'completed'; i++) {
     if (i > 300) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   t.equal((await getCampaign(env.redis, 'bot'))!.state, 'completed');
   const codes = (await new DialQueue(env.redis, 'bot').history()).map((h) => [h.fields.ref, h.fields.code]);
-  t.same(Object.fromEntries(codes), { 'L:c0': '20', 'L:c1': '20', 'L:c2': '4', 'L:c3': '3' }, 'people reached the bot, the rest ended by their own codes');
+  t.same(
+    Object.fromEntries(codes),
+    { 'L:c0': '20', 'L:c1': '20', 'L:c2': '4', 'L:c3': '3' },
+    'people reached the bot, the rest ended by their own codes',
+  );
   t.ok(bridges.length >= 4, `both people were bridged to a bot leg (${bridges.length} bridge events)`);
 });

@@ -31,8 +31,16 @@ t.test('a callback booked during a call is dialled when due and reaches its owne
       // and a supervisor books one for an agent who is not logged in.
       const now = Date.now();
       void (async () => {
-        owned = await createCallback(redis, { campaignId: 'cbb', phone: e164(again!), dueAt: now + 12_000, owner: e.agentId, createdBy: e.agentId }, now);
-        orphan = await createCallback(redis, { campaignId: 'cbb', phone: e164(other!), dueAt: now + 2_000, owner: 'absent-agent', createdBy: 'supervisor' }, now);
+        owned = await createCallback(
+          redis,
+          { campaignId: 'cbb', phone: e164(again!), dueAt: now + 12_000, owner: e.agentId, createdBy: e.agentId },
+          now,
+        );
+        orphan = await createCallback(
+          redis,
+          { campaignId: 'cbb', phone: e164(other!), dueAt: now + 2_000, owner: 'absent-agent', createdBy: 'supervisor' },
+          now,
+        );
       })();
     }
     setTimeout(() => void desk.hangupCustomer(e.agentId).catch(() => undefined), 800);
@@ -47,7 +55,13 @@ t.test('a callback booked during a call is dialled when due and reaches its owne
     await sleep(100);
   }
   await makeList(redis, 'L', [first!]);
-  await runCampaign(redis, 'cbb', 'L', { mode: 'progressive', ringTimeoutSec: 20, maxAttempts: 1, agentGroups: ['sales'], callbackOwnerGraceSec: 3 });
+  await runCampaign(redis, 'cbb', 'L', {
+    mode: 'progressive',
+    ringTimeoutSec: 20,
+    maxAttempts: 1,
+    agentGroups: ['sales'],
+    callbackOwnerGraceSec: 3,
+  });
 
   // The list call goes to ag1 (the only agent), who books the callback; ag2 logs in during that
   // call, so by the time the callback is due ag2 has waited longer than ag1 (back from wrap-up).
@@ -74,6 +88,6 @@ t.test('a callback booked during a call is dialled when due and reaches its owne
   t.ok(Number(JSON.parse(ownedRec!.fields.data ?? '{}').startedAt) >= owned!.dueAt, 'not before it was due');
   t.match(await getCallback(redis, 'cbb', owned!.id), { state: 'done', resultCode: 20 });
   const orphanRec = history.find((h) => h.fields.ref!.startsWith(`cb:${orphan!.id}@`));
-  t.equal(orphanRec?.fields.code, '20', 'the absent agent\'s callback went to someone else after the grace');
+  t.equal(orphanRec?.fields.code, '20', "the absent agent's callback went to someone else after the grace");
   t.match(await getCallback(redis, 'cbb', orphan!.id), { state: 'done' });
 });

@@ -36,8 +36,16 @@ t.test('due callbacks go to their owner first and respect do-not-call', { timeou
   const now = Date.now();
   const e164 = (n: string) => (normalizePhone(n, 'JP') as { e164: string }).e164;
   await runCampaign(redis, 'cbc', 'L', { mode: 'progressive', ringTimeoutSec: 2, maxAttempts: 1, agentGroups: ['sales'] });
-  const owned = await createCallback(redis, { campaignId: 'cbc', phone: e164(person!), dueAt: now - 1000, owner: 'ag2', note: 'promised a call back', createdBy: 'ag2' }, now);
-  const blocked = await createCallback(redis, { campaignId: 'cbc', phone: e164(barred!), dueAt: now - 1000, owner: null, createdBy: 'supervisor' }, now);
+  const owned = await createCallback(
+    redis,
+    { campaignId: 'cbc', phone: e164(person!), dueAt: now - 1000, owner: 'ag2', note: 'promised a call back', createdBy: 'ag2' },
+    now,
+  );
+  const blocked = await createCallback(
+    redis,
+    { campaignId: 'cbc', phone: e164(barred!), dueAt: now - 1000, owner: null, createdBy: 'supervisor' },
+    now,
+  );
   await putDnc(redis, [barred!]);
 
   for (let i = 0; (await getCampaign(redis, 'cbc'))!.state !== 'completed'; i++) {
@@ -55,5 +63,9 @@ t.test('due callbacks go to their owner first and respect do-not-call', { timeou
   t.equal(blockedRec.fields.code, '10', 'the do-not-call callback was excluded, not dialled');
   t.match(await getCallback(redis, 'cbc', owned.id), { state: 'done' });
   const listRecs = history.filter((h) => h.fields.ref!.startsWith('L:'));
-  t.same(listRecs.map((h) => h.fields.code), ['3', '3'], 'the list contacts were dialled too');
+  t.same(
+    listRecs.map((h) => h.fields.code),
+    ['3', '3'],
+    'the list contacts were dialled too',
+  );
 });

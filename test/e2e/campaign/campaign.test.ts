@@ -35,7 +35,12 @@ t.test('a progressive campaign over the SIPp carrier simulator', { timeout: 2400
           await new Promise((r) => setTimeout(r, 400));
           const a1 = driver.rtpStats(live.leg);
           const c1 = driver.rtpStats(live.customerLeg);
-          bridged.push({ customerIn: c1.packetsIn - c0.packetsIn, agentOut: a1.packetsOut - a0.packetsOut, agentIn: a1.packetsIn - a0.packetsIn, customerOut: c1.packetsOut - c0.packetsOut });
+          bridged.push({
+            customerIn: c1.packetsIn - c0.packetsIn,
+            agentOut: a1.packetsOut - a0.packetsOut,
+            agentIn: a1.packetsIn - a0.packetsIn,
+            customerOut: c1.packetsOut - c0.packetsOut,
+          });
         } catch {
           // the customer already hung up
         }
@@ -60,9 +65,18 @@ t.test('a progressive campaign over the SIPp carrier simulator', { timeout: 2400
   const numbers = numbersFor(digits);
   const byId = await makeList(redis, 'L1', numbers);
   const dncIds = ['c10', 'c21', 'c32', 'c43'];
-  await putDnc(redis, dncIds.map((id) => byId.get(id)!));
+  await putDnc(
+    redis,
+    dncIds.map((id) => byId.get(id)!),
+  );
 
-  await runCampaign(redis, 'camp1', 'L1', { mode: 'progressive', ringTimeoutSec: 2, maxAttempts: MAX_ATTEMPTS, retryIntervalSec: 1, agentGroups: ['sales'] });
+  await runCampaign(redis, 'camp1', 'L1', {
+    mode: 'progressive',
+    ringTimeoutSec: 2,
+    maxAttempts: MAX_ATTEMPTS,
+    retryIntervalSec: 1,
+    agentGroups: ['sales'],
+  });
 
   const end = Date.now() + 200000;
   while ((await getCampaign(redis, 'camp1'))!.state !== 'completed') {

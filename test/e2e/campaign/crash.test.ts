@@ -37,31 +37,60 @@ t.test('SIGKILL at random moments loses and doubles nothing', { timeout: 300000 
   const { redis, url } = await startTestRedis(t, 'crash:');
   const dir = mkdtempSync(join(tmpdir(), 'dialer-crash-'));
   const trace = join(dir, 'carrier.log');
-  const carrier = await startSipp({ scenario: 'carrier-simulator', calls: 100000, timeoutS: 900, keys: { hangup_ms: '1000' }, args: ['-trace_msg', '-message_file', trace] });
+  const carrier = await startSipp({
+    scenario: 'carrier-simulator',
+    calls: 100000,
+    timeoutS: 900,
+    keys: { hangup_ms: '1000' },
+    args: ['-trace_msg', '-message_file', trace],
+  });
   t.teardown(() => carrier.stop());
   const message = join(dir, 'message.wav');
-  writeWav(message, new Int16Array(8000).map((_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000))));
+  writeWav(
+    message,
+    new Int16Array(8000).map((_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000))),
+  );
 
   const digits = Array.from({ length: 80 }, (_, i) => i % 10);
   const numbers = numbersFor(digits);
   await makeList(redis, 'L', numbers);
-  await runCampaign(redis, 'crash', 'L', { mode: 'agentless', agentless: { message }, maxConcurrentCalls: 12, ringTimeoutSec: 2, maxAttempts: MAX_ATTEMPTS, retryIntervalSec: 1 });
+  await runCampaign(redis, 'crash', 'L', {
+    mode: 'agentless',
+    agentless: { message },
+    maxConcurrentCalls: 12,
+    ringTimeoutSec: 2,
+    maxAttempts: MAX_ATTEMPTS,
+    retryIntervalSec: 1,
+  });
 
   let n = 0;
   const startDialer = async (): Promise<ChildProcess> => {
     n++;
     const cfgFile = join(dir, `dialer-${n}.json`);
-    writeFileSync(cfgFile, JSON.stringify({
-      api: { port: await freePort(), keys: [{ key: 'crash-test-admin-key-000', role: 'admin' }] },
-      redis: { url, keyPrefix: 'crash:' },
-      log: { level: 'warn' },
-      telephony: { embedded: { sip: { host: '127.0.0.1', port: 0 } }, trunks: [{ name: 'carrier', address: carrier.address, callsPerSecond: 1000, maxChannels: 1000 }] },
-      media: { amd: { silenceTimeoutMs: 2500 } },
-      dialer: { runner: runnerConfig({ ownerId: `dialer-${n}`, campaignLeaseMs: 1500, attemptLeaseMs: 3000 }), prompts: { dir: join(dir, 'prompts') } },
-    }));
+    writeFileSync(
+      cfgFile,
+      JSON.stringify({
+        api: { port: await freePort(), keys: [{ key: 'crash-test-admin-key-000', role: 'admin' }] },
+        redis: { url, keyPrefix: 'crash:' },
+        log: { level: 'warn' },
+        telephony: {
+          embedded: { sip: { host: '127.0.0.1', port: 0 } },
+          trunks: [{ name: 'carrier', address: carrier.address, callsPerSecond: 1000, maxChannels: 1000 }],
+        },
+        media: { amd: { silenceTimeoutMs: 2500 } },
+        dialer: {
+          runner: runnerConfig({ ownerId: `dialer-${n}`, campaignLeaseMs: 1500, attemptLeaseMs: 3000 }),
+          prompts: { dir: join(dir, 'prompts') },
+        },
+      }),
+    );
     // node itself with tsx's loader: SIGKILL must hit the dialer, not a wrapper that would orphan it.
     const loader = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-    const child = spawn(process.execPath, ['--import', loader, join(ROOT, 'app/server.ts')], { cwd: dir, env: { ...process.env, DIALER_CONFIG: cfgFile }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', loader, join(ROOT, 'app/server.ts')], {
+      cwd: dir,
+      env: { ...process.env, DIALER_CONFIG: cfgFile },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     child.stderr!.resume();
     return child;
   };
@@ -94,9 +123,14 @@ t.test('SIGKILL at random moments loses and doubles nothing', { timeout: 300000 
   for (const h of history) {
     const id = h.fields.ref!.split(':')[1]!;
     const data = JSON.parse(h.fields.data!) as { interrupted?: boolean };
-    perContact.set(id, [...(perContact.get(id) ?? []), { no: Number(h.fields.attemptNo), code: Number(h.fields.code), interrupted: !!data.interrupted }]);
+    perContact.set(id, [
+      ...(perContact.get(id) ?? []),
+      { no: Number(h.fields.attemptNo), code: Number(h.fields.code), interrupted: !!data.interrupted },
+    ]);
   }
-  const invites = readFileSync(trace, 'utf8').split(/\r?\n/).filter((l) => l.startsWith('INVITE sip:'));
+  const invites = readFileSync(trace, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.startsWith('INVITE sip:'));
   const callIds = new Map<string, Set<string>>();
   const text = readFileSync(trace, 'utf8');
   for (const m of text.matchAll(/INVITE sip:\+?(\d+)@[^\n]*\n(?:[^\n]+\n)*?Call-ID:\s*(\S+)/gi)) {

@@ -55,6 +55,13 @@ t.test('outside its hours a campaign exposes why, then dials when the window ope
   const history = await new DialQueue(redis, 'oh').history();
   t.equal(history.length, 1, 'the contact was dialled once the window opened');
   t.ok(Number(JSON.parse(history[0]?.fields.data ?? '{}').startedAt) >= opensAt, 'not before the opening');
-  t.ok(events.some((e) => e.state === 'dialing'), 'a campaign.dialing event announced dialling');
-  t.equal(events.filter((e) => e.state === 'idle' && e.reason === 'outside_hours').length, 1, 'the idle reason was published once, not every tick');
+  t.ok(
+    events.some((e) => e.state === 'dialing'),
+    'a campaign.dialing event announced dialling',
+  );
+  t.equal(
+    events.filter((e) => e.state === 'idle' && e.reason === 'outside_hours').length,
+    1,
+    'the idle reason was published once, not every tick',
+  );
 });

@@ -31,17 +31,26 @@ const CASES: Case[] = [
   { scenario: 'uas-200-after-cancel', sends: 'CANCEL at 20 s, then ACK and BYE for the 200 that crossed it', code: 2, ringTimeoutS: 20 },
   { scenario: 'uas-183-100rel', sends: 'Supported: 100rel, PRACK with RAck "1 <cseq> INVITE", ACK, BYE', code: 1 },
   { scenario: 'uas-reinvite-hold', sends: '200 to the sendonly re-INVITE with a=recvonly and o= version 2, BYE', code: 1 },
-  { scenario: 'uas-update-session-timer', sends: '200 to the UPDATE with Session-Expires 1800;refresher=uas and Require: timer, BYE', code: 1 },
+  {
+    scenario: 'uas-update-session-timer',
+    sends: '200 to the UPDATE with Session-Expires 1800;refresher=uas and Require: timer, BYE',
+    code: 1,
+  },
   { scenario: 'uas-180-486', sends: 'ACK for the 486', code: 3 },
   { scenario: 'uas-busy-486', sends: 'ACK for the 486', code: 3 },
-  { scenario: 'uas-183-busy-jp', sends: 'CANCEL on the Japanese busy tone in early media (tone plan from the number\'s region)', code: 3 },
-  { scenario: 'uas-183-busy-na', sends: 'CANCEL on the North American busy tone in early media (+1 number)', code: 3, number: '+12125550123' },
+  { scenario: 'uas-183-busy-jp', sends: "CANCEL on the Japanese busy tone in early media (tone plan from the number's region)", code: 3 },
+  {
+    scenario: 'uas-183-busy-na',
+    sends: 'CANCEL on the North American busy tone in early media (+1 number)',
+    code: 3,
+    number: '+12125550123',
+  },
   { scenario: 'uas-183-sit-then-404', sends: 'CANCEL on the SIT (or ACK for the 404)', code: 6 },
   { scenario: 'uas-302-redirect', sends: 'ACK for the 302 (redirects are not followed)', code: 13 },
   { scenario: 'uas-503', sends: 'ACK for the 503', code: 13 },
   { scenario: 'uas-digest-auth', sends: 'ACK for the 401, INVITE with Authorization (digest, qop auth), ACK, BYE', code: 1, creds: true },
   { scenario: 'uas-proxy-auth-407', sends: 'ACK for the 407, INVITE with Proxy-Authorization, ACK, BYE', code: 1, creds: true },
-  { scenario: 'uas-callee-hangup', sends: '200 to the far end\'s BYE during analysis', code: 9 },
+  { scenario: 'uas-callee-hangup', sends: "200 to the far end's BYE during analysis", code: 9 },
   { scenario: 'uas-person', sends: 'ACK, BYE after the person verdict', code: 1 },
   { scenario: 'uas-person', sends: 'everything over TCP (TCP-only trunk)', code: 1, tcp: true },
   { scenario: 'uas-machine', sends: 'ACK, BYE after the machine verdict', code: 4 },
@@ -52,13 +61,24 @@ const CASES: Case[] = [
 async function run(c: Case): Promise<{ r: TestCallResult; sippCode: number | null; sippErr: string }> {
   const far = await startSipp({ scenario: c.scenario, timeoutS: 90, args: c.tcp ? ['-t', 't1'] : [] });
   const driver = await startTestDriver({
-    trunks: [{ name: 'far', address: far.address, ...(c.tcp ? { transport: 'tcp' as const } : {}), ...(c.creds ? { username: 'dialer', password: 'secret' } : {}) }],
+    trunks: [
+      {
+        name: 'far',
+        address: far.address,
+        ...(c.tcp ? { transport: 'tcp' as const } : {}),
+        ...(c.creds ? { username: 'dialer', password: 'secret' } : {}),
+      },
+    ],
   });
   try {
     const r = await testCall(
       driver,
       // The region as the campaign runner passes it: the number's own country, else phone.defaultRegion (JP).
-      { to: c.number ?? '0312345678', ringTimeoutMs: (c.ringTimeoutS ?? 40) * 1000, analysis: { early: true, answered: true, region: toneRegionForNumber(c.number ?? '0312345678', 'JP') } },
+      {
+        to: c.number ?? '0312345678',
+        ringTimeoutMs: (c.ringTimeoutS ?? 40) * 1000,
+        analysis: { early: true, answered: true, region: toneRegionForNumber(c.number ?? '0312345678', 'JP') },
+      },
       { flow: true, hangupOnVerdict: true, maxMs: 120_000 },
     );
     const s = await Promise.race([far.done, new Promise<null>((res) => setTimeout(() => res(null), 15_000))]);
@@ -77,7 +97,10 @@ async function pool<T, R>(items: T[], n: number, fn: (x: T) => Promise<R>): Prom
     Array.from({ length: n }, async () => {
       while (next < items.length) {
         const i = next++;
-        out[i] = await fn(items[i]!).then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason }));
+        out[i] = await fn(items[i]!).then(
+          (value) => ({ status: 'fulfilled' as const, value }),
+          (reason: unknown) => ({ status: 'rejected' as const, reason }),
+        );
       }
     }),
   );

@@ -73,7 +73,12 @@ t.test('live events and the dashboard during a SIPp campaign', { timeout: 180000
 
   const config = validateConfig({
     ...JSON.parse(JSON.stringify(env.config)),
-    api: { keys: [{ key: SUPERVISOR_KEY, role: 'supervisor' }, { key: AGENT_KEY, role: 'agent', agentId: 'ag1' }] },
+    api: {
+      keys: [
+        { key: SUPERVISOR_KEY, role: 'supervisor' },
+        { key: AGENT_KEY, role: 'agent', agentId: 'ag1' },
+      ],
+    },
     monitor: { pollMs: 200, heartbeatSec: 1 },
   });
   const app = await buildApp({ config, redis, logger: false, extend: services.extendApi });
@@ -102,13 +107,27 @@ t.test('live events and the dashboard during a SIPp campaign', { timeout: 180000
   // Digits: 0 person (→ agent, 20), 3 busy, 5 unallocated, 1 machine.
   const digits = [0, 3, 0, 5, 0, 1, 0, 3, 0, 0];
   await makeList(redis, 'LD', numbersFor(digits));
-  await createCampaign(redis, { id: 'dash1', name: 'spring-sale', hours: { timeZone: 'UTC', days: allDay() }, mode: 'progressive', ringTimeoutSec: 2, maxAttempts: 1, agentGroups: ['sales'] }, { region: 'JP' });
+  await createCampaign(
+    redis,
+    {
+      id: 'dash1',
+      name: 'spring-sale',
+      hours: { timeZone: 'UTC', days: allDay() },
+      mode: 'progressive',
+      ringTimeoutSec: 2,
+      maxAttempts: 1,
+      agentGroups: ['sales'],
+    },
+    { region: 'JP' },
+  );
   await attachList(redis, 'dash1', { listId: 'LD', active: true });
 
   const haveChromium = existsSync(CHROMIUM);
   let browserDone: Promise<void> = Promise.resolve();
   if (!haveChromium) {
-    t.comment(`SKIP browser part: ${CHROMIUM} not found (scripts/setup.sh installs Debian's chromium); starting the campaign through the API`);
+    t.comment(
+      `SKIP browser part: ${CHROMIUM} not found (scripts/setup.sh installs Debian's chromium); starting the campaign through the API`,
+    );
     await setCampaignState(redis, 'dash1', 'start');
   } else {
     browserDone = runBrowser(t, `${base}/dashboard`, digits.length, digits.filter((d) => d === 0).length);
@@ -123,8 +142,14 @@ t.test('live events and the dashboard during a SIPp campaign', { timeout: 180000
 
   // --- the supervisor stream: right events, in order, agreeing with the history
   const ev = all.events;
-  t.ok(ev.every((e, i) => i === 0 || e.id > ev[i - 1]!.id), 'event ids strictly increase');
-  t.ok(ev.every((e) => e.data.campaignId === 'dash1'), 'only the filtered campaign');
+  t.ok(
+    ev.every((e, i) => i === 0 || e.id > ev[i - 1]!.id),
+    'event ids strictly increase',
+  );
+  t.ok(
+    ev.every((e) => e.data.campaignId === 'dash1'),
+    'only the filtered campaign',
+  );
   const history = await new DialQueue(redis, 'dash1').history();
   const ended = ev.filter((e) => e.type === 'call.ended');
   t.same(ended.map((e) => e.data.attemptId).sort(), history.map((h) => h.fields.attemptId).sort(), 'one call.ended per history record');
@@ -133,7 +158,9 @@ t.test('live events and the dashboard during a SIPp campaign', { timeout: 180000
     t.equal(e.data.code, Number(h.fields.code), `attempt ${h.fields.ref} ended with its history code`);
   }
   const perAttempt = new Map<string, string[]>();
-  for (const e of ev) if (typeof e.data.attemptId === 'string' && e.type.startsWith('call.')) perAttempt.set(e.data.attemptId, [...(perAttempt.get(e.data.attemptId) ?? []), e.type]);
+  for (const e of ev)
+    if (typeof e.data.attemptId === 'string' && e.type.startsWith('call.'))
+      perAttempt.set(e.data.attemptId, [...(perAttempt.get(e.data.attemptId) ?? []), e.type]);
   for (const [id, types] of perAttempt) {
     t.equal(types[0], 'call.started', `${id} starts with call.started`);
     t.equal(types[types.length - 1], 'call.ended', `${id} ends with call.ended`);
@@ -142,11 +169,17 @@ t.test('live events and the dashboard during a SIPp campaign', { timeout: 180000
   t.equal(connected.length, digits.filter((d) => d === 0).length, 'every person reached an agent');
   for (const e of connected) {
     const phases = ev.filter((x) => x.type === 'call.phase' && x.data.attemptId === e.data.attemptId).map((x) => x.data.phase);
-    t.ok(phases.includes('bridged') || phases.includes('talking') || phases.length > 0, `phases of ${String(e.data.attemptId)}: ${phases.join(',')}`);
+    t.ok(
+      phases.includes('bridged') || phases.includes('talking') || phases.length > 0,
+      `phases of ${String(e.data.attemptId)}: ${phases.join(',')}`,
+    );
   }
   const completedAt = ev.findIndex((e) => e.type === 'campaign.completed');
   t.ok(completedAt > ev.lastIndexOf(ended[ended.length - 1]!), 'campaign.completed after the last call.ended');
-  t.ok(ev.some((e) => e.type === 'campaign.state' && e.data.to === 'running'), 'campaign.state running');
+  t.ok(
+    ev.some((e) => e.type === 'campaign.state' && e.data.to === 'running'),
+    'campaign.state running',
+  );
   const lastProgress = [...ev].reverse().find((e) => e.type === 'campaign.progress')!;
   t.match(lastProgress.data, { total: digits.length, processed: digits.length, remaining: 0, state: 'completed' });
 
@@ -156,7 +189,10 @@ t.test('live events and the dashboard during a SIPp campaign', { timeout: 180000
 
   // --- the agent's own stream: only ag1, screen pop before its call ends
   t.ok(own.events.length > 0);
-  t.ok(own.events.every((e) => e.data.agentId === 'ag1'), 'only its own events');
+  t.ok(
+    own.events.every((e) => e.data.agentId === 'ag1'),
+    'only its own events',
+  );
   const pops = own.events.filter((e) => e.type === 'agent.screen-pop');
   t.ok(pops.length >= 1, 'ag1 got at least one screen pop');
   for (const p of pops) {
@@ -186,7 +222,16 @@ async function runBrowser(t: Test, url: string, total: number, persons: number):
     headless: true,
     viewport: { width: 1280, height: 800 },
     // Without the background-networking flags Chromium keeps trying to reach Google's services.
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = ctx.pages()[0] ?? (await ctx.newPage());
@@ -205,26 +250,47 @@ async function runBrowser(t: Test, url: string, total: number, persons: number):
     await page.locator('#conn.on').waitFor({ timeout: 15000 });
     // Supervisor presses Start; the stream then shows it running and its progress.
     await row.locator('button[data-action="start"]').click();
-    await page.locator('tr[data-campaign="dash1"] .state.running, tr[data-campaign="dash1"] .state.completed').first().waitFor({ timeout: 15000 });
+    await page
+      .locator('tr[data-campaign="dash1"] .state.running, tr[data-campaign="dash1"] .state.completed')
+      .first()
+      .waitFor({ timeout: 15000 });
     await page.locator('#agents tr[data-agent="ag1"]').waitFor({ timeout: 15000 });
     // A string expression: it runs in the page, where the DOM is.
-    await page.waitForFunction(`(() => {
+    await page.waitForFunction(
+      `(() => {
       const td = document.querySelector('tr[data-campaign="dash1"] .progress');
       return !!td && td.textContent.startsWith('${total} / ${total}') && !!document.querySelector('tr[data-campaign="dash1"] .state.completed');
-    })()`, undefined, { timeout: 120000 });
+    })()`,
+      undefined,
+      { timeout: 120000 },
+    );
     t.equal(await row.locator('.codes [data-code="20"]').textContent(), `connected: ${persons}`, 'result-code breakdown shown live');
     t.match(await row.locator('.abandon').textContent(), `0.0 % of ${persons}`);
-    await page.locator('tr[data-campaign="dash1"] .amd').filter({ hasText: /%|no judged/ }).waitFor({ timeout: 10000 });
+    await page
+      .locator('tr[data-campaign="dash1"] .amd')
+      .filter({ hasText: /%|no judged/ })
+      .waitFor({ timeout: 10000 });
     t.ok((await page.locator('#events li').count()) > 0, 'recent events listed');
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     t.ok(existsSync(SCREENSHOT), `screenshot saved to ${SCREENSHOT}`);
     t.same(errors, [], 'no script errors on the page');
-    t.ok(urls.some((u) => u.includes('/events')), 'the page opened the event stream');
-    t.same(urls.filter((u) => u.includes(SUPERVISOR_KEY) || /apiKey/i.test(u)), [], `no key in any of the ${urls.length} URLs the page requested`);
+    t.ok(
+      urls.some((u) => u.includes('/events')),
+      'the page opened the event stream',
+    );
+    t.same(
+      urls.filter((u) => u.includes(SUPERVISOR_KEY) || /apiKey/i.test(u)),
+      [],
+      `no key in any of the ${urls.length} URLs the page requested`,
+    );
     const cookie = (await ctx.cookies()).find((c) => c.name === 'dialer_session');
     t.ok(cookie && cookie.httpOnly && cookie.sameSite === 'Strict', 'the session is an HttpOnly, SameSite=Strict cookie');
     t.notOk(cookie?.value.includes(SUPERVISOR_KEY), 'the cookie does not hold the key');
-    t.equal(await page.evaluate('JSON.stringify(sessionStorage) + JSON.stringify(localStorage) + document.cookie'), '{}{}', 'nothing readable by scripts holds a credential');
+    t.equal(
+      await page.evaluate('JSON.stringify(sessionStorage) + JSON.stringify(localStorage) + document.cookie'),
+      '{}{}',
+      'nothing readable by scripts holds a credential',
+    );
   } finally {
     await ctx.close();
     rmSync(profile, { recursive: true, force: true });

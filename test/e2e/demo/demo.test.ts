@@ -23,7 +23,10 @@ interface Run {
 }
 
 /** Runs `dialer demo` and collects its JSON lines; `onEvent` sees each as it arrives. */
-function runDemo(args: string[], onEvent: (e: Ev, kill: (sig: NodeJS.Signals) => void) => void | Promise<void> = () => undefined): Promise<Run> {
+function runDemo(
+  args: string[],
+  onEvent: (e: Ev, kill: (sig: NodeJS.Signals) => void) => void | Promise<void> = () => undefined,
+): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(DIALER, ['demo', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     const events: Ev[] = [];
@@ -71,7 +74,8 @@ const tcpRefused = (url: string) =>
 /** Nothing the demo started is left: SIPp ports free, redis-server gone, temp folder removed. */
 async function assertCleanedUp(t: Test, started: Ev): Promise<void> {
   const phones = started.agentPhones as { id: string; address: string }[];
-  for (const address of [started.carrier as string, ...phones.map((p) => p.address)]) t.ok(await udpFree(address), `SIPp at ${address} is stopped`);
+  for (const address of [started.carrier as string, ...phones.map((p) => p.address)])
+    t.ok(await udpFree(address), `SIPp at ${address} is stopped`);
   t.ok(await tcpRefused(started.redis as string), 'the demo redis-server is stopped');
   t.notOk(existsSync(started.dir as string), 'the temporary folder is removed');
 }
@@ -85,7 +89,9 @@ t.test('dialer demo --contacts 30 --agents 3 runs a campaign to completion', { t
       live.campaign = {};
       const url = live.started.dashboard as string;
       live.dashboard = (await fetch(url)).status;
-      const res = await fetch(`${new URL(url).origin}/campaigns/demo`, { headers: { authorization: `Bearer ${live.started.apiKey as string}` } });
+      const res = await fetch(`${new URL(url).origin}/campaigns/demo`, {
+        headers: { authorization: `Bearer ${live.started.apiKey as string}` },
+      });
       live.campaign = (await res.json()) as Record<string, unknown>;
     }
   });
@@ -112,7 +118,10 @@ t.test('dialer demo --contacts 30 --agents 3 runs a campaign to completion', { t
     if (c.code === 10) t.match(c.skipped, /do-not-call/, 'a DNC contact says why it was not dialled');
   }
   t.equal(wrong, 0, 'every contact ended with the code its last digit implies (10 for DNC)');
-  t.ok(r.events.some((e) => e.event === 'progress' && e.total === 30), 'progress lines while dialling');
+  t.ok(
+    r.events.some((e) => e.event === 'progress' && e.total === 30),
+    'progress lines while dialling',
+  );
 
   const summary = r.events.at(-1)!;
   t.equal(summary.event, 'summary', 'the last line is the summary');
@@ -124,7 +133,11 @@ t.test('dialer demo --contacts 30 --agents 3 runs a campaign to completion', { t
   const tally = new Map<number, number>();
   for (const c of calls) tally.set(c.code as number, (tally.get(c.code as number) ?? 0) + 1);
   t.same(Object.fromEntries(codes.map((c) => [c.code, c.count])), Object.fromEntries(tally), 'summary counts match the call lines');
-  t.equal(codes.reduce((n, c) => n + c.count, 0), 30, 'the counts add up to the contacts');
+  t.equal(
+    codes.reduce((n, c) => n + c.count, 0),
+    30,
+    'the counts add up to the contacts',
+  );
   t.equal(codes.find((c) => c.code === 10)?.count, 2, 'the DNC numbers were excluded');
   // 30 numbers cycle through the ten digits: three each, minus the DNC ones.
   for (let d = 0; d <= 9; d++) {
@@ -134,7 +147,11 @@ t.test('dialer demo --contacts 30 --agents 3 runs a campaign to completion', { t
   }
   const agents = summary.agents as { agentId: string; calls: number; talkSec: number }[];
   t.equal(agents.length, 3, 'figures for each agent');
-  t.equal(agents.reduce((n, a) => n + a.calls, 0), tally.get(20), 'agent calls add up to the connected calls');
+  t.equal(
+    agents.reduce((n, a) => n + a.calls, 0),
+    tally.get(20),
+    'agent calls add up to the connected calls',
+  );
 
   t.equal(live.dashboard, 200, 'the dashboard answered while the demo ran');
   t.equal(live.campaign?.state, 'running', 'the API with the printed key shows the running campaign');
@@ -156,5 +173,8 @@ t.test('Ctrl-C stops the demo and everything it started', { timeout: 120000 }, a
   t.equal(summary.interrupted, true);
   t.equal(summary.completed, false);
   t.ok((summary.attempts as number) < 200, 'it stopped dialling');
-  await assertCleanedUp(t, r.events.find((e) => e.event === 'started')!);
+  await assertCleanedUp(
+    t,
+    r.events.find((e) => e.event === 'started')!,
+  );
 });

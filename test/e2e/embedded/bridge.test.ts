@@ -45,8 +45,14 @@ t.test('agent phone and customer (both SIPp) hear each other through the bridge'
   t.ok(driver.rtpStats(agent).packetsOut >= 10, 'the agent heard hold music while waiting');
   await driver.beep(agent);
   await driver.bridge(agent, cust);
-  t.ok(events.some((e) => e.type === 'bridged' && e.legId === agent && e.peer === cust), 'bridged event on the agent leg');
-  t.ok(events.some((e) => e.type === 'bridged' && e.legId === cust && e.peer === agent), 'bridged event on the customer leg');
+  t.ok(
+    events.some((e) => e.type === 'bridged' && e.legId === agent && e.peer === cust),
+    'bridged event on the agent leg',
+  );
+  t.ok(
+    events.some((e) => e.type === 'bridged' && e.legId === cust && e.peer === agent),
+    'bridged event on the customer leg',
+  );
   const a0 = driver.rtpStats(agent);
   const c0 = driver.rtpStats(cust);
   await sleep(1500);
@@ -64,10 +70,16 @@ t.test('agent phone and customer (both SIPp) hear each other through the bridge'
   t.ok(Math.abs(d(a0.bytesOut, a1.bytesOut) - d(c0.bytesIn, c1.bytesIn)) <= 2 * 160, 'bytes customer → agent match');
 
   await driver.unbridge(agent);
-  t.ok(events.some((e) => e.type === 'unbridged' && e.legId === cust), 'unbridged event');
+  t.ok(
+    events.some((e) => e.type === 'unbridged' && e.legId === cust),
+    'unbridged event',
+  );
   await driver.hangup(cust);
   // The agent stays up ("nailed up") after the customer leaves.
-  t.notOk(events.some((e) => e.type === 'end' && e.legId === agent), 'agent leg still up');
+  t.notOk(
+    events.some((e) => e.type === 'end' && e.legId === agent),
+    'agent leg still up',
+  );
   await driver.hangup(agent);
   t.equal((await customer.done).code, 0, 'customer SIPp saw a clean call');
   t.equal((await agentPhone.done).code, 0, 'agent SIPp saw a clean call');

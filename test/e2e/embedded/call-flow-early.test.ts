@@ -18,17 +18,23 @@ async function call(t: { teardown(fn: () => unknown): void }, scenario: string, 
 
 t.test('a Japanese busy tone in early media, Japanese number, no --region: CANCEL, result 3', async (t) => {
   const r = await call(t, 'uas-183-busy-jp', ['0312345678']);
-  t.ok(r.objs.some((o) => o.event === 'verdict' && (o.verdict as { kind: string }).kind === 'busy'), 'busy verdict in early media with the JP plan');
+  t.ok(
+    r.objs.some((o) => o.event === 'verdict' && (o.verdict as { kind: string }).kind === 'busy'),
+    'busy verdict in early media with the JP plan',
+  );
   t.match(r.summary, { event: 'summary', resultCode: 3, answered: false, sipStatus: 487 });
   t.equal(r.sipp.code, 0, 'SIPp saw the CANCEL');
 });
 
-t.test('a North American busy tone on a +1 number: the number\'s region picks the NA plan', async (t) => {
+t.test("a North American busy tone on a +1 number: the number's region picks the NA plan", async (t) => {
   const r = await call(t, 'uas-183-busy-na', ['+12125550123']);
   t.match(r.summary, { event: 'summary', resultCode: 3, sipStatus: 487 });
   t.equal(r.sipp.code, 0);
 });
 
 t.test('--trunk localhost:5070 is refused with a hint instead of waiting out Timer B', async (t) => {
-  await t.rejects(callMain(['0312345678', '--trunk', 'localhost:5070'], () => undefined, { log: { level: 'silent' } }), /host name "localhost" \(try 127\.0\.0\.1:5070\)/);
+  await t.rejects(
+    callMain(['0312345678', '--trunk', 'localhost:5070'], () => undefined, { log: { level: 'silent' } }),
+    /host name "localhost" \(try 127\.0\.0\.1:5070\)/,
+  );
 });

@@ -74,7 +74,9 @@ export async function startRawPeer(host = '127.0.0.1'): Promise<RawPeer> {
       let body = Buffer.alloc(0);
       if (o.sdpPort) {
         extra.push({ name: 'Content-Type', value: 'application/sdp' });
-        body = Buffer.from(`v=0\r\no=peer 1 1 IN IP4 ${host}\r\ns=-\r\nc=IN IP4 ${host}\r\nt=0 0\r\nm=audio ${o.sdpPort} RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n`);
+        body = Buffer.from(
+          `v=0\r\no=peer 1 1 IN IP4 ${host}\r\ns=-\r\nc=IN IP4 ${host}\r\nt=0 0\r\nm=audio ${o.sdpPort} RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n`,
+        );
       }
       const buf = serialize(responseTo(req, status, reason, extra, body, o.toTag ?? 'peertag'));
       socket.send(buf, last!.port, last!.address);

@@ -15,21 +15,32 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
 t.test('a registered trunk: 401 answered with digest, 200 with a 3600 s binding, state in health', async (t) => {
   const far = await startSipp({ scenario: 'uas-register' });
   t.teardown(() => far.stop());
-  const driver = await startTestDriver({ trunks: [{ name: 'reg', address: far.address, register: true, username: 'dialer', password: 'secret', domain: 'sipp.test' }] });
+  const driver = await startTestDriver({
+    trunks: [{ name: 'reg', address: far.address, register: true, username: 'dialer', password: 'secret', domain: 'sipp.test' }],
+  });
   t.teardown(() => driver.stop());
   t.ok(await until(() => driver.stats().registrations.reg?.phase === 'registered', 10_000), 'registered');
   t.match(driver.stats().registrations.reg, { phase: 'registered', expiresS: 3600, lastStatus: 200 });
   t.match(driver.health().detail, /registration: reg registered/);
-  t.same(driver.health().registrations, { reg: { registered: true, phase: 'registered', lastStatus: 200 } }, 'health carries it (dialer_trunk_registered in /metrics)');
+  t.same(
+    driver.health().registrations,
+    { reg: { registered: true, phase: 'registered', lastStatus: 200 } },
+    'health carries it (dialer_trunk_registered in /metrics)',
+  );
   t.equal((await far.done).code, 0, 'the registrar saw a valid digest');
 });
 
 t.test('a refused registration: calls through the trunk get a clear error, not a 403 from the carrier', async (t) => {
   const far = await startSipp({ scenario: 'uas-register' });
   t.teardown(() => far.stop());
-  const driver = await startTestDriver({ trunks: [{ name: 'reg', address: far.address, register: true, username: 'dialer', password: 'wrong', domain: 'sipp.test' }] });
+  const driver = await startTestDriver({
+    trunks: [{ name: 'reg', address: far.address, register: true, username: 'dialer', password: 'wrong', domain: 'sipp.test' }],
+  });
   t.teardown(() => driver.stop());
   t.ok(await until(() => driver.stats().registrations.reg?.phase === 'backoff', 10_000), 'backing off after the 403');
-  await t.rejects(driver.originate({ to: '0312345678', ringTimeoutMs: 40_000 }), /trunk reg is not registered \(backoff, last answer 403 Forbidden\)/);
+  await t.rejects(
+    driver.originate({ to: '0312345678', ringTimeoutMs: 40_000 }),
+    /trunk reg is not registered \(backoff, last answer 403 Forbidden\)/,
+  );
   t.match(driver.health().detail, /reg backoff \(403\)/);
 });

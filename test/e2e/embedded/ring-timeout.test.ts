@@ -19,7 +19,14 @@ t.test('dialer call against a 45 s ringing far end: CANCEL at 40 s, 487, result 
   t.match(end, { sipStatus: 487, by: 'timeout', answered: false }, '487 after our CANCEL');
   // The CANCEL goes at 40 s; SIPp (timeout 45 s on the CANCEL) fails the call if it comes later.
   t.ok(end && end.t >= 40_000, `ended no earlier than the 40 s ring timeout (t=${end?.t})`);
-  t.match(objs.at(-1), { event: 'summary', resultCode: 2, resultName: /no.?answer/i, answered: false, sipStatus: 487, hangupBy: 'timeout' });
+  t.match(objs.at(-1), {
+    event: 'summary',
+    resultCode: 2,
+    resultName: /no.?answer/i,
+    answered: false,
+    sipStatus: 487,
+    hangupBy: 'timeout',
+  });
   const sipp = await far.done;
   t.equal(sipp.code, 0, `SIPp's own run passed${sipp.code ? `: ${sipp.stderr.slice(-400)}` : ''}`);
 });

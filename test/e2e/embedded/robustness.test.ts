@@ -21,7 +21,8 @@ function collect(driver: EmbeddedDriver): LegEvent[] {
   driver.onEvent((e) => events.push(e));
   return events;
 }
-const endsOf = (events: LegEvent[], legId: string) => events.filter((e): e is Extract<LegEvent, { type: 'end' }> => e.type === 'end' && e.legId === legId);
+const endsOf = (events: LegEvent[], legId: string) =>
+  events.filter((e): e is Extract<LegEvent, { type: 'end' }> => e.type === 'end' && e.legId === legId);
 async function waitEnd(events: LegEvent[], legId: string, ms = 8000) {
   for (let i = 0; i < ms / 20; i++) {
     const e = endsOf(events, legId)[0];
@@ -155,7 +156,10 @@ t.test('a BYE racing our CANCEL: the crossing 200 is ACKed and BYEd, the call en
 
 t.test('an INVITE nobody answers is retransmitted (Timer A) and times out (Timer B) → code 13', async (t) => {
   const peer = await startRawPeer();
-  const driver = await startTestDriver({ trunks: [{ name: 'p', address: peer.address }], embedded: { sip: { host: '127.0.0.1', port: 0, t1Ms: 40 } } });
+  const driver = await startTestDriver({
+    trunks: [{ name: 'p', address: peer.address }],
+    embedded: { sip: { host: '127.0.0.1', port: 0, t1Ms: 40 } },
+  });
   t.teardown(async () => {
     await driver.stop();
     peer.close();
@@ -189,14 +193,30 @@ t.test('RFC 4733 DTMF from the far end arrives as one dtmf event per digit', asy
   let seq = 1;
   for (const [i, digit] of ['4', '2', '#'].entries()) {
     const ts = 1000 + i * 8000;
-    for (let k = 0; k < 5; k++) rtp.send(buildRtp({ payloadType: 101, marker: k === 0, seq: seq++, timestamp: ts, ssrc: 7 }, telephoneEventPayload(digit, false, 160 * (k + 1))), ourRtpPort, '127.0.0.1');
+    for (let k = 0; k < 5; k++)
+      rtp.send(
+        buildRtp(
+          { payloadType: 101, marker: k === 0, seq: seq++, timestamp: ts, ssrc: 7 },
+          telephoneEventPayload(digit, false, 160 * (k + 1)),
+        ),
+        ourRtpPort,
+        '127.0.0.1',
+      );
     // The end packet three times (§2.5.1.4).
-    for (let k = 0; k < 3; k++) rtp.send(buildRtp({ payloadType: 101, marker: false, seq: seq++, timestamp: ts, ssrc: 7 }, telephoneEventPayload(digit, true, 960)), ourRtpPort, '127.0.0.1');
+    for (let k = 0; k < 3; k++)
+      rtp.send(
+        buildRtp({ payloadType: 101, marker: false, seq: seq++, timestamp: ts, ssrc: 7 }, telephoneEventPayload(digit, true, 960)),
+        ourRtpPort,
+        '127.0.0.1',
+      );
     await sleep(30);
   }
   await sleep(200);
   const digits = events.filter((e): e is Extract<LegEvent, { type: 'dtmf' }> => e.type === 'dtmf' && e.legId === leg);
-  t.same(digits.map((d) => d.digit), ['4', '2', '#']);
+  t.same(
+    digits.map((d) => d.digit),
+    ['4', '2', '#'],
+  );
   t.equal(digits[0]!.durationMs, 120);
   const hung = driver.hangup(leg);
   peer.respond(await peer.nextRequest('BYE'), 200, 'OK');

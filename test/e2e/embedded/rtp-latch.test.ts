@@ -37,8 +37,18 @@ t.test('packets from another source or SSRC on the leg’s port are dropped and 
   const port = Number(/m=audio (\d+)/.exec(inv.body.toString())![1]);
   let seq = 1;
   const digit = (from: Socket, d: string, ssrc: number, ts: number) => {
-    for (let k = 0; k < 3; k++) from.send(buildRtp({ payloadType: 101, marker: k === 0, seq: seq++, timestamp: ts, ssrc }, telephoneEventPayload(d, false, 160 * (k + 1))), port, '127.0.0.1');
-    for (let k = 0; k < 3; k++) from.send(buildRtp({ payloadType: 101, marker: false, seq: seq++, timestamp: ts, ssrc }, telephoneEventPayload(d, true, 960)), port, '127.0.0.1');
+    for (let k = 0; k < 3; k++)
+      from.send(
+        buildRtp({ payloadType: 101, marker: k === 0, seq: seq++, timestamp: ts, ssrc }, telephoneEventPayload(d, false, 160 * (k + 1))),
+        port,
+        '127.0.0.1',
+      );
+    for (let k = 0; k < 3; k++)
+      from.send(
+        buildRtp({ payloadType: 101, marker: false, seq: seq++, timestamp: ts, ssrc }, telephoneEventPayload(d, true, 960)),
+        port,
+        '127.0.0.1',
+      );
   };
   // The orphan streams before the answer, then keeps on; the far end sends from its answered port.
   digit(orphan, '9', 0x0bad, 100);
@@ -60,7 +70,11 @@ t.test('packets from another source or SSRC on the leg’s port are dropped and 
   t.equal(stats.droppedForeignSsrc, 6, 'the interleaved SSRC was dropped');
   t.equal(stats.droppedBeforeAnswer, 6, 'and its 6 before the answer');
   t.equal(stats.packetsIn, 12, 'the far end’s 12 were taken');
-  t.match(driver.health().dropped, { rtp_before_answer: 6, rtp_foreign_source: 12, rtp_foreign_ssrc: 6 }, 'driver-wide counters for /metrics');
+  t.match(
+    driver.health().dropped,
+    { rtp_before_answer: 6, rtp_foreign_source: 12, rtp_foreign_ssrc: 6 },
+    'driver-wide counters for /metrics',
+  );
   const hung = driver.hangup(leg);
   peer.respond(await peer.nextRequest('BYE'), 200, 'OK');
   await hung;

@@ -14,7 +14,10 @@ const invite = (addr: string, branch: string) =>
 for (const mode of ['reject', 'drop'] as const) {
   t.test(`unknown source, unknownSources=${mode}`, async (t) => {
     const stranger = await startRawPeer('127.0.0.2');
-    const driver = await startTestDriver({ trunks: [{ name: 'p', address: '127.0.0.1:9' }], embedded: { sip: { host: '127.0.0.1', port: 0, unknownSources: mode } } });
+    const driver = await startTestDriver({
+      trunks: [{ name: 'p', address: '127.0.0.1:9' }],
+      embedded: { sip: { host: '127.0.0.1', port: 0, unknownSources: mode } },
+    });
     t.teardown(async () => {
       await driver.stop();
       stranger.close();
@@ -25,8 +28,14 @@ for (const mode of ['reject', 'drop'] as const) {
     stranger.sendRaw(invite(stranger.address, 'z9hG4bKs2'), driver.sipEndpoint); // another request
     // Past Timer G's first two retransmissions (T1 = 500 ms, then 1 s) of a stateful 403.
     await sleep(1800);
-    const answers = stranger.received.map((m) => (m.kind === 'response' ? `${m.status} ${m.headers.find((h) => h.name.toLowerCase() === 'via')?.value.split('branch=')[1]}` : m.kind));
-    t.same(answers, mode === 'reject' ? ['403 z9hG4bKs1', '403 z9hG4bKs2'] : [], mode === 'reject' ? 'one 403 per request, none repeated' : 'nothing sent');
+    const answers = stranger.received.map((m) =>
+      m.kind === 'response' ? `${m.status} ${m.headers.find((h) => h.name.toLowerCase() === 'via')?.value.split('branch=')[1]}` : m.kind,
+    );
+    t.same(
+      answers,
+      mode === 'reject' ? ['403 z9hG4bKs1', '403 z9hG4bKs2'] : [],
+      mode === 'reject' ? 'one 403 per request, none repeated' : 'nothing sent',
+    );
     t.equal(driver.stats().sip.refused, 3, 'every datagram counted');
   });
 }

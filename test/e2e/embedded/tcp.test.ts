@@ -9,7 +9,11 @@ t.test('a TCP-only trunk: answered call, analysis, our BYE, all over one TCP con
   t.teardown(() => far.stop());
   const driver = await startTestDriver({ trunks: [{ name: 'tcp', address: far.address, transport: 'tcp' }] });
   t.teardown(() => driver.stop());
-  const r = await testCall(driver, { to: '0312345670', ringTimeoutMs: 40_000, analysis: { early: true, answered: true } }, { flow: true, hangupOnVerdict: true, maxMs: 30_000 });
+  const r = await testCall(
+    driver,
+    { to: '0312345670', ringTimeoutMs: 40_000, analysis: { early: true, answered: true } },
+    { flow: true, hangupOnVerdict: true, maxMs: 30_000 },
+  );
   t.match(r.end, { answered: true, by: 'local' });
   t.equal(r.resultCode, 1, 'a person: 1');
   const sipp = await far.done;

@@ -12,7 +12,11 @@ t.test('dialer call --driver freeswitch: a person through drachtio + FreeSWITCH 
   t.teardown(() => far.stop());
   const lines: string[] = [];
   const overrides = { log: { level: 'silent' }, telephony: { freeswitch: live.configSection('stream') } };
-  const rc = await callMain(['0312345670', '--trunk', far.address, '--ring-timeout', '5', '--driver', 'freeswitch', '--json'], (l) => lines.push(l), overrides);
+  const rc = await callMain(
+    ['0312345670', '--trunk', far.address, '--ring-timeout', '5', '--driver', 'freeswitch', '--json'],
+    (l) => lines.push(l),
+    overrides,
+  );
   t.equal(rc, 0);
   const objs = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   t.same(objs.map((o) => o.event).slice(-2), ['end', 'summary']);

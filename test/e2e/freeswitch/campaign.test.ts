@@ -53,97 +53,109 @@ function rms(frame: Int16Array): number {
   return Math.sqrt(e / frame.length);
 }
 
-t.test('progressive campaign through drachtio + FreeSWITCH: every code, and the agent hears hold music, beep, customer', { skip: missing ?? false, timeout: 180000 }, async (t) => {
-  const live = await startLiveServers(t);
-  const { redis } = await startTestRedis(t, 'e2e-fs:');
-  const dir = mkdtempSync(join(tmpdir(), 'dialer-e2e-fs-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const peers = await startLoopbackPeers({ agents: 2, dir });
-  t.teardown(() => peers.stop());
-  const base = loopbackConfig({ carrierAddress: peers.carrier.address, promptsDir: join(dir, 'prompts') });
-  const config = loopbackConfig({
-    carrierAddress: peers.carrier.address,
-    promptsDir: join(dir, 'prompts'),
-    extra: { telephony: { ...base.telephony, driver: 'freeswitch', freeswitch: live.configSection('stream') } },
-  });
-  await makeAgents(redis, 'sales', peers.agents.map((a) => ({ id: a.id, address: a.phone.address })));
-  const services = await startServices({ config, redis, log: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }) });
-  t.teardown(() => services.stop());
-  const driver = services.driver as FreeswitchDriver;
-  t.equal(driver.name, 'freeswitch', 'the services run the freeswitch driver');
-  const desk = services.desk;
+t.test(
+  'progressive campaign through drachtio + FreeSWITCH: every code, and the agent hears hold music, beep, customer',
+  { skip: missing ?? false, timeout: 180000 },
+  async (t) => {
+    const live = await startLiveServers(t);
+    const { redis } = await startTestRedis(t, 'e2e-fs:');
+    const dir = mkdtempSync(join(tmpdir(), 'dialer-e2e-fs-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const peers = await startLoopbackPeers({ agents: 2, dir });
+    t.teardown(() => peers.stop());
+    const base = loopbackConfig({ carrierAddress: peers.carrier.address, promptsDir: join(dir, 'prompts') });
+    const config = loopbackConfig({
+      carrierAddress: peers.carrier.address,
+      promptsDir: join(dir, 'prompts'),
+      extra: { telephony: { ...base.telephony, driver: 'freeswitch', freeswitch: live.configSection('stream') } },
+    });
+    await makeAgents(
+      redis,
+      'sales',
+      peers.agents.map((a) => ({ id: a.id, address: a.phone.address })),
+    );
+    const services = await startServices({ config, redis, log: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }) });
+    t.teardown(() => services.stop());
+    const driver = services.driver as FreeswitchDriver;
+    t.equal(driver.name, 'freeswitch', 'the services run the freeswitch driver');
+    const desk = services.desk;
 
-  // Record what FreeSWITCH sends to the first agent (its write stream) from login to the end.
-  const recAgent = peers.agents[0]!.id;
-  const recFile = join(live.dir, 'agent-hears.wav');
-  let recUuid: string | undefined;
-  desk.on('state', (e) => {
-    if (e.agentId === recAgent && e.to === 'ready' && !recUuid) {
-      void (async () => {
-        const leg = (await desk.status(recAgent))?.leg;
-        recUuid = leg ? driver.mediaUuid(leg) : undefined;
-        if (!recUuid) return;
-        await live.api(`uuid_setvar_multi ${recUuid} RECORD_WRITE_ONLY=true`);
-        await live.api(`uuid_record ${recUuid} start ${recFile}`);
-      })();
+    // Record what FreeSWITCH sends to the first agent (its write stream) from login to the end.
+    const recAgent = peers.agents[0]!.id;
+    const recFile = join(live.dir, 'agent-hears.wav');
+    let recUuid: string | undefined;
+    desk.on('state', (e) => {
+      if (e.agentId === recAgent && e.to === 'ready' && !recUuid) {
+        void (async () => {
+          const leg = (await desk.status(recAgent))?.leg;
+          recUuid = leg ? driver.mediaUuid(leg) : undefined;
+          if (!recUuid) return;
+          await live.api(`uuid_setvar_multi ${recUuid} RECORD_WRITE_ONLY=true`);
+          await live.api(`uuid_record ${recUuid} start ${recFile}`);
+        })();
+      }
+    });
+    // Act as the agents: talk a moment (the customer's "Hello?"), hang up, finish wrap-up.
+    desk.on('screen-pop', (e) => {
+      void sleep(TALK_MS).then(() => desk.hangupCustomer(e.agentId).catch(() => undefined));
+    });
+    desk.on('state', (e) => {
+      if (e.to === 'wrap_up') setTimeout(() => void desk.finishWrapUp(e.agentId, 'continue').catch(() => undefined), 200);
+    });
+    for (const a of peers.agents) await desk.login(a.id);
+    for (const until = Date.now() + 15000; (await desk.readyCount(['sales'])) < peers.agents.length;) {
+      if (Date.now() > until) throw new Error('agents not ready');
+      await sleep(100);
     }
-  });
-  // Act as the agents: talk a moment (the customer's "Hello?"), hang up, finish wrap-up.
-  desk.on('screen-pop', (e) => {
-    void sleep(TALK_MS).then(() => desk.hangupCustomer(e.agentId).catch(() => undefined));
-  });
-  desk.on('state', (e) => {
-    if (e.to === 'wrap_up') setTimeout(() => void desk.finishWrapUp(e.agentId, 'continue').catch(() => undefined), 200);
-  });
-  for (const a of peers.agents) await desk.login(a.id);
-  for (const until = Date.now() + 15000; (await desk.readyCount(['sales'])) < peers.agents.length; ) {
-    if (Date.now() > until) throw new Error('agents not ready');
-    await sleep(100);
-  }
-  // Hold music for a while before the first customer.
-  await sleep(1500);
+    // Hold music for a while before the first customer.
+    await sleep(1500);
 
-  const digits = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0];
-  await makeList(redis, 'L1', numbersFor(digits));
-  await runCampaign(redis, 'camp1', 'L1', { mode: 'progressive', ringTimeoutSec: 2, maxAttempts: 1, agentGroups: ['sales'] });
-  for (const end = Date.now() + 120000; (await getCampaign(redis, 'camp1'))!.state !== 'completed'; ) {
-    if (Date.now() > end) break;
-    await sleep(250);
-  }
-  t.equal((await getCampaign(redis, 'camp1'))!.state, 'completed', 'the campaign completes');
-
-  const history = await new DialQueue(redis, 'camp1').history();
-  const got: Record<string, number> = {};
-  for (const h of history) got[h.fields.ref!.split(':')[1]!] = Number(h.fields.code);
-  const want: Record<string, number> = {};
-  digits.forEach((d, i) => (want[`c${i}`] = DIGIT_CODES[d]!));
-  t.same(got, want, 'every number has its expected result code (person → bridged to an agent, 20)');
-
-  t.ok(recUuid, 'the agent leg was recorded');
-  if (recUuid) await live.api(`uuid_record ${recUuid} stop ${recFile}`).catch(() => undefined);
-  await sleep(300);
-  const pcm = readAudioFile(recFile);
-  const frames: Int16Array[] = [];
-  for (let i = 0; i + FRAME_SAMPLES <= pcm.length; i += FRAME_SAMPLES) frames.push(pcm.subarray(i, i + FRAME_SAMPLES));
-  // The beep: 1 kHz dominating ≥ 150 ms (tone_stream://%(200,0,1000)).
-  let beepAt = -1;
-  for (let i = 0, run = 0; i < frames.length; i++) {
-    run = rms(frames[i]!) > 300 && share(frames[i]!, 1000) > 0.8 ? run + 1 : 0;
-    if (run >= 8) {
-      beepAt = i - run + 1;
-      break;
+    const digits = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0];
+    await makeList(redis, 'L1', numbersFor(digits));
+    await runCampaign(redis, 'camp1', 'L1', { mode: 'progressive', ringTimeoutSec: 2, maxAttempts: 1, agentGroups: ['sales'] });
+    for (const end = Date.now() + 120000; (await getCampaign(redis, 'camp1'))!.state !== 'completed';) {
+      if (Date.now() > end) break;
+      await sleep(250);
     }
-  }
-  t.ok(beepAt > 0, `the agent heard the 1 kHz beep (frame ${beepAt} of ${frames.length})`);
-  const before = frames.slice(0, Math.max(0, beepAt));
-  const music = before.filter((f) => rms(f) > 200 && share(f, 1000) < 0.3).length;
-  t.ok(music * 20 >= 1000, `hold music before the beep: ${music * 20} ms of sound`);
-  // After the beep, while bridged: the customer ("Hello?" … ), which lib/media's analyser calls a person.
-  const analyzer = createCallAnalyzer({ config: config.media, phase: 'answered' });
-  const verdicts = [];
-  for (const f of frames.slice(beepAt + 12, beepAt + 12 + TALK_MS / 20)) {
-    verdicts.push(...analyzer.push(f));
-    if (analyzer.done) break;
-  }
-  t.match(verdicts.map((v) => v.kind), ['human'], `lib/media hears the customer after the beep (${JSON.stringify(verdicts.map((v) => v.kind))})`);
-});
+    t.equal((await getCampaign(redis, 'camp1'))!.state, 'completed', 'the campaign completes');
+
+    const history = await new DialQueue(redis, 'camp1').history();
+    const got: Record<string, number> = {};
+    for (const h of history) got[h.fields.ref!.split(':')[1]!] = Number(h.fields.code);
+    const want: Record<string, number> = {};
+    digits.forEach((d, i) => (want[`c${i}`] = DIGIT_CODES[d]!));
+    t.same(got, want, 'every number has its expected result code (person → bridged to an agent, 20)');
+
+    t.ok(recUuid, 'the agent leg was recorded');
+    if (recUuid) await live.api(`uuid_record ${recUuid} stop ${recFile}`).catch(() => undefined);
+    await sleep(300);
+    const pcm = readAudioFile(recFile);
+    const frames: Int16Array[] = [];
+    for (let i = 0; i + FRAME_SAMPLES <= pcm.length; i += FRAME_SAMPLES) frames.push(pcm.subarray(i, i + FRAME_SAMPLES));
+    // The beep: 1 kHz dominating ≥ 150 ms (tone_stream://%(200,0,1000)).
+    let beepAt = -1;
+    for (let i = 0, run = 0; i < frames.length; i++) {
+      run = rms(frames[i]!) > 300 && share(frames[i]!, 1000) > 0.8 ? run + 1 : 0;
+      if (run >= 8) {
+        beepAt = i - run + 1;
+        break;
+      }
+    }
+    t.ok(beepAt > 0, `the agent heard the 1 kHz beep (frame ${beepAt} of ${frames.length})`);
+    const before = frames.slice(0, Math.max(0, beepAt));
+    const music = before.filter((f) => rms(f) > 200 && share(f, 1000) < 0.3).length;
+    t.ok(music * 20 >= 1000, `hold music before the beep: ${music * 20} ms of sound`);
+    // After the beep, while bridged: the customer ("Hello?" … ), which lib/media's analyser calls a person.
+    const analyzer = createCallAnalyzer({ config: config.media, phase: 'answered' });
+    const verdicts = [];
+    for (const f of frames.slice(beepAt + 12, beepAt + 12 + TALK_MS / 20)) {
+      verdicts.push(...analyzer.push(f));
+      if (analyzer.done) break;
+    }
+    t.match(
+      verdicts.map((v) => v.kind),
+      ['human'],
+      `lib/media hears the customer after the beep (${JSON.stringify(verdicts.map((v) => v.kind))})`,
+    );
+  },
+);

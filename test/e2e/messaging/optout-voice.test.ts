@@ -23,14 +23,23 @@ t.test('an SMS STOP is honoured by message and voice campaigns', { timeout: 1200
   const env = await startCampaignEnv(t, { agents: 0 });
   const { redis } = env;
   const mobile = await startMessageCarrier(t);
-  const m = await startMessaging({ config: messagingConfig(), redis, log: pino({ level: 'silent' }) }, { channels: { sms: sipChannel(mobile.sipp.address) } });
+  const m = await startMessaging(
+    { config: messagingConfig(), redis, log: pino({ level: 'silent' }) },
+    { channels: { sms: sipChannel(mobile.sipp.address) } },
+  );
   t.teardown(() => m.stop());
 
   // c0 ends in 1: the phone answers STOP (and the carrier simulator would play a machine); c1 ends in 0: no reply, a person.
   const byId = await makeList(redis, 'L', numbersFor([1, 0]));
   const optedOut = byId.get('c0')!;
 
-  await createCampaign(redis, { id: 'notice1', name: 'notice1', kind: 'sms', listId: 'L', template: 'Hi {{name}}, your order has shipped' });
+  await createCampaign(redis, {
+    id: 'notice1',
+    name: 'notice1',
+    kind: 'sms',
+    listId: 'L',
+    template: 'Hi {{name}}, your order has shipped',
+  });
   await setState(redis, 'notice1', 'start');
   await until('notice1 completed', async () => (await progress(redis, 'notice1')).state === 'completed', 15000);
   await until('opt-out applied', async () => (await progress(redis, 'notice1')).counters.optouts === 1, 15000);
@@ -46,13 +55,18 @@ t.test('an SMS STOP is honoured by message and voice campaigns', { timeout: 1200
 
   const dir = mkdtempSync(join(tmpdir(), 'dialer-optout-'));
   const message = join(dir, 'message.wav');
-  writeWav(message, new Int16Array(8000).map((_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000))));
+  writeWav(
+    message,
+    new Int16Array(8000).map((_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000))),
+  );
   await runCampaign(redis, 'voice1', 'L', { mode: 'agentless', agentless: { message }, ringTimeoutSec: 3, maxAttempts: 1 });
   await until('voice campaign completed', async () => (await getCampaign(redis, 'voice1'))!.state === 'completed', 60000);
   t.equal((await getContact(redis, 'L', 'c0'))!.lastResult, 10, 'voice campaign: code 10 (excluded, do-not-call)');
   t.not((await getContact(redis, 'L', 'c1'))!.lastResult, 10, 'the other number is dialled');
   // Request-URI users as dialled (the trunk may present national or E.164 form): compare the subscriber digits.
-  const invited = [...readFileSync(env.carrierTrace, 'utf8').matchAll(/^INVITE sip:([^@]+)@/gm)].map((x) => x[1]!.replace(/\D/g, '').slice(-9));
+  const invited = [...readFileSync(env.carrierTrace, 'utf8').matchAll(/^INVITE sip:([^@]+)@/gm)].map((x) =>
+    x[1]!.replace(/\D/g, '').slice(-9),
+  );
   t.ok(invited.includes(byId.get('c1')!.slice(-9)), 'the other number was invited');
   t.notOk(invited.includes(optedOut.slice(-9)), 'no INVITE for the opted-out number');
 });

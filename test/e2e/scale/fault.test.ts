@@ -59,10 +59,19 @@ t.test('3 dialers on a 3+3 Redis Cluster survive a SIGKILL and a master failover
   const dir = mkdtempSync(join(tmpdir(), 'dialer-scale-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const trace = join(dir, 'carrier.log');
-  const carrier = await startSipp({ scenario: 'carrier-simulator', calls: 100000, timeoutS: 600, keys: { hangup_ms: '500' }, args: ['-trace_msg', '-message_file', trace, '-max_recv_loops', '10000'] });
+  const carrier = await startSipp({
+    scenario: 'carrier-simulator',
+    calls: 100000,
+    timeoutS: 600,
+    keys: { hangup_ms: '500' },
+    args: ['-trace_msg', '-message_file', trace, '-max_recv_loops', '10000'],
+  });
   t.teardown(() => carrier.stop());
   const message = join(dir, 'message.wav');
-  writeWav(message, new Int16Array(4000).map((_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000))));
+  writeWav(
+    message,
+    new Int16Array(4000).map((_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000))),
+  );
 
   // Mostly people (one attempt), the rest of the carrier's behaviours once each per ten.
   const pattern = [0, 0, 0, 0, 1, 2, 5, 6, 8, 0];
@@ -71,29 +80,51 @@ t.test('3 dialers on a 3+3 Redis Cluster survive a SIGKILL and a master failover
   for (const [k, cid] of ids.entries()) {
     const digits = Array.from({ length: PER_CAMPAIGN }, (_, i) => pattern[i % pattern.length]!);
     // Distinct numbers across the lists: the k-th list's numbers are offset.
-    const numbers = digits.map((d, i) => `0312${String(k * PER_CAMPAIGN + i).padStart(5, '0')}${d}`.replace(/^(\d{2})(\d{4})(\d{4})$/, '$1-$2-$3'));
+    const numbers = digits.map((d, i) =>
+      `0312${String(k * PER_CAMPAIGN + i).padStart(5, '0')}${d}`.replace(/^(\d{2})(\d{4})(\d{4})$/, '$1-$2-$3'),
+    );
     const listId = `L${k}`;
     await makeList(redis, listId, numbers);
     digits.forEach((d, i) => contacts.push({ campaign: cid, listId, id: `c${i}`, digit: d, number: numbers[i]! }));
-    await runCampaign(redis, cid, listId, { mode: 'agentless', agentless: { message }, maxConcurrentCalls: 0, ringTimeoutSec: 2, maxAttempts: MAX_ATTEMPTS, retryIntervalSec: 1 });
+    await runCampaign(redis, cid, listId, {
+      mode: 'agentless',
+      agentless: { message },
+      maxConcurrentCalls: 0,
+      ringTimeoutSec: 2,
+      maxAttempts: MAX_ATTEMPTS,
+      retryIntervalSec: 1,
+    });
   }
   t.equal(new Set(contacts.map((c) => c.number)).size, contacts.length, `${contacts.length} distinct numbers`);
 
   const procs = new Map<string, ChildProcess>();
   const startDialer = async (owner: string): Promise<void> => {
     const cfgFile = join(dir, `${owner}.json`);
-    writeFileSync(cfgFile, JSON.stringify({
-      api: { port: await freePort(), keys: [{ key: 'scale-test-admin-key-0000', role: 'admin' }] },
-      redis: { cluster: cluster.seeds, keyPrefix: PREFIX },
-      log: { level: 'warn' },
-      telephony: { embedded: { sip: { host: '127.0.0.1', port: 0 } }, trunks: [{ name: 'carrier', address: carrier.address, callsPerSecond: TRUNK_CPS, maxChannels: TRUNK_CHANNELS }] },
-      media: { amd: { silenceTimeoutMs: 2500 } },
-      dialer: { runner: runnerConfig({ ownerId: owner, campaignLeaseMs: 2000, attemptLeaseMs: 4000, interruptedCode: INTERRUPTED }), prompts: { dir: join(dir, 'prompts') } },
-      scale: { beatMs: 500, memberTtlMs: 2000 },
-    }));
+    writeFileSync(
+      cfgFile,
+      JSON.stringify({
+        api: { port: await freePort(), keys: [{ key: 'scale-test-admin-key-0000', role: 'admin' }] },
+        redis: { cluster: cluster.seeds, keyPrefix: PREFIX },
+        log: { level: 'warn' },
+        telephony: {
+          embedded: { sip: { host: '127.0.0.1', port: 0 } },
+          trunks: [{ name: 'carrier', address: carrier.address, callsPerSecond: TRUNK_CPS, maxChannels: TRUNK_CHANNELS }],
+        },
+        media: { amd: { silenceTimeoutMs: 2500 } },
+        dialer: {
+          runner: runnerConfig({ ownerId: owner, campaignLeaseMs: 2000, attemptLeaseMs: 4000, interruptedCode: INTERRUPTED }),
+          prompts: { dir: join(dir, 'prompts') },
+        },
+        scale: { beatMs: 500, memberTtlMs: 2000 },
+      }),
+    );
     // node itself with tsx's loader: SIGKILL must hit the dialer, not a wrapper that would orphan it.
     const loader = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-    const child = spawn(process.execPath, ['--import', loader, join(ROOT, 'app/server.ts')], { cwd: dir, env: { ...process.env, DIALER_CONFIG: cfgFile }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', loader, join(ROOT, 'app/server.ts')], {
+      cwd: dir,
+      env: { ...process.env, DIALER_CONFIG: cfgFile },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     child.stderr!.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
     child.on('exit', (code, sig) => {
@@ -116,7 +147,10 @@ t.test('3 dialers on a 3+3 Redis Cluster survive a SIGKILL and a master failover
   t.same(holders, DIALERS, `one campaign per dialer process (${holders.join(', ')})`);
   const members = await liveMembers(redis);
   t.same(members.map((m) => m.owner).sort(), DIALERS, `all three advertise themselves (${JSON.stringify(members)})`);
-  t.ok(members.every((m) => m.capacity > 0 && m.healthy), 'with capacity and health');
+  t.ok(
+    members.every((m) => m.capacity > 0 && m.healthy),
+    'with capacity and health',
+  );
 
   // Faults: SIGKILL the second dialer while it has calls up, then fail over the master of the third campaign's slot.
   await new Promise((r) => setTimeout(r, 6000));
@@ -132,7 +166,10 @@ t.test('3 dialers on a 3+3 Redis Cluster survive a SIGKILL and a master failover
     await new Promise((r) => setTimeout(r, 100));
   }
   const takeoverMs = Date.now() - killedAt;
-  t.ok(takenBy && takenBy !== victim, `${victimCampaign} taken over by ${takenBy} ${takeoverMs} ms after the kill (${inflightAtKill} attempts were in flight)`);
+  t.ok(
+    takenBy && takenBy !== victim,
+    `${victimCampaign} taken over by ${takenBy} ${takeoverMs} ms after the kill (${inflightAtKill} attempts were in flight)`,
+  );
   t.ok(takeoverMs < 8000, 'within seconds (lease 2 s, registry ttl 2 s)');
 
   const master = await cluster.masterOf(`${PREFIX}${keys.campaign(ids[2]!, 'queue')}`);
@@ -142,14 +179,20 @@ t.test('3 dialers on a 3+3 Redis Cluster survive a SIGKILL and a master failover
   const end = started + 170000;
   const states = async () => Promise.all(ids.map(async (id) => (await getCampaign(redis, id))!.state));
   while ((await states()).some((s) => s !== 'completed') && Date.now() < end) await new Promise((r) => setTimeout(r, 500));
-  t.same(await states(), ids.map(() => 'completed'), 'every campaign completed');
+  t.same(
+    await states(),
+    ids.map(() => 'completed'),
+    'every campaign completed',
+  );
 
   // Every contact whole.
   const text = readFileSync(trace, 'utf8');
   const callIdsByNumber = new Map<string, Set<string>>();
   const firstSeen = new Map<string, number>();
   // SIPp's trace: "----- <date> <time>" then "UDP message received …" then the message.
-  for (const m of text.matchAll(/-{10,} (\d{4}-\d\d-\d\d)\s+(\d\d:\d\d:\d\d\.\d+)[^\n]*\n[^\n]*received[^\n]*\n\s*\nINVITE sip:\+?(\d+)@[^\n]*\n(?:[^\n]+\n)*?Call-ID:\s*(\S+)/gi)) {
+  for (const m of text.matchAll(
+    /-{10,} (\d{4}-\d\d-\d\d)\s+(\d\d:\d\d:\d\d\.\d+)[^\n]*\n[^\n]*received[^\n]*\n\s*\nINVITE sip:\+?(\d+)@[^\n]*\n(?:[^\n]+\n)*?Call-ID:\s*(\S+)/gi,
+  )) {
     const at = Date.parse(`${m[1]}T${m[2]!.slice(0, 12)}Z`);
     (callIdsByNumber.get(m[3]!) ?? callIdsByNumber.set(m[3]!, new Set()).get(m[3]!)!).add(m[4]!);
     if (!firstSeen.has(m[4]!)) firstSeen.set(m[4]!, at);
@@ -166,7 +209,10 @@ t.test('3 dialers on a 3+3 Redis Cluster survive a SIGKILL and a master failover
     for (const h of history) {
       const id = h.fields.ref!.split(':')[1]!;
       const data = JSON.parse(h.fields.data!) as { interrupted?: boolean };
-      per.set(id, [...(per.get(id) ?? []), { no: Number(h.fields.attemptNo), code: Number(h.fields.code), interrupted: !!data.interrupted }]);
+      per.set(id, [
+        ...(per.get(id) ?? []),
+        { no: Number(h.fields.attemptNo), code: Number(h.fields.code), interrupted: !!data.interrupted },
+      ]);
     }
     for (const c of contacts.filter((x) => x.campaign === cid)) {
       const rec = per.get(c.id) ?? [];
@@ -197,7 +243,10 @@ t.test('3 dialers on a 3+3 Redis Cluster survive a SIGKILL and a master failover
 
   // The trunk's calls per second, as the carrier saw them.
   const times = [...firstSeen.values()].sort((a, b) => a - b);
-  t.equal(times.length, [...callIdsByNumber.values()].reduce((a, s) => a + s.size, 0));
+  t.equal(
+    times.length,
+    [...callIdsByNumber.values()].reduce((a, s) => a + s.size, 0),
+  );
   t.ok(times.length >= attempts - interrupted, `the carrier saw ${times.length} INVITEs for ${attempts} attempts`);
   let worst = 0;
   for (let i = 0, j = 0; i < times.length; i++) {

@@ -43,18 +43,33 @@ export async function apiFixture(t: TestLike): Promise<ApiFixture> {
   const seed = async () => {
     await createGroup(redis, { id: 'sales', name: 'Sales' });
     for (const id of ['a1', 'a2', 'a3']) await createAgent(redis, { id, name: id, sipUri: `sip:${id}@127.0.0.1:5999`, groups: ['sales'] });
-    await createCampaign(redis, {
-      id: 'camp1', name: 'camp1', agentGroups: ['sales'], dispositionRequired: true,
-      dispositions: [{ code: 'sale', label: 'Sale' }, { code: 'no-interest', label: 'Not interested' }],
-    }, { region: 'JP' });
+    await createCampaign(
+      redis,
+      {
+        id: 'camp1',
+        name: 'camp1',
+        agentGroups: ['sales'],
+        dispositionRequired: true,
+        dispositions: [
+          { code: 'sale', label: 'Sale' },
+          { code: 'no-interest', label: 'Not interested' },
+        ],
+      },
+      { region: 'JP' },
+    );
   };
   await seed();
   const driver = new RecordingDriver();
   const desk = createAgentDesk({ redis, driver, log: pino({ level: 'silent' }), config: config.dialer.agents, nodeId: 'api-test' });
   await desk.start({ sweep: false });
-  const app = await buildApp({ config, redis, logger: false, extend: async (a) => {
-    await a.register(agentDeskRoutes({ desk }));
-  } });
+  const app = await buildApp({
+    config,
+    redis,
+    logger: false,
+    extend: async (a) => {
+      await a.register(agentDeskRoutes({ desk }));
+    },
+  });
   t.teardown(async () => {
     await desk.stop();
     await app.close();

@@ -36,9 +36,13 @@ t.test('role checks: an agent key acts only on its own agent; no key is 401', as
   t.equal(other.statusCode, 403);
   t.same(other.json(), { statusCode: 403, code: 'FORBIDDEN', error: 'Forbidden', message: 'an agent key may act only on agent a1' });
   for (const [m, url, body] of [
-    ['PUT', '/agents/a2/state', { state: 'break' }], ['POST', '/agents/a2/disposition', { next: 'continue' }],
-    ['POST', '/agents/a2/call/hangup'], ['POST', '/agents/a2/call/transfer', { target: '2001' }], ['POST', '/agents/a2/call/hold'],
-    ['GET', '/agents/a2/live'], ['GET', '/agents/a2/unsaved'],
+    ['PUT', '/agents/a2/state', { state: 'break' }],
+    ['POST', '/agents/a2/disposition', { next: 'continue' }],
+    ['POST', '/agents/a2/call/hangup'],
+    ['POST', '/agents/a2/call/transfer', { target: '2001' }],
+    ['POST', '/agents/a2/call/hold'],
+    ['GET', '/agents/a2/live'],
+    ['GET', '/agents/a2/unsaved'],
   ] as const) {
     const r = await call(f.app, 'agent', m, url, body);
     t.equal(r.statusCode, 403, `${m} ${url}`);
@@ -59,7 +63,11 @@ t.test('login → ready → break → ready, with exact errors for illegal reque
   const again = await call(f.app, 'agent', 'POST', '/agents/a1/login');
   t.equal(again.statusCode, 409);
   t.same(again.json(), {
-    statusCode: 409, code: 'ILLEGAL_TRANSITION', error: 'Conflict', message: 'cannot login while ready', details: { from: 'ready', event: 'login' },
+    statusCode: 409,
+    code: 'ILLEGAL_TRANSITION',
+    error: 'Conflict',
+    message: 'cannot login while ready',
+    details: { from: 'ready', event: 'login' },
   });
   const bad = await call(f.app, 'agent', 'PUT', '/agents/a1/state', { state: 'talking' });
   t.equal(bad.statusCode, 400);
@@ -91,15 +99,26 @@ t.test('a call: screen pop on the live view, hold, hang up, disposition from the
   await readyAgent(f, 'a1', 'agent');
   const r = (await f.desk.reserve(['sales'], 'att-1'))!;
   const cust = f.driver.customer();
-  await f.desk.connect(r, cust, { campaignId: 'camp1', attemptId: 'att-1', listId: 'l1', contactId: 'k1', phone: '+81312345678', name: 'Sato', attemptNo: 1 });
+  await f.desk.connect(r, cust, {
+    campaignId: 'camp1',
+    attemptId: 'att-1',
+    listId: 'l1',
+    contactId: 'k1',
+    phone: '+81312345678',
+    name: 'Sato',
+    attemptNo: 1,
+  });
   const live = (await call(f.app, 'agent', 'GET', '/agents/a1/live')).json();
-  t.match(live, { state: 'talking', call: { attemptId: 'att-1', campaignId: 'camp1', onHold: false, contact: { name: 'Sato', phone: '+81312345678' } } });
+  t.match(live, {
+    state: 'talking',
+    call: { attemptId: 'att-1', campaignId: 'camp1', onHold: false, contact: { name: 'Sato', phone: '+81312345678' } },
+  });
   t.notOk('releaseAt' in live, 'no idle limit while talking');
   const early = await call(f.app, 'agent', 'POST', '/agents/a1/disposition', { disposition: 'sale', next: 'continue' });
   t.equal(early.statusCode, 409);
   t.match(early.json().message, /cannot dispose while talking/);
   t.equal((await call(f.app, 'agent', 'POST', '/agents/a1/call/hold')).json().call.onHold, true);
-  t.equal((await call(f.app, 'agent', 'POST', '/agents/a1/call/hold')).json().message, 'agent a1\'s customer is already on hold');
+  t.equal((await call(f.app, 'agent', 'POST', '/agents/a1/call/hold')).json().message, "agent a1's customer is already on hold");
   t.equal((await call(f.app, 'agent', 'POST', '/agents/a1/call/unhold')).json().call.onHold, false);
   const badT = await call(f.app, 'agent', 'POST', '/agents/a1/call/transfer', { target: 'not a uri' });
   t.equal(badT.statusCode, 400);
@@ -109,8 +128,11 @@ t.test('a call: screen pop on the live view, hold, hang up, disposition from the
   const missing = await call(f.app, 'agent', 'POST', '/agents/a1/disposition', { next: 'continue' });
   t.equal(missing.statusCode, 422);
   t.same(missing.json(), {
-    statusCode: 422, code: 'UNPROCESSABLE', error: 'Unprocessable Entity',
-    message: 'campaign camp1 requires a disposition: one of sale, no-interest', details: { allowed: ['sale', 'no-interest'] },
+    statusCode: 422,
+    code: 'UNPROCESSABLE',
+    error: 'Unprocessable Entity',
+    message: 'campaign camp1 requires a disposition: one of sale, no-interest',
+    details: { allowed: ['sale', 'no-interest'] },
   });
   const wrong = await call(f.app, 'agent', 'POST', '/agents/a1/disposition', { disposition: 'maybe', next: 'continue' });
   t.equal(wrong.json().message, 'disposition "maybe" is not one of campaign camp1\'s: sale, no-interest');
@@ -120,24 +142,51 @@ t.test('a call: screen pop on the live view, hold, hang up, disposition from the
   t.equal(await getDisposition(f.app.redis, 'camp1', 'att-1'), null, 'nothing saved by refused submissions');
   t.equal((await getAgentLive(f.app.redis, 'a1'))?.state, 'wrap_up', 'still in wrap-up');
 
-  const done = await call(f.app, 'agent', 'POST', '/agents/a1/disposition', { attemptId: 'att-1', disposition: 'sale', note: 'wants the blue one', next: 'break' });
+  const done = await call(f.app, 'agent', 'POST', '/agents/a1/disposition', {
+    attemptId: 'att-1',
+    disposition: 'sale',
+    note: 'wants the blue one',
+    next: 'break',
+  });
   t.equal(done.statusCode, 200);
   t.match(done.json(), { state: 'break' });
   t.notOk(done.json().call);
-  t.match(await getDisposition(f.app.redis, 'camp1', 'att-1'), { agentId: 'a1', disposition: 'sale', note: 'wants the blue one', by: 'agent:a1' });
+  t.match(await getDisposition(f.app.redis, 'camp1', 'att-1'), {
+    agentId: 'a1',
+    disposition: 'sale',
+    note: 'wants the blue one',
+    by: 'agent:a1',
+  });
 });
 
 t.test('unsaved records: listed for the agent and supervisors, completed once', async (t) => {
   const f = await fresh();
   const leg = await readyAgent(f, 'a1', 'agent');
   const r = (await f.desk.reserve(['sales'], 'att-5'))!;
-  await f.desk.connect(r, f.driver.customer(), { campaignId: 'camp1', attemptId: 'att-5', listId: 'l1', contactId: 'k5', phone: '+81312345670', attemptNo: 2 });
+  await f.desk.connect(r, f.driver.customer(), {
+    campaignId: 'camp1',
+    attemptId: 'att-5',
+    listId: 'l1',
+    contactId: 'k5',
+    phone: '+81312345670',
+    attemptNo: 2,
+  });
   f.driver.end(leg);
   await until(async () => (await getAgentLive(f.app.redis, 'a1'))?.state === 'logged_out');
   const mine = (await call(f.app, 'agent', 'GET', '/agents/a1/unsaved')).json().records;
   t.equal(mine.length, 1);
-  t.match(mine[0], { agentId: 'a1', campaignId: 'camp1', attemptId: 'att-5', callState: 'talking', state: 'open', contact: { contactId: 'k5' } });
-  t.same((await call(f.app, 'supervisor', 'GET', '/unsaved')).json().records.map((x: { id: string }) => x.id), [mine[0].id]);
+  t.match(mine[0], {
+    agentId: 'a1',
+    campaignId: 'camp1',
+    attemptId: 'att-5',
+    callState: 'talking',
+    state: 'open',
+    contact: { contactId: 'k5' },
+  });
+  t.same(
+    (await call(f.app, 'supervisor', 'GET', '/unsaved')).json().records.map((x: { id: string }) => x.id),
+    [mine[0].id],
+  );
   const uid = mine[0].id as string;
   t.equal((await call(f.app, 'agent2', 'GET', `/unsaved/${uid}`)).statusCode, 403, 'another agent may not see it');
   t.equal((await call(f.app, 'agent2', 'POST', `/unsaved/${uid}/complete`, { disposition: 'sale' })).statusCode, 403);
@@ -159,13 +208,22 @@ t.test('the live board lists logged-in agents', async (t) => {
   await readyAgent(f, 'a1', 'agent');
   await call(f.app, 'supervisor', 'POST', '/agents/a3/login');
   const board = (await call(f.app, 'supervisor', 'GET', '/live-agents')).json().agents;
-  t.same(board.map((a: { id: string; state: string }) => `${a.id}:${a.state}`), ['a1:ready', 'a3:connecting']);
+  t.same(
+    board.map((a: { id: string; state: string }) => `${a.id}:${a.state}`),
+    ['a1:ready', 'a3:connecting'],
+  );
 });
 
 t.test('the desk routes are in the OpenAPI document', async (t) => {
   const f = await fresh();
   const doc = (await call(f.app, null, 'GET', '/openapi.json')).json();
-  for (const p of ['/agents/{id}/login', '/agents/{id}/disposition', '/agents/{id}/call/transfer', '/unsaved/{uid}/complete', '/campaigns/{id}/callbacks/{cbId}']) {
+  for (const p of [
+    '/agents/{id}/login',
+    '/agents/{id}/disposition',
+    '/agents/{id}/call/transfer',
+    '/unsaved/{uid}/complete',
+    '/campaigns/{id}/callbacks/{cbId}',
+  ]) {
     t.ok(doc.paths[p], p);
   }
 });

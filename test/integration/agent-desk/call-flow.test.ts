@@ -6,7 +6,15 @@ import { getAgentLive } from '../../../lib/store/agent-live';
 import { listUnsaved } from '../../../lib/store/agent-unsaved';
 import { deskFixture, loginReady, until } from './fixture';
 
-const pop = (attemptId: string): ScreenPop => ({ campaignId: 'camp1', attemptId, listId: 'l1', contactId: 'k1', phone: '+81312345678', name: 'Sato', attemptNo: 1 });
+const pop = (attemptId: string): ScreenPop => ({
+  campaignId: 'camp1',
+  attemptId,
+  listId: 'l1',
+  contactId: 'k1',
+  phone: '+81312345678',
+  name: 'Sato',
+  attemptNo: 1,
+});
 
 t.test('login calls the phone, answer → ready on hold music', async (t) => {
   const f = await deskFixture(t, [{ id: 'a1', groups: ['sales'] }], { loginRingTimeoutSec: 7 });
@@ -15,12 +23,15 @@ t.test('login calls the phone, answer → ready on hold music', async (t) => {
   const live = await f.desk.login('a1');
   t.equal(live.state, 'connecting');
   const orig = f.driver.calls.find((c) => c.op === 'originate')!;
-  t.match(orig.args, { to: 'sip:a1@127.0.0.1:5999', ringTimeoutMs: 7000 }, 'the agent\'s SIP URI with the login ring timeout');
+  t.match(orig.args, { to: 'sip:a1@127.0.0.1:5999', ringTimeoutMs: 7000 }, "the agent's SIP URI with the login ring timeout");
   t.notOk((orig.args as { analysis?: unknown }).analysis, 'no call analysis on the agent leg');
   t.equal(await f.desk.readyCount(['sales']), 0, 'not ready before the phone answers');
   f.driver.answer(orig.leg!);
   await until(async () => (await getAgentLive(f.redis, 'a1'))?.state === 'ready');
-  t.same(f.driver.calls.find((c) => c.op === 'play'), { op: 'play', leg: orig.leg, args: { source: { kind: 'hold' }, loop: true } });
+  t.same(
+    f.driver.calls.find((c) => c.op === 'play'),
+    { op: 'play', leg: orig.leg, args: { source: { kind: 'hold' }, loop: true } },
+  );
   t.equal(await f.desk.readyCount(['sales']), 1);
   t.same(states, ['logged_out>connecting', 'connecting>ready']);
   await t.rejects(f.desk.login('a1'), IllegalAgentTransitionError, 'a second login is refused');
@@ -102,7 +113,11 @@ t.test('hang up customer, hold/unhold, blind transfer', async (t) => {
   await f.desk.connect(r, cust, pop('att-1'));
 
   await f.desk.hold('a1');
-  t.same(f.driver.calls.slice(-2).map((c) => `${c.op}:${c.leg}`), [`unbridge:${leg}`, `play:${cust}`], 'customer hears hold music');
+  t.same(
+    f.driver.calls.slice(-2).map((c) => `${c.op}:${c.leg}`),
+    [`unbridge:${leg}`, `play:${cust}`],
+    'customer hears hold music',
+  );
   t.equal((await getAgentLive(f.redis, 'a1'))?.held, true);
   await t.rejects(f.desk.hold('a1'), { code: 'CONFLICT', message: /already on hold/ });
   await f.desk.unhold('a1');
@@ -110,7 +125,10 @@ t.test('hang up customer, hold/unhold, blind transfer', async (t) => {
   await t.rejects(f.desk.unhold('a1'), { code: 'CONFLICT', message: /not on hold/ });
 
   await f.desk.hangupCustomer('a1');
-  t.ok(f.driver.calls.some((c) => c.op === 'hangup' && c.leg === cust), 'customer leg hung up');
+  t.ok(
+    f.driver.calls.some((c) => c.op === 'hangup' && c.leg === cust),
+    'customer leg hung up',
+  );
   t.equal((await getAgentLive(f.redis, 'a1'))?.state, 'wrap_up');
   await t.rejects(f.desk.hangupCustomer('a1'), IllegalAgentTransitionError);
   await f.desk.finishWrapUp('a1', 'continue');
@@ -126,7 +144,10 @@ t.test('hang up customer, hold/unhold, blind transfer', async (t) => {
   t.equal((await getAgentLive(f.redis, 'a1'))?.state, 'wrap_up');
   await f.desk.finishWrapUp('a1', 'end');
   t.equal((await getAgentLive(f.redis, 'a1'))?.state, 'logged_out');
-  t.ok(f.driver.calls.some((c) => c.op === 'hangup' && c.leg === leg), 'phone leg hung up at end');
+  t.ok(
+    f.driver.calls.some((c) => c.op === 'hangup' && c.leg === leg),
+    'phone leg hung up at end',
+  );
 });
 
 t.test('phone drop while talking: logged out, customer hung up, call kept as unsaved', async (t) => {
@@ -141,10 +162,13 @@ t.test('phone drop while talking: logged out, customer hung up, call kept as uns
   t.equal(un.length, 1);
   t.match(un[0], { agentId: 'a1', campaignId: 'camp1', attemptId: 'att-9', callState: 'talking', state: 'open', pop: pop('att-9') });
   t.match(un[0]!.reason, /phone leg ended/);
-  t.ok(f.driver.calls.some((c) => c.op === 'hangup' && c.leg === cust), 'customer not left on a dead bridge');
+  t.ok(
+    f.driver.calls.some((c) => c.op === 'hangup' && c.leg === cust),
+    'customer not left on a dead bridge',
+  );
   t.equal(await f.desk.readyCount(['sales']), 0);
   await f.desk.customerEnded(r, { attemptId: 'att-9', resultCode: 20 });
-  t.equal((await getAgentLive(f.redis, 'a1'))?.state, 'logged_out', 'the runner\'s late report is harmless');
+  t.equal((await getAgentLive(f.redis, 'a1'))?.state, 'logged_out', "the runner's late report is harmless");
 });
 
 t.test('phone drop while reserved: the connect fails cleanly', async (t) => {
@@ -158,8 +182,15 @@ t.test('phone drop while reserved: the connect fails cleanly', async (t) => {
 });
 
 t.test('idle sweep releases agents over their limits; wrap-up becomes unsaved', async (t) => {
-  const f = await deskFixture(t, [{ id: 'a1', groups: ['s'] }, { id: 'a2', groups: ['s'] }, { id: 'a3', groups: ['s'] }],
-    { idleLimits: { readySec: 600, wrapUpSec: 60, breakSec: 0, awaySec: 120 } });
+  const f = await deskFixture(
+    t,
+    [
+      { id: 'a1', groups: ['s'] },
+      { id: 'a2', groups: ['s'] },
+      { id: 'a3', groups: ['s'] },
+    ],
+    { idleLimits: { readySec: 600, wrapUpSec: 60, breakSec: 0, awaySec: 120 } },
+  );
   const start = f.clock.now;
   const leg1 = await loginReady(f, 'a1');
   await loginReady(f, 'a2');
@@ -180,10 +211,17 @@ t.test('idle sweep releases agents over their limits; wrap-up becomes unsaved', 
   t.equal(await f.desk.readyCount(['s']), 0);
 });
 
-t.test('a restarted node forgets its agents\' lost legs', async (t) => {
+t.test("a restarted node forgets its agents' lost legs", async (t) => {
   const f = await deskFixture(t, [{ id: 'a1', groups: ['s'] }]);
   await loginReady(f, 'a1');
-  const again = new LiveAgentDesk({ redis: f.redis, driver: f.driver, log: pino({ level: 'silent' }), config: f.config.dialer.agents, nodeId: 'test-node', directory: async () => null });
+  const again = new LiveAgentDesk({
+    redis: f.redis,
+    driver: f.driver,
+    log: pino({ level: 'silent' }),
+    config: f.config.dialer.agents,
+    nodeId: 'test-node',
+    directory: async () => null,
+  });
   await again.start({ sweep: false });
   t.teardown(() => again.stop());
   const live = await getAgentLive(f.redis, 'a1');
@@ -192,10 +230,17 @@ t.test('a restarted node forgets its agents\' lost legs', async (t) => {
   t.equal(await f.desk.readyCount(['s']), 0);
 });
 
-t.test('several desks on one Redis: a crashed desk\'s agents are logged out, a stopped desk logs its own out', async (t) => {
-  const f = await deskFixture(t, [{ id: 'a1', groups: ['s'] }, { id: 'a2', groups: ['s'] }]);
+t.test("several desks on one Redis: a crashed desk's agents are logged out, a stopped desk logs its own out", async (t) => {
+  const f = await deskFixture(t, [
+    { id: 'a1', groups: ['s'] },
+    { id: 'a2', groups: ['s'] },
+  ]);
   const other = new LiveAgentDesk({
-    redis: f.redis, driver: f.driver, log: pino({ level: 'silent' }), config: f.config.dialer.agents, nodeId: 'node-b',
+    redis: f.redis,
+    driver: f.driver,
+    log: pino({ level: 'silent' }),
+    config: f.config.dialer.agents,
+    nodeId: 'node-b',
     directory: async (id) => ({ id, name: id, sipUri: `sip:${id}@127.0.0.1`, groups: ['s'] }),
   });
   await other.start({ sweep: false });
@@ -215,6 +260,9 @@ t.test('several desks on one Redis: a crashed desk\'s agents are logged out, a s
   const leg = (await getAgentLive(f.redis, 'a1'))!.leg!;
   await f.desk.stop();
   t.match(await getAgentLive(f.redis, 'a1'), { state: 'logged_out', lastReason: 'dialer stopped' });
-  t.ok(f.driver.calls.some((c) => c.op === 'hangup' && c.leg === leg), 'the phone leg was hung up');
+  t.ok(
+    f.driver.calls.some((c) => c.op === 'hangup' && c.leg === leg),
+    'the phone leg was hung up',
+  );
   t.equal(await f.redis.exists('g:{g}:desk-node:test-node'), 0, 'heartbeat withdrawn');
 });

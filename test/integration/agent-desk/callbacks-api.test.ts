@@ -20,12 +20,20 @@ async function fresh(): Promise<ApiFixture> {
 
 t.test('an agent promises a callback for itself; the runner sees it due and claims it once', async (t) => {
   const { app } = await fresh();
-  const res = await call(app, 'agent', 'POST', '/campaigns/camp1/callbacks', { phone: '03-1234-5678', dueAt: inAnHour(), name: 'Sato', note: 'after 3pm' });
+  const res = await call(app, 'agent', 'POST', '/campaigns/camp1/callbacks', {
+    phone: '03-1234-5678',
+    dueAt: inAnHour(),
+    name: 'Sato',
+    note: 'after 3pm',
+  });
   t.equal(res.statusCode, 201);
   const cb = res.json();
   t.match(cb, { campaignId: 'camp1', phone: '+81312345678', owner: 'a1', state: 'scheduled', createdBy: 'agent:a1', name: 'Sato' });
   const later = Date.parse(cb.dueAt) + 1;
-  t.same((await dueCallbacks(app.redis, 'camp1', later, 10)).map((c) => c.id), [cb.id]);
+  t.same(
+    (await dueCallbacks(app.redis, 'camp1', later, 10)).map((c) => c.id),
+    [cb.id],
+  );
   t.match(await claimCallback(app.redis, 'camp1', cb.id, later), { id: cb.id, owner: 'a1', state: 'claimed' });
   const edit = await call(app, 'agent', 'PATCH', `/campaigns/camp1/callbacks/${cb.id}`, { note: 'x' });
   t.equal(edit.statusCode, 409);
@@ -35,12 +43,42 @@ t.test('an agent promises a callback for itself; the runner sees it due and clai
 t.test('bad input gets exact errors and nothing is stored', async (t) => {
   const { app } = await fresh();
   const cases: [Role, string, unknown, number, string | RegExp][] = [
-    ['agent', '/campaigns/camp1/callbacks', { phone: 'abc', dueAt: inAnHour() }, 400, 'body.phone phone number has characters other than digits, +, spaces, dashes and parentheses'],
+    [
+      'agent',
+      '/campaigns/camp1/callbacks',
+      { phone: 'abc', dueAt: inAnHour() },
+      400,
+      'body.phone phone number has characters other than digits, +, spaces, dashes and parentheses',
+    ],
     ['agent', '/campaigns/camp1/callbacks', { phone: '0312345678', dueAt: 'tomorrow' }, 400, /body.dueAt must match format "date-time"/],
-    ['agent', '/campaigns/camp1/callbacks', { phone: '0312345678', dueAt: '2020-01-01T00:00:00Z' }, 400, 'body.dueAt 2020-01-01T00:00:00Z is in the past'],
-    ['agent', '/campaigns/camp1/callbacks', { phone: '0312345678', dueAt: inAnHour(), colour: 'red' }, 400, 'body has unknown property "colour"'],
-    ['agent', '/campaigns/camp1/callbacks', { phone: '0312345678', dueAt: inAnHour(), owner: 'a2' }, 403, 'an agent key may promise callbacks only for agent a1 or open to the group'],
-    ['supervisor', '/campaigns/camp1/callbacks', { phone: '0312345678', dueAt: inAnHour(), owner: 'ghost' }, 422, 'owner ghost is not an agent'],
+    [
+      'agent',
+      '/campaigns/camp1/callbacks',
+      { phone: '0312345678', dueAt: '2020-01-01T00:00:00Z' },
+      400,
+      'body.dueAt 2020-01-01T00:00:00Z is in the past',
+    ],
+    [
+      'agent',
+      '/campaigns/camp1/callbacks',
+      { phone: '0312345678', dueAt: inAnHour(), colour: 'red' },
+      400,
+      'body has unknown property "colour"',
+    ],
+    [
+      'agent',
+      '/campaigns/camp1/callbacks',
+      { phone: '0312345678', dueAt: inAnHour(), owner: 'a2' },
+      403,
+      'an agent key may promise callbacks only for agent a1 or open to the group',
+    ],
+    [
+      'supervisor',
+      '/campaigns/camp1/callbacks',
+      { phone: '0312345678', dueAt: inAnHour(), owner: 'ghost' },
+      422,
+      'owner ghost is not an agent',
+    ],
     ['supervisor', '/campaigns/nope/callbacks', { phone: '0312345678', dueAt: inAnHour() }, 404, 'campaign nope does not exist'],
   ];
   for (const [role, url, body, status, msg] of cases) {
@@ -56,11 +94,23 @@ t.test('do-not-call numbers are refused with 409 (global and campaign lists)', a
   const { app } = await fresh();
   const now = new Date();
   await putDncEntries(app.redis, {}, [makeEntry({ phone: '0312345678' }, { region: 'JP', actor: 't', now })], { actor: 't', now });
-  await putDncEntries(app.redis, { campaignId: 'camp1' }, [makeEntry({ phone: '0312345679' }, { region: 'JP', actor: 't', now })], { actor: 't', now });
-  await putDncEntries(app.redis, {}, [makeEntry({ phone: '0312345670', channels: ['sms'] }, { region: 'JP', actor: 't', now })], { actor: 't', now });
+  await putDncEntries(app.redis, { campaignId: 'camp1' }, [makeEntry({ phone: '0312345679' }, { region: 'JP', actor: 't', now })], {
+    actor: 't',
+    now,
+  });
+  await putDncEntries(app.redis, {}, [makeEntry({ phone: '0312345670', channels: ['sms'] }, { region: 'JP', actor: 't', now })], {
+    actor: 't',
+    now,
+  });
   const g = await call(app, 'agent', 'POST', '/campaigns/camp1/callbacks', { phone: '03 1234 5678', dueAt: inAnHour() });
   t.equal(g.statusCode, 409);
-  t.same(g.json(), { statusCode: 409, code: 'CONFLICT', error: 'Conflict', message: '+81312345678 is on the global do-not-call list; no callback can be scheduled', details: { scope: 'global' } });
+  t.same(g.json(), {
+    statusCode: 409,
+    code: 'CONFLICT',
+    error: 'Conflict',
+    message: '+81312345678 is on the global do-not-call list; no callback can be scheduled',
+    details: { scope: 'global' },
+  });
   const c = await call(app, 'supervisor', 'POST', '/campaigns/camp1/callbacks', { phone: '0312345679', dueAt: inAnHour() });
   t.equal(c.statusCode, 409);
   t.equal(c.json().message, "+81312345679 is on the campaign camp1's do-not-call list; no callback can be scheduled");
@@ -71,17 +121,23 @@ t.test('do-not-call numbers are refused with 409 (global and campaign lists)', a
 
 t.test('visibility and editing: own + open for agents; supervisors reassign and reschedule', async (t) => {
   const { app } = await fresh();
-  const mk = async (role: Role, body: Record<string, unknown>) => (await call(app, role, 'POST', '/campaigns/camp1/callbacks', { phone: '0312345678', dueAt: inAnHour(), ...body })).json();
+  const mk = async (role: Role, body: Record<string, unknown>) =>
+    (await call(app, role, 'POST', '/campaigns/camp1/callbacks', { phone: '0312345678', dueAt: inAnHour(), ...body })).json();
   const own1 = await mk('agent', {});
   const open = await mk('supervisor', {});
   const own2 = await mk('agent2', {});
-  t.equal(open.owner, null, 'a supervisor\'s callback is open to the group unless an owner is given');
-  const ids = (role: Role, q = '') => call(app, role, 'GET', `/campaigns/camp1/callbacks${q}`).then((r) => r.json().callbacks.map((c: { id: string }) => c.id));
+  t.equal(open.owner, null, "a supervisor's callback is open to the group unless an owner is given");
+  const ids = (role: Role, q = '') =>
+    call(app, role, 'GET', `/campaigns/camp1/callbacks${q}`).then((r) => r.json().callbacks.map((c: { id: string }) => c.id));
   t.same(await ids('agent'), [own1.id, open.id]);
   t.same(await ids('agent2'), [open.id, own2.id]);
   t.same(await ids('supervisor'), [own1.id, open.id, own2.id]);
   t.same(await ids('supervisor', '?owner=a2'), [own2.id]);
-  t.equal((await call(app, 'agent', 'GET', `/campaigns/camp1/callbacks/${own2.id}`)).statusCode, 404, 'another agent\'s callback is invisible');
+  t.equal(
+    (await call(app, 'agent', 'GET', `/campaigns/camp1/callbacks/${own2.id}`)).statusCode,
+    404,
+    "another agent's callback is invisible",
+  );
   t.equal((await call(app, 'agent', 'PATCH', `/campaigns/camp1/callbacks/${own2.id}`, { note: 'mine now' })).statusCode, 404);
   const steal = await call(app, 'agent', 'PATCH', `/campaigns/camp1/callbacks/${open.id}`, { owner: 'a1' });
   t.equal(steal.statusCode, 403);

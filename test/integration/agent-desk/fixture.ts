@@ -19,15 +19,26 @@ export async function deskFixture(t: TestLike, agents: { id: string; groups: str
   const clock = { now: 1_700_000_000_000 };
   const groups = new Set(agents.flatMap((a) => a.groups));
   for (const g of groups) await createGroup(redis, { id: g, name: g });
-  for (const a of agents) await createAgent(redis, { id: a.id, name: `Agent ${a.id}`, sipUri: `sip:${a.id}@127.0.0.1:5999`, groups: a.groups });
-  const desk = createAgentDesk({ redis, driver, log: pino({ level: 'silent' }), config: config.dialer.agents, clock: () => clock.now, nodeId: 'test-node' });
+  for (const a of agents)
+    await createAgent(redis, { id: a.id, name: `Agent ${a.id}`, sipUri: `sip:${a.id}@127.0.0.1:5999`, groups: a.groups });
+  const desk = createAgentDesk({
+    redis,
+    driver,
+    log: pino({ level: 'silent' }),
+    config: config.dialer.agents,
+    clock: () => clock.now,
+    nodeId: 'test-node',
+  });
   await desk.start({ sweep: false });
   t.teardown(() => desk.stop());
   return { redis, driver, desk, clock, config };
 }
 
 /** Logs an agent in and answers their phone; resolves when the agent is ready. */
-export async function loginReady(f: { desk: LiveAgentDesk; driver: RecordingDriver; redis: Redis; clock: { now: number } }, id: string): Promise<string> {
+export async function loginReady(
+  f: { desk: LiveAgentDesk; driver: RecordingDriver; redis: Redis; clock: { now: number } },
+  id: string,
+): Promise<string> {
   await f.desk.login(id);
   const leg = (await getAgentLive(f.redis, id))!.leg!;
   f.driver.answer(leg);

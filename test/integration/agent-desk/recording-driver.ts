@@ -96,6 +96,9 @@ export class RecordingDriver implements TelephonyDriver {
   }
   /** Operations on one leg, in order, after index `from`. */
   ops(leg: LegId, from = 0): string[] {
-    return this.calls.slice(from).filter((c) => c.leg === leg).map((c) => c.op);
+    return this.calls
+      .slice(from)
+      .filter((c) => c.leg === leg)
+      .map((c) => c.op);
   }
 }

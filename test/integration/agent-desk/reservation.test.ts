@@ -19,7 +19,10 @@ t.test('longest-waiting ready agent first, groups respected, each agent once', a
   t.equal(await f.desk.readyCount(['sales']), 2);
   t.equal(await f.desk.readyCount(['sales', 'support']), 3, 'a2 is in both groups and counts once');
   t.equal(await f.desk.readyCount(['nobody']), 0);
-  t.same((await readyQueue(f.redis, 'support')).map((q) => q.agentId), ['a3', 'a2']);
+  t.same(
+    (await readyQueue(f.redis, 'support')).map((q) => q.agentId),
+    ['a3', 'a2'],
+  );
 
   const r1 = await f.desk.reserve(['sales'], 'att-1');
   t.equal(r1?.agentId, 'a1', 'a1 has waited longest in sales (a3 is not in sales)');
@@ -36,7 +39,7 @@ t.test('longest-waiting ready agent first, groups respected, each agent once', a
   t.equal(await f.desk.readyCount(['collections']), 1, 'other groups untouched');
 });
 
-t.test('a released reservation keeps the agent\'s place; preferring an agent', async (t) => {
+t.test("a released reservation keeps the agent's place; preferring an agent", async (t) => {
   const f = await deskFixture(t, AGENTS);
   for (const id of ['a1', 'a2']) {
     await loginReady(f, id);
@@ -46,7 +49,11 @@ t.test('a released reservation keeps the agent\'s place; preferring an agent', a
   t.equal(r.agentId, 'a1');
   await f.desk.release(r);
   t.equal((await getAgentLive(f.redis, 'a1'))?.state, 'ready');
-  t.same((await readyQueue(f.redis, 'sales')).map((q) => q.agentId), ['a1', 'a2'], 'a1 still first');
+  t.same(
+    (await readyQueue(f.redis, 'sales')).map((q) => q.agentId),
+    ['a1', 'a2'],
+    'a1 still first',
+  );
   await f.desk.release(r);
   t.equal((await getAgentLive(f.redis, 'a1'))?.state, 'ready', 'a second release of the same reservation changes nothing');
 
@@ -82,7 +89,10 @@ t.test('agents on break or away are not reserved; back to ready goes to the end 
   t.equal(await f.desk.readyCount(['sales']), 1);
   f.clock.now += 1000;
   await f.desk.setState('a1', 'ready');
-  t.same((await readyQueue(f.redis, 'sales')).map((q) => q.agentId), ['a2', 'a1']);
+  t.same(
+    (await readyQueue(f.redis, 'sales')).map((q) => q.agentId),
+    ['a2', 'a1'],
+  );
   await f.desk.setState('a2', 'away');
   t.equal((await f.desk.reserve(['sales'], 'x'))?.agentId, 'a1');
   t.equal(await f.desk.reserve(['sales'], 'y'), null);
@@ -100,7 +110,14 @@ t.test('snapshot for pacing: agents of the groups who can take calls, with their
   const r = (await f.desk.reserve(['sales'], 'att-1'))!;
   t.equal(r.agentId, 'a1');
   const sales = await f.desk.snapshot(['sales']);
-  t.same(sales, [{ state: 'reserved', since: t0 + 2000 }, { state: 'ready', since: t0 + 1000 }], 'a3 is still connecting and a4 is in another group');
+  t.same(
+    sales,
+    [
+      { state: 'reserved', since: t0 + 2000 },
+      { state: 'ready', since: t0 + 1000 },
+    ],
+    'a3 is still connecting and a4 is in another group',
+  );
   await f.desk.setState('a2', 'away');
   t.same(await f.desk.snapshot(['sales', 'support']), [{ state: 'reserved', since: t0 + 2000 }], 'away agents are not counted');
 });

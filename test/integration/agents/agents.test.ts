@@ -5,7 +5,12 @@ t.test('agents and groups over the API on a real Redis', async (t) => {
   const { app } = await build(t);
   type Role = Parameters<typeof auth>[0];
   const call = (method: string, url: string, body?: unknown, role: Role = 'supervisor') =>
-    app.inject({ method: method as 'GET', url, headers: body === undefined ? auth(role) : { ...auth(role), 'content-type': 'application/json' }, payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    app.inject({
+      method: method as 'GET',
+      url,
+      headers: body === undefined ? auth(role) : { ...auth(role), 'content-type': 'application/json' },
+      payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
 
   await t.test('groups and agents with memberships', async (t) => {
     t.equal((await call('POST', '/groups', { id: 'sales', name: 'Sales' })).statusCode, 201);
@@ -15,7 +20,10 @@ t.test('agents and groups over the API on a real Redis', async (t) => {
     t.match(res.json(), { id: 'a1', name: '山田 太郎', sipUri: 'sip:1001@127.0.0.1:5070', groups: ['care', 'sales'] });
     t.equal((await call('POST', '/agents', { id: 'a2', name: 'Kim', sipUri: 'sip:1002@127.0.0.1', groups: ['sales'] })).statusCode, 201);
     t.same((await call('GET', '/groups/sales')).json().members, ['a1', 'a2']);
-    t.same((await call('GET', '/agents?group=care')).json().agents.map((a: { id: string }) => a.id), ['a1']);
+    t.same(
+      (await call('GET', '/agents?group=care')).json().agents.map((a: { id: string }) => a.id),
+      ['a1'],
+    );
 
     res = await call('PATCH', '/agents/a2', { groups: ['care'] });
     t.same(res.json().groups, ['care']);
@@ -31,10 +39,38 @@ t.test('agents and groups over the API on a real Redis', async (t) => {
     const before = (await call('GET', '/agents')).json();
     const cases: [string, string, unknown, number, string, string][] = [
       ['POST', '/agents', '{"id":', 400, 'INVALID_JSON', ''],
-      ['POST', '/agents', { id: 'a3', name: 'x', sipUri: 'sip:1@h', extra: 1 }, 400, 'VALIDATION_FAILED', 'body has unknown property "extra"'],
-      ['POST', '/agents', { id: 'bad id', name: 'x', sipUri: 'sip:1@h' }, 400, 'VALIDATION_FAILED', 'body.id must match pattern "^[A-Za-z0-9_.@-]{1,64}$"'],
-      ['POST', '/agents', { id: 'a3', name: 'x', sipUri: 'tel:+8131234' }, 400, 'VALIDATION_FAILED', 'body.sipUri "tel:+8131234" is not a SIP URI (e.g. sip:1001@10.0.0.5:5060)'],
-      ['POST', '/agents', { id: 'a3', name: 'x', sipUri: 'sip:1@h', groups: ['nope'] }, 404, 'NOT_FOUND', 'agent group nope does not exist'],
+      [
+        'POST',
+        '/agents',
+        { id: 'a3', name: 'x', sipUri: 'sip:1@h', extra: 1 },
+        400,
+        'VALIDATION_FAILED',
+        'body has unknown property "extra"',
+      ],
+      [
+        'POST',
+        '/agents',
+        { id: 'bad id', name: 'x', sipUri: 'sip:1@h' },
+        400,
+        'VALIDATION_FAILED',
+        'body.id must match pattern "^[A-Za-z0-9_.@-]{1,64}$"',
+      ],
+      [
+        'POST',
+        '/agents',
+        { id: 'a3', name: 'x', sipUri: 'tel:+8131234' },
+        400,
+        'VALIDATION_FAILED',
+        'body.sipUri "tel:+8131234" is not a SIP URI (e.g. sip:1001@10.0.0.5:5060)',
+      ],
+      [
+        'POST',
+        '/agents',
+        { id: 'a3', name: 'x', sipUri: 'sip:1@h', groups: ['nope'] },
+        404,
+        'NOT_FOUND',
+        'agent group nope does not exist',
+      ],
       ['POST', '/agents', { id: 'a1', name: 'dup', sipUri: 'sip:1@h' }, 409, 'DUPLICATE', 'agent a1 already exists'],
       ['PATCH', '/agents/a1', { groups: ['sales', 'nope'] }, 404, 'NOT_FOUND', 'agent group nope does not exist'],
       ['PATCH', '/agents/zz', { name: 'x' }, 404, 'NOT_FOUND', 'agent zz does not exist'],
@@ -72,7 +108,10 @@ t.test('agents and groups over the API on a real Redis', async (t) => {
     const res = await call('POST', '/campaigns', { id: 'c1', name: 'c1', agentGroups: ['sales'] });
     t.equal(res.statusCode, 201, res.body);
     const del = await call('DELETE', '/groups/sales');
-    t.same([del.statusCode, del.json().code, del.json().message], [409, 'IN_USE', 'agent group sales is used by campaign(s) c1; remove it from them first']);
+    t.same(
+      [del.statusCode, del.json().code, del.json().message],
+      [409, 'IN_USE', 'agent group sales is used by campaign(s) c1; remove it from them first'],
+    );
     t.same((await call('GET', '/groups/sales')).json().members, ['a1'], 'members kept');
     t.equal((await call('PATCH', '/campaigns/c1', { agentGroups: [] })).statusCode, 200);
     t.equal((await call('DELETE', '/groups/sales')).statusCode, 204, 'free once the campaign lets go');

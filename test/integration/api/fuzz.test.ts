@@ -9,7 +9,15 @@ import { build, auth } from '../../helpers/app';
 const SLOW_MS = 5000;
 const HUGE = 'x'.repeat(100_000);
 const QUERY_VALUES = ['', 'null', 'x'.repeat(10_000), '-1', '99999999999999999999999', '[]', '{"a":1}', '%00', '1e400'];
-const PATH_VALUES = ['nope-404', 'x'.repeat(5000), '..%2F..%2Fetc', '%00', '-1', '99999999999999999999999', '00000000-0000-4000-8000-000000000000'];
+const PATH_VALUES = [
+  'nope-404',
+  'x'.repeat(5000),
+  '..%2F..%2Fetc',
+  '%00',
+  '-1',
+  '99999999999999999999999',
+  '00000000-0000-4000-8000-000000000000',
+];
 const BAD_VALUES: unknown[] = [null, HUGE, 12345, -1, 1e308, true, {}, [], [null], { a: null }, '0'];
 
 interface Op {
@@ -33,7 +41,16 @@ t.test('API fuzz: every operation, bad types, nulls, huge strings, unknown ids',
   const known: Record<string, string> = { campaigns: 'C1', lists: 'L1', groups: 'G1', agents: 'a1', listId: 'L1', campaignId: 'C1' };
 
   const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
-    paths: Record<string, Record<string, { parameters?: { in: string; name: string }[]; requestBody?: { content: Record<string, { schema?: { properties?: Record<string, unknown> } }> } }>>;
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          parameters?: { in: string; name: string }[];
+          requestBody?: { content: Record<string, { schema?: { properties?: Record<string, unknown> } }> };
+        }
+      >
+    >;
   };
   const ops: Op[] = [];
   for (const [path, methods] of Object.entries(doc.paths)) {
@@ -62,7 +79,11 @@ t.test('API fuzz: every operation, bad types, nulls, huge strings, unknown ids',
       const seg = path.split('/')[1] ?? '';
       return encodeURIComponent(value(name, seg)).replace(/%25/g, '%');
     });
-  const send = async (op: Op, url: string, opts: { payload?: unknown; raw?: string; type?: string; headers?: Record<string, string> } = {}) => {
+  const send = async (
+    op: Op,
+    url: string,
+    opts: { payload?: unknown; raw?: string; type?: string; headers?: Record<string, string> } = {},
+  ) => {
     requests++;
     const headers: Record<string, string> = { ...admin, ...(opts.headers ?? {}) };
     let payload: string | undefined;
@@ -77,7 +98,8 @@ t.test('API fuzz: every operation, bad types, nulls, huge strings, unknown ids',
     const r = await app.inject({ method: op.method as 'GET', url, headers, payload });
     const ms = Date.now() - t0;
     statuses.set(r.statusCode, (statuses.get(r.statusCode) ?? 0) + 1);
-    if (url.includes('/nope-404') && r.statusCode !== 404 && r.statusCode !== 400) unknownIdAnswers.push(`${r.statusCode} ${op.method} ${url}`);
+    if (url.includes('/nope-404') && r.statusCode !== 404 && r.statusCode !== 400)
+      unknownIdAnswers.push(`${r.statusCode} ${op.method} ${url}`);
     const what = `${op.method} ${url.slice(0, 120)} ${payload === undefined ? '' : payload.slice(0, 80)}`;
     if (r.statusCode >= 500) failures.push(`${r.statusCode} ${what} → ${r.body.slice(0, 200)}`);
     if (ms >= SLOW_MS) failures.push(`${ms} ms ${what}`);
@@ -91,7 +113,8 @@ t.test('API fuzz: every operation, bad types, nulls, huge strings, unknown ids',
     for (const url of urls) await send(op, url, op.jsonBody ? { payload: {} } : {});
     const base = urls[0]!;
     for (const q of queryParams) for (const v of QUERY_VALUES) await send(op, `${base}?${q.name}=${encodeURIComponent(v)}`);
-    for (const h of op.params.filter((p) => p.in === 'header')) await send(op, base, { headers: { [h.name]: HUGE.slice(0, 8000) }, payload: {} });
+    for (const h of op.params.filter((p) => p.in === 'header'))
+      await send(op, base, { headers: { [h.name]: HUGE.slice(0, 8000) }, payload: {} });
     if (op.jsonBody) {
       for (const body of [null, [], 'text', 42, true]) await send(op, base, { payload: body });
       await send(op, base, { raw: '{"a":' });
@@ -104,7 +127,9 @@ t.test('API fuzz: every operation, bad types, nulls, huge strings, unknown ids',
       await send(op, base, { raw: HUGE, type: op.otherBody.startsWith('multipart') ? 'text/csv' : op.otherBody });
     }
   }
-  t.comment(`${requests} requests over ${ops.length} operations; answers: ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`);
+  t.comment(
+    `${requests} requests over ${ops.length} operations; answers: ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`,
+  );
   t.same(unknownIdAnswers, [], 'unknown ids answer 404 (or 400 for a bad request before the lookup)');
   t.same(failures, [], 'no answer ≥ 500 and none slower than 5 s');
   t.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200, 'still serving');

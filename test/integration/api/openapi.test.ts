@@ -37,7 +37,11 @@ t.test('every route is in the OpenAPI document with its schemas', async (t) => {
         missing++;
         t.fail(`${method.toUpperCase()} ${path} documents no error response`);
       }
-      if (['post', 'put', 'patch'].includes(method) && op.requestBody === undefined && !/\/(start|stop|pause|resume|close|login|logout|hangup|hold|unhold|replay)$/.test(path)) {
+      if (
+        ['post', 'put', 'patch'].includes(method) &&
+        op.requestBody === undefined &&
+        !/\/(start|stop|pause|resume|close|login|logout|hangup|hold|unhold|replay)$/.test(path)
+      ) {
         t.comment(`${method.toUpperCase()} ${path} takes no body`);
       }
     }

@@ -5,7 +5,8 @@ const json = { ...auth('admin'), 'content-type': 'application/json' };
 
 t.test('JSON bodies are not coerced: null and wrong types are refused, "unlimited" is spelled out', async (t) => {
   const { app } = await build(t);
-  const send = (method: 'POST' | 'PATCH', url: string, body: unknown) => app.inject({ method, url, headers: json, payload: JSON.stringify(body) });
+  const send = (method: 'POST' | 'PATCH', url: string, body: unknown) =>
+    app.inject({ method, url, headers: json, payload: JSON.stringify(body) });
   const created = await send('POST', '/campaigns', { id: 'C1', name: 'c1', maxConcurrentCalls: 5, callsPerSecond: 2 });
   t.equal(created.statusCode, 201, created.body);
 
@@ -21,7 +22,11 @@ t.test('JSON bodies are not coerced: null and wrong types are refused, "unlimite
     t.equal(r.statusCode, 400, JSON.stringify(body));
     t.match(r.json(), { code: 'VALIDATION_FAILED', message: new RegExp(`^body\\.${field} `) });
   }
-  t.match((await app.inject({ method: 'GET', url: '/campaigns/C1', headers: json })).json(), { maxConcurrentCalls: 5, callsPerSecond: 2, presentCallerId: true }, 'nothing changed');
+  t.match(
+    (await app.inject({ method: 'GET', url: '/campaigns/C1', headers: json })).json(),
+    { maxConcurrentCalls: 5, callsPerSecond: 2, presentCallerId: true },
+    'nothing changed',
+  );
 
   const unlimited = await send('PATCH', '/campaigns/C1', { maxConcurrentCalls: 'unlimited', callsPerSecond: 'unlimited' });
   t.equal(unlimited.statusCode, 200, unlimited.body);

@@ -3,7 +3,12 @@ import { DialQueue, purgeOutbound, type QueueContact } from '../../../lib/store/
 import { startTestRedis } from '../../helpers/redis';
 
 const contact = (id: string, score: number, extra: Partial<QueueContact> = {}): QueueContact => ({
-  contactId: id, phone: `+8131234${id.padStart(4, '0')}`, phoneType: 'landline', timeZone: '', score, ...extra,
+  contactId: id,
+  phone: `+8131234${id.padStart(4, '0')}`,
+  phoneType: 'landline',
+  timeZone: '',
+  score,
+  ...extra,
 });
 
 t.test('claims in dial order across lists, head-of-list first, each once', async (t) => {
@@ -13,10 +18,20 @@ t.test('claims in dial order across lists, head-of-list first, each once', async
   t.equal(await q.enqueue('L2', [contact('9', -1), contact('8', 2.5)]), 2);
   t.equal(await q.enqueue('L1', [contact('1', 1)]), 0, 're-sync does not duplicate');
   const claims = await q.claim({ now: 1000, n: 10, leaseMs: 5000, owner: 'A', lists: ['L1', 'L2'], filters: { maxAttempts: 3 } });
-  t.same(claims.map((c) => c.ref), ['L2:9', 'L1:1', 'L1:2', 'L2:8', 'L1:3']);
-  t.same(claims.map((c) => c.attemptNo), [1, 1, 1, 1, 1]);
+  t.same(
+    claims.map((c) => c.ref),
+    ['L2:9', 'L1:1', 'L1:2', 'L2:8', 'L1:3'],
+  );
+  t.same(
+    claims.map((c) => c.attemptNo),
+    [1, 1, 1, 1, 1],
+  );
   t.equal(new Set(claims.map((c) => c.attemptId)).size, 5);
-  t.same(await q.claim({ now: 1000, n: 10, leaseMs: 5000, owner: 'A', lists: ['L1', 'L2'], filters: { maxAttempts: 3 } }), [], 'nothing left to claim');
+  t.same(
+    await q.claim({ now: 1000, n: 10, leaseMs: 5000, owner: 'A', lists: ['L1', 'L2'], filters: { maxAttempts: 3 } }),
+    [],
+    'nothing left to claim',
+  );
   t.equal(await q.inflightCount(), 5);
 });
 
@@ -25,8 +40,19 @@ t.test('inactive lists are not dialled and filters park contacts', async (t) => 
   const q = new DialQueue(redis, 'c2');
   await q.enqueue('L1', [contact('1', 1, { phoneType: 'mobile' }), contact('2', 2)]);
   await q.enqueue('L2', [contact('3', 0)]);
-  const claims = await q.claim({ now: 10, n: 5, leaseMs: 1000, owner: 'A', lists: ['L1'], filters: { maxAttempts: 3, phoneTypes: ['landline'] } });
-  t.same(claims.map((c) => c.ref), ['L1:2'], 'L2 stopped, mobile parked');
+  const claims = await q.claim({
+    now: 10,
+    n: 5,
+    leaseMs: 1000,
+    owner: 'A',
+    lists: ['L1'],
+    filters: { maxAttempts: 3, phoneTypes: ['landline'] },
+  });
+  t.same(
+    claims.map((c) => c.ref),
+    ['L1:2'],
+    'L2 stopped, mobile parked',
+  );
   t.equal((await q.contactState('L1:1')).state, 'parked');
   t.equal((await q.contactState('L2:3')).state, 'queued');
 });
@@ -37,17 +63,59 @@ t.test('close is one result only; retries come back at their time', async (t) =>
   await q.enqueue('L', [contact('1', 1), contact('2', 2)]);
   const [a, b] = await q.claim({ now: 100, n: 2, leaseMs: 1000, owner: 'A', lists: ['L'], filters: { maxAttempts: 2 } });
   t.ok(await q.begin(a!.attemptId, 'A', 100, 1000));
-  t.ok(await q.close({ attemptId: a!.attemptId, code: 3, now: 200, final: false, nextAt: 5000, live: false, abandoned: false, data: { sipStatus: 486 } }));
-  t.notOk(await q.close({ attemptId: a!.attemptId, code: 20, now: 201, final: true, nextAt: 0, live: true, abandoned: false, data: {} }), 'second result refused');
-  t.ok(await q.close({ attemptId: b!.attemptId, code: 20, now: 200, final: true, nextAt: 0, live: true, abandoned: false, agentId: 'ag1', talkMs: 1500, data: {} }));
+  t.ok(
+    await q.close({
+      attemptId: a!.attemptId,
+      code: 3,
+      now: 200,
+      final: false,
+      nextAt: 5000,
+      live: false,
+      abandoned: false,
+      data: { sipStatus: 486 },
+    }),
+  );
+  t.notOk(
+    await q.close({ attemptId: a!.attemptId, code: 20, now: 201, final: true, nextAt: 0, live: true, abandoned: false, data: {} }),
+    'second result refused',
+  );
+  t.ok(
+    await q.close({
+      attemptId: b!.attemptId,
+      code: 20,
+      now: 200,
+      final: true,
+      nextAt: 0,
+      live: true,
+      abandoned: false,
+      agentId: 'ag1',
+      talkMs: 1500,
+      data: {},
+    }),
+  );
   t.same(await q.claim({ now: 4999, n: 5, leaseMs: 1000, owner: 'A', lists: ['L'], filters: { maxAttempts: 2 } }), [], 'retry not yet due');
   const [again] = await q.claim({ now: 5000, n: 5, leaseMs: 1000, owner: 'A', lists: ['L'], filters: { maxAttempts: 2 } });
   t.equal(again!.ref, 'L:1');
   t.equal(again!.attemptNo, 2);
   const c = await q.counters();
-  t.match(c, { contacts: 2, remaining: 1, attempts: 2, 'code:3': 1, 'code:20': 1, live: 1, 'agent:ag1:calls': 1, 'agent:ag1:talkMs': 1500 });
+  t.match(c, {
+    contacts: 2,
+    remaining: 1,
+    attempts: 2,
+    'code:3': 1,
+    'code:20': 1,
+    live: 1,
+    'agent:ag1:calls': 1,
+    'agent:ag1:talkMs': 1500,
+  });
   const h = await q.history();
-  t.same(h.map((e) => [e.fields.ref, e.fields.code]), [['L:1', '3'], ['L:2', '20']]);
+  t.same(
+    h.map((e) => [e.fields.ref, e.fields.code]),
+    [
+      ['L:1', '3'],
+      ['L:2', '20'],
+    ],
+  );
   t.same(JSON.parse(h[0]!.fields.data!), { sipStatus: 486 });
 });
 
@@ -62,10 +130,28 @@ t.test('a dead dialer: undialled claims return uncounted, dialled ones are hande
   t.same(handed, [{ attemptId: a!.attemptId, ref: 'L:1', attemptNo: 1 }]);
   t.notOk(await q.begin(b!.attemptId, 'dead', 1600, 1000), 'the dead owner can no longer dial its voided claim');
   t.equal((await q.contactState('L:2')).state, 'queued');
-  t.same(await q.reap(1700, 'C', 1000), [], 'the handed-over attempt is B\'s now (lease renewed)');
-  t.ok(await q.close({ attemptId: a!.attemptId, code: 13, now: 1800, final: false, nextAt: 1800, live: false, abandoned: false, data: { interrupted: true } }));
+  t.same(await q.reap(1700, 'C', 1000), [], "the handed-over attempt is B's now (lease renewed)");
+  t.ok(
+    await q.close({
+      attemptId: a!.attemptId,
+      code: 13,
+      now: 1800,
+      final: false,
+      nextAt: 1800,
+      live: false,
+      abandoned: false,
+      data: { interrupted: true },
+    }),
+  );
   const next = await q.claim({ now: 2000, n: 5, leaseMs: 1000, owner: 'B', lists: ['L'], filters: { maxAttempts: 3 } });
-  t.same(next.map((c) => [c.ref, c.attemptNo]), [['L:2', 1], ['L:1', 2]], 'L:2 (order 2) comes before the retry due at 1800; L:1 is on its second attempt');
+  t.same(
+    next.map((c) => [c.ref, c.attemptNo]),
+    [
+      ['L:2', 1],
+      ['L:1', 2],
+    ],
+    'L:2 (order 2) comes before the retry due at 1800; L:1 is on its second attempt',
+  );
   t.match(await q.counters(), { attempts: 1, 'code:13': 1 });
 });
 
@@ -91,7 +177,10 @@ t.test('closing purges queues and contact dial state, keeps history, counters an
   t.equal(await redis.exists('c:{c:c5}:queue:L'), 0, 'queue gone');
   t.same(await q.contactState('L:1'), {}, 'finished contact state gone');
   t.equal((await q.contactState('L:2')).state, 'inflight', 'the call in flight keeps its state');
-  t.ok(await q.close({ attemptId: b!.attemptId, code: 3, now: 30, final: true, nextAt: 0, live: false, abandoned: false, data: {} }), 'and still closes with its result');
+  t.ok(
+    await q.close({ attemptId: b!.attemptId, code: 3, now: 30, final: true, nextAt: 0, live: false, abandoned: false, data: {} }),
+    'and still closes with its result',
+  );
   t.equal((await q.history()).length, 2, 'history kept');
   t.equal((await q.counters()).attempts, 2, 'counters kept');
 });

@@ -18,7 +18,8 @@ t.test('TS and Lua agree on who may be dialled again', async (t) => {
     const q = new DialQueue(redis, `ma${i}`);
     await q.enqueue('L', [{ contactId: 'x', phone: '+81312345678', phoneType: 'landline', timeZone: '', score: 0 }]);
     await redis.hset(`c:{c:ma${i}}:ct:L:x`, 'attempts', String(c.attempts));
-    const lua = (await q.claim({ now: 1, n: 1, leaseMs: 1000, owner: 'A', lists: ['L'], filters: { maxAttempts: c.maxAttempts } })).length === 1;
+    const lua =
+      (await q.claim({ now: 1, n: 1, leaseMs: 1000, owner: 'A', lists: ['L'], filters: { maxAttempts: c.maxAttempts } })).length === 1;
     // TS: after attempt number `attempts` ended with a retried code (busy), is the contact dialled again?
     const ts = c.attempts === 0 || !decideRetry(3, c.attempts, { maxAttempts: c.maxAttempts, retryIntervalSec: 0 }, 0).final;
     t.equal(lua, ts, `attempts ${c.attempts}, max ${c.maxAttempts}: ${ts ? 'dial' : 'done'}`);

@@ -7,15 +7,29 @@ t.test('do-not-call over the API on a real Redis', async (t) => {
   const { app } = await build(t);
   type Role = Parameters<typeof auth>[0];
   const call = (method: string, url: string, body?: unknown, role: Role = 'supervisor') =>
-    app.inject({ method: method as 'GET', url, headers: body === undefined ? auth(role) : { ...auth(role), 'content-type': 'application/json' }, payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
-  const csv = (url: string, body: string | Buffer, type = 'text/csv') => app.inject({ method: 'POST', url, headers: { ...auth('supervisor'), 'content-type': type }, payload: body });
-  const check = async (phone: string, extra = '') => (await call('GET', `/dnc/check?phone=${encodeURIComponent(phone)}${extra}`, undefined, 'supervisor')).json();
+    app.inject({
+      method: method as 'GET',
+      url,
+      headers: body === undefined ? auth(role) : { ...auth(role), 'content-type': 'application/json' },
+      payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const csv = (url: string, body: string | Buffer, type = 'text/csv') =>
+    app.inject({ method: 'POST', url, headers: { ...auth('supervisor'), 'content-type': type }, payload: body });
+  const check = async (phone: string, extra = '') =>
+    (await call('GET', `/dnc/check?phone=${encodeURIComponent(phone)}${extra}`, undefined, 'supervisor')).json();
 
   await t.test('add, check, channels, scopes', async (t) => {
     let res = await call('POST', '/dnc', { phone: '090-1234-5678', reason: 'complaint' });
     t.equal(res.statusCode, 201, res.body);
-    t.match(res.json(), { outcome: 'added', entry: { phone: '+819012345678', channels: ['email', 'sms', 'voice'], expiresAt: null, reason: 'complaint', addedBy: 'supervisor' } });
-    t.match(await check('０９０１２３４５６７８'), { phone: '+819012345678', listed: true, scope: 'global' }, 'full-width digits normalise the same');
+    t.match(res.json(), {
+      outcome: 'added',
+      entry: { phone: '+819012345678', channels: ['email', 'sms', 'voice'], expiresAt: null, reason: 'complaint', addedBy: 'supervisor' },
+    });
+    t.match(
+      await check('０９０１２３４５６７８'),
+      { phone: '+819012345678', listed: true, scope: 'global' },
+      'full-width digits normalise the same',
+    );
     t.match(await check('+81 90 1234 5678'), { listed: true });
 
     res = await call('POST', '/dnc', { phone: '0312345678', channels: ['sms'] });
@@ -39,11 +53,25 @@ t.test('do-not-call over the API on a real Redis', async (t) => {
 
   await t.test('expiry', async (t) => {
     const res = await call('POST', '/dnc', { phone: '0311110000', expiresAt: '2000-01-01T00:00:00Z' });
-    t.same([res.statusCode, res.json().code, res.json().message], [400, 'VALIDATION_FAILED', 'expiresAt "2000-01-01T00:00:00Z" is in the past']);
-    t.equal((await call('POST', '/dnc', { phone: '0311110000', expiresAt: '2099-01-01T09:00:00+09:00' })).json().entry.expiresAt, '2099-01-01T00:00:00.000Z');
+    t.same(
+      [res.statusCode, res.json().code, res.json().message],
+      [400, 'VALIDATION_FAILED', 'expiresAt "2000-01-01T00:00:00Z" is in the past'],
+    );
+    t.equal(
+      (await call('POST', '/dnc', { phone: '0311110000', expiresAt: '2099-01-01T09:00:00+09:00' })).json().entry.expiresAt,
+      '2099-01-01T00:00:00.000Z',
+    );
     t.match(await isDoNotCall(app.redis, { phone: '+81311110000', now: new Date('2098-12-31T23:59:59Z') }), { listed: true });
-    t.same(await isDoNotCall(app.redis, { phone: '+81311110000', now: new Date('2099-01-01T00:00:00Z') }), { listed: false }, 'expired at expiresAt');
-    t.match(await isDoNotCall(app.redis, { phone: '0311110000', now: new Date('2050-01-01T00:00:00Z') }), { listed: true, scope: 'global' }, 'national form normalised');
+    t.same(
+      await isDoNotCall(app.redis, { phone: '+81311110000', now: new Date('2099-01-01T00:00:00Z') }),
+      { listed: false },
+      'expired at expiresAt',
+    );
+    t.match(
+      await isDoNotCall(app.redis, { phone: '0311110000', now: new Date('2050-01-01T00:00:00Z') }),
+      { listed: true, scope: 'global' },
+      'national form normalised',
+    );
   });
 
   await t.test('bad input answers the exact error and loses nothing', async (t) => {
@@ -51,8 +79,18 @@ t.test('do-not-call over the API on a real Redis', async (t) => {
     const cases: [unknown, number, string, string][] = [
       ['{"phone": ', 400, 'INVALID_JSON', ''],
       [{ phone: '0312345678', colour: 'red' }, 400, 'VALIDATION_FAILED', 'body has unknown property "colour"'],
-      [{ phone: 'call me' }, 400, 'VALIDATION_FAILED', 'phone "call me": phone number has characters other than digits, +, spaces, dashes and parentheses'],
-      [{ phone: '0312345678', channels: ['fax'] }, 400, 'VALIDATION_FAILED', 'body.channels/0 must be equal to one of the allowed values: voice, sms, email'],
+      [
+        { phone: 'call me' },
+        400,
+        'VALIDATION_FAILED',
+        'phone "call me": phone number has characters other than digits, +, spaces, dashes and parentheses',
+      ],
+      [
+        { phone: '0312345678', channels: ['fax'] },
+        400,
+        'VALIDATION_FAILED',
+        'body.channels/0 must be equal to one of the allowed values: voice, sms, email',
+      ],
     ];
     for (const [body, status, code, message] of cases) {
       const res = await call('POST', '/dnc', body);
@@ -72,7 +110,15 @@ t.test('do-not-call over the API on a real Redis', async (t) => {
     t.same(await check('09012345678'), { phone: '+819012345678', listed: false });
     await call('POST', '/dnc', { phone: '09012345678', reason: 'again' }, 'admin');
     const audit = (await call('GET', `/dnc/audit?phone=${encodeURIComponent('090 1234 5678')}`)).json().records;
-    t.same(audit.map((r: { action: string; actor: string }) => [r.action, r.actor]), [['added', 'admin'], ['removed', 'supervisor'], ['added', 'supervisor']], 'newest first, who and what');
+    t.same(
+      audit.map((r: { action: string; actor: string }) => [r.action, r.actor]),
+      [
+        ['added', 'admin'],
+        ['removed', 'supervisor'],
+        ['added', 'supervisor'],
+      ],
+      'newest first, who and what',
+    );
     t.match(audit[1], { phone: '+819012345678', scope: 'global', source: 'api', entry: { reason: 'complaint' } });
     const campaignAudit = (await call('GET', '/dnc/audit?campaignId=c1')).json().records;
     t.match(campaignAudit, [{ action: 'added', phone: '+81312340000', scope: 'campaign', campaignId: 'c1' }]);
@@ -96,11 +142,20 @@ t.test('do-not-call over the API on a real Redis', async (t) => {
     const r = res.json();
     t.match(r, { rows: 6, added: 2, updated: 1, rejected: 3, ignoredColumns: ['branch'] });
     t.same(r.errors, [
-      { row: 3, column: 'phone', value: 'not-a-number', reason: 'phone "not-a-number": phone number has characters other than digits, +, spaces, dashes and parentheses' },
+      {
+        row: 3,
+        column: 'phone',
+        value: 'not-a-number',
+        reason: 'phone "not-a-number": phone number has characters other than digits, +, spaces, dashes and parentheses',
+      },
       { row: 5, column: 'channels', value: 'pigeon', reason: 'channel "pigeon" is not one of voice, sms, email' },
       { row: 6, column: 'expiresAt', value: '1999-01-01T00:00:00Z', reason: 'expiresAt "1999-01-01T00:00:00Z" is in the past' },
     ]);
-    t.match(await check('0120000111', '&campaignId=c1'), { listed: true, scope: 'campaign', entry: { channels: ['voice'], reason: '' } }, 'a later row updates an earlier one');
+    t.match(
+      await check('0120000111', '&campaignId=c1'),
+      { listed: true, scope: 'campaign', entry: { channels: ['voice'], reason: '' } },
+      'a later row updates an earlier one',
+    );
     t.match(await check('0120000222', '&campaignId=c1'), { listed: true });
     t.same((await check('0120000333', '&campaignId=c1')).listed, false);
     const audit = (await call('GET', '/dnc/audit?campaignId=c1&limit=3')).json().records;
@@ -117,7 +172,10 @@ t.test('do-not-call over the API on a real Redis', async (t) => {
 
   await t.test('file-level errors keep what was imported before them', async (t) => {
     let res = await csv('/dnc/import', 'name,reason\r\nx,y\r\n');
-    t.same([res.statusCode, res.json().code, res.json().message], [400, 'INVALID_FILE', 'the header row has no phone column (expected one of: phone, number, tel, phone_number, 電話番号)']);
+    t.same(
+      [res.statusCode, res.json().code, res.json().message],
+      [400, 'INVALID_FILE', 'the header row has no phone column (expected one of: phone, number, tel, phone_number, 電話番号)'],
+    );
     res = await csv('/dnc/import', 'phone,reason\r\n0120999001,ok\r\n0120999002,"unterminated\r\n');
     t.equal(res.statusCode, 400);
     t.equal(res.json().code, 'INVALID_FILE');
@@ -135,7 +193,12 @@ t.test('the OpenAPI document lists every DNC route with its schemas', async (t) 
   const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
   for (const p of ['/dnc', '/dnc/check', '/dnc/entries/{phone}', '/dnc/import', '/dnc/audit']) t.ok(doc.paths[p], p);
   t.ok(doc.paths['/dnc/import'].post.requestBody.content['text/csv'], 'CSV body documented');
-  const bad = await app.inject({ method: 'POST', url: '/dnc/import?encoding=latin1', headers: { ...auth('supervisor'), 'content-type': 'text/csv' }, payload: 'phone\n0312345678\n' });
+  const bad = await app.inject({
+    method: 'POST',
+    url: '/dnc/import?encoding=latin1',
+    headers: { ...auth('supervisor'), 'content-type': 'text/csv' },
+    payload: 'phone\n0312345678\n',
+  });
   t.same([bad.statusCode, bad.json().message], [400, 'querystring.encoding must be equal to one of the allowed values: utf8, shift_jis']);
   t.equal((await app.inject({ method: 'GET', url: '/dnc', headers: auth('supervisor') })).json().total, 0, 'nothing imported');
 });

@@ -43,17 +43,39 @@ t.test('duplicates, generated ids and dial order within and across batches', asy
   t.equal(await redis.hget(k.meta, 'contacts'), '5');
 
   // A later batch (compact reply): duplicates of the first batch, and a head insertion.
-  const packed = [packRow('a', '+81900000009', '{}'), packRow('d', '+81900000004', '{}'), packRow('e', '+81900000010', '{}'), packRow('', '+81900000011', '{}')].join('\x1e');
-  const out = parseFailures(await redis.contactsAdd(...contactsAddPackedArgs('l', packed, { head: true, headBase: -(2 ** 32), seqStart: 0, failuresOnly: true })));
-  t.same(out, { written: 2, failures: [ { index: 0, id: 'a', ok: false, reason: 'dup-id' }, { index: 1, id: 'd', ok: false, reason: 'dup-phone', holder: 'auto-3' } ] });
-  t.same((await redis.zrange(k.order, '0', '1', 'WITHSCORES')), ['e', String(-(2 ** 32) + 2), 'auto-7', String(-(2 ** 32) + 3)], 'head rows first, in their order');
+  const packed = [
+    packRow('a', '+81900000009', '{}'),
+    packRow('d', '+81900000004', '{}'),
+    packRow('e', '+81900000010', '{}'),
+    packRow('', '+81900000011', '{}'),
+  ].join('\x1e');
+  const out = parseFailures(
+    await redis.contactsAdd(...contactsAddPackedArgs('l', packed, { head: true, headBase: -(2 ** 32), seqStart: 0, failuresOnly: true })),
+  );
+  t.same(out, {
+    written: 2,
+    failures: [
+      { index: 0, id: 'a', ok: false, reason: 'dup-id' },
+      { index: 1, id: 'd', ok: false, reason: 'dup-phone', holder: 'auto-3' },
+    ],
+  });
+  t.same(
+    await redis.zrange(k.order, '0', '1', 'WITHSCORES'),
+    ['e', String(-(2 ** 32) + 2), 'auto-7', String(-(2 ** 32) + 3)],
+    'head rows first, in their order',
+  );
 });
 
 t.test('atomic batches write nothing when a row is refused', async (t) => {
   const { redis } = await startTestRedis(t);
   await createList(redis, { id: 'l', name: 'l', profile: 'default' });
   await addContacts(redis, 'l', [row('x', '+81900000001')]);
-  const r = await addContacts(redis, 'l', [row('y', '+81900000002'), row('', '+81900000003'), row('z', '+81900000001'), row('y', '+81900000004')], { atomic: true });
+  const r = await addContacts(
+    redis,
+    'l',
+    [row('y', '+81900000002'), row('', '+81900000003'), row('z', '+81900000001'), row('y', '+81900000004')],
+    { atomic: true },
+  );
   t.same(r.statuses, [
     { ok: false, id: 'y', reason: 'unwritten' },
     { ok: false, id: '', reason: 'unwritten' },
@@ -63,6 +85,9 @@ t.test('atomic batches write nothing when a row is refused', async (t) => {
   t.equal(r.written, 0);
   t.equal(await redis.hlen(listKeys('l').contacts), 1);
   const ok = await addContacts(redis, 'l', [row('y', '+81900000002'), row('', '+81900000003')], { atomic: true });
-  t.same(ok.statuses.map((s) => s.ok), [true, true]);
+  t.same(
+    ok.statuses.map((s) => s.ok),
+    [true, true],
+  );
   t.equal(await redis.hlen(listKeys('l').contacts), 3);
 });

@@ -21,7 +21,10 @@ async function bomb(): Promise<Buffer> {
   const out = new PassThrough();
   const bufs: Buffer[] = [];
   out.on('data', (b: Buffer) => bufs.push(b));
-  await writeWorkbook(out, { sheetData: `<row r="1"><c r="A1" t="inlineStr"><is><t>phone</t></is></c></row><row r="2"><c r="A2" t="s"><v>0</v></c></row>`, sharedStrings: strings() });
+  await writeWorkbook(out, {
+    sheetData: `<row r="1"><c r="A1" t="inlineStr"><is><t>phone</t></is></c></row><row r="2"><c r="A2" t="s"><v>0</v></c></row>`,
+    sharedStrings: strings(),
+  });
   return Buffer.concat(bufs);
 }
 
@@ -31,7 +34,9 @@ t.test('ten shared-string bombs at once: each refused naming the limit or told t
   const file = await bomb();
   t.ok(file.length < 1_000_000, `the bomb is ${file.length} bytes`);
   const answers = await Promise.all(
-    Array.from({ length: 10 }, () => app.inject({ method: 'POST', url: '/lists/L/imports', headers: { ...admin, 'content-type': XLSX }, payload: file })),
+    Array.from({ length: 10 }, () =>
+      app.inject({ method: 'POST', url: '/lists/L/imports', headers: { ...admin, 'content-type': XLSX }, payload: file }),
+    ),
   );
   for (const r of answers) {
     if (r.statusCode === 503) {
@@ -39,12 +44,24 @@ t.test('ten shared-string bombs at once: each refused naming the limit or told t
       t.match(r.headers['retry-after'], /^[0-9]+$/);
     } else {
       t.equal(r.statusCode, 413);
-      t.match(r.json(), { code: 'PAYLOAD_TOO_LARGE', message: 'shared string 0 is longer than 32767 characters (import.xlsx.maxCellChars)', details: { job: { state: 'failed' } } });
+      t.match(r.json(), {
+        code: 'PAYLOAD_TOO_LARGE',
+        message: 'shared string 0 is longer than 32767 characters (import.xlsx.maxCellChars)',
+        details: { job: { state: 'failed' } },
+      });
     }
   }
-  t.ok(answers.some((r) => r.statusCode === 413), 'the bombs that ran were refused by the cell limit');
+  t.ok(
+    answers.some((r) => r.statusCode === 413),
+    'the bombs that ran were refused by the cell limit',
+  );
   t.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200, 'still serving');
-  const ok = await app.inject({ method: 'POST', url: '/lists/L/imports', headers: { ...admin, 'content-type': 'text/csv' }, payload: 'phone\n0312345678\n' });
+  const ok = await app.inject({
+    method: 'POST',
+    url: '/lists/L/imports',
+    headers: { ...admin, 'content-type': 'text/csv' },
+    payload: 'phone\n0312345678\n',
+  });
   t.match(ok.json(), { job: { state: 'completed', accepted: 1 } }, 'and importing');
 });
 
@@ -55,7 +72,12 @@ t.test('imports beyond maxConcurrent wait in the queue; beyond maxQueued they ge
   const bodies = [new PassThrough(), new PassThrough(), new PassThrough()];
   const held = bodies.map((b, i) => {
     b.write('id,phone\n');
-    return app.inject({ method: 'POST', url: `/lists/L/imports?jobId=j${i}`, headers: { ...admin, 'content-type': 'text/csv' }, payload: b });
+    return app.inject({
+      method: 'POST',
+      url: `/lists/L/imports?jobId=j${i}`,
+      headers: { ...admin, 'content-type': 'text/csv' },
+      payload: b,
+    });
   });
   // Two run, one waits: wait until the two running jobs are visible.
   for (let i = 0; i < 200; i++) {
@@ -63,14 +85,32 @@ t.test('imports beyond maxConcurrent wait in the queue; beyond maxQueued they ge
     if (r.json().imports.length >= 2) break;
     await new Promise((res) => setTimeout(res, 25));
   }
-  const refused = await app.inject({ method: 'POST', url: '/lists/L/imports', headers: { ...admin, 'content-type': 'text/csv' }, payload: 'phone\n0312345678\n' });
+  const refused = await app.inject({
+    method: 'POST',
+    url: '/lists/L/imports',
+    headers: { ...admin, 'content-type': 'text/csv' },
+    payload: 'phone\n0312345678\n',
+  });
   t.equal(refused.statusCode, 503);
-  t.match(refused.json(), { code: 'BUSY', message: /^2 imports are running and 1 are waiting \(import\.maxConcurrent, import\.maxQueued\): retry in [0-9]+ s$/, details: { running: 2, queued: 1 } });
+  t.match(refused.json(), {
+    code: 'BUSY',
+    message: /^2 imports are running and 1 are waiting \(import\.maxConcurrent, import\.maxQueued\): retry in [0-9]+ s$/,
+    details: { running: 2, queued: 1 },
+  });
   t.ok(Number(refused.headers['retry-after']) >= 1, `Retry-After: ${refused.headers['retry-after']}`);
   bodies.forEach((b, i) => b.end(`C${i},031234567${i}\n`));
   const done = await Promise.all(held);
-  t.same(done.map((r) => r.statusCode), [200, 200, 200], 'the queued import ran when a turn was free');
-  const after = await app.inject({ method: 'POST', url: '/lists/L/imports', headers: { ...admin, 'content-type': 'text/csv' }, payload: 'phone\n0312345699\n' });
+  t.same(
+    done.map((r) => r.statusCode),
+    [200, 200, 200],
+    'the queued import ran when a turn was free',
+  );
+  const after = await app.inject({
+    method: 'POST',
+    url: '/lists/L/imports',
+    headers: { ...admin, 'content-type': 'text/csv' },
+    payload: 'phone\n0312345699\n',
+  });
   t.equal(after.statusCode, 200, 'turns are given back');
 });
 
@@ -84,7 +124,16 @@ t.test('the parse worker starts whatever the working directory', async (t) => {
     yield Buffer.from('id,phone\nA,0312345678\n');
   }
   const limits = { maxFieldLength: 100, maxAttributes: 5, batchSize: 100, uploadLimitBytes: 1 << 20 };
-  const { job } = await runImport({ redis, listId: 'w', jobId: 'j', profile: 'default', region: 'JP', source: src(), limits, workerFromBytes: 0 });
+  const { job } = await runImport({
+    redis,
+    listId: 'w',
+    jobId: 'j',
+    profile: 'default',
+    region: 'JP',
+    source: src(),
+    limits,
+    workerFromBytes: 0,
+  });
   t.match(job, { state: 'completed', accepted: 1 });
   // And an XLSX through the worker from there too.
   const out = new PassThrough();
@@ -94,6 +143,15 @@ t.test('the parse worker starts whatever the working directory', async (t) => {
   async function* xsrc(): AsyncGenerator<Buffer> {
     yield Buffer.concat(bufs);
   }
-  const x = await runImport({ redis, listId: 'w', jobId: 'k', profile: 'default', region: 'JP', source: xsrc(), limits, workerFromBytes: 0 });
+  const x = await runImport({
+    redis,
+    listId: 'w',
+    jobId: 'k',
+    profile: 'default',
+    region: 'JP',
+    source: xsrc(),
+    limits,
+    workerFromBytes: 0,
+  });
   t.match(x.job, { state: 'completed', format: 'xlsx', accepted: 1 });
 });

@@ -14,7 +14,12 @@ function file(): string {
   const lines = ['id,phone,name,pref'];
   for (let i = 0; i < 3000; i++) {
     const id = i % 400 === 399 ? `C${i - 350}` : `C${i}`; // duplicate ID of an earlier batch
-    const phone = i % 250 === 3 ? '12-34' : i % 300 === 7 ? `090${String(10000000 + i - 5).padStart(8, '0')}` : `090${String(10000000 + i).padStart(8, '0')}`;
+    const phone =
+      i % 250 === 3
+        ? '12-34'
+        : i % 300 === 7
+          ? `090${String(10000000 + i - 5).padStart(8, '0')}`
+          : `090${String(10000000 + i).padStart(8, '0')}`;
     const extra = i % 500 === 11 ? ',surplus' : '';
     lines.push(`${id},${phone},"Name, ${i}",${i % 3 ? 'Tokyo' : ''}${extra}`);
   }
@@ -49,16 +54,33 @@ t.test('worker thread and in-thread parsing give the same import', async (t) => 
   const { job } = inline.out;
   t.match(job, { state: 'completed', format: 'csv', encoding: 'utf-8', rowsRead: 3000 });
   t.ok(job.rejected > 20 && job.accepted === 3000 - job.rejected, `some rows refused (${job.rejected})`);
-  t.same({ ...worker.out.job, listId: 'inline', startedAt: '', finishedAt: '' }, { ...job, startedAt: '', finishedAt: '' }, 'same job counters');
+  t.same(
+    { ...worker.out.job, listId: 'inline', startedAt: '', finishedAt: '' },
+    { ...job, startedAt: '', finishedAt: '' },
+    'same job counters',
+  );
   t.same(worker.out.firstErrors, inline.out.firstErrors, 'same first errors');
   t.same(worker.snap, inline.snap, 'same contacts, order and error report');
   const rowsOfErrors = inline.snap.errors.map((e) => (JSON.parse(e) as { row: number }).row);
-  t.same(rowsOfErrors, [...rowsOfErrors].sort((x, y) => x - y), 'the report is in row order');
+  t.same(
+    rowsOfErrors,
+    [...rowsOfErrors].sort((x, y) => x - y),
+    'the report is in row order',
+  );
   const reasons = new Set(inline.snap.errors.map((e) => (JSON.parse(e) as { reason: string }).reason.replace(/[0-9+]+/g, '#')));
   t.ok(reasons.has('duplicate contact ID: the list already has it'), 'duplicate IDs reported');
-  t.ok([...reasons].some((r) => r.startsWith('duplicate phone number: contact C# of the list has it')), 'duplicate numbers reported');
-  t.ok([...reasons].some((r) => r.startsWith('row has # columns')), 'extra cells reported');
-  t.ok([...reasons].some((r) => r.startsWith('not a valid number')), 'bad numbers reported');
+  t.ok(
+    [...reasons].some((r) => r.startsWith('duplicate phone number: contact C# of the list has it')),
+    'duplicate numbers reported',
+  );
+  t.ok(
+    [...reasons].some((r) => r.startsWith('row has # columns')),
+    'extra cells reported',
+  );
+  t.ok(
+    [...reasons].some((r) => r.startsWith('not a valid number')),
+    'bad numbers reported',
+  );
 });
 
 t.test('file-level faults through the worker thread: same error, rows before it kept', async (t) => {
@@ -75,7 +97,10 @@ t.test('file-level faults through the worker thread: same error, rows before it 
   const broken = [...rows, '"0312999999,unclosed', '0312888888'].join('\n');
   const a = await importInto(chunks(broken, 256), { sizeHint: 1 });
   const b = await importInto(chunks(broken, 256), { workerFromBytes: 0 });
-  t.match(a, { fileError: { code: 'INVALID_FILE', message: /^malformed CSV after row 121: Quote Not Closed/ }, job: { state: 'failed', accepted: 120 } });
+  t.match(a, {
+    fileError: { code: 'INVALID_FILE', message: /^malformed CSV after row 121: Quote Not Closed/ },
+    job: { state: 'failed', accepted: 120 },
+  });
   t.equal(b.fileError?.message, a.fileError?.message);
   t.match(b.job, { state: 'failed', accepted: 120, rowsRead: 120, error: a.job.error });
 
@@ -112,12 +137,28 @@ t.test('XLSX through the worker thread: same rows and errors as in-thread', asyn
   ws.addRow(['09012345678', '', '', 'dup']);
   const xlsx = Buffer.from(await wb.xlsx.writeBuffer());
   const results = [];
-  for (const [listId, extra] of [['x1', { sizeHint: 1 }], ['x2', { workerFromBytes: 0 }]] as const) {
+  for (const [listId, extra] of [
+    ['x1', { sizeHint: 1 }],
+    ['x2', { workerFromBytes: 0 }],
+  ] as const) {
     await createList(redis, { id: listId, name: listId, profile: 'clova' });
-    const out = await runImport({ redis, listId, jobId: 'j', profile: 'clova', region: 'JP', source: chunks(xlsx, 1024), limits, ...extra });
+    const out = await runImport({
+      redis,
+      listId,
+      jobId: 'j',
+      profile: 'clova',
+      region: 'JP',
+      source: chunks(xlsx, 1024),
+      limits,
+      ...extra,
+    });
     const k = listKeys(listId);
     const order = await redis.zrange(k.order, '0', '-1');
-    results.push({ job: { ...out.job, listId: '', startedAt: '', finishedAt: '' }, errors: out.firstErrors, records: await redis.hmget(k.contacts, ...order) });
+    results.push({
+      job: { ...out.job, listId: '', startedAt: '', finishedAt: '' },
+      errors: out.firstErrors,
+      records: await redis.hmget(k.contacts, ...order),
+    });
   }
   t.match(results[0]!.job, { format: 'xlsx', encoding: 'xlsx', rowsRead: 5, accepted: 3, rejected: 2 });
   t.same(results[1], results[0]);

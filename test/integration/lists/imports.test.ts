@@ -38,7 +38,11 @@ t.test('imports', async (t) => {
       const r = await upload(list, bytes);
       t.equal(r.statusCode, 200, label);
       t.match(r.json().job, { state: 'completed', format: 'csv', encoding: label, rowsRead: 2, accepted: 2, rejected: 0 });
-      t.match(await getContact(redis, list, 'A2'), { phone: '+81612345678', name: '髙橋花子', phoneType: 'landline', attributes: { 都道府県: '大阪府' } }, `${label}: decoded`);
+      t.match(
+        await getContact(redis, list, 'A2'),
+        { phone: '+81612345678', name: '髙橋花子', phoneType: 'landline', attributes: { 都道府県: '大阪府' } },
+        `${label}: decoded`,
+      );
     }
   });
 
@@ -46,13 +50,21 @@ t.test('imports', async (t) => {
     const list = await newList();
     let r = await upload(list, iconv.encode(JP, 'euc-jp'));
     t.equal(r.statusCode, 400);
-    t.match(r.json(), { code: 'INVALID_FILE', message: 'file is neither UTF-8 nor Shift_JIS (CP932) text; save it as CSV UTF-8 or pass encoding=shift_jis|utf-8', details: { job: { state: 'failed', accepted: 0 } } });
+    t.match(r.json(), {
+      code: 'INVALID_FILE',
+      message: 'file is neither UTF-8 nor Shift_JIS (CP932) text; save it as CSV UTF-8 or pass encoding=shift_jis|utf-8',
+      details: { job: { state: 'failed', accepted: 0 } },
+    });
     r = await upload(list, iconv.encode(JP, 'cp932'), '?encoding=utf-8');
     t.equal(r.statusCode, 400);
     t.match(r.json().message, /^file is not valid UTF-8 .*pass encoding=shift_jis$/);
     t.equal(await count(list), 0);
     r = await app.inject({ method: 'GET', url: `/lists/${list}/imports`, headers: admin });
-    t.same(r.json().imports.map((j: { state: string }) => j.state), ['failed', 'failed'], 'failed jobs are listed with their reason');
+    t.same(
+      r.json().imports.map((j: { state: string }) => j.state),
+      ['failed', 'failed'],
+      'failed jobs are listed with their reason',
+    );
   });
 
   t.test('row errors: invalid numbers, duplicates, oversize fields, extra cells — valid rows kept', async (t) => {
@@ -85,10 +97,16 @@ t.test('imports', async (t) => {
     ];
     const json = await app.inject({ method: 'GET', url: `/lists/${list}/imports/rowjob/errors`, headers: admin });
     t.equal(json.statusCode, 200);
-    t.same(json.json().sort((a: { row: number }, b: { row: number }) => a.row - b.row), expected.slice().sort((a, b) => a.row - b.row));
+    t.same(
+      json.json().sort((a: { row: number }, b: { row: number }) => a.row - b.row),
+      expected.slice().sort((a, b) => a.row - b.row),
+    );
     const csvReport = await app.inject({ method: 'GET', url: `/lists/${list}/imports/rowjob/errors?format=csv`, headers: admin });
     t.equal(csvReport.headers['content-type'], 'text/csv; charset=utf-8');
-    const lines = csvReport.body.replace(/^\ufeff/, '').trim().split('\n');
+    const lines = csvReport.body
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\n');
     t.equal(lines[0], 'row,column,value,reason');
     t.equal(lines.length, 8);
     t.ok(lines.includes('4,phone,0312340001,duplicate phone number: contact r2 of the list has it (+81312340001)'));
@@ -103,7 +121,11 @@ t.test('imports', async (t) => {
     rows.push('not-a-number,bad');
     let r = await upload(list, rows.join('\n'), '?allOrNothing=true');
     t.equal(r.statusCode, 422);
-    t.match(r.json(), { code: 'UNPROCESSABLE', message: '1 row(s) rejected; nothing was imported (allOrNothing)', details: { job: { state: 'rolled-back', accepted: 0, rejected: 1, rowsRead: 121 }, errors: [{ row: 122, column: 'phone' }] } });
+    t.match(r.json(), {
+      code: 'UNPROCESSABLE',
+      message: '1 row(s) rejected; nothing was imported (allOrNothing)',
+      details: { job: { state: 'rolled-back', accepted: 0, rejected: 1, rowsRead: 121 }, errors: [{ row: 122, column: 'phone' }] },
+    });
     t.equal(await count(list), 0);
     t.equal(await redis.hlen(`l:{l:${list}}:contacts`), 0, 'reserved rows removed');
     t.equal(await redis.hlen(`l:{l:${list}}:phones`), 0, 'number index clean');
@@ -122,7 +144,11 @@ t.test('imports', async (t) => {
     rows.push('"0312349999,unclosed', '0312348888,after');
     const r = await upload(list, rows.join('\n'));
     t.equal(r.statusCode, 400);
-    t.match(r.json(), { code: 'INVALID_FILE', message: 'malformed CSV after row 61: Quote Not Closed: the parsing is finished with an opening quote at line 63', details: { job: { state: 'failed', accepted: 60 } } });
+    t.match(r.json(), {
+      code: 'INVALID_FILE',
+      message: 'malformed CSV after row 61: Quote Not Closed: the parsing is finished with an opening quote at line 63',
+      details: { job: { state: 'failed', accepted: 60 } },
+    });
     t.equal(await count(list), 60);
     const list2 = await newList();
     const r2 = await upload(list2, rows.join('\n'), '?allOrNothing=true');
@@ -134,7 +160,11 @@ t.test('imports', async (t) => {
   t.test('header problems are refused before any row is written', async (t) => {
     const list = await newList();
     let r = await upload(list, 'name,city\nx,y\n');
-    t.match(r.json(), { statusCode: 400, code: 'INVALID_FILE', message: 'no phone column: header has "name", "city"; name one "phone" (or 電話番号) or give a mapping' });
+    t.match(r.json(), {
+      statusCode: 400,
+      code: 'INVALID_FILE',
+      message: 'no phone column: header has "name", "city"; name one "phone" (or 電話番号) or give a mapping',
+    });
     r = await upload(list, 'phone,a,b,c,d\n0312345678,1,2,3,4\n');
     t.match(r.json(), { statusCode: 400, message: 'file has 4 extra columns; at most 3 are kept as attributes (import.maxAttributes)' });
     r = await upload(list, 'TEL,MEMO\n0312345678,x\n', `?mapping=${encodeURIComponent('{"TEL":"phone"}')}`);
@@ -146,7 +176,12 @@ t.test('imports', async (t) => {
     r = await upload(list, 'x1,0312345670,A\n', '?header=false', 'text/csv');
     t.match(r.json().job, { accepted: 1, rowsRead: 1 }, 'header=false: template column order');
     t.match(await getContact(redis, list, 'x1'), { phone: '+81312345670', name: 'A' });
-    r = await app.inject({ method: 'POST', url: `/lists/${list}/imports`, headers: { ...admin, 'content-type': 'application/json' }, payload: { phone: 'x' } });
+    r = await app.inject({
+      method: 'POST',
+      url: `/lists/${list}/imports`,
+      headers: { ...admin, 'content-type': 'application/json' },
+      payload: { phone: 'x' },
+    });
     t.equal(r.statusCode, 415);
     t.equal(r.json().code, 'UNSUPPORTED_MEDIA_TYPE');
     t.equal((await upload('nolist', 'phone\n0312345678\n')).statusCode, 404);
@@ -193,7 +228,17 @@ t.test('imports', async (t) => {
     const list = await newList();
     await app.inject({ method: 'POST', url: `/lists/${list}/contacts`, headers: admin, payload: { id: 'first', phone: '0312340000' } });
     const boundary = '----dialer';
-    const body = [`--${boundary}`, 'Content-Disposition: form-data; name="file"; filename="urgent.csv"', 'Content-Type: text/csv', '', 'id,phone', 'u1,0312340001', 'u2,0312340002', `--${boundary}--`, ''].join('\r\n');
+    const body = [
+      `--${boundary}`,
+      'Content-Disposition: form-data; name="file"; filename="urgent.csv"',
+      'Content-Type: text/csv',
+      '',
+      'id,phone',
+      'u1,0312340001',
+      'u2,0312340002',
+      `--${boundary}--`,
+      '',
+    ].join('\r\n');
     const r = await upload(list, body, '?head=true', `multipart/form-data; boundary=${boundary}`);
     t.equal(r.statusCode, 200);
     t.match(r.json().job, { head: true, accepted: 2 });
@@ -228,7 +273,12 @@ t.test('imports', async (t) => {
     await small.app.inject({ method: 'POST', url: '/lists', headers: admin, payload: { id: 'big', name: 'big' } });
     const rows = ['phone'];
     for (let i = 0; i < 400; i++) rows.push(`0312${100000 + i}`);
-    const r = await small.app.inject({ method: 'POST', url: '/lists/big/imports', headers: { ...admin, 'content-type': 'text/csv' }, payload: rows.join('\n') });
+    const r = await small.app.inject({
+      method: 'POST',
+      url: '/lists/big/imports',
+      headers: { ...admin, 'content-type': 'text/csv' },
+      payload: rows.join('\n'),
+    });
     t.equal(r.statusCode, 413);
     t.match(r.json(), { code: 'PAYLOAD_TOO_LARGE', message: /2048 bytes/ });
   });

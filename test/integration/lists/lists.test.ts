@@ -7,7 +7,12 @@ t.test('lists: create, list, get, delete, templates', async (t) => {
   const { app } = await build(t);
   const admin = auth('admin');
 
-  let r = await app.inject({ method: 'POST', url: '/lists', headers: admin, payload: { id: 'spring', name: '春キャンペーン', description: 'seed 000 targets', profile: 'clova' } });
+  let r = await app.inject({
+    method: 'POST',
+    url: '/lists',
+    headers: admin,
+    payload: { id: 'spring', name: '春キャンペーン', description: 'seed 000 targets', profile: 'clova' },
+  });
   t.equal(r.statusCode, 201);
   t.match(r.json(), { id: 'spring', name: '春キャンペーン', profile: 'clova', counts: { contacts: 0, attempted: 0 } });
 
@@ -21,7 +26,12 @@ t.test('lists: create, list, get, delete, templates', async (t) => {
   t.equal(r.statusCode, 409);
   t.match(r.json(), { code: 'DUPLICATE', message: 'list spring already exists' });
 
-  r = await app.inject({ method: 'POST', url: '/lists', headers: { ...admin, 'content-type': 'application/json' }, payload: '{"name": "x",' });
+  r = await app.inject({
+    method: 'POST',
+    url: '/lists',
+    headers: { ...admin, 'content-type': 'application/json' },
+    payload: '{"name": "x",',
+  });
   t.equal(r.statusCode, 400);
   t.equal(r.json().code, 'INVALID_JSON');
   r = await app.inject({ method: 'POST', url: '/lists', headers: admin, payload: { name: 'x', profile: 'strict' } });
@@ -33,7 +43,13 @@ t.test('lists: create, list, get, delete, templates', async (t) => {
   t.equal(r.statusCode, 403);
 
   r = await app.inject({ method: 'GET', url: '/lists', headers: auth('supervisor') });
-  t.same(r.json().lists.map((l: { id: string }) => l.id).sort(), [genId, 'spring'].sort());
+  t.same(
+    r
+      .json()
+      .lists.map((l: { id: string }) => l.id)
+      .sort(),
+    [genId, 'spring'].sort(),
+  );
   r = await app.inject({ method: 'GET', url: '/lists/nope', headers: admin });
   t.equal(r.statusCode, 404);
   t.equal(r.json().message, 'list nope does not exist');
@@ -56,7 +72,11 @@ t.test('lists: create, list, get, delete, templates', async (t) => {
   await app.redis.sadd(listUsersKey('spring'), 'camp-2', 'camp-1');
   r = await app.inject({ method: 'DELETE', url: '/lists/spring', headers: admin });
   t.equal(r.statusCode, 409);
-  t.match(r.json(), { code: 'IN_USE', message: 'list spring is used by campaign(s) camp-1, camp-2; detach it first', details: { campaigns: ['camp-1', 'camp-2'] } });
+  t.match(r.json(), {
+    code: 'IN_USE',
+    message: 'list spring is used by campaign(s) camp-1, camp-2; detach it first',
+    details: { campaigns: ['camp-1', 'camp-2'] },
+  });
   t.equal((await app.inject({ method: 'GET', url: '/lists/spring', headers: admin })).json().counts.contacts, 1, 'nothing lost');
   await app.redis.del(listUsersKey('spring'));
   t.ok((await app.redis.keys('*{l:spring}*')).length >= 4, 'the list has keys before deletion');
@@ -65,13 +85,28 @@ t.test('lists: create, list, get, delete, templates', async (t) => {
   t.same(await app.redis.keys('*{l:spring}*'), [], 'every key of the list is gone');
   t.equal((await app.inject({ method: 'DELETE', url: '/lists/spring', headers: admin })).statusCode, 404);
   r = await app.inject({ method: 'GET', url: '/lists', headers: admin });
-  t.same(r.json().lists.map((l: { id: string }) => l.id), [genId]);
+  t.same(
+    r.json().lists.map((l: { id: string }) => l.id),
+    [genId],
+  );
 });
 
 t.test('every list route is in the OpenAPI document with schemas', async (t) => {
   const { app } = await build(t);
   const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
-  for (const p of ['/lists', '/lists/{listId}', '/lists/{listId}/contacts', '/lists/{listId}/contacts/bulk', '/lists/{listId}/contacts/{contactId}', '/lists/{listId}/imports', '/lists/{listId}/imports/{jobId}', '/lists/{listId}/imports/{jobId}/errors', '/lists/relist', '/list-templates/{profile}', '/lists/{listId}/template']) {
+  for (const p of [
+    '/lists',
+    '/lists/{listId}',
+    '/lists/{listId}/contacts',
+    '/lists/{listId}/contacts/bulk',
+    '/lists/{listId}/contacts/{contactId}',
+    '/lists/{listId}/imports',
+    '/lists/{listId}/imports/{jobId}',
+    '/lists/{listId}/imports/{jobId}/errors',
+    '/lists/relist',
+    '/list-templates/{profile}',
+    '/lists/{listId}/template',
+  ]) {
     t.ok(doc.paths[p], `${p} documented`);
   }
   t.ok(doc.paths['/lists/{listId}/imports'].post.requestBody.content['text/csv'], 'import body types listed');

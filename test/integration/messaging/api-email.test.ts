@@ -31,7 +31,11 @@ async function startSmtp(t: { teardown(fn: () => unknown): void }): Promise<{ po
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
         cb();
       });
     },
@@ -44,7 +48,9 @@ async function startSmtp(t: { teardown(fn: () => unknown): void }): Promise<{ po
 
 t.test('messaging API with SMTP', async (t) => {
   const smtp = await startSmtp(t);
-  const { app } = await build(t, { messaging: { tickMs: 50, maxBodyChars: 500, smtp: { url: `smtp://127.0.0.1:${smtp.port}`, from: 'notices@acme.example' } } });
+  const { app } = await build(t, {
+    messaging: { tickMs: 50, maxBodyChars: 500, smtp: { url: `smtp://127.0.0.1:${smtp.port}`, from: 'notices@acme.example' } },
+  });
   await makeContacts(app.redis, 'customers', [
     { id: 'k1', phone: '03-1200-1001', name: 'Ann', attributes: { email: 'ann@example.com', due: '2024-06-30' } },
     { id: 'k2', phone: '03-1200-1002', name: 'Bob', attributes: { email: 'bob@example.com', due: '2024-07-01' } },
@@ -52,10 +58,17 @@ t.test('messaging API with SMTP', async (t) => {
     { id: 'k4', phone: '03-1200-1004', name: 'Di', attributes: { email: 'not-an-address', due: '2024-07-03' } },
     { id: 'k5', phone: '03-1200-1005', name: 'Ed', attributes: { email: 'ed@bounce.example', due: '2024-07-04' } },
   ]);
-  const send = (body: object, headers: Record<string, string> = {}) => app.inject({ method: 'POST', url: '/messages', headers: { ...auth('supervisor'), ...headers }, payload: body });
+  const send = (body: object, headers: Record<string, string> = {}) =>
+    app.inject({ method: 'POST', url: '/messages', headers: { ...auth('supervisor'), ...headers }, payload: body });
 
   await t.test('trigger sends once per idempotency key', async (t) => {
-    const body = { kind: 'email', listId: 'customers', contactId: 'k1', subject: 'Payment due {{due}}', template: 'Dear {{name}}, your payment is due on {{due}}.' };
+    const body = {
+      kind: 'email',
+      listId: 'customers',
+      contactId: 'k1',
+      subject: 'Payment due {{due}}',
+      template: 'Dear {{name}}, your payment is due on {{due}}.',
+    };
     const first = await send(body, { 'idempotency-key': 'invoice-881' });
     t.equal(first.statusCode, 201, first.body);
     const m = first.json().message;
@@ -67,7 +80,11 @@ t.test('messaging API with SMTP', async (t) => {
     t.same(mail.to, ['ann@example.com']);
     t.match(mail.raw, /Subject: Payment due 2024-06-30/);
     t.match(mail.raw, /Dear Ann, your payment is due on 2024-06-30\./);
-    t.match(mail.raw, new RegExp(`Message-ID: <${m.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}@acme\\.example>`), 'Message-ID in the sending domain');
+    t.match(
+      mail.raw,
+      new RegExp(`Message-ID: <${m.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}@acme\\.example>`),
+      'Message-ID in the sending domain',
+    );
     const again = await send(body, { 'idempotency-key': 'invoice-881' });
     t.equal(again.statusCode, 200);
     t.equal(again.json().replayed, true);
@@ -82,7 +99,13 @@ t.test('messaging API with SMTP', async (t) => {
 
   await t.test('bad input is refused and nothing is sent', async (t) => {
     const before = smtp.mails.length;
-    const missing = await send({ kind: 'email', to: 'x@example.com', subject: 'Hi', template: 'Dear {{name}}, {{amount}} due' , data: { name: 'X' } });
+    const missing = await send({
+      kind: 'email',
+      to: 'x@example.com',
+      subject: 'Hi',
+      template: 'Dear {{name}}, {{amount}} due',
+      data: { name: 'X' },
+    });
     t.equal(missing.statusCode, 400);
     t.match(missing.json().message, /amount/);
     t.equal(missing.json().details.field, 'template');
@@ -109,10 +132,23 @@ t.test('messaging API with SMTP', async (t) => {
 
   await t.test('an e-mail campaign skips do-not-contact and invalid contacts; skipped are exportable', async (t) => {
     const now = new Date();
-    await putDncEntries(app.redis, {}, [makeEntry({ phone: '03-1200-1002', channels: ['email'] }, { region: 'JP', actor: 't', now })], { actor: 't', now });
+    await putDncEntries(app.redis, {}, [makeEntry({ phone: '03-1200-1002', channels: ['email'] }, { region: 'JP', actor: 't', now })], {
+      actor: 't',
+      now,
+    });
     const create = await app.inject({
-      method: 'POST', url: '/message-campaigns', headers: auth('supervisor'),
-      payload: { id: 'dunning', name: 'dunning', kind: 'email', listId: 'customers', subject: 'Reminder for {{name}}', template: 'Your payment is due on {{due}}.', ratePerSec: 100 },
+      method: 'POST',
+      url: '/message-campaigns',
+      headers: auth('supervisor'),
+      payload: {
+        id: 'dunning',
+        name: 'dunning',
+        kind: 'email',
+        listId: 'customers',
+        subject: 'Reminder for {{name}}',
+        template: 'Your payment is due on {{due}}.',
+        ratePerSec: 100,
+      },
     });
     t.equal(create.statusCode, 201, create.body);
     const start = await app.inject({ method: 'POST', url: '/message-campaigns/dunning/start', headers: auth('supervisor') });
@@ -129,33 +165,82 @@ t.test('messaging API with SMTP', async (t) => {
     const csv = await app.inject({ method: 'GET', url: '/message-campaigns/dunning/export?status=skipped', headers: auth('supervisor') });
     t.equal(csv.statusCode, 200);
     t.match(csv.headers['content-type'], /text\/csv/);
-    const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = csv.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     t.equal(lines.length, 4, 'header + 3 skipped');
-    t.match(lines.find((l) => l.includes(',k2,')), /do-not-contact/);
-    t.match(lines.find((l) => l.includes(',k3,')), /no e-mail address/);
-    t.match(lines.find((l) => l.includes(',k4,')), /not an e-mail address/);
-    const edit = await app.inject({ method: 'PATCH', url: '/message-campaigns/dunning', headers: auth('supervisor'), payload: { ratePerSec: 5 } });
+    t.match(
+      lines.find((l) => l.includes(',k2,')),
+      /do-not-contact/,
+    );
+    t.match(
+      lines.find((l) => l.includes(',k3,')),
+      /no e-mail address/,
+    );
+    t.match(
+      lines.find((l) => l.includes(',k4,')),
+      /not an e-mail address/,
+    );
+    const edit = await app.inject({
+      method: 'PATCH',
+      url: '/message-campaigns/dunning',
+      headers: auth('supervisor'),
+      payload: { ratePerSec: 5 },
+    });
     t.equal(edit.statusCode, 409, 'a completed campaign is not edited');
   });
 
   await t.test('campaign input errors', async (t) => {
-    const r = await app.inject({ method: 'POST', url: '/message-campaigns', headers: auth('supervisor'), payload: { id: 'x1', name: 'x', kind: 'sms', listId: 'customers', template: 'Hi {{name', keywords: [{ keyword: 'stop', reply: 'no' }] } });
+    const r = await app.inject({
+      method: 'POST',
+      url: '/message-campaigns',
+      headers: auth('supervisor'),
+      payload: {
+        id: 'x1',
+        name: 'x',
+        kind: 'sms',
+        listId: 'customers',
+        template: 'Hi {{name',
+        keywords: [{ keyword: 'stop', reply: 'no' }],
+      },
+    });
     t.equal(r.statusCode, 400);
     t.match(r.json().message, /unbalanced/);
     t.match(r.json().message, /reserved/);
-    const nolist = await app.inject({ method: 'POST', url: '/message-campaigns', headers: auth('supervisor'), payload: { id: 'x2', name: 'x', kind: 'sms', listId: 'nope', template: 'Hi' } });
+    const nolist = await app.inject({
+      method: 'POST',
+      url: '/message-campaigns',
+      headers: auth('supervisor'),
+      payload: { id: 'x2', name: 'x', kind: 'sms', listId: 'nope', template: 'Hi' },
+    });
     t.equal(nolist.statusCode, 404);
   });
 
   await t.test('SMS length check warns for a linked SMS beyond one segment', async (t) => {
-    const long = await app.inject({ method: 'POST', url: '/messages/check', headers: auth('supervisor'), payload: { kind: 'sms', text: `Your parcel is on its way. Track it here: https://t.example/abc123 ${'x'.repeat(110)}` } });
+    const long = await app.inject({
+      method: 'POST',
+      url: '/messages/check',
+      headers: auth('supervisor'),
+      payload: { kind: 'sms', text: `Your parcel is on its way. Track it here: https://t.example/abc123 ${'x'.repeat(110)}` },
+    });
     t.equal(long.json().encoding, 'GSM-7');
     t.equal(long.json().warnings.length, 1);
     t.match(long.json().warnings[0], /over the 160/);
-    const jp = await app.inject({ method: 'POST', url: '/messages/check', headers: auth('supervisor'), payload: { kind: 'sms', text: `ご予約の確認はこちら https://t.example/r/1 ${'あ'.repeat(50)}` } });
+    const jp = await app.inject({
+      method: 'POST',
+      url: '/messages/check',
+      headers: auth('supervisor'),
+      payload: { kind: 'sms', text: `ご予約の確認はこちら https://t.example/r/1 ${'あ'.repeat(50)}` },
+    });
     t.equal(jp.json().encoding, 'UCS-2');
     t.match(jp.json().warnings[0], /over the 70/);
-    const ok = await app.inject({ method: 'POST', url: '/messages/check', headers: auth('supervisor'), payload: { kind: 'sms', text: 'Short https://t.example/a {{name}}' } });
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/messages/check',
+      headers: auth('supervisor'),
+      payload: { kind: 'sms', text: 'Short https://t.example/a {{name}}' },
+    });
     t.same(ok.json().warnings, []);
     t.same(ok.json().fields, ['name']);
   });

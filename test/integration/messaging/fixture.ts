@@ -20,7 +20,10 @@ interface T {
 export const silent = pino({ level: 'silent' });
 
 export function messagingConfig(over: Record<string, unknown> = {}) {
-  return validateConfig({ log: { level: 'silent' }, messaging: { tickMs: 50, defaultHelpText: 'Acme reminders. Call 03-1234-5678. Reply STOP to opt out.', ...over } });
+  return validateConfig({
+    log: { level: 'silent' },
+    messaging: { tickMs: 50, defaultHelpText: 'Acme reminders. Call 03-1234-5678. Reply STOP to opt out.', ...over },
+  });
 }
 
 /** SIPp playing the mobile network behind the trunk (sipp-scenarios/uas-message.xml), with a message trace. */
@@ -32,7 +35,12 @@ export async function startMessageCarrier(t: T): Promise<{ sipp: Sipp; trace: ()
   return { sipp, trace: () => (existsSync(file) ? readFileSync(file, 'utf8') : '') };
 }
 
-export async function startWithChannels(t: T, redis: Redis, channels: Partial<Record<MessageKind, MessageChannel>>, over: Record<string, unknown> = {}): Promise<{ m: Messaging; events: MessagingEvent[] }> {
+export async function startWithChannels(
+  t: T,
+  redis: Redis,
+  channels: Partial<Record<MessageKind, MessageChannel>>,
+  over: Record<string, unknown> = {},
+): Promise<{ m: Messaging; events: MessagingEvent[] }> {
   const m = await startMessaging({ config: messagingConfig(over), redis, log: silent }, { channels });
   t.teardown(() => m.stop());
   const events: MessagingEvent[] = [];
@@ -44,7 +52,11 @@ export function sipChannel(trunk: string): SipMessageChannel {
   return new SipMessageChannel({ host: '127.0.0.1', port: 0, trunk, from: 'acme', t1Ms: 100, log: silent });
 }
 
-export async function until<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, ms = 8000): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  ms = 8000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();

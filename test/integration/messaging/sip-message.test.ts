@@ -19,14 +19,21 @@ t.test('SIP MESSAGE channel with SIPp as the mobile network', async (t) => {
   const svc = m.service;
 
   await t.test('free text reply is threaded to the message sent and changes no list', async (t) => {
-    const { message } = await svc.trigger({ kind: 'sms', to: '03-1200-0004', template: 'Hello {{name}}, your parcel {{ref}} arrives today', data: { name: 'Ann', ref: 'P-77' } });
+    const { message } = await svc.trigger({
+      kind: 'sms',
+      to: '03-1200-0004',
+      template: 'Hello {{name}}, your parcel {{ref}} arrives today',
+      data: { name: 'Ann', ref: 'P-77' },
+    });
     t.equal(message.status, 'accepted');
     t.equal(message.to, '+81312000004', 'number normalised to E.164');
     t.equal(message.body, 'Hello Ann, your parcel P-77 arrives today');
     const reply = await until('reply event', () => events.find((e) => e.type === 'message.reply' && e.data.from === '+81312000004'));
     t.equal(reply.data.threadedTo, message.id);
     t.equal(reply.data.action, 'none');
-    const stored = await until('reply on the record', async () => ((await getMessage(redis, message.id))?.replies === 1 ? getMessage(redis, message.id) : null));
+    const stored = await until('reply on the record', async () =>
+      (await getMessage(redis, message.id))?.replies === 1 ? getMessage(redis, message.id) : null,
+    );
     t.equal(stored!.lastReply!.body, 'Running 10 minutes late, see you soon');
     t.ok(receivedBodies(carrier.trace()).includes('Hello Ann, your parcel P-77 arrives today'), 'SIPp received the body as sent');
     t.equal((await isDoNotCall(redis, { phone: '+81312000004', channel: 'sms', now: new Date() })).listed, false);
@@ -45,7 +52,11 @@ t.test('SIP MESSAGE channel with SIPp as the mobile network', async (t) => {
     t.equal(out.data.threadedTo, message.id);
     const entry = await getDncEntry(redis, {}, '+81312000001');
     t.same(entry!.channels, ['sms', 'voice']);
-    t.equal((await isDoNotCall(redis, { phone: '+81312000001', channel: 'voice', now: new Date() })).listed, true, 'voice campaigns see it');
+    t.equal(
+      (await isDoNotCall(redis, { phone: '+81312000001', channel: 'voice', now: new Date() })).listed,
+      true,
+      'voice campaigns see it',
+    );
     const audit = await dncAudit(redis, {}, { phone: '+81312000001' });
     t.equal(audit[0]!.source, `sms:${String(out.data.inboundId)}`, 'audit names the inbound message');
     await until('confirmation at SIPp', () => receivedBodies(carrier.trace()).includes(OPT_OUT_REPLY));
@@ -66,7 +77,9 @@ t.test('SIP MESSAGE channel with SIPp as the mobile network', async (t) => {
 
   await t.test('HELP is answered with the help text', async (t) => {
     await svc.trigger({ kind: 'sms', to: '+81312000002', template: 'Your code is 1234' });
-    await until('help text at SIPp', () => receivedBodies(carrier.trace()).includes('Acme reminders. Call 03-1234-5678. Reply STOP to opt out.'));
+    await until('help text at SIPp', () =>
+      receivedBodies(carrier.trace()).includes('Acme reminders. Call 03-1234-5678. Reply STOP to opt out.'),
+    );
     t.equal((await isDoNotCall(redis, { phone: '+81312000002', channel: 'sms', now: new Date() })).listed, false);
     t.pass('help answered');
   });
@@ -74,7 +87,12 @@ t.test('SIP MESSAGE channel with SIPp as the mobile network', async (t) => {
   await t.test('STOP then START removes only what the opt-out added', async (t) => {
     const now = new Date();
     // A complaint had already barred voice calls; the SMS opt-in must not lift it.
-    await putDncEntries(redis, {}, [makeEntry({ phone: '+81312000007', channels: ['voice'], reason: 'complaint 2024-05' }, { region: 'JP', actor: 'supervisor', now })], { actor: 'supervisor', now });
+    await putDncEntries(
+      redis,
+      {},
+      [makeEntry({ phone: '+81312000007', channels: ['voice'], reason: 'complaint 2024-05' }, { region: 'JP', actor: 'supervisor', now })],
+      { actor: 'supervisor', now },
+    );
     await svc.trigger({ kind: 'sms', to: '+81312000007', template: 'Survey: how did we do?' });
     const out = await until('optout', () => events.find((e) => e.type === 'message.optout' && e.data.phone === '+81312000007'));
     t.same(out.data.channels, ['sms'], 'voice was already there');
@@ -94,7 +112,15 @@ t.test('SIP MESSAGE channel with SIPp as the mobile network', async (t) => {
       { id: 'c', phone: '03-1200-0009', name: 'Cy' }, // no slot: template gap
       { id: 'd', phone: '03-1200-0019', name: 'Di', attributes: { msg: 'Di, your own text' } },
     ]);
-    await createCampaign(redis, { id: 'remind', name: 'remind', kind: 'sms', listId: 'msg-list', template: 'Hi {{name}}, see you at {{slot}}', messageField: 'msg', ratePerSec: 50 });
+    await createCampaign(redis, {
+      id: 'remind',
+      name: 'remind',
+      kind: 'sms',
+      listId: 'msg-list',
+      template: 'Hi {{name}}, see you at {{slot}}',
+      messageField: 'msg',
+      ratePerSec: 50,
+    });
     await setState(redis, 'remind', 'start');
     const p = await until('campaign completed', async () => {
       const x = await progress(redis, 'remind');
@@ -107,7 +133,10 @@ t.test('SIP MESSAGE channel with SIPp as the mobile network', async (t) => {
     const bodies = receivedBodies(carrier.trace());
     t.ok(bodies.includes('Hi Ann, see you at 10:00'));
     t.ok(bodies.includes('Di, your own text'), 'per-contact message column wins');
-    t.notOk(bodies.some((b) => b.startsWith('Hi Bob') || b.startsWith('Hi Cy')), 'nothing sent to skipped contacts');
+    t.notOk(
+      bodies.some((b) => b.startsWith('Hi Bob') || b.startsWith('Hi Cy')),
+      'nothing sent to skipped contacts',
+    );
     const c = await getCounters(redis, 'remind');
     t.equal(c.created, 4);
   });

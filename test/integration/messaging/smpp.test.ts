@@ -52,15 +52,26 @@ t.test('SMPP channel against an in-process SMSC', async (t) => {
     return new Promise<void>((r) => server.close(() => r()));
   });
 
-  const channel = new SmppChannel({ url: `smpp://127.0.0.1:${port}`, systemId: 'acme', password: 'secret', from: 'ACME', log: silent, timeoutMs: 3000 });
+  const channel = new SmppChannel({
+    url: `smpp://127.0.0.1:${port}`,
+    systemId: 'acme',
+    password: 'secret',
+    from: 'ACME',
+    log: silent,
+    timeoutMs: 3000,
+  });
   const { m, events } = await startWithChannels(t, redis, { sms: channel }, { smsChannel: 'smpp' });
   t.same(binds, ['acme']);
 
   const receipt = (s: Submitted, stat: string) =>
-    s.session.send(new smpp.PDU('deliver_sm', {
-      source_addr: s.to, destination_addr: s.from, esm_class: smpp.ESM_CLASS.MC_DELIVERY_RECEIPT,
-      short_message: `id:${s.id} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:2405011200 done date:2405011201 stat:${stat} err:000 text:`,
-    }));
+    s.session.send(
+      new smpp.PDU('deliver_sm', {
+        source_addr: s.to,
+        destination_addr: s.from,
+        esm_class: smpp.ESM_CLASS.MC_DELIVERY_RECEIPT,
+        short_message: `id:${s.id} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:2405011200 done date:2405011201 stat:${stat} err:000 text:`,
+      }),
+    );
 
   await t.test('accepted, then delivered by receipt', async (t) => {
     const { message } = await m.service.trigger({ kind: 'sms', to: '+819012345678', template: 'Code {{code}}', data: { code: '4711' } });
@@ -71,8 +82,13 @@ t.test('SMPP channel against an in-process SMSC', async (t) => {
     t.equal(s.from, 'ACME');
     t.equal(message.providerId, s.id);
     receipt(s, 'DELIVRD');
-    const done = await until('delivered', async () => ((await getMessage(redis, message.id))?.status === 'delivered' ? getMessage(redis, message.id) : null));
-    t.same(done!.history.map((h) => h.status), ['queued', 'accepted', 'delivered']);
+    const done = await until('delivered', async () =>
+      (await getMessage(redis, message.id))?.status === 'delivered' ? getMessage(redis, message.id) : null,
+    );
+    t.same(
+      done!.history.map((h) => h.status),
+      ['queued', 'accepted', 'delivered'],
+    );
     receipt(s, 'UNDELIV');
     await new Promise((r) => setTimeout(r, 200));
     t.equal((await getMessage(redis, message.id))!.status, 'delivered', 'a late contradicting receipt changes nothing');
@@ -81,7 +97,9 @@ t.test('SMPP channel against an in-process SMSC', async (t) => {
   await t.test('failed by receipt', async (t) => {
     const { message } = await m.service.trigger({ kind: 'sms', to: '+819012345670', template: 'Hello' });
     receipt(submitted.at(-1)!, 'UNDELIV');
-    const done = await until('failed', async () => ((await getMessage(redis, message.id))?.status === 'failed' ? getMessage(redis, message.id) : null));
+    const done = await until('failed', async () =>
+      (await getMessage(redis, message.id))?.status === 'failed' ? getMessage(redis, message.id) : null,
+    );
     t.match(done!.error, /UNDELIV/);
   });
 
@@ -101,7 +119,9 @@ t.test('SMPP channel against an in-process SMSC', async (t) => {
   await t.test('mobile-originated STOP is threaded and opts the number out', async (t) => {
     const { message } = await m.service.trigger({ kind: 'sms', to: '+819012345672', template: 'Sale today' });
     const s = submitted.at(-1)!;
-    s.session.send(new smpp.PDU('deliver_sm', { source_addr: '819012345672', source_addr_ton: 1, destination_addr: 'ACME', short_message: 'Stop' }));
+    s.session.send(
+      new smpp.PDU('deliver_sm', { source_addr: '819012345672', source_addr_ton: 1, destination_addr: 'ACME', short_message: 'Stop' }),
+    );
     const out = await until('optout', () => events.find((e) => e.type === 'message.optout'));
     t.equal(out.data.threadedTo, message.id);
     t.same((await getDncEntry(redis, {}, '+819012345672'))!.channels, ['sms', 'voice']);
@@ -110,7 +130,11 @@ t.test('SMPP channel against an in-process SMSC', async (t) => {
 });
 
 t.test('receipt text parsing (SMPP 3.4 Appendix B)', async (t) => {
-  t.same(parseReceipt('id:abc123 sub:001 dlvrd:001 submit date:2405011200 done date:2405011201 stat:DELIVRD err:000 text:Hi', {}), { id: 'abc123', stat: 'DELIVRD', err: '000' });
+  t.same(parseReceipt('id:abc123 sub:001 dlvrd:001 submit date:2405011200 done date:2405011201 stat:DELIVRD err:000 text:Hi', {}), {
+    id: 'abc123',
+    stat: 'DELIVRD',
+    err: '000',
+  });
   t.same(parseReceipt('', { receiptedId: 'x9', state: 5 }), { id: 'x9', stat: 'UNDELIV', err: undefined });
   t.equal(parseReceipt('hello', {}), undefined);
 });

@@ -49,8 +49,24 @@ codes.forEach((code, i) => {
 
 async function writeHistory(redis: Redis, campaignId: string): Promise<Map<string, string>> {
   const q = new DialQueue(redis, campaignId);
-  await q.enqueue('L1', PLAN.map((p, i) => ({ contactId: p.contact, phone: `+81312340${String(i).padStart(3, '0')}`, phoneType: 'landline', timeZone: '', score: i })));
-  const claims = await q.claim({ now: NOW - 50 * DAY, n: PLAN.length, leaseMs: 60 * DAY, owner: 'test', lists: ['L1'], filters: { maxAttempts: 3 } });
+  await q.enqueue(
+    'L1',
+    PLAN.map((p, i) => ({
+      contactId: p.contact,
+      phone: `+81312340${String(i).padStart(3, '0')}`,
+      phoneType: 'landline',
+      timeZone: '',
+      score: i,
+    })),
+  );
+  const claims = await q.claim({
+    now: NOW - 50 * DAY,
+    n: PLAN.length,
+    leaseMs: 60 * DAY,
+    owner: 'test',
+    lists: ['L1'],
+    filters: { maxAttempts: 3 },
+  });
   const attemptOf = new Map<string, string>();
   for (const c of claims) {
     const p = PLAN.find((x) => `L1:${x.contact}` === c.ref)!;
@@ -60,15 +76,37 @@ async function writeHistory(redis: Redis, campaignId: string): Promise<Map<strin
     if (!skipped) await q.begin(c.attemptId, 'test', end - 60_000, 60 * DAY);
     const bridgedAt = p.talkSec !== undefined ? end - p.talkSec * 1000 : undefined;
     const ok = await q.close({
-      attemptId: c.attemptId, code: p.code, now: end, final: true, nextAt: 0,
-      live: [1, 9, 14, 20].includes(p.code), abandoned: p.code === 14, agentId: p.agent, talkMs: (p.talkSec ?? 0) * 1000,
+      attemptId: c.attemptId,
+      code: p.code,
+      now: end,
+      final: true,
+      nextAt: 0,
+      live: [1, 9, 14, 20].includes(p.code),
+      abandoned: p.code === 14,
+      agentId: p.agent,
+      talkMs: (p.talkSec ?? 0) * 1000,
       data: skipped
         ? { skipped: p.code === 10 ? 'do-not-call' : 'no number', phone: c.phone }
-        : { startedAt: end - 60_000, bridgedAt, endedAt: end, phone: c.phone, trunk: p.trunk, verdicts: p.verdict ? [{ kind: p.verdict, atMs: 1200, reason: 'test' }] : [] },
+        : {
+            startedAt: end - 60_000,
+            bridgedAt,
+            endedAt: end,
+            phone: c.phone,
+            trunk: p.trunk,
+            verdicts: p.verdict ? [{ kind: p.verdict, atMs: 1200, reason: 'test' }] : [],
+          },
     });
     if (!ok) throw new Error('close refused');
     if (p.disposition) {
-      await saveDisposition(redis, { campaignId, attemptId: c.attemptId, agentId: p.agent!, disposition: p.disposition, by: p.agent!, at: end + p.wrapSec! * 1000, note: i18nNote(p.contact) });
+      await saveDisposition(redis, {
+        campaignId,
+        attemptId: c.attemptId,
+        agentId: p.agent!,
+        disposition: p.disposition,
+        by: p.agent!,
+        at: end + p.wrapSec! * 1000,
+        note: i18nNote(p.contact),
+      });
     }
   }
   return attemptOf;
@@ -80,7 +118,11 @@ t.test('campaign, code and agent reports match the history', async (t) => {
   const attemptOf = await writeHistory(app.redis, 'rep1');
   // Agent a1: ready 10 min, break 5 min, then ready until now.
   const t0 = NOW - 20 * 60_000;
-  for (const [from, to, at] of [['logged_out', 'ready', t0], ['ready', 'break', t0 + 600_000], ['break', 'ready', t0 + 900_000]] as const) {
+  for (const [from, to, at] of [
+    ['logged_out', 'ready', t0],
+    ['ready', 'break', t0 + 600_000],
+    ['break', 'ready', t0 + 900_000],
+  ] as const) {
     await app.redis.xadd(agentLogKey, '*', 'agentId', 'a1', 'from', from, 'to', to, 'at', String(at));
   }
 
@@ -90,11 +132,26 @@ t.test('campaign, code and agent reports match the history', async (t) => {
   const n = (f: (p: Planned) => boolean) => PLAN.filter(f).length;
   t.equal(r.attempts, PLAN.length);
   t.equal(r.contacts, PLAN.length);
-  t.equal(r.skipped, n((p) => p.code === 10 || p.code === 31), 'do-not-call and no-number are attempts never dialled');
+  t.equal(
+    r.skipped,
+    n((p) => p.code === 10 || p.code === 31),
+    'do-not-call and no-number are attempts never dialled',
+  );
   t.equal(r.dialed, PLAN.length - r.skipped);
-  t.equal(r.connects, n((p) => p.code === 20));
-  t.equal(r.liveAnswers, n((p) => [1, 9, 14, 20].includes(p.code)));
-  for (const code of new Set(PLAN.map((p) => p.code))) t.equal(r.byCode[code], n((p) => p.code === code), `code ${code} count`);
+  t.equal(
+    r.connects,
+    n((p) => p.code === 20),
+  );
+  t.equal(
+    r.liveAnswers,
+    n((p) => [1, 9, 14, 20].includes(p.code)),
+  );
+  for (const code of new Set(PLAN.map((p) => p.code)))
+    t.equal(
+      r.byCode[code],
+      n((p) => p.code === code),
+      `code ${code} count`,
+    );
 
   const win = (days: number) => {
     const inWin = PLAN.filter((p) => p.daysAgo < days);
@@ -110,10 +167,17 @@ t.test('campaign, code and agent reports match the history', async (t) => {
   t.equal(r.avgTalkSec, Math.round((talks.reduce((a, b) => a + b, 0) / talks.length) * 1000) / 1000);
   const wraps = PLAN.filter((p) => p.wrapSec !== undefined).map((p) => p.wrapSec!);
   t.equal(r.avgWrapUpSec, Math.round((wraps.reduce((a, b) => a + b, 0) / wraps.length) * 1000) / 1000);
-  t.same(r.dispositions, { voicemail: n((p) => p.disposition === 'voicemail'), callback: n((p) => p.disposition === 'callback'), sale: n((p) => p.disposition === 'sale') });
+  t.same(r.dispositions, {
+    voicemail: n((p) => p.disposition === 'voicemail'),
+    callback: n((p) => p.disposition === 'callback'),
+    sale: n((p) => p.disposition === 'sale'),
+  });
 
   // AMD: every bridged call was judged "human"; one of them was a voicemail per its agent.
-  t.equal(r.amd.overall.judged, n((p) => p.disposition !== undefined));
+  t.equal(
+    r.amd.overall.judged,
+    n((p) => p.disposition !== undefined),
+  );
   t.equal(r.amd.overall.matrix.human.machine, 1, 'a machine taken for a person');
   t.equal(r.amd.overall.matrix.human.human, n((p) => p.disposition !== undefined) - 1);
   t.same(Object.keys(r.amd.byTrunk), ['carrierA', 'carrierB']);
@@ -121,27 +185,54 @@ t.test('campaign, code and agent reports match the history', async (t) => {
 
   // A reviewer listened to the machine-detected call's recording: it was a person.
   const machine = PLAN.find((p) => p.code === 4)!;
-  const label = await app.inject({ method: 'PUT', url: `/reports/campaigns/rep1/amd-labels/${attemptOf.get(machine.contact)}`, headers: auth('supervisor'), payload: { truth: 'human' } });
+  const label = await app.inject({
+    method: 'PUT',
+    url: `/reports/campaigns/rep1/amd-labels/${attemptOf.get(machine.contact)}`,
+    headers: auth('supervisor'),
+    payload: { truth: 'human' },
+  });
   t.equal(label.statusCode, 204, label.body);
   const amd = (await app.inject({ url: '/reports/campaigns/rep1/amd', headers: auth('supervisor') })).json();
   t.equal(amd.overall.matrix.machine.human, 1, 'the review label counts');
   t.equal(amd.overall.humanAsMachineRate, Math.round((1 / (r.amd.overall.matrix.human.human + 1)) * 10000) / 10000);
 
   // Time range: only today's attempts.
-  const today = (await app.inject({ url: `/reports/campaigns/rep1?from=${NOW - DAY}&to=${new Date(NOW + 1000).toISOString()}`, headers: auth('supervisor') })).json();
-  t.equal(today.attempts, n((p) => p.daysAgo < 1));
+  const today = (
+    await app.inject({
+      url: `/reports/campaigns/rep1?from=${NOW - DAY}&to=${new Date(NOW + 1000).toISOString()}`,
+      headers: auth('supervisor'),
+    })
+  ).json();
+  t.equal(
+    today.attempts,
+    n((p) => p.daysAgo < 1),
+  );
 
   const codesRes = (await app.inject({ url: '/reports/campaigns/rep1/codes', headers: auth('supervisor') })).json();
-  t.same(codesRes.codes.map((c: { code: number }) => c.code), [...new Set(PLAN.map((p) => p.code))].sort((a, b) => a - b));
-  t.equal(codesRes.codes.reduce((s: number, c: { attempts: number }) => s + c.attempts, 0), PLAN.length);
+  t.same(
+    codesRes.codes.map((c: { code: number }) => c.code),
+    [...new Set(PLAN.map((p) => p.code))].sort((a, b) => a - b),
+  );
+  t.equal(
+    codesRes.codes.reduce((s: number, c: { attempts: number }) => s + c.attempts, 0),
+    PLAN.length,
+  );
 
   const agents = (await app.inject({ url: '/reports/agents?campaign=rep1', headers: auth('supervisor') })).json().agents;
   for (const id of ['a1', 'a2']) {
     const row = agents.find((a: { agentId: string }) => a.agentId === id);
     const mine = PLAN.filter((p) => p.agent === id);
     t.equal(row.calls, mine.length, `${id} calls`);
-    t.equal(row.talkSec, mine.reduce((s, p) => s + p.talkSec!, 0), `${id} talk`);
-    t.equal(row.wrapUpSec, mine.reduce((s, p) => s + p.wrapSec!, 0), `${id} wrap-up`);
+    t.equal(
+      row.talkSec,
+      mine.reduce((s, p) => s + p.talkSec!, 0),
+      `${id} talk`,
+    );
+    t.equal(
+      row.wrapUpSec,
+      mine.reduce((s, p) => s + p.wrapSec!, 0),
+      `${id} wrap-up`,
+    );
   }
   const a1 = agents.find((a: { agentId: string }) => a.agentId === 'a1');
   t.equal(a1.stateSec.break, 300, 'five minutes on break');
@@ -160,8 +251,20 @@ t.test('attempts CSV opens in Excel: UTF-8 with BOM or Shift_JIS, every attempt 
   // One agent call was recorded: its row links the WAV (lib/agents/recordings.ts writes this on a real call).
   const recorded = PLAN.find((p) => p.agent)!;
   const recAttempt = attempts.get(recorded.contact)!;
-  await saveRecording(app.redis, { id: recordingId('rep2', recAttempt), campaignId: 'rep2', attemptId: recAttempt, agentId: recorded.agent!, path: '/nonexistent.wav', status: 'done', startedAt: NOW - DAY, channels: ['customer', 'agent'] });
-  const utf = await app.inject({ url: '/reports/campaigns/rep2/attempts.csv', headers: { authorization: 'Bearer test-supervisor-key-00001' } });
+  await saveRecording(app.redis, {
+    id: recordingId('rep2', recAttempt),
+    campaignId: 'rep2',
+    attemptId: recAttempt,
+    agentId: recorded.agent!,
+    path: '/nonexistent.wav',
+    status: 'done',
+    startedAt: NOW - DAY,
+    channels: ['customer', 'agent'],
+  });
+  const utf = await app.inject({
+    url: '/reports/campaigns/rep2/attempts.csv',
+    headers: { authorization: 'Bearer test-supervisor-key-00001' },
+  });
   t.equal(utf.statusCode, 200, utf.body);
   t.match(utf.headers['content-type'], /text\/csv; charset=utf-8/);
   t.match(utf.headers['content-disposition'], /attachment; filename="attempts-rep2.csv"/);
@@ -170,13 +273,29 @@ t.test('attempts CSV opens in Excel: UTF-8 with BOM or Shift_JIS, every attempt 
   t.ok(bytes.includes(Buffer.from('\r\n')), 'CRLF line ends');
   const rows = parse(bytes.subarray(3).toString('utf8'), { columns: true }) as Record<string, string>[];
   t.equal(rows.length, PLAN.length);
-  t.same(Object.keys(rows[0]!).slice(0, 8), ['campaign_id', 'attempt_id', 'list_id', 'contact_id', 'phone', 'attempt_no', 'result_code', 'result_name']);
+  t.same(Object.keys(rows[0]!).slice(0, 8), [
+    'campaign_id',
+    'attempt_id',
+    'list_id',
+    'contact_id',
+    'phone',
+    'attempt_no',
+    'result_code',
+    'result_name',
+  ]);
   const dnc = rows.find((r) => r.result_code === '10')!;
   t.equal(dnc.skipped_reason, 'do-not-call');
-  t.equal(rows.find((r) => r.attempt_id === recAttempt)!.recording, `/recordings/${encodeURIComponent(recordingId('rep2', recAttempt))}/audio`, 'the recorded call links its recording');
+  t.equal(
+    rows.find((r) => r.attempt_id === recAttempt)!.recording,
+    `/recordings/${encodeURIComponent(recordingId('rep2', recAttempt))}/audio`,
+    'the recorded call links its recording',
+  );
   t.equal(rows.filter((r) => r.recording).length, 1, 'no other row has a recording');
   t.equal(dnc.result_name, 'excluded');
-  t.ok(rows.some((r) => r.note === i18nNote(r.contact_id)), 'Japanese text survives');
+  t.ok(
+    rows.some((r) => r.note === i18nNote(r.contact_id)),
+    'Japanese text survives',
+  );
 
   const sj = await app.inject({ url: '/reports/campaigns/rep2/attempts.csv?encoding=shift_jis', headers: auth('supervisor') });
   t.match(sj.headers['content-type'], /charset=Shift_JIS/);
@@ -187,5 +306,8 @@ t.test('attempts CSV opens in Excel: UTF-8 with BOM or Shift_JIS, every attempt 
 
   const codesCsv = await app.inject({ url: '/reports/campaigns/rep2/codes?format=csv', headers: auth('supervisor') });
   const codeRows = parse(codesCsv.rawPayload.subarray(3).toString('utf8'), { columns: true }) as Record<string, string>[];
-  t.equal(codeRows.reduce((s, r) => s + Number(r.attempts), 0), PLAN.length);
+  t.equal(
+    codeRows.reduce((s, r) => s + Number(r.attempts), 0),
+    PLAN.length,
+  );
 });

@@ -10,7 +10,16 @@ import pino from 'pino';
 import { freePort } from '../../../lib/store';
 import { validateConfig } from '../../../lib/config';
 import {
-  WebhookWorker, appendToLog, createSubscription, formatEvent, listDeadLetters, readLog, setCursor, verifySignature, NOTICE_TYPES, type WebhookEvent,
+  WebhookWorker,
+  appendToLog,
+  createSubscription,
+  formatEvent,
+  listDeadLetters,
+  readLog,
+  setCursor,
+  verifySignature,
+  NOTICE_TYPES,
+  type WebhookEvent,
 } from '../../../lib/notify/webhooks';
 import { startTestRedis } from '../../helpers/redis';
 import { auth, build } from '../../helpers/app';
@@ -50,13 +59,19 @@ const waitFor = async (cond: () => boolean, what: string, ms = 15000) => {
   }
 };
 
-const config = validateConfig({ monitor: { webhooks: { backoffBaseMs: 20, backoffMaxMs: 200, maxAttempts: 100, pollMs: 50, timeoutMs: 2000 } } });
+const config = validateConfig({
+  monitor: { webhooks: { backoffBaseMs: 20, backoffMaxMs: 200, maxAttempts: 100, pollMs: 50, timeoutMs: 2000 } },
+});
 const log = pino({ level: 'silent' });
 
 t.test('receiver down, then up: nothing lost or reordered, signatures valid', async (t) => {
   const { redis } = await startTestRedis(t);
   const port = await freePort();
-  const sub = await createSubscription(redis, { url: `http://127.0.0.1:${port}/hook`, events: ['call.', 'campaign.completed'], campaigns: ['c1'] });
+  const sub = await createSubscription(redis, {
+    url: `http://127.0.0.1:${port}/hook`,
+    events: ['call.', 'campaign.completed'],
+    campaigns: ['c1'],
+  });
   // Events before the receiver exists at all (connection refused).
   const sent: string[] = [];
   const emit = async (type: string, campaignId: string, i: number) => {
@@ -85,16 +100,32 @@ t.test('receiver down, then up: nothing lost or reordered, signatures valid', as
   await waitFor(() => rx.got.length >= sent.length, 'all deliveries');
   await new Promise((r) => setTimeout(r, 200));
   t.equal(rx.got.length, sent.length, 'each event delivered once after the receiver accepted');
-  t.same(rx.got.map((g) => g.headers['x-dialer-event-id']), sent, 'in log order, nothing lost, nothing foreign');
-  t.same(rx.got.map((g) => JSON.parse(g.body).data.seq), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  t.same(
+    rx.got.map((g) => g.headers['x-dialer-event-id']),
+    sent,
+    'in log order, nothing lost, nothing foreign',
+  );
+  t.same(
+    rx.got.map((g) => JSON.parse(g.body).data.seq),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  );
   for (const g of rx.got) {
     const v = verifySignature(sub.secret, g.headers['x-dialer-signature'] as string, g.body, Date.now());
     t.ok(v.ok, `signature of ${String(g.headers['x-dialer-event-id'])}`);
     t.equal(String(v.ok && v.timestamp), g.headers['x-dialer-timestamp']);
   }
-  t.notOk(verifySignature('wrong-secret', rx.got[0]!.headers['x-dialer-signature'] as string, rx.got[0]!.body, Date.now()).ok, 'another secret fails');
-  t.notOk(verifySignature(sub.secret, rx.got[0]!.headers['x-dialer-signature'] as string, rx.got[0]!.body + ' ', Date.now()).ok, 'a changed body fails');
-  t.notOk(verifySignature(sub.secret, rx.got[0]!.headers['x-dialer-signature'] as string, rx.got[0]!.body, Date.now() + 3600_000).ok, 'an old signature fails');
+  t.notOk(
+    verifySignature('wrong-secret', rx.got[0]!.headers['x-dialer-signature'] as string, rx.got[0]!.body, Date.now()).ok,
+    'another secret fails',
+  );
+  t.notOk(
+    verifySignature(sub.secret, rx.got[0]!.headers['x-dialer-signature'] as string, rx.got[0]!.body + ' ', Date.now()).ok,
+    'a changed body fails',
+  );
+  t.notOk(
+    verifySignature(sub.secret, rx.got[0]!.headers['x-dialer-signature'] as string, rx.got[0]!.body, Date.now() + 3600_000).ok,
+    'an old signature fails',
+  );
   t.ok(Number(rx.got[0]!.headers['x-dialer-delivery-attempt']) > 1, 'the first event needed retries');
 
   // Replay from a position: the last three again, in order.
@@ -102,7 +133,10 @@ t.test('receiver down, then up: nothing lost or reordered, signatures valid', as
   await setCursor(redis, sub.id, sent[sent.length - 4]!);
   worker.poke();
   await waitFor(() => rx.got.length >= before + 3, 'replayed events');
-  t.same(rx.got.slice(before).map((g) => g.headers['x-dialer-event-id']), sent.slice(-3));
+  t.same(
+    rx.got.slice(before).map((g) => g.headers['x-dialer-event-id']),
+    sent.slice(-3),
+  );
 });
 
 t.test('an event refused every time goes to the dead-letter view and delivery goes on', async (t) => {
@@ -137,13 +171,44 @@ t.test('an event refused every time goes to the dead-letter view and delivery go
 
 t.test('API: subscribe, list without secrets, replay, dead letters, validation', async (t) => {
   const { app } = await build(t);
-  const bad = await app.inject({ method: 'POST', url: '/webhooks', headers: auth('admin'), payload: { url: 'http://127.0.0.1:9/x', events: ['call.ended'], format: 'slack' } });
+  const bad = await app.inject({
+    method: 'POST',
+    url: '/webhooks',
+    headers: auth('admin'),
+    payload: { url: 'http://127.0.0.1:9/x', events: ['call.ended'], format: 'slack' },
+  });
   t.equal(bad.statusCode, 400);
   t.match(bad.json().message, /notices only/);
-  const unknown = await app.inject({ method: 'POST', url: '/webhooks', headers: auth('admin'), payload: { url: 'http://127.0.0.1:9/x', events: ['call.nope'] } });
+  const unknown = await app.inject({
+    method: 'POST',
+    url: '/webhooks',
+    headers: auth('admin'),
+    payload: { url: 'http://127.0.0.1:9/x', events: ['call.nope'] },
+  });
   t.equal(unknown.statusCode, 400);
-  t.equal((await app.inject({ method: 'POST', url: '/webhooks', headers: auth('supervisor'), payload: { url: 'http://127.0.0.1:9/x', events: ['*'] } })).statusCode, 403);
-  const created = await app.inject({ method: 'POST', url: '/webhooks', headers: auth('admin'), payload: { url: 'http://127.0.0.1:9/x', events: ['campaign.completed'], format: 'line', lineTo: 'U123', headers: { authorization: 'Bearer line-token' } } });
+  t.equal(
+    (
+      await app.inject({
+        method: 'POST',
+        url: '/webhooks',
+        headers: auth('supervisor'),
+        payload: { url: 'http://127.0.0.1:9/x', events: ['*'] },
+      })
+    ).statusCode,
+    403,
+  );
+  const created = await app.inject({
+    method: 'POST',
+    url: '/webhooks',
+    headers: auth('admin'),
+    payload: {
+      url: 'http://127.0.0.1:9/x',
+      events: ['campaign.completed'],
+      format: 'line',
+      lineTo: 'U123',
+      headers: { authorization: 'Bearer line-token' },
+    },
+  });
   t.equal(created.statusCode, 201, created.body);
   const c = created.json();
   t.ok(c.secret.length >= 32, 'secret shown once');
@@ -159,7 +224,14 @@ t.test('API: subscribe, list without secrets, replay, dead letters, validation',
 });
 
 t.test('chat formatters carry seed 004 notices', async (t) => {
-  const ev = (type: string, data: Record<string, unknown>, agentId?: string): WebhookEvent => ({ id: '1-0', type, at: Date.UTC(2025, 0, 2, 3, 4, 5), campaignId: 'spring', agentId, data });
+  const ev = (type: string, data: Record<string, unknown>, agentId?: string): WebhookEvent => ({
+    id: '1-0',
+    type,
+    at: Date.UTC(2025, 0, 2, 3, 4, 5),
+    campaignId: 'spring',
+    agentId,
+    data,
+  });
   const events = [
     ev('campaign.completed', {}),
     ev('campaign.abandon-warning', { rate: 0.026, abandoned: 13, live: 500, capPct: 3 }),
@@ -169,7 +241,10 @@ t.test('chat formatters carry seed 004 notices', async (t) => {
     ev('message.reply', { from: '+819012345678', body: 'Running late', action: 'none' }),
   ];
   t.equal(events.length, NOTICE_TYPES.length);
-  t.match(JSON.parse(formatEvent('slack', events[5]!).body).text, /SMS reply received from \+819012345678: \+819012345678 replied \(campaign spring\): "Running late"/);
+  t.match(
+    JSON.parse(formatEvent('slack', events[5]!).body).text,
+    /SMS reply received from \+819012345678: \+819012345678 replied \(campaign spring\): "Running late"/,
+  );
   const slack = JSON.parse(formatEvent('slack', events[1]!).body);
   t.match(slack.text, /Abandon rate near the cap: spring/);
   t.match(slack.blocks[1].text.text, /2\.6 % \(13 of 500 live answers\) against a cap of 3 %/);
@@ -177,9 +252,18 @@ t.test('chat formatters carry seed 004 notices', async (t) => {
   t.equal(teams.attachments[0].contentType, 'application/vnd.microsoft.card.adaptive');
   t.equal(teams.attachments[0].content.body[0].text, 'Campaign spring finished');
   const line = JSON.parse(formatEvent('line', events[3]!, { lineTo: 'U1' }).body);
-  t.same(line, { to: 'U1', messages: [{ type: 'text', text: 'Agent a2 released\nAgent a2 was logged out automatically: released: ready over 60 min.' }] });
+  t.same(line, {
+    to: 'U1',
+    messages: [{ type: 'text', text: 'Agent a2 released\nAgent a2 was logged out automatically: released: ready over 60 min.' }],
+  });
   const cw = formatEvent('chatwork', events[4]!);
   t.equal(cw.contentType, 'application/x-www-form-urlencoded');
-  t.equal(new URLSearchParams(cw.body).get('body'), '[info][title]Transfer failed (a1)[/title]Transfer to sip:600@pbx failed: 486 Busy Here. The customer is back with the agent.[/info]');
-  t.match(JSON.parse(formatEvent('slack', events[2]!).body).text, /Callback to contact k7 \(campaign spring\) is due at 2025-01-02 09:00:00 UTC/);
+  t.equal(
+    new URLSearchParams(cw.body).get('body'),
+    '[info][title]Transfer failed (a1)[/title]Transfer to sip:600@pbx failed: 486 Busy Here. The customer is back with the agent.[/info]',
+  );
+  t.match(
+    JSON.parse(formatEvent('slack', events[2]!).body).text,
+    /Callback to contact k7 \(campaign spring\) is due at 2025-01-02 09:00:00 UTC/,
+  );
 });

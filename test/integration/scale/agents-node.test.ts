@@ -13,7 +13,12 @@ t.test('node-scoped reservation', async (t) => {
   const t0 = 1_000_000;
   // Longest waiting first: b1 (node B), then a1 (A), b2 (B), a2 (A, also in group y); 70 B agents ahead of all in x.
   const put = (id: string, owner: string, since: number, groups: string[]) =>
-    applyAgentChange(redis, id, { expectVer: 0, queue: 'enqueue', live: 'add', set: { state: 'ready', since, readySince: since, groups: JSON.stringify(groups), leg: `leg-${id}`, owner } });
+    applyAgentChange(redis, id, {
+      expectVer: 0,
+      queue: 'enqueue',
+      live: 'add',
+      set: { state: 'ready', since, readySince: since, groups: JSON.stringify(groups), leg: `leg-${id}`, owner },
+    });
   for (let i = 0; i < 70; i++) await put(`bb${i}`, 'B', t0 - 1000 + i, ['x']);
   await put('b1', 'B', t0 + 1, ['x']);
   await put('a1', 'A', t0 + 2, ['x']);
@@ -26,5 +31,9 @@ t.test('node-scoped reservation', async (t) => {
   t.same(await r('A', ['x']), { agentId: 'a1', legId: 'leg-a1', ver: 2 }, 'the longest-waiting of ours, past 71 of B (a page and more)');
   t.equal(await r('A', ['x', 'y']), null, 'none of ours left');
   t.equal((await r('B', ['y']))?.agentId, 'b2');
-  t.equal((await reserveAgent(redis, ['x'], { token: 'tk', attemptId: 'at', now: t0 }))?.agentId, 'bb0', 'the unscoped reservation still sees every agent');
+  t.equal(
+    (await reserveAgent(redis, ['x'], { token: 'tk', attemptId: 'at', now: t0 }))?.agentId,
+    'bb0',
+    'the unscoped reservation still sees every agent',
+  );
 });

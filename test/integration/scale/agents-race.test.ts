@@ -19,7 +19,12 @@ t.test('agents are never double-reserved across processes, through a master fail
   const t0 = Date.now();
   for (let i = 0; i < AGENTS; i++) {
     const groups = [GROUPS[i % 3]!, GROUPS[(i + 1) % 3]!];
-    await applyAgentChange(clients[0]!, `a${i}`, { expectVer: 0, queue: 'enqueue', live: 'add', set: { state: 'ready', since: t0 + i, readySince: t0 + i, groups: JSON.stringify(groups), leg: `leg-${i}` } });
+    await applyAgentChange(clients[0]!, `a${i}`, {
+      expectVer: 0,
+      queue: 'enqueue',
+      live: 'add',
+      set: { state: 'ready', since: t0 + i, readySince: t0 + i, groups: JSON.stringify(groups), leg: `leg-${i}` },
+    });
   }
   const held = new Map<string, string>();
   let reservations = 0;
@@ -48,7 +53,12 @@ t.test('agents are never double-reserved across processes, through a master fail
       // Release: reserved → ready, as the desk commits it (retried through the failover).
       for (;;) {
         const ver = Number(await redis.hget(agentKeys.agent(r.agentId), 'ver'));
-        const done = await applyAgentChange(redis, r.agentId, { expectVer: ver, queue: 'enqueue', set: { state: 'ready', since: Date.now() }, del: ['token', 'attemptId'] }).catch(() => ({ ok: false, ver: 0 }));
+        const done = await applyAgentChange(redis, r.agentId, {
+          expectVer: ver,
+          queue: 'enqueue',
+          set: { state: 'ready', since: Date.now() },
+          del: ['token', 'attemptId'],
+        }).catch(() => ({ ok: false, ver: 0 }));
         if (done.ok) break;
       }
     }

@@ -50,23 +50,43 @@ t.test('a campaign with agents runs on Redis Cluster without a cross-slot access
   const peers = await startLoopbackPeers({ agents: 3, dir });
   t.teardown(() => peers.stop());
   const config = loopbackConfig({
-    carrierAddress: peers.carrier.address, promptsDir: join(dir, 'prompts'),
-    extra: { telephony: { embedded: { sip: { host: '127.0.0.1', port: 0 } }, trunks: [{ name: 'carrier', address: peers.carrier.address, callsPerSecond: 8, maxChannels: 6 }] } },
+    carrierAddress: peers.carrier.address,
+    promptsDir: join(dir, 'prompts'),
+    extra: {
+      telephony: {
+        embedded: { sip: { host: '127.0.0.1', port: 0 } },
+        trunks: [{ name: 'carrier', address: peers.carrier.address, callsPerSecond: 8, maxChannels: 6 }],
+      },
+    },
   });
   // Every registered script (lib/store/lua), named as defineScripts names them.
-  const scriptNames = readdirSync(join(__dirname, '../../../lib/store/lua')).filter((f) => f.endsWith('.lua'))
+  const scriptNames = readdirSync(join(__dirname, '../../../lib/store/lua'))
+    .filter((f) => f.endsWith('.lua'))
     .map((f) => f.replace(/\.lua$/, '').replace(/[-_]([a-z])/g, (_, c: string) => c.toUpperCase()));
   const { used, errors } = recordScripts(redis, scriptNames);
   const logged: string[] = [];
-  const sink = new Writable({ write: (chunk: Buffer, _e, cb) => { logged.push(chunk.toString()); cb(); } });
-  await makeAgents(redis, 'sales', peers.agents.map((a) => ({ id: a.id, address: a.phone.address })));
+  const sink = new Writable({
+    write: (chunk: Buffer, _e, cb) => {
+      logged.push(chunk.toString());
+      cb();
+    },
+  });
+  await makeAgents(
+    redis,
+    'sales',
+    peers.agents.map((a) => ({ id: a.id, address: a.phone.address })),
+  );
   const services = await startServices({ config, redis, log: pino({ level: 'warn' }, sink) });
   t.teardown(() => services.stop());
   const desk = services.desk;
-  desk.on('screen-pop', (e) => void (async () => {
-    await new Promise((r) => setTimeout(r, 200));
-    await desk.hangupCustomer(e.agentId).catch(() => undefined);
-  })());
+  desk.on(
+    'screen-pop',
+    (e) =>
+      void (async () => {
+        await new Promise((r) => setTimeout(r, 200));
+        await desk.hangupCustomer(e.agentId).catch(() => undefined);
+      })(),
+  );
   desk.on('state', (e) => {
     if (e.to === 'wrap_up') setTimeout(() => void desk.finishWrapUp(e.agentId, 'continue').catch(() => undefined), 100);
   });
@@ -77,7 +97,13 @@ t.test('a campaign with agents runs on Redis Cluster without a cross-slot access
   const numbers = numbersFor(digits);
   const byId = await makeList(redis, 'L1', numbers);
   await putDnc(redis, [byId.get('c4')!, byId.get('c14')!]);
-  await runCampaign(redis, 'cc', 'L1', { mode: 'progressive', ringTimeoutSec: 2, maxAttempts: 2, retryIntervalSec: 1, agentGroups: ['sales'] });
+  await runCampaign(redis, 'cc', 'L1', {
+    mode: 'progressive',
+    ringTimeoutSec: 2,
+    maxAttempts: 2,
+    retryIntervalSec: 1,
+    agentGroups: ['sales'],
+  });
   await createCallback(redis, { campaignId: 'cc', phone: numbers[0]!, dueAt: Date.now(), owner: null, createdBy: 'test' }, Date.now());
 
   const end = Date.now() + 180000;
@@ -88,9 +114,13 @@ t.test('a campaign with agents runs on Redis Cluster without a cross-slot access
   const history = await q.history();
   const refs = new Set(history.map((h) => h.fields.ref!.split(':')[1]));
   t.equal(digits.filter((_, i) => !refs.has(`c${i}`)).length, 0, 'every contact has a result');
-  t.ok(history.some((h) => h.fields.ref!.startsWith('cb:')), 'the callback was dialled');
+  t.ok(
+    history.some((h) => h.fields.ref!.startsWith('cb:')),
+    'the callback was dialled',
+  );
   t.equal(await heldChannels(redis, trunkLimitKeys('carrier')), 0, 'every shared channel was given back');
-  for (const s of ['dialClaim', 'dialBegin', 'dialClose', 'leaseAcquire', 'limitAdmit', 'limitRelease', 'memberBeat']) t.ok(used.has(s), `${s} ran on the cluster`);
+  for (const s of ['dialClaim', 'dialBegin', 'dialClose', 'leaseAcquire', 'limitAdmit', 'limitRelease', 'memberBeat'])
+    t.ok(used.has(s), `${s} ran on the cluster`);
   t.ok(used.has('agentReserve') || used.has('agentReserveNode'), 'an agent reservation script ran on the cluster');
   t.same(errors, [], 'no script failed (no CROSSSLOT)');
   t.comment(`scripts run on the cluster: ${[...used].sort().join(' ')}`);

@@ -59,19 +59,33 @@ t.test('the store follows a Sentinel failover after the master is killed', { tim
   };
   await until('the replica to sync', async () => (await cli(mp, 'INFO', 'replication')).includes('state=online'));
   const conf = join(dir, 'sentinel.conf');
-  writeFileSync(conf, [
-    `port ${sp}`, 'bind 127.0.0.1', `dir ${dir}`,
-    `sentinel monitor mymaster 127.0.0.1 ${mp} 1`,
-    'sentinel down-after-milliseconds mymaster 1000',
-    'sentinel failover-timeout mymaster 5000',
-  ].join('\n'));
+  writeFileSync(
+    conf,
+    [
+      `port ${sp}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      `sentinel monitor mymaster 127.0.0.1 ${mp} 1`,
+      'sentinel down-after-milliseconds mymaster 1000',
+      'sentinel failover-timeout mymaster 5000',
+    ].join('\n'),
+  );
   procs.push(await start([conf, '--sentinel']));
   await until('the sentinel to know the replica', async () => (await cli(sp, 'SENTINEL', 'REPLICAS', 'mymaster')).includes(String(rp)));
 
   const redis = createStoreClient({ sentinels: [`127.0.0.1:${sp}`], masterName: 'mymaster', keyPrefix: 'st:' });
   t.teardown(() => redis.disconnect());
   const q = new DialQueue(redis, 'sc');
-  await q.enqueue('L', Array.from({ length: 20 }, (_, i) => ({ contactId: `k${i}`, phone: `+81310000${String(i).padStart(3, '0')}`, phoneType: 'landline', timeZone: '', score: i })));
+  await q.enqueue(
+    'L',
+    Array.from({ length: 20 }, (_, i) => ({
+      contactId: `k${i}`,
+      phone: `+81310000${String(i).padStart(3, '0')}`,
+      phoneType: 'landline',
+      timeZone: '',
+      score: i,
+    })),
+  );
   const first = await q.claim({ now: Date.now(), n: 5, leaseMs: 60000, owner: 'A', lists: ['L'], filters: { maxAttempts: 2 } });
   t.equal(first.length, 5);
   t.equal(await redis.wait(1, 2000), 1, 'the replica has it');

@@ -94,7 +94,10 @@ t.test('SharedLimits: two processes share one trunk; unused admissions are refun
   const { url } = await startTestRedis(t);
   const a = createRedis({ url, keyPrefix: 'test:' });
   const b = createRedis({ url, keyPrefix: 'test:' });
-  t.teardown(() => { a.disconnect(); b.disconnect(); });
+  t.teardown(() => {
+    a.disconnect();
+    b.disconnect();
+  });
   const trunk = { name: 'shared', channels: 5, callsPerSecond: 4 };
   const la = new SharedLimits(a, { owner: 'A', trunk, leaseMs: 30000, guardMs: 0 });
   const lb = new SharedLimits(b, { owner: 'B', trunk, leaseMs: 30000, guardMs: 0 });

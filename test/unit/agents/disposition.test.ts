@@ -1,7 +1,10 @@
 import t from 'tap';
 import { dispositionProblem } from '../../../lib/agents/disposition';
 
-const list = [{ code: 'sale', label: 'Sale' }, { code: 'no-interest', label: 'Not interested' }];
+const list = [
+  { code: 'sale', label: 'Sale' },
+  { code: 'no-interest', label: 'Not interested' },
+];
 const cases: [string, { required: boolean; list: typeof list }, string | undefined, string | undefined][] = [
   ['in the list', { required: true, list }, 'sale', undefined],
   ['not in the list', { required: false, list }, 'maybe', 'disposition "maybe" is not one of campaign c1\'s: sale, no-interest'],

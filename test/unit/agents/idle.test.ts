@@ -5,7 +5,7 @@ import { AGENT_STATES, type AgentState } from '../../../lib/agents/state';
 const MIN = 60_000;
 const since = 1_700_000_000_000;
 
-t.test('default limits are seed 001\'s 30/60 minutes', async (t) => {
+t.test("default limits are seed 001's 30/60 minutes", async (t) => {
   t.equal(limitFor('ready', DEFAULT_IDLE_LIMITS), 3600);
   t.equal(limitFor('wrap_up', DEFAULT_IDLE_LIMITS), 1800);
   t.equal(limitFor('break', DEFAULT_IDLE_LIMITS), 3600);
@@ -19,10 +19,15 @@ t.test('states with a call or without a phone are never released for idleness', 
 });
 
 const cases: [AgentState, number, boolean][] = [
-  ['ready', 59, false], ['ready', 60, true], ['ready', 61, true],
-  ['wrap_up', 29, false], ['wrap_up', 30, true],
-  ['break', 59, false], ['break', 60, true],
-  ['away', 29, false], ['away', 30, true],
+  ['ready', 59, false],
+  ['ready', 60, true],
+  ['ready', 61, true],
+  ['wrap_up', 29, false],
+  ['wrap_up', 30, true],
+  ['break', 59, false],
+  ['break', 60, true],
+  ['away', 29, false],
+  ['away', 30, true],
 ];
 for (const [state, minutes, release] of cases) {
   t.test(`${state} for ${minutes} min → ${release ? 'released' : 'kept'}`, async (t) => {

@@ -1,14 +1,29 @@
 import t from 'tap';
 import {
-  AGENT_STATES, IllegalAgentTransitionError, NEXT_STATES, SETTABLE_STATES, transition,
-  type AgentEvent, type AgentState,
+  AGENT_STATES,
+  IllegalAgentTransitionError,
+  NEXT_STATES,
+  SETTABLE_STATES,
+  transition,
+  type AgentEvent,
+  type AgentState,
 } from '../../../lib/agents/state';
 
 /** Every event the machine knows, with each variant of its payload. */
 const EVENTS: AgentEvent[] = [
-  { type: 'login' }, { type: 'phone_answered' }, { type: 'phone_ended' }, { type: 'reserve' }, { type: 'release' },
-  { type: 'connect' }, { type: 'customer_ended' }, { type: 'hangup_customer' }, { type: 'transfer' },
-  { type: 'hold' }, { type: 'unhold' }, { type: 'logout' }, { type: 'idle_timeout' },
+  { type: 'login' },
+  { type: 'phone_answered' },
+  { type: 'phone_ended' },
+  { type: 'reserve' },
+  { type: 'release' },
+  { type: 'connect' },
+  { type: 'customer_ended' },
+  { type: 'hangup_customer' },
+  { type: 'transfer' },
+  { type: 'hold' },
+  { type: 'unhold' },
+  { type: 'logout' },
+  { type: 'idle_timeout' },
   ...NEXT_STATES.map((next) => ({ type: 'dispose', next }) as AgentEvent),
   ...SETTABLE_STATES.map((state) => ({ type: 'set_state', state }) as AgentEvent),
 ];
@@ -76,7 +91,11 @@ for (const from of AGENT_STATES) {
       if (want) {
         const got = transition(from, ev);
         t.equal(got.state, want[0], `${from} --${label(ev)}--> ${want[0]}`);
-        t.same(got.effects.map((e) => e.type), want[1], `${from} --${label(ev)}: effects`);
+        t.same(
+          got.effects.map((e) => e.type),
+          want[1],
+          `${from} --${label(ev)}: effects`,
+        );
       } else {
         t.throws(() => transition(from, ev), IllegalAgentTransitionError, `${from} --${label(ev)} is illegal`);
       }
@@ -86,7 +105,11 @@ for (const from of AGENT_STATES) {
 
 t.test('every legal transition in the table is reachable by some event', async (t) => {
   for (const from of AGENT_STATES) {
-    for (const key of Object.keys(LEGAL[from])) t.ok(EVENTS.some((e) => label(e) === key), `${from}/${key}`);
+    for (const key of Object.keys(LEGAL[from]))
+      t.ok(
+        EVENTS.some((e) => label(e) === key),
+        `${from}/${key}`,
+      );
   }
 });
 

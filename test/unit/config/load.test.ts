@@ -27,12 +27,27 @@ t.test('environment overrides nest with double underscores and parse JSON', asyn
 });
 
 t.test('a bad value refuses with the key named', async (t) => {
-  t.match(thrown(() => loadConfig({ env: { DIALER_API__PORT: '70000' } })), { name: 'ConfigError', key: 'api.port', message: /api\.port must be <= 65535/ });
-  t.match(thrown(() => loadConfig({ env: { DIALER_API__PROT: '1' } })), { key: 'api.prot', message: 'config key api.prot is not known' });
-  t.match(thrown(() => loadConfig({ env: { DIALER_TELEPHONY__DRIVER: 'asterisk' } })), { name: 'ConfigError', key: 'telephony.driver' });
-  t.type(thrown(() => loadConfig({ env: {}, overrides: { api: { keys: [{ key: 'short', role: 'admin' }] } } })), ConfigError);
+  t.match(
+    thrown(() => loadConfig({ env: { DIALER_API__PORT: '70000' } })),
+    { name: 'ConfigError', key: 'api.port', message: /api\.port must be <= 65535/ },
+  );
+  t.match(
+    thrown(() => loadConfig({ env: { DIALER_API__PROT: '1' } })),
+    { key: 'api.prot', message: 'config key api.prot is not known' },
+  );
+  t.match(
+    thrown(() => loadConfig({ env: { DIALER_TELEPHONY__DRIVER: 'asterisk' } })),
+    { name: 'ConfigError', key: 'telephony.driver' },
+  );
+  t.type(
+    thrown(() => loadConfig({ env: {}, overrides: { api: { keys: [{ key: 'short', role: 'admin' }] } } })),
+    ConfigError,
+  );
 });
 
 t.test('an unreadable file is named', async (t) => {
-  t.match(thrown(() => loadConfig({ env: {}, file: '/nonexistent/dialer.json' })), { key: 'DIALER_CONFIG', message: /cannot be read/ });
+  t.match(
+    thrown(() => loadConfig({ env: {}, file: '/nonexistent/dialer.json' })),
+    { key: 'DIALER_CONFIG', message: /cannot be read/ },
+  );
 });

@@ -61,8 +61,14 @@ t.test('summary from history: codes, finished contacts, agent talk time', async 
   const text = formatSummary(s).join('\n');
   t.match(text, /20 {2}connected {11}\s+1/);
   t.match(text, /total\s+5 {3}\(5 contacts, 4 finished\)/);
-  t.match(formatCall({ contactId: 'c0', phone: '03-1200-0000', code: 20, name: 'connected', agentId: 'ag1', final: true }, 1, 30), /^\[ 1\/30\] c0 .* 20 connected +agent ag1$/);
-  t.match(formatCall({ contactId: 'c1', phone: '03-1200-0011', code: 4, name: 'answering_machine', final: false }, 2, 30), /\(will retry\)$/);
+  t.match(
+    formatCall({ contactId: 'c0', phone: '03-1200-0000', code: 20, name: 'connected', agentId: 'ag1', final: true }, 1, 30),
+    /^\[ 1\/30\] c0 .* 20 connected +agent ag1$/,
+  );
+  t.match(
+    formatCall({ contactId: 'c1', phone: '03-1200-0011', code: 4, name: 'answering_machine', final: false }, 2, 30),
+    /\(will retry\)$/,
+  );
 });
 
 t.test('demo arguments: defaults, values, clear errors', async (t) => {

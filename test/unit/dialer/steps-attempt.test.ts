@@ -5,7 +5,16 @@ import { decideClose } from '../../../lib/dialer/steps/close';
 import { RUNNER_CODES, codeNamed } from '../../../lib/dialer/steps/codes';
 import type { BusinessHours } from '../../../lib/rules/hours';
 
-const nineToFive: BusinessHours = { timeZone: 'Asia/Tokyo', days: { mon: [{ from: '09:00', to: '17:00' }], tue: [{ from: '09:00', to: '17:00' }], wed: [{ from: '09:00', to: '17:00' }], thu: [{ from: '09:00', to: '17:00' }], fri: [{ from: '09:00', to: '17:00' }] } };
+const nineToFive: BusinessHours = {
+  timeZone: 'Asia/Tokyo',
+  days: {
+    mon: [{ from: '09:00', to: '17:00' }],
+    tue: [{ from: '09:00', to: '17:00' }],
+    wed: [{ from: '09:00', to: '17:00' }],
+    thu: [{ from: '09:00', to: '17:00' }],
+    fri: [{ from: '09:00', to: '17:00' }],
+  },
+};
 // Monday 2026-12-07 03:00 UTC = 12:00 in Tokyo, 03:00 in London, 22:00 Sunday in New York.
 const monNoonTokyo = Date.parse('2026-12-07T03:00:00Z');
 
@@ -19,23 +28,52 @@ t.test('dial-time checks, in order', async (t) => {
   t.same(decideDialTime(ok), { action: 'dial' });
   t.match(decideDialTime({ ...ok, phone: '' }), { action: 'skip', code: 31 });
   t.match(decideDialTime({ ...ok, dnc: 'failed' }), { action: 'skip', code: 19 });
-  t.match(decideDialTime({ ...ok, dnc: { listed: true, scope: 'campaign' } }), { action: 'skip', code: 10, reason: 'on the campaign do-not-call list' });
+  t.match(decideDialTime({ ...ok, dnc: { listed: true, scope: 'campaign' } }), {
+    action: 'skip',
+    code: 10,
+    reason: 'on the campaign do-not-call list',
+  });
   t.match(decideDialTime({ ...ok, phone: '', dnc: { listed: true, scope: 'global' } }), { code: 31 }, 'no number wins over DNC');
-  t.same(decideDialTime({ ...ok, timeZone: 'Asia/Tokyo' }), { action: 'dial' }, 'inside the contact\'s hours');
+  t.same(decideDialTime({ ...ok, timeZone: 'Asia/Tokyo' }), { action: 'dial' }, "inside the contact's hours");
   const london = decideDialTime({ ...ok, timeZone: 'Europe/London' });
-  t.same(london, { action: 'later', at: Date.parse('2026-12-07T09:00:00Z'), reason: 'outside calling hours in Europe/London' }, 'given back until 09:00 London');
-  t.match(decideDialTime({ ...ok, timeZone: 'Europe/London', dnc: { listed: true, scope: 'global' } }), { action: 'skip', code: 10 }, 'DNC is recorded even outside hours');
+  t.same(
+    london,
+    { action: 'later', at: Date.parse('2026-12-07T09:00:00Z'), reason: 'outside calling hours in Europe/London' },
+    'given back until 09:00 London',
+  );
+  t.match(
+    decideDialTime({ ...ok, timeZone: 'Europe/London', dnc: { listed: true, scope: 'global' } }),
+    { action: 'skip', code: 10 },
+    'DNC is recorded even outside hours',
+  );
 });
 
 t.test('closing: retries by the rules, counters, callbacks', async (t) => {
   const policy = { maxAttempts: 3, retryIntervalSec: 600, perCode: { 3: { retry: true, afterSec: 60 } } };
   const now = 1_000_000;
-  t.match(decideClose({ code: 3, attemptNo: 1, isCallback: false, policy, now }), { final: false, nextAt: now + 60_000, counters: { live: false, abandoned: false }, callback: null, recordOnContact: true });
+  t.match(decideClose({ code: 3, attemptNo: 1, isCallback: false, policy, now }), {
+    final: false,
+    nextAt: now + 60_000,
+    counters: { live: false, abandoned: false },
+    callback: null,
+    recordOnContact: true,
+  });
   t.match(decideClose({ code: 2, attemptNo: 1, isCallback: false, policy, now }), { final: false, nextAt: now + 600_000 });
   t.match(decideClose({ code: 2, attemptNo: 3, isCallback: false, policy, now }), { final: true, nextAt: 0 }, 'out of attempts');
   t.match(decideClose({ code: 14, attemptNo: 1, isCallback: false, policy, now }), { counters: { live: true, abandoned: true } });
-  t.match(decideClose({ code: 20, attemptNo: 1, isCallback: false, policy, now }), { final: true, counters: { live: true, abandoned: false } });
-  t.match(decideClose({ code: 2, attemptNo: 1, isCallback: true, policy, now }), { final: true, callback: 'done', retryReason: 'callback' }, 'a callback is one promised call');
+  t.match(decideClose({ code: 20, attemptNo: 1, isCallback: false, policy, now }), {
+    final: true,
+    counters: { live: true, abandoned: false },
+  });
+  t.match(
+    decideClose({ code: 2, attemptNo: 1, isCallback: true, policy, now }),
+    { final: true, callback: 'done', retryReason: 'callback' },
+    'a callback is one promised call',
+  );
   t.match(decideClose({ code: 10, attemptNo: 1, isCallback: false, policy, now }), { final: true, recordOnContact: true });
-  t.match(decideClose({ code: 19, attemptNo: 1, isCallback: false, policy, now }), { recordOnContact: false }, 'a store failure is not the contact\'s result');
+  t.match(
+    decideClose({ code: 19, attemptNo: 1, isCallback: false, policy, now }),
+    { recordOnContact: false },
+    "a store failure is not the contact's result",
+  );
 });

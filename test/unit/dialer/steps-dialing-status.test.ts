@@ -3,12 +3,20 @@ import t from 'tap';
 import { decideDialingStatus, sameStatus, type TickOutcome } from '../../../lib/dialer/steps/dialing-status';
 import type { TickDecision } from '../../../lib/pacing/types';
 
-const decision = (calls: number, agents: Partial<TickDecision['trace']['agents']>, limitedBy: TickDecision['trace']['caps']['limitedBy'] = null): TickDecision => ({
+const decision = (
+  calls: number,
+  agents: Partial<TickDecision['trace']['agents']>,
+  limitedBy: TickDecision['trace']['caps']['limitedBy'] = null,
+): TickDecision => ({
   calls,
   reason: 'test',
   trace: {
-    now: 0, mode: 'progressive', agents: { loggedIn: 0, ready: 0, reserved: 0, talking: 0, wrapup: 0, ...agents },
-    calls: { ringing: 0, queued: 0, connected: 0, inFlight: 0 }, figures: {}, caps: { wanted: calls, room: {}, limitedBy },
+    now: 0,
+    mode: 'progressive',
+    agents: { loggedIn: 0, ready: 0, reserved: 0, talking: 0, wrapup: 0, ...agents },
+    calls: { ringing: 0, queued: 0, connected: 0, inFlight: 0 },
+    figures: {},
+    caps: { wanted: calls, room: {}, limitedBy },
   },
 });
 const base: TickOutcome = { window: { ok: true }, placed: 0, inProgress: 0, agentless: false, nextCallbackAt: null };
@@ -29,7 +37,13 @@ t.test('each reason from the outcome that causes it', async (t) => {
     ['shared limits admitted none', { decision: decision(2, { loggedIn: 2, ready: 2 }), admitted: 0 }, 'idle', 'trunk_full'],
     ['predictive holds back', { decision: decision(0, { loggedIn: 3, ready: 1 }) }, 'idle', 'abandon_budget'],
     ['nothing eligible', { decision: decision(2, { loggedIn: 2, ready: 2 }), admitted: 2 }, 'idle', 'no_eligible_contacts'],
-    ['waiting for a callback', { decision: decision(2, { loggedIn: 2, ready: 2 }), nextCallbackAt: 5000 }, 'idle', 'waiting_for_callbacks', 5000],
+    [
+      'waiting for a callback',
+      { decision: decision(2, { loggedIn: 2, ready: 2 }), nextCallbackAt: 5000 },
+      'idle',
+      'waiting_for_callbacks',
+      5000,
+    ],
     ['agentless, lines free, nothing eligible', { agentless: true, decision: decision(3, {}) }, 'idle', 'no_eligible_contacts'],
   ];
   for (const [name, patch, state, reason, until] of cases) {

@@ -1,7 +1,13 @@
 import t from 'tap';
 import {
-  CAMPAIGN_EVENTS, CAMPAIGN_STATES, IllegalTransitionError, deleteRefusal, editRefusal, transition,
-  type CampaignEvent, type CampaignState,
+  CAMPAIGN_EVENTS,
+  CAMPAIGN_STATES,
+  IllegalTransitionError,
+  deleteRefusal,
+  editRefusal,
+  transition,
+  type CampaignEvent,
+  type CampaignState,
 } from '../../../lib/domain/campaign-state';
 
 // Every (state, event) pair: the expected next state, or the exact refusal.
@@ -21,8 +27,16 @@ const TABLE: [CampaignState, CampaignEvent, CampaignState | string][] = [
   ['paused', 'resume', 'running'],
   ['paused', 'complete', 'the campaign is paused; only a running campaign can complete'],
   ['paused', 'close', 'closed'],
-  ...CAMPAIGN_EVENTS.map((e): [CampaignState, CampaignEvent, string] => ['completed', e, `the campaign is completed; a completed campaign cannot ${e}`]),
-  ...CAMPAIGN_EVENTS.map((e): [CampaignState, CampaignEvent, string] => ['closed', e, `the campaign is closed; a closed campaign cannot ${e}`]),
+  ...CAMPAIGN_EVENTS.map((e): [CampaignState, CampaignEvent, string] => [
+    'completed',
+    e,
+    `the campaign is completed; a completed campaign cannot ${e}`,
+  ]),
+  ...CAMPAIGN_EVENTS.map((e): [CampaignState, CampaignEvent, string] => [
+    'closed',
+    e,
+    `the campaign is closed; a closed campaign cannot ${e}`,
+  ]),
 ];
 
 t.test('the table covers every state × event', async (t) => {
@@ -47,11 +61,26 @@ for (const [from, event, expected] of TABLE) {
 }
 
 t.test('effects are data for the interpreter', async (t) => {
-  t.same(transition('draft', 'start').effects.map((e) => e.type), ['freezeAllocation', 'startDialing', 'publish']);
-  t.same(transition('running', 'pause').effects.map((e) => e.type), ['stopDialing', 'publish']);
-  t.same(transition('paused', 'resume').effects.map((e) => e.type), ['startDialing', 'publish']);
-  t.same(transition('running', 'complete').effects.map((e) => e.type), ['stopDialing', 'publish']);
-  t.same(transition('paused', 'close').effects.map((e) => e.type), ['releaseLists', 'purgeOutbound', 'publish']);
+  t.same(
+    transition('draft', 'start').effects.map((e) => e.type),
+    ['freezeAllocation', 'startDialing', 'publish'],
+  );
+  t.same(
+    transition('running', 'pause').effects.map((e) => e.type),
+    ['stopDialing', 'publish'],
+  );
+  t.same(
+    transition('paused', 'resume').effects.map((e) => e.type),
+    ['startDialing', 'publish'],
+  );
+  t.same(
+    transition('running', 'complete').effects.map((e) => e.type),
+    ['stopDialing', 'publish'],
+  );
+  t.same(
+    transition('paused', 'close').effects.map((e) => e.type),
+    ['releaseLists', 'purgeOutbound', 'publish'],
+  );
 });
 
 t.test('edit rules (seed 000: while paused, retry count, period and caller ID may change)', async (t) => {
@@ -60,7 +89,11 @@ t.test('edit rules (seed 000: while paused, retry count, period and caller ID ma
     ['running', ['callerId'], 'the campaign is running: pause it before editing'],
     ['paused', ['maxAttempts', 'period', 'callerId', 'presentCallerId'], undefined],
     ['paused', ['hours', 'retryIntervalSec', 'retryPolicy', 'ringTimeoutSec'], undefined],
-    ['paused', ['callerId', 'name', 'mode'], 'while paused only maxAttempts, period, callerId, presentCallerId, hours, retryIntervalSec, retryPolicy, ringTimeoutSec, callbackOwnerGraceSec may change; refused: name, mode'],
+    [
+      'paused',
+      ['callerId', 'name', 'mode'],
+      'while paused only maxAttempts, period, callerId, presentCallerId, hours, retryIntervalSec, retryPolicy, ringTimeoutSec, callbackOwnerGraceSec may change; refused: name, mode',
+    ],
     ['completed', ['period'], 'the campaign is completed and can no longer be edited'],
     ['closed', ['period'], 'the campaign is closed and can no longer be edited'],
   ];

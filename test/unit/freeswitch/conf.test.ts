@@ -23,7 +23,12 @@ function xmlFiles(dir: string): string[] {
   });
 }
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['descriptor', 'tone', 'element', 'load', 'directory', 'extension', 'param', 'list', 'node', 'X-PRE-PROCESS'].includes(name) });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  isArray: (name) =>
+    ['descriptor', 'tone', 'element', 'load', 'directory', 'extension', 'param', 'list', 'node', 'X-PRE-PROCESS'].includes(name),
+});
 const parse = (rel: string) => parser.parse(readFileSync(join(CONF, rel), 'utf8'));
 
 t.test('every freeswitch-conf XML file parses', async (t) => {
@@ -38,7 +43,20 @@ t.test('every freeswitch-conf XML file parses', async (t) => {
 t.test('the names the driver defaults use exist in the configuration', async (t) => {
   const fs = loadConfig({ env: {} }).telephony.freeswitch;
   const modules = parse('autoload_configs/modules.conf.xml').configuration.modules.load.map((l: { module: string }) => l.module);
-  for (const m of ['mod_event_socket', 'mod_sofia', 'mod_commands', 'mod_dptools', 'mod_dialplan_xml', 'mod_spandsp', 'mod_avmd', 'mod_local_stream', 'mod_tone_stream', 'mod_sndfile', 'mod_native_file']) t.ok(modules.includes(m), `${m} loaded`);
+  for (const m of [
+    'mod_event_socket',
+    'mod_sofia',
+    'mod_commands',
+    'mod_dptools',
+    'mod_dialplan_xml',
+    'mod_spandsp',
+    'mod_avmd',
+    'mod_local_stream',
+    'mod_tone_stream',
+    'mod_sndfile',
+    'mod_native_file',
+  ])
+    t.ok(modules.includes(m), `${m} loaded`);
 
   const profile = parse('sip_profiles/drachtio_mrf.xml').profile;
   t.equal(profile.name, fs.mediaServers[0]?.profile ?? 'drachtio_mrf', 'profile name = default mediaServers[].profile');
@@ -58,7 +76,12 @@ t.test('the names the driver defaults use exist in the configuration', async (t)
 
   const acl = parse('autoload_configs/acl.conf.xml').configuration['network-lists'].list.map((l: { name: string }) => l.name);
   t.ok(acl.includes('dialer'));
-  const esl = Object.fromEntries(parse('autoload_configs/event_socket.conf.xml').configuration.settings.param.map((p: { name: string; value: string }) => [p.name, p.value]));
+  const esl = Object.fromEntries(
+    parse('autoload_configs/event_socket.conf.xml').configuration.settings.param.map((p: { name: string; value: string }) => [
+      p.name,
+      p.value,
+    ]),
+  );
   t.equal(esl['listen-port'], '$${dialer_esl_port}');
   t.equal(vars()['dialer_esl_port'], '8021', 'the event socket port is the dialer default mediaServers[].port');
   t.equal(esl['apply-inbound-acl'], 'dialer');
@@ -67,7 +90,8 @@ t.test('the names the driver defaults use exist in the configuration', async (t)
 /** vars.xml's `<X-PRE-PROCESS cmd="set" data="name=value"/>` values. */
 function vars(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of readFileSync(join(CONF, 'vars.xml'), 'utf8').matchAll(/<X-PRE-PROCESS cmd="set" data="([A-Za-z0-9_]+)=([^"]*)"\/>/g)) out[m[1]!] = m[2]!;
+  for (const m of readFileSync(join(CONF, 'vars.xml'), 'utf8').matchAll(/<X-PRE-PROCESS cmd="set" data="([A-Za-z0-9_]+)=([^"]*)"\/>/g))
+    out[m[1]!] = m[2]!;
   return out;
 }
 
@@ -80,18 +104,34 @@ t.test('vars.xml holds every address, port and secret; every $${var} used is def
     // Addresses, ports and passwords only in vars.xml (drachtio.conf.xml is drachtio-server's own file).
     t.notMatch(text, /name="(?:[^"]*-)?(?:ip|port|password)"\s+value="[^$"]/, `${relative(CONF, f)}: no literal address, port or password`);
   }
-  for (const k of ['dialer_esl_ip', 'dialer_esl_port', 'dialer_esl_password', 'dialer_sip_ip', 'dialer_sip_port', 'dialer_rtp_ip', 'dialer_rtp_start_port', 'dialer_rtp_end_port', 'dialer_drachtio_admin_port', 'dialer_drachtio_secret']) t.ok(k in defined, `vars.xml sets ${k}`);
+  for (const k of [
+    'dialer_esl_ip',
+    'dialer_esl_port',
+    'dialer_esl_password',
+    'dialer_sip_ip',
+    'dialer_sip_port',
+    'dialer_rtp_ip',
+    'dialer_rtp_start_port',
+    'dialer_rtp_end_port',
+    'dialer_drachtio_admin_port',
+    'dialer_drachtio_secret',
+  ])
+    t.ok(k in defined, `vars.xml sets ${k}`);
 });
 
 t.test('spandsp descriptors: one per configured region, every tone maps to a verdict', async (t) => {
   const fs = loadConfig({ env: {} }).telephony.freeswitch;
-  const descriptors: Array<{ name: string; tone: Array<{ name: string; element: Array<Record<string, string>> }> }> = parse('autoload_configs/spandsp.conf.xml').configuration.descriptors.descriptor;
+  const descriptors: Array<{ name: string; tone: Array<{ name: string; element: Array<Record<string, string>> }> }> =
+    parse('autoload_configs/spandsp.conf.xml').configuration.descriptors.descriptor;
   const names = descriptors.map((d) => d.name);
   for (const [region, name] of Object.entries(fs.toneDescriptors)) t.ok(names.includes(name), `${region} → ${name}`);
   for (const d of descriptors) {
     const tones = d.tone.map((x) => x.name);
     for (const must of ['busy', 'ced', 'cng', 'beep_1000']) t.ok(tones.includes(must), `${d.name} has ${must}`);
-    t.ok(tones.some((x) => x.startsWith('sit')), `${d.name} has a SIT`);
+    t.ok(
+      tones.some((x) => x.startsWith('sit')),
+      `${d.name} has a SIT`,
+    );
     for (const tone of d.tone) {
       t.ok(verdictFromTone(tone.name, 'X', 0), `${d.name}/${tone.name} maps to a verdict`);
       for (const e of tone.element) {
@@ -112,10 +152,15 @@ t.test('hold-music.sh makes an 8 kHz mono WAV for local_stream', async (t) => {
 });
 
 const hasCompose = spawnSync('sh', ['-c', 'command -v docker-compose']).status === 0;
-t.test('docker-compose.yml validates (docker-compose 1.29, no engine needed)', { skip: hasCompose ? false : 'docker-compose is not installed (Debian package docker-compose; scripts/setup.sh installs it)' }, async (t) => {
-  const r = spawnSync('docker-compose', ['-f', join(ROOT, 'docker-compose.yml'), 'config'], { cwd: ROOT, encoding: 'utf8' });
-  t.equal(r.status, 0, r.stderr);
-  for (const svc of ['redis', 'drachtio', 'freeswitch', 'dialer', 'carrier', 'hold-music']) t.match(r.stdout, new RegExp(`\\n  ${svc}:\\n`), `service ${svc}`);
-  t.match(r.stdout, /DIALER_TELEPHONY__DRIVER: freeswitch/);
-  t.match(r.stdout, /carrier-simulator\.xml/);
-});
+t.test(
+  'docker-compose.yml validates (docker-compose 1.29, no engine needed)',
+  { skip: hasCompose ? false : 'docker-compose is not installed (Debian package docker-compose; scripts/setup.sh installs it)' },
+  async (t) => {
+    const r = spawnSync('docker-compose', ['-f', join(ROOT, 'docker-compose.yml'), 'config'], { cwd: ROOT, encoding: 'utf8' });
+    t.equal(r.status, 0, r.stderr);
+    for (const svc of ['redis', 'drachtio', 'freeswitch', 'dialer', 'carrier', 'hold-music'])
+      t.match(r.stdout, new RegExp(`\\n  ${svc}:\\n`), `service ${svc}`);
+    t.match(r.stdout, /DIALER_TELEPHONY__DRIVER: freeswitch/);
+    t.match(r.stdout, /carrier-simulator\.xml/);
+  },
+);

@@ -57,11 +57,20 @@ t.test('native detection is refused while notsure goes to agents (dialer.runner.
   const auto = await startError(base);
   t.equal(auto.key, 'dialer.runner.notSureIsHuman');
   t.match(auto.message, /mediaServers\.0\.local is false/);
-  const native = await startError({ ...base, DIALER_TELEPHONY__FREESWITCH__MEDIA_SERVERS: '[{"address":"127.0.0.1","secret":"ClueCon","local":true}]', DIALER_TELEPHONY__FREESWITCH__AUDIO_MODE: 'native' });
+  const native = await startError({
+    ...base,
+    DIALER_TELEPHONY__FREESWITCH__MEDIA_SERVERS: '[{"address":"127.0.0.1","secret":"ClueCon","local":true}]',
+    DIALER_TELEPHONY__FREESWITCH__AUDIO_MODE: 'native',
+  });
   t.equal(native.key, 'dialer.runner.notSureIsHuman');
   t.match(native.message, /cannot tell a person from an answering machine/);
   // Accepted with notSureIsHuman false: start() gets past the config checks (then fails to connect: nothing listens).
-  const past = await startError({ ...base, DIALER_DIALER__RUNNER__NOT_SURE_IS_HUMAN: 'false', DIALER_TELEPHONY__FREESWITCH__DRACHTIO__PORT: '9', DIALER_TELEPHONY__FREESWITCH__CONNECT_TIMEOUT_MS: '500' });
+  const past = await startError({
+    ...base,
+    DIALER_DIALER__RUNNER__NOT_SURE_IS_HUMAN: 'false',
+    DIALER_TELEPHONY__FREESWITCH__DRACHTIO__PORT: '9',
+    DIALER_TELEPHONY__FREESWITCH__CONNECT_TIMEOUT_MS: '500',
+  });
   t.notOk(past instanceof ConfigError, `not a config error: ${past.message}`);
   t.match(past.message, /cannot connect to drachtio-server 127\.0\.0\.1:9/);
 });
@@ -78,16 +87,31 @@ t.test('schema rejects unknown and ill-typed freeswitch keys', async (t) => {
   t.equal(keyOf({ DIALER_TELEPHONY__FREESWITCH__AUDIO_MODE: 'magic' }), 'telephony.freeswitch.audioMode');
   t.equal(keyOf({ DIALER_TELEPHONY__FREESWITCH__DRACHTIO__PORTT: '1' }), 'telephony.freeswitch.drachtio.portt');
   const c = loadConfig({ env: base });
-  t.match(c.telephony.freeswitch, { audioMode: 'auto', holdStream: 'dialer_hold', beepDetector: 'spandsp', mediaServers: [{ port: 8021, profile: 'drachtio_mrf', local: false }] });
+  t.match(c.telephony.freeswitch, {
+    audioMode: 'auto',
+    holdStream: 'dialer_hold',
+    beepDetector: 'spandsp',
+    mediaServers: [{ port: 8021, profile: 'drachtio_mrf', local: false }],
+  });
 });
 
 t.test('pre-flight names the missing profile, module or hold stream and the file to fix', async (t) => {
   const ms = { address: '10.0.0.5', port: 8021, secret: 'x', profile: 'drachtio_mrf', listenAddress: '', local: false };
   const needs = { spandsp: true, avmd: true };
-  const run = (answers: Record<string, string>) => fakeEsl(new CommandLog(), answers)({ address: ms.address, port: 8021, secret: 'x' }).then((esl) => preflightMediaServer(esl, ms, 'dialer_hold', needs));
+  const run = (answers: Record<string, string>) =>
+    fakeEsl(
+      new CommandLog(),
+      answers,
+    )({ address: ms.address, port: 8021, secret: 'x' }).then((esl) => preflightMediaServer(esl, ms, 'dialer_hold', needs));
   await t.resolves(run({}));
-  await t.rejects(run({ 'sofia status': '  internal\tprofile\tsip:mod_sofia@10.0.0.5:5060\tRUNNING (0)\n' }), /no running sofia profile "drachtio_mrf".*sip_profiles\/drachtio_mrf.xml/);
-  await t.rejects(run({ 'module_exists mod_avmd': 'false' }), /has not loaded mod_avmd \(freeswitch-conf\/autoload_configs\/modules.conf.xml\)/);
+  await t.rejects(
+    run({ 'sofia status': '  internal\tprofile\tsip:mod_sofia@10.0.0.5:5060\tRUNNING (0)\n' }),
+    /no running sofia profile "drachtio_mrf".*sip_profiles\/drachtio_mrf.xml/,
+  );
+  await t.rejects(
+    run({ 'module_exists mod_avmd': 'false' }),
+    /has not loaded mod_avmd \(freeswitch-conf\/autoload_configs\/modules.conf.xml\)/,
+  );
   await t.rejects(run({ 'local_stream show': 'moh\n' }), /no local_stream "dialer_hold"/);
 });
 
@@ -113,7 +137,10 @@ t.test('a failing media server stops start() with the reason; nothing is left co
 });
 
 t.test('Reason headers and hangup causes', async (t) => {
-  t.same(parseReasonHeader('SIP;cause=200;text="Call completed elsewhere", Q.850;cause=17;text="User busy"'), { q850: 17, text: 'User busy' });
+  t.same(parseReasonHeader('SIP;cause=200;text="Call completed elsewhere", Q.850;cause=17;text="User busy"'), {
+    q850: 17,
+    text: 'User busy',
+  });
   t.same(parseReasonHeader(undefined), {});
   t.equal(q850FromCauseName('USER_BUSY'), 17);
   t.equal(q850FromCauseName('ORIGINATOR_CANCEL'), undefined, 'FreeSWITCH-only causes are not Q.850');

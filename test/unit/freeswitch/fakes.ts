@@ -37,7 +37,9 @@ export class CommandLog {
   }
   /** Commands as `target op arg arg` strings, in order (readable assertions). */
   lines(filter?: (c: Cmd) => boolean): string[] {
-    return this.cmds.filter(filter ?? (() => true)).map((c) => [c.target, c.op, ...c.args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a)))].join(' '));
+    return this.cmds
+      .filter(filter ?? (() => true))
+      .map((c) => [c.target, c.op, ...c.args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a)))].join(' '));
   }
 }
 
@@ -86,7 +88,11 @@ export class FakeEndpoint implements EndpointPort {
   private recordingTo?: string;
   private fed = false;
 
-  constructor(readonly uuid: string, readonly server: FakeMediaServer, private readonly log: CommandLog) {
+  constructor(
+    readonly uuid: string,
+    readonly server: FakeMediaServer,
+    private readonly log: CommandLog,
+  ) {
     this.localSdp = `v=0\r\no=FreeSWITCH 1 1 IN IP4 ${server.address}\r\nm=audio ${20000 + Number(uuid.replace(/\D/g, '') || 0)} RTP/AVP 0 8 101\r\n`;
   }
 
@@ -115,7 +121,15 @@ export class FakeEndpoint implements EndpointPort {
     return '+OK Success\n';
   }
   async set(vars: Record<string, string>): Promise<void> {
-    this.log.add(this.uuid, 'api', 'uuid_setvar_multi', this.uuid, Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(';'));
+    this.log.add(
+      this.uuid,
+      'api',
+      'uuid_setvar_multi',
+      this.uuid,
+      Object.entries(vars)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(';'),
+    );
   }
   play(target: string): Promise<{ playbackMs: number }> {
     this.log.add(this.uuid, 'play', target);
@@ -178,7 +192,10 @@ export class FakeMediaServer implements MediaServerPort {
   failCreate?: Error;
   /** Given to every new endpoint (see FakeEndpoint.onRecordStart). */
   onRecordStart?: (path: string) => void;
-  constructor(readonly address: string, private readonly log: CommandLog) {}
+  constructor(
+    readonly address: string,
+    private readonly log: CommandLog,
+  ) {}
   load() {
     return { sessions: this.sessions, maxSessions: this.maxSessions };
   }
@@ -281,7 +298,11 @@ export class FakeCall {
 export class FakeDialog implements UacDialog {
   readonly callId = `call-${Math.random().toString(36).slice(2)}`;
   private ends: Array<(e: DialogEnd) => void> = [];
-  constructor(readonly uri: string, readonly remoteSdp: string, private readonly log: CommandLog) {}
+  constructor(
+    readonly uri: string,
+    readonly remoteSdp: string,
+    private readonly log: CommandLog,
+  ) {}
   async destroy(headers?: Record<string, string>): Promise<void> {
     this.log.add('srf', 'BYE', this.uri, ...(headers ? [headers] : []));
   }
@@ -308,7 +329,11 @@ export class FakeSrf implements SrfPort {
     this.connected = false;
   }
   onDisconnect(): void {}
-  createUac(uri: string, opts: UacOptions, cb: { onSent(req: SentInvite): void; onProvisional(res: SipProvisional): void }): Promise<UacDialog> {
+  createUac(
+    uri: string,
+    opts: UacOptions,
+    cb: { onSent(req: SentInvite): void; onProvisional(res: SipProvisional): void },
+  ): Promise<UacDialog> {
     this.log.add('srf', 'INVITE', uri, { ...opts, localSdp: opts.localSdp ? '<ep sdp>' : '' });
     return new Promise<UacDialog>((resolve, reject) => {
       const call = new FakeCall(uri, opts, cb, { resolve, reject }, this.log);
@@ -363,7 +388,15 @@ export interface Rig {
   settle(): Promise<void>;
 }
 
-export async function rig(opts: { fs?: Partial<FreeswitchConfig>; trunks?: TrunkConfig[]; createAnalyzer?: AnalyzerFactory; openTap?: AudioTapFactory; start?: boolean } = {}): Promise<Rig> {
+export async function rig(
+  opts: {
+    fs?: Partial<FreeswitchConfig>;
+    trunks?: TrunkConfig[];
+    createAnalyzer?: AnalyzerFactory;
+    openTap?: AudioTapFactory;
+    start?: boolean;
+  } = {},
+): Promise<Rig> {
   const log = new CommandLog();
   const srf = new FakeSrf(log);
   const mrf = new FakeMrf(log);
@@ -373,9 +406,11 @@ export async function rig(opts: { fs?: Partial<FreeswitchConfig>; trunks?: Trunk
     srf,
     mrf,
     esl: fakeEsl(log),
-    openTap: opts.openTap ?? (async () => {
-      throw new Error('no tap in this test');
-    }),
+    openTap:
+      opts.openTap ??
+      (async () => {
+        throw new Error('no tap in this test');
+      }),
     clock,
     logger: pino({ level: 'silent' }),
     ...(opts.createAnalyzer ? { createAnalyzer: opts.createAnalyzer } : {}),

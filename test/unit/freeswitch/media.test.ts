@@ -23,11 +23,15 @@ t.test('agent on hold music, beep, bridge to a customer, unbridge, customer BYE'
   const cust = await answeredLeg(r, '0312345678');
   await r.driver.beep(agent.legId);
   const agentCmds = r.log.lines((c) => c.target === agent.uuid && c.op !== 'modify');
-  t.same(agentCmds.slice(-3), [
-    `${agent.uuid} play local_stream://dialer_hold`,
-    `${agent.uuid} api uuid_break ${agent.uuid} all`,
-    `${agent.uuid} play tone_stream://%(200,0,1000)`,
-  ], 'hold music stops, then the beep plays');
+  t.same(
+    agentCmds.slice(-3),
+    [
+      `${agent.uuid} play local_stream://dialer_hold`,
+      `${agent.uuid} api uuid_break ${agent.uuid} all`,
+      `${agent.uuid} play tone_stream://%(200,0,1000)`,
+    ],
+    'hold music stops, then the beep plays',
+  );
 
   await r.driver.play(agent.legId, { kind: 'hold' });
   await r.driver.bridge(cust.legId, agent.legId);
@@ -44,7 +48,6 @@ t.test('agent on hold music, beep, bridge to a customer, unbridge, customer BYE'
   await r.driver.unbridge(agent.legId);
   t.ok(r.log.lines().includes(`${agent.uuid} api uuid_transfer ${agent.uuid} -both park inline`));
   t.same(r.trace(cust.legId).slice(-1), ['unbridged']);
-
 });
 
 t.test('customer BYE during a bridge: agent leg stays, unbridged', async (t) => {
@@ -70,7 +73,10 @@ t.test('file playback ends with playback-done; looping and hold do not; stopPlay
   const id = await r.driver.play(leg.legId, { kind: 'file', path: '/srv/prompts/abandon.wav' });
   await r.settle();
   const done = r.events.filter((e) => e.type === 'playback-done');
-  t.same(done.map((e) => (e as { id: string }).id), [id]);
+  t.same(
+    done.map((e) => (e as { id: string }).id),
+    [id],
+  );
   await r.driver.play(leg.legId, { kind: 'file', path: '/srv/prompts/msg.wav' }, { loop: true });
   t.ok(r.log.lines().includes(`${leg.uuid} execute endless_playback /srv/prompts/msg.wav`));
   await r.driver.stopPlayback(leg.legId);
@@ -98,7 +104,11 @@ t.test('media calls on legs that are not answered, unknown, or on different medi
   const other = await r.driver.originate({ to: '0312345679', ringTimeoutMs: 20000 });
   r.srf.last.answer();
   await r.settle();
-  t.same(r.log.lines((c) => c.op === 'createEndpoint'), ['fs1 createEndpoint', 'fs2 createEndpoint'], 'load spread over the pool');
+  t.same(
+    r.log.lines((c) => c.op === 'createEndpoint'),
+    ['fs1 createEndpoint', 'fs2 createEndpoint'],
+    'load spread over the pool',
+  );
   await t.rejects(r.driver.bridge(ringing, other), { code: 'BAD_STATE', message: /different media servers/ });
   await t.rejects(r.driver.bridge(ringing, ringing), { code: 'BAD_REQUEST' });
 });
@@ -118,7 +128,10 @@ t.test('customer calls go to the media server where an agent waits', async (t) =
   // a2 not answered yet: only fs1 has an idle agent.
   r.mrf.servers.get('fs1')!.sessions = 50; // busier, but the agent is there
   await r.driver.originate({ to: '0312345678', ringTimeoutMs: 20000 });
-  t.same(r.log.lines((c) => c.op === 'createEndpoint'), ['fs1 createEndpoint', 'fs2 createEndpoint', 'fs1 createEndpoint']);
+  t.same(
+    r.log.lines((c) => c.op === 'createEndpoint'),
+    ['fs1 createEndpoint', 'fs2 createEndpoint', 'fs1 createEndpoint'],
+  );
 });
 
 t.test('stop() hangs every leg up and health reports the connections', async (t) => {

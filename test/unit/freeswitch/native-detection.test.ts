@@ -17,7 +17,9 @@ const analysis = (region?: string) => ({ early: true, answered: true, waitForBee
 
 function outcome(events: LegEvent[], legId: string) {
   const end = events.find((e): e is Extract<LegEvent, { type: 'end' }> => e.type === 'end' && e.legId === legId)!;
-  const verdicts: Verdict[] = events.filter((e): e is Extract<LegEvent, { type: 'verdict' }> => e.type === 'verdict' && e.legId === legId).map((e) => e.verdict);
+  const verdicts: Verdict[] = events
+    .filter((e): e is Extract<LegEvent, { type: 'verdict' }> => e.type === 'verdict' && e.legId === legId)
+    .map((e) => e.verdict);
   return { end: end.cause, verdicts, connected: false };
 }
 
@@ -28,14 +30,20 @@ t.test('early media busy tone (Japan): modify with the 183 SDP, tone detection, 
   await r.settle();
   const ep = r.mrf.servers.get('fs1')!.endpoints[0]!;
   // Detection attached before the INVITE; the sendonly early media answered so that FreeSWITCH receives it.
-  t.same(r.log.lines((c) => c.target === ep.uuid), [`${ep.uuid} execute spandsp_start_tone_detect dialer_jp`, `${ep.uuid} modify ${EARLY_SDP.replace('a=sendonly', 'a=sendrecv')}`]);
+  t.same(
+    r.log.lines((c) => c.target === ep.uuid),
+    [`${ep.uuid} execute spandsp_start_tone_detect dialer_jp`, `${ep.uuid} modify ${EARLY_SDP.replace('a=sendonly', 'a=sendrecv')}`],
+  );
   r.clock.advance(1500);
   ep.emitTone('busy');
   ep.emitTone('busy'); // FreeSWITCH repeats events: one verdict
   r.srf.last.reject(486, 'Busy Here');
   await r.settle();
   t.same(r.trace(legId), ['trying', 'progress:183+sdp', 'verdict:early:busy', 'end:remote:486:unanswered']);
-  t.match(r.events.find((e) => e.type === 'verdict'), { verdict: { kind: 'busy', region: 'JP', pattern: 'busy', atMs: 1500 } });
+  t.match(
+    r.events.find((e) => e.type === 'verdict'),
+    { verdict: { kind: 'busy', region: 'JP', pattern: 'busy', atMs: 1500 } },
+  );
   t.equal(decideResult(outcome(r.events, legId)), 3);
   t.ok(r.log.lines().includes(`${ep.uuid} execute spandsp_stop_tone_detect `), 'detection stopped at the end');
 });
@@ -69,7 +77,10 @@ t.test('after answer: fax CED → code 5; spandsp beep → 4; nothing → notsur
   r.srf.last.answer();
   await r.settle();
   const ep = r.mrf.servers.get('fs1')!.endpoints[0]!;
-  t.same(r.log.lines((c) => c.target === ep.uuid).map((l) => l.replace(/modify v=0[\s\S]*/, 'modify <sdp>')), [`${ep.uuid} execute spandsp_start_tone_detect dialer_na`, `${ep.uuid} modify <sdp>`]);
+  t.same(
+    r.log.lines((c) => c.target === ep.uuid).map((l) => l.replace(/modify v=0[\s\S]*/, 'modify <sdp>')),
+    [`${ep.uuid} execute spandsp_start_tone_detect dialer_na`, `${ep.uuid} modify <sdp>`],
+  );
   ep.emitTone('ced');
   ep.emitTone('ced');
   await r.driver.hangup(fax);
@@ -104,7 +115,9 @@ t.test('avmd beep detector: sink endpoint modified, bridged, avmd_start; avmd::b
   r.srf.last.answer();
   await r.settle();
   const [ep, sink] = r.mrf.servers.get('fs1')!.endpoints;
-  const cmds = r.log.lines((c) => c.target === ep!.uuid || c.target === sink!.uuid).map((l) => l.replace(/modify v=0[\s\S]*/, 'modify <sdp>'));
+  const cmds = r.log
+    .lines((c) => c.target === ep!.uuid || c.target === sink!.uuid)
+    .map((l) => l.replace(/modify v=0[\s\S]*/, 'modify <sdp>'));
   t.same(cmds, [
     `${ep!.uuid} execute spandsp_start_tone_detect dialer_na`,
     `${ep!.uuid} modify <sdp>`,
@@ -113,7 +126,11 @@ t.test('avmd beep detector: sink endpoint modified, bridged, avmd_start; avmd::b
     `${ep!.uuid} api uuid_bridge ${ep!.uuid} ${sink!.uuid}`,
     `${sink!.uuid} execute avmd_start `,
   ]);
-  t.match(r.log.cmds.find((c) => c.target === sink!.uuid && c.op === 'modify')!.args[0], /m=audio 9 RTP\/AVP 0[\s\S]*a=recvonly/, 'sink audio goes to the discard port');
+  t.match(
+    r.log.cmds.find((c) => c.target === sink!.uuid && c.op === 'modify')!.args[0],
+    /m=audio 9 RTP\/AVP 0[\s\S]*a=recvonly/,
+    'sink audio goes to the discard port',
+  );
   sink!.emitCustom('avmd::beep', { Frequency: '852.4', 'Unique-ID': sink!.uuid });
   sink!.emitCustom('avmd::beep', { Frequency: '852.4', 'Unique-ID': sink!.uuid });
   await r.driver.hangup(legId);
@@ -131,14 +148,25 @@ t.test('bridging stops detection; analysis flags gate what is reported', async (
   r.srf.last.provisional(183, 'Session Progress', EARLY_SDP);
   await r.settle();
   const ep = r.mrf.servers.get('fs1')!.endpoints[1]!;
-  t.same(r.log.lines((c) => c.target === ep.uuid), [`${ep.uuid} execute spandsp_start_tone_detect dialer_na`], 'no early analysis requested: no modify for early media');
+  t.same(
+    r.log.lines((c) => c.target === ep.uuid),
+    [`${ep.uuid} execute spandsp_start_tone_detect dialer_na`],
+    'no early analysis requested: no modify for early media',
+  );
   r.srf.last.answer();
   await r.settle();
   await r.driver.bridge(cust, agent);
   const lines = r.log.lines();
-  t.ok(lines.indexOf(`${ep.uuid} execute spandsp_stop_tone_detect `) < lines.findIndex((l) => l.includes('uuid_bridge')), 'stopped before the bridge');
+  t.ok(
+    lines.indexOf(`${ep.uuid} execute spandsp_stop_tone_detect `) < lines.findIndex((l) => l.includes('uuid_bridge')),
+    'stopped before the bridge',
+  );
   ep.emitTone('beep_1000');
-  t.equal(outcome([...r.events, { type: 'end', legId: cust, at: 0, cause: { by: 'local', answered: true } }], cust).verdicts.length, 0, 'no verdicts while bridged');
+  t.equal(
+    outcome([...r.events, { type: 'end', legId: cust, at: 0, cause: { by: 'local', answered: true } }], cust).verdicts.length,
+    0,
+    'no verdicts while bridged',
+  );
 });
 
 t.test('tone and avmd mapping tables', async (t) => {

@@ -12,13 +12,20 @@ import { rig, TRUNK } from './fakes';
 
 function outcome(events: LegEvent[], legId: string) {
   const end = events.find((e): e is Extract<LegEvent, { type: 'end' }> => e.type === 'end' && e.legId === legId);
-  const verdicts: Verdict[] = events.filter((e): e is Extract<LegEvent, { type: 'verdict' }> => e.type === 'verdict' && e.legId === legId).map((e) => e.verdict);
+  const verdicts: Verdict[] = events
+    .filter((e): e is Extract<LegEvent, { type: 'verdict' }> => e.type === 'verdict' && e.legId === legId)
+    .map((e) => e.verdict);
   return { end: end?.cause as EndCause, verdicts, connected: false };
 }
 
 t.test('a number goes to the trunk with the endpoint SDP, caller ID, digest credentials and custom headers', async (t) => {
   const r = await rig();
-  const legId = await r.driver.originate({ to: '03-1234-5678', ringTimeoutMs: 40000, callerId: '0311112222', headers: { 'X-Campaign': 'c1' } });
+  const legId = await r.driver.originate({
+    to: '03-1234-5678',
+    ringTimeoutMs: 40000,
+    callerId: '0311112222',
+    headers: { 'X-Campaign': 'c1' },
+  });
   const call = r.srf.last;
   t.equal(call.uri, 'sip:0312345678@10.0.0.1:5060');
   t.same(call.opts, {
@@ -28,7 +35,10 @@ t.test('a number goes to the trunk with the endpoint SDP, caller ID, digest cred
     callingNumber: '0311112222',
   });
   // fsmrf first, then the INVITE (3pcc: FreeSWITCH's offer goes to the far end).
-  t.same(r.log.lines((c) => c.op === 'createEndpoint' || c.op === 'INVITE').map((l) => l.split(' ').slice(0, 2).join(' ')), ['fs1 createEndpoint', 'srf INVITE']);
+  t.same(
+    r.log.lines((c) => c.op === 'createEndpoint' || c.op === 'INVITE').map((l) => l.split(' ').slice(0, 2).join(' ')),
+    ['fs1 createEndpoint', 'srf INVITE'],
+  );
   call.provisional(180, 'Ringing');
   const dlg = call.answer();
   await r.settle();
@@ -119,10 +129,15 @@ t.test('anonymous presentation, SIP URI targets and bad requests', async (t) => 
   t.equal(r.srf.last.opts.auth, undefined, 'no trunk credentials for a SIP URI');
 
   const before = r.log.cmds.length;
-  await t.rejects(r.driver.originate({ to: '0312345678', trunk: 'other', ringTimeoutMs: 1000 }), new TelephonyError('BAD_REQUEST', 'unknown trunk other'));
+  await t.rejects(
+    r.driver.originate({ to: '0312345678', trunk: 'other', ringTimeoutMs: 1000 }),
+    new TelephonyError('BAD_REQUEST', 'unknown trunk other'),
+  );
   await t.rejects(r.driver.originate({ to: 'not a number', ringTimeoutMs: 1000 }), { code: 'BAD_REQUEST' });
   await t.rejects(r.driver.originate({ to: '0312345678', ringTimeoutMs: 0 }), { code: 'BAD_REQUEST' });
-  await t.rejects(r.driver.originate({ to: '0312345678', ringTimeoutMs: 1000, headers: { 'X-Bad': 'a\r\nVia: x' } }), { code: 'BAD_REQUEST' });
+  await t.rejects(r.driver.originate({ to: '0312345678', ringTimeoutMs: 1000, headers: { 'X-Bad': 'a\r\nVia: x' } }), {
+    code: 'BAD_REQUEST',
+  });
   t.equal(r.log.cmds.length, before, 'nothing sent for a bad request');
 });
 
@@ -170,7 +185,10 @@ t.test('an INVITE that never went out rejects originate and leaves no leg', asyn
   await t.rejects(p, { code: 'UNAVAILABLE', message: /drachtio-server not connected/ });
   t.equal(r.events.length, 0);
   t.equal(r.driver.health().activeLegs, 0);
-  t.ok(r.log.lines().some((l) => l.endsWith('-ep1 destroy')), 'endpoint released');
+  t.ok(
+    r.log.lines().some((l) => l.endsWith('-ep1 destroy')),
+    'endpoint released',
+  );
 });
 
 t.test('DTMF from FreeSWITCH is a dtmf event', async (t) => {

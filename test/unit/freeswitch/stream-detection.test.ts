@@ -34,7 +34,8 @@ function rawOf(wav: string): Buffer {
   return Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
 }
 
-const analyzerFactory: AnalyzerFactory = (o) => createCallAnalyzer({ phase: o.phase, ...(o.region ? { region: o.region } : {}), ...(o.waitForBeep ? { waitForBeep: true } : {}) });
+const analyzerFactory: AnalyzerFactory = (o) =>
+  createCallAnalyzer({ phase: o.phase, ...(o.region ? { region: o.region } : {}), ...(o.waitForBeep ? { waitForBeep: true } : {}) });
 
 /** Plays `audio` into the pipe the driver asks FreeSWITCH to record into, once media flows. */
 function feedOnRecord(ep: { onRecordStart?: (path: string) => void }, audio: Buffer): void {
@@ -57,7 +58,11 @@ const local = { address: '127.0.0.1', port: 8021, secret: 'ClueCon', profile: 'd
 
 t.test('answered fax (CED 2100 Hz) heard through the pipe by lib/media → code 5', async (t) => {
   const ced = rawOf(sox('ced.wav', 'synth', '3.5', 'sine', '2100', 'pad', '0.2', '0.5'));
-  const r = await rig({ fs: { audioMode: 'auto', mediaServers: [local], fifoDir: join(dir, 'fifo') }, createAnalyzer: analyzerFactory, openTap: openFifoTap });
+  const r = await rig({
+    fs: { audioMode: 'auto', mediaServers: [local], fifoDir: join(dir, 'fifo') },
+    createAnalyzer: analyzerFactory,
+    openTap: openFifoTap,
+  });
   feedOnRecord(r.mrf.servers.get('127.0.0.1')!, ced);
   const legId = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, analysis: { early: true, answered: true } });
   const ep = r.mrf.servers.get('127.0.0.1')!.endpoints[0]!;
@@ -82,16 +87,33 @@ t.test('answered fax (CED 2100 Hz) heard through the pipe by lib/media → code 
 t.test('early-media SIT (vacant code) heard through the pipe, then 404 → code 6', async (t) => {
   const seg = (name: string, f: string, s: string) => sox(name, 'synth', s, 'sine', f, 'vol', '0.5');
   const sit = join(dir, 'sit.wav');
-  execFileSync('sox', ['-D', seg('s1.wav', '985.2', '0.380'), seg('s2.wav', '1370.6', '0.274'), seg('s3.wav', '1776.7', '0.380'), sox('gap.wav', 'trim', '0', '1.5'), sit]);
-  const r = await rig({ fs: { audioMode: 'stream', mediaServers: [local], fifoDir: join(dir, 'fifo2') }, createAnalyzer: analyzerFactory, openTap: openFifoTap });
+  execFileSync('sox', [
+    '-D',
+    seg('s1.wav', '985.2', '0.380'),
+    seg('s2.wav', '1370.6', '0.274'),
+    seg('s3.wav', '1776.7', '0.380'),
+    sox('gap.wav', 'trim', '0', '1.5'),
+    sit,
+  ]);
+  const r = await rig({
+    fs: { audioMode: 'stream', mediaServers: [local], fifoDir: join(dir, 'fifo2') },
+    createAnalyzer: analyzerFactory,
+    openTap: openFifoTap,
+  });
   feedOnRecord(r.mrf.servers.get('127.0.0.1')!, rawOf(sit));
   const legId = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, analysis: { early: true, answered: true } });
   const lines = r.log.lines();
-  t.ok(lines.findIndex((l) => / api uuid_record .* start /.test(l)) < lines.findIndex((l) => l.startsWith('srf INVITE')), 'recording on before the INVITE');
+  t.ok(
+    lines.findIndex((l) => / api uuid_record .* start /.test(l)) < lines.findIndex((l) => l.startsWith('srf INVITE')),
+    'recording on before the INVITE',
+  );
   r.srf.last.provisional(183, 'Session Progress', 'v=0\r\nc=IN IP4 10.0.0.9\r\nm=audio 4100 RTP/AVP 0\r\na=sendonly\r\n');
   await until(r, () => verdicts(r.events, legId).length > 0);
   const v = r.events.find((e) => e.type === 'verdict');
-  t.ok(r.log.lines().some((l) => l.includes('modify') && l.includes('a=sendrecv') && !l.includes('sendonly')), 'sendonly early media answered so FreeSWITCH receives it');
+  t.ok(
+    r.log.lines().some((l) => l.includes('modify') && l.includes('a=sendrecv') && !l.includes('sendonly')),
+    'sendonly early media answered so FreeSWITCH receives it',
+  );
   t.match(v, { type: 'verdict', phase: 'early', verdict: { kind: 'sit' } });
   r.srf.last.reject(404, 'Not Found');
   await r.settle();

@@ -12,7 +12,11 @@ t.test('default profile normalises Japanese numbers and records their type', asy
   t.ok(l.ok && l.record.phone === '+81312345678' && l.record.phoneType === 'landline', 'full-width digits and brackets');
   const bad = validateContact({ phone: '12-34' }, def);
   t.notOk(bad.ok);
-  if (!bad.ok) t.same(bad.errors.map((e) => e.column), ['phone']);
+  if (!bad.ok)
+    t.same(
+      bad.errors.map((e) => e.column),
+      ['phone'],
+    );
 });
 
 t.test('clova profile applies seed 000 rules exactly', async (t) => {
@@ -36,7 +40,10 @@ t.test('clova profile applies seed 000 rules exactly', async (t) => {
 });
 
 t.test('every problem of a row is reported, oversize values shortened', async (t) => {
-  const v = validateContact({ id: 'x\u0001', phone: '', name: 'n'.repeat(300), timeZone: 'Mars/Base', attributes: { a: '1', b: '2' } }, def);
+  const v = validateContact(
+    { id: 'x\u0001', phone: '', name: 'n'.repeat(300), timeZone: 'Mars/Base', attributes: { a: '1', b: '2' } },
+    def,
+  );
   t.notOk(v.ok);
   if (v.ok) return;
   t.same(
@@ -57,11 +64,19 @@ t.test('every problem of a row is reported, oversize values shortened', async (t
 });
 
 t.test('record encoding round-trips and outcome decoding', async (t) => {
-  const v = validateContact({ phone: '0312345678', name: '"quoted", 名前', key1: 'k', timeZone: 'Asia/Tokyo', attributes: { 都道府県: '東京都', empty: '' } }, def);
+  const v = validateContact(
+    { phone: '0312345678', name: '"quoted", 名前', key1: 'k', timeZone: 'Asia/Tokyo', attributes: { 都道府県: '東京都', empty: '' } },
+    def,
+  );
   t.ok(v.ok);
   if (!v.ok) return;
   t.same(decodeRecord(encodeRecord(v.record)), v.record);
   t.same(v.record.attributes, { 都道府県: '東京都' }, 'empty attributes are not stored');
   t.same(decodeOutcome(null), { attempts: 0, lastResult: null, lastAttemptAt: null, firstAttemptAt: null });
-  t.same(decodeOutcome('2,4,1700000000000,1600000000000'), { attempts: 2, lastResult: 4, lastAttemptAt: new Date(1700000000000).toISOString(), firstAttemptAt: new Date(1600000000000).toISOString() });
+  t.same(decodeOutcome('2,4,1700000000000,1600000000000'), {
+    attempts: 2,
+    lastResult: 4,
+    lastAttemptAt: new Date(1700000000000).toISOString(),
+    firstAttemptAt: new Date(1600000000000).toISOString(),
+  });
 });

@@ -18,14 +18,21 @@ const SAMPLE = '管理ID,電話番号,名前\nA1,09012345678,山田太郎\nA2,03
 
 t.test('UTF-8 with and without BOM, Shift_JIS detected and decoded', async (t) => {
   t.same(await decode(Buffer.from(SAMPLE)), { text: SAMPLE, enc: 'utf-8' });
-  t.same(await decode(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(SAMPLE)])), { text: SAMPLE, enc: 'utf-8-bom' }, 'BOM stripped');
+  t.same(
+    await decode(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(SAMPLE)])),
+    { text: SAMPLE, enc: 'utf-8-bom' },
+    'BOM stripped',
+  );
   t.same(await decode(iconv.encode(SAMPLE, 'cp932')), { text: SAMPLE, enc: 'shift_jis' });
   t.same(await decode(iconv.encode(SAMPLE, 'cp932'), 'shift_jis', 1), { text: SAMPLE, enc: 'shift_jis' }, 'one byte at a time');
   t.same(await decode(iconv.encode(SAMPLE, 'utf-16le', { addBOM: true })), { text: SAMPLE, enc: 'utf-16le' });
 });
 
 t.test('files that are neither are refused with a clear error', async (t) => {
-  await t.rejects(decode(iconv.encode(SAMPLE, 'euc-jp')), { name: 'ImportFileError', message: 'file is neither UTF-8 nor Shift_JIS (CP932) text; save it as CSV UTF-8 or pass encoding=shift_jis|utf-8' });
+  await t.rejects(decode(iconv.encode(SAMPLE, 'euc-jp')), {
+    name: 'ImportFileError',
+    message: 'file is neither UTF-8 nor Shift_JIS (CP932) text; save it as CSV UTF-8 or pass encoding=shift_jis|utf-8',
+  });
   await t.rejects(decode(iconv.encode(SAMPLE, 'utf-16le')), { message: /NUL bytes/ }, 'UTF-16 without BOM');
   await t.rejects(decode(iconv.encode(SAMPLE, 'cp932'), 'utf-8'), { message: /^file is not valid UTF-8 .*pass encoding=shift_jis$/ });
   // Valid UTF-8 head, Shift_JIS later: detected as UTF-8, then refused where it breaks.
@@ -36,5 +43,10 @@ t.test('files that are neither are refused with a clear error', async (t) => {
 
 t.test('upload limit', async (t) => {
   const it = limitBytes(chunks(Buffer.alloc(100), 10), 55);
-  await t.rejects((async () => { for await (const _ of it); })(), { code: 'PAYLOAD_TOO_LARGE', message: 'file is larger than 55 bytes (api.uploadLimitBytes)' });
+  await t.rejects(
+    (async () => {
+      for await (const _ of it);
+    })(),
+    { code: 'PAYLOAD_TOO_LARGE', message: 'file is larger than 55 bytes (api.uploadLimitBytes)' },
+  );
 });

@@ -6,7 +6,7 @@ import { normalizePhone } from '../../../lib/domain/phone';
 // fields contacts keep. Deterministic sample over many prefixes and lengths.
 t.test('fast path agrees with normalizePhone', async (t) => {
   let seed = 12345;
-  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
   const samples: [string, string][] = [];
   for (let i = 0; i < 4000; i++) {
     const len = 4 + rnd(13);

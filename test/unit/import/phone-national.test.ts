@@ -9,10 +9,36 @@ import { parseNationalDigits } from '../../../lib/domain/phone-national';
 // regions with simple and with tricky numbering plans (IT keeps its leading 0,
 // AR/MX/BR have national-prefix transform rules and carrier codes, US/RU share
 // their calling code with other countries, DE has variable lengths).
-const REGIONS = ['JP', 'GB', 'DE', 'FR', 'IT', 'AR', 'MX', 'BR', 'IN', 'CN', 'AU', 'KR', 'US', 'RU', 'ES', 'NL', 'SE', 'CH', 'AT', 'NZ', 'SG', 'HK', 'TW', 'ID', 'ZA'];
+const REGIONS = [
+  'JP',
+  'GB',
+  'DE',
+  'FR',
+  'IT',
+  'AR',
+  'MX',
+  'BR',
+  'IN',
+  'CN',
+  'AU',
+  'KR',
+  'US',
+  'RU',
+  'ES',
+  'NL',
+  'SE',
+  'CH',
+  'AT',
+  'NZ',
+  'SG',
+  'HK',
+  'TW',
+  'ID',
+  'ZA',
+];
 
 let seed = 20261121;
-const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
 const digits = (n: number) => {
   let s = '';
   for (let i = 0; i < n; i++) s += String(rnd(10));

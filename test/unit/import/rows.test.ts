@@ -28,7 +28,10 @@ t.test('delimiter sniffed from the header line', async (t) => {
 });
 
 t.test('malformed CSV stops with the row it follows', async (t) => {
-  await t.rejects(all(['phone,name\n0312345678,a\n"0901234,b\n']), { name: 'ImportFileError', message: 'malformed CSV after row 2: Quote Not Closed: the parsing is finished with an opening quote at line 3' });
+  await t.rejects(all(['phone,name\n0312345678,a\n"0901234,b\n']), {
+    name: 'ImportFileError',
+    message: 'malformed CSV after row 2: Quote Not Closed: the parsing is finished with an opening quote at line 3',
+  });
   await t.rejects(all(['phone,name\n0312345678,"a"x\n']), { message: /^malformed CSV after row 1: Invalid Closing Quote/ });
   await t.rejects(all(['phone,name\n0312345678,' + 'y'.repeat(300) + '\n']), { message: /^malformed CSV after row 1: Max Record Size/ });
 });

@@ -54,14 +54,23 @@ t.test('Excel details: phonetic runs left out, _xHHHH_ and character references 
 
 t.test('limits are enforced while reading, each naming its key', async (t) => {
   const many = await workbook({ sheetData: Array.from({ length: 10 }, (_, i) => inlineRow(i + 1, ['a', 'b', 'c'])) });
-  await t.rejects(rows(many, { maxRows: 5 }), { name: 'ImportFileError', code: 'PAYLOAD_TOO_LARGE', message: 'the worksheet has more than 5 rows (import.xlsx.maxRows)' });
-  await t.rejects(rows(many, { maxColumns: 2 }), { code: 'PAYLOAD_TOO_LARGE', message: 'row 1 has a cell in column 3; at most 2 columns are read (import.xlsx.maxColumns)' });
+  await t.rejects(rows(many, { maxRows: 5 }), {
+    name: 'ImportFileError',
+    code: 'PAYLOAD_TOO_LARGE',
+    message: 'the worksheet has more than 5 rows (import.xlsx.maxRows)',
+  });
+  await t.rejects(rows(many, { maxColumns: 2 }), {
+    code: 'PAYLOAD_TOO_LARGE',
+    message: 'row 1 has a cell in column 3; at most 2 columns are read (import.xlsx.maxColumns)',
+  });
   const far = await workbook({ sheetData: '<row r="1"><c r="XFD1" t="inlineStr"><is><t>far</t></is></c></row>' });
   await t.rejects(rows(far), { message: 'row 1 has a cell in column 16384; at most 1024 columns are read (import.xlsx.maxColumns)' });
   const long = await workbook({ sheetData: inlineRow(1, ['x'.repeat(40_000)]) });
   await t.rejects(rows(long), { message: 'the cell in row 1, column 1 is longer than 32767 characters (import.xlsx.maxCellChars)' });
   const strings = await workbook({ sharedStrings: [si('a'.repeat(600)), si('b'.repeat(600))], sheetData: '' });
-  await t.rejects(rows(strings, { maxSharedStringsChars: 1000 }), { message: 'the shared strings exceed 1000 characters (import.xlsx.maxSharedStringsChars)' });
+  await t.rejects(rows(strings, { maxSharedStringsChars: 1000 }), {
+    message: 'the shared strings exceed 1000 characters (import.xlsx.maxSharedStringsChars)',
+  });
 });
 
 t.test('a shared-string bomb is refused after its first bytes, by cell length or by expansion ratio', async (t) => {
@@ -75,7 +84,10 @@ t.test('a shared-string bomb is refused after its first bytes, by cell length or
   const buf = await workbook({ sharedStrings: bomb(), sheetData: '<row r="1"><c r="A1" t="s"><v>0</v></c></row>' });
   t.ok(buf.length < 200_000, `bomb is ${buf.length} bytes`);
   const rss0 = process.memoryUsage().rss;
-  await t.rejects(rows(buf), { code: 'PAYLOAD_TOO_LARGE', message: 'shared string 0 is longer than 32767 characters (import.xlsx.maxCellChars)' });
+  await t.rejects(rows(buf), {
+    code: 'PAYLOAD_TOO_LARGE',
+    message: 'shared string 0 is longer than 32767 characters (import.xlsx.maxCellChars)',
+  });
   await t.rejects(rows(buf, { maxCellChars: 1e9, maxSharedStringsChars: 1e9 }), {
     code: 'PAYLOAD_TOO_LARGE',
     message: 'xl/sharedStrings.xml expands more than 200 times its compressed size (import.xlsx.maxExpansionRatio): refused as a zip bomb',
@@ -87,12 +99,17 @@ t.test('a shared-string bomb is refused after its first bytes, by cell length or
 });
 
 t.test('damaged archives are refused as unreadable workbooks', async (t) => {
-  await t.rejects(rows(Buffer.from('PK\x03\x04garbage')), { code: 'INVALID_FILE', message: /^not a readable XLSX workbook: no end of central directory/ });
+  await t.rejects(rows(Buffer.from('PK\x03\x04garbage')), {
+    code: 'INVALID_FILE',
+    message: /^not a readable XLSX workbook: no end of central directory/,
+  });
   const ok = await workbook({ sheetData: inlineRow(1, ['a']) });
   await t.rejects(rows(ok.subarray(0, ok.length - 30)), { message: /^not a readable XLSX workbook/ });
   const corrupt = Buffer.from(ok);
   corrupt.fill(0x55, 200, 400);
   await t.rejects(rows(corrupt), { message: /^not a readable XLSX workbook/ });
   const doctype = await workbook({ sheetData: '<!DOCTYPE x [<!ENTITY a "aaaa">]><row r="1"/>' });
-  await t.rejects(rows(doctype), { message: 'not a readable XLSX workbook: xl/worksheets/sheet1.xml: DOCTYPE declarations are not allowed' });
+  await t.rejects(rows(doctype), {
+    message: 'not a readable XLSX workbook: xl/worksheets/sheet1.xml: DOCTYPE declarations are not allowed',
+  });
 });

@@ -20,18 +20,33 @@ function feed(seq: Array<[boolean, number]>, c = cfg) {
 }
 
 t.test('short greeting then silence → human, after_greeting_silence later', async (t) => {
-  const d = feed([[false, 300], [true, 500], [false, 2000]]);
+  const d = feed([
+    [false, 300],
+    [true, 500],
+    [false, 2000],
+  ]);
   t.equal(d?.kind, 'human');
   t.equal(d?.t, 300 + 500 + 800);
 });
 
 t.test('timing starts at speech onset: 3 s of carrier silence before "hello" is still a person', async (t) => {
-  const d = feed([[false, 3000], [true, 600], [false, 2000]]);
+  const d = feed([
+    [false, 3000],
+    [true, 600],
+    [false, 2000],
+  ]);
   t.equal(d?.kind, 'human');
 });
 
 t.test('app_amd initial_silence can be switched on', async (t) => {
-  const d = feed([[false, 3000], [true, 600], [false, 2000]], { ...cfg, initialSilenceMs: 2500 });
+  const d = feed(
+    [
+      [false, 3000],
+      [true, 600],
+      [false, 2000],
+    ],
+    { ...cfg, initialSilenceMs: 2500 },
+  );
   t.equal(d?.kind, 'machine');
   t.equal(d?.t, 2500);
 });
@@ -52,8 +67,23 @@ t.test('too many words → machine; one very long word → machine', async (t) =
 });
 
 t.test('a pause of 700 ms inside a greeting is not yet the end of it (800 ms is)', async (t) => {
-  t.equal(feed([[true, 400], [false, 700], [true, 2800], [false, 100]])?.kind, 'machine');
-  t.equal(feed([[true, 400], [false, 800], [true, 2800]])?.kind, 'human');
+  t.equal(
+    feed([
+      [true, 400],
+      [false, 700],
+      [true, 2800],
+      [false, 100],
+    ])?.kind,
+    'machine',
+  );
+  t.equal(
+    feed([
+      [true, 400],
+      [false, 800],
+      [true, 2800],
+    ])?.kind,
+    'human',
+  );
 });
 
 t.test('no voice for the silence timeout → silence; undecided → notsure', async (t) => {

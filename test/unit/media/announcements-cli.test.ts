@@ -38,7 +38,9 @@ t.test('announcements: matched through level change, G.711, shifted start and no
 
   t.same(run(S.concat(S.scale(other, 1), S.silence(500)), { phase: 'early', announcements: lib }), [], 'unregistered message');
   const person = await say('Hello?');
-  t.match(run(S.concat(S.silence(300), S.scale(person, 1), S.silence(2500)), { phase: 'answered', announcements: lib }), [{ kind: 'human' }]);
+  t.match(run(S.concat(S.silence(300), S.scale(person, 1), S.silence(2500)), { phase: 'answered', announcements: lib }), [
+    { kind: 'human' },
+  ]);
 });
 
 t.test('a misnamed reference file is an error naming the file', async (t) => {
@@ -61,7 +63,9 @@ t.test('dialer analyze --json on generated recordings', async (t) => {
 
   const busy = join(dir, 'busy.ulaw');
   writeFileSync(busy, S.g711(S.cadence([400], [500, 500], 4000, 6000), 'ulaw'));
-  const r = JSON.parse((await exec(cli, ['analyze', busy, '--phase', 'early', '--region', 'JP', '--json'])).stdout) as { verdicts: unknown[] };
+  const r = JSON.parse((await exec(cli, ['analyze', busy, '--phase', 'early', '--region', 'JP', '--json'])).stdout) as {
+    verdicts: unknown[];
+  };
   t.match(r.verdicts, [{ kind: 'busy', region: 'JP', pattern: 'busy' }]);
 
   const bad = await exec(cli, ['analyze', join(dir, 'missing.wav')]).catch((e: { code: number; stderr: string }) => e);

@@ -32,7 +32,8 @@ const TEXTS: Record<number, string> = {
 
 async function library(): Promise<AnnouncementLibrary> {
   const lib = new AnnouncementLibrary();
-  for (const [cls, text] of Object.entries(TEXTS)) lib.add(await say(text), { class: Number(cls) as AnnouncementClass, carrier: 'telco', name: `telco/${cls}.wav` });
+  for (const [cls, text] of Object.entries(TEXTS))
+    lib.add(await say(text), { class: Number(cls) as AnnouncementClass, carrier: 'telco', name: `telco/${cls}.wav` });
   return lib;
 }
 
@@ -52,7 +53,10 @@ t.test('a window scores 1 against itself and the voiced span must match on its o
   t.ok(best.c < 0.5, `tone burst scores ${best.c.toFixed(2)}`);
   // Voiced frames may not run past the end of the reference.
   const tail = liveWindow(c.e.slice(c.e.length - 60), c.t.slice(c.t.length - 60))!;
-  t.ok(Number.isNaN(bestLag(tail, c, { coverTo: 60, minLength: 100, minSpan: 25, from: c.e.length - 59 }).lag), 'no lag leaves voiced frames outside');
+  t.ok(
+    Number.isNaN(bestLag(tail, c, { coverTo: 60, minLength: 100, minSpan: 25, from: c.e.length - 59 }).lag),
+    'no lag leaves voiced frames outside',
+  );
 });
 
 t.test('shorter windows need more confidence, in the same measure (Fisher z)', async (t) => {
@@ -69,7 +73,13 @@ t.test('renditions up to 4 % faster or slower match their class, and the rate is
   const lib = await library();
   const cfg = mediaConfig().announcements;
   const fx = new FeatureExtractor();
-  for (const [cls, tempo] of [[6, 1.04], [6, 0.96], [21, 1.03], [17, 0.97], [16, 1.035]] as const) {
+  for (const [cls, tempo] of [
+    [6, 1.04],
+    [6, 0.96],
+    [21, 1.03],
+    [17, 0.97],
+    [16, 1.035],
+  ] as const) {
     const x = S.concat(S.silence(300), S.scale(await say(TEXTS[cls]!, tempo), 0.5), S.silence(600));
     const pcm = S.toInt16(x);
     const m = new AnnouncementMatcher(lib, cfg);
@@ -87,7 +97,11 @@ t.test('renditions up to 4 % faster or slower match their class, and the rate is
 
 t.test('messages that open alike are told apart; an unregistered one with the same opening is not matched', async (t) => {
   const lib = await library();
-  for (const [cls, tempo] of [[6, 1.03], [21, 0.97], [17, 1.02]] as const) {
+  for (const [cls, tempo] of [
+    [6, 1.03],
+    [21, 0.97],
+    [17, 1.02],
+  ] as const) {
     const live = S.fromG711(S.g711(S.addNoise(S.scale(await say(TEXTS[cls]!, tempo), 0.4), 600, 25, S.rng(cls)), 'ulaw'), 'ulaw');
     const a = announcement(early(S.concat(S.silence(500), Float64Array.from(live)), lib));
     t.equal(a?.class, cls, `class ${cls} at tempo ${tempo}`);
@@ -115,10 +129,22 @@ t.test('a message after ringback, or looped after a fragment of itself, matches'
   // The matcher listens for windowMs + 400 ms × (maxAttempts − 1) from the first sound: 4 s by default, too short here.
   const after = S.concat(ringback, S.silence(1500), msg, S.silence(400));
   t.notOk(announcement(run(after, { phase: 'early', announcements: lib })), 'not with the default 4 s of listening');
-  t.equal(announcement(run(after, { phase: 'early', announcements: lib, overrides: { announcements: { maxAttempts: 12 } } }))?.class, 16, 'after a ringback burst, with 6 s of listening');
+  t.equal(
+    announcement(run(after, { phase: 'early', announcements: lib, overrides: { announcements: { maxAttempts: 12 } } }))?.class,
+    16,
+    'after a ringback burst, with 6 s of listening',
+  );
   const fragment = msg.subarray(msg.length - 1200 * 8);
-  t.equal(announcement(early(S.concat(S.scale(Float64Array.from(fragment), 0.01), S.silence(300), msg), lib))?.class, 16, 'inaudible fragment, then the message');
-  t.equal(announcement(early(S.concat(Float64Array.from(fragment.subarray(0, 400 * 8)), S.silence(700), msg), lib))?.class, 16, 'a loop: 0.4 s of its end, a pause, then the message');
+  t.equal(
+    announcement(early(S.concat(S.scale(Float64Array.from(fragment), 0.01), S.silence(300), msg), lib))?.class,
+    16,
+    'inaudible fragment, then the message',
+  );
+  t.equal(
+    announcement(early(S.concat(Float64Array.from(fragment.subarray(0, 400 * 8)), S.silence(700), msg), lib))?.class,
+    16,
+    'a loop: 0.4 s of its end, a pause, then the message',
+  );
 });
 
 t.test('tone bursts, ringback, a short "hello" and babble match nothing', async (t) => {
@@ -131,5 +157,7 @@ t.test('tone bursts, ringback, a short "hello" and babble match nothing', async 
   t.notOk(announcement(early(S.addNoise(jp, 3500, 20, S.rng(4)), lib)), 'JP ringback in noise');
   t.notOk(announcement(early(S.concat(babble(2500, 7), S.silence(2000)), lib)), 'babble');
   const hello = await say('Hello? Who is it?', 1, 'en-gb');
-  t.match(run(S.concat(S.silence(300), Float64Array.from(hello), S.silence(2500)), { phase: 'answered', announcements: lib }), [{ kind: 'human' }]);
+  t.match(run(S.concat(S.silence(300), Float64Array.from(hello), S.silence(2500)), { phase: 'answered', announcements: lib }), [
+    { kind: 'human' },
+  ]);
 });

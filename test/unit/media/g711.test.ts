@@ -35,7 +35,13 @@ t.test('G.711 byte → linear → byte is the identity', async (t) => {
 t.test('audio files: WAV 16-bit, G.711 raw, resampling and clear errors', async (t) => {
   const pcm = Int16Array.from({ length: 800 }, (_, i) => (i % 50) * 100 - 2500);
   t.same([...decodeAudio(encodeWav(pcm), '.wav')], [...pcm], 'WAV 8 kHz round trip');
-  const at16k = decodeAudio(encodeWav(Int16Array.from({ length: 1600 }, () => 1000), 16000), '.wav');
+  const at16k = decodeAudio(
+    encodeWav(
+      Int16Array.from({ length: 1600 }, () => 1000),
+      16000,
+    ),
+    '.wav',
+  );
   t.equal(at16k.length, 800, '16 kHz resampled to 8 kHz');
   t.equal(at16k[400], 1000);
   t.same([...decodeAudio(encodeG711('alaw', pcm), '.alaw')], [...decodeG711('alaw', encodeG711('alaw', pcm))]);

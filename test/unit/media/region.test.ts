@@ -9,11 +9,15 @@ t.test('media.defaultRegion follows phone.defaultRegion unless set', async (t) =
   t.equal(validateConfig({ phone: { defaultRegion: 'US' } }).media.defaultRegion, 'NA');
   t.equal(validateConfig({ phone: { defaultRegion: 'GB' } }).media.defaultRegion, 'UK');
   t.equal(validateConfig({ phone: { defaultRegion: 'FR' } }).media.defaultRegion, 'NA', 'no FR plan shipped: NA');
-  t.equal(validateConfig({ phone: { defaultRegion: 'US' }, media: { defaultRegion: 'DE' } }).media.defaultRegion, 'DE', 'an explicit plan wins');
+  t.equal(
+    validateConfig({ phone: { defaultRegion: 'US' }, media: { defaultRegion: 'DE' } }).media.defaultRegion,
+    'DE',
+    'an explicit plan wins',
+  );
   t.throws(() => validateConfig({ media: { defaultRegion: 'XX' } }), /media\.defaultRegion.*XX/, 'an unknown plan names the key');
 });
 
-t.test('a number picks its own country\'s tone plan', async (t) => {
+t.test("a number picks its own country's tone plan", async (t) => {
   t.equal(toneRegionForCountry('CA'), 'NA');
   t.equal(toneRegionForNumber('0312345678', 'JP'), 'JP');
   t.equal(toneRegionForNumber('+12125550123', 'JP'), 'NA', 'international +1 → NA');

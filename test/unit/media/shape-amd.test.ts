@@ -25,14 +25,29 @@ t.test('speech from the very first frame: a person, not silence', async (t) => {
 
 t.test('−30 dB: the same decisions as at full level (no fixed speech threshold)', async (t) => {
   const g = db(-30);
-  t.same(kinds(run(S.concat(room(300).map((v) => v * g), S.scale(babble(800, 12), g), S.scale(room(3000, 2), g)), answered)), ['human']);
+  t.same(
+    kinds(
+      run(
+        S.concat(
+          room(300).map((v) => v * g),
+          S.scale(babble(800, 12), g),
+          S.scale(room(3000, 2), g),
+        ),
+        answered,
+      ),
+    ),
+    ['human'],
+  );
   t.same(kinds(run(S.concat(S.silence(300), S.scale(babble(6000, 13), g), S.silence(2000)), answered)), ['machine']);
 });
 
 t.test('a beep in the middle of a greeting makes it a machine, never a person', async (t) => {
   const x = S.concat(room(200), babble(1500, 14), S.tone([1000], 400, 8000), babble(1500, 15), room(3000));
   const vs = run(x, answered);
-  t.notOk(vs.some((v) => v.kind === 'human'), JSON.stringify(vs));
+  t.notOk(
+    vs.some((v) => v.kind === 'human'),
+    JSON.stringify(vs),
+  );
   t.equal(vs[0]?.kind, 'machine');
 });
 
@@ -58,7 +73,10 @@ t.test('a long greeting is a machine before it ends', async (t) => {
 t.test('music after answer is never a person', async (t) => {
   for (const seed of [21, 22, 23]) {
     const vs = run(S.concat(room(200), S.music(8000, S.rng(seed), 6000)), answered);
-    t.notOk(vs.some((v) => v.kind === 'human'), `seed ${seed}: ${JSON.stringify(vs)}`);
+    t.notOk(
+      vs.some((v) => v.kind === 'human'),
+      `seed ${seed}: ${JSON.stringify(vs)}`,
+    );
   }
 });
 
@@ -76,7 +94,12 @@ t.test('busy played after answer is busy, not a person', async (t) => {
 t.test('the model is replaceable by configuration, and a bad one is refused by name', async (t) => {
   const bad = join(tmpdir(), `amd-bad-${process.pid}.json`);
   writeFileSync(bad, JSON.stringify({ version: 1, classes: ['human'], features: [], mean: [], std: [], weights: [] }));
-  t.throws(() => analyzePcm(S.toInt16(S.concat(babble(700, 11), room(2000))), { ...answered, overrides: { amd: { modelFile: bad } } }), new RegExp(bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  t.throws(
+    () => analyzePcm(S.toInt16(S.concat(babble(700, 11), room(2000))), { ...answered, overrides: { amd: { modelFile: bad } } }),
+    new RegExp(bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+  );
   // The app_amd-style rules remain one setting away.
-  t.same(kinds(run(S.concat(room(300), babble(700, 11), room(3000)), { ...answered, overrides: { amd: { decider: 'rules' } } })), ['human']);
+  t.same(kinds(run(S.concat(room(300), babble(700, 11), room(3000)), { ...answered, overrides: { amd: { decider: 'rules' } } })), [
+    'human',
+  ]);
 });

@@ -8,45 +8,213 @@ import type { Verdict } from '../../../lib/media/types';
 import { babble, kinds, run, S } from '../../helpers/media-signals';
 
 const sitOf = (vs: Verdict[]) => vs.find((v): v is Extract<Verdict, { kind: 'sit' }> => v.kind === 'sit')?.code ?? null;
-const sit = (segs: Array<[number, number]>, amp = 4000) => S.concat(S.silence(200), ...segs.map(([f, d]) => S.tone([f], d, amp)), S.silence(600));
+const sit = (segs: Array<[number, number]>, amp = 4000) =>
+  S.concat(S.silence(200), ...segs.map(([f, d]) => S.tone([f], d, amp)), S.silence(600));
 
 t.test('SIT: the four Bell codes and the ITU form are told apart', async (t) => {
-  t.equal(sitOf(run(sit([[985.2, 380], [1428.5, 380], [1776.7, 380]]), { phase: 'early' })), 'NC');
-  t.equal(sitOf(run(sit([[913.8, 274], [1370.6, 274], [1776.7, 380]]), { phase: 'early' })), 'IC');
-  t.equal(sitOf(run(sit([[985.2, 380], [1370.6, 274], [1776.7, 380]]), { phase: 'early' })), 'VC');
-  t.equal(sitOf(run(sit([[913.8, 274], [1428.5, 380], [1776.7, 380]]), { phase: 'early' })), 'RO');
-  t.equal(sitOf(run(sit([[950, 330], [1400, 330], [1800, 330]]), { phase: 'early' })), 'ITU');
-  t.equal(sitOf(run(sit([[950, 330], [1400, 330], [1800, 330]]), { phase: 'answered' })), 'ITU', 'also after answer');
+  t.equal(
+    sitOf(
+      run(
+        sit([
+          [985.2, 380],
+          [1428.5, 380],
+          [1776.7, 380],
+        ]),
+        { phase: 'early' },
+      ),
+    ),
+    'NC',
+  );
+  t.equal(
+    sitOf(
+      run(
+        sit([
+          [913.8, 274],
+          [1370.6, 274],
+          [1776.7, 380],
+        ]),
+        { phase: 'early' },
+      ),
+    ),
+    'IC',
+  );
+  t.equal(
+    sitOf(
+      run(
+        sit([
+          [985.2, 380],
+          [1370.6, 274],
+          [1776.7, 380],
+        ]),
+        { phase: 'early' },
+      ),
+    ),
+    'VC',
+  );
+  t.equal(
+    sitOf(
+      run(
+        sit([
+          [913.8, 274],
+          [1428.5, 380],
+          [1776.7, 380],
+        ]),
+        { phase: 'early' },
+      ),
+    ),
+    'RO',
+  );
+  t.equal(
+    sitOf(
+      run(
+        sit([
+          [950, 330],
+          [1400, 330],
+          [1800, 330],
+        ]),
+        { phase: 'early' },
+      ),
+    ),
+    'ITU',
+  );
+  t.equal(
+    sitOf(
+      run(
+        sit([
+          [950, 330],
+          [1400, 330],
+          [1800, 330],
+        ]),
+        { phase: 'answered' },
+      ),
+    ),
+    'ITU',
+    'also after answer',
+  );
 });
 
 t.test('SIT frequency: ±0.2 % stays Bell, 1 % off falls back to ITU, outside ITU ±50 Hz is nothing', async (t) => {
-  const ic = (k: number): Array<[number, number]> => [[913.8 * k, 274], [1370.6 * k, 274], [1776.7 * k, 380]];
+  const ic = (k: number): Array<[number, number]> => [
+    [913.8 * k, 274],
+    [1370.6 * k, 274],
+    [1776.7 * k, 380],
+  ];
   t.equal(sitOf(run(sit(ic(1.002)), { phase: 'early' })), 'IC', '+0.2 %');
   t.equal(sitOf(run(sit(ic(0.998)), { phase: 'early' })), 'IC', '−0.2 %');
   t.equal(sitOf(run(sit(ic(1.01)), { phase: 'early' })), 'ITU', '+1 %: not a Bell code');
-  t.equal(sitOf(run(sit([[1060, 330], [1400, 330], [1800, 330]]), { phase: 'early' })), null, 'first tone 1060 Hz: outside 950 ± 50');
-  t.equal(sitOf(run(sit([[950, 330], [1400, 330], [1900, 330]]), { phase: 'early' })), null, 'third tone 1900 Hz');
+  t.equal(
+    sitOf(
+      run(
+        sit([
+          [1060, 330],
+          [1400, 330],
+          [1800, 330],
+        ]),
+        { phase: 'early' },
+      ),
+    ),
+    null,
+    'first tone 1060 Hz: outside 950 ± 50',
+  );
+  t.equal(
+    sitOf(
+      run(
+        sit([
+          [950, 330],
+          [1400, 330],
+          [1900, 330],
+        ]),
+        { phase: 'early' },
+      ),
+    ),
+    null,
+    'third tone 1900 Hz',
+  );
 });
 
 t.test('SIT duration and gaps: ±5 % passes, 200 ms segments fail, a 30 ms gap is bridged', async (t) => {
-  t.equal(sitOf(run(sit([[913.8, 288], [1370.6, 260], [1776.7, 399]]), { phase: 'early' })), 'IC', '+5 % / −5 % / +5 %');
-  t.equal(sitOf(run(sit([[913.8, 200], [1370.6, 200], [1776.7, 200]]), { phase: 'early' })), null, '200 ms each');
-  t.equal(sitOf(run(sit([[950, 500], [1400, 500], [1800, 500]]), { phase: 'early' })), null, '500 ms each (ITU max 400)');
-  const gapped = S.concat(S.silence(200), S.tone([950], 330, 4000), S.silence(30), S.tone([1400], 330, 4000), S.silence(30), S.tone([1800], 330, 4000), S.silence(500));
+  t.equal(
+    sitOf(
+      run(
+        sit([
+          [913.8, 288],
+          [1370.6, 260],
+          [1776.7, 399],
+        ]),
+        { phase: 'early' },
+      ),
+    ),
+    'IC',
+    '+5 % / −5 % / +5 %',
+  );
+  t.equal(
+    sitOf(
+      run(
+        sit([
+          [913.8, 200],
+          [1370.6, 200],
+          [1776.7, 200],
+        ]),
+        { phase: 'early' },
+      ),
+    ),
+    null,
+    '200 ms each',
+  );
+  t.equal(
+    sitOf(
+      run(
+        sit([
+          [950, 500],
+          [1400, 500],
+          [1800, 500],
+        ]),
+        { phase: 'early' },
+      ),
+    ),
+    null,
+    '500 ms each (ITU max 400)',
+  );
+  const gapped = S.concat(
+    S.silence(200),
+    S.tone([950], 330, 4000),
+    S.silence(30),
+    S.tone([1400], 330, 4000),
+    S.silence(30),
+    S.tone([1800], 330, 4000),
+    S.silence(500),
+  );
   t.equal(sitOf(run(gapped, { phase: 'early' })), 'ITU', '30 ms gaps');
-  const wide = S.concat(S.silence(200), S.tone([950], 330, 4000), S.silence(200), S.tone([1400], 330, 4000), S.silence(200), S.tone([1800], 330, 4000), S.silence(500));
+  const wide = S.concat(
+    S.silence(200),
+    S.tone([950], 330, 4000),
+    S.silence(200),
+    S.tone([1400], 330, 4000),
+    S.silence(200),
+    S.tone([1800], 330, 4000),
+    S.silence(500),
+  );
   t.equal(sitOf(run(wide, { phase: 'early' })), null, '200 ms gaps: three separate tones');
 });
 
 t.test('SIT level: −40 dB below full scale is too quiet, −30 dB is heard', async (t) => {
-  const ic: Array<[number, number]> = [[913.8, 274], [1370.6, 274], [1776.7, 380]];
+  const ic: Array<[number, number]> = [
+    [913.8, 274],
+    [1370.6, 274],
+    [1776.7, 380],
+  ];
   t.equal(sitOf(run(sit(ic, 32767 * 10 ** (-30 / 20)), { phase: 'early' })), 'IC');
   t.equal(sitOf(run(sit(ic, 32767 * 10 ** (-60 / 20)), { phase: 'early' })), null);
 });
 
 t.test('fax CED: 2100 ± 15 Hz for 500 ms; 2140 Hz or a short burst is not fax', async (t) => {
   const ced = (f: number, ms: number) => run(S.concat(S.silence(200), S.tone([f], ms, 5000), S.silence(1000)), { phase: 'answered' });
-  t.same(ced(2100, 3000).filter((v) => v.kind === 'fax').map((v) => (v as { tone: string }).tone), ['CED']);
+  t.same(
+    ced(2100, 3000)
+      .filter((v) => v.kind === 'fax')
+      .map((v) => (v as { tone: string }).tone),
+    ['CED'],
+  );
   t.same(kinds(ced(2112, 3000)).includes('fax'), true, '+12 Hz');
   t.same(kinds(ced(2140, 3000)).includes('fax'), false, '+40 Hz');
   t.same(kinds(ced(2100, 300)).includes('fax'), false, '300 ms');
@@ -78,11 +246,16 @@ t.test('busy and reorder for every shipped region', async (t) => {
 });
 
 t.test('busy cadence: ±5 % passes, ±40 % fails; wrong region hears nothing', async (t) => {
-  const na = (on: number, off: number) => patternOf(run(S.cadence([480, 620], [on, off], 5000, 6000, 100), { phase: 'early', region: 'NA' }));
+  const na = (on: number, off: number) =>
+    patternOf(run(S.cadence([480, 620], [on, off], 5000, 6000, 100), { phase: 'early', region: 'NA' }));
   t.equal(na(525, 475), 'busy');
   t.equal(na(475, 525), 'busy');
   t.equal(na(700, 300), null);
-  t.equal(patternOf(run(S.cadence([480, 620], [500, 500], 5000, 6000, 100), { phase: 'early', region: 'DE' })), null, 'NA busy under DE plan');
+  t.equal(
+    patternOf(run(S.cadence([480, 620], [500, 500], 5000, 6000, 100), { phase: 'early', region: 'DE' })),
+    null,
+    'NA busy under DE plan',
+  );
 });
 
 t.test('dual-tone twist: 4 dB passes, 10 dB fails; frequency 8 % off fails', async (t) => {
@@ -109,7 +282,8 @@ t.test('ringback is reported once and is not final', async (t) => {
 
 t.test('voicemail beep after a greeting: 440–2000 Hz, 150–1500 ms', async (t) => {
   const greet = babble(4000, 3);
-  const withBeep = (f: number, ms: number) => run(S.concat(S.silence(300), greet, S.silence(400), S.tone([f], ms, 6000), S.silence(1500)), { phase: 'answered', waitForBeep: true });
+  const withBeep = (f: number, ms: number) =>
+    run(S.concat(S.silence(300), greet, S.silence(400), S.tone([f], ms, 6000), S.silence(1500)), { phase: 'answered', waitForBeep: true });
   const b = withBeep(1000, 300);
   t.same(kinds(b), ['machine', 'beep']);
   const beep = b[1] as Extract<Verdict, { kind: 'beep' }>;

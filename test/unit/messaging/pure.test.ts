@@ -34,8 +34,20 @@ t.test('templates', async (t) => {
   t.same(templateFields('Hi {{name}}, {{ amount }} by {{name}}'), ['name', 'amount']);
   t.equal(render('Hi {{name}}, {{ amount }}', { name: 'Ann', amount: '¥1,000' }), 'Hi Ann, ¥1,000');
   t.equal(render('<b>{{x}}</b>', { x: 'a&b' }), '<b>a&b</b>', 'no HTML escaping');
-  t.throws(() => render('Hi {{name}} {{due}}', { name: 'A', due: '' }), new TemplateError('template refers to field(s) without a value: due'));
-  t.same((() => { try { render('Hi {{a}} {{b}}', {}); } catch (e) { return (e as TemplateError).missing; } })(), ['a', 'b']);
+  t.throws(
+    () => render('Hi {{name}} {{due}}', { name: 'A', due: '' }),
+    new TemplateError('template refers to field(s) without a value: due'),
+  );
+  t.same(
+    (() => {
+      try {
+        render('Hi {{a}} {{b}}', {});
+      } catch (e) {
+        return (e as TemplateError).missing;
+      }
+    })(),
+    ['a', 'b'],
+  );
   t.match(checkTemplate('Hi {{name'), /unbalanced/);
   t.equal(checkTemplate('Hi {{name}}'), undefined);
   const v = contactValues({ id: 'c1', phone: '+81', name: 'N', attributes: { amount: '5', name: 'ignored' } });
@@ -46,39 +58,81 @@ t.test('templates', async (t) => {
 
 t.test('keywords', async (t) => {
   const cases: [string, string][] = [
-    ['STOP', 'opt-out'], ['  stop  ', 'opt-out'], ['Stop.', 'opt-out'], ['STOPALL', 'opt-out'], ['unsubscribe', 'opt-out'], ['Cancel', 'opt-out'], ['end', 'opt-out'], ['QUIT', 'opt-out'],
-    ['ＳＴＯＰ', 'opt-out'], ['START', 'opt-in'], ['yes', 'opt-in'], ['Unstop', 'opt-in'], ['HELP', 'help'], ['info', 'help'],
-    ['stop sending me these', 'none'], ['I will be late', 'none'], ['', 'none'],
+    ['STOP', 'opt-out'],
+    ['  stop  ', 'opt-out'],
+    ['Stop.', 'opt-out'],
+    ['STOPALL', 'opt-out'],
+    ['unsubscribe', 'opt-out'],
+    ['Cancel', 'opt-out'],
+    ['end', 'opt-out'],
+    ['QUIT', 'opt-out'],
+    ['ＳＴＯＰ', 'opt-out'],
+    ['START', 'opt-in'],
+    ['yes', 'opt-in'],
+    ['Unstop', 'opt-in'],
+    ['HELP', 'help'],
+    ['info', 'help'],
+    ['stop sending me these', 'none'],
+    ['I will be late', 'none'],
+    ['', 'none'],
   ];
   for (const [text, action] of cases) t.equal(classify(text).action, action, JSON.stringify(text));
-  t.same(classify('balance', [{ keyword: 'BALANCE', reply: 'Your balance is online' }]), { action: 'custom', keyword: 'BALANCE', reply: 'Your balance is online' });
+  t.same(classify('balance', [{ keyword: 'BALANCE', reply: 'Your balance is online' }]), {
+    action: 'custom',
+    keyword: 'BALANCE',
+    reply: 'Your balance is online',
+  });
   t.equal(classify('stop', [{ keyword: 'stop', reply: 'x' }]).action, 'opt-out', 'opt-out cannot be redefined');
-  t.same(customKeywordProblems([{ keyword: 'Stop', reply: 'x' }, { keyword: 'A', reply: 'y' }, { keyword: 'a', reply: 'z' }, { keyword: 'B', reply: ' ' }]), [
-    'custom keyword "Stop" is reserved (opt-out, opt-in and help words cannot be redefined)', 'custom keyword "a" is given twice', 'custom keyword "B" has an empty reply',
-  ]);
+  t.same(
+    customKeywordProblems([
+      { keyword: 'Stop', reply: 'x' },
+      { keyword: 'A', reply: 'y' },
+      { keyword: 'a', reply: 'z' },
+      { keyword: 'B', reply: ' ' },
+    ]),
+    [
+      'custom keyword "Stop" is reserved (opt-out, opt-in and help words cannot be redefined)',
+      'custom keyword "a" is given twice',
+      'custom keyword "B" has an empty reply',
+    ],
+  );
   t.equal(normalizeKeyword(' help!  '), 'HELP');
 });
 
 t.test('addresses', async (t) => {
   for (const ok of ['a@b.co', 'first.last+tag@sub.example.jp', "o'neil@example.com"]) t.ok(checkEmail(ok).ok, ok);
-  for (const bad of ['', 'a@', '@b.co', 'a@@b.co', 'a..b@c.co', 'a@b', 'a b@c.co', `${'x'.repeat(65)}@b.co`, '.a@b.co']) t.notOk(checkEmail(bad).ok, bad);
+  for (const bad of ['', 'a@', '@b.co', 'a@@b.co', 'a..b@c.co', 'a@b', 'a b@c.co', `${'x'.repeat(65)}@b.co`, '.a@b.co'])
+    t.notOk(checkEmail(bad).ok, bad);
   t.same(checkNumber('090-1234-5678', 'JP'), { ok: true, address: '+819012345678' });
   t.notOk(checkNumber('12ab', 'JP').ok);
 });
 
 t.test('compose', async (t) => {
   const base = { kind: 'sms' as const, template: 'Hi {{name}}', region: 'JP', maxBodyChars: 20 };
-  t.same(compose(base, '090-1234-5678', { name: 'Ann' }), { ok: true, to: '+819012345678', body: 'Hi Ann', subject: undefined, warning: undefined });
+  t.same(compose(base, '090-1234-5678', { name: 'Ann' }), {
+    ok: true,
+    to: '+819012345678',
+    body: 'Hi Ann',
+    subject: undefined,
+    warning: undefined,
+  });
   t.match(compose(base, '090-1234-5678', {}), { ok: false, field: 'template' });
   t.match(compose(base, undefined, { name: 'A' }), { ok: false, field: 'to', reason: 'no phone number' });
   t.match(compose(base, '090-1234-5678', { name: 'x'.repeat(20) }), { ok: false, field: 'body', reason: /23 characters; at most 20/ });
   t.match(compose({ ...base, messageField: 'msg' }, '090-1234-5678', { msg: 'own text' }), { ok: true, body: 'own text' });
-  t.match(compose({ ...base, kind: 'email', subject: 'S\r\nBcc: x@y.z', template: 'x' }, 'a@b.co', {}), { ok: false, field: 'subject' }, 'no header injection through the subject');
+  t.match(
+    compose({ ...base, kind: 'email', subject: 'S\r\nBcc: x@y.z', template: 'x' }, 'a@b.co', {}),
+    { ok: false, field: 'subject' },
+    'no header injection through the subject',
+  );
 });
 
 t.test('campaign validation', async (t) => {
   const c = { ...messageCampaignDefaults(), name: 'n', kind: 'email' as const, listId: 'l' };
-  t.same(validateMessageCampaign(c), ['give a template or a messageField (a per-contact message column)', 'an e-mail campaign needs a subject']);
+  t.same(validateMessageCampaign(c), [
+    'give a template or a messageField (a per-contact message column)',
+    'an e-mail campaign needs a subject',
+  ]);
   t.match(validateMessageCampaign({ ...c, template: 'x', subject: 's', window: { timeZone: 'Mars/Base', days: {} } }), [/window.timeZone/]);
   t.same(validateMessageCampaign({ ...c, kind: 'sms', template: 'Hi' }), []);
 });

@@ -8,8 +8,16 @@ t.test('live rate, ring-time laws, talk and wrap-up from events', async (t) => {
   const evs: PacingEvent[] = [];
   // 8 calls: 2 live (rings 5 s and 11 s), 6 others (3 busy at 2 s, 3 no answer at 40 s)
   evs.push({ type: 'resolved', at: 1000, ringMs: 5000, live: true }, { type: 'resolved', at: 2000, ringMs: 11_000, live: true });
-  for (let i = 0; i < 3; i++) evs.push({ type: 'resolved', at: 3000 + i, ringMs: 2000, live: false }, { type: 'resolved', at: 4000 + i, ringMs: 40_000, live: false });
-  evs.push({ type: 'talkEnded', at: 5000, talkMs: 100_000 }, { type: 'talkEnded', at: 6000, talkMs: 200_000 }, { type: 'wrapEnded', at: 7000, wrapMs: 15_000 });
+  for (let i = 0; i < 3; i++)
+    evs.push(
+      { type: 'resolved', at: 3000 + i, ringMs: 2000, live: false },
+      { type: 'resolved', at: 4000 + i, ringMs: 40_000, live: false },
+    );
+  evs.push(
+    { type: 'talkEnded', at: 5000, talkMs: 100_000 },
+    { type: 'talkEnded', at: 6000, talkMs: 200_000 },
+    { type: 'wrapEnded', at: 7000, wrapMs: 15_000 },
+  );
   const s = observeAll(createEstimator({ bucketMs: MIN }), evs);
   const e = estimates(s, 10_000);
   t.equal(e.resolved, 8);
@@ -40,7 +48,7 @@ t.test('abandon rate counts code 14 over live answers, in the window and since t
   t.same(e.shift, { live: 100, abandoned: 2, rate: 0.02 });
 });
 
-t.test("the abandons the model expected are summed for its calibration", async (t) => {
+t.test('the abandons the model expected are summed for its calibration', async (t) => {
   let s = createEstimator({ bucketMs: MIN });
   s = observe(s, { type: 'placed', at: 1000, calls: 3, expectedAbandons: 0.25 });
   s = observe(s, { type: 'placed', at: 2000, calls: 1, expectedAbandons: 0.5 });
@@ -95,7 +103,14 @@ t.test('bad events and settings are refused with the field named', async (t) => 
 
 t.test('dialer.pacing config has the defaults and feeds the estimator', async (t) => {
   const c = loadConfig({ env: {} });
-  t.same(c.dialer.pacing.estimator, { bucketMs: 300_000, rateWindowMs: 1_800_000, handleWindowMs: 3_600_000, abandonWindowMs: 86_400_000, ringBinMs: 1000, ringBins: 120 });
+  t.same(c.dialer.pacing.estimator, {
+    bucketMs: 300_000,
+    rateWindowMs: 1_800_000,
+    handleWindowMs: 3_600_000,
+    abandonWindowMs: 86_400_000,
+    ringBinMs: 1000,
+    ringBins: 120,
+  });
   t.equal(c.dialer.pacing.predictive.safetyMargin, 0.15);
   t.ok(createEstimator(c.dialer.pacing.estimator));
   t.throws(() => loadConfig({ env: { DIALER_DIALER__PACING__PREDICTIVE__SAFETY_MARGIN: '1.5' } }), /safetyMargin/);

@@ -10,7 +10,10 @@ t.test('true laws: the chance a call needs an agent includes AMD errors and the 
   t.ok(Math.abs(last(plain.needCdf) - 0.25) < 1e-9, 'a person in 3–25 s, all inside a 40 s timeout');
   t.ok(Math.abs(last(plain.resolvedCdf) - 1) < 1e-9, 'every call ends ringing');
   const rich = trueLaws(0.25, RICH_WORLD);
-  t.ok(Math.abs(last(rich.needCdf) - (0.25 * (1 - 0.03) + 0.75 * 0.35 * 0.05)) < 1e-9, 'persons lost to false machines, machines sent as persons');
+  t.ok(
+    Math.abs(last(rich.needCdf) - (0.25 * (1 - 0.03) + 0.75 * 0.35 * 0.05)) < 1e-9,
+    'persons lost to false machines, machines sent as persons',
+  );
   const short = trueLaws(0.25, { ...RICH_WORLD, ringTimeoutSec: 20 });
   t.ok(last(short.needCdf) < last(rich.needCdf), 'a 20 s timeout loses the slow answerers');
 });
@@ -26,7 +29,10 @@ t.test('the oracle places more calls the sooner agents are free, and fewer for a
   t.equal(a, 0, 'nobody free within the answer horizon: nothing');
   t.ok(b > 10, `ten agents coming free within 30 s take more than ten calls at 25 % live (${b})`);
   t.ok(c < b, `a smaller risk, fewer calls (${c} < ${b})`);
-  t.ok(oracleCalls({ ...base, freeAt: soon, theta: 0.01, ringing: Array.from({ length: 30 }, () => 98_000) }) < b, 'calls already ringing count');
+  t.ok(
+    oracleCalls({ ...base, freeAt: soon, theta: 0.01, ringing: Array.from({ length: 30 }, () => 98_000) }) < b,
+    'calls already ringing count',
+  );
 });
 
 t.test('the rich world: breaks leave occupancy over available time; AMD errors change what counts as live', async (t) => {

@@ -1,5 +1,15 @@
 import t from 'tap';
-import { createEstimator, decideTick, estimates, observeAll, type AgentSnapshot, type Estimates, type PacingEvent, type PredictiveMode, type TickInput } from '../../../lib/pacing';
+import {
+  createEstimator,
+  decideTick,
+  estimates,
+  observeAll,
+  type AgentSnapshot,
+  type Estimates,
+  type PacingEvent,
+  type PredictiveMode,
+  type TickInput,
+} from '../../../lib/pacing';
 
 const NOW = 10 * 3600_000;
 const MODE: PredictiveMode = { kind: 'predictive' };
@@ -25,13 +35,19 @@ function history(opts: { calls: number; live: number; talkSec?: number; talks?: 
 
 const RICH = history({ calls: 800, live: 0.25 });
 const ready = (n: number): AgentSnapshot[] => Array.from({ length: n }, () => ({ state: 'ready' as const, since: NOW - 1000 }));
-const talking = (n: number, elapsedSec: number): AgentSnapshot[] => Array.from({ length: n }, () => ({ state: 'talking' as const, since: NOW - elapsedSec * 1000 }));
-const wrapping = (n: number, elapsedSec: number): AgentSnapshot[] => Array.from({ length: n }, () => ({ state: 'wrapup' as const, since: NOW - elapsedSec * 1000 }));
+const talking = (n: number, elapsedSec: number): AgentSnapshot[] =>
+  Array.from({ length: n }, () => ({ state: 'talking' as const, since: NOW - elapsedSec * 1000 }));
+const wrapping = (n: number, elapsedSec: number): AgentSnapshot[] =>
+  Array.from({ length: n }, () => ({ state: 'wrapup' as const, since: NOW - elapsedSec * 1000 }));
 const input = (agents: AgentSnapshot[], est: Estimates | undefined, ringing = 0, mode: PredictiveMode = MODE): TickInput => ({
   now: NOW,
   mode,
   agents,
-  calls: { ringing: Array.from({ length: ringing }, (_, i) => NOW - (i % 10) * 1000), queued: [], connected: agents.filter((a) => a.state === 'talking').length },
+  calls: {
+    ringing: Array.from({ length: ringing }, (_, i) => NOW - (i % 10) * 1000),
+    queued: [],
+    connected: agents.filter((a) => a.state === 'talking').length,
+  },
   caps: { maxSimultaneousCalls: 0 },
   estimates: est,
 });

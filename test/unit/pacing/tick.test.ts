@@ -66,10 +66,19 @@ t.test('power keeps a fixed ratio of calls per waiting agent', async (t) => {
     { ratio: 3, ready: 0, ringing: 0, expect: 0 },
   ];
   for (const r of rows) {
-    const d = decideTick({ now: NOW, mode: { kind: 'power', ratio: r.ratio }, agents: agents(r.ready, 2), calls: calls(r.ringing), caps: NO_CAPS });
+    const d = decideTick({
+      now: NOW,
+      mode: { kind: 'power', ratio: r.ratio },
+      agents: agents(r.ready, 2),
+      calls: calls(r.ringing),
+      caps: NO_CAPS,
+    });
     t.equal(d.calls, r.expect, `ratio ${r.ratio}, ${r.ready} ready, ${r.ringing} ringing`);
   }
-  t.throws(() => decideTick({ now: NOW, mode: { kind: 'power', ratio: 0.5 }, agents: agents(1), calls: calls(0), caps: NO_CAPS }), /power ratio/);
+  t.throws(
+    () => decideTick({ now: NOW, mode: { kind: 'power', ratio: 0.5 }, agents: agents(1), calls: calls(0), caps: NO_CAPS }),
+    /power ratio/,
+  );
 });
 
 t.test('agentless fills its lines, with no agent at all', async (t) => {
@@ -79,15 +88,30 @@ t.test('agentless fills its lines, with no agent at all', async (t) => {
     { lines: 10, ringing: 8, connected: 4, expect: 0 },
   ];
   for (const r of rows) {
-    const d = decideTick({ now: NOW, mode: { kind: 'agentless', maxLines: r.lines }, agents: [], calls: calls(r.ringing, 0, r.connected), caps: NO_CAPS });
+    const d = decideTick({
+      now: NOW,
+      mode: { kind: 'agentless', maxLines: r.lines },
+      agents: [],
+      calls: calls(r.ringing, 0, r.connected),
+      caps: NO_CAPS,
+    });
     t.equal(d.calls, r.expect);
   }
-  t.throws(() => decideTick({ now: NOW, mode: { kind: 'agentless', maxLines: -1 }, agents: [], calls: calls(0), caps: NO_CAPS }), /maxLines/);
+  t.throws(
+    () => decideTick({ now: NOW, mode: { kind: 'agentless', maxLines: -1 }, agents: [], calls: calls(0), caps: NO_CAPS }),
+    /maxLines/,
+  );
 });
 
 t.test('every mode passes the caps last, and says so', async (t) => {
   const caps: Caps = { maxSimultaneousCalls: 12, trunk: { channels: 100, inUse: 10, callsPerSecond: 4, startedLastSecond: 1 } };
-  const modes: PacingMode[] = [{ kind: 'progressive' }, { kind: 'progressive', ratioTable: RATIO_TABLE_PRESET }, { kind: 'power', ratio: 3 }, { kind: 'agentless', maxLines: 50 }, { kind: 'predictive' }];
+  const modes: PacingMode[] = [
+    { kind: 'progressive' },
+    { kind: 'progressive', ratioTable: RATIO_TABLE_PRESET },
+    { kind: 'power', ratio: 3 },
+    { kind: 'agentless', maxLines: 50 },
+    { kind: 'predictive' },
+  ];
   for (const mode of modes) {
     const d = decideTick({ now: NOW, mode, agents: agents(20), calls: calls(2), caps });
     t.equal(d.calls, 3, `${mode.kind}: cps room 4 − 1`);
@@ -96,7 +120,13 @@ t.test('every mode passes the caps last, and says so', async (t) => {
     const full = decideTick({ now: NOW, mode, agents: agents(20), calls: calls(2, 0, 10), caps });
     t.equal(full.calls, 0, `${mode.kind}: campaign at 12 legs`);
   }
-  const d = decideTick({ now: NOW, mode: { kind: 'progressive' }, agents: agents(3), calls: calls(0), caps: { maxSimultaneousCalls: 0, deployment: { runningCampaignLimit: 5, campaignRank: 7 } } });
+  const d = decideTick({
+    now: NOW,
+    mode: { kind: 'progressive' },
+    agents: agents(3),
+    calls: calls(0),
+    caps: { maxSimultaneousCalls: 0, deployment: { runningCampaignLimit: 5, campaignRank: 7 } },
+  });
   t.equal(d.calls, 0);
   t.equal(d.trace.caps.limitedBy, 'runningCampaigns');
 });
@@ -113,5 +143,8 @@ t.test('the trace carries the inputs and the figures', async (t) => {
 
 t.test('bad input is refused', async (t) => {
   t.throws(() => decideTick({ now: NaN, mode: { kind: 'progressive' }, agents: [], calls: calls(0), caps: NO_CAPS }), /now/);
-  t.throws(() => decideTick({ now: NOW, mode: { kind: 'turbo' } as unknown as PacingMode, agents: [], calls: calls(0), caps: NO_CAPS }), /unknown pacing mode/);
+  t.throws(
+    () => decideTick({ now: NOW, mode: { kind: 'turbo' } as unknown as PacingMode, agents: [], calls: calls(0), caps: NO_CAPS }),
+    /unknown pacing mode/,
+  );
 });

@@ -5,8 +5,22 @@ import type { Verdict } from '../../../lib/media/types';
 
 t.test('SIP final status → result code, per result-codes.md', async (t) => {
   const table: [number, number][] = [
-    [404, 6], [410, 6], [484, 6], [604, 6], [486, 3], [600, 3], [603, 8], [480, 17], [403, 21],
-    [408, 2], [487, 2], [400, 13], [500, 13], [503, 13], [488, 13], [699, 13],
+    [404, 6],
+    [410, 6],
+    [484, 6],
+    [604, 6],
+    [486, 3],
+    [600, 3],
+    [603, 8],
+    [480, 17],
+    [403, 21],
+    [408, 2],
+    [487, 2],
+    [400, 13],
+    [500, 13],
+    [503, 13],
+    [488, 13],
+    [699, 13],
   ];
   for (const [status, code] of table) t.equal(resultFromSipStatus(status), code, `${status} → ${code}`);
 });
@@ -50,7 +64,11 @@ t.test('decideResult: one code per ending, in call order', async (t) => {
     ['silence', { end: ended({ answered: true, by: 'local' }), verdicts: [v.silence], connected: false }, 7],
     ['customer hung up during analysis', { end: ended({ answered: true, by: 'remote' }), verdicts: [], connected: false }, 9],
     ['customer hung up waiting for an agent', { end: ended({ answered: true, by: 'remote' }), verdicts: [v.human], connected: false }, 9],
-    ['message delivered', { end: ended({ answered: true, by: 'local' }), verdicts: [v.human], connected: false, messageDelivered: true }, 1],
+    [
+      'message delivered',
+      { end: ended({ answered: true, by: 'local' }), verdicts: [v.human], connected: false, messageDelivered: true },
+      1,
+    ],
     ['transport error', { end: ended({ by: 'error' }), verdicts: [], connected: false }, 13],
     ['603 decline', { end: ended({ sipStatus: 603 }), verdicts: [], connected: false }, 8],
   ];

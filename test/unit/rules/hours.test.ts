@@ -65,9 +65,21 @@ t.test('nextOpening', async (t) => {
   ];
   for (const [iso, want, why] of cases) t.equal(nextOpening(tokyo, new Date(iso))?.toISOString() ?? null, want, why);
   t.equal(nextOpening({ timeZone: 'UTC', days: {} }, new Date('2024-06-03T00:00:00Z')), null, 'never open');
-  const split: BusinessHours = { timeZone: 'UTC', days: { wed: [{ from: '13:00', to: '17:00' }, { from: '09:00', to: '12:00' }] } };
+  const split: BusinessHours = {
+    timeZone: 'UTC',
+    days: {
+      wed: [
+        { from: '13:00', to: '17:00' },
+        { from: '09:00', to: '12:00' },
+      ],
+    },
+  };
   t.equal(nextOpening(split, new Date('2024-06-05T12:30:00Z'))!.toISOString(), '2024-06-05T13:00:00.000Z', 'lunch break');
-  t.equal(nextOpening(split, new Date('2024-06-05T08:00:00Z'))!.toISOString(), '2024-06-05T09:00:00.000Z', 'earliest range first, whatever the order given');
+  t.equal(
+    nextOpening(split, new Date('2024-06-05T08:00:00Z'))!.toISOString(),
+    '2024-06-05T09:00:00.000Z',
+    'earliest range first, whatever the order given',
+  );
 });
 
 t.test("a contact's zone overrides the campaign's", async (t) => {
@@ -90,13 +102,30 @@ t.test('validateHours names every problem', async (t) => {
   t.same(validateHours({ timeZone: 'UTC', days: { mon: [{ from: '17:00', to: '09:00' }] } }), [
     'hours.days.mon[0] ends (09:00) before it starts (17:00); split overnight hours over two days',
   ]);
-  t.same(validateHours({ timeZone: 'UTC', days: { tue: [{ from: '9:00', to: '25:00' }] } }), ['hours.days.tue[0].from "9:00" is not a time HH:MM']);
-  t.same(validateHours({ timeZone: 'UTC', days: { wed: [{ from: '09:00', to: '12:00' }, { from: '11:00', to: '13:00' }] } }), ['hours.days.wed has overlapping ranges']);
-  t.same(validateHours({ timeZone: 'UTC', days: { funday: [] } as never }), ['hours.days.funday is not a weekday (use mon, tue, wed, thu, fri, sat, sun)']);
+  t.same(validateHours({ timeZone: 'UTC', days: { tue: [{ from: '9:00', to: '25:00' }] } }), [
+    'hours.days.tue[0].from "9:00" is not a time HH:MM',
+  ]);
+  t.same(
+    validateHours({
+      timeZone: 'UTC',
+      days: {
+        wed: [
+          { from: '09:00', to: '12:00' },
+          { from: '11:00', to: '13:00' },
+        ],
+      },
+    }),
+    ['hours.days.wed has overlapping ranges'],
+  );
+  t.same(validateHours({ timeZone: 'UTC', days: { funday: [] } as never }), [
+    'hours.days.funday is not a weekday (use mon, tue, wed, thu, fri, sat, sun)',
+  ]);
 });
 
 t.test('run period and dialWindow', async (t) => {
-  t.same(validatePeriod({ start: '2024-06-10T00:00:00+09:00', end: '2024-06-01T00:00:00+09:00' }), ['period.end must be after period.start']);
+  t.same(validatePeriod({ start: '2024-06-10T00:00:00+09:00', end: '2024-06-01T00:00:00+09:00' }), [
+    'period.end must be after period.start',
+  ]);
   t.same(validatePeriod({ start: 'yesterday' }), ['period.start "yesterday" is not an ISO 8601 date-time']);
   const rules = { hours: weekdays9to17('Asia/Tokyo'), period: { start: '2024-06-04T00:00:00+09:00', end: '2024-06-06T12:00:00+09:00' } };
   const cases: [string, object][] = [
@@ -107,8 +136,14 @@ t.test('run period and dialWindow', async (t) => {
     ['2024-06-06T03:00:00Z', { ok: false, reason: 'after-period', nextAt: null }],
   ];
   for (const [iso, want] of cases) t.same(dialWindow(rules, new Date(iso)), want, iso);
-  t.same(dialWindow({ hours: weekdays9to17('Asia/Tokyo'), period: { end: '2024-06-05T12:00:00Z' } }, new Date('2024-06-05T09:00:00Z')), {
-    ok: false, reason: 'outside-hours', nextAt: null,
-  }, 'next opening after the period end is no opening');
+  t.same(
+    dialWindow({ hours: weekdays9to17('Asia/Tokyo'), period: { end: '2024-06-05T12:00:00Z' } }, new Date('2024-06-05T09:00:00Z')),
+    {
+      ok: false,
+      reason: 'outside-hours',
+      nextAt: null,
+    },
+    'next opening after the period end is no opening',
+  );
   t.same(dialWindow({}, new Date()), { ok: true }, 'no rules: always');
 });

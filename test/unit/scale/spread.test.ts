@@ -11,7 +11,11 @@ t.test('every process computes the same owner; shares follow capacity', async (t
     for (const id of campaigns) c[ownerOf(id, ms)!] = (c[ownerOf(id, ms)!] ?? 0) + 1;
     return c;
   };
-  t.same(campaigns.map((id) => ownerOf(id, members)), campaigns.map((id) => ownerOf(id, [...members].reverse())), 'order of the registry does not matter');
+  t.same(
+    campaigns.map((id) => ownerOf(id, members)),
+    campaigns.map((id) => ownerOf(id, [...members].reverse())),
+    'order of the registry does not matter',
+  );
   const even = count(members);
   for (const o of ['a', 'b', 'c']) t.ok(even[o]! > 70 && even[o]! < 130, `${o} owns about a third (${even[o]})`);
   const weighted = count([m('a', 200), m('b'), m('c')]);

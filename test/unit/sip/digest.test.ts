@@ -7,7 +7,8 @@ const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
 t.test('RFC 2617 §3.5 example: qop=auth response matches when cnonce/nc are reused', async (t) => {
   // The RFC's worked example uses GET on /dir/index.html; the computation is the same for SIP methods.
-  const challenge = 'Digest realm="testrealm@host.com", qop="auth,auth-int", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41"';
+  const challenge =
+    'Digest realm="testrealm@host.com", qop="auth,auth-int", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41"';
   const v = digestAuthorization(challenge, { username: 'Mufasa', password: 'Circle Of Life' }, 'GET', '/dir/index.html');
   const p = parseChallenge(v).params;
   const ha1 = md5('Mufasa:testrealm@host.com:Circle Of Life');
@@ -29,5 +30,8 @@ t.test('without qop (RFC 2069 compatibility) the response is MD5(HA1:nonce:HA2)'
 
 t.test('unsupported schemes and algorithms are refused clearly', async (t) => {
   t.throws(() => digestAuthorization('Basic realm="x"', { username: 'u', password: 'p' }, 'INVITE', 'sip:x'), /unsupported auth scheme/);
-  t.throws(() => digestAuthorization('Digest realm="x", nonce="n", algorithm=SHA-256', { username: 'u', password: 'p' }, 'INVITE', 'sip:x'), /unsupported digest algorithm/);
+  t.throws(
+    () => digestAuthorization('Digest realm="x", nonce="n", algorithm=SHA-256', { username: 'u', password: 'p' }, 'INVITE', 'sip:x'),
+    /unsupported digest algorithm/,
+  );
 });

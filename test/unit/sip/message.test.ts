@@ -32,7 +32,8 @@ t.test('parses a request with compact headers, lists, folding and a Content-Leng
 });
 
 t.test('parses responses and round-trips through serialize with a correct Content-Length', async (t) => {
-  const raw = 'SIP/2.0 183 Session Progress\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nContent-Length: 3\r\n\r\nabc';
+  const raw =
+    'SIP/2.0 183 Session Progress\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nContent-Length: 3\r\n\r\nabc';
   const m = parseMessage(Buffer.from(raw));
   t.equal(m.kind, 'response');
   if (m.kind !== 'response') return;
@@ -58,7 +59,13 @@ t.test('rejects garbage and truncated datagrams with SipParseError', async (t) =
 });
 
 t.test('header helpers', async (t) => {
-  t.same(parseUri('sip:0312@10.0.0.1:5080;transport=udp'), { scheme: 'sip', user: '0312', host: '10.0.0.1', port: 5080, params: { transport: 'udp' } });
+  t.same(parseUri('sip:0312@10.0.0.1:5080;transport=udp'), {
+    scheme: 'sip',
+    user: '0312',
+    host: '10.0.0.1',
+    port: 5080,
+    params: { transport: 'udp' },
+  });
   t.same(parseUri('sip:10.0.0.1'), { scheme: 'sip', user: undefined, host: '10.0.0.1', port: undefined, params: {} });
   t.throws(() => parseUri('http://x'));
   const na = parseNameAddr('"A, B" <sip:a@h;lr>;tag=77');
@@ -70,5 +77,8 @@ t.test('header helpers', async (t) => {
   t.same([v.transport, v.host, v.port, v.params.branch, v.params.rport], ['UDP', '127.0.0.1', 5070, 'z9hG4bKx', '']);
   t.same(parseCSeq('42 BYE'), { seq: 42, method: 'BYE' });
   t.throws(() => parseCSeq('x BYE'));
-  t.same(parseChallenge('Digest realm="r", nonce="n,1", qop="auth,auth-int", algorithm=MD5'), { scheme: 'Digest', params: { realm: 'r', nonce: 'n,1', qop: 'auth,auth-int', algorithm: 'MD5' } });
+  t.same(parseChallenge('Digest realm="r", nonce="n,1", qop="auth,auth-int", algorithm=MD5'), {
+    scheme: 'Digest',
+    params: { realm: 'r', nonce: 'n,1', qop: 'auth,auth-int', algorithm: 'MD5' },
+  });
 });

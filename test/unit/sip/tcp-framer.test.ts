@@ -2,7 +2,8 @@
 import t from 'tap';
 import { StreamFramer } from '../../../lib/sip';
 
-const msg = (body: string) => `OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+const msg = (body: string) =>
+  `OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 
 t.test('messages split across chunks, glued together, and keep-alive CRLFs', async (t) => {
   const f = new StreamFramer();

@@ -5,9 +5,20 @@
  */
 import t from 'tap';
 import {
-  buildInDialog, buildInvite, responseTo, SipStack, VirtualClock,
-  inviteClientTransition, initialInviteClient, IllegalTransition, DEFAULT_TIMERS,
-  type ClientOutcome, type DialogState, type Local, type ServerTxHandle, type SipRequest,
+  buildInDialog,
+  buildInvite,
+  responseTo,
+  SipStack,
+  VirtualClock,
+  inviteClientTransition,
+  initialInviteClient,
+  IllegalTransition,
+  DEFAULT_TIMERS,
+  type ClientOutcome,
+  type DialogState,
+  type Local,
+  type ServerTxHandle,
+  type SipRequest,
 } from '../../../lib/sip';
 import { MemoryTransport } from '../../helpers/sip-memory';
 
@@ -35,7 +46,15 @@ function setup(protocol: 'udp' | 'tcp' = 'udp') {
 }
 
 function dialog(): DialogState {
-  return { callId: 'c1@test', localTag: 'lt', fromValue: '<sip:dialer@127.0.0.1>;tag=lt', toValue: '<sip:100@127.0.0.1>', requestUri: 'sip:100@127.0.0.1:5070', routeSet: [], cseq: 1 };
+  return {
+    callId: 'c1@test',
+    localTag: 'lt',
+    fromValue: '<sip:dialer@127.0.0.1>;tag=lt',
+    toValue: '<sip:100@127.0.0.1>',
+    requestUri: 'sip:100@127.0.0.1:5070',
+    routeSet: [],
+    cseq: 1,
+  };
 }
 const invite = () => buildInvite(local, dialog(), 'v=0\r\n', []);
 const reply = (req: SipRequest, status: number, reason = 'X') => responseTo(req, status, reason, [], Buffer.alloc(0), 'farTag');
@@ -61,7 +80,11 @@ t.test('a provisional stops Timer A and Timer B: an INVITE may ring past 32 s (Â
   s.net.deliver(reply(inv, 180, 'Ringing'));
   s.clock.advance(299_300);
   t.same(s.sentAt('INVITE'), [0, 500], 'no retransmission after the 180');
-  t.same(s.outcomes.map((o) => [o.kind, o.kind === 'response' ? o.response.status : 0]), [['response', 180]], 'no timeout in 5 minutes of ringing');
+  t.same(
+    s.outcomes.map((o) => [o.kind, o.kind === 'response' ? o.response.status : 0]),
+    [['response', 180]],
+    'no timeout in 5 minutes of ringing',
+  );
   t.equal(s.stack.clientState(inv), 'proceeding');
   s.net.deliver(reply(inv, 200, 'OK'));
   t.equal(s.stack.clientState(inv), undefined, '2xx ends the INVITE client transaction');
@@ -173,7 +196,11 @@ t.test('INVITE server: the ACK stops G and H; Timer I absorbs ACKs for T4', asyn
   s.clock.advance(1000);
   s.net.deliver(incoming('ACK'));
   s.clock.advance(4_999);
-  t.same(s.net.responses(488).map((x) => x.at - s.t0), [0, 500], 'no G after the ACK');
+  t.same(
+    s.net.responses(488).map((x) => x.at - s.t0),
+    [0, 500],
+    'no G after the ACK',
+  );
   s.net.deliver(incoming('ACK'));
   t.equal(s.strays.length, 0, 'retransmitted ACK absorbed in Confirmed');
   t.equal(s.stack.pending, 1);
@@ -220,5 +247,9 @@ t.test('the transition functions refuse events a state cannot take', async (t) =
   t.throws(() => inviteClientTransition(proceeding, { type: 'timer', timer: 'B' }), IllegalTransition, 'Timer B cannot fire in Proceeding');
   t.throws(() => inviteClientTransition(proceeding, { type: 'timer', timer: 'A' }), IllegalTransition);
   const r = inviteClientTransition(initialInviteClient(ctx), { type: 'response', status: 183 });
-  t.same(r.effects.filter((e) => e.type === 'stop-timer').map((e) => (e as { timer: string }).timer), ['A', 'B'], 'first provisional stops A and B');
+  t.same(
+    r.effects.filter((e) => e.type === 'stop-timer').map((e) => (e as { timer: string }).timer),
+    ['A', 'B'],
+    'first provisional stops A and B',
+  );
 });

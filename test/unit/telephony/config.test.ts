@@ -3,9 +3,24 @@ import { validateConfig, ConfigError } from '../../../lib/config';
 
 t.test('embedded driver and trunk defaults', async (t) => {
   const c = validateConfig({ telephony: { trunks: [{ name: 'carrier', address: '10.0.0.1:5060' }] } });
-  t.same(c.telephony.embedded.sip, { host: '127.0.0.1', publicAddress: '', port: 5060, t1Ms: 500, userAgent: 'open-dialer', tcp: false, unknownSources: 'reject' });
+  t.same(c.telephony.embedded.sip, {
+    host: '127.0.0.1',
+    publicAddress: '',
+    port: 5060,
+    t1Ms: 500,
+    userAgent: 'open-dialer',
+    tcp: false,
+    unknownSources: 'reject',
+  });
   t.same(c.telephony.embedded.rtp, { portMin: 20000, portMax: 29998, codecs: ['ulaw', 'alaw'], sendSilence: true });
-  t.match(c.telephony.trunks[0], { name: 'carrier', transport: 'udp', callerIdFormat: 'asis', maxChannels: 100, callsPerSecond: 10, dialPrefix: '' });
+  t.match(c.telephony.trunks[0], {
+    name: 'carrier',
+    transport: 'udp',
+    callerIdFormat: 'asis',
+    maxChannels: 100,
+    callsPerSecond: 10,
+    dialPrefix: '',
+  });
 });
 
 t.test('bad trunk and driver settings name their key', async (t) => {

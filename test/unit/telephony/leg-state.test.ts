@@ -16,20 +16,75 @@ const fail = (status: number, canAuth = false): LegInput => ({ type: 'failure', 
 
 t.test('table: input sequences → effects and final phase', async (t) => {
   const table: Array<[string, LegInput[], string[], string]> = [
-    ['answer then remote BYE', [{ type: 'provisional', status: 180 }, { type: 'success' }, { type: 'bye-received' }], ['ack', 'answered', 'end:remote:200:true'], 'ended'],
-    ['answer then our hangup', [{ type: 'success' }, { type: 'hangup' }, { type: 'bye-done', status: 200 }], ['ack', 'answered', 'bye', 'end:local:200:true'], 'ended'],
+    [
+      'answer then remote BYE',
+      [{ type: 'provisional', status: 180 }, { type: 'success' }, { type: 'bye-received' }],
+      ['ack', 'answered', 'end:remote:200:true'],
+      'ended',
+    ],
+    [
+      'answer then our hangup',
+      [{ type: 'success' }, { type: 'hangup' }, { type: 'bye-done', status: 200 }],
+      ['ack', 'answered', 'bye', 'end:local:200:true'],
+      'ended',
+    ],
     ['busy', [fail(486)], ['end:remote:486:false'], 'ended'],
-    ['ring timeout after 180 → CANCEL → 487', [{ type: 'provisional', status: 180 }, { type: 'ring-timeout' }, fail(487)], ['cancel', 'end:timeout:487:false'], 'ended'],
-    ['ring timeout before any 1xx: CANCEL waits for the 1xx (§9.1)', [{ type: 'ring-timeout' }, { type: 'provisional', status: 100 }, fail(487)], ['cancel', 'end:timeout:487:false'], 'ended'],
-    ['200 OK crossing our CANCEL → ACK + BYE, still not answered', [{ type: 'provisional', status: 180 }, { type: 'hangup' }, { type: 'success' }, { type: 'bye-done', status: 200 }], ['cancel', 'ack', 'bye', 'end:local:487:false'], 'ended'],
-    ['200 crossing CANCEL, then the far end BYEs too (BYE race)', [{ type: 'provisional', status: 180 }, { type: 'hangup' }, { type: 'success' }, { type: 'bye-received' }, { type: 'bye-done' }], ['cancel', 'ack', 'bye', 'end:local:487:false'], 'ended'],
-    ['retransmitted 200 OK is re-ACKed, answered once', [{ type: 'success' }, { type: 'success' }, { type: 'success' }], ['ack', 'answered', 'ack', 'ack'], 'confirmed'],
-    ['401 with credentials → one retry, second 401 ends', [fail(401, true), fail(401, true)], ['auth-retry', 'end:remote:401:false'], 'ended'],
+    [
+      'ring timeout after 180 → CANCEL → 487',
+      [{ type: 'provisional', status: 180 }, { type: 'ring-timeout' }, fail(487)],
+      ['cancel', 'end:timeout:487:false'],
+      'ended',
+    ],
+    [
+      'ring timeout before any 1xx: CANCEL waits for the 1xx (§9.1)',
+      [{ type: 'ring-timeout' }, { type: 'provisional', status: 100 }, fail(487)],
+      ['cancel', 'end:timeout:487:false'],
+      'ended',
+    ],
+    [
+      '200 OK crossing our CANCEL → ACK + BYE, still not answered',
+      [{ type: 'provisional', status: 180 }, { type: 'hangup' }, { type: 'success' }, { type: 'bye-done', status: 200 }],
+      ['cancel', 'ack', 'bye', 'end:local:487:false'],
+      'ended',
+    ],
+    [
+      '200 crossing CANCEL, then the far end BYEs too (BYE race)',
+      [{ type: 'provisional', status: 180 }, { type: 'hangup' }, { type: 'success' }, { type: 'bye-received' }, { type: 'bye-done' }],
+      ['cancel', 'ack', 'bye', 'end:local:487:false'],
+      'ended',
+    ],
+    [
+      'retransmitted 200 OK is re-ACKed, answered once',
+      [{ type: 'success' }, { type: 'success' }, { type: 'success' }],
+      ['ack', 'answered', 'ack', 'ack'],
+      'confirmed',
+    ],
+    [
+      '401 with credentials → one retry, second 401 ends',
+      [fail(401, true), fail(401, true)],
+      ['auth-retry', 'end:remote:401:false'],
+      'ended',
+    ],
     ['407 without credentials ends', [fail(407, false)], ['end:remote:407:false'], 'ended'],
     ['Timer B: no final response', [{ type: 'tx-timeout' }], ['end:error:408:false'], 'ended'],
-    ['BYE glare: our BYE and theirs cross', [{ type: 'success' }, { type: 'hangup' }, { type: 'bye-received' }, { type: 'bye-done' }], ['ack', 'answered', 'bye', 'end:local:200:true'], 'ended'],
-    ['late 2xx after the end still gets an ACK, nothing else', [fail(486), { type: 'success' }, { type: 'bye-received' }], ['end:remote:486:false', 'ack'], 'ended'],
-    ['hangup twice sends one CANCEL', [{ type: 'provisional', status: 180 }, { type: 'hangup' }, { type: 'hangup' }, { type: 'provisional', status: 183 }, fail(487)], ['cancel', 'end:local:487:false'], 'ended'],
+    [
+      'BYE glare: our BYE and theirs cross',
+      [{ type: 'success' }, { type: 'hangup' }, { type: 'bye-received' }, { type: 'bye-done' }],
+      ['ack', 'answered', 'bye', 'end:local:200:true'],
+      'ended',
+    ],
+    [
+      'late 2xx after the end still gets an ACK, nothing else',
+      [fail(486), { type: 'success' }, { type: 'bye-received' }],
+      ['end:remote:486:false', 'ack'],
+      'ended',
+    ],
+    [
+      'hangup twice sends one CANCEL',
+      [{ type: 'provisional', status: 180 }, { type: 'hangup' }, { type: 'hangup' }, { type: 'provisional', status: 183 }, fail(487)],
+      ['cancel', 'end:local:487:false'],
+      'ended',
+    ],
   ];
   for (const [name, inputs, fx, phase] of table) {
     const r = run(inputs);
@@ -39,7 +94,15 @@ t.test('table: input sequences → effects and final phase', async (t) => {
 });
 
 t.test('exactly one end effect whatever arrives after it', async (t) => {
-  const noise: LegInput[] = [{ type: 'bye-received' }, { type: 'bye-done' }, { type: 'tx-timeout' }, { type: 'hangup' }, fail(500), { type: 'error', detail: 'x' }, { type: 'ring-timeout' }];
+  const noise: LegInput[] = [
+    { type: 'bye-received' },
+    { type: 'bye-done' },
+    { type: 'tx-timeout' },
+    { type: 'hangup' },
+    fail(500),
+    { type: 'error', detail: 'x' },
+    { type: 'ring-timeout' },
+  ];
   const r = run([{ type: 'success' }, { type: 'bye-received' }, ...noise, ...noise]);
   t.equal(r.fx.filter((f) => f.startsWith('end')).length, 1);
 });

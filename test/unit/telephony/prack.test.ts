@@ -9,7 +9,11 @@ t.test('a 183 with Require: 100rel is PRACKed in its early dialog; retransmissio
   const inv = s.invite();
   t.match(header(inv, 'Supported'), /100rel/, 'INVITE offers 100rel (§3)');
   const sdp = [{ name: 'Content-Type', value: 'application/sdp' }];
-  const rel = (rseq: number) => [{ name: 'Require', value: '100rel' }, { name: 'RSeq', value: String(rseq) }, { name: 'Record-Route', value: '<sip:127.0.0.1:5070;lr>' }];
+  const rel = (rseq: number) => [
+    { name: 'Require', value: '100rel' },
+    { name: 'RSeq', value: String(rseq) },
+    { name: 'Record-Route', value: '<sip:127.0.0.1:5070;lr>' },
+  ];
   s.reply(inv, 183, 'Session Progress', [...rel(7), ...sdp], Buffer.from(FAR_SDP));
   let pracks = s.net.requests('PRACK');
   t.equal(pracks.length, 1, 'PRACK sent');

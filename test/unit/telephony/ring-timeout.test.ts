@@ -16,7 +16,10 @@ async function setup(t: { teardown(fn: () => unknown): void }) {
   const net = new MemoryTransport(() => clock.now());
   const cfg = validateConfig({
     log: { level: 'silent' },
-    telephony: { embedded: { sip: { host: '127.0.0.1', port: 0 } }, trunks: [{ name: 'far', address: '127.0.0.1:5070', callsPerSecond: 1000 }] },
+    telephony: {
+      embedded: { sip: { host: '127.0.0.1', port: 0 } },
+      trunks: [{ name: 'far', address: '127.0.0.1:5070', callsPerSecond: 1000 }],
+    },
   });
   const driver = new EmbeddedDriver({ embedded: cfg.telephony.embedded, trunks: cfg.telephony.trunks, sipClock: clock, transports: [net] });
   await driver.start();
@@ -52,7 +55,11 @@ t.test('a call ringing past 32 s is CANCELled at the default 40 s ring timeout a
   t.equal(cancels.length, 1, 'CANCEL at 40 s');
   t.equal(cancels[0]!.at - s.t0, 40_000);
   const cancel = cancels[0]!.msg;
-  t.equal(cancel.headers.find((h) => h.name === 'Via')!.value, s.invite().headers.find((h) => h.name === 'Via')!.value, 'CANCEL carries the INVITE top Via (§9.1)');
+  t.equal(
+    cancel.headers.find((h) => h.name === 'Via')!.value,
+    s.invite().headers.find((h) => h.name === 'Via')!.value,
+    'CANCEL carries the INVITE top Via (§9.1)',
+  );
   s.clock.advance(20);
   s.reply(cancel, 200, 'OK');
   s.reply(s.invite(), 487, 'Request Terminated');
@@ -60,7 +67,11 @@ t.test('a call ringing past 32 s is CANCELled at the default 40 s ring timeout a
   t.match(c, { sipStatus: 487, by: 'timeout', answered: false });
   t.equal(s.result(c!), 2, 'result 2 (no answer)');
   t.equal(s.net.requests('ACK').length, 1, '487 ACKed');
-  t.same(s.net.requests('INVITE').map((x) => x.at - s.t0), [0], 'the 100 at 150 ms came before Timer A: no retransmission');
+  t.same(
+    s.net.requests('INVITE').map((x) => x.at - s.t0),
+    [0],
+    'the 100 at 150 ms came before Timer A: no retransmission',
+  );
 });
 
 t.test('an INVITE with no response at all ends at Timer B (64·T1) as 408', async (t) => {

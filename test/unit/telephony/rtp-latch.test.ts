@@ -48,10 +48,18 @@ t.test('session on a reused port: a foreign stream is counted and dropped, never
   t.teardown(() => [mine, orphan].forEach((s) => s.close()));
   const heard: number[] = [];
   const pacer = new Pacer();
-  const session = new RtpSession({ socket: sock, port: sock.address().port, pacer, sendSilence: false, onAudio: (p) => heard.push(p[0]!), onDtmf: () => undefined });
+  const session = new RtpSession({
+    socket: sock,
+    port: sock.address().port,
+    pacer,
+    sendSilence: false,
+    onAudio: (p) => heard.push(p[0]!),
+    onDtmf: () => undefined,
+  });
   t.teardown(() => session.close());
   const to = sock.address().port;
-  const packet = (ssrc: number, seq: number, fill: number) => buildRtp({ payloadType: 0, marker: false, seq, timestamp: seq * 160, ssrc }, Buffer.alloc(160, fill));
+  const packet = (ssrc: number, seq: number, fill: number) =>
+    buildRtp({ payloadType: 0, marker: false, seq, timestamp: seq * 160, ssrc }, Buffer.alloc(160, fill));
   const send = async (from: Socket, buf: Buffer) => {
     from.send(buf, to, '127.0.0.1');
     await new Promise((r) => setTimeout(r, 5));

@@ -41,7 +41,10 @@ t.test('a re-INVITE to hold (sendonly) is answered recvonly with the same o= ses
 
 t.test('a session-timer refresh (UPDATE, Session-Expires) is answered per RFC 4028 §9, without SDP', async (t) => {
   const s = await answered(t);
-  s.farRequest('UPDATE', 2, [{ name: 'Session-Expires', value: '1800;refresher=uas' }, { name: 'Supported', value: 'timer' }]);
+  s.farRequest('UPDATE', 2, [
+    { name: 'Session-Expires', value: '1800;refresher=uas' },
+    { name: 'Supported', value: 'timer' },
+  ]);
   const r = s.last();
   t.equal(r.status, 200);
   t.equal(header(r, 'Session-Expires'), '1800;refresher=uas');
@@ -61,7 +64,12 @@ t.test('out-of-order CSeq in the dialog gets 500; an offer without G.711 gets 48
   t.equal(s.last().status, 200);
   s.farRequest('UPDATE', 9);
   t.equal(s.last().status, 500, '§12.2.2');
-  s.farRequest('INVITE', 11, [], FAR_SDP.replace('m=audio 40000 RTP/AVP 0 101', 'm=audio 40000 RTP/AVP 18').replace('a=rtpmap:0 PCMU/8000', 'a=rtpmap:18 G729/8000'));
+  s.farRequest(
+    'INVITE',
+    11,
+    [],
+    FAR_SDP.replace('m=audio 40000 RTP/AVP 0 101', 'm=audio 40000 RTP/AVP 18').replace('a=rtpmap:0 PCMU/8000', 'a=rtpmap:18 G729/8000'),
+  );
   t.equal(s.last().status, 488);
   t.equal(s.end(), undefined);
   s.farRequest('BYE', 12);

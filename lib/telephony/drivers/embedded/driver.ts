@@ -8,17 +8,64 @@ import { randomInt } from 'node:crypto';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import type { EmbeddedConfig, TrunkConfig } from '../../../config/sections/embedded';
-import type { AnalysisRequest, DriverHealth, LegEvent, LegId, MediaSource, MonitorMode, MonitorRequest, OriginateRequest, PlayOptions, RecordingResult, RecordRequest, TelephonyDriver } from '../../contract';
+import type {
+  AnalysisRequest,
+  DriverHealth,
+  LegEvent,
+  LegId,
+  MediaSource,
+  MonitorMode,
+  MonitorRequest,
+  OriginateRequest,
+  PlayOptions,
+  RecordingResult,
+  RecordRequest,
+  TelephonyDriver,
+} from '../../contract';
 import { TelephonyError } from '../../contract';
 import type { AnalysisPhase, CallAnalyzer, Verdict } from '../../../media/types';
 import { FRAME_SAMPLES } from '../../../media/types';
 import { decodeG711, encodeG711, type G711Law } from '../../../media/g711';
 import {
-  acceptRemoteCSeq, answerSessionTimer, buildPrack, classifyProvisional, buildCancel, buildInDialog, buildInvite, cancelGuard, digestAuthorization, header, inDialog, learnDialog,
-  newCallId, newTag, nextCSeq, nextHopUri, nextSessionVersion, parseCSeq, parseUri, refreshTarget,
-  realClock, SipStack, TcpTransport, TIMER_C_MS, UdpTransport, contactValue,
-  type ClientOutcome, type Clock, type RSeqSeen, type DialogState, type Endpoint, type Local, type ServerTxHandle, type SipHeader, type SipMessage,
-  type SipRequest, type SipResponse, type TimerHandle, type Transport,
+  acceptRemoteCSeq,
+  answerSessionTimer,
+  buildPrack,
+  classifyProvisional,
+  buildCancel,
+  buildInDialog,
+  buildInvite,
+  cancelGuard,
+  digestAuthorization,
+  header,
+  inDialog,
+  learnDialog,
+  newCallId,
+  newTag,
+  nextCSeq,
+  nextHopUri,
+  nextSessionVersion,
+  parseCSeq,
+  parseUri,
+  refreshTarget,
+  realClock,
+  SipStack,
+  TcpTransport,
+  TIMER_C_MS,
+  UdpTransport,
+  contactValue,
+  type ClientOutcome,
+  type Clock,
+  type RSeqSeen,
+  type DialogState,
+  type Endpoint,
+  type Local,
+  type ServerTxHandle,
+  type SipHeader,
+  type SipMessage,
+  type SipRequest,
+  type SipResponse,
+  type TimerHandle,
+  type Transport,
 } from '../../../sip';
 import { TrunkRegistration } from './registrar';
 import { initialLegState, transition, type LegEffect, type LegInput, type LegState } from './leg-state';
@@ -104,13 +151,19 @@ export class EmbeddedDriver implements TelephonyDriver {
   private readonly allowed: Set<string>;
   private counters = { originated: 0, ended: 0, refused: 0 };
   /** RTP packets the legs' latches dropped (rtp/latch.ts), by reason, since start. */
-  private readonly rtpDropped: Record<'before-answer' | 'foreign-source' | 'foreign-ssrc', number> = { 'before-answer': 0, 'foreign-source': 0, 'foreign-ssrc': 0 };
+  private readonly rtpDropped: Record<'before-answer' | 'foreign-source' | 'foreign-ssrc', number> = {
+    'before-answer': 0,
+    'foreign-source': 0,
+    'foreign-ssrc': 0,
+  };
 
   constructor(private readonly opts: EmbeddedDriverOptions) {
     this.log = opts.logger ?? pino({ level: 'silent' });
     this.sipClock = opts.sipClock ?? realClock();
     this.clock = opts.clock ?? (opts.sipClock ? () => this.sipClock.now() : Date.now);
-    this.media = new MediaRoom(this.pacer, this.clock, (id, err) => this.log.error({ recording: id, err: err.message }, 'recording failed; the call goes on'));
+    this.media = new MediaRoom(this.pacer, this.clock, (id, err) =>
+      this.log.error({ recording: id, err: err.message }, 'recording failed; the call goes on'),
+    );
     const { rtp, sip } = opts.embedded;
     this.pool = new PortPool(sip.host, rtp.portMin, rtp.portMax);
     this.allowed = new Set([...opts.embedded.allowedPeers, ...opts.trunks.map((t) => splitHostPort(t.address).address)]);
@@ -156,7 +209,14 @@ export class EmbeddedDriver implements TelephonyDriver {
       },
     });
     for (const trunk of this.opts.trunks.filter((t) => t.register)) {
-      const reg = new TrunkRegistration(this.stack, this.sipClock, this.local, trunk, { ...splitHostPort(trunk.address), transport: trunk.transport ?? 'udp' }, this.log);
+      const reg = new TrunkRegistration(
+        this.stack,
+        this.sipClock,
+        this.local,
+        trunk,
+        { ...splitHostPort(trunk.address), transport: trunk.transport ?? 'udp' },
+        this.log,
+      );
       this.registrations.set(trunk.name, reg);
       reg.start();
     }
@@ -172,7 +232,8 @@ export class EmbeddedDriver implements TelephonyDriver {
     ]);
     clearTimeout(timer);
     await this.media.close();
-    for (const l of this.legs.values()) if (l.state.phase !== 'ended') this.finish(l, { by: 'error', answered: l.state.answered, detail: 'driver stopped' });
+    for (const l of this.legs.values())
+      if (l.state.phase !== 'ended') this.finish(l, { by: 'error', answered: l.state.answered, detail: 'driver stopped' });
     this.pacer.stop();
     this.stack?.close();
     for (const r of this.registrations.values()) r.stop();
@@ -192,16 +253,21 @@ export class EmbeddedDriver implements TelephonyDriver {
     if (!stack) throw new TelephonyError('UNAVAILABLE', 'driver not started');
     if (!(req.ringTimeoutMs > 0)) throw new TelephonyError('BAD_REQUEST', 'ringTimeoutMs must be > 0');
     const live = this.activeLegs();
-    if (live >= this.opts.embedded.maxLegs) throw new TelephonyError('NO_CAPACITY', `embedded.maxLegs (${this.opts.embedded.maxLegs}) reached`);
+    if (live >= this.opts.embedded.maxLegs)
+      throw new TelephonyError('NO_CAPACITY', `embedded.maxLegs (${this.opts.embedded.maxLegs}) reached`);
     const target = this.resolveTarget(req);
     if (target.trunk) {
       const reg = this.registrations.get(target.trunk.name);
       if (reg && !reg.registered) {
         const st = reg.state;
-        throw new TelephonyError('UNAVAILABLE', `trunk ${target.trunk.name} is not registered (${st.phase}${st.lastStatus ? `, last answer ${st.lastStatus} ${st.lastReason ?? ''}`.trimEnd() : ''}); calls through it wait for a successful REGISTER`);
+        throw new TelephonyError(
+          'UNAVAILABLE',
+          `trunk ${target.trunk.name} is not registered (${st.phase}${st.lastStatus ? `, last answer ${st.lastStatus} ${st.lastReason ?? ''}`.trimEnd() : ''}); calls through it wait for a successful REGISTER`,
+        );
       }
       const used = [...this.legs.values()].filter((l) => l.trunk === target.trunk && l.state.phase !== 'ended').length;
-      if (used >= target.trunk.maxChannels) throw new TelephonyError('NO_CAPACITY', `trunk ${target.trunk.name} has all ${target.trunk.maxChannels} channels in use`);
+      if (used >= target.trunk.maxChannels)
+        throw new TelephonyError('NO_CAPACITY', `trunk ${target.trunk.name} has all ${target.trunk.maxChannels} channels in use`);
       await this.cpsSlot(target.trunk);
     }
     const { socket, port } = await this.pool.bind();
@@ -250,7 +316,13 @@ export class EmbeddedDriver implements TelephonyDriver {
       onDrop: (reason) => this.rtpDropped[reason]++,
     });
     if (leg.analysis && this.opts.analyzerFactory) leg.analyzer = this.opts.analyzerFactory(leg.analysis);
-    const sdp = buildSdp({ address: this.local.host, port, sessionId: dialog.session!.id, version: dialog.session!.version, codecs: this.opts.embedded.rtp.codecs });
+    const sdp = buildSdp({
+      address: this.local.host,
+      port,
+      sessionId: dialog.session!.id,
+      version: dialog.session!.version,
+      codecs: this.opts.embedded.rtp.codecs,
+    });
     leg.invite = buildInvite(this.localFor(leg), dialog, sdp, extra);
     (leg as { extra?: SipHeader[] }).extra = extra;
     this.legs.set(id, leg);
@@ -360,8 +432,12 @@ export class EmbeddedDriver implements TelephonyDriver {
   health(): DriverHealth {
     const ok = !!this.stack;
     const sip = this.stack?.stats;
-    const regs = [...this.registrations].map(([name, r]) => `${name} ${r.state.phase}${r.state.lastStatus && !r.registered ? ` (${r.state.lastStatus})` : ''}`);
-    const registrations = Object.fromEntries([...this.registrations].map(([n, r]) => [n, { registered: r.registered, phase: r.state.phase, lastStatus: r.state.lastStatus }]));
+    const regs = [...this.registrations].map(
+      ([name, r]) => `${name} ${r.state.phase}${r.state.lastStatus && !r.registered ? ` (${r.state.lastStatus})` : ''}`,
+    );
+    const registrations = Object.fromEntries(
+      [...this.registrations].map(([n, r]) => [n, { registered: r.registered, phase: r.state.phase, lastStatus: r.state.lastStatus }]),
+    );
     return {
       ok,
       detail: ok ? `SIP on ${this.local.host}:${this.local.port}${regs.length ? `; registration: ${regs.join(', ')}` : ''}` : 'not started',
@@ -379,7 +455,15 @@ export class EmbeddedDriver implements TelephonyDriver {
 
   /** Counters for benchmarks and `dialer call`: SIP, pacing (late frames), legs. */
   stats() {
-    return { ...this.counters, registrations: Object.fromEntries([...this.registrations].map(([n, r]) => [n, { ...r.state }])), active: this.activeLegs(), sip: { ...this.stack?.stats }, pacer: { ...this.pacer.stats }, rtpPortsInUse: this.pool.used, rtpDropped: { ...this.rtpDropped } };
+    return {
+      ...this.counters,
+      registrations: Object.fromEntries([...this.registrations].map(([n, r]) => [n, { ...r.state }])),
+      active: this.activeLegs(),
+      sip: { ...this.stack?.stats },
+      pacer: { ...this.pacer.stats },
+      rtpPortsInUse: this.pool.used,
+      rtpDropped: { ...this.rtpDropped },
+    };
   }
 
   /** Per-leg RTP packet/byte counters (both directions). */
@@ -417,14 +501,16 @@ export class EmbeddedDriver implements TelephonyDriver {
       } catch (err) {
         throw new TelephonyError('BAD_REQUEST', (err as Error).message);
       }
-      if (!isIP(u.host)) throw new TelephonyError('BAD_REQUEST', `SIP URI host must be an IP address (no DNS in the embedded driver): ${u.host}`);
+      if (!isIP(u.host))
+        throw new TelephonyError('BAD_REQUEST', `SIP URI host must be an IP address (no DNS in the embedded driver): ${u.host}`);
       const transport = u.params.transport?.toLowerCase() === 'tcp' ? 'tcp' : 'udp';
       return { uri: req.to, dest: { address: u.host, port: u.port ?? 5060, transport } };
     }
     const number = req.to.replace(/[\s()-]/g, '');
     if (!/^\+?[0-9*#]{1,32}$/.test(number)) throw new TelephonyError('BAD_REQUEST', `not a dialable number: ${req.to}`);
     const trunk = req.trunk ? this.opts.trunks.find((t) => t.name === req.trunk) : this.opts.trunks[0];
-    if (!trunk) throw new TelephonyError('BAD_REQUEST', req.trunk ? `unknown trunk ${req.trunk}` : 'no trunk configured (telephony.trunks)');
+    if (!trunk)
+      throw new TelephonyError('BAD_REQUEST', req.trunk ? `unknown trunk ${req.trunk}` : 'no trunk configured (telephony.trunks)');
     const dest: Endpoint = { ...splitHostPort(trunk.address), transport: trunk.transport ?? 'udp' };
     const domain = trunk.domain ?? trunk.address;
     const uri = `sip:${trunk.dialPrefix}${number}@${domain}${dest.transport === 'tcp' ? ';transport=tcp' : ''}`;
@@ -462,8 +548,9 @@ export class EmbeddedDriver implements TelephonyDriver {
         stack?.request(buildCancel(leg.invite), leg.dest, () => undefined);
         this.sipClock.clearTimer(leg.timerC);
         this.sipClock.clearTimer(leg.cancelGuard);
-        leg.cancelGuard = this.sipClock.setTimer(cancelGuard(stack?.timers ?? { t1: this.opts.embedded.sip.t1Ms, t2: 4000, t4: 5000 }), () =>
-          this.input(leg, { type: 'tx-timeout' }),
+        leg.cancelGuard = this.sipClock.setTimer(
+          cancelGuard(stack?.timers ?? { t1: this.opts.embedded.sip.t1Ms, t2: 4000, t4: 5000 }),
+          () => this.input(leg, { type: 'tx-timeout' }),
         );
         return;
       case 'ack':
@@ -553,7 +640,13 @@ export class EmbeddedDriver implements TelephonyDriver {
       value = digestAuthorization(challenge, { username: trunk.username!, password: trunk.password! }, 'INVITE', leg.dialog.requestUri);
     } catch (err) {
       leg.log.warn({ err: (err as Error).message }, 'cannot answer auth challenge');
-      return this.finish(leg, { sipStatus: res.status, sipReason: res.reason, by: 'remote', answered: false, detail: (err as Error).message });
+      return this.finish(leg, {
+        sipStatus: res.status,
+        sipReason: res.reason,
+        by: 'remote',
+        answered: false,
+        detail: (err as Error).message,
+      });
     }
     leg.dialog = nextCSeq(leg.dialog)[1];
     const extra = ((leg as { extra?: SipHeader[] }).extra ?? []).concat({ name: proxy ? 'Proxy-Authorization' : 'Authorization', value });
@@ -582,7 +675,8 @@ export class EmbeddedDriver implements TelephonyDriver {
     if (hasSdp && res.status < 300) this.applySdp(leg, res.body.toString());
     if (res.status < 200) {
       if (leg.timerC && leg.state.phase !== 'cancelling') this.restartTimerC(leg);
-      if (leg.state.phase !== 'ended') this.emit({ type: 'progress', legId: leg.id, at: this.clock(), status: res.status, reason: res.reason, earlyMedia: hasSdp });
+      if (leg.state.phase !== 'ended')
+        this.emit({ type: 'progress', legId: leg.id, at: this.clock(), status: res.status, reason: res.reason, earlyMedia: hasSdp });
       return this.input(leg, { type: 'provisional', status: res.status });
     }
     // A final response ends ringing: Timer C and the §9.1 CANCEL guard have nothing left to guard.
@@ -601,7 +695,8 @@ export class EmbeddedDriver implements TelephonyDriver {
     const [prack, dialog] = buildPrack(this.localFor(leg), leg.dialog, res, leg.invite, rseq);
     leg.dialog = dialog;
     this.stack?.request(prack, this.nextHop(leg), (o) => {
-      if (o.kind !== 'response' || o.response.status >= 300) leg.log.warn({ rseq, outcome: o.kind === 'response' ? o.response.status : o.kind }, 'PRACK not accepted');
+      if (o.kind !== 'response' || o.response.status >= 300)
+        leg.log.warn({ rseq, outcome: o.kind === 'response' ? o.response.status : o.kind }, 'PRACK not accepted');
     });
   }
 
@@ -626,7 +721,10 @@ export class EmbeddedDriver implements TelephonyDriver {
     const a = leg.analyzer;
     if (!a || a.done || leg.peer || leg.state.phase === 'ended') return;
     if (leg.phase === 'early' && !leg.analysis?.early) return;
-    const pcm = decodeG711(law, payload.length <= SCRATCH.length ? payload : payload.subarray(0, SCRATCH.length), SCRATCH).subarray(0, Math.min(payload.length, SCRATCH.length));
+    const pcm = decodeG711(law, payload.length <= SCRATCH.length ? payload : payload.subarray(0, SCRATCH.length), SCRATCH).subarray(
+      0,
+      Math.min(payload.length, SCRATCH.length),
+    );
     let i = 0;
     while (i < pcm.length) {
       const n = Math.min(FRAME_SAMPLES - leg.fill, pcm.length - i);
@@ -670,7 +768,17 @@ export class EmbeddedDriver implements TelephonyDriver {
     const leg = this.byCallId.get(header(req, 'Call-ID')!);
     switch (req.method) {
       case 'OPTIONS':
-        tx.respond(200, 'OK', [{ name: 'Allow', value: ALLOW }, { name: 'Accept', value: 'application/sdp' }, { name: 'Supported', value: SUPPORTED }], undefined, newTag());
+        tx.respond(
+          200,
+          'OK',
+          [
+            { name: 'Allow', value: ALLOW },
+            { name: 'Accept', value: 'application/sdp' },
+            { name: 'Supported', value: SUPPORTED },
+          ],
+          undefined,
+          newTag(),
+        );
         return;
       case 'BYE':
         if (!leg || !this.sameDialog(leg, req)) return tx.respond(481, 'Call/Transaction Does Not Exist');
@@ -682,7 +790,13 @@ export class EmbeddedDriver implements TelephonyDriver {
         if (leg && this.sameDialog(leg, req) && leg.state.phase === 'confirmed') return this.sessionRequest(leg, tx);
         if (/;\s*tag=/i.test(header(req, 'To') ?? '')) return tx.respond(481, 'Call/Transaction Does Not Exist');
         // The embedded driver dials out only.
-        tx.respond(480, 'Temporarily Unavailable', [{ name: 'Warning', value: '399 dialer "inbound calls are not accepted"' }], undefined, newTag());
+        tx.respond(
+          480,
+          'Temporarily Unavailable',
+          [{ name: 'Warning', value: '399 dialer "inbound calls are not accepted"' }],
+          undefined,
+          newTag(),
+        );
         return;
       case 'CANCEL':
         return tx.respond(481, 'Call/Transaction Does Not Exist');
@@ -739,7 +853,14 @@ export class EmbeddedDriver implements TelephonyDriver {
     if (req.method === 'UPDATE' && !hasOffer) return tx.respond(200, 'OK', [contact, ...timer.headers]);
     const [session, dialog] = nextSessionVersion(leg.dialog);
     leg.dialog = dialog;
-    const sdp = buildSdp({ address: this.local.host, port: leg.rtpPort, sessionId: session.id, version: session.version, codecs: [leg.rtp.law], direction });
+    const sdp = buildSdp({
+      address: this.local.host,
+      port: leg.rtpPort,
+      sessionId: session.id,
+      version: session.version,
+      codecs: [leg.rtp.law],
+      direction,
+    });
     leg.log.debug({ method: req.method, direction, version: session.version }, 'session modified by the far end');
     tx.respond(200, 'OK', [contact, ...timer.headers, { name: 'Content-Type', value: 'application/sdp' }], Buffer.from(sdp));
   }

@@ -31,19 +31,20 @@ export type LegInput =
   | { type: 'error'; detail: string };
 
 export type LegEffect =
-  | { type: 'cancel' }
-  | { type: 'ack' }
-  | { type: 'bye' }
-  | { type: 'auth-retry' }
-  | { type: 'answered' }
-  | { type: 'end'; cause: EndCause };
+  { type: 'cancel' } | { type: 'ack' } | { type: 'bye' } | { type: 'auth-retry' } | { type: 'answered' } | { type: 'end'; cause: EndCause };
 
 export interface Transition {
   state: LegState;
   effects: LegEffect[];
 }
 
-export const initialLegState = (): LegState => ({ phase: 'calling', provisional: false, cancelSent: false, authTried: false, answered: false });
+export const initialLegState = (): LegState => ({
+  phase: 'calling',
+  provisional: false,
+  cancelSent: false,
+  authTried: false,
+  answered: false,
+});
 
 const end = (s: LegState, cause: EndCause, extra: LegEffect[] = []): Transition => ({
   state: { ...s, phase: 'ended', pending: undefined },
@@ -75,7 +76,13 @@ export function transition(s: LegState, e: LegInput): Transition {
           };
         }
         case 'tx-timeout':
-          return end(s, { sipStatus: 408, sipReason: 'Request Timeout', by: 'error', answered: false, detail: 'no final response to INVITE (Timer B)' });
+          return end(s, {
+            sipStatus: 408,
+            sipReason: 'Request Timeout',
+            by: 'error',
+            answered: false,
+            detail: 'no final response to INVITE (Timer B)',
+          });
         case 'error':
           return end(s, { by: 'error', answered: false, detail: e.detail });
         default:
@@ -90,7 +97,12 @@ export function transition(s: LegState, e: LegInput): Transition {
           return end(s, { sipStatus: e.status, sipReason: e.reason, by: s.cancelBy!, answered: false });
         case 'success': {
           // The 200 OK crossed our CANCEL: ACK it and BYE at once (§9.1, §15).
-          const cause: EndCause = { sipStatus: 487, by: s.cancelBy!, answered: false, detail: 'answered while cancelling; hung up at once' };
+          const cause: EndCause = {
+            sipStatus: 487,
+            by: s.cancelBy!,
+            answered: false,
+            detail: 'answered while cancelling; hung up at once',
+          };
           return { state: { ...s, phase: 'terminating', pending: cause }, effects: [{ type: 'ack' }, { type: 'bye' }] };
         }
         case 'tx-timeout':
@@ -109,7 +121,17 @@ export function transition(s: LegState, e: LegInput): Transition {
         case 'hangup':
         case 'ring-timeout':
           return {
-            state: { ...s, phase: 'terminating', pending: { sipStatus: 200, sipReason: 'BYE', by: 'local', answered: true, detail: e.type === 'hangup' ? e.reason : undefined } },
+            state: {
+              ...s,
+              phase: 'terminating',
+              pending: {
+                sipStatus: 200,
+                sipReason: 'BYE',
+                by: 'local',
+                answered: true,
+                detail: e.type === 'hangup' ? e.reason : undefined,
+              },
+            },
             effects: [{ type: 'bye' }],
           };
         case 'error':

@@ -5,8 +5,22 @@
  */
 import type { Logger } from 'pino';
 import {
-  contactValue, digestAuthorization, header, initialRegistration, newCallId, newTag, registrationTransition, via,
-  type Clock, type Endpoint, type Local, type RegistrationEvent, type RegistrationState, type SipResponse, type SipStack, type TimerHandle,
+  contactValue,
+  digestAuthorization,
+  header,
+  initialRegistration,
+  newCallId,
+  newTag,
+  registrationTransition,
+  via,
+  type Clock,
+  type Endpoint,
+  type Local,
+  type RegistrationEvent,
+  type RegistrationState,
+  type SipResponse,
+  type SipStack,
+  type TimerHandle,
 } from '../../../sip';
 import type { TrunkConfig } from '../../../config/sections/embedded';
 
@@ -45,7 +59,11 @@ export class TrunkRegistration {
     const before = this.state.phase;
     const { state, effects } = registrationTransition(this.state, e);
     this.state = state;
-    if (state.phase !== before) this.log.info({ trunk: this.trunk.name, phase: state.phase, status: state.lastStatus, reason: state.lastReason }, 'trunk registration');
+    if (state.phase !== before)
+      this.log.info(
+        { trunk: this.trunk.name, phase: state.phase, status: state.lastStatus, reason: state.lastReason },
+        'trunk registration',
+      );
     for (const fx of effects) {
       if (fx.type === 'send') this.send(fx.auth);
       else if (fx.type === 'timer') {
@@ -65,7 +83,10 @@ export class TrunkRegistration {
       const value = header(this.challenge, proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate');
       try {
         if (!value) throw new Error('challenge header missing');
-        extra.push({ name: proxy ? 'Proxy-Authorization' : 'Authorization', value: digestAuthorization(value, { username: this.trunk.username!, password: this.trunk.password ?? '' }, 'REGISTER', uri) });
+        extra.push({
+          name: proxy ? 'Proxy-Authorization' : 'Authorization',
+          value: digestAuthorization(value, { username: this.trunk.username!, password: this.trunk.password ?? '' }, 'REGISTER', uri),
+        });
       } catch (err) {
         return this.input({ type: 'response', status: this.challenge.status, reason: (err as Error).message, at: this.clock.now() });
       }
@@ -95,7 +116,13 @@ export class TrunkRegistration {
       if (res.status === 401 || res.status === 407) this.challenge = res;
       // §10.2.4: the granted lifetime is the Contact's expires param, else the Expires header.
       const granted = Number(/;\s*expires=(\d+)/i.exec(header(res, 'Contact') ?? '')?.[1] ?? header(res, 'Expires') ?? NaN);
-      this.input({ type: 'response', status: res.status, reason: res.reason, expiresS: Number.isFinite(granted) && granted > 0 ? granted : undefined, at: this.clock.now() });
+      this.input({
+        type: 'response',
+        status: res.status,
+        reason: res.reason,
+        expiresS: Number.isFinite(granted) && granted > 0 ? granted : undefined,
+        at: this.clock.now(),
+      });
     });
   }
 }

@@ -80,7 +80,10 @@ export function negotiate(sdp: string, prefer: G711Law[] = ['ulaw', 'alaw']): Ne
   if (!audio) throw new Error('SDP has no active audio stream');
   const address = audio.connection?.ip ?? desc.connection?.ip;
   if (!address) throw new Error('SDP has no connection address');
-  const pts = String(audio.payloads ?? '').split(/\s+/).filter(Boolean).map(Number);
+  const pts = String(audio.payloads ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number);
   const lawOf = (pt: number): G711Law | undefined => {
     const map = audio.rtp.find((r) => r.payload === pt);
     const name = map?.codec.toUpperCase() ?? (pt === 0 ? 'PCMU' : pt === 8 ? 'PCMA' : '');
@@ -92,5 +95,12 @@ export function negotiate(sdp: string, prefer: G711Law[] = ['ulaw', 'alaw']): Ne
   const chosen = offered.find((x) => prefer.includes(x.law))!;
   if (!chosen) throw new Error('SDP codecs do not match ours');
   const dtmf = audio.rtp.find((r) => r.codec.toLowerCase() === 'telephone-event');
-  return { address, port: audio.port, law: chosen.law, payloadType: chosen.pt, dtmfPayloadType: dtmf?.payload, direction: audio.direction ?? 'sendrecv' };
+  return {
+    address,
+    port: audio.port,
+    law: chosen.law,
+    payloadType: chosen.pt,
+    dtmfPayloadType: dtmf?.payload,
+    direction: audio.direction ?? 'sendrecv',
+  };
 }

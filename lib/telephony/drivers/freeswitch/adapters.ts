@@ -113,8 +113,12 @@ export class DrachtioSrf implements SrfPort {
     let onConnect!: (err: Error | null) => void;
     let onError!: (err: Error) => void;
     const ready = new Promise<void>((resolve, reject) => {
-      onConnect = (err) => (err ? reject(new Error(`drachtio-server ${opts.host}:${opts.port}: ${err.message} (telephony.freeswitch.drachtio.secret)`)) : resolve());
-      onError = (err) => reject(new Error(`drachtio-server ${opts.host}:${opts.port}: ${err.message} (telephony.freeswitch.drachtio.host/port)`));
+      onConnect = (err) =>
+        err
+          ? reject(new Error(`drachtio-server ${opts.host}:${opts.port}: ${err.message} (telephony.freeswitch.drachtio.secret)`))
+          : resolve();
+      onError = (err) =>
+        reject(new Error(`drachtio-server ${opts.host}:${opts.port}: ${err.message} (telephony.freeswitch.drachtio.host/port)`));
       this.srf.once('connect', onConnect);
       this.srf.once('error', onError);
     });
@@ -159,7 +163,11 @@ export class DrachtioSrf implements SrfPort {
     this.disconnectListeners.push(listener);
   }
 
-  async createUac(uri: string, opts: UacOptions, cb: { onSent(req: { cancel(): void }): void; onProvisional(res: SipProvisional): void }): Promise<UacDialog> {
+  async createUac(
+    uri: string,
+    opts: UacOptions,
+    cb: { onSent(req: { cancel(): void }): void; onProvisional(res: SipProvisional): void },
+  ): Promise<UacDialog> {
     const o: Srf.CreateUACOptions & { callingNumber?: string } = { localSdp: opts.localSdp, headers: opts.headers };
     if (opts.callingNumber) o.callingNumber = opts.callingNumber;
     if (opts.auth) o.auth = opts.auth;
@@ -168,7 +176,8 @@ export class DrachtioSrf implements SrfPort {
     const cbRequest = ((err: unknown, req?: Srf.SrfRequest) => {
       if (!err && req) cb.onSent({ cancel: () => req.cancel(() => undefined) });
     }) as unknown as (req: Srf.SrfRequest) => void;
-    const cbProvisional = (res: Srf.SrfResponse) => cb.onProvisional({ status: res.status, reason: res.reason ?? '', body: res.body ?? '' });
+    const cbProvisional = (res: Srf.SrfResponse) =>
+      cb.onProvisional({ status: res.status, reason: res.reason ?? '', body: res.body ?? '' });
     let dlg: Srf.Dialog;
     try {
       dlg = await this.srf.createUAC(uri, o, { cbRequest, cbProvisional });
@@ -315,7 +324,9 @@ export const modeslConnect: EslConnect = ({ address, port, secret, timeoutMs }) 
     noDelay(conn);
     conn.on('error', (err) => reject(err instanceof Error ? err : new Error(String(err))));
     // FreeSWITCH answers a wrong password or an address outside its ACL with rude-rejection.
-    conn.on('esl::event::raw::text/rude-rejection', () => reject(new Error('rejected by the event socket ACL (event_socket.conf.xml apply-inbound-acl)')));
+    conn.on('esl::event::raw::text/rude-rejection', () =>
+      reject(new Error('rejected by the event socket ACL (event_socket.conf.xml apply-inbound-acl)')),
+    );
     conn.on('esl::event::auth::fail', () => reject(new Error('wrong event socket password')));
   });
   return within(ready, timeoutMs, `event socket ${address}:${port}`).catch((err) => {

@@ -25,7 +25,12 @@ import {
 import type { AudioTap, AudioTapFactory, DriverClock, EndpointPort } from './ports';
 import { dedupKey, verdictFromAvmd, verdictFromTone } from './tones';
 
-export type AnalyzerFactory = (opts: { region?: string; waitForBeep?: boolean; phase: AnalysisPhase; overrides?: Record<string, unknown> }) => CallAnalyzer;
+export type AnalyzerFactory = (opts: {
+  region?: string;
+  waitForBeep?: boolean;
+  phase: AnalysisPhase;
+  overrides?: Record<string, unknown>;
+}) => CallAnalyzer;
 
 export interface AnalysisDeps {
   ep: EndpointPort;
@@ -112,7 +117,12 @@ export class LegAnalysis {
       return;
     }
     if (!this.d.createAnalyzer) throw new Error('stream audio mode needs an analyser factory (lib/media createCallAnalyzer)');
-    this.analyzer = this.d.createAnalyzer({ region: this.d.region, waitForBeep: this.d.waitForBeep, phase: 'early', overrides: this.d.overrides });
+    this.analyzer = this.d.createAnalyzer({
+      region: this.d.region,
+      waitForBeep: this.d.waitForBeep,
+      phase: 'early',
+      overrides: this.d.overrides,
+    });
     // The reader must hold the pipe open before uuid_record, which blocks until one does (freeswitch.md).
     const [tap] = await Promise.all([this.d.openTap(this.d.fifoPath), ep.set({ ...STREAM_VARS })]);
     this.tap = tap;
@@ -156,7 +166,12 @@ export class LegAnalysis {
     const windowMs = Number(this.d.overrides?.totalAnalysisMs ?? NATIVE_ANALYSIS_MS);
     this.notsureTimer = this.d.clock.setTimeout(() => {
       this.notsureTimer = undefined;
-      if (!this.decisive && !this.stopped) this.verdict({ kind: 'notsure', atMs: this.elapsed(), reason: 'native detection: FreeSWITCH has no person/machine decision; no tone within the analysis window' });
+      if (!this.decisive && !this.stopped)
+        this.verdict({
+          kind: 'notsure',
+          atMs: this.elapsed(),
+          reason: 'native detection: FreeSWITCH has no person/machine decision; no tone within the analysis window',
+        });
     }, windowMs);
   }
 

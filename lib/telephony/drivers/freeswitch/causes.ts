@@ -72,7 +72,13 @@ export type LocalEnding = 'timeout' | 'local';
  */
 export function endFromUacFailure(f: UacFailure, cancelledBy: LocalEnding | undefined): EndCause {
   if (cancelledBy && (f.status === 487 || f.status === undefined)) {
-    return { by: cancelledBy, answered: false, sipStatus: 487, sipReason: 'Request Terminated', detail: cancelledBy === 'timeout' ? 'ring timeout: CANCEL sent' : 'cancelled' };
+    return {
+      by: cancelledBy,
+      answered: false,
+      sipStatus: 487,
+      sipReason: 'Request Terminated',
+      detail: cancelledBy === 'timeout' ? 'ring timeout: CANCEL sent' : 'cancelled',
+    };
   }
   if (f.status === undefined) {
     return { by: 'error', answered: false, detail: f.message };

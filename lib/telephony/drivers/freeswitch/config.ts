@@ -21,7 +21,11 @@ export function checkFreeswitchConfig(fs: FreeswitchConfig, trunks: readonly Tru
   if (!fs.drachtio.secret) missing(`${K}.drachtio.secret`, 'the drachtio-server <admin secret="…"> (drachtio.conf.xml)');
   if (fs.mediaServers.length === 0) missing(`${K}.mediaServers`, 'at least one FreeSWITCH event socket [{address, port, secret, profile}]');
   fs.mediaServers.forEach((ms, i) => {
-    if (!ms.secret) missing(`${K}.mediaServers.${i}.secret`, `event socket password of ${ms.address} (freeswitch-conf/autoload_configs/event_socket.conf.xml)`);
+    if (!ms.secret)
+      missing(
+        `${K}.mediaServers.${i}.secret`,
+        `event socket password of ${ms.address} (freeswitch-conf/autoload_configs/event_socket.conf.xml)`,
+      );
   });
   if (fs.audioMode === 'stream') {
     const i = fs.mediaServers.findIndex((ms) => !ms.local);
@@ -49,7 +53,10 @@ export function checkNativeDetection(fs: FreeswitchConfig, notSureIsHuman: boole
   if (!notSureIsHuman) return;
   const i = fs.mediaServers.findIndex((ms) => fs.audioMode === 'native' || (fs.audioMode === 'auto' && !ms.local));
   if (i < 0) return;
-  const why = fs.audioMode === 'native' ? `${K}.audioMode is "native"` : `${K}.mediaServers.${i}.local is false, so audioMode "auto" detects natively there`;
+  const why =
+    fs.audioMode === 'native'
+      ? `${K}.audioMode is "native"`
+      : `${K}.mediaServers.${i}.local is false, so audioMode "auto" detects natively there`;
   throw new ConfigError(
     `config key dialer.runner.notSureIsHuman must be false with native detection (${why}): FreeSWITCH's modules cannot tell a person from an answering machine, so every machine would be sent to an agent. Use audioMode "stream" with media servers on the dialer host (local: true), or set dialer.runner.notSureIsHuman to false.`,
     'dialer.runner.notSureIsHuman',
@@ -70,7 +77,8 @@ export interface InviteTarget {
 export function inviteFor(req: OriginateRequest, localSdp: string, trunks: readonly TrunkConfig[], defaultRegion: string): InviteTarget {
   const headers: Record<string, string> = { ...(req.headers ?? {}) };
   for (const name of Object.keys(headers)) {
-    if (/[\r\n:]/.test(name) || /[\r\n]/.test(headers[name]!)) throw new TelephonyError('BAD_REQUEST', `header ${JSON.stringify(name)} has a line break or colon`);
+    if (/[\r\n:]/.test(name) || /[\r\n]/.test(headers[name]!))
+      throw new TelephonyError('BAD_REQUEST', `header ${JSON.stringify(name)} has a line break or colon`);
   }
   let uri: string;
   let trunk: TrunkConfig | undefined;
@@ -78,9 +86,11 @@ export function inviteFor(req: OriginateRequest, localSdp: string, trunks: reado
     uri = req.to;
   } else {
     trunk = req.trunk ? trunks.find((t) => t.name === req.trunk) : trunks[0];
-    if (!trunk) throw new TelephonyError('BAD_REQUEST', req.trunk ? `unknown trunk ${req.trunk}` : 'no trunk configured (telephony.trunks)');
+    if (!trunk)
+      throw new TelephonyError('BAD_REQUEST', req.trunk ? `unknown trunk ${req.trunk}` : 'no trunk configured (telephony.trunks)');
     const digits = req.to.replace(/[\s\-().]/g, '');
-    if (!/^\+?[0-9*#]{1,32}$/.test(digits)) throw new TelephonyError('BAD_REQUEST', `cannot dial ${JSON.stringify(req.to)}: not a number or SIP URI`);
+    if (!/^\+?[0-9*#]{1,32}$/.test(digits))
+      throw new TelephonyError('BAD_REQUEST', `cannot dial ${JSON.stringify(req.to)}: not a number or SIP URI`);
     const host = trunk.domain || trunk.address;
     uri = `sip:${trunk.dialPrefix}${digits}@${host}`;
   }

@@ -32,7 +32,18 @@ import { checkFreeswitchConfig, checkNativeDetection, inviteFor } from './config
 import { chooseAudioMode, fifoPathFor, holdTarget, toneTarget } from './detect';
 import { endpointSdp } from './sdp';
 import { MediaServerPool, type PoolMember } from './pool';
-import type { AudioTapFactory, DriverClock, EndpointPort, EslConnect, MrfPort, SentInvite, SipProvisional, SrfPort, UacDialog, UacFailure } from './ports';
+import type {
+  AudioTapFactory,
+  DriverClock,
+  EndpointPort,
+  EslConnect,
+  MrfPort,
+  SentInvite,
+  SipProvisional,
+  SrfPort,
+  UacDialog,
+  UacFailure,
+} from './ports';
 import { needsFor, preflightMediaServer } from './preflight';
 
 export interface FreeswitchDriverDeps {
@@ -105,7 +116,9 @@ export class FreeswitchDriver implements TelephonyDriver {
     try {
       await this.d.srf.connect({ host, port, secret, timeoutMs: fs.connectTimeoutMs });
     } catch (err) {
-      throw new Error(`freeswitch driver: cannot connect to drachtio-server ${host}:${port} (telephony.freeswitch.drachtio): ${(err as Error).message}`);
+      throw new Error(
+        `freeswitch driver: cannot connect to drachtio-server ${host}:${port} (telephony.freeswitch.drachtio): ${(err as Error).message}`,
+      );
     }
     this.d.srf.onDisconnect(() => this.d.logger.error({ host, port }, 'drachtio-server connection lost'));
     try {
@@ -134,7 +147,11 @@ export class FreeswitchDriver implements TelephonyDriver {
     const ms = this.pool.connectedCount();
     const total = this.d.config.freeswitch.mediaServers.length;
     const ok = this.running && this.d.srf.connected && ms > 0;
-    return { ok, detail: `drachtio ${this.d.srf.connected ? 'connected' : 'down'}; media servers ${ms}/${total} connected`, activeLegs: this.legs.size };
+    return {
+      ok,
+      detail: `drachtio ${this.d.srf.connected ? 'connected' : 'down'}; media servers ${ms}/${total} connected`,
+      activeLegs: this.legs.size,
+    };
   }
 
   /** The FreeSWITCH channel uuid of a live leg (to find it in FreeSWITCH's log or with fs_cli), or undefined. */
@@ -274,7 +291,10 @@ export class FreeswitchDriver implements TelephonyDriver {
     const la = this.answered(a, 'bridge');
     const lb = this.answered(b, 'bridge');
     if (la.member !== lb.member) {
-      throw new TelephonyError('BAD_STATE', `legs ${a} and ${b} are on different media servers (${la.member.cfg.address}, ${lb.member.cfg.address}): uuid_bridge needs one FreeSWITCH`);
+      throw new TelephonyError(
+        'BAD_STATE',
+        `legs ${a} and ${b} are on different media servers (${la.member.cfg.address}, ${lb.member.cfg.address}): uuid_bridge needs one FreeSWITCH`,
+      );
     }
     // Bridging an endpoint before modify() drops both legs with 488 (freeswitch.md).
     await Promise.all([la.media, lb.media]);
@@ -307,7 +327,9 @@ export class FreeswitchDriver implements TelephonyDriver {
     try {
       esl = await this.d.esl({ address: ms.address, port: ms.port, secret: ms.secret, timeoutMs: fs.connectTimeoutMs });
     } catch (err) {
-      throw new Error(`freeswitch driver: cannot open the event socket of ${where} (telephony.freeswitch.mediaServers): ${(err as Error).message}`);
+      throw new Error(
+        `freeswitch driver: cannot open the event socket of ${where} (telephony.freeswitch.mediaServers): ${(err as Error).message}`,
+      );
     }
     try {
       await preflightMediaServer(esl, ms, fs.holdStream, needsFor(fs, ms));
@@ -453,7 +475,10 @@ export class FreeswitchDriver implements TelephonyDriver {
   private reportTapStats(legId: LegId, a: LegAnalysis): void {
     if (a.mode !== 'stream' || a.stats.mediaAt === undefined) return;
     const latencyMs = a.stats.firstFrameAt === undefined ? undefined : a.stats.firstFrameAt - a.stats.mediaAt;
-    this.d.logger.debug({ legId, frames: a.stats.frames, rtpPackets: a.stats.rtpPackets, firstFrameAfterMediaMs: latencyMs }, 'analysis tap');
+    this.d.logger.debug(
+      { legId, frames: a.stats.frames, rtpPackets: a.stats.rtpPackets, firstFrameAfterMediaMs: latencyMs },
+      'analysis tap',
+    );
     this.d.onTapStats?.(legId, { ...a.stats });
   }
 

@@ -18,11 +18,24 @@ export type { FreeswitchDriverDeps } from './driver';
 export type { AnalyzerFactory, TapStats } from './analysis';
 export { checkFreeswitchConfig } from './config';
 
-export function createFreeswitchDriver(opts: { config: Readonly<Config>; logger: Logger; createAnalyzer?: AnalyzerFactory; onTapStats?: FreeswitchDriverDeps['onTapStats'] }): FreeswitchDriver {
+export function createFreeswitchDriver(opts: {
+  config: Readonly<Config>;
+  logger: Logger;
+  createAnalyzer?: AnalyzerFactory;
+  onTapStats?: FreeswitchDriverDeps['onTapStats'];
+}): FreeswitchDriver {
   const { config } = opts;
   const srf = new DrachtioSrf();
   const createAnalyzer: AnalyzerFactory =
-    opts.createAnalyzer ?? ((o) => createCallAnalyzer({ config: config.media, phase: o.phase, ...(o.region ? { region: o.region } : {}), ...(o.waitForBeep ? { waitForBeep: true } : {}), ...(o.overrides ? { overrides: o.overrides } : {}) }));
+    opts.createAnalyzer ??
+    ((o) =>
+      createCallAnalyzer({
+        config: config.media,
+        phase: o.phase,
+        ...(o.region ? { region: o.region } : {}),
+        ...(o.waitForBeep ? { waitForBeep: true } : {}),
+        ...(o.overrides ? { overrides: o.overrides } : {}),
+      }));
   return new FreeswitchDriver({
     config: {
       freeswitch: config.telephony.freeswitch,

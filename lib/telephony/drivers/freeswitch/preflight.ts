@@ -19,12 +19,19 @@ export function needsFor(fs: FreeswitchConfig, ms: FreeswitchMediaServerConfig):
 }
 
 /** Resolves with nothing, or rejects with an Error naming the server, what is missing and where to fix it. */
-export async function preflightMediaServer(esl: EslClient, ms: FreeswitchMediaServerConfig, holdStream: string, needs: PreflightNeeds): Promise<void> {
+export async function preflightMediaServer(
+  esl: EslClient,
+  ms: FreeswitchMediaServerConfig,
+  holdStream: string,
+  needs: PreflightNeeds,
+): Promise<void> {
   const where = `FreeSWITCH ${ms.address}:${ms.port}`;
   const sofia = await esl.api('sofia status');
   const profileRe = new RegExp(`^\\s*${escapeRe(ms.profile)}\\s.*sip:mod_sofia@`, 'm');
   if (!profileRe.test(sofia)) {
-    throw new Error(`${where} has no running sofia profile "${ms.profile}" (telephony.freeswitch.mediaServers profile; freeswitch-conf/sip_profiles/drachtio_mrf.xml)`);
+    throw new Error(
+      `${where} has no running sofia profile "${ms.profile}" (telephony.freeswitch.mediaServers profile; freeswitch-conf/sip_profiles/drachtio_mrf.xml)`,
+    );
   }
   const modules: Array<[string, boolean]> = [
     ['mod_local_stream', true],
@@ -38,7 +45,9 @@ export async function preflightMediaServer(esl: EslClient, ms: FreeswitchMediaSe
     if (r !== 'true') throw new Error(`${where} has not loaded ${mod} (freeswitch-conf/autoload_configs/modules.conf.xml)`);
   }
   if (!localStreamNames(await esl.api('local_stream show')).includes(holdStream)) {
-    throw new Error(`${where} has no local_stream "${holdStream}" (telephony.freeswitch.holdStream; freeswitch-conf/autoload_configs/local_stream.conf.xml)`);
+    throw new Error(
+      `${where} has no local_stream "${holdStream}" (telephony.freeswitch.holdStream; freeswitch-conf/autoload_configs/local_stream.conf.xml)`,
+    );
   }
 }
 

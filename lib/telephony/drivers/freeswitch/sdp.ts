@@ -14,4 +14,3 @@
 export function endpointSdp(remoteSdp: string): string {
   return remoteSdp.replace(/^a=sendonly[ \t]*(\r?)$/gm, 'a=sendrecv$1');
 }
-

@@ -27,7 +27,13 @@ export interface LatchStats {
   droppedForeignSsrc: number;
 }
 
-const PRIVATE = [/^10\./, /^192\.168\./, /^172\.(1[6-9]|2[0-9]|3[01])\./, /^100\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\./, /^f[cd][0-9a-f]{2}:/i];
+const PRIVATE = [
+  /^10\./,
+  /^192\.168\./,
+  /^172\.(1[6-9]|2[0-9]|3[01])\./,
+  /^100\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\./,
+  /^f[cd][0-9a-f]{2}:/i,
+];
 const isPrivate = (a: string) => PRIVATE.some((re) => re.test(a));
 
 export class RtpLatch {

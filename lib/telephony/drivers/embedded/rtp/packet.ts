@@ -23,7 +23,14 @@ export function parseRtp(buf: Buffer): RtpPacket | null {
   let end = buf.length;
   if (buf[0]! & 0x20) end -= buf[buf.length - 1]!;
   if (offset > end) return null;
-  return { payloadType: pt, marker: (buf[1]! & 0x80) !== 0, seq: buf.readUInt16BE(2), timestamp: buf.readUInt32BE(4), ssrc: buf.readUInt32BE(8), payload: buf.subarray(offset, end) };
+  return {
+    payloadType: pt,
+    marker: (buf[1]! & 0x80) !== 0,
+    seq: buf.readUInt16BE(2),
+    timestamp: buf.readUInt32BE(4),
+    ssrc: buf.readUInt32BE(8),
+    payload: buf.subarray(offset, end),
+  };
 }
 
 export function buildRtp(p: Omit<RtpPacket, 'payload'>, payload: Uint8Array): Buffer {

@@ -5,7 +5,11 @@ export class PortPool {
   private next: number;
   private inUse = new Set<number>();
 
-  constructor(private readonly host: string, private readonly min: number, private readonly max: number) {
+  constructor(
+    private readonly host: string,
+    private readonly min: number,
+    private readonly max: number,
+  ) {
     if (min > max || min < 1024 || max > 65534) throw new Error(`bad RTP port range ${min}-${max}`);
     // Start at a random even port: a dialer restarted after a crash must not
     // reuse the ports of its dead calls, to which far ends may still stream.
