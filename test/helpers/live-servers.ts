@@ -10,13 +10,13 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../lib/store/redis-server';
 import { modeslConnect } from '../../lib/telephony/drivers/freeswitch/adapters';
+import { udpFree } from '../../lib/telephony/testing/ports';
 
 export const LIVE_ROOT = process.env.DIALER_LIVE_ROOT || '/opt/dialer-live';
 const ROOT = resolve(__dirname, '../..');
@@ -57,17 +57,6 @@ export function rewriteVars(xml: string, values: Record<string, string | number>
     out = out.replace(re, `$1${value}$2`);
   }
   return out;
-}
-
-function udpFree(port: number): Promise<boolean> {
-  return new Promise((res) => {
-    const s = createSocket('udp4');
-    s.once('error', () => {
-      s.close();
-      res(false);
-    });
-    s.bind(port, '127.0.0.1', () => s.close(() => res(true)));
-  });
 }
 
 /** A free even-aligned RTP range below the kernel's ephemeral ports (where SIPp and freePort take theirs). */

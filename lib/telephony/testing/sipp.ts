@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { join, resolve } from 'node:path';
-import { freePort } from '../../store/redis-server';
+import { freeUdpPort } from './ports';
 import { farEndAudio, type FarEndAudio } from './audio';
 
 export const SCENARIO_DIR = resolve(__dirname, '../../../sipp-scenarios');
@@ -61,8 +61,9 @@ export function audioKeys(): Record<string, string> {
 }
 
 export async function startSipp(o: SippOptions): Promise<Sipp> {
-  const port = await freePort();
-  const mediaPort = await freePort();
+  const port = await freeUdpPort();
+  // -mp binds the audio RTP/RTCP and video RTP/RTCP ports from here up
+  const mediaPort = await freeUdpPort(4);
   const keys = { ...audioKeys(), ...o.keys };
   const sf = ['uac', 'uas'].includes(o.scenario) ? ['-sn', o.scenario] : ['-sf', join(SCENARIO_DIR, `${o.scenario}.xml`)];
   const args = [
