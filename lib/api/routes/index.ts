@@ -20,6 +20,8 @@ import { authRoutes } from './auth';
 import { recordingRoutes } from './recordings';
 import { agentPageRoutes } from './agent-page';
 import { agentDataPlugin } from '../plugins/agent-data';
+import { inboundDataPlugin } from '../plugins/inbound-data';
+import { inboundRoutes } from './inbound';
 
 /**
  * Every route plugin, one per resource, each with its JSON Schemas beside it.
@@ -50,4 +52,7 @@ export const routes: FastifyPluginAsync[] = [
   dashboardRoutes,
   // after monitor: messaging events are republished on its hub.
   messageRoutes,
+  // inboundData first: the inbound routes read the store through it.
+  inboundDataPlugin,
+  inboundRoutes,
 ];
