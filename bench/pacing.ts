@@ -11,16 +11,16 @@
  * Last line (JSON): per strategy, the standard scenario's figures and the worst
  * over the grid.
  */
-import { RATIO_TABLE_PRESET } from '../lib/pacing';
+import { simCampaign } from './sim/campaign';
 import type { SimResult, Strategy } from './sim/engine';
 import { runAll, type Job } from './sim/pool';
 import { grid, STANDARD, type Scenario } from './sim/scenario';
 
 const STRATEGIES: Strategy[] = [
-  { kind: 'tick', name: 'progressive', mode: { kind: 'progressive' } },
-  { kind: 'tick', name: 'ratioTable', mode: { kind: 'progressive', ratioTable: RATIO_TABLE_PRESET } },
+  { kind: 'tick', name: 'progressive', campaign: simCampaign('progressive') },
+  { kind: 'tick', name: 'ratioTable', campaign: simCampaign('ratioTable') },
   { kind: 'adaptive', name: 'adaptive' },
-  { kind: 'tick', name: 'predictive', mode: { kind: 'predictive' } },
+  { kind: 'tick', name: 'predictive', campaign: simCampaign('predictive') },
 ];
 const CAP = 0.03;
 

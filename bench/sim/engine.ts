@@ -1,6 +1,6 @@
 /**
  * Discrete-event pacing simulator on a virtual clock. It drives the real
- * pacing code: `decideTick` for the strategy, `observe`/`estimates` for the
+ * pacing code: the runner's `campaignTick` for the strategy, `observe`/`estimates` for the
  * live estimates, `decideAnswered` (with the call flow's one abandon deadline)
  * for the abandon decision. Only the world (agents, customers, carriers, the
  * detector's errors) is simulated here; `scenario.world` adds what real floors
@@ -10,7 +10,6 @@ import {
   applyCaps,
   createEstimator,
   decideAnswered,
-  decideTick,
   estimates,
   observe,
   type AgentSnapshot,
@@ -18,7 +17,6 @@ import {
   type EstimatorState,
   type Estimates,
   type PacingEvent,
-  type PacingMode,
   type TickDecision,
 } from '../../lib/pacing';
 import { adaptiveStart, adaptiveStep, ADAPTIVE_DEFAULTS, type AdaptiveState } from './adaptive';
@@ -34,9 +32,12 @@ import {
   type Scenario,
 } from './scenario';
 import { oracleCalls, trueLaws, type TrueLaws } from './oracle';
+import { afterPlaced, campaignTick, type SessionView, type TickCampaign } from '../../lib/dialer/steps/campaign-tick';
+import type { PacingConfig } from '../../lib/pacing/schema';
 
 export type Strategy =
-  | { kind: 'tick'; name: string; mode: PacingMode; tickMs?: number }
+  /** A campaign run by the runner's own `campaignTick` (bench/sim/campaign.ts builds them). */
+  | { kind: 'tick'; name: string; campaign: TickCampaign; predictive?: PacingConfig['predictive']; tickMs?: number }
   | { kind: 'adaptive'; name: string }
   /** Knows exact agent free times and the true laws; places calls while one more stays within `theta` (oracle.ts). */
   | { kind: 'oracle'; name: string; theta: number };
@@ -99,7 +100,7 @@ const ESTIMATES_REFRESH_MS = 5000;
 export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): SimResult {
   const endAt = sc.shiftHours * 3600 * SEC;
   const caps: Caps = opts.caps ?? { maxSimultaneousCalls: 0 };
-  const threshold = opts.abandonThresholdMs ?? 2000;
+  const threshold = opts.abandonThresholdMs ?? (strategy.kind === 'tick' ? strategy.campaign.abandonThresholdSec * SEC : 2000);
   // The detector's post-greeting wait, spent of the threshold as in production (dialer.runner.humanVerdictGapMs).
   const verdictGapMs = opts.verdictGapMs ?? 800;
   const rOutcome = new Rng(deriveSeed(opts.seed, 'outcome'));
@@ -133,7 +134,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
   const falseQueued = new Set<number>(); // queued calls that are machines taken for persons
   let connected = 0;
   let nextCall = 0;
-  let est: EstimatorState | null = strategy.kind === 'tick' && strategy.mode.kind === 'predictive' ? createEstimator() : null;
+  let est: EstimatorState | null = strategy.kind === 'tick' && strategy.campaign.mode === 'predictive' ? createEstimator() : null;
   let breakMs = 0;
   const feed = (ev: PacingEvent) => {
     if (est) est = observe(est, ev);
@@ -270,20 +271,30 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
           const snap: AgentSnapshot[] = agents
             .filter((a) => a.state !== 'break')
             .map((a) => ({ state: a.state as AgentSnapshot['state'], since: a.since }));
-          const ringStarts: number[] = [];
-          for (const c of ringing.values()) ringStarts.push(c.startedAt);
-          const d = decideTick({
+          const sessions: SessionView[] = [];
+          for (const c of ringing.values()) sessions.push({ phase: 'dialing', startedAt: c.startedAt });
+          for (const personAt of queued.values()) sessions.push({ phase: 'awaiting_agent', startedAt: personAt, personAt });
+          for (let k = 0; k < connected; k++) sessions.push({ phase: 'connected', startedAt: now });
+          const { decision: d } = campaignTick({
             now,
-            mode: strategy.mode,
+            campaign:
+              caps.maxSimultaneousCalls > 0 ? { ...strategy.campaign, maxConcurrentCalls: caps.maxSimultaneousCalls } : strategy.campaign,
+            predictive: strategy.predictive,
+            sessions,
             agents: snap,
-            calls: { ringing: ringStarts, queued: [...queued.values()], connected },
-            caps: withTrunk(caps, legs(), starts.length),
+            startedLastSecond: starts.length,
+            trunk: caps.trunk,
+            trunkInUse: legs(),
+            trunkStartedLastSecond: starts.length,
             estimates: currentEstimates(now),
           });
+          if (!d)
+            throw new Error(
+              `simulated campaign ${strategy.name} is outside its hours at ${now} ms: the simulator's campaigns are open around the clock`,
+            );
           opts.onDecision?.(d, now);
           n = d.calls;
-          const expected = d.trace.figures.expectedAbandons;
-          if (n > 0 && typeof expected === 'number') feed({ type: 'placed', at: now, calls: n, expectedAbandons: expected });
+          if (est) est = afterPlaced(est, d, n, now);
         } else {
           const ready = readyCount();
           const drops = minute.filter((m) => m.drop).length;

@@ -10,21 +10,12 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Campaign } from '../domain/campaign';
-import {
-  decideTick,
-  createEstimator,
-  observe,
-  estimates,
-  mayStartCampaign,
-  type EstimatorState,
-  type PacingMode,
-  type AgentSnapshot,
-} from '../pacing';
+import { createEstimator, observe, estimates, mayStartCampaign, type EstimatorState, type AgentSnapshot } from '../pacing';
 import type { PacingConfig } from '../pacing/schema';
 import { claimCallback, dueCallbacks, finishCallback, nextCallbackDue, pendingCallbackCount, type Callback } from '../store/callbacks';
 import { LIVE_ANSWER_CODES, isResultCode, type ResultCode } from '../results/codes';
 import type { RetryPolicy } from '../rules/retry';
-import { dialWindow, isWithinHours } from '../rules/hours';
+import { isWithinHours } from '../rules/hours';
 import { getCampaign, listRunningCampaigns } from '../store/campaigns';
 import { applyTransition, onControl } from './campaign-control';
 import { isDoNotCall } from '../store/dnc';
@@ -41,6 +32,7 @@ import { decideCompletion } from './steps/complete';
 import { decideClose } from './steps/close';
 import { RUNNER_CODES } from './steps/codes';
 import { decideDialTime, type DialTimeInput } from './steps/dial-time';
+import { afterPlaced, campaignTick, tickWindow } from './steps/campaign-tick';
 import { decideDialingStatus, sameStatus, type DialingStatus, type TickOutcome } from './steps/dialing-status';
 import { putDialingStatus } from '../store/campaign-dialing';
 import { abandonWindow, type LedgerWindow } from '../store/abandon-ledger';
@@ -95,69 +87,15 @@ interface CampaignRun {
  * The abandon budget is held over the campaign's window as the ledger in Redis
  * counts it (across shifts and restarts), not only over what this process saw.
  */
-export function withLedger<E extends { abandon: { live: number; abandoned: number; rate: number } }>(
-  e: E | undefined,
-  ledger: LedgerWindow | undefined,
-): E | undefined {
-  if (!e || !ledger || ledger.live < e.abandon.live) return e;
-  return {
-    ...e,
-    abandon: { ...e.abandon, live: ledger.live, abandoned: ledger.abandoned, rate: ledger.live > 0 ? ledger.abandoned / ledger.live : 0 },
-  };
-}
-
 export function campaignPolicy(c: Campaign): RetryPolicy {
   const perCode: RetryPolicy['perCode'] = {};
   for (const [code, rule] of Object.entries(c.retryPolicy ?? {})) perCode[Number(code)] = { retry: rule.retry, afterSec: rule.intervalSec };
   return { maxAttempts: c.maxAttempts, retryIntervalSec: c.retryIntervalSec, perCode };
 }
 
-/**
- * The trunk caps for one campaign's tick: channels shared by all campaigns,
- * and whichever calls-per-second limit leaves less room now, the campaign's
- * own or the trunk's (which every campaign of this process shares).
- */
-export function trunkCaps(
-  trunk: { channels: number; callsPerSecond: number } | undefined,
-  inUse: number,
-  campaign: { cps: number; started: number },
-  trunkStarted: number,
-): { channels: number; inUse: number; callsPerSecond: number; startedLastSecond: number } {
-  const campaignRoom = campaign.cps > 0 ? campaign.cps - campaign.started : Infinity;
-  const trunkRoom = trunk && trunk.callsPerSecond > 0 ? trunk.callsPerSecond - trunkStarted : Infinity;
-  const byTrunk = trunkRoom < campaignRoom;
-  return {
-    channels: trunk?.channels ?? 0,
-    inUse,
-    callsPerSecond: byTrunk ? trunk!.callsPerSecond : Math.max(0, campaign.cps),
-    startedLastSecond: byTrunk ? trunkStarted : campaign.started,
-  };
-}
-
 /** Callbacks due are queued in this pseudo-list, ahead of every list (negative scores). */
 export const CALLBACK_LIST = 'cb';
 const CALLBACK_PRIORITY = -1e15;
-
-export function pacingMode(c: Campaign, p?: PacingConfig['predictive']): PacingMode {
-  switch (c.mode) {
-    case 'progressive':
-      return { kind: 'progressive' };
-    case 'power':
-      return c.ratioTable && c.ratioTable.length > 0
-        ? { kind: 'progressive', ratioTable: c.ratioTable }
-        : { kind: 'power', ratio: c.ratio };
-    case 'predictive':
-      return {
-        kind: 'predictive',
-        targetAbandonRate: c.abandonTargetPct / 100,
-        maxAbandonRate: c.abandonTargetPct / 100,
-        abandonThresholdMs: c.abandonThresholdSec * 1000,
-        ...p,
-      };
-    case 'agentless':
-      return { kind: 'agentless', maxLines: c.maxConcurrentCalls > 0 ? c.maxConcurrentCalls : 10 };
-  }
-}
 
 function flowMode(c: Campaign): Mode {
   if (c.mode !== 'agentless') return 'agents';
@@ -365,7 +303,7 @@ export class CampaignRunner {
     );
     if (draining) return;
 
-    const window = dialWindow({ hours: c.hours, period: c.period }, now);
+    const window = tickWindow(c, now);
     const outcome: TickOutcome = {
       window,
       placed: 0,
@@ -376,33 +314,24 @@ export class CampaignRunner {
     if (!window.ok) return this.report(run, outcome, now);
     if (c.mode !== 'agentless') outcome.placed += await this.dialDueCallbacks(run, now);
 
-    const agents = await this.agentSnapshot(c);
-    const calls = { ringing: [] as number[], queued: [] as number[], connected: 0 };
-    for (const s of run.sessions) {
-      const p = s.state.phase;
-      if (p === 'dialing' || p === 'analysing') calls.ringing.push(s.startedAt);
-      else if (p === 'awaiting_agent' || p === 'connecting') calls.queued.push(s.state.personAt ?? now);
-      else if (p === 'connected') calls.connected++;
-    }
     run.starts = run.starts.filter((t) => t > now - 1000);
     this.trunkStarts = this.trunkStarts.filter((t) => t > now - 1000);
-    const trunk = this.d.trunkLimits;
-    const decision = decideTick({
+    const tick = campaignTick({
       now,
-      mode: pacingMode(c, this.d.pacing.predictive),
-      agents,
-      calls,
-      caps: {
-        maxSimultaneousCalls: c.maxConcurrentCalls,
-        trunk: trunkCaps(
-          trunk,
-          this.d.driver.health().activeLegs,
-          { cps: c.callsPerSecond, started: run.starts.length },
-          this.trunkStarts.length,
-        ),
-      },
-      estimates: withLedger(estimates(run.estimator, now), run.ledger),
+      campaign: c,
+      predictive: this.d.pacing.predictive,
+      sessions: [...run.sessions].map((s) => ({ phase: s.state.phase, startedAt: s.startedAt, personAt: s.state.personAt })),
+      agents: await this.agentSnapshot(c),
+      startedLastSecond: run.starts.length,
+      trunk: this.d.trunkLimits,
+      trunkInUse: this.d.driver.health().activeLegs,
+      trunkStartedLastSecond: this.trunkStarts.length,
+      estimates: estimates(run.estimator, now),
+      ledger: run.ledger,
     });
+    outcome.window = tick.window;
+    if (!tick.decision) return this.report(run, outcome, now);
+    const decision = tick.decision;
     if (decision.calls > 0 || this.d.log.isLevelEnabled('debug')) {
       this.events.emitEvent({
         type: 'pacing.trace',
@@ -432,15 +361,7 @@ export class CampaignRunner {
           maxAttemptsFilter: c.filters?.attempts?.max,
         },
       });
-      const expected = Number(decision.trace.figures.expectedAbandons ?? 0);
-      if (c.mode === 'predictive' && claims.length > 0 && Number.isFinite(expected)) {
-        run.estimator = observe(run.estimator, {
-          type: 'placed',
-          at: now,
-          calls: claims.length,
-          expectedAbandons: (expected * claims.length) / decision.calls,
-        });
-      }
+      run.estimator = afterPlaced(run.estimator, decision, claims.length, now);
       outcome.placed += claims.length;
       for (const claim of claims) {
         this.d.limits?.bind(c.id, claim.attemptId);

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { DialQueue } from '../../../lib/store/dial-queue';
 import { abandonWindow } from '../../../lib/store/abandon-ledger';
-import { withLedger } from '../../../lib/dialer/runner';
+import { withLedger } from '../../../lib/dialer/steps/campaign-tick';
 import { startTestRedis } from '../../helpers/redis';
 
 const HOUR = 3_600_000;

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { trunkCaps } from '../../../lib/dialer/runner';
+import { trunkCaps } from '../../../lib/dialer/steps/campaign-tick';
 
 t.test("trunk caps: the tighter calls-per-second room wins; channels are the trunk's", async (t) => {
   t.same(

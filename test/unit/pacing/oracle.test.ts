@@ -2,6 +2,7 @@
 import t from 'tap';
 import { oracleCalls, trueLaws } from '../../../bench/sim/oracle';
 import { simulate } from '../../../bench/sim/engine';
+import { simCampaign } from '../../../bench/sim/campaign';
 import { RICH_WORLD, grid } from '../../../bench/sim/scenario';
 
 t.test('true laws: the chance a call needs an agent includes AMD errors and the ring timeout', async (t) => {
@@ -37,8 +38,12 @@ t.test('the oracle places more calls the sooner agents are free, and fewer for a
 
 t.test('the rich world: breaks leave occupancy over available time; AMD errors change what counts as live', async (t) => {
   const sc = { ...grid(1).find((s) => s.name === 'a20-live25-talk60')!, shiftHours: 1 };
-  const plain = simulate({ ...sc, world: undefined }, { kind: 'tick', name: 'progressive', mode: { kind: 'progressive' } }, { seed: 3 });
-  const rich = simulate(sc, { kind: 'tick', name: 'progressive', mode: { kind: 'progressive' } }, { seed: 3 });
+  const plain = simulate(
+    { ...sc, world: undefined },
+    { kind: 'tick', name: 'progressive', campaign: simCampaign('progressive') },
+    { seed: 3 },
+  );
+  const rich = simulate(sc, { kind: 'tick', name: 'progressive', campaign: simCampaign('progressive') }, { seed: 3 });
   t.ok(rich.agentHours < plain.agentHours, `breaks take agent time (${rich.agentHours.toFixed(2)} < ${plain.agentHours})`);
   t.equal(rich.abandoned, 0, 'progressive 1:1 still never abandons (bridge delay included)');
   t.ok(rich.occupancy > 0 && rich.occupancy <= 1);

@@ -1,12 +1,13 @@
 import t from 'tap';
 import { simulate, type Strategy } from '../../../bench/sim/engine';
 import { Rng } from '../../../bench/sim/prng';
-import { RATIO_TABLE_PRESET, type Caps } from '../../../lib/pacing';
+import { simCampaign } from '../../../bench/sim/campaign';
+import type { Caps } from '../../../lib/pacing';
 
 const small = { name: 'a8-live25-talk60', agents: 8, liveRate: 0.25, talkMeanSec: 60, shiftHours: 0.5 };
-const PROGRESSIVE: Strategy = { kind: 'tick', name: 'progressive', mode: { kind: 'progressive' } };
-const RATIO: Strategy = { kind: 'tick', name: 'ratioTable', mode: { kind: 'progressive', ratioTable: RATIO_TABLE_PRESET } };
-const PREDICTIVE: Strategy = { kind: 'tick', name: 'predictive', mode: { kind: 'predictive' } };
+const PROGRESSIVE: Strategy = { kind: 'tick', name: 'progressive', campaign: simCampaign('progressive') };
+const RATIO: Strategy = { kind: 'tick', name: 'ratioTable', campaign: simCampaign('ratioTable') };
+const PREDICTIVE: Strategy = { kind: 'tick', name: 'predictive', campaign: simCampaign('predictive') };
 const ADAPTIVE: Strategy = { kind: 'adaptive', name: 'adaptive' };
 
 t.test('the seeded generator is reproducible and uniform enough', async (t) => {

@@ -1,0 +1,165 @@
+/**
+ * One campaign tick as a pure step: given the campaign's settings, the clock,
+ * the calls it has up and the agents' snapshot, may it dial now and how many
+ * calls does it start. The runner is the interpreter (it reads Redis and the
+ * driver, claims, originates); the pacing simulator (bench/sim) calls this same
+ * function in virtual time, so the bench measures the code production runs:
+ * the window check, the campaign → pacing-mode mapping, the phase → pacing
+ * call counts, the trunk and campaign caps and the predictive estimates with
+ * the abandon ledger.
+ */
+import type { Campaign } from '../../domain/campaign';
+import {
+  decideTick,
+  observe,
+  type AgentSnapshot,
+  type EstimatorState,
+  type Estimates,
+  type PacingMode,
+  type TickDecision,
+} from '../../pacing';
+import type { PacingConfig } from '../../pacing/schema';
+import { dialWindow, type DialWindow } from '../../rules/hours';
+import type { LedgerWindow } from '../../store/abandon-ledger';
+import type { CallPhase } from '../call-flow';
+
+/** The campaign settings a tick reads. */
+export type TickCampaign = Pick<
+  Campaign,
+  | 'mode'
+  | 'hours'
+  | 'period'
+  | 'ratio'
+  | 'ratioTable'
+  | 'abandonTargetPct'
+  | 'abandonThresholdSec'
+  | 'maxConcurrentCalls'
+  | 'callsPerSecond'
+>;
+
+/** What the tick needs of one call in progress. */
+export interface SessionView {
+  phase: CallPhase;
+  startedAt: number;
+  /** When the person was found (queued calls wait from then). */
+  personAt?: number;
+}
+
+export interface CampaignTickInput {
+  now: number;
+  campaign: TickCampaign;
+  /** Deployment overrides for predictive pacing (`pacing.predictive`). */
+  predictive?: PacingConfig['predictive'];
+  sessions: Iterable<SessionView>;
+  agents: readonly AgentSnapshot[];
+  /** Calls this campaign started in the last second. */
+  startedLastSecond: number;
+  /** The trunk's limits (absent or 0: none) and its use now across campaigns. */
+  trunk?: { channels: number; callsPerSecond: number };
+  trunkInUse: number;
+  trunkStartedLastSecond: number;
+  /** Live estimates (predictive only) and the abandon ledger over the campaign's budget window. */
+  estimates?: Estimates;
+  ledger?: LedgerWindow;
+}
+
+export type CampaignTickResult =
+  { window: DialWindow; decision?: undefined } | { window: DialWindow & { ok: true }; decision: TickDecision };
+
+/** The campaign's dial window now: period and hours. The runner asks it first, before dialling due callbacks. */
+export function tickWindow(c: Pick<TickCampaign, 'hours' | 'period'>, now: number): DialWindow {
+  return dialWindow({ hours: c.hours, period: c.period }, now);
+}
+
+export function campaignTick(i: CampaignTickInput): CampaignTickResult {
+  const c = i.campaign;
+  const window = tickWindow(c, i.now);
+  if (!window.ok) return { window };
+  const calls = { ringing: [] as number[], queued: [] as number[], connected: 0 };
+  for (const s of i.sessions) {
+    if (s.phase === 'dialing' || s.phase === 'analysing') calls.ringing.push(s.startedAt);
+    else if (s.phase === 'awaiting_agent' || s.phase === 'connecting') calls.queued.push(s.personAt ?? i.now);
+    else if (s.phase === 'connected') calls.connected++;
+  }
+  const decision = decideTick({
+    now: i.now,
+    mode: pacingMode(c, i.predictive),
+    agents: i.agents,
+    calls,
+    caps: {
+      maxSimultaneousCalls: c.maxConcurrentCalls,
+      trunk: trunkCaps(i.trunk, i.trunkInUse, { cps: c.callsPerSecond, started: i.startedLastSecond }, i.trunkStartedLastSecond),
+    },
+    estimates: withLedger(i.estimates, i.ledger),
+  });
+  return { window, decision };
+}
+
+/**
+ * The estimator after a tick's calls were claimed: predictive pacing is told
+ * what the calls it placed are expected to cost (its calibration), pro rata
+ * when fewer contacts were claimed than the decision wanted.
+ */
+export function afterPlaced(est: EstimatorState, decision: TickDecision, placed: number, now: number): EstimatorState {
+  const expected = Number(decision.trace.figures.expectedAbandons ?? 0);
+  if (decision.trace.mode !== 'predictive' || placed <= 0 || decision.calls <= 0 || !Number.isFinite(expected)) return est;
+  return observe(est, { type: 'placed', at: now, calls: placed, expectedAbandons: (expected * placed) / decision.calls });
+}
+
+export function pacingMode(
+  c: Pick<TickCampaign, 'mode' | 'ratio' | 'ratioTable' | 'abandonTargetPct' | 'abandonThresholdSec' | 'maxConcurrentCalls'>,
+  p?: PacingConfig['predictive'],
+): PacingMode {
+  switch (c.mode) {
+    case 'progressive':
+      return { kind: 'progressive' };
+    case 'power':
+      return c.ratioTable && c.ratioTable.length > 0
+        ? { kind: 'progressive', ratioTable: c.ratioTable }
+        : { kind: 'power', ratio: c.ratio };
+    case 'predictive':
+      return {
+        kind: 'predictive',
+        targetAbandonRate: c.abandonTargetPct / 100,
+        maxAbandonRate: c.abandonTargetPct / 100,
+        abandonThresholdMs: c.abandonThresholdSec * 1000,
+        ...p,
+      };
+    case 'agentless':
+      return { kind: 'agentless', maxLines: c.maxConcurrentCalls > 0 ? c.maxConcurrentCalls : 10 };
+  }
+}
+
+/** The abandon figures over the campaign's budget window (Redis ledger) replace the estimator's shorter window when they hold more. */
+export function withLedger<E extends { abandon: { live: number; abandoned: number; rate: number } }>(
+  e: E | undefined,
+  ledger: LedgerWindow | undefined,
+): E | undefined {
+  if (!e || !ledger || ledger.live < e.abandon.live) return e;
+  return {
+    ...e,
+    abandon: { ...e.abandon, live: ledger.live, abandoned: ledger.abandoned, rate: ledger.live > 0 ? ledger.abandoned / ledger.live : 0 },
+  };
+}
+
+/**
+ * The trunk caps for one campaign's tick: channels shared by all campaigns,
+ * and whichever calls-per-second limit leaves less room now, the campaign's
+ * own or the trunk's (which every campaign of this process shares).
+ */
+export function trunkCaps(
+  trunk: { channels: number; callsPerSecond: number } | undefined,
+  inUse: number,
+  campaign: { cps: number; started: number },
+  trunkStarted: number,
+): { channels: number; inUse: number; callsPerSecond: number; startedLastSecond: number } {
+  const campaignRoom = campaign.cps > 0 ? campaign.cps - campaign.started : Infinity;
+  const trunkRoom = trunk && trunk.callsPerSecond > 0 ? trunk.callsPerSecond - trunkStarted : Infinity;
+  const byTrunk = trunkRoom < campaignRoom;
+  return {
+    channels: trunk?.channels ?? 0,
+    inUse,
+    callsPerSecond: byTrunk ? trunk!.callsPerSecond : Math.max(0, campaign.cps),
+    startedLastSecond: byTrunk ? trunkStarted : campaign.started,
+  };
+}
