@@ -72,6 +72,7 @@ export class Supervisor extends EventEmitter<SupervisionEvents> {
         to: o.phone,
         ringTimeoutMs: this.o.ringTimeoutSec * 1000,
         tags: { agentId, role: 'supervisor-phone' },
+        nearLeg: a.leg,
       });
     } catch (err) {
       throw new AgentDeskError('UNAVAILABLE', `cannot call the supervisor's phone ${o.phone}: ${(err as Error).message}`);

@@ -39,6 +39,12 @@ export interface OriginateRequest {
   analysis?: AnalysisRequest;
   /** Opaque labels copied onto logs and events (campaignId, contactId, attemptId). */
   tags?: Record<string, string>;
+  /**
+   * A live leg this one will be joined to (a supervisor's phone to the agent's
+   * call): drivers with several media servers put the new leg's media on that
+   * leg's server. Ignored when that leg is gone.
+   */
+  nearLeg?: LegId;
 }
 
 /** Who ended the call, and how. */

@@ -22,8 +22,12 @@ import {
   type LegEvent,
   type LegId,
   type MediaSource,
+  type MonitorMode,
+  type MonitorRequest,
   type OriginateRequest,
   type PlayOptions,
+  type RecordingResult,
+  type RecordRequest,
   type TelephonyDriver,
 } from '../../contract';
 import { LegAnalysis, type AnalyzerFactory, type TapStats } from './analysis';
@@ -45,6 +49,7 @@ import type {
   UacFailure,
 } from './ports';
 import { needsFor, preflightMediaServer } from './preflight';
+import { apiOk, EAVESDROP_VARS, eavesdropDigit, RECORD_VARS, recordingResult } from './supervision';
 
 export interface FreeswitchDriverDeps {
   config: {
@@ -88,12 +93,38 @@ interface Leg {
   playback?: { id: string; loop: boolean };
   ended: Promise<void>;
   resolveEnded: () => void;
+  /** Settles when FreeSWITCH has hung the endpoint up (files it recorded are closed). */
+  gone?: Promise<void>;
   log: Logger;
+}
+
+/** A supervisor's eavesdrop on an agent's channel (supervision.ts). */
+interface Monitor {
+  supervisorLeg: LegId;
+  agentLeg: LegId;
+  mode: MonitorMode;
+  /** The running `eavesdrop` application; settles when it ends. */
+  run: Promise<unknown>;
+  /** Settles once `eavesdrop` runs on the supervisor's channel (it takes commands from then on). */
+  started: Promise<void>;
+}
+
+/** A uuid_record on the customer's channel (supervision.ts). */
+interface Recording {
+  id: string;
+  path: string;
+  customer: Leg;
+  agent: Leg;
+  startedAt: number;
+  onEnd?: (r: RecordingResult) => void;
+  done?: Promise<RecordingResult>;
 }
 
 /** Ended leg ids remembered so a late hangup() resolves instead of failing. */
 const ENDED_MEMORY = 10_000;
 export const DEFAULT_BEEP = { freqHz: 1000, durationMs: 200 } as const;
+/** How long `eavesdrop` may take to start on the supervisor's channel (a loaded FreeSWITCH: some hundred ms). */
+const EAVESDROP_START_MS = 5000;
 
 export class FreeswitchDriver implements TelephonyDriver {
   readonly name = 'freeswitch';
@@ -101,6 +132,8 @@ export class FreeswitchDriver implements TelephonyDriver {
   private readonly legs = new Map<LegId, Leg>();
   private readonly endedIds = new Set<LegId>();
   private readonly pool = new MediaServerPool();
+  private readonly monitors = new Map<LegId, Monitor>();
+  private readonly recordings = new Map<string, Recording>();
   private running = false;
 
   constructor(private readonly d: FreeswitchDriverDeps) {}
@@ -165,7 +198,9 @@ export class FreeswitchDriver implements TelephonyDriver {
     const { config } = this.d;
     const target = inviteFor(req, '', config.trunks, config.defaultRegion);
     const toUri = /^sips?:/i.test(req.to);
-    const member = this.pickMember(toUri);
+    // Eavesdrop and uuid_bridge need both channels on one FreeSWITCH: a leg that will join another goes where it is.
+    const near = req.nearLeg ? this.legs.get(req.nearLeg) : undefined;
+    const member = near && near.member.ms.connected ? near.member : this.pickMember(toUri);
     if (!member) throw new TelephonyError('NO_CAPACITY', 'no connected media server has room');
     member.legs++;
     let ep: EndpointPort;
@@ -318,6 +353,160 @@ export class FreeswitchDriver implements TelephonyDriver {
     this.clearBridge(la);
   }
 
+  /* ---------------- listen / whisper / barge, recording (supervision.ts) ---------------- */
+
+  async monitor(req: MonitorRequest): Promise<void> {
+    if (req.supervisorLeg === req.agentLeg) throw new TelephonyError('BAD_REQUEST', 'a leg cannot monitor itself');
+    const sup = this.answered(req.supervisorLeg, 'monitor');
+    const agent = this.answered(req.agentLeg, 'monitor');
+    if (!agent.bridgedTo) throw new TelephonyError('BAD_STATE', `leg ${agent.id} is not bridged to a call`);
+    if (sup.bridgedTo) throw new TelephonyError('BAD_STATE', `leg ${sup.id} is bridged: unbridge it before monitoring`);
+    if (this.monitors.has(sup.id)) throw new TelephonyError('BAD_STATE', `leg ${sup.id} already monitors a call`);
+    if (sup.member !== agent.member) {
+      throw new TelephonyError(
+        'BAD_STATE',
+        `legs ${sup.id} and ${agent.id} are on different media servers (${sup.member.cfg.address}, ${agent.member.cfg.address}): eavesdrop needs one FreeSWITCH`,
+      );
+    }
+    await Promise.all([sup.media, agent.media]);
+    if (sup.playback) await this.stopPlayback(sup.id);
+    const m: Monitor = { supervisorLeg: sup.id, agentLeg: agent.id, mode: req.mode, run: Promise.resolve(), started: Promise.resolve() };
+    this.monitors.set(sup.id, m);
+    try {
+      m.started = this.eavesdrop(m, sup, agent);
+      await m.started;
+    } catch (err) {
+      this.monitors.delete(sup.id);
+      throw err;
+    }
+  }
+
+  async setMonitorMode(supervisorLeg: LegId, mode: MonitorMode): Promise<void> {
+    const m = this.monitors.get(supervisorLeg);
+    if (!m) throw new TelephonyError('BAD_STATE', `leg ${supervisorLeg} is not monitoring a call`);
+    const sup = this.answered(m.supervisorLeg, 'setMonitorMode');
+    await m.started;
+    m.mode = mode;
+    await this.eavesdropCommand(sup, eavesdropDigit(mode));
+  }
+
+  async stopMonitor(supervisorLeg: LegId): Promise<void> {
+    const m = this.monitors.get(supervisorLeg);
+    if (!m) throw new TelephonyError('BAD_STATE', `leg ${supervisorLeg} is not monitoring a call`);
+    this.monitors.delete(supervisorLeg);
+    const sup = this.legs.get(supervisorLeg);
+    if (sup && sup.state === 'answered') await this.endEavesdrop(sup, m);
+  }
+
+  async startRecording(req: RecordRequest): Promise<string> {
+    if (!req.path) throw new TelephonyError('BAD_REQUEST', 'recording path is required');
+    if (req.customerLeg === req.agentLeg) throw new TelephonyError('BAD_REQUEST', 'customer and agent must be two legs');
+    const customer = this.answered(req.customerLeg, 'startRecording');
+    const agent = this.answered(req.agentLeg, 'startRecording');
+    const rec: Recording = {
+      id: randomUUID(),
+      path: req.path,
+      customer,
+      agent,
+      startedAt: this.now(),
+      ...(req.onEnd ? { onEnd: req.onEnd } : {}),
+    };
+    this.recordings.set(rec.id, rec);
+    let error: string | undefined;
+    try {
+      await customer.media;
+      await customer.ep.set(RECORD_VARS);
+      const reply = await customer.ep.api('uuid_record', [customer.ep.uuid, 'start', req.path]);
+      if (!apiOk(reply)) error = `uuid_record refused: ${reply.trim()}`;
+    } catch (err) {
+      error = (err as Error).message;
+    }
+    // Like the embedded driver: a recording that cannot be written ends at once with the error; the call goes on.
+    if (error) void this.closeRecording(rec, 'error', error);
+    return rec.id;
+  }
+
+  async stopRecording(id: string): Promise<RecordingResult> {
+    const rec = this.recordings.get(id);
+    if (!rec) throw new TelephonyError('UNKNOWN_LEG', `no recording ${id}`);
+    return this.closeRecording(rec, 'stop');
+  }
+
+  private async eavesdrop(m: Monitor, sup: Leg, agent: Leg): Promise<void> {
+    await sup.ep.set(EAVESDROP_VARS);
+    // Runs until its `*` command or either channel hangs up: not awaited.
+    let over = false;
+    m.run = sup.ep
+      .execute('eavesdrop', agent.ep.uuid)
+      .catch((err) => sup.log.warn({ err }, 'eavesdrop ended with an error'))
+      .finally(() => (over = true));
+    // A digit queued before the eavesdrop loop reads the channel would go to the application before it.
+    const until = this.now() + EAVESDROP_START_MS;
+    for (;;) {
+      const app = await sup.ep.api('uuid_getvar', [sup.ep.uuid, 'current_application']);
+      if (app.trim() === 'eavesdrop') break;
+      if (over || this.now() > until) {
+        throw new TelephonyError('UNAVAILABLE', `eavesdrop did not start on leg ${sup.id} (current application: ${app.trim()})`);
+      }
+      await new Promise<void>((r) => this.d.clock.setTimeout(r, 20));
+    }
+    if (m.mode !== 'listen') await this.eavesdropCommand(sup, eavesdropDigit(m.mode));
+  }
+
+  private async eavesdropCommand(sup: Leg, digit: string): Promise<void> {
+    const reply = await sup.ep.api('uuid_recv_dtmf', [sup.ep.uuid, digit]);
+    if (!apiOk(reply)) throw new TelephonyError('UNAVAILABLE', `uuid_recv_dtmf refused: ${reply.trim()}`);
+  }
+
+  private async endEavesdrop(sup: Leg, m: Monitor): Promise<void> {
+    await m.started.catch(() => undefined);
+    await this.eavesdropCommand(sup, '*');
+    // The next application on the channel (hold music, another monitor) waits for this one to have ended.
+    await m.run;
+  }
+
+  /** A leg ended or came out of its bridge: the monitors of its call end. */
+  private endMonitors(legId: LegId): void {
+    for (const m of [...this.monitors.values()]) {
+      if (m.agentLeg !== legId && m.supervisorLeg !== legId) continue;
+      this.monitors.delete(m.supervisorLeg);
+      const sup = this.legs.get(m.supervisorLeg);
+      if (sup && sup.state === 'answered' && m.supervisorLeg !== legId) {
+        void this.endEavesdrop(sup, m).catch((err) => sup.log.debug({ err }, 'eavesdrop already over'));
+      }
+    }
+  }
+
+  /** A leg ended: recordings it is part of end too. */
+  private endRecordings(leg: Leg): void {
+    for (const r of this.recordings.values()) if (r.customer === leg || r.agent === leg) void this.closeRecording(r, 'leg-ended');
+  }
+
+  /** Stops a recording once, reads what FreeSWITCH wrote and reports it (onEnd). */
+  private closeRecording(rec: Recording, endedBy: RecordingResult['endedBy'], error?: string): Promise<RecordingResult> {
+    rec.done ??= (async () => {
+      const customer = rec.customer;
+      if (!error && customer.state !== 'ended') {
+        const reply = await customer.ep.api('uuid_record', [customer.ep.uuid, 'stop', rec.path]).catch((err: Error) => err.message);
+        if (!apiOk(reply)) customer.log.debug({ reply }, 'uuid_record stop');
+      } else if (!error) {
+        // The channel is being hung up (release() runs right after finish()): FreeSWITCH closes the file when it is gone.
+        await Promise.resolve();
+        await customer.gone;
+      }
+      this.recordings.delete(rec.id);
+      const r = await recordingResult({ id: rec.id, path: rec.path, startedAt: rec.startedAt }, endedBy, error);
+      if (r.error) this.d.logger.error({ recording: rec.id, error: r.error }, 'recording failed; the call goes on');
+      try {
+        rec.onEnd?.(r);
+      } catch (err) {
+        this.d.logger.error({ err }, 'recording onEnd threw');
+      }
+      return r;
+    })();
+    return rec.done;
+  }
+
   /* ---------------- internals ---------------- */
 
   private async connectMediaServer(ms: FreeswitchMediaServerConfig): Promise<void> {
@@ -449,6 +638,8 @@ export class FreeswitchDriver implements TelephonyDriver {
     leg.state = 'ended';
     this.clearRingTimer(leg);
     if (leg.bridgedTo) this.clearBridge(leg);
+    this.endMonitors(leg.id);
+    this.endRecordings(leg);
     const analysis = leg.analysis;
     if (analysis) void analysis.stop(!!this.d.onTapStats).then(() => this.reportTapStats(leg.id, analysis));
     if (cause.by !== 'local' || cause.answered) {
@@ -469,7 +660,7 @@ export class FreeswitchDriver implements TelephonyDriver {
     this.endedIds.add(leg.id);
     if (this.endedIds.size > ENDED_MEMORY) this.endedIds.delete(this.endedIds.values().next().value!);
     leg.member.legs--;
-    leg.ep.destroy().catch((err) => leg.log.debug({ err }, 'endpoint already gone'));
+    leg.gone = leg.ep.destroy().catch((err) => leg.log.debug({ err }, 'endpoint already gone'));
   }
 
   private reportTapStats(legId: LegId, a: LegAnalysis): void {
@@ -487,6 +678,9 @@ export class FreeswitchDriver implements TelephonyDriver {
     leg.bridgedTo = undefined;
     const peer = this.legs.get(peerId);
     if (peer && peer.bridgedTo === leg.id) peer.bridgedTo = undefined;
+    // An eavesdrop follows the agent–customer call, which came apart (hold, transfer); a recording goes on.
+    this.endMonitors(leg.id);
+    this.endMonitors(peerId);
     const at = this.now();
     this.emit({ type: 'unbridged', legId: leg.id, at, peer: peerId });
     if (peer) this.emit({ type: 'unbridged', legId: peerId, at, peer: leg.id });

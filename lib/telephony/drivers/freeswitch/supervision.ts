@@ -1,0 +1,105 @@
+/**
+ * Listen-in / whisper / barge and two-channel call recording on FreeSWITCH,
+ * with FreeSWITCH's own means (issue 17), behind the contract's
+ * monitor/startRecording methods:
+ *
+ * - Monitor: the supervisor's endpoint runs mod_dptools `eavesdrop` on the
+ *   agent's channel: the supervisor hears what the agent's channel reads and
+ *   writes (agent + customer). Eavesdrop's own commands switch what the
+ *   supervisor's audio is mixed into (switch_ivr_eavesdrop_session): `2`
+ *   into what the agent's channel writes to the agent's phone (whisper: only
+ *   the agent hears), `3` also into what it reads, which the bridge carries
+ *   to the customer (barge), `0` into nothing (listen), `*` ends the
+ *   eavesdrop. The driver sends them as DTMF queued on the supervisor's
+ *   channel (`uuid_recv_dtmf`) once `eavesdrop` runs, so a mode change needs
+ *   no restart and no gap. `uuid_break` does not end an eavesdrop (its loop
+ *   does not look at the break flag), hence `*`. Checked live, tone by tone
+ *   (test/e2e/freeswitch/supervision.test.ts). With DTMF commands on, the
+ *   supervisor's own keypad switches the same way (FreeSWITCH's behaviour):
+ *   the mode the API shows is the last one asked through it.
+ * - Recording: `uuid_record` on the customer's channel with `RECORD_STEREO`
+ *   (mod_sndfile WAV, 16-bit at the channel's rate): left = what the
+ *   customer's channel reads (the customer), right = what it writes (the
+ *   agent, and a barging supervisor). FreeSWITCH writes the file itself, so
+ *   the path must be one FreeSWITCH can write and the dialer can read (the
+ *   same directory on a local media server, a shared one otherwise).
+ */
+import { stat, open } from 'node:fs/promises';
+import type { MonitorMode, RecordingResult } from '../../contract';
+
+/** Channel variables of the supervisor's channel: an eavesdrop that starts as a listen and takes commands. */
+export const EAVESDROP_VARS: Readonly<Record<string, string>> = {
+  eavesdrop_enable_dtmf: 'true',
+  eavesdrop_whisper_aleg: 'false',
+  eavesdrop_whisper_bleg: 'false',
+};
+
+/** The eavesdrop command (a DTMF digit) that puts a running eavesdrop in `mode`. */
+export function eavesdropDigit(mode: MonitorMode): string {
+  return mode === 'listen' ? '0' : mode === 'whisper' ? '2' : '3';
+}
+
+/** Channel variables of the recorded channel: two channels, read left, write right. */
+export const RECORD_VARS: Readonly<Record<string, string>> = {
+  RECORD_STEREO: 'true',
+  // Keep the file the dialer names: no automatic "-in/-out" split or a different rate.
+  RECORD_READ_ONLY: 'false',
+  RECORD_WRITE_ONLY: 'false',
+};
+
+/** FreeSWITCH api replies start with +OK or -ERR / -USAGE. */
+export function apiOk(reply: string): boolean {
+  return reply.trimStart().startsWith('+OK');
+}
+
+/**
+ * Duration and size of a finished WAV, from its header (RIFF chunks; the data
+ * chunk's size over the byte rate). FreeSWITCH's mod_sndfile patches the
+ * sizes when it closes the file.
+ */
+export async function wavFacts(path: string): Promise<{ bytes: number; durationMs: number; channels: number }> {
+  const { size } = await stat(path);
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(size, 4096));
+    await fh.read(head, 0, head.length, 0);
+    if (head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE') {
+      throw new Error(`${path} is not a WAV file`);
+    }
+    let off = 12;
+    let byteRate = 0;
+    let channels = 0;
+    while (off + 8 <= head.length) {
+      const id = head.toString('latin1', off, off + 4);
+      const len = head.readUInt32LE(off + 4);
+      if (id === 'fmt ') {
+        channels = head.readUInt16LE(off + 10);
+        byteRate = head.readUInt32LE(off + 16);
+      } else if (id === 'data') {
+        // A file still being written (or cut by a crash) has no final size: count what is on disk.
+        const data = Math.min(len, size - off - 8);
+        return { bytes: size, durationMs: byteRate > 0 ? Math.round((data / byteRate) * 1000) : 0, channels };
+      }
+      off += 8 + len + (len % 2);
+    }
+    throw new Error(`${path}: no data chunk`);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Builds the RecordingResult of a recording that ended, reading what FreeSWITCH wrote. */
+export async function recordingResult(
+  base: { id: string; path: string; startedAt: number },
+  endedBy: RecordingResult['endedBy'],
+  error?: string,
+): Promise<RecordingResult> {
+  if (error) return { ...base, durationMs: 0, bytes: 0, endedBy: 'error', error };
+  try {
+    const f = await wavFacts(base.path);
+    return { ...base, durationMs: f.durationMs, bytes: f.bytes, endedBy };
+  } catch (err) {
+    // FreeSWITCH wrote nothing the dialer can read (a remote media server, a full disk): say so.
+    return { ...base, durationMs: 0, bytes: 0, endedBy: 'error', error: `recording not readable: ${(err as Error).message}` };
+  }
+}

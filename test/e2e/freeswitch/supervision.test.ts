@@ -1,0 +1,215 @@
+/**
+ * Listen-in, whisper, barge and two-channel recording on the freeswitch
+ * driver, live (drachtio-server + FreeSWITCH 1.11 from freeswitch-conf/),
+ * checked by the audio each SIPp phone receives, as the embedded driver's
+ * test/e2e/embedded/monitor.test.ts does: every party sends its own tone
+ * (agent 600 Hz, customer 1100 Hz, supervisor 1700 Hz on PCMA while the
+ * others are PCMU) and what each party receives is measured with lib/media's
+ * Goertzel share. The WAV is written by FreeSWITCH (uuid_record, stereo).
+ */
+import t, { type Test } from 'tap';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../../../lib/config';
+import { createFreeswitchDriver } from '../../../lib/telephony/drivers/freeswitch';
+import { startProbePhone, type RtpProbe } from '../../../lib/telephony/testing/rtp-probe';
+import type { LegEvent, RecordingResult } from '../../../lib/telephony/contract';
+import { goertzelShare } from '../../../lib/media/features';
+import { liveServersMissing, startLiveServers } from '../../helpers/live-servers';
+
+const missing = liveServersMissing();
+const AGENT = 600;
+const CUSTOMER = 1100;
+const SUPERVISOR = 1700;
+const TONES = [AGENT, CUSTOMER, SUPERVISOR];
+/** A tone mixed with one other of equal level has about half the energy; absent tones stay near 0. */
+const PRESENT = 0.2;
+const ABSENT = 0.05;
+
+async function until(cond: () => boolean, what: string, ms = 8000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What each party heard during the next `ms` (after 500 ms for the change to settle). */
+async function listenTo(probes: Record<string, RtpProbe>, ms = 1000): Promise<Record<string, Record<number, number>>> {
+  await sleep(500);
+  const from = Date.now();
+  await sleep(ms);
+  const out: Record<string, Record<number, number>> = {};
+  for (const [k, p] of Object.entries(probes)) {
+    const h = p.heard(TONES, from);
+    if (h.frames < ms / 40) throw new Error(`${k} received only ${h.frames} frames`);
+    out[k] = h.shares;
+  }
+  return out;
+}
+
+function expectHears(t: Test, who: string, shares: Record<number, number>, present: number[]): void {
+  for (const hz of TONES) {
+    const name = hz === AGENT ? 'agent' : hz === CUSTOMER ? 'customer' : 'supervisor';
+    if (present.includes(hz)) t.ok(shares[hz]! > PRESENT, `${who} hears the ${name} (${shares[hz]!.toFixed(2)})`);
+    else t.ok(shares[hz]! < ABSENT, `${who} does not hear the ${name} (${shares[hz]!.toFixed(3)})`);
+  }
+}
+
+/** Mean Goertzel share of `hz` over 20 ms frames of one WAV channel, from the second second on. */
+function channelShare(x: Int16Array, hz: number): number {
+  let sum = 0;
+  let k = 0;
+  for (let i = 8000; i + 160 <= x.length; i += 160, k++) {
+    const f = x.subarray(i, i + 160);
+    let e = 0;
+    for (const v of f) e += v * v;
+    sum += goertzelShare(f, hz, e);
+  }
+  return k ? sum / k : 0;
+}
+
+t.test(
+  'freeswitch driver: listen, whisper, barge (eavesdrop) and a stereo uuid_record, live',
+  { skip: missing ?? false, timeout: 120000 },
+  async (t) => {
+    const live = await startLiveServers(t);
+    const agent = await startProbePhone({ toneHz: AGENT });
+    const customer = await startProbePhone({ toneHz: CUSTOMER });
+    const supervisor = await startProbePhone({ toneHz: SUPERVISOR, law: 'alaw' });
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        telephony: {
+          driver: 'freeswitch',
+          freeswitch: live.configSection('stream'),
+          trunks: [{ name: 'carrier', address: customer.sipp.address }],
+        },
+      },
+    });
+    const driver = createFreeswitchDriver({ config, logger: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }) });
+    await driver.start();
+    const dir = mkdtempSync(join(tmpdir(), 'fs-rec-'));
+    t.teardown(async () => {
+      await driver.stop();
+      await Promise.all([agent.stop(), customer.stop(), supervisor.stop()]);
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const events: LegEvent[] = [];
+    driver.onEvent((e) => events.push(e));
+    const answered = (leg: string) => until(() => events.some((e) => e.type === 'answer' && e.legId === leg), `leg ${leg} to answer`);
+    // The probes send once they know where to (the first packet they receive): hold music tells them.
+    const hold = async (leg: string, probe: RtpProbe) => {
+      await driver.play(leg, { kind: 'hold' });
+      await until(() => probe.frames.length > 0, 'FreeSWITCH to send to the probe');
+    };
+
+    const a = await driver.originate({ to: `sip:agent@${agent.sipp.address}`, ringTimeoutMs: 5000 });
+    const c = await driver.originate({ to: '0312345670', ringTimeoutMs: 5000 });
+    await Promise.all([answered(a), answered(c)]);
+    await Promise.all([hold(a, agent.probe), hold(c, customer.probe)]);
+    await driver.bridge(a, c);
+    const ended: RecordingResult[] = [];
+    const recId = await driver.startRecording({ customerLeg: c, agentLeg: a, path: join(dir, 'call.wav'), onEnd: (r) => ended.push(r) });
+    const probes = { agent: agent.probe, customer: customer.probe, supervisor: supervisor.probe };
+
+    const s = await driver.originate({ to: `sip:sup@${supervisor.sipp.address}`, ringTimeoutMs: 5000 });
+    await answered(s);
+    await hold(s, supervisor.probe);
+
+    let h = await listenTo({ agent: agent.probe, customer: customer.probe });
+    expectHears(t, 'bridged: agent', h.agent!, [CUSTOMER]);
+    expectHears(t, 'bridged: customer', h.customer!, [AGENT]);
+
+    await driver.monitor({ supervisorLeg: s, agentLeg: a, mode: 'listen' });
+    h = await listenTo(probes);
+    expectHears(t, 'listen: supervisor', h.supervisor!, [AGENT, CUSTOMER]);
+    expectHears(t, 'listen: agent', h.agent!, [CUSTOMER]);
+    expectHears(t, 'listen: customer', h.customer!, [AGENT]);
+
+    await driver.setMonitorMode(s, 'whisper');
+    h = await listenTo(probes);
+    expectHears(t, 'whisper: supervisor', h.supervisor!, [AGENT, CUSTOMER]);
+    expectHears(t, 'whisper: agent', h.agent!, [CUSTOMER, SUPERVISOR]);
+    expectHears(t, 'whisper: customer', h.customer!, [AGENT]);
+
+    await driver.setMonitorMode(s, 'barge');
+    h = await listenTo(probes);
+    expectHears(t, 'barge: supervisor', h.supervisor!, [AGENT, CUSTOMER]);
+    expectHears(t, 'barge: agent', h.agent!, [CUSTOMER, SUPERVISOR]);
+    expectHears(t, 'barge: customer', h.customer!, [AGENT, SUPERVISOR]);
+
+    await driver.stopMonitor(s);
+    // FreeSWITCH sends the supervisor nothing once the eavesdrop is over (a parked channel is silent).
+    h = await listenTo({ agent: agent.probe, customer: customer.probe });
+    expectHears(t, 'after the monitor: agent', h.agent!, [CUSTOMER]);
+    expectHears(t, 'after the monitor: customer', h.customer!, [AGENT]);
+    // The supervisor's leg is still up and can be used again.
+    await driver.play(s, { kind: 'hold' });
+
+    const rec = await driver.stopRecording(recId);
+    t.equal(rec.endedBy, 'stop');
+    t.same(
+      ended.map((r) => r.id),
+      [recId],
+      'onEnd called once',
+    );
+    const wav = readFileSync(rec.path);
+    t.equal(wav.toString('latin1', 0, 4), 'RIFF');
+    t.equal(wav.readUInt16LE(22), 2, 'two channels');
+    t.equal(wav.readUInt32LE(24), 8000, '8 kHz');
+    t.equal(wav.readUInt16LE(34), 16, '16-bit');
+    t.equal(rec.bytes, wav.length, 'size reported');
+    t.ok(rec.durationMs > 4000, `about the call's length recorded (${rec.durationMs} ms)`);
+    const dataAt = wav.indexOf('data', 12, 'latin1') + 8;
+    const n = Math.floor((wav.length - dataAt) / 4);
+    const left = new Int16Array(n);
+    const right = new Int16Array(n);
+    for (let i = 0; i < n; i++) {
+      left[i] = wav.readInt16LE(dataAt + i * 4);
+      right[i] = wav.readInt16LE(dataAt + 2 + i * 4);
+    }
+    // Channel 1 = what the customer said; channel 2 = what the customer heard: the agent (and the supervisor while barging).
+    t.ok(channelShare(left, CUSTOMER) > 0.8, `channel 1 holds the customer (${channelShare(left, CUSTOMER).toFixed(2)})`);
+    t.ok(channelShare(left, AGENT) < ABSENT && channelShare(left, SUPERVISOR) < ABSENT, 'channel 1 holds nobody else');
+    t.ok(channelShare(right, AGENT) > 0.5, `channel 2 holds the agent (${channelShare(right, AGENT).toFixed(2)})`);
+    t.ok(channelShare(right, CUSTOMER) < ABSENT, 'channel 2 does not hold the customer');
+
+    // A recording FreeSWITCH cannot write ends with an error; the call goes on. (FreeSWITCH creates
+    // missing folders itself, so the path goes below a file.)
+    const bad = await driver.startRecording({
+      customerLeg: c,
+      agentLeg: a,
+      path: join(dir, 'call.wav', 'x.wav'),
+      onEnd: (r) => ended.push(r),
+    });
+    await until(() => ended.some((r) => r.id === bad), 'the failed recording to end');
+    const failed = ended.find((r) => r.id === bad)!;
+    t.equal(failed.endedBy, 'error', `a failed recording ends as an error (${failed.error})`);
+    h = await listenTo({ agent: agent.probe, customer: customer.probe });
+    expectHears(t, 'after a failed recording: agent', h.agent!, [CUSTOMER]);
+    t.notOk(
+      events.some((e) => e.type === 'end'),
+      'no leg ended',
+    );
+
+    // A recording and a barge on a call whose customer hangs up: both end, the supervisor leg stays.
+    const second: RecordingResult[] = [];
+    await driver.startRecording({ customerLeg: c, agentLeg: a, path: join(dir, 'second.wav'), onEnd: (r) => second.push(r) });
+    await driver.monitor({ supervisorLeg: s, agentLeg: a, mode: 'barge' });
+    await sleep(1500);
+    await driver.hangup(c);
+    await until(() => second.length === 1, 'the recording to end with the call');
+    t.equal(second[0]!.endedBy, 'leg-ended');
+    t.ok(second[0]!.durationMs > 1000, `the second recording holds the call (${second[0]!.durationMs} ms)`);
+    await sleep(300);
+    t.notOk(
+      events.some((e) => e.type === 'end' && e.legId === s),
+      'the supervisor leg is still up',
+    );
+    await t.rejects(driver.setMonitorMode(s, 'listen'), /not monitoring/);
+  },
+);
