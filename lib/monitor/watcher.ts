@@ -4,8 +4,13 @@
  * publishes `campaign.state` when a state changed, `campaign.progress` when
  * its numbers changed, and `campaign.abandon-warning` when the abandon rate
  * climbs near the campaign's cap. Decisions are pure; polling is the edge.
+ * A transition applied through campaign control (any process: API, runner)
+ * is published on the control channel; the watcher polls at once on it, so
+ * `campaign.state` follows a start/pause/close without waiting for `pollMs`.
+ * The timer stays for what no message announces (counters, a crashed peer).
  */
 import type { Redis } from 'ioredis';
+import { onControl } from '../dialer/campaign-control';
 import { listCampaigns } from '../store/campaigns';
 import { keys } from '../store/keys';
 import type { MonitorHub } from './hub';
@@ -82,6 +87,7 @@ export class CampaignWatcher {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private again = false;
+  private offControl?: Promise<() => Promise<void>>;
 
   constructor(
     private readonly redis: Redis,
@@ -97,12 +103,23 @@ export class CampaignWatcher {
     if (this.timer) return;
     this.timer = setInterval(() => void this.poll(), this.opts.pollMs);
     this.timer.unref();
+    this.offControl = onControl(this.redis, () => void this.poll());
+    // Without the subscription the timer still finds every change, later.
+    this.offControl.catch((err: Error) => this.opts.onError?.(err));
     void this.poll();
+  }
+
+  /** Resolves once the control subscription is made (changes announced from then on are seen at once). */
+  async subscribed(): Promise<void> {
+    await this.offControl;
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    const off = this.offControl;
+    this.offControl = undefined;
+    await off?.then((f) => f()).catch(() => undefined);
     await this.running;
   }
 
