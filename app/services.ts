@@ -38,9 +38,9 @@ declare module 'fastify' {
 }
 
 /** The telephony driver named by `telephony.driver`; a misconfigured one refuses to start. */
-export function createDriver(config: Readonly<Config>, log: Logger): TelephonyDriver {
+export function createDriver(config: Readonly<Config>, log: Logger, redis?: Redis): TelephonyDriver {
   if (config.telephony.driver === 'freeswitch') return createFreeswitchDriver({ config, logger: log });
-  return createEmbeddedDriver(config, log.child({ driver: 'embedded' }));
+  return createEmbeddedDriver(config, log.child({ driver: 'embedded' }), redis);
 }
 
 /**
@@ -49,7 +49,7 @@ export function createDriver(config: Readonly<Config>, log: Logger): TelephonyDr
  * hangs up and closes its attempts before the driver goes.
  */
 export async function startServices({ config, redis, log }: ServiceDeps, opts: { driver?: TelephonyDriver } = {}): Promise<Services> {
-  const driver = opts.driver ?? createDriver(config, log);
+  const driver = opts.driver ?? createDriver(config, log, redis);
   await driver.start();
   const desk = createAgentDesk({
     redis,

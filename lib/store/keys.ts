@@ -5,6 +5,7 @@
  *   {l:<listId>}      one contact list (contacts, indexes, import jobs)
  *   {g}               deployment-wide sets (global DNC, agents, registries)
  *   {t:<trunk>}       one trunk's shared limits (calls per second, channels held)
+ *   {d:<incarnation>} one dialer process's dialog journal and its lease
  * The configured prefix (default `dialer:`) is applied by ioredis `keyPrefix`.
  */
 export const keys = {
@@ -12,6 +13,7 @@ export const keys = {
   list: (id: string, part: string) => `l:{l:${id}}:${part}`,
   global: (part: string) => `g:{g}:${part}`,
   trunk: (name: string, part: string) => `t:{t:${name}}:${part}`,
+  dialogs: (incarnation: string, part: string) => `d:{d:${incarnation}}:${part}`,
 };
 
 /** Hash tag of a campaign, for keys built in Lua from a prefix. */

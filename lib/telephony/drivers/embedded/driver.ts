@@ -76,6 +76,7 @@ import { RtpSession, type RtpStats } from './rtp/session';
 import { beep as beepPcm, EncodedCache, holdMusic, loadAudio, tone } from './assets';
 import { MediaRoom } from './media/media-room';
 import { monitorCall, recordCall } from './media/driver-hooks';
+import { ackForFailure, earlyEntry, orphanRequest, type DialogJournal, type JournalEntry } from './journal';
 
 export type AnalyzerFactory = (req: AnalysisRequest) => CallAnalyzer;
 
@@ -90,6 +91,14 @@ export interface EmbeddedDriverOptions {
   sipClock?: Clock;
   /** Ready transports instead of binding UDP on embedded.sip (tests). */
   transports?: Transport[];
+  /**
+   * Where dialogs are journalled so that another process (or this one after a
+   * restart) can end them if this process dies (journal.ts); none: a crash
+   * leaves answered calls up at the far end.
+   */
+  journal?: DialogJournal;
+  /** Longest wait for the journal write of an answered dialog before its ACK goes anyway (default 1000 ms). */
+  journalAckWaitMs?: number;
 }
 
 interface Leg {
@@ -119,6 +128,11 @@ interface Leg {
   playbackId?: string;
   waiters: Array<() => void>;
   log: Logger;
+  tags?: Record<string, string>;
+  /** The 2xx is being journalled; its ACK (and any retransmission's) waits for the write. */
+  confirming?: boolean;
+  /** The confirmed dialog is in the journal. */
+  journalled?: boolean;
 }
 
 const ENDED_LINGER_MS = 32000;
@@ -149,7 +163,9 @@ export class EmbeddedDriver implements TelephonyDriver {
   private trunkSlots = new Map<string, number>();
   private seq = 0;
   private readonly allowed: Set<string>;
-  private counters = { originated: 0, ended: 0, refused: 0 };
+  private counters = { originated: 0, ended: 0, refused: 0, orphansEnded: 0, orphansUnanswered: 0 };
+  /** Early dialogs of a dead process we CANCELled: a 2xx that crosses the CANCEL is ACKed and BYEd (§9.1, §15). */
+  private readonly orphanInvites = new Map<string, JournalEntry>();
   /** RTP packets the legs' latches dropped (rtp/latch.ts), by reason, since start. */
   private readonly rtpDropped: Record<'before-answer' | 'foreign-source' | 'foreign-ssrc', number> = {
     'before-answer': 0,
@@ -221,6 +237,8 @@ export class EmbeddedDriver implements TelephonyDriver {
       reg.start();
     }
     this.log.info({ sip: this.local }, 'embedded driver listening');
+    // After the stack exists: the first sweep ends a dead predecessor's calls (journal.ts).
+    await this.opts.journal?.start((e) => this.endOrphan(e));
   }
 
   async stop(): Promise<void> {
@@ -234,6 +252,7 @@ export class EmbeddedDriver implements TelephonyDriver {
     await this.media.close();
     for (const l of this.legs.values())
       if (l.state.phase !== 'ended') this.finish(l, { by: 'error', answered: l.state.answered, detail: 'driver stopped' });
+    await this.opts.journal?.stop().catch((err: Error) => this.log.warn({ err: err.message }, 'dialog journal not closed'));
     this.pacer.stop();
     this.stack?.close();
     for (const r of this.registrations.values()) r.stop();
@@ -305,6 +324,7 @@ export class EmbeddedDriver implements TelephonyDriver {
       fill: 0,
       waiters: [],
       log: this.log.child({ legId: id, ...req.tags }),
+      tags: req.tags,
     };
     leg.rtp = new RtpSession({
       socket,
@@ -330,6 +350,8 @@ export class EmbeddedDriver implements TelephonyDriver {
     this.counters.originated++;
     leg.ringTimer = this.sipClock.setTimer(req.ringTimeoutMs, () => this.input(leg, { type: 'ring-timeout' }));
     this.restartTimerC(leg);
+    // Journalled without waiting (pipelined): a crash in the write's millisecond loses only a CANCEL; see journal.ts.
+    this.journalEarly(leg);
     stack.request(leg.invite, leg.dest, (o) => this.onInviteOutcome(leg, o));
     leg.log.debug({ to: target.uri }, 'INVITE sent');
     return id;
@@ -462,6 +484,7 @@ export class EmbeddedDriver implements TelephonyDriver {
       sip: { ...this.stack?.stats },
       pacer: { ...this.pacer.stats },
       rtpPortsInUse: this.pool.used,
+      orphans: { ended: this.counters.orphansEnded, unanswered: this.counters.orphansUnanswered },
       rtpDropped: { ...this.rtpDropped },
     };
   }
@@ -606,6 +629,9 @@ export class EmbeddedDriver implements TelephonyDriver {
     this.pool.release(leg.rtpPort);
     leg.analyzer = undefined;
     this.counters.ended++;
+    this.opts.journal
+      ?.remove(leg.dialog.callId)
+      .catch((err: Error) => leg.log.warn({ err: err.message }, 'dialog journal entry not removed'));
     leg.log.debug({ cause }, 'leg ended');
     this.emit({ type: 'end', legId: leg.id, at: this.clock(), cause });
     for (const w of leg.waiters.splice(0)) w();
@@ -651,6 +677,7 @@ export class EmbeddedDriver implements TelephonyDriver {
     leg.dialog = nextCSeq(leg.dialog)[1];
     const extra = ((leg as { extra?: SipHeader[] }).extra ?? []).concat({ name: proxy ? 'Proxy-Authorization' : 'Authorization', value });
     leg.invite = buildInvite(this.localFor(leg), leg.dialog, leg.invite.body.toString(), extra);
+    this.journalEarly(leg);
     this.stack?.request(leg.invite, leg.dest, (o) => this.onInviteOutcome(leg, o));
   }
 
@@ -682,7 +709,9 @@ export class EmbeddedDriver implements TelephonyDriver {
     // A final response ends ringing: Timer C and the §9.1 CANCEL guard have nothing left to guard.
     this.clearLegTimers(leg);
     if (res.status < 300) {
+      if (leg.confirming) return; // a retransmission while the first is journalled: that one's ACK answers both
       leg.dialog = learnDialog(leg.dialog, res);
+      if (this.opts.journal && !leg.journalled && leg.state.phase !== 'ended') return void this.journalConfirmed(leg);
       return this.input(leg, { type: 'success' });
     }
     leg.lastFailure = res;
@@ -836,7 +865,9 @@ export class EmbeddedDriver implements TelephonyDriver {
     if (!this.checkCSeq(leg, tx)) return;
     const timer = answerSessionTimer(req);
     if (!timer.ok) return tx.respond(timer.status, timer.reason, timer.headers);
+    const before = leg.dialog.remoteTarget;
     leg.dialog = refreshTarget(leg.dialog, req);
+    if (leg.journalled && leg.dialog.remoteTarget !== before) void this.journalPut(leg, 'confirmed');
     const hasOffer = req.body.length > 0 && /application\/sdp/i.test(header(req, 'Content-Type') ?? 'application/sdp');
     let direction: ReturnType<typeof answerDirection> = 'sendrecv';
     if (hasOffer) {
@@ -865,10 +896,110 @@ export class EmbeddedDriver implements TelephonyDriver {
     tx.respond(200, 'OK', [contact, ...timer.headers, { name: 'Content-Type', value: 'application/sdp' }], Buffer.from(sdp));
   }
 
+  // ---- dialog journal (journal.ts) ----------------------------------------
+
+  private entryFor(leg: Leg, kind: JournalEntry['kind']): JournalEntry {
+    const e = earlyEntry({
+      legId: leg.id,
+      dialog: leg.dialog,
+      invite: leg.invite,
+      dest: leg.dest,
+      trunk: leg.trunk?.name,
+      rtp: { host: this.opts.embedded.sip.host, port: leg.rtpPort },
+      tags: leg.tags,
+      at: this.clock(),
+    });
+    return { ...e, kind };
+  }
+
+  private journalPut(leg: Leg, kind: JournalEntry['kind']): Promise<void> {
+    const j = this.opts.journal;
+    if (!j) return Promise.resolve();
+    return j.put(this.entryFor(leg, kind)).catch((err: Error) => leg.log.warn({ err: err.message, kind }, 'dialog not journalled'));
+  }
+
+  private journalEarly(leg: Leg): void {
+    void this.journalPut(leg, 'early');
+  }
+
+  /**
+   * The dialog is journalled before our ACK confirms it: a crash after the ACK
+   * always finds the dialog to BYE. The write is bounded by journalAckWaitMs
+   * (Redis away must not cost the call: the far end retransmits its 2xx for
+   * 64·T1 only, §13.3.1.4) and the ACK goes out either way.
+   */
+  private async journalConfirmed(leg: Leg): Promise<void> {
+    leg.confirming = true;
+    let timer: TimerHandle | undefined;
+    await Promise.race([
+      this.journalPut(leg, 'confirmed'),
+      new Promise<void>((r) => (timer = this.sipClock.setTimer(this.opts.journalAckWaitMs ?? 1000, r))),
+    ]);
+    this.sipClock.clearTimer(timer);
+    leg.confirming = false;
+    leg.journalled = true;
+    this.input(leg, { type: 'success' });
+  }
+
+  /**
+   * Ends a leg a dead process left (journal.ts): BYE or CANCEL in a non-INVITE
+   * client transaction (Timer E/F retransmit and give up). Its RTP port, when it
+   * was ours, is held back from new calls until then.
+   */
+  private endOrphan(e: JournalEntry): Promise<void> {
+    const stack = this.stack;
+    if (!stack) return Promise.resolve();
+    const held = e.rtp.host === this.opts.embedded.sip.host && this.pool.hold(e.rtp.port);
+    let built: ReturnType<typeof orphanRequest>;
+    try {
+      built = orphanRequest(e, this.local);
+    } catch (err) {
+      if (held) this.pool.release(e.rtp.port);
+      return Promise.reject(err as Error);
+    }
+    const log = this.log.child({ orphan: e.dialog.callId, legId: e.legId, ...e.tags });
+    if (e.kind === 'early') {
+      this.orphanInvites.set(e.dialog.callId, e);
+      // §9.1: 64·T1 after the CANCEL, no 2xx for the INVITE can still come.
+      this.sipClock.setTimer(64 * (stack.timers.t1 ?? this.opts.embedded.sip.t1Ms), () => this.orphanInvites.delete(e.dialog.callId));
+    }
+    return new Promise<void>((resolve) => {
+      stack.request(built.request, built.dest, (o) => {
+        if (o.kind === 'response' && o.response.status < 200) return;
+        if (o.kind === 'response') this.counters.orphansEnded++;
+        else this.counters.orphansUnanswered++;
+        log.warn(
+          { method: built.request.method, outcome: o.kind === 'response' ? o.response.status : o.kind },
+          'orphaned call ended (left by a dead dialer process)',
+        );
+        if (held) this.pool.release(e.rtp.port);
+        resolve();
+      });
+    });
+  }
+
+  /** A 2xx crossed our CANCEL of an orphaned INVITE: ACK it and BYE at once (§9.1, §15). */
+  private orphanAnswered(e: JournalEntry, res: SipResponse): void {
+    // The entry turns 'confirmed' at the first 2xx; a retransmitted 2xx is only ACKed again (§13.2.2.4).
+    const confirmed: JournalEntry = e.kind === 'confirmed' ? e : { ...e, kind: 'confirmed', dialog: learnDialog(e.dialog, res) };
+    this.orphanInvites.set(e.dialog.callId, confirmed);
+    const local = e.dest.transport === 'tcp' ? { ...this.local, transport: 'tcp' as const } : this.local;
+    const hop = orphanRequest(confirmed, this.local).dest;
+    this.stack?.sendRaw(buildInDialog(local, confirmed.dialog, 'ACK', e.inviteCseq), hop);
+    if (e.kind === 'early') void this.endOrphan(confirmed);
+  }
+
   private onStray(msg: SipMessage, source: Endpoint): void {
     if (msg.kind === 'request') return; // ACK for a 2xx we sent (re-INVITE): nothing to do.
     const leg = this.byCallId.get(header(msg, 'Call-ID')!);
     const cseq = parseCSeq(header(msg, 'CSeq')!);
+    const orphan = this.orphanInvites.get(header(msg, 'Call-ID')!);
+    if (!leg && orphan && cseq.method === 'INVITE' && msg.status >= 200) {
+      if (msg.status < 300) return this.orphanAnswered(orphan, msg);
+      // Our CANCEL worked (487): the dead process cannot ACK it, so we do (else the far end retransmits for 64·T1).
+      return this.stack?.sendRaw(ackForFailure(orphan, msg), orphan.dest);
+    }
+    if (leg?.confirming) return;
     if (leg && cseq.method === 'INVITE' && msg.status >= 200 && msg.status < 300) {
       // A retransmitted 2xx (our ACK was lost): the leg re-ACKs (RFC 3261 §13.2.2.4).
       return this.input(leg, { type: 'success' });

@@ -51,6 +51,17 @@ export class PortPool {
     throw new Error(`no free RTP port in ${this.min}-${this.max} (${this.inUse.size} in use)`);
   }
 
+  /**
+   * Keeps a port out of use (a dead process's call may still stream to it)
+   * until release(). False when a live leg of ours already has it: its RTP
+   * latch keeps the other stream out.
+   */
+  hold(port: number): boolean {
+    if (port < this.min || port > this.max || this.inUse.has(port)) return false;
+    this.inUse.add(port);
+    return true;
+  }
+
   release(port: number): void {
     this.inUse.delete(port);
   }
