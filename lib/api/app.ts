@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import authPlugin from './plugins/auth';
 import messagingPlugin from './plugins/messaging';
+import { storePlugin } from './plugins/store';
 import { ApiError, errorSchema } from './errors';
 import { buildValidator } from './validation';
 import { routes } from './routes';
@@ -63,6 +64,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  await app.register(storePlugin);
   await app.register(authPlugin);
   app.setErrorHandler((err, req, reply) => {
     const body = toErrorBody(err as FastifyLikeError);

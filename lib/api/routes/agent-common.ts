@@ -2,14 +2,11 @@
  * Shared pieces of the live-agent routes (agent-desk.ts, agent-live.ts,
  * callbacks.ts): the agent-state view, its schema, and error mapping.
  */
-import type { Redis } from 'ioredis';
 import { ApiError, notFound } from '../errors';
-import { getAgent } from '../../store/agents';
 import { AgentDeskError } from '../../agents/errors';
 import { idleDecision, type IdleLimits } from '../../agents/idle';
 import { IllegalAgentTransitionError } from '../../agents/state';
-import { CallbackConflictError } from '../../store/callbacks';
-import type { AgentLive } from '../../store/agent-live';
+import { CallbackConflictError, type AgentLive, type Repositories } from '../plugins/store';
 import { AGENT_ID_PATTERN } from '../../domain/agent';
 
 export const agentParams = {
@@ -96,6 +93,6 @@ export async function desk<T>(fn: () => Promise<T>): Promise<T> {
 export const moreErrors = { 422: { $ref: 'Error#' }, 503: { $ref: 'Error#' } } as const;
 
 /** 404 for an agent id that was never created (live state, calls and history of nobody are not an empty 200). */
-export async function requireAgent(redis: Redis, id: string): Promise<void> {
-  if (!(await getAgent(redis, id))) throw notFound('agent', id);
+export async function requireAgent(store: Pick<Repositories, 'agents'>, id: string): Promise<void> {
+  if (!(await store.agents.get(id))) throw notFound('agent', id);
 }

@@ -12,10 +12,8 @@ import { ANY, assertSelfOrSupervisor } from '../auth';
 import { dispositionProblem } from '../../agents/disposition';
 import type { LiveAgentDesk } from '../../agents/desk';
 import { NEXT_STATES, SETTABLE_STATES, type NextState, type SettableState } from '../../agents/state';
-import { saveDisposition } from '../../store/agent-dispositions';
-import { getCampaign } from '../../store/campaigns';
 import { agentLiveSchema, agentParams, desk as mapDesk, liveView, moreErrors } from './agent-common';
-import { actorOf } from './store-errors';
+import { actorOf } from '../store-errors';
 
 export interface AgentDeskRouteDeps {
   desk: LiveAgentDesk;
@@ -139,11 +137,11 @@ export function agentDeskRoutes(deps: AgentDeskRouteDeps): FastifyPluginAsync {
           if (req.body.attemptId && req.body.attemptId !== live.attemptId) {
             throw new ApiError('CONFLICT', `agent ${id} is wrapping up attempt ${live.attemptId}, not ${req.body.attemptId}`);
           }
-          const campaign = await getCampaign(app.redis, live.campaignId);
+          const campaign = await app.store.campaigns.get(live.campaignId);
           if (!campaign) throw notFound('campaign', live.campaignId);
           const problem = dispositionProblem(campaign.id, campaign, req.body.disposition);
           if (problem) throw new ApiError('UNPROCESSABLE', problem, { allowed: campaign.dispositions.map((d) => d.code) });
-          await saveDisposition(app.redis, {
+          await app.store.dispositions.save({
             campaignId: live.campaignId,
             attemptId: live.attemptId,
             agentId: id,

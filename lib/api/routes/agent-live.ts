@@ -7,12 +7,9 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR, assertSelfOrSupervisor } from '../auth';
 import { dispositionProblem } from '../../agents/disposition';
-import { getAgentLive, listLiveAgents } from '../../store/agent-live';
-import { completeUnsaved, getUnsaved, listUnsaved, type UnsavedRecord } from '../../store/agent-unsaved';
-import { saveDisposition } from '../../store/agent-dispositions';
-import { getCampaign } from '../../store/campaigns';
+import type { UnsavedRecord } from '../plugins/store';
 import { agentLiveSchema, agentParams, liveView, moreErrors, requireAgent } from './agent-common';
-import { actorOf } from './store-errors';
+import { actorOf } from '../store-errors';
 
 const tags = ['agent desk'];
 
@@ -63,7 +60,7 @@ const uidParams = {
 } as const;
 
 async function ownRecord(req: FastifyRequest, uid: string): Promise<UnsavedRecord> {
-  const rec = await getUnsaved(req.server.redis, uid);
+  const rec = await req.server.store.unsaved.get(uid);
   if (!rec) throw notFound('unsaved record', uid);
   assertSelfOrSupervisor(req, rec.agentId);
   return rec;
@@ -85,8 +82,8 @@ export const agentLiveRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req) => {
       assertSelfOrSupervisor(req, req.params.id);
-      await requireAgent(app.redis, req.params.id);
-      return liveView(req.params.id, await getAgentLive(app.redis, req.params.id), Date.now(), limits);
+      await requireAgent(app.store, req.params.id);
+      return liveView(req.params.id, await app.store.agentLive.get(req.params.id), Date.now(), limits);
     },
   );
 
@@ -102,7 +99,7 @@ export const agentLiveRoutes: FastifyPluginAsync = async (app) => {
     },
     async () => {
       const now = Date.now();
-      return { agents: (await listLiveAgents(app.redis)).map((a) => liveView(a.id, a, now, limits)) };
+      return { agents: (await app.store.agentLive.list()).map((a) => liveView(a.id, a, now, limits)) };
     },
   );
 
@@ -115,8 +112,8 @@ export const agentLiveRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req) => {
       assertSelfOrSupervisor(req, req.params.id);
-      await requireAgent(app.redis, req.params.id);
-      return { records: (await listUnsaved(app.redis, { agentId: req.params.id })).map(unsavedView) };
+      await requireAgent(app.store, req.params.id);
+      return { records: (await app.store.unsaved.list({ agentId: req.params.id })).map(unsavedView) };
     },
   );
 
@@ -126,7 +123,7 @@ export const agentLiveRoutes: FastifyPluginAsync = async (app) => {
       config: { roles: SUPERVISOR },
       schema: { tags, summary: 'Every open unsaved record, oldest first', response: list },
     },
-    async () => ({ records: (await listUnsaved(app.redis)).map(unsavedView) }),
+    async () => ({ records: (await app.store.unsaved.list()).map(unsavedView) }),
   );
 
   app.get<{ Params: { uid: string } }>(
@@ -165,12 +162,12 @@ export const agentLiveRoutes: FastifyPluginAsync = async (app) => {
         throw new ApiError('CONFLICT', `unsaved record ${rec.id} was already completed by ${rec.completion?.by ?? 'someone'}`);
       const at = Date.now();
       if (rec.campaignId && rec.attemptId) {
-        const campaign = await getCampaign(app.redis, rec.campaignId);
+        const campaign = await app.store.campaigns.get(rec.campaignId);
         if (campaign) {
           const problem = dispositionProblem(campaign.id, campaign, req.body.disposition);
           if (problem) throw new ApiError('UNPROCESSABLE', problem, { allowed: campaign.dispositions.map((d) => d.code) });
         }
-        await saveDisposition(app.redis, {
+        await app.store.dispositions.save({
           campaignId: rec.campaignId,
           attemptId: rec.attemptId,
           agentId: rec.agentId,
@@ -181,14 +178,14 @@ export const agentLiveRoutes: FastifyPluginAsync = async (app) => {
           fromUnsaved: true,
         });
       }
-      const outcome = await completeUnsaved(app.redis, rec.id, {
+      const outcome = await app.store.unsaved.complete(rec.id, {
         disposition: req.body.disposition,
         note: req.body.note,
         by: actorOf(req),
         at,
       });
       if (outcome === 'already_completed') throw new ApiError('CONFLICT', `unsaved record ${rec.id} was already completed`);
-      return unsavedView((await getUnsaved(app.redis, rec.id))!);
+      return unsavedView((await app.store.unsaved.get(rec.id))!);
     },
   );
 };

@@ -19,7 +19,7 @@ import { dispositionProblem } from '../../agents/disposition';
 import { fillScript } from '../../agents/script';
 import { agentParams, requireAgent } from './agent-common';
 import { recordingView } from './recordings';
-import { actorOf } from './store-errors';
+import { actorOf } from '../store-errors';
 
 const DIR = join(__dirname, '..', '..', 'agents', 'desktop');
 const FILES: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-8', 'app.css': 'text/css; charset=utf-8' };
@@ -89,7 +89,7 @@ export const agentPageRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req) => {
       assertSelfOrSupervisor(req, req.params.id);
-      await requireAgent(app.redis, req.params.id);
+      await requireAgent(app.store, req.params.id);
       const live = await d.getAgentLive(req.params.id);
       const pop = live?.pop;
       if (!live || !pop) return { state: live?.state ?? 'logged_out' };
@@ -128,7 +128,7 @@ export const agentPageRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req) => {
       assertSelfOrSupervisor(req, req.params.id);
-      await requireAgent(app.redis, req.params.id);
+      await requireAgent(app.store, req.params.id);
       const since = req.query.since ? Date.parse(req.query.since) : Date.now() - 86_400_000;
       const calls = await d.agentCalls(req.params.id, since);
       return Promise.all(

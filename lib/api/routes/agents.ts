@@ -7,8 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR, assertSelfOrSupervisor } from '../auth';
 import { AGENT_ID_PATTERN, sipUriProblem } from '../../domain/agent';
-import { createAgent, deleteAgent, getAgent, listAgents, updateAgent } from '../../store/agents';
-import { mapped } from './store-errors';
+import { mapped } from '../store-errors';
 
 const tags = ['agents'];
 const name = { type: 'string', minLength: 1, maxLength: 200 };
@@ -55,7 +54,7 @@ export const agentRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req, reply) => {
       checkUri(req.body.sipUri);
-      return reply.status(201).send(await mapped(() => createAgent(app.redis, req.body)));
+      return reply.status(201).send(await mapped(() => app.store.agents.create(req.body)));
     },
   );
 
@@ -70,7 +69,7 @@ export const agentRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: { type: 'object', properties: { agents: { type: 'array', items: one } } }, ...errorResponses },
       },
     },
-    async (req) => ({ agents: await listAgents(app.redis, { group: req.query.group }) }),
+    async (req) => ({ agents: await app.store.agents.list({ group: req.query.group }) }),
   );
 
   app.get<{ Params: { id: string } }>(
@@ -81,7 +80,7 @@ export const agentRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req) => {
       assertSelfOrSupervisor(req, req.params.id);
-      const a = await getAgent(app.redis, req.params.id);
+      const a = await app.store.agents.get(req.params.id);
       if (!a) throw notFound('agent', req.params.id);
       return a;
     },
@@ -104,7 +103,7 @@ export const agentRoutes: FastifyPluginAsync = async (app) => {
       if (req.principal?.role === 'agent' && req.body.groups)
         throw new ApiError('FORBIDDEN', 'an agent key cannot change group membership; ask a supervisor');
       checkUri(req.body.sipUri);
-      return mapped(() => updateAgent(app.redis, req.params.id, req.body));
+      return mapped(() => app.store.agents.update(req.params.id, req.body));
     },
   );
 
@@ -120,7 +119,7 @@ export const agentRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      await mapped(() => deleteAgent(app.redis, req.params.id));
+      await mapped(() => app.store.agents.delete(req.params.id));
       return reply.status(204).send();
     },
   );

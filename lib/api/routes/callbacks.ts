@@ -9,12 +9,9 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY } from '../auth';
 import { normalizePhone } from '../../domain/phone';
-import { getAgent } from '../../store/agents';
-import { getCampaign } from '../../store/campaigns';
-import { isDoNotCall } from '../../store/dnc';
-import { createCallback, getCallback, listCallbacks, updateCallback, type Callback, type CallbackPatch } from '../../store/callbacks';
+import type { Callback, CallbackPatch } from '../plugins/store';
 import { desk as mapped, moreErrors } from './agent-common';
-import { actorOf } from './store-errors';
+import { actorOf } from '../store-errors';
 
 const tags = ['callbacks'];
 const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -77,7 +74,7 @@ export const callbackRoutes: FastifyPluginAsync = async (app) => {
   const region = app.config.phone.defaultRegion;
 
   async function campaignOr404(id: string) {
-    const c = await getCampaign(app.redis, id);
+    const c = await app.store.campaigns.get(id);
     if (!c) throw notFound('campaign', id);
     return c;
   }
@@ -89,7 +86,7 @@ export const callbackRoutes: FastifyPluginAsync = async (app) => {
   async function assertServes(req: FastifyRequest, campaign: { id: string; agentGroups: string[] }): Promise<void> {
     const p = req.principal;
     if (!p || p.role !== 'agent' || campaign.agentGroups.length === 0) return;
-    const agent = await getAgent(app.redis, p.agentId!);
+    const agent = await app.store.agents.get(p.agentId!);
     if (!agent || !agent.groups.some((g) => campaign.agentGroups.includes(g))) {
       throw new ApiError(
         'FORBIDDEN',
@@ -98,7 +95,7 @@ export const callbackRoutes: FastifyPluginAsync = async (app) => {
     }
   }
   async function checkOwner(o: string | null | undefined): Promise<void> {
-    if (o && !(await getAgent(app.redis, o))) throw new ApiError('UNPROCESSABLE', `owner ${o} is not an agent`);
+    if (o && !(await app.store.agents.get(o))) throw new ApiError('UNPROCESSABLE', `owner ${o} is not an agent`);
   }
 
   type CreateBody = {
@@ -150,7 +147,7 @@ export const callbackRoutes: FastifyPluginAsync = async (app) => {
       if (p.role === 'agent' && who !== null && who !== p.agentId)
         throw new ApiError('FORBIDDEN', `an agent key may promise callbacks only for agent ${p.agentId} or open to the group`);
       await checkOwner(who);
-      const dnc = await isDoNotCall(app.redis, { phone: phone.e164, campaignId: campaign.id, channel: 'voice', now: new Date(now) });
+      const dnc = await app.store.dnc.isDoNotCall({ phone: phone.e164, campaignId: campaign.id, channel: 'voice', now: new Date(now) });
       if (dnc.listed)
         throw new ApiError(
           'CONFLICT',
@@ -158,8 +155,7 @@ export const callbackRoutes: FastifyPluginAsync = async (app) => {
           { scope: dnc.scope },
         );
       who = who ?? null;
-      const cb = await createCallback(
-        app.redis,
+      const cb = await app.store.callbacks.create(
         {
           campaignId: campaign.id,
           phone: phone.e164,
@@ -197,7 +193,7 @@ export const callbackRoutes: FastifyPluginAsync = async (app) => {
       await assertServes(req, await campaignOr404(req.params.id));
       const p = req.principal!;
       const filter = p.role === 'agent' ? { owner: p.agentId!, includeOpen: true } : { owner: req.query.owner };
-      const cbs = await listCallbacks(app.redis, req.params.id, { state: req.query.state, ...filter });
+      const cbs = await app.store.callbacks.list(req.params.id, { state: req.query.state, ...filter });
       return { callbacks: cbs.map(view) };
     },
   );
@@ -210,7 +206,7 @@ export const callbackRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req) => {
       await assertServes(req, await campaignOr404(req.params.id));
-      const cb = await getCallback(app.redis, req.params.id, req.params.cbId);
+      const cb = await app.store.callbacks.get(req.params.id, req.params.cbId);
       if (!cb || !mayTouch(req, cb)) throw notFound('callback', req.params.cbId);
       return view(cb);
     },
@@ -243,7 +239,7 @@ export const callbackRoutes: FastifyPluginAsync = async (app) => {
       if (req.body.dueAt !== undefined) patch.dueAt = parseDue(req.body.dueAt);
       for (const k of Object.keys(patch) as (keyof CallbackPatch)[]) if (patch[k] === undefined) delete patch[k];
       const cb = await mapped(() =>
-        updateCallback(app.redis, req.params.id, req.params.cbId, patch, Date.now(), (cur) => {
+        app.store.callbacks.update(req.params.id, req.params.cbId, patch, Date.now(), (cur) => {
           if (!mayTouch(req, cur)) throw notFound('callback', req.params.cbId);
           if (cur.state === 'done' || (cur.state === 'cancelled' && patch.state !== 'scheduled')) {
             throw new ApiError(

@@ -7,18 +7,6 @@ import type { FastifyPluginAsync } from 'fastify';
 import { errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR } from '../auth';
 import { CAMPAIGN_STATES, type Allocation, type CampaignEvent, type CampaignInput, type CampaignState } from '../../domain/campaign';
-import {
-  attachList,
-  createCampaign,
-  deleteCampaign,
-  detachList,
-  getCampaign,
-  listCampaigns,
-  setAllocation,
-  setListActive,
-  updateCampaign,
-} from '../../store/campaigns';
-import { getDialingStatus } from '../../store/campaign-dialing';
 import { applyTransition } from '../../dialer/campaign-control';
 import {
   allocationSchema,
@@ -29,7 +17,7 @@ import {
   patchCampaignBody,
   unlimitedToZero,
 } from './campaigns.schema';
-import { mapped } from './store-errors';
+import { mapped } from '../store-errors';
 
 const tags = ['campaigns'];
 const one = { $ref: 'Campaign#' };
@@ -51,7 +39,7 @@ export const campaignRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      const c = await mapped(() => createCampaign(app.redis, unlimitedToZero(req.body), { region }));
+      const c = await mapped(() => app.store.campaigns.create(unlimitedToZero(req.body), { region }));
       return reply.status(201).send(c);
     },
   );
@@ -67,7 +55,7 @@ export const campaignRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: { type: 'object', properties: { campaigns: { type: 'array', items: one } } }, ...errorResponses },
       },
     },
-    async (req) => ({ campaigns: await listCampaigns(app.redis, { state: req.query.state }) }),
+    async (req) => ({ campaigns: await app.store.campaigns.list({ state: req.query.state }) }),
   );
 
   app.get<{ Params: { id: string } }>(
@@ -77,9 +65,9 @@ export const campaignRoutes: FastifyPluginAsync = async (app) => {
       schema: { tags, summary: 'Get a campaign', params: idParams, response: { 200: one, ...errorResponses } },
     },
     async (req) => {
-      const c = await getCampaign(app.redis, req.params.id);
+      const c = await app.store.campaigns.get(req.params.id);
       if (!c) throw notFound('campaign', req.params.id);
-      const d = c.state === 'running' ? await getDialingStatus(app.redis, c.id) : null;
+      const d = c.state === 'running' ? await app.store.campaigns.dialingStatus(c.id) : null;
       return d
         ? {
             ...c,
@@ -106,7 +94,7 @@ export const campaignRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: one, ...errorResponses },
       },
     },
-    async (req) => mapped(() => updateCampaign(app.redis, req.params.id, unlimitedToZero(req.body), { region })),
+    async (req) => mapped(() => app.store.campaigns.update(req.params.id, unlimitedToZero(req.body), { region })),
   );
 
   app.delete<{ Params: { id: string } }>(
@@ -121,7 +109,7 @@ export const campaignRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      await mapped(() => deleteCampaign(app.redis, req.params.id));
+      await mapped(() => app.store.campaigns.delete(req.params.id));
       return reply.status(204).send();
     },
   );
@@ -169,7 +157,7 @@ export const campaignRoutes: FastifyPluginAsync = async (app) => {
         response: { 201: one, ...errorResponses },
       },
     },
-    async (req, reply) => reply.status(201).send(await mapped(() => attachList(app.redis, req.params.id, req.body))),
+    async (req, reply) => reply.status(201).send(await mapped(() => app.store.campaigns.attachList(req.params.id, req.body))),
   );
 
   app.delete<{ Params: { id: string; listId: string } }>(
@@ -178,7 +166,7 @@ export const campaignRoutes: FastifyPluginAsync = async (app) => {
       config: { roles: SUPERVISOR },
       schema: { tags, summary: 'Detach a contact list (draft or paused)', params: listParams, response: { 200: one, ...errorResponses } },
     },
-    async (req) => mapped(() => detachList(app.redis, req.params.id, req.params.listId)),
+    async (req) => mapped(() => app.store.campaigns.detachList(req.params.id, req.params.listId)),
   );
 
   for (const [verb, active] of [
@@ -196,7 +184,7 @@ export const campaignRoutes: FastifyPluginAsync = async (app) => {
           response: { 200: one, ...errorResponses },
         },
       },
-      async (req) => mapped(() => setListActive(app.redis, req.params.id, req.params.listId, active)),
+      async (req) => mapped(() => app.store.campaigns.setListActive(req.params.id, req.params.listId, active)),
     );
   }
 
@@ -212,6 +200,6 @@ export const campaignRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: one, ...errorResponses },
       },
     },
-    async (req) => mapped(() => setAllocation(app.redis, req.params.id, req.params.listId, req.body)),
+    async (req) => mapped(() => app.store.campaigns.setAllocation(req.params.id, req.params.listId, req.body)),
   );
 };

@@ -5,17 +5,8 @@
  * list's profile; duplicate ids and numbers within the list are refused.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Redis } from 'ioredis';
 import { encodeRecord, validateContact, type Contact, type ContactInput, type FieldError } from '../../domain/contact';
-import {
-  addContacts,
-  deleteContact,
-  getContact,
-  pageContacts,
-  reserveHeadBlock,
-  type RowStatus,
-  type StoredRow,
-} from '../../store/contacts';
+import type { Repositories, RowStatus, StoredRow } from '../plugins/store';
 import { ANY, SUPERVISOR } from '../auth';
 import { ApiError, errorResponses, notFound } from '../errors';
 import type { Config } from '../../config';
@@ -91,13 +82,13 @@ function statusError(s: Extract<RowStatus, { ok: false }>, row: StoredRow): Fiel
  * nothing is written unless every contact is valid and new.
  */
 export async function addContactInputs(
-  redis: Redis,
+  store: Pick<Repositories, 'lists' | 'contacts'>,
   config: Readonly<Config>,
   listId: string,
   inputs: ContactInput[],
   opts: { head?: boolean; allOrNothing?: boolean },
 ): Promise<BulkResult> {
-  const list = await requireList(redis, listId);
+  const list = await requireList(store, listId);
   const vopts = {
     profile: list.profile,
     region: config.phone.defaultRegion,
@@ -120,12 +111,12 @@ export async function addContactInputs(
   const ids: string[] = [];
   let written = 0;
   let dupRejected = 0;
-  const headBase = opts.head && rows.length ? await reserveHeadBlock(redis, listId) : 0;
+  const headBase = opts.head && rows.length ? await store.contacts.reserveHeadBlock(listId) : 0;
   for (let start = 0; start < rows.length; start += config.import.batchSize) {
     const chunk = rows.slice(start, start + config.import.batchSize);
     // One script call per chunk; all-or-nothing bulk bodies are bounded (BULK_MAX) and go in one call.
     const all = opts.allOrNothing ? rows : chunk;
-    const r = await addContacts(redis, listId, all, {
+    const r = await store.contacts.add(listId, all, {
       head: opts.head,
       headBase,
       seqStart: opts.allOrNothing ? 0 : start,
@@ -147,7 +138,7 @@ export async function addContactInputs(
 }
 
 const contactsRoutes: FastifyPluginAsync = async (app) => {
-  const { redis, config } = app;
+  const { store, config } = app;
 
   app.post<{ Params: { listId: string }; Querystring: { head: boolean }; Body: ContactInput }>(
     '/lists/:listId/contacts',
@@ -168,8 +159,8 @@ const contactsRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      const r = await addContactInputs(redis, config, req.params.listId, [req.body], { head: req.query.head });
-      if (r.accepted === 1) return reply.status(201).send(await getContact(redis, req.params.listId, r.ids[0]!));
+      const r = await addContactInputs(store, config, req.params.listId, [req.body], { head: req.query.head });
+      if (r.accepted === 1) return reply.status(201).send(await store.contacts.get(req.params.listId, r.ids[0]!));
       const errs = r.errors.map(({ index: _i, ...e }) => e);
       const dup = errs.find((e) => e.reason.startsWith('duplicate'));
       if (dup) throw new ApiError('DUPLICATE', `${dup.reason} (${dup.column} ${dup.value})`, { errors: errs });
@@ -213,7 +204,7 @@ const contactsRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req) => {
-      const r = await addContactInputs(redis, config, req.params.listId, req.body.contacts, req.body);
+      const r = await addContactInputs(store, config, req.params.listId, req.body.contacts, req.body);
       if (req.body.allOrNothing && r.errors.length) {
         throw new ApiError(
           'UNPROCESSABLE',
@@ -248,8 +239,8 @@ const contactsRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req) => {
-      await requireList(redis, req.params.listId);
-      return pageContacts(redis, req.params.listId, { after: req.query.after, limit: req.query.limit });
+      await requireList(store, req.params.listId);
+      return store.contacts.page(req.params.listId, { after: req.query.after, limit: req.query.limit });
     },
   );
 
@@ -265,7 +256,7 @@ const contactsRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req): Promise<Contact> => {
-      const c = await getContact(redis, req.params.listId, req.params.contactId);
+      const c = await store.contacts.get(req.params.listId, req.params.contactId);
       if (!c) throw notFound(`contact ${req.params.contactId} of list`, req.params.listId);
       return c;
     },
@@ -283,7 +274,7 @@ const contactsRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      if (!(await deleteContact(redis, req.params.listId, req.params.contactId)))
+      if (!(await store.contacts.delete(req.params.listId, req.params.contactId)))
         throw notFound(`contact ${req.params.contactId} of list`, req.params.listId);
       return reply.status(204).send();
     },

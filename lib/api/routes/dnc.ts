@@ -10,22 +10,8 @@ import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR } from '../auth';
 import { ID_PATTERN } from '../../domain/campaign';
 import { normalizePhone } from '../../domain/phone';
-import { getCampaign } from '../../store/campaigns';
-import {
-  DNC_CHANNELS,
-  dncAudit,
-  getDncEntry,
-  isDoNotCall,
-  listDncEntries,
-  makeEntry,
-  putDncEntries,
-  removeDncEntries,
-  type DncChannel,
-  type DncInput,
-  type DncScope,
-} from '../../store/dnc';
-import { DncFileError, importDncCsv } from '../../store/dnc-import';
-import { actorOf, mapped } from './store-errors';
+import { DNC_CHANNELS, DncFileError, makeEntry, type DncChannel, type DncInput, type DncScope } from '../plugins/store';
+import { actorOf, mapped } from '../store-errors';
 
 const tags = ['do-not-call'];
 const channel = { type: 'string', enum: [...DNC_CHANNELS] };
@@ -72,7 +58,7 @@ export const dncRoutes: FastifyPluginAsync = async (app) => {
 
   async function scopeOf(campaignId: string | undefined): Promise<DncScope> {
     if (campaignId === undefined) return {};
-    if (!(await getCampaign(app.redis, campaignId))) throw notFound('campaign', campaignId);
+    if (!(await app.store.campaigns.get(campaignId))) throw notFound('campaign', campaignId);
     return { campaignId };
   }
   function e164(raw: string, field: string): string {
@@ -111,7 +97,7 @@ export const dncRoutes: FastifyPluginAsync = async (app) => {
       const scope = await scopeOf(campaignId);
       const now = new Date();
       const entry = await mapped(async () => makeEntry(input, { region, actor: actorOf(req), now }));
-      const [outcome] = await putDncEntries(app.redis, scope, [entry], { actor: actorOf(req), now });
+      const [outcome] = await app.store.dnc.put(scope, [entry], { actor: actorOf(req), now });
       return reply.status(201).send({ outcome, entry });
     },
   );
@@ -145,7 +131,7 @@ export const dncRoutes: FastifyPluginAsync = async (app) => {
         },
       },
     },
-    async (req) => listDncEntries(app.redis, await scopeOf(req.query.campaignId), { cursor: req.query.cursor, limit: req.query.limit }),
+    async (req) => app.store.dnc.list(await scopeOf(req.query.campaignId), { cursor: req.query.cursor, limit: req.query.limit }),
   );
 
   app.get<{ Querystring: { phone: string; campaignId?: string; channel?: DncChannel } }>(
@@ -178,7 +164,7 @@ export const dncRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req) => {
       const phone = e164(req.query.phone, 'querystring.phone');
-      const r = await isDoNotCall(app.redis, { phone, campaignId: req.query.campaignId, channel: req.query.channel, now: new Date() });
+      const r = await app.store.dnc.isDoNotCall({ phone, campaignId: req.query.campaignId, channel: req.query.channel, now: new Date() });
       // An agent learns only whether it may call, not who listed the number or why (issue 14).
       if (req.principal?.role === 'agent') return { phone, listed: r.listed, ...(r.listed ? { scope: r.scope } : {}) };
       return { phone, ...r };
@@ -199,7 +185,7 @@ export const dncRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req) => {
       const phone = e164(req.params.phone, 'params.phone');
-      const entry = await getDncEntry(app.redis, await scopeOf(req.query.campaignId), phone);
+      const entry = await app.store.dnc.get(await scopeOf(req.query.campaignId), phone);
       if (!entry)
         throw new ApiError(
           'NOT_FOUND',
@@ -224,7 +210,7 @@ export const dncRoutes: FastifyPluginAsync = async (app) => {
     async (req, reply) => {
       const phone = e164(req.params.phone, 'params.phone');
       const scope = await scopeOf(req.query.campaignId);
-      const [r] = await removeDncEntries(app.redis, scope, [phone], { actor: actorOf(req), now: new Date() });
+      const [r] = await app.store.dnc.remove(scope, [phone], { actor: actorOf(req), now: new Date() });
       if (r === 'absent')
         throw new ApiError(
           'NOT_FOUND',
@@ -263,7 +249,7 @@ export const dncRoutes: FastifyPluginAsync = async (app) => {
         throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `send the CSV with Content-Type: text/csv (got ${ct || 'none'})`);
       const scope = await scopeOf(req.query.campaignId);
       try {
-        return await importDncCsv(app.redis, req.body, {
+        return await app.store.dnc.importCsv(req.body, {
           scope,
           region,
           actor: actorOf(req),
@@ -325,7 +311,7 @@ export const dncRoutes: FastifyPluginAsync = async (app) => {
     async (req) => {
       const scope = await scopeOf(req.query.campaignId);
       const phone = req.query.phone ? e164(req.query.phone, 'querystring.phone') : undefined;
-      return { records: await dncAudit(app.redis, scope, { before: req.query.before, limit: req.query.limit, phone }) };
+      return { records: await app.store.dnc.audit(scope, { before: req.query.before, limit: req.query.limit, phone }) };
     },
   );
 };

@@ -7,7 +7,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ApiError, errorResponses } from '../errors';
 import { ANY, SUPERVISOR, assertSelfOrSupervisor } from '../auth';
-import { listLiveAgents } from '../../store/agent-live';
 import { streamEvents } from '../../monitor/sse';
 import { AGENT_ID_PATTERN } from '../../domain/agent';
 
@@ -128,7 +127,7 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
       m.ensureWatching();
       const lastEventId = m.hub.lastId;
       await m.watcher.poll();
-      const agents = (await listLiveAgents(app.redis)).map((a) => ({
+      const agents = (await app.store.agentLive.list()).map((a) => ({
         id: a.id,
         name: a.name,
         state: a.state,

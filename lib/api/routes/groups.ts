@@ -3,8 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR } from '../auth';
 import { AGENT_ID_PATTERN } from '../../domain/agent';
-import { createGroup, deleteGroup, getGroup, listGroups, updateGroup } from '../../store/agents';
-import { mapped } from './store-errors';
+import { mapped } from '../store-errors';
 
 const tags = ['agent groups'];
 const name = { type: 'string', minLength: 1, maxLength: 200 };
@@ -47,7 +46,7 @@ export const groupRoutes: FastifyPluginAsync = async (app) => {
         response: { 201: one, ...errorResponses },
       },
     },
-    async (req, reply) => reply.status(201).send(await mapped(() => createGroup(app.redis, req.body))),
+    async (req, reply) => reply.status(201).send(await mapped(() => app.store.groups.create(req.body))),
   );
 
   app.get(
@@ -60,7 +59,7 @@ export const groupRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: { type: 'object', properties: { groups: { type: 'array', items: one } } }, ...errorResponses },
       },
     },
-    async () => ({ groups: await listGroups(app.redis) }),
+    async () => ({ groups: await app.store.groups.list() }),
   );
 
   app.get<{ Params: { id: string } }>(
@@ -75,7 +74,7 @@ export const groupRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req) => {
-      const g = await getGroup(app.redis, req.params.id);
+      const g = await app.store.groups.get(req.params.id);
       if (!g) throw notFound('agent group', req.params.id);
       return g;
     },
@@ -93,7 +92,7 @@ export const groupRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: one, ...errorResponses },
       },
     },
-    async (req) => mapped(() => updateGroup(app.redis, req.params.id, req.body)),
+    async (req) => mapped(() => app.store.groups.update(req.params.id, req.body)),
   );
 
   app.delete<{ Params: { id: string } }>(
@@ -108,7 +107,7 @@ export const groupRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      await mapped(() => deleteGroup(app.redis, req.params.id));
+      await mapped(() => app.store.groups.delete(req.params.id));
       return reply.status(204).send();
     },
   );

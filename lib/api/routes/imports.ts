@@ -164,7 +164,7 @@ const importsRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      const list = await requireList(redis, req.params.listId);
+      const list = await requireList(app.store, req.params.listId);
       const mapping = parseMapping(req.query.mapping);
       if (req.query.jobId && (await getJob(redis, list.id, req.query.jobId)))
         throw new ApiError('DUPLICATE', `import job ${req.query.jobId} already exists`);
@@ -245,7 +245,7 @@ const importsRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req) => {
-      await requireList(redis, req.params.listId);
+      await requireList(app.store, req.params.listId);
       return { imports: await listJobs(redis, req.params.listId) };
     },
   );

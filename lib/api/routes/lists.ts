@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { PROFILES, TEMPLATE_FIELDS, type ProfileName } from '../../domain/contact';
 import { csvTemplate, xlsxTemplate, XLSX_MIME } from '../../import/templates';
-import { createList, deleteList, getList, listLists, ListExistsError, ListInUseError, type ContactList } from '../../store/lists';
+import { ListExistsError, ListInUseError, type ContactList, type Repositories } from '../plugins/store';
 import { ANY, SUPERVISOR } from '../auth';
 import { ApiError, errorResponses, notFound } from '../errors';
 
@@ -56,19 +56,19 @@ export const listParams = {
 } as const;
 
 /** The list or a 404. */
-export async function requireList(redis: Parameters<typeof getList>[0], listId: string): Promise<ContactList> {
-  const l = await getList(redis, listId);
+export async function requireList(store: Pick<Repositories, 'lists'>, listId: string): Promise<ContactList> {
+  const l = await store.lists.get(listId);
   if (!l) throw notFound('list', listId);
   return l;
 }
 
 /** Creates a list, answering 409 DUPLICATE for a taken id. */
 export async function createListOr409(
-  redis: Parameters<typeof getList>[0],
+  store: Pick<Repositories, 'lists'>,
   body: { id?: string; name: string; description?: string; profile?: ProfileName },
 ): Promise<ContactList> {
   try {
-    return await createList(redis, {
+    return await store.lists.create({
       id: body.id ?? randomUUID().slice(0, 8),
       name: body.name,
       description: body.description,
@@ -89,7 +89,7 @@ const templateQuery = {
 const fileResponse = { 200: { type: 'string', format: 'binary', description: 'the template file' }, ...errorResponses };
 
 const listsRoutes: FastifyPluginAsync = async (app) => {
-  const redis = app.redis;
+  const { store } = app;
 
   app.post<{ Body: { id?: string; name: string; description?: string; profile?: ProfileName } }>(
     '/lists',
@@ -97,7 +97,7 @@ const listsRoutes: FastifyPluginAsync = async (app) => {
       config: { roles: SUPERVISOR },
       schema: { tags: ['lists'], summary: 'Create a contact list', body: newListBody, response: { 201: listSchema, ...errorResponses } },
     },
-    async (req, reply) => reply.status(201).send(await createListOr409(redis, req.body)),
+    async (req, reply) => reply.status(201).send(await createListOr409(store, req.body)),
   );
 
   app.get(
@@ -110,7 +110,7 @@ const listsRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: { type: 'object', properties: { lists: { type: 'array', items: listSchema } } }, ...errorResponses },
       },
     },
-    async () => ({ lists: await listLists(redis) }),
+    async () => ({ lists: await store.lists.list() }),
   );
 
   app.get<{ Params: { listId: string } }>(
@@ -119,7 +119,7 @@ const listsRoutes: FastifyPluginAsync = async (app) => {
       config: { roles: SUPERVISOR },
       schema: { tags: ['lists'], summary: 'One contact list', params: listParams, response: { 200: listSchema, ...errorResponses } },
     },
-    async (req) => requireList(redis, req.params.listId),
+    async (req) => requireList(store, req.params.listId),
   );
 
   app.delete<{ Params: { listId: string } }>(
@@ -136,7 +136,7 @@ const listsRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req, reply) => {
       try {
-        if (!(await deleteList(redis, req.params.listId))) throw notFound('list', req.params.listId);
+        if (!(await store.lists.delete(req.params.listId))) throw notFound('list', req.params.listId);
       } catch (err) {
         if (err instanceof ListInUseError)
           throw new ApiError('IN_USE', `list ${err.listId} is used by campaign(s) ${err.campaigns.join(', ')}; detach it first`, {
@@ -185,7 +185,7 @@ const listsRoutes: FastifyPluginAsync = async (app) => {
         response: fileResponse,
       },
     },
-    async (req, reply) => sendTemplate((await requireList(redis, req.params.listId)).profile, req.query.format, reply),
+    async (req, reply) => sendTemplate((await requireList(store, req.params.listId)).profile, req.query.format, reply),
   );
 };
 

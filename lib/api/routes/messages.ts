@@ -19,8 +19,7 @@ import { ChannelUnavailableError, IdempotencyConflictError, MessagingInputError,
 import { createCampaign, MessageCampaignStateError, progress, setState, updateCampaign } from '../../messaging/manage';
 import { smsInfo } from '../../messaging/text';
 import { checkTemplate, templateFields } from '../../messaging/template';
-import { getMessage, iterateMessages, pageMessages, msgGlobal, MESSAGE_STATUSES, type MessageRecord } from '../../store/messages';
-import { getMessageCampaign, listMessageCampaigns, MessageCampaignConflict } from '../../store/message-campaigns';
+import { MESSAGE_STATUSES, MessageCampaignConflict, type MessageRecord } from '../plugins/store';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -271,7 +270,7 @@ export const messageRoutes: FastifyPluginAsync = fp(
         },
       },
       async (req) => {
-        const m = await getMessage(app.redis, req.params.id);
+        const m = await app.store.messages.get(req.params.id);
         if (!m) throw new ApiError('NOT_FOUND', `message ${req.params.id} does not exist`);
         return m;
       },
@@ -299,7 +298,7 @@ export const messageRoutes: FastifyPluginAsync = fp(
         },
       },
       async (req) => {
-        const rows = await app.redis.xrevrange(msgGlobal.inbound, '+', '-', 'COUNT', req.query.limit);
+        const rows = await app.store.messages.recentInbound(req.query.limit);
         return {
           inbound: rows.map(([id, kv]) => {
             const o: Record<string, string> = { id };
@@ -340,10 +339,10 @@ export const messageRoutes: FastifyPluginAsync = fp(
           return sendMessagesCsv(
             reply,
             `messages-${q.campaignId ?? 'triggered'}${q.status ? `-${q.status}` : ''}`,
-            iterateMessages(app.redis, q.campaignId ?? null),
+            app.store.messages.iterate(q.campaignId ?? null),
             q.status,
           );
-        return pageMessages(app.redis, q.campaignId ?? null, {
+        return app.store.messages.page(q.campaignId ?? null, {
           offset: q.offset,
           limit: q.limit,
           status: q.status as MessageRecord['status'] | undefined,
@@ -394,7 +393,7 @@ export const messageRoutes: FastifyPluginAsync = fp(
           },
         },
       },
-      async () => ({ campaigns: await listMessageCampaigns(app.redis) }),
+      async () => ({ campaigns: await app.store.messageCampaigns.list() }),
     );
 
     app.get<{ Params: { id: string } }>(
@@ -409,7 +408,7 @@ export const messageRoutes: FastifyPluginAsync = fp(
         },
       },
       async (req) => {
-        const c = await getMessageCampaign(app.redis, req.params.id);
+        const c = await app.store.messageCampaigns.get(req.params.id);
         if (!c) throw new ApiError('NOT_FOUND', `message campaign ${req.params.id} does not exist`);
         return c;
       },
@@ -498,12 +497,12 @@ export const messageRoutes: FastifyPluginAsync = fp(
         },
       },
       async (req, reply) => {
-        if (!(await getMessageCampaign(app.redis, req.params.id)))
+        if (!(await app.store.messageCampaigns.get(req.params.id)))
           throw new ApiError('NOT_FOUND', `message campaign ${req.params.id} does not exist`);
         return sendMessagesCsv(
           reply,
           `message-campaign-${req.params.id}${req.query.status ? `-${req.query.status}` : ''}`,
-          iterateMessages(app.redis, req.params.id),
+          app.store.messages.iterate(req.params.id),
           req.query.status,
         );
       },

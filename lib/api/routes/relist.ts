@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ProfileName } from '../../domain/contact';
-import { buildRelist, type RelistQuery } from '../../store/relist';
+import type { RelistQuery } from '../plugins/store';
 import { SUPERVISOR } from '../auth';
 import { ApiError, errorResponses } from '../errors';
 import { createListOr409, ID_PATTERN, listSchema, requireList } from './lists';
@@ -20,7 +20,7 @@ interface RelistBody {
 }
 
 const relistRoutes: FastifyPluginAsync = async (app) => {
-  const { redis, config } = app;
+  const { store, config } = app;
   app.post<{ Body: RelistBody }>(
     '/lists/relist',
     {
@@ -77,7 +77,7 @@ const relistRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req, reply) => {
       const { sources, where } = req.body;
-      const lists = await Promise.all(sources.map((s) => requireList(redis, s)));
+      const lists = await Promise.all(sources.map((s) => requireList(store, s)));
       const profiles = new Set(lists.map((l) => l.profile));
       if (profiles.size > 1)
         throw new ApiError(
@@ -87,14 +87,14 @@ const relistRoutes: FastifyPluginAsync = async (app) => {
       if (where.attempts?.min !== undefined && where.attempts.max !== undefined && where.attempts.min > where.attempts.max) {
         throw new ApiError('VALIDATION_FAILED', 'body.where.attempts.min is greater than body.where.attempts.max');
       }
-      const list = await createListOr409(redis, {
+      const list = await createListOr409(store, {
         id: req.body.id,
         name: req.body.name,
         description: req.body.description,
         profile: lists[0]!.profile as ProfileName,
       });
-      const r = await buildRelist(redis, { sources, target: list.id, where, batchSize: config.import.batchSize });
-      return reply.status(201).send({ list: await requireList(redis, list.id), ...r });
+      const r = await store.lists.buildRelist({ sources, target: list.id, where, batchSize: config.import.batchSize });
+      return reply.status(201).send({ list: await requireList(store, list.id), ...r });
     },
   );
 };

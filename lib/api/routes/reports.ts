@@ -6,7 +6,6 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { SUPERVISOR } from '../auth';
-import { getCampaign, listCampaigns } from '../../store/campaigns';
 import {
   AGENT_COLUMNS,
   AMD_TRUTHS,
@@ -83,7 +82,7 @@ function sendCsv<T>(reply: FastifyReply, name: string, rows: readonly T[], cols:
 export const reportRoutes: FastifyPluginAsync = async (app) => {
   async function load(id: string): Promise<{ records: AttemptRecord[]; dispositions: Map<string, DispositionLike> }> {
     const [campaign, records, dispositions] = await Promise.all([
-      getCampaign(app.redis, id),
+      app.store.campaigns.get(id),
       readAttempts(app.redis, id),
       readDispositions(app.redis, id),
     ]);
@@ -247,7 +246,7 @@ export const reportRoutes: FastifyPluginAsync = async (app) => {
             .split(',')
             .map((s) => s.trim())
             .filter(Boolean)
-        : (await listCampaigns(app.redis)).map((c) => c.id);
+        : (await app.store.campaigns.list()).map((c) => c.id);
       const records: AttemptRecord[] = [];
       const dispositions = new Map<string, DispositionLike>();
       for (const id of ids) {

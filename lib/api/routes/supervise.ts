@@ -12,7 +12,7 @@ import { SUPERVISOR } from '../auth';
 import type { Supervision, Supervisor } from '../../agents/supervise';
 import { MONITOR_MODES, type MonitorMode } from '../../telephony/contract';
 import { agentParams, desk as mapDesk, moreErrors } from './agent-common';
-import { actorOf } from './store-errors';
+import { actorOf } from '../store-errors';
 
 const tags = ['supervisor'];
 

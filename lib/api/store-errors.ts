@@ -3,11 +3,11 @@
  * catalogue, so the stores stay free of HTTP.
  */
 import type { FastifyRequest } from 'fastify';
-import { ApiError } from '../errors';
-import { IllegalTransitionError } from '../../domain/campaign';
-import { CampaignConflictError, CampaignInvalidError, CampaignNotFoundError, ReferenceNotFoundError } from '../../store/campaigns';
-import { AgentStoreError } from '../../store/agents';
-import { DncInputError } from '../../store/dnc';
+import { ApiError } from './errors';
+import { IllegalTransitionError } from '../domain/campaign';
+import { CampaignConflictError, CampaignInvalidError, CampaignNotFoundError, ReferenceNotFoundError } from '../store/campaigns';
+import { AgentStoreError } from '../store/agents';
+import { DncInputError } from '../store/dnc';
 
 export function toApiError(err: unknown): unknown {
   if (err instanceof IllegalTransitionError) return new ApiError('ILLEGAL_TRANSITION', err.message, { from: err.from, event: err.event });
