@@ -73,7 +73,9 @@ export class ManualClock implements DriverClock {
 /* ---------------- FreeSWITCH side ---------------- */
 
 export class FakeEndpoint implements EndpointPort {
-  readonly localSdp: string;
+  /** FreeSWITCH's offer at first; after each modify() its answer (version + 1, direction answered as RFC 3264 §6.1). */
+  localSdp: string;
+  private sdpVersion = 1;
   private tone: Array<(t: string) => void> = [];
   private custom = new Map<string, Array<(b: Record<string, string>) => void>>();
   private dtmf: Array<(d: string, ms: number) => void> = [];
@@ -98,6 +100,11 @@ export class FakeEndpoint implements EndpointPort {
 
   async modify(remoteSdp: string): Promise<void> {
     this.log.add(this.uuid, 'modify', remoteSdp);
+    const dir = /^a=(sendonly|recvonly|inactive)\r?$/m.exec(remoteSdp)?.[1];
+    const answer = dir === 'sendonly' ? 'recvonly' : dir === 'recvonly' ? 'sendonly' : (dir ?? 'sendrecv');
+    this.localSdp = this.localSdp
+      .replace(/^o=FreeSWITCH 1 \d+/m, `o=FreeSWITCH 1 ${++this.sdpVersion}`)
+      .replace(/(a=\w+\r\n)?$/, `a=${answer}\r\n`);
     this.feed();
   }
   private feed(): void {
@@ -298,6 +305,7 @@ export class FakeCall {
 export class FakeDialog implements UacDialog {
   readonly callId = `call-${Math.random().toString(36).slice(2)}`;
   private ends: Array<(e: DialogEnd) => void> = [];
+  private reoffer?: (offer: string) => Promise<string>;
   constructor(
     readonly uri: string,
     readonly remoteSdp: string,
@@ -308,6 +316,14 @@ export class FakeDialog implements UacDialog {
   }
   onEnd(l: (e: DialogEnd) => void): void {
     this.ends.push(l);
+  }
+  onReoffer(answer: (offer: string) => Promise<string>): void {
+    this.reoffer = answer;
+  }
+  /** The far end sent a re-INVITE: resolves with the 200's SDP, rejects where the adapter would send 488. */
+  async remoteReinvite(offer: string): Promise<string> {
+    if (!this.reoffer) throw new Error('no re-INVITE handler');
+    return this.reoffer(offer);
   }
   /** The far end sent BYE. */
   remoteBye(reason?: string): void {

@@ -199,3 +199,29 @@ t.test('DTMF from FreeSWITCH is a dtmf event', async (t) => {
   const e = r.events.find((x) => x.type === 'dtmf');
   t.match(e, { type: 'dtmf', legId, digit: '5', durationMs: 120 });
 });
+
+t.test("the far end's re-INVITE: FreeSWITCH keeps receiving, the far end gets recvonly and our o= version + 1", async (t) => {
+  const r = await rig();
+  const legId = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000 });
+  const dlg = r.srf.last.answer('v=0\r\no=far 7 7 IN IP4 10.0.0.9\r\nc=IN IP4 10.0.0.9\r\nm=audio 4000 RTP/AVP 0\r\na=sendrecv\r\n');
+  await r.settle();
+  const ep = r.mrf.servers.get('fs1')!.endpoints[0]!;
+  const hold = 'v=0\r\no=far 7 8 IN IP4 10.0.0.9\r\nc=IN IP4 10.0.0.9\r\nm=audio 4000 RTP/AVP 0\r\na=sendonly\r\n';
+  const answer = await dlg.remoteReinvite(hold);
+  // FreeSWITCH is told sendrecv, or it would put the leg on hold and stop reading the far end's audio.
+  t.ok(r.log.lines().includes(`${ep.uuid} modify ${hold.replace('a=sendonly', 'a=sendrecv')}`), 'endpoint modified, direction sendrecv');
+  t.match(answer, /^o=FreeSWITCH 1 2 IN/m, 'session id of our offer (o=FreeSWITCH 1 1), version + 1');
+  t.match(answer, /^a=recvonly\r$/m, 'recvonly to a sendonly offer (RFC 3264 §6.1)');
+  t.notMatch(answer, /a=sendrecv/);
+  // The same offer again (a session refresh): nothing for FreeSWITCH, the same answer, the same version.
+  const modifies = r.log.lines((c) => c.op === 'modify').length;
+  t.equal(await dlg.remoteReinvite(hold), answer, 'unchanged offer → unchanged answer');
+  t.equal(r.log.lines((c) => c.op === 'modify').length, modifies, 'no modify for an unchanged offer');
+  // Off hold: sendrecv again, version + 1 again.
+  const unhold = hold.replace('a=sendonly', 'a=sendrecv').replace('7 8', '7 9');
+  const back = await dlg.remoteReinvite(unhold);
+  t.match(back, /^o=FreeSWITCH 1 3 IN/m);
+  t.match(back, /^a=sendrecv\r$/m);
+  await r.driver.hangup(legId);
+  await t.rejects(dlg.remoteReinvite(hold.replace('7 8', '7 10')), /ended/, 'a re-INVITE after the end is refused (488)');
+});

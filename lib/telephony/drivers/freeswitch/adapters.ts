@@ -201,6 +201,21 @@ export class DrachtioSrf implements SrfPort {
           listener(reason ? { reason } : {});
         });
       },
+      // srf emits `modify` for a re-INVITE when no hold/unhold/refresh listener claims it (lib/dialog.js);
+      // without a listener it would answer with the unchanged local SDP, which is wrong for any new offer.
+      onReoffer: (answer) => {
+        dlg.on('modify', (req: Srf.SrfRequest, res: Srf.SrfResponse) => {
+          answer(req.body ?? '').then(
+            (sdp) => {
+              dlg.local.sdp = sdp;
+              // local.contact is set by srf (lib/dialog.js) but missing from its .d.ts.
+              const contact = (dlg.local as { contact?: string }).contact;
+              res.send(200, { body: sdp, headers: { ...(contact ? { Contact: contact } : {}), 'Content-Type': 'application/sdp' } });
+            },
+            () => res.send(488),
+          );
+        });
+      },
     };
   }
 }
@@ -236,7 +251,10 @@ function wrapEndpoint(ep: FsmrfEndpoint): EndpointPort {
   noDelay((ep as unknown as { _conn?: unknown })._conn);
   return {
     uuid: ep.uuid,
-    localSdp: ep.local.sdp,
+    // fsmrf refreshes local.sdp from FreeSWITCH's channel variables after each modify().
+    get localSdp() {
+      return ep.local.sdp;
+    },
     modify: async (sdp) => {
       await ep.modify(sdp);
     },

@@ -34,7 +34,7 @@ import { LegAnalysis, type AnalyzerFactory, type TapStats } from './analysis';
 import { endFromMediaLoss, endFromRemoteBye, endFromUacFailure, type LocalEnding } from './causes';
 import { checkFreeswitchConfig, checkNativeDetection, inviteFor } from './config';
 import { chooseAudioMode, fifoPathFor, holdTarget, toneTarget } from './detect';
-import { endpointSdp } from './sdp';
+import { answerDirection, endpointSdp, nextSessionVersion, withDirection } from './sdp';
 import { MediaServerPool, type PoolMember } from './pool';
 import type {
   AudioTapFactory,
@@ -87,6 +87,8 @@ interface Leg {
   ringTimer?: unknown;
   analysis?: LegAnalysis;
   appliedSdp?: string;
+  /** The SDP the far end has from us: the INVITE's offer, then each re-INVITE's answer (their o= versions, RFC 3264 §8). */
+  sentSdp: string;
   /** Serialises endpoint media changes (modify, then play/bridge wait for it). */
   media: Promise<void>;
   bridgedTo?: LegId;
@@ -219,6 +221,7 @@ export class FreeswitchDriver implements TelephonyDriver {
       member,
       ep,
       toUri,
+      sentSdp: ep.localSdp,
       media: Promise.resolve(),
       ended: new Promise<void>((r) => (resolveEnded = r)),
       resolveEnded: () => resolveEnded(),
@@ -613,6 +616,7 @@ export class FreeswitchDriver implements TelephonyDriver {
     uac.onEnd((e) => {
       if (leg.state !== 'ended') this.finish(leg, endFromRemoteBye(e.reason));
     });
+    uac.onReoffer((offer) => this.reoffer(leg, offer));
     this.emit({ type: 'answer', legId: leg.id, at: this.now() });
     this.chain(leg, async () => {
       const steps: Array<Promise<void> | undefined> = [leg.analysis?.answered()];
@@ -622,6 +626,34 @@ export class FreeswitchDriver implements TelephonyDriver {
       }
       await Promise.all(steps.filter((s): s is Promise<void> => s !== undefined));
     });
+  }
+
+  /**
+   * A re-INVITE from the far end: FreeSWITCH takes the new offer the way it
+   * takes early media (sdp.ts: a `sendonly` offer — the far end holding us,
+   * or sending music — handed over as is would make FreeSWITCH stop reading,
+   * and analysis would hear nothing), and the far end gets FreeSWITCH's SDP
+   * with the direction RFC 3264 §6.1 asks for (`recvonly` to `sendonly`) and
+   * the o= line of our last SDP, its version one higher when it changed (§8).
+   * An unchanged offer (a session refresh) is not passed to FreeSWITCH.
+   */
+  private reoffer(leg: Leg, offer: string): Promise<string> {
+    let answer: Promise<string> = Promise.reject(new Error('re-INVITE not handled'));
+    answer.catch(() => undefined);
+    this.chain(leg, async () => {
+      answer = (async () => {
+        if (leg.state === 'ended') throw new Error('leg ended');
+        if (offer.trim() && offer !== leg.appliedSdp) {
+          await leg.ep.modify(endpointSdp(offer));
+          leg.appliedSdp = offer;
+        }
+        leg.sentSdp = nextSessionVersion(leg.sentSdp, withDirection(leg.ep.localSdp, answerDirection(offer)));
+        return leg.sentSdp;
+      })();
+      await answer;
+    });
+    // The step waits for earlier media changes; its errors are logged by chain() and answered 488 by the adapter.
+    return leg.media.then(() => answer);
   }
 
   private cancel(leg: Leg, by: LocalEnding): void {

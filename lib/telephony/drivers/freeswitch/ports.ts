@@ -46,6 +46,12 @@ export interface UacDialog {
   destroy(headers?: Record<string, string>): Promise<void>;
   /** The far end sent BYE. */
   onEnd(listener: (end: DialogEnd) => void): void;
+  /**
+   * The far end sent a re-INVITE (hold, new address, codec change): `answer`
+   * gets its SDP offer and resolves with our SDP answer, sent in the 200 OK;
+   * a rejection is answered 488 (RFC 3261 §14.2: the session stays as it was).
+   */
+  onReoffer(answer: (offer: string) => Promise<string>): void;
 }
 
 /** createUAC rejected: a final non-2xx (SipError) or no status at all (transport/transaction error). */
@@ -77,7 +83,7 @@ export interface SrfPort {
 export interface EndpointPort {
   /** FreeSWITCH channel uuid (the argument of uuid_* API commands). */
   readonly uuid: string;
-  /** FreeSWITCH's SDP offer for this endpoint (3pcc: FreeSWITCH offered first). */
+  /** FreeSWITCH's current SDP for this endpoint: its offer at first (3pcc), its answer after a modify(). */
   readonly localSdp: string;
   /** Re-INVITEs the endpoint with the far end's SDP so RTP flows to/from the far end. */
   modify(remoteSdp: string): Promise<void>;

@@ -14,3 +14,37 @@
 export function endpointSdp(remoteSdp: string): string {
   return remoteSdp.replace(/^a=sendonly[ \t]*(\r?)$/gm, 'a=sendrecv$1');
 }
+
+export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+const DIRECTION_LINE = /^a=(sendrecv|sendonly|recvonly|inactive)[ \t]*(\r?)$/gm;
+
+/** The direction an answer takes to an offer (RFC 3264 §6.1); no attribute means sendrecv (§5.1). */
+export function answerDirection(offer: string): Direction {
+  const m = /^a=(sendrecv|sendonly|recvonly|inactive)[ \t]*\r?$/m.exec(offer);
+  const d = (m?.[1] ?? 'sendrecv') as Direction;
+  return d === 'sendonly' ? 'recvonly' : d === 'recvonly' ? 'sendonly' : d;
+}
+
+/** `sdp` with every direction attribute set to `dir` (one is added to the last media section when there is none). */
+export function withDirection(sdp: string, dir: Direction): string {
+  if (/^a=(sendrecv|sendonly|recvonly|inactive)[ \t]*\r?$/m.test(sdp)) return sdp.replace(DIRECTION_LINE, `a=${dir}$2`);
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  return `${sdp.replace(/(\r?\n)*$/, '')}${eol}a=${dir}${eol}`;
+}
+
+const ORIGIN = /^o=(\S+) (\S+) (\d+) (.*?)(\r?)$/m;
+
+/**
+ * The SDP to send after `previous` (RFC 3264 §8): the o= line of `previous`
+ * (same user and session id), its version one higher when anything else
+ * changed, the same version when nothing did. FreeSWITCH numbers its own
+ * versions, and the driver rewrites directions, so the version the far end
+ * sees is kept here, from what was last sent to it.
+ */
+export function nextSessionVersion(previous: string, next: string): string {
+  const prev = ORIGIN.exec(previous);
+  if (!prev || !ORIGIN.test(next)) return next;
+  const body = (s: string) => s.replace(ORIGIN, '').replace(/\r\n/g, '\n');
+  const version = body(previous) === body(next) ? BigInt(prev[3]!) : BigInt(prev[3]!) + 1n;
+  return next.replace(ORIGIN, (_l, _u, _s, _v, rest: string, cr: string) => `o=${prev[1]} ${prev[2]} ${version} ${rest}${cr}`);
+}

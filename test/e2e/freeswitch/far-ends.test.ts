@@ -1,0 +1,125 @@
+/**
+ * Far-end parity through the freeswitch driver, live: the embedded driver's
+ * far-end conformance cases (test/e2e/conformance/far-ends.test.ts) that are
+ * about SIP and early media, dialled through a real drachtio-server and
+ * FreeSWITCH (test/helpers/live-servers.ts) to the same SIPp far ends, decided
+ * as a campaign does (lib/dialer/call-flow). Each SIPp scenario enforces the
+ * SIP the dialer must send (a missing CANCEL, PRACK, ACK or BYE, or a wrong
+ * answer to the re-INVITE, fails SIPp's own run). Real durations: the ringing
+ * case rings past Timer B's 32 s to the default 40 s ring timeout; it runs
+ * alongside the others, so the file takes about as long as that one call.
+ */
+import t from 'tap';
+import pino from 'pino';
+import { loadConfig } from '../../../lib/config';
+import { createFreeswitchDriver } from '../../../lib/telephony/drivers/freeswitch';
+import { startSipp } from '../../../lib/telephony/testing/sipp';
+import { testCall, type TestCallResult } from '../../../lib/telephony/test-call';
+import { toneRegionForNumber } from '../../../lib/media/region';
+import { liveServersMissing, startLiveServers, type LiveServers } from '../../helpers/live-servers';
+
+interface Case {
+  scenario: string;
+  /** What the dialer must send (enforced by the scenario). */
+  sends: string;
+  code: number;
+  mode: 'stream' | 'native';
+  /** Verdict kinds the call must have produced. */
+  verdicts?: string[];
+}
+
+const CASES: Case[] = [
+  { scenario: 'uas-ring-45s', sends: 'CANCEL at the default 40 s ring timeout, ACK for the 487', code: 2, mode: 'stream' },
+  {
+    scenario: 'uas-183-100rel',
+    sends: 'Supported: 100rel, PRACK with RAck "1 <cseq> INVITE", ACK, BYE',
+    code: 1,
+    mode: 'stream',
+    verdicts: ['human'],
+  },
+  {
+    scenario: 'uas-reinvite-hold',
+    sends: '200 to the sendonly re-INVITE with a=recvonly and the same o= session id, version + 1, BYE',
+    code: 1,
+    mode: 'stream',
+    verdicts: ['human'],
+  },
+  {
+    scenario: 'uas-183-busy-jp',
+    sends: 'CANCEL on the Japanese busy tone in early media (stream: lib/media)',
+    code: 3,
+    mode: 'stream',
+    verdicts: ['busy'],
+  },
+  {
+    scenario: 'uas-183-busy-jp',
+    sends: 'CANCEL on the Japanese busy tone in early media (native: spandsp)',
+    code: 3,
+    mode: 'native',
+    verdicts: ['busy'],
+  },
+];
+
+const NUMBER = '0312345678';
+
+async function run(live: LiveServers, c: Case): Promise<{ r: TestCallResult; sippCode: number | null; sippErr: string; ms: number }> {
+  const far = await startSipp({ scenario: c.scenario, timeoutS: 90 });
+  try {
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        telephony: { driver: 'freeswitch', freeswitch: live.configSection(c.mode), trunks: [{ name: 'far', address: far.address }] },
+        // Native mode has no person/machine decision of its own unless one is configured (README "Detection on FreeSWITCH").
+        dialer: { runner: { notSureIsHuman: false } },
+      },
+    });
+    const driver = createFreeswitchDriver({ config, logger: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }) });
+    await driver.start();
+    const started = Date.now();
+    try {
+      const r = await testCall(
+        driver,
+        {
+          to: NUMBER,
+          ringTimeoutMs: 40_000,
+          analysis: { early: true, answered: true, region: toneRegionForNumber(NUMBER, 'JP') },
+        },
+        { flow: true, hangupOnVerdict: true, maxMs: 120_000 },
+      );
+      const ms = Date.now() - started;
+      const s = await Promise.race([far.done, new Promise<null>((res) => setTimeout(() => res(null), 15_000))]);
+      return { r, sippCode: s ? s.code : null, sippErr: s ? (s.stderr + s.stdout).slice(-600) : 'SIPp did not finish', ms };
+    } finally {
+      await driver.stop();
+    }
+  } finally {
+    await far.stop();
+  }
+}
+
+const missing = liveServersMissing();
+
+t.test('far-end parity through drachtio + FreeSWITCH', { skip: missing ?? false }, async (t) => {
+  const live = await startLiveServers(t);
+  // All at once: the 40 s ring dominates; the others are a few seconds each.
+  const results = await Promise.allSettled(CASES.map((c) => run(live, c)));
+  CASES.forEach((c, i) => {
+    const res = results[i]!;
+    t.test(`${c.scenario} (${c.mode}) → ${c.code}; sends ${c.sends}`, async (tt) => {
+      if (res.status === 'rejected') return void tt.fail(`did not run: ${(res.reason as Error).stack ?? String(res.reason)}`);
+      const { r, sippCode, sippErr, ms } = res.value;
+      tt.equal(r.resultCode, c.code, `result ${c.code} (got ${r.resultCode} ${r.resultName}; end ${JSON.stringify(r.end)})`);
+      tt.equal(sippCode, 0, `SIPp's own run passed${sippCode === 0 ? '' : `: ${sippErr}`}`);
+      for (const kind of c.verdicts ?? [])
+        tt.ok(
+          r.verdicts.some((v) => v.kind === kind),
+          `a ${kind} verdict (got ${r.verdicts.map((v) => v.kind).join(',') || 'none'})`,
+        );
+      if (c.scenario === 'uas-ring-45s') {
+        // The ring timeout is the dialer's, not Timer B's 32 s: the CANCEL leaves at 40 s.
+        tt.ok(ms >= 40_000, `not ended before the 40 s ring timeout (${ms} ms); the scenario fails a CANCEL later than 45 s`);
+        tt.equal(r.end.sipStatus, 487, '487 for the CANCEL');
+      }
+    });
+  });
+});
