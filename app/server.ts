@@ -65,7 +65,7 @@ export async function serve(): Promise<number> {
   }
   const redis = createStoreClient({ ...config.redis, url, connectionName: `dialer-${config.dialer.runner.ownerId || process.pid}` });
   const services = await startServices({ config, redis, log });
-  const app = await buildApp({ config, redis, logger: log, extend: services.extendApi });
+  const app = await buildApp({ config, redis, logger: log, runtime: services.runtime });
   await app.listen({ host: config.api.host, port: config.api.port });
   const base = `http://${config.api.host}:${config.api.port}`;
   log.info({ docs: `${base}/docs`, openapi: `${base}/openapi.json` }, 'dialer API listening');

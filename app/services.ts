@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../lib/config';
@@ -8,8 +7,7 @@ import { ensureAbandonPrompt } from '../lib/dialer/prompts';
 import { createEmbeddedDriver } from '../lib/telephony/embedded';
 import { createFreeswitchDriver } from '../lib/telephony/drivers/freeswitch';
 import type { TelephonyDriver } from '../lib/telephony/contract';
-import { agentDeskRoutes } from '../lib/api/routes/agent-desk';
-import { superviseRoutes } from '../lib/api/routes/supervise';
+import type { DialerRuntime } from '../lib/api/plugins/runtime';
 import { Supervisor } from '../lib/agents/supervise';
 import { CallRecordings } from '../lib/agents/recordings';
 import { logAgentCall } from '../lib/store/agent-calls';
@@ -25,16 +23,9 @@ export interface Services {
   driver: TelephonyDriver;
   desk: LiveAgentDesk;
   runner: CampaignRunner;
-  /** Registers runtime-backed routes/decorators on the API. */
-  extendApi?: (app: FastifyInstance) => Promise<void> | void;
+  /** What the API is given to offer the live routes (`buildApp({ runtime })`, lib/api/plugins/runtime.ts). */
+  runtime: DialerRuntime;
   stop(): Promise<void>;
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The live dialer parts, when the API runs beside them. */
-    dialer?: { driver: TelephonyDriver; desk: LiveAgentDesk; runner: CampaignRunner };
-  }
 }
 
 /** The telephony driver named by `telephony.driver`; a misconfigured one refuses to start. */
@@ -104,15 +95,7 @@ export async function startServices({ config, redis, log }: ServiceDeps, opts: {
     driver,
     desk,
     runner,
-    extendApi: async (app) => {
-      app.decorate('dialer', { driver, desk, runner });
-      await app.register(agentDeskRoutes({ desk }));
-      await app.register(superviseRoutes({ supervisor }));
-      // On the supervisors' stream only (not 'agent.': an agent's own stream does not tell them who listens).
-      supervisor.on('supervision', (e) =>
-        app.monitor?.hub.publish({ type: 'supervisor.monitor', at: e.at, agentId: e.agentId, data: { ...e } }),
-      );
-    },
+    runtime: { driver, desk, runner, supervisor },
     stop: async () => {
       await runner.stop();
       supervisor.close();

@@ -7,6 +7,9 @@ import type { Config } from '../config';
 import authPlugin from './plugins/auth';
 import messagingPlugin from './plugins/messaging';
 import { storePlugin } from './plugins/store';
+import { agentDataPlugin } from './plugins/agent-data';
+import runtimePlugin, { type DialerRuntime } from './plugins/runtime';
+import { monitor } from '../monitor/plugin';
 import { ApiError, errorSchema } from './errors';
 import { buildValidator } from './validation';
 import { routes } from './routes';
@@ -22,8 +25,8 @@ export interface BuildOptions {
   config: Readonly<Config>;
   redis: Redis;
   logger?: Logger | false;
-  /** Extra plugins to register after the core (runtime services, tests). */
-  extend?: (app: FastifyInstance) => Promise<void> | void;
+  /** The live dialer parts when they run in this process (app/services.ts): decorated as `app.dialer`. */
+  runtime?: DialerRuntime;
 }
 
 /**
@@ -64,8 +67,13 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  // The app plugins (fastify-plugin, not encapsulated), each with its onClose; then the routes, which only read them.
   await app.register(storePlugin);
+  await app.register(agentDataPlugin);
   await app.register(authPlugin);
+  await app.register(monitor);
+  await app.register(runtimePlugin, { runtime: opts.runtime });
+  await app.register(messagingPlugin);
   app.setErrorHandler((err, req, reply) => {
     const body = toErrorBody(err as FastifyLikeError);
     if (body.statusCode >= 500) req.log.error({ err }, 'request failed');
@@ -94,9 +102,6 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   );
 
   for (const plugin of routes) await app.register(plugin);
-  // After the routes: the monitor it reports to is registered among them (lib/api/routes/index.ts).
-  await app.register(messagingPlugin);
-  if (opts.extend) await opts.extend(app);
   return app;
 }
 

@@ -14,6 +14,7 @@ import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app';
 import { newApiKey } from '../api/auth';
+import type { DialerRuntime } from '../api/plugins/runtime';
 import type { DialerEvent } from '../dialer/events';
 import { getCampaign } from '../store/campaigns';
 import { DialQueue, splitRef } from '../store/dial-queue';
@@ -79,7 +80,8 @@ export interface DemoResult {
 export interface DemoServices {
   desk: LiveAgentDesk;
   runner: CampaignRunner;
-  extendApi?: (app: FastifyInstance) => Promise<void> | void;
+  /** Given to the API (`buildApp({ runtime })`): the desk and supervisor routes, live events. */
+  runtime?: DialerRuntime;
   stop(): Promise<void>;
 }
 export type StartServices = (d: { config: Readonly<Config>; redis: Redis; log: Logger }) => Promise<DemoServices>;
@@ -137,7 +139,7 @@ export async function runDemo(
     );
     const services = await deps.startServices({ config, redis, log });
     later(() => services.stop());
-    const app: FastifyInstance = await buildApp({ config, redis, logger: false, extend: services.extendApi });
+    const app: FastifyInstance = await buildApp({ config, redis, logger: false, runtime: services.runtime });
     later(() => app.close());
     await app.listen({ host: '127.0.0.1', port });
     const base = `http://127.0.0.1:${port}`;

@@ -2,7 +2,7 @@
  * The monitor as a Fastify plugin (not encapsulated, so every route sees
  * `app.monitor`): the event hub, the campaign watcher, Prometheus metrics,
  * the webhook recorder and delivery worker. When the dialer runtime runs in
- * this process (`app.dialer`, decorated by app/services.ts) its events are
+ * this process (`app.dialer`, decorated by lib/api/plugins/runtime.ts) its events are
  * attached once the app is ready; tests may attach event sources themselves.
  */
 import { hostname } from 'node:os';
@@ -107,7 +107,7 @@ async function monitorPlugin(app: FastifyInstance): Promise<void> {
 
   app.addHook('onReady', async () => {
     const d = app.dialer;
-    if (d) monitor.attach({ events: d.runner.events, desk: d.desk, driverHealth: () => d.driver.health() });
+    if (d) monitor.attach({ events: d.runner?.events, desk: d.desk, driverHealth: () => d.driver.health() });
   });
   app.addHook('onClose', async () => {
     for (const f of detach.splice(0)) f();

@@ -2,7 +2,8 @@
  * The agent desk API (seed 001 "operation"): log in (the dialer calls the
  * agent's phone), log out, break/away/ready, disposition with the next state,
  * hang up the customer, blind transfer, hold. Needs the running desk, so it is
- * a plugin factory registered by the runtime services (app/services.ts):
+ * a plugin factory, registered by routes/index.ts only when the app was given
+ * the runtime (`app.dialer`, plugins/runtime.ts):
  *   app.register(agentDeskRoutes({ desk }))
  * An agent key acts only on its own agent; supervisors and admins on all.
  */

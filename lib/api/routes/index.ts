@@ -9,7 +9,6 @@ import importRoutes from './imports';
 import relistRoutes from './relist';
 import { agentLiveRoutes } from './agent-live';
 import { callbackRoutes } from './callbacks';
-import { monitor } from '../../monitor/plugin';
 import { eventRoutes } from './events';
 import { reportRoutes } from './reports';
 import { metricsRoutes } from './metrics';
@@ -19,13 +18,24 @@ import { messageRoutes } from './messages';
 import { authRoutes } from './auth';
 import { recordingRoutes } from './recordings';
 import { agentPageRoutes } from './agent-page';
-import { agentDataPlugin } from '../plugins/agent-data';
+import { agentDeskRoutes } from './agent-desk';
+import { superviseRoutes } from './supervise';
+
+/** The routes that need the live dialer (`app.dialer`, plugins/runtime.ts): offered only when it runs in this process. */
+const runtimeRoutes: FastifyPluginAsync = async (app) => {
+  const d = app.dialer;
+  if (!d) return;
+  await app.register(agentDeskRoutes({ desk: d.desk, clock: d.clock }));
+  if (d.supervisor) await app.register(superviseRoutes({ supervisor: d.supervisor }));
+};
 import { inboundDataPlugin } from '../plugins/inbound-data';
 import { inboundRoutes } from './inbound';
 
 /**
  * Every route plugin, one per resource, each with its JSON Schemas beside it.
- * Add a resource by adding its plugin here.
+ * Add a resource by adding its plugin here. They read what the app plugins
+ * decorate (app.store, app.monitor, app.dialer, app.messaging: lib/api/app.ts
+ * registers those first), so their order here does not matter.
  */
 export const routes: FastifyPluginAsync[] = [
   authRoutes,
@@ -39,19 +49,15 @@ export const routes: FastifyPluginAsync[] = [
   relistRoutes,
   agentLiveRoutes,
   callbackRoutes,
-  // agentData first: the two after it read the store through it.
-  agentDataPlugin,
   recordingRoutes,
   agentPageRoutes,
-  // monitor first: it decorates app.monitor for the routes after it (fastify-plugin, not encapsulated).
-  monitor,
   eventRoutes,
   reportRoutes,
   metricsRoutes,
   webhookRoutes,
   dashboardRoutes,
-  // after monitor: messaging events are republished on its hub.
   messageRoutes,
+  runtimeRoutes,
   // inboundData first: the inbound routes read the store through it.
   inboundDataPlugin,
   inboundRoutes,

@@ -2,10 +2,10 @@
  * SMS and e-mail (issue 6): the agentless trigger API (one templated message
  * to one contact, idempotency keys), message campaigns over contact lists
  * (on/off, progress, per-message status, skipped-contact export, CSV report)
- * and the inbound thread. The plugin also runs the messaging core in this
- * process (channels from `messaging.*`, campaign runner) unless
- * `messaging.enabled` is false, and republishes its events on the monitor
- * hub (SSE, webhooks) when the monitor is present.
+ * and the inbound thread. The messaging core itself (channels, campaign
+ * runner) is not started here: lib/api/plugins/messaging.ts starts it when
+ * `messaging.enabled` and decorates `app.messaging`; without it these routes
+ * answer 503.
  */
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';

@@ -3,7 +3,8 @@
  * whisper to the agent, barge in. The dialer calls the supervisor's phone
  * (`phone`, a SIP URI, as agents' phones are called) and mixes it in once
  * answered. Supervisors and admins only: an agent key gets 403.
- * Needs the running dialer: registered by app/services.ts with
+ * Needs the running dialer: registered by routes/index.ts when `app.dialer`
+ * has a supervisor (plugins/runtime.ts) with
  *   app.register(superviseRoutes({ supervisor }))
  */
 import type { FastifyPluginAsync } from 'fastify';

@@ -96,7 +96,7 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
   });
   const services = await startServices({ config, redis, log: pino({ level: 'silent' }) });
   t.teardown(() => services.stop());
-  const app = await buildApp({ config, redis, logger: false, extend: services.extendApi });
+  const app = await buildApp({ config, redis, logger: false, runtime: services.runtime });
   const port = await freePort();
   await app.listen({ host: '127.0.0.1', port });
   t.teardown(() => app.close());

@@ -81,7 +81,7 @@ t.test('live events and the dashboard during a SIPp campaign', { timeout: 180000
     },
     monitor: { pollMs: 200, heartbeatSec: 1 },
   });
-  const app = await buildApp({ config, redis, logger: false, extend: services.extendApi });
+  const app = await buildApp({ config, redis, logger: false, runtime: services.runtime });
   const port = await freePort();
   await app.listen({ host: '127.0.0.1', port });
   t.teardown(() => app.close());

@@ -2,7 +2,6 @@ import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { createAgentDesk, type LiveAgentDesk } from '../../../lib/agents';
 import { buildApp } from '../../../lib/api/app';
-import { agentDeskRoutes } from '../../../lib/api/routes/agent-desk';
 import { validateConfig } from '../../../lib/config';
 import { createAgent, createGroup } from '../../../lib/store/agents';
 import { createCampaign } from '../../../lib/store/campaigns';
@@ -66,9 +65,7 @@ export async function apiFixture(t: TestLike): Promise<ApiFixture> {
     config,
     redis,
     logger: false,
-    extend: async (a) => {
-      await a.register(agentDeskRoutes({ desk }));
-    },
+    runtime: { desk, driver },
   });
   t.teardown(async () => {
     await desk.stop();
