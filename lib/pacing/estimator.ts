@@ -88,6 +88,12 @@ export interface Estimates {
   live: number;
   /** P(person answers | call placed); 0 without samples. */
   liveRate: number;
+  /**
+   * Calls resolved per ms over the part of the rate window the estimator has
+   * seen (the campaign's recent dialling rate: in steady state calls end as
+   * fast as they are placed). 0 without samples.
+   */
+  resolvedPerMs: number;
   ringBinMs: number;
   /** cdf[i] = P(ring ≤ (i+1)·ringBinMs) for live answers / for other endings (all zeros without samples). */
   liveRingCdf: number[];
@@ -255,10 +261,14 @@ export function estimates(state: EstimatorState, now: number): Estimates {
   let ringSum = 0;
   for (let i = 0; i < c.ringBins; i++) ringSum += liveRing[i] * (i + 0.5) * c.ringBinMs;
   const t = state.total;
+  // The span the rate window covers so far: early in a shift it is shorter than the window.
+  const first = state.buckets.find((b) => inWindow(b, now, c.rateWindowMs, c.bucketMs));
+  const span = first ? Math.min(c.rateWindowMs, Math.max(c.bucketMs, now - first.start)) : c.rateWindowMs;
   return {
     resolved,
     live,
     liveRate: resolved > 0 ? live / resolved : 0,
+    resolvedPerMs: resolved / span,
     ringBinMs: c.ringBinMs,
     liveRingCdf: cdf(liveRing),
     otherRingCdf: cdf(otherRing),

@@ -7,8 +7,10 @@
  * For each slice of the answer-time law we compare, as normal approximations
  * of sums of independent Bernoulli events,
  *   answers before it = queued + Σ_calls P(live by x | still ringing) + others·p·F_live(x)
+ *                        + λ·p·∫₀ˣ F_live (calls the campaign places meanwhile, at its recent rate λ)
  *   agents for it     = Σ_agents P(free by x + abandon threshold)
- * and so get P(abandon | live) of one more call. Calls are added while that
+ * and so get P(abandon | live) of one more call. Talk times of agents still
+ * talking are censored observations of the talk law (see below). Calls are added while that
  * chance stays within τ: each call's own abandon chance is bounded, so the
  * rate over all calls is too. τ comes from an abandon budget over the rolling
  * window: the target rate (less a safety margin) times the live answers seen
@@ -138,7 +140,13 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   // Never above the cap: once the measured rate reaches it, only calls that cannot abandon.
   const s = Math.min(P.targetAbandonRate, P.maxAbandonRate * (1 - P.safetyMargin));
   figures.windowAbandonRate = round(est.abandon.rate);
-  const talkMs = est.talk.meanMs;
+  // Talks still going are right-censored observations: early in a shift only the short talks have ended, and a
+  // mean of ended talks alone says agents come free far sooner than they do (the first hour's overdial spent a
+  // shift's abandon budget in the simulator). Exponential MLE with censoring: (Σ ended + Σ elapsed) ÷ ended.
+  let talkingElapsed = 0;
+  for (const a of agents) if (a.state === 'talking') talkingElapsed += Math.max(0, now - a.since);
+  const talkMs = est.talk.n > 0 ? est.talk.meanMs + talkingElapsed / est.talk.n : est.talk.meanMs;
+  const talkSdMs = est.talk.meanMs > 0 ? (est.talk.sdMs * talkMs) / est.talk.meanMs : est.talk.sdMs;
   const wrapMs = est.wrap.n > 0 ? est.wrap.meanMs : 0;
   const handleMs = Math.max(1000, talkMs + wrapMs);
   const expectedLive = (agents.length * P.budgetHorizonMs) / handleMs;
@@ -147,7 +155,7 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   // (a rate of 1 in 20 early in a shift is noise the budget absorbs, not a reason to stop overdialling).
   // Once the window holds enough answers for one abandon not to be noise (1 ÷ cap of them), a rate over the cap stops overdialling too.
   const budgetSpent = est.abandon.abandoned + 1 > P.maxAbandonRate * (est.abandon.live + expectedLive);
-  const overCap = est.abandon.live * P.maxAbandonRate >= 1 && (est.abandon.abandoned + 1) / (est.abandon.live + 1) > P.maxAbandonRate;
+  const overCap = est.abandon.live * P.maxAbandonRate >= 1 && est.abandon.abandoned / est.abandon.live > P.maxAbandonRate;
   const capHit = budgetSpent || overCap;
   if (capHit)
     return {
@@ -164,7 +172,7 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   figures.riskBudget = round(tau);
   figures.modelBias = round(bias);
 
-  const talk = logNormalFromMoments(talkMs, est.talk.sdMs);
+  const talk = logNormalFromMoments(talkMs, talkSdMs);
   const wrap = logNormalFromMoments(Math.max(wrapMs, 1), est.wrap.sdMs);
   const laws: Laws = { talk, wrap, wrapPoints: wrapMs > 0 ? logNormalTerciles(wrap) : [0, 0, 0] };
   const p = est.liveRate;
@@ -173,6 +181,17 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   const fL = (x: number) => cdfAt(est.liveRingCdf, bin, x);
   const fN = (x: number) => cdfAt(est.otherRingCdf, bin, x);
 
+  // Calls the campaign goes on placing while this one rings (at its recent rate λ) are answered too, and those
+  // answered first take agents first: live answers by x from calls placed over (0, x) = λ·p·∫₀ˣ F_L(v) dv.
+  // Later decisions see this call in flight, but not which of them it will lose agents to; without this term
+  // every call's abandon chance is under-counted (the calibration factor ran at 2–7 in the simulator's grid).
+  const lambda = Number.isFinite(est.resolvedPerMs) ? est.resolvedPerMs : 0;
+  const futureLive = (x: number) => {
+    const step = bin / 4;
+    let acc = 0;
+    for (let v = step / 2; v < x; v += step) acc += fL(v) * Math.min(step, x - v + step / 2);
+    return lambda * p * acc;
+  };
   // Answer-time grid: K slices of [0, H]; a new call is answered live in slice k with chance p·w[k].
   const dMean: number[] = [];
   const dVar: number[] = [];
@@ -195,6 +214,9 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
       dm += q;
       dv += q * (1 - q);
     }
+    const fut = futureLive(x);
+    dm += fut;
+    dv += fut; // a Poisson count: variance = mean
     // Agents free by x + threshold can still take it.
     let sm = 0;
     let sv = 0;

@@ -115,3 +115,15 @@ t.test('dialer.pacing config has the defaults and feeds the estimator', async (t
   t.ok(createEstimator(c.dialer.pacing.estimator));
   t.throws(() => loadConfig({ env: { DIALER_DIALER__PACING__PREDICTIVE__SAFETY_MARGIN: '1.5' } }), /safetyMargin/);
 });
+
+t.test('the recent dialling rate: calls resolved per ms over the part of the rate window seen so far', async (t) => {
+  const evs: PacingEvent[] = [];
+  for (let i = 0; i < 120; i++) evs.push({ type: 'resolved', at: 60 * MIN + i * 5000, ringMs: 10_000, live: i % 4 === 0 });
+  const s = observeAll(createEstimator({ bucketMs: MIN, rateWindowMs: 30 * MIN }), evs);
+  // 120 calls over 10 minutes (a call every 5 s), the window 30 minutes: the rate is over the 10 minutes seen.
+  t.equal(estimates(s, 70 * MIN).resolvedPerMs, 120 / (10 * MIN));
+  // 40 minutes on, the window holds 20 of those minutes of which the last 10 are silent.
+  const later = estimates(s, 100 * MIN);
+  t.ok(later.resolvedPerMs < 120 / (10 * MIN), 'the silence since lowers it');
+  t.equal(estimates(createEstimator(), 0).resolvedPerMs, 0, 'no samples: 0');
+});

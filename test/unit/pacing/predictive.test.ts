@@ -89,7 +89,8 @@ t.test('a lower live-answer rate needs more calls per waiting agent', async (t) 
 });
 
 t.test('the abandon budget: spent budget means fewer calls; a budget with no room left, progressive only', async (t) => {
-  const a = [...ready(3), ...talking(17, 150)];
+  // Six waiting: the history's dialling rate (a call a second) keeps three busy with the answers still to come.
+  const a = [...ready(6), ...talking(14, 150)];
   const fresh = decideTick(input(a, history({ calls: 800, live: 0.25 })));
   const spent = decideTick(input(a, history({ calls: 800, live: 0.25, abandons: 5 }))); // 5 of 200 live = 2.5 %
   const over = decideTick(input(a, history({ calls: 800, live: 0.25, abandons: 7 }))); // 3.5 %: over, but answers to come leave room
@@ -97,7 +98,7 @@ t.test('the abandon budget: spent budget means fewer calls; a budget with no roo
   t.ok((spent.trace.figures.riskBudget as number) < (fresh.trace.figures.riskBudget as number));
   t.ok(spent.calls < fresh.calls, `${spent.calls} < ${fresh.calls}`);
   t.ok(over.calls <= spent.calls, 'a rate over the cap spends more of the budget');
-  t.equal(capped.calls, 3, 'only the three waiting agents');
+  t.equal(capped.calls, 6, 'only the six waiting agents');
   t.match(capped.reason, /budget of 3.0 % spent/);
   const stricter = decideTick(input(a, history({ calls: 800, live: 0.25, abandons: 5 }), 0, { kind: 'predictive', maxAbandonRate: 0.02 }));
   t.ok(stricter.calls < spent.calls, 'a 2 % cap leaves less of the budget at 2.5 %');
@@ -110,7 +111,7 @@ t.test('early noise does not stop overdialling: one abandon in the first answers
 });
 
 t.test('the decision reports the abandons it expects, and a model that under-predicted is reined in', async (t) => {
-  const a = [...ready(3), ...talking(17, 150)];
+  const a = [...ready(6), ...talking(14, 150)];
   const d = decideTick(input(a, RICH));
   const e = d.trace.figures.expectedAbandons as number;
   t.ok(e > 0 && e < d.calls, `expects ${e} abandons from ${d.calls} calls`);
@@ -133,4 +134,27 @@ t.test('no agent, no call; bad settings are refused', async (t) => {
   t.throws(() => decideTick(input(ready(1), RICH, 0, { kind: 'predictive', targetAbandonRate: 3 })), /targetAbandonRate/);
   t.throws(() => decideTick(input(ready(1), RICH, 0, { kind: 'predictive', maxLinesPerAgent: 0 })), /maxLinesPerAgent/);
   t.throws(() => decideTick(input(ready(1), RICH, 0, { kind: 'predictive', abandonThresholdMs: -5 })), /abandonThresholdMs/);
+});
+
+t.test('talks still going count as censored: a thin history of short talks does not make long talkers look about to finish', async (t) => {
+  // Ten ended talks averaging ~30 s (the short ones end first), ten agents talking for 120 s already.
+  const est = history({ calls: 200, live: 0.25, talks: 10, talkSec: 30 });
+  const d = decideTick(input([...ready(2), ...talking(10, 120)], est));
+  const ended = est.talk.meanMs;
+  t.ok(ended < 40_000, `ended talks average ${Math.round(ended)} ms`);
+  t.equal(d.trace.figures.talkMeanMs, Math.round(ended + (10 * 120_000) / 10), 'mean = (Σ ended + Σ elapsed) ÷ ended');
+});
+
+t.test("the campaign's own dialling rate is demand too: a faster recent rate leaves less room for one more call", async (t) => {
+  const a = [...ready(6), ...talking(14, 150)];
+  const slow = history({ calls: 200, live: 0.25 });
+  const fast = history({ calls: 800, live: 0.25 });
+  t.ok(fast.resolvedPerMs > 3 * slow.resolvedPerMs, 'four times the calls in the window');
+  const dSlow = decideTick(input(a, slow));
+  const dFast = decideTick(input(a, fast));
+  t.ok(
+    (dFast.trace.figures.expectedAnswers as number) > (dSlow.trace.figures.expectedAnswers as number),
+    'more answers expected before a new call',
+  );
+  t.ok(dFast.calls < dSlow.calls, `${dFast.calls} < ${dSlow.calls}`);
 });
