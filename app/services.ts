@@ -12,6 +12,7 @@ import { Supervisor } from '../lib/agents/supervise';
 import { CallRecordings } from '../lib/agents/recordings';
 import { logAgentCall } from '../lib/store/agent-calls';
 import { sharedLimitsFor, workSpreadFor } from '../lib/scale/wiring';
+import { InboundCalls } from '../lib/inbound/service';
 
 export interface ServiceDeps {
   config: Readonly<Config>;
@@ -25,6 +26,8 @@ export interface Services {
   runner: CampaignRunner;
   /** What the API is given to offer the live routes (`buildApp({ runtime })`, lib/api/plugins/runtime.ts). */
   runtime: DialerRuntime;
+  /** Return calls (issue 18): inbound INVITEs to the routes' numbers. */
+  inbound: InboundCalls;
   stop(): Promise<void>;
 }
 
@@ -90,13 +93,24 @@ export async function startServices({ config, redis, log }: ServiceDeps, opts: {
     spread: workSpreadFor(config, redis, driver),
   });
   runner.start();
-  log.info({ driver: driver.name, owner: runner.owner }, 'dialer services started');
+  // Return calls (issue 18): inbound INVITEs to the routes' numbers. A driver that cannot take them says so here, once.
+  const inbound = new InboundCalls({ redis, driver, desk, log: log.child({ part: 'inbound' }), region: config.phone.defaultRegion });
+  let inboundOn = true;
+  try {
+    inbound.start();
+  } catch (err) {
+    inboundOn = false;
+    log.warn({ err: (err as Error).message }, 'inbound calls are not taken');
+  }
+  log.info({ driver: driver.name, owner: runner.owner, inbound: inboundOn }, 'dialer services started');
   return {
     driver,
     desk,
     runner,
-    runtime: { driver, desk, runner, supervisor },
+    inbound,
+    runtime: { driver, desk, runner, supervisor, inbound },
     stop: async () => {
+      inbound.stop();
       await runner.stop();
       supervisor.close();
       recordings.stop();

@@ -18,6 +18,13 @@ export interface ScreenPop {
   key2?: string;
   attributes?: Record<string, string>;
   attemptNo: number;
+  /** A return call (issue 18): the caller's number and the contact's last campaign attempts. */
+  inbound?: {
+    id: string;
+    caller?: string;
+    did: string;
+    lastAttempts: { campaignId: string; attemptNo: number; code: number; at: number }[];
+  };
 }
 
 export interface Reservation {

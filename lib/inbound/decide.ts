@@ -62,9 +62,12 @@ export type AgentStep =
  * caller waits (hold music) until an agent is ready or `afterSec` passes, and
  * then goes to `noAnswer` or gives up.
  */
-export function agentGroupStep(a: Extract<InboundAction, { type: 'agents' }>, s: { reserved: boolean; waitedMs: number }): AgentStep {
+export function agentGroupStep(
+  a: Extract<InboundAction, { type: 'agents' }>,
+  s: { reserved: boolean; waitedMs: number; /** The first look at the group, when the call arrives. */ first: boolean },
+): AgentStep {
   if (s.reserved) return { kind: 'connect' };
-  if (s.waitedMs === 0 && a.busy) return { kind: 'forward', target: a.busy, why: 'busy' };
+  if (s.first && a.busy) return { kind: 'forward', target: a.busy, why: 'busy' };
   if (s.waitedMs >= (a.afterSec ?? DEFAULT_NO_ANSWER_SEC) * 1000)
     return a.noAnswer ? { kind: 'forward', target: a.noAnswer, why: 'no-answer' } : { kind: 'give-up' };
   return { kind: 'wait' };

@@ -175,3 +175,17 @@ export async function recentInboundCalls(redis: Redis, limit = 100): Promise<Inb
   const rows = await redis.xrevrange(INBOUND_CALLS, '+', '-', 'COUNT', limit);
   return rows.map(([, kv]) => JSON.parse(kv[kv.indexOf('json') + 1]!) as InboundCallRecord);
 }
+
+const callKey = (id: string) => keys.global(`inbound-call:${id}`);
+/** How long a call's own record stays readable by id (the log keeps it longer). */
+const CALL_TTL_S = 7 * 86400;
+
+/** The current state of one inbound call (readable while it runs: the DNC action needs the caller's number). */
+export async function putInboundCall(redis: Redis, r: InboundCallRecord): Promise<void> {
+  await redis.set(callKey(r.id), JSON.stringify(r), 'EX', CALL_TTL_S);
+}
+
+export async function getInboundCall(redis: Redis, id: string): Promise<InboundCallRecord | null> {
+  const v = await redis.get(callKey(id));
+  return v ? (JSON.parse(v) as InboundCallRecord) : null;
+}

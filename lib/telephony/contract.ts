@@ -121,6 +121,25 @@ export interface RecordingResult {
   error?: string;
 }
 
+/**
+ * An inbound INVITE offered to the application (issue 18: return calls). The
+ * caller hears ringing (180) until the handler answers, rejects or hangs up the
+ * leg; a CANCEL from the caller ends it with an `end` event (by: remote).
+ */
+export interface IncomingCall {
+  legId: LegId;
+  requestUri: string;
+  /** Header values as received. */
+  to: string;
+  from: string;
+  pai?: string;
+  privacy?: string;
+  /** The configured trunk the INVITE came from (matched by source address); absent for other allowed peers. */
+  trunk?: string;
+  source: { address: string; port: number };
+  at: number;
+}
+
 export interface DriverHealth {
   ok: boolean;
   detail: string;
@@ -171,6 +190,17 @@ export interface TelephonyDriver {
   /** Records customer + agent as a two-channel WAV; resolves with the recording id. */
   startRecording?(req: RecordRequest): Promise<string>;
   stopRecording?(id: string): Promise<RecordingResult>;
+
+  /**
+   * Inbound calls (issue 18). With no handler registered a driver refuses
+   * inbound INVITEs (the embedded driver: 480). Drivers that cannot take
+   * inbound calls leave these undefined.
+   */
+  onIncoming?(handler: (call: IncomingCall) => void): () => void;
+  /** Answers an inbound leg (200 OK with our SDP); `answer` follows. */
+  answerIncoming?(legId: LegId): Promise<void>;
+  /** Refuses an inbound leg that is not answered yet with a final status (e.g. 404, 480, 486); `end` follows. */
+  rejectIncoming?(legId: LegId, status: number, reason: string): Promise<void>;
 
   health(): DriverHealth;
 }

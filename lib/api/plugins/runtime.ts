@@ -12,6 +12,7 @@ import type { LiveAgentDesk } from '../../agents/desk';
 import type { SupervisionEvents, Supervisor } from '../../agents/supervise';
 import type { CampaignRunner } from '../../dialer/runner';
 import type { TelephonyDriver } from '../../telephony/contract';
+import type { InboundCalls } from '../../inbound/service';
 
 export interface DialerRuntime {
   driver: TelephonyDriver;
@@ -20,6 +21,8 @@ export interface DialerRuntime {
   runner?: CampaignRunner;
   /** Listen, whisper, barge (routes/supervise.ts); absent: those routes are not offered. */
   supervisor?: Supervisor;
+  /** Return calls (issue 18); absent: /inbound-calls/:id/dnc is not offered and no inbound.* events. */
+  inbound?: InboundCalls;
   /** The desk routes' clock (tests); Date.now when absent. */
   clock?: () => number;
 }
@@ -35,6 +38,11 @@ async function runtimePlugin(app: FastifyInstance, opts: { runtime?: DialerRunti
   const rt = opts.runtime;
   if (!rt) return;
   app.decorate('dialer', rt);
+  const inbound = rt.inbound;
+  if (inbound) {
+    inbound.setPublisher((e) => app.monitor.hub.publish(e));
+    app.addHook('onClose', async () => inbound.setPublisher(undefined));
+  }
   const supervisor = rt.supervisor;
   if (supervisor) {
     // On the supervisors' stream only (not 'agent.': an agent's own stream does not tell them who listens).

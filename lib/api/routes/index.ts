@@ -27,9 +27,11 @@ const runtimeRoutes: FastifyPluginAsync = async (app) => {
   if (!d) return;
   await app.register(agentDeskRoutes({ desk: d.desk, clock: d.clock }));
   if (d.supervisor) await app.register(superviseRoutes({ supervisor: d.supervisor }));
+  if (d.inbound) await app.register(inboundCallRoutes({ inbound: d.inbound }));
 };
 import { inboundDataPlugin } from '../plugins/inbound-data';
 import { inboundRoutes } from './inbound';
+import { inboundCallRoutes } from './inbound-calls';
 
 /**
  * Every route plugin, one per resource, each with its JSON Schemas beside it.

@@ -15,6 +15,8 @@ export const NOTICE_TYPES = [
   'callback.due',
   'agent.released',
   'transfer.failed',
+  'transfer.succeeded',
+  'inbound.ivr',
   'message.reply',
 ] as const;
 export type NoticeType = (typeof NOTICE_TYPES)[number];
@@ -64,6 +66,17 @@ export function noticeOf(e: WebhookEvent): Notice {
       return {
         title: `Transfer failed${e.agentId ? ` (${e.agentId})` : ''}`,
         text: `Transfer to ${String(d.target ?? '?')} failed: ${String(d.error ?? 'unknown error')}. The customer is back with the agent.`,
+      };
+    case 'transfer.succeeded':
+      return {
+        title: `Transfer succeeded${e.agentId ? ` (${e.agentId})` : ''}`,
+        text: `Call${d.caller ? ` from ${String(d.caller)}` : ''} transferred to ${String(d.target ?? '?')}${d.how ? ` (${String(d.how)})` : ''}.`,
+      };
+    case 'inbound.ivr':
+      // Seed 004: "inbound call handled by IVR".
+      return {
+        title: `Inbound call handled by IVR`,
+        text: `Call from ${String(d.caller ?? 'a withheld number')} to ${String(d.did ?? '?')} was handled by the IVR at ${String(d.target ?? '?')} (${when(e.at)}).`,
       };
     case 'message.reply':
       // Seed 004: "SMS reply received".

@@ -25,6 +25,17 @@ export const WEBHOOK_EVENT_TYPES = [
   'agent.released',
   'callback.due',
   'transfer.failed',
+  'transfer.succeeded',
+  // Return calls (issue 18).
+  'inbound.received',
+  'inbound.routed',
+  'inbound.answered',
+  'inbound.forwarded',
+  'inbound.ivr',
+  'inbound.no-agent',
+  'inbound.abandoned',
+  'inbound.dnc',
+  'inbound.ended',
   // Messaging (issue 6); message.reply is seed 004's "SMS reply received".
   'message.sent',
   'message.status',

@@ -239,6 +239,9 @@ t.test('chat formatters carry seed 004 notices', async (t) => {
     ev('agent.released', { reason: 'released: ready over 60 min' }, 'a2'),
     ev('transfer.failed', { target: 'sip:600@pbx', error: '486 Busy Here' }, 'a1'),
     ev('message.reply', { from: '+819012345678', body: 'Running late', action: 'none' }),
+    // Return calls (issue 18): seed 004's "inbound call handled by IVR" and transfer succeeded.
+    ev('transfer.succeeded', { target: 'sip:desk@pbx', caller: '+819011112222', how: 'forward-busy' }),
+    ev('inbound.ivr', { caller: '+819011112222', did: '+81312345678', target: 'sip:bot@ivr' }),
   ];
   t.equal(events.length, NOTICE_TYPES.length);
   t.match(
@@ -265,5 +268,13 @@ t.test('chat formatters carry seed 004 notices', async (t) => {
   t.match(
     JSON.parse(formatEvent('slack', events[2]!).body).text,
     /Callback to contact k7 \(campaign spring\) is due at 2025-01-02 09:00:00 UTC/,
+  );
+  t.match(
+    JSON.parse(formatEvent('slack', events[6]!).body).text,
+    /Transfer succeeded: Call from \+819011112222 transferred to sip:desk@pbx \(forward-busy\)/,
+  );
+  t.match(
+    JSON.parse(formatEvent('slack', events[7]!).body).text,
+    /Inbound call handled by IVR: Call from \+819011112222 to \+81312345678 was handled by the IVR at sip:bot@ivr/,
   );
 });

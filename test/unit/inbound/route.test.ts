@@ -90,15 +90,30 @@ t.test('numbers from SIP headers', async (t) => {
 
 t.test('agent group: connect, forward on busy at once, on no answer after N s', async (t) => {
   const a = { ...agents, noAnswer: { to: 'sip:b@127.0.0.1' }, busy: { to: 'sip:c@127.0.0.1' } };
-  t.same(agentGroupStep(a, { reserved: true, waitedMs: 0 }), { kind: 'connect' });
-  t.same(agentGroupStep(a, { reserved: false, waitedMs: 0 }), { kind: 'forward', target: a.busy, why: 'busy' });
+  t.same(agentGroupStep(a, { reserved: true, waitedMs: 0, first: true }), { kind: 'connect' });
+  t.same(agentGroupStep(a, { reserved: false, waitedMs: 0, first: true }), { kind: 'forward', target: a.busy, why: 'busy' });
   const na = { ...agents, noAnswer: { to: 'sip:b@127.0.0.1' } };
-  t.same(agentGroupStep(na, { reserved: false, waitedMs: 0 }), { kind: 'wait' }, 'no busy rule: wait');
-  t.same(agentGroupStep(na, { reserved: false, waitedMs: 19_999 }), { kind: 'wait' }, 'default 20 s not yet');
-  t.same(agentGroupStep(na, { reserved: false, waitedMs: 20_000 }), { kind: 'forward', target: na.noAnswer, why: 'no-answer' });
-  t.same(agentGroupStep({ ...na, afterSec: 5 }, { reserved: false, waitedMs: 5_000 }).kind, 'forward', 'afterSec');
-  t.same(agentGroupStep(agents, { reserved: false, waitedMs: 20_000 }), { kind: 'give-up' });
-  t.same(agentGroupStep(a, { reserved: true, waitedMs: 20_000 }), { kind: 'connect' }, 'an agent in time takes it');
+  t.same(agentGroupStep(na, { reserved: false, waitedMs: 0, first: true }), { kind: 'wait' }, 'no busy rule: wait');
+  t.same(agentGroupStep(na, { reserved: false, waitedMs: 19_999, first: false }), { kind: 'wait' }, 'default 20 s not yet');
+  t.same(agentGroupStep(na, { reserved: false, waitedMs: 20_000, first: false }), {
+    kind: 'forward',
+    target: na.noAnswer,
+    why: 'no-answer',
+  });
+  t.same(agentGroupStep({ ...na, afterSec: 5 }, { reserved: false, waitedMs: 5_000, first: false }).kind, 'forward', 'afterSec');
+  t.same(agentGroupStep(agents, { reserved: false, waitedMs: 20_000, first: false }), { kind: 'give-up' });
+  t.same(agentGroupStep(a, { reserved: true, waitedMs: 20_000, first: false }), { kind: 'connect' }, 'an agent in time takes it');
+  t.same(
+    agentGroupStep(na, { reserved: false, waitedMs: 15, first: true }),
+    { kind: 'wait' },
+    'the first look takes some ms: still a wait',
+  );
+  t.same(agentGroupStep(a, { reserved: false, waitedMs: 15, first: true }).kind, 'forward', 'busy on the first look, however long it took');
+  t.same(
+    agentGroupStep(a, { reserved: false, waitedMs: 500, first: false }),
+    { kind: 'wait' },
+    'busy only on arrival; later looks wait for no-answer',
+  );
 });
 
 t.test('action properties must belong to the action type', async (t) => {

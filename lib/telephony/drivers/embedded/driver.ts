@@ -11,6 +11,7 @@ import type { EmbeddedConfig, TrunkConfig } from '../../../config/sections/embed
 import type {
   AnalysisRequest,
   DriverHealth,
+  IncomingCall,
   LegEvent,
   LegId,
   MediaSource,
@@ -48,6 +49,7 @@ import {
   parseUri,
   refreshTarget,
   realClock,
+  responseTo,
   SipStack,
   TcpTransport,
   TIMER_C_MS,
@@ -77,6 +79,7 @@ import { beep as beepPcm, EncodedCache, holdMusic, loadAudio, tone } from './ass
 import { MediaRoom } from './media/media-room';
 import { monitorCall, recordCall } from './media/driver-hooks';
 import { ackForFailure, earlyEntry, orphanRequest, type DialogJournal, type JournalEntry } from './journal';
+import { next2xxInterval, uasDialog } from './inbound-leg';
 
 export type AnalyzerFactory = (req: AnalysisRequest) => CallAnalyzer;
 
@@ -126,6 +129,8 @@ interface Leg {
   /** RFC 3262: highest RSeq PRACKed per early dialog (To tag). */
   rseq?: RSeqSeen;
   playbackId?: string;
+  /** An inbound call (we are the UAS): its INVITE's server transaction and the 2xx sent until the ACK. */
+  inbound?: { tx: ServerTxHandle; ok?: SipResponse; acked: boolean; resend?: TimerHandle; interval?: number; giveUp?: TimerHandle };
   waiters: Array<() => void>;
   log: Logger;
   tags?: Record<string, string>;
@@ -157,13 +162,14 @@ export class EmbeddedDriver implements TelephonyDriver {
   private legs = new Map<LegId, Leg>();
   private byCallId = new Map<string, Leg>();
   private listeners = new Set<(e: LegEvent) => void>();
+  private incoming?: (call: IncomingCall) => void;
   private readonly log: Logger;
   private readonly clock: () => number;
   private readonly cache = new EncodedCache();
   private trunkSlots = new Map<string, number>();
   private seq = 0;
   private readonly allowed: Set<string>;
-  private counters = { originated: 0, ended: 0, refused: 0, orphansEnded: 0, orphansUnanswered: 0 };
+  private counters = { originated: 0, inbound: 0, ended: 0, refused: 0, orphansEnded: 0, orphansUnanswered: 0 };
   /** Early dialogs of a dead process we CANCELled: a 2xx that crosses the CANCEL is ACKed and BYEd (§9.1, §15). */
   private readonly orphanInvites = new Map<string, JournalEntry>();
   /** RTP packets the legs' latches dropped (rtp/latch.ts), by reason, since start. */
@@ -361,6 +367,7 @@ export class EmbeddedDriver implements TelephonyDriver {
     const leg = this.legs.get(legId);
     if (!leg) throw new TelephonyError('UNKNOWN_LEG', `no leg ${legId}`);
     if (leg.state.phase === 'ended') return;
+    if (leg.inbound && !leg.state.answered) return this.rejectIncoming(legId, 480, 'Temporarily Unavailable');
     const done = new Promise<void>((res) => leg.waiters.push(res));
     this.input(leg, { type: 'hangup', reason: opts.reason });
     return done;
@@ -449,6 +456,157 @@ export class EmbeddedDriver implements TelephonyDriver {
 
   stopRecording(id: string): Promise<RecordingResult> {
     return this.media.stopRecording(id);
+  }
+
+  // ---- inbound calls (issue 18) -------------------------------------------
+
+  onIncoming(handler: (call: IncomingCall) => void): () => void {
+    this.incoming = handler;
+    return () => {
+      if (this.incoming === handler) this.incoming = undefined;
+    };
+  }
+
+  async answerIncoming(legId: LegId): Promise<void> {
+    const leg = this.liveLeg(legId);
+    const inb = leg.inbound;
+    if (!inb) throw new TelephonyError('BAD_STATE', `leg ${legId} is not an inbound call`);
+    if (leg.state.answered) return;
+    const sdp = buildSdp({
+      address: this.local.host,
+      port: leg.rtpPort,
+      sessionId: leg.dialog.session!.id,
+      version: leg.dialog.session!.version,
+      codecs: [leg.rtp.law],
+    });
+    const extra: SipHeader[] = [
+      { name: 'Contact', value: contactValue(this.localFor(leg)) },
+      { name: 'Allow', value: ALLOW },
+      { name: 'Supported', value: SUPPORTED },
+      { name: 'Content-Type', value: 'application/sdp' },
+    ];
+    inb.ok = responseTo(inb.tx.request, 200, 'OK', extra, Buffer.from(sdp), leg.dialog.localTag);
+    inb.tx.respond(200, 'OK', extra, Buffer.from(sdp), leg.dialog.localTag);
+    leg.state = { ...leg.state, phase: 'confirmed', answered: true };
+    this.schedule2xx(leg);
+    const t1 = this.opts.embedded.sip.t1Ms;
+    // §13.3.1.4: no ACK within 64·T1 → the session is ended with a BYE.
+    inb.giveUp = this.sipClock.setTimer(64 * t1, () => {
+      if (inb.acked || leg.state.phase === 'ended') return;
+      leg.log.warn({}, 'no ACK for our 2xx within 64*T1; hanging up');
+      this.input(leg, { type: 'hangup', reason: 'no ACK' });
+    });
+    this.emit({ type: 'answer', legId, at: this.clock() });
+  }
+
+  async rejectIncoming(legId: LegId, status: number, reason: string): Promise<void> {
+    const leg = this.liveLeg(legId);
+    if (!leg.inbound) throw new TelephonyError('BAD_STATE', `leg ${legId} is not an inbound call`);
+    if (leg.state.answered) throw new TelephonyError('BAD_STATE', `leg ${legId} is answered; hang it up instead`);
+    if (!(status >= 300 && status < 700)) throw new TelephonyError('BAD_REQUEST', `reject status must be 300–699, not ${status}`);
+    leg.inbound.tx.respond(status, reason, [], undefined, leg.dialog.localTag);
+    this.finish(leg, { sipStatus: status, sipReason: reason, by: 'local', answered: false });
+  }
+
+  private acceptIncoming(tx: ServerTxHandle): void {
+    const req = tx.request;
+    const handler = this.incoming!;
+    if (this.activeLegs() >= this.opts.embedded.maxLegs)
+      return tx.respond(503, 'Service Unavailable', [{ name: 'Retry-After', value: '5' }], undefined, newTag());
+    let offer;
+    try {
+      offer = negotiate(req.body.toString(), this.opts.embedded.rtp.codecs);
+    } catch (err) {
+      // RFC 3261 §13.3.1: an offer we cannot take (or none: we do not make offers in a 2xx) → 488.
+      return tx.respond(
+        488,
+        'Not Acceptable Here',
+        [{ name: 'Warning', value: `399 dialer "${(err as Error).message}"` }],
+        undefined,
+        newTag(),
+      );
+    }
+    const localTag = newTag();
+    void this.pool.bind().then(
+      ({ socket, port }) => {
+        const id = `emb-${process.pid}-in${++this.seq}`;
+        const trunk = this.opts.trunks.find((t) => splitHostPort(t.address).address === tx.source.address);
+        const leg: Leg = {
+          id,
+          state: { ...initialLegState(), phase: 'early', provisional: true },
+          dialog: uasDialog(req, localTag),
+          invite: req,
+          dest: tx.source,
+          trunk,
+          rtp: undefined as unknown as RtpSession,
+          rtpPort: port,
+          phase: 'early',
+          frame: new Int16Array(FRAME_SAMPLES),
+          fill: 0,
+          waiters: [],
+          inbound: { tx, acked: false },
+          log: this.log.child({ legId: id, inbound: true }),
+        };
+        leg.rtp = new RtpSession({
+          socket,
+          port,
+          pacer: this.pacer,
+          sendSilence: this.opts.embedded.rtp.sendSilence,
+          onAudio: (payload, law) => this.onAudio(leg, payload, law),
+          onDtmf: (digit, durationMs) => this.emit({ type: 'dtmf', legId: id, at: this.clock(), digit, durationMs }),
+          onDrop: (reason) => this.rtpDropped[reason]++,
+        });
+        leg.rtp.setRemote({ address: offer.address, port: offer.port }, offer.law, offer.payloadType, offer.dtmfPayloadType);
+        this.legs.set(id, leg);
+        this.byCallId.set(leg.dialog.callId, leg);
+        this.counters.inbound++;
+        tx.respond(180, 'Ringing', [{ name: 'Contact', value: contactValue(this.localFor(leg)) }], undefined, localTag);
+        leg.log.debug({ from: header(req, 'From'), to: header(req, 'To') }, 'inbound INVITE');
+        handler({
+          legId: id,
+          requestUri: req.uri,
+          to: header(req, 'To') ?? '',
+          from: header(req, 'From') ?? '',
+          pai: header(req, 'P-Asserted-Identity'),
+          privacy: header(req, 'Privacy'),
+          trunk: trunk?.name,
+          source: { address: tx.source.address, port: tx.source.port },
+          at: this.clock(),
+        });
+      },
+      (err: Error) =>
+        tx.respond(503, 'Service Unavailable', [{ name: 'Warning', value: `399 dialer "${err.message}"` }], undefined, newTag()),
+    );
+  }
+
+  /** §9.2: a CANCEL for an inbound call we have not answered → 200 for the CANCEL, 487 for the INVITE. */
+  private cancelIncoming(leg: Leg | undefined, tx: ServerTxHandle): void {
+    const branch = (m: SipRequest) => /branch=([^;\s]+)/i.exec(header(m, 'Via') ?? '')?.[1];
+    if (!leg?.inbound || branch(leg.inbound.tx.request) !== branch(tx.request)) return tx.respond(481, 'Call/Transaction Does Not Exist');
+    tx.respond(200, 'OK', [], undefined, leg.dialog.localTag);
+    if (leg.state.answered || leg.state.phase === 'ended') return;
+    leg.inbound.tx.respond(487, 'Request Terminated', [], undefined, leg.dialog.localTag);
+    this.finish(leg, { sipStatus: 487, sipReason: 'Request Terminated', by: 'remote', answered: false, detail: 'caller cancelled' });
+  }
+
+  private schedule2xx(leg: Leg): void {
+    const inb = leg.inbound!;
+    const t = this.stack?.timers ?? { t1: this.opts.embedded.sip.t1Ms, t2: 4000 };
+    // Reliable transports carry the 2xx once (§13.3.1.4 applies to unreliable ones).
+    if (leg.dest.transport === 'tcp') return;
+    inb.interval = next2xxInterval(inb.interval, t.t1, t.t2);
+    inb.resend = this.sipClock.setTimer(inb.interval, () => {
+      if (inb.acked || leg.state.phase === 'ended' || !inb.ok) return;
+      this.stack?.sendRaw(inb.ok, leg.dest);
+      this.schedule2xx(leg);
+    });
+  }
+
+  private acked(leg: Leg): void {
+    const inb = leg.inbound!;
+    inb.acked = true;
+    this.sipClock.clearTimer(inb.resend);
+    this.sipClock.clearTimer(inb.giveUp);
   }
 
   health(): DriverHealth {
@@ -616,7 +774,7 @@ export class EmbeddedDriver implements TelephonyDriver {
   }
 
   private clearLegTimers(leg: Leg): void {
-    for (const h of [leg.ringTimer, leg.timerC, leg.cancelGuard]) this.sipClock.clearTimer(h);
+    for (const h of [leg.ringTimer, leg.timerC, leg.cancelGuard, leg.inbound?.resend, leg.inbound?.giveUp]) this.sipClock.clearTimer(h);
     leg.ringTimer = leg.timerC = leg.cancelGuard = undefined;
   }
 
@@ -818,7 +976,8 @@ export class EmbeddedDriver implements TelephonyDriver {
       case 'INVITE':
         if (leg && this.sameDialog(leg, req) && leg.state.phase === 'confirmed') return this.sessionRequest(leg, tx);
         if (/;\s*tag=/i.test(header(req, 'To') ?? '')) return tx.respond(481, 'Call/Transaction Does Not Exist');
-        // The embedded driver dials out only.
+        if (this.incoming) return this.acceptIncoming(tx);
+        // No inbound handler (issue 18's InboundCalls not running): inbound calls are refused.
         tx.respond(
           480,
           'Temporarily Unavailable',
@@ -828,7 +987,7 @@ export class EmbeddedDriver implements TelephonyDriver {
         );
         return;
       case 'CANCEL':
-        return tx.respond(481, 'Call/Transaction Does Not Exist');
+        return this.cancelIncoming(leg, tx);
       case 'UPDATE':
         // RFC 3311: an UPDATE in a confirmed dialog refreshes the session (and may carry a new offer).
         if (leg && this.sameDialog(leg, req) && leg.state.phase === 'confirmed') return this.sessionRequest(leg, tx);
@@ -990,8 +1149,12 @@ export class EmbeddedDriver implements TelephonyDriver {
   }
 
   private onStray(msg: SipMessage, source: Endpoint): void {
-    if (msg.kind === 'request') return; // ACK for a 2xx we sent (re-INVITE): nothing to do.
     const leg = this.byCallId.get(header(msg, 'Call-ID')!);
+    if (msg.kind === 'request') {
+      // ACK for a 2xx we sent: an inbound call's answer stops being resent; a re-INVITE's needs nothing.
+      if (msg.method === 'ACK' && leg?.inbound && this.sameDialog(leg, msg)) this.acked(leg);
+      return;
+    }
     const cseq = parseCSeq(header(msg, 'CSeq')!);
     const orphan = this.orphanInvites.get(header(msg, 'Call-ID')!);
     if (!leg && orphan && cseq.method === 'INVITE' && msg.status >= 200) {

@@ -1,0 +1,45 @@
+/**
+ * Actions on a running inbound call (issue 18), registered beside the live
+ * services (app/services.ts): the caller asked not to be called again.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { ApiError, errorResponses } from '../errors';
+import { ANY } from '../auth';
+import { InboundCallError, type InboundCalls } from '../../inbound/service';
+
+export function inboundCallRoutes(deps: { inbound: InboundCalls }): FastifyPluginAsync {
+  return async (app) => {
+    app.post<{ Params: { id: string } }>(
+      '/inbound-calls/:id/dnc',
+      {
+        config: { roles: ANY },
+        schema: {
+          tags: ['inbound'],
+          summary:
+            'Put the caller of an inbound call on the do-not-call list (audited, source inbound-call); an agent only for the call they took',
+          params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 80 } } },
+          response: {
+            200: { type: 'object', properties: { phone: { type: 'string' }, inboundId: { type: 'string' } } },
+            ...errorResponses,
+            422: { $ref: 'Error#' },
+          },
+        },
+      },
+      async (req) => {
+        const p = req.principal;
+        const call = await deps.inbound.call(req.params.id);
+        if (!call) throw new ApiError('NOT_FOUND', `inbound call ${req.params.id} does not exist`);
+        if (p?.role === 'agent' && call.agentId !== p.agentId)
+          throw new ApiError('FORBIDDEN', `inbound call ${req.params.id} is not agent ${p.agentId ?? '?'}'s call`);
+        const actor = [p?.role, p?.name ?? p?.agentId].filter(Boolean).join(':') || 'anonymous';
+        try {
+          const r = await deps.inbound.doNotCall(req.params.id, actor, call);
+          return { phone: r.phone, inboundId: req.params.id };
+        } catch (err) {
+          if (err instanceof InboundCallError) throw new ApiError(err.code, err.message);
+          throw err;
+        }
+      },
+    );
+  };
+}
