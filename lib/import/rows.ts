@@ -6,11 +6,9 @@
 import { parse, CsvError } from 'csv-parse';
 import { ImportFileError } from './decode';
 import { DEFAULT_XLSX_LIMITS, readXlsxRows, type XlsxLimits } from './xlsx/reader';
+import type { RawRow } from './raw-row';
 
-export interface RawRow {
-  row: number;
-  cells: string[];
-}
+export type { RawRow };
 
 export const DELIMITERS = [',', ';', '\t', '|'] as const;
 export type Delimiter = (typeof DELIMITERS)[number];

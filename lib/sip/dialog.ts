@@ -9,27 +9,9 @@
 import { header, headers as allHeaders, type SipHeader, type SipRequest, type SipResponse } from './message';
 import { parseCSeq, parseNameAddr, parseUri } from './headers';
 import { via, type Local } from './requests';
+import type { DialogState } from './dialog-state';
 
-export interface DialogState {
-  callId: string;
-  localTag: string;
-  /** From as we send it (with our tag). */
-  fromValue: string;
-  /** To as sent in the INVITE (no tag) — CANCEL and non-2xx ACK reuse it. */
-  toValue: string;
-  requestUri: string;
-  remoteTag?: string;
-  /** Contact URI of the far end (the remote target, §12.1.2), refreshed by target-refresh requests (§12.2). */
-  remoteTarget?: string;
-  /** Record-Route of the 2xx, reversed (§12.1.2). */
-  routeSet: string[];
-  /** Local CSeq: the last number we used. */
-  cseq: number;
-  /** Highest CSeq number seen from the far end (§12.2.2); undefined until its first request. */
-  remoteCseq?: number;
-  /** Our SDP origin for this dialog (RFC 3264 §8). */
-  session?: { id: number; version: number };
-}
+export type { DialogState };
 
 const tagOf = (value: string | undefined) => (value ? /;\s*tag=([^;>\s]+)/i.exec(value)?.[1] : undefined);
 const uriOf = (value: string) => {

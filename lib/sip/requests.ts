@@ -5,7 +5,7 @@
 import { newBranch } from './headers';
 import { header, type SipHeader, type SipRequest } from './message';
 import { headers as allHeaders } from './message';
-import type { DialogState } from './dialog';
+import type { DialogState } from './dialog-state';
 
 export interface Local {
   /** Address/port written into Via and Contact. */

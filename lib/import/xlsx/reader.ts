@@ -20,7 +20,7 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { ImportFileError } from '../decode';
-import type { RawRow } from '../rows';
+import type { RawRow } from '../raw-row';
 import { SharedStrings } from './strings';
 import { XmlScanner, attr, decodeXml, decodeXstring, type XmlHandler } from './xml';
 import { entryBytes, readCentralDirectory, type InflateLimits, type ZipEntry } from './zip';
