@@ -26,6 +26,7 @@ export const FEATURE_NAMES = [
   'floorShare',
   'excessSpanS',
   'multiBurstSpan',
+  'periodicShare',
 ] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
@@ -45,6 +46,8 @@ export interface ShapeOptions {
   mergeGapMs: number;
   /** A burst shorter than this is a click, not a word. */
   minBurstMs: number;
+  /** Periodicity (LevelVad.per) from which a frame has a pitch. */
+  minPeriodicity: number;
 }
 
 /**
@@ -54,7 +57,10 @@ export interface ShapeOptions {
 export class FrameSide {
   purity: Float32Array;
   freq: Float32Array;
+  /** Scratch for LevelVad.label. */
+  labels: Uint8Array;
   constructor(size: number) {
+    this.labels = new Uint8Array(size);
     this.purity = new Float32Array(size);
     this.freq = new Float32Array(size);
   }
@@ -62,6 +68,7 @@ export class FrameSide {
 
 export function shape(vad: LevelVad, side: FrameSide, o: ShapeOptions, out: Float64Array): Shape {
   const n = vad.n;
+  const lab = vad.label(side.labels);
   const mergeGap = Math.max(1, Math.round(o.mergeGapMs / FRAME_MS));
   const minBurst = Math.max(1, Math.round(o.minBurstMs / FRAME_MS));
   let onset = -1;
@@ -89,7 +96,7 @@ export function shape(vad: LevelVad, side: FrameSide, o: ShapeOptions, out: Floa
     bVoiced = 0;
   };
   for (let i = 0; i < n; i++) {
-    if (!vad.voiced(i)) continue;
+    if (!lab[i]) continue;
     if (bStart >= 0 && i - bEnd >= mergeGap) close();
     if (bStart < 0) bStart = i;
     bEnd = i + 1;
@@ -104,13 +111,15 @@ export function shape(vad: LevelVad, side: FrameSide, o: ShapeOptions, out: Floa
   let steady = 0;
   let voicedInSpan = 0;
   let atFloor = 0;
+  let periodic = 0;
   if (onset >= 0) {
     const floorBand = vad.floorDb + 3;
     for (let i = onset; i < end; i++) {
       if (i > onset) flux += Math.abs(vad.db[i]! - vad.db[i - 1]!);
       if (vad.db[i]! <= floorBand) atFloor++;
-      if (!vad.voiced(i)) continue;
+      if (!lab[i]) continue;
       voicedInSpan++;
+      if (vad.per[i]! >= o.minPeriodicity) periodic++;
       if (side.purity[i]! > 0.5) tonal++;
       const f = side.freq[i]!;
       const pf = side.freq[i - 1] ?? 0;
@@ -138,5 +147,7 @@ export function shape(vad: LevelVad, side: FrameSide, o: ShapeOptions, out: Floa
   // Non-linear terms for the linear model: how far past 2 s the greeting runs, and that again when it has several bursts.
   out[15] = Math.max(0, out[2]! - 2);
   out[16] = out[15]! * Math.min(Math.max(bursts - 1, 0), 3);
+  // Voice with a pitch: speech ≈ ½–¾ (unvoiced consonants have none), music more, noise that passed the threshold little.
+  out[17] = voicedInSpan ? periodic / voicedInSpan : 0;
   return { onset, end, bursts, trailingMs: trailing * FRAME_MS, spanMs: span * FRAME_MS, x: out };
 }

@@ -100,7 +100,7 @@ export class ShapeAmd {
 
   constructor(
     private readonly cfg: MediaConfig['amd'],
-    vadCfg: MediaConfig['vad'],
+    private readonly vadCfg: MediaConfig['vad'],
     private readonly trace?: Trace,
   ) {
     const frames = Math.ceil((cfg.silenceTimeoutMs + cfg.totalAnalysisTimeMs + 2000) / FRAME_MS) + 50;
@@ -122,7 +122,12 @@ export class ShapeAmd {
     this.side.purity[vad.n - 1] = purity;
     this.side.freq[vad.n - 1] = freqHz;
     const c = this.cfg;
-    const s = shape(vad, this.side, { mergeGapMs: c.mergeGapMs, minBurstMs: c.minWordLengthMs }, this.x);
+    const s = shape(
+      vad,
+      this.side,
+      { mergeGapMs: c.mergeGapMs, minBurstMs: c.minWordLengthMs, minPeriodicity: this.vadCfg.minPeriodicity },
+      this.x,
+    );
     const dropped = Math.round(this.t / FRAME_MS) - vad.n;
     if (s.onset < 0) {
       this.onsetMs = -1;
@@ -139,7 +144,9 @@ export class ShapeAmd {
     const [ph, pm, pmu] = [p[0]!, p[1]!, p[2]!];
     // A run of pure tone (busy, SIT, a beep) is left to the tone detectors, never taken for a greeting.
     const tonal = this.x[12]! >= c.maxTonalShare;
-    if (pmu >= c.musicConfidence && since >= c.musicMinMs) return this.verdict(2, `music-like sound for ${since} ms`);
+    // Music has pitch: a sound with (almost) none is noise or speech in noise, whatever the model extrapolates.
+    if (pmu >= c.musicConfidence && since >= c.musicMinMs && this.x[17]! >= c.musicMinPeriodicShare)
+      return this.verdict(2, `music-like sound for ${since} ms`);
     if (!tonal && s.trailingMs < c.minHumanSilenceMs) {
       // Talking on: past maxPersonGreetingMs no person's answer is that long; past machineEarlyMs the model may call it sooner.
       if (s.spanMs >= c.maxPersonGreetingMs)
@@ -148,23 +155,36 @@ export class ShapeAmd {
         return this.verdict(1, `${s.bursts} bursts over ${s.spanMs} ms look like a recording`);
     }
     // Several sentences (bursts apart by a pause) adding up to this long: a recording, as app_amd's word count says.
-    if (!tonal && c.multiBurstGreetingMs > 0 && s.bursts >= 2 && s.spanMs >= c.multiBurstGreetingMs && s.trailingMs >= c.mergeGapMs) {
+    // The model must lean that way too: a person's one long sentence has a breath in it.
+    if (
+      !tonal &&
+      c.multiBurstGreetingMs > 0 &&
+      s.bursts >= 2 &&
+      s.spanMs >= c.multiBurstGreetingMs &&
+      s.trailingMs >= c.mergeGapMs &&
+      pm >= ph
+    ) {
       return this.verdict(1, `${s.bursts} bursts over ${s.spanMs} ms`, pm / (pm + ph));
     }
     if (!tonal && s.trailingMs >= c.minHumanSilenceMs && this.x[4]! * 1000 >= c.minGreetingSpeechMs) {
-      // The greeting is over and no beep came: a person, unless the model is sure of a recording. When the model
-      // leans the other way without being sure, the answer is notsure (with its lean): the campaign's policy decides.
+      // The greeting is over and no beep came: a person, unless the model is sure of a recording. A pause this long
+      // also happens inside a recording (between its sentences), so a greeting the model is not sure is a person's
+      // gets more silence (up to maxHumanSilenceMs) before the verdict. When the model then leans the other way
+      // without being sure, the answer is notsure (with its lean): the campaign's policy decides.
       const conf = ph / (ph + pm);
       if (1 - conf >= c.machineConfidence)
         return this.verdict(1, `${s.spanMs} ms greeting in ${s.bursts} bursts, then quiet: shaped like a recording`, 1 - conf);
-      if (conf >= 0.5) return this.verdict(0, `${s.spanMs} ms greeting in ${s.bursts} burst(s), then ${s.trailingMs} ms quiet`, conf);
-      return this.decide({
-        kind: 'notsure',
-        confidence: r3(1 - conf),
-        lean: 'machine',
-        reason: `${s.spanMs} ms greeting, then quiet: as much a recording as a person`,
-        features: this.deciding(1),
-      });
+      const waited = s.trailingMs >= c.maxHumanSilenceMs;
+      if (conf >= c.humanConfidence || (waited && conf >= 0.5))
+        return this.verdict(0, `${s.spanMs} ms greeting in ${s.bursts} burst(s), then ${s.trailingMs} ms quiet`, conf);
+      if (waited)
+        return this.decide({
+          kind: 'notsure',
+          confidence: r3(1 - conf),
+          lean: 'machine',
+          reason: `${s.spanMs} ms greeting, then quiet: as much a recording as a person`,
+          features: this.deciding(1),
+        });
     }
     if (since >= c.totalAnalysisTimeMs) {
       const best = pm >= ph && pm >= pmu ? 1 : ph >= pmu ? 0 : 2;

@@ -84,6 +84,9 @@ export const mediaSchema = {
         maxMarginDb: num(12, 0),
         /** Nothing below this (dBFS, 20 ms power) is voice, however quiet the line: ≈ 1 LSB of μ-law at rest. */
         absoluteMinDbfs: { type: 'number', maximum: 0, default: -75 },
+        /** A frame under the threshold is still voice when its periodicity (pitch autocorrelation, 0…1) reaches this and it is voicedMarginDb above the floor; 1 turns the cue off. */
+        minPeriodicity: num(0.6, 0, 1),
+        voicedMarginDb: num(1.5, 0),
       },
     },
     amd: {
@@ -97,6 +100,10 @@ export const mediaSchema = {
         modelFile: { type: 'string', default: '' },
         /** Quiet this long after a greeting and no beep → a person (app_amd's after_greeting_silence is 800; voicemail beeps follow their greeting within ≈ 700 ms). */
         minHumanSilenceMs: int(720, 0),
+        /** After minHumanSilenceMs the model's person probability (against machine) must reach this for a person verdict; below it the analyser waits for more silence (a recording pauses between sentences too)… */
+        humanConfidence: num(0.9, 0, 1),
+        /** …up to this much quiet, then a person when the model leans that way (else notsure). */
+        maxHumanSilenceMs: int(1100, 0),
         /** The model's machine probability that overrides a person verdict or calls a machine early. */
         machineConfidence: num(0.9, 0, 1),
         /** Model decider: a greeting still going after this is a machine. Real people do answer with a whole 4 s sentence; shorter voicemail greetings end in a beep. */
@@ -112,6 +119,8 @@ export const mediaSchema = {
         /** Music (hold music, colour ring) once the model gives ≥ this after at least musicMinMs of sound. */
         musicConfidence: num(0.85, 0, 1),
         musicMinMs: int(2000, 0),
+        /** …and only when at least this share of its voiced frames have a pitch (vad.minPeriodicity): noise is not music. */
+        musicMinPeriodicShare: num(0.3, 0, 1),
         /** When the analysis time runs out, a best class below this confidence becomes notsure (campaign policy decides). */
         notSureBelow: num(0.6, 0, 1),
         /** Voiced runs closer than this are one burst (the model's "words"). */
@@ -249,11 +258,15 @@ export interface MediaConfig {
     minMarginDb: number;
     maxMarginDb: number;
     absoluteMinDbfs: number;
+    minPeriodicity: number;
+    voicedMarginDb: number;
   };
   amd: {
     decider: 'model' | 'rules';
     modelFile: string;
     minHumanSilenceMs: number;
+    humanConfidence: number;
+    maxHumanSilenceMs: number;
     machineConfidence: number;
     machineEarlyMs: number;
     minGreetingSpeechMs: number;
@@ -262,6 +275,7 @@ export interface MediaConfig {
     maxTonalShare: number;
     musicConfidence: number;
     musicMinMs: number;
+    musicMinPeriodicShare: number;
     notSureBelow: number;
     mergeGapMs: number;
     initialSilenceMs: number;
