@@ -30,7 +30,11 @@ export interface LoadOptions {
  * Builds the configuration: schema defaults ← JSON file ← environment ← overrides.
  * Environment keys are `DIALER_<SECTION>__<KEY>` (double underscore nests), e.g.
  * `DIALER_API__PORT=9000`, `DIALER_REDIS__URL=redis://10.0.0.5:6379`. Values are
- * parsed as JSON when they parse, else taken as strings.
+ * parsed as JSON when they parse, else taken as strings. Only names with the
+ * `__` are configuration: other `DIALER_*` variables (DIALER_CONFIG, test
+ * switches such as DIALER_LIVE_KEEP, a deployment's own) are not read, so they
+ * never stop the start. A config-shaped name with an unknown key does stop it,
+ * and the message names the variable: a typo is not silently ignored.
  */
 export function loadConfig(opts: LoadOptions = {}): Readonly<Config> {
   const env = opts.env ?? process.env;
@@ -49,13 +53,24 @@ export function loadConfig(opts: LoadOptions = {}): Readonly<Config> {
       throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`, 'DIALER_CONFIG');
     }
   }
+  /** config key (dotted) → the variable that set it, to name it in errors. */
+  const fromEnv = new Map<string, string>();
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith(ENV_PREFIX) || name === 'DIALER_CONFIG' || value === undefined) continue;
+    if (!name.startsWith(ENV_PREFIX) || !name.includes('__') || value === undefined) continue;
     const path = name.slice(ENV_PREFIX.length).split('__').map(camel);
     setPath(raw, path, parseEnvValue(value));
+    fromEnv.set(path.join('.'), name);
   }
   if (opts.overrides) deepMerge(raw, opts.overrides);
-  return validateConfig(raw);
+  try {
+    return validateConfig(raw);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    // The variable set this key, a key inside it (a whole section as JSON), or a key under an unknown section.
+    const set = [...fromEnv].find(([key]) => err.key === key || err.key.startsWith(`${key}.`) || key.startsWith(`${err.key}.`));
+    if (!set) throw err;
+    throw new ConfigError(`${err.message} (set by environment variable ${set[1]})`, err.key);
+  }
 }
 
 /** Validates a raw object against the schema, filling defaults. */

@@ -33,7 +33,7 @@ t.test('a bad value refuses with the key named', async (t) => {
   );
   t.match(
     thrown(() => loadConfig({ env: { DIALER_API__PROT: '1' } })),
-    { key: 'api.prot', message: 'config key api.prot is not known' },
+    { key: 'api.prot', message: 'config key api.prot is not known (set by environment variable DIALER_API__PROT)' },
   );
   t.match(
     thrown(() => loadConfig({ env: { DIALER_TELEPHONY__DRIVER: 'asterisk' } })),
@@ -42,6 +42,18 @@ t.test('a bad value refuses with the key named', async (t) => {
   t.type(
     thrown(() => loadConfig({ env: {}, overrides: { api: { keys: [{ key: 'short', role: 'admin' }] } } })),
     ConfigError,
+  );
+});
+
+t.test('DIALER_* variables without the __ of a config key are not configuration and do not stop the start', async (t) => {
+  const c = loadConfig({ env: { DIALER_LIVE_KEEP: '1', DIALER_HOME: '/srv/dialer', DIALER_: 'x', DIALER_API__PORT: '9002' } });
+  t.equal(c.api.port, 9002);
+  t.match(
+    thrown(() => loadConfig({ env: { DIALER_APII__PORT: '1' } })),
+    {
+      key: 'apii',
+      message: 'config key apii is not known (set by environment variable DIALER_APII__PORT)',
+    },
   );
 });
 
