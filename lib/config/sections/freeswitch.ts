@@ -65,6 +65,16 @@ export const freeswitchSchema = {
       default: { NA: 'dialer_na', JP: 'dialer_jp', UK: 'dialer_uk', DE: 'dialer_de' },
       additionalProperties: { type: 'string', minLength: 1 },
     },
+    /**
+     * The descriptors run before answer (early media), per region; a region
+     * not listed uses its toneDescriptors entry. They leave out the voicemail
+     * beep, which masks a Bell SIT's 985 Hz segment in the same descriptor.
+     */
+    earlyToneDescriptors: {
+      type: 'object',
+      default: { NA: 'dialer_na_early', JP: 'dialer_jp_early', UK: 'dialer_uk_early', DE: 'dialer_de_early' },
+      additionalProperties: { type: 'string', minLength: 1 },
+    },
     /** How long `start()` waits for drachtio and each media server. */
     connectTimeoutMs: { type: 'integer', minimum: 100, default: 5000 },
   },
@@ -87,5 +97,6 @@ export interface FreeswitchConfig {
   beepDetector: 'spandsp' | 'avmd';
   holdStream: string;
   toneDescriptors: Record<string, string>;
+  earlyToneDescriptors: Record<string, string>;
   connectTimeoutMs: number;
 }

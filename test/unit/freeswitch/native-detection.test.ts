@@ -32,7 +32,7 @@ t.test('early media busy tone (Japan): modify with the 183 SDP, tone detection, 
   // Detection attached before the INVITE; the sendonly early media answered so that FreeSWITCH receives it.
   t.same(
     r.log.lines((c) => c.target === ep.uuid),
-    [`${ep.uuid} execute spandsp_start_tone_detect dialer_jp`, `${ep.uuid} modify ${EARLY_SDP.replace('a=sendonly', 'a=sendrecv')}`],
+    [`${ep.uuid} execute spandsp_start_tone_detect dialer_jp_early`, `${ep.uuid} modify ${EARLY_SDP.replace('a=sendonly', 'a=sendrecv')}`],
   );
   r.clock.advance(1500);
   ep.emitTone('busy');
@@ -58,7 +58,7 @@ t.test('SIT vacant code in early media then 404 → code 6; reorder then CANCEL 
   await r.settle();
   t.match(outcome(r.events, a).verdicts, [{ kind: 'sit', code: 'VC', freqsHz: [985.2, 1370.6, 1776.7] }]);
   t.equal(decideResult(outcome(r.events, a)), 6);
-  t.ok(r.log.lines().includes('fs1-ep1 execute spandsp_start_tone_detect dialer_na'), 'default region descriptor');
+  t.ok(r.log.lines().includes('fs1-ep1 execute spandsp_start_tone_detect dialer_na_early'), "default region's early-media descriptor");
 
   const b = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, analysis: analysis('UK') });
   r.srf.last.provisional(183, 'Session Progress', EARLY_SDP);
@@ -79,7 +79,13 @@ t.test('after answer: fax CED → code 5; spandsp beep → 4; nothing → notsur
   const ep = r.mrf.servers.get('fs1')!.endpoints[0]!;
   t.same(
     r.log.lines((c) => c.target === ep.uuid).map((l) => l.replace(/modify v=0[\s\S]*/, 'modify <sdp>')),
-    [`${ep.uuid} execute spandsp_start_tone_detect dialer_na`, `${ep.uuid} modify <sdp>`],
+    [
+      `${ep.uuid} execute spandsp_start_tone_detect dialer_na_early`,
+      `${ep.uuid} modify <sdp>`,
+      // At answer the early-media descriptor (no voicemail beep) gives way to the answered one (with it).
+      `${ep.uuid} execute spandsp_stop_tone_detect `,
+      `${ep.uuid} execute spandsp_start_tone_detect dialer_na`,
+    ],
   );
   ep.emitTone('ced');
   ep.emitTone('ced');
@@ -119,8 +125,10 @@ t.test('avmd beep detector: sink endpoint modified, bridged, avmd_start; avmd::b
     .lines((c) => c.target === ep!.uuid || c.target === sink!.uuid)
     .map((l) => l.replace(/modify v=0[\s\S]*/, 'modify <sdp>'));
   t.same(cmds, [
-    `${ep!.uuid} execute spandsp_start_tone_detect dialer_na`,
+    `${ep!.uuid} execute spandsp_start_tone_detect dialer_na_early`,
     `${ep!.uuid} modify <sdp>`,
+    `${ep!.uuid} execute spandsp_stop_tone_detect `,
+    `${ep!.uuid} execute spandsp_start_tone_detect dialer_na`,
     `${sink!.uuid} subscribe CUSTOM avmd::beep`,
     `${sink!.uuid} modify <sdp>`,
     `${ep!.uuid} api uuid_bridge ${ep!.uuid} ${sink!.uuid}`,
@@ -150,7 +158,7 @@ t.test('bridging stops detection; analysis flags gate what is reported', async (
   const ep = r.mrf.servers.get('fs1')!.endpoints[1]!;
   t.same(
     r.log.lines((c) => c.target === ep.uuid),
-    [`${ep.uuid} execute spandsp_start_tone_detect dialer_na`],
+    [`${ep.uuid} execute spandsp_start_tone_detect dialer_na_early`],
     'no early analysis requested: no modify for early media',
   );
   r.srf.last.answer();

@@ -36,8 +36,10 @@ export interface AnalysisDeps {
   ep: EndpointPort;
   mode: AudioMode;
   region: string;
-  /** spandsp descriptor for the region (native mode). */
+  /** spandsp descriptor for the region after answer (native mode). */
   descriptor: string;
+  /** spandsp descriptor for the region before answer, without the voicemail beep (spandsp.conf.xml). */
+  earlyDescriptor: string;
   waitForBeep: boolean;
   overrides?: Record<string, unknown>;
   beepDetector: 'spandsp' | 'avmd';
@@ -80,6 +82,8 @@ export class LegAnalysis {
   private sink?: EndpointPort;
   private notsureTimer?: unknown;
   private decisive = false;
+  /** The spandsp descriptor running on the leg (native mode). */
+  private descriptorRunning?: string;
   readonly stats: TapStats = { frames: 0 };
 
   constructor(private readonly d: AnalysisDeps) {}
@@ -111,8 +115,10 @@ export class LegAnalysis {
         if (v) this.verdict(v);
         else this.d.warn(`tone ${tone} is not one of ours (spandsp.conf.xml names: busy, reorder, ringback, sit*, ced, cng, beep_<Hz>)`);
       });
-      const app = toneDetectApp(this.d.descriptor);
+      // Before the INVITE, so before answer: the early-media descriptor (answered() swaps it).
+      const app = toneDetectApp(this.d.earlyDescriptor);
       await ep.execute(app.app, app.arg);
+      this.descriptorRunning = this.d.earlyDescriptor;
       this.attached = true;
       return;
     }
@@ -162,6 +168,8 @@ export class LegAnalysis {
     if (this.stopped) return;
     if (this.analyzer) this.pass(this.analyzer.answered());
     if (this.d.mode !== 'native') return;
+    await this.swapDescriptor(this.d.descriptor);
+    if (this.stopped) return;
     if (this.d.waitForBeep && this.d.beepDetector === 'avmd') await this.startAvmdSink();
     const windowMs = Number(this.d.overrides?.totalAnalysisMs ?? NATIVE_ANALYSIS_MS);
     this.notsureTimer = this.d.clock.setTimeout(() => {
@@ -203,6 +211,18 @@ export class LegAnalysis {
       await bounded(sink.execute(AVMD_STOP.app, AVMD_STOP.arg)).catch(() => undefined);
       await sink.destroy().catch((e) => this.d.warn('avmd sink destroy failed', e));
     }
+  }
+
+  /** One tone detector per channel: the early one is stopped before the answered one starts. */
+  private async swapDescriptor(name: string): Promise<void> {
+    if (!this.attached || this.descriptorRunning === name) return;
+    const { ep } = this.d;
+    await ep.execute(TONE_DETECT_STOP.app, TONE_DETECT_STOP.arg);
+    this.descriptorRunning = undefined;
+    if (this.stopped) return;
+    const app = toneDetectApp(name);
+    await ep.execute(app.app, app.arg);
+    this.descriptorRunning = name;
   }
 
   private async startAvmdSink(): Promise<void> {

@@ -562,11 +562,13 @@ export class FreeswitchDriver implements TelephonyDriver {
     const a = req.analysis!;
     const region = a.region ?? this.d.config.defaultToneRegion ?? Object.keys(fs.toneDescriptors)[0]!;
     const descriptor = fs.toneDescriptors[region] ?? Object.values(fs.toneDescriptors)[0]!;
+    const earlyDescriptor = fs.earlyToneDescriptors[region] ?? descriptor;
     return new LegAnalysis({
       ep: leg.ep,
       mode: chooseAudioMode(fs.audioMode, leg.member.cfg.local),
       region,
       descriptor,
+      earlyDescriptor,
       waitForBeep: !!a.waitForBeep,
       ...(a.overrides ? { overrides: a.overrides } : {}),
       beepDetector: fs.beepDetector,
