@@ -175,15 +175,22 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
 
   // ---- the runner's port ------------------------------------------------
 
-  readyCount(groups: readonly string[]): Promise<number> {
-    return readyCount(this.redis, groups);
+  async readyCount(groups: readonly string[]): Promise<number> {
+    if (!this.deps.localReservations) return readyCount(this.redis, groups);
+    return (await this.snapshot(groups)).filter((a) => a.state === 'ready').length;
   }
 
-  /** Logged-in agents of these groups who can take calls (not connecting, on break or away), for pacing. */
+  /**
+   * Logged-in agents of these groups who can take calls (not connecting, on
+   * break or away), for pacing. With local reservations only this desk's own
+   * agents count: pacing on agents another process holds would dial calls no
+   * agent here can take (system abandons; found by test/e2e/scale/fault.test.ts).
+   */
   async snapshot(groups: readonly string[]): Promise<AgentSnapshot[]> {
     const want = new Set(groups);
     const out: AgentSnapshot[] = [];
     for (const a of await listLiveAgents(this.redis)) {
+      if (this.deps.localReservations && a.owner !== this.nodeId) continue;
       const state = PACING_STATE[a.state];
       if (state && a.groups.some((g) => want.has(g))) out.push({ state, since: a.since });
     }

@@ -12,12 +12,21 @@ import type { Logger } from 'pino';
 import type { Campaign } from '../domain/campaign';
 import { createEstimator, observe, estimates, mayStartCampaign, type EstimatorState, type AgentSnapshot } from '../pacing';
 import type { PacingConfig } from '../pacing/schema';
-import { claimCallback, dueCallbacks, finishCallback, nextCallbackDue, pendingCallbackCount, type Callback } from '../store/callbacks';
+import {
+  claimCallback,
+  dueCallbacks,
+  finishCallback,
+  listCallbacks,
+  nextCallbackDue,
+  pendingCallbackCount,
+  type Callback,
+} from '../store/callbacks';
 import { LIVE_ANSWER_CODES, isResultCode, type ResultCode } from '../results/codes';
 import type { RetryPolicy } from '../rules/retry';
 import { isWithinHours } from '../rules/hours';
 import { getCampaign, listRunningCampaigns } from '../store/campaigns';
 import { applyTransition, onControl } from './campaign-control';
+import { AWAITING_AN_AGENT, sharesAgents, withPromisedAgents } from './steps/shared-agents';
 import { isDoNotCall } from '../store/dnc';
 import { getContact, recordContactOutcome } from '../store/contacts';
 import { DialQueue, splitRef, type Claim } from '../store/dial-queue';
@@ -27,7 +36,7 @@ import type { RunnerConfig } from '../config/sections/runner';
 import { CallSession } from './call-session';
 import type { Mode } from './call-flow';
 import { DialerEvents } from './events';
-import { callbackOffer } from './steps/callbacks';
+import { callbackOffer, orphanedCallbackAction } from './steps/callbacks';
 import { decideCompletion } from './steps/complete';
 import { decideClose } from './steps/close';
 import { RUNNER_CODES } from './steps/codes';
@@ -79,6 +88,8 @@ interface CampaignRun {
   sessions: Set<CallSession>;
   /** The last dialing status published (why nothing dials). */
   status?: DialingStatus;
+  /** When claimed callbacks were last checked for a dead claimer. */
+  orphanScanAt?: number;
   /** Live answers and abandons over the campaign's regulatory window, from the Redis ledger. */
   ledger?: LedgerWindow;
 }
@@ -391,9 +402,23 @@ export class CampaignRunner {
 
   private async agentSnapshot(c: Campaign): Promise<AgentSnapshot[]> {
     if (c.mode === 'agentless' || !this.d.desk) return [];
-    if (this.d.desk.snapshot) return this.d.desk.snapshot(c.agentGroups);
-    const ready = await this.d.desk.readyCount(c.agentGroups);
-    return Array.from({ length: ready }, () => ({ state: 'ready' as const, since: this.now() }));
+    let agents: AgentSnapshot[];
+    if (this.d.desk.snapshot) agents = await this.d.desk.snapshot(c.agentGroups);
+    else {
+      const ready = await this.d.desk.readyCount(c.agentGroups);
+      agents = Array.from({ length: ready }, () => ({ state: 'ready' as const, since: this.now() }));
+    }
+    return withPromisedAgents(agents, this.promisedElsewhere(c));
+  }
+
+  /** Calls of this process's other campaigns sharing c's agent groups that still expect a ready agent. */
+  private promisedElsewhere(c: Campaign): number {
+    let n = 0;
+    for (const [id, r] of this.runs) {
+      if (id === c.id || r.campaign.mode === 'agentless' || !sharesAgents(r.campaign.agentGroups, c.agentGroups)) continue;
+      for (const s of r.sessions) if (AWAITING_AN_AGENT.has(s.state.phase)) n++;
+    }
+    return n;
   }
 
   /** Dial-time checks, then the INVITE. A callback comes with its agent already reserved. */
@@ -682,6 +707,7 @@ export class CampaignRunner {
     const c = run.campaign;
     let placed = 0;
     if (!this.d.desk) return placed;
+    await this.recoverOrphanedCallbacks(run, now);
     const due = await dueCallbacks(this.d.redis, run.id, now, 20);
     const graceMs = (c.callbackOwnerGraceSec ?? 300) * 1000;
     for (const cb of due) {
@@ -728,6 +754,21 @@ export class CampaignRunner {
       await this.d.limits?.settle(c.id);
     }
     return placed;
+  }
+
+  /** Callbacks a stopped process claimed but never dialled are scheduled again or finished (see orphanedCallbackAction). */
+  private async recoverOrphanedCallbacks(run: CampaignRun, now: number): Promise<void> {
+    const staleMs = 2 * this.d.config.attemptLeaseMs;
+    if (now - (run.orphanScanAt ?? 0) < staleMs) return;
+    run.orphanScanAt = now;
+    for (const cb of await listCallbacks(this.d.redis, run.id, { state: 'claimed' })) {
+      const entry = await run.queue.contactState(`${CALLBACK_LIST}:${cb.id}@${cb.dueAt}`);
+      const action = orphanedCallbackAction(cb, entry.state, now, staleMs);
+      if (!action) continue;
+      const outcome = action === 'schedule' ? { retryAt: cb.dueAt } : { attemptId: entry.attempt, resultCode: Number(entry.lastCode) };
+      await finishCallback(this.d.redis, run.id, cb.id, outcome, now).catch(() => null);
+      this.d.log.warn({ campaignId: run.id, callbackId: cb.id }, 'callback claimed by a process that stopped: ' + action);
+    }
   }
 
   /** A callback tied to a list contact is rung in that contact's time zone. */

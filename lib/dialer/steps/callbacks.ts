@@ -29,3 +29,28 @@ export const CALLBACK_REOFFER_MS = 5_000;
  *   they leave every agent's list; their history stays readable through the API.
  */
 export const CLOSED_CAMPAIGN_CALLBACKS = 'cancelled' as const;
+
+/**
+ * What to do with a callback still `claimed` after `staleMs`, by the state of
+ * its queue entry (`cb:<id>@<dueAt>`). The claiming process stopped:
+ * - before dialling (entry never enqueued, or put back `queued` by the
+ *   reaper): `schedule` again with the same due time, so its entry is reused
+ *   and it is dialled once;
+ * - after its attempt closed but before the callback was marked (entry
+ *   `done`): `done` with that attempt's result;
+ * - an entry in flight is left to the reaper (its attempt closes as
+ *   interrupted and finishes the callback).
+ * Without this such a callback waits forever and its campaign never
+ * completes (found by test/e2e/scale/fault.test.ts). Pure.
+ */
+export function orphanedCallbackAction(
+  cb: { state: string; claimedAt?: number; updatedAt: number },
+  queueState: string | undefined,
+  now: number,
+  staleMs: number,
+): 'schedule' | 'done' | null {
+  if (cb.state !== 'claimed' || now - (cb.claimedAt ?? cb.updatedAt) <= staleMs) return null;
+  if (queueState === undefined || queueState === 'queued') return 'schedule';
+  if (queueState === 'done') return 'done';
+  return null;
+}

@@ -1,9 +1,14 @@
 /**
  * With several dialer processes an agent can only be bridged by the process
  * whose desk holds its phone leg: node-scoped reservation picks the
- * longest-waiting ready agent among this node's own, never another's.
+ * longest-waiting ready agent among this node's own, never another's, and
+ * pacing counts only this node's agents.
  */
 import t from 'tap';
+import pino from 'pino';
+import { createAgentDesk } from '../../../lib/agents';
+import { validateConfig } from '../../../lib/config';
+import { startTestDriver } from '../../../lib/telephony/testing/driver';
 import { applyAgentChange, reserveAgent } from '../../../lib/store/agent-live';
 import { reserveAgentOnNode } from '../../../lib/scale/agents';
 import { startTestRedis } from '../../helpers/redis';
@@ -36,4 +41,34 @@ t.test('node-scoped reservation', async (t) => {
     'bb0',
     'the unscoped reservation still sees every agent',
   );
+});
+
+t.test("pacing counts only this node's agents when reservations are local", async (t) => {
+  const { redis } = await startTestRedis(t);
+  const driver = await startTestDriver({ trunks: [] });
+  t.teardown(() => driver.stop());
+  const config = validateConfig({ log: { level: 'silent' } }).dialer.agents;
+  const desk = (nodeId: string, localReservations: boolean) =>
+    createAgentDesk({ redis, driver, log: pino({ level: 'silent' }), config, nodeId, localReservations });
+  const put = (id: string, owner: string, state: string, groups: string[]) =>
+    applyAgentChange(redis, id, {
+      expectVer: 0,
+      queue: state === 'ready' ? 'enqueue' : undefined,
+      live: 'add',
+      set: { state, since: 1000, readySince: 1000, groups: JSON.stringify(groups), leg: `leg-${id}`, owner },
+    });
+  await put('a1', 'A', 'ready', ['x']);
+  await put('a2', 'A', 'talking', ['x']);
+  await put('b1', 'B', 'ready', ['x']);
+  await put('b2', 'B', 'ready', ['x']);
+  const a = desk('A', true);
+  t.same(
+    (await a.snapshot(['x'])).map((s) => s.state).sort(),
+    ['ready', 'talking'],
+    "A paces on its own two agents, not B's: calls for B's agents could not be bridged here",
+  );
+  t.equal(await a.readyCount(['x']), 1);
+  t.equal(await desk('B', true).readyCount(['x']), 2);
+  t.equal(await desk('A', false).readyCount(['x']), 3, 'one process (not local): every ready agent');
+  t.equal((await desk('A', false).snapshot(['x'])).length, 4);
 });
