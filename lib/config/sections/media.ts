@@ -101,9 +101,9 @@ export const mediaSchema = {
         /** Quiet this long after a greeting and no beep → a person (app_amd's after_greeting_silence is 800; voicemail beeps follow their greeting within ≈ 700 ms). */
         minHumanSilenceMs: int(720, 0),
         /** After minHumanSilenceMs the model's person probability (against machine) must reach this for a person verdict; below it the analyser waits for more silence (a recording pauses between sentences too)… */
-        humanConfidence: num(0.9, 0, 1),
+        humanConfidence: num(0.95, 0, 1),
         /** …up to this much quiet, then a person when the model leans that way (else notsure). */
-        maxHumanSilenceMs: int(1100, 0),
+        maxHumanSilenceMs: int(1300, 0),
         /** The model's machine probability that overrides a person verdict or calls a machine early. */
         machineConfidence: num(0.9, 0, 1),
         /** Model decider: a greeting still going after this is a machine. Real people do answer with a whole 4 s sentence; shorter voicemail greetings end in a beep. */
