@@ -10,6 +10,8 @@
  * alongside the others, so the file takes about as long as that one call.
  */
 import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../../lib/config';
 import { createFreeswitchDriver } from '../../../lib/telephony/drivers/freeswitch';
@@ -114,6 +116,21 @@ t.test('far-end parity through drachtio + FreeSWITCH', { skip: missing ?? false 
   const live = await startLiveServers(t);
   // All at once: the 40 s ring dominates; the others are a few seconds each.
   const results = await Promise.allSettled(CASES.map((c) => run(live, c)));
+  t.test("FreeSWITCH's log: no deprecation warning from our configuration", async (tt) => {
+    const log = readFileSync(join(live.dir, 'log/freeswitch.log'), 'utf8');
+    tt.match(log, /New Channel sofia\/drachtio_mrf/, 'the log covers the calls');
+    const deprecated = log.split('\n').filter((l) => /deprecat/i.test(l));
+    // FreeSWITCH itself sets rtp_timeout_sec=0 and rtp_hold_timeout_sec=0 on a channel whose remote SDP is
+    // a=recvonly before its RTP is up (switch_core_media.c), then warns that they are deprecated. drachtio-srf
+    // ACKs fsmrf's offerless (3pcc) INVITE with FreeSWITCH's own SDP marked recvonly, so every endpoint logs
+    // that pair once at creation. Nothing in freeswitch-conf/ sets them (dialplan/dialer.xml: media_timeout).
+    const fromCore = /switch_core_media\.c:\d+ rtp_(hold_)?timeout_sec deprecated/;
+    tt.same(
+      deprecated.filter((l) => !fromCore.test(l)),
+      [],
+      'no deprecated parameter or variable of ours (sofia profile, dialplan, modules)',
+    );
+  });
   CASES.forEach((c, i) => {
     const res = results[i]!;
     t.test(`${c.scenario} (${c.mode}) → ${c.code}; sends ${c.sends}`, async (tt) => {
