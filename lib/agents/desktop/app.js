@@ -130,6 +130,8 @@ async function loadCall() {
     ['Attempt', p.attemptNo],
     ['Campaign', c.campaign.name || p.campaignId],
   ];
+  // A return call (issue 18): who rang which of our numbers back.
+  if (p.inbound) rows.unshift(['Return call', `${p.inbound.caller || 'withheld number'} → ${p.inbound.did}`]);
   for (const [k, v] of Object.entries(p.attributes || {})) rows.push([k, v]);
   $('#contact tbody').innerHTML = rows
     .filter(([, v]) => v !== undefined && v !== '')

@@ -1,0 +1,148 @@
+/**
+ * A return call on the agent desktop (issue 18): the agent signs in on the
+ * page in headless Chromium and logs in (their SIPp phone answers); a SIPp
+ * customer whose first campaign attempt rang unanswered calls the campaign's
+ * caller ID back; the page shows the screen pop — the return call, the
+ * matched contact and its attempt history — and the agent puts the caller on
+ * the do-not-call list through the API (their own call only), then hangs up
+ * from the page and the caller gets our BYE.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import t from 'tap';
+import { startServices } from '../../../app/services';
+import { buildApp } from '../../../lib/api/app';
+import { loopbackConfig, startLoopbackPeers } from '../../../lib/demo/loopback';
+import { makeAgents, makeList, runCampaign } from '../../../lib/demo/store-setup';
+import { freePort } from '../../../lib/store';
+import { DialQueue } from '../../../lib/store/dial-queue';
+import { putRoute } from '../../../lib/store/inbound';
+import { startSipp } from '../../../lib/telephony/testing/sipp';
+import type { EmbeddedDriver } from '../../../lib/telephony/drivers/embedded/driver';
+import { startTestRedis } from '../../helpers/redis';
+
+const CHROMIUM = '/usr/bin/chromium';
+const AG1_KEY = 'e2e-inbound-agent-ag1-0001';
+const AG2_KEY = 'e2e-inbound-agent-ag2-0001';
+const X = '0312000034';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(cond: () => Promise<boolean> | boolean, what: string, ms = 15000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+t.test(
+  'a return call pops on the agent desktop in Chromium',
+  { skip: !existsSync(CHROMIUM) && 'no chromium', timeout: 120_000 },
+  async (t) => {
+    const { redis } = await startTestRedis(t, 'e2e:');
+    const dir = mkdtempSync(join(tmpdir(), 'inbound-desk-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const peers = await startLoopbackPeers({ agents: 1, dir, timeoutS: 110 });
+    t.teardown(() => peers.stop());
+    const config = loopbackConfig({
+      carrierAddress: peers.carrier.address,
+      promptsDir: join(dir, 'prompts'),
+      extra: {
+        api: {
+          keys: [
+            { key: AG1_KEY, role: 'agent', agentId: 'ag1' },
+            { key: AG2_KEY, role: 'agent', agentId: 'ag2' },
+          ],
+        },
+      },
+    });
+    await makeAgents(redis, 'returns', [{ id: 'ag1', address: peers.agents[0]!.phone.address }]);
+    const services = await startServices({ config, redis, log: pino({ level: 'silent' }) });
+    t.teardown(() => services.stop());
+    const app = await buildApp({ config, redis, logger: false, runtime: services.runtime });
+    const port = await freePort();
+    await app.listen({ host: '127.0.0.1', port });
+    t.teardown(() => app.close());
+    const base = `http://127.0.0.1:${port}`;
+    const api = async (key: string, method: string, path: string) => {
+      const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${key}` } });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+
+    // The campaign rang X once without an answer (carrier: last digit 4).
+    await makeList(redis, 'L', [X]);
+    await runCampaign(redis, 'camp', 'L', {
+      mode: 'agentless',
+      agentless: { botUri: `sip:bot@${peers.carrier.address}` },
+      ringTimeoutSec: 2,
+      maxAttempts: 3,
+      retryIntervalSec: 3600,
+    });
+    const queue = new DialQueue(redis, 'camp');
+    await until(async () => (await queue.history()).some((h) => h.fields.type === 'attempt'), 'the first attempt', 30_000);
+    await putRoute(redis, {
+      did: '+81312340009',
+      timeZone: 'Asia/Tokyo',
+      bands: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00', action: { type: 'agents', groups: ['returns'] } }],
+      holidays: [],
+      closed: { type: 'agents', groups: ['returns'] },
+      closeRetries: true,
+    });
+
+    const { chromium } = await import('playwright-core');
+    const profile = mkdtempSync(join(tmpdir(), 'dialer-chromium-'));
+    const ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1200, height: 900 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
+    });
+    t.teardown(async () => {
+      await ctx.close();
+      rmSync(profile, { recursive: true, force: true });
+    });
+    const page = ctx.pages()[0] ?? (await ctx.newPage());
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/agent`);
+    await page.fill('#key', AG1_KEY);
+    await page.press('#key', 'Enter');
+    await page.locator('#live-dot.on').waitFor({ timeout: 15000 });
+    await page.click('#login');
+    await page.locator('#state.ready').waitFor({ timeout: 15000 });
+    t.pass('the agent is ready on the page (their SIPp phone answered)');
+
+    const driver = services.driver as EmbeddedDriver;
+    const caller = await startSipp({
+      scenario: 'inbound-caller',
+      keys: { caller: X },
+      args: ['-s', '0312340009'],
+      remote: `${driver.sipEndpoint.address}:${driver.sipEndpoint.port}`,
+      timeoutS: 90,
+    });
+    t.teardown(() => caller.stop());
+    await page.locator('#state.talking').waitFor({ timeout: 15000 });
+    await page.locator('#contact').filter({ hasText: 'Contact 0' }).waitFor({ timeout: 10000 });
+    const contact = (await page.locator('#contact').textContent()) ?? '';
+    t.match(contact, /Return call\s*\+81312000034 → \+81312340009/, 'screen pop: the return call');
+    t.match(contact, /\+81312000034/, 'screen pop: the contact');
+    t.match((await page.locator('#attempts').textContent()) ?? '', /no_answer/, "screen pop: the contact's last attempt");
+    t.equal((await queue.contactState('L:c0')).state, 'done', 'the pending retry is closed');
+
+    const inboundId = (await api(AG1_KEY, 'GET', '/agents/ag1/call')).body.attemptId as string;
+    t.match(inboundId, /^in-/);
+    t.equal((await api(AG2_KEY, 'POST', `/inbound-calls/${inboundId}/dnc`)).status, 403, "another agent cannot act on ag1's call");
+    const dnc = await api(AG1_KEY, 'POST', `/inbound-calls/${inboundId}/dnc`);
+    t.equal(dnc.status, 200);
+    t.equal(dnc.body.phone, '+81312000034');
+    const audit = await api(AG1_KEY, 'GET', '/dnc/check?phone=%2B81312000034');
+    t.equal(audit.body.listed, true, 'the caller is on the do-not-call list');
+
+    await page.click('#hangup');
+    t.equal((await caller.done).code, 0, 'the caller got our BYE when the agent hung up on the page');
+    await page.locator('#state.wrap_up').waitFor({ timeout: 10000 });
+    t.same(errors, [], 'no script errors on the page');
+  },
+);
