@@ -19,7 +19,6 @@
  *   { "event": "summary", "to", "trunk", "resultCode", "resultName", "answered", "sipStatus", "hangupBy",
  *     "verdicts": [kind…], "durationMs" }
  */
-import { isIP } from 'node:net';
 import { loadConfig, validateConfig } from '../../lib/config';
 import { EmbeddedDriver } from '../../lib/telephony/drivers/embedded';
 import { mediaAnalyzerFactory } from '../../lib/telephony/analysis';
@@ -54,15 +53,7 @@ export function parseCallArgs(argv: string[]): CallArgs {
   const to = positionals[0];
   if (!to) throw new UsageError(`a number or SIP URI to call is required\n${usage}`);
   const trunk = v.trunk as string | undefined;
-  if (trunk !== undefined && !/^[^\s:]+(:\d{1,5})?$/.test(trunk)) throw new UsageError(`--trunk must be host:port, got "${trunk}"`);
-  if (trunk !== undefined && !isIP(trunk.replace(/:\d+$/, ''))) {
-    // A name would need RFC 3263 (NAPTR/SRV/A) resolution, which the embedded driver does not do yet.
-    const host = trunk.replace(/:\d+$/, '');
-    const hint = host === 'localhost' ? ` (try 127.0.0.1${trunk.slice(host.length)})` : '';
-    throw new UsageError(
-      `--trunk needs an IP address and port, got the host name "${host}"${hint}: the embedded driver does not resolve names`,
-    );
-  }
+  if (trunk !== undefined && !/^[^\s:]+(:\d{1,5})?$/.test(trunk)) throw new UsageError(`--trunk must be host or host:port, got "${trunk}"`);
   return {
     to,
     ...(trunk !== undefined ? { trunk } : {}),

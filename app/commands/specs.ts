@@ -47,7 +47,11 @@ export const callSpec: CommandSpec = {
     '--json prints one object per line: { event, t, at, … }, the last one { event: "summary", resultCode, … }.',
   ].join('\n'),
   options: {
-    trunk: { type: 'string', value: 'host:port', help: 'send the INVITE there (default: the first of telephony.trunks)' },
+    trunk: {
+      type: 'string',
+      value: 'host[:port]',
+      help: 'send the INVITE there: an IP or a name (RFC 3263: SRV/A without a port, A with one); default: the first of telephony.trunks',
+    },
     'caller-id': { type: 'string', value: 'number', help: 'the calling number to present' },
     'ring-timeout': { type: 'string', value: 's', help: 'give up ringing after this many seconds (1–300, default 40)' },
     'hangup-after': { type: 'string', value: 's', help: 'with --stay: hang up this long after the answer (default 30)' },

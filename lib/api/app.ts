@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import type { DriverHealth } from '../telephony/contract';
 import authPlugin from './plugins/auth';
 import messagingPlugin from './plugins/messaging';
 import { storePlugin } from './plugins/store';
@@ -91,13 +92,42 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     {
       schema: {
         tags: ['system'],
-        summary: 'Liveness and Redis reachability',
-        response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, redis: { type: 'string' } } } },
+        summary: 'Liveness, Redis reachability and, beside a dialer, the telephony driver with each trunk registration',
+        description:
+          '`ok` is Redis only (a liveness probe must not restart the process because a carrier refuses a REGISTER); `telephony.trunks` shows each registering trunk: registered or not, the phase (registering, registered, backoff) and the last answer.',
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              ok: { type: 'boolean' },
+              redis: { type: 'string' },
+              telephony: {
+                type: 'object',
+                properties: {
+                  driver: { type: 'string' },
+                  ok: { type: 'boolean' },
+                  detail: { type: 'string' },
+                  trunks: {
+                    type: 'object',
+                    additionalProperties: {
+                      type: 'object',
+                      properties: { registered: { type: 'boolean' }, phase: { type: 'string' }, lastStatus: { type: 'integer' } },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
       },
     },
     async () => {
       const pong = await opts.redis.ping().catch((e: Error) => `error: ${e.message}`);
-      return { ok: pong === 'PONG', redis: pong };
+      const driver = (app as unknown as { dialer?: { driver: { name: string; health(): DriverHealth } } }).dialer?.driver;
+      if (!driver) return { ok: pong === 'PONG', redis: pong };
+      const h = driver.health();
+      const telephony = { driver: driver.name, ok: h.ok, detail: h.detail, ...(h.registrations ? { trunks: h.registrations } : {}) };
+      return { ok: pong === 'PONG', redis: pong, telephony };
     },
   );
 

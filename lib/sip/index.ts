@@ -31,3 +31,5 @@ export * from './session-timer';
 export * from './prack';
 export { TcpTransport, StreamFramer, TCP_MAX_MESSAGE_BYTES } from './tcp';
 export * from './registration';
+export * from './dns';
+export * from './locator';

@@ -6,7 +6,7 @@
  * arms the timers named here.
  */
 
-export type RegistrationPhase = 'idle' | 'registering' | 'registered' | 'backoff' | 'stopped';
+export type RegistrationPhase = 'idle' | 'registering' | 'registered' | 'backoff' | 'unregistering' | 'stopped';
 
 export interface RegistrationState {
   phase: RegistrationPhase;
@@ -30,7 +30,10 @@ export type RegistrationEvent =
   | { type: 'stop' };
 
 export type RegistrationEffect =
-  { type: 'send'; auth: boolean } | { type: 'timer'; name: 'refresh' | 'retry'; ms: number } | { type: 'cancel-timers' };
+  /** `unregister`: Expires: 0 (§10.2.2), sent when stopping with a binding in place. */
+  | { type: 'send'; auth: boolean; unregister?: boolean }
+  | { type: 'timer'; name: 'refresh' | 'retry'; ms: number }
+  | { type: 'cancel-timers' };
 
 export const BACKOFF_BASE_S = 30;
 export const BACKOFF_MAX_S = 1800;
@@ -51,6 +54,7 @@ export function registrationTransition(
   e: RegistrationEvent,
 ): { state: RegistrationState; effects: RegistrationEffect[] } {
   if (s.phase === 'stopped') return { state: s, effects: [] };
+  if (s.phase === 'unregistering') return unregistering(s, e);
   const fail = (status: number | undefined, reason: string) => {
     const failures = s.failures + 1;
     return {
@@ -73,6 +77,12 @@ export function registrationTransition(
       if (s.phase === 'registering') return { state: s, effects: [] };
       return { state: { ...s, phase: 'registering', authTried: false }, effects: [{ type: 'send', auth: false }] };
     case 'stop':
+      // A binding in place is removed (§10.2.2, Expires: 0) so the carrier stops routing to a dialer that is gone.
+      if (s.phase === 'registered')
+        return {
+          state: { ...s, phase: 'unregistering', authTried: false },
+          effects: [{ type: 'cancel-timers' }, { type: 'send', auth: false, unregister: true }],
+        };
       return { state: { ...s, phase: 'stopped' }, effects: [{ type: 'cancel-timers' }] };
     case 'timeout':
       if (s.phase !== 'registering') return { state: s, effects: [] };
@@ -99,5 +109,25 @@ export function registrationTransition(
         return { state: { ...s, authTried: true, lastStatus: e.status, lastReason: e.reason }, effects: [{ type: 'send', auth: true }] };
       return fail(e.status, e.reason);
     }
+  }
+}
+
+/** Removing the binding: one digest challenge answered, then stopped whatever the registrar says. */
+function unregistering(s: RegistrationState, e: RegistrationEvent): { state: RegistrationState; effects: RegistrationEffect[] } {
+  const stopped = (status?: number, reason?: string) => ({
+    state: { ...s, phase: 'stopped' as const, expiresS: undefined, lastStatus: status ?? s.lastStatus, lastReason: reason ?? s.lastReason },
+    effects: [] as RegistrationEffect[],
+  });
+  switch (e.type) {
+    case 'response':
+      if (e.status < 200) return { state: s, effects: [] };
+      if ((e.status === 401 || e.status === 407) && !s.authTried)
+        return { state: { ...s, authTried: true }, effects: [{ type: 'send', auth: true, unregister: true }] };
+      return stopped(e.status, e.reason);
+    case 'timeout':
+    case 'stop':
+      return stopped();
+    default:
+      return { state: s, effects: [] };
   }
 }

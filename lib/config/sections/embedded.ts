@@ -23,6 +23,12 @@ export const embeddedSchema = {
         /** Also listen for SIP over TCP on the same port (always on when a trunk has transport tcp). */
         tcp: { type: 'boolean', default: false },
         userAgent: { type: 'string', default: 'open-dialer' },
+        /** DNS servers ("ip" or "ip:port") for trunk names (RFC 3263 NAPTR/SRV/A); empty = the system's resolvers. */
+        dnsServers: { type: 'array', items: { type: 'string', pattern: '^[0-9a-fA-F.:\\[\\]]+$' }, default: [] },
+        /** How long a resolved trunk name is used before it is looked up again (s). */
+        dnsCacheS: { type: 'integer', minimum: 0, maximum: 86400, default: 60 },
+        /** How long a server that timed out or refused the connection is tried last (s). */
+        serverDownS: { type: 'integer', minimum: 0, maximum: 86400, default: 60 },
       },
     },
     rtp: {
@@ -74,10 +80,17 @@ export const trunksSchema = {
     required: ['name', 'address'],
     properties: {
       name: { type: 'string', minLength: 1 },
-      /** host:port of the carrier's SIP signalling address (IP literal; port defaults to 5060). */
+      /**
+       * The carrier's SIP address: an IP literal or a host name, with or without :port. A name without a
+       * port is located by RFC 3263 (NAPTR → SRV → A, failing over across SRV targets); with a port, by A
+       * only; an IP without a port means 5060.
+       */
       address: { type: 'string', pattern: '^[^\\s:]+(:\\d{1,5})?$' },
-      /** udp, or tcp for carriers that require it or for INVITEs too large for a datagram (RFC 3261 §18.1.1). */
-      transport: { type: 'string', enum: ['udp', 'tcp'], default: 'udp' },
+      /**
+       * udp, or tcp for carriers that require it or for INVITEs too large for a datagram (RFC 3261 §18.1.1).
+       * Unset: chosen by the carrier's NAPTR records for a name (RFC 3263 §4.1), else udp.
+       */
+      transport: { type: 'string', enum: ['udp', 'tcp'] },
       username: { type: 'string' },
       password: { type: 'string' },
       /** Host part of the Request-URI and To; default: the address host. */
@@ -107,6 +120,9 @@ export interface EmbeddedConfig {
     userAgent: string;
     tcp: boolean;
     unknownSources: 'reject' | 'drop';
+    dnsServers: string[];
+    dnsCacheS: number;
+    serverDownS: number;
   };
   rtp: { portMin: number; portMax: number; codecs: Array<'ulaw' | 'alaw'>; sendSilence: boolean };
   allowedPeers: string[];
@@ -118,7 +134,7 @@ export interface EmbeddedConfig {
 export interface TrunkConfig {
   name: string;
   address: string;
-  transport: 'udp' | 'tcp';
+  transport?: 'udp' | 'tcp';
   username?: string;
   password?: string;
   domain?: string;

@@ -1,7 +1,11 @@
 /** REGISTER with digest against a SIPp registrar; calls to a trunk that failed to register are refused clearly. */
 import t from 'tap';
 import { startSipp } from '../../../lib/telephony/testing/sipp';
+import { EventEmitter } from 'node:events';
 import { startTestDriver } from '../../../lib/telephony/testing/driver';
+import { buildApp } from '../../../lib/api/app';
+import { validateConfig } from '../../../lib/config';
+import { startTestRedis } from '../../helpers/redis';
 
 async function until(cond: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
@@ -28,6 +32,25 @@ t.test('a registered trunk: 401 answered with digest, 200 with a 3600 s binding,
     'health carries it (dialer_trunk_registered in /metrics)',
   );
   t.equal((await far.done).code, 0, 'the registrar saw a valid digest');
+
+  // GET /health beside the live driver (as `dialer serve` decorates it) shows the registration too.
+  const { redis } = await startTestRedis(t);
+  const app = await buildApp({
+    config: validateConfig({ log: { level: 'silent' } }),
+    redis,
+    logger: false,
+    extend: (a) => {
+      a.decorate('dialer', { driver, desk: new EventEmitter(), runner: { events: { onEvent: () => () => undefined } } } as never);
+    },
+  });
+  t.teardown(() => app.close());
+  const res = await app.inject({ method: 'GET', url: '/health' });
+  t.equal(res.statusCode, 200);
+  t.match(res.json(), {
+    ok: true,
+    redis: 'PONG',
+    telephony: { driver: 'embedded', ok: true, trunks: { reg: { registered: true, phase: 'registered', lastStatus: 200 } } },
+  });
 });
 
 t.test('a refused registration: calls through the trunk get a clear error, not a 403 from the carrier', async (t) => {

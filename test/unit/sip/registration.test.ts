@@ -55,3 +55,26 @@ t.test('a second challenge, a 403 or no answer backs off 30 s, 60 s, 120 s … a
   );
   t.match(c.s, { phase: 'registered', failures: 0 }, 'success resets the backoff');
 });
+
+t.test('stopping with a binding un-REGISTERs (Expires: 0, §10.2.2), answering one challenge; without one it just stops', async (t) => {
+  const reg = [{ type: 'start' }, { type: 'response', status: 200, reason: 'OK', expiresS: 3600, at: 0 }] as RegistrationEvent[];
+  const a = run([
+    ...reg,
+    { type: 'stop' },
+    { type: 'response', status: 401, reason: 'x', at: 1 },
+    { type: 'response', status: 200, reason: 'OK', at: 2 },
+  ]);
+  t.same(a.effects.slice(2), [
+    { type: 'cancel-timers' },
+    { type: 'send', auth: false, unregister: true },
+    { type: 'send', auth: true, unregister: true },
+  ]);
+  t.match(a.s, { phase: 'stopped', expiresS: undefined, lastStatus: 200 });
+  const b = run([...reg, { type: 'stop' }, { type: 'timeout' }]);
+  t.equal(b.s.phase, 'stopped', 'a registrar that does not answer does not hold the shutdown');
+  const c = run([{ type: 'start' }, { type: 'response', status: 403, reason: 'Forbidden', at: 0 }, { type: 'stop' }]);
+  t.same(c.effects.at(-1), { type: 'cancel-timers' }, 'no binding, no un-REGISTER');
+  t.equal(c.s.phase, 'stopped');
+  const d = run([...reg, { type: 'stop' }, { type: 'timer', name: 'refresh' }]);
+  t.equal(d.effects.filter((e) => e.type === 'send').length, 2, 'no refresh after stop (register + un-REGISTER only)');
+});

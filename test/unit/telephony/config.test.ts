@@ -11,11 +11,15 @@ t.test('embedded driver and trunk defaults', async (t) => {
     userAgent: 'open-dialer',
     tcp: false,
     unknownSources: 'reject',
+    dnsServers: [],
+    dnsCacheS: 60,
+    serverDownS: 60,
   });
   t.same(c.telephony.embedded.rtp, { portMin: 20000, portMax: 29998, codecs: ['ulaw', 'alaw'], sendSilence: true });
+  // No transport default: a name's NAPTR records choose (RFC 3263 §4.1); an IP literal means UDP.
+  t.equal(c.telephony.trunks[0]!.transport, undefined);
   t.match(c.telephony.trunks[0], {
     name: 'carrier',
-    transport: 'udp',
     callerIdFormat: 'asis',
     maxChannels: 100,
     callsPerSecond: 10,
@@ -31,6 +35,7 @@ t.test('bad trunk and driver settings name their key', async (t) => {
     [{ embedded: { rtp: { codecs: ['g729'] } } }, /telephony\.embedded\.rtp\.codecs/],
     [{ embedded: { sip: { t1Ms: 1 } } }, /telephony\.embedded\.sip\.t1Ms/],
     [{ embedded: { bogus: 1 } }, /telephony\.embedded\.bogus is not known/],
+    [{ embedded: { sip: { dnsServers: ['dns.example'] } } }, /telephony\.embedded\.sip\.dnsServers\.0/],
   ];
   for (const [telephony, re] of bad) t.throws(() => validateConfig({ telephony } as Record<string, unknown>), re, String(re));
   t.throws(() => validateConfig({ telephony: { trunks: [{ name: 'x', address: 'a b' }] } }), ConfigError);

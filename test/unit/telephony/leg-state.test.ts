@@ -85,6 +85,41 @@ t.test('table: input sequences → effects and final phase', async (t) => {
       ['cancel', 'end:local:487:false'],
       'ended',
     ],
+    // RFC 3263 §4.3: the next SRV target on a timeout, a transport error, 503 or 500 — only before any 1xx beyond 100.
+    [
+      'Timer B with another server left → failover, then that one answers',
+      [{ type: 'tx-timeout', canFailover: true }, { type: 'success' }],
+      ['failover', 'ack', 'answered'],
+      'confirmed',
+    ],
+    ['500 with another server left → failover', [{ ...fail(500), canFailover: true } as LegInput], ['failover'], 'calling'],
+    ['503 with another server left → failover', [{ ...fail(503), canFailover: true } as LegInput], ['failover'], 'calling'],
+    [
+      'transport error with another server left → failover',
+      [{ type: 'error', detail: 'ECONNREFUSED', canFailover: true }],
+      ['failover'],
+      'calling',
+    ],
+    ['503 with no server left ends the call', [{ ...fail(503), canFailover: false } as LegInput], ['end:remote:503:false'], 'ended'],
+    ['486 is an answer, not a server failure', [{ ...fail(486), canFailover: true } as LegInput], ['end:remote:486:false'], 'ended'],
+    [
+      '503 after a 180: the call reached a phone, no second INVITE',
+      [{ type: 'provisional', status: 180 }, { ...fail(503), canFailover: true } as LegInput],
+      ['end:remote:503:false'],
+      'ended',
+    ],
+    [
+      'Timer B while cancelling is not a failover',
+      [{ type: 'hangup' }, { type: 'tx-timeout', canFailover: true }],
+      ['end:local:408:false'],
+      'ended',
+    ],
+    [
+      'each server may challenge: auth, failover, auth again',
+      [fail(401, true), { ...fail(503), canFailover: true } as LegInput, fail(401, true)],
+      ['auth-retry', 'failover', 'auth-retry'],
+      'calling',
+    ],
   ];
   for (const [name, inputs, fx, phase] of table) {
     const r = run(inputs);

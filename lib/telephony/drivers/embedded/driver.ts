@@ -55,6 +55,10 @@ import {
   TIMER_C_MS,
   UdpTransport,
   contactValue,
+  nodeDnsLookup,
+  ServerLocator,
+  type DnsLookup,
+  type SipTarget,
   type ClientOutcome,
   type Clock,
   type RSeqSeen,
@@ -102,6 +106,8 @@ export interface EmbeddedDriverOptions {
   journal?: DialogJournal;
   /** Longest wait for the journal write of an answered dialog before its ACK goes anyway (default 1000 ms). */
   journalAckWaitMs?: number;
+  /** DNS for trunk names (tests with virtual time); default: node:dns on embedded.sip.dnsServers. */
+  dns?: DnsLookup;
 }
 
 interface Leg {
@@ -110,6 +116,9 @@ interface Leg {
   dialog: DialogState;
   invite: SipRequest;
   dest: Endpoint;
+  /** RFC 3263 §4.3: the servers to try in order; `dest` is targets[targetIndex]. */
+  targets: SipTarget[];
+  targetIndex: number;
   trunk?: TrunkConfig;
   rtp: RtpSession;
   rtpPort: number;
@@ -119,6 +128,7 @@ interface Leg {
   frame: Int16Array;
   fill: number;
   ringTimer?: TimerHandle;
+  ringTimeoutMs: number;
   /** Timer C (RFC 3261 §16.6 step 11): reset by every provisional but 100; CANCELs when it fires. */
   timerC?: TimerHandle;
   /** §9.1: 64·T1 after our CANCEL without a final response, the INVITE counts as cancelled. */
@@ -154,6 +164,7 @@ export class EmbeddedDriver implements TelephonyDriver {
   private registrations = new Map<string, TrunkRegistration>();
   private readonly sipClock: Clock;
   private stack?: SipStack;
+  private locator?: ServerLocator;
   private local!: Local;
   private pool: PortPool;
   private readonly pacer = new Pacer();
@@ -206,7 +217,10 @@ export class EmbeddedDriver implements TelephonyDriver {
       });
       transports = [udp];
       // TCP listens on the same port number when a trunk (or a sip:…;transport=tcp target) needs it.
-      if (this.opts.trunks.some((t) => t.transport === 'tcp') || this.opts.embedded.sip.tcp) {
+      // A trunk name without a fixed transport may be sent to TCP by its NAPTR records (RFC 3263 §4.1).
+      const mayUseTcp = (t: TrunkConfig) =>
+        t.transport === 'tcp' || (!t.transport && !isIP(splitHostPort(t.address).address) && !/:\d+$/.test(t.address));
+      if (this.opts.trunks.some(mayUseTcp) || this.opts.embedded.sip.tcp) {
         const tcp = await TcpTransport.listen(sip.host, udp.local.port, this.log).catch((err: Error) => {
           udp.close();
           throw new TelephonyError('UNAVAILABLE', `cannot listen for SIP over TCP on ${sip.host}:${udp.local.port}: ${err.message}`);
@@ -215,6 +229,13 @@ export class EmbeddedDriver implements TelephonyDriver {
       }
     }
     this.transports = transports;
+    this.locator = new ServerLocator(this.opts.dns ?? nodeDnsLookup(sip.dnsServers), {
+      supported: transports.some((t) => t.protocol === 'tcp') ? ['udp', 'tcp'] : ['udp'],
+      family: isIP(sip.host) === 6 ? 6 : 4,
+      cacheMs: sip.dnsCacheS * 1000,
+      downMs: sip.serverDownS * 1000,
+      now: () => this.sipClock.now(),
+    });
     this.local = { host: sip.publicAddress || sip.host, port: transports[0]!.local.port, userAgent: sip.userAgent };
     this.stack = new SipStack({
       transports,
@@ -236,8 +257,9 @@ export class EmbeddedDriver implements TelephonyDriver {
         this.sipClock,
         this.local,
         trunk,
-        { ...splitHostPort(trunk.address), transport: trunk.transport ?? 'udp' },
+        () => this.trunkTargets(trunk),
         this.log,
+        (t) => this.locator?.markDown(t),
       );
       this.registrations.set(trunk.name, reg);
       reg.start();
@@ -260,9 +282,10 @@ export class EmbeddedDriver implements TelephonyDriver {
       if (l.state.phase !== 'ended') this.finish(l, { by: 'error', answered: l.state.answered, detail: 'driver stopped' });
     await this.opts.journal?.stop().catch((err: Error) => this.log.warn({ err: err.message }, 'dialog journal not closed'));
     this.pacer.stop();
-    this.stack?.close();
-    for (const r of this.registrations.values()) r.stop();
+    // Bindings are removed (REGISTER Expires: 0) before the sockets close, each bounded.
+    await Promise.all([...this.registrations.values()].map((r) => r.stop()));
     this.registrations.clear();
+    this.stack?.close();
     for (const t of this.transports ?? []) t.close();
     this.transports = undefined;
     this.stack = undefined;
@@ -280,7 +303,7 @@ export class EmbeddedDriver implements TelephonyDriver {
     const live = this.activeLegs();
     if (live >= this.opts.embedded.maxLegs)
       throw new TelephonyError('NO_CAPACITY', `embedded.maxLegs (${this.opts.embedded.maxLegs}) reached`);
-    const target = this.resolveTarget(req);
+    const target = await this.resolveTarget(req);
     if (target.trunk) {
       const reg = this.registrations.get(target.trunk.name);
       if (reg && !reg.registered) {
@@ -320,11 +343,14 @@ export class EmbeddedDriver implements TelephonyDriver {
       state: initialLegState(),
       dialog,
       invite: undefined as unknown as SipRequest,
-      dest: target.dest,
+      dest: target.targets[0]!,
+      targets: target.targets,
+      targetIndex: 0,
       trunk: target.trunk,
       rtp: undefined as unknown as RtpSession,
       rtpPort: port,
       analysis: req.analysis && (req.analysis.early || req.analysis.answered) ? req.analysis : undefined,
+      ringTimeoutMs: req.ringTimeoutMs,
       phase: 'early',
       frame: new Int16Array(FRAME_SAMPLES),
       fill: 0,
@@ -674,7 +700,7 @@ export class EmbeddedDriver implements TelephonyDriver {
     return leg;
   }
 
-  private resolveTarget(req: OriginateRequest): { uri: string; dest: Endpoint; trunk?: TrunkConfig } {
+  private async resolveTarget(req: OriginateRequest): Promise<{ uri: string; targets: SipTarget[]; trunk?: TrunkConfig }> {
     if (/^sips?:/i.test(req.to)) {
       let u;
       try {
@@ -682,20 +708,42 @@ export class EmbeddedDriver implements TelephonyDriver {
       } catch (err) {
         throw new TelephonyError('BAD_REQUEST', (err as Error).message);
       }
-      if (!isIP(u.host))
-        throw new TelephonyError('BAD_REQUEST', `SIP URI host must be an IP address (no DNS in the embedded driver): ${u.host}`);
-      const transport = u.params.transport?.toLowerCase() === 'tcp' ? 'tcp' : 'udp';
-      return { uri: req.to, dest: { address: u.host, port: u.port ?? 5060, transport } };
+      const transport = u.params.transport?.toLowerCase() === 'tcp' ? 'tcp' : u.params.transport ? 'udp' : undefined;
+      const targets = await this.locate({ host: u.host, port: u.port, transport }, `SIP URI host ${u.host}`);
+      return { uri: req.to, targets };
     }
     const number = req.to.replace(/[\s()-]/g, '');
     if (!/^\+?[0-9*#]{1,32}$/.test(number)) throw new TelephonyError('BAD_REQUEST', `not a dialable number: ${req.to}`);
     const trunk = req.trunk ? this.opts.trunks.find((t) => t.name === req.trunk) : this.opts.trunks[0];
     if (!trunk)
       throw new TelephonyError('BAD_REQUEST', req.trunk ? `unknown trunk ${req.trunk}` : 'no trunk configured (telephony.trunks)');
-    const dest: Endpoint = { ...splitHostPort(trunk.address), transport: trunk.transport ?? 'udp' };
+    const targets = await this.trunkTargets(trunk);
     const domain = trunk.domain ?? trunk.address;
-    const uri = `sip:${trunk.dialPrefix}${number}@${domain}${dest.transport === 'tcp' ? ';transport=tcp' : ''}`;
-    return { uri, dest, trunk };
+    const uri = `sip:${trunk.dialPrefix}${number}@${domain}${trunk.transport === 'tcp' ? ';transport=tcp' : ''}`;
+    return { uri, targets, trunk };
+  }
+
+  /** A trunk's servers in the order to try them (RFC 3263; an IP literal is its own single target). */
+  private trunkTargets(trunk: TrunkConfig): Promise<SipTarget[]> {
+    const m = /^(.*?)(?::(\d+))?$/.exec(trunk.address)!;
+    return this.locate({ host: m[1]!, port: m[2] ? Number(m[2]) : undefined, transport: trunk.transport }, `trunk ${trunk.name}`);
+  }
+
+  private async locate(spec: { host: string; port?: number; transport?: 'udp' | 'tcp' }, what: string): Promise<SipTarget[]> {
+    let targets: SipTarget[];
+    try {
+      targets = await this.locator!.targets(spec);
+    } catch (err) {
+      throw new TelephonyError('UNAVAILABLE', `${what}: cannot resolve ${spec.host} (${(err as Error).message})`);
+    }
+    if (!targets.length)
+      throw new TelephonyError(
+        'UNAVAILABLE',
+        `${what}: no SIP server found for ${spec.host} (RFC 3263: no usable NAPTR, SRV or A records)`,
+      );
+    // The servers a name resolves to may send us requests (BYE, re-INVITE) like a configured IP.
+    for (const t of targets) this.allowed.add(t.address);
+    return targets;
   }
 
   /** Calls-per-second cap: each trunk's INVITEs are spaced 1/cps apart. */
@@ -749,6 +797,8 @@ export class EmbeddedDriver implements TelephonyDriver {
       }
       case 'auth-retry':
         return this.retryWithAuth(leg);
+      case 'failover':
+        return this.failover(leg);
       case 'answered': {
         this.clearLegTimers(leg);
         this.emit({ type: 'answer', legId: leg.id, at: this.clock() });
@@ -839,10 +889,40 @@ export class EmbeddedDriver implements TelephonyDriver {
     this.stack?.request(leg.invite, leg.dest, (o) => this.onInviteOutcome(leg, o));
   }
 
+  /** RFC 3263 §4.3: the same INVITE (new branch, CSeq + 1, same Call-ID and tag) to the next server. */
+  private failover(leg: Leg): void {
+    const from = leg.dest;
+    leg.targetIndex++;
+    leg.dest = leg.targets[leg.targetIndex]!;
+    leg.lastFailure = undefined;
+    leg.rseq = undefined;
+    leg.ack = undefined;
+    leg.dialog = nextCSeq(leg.dialog)[1];
+    const extra = (leg as { extra?: SipHeader[] }).extra ?? [];
+    leg.invite = buildInvite(this.localFor(leg), leg.dialog, leg.invite.body.toString(), extra);
+    leg.log.info(
+      { from: `${from.address}:${from.port}`, to: `${leg.dest.address}:${leg.dest.port}/${leg.dest.transport}` },
+      'no answer from this server; trying the next one (RFC 3263 §4.3)',
+    );
+    // The next server rings the callee afresh: the ring timeout and Timer C count from its INVITE.
+    this.sipClock.clearTimer(leg.ringTimer);
+    leg.ringTimer = this.sipClock.setTimer(leg.ringTimeoutMs, () => this.input(leg, { type: 'ring-timeout' }));
+    this.restartTimerC(leg);
+    // The journal must CANCEL this INVITE (its branch, its server) if we die now, not the first one.
+    this.journalEarly(leg);
+    this.stack?.request(leg.invite, leg.dest, (o) => this.onInviteOutcome(leg, o));
+  }
+
   private onInviteOutcome(leg: Leg, o: ClientOutcome): void {
-    if (o.kind === 'timeout') return this.input(leg, { type: 'tx-timeout' });
-    if (o.kind === 'error') return this.input(leg, { type: 'error', detail: o.detail });
+    const canFailover = leg.targetIndex + 1 < leg.targets.length;
+    if (o.kind === 'timeout' || o.kind === 'error') {
+      // This server is out of reach: later calls try it last for a while.
+      if (leg.targets.length > 1) this.locator?.markDown(leg.targets[leg.targetIndex]!);
+      if (o.kind === 'timeout') return this.input(leg, { type: 'tx-timeout', canFailover });
+      return this.input(leg, { type: 'error', detail: o.detail, canFailover });
+    }
     const res = o.response;
+    if (leg.targets.length > 1) this.locator?.markUp(leg.targets[leg.targetIndex]!);
     if (res.status === 100) {
       this.emit({ type: 'trying', legId: leg.id, at: this.clock() });
       return;
@@ -874,7 +954,7 @@ export class EmbeddedDriver implements TelephonyDriver {
     }
     leg.lastFailure = res;
     const canAuth = !!(leg.trunk?.username && leg.trunk.password);
-    this.input(leg, { type: 'failure', status: res.status, reason: res.reason, canAuth });
+    this.input(leg, { type: 'failure', status: res.status, reason: res.reason, canAuth, canFailover });
   }
 
   /** RFC 3262 §7.2: acknowledge a reliable provisional in its early dialog. */

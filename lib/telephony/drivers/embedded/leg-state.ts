@@ -22,16 +22,22 @@ export interface LegState {
 export type LegInput =
   | { type: 'provisional'; status: number }
   | { type: 'success' }
-  | { type: 'failure'; status: number; reason: string; canAuth: boolean }
+  | { type: 'failure'; status: number; reason: string; canAuth: boolean; canFailover?: boolean }
   | { type: 'ring-timeout' }
   | { type: 'hangup'; reason?: string }
   | { type: 'bye-received' }
   | { type: 'bye-done'; status?: number }
-  | { type: 'tx-timeout' }
-  | { type: 'error'; detail: string };
+  | { type: 'tx-timeout'; canFailover?: boolean }
+  | { type: 'error'; detail: string; canFailover?: boolean };
 
 export type LegEffect =
-  { type: 'cancel' } | { type: 'ack' } | { type: 'bye' } | { type: 'auth-retry' } | { type: 'answered' } | { type: 'end'; cause: EndCause };
+  | { type: 'cancel' }
+  | { type: 'ack' }
+  | { type: 'bye' }
+  | { type: 'auth-retry' }
+  | { type: 'failover' }
+  | { type: 'answered' }
+  | { type: 'end'; cause: EndCause };
 
 export interface Transition {
   state: LegState;
@@ -44,6 +50,17 @@ export const initialLegState = (): LegState => ({
   cancelSent: false,
   authTried: false,
   answered: false,
+});
+
+/**
+ * RFC 3263 §4.3: the same request goes to the next server on a timeout, a
+ * transport error or a 503 (and, as carriers' proxies do, a 500) — but only
+ * while nothing beyond 100 Trying came back: after a 180/183 the call has
+ * reached a phone, and a second INVITE would ring it twice.
+ */
+const failover = (s: LegState): Transition => ({
+  state: { ...s, phase: 'calling', provisional: false, authTried: false },
+  effects: [{ type: 'failover' }],
 });
 
 const end = (s: LegState, cause: EndCause, extra: LegEffect[] = []): Transition => ({
@@ -63,6 +80,7 @@ export function transition(s: LegState, e: LegInput): Transition {
         case 'success':
           return { state: { ...s, phase: 'confirmed', answered: true }, effects: [{ type: 'ack' }, { type: 'answered' }] };
         case 'failure':
+          if (s.phase === 'calling' && e.canFailover && (e.status === 500 || e.status === 503)) return failover(s);
           if ((e.status === 401 || e.status === 407) && e.canAuth && !s.authTried)
             return { state: { ...s, phase: 'calling', provisional: false, authTried: true }, effects: [{ type: 'auth-retry' }] };
           return end(s, { sipStatus: e.status, sipReason: e.reason, by: 'remote', answered: false });
@@ -76,6 +94,7 @@ export function transition(s: LegState, e: LegInput): Transition {
           };
         }
         case 'tx-timeout':
+          if (s.phase === 'calling' && e.canFailover) return failover(s);
           return end(s, {
             sipStatus: 408,
             sipReason: 'Request Timeout',
@@ -84,6 +103,7 @@ export function transition(s: LegState, e: LegInput): Transition {
             detail: 'no final response to INVITE (Timer B)',
           });
         case 'error':
+          if (s.phase === 'calling' && e.canFailover) return failover(s);
           return end(s, { by: 'error', answered: false, detail: e.detail });
         default:
           return same;
