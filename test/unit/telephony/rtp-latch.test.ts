@@ -75,3 +75,38 @@ t.test('session on a reused port: a foreign stream is counted and dropped, never
   t.same(heard, [0x22, 0x22], "only the leg's own far end was analysed");
   t.match(session.stats, { packetsIn: 2, droppedBeforeAnswer: 1, droppedForeignSource: 2, droppedForeignSsrc: 1 });
 });
+
+t.test('held (recvonly/inactive on our side): no RTP at all, silence and playback resume when the hold ends (RFC 3264 §6.1)', async (t) => {
+  const sock = await bound();
+  const far = await bound();
+  t.teardown(() => far.close());
+  let got = 0;
+  far.on('message', () => got++);
+  const pacer = new Pacer();
+  t.teardown(() => pacer.stop());
+  const session = new RtpSession({
+    socket: sock,
+    port: sock.address().port,
+    pacer,
+    sendSilence: true,
+    onAudio: () => undefined,
+    onDtmf: () => undefined,
+  });
+  t.teardown(() => session.close());
+  session.setRemote({ address: '127.0.0.1', port: far.address().port }, 'ulaw', 0);
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  for (let i = 0; i < 100 && got === 0; i++) await wait(10);
+  t.ok(got > 0, 'silence frames flow while sendrecv');
+  session.setSending(false);
+  session.play({ id: 'p', audio: new Uint8Array(1600), loop: true, offset: 0, onDone: () => undefined });
+  session.sendFrame(new Uint8Array(160));
+  await wait(50); // packets already in flight arrive
+  const before = session.stats.packetsOut;
+  const heard = got;
+  await wait(300);
+  t.equal(session.stats.packetsOut, before, 'nothing sent while held: no silence, no playback, no mixer frame');
+  t.equal(got, heard, 'and nothing arrived');
+  session.setSending(true);
+  for (let i = 0; i < 100 && got === heard; i++) await wait(10);
+  t.ok(got > heard, 'sending resumes when the far end takes the call off hold');
+});

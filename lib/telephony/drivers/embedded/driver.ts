@@ -971,6 +971,8 @@ export class EmbeddedDriver implements TelephonyDriver {
     try {
       const m = negotiate(sdp, this.opts.embedded.rtp.codecs);
       leg.rtp.setRemote({ address: m.address, port: m.port }, m.law, m.payloadType, m.dtmfPayloadType);
+      // The far end's sendonly/inactive (hold) means we answer recvonly/inactive and must not send (RFC 3264 §6.1).
+      leg.rtp.setSending(m.direction !== 'sendonly' && m.direction !== 'inactive');
     } catch (err) {
       leg.log.warn({ err: (err as Error).message }, 'unusable SDP from far end');
     }

@@ -59,6 +59,8 @@ export class RtpSession implements PacedSender {
   private lastDtmfTs = -1;
   private paced = false;
   private closed = false;
+  /** RFC 3264 §6.1: while the negotiated direction is recvonly or inactive on our side we send nothing. */
+  private muted = false;
   /** In a mixer (listen/whisper/barge): no relay to the peer, no own pacing; the mixer sends. */
   private mixed = false;
   private readonly silence: Buffer;
@@ -115,6 +117,12 @@ export class RtpSession implements PacedSender {
     this.sendPayload(payload);
   }
 
+  /** Whether the SDP lets us send (sendrecv/sendonly on our side); held (recvonly/inactive) stops every packet. */
+  setSending(on: boolean): void {
+    this.muted = !on;
+    this.updatePacing();
+  }
+
   close(): void {
     this.closed = true;
     this.peer = undefined;
@@ -152,14 +160,14 @@ export class RtpSession implements PacedSender {
   }
 
   private updatePacing(): void {
-    const want = !this.closed && !!this.remote && !this.peer && !this.mixed && (!!this.playback || this.opts.sendSilence);
+    const want = !this.closed && !this.muted && !!this.remote && !this.peer && !this.mixed && (!!this.playback || this.opts.sendSilence);
     if (want && !this.paced) this.opts.pacer.add(this);
     if (!want && this.paced) this.opts.pacer.remove(this);
     this.paced = want;
   }
 
   private sendPayload(payload: Uint8Array): void {
-    if (!this.remote || this.closed) return;
+    if (!this.remote || this.closed || this.muted) return;
     const pkt = buildRtp({ payloadType: this.payloadType, marker: false, seq: this.seq, timestamp: this.ts, ssrc: this.ssrc }, payload);
     this.seq = (this.seq + 1) & 0xffff;
     this.ts = (this.ts + payload.length) >>> 0;
