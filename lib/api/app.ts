@@ -4,7 +4,6 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import type { DriverHealth } from '../telephony/contract';
 import authPlugin from './plugins/auth';
 import messagingPlugin from './plugins/messaging';
 import { storePlugin } from './plugins/store';
@@ -123,7 +122,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     },
     async () => {
       const pong = await opts.redis.ping().catch((e: Error) => `error: ${e.message}`);
-      const driver = (app as unknown as { dialer?: { driver: { name: string; health(): DriverHealth } } }).dialer?.driver;
+      const driver = app.dialer?.driver;
       if (!driver) return { ok: pong === 'PONG', redis: pong };
       const h = driver.health();
       const telephony = { driver: driver.name, ok: h.ok, detail: h.detail, ...(h.registrations ? { trunks: h.registrations } : {}) };

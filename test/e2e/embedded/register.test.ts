@@ -39,9 +39,8 @@ t.test('a registered trunk: 401 answered with digest, 200 with a 3600 s binding,
     config: validateConfig({ log: { level: 'silent' } }),
     redis,
     logger: false,
-    extend: (a) => {
-      a.decorate('dialer', { driver, desk: new EventEmitter(), runner: { events: { onEvent: () => () => undefined } } } as never);
-    },
+    // The desk only needs to take listeners here; no runner (as in the agent desktop tests).
+    runtime: { driver, desk: new EventEmitter() as never },
   });
   t.teardown(() => app.close());
   const res = await app.inject({ method: 'GET', url: '/health' });

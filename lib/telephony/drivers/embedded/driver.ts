@@ -165,6 +165,8 @@ export class EmbeddedDriver implements TelephonyDriver {
   private readonly sipClock: Clock;
   private stack?: SipStack;
   private locator?: ServerLocator;
+  /** Server address → the trunk whose name resolved to it (inbound calls from a named trunk). */
+  private readonly resolvedTrunk = new Map<string, string>();
   private local!: Local;
   private pool: PortPool;
   private readonly pacer = new Pacer();
@@ -556,13 +558,19 @@ export class EmbeddedDriver implements TelephonyDriver {
     void this.pool.bind().then(
       ({ socket, port }) => {
         const id = `emb-${process.pid}-in${++this.seq}`;
-        const trunk = this.opts.trunks.find((t) => splitHostPort(t.address).address === tx.source.address);
+        // A trunk by its configured IP, or by an address its name resolved to (RFC 3263).
+        const trunk = this.opts.trunks.find(
+          (t) => splitHostPort(t.address).address === tx.source.address || this.resolvedTrunk.get(tx.source.address) === t.name,
+        );
         const leg: Leg = {
           id,
           state: { ...initialLegState(), phase: 'early', provisional: true },
           dialog: uasDialog(req, localTag),
           invite: req,
           dest: tx.source,
+          targets: [{ ...tx.source, transport: tx.source.transport ?? 'udp', name: tx.source.address }],
+          targetIndex: 0,
+          ringTimeoutMs: 0,
           trunk,
           rtp: undefined as unknown as RtpSession,
           rtpPort: port,
@@ -724,9 +732,14 @@ export class EmbeddedDriver implements TelephonyDriver {
   }
 
   /** A trunk's servers in the order to try them (RFC 3263; an IP literal is its own single target). */
-  private trunkTargets(trunk: TrunkConfig): Promise<SipTarget[]> {
+  private async trunkTargets(trunk: TrunkConfig): Promise<SipTarget[]> {
     const m = /^(.*?)(?::(\d+))?$/.exec(trunk.address)!;
-    return this.locate({ host: m[1]!, port: m[2] ? Number(m[2]) : undefined, transport: trunk.transport }, `trunk ${trunk.name}`);
+    const targets = await this.locate(
+      { host: m[1]!, port: m[2] ? Number(m[2]) : undefined, transport: trunk.transport },
+      `trunk ${trunk.name}`,
+    );
+    for (const t of targets) this.resolvedTrunk.set(t.address, trunk.name);
+    return targets;
   }
 
   private async locate(spec: { host: string; port?: number; transport?: 'udp' | 'tcp' }, what: string): Promise<SipTarget[]> {
