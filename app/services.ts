@@ -92,6 +92,8 @@ export async function startServices({ config, redis, log }: ServiceDeps, opts: {
     limits: sharedLimitsFor(config, redis),
     spread: workSpreadFor(config, redis, driver),
   });
+  // Recordings from the customer's answer follow the runner's calls.
+  recordings.attachDialer(runner.events);
   runner.start();
   // Return calls (issue 18): inbound INVITEs to the routes' numbers. A driver that cannot take them says so here, once.
   const inbound = new InboundCalls({ redis, driver, desk, log: log.child({ part: 'inbound' }), region: config.phone.defaultRegion });

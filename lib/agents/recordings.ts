@@ -3,7 +3,11 @@
  * agent (its `screen-pop`) and the campaign records, the driver records the
  * customer and the agent as a two-channel WAV under
  * `dialer.agents.recording.dir/<campaign>/<attempt>.wav` until either leg
- * ends. Metadata goes to lib/store/recordings.ts; a failed recording (disk
+ * ends. A campaign recording `from: answer` starts at the customer's answer
+ * (the runner's `call.phase` analysing event) with the customer alone; the
+ * agent joins channel 2 at the screen pop (`recordingAgent`). When a
+ * recording ends its metadata also goes into the campaign's attempt history
+ * stream (`recording` entry). Metadata goes to lib/store/recordings.ts; a failed recording (disk
  * full, permissions) is kept as `failed` with the error and logged — the call
  * is never touched. A sweep deletes recordings past the retention period.
  */
@@ -14,8 +18,10 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AgentsConfig } from '../config/sections/agents';
 import type { ScreenPop } from '../dialer/ports';
+import type { DialerEvent, DialerEvents } from '../dialer/events';
 import type { RecordingResult, TelephonyDriver } from '../telephony/contract';
 import {
+  appendRecordingToHistory,
   deleteRecording,
   expiredRecordings,
   getRecordingSettings,
@@ -36,6 +42,11 @@ export class CallRecordings extends EventEmitter<RecordingEvents> {
   private readonly dir: string;
   private readonly onPop = (e: { agentId: string; pop: ScreenPop }) =>
     void this.begin(e.agentId, e.pop).catch((err: Error) => this.o.log.error({ err, agentId: e.agentId }, 'recording not started'));
+  /** Calls in progress (runner events) by attempt: their customer leg, for recordings from the answer. */
+  private readonly calls = new Map<string, { campaignId: string; legId: string; ref: string }>();
+  /** Recordings from the answer still waiting for (or running with) their agent, by recording id. */
+  private readonly fromAnswer = new Map<string, { meta: RecordingMeta; driverId: string }>();
+  private offDialer?: () => void;
 
   constructor(
     private readonly o: {
@@ -70,12 +81,79 @@ export class CallRecordings extends EventEmitter<RecordingEvents> {
   stop(): void {
     clearInterval(this.timer);
     this.o.desk.off('screen-pop', this.onPop);
+    this.offDialer?.();
   }
 
-  /** Starts the recording of a call just connected, when its campaign records. */
+  /** Follows the runner's calls, for campaigns that record from the answer. */
+  attachDialer(events: DialerEvents): void {
+    this.offDialer?.();
+    this.offDialer = events.onEvent((e) => this.onDialer(e));
+  }
+
+  private onDialer(e: DialerEvent): void {
+    if (e.type === 'call.started') this.calls.set(e.attemptId, { campaignId: e.campaignId, legId: e.legId, ref: e.ref });
+    else if (e.type === 'call.ended') this.calls.delete(e.attemptId);
+    else if (e.type === 'call.phase' && e.phase === 'analysing') {
+      const call = this.calls.get(e.attemptId);
+      if (call)
+        void this.beginFromAnswer(e.attemptId, call).catch((err: Error) =>
+          this.o.log.error({ err, attemptId: e.attemptId }, 'recording from the answer not started'),
+        );
+    }
+  }
+
+  /** Starts a recording at the customer's answer, when the campaign records from the answer. */
+  async beginFromAnswer(attemptId: string, call: { campaignId: string; legId: string; ref: string }): Promise<RecordingMeta | null> {
+    const { redis, driver } = this.o;
+    const settings = await getRecordingSettings(redis, call.campaignId);
+    if (!settings.enabled || settings.from !== 'answer') return null;
+    const sep = call.ref.indexOf(':');
+    const folder = join(this.dir, safe(call.campaignId));
+    const meta: RecordingMeta = {
+      id: recordingId(call.campaignId, attemptId),
+      campaignId: call.campaignId,
+      attemptId,
+      agentId: '',
+      ...(sep >= 0 ? { listId: call.ref.slice(0, sep), contactId: call.ref.slice(sep + 1) } : {}),
+      path: join(folder, `${safe(attemptId)}.wav`),
+      status: 'recording',
+      startedAt: this.now(),
+      channels: ['customer', 'agent'],
+      from: 'answer',
+    };
+    if (!driver.startRecording || !driver.recordingAgent) {
+      return this.finish(meta, { error: `the ${driver.name} driver does not record calls from the answer` });
+    }
+    const entry = { meta, driverId: '' };
+    try {
+      await mkdir(folder, { recursive: true });
+      await saveRecording(redis, meta);
+      this.fromAnswer.set(meta.id, entry);
+      entry.driverId = await driver.startRecording({
+        customerLeg: call.legId,
+        path: meta.path,
+        onEnd: (r) => {
+          // The agent may have joined meanwhile (entry.meta has them).
+          if (this.fromAnswer.get(meta.id) === entry) this.fromAnswer.delete(meta.id);
+          void this.ended(entry.meta, r).catch((err: Error) => this.o.log.error({ err, id: meta.id }, 'recording metadata not saved'));
+        },
+      });
+    } catch (err) {
+      if (this.fromAnswer.get(meta.id) === entry) this.fromAnswer.delete(meta.id);
+      return this.finish(meta, { error: (err as Error).message });
+    }
+    this.emit('recording', meta);
+    return meta;
+  }
+
+  /** Starts the recording of a call just connected, when its campaign records (or names the agent of one from the answer). */
   async begin(agentId: string, pop: ScreenPop): Promise<RecordingMeta | null> {
     const { redis, driver } = this.o;
-    if (!(await getRecordingSettings(redis, pop.campaignId)).enabled) return null;
+    const running = this.fromAnswer.get(recordingId(pop.campaignId, pop.attemptId));
+    if (running) return this.joinAgent(agentId, running);
+    const settings = await getRecordingSettings(redis, pop.campaignId);
+    // A campaign recording from the answer whose recording did not start (error, another process) records nothing more here.
+    if (!settings.enabled || settings.from === 'answer') return null;
     const live = await this.o.desk.status(agentId);
     if (!live?.leg || !live.customerLeg || live.attemptId !== pop.attemptId) return null;
     const folder = join(this.dir, safe(pop.campaignId));
@@ -90,6 +168,7 @@ export class CallRecordings extends EventEmitter<RecordingEvents> {
       status: 'recording',
       startedAt: this.now(),
       channels: ['customer', 'agent'],
+      from: 'bridge',
     };
     if (!driver.startRecording) return this.finish(meta, { error: `the ${driver.name} driver does not record calls` });
     try {
@@ -109,6 +188,17 @@ export class CallRecordings extends EventEmitter<RecordingEvents> {
     return meta;
   }
 
+  private async joinAgent(agentId: string, running: { meta: RecordingMeta; driverId: string }): Promise<RecordingMeta | null> {
+    const live = await this.o.desk.status(agentId);
+    if (!live?.leg || live.attemptId !== running.meta.attemptId || !running.driverId) return null;
+    await this.o.driver.recordingAgent!(running.driverId, live.leg);
+    running.meta = { ...running.meta, agentId };
+    // Still running: the end (onEnd) writes the final record.
+    if (this.fromAnswer.has(running.meta.id)) await saveRecording(this.o.redis, running.meta);
+    this.emit('recording', running.meta);
+    return running.meta;
+  }
+
   private async ended(meta: RecordingMeta, r: RecordingResult): Promise<void> {
     await this.finish(meta, { durationMs: r.durationMs, bytes: r.bytes, error: r.error });
   }
@@ -123,6 +213,7 @@ export class CallRecordings extends EventEmitter<RecordingEvents> {
     };
     if (r.error) this.o.log.error({ id: meta.id, agentId: meta.agentId, error: r.error }, 'call recording failed; the call went on');
     await saveRecording(this.o.redis, done);
+    await appendRecordingToHistory(this.o.redis, done, this.now());
     this.emit('recording', done);
     return done;
   }

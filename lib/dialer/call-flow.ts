@@ -36,6 +36,13 @@ export interface FlowConfig {
   voicemailDrop: boolean;
   /** How often to ask for an agent again while waiting. */
   reserveRetryMs: number;
+  /**
+   * Play the campaign's consent announcement ("this call is recorded…") to a
+   * person before an agent is connected (agents mode). The agent is reserved
+   * while it plays and connected when it ends; the abandon clock starts at its
+   * end (README "Call recording": regulators may count this differently).
+   */
+  consent?: boolean;
   decide?: DecideOptions;
 }
 
@@ -54,6 +61,9 @@ export interface CallState {
   abandoned: boolean;
   messageDelivered: boolean;
   waitingBeep: boolean;
+  /** The consent announcement: playing, or played to its end (consentAt). */
+  consent?: 'playing' | 'done';
+  consentAt?: number;
   code?: ResultCode;
 }
 
@@ -74,7 +84,7 @@ export type FlowEffect =
   | { type: 'release-agent' }
   | { type: 'connect-agent' }
   | { type: 'connect-bot' }
-  | { type: 'play'; what: 'abandon' | 'message' | 'voicemail' }
+  | { type: 'play'; what: 'abandon' | 'message' | 'voicemail' | 'consent' }
   | { type: 'timer'; name: 'abandon' | 'reserve-retry'; at: number }
   | { type: 'agent-customer-ended' }
   | { type: 'close'; code: ResultCode };
@@ -103,6 +113,13 @@ const hangup = (s: CallState, reason: string, extra: Partial<CallState> = {}): O
 function onPerson(s: CallState, at: number, cfg: FlowConfig): Out {
   if (cfg.mode === 'bot') return { state: { ...s, phase: 'connecting', personAt: at }, effects: [{ type: 'connect-bot' }] };
   if (cfg.mode === 'message') return { state: { ...s, phase: 'messaging', personAt: at }, effects: [{ type: 'play', what: 'message' }] };
+  if (cfg.consent) {
+    // The agent is reserved during the announcement and connected at its end (playback-done).
+    return {
+      state: { ...s, phase: 'awaiting_agent', personAt: at, consent: 'playing' },
+      effects: [{ type: 'play', what: 'consent' }, { type: 'reserve-agent' }],
+    };
+  }
   // FCC 47 CFR 64.1200(a)(7): an agent within 2 s of the completed greeting (the rule the simulator runs too).
   const deadline = abandonDeadline(at, cfg.abandonThresholdMs, cfg.humanVerdictGapMs);
   return {
@@ -177,6 +194,8 @@ export function step(s: CallState, e: FlowEvent, cfg: FlowConfig): Out {
     }
 
     case 'agent-reserved':
+      // Held for the customer until the consent announcement has been heard to its end.
+      if (s.phase === 'awaiting_agent' && s.consent === 'playing') return { state: { ...s, agentId: e.agentId }, effects: [] };
       if (s.phase !== 'awaiting_agent') return { state: s, effects: [{ type: 'release-agent' }] }; // too late: give the agent back
       return { state: { ...s, phase: 'connecting', agentId: e.agentId }, effects: [{ type: 'connect-agent' }] };
 
@@ -204,6 +223,16 @@ export function step(s: CallState, e: FlowEvent, cfg: FlowConfig): Out {
       return { state: { ...s, phase: 'abandoning', abandoned: true, agentId: undefined }, effects: [{ type: 'play', what: 'abandon' }] };
 
     case 'playback-done':
+      if (s.phase === 'awaiting_agent' && s.consent === 'playing') {
+        const heard: CallState = { ...s, consent: 'done', consentAt: e.at };
+        if (s.agentId) return { state: { ...heard, phase: 'connecting' }, effects: [{ type: 'connect-agent' }] };
+        // No agent yet: the abandon clock runs from the end of the announcement.
+        const deadline = e.at + cfg.abandonThresholdMs;
+        return {
+          state: { ...heard, abandonDeadline: deadline },
+          effects: [{ type: 'timer', name: 'abandon', at: deadline }],
+        };
+      }
       if (s.phase === 'abandoning') return hangup(s, 'abandon message played');
       if (s.phase === 'messaging' && !s.waitingBeep) return hangup({ ...s, messageDelivered: s.personAt !== undefined }, 'message played');
       return none;

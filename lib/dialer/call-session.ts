@@ -18,7 +18,7 @@ export interface SessionDeps {
   flow: FlowConfig;
   groups: readonly string[];
   botUri?: string;
-  prompts: { abandon: MediaSource; message?: MediaSource; voicemail?: MediaSource };
+  prompts: { abandon: MediaSource; message?: MediaSource; voicemail?: MediaSource; consent?: MediaSource };
   pop: () => Promise<ScreenPop>;
   /** Called once with the result when the attempt is over. */
   onClose: (s: CallSession, code: ResultCode) => void;
@@ -127,7 +127,13 @@ export class CallSession {
         case 'play': {
           if (!this.legId) return;
           const src =
-            fx.what === 'abandon' ? this.d.prompts.abandon : fx.what === 'message' ? this.d.prompts.message : this.d.prompts.voicemail;
+            fx.what === 'abandon'
+              ? this.d.prompts.abandon
+              : fx.what === 'message'
+                ? this.d.prompts.message
+                : fx.what === 'consent'
+                  ? this.d.prompts.consent
+                  : this.d.prompts.voicemail;
           if (!src) {
             this.feed({ type: 'playback-done', at: this.at() });
             return;

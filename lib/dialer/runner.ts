@@ -36,6 +36,7 @@ import type { RunnerConfig } from '../config/sections/runner';
 import { CallSession } from './call-session';
 import type { Mode } from './call-flow';
 import { DialerEvents } from './events';
+import { getRecordingSettings } from '../store/recordings';
 import { callbackOffer, orphanedCallbackAction } from './steps/callbacks';
 import { decideCompletion } from './steps/complete';
 import { decideClose } from './steps/close';
@@ -462,6 +463,9 @@ export class CampaignRunner {
       return;
     }
 
+    // The consent announcement goes with recording (PUT /campaigns/:id/recording): one read per attempt, in the campaign's slot.
+    const recording = await getRecordingSettings(this.d.redis, c.id).catch(() => undefined);
+    const consent = recording?.enabled && recording.consentPrompt ? recording.consentPrompt : undefined;
     const session: CallSession = new CallSession(claim, {
       driver: this.d.driver,
       desk: this.d.desk,
@@ -476,11 +480,13 @@ export class CampaignRunner {
         notSureIsHuman: this.d.config.notSureIsHuman,
         voicemailDrop: c.voicemail?.action === 'leave-message' && !!c.voicemail.message,
         reserveRetryMs: this.d.config.reserveRetryMs,
+        consent: !!consent,
       },
       prompts: {
         abandon: this.d.prompts.abandon,
         message: c.agentless?.message ? { kind: 'file', path: c.agentless.message } : undefined,
         voicemail: c.voicemail?.message ? { kind: 'file', path: c.voicemail.message } : undefined,
+        consent: consent ? { kind: 'file', path: consent } : undefined,
       },
       pop: () => this.screenPop(c, claim),
       onClose: (s, code) => void this.closeAttempt(run, s, code),
@@ -592,6 +598,7 @@ export class CampaignRunner {
       startedAt: s.startedAt,
       answeredAt: st.answeredAt,
       personAt: st.personAt,
+      ...(st.consentAt !== undefined ? { consentAt: st.consentAt } : {}),
       bridgedAt: st.bridgedAt,
       endedAt: st.endedAt,
       sipStatus: st.end?.sipStatus,

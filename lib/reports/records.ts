@@ -37,7 +37,26 @@ export interface AttemptRecord {
   trunk?: string;
   /** Why it was never dialled (do-not-call, hours, no number…). */
   skipped?: string;
+  /** When the consent announcement had been played to its end. */
+  consentAt?: number;
   verdicts: VerdictLike[];
+  /** The call's recording, from its `recording` entry in the same stream (joined by readAttempts). */
+  recording?: RecordingEntry;
+}
+
+/** A `recording` entry of the history stream (lib/store/recordings.ts appendRecordingToHistory). */
+export interface RecordingEntry {
+  id: string;
+  attemptId: string;
+  agentId?: string;
+  status: string;
+  from: string;
+  startedAt?: number;
+  durationMs?: number;
+  bytes?: number;
+  error?: string;
+  /** When the recording ended (epoch ms). */
+  at: number;
 }
 
 /** What an agent entered after a call (lib/store/agent-dispositions.ts DispositionRecord). */
@@ -92,7 +111,33 @@ export function parseHistoryEntry(campaignId: string, id: string, f: Record<stri
     endedBy: str(data.endedBy),
     trunk: str(data.trunk),
     skipped: str(data.skipped),
+    consentAt: num(data.consentAt),
     verdicts,
+  };
+}
+
+/** Parses a `recording` history entry; null for other entries. */
+export function parseRecordingEntry(f: Record<string, string>): RecordingEntry | null {
+  if (f.type !== 'recording') return null;
+  let data: Record<string, unknown> = {};
+  try {
+    data = f.data ? (JSON.parse(f.data) as Record<string, unknown>) : {};
+  } catch {
+    data = {};
+  }
+  const id = str(data.recordingId);
+  if (!id || !f.attemptId) return null;
+  return {
+    id,
+    attemptId: f.attemptId,
+    agentId: str(f.agent),
+    status: str(data.status) ?? 'done',
+    from: str(data.from) ?? 'bridge',
+    startedAt: num(data.startedAt),
+    durationMs: num(data.durationMs),
+    bytes: num(data.bytes),
+    error: str(data.error),
+    at: Number(f.at),
   };
 }
 

@@ -6,7 +6,14 @@
 import type { Redis } from 'ioredis';
 import { keys } from '../store/keys';
 import { dispositionsKey } from '../store/agent-dispositions';
-import { parseHistoryEntry, type AttemptRecord, type DispositionLike, type TimeRange } from './records';
+import {
+  parseHistoryEntry,
+  parseRecordingEntry,
+  type AttemptRecord,
+  type DispositionLike,
+  type RecordingEntry,
+  type TimeRange,
+} from './records';
 import { AMD_TRUTHS, type AmdTruth } from './amd';
 import type { AgentTransition } from './agents';
 
@@ -35,9 +42,18 @@ const fieldsOf = (kv: string[]) => {
  */
 export async function readAttempts(redis: Redis, campaignId: string): Promise<AttemptRecord[]> {
   const out: AttemptRecord[] = [];
+  const recordings = new Map<string, RecordingEntry>();
   for await (const [id, kv] of xrangeAll(redis, keys.campaign(campaignId, 'history'))) {
-    const r = parseHistoryEntry(campaignId, id, fieldsOf(kv));
+    const f = fieldsOf(kv);
+    const r = parseHistoryEntry(campaignId, id, f);
     if (r) out.push(r);
+    // A recording ends around the attempt's close, before or after its entry: joined once all is read.
+    const rec = parseRecordingEntry(f);
+    if (rec) recordings.set(rec.attemptId, rec);
+  }
+  for (const r of out) {
+    const rec = recordings.get(r.attemptId);
+    if (rec) r.recording = rec;
   }
   return out;
 }

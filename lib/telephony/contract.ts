@@ -100,8 +100,14 @@ export interface MonitorRequest {
 export interface RecordRequest {
   /** Channel 1 (left). */
   customerLeg: LegId;
-  /** Channel 2 (right). */
-  agentLeg: LegId;
+  /**
+   * Channel 2 (right). Absent for a recording from the customer's answer,
+   * before any agent: `recordingAgent` names the agent once connected.
+   * Until then channel 2 holds silence (embedded) or what the customer
+   * hears — announcements, hold music — (freeswitch, which records both
+   * directions of the customer's channel).
+   */
+  agentLeg?: LegId;
   /** Where the two-channel 16-bit 8 kHz WAV goes (the folder must exist). */
   path: string;
   /** Called once when the recording ends (stopped, a leg ended, or a write error — the call goes on). */
@@ -190,6 +196,8 @@ export interface TelephonyDriver {
   /** Records customer + agent as a two-channel WAV; resolves with the recording id. */
   startRecording?(req: RecordRequest): Promise<string>;
   stopRecording?(id: string): Promise<RecordingResult>;
+  /** Names the agent of a recording started without one (from the answer): channel 2 from now on; ends with it too. */
+  recordingAgent?(id: string, agentLeg: LegId): Promise<void>;
 
   /**
    * Inbound calls (issue 18). With no handler registered a driver refuses

@@ -254,19 +254,17 @@ $('#callback').addEventListener(
   }),
 );
 
+// Every campaign the agent serves (GET /agents/:id/callbacks), not only the last call's.
 async function loadCallbacks() {
-  const cid = S.lastCampaign;
-  if (!cid) return;
-  const r = await api('GET', `/campaigns/${encodeURIComponent(cid)}/callbacks?owner=${encodeURIComponent(S.agent)}`).catch(() => ({
-    callbacks: [],
-  }));
+  if (!S.agent) return;
+  const cbs = await api('GET', `${base()}/callbacks`).catch(() => []);
   $('#callbacks tbody').innerHTML =
-    r.callbacks
+    cbs
       .map(
         (cb) =>
-          `<tr><td>${esc(new Date(cb.dueAt).toLocaleString())}</td><td>${esc(cb.phone)}</td><td>${esc(cb.name)}</td><td>${esc(cb.state)}</td><td>${esc(cb.note)}</td></tr>`,
+          `<tr><td>${esc(new Date(cb.dueAt).toLocaleString())}</td><td>${esc(cb.campaignId)}</td><td>${esc(cb.phone)}</td><td>${esc(cb.name)}</td><td>${esc(cb.state)}</td><td>${esc(cb.note)}</td></tr>`,
       )
-      .join('') || '<tr><td colspan="5">none</td></tr>';
+      .join('') || '<tr><td colspan="6">none</td></tr>';
 }
 
 async function loadHistory() {

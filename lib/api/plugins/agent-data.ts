@@ -21,8 +21,25 @@ import {
   type RecordingSettings,
 } from '../../store/recordings';
 import { readAttempts } from '../../reports/source';
+import { getAgent } from '../../store/agents';
+import { listCampaigns } from '../../store/campaigns';
+import { listCallbacks, type Callback } from '../../store/callbacks';
+
+/**
+ * The agent's own callbacks in every campaign that dials for one of the
+ * agent's groups (not only the campaign of the last call), soonest first.
+ */
+async function agentCallbacks(redis: Redis, agentId: string): Promise<Callback[]> {
+  const agent = await getAgent(redis, agentId);
+  if (!agent) return [];
+  const groups = new Set(agent.groups);
+  const served = (await listCampaigns(redis)).filter((c) => c.agentGroups.some((g) => groups.has(g)));
+  const lists = await Promise.all(served.map((c) => listCallbacks(redis, c.id, { owner: agentId })));
+  return lists.flat().sort((a, b) => a.dueAt - b.dueAt);
+}
 
 export type { RecordingMeta };
+export { RECORDING_FROM, type RecordingFrom } from '../../store/recordings';
 
 function agentData(redis: Redis) {
   return {
@@ -41,6 +58,7 @@ function agentData(redis: Redis) {
     getRecordingSettings: (campaignId: string) => getRecordingSettings(redis, campaignId),
     setRecordingSettings: (campaignId: string, s: RecordingSettings) => setRecordingSettings(redis, campaignId, s),
     readAttempts: (campaignId: string) => readAttempts(redis, campaignId),
+    agentCallbacks: (agentId: string) => agentCallbacks(redis, agentId),
   };
 }
 

@@ -71,6 +71,11 @@ export const agentPageRoutes: FastifyPluginAsync = async (app) => {
         agentId: a.agentId,
         disposition: disp?.disposition,
         note: disp?.note,
+        ...(a.consentAt !== undefined ? { consentAt: new Date(a.consentAt).toISOString() } : {}),
+        // From the recording's own entry in the history stream; the WAV is role-checked at /recordings/:id/audio.
+        ...(a.recording
+          ? { recording: { id: a.recording.id, status: a.recording.status, from: a.recording.from, durationMs: a.recording.durationMs } }
+          : {}),
       });
     }
     return out;
@@ -111,6 +116,31 @@ export const agentPageRoutes: FastifyPluginAsync = async (app) => {
         script: fillScript(script, pop),
         history: await contactHistory(pop.campaignId, pop.listId, pop.contactId),
       };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/agents/:id/callbacks',
+    {
+      config: { roles: ANY },
+      schema: {
+        tags,
+        summary: "The agent's own callbacks in every campaign serving one of the agent's groups, soonest first",
+        params: agentParams,
+        response: { 200: { type: 'array', items: obj }, ...errorResponses },
+      },
+    },
+    async (req) => {
+      assertSelfOrSupervisor(req, req.params.id);
+      await requireAgent(app.store, req.params.id);
+      const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+      return (await d.agentCallbacks(req.params.id)).map((c) => ({
+        ...c,
+        dueAt: iso(c.dueAt),
+        createdAt: iso(c.createdAt),
+        updatedAt: iso(c.updatedAt),
+        claimedAt: iso(c.claimedAt),
+      }));
     },
   );
 

@@ -5,11 +5,12 @@
  * channel 1 the customer, channel 2 the agent.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR } from '../auth';
-import type { RecordingMeta } from '../plugins/agent-data';
+import { RECORDING_FROM, type RecordingFrom, type RecordingMeta } from '../plugins/agent-data';
 
 const tags = ['recordings'];
 
@@ -28,6 +29,7 @@ export const recordingSchema = {
     bytes: { type: 'integer' },
     error: { type: 'string', description: 'why the recording failed (the call went on)' },
     channels: { type: 'array', items: { type: 'string' } },
+    from: { type: 'string', enum: [...RECORDING_FROM], description: 'recorded from the bridge or from the answer' },
     audioUrl: { type: 'string', description: 'the WAV download' },
   },
 } as const;
@@ -61,6 +63,22 @@ function assertMayRead(req: FastifyRequest, r: RecordingMeta): void {
     throw new ApiError('FORBIDDEN', `an agent key may read only agent ${p.agentId ?? '(none)'}'s recordings`);
 }
 
+const settingsSchema = {
+  type: 'object',
+  properties: {
+    enabled: { type: 'boolean' },
+    from: {
+      type: 'string',
+      enum: [...RECORDING_FROM],
+      description: 'bridge (default): from the moment an agent is connected; answer: from the customer answering',
+    },
+    consentPrompt: {
+      type: 'string',
+      description: 'WAV file (on the dialer host) played to the customer once a person is detected, before the agent is connected',
+    },
+  },
+} as const;
+
 export const recordingRoutes: FastifyPluginAsync = async (app) => {
   const d = app.agentData;
   app.get<{ Params: { id: string } }>(
@@ -71,7 +89,7 @@ export const recordingRoutes: FastifyPluginAsync = async (app) => {
         tags,
         summary: 'Whether the campaign records its agent calls',
         params: campaignParams,
-        response: { 200: { type: 'object', properties: { enabled: { type: 'boolean' } } }, ...errorResponses },
+        response: { 200: settingsSchema, ...errorResponses },
       },
     },
     async (req) => {
@@ -80,21 +98,44 @@ export const recordingRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.put<{ Params: { id: string }; Body: { enabled: boolean } }>(
+  app.put<{ Params: { id: string }; Body: { enabled: boolean; from?: RecordingFrom; consentPrompt?: string | null } }>(
     '/campaigns/:id/recording',
     {
       config: { roles: SUPERVISOR },
       schema: {
         tags,
-        summary: 'Turn call recording on or off for the campaign (from the moment an agent is connected)',
+        summary:
+          'Turn call recording on or off for the campaign, from the bridge (default) or from the answer, with an optional consent announcement (null removes it)',
         params: campaignParams,
-        body: { type: 'object', additionalProperties: false, required: ['enabled'], properties: { enabled: { type: 'boolean' } } },
-        response: { 200: { type: 'object', properties: { enabled: { type: 'boolean' } } }, ...errorResponses },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['enabled'],
+          properties: {
+            enabled: { type: 'boolean' },
+            from: settingsSchema.properties.from,
+            consentPrompt: { type: ['string', 'null'], minLength: 1, maxLength: 1024 },
+          },
+        },
+        response: { 200: settingsSchema, ...errorResponses },
       },
     },
     async (req) => {
       if (!(await d.getCampaign(req.params.id))) throw notFound('campaign', req.params.id);
-      await d.setRecordingSettings(req.params.id, { enabled: req.body.enabled });
+      const before = await d.getRecordingSettings(req.params.id);
+      const prompt = req.body.consentPrompt === undefined ? before.consentPrompt : (req.body.consentPrompt ?? undefined);
+      if (prompt !== undefined && prompt !== before.consentPrompt) {
+        // Played by the media path (FreeSWITCH reads it too): an absolute path that exists now.
+        if (!isAbsolute(prompt)) throw new ApiError('VALIDATION_FAILED', `body.consentPrompt "${prompt}" must be an absolute path`);
+        await access(prompt).catch(() => {
+          throw new ApiError('VALIDATION_FAILED', `body.consentPrompt: file ${prompt} does not exist`);
+        });
+      }
+      await d.setRecordingSettings(req.params.id, {
+        enabled: req.body.enabled,
+        from: req.body.from ?? before.from,
+        ...(prompt ? { consentPrompt: prompt } : {}),
+      });
       return d.getRecordingSettings(req.params.id);
     },
   );

@@ -11,7 +11,7 @@
  *  - the campaign records: the WAV holds the customer and the agent on their
  *    own channels; roles: an agent key cannot listen, read another's
  *    recording or act on another agent's call.
- * Saves docs/agent-desktop.png. The reservation and connect are the runner's
+ * Saves the screenshots of the README (docs/ with `npm run screenshots`). The reservation and connect are the runner's
  * calls (desk.reserve / desk.connect), made by the test so the call is one
  * known customer.
  */
@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import t, { type Test } from 'tap';
+import { screenshotPath } from '../../helpers/screenshots';
 import { startServices } from '../../../app/services';
 import { buildApp } from '../../../lib/api/app';
 import { validateConfig } from '../../../lib/config';
@@ -40,8 +41,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const SUP_KEY = 'e2e-desktop-supervisor-01';
 const AG1_KEY = 'e2e-desktop-agent-ag1-001';
 const AG2_KEY = 'e2e-desktop-agent-ag2-001';
-const SCREENSHOT = join(__dirname, '..', '..', '..', 'docs', 'agent-desktop.png');
-const MONITOR_SHOT = join(__dirname, '..', '..', '..', 'docs', 'monitor.png');
+// docs/*.png only with `npm run screenshots` (test/helpers/screenshots.ts).
+const SCREENSHOT = screenshotPath('agent-desktop.png');
+const MONITOR_SHOT = screenshotPath('monitor.png');
 const AGENT = 600;
 const CUSTOMER = 1100;
 const SUPERVISOR = 1700;
@@ -146,7 +148,21 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
     200,
   );
   t.equal((await call(AG1_KEY, 'PUT', '/campaigns/c1/recording', { enabled: true })).status, 403, 'an agent cannot switch recording');
-  t.same((await call(SUP_KEY, 'PUT', '/campaigns/c1/recording', { enabled: true })).body, { enabled: true }, 'the campaign records');
+  t.same(
+    (await call(SUP_KEY, 'PUT', '/campaigns/c1/recording', { enabled: true })).body,
+    { enabled: true, from: 'bridge' },
+    'the campaign records, from the bridge by default',
+  );
+  t.equal(
+    (await call(SUP_KEY, 'PUT', '/campaigns/c1/recording', { enabled: true, consentPrompt: 'relative/consent.wav' })).status,
+    400,
+    'a consent prompt must be an absolute path',
+  );
+  t.match(
+    (await call(SUP_KEY, 'PUT', '/campaigns/c1/recording', { enabled: true, consentPrompt: '/no/such/consent.wav' })).body,
+    { code: 'VALIDATION_FAILED', message: /consentPrompt.*does not exist/ },
+    'a consent prompt that does not exist is refused, naming the field',
+  );
 
   const browser = existsSync(CHROMIUM) ? await openPage(t, `${base}/agent`) : undefined;
   if (!browser) {

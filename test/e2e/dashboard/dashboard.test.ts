@@ -5,7 +5,7 @@
  *    (right events, in order, matching the attempt history), and
  *  - the dashboard runs in headless Chromium (Debian's `chromium` driven by
  *    playwright-core): the supervisor starts the campaign with its button,
- *    watches it complete, and the test saves docs/dashboard.png.
+ *    watches it complete, and the test saves the screenshot (docs/dashboard.png with `npm run screenshots`).
  * Without Chromium the browser part is skipped with a message; the SSE part runs.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -19,11 +19,13 @@ import { attachList, createCampaign, getCampaign, setCampaignState } from '../..
 import { DialQueue } from '../../../lib/store/dial-queue';
 import { freePort } from '../../../lib/store';
 import { makeList, numbersFor, startCampaignEnv } from '../../helpers/campaign-env';
+import { screenshotPath } from '../../helpers/screenshots';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SUPERVISOR_KEY = 'e2e-supervisor-key-000001';
 const AGENT_KEY = 'e2e-agent-key-ag1-0000001';
-const SCREENSHOT = join(__dirname, '..', '..', '..', 'docs', 'dashboard.png');
+// docs/dashboard.png only with `npm run screenshots` (test/helpers/screenshots.ts).
+const SCREENSHOT = screenshotPath('dashboard.png');
 
 interface SseEvent {
   id: number;

@@ -2,7 +2,9 @@ import t from 'tap';
 import type { FastifyInstance } from 'fastify';
 import { auth } from '../../helpers/app';
 import { makeEntry, putDncEntries } from '../../../lib/store/dnc';
-import { claimCallback, dueCallbacks, listCallbacks } from '../../../lib/store/callbacks';
+import { claimCallback, createCallback, dueCallbacks, listCallbacks } from '../../../lib/store/callbacks';
+import { createCampaign } from '../../../lib/store/campaigns';
+import { createGroup } from '../../../lib/store/agents';
 import { apiFixture, type ApiFixture } from './api-fixture';
 
 type Role = 'admin' | 'supervisor' | 'agent' | 'agent2';
@@ -157,4 +159,38 @@ t.test('visibility and editing: own + open for agents; supervisors reassign and 
   const empty = await call(app, 'supervisor', 'PATCH', `/campaigns/camp1/callbacks/${own2.id}`, {});
   t.equal(empty.statusCode, 400);
   t.equal((await call(app, 'supervisor', 'PATCH', '/campaigns/camp1/callbacks/nope', { note: 'x' })).statusCode, 404);
+});
+
+t.test("an agent's own callbacks across every campaign the agent serves", async (t) => {
+  const { app } = await fresh();
+  await createGroup(app.redis, { id: 'support', name: 'Support' });
+  await createCampaign(app.redis, { id: 'camp2', name: 'camp2', agentGroups: ['sales'] }, { region: 'JP' });
+  await createCampaign(app.redis, { id: 'camp3', name: 'camp3', agentGroups: ['support'] }, { region: 'JP' });
+  const soon = new Date(Date.now() + 1800_000).toISOString();
+  t.equal((await call(app, 'agent', 'POST', '/campaigns/camp1/callbacks', { phone: '0312345678', dueAt: inAnHour() })).statusCode, 201);
+  t.equal((await call(app, 'agent', 'POST', '/campaigns/camp2/callbacks', { phone: '0312345679', dueAt: soon })).statusCode, 201);
+  // Not a1's: open to the group, another agent's, and one in a campaign a1 does not serve.
+  t.equal(
+    (await call(app, 'agent', 'POST', '/campaigns/camp2/callbacks', { phone: '0312345670', dueAt: soon, owner: null })).statusCode,
+    201,
+  );
+  t.equal((await call(app, 'agent2', 'POST', '/campaigns/camp1/callbacks', { phone: '0312345671', dueAt: soon })).statusCode, 201);
+  await createCallback(
+    app.redis,
+    { campaignId: 'camp3', phone: '+81312345672', dueAt: Date.now() + 600_000, owner: 'a1', createdBy: 'x' },
+    Date.now(),
+  );
+
+  const res = await call(app, 'agent', 'GET', '/agents/a1/callbacks');
+  t.equal(res.statusCode, 200);
+  t.same(
+    (res.json() as { campaignId: string; phone: string; owner: string }[]).map((c) => [c.campaignId, c.phone, c.owner]),
+    [
+      ['camp2', '+81312345679', 'a1'],
+      ['camp1', '+81312345678', 'a1'],
+    ],
+    "own callbacks of camp1 and camp2, soonest first; not the open one, not a2's, not camp3 (another group)",
+  );
+  t.equal((await call(app, 'agent2', 'GET', '/agents/a1/callbacks')).statusCode, 403, "an agent key cannot list another agent's callbacks");
+  t.equal((await call(app, 'supervisor', 'GET', '/agents/a1/callbacks')).statusCode, 200, 'a supervisor can');
 });

@@ -185,3 +185,66 @@ t.test('races: answer after our hang-up and events after the end change nothing'
   );
   t.equal(closeCode(r.effects), 3);
 });
+
+t.test('consent announcement: the agent reserved meanwhile is connected when it ends; consentAt kept', async (t) => {
+  const c = { ...cfg, consent: true };
+  const r = run(
+    [
+      { type: 'answer', at: 1000 },
+      human(2500),
+      { type: 'agent-reserved', at: 2600, agentId: 'a1' },
+      // No connect before the announcement has been heard to its end.
+      { type: 'playback-done', at: 6500 },
+      { type: 'connected', at: 6700 },
+      end(60000, 'remote', true, 200),
+    ],
+    c,
+  );
+  t.same(
+    r.effects.map((f) => (f.type === 'play' ? `play:${f.what}` : f.type)),
+    ['play:consent', 'reserve-agent', 'connect-agent', 'agent-customer-ended', 'close'],
+  );
+  t.equal(r.state.consentAt, 6500);
+  t.equal(r.state.bridgedAt, 6700);
+  t.equal(closeCode(r.effects), 20);
+});
+
+t.test('consent announcement, no agent yet at its end: the abandon clock starts then', async (t) => {
+  const c = { ...cfg, consent: true };
+  const during = run([{ type: 'answer', at: 0 }, human(1500), { type: 'no-agent', at: 1600 }], c);
+  t.notOk(
+    during.effects.some((f) => f.type === 'timer' && f.name === 'abandon'),
+    'no abandon timer while it plays',
+  );
+  const r = run(
+    [
+      { type: 'answer', at: 0 },
+      human(1500),
+      { type: 'no-agent', at: 1600 },
+      { type: 'playback-done', at: 5000 },
+      { type: 'timer', at: 7000, name: 'abandon' },
+      { type: 'playback-done', at: 9000 },
+      end(9100, 'local', true, 200),
+    ],
+    c,
+  );
+  t.match(
+    r.effects.find((f) => f.type === 'timer' && f.name === 'abandon'),
+    { at: 5000 + 2000 },
+  );
+  t.ok(
+    r.effects.some((f) => f.type === 'play' && f.what === 'abandon'),
+    'abandon message after the deadline',
+  );
+  t.equal(closeCode(r.effects), 14);
+});
+
+t.test('customer hangs up during the consent announcement: the reserved agent is released', async (t) => {
+  const r = run(
+    [{ type: 'answer', at: 0 }, human(1500), { type: 'agent-reserved', at: 1600, agentId: 'a1' }, end(3000, 'remote', true, 200)],
+    { ...cfg, consent: true },
+  );
+  t.ok(r.effects.some((f) => f.type === 'release-agent'));
+  t.notOk(r.effects.some((f) => f.type === 'connect-agent'));
+  t.equal(r.state.consentAt, undefined, 'not heard to its end');
+});

@@ -486,6 +486,10 @@ export class EmbeddedDriver implements TelephonyDriver {
     return this.media.stopRecording(id);
   }
 
+  async recordingAgent(id: string, agentLeg: LegId): Promise<void> {
+    this.media.recordingAgent(id, this.liveLeg(agentLeg).id);
+  }
+
   // ---- inbound calls (issue 18) -------------------------------------------
 
   onIncoming(handler: (call: IncomingCall) => void): () => void {

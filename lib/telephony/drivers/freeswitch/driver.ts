@@ -116,7 +116,8 @@ interface Recording {
   id: string;
   path: string;
   customer: Leg;
-  agent: Leg;
+  /** Absent until named (a recording from the answer). */
+  agent?: Leg;
   startedAt: number;
   onEnd?: (r: RecordingResult) => void;
   done?: Promise<RecordingResult>;
@@ -405,12 +406,12 @@ export class FreeswitchDriver implements TelephonyDriver {
     if (!req.path) throw new TelephonyError('BAD_REQUEST', 'recording path is required');
     if (req.customerLeg === req.agentLeg) throw new TelephonyError('BAD_REQUEST', 'customer and agent must be two legs');
     const customer = this.answered(req.customerLeg, 'startRecording');
-    const agent = this.answered(req.agentLeg, 'startRecording');
+    const agent = req.agentLeg === undefined ? undefined : this.answered(req.agentLeg, 'startRecording');
     const rec: Recording = {
       id: randomUUID(),
       path: req.path,
       customer,
-      agent,
+      ...(agent ? { agent } : {}),
       startedAt: this.now(),
       ...(req.onEnd ? { onEnd: req.onEnd } : {}),
     };
@@ -427,6 +428,16 @@ export class FreeswitchDriver implements TelephonyDriver {
     // Like the embedded driver: a recording that cannot be written ends at once with the error; the call goes on.
     if (error) void this.closeRecording(rec, 'error', error);
     return rec.id;
+  }
+
+  /** The customer's channel already records both directions: the agent is only remembered (its end ends the recording). */
+  async recordingAgent(id: string, agentLeg: LegId): Promise<void> {
+    const rec = this.recordings.get(id);
+    if (!rec) throw new TelephonyError('UNKNOWN_LEG', `no recording ${id}`);
+    if (rec.agent) throw new TelephonyError('BAD_STATE', `recording ${id} already has its agent (${rec.agent.id})`);
+    const agent = this.answered(agentLeg, 'recordingAgent');
+    if (agent === rec.customer) throw new TelephonyError('BAD_REQUEST', 'customer and agent must be two legs');
+    rec.agent = agent;
   }
 
   async stopRecording(id: string): Promise<RecordingResult> {

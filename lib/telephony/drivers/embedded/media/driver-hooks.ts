@@ -43,7 +43,7 @@ export function monitorCall(room: MediaRoom, req: MonitorRequest, leg: (id: LegI
 export function recordCall(room: MediaRoom, req: RecordRequest, leg: (id: LegId) => HookLeg): string {
   if (!req.path) throw new TelephonyError('BAD_REQUEST', 'recording path is required');
   const c = leg(req.customerLeg);
-  const a = leg(req.agentLeg);
-  if (c.id === a.id) throw new TelephonyError('BAD_REQUEST', 'customer and agent legs must differ');
-  return room.startRecording(c.id, a.id, req.path, req.onEnd);
+  const a = req.agentLeg === undefined ? undefined : leg(req.agentLeg);
+  if (c.id === a?.id) throw new TelephonyError('BAD_REQUEST', 'customer and agent legs must differ');
+  return room.startRecording(c.id, a?.id, req.path, req.onEnd);
 }

@@ -28,7 +28,8 @@ interface Monitor {
 
 interface Recording {
   rec: Recorder;
-  legs: [LegId, LegId];
+  /** Customer, then the agent once known. */
+  legs: LegId[];
   untap: Array<() => void>;
   onEnd?: (r: RecordingResult) => void;
 }
@@ -93,17 +94,28 @@ export class MediaRoom {
     return [...this.monitors.entries()].filter(([, m]) => Object.values(m.legs).some((l) => l.id === legId)).map(([k]) => k);
   }
 
-  startRecording(customer: LegId, agent: LegId, path: string, onEnd?: (r: RecordingResult) => void): string {
+  startRecording(customer: LegId, agent: LegId | undefined, path: string, onEnd?: (r: RecordingResult) => void): string {
     const id = `rec-${process.pid}-${++this.seq}`;
     const rec = new Recorder(id, path, this.clock(), (err) => {
       // Disk full, permissions, a slow disk: the recording ends, the call does not.
       this.onRecordingError?.(id, err);
       void this.stopRecording(id, 'error');
     });
-    const untap = [this.tap(customer, (pcm) => rec.push(0, pcm)), this.tap(agent, (pcm) => rec.push(1, pcm))];
-    this.recordings.set(id, { rec, legs: [customer, agent], untap, onEnd });
+    const untap = [this.tap(customer, (pcm) => rec.push(0, pcm))];
+    if (agent !== undefined) untap.push(this.tap(agent, (pcm) => rec.push(1, pcm)));
+    this.recordings.set(id, { rec, legs: agent === undefined ? [customer] : [customer, agent], untap, onEnd });
     this.pacer.add(rec);
     return id;
+  }
+
+  /** Channel 2 of a recording started from the answer: the agent, from now on. */
+  recordingAgent(id: string, agent: LegId): void {
+    const r = this.recordings.get(id);
+    if (!r) throw new TelephonyError('UNKNOWN_LEG', `no recording ${id}`);
+    if (r.legs.length > 1) throw new TelephonyError('BAD_STATE', `recording ${id} already has its agent (${r.legs[1]})`);
+    if (r.legs[0] === agent) throw new TelephonyError('BAD_REQUEST', 'customer and agent legs must differ');
+    r.legs.push(agent);
+    r.untap.push(this.tap(agent, (pcm) => r.rec.push(1, pcm)));
   }
 
   async stopRecording(id: string, endedBy: RecordingResult['endedBy'] = 'stop'): Promise<RecordingResult> {

@@ -1,0 +1,121 @@
+/**
+ * A campaign that records from the customer's answer, with a consent
+ * announcement: the real runner, desk and embedded driver, the SIPp carrier
+ * simulator (a person answers) and a SIPp agent phone. The announcement is
+ * played to the person before the agent is connected (the attempt keeps when
+ * it ended), the recording starts at the answer with the customer alone and
+ * the agent joins channel 2 at the connect, and the recording's metadata is
+ * an entry of the campaign's attempt history stream, joined to the attempt
+ * by the reports.
+ */
+import t from 'tap';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { startServices } from '../../../app/services';
+import { loopbackConfig, startLoopbackPeers } from '../../../lib/demo/loopback';
+import { makeAgents } from '../../../lib/demo/store-setup';
+import { makeList, numbersFor, runCampaign } from '../../helpers/campaign-env';
+import { startTestRedis } from '../../helpers/redis';
+import { getCampaign } from '../../../lib/store/campaigns';
+import { getRecording, recordingId, setRecordingSettings } from '../../../lib/store/recordings';
+import { readAttempts } from '../../../lib/reports/source';
+import { writeWav } from '../../../lib/media/audio-file';
+import { keys } from '../../../lib/store/keys';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const CONSENT_MS = 2000;
+
+t.test('recording from the answer with a consent announcement before the agent', { timeout: 120000 }, async (t) => {
+  const { redis } = await startTestRedis(t, 'e2e-rec:');
+  const dir = mkdtempSync(join(tmpdir(), 'dialer-e2e-rec-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const peers = await startLoopbackPeers({ agents: 1, dir });
+  t.teardown(() => peers.stop());
+  const base = loopbackConfig({ carrierAddress: peers.carrier.address, promptsDir: join(dir, 'prompts') });
+  const config = loopbackConfig({
+    carrierAddress: peers.carrier.address,
+    promptsDir: join(dir, 'prompts'),
+    extra: {
+      dialer: { ...base.dialer, agents: { ...base.dialer.agents, recording: { ...base.dialer.agents.recording, dir: join(dir, 'rec') } } },
+    },
+  });
+  await makeAgents(redis, 'sales', [{ id: peers.agents[0]!.id, address: peers.agents[0]!.phone.address }]);
+  const services = await startServices({ config, redis, log: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }) });
+  t.teardown(() => services.stop());
+  const desk = services.desk;
+
+  // A 2 s announcement (a tone stands in for the words).
+  const consent = join(dir, 'consent.wav');
+  const pcm = new Int16Array((8000 * CONSENT_MS) / 1000);
+  for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round(6000 * Math.sin((2 * Math.PI * 700 * i) / 8000));
+  writeWav(consent, pcm);
+
+  const pops: { attemptId: string; at: number }[] = [];
+  desk.on('screen-pop', (e) => {
+    pops.push({ attemptId: e.pop.attemptId, at: Date.now() });
+    setTimeout(() => void desk.hangupCustomer(e.agentId).catch(() => undefined), 2500);
+  });
+  desk.on('state', (e) => {
+    if (e.to === 'wrap_up') setTimeout(() => void desk.finishWrapUp(e.agentId, 'continue').catch(() => undefined), 300);
+  });
+  await desk.login('ag1');
+  for (let i = 0; (await desk.readyCount(['sales'])) < 1; i++) {
+    if (i > 100) throw new Error('agent not ready');
+    await sleep(100);
+  }
+  await setRecordingSettings(redis, 'rec', { enabled: true, from: 'answer', consentPrompt: consent });
+  await makeList(redis, 'L', numbersFor([0]));
+  await runCampaign(redis, 'rec', 'L', { mode: 'progressive', ringTimeoutSec: 20, maxAttempts: 1, agentGroups: ['sales'] });
+
+  for (let i = 0; (await getCampaign(redis, 'rec'))!.state !== 'completed'; i++) {
+    if (i > 300) throw new Error('campaign did not complete');
+    await sleep(200);
+  }
+  const [a] = await readAttempts(redis, 'rec');
+  t.ok(a, 'one attempt');
+  t.equal(a!.code, 20, 'a person, connected to the agent');
+  t.ok(a!.personAt && a!.consentAt && a!.bridgedAt, 'person, consent and bridge times kept in the attempt');
+  const heardMs = a!.consentAt! - a!.personAt!;
+  t.ok(heardMs >= CONSENT_MS - 100, `the announcement played to its end before the agent (${heardMs} ms)`);
+  t.ok(a!.bridgedAt! >= a!.consentAt!, 'the agent was connected after it');
+  t.equal(pops.length, 1);
+
+  // The recording: from the answer, with its agent, its entry in the history stream.
+  let rec = await getRecording(redis, recordingId('rec', a!.attemptId));
+  for (let i = 0; rec?.status === 'recording' && i < 50; i++) {
+    await sleep(100);
+    rec = await getRecording(redis, recordingId('rec', a!.attemptId));
+  }
+  t.match(rec, { status: 'done', from: 'answer', agentId: 'ag1', attemptId: a!.attemptId, contactId: a!.contactId });
+  const callMs = a!.endedAt! - a!.answeredAt!;
+  t.ok(
+    rec!.durationMs! >= callMs - 600 && rec!.durationMs! <= callMs + 600,
+    `recorded from the answer to the end (${rec!.durationMs} ms of a ${callMs} ms call)`,
+  );
+  // The history stream's own entry, joined to the attempt by the reports.
+  t.match(a!.recording, { id: rec!.id, status: 'done', from: 'answer', agentId: 'ag1', durationMs: rec!.durationMs });
+  const entries = await redis.xrange(keys.campaign('rec', 'history'), '-', '+');
+  t.same(entries.map(([, kv]) => kv[1]).sort(), ['attempt', 'recording'], 'the history stream holds the attempt and its recording');
+
+  // Channel 1: the customer from the answer on; channel 2: silent until the agent was connected.
+  const wav = readFileSync(rec!.path);
+  t.equal(wav.readUInt16LE(22), 2, 'two channels');
+  const dataAt = wav.indexOf('data', 12, 'latin1') + 8;
+  const frames = Math.floor((wav.length - dataAt) / 4);
+  const rms = (ch: 0 | 1, fromMs: number, toMs: number) => {
+    let e = 0;
+    let n = 0;
+    for (let i = Math.floor((fromMs * 8000) / 1000); i < Math.min(frames, Math.floor((toMs * 8000) / 1000)); i++, n++) {
+      const s = wav.readInt16LE(dataAt + i * 4 + ch * 2);
+      e += s * s;
+    }
+    return n ? Math.sqrt(e / n) : 0;
+  };
+  const bridgeMs = a!.bridgedAt! - rec!.startedAt;
+  t.ok(rms(0, 0, bridgeMs) > 50, `channel 1 holds the customer before the agent (rms ${rms(0, 0, bridgeMs).toFixed(0)})`);
+  t.ok(rms(1, 0, bridgeMs - 200) < 5, `channel 2 is silent before the agent (rms ${rms(1, 0, bridgeMs - 200).toFixed(1)})`);
+  const after = rms(1, bridgeMs + 200, rec!.durationMs!);
+  t.ok(after > 50, `channel 2 holds the agent once connected (rms ${after.toFixed(0)})`);
+});
