@@ -33,3 +33,13 @@ export { TcpTransport, StreamFramer, TCP_MAX_MESSAGE_BYTES } from './tcp';
 export * from './registration';
 export * from './dns';
 export * from './locator';
+export {
+  initialLegState,
+  transition as legTransition,
+  type EndCause as LegEndCause,
+  type LegEffect,
+  type LegInput,
+  type LegState,
+  type Transition as LegTransition,
+  type UacLegPhase,
+} from './uac-leg';

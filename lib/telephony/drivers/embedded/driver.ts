@@ -1,6 +1,6 @@
 /**
  * The embedded telephony driver: SIP over UDP and RTP handled in this process.
- * Legs are driven by the pure transition function in leg-state.ts; this file
+ * Legs are driven by the pure transition function in lib/sip/uac-leg.ts; this file
  * is the interpreter at the edge (sockets, timers, events).
  */
 import { isIP } from 'node:net';
@@ -57,6 +57,11 @@ import {
   contactValue,
   nodeDnsLookup,
   ServerLocator,
+  initialLegState,
+  legTransition,
+  type LegEffect,
+  type LegInput,
+  type LegState,
   type DnsLookup,
   type SipTarget,
   type ClientOutcome,
@@ -74,7 +79,6 @@ import {
   type Transport,
 } from '../../../sip';
 import { TrunkRegistration } from './registrar';
-import { initialLegState, transition, type LegEffect, type LegInput, type LegState } from './leg-state';
 import { answerDirection, buildSdp, negotiate } from './sdp';
 import { PortPool } from './rtp/port-pool';
 import { Pacer } from './rtp/pacer';
@@ -782,7 +786,7 @@ export class EmbeddedDriver implements TelephonyDriver {
   }
 
   private input(leg: Leg, e: LegInput): void {
-    const { state, effects } = transition(leg.state, e);
+    const { state, effects } = legTransition(leg.state, e);
     leg.state = state;
     for (const fx of effects) this.effect(leg, fx);
   }

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { initialLegState, transition, type LegInput, type LegState } from '../../../lib/telephony/drivers/embedded/leg-state';
+import { initialLegState, transition, type LegInput, type LegState } from '../../../lib/sip/uac-leg';
 
 /** Feeds inputs in order; returns the final state and every effect type (end causes inline). */
 function run(inputs: LegInput[], s: LegState = initialLegState()) {

@@ -1,14 +1,27 @@
 /**
- * The outbound (UAC) call leg as one guarded transition function. Races —
+ * The outbound (UAC) call leg above the INVITE client transaction (RFC 3261
+ * §13.2, §9.1, §15; RFC 3263 §4.3 failover) as one guarded transition function. Races —
  * a 200 OK crossing our CANCEL, a BYE crossing ours, retransmitted 2xx — are
  * events like any other; the driver carries out the returned effects.
  */
-import type { EndCause } from '../../contract';
 
-export type LegPhase = 'calling' | 'early' | 'cancelling' | 'confirmed' | 'terminating' | 'ended';
+/**
+ * How a leg ended, as the telephony contract records it (lib/telephony/contract.ts EndCause has
+ * the same shape; lib/sip does not import the telephony layer).
+ */
+export interface EndCause {
+  /** Final SIP status that ended the call (486, 487 after our CANCEL, 200 for a BYE …). */
+  sipStatus?: number;
+  sipReason?: string;
+  by: 'remote' | 'local' | 'timeout' | 'error';
+  answered: boolean;
+  detail?: string;
+}
+
+export type UacLegPhase = 'calling' | 'early' | 'cancelling' | 'confirmed' | 'terminating' | 'ended';
 
 export interface LegState {
-  phase: LegPhase;
+  phase: UacLegPhase;
   /** A provisional response arrived (a CANCEL may be sent only after one, RFC 3261 §9.1). */
   provisional: boolean;
   cancelSent: boolean;
