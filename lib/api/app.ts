@@ -12,6 +12,7 @@ import runtimePlugin, { type DialerRuntime } from './plugins/runtime';
 import { monitor } from '../monitor/plugin';
 import { ApiError, errorSchema } from './errors';
 import { buildValidator } from './validation';
+import { buildSerializer } from './serialization';
 import { routes } from './routes';
 
 declare module 'fastify' {
@@ -38,7 +39,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     bodyLimit: opts.config.api.bodyLimitBytes,
     // Bodies are validated without type coercion, query strings and parameters with it (validation.ts).
     // (Fastify's type for the factory is its ajv-compiler's; the runtime contract is ({schema, httpPart}) → validate.)
-    schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
+    // Both compile a route's schemas on its first use, not at start (validation.ts, serialization.ts).
+    schemaController: { compilersFactory: { buildValidator: buildValidator as never, buildSerializer } },
   };
   const app = Fastify({
     ...serverOpts,

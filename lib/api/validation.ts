@@ -6,6 +6,12 @@
  * `null` into 0 (which means "unlimited" for pacing) or false. A body value of
  * the wrong type, `null` included, is refused with 400 unless its schema
  * allows it.
+ *
+ * Route schemas are compiled on a route's first request, not at start: ajv
+ * compiling every route's schemas was most of `dialer serve`'s time to /health
+ * (README, "The `dialer` command"). test/integration/api/fuzz.test.ts and
+ * openapi.test.ts call every operation, so a schema ajv refuses still fails
+ * a test rather than a user's first request.
  */
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -20,16 +26,34 @@ function makeAjv(coerceTypes: false | 'array', externalSchemas: Record<string, u
   return ajv;
 }
 
+/**
+ * A validator that compiles on its first call. Fastify reads `.errors` off the
+ * function it was given when the call returns false, so they are copied there.
+ */
+function lazyValidator(compile: () => ValidateFunction): (data: unknown) => boolean {
+  let compiled: ValidateFunction | undefined;
+  const validate = (data: unknown): boolean => {
+    compiled ??= compile();
+    const ok = compiled(data) as boolean;
+    validate.errors = compiled.errors;
+    return ok;
+  };
+  validate.errors = undefined as ValidateFunction['errors'];
+  return validate;
+}
+
 /** Fastify's `schemaController.compilersFactory.buildValidator`. */
 export function buildValidator(externalSchemas: Record<string, unknown>) {
-  const strict = makeAjv(false, externalSchemas);
-  const coercing = makeAjv('array', externalSchemas);
-  return ({ schema, httpPart }: { schema: { $id?: string }; httpPart?: HttpPart }): ValidateFunction => {
-    const ajv = httpPart === 'body' ? strict : coercing;
-    if (schema.$id) {
-      const stored = ajv.getSchema(schema.$id);
-      if (stored) return stored;
-    }
-    return ajv.compile(schema);
-  };
+  // The two ajv instances (and their shared schemas) are made on the first compile, too.
+  let strict: Ajv | undefined;
+  let coercing: Ajv | undefined;
+  return ({ schema, httpPart }: { schema: { $id?: string }; httpPart?: HttpPart }) =>
+    lazyValidator(() => {
+      const ajv = httpPart === 'body' ? (strict ??= makeAjv(false, externalSchemas)) : (coercing ??= makeAjv('array', externalSchemas));
+      if (schema.$id) {
+        const stored = ajv.getSchema(schema.$id);
+        if (stored) return stored;
+      }
+      return ajv.compile(schema);
+    });
 }

@@ -4,7 +4,7 @@
  * profile's fields; the XLSX one formats ID and phone columns as text, because
  * Excel drops the leading 0 of a number typed into a General cell.
  */
-import ExcelJS from 'exceljs';
+// exceljs is loaded on the first XLSX template asked for: it is large, and loading it made `dialer serve` slower to start.
 import { TEMPLATE_FIELDS, type ProfileName } from '../domain/contact';
 
 /** UTF-8 with BOM: Excel opens it with the right encoding on Japanese Windows too. */
@@ -13,6 +13,7 @@ export function csvTemplate(profile: ProfileName): string {
 }
 
 export async function xlsxTemplate(profile: ProfileName): Promise<Buffer> {
+  const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('contacts');
   const fields = TEMPLATE_FIELDS[profile];
