@@ -196,9 +196,12 @@ t.test(
       'no leg ended',
     );
 
-    // A recording and a barge on a call whose customer hangs up: both end, the supervisor leg stays.
+    // A recording started without its agent (from the answer), the agent named later; and a barge;
+    // the customer hangs up: both end, the supervisor leg stays.
     const second: RecordingResult[] = [];
-    await driver.startRecording({ customerLeg: c, agentLeg: a, path: join(dir, 'second.wav'), onEnd: (r) => second.push(r) });
+    const secondId = await driver.startRecording({ customerLeg: c, path: join(dir, 'second.wav'), onEnd: (r) => second.push(r) });
+    await driver.recordingAgent(secondId, a);
+    await t.rejects(driver.recordingAgent(secondId, a), /already has its agent/);
     await driver.monitor({ supervisorLeg: s, agentLeg: a, mode: 'barge' });
     await sleep(1500);
     await driver.hangup(c);
