@@ -4,8 +4,8 @@
  * A call placed now is answered by a person, if at all, some seconds from now
  * (the live ring-time law). Until then agents come free (talkers finish and
  * wrap up, waiting agents are free already) and earlier calls get answered.
- * For each slice of the answer-time law we compare, as normal approximations
- * of sums of independent Bernoulli events,
+ * For each slice of the answer-time law we compare, as sums of independent
+ * Bernoulli events (exactly for small teams, count-tail.ts; else a normal approximation),
  *   answers before it = queued + Σ_calls P(live by x | still ringing) + others·p·F_live(x)
  *                        + λ·p·∫₀ˣ F_live (calls the campaign places meanwhile, at its recent rate λ)
  *   agents for it     = Σ_agents P(free by x + abandon threshold)
@@ -26,6 +26,7 @@
  * abandon (each call in flight has a waiting agent). At the cap, only that.
  */
 import type { Estimates } from './estimator';
+import { differencePmf, tailWithBinomial } from './count-tail';
 import { finishWithin, normCdf, logNormalFromMoments, logNormalTerciles, type LogNormal } from './stats';
 import type { AgentSnapshot, PredictiveMode, TickInput } from './types';
 
@@ -45,6 +46,8 @@ const HORIZONS = 6;
 const HORIZON_QUANTILE = 0.95;
 /** Upper bound on one call's abandon chance, however much budget is left. */
 const MAX_RISK_PER_CALL = 0.5;
+/** Up to this many agents + ringing calls the abandon chance is computed exactly, above by the normal approximation. */
+const EXACT_MAX_TERMS = 60;
 /** Pseudo-abandons behind the calibration factor: a few real ones outweigh it. */
 const CALIBRATION_PRIOR = 2;
 
@@ -199,6 +202,9 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   const sVar: number[] = [];
   const perCall: number[] = [];
   const weight: number[] = [];
+  // Small counts: the exact distribution of answers ahead less agents free (see count-tail.ts).
+  const exact = calls.ringing.length + agents.length <= EXACT_MAX_TERMS;
+  const exactTail: ((n: number, c: number) => number)[] = [];
   const fH = Math.max(fL(H), 1e-9);
   for (let k = 1; k <= HORIZONS; k++) {
     const x = ((k - 0.5) * H) / HORIZONS;
@@ -206,13 +212,15 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
     // Answers that come before a call answered at x: queued ones and earlier calls answered by x.
     let dm = calls.queued.length;
     let dv = 0;
+    const demandQ: number[] = [];
     for (const startedAt of calls.ringing) {
       const a = Math.max(0, now - startedAt);
       const fa = fL(a);
       const alive = p * (1 - fa) + (1 - p) * (1 - fN(a));
-      const q = alive > 1e-9 ? (p * (fL(a + x) - fa)) / alive : 0;
+      const q = alive > 1e-9 ? Math.min(1, (p * (fL(a + x) - fa)) / alive) : 0;
       dm += q;
       dv += q * (1 - q);
+      demandQ.push(q);
     }
     const fut = futureLive(x);
     dm += fut;
@@ -220,11 +228,14 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
     // Agents free by x + threshold can still take it.
     let sm = 0;
     let sv = 0;
+    const supplyQ: number[] = [];
     for (const ag of agents) {
       const q = agentFreeWithin(ag, now, x + P.abandonThresholdMs, laws);
       sm += q;
       sv += q * (1 - q);
+      supplyQ.push(q);
     }
+    if (exact) exactTail.push(tailWithBinomial(differencePmf(calls.queued.length, demandQ, fut, supplyQ)));
     const c = p * fL(x);
     dMean.push(dm);
     dVar.push(dv);
@@ -240,6 +251,10 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
     let pr = 0;
     for (let k = 0; k < HORIZONS; k++) {
       const c = perCall[k];
+      if (exact) {
+        pr += weight[k] * exactTail[k](others, c);
+        continue;
+      }
       const mu = dMean[k] + others * c - sMean[k];
       const sd = Math.sqrt(dVar[k] + sVar[k] + others * c * (1 - c));
       pr += weight[k] * (sd > 1e-9 ? normCdf((mu + 0.5) / sd) : mu + 0.5 > 0 ? 1 : 0);
