@@ -142,9 +142,11 @@ async function loadCall() {
     c.history
       .map(
         (h) =>
-          `<tr><td>${h.attemptNo}</td><td>${esc(new Date(h.at).toLocaleString())}</td><td>${esc(h.result)}</td><td>${esc(h.agentId)}</td><td>${esc(h.disposition)}</td><td>${esc(h.note)}</td></tr>`,
+          `<tr><td>${h.attemptNo}</td><td>${esc(new Date(h.at).toLocaleString())}</td><td>${esc(h.result)}</td><td>${esc(h.agentId)}</td><td>${esc(h.disposition)}</td><td>${esc(h.note)}</td>` +
+          // From the recording's entry in the attempt history (consent: when the announcement had been heard).
+          `<td>${h.recording ? esc(`${h.recording.status}${h.recording.durationMs ? ` ${Math.round(h.recording.durationMs / 1000)} s` : ''}`) : ''}${h.consentAt ? ' (consent)' : ''}</td></tr>`,
       )
-      .join('') || '<tr><td colspan="6">first call</td></tr>';
+      .join('') || '<tr><td colspan="7">first call</td></tr>';
   const talking = c.state === 'talking';
   $('#talk-actions').hidden = !talking;
   $('#hold').disabled = !!c.onHold;
