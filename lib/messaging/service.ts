@@ -66,11 +66,15 @@ export interface TriggerResult {
 export const OPT_OUT_REPLY = 'You are unsubscribed and will get no more messages from us. Reply START to subscribe again.';
 export const OPT_IN_REPLY = 'You are subscribed again. Reply STOP to opt out.';
 const INBOUND_MAX_LEN = 100000;
+/** How long stop() waits for background deliveries before the channels close under them. */
+const STOP_WAIT_MS = 5000;
 
 export class MessagingService {
   readonly events = new MessagingEvents();
   private readonly clock: () => number;
   private readonly detach: (() => void)[] = [];
+  /** Background deliveries of accepted trigger requests (stop() lets them finish, bounded). */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(readonly d: MessagingDeps) {
     this.clock = d.clock ?? Date.now;
@@ -96,6 +100,9 @@ export class MessagingService {
   }
 
   async stop(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(this.inFlight), new Promise((r) => (timer = setTimeout(r, STOP_WAIT_MS)))]);
+    clearTimeout(timer);
     for (const f of this.detach.splice(0)) f();
     for (const ch of Object.values(this.d.channels)) await ch?.stop();
   }
@@ -158,7 +165,7 @@ export class MessagingService {
   // ---- trigger API ----------------------------------------------------------
 
   /** One templated message to one contact or address (event-based notifications). */
-  async trigger(input: TriggerInput): Promise<TriggerResult> {
+  async trigger(input: TriggerInput, opts: { background?: boolean } = {}): Promise<TriggerResult> {
     const { redis, config } = this.d;
     const contact = input.listId && input.contactId ? await getContact(redis, input.listId, input.contactId) : null;
     if ((input.listId || input.contactId) && !contact)
@@ -223,7 +230,14 @@ export class MessagingService {
       const skipped = await this.finish(rec, 'skipped', { skipReason: `on the ${dnc.scope ?? 'global'} do-not-contact list` });
       return { message: skipped ?? rec, replayed: false };
     }
-    return { message: await this.deliver(rec), replayed: false };
+    if (!opts.background) return { message: await this.deliver(rec), replayed: false };
+    // Accepted now, delivered after (the API's 202): a silent trunk holds a SIP MESSAGE for Timer F (64·T1),
+    // an SMTP server for its timeouts. The outcome comes as message.sent / message.status events and on GET.
+    const job = this.deliver(rec)
+      .catch((err: Error) => this.d.log.error({ err, messageId: rec.id }, 'messaging: delivery not recorded; the message stays queued'))
+      .finally(() => this.inFlight.delete(job));
+    this.inFlight.add(job);
+    return { message: rec, replayed: false };
   }
 
   // ---- channel events -------------------------------------------------------

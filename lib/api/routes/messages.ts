@@ -183,7 +183,7 @@ export const messageRoutes: FastifyPluginAsync = fp(
           tags,
           summary: 'Send one templated message to one contact or address (agentless trigger)',
           description:
-            "Give `to`, or `listId` + `contactId` (the contact's number, or its `email` attribute for e-mail). An `Idempotency-Key` header (or `idempotencyKey`) makes a retried request return the first message instead of sending again.",
+            "Give `to`, or `listId` + `contactId` (the contact's number, or its `email` attribute for e-mail). Answers 202 at once with the queued message; the channel's outcome follows as `message.sent` / `message.status` events and on `GET /messages/{id}`. An `Idempotency-Key` header (or `idempotencyKey`) makes a retried request return the first message instead of sending again.",
           headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } } },
           body: {
             type: 'object',
@@ -202,17 +202,27 @@ export const messageRoutes: FastifyPluginAsync = fp(
             },
           },
           response: {
-            200: { type: 'object', properties: { replayed: { type: 'boolean' }, message: { $ref: 'Message#' } } },
-            201: { type: 'object', properties: { replayed: { type: 'boolean' }, message: { $ref: 'Message#' } } },
+            200: {
+              description: 'a replay of an earlier request with the same idempotency key: that message, as it stands now',
+              type: 'object',
+              properties: { replayed: { type: 'boolean' }, message: { $ref: 'Message#' } },
+            },
+            202: {
+              description:
+                "accepted and queued (status `queued`); the channel's answer comes later: `message.sent` / `message.status` events (SSE, webhooks) and `GET /messages/{id}`",
+              type: 'object',
+              properties: { replayed: { type: 'boolean' }, message: { $ref: 'Message#' } },
+            },
             ...errorResponses,
           },
         },
       },
       async (req, reply) => {
+        // 202: the request is not held while a channel takes its time (a silent SIP trunk: Timer F, 32 s).
         const r = await svc()
-          .trigger({ ...req.body, idempotencyKey: req.headers['idempotency-key'] ?? req.body.idempotencyKey })
+          .trigger({ ...req.body, idempotencyKey: req.headers['idempotency-key'] ?? req.body.idempotencyKey }, { background: true })
           .catch(mapError);
-        return reply.status(r.replayed ? 200 : 201).send(r);
+        return reply.status(r.replayed ? 200 : 202).send(r);
       },
     );
 

@@ -18,13 +18,19 @@ const PATH_VALUES = [
   '99999999999999999999999',
   '00000000-0000-4000-8000-000000000000',
 ];
+/** Text that is not exactly a number/boolean: ajv's coercion used to read these as 5, 1000, 16, null, 1e23, 5, 1. */
+const NOT_A_NUMBER = ['abc', ' 5', '1e3', '0x10', 'Infinity', '99999999999999999999999', '5.0x', '', 'true'];
+const NOT_AN_INTEGER = [...NOT_A_NUMBER, '5.0', '1.5'];
+const NOT_A_BOOLEAN = ['1', 'yes', 'TRUE', '', 'null'];
 const BAD_VALUES: unknown[] = [null, HUGE, 12345, -1, 1e308, true, {}, [], [null], { a: null }, '0'];
 
 interface Op {
   method: string;
   path: string;
-  params: { in: string; name: string }[];
+  params: { in: string; name: string; schema?: { type?: string } }[];
   bodyProps: string[];
+  /** The body's required properties filled with a value of their type: the body passes, the parameter is what is judged. */
+  minimalBody: Record<string, unknown>;
   jsonBody: boolean;
   otherBody: string | undefined;
 }
@@ -46,8 +52,10 @@ t.test('API fuzz: every operation, bad types, nulls, huge strings, unknown ids',
       Record<
         string,
         {
-          parameters?: { in: string; name: string }[];
-          requestBody?: { content: Record<string, { schema?: { properties?: Record<string, unknown> } }> };
+          parameters?: { in: string; name: string; schema?: { type?: string } }[];
+          requestBody?: {
+            content: Record<string, { schema?: { properties?: Record<string, { type?: string | string[] }>; required?: string[] } }>;
+          };
         }
       >
     >;
@@ -63,6 +71,15 @@ t.test('API fuzz: every operation, bad types, nulls, huge strings, unknown ids',
         path,
         params: op.parameters ?? [],
         bodyProps: Object.keys(jsonSchema?.properties ?? {}),
+        minimalBody: Object.fromEntries(
+          (jsonSchema?.required ?? []).map((name) => {
+            const ty = [jsonSchema?.properties?.[name]?.type ?? 'string'].flat()[0];
+            return [
+              name,
+              ty === 'integer' || ty === 'number' ? 1 : ty === 'boolean' ? true : ty === 'array' ? [] : ty === 'object' ? {} : 'x',
+            ];
+          }),
+        ),
         jsonBody: !!content['application/json'],
         otherBody: Object.keys(content).find((c) => c !== 'application/json'),
       });
@@ -73,6 +90,8 @@ t.test('API fuzz: every operation, bad types, nulls, huge strings, unknown ids',
   const failures: string[] = [];
   const statuses = new Map<number, number>();
   const unknownIdAnswers: string[] = [];
+  const coerced: string[] = [];
+  let typedCases = 0;
   let requests = 0;
   const fill = (path: string, value: (name: string, segment: string) => string) =>
     path.replace(/\{([^}]+)\}/g, (_m, name: string) => {
@@ -103,6 +122,7 @@ t.test('API fuzz: every operation, bad types, nulls, huge strings, unknown ids',
     const what = `${op.method} ${url.slice(0, 120)} ${payload === undefined ? '' : payload.slice(0, 80)}`;
     if (r.statusCode >= 500) failures.push(`${r.statusCode} ${what} → ${r.body.slice(0, 200)}`);
     if (ms >= SLOW_MS) failures.push(`${ms} ms ${what}`);
+    return r;
   };
 
   for (const op of ops) {
@@ -113,6 +133,23 @@ t.test('API fuzz: every operation, bad types, nulls, huge strings, unknown ids',
     for (const url of urls) await send(op, url, op.jsonBody ? { payload: {} } : {});
     const base = urls[0]!;
     for (const q of queryParams) for (const v of QUERY_VALUES) await send(op, `${base}?${q.name}=${encodeURIComponent(v)}`);
+    // Typed query and path parameters: text that is not exactly of the type is a 400 naming the parameter, never coerced.
+    for (const p of [...queryParams, ...pathParams]) {
+      const type = p.schema?.type;
+      const bad = type === 'integer' ? NOT_AN_INTEGER : type === 'number' ? NOT_A_NUMBER : type === 'boolean' ? NOT_A_BOOLEAN : [];
+      for (const v of bad) {
+        if (p.in === 'path' && v === '') continue;
+        typedCases++;
+        const url =
+          p.in === 'query'
+            ? `${base}?${p.name}=${encodeURIComponent(v)}`
+            : fill(op.path, (name, seg) => (name === p.name ? v : (known[name] ?? known[seg] ?? 'nope-404')));
+        const r = await send(op, url, op.jsonBody ? { payload: op.minimalBody } : {});
+        const part = p.in === 'query' ? 'querystring' : 'params';
+        if (r.statusCode !== 400 || !String((r.json() as { message?: string }).message).includes(`${part}.${p.name}`))
+          coerced.push(`${r.statusCode} ${op.method} ${url.slice(0, 100)} → ${r.body.slice(0, 120)}`);
+      }
+    }
     for (const h of op.params.filter((p) => p.in === 'header'))
       await send(op, base, { headers: { [h.name]: HUGE.slice(0, 8000) }, payload: {} });
     if (op.jsonBody) {
@@ -131,6 +168,17 @@ t.test('API fuzz: every operation, bad types, nulls, huge strings, unknown ids',
     `${requests} requests over ${ops.length} operations; answers: ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`,
   );
   t.same(unknownIdAnswers, [], 'unknown ids answer 404 (or 400 for a bad request before the lookup)');
+  t.ok(typedCases > 50, `${typedCases} typed query/path parameter cases`);
+  t.same(coerced, [], 'typed query/path parameters: not-quite-numbers and not-quite-booleans get 400 naming the parameter');
   t.same(failures, [], 'no answer ≥ 500 and none slower than 5 s');
+  // Spelled out once for a reader: exact numbers are taken, nothing else is coerced.
+  const getQ = (url: string) => app.inject({ method: 'GET', url, headers: auth('admin') });
+  t.equal((await getQ('/messages?limit=5')).statusCode, 200, 'limit=5');
+  for (const v of ['abc', '1e3', '0x10', ' 5', 'Infinity', '99999999999999999999999', '5.0']) {
+    const r = await getQ(`/messages?limit=${encodeURIComponent(v)}`);
+    t.equal(r.statusCode, 400, `limit=${JSON.stringify(v)} refused`);
+    t.match(r.json().message, /querystring\.limit/, 'naming the parameter');
+  }
+  t.equal((await getQ('/messages?limit=0')).statusCode, 400, 'a number out of range too');
   t.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200, 'still serving');
 });

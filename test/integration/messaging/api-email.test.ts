@@ -17,14 +17,18 @@ interface Mail {
   raw: string;
 }
 
-async function startSmtp(t: { teardown(fn: () => unknown): void }): Promise<{ port: number; mails: Mail[] }> {
+async function startSmtp(t: { teardown(fn: () => unknown): void }): Promise<{ port: number; mails: Mail[]; release: () => void }> {
   const mails: Mail[] = [];
+  // A recipient at slow.example is answered only when the test says so (a server taking its time).
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     onRcptTo(address, _session, cb) {
       if (address.address.endsWith('@bounce.example')) return cb(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
+      if (address.address.endsWith('@slow.example')) return void gate.then(() => cb());
       cb();
     },
     onData(stream, session, cb) {
@@ -43,7 +47,7 @@ async function startSmtp(t: { teardown(fn: () => unknown): void }): Promise<{ po
   const port = await freePort();
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
   t.teardown(() => new Promise<void>((r) => server.close(() => r())));
-  return { port, mails };
+  return { port, mails, release };
 }
 
 t.test('messaging API with SMTP', async (t) => {
@@ -70,10 +74,14 @@ t.test('messaging API with SMTP', async (t) => {
       template: 'Dear {{name}}, your payment is due on {{due}}.',
     };
     const first = await send(body, { 'idempotency-key': 'invoice-881' });
-    t.equal(first.statusCode, 201, first.body);
+    t.equal(first.statusCode, 202, first.body);
     const m = first.json().message;
-    t.equal(m.status, 'accepted');
+    t.equal(m.status, 'queued', 'accepted for sending; the outcome comes later');
     t.equal(m.to, 'ann@example.com');
+    await until(
+      'accepted',
+      async () => (await app.inject({ method: 'GET', url: `/messages/${m.id}`, headers: auth('supervisor') })).json().status === 'accepted',
+    );
     t.equal(smtp.mails.length, 1);
     const mail = smtp.mails[0]!;
     t.equal(mail.from, 'notices@acme.example');
@@ -126,8 +134,25 @@ t.test('messaging API with SMTP', async (t) => {
     t.equal(unknown.statusCode, 404);
     t.equal(smtp.mails.length, before, 'not one mail went out');
     const bounced = await send({ kind: 'email', listId: 'customers', contactId: 'k5', subject: 'Hi', template: 'Hello {{name}}' });
-    t.equal(bounced.json().message.status, 'rejected', 'server refused the recipient');
-    t.match(bounced.json().message.error, /550/);
+    t.equal(bounced.statusCode, 202);
+    const rejected = await until('rejected', async () => {
+      const r = (await app.inject({ method: 'GET', url: `/messages/${bounced.json().message.id}`, headers: auth('supervisor') })).json();
+      return r.status === 'rejected' ? r : null;
+    });
+    t.match(rejected.error, /550/, 'server refused the recipient: reported on GET');
+  });
+
+  await t.test('the request is not held while the channel takes its time: 202 at once, the outcome later', async (t) => {
+    const before = smtp.mails.length;
+    const r = await send({ kind: 'email', to: 'zoe@slow.example', subject: 'Hi', template: 'Hello' });
+    t.equal(r.statusCode, 202, 'answered while the SMTP server has not answered the recipient yet');
+    const id = r.json().message.id as string;
+    t.equal(r.json().message.status, 'queued');
+    const get = () => app.inject({ method: 'GET', url: `/messages/${id}`, headers: auth('supervisor') });
+    t.equal((await get()).json().status, 'queued', 'still queued while the server waits');
+    smtp.release();
+    await until('accepted', async () => (await get()).json().status === 'accepted');
+    t.equal(smtp.mails.length, before + 1, 'sent once the server answered');
   });
 
   await t.test('an e-mail campaign skips do-not-contact and invalid contacts; skipped are exportable', async (t) => {

@@ -1225,6 +1225,16 @@ export class EmbeddedDriver implements TelephonyDriver {
       // §9.1: 64·T1 after the CANCEL, no 2xx for the INVITE can still come.
       this.sipClock.setTimer(64 * (stack.timers.t1 ?? this.opts.embedded.sip.t1Ms), () => this.orphanInvites.delete(e.dialog.callId));
     }
+    // The port comes back at the answer, or after 4·T1 (the far end stops streaming when the BYE or a
+    // retransmission reaches it; one that never answers must not hold a port for Timer F's 64·T1 — the latch covers it).
+    let holdTimer: TimerHandle | undefined;
+    const unhold = () => {
+      if (!held || holdTimer === undefined) return;
+      this.sipClock.clearTimer(holdTimer);
+      holdTimer = undefined;
+      this.pool.release(e.rtp.port);
+    };
+    if (held) holdTimer = this.sipClock.setTimer(4 * (stack.timers.t1 ?? this.opts.embedded.sip.t1Ms), unhold);
     return new Promise<void>((resolve) => {
       stack.request(built.request, built.dest, (o) => {
         if (o.kind === 'response' && o.response.status < 200) return;
@@ -1234,7 +1244,7 @@ export class EmbeddedDriver implements TelephonyDriver {
           { method: built.request.method, outcome: o.kind === 'response' ? o.response.status : o.kind },
           'orphaned call ended (left by a dead dialer process)',
         );
-        if (held) this.pool.release(e.rtp.port);
+        unhold();
         resolve();
       });
     });

@@ -1,0 +1,10 @@
+/**
+ * Crash safety, seeded run 3 of 3 (the checks: crash-run.ts). One file per seed: each run takes
+ * about 1–2 minutes under load, three do not fit the 300 s file limit together.
+ */
+import t from 'tap';
+import { crashRun } from './crash-run';
+
+t.test('SIGKILL at random moments loses and doubles nothing, leaves no call up (seed 424242)', { timeout: 280000 }, (t) =>
+  crashRun(t, 424242),
+);
