@@ -168,3 +168,30 @@ t.test('a live process keeps its calls: its journal is not claimed while its lea
   await until('the entry removed', async () => (await redis.hlen(keys.dialogs(a.journal.id, 'dialogs'))) === 0);
   t.pass('the call ended normally and its entry went with it');
 });
+
+t.test('an answered inbound call (we are the UAS) left by a dead process gets a BYE from the next one', { timeout: 90000 }, async (t) => {
+  const { redis, url } = await startTestRedis(t, 'dj:');
+  const dir = mkdtempSync(join(tmpdir(), 'dialog-journal-'));
+  const a = await startNode(url, 'node-a', '127.0.0.1:5999');
+  a.driver.onIncoming((call) => void a.driver.answerIncoming(call.legId));
+  const trace = join(dir, 'inbound-caller.log');
+  const s = await startSipp({
+    scenario: 'inbound-caller',
+    keys: { caller: '0312000009' },
+    args: ['-s', '0501234567', '-trace_msg', '-message_file', trace],
+    remote: `127.0.0.1:${a.udp.local.port}`,
+    timeoutS: 60,
+  });
+  t.teardown(() => s.stop());
+  await until('the answer', () => a.events.some((e) => e.type === 'answer'));
+  await until('the journal entry', async () => (await redis.hlen(keys.dialogs(a.journal.id, 'dialogs'))) === 1);
+  a.crash();
+  const b = await startNode(url, 'node-b', '127.0.0.1:5999');
+  t.teardown(async () => {
+    await b.close();
+    await a.close();
+  });
+  const r = await s.done;
+  t.equal(r.code, 0, `the caller (SIPp) got a BYE in its dialog and completed (${r.stderr.slice(-300)})`);
+  t.match(readFileSync(trace, 'utf8'), /^BYE sip:/m, 'BYE received');
+});

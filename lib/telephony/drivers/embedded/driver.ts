@@ -522,6 +522,10 @@ export class EmbeddedDriver implements TelephonyDriver {
       { name: 'Content-Type', value: 'application/sdp' },
     ];
     inb.ok = responseTo(inb.tx.request, 200, 'OK', extra, Buffer.from(sdp), leg.dialog.localTag);
+    // Journalled as it is answered (journal.ts): the UAS dialog (§12.1.1) is what a successor BYEs after a crash.
+    // Not awaited — the 200 is due now; a crash in the write's millisecond leaves this one call to the caller.
+    void this.journalPut(leg, 'confirmed');
+    leg.journalled = true;
     inb.tx.respond(200, 'OK', extra, Buffer.from(sdp), leg.dialog.localTag);
     leg.state = { ...leg.state, phase: 'confirmed', answered: true };
     this.schedule2xx(leg);
