@@ -32,11 +32,26 @@ function arg(args: string[], name: string, def: number): number {
   return i >= 0 ? Number(args[i + 1]) : def;
 }
 
-/** SIPp UAC → SIPp UAS (built-in scenarios, no media) at `rate` for `secs`: achieved cps and failures. */
-async function sippOnly(rate: number, secs: number): Promise<{ rate: number; cps: number; failed: number }> {
+/**
+ * SIPp UAC → SIPp UAS at `rate` for `secs`: achieved cps and failures. `far` 'uas' is SIPp's built-in
+ * (no media); 'uas-person' is the far end the driver's rate stage calls (180, 200, RTP audio until BYE),
+ * with the UAC hanging up 0.5 s after the answer as the driver's stage does.
+ */
+async function sippOnly(
+  rate: number,
+  secs: number,
+  far: 'uas' | 'uas-person' = 'uas',
+): Promise<{ rate: number; cps: number; failed: number }> {
   const calls = Math.round(rate * secs);
-  const uas = await startSipp({ scenario: 'uas', calls, timeoutS: 120 });
-  const uac = await startSipp({ scenario: 'uac', remote: uas.address, calls, timeoutS: 120, args: ['-r', String(rate), '-l', '100000'] });
+  const uas = await startSipp({ scenario: far, calls, timeoutS: 120, args: far === 'uas' ? [] : ['-max_recv_loops', '100000'] });
+  const hold = far === 'uas' ? [] : ['-d', '500'];
+  const uac = await startSipp({
+    scenario: 'uac',
+    remote: uas.address,
+    calls,
+    timeoutS: 120,
+    args: ['-r', String(rate), '-l', '100000', ...hold],
+  });
   const r = await uac.done;
   await uas.stop();
   const failed = Number(/Failed call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(r.stdout)?.[1] ?? calls);
@@ -179,6 +194,20 @@ export default async function main(args: string[]): Promise<void> {
     refCps = r.cps;
   }
 
+  // The same far end the driver's rate stage calls (audio streaming), driven by SIPp's UAC: what that
+  // far end sustains on this box without us, so the driver's ceiling can be told from the far end's.
+  let refPersonCps = 0;
+  if (!args.includes('--no-person-ref'))
+    for (const rate of [50, 100, 200, 300, 400, 600, 800, 1200].filter((r) => r <= maxRate)) {
+      const r = await sippOnly(rate, stageS, 'uas-person');
+      out({ stage: 'sipp-person', ...r });
+      await sleep(1500);
+      // SIPp's "Call Rate" is calls over the whole run including the last calls' 0.5 s hold, so a short
+      // stage reads low; a stage where every call succeeded sustained its rate (as the driver's stage counts).
+      if (r.failed > 0) break;
+      refPersonCps = rate;
+    }
+
   let sipp: Sipp | undefined;
   let driver: EmbeddedDriver | undefined;
   let best = 0;
@@ -244,6 +273,7 @@ export default async function main(args: string[]): Promise<void> {
     concurrentCalls: bestConc,
     cpuPercent: cpuAtBest,
     sippOnlyCallsPerSecond: refCps,
+    sippPersonCallsPerSecond: refPersonCps,
     ...(fs ?? {}),
     cores: cpus().length,
     loadAverage1m: Math.round(loadavg()[0]! * 10) / 10,
