@@ -12,6 +12,7 @@ import runtimePlugin, { type DialerRuntime } from './plugins/runtime';
 import { monitor } from '../monitor/plugin';
 import { ApiError, errorSchema } from './errors';
 import { buildValidator } from './validation';
+import { toApiError } from './store-errors';
 import { buildSerializer } from './serialization';
 import { routes } from './routes';
 
@@ -77,7 +78,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(runtimePlugin, { runtime: opts.runtime });
   await app.register(messagingPlugin);
   app.setErrorHandler((err, req, reply) => {
-    const body = toErrorBody(err as FastifyLikeError);
+    const body = toErrorBody(toApiError(err) as FastifyLikeError);
     if (body.statusCode >= 500) req.log.error({ err }, 'request failed');
     void reply.status(body.statusCode).send(body);
   });

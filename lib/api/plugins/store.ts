@@ -51,9 +51,8 @@ export { DncFileError } from '../../store/dnc-import';
 export type { RelistQuery } from '../../store/relist';
 export type { AgentLive } from '../../store/agent-live';
 export type { UnsavedRecord } from '../../store/agent-unsaved';
-export { CallbackConflictError, type Callback, type CallbackPatch } from '../../store/callbacks';
+export type { Callback, CallbackPatch } from '../../store/callbacks';
 export { MESSAGE_STATUSES, type MessageRecord } from '../../store/messages';
-export { MessageCampaignConflict } from '../../store/message-campaigns';
 
 /** A store function with the Redis client already given. */
 type Bound<T> = { [K in keyof T]: T[K] extends (redis: Redis, ...args: infer A) => infer R ? (...args: A) => R : never };

@@ -2,11 +2,10 @@
  * Shared pieces of the live-agent routes (agent-desk.ts, agent-live.ts,
  * callbacks.ts): the agent-state view, its schema, and error mapping.
  */
-import { ApiError, notFound } from '../errors';
-import { AgentDeskError } from '../../agents/errors';
+import { notFound } from '../errors';
+import { mapped } from '../store-errors';
 import { idleDecision, type IdleLimits } from '../../agents/idle';
-import { IllegalAgentTransitionError } from '../../agents/state';
-import { CallbackConflictError, type AgentLive, type Repositories } from '../plugins/store';
+import type { AgentLive, Repositories } from '../plugins/store';
 import { AGENT_ID_PATTERN } from '../../domain/agent';
 
 export const agentParams = {
@@ -68,27 +67,8 @@ export function liveView(id: string, a: AgentLive | null, now: number, limits: I
   };
 }
 
-/** Desk, machine and callback errors → catalogue errors. */
-export function deskError(err: unknown): unknown {
-  if (err instanceof IllegalAgentTransitionError)
-    return new ApiError('ILLEGAL_TRANSITION', err.message, { from: err.from, event: err.event });
-  if (err instanceof AgentDeskError) {
-    const code = (
-      { NOT_FOUND: 'NOT_FOUND', CONFLICT: 'CONFLICT', UNPROCESSABLE: 'UNPROCESSABLE', UNAVAILABLE: 'TELEPHONY_UNAVAILABLE' } as const
-    )[err.code];
-    return new ApiError(code, err.message, err.details);
-  }
-  if (err instanceof CallbackConflictError) return new ApiError('CONFLICT', err.message);
-  return err;
-}
-
-export async function desk<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw deskError(err);
-  }
-}
+/** Desk, machine and callback errors → catalogue errors (the API's one mapper, lib/api/store-errors.ts). */
+export const desk = mapped;
 
 export const moreErrors = { 422: { $ref: 'Error#' }, 503: { $ref: 'Error#' } } as const;
 

@@ -3,9 +3,12 @@
  * the OpenAPI document. Rules JSON Schema cannot express (name script classes,
  * hours overlaps, ratio table order…) are in lib/domain/campaign.
  */
-import { CAMPAIGN_MODES, CAMPAIGN_STATES, ID_PATTERN } from '../../domain/campaign';
+import { CAMPAIGN_MODES, CAMPAIGN_STATES, ID_PATTERN, campaignDefaults } from '../../domain/campaign';
 import { RESULT_CODES } from '../../results';
 import { WEEKDAYS } from '../../rules/hours';
+
+/** The defaults live once, in lib/domain/campaign.ts; the schema (and so /openapi.json) shows them. */
+const D = campaignDefaults();
 
 const hhmm = {
   type: 'string',
@@ -64,17 +67,23 @@ const settings = {
     },
   },
   callerId: { type: ['string', 'null'], maxLength: 32, description: 'number presented to the called party (stored E.164)' },
-  presentCallerId: { type: 'boolean', default: true },
-  mode: { type: 'string', enum: [...CAMPAIGN_MODES], default: 'progressive' },
+  presentCallerId: { type: 'boolean', default: D.presentCallerId },
+  mode: { type: 'string', enum: [...CAMPAIGN_MODES], default: D.mode },
   agentless: {
     type: ['object', 'null'],
     additionalProperties: false,
     description: 'mode agentless: an answered person goes to a bot/IVR (botUri) or hears a recorded message',
     properties: { botUri: { type: 'string', maxLength: 512 }, message: { type: 'string', maxLength: 512 } },
   },
-  ringTimeoutSec: { type: 'integer', minimum: 1, maximum: 300, default: 40, description: 'no answer after this → result code 2' },
-  maxAttempts: { type: 'integer', minimum: 1, maximum: 100, default: 1 },
-  retryIntervalSec: { type: 'integer', minimum: 0, maximum: 30 * 86400, default: 3600 },
+  ringTimeoutSec: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 300,
+    default: D.ringTimeoutSec,
+    description: 'no answer after this → result code 2',
+  },
+  maxAttempts: { type: 'integer', minimum: 1, maximum: 100, default: D.maxAttempts },
+  retryIntervalSec: { type: 'integer', minimum: 0, maximum: 30 * 86400, default: D.retryIntervalSec },
   retryPolicy: {
     type: 'object',
     description: 'per result code: retry or not, optional own interval; merged over the defaults of the result-code table',
@@ -89,20 +98,20 @@ const settings = {
   // "unlimited" is spelled out (or 0, seed 002's spelling); null is refused, never read as 0 (issue 14).
   maxConcurrentCalls: {
     anyOf: [{ type: 'integer', minimum: 0 }, UNLIMITED],
-    default: 0,
+    default: D.maxConcurrentCalls,
     description: 'calls at once; "unlimited" or 0 = no limit (stored and shown as 0)',
   },
   callsPerSecond: {
     anyOf: [{ type: 'number', minimum: 0, maximum: 1000 }, UNLIMITED],
-    default: 10,
+    default: D.callsPerSecond,
     description: 'calls started per second; "unlimited" or 0 = no limit (stored and shown as 0)',
   },
-  ratio: { type: 'number', minimum: 0.1, maximum: 20, default: 1, description: 'power mode: calls per idle agent' },
+  ratio: { type: 'number', minimum: 0.1, maximum: 20, default: D.ratio, description: 'power mode: calls per idle agent' },
   ratioTable: {
     type: 'array',
     minItems: 1,
     maxItems: 50,
-    description: "dial ratio by idle agents; default is seed 002's table",
+    description: 'dial ratio by idle agents; default is the preset table',
     items: {
       type: 'object',
       additionalProperties: false,
@@ -110,13 +119,13 @@ const settings = {
       properties: { upToIdleAgents: { type: ['integer', 'null'], minimum: 1 }, ratio: { type: 'number', minimum: 0.1, maximum: 20 } },
     },
   },
-  abandonThresholdSec: { type: 'number', minimum: 0.5, maximum: 60, default: 2 },
-  abandonTargetPct: { type: 'number', minimum: 0, maximum: 100, default: 3 },
+  abandonThresholdSec: { type: 'number', minimum: 0.5, maximum: 60, default: D.abandonThresholdSec },
+  abandonTargetPct: { type: 'number', minimum: 0, maximum: 100, default: D.abandonTargetPct },
   abandonWindowHours: {
     type: 'integer',
     minimum: 1,
     maximum: 720,
-    default: 24,
+    default: D.abandonWindowHours,
     description: 'window the abandon rate is held over: 24 (Ofcom) … 720 (30 days, FCC/TSR)',
   },
   dispositions: {
@@ -129,7 +138,7 @@ const settings = {
       properties: { code: { type: 'string', minLength: 1, maxLength: 64 }, label: { type: 'string', minLength: 1, maxLength: 200 } },
     },
   },
-  dispositionRequired: { type: 'boolean', default: false },
+  dispositionRequired: { type: 'boolean', default: D.dispositionRequired },
   voicemail: {
     type: 'object',
     additionalProperties: false,
@@ -141,7 +150,7 @@ const settings = {
     type: 'integer',
     minimum: 0,
     maximum: 7 * 86400,
-    default: 300,
+    default: D.callbackOwnerGraceSec,
     description: 'a due callback goes to its owner alone for this long, then to anyone in the groups (owner first)',
   },
   filters: {

@@ -10,16 +10,16 @@
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { ApiError, errorResponses } from '../errors';
+import { toApiError } from '../store-errors';
 import { SUPERVISOR } from '../auth';
 import { ID_PATTERN } from '../../domain/campaign';
 import { toCsv, contentType, type Column } from '../../reports/csv';
 import type { Messaging } from '../../messaging';
 import { campaignWarnings, MESSAGE_CAMPAIGN_STATES, type MessageCampaignSettings } from '../../messaging/campaign';
-import { ChannelUnavailableError, IdempotencyConflictError, MessagingInputError, MessagingNotFoundError } from '../../messaging/errors';
-import { createCampaign, MessageCampaignStateError, progress, setState, updateCampaign } from '../../messaging/manage';
+import { createCampaign, progress, setState, updateCampaign } from '../../messaging/manage';
 import { smsInfo } from '../../messaging/text';
 import { checkTemplate, templateFields } from '../../messaging/template';
-import { MESSAGE_STATUSES, MessageCampaignConflict, type MessageRecord } from '../plugins/store';
+import { MESSAGE_STATUSES, type MessageRecord } from '../plugins/store';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -117,14 +117,9 @@ const campaignSchema = {
 } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: ID_PATTERN } } };
 
+/** Messaging errors → catalogue errors (the API's one mapper, lib/api/store-errors.ts). */
 function mapError(err: unknown): never {
-  if (err instanceof MessagingInputError)
-    throw new ApiError('VALIDATION_FAILED', err.message, err.field ? { field: err.field } : undefined);
-  if (err instanceof MessagingNotFoundError) throw new ApiError('NOT_FOUND', err.message);
-  if (err instanceof IdempotencyConflictError) throw new ApiError('CONFLICT', err.message);
-  if (err instanceof MessageCampaignStateError || err instanceof MessageCampaignConflict) throw new ApiError('CONFLICT', err.message);
-  if (err instanceof ChannelUnavailableError) throw new ApiError('TELEPHONY_UNAVAILABLE', err.message);
-  throw err;
+  throw toApiError(err);
 }
 
 const MESSAGE_COLUMNS: readonly Column<MessageRecord>[] = [

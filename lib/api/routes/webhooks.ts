@@ -5,10 +5,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ADMIN } from '../auth';
+import { mapped } from '../store-errors';
 import {
   FORMATS,
   WEBHOOK_EVENT_TYPES,
-  WebhookInputError,
   createSubscription,
   deleteSubscription,
   getCursor,
@@ -76,15 +76,6 @@ const unknownTypes = (events: string[]) =>
   events.filter(
     (e) => e !== '*' && !(WEBHOOK_EVENT_TYPES as readonly string[]).some((t) => t === e || (e.endsWith('.') && t.startsWith(e))),
   );
-
-async function mapped<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof WebhookInputError) throw new ApiError('VALIDATION_FAILED', err.message);
-    throw err;
-  }
-}
 
 export const webhookRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Body: SubscriptionInput }>(
