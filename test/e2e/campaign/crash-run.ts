@@ -46,21 +46,49 @@ function rng(seed: number): () => number {
   };
 }
 
+interface SippCall {
+  number: string;
+  answered: boolean;
+  final: boolean;
+  byeIn: boolean;
+  byeOut: boolean;
+  cancel: boolean;
+  /** Port in the INVITE's Via: the dialer process that placed the call. */
+  viaPort: string;
+  /** The BYE came from another process than the INVITE (an orphan ended by the journal's claimer). */
+  byeFromOther: boolean;
+}
+
 /** Per Call-ID, what SIPp's message trace shows: the INVITE's number, what it answered, what it received. */
-function sippCalls(
-  text: string,
-): Map<string, { number: string; answered: boolean; final: boolean; byeIn: boolean; byeOut: boolean; cancel: boolean }> {
-  const calls = new Map<string, { number: string; answered: boolean; final: boolean; byeIn: boolean; byeOut: boolean; cancel: boolean }>();
+function sippCalls(text: string): Map<string, SippCall> {
+  const calls = new Map<string, SippCall>();
   for (const block of text.split(/^-{40,} .*$/m)) {
     const dir = /UDP message (received|sent)/.exec(block)?.[1];
     const start = /^(?:(INVITE|BYE|CANCEL|ACK) (\S+)|SIP\/2\.0 (\d{3}))/m.exec(block);
     const callId = /^Call-ID:\s*(\S+)/im.exec(block)?.[1];
     const cseq = /^CSeq:\s*\d+\s+(\w+)/im.exec(block)?.[1];
     if (!dir || !start || !callId) continue;
-    const c = calls.get(callId) ?? { number: '', answered: false, final: false, byeIn: false, byeOut: false, cancel: false };
+    const c = calls.get(callId) ?? {
+      number: '',
+      answered: false,
+      final: false,
+      byeIn: false,
+      byeOut: false,
+      cancel: false,
+      viaPort: '',
+      byeFromOther: false,
+    };
+    const viaPort = /^Via:\s*SIP\/2\.0\/\w+\s+[^:;\s]+:(\d+)/im.exec(block)?.[1] ?? '';
     calls.set(callId, c);
-    if (start[1] === 'INVITE' && dir === 'received') c.number = /sip:\+?(\d+)@/.exec(start[2]!)?.[1] ?? '';
-    if (start[1] === 'BYE' && dir === 'received') c.byeIn = true;
+    if (start[1] === 'INVITE' && dir === 'received') {
+      c.number = /sip:\+?(\d+)@/.exec(start[2]!)?.[1] ?? '';
+      c.viaPort = viaPort;
+    }
+    if (start[1] === 'BYE' && dir === 'received') {
+      c.byeIn = true;
+      // Another process's SIP socket than the INVITE's: the BYE of an orphan, sent by the process that took over.
+      if (c.viaPort && viaPort !== c.viaPort) c.byeFromOther = true;
+    }
     if (start[1] === 'BYE' && dir === 'sent') c.byeOut = true;
     if (start[1] === 'CANCEL' && dir === 'received') c.cancel = true;
     const status = Number(start[3]);
@@ -136,15 +164,17 @@ export async function crashRun(t: Test, seed: number): Promise<void> {
             embedded: {
               sip: { host: '127.0.0.1', port: 0 },
               rtp: { portMin: rtpMin, portMax: rtpMin + 46 },
-              // Another owner id each time: the takeover path (a restart under the same id is immediate, dialog-journal.test.ts).
-              // leaseMs longer than a restart: the orphans stream on while the new process dials on their ports.
+              // Restarted in place under the same owner id: the new process ends its predecessor's calls as it
+              // starts, before it dials (the takeover by another process: dialog-journal.test.ts). With another
+              // id and a long lease the orphans stream on while new calls are answered, and an orphan from the
+              // same gateway media port (SIPp has one) can be latched before the call's own stream (README).
               dialogJournal: { leaseMs: 8000, sweepMs: 250 },
             },
             trunks: [{ name: 'carrier', address: carrier.address, callsPerSecond: 1000, maxChannels: 1000 }],
           },
           media: { amd: { silenceTimeoutMs: 2500 } },
           dialer: {
-            runner: runnerConfig({ ownerId: `dialer-${n}`, campaignLeaseMs: 1500, attemptLeaseMs: 3000 }),
+            runner: runnerConfig({ ownerId: 'crash-dialer', campaignLeaseMs: 1500, attemptLeaseMs: 3000 }),
             prompts: { dir: join(dir, 'prompts') },
           },
         }),
@@ -181,6 +211,16 @@ export async function crashRun(t: Test, seed: number): Promise<void> {
     });
 
     const random = rng(seed);
+    /** Until the process serves its API: a kill during start-up would leave no call to orphan. */
+    const booted = async () => {
+      for (let i = 0; i < 600; i++) {
+        const ok = await fetch(`http://127.0.0.1:${apiPort}/health`)
+          .then((r) => r.status < 500)
+          .catch(() => false);
+        if (ok) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
     let dialer = await startDialer();
     t.teardown(() => dialer.kill('SIGKILL'));
     let kills = 0;
@@ -188,6 +228,7 @@ export async function crashRun(t: Test, seed: number): Promise<void> {
     const end = Date.now() + 200000;
     while ((await getCampaign(redis, 'crash'))!.state !== 'completed' && Date.now() < end) {
       if (kills < 3) {
+        await booted();
         await new Promise((r) => setTimeout(r, 2500 + random() * 4000));
         if ((await getCampaign(redis, 'crash'))!.state === 'completed') break;
         foreign += await foreignDrops(apiPort);
@@ -242,6 +283,8 @@ export async function crashRun(t: Test, seed: number): Promise<void> {
     const upLeft = onlyWe.filter(([, c]) => !c.byeIn);
     const ringing = [...calls.entries()].filter(([, c]) => c.number && !c.final);
     t.ok(answered > 0, `the carrier answered ${answered} calls that only the dialer could end`);
+    const orphans = onlyWe.filter(([, c]) => c.byeFromOther).length;
+    t.ok(orphans > 0, `${orphans} of them were left up by a killed process and got their BYE from its successor`);
     t.same(
       upLeft.map(([id, c]) => `${c.number} ${id}`),
       [],
