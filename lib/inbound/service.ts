@@ -246,8 +246,12 @@ export class InboundCalls {
         lastAttempts: c.last.slice(0, 5).map(({ campaignId: cid, attemptNo, code, at }) => ({ campaignId: cid, attemptNo, code, at })),
       },
     };
-    await this.d.desk.connect(r, c.legId, pop);
+    // Known before the bridge: the agent sees the pop (and may act on the call) while the desk still beeps them.
     c.record.agentId = r.agentId;
+    await this.d.desk.connect(r, c.legId, pop).catch((err: Error) => {
+      c.record.agentId = undefined;
+      throw err;
+    });
     c.record.outcome = 'agent';
     this.publish('inbound.answered', c.record, { agentId: r.agentId, contactId: pop.contactId }, r.agentId);
     await putInboundCall(this.d.redis, c.record);
