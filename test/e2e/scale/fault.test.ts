@@ -324,8 +324,13 @@ t.test(
     t.same(holders, [...DIALERS, ...DIALERS], `two campaigns per dialer process (${holders.join(', ')})`);
 
     // Faults: SIGKILL the second dialer while it has calls up, then fail over one master and kill another.
-    await sleep(6000);
+    // Not before 6 s of dialling, and once the victim's own agents have talked (bounded): on an idle host its
+    // first people may not have answered yet at 6 s, and "agents on every process talked" below needs them.
     const victim = 'dialer-2';
+    const killNotBefore = Date.now() + 6000;
+    const killBy = Date.now() + 30000;
+    const victimTalked = () => agents.some((a) => a.dialer === victim && (talked.get(a.id)?.length ?? 0) > 0);
+    while (Date.now() < killNotBefore || (!victimTalked() && Date.now() < killBy)) await sleep(200);
     const victimCampaigns = [quiet[1]!, desks[1]!];
     const inflightAtKill = (await Promise.all(victimCampaigns.map((c) => new DialQueue(redis, c).inflightCount()))).reduce(
       (a, b) => a + b,
