@@ -90,6 +90,14 @@ export const reportRoutes: FastifyPluginAsync = async (app) => {
     return { records, dispositions };
   }
 
+  /** The campaign's attempts and dispositions, its AMD review labels, and the attempts inside the query's range. */
+  async function loadWithAmd(id: string, q: RangeQ) {
+    const range = rangeOf(q);
+    const [{ records, dispositions }, labels] = await Promise.all([load(id), readAmdLabels(app.redis, id)]);
+    const inRange = records.filter((r) => (range.from === undefined || r.at >= range.from) && (range.to === undefined || r.at < range.to));
+    return { range, records, dispositions, labels, inRange };
+  }
+
   app.get<{ Params: { id: string }; Querystring: RangeQ }>(
     '/reports/campaigns/:id',
     {
@@ -104,12 +112,7 @@ export const reportRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req) => {
-      const range = rangeOf(req.query);
-      const { records, dispositions } = await load(req.params.id);
-      const labels = await readAmdLabels(app.redis, req.params.id);
-      const inRange = records.filter(
-        (r) => (range.from === undefined || r.at >= range.from) && (range.to === undefined || r.at < range.to),
-      );
+      const { range, records, dispositions, labels, inRange } = await loadWithAmd(req.params.id, req.query);
       return {
         ...campaignReport(req.params.id, records, dispositions, { now: Date.now(), range }),
         amd: amdReport(inRange, dispositions, labels),
@@ -180,12 +183,7 @@ export const reportRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req) => {
-      const range = rangeOf(req.query);
-      const { records, dispositions } = await load(req.params.id);
-      const labels = await readAmdLabels(app.redis, req.params.id);
-      const inRange = records.filter(
-        (r) => (range.from === undefined || r.at >= range.from) && (range.to === undefined || r.at < range.to),
-      );
+      const { dispositions, labels, inRange } = await loadWithAmd(req.params.id, req.query);
       return { campaignId: req.params.id, ...amdReport(inRange, dispositions, labels) };
     },
   );
