@@ -60,7 +60,24 @@ export function audioKeys(): Record<string, string> {
   return keys;
 }
 
+/**
+ * A port probed free can still be taken before SIPp binds it (another process's
+ * RTP, an ephemeral socket): a UAS that exits at start on EADDRINUSE is started
+ * again on fresh ports, a few times.
+ */
 export async function startSipp(o: SippOptions): Promise<Sipp> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSippOnce(o);
+    } catch (err) {
+      if (!(err instanceof PortTakenError) || attempt >= 5) throw err;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startSippOnce(o: SippOptions): Promise<Sipp> {
   const port = await freeUdpPort();
   // -mp binds the audio RTP/RTCP and video RTP/RTCP ports from here up
   const mediaPort = await freeUdpPort(4);
@@ -103,7 +120,8 @@ export async function startSipp(o: SippOptions): Promise<Sipp> {
   if (!o.remote) await waitBound(port, () => exited);
   if (exited) {
     const r = await done;
-    throw new Error(`sipp ${o.scenario} exited at start (code ${r.code}): ${r.stderr.slice(-2000)}`);
+    const message = `sipp ${o.scenario} exited at start (code ${r.code}): ${r.stderr.slice(-2000)}`;
+    throw /Address already in use|errno = 98/.test(r.stderr) ? new PortTakenError(message) : new Error(message);
   }
   return {
     port,
