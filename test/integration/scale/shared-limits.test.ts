@@ -129,20 +129,22 @@ t.test('SharedLimits: two processes share one trunk; unused admissions are refun
 t.test('a call held up past half the guard is admitted afresh, or given back', async (t) => {
   const { redis } = await startTestRedis(t);
   const trunk = { name: 'late', channels: 0, callsPerSecond: 2 };
-  const a = new SharedLimits(redis, { owner: 'A', trunk, leaseMs: 30000, guardMs: 40 });
-  const b = new SharedLimits(redis, { owner: 'B', trunk, leaseMs: 30000, guardMs: 40 });
+  // A 400 ms guard: the re-admission (three Redis round trips) must fit in half of it, which a 40 ms guard did not
+  // on a loaded host. The window is 1 s + the guard.
+  const a = new SharedLimits(redis, { owner: 'A', trunk, leaseMs: 30000, guardMs: 400 });
+  const b = new SharedLimits(redis, { owner: 'B', trunk, leaseMs: 30000, guardMs: 400 });
   const camp = { id: 'cl', callsPerSecond: 0, maxConcurrentCalls: 0 };
   const window = trunkLimitKeys('late').window;
   t.equal(await a.admit(camp, 1), 1);
   a.bind('cl', 'a1');
-  await sleep(60);
+  await sleep(260);
   t.ok(await a.ready('a1', camp), 'late, but room now: admitted again');
   t.equal(await redis.zcard(window), 1, 'the stale admission was replaced, not added to');
   // A call held up longer than the window: another process has used the room since.
-  await sleep(1100);
+  await sleep(1500);
   t.equal(await a.admit(camp, 1), 1);
   a.bind('cl', 'a2');
-  await sleep(1100);
+  await sleep(1500);
   t.equal(await b.admit(camp, 2), 2, 'the window moved on: B takes the room');
   t.notOk(await a.ready('a2', camp), 'the late call finds no room: not dialled now');
   t.equal(await redis.zcard(window), 2, "only B's admissions are in the window");
