@@ -19,6 +19,7 @@ import type {
   MediaServerPort,
   MrfConnectOptions,
   MrfPort,
+  RecordStop,
   SentInvite,
   SipProvisional,
   SrfPort,
@@ -80,6 +81,7 @@ export class FakeEndpoint implements EndpointPort {
   private custom = new Map<string, Array<(b: Record<string, string>) => void>>();
   private dtmf: Array<(d: string, ms: number) => void> = [];
   private destroyed: Array<(c?: string) => void> = [];
+  private recordStops: Array<(r: RecordStop) => void> = [];
   private playing?: { target: string; resolve: (r: { playbackMs: number }) => void };
   /**
    * Runs when media flows into a recording: like FreeSWITCH, which writes
@@ -125,6 +127,8 @@ export class FakeEndpoint implements EndpointPort {
       p.resolve({ playbackMs: 1234 });
     }
     if (command === 'uuid_record' && args[1] === 'start') this.recordingTo = args[2]!;
+    // FreeSWITCH closes the file and fires RECORD_STOP (a channel still up: success-maxtime) around its reply.
+    if (command === 'uuid_record' && args[1] === 'stop') setImmediate(() => this.emitRecordStop(args[2]!, 'success-maxtime'));
     return '+OK Success\n';
   }
   async set(vars: Record<string, string>): Promise<void> {
@@ -172,6 +176,10 @@ export class FakeEndpoint implements EndpointPort {
   onDestroy(l: (c?: string) => void): void {
     this.destroyed.push(l);
   }
+  onRecordStop(l: (r: RecordStop) => void): void {
+    this.log.add(this.uuid, 'subscribe', 'RECORD_STOP');
+    this.recordStops.push(l);
+  }
 
   /* replay FreeSWITCH events */
   /** DETECTED_TONE with Detected-Tone: name (fsmrf `tone`). */
@@ -183,6 +191,10 @@ export class FakeEndpoint implements EndpointPort {
   }
   emitDtmf(digit: string, ms: number): void {
     for (const l of this.dtmf) l(digit, ms);
+  }
+  /** RECORD_STOP with Record-File-Path and Record-Completion-Cause (as FreeSWITCH 1.11 sends it, seen live). */
+  emitRecordStop(path: string, cause: string): void {
+    for (const l of this.recordStops) l({ path, cause });
   }
   /** CHANNEL_CALLSTATE HANGUP with Hangup-Cause. */
   emitHangup(cause: string): void {

@@ -4,6 +4,7 @@
  */
 import t from 'tap';
 import { rig, type Rig } from './fakes';
+import type { RecordingResult } from '../../../lib/telephony/contract';
 
 async function answeredLeg(r: Rig, to: string): Promise<{ legId: string; uuid: string }> {
   const legId = await r.driver.originate({ to, ringTimeoutMs: 20000 });
@@ -148,4 +149,59 @@ t.test('stop() hangs every leg up and health reports the connections', async (t)
   t.same(r.trace(b).at(-1), 'end:local:487:unanswered');
   t.match(r.driver.health(), { ok: false, activeLegs: 0 });
   await t.rejects(r.driver.originate({ to: '0312345678', ringTimeoutMs: 1000 }), { code: 'UNAVAILABLE' });
+});
+
+t.test('a recording FreeSWITCH cannot write (RECORD_STOP uri-failure) ends as an error; the call goes on', async (t) => {
+  const r = await rig();
+  const agent = await answeredLeg(r, 'sip:agent1@10.0.0.7');
+  const cust = await answeredLeg(r, '0312345678');
+  await r.driver.bridge(cust.legId, agent.legId);
+  const ep = [...r.mrf.servers.values()].flatMap((s) => s.endpoints).find((e) => e.uuid === cust.uuid)!;
+  const ended: RecordingResult[] = [];
+  const id = await r.driver.startRecording({
+    customerLeg: cust.legId,
+    agentLeg: agent.legId,
+    path: '/nonexistent-dir/a.wav',
+    onEnd: (x) => ended.push(x),
+  });
+  const lines = r.log.lines((c) => c.target === cust.uuid);
+  const sub = lines.indexOf(`${cust.uuid} subscribe RECORD_STOP`);
+  const start = lines.indexOf(`${cust.uuid} api uuid_record ${cust.uuid} start /nonexistent-dir/a.wav`);
+  t.ok(sub >= 0 && sub < start, 'RECORD_STOP subscribed before the recording starts');
+  t.match(
+    lines.find((l) => l.includes('uuid_setvar_multi')),
+    /RECORD_USE_THREAD=false/,
+    'written from the media bug',
+  );
+  // Another file's stop (the analysis tap) and a normal cause change nothing.
+  ep.emitRecordStop('/tmp/other.wav', 'uri-failure');
+  await r.settle();
+  t.same(ended, []);
+  ep.emitRecordStop('/nonexistent-dir/a.wav', 'uri-failure');
+  // The result reads the file (real fs I/O): wait for it, bounded.
+  for (let i = 0; i < 500 && ended.length === 0; i++) await new Promise((res) => setTimeout(res, 10));
+  ep.emitRecordStop('/nonexistent-dir/a.wav', 'uri-failure');
+  await r.settle();
+  t.equal(ended.length, 1, 'onEnd once');
+  t.match(ended[0], { id, endedBy: 'error', error: /could not write \/nonexistent-dir\/a\.wav.*uri-failure/, bytes: 0 });
+  t.notOk(
+    r.log.lines().some((l) => l.includes(`uuid_record ${cust.uuid} stop`)),
+    'nothing to stop: FreeSWITCH ended it',
+  );
+  t.notOk(
+    r.events.some((e) => e.type === 'end'),
+    'no leg ended',
+  );
+  t.same(r.trace(cust.legId).slice(-1), ['bridged']);
+  await t.rejects(r.driver.stopRecording(id), { code: 'UNKNOWN_LEG' });
+
+  // A stop whose final flush fails is reported the same way.
+  const ended2: RecordingResult[] = [];
+  const id2 = await r.driver.startRecording({ customerLeg: cust.legId, path: '/nonexistent-dir/b.wav', onEnd: (x) => ended2.push(x) });
+  const stopping = r.driver.stopRecording(id2);
+  ep.emitRecordStop('/nonexistent-dir/b.wav', 'uri-failure');
+  t.match(await stopping, { id: id2, endedBy: 'error', error: /could not write/ });
+  // A normal stop (success-maxtime) of an unreadable file is still an error, but not a write failure.
+  const id3 = await r.driver.startRecording({ customerLeg: cust.legId, path: '/nonexistent-dir/c.wav' });
+  t.match(await r.driver.stopRecording(id3), { endedBy: 'error', error: /not readable/ });
 });

@@ -62,4 +62,12 @@ t.test('duration and size from the WAV FreeSWITCH wrote', async (t) => {
   t.match(await recordingResult(base, 'stop', 'uuid_record refused'), { endedBy: 'error', error: 'uuid_record refused', bytes: 0 });
   writeFileSync(p, wav(32000));
   t.match(await recordingResult(base, 'leg-ended'), { endedBy: 'leg-ended', durationMs: 1000, id: 'r1' });
+  // A refused start reports no file even if one is there; a failed write reports what it holds.
+  t.match(await recordingResult(base, 'stop', 'refused'), { endedBy: 'error', bytes: 0, durationMs: 0 });
+  t.match(await recordingResult(base, 'stop', 'disk full', true), { endedBy: 'error', error: 'disk full', bytes: 32056, durationMs: 1000 });
+  t.match(await recordingResult({ ...base, path: join(dir, 'missing.wav') }, 'stop', 'disk full', true), {
+    endedBy: 'error',
+    error: 'disk full',
+    bytes: 0,
+  });
 });

@@ -58,6 +58,8 @@ interface FsmrfEndpoint {
   destroy(): Promise<void>;
   addCustomEventListener(event: string, fn: (args: unknown, evt: EslEvent) => void): void;
   on(event: string, fn: (arg: Record<string, string> | undefined) => void): void;
+  /** The endpoint's own outbound event socket (drachtio-modesl), filtered on its Unique-ID. */
+  conn: { subscribe(events: string): void; on(event: string, fn: (evt: EslEvent) => void): void };
 }
 interface FsmrfMediaServer {
   address: string;
@@ -284,6 +286,15 @@ function wrapEndpoint(ep: FsmrfEndpoint): EndpointPort {
     // DTMF-Duration is in 8 kHz timestamp units.
     onDtmf: (fn) => ep.on('dtmf', (e) => fn(e?.dtmf ?? '', Math.round(Number(e?.duration ?? 0) / 8))),
     onDestroy: (fn) => ep.on('destroy', (e) => fn(e?.reason)),
+    // fsmrf does not subscribe to RECORD_STOP; `event json` adds to the socket's subscriptions, and commands on
+    // one socket run in order, so a uuid_record sent after this is covered. drachtio-modesl names events
+    // `esl::event::<Event-Name>::<Unique-ID>`.
+    onRecordStop: (fn) => {
+      ep.conn.subscribe('RECORD_STOP');
+      ep.conn.on(`esl::event::RECORD_STOP::${ep.uuid}`, (evt) =>
+        fn({ path: evt.getHeader('Record-File-Path') ?? '', cause: evt.getHeader('Record-Completion-Cause') ?? '' }),
+      );
+    },
   };
 }
 

@@ -42,6 +42,7 @@ import type {
   EndpointPort,
   EslConnect,
   MrfPort,
+  RecordStop,
   SentInvite,
   SipProvisional,
   SrfPort,
@@ -49,7 +50,7 @@ import type {
   UacFailure,
 } from './ports';
 import { needsFor, preflightMediaServer } from './preflight';
-import { apiOk, EAVESDROP_VARS, eavesdropDigit, RECORD_VARS, recordingResult } from './supervision';
+import { apiOk, EAVESDROP_VARS, eavesdropDigit, RECORD_VARS, RECORD_WRITE_FAILED, recordingResult, writeFailure } from './supervision';
 
 export interface FreeswitchDriverDeps {
   config: {
@@ -97,6 +98,8 @@ interface Leg {
   resolveEnded: () => void;
   /** Settles when FreeSWITCH has hung the endpoint up (files it recorded are closed). */
   gone?: Promise<void>;
+  /** RECORD_STOP events of this channel are subscribed (the first recording on it). */
+  recordStops?: boolean;
   log: Logger;
 }
 
@@ -121,11 +124,20 @@ interface Recording {
   startedAt: number;
   onEnd?: (r: RecordingResult) => void;
   done?: Promise<RecordingResult>;
+  /** FreeSWITCH's RECORD_STOP for this file, once it came. */
+  stopped?: RecordStop;
+  /** Wakes a closeRecording waiting for that RECORD_STOP. */
+  onStopped?: () => void;
 }
 
 /** Ended leg ids remembered so a late hangup() resolves instead of failing. */
 const ENDED_MEMORY = 10_000;
 export const DEFAULT_BEEP = { freqHz: 1000, durationMs: 200 } as const;
+/**
+ * How long a stopped recording waits for FreeSWITCH's RECORD_STOP (whose completion cause says whether the
+ * last writes failed). It follows the uuid_record reply at once; the bound only covers a lost event socket.
+ */
+const RECORD_STOP_WAIT_MS = 5000;
 /** How long `eavesdrop` may take to start on the supervisor's channel (a loaded FreeSWITCH: some hundred ms). */
 const EAVESDROP_START_MS = 5000;
 
@@ -419,6 +431,7 @@ export class FreeswitchDriver implements TelephonyDriver {
     let error: string | undefined;
     try {
       await customer.media;
+      this.watchRecordStops(customer);
       await customer.ep.set(RECORD_VARS);
       const reply = await customer.ep.api('uuid_record', [customer.ep.uuid, 'start', req.path]);
       if (!apiOk(reply)) error = `uuid_record refused: ${reply.trim()}`;
@@ -491,25 +504,60 @@ export class FreeswitchDriver implements TelephonyDriver {
     }
   }
 
+  /**
+   * FreeSWITCH ends a recording by itself when a write fails (RECORD_USE_THREAD=false, supervision.ts):
+   * its RECORD_STOP says uri-failure. The recording then ends as an error; the call goes on.
+   */
+  private watchRecordStops(leg: Leg): void {
+    if (leg.recordStops) return;
+    leg.recordStops = true;
+    leg.ep.onRecordStop((stop) => {
+      for (const rec of this.recordings.values()) {
+        if (rec.customer !== leg || rec.path !== stop.path || rec.stopped) continue;
+        rec.stopped = stop;
+        rec.onStopped?.();
+        if (stop.cause === RECORD_WRITE_FAILED) void this.closeRecording(rec, 'error', writeFailure(rec.path), true);
+      }
+    });
+  }
+
+  /** Resolves when the recording's RECORD_STOP has come, or after RECORD_STOP_WAIT_MS. */
+  private recordStopped(rec: Recording): Promise<void> {
+    if (rec.stopped) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = this.d.clock.setTimeout(resolve, RECORD_STOP_WAIT_MS);
+      rec.onStopped = () => {
+        this.d.clock.clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
   /** A leg ended: recordings it is part of end too. */
   private endRecordings(leg: Leg): void {
     for (const r of this.recordings.values()) if (r.customer === leg || r.agent === leg) void this.closeRecording(r, 'leg-ended');
   }
 
   /** Stops a recording once, reads what FreeSWITCH wrote and reports it (onEnd). */
-  private closeRecording(rec: Recording, endedBy: RecordingResult['endedBy'], error?: string): Promise<RecordingResult> {
+  private closeRecording(rec: Recording, endedBy: RecordingResult['endedBy'], error?: string, partial = false): Promise<RecordingResult> {
     rec.done ??= (async () => {
       const customer = rec.customer;
       if (!error && customer.state !== 'ended') {
         const reply = await customer.ep.api('uuid_record', [customer.ep.uuid, 'stop', rec.path]).catch((err: Error) => err.message);
         if (!apiOk(reply)) customer.log.debug({ reply }, 'uuid_record stop');
+        // Its completion cause tells whether the last writes (flushed at the stop) failed.
+        else await this.recordStopped(rec);
       } else if (!error) {
         // The channel is being hung up (release() runs right after finish()): FreeSWITCH closes the file when it is gone.
         await Promise.resolve();
         await customer.gone;
       }
       this.recordings.delete(rec.id);
-      const r = await recordingResult({ id: rec.id, path: rec.path, startedAt: rec.startedAt }, endedBy, error);
+      if (!error && rec.stopped?.cause === RECORD_WRITE_FAILED) {
+        error = writeFailure(rec.path);
+        partial = true;
+      }
+      const r = await recordingResult({ id: rec.id, path: rec.path, startedAt: rec.startedAt }, endedBy, error, partial);
       if (r.error) this.d.logger.error({ recording: rec.id, error: r.error }, 'recording failed; the call goes on');
       try {
         rec.onEnd?.(r);

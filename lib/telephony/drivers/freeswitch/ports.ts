@@ -108,6 +108,19 @@ export interface EndpointPort {
   onDtmf(listener: (digit: string, durationMs: number) => void): void;
   /** FreeSWITCH ended the channel (Hangup-Cause name, e.g. NORMAL_CLEARING). */
   onDestroy(listener: (hangupCause?: string) => void): void;
+  /**
+   * RECORD_STOP of a recording on this channel: its Record-File-Path and
+   * Record-Completion-Cause (`uri-failure` when a write failed). Subscribes on
+   * the endpoint's own event socket before any later command runs.
+   */
+  onRecordStop(listener: (stop: RecordStop) => void): void;
+}
+
+/** switch_ivr_async.c send_record_stop_event: the file and why it ended. */
+export interface RecordStop {
+  path: string;
+  /** MRCP-style completion cause (success-maxtime, no-input-timeout, uri-failure, empty-file…); '' when absent. */
+  cause: string;
 }
 
 export interface MediaServerLoad {

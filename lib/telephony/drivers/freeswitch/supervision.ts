@@ -45,7 +45,24 @@ export const RECORD_VARS: Readonly<Record<string, string>> = {
   // Keep the file the dialer names: no automatic "-in/-out" split or a different rate.
   RECORD_READ_ONLY: 'false',
   RECORD_WRITE_ONLY: 'false',
+  // A write error (disk full) must end the recording and be reported (issue 17). FreeSWITCH's writer
+  // thread (the default) only logs "Error writing" every 2 s and keeps the recording running to its end,
+  // with record_ms counting the audio it failed to write (seen live on a full tmpfs). Written from the
+  // media bug instead, the first failed write ends the recording at once with a RECORD_STOP whose
+  // Record-Completion-Cause is uri-failure (switch_ivr_async.c record_callback). The call's media thread
+  // then does one write() per 64 KB (the file handle's pre-buffer: about 2 s of 8 kHz stereo).
+  RECORD_USE_THREAD: 'false',
+  // Never hang the call up on a write error (FreeSWITCH's default, stated so it stays so).
+  RECORD_HANGUP_ON_ERROR: 'false',
 };
+
+/** RECORD_STOP's Record-Completion-Cause for a failed write (switch_ivr_async.c set_completion_cause). */
+export const RECORD_WRITE_FAILED = 'uri-failure';
+
+/** The error a recording reports when FreeSWITCH could not write its file. */
+export function writeFailure(path: string): string {
+  return `FreeSWITCH could not write ${path} (disk full or write error: RECORD_STOP ${RECORD_WRITE_FAILED}); the recording ended, the call went on`;
+}
 
 /** FreeSWITCH api replies start with +OK or -ERR / -USAGE. */
 export function apiOk(reply: string): boolean {
@@ -93,12 +110,16 @@ export async function recordingResult(
   base: { id: string; path: string; startedAt: number },
   endedBy: RecordingResult['endedBy'],
   error?: string,
+  /** The error came after FreeSWITCH had started writing (a failed write): the file holds the audio before it. */
+  partial = false,
 ): Promise<RecordingResult> {
-  if (error) return { ...base, durationMs: 0, bytes: 0, endedBy: 'error', error };
+  if (error && !partial) return { ...base, durationMs: 0, bytes: 0, endedBy: 'error', error };
   try {
     const f = await wavFacts(base.path);
+    if (error) return { ...base, durationMs: f.durationMs, bytes: f.bytes, endedBy: 'error', error };
     return { ...base, durationMs: f.durationMs, bytes: f.bytes, endedBy };
   } catch (err) {
+    if (error) return { ...base, durationMs: 0, bytes: 0, endedBy: 'error', error };
     // FreeSWITCH wrote nothing the dialer can read (a remote media server, a full disk): say so.
     return { ...base, durationMs: 0, bytes: 0, endedBy: 'error', error: `recording not readable: ${(err as Error).message}` };
   }

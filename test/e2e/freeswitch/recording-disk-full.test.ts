@@ -1,0 +1,143 @@
+/**
+ * A disk that fills during a recording on the freeswitch driver, live
+ * (drachtio-server + FreeSWITCH 1.11): the recording ends as an error naming
+ * the file, the call goes on (both parties still hear each other), and a later
+ * recording on the same call works once there is room again (issue 17:
+ * "Disk full or write errors end the recording, never the call, and are
+ * reported"). The full disk is a small tmpfs the test mounts (root only) and
+ * removes. What FreeSWITCH signals was found here: with its writer thread a
+ * failed write is only logged ("Error writing"); written from the media bug
+ * (RECORD_USE_THREAD=false) it ends the recording with RECORD_STOP
+ * Record-Completion-Cause uri-failure (supervision.ts).
+ */
+import t from 'tap';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../../../lib/config';
+import { createFreeswitchDriver } from '../../../lib/telephony/drivers/freeswitch';
+import { startProbePhone, type RtpProbe } from '../../../lib/telephony/testing/rtp-probe';
+import type { LegEvent, RecordingResult } from '../../../lib/telephony/contract';
+import { liveServersMissing, startLiveServers } from '../../helpers/live-servers';
+
+const AGENT = 600;
+const CUSTOMER = 1100;
+
+/** A tmpfs of `kb` KiB, or why one cannot be mounted here. */
+function mountTmpfs(kb: number): { dir: string; unmount: () => void } | string {
+  const dir = mkdtempSync(join(tmpdir(), 'fs-diskfull-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${kb}k,mode=0777`, 'tmpfs', dir], { stdio: 'pipe' });
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    return `cannot mount a small tmpfs to fill (needs root): ${(err as Error).message.split('\n')[0]}`;
+  }
+  return {
+    dir,
+    unmount: () => {
+      execFileSync('umount', [dir]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function until(cond: () => boolean, what: string, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The share of `hz` in what `probe` received during the next second (at least 25 frames). */
+async function hears(probe: RtpProbe, hz: number): Promise<number> {
+  const from = Date.now();
+  await until(() => probe.frames.filter((f) => f.at >= from).length >= 50, 'a second of audio', 15000);
+  const h = probe.heard([hz], from);
+  return h.shares[hz]!;
+}
+
+const missing = liveServersMissing();
+const probeMount = missing ? undefined : mountTmpfs(256);
+const cannotMount = typeof probeMount === 'string' ? probeMount : undefined;
+if (probeMount && typeof probeMount !== 'string') probeMount.unmount();
+
+t.test(
+  'freeswitch driver: a disk that fills ends the recording as an error, never the call, live',
+  { skip: missing ?? cannotMount ?? false, timeout: 120000 },
+  async (t) => {
+    const live = await startLiveServers(t);
+    const agent = await startProbePhone({ toneHz: AGENT });
+    const customer = await startProbePhone({ toneHz: CUSTOMER });
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        telephony: {
+          driver: 'freeswitch',
+          freeswitch: live.configSection('stream'),
+          trunks: [{ name: 'carrier', address: customer.sipp.address }],
+        },
+      },
+    });
+    const driver = createFreeswitchDriver({ config, logger: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }) });
+    await driver.start();
+    // 256 KiB with 160 KiB taken: room for the first 64 KiB block FreeSWITCH writes (2 s of 8 kHz stereo), not the second.
+    const disk = mountTmpfs(256);
+    if (typeof disk === 'string') throw new Error(disk);
+    t.teardown(async () => {
+      await driver.stop();
+      await Promise.all([agent.stop(), customer.stop()]);
+      disk.unmount();
+    });
+    const filler = join(disk.dir, 'filler');
+    writeFileSync(filler, Buffer.alloc(160 * 1024));
+
+    const events: LegEvent[] = [];
+    driver.onEvent((e) => events.push(e));
+    const answered = (leg: string) =>
+      until(() => events.some((e) => e.type === 'answer' && e.legId === leg), `leg ${leg} to answer`, 15000);
+    const hold = async (leg: string, probe: RtpProbe) => {
+      await driver.play(leg, { kind: 'hold' });
+      await until(() => probe.frames.length > 0, 'FreeSWITCH to send to the probe', 15000);
+    };
+    const a = await driver.originate({ to: `sip:agent@${agent.sipp.address}`, ringTimeoutMs: 10000 });
+    const c = await driver.originate({ to: '0312345670', ringTimeoutMs: 10000 });
+    await Promise.all([answered(a), answered(c)]);
+    await Promise.all([hold(a, agent.probe), hold(c, customer.probe)]);
+    await driver.bridge(a, c);
+
+    const ended: RecordingResult[] = [];
+    const path = join(disk.dir, 'call.wav');
+    const startedAt = Date.now();
+    const id = await driver.startRecording({ customerLeg: c, agentLeg: a, path, onEnd: (r) => ended.push(r) });
+    // FreeSWITCH fails on its second 64 KiB write (about 4 s of audio); bounded generously for a loaded host.
+    await until(() => ended.length > 0, 'the recording to end on the full disk', 60000);
+    const r = ended[0]!;
+    t.equal(r.id, id);
+    t.equal(r.endedBy, 'error', 'ended as an error');
+    t.match(r.error, new RegExp(`could not write ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}.*uri-failure`), `reported: ${r.error}`);
+    t.ok(r.bytes > 44 && r.bytes <= 96 * 1024, `the short file's size is reported (${r.bytes} bytes)`);
+    t.ok(r.durationMs > 0 && r.durationMs < Date.now() - startedAt, `and the audio it holds (${r.durationMs} ms)`);
+    await t.rejects(driver.stopRecording(id), { code: 'UNKNOWN_LEG' }, 'the recording is over');
+
+    // The call goes on: no leg ended, both parties still hear each other.
+    t.notOk(
+      events.some((e) => e.type === 'end'),
+      'no leg ended',
+    );
+    t.ok((await hears(agent.probe, CUSTOMER)) > 0.5, 'the agent still hears the customer');
+    t.ok((await hears(customer.probe, AGENT)) > 0.5, 'the customer still hears the agent');
+
+    // Room again: a new recording on the same call works.
+    unlinkSync(filler);
+    const again = await driver.startRecording({ customerLeg: c, agentLeg: a, path: join(disk.dir, 'again.wav') });
+    await hears(agent.probe, CUSTOMER);
+    await hears(agent.probe, CUSTOMER);
+    const ok = await driver.stopRecording(again);
+    t.equal(ok.endedBy, 'stop', 'the next recording ends normally');
+    t.ok(ok.durationMs >= 1500, `and holds the audio (${ok.durationMs} ms)`);
+    t.equal(ended.length, 1, 'the failed recording reported once');
+  },
+);
