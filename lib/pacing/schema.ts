@@ -1,41 +1,42 @@
 /** `dialer.pacing` settings: estimate windows and predictive-mode defaults (see lib/pacing/estimator and predictive). */
-import { DEFAULT_ESTIMATOR_CONFIG, type EstimatorConfig } from './estimator';
+import { Type, type Static } from '@sinclair/typebox';
+import { DEFAULT_ESTIMATOR_CONFIG } from './estimator';
 import { PREDICTIVE_DEFAULTS } from './predictive';
 
-const ms = (def: number, minimum: number) => ({ type: 'integer', minimum, default: def }) as const;
+const ms = (def: number, minimum: number) => Type.Integer({ minimum, default: def });
 
-export const pacingSchema = {
-  type: 'object',
-  additionalProperties: false,
-  default: {},
-  properties: {
-    estimator: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
+export const pacingSchema = Type.Object(
+  {
+    estimator: Type.Object(
+      {
         bucketMs: ms(DEFAULT_ESTIMATOR_CONFIG.bucketMs, 1000),
         rateWindowMs: ms(DEFAULT_ESTIMATOR_CONFIG.rateWindowMs, 60_000),
         handleWindowMs: ms(DEFAULT_ESTIMATOR_CONFIG.handleWindowMs, 60_000),
         abandonWindowMs: ms(DEFAULT_ESTIMATOR_CONFIG.abandonWindowMs, 60_000),
         ringBinMs: ms(DEFAULT_ESTIMATOR_CONFIG.ringBinMs, 100),
-        ringBins: { type: 'integer', minimum: 10, maximum: 1000, default: DEFAULT_ESTIMATOR_CONFIG.ringBins },
+        ringBins: Type.Integer({ minimum: 10, maximum: 1000, default: DEFAULT_ESTIMATOR_CONFIG.ringBins }),
       },
-    },
-    predictive: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
-        safetyMargin: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: PREDICTIVE_DEFAULTS.safetyMargin },
+      {
+        additionalProperties: false,
+        default: {},
+      },
+    ),
+    predictive: Type.Object(
+      {
+        safetyMargin: Type.Number({ minimum: 0, exclusiveMaximum: 1, default: PREDICTIVE_DEFAULTS.safetyMargin }),
         budgetHorizonMs: ms(PREDICTIVE_DEFAULTS.budgetHorizonMs, 1000),
-        maxLinesPerAgent: { type: 'number', minimum: 1, default: PREDICTIVE_DEFAULTS.maxLinesPerAgent },
+        maxLinesPerAgent: Type.Number({ minimum: 1, default: PREDICTIVE_DEFAULTS.maxLinesPerAgent }),
       },
-    },
+      {
+        additionalProperties: false,
+        default: {},
+      },
+    ),
   },
-} as const;
+  {
+    additionalProperties: false,
+    default: {},
+  },
+);
 
-export interface PacingConfig {
-  estimator: EstimatorConfig;
-  predictive: { safetyMargin: number; budgetHorizonMs: number; maxLinesPerAgent: number };
-}
+export type PacingConfig = Static<typeof pacingSchema>;

@@ -1,23 +1,20 @@
 /** Dialer runtime settings (runner, pacing, agents). Owned by the runtime work. */
-import { agentsSchema, type AgentsConfig } from './agents';
-import { runnerSchema, promptsSchema, type RunnerConfig, type PromptsConfig } from './runner';
-import { pacingSchema, type PacingConfig } from '../../pacing/schema';
+import { Type, type Static } from '@sinclair/typebox';
+import { agentsSchema } from './agents';
+import { runnerSchema, promptsSchema } from './runner';
+import { pacingSchema } from '../../pacing/schema';
 
-export const dialerSchema = {
-  type: 'object',
-  additionalProperties: true,
-  default: {},
-  properties: {
+export const dialerSchema = Type.Object(
+  {
     agents: agentsSchema,
     runner: runnerSchema,
     prompts: promptsSchema,
     pacing: pacingSchema,
   },
-} as const;
+  {
+    additionalProperties: true,
+    default: {},
+  },
+);
 
-export type DialerConfig = Record<string, unknown> & {
-  agents: AgentsConfig;
-  runner: RunnerConfig;
-  prompts: PromptsConfig;
-  pacing: PacingConfig;
-};
+export type DialerConfig = Static<typeof dialerSchema>;

@@ -5,43 +5,44 @@
  * `telephony.driver` is `freeswitch` (then `checkFreeswitchConfig` in
  * lib/telephony/drivers/freeswitch/config.ts refuses a start with a missing key).
  */
-export const freeswitchSchema = {
-  type: 'object',
-  additionalProperties: false,
-  default: {},
-  properties: {
+import { Type, type Static } from '@sinclair/typebox';
+import { StringEnum } from '../typebox';
+export const freeswitchSchema = Type.Object(
+  {
     /** The drachtio-server's control socket (inbound connection from us). */
-    drachtio: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
-        host: { type: 'string', default: '' },
-        port: { type: 'integer', minimum: 1, maximum: 65535, default: 9022 },
-        secret: { type: 'string', default: '' },
+    drachtio: Type.Object(
+      {
+        host: Type.String({ default: '' }),
+        port: Type.Integer({ minimum: 1, maximum: 65535, default: 9022 }),
+        secret: Type.String({ default: '' }),
       },
-    },
-    /** FreeSWITCH event sockets; calls are spread over them by load. */
-    mediaServers: {
-      type: 'array',
-      default: [],
-      items: {
-        type: 'object',
+      {
         additionalProperties: false,
-        required: ['address'],
-        properties: {
-          address: { type: 'string', minLength: 1 },
-          port: { type: 'integer', minimum: 1, maximum: 65535, default: 8021 },
-          secret: { type: 'string', default: '' },
-          /** The sofia profile fsmrf sends its INVITEs to (freeswitch-conf/sip_profiles/drachtio_mrf.xml). */
-          profile: { type: 'string', minLength: 1, default: 'drachtio_mrf' },
-          /** Address FreeSWITCH's outbound event socket connects back to (fsmrf picks the first non-loopback one otherwise). */
-          listenAddress: { type: 'string', default: '' },
-          /** True when this FreeSWITCH runs on the dialer's host: the named-pipe audio stream is possible. */
-          local: { type: 'boolean', default: false },
-        },
+        default: {},
       },
-    },
+    ),
+    /** FreeSWITCH event sockets; calls are spread over them by load. */
+    mediaServers: Type.Array(
+      Type.Object(
+        {
+          address: Type.String({ minLength: 1 }),
+          port: Type.Integer({ minimum: 1, maximum: 65535, default: 8021 }),
+          secret: Type.String({ default: '' }),
+          /** The sofia profile fsmrf sends its INVITEs to (freeswitch-conf/sip_profiles/drachtio_mrf.xml). */
+          profile: Type.String({ minLength: 1, default: 'drachtio_mrf' }),
+          /** Address FreeSWITCH's outbound event socket connects back to (fsmrf picks the first non-loopback one otherwise). */
+          listenAddress: Type.String({ default: '' }),
+          /** True when this FreeSWITCH runs on the dialer's host: the named-pipe audio stream is possible. */
+          local: Type.Boolean({ default: false }),
+        },
+        {
+          additionalProperties: false,
+        },
+      ),
+      {
+        default: [],
+      },
+    ),
     /**
      * stream: a leg's audio goes through a named pipe to our lib/media analysers
      * (same detectors and accuracy as the embedded driver; needs `local` media
@@ -49,54 +50,36 @@ export const freeswitchSchema = {
      * mod_avmd on a sink endpoint); no person/machine verdict beyond silence.
      * auto: stream on local media servers, native on the others.
      */
-    audioMode: { type: 'string', enum: ['auto', 'stream', 'native'], default: 'auto' },
+    audioMode: StringEnum(['auto', 'stream', 'native'], { default: 'auto' }),
     /** Where named pipes are made (must be readable by FreeSWITCH and us). */
-    fifoDir: { type: 'string', default: '/tmp/dialer-fifo' },
+    fifoDir: Type.String({ default: '/tmp/dialer-fifo' }),
     /** Native beep detector: spandsp descriptor on the leg (works) or mod_avmd on a bridged sink endpoint. */
-    beepDetector: { type: 'string', enum: ['spandsp', 'avmd'], default: 'spandsp' },
+    beepDetector: StringEnum(['spandsp', 'avmd'], { default: 'spandsp' }),
     /** local_stream name of the hold music (freeswitch-conf/autoload_configs/local_stream.conf.xml). */
-    holdStream: { type: 'string', minLength: 1, default: 'dialer_hold' },
+    holdStream: Type.String({ minLength: 1, default: 'dialer_hold' }),
     /**
      * spandsp tone descriptors (freeswitch-conf/autoload_configs/spandsp.conf.xml)
      * started per region, and what each detected tone name means.
      */
-    toneDescriptors: {
-      type: 'object',
+    toneDescriptors: Type.Record(Type.String(), Type.String({ minLength: 1 }), {
       default: { NA: 'dialer_na', JP: 'dialer_jp', UK: 'dialer_uk', DE: 'dialer_de' },
-      additionalProperties: { type: 'string', minLength: 1 },
-    },
+    }),
     /**
      * The descriptors run before answer (early media), per region; a region
      * not listed uses its toneDescriptors entry. They leave out the voicemail
      * beep, which masks a Bell SIT's 985 Hz segment in the same descriptor.
      */
-    earlyToneDescriptors: {
-      type: 'object',
+    earlyToneDescriptors: Type.Record(Type.String(), Type.String({ minLength: 1 }), {
       default: { NA: 'dialer_na_early', JP: 'dialer_jp_early', UK: 'dialer_uk_early', DE: 'dialer_de_early' },
-      additionalProperties: { type: 'string', minLength: 1 },
-    },
+    }),
     /** How long `start()` waits for drachtio and each media server. */
-    connectTimeoutMs: { type: 'integer', minimum: 100, default: 5000 },
+    connectTimeoutMs: Type.Integer({ minimum: 100, default: 5000 }),
   },
-} as const;
+  {
+    additionalProperties: false,
+    default: {},
+  },
+);
 
-export interface FreeswitchMediaServerConfig {
-  address: string;
-  port: number;
-  secret: string;
-  profile: string;
-  listenAddress: string;
-  local: boolean;
-}
-
-export interface FreeswitchConfig {
-  drachtio: { host: string; port: number; secret: string };
-  mediaServers: FreeswitchMediaServerConfig[];
-  audioMode: 'auto' | 'stream' | 'native';
-  fifoDir: string;
-  beepDetector: 'spandsp' | 'avmd';
-  holdStream: string;
-  toneDescriptors: Record<string, string>;
-  earlyToneDescriptors: Record<string, string>;
-  connectTimeoutMs: number;
-}
+export type FreeswitchConfig = Static<typeof freeswitchSchema>;
+export type FreeswitchMediaServerConfig = FreeswitchConfig['mediaServers'][number];

@@ -3,29 +3,31 @@
  * its default; figures come from ../shared/reference/tones-and-amd.md (ITU-T
  * E.180 / Bell SIT / T.30 fax / Asterisk app_amd) unless a comment says why not.
  */
+import { Type, type Static } from '@sinclair/typebox';
+import { StringEnum } from '../typebox';
 
 const num = (d: number, min = 0, max?: number) =>
-  max === undefined ? { type: 'number', minimum: min, default: d } : { type: 'number', minimum: min, maximum: max, default: d };
-const int = (d: number, min = 0) => ({ type: 'integer', minimum: min, default: d });
+  max === undefined ? Type.Number({ minimum: min, default: d }) : Type.Number({ minimum: min, maximum: max, default: d });
+const int = (d: number, min = 0) => Type.Integer({ minimum: min, default: d });
 
 /** One call-progress tone: its frequencies and its on/off cadence (ms, repeating). */
-const toneSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['freqsHz', 'cadenceMs'],
-  properties: {
-    freqsHz: { type: 'array', minItems: 1, maxItems: 2, items: { type: 'number', minimum: 100, maximum: 3400 } },
+const toneSchema = Type.Object(
+  {
+    freqsHz: Type.Array(Type.Number({ minimum: 100, maximum: 3400 }), { minItems: 1, maxItems: 2 }),
     /** on, off, on, off … in ms; one pair for a simple cadence. */
-    cadenceMs: { type: 'array', minItems: 2, items: { type: 'number', minimum: 20 } },
+    cadenceMs: Type.Array(Type.Number({ minimum: 20 }), { minItems: 2 }),
   },
-} as const;
+  {
+    additionalProperties: false,
+  },
+);
 
-const regionSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['busy', 'reorder', 'ringback'],
-  properties: { busy: toneSchema, reorder: toneSchema, ringback: toneSchema },
-} as const;
+const regionSchema = Type.Object(
+  { busy: toneSchema, reorder: toneSchema, ringback: toneSchema },
+  {
+    additionalProperties: false,
+  },
+);
 
 /** Shipped tone plans (E.180 / NTT / BT / Telekom figures from the reference). */
 export const DEFAULT_REGIONS: Record<string, ToneRegionConfig> = {
@@ -52,19 +54,13 @@ export const DEFAULT_REGIONS: Record<string, ToneRegionConfig> = {
   },
 };
 
-export const mediaSchema = {
-  type: 'object',
-  additionalProperties: false,
-  default: {},
-  properties: {
+export const mediaSchema = Type.Object(
+  {
     /** Tone plan used when a call names none; empty = follow phone.defaultRegion (JP → JP, US/CA → NA, GB → UK; NA when no plan matches). */
-    defaultRegion: { type: 'string', default: '' },
-    regions: { type: 'object', additionalProperties: regionSchema, default: DEFAULT_REGIONS },
-    vad: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
+    defaultRegion: Type.String({ default: '' }),
+    regions: Type.Record(Type.String(), regionSchema, { default: DEFAULT_REGIONS }),
+    vad: Type.Object(
+      {
         /** Mean |sample| below this is silent whatever the noise (Asterisk/app_amd 256). */
         silenceThreshold: num(256),
         /** Window of the minimum-statistics noise floor. */
@@ -83,21 +79,22 @@ export const mediaSchema = {
         fluctuationGain: num(1.5, 0),
         maxMarginDb: num(12, 0),
         /** Nothing below this (dBFS, 20 ms power) is voice, however quiet the line: ≈ 1 LSB of μ-law at rest. */
-        absoluteMinDbfs: { type: 'number', maximum: 0, default: -75 },
+        absoluteMinDbfs: Type.Number({ maximum: 0, default: -75 }),
         /** A frame under the threshold is still voice when its periodicity (pitch autocorrelation, 0…1) reaches this and it is voicedMarginDb above the floor; 1 turns the cue off. */
         minPeriodicity: num(0.6, 0, 1),
         voicedMarginDb: num(1.5, 0),
       },
-    },
-    amd: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
+      {
+        additionalProperties: false,
+        default: {},
+      },
+    ),
+    amd: Type.Object(
+      {
         /** "model": the trained person/machine/music model (lib/media/amd-model.ts); "rules": app_amd's fixed rules (amd.ts). */
-        decider: { type: 'string', enum: ['model', 'rules'], default: 'model' },
+        decider: StringEnum(['model', 'rules'], { default: 'model' }),
         /** Model weights (JSON written by scripts/train-amd.ts); empty: the one shipped in lib/media/amd-weights.json. */
-        modelFile: { type: 'string', default: '' },
+        modelFile: Type.String({ default: '' }),
         /** Quiet this long after a greeting and no beep → a person (app_amd's after_greeting_silence is 800; voicemail beeps follow their greeting within ≈ 700 ms). */
         minHumanSilenceMs: int(720, 0),
         /** After minHumanSilenceMs the model's person probability (against machine) must reach this for a person verdict; below it the analyser waits for more silence (a recording pauses between sentences too)… */
@@ -143,12 +140,13 @@ export const mediaSchema = {
         /** After a machine verdict with waitForBeep: give up on the beep after this. */
         beepTimeoutMs: int(30000, 1000),
       },
-    },
-    tones: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
+      {
+        additionalProperties: false,
+        default: {},
+      },
+    ),
+    tones: Type.Object(
+      {
         /** Tone frames below this mean |sample| are ignored (≈ −42 dBm0, spandsp's floor). */
         minLevel: num(40),
         /** Share of a frame's energy a single tone must hold. */
@@ -166,12 +164,13 @@ export const mediaSchema = {
         /** Busy/reorder: cadence segments (on, off, on …) that must match before the verdict. */
         confirmSegments: int(3, 2),
       },
-    },
-    sit: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
+      {
+        additionalProperties: false,
+        default: {},
+      },
+    ),
+    sit: Type.Object(
+      {
         /** Bell SIT frequency tolerance: ±0.2 % generation + 0.1 % measurement. */
         bellFreqTolerancePct: num(0.3),
         /** Bell segment durations 274/380 ms ± this. */
@@ -184,12 +183,13 @@ export const mediaSchema = {
         /** Largest silent gap between segments (ITU 30 ms). */
         maxGapMs: num(30),
       },
-    },
-    fax: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
+      {
+        additionalProperties: false,
+        default: {},
+      },
+    ),
+    fax: Type.Object(
+      {
         cedHz: num(2100),
         cedToleranceHz: num(15),
         /** CED declared after this much tone (Asterisk waits 2600 ms; nothing else is a steady 2100 Hz). */
@@ -200,12 +200,13 @@ export const mediaSchema = {
         cngMinMs: num(425),
         cngMaxMs: num(575),
       },
-    },
-    beep: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
+      {
+        additionalProperties: false,
+        default: {},
+      },
+    ),
+    beep: Type.Object(
+      {
         minHz: num(440),
         maxHz: num(2000),
         minMs: num(150),
@@ -213,14 +214,15 @@ export const mediaSchema = {
         /** Frame-to-frame frequency wander allowed within one beep. */
         stabilityPct: num(2),
       },
-    },
-    announcements: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
+      {
+        additionalProperties: false,
+        default: {},
+      },
+    ),
+    announcements: Type.Object(
+      {
         /** Folder of reference recordings: <dir>/<carrier>/<class>[-name].wav|.ulaw|.alaw; empty: none. */
-        dir: { type: 'string', default: '' },
+        dir: Type.String({ default: '' }),
         /** Correlation needed to call a match. */
         minConfidence: num(0.75, 0, 1),
         /** Live audio compared per attempt. */
@@ -230,93 +232,18 @@ export const mediaSchema = {
         /** The best reference must beat the best of another class by this much; else wait for more audio (carriers' announcements share openings). */
         minMargin: num(0.05, 0, 1),
       },
-    },
+      {
+        additionalProperties: false,
+        default: {},
+      },
+    ),
   },
-} as const;
+  {
+    additionalProperties: false,
+    default: {},
+  },
+);
 
-export interface ToneSpec {
-  freqsHz: number[];
-  cadenceMs: number[];
-}
-export interface ToneRegionConfig {
-  busy: ToneSpec;
-  reorder: ToneSpec;
-  ringback: ToneSpec;
-}
-
-export interface MediaConfig {
-  defaultRegion: string;
-  regions: Record<string, ToneRegionConfig>;
-  vad: {
-    silenceThreshold: number;
-    noiseFloorWindowMs: number;
-    noiseFloorRatio: number;
-    floorWindowMs: number;
-    floorPercentile: number;
-    peakPercentile: number;
-    fluctuationGain: number;
-    minMarginDb: number;
-    maxMarginDb: number;
-    absoluteMinDbfs: number;
-    minPeriodicity: number;
-    voicedMarginDb: number;
-  };
-  amd: {
-    decider: 'model' | 'rules';
-    modelFile: string;
-    minHumanSilenceMs: number;
-    humanConfidence: number;
-    maxHumanSilenceMs: number;
-    machineConfidence: number;
-    machineEarlyMs: number;
-    minGreetingSpeechMs: number;
-    multiBurstGreetingMs: number;
-    maxPersonGreetingMs: number;
-    maxTonalShare: number;
-    musicConfidence: number;
-    musicMinMs: number;
-    musicMinPeriodicShare: number;
-    notSureBelow: number;
-    mergeGapMs: number;
-    initialSilenceMs: number;
-    greetingMs: number;
-    afterGreetingSilenceMs: number;
-    totalAnalysisTimeMs: number;
-    minWordLengthMs: number;
-    betweenWordsSilenceMs: number;
-    maximumNumberOfWords: number;
-    maximumWordLengthMs: number;
-    silenceTimeoutMs: number;
-    beepTimeoutMs: number;
-  };
-  tones: {
-    minLevel: number;
-    minPurity: number;
-    minDualShare: number;
-    maxTwistDb: number;
-    freqTolerancePct: number;
-    cadenceTolerancePct: number;
-    frameSlackMs: number;
-    confirmSegments: number;
-  };
-  sit: {
-    bellFreqTolerancePct: number;
-    bellDurationTolerancePct: number;
-    ituFreqToleranceHz: number;
-    ituLowestFirstHz: number;
-    ituMinMs: number;
-    ituMaxMs: number;
-    maxGapMs: number;
-  };
-  fax: {
-    cedHz: number;
-    cedToleranceHz: number;
-    cedMinMs: number;
-    cngHz: number;
-    cngToleranceHz: number;
-    cngMinMs: number;
-    cngMaxMs: number;
-  };
-  beep: { minHz: number; maxHz: number; minMs: number; maxMs: number; stabilityPct: number };
-  announcements: { dir: string; minConfidence: number; windowMs: number; maxAttempts: number; minMargin: number };
-}
+export type ToneSpec = Static<typeof toneSchema>;
+export type ToneRegionConfig = Static<typeof regionSchema>;
+export type MediaConfig = Static<typeof mediaSchema>;

@@ -1,24 +1,21 @@
 /** Telephony driver selection and trunks. Owned by the driver work. */
-import { freeswitchSchema, type FreeswitchConfig } from './freeswitch';
-import { embeddedSchema, trunksSchema, type EmbeddedConfig, type TrunkConfig } from './embedded';
+import { Type, type Static } from '@sinclair/typebox';
+import { StringEnum } from '../typebox';
+import { freeswitchSchema } from './freeswitch';
+import { embeddedSchema, trunksSchema } from './embedded';
 
-export const telephonySchema = {
-  type: 'object',
-  additionalProperties: true,
-  default: {},
-  properties: {
-    driver: { type: 'string', enum: ['embedded', 'freeswitch'], default: 'embedded' },
+export const telephonySchema = Type.Object(
+  {
+    driver: StringEnum(['embedded', 'freeswitch'], { default: 'embedded' }),
     freeswitch: freeswitchSchema,
     embedded: embeddedSchema,
     /** SIP trunks (carriers); the first is the default. */
     trunks: trunksSchema,
   },
-} as const;
+  {
+    additionalProperties: true,
+    default: {},
+  },
+);
 
-export interface TelephonyConfig {
-  driver: 'embedded' | 'freeswitch';
-  freeswitch: FreeswitchConfig;
-  embedded: EmbeddedConfig;
-  trunks: TrunkConfig[];
-  [k: string]: unknown;
-}
+export type TelephonyConfig = Static<typeof telephonySchema>;

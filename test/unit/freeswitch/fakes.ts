@@ -387,6 +387,8 @@ export const TRUNK: TrunkConfig = {
   dialPrefix: '',
   maxChannels: 100,
   callsPerSecond: 10,
+  register: false,
+  registerExpiresS: 3600,
 };
 
 export function fsConfig(over: Partial<FreeswitchConfig> = {}): FreeswitchConfig {
