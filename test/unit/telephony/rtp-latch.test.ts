@@ -60,9 +60,15 @@ t.test('session on a reused port: a foreign stream is counted and dropped, never
   const to = sock.address().port;
   const packet = (ssrc: number, seq: number, fill: number) =>
     buildRtp({ payloadType: 0, marker: false, seq, timestamp: seq * 160, ssrc }, Buffer.alloc(160, fill));
+  // Each packet is waited for until the session has counted it (taken or dropped): the order matters, not the pace.
+  const counted = () => {
+    const s = session.stats;
+    return s.packetsIn + s.droppedBeforeAnswer + s.droppedForeignSource + s.droppedForeignSsrc;
+  };
   const send = async (from: Socket, buf: Buffer) => {
+    const before = counted();
     from.send(buf, to, '127.0.0.1');
-    await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 1000 && counted() === before; i++) await new Promise((r) => setTimeout(r, 5));
   };
   await send(orphan, packet(0xdead, 1, 0x11)); // streaming before this call was even answered
   session.setRemote({ address: '127.0.0.1', port: mine.address().port }, 'ulaw', 0);
@@ -109,4 +115,30 @@ t.test('held (recvonly/inactive on our side): no RTP at all, silence and playbac
   session.setSending(true);
   for (let i = 0; i < 100 && got === heard; i++) await wait(10);
   t.ok(got > heard, 'sending resumes when the far end takes the call off hold');
+});
+
+t.test('latch: a stream known to be another leg’s (an orphan’s address, port and SSRC) is never latched', async (t) => {
+  const refused = new Set<number>([0x0bad]);
+  const l = new RtpLatch(1000, (from, ssrc) => from.address === far.address && from.port === far.port && refused.has(ssrc));
+  l.answer(far);
+  t.equal(l.check(far, 0x0bad, 0), 'foreign-ssrc', 'the orphan’s packet first after the answer: dropped');
+  t.notOk(l.latched, 'and not latched');
+  t.equal(l.check(far, 0x600d, 5), 'accept', 'the new call’s stream from the same address and port latches');
+  t.equal(l.check(far, 0x0bad, 10), 'foreign-ssrc');
+  t.equal(l.check(far, 0x0bad, 2000), 'foreign-ssrc', 'not even once the latched SSRC has been silent for 1 s');
+  t.equal(l.check(far, 0x600d, 2010), 'accept');
+  t.same(l.stream, { ...far, ssrc: 0x600d });
+});
+
+t.test('latch: latched on an orphan’s stream before it was known to be one — starts over', async (t) => {
+  const refused = new Set<number>();
+  const l = new RtpLatch(1000, (_from, ssrc) => refused.has(ssrc));
+  l.answer(far);
+  t.equal(l.check(far, 0x0bad, 0), 'accept', 'unknown yet: latched');
+  refused.add(0x0bad); // the dead process's journal is claimed
+  t.equal(l.check(far, 0x0bad, 20), 'foreign-ssrc', 'dropped from then on');
+  t.notOk(l.latched, 'the latch let it go');
+  t.equal(l.check(far, 0x600d, 25), 'accept', 'the call’s own stream latches at once');
+  t.equal(l.check(far, 0x0bad, 40), 'foreign-ssrc');
+  t.same(l.stats, { droppedBeforeAnswer: 0, droppedForeignSource: 0, droppedForeignSsrc: 2 });
 });

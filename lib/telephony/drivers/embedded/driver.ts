@@ -152,6 +152,8 @@ interface Leg {
   confirming?: boolean;
   /** The confirmed dialog is in the journal. */
   journalled?: boolean;
+  /** The far end's RTP stream the leg latched (journalled: a successor refuses it on its new calls). */
+  media?: StreamId;
 }
 
 const ENDED_LINGER_MS = 32000;
@@ -189,6 +191,15 @@ export class EmbeddedDriver implements TelephonyDriver {
   private counters = { originated: 0, inbound: 0, ended: 0, refused: 0, orphansEnded: 0, orphansUnanswered: 0 };
   /** Early dialogs of a dead process we CANCELled: a 2xx that crosses the CANCEL is ACKed and BYEd (§9.1, §15). */
   private readonly orphanInvites = new Map<string, JournalEntry>();
+  /**
+   * Streams of orphaned legs (a dead process's, from its journal) not yet ended:
+   * "address port ssrc" → how many orphans name it. No leg of ours latches one
+   * (rtp/latch.ts): a new call answered from the same address and port as an
+   * orphan would otherwise take the orphan's audio if its packet came first.
+   */
+  private readonly refusedStreams = new Map<string, number>();
+  private readonly refusedStream = (from: Endpoint, ssrc: number): boolean =>
+    this.refusedStreams.size > 0 && this.refusedStreams.has(streamKey({ ...from, ssrc }));
   /** RTP packets the legs' latches dropped (rtp/latch.ts), by reason, since start. */
   private readonly rtpDropped: Record<'before-answer' | 'foreign-source' | 'foreign-ssrc', number> = {
     'before-answer': 0,
@@ -372,6 +383,8 @@ export class EmbeddedDriver implements TelephonyDriver {
       onAudio: (payload, law) => this.onAudio(leg, payload, law),
       onDtmf: (digit, durationMs) => this.emit({ type: 'dtmf', legId: id, at: this.clock(), digit, durationMs }),
       onDrop: (reason) => this.rtpDropped[reason]++,
+      refused: this.refusedStream,
+      onLatch: (st) => this.latched(leg, st),
     });
     if (leg.analysis && this.opts.analyzerFactory) leg.analyzer = this.opts.analyzerFactory(leg.analysis);
     const sdp = buildSdp({
@@ -601,6 +614,8 @@ export class EmbeddedDriver implements TelephonyDriver {
           onAudio: (payload, law) => this.onAudio(leg, payload, law),
           onDtmf: (digit, durationMs) => this.emit({ type: 'dtmf', legId: id, at: this.clock(), digit, durationMs }),
           onDrop: (reason) => this.rtpDropped[reason]++,
+          refused: this.refusedStream,
+          onLatch: (st) => this.latched(leg, st),
         });
         leg.rtp.setRemote({ address: offer.address, port: offer.port }, offer.law, offer.payloadType, offer.dtmfPayloadType);
         this.legs.set(id, leg);
@@ -1175,7 +1190,36 @@ export class EmbeddedDriver implements TelephonyDriver {
       tags: leg.tags,
       at: this.clock(),
     });
-    return { ...e, kind };
+    return { ...e, kind, ...(leg.media ? { media: leg.media } : {}) };
+  }
+
+  /**
+   * A leg latched its far end's stream (or let it go): journalled at once when
+   * the leg has an entry (an outbound leg from its INVITE, an inbound one from
+   * its answer, which then carries it), so that a successor knows the stream.
+   */
+  private latched(leg: Leg, st: StreamId | undefined): void {
+    leg.media = st;
+    if (leg.state.phase === 'ended' || (leg.inbound && !leg.journalled)) return;
+    void this.journalPut(leg, leg.journalled ? 'confirmed' : 'early');
+  }
+
+  /** No leg latches the orphan's stream until the orphan is ended (and its last packets have arrived). */
+  private refuseStream(e: JournalEntry): () => void {
+    if (!e.media) return () => undefined;
+    const key = streamKey(e.media);
+    this.refusedStreams.set(key, (this.refusedStreams.get(key) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      // Packets the far end sent before our BYE reached it are still on their way: 4·T1 covers them.
+      this.sipClock.setTimer(4 * (this.stack?.timers.t1 ?? this.opts.embedded.sip.t1Ms), () => {
+        const n = (this.refusedStreams.get(key) ?? 1) - 1;
+        if (n > 0) this.refusedStreams.set(key, n);
+        else this.refusedStreams.delete(key);
+      });
+    };
   }
 
   private journalPut(leg: Leg, kind: JournalEntry['kind']): Promise<void> {
@@ -1223,6 +1267,7 @@ export class EmbeddedDriver implements TelephonyDriver {
       if (held) this.pool.release(e.rtp.port);
       return Promise.reject(err as Error);
     }
+    const unrefuse = this.refuseStream(e);
     const log = this.log.child({ orphan: e.dialog.callId, legId: e.legId, ...e.tags });
     if (e.kind === 'early') {
       this.orphanInvites.set(e.dialog.callId, e);
@@ -1249,6 +1294,7 @@ export class EmbeddedDriver implements TelephonyDriver {
           'orphaned call ended (left by a dead dialer process)',
         );
         unhold();
+        unrefuse();
         resolve();
       });
     });
@@ -1287,6 +1333,10 @@ export class EmbeddedDriver implements TelephonyDriver {
     this.log.debug({ source, status: msg.status, method: cseq.method, known: !!leg }, 'response matching no transaction dropped');
   }
 }
+
+/** A far end's RTP stream: source address, port and SSRC (RFC 3550 §8). */
+type StreamId = { address: string; port: number; ssrc: number };
+const streamKey = (st: StreamId) => `${st.address} ${st.port} ${st.ssrc}`;
 
 function splitHostPort(s: string): Endpoint {
   const i = s.lastIndexOf(':');

@@ -4,13 +4,18 @@
  * SIGKILL, answered calls stayed up at the carrier and kept streaming into
  * media ports the restarted dialer reused).
  *
- * Each leg is journalled twice at most:
+ * Each leg is journalled at its INVITE and at its answer, and again when its
+ * RTP latch takes (or lets go of) the far end's stream:
  * - `early`, when the INVITE goes out (written asynchronously, pipelined): what
  *   a CANCEL needs (RFC 3261 §9.1: the INVITE's Request-URI, top Via, From,
  *   To, Call-ID and CSeq number);
  * - `confirmed`, when its 2xx arrives, before the ACK is sent: the dialog
  *   (§12: Call-ID, both tags, route set, remote target, local CSeq) and where
  *   in-dialog requests go.
+ * - `media`, once the leg's RTP latch has taken its far end's stream (source
+ *   address, port, SSRC): the process that ends the orphan refuses that stream
+ *   on its own new legs until then, since the far end may answer a new call
+ *   from the same address and port (rtp/latch.ts).
  * The entry is removed when the leg ends. A process that finds entries of a
  * dead process ends each leg: BYE for a confirmed dialog, CANCEL for an early
  * one, each in its own non-INVITE client transaction (§17.1.2: Timer E
@@ -49,6 +54,11 @@ export interface JournalEntry {
   trunk?: string;
   /** Our RTP socket for the leg: held back from reuse while the orphan is ended. */
   rtp: { host: string; port: number };
+  /**
+   * The far end's stream the leg latched (source address, port, SSRC), once
+   * known: until the orphan is ended, no new leg latches it (rtp/latch.ts).
+   */
+  media?: { address: string; port: number; ssrc: number };
   /** The call's log tags (campaign, attempt): for the log line that reports the orphan. */
   tags?: Record<string, string>;
   at: number;
@@ -159,6 +169,9 @@ export function parseEntry(raw: string): JournalEntry | undefined {
     if (e.v !== 1 || (e.kind !== 'early' && e.kind !== 'confirmed')) return undefined;
     if (!e.dialog?.callId || !e.dialog.localTag || typeof e.dialog.cseq !== 'number' || !e.dest?.address || !e.inviteVia) return undefined;
     if (e.kind === 'confirmed' && !e.dialog.remoteTag) return undefined;
+    const m = e.media;
+    // A stream we cannot read is left out (the orphan is still ended), never guessed.
+    if (m && !(typeof m.address === 'string' && Number.isInteger(m.port) && Number.isInteger(m.ssrc))) delete e.media;
     return e as JournalEntry;
   } catch {
     return undefined;

@@ -13,7 +13,14 @@
  *   and counted, never analysed. The latched source may switch to a new SSRC
  *   only once its old one has been silent for `ssrcSwitchAfterMs` (a far end
  *   restarting its stream), never while both are interleaved;
- * - a new answer (re-INVITE) starts over.
+ * - a new answer (re-INVITE) starts over;
+ * - a stream known to belong to another leg (an orphan of a dead process, by
+ *   its journalled source address, port and SSRC: `refused`) is never
+ *   latched, and a leg latched on one before it became known starts over.
+ *   This is what tells two streams apart when a new call's far end answers
+ *   from the very address and port an orphan still streams from (the same
+ *   media gateway port reused): only the SSRC differs, and the first packet
+ *   after the answer may be either.
  *
  * Pure: the caller feeds packets and time.
  */
@@ -36,6 +43,9 @@ const PRIVATE = [
 ];
 const isPrivate = (a: string) => PRIVATE.some((re) => re.test(a));
 
+/** Whether a stream (source address, port, SSRC) is known to be another leg's. */
+export type RefusedStream = (from: Endpoint, ssrc: number) => boolean;
+
 export class RtpLatch {
   readonly stats: LatchStats = { droppedBeforeAnswer: 0, droppedForeignSource: 0, droppedForeignSsrc: 0 };
   private expected?: Endpoint;
@@ -43,7 +53,10 @@ export class RtpLatch {
   private ssrc?: number;
   private lastAt = 0;
 
-  constructor(private readonly ssrcSwitchAfterMs = 1000) {}
+  constructor(
+    private readonly ssrcSwitchAfterMs = 1000,
+    private readonly refused: RefusedStream = () => false,
+  ) {}
 
   /** The far end's address from an SDP answer (or a re-INVITE's): starts over if it moved. */
   answer(ep: Endpoint): void {
@@ -62,6 +75,11 @@ export class RtpLatch {
     return this.source !== undefined;
   }
 
+  /** The latched stream (source and SSRC), once there is one. */
+  get stream(): { address: string; port: number; ssrc: number } | undefined {
+    return this.source && this.ssrc !== undefined ? { ...this.source, ssrc: this.ssrc } : undefined;
+  }
+
   check(from: Endpoint, ssrc: number, nowMs: number): LatchVerdict {
     const exp = this.expected;
     if (!exp) {
@@ -75,6 +93,10 @@ export class RtpLatch {
         this.stats.droppedForeignSource++;
         return 'foreign-source';
       }
+      if (this.refused(from, ssrc)) {
+        this.stats.droppedForeignSsrc++;
+        return 'foreign-ssrc';
+      }
       this.source = { address: from.address, port: from.port };
       this.ssrc = ssrc;
       this.lastAt = nowMs;
@@ -83,6 +105,16 @@ export class RtpLatch {
     if (from.address !== this.source.address || from.port !== this.source.port) {
       this.stats.droppedForeignSource++;
       return 'foreign-source';
+    }
+    if (this.refused(from, ssrc)) {
+      // Latched on another leg's stream before it was known to be one: start over
+      // (the next packet of another SSRC from the answered source latches).
+      if (ssrc === this.ssrc) {
+        this.source = undefined;
+        this.ssrc = undefined;
+      }
+      this.stats.droppedForeignSsrc++;
+      return 'foreign-ssrc';
     }
     if (ssrc !== this.ssrc) {
       if (nowMs - this.lastAt < this.ssrcSwitchAfterMs) {

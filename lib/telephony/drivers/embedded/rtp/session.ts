@@ -11,7 +11,7 @@ import { decodeG711, encodeG711, SILENCE_BYTE, type G711Law } from '../../../../
 import { buildRtp, dtmfDigit, parseRtp, parseTelephoneEvent } from './packet';
 import type { PacedSender, Pacer } from './pacer';
 import type { Endpoint } from '../../../../sip';
-import { RtpLatch, type LatchStats, type LatchVerdict } from './latch';
+import { RtpLatch, type LatchStats, type LatchVerdict, type RefusedStream } from './latch';
 
 const FRAME_BYTES = 160;
 
@@ -41,13 +41,19 @@ export interface RtpSessionOptions {
   onDtmf(digit: string, durationMs: number): void;
   /** A packet was dropped by the latch (driver-wide counters). */
   onDrop?(reason: Exclude<LatchVerdict, 'accept'>): void;
+  /** Streams known to be other legs' (orphans of a dead process): never latched (latch.ts). */
+  refused?: RefusedStream;
+  /** The leg latched a stream (source and SSRC), or let one go (undefined): the driver journals it. */
+  onLatch?(stream: { address: string; port: number; ssrc: number } | undefined): void;
   /** Clock for the latch's SSRC-switch rule (tests). */
   now?: () => number;
 }
 
 export class RtpSession implements PacedSender {
-  private readonly latch = new RtpLatch();
-  readonly stats: RtpStats = { packetsIn: 0, bytesIn: 0, packetsOut: 0, bytesOut: 0, ...this.latch.stats };
+  private readonly latch: RtpLatch;
+  readonly stats: RtpStats;
+  /** The latched stream last reported through onLatch ("address port ssrc"). */
+  private reported = '';
   law: G711Law = 'ulaw';
   private payloadType = 0;
   private dtmfPt = 101;
@@ -66,6 +72,8 @@ export class RtpSession implements PacedSender {
   private readonly silence: Buffer;
 
   constructor(private readonly opts: RtpSessionOptions) {
+    this.latch = new RtpLatch(1000, opts.refused);
+    this.stats = { packetsIn: 0, bytesIn: 0, packetsOut: 0, bytesOut: 0, ...this.latch.stats };
     this.silence = Buffer.alloc(FRAME_BYTES, SILENCE_BYTE.ulaw);
     opts.socket.on('message', (buf, rinfo) => this.receive(buf, { address: rinfo.address, port: rinfo.port }));
     opts.socket.on('error', () => undefined);
@@ -182,10 +190,19 @@ export class RtpSession implements PacedSender {
     this.sendPayload(encodeG711(this.law, decodeG711(law, payload)));
   }
 
+  private reportLatch(): void {
+    const st = this.latch.stream;
+    const key = st ? `${st.address} ${st.port} ${st.ssrc}` : '';
+    if (key === this.reported) return;
+    this.reported = key;
+    this.opts.onLatch!(st);
+  }
+
   private receive(buf: Buffer, from: Endpoint): void {
     const pkt = parseRtp(buf);
     if (!pkt || this.closed) return;
     const verdict = this.latch.check(from, pkt.ssrc, (this.opts.now ?? Date.now)());
+    if (this.opts.onLatch) this.reportLatch();
     if (verdict !== 'accept') {
       Object.assign(this.stats, this.latch.stats);
       this.opts.onDrop?.(verdict);
