@@ -149,12 +149,14 @@ async function loadCall() {
       .join('') || '<tr><td colspan="7">first call</td></tr>';
   const talking = c.state === 'talking';
   $('#talk-actions').hidden = !talking;
+  $('#inbound-dnc').hidden = !(p.inbound && p.inbound.id && p.inbound.caller);
   $('#hold').disabled = !!c.onHold;
   $('#unhold').disabled = !c.onHold;
   $('#hold-badge').hidden = !c.onHold;
   $('#wrap').hidden = c.state !== 'wrap_up';
   $('#cb-zone').textContent = c.timeZone;
   if (fresh) {
+    $('#inbound-dnc').disabled = false;
     const ds = c.campaign.dispositions || [];
     $('#disposition').innerHTML =
       (c.campaign.dispositionRequired ? '' : '<option value="">(none)</option>') +
@@ -164,6 +166,43 @@ async function loadCall() {
   }
   if (c.state === 'wrap_up' && !$('#wrap').contains(document.activeElement)) $('#disposition').focus();
 }
+
+// ---- customer search (issue 18, seed 001's 顧客検索) ------------------------
+// One box: the API reads digits and separators as a number in any format.
+const SR = { query: '', next: null };
+async function searchPage(append) {
+  const r = await api('GET', `/customers?${SR.query}${append && SR.next ? `&cursor=${encodeURIComponent(SR.next)}` : ''}`);
+  SR.next = r.next;
+  const rows = r.customers
+    .map(
+      (h) =>
+        `<tr><td>${esc(h.listId)}</td><td>${esc(h.contact.id)}</td><td>${esc(h.contact.name)}</td><td>${esc(h.contact.rawPhone)}</td>` +
+        `<td>${esc(h.contact.key1)}</td><td>${h.contact.attempts}</td><td>${esc(h.contact.lastResult ?? '')}</td><td>${esc(h.campaigns.join(', '))}</td></tr>`,
+    )
+    .join('');
+  const body = $('#search-results tbody');
+  if (append) body.insertAdjacentHTML('beforeend', rows);
+  else body.innerHTML = rows;
+  $('#search-more').hidden = !SR.next;
+  if (!body.children.length) body.innerHTML = '<tr class="none"><td colspan="8">no customer found</td></tr>';
+}
+$('#search-form').addEventListener(
+  'submit',
+  act(async () => {
+    const q = $('#search-q').value.trim();
+    const list = $('#search-list').value.trim();
+    const p = new URLSearchParams();
+    if (q) p.set('q', q);
+    if (list) p.set('listId', list);
+    SR.query = p.toString();
+    SR.next = null;
+    await searchPage(false);
+  }),
+);
+$('#search-more').addEventListener(
+  'click',
+  act(() => searchPage(true)),
+);
 
 // ---- actions --------------------------------------------------------------
 const post = (path, body) =>
@@ -176,6 +215,17 @@ $('#logout').addEventListener('click', post('/logout'));
 $('#hangup').addEventListener('click', post('/call/hangup'));
 $('#hold').addEventListener('click', post('/call/hold'));
 $('#unhold').addEventListener('click', post('/call/unhold'));
+// DNC from a return call: the caller asked not to be called again (audited as source inbound-call).
+$('#inbound-dnc').addEventListener(
+  'click',
+  act(async () => {
+    const id = S.call && S.call.pop && S.call.pop.inbound && S.call.pop.inbound.id;
+    if (!id) return;
+    const r = await api('POST', `/inbound-calls/${encodeURIComponent(id)}/dnc`);
+    $('#inbound-dnc').disabled = true;
+    say(`${r.phone} is on the do-not-call list`);
+  }),
+);
 $('#transfer').addEventListener(
   'click',
   act(async () => {

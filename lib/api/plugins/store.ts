@@ -35,6 +35,7 @@ import {
 import { createList, deleteList, getList, listLists } from '../../store/lists';
 import { addContacts, deleteContact, getContact, pageContacts, reserveHeadBlock } from '../../store/contacts';
 import { buildRelist } from '../../store/relist';
+import { searchCustomers } from '../../store/customer-search';
 import { dncAudit, getDncEntry, isDoNotCall, listDncEntries, putDncEntries, removeDncEntries } from '../../store/dnc';
 import { importDncCsv } from '../../store/dnc-import';
 import { getAgentLive, listLiveAgents } from '../../store/agent-live';
@@ -49,6 +50,7 @@ export type { RowStatus, StoredRow } from '../../store/contacts';
 export { DNC_CHANNELS, makeEntry, type DncChannel, type DncInput, type DncScope } from '../../store/dnc';
 export { DncFileError } from '../../store/dnc-import';
 export type { RelistQuery } from '../../store/relist';
+export type { CustomerHit, SearchCursor } from '../../store/customer-search';
 export type { AgentLive } from '../../store/agent-live';
 export type { UnsavedRecord } from '../../store/agent-unsaved';
 export type { Callback, CallbackPatch } from '../../store/callbacks';
@@ -81,6 +83,7 @@ function repositories(redis: Redis) {
     groups: bind(redis, { get: getGroup, list: listGroups, create: createGroup, update: updateGroup, delete: deleteGroup }),
     lists: bind(redis, { get: getList, list: listLists, create: createList, delete: deleteList, buildRelist }),
     contacts: bind(redis, { add: addContacts, reserveHeadBlock, get: getContact, page: pageContacts, delete: deleteContact }),
+    customers: bind(redis, { search: searchCustomers }),
     dnc: bind(redis, {
       put: putDncEntries,
       remove: removeDncEntries,

@@ -5,6 +5,7 @@ import { groupRoutes } from './groups';
 import { dncRoutes } from './dnc';
 import listRoutes from './lists';
 import contactRoutes from './contacts';
+import { customerRoutes } from './customers';
 import importRoutes from './imports';
 import relistRoutes from './relist';
 import { agentLiveRoutes } from './agent-live';
@@ -47,6 +48,7 @@ export const routes: FastifyPluginAsync[] = [
   dncRoutes,
   listRoutes,
   contactRoutes,
+  customerRoutes,
   importRoutes,
   relistRoutes,
   agentLiveRoutes,

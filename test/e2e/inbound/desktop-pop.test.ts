@@ -3,9 +3,10 @@
  * page in headless Chromium and logs in (their SIPp phone answers); a SIPp
  * customer whose first campaign attempt rang unanswered calls the campaign's
  * caller ID back; the page shows the screen pop — the return call, the
- * matched contact and its attempt history — and the agent puts the caller on
- * the do-not-call list through the API (their own call only), then hangs up
- * from the page and the caller gets our BYE.
+ * matched contact and its attempt history — finds the caller with the page's
+ * customer search (by number in a local format, by name), puts the caller on
+ * the do-not-call list with the page's button (another agent's key is refused
+ * through the API), then hangs up from the page and the caller gets our BYE.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -134,9 +135,25 @@ t.test(
     const inboundId = (await api(AG1_KEY, 'GET', '/agents/ag1/call')).body.attemptId as string;
     t.match(inboundId, /^in-/);
     t.equal((await api(AG2_KEY, 'POST', `/inbound-calls/${inboundId}/dnc`)).status, 403, "another agent cannot act on ag1's call");
-    const dnc = await api(AG1_KEY, 'POST', `/inbound-calls/${inboundId}/dnc`);
-    t.equal(dnc.status, 200);
-    t.equal(dnc.body.phone, '+81312000034');
+    // The agent finds the caller through the page's customer search, by the number in a local format and by name.
+    await page.fill('#search-q', '03-1200-0034');
+    await page.press('#search-q', 'Enter');
+    await page.locator('#search-results tbody tr').filter({ hasText: 'c0' }).waitFor({ timeout: 10000 });
+    const found = (await page.locator('#search-results tbody').textContent()) ?? '';
+    t.match(found, /L\s*c0\s*Contact 0/, 'customer search by number: the matched contact, its list');
+    t.match(found, /camp/, "customer search: the contact's campaign");
+    await page.fill('#search-q', 'nobody by this name');
+    await page.press('#search-q', 'Enter');
+    await page.locator('#search-results tbody tr.none').waitFor({ timeout: 10000 });
+    await page.fill('#search-q', 'contact 0');
+    await page.press('#search-q', 'Enter');
+    await page.locator('#search-results tbody tr').filter({ hasText: 'c0' }).waitFor({ timeout: 10000 });
+    t.equal(await page.locator('#search-results tbody tr').count(), 1, 'customer search by name');
+
+    // The DNC button of the return call (the caller asked not to be called again).
+    await page.locator('#inbound-dnc:not([hidden])').waitFor({ timeout: 10000 });
+    await page.click('#inbound-dnc');
+    await page.locator('#message').filter({ hasText: '+81312000034 is on the do-not-call list' }).waitFor({ timeout: 10000 });
     const audit = await api(AG1_KEY, 'GET', '/dnc/check?phone=%2B81312000034');
     t.equal(audit.body.listed, true, 'the caller is on the do-not-call list');
 
