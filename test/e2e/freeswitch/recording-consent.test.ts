@@ -1,0 +1,157 @@
+/**
+ * A campaign through the freeswitch driver (live drachtio-server +
+ * FreeSWITCH, stream detection) that records from the customer's answer with
+ * a consent announcement: the real runner and desk, the SIPp carrier
+ * simulator (a person answers) and a SIPp agent phone, as
+ * test/e2e/campaign/recording-consent.test.ts does on the embedded driver.
+ * FreeSWITCH plays the announcement and writes the WAV (uuid_record, stereo,
+ * on the customer's channel): channel 1 is the customer from the answer on;
+ * channel 2 is what the customer hears, the announcement first, then the
+ * agent once connected.
+ */
+import t from 'tap';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { startServices } from '../../../app/services';
+import { loopbackConfig, startLoopbackPeers } from '../../../lib/demo/loopback';
+import { makeAgents } from '../../../lib/demo/store-setup';
+import { makeList, numbersFor, runCampaign } from '../../helpers/campaign-env';
+import { startTestRedis } from '../../helpers/redis';
+import { getCampaign } from '../../../lib/store/campaigns';
+import { getRecording, recordingId, setRecordingSettings } from '../../../lib/store/recordings';
+import { readAttempts } from '../../../lib/reports/source';
+import { writeWav } from '../../../lib/media/audio-file';
+import { goertzelShare } from '../../../lib/media/features';
+import { keys } from '../../../lib/store/keys';
+import type { FreeswitchDriver } from '../../../lib/telephony/drivers/freeswitch';
+import { liveServersMissing, startLiveServers } from '../../helpers/live-servers';
+
+const missing = liveServersMissing();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const CONSENT_MS = 3000;
+const CONSENT_HZ = 700;
+
+t.test(
+  'freeswitch driver: a campaign recording from the answer with a consent announcement before the agent, live',
+  { skip: missing ?? false, timeout: 180000 },
+  async (t) => {
+    const live = await startLiveServers(t);
+    const { redis } = await startTestRedis(t, 'e2e-fsrec:');
+    const dir = mkdtempSync(join(tmpdir(), 'dialer-e2e-fsrec-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const peers = await startLoopbackPeers({ agents: 1, dir });
+    t.teardown(() => peers.stop());
+    const base = loopbackConfig({ carrierAddress: peers.carrier.address, promptsDir: join(dir, 'prompts') });
+    const config = loopbackConfig({
+      carrierAddress: peers.carrier.address,
+      promptsDir: join(dir, 'prompts'),
+      extra: {
+        telephony: { ...base.telephony, driver: 'freeswitch', freeswitch: live.configSection('stream') },
+        dialer: {
+          ...base.dialer,
+          agents: { ...base.dialer.agents, recording: { ...base.dialer.agents.recording, dir: join(dir, 'rec') } },
+        },
+      },
+    });
+    await makeAgents(redis, 'sales', [{ id: peers.agents[0]!.id, address: peers.agents[0]!.phone.address }]);
+    const services = await startServices({ config, redis, log: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }) });
+    t.teardown(() => services.stop());
+    t.equal((services.driver as FreeswitchDriver).name, 'freeswitch', 'the services run the freeswitch driver');
+    const desk = services.desk;
+
+    // A 3 s announcement (a 700 Hz tone stands in for the words), played by FreeSWITCH from the same path.
+    const consent = join(dir, 'consent.wav');
+    const pcm = new Int16Array((8000 * CONSENT_MS) / 1000);
+    for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round(6000 * Math.sin((2 * Math.PI * CONSENT_HZ * i) / 8000));
+    writeWav(consent, pcm);
+
+    const pops: string[] = [];
+    desk.on('screen-pop', (e) => {
+      pops.push(e.pop.attemptId);
+      setTimeout(() => void desk.hangupCustomer(e.agentId).catch(() => undefined), 2500);
+    });
+    desk.on('state', (e) => {
+      if (e.to === 'wrap_up') setTimeout(() => void desk.finishWrapUp(e.agentId, 'continue').catch(() => undefined), 300);
+    });
+    await desk.login('ag1');
+    for (const until = Date.now() + 30000; (await desk.readyCount(['sales'])) < 1;) {
+      if (Date.now() > until) throw new Error('agent not ready');
+      await sleep(100);
+    }
+    await setRecordingSettings(redis, 'rec', { enabled: true, from: 'answer', consentPrompt: consent });
+    await makeList(redis, 'L', numbersFor([0]));
+    await runCampaign(redis, 'rec', 'L', { mode: 'progressive', ringTimeoutSec: 20, maxAttempts: 1, agentGroups: ['sales'] });
+    for (const until = Date.now() + 90000; (await getCampaign(redis, 'rec'))!.state !== 'completed';) {
+      if (Date.now() > until) throw new Error('campaign did not complete');
+      await sleep(200);
+    }
+
+    const [a] = await readAttempts(redis, 'rec');
+    t.ok(a, 'one attempt');
+    t.equal(a!.code, 20, 'a person, connected to the agent');
+    t.ok(a!.personAt && a!.consentAt && a!.bridgedAt, 'person, consent and bridge times kept in the attempt');
+    const heardMs = a!.consentAt! - a!.personAt!;
+    t.ok(heardMs >= CONSENT_MS - 100, `the announcement played to its end before the agent (${heardMs} ms)`);
+    t.ok(a!.bridgedAt! >= a!.consentAt!, 'the agent was connected after it');
+    t.same(pops, [a!.attemptId], 'one screen pop, for this attempt');
+
+    // The recording: from the answer, with its agent, its entry in the history stream.
+    let rec = await getRecording(redis, recordingId('rec', a!.attemptId));
+    for (const until = Date.now() + 15000; rec?.status === 'recording' && Date.now() < until;) {
+      await sleep(100);
+      rec = await getRecording(redis, recordingId('rec', a!.attemptId));
+    }
+    t.match(rec, { status: 'done', from: 'answer', agentId: 'ag1', attemptId: a!.attemptId, contactId: a!.contactId });
+    const callMs = a!.endedAt! - a!.answeredAt!;
+    t.ok(
+      rec!.durationMs! >= callMs - 1000 && rec!.durationMs! <= callMs + 600,
+      `recorded from the answer to the end (${rec!.durationMs} ms of a ${callMs} ms call)`,
+    );
+    t.match(a!.recording, { id: rec!.id, status: 'done', from: 'answer', agentId: 'ag1', durationMs: rec!.durationMs });
+    const entries = await redis.xrange(keys.campaign('rec', 'history'), '-', '+');
+    t.same(entries.map(([, kv]) => kv[1]).sort(), ['attempt', 'recording'], 'the history stream holds the attempt and its recording');
+
+    // The WAV FreeSWITCH wrote: 2 channels, 8 kHz, 16-bit.
+    const wav = readFileSync(rec!.path);
+    t.equal(wav.toString('latin1', 0, 4), 'RIFF');
+    t.equal(wav.readUInt16LE(22), 2, 'two channels');
+    t.equal(wav.readUInt32LE(24), 8000, '8 kHz');
+    const dataAt = wav.indexOf('data', 12, 'latin1') + 8;
+    const n = Math.floor((wav.length - dataAt) / 4);
+    const chan = [new Int16Array(n), new Int16Array(n)] as const;
+    for (let i = 0; i < n; i++) {
+      chan[0][i] = wav.readInt16LE(dataAt + i * 4);
+      chan[1][i] = wav.readInt16LE(dataAt + 2 + i * 4);
+    }
+    /** RMS and the mean 700 Hz share of 20 ms frames of one channel between two offsets (ms from the file's start). */
+    const measure = (ch: 0 | 1, fromMs: number, toMs: number) => {
+      let e = 0;
+      let share = 0;
+      let frames = 0;
+      for (let i = Math.max(0, Math.floor(fromMs * 8)); i + 160 <= Math.min(n, Math.floor(toMs * 8)); i += 160, frames++) {
+        const f = chan[ch].subarray(i, i + 160);
+        let fe = 0;
+        for (const v of f) fe += v * v;
+        e += fe;
+        share += goertzelShare(f, CONSENT_HZ, fe);
+      }
+      return { rms: frames ? Math.sqrt(e / (frames * 160)) : 0, consent: frames ? share / frames : 0, frames };
+    };
+    // Offsets in the file: it starts at the answer (rec.startedAt is when the dialer asked for it).
+    const startMs = rec!.startedAt;
+    const consentFrom = a!.consentAt! - CONSENT_MS - startMs;
+    const consentTo = a!.consentAt! - startMs;
+    const bridgeMs = a!.bridgedAt! - startMs;
+    const announce = measure(1, consentFrom + 500, consentTo - 500);
+    t.ok(announce.frames > 40, `the announcement's time is in the file (${announce.frames} frames)`);
+    t.ok(announce.consent > 0.8, `channel 2 holds the announcement the customer heard (700 Hz share ${announce.consent.toFixed(2)})`);
+    const customerBefore = measure(0, 0, bridgeMs);
+    t.ok(customerBefore.rms > 50, `channel 1 holds the customer from the answer on (rms ${customerBefore.rms.toFixed(0)})`);
+    t.ok(measure(0, consentFrom + 500, consentTo - 500).consent < 0.1, 'channel 1 does not hold the announcement');
+    const agentAfter = measure(1, bridgeMs + 300, rec!.durationMs!);
+    t.ok(agentAfter.frames > 40 && agentAfter.rms > 50, `channel 2 holds the agent once connected (rms ${agentAfter.rms.toFixed(0)})`);
+    t.ok(agentAfter.consent < 0.1, `and no longer the announcement (700 Hz share ${agentAfter.consent.toFixed(2)})`);
+  },
+);
