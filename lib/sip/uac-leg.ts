@@ -30,6 +30,8 @@ export interface LegState {
   answered: boolean;
   /** The cause recorded when hangup started; emitted when it completes. */
   pending?: EndCause;
+  /** A BYE went out for the leg's dialog (a late 2xx then needs only its ACK). */
+  byeSent?: boolean;
 }
 
 export type LegInput =
@@ -136,7 +138,7 @@ export function transition(s: LegState, e: LegInput): Transition {
             answered: false,
             detail: 'answered while cancelling; hung up at once',
           };
-          return { state: { ...s, phase: 'terminating', pending: cause }, effects: [{ type: 'ack' }, { type: 'bye' }] };
+          return { state: { ...s, phase: 'terminating', pending: cause, byeSent: true }, effects: [{ type: 'ack' }, { type: 'bye' }] };
         }
         case 'tx-timeout':
           return end(s, { sipStatus: 408, by: s.cancelBy!, answered: false, detail: 'no final response after CANCEL' });
@@ -157,6 +159,7 @@ export function transition(s: LegState, e: LegInput): Transition {
             state: {
               ...s,
               phase: 'terminating',
+              byeSent: true,
               pending: {
                 sipStatus: 200,
                 sipReason: 'BYE',
@@ -185,7 +188,11 @@ export function transition(s: LegState, e: LegInput): Transition {
           return same;
       }
     case 'ended':
-      // A late 2xx retransmission still needs its ACK, or the far end keeps sending it.
-      return e.type === 'success' ? { state: s, effects: [{ type: 'ack' }] } : same;
+      if (e.type !== 'success') return same;
+      // A late 2xx still needs its ACK, or the far end keeps sending it (§13.2.2.4). A leg that
+      // ended unanswered (no final response after our CANCEL, Timer B, a transport error) never
+      // had this dialog: the ACK sets it up at the far end, so it is BYEd at once (§15), once.
+      if (s.answered || s.byeSent) return { state: s, effects: [{ type: 'ack' }] };
+      return { state: { ...s, byeSent: true }, effects: [{ type: 'ack' }, { type: 'bye' }] };
   }
 }

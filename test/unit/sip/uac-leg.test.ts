@@ -74,9 +74,35 @@ t.test('table: input sequences → effects and final phase', async (t) => {
       'ended',
     ],
     [
-      'late 2xx after the end still gets an ACK, nothing else',
-      [fail(486), { type: 'success' }, { type: 'bye-received' }],
-      ['end:remote:486:false', 'ack'],
+      // §13.2.2.4, §15: the ACK sets the unwanted dialog up at the far end; the BYE ends it, once.
+      'late 2xx after an unanswered end gets its ACK and a BYE (one BYE for its retransmissions)',
+      [fail(486), { type: 'success' }, { type: 'bye-done', status: 200 }, { type: 'success' }, { type: 'bye-received' }],
+      ['end:remote:486:false', 'ack', 'bye', 'ack'],
+      'ended',
+    ],
+    [
+      'late 2xx after the CANCEL went unanswered (guard timeout): ACK and BYE',
+      [{ type: 'provisional', status: 180 }, { type: 'ring-timeout' }, { type: 'tx-timeout' }, { type: 'success' }],
+      ['cancel', 'end:timeout:408:false', 'ack', 'bye'],
+      'ended',
+    ],
+    ['late 2xx after Timer B: ACK and BYE', [{ type: 'tx-timeout' }, { type: 'success' }], ['end:error:408:false', 'ack', 'bye'], 'ended'],
+    [
+      'a retransmitted 2xx after an answered call ended: its ACK only (that dialog got its BYE)',
+      [{ type: 'success' }, { type: 'hangup' }, { type: 'bye-done', status: 200 }, { type: 'success' }],
+      ['ack', 'answered', 'bye', 'end:local:200:true', 'ack'],
+      'ended',
+    ],
+    [
+      'a 2xx crossing our CANCEL is BYEd once, its retransmission after the end only ACKed',
+      [
+        { type: 'provisional', status: 180 },
+        { type: 'hangup' },
+        { type: 'success' },
+        { type: 'bye-done', status: 200 },
+        { type: 'success' },
+      ],
+      ['cancel', 'ack', 'bye', 'end:local:487:false', 'ack'],
       'ended',
     ],
     [

@@ -1327,7 +1327,9 @@ export class EmbeddedDriver implements TelephonyDriver {
     }
     if (leg?.confirming) return;
     if (leg && cseq.method === 'INVITE' && msg.status >= 200 && msg.status < 300) {
-      // A retransmitted 2xx (our ACK was lost): the leg re-ACKs (RFC 3261 §13.2.2.4).
+      // A retransmitted 2xx (our ACK was lost): the leg re-ACKs (RFC 3261 §13.2.2.4). The first 2xx
+      // of a leg whose INVITE transaction already ended (Timer B) brings the dialog its ACK and BYE need.
+      if (!leg.dialog.remoteTag) leg.dialog = learnDialog(leg.dialog, msg);
       return this.input(leg, { type: 'success' });
     }
     this.log.debug({ source, status: msg.status, method: cseq.method, known: !!leg }, 'response matching no transaction dropped');
