@@ -4,3 +4,4 @@ export * from './agents';
 export * from './amd';
 export * from './csv';
 export * from './source';
+export * from './return-calls';

@@ -16,6 +16,7 @@ import {
 } from './records';
 import { AMD_TRUTHS, type AmdTruth } from './amd';
 import type { AgentTransition } from './agents';
+import { parseInboundEntry, type InboundEntry } from './return-calls';
 
 const PAGE = 1000;
 
@@ -56,6 +57,23 @@ export async function readAttempts(redis: Redis, campaignId: string): Promise<At
     if (rec) r.recording = rec;
   }
   return out;
+}
+
+/** The campaign's attempt records and its return-call (`inbound`) records, in one read of the stream. */
+export async function readReturnCallData(
+  redis: Redis,
+  campaignId: string,
+): Promise<{ attempts: AttemptRecord[]; inbound: InboundEntry[] }> {
+  const attempts: AttemptRecord[] = [];
+  const inbound: InboundEntry[] = [];
+  for await (const [id, kv] of xrangeAll(redis, keys.campaign(campaignId, 'history'))) {
+    const f = fieldsOf(kv);
+    const a = parseHistoryEntry(campaignId, id, f);
+    if (a) attempts.push(a);
+    const e = parseInboundEntry(campaignId, f);
+    if (e) inbound.push(e);
+  }
+  return { attempts, inbound };
 }
 
 export async function readDispositions(redis: Redis, campaignId: string): Promise<Map<string, DispositionLike>> {

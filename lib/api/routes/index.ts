@@ -12,6 +12,7 @@ import { agentLiveRoutes } from './agent-live';
 import { callbackRoutes } from './callbacks';
 import { eventRoutes } from './events';
 import { reportRoutes } from './reports';
+import { returnCallReportRoutes } from './return-call-reports';
 import { metricsRoutes } from './metrics';
 import { webhookRoutes } from './webhooks';
 import { dashboardRoutes } from './dashboard';
@@ -57,6 +58,7 @@ export const routes: FastifyPluginAsync[] = [
   agentPageRoutes,
   eventRoutes,
   reportRoutes,
+  returnCallReportRoutes,
   metricsRoutes,
   webhookRoutes,
   dashboardRoutes,

@@ -33,11 +33,11 @@ import {
 
 const tags = ['reports'];
 const time = { type: 'string', description: 'ISO 8601 date-time or epoch milliseconds' };
-const rangeQuery = {
+export const rangeQuery = {
   from: { ...time, description: 'from this time (inclusive); ISO 8601 or epoch ms' },
   to: { ...time, description: 'until this time (exclusive); ISO 8601 or epoch ms' },
 };
-const csvQuery = {
+export const csvQuery = {
   format: { type: 'string', enum: ['json', 'csv'], default: 'json' },
   encoding: {
     type: 'string',
@@ -49,7 +49,7 @@ const csvQuery = {
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 const anyObject = { type: 'object', additionalProperties: true };
 
-interface RangeQ {
+export interface RangeQ {
   from?: string;
   to?: string;
   format?: 'json' | 'csv';
@@ -65,14 +65,20 @@ function parseTime(name: string, v: string | undefined): number | undefined {
   return ms;
 }
 
-function rangeOf(q: RangeQ): TimeRange {
+export function rangeOf(q: RangeQ): TimeRange {
   const r = { from: parseTime('from', q.from), to: parseTime('to', q.to) };
   if (r.from !== undefined && r.to !== undefined && r.from >= r.to)
     throw new ApiError('VALIDATION_FAILED', 'querystring.from must be before querystring.to');
   return r;
 }
 
-function sendCsv<T>(reply: FastifyReply, name: string, rows: readonly T[], cols: readonly Column<T>[], encoding: CsvEncoding = 'utf-8') {
+export function sendCsv<T>(
+  reply: FastifyReply,
+  name: string,
+  rows: readonly T[],
+  cols: readonly Column<T>[],
+  encoding: CsvEncoding = 'utf-8',
+) {
   return reply
     .header('content-type', contentType(encoding))
     .header('content-disposition', `attachment; filename="${name}.csv"`)
