@@ -25,6 +25,8 @@ export class RtpProbe {
   private seq = 1;
   private ts = 0;
   private phase = 0;
+  /** A keypad digit being sent (RFC 4733) instead of the tone, and how many 20 ms packets of it are sent. */
+  private dtmf?: { event: number; startTs: number; sent: number; packets: number; done: () => void };
   private readonly ssrc = Math.floor(Math.random() * 0x7fffffff) + 1;
 
   private constructor(
@@ -50,8 +52,46 @@ export class RtpProbe {
     return new RtpProbe(socket, socket.address().port, o.law ?? 'ulaw', o.toneHz, o.level ?? 8000);
   }
 
+  /**
+   * Presses a keypad key: RFC 4733 telephone-events (payload type 101, as
+   * phone-probe.xml's SDP offers) in place of the tone for `durationMs`, then
+   * the three end packets; resolves once the last one is sent.
+   */
+  sendDtmf(digit: string, durationMs = 200): Promise<void> {
+    const event = '0123456789*#'.indexOf(digit);
+    if (event < 0) throw new Error(`not a keypad digit: ${digit}`);
+    if (this.dtmf) throw new Error('a digit is already being sent');
+    return new Promise((done) => {
+      this.dtmf = { event, startTs: this.ts, sent: 0, packets: Math.max(1, Math.round(durationMs / 20)), done };
+    });
+  }
+
+  private sendEvent(d: NonNullable<RtpProbe['dtmf']>): void {
+    d.sent++;
+    const end = d.sent >= d.packets;
+    const payload = Buffer.alloc(4);
+    payload[0] = d.event;
+    payload[1] = (end ? 0x80 : 0) | 10;
+    payload.writeUInt16BE(Math.min(d.sent, d.packets) * FRAME_SAMPLES, 2);
+    // The end packet goes three times (RFC 4733 §2.5.1.4); one timestamp for the whole event.
+    for (let i = 0; i < (end ? 3 : 1); i++) {
+      const pkt = buildRtp(
+        { payloadType: 101, marker: d.sent === 1 && i === 0, seq: this.seq, timestamp: d.startTs, ssrc: this.ssrc },
+        payload,
+      );
+      this.seq = (this.seq + 1) & 0xffff;
+      this.socket.send(pkt, this.remote!.port, this.remote!.address);
+    }
+    this.ts = (this.ts + FRAME_SAMPLES) >>> 0;
+    if (end) {
+      this.dtmf = undefined;
+      d.done();
+    }
+  }
+
   private send(): void {
     if (!this.remote) return;
+    if (this.dtmf) return this.sendEvent(this.dtmf);
     const pcm = new Int16Array(FRAME_SAMPLES);
     for (let i = 0; i < FRAME_SAMPLES; i++) {
       pcm[i] = Math.round(this.level * Math.sin(this.phase));

@@ -119,6 +119,13 @@ t.test(
     const s = await driver.originate({ to: `sip:sup@${supervisor.sipp.address}`, ringTimeoutMs: 5000 });
     await answered(s);
     await hold(s, supervisor.probe);
+    // The supervisor's keypad reaches FreeSWITCH (RFC 4733 from the probe; hold music reads the digit).
+    await supervisor.probe.sendDtmf('5');
+    await until(
+      () => events.some((e) => e.type === 'dtmf' && e.legId === s && e.digit === '5'),
+      "FreeSWITCH to receive the supervisor's keypad",
+      15000,
+    );
 
     let h = await listenTo({ agent: agent.probe, customer: customer.probe });
     expectHears(t, 'bridged: agent', h.agent!, [CUSTOMER]);
@@ -129,6 +136,13 @@ t.test(
     expectHears(t, 'listen: supervisor', h.supervisor!, [AGENT, CUSTOMER]);
     expectHears(t, 'listen: agent', h.agent!, [CUSTOMER]);
     expectHears(t, 'listen: customer', h.customer!, [AGENT]);
+    // The supervisor's own keypad cannot change the mode behind the API's back: with eavesdrop's DTMF
+    // commands on, 3 would barge, 2 whisper and * end the eavesdrop while the API still said "listen".
+    for (const key of ['3', '2', '*']) await supervisor.probe.sendDtmf(key);
+    h = await listenTo(probes);
+    expectHears(t, 'listen after the keys 3, 2, *: supervisor', h.supervisor!, [AGENT, CUSTOMER]);
+    expectHears(t, 'listen after the keys 3, 2, *: agent', h.agent!, [CUSTOMER]);
+    expectHears(t, 'listen after the keys 3, 2, *: customer', h.customer!, [AGENT]);
 
     await driver.setMonitorMode(s, 'whisper');
     h = await listenTo(probes);
@@ -149,6 +163,14 @@ t.test(
     expectHears(t, 'after the monitor: customer', h.customer!, [AGENT]);
     // The supervisor's leg is still up and can be used again.
     await driver.play(s, { kind: 'hold' });
+    // The digits pressed during the eavesdrop were dropped with it, not read by what plays next.
+    await supervisor.probe.sendDtmf('9');
+    await until(() => events.some((e) => e.type === 'dtmf' && e.legId === s && e.digit === '9'), 'the next digit', 15000);
+    t.same(
+      events.filter((e) => e.type === 'dtmf' && e.legId === s).map((e) => (e as { digit: string }).digit),
+      ['5', '9'],
+      'the keys pressed during the eavesdrop never reached the hold music',
+    );
 
     const rec = await driver.stopRecording(recId);
     t.equal(rec.endedBy, 'stop');

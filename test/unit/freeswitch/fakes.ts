@@ -176,6 +176,16 @@ export class FakeEndpoint implements EndpointPort {
   onDestroy(l: (c?: string) => void): void {
     this.destroyed.push(l);
   }
+  async queueEvent(headers: Record<string, string>): Promise<string> {
+    this.log.add(
+      this.uuid,
+      'sendevent',
+      Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', '),
+    );
+    return `+OK ${this.uuid}`;
+  }
   onRecordStop(l: (r: RecordStop) => void): void {
     this.log.add(this.uuid, 'subscribe', 'RECORD_STOP');
     this.recordStops.push(l);

@@ -3,7 +3,14 @@ import t from 'tap';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apiOk, EAVESDROP_VARS, eavesdropDigit, recordingResult, wavFacts } from '../../../lib/telephony/drivers/freeswitch/supervision';
+import {
+  apiOk,
+  EAVESDROP_VARS,
+  eavesdropDigit,
+  eavesdropEvent,
+  recordingResult,
+  wavFacts,
+} from '../../../lib/telephony/drivers/freeswitch/supervision';
 
 /** A 16-bit PCM WAV header with `dataBytes` of data (and an extra LIST chunk before it, as sndfile may write). */
 function wav(dataBytes: number, channels = 2, declared = dataBytes): Buffer {
@@ -33,7 +40,8 @@ t.test('eavesdrop commands per mode (switch_ivr_eavesdrop_session: 0 none, 2 wri
   t.equal(eavesdropDigit('listen'), '0');
   t.equal(eavesdropDigit('whisper'), '2');
   t.equal(eavesdropDigit('barge'), '3');
-  t.equal(EAVESDROP_VARS.eavesdrop_enable_dtmf, 'true', 'commands are on');
+  t.equal(EAVESDROP_VARS.eavesdrop_enable_dtmf, 'false', "the supervisor's keypad cannot change the mode");
+  t.same(eavesdropEvent('2'), { 'eavesdrop-command': '2' }, 'commands go as a queued event');
   t.equal(EAVESDROP_VARS.eavesdrop_whisper_aleg, 'false', 'starts as a listen');
   t.equal(EAVESDROP_VARS.eavesdrop_whisper_bleg, 'false', 'starts as a listen');
 });

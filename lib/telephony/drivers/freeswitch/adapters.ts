@@ -59,7 +59,11 @@ interface FsmrfEndpoint {
   addCustomEventListener(event: string, fn: (args: unknown, evt: EslEvent) => void): void;
   on(event: string, fn: (arg: Record<string, string> | undefined) => void): void;
   /** The endpoint's own outbound event socket (drachtio-modesl), filtered on its Unique-ID. */
-  conn: { subscribe(events: string): void; on(event: string, fn: (evt: EslEvent) => void): void };
+  conn: {
+    subscribe(events: string): void;
+    on(event: string, fn: (evt: EslEvent) => void): void;
+    sendRecv(command: string, args: Record<string, string>, cb: (reply: EslEvent) => void): void;
+  };
 }
 interface FsmrfMediaServer {
   address: string;
@@ -295,6 +299,14 @@ function wrapEndpoint(ep: FsmrfEndpoint): EndpointPort {
         fn({ path: evt.getHeader('Record-File-Path') ?? '', cause: evt.getHeader('Record-Completion-Cause') ?? '' }),
       );
     },
+    // mod_event_socket `sendevent`: with a `unique-id` header the event goes to that session's own queue
+    // (switch_core_session_queue_event) instead of the event bus. The reply is a command/reply (Reply-Text).
+    queueEvent: (headers) =>
+      new Promise<string>((resolve) => {
+        ep.conn.sendRecv('sendevent CUSTOM', { 'Event-Subclass': 'dialer::command', ...headers, 'unique-id': ep.uuid }, (reply) =>
+          resolve(reply?.getHeader('Reply-Text') ?? ''),
+        );
+      }),
   };
 }
 

@@ -50,7 +50,16 @@ import type {
   UacFailure,
 } from './ports';
 import { needsFor, preflightMediaServer } from './preflight';
-import { apiOk, EAVESDROP_VARS, eavesdropDigit, RECORD_VARS, RECORD_WRITE_FAILED, recordingResult, writeFailure } from './supervision';
+import {
+  apiOk,
+  EAVESDROP_VARS,
+  eavesdropDigit,
+  eavesdropEvent,
+  RECORD_VARS,
+  RECORD_WRITE_FAILED,
+  recordingResult,
+  writeFailure,
+} from './supervision';
 
 export interface FreeswitchDriverDeps {
   config: {
@@ -480,9 +489,9 @@ export class FreeswitchDriver implements TelephonyDriver {
     if (m.mode !== 'listen') await this.eavesdropCommand(sup, eavesdropDigit(m.mode));
   }
 
-  private async eavesdropCommand(sup: Leg, digit: string): Promise<void> {
-    const reply = await sup.ep.api('uuid_recv_dtmf', [sup.ep.uuid, digit]);
-    if (!apiOk(reply)) throw new TelephonyError('UNAVAILABLE', `uuid_recv_dtmf refused: ${reply.trim()}`);
+  private async eavesdropCommand(sup: Leg, command: string): Promise<void> {
+    const reply = await sup.ep.queueEvent(eavesdropEvent(command));
+    if (!apiOk(reply)) throw new TelephonyError('UNAVAILABLE', `eavesdrop command refused: ${reply.trim()}`);
   }
 
   private async endEavesdrop(sup: Leg, m: Monitor): Promise<void> {
@@ -490,6 +499,11 @@ export class FreeswitchDriver implements TelephonyDriver {
     await this.eavesdropCommand(sup, '*');
     // The next application on the channel (hold music, another monitor) waits for this one to have ended.
     await m.run;
+    // Keypad digits the eavesdrop ignored are still queued: they must not reach what plays next.
+    if (sup.state === 'answered') {
+      const reply = await sup.ep.api('uuid_flush_dtmf', [sup.ep.uuid]).catch((err: Error) => err.message);
+      if (!apiOk(reply)) sup.log.debug({ reply }, 'uuid_flush_dtmf');
+    }
   }
 
   /** A leg ended or came out of its bridge: the monitors of its call end. */

@@ -114,6 +114,12 @@ export interface EndpointPort {
    * the endpoint's own event socket before any later command runs.
    */
   onRecordStop(listener: (stop: RecordStop) => void): void;
+  /**
+   * Queues an event with these headers on the channel itself (event socket
+   * `sendevent` with `unique-id`): how a running `eavesdrop` takes its
+   * `eavesdrop-command`. Resolves with the reply (`+OK <uuid>`).
+   */
+  queueEvent(headers: Record<string, string>): Promise<string>;
 }
 
 /** switch_ivr_async.c send_record_stop_event: the file and why it ended. */

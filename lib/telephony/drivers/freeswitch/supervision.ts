@@ -10,13 +10,18 @@
  *   into what the agent's channel writes to the agent's phone (whisper: only
  *   the agent hears), `3` also into what it reads, which the bridge carries
  *   to the customer (barge), `0` into nothing (listen), `*` ends the
- *   eavesdrop. The driver sends them as DTMF queued on the supervisor's
- *   channel (`uuid_recv_dtmf`) once `eavesdrop` runs, so a mode change needs
- *   no restart and no gap. `uuid_break` does not end an eavesdrop (its loop
- *   does not look at the break flag), hence `*`. Checked live, tone by tone
- *   (test/e2e/freeswitch/supervision.test.ts). With DTMF commands on, the
- *   supervisor's own keypad switches the same way (FreeSWITCH's behaviour):
- *   the mode the API shows is the last one asked through it.
+ *   eavesdrop. Its loop reads them from an event queued on the supervisor's
+ *   own channel (header `eavesdrop-command`, sent with the event socket's
+ *   `sendevent` and `unique-id`) and, when `eavesdrop_enable_dtmf` is on,
+ *   from the channel's DTMF. The driver sends the events once `eavesdrop`
+ *   runs, so a mode change needs no restart and no gap, and leaves DTMF
+ *   commands off: the supervisor's own keypad cannot change the mode behind
+ *   the API's back (a `3` pressed during a listen would otherwise barge in
+ *   while the API still says "listen"). Digits pressed meanwhile stay queued
+ *   on the channel and are flushed when the eavesdrop ends, so they do not
+ *   reach the hold music played next. `uuid_break` does not end an eavesdrop
+ *   (its loop does not look at the break flag), hence `*`. Checked live,
+ *   tone by tone, keypad included (test/e2e/freeswitch/supervision.test.ts).
  * - Recording: `uuid_record` on the customer's channel with `RECORD_STEREO`
  *   (mod_sndfile WAV, 16-bit at the channel's rate): left = what the
  *   customer's channel reads (the customer), right = what it writes (the
@@ -27,14 +32,14 @@
 import { stat, open } from 'node:fs/promises';
 import type { MonitorMode, RecordingResult } from '../../contract';
 
-/** Channel variables of the supervisor's channel: an eavesdrop that starts as a listen and takes commands. */
+/** Channel variables of the supervisor's channel: an eavesdrop that starts as a listen and ignores the keypad. */
 export const EAVESDROP_VARS: Readonly<Record<string, string>> = {
-  eavesdrop_enable_dtmf: 'true',
+  eavesdrop_enable_dtmf: 'false',
   eavesdrop_whisper_aleg: 'false',
   eavesdrop_whisper_bleg: 'false',
 };
 
-/** The eavesdrop command (a DTMF digit) that puts a running eavesdrop in `mode`. */
+/** The eavesdrop command (one of its digits) that puts a running eavesdrop in `mode`. */
 export function eavesdropDigit(mode: MonitorMode): string {
   return mode === 'listen' ? '0' : mode === 'whisper' ? '2' : '3';
 }
@@ -62,6 +67,11 @@ export const RECORD_WRITE_FAILED = 'uri-failure';
 /** The error a recording reports when FreeSWITCH could not write its file. */
 export function writeFailure(path: string): string {
   return `FreeSWITCH could not write ${path} (disk full or write error: RECORD_STOP ${RECORD_WRITE_FAILED}); the recording ended, the call went on`;
+}
+
+/** The event a running eavesdrop reads its command from (switch_ivr_eavesdrop_session: `eavesdrop-command`). */
+export function eavesdropEvent(command: string): Record<string, string> {
+  return { 'eavesdrop-command': command };
 }
 
 /** FreeSWITCH api replies start with +OK or -ERR / -USAGE. */
