@@ -13,25 +13,37 @@ export interface Clock {
   clearTimer(h: TimerHandle | undefined): void;
 }
 
-/** Wall-clock time and Node timers (unref'd: a pending SIP timer never keeps a process alive on its own). */
+/**
+ * Wall-clock time and Node timers. A due timer runs in the event loop's check phase (setImmediate), after
+ * the poll phase has read the input already waiting: after a stall (GC, a busy host), the 180 that sits in
+ * the socket's queue stops Timer A before it fires, instead of every stalled transaction retransmitting
+ * at once (measured in bench/originate: the retransmissions of a stall made a SIPp far end abort calls
+ * that had been answered). A timer a few milliseconds late is within RFC 3261's tolerance; one cleared
+ * before that check phase does not fire at all.
+ */
 export function realClock(): Clock {
-  const live = new Map<number, NodeJS.Timeout>();
+  type Pending = { due: NodeJS.Timeout } | { run: NodeJS.Immediate };
+  const live = new Map<number, Pending>();
   let seq = 0;
   return {
     now: () => Date.now(),
     setTimer(ms, fn) {
       const id = ++seq;
       const t = setTimeout(() => {
-        live.delete(id);
-        fn();
+        const run = setImmediate(() => {
+          live.delete(id);
+          fn();
+        });
+        live.set(id, { run });
       }, ms);
-      live.set(id, t);
+      live.set(id, { due: t });
       return { id };
     },
     clearTimer(h) {
       if (!h) return;
-      const t = live.get(h.id);
-      if (t) clearTimeout(t);
+      const p = live.get(h.id);
+      if (p && 'due' in p) clearTimeout(p.due);
+      else if (p) clearImmediate(p.run);
       live.delete(h.id);
     },
   };

@@ -36,7 +36,8 @@ export function buildInvite(local: Local, d: DialogState, sdp: string, extra: Si
     { name: 'Contact', value: contactValue(local) },
     { name: 'Allow', value: 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK' },
     // RFC 3262 §3: we take reliable provisionals (and PRACK them) when the far end wants them.
-    { name: 'Supported', value: '100rel' },
+    // RFC 4028 §7.1: we can refresh the session, so the far end's 2xx may make us the refresher.
+    { name: 'Supported', value: '100rel, timer' },
     { name: 'User-Agent', value: local.userAgent },
     { name: 'Content-Type', value: 'application/sdp' },
     ...extra,

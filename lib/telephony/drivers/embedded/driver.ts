@@ -30,6 +30,13 @@ import { decodeG711, encodeG711, type G711Law } from '../../../media/g711';
 import {
   acceptRemoteCSeq,
   answerSessionTimer,
+  refreshHeaders,
+  refreshMethod,
+  refreshOutcome,
+  sessionTimerOf2xx,
+  sessionTimerOfAnswer,
+  sessionTimerPlan,
+  type SessionTimer,
   buildPrack,
   classifyProvisional,
   buildCancel,
@@ -146,6 +153,14 @@ interface Leg {
   /** An inbound call (we are the UAS): its INVITE's server transaction and the 2xx sent until the ACK. */
   inbound?: { tx: ServerTxHandle; ok?: SipResponse; acked: boolean; resend?: TimerHandle; interval?: number; giveUp?: TimerHandle };
   waiters: Array<() => void>;
+  /** RFC 4028: the running session timer, its refresh and expiry-BYE timers, the far end's Allow (UPDATE?). */
+  session?: { timer?: SessionTimer; refresh?: TimerHandle; bye?: TimerHandle; farAllow?: string; offered?: SessionTimer };
+  /** The direction of our last SDP answer (a refresh re-INVITE offers the same session again). */
+  localDirection?: ReturnType<typeof answerDirection>;
+  /** ACK for our last refresh re-INVITE's 2xx, sent again when that 2xx is retransmitted (§13.2.2.4). */
+  refreshAck?: SipRequest;
+  /** The dialog's next hop by name, located once (RFC 3263) and reused while the hop stays the same. */
+  hopLookup?: { key: string; dest: Promise<Endpoint> };
   log: Logger;
   tags?: Record<string, string>;
   /** The 2xx is being journalled; its ACK (and any retransmission's) waits for the write. */
@@ -822,16 +837,19 @@ export class EmbeddedDriver implements TelephonyDriver {
           () => this.input(leg, { type: 'tx-timeout' }),
         );
         return;
-      case 'ack':
-        leg.ack ??= buildInDialog(this.localFor(leg), leg.dialog, 'ACK', parseCSeq(header(leg.invite, 'CSeq')!).seq);
-        stack?.sendRaw(leg.ack, this.nextHop(leg));
+      case 'ack': {
+        const ack = (leg.ack ??= buildInDialog(this.localFor(leg), leg.dialog, 'ACK', parseCSeq(header(leg.invite, 'CSeq')!).seq));
+        this.toNextHop(leg, (dest) => stack?.sendRaw(ack, dest));
         return;
+      }
       case 'bye': {
         const [seq, dialog] = nextCSeq(leg.dialog);
         leg.dialog = dialog;
         const bye = buildInDialog(this.localFor(leg), leg.dialog, 'BYE', seq);
-        stack?.request(bye, this.nextHop(leg), (o) =>
-          this.input(leg, { type: 'bye-done', status: o.kind === 'response' ? o.response.status : undefined }),
+        this.toNextHop(leg, (dest) =>
+          stack?.request(bye, dest, (o) =>
+            this.input(leg, { type: 'bye-done', status: o.kind === 'response' ? o.response.status : undefined }),
+          ),
         );
         return;
       }
@@ -841,6 +859,7 @@ export class EmbeddedDriver implements TelephonyDriver {
         return this.failover(leg);
       case 'answered': {
         this.clearLegTimers(leg);
+        this.armSessionTimer(leg, leg.session?.offered);
         this.emit({ type: 'answer', legId: leg.id, at: this.clock() });
         if (leg.analyzer) {
           leg.phase = 'answered';
@@ -852,6 +871,92 @@ export class EmbeddedDriver implements TelephonyDriver {
       }
       case 'end':
         return this.finish(leg, fx.cause);
+    }
+  }
+
+  // ---- session timers (RFC 4028) -------------------------------------------
+
+  /** Replaces the leg's session timer: §10's refresh at half-time when we refresh, the expiry BYE always. */
+  private armSessionTimer(leg: Leg, timer: SessionTimer | undefined): void {
+    const st = (leg.session ??= {});
+    this.sipClock.clearTimer(st.refresh);
+    this.sipClock.clearTimer(st.bye);
+    st.refresh = st.bye = undefined;
+    st.timer = timer;
+    if (!timer || leg.state.phase !== 'confirmed') return;
+    const plan = sessionTimerPlan(timer);
+    if (plan.refreshAfterMs !== undefined)
+      st.refresh = this.sipClock.setTimer(plan.refreshAfterMs, () => this.refreshSession(leg, timer, false));
+    st.bye = this.sipClock.setTimer(plan.byeAfterMs, () => {
+      leg.log.info({ expiresS: timer.expiresS }, 'session expired without a refresh (RFC 4028 §10): BYE');
+      this.input(leg, { type: 'hangup', reason: 'session expired (RFC 4028 §10)' });
+    });
+  }
+
+  /** §7.1/§10: our session refresh, an UPDATE when the far end allows it, else a re-INVITE with our unchanged offer. */
+  private refreshSession(leg: Leg, timer: SessionTimer, retried: boolean): void {
+    if (leg.state.phase !== 'confirmed' || !this.stack) return;
+    const method = refreshMethod(leg.session?.farAllow);
+    const [seq, dialog] = nextCSeq(leg.dialog);
+    leg.dialog = dialog;
+    const local = this.localFor(leg);
+    const extra: SipHeader[] = [{ name: 'Contact', value: contactValue(local) }, ...refreshHeaders(timer)];
+    let body = Buffer.alloc(0);
+    if (method === 'INVITE') {
+      // RFC 3264 §8: the session is unchanged, so the offer keeps its o= version.
+      const session = leg.dialog.session!;
+      body = Buffer.from(
+        buildSdp({
+          address: this.local.host,
+          port: leg.rtpPort,
+          sessionId: session.id,
+          version: session.version,
+          codecs: [leg.rtp.law],
+          direction: leg.localDirection ?? 'sendrecv',
+        }),
+      );
+      extra.push({ name: 'Content-Type', value: 'application/sdp' });
+    }
+    const req = buildInDialog(local, leg.dialog, method, seq, extra, body);
+    leg.log.debug({ method, expiresS: timer.expiresS }, 'refreshing the session (RFC 4028 §10)');
+    this.toNextHop(leg, (dest) =>
+      this.stack?.request(req, dest, (o) => this.onRefreshOutcome(leg, o, { method, seq, local, timer, retried })),
+    );
+  }
+
+  private onRefreshOutcome(
+    leg: Leg,
+    o: ClientOutcome,
+    {
+      method,
+      seq,
+      local,
+      timer,
+      retried,
+    }: { method: 'UPDATE' | 'INVITE'; seq: number; local: Local; timer: SessionTimer; retried: boolean },
+  ): void {
+    {
+      const res = o.kind === 'response' ? o.response : undefined;
+      if (res && res.status < 200) return;
+      if (method === 'INVITE' && res && res.status < 300) {
+        const ack = (leg.refreshAck = buildInDialog(local, leg.dialog, 'ACK', seq));
+        this.toNextHop(leg, (dest) => this.stack?.sendRaw(ack, dest));
+      }
+      if (leg.state.phase !== 'confirmed') return;
+      const out = refreshOutcome(timer, res, retried);
+      switch (out.kind) {
+        case 'refreshed':
+          return this.armSessionTimer(leg, out.timer);
+        case 'retry':
+          return this.refreshSession(leg, out.timer, true);
+        case 'dialog-gone':
+          leg.log.info({ status: res?.status }, 'session refresh failed: the dialog is gone (RFC 3261 §12.2.1.2)');
+          return this.input(leg, { type: 'hangup', reason: `session refresh failed (${res?.status ?? 'no response'})` });
+        case 'unchanged':
+          // The expiry BYE armed with the last good refresh still guards the session.
+          leg.log.info({ status: res?.status }, 'session refresh refused; the session ends at expiry unless refreshed');
+          return;
+      }
     }
   }
 
@@ -870,6 +975,7 @@ export class EmbeddedDriver implements TelephonyDriver {
 
   private finish(leg: Leg, cause: import('../../contract').EndCause): void {
     this.clearLegTimers(leg);
+    this.armSessionTimer(leg, undefined);
     leg.state = { ...leg.state, phase: 'ended' };
     this.media.legGone(leg.id);
     if (leg.peer) this.separate(leg);
@@ -989,6 +1095,8 @@ export class EmbeddedDriver implements TelephonyDriver {
     if (res.status < 300) {
       if (leg.confirming) return; // a retransmission while the first is journalled: that one's ACK answers both
       leg.dialog = learnDialog(leg.dialog, res);
+      // RFC 4028 §7.2: the 2xx sets the session timer (armed once the call counts as answered).
+      if (leg.state.phase !== 'confirmed') leg.session = { farAllow: header(res, 'Allow'), offered: sessionTimerOf2xx(res) };
       if (this.opts.journal && !leg.journalled && leg.state.phase !== 'ended') return void this.journalConfirmed(leg);
       return this.input(leg, { type: 'success' });
     }
@@ -1001,10 +1109,12 @@ export class EmbeddedDriver implements TelephonyDriver {
   private prack(leg: Leg, res: SipResponse, rseq: number): void {
     const [prack, dialog] = buildPrack(this.localFor(leg), leg.dialog, res, leg.invite, rseq);
     leg.dialog = dialog;
-    this.stack?.request(prack, this.nextHop(leg), (o) => {
-      if (o.kind !== 'response' || o.response.status >= 300)
-        leg.log.warn({ rseq, outcome: o.kind === 'response' ? o.response.status : o.kind }, 'PRACK not accepted');
-    });
+    this.toNextHop(leg, (dest) =>
+      this.stack?.request(prack, dest, (o) => {
+        if (o.kind !== 'response' || o.response.status >= 300)
+          leg.log.warn({ rseq, outcome: o.kind === 'response' ? o.response.status : o.kind }, 'PRACK not accepted');
+      }),
+    );
   }
 
   private applySdp(leg: Leg, sdp: string): void {
@@ -1018,11 +1128,30 @@ export class EmbeddedDriver implements TelephonyDriver {
     }
   }
 
-  private nextHop(leg: Leg): Endpoint {
+  /**
+   * Sends an in-dialog request or ACK to the dialog's next hop (§8.1.2, §16.12: the first Route if it is a
+   * loose router, else the remote target). An IP literal is used as it is; a host name in Contact or
+   * Record-Route is located per RFC 3263 (SRV, then A/AAAA; the dialog's transport, or the URI's
+   * transport parameter) through the same locator as trunks, once per hop (later sends reuse the answer,
+   * in order). A name that does not resolve falls back to where the INVITE went, with a warning.
+   */
+  private toNextHop(leg: Leg, send: (dest: Endpoint) => void): void {
     const hop = nextHopUri(leg.dialog);
-    // A host name in Contact/Record-Route would need RFC 3263 resolution; until then the INVITE's destination serves.
-    if (hop && isIP(hop.host)) return { address: hop.host, port: hop.port ?? 5060, transport: leg.dest.transport };
-    return leg.dest;
+    if (!hop) return send(leg.dest);
+    if (isIP(hop.host)) return send({ address: hop.host, port: hop.port ?? 5060, transport: leg.dest.transport });
+    const transport = hop.transport === 'tcp' || hop.transport === 'udp' ? hop.transport : (leg.dest.transport ?? 'udp');
+    const key = `${hop.host.toLowerCase()}|${hop.port ?? ''}|${transport}`;
+    if (leg.hopLookup?.key !== key) {
+      const dest = this.locate({ host: hop.host, port: hop.port, transport }, `next hop ${hop.host} of ${leg.id}`).then(
+        (ts): Endpoint => ({ address: ts[0]!.address, port: ts[0]!.port, transport: ts[0]!.transport }),
+        (err: Error): Endpoint => {
+          leg.log.warn({ err: err.message, host: hop.host }, 'in-dialog next hop not resolved; sending where the INVITE went');
+          return leg.dest;
+        },
+      );
+      leg.hopLookup = { key, dest };
+    }
+    void leg.hopLookup.dest.then(send);
   }
 
   private onAudio(leg: Leg, payload: Buffer, law: G711Law): void {
@@ -1162,6 +1291,8 @@ export class EmbeddedDriver implements TelephonyDriver {
     }
     const contact = { name: 'Contact', value: contactValue(this.localFor(leg)) };
     // An UPDATE without an offer is a pure refresh: no SDP in the answer (RFC 3311 §5.2).
+    // RFC 4028 §9/§10: our 2xx sets the session timer anew (none when the request asked for none).
+    this.armSessionTimer(leg, sessionTimerOfAnswer(timer));
     if (req.method === 'UPDATE' && !hasOffer) return tx.respond(200, 'OK', [contact, ...timer.headers]);
     const [session, dialog] = nextSessionVersion(leg.dialog);
     leg.dialog = dialog;
@@ -1173,6 +1304,7 @@ export class EmbeddedDriver implements TelephonyDriver {
       codecs: [leg.rtp.law],
       direction,
     });
+    leg.localDirection = direction;
     leg.log.debug({ method: req.method, direction, version: session.version }, 'session modified by the far end');
     tx.respond(200, 'OK', [contact, ...timer.headers, { name: 'Content-Type', value: 'application/sdp' }], Buffer.from(sdp));
   }
@@ -1326,6 +1458,11 @@ export class EmbeddedDriver implements TelephonyDriver {
       return this.stack?.sendRaw(ackForFailure(orphan, msg), orphan.dest);
     }
     if (leg?.confirming) return;
+    if (leg?.refreshAck && cseq.method === 'INVITE' && msg.status < 300 && cseq.seq === parseCSeq(header(leg.refreshAck, 'CSeq')!).seq) {
+      // Our refresh re-INVITE's 2xx again (its ACK was lost): the same ACK again (§13.2.2.4).
+      const ack = leg.refreshAck;
+      return this.toNextHop(leg, (dest) => this.stack?.sendRaw(ack, dest));
+    }
     if (leg && cseq.method === 'INVITE' && msg.status >= 200 && msg.status < 300) {
       // A retransmitted 2xx (our ACK was lost): the leg re-ACKs (RFC 3261 §13.2.2.4). The first 2xx
       // of a leg whose INVITE transaction already ended (Timer B) brings the dialog its ACK and BYE need.
