@@ -7,7 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import iconv from 'iconv-lite';
 import type { CodeRow } from './campaign';
 import type { AgentRow } from './agents';
-import { talkMs, type AttemptRecord, type DispositionLike } from './records';
+import { talkMs, type AttemptRecord, type DispositionLike, type RecordingEntry } from './records';
 import { predictionOf } from './amd';
 
 export const CSV_ENCODINGS = ['utf-8', 'shift_jis'] as const;
@@ -37,6 +37,20 @@ export function toCsv<T>(rows: readonly T[], columns: readonly Column<T>[], enco
 export const contentType = (encoding: CsvEncoding) => `text/csv; charset=${encoding === 'shift_jis' ? 'Shift_JIS' : 'utf-8'}`;
 
 const iso = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms) ? '' : new Date(ms).toISOString());
+
+/**
+ * The download path (GET /recordings/:id/audio) of an attempt's recording,
+ * from the attempt history's own `recording` entry (joined by readAttempts):
+ * a finished one still inside the retention period (the sweep deletes a
+ * recording, file and metadata, once it started more than `retentionDays`
+ * ago; 0 keeps them). A failed or running recording has nothing to download.
+ */
+export function recordingLink(entry: RecordingEntry | undefined, now: number, retentionDays: number): string | undefined {
+  if (!entry || entry.status !== 'done') return undefined;
+  const started = entry.startedAt ?? entry.at;
+  if (retentionDays > 0 && started < now - retentionDays * 86_400_000) return undefined;
+  return `/recordings/${encodeURIComponent(entry.id)}/audio`;
+}
 
 export interface AttemptRow {
   record: AttemptRecord;

@@ -20,6 +20,7 @@ import {
   readAmdLabels,
   readAttempts,
   readDispositions,
+  recordingLink,
   resultCodeReport,
   saveAmdLabel,
   toCsv,
@@ -160,18 +161,16 @@ export const reportRoutes: FastifyPluginAsync = async (app) => {
     async (req, reply) => {
       const range = rangeOf(req.query);
       const { records, dispositions } = await load(req.params.id);
+      const now = Date.now();
+      const { retentionDays } = app.config.dialer.agents.recording;
+      // A recorded call links its WAV (lib/api/routes/recordings.ts) from the attempt history's recording entry.
       const rows = records
         .filter((r) => (range.from === undefined || r.at >= range.from) && (range.to === undefined || r.at < range.to))
-        .map((record) => ({ record, disposition: dispositions.get(record.attemptId), recording: undefined as string | undefined }));
-      // Recorded agent calls link their WAV (lib/api/routes/recordings.ts).
-      const agentCalls = rows.filter((r) => r.record.agentId).map((r) => r.record.attemptId);
-      if (agentCalls.length) {
-        const recs = await app.agentData.listRecordings({ campaignId: req.params.id, attemptIds: agentCalls, limit: agentCalls.length });
-        const byAttempt = new Map(
-          recs.filter((x) => x.status === 'done').map((x) => [x.attemptId, `/recordings/${encodeURIComponent(x.id)}/audio`]),
-        );
-        for (const r of rows) r.recording = byAttempt.get(r.record.attemptId);
-      }
+        .map((record) => ({
+          record,
+          disposition: dispositions.get(record.attemptId),
+          recording: recordingLink(record.recording, now, retentionDays),
+        }));
       return sendCsv(reply, `attempts-${req.params.id}`, rows, ATTEMPT_COLUMNS, req.query.encoding);
     },
   );

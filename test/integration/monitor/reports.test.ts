@@ -9,7 +9,7 @@ import { parse } from 'csv-parse/sync';
 import type { Redis } from 'ioredis';
 import { DialQueue } from '../../../lib/store/dial-queue';
 import { saveDisposition } from '../../../lib/store/agent-dispositions';
-import { recordingId, saveRecording } from '../../../lib/store/recordings';
+import { appendRecordingToHistory, recordingId, saveRecording, type RecordingMeta } from '../../../lib/store/recordings';
 import { agentLogKey } from '../../../lib/reports';
 import { auth, build } from '../../helpers/app';
 
@@ -248,19 +248,31 @@ t.test('campaign, code and agent reports match the history', async (t) => {
 t.test('attempts CSV opens in Excel: UTF-8 with BOM or Shift_JIS, every attempt incl. do-not-call', async (t) => {
   const { app } = await build(t);
   const attempts = await writeHistory(app.redis, 'rep2');
-  // One agent call was recorded: its row links the WAV (lib/agents/recordings.ts writes this on a real call).
-  const recorded = PLAN.find((p) => p.agent)!;
-  const recAttempt = attempts.get(recorded.contact)!;
-  await saveRecording(app.redis, {
-    id: recordingId('rep2', recAttempt),
+  // Recordings as lib/agents/recordings.ts ends them on a real call: the row links the WAV from the
+  // attempt history's own `recording` entry, not from the recordings store.
+  const agentCalls = PLAN.filter((p) => p.agent).map((p) => ({ p, attemptId: attempts.get(p.contact)! }));
+  const rec = (attemptId: string, over: Partial<RecordingMeta>): RecordingMeta => ({
+    id: recordingId('rep2', attemptId),
     campaignId: 'rep2',
-    attemptId: recAttempt,
-    agentId: recorded.agent!,
+    attemptId,
+    agentId: '',
     path: '/nonexistent.wav',
     status: 'done',
     startedAt: NOW - DAY,
     channels: ['customer', 'agent'],
+    ...over,
   });
+  const recAttempt = agentCalls[0]!.attemptId;
+  await appendRecordingToHistory(app.redis, rec(recAttempt, { agentId: agentCalls[0]!.p.agent! }), NOW - DAY + 60_000);
+  // A failed recording has nothing to download.
+  await appendRecordingToHistory(app.redis, rec(agentCalls[1]!.attemptId, { status: 'failed', error: 'ENOSPC' }), NOW - DAY);
+  // Past the retention period (90 days by default) the sweep has deleted it.
+  await appendRecordingToHistory(app.redis, rec(agentCalls[2]!.attemptId, { startedAt: NOW - 91 * DAY }), NOW - 91 * DAY);
+  // In the store but not in the history: not linked (the history is the source).
+  await saveRecording(app.redis, rec(agentCalls[3]!.attemptId, { agentId: agentCalls[3]!.p.agent! }));
+  // Recorded from the answer, no agent took the call (abandoned, 14): linked too.
+  const abandoned = attempts.get(PLAN.find((p) => p.code === 14)!.contact)!;
+  await appendRecordingToHistory(app.redis, rec(abandoned, { from: 'answer' }), NOW - DAY);
   const utf = await app.inject({
     url: '/reports/campaigns/rep2/attempts.csv',
     headers: { authorization: 'Bearer test-supervisor-key-00001' },
@@ -290,7 +302,12 @@ t.test('attempts CSV opens in Excel: UTF-8 with BOM or Shift_JIS, every attempt 
     `/recordings/${encodeURIComponent(recordingId('rep2', recAttempt))}/audio`,
     'the recorded call links its recording',
   );
-  t.equal(rows.filter((r) => r.recording).length, 1, 'no other row has a recording');
+  t.equal(
+    rows.find((r) => r.attempt_id === abandoned)!.recording,
+    `/recordings/${encodeURIComponent(recordingId('rep2', abandoned))}/audio`,
+    'a call recorded from the answer that no agent took links its recording',
+  );
+  t.equal(rows.filter((r) => r.recording).length, 2, 'no other row (failed, past retention, not in the history) has a recording');
   t.equal(dnc.result_name, 'excluded');
   t.ok(
     rows.some((r) => r.note === i18nNote(r.contact_id)),
