@@ -4,7 +4,8 @@
  * messages (keywords, opt-out/opt-in), and the trigger API's one-off sends.
  * Channels come in through the MessageChannel contract; time from `clock`.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { MessagingConfig } from '../config/sections/messaging';
@@ -14,6 +15,8 @@ import {
   byProvider,
   bumpCounter,
   claimIdempotencyKey,
+  claimStep,
+  pendingBefore,
   getMessage,
   getThreadHead,
   mapProvider,
@@ -68,6 +71,8 @@ export const OPT_IN_REPLY = 'You are subscribed again. Reply STOP to opt out.';
 const INBOUND_MAX_LEN = 100000;
 /** How long stop() waits for background deliveries before the channels close under them. */
 const STOP_WAIT_MS = 5000;
+/** Queued messages the recovery sweep looks at per round. */
+const RECOVER_BATCH = 100;
 
 export class MessagingService {
   readonly events = new MessagingEvents();
@@ -75,6 +80,22 @@ export class MessagingService {
   private readonly detach: (() => void)[] = [];
   /** Background deliveries of accepted trigger requests (stop() lets them finish, bounded). */
   private readonly inFlight = new Set<Promise<unknown>>();
+  /**
+   * Accepted messages (202) are claimed in Redis by this process until the
+   * channel has answered (msg-claim.lua): a claim is renewed while this process
+   * lives, so when it dies another process's recovery sweep finds the
+   * message's claim stale and sends it — unless this process had already
+   * handed it to the channel (it may have left: never sent twice).
+   */
+  private readonly owner = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  /** Message ids this process holds a claim on (waiting for a send slot or being sent). */
+  private readonly held = new Set<string>();
+  /** Claimed messages waiting for a send slot (messaging.maxConcurrentSends). */
+  private readonly waiting: MessageRecord[] = [];
+  private sending = 0;
+  private claimTimer?: NodeJS.Timeout;
+  private recovering?: Promise<void>;
+  private stopped = false;
 
   constructor(readonly d: MessagingDeps) {
     this.clock = d.clock ?? Date.now;
@@ -97,9 +118,17 @@ export class MessagingService {
         ),
       );
     }
+    // Claims are renewed every leaseMs/3; the same round looks for queued messages left by dead processes.
+    this.claimTimer = setInterval(() => void this.claimRound(), Math.max(100, Math.floor(this.d.config.leaseMs / 3)));
+    this.claimTimer.unref();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.claimTimer);
+    await this.recovering;
+    // Messages still waiting for a slot are given up now, so another process sends them without waiting for leaseMs.
+    for (const rec of this.waiting.splice(0)) await this.release(rec.id);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(this.inFlight), new Promise((r) => (timer = setTimeout(r, STOP_WAIT_MS)))]);
     clearTimeout(timer);
@@ -112,14 +141,38 @@ export class MessagingService {
     return kind === 'email' ? 'email' : 'sms';
   }
 
-  /** Sends a queued message and records the channel's answer. Never throws for a channel failure. */
-  async deliver(rec: MessageRecord): Promise<MessageRecord> {
+  /**
+   * Sends a queued message and records the channel's answer. Never throws for a channel failure.
+   * The message is claimed for the send (msg-claim.lua) unless the caller holds its claim: a
+   * message another process is sending, or has sent, is left alone.
+   */
+  async deliver(rec: MessageRecord, opts: { claimed?: boolean } = {}): Promise<MessageRecord> {
+    if (opts.claimed) return this.send(rec);
+    const r = await claimStep(this.d.redis, 'claim', rec.id, this.owner, this.clock(), this.d.config.leaseMs);
+    if (r === 'unknown') await this.closeUnknown(rec);
+    if (r !== 'claimed') return (await getMessage(this.d.redis, rec.id)) ?? rec;
+    this.held.add(rec.id);
+    try {
+      return await this.send(rec);
+    } finally {
+      await this.release(rec.id);
+    }
+  }
+
+  private async send(rec: MessageRecord): Promise<MessageRecord> {
     const ch = this.channel(rec.kind);
     const at = () => new Date(this.clock()).toISOString();
     if (!ch) return (await this.finish(rec, 'rejected', { error: `no ${rec.kind} channel configured` })) ?? rec;
     // The thread head moves before the send: a phone may answer before the channel's acceptance is recorded.
     const prevHead = await getThreadHead(this.d.redis, rec.to);
     await setThreadHead(this.d.redis, rec.to, { id: rec.id, campaignId: rec.campaignId, at: this.clock() });
+    // The claim turns 'sending' just before the channel gets the message: from here on, a crash
+    // leaves it to no one (it may have left). A claim lost meanwhile (this process stalled past
+    // leaseMs and another took the message) means another process sends it: not this one.
+    if ((await claimStep(this.d.redis, 'sending', rec.id, this.owner, this.clock(), this.d.config.leaseMs)) !== 'ok') {
+      this.d.log.warn({ messageId: rec.id }, 'messaging: claim lost before sending (another process sends the message)');
+      return rec;
+    }
     let res;
     try {
       res = await ch.send({ id: rec.id, to: rec.to, from: rec.from, body: rec.body, subject: rec.subject, inReplyTo: rec.inReplyTo });
@@ -233,11 +286,87 @@ export class MessagingService {
     if (!opts.background) return { message: await this.deliver(rec), replayed: false };
     // Accepted now, delivered after (the API's 202): a silent trunk holds a SIP MESSAGE for Timer F (64·T1),
     // an SMTP server for its timeouts. The outcome comes as message.sent / message.status events and on GET.
-    const job = this.deliver(rec)
-      .catch((err: Error) => this.d.log.error({ err, messageId: rec.id }, 'messaging: delivery not recorded; the message stays queued'))
-      .finally(() => this.inFlight.delete(job));
-    this.inFlight.add(job);
+    // Claimed before the 202: if this process dies, another one sends it (claimRound).
+    await this.claimAndQueue(rec);
     return { message: rec, replayed: false };
+  }
+
+  // ---- claims: queued messages survive the process (msg-claim.lua) -----------
+
+  private async claimAndQueue(rec: MessageRecord): Promise<void> {
+    const r = await claimStep(this.d.redis, 'claim', rec.id, this.owner, this.clock(), this.d.config.leaseMs);
+    if (r === 'claimed') this.queue(rec);
+    else if (r === 'unknown') await this.closeUnknown(rec);
+    // else: another process has it, or it is no longer queued
+  }
+
+  private queue(rec: MessageRecord): void {
+    this.held.add(rec.id);
+    this.waiting.push(rec);
+    this.pump();
+  }
+
+  /** Starts waiting sends while slots are free (messaging.maxConcurrentSends). */
+  private pump(): void {
+    while (this.sending < this.d.config.maxConcurrentSends && this.waiting.length > 0) {
+      const rec = this.waiting.shift()!;
+      this.sending++;
+      const job = this.deliver(rec, { claimed: true })
+        .catch((err: Error) => this.d.log.error({ err, messageId: rec.id }, 'messaging: delivery not recorded; the message stays queued'))
+        .then(() => this.release(rec.id))
+        .finally(() => {
+          this.inFlight.delete(job);
+          this.sending--;
+          this.pump();
+        });
+      this.inFlight.add(job);
+    }
+  }
+
+  private async release(id: string): Promise<void> {
+    this.held.delete(id);
+    await claimStep(this.d.redis, 'drop', id, this.owner, this.clock(), 0).catch(() => undefined);
+  }
+
+  /** Its dead sender had handed it to the channel: whether it left is unknown, and it is never sent twice. */
+  private async closeUnknown(rec: MessageRecord): Promise<void> {
+    await this.finish(rec, 'rejected', {
+      error: 'the process sending it died after handing it to the channel; not sent again (at most once)',
+    });
+    await claimStep(this.d.redis, 'drop', rec.id, this.owner, this.clock(), 0);
+  }
+
+  /** Renews this process's claims, then claims queued messages whose senders died. */
+  private claimRound(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.recovering ??= this.claimRoundOnce()
+      .catch((err: Error) => this.d.log.warn({ err: err.message }, 'messaging: claim round failed'))
+      .finally(() => (this.recovering = undefined));
+    return this.recovering;
+  }
+
+  private async claimRoundOnce(): Promise<void> {
+    const { redis, config } = this.d;
+    for (const id of this.held) {
+      if ((await claimStep(redis, 'renew', id, this.owner, this.clock(), config.leaseMs)) === 'lost')
+        this.d.log.error({ messageId: id }, 'messaging: claim taken over (this process stalled longer than messaging.leaseMs)');
+    }
+    for (const id of await pendingBefore(redis, null, this.clock() - config.leaseMs, RECOVER_BATCH)) {
+      if (this.held.has(id) || this.stopped) continue;
+      const r = await claimStep(redis, 'claim', id, this.owner, this.clock(), config.leaseMs);
+      if (r !== 'claimed' && r !== 'unknown') continue;
+      const rec = await getMessage(redis, id);
+      if (!rec || rec.status !== 'queued') {
+        await claimStep(redis, 'drop', id, this.owner, this.clock(), 0);
+        continue;
+      }
+      this.d.log.warn(
+        { messageId: id, sent: r === 'unknown' ? 'maybe' : 'no' },
+        'messaging: taking over a queued message whose process died',
+      );
+      if (r === 'unknown') await this.closeUnknown(rec);
+      else this.queue(rec);
+    }
   }
 
   // ---- channel events -------------------------------------------------------

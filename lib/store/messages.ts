@@ -6,6 +6,7 @@
  *   m:{m:<s>}:messages   hash: message id → record JSON
  *   m:{m:<s>}:order      zset: message ids by creation time (reports, exports)
  *   m:{m:<s>}:pending    zset: queued messages the channel has not answered yet
+ *   m:{m:<s>}:claims     hash: queued message id → "owner|claimed or sending|until ms" (msg-claim.lua)
  * and deployment-wide under `{g}`: provider id → message id (receipts), the
  * last message per recipient (threading), idempotency keys, opt-out records
  * and the inbound stream. A message id is `<scope>.<random>`, so its scope is
@@ -40,6 +41,15 @@ declare module 'ioredis' {
       history: string,
     ): Result<string, Context>;
     msgLease(lease: string, owner: string, ttlMs: number): Result<number, Context>;
+    msgClaim(
+      pending: string,
+      claims: string,
+      op: ClaimOp,
+      id: string,
+      owner: string,
+      nowMs: number,
+      ttlMs: number,
+    ): Result<string, Context>;
   }
 }
 
@@ -95,6 +105,7 @@ export const messageKeys = (scope: string) => ({
   order: `m:{m:${scope}}:order`,
   pending: `m:{m:${scope}}:pending`,
   lease: `m:{m:${scope}}:lease`,
+  claims: `m:{m:${scope}}:claims`,
 });
 
 export const msgGlobal = {
@@ -273,4 +284,20 @@ export async function takeLease(redis: Redis, campaignId: string, owner: string,
 export async function dropLease(redis: Redis, campaignId: string, owner: string): Promise<void> {
   const k = messageKeys(campaignId).lease;
   if ((await redis.get(k)) === owner) await redis.del(k);
+}
+
+// ---- send claims (crash recovery of queued messages, msg-claim.lua) ------------
+
+export type ClaimOp = 'claim' | 'sending' | 'renew' | 'drop';
+export type ClaimResult = 'claimed' | 'held' | 'done' | 'unknown' | 'ok' | 'lost';
+
+/** One step of a queued message's send claim; see msg-claim.lua for the answers. */
+export async function claimStep(redis: Redis, op: ClaimOp, id: string, owner: string, nowMs: number, ttlMs: number): Promise<ClaimResult> {
+  const k = messageKeys(scopeOfMessage(id));
+  return (await redis.msgClaim(k.pending, k.claims, op, id, owner, nowMs, ttlMs)) as ClaimResult;
+}
+
+/** Queued messages of a scope created before `beforeMs` (the recovery sweep's candidates). */
+export async function pendingBefore(redis: Redis, campaignId: string | null, beforeMs: number, limit: number): Promise<string[]> {
+  return redis.zrangebyscore(messageKeys(scopeOf(campaignId)).pending, '-inf', beforeMs, 'LIMIT', 0, limit);
 }

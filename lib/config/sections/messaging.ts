@@ -19,6 +19,11 @@ export const messagingSchema = Type.Object(
     tickMs: Type.Integer({ minimum: 10, maximum: 60000, default: 200 }),
     /** A message campaign is driven by the process holding its lease, milliseconds. */
     leaseMs: Type.Integer({ minimum: 500, default: 10000 }),
+    /**
+     * Trigger-API messages handed to their channel at once by this process; more wait their turn
+     * (claimed, so another process sends them if this one dies).
+     */
+    maxConcurrentSends: Type.Integer({ minimum: 1, maximum: 10000, default: 32 }),
     /** Longest accepted message body, characters (SMS and e-mail alike). */
     maxBodyChars: Type.Integer({ minimum: 1, default: 1600 }),
     /** Help text answered to HELP/INFO when the campaign has none. */
