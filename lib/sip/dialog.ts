@@ -56,9 +56,12 @@ export function acceptRemoteCSeq(d: DialogState, req: SipRequest): DialogState |
   return { ...d, remoteCseq: seq };
 }
 
-/** §12.2: target-refresh requests (re-INVITE, UPDATE) replace the remote target with their Contact. */
-export function refreshTarget(d: DialogState, req: SipRequest): DialogState {
-  const contact = header(req, 'Contact');
+/**
+ * §12.2: target-refresh requests (re-INVITE, UPDATE) replace the remote target with their Contact; so does
+ * the 2xx to one we sent (§12.2.1.2).
+ */
+export function refreshTarget(d: DialogState, msg: Pick<SipRequest, 'headers'>): DialogState {
+  const contact = header(msg, 'Contact');
   return contact ? { ...d, remoteTarget: uriOf(contact) } : d;
 }
 

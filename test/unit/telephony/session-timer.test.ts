@@ -8,7 +8,7 @@
  */
 import t from 'tap';
 import { parse } from 'sdp-transform';
-import { header, type SipHeader, type SipRequest } from '../../../lib/sip';
+import { header, responseTo, type SipHeader, type SipRequest } from '../../../lib/sip';
 import { FAR_SDP, virtualDriver } from '../../helpers/embedded-virtual';
 
 const SDP_HDR: SipHeader = { name: 'Content-Type', value: 'application/sdp' };
@@ -167,4 +167,30 @@ t.test('no Session-Expires in the 2xx: no refresh and no expiry BYE in an hour',
   t.equal(s.sent('INVITE').length, 1);
   t.equal(s.sent('BYE').length, 0);
   t.equal(s.end(), undefined);
+});
+
+t.test("a refresh's 2xx with a new Contact moves the remote target (RFC 3261 §12.2.1.2)", async (t) => {
+  const s = await answered(t, [{ name: 'Session-Expires', value: '90;refresher=uac' }, ALLOW_UPDATE]);
+  s.clock.advance(45_000);
+  const up = s.sent('UPDATE')[0]!.msg;
+  s.net.deliver(
+    responseTo(
+      up,
+      200,
+      'OK',
+      [
+        { name: 'Contact', value: '<sip:moved@127.0.0.1:5072>' },
+        { name: 'Session-Expires', value: '90;refresher=uac' },
+      ],
+      Buffer.alloc(0),
+    ),
+  );
+  const legId = s.events.find((e) => e.type === 'answer')!.legId;
+  const done = s.driver.hangup(legId);
+  const bye = s.sent('BYE')[0]!;
+  t.equal(bye.msg.uri, 'sip:moved@127.0.0.1:5072');
+  t.same([bye.dest.address, bye.dest.port], ['127.0.0.1', 5072]);
+  s.reply(bye.msg, 200, 'OK');
+  await done;
+  t.match(s.end(), { by: 'local', answered: true });
 });

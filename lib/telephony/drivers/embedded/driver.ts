@@ -935,28 +935,32 @@ export class EmbeddedDriver implements TelephonyDriver {
       retried,
     }: { method: 'UPDATE' | 'INVITE'; seq: number; local: Local; timer: SessionTimer; retried: boolean },
   ): void {
-    {
-      const res = o.kind === 'response' ? o.response : undefined;
-      if (res && res.status < 200) return;
-      if (method === 'INVITE' && res && res.status < 300) {
+    const res = o.kind === 'response' ? o.response : undefined;
+    if (res && res.status < 200) return;
+    if (res && res.status < 300 && leg.state.phase !== 'ended') {
+      // §12.2.1.2: the 2xx to a target-refresh request (re-INVITE, UPDATE) carries the new remote target.
+      leg.dialog = refreshTarget(leg.dialog, res);
+      if (method === 'INVITE') {
         const ack = (leg.refreshAck = buildInDialog(local, leg.dialog, 'ACK', seq));
         this.toNextHop(leg, (dest) => this.stack?.sendRaw(ack, dest));
+        // RFC 3264: the answer to our offer (normally the same session) is applied as any answer is.
+        if (res.body.length > 0 && /application\/sdp/i.test(header(res, 'Content-Type') ?? '')) this.applySdp(leg, res.body.toString());
       }
-      if (leg.state.phase !== 'confirmed') return;
-      const out = refreshOutcome(timer, res, retried);
-      switch (out.kind) {
-        case 'refreshed':
-          return this.armSessionTimer(leg, out.timer);
-        case 'retry':
-          return this.refreshSession(leg, out.timer, true);
-        case 'dialog-gone':
-          leg.log.info({ status: res?.status }, 'session refresh failed: the dialog is gone (RFC 3261 §12.2.1.2)');
-          return this.input(leg, { type: 'hangup', reason: `session refresh failed (${res?.status ?? 'no response'})` });
-        case 'unchanged':
-          // The expiry BYE armed with the last good refresh still guards the session.
-          leg.log.info({ status: res?.status }, 'session refresh refused; the session ends at expiry unless refreshed');
-          return;
-      }
+    }
+    if (leg.state.phase !== 'confirmed') return;
+    const out = refreshOutcome(timer, res, retried);
+    switch (out.kind) {
+      case 'refreshed':
+        return this.armSessionTimer(leg, out.timer);
+      case 'retry':
+        return this.refreshSession(leg, out.timer, true);
+      case 'dialog-gone':
+        leg.log.info({ status: res?.status }, 'session refresh failed: the dialog is gone (RFC 3261 §12.2.1.2)');
+        return this.input(leg, { type: 'hangup', reason: `session refresh failed (${res?.status ?? 'no response'})` });
+      case 'unchanged':
+        // The expiry BYE armed with the last good refresh still guards the session.
+        leg.log.info({ status: res?.status }, 'session refresh refused; the session ends at expiry unless refreshed');
+        return;
     }
   }
 
