@@ -4,10 +4,11 @@
  * ports with the project's own freeswitch-conf/ (test/helpers/live-servers.ts),
  * SIPp far ends on 127.0.0.1, in both audio modes:
  * - stream: the leg's audio through a named pipe to lib/media's analysers,
- * - native: FreeSWITCH's own detection (mod_spandsp tones), which has no
- *   person/machine decision: those two cases expect `notsure`, which the
- *   driver only accepts with dialer.runner.notSureIsHuman = false (README,
- *   "Detection on FreeSWITCH").
+ * - native: FreeSWITCH's own tone detection (mod_spandsp), and the person /
+ *   machine / silence decision by lib/media hearing the leg through an RTP
+ *   fork (a sink endpoint eavesdropping on the leg sends its audio to a UDP
+ *   socket of the dialer): the same verdicts and result codes, with
+ *   dialer.runner.notSureIsHuman at its default (README, "Detection on FreeSWITCH").
  * Skips with a message only when the dialer-live bundle is not installed.
  */
 import t from 'tap';
@@ -15,22 +16,16 @@ import pino from 'pino';
 import { loadConfig } from '../../lib/config';
 import { createFreeswitchDriver } from '../../lib/telephony/drivers/freeswitch';
 import { liveServersMissing, startLiveServers } from '../helpers/live-servers';
-import { CARRIER_DIGIT_CODES, runContractSuite, type ContractCase, type Expect } from './suite';
+import { runContractSuite, type ContractCase, type Expect } from './suite';
 
 const missing = liveServersMissing();
 
 /**
  * What native detection reports where stream mode has lib/media's decisions:
- * FreeSWITCH's modules hear tones (SIT, busy, fax, beep) but cannot tell a
- * person, an answering machine or silence apart, so those answered calls end
- * their analysis as `notsure`, which (with notSureIsHuman false, as the driver
- * requires) is hung up and recorded as 7 (README "Detection on FreeSWITCH").
+ * the SIT comes from spandsp, whose descriptor for the region decides the family.
  */
 function nativeExpect(c: ContractCase): Expect {
   const v = c.expect.verdicts ?? [];
-  if (v.some((x) => x.kind === 'human' || x.kind === 'machine' || x.kind === 'silence')) {
-    return { ...c.expect, verdicts: [{ phase: 'answered', kind: 'notsure' }], code: 7 };
-  }
   // The suite dials Japanese numbers: the Japanese descriptor knows the ITU-T E.180 SIT family, within whose
   // tolerance the far end's Bell SIT falls, so it is a SIT without the Bell code (spandsp.conf.xml says why the
   // two families cannot share a descriptor). A Bell SIT on a North American number gives VC natively:
@@ -40,7 +35,6 @@ function nativeExpect(c: ContractCase): Expect {
   }
   return c.expect;
 }
-const NATIVE_CARRIER_CODES = { ...CARRIER_DIGIT_CODES, '0': 7, '1': 7 };
 
 if (missing) {
   t.test('freeswitch driver contract suite (live)', { skip: missing }, () => undefined);
@@ -77,7 +71,6 @@ if (missing) {
                     },
                   ],
                 },
-                dialer: { runner: { notSureIsHuman: mode === 'stream' } },
                 ...(media ? { media } : {}),
               },
             });
@@ -93,7 +86,7 @@ if (missing) {
             return driver;
           },
           undefined,
-          mode === 'native' ? { expect: nativeExpect, carrierCodes: NATIVE_CARRIER_CODES } : {},
+          mode === 'native' ? { expect: nativeExpect } : {},
         );
       });
     }

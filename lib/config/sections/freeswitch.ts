@@ -34,6 +34,12 @@ export const freeswitchSchema = Type.Object(
           listenAddress: Type.String({ default: '' }),
           /** True when this FreeSWITCH runs on the dialer's host: the named-pipe audio stream is possible. */
           local: Type.Boolean({ default: false }),
+          /**
+           * Native audio mode: the dialer's address as this FreeSWITCH reaches it; a leg's audio is sent there
+           * as RTP (to an ephemeral UDP port) for the person/machine decision. Empty: listenAddress, then
+           * 127.0.0.1 for a local media server.
+           */
+          forkAddress: Type.String({ default: '' }),
         },
         {
           additionalProperties: false,
@@ -46,14 +52,15 @@ export const freeswitchSchema = Type.Object(
     /**
      * stream: a leg's audio goes through a named pipe to our lib/media analysers
      * (same detectors and accuracy as the embedded driver; needs `local` media
-     * servers). native: FreeSWITCH detects (mod_spandsp tones, beep by spandsp or
-     * mod_avmd on a sink endpoint); no person/machine verdict beyond silence.
+     * servers). native: FreeSWITCH detects the tones (mod_spandsp; beep by spandsp or
+     * mod_avmd) and sends the leg's audio as RTP to the dialer (forkAddress), where
+     * lib/media decides person / machine / silence (any media server, local or not).
      * auto: stream on local media servers, native on the others.
      */
     audioMode: StringEnum(['auto', 'stream', 'native'], { default: 'auto' }),
     /** Where named pipes are made (must be readable by FreeSWITCH and us). */
     fifoDir: Type.String({ default: '/tmp/dialer-fifo' }),
-    /** Native beep detector: spandsp descriptor on the leg (works) or mod_avmd on a bridged sink endpoint. */
+    /** Native beep detector: spandsp descriptor on the leg (works) or mod_avmd on the fork's sink endpoint. */
     beepDetector: StringEnum(['spandsp', 'avmd'], { default: 'spandsp' }),
     /** local_stream name of the hold music (freeswitch-conf/autoload_configs/local_stream.conf.xml). */
     holdStream: Type.String({ minLength: 1, default: 'dialer_hold' }),

@@ -81,8 +81,6 @@ async function run(live: LiveServers, c: Case): Promise<{ r: TestCallResult; sip
       env: {},
       overrides: {
         telephony: { driver: 'freeswitch', freeswitch: live.configSection(c.mode), trunks: [{ name: 'far', address: far.address }] },
-        // Native mode has no person/machine decision of its own unless one is configured (README "Detection on FreeSWITCH").
-        dialer: { runner: { notSureIsHuman: false } },
       },
     });
     const driver = createFreeswitchDriver({ config, logger: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }) });

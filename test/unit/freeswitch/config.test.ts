@@ -10,7 +10,7 @@ import { createFreeswitchDriver } from '../../../lib/telephony/drivers/freeswitc
 import { preflightMediaServer } from '../../../lib/telephony/drivers/freeswitch/preflight';
 import { parseReasonHeader, q850FromCauseName } from '../../../lib/telephony/drivers/freeswitch/causes';
 import { FreeswitchDriver } from '../../../lib/telephony/drivers/freeswitch/driver';
-import { CommandLog, FakeMrf, FakeSrf, ManualClock, TRUNK, fakeEsl, fsConfig } from './fakes';
+import { CommandLog, FakeMrf, FakeSrf, ManualClock, TRUNK, fakeEsl, fsConfig, quietAnalyzer } from './fakes';
 
 const silent = pino({ level: 'silent' });
 const base = {
@@ -52,27 +52,38 @@ t.test('each missing key is named', async (t) => {
   t.match(remoteStream.message, /audio pipe exists only on the FreeSWITCH host/);
 });
 
-t.test('native detection is refused while notsure goes to agents (dialer.runner.notSureIsHuman)', async (t) => {
-  // base: a remote media server, audioMode auto → native there.
+t.test('native detection needs an address FreeSWITCH sends the audio fork to (mediaServers[].forkAddress)', async (t) => {
+  // base: a remote media server, audioMode auto → native there, no forkAddress nor listenAddress.
   const auto = await startError(base);
-  t.equal(auto.key, 'dialer.runner.notSureIsHuman');
-  t.match(auto.message, /mediaServers\.0\.local is false/);
-  const native = await startError({
+  t.type(auto, ConfigError);
+  t.equal(auto.key, 'telephony.freeswitch.mediaServers.0.forkAddress');
+  t.match(auto.message, /required for native detection on 127\.0\.0\.1 \(audioMode "auto"\).*person\/machine decision/);
+  // With one, or a listenAddress, or a local media server (loopback), start() gets past the config checks
+  // (then fails to connect: nothing listens) — with dialer.runner.notSureIsHuman at its default.
+  for (const servers of [
+    '[{"address":"10.0.0.5","secret":"ClueCon","forkAddress":"10.0.0.2"}]',
+    '[{"address":"10.0.0.5","secret":"ClueCon","listenAddress":"10.0.0.2"}]',
+    '[{"address":"127.0.0.1","secret":"ClueCon","local":true}]',
+  ]) {
+    const past = await startError({
+      ...base,
+      DIALER_TELEPHONY__FREESWITCH__MEDIA_SERVERS: servers,
+      DIALER_TELEPHONY__FREESWITCH__AUDIO_MODE: 'native',
+      DIALER_TELEPHONY__FREESWITCH__DRACHTIO__PORT: '9',
+      DIALER_TELEPHONY__FREESWITCH__CONNECT_TIMEOUT_MS: '500',
+    });
+    t.notOk(past instanceof ConfigError, `${servers}: not a config error: ${past.message}`);
+    t.match(past.message, /cannot connect to drachtio-server 127\.0\.0\.1:9/);
+  }
+  // Stream mode on a local server needs no fork address.
+  const stream = await startError({
     ...base,
     DIALER_TELEPHONY__FREESWITCH__MEDIA_SERVERS: '[{"address":"127.0.0.1","secret":"ClueCon","local":true}]',
-    DIALER_TELEPHONY__FREESWITCH__AUDIO_MODE: 'native',
-  });
-  t.equal(native.key, 'dialer.runner.notSureIsHuman');
-  t.match(native.message, /cannot tell a person from an answering machine/);
-  // Accepted with notSureIsHuman false: start() gets past the config checks (then fails to connect: nothing listens).
-  const past = await startError({
-    ...base,
-    DIALER_DIALER__RUNNER__NOT_SURE_IS_HUMAN: 'false',
+    DIALER_TELEPHONY__FREESWITCH__AUDIO_MODE: 'stream',
     DIALER_TELEPHONY__FREESWITCH__DRACHTIO__PORT: '9',
     DIALER_TELEPHONY__FREESWITCH__CONNECT_TIMEOUT_MS: '500',
   });
-  t.notOk(past instanceof ConfigError, `not a config error: ${past.message}`);
-  t.match(past.message, /cannot connect to drachtio-server 127\.0\.0\.1:9/);
+  t.notOk(stream instanceof ConfigError, `stream: ${stream.message}`);
 });
 
 t.test('schema rejects unknown and ill-typed freeswitch keys', async (t) => {
@@ -96,7 +107,7 @@ t.test('schema rejects unknown and ill-typed freeswitch keys', async (t) => {
 });
 
 t.test('pre-flight names the missing profile, module or hold stream and the file to fix', async (t) => {
-  const ms = { address: '10.0.0.5', port: 8021, secret: 'x', profile: 'drachtio_mrf', listenAddress: '', local: false };
+  const ms = { address: '10.0.0.5', port: 8021, secret: 'x', profile: 'drachtio_mrf', listenAddress: '', local: false, forkAddress: '' };
   const needs = { spandsp: true, avmd: true };
   const run = (answers: Record<string, string>) =>
     fakeEsl(
@@ -127,6 +138,10 @@ t.test('a failing media server stops start() with the reason; nothing is left co
     openTap: async () => {
       throw new Error('unused');
     },
+    openFork: async () => {
+      throw new Error('unused');
+    },
+    createAnalyzer: quietAnalyzer,
     clock: new ManualClock(),
     logger: silent,
   });

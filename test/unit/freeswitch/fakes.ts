@@ -10,6 +10,7 @@ import type { FreeswitchConfig } from '../../../lib/config/sections/freeswitch';
 import type { TrunkConfig } from '../../../lib/config/sections/embedded';
 import { FreeswitchDriver, type FreeswitchDriverDeps } from '../../../lib/telephony/drivers/freeswitch/driver';
 import type { AnalyzerFactory } from '../../../lib/telephony/drivers/freeswitch/analysis';
+import type { AudioFork } from '../../../lib/telephony/drivers/freeswitch/ports';
 import type {
   AudioTapFactory,
   DialogEnd,
@@ -217,6 +218,8 @@ export class FakeMediaServer implements MediaServerPort {
   sessions = 0;
   maxSessions = 0;
   readonly endpoints: FakeEndpoint[] = [];
+  /** Native mode's fork sinks (created with an SDP offer), kept apart so `endpoints` are the legs. */
+  readonly sinks: Array<{ ep: FakeEndpoint; sdp: string; headers: Record<string, string> }> = [];
   private seq = 0;
   failCreate?: Error;
   /** Given to every new endpoint (see FakeEndpoint.onRecordStart). */
@@ -228,7 +231,13 @@ export class FakeMediaServer implements MediaServerPort {
   load() {
     return { sessions: this.sessions, maxSessions: this.maxSessions };
   }
-  async createEndpoint(): Promise<FakeEndpoint> {
+  async createEndpoint(opts: { headers?: Record<string, string>; remoteSdp?: string } = {}): Promise<FakeEndpoint> {
+    if (opts.remoteSdp) {
+      const ep = new FakeEndpoint(`${this.address}-sink${this.sinks.length + 1}`, this, this.log);
+      this.log.add(this.address, 'createSink', JSON.stringify(opts.headers ?? {}));
+      this.sinks.push({ ep, sdp: opts.remoteSdp, headers: opts.headers ?? {} });
+      return ep;
+    }
     this.log.add(this.address, 'createEndpoint');
     if (this.failCreate) throw this.failCreate;
     const ep = new FakeEndpoint(`${this.address}-ep${++this.seq}`, this, this.log);
@@ -404,7 +413,9 @@ export const TRUNK: TrunkConfig = {
 export function fsConfig(over: Partial<FreeswitchConfig> = {}): FreeswitchConfig {
   return {
     drachtio: { host: '127.0.0.1', port: 9022, secret: 'cymru' },
-    mediaServers: [{ address: 'fs1', port: 8021, secret: 'ClueCon', profile: 'drachtio_mrf', listenAddress: '', local: false }],
+    mediaServers: [
+      { address: 'fs1', port: 8021, secret: 'ClueCon', profile: 'drachtio_mrf', listenAddress: '', local: false, forkAddress: '10.0.0.1' },
+    ],
     audioMode: 'native',
     fifoDir: '/tmp/dialer-fifo-test',
     beepDetector: 'spandsp',
@@ -423,6 +434,8 @@ export interface Rig {
   mrf: FakeMrf;
   clock: ManualClock;
   events: LegEvent[];
+  /** Native mode's fork sockets, in creation order: `frame()` delivers audio as FreeSWITCH's RTP would. */
+  forks: FakeFork[];
   /** Events of one leg, as `type` or `type:detail` strings. */
   trace(legId: string): string[];
   /** Waits until the driver's queued promise work has run. */
@@ -433,11 +446,13 @@ export async function rig(
   opts: {
     fs?: Partial<FreeswitchConfig>;
     trunks?: TrunkConfig[];
-    createAnalyzer?: AnalyzerFactory;
+    /** null: none (start() refuses). */
+    createAnalyzer?: AnalyzerFactory | null;
     openTap?: AudioTapFactory;
     start?: boolean;
   } = {},
 ): Promise<Rig> {
+  const forks: FakeFork[] = [];
   const log = new CommandLog();
   const srf = new FakeSrf(log);
   const mrf = new FakeMrf(log);
@@ -452,9 +467,14 @@ export async function rig(
       (async () => {
         throw new Error('no tap in this test');
       }),
+    openFork: async (address) => {
+      const f = new FakeFork(address, 40000 + 2 * forks.length, log);
+      forks.push(f);
+      return f;
+    },
     clock,
     logger: pino({ level: 'silent' }),
-    ...(opts.createAnalyzer ? { createAnalyzer: opts.createAnalyzer } : {}),
+    ...(opts.createAnalyzer === null ? {} : { createAnalyzer: opts.createAnalyzer ?? quietAnalyzer }),
   };
   const driver = new FreeswitchDriver(deps);
   const events: LegEvent[] = [];
@@ -481,5 +501,29 @@ export async function rig(
             return e.type;
         }
       });
-  return { driver, log, srf, mrf, clock, events, trace, settle };
+  return { driver, log, srf, mrf, clock, events, forks, trace, settle };
 }
+
+/** The dialer's end of a native-mode fork: what the analyser hears is pushed with frame(). */
+export class FakeFork implements AudioFork {
+  private readonly listeners: Array<(f: Int16Array) => void> = [];
+  closed = false;
+  constructor(
+    readonly address: string,
+    readonly port: number,
+    private readonly log: CommandLog,
+  ) {}
+  onFrame(l: (f: Int16Array) => void): void {
+    this.listeners.push(l);
+  }
+  frame(f: Int16Array = new Int16Array(160)): void {
+    if (!this.closed) for (const l of this.listeners) l(f);
+  }
+  async close(): Promise<void> {
+    this.closed = true;
+    this.log.add(`fork:${this.port}`, 'close');
+  }
+}
+
+/** An analyser that hears and says nothing (tests of what FreeSWITCH itself detects). */
+export const quietAnalyzer: AnalyzerFactory = () => ({ push: () => [], answered: () => [], done: false });

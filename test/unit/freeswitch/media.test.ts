@@ -92,8 +92,8 @@ t.test('media calls on legs that are not answered, unknown, or on different medi
   const r = await rig({
     fs: {
       mediaServers: [
-        { address: 'fs1', port: 8021, secret: 'a', profile: 'drachtio_mrf', listenAddress: '', local: false },
-        { address: 'fs2', port: 8021, secret: 'b', profile: 'drachtio_mrf', listenAddress: '', local: false },
+        { address: 'fs1', port: 8021, secret: 'a', profile: 'drachtio_mrf', listenAddress: '', local: false, forkAddress: '10.0.0.1' },
+        { address: 'fs2', port: 8021, secret: 'b', profile: 'drachtio_mrf', listenAddress: '', local: false, forkAddress: '10.0.0.1' },
       ],
     },
   });
@@ -118,8 +118,8 @@ t.test('customer calls go to the media server where an agent waits', async (t) =
   const r = await rig({
     fs: {
       mediaServers: [
-        { address: 'fs1', port: 8021, secret: 'a', profile: 'drachtio_mrf', listenAddress: '', local: false },
-        { address: 'fs2', port: 8021, secret: 'b', profile: 'drachtio_mrf', listenAddress: '', local: false },
+        { address: 'fs1', port: 8021, secret: 'a', profile: 'drachtio_mrf', listenAddress: '', local: false, forkAddress: '10.0.0.1' },
+        { address: 'fs2', port: 8021, secret: 'b', profile: 'drachtio_mrf', listenAddress: '', local: false, forkAddress: '10.0.0.1' },
       ],
     },
   });

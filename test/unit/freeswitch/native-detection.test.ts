@@ -11,6 +11,7 @@ import type { Verdict } from '../../../lib/media/types';
 import { verdictFromAvmd, verdictFromTone } from '../../../lib/telephony/drivers/freeswitch/tones';
 import { NATIVE_ANALYSIS_MS } from '../../../lib/telephony/drivers/freeswitch/detect';
 import { rig } from './fakes';
+import type { AnalyzerFactory } from '../../../lib/telephony/drivers/freeswitch/analysis';
 
 const EARLY_SDP = 'v=0\r\nc=IN IP4 10.0.0.9\r\nm=audio 4100 RTP/AVP 0\r\na=sendonly\r\n';
 const analysis = (region?: string) => ({ early: true, answered: true, waitForBeep: true, ...(region ? { region } : {}) });
@@ -71,7 +72,7 @@ t.test('SIT vacant code in early media then 404 → code 6; reorder then CANCEL 
   t.equal(decideResult(outcome(r.events, b)), 13, 'reorder heard → dial error');
 });
 
-t.test('after answer: fax CED → code 5; spandsp beep → 4; nothing → notsure after the window', async (t) => {
+t.test('after answer: fax CED → code 5; spandsp beep → 4; no audio on the fork → notsure after the guard window', async (t) => {
   const r = await rig();
   const fax = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, analysis: analysis() });
   r.srf.last.answer();
@@ -115,38 +116,99 @@ t.test('after answer: fax CED → code 5; spandsp beep → 4; nothing → notsur
   t.equal(decideResult(outcome(r.events, person)), 9, 'hung up before an agent');
 });
 
-t.test('avmd beep detector: sink endpoint modified, bridged, avmd_start; avmd::beep twice → one beep → code 4', async (t) => {
-  const r = await rig({ fs: { beepDetector: 'avmd' } });
-  const legId = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, analysis: analysis() });
-  r.srf.last.answer();
-  await r.settle();
-  const [ep, sink] = r.mrf.servers.get('fs1')!.endpoints;
-  const cmds = r.log
-    .lines((c) => c.target === ep!.uuid || c.target === sink!.uuid)
-    .map((l) => l.replace(/modify v=0[\s\S]*/, 'modify <sdp>'));
-  t.same(cmds, [
-    `${ep!.uuid} execute spandsp_start_tone_detect dialer_na_early`,
-    `${ep!.uuid} modify <sdp>`,
-    `${ep!.uuid} execute spandsp_stop_tone_detect `,
-    `${ep!.uuid} execute spandsp_start_tone_detect dialer_na`,
-    `${sink!.uuid} subscribe CUSTOM avmd::beep`,
-    `${sink!.uuid} modify <sdp>`,
-    `${ep!.uuid} api uuid_bridge ${ep!.uuid} ${sink!.uuid}`,
-    `${sink!.uuid} execute avmd_start `,
-  ]);
-  t.match(
-    r.log.cmds.find((c) => c.target === sink!.uuid && c.op === 'modify')!.args[0],
-    /m=audio 9 RTP\/AVP 0[\s\S]*a=recvonly/,
-    'sink audio goes to the discard port',
-  );
-  sink!.emitCustom('avmd::beep', { Frequency: '852.4', 'Unique-ID': sink!.uuid });
-  sink!.emitCustom('avmd::beep', { Frequency: '852.4', 'Unique-ID': sink!.uuid });
-  await r.driver.hangup(legId);
-  await r.settle(); // detection is released asynchronously after the end event
-  t.match(outcome(r.events, legId).verdicts, [{ kind: 'beep', freqHz: 852 }]);
-  t.equal(decideResult(outcome(r.events, legId)), 4);
-  t.ok(r.log.lines().includes(`${sink!.uuid} execute avmd_stop `) && r.log.lines().includes(`${sink!.uuid} destroy`), 'sink released');
-});
+t.test(
+  'person/machine through the audio fork: sink offered the fork, eavesdrop on the leg, lib/media verdicts but not its tones',
+  async (t) => {
+    const heard: string[] = [];
+    // An analyser that says what it is told to, so the test sees which of its verdicts the driver passes on.
+    let script: Verdict[][] = [];
+    const createAnalyzer: AnalyzerFactory = (o) => {
+      heard.push(`analyser ${o.phase} ${o.region}`);
+      return { push: () => script.shift() ?? [], answered: () => [], done: false };
+    };
+    const r = await rig({ createAnalyzer });
+    const legId = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, analysis: analysis('JP') });
+    const fs1 = r.mrf.servers.get('fs1')!;
+    const ep = fs1.endpoints[0]!;
+    const { ep: sink, sdp, headers } = fs1.sinks[0]!;
+    const fork = r.forks[0]!;
+    t.same(heard, ['analyser early JP']);
+    t.equal(fork.address, '10.0.0.1', 'the fork listens on mediaServers[].forkAddress');
+    t.match(
+      sdp,
+      /c=IN IP4 10\.0\.0\.1[\s\S]*m=audio 40000 RTP\/AVP 0[\s\S]*a=recvonly/,
+      'the sink is offered the fork (FreeSWITCH only sends)',
+    );
+    t.same(headers, { 'X-Dialer-Rtp-Timer': 'soft' }, 'the sink asks for an RTP timer (dialplan/dialer.xml)');
+    t.same(
+      r.log.lines((c) => c.target === sink.uuid),
+      [`${sink.uuid} execute eavesdrop ${ep.uuid}`],
+      'eavesdrop on the leg, no bridge',
+    );
+    const invite = r.log.lines().findIndex((l) => l.startsWith('srf INVITE'));
+    t.ok(invite > r.log.lines().indexOf(`${sink.uuid} execute eavesdrop ${ep.uuid}`), 'the fork runs before the INVITE leaves');
+
+    // Early media: lib/media's tone verdicts are not used (spandsp's are); its announcement would be.
+    r.srf.last.provisional(183, 'Session Progress', EARLY_SDP);
+    await r.settle();
+    script = [[{ kind: 'busy', atMs: 100, region: 'JP', pattern: 'busy' }]];
+    fork.frame();
+    r.srf.last.answer();
+    await r.settle();
+    script = [[{ kind: 'beep', atMs: 300, freqHz: 1000, durationMs: 300 }], [{ kind: 'machine', atMs: 3000, reason: 'long greeting' }]];
+    fork.frame();
+    fork.frame();
+    r.clock.advance(NATIVE_ANALYSIS_MS);
+    await r.settle();
+    t.same(
+      r.trace(legId),
+      ['trying', 'progress:183+sdp', 'answer', 'verdict:answered:machine'],
+      "only the analyser's machine verdict; no guard notsure (audio came)",
+    );
+    await r.driver.hangup(legId);
+    await r.settle();
+    t.ok(r.log.lines().includes(`${sink.uuid} destroy`), 'sink destroyed (its eavesdrop ends)');
+    t.ok(fork.closed, 'fork socket closed');
+    t.notOk(
+      r.log.lines().some((l) => l.startsWith(`${ep.uuid} api uuid_bridge`)),
+      'the leg was never bridged',
+    );
+  },
+);
+
+t.test(
+  'avmd beep detector on the fork sink (avmd API, not an application behind eavesdrop); avmd::beep twice → one beep → code 4',
+  async (t) => {
+    const r = await rig({ fs: { beepDetector: 'avmd' } });
+    const legId = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, analysis: analysis() });
+    r.srf.last.answer();
+    await r.settle();
+    const ep = r.mrf.servers.get('fs1')!.endpoints[0]!;
+    const sink = r.mrf.servers.get('fs1')!.sinks[0]!.ep;
+    const cmds = r.log
+      .lines((c) => c.target === ep.uuid || c.target === sink.uuid)
+      .map((l) => l.replace(/modify v=0[\s\S]*/, 'modify <sdp>'));
+    t.same(cmds, [
+      `${ep.uuid} execute spandsp_start_tone_detect dialer_na_early`,
+      `${sink.uuid} execute eavesdrop ${ep.uuid}`,
+      `${ep.uuid} modify <sdp>`,
+      `${ep.uuid} execute spandsp_stop_tone_detect `,
+      `${ep.uuid} execute spandsp_start_tone_detect dialer_na`,
+      `${sink.uuid} subscribe CUSTOM avmd::beep`,
+      `${sink.uuid} api avmd ${sink.uuid} start`,
+    ]);
+    sink.emitCustom('avmd::beep', { Frequency: '852.4', 'Unique-ID': sink.uuid });
+    sink.emitCustom('avmd::beep', { Frequency: '852.4', 'Unique-ID': sink.uuid });
+    await r.driver.hangup(legId);
+    await r.settle(); // detection is released asynchronously after the end event
+    t.match(outcome(r.events, legId).verdicts, [{ kind: 'beep', freqHz: 852 }]);
+    t.equal(decideResult(outcome(r.events, legId)), 4);
+    t.ok(
+      r.log.lines().includes(`${sink.uuid} api avmd ${sink.uuid} stop`) && r.log.lines().includes(`${sink.uuid} destroy`),
+      'sink released',
+    );
+  },
+);
 
 t.test('bridging stops detection; analysis flags gate what is reported', async (t) => {
   const r = await rig();

@@ -70,7 +70,7 @@ interface FsmrfMediaServer {
   currentSessions: number;
   maxSessions: number;
   conn: { on(event: string, fn: () => void): void };
-  createEndpoint(): Promise<FsmrfEndpoint>;
+  createEndpoint(opts?: { headers?: Record<string, string>; remoteSdp?: string }): Promise<FsmrfEndpoint>;
   api(command: string): Promise<string>;
   on(event: string, fn: (...args: unknown[]) => void): void;
   disconnect(): void;
@@ -325,7 +325,13 @@ function wrapMediaServer(ms: FsmrfMediaServer): MediaServerPort {
       return connected;
     },
     load: () => ({ sessions: ms.currentSessions || 0, maxSessions: ms.maxSessions || 0 }),
-    createEndpoint: async () => wrapEndpoint(await ms.createEndpoint()),
+    createEndpoint: async (opts) =>
+      wrapEndpoint(
+        await ms.createEndpoint({
+          ...(opts?.headers ? { headers: opts.headers } : {}),
+          ...(opts?.remoteSdp ? { remoteSdp: opts.remoteSdp } : {}),
+        }),
+      ),
     api: (command) => ms.api(command),
     onEnd: (fn) => ms.on('end', () => fn()),
     disconnect: () => ms.disconnect(),

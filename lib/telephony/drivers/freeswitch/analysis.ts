@@ -4,25 +4,29 @@
  *   read, and our lib/media CallAnalyzer (the embedded driver's detectors)
  *   decides; its verdicts are passed on unchanged.
  * - native: mod_spandsp tone detection on the endpoint (busy, reorder, SIT,
- *   fax, beep descriptors) and optionally mod_avmd on a sink endpoint; after
- *   answer `notsure` when nothing decisive was heard in NATIVE_ANALYSIS_MS.
+ *   fax, beep descriptors), optionally mod_avmd for the beep, and the
+ *   person/machine decision from the same lib/media analyser hearing the leg
+ *   through an RTP fork (a sink endpoint eavesdropping on the leg sends its
+ *   audio to a UDP socket of the dialer, detect.ts); only the analyser's
+ *   non-tone verdicts are used there.
  * Every verdict kind is passed on once per phase (FreeSWITCH repeats events).
  */
 import type { AnalysisPhase, CallAnalyzer, Verdict } from '../../../media/types';
 import {
   AVMD_BEEP_EVENT,
-  AVMD_START,
-  AVMD_STOP,
+  EAVESDROP_APP,
+  FORK_VERDICTS,
   NATIVE_ANALYSIS_MS,
   STREAM_VARS,
   TONE_DETECT_STOP,
-  sinkSdp,
+  avmdApi,
+  forkSdp,
   streamStartApi,
   streamStopApi,
   toneDetectApp,
   type AudioMode,
 } from './detect';
-import type { AudioTap, AudioTapFactory, DriverClock, EndpointPort } from './ports';
+import type { AudioFork, AudioForkFactory, AudioTap, AudioTapFactory, DriverClock, EndpointPort } from './ports';
 import { dedupKey, verdictFromAvmd, verdictFromTone } from './tones';
 
 export type AnalyzerFactory = (opts: {
@@ -48,8 +52,11 @@ export interface AnalysisDeps {
   fifoPath: string;
   openTap: AudioTapFactory;
   createAnalyzer?: AnalyzerFactory;
-  /** A second endpoint on the same media server (avmd sink). */
-  createSink: () => Promise<EndpointPort>;
+  /** native mode: the dialer's address FreeSWITCH sends the leg's audio to (mediaServers[].forkAddress). */
+  forkAddress?: string;
+  openFork?: AudioForkFactory;
+  /** A second endpoint on the same media server (the fork's sink), offered this SDP. */
+  createSink: (remoteSdp: string) => Promise<EndpointPort>;
   emit: (phase: AnalysisPhase, v: Verdict) => void;
   warn: (msg: string, err?: unknown) => void;
 }
@@ -80,6 +87,10 @@ export class LegAnalysis {
   private attached = false;
   private analyzer?: CallAnalyzer;
   private sink?: EndpointPort;
+  private fork?: AudioFork;
+  private avmdOn = false;
+  /** Frames the analyser got since answer (native: the guard's test). */
+  private answeredFrames = 0;
   private notsureTimer?: unknown;
   private decisive = false;
   /** The spandsp descriptor running on the leg (native mode). */
@@ -108,6 +119,13 @@ export class LegAnalysis {
 
   private async attach(): Promise<void> {
     const { ep } = this.d;
+    if (!this.d.createAnalyzer) throw new Error(`${this.d.mode} audio mode needs an analyser factory (lib/media createCallAnalyzer)`);
+    this.analyzer = this.d.createAnalyzer({
+      region: this.d.region,
+      waitForBeep: this.d.waitForBeep,
+      phase: 'early',
+      overrides: this.d.overrides,
+    });
     if (this.d.mode === 'native') {
       ep.onTone((tone) => {
         if (this.stopped) return;
@@ -115,31 +133,21 @@ export class LegAnalysis {
         if (v) this.verdict(v);
         else this.d.warn(`tone ${tone} is not one of ours (spandsp.conf.xml names: busy, reorder, ringback, sit*, ced, cng, beep_<Hz>)`);
       });
-      // Before the INVITE, so before answer: the early-media descriptor (answered() swaps it).
+      // Before the INVITE, so before answer: the early-media descriptor (answered() swaps it), and the fork.
       const app = toneDetectApp(this.d.earlyDescriptor);
-      await ep.execute(app.app, app.arg);
-      this.descriptorRunning = this.d.earlyDescriptor;
-      this.attached = true;
+      const [tones, fork] = await Promise.allSettled([ep.execute(app.app, app.arg), this.startFork()]);
+      if (tones.status === 'fulfilled') {
+        this.descriptorRunning = this.d.earlyDescriptor;
+        this.attached = true;
+      }
+      for (const r of [tones, fork]) if (r.status === 'rejected') throw r.reason;
       return;
     }
-    if (!this.d.createAnalyzer) throw new Error('stream audio mode needs an analyser factory (lib/media createCallAnalyzer)');
-    this.analyzer = this.d.createAnalyzer({
-      region: this.d.region,
-      waitForBeep: this.d.waitForBeep,
-      phase: 'early',
-      overrides: this.d.overrides,
-    });
     // The reader must hold the pipe open before uuid_record, which blocks until one does (freeswitch.md).
     const [tap] = await Promise.all([this.d.openTap(this.d.fifoPath), ep.set({ ...STREAM_VARS })]);
     this.tap = tap;
     if (this.stopped) return void (await tap.close().catch(() => undefined));
-    tap.onFrame((frame) => {
-      // Counted until the recording stops, so stats compare with FreeSWITCH's packet count.
-      if (this.stats.frames++ === 0) this.stats.firstFrameAt = this.d.clock.now();
-      if (this.stopped || !this.analyzer) return;
-      this.pass(this.analyzer.push(frame));
-      if (this.analyzer.done) void this.stop();
-    });
+    tap.onFrame((frame) => this.frame(frame));
     const start = streamStartApi(ep.uuid, tap.path);
     const reply = await ep.api(start.command, start.args);
     if (!reply.startsWith('+OK')) throw new Error(`uuid_record refused: ${reply.trim()}`);
@@ -170,17 +178,16 @@ export class LegAnalysis {
     if (this.d.mode !== 'native') return;
     await this.swapDescriptor(this.d.descriptor);
     if (this.stopped) return;
-    if (this.d.waitForBeep && this.d.beepDetector === 'avmd') await this.startAvmdSink();
-    const windowMs = Number(this.d.overrides?.totalAnalysisMs ?? NATIVE_ANALYSIS_MS);
+    if (this.d.waitForBeep && this.d.beepDetector === 'avmd' && this.sink) await this.startAvmd(this.sink);
     this.notsureTimer = this.d.clock.setTimeout(() => {
       this.notsureTimer = undefined;
-      if (!this.decisive && !this.stopped)
+      if (!this.decisive && !this.stopped && this.answeredFrames === 0)
         this.verdict({
           kind: 'notsure',
           atMs: this.elapsed(),
-          reason: 'native detection: FreeSWITCH has no person/machine decision; no tone within the analysis window',
+          reason: 'native detection: FreeSWITCH sent no audio on the fork; no tone within the analysis window',
         });
-    }, windowMs);
+    }, NATIVE_ANALYSIS_MS);
   }
 
   /** Ends detection (leg bridged or ended); never throws. `countPackets` fills stats.rtpPackets first. */
@@ -188,6 +195,8 @@ export class LegAnalysis {
     if (this.stopped) return;
     this.stopped = true;
     if (this.notsureTimer !== undefined) this.d.clock.clearTimeout(this.notsureTimer);
+    // The dialer's own socket closes at once, whatever FreeSWITCH still has to answer (a sink being made).
+    void this.fork?.close().catch(() => undefined);
     await this.prepared?.catch(() => undefined);
     const { ep } = this.d;
     if (this.d.mode === 'stream') {
@@ -203,14 +212,9 @@ export class LegAnalysis {
       }
       return;
     }
+    await this.stopFork();
     if (!this.attached) return;
     await bounded(ep.execute(TONE_DETECT_STOP.app, TONE_DETECT_STOP.arg)).catch((e) => this.d.warn('spandsp_stop_tone_detect failed', e));
-    if (this.sink) {
-      const sink = this.sink;
-      this.sink = undefined;
-      await bounded(sink.execute(AVMD_STOP.app, AVMD_STOP.arg)).catch(() => undefined);
-      await sink.destroy().catch((e) => this.d.warn('avmd sink destroy failed', e));
-    }
   }
 
   /** One tone detector per channel: the early one is stopped before the answered one starts. */
@@ -225,19 +229,65 @@ export class LegAnalysis {
     this.descriptorRunning = name;
   }
 
-  private async startAvmdSink(): Promise<void> {
-    const sink = await this.d.createSink();
-    this.sink = sink;
+  /**
+   * Native mode's fork (detect.ts): the dialer's socket, a sink endpoint offered
+   * an SDP that points at it, then `eavesdrop` on the leg running on the sink. The
+   * application runs until the sink is destroyed: it is not awaited; its
+   * command is on the sink's queue before this resolves.
+   */
+  private async startFork(): Promise<void> {
+    if (!this.d.openFork || !this.d.forkAddress)
+      throw new Error('native audio mode needs a fork address (telephony.freeswitch.mediaServers[].forkAddress)');
+    // Kept as soon as made, so stop() releases them whatever fails next.
+    const fork = (this.fork = await this.d.openFork(this.d.forkAddress));
+    fork.onFrame((frame) => this.frame(frame));
+    if (this.stopped) return;
+    const sink = (this.sink = await this.d.createSink(forkSdp(fork.address, fork.port, this.d.clock.now())));
+    if (this.stopped) return;
+    void sink.execute(EAVESDROP_APP, this.d.ep.uuid).catch((e) => {
+      if (!this.stopped) this.d.warn('eavesdrop on the fork sink ended with an error', e);
+    });
+  }
+
+  private async stopFork(): Promise<void> {
+    const { sink, fork } = this;
+    this.sink = undefined;
+    this.fork = undefined;
+    if (sink && this.avmdOn) {
+      const cmd = avmdApi(sink.uuid, 'stop');
+      await bounded(sink.api(cmd.command, cmd.args)).catch(() => undefined);
+    }
+    await fork?.close().catch((e) => this.d.warn('closing the fork socket failed', e));
+    // Destroying the sink ends its eavesdrop; the leg is untouched.
+    if (sink) await bounded(sink.destroy()).catch((e) => this.d.warn('fork sink destroy failed', e));
+  }
+
+  private async startAvmd(sink: EndpointPort): Promise<void> {
     sink.onCustom(AVMD_BEEP_EVENT, (body) => {
       if (!this.stopped) this.verdict(verdictFromAvmd(body, this.elapsed()));
     });
-    await sink.modify(sinkSdp(this.d.clock.now()));
-    await this.d.ep.bridge(sink);
-    await sink.execute(AVMD_START.app, AVMD_START.arg);
+    const cmd = avmdApi(sink.uuid, 'start');
+    const reply = await sink.api(cmd.command, cmd.args);
+    if (!reply.trimStart().startsWith('+OK')) this.d.warn(`avmd start refused: ${reply.trim()}`);
+    else this.avmdOn = true;
+  }
+
+  /** A 20 ms frame from the pipe (stream) or the fork (native). */
+  private frame(frame: Int16Array): void {
+    // Counted until the recording stops, so stats compare with FreeSWITCH's packet count.
+    if (this.stats.frames++ === 0) this.stats.firstFrameAt = this.d.clock.now();
+    if (this.phase === 'answered') this.answeredFrames++;
+    if (this.stopped || !this.analyzer) return;
+    this.pass(this.analyzer.push(frame));
+    if (!this.analyzer.done) return;
+    // Stream: nothing more to hear. Native: FreeSWITCH's tone detection goes on until the driver stops it.
+    if (this.d.mode === 'stream') void this.stop();
+    else void this.stopFork();
   }
 
   private pass(verdicts: Verdict[]): void {
-    for (const v of verdicts) this.verdict(v);
+    // Native: tones are FreeSWITCH's (spandsp, avmd); lib/media adds what FreeSWITCH cannot tell.
+    for (const v of verdicts) if (this.d.mode === 'stream' || FORK_VERDICTS.has(v.kind)) this.verdict(v);
   }
 
   private verdict(v: Verdict): void {

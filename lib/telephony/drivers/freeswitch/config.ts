@@ -5,9 +5,10 @@
  */
 import { ConfigError } from '../../../config/load';
 import type { TrunkConfig } from '../../../config/sections/embedded';
-import type { FreeswitchConfig } from '../../../config/sections/freeswitch';
+import type { FreeswitchConfig, FreeswitchMediaServerConfig } from '../../../config/sections/freeswitch';
 import { normalizePhone } from '../../../domain/phone';
 import { TelephonyError, type OriginateRequest } from '../../contract';
+import { chooseAudioMode } from './detect';
 import type { UacOptions } from './ports';
 
 const K = 'telephony.freeswitch';
@@ -41,26 +42,28 @@ export function checkFreeswitchConfig(fs: FreeswitchConfig, trunks: readonly Tru
 }
 
 /**
- * Native detection (FreeSWITCH's own modules) has no person/answering-machine
- * decision: every answered call without a tone ends its analysis as
- * `notsure`. With dialer.runner.notSureIsHuman (the default) the runner sends
- * `notsure` to an agent, so every answering machine would reach the agents.
- * That combination is refused: use audioMode "stream" (our analysers through
- * a pipe, media servers on the dialer host) or set notSureIsHuman to false
- * (answered calls without a decision are hung up and recorded as 7).
+ * The address FreeSWITCH sends a leg's audio to in native mode (detect.ts):
+ * forkAddress, else listenAddress (where its event socket already reaches
+ * us), else loopback for a media server on the dialer's host.
  */
-export function checkNativeDetection(fs: FreeswitchConfig, notSureIsHuman: boolean): void {
-  if (!notSureIsHuman) return;
-  const i = fs.mediaServers.findIndex((ms) => fs.audioMode === 'native' || (fs.audioMode === 'auto' && !ms.local));
-  if (i < 0) return;
-  const why =
-    fs.audioMode === 'native'
-      ? `${K}.audioMode is "native"`
-      : `${K}.mediaServers.${i}.local is false, so audioMode "auto" detects natively there`;
-  throw new ConfigError(
-    `config key dialer.runner.notSureIsHuman must be false with native detection (${why}): FreeSWITCH's modules cannot tell a person from an answering machine, so every machine would be sent to an agent. Use audioMode "stream" with media servers on the dialer host (local: true), or set dialer.runner.notSureIsHuman to false.`,
-    'dialer.runner.notSureIsHuman',
-  );
+export function forkAddressOf(ms: FreeswitchMediaServerConfig): string {
+  return ms.forkAddress || ms.listenAddress || (ms.local ? '127.0.0.1' : '');
+}
+
+/**
+ * Native detection hears person/machine through the fork: a media server
+ * detected natively must have an address to send the audio to. Without one
+ * every answered call would end its analysis as `notsure`, which
+ * dialer.runner.notSureIsHuman (the default) sends to an agent.
+ */
+export function checkNativeDetection(fs: FreeswitchConfig): void {
+  fs.mediaServers.forEach((ms, i) => {
+    if (chooseAudioMode(fs.audioMode, ms.local) !== 'native' || forkAddressOf(ms)) return;
+    throw new ConfigError(
+      `config key ${K}.mediaServers.${i}.forkAddress is required for native detection on ${ms.address} (audioMode "${fs.audioMode}"): FreeSWITCH sends each answered leg's audio to the dialer at this address for the person/machine decision (or set listenAddress, which it falls back to)`,
+      `${K}.mediaServers.${i}.forkAddress`,
+    );
+  });
 }
 
 export interface InviteTarget {

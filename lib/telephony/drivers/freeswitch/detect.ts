@@ -50,37 +50,68 @@ export function toneDetectApp(descriptor: string): { app: string; arg: string } 
 export const TONE_DETECT_STOP = { app: 'spandsp_stop_tone_detect', arg: '' } as const;
 
 /**
- * mod_avmd on a sink endpoint bridged to the leg: an fsmrf endpoint is an
- * inbound channel, where avmd hears what FreeSWITCH sends, not the called
- * party (freeswitch.md); on the sink, what FreeSWITCH sends is the leg's audio.
+ * Native mode's person/machine decision (FreeSWITCH has no AMD module): a
+ * sink endpoint on the leg's FreeSWITCH runs `eavesdrop` on the leg, so what
+ * FreeSWITCH sends on the sink is what the leg hears and says, and the sink's
+ * SDP points its RTP at a UDP socket of the dialer (fork.ts), where lib/media's
+ * analyser hears it. The far end's tones stay with FreeSWITCH (spandsp on the
+ * leg, avmd on the sink): the analyser's person/machine/silence/music and
+ * announcement verdicts are used, its tone verdicts are not (analysis.ts).
+ * `eavesdrop` leaves the leg alone (no bridge): it can be played to and
+ * bridged to an agent while the fork runs, and the fork ends with the sink.
  */
-export const AVMD_START = { app: 'avmd_start', arg: '' } as const;
-export const AVMD_STOP = { app: 'avmd_stop', arg: '' } as const;
+export const EAVESDROP_APP = 'eavesdrop';
+
+/**
+ * The sink's INVITE header that gives its RTP a timer (dialplan/dialer.xml sets
+ * rtp_timer_name from it). `eavesdrop` sends one frame per frame it reads on the
+ * sink, and the dialer sends the sink nothing: without a timer that read waits
+ * for RTP forever (seen live: one packet out, then nothing); with FreeSWITCH's
+ * soft timer it returns every 20 ms, so the fork runs on FreeSWITCH's clock.
+ */
+export const FORK_SINK_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'X-Dialer-Rtp-Timer': 'soft' });
+
+/** Verdict kinds native mode takes from lib/media on the fork; the others are FreeSWITCH's own. */
+export const FORK_VERDICTS: ReadonlySet<string> = new Set(['human', 'machine', 'notsure', 'music', 'silence', 'announcement']);
+
+/**
+ * mod_avmd on the sink endpoint, through its API (`avmd <uuid> start|stop`,
+ * checked against the bundle: there is no `uuid_avmd`): an application would
+ * queue behind the running eavesdrop. On an fsmrf endpoint (an inbound
+ * channel) avmd hears what FreeSWITCH sends, which on the sink is the leg's audio.
+ */
+export function avmdApi(uuid: string, action: 'start' | 'stop'): { command: string; args: string[] } {
+  return { command: 'avmd', args: [uuid, action] };
+}
 export const AVMD_BEEP_EVENT = 'avmd::beep';
 
 /**
- * SDP for the avmd sink: FreeSWITCH must have a far-end answer before a bridge
- * (an un-modified endpoint is re-INVITEd and both legs drop with 488); its
- * audio goes to the discard port on loopback and is never sent back.
+ * The SDP the sink endpoint is created with (fsmrf's INVITE offers it, so
+ * FreeSWITCH answers to it and sets its RTP up at the dialplan's `answer`,
+ * after the timer variable): `recvonly`, FreeSWITCH only sends; PCMU only, so
+ * the fork never meets another codec.
  */
-export function sinkSdp(sessionId: number): string {
+export function forkSdp(address: string, port: number, sessionId: number): string {
+  const ip = address.includes(':') ? 'IP6' : 'IP4';
   return [
     'v=0',
-    `o=dialer ${sessionId} ${sessionId} IN IP4 127.0.0.1`,
-    's=avmd-sink',
-    'c=IN IP4 127.0.0.1',
+    `o=dialer ${sessionId} ${sessionId} IN ${ip} ${address}`,
+    's=dialer-fork',
+    `c=IN ${ip} ${address}`,
     't=0 0',
-    'm=audio 9 RTP/AVP 0',
+    `m=audio ${port} RTP/AVP 0`,
     'a=rtpmap:0 PCMU/8000',
+    'a=ptime:20',
     'a=recvonly',
     '',
   ].join('\r\n');
 }
 
 /**
- * After answer, native mode has no person/machine detector (no stock AMD module):
- * when nothing decisive (fax, SIT, beep…) was heard in this window it says
- * `notsure` (Asterisk app_amd's total_analysis_time, tones-and-amd.md).
+ * A guard, not the analysis window: lib/media on the fork decides in its own
+ * time (media.amd: silence, notsure); this fires only when FreeSWITCH sent
+ * no audio at all on the fork this long after answer, so a leg never waits
+ * for a verdict that cannot come.
  */
 export const NATIVE_ANALYSIS_MS = 5000;
 

@@ -32,11 +32,12 @@ import {
 } from '../../contract';
 import { LegAnalysis, type AnalyzerFactory, type TapStats } from './analysis';
 import { endFromMediaLoss, endFromRemoteBye, endFromUacFailure, type LocalEnding } from './causes';
-import { checkFreeswitchConfig, checkNativeDetection, inviteFor } from './config';
-import { chooseAudioMode, fifoPathFor, holdTarget, toneTarget } from './detect';
+import { checkFreeswitchConfig, checkNativeDetection, forkAddressOf, inviteFor } from './config';
+import { FORK_SINK_HEADERS, chooseAudioMode, fifoPathFor, holdTarget, toneTarget } from './detect';
 import { answerDirection, endpointSdp, nextSessionVersion, withDirection } from './sdp';
 import { MediaServerPool, type PoolMember } from './pool';
 import type {
+  AudioForkFactory,
   AudioTapFactory,
   DriverClock,
   EndpointPort,
@@ -67,16 +68,16 @@ export interface FreeswitchDriverDeps {
     trunks: readonly TrunkConfig[];
     defaultRegion: string;
     defaultToneRegion?: string;
-    /** dialer.runner.notSureIsHuman: native detection may not be combined with it (checkNativeDetection). */
-    notSureIsHuman?: boolean;
   };
   srf: SrfPort;
   mrf: MrfPort;
   esl: EslConnect;
   openTap: AudioTapFactory;
+  /** Native mode: the dialer's UDP socket FreeSWITCH sends a leg's audio to (fork.ts). */
+  openFork: AudioForkFactory;
   clock: DriverClock;
   logger: Logger;
-  /** lib/media's createCallAnalyzer; required when a media server is used in stream mode. */
+  /** lib/media's createCallAnalyzer: the analyser in stream mode, the person/machine decision in native mode. */
   createAnalyzer?: AnalyzerFactory;
   /** Per analysed leg at its end (stream mode): when media started and when the analyser got its first frame. */
   onTapStats?: (legId: LegId, stats: TapStats) => void;
@@ -165,10 +166,8 @@ export class FreeswitchDriver implements TelephonyDriver {
   async start(): Promise<void> {
     const fs = this.d.config.freeswitch;
     checkFreeswitchConfig(fs, this.d.config.trunks);
-    checkNativeDetection(fs, this.d.config.notSureIsHuman ?? false);
-    if (this.needsStream() && !this.d.createAnalyzer) {
-      throw new Error('freeswitch driver: audioMode stream needs lib/media createCallAnalyzer (pass createAnalyzer)');
-    }
+    checkNativeDetection(fs);
+    if (!this.d.createAnalyzer) throw new Error('freeswitch driver: detection needs lib/media createCallAnalyzer (pass createAnalyzer)');
     const { host, port, secret } = fs.drachtio;
     try {
       await this.d.srf.connect({ host, port, secret, timeoutMs: fs.connectTimeoutMs });
@@ -648,9 +647,11 @@ export class FreeswitchDriver implements TelephonyDriver {
       clock: this.d.clock,
       fifoPath: fifoPathFor(fs.fifoDir, leg.id),
       openTap: this.d.openTap,
+      openFork: this.d.openFork,
+      forkAddress: forkAddressOf(leg.member.cfg),
       ...(this.d.createAnalyzer ? { createAnalyzer: this.d.createAnalyzer } : {}),
-      // Sinks are short-lived and counted by FreeSWITCH's own session count.
-      createSink: () => leg.member.ms.createEndpoint(),
+      // The fork's sink lives as long as the leg's analysis; FreeSWITCH counts it as a session.
+      createSink: (remoteSdp) => leg.member.ms.createEndpoint({ headers: { ...FORK_SINK_HEADERS }, remoteSdp }),
       emit: (phase: AnalysisPhase, verdict: Verdict) => {
         if (leg.state === 'ended') return;
         if ((phase === 'early' && !a.early) || (phase === 'answered' && !a.answered)) return;

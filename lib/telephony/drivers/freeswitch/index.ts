@@ -12,6 +12,7 @@ import type { AnalyzerFactory } from './analysis';
 import { FreeswitchDriver, type FreeswitchDriverDeps } from './driver';
 import { systemClock } from './ports';
 import { openFifoTap } from './tap';
+import { openRtpFork } from './fork';
 
 export { FreeswitchDriver, DEFAULT_BEEP } from './driver';
 export type { FreeswitchDriverDeps } from './driver';
@@ -42,12 +43,12 @@ export function createFreeswitchDriver(opts: {
       trunks: config.telephony.trunks,
       defaultRegion: config.phone.defaultRegion,
       defaultToneRegion: config.media.defaultRegion,
-      notSureIsHuman: config.dialer.runner.notSureIsHuman,
     },
     srf,
     mrf: new DrachtioMrf(srf),
     esl: modeslConnect,
     openTap: openFifoTap,
+    openFork: openRtpFork,
     clock: systemClock,
     logger: opts.logger.child({ driver: 'freeswitch' }),
     createAnalyzer,

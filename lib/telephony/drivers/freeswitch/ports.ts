@@ -139,7 +139,12 @@ export interface MediaServerPort {
   readonly address: string;
   load(): MediaServerLoad;
   readonly connected: boolean;
-  createEndpoint(): Promise<EndpointPort>;
+  /**
+   * `headers` go on fsmrf's INVITE to FreeSWITCH, where the dialplan reads them
+   * (dialplan/dialer.xml); with `remoteSdp` that INVITE offers it (no 3pcc, no
+   * modify() needed), and FreeSWITCH starts the RTP at the dialplan's `answer`.
+   */
+  createEndpoint(opts?: { headers?: Record<string, string>; remoteSdp?: string }): Promise<EndpointPort>;
   api(command: string): Promise<string>;
   onEnd(listener: () => void): void;
   disconnect(): void;
@@ -179,6 +184,17 @@ export interface AudioTap {
 }
 
 export type AudioTapFactory = (path: string) => Promise<AudioTap>;
+
+/** Native mode: a UDP socket of the dialer that FreeSWITCH sends a leg's audio to as RTP (fork.ts). */
+export interface AudioFork {
+  readonly address: string;
+  readonly port: number;
+  /** Each complete 20 ms frame (160 samples) in order. */
+  onFrame(listener: (frame: Int16Array) => void): void;
+  close(): Promise<void>;
+}
+
+export type AudioForkFactory = (address: string) => Promise<AudioFork>;
 
 /** Injected time: the ring timer and analysis windows, so tests drive them. */
 export interface DriverClock {

@@ -1,0 +1,76 @@
+/**
+ * The dialer's end of a native-mode audio fork (detect.ts, analysis.ts): a
+ * UDP socket that FreeSWITCH sends one leg's audio to as RTP, from a sink
+ * endpoint whose SDP names this socket and which eavesdrops on the leg. The
+ * payload is G.711 (the sink's SDP offers PCMU only; PCMA is decoded too)
+ * and is handed on as the 20 ms frames of 160 samples that lib/media takes.
+ * Packets lost on the way are replaced by silence, so the analyser's clock
+ * (one frame = 20 ms) stays the call's clock; reordered or repeated packets
+ * (older sequence numbers) are dropped. The socket is bound on the address
+ * FreeSWITCH reaches the dialer at (telephony.freeswitch.mediaServers[].forkAddress).
+ */
+import { createSocket } from 'node:dgram';
+import { decodeG711, PAYLOAD_TYPE } from '../../../media/g711';
+import { parseRtp } from '../embedded/rtp/packet';
+import type { AudioFork } from './ports';
+import { FrameAssembler } from './tap';
+
+/** A gap larger than this (packets) is a new stream or a restart, not loss: nothing is filled in. */
+const MAX_FILL_PACKETS = 50;
+
+/** Turns RTP packets (in arrival order) into frames of 16-bit samples. Pure; used by openRtpFork. */
+export class RtpFrames {
+  private lastSeq?: number;
+  private lastSsrc?: number;
+  private readonly frames = new FrameAssembler();
+
+  push(packet: Buffer): Int16Array[] {
+    const p = parseRtp(packet);
+    if (!p) return [];
+    const law = p.payloadType === PAYLOAD_TYPE.ulaw ? 'ulaw' : p.payloadType === PAYLOAD_TYPE.alaw ? 'alaw' : undefined;
+    if (!law) return []; // comfort noise, telephone-event: no samples
+    let fill = 0;
+    if (this.lastSeq !== undefined && this.lastSsrc === p.ssrc) {
+      const d = (p.seq - this.lastSeq + 0x10000) & 0xffff;
+      // RFC 3550 §A.1: a forward step below half the sequence space is new; anything else is late or repeated.
+      if (d === 0 || d >= 0x8000) return [];
+      if (d - 1 <= MAX_FILL_PACKETS) fill = d - 1;
+    }
+    this.lastSeq = p.seq;
+    this.lastSsrc = p.ssrc;
+    const pcm = decodeG711(law, p.payload);
+    const bytes = Buffer.alloc((fill + 1) * pcm.length * 2);
+    const off = fill * pcm.length * 2;
+    for (let i = 0; i < pcm.length; i++) bytes.writeInt16LE(pcm[i]!, off + i * 2);
+    return this.frames.push(bytes);
+  }
+}
+
+export async function openRtpFork(address: string): Promise<AudioFork> {
+  const sock = createSocket(address.includes(':') ? 'udp6' : 'udp4');
+  await new Promise<void>((resolve, reject) => {
+    sock.once('error', reject);
+    // Port 0: the kernel's ephemeral range (README "Detection on FreeSWITCH": what a firewall must let through).
+    sock.bind(0, address, () => {
+      sock.off('error', reject);
+      resolve();
+    });
+  });
+  sock.on('error', () => undefined);
+  const listeners: Array<(f: Int16Array) => void> = [];
+  const rtp = new RtpFrames();
+  sock.on('message', (msg) => {
+    for (const f of rtp.push(msg)) for (const l of listeners) l(f);
+  });
+  let closed = false;
+  return {
+    address,
+    port: sock.address().port,
+    onFrame: (l) => listeners.push(l),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await new Promise<void>((r) => sock.close(() => r()));
+    },
+  };
+}
