@@ -8,6 +8,7 @@ import Srf from 'drachtio-srf';
 import type {
   DialogEnd,
   EndpointPort,
+  IncomingInvite,
   EslClient,
   EslConnect,
   MediaServerPort,
@@ -194,36 +195,67 @@ export class DrachtioSrf implements SrfPort {
       if (e.reason) f.reason = e.reason;
       throw f;
     }
-    return {
-      callId: dlg.sip.callId,
-      remoteSdp: dlg.remote.sdp ?? '',
-      destroy: (headers) =>
-        new Promise<void>((resolve) => {
-          dlg.destroy(headers ? { headers } : undefined, () => resolve());
-        }),
-      onEnd: (listener: (e: DialogEnd) => void) => {
-        dlg.on('destroy', (req: Srf.SrfRequest) => {
-          const reason = req && typeof req.get === 'function' ? req.get('Reason') : undefined;
-          listener(reason ? { reason } : {});
-        });
-      },
-      // srf emits `modify` for a re-INVITE when no hold/unhold/refresh listener claims it (lib/dialog.js);
-      // without a listener it would answer with the unchanged local SDP, which is wrong for any new offer.
-      onReoffer: (answer) => {
-        dlg.on('modify', (req: Srf.SrfRequest, res: Srf.SrfResponse) => {
-          answer(req.body ?? '').then(
-            (sdp) => {
-              dlg.local.sdp = sdp;
-              // local.contact is set by srf (lib/dialog.js) but missing from its .d.ts.
-              const contact = (dlg.local as { contact?: string }).contact;
-              res.send(200, { body: sdp, headers: { ...(contact ? { Contact: contact } : {}), 'Content-Type': 'application/sdp' } });
-            },
-            () => res.send(488),
-          );
-        });
-      },
-    };
+    return wrapDialog(dlg);
   }
+
+  /**
+   * INVITEs drachtio-server routes to this application (srf.invite). A CANCEL
+   * is answered by drachtio (200, then 487 to the INVITE) and reported as the
+   * request's `cancel` event (drachtio-srf lib/srf.js).
+   */
+  onInvite(handler: (invite: IncomingInvite) => void): void {
+    this.srf.invite((req: Srf.SrfRequest, res: Srf.SrfResponse) => {
+      const get = (h: string): string | undefined => (req.has(h) ? req.get(h) : undefined);
+      const r = req as Srf.SrfRequest & { source_address?: string; source_port?: number; uri?: string };
+      const invite: IncomingInvite = {
+        requestUri: r.uri ?? '',
+        to: get('To') ?? '',
+        from: get('From') ?? '',
+        ...(get('P-Asserted-Identity') ? { pai: get('P-Asserted-Identity')! } : {}),
+        ...(get('Privacy') ? { privacy: get('Privacy')! } : {}),
+        source: { address: r.source_address ?? '', port: Number(r.source_port ?? 0) },
+        sdp: req.body ?? '',
+        ringing: () => res.send(180),
+        reject: (status, reason) => res.send(status, reason, {}),
+        accept: async (localSdp) => wrapDialog(await this.srf.createUAS(req, res, { localSdp })),
+        onCancel: (fn) => req.on('cancel', () => fn()),
+      };
+      handler(invite);
+    });
+  }
+}
+
+/** A drachtio dialog (either side) as the driver uses it. */
+function wrapDialog(dlg: Srf.Dialog): UacDialog {
+  return {
+    callId: dlg.sip.callId,
+    remoteSdp: dlg.remote.sdp ?? '',
+    destroy: (headers) =>
+      new Promise<void>((resolve) => {
+        dlg.destroy(headers ? { headers } : undefined, () => resolve());
+      }),
+    onEnd: (listener: (e: DialogEnd) => void) => {
+      dlg.on('destroy', (req: Srf.SrfRequest) => {
+        const reason = req && typeof req.get === 'function' ? req.get('Reason') : undefined;
+        listener(reason ? { reason } : {});
+      });
+    },
+    // srf emits `modify` for a re-INVITE when no hold/unhold/refresh listener claims it (lib/dialog.js);
+    // without a listener it would answer with the unchanged local SDP, which is wrong for any new offer.
+    onReoffer: (answer) => {
+      dlg.on('modify', (req: Srf.SrfRequest, res: Srf.SrfResponse) => {
+        answer(req.body ?? '').then(
+          (sdp) => {
+            dlg.local.sdp = sdp;
+            // local.contact is set by srf (lib/dialog.js) but missing from its .d.ts.
+            const contact = (dlg.local as { contact?: string }).contact;
+            res.send(200, { body: sdp, headers: { ...(contact ? { Contact: contact } : {}), 'Content-Type': 'application/sdp' } });
+          },
+          () => res.send(488),
+        );
+      });
+    },
+  };
 }
 
 function bodyOf(res: EslEvent | { body?: string } | undefined): string {

@@ -19,6 +19,7 @@ import {
   TelephonyError,
   type DriverHealth,
   type EndCause,
+  type IncomingCall,
   type LegEvent,
   type LegId,
   type MediaSource,
@@ -42,6 +43,7 @@ import type {
   DriverClock,
   EndpointPort,
   EslConnect,
+  IncomingInvite,
   MrfPort,
   RecordStop,
   SentInvite,
@@ -113,6 +115,16 @@ interface Leg {
   log: Logger;
 }
 
+/** An inbound INVITE not answered yet (issue 18): no FreeSWITCH endpoint until it is answered. */
+interface PendingInbound {
+  id: LegId;
+  inv: IncomingInvite;
+  /** The caller sent CANCEL (its `end` event is out). */
+  cancelled: boolean;
+  /** answerIncoming is running (a CANCEL then ends the leg there). */
+  answering: boolean;
+}
+
 /** A supervisor's eavesdrop on an agent's channel (supervision.ts). */
 interface Monitor {
   supervisorLeg: LegId;
@@ -160,6 +172,8 @@ export class FreeswitchDriver implements TelephonyDriver {
   private readonly monitors = new Map<LegId, Monitor>();
   private readonly recordings = new Map<string, Recording>();
   private running = false;
+  private readonly pendingIn = new Map<LegId, PendingInbound>();
+  private incomingHandler?: (call: IncomingCall) => void;
 
   constructor(private readonly d: FreeswitchDriverDeps) {}
 
@@ -177,6 +191,8 @@ export class FreeswitchDriver implements TelephonyDriver {
       );
     }
     this.d.srf.onDisconnect(() => this.d.logger.error({ host, port }, 'drachtio-server connection lost'));
+    // Registered once: drachtio-server then offers INVITEs to us rather than refusing them itself (503).
+    this.d.srf.onInvite?.((inv) => this.incoming(inv));
     try {
       for (const ms of fs.mediaServers) await this.connectMediaServer(ms);
     } catch (err) {
@@ -189,6 +205,7 @@ export class FreeswitchDriver implements TelephonyDriver {
 
   async stop(): Promise<void> {
     this.running = false;
+    for (const p of [...this.pendingIn.values()]) this.refuse(p, 503, 'Service Unavailable');
     await Promise.all([...this.legs.keys()].map((id) => this.hangup(id, { reason: 'driver stopping' }).catch(() => undefined)));
     this.pool.disconnectAll();
     this.d.srf.disconnect();
@@ -206,7 +223,7 @@ export class FreeswitchDriver implements TelephonyDriver {
     return {
       ok,
       detail: `drachtio ${this.d.srf.connected ? 'connected' : 'down'}; media servers ${ms}/${total} connected`,
-      activeLegs: this.legs.size,
+      activeLegs: this.legs.size + this.pendingIn.size,
     };
   }
 
@@ -292,6 +309,8 @@ export class FreeswitchDriver implements TelephonyDriver {
   }
 
   async hangup(legId: LegId, opts: { reason?: string } = {}): Promise<void> {
+    const pending = this.pendingIn.get(legId);
+    if (pending && !pending.answering) return this.refuse(pending, 480, 'Temporarily Unavailable');
     const leg = this.legs.get(legId);
     if (!leg) {
       if (this.endedIds.has(legId)) return;
@@ -580,6 +599,159 @@ export class FreeswitchDriver implements TelephonyDriver {
       return r;
     })();
     return rec.done;
+  }
+
+  /* ---------------- inbound calls (issue 18) ---------------- */
+
+  onIncoming(handler: (call: IncomingCall) => void): () => void {
+    this.incomingHandler = handler;
+    return () => {
+      if (this.incomingHandler === handler) this.incomingHandler = undefined;
+    };
+  }
+
+  /**
+   * 200 OK with FreeSWITCH's answer: an endpoint is made on the media server
+   * with idle agents (pickMember) from the caller's offer, and the caller's
+   * dialog then carries the leg like an outbound one (BYE, re-INVITE, media loss).
+   */
+  async answerIncoming(legId: LegId): Promise<void> {
+    const p = this.pendingIn.get(legId);
+    if (!p) {
+      if (this.legs.get(legId)?.state === 'answered') return;
+      throw new TelephonyError(this.endedIds.has(legId) ? 'BAD_STATE' : 'UNKNOWN_LEG', `no inbound leg ${legId} to answer`);
+    }
+    if (p.answering) throw new TelephonyError('BAD_STATE', `inbound leg ${legId} is being answered`);
+    p.answering = true;
+    const member = this.pickMember(false);
+    if (!member) {
+      this.refuse(p, 503, 'Service Unavailable');
+      throw new TelephonyError('NO_CAPACITY', 'no connected media server has room');
+    }
+    member.legs++;
+    let ep: EndpointPort;
+    try {
+      ep = await member.ms.createEndpoint({ remoteSdp: p.inv.sdp });
+    } catch (err) {
+      member.legs--;
+      // FreeSWITCH refused the offer (no common codec…) or is unreachable.
+      this.refuse(p, 488, 'Not Acceptable Here');
+      throw new TelephonyError('UNAVAILABLE', `media server ${member.cfg.address}: createEndpoint failed: ${(err as Error).message}`);
+    }
+    let resolveEnded!: () => void;
+    const leg: Leg = {
+      id: legId,
+      state: 'early',
+      member,
+      ep,
+      toUri: false,
+      appliedSdp: p.inv.sdp,
+      sentSdp: ep.localSdp,
+      media: Promise.resolve(),
+      ended: new Promise<void>((r) => (resolveEnded = r)),
+      resolveEnded: () => resolveEnded(),
+      log: this.d.logger.child({ legId, inbound: true }),
+    };
+    this.legs.set(legId, leg);
+    if (p.cancelled) {
+      this.pendingIn.delete(legId);
+      this.release(leg);
+      leg.resolveEnded();
+      throw new TelephonyError('BAD_STATE', `the caller of ${legId} hung up before the answer`);
+    }
+    ep.onDestroy((cause) => {
+      if (leg.state !== 'ended') this.finish(leg, endFromMediaLoss(cause, leg.state === 'answered'));
+    });
+    ep.onDtmf((digit, durationMs) => this.emit({ type: 'dtmf', legId, at: this.now(), digit, durationMs }));
+    let dlg: UacDialog;
+    try {
+      dlg = await p.inv.accept(ep.localSdp);
+    } catch (err) {
+      this.pendingIn.delete(legId);
+      // A CANCEL or media loss during the answer has ended the leg already.
+      if (leg.state !== 'ended') this.finish(leg, { by: 'error', answered: false, detail: `200 OK not sent: ${(err as Error).message}` });
+      throw new TelephonyError('UNAVAILABLE', `inbound leg ${legId}: ${(err as Error).message}`);
+    }
+    this.pendingIn.delete(legId);
+    if (leg.state === 'ended') {
+      dlg.destroy().catch(() => undefined);
+      return;
+    }
+    leg.uac = dlg;
+    leg.state = 'answered';
+    dlg.onEnd((e) => {
+      if (leg.state !== 'ended') this.finish(leg, endFromRemoteBye(e.reason));
+    });
+    dlg.onReoffer((offer) => this.reoffer(leg, offer));
+    this.emit({ type: 'answer', legId, at: this.now() });
+  }
+
+  async rejectIncoming(legId: LegId, status: number, reason: string): Promise<void> {
+    if (!(status >= 300 && status < 700)) throw new TelephonyError('BAD_REQUEST', `reject status must be 300–699, not ${status}`);
+    const p = this.pendingIn.get(legId);
+    if (!p || p.answering) {
+      if (this.legs.has(legId)) throw new TelephonyError('BAD_STATE', `leg ${legId} is answered; hang it up instead`);
+      if (this.endedIds.has(legId)) return;
+      throw new TelephonyError('UNKNOWN_LEG', `no inbound leg ${legId}`);
+    }
+    this.refuse(p, status, reason);
+  }
+
+  /** An INVITE drachtio-server offered us: 180 and the handler, or a refusal the caller can act on. */
+  private incoming(inv: IncomingInvite): void {
+    const handler = this.incomingHandler;
+    // As the embedded driver: 480 when nothing takes inbound calls (the dialer logs why at start).
+    if (!this.running || !handler) return inv.reject(480, 'Temporarily Unavailable');
+    // RFC 3261 §13.3.1: we make no offers in a 2xx (FreeSWITCH answers the caller's offer).
+    if (!inv.sdp.trim()) return inv.reject(488, 'Not Acceptable Here');
+    if (!this.pool.pick()) return inv.reject(503, 'Service Unavailable');
+    const id = randomUUID();
+    const p: PendingInbound = { id, inv, cancelled: false, answering: false };
+    this.pendingIn.set(id, p);
+    inv.onCancel(() => {
+      if (p.cancelled) return;
+      p.cancelled = true;
+      const leg = this.legs.get(id);
+      if (leg) {
+        if (leg.state !== 'ended') this.finish(leg, { by: 'remote', answered: false, sipStatus: 487, sipReason: 'Request Terminated' });
+        return;
+      }
+      if (!p.answering) this.pendingIn.delete(id);
+      this.remember(id);
+      this.emitEnd(id, { by: 'remote', answered: false, sipStatus: 487, sipReason: 'Request Terminated', detail: 'caller cancelled' });
+    });
+    inv.ringing();
+    const addr = inv.source.address;
+    const trunk = this.d.config.trunks.find((t) => t.address.replace(/:\d+$/, '') === addr)?.name;
+    handler({
+      legId: id,
+      requestUri: inv.requestUri,
+      to: inv.to,
+      from: inv.from,
+      ...(inv.pai ? { pai: inv.pai } : {}),
+      ...(inv.privacy ? { privacy: inv.privacy } : {}),
+      ...(trunk ? { trunk } : {}),
+      source: inv.source,
+      at: this.now(),
+    });
+  }
+
+  private refuse(p: PendingInbound, status: number, reason: string): void {
+    if (!this.pendingIn.delete(p.id) && !p.answering) return;
+    if (!p.cancelled) {
+      p.inv.reject(status, reason);
+      this.remember(p.id);
+      this.emitEnd(p.id, { by: 'local', answered: false, sipStatus: status, sipReason: reason });
+    }
+  }
+
+  private remember(id: LegId): void {
+    this.endedIds.add(id);
+    if (this.endedIds.size > ENDED_MEMORY) this.endedIds.delete(this.endedIds.values().next().value!);
+  }
+
+  private emitEnd(legId: LegId, cause: EndCause): void {
+    this.emit({ type: 'end', legId, at: this.now(), cause });
   }
 
   /* ---------------- internals ---------------- */

@@ -61,7 +61,30 @@ export interface UacFailure {
   message: string;
 }
 
+/**
+ * An INVITE drachtio-server offered to us (issue 18: return calls). Until
+ * `accept` or `reject` the caller has what `ringing()` sent; a CANCEL from
+ * the caller calls the `onCancel` listener (drachtio answers it 200 + 487).
+ */
+export interface IncomingInvite {
+  requestUri: string;
+  to: string;
+  from: string;
+  pai?: string;
+  privacy?: string;
+  source: { address: string; port: number };
+  /** The caller's SDP offer ('' for an offer-less INVITE). */
+  sdp: string;
+  ringing(): void;
+  reject(status: number, reason: string): void;
+  /** 200 OK with our SDP; resolves once the dialog is up (the ACK is drachtio's). */
+  accept(localSdp: string): Promise<UacDialog>;
+  onCancel(listener: () => void): void;
+}
+
 export interface SrfPort {
+  /** Takes INVITEs drachtio-server routes to this application; without it drachtio refuses them (503). */
+  onInvite?(handler: (invite: IncomingInvite) => void): void;
   connect(opts: { host: string; port: number; secret: string; timeoutMs: number }): Promise<void>;
   disconnect(): void;
   readonly connected: boolean;

@@ -1,0 +1,157 @@
+/**
+ * Return calls through drachtio-server + FreeSWITCH (issue 18), live: SIPp
+ * customers call DIDs at drachtio-server's SIP port; the freeswitch driver
+ * takes the INVITEs (srf.invite), the route decision of lib/inbound applies:
+ *  - in hours → the ready agent (SIPp phone, logged in through FreeSWITCH) is
+ *    bridged to the caller with the matched contact's screen pop; the agent
+ *    hangs up and the caller gets our BYE;
+ *  - a message route → the caller hears the WAV and gets our BYE;
+ *  - a forward route → a second SIPp answers the forwarded leg;
+ *  - a number without a route → 404 (no longer drachtio's own 503).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import t from 'tap';
+import { startServices } from '../../../app/services';
+import { loopbackConfig, startLoopbackPeers } from '../../../lib/demo/loopback';
+import { makeAgents, makeList } from '../../../lib/demo/store-setup';
+import { writeWav } from '../../../lib/media/audio-file';
+import { getAgentLive } from '../../../lib/store/agent-live';
+import { putRoute, recentInboundCalls } from '../../../lib/store/inbound';
+import type { LegEvent } from '../../../lib/telephony/contract';
+import type { FreeswitchDriver } from '../../../lib/telephony/drivers/freeswitch';
+import { startSipp, type Sipp } from '../../../lib/telephony/testing/sipp';
+import type { ScreenPop } from '../../../lib/dialer/ports';
+import type { InboundEvent } from '../../../lib/inbound/service';
+import { liveServersMissing, startLiveServers } from '../../helpers/live-servers';
+import { startTestRedis } from '../../helpers/redis';
+
+const missing = liveServersMissing();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(cond: () => Promise<boolean> | boolean, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+const ALWAYS = [1, 2, 3, 4, 5, 6, 7] as (1 | 2 | 3 | 4 | 5 | 6 | 7)[];
+
+t.test(
+  'inbound calls through drachtio + FreeSWITCH: agent, message, forward, 404',
+  { skip: missing ?? false, timeout: 180_000 },
+  async (t) => {
+    const live = await startLiveServers(t);
+    const { redis } = await startTestRedis(t, 'e2e-fs-in:');
+    const dir = mkdtempSync(join(tmpdir(), 'dialer-e2e-fs-in-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const peers = await startLoopbackPeers({ agents: 1, dir, timeoutS: 170 });
+    t.teardown(() => peers.stop());
+    const base = loopbackConfig({ carrierAddress: peers.carrier.address, promptsDir: join(dir, 'prompts') });
+    const config = loopbackConfig({
+      carrierAddress: peers.carrier.address,
+      promptsDir: join(dir, 'prompts'),
+      extra: { telephony: { ...base.telephony, driver: 'freeswitch', freeswitch: live.configSection('stream') } },
+    });
+    const closedWav = join(dir, 'closed.wav');
+    writeWav(
+      closedWav,
+      new Int16Array(8000 * 2).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000))),
+    );
+    await makeAgents(redis, 'returns', [{ id: 'ag1', address: peers.agents[0]!.phone.address }]);
+    await makeList(redis, 'L', ['0312000014']);
+
+    const services = await startServices({ config, redis, log: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }) });
+    t.teardown(() => services.stop());
+    const driver = services.driver as FreeswitchDriver;
+    t.equal(driver.name, 'freeswitch');
+
+    const legEvents: LegEvent[] = [];
+    driver.onEvent((e) => legEvents.push(e));
+    const events: InboundEvent[] = [];
+    services.inbound.setPublisher((e) => events.push(e));
+    const pops: ScreenPop[] = [];
+    services.desk.on('screen-pop', (e) => pops.push(e.pop));
+
+    const sipps: Sipp[] = [];
+    t.teardown(() => Promise.all(sipps.map((s) => s.stop())));
+    const drachtio = `127.0.0.1:${live.drachtio.sipPort}`;
+    const callIn = async (did: string, caller: string, scenario = 'inbound-caller') => {
+      const s = await startSipp({ scenario, keys: { caller }, args: ['-s', did], remote: drachtio, timeoutS: 120 });
+      sipps.push(s);
+      return s;
+    };
+    const target = await startSipp({ scenario: 'uas-callee-hangup', calls: 1, timeoutS: 150 });
+    sipps.push(target);
+
+    const common = { timeZone: 'UTC', holidays: [], closeRetries: true };
+    const msg = { type: 'message' as const, file: closedWav };
+    await putRoute(redis, {
+      ...common,
+      did: '+81312340001',
+      bands: [{ days: ALWAYS, start: '00:00', end: '24:00', action: { type: 'agents', groups: ['returns'] } }],
+      closed: msg,
+    });
+    await putRoute(redis, { ...common, did: '+81312340002', bands: [], closed: msg });
+    await putRoute(redis, { ...common, did: '+81312340003', bands: [], closed: { type: 'forward', to: `sip:desk@${target.address}` } });
+
+    await services.desk.login('ag1');
+    await until(
+      async () => (await getAgentLive(redis, 'ag1'))?.state === 'ready',
+      'agent ag1 ready (its SIPp phone answered through FreeSWITCH)',
+    );
+
+    // ---- a number without a route: 404 ----
+    const unknown = await callIn('0312349999', '09011110000', 'inbound-caller-404');
+    t.equal((await unknown.done).code, 0, 'a DID without a route is refused with 404 through drachtio');
+
+    // ---- in hours: the ready agent, with the screen pop ----
+    const caller = await callIn('0312340001', '0312000014');
+    await until(() => pops.length === 1, 'screen pop');
+    t.match(pops[0], { listId: 'L', contactId: 'c0', name: 'Contact 0', phone: '+81312000014' }, 'screen pop: the matched contact');
+    t.match(pops[0]!.inbound, { did: '+81312340001', caller: '+81312000014' });
+    await until(async () => (await getAgentLive(redis, 'ag1'))?.state === 'talking', 'agent talking with the caller');
+    const callerLeg = legEvents.find(
+      (e) => e.type === 'answer' && !legEvents.some((x) => x.type === 'trying' && x.legId === e.legId),
+    )?.legId;
+    t.ok(callerLeg, "the caller's leg was answered (an inbound leg: no INVITE of ours)");
+    await until(
+      () => legEvents.some((e) => e.type === 'bridged' && e.legId === callerLeg),
+      'the caller bridged to the agent in FreeSWITCH',
+    );
+    t.ok(driver.mediaUuid(callerLeg!), 'the caller has a FreeSWITCH channel');
+    await sleep(500);
+    await services.desk.hangupCustomer('ag1');
+    t.equal((await caller.done).code, 0, 'the caller got our BYE when the agent hung up');
+    t.ok(
+      events.some((e) => e.type === 'inbound.answered' && e.data.caller === '+81312000014'),
+      'inbound.answered',
+    );
+
+    // ---- a message route: the WAV, then our BYE ----
+    const closed = await callIn('0312340002', '09011110002');
+    t.equal((await closed.done).code, 0, 'the message caller heard the file and got our BYE');
+    t.ok(
+      events.some((e) => e.type === 'inbound.routed' && e.data.caller === '+819011110002'),
+      'routed to the message',
+    );
+
+    // ---- forward: a second SIPp answers the forwarded leg ----
+    const fwd = await callIn('0312340003', '09011110003');
+    t.equal((await target.done).code, 0, 'the forward target took the call');
+    t.equal((await fwd.done).code, 0, 'the forwarded caller ended cleanly');
+    t.ok(
+      events.some((e) => e.type === 'inbound.forwarded' && e.data.caller === '+819011110003'),
+      'inbound.forwarded',
+    );
+
+    const log = await recentInboundCalls(redis, 10);
+    t.same(
+      log.map((c) => c.did).sort(),
+      ['+81312340001', '+81312340002', '+81312340003', '+81312349999'],
+      'every call is in the inbound call log',
+    );
+  },
+);
