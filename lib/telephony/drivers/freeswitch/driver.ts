@@ -413,6 +413,10 @@ export class FreeswitchDriver implements TelephonyDriver {
     }
     await Promise.all([sup.media, agent.media]);
     if (sup.playback) await this.stopPlayback(sup.id);
+    // eavesdrop writes nothing to the supervisor until FreeSWITCH has media going on that channel (seen live:
+    // a phone that waits to hear before it sends got silence for the whole listen-in). The short beep starts
+    // it, and tells the supervisor they are in.
+    await this.beep(sup.id);
     const m: Monitor = { supervisorLeg: sup.id, agentLeg: agent.id, mode: req.mode, run: Promise.resolve(), started: Promise.resolve() };
     this.monitors.set(sup.id, m);
     try {
