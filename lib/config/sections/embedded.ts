@@ -62,7 +62,7 @@ export const embeddedSchema = Type.Object(
         leaseMs: Type.Integer({ minimum: 1000, default: 10000 }),
         /** How often other processes' journals are looked at. */
         sweepMs: Type.Integer({ minimum: 100, default: 2000 }),
-        /** Longest wait for the journal write of an answered call before its ACK goes anyway. */
+        /** Longest wait for a journal write before the INVITE (early entry) or the ACK (confirmed) goes anyway. */
         ackWaitMs: Type.Integer({ minimum: 0, maximum: 10000, default: 1000 }),
       },
       {

@@ -115,7 +115,7 @@ export interface EmbeddedDriverOptions {
    * leaves answered calls up at the far end.
    */
   journal?: DialogJournal;
-  /** Longest wait for the journal write of an answered dialog before its ACK goes anyway (default 1000 ms). */
+  /** Longest wait for a journal write before the INVITE (early entry) or the ACK (confirmed) goes anyway (default 1000 ms). */
   journalAckWaitMs?: number;
   /** DNS for trunk names (tests with virtual time); default: node:dns on embedded.sip.dnsServers. */
   dns?: DnsLookup;
@@ -416,9 +416,7 @@ export class EmbeddedDriver implements TelephonyDriver {
     this.counters.originated++;
     leg.ringTimer = this.sipClock.setTimer(req.ringTimeoutMs, () => this.input(leg, { type: 'ring-timeout' }));
     this.restartTimerC(leg);
-    // Journalled without waiting (pipelined): a crash in the write's millisecond loses only a CANCEL; see journal.ts.
-    this.journalEarly(leg);
-    stack.request(leg.invite, leg.dest, (o) => this.onInviteOutcome(leg, o));
+    await this.sendInvite(leg);
     leg.log.debug({ to: target.uri }, 'INVITE sent');
     return id;
   }
@@ -1035,8 +1033,7 @@ export class EmbeddedDriver implements TelephonyDriver {
     leg.dialog = nextCSeq(leg.dialog)[1];
     const extra = ((leg as { extra?: SipHeader[] }).extra ?? []).concat({ name: proxy ? 'Proxy-Authorization' : 'Authorization', value });
     leg.invite = buildInvite(this.localFor(leg), leg.dialog, leg.invite.body.toString(), extra);
-    this.journalEarly(leg);
-    this.stack?.request(leg.invite, leg.dest, (o) => this.onInviteOutcome(leg, o));
+    void this.sendInvite(leg);
   }
 
   /** RFC 3263 §4.3: the same INVITE (new branch, CSeq + 1, same Call-ID and tag) to the next server. */
@@ -1059,8 +1056,7 @@ export class EmbeddedDriver implements TelephonyDriver {
     leg.ringTimer = this.sipClock.setTimer(leg.ringTimeoutMs, () => this.input(leg, { type: 'ring-timeout' }));
     this.restartTimerC(leg);
     // The journal must CANCEL this INVITE (its branch, its server) if we die now, not the first one.
-    this.journalEarly(leg);
-    this.stack?.request(leg.invite, leg.dest, (o) => this.onInviteOutcome(leg, o));
+    void this.sendInvite(leg);
   }
 
   private onInviteOutcome(leg: Leg, o: ClientOutcome): void {
@@ -1364,8 +1360,29 @@ export class EmbeddedDriver implements TelephonyDriver {
     return j.put(this.entryFor(leg, kind)).catch((err: Error) => leg.log.warn({ err: err.message, kind }, 'dialog not journalled'));
   }
 
-  private journalEarly(leg: Leg): void {
-    void this.journalPut(leg, 'early');
+  /**
+   * The early entry is written before the INVITE leaves (journal.ts): a crash
+   * after the INVITE always finds what its CANCEL needs. The wait is one Redis
+   * round trip (bench/journal.ts measures it), bounded by journalAckWaitMs so
+   * that Redis away delays calls, never stops them (then the window is open
+   * again, for that call only).
+   */
+  private async sendInvite(leg: Leg): Promise<void> {
+    const invite = leg.invite;
+    if (this.opts.journal) await this.journalBounded(leg, 'early');
+    // Stopped meanwhile: nothing to send. A hangup meanwhile (cancelling) still sends: its CANCEL follows the first 1xx (§9.1).
+    if (leg.state.phase === 'ended' || leg.invite !== invite || !this.stack) return;
+    this.stack.request(invite, leg.dest, (o) => this.onInviteOutcome(leg, o));
+  }
+
+  /** A journal write, waited for at most journalAckWaitMs (default 1000 ms). */
+  private async journalBounded(leg: Leg, kind: JournalEntry['kind']): Promise<void> {
+    let timer: TimerHandle | undefined;
+    await Promise.race([
+      this.journalPut(leg, kind),
+      new Promise<void>((r) => (timer = this.sipClock.setTimer(this.opts.journalAckWaitMs ?? 1000, r))),
+    ]);
+    this.sipClock.clearTimer(timer);
   }
 
   /**
@@ -1376,12 +1393,7 @@ export class EmbeddedDriver implements TelephonyDriver {
    */
   private async journalConfirmed(leg: Leg): Promise<void> {
     leg.confirming = true;
-    let timer: TimerHandle | undefined;
-    await Promise.race([
-      this.journalPut(leg, 'confirmed'),
-      new Promise<void>((r) => (timer = this.sipClock.setTimer(this.opts.journalAckWaitMs ?? 1000, r))),
-    ]);
-    this.sipClock.clearTimer(timer);
+    await this.journalBounded(leg, 'confirmed');
     leg.confirming = false;
     leg.journalled = true;
     this.input(leg, { type: 'success' });
