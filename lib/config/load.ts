@@ -3,6 +3,7 @@ import Ajv from 'ajv';
 import { configSchema } from './schema';
 import type { Config } from './types';
 import { toneRegionForCountry } from '../media/region';
+import { resolveNotSure } from './sections/runner';
 
 /** Thrown when configuration is invalid; the message names the key. */
 export class ConfigError extends Error {
@@ -73,6 +74,8 @@ export function loadConfig(opts: LoadOptions = {}): Readonly<Config> {
   }
 }
 
+let warnedNotSure = false;
+
 /** Validates a raw object against the schema, filling defaults. */
 export function validateConfig(raw: Record<string, unknown>): Readonly<Config> {
   const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: false });
@@ -92,6 +95,13 @@ export function validateConfig(raw: Record<string, unknown>): Readonly<Config> {
     throw new ConfigError(`config key ${key || '(root)'} ${e.message ?? 'is invalid'}`, key);
   }
   resolveToneRegion(copy as unknown as Config);
+  const ns = resolveNotSure((copy as unknown as Config).dialer.runner);
+  if (ns.error) throw new ConfigError(ns.error, 'dialer.runner.notSureIsHuman');
+  // Node's own channel for deprecations (stderr by default, silenced by --no-deprecation), once per process.
+  if (ns.warning && !warnedNotSure) {
+    warnedNotSure = true;
+    process.emitWarning(ns.warning, { type: 'DeprecationWarning', code: 'DIALER_NOT_SURE_IS_HUMAN' });
+  }
   return deepFreeze(copy as unknown as Config);
 }
 

@@ -10,6 +10,7 @@ import { decideResult, type DecideOptions } from '../results/decide';
 import type { ResultCode } from '../results/codes';
 import type { EndCause } from '../telephony/contract';
 import { abandonDeadline } from '../pacing/abandon';
+import type { NotSurePolicy } from '../config/sections/runner';
 
 export type CallPhase =
   | 'dialing' // INVITE sent, no answer yet (early media analysed)
@@ -30,8 +31,13 @@ export interface FlowConfig {
   abandonThresholdMs: number;
   /** How long AMD waits after a greeting before it says "human": already spent of the threshold. */
   humanVerdictGapMs: number;
-  /** Treat "not sure" as a person (we would rather pass a machine to an agent than hang up on a person). */
-  notSureIsHuman: boolean;
+  /**
+   * What a "notsure" verdict leads to (dialer.runner.notSure, or the campaign's notSure): a person; a machine
+   * (hang up, or wait for the beep to drop the voicemail message; the code stays what the audio showed, 7 when
+   * nothing decisive was heard: nothing said it was a machine); or an agent flagged "not sure", whose
+   * disposition then sets the code in the reports (lib/reports/not-sure.ts).
+   */
+  notSure: NotSurePolicy;
   /** Leave a message after the voicemail beep instead of hanging up on a machine. */
   voicemailDrop: boolean;
   /** How often to ask for an agent again while waiting. */
@@ -65,6 +71,8 @@ export interface CallState {
   consent?: 'playing' | 'done';
   consentAt?: number;
   code?: ResultCode;
+  /** The analysis was not sure and this policy was applied (agent-decides: the agent sees the flag). */
+  notSure?: NotSurePolicy;
 }
 
 export type FlowEvent =
@@ -172,8 +180,12 @@ export function step(s: CallState, e: FlowEvent, cfg: FlowConfig): Out {
       switch (v.kind) {
         case 'human':
           return onPerson(st, e.at, cfg);
-        case 'notsure':
-          return cfg.notSureIsHuman ? onPerson(st, e.at, cfg) : hangup(st, 'analysis not sure');
+        case 'notsure': {
+          const ns = { ...st, notSure: cfg.notSure };
+          if (cfg.notSure !== 'machine') return onPerson(ns, e.at, cfg);
+          if (!cfg.voicemailDrop) return hangup(ns, 'analysis not sure: handled as a machine (notSure policy)');
+          return { state: { ...ns, phase: 'messaging', waitingBeep: true }, effects: [] };
+        }
         case 'machine':
         case 'beep':
           if (cfg.voicemailDrop) {

@@ -18,6 +18,8 @@ export interface ScreenPop {
   key2?: string;
   attributes?: Record<string, string>;
   attemptNo: number;
+  /** AMD was not sure who answered and the notSure policy is agent-decides: the agent's disposition says. */
+  amdNotSure?: boolean;
   /** A return call (issue 18): the caller's number and the contact's last campaign attempts. */
   inbound?: {
     id: string;

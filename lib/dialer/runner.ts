@@ -477,7 +477,7 @@ export class CampaignRunner {
         mode: flowMode(c),
         abandonThresholdMs: c.abandonThresholdSec * 1000,
         humanVerdictGapMs: this.d.config.humanVerdictGapMs,
-        notSureIsHuman: this.d.config.notSureIsHuman,
+        notSure: c.notSure ?? this.d.config.notSure ?? 'person',
         voicemailDrop: c.voicemail?.action === 'leave-message' && !!c.voicemail.message,
         reserveRetryMs: this.d.config.reserveRetryMs,
         consent: !!consent,
@@ -488,7 +488,7 @@ export class CampaignRunner {
         voicemail: c.voicemail?.message ? { kind: 'file', path: c.voicemail.message } : undefined,
         consent: consent ? { kind: 'file', path: consent } : undefined,
       },
-      pop: () => this.screenPop(c, claim),
+      pop: () => this.screenPop(c, claim, session.state.notSure === 'agent-decides'),
       onClose: (s, code) => void this.closeAttempt(run, s, code),
       onReserved: (agentId) => this.wrapping.set(agentId, { campaignId: c.id }),
       track: (legId, s) => {
@@ -554,7 +554,7 @@ export class CampaignRunner {
     }
   }
 
-  private async screenPop(c: Campaign, claim: Claim): Promise<ScreenPop> {
+  private async screenPop(c: Campaign, claim: Claim, amdNotSure = false): Promise<ScreenPop> {
     const contact = await getContact(this.d.redis, claim.listId, claim.contactId).catch(() => null);
     const rec = (contact ?? {}) as Record<string, unknown>;
     return {
@@ -568,6 +568,7 @@ export class CampaignRunner {
       key1: rec.key1 as string | undefined,
       key2: rec.key2 as string | undefined,
       attributes: rec.attributes as Record<string, string> | undefined,
+      ...(amdNotSure ? { amdNotSure } : {}),
     };
   }
 
@@ -605,6 +606,7 @@ export class CampaignRunner {
       endedBy: st.end?.by,
       hangupReason: st.hangupReason,
       verdicts: st.verdicts,
+      ...(st.notSure ? { notSure: st.notSure } : {}),
       agentId: s.reservation?.agentId ?? st.agentId,
     });
   }

@@ -7,6 +7,7 @@ import { ALL_RESULT_CODES, RESULT_CODES, isResultCode } from '../results';
 import { validateHours, validatePeriod, type BusinessHours, type RunPeriod } from '../rules/hours';
 import { RATIO_TABLE_PRESET, validateRatioTable, type RatioRow } from './ratio-table';
 import type { CampaignState } from './campaign-state';
+import type { NotSurePolicy } from '../config/sections/runner';
 
 export { RATIO_TABLE_PRESET, ratioForIdleAgents, type RatioRow } from './ratio-table';
 export * from './campaign-state';
@@ -64,6 +65,8 @@ export interface CampaignSettings {
   dispositions: { code: string; label: string }[];
   dispositionRequired: boolean;
   voicemail: { action: 'hangup' | 'leave-message'; message?: string };
+  /** What a not-sure AMD verdict leads to for this campaign; null follows dialer.runner.notSure. */
+  notSure: NotSurePolicy | null;
   agentGroups: string[];
   /**
    * A due callback is offered to its owner alone for this long, then to anyone
@@ -127,6 +130,7 @@ export function campaignDefaults(): CampaignSettings {
     dispositions: [],
     dispositionRequired: false,
     voicemail: { action: 'hangup' },
+    notSure: null,
     agentGroups: [],
     callbackOwnerGraceSec: 300,
     filters: {},

@@ -48,6 +48,8 @@ export interface ShapeOptions {
   minBurstMs: number;
   /** Periodicity (LevelVad.per) from which a frame has a pitch. */
   minPeriodicity: number;
+  /** A burst whose loudest frame is this far (dB) below the loudest voice is background talk, not the greeting; 0: off. */
+  backgroundBelowDb: number;
 }
 
 /**
@@ -77,14 +79,20 @@ export function shape(vad: LevelVad, side: FrameSide, o: ShapeOptions, out: Floa
   let speech = 0;
   let longestBurst = 0;
   let longestPause = 0;
+  // The loudest voice so far: a burst whose own loudest frame stays far below it is a voice in the background.
+  let loudest = -Infinity;
+  if (o.backgroundBelowDb > 0) for (let i = 0; i < n; i++) if (lab[i] && vad.db[i]! > loudest) loudest = vad.db[i]!;
+  const background = loudest - o.backgroundBelowDb;
   // Current burst under construction.
   let bStart = -1;
   let bEnd = -1;
   let bVoiced = 0;
+  let bMax = -Infinity;
   const close = () => {
     if (bStart < 0) return;
     const len = bEnd - bStart;
-    if (len >= minBurst) {
+    if (o.backgroundBelowDb > 0 && bMax < background) lab.fill(0, bStart, bEnd);
+    else if (len >= minBurst) {
       if (onset < 0) onset = bStart;
       else longestPause = Math.max(longestPause, bStart - end);
       end = bEnd;
@@ -94,6 +102,7 @@ export function shape(vad: LevelVad, side: FrameSide, o: ShapeOptions, out: Floa
     }
     bStart = -1;
     bVoiced = 0;
+    bMax = -Infinity;
   };
   for (let i = 0; i < n; i++) {
     if (!lab[i]) continue;
@@ -101,6 +110,7 @@ export function shape(vad: LevelVad, side: FrameSide, o: ShapeOptions, out: Floa
     if (bStart < 0) bStart = i;
     bEnd = i + 1;
     bVoiced++;
+    if (vad.db[i]! > bMax) bMax = vad.db[i]!;
   }
   // The last burst: counted if already long enough (a word in progress counts).
   close();

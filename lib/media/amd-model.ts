@@ -125,7 +125,12 @@ export class ShapeAmd {
     const s = shape(
       vad,
       this.side,
-      { mergeGapMs: c.mergeGapMs, minBurstMs: c.minWordLengthMs, minPeriodicity: this.vadCfg.minPeriodicity },
+      {
+        mergeGapMs: c.mergeGapMs,
+        minBurstMs: c.minWordLengthMs,
+        minPeriodicity: this.vadCfg.minPeriodicity,
+        backgroundBelowDb: c.backgroundBelowDb,
+      },
       this.x,
     );
     const dropped = Math.round(this.t / FRAME_MS) - vad.n;

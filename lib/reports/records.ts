@@ -39,6 +39,10 @@ export interface AttemptRecord {
   skipped?: string;
   /** When the consent announcement had been played to its end. */
   consentAt?: number;
+  /** The analysis was not sure; the notSure policy that was applied (person, machine, agent-decides). */
+  notSure?: string;
+  /** When an agent's disposition re-coded the attempt (lib/reports/not-sure.ts): the code it closed with. */
+  closedCode?: number;
   verdicts: VerdictLike[];
   /** The call's recording, from its `recording` entry in the same stream (joined by readAttempts). */
   recording?: RecordingEntry;
@@ -112,6 +116,7 @@ export function parseHistoryEntry(campaignId: string, id: string, f: Record<stri
     trunk: str(data.trunk),
     skipped: str(data.skipped),
     consentAt: num(data.consentAt),
+    notSure: str(data.notSure),
     verdicts,
   };
 }

@@ -31,7 +31,7 @@ const TEST_FLOW: FlowConfig = {
   mode: 'agents',
   abandonThresholdMs: 2000,
   humanVerdictGapMs: 0,
-  notSureIsHuman: false,
+  notSure: 'machine', // no agent to decide: a not-sure answer is hung up on
   voicemailDrop: false,
   reserveRetryMs: 1000,
 };

@@ -8,7 +8,7 @@
  *   machine / silence decision by lib/media hearing the leg through an RTP
  *   fork (a sink endpoint eavesdropping on the leg sends its audio to a UDP
  *   socket of the dialer): the same verdicts and result codes, with
- *   dialer.runner.notSureIsHuman at its default (README, "Detection on FreeSWITCH").
+ *   dialer.runner.notSure at its default (README, "Detection on FreeSWITCH").
  * Skips with a message only when the dialer-live bundle is not installed.
  */
 import t from 'tap';

@@ -132,6 +132,8 @@ async function loadCall() {
   ];
   // A return call (issue 18): who rang which of our numbers back.
   if (p.inbound) rows.unshift(['Return call', `${p.inbound.caller || 'withheld number'} → ${p.inbound.did}`]);
+  // The analysis could not tell a person from a machine (notSure policy agent-decides): the disposition says which.
+  if (p.amdNotSure) rows.unshift(['Not sure', 'person or machine? Your disposition decides (machine / voicemail / fax / silence)']);
   for (const [k, v] of Object.entries(p.attributes || {})) rows.push([k, v]);
   $('#contact tbody').innerHTML = rows
     .filter(([, v]) => v !== undefined && v !== '')

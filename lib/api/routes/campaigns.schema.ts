@@ -6,6 +6,7 @@
 import { CAMPAIGN_MODES, CAMPAIGN_STATES, ID_PATTERN, campaignDefaults } from '../../domain/campaign';
 import { RESULT_CODES } from '../../results';
 import { WEEKDAYS } from '../../rules/hours';
+import { NOT_SURE_POLICIES } from '../../config/sections/runner';
 
 /** The defaults live once, in lib/domain/campaign.ts; the schema (and so /openapi.json) shows them. */
 const D = campaignDefaults();
@@ -144,6 +145,13 @@ const settings = {
     additionalProperties: false,
     required: ['action'],
     properties: { action: { type: 'string', enum: ['hangup', 'leave-message'] }, message: { type: 'string', maxLength: 512 } },
+  },
+  notSure: {
+    type: ['string', 'null'],
+    enum: [...NOT_SURE_POLICIES, null],
+    default: D.notSure,
+    description:
+      'a not-sure AMD verdict: "person" (to an agent), "machine" (hang up, or the voicemail drop) or "agent-decides" (to an agent flagged not sure; a machine/fax/silence disposition sets the code); null = dialer.runner.notSure',
   },
   agentGroups: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 64 } },
   callbackOwnerGraceSec: {

@@ -6,6 +6,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { SUPERVISOR } from '../auth';
+import { withAgentDecidedCode } from '../../reports/not-sure';
 import {
   AGENT_COLUMNS,
   AMD_TRUTHS,
@@ -94,7 +95,8 @@ export const reportRoutes: FastifyPluginAsync = async (app) => {
       readDispositions(app.redis, id),
     ]);
     if (!campaign && records.length === 0) throw notFound('campaign', id);
-    return { records, dispositions };
+    // An agent who decided a not-sure call (notSure "agent-decides") sets its code by the disposition.
+    return { records: records.map((r) => withAgentDecidedCode(r, dispositions.get(r.attemptId))), dispositions };
   }
 
   /** The campaign's attempts and dispositions, its AMD review labels, and the attempts inside the query's range. */

@@ -122,6 +122,8 @@ export const mediaSchema = Type.Object(
         notSureBelow: num(0.6, 0, 1),
         /** Voiced runs closer than this are one burst (the model's "words"). */
         mergeGapMs: int(200, 20),
+        /** A burst whose loudest frame stays this far (dB) below the loudest voice of the call is another voice in the background (babble), not part of the greeting; 0: off. */
+        backgroundBelowDb: num(18, 0),
         /** app_amd's initial_silence → MACHINE; 0 disables it (default) because timing starts at speech onset and people often answer after carrier silence. */
         initialSilenceMs: int(0),
         /** Greeting span from speech onset above this → machine. app_amd says 1500, Twilio 2400. A person's slow 3–5 word greeting ("Yes, hello, who is calling?") lasts up to ≈ 2.9 s and the shortest machine greetings ≈ 3 s. Used by the "rules" decider. */

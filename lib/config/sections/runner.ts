@@ -1,5 +1,10 @@
 /** Campaign runner settings (lib/dialer). */
 import { Type, type Static } from '@sinclair/typebox';
+import { StringEnum } from '../typebox';
+
+/** What a "not sure" AMD verdict leads to (dialer.runner.notSure, a campaign's notSure). */
+export const NOT_SURE_POLICIES = ['person', 'machine', 'agent-decides'] as const;
+export type NotSurePolicy = (typeof NOT_SURE_POLICIES)[number];
 
 export const runnerSchema = Type.Object(
   {
@@ -17,8 +22,15 @@ export const runnerSchema = Type.Object(
     ownerId: Type.String({ default: '' }),
     /** How long AMD waits after a greeting before saying "human": already spent of the abandon threshold. */
     humanVerdictGapMs: Type.Integer({ minimum: 0, default: 800 }),
-    /** Treat an AMD "not sure" as a person (rather pass a machine than hang up on a person). */
-    notSureIsHuman: Type.Boolean({ default: true }),
+    /**
+     * What a low-confidence AMD verdict ("notsure") leads to: "person" (to an agent, as a person: rather pass a
+     * machine than hang up on a person), "machine" (hang up, or the voicemail drop), or "agent-decides" (to an
+     * agent, flagged "not sure"; the agent's disposition sets the result code). A campaign's own `notSure` wins.
+     * No schema default: unset, it follows the deprecated notSureIsHuman, else "person" (resolveNotSure).
+     */
+    notSure: Type.Optional(StringEnum(NOT_SURE_POLICIES)),
+    /** Deprecated (use notSure): true = "person", false = "machine". Still read; a warning names it. */
+    notSureIsHuman: Type.Optional(Type.Boolean()),
     /** While waiting for an agent for a person, ask again this often. */
     reserveRetryMs: Type.Integer({ minimum: 10, default: 200 }),
     /** Attempt-closing code for a call whose dialer died while it was up (its outcome is unknown). */
@@ -47,5 +59,27 @@ export const promptsSchema = Type.Object(
   },
 );
 
+/** notSure is set by loading (resolveNotSure; readers still fall back to "person"); notSureIsHuman is only read to resolve it. */
 export type RunnerConfig = Static<typeof runnerSchema>;
 export type PromptsConfig = Static<typeof promptsSchema>;
+
+/**
+ * Fills dialer.runner.notSure from the deprecated notSureIsHuman when only that is set (true → "person",
+ * false → "machine"), else "person"; returns the deprecation warning to give, naming the old key, if any.
+ * Both set and disagreeing: the config is contradictory, and the error names both keys.
+ */
+export function resolveNotSure(r: { notSure?: NotSurePolicy; notSureIsHuman?: boolean }): { warning?: string; error?: string } {
+  const old = r.notSureIsHuman;
+  if (old === undefined) {
+    r.notSure ??= 'person';
+    return {};
+  }
+  const mapped: NotSurePolicy = old ? 'person' : 'machine';
+  const warning = `config key dialer.runner.notSureIsHuman is deprecated: use dialer.runner.notSure ("person", "machine" or "agent-decides"); ${old} reads as "${mapped}"`;
+  if (r.notSure !== undefined && r.notSure !== mapped)
+    return {
+      error: `config keys dialer.runner.notSure ("${r.notSure}") and the deprecated dialer.runner.notSureIsHuman (${old}) disagree: remove notSureIsHuman`,
+    };
+  r.notSure = mapped;
+  return { warning };
+}

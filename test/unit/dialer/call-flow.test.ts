@@ -6,7 +6,7 @@ const cfg: FlowConfig = {
   mode: 'agents',
   abandonThresholdMs: 2000,
   humanVerdictGapMs: 800,
-  notSureIsHuman: true,
+  notSure: 'person',
   voicemailDrop: false,
   reserveRetryMs: 200,
 };

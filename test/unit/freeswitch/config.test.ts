@@ -59,7 +59,7 @@ t.test('native detection needs an address FreeSWITCH sends the audio fork to (me
   t.equal(auto.key, 'telephony.freeswitch.mediaServers.0.forkAddress');
   t.match(auto.message, /required for native detection on 127\.0\.0\.1 \(audioMode "auto"\).*person\/machine decision/);
   // With one, or a listenAddress, or a local media server (loopback), start() gets past the config checks
-  // (then fails to connect: nothing listens) — with dialer.runner.notSureIsHuman at its default.
+  // (then fails to connect: nothing listens) — with dialer.runner.notSure at its default.
   for (const servers of [
     '[{"address":"10.0.0.5","secret":"ClueCon","forkAddress":"10.0.0.2"}]',
     '[{"address":"10.0.0.5","secret":"ClueCon","listenAddress":"10.0.0.2"}]',

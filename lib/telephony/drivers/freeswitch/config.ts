@@ -54,7 +54,7 @@ export function forkAddressOf(ms: FreeswitchMediaServerConfig): string {
  * Native detection hears person/machine through the fork: a media server
  * detected natively must have an address to send the audio to. Without one
  * every answered call would end its analysis as `notsure`, which
- * dialer.runner.notSureIsHuman (the default) sends to an agent.
+ * dialer.runner.notSure "person" (the default) sends to an agent.
  */
 export function checkNativeDetection(fs: FreeswitchConfig): void {
   fs.mediaServers.forEach((ms, i) => {
