@@ -2,7 +2,7 @@
  * The agent desktop on the freeswitch driver, live (drachtio-server +
  * FreeSWITCH): the agent signs in on the page in headless Chromium, logs in
  * (FreeSWITCH calls their SIPp phone), takes a SIPp customer, sees the screen
- * pop, is listened to and whispered to by a supervisor through the API (the
+ * pop, is listened to, whispered to and barged in on by a supervisor through the API (the
  * supervisor's SIPp phone called through the agent's FreeSWITCH, checked by
  * the tones each phone receives), hangs the customer up from the page and
  * saves a disposition with the next state; the recording FreeSWITCH wrote
@@ -67,7 +67,7 @@ function expectHears(t: Test, who: string, shares: Record<number, number>, prese
 }
 
 t.test(
-  'agent desktop on the freeswitch driver: pop, listen and whisper, hang up from the page, disposition, recording',
+  'agent desktop on the freeswitch driver: pop, listen, whisper and barge, hang up from the page, disposition, recording',
   { skip: liveServersMissing() ?? chromiumMissing() ?? false, timeout: 180000 },
   async (t) => {
     const live = await startLiveServers(t);
@@ -147,7 +147,7 @@ t.test(
     const page = browser.page;
     await page.fill('#key', AG1_KEY);
     await page.press('#key', 'Enter');
-    await page.locator('#who').filter({ hasText: 'Yamada' }).waitFor({ timeout: 15000 });
+    await page.locator('#who').filter({ hasText: 'Yamada' }).waitFor({ timeout: 30000 });
     await page.click('#login');
     await page.locator('#state.ready').waitFor({ timeout: 30000 });
     t.pass("the page shows the agent ready once FreeSWITCH's call to the phone was answered");
@@ -168,8 +168,8 @@ t.test(
       attributes: { plan: 'gold' },
       attemptNo: 1,
     });
-    await page.locator('#state.talking').waitFor({ timeout: 15000 });
-    await page.locator('#contact').filter({ hasText: 'Sato Hanako' }).waitFor({ timeout: 15000 });
+    await page.locator('#state.talking').waitFor({ timeout: 30000 });
+    await page.locator('#contact').filter({ hasText: 'Sato Hanako' }).waitFor({ timeout: 30000 });
     t.equal(
       await page.locator('#script').textContent(),
       'Hello Sato Hanako, this is about your gold plan.',
@@ -199,19 +199,25 @@ t.test(
     h = await heard(probes);
     expectHears(t, 'whisper: agent', h.agent!, [CUSTOMER, SUPERVISOR]);
     expectHears(t, 'whisper: customer', h.customer!, [AGENT]);
+    t.equal((await call(SUP_KEY, 'PUT', '/agents/ag1/monitor', { mode: 'barge' })).status, 200);
+    await until(async () => (await monitorStatus())?.mode === 'barge', 'barge mode');
+    h = await heard(probes);
+    expectHears(t, 'barge: agent', h.agent!, [CUSTOMER, SUPERVISOR]);
+    expectHears(t, 'barge: customer', h.customer!, [AGENT, SUPERVISOR]);
+    expectHears(t, 'barge: supervisor', h.supervisor!, [AGENT, CUSTOMER]);
     t.equal((await call(SUP_KEY, 'DELETE', '/agents/ag1/monitor')).status, 204);
     await until(async () => (await monitorStatus()) === undefined, 'the supervision to end');
 
     // Hang up the customer from the page, then the wrap-up form.
     await page.click('#hangup');
-    await page.locator('#state.wrap_up').waitFor({ timeout: 15000 });
+    await page.locator('#state.wrap_up').waitFor({ timeout: 30000 });
     await until(() => events.some((e) => e.type === 'end' && e.legId === cust), 'the customer leg to end');
     t.pass('the customer was hung up from the page');
     await page.selectOption('#disposition', 'sale');
     await page.fill('#note', 'wants the gold plan');
     await page.selectOption('#next', 'break');
     await page.click('#save');
-    await page.locator('#state.break').waitFor({ timeout: 15000 });
+    await page.locator('#state.break').waitFor({ timeout: 30000 });
     t.match(await getDisposition(redis, 'c1', 'att-1'), { disposition: 'sale', note: 'wants the gold plan', agentId: 'ag1' });
     t.equal((await getAgentLive(redis, 'ag1'))?.state, 'break', 'next state break, from the page');
 
