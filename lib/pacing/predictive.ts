@@ -48,6 +48,8 @@ const HORIZON_QUANTILE = 0.95;
 const MAX_RISK_PER_CALL = 0.5;
 /** Up to this many agents + ringing calls the abandon chance is computed exactly, above by the normal approximation. */
 const EXACT_MAX_TERMS = 60;
+/** How sure "the abandon rate is over the cap" must be before pacing falls back to 1:1: one-sided 99 %, z = Φ⁻¹(0.99). */
+const OVER_CAP_Z = 2.3263;
 /** Pseudo-abandons behind the calibration factor: a few real ones outweigh it. */
 const CALIBRATION_PRIOR = 2;
 
@@ -156,9 +158,11 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   // The cap is a budget over the window, not the running rate: only when the abandons spent leave no room for
   // one more within the cap over the live answers seen and those expected next does pacing fall back to 1:1
   // (a rate of 1 in 20 early in a shift is noise the budget absorbs, not a reason to stop overdialling).
-  // Once the window holds enough answers for one abandon not to be noise (1 ÷ cap of them), a rate over the cap stops overdialling too.
+  // A rate over the cap stops overdialling too, once it is over beyond chance: more abandons than a process running
+  // at the cap gives in 99 % of windows with these answers (one-sided binomial, normal bound). The bare running rate
+  // tripped on early noise (2 abandons in the first 40 answers is 5 %, and 1:1 for minutes).
   const budgetSpent = est.abandon.abandoned + 1 > P.maxAbandonRate * (est.abandon.live + expectedLive);
-  const overCap = est.abandon.live * P.maxAbandonRate >= 1 && est.abandon.abandoned / est.abandon.live > P.maxAbandonRate;
+  const overCap = overCapBeyondChance(est.abandon.abandoned, est.abandon.live, P.maxAbandonRate);
   const capHit = budgetSpent || overCap;
   if (capHit)
     return {
@@ -297,6 +301,14 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
       ? `predictive: no extra call keeps its abandon chance within ${pct(perCallRisk)}, progressive 1:1 (${floor})`
       : `predictive: ${round(sMean[last])} agents expected free vs ${round(dMean[last])} answers expected within ${Math.round(H / 1000)} s; ${wanted} more calls each abandon with chance ≤ ${pct(tau)}${confidence < 1 ? ` (confidence ${round(confidence)})` : ''}`;
   return { wanted, reason: why, figures, expectedAbandons: (n) => expectedAbandons(n, marginal, p) };
+}
+
+/**
+ * True when `abandoned` of `live` answers is more than a process abandoning at `cap` would give but in
+ * 1 % of windows: abandoned > cap·live + z·√(cap·(1 − cap)·live).
+ */
+export function overCapBeyondChance(abandoned: number, live: number, cap: number): boolean {
+  return live > 0 && abandoned > cap * live + OVER_CAP_Z * Math.sqrt(cap * (1 - cap) * live);
 }
 
 /** Abandons the model expects from placing `n` calls: Σ P(live)·P(abandon | live) of each. */

@@ -10,6 +10,7 @@ import {
   type PredictiveMode,
   type TickInput,
 } from '../../../lib/pacing';
+import { overCapBeyondChance } from '../../../lib/pacing/predictive';
 
 const NOW = 10 * 3600_000;
 const MODE: PredictiveMode = { kind: 'predictive' };
@@ -157,4 +158,29 @@ t.test("the campaign's own dialling rate is demand too: a faster recent rate lea
     'more answers expected before a new call',
   );
   t.ok(dFast.calls < dSlow.calls, `${dFast.calls} < ${dSlow.calls}`);
+});
+
+t.test('the 1:1 fallback needs a rate over the cap beyond chance, not early noise', async (t) => {
+  // 2 abandons in the first 40 answers is 5 %, but a process abandoning at 3 % gives that often: no fallback.
+  t.notOk(overCapBeyondChance(2, 40, 0.03), '2 of 40');
+  // 0.03·40 + 2.326·√(0.03·0.97·40) = 3.71: a fourth abandon is beyond chance.
+  t.notOk(overCapBeyondChance(3, 40, 0.03), '3 of 40');
+  t.ok(overCapBeyondChance(4, 40, 0.03), '4 of 40');
+  // With many answers the bound closes on the cap: 3.5 % of 10 000 is over it, 3.1 % is not yet.
+  t.ok(overCapBeyondChance(350, 10_000, 0.03), '350 of 10 000');
+  t.notOk(overCapBeyondChance(310, 10_000, 0.03), '310 of 10 000');
+  t.notOk(overCapBeyondChance(0, 0, 0.03), 'no answers, nothing to judge');
+  // Checked against the binomial it approximates: a process at the cap trips it in about 1 % of windows of 1000 answers.
+  let p = 0;
+  const n = 1000;
+  const cap = 0.03;
+  let logC = 0; // log C(n, k)
+  for (let k = 0; k <= n; k++) {
+    if (k > 0) logC += Math.log((n - k + 1) / k);
+    if (overCapBeyondChance(k, n, cap)) p += Math.exp(logC + k * Math.log(cap) + (n - k) * Math.log(1 - cap));
+  }
+  t.ok(p > 0.002 && p < 0.02, `P(trip | rate at the cap) = ${p.toFixed(4)}`);
+  // Through the decision: 2 early abandons over 40 answers keep predictive pacing on.
+  const early = decideTick(input([...ready(6), ...talking(14, 150)], history({ calls: 160, live: 0.25, abandons: 2 })));
+  t.notMatch(early.reason, /over the cap/);
 });
