@@ -7,7 +7,11 @@
  *    hangs up and the caller gets our BYE;
  *  - a message route → the caller hears the WAV and gets our BYE;
  *  - a forward route → a second SIPp answers the forwarded leg;
- *  - a number without a route → 404 (no longer drachtio's own 503).
+ *  - a number without a route → 404 (no longer drachtio's own 503);
+ *  - a withheld number (From anonymous) is routed and recorded, matched to
+ *    no contact, and cannot be put on the DNC list;
+ *  - a message route with `dncDigit` 9: the caller presses 9 (RFC 4733 from
+ *    SIPp's pcap) and is on the do-not-call list, audited (source inbound-call).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +24,7 @@ import { makeAgents, makeList } from '../../../lib/demo/store-setup';
 import { writeWav } from '../../../lib/media/audio-file';
 import { getAgentLive } from '../../../lib/store/agent-live';
 import { putRoute, recentInboundCalls } from '../../../lib/store/inbound';
+import { dncAudit, isDoNotCall } from '../../../lib/store/dnc';
 import type { LegEvent } from '../../../lib/telephony/contract';
 import type { FreeswitchDriver } from '../../../lib/telephony/drivers/freeswitch';
 import { startSipp, type Sipp } from '../../../lib/telephony/testing/sipp';
@@ -147,10 +152,39 @@ t.test(
       'inbound.forwarded',
     );
 
+    // ---- a withheld number: routed, recorded, matched to no contact, no DNC possible ----
+    const anonymous = await callIn('0312340002', 'anonymous');
+    t.equal((await anonymous.done).code, 0, 'a withheld caller is routed like any other (the message, our BYE)');
+    const withheld = (await recentInboundCalls(redis, 10)).find((c) => c.did === '+81312340002' && c.caller === undefined);
+    t.ok(withheld, 'the withheld call is recorded without a caller number');
+    t.same(withheld?.contacts, [], 'and matched to no contact');
+    await t.rejects(services.inbound.doNotCall(withheld!.id, 'test'), /no caller number \(withheld\)/, 'DNC refused: no number');
+
+    // ---- the message's dncDigit: the caller presses 9 (RFC 4733 through FreeSWITCH) ----
+    await putRoute(redis, { ...common, did: '+81312340004', bands: [], closed: { ...msg, dncDigit: '9' } });
+    const listed = async () => (await isDoNotCall(redis, { phone: '+819011110004', channel: 'voice', now: new Date() })).listed;
+    t.notOk(await listed(), 'not listed before');
+    const presses = await startSipp({
+      scenario: 'inbound-caller-dtmf',
+      keys: { caller: '09011110004', dtmf: '/usr/share/sip-tester/dtmf_2833_9.pcap' },
+      args: ['-s', '0312340004'],
+      remote: drachtio,
+      timeoutS: 120,
+    });
+    sipps.push(presses);
+    t.equal((await presses.done).code, 0, 'the caller pressing 9 hears the message out and gets our BYE');
+    await until(listed, 'the DNC entry from the digit');
+    t.ok(
+      events.some((e) => e.type === 'inbound.dnc' && e.data.caller === '+819011110004'),
+      'inbound.dnc',
+    );
+    const audit = await dncAudit(redis, {}, { phone: '+819011110004' });
+    t.match(audit[0], { source: 'inbound-call', actor: 'caller (DTMF)', action: 'added' }, 'audited like other DNC sources');
+
     const log = await recentInboundCalls(redis, 10);
     t.same(
-      log.map((c) => c.did).sort(),
-      ['+81312340001', '+81312340002', '+81312340003', '+81312349999'],
+      [...new Set(log.map((c) => c.did))].sort(),
+      ['+81312340001', '+81312340002', '+81312340003', '+81312340004', '+81312349999'],
       'every call is in the inbound call log',
     );
   },

@@ -635,7 +635,9 @@ export class FreeswitchDriver implements TelephonyDriver {
     member.legs++;
     let ep: EndpointPort;
     try {
-      ep = await member.ms.createEndpoint({ remoteSdp: p.inv.sdp });
+      // A soft RTP timer (dialplan/dialer.xml): a message must play out to a caller whose phone sends
+      // little or no RTP (silence suppression, a DTMF-only burst); without one playback is paced by reads.
+      ep = await member.ms.createEndpoint({ remoteSdp: p.inv.sdp, headers: { ...FORK_SINK_HEADERS } });
     } catch (err) {
       member.legs--;
       // FreeSWITCH refused the offer (no common codec…) or is unreachable.
