@@ -63,5 +63,8 @@ export function decideResult(o: AttemptOutcome, opts: DecideOptions = {}): Resul
   if (first('silence')) return 7;
   if (o.end.by === 'remote') return 9;
   if (first('human')) return 1;
+  // Lost to a failure before any decision (its media server died, a transport error): not a silent answer (7),
+  // the dialer's own trouble, as a reaped attempt is (dialer.runner.interruptedCode, 13 by default).
+  if (o.end.by === 'error') return 13;
   return 7;
 }

@@ -158,6 +158,22 @@ export interface DriverHealth {
   registrations?: Record<string, { registered: boolean; phase: string; lastStatus?: number }>;
 }
 
+/** A media server of a driver's pool (freeswitch driver): GET /telephony/media-servers. */
+export interface MediaServerStatus {
+  name: string;
+  address: string;
+  port: number;
+  /** active: takes new calls; draining: takes none, its calls go on; left: drained and disconnected. */
+  state: 'active' | 'draining' | 'left';
+  /** Its event socket is up (a server that died is not, until it is back). */
+  connected: boolean;
+  /** This process's call legs on it. */
+  legs: number;
+  /** FreeSWITCH's own session count and limit from its last HEARTBEAT (0 before the first). */
+  sessions: number;
+  maxSessions: number;
+}
+
 export interface TelephonyDriver {
   readonly name: 'embedded' | 'freeswitch' | string;
   start(): Promise<void>;
@@ -211,6 +227,13 @@ export interface TelephonyDriver {
   rejectIncoming?(legId: LegId, status: number, reason: string): Promise<void>;
 
   health(): DriverHealth;
+  /** Drivers with a pool of media servers (freeswitch): each server's state and load. */
+  mediaServers?(): MediaServerStatus[];
+  /**
+   * Takes a media server out of the pool: no new calls go to it, its calls go
+   * on until they end, then it leaves the pool. Undefined for an unknown name.
+   */
+  drainMediaServer?(name: string): MediaServerStatus | undefined;
 }
 
 /** Errors a driver throws for calls it cannot make (bad request, unknown leg, no capacity). */

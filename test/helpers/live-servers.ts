@@ -32,12 +32,31 @@ export function liveServersMissing(): string | undefined {
   return `live drachtio-server/FreeSWITCH not installed (${absent.join(', ')} missing): scripts/setup.sh installs the dialer-live bundle when ../shared/live-servers exists (README "Live FreeSWITCH tests")`;
 }
 
+/** One FreeSWITCH of the run. */
+export interface LiveFreeswitch {
+  address: string;
+  port: number;
+  secret: string;
+  sipPort: number;
+  profile: string;
+  /** Its own configuration, logs, db and run directories. */
+  dir: string;
+  /** Its RTP port range (inclusive): an SDP's m= port there names this FreeSWITCH. */
+  rtpPorts: [number, number];
+  /** FreeSWITCH api command over a fresh event socket connection. */
+  api(command: string): Promise<string>;
+  /** SIGKILLs it (a media server that dies); resolves once it has exited. */
+  kill(): Promise<void>;
+}
+
 export interface LiveServers {
   drachtio: { host: string; port: number; secret: string; sipPort: number };
-  freeswitch: { address: string; port: number; secret: string; sipPort: number; profile: string };
+  freeswitch: LiveFreeswitch;
+  /** Every FreeSWITCH (the first is `freeswitch`), one pool of media servers behind the one drachtio-server. */
+  freeswitches: LiveFreeswitch[];
   /** Where this run's configuration and logs are. */
   dir: string;
-  /** The `telephony.freeswitch` section for these servers (audio mode left to the caller). */
+  /** The `telephony.freeswitch` section for these servers, every FreeSWITCH a media server (named fs1, fs2… when more than one). */
   configSection(audioMode: 'stream' | 'native'): Record<string, unknown>;
   /** FreeSWITCH api command over a fresh event socket connection. */
   api(command: string): Promise<string>;
@@ -59,12 +78,20 @@ export function rewriteVars(xml: string, values: Record<string, string | number>
   return out;
 }
 
+/** Ranges given to FreeSWITCHes this process started: FreeSWITCH binds its RTP ports only per call, so probes cannot see them. */
+const rtpTaken: [number, number][] = [];
+
 /** A free even-aligned RTP range below the kernel's ephemeral ports (where SIPp and freePort take theirs). */
 async function rtpRange(size: number): Promise<[number, number]> {
   for (let i = 0; i < 50; i++) {
     const start = 10000 + 2 * Math.floor(Math.random() * ((30000 - 10000 - size) / 2));
+    if (rtpTaken.some(([a, b]) => start <= b && start + size - 1 >= a)) continue;
     const probes = [start, start + size / 2, start + size - 2];
-    if ((await Promise.all(probes.map(udpFree))).every(Boolean)) return [start, start + size - 1];
+    if ((await Promise.all(probes.map(udpFree))).every(Boolean)) {
+      const range: [number, number] = [start, start + size - 1];
+      rtpTaken.push(range);
+      return range;
+    }
   }
   throw new Error('no free RTP port range');
 }
@@ -136,11 +163,76 @@ function holdMusic(): string {
 }
 
 /**
+ * One FreeSWITCH with freeswitch-conf/ and its own vars.xml (loopback, free
+ * ports, a fresh secret) under `dir`; resolves when its drachtio_mrf profile runs.
+ */
+async function startFreeswitch(dir: string, procs: Proc[], drachtioVars: Record<string, string | number>): Promise<LiveFreeswitch> {
+  const conf = join(dir, 'conf');
+  cpSync(CONF, conf, { recursive: true });
+  const [rtpStart, rtpEnd] = await rtpRange(400);
+  const eslPort = await freePort();
+  const fsSipPort = await freeSipPort();
+  const eslSecret = randomBytes(8).toString('hex');
+  const vars = {
+    dialer_esl_ip: '127.0.0.1',
+    dialer_esl_port: eslPort,
+    dialer_esl_password: eslSecret,
+    dialer_net: '127.0.0.0/8',
+    dialer_sip_ip: '127.0.0.1',
+    dialer_sip_port: fsSipPort,
+    dialer_rtp_ip: '127.0.0.1',
+    dialer_ext_rtp_ip: '127.0.0.1',
+    dialer_rtp_start_port: rtpStart,
+    dialer_rtp_end_port: rtpEnd,
+    dialer_hold_dir: holdMusic(),
+    dialer_console_loglevel: process.env.DIALER_LIVE_FS_LOG ? 'debug' : 'err',
+    dialer_loglevel: process.env.DIALER_LIVE_FS_LOG ? 'debug' : 'info',
+    ...drachtioVars,
+  };
+  writeFileSync(join(conf, 'vars.xml'), rewriteVars(readFileSync(join(CONF, 'vars.xml'), 'utf8'), vars));
+  const sub = (n: string) => {
+    const p = join(dir, n);
+    mkdirSync(p, { recursive: true });
+    return p;
+  };
+  const fsArgs = ['-nonat', '-nf', '-nc', '-conf', conf];
+  for (const d of ['log', 'db', 'run', 'certs', 'temp', 'recordings', 'storage', 'cache', 'sounds', 'scripts'])
+    fsArgs.push(`-${d}`, sub(d));
+  const fs = start(join(LIVE_ROOT, 'freeswitch/bin/freeswitch'), fsArgs, dir);
+  procs.push(fs);
+  const api = async (command: string) => {
+    const esl = await modeslConnect({ address: '127.0.0.1', port: eslPort, secret: eslSecret, timeoutMs: 3000 });
+    try {
+      return await esl.api(command);
+    } finally {
+      esl.close();
+    }
+  };
+  await waitFor('FreeSWITCH', fs, async () => (await tcpOpen(eslPort)) && /drachtio_mrf\s.*RUNNING/.test(await api('sofia status')), 30000);
+  return {
+    address: '127.0.0.1',
+    port: eslPort,
+    secret: eslSecret,
+    sipPort: fsSipPort,
+    profile: 'drachtio_mrf',
+    dir,
+    rtpPorts: [rtpStart, rtpEnd],
+    api,
+    kill: async () => {
+      if (fs.child.exitCode === null && fs.child.signalCode === null) fs.child.kill('SIGKILL');
+      await fs.exited;
+    },
+  };
+}
+
+/**
  * Starts FreeSWITCH (freeswitch-conf/ with this run's vars.xml) and a
  * drachtio-server on loopback; resolves when FreeSWITCH's drachtio_mrf profile
- * runs and drachtio's control socket accepts. With `t`, stopped at teardown.
+ * runs and drachtio's control socket accepts. `freeswitches` (default 1)
+ * FreeSWITCH processes are started, each with its own ports and directories
+ * (the first in `dir`, the others in `dir/fs2`…). With `t`, stopped at teardown.
  */
-export async function startLiveServers(t?: Teardown): Promise<LiveServers> {
+export async function startLiveServers(t?: Teardown, opts: { freeswitches?: number } = {}): Promise<LiveServers> {
   const missing = liveServersMissing();
   if (missing) throw new Error(missing);
   const dir = mkdtempSync(join(tmpdir(), 'dialer-live-'));
@@ -155,68 +247,20 @@ export async function startLiveServers(t?: Teardown): Promise<LiveServers> {
   t?.teardown(stop);
   try {
     const conf = join(dir, 'conf');
-    cpSync(CONF, conf, { recursive: true });
-    const [rtpStart, rtpEnd] = await rtpRange(400);
-    const eslPort = await freePort();
-    const fsSipPort = await freeSipPort();
     const adminPort = await freePort();
     const drSipPort = await freeSipPort();
-    const eslSecret = randomBytes(8).toString('hex');
     const drSecret = randomBytes(8).toString('hex');
-    const vars = {
-      dialer_esl_ip: '127.0.0.1',
-      dialer_esl_port: eslPort,
-      dialer_esl_password: eslSecret,
-      dialer_net: '127.0.0.0/8',
-      dialer_sip_ip: '127.0.0.1',
-      dialer_sip_port: fsSipPort,
-      dialer_rtp_ip: '127.0.0.1',
-      dialer_ext_rtp_ip: '127.0.0.1',
-      dialer_rtp_start_port: rtpStart,
-      dialer_rtp_end_port: rtpEnd,
-      dialer_hold_dir: holdMusic(),
-      dialer_console_loglevel: process.env.DIALER_LIVE_FS_LOG ? 'debug' : 'err',
-      dialer_loglevel: process.env.DIALER_LIVE_FS_LOG ? 'debug' : 'info',
+    const drachtioVars = {
       dialer_drachtio_ip: '127.0.0.1',
       dialer_drachtio_admin_port: adminPort,
       dialer_drachtio_secret: drSecret,
       dialer_drachtio_sip_port: drSipPort,
     };
-    writeFileSync(join(conf, 'vars.xml'), rewriteVars(readFileSync(join(CONF, 'vars.xml'), 'utf8'), vars));
-    const sub = (n: string) => {
-      const p = join(dir, n);
-      mkdirSync(p, { recursive: true });
-      return p;
-    };
-    const fsArgs = [
-      '-nonat',
-      '-nf',
-      '-nc',
-      '-conf',
-      conf,
-      '-log',
-      sub('log'),
-      '-db',
-      sub('db'),
-      '-run',
-      sub('run'),
-      '-certs',
-      sub('certs'),
-      '-temp',
-      sub('temp'),
-      '-recordings',
-      sub('recordings'),
-      '-storage',
-      sub('storage'),
-      '-cache',
-      sub('cache'),
-      '-sounds',
-      sub('sounds'),
-      '-scripts',
-      sub('scripts'),
-    ];
-    const fs = start(join(LIVE_ROOT, 'freeswitch/bin/freeswitch'), fsArgs, dir);
-    procs.push(fs);
+    const freeswitches: LiveFreeswitch[] = [];
+    // One at a time: concurrent FreeSWITCH starts on 2 loaded cores only make each slower.
+    for (let i = 0; i < Math.max(1, opts.freeswitches ?? 1); i++) {
+      freeswitches.push(await startFreeswitch(i === 0 ? dir : join(dir, `fs${i + 1}`), procs, drachtioVars));
+    }
     // drachtio reads drachtio.conf.xml (its <admin> element is required); vars.xml's values override it on the command line.
     const drArgs = [
       '-f',
@@ -236,35 +280,29 @@ export async function startLiveServers(t?: Teardown): Promise<LiveServers> {
     const dr = start(join(LIVE_ROOT, 'drachtio/bin/drachtio'), drArgs, dir);
     procs.push(dr);
 
-    const api = async (command: string) => {
-      const esl = await modeslConnect({ address: '127.0.0.1', port: eslPort, secret: eslSecret, timeoutMs: 3000 });
-      try {
-        return await esl.api(command);
-      } finally {
-        esl.close();
-      }
-    };
-    await waitFor(
-      'FreeSWITCH',
-      fs,
-      async () => (await tcpOpen(eslPort)) && /drachtio_mrf\s.*RUNNING/.test(await api('sofia status')),
-      30000,
-    );
     await waitFor('drachtio-server', dr, () => tcpOpen(adminPort), 15000);
 
+    const first = freeswitches[0]!;
     const servers: LiveServers = {
       drachtio: { host: '127.0.0.1', port: adminPort, secret: drSecret, sipPort: drSipPort },
-      freeswitch: { address: '127.0.0.1', port: eslPort, secret: eslSecret, sipPort: fsSipPort, profile: 'drachtio_mrf' },
+      freeswitch: first,
+      freeswitches,
       dir,
       configSection: (audioMode) => ({
         drachtio: { host: '127.0.0.1', port: adminPort, secret: drSecret },
-        mediaServers: [
-          { address: '127.0.0.1', port: eslPort, secret: eslSecret, profile: 'drachtio_mrf', listenAddress: '127.0.0.1', local: true },
-        ],
+        mediaServers: freeswitches.map((f, i) => ({
+          ...(freeswitches.length > 1 ? { name: `fs${i + 1}` } : {}),
+          address: f.address,
+          port: f.port,
+          secret: f.secret,
+          profile: f.profile,
+          listenAddress: '127.0.0.1',
+          local: true,
+        })),
         audioMode,
         fifoDir: join(dir, 'fifo'),
       }),
-      api,
+      api: first.api,
       stop,
     };
     return servers;

@@ -22,6 +22,7 @@ import { recordingRoutes } from './recordings';
 import { agentPageRoutes } from './agent-page';
 import { agentDeskRoutes } from './agent-desk';
 import { superviseRoutes } from './supervise';
+import { mediaServerRoutes } from './media-servers';
 
 /** The routes that need the live dialer (`app.dialer`, plugins/runtime.ts): offered only when it runs in this process. */
 const runtimeRoutes: FastifyPluginAsync = async (app) => {
@@ -30,6 +31,11 @@ const runtimeRoutes: FastifyPluginAsync = async (app) => {
   await app.register(agentDeskRoutes({ desk: d.desk, clock: d.clock }));
   if (d.supervisor) await app.register(superviseRoutes({ supervisor: d.supervisor }));
   if (d.inbound) await app.register(inboundCallRoutes({ inbound: d.inbound }));
+  const { driver } = d;
+  if (driver.mediaServers && driver.drainMediaServer) {
+    const pool = { mediaServers: driver.mediaServers.bind(driver), drainMediaServer: driver.drainMediaServer.bind(driver) };
+    await app.register(mediaServerRoutes({ pool }));
+  }
 };
 import { inboundDataPlugin } from '../plugins/inbound-data';
 import { inboundRoutes } from './inbound';

@@ -25,6 +25,8 @@ export const freeswitchSchema = Type.Object(
     mediaServers: Type.Array(
       Type.Object(
         {
+          /** How the API (POST /telephony/media-servers/:name/drain) and the logs call it; `address:port` when absent or empty. */
+          name: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]*$' })),
           address: Type.String({ minLength: 1 }),
           port: Type.Integer({ minimum: 1, maximum: 65535, default: 8021 }),
           secret: Type.String({ default: '' }),
@@ -81,6 +83,11 @@ export const freeswitchSchema = Type.Object(
     }),
     /** How long `start()` waits for drachtio and each media server. */
     connectTimeoutMs: Type.Integer({ minimum: 100, default: 5000 }),
+    /**
+     * A media server that failed to create an endpoint gets no new calls for
+     * this long (the call is placed on another; nothing had gone to the far end).
+     */
+    mediaServerBackoffMs: Type.Integer({ minimum: 0, default: 5000 }),
   },
   {
     additionalProperties: false,

@@ -208,7 +208,7 @@ export class FakeEndpoint implements EndpointPort {
     for (const l of this.recordStops) l({ path, cause });
   }
   /** CHANNEL_CALLSTATE HANGUP with Hangup-Cause. */
-  emitHangup(cause: string): void {
+  emitHangup(cause: string | undefined): void {
     for (const l of this.destroyed) l(cause);
   }
 }
@@ -249,9 +249,22 @@ export class FakeMediaServer implements MediaServerPort {
     this.log.add(this.address, 'api', command);
     return '';
   }
-  onEnd(): void {}
+  private ended: Array<() => void> = [];
+  onEnd(fn: () => void): void {
+    this.ended.push(fn);
+  }
   disconnect(): void {
     this.log.add(this.address, 'disconnect');
+  }
+  /**
+   * FreeSWITCH killed: the inbound event socket ends (fsmrf 'end'), then each
+   * endpoint's own outbound socket (fsmrf emits 'destroy' with no reason on
+   * esl::end). `endpoints` gives which endpoints still had a channel there.
+   */
+  die(endpoints: FakeEndpoint[]): void {
+    this.connected = false;
+    for (const l of this.ended) l();
+    for (const ep of endpoints) ep.emitHangup(undefined);
   }
 }
 
@@ -342,7 +355,10 @@ export class FakeDialog implements UacDialog {
     readonly remoteSdp: string,
     private readonly log: CommandLog,
   ) {}
+  /** BYEs sent on this dialog. */
+  byes = 0;
   async destroy(headers?: Record<string, string>): Promise<void> {
+    this.byes++;
     this.log.add('srf', 'BYE', this.uri, ...(headers ? [headers] : []));
   }
   onEnd(l: (e: DialogEnd) => void): void {
@@ -423,6 +439,7 @@ export function fsConfig(over: Partial<FreeswitchConfig> = {}): FreeswitchConfig
     toneDescriptors: { NA: 'dialer_na', JP: 'dialer_jp', UK: 'dialer_uk', DE: 'dialer_de' },
     earlyToneDescriptors: { NA: 'dialer_na_early', JP: 'dialer_jp_early', UK: 'dialer_uk_early', DE: 'dialer_de_early' },
     connectTimeoutMs: 1000,
+    mediaServerBackoffMs: 5000,
     ...over,
   };
 }

@@ -157,8 +157,14 @@ t.test('media server trouble: no room, createEndpoint failure, endpoint dropped 
   await t.rejects(r.driver.originate({ to: '0312345678', ringTimeoutMs: 1000 }), { code: 'NO_CAPACITY' });
   fs1.sessions = 0;
   fs1.failCreate = new Error('Connection timeout');
-  await t.rejects(r.driver.originate({ to: '0312345678', ringTimeoutMs: 1000 }), { code: 'UNAVAILABLE' });
+  // Nothing went out: given back uncounted (NO_CAPACITY), and the server rests for mediaServerBackoffMs.
+  await t.rejects(r.driver.originate({ to: '0312345678', ringTimeoutMs: 1000 }), { code: 'NO_CAPACITY', message: /createEndpoint failed/ });
   fs1.failCreate = undefined;
+  await t.rejects(r.driver.originate({ to: '0312345678', ringTimeoutMs: 1000 }), {
+    code: 'NO_CAPACITY',
+    message: /no connected media server/,
+  });
+  r.clock.advance(5000);
 
   const legId = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000 });
   r.srf.last.answer();

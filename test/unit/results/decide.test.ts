@@ -70,6 +70,16 @@ t.test('decideResult: one code per ending, in call order', async (t) => {
       1,
     ],
     ['transport error', { end: ended({ by: 'error' }), verdicts: [], connected: false }, 13],
+    [
+      'media server lost after answer, no decision yet',
+      { end: ended({ answered: true, by: 'error' }), verdicts: [], connected: false },
+      13,
+    ],
+    [
+      'media server lost after a silence verdict',
+      { end: ended({ answered: true, by: 'error' }), verdicts: [v.silence], connected: false },
+      7,
+    ],
     ['603 decline', { end: ended({ sipStatus: 603 }), verdicts: [], connected: false }, 8],
   ];
   for (const [name, outcome, code] of cases) t.equal(decideResult(outcome), code, `${name} → ${code}`);

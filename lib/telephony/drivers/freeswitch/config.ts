@@ -28,6 +28,14 @@ export function checkFreeswitchConfig(fs: FreeswitchConfig, trunks: readonly Tru
         `event socket password of ${ms.address} (freeswitch-conf/autoload_configs/event_socket.conf.xml)`,
       );
   });
+  const names = fs.mediaServers.map((ms) => ms.name || `${ms.address}:${ms.port}`);
+  const dup = names.findIndex((n, i) => names.indexOf(n) !== i);
+  if (dup >= 0) {
+    throw new ConfigError(
+      `config key ${K}.mediaServers.${dup}.name: two media servers are called ${JSON.stringify(names[dup])} (names default to address:port; give each a distinct name)`,
+      `${K}.mediaServers.${dup}.name`,
+    );
+  }
   if (fs.audioMode === 'stream') {
     const i = fs.mediaServers.findIndex((ms) => !ms.local);
     if (i >= 0) {

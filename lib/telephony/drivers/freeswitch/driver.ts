@@ -22,6 +22,7 @@ import {
   type IncomingCall,
   type LegEvent,
   type LegId,
+  type MediaServerStatus,
   type MediaSource,
   type MonitorMode,
   type MonitorRequest,
@@ -36,7 +37,7 @@ import { endFromMediaLoss, endFromRemoteBye, endFromUacFailure, type LocalEnding
 import { checkFreeswitchConfig, checkNativeDetection, forkAddressOf, inviteFor } from './config';
 import { FORK_SINK_HEADERS, chooseAudioMode, fifoPathFor, holdTarget, toneTarget } from './detect';
 import { answerDirection, endpointSdp, nextSessionVersion, withDirection } from './sdp';
-import { MediaServerPool, type PoolMember } from './pool';
+import { MediaServerPool, statusOf, type PoolMember } from './pool';
 import type {
   AudioForkFactory,
   AudioTapFactory,
@@ -97,6 +98,8 @@ interface Leg {
   invite?: SentInvite;
   uac?: UacDialog;
   cancelledBy?: LocalEnding;
+  /** The endpoint was lost before the INVITE was on the wire: onSent CANCELs it and ends the leg (after originate resolved). */
+  mediaLost?: EndCause;
   ringTimer?: unknown;
   analysis?: LegAnalysis;
   appliedSdp?: string;
@@ -175,7 +178,9 @@ export class FreeswitchDriver implements TelephonyDriver {
   private readonly pendingIn = new Map<LegId, PendingInbound>();
   private incomingHandler?: (call: IncomingCall) => void;
 
-  constructor(private readonly d: FreeswitchDriverDeps) {}
+  constructor(private readonly d: FreeswitchDriverDeps) {
+    this.pool.onLeft = (m) => this.d.logger.info({ mediaServer: m.name }, 'media server drained: it has left the pool');
+  }
 
   async start(): Promise<void> {
     const fs = this.d.config.freeswitch;
@@ -220,11 +225,33 @@ export class FreeswitchDriver implements TelephonyDriver {
     const ms = this.pool.connectedCount();
     const total = this.d.config.freeswitch.mediaServers.length;
     const ok = this.running && this.d.srf.connected && ms > 0;
+    const others = this.pool
+      .status()
+      .filter((s) => s.state !== 'active' || !s.connected)
+      .map((s) => `${s.name} ${s.state === 'active' ? 'down' : `${s.state} (${s.legs} legs)`}`);
+    const left = total - this.pool.all().length;
+    if (left > 0) others.push(`${left} drained and left`);
     return {
       ok,
-      detail: `drachtio ${this.d.srf.connected ? 'connected' : 'down'}; media servers ${ms}/${total} connected`,
+      detail: `drachtio ${this.d.srf.connected ? 'connected' : 'down'}; media servers ${ms}/${total} connected${others.length ? ` (${others.join(', ')})` : ''}`,
       activeLegs: this.legs.size + this.pendingIn.size,
     };
+  }
+
+  /** The name of the media server a live leg is on (logs, tests), or undefined. */
+  mediaServerOf(legId: LegId): string | undefined {
+    return this.legs.get(legId)?.member.name;
+  }
+
+  mediaServers(): MediaServerStatus[] {
+    return this.pool.status();
+  }
+
+  drainMediaServer(name: string): MediaServerStatus | undefined {
+    const m = this.pool.drain(name);
+    if (!m) return undefined;
+    this.d.logger.info({ mediaServer: name, legs: m.legs }, 'media server draining: no new calls go to it');
+    return statusOf(m);
   }
 
   /** The FreeSWITCH channel uuid of a live leg (to find it in FreeSWITCH's log or with fs_cli), or undefined. */
@@ -240,15 +267,20 @@ export class FreeswitchDriver implements TelephonyDriver {
     const toUri = /^sips?:/i.test(req.to);
     // Eavesdrop and uuid_bridge need both channels on one FreeSWITCH: a leg that will join another goes where it is.
     const near = req.nearLeg ? this.legs.get(req.nearLeg) : undefined;
-    const member = near && near.member.ms.connected ? near.member : this.pickMember(toUri);
+    // Joining a leg on a draining server is part of a call it still carries, not a new call.
+    const member = near && near.member.state !== 'left' && near.member.ms.connected ? near.member : this.pickMember(toUri);
     if (!member) throw new TelephonyError('NO_CAPACITY', 'no connected media server has room');
-    member.legs++;
+    this.pool.acquire(member);
     let ep: EndpointPort;
     try {
       ep = await member.ms.createEndpoint();
     } catch (err) {
-      member.legs--;
-      throw new TelephonyError('UNAVAILABLE', `media server ${member.cfg.address}: createEndpoint failed: ${(err as Error).message}`);
+      this.pool.release(member);
+      // Nothing went to the far end: the server rests (it may be dying: its event socket can close a moment
+      // after this failure) and the call is given back uncounted (NO_CAPACITY), to be placed on another.
+      member.backoffUntil = this.now() + this.d.config.freeswitch.mediaServerBackoffMs;
+      this.d.logger.warn({ err, mediaServer: member.name }, 'createEndpoint failed; the media server gets no calls for a while');
+      throw new TelephonyError('NO_CAPACITY', `media server ${member.name}: createEndpoint failed: ${(err as Error).message}`);
     }
     target.opts.localSdp = ep.localSdp;
     const id = randomUUID();
@@ -266,21 +298,36 @@ export class FreeswitchDriver implements TelephonyDriver {
       log: this.d.logger.child({ legId: id, ...(req.tags ?? {}) }),
     };
     this.legs.set(id, leg);
+    // Listened to from the start: a media server dying while detection is attached must not go unnoticed.
+    let onLost!: () => void;
+    const lost = new Promise<void>((r) => (onLost = r));
+    ep.onDestroy((cause) => {
+      if (leg.state === 'ended') return;
+      const end = endFromMediaLoss(cause, leg.state === 'answered');
+      // Not sent yet (its media server died in between): the caller has no leg id yet, so no end event now.
+      if (leg.state === 'inviting' && !leg.invite) {
+        leg.mediaLost = end;
+        onLost();
+      } else this.finish(leg, end);
+    });
+    ep.onDtmf((digit, durationMs) => this.emit({ type: 'dtmf', legId: id, at: this.now(), digit, durationMs }));
     if (req.analysis && (req.analysis.early || req.analysis.answered)) {
       const analysis = this.makeAnalysis(leg, req);
       leg.analysis = analysis;
       // Detection is on before the INVITE leaves, so before any RTP can arrive (a few ms of post-dial delay).
       try {
-        await analysis.prepare();
+        // A command to a FreeSWITCH that just died may never be answered: the loss ends the wait.
+        await Promise.race([analysis.prepare(), lost]);
       } catch (err) {
         leg.log.warn({ err }, 'analysis could not be attached; the call goes on without it');
         await analysis.stop();
       }
     }
-    ep.onDestroy((cause) => {
-      if (leg.state !== 'ended') this.finish(leg, endFromMediaLoss(cause, leg.state === 'answered'));
-    });
-    ep.onDtmf((digit, durationMs) => this.emit({ type: 'dtmf', legId: id, at: this.now(), digit, durationMs }));
+    if (leg.mediaLost || !member.ms.connected) {
+      // Its media server is gone before the INVITE left: no call to the far end, nothing but the error.
+      this.release(leg);
+      throw new TelephonyError('NO_CAPACITY', `media server ${member.name} was lost before the INVITE was sent; nothing went out`);
+    }
 
     return new Promise<LegId>((resolve, reject) => {
       let sent = false;
@@ -290,6 +337,14 @@ export class FreeswitchDriver implements TelephonyDriver {
             sent = true;
             leg.invite = invite;
             this.emit({ type: 'trying', legId: id, at: this.now() });
+            const lost = leg.mediaLost;
+            if (lost) {
+              // Its FreeSWITCH is gone: the far end must not ring for a call without media.
+              invite.cancel();
+              resolve(id);
+              setImmediate(() => this.finish(leg, lost));
+              return;
+            }
             leg.ringTimer = this.d.clock.setTimeout(() => this.cancel(leg, 'timeout'), req.ringTimeoutMs);
             if (leg.cancelledBy) invite.cancel();
             resolve(id);
@@ -788,8 +843,12 @@ export class FreeswitchDriver implements TelephonyDriver {
       ...(ms.listenAddress ? { listenAddress: ms.listenAddress } : {}),
       timeoutMs: fs.connectTimeoutMs,
     });
-    server.onEnd(() => this.d.logger.error({ mediaServer: where }, 'media server connection lost; new calls go to the others'));
-    this.pool.add(ms, server);
+    const member = this.pool.add(ms, server);
+    server.onEnd(() => {
+      if (member.state === 'left') return;
+      // Its calls end through their own endpoints' sockets (onDestroy → endFromMediaLoss), each once.
+      this.d.logger.error({ mediaServer: member.name, legs: member.legs }, 'media server connection lost; new calls go to the others');
+    });
   }
 
   /**
@@ -801,10 +860,10 @@ export class FreeswitchDriver implements TelephonyDriver {
     if (!toUri) {
       const withIdleAgents = new Set<PoolMember>();
       for (const l of this.legs.values()) if (l.toUri && l.state === 'answered' && !l.bridgedTo) withIdleAgents.add(l.member);
-      const preferred = this.pool.pick((m) => withIdleAgents.has(m));
+      const preferred = this.pool.pick(this.now(), (m) => withIdleAgents.has(m));
       if (preferred) return preferred;
     }
-    return this.pool.pick();
+    return this.pool.pick(this.now());
   }
 
   private makeAnalysis(leg: Leg, req: OriginateRequest): LegAnalysis {
@@ -945,8 +1004,9 @@ export class FreeswitchDriver implements TelephonyDriver {
     this.legs.delete(leg.id);
     this.endedIds.add(leg.id);
     if (this.endedIds.size > ENDED_MEMORY) this.endedIds.delete(this.endedIds.values().next().value!);
-    leg.member.legs--;
     leg.gone = leg.ep.destroy().catch((err) => leg.log.debug({ err }, 'endpoint already gone'));
+    // Counted down once FreeSWITCH has the endpoint hung up: a drained server leaves only after its last BYE.
+    void leg.gone.then(() => this.pool.release(leg.member));
   }
 
   private reportTapStats(legId: LegId, a: LegAnalysis): void {

@@ -1,37 +1,60 @@
 /**
  * The media-server pool: one fsmrf MediaServer per configured FreeSWITCH;
- * each new leg goes to the least loaded connected one. Load is the larger of
- * our own live endpoints there and FreeSWITCH's HEARTBEAT session count (other
- * dialers may share the server), relative to its max-sessions.
+ * each new leg goes to the least loaded connected, active one. Load is the
+ * larger of our own live endpoints there and FreeSWITCH's HEARTBEAT session
+ * count (other dialers may share the server), relative to its max-sessions.
+ *
+ * Draining (an operator takes a FreeSWITCH out for maintenance): a draining
+ * member gets no new legs, its legs go on until they end, and with the last
+ * one it leaves the pool (its event socket is closed). A member whose event
+ * socket dropped (FreeSWITCH died or restarts) gets no new legs either; its
+ * legs end through their own endpoints (driver.ts), and it takes calls again
+ * once fsmrf has reconnected.
  */
 import type { FreeswitchMediaServerConfig } from '../../../config/sections/freeswitch';
+import type { MediaServerStatus } from '../../contract';
 import type { MediaServerPort } from './ports';
 
 /** FreeSWITCH's default max-sessions (switch.conf.xml) when no HEARTBEAT came yet. */
 export const DEFAULT_MAX_SESSIONS = 1000;
 
+export type MemberState = 'active' | 'draining' | 'left';
+
 export interface PoolMember {
+  /** `name` from the config, else `address:port`: how the API and the logs call it. */
+  readonly name: string;
   readonly cfg: FreeswitchMediaServerConfig;
   readonly ms: MediaServerPort;
   /** Our call legs on it. */
   legs: number;
+  state: MemberState;
+  /** No new legs before this time (it failed to create an endpoint). */
+  backoffUntil: number;
+}
+
+/** The name a configured media server goes by. */
+export function memberName(cfg: Pick<FreeswitchMediaServerConfig, 'address' | 'port'> & { name?: string }): string {
+  return cfg.name || `${cfg.address}:${cfg.port}`;
 }
 
 export class MediaServerPool {
   private readonly members: PoolMember[] = [];
 
+  /** Called with a member that has just left the pool (drained). */
+  onLeft: (m: PoolMember) => void = () => undefined;
+
   add(cfg: FreeswitchMediaServerConfig, ms: MediaServerPort): PoolMember {
-    const m: PoolMember = { cfg, ms, legs: 0 };
+    const m: PoolMember = { name: memberName(cfg), cfg, ms, legs: 0, state: 'active', backoffUntil: 0 };
     this.members.push(m);
     return m;
   }
 
-  /** The member for a new leg, or undefined when none is connected with room. */
-  pick(filter: (m: PoolMember) => boolean = () => true): PoolMember | undefined {
+  /** The member for a new leg, or undefined when no active one is connected with room (and not backing off at `now`). */
+  pick(now: number, filter: (m: PoolMember) => boolean = () => true): PoolMember | undefined {
     let best: PoolMember | undefined;
     let bestScore = Infinity;
     for (const m of this.members) {
-      if (!m.ms.connected || !filter(m)) continue;
+      if (m.state !== 'active' || !m.ms.connected || m.backoffUntil > now || !filter(m)) continue;
       const load = m.ms.load();
       const max = load.maxSessions > 0 ? load.maxSessions : DEFAULT_MAX_SESSIONS;
       const used = Math.max(m.legs, load.sessions);
@@ -45,16 +68,64 @@ export class MediaServerPool {
     return best;
   }
 
+  /** A leg was placed on `m`. */
+  acquire(m: PoolMember): void {
+    m.legs++;
+  }
+
+  /** A leg on `m` is gone: a draining member leaves with its last leg. */
+  release(m: PoolMember): void {
+    m.legs = Math.max(0, m.legs - 1);
+    this.leaveIfDrained(m);
+  }
+
+  /** Marks a member draining (no new legs); it leaves now when it has none. Undefined for an unknown name. */
+  drain(name: string): PoolMember | undefined {
+    const m = this.members.find((x) => x.name === name);
+    if (!m) return undefined;
+    if (m.state === 'active') m.state = 'draining';
+    this.leaveIfDrained(m);
+    return m;
+  }
+
   all(): readonly PoolMember[] {
     return this.members;
   }
 
+  /** Connected members that take new legs. */
   connectedCount(): number {
-    return this.members.filter((m) => m.ms.connected).length;
+    return this.members.filter((m) => m.state === 'active' && m.ms.connected).length;
+  }
+
+  status(): MediaServerStatus[] {
+    return this.members.map(statusOf);
   }
 
   disconnectAll(): void {
     for (const m of this.members) m.ms.disconnect();
     this.members.length = 0;
   }
+
+  private leaveIfDrained(m: PoolMember): void {
+    if (m.state !== 'draining' || m.legs > 0) return;
+    m.state = 'left';
+    const i = this.members.indexOf(m);
+    if (i >= 0) this.members.splice(i, 1);
+    m.ms.disconnect();
+    this.onLeft(m);
+  }
+}
+
+export function statusOf(m: PoolMember): MediaServerStatus {
+  const load = m.ms.load();
+  return {
+    name: m.name,
+    address: m.cfg.address,
+    port: m.cfg.port,
+    state: m.state,
+    connected: m.state !== 'left' && m.ms.connected,
+    legs: m.legs,
+    sessions: load.sessions,
+    maxSessions: load.maxSessions,
+  };
 }

@@ -1,0 +1,77 @@
+/**
+ * The freeswitch driver's pool of media servers (issue 19): each server's
+ * state and load, and drain: a server taken out for maintenance gets no new
+ * calls, its calls go on until they end, then it leaves the pool (its event
+ * socket is closed; GET shows it no more). Drain is per dialer process: each
+ * process that uses the server is told (they do not share their pools).
+ * Needs the running dialer with a pooling driver: registered by
+ * routes/index.ts when `app.dialer.driver` has one.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { errorResponses, notFound } from '../errors';
+import { ADMIN, SUPERVISOR } from '../auth';
+import type { MediaServerStatus } from '../../telephony/contract';
+
+const tags = ['system'];
+
+const statusSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    address: { type: 'string' },
+    port: { type: 'integer' },
+    state: {
+      type: 'string',
+      enum: ['active', 'draining', 'left'],
+      description: 'active: takes new calls; draining: takes none, its calls go on; left: drained and disconnected',
+    },
+    connected: { type: 'boolean', description: 'its event socket is up (a server that died is not, until it is back)' },
+    legs: { type: 'integer', description: "this process's call legs on it" },
+    sessions: { type: 'integer', description: "FreeSWITCH's session count at its last HEARTBEAT" },
+    maxSessions: { type: 'integer' },
+  },
+} as const;
+
+export interface MediaServerPoolControl {
+  mediaServers(): MediaServerStatus[];
+  drainMediaServer(name: string): MediaServerStatus | undefined;
+}
+
+export function mediaServerRoutes(deps: { pool: MediaServerPoolControl }): FastifyPluginAsync {
+  return async (app) => {
+    app.get(
+      '/telephony/media-servers',
+      {
+        config: { roles: SUPERVISOR },
+        schema: {
+          tags,
+          summary: "This process's media servers (freeswitch driver): state, its legs there, FreeSWITCH's session count",
+          response: { 200: { type: 'array', items: statusSchema }, ...errorResponses },
+        },
+      },
+      async () => deps.pool.mediaServers(),
+    );
+
+    app.post<{ Params: { name: string } }>(
+      '/telephony/media-servers/:name/drain',
+      {
+        config: { roles: ADMIN },
+        schema: {
+          tags,
+          summary: 'Drain a media server: no new calls go to it, its calls go on until they end, then it leaves the pool',
+          params: {
+            type: 'object',
+            required: ['name'],
+            properties: { name: { type: 'string', description: 'its config name, else address:port' } },
+          },
+          response: { 200: statusSchema, ...errorResponses },
+        },
+      },
+      async (req) => {
+        const s = deps.pool.drainMediaServer(req.params.name);
+        if (!s) throw notFound('media server', req.params.name);
+        return s;
+      },
+    );
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * The media-server pool (issue 19) against recording fakes: a draining
+ * server gets no new calls while its calls go on, and leaves the pool with
+ * its last one; a server that dies ends each of its calls once (far ends
+ * released with BYE or CANCEL), and new calls go to the others.
+ */
+import t from 'tap';
+import { decideResult } from '../../../lib/results';
+import type { EndCause, LegEvent } from '../../../lib/telephony/contract';
+import type { FreeswitchMediaServerConfig } from '../../../lib/config/sections/freeswitch';
+import { rig, type Rig } from './fakes';
+
+const two = (): FreeswitchMediaServerConfig[] => [
+  { name: 'fs-a', address: 'fs1', port: 8021, secret: 'a', profile: 'drachtio_mrf', listenAddress: '', local: false },
+  { address: 'fs2', port: 8021, secret: 'b', profile: 'drachtio_mrf', listenAddress: '', local: false },
+];
+
+function ends(events: LegEvent[], legId: string): EndCause[] {
+  return events.filter((e): e is Extract<LegEvent, { type: 'end' }> => e.type === 'end' && e.legId === legId).map((e) => e.cause);
+}
+
+async function call(r: Rig, to: string, answer: boolean) {
+  const legId = await r.driver.originate({ to, ringTimeoutMs: 40000 });
+  const sip = r.srf.last;
+  const dialog = answer ? sip.answer() : undefined;
+  await r.settle();
+  const eps = [...r.mrf.servers.values()].flatMap((s) => s.endpoints);
+  return { legId, sip, dialog, ep: eps.find((e) => r.driver.mediaUuid(legId) === e.uuid)! };
+}
+
+const servers = (r: Rig) => r.log.lines((c) => c.op === 'createEndpoint').map((l) => l.split(' ')[0]);
+
+t.test('drain: no new calls on the draining server, its calls go on, it leaves with the last one', async (t) => {
+  const r = await rig({ fs: { mediaServers: two() } });
+  const a = await call(r, '0312345670', true);
+  const b = await call(r, '0312345671', true);
+  t.same(servers(r), ['fs1', 'fs2'], 'calls spread over both');
+  t.same(
+    r.driver.mediaServers().map((s) => [s.name, s.state, s.legs]),
+    [
+      ['fs-a', 'active', 1],
+      ['fs2:8021', 'active', 1],
+    ],
+    'named by config name, else address:port',
+  );
+
+  t.equal(r.driver.drainMediaServer('nope'), undefined, 'an unknown name is not drained');
+  t.match(r.driver.drainMediaServer('fs-a'), { name: 'fs-a', state: 'draining', legs: 1, connected: true });
+  await call(r, '0312345672', true);
+  await call(r, '0312345673', false);
+  t.same(servers(r), ['fs1', 'fs2', 'fs2', 'fs2'], 'new calls go to the active server only, however loaded');
+  t.match(r.driver.health(), { ok: true, detail: /media servers 1\/2 connected \(fs-a draining \(1 legs\)\)/ });
+  t.notOk(r.log.lines().includes('fs1 disconnect'), 'still connected while its call goes on');
+  await r.driver.play(a.legId, { kind: 'hold' });
+  t.ok(r.log.lines().includes(`${a.ep.uuid} play local_stream://dialer_hold`), 'its call still takes media commands');
+
+  a.dialog!.remoteBye();
+  await r.settle();
+  t.same(ends(r.events, a.legId).length, 1, 'its call ended once, by the far end');
+  t.ok(r.log.lines().includes('fs1 disconnect'), 'with its last call it leaves: event socket closed');
+  t.same(
+    r.driver.mediaServers().map((s) => s.name),
+    ['fs2:8021'],
+    'and is out of the pool',
+  );
+  t.match(r.driver.health(), { ok: true, detail: /media servers 1\/2 connected \(1 drained and left\)/ });
+  t.same(ends(r.events, b.legId), [], 'the other server’s call is untouched');
+
+  // The last active server draining with calls: no room for new calls anywhere.
+  r.driver.drainMediaServer('fs2:8021');
+  await t.rejects(r.driver.originate({ to: '0312345674', ringTimeoutMs: 1000 }), { code: 'NO_CAPACITY' });
+  t.match(r.driver.health(), { ok: false });
+});
+
+t.test('a draining server with no calls leaves at once', async (t) => {
+  const r = await rig({ fs: { mediaServers: two() } });
+  t.match(r.driver.drainMediaServer('fs2:8021'), { state: 'left', connected: false, legs: 0 });
+  t.ok(r.log.lines().includes('fs2 disconnect'));
+  await call(r, '0312345670', true);
+  await call(r, '0312345671', true);
+  t.same(servers(r), ['fs1', 'fs1']);
+});
+
+t.test('a server that dies: each of its calls ends once, far ends released, new calls go elsewhere', async (t) => {
+  const r = await rig({ fs: { mediaServers: two() } });
+  const answered = await call(r, '0312345670', true); // fs1
+  const other = await call(r, '0312345671', true); // fs2
+  const ringing = await call(r, '0312345672', false); // fs1 (tie: first)
+  t.same(servers(r), ['fs1', 'fs2', 'fs1']);
+  const fs1 = r.mrf.servers.get('fs1')!;
+  fs1.die([answered.ep, ringing.ep]);
+  await r.settle();
+  // A late CHANNEL_HANGUP for the same channel changes nothing.
+  answered.ep.emitHangup('NORMAL_CLEARING');
+  await r.settle();
+
+  const a = ends(r.events, answered.legId);
+  t.equal(a.length, 1, 'the answered call ended once');
+  t.match(a[0], { by: 'error', answered: true, detail: /connection lost/ });
+  t.equal(answered.dialog!.byes, 1, 'its far end got one BYE');
+  const rg = ends(r.events, ringing.legId);
+  t.equal(rg.length, 1, 'the ringing call ended once');
+  t.ok(ringing.sip.cancelled, 'its INVITE was CANCELled');
+  t.equal(decideResult({ end: rg[0]!, verdicts: [], connected: false }), 13, 'a call lost before answer is a dial error (13)');
+  t.same(ends(r.events, other.legId), [], 'the other server’s call goes on');
+
+  await call(r, '0312345673', true);
+  await call(r, '0312345674', true);
+  t.same(servers(r).slice(3), ['fs2', 'fs2'], 'new calls go to the live server');
+  t.match(r.driver.health(), { ok: true, detail: /media servers 1\/2 connected \(fs-a down\)/ });
+  t.match(
+    r.driver.mediaServers().find((s) => s.name === 'fs-a'),
+    { state: 'active', connected: false, legs: 0 },
+    'it stays in the pool, down, and takes calls again once fsmrf has reconnected',
+  );
+  fs1.connected = true;
+  await call(r, '0312345675', true);
+  t.equal(servers(r).at(-1), 'fs1', 'back: the least loaded again');
+});
+
+t.test('a server that dies between its endpoint and the INVITE: the INVITE is CANCELled, one end after originate resolved', async (t) => {
+  const r = await rig({ fs: { mediaServers: two() } });
+  r.srf.autoSend = false;
+  const seenBeforeResolve: LegEvent[] = [];
+  let resolved = false;
+  r.driver.onEvent((e) => {
+    if (!resolved) seenBeforeResolve.push(e);
+  });
+  const p = r.driver.originate({ to: '0312345670', ringTimeoutMs: 40000 });
+  await r.settle();
+  const fs1 = r.mrf.servers.get('fs1')!;
+  fs1.die([fs1.endpoints.at(-1)!]);
+  await r.settle();
+  t.same(
+    seenBeforeResolve.filter((e) => e.type === 'end'),
+    [],
+    'no end event for a leg id the caller does not have yet',
+  );
+  r.srf.last.sendInvite();
+  const legId = await p;
+  resolved = true;
+  t.ok(r.srf.last.cancelled, 'the INVITE that left after the loss is CANCELled at once');
+  await r.settle();
+  const e = ends(r.events, legId);
+  t.equal(e.length, 1, 'the leg ends once');
+  t.match(e[0], { by: 'error', answered: false });
+  t.same(r.trace(legId), ['trying', 'end:error:-:unanswered']);
+  r.srf.last.reject(487, 'Request Terminated');
+  await r.settle();
+  t.equal(ends(r.events, legId).length, 1, 'the 487 to the CANCEL ends nothing more');
+});
+
+t.test('a server whose createEndpoint fails rests for mediaServerBackoffMs; the call goes back uncounted', async (t) => {
+  const r = await rig({ fs: { mediaServers: two() } });
+  r.mrf.servers.get('fs1')!.failCreate = new Error('503 Service Unavailable');
+  await t.rejects(r.driver.originate({ to: '0312345670', ringTimeoutMs: 1000 }), { code: 'NO_CAPACITY' });
+  r.mrf.servers.get('fs1')!.failCreate = undefined;
+  await call(r, '0312345671', true);
+  await call(r, '0312345672', true);
+  t.same(servers(r), ['fs1', 'fs2', 'fs2'], 'fs1 gets no calls while it rests, however loaded fs2 is');
+  r.clock.advance(5000);
+  await call(r, '0312345673', true);
+  t.equal(servers(r).at(-1), 'fs1', 'then it takes calls again');
+});
