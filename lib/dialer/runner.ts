@@ -537,7 +537,7 @@ export class CampaignRunner {
       if (err instanceof TelephonyError && err.code === 'NO_CAPACITY') {
         // Nothing was sent: the contact goes back uncounted and is dialled when a channel frees
         // (a callback: scheduled again at its own due time, offered afresh).
-        await run.queue.void(claim.attemptId);
+        await run.queue.void(claim.attemptId, undefined, { unsent: true });
         if (claim.listId === CALLBACK_LIST) {
           await finishCallback(
             this.d.redis,

@@ -16,7 +16,7 @@ declare module 'ioredis' {
     dialBegin(base: string, attemptId: string, owner: string, now: number, leaseMs: number): Result<number, Context>;
     dialRenew(base: string, owner: string, until: number, ...ids: string[]): Result<number, Context>;
     dialClose(base: string, ...args: (string | number)[]): Result<string | null | 0, Context>;
-    dialVoid(base: string, attemptId: string, score: string): Result<number, Context>;
+    dialVoid(base: string, attemptId: string, score: string, unsent?: 'unsent'): Result<number, Context>;
     dialReap(base: string, now: number, owner: string, leaseMs: number, limit: number): Result<(string | number)[], Context>;
     leaseAcquire(key: string, owner: string, ttlMs: number): Result<number, Context>;
     leaseRelease(key: string, owner: string): Result<number, Context>;
@@ -164,8 +164,13 @@ export class DialQueue {
     return res !== 0 && res !== null;
   }
 
-  async void(attemptId: string, score?: number): Promise<boolean> {
-    return (await this.redis.dialVoid(this.base, attemptId, score === undefined ? '' : String(score))) === 1;
+  /** Gives a claimed attempt back uncounted; `unsent`: also one marked dialing whose call the driver refused before anything went out. */
+  async void(attemptId: string, score?: number, opts: { unsent?: boolean } = {}): Promise<boolean> {
+    const s = score === undefined ? '' : String(score);
+    const r = opts.unsent
+      ? await this.redis.dialVoid(this.base, attemptId, s, 'unsent')
+      : await this.redis.dialVoid(this.base, attemptId, s);
+    return r === 1;
   }
 
   async reap(now: number, owner: string, leaseMs: number, limit = 500): Promise<{ attemptId: string; ref: string; attemptNo: number }[]> {

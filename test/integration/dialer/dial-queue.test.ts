@@ -184,3 +184,18 @@ t.test('closing purges queues and contact dial state, keeps history, counters an
   t.equal((await q.history()).length, 2, 'history kept');
   t.equal((await q.counters()).attempts, 2, 'counters kept');
 });
+
+t.test('a call the driver refused before anything went out is given back uncounted, also once marked dialing', async (t) => {
+  const { redis } = await startTestRedis(t);
+  const q = new DialQueue(redis, 'c-unsent');
+  await q.enqueue('L', [contact('1', 1)]);
+  const [a] = await q.claim({ now: 10, n: 1, leaseMs: 1000, owner: 'A', lists: ['L'], filters: { maxAttempts: 1 } });
+  t.ok(await q.begin(a!.attemptId, 'A', 10, 1000));
+  t.notOk(await q.void(a!.attemptId), 'a dialing attempt is not given back by a plain void (it may have been dialled)');
+  t.ok(await q.void(a!.attemptId, undefined, { unsent: true }), 'with unsent it is');
+  t.equal(await q.inflightCount(), 0, 'nothing left in flight to be reaped as interrupted');
+  t.same(await q.reap(5000, 'B', 1000), [], 'nothing to reap');
+  const [again] = await q.claim({ now: 20, n: 1, leaseMs: 1000, owner: 'A', lists: ['L'], filters: { maxAttempts: 1 } });
+  t.equal(again?.ref, 'L:1', 'the contact is back in its queue');
+  t.equal(again?.attemptNo, 1, 'and the refused attempt did not count');
+});
