@@ -687,14 +687,14 @@ export class FreeswitchDriver implements TelephonyDriver {
       this.refuse(p, 503, 'Service Unavailable');
       throw new TelephonyError('NO_CAPACITY', 'no connected media server has room');
     }
-    member.legs++;
+    this.pool.acquire(member);
     let ep: EndpointPort;
     try {
       // A soft RTP timer (dialplan/dialer.xml): a message must play out to a caller whose phone sends
       // little or no RTP (silence suppression, a DTMF-only burst); without one playback is paced by reads.
       ep = await member.ms.createEndpoint({ remoteSdp: p.inv.sdp, headers: { ...FORK_SINK_HEADERS } });
     } catch (err) {
-      member.legs--;
+      this.pool.release(member);
       // FreeSWITCH refused the offer (no common codec…) or is unreachable.
       this.refuse(p, 488, 'Not Acceptable Here');
       throw new TelephonyError('UNAVAILABLE', `media server ${member.cfg.address}: createEndpoint failed: ${(err as Error).message}`);
@@ -765,7 +765,7 @@ export class FreeswitchDriver implements TelephonyDriver {
     if (!this.running || !handler) return inv.reject(480, 'Temporarily Unavailable');
     // RFC 3261 §13.3.1: we make no offers in a 2xx (FreeSWITCH answers the caller's offer).
     if (!inv.sdp.trim()) return inv.reject(488, 'Not Acceptable Here');
-    if (!this.pool.pick()) return inv.reject(503, 'Service Unavailable');
+    if (!this.pool.pick(this.now())) return inv.reject(503, 'Service Unavailable');
     const id = randomUUID();
     const p: PendingInbound = { id, inv, cancelled: false, answering: false };
     this.pendingIn.set(id, p);
