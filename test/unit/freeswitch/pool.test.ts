@@ -11,7 +11,16 @@ import type { FreeswitchMediaServerConfig } from '../../../lib/config/sections/f
 import { rig, type Rig } from './fakes';
 
 const two = (): FreeswitchMediaServerConfig[] => [
-  { name: 'fs-a', address: 'fs1', port: 8021, secret: 'a', profile: 'drachtio_mrf', listenAddress: '', local: false, forkAddress: '10.0.0.1' },
+  {
+    name: 'fs-a',
+    address: 'fs1',
+    port: 8021,
+    secret: 'a',
+    profile: 'drachtio_mrf',
+    listenAddress: '',
+    local: false,
+    forkAddress: '10.0.0.1',
+  },
   { address: 'fs2', port: 8021, secret: 'b', profile: 'drachtio_mrf', listenAddress: '', local: false, forkAddress: '10.0.0.1' },
 ];
 
