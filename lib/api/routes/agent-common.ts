@@ -2,18 +2,20 @@
  * Shared pieces of the live-agent routes (agent-desk.ts, agent-live.ts,
  * callbacks.ts): the agent-state view, its schema, and error mapping.
  */
+import { ReqObject } from '../typebox';
+import { Type } from '@sinclair/typebox';
 import { notFound } from '../errors';
 import { mapped } from '../store-errors';
 import { idleDecision, type IdleLimits } from '../../agents/idle';
 import type { AgentLive, Repositories } from '../plugins/store';
 import { AGENT_ID_PATTERN } from '../../domain/agent';
 
-export const agentParams = {
-  type: 'object',
-  required: ['id'],
-  additionalProperties: false,
-  properties: { id: { type: 'string', pattern: AGENT_ID_PATTERN } },
-} as const;
+export const agentParams = ReqObject(
+  { id: Type.String({ pattern: AGENT_ID_PATTERN }) },
+  {
+    additionalProperties: false,
+  },
+);
 
 const popSchema = {
   type: 'object',

@@ -7,12 +7,14 @@
  *   app.register(agentDeskRoutes({ desk }))
  * An agent key acts only on its own agent; supervisors and admins on all.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { StringEnum } from '../../config/typebox';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY, assertSelfOrSupervisor } from '../auth';
 import { dispositionProblem } from '../../agents/disposition';
 import type { LiveAgentDesk } from '../../agents/desk';
-import { NEXT_STATES, SETTABLE_STATES, type NextState, type SettableState } from '../../agents/state';
+import { NEXT_STATES, SETTABLE_STATES } from '../../agents/state';
 import { agentLiveSchema, agentParams, desk as mapDesk, liveView, moreErrors } from './agent-common';
 import { actorOf } from '../store-errors';
 
@@ -24,13 +26,13 @@ export interface AgentDeskRouteDeps {
 const tags = ['agent desk'];
 const ok = { 200: agentLiveSchema, ...errorResponses, ...moreErrors };
 
-export function agentDeskRoutes(deps: AgentDeskRouteDeps): FastifyPluginAsync {
+export function agentDeskRoutes(deps: AgentDeskRouteDeps): RoutePlugin {
   const clock = deps.clock ?? Date.now;
   return async (app) => {
     const limits = app.config.dialer.agents.idleLimits;
     const view = async (id: string) => liveView(id, await deps.desk.status(id), clock(), limits);
     const action = (path: string, summary: string, run: (id: string) => Promise<unknown>, status = 200) =>
-      app.post<{ Params: { id: string } }>(
+      app.post(
         path,
         {
           config: { roles: ANY },
@@ -54,7 +56,7 @@ export function agentDeskRoutes(deps: AgentDeskRouteDeps): FastifyPluginAsync {
     action('/agents/:id/call/hold', 'Put the customer on hold (they hear hold music)', (id) => deps.desk.hold(id));
     action('/agents/:id/call/unhold', 'Take the customer off hold', (id) => deps.desk.unhold(id));
 
-    app.put<{ Params: { id: string }; Body: { state: SettableState } }>(
+    app.put(
       '/agents/:id/state',
       {
         config: { roles: ANY },
@@ -62,12 +64,12 @@ export function agentDeskRoutes(deps: AgentDeskRouteDeps): FastifyPluginAsync {
           tags,
           summary: 'Set ready, break or away',
           params: agentParams,
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['state'],
-            properties: { state: { type: 'string', enum: [...SETTABLE_STATES] } },
-          },
+          body: ReqObject(
+            { state: StringEnum([...SETTABLE_STATES]) },
+            {
+              additionalProperties: false,
+            },
+          ),
           response: ok,
         },
       },
@@ -78,7 +80,7 @@ export function agentDeskRoutes(deps: AgentDeskRouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Params: { id: string }; Body: { target: string } }>(
+    app.post(
       '/agents/:id/call/transfer',
       {
         config: { roles: ANY },
@@ -86,18 +88,17 @@ export function agentDeskRoutes(deps: AgentDeskRouteDeps): FastifyPluginAsync {
           tags,
           summary: 'Blind transfer of the customer to an extension or SIP URI (the agent goes to wrap-up)',
           params: agentParams,
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['target'],
-            properties: {
-              target: {
-                type: 'string',
+          body: ReqObject(
+            {
+              target: Type.String({
                 pattern: '^(sips?:[^\\s]+|[0-9*#+]{1,32})$',
                 description: 'sip:2001@pbx.example or an extension like 2001',
-              },
+              }),
             },
-          },
+            {
+              additionalProperties: false,
+            },
+          ),
           response: ok,
         },
       },
@@ -108,7 +109,7 @@ export function agentDeskRoutes(deps: AgentDeskRouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Params: { id: string }; Body: { attemptId?: string; disposition?: string; note?: string; next: NextState } }>(
+    app.post(
       '/agents/:id/disposition',
       {
         config: { roles: ANY },
@@ -116,17 +117,19 @@ export function agentDeskRoutes(deps: AgentDeskRouteDeps): FastifyPluginAsync {
           tags,
           summary: "Finish wrap-up: the call's disposition (from the campaign's list) and the next state",
           params: agentParams,
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['next'],
-            properties: {
-              attemptId: { type: 'string', minLength: 1, description: 'the call being wrapped up; refused when it is not the current one' },
-              disposition: { type: 'string', minLength: 1, maxLength: 64 },
-              note: { type: 'string', maxLength: 2000 },
-              next: { type: 'string', enum: [...NEXT_STATES], description: 'continue (ready), break, away, or end (log out)' },
+          body: ReqObject(
+            {
+              attemptId: Type.Optional(
+                Type.String({ minLength: 1, description: 'the call being wrapped up; refused when it is not the current one' }),
+              ),
+              disposition: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+              note: Type.Optional(Type.String({ maxLength: 2000 })),
+              next: StringEnum([...NEXT_STATES], { description: 'continue (ready), break, away, or end (log out)' }),
             },
-          },
+            {
+              additionalProperties: false,
+            },
+          ),
           response: ok,
         },
       },

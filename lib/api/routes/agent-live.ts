@@ -3,7 +3,9 @@
  * lost to a dropped phone or crashed PC, completed later by the agent or a
  * supervisor). Store-only: works with or without the running desk.
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR, assertSelfOrSupervisor } from '../auth';
 import { dispositionProblem } from '../../agents/disposition';
@@ -52,12 +54,12 @@ function unsavedView(r: UnsavedRecord): Record<string, unknown> {
   };
 }
 
-const uidParams = {
-  type: 'object',
-  required: ['uid'],
-  additionalProperties: false,
-  properties: { uid: { type: 'string', minLength: 1, maxLength: 64 } },
-} as const;
+const uidParams = ReqObject(
+  { uid: Type.String({ minLength: 1, maxLength: 64 }) },
+  {
+    additionalProperties: false,
+  },
+);
 
 async function ownRecord(req: FastifyRequest, uid: string): Promise<UnsavedRecord> {
   const rec = await req.server.store.unsaved.get(uid);
@@ -66,10 +68,10 @@ async function ownRecord(req: FastifyRequest, uid: string): Promise<UnsavedRecor
   return rec;
 }
 
-export const agentLiveRoutes: FastifyPluginAsync = async (app) => {
+export const agentLiveRoutes: RoutePlugin = async (app) => {
   const limits = app.config.dialer.agents.idleLimits;
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/agents/:id/live',
     {
       config: { roles: ANY },
@@ -104,7 +106,7 @@ export const agentLiveRoutes: FastifyPluginAsync = async (app) => {
   );
 
   const list = { 200: { type: 'object', properties: { records: { type: 'array', items: unsavedSchema } } }, ...errorResponses };
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/agents/:id/unsaved',
     {
       config: { roles: ANY },
@@ -126,7 +128,7 @@ export const agentLiveRoutes: FastifyPluginAsync = async (app) => {
     async () => ({ records: (await app.store.unsaved.list()).map(unsavedView) }),
   );
 
-  app.get<{ Params: { uid: string } }>(
+  app.get(
     '/unsaved/:uid',
     {
       config: { roles: ANY },
@@ -140,7 +142,7 @@ export const agentLiveRoutes: FastifyPluginAsync = async (app) => {
     async (req) => unsavedView(await ownRecord(req, req.params.uid)),
   );
 
-  app.post<{ Params: { uid: string }; Body: { disposition?: string; note?: string } }>(
+  app.post(
     '/unsaved/:uid/complete',
     {
       config: { roles: ANY },
@@ -148,11 +150,15 @@ export const agentLiveRoutes: FastifyPluginAsync = async (app) => {
         tags,
         summary: "Complete an unsaved record with the call's disposition (once)",
         params: uidParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { disposition: { type: 'string', minLength: 1, maxLength: 64 }, note: { type: 'string', maxLength: 2000 } },
-        },
+        body: ReqObject(
+          {
+            disposition: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+            note: Type.Optional(Type.String({ maxLength: 2000 })),
+          },
+          {
+            additionalProperties: false,
+          },
+        ),
         response: { 200: unsavedSchema, ...errorResponses, ...moreErrors },
       },
     },

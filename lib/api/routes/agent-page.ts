@@ -9,9 +9,12 @@
  * The page signs in through POST /auth/session (the key typed into a form,
  * sent once in a header) and then works on the HttpOnly session cookie.
  */
+import { Type } from '@sinclair/typebox';
+import { StringEnum } from '../../config/typebox';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { DateTime } from 'luxon';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR, assertSelfOrSupervisor } from '../auth';
@@ -26,7 +29,7 @@ const FILES: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-
 const tags = ['agent desktop'];
 const obj = { type: 'object', additionalProperties: true } as const;
 
-export const agentPageRoutes: FastifyPluginAsync = async (app) => {
+export const agentPageRoutes: RoutePlugin = async (app) => {
   const d = app.agentData;
   const html = readFileSync(join(DIR, 'index.html'));
   const assets = Object.fromEntries(Object.keys(FILES).map((f) => [f, readFileSync(join(DIR, f))]));
@@ -42,13 +45,13 @@ export const agentPageRoutes: FastifyPluginAsync = async (app) => {
     },
     async (_req, reply) => reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(html),
   );
-  app.get<{ Params: { file: string } }>(
+  app.get(
     '/agent/:file',
     {
       schema: {
         tags,
         summary: 'Agent desktop script and style',
-        params: { type: 'object', required: ['file'], properties: { file: { type: 'string', enum: Object.keys(FILES) } } },
+        params: ReqObject({ file: StringEnum(Object.keys(FILES)) }),
         response: { 200: { type: 'string', description: 'script or style' }, 400: { $ref: 'Error#' }, 404: { $ref: 'Error#' } },
       },
     },
@@ -81,7 +84,7 @@ export const agentPageRoutes: FastifyPluginAsync = async (app) => {
     return out;
   }
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/agents/:id/call',
     {
       config: { roles: ANY },
@@ -119,7 +122,7 @@ export const agentPageRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/agents/:id/callbacks',
     {
       config: { roles: ANY },
@@ -144,7 +147,7 @@ export const agentPageRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { since?: string } }>(
+  app.get(
     '/agents/:id/history',
     {
       config: { roles: ANY },
@@ -152,7 +155,7 @@ export const agentPageRoutes: FastifyPluginAsync = async (app) => {
         tags,
         summary: "The agent's own calls since `since` (default: the last 24 hours), newest first, with dispositions and recordings",
         params: agentParams,
-        querystring: { type: 'object', additionalProperties: false, properties: { since: { type: 'string', format: 'date-time' } } },
+        querystring: ReqObject({ since: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false }),
         response: { 200: { type: 'array', items: obj }, ...errorResponses },
       },
     },
@@ -183,28 +186,28 @@ export const agentPageRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.patch<{ Params: { id: string; campaignId: string; attemptId: string }; Body: { disposition?: string; note?: string } }>(
+  app.patch(
     '/agents/:id/history/:campaignId/:attemptId',
     {
       config: { roles: ANY },
       schema: {
         tags,
         summary: "Correct the disposition or note of one of the agent's own calls, the same day (in the campaign's time zone)",
-        params: {
-          type: 'object',
-          required: ['id', 'campaignId', 'attemptId'],
-          properties: {
-            id: agentParams.properties.id,
-            campaignId: { type: 'string', minLength: 1, maxLength: 128 },
-            attemptId: { type: 'string', minLength: 1, maxLength: 128 },
+        params: ReqObject({
+          id: agentParams.properties.id,
+          campaignId: Type.String({ minLength: 1, maxLength: 128 }),
+          attemptId: Type.String({ minLength: 1, maxLength: 128 }),
+        }),
+        body: ReqObject(
+          {
+            disposition: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+            note: Type.Optional(Type.String({ maxLength: 2000 })),
           },
-        },
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          minProperties: 1,
-          properties: { disposition: { type: 'string', minLength: 1, maxLength: 64 }, note: { type: 'string', maxLength: 2000 } },
-        },
+          {
+            additionalProperties: false,
+            minProperties: 1,
+          },
+        ),
         response: { 200: obj, ...errorResponses, 422: { $ref: 'Error#' } },
       },
     },
@@ -231,14 +234,14 @@ export const agentPageRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/campaigns/:id/script',
     {
       config: { roles: ANY },
       schema: {
         tags,
         summary: "The campaign's call script (placeholders like {{name}}, {{attr.plan}})",
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+        params: ReqObject({ id: Type.String() }),
         response: { 200: { type: 'object', properties: { script: { type: 'string' } } }, ...errorResponses },
       },
     },
@@ -248,20 +251,20 @@ export const agentPageRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.put<{ Params: { id: string }; Body: { script: string } }>(
+  app.put(
     '/campaigns/:id/script',
     {
       config: { roles: SUPERVISOR },
       schema: {
         tags,
         summary: "Set the campaign's call script shown to agents with the contact's fields filled in",
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['script'],
-          properties: { script: { type: 'string', maxLength: 20000 } },
-        },
+        params: ReqObject({ id: Type.String() }),
+        body: ReqObject(
+          { script: Type.String({ maxLength: 20000 }) },
+          {
+            additionalProperties: false,
+          },
+        ),
         response: { 200: { type: 'object', properties: { script: { type: 'string' } } }, ...errorResponses },
       },
     },

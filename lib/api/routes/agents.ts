@@ -3,7 +3,8 @@
  * Supervisors manage them; an agent key (bound to one agent id in config) may
  * read its own agent and change its own name and phone, nothing else.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR, assertSelfOrSupervisor } from '../auth';
 import { AGENT_ID_PATTERN, sipUriProblem } from '../../domain/agent';
@@ -32,7 +33,7 @@ function checkUri(uri: string | undefined): void {
   if (problem) throw new ApiError('VALIDATION_FAILED', `body.${problem}`);
 }
 
-export const agentRoutes: FastifyPluginAsync = async (app) => {
+export const agentRoutes: RoutePlugin = async (app) => {
   app.addSchema(agentSchema);
   const one = { $ref: 'Agent#' };
 
@@ -65,7 +66,7 @@ export const agentRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags,
         summary: 'List agents (optionally of one group)',
-        querystring: { type: 'object', additionalProperties: false, properties: { group: { type: 'string' } } },
+        querystring: ReqObject({ group: Type.Optional(Type.String()) }, { additionalProperties: false }),
         response: { 200: { type: 'object', properties: { agents: { type: 'array', items: one } } }, ...errorResponses },
       },
     },

@@ -3,7 +3,9 @@
  * Authorization header (once, from the sign-in form) sets the session cookie;
  * from then on the page sends no key at all. Keys are managed under /api-keys.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { StringEnum } from '../../config/typebox';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { ADMIN, ANY } from '../auth';
 import { errorResponses } from '../errors';
 import { sessionCookie } from '../session';
@@ -34,7 +36,7 @@ const keyInfo = {
   },
 } as const;
 
-export const authRoutes: FastifyPluginAsync = async (app) => {
+export const authRoutes: RoutePlugin = async (app) => {
   app.post(
     '/auth/session',
     {
@@ -79,23 +81,23 @@ export const authRoutes: FastifyPluginAsync = async (app) => {
         .send(),
   );
 
-  app.post<{ Body: { role: 'admin' | 'supervisor' | 'agent'; agentId?: string; name?: string } }>(
+  app.post(
     '/api-keys',
     {
       config: { roles: ADMIN },
       schema: {
         tags,
         summary: 'Create an API key; the answer is the only time the key is shown (only its SHA-256 is stored)',
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['role'],
-          properties: {
-            role: { type: 'string', enum: ['admin', 'supervisor', 'agent'] },
-            agentId: { type: 'string', minLength: 1, description: 'required for role agent: the agent the key acts as' },
-            name: { type: 'string', maxLength: 200 },
+        body: ReqObject(
+          {
+            role: StringEnum(['admin', 'supervisor', 'agent']),
+            agentId: Type.Optional(Type.String({ minLength: 1, description: 'required for role agent: the agent the key acts as' })),
+            name: Type.Optional(Type.String({ maxLength: 200 })),
           },
-        },
+          {
+            additionalProperties: false,
+          },
+        ),
         response: {
           201: { ...keyInfo, required: [...keyInfo.required, 'key'], properties: { ...keyInfo.properties, key: { type: 'string' } } },
           ...errorResponses,
@@ -123,14 +125,14 @@ export const authRoutes: FastifyPluginAsync = async (app) => {
     async () => app.apiKeys.list(),
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/api-keys/:id',
     {
       config: { roles: ADMIN },
       schema: {
         tags,
         summary: 'Revoke a key: it and its browser sessions stop working at once, on every node',
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+        params: ReqObject({ id: Type.String() }),
         response: { 204: { type: 'null' }, ...errorResponses },
       },
     },

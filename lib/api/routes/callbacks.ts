@@ -5,7 +5,10 @@
  * the campaign's) is refused with 409; the runner checks DNC and calling
  * hours again at dial time.
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { StringEnum } from '../../config/typebox';
+import type { FastifyRequest } from 'fastify';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY } from '../auth';
 import { normalizePhone } from '../../domain/phone';
@@ -16,44 +19,43 @@ import { actorOf } from '../store-errors';
 const tags = ['callbacks'];
 const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-const callbackSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    campaignId: { type: 'string' },
-    phone: { type: 'string' },
-    listId: { type: 'string' },
-    contactId: { type: 'string' },
-    name: { type: 'string' },
-    note: { type: 'string' },
-    dueAt: { type: 'string', format: 'date-time' },
-    owner: { type: 'string', nullable: true, description: "the agent offered the call first; null = anyone in the campaign's groups" },
-    state: { type: 'string', enum: ['scheduled', 'claimed', 'done', 'cancelled'] },
-    createdBy: { type: 'string' },
-    createdAt: { type: 'string', format: 'date-time' },
-    updatedAt: { type: 'string', format: 'date-time' },
-    claimedAt: { type: 'string', format: 'date-time' },
-    attemptId: { type: 'string' },
-    resultCode: { type: 'integer' },
-  },
-} as const;
+const callbackSchema = ReqObject({
+  id: Type.Optional(Type.String()),
+  campaignId: Type.Optional(Type.String()),
+  phone: Type.Optional(Type.String()),
+  listId: Type.Optional(Type.String()),
+  contactId: Type.Optional(Type.String()),
+  name: Type.Optional(Type.String()),
+  note: Type.Optional(Type.String()),
+  dueAt: Type.Optional(Type.String({ format: 'date-time' })),
+  owner: Type.Optional(
+    Type.String({ nullable: true, description: "the agent offered the call first; null = anyone in the campaign's groups" }),
+  ),
+  state: Type.Optional(StringEnum(['scheduled', 'claimed', 'done', 'cancelled'])),
+  createdBy: Type.Optional(Type.String()),
+  createdAt: Type.Optional(Type.String({ format: 'date-time' })),
+  updatedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  claimedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  attemptId: Type.Optional(Type.String()),
+  resultCode: Type.Optional(Type.Integer()),
+});
 
 function view(c: Callback): Record<string, unknown> {
   return { ...c, dueAt: iso(c.dueAt), createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt), claimedAt: iso(c.claimedAt) };
 }
 
-const params = {
-  type: 'object',
-  required: ['id'],
-  additionalProperties: false,
-  properties: { id: { type: 'string', minLength: 1, maxLength: 128 } },
-} as const;
-const cbParams = {
-  type: 'object',
-  required: ['id', 'cbId'],
-  additionalProperties: false,
-  properties: { id: params.properties.id, cbId: { type: 'string', minLength: 1, maxLength: 64 } },
-} as const;
+const params = ReqObject(
+  { id: Type.String({ minLength: 1, maxLength: 128 }) },
+  {
+    additionalProperties: false,
+  },
+);
+const cbParams = ReqObject(
+  { id: params.properties.id, cbId: Type.String({ minLength: 1, maxLength: 64 }) },
+  {
+    additionalProperties: false,
+  },
+);
 const owner = { type: 'string', nullable: true, minLength: 1, maxLength: 64 } as const;
 const dueAt = { type: 'string', format: 'date-time', description: 'ISO 8601 with offset, e.g. 2026-05-01T14:00:00+09:00' } as const;
 const text = (max: number) => ({ type: 'string', maxLength: max }) as const;
@@ -70,7 +72,7 @@ function parseDue(s: string): number {
   return ms;
 }
 
-export const callbackRoutes: FastifyPluginAsync = async (app) => {
+export const callbackRoutes: RoutePlugin = async (app) => {
   const region = app.config.phone.defaultRegion;
 
   async function campaignOr404(id: string) {
@@ -181,11 +183,12 @@ export const callbackRoutes: FastifyPluginAsync = async (app) => {
         tags,
         summary: "A campaign's callbacks (an agent key: its own and open ones)",
         params,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { state: callbackSchema.properties.state, owner: { type: 'string' } },
-        },
+        querystring: ReqObject(
+          { state: Type.Optional(callbackSchema.properties.state), owner: Type.Optional(Type.String()) },
+          {
+            additionalProperties: false,
+          },
+        ),
         response: { 200: { type: 'object', properties: { callbacks: { type: 'array', items: callbackSchema } } }, ...errorResponses },
       },
     },

@@ -3,6 +3,9 @@
  * the OpenAPI document. Rules JSON Schema cannot express (name script classes,
  * hours overlaps, ratio table order…) are in lib/domain/campaign.
  */
+import { ReqObject } from '../typebox';
+import { Type } from '@sinclair/typebox';
+import { StringEnum } from '../../config/typebox';
 import { CAMPAIGN_MODES, CAMPAIGN_STATES, ID_PATTERN, campaignDefaults } from '../../domain/campaign';
 import { RESULT_CODES } from '../../results';
 import { WEEKDAYS } from '../../rules/hours';
@@ -18,18 +21,16 @@ const hhmm = {
 };
 const range = { type: 'object', additionalProperties: false, required: ['from', 'to'], properties: { from: hhmm, to: hhmm } };
 
-const groupWeights = {
-  type: 'object',
-  additionalProperties: { type: 'number', minimum: 0 },
+const groupWeights = Type.Record(Type.String(), Type.Number({ minimum: 0 }), {
   description: 'agent group id → row count (by=count) or weight (by=ratio)',
-};
-export const allocationSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['by', 'groups'],
-  description: 'How the list rows are shared among agent groups; fixed once the campaign starts dialing (seed 001)',
-  properties: { by: { type: 'string', enum: ['count', 'ratio'] }, groups: groupWeights },
-} as const;
+});
+export const allocationSchema = ReqObject(
+  { by: StringEnum(['count', 'ratio']), groups: groupWeights },
+  {
+    additionalProperties: false,
+    description: 'How the list rows are shared among agent groups; fixed once the campaign starts dialing (seed 001)',
+  },
+);
 
 const UNLIMITED = { type: 'string', enum: ['unlimited'] } as const;
 
@@ -238,9 +239,5 @@ export const campaignSchema = {
   },
 } as const;
 
-export const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: ID_PATTERN } } } as const;
-export const listParams = {
-  type: 'object',
-  required: ['id', 'listId'],
-  properties: { id: { type: 'string', pattern: ID_PATTERN }, listId: { type: 'string', minLength: 1, maxLength: 128 } },
-} as const;
+export const idParams = ReqObject({ id: Type.String({ pattern: ID_PATTERN }) });
+export const listParams = ReqObject({ id: Type.String({ pattern: ID_PATTERN }), listId: Type.String({ minLength: 1, maxLength: 128 }) });

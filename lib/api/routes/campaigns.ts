@@ -3,7 +3,9 @@
  * contact lists attached to a campaign (each startable/stoppable, with an
  * allocation to agent groups: seeds 001, 002).
  */
-import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { StringEnum } from '../../config/typebox';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR } from '../auth';
 import { CAMPAIGN_STATES, type Allocation, type CampaignEvent, type CampaignInput, type CampaignState } from '../../domain/campaign';
@@ -23,7 +25,7 @@ const tags = ['campaigns'];
 const one = { $ref: 'Campaign#' };
 const effects = { type: 'array', items: { type: 'object', properties: { type: { type: 'string' }, event: { type: 'string' } } } };
 
-export const campaignRoutes: FastifyPluginAsync = async (app) => {
+export const campaignRoutes: RoutePlugin = async (app) => {
   app.addSchema(campaignSchema);
   const region = app.config.phone.defaultRegion;
 
@@ -51,7 +53,7 @@ export const campaignRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags,
         summary: 'List campaigns',
-        querystring: { type: 'object', additionalProperties: false, properties: { state: { type: 'string', enum: [...CAMPAIGN_STATES] } } },
+        querystring: ReqObject({ state: Type.Optional(StringEnum([...CAMPAIGN_STATES])) }, { additionalProperties: false }),
         response: { 200: { type: 'object', properties: { campaigns: { type: 'array', items: one } } }, ...errorResponses },
       },
     },
@@ -144,16 +146,16 @@ export const campaignRoutes: FastifyPluginAsync = async (app) => {
         tags,
         summary: 'Attach a contact list (draft or paused); the list cannot be deleted while attached',
         params: idParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['listId'],
-          properties: {
-            listId: { type: 'string', minLength: 1, maxLength: 128 },
-            active: { type: 'boolean', default: true },
-            allocation: { ...allocationSchema, type: ['object', 'null'] },
+        body: ReqObject(
+          {
+            listId: Type.String({ minLength: 1, maxLength: 128 }),
+            active: Type.Boolean({ default: true }),
+            allocation: Type.Optional({ ...allocationSchema, type: ['object', 'null'] }),
           },
-        },
+          {
+            additionalProperties: false,
+          },
+        ),
         response: { 201: one, ...errorResponses },
       },
     },

@@ -4,7 +4,8 @@
  * contacts first in the dial order (seed 003). Numbers are validated by the
  * list's profile; duplicate ids and numbers within the list are refused.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { encodeRecord, validateContact, type Contact, type ContactInput, type FieldError } from '../../domain/contact';
 import type { Repositories, RowStatus, StoredRow } from '../plugins/store';
 import { ANY, SUPERVISOR } from '../auth';
@@ -14,20 +15,20 @@ import { ID_PATTERN, listParams, requireList } from './lists';
 
 export const BULK_MAX = 10_000;
 
-export const contactInputSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['phone'],
-  properties: {
-    id: { type: 'string', maxLength: 64, description: 'omit to have one generated (auto-N)' },
-    phone: { type: 'string', maxLength: 64 },
-    name: { type: 'string' },
-    key1: { type: 'string' },
-    key2: { type: 'string' },
-    timeZone: { type: 'string', description: 'IANA time zone, e.g. Asia/Tokyo' },
-    attributes: { type: 'object', additionalProperties: { type: 'string' } },
+export const contactInputSchema = ReqObject(
+  {
+    id: Type.Optional(Type.String({ maxLength: 64, description: 'omit to have one generated (auto-N)' })),
+    phone: Type.String({ maxLength: 64 }),
+    name: Type.Optional(Type.String()),
+    key1: Type.Optional(Type.String()),
+    key2: Type.Optional(Type.String()),
+    timeZone: Type.Optional(Type.String({ description: 'IANA time zone, e.g. Asia/Tokyo' })),
+    attributes: Type.Optional(Type.Record(Type.String(), Type.String())),
   },
-} as const;
+  {
+    additionalProperties: false,
+  },
+);
 
 const nullableString = { type: ['string', 'null'] } as const;
 
@@ -56,11 +57,10 @@ const fieldErrorSchema = {
   properties: { index: { type: 'integer' }, column: { type: 'string' }, value: { type: 'string' }, reason: { type: 'string' } },
 } as const;
 
-const contactParams = {
-  type: 'object',
-  required: ['listId', 'contactId'],
-  properties: { listId: { type: 'string', pattern: ID_PATTERN }, contactId: { type: 'string', minLength: 1, maxLength: 64 } },
-} as const;
+const contactParams = ReqObject({
+  listId: Type.String({ pattern: ID_PATTERN }),
+  contactId: Type.String({ minLength: 1, maxLength: 64 }),
+});
 
 export interface BulkResult {
   accepted: number;
@@ -137,10 +137,10 @@ export async function addContactInputs(
   return { accepted: written, rejected: rejectedByValidation + dupRejected, ids, errors };
 }
 
-const contactsRoutes: FastifyPluginAsync = async (app) => {
+const contactsRoutes: RoutePlugin = async (app) => {
   const { store, config } = app;
 
-  app.post<{ Params: { listId: string }; Querystring: { head: boolean }; Body: ContactInput }>(
+  app.post(
     '/lists/:listId/contacts',
     {
       config: { roles: SUPERVISOR },
@@ -150,10 +150,7 @@ const contactsRoutes: FastifyPluginAsync = async (app) => {
         description:
           'Validated by the list profile. 400 VALIDATION_FAILED with the field errors in `details`; 409 DUPLICATE for a known id or number.',
         params: listParams,
-        querystring: {
-          type: 'object',
-          properties: { head: { type: 'boolean', default: false, description: 'put the contact first in the dial order' } },
-        },
+        querystring: ReqObject({ head: Type.Boolean({ default: false, description: 'put the contact first in the dial order' }) }),
         body: contactInputSchema,
         response: { 201: contactSchema, ...errorResponses },
       },
@@ -168,7 +165,7 @@ const contactsRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.post<{ Params: { listId: string }; Body: { contacts: ContactInput[]; head: boolean; allOrNothing: boolean } }>(
+  app.post(
     '/lists/:listId/contacts/bulk',
     {
       config: { roles: SUPERVISOR },
@@ -178,16 +175,16 @@ const contactsRoutes: FastifyPluginAsync = async (app) => {
         description:
           'Valid contacts are kept and the others reported by index, unless allOrNothing is set: then any error writes nothing (422 UNPROCESSABLE with the errors in `details`). For files use the imports.',
         params: listParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['contacts'],
-          properties: {
-            contacts: { type: 'array', minItems: 1, maxItems: BULK_MAX, items: contactInputSchema },
-            head: { type: 'boolean', default: false },
-            allOrNothing: { type: 'boolean', default: false },
+        body: ReqObject(
+          {
+            contacts: Type.Array(contactInputSchema, { minItems: 1, maxItems: BULK_MAX }),
+            head: Type.Boolean({ default: false }),
+            allOrNothing: Type.Boolean({ default: false }),
           },
-        },
+          {
+            additionalProperties: false,
+          },
+        ),
         response: {
           200: {
             type: 'object',
@@ -216,7 +213,7 @@ const contactsRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get<{ Params: { listId: string }; Querystring: { after?: string; limit: number } }>(
+  app.get(
     '/lists/:listId/contacts',
     {
       config: { roles: SUPERVISOR },
@@ -224,14 +221,17 @@ const contactsRoutes: FastifyPluginAsync = async (app) => {
         tags: ['contacts'],
         summary: 'Contacts in dial order, page by page',
         params: listParams,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            after: { type: 'string', pattern: '^-?[0-9]+(\\.[0-9]+)?(e[+-]?[0-9]+)?$', description: '`next` of the previous page' },
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+        querystring: ReqObject(
+          {
+            after: Type.Optional(
+              Type.String({ pattern: '^-?[0-9]+(\\.[0-9]+)?(e[+-]?[0-9]+)?$', description: '`next` of the previous page' }),
+            ),
+            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
           },
-        },
+          {
+            additionalProperties: false,
+          },
+        ),
         response: {
           200: { type: 'object', properties: { contacts: { type: 'array', items: contactSchema }, next: nullableString } },
           ...errorResponses,
@@ -244,7 +244,7 @@ const contactsRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get<{ Params: { listId: string; contactId: string } }>(
+  app.get(
     '/lists/:listId/contacts/:contactId',
     {
       config: { roles: ANY },
@@ -262,7 +262,7 @@ const contactsRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.delete<{ Params: { listId: string; contactId: string } }>(
+  app.delete(
     '/lists/:listId/contacts/:contactId',
     {
       config: { roles: SUPERVISOR },

@@ -3,14 +3,15 @@
  * step), served by the API. The page itself is public; everything it shows
  * comes from authenticated routes (the page signs in once; a session cookie follows).
  */
+import { StringEnum } from '../../config/typebox';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyPluginAsync } from 'fastify';
+import { ReqObject, type RoutePlugin } from '../typebox';
 
 const DIR = join(__dirname, '..', '..', 'monitor', 'dashboard');
 const FILES: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-8', 'app.css': 'text/css; charset=utf-8' };
 
-export const dashboardRoutes: FastifyPluginAsync = async (app) => {
+export const dashboardRoutes: RoutePlugin = async (app) => {
   const html = readFileSync(join(DIR, 'index.html'));
   const assets = Object.fromEntries(Object.keys(FILES).map((f) => [f, readFileSync(join(DIR, f))]));
   const schema = (summary: string) => ({ tags: ['dashboard'], summary });
@@ -18,12 +19,12 @@ export const dashboardRoutes: FastifyPluginAsync = async (app) => {
   app.get('/dashboard', { schema: schema('The live dashboard page (campaigns, agents, calls)') }, async (_req, reply) =>
     reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(html),
   );
-  app.get<{ Params: { file: string } }>(
+  app.get(
     '/dashboard/:file',
     {
       schema: {
         ...schema('Dashboard script and style'),
-        params: { type: 'object', required: ['file'], properties: { file: { type: 'string', enum: Object.keys(FILES) } } },
+        params: ReqObject({ file: StringEnum(Object.keys(FILES)) }),
       },
     },
     async (req, reply) =>

@@ -3,9 +3,11 @@
  * remove, check, CSV import with a row-level report, and the audit trail of
  * who changed what and when.
  */
+import { Type } from '@sinclair/typebox';
+import { Nullable, StringEnum } from '../../config/typebox';
 import type { Readable } from 'node:stream';
 import Ajv from 'ajv';
-import type { FastifyPluginAsync } from 'fastify';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR } from '../auth';
 import { ID_PATTERN } from '../../domain/campaign';
@@ -14,7 +16,7 @@ import { DNC_CHANNELS, DncFileError, makeEntry, type DncChannel, type DncInput, 
 import { actorOf, mapped } from '../store-errors';
 
 const tags = ['do-not-call'];
-const channel = { type: 'string', enum: [...DNC_CHANNELS] };
+const channel = StringEnum([...DNC_CHANNELS]);
 const entrySchema = {
   $id: 'DncEntry',
   type: 'object',
@@ -27,7 +29,7 @@ const entrySchema = {
     addedAt: { type: 'string' },
   },
 } as const;
-const scopeQuery = { campaignId: { type: 'string', pattern: ID_PATTERN, description: "the campaign's list; absent = the global list" } };
+const scopeQuery = { campaignId: Type.String({ pattern: ID_PATTERN, description: "the campaign's list; absent = the global list" }) };
 const reportSchema = {
   type: 'object',
   properties: {
@@ -49,7 +51,7 @@ const reportSchema = {
 /** Same options as the app's validator (lib/api/app.ts), for the import route's querystring. */
 const queryAjv = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false, strict: false });
 
-export const dncRoutes: FastifyPluginAsync = async (app) => {
+export const dncRoutes: RoutePlugin = async (app) => {
   app.addSchema(entrySchema);
   const one = { $ref: 'DncEntry#' };
   const region = app.config.phone.defaultRegion;
@@ -74,18 +76,18 @@ export const dncRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags,
         summary: 'Add (or update) a number on the global or a campaign do-not-call list',
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['phone'],
-          properties: {
-            phone: { type: 'string', minLength: 1, maxLength: 40 },
-            campaignId: scopeQuery.campaignId,
-            channels: { type: 'array', items: channel, minItems: 1, uniqueItems: true, description: 'default: all channels' },
-            expiresAt: { type: ['string', 'null'], description: 'ISO 8601; absent = never expires' },
-            reason: { type: 'string', maxLength: 500 },
+        body: ReqObject(
+          {
+            phone: Type.String({ minLength: 1, maxLength: 40 }),
+            campaignId: Type.Optional(scopeQuery.campaignId),
+            channels: Type.Optional(Type.Array(channel, { minItems: 1, uniqueItems: true, description: 'default: all channels' })),
+            expiresAt: Type.Optional(Nullable(Type.String({ description: 'ISO 8601; absent = never expires' }))),
+            reason: Type.Optional(Type.String({ maxLength: 500 })),
           },
-        },
+          {
+            additionalProperties: false,
+          },
+        ),
         response: {
           201: { type: 'object', properties: { outcome: { type: 'string', enum: ['added', 'updated'] }, entry: one } },
           ...errorResponses,
@@ -178,7 +180,7 @@ export const dncRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags,
         summary: 'Get one entry (expired ones too)',
-        params: { type: 'object', required: ['phone'], properties: { phone: { type: 'string', minLength: 1, maxLength: 40 } } },
+        params: ReqObject({ phone: Type.String({ minLength: 1, maxLength: 40 }) }),
         querystring: { type: 'object', additionalProperties: false, properties: scopeQuery },
         response: { 200: one, ...errorResponses },
       },
@@ -202,7 +204,7 @@ export const dncRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags,
         summary: 'Remove a number',
-        params: { type: 'object', required: ['phone'], properties: { phone: { type: 'string', minLength: 1, maxLength: 40 } } },
+        params: ReqObject({ phone: Type.String({ minLength: 1, maxLength: 40 }) }),
         querystring: { type: 'object', additionalProperties: false, properties: scopeQuery },
         response: { 204: { type: 'null' }, ...errorResponses },
       },
@@ -230,11 +232,10 @@ export const dncRoutes: FastifyPluginAsync = async (app) => {
         tags,
         summary: 'Import numbers from CSV (header row: phone, channels, expiresAt, reason); valid rows are kept, bad rows reported',
         consumes: ['text/csv'],
-        body: {
-          type: 'string',
+        body: Type.String({
           description:
             'CSV, UTF-8 (BOM allowed) or Shift_JIS with ?encoding=shift_jis; header row: phone (or 電話番号), channels (voice;sms;email), expiresAt (ISO 8601), reason',
-        },
+        }),
         querystring: {
           type: 'object',
           additionalProperties: false,

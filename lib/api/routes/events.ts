@@ -4,7 +4,8 @@
  * its state) and a snapshot to start from. EventSource cannot send headers,
  * so browsers authenticate them with the session cookie (see ../session.ts).
  */
-import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses } from '../errors';
 import { ANY, SUPERVISOR, assertSelfOrSupervisor } from '../auth';
 import { streamEvents } from '../../monitor/sse';
@@ -18,14 +19,14 @@ const list = (s: string | undefined) =>
         .map((x) => x.trim())
         .filter(Boolean)
     : undefined;
-const lastId = { type: 'string', pattern: '^[0-9]+$', description: 'resume after this event id (like the Last-Event-ID header)' };
+const lastId = Type.String({ pattern: '^[0-9]+$', description: 'resume after this event id (like the Last-Event-ID header)' });
 const sseResponse = {
   200: { description: 'text/event-stream: `id`, `event` (the type) and `data` (JSON) per event; `: heartbeat` comments', type: 'string' },
   ...errorResponses,
   503: { $ref: 'Error#' },
 };
 
-export const eventRoutes: FastifyPluginAsync = async (app) => {
+export const eventRoutes: RoutePlugin = async (app) => {
   const open = new Set<() => void>();
   // Open streams never end on their own: end them so the server can close.
   app.addHook('preClose', async () => {
@@ -40,7 +41,7 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
     if (q && req.headers['last-event-id'] === undefined) req.headers['last-event-id'] = q;
   };
 
-  app.get<{ Querystring: { campaign?: string; agent?: string; types?: string; lastEventId?: string } }>(
+  app.get(
     '/events',
     {
       config: { roles: SUPERVISOR },
@@ -49,16 +50,17 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
         summary: 'Live event stream (SSE) for supervisors, filtered by campaign, agent and type',
         description:
           'Types: campaign.state, campaign.progress, campaign.completed, campaign.lease, campaign.abandon-warning, pacing.trace, call.started, call.phase, call.ended, attempt.skipped, agent.state, agent.released, agent.screen-pop. A `types` entry ending in "." is a prefix (e.g. `call.`).',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            campaign: { type: 'string', description: 'comma-separated campaign ids' },
-            agent: { type: 'string', description: 'comma-separated agent ids' },
-            types: { type: 'string', description: 'comma-separated event types or prefixes' },
-            lastEventId: lastId,
+        querystring: ReqObject(
+          {
+            campaign: Type.Optional(Type.String({ description: 'comma-separated campaign ids' })),
+            agent: Type.Optional(Type.String({ description: 'comma-separated agent ids' })),
+            types: Type.Optional(Type.String({ description: 'comma-separated event types or prefixes' })),
+            lastEventId: Type.Optional(lastId),
           },
-        },
+          {
+            additionalProperties: false,
+          },
+        ),
         response: sseResponse,
       },
     },
@@ -75,15 +77,15 @@ export const eventRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { lastEventId?: string } }>(
+  app.get(
     '/agents/:id/events',
     {
       config: { roles: ANY },
       schema: {
         tags,
         summary: "An agent's own event stream (SSE): screen pop with the contact, call phases, its state",
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: AGENT_ID_PATTERN } } },
-        querystring: { type: 'object', additionalProperties: false, properties: { lastEventId: lastId } },
+        params: ReqObject({ id: Type.String({ pattern: AGENT_ID_PATTERN }) }),
+        querystring: ReqObject({ lastEventId: Type.Optional(lastId) }, { additionalProperties: false }),
         response: sseResponse,
       },
     },

@@ -1,5 +1,5 @@
 /** Agent groups (seed 001 "outbound groups"; seed 002 ACD group per campaign). */
-import type { FastifyPluginAsync } from 'fastify';
+import type { RoutePlugin } from '../typebox';
 import { errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR } from '../auth';
 import { AGENT_ID_PATTERN } from '../../domain/agent';
@@ -26,7 +26,7 @@ const detail = {
 };
 const params = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: AGENT_ID_PATTERN } } } as const;
 
-export const groupRoutes: FastifyPluginAsync = async (app) => {
+export const groupRoutes: RoutePlugin = async (app) => {
   app.addSchema(groupSchema);
   const one = { $ref: 'AgentGroup#' };
 

@@ -5,8 +5,11 @@
  * GET …/imports/:jobId shows the progress of a running job (pass `jobId` to
  * know it in advance). The row-level report downloads as CSV or JSON.
  */
+import { Type } from '@sinclair/typebox';
+import { StringEnum } from '../../config/typebox';
 import { Readable } from 'node:stream';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import multipart from '@fastify/multipart';
 import Ajv from 'ajv';
 import { stringify } from 'csv-stringify';
@@ -71,25 +74,26 @@ interface ImportQuery {
   mapping?: string;
 }
 
-const importQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    format: { type: 'string', enum: [...FORMATS], description: 'default: detected from the bytes' },
-    encoding: {
-      type: 'string',
-      enum: [...ENCODINGS],
+const importQuery = ReqObject(
+  {
+    format: Type.Optional(StringEnum([...FORMATS], { description: 'default: detected from the bytes' })),
+    encoding: StringEnum([...ENCODINGS], {
       default: 'auto',
       description: 'CSV text encoding; auto = BOM, else UTF-8 if valid, else Shift_JIS (CP932) if valid, else refused',
-    },
-    delimiter: { type: 'string', enum: [...DELIMITERS], description: 'default: detected from the header line' },
-    header: { type: 'boolean', default: true, description: 'false: no header row, columns in template order' },
-    head: { type: 'boolean', default: false, description: 'put the imported contacts first in the dial order' },
-    allOrNothing: { type: 'boolean', default: false, description: 'import nothing if any row is refused' },
-    jobId: { type: 'string', pattern: ID_PATTERN, description: 'choose the job id (to watch progress while uploading)' },
-    mapping: { type: 'string', description: 'JSON object: column header → field (id, phone, name, key1, key2, timeZone, attribute)' },
+    }),
+    delimiter: Type.Optional(StringEnum([...DELIMITERS], { description: 'default: detected from the header line' })),
+    header: Type.Boolean({ default: true, description: 'false: no header row, columns in template order' }),
+    head: Type.Boolean({ default: false, description: 'put the imported contacts first in the dial order' }),
+    allOrNothing: Type.Boolean({ default: false, description: 'import nothing if any row is refused' }),
+    jobId: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'choose the job id (to watch progress while uploading)' })),
+    mapping: Type.Optional(
+      Type.String({ description: 'JSON object: column header → field (id, phone, name, key1, key2, timeZone, attribute)' }),
+    ),
   },
-} as const;
+  {
+    additionalProperties: false,
+  },
+);
 
 // The import route's body is a byte stream, which Fastify's JSON-Schema body
 // validation cannot check; this compiler validates params and query as usual
@@ -128,7 +132,7 @@ async function uploadStream(req: FastifyRequest): Promise<{ stream: AsyncIterabl
   return { stream: body, format: req.headers['content-type']?.startsWith(XLSX_MIME) ? 'xlsx' : undefined };
 }
 
-const importsRoutes: FastifyPluginAsync = async (app) => {
+const importsRoutes: RoutePlugin = async (app) => {
   const { redis, config } = app;
   // Scoped to this plugin: the raw body is handed over as a stream, unread.
   app.addContentTypeParser(RAW_TYPES, (_req, payload, done) => done(null, payload));
@@ -149,7 +153,7 @@ const importsRoutes: FastifyPluginAsync = async (app) => {
         consumes: [...RAW_TYPES, 'multipart/form-data'],
         params: listParams,
         querystring: importQuery,
-        body: { type: 'string', format: 'binary' },
+        body: Type.String({ format: 'binary' }),
         response: {
           200: {
             type: 'object',
@@ -221,11 +225,7 @@ const importsRoutes: FastifyPluginAsync = async (app) => {
     return { job, errors: firstErrors };
   }
 
-  const jobParams = {
-    type: 'object',
-    required: ['listId', 'jobId'],
-    properties: { listId: { type: 'string', pattern: ID_PATTERN }, jobId: { type: 'string', pattern: ID_PATTERN } },
-  } as const;
+  const jobParams = ReqObject({ listId: Type.String({ pattern: ID_PATTERN }), jobId: Type.String({ pattern: ID_PATTERN }) });
 
   const requireJob = async (listId: string, jobId: string): Promise<ImportJob> => {
     const j = await getJob(redis, listId, jobId);
@@ -272,11 +272,12 @@ const importsRoutes: FastifyPluginAsync = async (app) => {
         tags: ['imports'],
         summary: 'Download the row-level error report (row, column, value, reason)',
         params: jobParams,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { format: { type: 'string', enum: ['csv', 'json'], default: 'json' } },
-        },
+        querystring: ReqObject(
+          { format: StringEnum(['csv', 'json'], { default: 'json' }) },
+          {
+            additionalProperties: false,
+          },
+        ),
         response: {
           200: { description: 'JSON array of row errors, or CSV with a header row', type: 'array', items: rowErrorSchema },
           ...errorResponses,

@@ -2,14 +2,15 @@
  * Actions on a running inbound call (issue 18), registered beside the live
  * services (app/services.ts): the caller asked not to be called again.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses } from '../errors';
 import { ANY } from '../auth';
 import { InboundCallError, type InboundCalls } from '../../inbound/service';
 
-export function inboundCallRoutes(deps: { inbound: InboundCalls }): FastifyPluginAsync {
+export function inboundCallRoutes(deps: { inbound: InboundCalls }): RoutePlugin {
   return async (app) => {
-    app.post<{ Params: { id: string } }>(
+    app.post(
       '/inbound-calls/:id/dnc',
       {
         config: { roles: ANY },
@@ -17,7 +18,7 @@ export function inboundCallRoutes(deps: { inbound: InboundCalls }): FastifyPlugi
           tags: ['inbound'],
           summary:
             'Put the caller of an inbound call on the do-not-call list (audited, source inbound-call); an agent only for the call they took',
-          params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 80 } } },
+          params: ReqObject({ id: Type.String({ minLength: 1, maxLength: 80 }) }),
           response: {
             200: { type: 'object', properties: { phone: { type: 'string' }, inboundId: { type: 'string' } } },
             ...errorResponses,

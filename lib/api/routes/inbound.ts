@@ -3,7 +3,9 @@
  * schedule, holidays, a temporary override with an end time, and the action per
  * band. Store access through `app.inboundData` (lib/api/plugins/inbound-data.ts).
  */
-import type { FastifyPluginAsync } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { RefTo } from '../../config/typebox';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ADMIN, SUPERVISOR } from '../auth';
 import { decide, RouteInputError, validateOverride, validateRoute, type InboundRoute, type Override } from '../../inbound/route';
@@ -11,17 +13,11 @@ import { numberKey } from '../../inbound/decide';
 import { actionSchema, overrideSchema, routeBody, routeOut } from './inbound.schema';
 
 const tags = ['inbound'];
-const didParams = {
-  type: 'object',
-  required: ['did'],
-  properties: {
-    did: { type: 'string', minLength: 1, maxLength: 40, description: 'the called number; normalised to E.164 in the default region' },
-  },
-} as const;
+const didParams = ReqObject({
+  did: Type.String({ minLength: 1, maxLength: 40, description: 'the called number; normalised to E.164 in the default region' }),
+});
 
-type RouteBody = Omit<InboundRoute, 'did'>;
-
-export const inboundRoutes: FastifyPluginAsync = async (app) => {
+export const inboundRoutes: RoutePlugin = async (app) => {
   app.addSchema(actionSchema);
   app.addSchema(overrideSchema);
   const trunks = () => app.config.telephony.trunks.map((t) => t.name);
@@ -58,7 +54,7 @@ export const inboundRoutes: FastifyPluginAsync = async (app) => {
     async () => ({ routes: (await app.inboundData.listRoutes()).map(view) }),
   );
 
-  app.get<{ Params: { did: string } }>(
+  app.get(
     '/inbound-routes/:did',
     {
       config: { roles: SUPERVISOR },
@@ -71,7 +67,7 @@ export const inboundRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.put<{ Params: { did: string }; Body: RouteBody }>(
+  app.put(
     '/inbound-routes/:did',
     {
       config: { roles: ADMIN },
@@ -91,7 +87,7 @@ export const inboundRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.delete<{ Params: { did: string } }>(
+  app.delete(
     '/inbound-routes/:did',
     {
       config: { roles: ADMIN },
@@ -108,7 +104,8 @@ export const inboundRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.put<{ Params: { did: string }; Body: Override }>(
+  // Body: the domain type, a union by action type that validateOverride checks (the schema holds the union of the fields).
+  app.put<{ Params: Static<typeof didParams>; Body: Override }>(
     '/inbound-routes/:did/override',
     {
       config: { roles: SUPERVISOR },
@@ -116,7 +113,7 @@ export const inboundRoutes: FastifyPluginAsync = async (app) => {
         tags,
         summary: 'Set a temporary override: every call gets its action until its end time, then the schedule applies again',
         params: didParams,
-        body: { $ref: 'InboundOverride#' },
+        body: RefTo(overrideSchema),
         response: { 200: routeOut, ...errorResponses },
       },
     },
@@ -128,7 +125,7 @@ export const inboundRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.delete<{ Params: { did: string } }>(
+  app.delete(
     '/inbound-routes/:did/override',
     {
       config: { roles: SUPERVISOR },
@@ -141,18 +138,19 @@ export const inboundRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get<{ Querystring: { limit: number } }>(
+  app.get(
     '/inbound-calls',
     {
       config: { roles: SUPERVISOR },
       schema: {
         tags,
         summary: 'Recent inbound calls (newest first): route decision, matched contacts, retries closed, outcome',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
-        },
+        querystring: ReqObject(
+          { limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) },
+          {
+            additionalProperties: false,
+          },
+        ),
         response: {
           200: { type: 'object', properties: { calls: { type: 'array', items: { type: 'object', additionalProperties: true } } } },
           ...errorResponses,

@@ -3,8 +3,10 @@
  * list; final), and upload templates. Contacts, imports and re-list have their
  * own plugins (contacts.ts, imports.ts, relist.ts).
  */
+import { Type } from '@sinclair/typebox';
+import { StringEnum } from '../../config/typebox';
 import { randomUUID } from 'node:crypto';
-import type { FastifyPluginAsync } from 'fastify';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { PROFILES, TEMPLATE_FIELDS, type ProfileName } from '../../domain/contact';
 import { csvTemplate, xlsxTemplate, XLSX_MIME } from '../../import/templates';
 import { ListExistsError, ListInUseError, type ContactList, type Repositories } from '../plugins/store';
@@ -32,28 +34,22 @@ export const listSchema = {
   },
 } as const;
 
-export const newListBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name'],
-  properties: {
-    id: { type: 'string', pattern: ID_PATTERN, description: 'omit to have one generated' },
-    name: { type: 'string', minLength: 1, maxLength: 200 },
-    description: { type: 'string', maxLength: 2000, default: '' },
-    profile: {
-      type: 'string',
-      enum: [...PROFILES],
+export const newListBody = ReqObject(
+  {
+    id: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'omit to have one generated' })),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.String({ maxLength: 2000, default: '' }),
+    profile: StringEnum([...PROFILES], {
       default: 'default',
       description: 'validation profile: default (libphonenumber, configured region) or clova (seed 000 rules)',
-    },
+    }),
   },
-} as const;
+  {
+    additionalProperties: false,
+  },
+);
 
-export const listParams = {
-  type: 'object',
-  required: ['listId'],
-  properties: { listId: { type: 'string', pattern: ID_PATTERN } },
-} as const;
+export const listParams = ReqObject({ listId: Type.String({ pattern: ID_PATTERN }) });
 
 /** The list or a 404. */
 export async function requireList(store: Pick<Repositories, 'lists'>, listId: string): Promise<ContactList> {
@@ -80,18 +76,19 @@ export async function createListOr409(
   }
 }
 
-const templateQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { format: { type: 'string', enum: ['csv', 'xlsx'], default: 'csv' } },
-} as const;
+const templateQuery = ReqObject(
+  { format: StringEnum(['csv', 'xlsx'], { default: 'csv' }) },
+  {
+    additionalProperties: false,
+  },
+);
 
 const fileResponse = { 200: { type: 'string', format: 'binary', description: 'the template file' }, ...errorResponses };
 
-const listsRoutes: FastifyPluginAsync = async (app) => {
+const listsRoutes: RoutePlugin = async (app) => {
   const { store } = app;
 
-  app.post<{ Body: { id?: string; name: string; description?: string; profile?: ProfileName } }>(
+  app.post(
     '/lists',
     {
       config: { roles: SUPERVISOR },
@@ -113,7 +110,7 @@ const listsRoutes: FastifyPluginAsync = async (app) => {
     async () => ({ lists: await store.lists.list() }),
   );
 
-  app.get<{ Params: { listId: string } }>(
+  app.get(
     '/lists/:listId',
     {
       config: { roles: SUPERVISOR },
@@ -122,7 +119,7 @@ const listsRoutes: FastifyPluginAsync = async (app) => {
     async (req) => requireList(store, req.params.listId),
   );
 
-  app.delete<{ Params: { listId: string } }>(
+  app.delete(
     '/lists/:listId',
     {
       config: { roles: SUPERVISOR },
@@ -155,7 +152,7 @@ const listsRoutes: FastifyPluginAsync = async (app) => {
     return reply.type('text/csv; charset=utf-8').send(csvTemplate(profile));
   };
 
-  app.get<{ Params: { profile: ProfileName }; Querystring: { format: 'csv' | 'xlsx' } }>(
+  app.get(
     '/list-templates/:profile',
     {
       config: { roles: ANY },
@@ -165,7 +162,7 @@ const listsRoutes: FastifyPluginAsync = async (app) => {
         description: `Header row only. Columns: ${Object.entries(TEMPLATE_FIELDS)
           .map(([p, f]) => `${p}: ${f.join(', ')}`)
           .join('; ')}. Extra columns become contact attributes.`,
-        params: { type: 'object', required: ['profile'], properties: { profile: { type: 'string', enum: [...PROFILES] } } },
+        params: ReqObject({ profile: StringEnum([...PROFILES]) }),
         querystring: templateQuery,
         response: fileResponse,
       },
@@ -173,7 +170,7 @@ const listsRoutes: FastifyPluginAsync = async (app) => {
     async (req, reply) => sendTemplate(req.params.profile, req.query.format, reply),
   );
 
-  app.get<{ Params: { listId: string }; Querystring: { format: 'csv' | 'xlsx' } }>(
+  app.get(
     '/lists/:listId/template',
     {
       config: { roles: ANY },

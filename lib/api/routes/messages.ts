@@ -7,8 +7,11 @@
  * `messaging.enabled` and decorates `app.messaging`; without it these routes
  * answer 503.
  */
+import { Type } from '@sinclair/typebox';
+import { StringEnum } from '../../config/typebox';
 import fp from 'fastify-plugin';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses } from '../errors';
 import { toApiError } from '../store-errors';
 import { SUPERVISOR } from '../auth';
@@ -87,7 +90,7 @@ const messageSchema = {
     channel: { type: 'string' },
     to: { type: 'string' },
     subject: { type: 'string' },
-    body: { type: 'string' },
+    body: Type.String(),
     contactId: { type: 'string' },
     listId: { type: 'string' },
     status: { type: 'string', enum: [...MESSAGE_STATUSES] },
@@ -115,7 +118,7 @@ const campaignSchema = {
     completedAt: { type: ['string', 'null'] },
   },
 } as const;
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: ID_PATTERN } } };
+const idParams = ReqObject({ id: Type.String({ pattern: ID_PATTERN }) });
 
 /** Messaging errors → catalogue errors (the API's one mapper, lib/api/store-errors.ts). */
 function mapError(err: unknown): never {
@@ -148,7 +151,7 @@ async function sendMessagesCsv(reply: FastifyReply, name: string, rows: AsyncIte
     .send(toCsv(out, MESSAGE_COLUMNS));
 }
 
-export const messageRoutes: FastifyPluginAsync = fp(
+export const messageRoutes: RoutePlugin = fp(
   async (app) => {
     app.addSchema(messageSchema);
     app.addSchema(campaignSchema);
@@ -179,7 +182,7 @@ export const messageRoutes: FastifyPluginAsync = fp(
           summary: 'Send one templated message to one contact or address (agentless trigger)',
           description:
             "Give `to`, or `listId` + `contactId` (the contact's number, or its `email` attribute for e-mail). Answers 202 at once with the queued message; the channel's outcome follows as `message.sent` / `message.status` events and on `GET /messages/{id}`. An `Idempotency-Key` header (or `idempotencyKey`) makes a retried request return the first message instead of sending again.",
-          headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } } },
+          headers: ReqObject({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
           body: {
             type: 'object',
             additionalProperties: false,
@@ -270,7 +273,7 @@ export const messageRoutes: FastifyPluginAsync = fp(
         schema: {
           tags,
           summary: 'One message with its status history and last reply',
-          params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } },
+          params: ReqObject({ id: Type.String({ maxLength: 100 }) }),
           response: { 200: { $ref: 'Message#' }, ...errorResponses },
         },
       },
@@ -288,11 +291,12 @@ export const messageRoutes: FastifyPluginAsync = fp(
         schema: {
           tags,
           summary: 'Inbound messages, newest first, with the message each is threaded to and the keyword action',
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
-          },
+          querystring: ReqObject(
+            { limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) },
+            {
+              additionalProperties: false,
+            },
+          ),
           response: {
             200: {
               type: 'object',
@@ -321,17 +325,18 @@ export const messageRoutes: FastifyPluginAsync = fp(
         schema: {
           tags,
           summary: 'Messages of a campaign (or triggered messages when no campaignId), oldest first; CSV with format=csv',
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              campaignId: { type: 'string', pattern: ID_PATTERN },
-              status: { type: 'string', enum: [...MESSAGE_STATUSES] },
-              offset: { type: 'integer', minimum: 0, default: 0 },
-              limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-              format: { type: 'string', enum: ['json', 'csv'], default: 'json' },
+          querystring: ReqObject(
+            {
+              campaignId: Type.Optional(Type.String({ pattern: ID_PATTERN })),
+              status: Type.Optional(StringEnum([...MESSAGE_STATUSES])),
+              offset: Type.Integer({ minimum: 0, default: 0 }),
+              limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+              format: StringEnum(['json', 'csv'], { default: 'json' }),
             },
-          },
+            {
+              additionalProperties: false,
+            },
+          ),
           response: {
             200: { type: 'object', properties: { total: { type: 'integer' }, messages: { type: 'array', items: { $ref: 'Message#' } } } },
             ...errorResponses,
@@ -493,11 +498,12 @@ export const messageRoutes: FastifyPluginAsync = fp(
           tags,
           summary: "CSV of the campaign's messages (attempts, times, statuses); status=skipped gives the skipped contacts with reasons",
           params: idParams,
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: { status: { type: 'string', enum: [...MESSAGE_STATUSES] } },
-          },
+          querystring: ReqObject(
+            { status: Type.Optional(StringEnum([...MESSAGE_STATUSES])) },
+            {
+              additionalProperties: false,
+            },
+          ),
           response: { 200: { type: 'string', description: 'text/csv' }, ...errorResponses },
         },
       },

@@ -1,9 +1,9 @@
 /** Prometheus scrape endpoint (text exposition format 0.0.4). */
-import type { FastifyPluginAsync } from 'fastify';
+import type { RoutePlugin } from '../typebox';
 import { errorResponses } from '../errors';
 import { SUPERVISOR } from '../auth';
 
-export const metricsRoutes: FastifyPluginAsync = async (app) => {
+export const metricsRoutes: RoutePlugin = async (app) => {
   app.get(
     '/metrics',
     {

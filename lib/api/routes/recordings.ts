@@ -4,13 +4,16 @@
  * another's); supervisors and admins see all. Files are two-channel WAV:
  * channel 1 the customer, channel 2 the agent.
  */
+import { Type } from '@sinclair/typebox';
+import { Nullable, StringEnum } from '../../config/typebox';
 import { createReadStream } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR } from '../auth';
-import { RECORDING_FROM, type RecordingFrom, type RecordingMeta } from '../plugins/agent-data';
+import { RECORDING_FROM, type RecordingMeta } from '../plugins/agent-data';
 
 const tags = ['recordings'];
 
@@ -43,18 +46,18 @@ export const recordingView = (r: RecordingMeta) => {
   };
 };
 
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  additionalProperties: false,
-  properties: { id: { type: 'string', minLength: 3, maxLength: 300 } },
-} as const;
-const campaignParams = {
-  type: 'object',
-  required: ['id'],
-  additionalProperties: false,
-  properties: { id: { type: 'string', minLength: 1, maxLength: 128 } },
-} as const;
+const idParams = ReqObject(
+  { id: Type.String({ minLength: 3, maxLength: 300 }) },
+  {
+    additionalProperties: false,
+  },
+);
+const campaignParams = ReqObject(
+  { id: Type.String({ minLength: 1, maxLength: 128 }) },
+  {
+    additionalProperties: false,
+  },
+);
 
 /** Agents read only their own recordings. */
 function assertMayRead(req: FastifyRequest, r: RecordingMeta): void {
@@ -63,25 +66,23 @@ function assertMayRead(req: FastifyRequest, r: RecordingMeta): void {
     throw new ApiError('FORBIDDEN', `an agent key may read only agent ${p.agentId ?? '(none)'}'s recordings`);
 }
 
-const settingsSchema = {
-  type: 'object',
-  properties: {
-    enabled: { type: 'boolean' },
-    from: {
-      type: 'string',
-      enum: [...RECORDING_FROM],
+const settingsSchema = ReqObject({
+  enabled: Type.Optional(Type.Boolean()),
+  from: Type.Optional(
+    StringEnum([...RECORDING_FROM], {
       description: 'bridge (default): from the moment an agent is connected; answer: from the customer answering',
-    },
-    consentPrompt: {
-      type: 'string',
+    }),
+  ),
+  consentPrompt: Type.Optional(
+    Type.String({
       description: 'WAV file (on the dialer host) played to the customer once a person is detected, before the agent is connected',
-    },
-  },
-} as const;
+    }),
+  ),
+});
 
-export const recordingRoutes: FastifyPluginAsync = async (app) => {
+export const recordingRoutes: RoutePlugin = async (app) => {
   const d = app.agentData;
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/campaigns/:id/recording',
     {
       config: { roles: SUPERVISOR },
@@ -98,7 +99,7 @@ export const recordingRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.put<{ Params: { id: string }; Body: { enabled: boolean; from?: RecordingFrom; consentPrompt?: string | null } }>(
+  app.put(
     '/campaigns/:id/recording',
     {
       config: { roles: SUPERVISOR },
@@ -107,16 +108,16 @@ export const recordingRoutes: FastifyPluginAsync = async (app) => {
         summary:
           'Turn call recording on or off for the campaign, from the bridge (default) or from the answer, with an optional consent announcement (null removes it)',
         params: campaignParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['enabled'],
-          properties: {
-            enabled: { type: 'boolean' },
-            from: settingsSchema.properties.from,
-            consentPrompt: { type: ['string', 'null'], minLength: 1, maxLength: 1024 },
+        body: ReqObject(
+          {
+            enabled: Type.Boolean(),
+            from: Type.Optional(settingsSchema.properties.from),
+            consentPrompt: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 1024 }))),
           },
-        },
+          {
+            additionalProperties: false,
+          },
+        ),
         response: { 200: settingsSchema, ...errorResponses },
       },
     },
@@ -140,22 +141,23 @@ export const recordingRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get<{ Querystring: { campaignId?: string; agentId?: string; limit?: number } }>(
+  app.get(
     '/recordings',
     {
       config: { roles: ANY },
       schema: {
         tags,
         summary: 'Recordings, newest first (an agent key: only its own)',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            campaignId: { type: 'string' },
-            agentId: { type: 'string' },
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+        querystring: ReqObject(
+          {
+            campaignId: Type.Optional(Type.String()),
+            agentId: Type.Optional(Type.String()),
+            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
           },
-        },
+          {
+            additionalProperties: false,
+          },
+        ),
         response: { 200: { type: 'array', items: recordingSchema }, ...errorResponses },
       },
     },
@@ -169,7 +171,7 @@ export const recordingRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/recordings/:id',
     {
       config: { roles: ANY },
@@ -183,7 +185,7 @@ export const recordingRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/recordings/:id/audio',
     {
       config: { roles: ANY },

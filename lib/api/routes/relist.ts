@@ -4,24 +4,16 @@
  * a new list from the hits — e.g. everyone whose last call met an answering
  * machine (4) or rang out (2), for a second pass by another group.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import type { ProfileName } from '../../domain/contact';
-import type { RelistQuery } from '../plugins/store';
 import { SUPERVISOR } from '../auth';
 import { ApiError, errorResponses } from '../errors';
 import { createListOr409, ID_PATTERN, listSchema, requireList } from './lists';
 
-interface RelistBody {
-  id?: string;
-  name: string;
-  description?: string;
-  sources: string[];
-  where: RelistQuery;
-}
-
-const relistRoutes: FastifyPluginAsync = async (app) => {
+const relistRoutes: RoutePlugin = async (app) => {
   const { store, config } = app;
-  app.post<{ Body: RelistBody }>(
+  app.post(
     '/lists/relist',
     {
       config: { roles: SUPERVISOR },
@@ -30,36 +22,40 @@ const relistRoutes: FastifyPluginAsync = async (app) => {
         summary: 'Build a new list from a query over existing contacts (re-list)',
         description:
           'Criteria are ANDed; within lastResult/phoneType any value matches. Hits keep their id, number and data, in the dial order of the sources; outcome fields start fresh. A number or id met twice across sources is taken once (counted as duplicates).',
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['name', 'sources', 'where'],
-          properties: {
-            id: { type: 'string', pattern: ID_PATTERN },
-            name: { type: 'string', minLength: 1, maxLength: 200 },
-            description: { type: 'string', maxLength: 2000 },
-            sources: { type: 'array', minItems: 1, maxItems: 50, uniqueItems: true, items: { type: 'string', pattern: ID_PATTERN } },
-            where: {
-              type: 'object',
-              additionalProperties: false,
-              properties: {
-                lastResult: {
-                  type: 'array',
-                  minItems: 1,
-                  items: { type: 'integer', minimum: 0 },
-                  description: 'result codes of the last attempt (null = never attempted: use attempts.max 0)',
-                },
-                attempts: {
-                  type: 'object',
-                  additionalProperties: false,
-                  properties: { min: { type: 'integer', minimum: 0 }, max: { type: 'integer', minimum: 0 } },
-                },
-                phoneType: { type: 'array', minItems: 1, items: { type: 'string' } },
-                attributes: { type: 'object', additionalProperties: { type: 'string' }, description: 'attribute name → exact value' },
+        body: ReqObject(
+          {
+            id: Type.Optional(Type.String({ pattern: ID_PATTERN })),
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            description: Type.Optional(Type.String({ maxLength: 2000 })),
+            sources: Type.Array(Type.String({ pattern: ID_PATTERN }), { minItems: 1, maxItems: 50, uniqueItems: true }),
+            where: ReqObject(
+              {
+                lastResult: Type.Optional(
+                  Type.Array(Type.Integer({ minimum: 0 }), {
+                    minItems: 1,
+                    description: 'result codes of the last attempt (null = never attempted: use attempts.max 0)',
+                  }),
+                ),
+                attempts: Type.Optional(
+                  ReqObject(
+                    { min: Type.Optional(Type.Integer({ minimum: 0 })), max: Type.Optional(Type.Integer({ minimum: 0 })) },
+                    {
+                      additionalProperties: false,
+                    },
+                  ),
+                ),
+                phoneType: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
+                attributes: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'attribute name → exact value' })),
               },
-            },
+              {
+                additionalProperties: false,
+              },
+            ),
           },
-        },
+          {
+            additionalProperties: false,
+          },
+        ),
         response: {
           201: {
             type: 'object',

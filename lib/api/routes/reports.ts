@@ -3,7 +3,10 @@
  * accuracy) as JSON or CSV. Computed on request from the campaign's history
  * stream and dispositions, so they always agree with the history.
  */
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { StringEnum } from '../../config/typebox';
+import type { FastifyReply } from 'fastify';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { SUPERVISOR } from '../auth';
 import { withAgentDecidedCode } from '../../reports/not-sure';
@@ -48,7 +51,7 @@ export const csvQuery = {
     description: 'CSV only: utf-8 (with BOM, for Excel) or shift_jis',
   },
 };
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
+const idParams = ReqObject({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const anyObject = { type: 'object', additionalProperties: true };
 
 export interface RangeQ {
@@ -87,7 +90,7 @@ export function sendCsv<T>(
     .send(toCsv(rows, cols, encoding));
 }
 
-export const reportRoutes: FastifyPluginAsync = async (app) => {
+export const reportRoutes: RoutePlugin = async (app) => {
   async function load(id: string): Promise<{ records: AttemptRecord[]; dispositions: Map<string, DispositionLike> }> {
     const [campaign, records, dispositions] = await Promise.all([
       app.store.campaigns.get(id),
@@ -202,17 +205,13 @@ export const reportRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags,
         summary: 'Record who really answered an attempt (after listening to its recording); overrides the disposition in AMD accuracy',
-        params: {
-          type: 'object',
-          required: ['id', 'attemptId'],
-          properties: { id: { type: 'string', minLength: 1, maxLength: 64 }, attemptId: { type: 'string', minLength: 1, maxLength: 128 } },
-        },
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['truth'],
-          properties: { truth: { type: 'string', enum: [...AMD_TRUTHS] } },
-        },
+        params: ReqObject({ id: Type.String({ minLength: 1, maxLength: 64 }), attemptId: Type.String({ minLength: 1, maxLength: 128 }) }),
+        body: ReqObject(
+          { truth: StringEnum([...AMD_TRUTHS]) },
+          {
+            additionalProperties: false,
+          },
+        ),
         response: { 204: { type: 'null' }, ...errorResponses },
       },
     },

@@ -7,11 +7,13 @@
  * has a supervisor (plugins/runtime.ts) with
  *   app.register(superviseRoutes({ supervisor }))
  */
-import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { StringEnum } from '../../config/typebox';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { errorResponses } from '../errors';
 import { SUPERVISOR } from '../auth';
 import type { Supervision, Supervisor } from '../../agents/supervise';
-import { MONITOR_MODES, type MonitorMode } from '../../telephony/contract';
+import { MONITOR_MODES } from '../../telephony/contract';
 import { agentParams, desk as mapDesk, moreErrors } from './agent-common';
 import { actorOf } from '../store-errors';
 
@@ -37,15 +39,13 @@ const view = (s: Supervision) => ({
   status: s.status,
   since: new Date(s.since).toISOString(),
 });
-const modeProp = {
-  type: 'string',
-  enum: [...MONITOR_MODES],
+const modeProp = StringEnum([...MONITOR_MODES], {
   description: 'listen: hear both; whisper: the agent hears you, the customer does not; barge: three-way',
-} as const;
+});
 
-export function superviseRoutes(deps: { supervisor: Supervisor }): FastifyPluginAsync {
+export function superviseRoutes(deps: { supervisor: Supervisor }): RoutePlugin {
   return async (app) => {
-    app.post<{ Params: { id: string }; Body: { mode: MonitorMode; phone: string } }>(
+    app.post(
       '/agents/:id/monitor',
       {
         config: { roles: SUPERVISOR },
@@ -53,15 +53,15 @@ export function superviseRoutes(deps: { supervisor: Supervisor }): FastifyPlugin
           tags,
           summary: "Listen in, whisper or barge: the dialer calls your phone and joins it to the agent's call",
           params: agentParams,
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['mode', 'phone'],
-            properties: {
+          body: ReqObject(
+            {
               mode: modeProp,
-              phone: { type: 'string', pattern: '^sips?:[^\\s]+$', description: 'your phone, e.g. sip:2001@192.0.2.10' },
+              phone: Type.String({ pattern: '^sips?:[^\\s]+$', description: 'your phone, e.g. sip:2001@192.0.2.10' }),
             },
-          },
+            {
+              additionalProperties: false,
+            },
+          ),
           response: { 202: supervisionSchema, ...errorResponses, ...moreErrors },
         },
       },
@@ -73,7 +73,7 @@ export function superviseRoutes(deps: { supervisor: Supervisor }): FastifyPlugin
       },
     );
 
-    app.put<{ Params: { id: string }; Body: { mode: MonitorMode } }>(
+    app.put(
       '/agents/:id/monitor',
       {
         config: { roles: SUPERVISOR },
@@ -81,14 +81,14 @@ export function superviseRoutes(deps: { supervisor: Supervisor }): FastifyPlugin
           tags,
           summary: 'Switch between listen, whisper and barge',
           params: agentParams,
-          body: { type: 'object', additionalProperties: false, required: ['mode'], properties: { mode: modeProp } },
+          body: ReqObject({ mode: modeProp }, { additionalProperties: false }),
           response: { 200: supervisionSchema, ...errorResponses, ...moreErrors },
         },
       },
       async (req) => view(await mapDesk(() => deps.supervisor.setMode(req.params.id, req.body.mode))),
     );
 
-    app.delete<{ Params: { id: string } }>(
+    app.delete(
       '/agents/:id/monitor',
       {
         config: { roles: SUPERVISOR },

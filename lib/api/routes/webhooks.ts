@@ -2,7 +2,8 @@
  * Webhook subscriptions (admin): per event type and campaign, signed, retried,
  * replayable from a log position, with a dead-letter view.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ADMIN } from '../auth';
 import { mapped } from '../store-errors';
@@ -25,7 +26,7 @@ import {
 
 const tags = ['webhooks'];
 const STREAM_ID = '^[0-9]+-[0-9]+$';
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
+const idParams = ReqObject({ id: Type.String({ format: 'uuid' }) });
 const eventType = {
   type: 'string',
   minLength: 1,
@@ -41,12 +42,10 @@ const props = {
     enum: [...FORMATS],
     description: 'json (the event), or a chat message for slack, teams, line, chatwork (notices only)',
   },
-  headers: {
-    type: 'object',
+  headers: Type.Record(Type.String(), Type.String({ maxLength: 4096 }), {
     maxProperties: 20,
-    additionalProperties: { type: 'string', maxLength: 4096 },
     description: 'extra request headers, e.g. Authorization for LINE, X-ChatWorkToken for Chatwork; never returned',
-  },
+  }),
   lineTo: { type: 'string', maxLength: 100 },
   active: { type: 'boolean' },
 };
@@ -77,7 +76,7 @@ const unknownTypes = (events: string[]) =>
     (e) => e !== '*' && !(WEBHOOK_EVENT_TYPES as readonly string[]).some((t) => t === e || (e.endsWith('.') && t.startsWith(e))),
   );
 
-export const webhookRoutes: FastifyPluginAsync = async (app) => {
+export const webhookRoutes: RoutePlugin = async (app) => {
   app.post<{ Body: SubscriptionInput }>(
     '/webhooks',
     {
@@ -200,12 +199,12 @@ export const webhookRoutes: FastifyPluginAsync = async (app) => {
         tags,
         summary: 'Redeliver every event after a log position, in order ("0-0" = from the oldest kept)',
         params: idParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['from'],
-          properties: { from: { type: 'string', pattern: STREAM_ID } },
-        },
+        body: ReqObject(
+          { from: Type.String({ pattern: STREAM_ID }) },
+          {
+            additionalProperties: false,
+          },
+        ),
         response: { 200: subOut, ...errorResponses },
       },
     },
@@ -245,14 +244,15 @@ export const webhookRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags,
         summary: 'The webhook event log (the replay source), oldest first',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            after: { type: 'string', pattern: STREAM_ID, default: '0-0' },
-            count: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+        querystring: ReqObject(
+          {
+            after: Type.String({ pattern: STREAM_ID, default: '0-0' }),
+            count: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
           },
-        },
+          {
+            additionalProperties: false,
+          },
+        ),
         response: {
           200: { type: 'object', properties: { events: { type: 'array', items: { type: 'object', additionalProperties: true } } } },
           ...errorResponses,
