@@ -6,6 +6,8 @@
  * and its lease live in one slot and the Lua scripts touch only those):
  *   d:{d:<inc>}:dialogs   hash Call-ID → entry JSON
  *   d:{d:<inc>}:lease     the incarnation id while it lives; a claimer's id while it ends the orphans
+ *   d:{d:<inc>}:streams   hash Call-ID → the far end's RTP stream its leg latched ("address port ssrc"):
+ *                         every other process refuses these on its own legs (read each sweep)
  *   g:{g}:dialog-journals set of incarnations with a journal (the sweep's index)
  * An incarnation is `<owner>~<nonce>`: owner is runner.ownerId (or host-pid),
  * the nonce tells a restarted process from its dead predecessor.
@@ -20,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis, Result } from 'ioredis';
 import type { Logger } from 'pino';
 import { keys } from './keys';
-import { parseEntry, type DialogJournal, type JournalEntry } from '../telephony/drivers/embedded/journal';
+import { parseEntry, streamKey, type DialogJournal, type JournalEntry } from '../telephony/drivers/embedded/journal';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -32,6 +34,7 @@ declare module 'ioredis' {
 const INDEX = keys.global('dialog-journals');
 const leaseKey = (inc: string) => keys.dialogs(inc, 'lease');
 const dialogsKey = (inc: string) => keys.dialogs(inc, 'dialogs');
+const streamsKey = (inc: string) => keys.dialogs(inc, 'streams');
 const ownerOf = (inc: string) => inc.slice(0, inc.lastIndexOf('~'));
 
 export interface RedisDialogJournalOptions {
@@ -54,6 +57,8 @@ export class RedisDialogJournal implements DialogJournal {
   private end?: (e: JournalEntry) => Promise<void>;
   private sweeping?: Promise<void>;
   private stopped = false;
+  /** Streams journalled by other processes as of the last sweep (isForeignStream). */
+  private foreign = new Set<string>();
 
   constructor(
     private readonly redis: Redis,
@@ -75,11 +80,22 @@ export class RedisDialogJournal implements DialogJournal {
   }
 
   put(e: JournalEntry): Promise<void> {
-    return this.redis.hset(dialogsKey(this.id), e.dialog.callId, JSON.stringify(e)).then(() => undefined);
+    const m = this.redis.multi().hset(dialogsKey(this.id), e.dialog.callId, JSON.stringify(e));
+    if (e.media) m.hset(streamsKey(this.id), e.dialog.callId, streamKey(e.media));
+    return m.exec().then(() => undefined);
   }
 
   remove(callId: string): Promise<void> {
-    return this.redis.hdel(dialogsKey(this.id), callId).then(() => undefined);
+    return this.redis
+      .multi()
+      .hdel(dialogsKey(this.id), callId)
+      .hdel(streamsKey(this.id), callId)
+      .exec()
+      .then(() => undefined);
+  }
+
+  isForeignStream(key: string): boolean {
+    return this.foreign.has(key);
   }
 
   async stop(): Promise<void> {
@@ -89,8 +105,10 @@ export class RedisDialogJournal implements DialogJournal {
     await this.sweeping?.catch(() => undefined);
     // Empty: gone for good. Not empty (legs the stop could not end): the lease is
     // freed so that another process ends them now rather than after leaseMs.
-    if ((await this.redis.dialogDrop(leaseKey(this.id), dialogsKey(this.id), this.id)) === 1) await this.redis.srem(INDEX, this.id);
-    else await this.redis.leaseRelease(leaseKey(this.id), this.id);
+    if ((await this.redis.dialogDrop(leaseKey(this.id), dialogsKey(this.id), this.id)) === 1) {
+      await this.redis.del(streamsKey(this.id));
+      await this.redis.srem(INDEX, this.id);
+    } else await this.redis.leaseRelease(leaseKey(this.id), this.id);
   }
 
   private async renew(): Promise<void> {
@@ -118,6 +136,10 @@ export class RedisDialogJournal implements DialogJournal {
 
   private async sweepOnce(): Promise<void> {
     const incs = await this.redis.smembers(INDEX);
+    // Every other process's streams, live or dead: a new leg here must never latch one (rtp/latch.ts).
+    const foreign = new Set<string>();
+    for (const inc of incs) if (inc !== this.id) for (const v of await this.redis.hvals(streamsKey(inc))) foreign.add(v);
+    this.foreign = foreign;
     for (const inc of incs) {
       if (inc === this.id || this.claimed.has(inc) || this.stopped) continue;
       const overridable = ownerOf(inc) === this.o.owner ? inc : '';
@@ -143,12 +165,15 @@ export class RedisDialogJournal implements DialogJournal {
       jobs.push(
         this.end!(entry)
           .catch((err: Error) => this.o.log.warn({ callId, err: err.message }, 'orphaned call not ended'))
-          .then(() => this.redis.hdel(dialogsKey(inc), callId)),
+          .then(() => this.redis.multi().hdel(dialogsKey(inc), callId).hdel(streamsKey(inc), callId).exec()),
       );
     }
     try {
       await Promise.all(jobs);
-      if ((await this.redis.dialogDrop(leaseKey(inc), dialogsKey(inc), this.id)) === 1) await this.redis.srem(INDEX, inc);
+      if ((await this.redis.dialogDrop(leaseKey(inc), dialogsKey(inc), this.id)) === 1) {
+        await this.redis.del(streamsKey(inc));
+        await this.redis.srem(INDEX, inc);
+      }
     } catch (err) {
       this.o.log.warn({ journal: inc, err: (err as Error).message }, 'dialog journal not cleaned up; the next sweep retries');
     } finally {

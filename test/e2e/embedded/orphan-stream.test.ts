@@ -36,10 +36,10 @@ async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 20
   }
 }
 
-async function startNode(url: string, owner: string, trunk: string, sipPort = 0) {
+async function startNode(url: string, owner: string, trunk: string, sipPort = 0, leaseMs = 1500) {
   const redis = createRedis({ url, keyPrefix: 'os:' });
   const udp = await UdpTransport.bind('127.0.0.1', sipPort, log);
-  const journal = new RedisDialogJournal(redis, { owner, leaseMs: 1500, sweepMs: 200, log });
+  const journal = new RedisDialogJournal(redis, { owner, leaseMs, sweepMs: 200, log });
   const tel = validateConfig({
     log: { level: 'silent' },
     telephony: {
@@ -149,3 +149,58 @@ t.test('a new call answered from an orphan’s address and port does not latch t
   }
   await hung;
 });
+
+t.test(
+  'before the dead process’s journal is claimed (another owner, lease still running), its streams are already refused',
+  { timeout: 60000 },
+  async (t) => {
+    const { url } = await startTestRedis(t, 'os:');
+    const peer = await startRawPeer();
+    const gw = createSocket('udp4');
+    await new Promise<void>((r) => gw.bind(0, '127.0.0.1', () => r()));
+    const gwPort = gw.address().port;
+    const ORPHAN = 0x0bee;
+    const FRESH = 0x600f;
+    const seq = { n: 1 };
+    t.teardown(() => {
+      peer.close();
+      gw.close();
+    });
+    // A 60 s lease: nobody claims A's journal during this test; the orphan is not even known as one.
+    const a = await startNode(url, 'node-p', peer.address, 0, 60000);
+    const legA = await a.driver.originate({ to: '0312000013', ringTimeoutMs: 10000 });
+    const invA = await peer.nextRequest('INVITE');
+    const portA = Number(/m=audio (\d+)/.exec(invA.body.toString())![1]);
+    peer.respond(invA, 200, 'OK', { sdpPort: gwPort });
+    await peer.nextRequest('ACK');
+    sendDigit(gw, portA, '3', ORPHAN, 100, seq);
+    await until('A to hear its far end', () => a.digits(legA).length === 1);
+    a.crash();
+
+    const b = await startNode(url, 'node-q', peer.address, 0, 60000);
+    t.teardown(async () => {
+      await b.close();
+      await a.close();
+    });
+    await until('B to know A’s stream', () => b.journal.isForeignStream(`127.0.0.1 ${gwPort} ${ORPHAN}`));
+    const legB = await b.driver.originate({ to: '0312000014', ringTimeoutMs: 10000 });
+    const invB = await peer.nextRequest('INVITE');
+    const portB = Number(/m=audio (\d+)/.exec(invB.body.toString())![1]);
+    peer.respond(invB, 200, 'OK', { sdpPort: gwPort });
+    await peer.nextRequest('ACK');
+    sendDigit(gw, portB, '8', ORPHAN, 200, seq);
+    await until('the orphan’s first packets at B', () => seen(b.driver, legB) >= 6);
+    sendDigit(gw, portB, '1', FRESH, 1000, seq);
+    await until('every packet at B', () => seen(b.driver, legB) >= 12);
+    t.same(b.digits(legB), ['1'], 'the orphan’s stream was refused before anyone claimed it');
+    t.equal(b.driver.rtpStats(legB).droppedForeignSsrc, 6);
+    const hung = b.driver.hangup(legB);
+    for (;;) {
+      const bye = await peer.nextRequest('BYE');
+      if (callIdOf(bye) !== callIdOf(invB)) continue;
+      peer.respond(bye, 200, 'OK');
+      break;
+    }
+    await hung;
+  },
+);

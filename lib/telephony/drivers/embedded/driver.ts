@@ -93,7 +93,7 @@ import { RtpSession, type RtpStats } from './rtp/session';
 import { beep as beepPcm, EncodedCache, holdMusic, loadAudio, tone } from './assets';
 import { MediaRoom } from './media/media-room';
 import { monitorCall, recordCall } from './media/driver-hooks';
-import { ackForFailure, earlyEntry, orphanRequest, type DialogJournal, type JournalEntry } from './journal';
+import { ackForFailure, earlyEntry, orphanRequest, streamKey, type DialogJournal, type JournalEntry } from './journal';
 import { next2xxInterval, uasDialog } from './inbound-leg';
 
 export type AnalyzerFactory = (req: AnalysisRequest) => CallAnalyzer;
@@ -213,8 +213,12 @@ export class EmbeddedDriver implements TelephonyDriver {
    * orphan would otherwise take the orphan's audio if its packet came first.
    */
   private readonly refusedStreams = new Map<string, number>();
-  private readonly refusedStream = (from: Endpoint, ssrc: number): boolean =>
-    this.refusedStreams.size > 0 && this.refusedStreams.has(streamKey({ ...from, ssrc }));
+  private readonly refusedStream = (from: Endpoint, ssrc: number): boolean => {
+    const j = this.opts.journal;
+    if (this.refusedStreams.size === 0 && !j?.isForeignStream) return false;
+    const key = streamKey({ ...from, ssrc });
+    return this.refusedStreams.has(key) || !!j?.isForeignStream?.(key);
+  };
   /** RTP packets the legs' latches dropped (rtp/latch.ts), by reason, since start. */
   private readonly rtpDropped: Record<'before-answer' | 'foreign-source' | 'foreign-ssrc', number> = {
     'before-answer': 0,
@@ -1491,7 +1495,6 @@ export class EmbeddedDriver implements TelephonyDriver {
 
 /** A far end's RTP stream: source address, port and SSRC (RFC 3550 §8). */
 type StreamId = { address: string; port: number; ssrc: number };
-const streamKey = (st: StreamId) => `${st.address} ${st.port} ${st.ssrc}`;
 
 function splitHostPort(s: string): Endpoint {
   const i = s.lastIndexOf(':');

@@ -64,6 +64,9 @@ export interface JournalEntry {
   at: number;
 }
 
+/** A far end's RTP stream as journalled and compared: "address port ssrc". */
+export const streamKey = (st: { address: string; port: number; ssrc: number }): string => `${st.address} ${st.port} ${st.ssrc}`;
+
 /** The storage port the driver writes through (lib/store/dialog-journal.ts implements it on Redis). */
 export interface DialogJournal {
   /**
@@ -80,6 +83,13 @@ export interface DialogJournal {
   remove(callId: string): Promise<void>;
   /** Clean stop: releases the lease (entries still present are ended by another process). */
   stop(): Promise<void>;
+  /**
+   * Whether a stream (streamKey) is journalled by another process, live or
+   * dead, as of its last sweep: never ours. This covers the time between a
+   * process's death and the claim of its journal (up to leaseMs), when its
+   * orphans already stream and no one knows yet that they are orphans.
+   */
+  isForeignStream?(key: string): boolean;
 }
 
 /** Builds the request that ends an orphaned leg: CANCEL (early) or BYE (confirmed), and where it goes. */
