@@ -16,25 +16,9 @@ import pino from 'pino';
 import { loadConfig } from '../../lib/config';
 import { createFreeswitchDriver } from '../../lib/telephony/drivers/freeswitch';
 import { liveServersMissing, startLiveServers } from '../helpers/live-servers';
-import { runContractSuite, type ContractCase, type Expect } from './suite';
+import { runContractSuite } from './suite';
 
 const missing = liveServersMissing();
-
-/**
- * What native detection reports where stream mode has lib/media's decisions:
- * the SIT comes from spandsp, whose descriptor for the region decides the family.
- */
-function nativeExpect(c: ContractCase): Expect {
-  const v = c.expect.verdicts ?? [];
-  // The suite dials Japanese numbers: the Japanese descriptor knows the ITU-T E.180 SIT family, within whose
-  // tolerance the far end's Bell SIT falls, so it is a SIT without the Bell code (spandsp.conf.xml says why the
-  // two families cannot share a descriptor). A Bell SIT on a North American number gives VC natively:
-  // test/e2e/freeswitch/far-ends.test.ts.
-  if (v.some((x) => x.kind === 'sit' && x.sitCode)) {
-    return { ...c.expect, verdicts: v.map((x) => (x.kind === 'sit' ? { ...x, sitCode: 'ITU' } : x)) };
-  }
-  return c.expect;
-}
 
 if (missing) {
   t.test('freeswitch driver contract suite (live)', { skip: missing }, () => undefined);
@@ -54,40 +38,35 @@ if (missing) {
     });
     for (const mode of ['stream', 'native'] as const) {
       await t.test(`${mode} audio mode`, async (tt) => {
-        await runContractSuite(
-          tt,
-          async (trunk, media) => {
-            const config = loadConfig({
-              env: {},
-              overrides: {
-                telephony: {
-                  driver: 'freeswitch',
-                  freeswitch: live.configSection(mode),
-                  trunks: [
-                    {
-                      name: trunk.name,
-                      address: trunk.address,
-                      ...(trunk.username ? { username: trunk.username, password: trunk.password } : {}),
-                    },
-                  ],
-                },
-                ...(media ? { media } : {}),
+        await runContractSuite(tt, async (trunk, media) => {
+          const config = loadConfig({
+            env: {},
+            overrides: {
+              telephony: {
+                driver: 'freeswitch',
+                freeswitch: live.configSection(mode),
+                trunks: [
+                  {
+                    name: trunk.name,
+                    address: trunk.address,
+                    ...(trunk.username ? { username: trunk.username, password: trunk.password } : {}),
+                  },
+                ],
               },
-            });
-            const driver = createFreeswitchDriver({
-              config,
-              logger: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }),
-              onTapStats: (_leg, s) => {
-                if (s.mediaAt !== undefined && s.firstFrameAt !== undefined) latencies.push(s.firstFrameAt - s.mediaAt);
-                if (s.rtpPackets !== undefined) missed.push(s.rtpPackets - s.frames);
-              },
-            });
-            await driver.start();
-            return driver;
-          },
-          undefined,
-          mode === 'native' ? { expect: nativeExpect } : {},
-        );
+              ...(media ? { media } : {}),
+            },
+          });
+          const driver = createFreeswitchDriver({
+            config,
+            logger: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }),
+            onTapStats: (_leg, s) => {
+              if (s.mediaAt !== undefined && s.firstFrameAt !== undefined) latencies.push(s.firstFrameAt - s.mediaAt);
+              if (s.rtpPackets !== undefined) missed.push(s.rtpPackets - s.frames);
+            },
+          });
+          await driver.start();
+          return driver;
+        });
       });
     }
   });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 /** Bump when a recipe changes so stale caches are not reused. */
 const VERSION = 3;
 
-export type FarEndAudio = 'person' | 'machine' | 'fax' | 'sit' | 'busy' | 'busyjp' | 'silence' | 'agent' | 'customer';
+export type FarEndAudio = 'person' | 'machine' | 'fax' | 'sit' | 'situ' | 'busy' | 'busyjp' | 'silence' | 'agent' | 'customer';
 
 type Part = { speak: string; voice?: string } | { tone: number[]; ms: number; gain?: number } | { silence: number };
 
@@ -39,6 +39,16 @@ const RECIPES: Record<FarEndAudio, Part[]> = {
     { tone: [985.2], ms: 380 },
     { tone: [1370.6], ms: 274 },
     { tone: [1776.7], ms: 380 },
+    { silence: 300 },
+    { speak: 'The number you have dialed is not in service. Please check the number and try again.' },
+    { silence: 500 },
+  ],
+  // ITU-T E.180 SIT (950/1400/1800 Hz, 330 ms each) then the announcement.
+  situ: [
+    { silence: 100 },
+    { tone: [950], ms: 330 },
+    { tone: [1400], ms: 330 },
+    { tone: [1800], ms: 330 },
     { silence: 300 },
     { speak: 'The number you have dialed is not in service. Please check the number and try again.' },
     { silence: 500 },

@@ -50,6 +50,7 @@ export function audioKeys(): Record<string, string> {
     machine: 1,
     fax: -1,
     sit: 1,
+    situ: 1,
     busy: -1,
     busyjp: -1,
     silence: -1,

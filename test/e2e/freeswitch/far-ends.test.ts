@@ -70,6 +70,31 @@ const CASES: Case[] = [
     number: '+12125550123',
     verdicts: ['sit:VC'],
   },
+  // Every SIT family in every region's descriptors (spandsp.conf.xml): the ITU-T E.180 SIT on a +1 number and on
+  // a Japanese one, and the Bell SIT after answer on a +1 number, where the 1 kHz beep descriptor used to mask it.
+  {
+    scenario: 'uas-183-sit-itu-then-404',
+    sends: 'CANCEL on the ITU-T E.180 SIT in early media (native: spandsp, +1 number)',
+    code: 6,
+    mode: 'native',
+    number: '+12125550124',
+    verdicts: ['sit:ITU'],
+  },
+  {
+    scenario: 'uas-183-sit-itu-then-404',
+    sends: 'CANCEL on the ITU-T E.180 SIT in early media (native: spandsp, Japanese number)',
+    code: 6,
+    mode: 'native',
+    verdicts: ['sit:ITU'],
+  },
+  {
+    scenario: 'uas-answer-sit',
+    sends: 'BYE on the Bell SIT after answer (native: spandsp with the beep in the descriptor, +1 number)',
+    code: 6,
+    mode: 'native',
+    number: '+12125550125',
+    verdicts: ['sit:VC'],
+  },
 ];
 
 const JP_NUMBER = '0312345678';
