@@ -10,7 +10,7 @@ import type { FreeswitchConfig } from '../../../lib/config/sections/freeswitch';
 import type { TrunkConfig } from '../../../lib/config/sections/embedded';
 import { FreeswitchDriver, type FreeswitchDriverDeps } from '../../../lib/telephony/drivers/freeswitch/driver';
 import type { AnalyzerFactory } from '../../../lib/telephony/drivers/freeswitch/analysis';
-import type { AudioFork } from '../../../lib/telephony/drivers/freeswitch/ports';
+import type { AudioFork, IncomingInvite } from '../../../lib/telephony/drivers/freeswitch/ports';
 import type {
   AudioTapFactory,
   DialogEnd,
@@ -378,7 +378,63 @@ export class FakeDialog implements UacDialog {
   }
 }
 
+/** An INVITE drachtio offers the driver (issue 18): what the driver answered is kept in `responses`. */
+export class FakeIncoming implements IncomingInvite {
+  readonly responses: string[] = [];
+  dialog?: FakeDialog;
+  /** When set, accept() waits for it (a CANCEL can cross the 200). */
+  acceptGate?: Promise<void>;
+  private cancels: Array<() => void> = [];
+  constructor(
+    readonly requestUri: string,
+    readonly from: string,
+    readonly to: string,
+    readonly sdp: string,
+    readonly source: { address: string; port: number },
+    private readonly log: CommandLog,
+  ) {}
+  ringing(): void {
+    this.responses.push('180');
+  }
+  reject(status: number, reason: string): void {
+    this.responses.push(`${status} ${reason}`);
+  }
+  async accept(localSdp: string): Promise<UacDialog> {
+    if (this.acceptGate) await this.acceptGate;
+    this.responses.push('200');
+    this.log.add('srf', '200 OK', localSdp ? '<ep sdp>' : '');
+    this.dialog = new FakeDialog(this.requestUri, this.sdp, this.log);
+    return this.dialog;
+  }
+  onCancel(l: () => void): void {
+    this.cancels.push(l);
+  }
+  /** The caller sent CANCEL (drachtio answered it). */
+  cancel(): void {
+    for (const l of this.cancels) l();
+  }
+}
+
 export class FakeSrf implements SrfPort {
+  private inviteHandler?: (inv: IncomingInvite) => void;
+  onInvite(h: (inv: IncomingInvite) => void): void {
+    this.inviteHandler = h;
+  }
+  /** drachtio offers an INVITE from a caller (to +81312340001 from 0312000014 by default). */
+  incoming(o: { sdp?: string; source?: string } = {}): FakeIncoming {
+    const [address, port] = (o.source ?? '10.0.0.1:5060').split(':');
+    const inv = new FakeIncoming(
+      'sip:0312340001@127.0.0.1',
+      '<sip:0312000014@10.0.0.1>;tag=1',
+      '<sip:0312340001@127.0.0.1>',
+      o.sdp ?? 'v=0\r\nc=IN IP4 10.0.0.9\r\nm=audio 4002 RTP/AVP 0 101\r\n',
+      { address: address!, port: Number(port) },
+      this.log,
+    );
+    if (!this.inviteHandler) throw new Error('the driver registered no INVITE handler');
+    this.inviteHandler(inv);
+    return inv;
+  }
   connected = false;
   readonly calls: FakeCall[] = [];
   /** When false, createUac waits for the test to call `sendInvite()`. */
