@@ -50,19 +50,28 @@ t.test('packets from another source or SSRC on the leg’s port are dropped and 
         '127.0.0.1',
       );
   };
+  // Every packet is waited for (counted by the leg, taken or dropped): the order matters, not the pace.
+  const counted = () => {
+    const s = driver.rtpStats(leg);
+    return s.packetsIn + s.droppedBeforeAnswer + s.droppedForeignSource + s.droppedForeignSsrc;
+  };
+  const reach = async (n: number) => {
+    for (let i = 0; i < 1000 && counted() < n; i++) await sleep(10);
+  };
   // The orphan streams before the answer, then keeps on; the far end sends from its answered port.
   digit(orphan, '9', 0x0bad, 100);
-  await sleep(50);
+  await reach(6);
   peer.respond(inv, 200, 'OK', { sdpPort: farEnd.address().port });
   await peer.nextRequest('ACK');
-  await sleep(50);
   digit(orphan, '8', 0x0bad, 200);
+  await reach(12);
   digit(farEnd, '1', 0x600d, 1000);
-  await sleep(30);
+  await reach(18);
   digit(orphan, '7', 0x0bad, 300);
   digit(farEnd, '5', 0x0bad, 2000); // the orphan's SSRC, now from the far end's port, while 0x600d is live
+  await reach(30);
   digit(farEnd, '2', 0x600d, 9000);
-  await sleep(300);
+  await reach(36);
   const digits = events.filter((e): e is Extract<LegEvent, { type: 'dtmf' }> => e.type === 'dtmf' && e.legId === leg).map((e) => e.digit);
   t.same(digits, ['1', '2'], 'only the far end of this call is analysed');
   const stats = driver.rtpStats(leg);
