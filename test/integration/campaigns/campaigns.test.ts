@@ -59,6 +59,17 @@ t.test('campaigns over the API on a real Redis', async (t) => {
     t.same(got.json(), c, 'what was stored is what was answered');
   });
 
+  await t.test('the notSure policy: null (the deployment policy) by default, or person / machine / agent-decides', async (t) => {
+    const plain = await post('/campaigns', { id: 'ns-default', name: 'ns-default' });
+    t.equal(plain.statusCode, 201, plain.body);
+    t.equal(plain.json().notSure, null);
+    const decides = await post('/campaigns', { id: 'ns-agent', name: 'ns-agent', notSure: 'agent-decides' });
+    t.equal(decides.statusCode, 201, decides.body);
+    t.equal(decides.json().notSure, 'agent-decides');
+    const back = await app.inject({ method: 'GET', url: '/campaigns/ns-agent', headers: auth('supervisor') });
+    t.equal(back.json().notSure, 'agent-decides', 'stored');
+  });
+
   await t.test('bad input answers the exact error and loses nothing', async (t) => {
     const before = (await app.inject({ method: 'GET', url: '/campaigns', headers: auth('admin') })).json();
     const cases: [unknown, number, string, string | RegExp][] = [
@@ -71,6 +82,7 @@ t.test('campaigns over the API on a real Redis', async (t) => {
         'name may contain only letters (any script), digits and "-", and must not be empty',
       ],
       [{ name: 'a', ringTimeoutSec: 0 }, 400, 'VALIDATION_FAILED', 'body.ringTimeoutSec must be >= 1'],
+      [{ name: 'a', notSure: 'maybe' }, 400, 'VALIDATION_FAILED', /^body\.notSure must be equal to one of the allowed values/],
       [{ name: 'a', ringTimeoutSec: 301 }, 400, 'VALIDATION_FAILED', 'body.ringTimeoutSec must be <= 300'],
       [
         { name: 'a', mode: 'robocall' },
