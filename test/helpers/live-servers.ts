@@ -301,6 +301,9 @@ export async function startLiveServers(t?: Teardown, opts: { freeswitches?: numb
         })),
         audioMode,
         fifoDir: join(dir, 'fifo'),
+        // A bound, not a speed: a dozen drivers connecting at once on a loaded 2-core host took > 5 s
+        // (the default) for drachtio-server's admin handshake; an idle host answers in milliseconds.
+        connectTimeoutMs: 30_000,
       }),
       api: first.api,
       stop,
