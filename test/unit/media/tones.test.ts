@@ -5,6 +5,10 @@
 import t from 'tap';
 import { DEFAULT_REGIONS } from '../../../lib/config/sections/media';
 import type { Verdict } from '../../../lib/media/types';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { speak } from '../../../bench/corpus/speech';
 import { babble, kinds, run, S } from '../../helpers/media-signals';
 
 const sitOf = (vs: Verdict[]) => vs.find((v): v is Extract<Verdict, { kind: 'sit' }> => v.kind === 'sit')?.code ?? null;
@@ -281,7 +285,17 @@ t.test('ringback is reported once and is not final', async (t) => {
 });
 
 t.test('voicemail beep after a greeting: 440–2000 Hz, 150–1500 ms', async (t) => {
-  const greet = babble(4000, 3);
+  // A spoken greeting (espeak-ng, installed by scripts/setup.sh): the beep must follow speech, which has a pitch.
+  const dir = mkdtempSync(join(tmpdir(), 'tones-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const greet = Float64Array.from(
+    await speak(join(dir, 'cache'), {
+      voice: 'en-us',
+      text: 'Hi, this is Sam. I cannot take your call right now, please leave a message after the tone.',
+      speed: 165,
+      pitch: 50,
+    }),
+  );
   const withBeep = (f: number, ms: number) =>
     run(S.concat(S.silence(300), greet, S.silence(400), S.tone([f], ms, 6000), S.silence(1500)), { phase: 'answered', waitForBeep: true });
   const b = withBeep(1000, 300);
