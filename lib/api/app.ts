@@ -154,9 +154,40 @@ const REASONS: Record<number, string> = {
 interface FastifyLikeError extends Error {
   statusCode?: number;
   code?: string;
-  validation?: { instancePath: string; message?: string; params?: Record<string, unknown> }[];
+  validation?: { instancePath: string; keyword?: string; message?: string; params?: Record<string, unknown> }[];
   validationContext?: string;
 }
+
+const REQUEST_PART = /^(body|querystring|params|headers)(\.[^\s:"]+)?/;
+
+/**
+ * The one `details` shape of every 400 VALIDATION_FAILED, whether ajv (schema) or a route's own check
+ * (strict query/path readers, domain rules) found it: `{ errors: [{ field, message, … }], … }`, `field`
+ * naming the request part and key (`body.dueAt`, `querystring.limit`). A check's own details stay beside.
+ */
+export function validationDetails(message: string, details: unknown): { errors: { field: string; message: string }[] } {
+  const own = details && typeof details === 'object' && !Array.isArray(details) ? (details as Record<string, unknown>) : {};
+  const fallback = REQUEST_PART.exec(message)?.[0] ?? (typeof own.field === 'string' ? own.field : 'body');
+  const list = Array.isArray(own.errors) ? (own.errors as unknown[]) : [];
+  const errors = list.length
+    ? list.map((item) => {
+        if (typeof item !== 'object' || item === null) {
+          const text = String(item);
+          return { field: REQUEST_PART.exec(text)?.[0] ?? fallback, message: text };
+        }
+        const e = item as Record<string, unknown>;
+        return {
+          ...e,
+          field: typeof e.field === 'string' ? inPart(e.field) : typeof e.column === 'string' ? `body.${e.column}` : fallback,
+          message: typeof e.message === 'string' ? e.message : typeof e.reason === 'string' ? e.reason : message,
+        };
+      })
+    : [{ field: typeof own.field === 'string' ? inPart(own.field) : fallback, message }];
+  return { ...own, errors };
+}
+
+/** A field a store check named without its request part (`phone`, `template`): those checks read JSON bodies. */
+const inPart = (field: string) => (REQUEST_PART.test(field) ? field : `body.${field}`);
 
 /** Maps any thrown error to the catalogue's JSON shape. */
 export function toErrorBody(err: FastifyLikeError): {
@@ -167,12 +198,13 @@ export function toErrorBody(err: FastifyLikeError): {
   details?: unknown;
 } {
   if (err instanceof ApiError) {
+    const details = err.code === 'VALIDATION_FAILED' ? validationDetails(err.message, err.details) : err.details;
     return {
       statusCode: err.statusCode,
       code: err.code,
       error: REASONS[err.statusCode] ?? 'Error',
       message: err.message,
-      ...(err.details !== undefined ? { details: err.details } : {}),
+      ...(details !== undefined ? { details } : {}),
     };
   }
   if (err.validation) {
@@ -181,7 +213,17 @@ export function toErrorBody(err: FastifyLikeError): {
     let msg = `${where} ${v.message ?? 'is invalid'}`;
     if (v.params && 'additionalProperty' in v.params) msg = `${where} has unknown property "${String(v.params.additionalProperty)}"`;
     if (v.params && 'allowedValues' in v.params) msg += `: ${(v.params.allowedValues as unknown[]).join(', ')}`;
-    return { statusCode: 400, code: 'VALIDATION_FAILED', error: 'Bad Request', message: msg, details: err.validation };
+    const errors = err.validation.map((e) => {
+      const named = e.params?.additionalProperty ?? e.params?.missingProperty;
+      const path = `${err.validationContext ?? 'body'}${e.instancePath.replace(/\//g, '.')}`;
+      return {
+        field: named === undefined ? path : `${path}.${String(named)}`,
+        message: e.message ?? 'is invalid',
+        keyword: e.keyword,
+        params: e.params,
+      };
+    });
+    return { statusCode: 400, code: 'VALIDATION_FAILED', error: 'Bad Request', message: msg, details: { errors } };
   }
   const status = err.statusCode ?? 500;
   if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err instanceof SyntaxError) {

@@ -92,6 +92,8 @@ t.test('API fuzz: every operation, bad types, nulls, huge strings, unknown ids',
   const unknownIdAnswers: string[] = [];
   const coerced: string[] = [];
   let typedCases = 0;
+  let validation400s = 0;
+  const badShapes: string[] = [];
   let requests = 0;
   const fill = (path: string, value: (name: string, segment: string) => string) =>
     path.replace(/\{([^}]+)\}/g, (_m, name: string) => {
@@ -121,6 +123,21 @@ t.test('API fuzz: every operation, bad types, nulls, huge strings, unknown ids',
       unknownIdAnswers.push(`${r.statusCode} ${op.method} ${url}`);
     const what = `${op.method} ${url.slice(0, 120)} ${payload === undefined ? '' : payload.slice(0, 80)}`;
     if (r.statusCode >= 500) failures.push(`${r.statusCode} ${what} → ${r.body.slice(0, 200)}`);
+    if (r.statusCode === 400) {
+      // One details shape for every validation 400 (schema or a route's own check): { errors: [{ field, message }] }.
+      const body = r.json() as { code?: string; details?: { errors?: { field?: unknown; message?: unknown }[] } };
+      if (body.code === 'VALIDATION_FAILED') {
+        validation400s++;
+        const errs = body.details?.errors;
+        const ok =
+          Array.isArray(errs) &&
+          errs.length > 0 &&
+          errs.every(
+            (e) => typeof e.message === 'string' && typeof e.field === 'string' && /^(body|querystring|params|headers)\b/.test(e.field),
+          );
+        if (!ok) badShapes.push(`${what} → ${r.body.slice(0, 200)}`);
+      }
+    }
     if (ms >= SLOW_MS) failures.push(`${ms} ms ${what}`);
     return r;
   };
@@ -167,6 +184,8 @@ t.test('API fuzz: every operation, bad types, nulls, huge strings, unknown ids',
   t.comment(
     `${requests} requests over ${ops.length} operations; answers: ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`,
   );
+  t.ok(validation400s > 100, `${validation400s} validation answers checked for the one details shape`);
+  t.same(badShapes, [], 'every 400 VALIDATION_FAILED has details.errors: [{ field: body|querystring|params|headers…, message }]');
   t.same(unknownIdAnswers, [], 'unknown ids answer 404 (or 400 for a bad request before the lookup)');
   t.ok(typedCases > 50, `${typedCases} typed query/path parameter cases`);
   t.same(coerced, [], 'typed query/path parameters: not-quite-numbers and not-quite-booleans get 400 naming the parameter');
