@@ -109,7 +109,14 @@ t.test(
       rec!.durationMs! >= callMs - 1000 && rec!.durationMs! <= callMs + 600,
       `recorded from the answer to the end (${rec!.durationMs} ms of a ${callMs} ms call)`,
     );
-    t.match(a!.recording, { id: rec!.id, status: 'done', from: 'answer', agentId: 'ag1', durationMs: rec!.durationMs });
+    // The recording's history entry is written when FreeSWITCH reports the file closed, which may come after the
+    // attempt closed: read the attempt again until it carries it (bounded).
+    let withRec = a!;
+    for (const until = Date.now() + 15000; !withRec.recording && Date.now() < until;) {
+      await sleep(100);
+      withRec = (await readAttempts(redis, 'rec'))[0]!;
+    }
+    t.match(withRec.recording, { id: rec!.id, status: 'done', from: 'answer', agentId: 'ag1', durationMs: rec!.durationMs });
     const entries = await redis.xrange(keys.campaign('rec', 'history'), '-', '+');
     t.same(entries.map(([, kv]) => kv[1]).sort(), ['attempt', 'recording'], 'the history stream holds the attempt and its recording');
 
