@@ -24,17 +24,13 @@ import { screenshotPath } from '../../helpers/screenshots';
 import { startServices } from '../../../app/services';
 import { buildApp } from '../../../lib/api/app';
 import { validateConfig } from '../../../lib/config';
-import { encodeRecord, validateContact } from '../../../lib/domain/contact';
 import { goertzelShare } from '../../../lib/media/features';
 import { freePort } from '../../../lib/store';
 import { getDisposition } from '../../../lib/store/agent-dispositions';
 import { getAgentLive } from '../../../lib/store/agent-live';
-import { createAgent, createGroup } from '../../../lib/store/agents';
-import { createCampaign } from '../../../lib/store/campaigns';
-import { addContacts } from '../../../lib/store/contacts';
-import { createList } from '../../../lib/store/lists';
 import type { LegEvent } from '../../../lib/telephony/contract';
 import { startProbePhone, type RtpProbe } from '../../../lib/telephony/testing/rtp-probe';
+import { seedDesktopCampaign } from '../../helpers/desktop-campaign';
 import { startTestRedis } from '../../helpers/redis';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -120,29 +116,10 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
   const events: LegEvent[] = [];
   driver.onEvent((e) => events.push(e));
 
-  await createGroup(redis, { id: 'sales', name: 'Sales' });
-  await createAgent(redis, { id: 'ag1', name: 'Yamada', sipUri: `sip:ag1@${agentPhone.sipp.address}`, groups: ['sales'] });
-  await createAgent(redis, { id: 'ag2', name: 'Suzuki', sipUri: 'sip:ag2@127.0.0.1:9', groups: ['sales'] });
-  await createList(redis, { id: 'L1', name: 'L1', profile: 'default' });
-  const v = validateContact(
-    { id: 'c1', phone: '0312345670', name: 'Sato Hanako', key1: 'K-100', timeZone: 'Asia/Tokyo', attributes: { plan: 'gold' } },
-    { profile: 'default', region: 'JP', maxFieldLength: 1000, maxAttributes: 50 },
-  );
-  if (!v.ok) throw new Error(JSON.stringify(v.errors));
-  await addContacts(redis, 'L1', [{ id: v.id, phone: v.record.phone, record: encodeRecord(v.record) }]);
-  await createCampaign(
-    redis,
-    {
-      id: 'c1',
-      name: 'spring-sale',
-      agentGroups: ['sales'],
-      dispositions: [
-        { code: 'sale', label: 'Sale' },
-        { code: 'no', label: 'Not interested' },
-      ],
-    },
-    { region: 'JP' },
-  );
+  const seeded = await seedDesktopCampaign(redis, [
+    { id: 'ag1', name: 'Yamada', sipUri: `sip:ag1@${agentPhone.sipp.address}` },
+    { id: 'ag2', name: 'Suzuki', sipUri: 'sip:ag2@127.0.0.1:9' },
+  ]);
   t.equal(
     (await call(SUP_KEY, 'PUT', '/campaigns/c1/script', { script: 'Hello {{name}}, this is about your {{attr.plan}} plan.' })).status,
     200,
@@ -196,7 +173,7 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
     attemptId: 'att-1',
     listId: 'L1',
     contactId: 'c1',
-    phone: v.record.phone,
+    phone: seeded.phone,
     name: 'Sato Hanako',
     key1: 'K-100',
     attributes: { plan: 'gold' },
