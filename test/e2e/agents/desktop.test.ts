@@ -30,6 +30,7 @@ import { getDisposition } from '../../../lib/store/agent-dispositions';
 import { getAgentLive } from '../../../lib/store/agent-live';
 import type { LegEvent } from '../../../lib/telephony/contract';
 import { startProbePhone, type RtpProbe } from '../../../lib/telephony/testing/rtp-probe';
+import { openPage } from '../../helpers/chromium';
 import { seedDesktopCampaign } from '../../helpers/desktop-campaign';
 import { startTestRedis } from '../../helpers/redis';
 
@@ -141,7 +142,7 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
     'a consent prompt that does not exist is refused, naming the field',
   );
 
-  const browser = existsSync(CHROMIUM) ? await openPage(t, `${base}/agent`) : undefined;
+  const browser = existsSync(CHROMIUM) ? await openPage(`${base}/agent`) : undefined;
   if (!browser) {
     t.comment(`SKIP browser part: ${CHROMIUM} not found; the agent acts through the API`);
   }
@@ -215,7 +216,7 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
   t.equal((await call(SUP_KEY, 'POST', '/agents/ag1/monitor', { mode: 'spy', phone: supUri })).status, 400, 'an unknown mode is refused');
 
   // Listen in: the supervisor's phone is called and mixed in — from the monitor page's buttons when Chromium is there.
-  const dash = page ? await openPage(t, `${base}/dashboard`) : undefined;
+  const dash = page ? await openPage(`${base}/dashboard`) : undefined;
   t.teardown(() => dash?.close());
   const monitorStatus = async () => ((await call(SUP_KEY, 'GET', '/monitors')).body as unknown as { status: string; mode: string }[])[0];
   if (dash) {
@@ -346,36 +347,3 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
   }
   await call(AG1_KEY, 'POST', '/agents/ag1/logout');
 });
-
-async function openPage(t: Test, url: string) {
-  const { chromium } = await import('playwright-core');
-  const profile = mkdtempSync(join(tmpdir(), 'dialer-chromium-'));
-  const ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1200, height: 900 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  const page = ctx.pages()[0] ?? (await ctx.newPage());
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(url);
-  t.comment('agent page opened in Chromium');
-  return {
-    page,
-    errors,
-    close: async () => {
-      await ctx.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
-}
