@@ -5,7 +5,20 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', '.tap/', 'test/.artifacts/', 'bench/.out/', 'bench/corpus/', '**/*.lua'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'data/',
+      'coverage/',
+      '.tap/',
+      'test/.artifacts/',
+      'bench/.out/',
+      'bench/corpus/',
+      '**/*.lua',
+      'lib/config/validators/*.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,8 +4,6 @@ import type { Config } from '../lib/config';
 import { createAgentDesk, type LiveAgentDesk } from '../lib/agents';
 import { CampaignRunner } from '../lib/dialer/runner';
 import { ensureAbandonPrompt } from '../lib/dialer/prompts';
-import { createEmbeddedDriver } from '../lib/telephony/embedded';
-import { createFreeswitchDriver } from '../lib/telephony/drivers/freeswitch';
 import type { TelephonyDriver } from '../lib/telephony/contract';
 import type { DialerRuntime } from '../lib/api/plugins/runtime';
 import { Supervisor } from '../lib/agents/supervise';
@@ -31,11 +29,20 @@ export interface Services {
   stop(): Promise<void>;
 }
 
-/** The telephony driver named by `telephony.driver`; a misconfigured one refuses to start. */
+/**
+ * The telephony driver named by `telephony.driver`; a misconfigured one refuses to start. Only the
+ * named driver's code is loaded (the FreeSWITCH one brings drachtio and ESL: time to /health).
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded only when named (see above) */
 export function createDriver(config: Readonly<Config>, log: Logger, redis?: Redis): TelephonyDriver {
-  if (config.telephony.driver === 'freeswitch') return createFreeswitchDriver({ config, logger: log });
-  return createEmbeddedDriver(config, log.child({ driver: 'embedded' }), redis);
+  if (config.telephony.driver === 'freeswitch') {
+    const fs = require('../lib/telephony/drivers/freeswitch') as typeof import('../lib/telephony/drivers/freeswitch');
+    return fs.createFreeswitchDriver({ config, logger: log });
+  }
+  const embedded = require('../lib/telephony/embedded') as typeof import('../lib/telephony/embedded');
+  return embedded.createEmbeddedDriver(config, log.child({ driver: 'embedded' }), redis);
 }
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
  * Starts the long-running parts beside the API: the telephony driver, the

@@ -5,6 +5,8 @@
 # back to tsx. Run by scripts/setup.sh when dist/ is stale; `npm run build` by hand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The configuration's validators, compiled ahead of time from the schemas (a no-op when they are current).
+node_modules/.bin/tsx lib/config/validators/generate.ts
 node_modules/.bin/tsc -p tsconfig.build.json
 # Non-TypeScript files under lib/ and app/, at the same relative paths.
 (find lib app -type f ! -name '*.ts' -print0 | while IFS= read -r -d '' f; do mkdir -p "dist/$(dirname "$f")"; cp -p "$f" "dist/$f"; done)

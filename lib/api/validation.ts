@@ -33,7 +33,7 @@ function makeAjv(coerceTypes: false, externalSchemas: Record<string, unknown>): 
  * A validator that compiles on its first call. Fastify reads `.errors` off the
  * function it was given when the call returns false, so they are copied there.
  */
-function lazyValidator(compile: () => ValidateFunction): (data: unknown) => boolean {
+export function lazyValidator(compile: () => ValidateFunction): (data: unknown) => boolean {
   let compiled: ValidateFunction | undefined;
   const validate = (data: unknown): boolean => {
     compiled ??= compile();

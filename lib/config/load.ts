@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import Ajv from 'ajv';
-import { configSchema } from './schema';
 import type { Config } from './types';
+// configSchema compiled ahead of time (lib/config/validators/generate.ts): compiling it at start was slow.
+import validate from './validators/config-schema';
 import { toneRegionForCountry } from '../media/region';
 import { resolveNotSure } from './sections/runner';
 
@@ -78,8 +78,6 @@ let warnedNotSure = false;
 
 /** Validates a raw object against the schema, filling defaults. */
 export function validateConfig(raw: Record<string, unknown>): Readonly<Config> {
-  const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: false });
-  const validate = ajv.compile(configSchema);
   const copy = structuredClone(raw);
   if (!validate(copy)) {
     const e = validate.errors![0]!;

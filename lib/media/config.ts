@@ -1,13 +1,11 @@
-import Ajv from 'ajv';
-import { mediaSchema, type MediaConfig } from '../config/sections/media';
+import type { MediaConfig } from '../config/sections/media';
 import { ConfigError } from '../config/load';
+// mediaSchema compiled ahead of time (lib/config/validators/generate.ts), as the whole configuration's is.
+import validate from '../config/validators/media-schema';
 
 export type { MediaConfig } from '../config/sections/media';
 
 type Overrides = { [k: string]: unknown };
-
-const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: false });
-const validate = ajv.compile(mediaSchema);
 
 /**
  * A full media config: schema defaults, then `base` (e.g. the loaded

@@ -8,8 +8,6 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { MessageChannel, MessageKind } from './channel';
 import { SipMessageChannel } from './channels/sip';
-import { SmppChannel } from './channels/smpp';
-import { SmtpChannel } from './channels/smtp';
 import { MessageCampaignRunner } from './runner';
 import { MessagingService } from './service';
 
@@ -19,10 +17,12 @@ export interface Messaging {
   stop(): Promise<void>;
 }
 
+/* eslint-disable @typescript-eslint/no-require-imports -- SMPP and SMTP (nodemailer) are loaded only when configured: time to /health */
 export function createChannels(config: Readonly<Config>, log: Logger): Partial<Record<MessageKind, MessageChannel>> {
   const m = config.messaging;
   const out: Partial<Record<MessageKind, MessageChannel>> = {};
   if (m.smsChannel === 'smpp' && m.smpp.url) {
+    const { SmppChannel } = require('./channels/smpp') as typeof import('./channels/smpp');
     out.sms = new SmppChannel({ ...m.smpp, log: log.child({ channel: 'smpp' }) });
   } else if (m.smsChannel === 'sip') {
     const trunk = m.sip.trunkAddress || config.telephony.trunks[0]?.address;
@@ -34,9 +34,13 @@ export function createChannels(config: Readonly<Config>, log: Logger): Partial<R
         log: log.child({ channel: 'sip-message' }),
       });
   }
-  if (m.smtp.url) out.email = new SmtpChannel({ ...m.smtp, log: log.child({ channel: 'smtp' }) });
+  if (m.smtp.url) {
+    const { SmtpChannel } = require('./channels/smtp') as typeof import('./channels/smtp');
+    out.email = new SmtpChannel({ ...m.smtp, log: log.child({ channel: 'smtp' }) });
+  }
   return out;
 }
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export async function startMessaging(
   deps: { config: Readonly<Config>; redis: Redis; log: Logger },

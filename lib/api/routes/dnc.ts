@@ -14,6 +14,7 @@ import { ID_PATTERN } from '../../domain/campaign';
 import { normalizePhone } from '../../domain/phone';
 import { DNC_CHANNELS, DncFileError, makeEntry, type DncChannel, type DncInput, type DncScope } from '../plugins/store';
 import { actorOf, mapped } from '../store-errors';
+import { lazyValidator } from '../validation';
 
 const tags = ['do-not-call'];
 const channel = StringEnum([...DNC_CHANNELS]);
@@ -48,8 +49,14 @@ const reportSchema = {
   },
 };
 
-/** Same options as the app's validator (lib/api/app.ts), for the import route's querystring. */
-const queryAjv = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false, strict: false });
+/** Same options as the app's validator (lib/api/app.ts), for the import route's querystring; made and compiled on first use. */
+let queryAjv: Ajv | undefined;
+const compileQuery = (schema: object) =>
+  lazyValidator(() =>
+    (queryAjv ??= new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false, strict: false })).compile(
+      schema,
+    ),
+  );
 
 export const dncRoutes: RoutePlugin = async (app) => {
   app.addSchema(entrySchema);
@@ -227,7 +234,7 @@ export const dncRoutes: RoutePlugin = async (app) => {
     {
       config: { roles: SUPERVISOR },
       // The body is a stream for the parser, not a value ajv can check: its schema only documents it.
-      validatorCompiler: ({ schema, httpPart }) => (httpPart === 'body' ? () => true : queryAjv.compile(schema)),
+      validatorCompiler: ({ schema, httpPart }) => (httpPart === 'body' ? () => true : compileQuery(schema)),
       schema: {
         tags,
         summary: 'Import numbers from CSV (header row: phone, channels, expiresAt, reason); valid rows are kept, bad rows reported',

@@ -21,6 +21,7 @@ import { DELIMITERS, type Delimiter } from '../../import/rows';
 import { XLSX_MIME } from '../../import/templates';
 import { SUPERVISOR } from '../auth';
 import { ApiError, errorResponses, notFound } from '../errors';
+import { lazyValidator } from '../validation';
 import { ID_PATTERN, listParams, requireList } from './lists';
 
 const RAW_TYPES = [
@@ -98,10 +99,13 @@ const importQuery = ReqObject(
 // The import route's body is a byte stream, which Fastify's JSON-Schema body
 // validation cannot check; this compiler validates params and query as usual
 // and leaves the body to the importer. Same options as the app's ajv.
-const ajv = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false });
+// Compiled on the route's first request, as the app's own validators are (lib/api/validation.ts).
+let ajv: Ajv | undefined;
 const streamBodyCompiler = ({ schema, httpPart }: { schema: object; httpPart?: string }) => {
   if (httpPart === 'body') return () => true;
-  return ajv.compile(schema);
+  return lazyValidator(() =>
+    (ajv ??= new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false })).compile(schema),
+  );
 };
 
 function parseMapping(s: string | undefined): Record<string, string> | undefined {
