@@ -22,7 +22,6 @@ import {
   type Callback,
 } from '../store/callbacks';
 import { LIVE_ANSWER_CODES, isResultCode, type ResultCode } from '../results/codes';
-import type { RetryPolicy } from '../rules/retry';
 import { isWithinHours } from '../rules/hours';
 import { getCampaign, listRunningCampaigns } from '../store/campaigns';
 import { applyTransition, onControl } from './campaign-control';
@@ -40,6 +39,8 @@ import { getRecordingSettings } from '../store/recordings';
 import { callbackOffer, orphanedCallbackAction } from './steps/callbacks';
 import { decideCompletion } from './steps/complete';
 import { decideClose } from './steps/close';
+import { campaignPolicy, CALLBACK_LIST } from './steps/policy';
+import { applyAgentDecision } from './agent-decision';
 import { RUNNER_CODES } from './steps/codes';
 import { decideDialTime, type DialTimeInput } from './steps/dial-time';
 import { afterPlaced, campaignTick, tickWindow } from './steps/campaign-tick';
@@ -95,18 +96,8 @@ interface CampaignRun {
   ledger?: LedgerWindow;
 }
 
-/**
- * The abandon budget is held over the campaign's window as the ledger in Redis
- * counts it (across shifts and restarts), not only over what this process saw.
- */
-export function campaignPolicy(c: Campaign): RetryPolicy {
-  const perCode: RetryPolicy['perCode'] = {};
-  for (const [code, rule] of Object.entries(c.retryPolicy ?? {})) perCode[Number(code)] = { retry: rule.retry, afterSec: rule.intervalSec };
-  return { maxAttempts: c.maxAttempts, retryIntervalSec: c.retryIntervalSec, perCode };
-}
-
-/** Callbacks due are queued in this pseudo-list, ahead of every list (negative scores). */
-export const CALLBACK_LIST = 'cb';
+// The retry policy and the callbacks' pseudo-list live in ./steps/policy.ts (the agent's re-coding reads them too).
+export { campaignPolicy, CALLBACK_LIST };
 const CALLBACK_PRIORITY = -1e15;
 
 function flowMode(c: Campaign): Mode {
@@ -618,6 +609,8 @@ export class CampaignRunner {
     const d = decideClose({ code, attemptNo: claim.attemptNo, isCallback, policy: campaignPolicy(c), now });
     const agentId = typeof data.agentId === 'string' ? data.agentId : undefined;
     const talkMs = typeof data.bridgedAt === 'number' && typeof data.endedAt === 'number' ? data.endedAt - data.bridgedAt : 0;
+    // notSure "agent-decides" and bridged: the agent's disposition decides this attempt's result (./agent-decision.ts).
+    const agentDecides = data.notSure === 'agent-decides' && typeof data.bridgedAt === 'number';
     await this.d.limits?.release(claim.attemptId).catch((err: Error) => this.d.log.warn({ err }, 'shared limit not released'));
     const ok = await run.queue.close({
       attemptId: claim.attemptId,
@@ -630,8 +623,22 @@ export class CampaignRunner {
       agentId,
       talkMs,
       data: { ...data, phone: claim.phone, attemptNo: claim.attemptNo, retry: d.retryReason, trunk: this.d.trunk ?? 'default' },
+      agentDecides,
     });
     if (!ok) return;
+    // The agent may have entered the disposition before this close was written: it decides the result now.
+    let final = d.final;
+    if (agentDecides) {
+      const out = await applyAgentDecision(this.d.redis, c, claim.attemptId, now, { listView: false }).catch((err: Error) => {
+        this.d.log.warn({ err, campaignId: c.id, attemptId: claim.attemptId }, "agent's disposition not applied at close");
+        return null;
+      });
+      if (out?.applied && isResultCode(out.to)) {
+        this.d.log.info({ campaignId: c.id, attemptId: claim.attemptId, ...out }, "not-sure call re-coded by the agent's disposition");
+        code = out.to;
+        if (out.contact !== 'unchanged') final = out.contact === 'final';
+      }
+    }
     let target = { listId: claim.listId, contactId: claim.contactId };
     if (d.callback === 'done') {
       const cb = await finishCallback(
@@ -659,7 +666,7 @@ export class CampaignRunner {
       attemptId: claim.attemptId,
       ref: claim.ref,
       code,
-      final: d.final,
+      final,
       agentId,
     });
   }

@@ -6,19 +6,20 @@
  * the attempt under that code (machine 4, fax 5, silence 7). Any other
  * disposition means a person: the code stays. Pure.
  *
- * Retry decisions were taken at close (as for any connect); an agent who
- * wants another attempt at a voicemail books a callback.
+ * Since the agent's disposition re-codes the attempt itself (its recorded
+ * code, counters and retry: lib/dialer/agent-decision.ts, a `recode` history
+ * entry folded in by readAttempts), a re-coded record is returned as it is;
+ * this reading remains for attempts closed before that, which carry no
+ * `recode` entry.
  */
-import { resultName } from '../results';
-import { TRUTH_DISPOSITIONS } from './amd';
+import { isResultCode, resultName } from '../results';
+import { agentDecidedCode } from '../dialer/steps/agent-decision';
 import type { AttemptRecord, DispositionLike } from './records';
 
-const CODE_OF_TRUTH = { machine: 4, fax: 5, silence: 7 } as const;
-
 export function withAgentDecidedCode(r: AttemptRecord, d: DispositionLike | undefined): AttemptRecord {
-  if (r.notSure !== 'agent-decides' || r.bridgedAt === undefined) return r;
-  const truth = TRUTH_DISPOSITIONS[d?.disposition?.toLowerCase() ?? ''];
-  if (!truth || truth === 'human') return r;
-  const code = CODE_OF_TRUTH[truth];
+  if (r.notSure !== 'agent-decides' || r.bridgedAt === undefined || r.recodedAt !== undefined) return r;
+  if (!d || !isResultCode(r.code)) return r;
+  const code = agentDecidedCode(r.code, d.disposition);
+  if (code === r.code) return r;
   return { ...r, code, codeName: resultName(code), closedCode: r.code };
 }

@@ -41,8 +41,11 @@ export interface AttemptRecord {
   consentAt?: number;
   /** The analysis was not sure; the notSure policy that was applied (person, machine, agent-decides). */
   notSure?: string;
-  /** When an agent's disposition re-coded the attempt (lib/reports/not-sure.ts): the code it closed with. */
+  /** When an agent's disposition re-coded the attempt (a `recode` history entry, or lib/reports/not-sure.ts): the code it closed with. */
   closedCode?: number;
+  /** Who re-coded it and when (the `recode` history entry, lib/store/lua/dial-recode.lua). */
+  recodedBy?: string;
+  recodedAt?: number;
   verdicts: VerdictLike[];
   /** The call's recording, from its `recording` entry in the same stream (joined by readAttempts). */
   recording?: RecordingEntry;
@@ -119,6 +122,41 @@ export function parseHistoryEntry(campaignId: string, id: string, f: Record<stri
     notSure: str(data.notSure),
     verdicts,
   };
+}
+
+/** A `recode` entry of the history stream: an agent's disposition changed a closed attempt's result. */
+export interface RecodeEntry {
+  attemptId: string;
+  from: number;
+  code: number;
+  final: boolean;
+  by: string;
+  at: number;
+}
+
+/** Parses a `recode` history entry; null for other entries. */
+export function parseRecodeEntry(f: Record<string, string>): RecodeEntry | null {
+  if (f.type !== 'recode' || !f.attemptId) return null;
+  return { attemptId: f.attemptId, from: Number(f.from), code: Number(f.code), final: f.final === '1', by: f.by ?? '', at: Number(f.at) };
+}
+
+/**
+ * Folds `recode` entries (in stream order) into their attempts: one result per attempt, the last one
+ * written, with the code it closed with and who changed it.
+ */
+export function applyRecodes(records: AttemptRecord[], recodes: readonly RecodeEntry[]): void {
+  if (recodes.length === 0) return;
+  const byAttempt = new Map(records.map((r) => [r.attemptId, r]));
+  for (const e of recodes) {
+    const r = byAttempt.get(e.attemptId);
+    if (!r) continue;
+    r.closedCode ??= r.code;
+    r.code = e.code;
+    r.codeName = isResultCode(e.code) ? resultName(e.code) : `code_${e.code}`;
+    r.final = e.final;
+    r.recodedBy = e.by;
+    r.recodedAt = e.at;
+  }
 }
 
 /** Parses a `recording` history entry; null for other entries. */

@@ -7,10 +7,13 @@ import type { Redis } from 'ioredis';
 import { keys } from '../store/keys';
 import { dispositionsKey } from '../store/agent-dispositions';
 import {
+  applyRecodes,
   parseHistoryEntry,
+  parseRecodeEntry,
   parseRecordingEntry,
   type AttemptRecord,
   type DispositionLike,
+  type RecodeEntry,
   type RecordingEntry,
   type TimeRange,
 } from './records';
@@ -44,10 +47,13 @@ const fieldsOf = (kv: string[]) => {
 export async function readAttempts(redis: Redis, campaignId: string): Promise<AttemptRecord[]> {
   const out: AttemptRecord[] = [];
   const recordings = new Map<string, RecordingEntry>();
+  const recodes: RecodeEntry[] = [];
   for await (const [id, kv] of xrangeAll(redis, keys.campaign(campaignId, 'history'))) {
     const f = fieldsOf(kv);
     const r = parseHistoryEntry(campaignId, id, f);
     if (r) out.push(r);
+    const rc = parseRecodeEntry(f);
+    if (rc) recodes.push(rc);
     // A recording ends around the attempt's close, before or after its entry: joined once all is read.
     const rec = parseRecordingEntry(f);
     if (rec) recordings.set(rec.attemptId, rec);
@@ -56,6 +62,8 @@ export async function readAttempts(redis: Redis, campaignId: string): Promise<At
     const rec = recordings.get(r.attemptId);
     if (rec) r.recording = rec;
   }
+  // An agent who decided a not-sure call re-coded it after its close (lib/store/lua/dial-recode.lua).
+  applyRecodes(out, recodes);
   return out;
 }
 
@@ -66,13 +74,17 @@ export async function readReturnCallData(
 ): Promise<{ attempts: AttemptRecord[]; inbound: InboundEntry[] }> {
   const attempts: AttemptRecord[] = [];
   const inbound: InboundEntry[] = [];
+  const recodes: RecodeEntry[] = [];
   for await (const [id, kv] of xrangeAll(redis, keys.campaign(campaignId, 'history'))) {
     const f = fieldsOf(kv);
     const a = parseHistoryEntry(campaignId, id, f);
     if (a) attempts.push(a);
+    const rc = parseRecodeEntry(f);
+    if (rc) recodes.push(rc);
     const e = parseInboundEntry(campaignId, f);
     if (e) inbound.push(e);
   }
+  applyRecodes(attempts, recodes);
   return { attempts, inbound };
 }
 

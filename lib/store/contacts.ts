@@ -24,7 +24,15 @@ declare module 'ioredis' {
     ): Result<(string | number)[], Context>;
     contactsCommit(meta: string, order: string, pending: string, count: number): Result<number, Context>;
     contactsRollback(contacts: string, phones: string, pending: string, count: number): Result<number, Context>;
-    contactOutcome(meta: string, contacts: string, outcome: string, id: string, code: number, atMs: number): Result<number, Context>;
+    contactOutcome(
+      meta: string,
+      contacts: string,
+      outcome: string,
+      id: string,
+      code: number,
+      atMs: number,
+      mode?: 'recode',
+    ): Result<number, Context>;
     contactDelete(meta: string, contacts: string, phones: string, order: string, outcome: string, id: string): Result<number, Context>;
   }
 }
@@ -224,6 +232,13 @@ export async function recordContactOutcome(
   const n = await redis.contactOutcome(k.meta, k.contacts, k.outcome, contactId, o.code, at);
   if (n < 0) throw new Error(`contact ${contactId} does not exist in list ${listId}`);
   return n;
+}
+
+/** Replaces the result of the contact's last recorded attempt (an agent re-coded it); nothing is counted. */
+export async function recodeContactOutcome(redis: Redis, listId: string, contactId: string, code: number): Promise<void> {
+  const k = listKeys(listId);
+  const n = await redis.contactOutcome(k.meta, k.contacts, k.outcome, contactId, code, 0, 'recode');
+  if (n < 0) throw new Error(`contact ${contactId} does not exist in list ${listId}`);
 }
 
 /** Removes one contact; false when it did not exist. */

@@ -16,6 +16,7 @@ declare module 'ioredis' {
     dialBegin(base: string, attemptId: string, owner: string, now: number, leaseMs: number): Result<number, Context>;
     dialRenew(base: string, owner: string, until: number, ...ids: string[]): Result<number, Context>;
     dialClose(base: string, ...args: (string | number)[]): Result<string | null | 0, Context>;
+    dialRecode(base: string, ...args: (string | number)[]): Result<[string, string] | 0, Context>;
     dialVoid(base: string, attemptId: string, score: string, unsent?: 'unsent'): Result<number, Context>;
     dialReap(base: string, now: number, owner: string, leaseMs: number, limit: number): Result<(string | number)[], Context>;
     leaseAcquire(key: string, owner: string, ttlMs: number): Result<number, Context>;
@@ -67,6 +68,35 @@ export interface CloseRecord {
   agentId?: string;
   talkMs?: number;
   data: Record<string, unknown>;
+  /** The agent's disposition decides the result (notSure "agent-decides"): it may re-code the attempt (recode below). */
+  agentDecides?: boolean;
+}
+
+/** A closed attempt's change of result (lib/dialer/steps/agent-decision.ts decides it). */
+export interface RecodeRecord {
+  attemptId: string;
+  from: number;
+  to: number;
+  now: number;
+  final: boolean;
+  nextAt: number;
+  liveFrom: boolean;
+  liveTo: boolean;
+  /** Who changed it (the disposition's author) and the agent of the call. */
+  by: string;
+  agentId: string;
+  data: Record<string, unknown>;
+}
+
+/** What an agent-decided attempt looks like in its attempt hash. */
+export interface AttemptState {
+  phase?: string;
+  code?: number;
+  /** The code it closed with, when it has been re-coded since. */
+  closedCode?: number;
+  ref?: string;
+  attemptNo?: number;
+  agentDecides: boolean;
 }
 
 /** The client's keyPrefix is applied to KEYS only, so scripts get the prefixed base. */
@@ -160,8 +190,54 @@ export class DialQueue {
       r.agentId ?? '',
       r.talkMs ?? 0,
       JSON.stringify(r.data),
+      r.agentDecides ? 1 : 0,
     );
     return res !== 0 && res !== null;
+  }
+
+  /**
+   * Changes a closed agent-decided attempt's result from `from` to `to` (dial-recode.lua); null when it was not
+   * `from` any more (or not agent-decided), else what became of the contact.
+   */
+  async recode(r: RecodeRecord): Promise<{ entry: string; contact: 'final' | 'queued' | 'unchanged' } | null> {
+    const res = await this.redis.dialRecode(
+      this.base,
+      r.attemptId,
+      r.from,
+      r.to,
+      r.now,
+      r.final ? 1 : 0,
+      r.nextAt,
+      r.liveFrom ? 1 : 0,
+      r.liveTo ? 1 : 0,
+      r.by,
+      r.agentId,
+      JSON.stringify(r.data),
+    );
+    if (!Array.isArray(res)) return null;
+    return { entry: String(res[0]), contact: res[1] as 'final' | 'queued' | 'unchanged' };
+  }
+
+  /** The attempt's hash as the agent's re-coding reads it. */
+  async attemptState(attemptId: string): Promise<AttemptState> {
+    const [phase, code, closedCode, ref, attemptNo, agentDecides] = await this.redis.hmget(
+      `${this.base}at:${attemptId}`,
+      'phase',
+      'code',
+      'closedCode',
+      'ref',
+      'attemptNo',
+      'agentDecides',
+    );
+    const n = (v: string | null) => (v === null ? undefined : Number(v));
+    return {
+      phase: phase ?? undefined,
+      code: n(code),
+      closedCode: n(closedCode),
+      ref: ref ?? undefined,
+      attemptNo: n(attemptNo),
+      agentDecides: agentDecides === '1',
+    };
   }
 
   /** Gives a claimed attempt back uncounted; `unsent`: also one marked dialing whose call the driver refused before anything went out. */

@@ -8,7 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { getCampaign } from '../../store/campaigns';
 import { getContact } from '../../store/contacts';
-import { getDisposition, saveDisposition, type DispositionRecord } from '../../store/agent-dispositions';
+import { getDisposition, type DispositionRecord } from '../../store/agent-dispositions';
+import { saveDispositionAndDecide } from '../../dialer/agent-decision';
 import { getAgentLive } from '../../store/agent-live';
 import { agentCallAt, agentCalls, getScript, setScript } from '../../store/agent-calls';
 import {
@@ -46,7 +47,7 @@ function agentData(redis: Redis) {
     getCampaign: (id: string) => getCampaign(redis, id),
     getContact: (listId: string, contactId: string) => getContact(redis, listId, contactId),
     getDisposition: (campaignId: string, attemptId: string) => getDisposition(redis, campaignId, attemptId),
-    saveDisposition: (d: DispositionRecord) => saveDisposition(redis, d),
+    saveDisposition: (d: DispositionRecord) => saveDispositionAndDecide(redis, d),
     getAgentLive: (id: string) => getAgentLive(redis, id),
     agentCallAt: (agentId: string, campaignId: string, attemptId: string) => agentCallAt(redis, agentId, campaignId, attemptId),
     agentCalls: (agentId: string, since: number) => agentCalls(redis, agentId, since),

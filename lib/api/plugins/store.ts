@@ -40,7 +40,7 @@ import { dncAudit, getDncEntry, isDoNotCall, listDncEntries, putDncEntries, remo
 import { importDncCsv } from '../../store/dnc-import';
 import { getAgentLive, listLiveAgents } from '../../store/agent-live';
 import { completeUnsaved, getUnsaved, listUnsaved } from '../../store/agent-unsaved';
-import { saveDisposition } from '../../store/agent-dispositions';
+import { saveDispositionAndDecide } from '../../dialer/agent-decision';
 import { createCallback, getCallback, listCallbacks, updateCallback } from '../../store/callbacks';
 import { getMessage, iterateMessages, msgGlobal, pageMessages } from '../../store/messages';
 import { getMessageCampaign, listMessageCampaigns } from '../../store/message-campaigns';
@@ -95,7 +95,8 @@ function repositories(redis: Redis) {
     }),
     agentLive: bind(redis, { get: getAgentLive, list: listLiveAgents }),
     unsaved: bind(redis, { get: getUnsaved, list: listUnsaved, complete: completeUnsaved }),
-    dispositions: bind(redis, { save: saveDisposition }),
+    // The agent decides a not-sure call's result by the disposition (lib/dialer/agent-decision.ts).
+    dispositions: bind(redis, { save: saveDispositionAndDecide }),
     callbacks: bind(redis, { create: createCallback, get: getCallback, list: listCallbacks, update: updateCallback }),
     messages: {
       ...bind(redis, { get: getMessage, page: pageMessages, iterate: iterateMessages }),

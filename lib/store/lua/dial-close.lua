@@ -5,7 +5,8 @@
 -- attempt ever has two results.
 -- KEYS[1] = campaign base
 -- ARGV: attemptId, code, now, final (1|0), nextAt, live (1|0), abandoned (1|0),
---       agentId ("" none), talkMs, data (JSON of times, SIP status, verdicts…)
+--       agentId ("" none), talkMs, data (JSON of times, SIP status, verdicts…),
+--       agentDecides (1: the agent's disposition decides the result, dial-recode.lua; optional)
 local base = KEYS[1]
 local id = ARGV[1]
 local at = base .. 'at:' .. id
@@ -17,6 +18,7 @@ local now = ARGV[3]
 local final = ARGV[4] == '1'
 local agent = ARGV[8]
 redis.call('HSET', at, 'phase', 'closed', 'code', code, 'closedAt', now)
+if ARGV[11] == '1' then redis.call('HSET', at, 'agentDecides', '1') end
 redis.call('ZREM', base .. 'inflight', id)
 
 local ct = base .. 'ct:' .. ref
