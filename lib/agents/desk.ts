@@ -23,11 +23,21 @@ import {
   readyCount,
   reserveAgent,
   type AgentLive,
+  type ReservePool,
   type UnsavedInput,
 } from '../store/agent-live';
 import { AgentDeskError } from './errors';
 import { idleDecision } from './idle';
-import { hasCall, transition, type AgentEffect, type AgentEvent, type AgentState } from './state';
+import {
+  hasCall,
+  returnCallsAfter,
+  transition,
+  type AgentEffect,
+  type AgentEvent,
+  type AgentState,
+  type NextState,
+  type SettableState,
+} from './state';
 
 /** What the desk needs to know about an agent definition (lib/store/agents.ts). */
 export interface AgentDefinition {
@@ -68,6 +78,8 @@ interface StepOptions {
   before?: (a: AgentLive) => Promise<void>;
   /** Effects already done by `before`. */
   skip?: AgentEffect['type'][];
+  /** Login: the agent starts in return-calls mode. */
+  returnCalls?: boolean;
 }
 
 const CALL_FIELDS = ['token', 'attemptId', 'campaignId', 'customerLeg', 'pop', 'held'];
@@ -185,28 +197,39 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
    * break or away), for pacing. With local reservations only this desk's own
    * agents count: pacing on agents another process holds would dial calls no
    * agent here can take (system abandons; found by test/e2e/scale/fault.test.ts).
+   * Agents taking return calls never take a campaign's call, so they do not count.
    */
   async snapshot(groups: readonly string[]): Promise<AgentSnapshot[]> {
     const want = new Set(groups);
     const out: AgentSnapshot[] = [];
     for (const a of await listLiveAgents(this.redis)) {
       if (this.deps.localReservations && a.owner !== this.nodeId) continue;
+      if (a.returnCalls) continue;
       const state = PACING_STATE[a.state];
       if (state && a.groups.some((g) => want.has(g))) out.push({ state, since: a.since });
     }
     return out;
   }
 
-  /** Reserves the longest-waiting ready agent of the groups; `prefer` (a callback's owner) first when ready, and nobody else with `only`. */
-  async reserve(groups: readonly string[], attemptId: string, prefer?: string, o: { only?: boolean } = {}): Promise<Reservation | null> {
+  /**
+   * Reserves the longest-waiting ready agent of the groups; `prefer` (a
+   * callback's owner) first when ready, and nobody else with `only`. `pool`:
+   * the campaigns' ready agents (default) or those taking return calls.
+   */
+  async reserve(
+    groups: readonly string[],
+    attemptId: string,
+    prefer?: string,
+    o: { only?: boolean; pool?: ReservePool } = {},
+  ): Promise<Reservation | null> {
     const token = randomUUID();
     const now = this.clock();
-    const args = { token, attemptId, now, prefer, only: o.only };
+    const args = { token, attemptId, now, prefer, only: o.only, pool: o.pool };
     const r = this.deps.localReservations
       ? await reserveAgentOnNode(this.redis, groups, this.nodeId, args)
       : await reserveAgent(this.redis, groups, args);
     if (!r) return null;
-    this.emit('state', { agentId: r.agentId, from: 'ready', to: 'reserved', event: 'reserve', at: now });
+    this.emit('state', { agentId: r.agentId, from: o.pool ?? 'ready', to: 'reserved', event: 'reserve', at: now });
     return { agentId: r.agentId, legId: r.legId, token };
   }
 
@@ -243,8 +266,8 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
 
   // ---- agent actions (API) ---------------------------------------------
 
-  /** The dialer calls the agent's phone; once answered the agent is ready on hold music. */
-  async login(agentId: string): Promise<AgentLive> {
+  /** The dialer calls the agent's phone; once answered the agent is ready (or taking return calls) on hold music. */
+  async login(agentId: string, o: { returnCalls?: boolean } = {}): Promise<AgentLive> {
     const def = await this.deps.directory(agentId);
     if (!def) throw new AgentDeskError('NOT_FOUND', `agent ${agentId} does not exist`);
     if (def.groups.length === 0)
@@ -257,6 +280,7 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
       { type: 'login' },
       {
         set: { name: def.name, uri: def.sipUri, groups: JSON.stringify(def.groups), owner: this.nodeId, lastReason: '' },
+        returnCalls: o.returnCalls,
       },
     );
     return (await getAgentLive(this.redis, agentId))!;
@@ -266,12 +290,12 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
     await this.step(agentId, { type: 'logout' }, { reason });
   }
 
-  async setState(agentId: string, state: 'ready' | 'break' | 'away'): Promise<void> {
+  async setState(agentId: string, state: SettableState): Promise<void> {
     await this.step(agentId, { type: 'set_state', state });
   }
 
   /** Wrap-up done: the disposition was validated and saved by the caller; picks the next state. */
-  async finishWrapUp(agentId: string, next: 'continue' | 'break' | 'away' | 'end', attemptId?: string): Promise<void> {
+  async finishWrapUp(agentId: string, next: NextState, attemptId?: string): Promise<void> {
     await this.step(
       agentId,
       { type: 'dispose', next },
@@ -402,16 +426,19 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
       const a = await getAgentLive(this.redis, agentId);
       if (o.guard && o.guard(a) === false) return false;
       const from: AgentState = a?.state ?? 'logged_out';
-      const tr = transition(from, event);
+      const wasReturnCalls = o.returnCalls ?? (from !== 'logged_out' && !!a?.returnCalls);
+      const tr = transition(from, event, { returnCalls: wasReturnCalls });
       if (i === 0 && o.before) await o.before(a!);
       const now = this.clock();
       const set: Record<string, string | number> = { state: tr.state, since: tr.state === from && a ? a.since : now, ...o.set };
       const del: string[] = [];
-      let queue: 'enqueue' | 'dequeue' | undefined;
+      if (returnCallsAfter(tr.state, wasReturnCalls)) set.mode = 'return_calls';
+      else del.push('mode');
+      let queue: 'enqueue' | 'enqueue-rc' | 'dequeue' | undefined;
       let unsaved: UnsavedInput | undefined;
       for (const eff of tr.effects) {
         if (eff.type === 'enqueueReady') {
-          queue = 'enqueue';
+          queue = eff.pool === 'ready' ? 'enqueue' : 'enqueue-rc';
           set.readySince = eff.keepSince && a?.readySince ? a.readySince : now;
         } else if (eff.type === 'dequeueReady') queue = 'dequeue';
         else if (eff.type === 'clearCall') del.push(...CALL_FIELDS);

@@ -16,12 +16,16 @@ export interface IdleLimits {
 /** Seed 001's 30/60 minutes: a forgotten wrap-up or an absent agent holds no line for long; breaks and waiting get an hour. */
 export const DEFAULT_IDLE_LIMITS: IdleLimits = { readySec: 3600, wrapUpSec: 1800, breakSec: 3600, awaySec: 1800 };
 
-/** The limit that applies to a state, or undefined when the state is never released for idleness. */
+/** The limit that applies to a state, or undefined when the state is never released for idleness (waiting for return calls is waiting: readySec). */
 export function limitFor(state: AgentState, limits: IdleLimits): number | undefined {
   const sec = (
-    { ready: limits.readySec, wrap_up: limits.wrapUpSec, break: limits.breakSec, away: limits.awaySec } as Partial<
-      Record<AgentState, number>
-    >
+    {
+      ready: limits.readySec,
+      return_calls: limits.readySec,
+      wrap_up: limits.wrapUpSec,
+      break: limits.breakSec,
+      away: limits.awaySec,
+    } as Partial<Record<AgentState, number>>
   )[state];
   return sec && sec > 0 ? sec : undefined;
 }

@@ -2,24 +2,47 @@
  * The live agent state machine of seed 001 (BIZTEL outbound "operation"):
  *
  *   logged_out ─login─▶ connecting ─phone_answered─▶ ready ⇄ break / away
+ *   ready / break / away ⇄ return_calls   (return calls only: seed 001's inbound-only agents)
  *   ready ─reserve─▶ reserved ─connect─▶ talking ─customer_ended / hangup_customer / transfer─▶ wrap_up
  *   reserved ─release─▶ ready            (the customer hung up before the bridge)
- *   wrap_up ─dispose(next)─▶ ready | break | away | logged_out
- *   ready / wrap_up / break / away ─idle_timeout─▶ logged_out   (auto-release, 30/60 min)
+ *   wrap_up ─dispose(next)─▶ ready | return_calls | break | away | logged_out
+ *   ready / return_calls / wrap_up / break / away ─idle_timeout─▶ logged_out   (auto-release, 30/60 min)
  *   any state with a phone leg ─phone_ended─▶ logged_out        (a call in progress becomes "unsaved")
+ *
+ * "Return calls" (issue 18): seed 001 says agents waiting on a call job get no
+ * inbound calls, so people who ring back need agents kept apart for them (its
+ * inbound-only call centre, or agents left "受付可"). An agent in `return_calls`
+ * waits in the return-call queues only: campaigns never reserve them, inbound
+ * routes do (lib/inbound). A call taken from there goes back there: `release`,
+ * `dispose continue` and the phone answer at login (`returnCalls` in the
+ * context) lead to `return_calls` instead of `ready`.
  *
  * One guarded transition function; effects are data that the desk carries out
  * (driver calls, queue changes in Redis, records). Pure: no I/O, no clock.
  */
-export const AGENT_STATES = ['logged_out', 'connecting', 'ready', 'reserved', 'talking', 'wrap_up', 'break', 'away'] as const;
+export const AGENT_STATES = [
+  'logged_out',
+  'connecting',
+  'ready',
+  'return_calls',
+  'reserved',
+  'talking',
+  'wrap_up',
+  'break',
+  'away',
+] as const;
 export type AgentState = (typeof AGENT_STATES)[number];
 
-/** The next state an agent picks with a disposition (seed 001: continue, break, away, end). */
-export const NEXT_STATES = ['continue', 'break', 'away', 'end'] as const;
+/**
+ * The next state an agent picks with a disposition (seed 001: continue, break,
+ * away, end); `continue` goes back to where the call was taken from (ready or
+ * return calls), `return_calls` switches to taking return calls.
+ */
+export const NEXT_STATES = ['continue', 'return_calls', 'break', 'away', 'end'] as const;
 export type NextState = (typeof NEXT_STATES)[number];
 
 /** States an agent (or supervisor) may set directly. */
-export const SETTABLE_STATES = ['ready', 'break', 'away'] as const;
+export const SETTABLE_STATES = ['ready', 'return_calls', 'break', 'away'] as const;
 export type SettableState = (typeof SETTABLE_STATES)[number];
 
 export type AgentEvent =
@@ -78,14 +101,26 @@ export type AgentEffect =
   | { type: 'unholdCustomer' }
   | { type: 'hangupCustomer' }
   | { type: 'transferCustomer' }
-  /** Put the agent in the ready queues (longest-waiting first). `keepSince`: back in the same place (reservation released). */
-  | { type: 'enqueueReady'; keepSince: boolean }
+  /**
+   * Put the agent in the ready queues (longest-waiting first): the campaigns'
+   * (`ready`) or the return-call ones (`return_calls`). `keepSince`: back in the
+   * same place (reservation released).
+   */
+  | { type: 'enqueueReady'; keepSince: boolean; pool: Pool }
   | { type: 'dequeueReady' }
   /** Keep the current call as an "unsaved" record for later completion. */
   | { type: 'saveUnsaved' }
   | { type: 'recordDisposition' }
   /** Forget the current call (after disposition or when the leg is gone). */
   | { type: 'clearCall' };
+
+/** Which waiting queues an agent is in: the campaigns' or the return calls'. */
+export type Pool = 'ready' | 'return_calls';
+
+/** What the machine needs besides the state: whether the agent's current call (or login) is in return-calls mode. */
+export interface AgentContext {
+  returnCalls?: boolean;
+}
 
 export interface AgentTransition {
   state: AgentState;
@@ -116,31 +151,38 @@ const E = {
   unholdCustomer: { type: 'unholdCustomer' },
   hangupCustomer: { type: 'hangupCustomer' },
   transferCustomer: { type: 'transferCustomer' },
-  enqueue: { type: 'enqueueReady', keepSince: false },
-  requeue: { type: 'enqueueReady', keepSince: true },
+  enqueue: { type: 'enqueueReady', keepSince: false, pool: 'ready' },
+  requeue: { type: 'enqueueReady', keepSince: true, pool: 'ready' },
+  enqueueRc: { type: 'enqueueReady', keepSince: false, pool: 'return_calls' },
+  requeueRc: { type: 'enqueueReady', keepSince: true, pool: 'return_calls' },
   dequeue: { type: 'dequeueReady' },
   saveUnsaved: { type: 'saveUnsaved' },
   recordDisposition: { type: 'recordDisposition' },
   clearCall: { type: 'clearCall' },
 } as const satisfies Record<string, AgentEffect>;
 
-type Rule = AgentTransition | ((e: AgentEvent) => AgentTransition);
+type Rule = AgentTransition | ((e: AgentEvent, ctx: AgentContext) => AgentTransition);
 const t = (state: AgentState, ...effects: AgentEffect[]): AgentTransition => ({ state, effects });
 
-/** Which state each direct state change leads to, with the queue change it needs. */
-function setFrom(from: 'ready' | 'break' | 'away') {
+/** Which state each direct state change leads to, with the queue change it needs (enqueueing leaves the other pool). */
+function setFrom(from: SettableState) {
   return (e: AgentEvent): AgentTransition => {
     const to = (e as { state: SettableState }).state;
-    if (to === from) throw new IllegalAgentTransitionError(from, 'set_state', `the agent is already ${from}`);
+    if (to === from) throw new IllegalAgentTransitionError(from, 'set_state', `the agent is already ${from.replace('_', ' ')}`);
     if (to === 'ready') return t('ready', E.enqueue);
-    return from === 'ready' ? t(to, E.dequeue) : t(to);
+    if (to === 'return_calls') return t('return_calls', E.enqueueRc);
+    return from === 'ready' || from === 'return_calls' ? t(to, E.dequeue) : t(to);
   };
 }
 
-function dispose(e: AgentEvent): AgentTransition {
+function dispose(e: AgentEvent, ctx: AgentContext): AgentTransition {
   switch ((e as { next: NextState }).next) {
     case 'continue':
-      return t('ready', E.recordDisposition, E.clearCall, E.enqueue);
+      return ctx.returnCalls
+        ? t('return_calls', E.recordDisposition, E.clearCall, E.enqueueRc)
+        : t('ready', E.recordDisposition, E.clearCall, E.enqueue);
+    case 'return_calls':
+      return t('return_calls', E.recordDisposition, E.clearCall, E.enqueueRc);
     case 'break':
       return t('break', E.recordDisposition, E.clearCall);
     case 'away':
@@ -155,7 +197,7 @@ const TABLE: Record<AgentState, Partial<Record<AgentEventType, Rule>>> = {
     login: t('connecting', E.originatePhone),
   },
   connecting: {
-    phone_answered: t('ready', E.playHold, E.enqueue),
+    phone_answered: (_e, ctx) => (ctx.returnCalls ? t('return_calls', E.playHold, E.enqueueRc) : t('ready', E.playHold, E.enqueue)),
     phone_ended: t('logged_out'),
     logout: t('logged_out', E.hangupPhone),
   },
@@ -166,8 +208,15 @@ const TABLE: Record<AgentState, Partial<Record<AgentEventType, Rule>>> = {
     idle_timeout: t('logged_out', E.dequeue, E.hangupPhone),
     phone_ended: t('logged_out', E.dequeue),
   },
+  return_calls: {
+    reserve: t('reserved', E.dequeue),
+    set_state: setFrom('return_calls'),
+    logout: t('logged_out', E.dequeue, E.hangupPhone),
+    idle_timeout: t('logged_out', E.dequeue, E.hangupPhone),
+    phone_ended: t('logged_out', E.dequeue),
+  },
   reserved: {
-    release: t('ready', E.requeue),
+    release: (_e, ctx) => (ctx.returnCalls ? t('return_calls', E.requeueRc) : t('ready', E.requeue)),
     connect: t('talking', E.stopHold, E.beep, E.bridge, E.screenPop),
     phone_ended: t('logged_out', E.clearCall),
   },
@@ -213,10 +262,17 @@ function refusal(from: AgentState, event: AgentEvent): string {
 }
 
 /** The guarded transition: the next state and the effects to carry out, or IllegalAgentTransitionError. */
-export function transition(from: AgentState, event: AgentEvent): AgentTransition {
+export function transition(from: AgentState, event: AgentEvent, ctx: AgentContext = {}): AgentTransition {
   const rule = TABLE[from][event.type];
   if (!rule) throw new IllegalAgentTransitionError(from, event.type, refusal(from, event));
-  return typeof rule === 'function' ? rule(event) : rule;
+  return typeof rule === 'function' ? rule(event, ctx) : rule;
+}
+
+/** Whether the agent is in return-calls mode after a transition to `to` (kept through reserved, talking and wrap-up). */
+export function returnCallsAfter(to: AgentState, before: boolean): boolean {
+  if (to === 'return_calls') return true;
+  if (to === 'reserved' || to === 'talking' || to === 'wrap_up' || to === 'connecting') return before;
+  return false;
 }
 
 /** True when the agent has a live phone leg in this state. */

@@ -45,10 +45,17 @@ export interface AgentDesk {
   /**
    * Atomically reserves the longest-waiting ready agent of any of the groups
    * (ready → reserved); `prefer` (a callback's owner) is taken first when ready,
-   * and with `only` nobody else is. Resolves null when none is ready.
+   * and with `only` nobody else is. `pool` return_calls: among the agents
+   * taking return calls instead (inbound routes; campaigns never ask for it).
+   * Resolves null when none is ready.
    */
-  reserve(groups: readonly string[], attemptId: string, prefer?: string, o?: { only?: boolean }): Promise<Reservation | null>;
-  /** The reserved agent did not get the call (customer hung up first): reserved → ready, hold music continues. */
+  reserve(
+    groups: readonly string[],
+    attemptId: string,
+    prefer?: string,
+    o?: { only?: boolean; pool?: 'ready' | 'return_calls' },
+  ): Promise<Reservation | null>;
+  /** The reserved agent did not get the call (customer hung up first): reserved → ready (or return calls), hold music continues. */
   release(r: Reservation): Promise<void>;
   /**
    * Connects the customer to the reserved agent: stops hold music, beeps the

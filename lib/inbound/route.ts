@@ -16,8 +16,11 @@ export interface ForwardTarget {
 
 export type InboundAction =
   /**
-   * Ring the agent group: the longest-idle ready agent of the groups takes the
-   * call with a screen pop. `busy`: every agent of the groups is busy (or none
+   * Ring the agent group: the longest-idle agent of the groups taking return
+   * calls (state return_calls) takes the call with a screen pop; with
+   * `agentPool` return-calls-first (default) the longest-idle ready (campaign)
+   * agent when none is, with return-calls-only nobody else (seed 001: agents
+   * waiting on a call job get no inbound calls). `busy`: every agent of the groups is busy (or none
    * is logged in) → forward at once. `noAnswer`: no agent took it within
    * `afterSec` (default 20, seed 004) → forward. Without either, the caller waits
    * `afterSec` on hold music and then hears `message` (if any) and is hung up.
@@ -26,6 +29,7 @@ export type InboundAction =
       type: 'agents';
       groups: string[];
       afterSec?: number;
+      agentPool?: AgentPool;
       noAnswer?: ForwardTarget;
       busy?: ForwardTarget;
       message?: string;
@@ -36,6 +40,14 @@ export type InboundAction =
   | { type: 'forward'; to: string; trunk?: string }
   /** A voice bot / IVR at a SIP URI (forwarded like `forward`; emits the "handled by IVR" notice). */
   | { type: 'ivr'; uri: string };
+
+export const AGENT_POOLS = ['return-calls-first', 'return-calls-only'] as const;
+export type AgentPool = (typeof AGENT_POOLS)[number];
+
+/** The agent queues an `agents` action reserves from, in order (lib/store/agent-live.ts pools). */
+export function poolsOf(a: { agentPool?: AgentPool }): ('return_calls' | 'ready')[] {
+  return a.agentPool === 'return-calls-only' ? ['return_calls'] : ['return_calls', 'ready'];
+}
 
 export type Weekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
@@ -125,7 +137,7 @@ export class RouteInputError extends Error {
 }
 
 const ACTION_FIELDS: Record<string, string[]> = {
-  agents: ['type', 'groups', 'afterSec', 'noAnswer', 'busy', 'message'],
+  agents: ['type', 'groups', 'afterSec', 'agentPool', 'noAnswer', 'busy', 'message'],
   message: ['type', 'file', 'dncDigit'],
   forward: ['type', 'to', 'trunk'],
   ivr: ['type', 'uri'],
@@ -157,6 +169,8 @@ export function validateAction(a: InboundAction, field: string, trunks: readonly
       if (a.groups.length === 0) throw new RouteInputError(`${field}.groups`, 'needs at least one agent group');
       if (a.afterSec !== undefined && !(a.afterSec >= 1 && a.afterSec <= 600))
         throw new RouteInputError(`${field}.afterSec`, 'must be 1–600 seconds');
+      if (a.agentPool !== undefined && !(AGENT_POOLS as readonly string[]).includes(a.agentPool))
+        throw new RouteInputError(`${field}.agentPool`, `"${String(a.agentPool)}" is not one of ${AGENT_POOLS.join(', ')}`);
       if (a.noAnswer) target(a.noAnswer, `${field}.noAnswer`);
       if (a.busy) target(a.busy, `${field}.busy`);
       return;

@@ -27,7 +27,7 @@ import {
   type InboundCallRecord,
 } from '../store/inbound';
 import { agentGroupStep, callerNumber, didCandidates } from './decide';
-import { decide, type ForwardTarget, type InboundAction, type InboundRoute } from './route';
+import { decide, poolsOf, type ForwardTarget, type InboundAction, type InboundRoute } from './route';
 
 export class InboundCallError extends Error {
   constructor(
@@ -205,7 +205,7 @@ export class InboundCalls {
         const started = this.clock();
         for (let first = true; ; first = false) {
           if (c.ended) return;
-          const r = await this.d.desk.reserve(action.groups, c.record.id);
+          const r = await this.reserve(action, c.record.id);
           const step = agentGroupStep(action, { reserved: !!r, waitedMs: this.clock() - started, first });
           if (step.kind === 'connect') return this.connect(c, r!);
           if (step.kind === 'forward') {
@@ -222,6 +222,15 @@ export class InboundCalls {
         }
       }
     }
+  }
+
+  /** An agent of the action's groups, from the pools it allows in order (return calls first). */
+  private async reserve(action: Extract<InboundAction, { type: 'agents' }>, id: string): Promise<Reservation | null> {
+    for (const pool of poolsOf(action)) {
+      const r = await this.d.desk.reserve(action.groups, id, undefined, { pool });
+      if (r) return r;
+    }
+    return null;
   }
 
   private async connect(c: Live, r: Reservation): Promise<void> {

@@ -4,7 +4,7 @@
  * can bridge a customer to it (lib/store/lua/agent-reserve-node.lua).
  */
 import type { Redis, Result } from 'ioredis';
-import { agentKeys } from '../store/agent-live';
+import { agentKeys, poolQueue, type ReserveArgs } from '../store/agent-live';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -16,18 +16,20 @@ export async function reserveAgentOnNode(
   redis: Redis,
   groups: readonly string[],
   node: string,
-  o: { token: string; attemptId: string; now: number; prefer?: string; only?: boolean },
+  o: ReserveArgs,
 ): Promise<{ agentId: string; legId: string; ver: number } | null> {
   if (groups.length === 0) return null;
   const prefer = o.prefer ? `${o.only ? '=' : ''}${o.prefer}` : '';
+  const q = poolQueue(o.pool);
   const r = await redis.agentReserveNode(
     agentKeys.agentPrefix,
-    agentKeys.readyPrefix,
+    q.prefix,
     o.token,
     o.attemptId,
     String(o.now),
     prefer,
     node,
+    q.state,
     ...groups,
   );
   return r ? { agentId: r[0], legId: r[1], ver: Number(r[2]) } : null;

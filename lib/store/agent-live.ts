@@ -3,6 +3,7 @@
  * script can change an agent and the ready queues together:
  *   g:{g}:agent:<id>      hash: state, since, ver, leg, groups, readySince, call fields
  *   g:{g}:ready:<group>   ZSET of ready agents scored by ready-since (longest-idle first)
+ *   g:{g}:rc-ready:<group> the same for agents taking return calls (state return_calls)
  *   g:{g}:agents-live     SET of agents not logged out (the sweeper's and monitor's list)
  * Every change is a compare-and-set on `ver` (agent-apply.lua) or the atomic
  * reservation (agent-reserve.lua).
@@ -19,6 +20,7 @@ declare module 'ioredis' {
       readyPrefix: string,
       liveSet: string,
       unsavedPrefix: string,
+      rcReadyPrefix: string,
       expectVer: string,
       agentId: string,
       queueOp: string,
@@ -34,6 +36,7 @@ declare module 'ioredis' {
       attemptId: string,
       now: string,
       prefer: string,
+      state: string,
       ...groups: string[]
     ): Result<[string, string, number] | null, Context>;
     agentReadyCount(readyPrefix: string, ...groups: string[]): Result<number, Context>;
@@ -46,6 +49,9 @@ export const agentKeys = {
   agentPrefix: keys.global('agent:'),
   readyPrefix: keys.global('ready:'),
   ready: (group: string) => keys.global(`ready:${group}`),
+  /** Agents taking return calls (issue 18): inbound routes reserve from here, campaigns never do. */
+  rcReadyPrefix: keys.global('rc-ready:'),
+  rcReady: (group: string) => keys.global(`rc-ready:${group}`),
   live: keys.global('agents-live'),
   /** Heartbeat of a desk (dialer process); its agents' legs are gone when it expires. */
   node: (nodeId: string) => keys.global(`desk-node:${nodeId}`),
@@ -77,6 +83,8 @@ export interface AgentLive {
   lastReason?: string;
   /** The desk (dialer process) holding the agent's phone leg. */
   owner?: string;
+  /** In return-calls mode: waiting in return_calls, or on (or wrapping up) a call taken from there. */
+  returnCalls: boolean;
 }
 
 const num = (s: string | undefined) => (s === undefined || s === '' ? undefined : Number(s));
@@ -101,6 +109,7 @@ function parse(h: Record<string, string>): AgentLive | null {
     held: h.held === '1',
     lastReason: h.lastReason || undefined,
     owner: h.owner || undefined,
+    returnCalls: h.mode === 'return_calls',
   };
 }
 
@@ -117,7 +126,8 @@ export async function listLiveAgents(redis: Redis): Promise<AgentLive[]> {
 
 export interface AgentChange {
   expectVer: number;
-  queue?: 'enqueue' | 'dequeue';
+  /** enqueue: the campaigns' ready queues; enqueue-rc: the return-call ones (either leaves the other). */
+  queue?: 'enqueue' | 'enqueue-rc' | 'dequeue';
   set: Record<string, string | number>;
   del?: string[];
   unsaved?: UnsavedInput;
@@ -139,6 +149,7 @@ export async function applyAgentChange(redis: Redis, id: string, c: AgentChange)
     agentKeys.readyPrefix,
     agentKeys.live,
     agentKeys.unsavedPrefix,
+    agentKeys.rcReadyPrefix,
     String(c.expectVer),
     id,
     c.queue ?? '',
@@ -150,15 +161,34 @@ export async function applyAgentChange(redis: Redis, id: string, c: AgentChange)
   return { ok: ok === 1, ver };
 }
 
-/** Atomically moves the longest-waiting ready agent of any of `groups` to reserved (`prefer` first; with `only`, nobody else). */
+/** Which waiting agents a reservation takes from: the campaigns' ready agents or those taking return calls. */
+export type ReservePool = 'ready' | 'return_calls';
+
+export interface ReserveArgs {
+  token: string;
+  attemptId: string;
+  now: number;
+  prefer?: string;
+  only?: boolean;
+  /** Default ready. */
+  pool?: ReservePool;
+}
+
+/** The queue prefix and agent state of a pool (the reservation scripts' KEYS[2] and wanted state). */
+export function poolQueue(pool: ReservePool = 'ready'): { prefix: string; state: string } {
+  return pool === 'ready' ? { prefix: agentKeys.readyPrefix, state: 'ready' } : { prefix: agentKeys.rcReadyPrefix, state: 'return_calls' };
+}
+
+/** Atomically moves the longest-waiting agent of the pool in any of `groups` to reserved (`prefer` first; with `only`, nobody else). */
 export async function reserveAgent(
   redis: Redis,
   groups: readonly string[],
-  o: { token: string; attemptId: string; now: number; prefer?: string; only?: boolean },
+  o: ReserveArgs,
 ): Promise<{ agentId: string; legId: string; ver: number } | null> {
   if (groups.length === 0) return null;
   const prefer = o.prefer ? `${o.only ? '=' : ''}${o.prefer}` : '';
-  const r = await redis.agentReserve(agentKeys.agentPrefix, agentKeys.readyPrefix, o.token, o.attemptId, String(o.now), prefer, ...groups);
+  const q = poolQueue(o.pool);
+  const r = await redis.agentReserve(agentKeys.agentPrefix, q.prefix, o.token, o.attemptId, String(o.now), prefer, q.state, ...groups);
   return r ? { agentId: r[0], legId: r[1], ver: Number(r[2]) } : null;
 }
 
@@ -167,9 +197,13 @@ export async function readyCount(redis: Redis, groups: readonly string[]): Promi
   return redis.agentReadyCount(agentKeys.readyPrefix, ...groups);
 }
 
-/** A group's ready queue, longest-waiting first. */
-export async function readyQueue(redis: Redis, group: string): Promise<{ agentId: string; readySince: number }[]> {
-  const flat = await redis.zrange(agentKeys.ready(group), '0', '-1', 'WITHSCORES');
+/** A group's ready queue (or return-call queue), longest-waiting first. */
+export async function readyQueue(
+  redis: Redis,
+  group: string,
+  pool: ReservePool = 'ready',
+): Promise<{ agentId: string; readySince: number }[]> {
+  const flat = await redis.zrange(pool === 'ready' ? agentKeys.ready(group) : agentKeys.rcReady(group), '0', '-1', 'WITHSCORES');
   const out: { agentId: string; readySince: number }[] = [];
   for (let i = 0; i < flat.length; i += 2) out.push({ agentId: flat[i]!, readySince: Number(flat[i + 1]) });
   return out;

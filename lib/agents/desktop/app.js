@@ -92,7 +92,7 @@ async function refresh() {
   $('#login').disabled = st !== 'logged_out';
   $('#logout').disabled = st === 'logged_out' || st === 'talking' || st === 'reserved';
   for (const b of document.querySelectorAll('[data-state]'))
-    b.disabled = !['ready', 'break', 'away'].includes(st) || b.dataset.state === st;
+    b.disabled = !['ready', 'return_calls', 'break', 'away'].includes(st) || b.dataset.state === st;
   if (S.live.call) await loadCall();
   else hideCall();
   tick();

@@ -9,6 +9,7 @@ import { mapped } from '../store-errors';
 import { idleDecision, type IdleLimits } from '../../agents/idle';
 import type { AgentLive, Repositories } from '../plugins/store';
 import { AGENT_ID_PATTERN } from '../../domain/agent';
+import { AGENT_STATES } from '../../agents/state';
 
 export const agentParams = ReqObject(
   { id: Type.String({ pattern: AGENT_ID_PATTERN }) },
@@ -37,7 +38,11 @@ export const agentLiveSchema = {
   type: 'object',
   properties: {
     id: { type: 'string' },
-    state: { type: 'string', enum: ['logged_out', 'connecting', 'ready', 'reserved', 'talking', 'wrap_up', 'break', 'away'] },
+    state: { type: 'string', enum: [...AGENT_STATES] },
+    returnCalls: {
+      type: 'boolean',
+      description: 'taking return calls (inbound) only: waiting in return_calls, or on a call taken from there (issue 18)',
+    },
     since: { type: 'string', format: 'date-time' },
     secondsInState: { type: 'integer' },
     releaseAt: { type: 'string', format: 'date-time', description: 'when the idle limit of this state releases the agent' },
@@ -62,6 +67,7 @@ export function liveView(id: string, a: AgentLive | null, now: number, limits: I
     secondsInState: Math.max(0, Math.floor((now - a.since) / 1000)),
     ...(!d.release && d.dueAt ? { releaseAt: new Date(d.dueAt).toISOString() } : {}),
     groups: a.groups,
+    ...(a.returnCalls && a.state !== 'logged_out' ? { returnCalls: true } : {}),
     ...(a.lastReason && a.state === 'logged_out' ? { lastReason: a.lastReason } : {}),
     ...(a.attemptId
       ? { call: { attemptId: a.attemptId, campaignId: a.campaignId, onHold: a.held, ...(a.pop ? { contact: a.pop } : {}) } }

@@ -45,11 +45,37 @@ export function agentDeskRoutes(deps: AgentDeskRouteDeps): RoutePlugin {
         },
       );
 
-    action(
+    app.post(
       '/agents/:id/login',
-      "Log in: the dialer calls the agent's phone; once answered the agent is ready on hold music",
-      (id) => deps.desk.login(id),
-      202,
+      {
+        config: { roles: ANY },
+        // The body is optional (clients log in with an empty POST): no body reads as {}.
+        preValidation: async (req) => {
+          req.body ??= {};
+        },
+        schema: {
+          tags,
+          summary:
+            "Log in: the dialer calls the agent's phone; once answered the agent is ready on hold music (or, with returnCalls, takes return calls only)",
+          params: agentParams,
+          body: ReqObject(
+            {
+              returnCalls: Type.Optional(
+                Type.Boolean({
+                  description: 'start in the return_calls state: inbound calls only, never a campaign call (seed 001 受付可)',
+                }),
+              ),
+            },
+            { additionalProperties: false, description: 'optional: a login without a body starts ready' },
+          ),
+          response: { ...ok, 202: agentLiveSchema },
+        },
+      },
+      async (req, reply) => {
+        assertSelfOrSupervisor(req, req.params.id);
+        await mapDesk(() => deps.desk.login(req.params.id, { returnCalls: req.body.returnCalls }));
+        return reply.status(202).send(await view(req.params.id));
+      },
     );
     action('/agents/:id/logout', 'Log out (not during a call; in wrap-up the call is kept as unsaved)', (id) => deps.desk.logout(id));
     action('/agents/:id/call/hangup', 'Hang up the customer (the agent goes to wrap-up)', (id) => deps.desk.hangupCustomer(id));
@@ -62,7 +88,8 @@ export function agentDeskRoutes(deps: AgentDeskRouteDeps): RoutePlugin {
         config: { roles: ANY },
         schema: {
           tags,
-          summary: 'Set ready, break or away',
+          summary:
+            'Set ready, return_calls (inbound return calls only, never a campaign call), break or away (not during a call or wrap-up)',
           params: agentParams,
           body: ReqObject(
             { state: StringEnum([...SETTABLE_STATES]) },
@@ -124,7 +151,10 @@ export function agentDeskRoutes(deps: AgentDeskRouteDeps): RoutePlugin {
               ),
               disposition: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
               note: Type.Optional(Type.String({ maxLength: 2000 })),
-              next: StringEnum([...NEXT_STATES], { description: 'continue (ready), break, away, or end (log out)' }),
+              next: StringEnum([...NEXT_STATES], {
+                description:
+                  'continue (back to ready, or to return_calls after a call taken there), return_calls, break, away, or end (log out)',
+              }),
             },
             {
               additionalProperties: false,

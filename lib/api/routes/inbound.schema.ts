@@ -17,6 +17,12 @@ export const actionSchema = ReqObject(
     type: StringEnum(['agents', 'message', 'forward', 'ivr']),
     groups: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 20 })),
     afterSec: Type.Optional(Type.Integer({ minimum: 1, maximum: 600, description: 'agents: no-answer time (default 20)' })),
+    agentPool: Type.Optional(
+      StringEnum(['return-calls-first', 'return-calls-only'], {
+        description:
+          'agents: which agents of the groups take the call: those in the "return calls" state first, then ready (campaign) agents (return-calls-first, default), or only those taking return calls (return-calls-only; seed 001: agents waiting on a call job get no inbound calls)',
+      }),
+    ),
     noAnswer: Type.Optional(target),
     busy: Type.Optional(target),
     message: Type.Optional(
@@ -43,7 +49,7 @@ export const actionSchema = ReqObject(
   {
     $id: 'InboundAction',
     description:
-      'What a call gets, by `type`: `agents` (groups; ring the longest-idle ready agent with a screen pop; `busy` forwards at once when nobody is ready, `noAnswer` after `afterSec`, default 20), `message` (file; optional `dncDigit`), `forward` (to, trunk; unconditional), `ivr` (uri: a voice bot / IVR). Properties of another type are refused, naming the field.',
+      'What a call gets, by `type`: `agents` (groups; ring the longest-idle agent taking return calls, then (unless `agentPool` is return-calls-only) the longest-idle ready agent, with a screen pop; `busy` forwards at once when nobody is ready, `noAnswer` after `afterSec`, default 20), `message` (file; optional `dncDigit`), `forward` (to, trunk; unconditional), `ivr` (uri: a voice bot / IVR). Properties of another type are refused, naming the field.',
     additionalProperties: false,
   },
 );

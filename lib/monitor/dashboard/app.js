@@ -231,8 +231,9 @@
         tr.appendChild(sup);
         // Force a state or log the agent out (seed 001: supervisors release agents).
         var force = el('td', { class: 'force' });
-        ['ready', 'break', 'away'].forEach(function (to) {
-          if (a.state === to || !(a.state === 'ready' || a.state === 'break' || a.state === 'away')) return;
+        var waiting = ['ready', 'return_calls', 'break', 'away'];
+        waiting.forEach(function (to) {
+          if (a.state === to || waiting.indexOf(a.state) < 0) return;
           var b = el('button', { 'data-force': to }, to);
           b.onclick = function () {
             api('/agents/' + encodeURIComponent(id) + '/state', {

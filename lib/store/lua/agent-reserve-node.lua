@@ -3,17 +3,18 @@
 -- process holds (agent hash field `owner` = the desk's node id): with several
 -- processes an agent logged in through one of them can only be bridged by it.
 -- KEYS[1] agent hash prefix g:{g}:agent:
--- KEYS[2] ready prefix      g:{g}:ready:
+-- KEYS[2] ready prefix      g:{g}:ready: (campaigns) or g:{g}:rc-ready: (return calls)
 -- ARGV[1] token, ARGV[2] attempt id, ARGV[3] now (ms), ARGV[4] preferred agent id or ""
--- (or "=<id>": that agent only), ARGV[5] node id, ARGV[6..] groups
+-- (or "=<id>": that agent only), ARGV[5] node id, ARGV[6] the state the queue's agents are in
+-- (ready | return_calls), ARGV[7..] groups
 -- Returns { agentId, legId, version } or nil when none of ours is ready.
-local node = ARGV[5]
+local node, wanted, G = ARGV[5], ARGV[6], 7
 local function ours_ready(id)
   local a = redis.call('HMGET', KEYS[1] .. id, 'state', 'owner')
-  return a[1] == 'ready' and a[2] == node
+  return a[1] == wanted and a[2] == node
 end
 local function ready_in(id)
-  for i = 6, #ARGV do
+  for i = G, #ARGV do
     if redis.call('ZSCORE', KEYS[2] .. ARGV[i], id) then return true end
   end
   return false
@@ -28,7 +29,7 @@ if only and not pick then return nil end
 -- Longest waiting of ours = lowest ready-since score across the groups; ties by id.
 if not pick then
   local best, bestScore = nil, nil
-  for i = 6, #ARGV do
+  for i = G, #ARGV do
     local from = 0
     while true do
       local page = redis.call('ZRANGE', KEYS[2] .. ARGV[i], from, from + 63, 'WITHSCORES')

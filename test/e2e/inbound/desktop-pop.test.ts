@@ -7,6 +7,8 @@
  * customer search (by number in a local format, by name), puts the caller on
  * the do-not-call list with the page's button (another agent's key is refused
  * through the API), then hangs up from the page and the caller gets our BYE.
+ * The agent takes the call in the "return calls" state (the page's button) and
+ * is back in it after the wrap-up.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -114,6 +116,10 @@ t.test(
     await page.click('#login');
     await page.locator('#state.ready').waitFor({ timeout: 15000 });
     t.pass('the agent is ready on the page (their SIPp phone answered)');
+    // Seed 001: return calls need agents of their own; the page's button takes the agent off campaign calls.
+    await page.click('[data-state="return_calls"]');
+    await page.locator('#state.return_calls').waitFor({ timeout: 15000 });
+    t.equal((await api(AG1_KEY, 'GET', '/agents/ag1/live')).body.state, 'return_calls', 'the agent takes return calls');
 
     const driver = services.driver as EmbeddedDriver;
     const caller = await startSipp({
@@ -160,6 +166,11 @@ t.test(
     await page.click('#hangup');
     t.equal((await caller.done).code, 0, 'the caller got our BYE when the agent hung up on the page');
     await page.locator('#state.wrap_up').waitFor({ timeout: 10000 });
+    // Wrap-up "continue": back to return calls, where the call was taken from.
+    await page.selectOption('#next', 'continue');
+    await page.click('#save');
+    await page.locator('#state.return_calls').waitFor({ timeout: 10000 });
+    t.pass('after the wrap-up the agent takes return calls again');
     t.same(errors, [], 'no script errors on the page');
   },
 );

@@ -72,7 +72,7 @@ t.test('login → ready → break → ready, with exact errors for illegal reque
   const bad = await call(f.app, 'agent', 'PUT', '/agents/a1/state', { state: 'talking' });
   t.equal(bad.statusCode, 400);
   t.equal(bad.json().code, 'VALIDATION_FAILED');
-  t.match(bad.json().message, /body.state must be equal to one of the allowed values: ready, break, away/);
+  t.match(bad.json().message, /body.state must be equal to one of the allowed values: ready, return_calls, break, away/);
   const extra = await call(f.app, 'agent', 'PUT', '/agents/a1/state', { state: 'break', why: 'coffee' });
   t.equal(extra.json().message, 'body has unknown property "why"');
   t.equal((await call(f.app, 'agent', 'PUT', '/agents/a1/state', { state: 'break' })).json().state, 'break');
@@ -92,6 +92,33 @@ t.test('login → ready → break → ready, with exact errors for illegal reque
   const lo = await call(f.app, 'agent', 'POST', '/agents/a1/logout');
   t.equal(lo.json().state, 'logged_out');
   t.equal(lo.json().lastReason, 'logged out');
+});
+
+t.test('return calls: log in to take them, switch to and from ready, bad bodies named', async (t) => {
+  const f = await fresh();
+  const bad = await call(f.app, 'agent', 'POST', '/agents/a1/login', { returnCalls: 'yes' });
+  t.equal(bad.statusCode, 400);
+  t.match(bad.json().message, /body.returnCalls must be boolean/);
+  const extra = await call(f.app, 'agent', 'POST', '/agents/a1/login', { inbound: true });
+  t.equal(extra.json().message, 'body has unknown property "inbound"');
+  t.equal(f.driver.calls.length, 0, 'a refused login dials nothing');
+  const res = await call(f.app, 'agent', 'POST', '/agents/a1/login', { returnCalls: true });
+  t.equal(res.statusCode, 202);
+  t.match(res.json(), { id: 'a1', state: 'connecting', returnCalls: true });
+  f.driver.answer((await getAgentLive(f.app.redis, 'a1'))!.leg!);
+  await until(async () => (await getAgentLive(f.app.redis, 'a1'))?.state === 'return_calls');
+  t.match((await call(f.app, 'agent', 'GET', '/agents/a1/live')).json(), { state: 'return_calls', returnCalls: true, releaseAt: String });
+  t.equal(await f.desk.readyCount(['sales']), 0, 'no campaign agent');
+  const ready = await call(f.app, 'agent', 'PUT', '/agents/a1/state', { state: 'ready' });
+  t.equal(ready.json().state, 'ready');
+  t.notOk('returnCalls' in ready.json(), 'ready is not return calls');
+  t.equal(await f.desk.readyCount(['sales']), 1);
+  const back = await call(f.app, 'agent', 'PUT', '/agents/a1/state', { state: 'return_calls' });
+  t.match(back.json(), { state: 'return_calls', returnCalls: true });
+  const spec = (await call(f.app, 'admin', 'GET', '/openapi.json')).json() as {
+    paths: Record<string, Record<string, { requestBody?: unknown }>>;
+  };
+  t.match(JSON.stringify(spec.paths['/agents/{id}/login']), /returnCalls/, 'the login body is in the OpenAPI document');
 });
 
 t.test('a call: screen pop on the live view, hold, hang up, disposition from the campaign list', async (t) => {

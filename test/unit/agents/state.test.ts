@@ -4,6 +4,7 @@ import {
   IllegalAgentTransitionError,
   NEXT_STATES,
   SETTABLE_STATES,
+  returnCallsAfter,
   transition,
   type AgentEvent,
   type AgentState,
@@ -40,6 +41,16 @@ const LEGAL: Record<AgentState, Record<string, [AgentState, string[]]>> = {
   },
   ready: {
     reserve: ['reserved', ['dequeueReady']],
+    'set_state:return_calls': ['return_calls', ['enqueueReady']],
+    'set_state:break': ['break', ['dequeueReady']],
+    'set_state:away': ['away', ['dequeueReady']],
+    logout: ['logged_out', ['dequeueReady', 'hangupPhone']],
+    idle_timeout: ['logged_out', ['dequeueReady', 'hangupPhone']],
+    phone_ended: ['logged_out', ['dequeueReady']],
+  },
+  return_calls: {
+    reserve: ['reserved', ['dequeueReady']],
+    'set_state:ready': ['ready', ['enqueueReady']],
     'set_state:break': ['break', ['dequeueReady']],
     'set_state:away': ['away', ['dequeueReady']],
     logout: ['logged_out', ['dequeueReady', 'hangupPhone']],
@@ -61,6 +72,7 @@ const LEGAL: Record<AgentState, Record<string, [AgentState, string[]]>> = {
   },
   wrap_up: {
     'dispose:continue': ['ready', ['recordDisposition', 'clearCall', 'enqueueReady']],
+    'dispose:return_calls': ['return_calls', ['recordDisposition', 'clearCall', 'enqueueReady']],
     'dispose:break': ['break', ['recordDisposition', 'clearCall']],
     'dispose:away': ['away', ['recordDisposition', 'clearCall']],
     'dispose:end': ['logged_out', ['recordDisposition', 'clearCall', 'hangupPhone']],
@@ -70,6 +82,7 @@ const LEGAL: Record<AgentState, Record<string, [AgentState, string[]]>> = {
   },
   break: {
     'set_state:ready': ['ready', ['enqueueReady']],
+    'set_state:return_calls': ['return_calls', ['enqueueReady']],
     'set_state:away': ['away', []],
     logout: ['logged_out', ['hangupPhone']],
     idle_timeout: ['logged_out', ['hangupPhone']],
@@ -77,6 +90,7 @@ const LEGAL: Record<AgentState, Record<string, [AgentState, string[]]>> = {
   },
   away: {
     'set_state:ready': ['ready', ['enqueueReady']],
+    'set_state:return_calls': ['return_calls', ['enqueueReady']],
     'set_state:break': ['break', []],
     logout: ['logged_out', ['hangupPhone']],
     idle_timeout: ['logged_out', ['hangupPhone']],
@@ -128,7 +142,52 @@ t.test('illegal transitions name the state, event and what to do', async (t) => 
 });
 
 t.test('a released reservation keeps its place in the queue; a new ready does not', async (t) => {
-  t.same(transition('reserved', { type: 'release' }).effects, [{ type: 'enqueueReady', keepSince: true }]);
-  t.same(transition('break', { type: 'set_state', state: 'ready' }).effects, [{ type: 'enqueueReady', keepSince: false }]);
-  t.same(transition('wrap_up', { type: 'dispose', next: 'continue' }).effects.at(-1), { type: 'enqueueReady', keepSince: false });
+  t.same(transition('reserved', { type: 'release' }).effects, [{ type: 'enqueueReady', keepSince: true, pool: 'ready' }]);
+  t.same(transition('break', { type: 'set_state', state: 'ready' }).effects, [{ type: 'enqueueReady', keepSince: false, pool: 'ready' }]);
+  t.same(transition('wrap_up', { type: 'dispose', next: 'continue' }).effects.at(-1), {
+    type: 'enqueueReady',
+    keepSince: false,
+    pool: 'ready',
+  });
+});
+
+t.test('return calls: the agent waits in the return-call queues, and a call taken from there goes back there', async (t) => {
+  const rc = { returnCalls: true };
+  const pool = (s: AgentState, e: AgentEvent, ctx = {}) => {
+    const tr = transition(s, e, ctx);
+    return [tr.state, tr.effects.find((x) => x.type === 'enqueueReady')] as const;
+  };
+  // Entering it, from every waiting state, queues in the return-call pool (the Lua enqueue leaves the campaigns' pool).
+  for (const from of ['ready', 'break', 'away'] as const)
+    t.same(pool(from, { type: 'set_state', state: 'return_calls' }), [
+      'return_calls',
+      { type: 'enqueueReady', keepSince: false, pool: 'return_calls' },
+    ]);
+  t.same(pool('return_calls', { type: 'set_state', state: 'ready' }), ['ready', { type: 'enqueueReady', keepSince: false, pool: 'ready' }]);
+  // Released reservation: back to return calls, same place.
+  t.same(pool('reserved', { type: 'release' }, rc), ['return_calls', { type: 'enqueueReady', keepSince: true, pool: 'return_calls' }]);
+  // Wrap-up "continue" after a return call: back to return calls; explicit return_calls from an outbound call too.
+  t.same(pool('wrap_up', { type: 'dispose', next: 'continue' }, rc), [
+    'return_calls',
+    { type: 'enqueueReady', keepSince: false, pool: 'return_calls' },
+  ]);
+  t.same(pool('wrap_up', { type: 'dispose', next: 'return_calls' }), [
+    'return_calls',
+    { type: 'enqueueReady', keepSince: false, pool: 'return_calls' },
+  ]);
+  t.same(pool('wrap_up', { type: 'dispose', next: 'break' }, rc), ['break', undefined]);
+  // Logging in to take return calls (seed 001: sign in as 受付可).
+  t.same(pool('connecting', { type: 'phone_answered' }, rc), [
+    'return_calls',
+    { type: 'enqueueReady', keepSince: false, pool: 'return_calls' },
+  ]);
+  const again = t.throws(() => transition('return_calls', { type: 'set_state', state: 'return_calls' })) as Error;
+  t.equal(again.message, 'the agent is already return calls');
+  // The mode lasts through the call and ends in any other waiting state.
+  for (const s of ['reserved', 'talking', 'wrap_up', 'connecting'] as const) {
+    t.equal(returnCallsAfter(s, true), true, `${s} keeps the mode`);
+    t.equal(returnCallsAfter(s, false), false, `${s} does not start it`);
+  }
+  t.equal(returnCallsAfter('return_calls', false), true);
+  for (const s of ['ready', 'break', 'away', 'logged_out'] as const) t.equal(returnCallsAfter(s, true), false, `${s} ends the mode`);
 });

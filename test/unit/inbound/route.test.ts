@@ -1,5 +1,5 @@
 import t from 'tap';
-import { decide, validateRoute, RouteInputError, type InboundRoute } from '../../../lib/inbound/route';
+import { decide, poolsOf, validateRoute, RouteInputError, type InboundRoute } from '../../../lib/inbound/route';
 import { agentGroupStep, callerNumber, didCandidates, uriUser } from '../../../lib/inbound/decide';
 
 const agents = { type: 'agents' as const, groups: ['returns'] };
@@ -75,6 +75,14 @@ t.test('validation names the field', async (t) => {
   bad(route({ override: { action: msg, until: '2026-12-04T09:00:00+09:00' } }), 'override.until');
   bad(route({ override: { action: msg, until: 'tomorrow' } }), 'override.until');
   bad(route({ override: { action: msg, from: '2026-12-05T09:00:00+09:00', until: '2026-12-04T12:00:00+09:00' } }), 'override.from');
+  bad(route({ closed: { ...agents, agentPool: 'anyone' as never } }), 'closed.agentPool');
+  t.doesNotThrow(() => validateRoute(route({ closed: { ...agents, agentPool: 'return-calls-only' } }), ['carrier'], now));
+});
+
+t.test('agent pools: agents taking return calls first, ready agents only when the route allows', async (t) => {
+  t.same(poolsOf(agents), ['return_calls', 'ready'], 'default: return calls first, then ready (campaign) agents');
+  t.same(poolsOf({ ...agents, agentPool: 'return-calls-first' }), ['return_calls', 'ready']);
+  t.same(poolsOf({ ...agents, agentPool: 'return-calls-only' }), ['return_calls'], 'seed 001: agents on a call job get none');
 });
 
 t.test('numbers from SIP headers', async (t) => {
