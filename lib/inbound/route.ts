@@ -45,7 +45,7 @@ export const AGENT_POOLS = ['return-calls-first', 'return-calls-only'] as const;
 export type AgentPool = (typeof AGENT_POOLS)[number];
 
 /** The agent queues an `agents` action reserves from, in order (lib/store/agent-live.ts pools). */
-export function poolsOf(a: { agentPool?: AgentPool }): ('return_calls' | 'ready')[] {
+export function poolsOf(a: Extract<InboundAction, { type: 'agents' }>): ('return_calls' | 'ready')[] {
   return a.agentPool === 'return-calls-only' ? ['return_calls'] : ['return_calls', 'ready'];
 }
 
