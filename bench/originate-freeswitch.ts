@@ -20,9 +20,10 @@ import type { TelephonyDriver } from '../lib/telephony/contract';
 import { startSipp } from '../lib/telephony/testing/sipp';
 import { testCall, type TestCallResult } from '../lib/telephony/test-call';
 import { startLiveServers, liveServersMissing, type LiveServers } from '../test/helpers/live-servers';
+import { ladder } from './lib/ladder';
+import { ok, reasons } from './lib/outcomes';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const ok = (r: TestCallResult | Error) => !(r instanceof Error) && r.end.answered && r.end.by === 'local';
 
 async function makeDriver(live: LiveServers, trunk: string, onTapStats?: (s: TapStats) => void): Promise<TelephonyDriver> {
   const config = loadConfig({
@@ -60,9 +61,10 @@ async function fire(
   return { results: await Promise.all(results), sendSecs };
 }
 
+/** null: that ramp ran no stage (its cap was 0); 0: its first stage failed. */
 export interface FreeswitchFigures {
-  freeswitchCallsPerSecond: number;
-  freeswitchConcurrentAnalysedCalls: number;
+  freeswitchCallsPerSecond: number | null;
+  freeswitchConcurrentAnalysedCalls: number | null;
   freeswitchFirstFrameP50Ms: number | null;
   /** First RTP → analyser (stream mode): 90th percentile over every analysed leg of the rate stages. */
   freeswitchFirstFrameP90Ms: number | null;
@@ -83,8 +85,8 @@ export async function freeswitchStages(o: {
   const missing = liveServersMissing();
   if (missing) throw new Error(missing);
   const live = await startLiveServers();
-  let best = 0;
-  let bestConc = 0;
+  let best: number | null = null;
+  let bestConc: number | null = null;
   const firstFrame: number[] = [];
   const stageFrames = (from: number) => firstFrame.slice(from).sort((a, b) => a - b);
   try {
@@ -93,7 +95,8 @@ export async function freeswitchStages(o: {
       if (s.mediaAt !== undefined && s.firstFrameAt !== undefined) firstFrame.push(s.firstFrameAt - s.mediaAt);
     });
     try {
-      for (const rate of [10, 20, 40, 60, 80, 100, 150].filter((r) => r <= o.maxRate)) {
+      for (const rate of ladder([10, 20, 40, 60, 80, 100, 150], o.maxRate)) {
+        best ??= 0;
         const count = Math.round(rate * o.stageS);
         const cpu0 = process.cpuUsage();
         const ff0 = firstFrame.length;
@@ -114,6 +117,7 @@ export async function freeswitchStages(o: {
           calls: count,
           achievedRate,
           failed,
+          failures: reasons(results),
           cpuPercent: Math.round(((cpu.user + cpu.system) / 1e6 / ((performance.now() - w0) / 1000)) * 1000) / 10,
           // First RTP → analyser at this rate: from the 183/200 that started media to the first frame out of the pipe.
           firstFrameP50Ms: quantile(stageFrames(ff0), 0.5),
@@ -132,7 +136,8 @@ export async function freeswitchStages(o: {
     let stats: TapStats[] = [];
     const d2 = await makeDriver(live, machine.address, (s) => stats.push(s));
     try {
-      for (const level of [25, 50, 100, 150, 200, 300].filter((l) => l <= o.maxConcurrent)) {
+      for (const level of ladder([25, 50, 100, 150, 200, 300], o.maxConcurrent)) {
+        bestConc ??= 0;
         stats = [];
         const legs: string[] = [];
         const { results } = await fire(level, 50, (i) =>
@@ -164,6 +169,7 @@ export async function freeswitchStages(o: {
           level,
           answered: legs.length,
           failed,
+          failures: reasons(results),
           analysedLegs: analysed,
           legsWithPacketCount: counted.length,
           legsMissingOver1PercentOfFrames: lossy,

@@ -1,5 +1,12 @@
 /**
- * `npm run bench -- originate [--max-rate N (3200)] [--max-concurrent N] [--stage-s S]`
+ * `npm run bench -- originate [--max-rate N (3200)] [--max-concurrent N (1000)] [--stage-s S (3)]
+ *    [--driver freeswitch [--max-fs-rate N] [--max-fs-concurrent N] [--only freeswitch]]`
+ *
+ * Each cap bounds its ramp and is itself a stage when it falls inside it
+ * (bench/ladder.ts). `--max-rate`/`--max-concurrent` also cap the freeswitch
+ * ramps unless `--max-fs-…` is given. A figure whose ramp ran no stage is null,
+ * not 0 (0 means its first stage failed). `--only freeswitch` skips the
+ * SIPp and embedded stages (their figures are null).
  *
  * The embedded driver against SIPp far ends on loopback, all on this machine:
  *  1. sippOnlyCallsPerSecond: SIPp's built-in UAC calling SIPp's built-in UAS
@@ -24,13 +31,10 @@ import { startTestDriver } from '../lib/telephony/testing/driver';
 import { testCall, type TestCallResult } from '../lib/telephony/test-call';
 import type { EmbeddedDriver } from '../lib/telephony/drivers/embedded';
 import { freeswitchStages, type FreeswitchFigures } from './originate-freeswitch';
+import { ladder, numArg } from './lib/ladder';
+import { ok, reasons } from './lib/outcomes';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function arg(args: string[], name: string, def: number): number {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : def;
-}
 
 /**
  * SIPp UAC → SIPp UAS at `rate` for `secs`: achieved cps and failures. `far` 'uas' is SIPp's built-in
@@ -77,24 +81,6 @@ async function fire(
   const sendSecs = (performance.now() - t0) / 1000;
   return { results: await Promise.all(results), sendSecs };
 }
-
-/** Why calls failed, most common first (at most 3 kinds). */
-function reasons(results: Array<TestCallResult | Error>): Record<string, number> {
-  const c: Record<string, number> = {};
-  for (const r of results) {
-    if (ok(r)) continue;
-    const k =
-      r instanceof Error ? r.message.slice(0, 60) : `${r.end.by}/${r.end.sipStatus ?? '-'}/${r.end.answered ? 'answered' : 'unanswered'}`;
-    c[k] = (c[k] ?? 0) + 1;
-  }
-  return Object.fromEntries(
-    Object.entries(c)
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 3),
-  );
-}
-
-const ok = (r: TestCallResult | Error) => !(r instanceof Error) && r.end.answered && r.end.by === 'local';
 
 async function rateStage(driver: EmbeddedDriver, rate: number, secs: number) {
   const count = Math.round(rate * secs);
@@ -180,89 +166,104 @@ async function concurrencyStage(driver: EmbeddedDriver, level: number, holdSecs:
 
 export default async function main(args: string[]): Promise<void> {
   // Up to where the driver breaks (or SIPp alone does): a ceiling of 400 cps hid where the real limit is.
-  const maxRate = arg(args, '--max-rate', 3200);
-  const maxConc = arg(args, '--max-concurrent', 1000);
-  const stageS = arg(args, '--stage-s', 3);
+  const maxRate = numArg(args, '--max-rate', 3200);
+  const maxConc = numArg(args, '--max-concurrent', 1000);
+  const stageS = numArg(args, '--stage-s', 3);
+  const di = args.indexOf('--driver');
+  const withFreeswitch = di >= 0 && args[di + 1] === 'freeswitch';
+  const oi = args.indexOf('--only');
+  const only = oi >= 0 ? args[oi + 1] : undefined;
+  if (only !== undefined && !(only === 'freeswitch' && withFreeswitch))
+    throw new Error('--only takes "freeswitch", with --driver freeswitch');
+  const embedded = only !== 'freeswitch';
   const out = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
 
-  // Reference: how fast SIPp calls SIPp on this box right now.
-  let refCps = 0;
-  for (const rate of [100, 200, 400, 800, 1200, 1600, 2400, 3200]) {
-    const r = await sippOnly(rate, stageS);
-    out({ stage: 'sipp-only', ...r });
-    if (r.failed > 0 || r.cps < rate * 0.9) break;
-    refCps = r.cps;
-  }
-
-  // The same far end the driver's rate stage calls (audio streaming), driven by SIPp's UAC: what that
-  // far end sustains on this box without us, so the driver's ceiling can be told from the far end's.
-  let refPersonCps = 0;
-  if (!args.includes('--no-person-ref'))
-    for (const rate of [50, 100, 200, 300, 400, 600, 800, 1200].filter((r) => r <= maxRate)) {
-      const r = await sippOnly(rate, stageS, 'uas-person');
-      out({ stage: 'sipp-person', ...r });
-      await sleep(1500);
-      // SIPp's "Call Rate" is calls over the whole run including the last calls' 0.5 s hold, so a short
-      // stage reads low; a stage where every call succeeded sustained its rate (as the driver's stage counts).
-      if (r.failed > 0) break;
-      refPersonCps = rate;
+  // null: no stage of that ramp ran; 0: its first stage failed.
+  let refCps: number | null = null;
+  let refPersonCps: number | null = null;
+  let best: number | null = null;
+  let bestConc: number | null = null;
+  let cpuAtBest: number | null = null;
+  if (embedded) {
+    // Reference: how fast SIPp calls SIPp on this box right now (its own ramp: the reference is not capped).
+    refCps = 0;
+    for (const rate of [100, 200, 400, 800, 1200, 1600, 2400, 3200]) {
+      const r = await sippOnly(rate, stageS);
+      out({ stage: 'sipp-only', ...r });
+      if (r.failed > 0 || r.cps < rate * 0.9) break;
+      refCps = r.cps;
     }
 
-  let sipp: Sipp | undefined;
-  let driver: EmbeddedDriver | undefined;
-  let best = 0;
-  let bestConc = 0;
-  let cpuAtBest = 0;
-  try {
-    sipp = await startSipp({ scenario: 'uas-person', calls: 1000000, timeoutS: 3600, args: ['-max_recv_loops', '100000'] });
-    driver = await startTestDriver({
-      trunks: [{ name: 'bench', address: sipp.address, callsPerSecond: 100000, maxChannels: 100000 }],
-      embedded: { sip: { host: '127.0.0.1', port: 0 }, maxLegs: 100000 },
-    });
-    // Doubling-ish steps to the first failing rate, then one bisection step between the last good and it.
-    let failedAt = 0;
-    for (const rate of [50, 100, 200, 300, 400, 600, 800, 1200, 1600, 2400, 3200].filter((r) => r <= maxRate)) {
-      const s = await rateStage(driver, rate, stageS);
-      out(s);
-      await sleep(1500);
-      if (s.failed > 0 || s.achievedRate < rate * 0.95) {
-        failedAt = rate;
-        break;
+    // The same far end the driver's rate stage calls (audio streaming), driven by SIPp's UAC: what that
+    // far end sustains on this box without us, so the driver's ceiling can be told from the far end's.
+    if (!args.includes('--no-person-ref')) {
+      for (const rate of ladder([50, 100, 200, 300, 400, 600, 800, 1200], maxRate)) {
+        refPersonCps ??= 0;
+        const r = await sippOnly(rate, stageS, 'uas-person');
+        out({ stage: 'sipp-person', ...r });
+        await sleep(1500);
+        // SIPp's "Call Rate" is calls over the whole run including the last calls' 0.5 s hold, so a short
+        // stage reads low; a stage where every call succeeded sustained its rate (as the driver's stage counts).
+        if (r.failed > 0) break;
+        refPersonCps = rate;
       }
-      best = s.achievedRate;
     }
-    const mid = Math.round((best + failedAt) / 2);
-    if (failedAt && best && mid > best * 1.05) {
-      const s = await rateStage(driver, mid, stageS);
-      out({ ...s, bisect: true });
-      if (s.failed === 0 && s.achievedRate >= mid * 0.95) best = s.achievedRate;
-    }
-    await driver.stop();
-    await sipp.stop();
 
-    sipp = await startSipp({ scenario: 'uas-machine', calls: 1000000, timeoutS: 3600, args: ['-max_recv_loops', '100000'] });
-    driver = await startTestDriver({
-      trunks: [{ name: 'bench', address: sipp.address, callsPerSecond: 100000, maxChannels: 100000 }],
-      embedded: { sip: { host: '127.0.0.1', port: 0 }, maxLegs: 100000 },
-    });
-    for (const level of [100, 250, 500, 750, 1000, 1500].filter((l) => l <= maxConc)) {
-      const s = await concurrencyStage(driver, level, 4);
-      out(s);
-      if (s.failed > 0 || s.answered < level || s.latePercent > 1) break;
-      bestConc = level;
-      cpuAtBest = s.cpuPercent;
-      await sleep(1500);
+    let sipp: Sipp | undefined;
+    let driver: EmbeddedDriver | undefined;
+    try {
+      sipp = await startSipp({ scenario: 'uas-person', calls: 1000000, timeoutS: 3600, args: ['-max_recv_loops', '100000'] });
+      driver = await startTestDriver({
+        trunks: [{ name: 'bench', address: sipp.address, callsPerSecond: 100000, maxChannels: 100000 }],
+        embedded: { sip: { host: '127.0.0.1', port: 0 }, maxLegs: 100000 },
+      });
+      // Doubling-ish steps to the first failing rate, then one bisection step between the last good and it.
+      let failedAt = 0;
+      for (const rate of ladder([50, 100, 200, 300, 400, 600, 800, 1200, 1600, 2400, 3200], maxRate)) {
+        best ??= 0;
+        const s = await rateStage(driver, rate, stageS);
+        out(s);
+        await sleep(1500);
+        if (s.failed > 0 || s.achievedRate < rate * 0.95) {
+          failedAt = rate;
+          break;
+        }
+        best = s.achievedRate;
+      }
+      const mid = Math.round(((best ?? 0) + failedAt) / 2);
+      if (failedAt && best && mid > best * 1.05) {
+        const s = await rateStage(driver, mid, stageS);
+        out({ ...s, bisect: true });
+        if (s.failed === 0 && s.achievedRate >= mid * 0.95) best = s.achievedRate;
+      }
+      await driver.stop();
+      await sipp.stop();
+
+      sipp = await startSipp({ scenario: 'uas-machine', calls: 1000000, timeoutS: 3600, args: ['-max_recv_loops', '100000'] });
+      driver = await startTestDriver({
+        trunks: [{ name: 'bench', address: sipp.address, callsPerSecond: 100000, maxChannels: 100000 }],
+        embedded: { sip: { host: '127.0.0.1', port: 0 }, maxLegs: 100000 },
+      });
+      for (const level of ladder([100, 250, 500, 750, 1000, 1500], maxConc)) {
+        bestConc ??= 0;
+        cpuAtBest ??= 0;
+        const s = await concurrencyStage(driver, level, 4);
+        out(s);
+        if (s.failed > 0 || s.answered < level || s.latePercent > 1) break;
+        bestConc = level;
+        cpuAtBest = s.cpuPercent;
+        await sleep(1500);
+      }
+    } finally {
+      await driver?.stop();
+      await sipp?.stop();
     }
-  } finally {
-    await driver?.stop();
-    await sipp?.stop();
   }
   let fs: FreeswitchFigures | undefined;
-  const di = args.indexOf('--driver');
-  if (di >= 0 && args[di + 1] === 'freeswitch') {
+  if (withFreeswitch) {
     fs = await freeswitchStages({
-      maxRate: arg(args, '--max-fs-rate', 150),
-      maxConcurrent: arg(args, '--max-fs-concurrent', 300),
+      maxRate: numArg(args, '--max-fs-rate', Math.min(150, maxRate)),
+      maxConcurrent: numArg(args, '--max-fs-concurrent', Math.min(300, maxConc)),
       stageS: stageS,
       out,
     });

@@ -88,6 +88,18 @@ export const freeswitchSchema = Type.Object(
      * this long (the call is placed on another; nothing had gone to the far end).
      */
     mediaServerBackoffMs: Type.Integer({ minimum: 0, default: 5000 }),
+    /**
+     * The most endpoint creations in flight at once per media server; the
+     * others wait their turn in order. Below it the limit adapts to how fast
+     * creations complete (lib/telephony/drivers/freeswitch/gate.ts: unbounded,
+     * 40 creations/s under load timed out in fsmrf's fixed 4 s).
+     */
+    endpointCreationLimit: Type.Integer({ minimum: 1, default: 32 }),
+    /**
+     * The longest a creation waits for its turn; then the call is refused
+     * (NO_CAPACITY, given back uncounted) before anything is sent.
+     */
+    endpointQueueTimeoutMs: Type.Integer({ minimum: 1, default: 5000 }),
   },
   {
     additionalProperties: false,

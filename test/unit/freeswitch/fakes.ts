@@ -496,6 +496,8 @@ export function fsConfig(over: Partial<FreeswitchConfig> = {}): FreeswitchConfig
     earlyToneDescriptors: { NA: 'dialer_na_early', JP: 'dialer_jp_early', UK: 'dialer_uk_early', DE: 'dialer_de_early' },
     connectTimeoutMs: 1000,
     mediaServerBackoffMs: 5000,
+    endpointCreationLimit: 32,
+    endpointQueueTimeoutMs: 5000,
     ...over,
   };
 }

@@ -5,6 +5,7 @@
  * and freeswitch.md; unit tests use recording fakes of the ports instead.
  */
 import Srf from 'drachtio-srf';
+import { EndpointTimeout } from './ports';
 import type {
   DialogEnd,
   EndpointPort,
@@ -357,13 +358,20 @@ function wrapMediaServer(ms: FsmrfMediaServer): MediaServerPort {
       return connected;
     },
     load: () => ({ sessions: ms.currentSessions || 0, maxSessions: ms.maxSessions || 0 }),
-    createEndpoint: async (opts) =>
-      wrapEndpoint(
-        await ms.createEndpoint({
+    createEndpoint: async (opts) => {
+      let ep: FsmrfEndpoint;
+      try {
+        ep = await ms.createEndpoint({
           ...(opts?.headers ? { headers: opts.headers } : {}),
           ...(opts?.remoteSdp ? { remoteSdp: opts.remoteSdp } : {}),
-        }),
-      ),
+        });
+      } catch (err) {
+        // fsmrf's fixed 4 s for FreeSWITCH's outbound event socket (lib/mediaserver.js timeoutFn); it has hung up that channel.
+        if ((err as Error)?.message === 'Connection timeout') throw new EndpointTimeout('Connection timeout');
+        throw err;
+      }
+      return wrapEndpoint(ep);
+    },
     api: (command) => ms.api(command),
     onEnd: (fn) => ms.on('end', () => fn()),
     disconnect: () => ms.disconnect(),

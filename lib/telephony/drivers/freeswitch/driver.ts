@@ -38,6 +38,7 @@ import { checkFreeswitchConfig, checkNativeDetection, forkAddressOf, inviteFor }
 import { FORK_SINK_HEADERS, chooseAudioMode, fifoPathFor, holdTarget, toneTarget } from './detect';
 import { answerDirection, endpointSdp, nextSessionVersion, withDirection } from './sdp';
 import { MediaServerPool, statusOf, type PoolMember } from './pool';
+import { CreationGate, gateMediaServer } from './gate';
 import type {
   AudioForkFactory,
   AudioTapFactory,
@@ -53,6 +54,7 @@ import type {
   UacDialog,
   UacFailure,
 } from './ports';
+import { EndpointQueueTimeout } from './ports';
 import { needsFor, preflightMediaServer } from './preflight';
 import {
   apiOk,
@@ -276,8 +278,13 @@ export class FreeswitchDriver implements TelephonyDriver {
       ep = await member.ms.createEndpoint();
     } catch (err) {
       this.pool.release(member);
-      // Nothing went to the far end: the server rests (it may be dying: its event socket can close a moment
-      // after this failure) and the call is given back uncounted (NO_CAPACITY), to be placed on another.
+      // Nothing went to the far end: the call is given back uncounted (NO_CAPACITY), to be placed on another.
+      // A server that failed rests (it may be dying: its event socket can close a moment after this failure);
+      // one that only had no free turn for the creation (gate.ts) is busy, not failing.
+      if (err instanceof EndpointQueueTimeout) {
+        this.d.logger.warn({ mediaServer: member.name }, `createEndpoint waited too long: ${(err as Error).message}`);
+        throw new TelephonyError('NO_CAPACITY', `media server ${member.name}: ${(err as Error).message}`);
+      }
       member.backoffUntil = this.now() + this.d.config.freeswitch.mediaServerBackoffMs;
       this.d.logger.warn({ err, mediaServer: member.name }, 'createEndpoint failed; the media server gets no calls for a while');
       throw new TelephonyError('NO_CAPACITY', `media server ${member.name}: createEndpoint failed: ${(err as Error).message}`);
@@ -835,7 +842,7 @@ export class FreeswitchDriver implements TelephonyDriver {
     } finally {
       esl.close();
     }
-    const server = await this.d.mrf.connect({
+    const connected = await this.d.mrf.connect({
       address: ms.address,
       port: ms.port,
       secret: ms.secret,
@@ -843,6 +850,7 @@ export class FreeswitchDriver implements TelephonyDriver {
       ...(ms.listenAddress ? { listenAddress: ms.listenAddress } : {}),
       timeoutMs: fs.connectTimeoutMs,
     });
+    const server = gateMediaServer(connected, new CreationGate(fs.endpointCreationLimit, fs.endpointQueueTimeoutMs));
     const member = this.pool.add(ms, server);
     server.onEnd(() => {
       if (member.state === 'left') return;

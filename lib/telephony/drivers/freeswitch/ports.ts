@@ -158,6 +158,16 @@ export interface MediaServerLoad {
   maxSessions: number;
 }
 
+/** fsmrf's "Connection timeout": FreeSWITCH answered the endpoint's INVITE, its event socket did not reach us within 4 s. */
+export class EndpointTimeout extends Error {
+  override name = 'EndpointTimeout';
+}
+
+/** The creation waited its whole queue time for a turn (gate.ts); nothing was sent to FreeSWITCH. */
+export class EndpointQueueTimeout extends Error {
+  override name = 'EndpointQueueTimeout';
+}
+
 export interface MediaServerPort {
   readonly address: string;
   load(): MediaServerLoad;
