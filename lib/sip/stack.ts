@@ -65,7 +65,10 @@ interface ClientTx {
   transport: Transport;
   timers: Map<TimerName, TimerHandle>;
   onResponse: (o: ClientOutcome) => void;
+  /** The final response the transaction ACKs (a non-2xx stays it in Completed). */
   last?: SipResponse;
+  /** The response being handled: what 'deliver' passes up (in Completed, a forked 2xx, not `last`). */
+  current?: SipResponse;
   ack?: Buffer;
   sends: number;
 }
@@ -233,7 +236,7 @@ export class SipStack {
         tx.timers.delete(fx.timer);
         return;
       case 'deliver':
-        return tx.onResponse({ kind: 'response', response: tx.last! });
+        return tx.onResponse({ kind: 'response', response: tx.current ?? tx.last! });
       case 'timeout':
         return tx.onResponse(
           fx.timer === 'transport' ? { kind: 'error', detail: 'transport error' } : { kind: 'timeout', timer: fx.timer },
@@ -292,6 +295,7 @@ export class SipStack {
     if (!tx) return this.opts.onStray(res, source);
     // §17.1.3: the CSeq method must match too (a CANCEL shares the INVITE's branch).
     tx.last = tx.m.state.name === 'completed' ? tx.last : res;
+    tx.current = res;
     this.fireClient(tx, { type: 'response', status: res.status });
   }
 

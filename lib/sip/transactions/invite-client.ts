@@ -5,6 +5,9 @@
  *      │  └─2xx/300-699─┐   └─2xx──▶ Terminated
  *      └─Timer B──▶ Terminated (timeout)
  *
+ * A 2xx in Completed (a forked branch answering after another branch's
+ * failure) is passed to the TU too (RFC 6026), never absorbed.
+ *
  * Timer B runs in Calling only: once a provisional arrives the far end owns the
  * ringing, and only the TU (ring timeout, Timer C, CANCEL) ends it (§17.1.1.2).
  */
@@ -78,6 +81,11 @@ export function inviteClientTransition(s: InviteClientState, e: InviteClientEven
         case 'response':
           // A retransmitted final: ACK it again, do not bother the TU (§17.1.1.2).
           if (e.status >= 300) return { state: s, effects: [{ type: 'send-ack' }] };
+          // A 2xx after our non-2xx final: another branch of a forked INVITE answered (RFC 3261 §13.2.2.4,
+          // every 2xx reaches the UAC core; RFC 6026 §7.2 / §8.4: 2xx are passed up, never absorbed). The TU
+          // ACKs it and, the call having failed, BYEs it; dropped here, the far end would keep the call
+          // until its 64·T1 without ACK.
+          if (e.status >= 200) return { state: s, effects: [{ type: 'deliver' }] };
           return { state: s, effects: [] };
         case 'timer':
           if (e.timer === 'D') return terminate(s, []);

@@ -110,6 +110,25 @@ t.test('a 300–699 final is ACKed, retransmissions re-ACKed without the TU, Tim
   t.same(s.sentAt('INVITE'), [0], 'no retransmission after the final');
 });
 
+t.test('a 2xx after a non-2xx final (a forked branch answering) reaches the TU; the 486 stays the one ACKed (RFC 6026)', async (t) => {
+  const s = setup();
+  const inv = invite();
+  s.stack.request(inv, s.dest, s.onOutcome);
+  s.net.deliver(reply(inv, 486, 'Busy Here'));
+  s.clock.advance(10);
+  s.net.deliver(reply(inv, 200, 'OK'));
+  t.same(
+    s.outcomes.map((o) => (o.kind === 'response' ? o.response.status : o.kind)),
+    [486, 200],
+    'the TU sees the 486, then the 200',
+  );
+  t.equal(s.stack.clientState(inv), 'completed', 'the transaction stays in Completed for Timer D');
+  s.net.deliver(reply(inv, 486, 'Busy Here'));
+  t.equal(s.sentAt('ACK').length, 2, 'a retransmitted 486 is still ACKed by the transaction');
+  t.match(s.net.requests('ACK')[1]!.msg.headers.find((h) => h.name === 'CSeq')!.value, /ACK/);
+  t.equal(s.outcomes.length, 2, 'and not passed up');
+});
+
 t.test('over TCP there is no Timer A and Timer D is zero (§17.1.1.2)', async (t) => {
   const s = setup('tcp');
   const inv = invite();

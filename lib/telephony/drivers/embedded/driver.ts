@@ -123,6 +123,8 @@ export interface EmbeddedDriverOptions {
 
 interface Leg {
   id: LegId;
+  /** To tags of other forks' 2xx this leg ACKed and BYEd (endFork): their retransmissions are only ACKed. */
+  forksEnded?: Set<string>;
   state: LegState;
   dialog: DialogState;
   invite: SipRequest;
@@ -1098,6 +1100,7 @@ export class EmbeddedDriver implements TelephonyDriver {
     this.clearLegTimers(leg);
     if (res.status < 300) {
       if (leg.confirming) return; // a retransmission while the first is journalled: that one's ACK answers both
+      if (this.isOtherFork(leg, res)) return this.endFork(leg, res);
       leg.dialog = learnDialog(leg.dialog, res);
       // RFC 4028 §7.2: the 2xx sets the session timer (armed once the call counts as answered).
       if (leg.state.phase !== 'confirmed') leg.session = { farAllow: header(res, 'Allow'), offered: sessionTimerOf2xx(res) };
@@ -1107,6 +1110,46 @@ export class EmbeddedDriver implements TelephonyDriver {
     leg.lastFailure = res;
     const canAuth = !!(leg.trunk?.username && leg.trunk.password);
     this.input(leg, { type: 'failure', status: res.status, reason: res.reason, canAuth, canFailover });
+  }
+
+  /**
+   * A 2xx whose To tag is not the leg's dialog, once a 2xx has set that dialog up (the leg answered, or
+   * ACKed and BYEd a late answer): another branch of a forked INVITE answered too.
+   */
+  private isOtherFork(leg: Leg, res: SipResponse): boolean {
+    if (!(leg.state.answered || leg.state.byeSent) || !leg.dialog.remoteTag) return false;
+    return learnDialog(leg.dialog, res).remoteTag !== leg.dialog.remoteTag;
+  }
+
+  /**
+   * RFC 3261 §13.2.2.4: each 2xx of a forked INVITE sets up its own dialog, which the UAC must ACK and,
+   * not wanting it, end with BYE. The leg keeps its own dialog (or its end); this one is ACKed and BYEd
+   * once, and a retransmission of its 2xx is only ACKed again.
+   */
+  private endFork(leg: Leg, res: SipResponse): void {
+    const dialog = learnDialog(leg.dialog, res);
+    const tag = dialog.remoteTag!;
+    const local = this.localFor(leg);
+    const ack = buildInDialog(local, dialog, 'ACK', parseCSeq(header(leg.invite, 'CSeq')!).seq);
+    this.toNextHop(leg, (dest) => this.stack?.sendRaw(ack, dest), dialog);
+    leg.forksEnded ??= new Set();
+    if (leg.forksEnded.has(tag)) return;
+    leg.forksEnded.add(tag);
+    const seq = dialog.cseq + 1;
+    const bye = buildInDialog(local, { ...dialog, cseq: seq }, 'BYE', seq);
+    leg.log.info(
+      { remoteTag: tag, phase: leg.state.phase },
+      'a second branch of the forked INVITE answered: ACKed and BYEd (RFC 3261 §13.2.2.4)',
+    );
+    this.toNextHop(
+      leg,
+      (dest) =>
+        this.stack?.request(bye, dest, (o) => {
+          if (o.kind === 'response' && o.response.status < 200) return;
+          leg.log.debug({ outcome: o.kind === 'response' ? o.response.status : o.kind }, 'forked branch BYE done');
+        }),
+      dialog,
+    );
   }
 
   /** RFC 3262 §7.2: acknowledge a reliable provisional in its early dialog. */
@@ -1139,8 +1182,8 @@ export class EmbeddedDriver implements TelephonyDriver {
    * transport parameter) through the same locator as trunks, once per hop (later sends reuse the answer,
    * in order). A name that does not resolve falls back to where the INVITE went, with a warning.
    */
-  private toNextHop(leg: Leg, send: (dest: Endpoint) => void): void {
-    const hop = nextHopUri(leg.dialog);
+  private toNextHop(leg: Leg, send: (dest: Endpoint) => void, dialog: DialogState = leg.dialog): void {
+    const hop = nextHopUri(dialog);
     if (!hop) return send(leg.dest);
     if (isIP(hop.host)) return send({ address: hop.host, port: hop.port ?? 5060, transport: leg.dest.transport });
     const transport = hop.transport === 'tcp' || hop.transport === 'udp' ? hop.transport : (leg.dest.transport ?? 'udp');
@@ -1483,6 +1526,8 @@ export class EmbeddedDriver implements TelephonyDriver {
       const ack = leg.refreshAck;
       return this.toNextHop(leg, (dest) => this.stack?.sendRaw(ack, dest));
     }
+    if (leg && cseq.method === 'INVITE' && msg.status >= 200 && msg.status < 300 && this.isOtherFork(leg, msg))
+      return this.endFork(leg, msg);
     if (leg && cseq.method === 'INVITE' && msg.status >= 200 && msg.status < 300) {
       // A retransmitted 2xx (our ACK was lost): the leg re-ACKs (RFC 3261 §13.2.2.4). The first 2xx
       // of a leg whose INVITE transaction already ended (Timer B) brings the dialog its ACK and BYE need.
