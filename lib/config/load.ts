@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from './types';
+import { configSchema } from './schema';
 // configSchema compiled ahead of time (lib/config/validators/generate.ts): compiling it at start was slow.
-import validate from './validators/config-schema';
+import generated from './validators/config-schema';
+import { validatorFor } from './validators';
 import { toneRegionForCountry } from '../media/region';
 import { resolveNotSure } from './sections/runner';
 
@@ -73,6 +75,8 @@ export function loadConfig(opts: LoadOptions = {}): Readonly<Config> {
     throw new ConfigError(`${err.message} (set by environment variable ${set[1]})`, err.key);
   }
 }
+
+const validate = validatorFor('config-schema', configSchema, generated);
 
 let warnedNotSure = false;
 

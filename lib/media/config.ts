@@ -1,11 +1,14 @@
-import type { MediaConfig } from '../config/sections/media';
+import { mediaSchema, type MediaConfig } from '../config/sections/media';
 import { ConfigError } from '../config/load';
 // mediaSchema compiled ahead of time (lib/config/validators/generate.ts), as the whole configuration's is.
-import validate from '../config/validators/media-schema';
+import generated from '../config/validators/media-schema';
+import { validatorFor } from '../config/validators';
 
 export type { MediaConfig } from '../config/sections/media';
 
 type Overrides = { [k: string]: unknown };
+
+const validate = validatorFor('media-schema', mediaSchema, generated);
 
 /**
  * A full media config: schema defaults, then `base` (e.g. the loaded

@@ -9,7 +9,8 @@
  *
  * Run by scripts/build.sh (`npm run build`) before tsc; the files are checked
  * in so that the sources run under tsx too. test/unit/config/validators.test.ts
- * fails when a schema changed and the files were not regenerated.
+ * fails when a schema changed and the files were not regenerated (and ./index.ts
+ * then compiles the schema at run time instead of using a stale file).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,9 +19,7 @@ import standaloneCode from 'ajv/dist/standalone';
 import type { TSchema } from '@sinclair/typebox';
 import { configSchema } from '../schema';
 import { mediaSchema } from '../sections/media';
-
-/** The options every configuration validator is compiled with (defaults filled in, first error only). */
-export const CONFIG_AJV_OPTIONS = { useDefaults: true, allErrors: false, strict: false } as const;
+import { CONFIG_AJV_OPTIONS, schemaHash } from './index';
 
 const TARGETS: { name: string; schema: TSchema; source: string }[] = [
   { name: 'config-schema', schema: configSchema, source: 'configSchema (lib/config/schema.ts)' },
@@ -30,7 +29,7 @@ const TARGETS: { name: string; schema: TSchema; source: string }[] = [
 const DTS = `import type { ErrorObject } from 'ajv';
 
 /** Validates in place (fills defaults); on false, \`errors\` holds ajv's first error. */
-declare const validate: { (data: unknown): boolean; errors?: ErrorObject[] | null };
+declare const validate: { (data: unknown): boolean; errors?: ErrorObject[] | null; schemaHash: string };
 export default validate;
 `;
 
@@ -41,7 +40,8 @@ export function generateValidators(): Record<string, string> {
     const ajv = new Ajv({ ...CONFIG_AJV_OPTIONS, code: { source: true } });
     const code = standaloneCode(ajv, ajv.compile(t.schema));
     const header = `// Generated from ${t.source} by lib/config/validators/generate.ts (npm run build). Do not edit.\n`;
-    out[`${t.name}.js`] = header + code + '\n';
+    // The schema's hash, so that ./index.ts can tell a file generated from an older schema.
+    out[`${t.name}.js`] = `${header}${code};module.exports.schemaHash = ${JSON.stringify(schemaHash(t.schema))};\n`;
     out[`${t.name}.d.ts`] = header + DTS;
   }
   return out;

@@ -2,5 +2,5 @@
 import type { ErrorObject } from 'ajv';
 
 /** Validates in place (fills defaults); on false, `errors` holds ajv's first error. */
-declare const validate: { (data: unknown): boolean; errors?: ErrorObject[] | null };
+declare const validate: { (data: unknown): boolean; errors?: ErrorObject[] | null; schemaHash: string };
 export default validate;

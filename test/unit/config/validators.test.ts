@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import Ajv from 'ajv';
-import { CONFIG_AJV_OPTIONS, generateValidators } from '../../../lib/config/validators/generate';
+import { generateValidators } from '../../../lib/config/validators/generate';
+import { CONFIG_AJV_OPTIONS, validatorFor } from '../../../lib/config/validators';
 import { configSchema } from '../../../lib/config/schema';
 import { mediaSchema } from '../../../lib/config/sections/media';
 import validateConfigSchema from '../../../lib/config/validators/config-schema';
@@ -59,4 +60,23 @@ t.test('the generated media validator fills and refuses as ajv compiling mediaSc
   const compiled = new Ajv(CONFIG_AJV_OPTIONS).compile(mediaSchema);
   const media: unknown[] = [{}, { amd: { greetingMs: -1 } }, { defaultRegion: 'JP' }, { nope: true }];
   for (const input of media) t.same(run(validateMediaSchema, input), run(compiled, input), JSON.stringify(input));
+});
+
+t.test('a file generated from another schema is not used: the schema is compiled at run time instead', async (t) => {
+  const warnings: Error[] = [];
+  const onWarning = (w: Error) => warnings.push(w);
+  process.on('warning', onWarning);
+  t.teardown(() => void process.off('warning', onWarning));
+  t.equal(validatorFor('media-schema', mediaSchema, validateMediaSchema), validateMediaSchema, 'a current file is used as it is');
+  const changed = structuredClone(mediaSchema) as typeof mediaSchema;
+  (changed.properties as Record<string, unknown>).extra = { type: 'integer', default: 7 };
+  const v = validatorFor('media-schema', changed, validateMediaSchema);
+  t.not(v, validateMediaSchema);
+  const value: Record<string, unknown> = {};
+  t.equal(v(value), true);
+  t.equal(value.extra, 7, 'the changed schema is the one applied (its new default is filled in)');
+  t.equal(v({ extra: 'x' }), false);
+  t.match(v.errors, [{ instancePath: '/extra', keyword: 'type' }]);
+  await new Promise((r) => setImmediate(r));
+  t.match(warnings, [{ code: 'DIALER_STALE_VALIDATOR', message: /media-schema\.js was generated from another schema/ }]);
 });
