@@ -6,6 +6,7 @@
  * returns a new state and never changes its argument, `estimates` reads a
  * window ending at `now`. Windows roll with bucket granularity.
  */
+import { DURATION_BINS, durationBin } from './duration-law';
 
 export interface EstimatorConfig {
   /** Width of one bucket (ms). Windows roll by this step. */
@@ -67,6 +68,9 @@ interface Bucket {
   otherRing: number[];
   talk: Moments;
   wrap: Moments;
+  /** Ended talks and wrap-ups per duration bin (duration-law.ts); absent in states from before they were kept. */
+  talkHist?: number[];
+  wrapHist?: number[];
 }
 
 export interface EstimatorState {
@@ -101,6 +105,9 @@ export interface Estimates {
   meanLiveRingMs: number;
   talk: DurationEstimate;
   wrap: DurationEstimate;
+  /** Ended talks and wrap-ups in the handle window per duration bin (duration-law.ts: the empirical laws). */
+  talkHist: number[];
+  wrapHist: number[];
   /** Abandons ÷ live answers in the abandon window (and the abandons the model expected there), and since the start. */
   abandon: { live: number; abandoned: number; rate: number; expected: number; windowMs: number };
   shift: { live: number; abandoned: number; rate: number };
@@ -127,7 +134,15 @@ function emptyBucket(start: number, bins: number): Bucket {
     otherRing: zeros,
     talk: { n: 0, sum: 0, sq: 0 },
     wrap: { n: 0, sum: 0, sq: 0 },
+    talkHist: new Array<number>(DURATION_BINS).fill(0),
+    wrapHist: new Array<number>(DURATION_BINS).fill(0),
   };
+}
+
+function addDuration(h: number[] | undefined, ms: number): number[] {
+  const out = h ? h.slice() : new Array<number>(DURATION_BINS).fill(0);
+  out[durationBin(ms)]++;
+  return out;
 }
 
 function addMoment(m: Moments, x: number): Moments {
@@ -176,10 +191,12 @@ export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState 
     case 'talkEnded':
       checkDuration('talkMs', ev.talkMs);
       b.talk = addMoment(b.talk, ev.talkMs);
+      b.talkHist = addDuration(b.talkHist, ev.talkMs);
       break;
     case 'wrapEnded':
       checkDuration('wrapMs', ev.wrapMs);
       b.wrap = addMoment(b.wrap, ev.wrapMs);
+      b.wrapHist = addDuration(b.wrapHist, ev.wrapMs);
       break;
     default:
       throw new RangeError(`unknown pacing event type ${(ev as { type: unknown }).type}`);
@@ -235,6 +252,8 @@ export function estimates(state: EstimatorState, now: number): Estimates {
   const otherRing = new Array<number>(c.ringBins).fill(0);
   const talk: Moments = { n: 0, sum: 0, sq: 0 };
   const wrap: Moments = { n: 0, sum: 0, sq: 0 };
+  const talkHist = new Array<number>(DURATION_BINS).fill(0);
+  const wrapHist = new Array<number>(DURATION_BINS).fill(0);
   for (const b of state.buckets) {
     if (inWindow(b, now, c.rateWindowMs, c.bucketMs)) {
       resolved += b.resolved;
@@ -251,6 +270,10 @@ export function estimates(state: EstimatorState, now: number): Estimates {
       wrap.n += b.wrap.n;
       wrap.sum += b.wrap.sum;
       wrap.sq += b.wrap.sq;
+      for (let i = 0; i < DURATION_BINS; i++) {
+        talkHist[i] += b.talkHist?.[i] ?? 0;
+        wrapHist[i] += b.wrapHist?.[i] ?? 0;
+      }
     }
     if (inWindow(b, now, c.abandonWindowMs, c.bucketMs)) {
       aLive += b.live;
@@ -275,6 +298,8 @@ export function estimates(state: EstimatorState, now: number): Estimates {
     meanLiveRingMs: live > 0 ? ringSum / live : 0,
     talk: duration(talk),
     wrap: duration(wrap),
+    talkHist,
+    wrapHist,
     abandon: { live: aLive, abandoned, rate: aLive > 0 ? abandoned / aLive : 0, expected, windowMs: c.abandonWindowMs },
     shift: { live: t.live, abandoned: t.abandoned, rate: t.live > 0 ? t.abandoned / t.live : 0 },
   };

@@ -27,7 +27,8 @@
  */
 import type { Estimates } from './estimator';
 import { differencePmf, tailWithBinomial } from './count-tail';
-import { finishWithin, normCdf, logNormalFromMoments, logNormalTerciles, type LogNormal } from './stats';
+import { empiricalLaw, logNormalLaw, type DurationLaw } from './duration-law';
+import { normCdf } from './stats';
 import type { AgentSnapshot, PredictiveMode, TickInput } from './types';
 
 export const PREDICTIVE_DEFAULTS = Object.freeze({
@@ -102,8 +103,8 @@ function quantileOf(cdf: readonly number[], binMs: number, q: number): number {
 }
 
 interface Laws {
-  talk: LogNormal;
-  wrap: LogNormal;
+  talk: DurationLaw;
+  wrap: DurationLaw;
   wrapPoints: [number, number, number];
 }
 
@@ -114,13 +115,13 @@ function agentFreeWithin(a: AgentSnapshot, now: number, x: number, laws: Laws): 
     case 'ready':
       return 1;
     case 'wrapup':
-      return finishWithin(laws.wrap, elapsed, x);
+      return laws.wrap.finishWithin(elapsed, x);
     case 'talking':
     case 'reserved': {
       // talk remainder + a wrap-up drawn from its law (three-point quadrature)
       const e = a.state === 'talking' ? elapsed : 0;
       let p = 0;
-      for (const w of laws.wrapPoints) p += finishWithin(laws.talk, e, x - w);
+      for (const w of laws.wrapPoints) p += laws.talk.finishWithin(e, x - w);
       return p / 3;
     }
   }
@@ -179,9 +180,12 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   figures.riskBudget = round(tau);
   figures.modelBias = round(bias);
 
-  const talk = logNormalFromMoments(talkMs, talkSdMs);
-  const wrap = logNormalFromMoments(Math.max(wrapMs, 1), est.wrap.sdMs);
-  const laws: Laws = { talk, wrap, wrapPoints: wrapMs > 0 ? logNormalTerciles(wrap) : [0, 0, 0] };
+  // The laws' shapes from the data once enough have ended (duration-law.ts), the log-normal fit before.
+  const elapsedIn = (state: AgentSnapshot['state']) => agents.filter((a) => a.state === state).map((a) => Math.max(0, now - a.since));
+  const talk = empiricalLaw(est.talkHist, elapsedIn('talking')) ?? logNormalLaw(talkMs, talkSdMs);
+  const wrap = empiricalLaw(est.wrapHist, elapsedIn('wrapup')) ?? logNormalLaw(Math.max(wrapMs, 1), est.wrap.sdMs);
+  const laws: Laws = { talk, wrap, wrapPoints: wrapMs > 0 ? wrap.terciles() : [0, 0, 0] };
+  figures.talkLaw = talk.kind;
   const p = est.liveRate;
   const bin = est.ringBinMs;
   const H = Math.max(2 * bin, quantileOf(est.liveRingCdf, bin, HORIZON_QUANTILE));
@@ -293,7 +297,7 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
     perCallLiveChance: round(perCall[last]),
     modelCalls: model,
     lastCallAbandonChance: round(model > 0 ? marginal(model - 1) : marginal(0)),
-    talkMeanMs: Math.round(talkMs),
+    talkMeanMs: Math.round(talk.mean),
     wrapMeanMs: Math.round(wrapMs),
   });
   const why =
