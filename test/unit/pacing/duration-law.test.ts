@@ -1,5 +1,12 @@
 import t from 'tap';
-import { DURATION_BINS, MIN_EMPIRICAL_SAMPLES, binLowerMs, durationBin, empiricalLaw, logNormalLaw } from '../../../lib/pacing/duration-law';
+import {
+  DURATION_BINS,
+  MIN_EMPIRICAL_SAMPLES,
+  binLowerMs,
+  durationBin,
+  empiricalLaw,
+  logNormalLaw,
+} from '../../../lib/pacing/duration-law';
 
 /** A talk law with a quick hang-up share, as real ones have: 15 % uniform 3–8 s, else Erlang-2 with mean 180 s. */
 const QUICK = 0.15;
