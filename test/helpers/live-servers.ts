@@ -47,6 +47,10 @@ export interface LiveFreeswitch {
   api(command: string): Promise<string>;
   /** SIGKILLs it (a media server that dies); resolves once it has exited. */
   kill(): Promise<void>;
+  /** SIGSTOPs it: its sockets stay open and it answers nothing (a hung or partitioned server). */
+  pause(): void;
+  /** SIGCONTs a paused one. */
+  resume(): void;
 }
 
 export interface LiveServers {
@@ -139,6 +143,8 @@ function start(cmd: string, args: string[], cwd: string): Proc {
 async function stopProc(p: Proc): Promise<void> {
   if (p.child.exitCode !== null || p.child.signalCode !== null) return;
   p.child.kill('SIGTERM');
+  // A paused server (pause()) takes the SIGTERM only once it runs again.
+  p.child.kill('SIGCONT');
   const t = setTimeout(() => p.child.kill('SIGKILL'), 5000);
   await p.exited;
   clearTimeout(t);
@@ -221,6 +227,12 @@ async function startFreeswitch(dir: string, procs: Proc[], drachtioVars: Record<
     kill: async () => {
       if (fs.child.exitCode === null && fs.child.signalCode === null) fs.child.kill('SIGKILL');
       await fs.exited;
+    },
+    pause: () => {
+      if (fs.child.exitCode === null && fs.child.signalCode === null) fs.child.kill('SIGSTOP');
+    },
+    resume: () => {
+      if (fs.child.exitCode === null && fs.child.signalCode === null) fs.child.kill('SIGCONT');
     },
   };
 }

@@ -161,8 +161,11 @@ export class FakeEndpoint implements EndpointPort {
   async unbridge(): Promise<void> {
     this.log.add(this.uuid, 'api', 'uuid_transfer', this.uuid, '-both', 'park', 'inline');
   }
+  /** FreeSWITCH never confirms a hangup (a server that is up but answers nothing): destroy() never settles. */
+  silent = false;
   async destroy(): Promise<void> {
     this.log.add(this.uuid, 'destroy');
+    if (this.silent) await new Promise<never>(() => undefined);
   }
   onTone(l: (t: string) => void): void {
     this.tone.push(l);

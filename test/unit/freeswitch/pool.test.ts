@@ -8,6 +8,7 @@ import t from 'tap';
 import { decideResult } from '../../../lib/results';
 import type { EndCause, LegEvent } from '../../../lib/telephony/contract';
 import type { FreeswitchMediaServerConfig } from '../../../lib/config/sections/freeswitch';
+import { ENDPOINT_HANGUP_WAIT_MS } from '../../../lib/telephony/drivers/freeswitch/driver';
 import { rig, type Rig } from './fakes';
 
 const two = (): FreeswitchMediaServerConfig[] => [
@@ -170,4 +171,27 @@ t.test('a server whose createEndpoint fails rests for mediaServerBackoffMs; the 
   r.clock.advance(5000);
   await call(r, '0312345673', true);
   t.equal(servers(r).at(-1), 'fs1', 'then it takes calls again');
+});
+
+t.test('a hangup FreeSWITCH never confirms: the leg stops counting on its server after Timer F (32 s)', async (t) => {
+  const r = await rig({ fs: { mediaServers: two() } });
+  const a = await call(r, '0312345670', true); // fs1
+  a.ep.silent = true;
+  t.match(r.driver.drainMediaServer('fs-a'), { state: 'draining', legs: 1 });
+  a.dialog!.remoteBye();
+  await r.settle();
+  t.equal(ends(r.events, a.legId).length, 1, 'the call ended once');
+  t.ok(r.log.lines().includes(`${a.ep.uuid} destroy`), 'its endpoint was hung up');
+  t.match(r.driver.mediaServers()[0], { name: 'fs-a', state: 'draining', legs: 1 }, 'still counted while FreeSWITCH may yet confirm');
+  r.clock.advance(ENDPOINT_HANGUP_WAIT_MS - 1);
+  await r.settle();
+  t.equal(r.driver.mediaServers()[0]!.legs, 1, 'counted until the bound');
+  r.clock.advance(1);
+  await r.settle();
+  t.same(
+    r.driver.mediaServers().map((s) => [s.name, s.legs]),
+    [['fs2:8021', 0]],
+    'then no longer counted: the drained server has left the pool',
+  );
+  t.ok(r.log.lines().includes('fs1 disconnect'), 'its event socket closed');
 });

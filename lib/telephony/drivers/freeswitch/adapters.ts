@@ -50,6 +50,8 @@ interface ModeslConnection {
 }
 interface FsmrfEndpoint {
   uuid: string;
+  /** CONNECTED until fsmrf saw the channel end (its socket closed, CHANNEL_CALLSTATE HANGUP) or destroy() ran. */
+  readonly connected: boolean;
   local: { sdp: string };
   modify(sdp: string): Promise<unknown>;
   execute(app: string, arg?: string): Promise<EslEvent>;
@@ -286,32 +288,94 @@ function noDelay(conn: unknown): void {
   sock?.setNoDelay?.(true);
 }
 
+/** The endpoint's own outbound event socket (drachtio-modesl Connection), as far as its end is concerned. */
+interface EndpointSocket {
+  /** False once its socket has closed (drachtio-modesl sets `socket` to null on close). */
+  connected(): boolean;
+  once(event: 'esl::end', fn: () => void): void;
+}
+
+/**
+ * What an endpoint's event socket closing means to its commands. modesl
+ * answers nothing on a closed socket: a command in flight (an api, an
+ * execute, fsmrf's `hangup` in destroy()) would wait for ever, and fsmrf
+ * emits an endpoint's `destroy` only to listeners that were there when the
+ * socket closed. FreeSWITCH closes the socket when the channel is gone (hung
+ * up or the process died), so its close ends every wait and is remembered.
+ */
+function endpointLifetime(ep: FsmrfEndpoint) {
+  const sock = (ep as unknown as { _conn?: EndpointSocket | null })._conn ?? undefined;
+  let closed = !sock || !sock.connected();
+  let onClosed!: () => void;
+  const closedP = new Promise<void>((r) => (onClosed = r));
+  if (closed) onClosed();
+  else
+    sock!.once('esl::end', () => {
+      closed = true;
+      onClosed();
+    });
+  return {
+    get closed() {
+      return closed;
+    },
+    /** Settles when the socket has closed. */
+    closedP,
+    /** `p`, or a rejection once the socket has closed (no answer can come then). */
+    whileOpen<T>(what: string, run: () => Promise<T>): Promise<T> {
+      const lost = () => new Error(`${what} on ${ep.uuid}: FreeSWITCH's event socket for this channel closed`);
+      if (closed) return Promise.reject(lost());
+      return Promise.race([run(), closedP.then((): T => Promise.reject(lost()) as never)]);
+    },
+  };
+}
+
 function wrapEndpoint(ep: FsmrfEndpoint): EndpointPort {
   noDelay((ep as unknown as { _conn?: unknown })._conn);
+  const life = endpointLifetime(ep);
+  // The channel's end, remembered: fsmrf emits `destroy` once, to the listeners it has at that moment.
+  let ended: { cause: string | undefined } | undefined;
+  let destroying = false;
+  const endListeners: Array<(cause?: string) => void> = [];
+  const end = (cause: string | undefined) => {
+    if (ended || destroying) return;
+    ended = { cause };
+    for (const l of endListeners) l(cause);
+  };
+  ep.on('destroy', (e) => end(e?.reason));
+  // Closed before this wrapper existed (a server that died while the endpoint was being made): fsmrf told nobody.
+  if (life.closed || !ep.connected) end(undefined);
+  else void life.closedP.then(() => end(undefined));
   return {
     uuid: ep.uuid,
     // fsmrf refreshes local.sdp from FreeSWITCH's channel variables after each modify().
     get localSdp() {
       return ep.local.sdp;
     },
-    modify: async (sdp) => {
-      await ep.modify(sdp);
-    },
-    execute: async (app, arg) => (await ep.execute(app, arg ?? '')).getHeader('Application-Response') ?? '',
-    api: async (command, args) => bodyOf(await ep.api(command, args ?? [])),
+    modify: (sdp) => life.whileOpen('modify', async () => void (await ep.modify(sdp))),
+    execute: (app, arg) => life.whileOpen(app, async () => (await ep.execute(app, arg ?? '')).getHeader('Application-Response') ?? ''),
+    api: (command, args) => life.whileOpen(command, async () => bodyOf(await ep.api(command, args ?? []))),
     // One API call (mod_commands uuid_setvar_multi, `;`-separated), not a `set` application per variable:
     // an application waits its turn on the channel, an API command does not.
-    set: async (vars) => {
-      const reply = bodyOf(await ep.api('uuid_setvar_multi', [ep.uuid, setvarMultiArg(vars)]));
-      if (!reply.startsWith('+OK')) throw new Error(`uuid_setvar_multi refused: ${reply.trim()}`);
+    set: (vars) =>
+      life.whileOpen('uuid_setvar_multi', async () => {
+        const reply = bodyOf(await ep.api('uuid_setvar_multi', [ep.uuid, setvarMultiArg(vars)]));
+        if (!reply.startsWith('+OK')) throw new Error(`uuid_setvar_multi refused: ${reply.trim()}`);
+      }),
+    play: (target) =>
+      life.whileOpen('playback', async () => {
+        const r = await ep.play(target);
+        return { playbackMs: Number(r?.playbackMilliseconds) || 0 };
+      }),
+    bridge: (other) => life.whileOpen('uuid_bridge', () => ep.bridge(other.uuid)),
+    unbridge: () => life.whileOpen('uuid_transfer', () => ep.unbridge()),
+    // fsmrf's destroy() sends `hangup` and waits for FreeSWITCH's BYE: a server that dies in between sends neither
+    // a reply nor the BYE. The socket's close then says the channel is gone. A socket closed already: nothing to
+    // hang up (fsmrf itself would wait for ever on one that closed before the endpoint was made).
+    destroy: async () => {
+      destroying = true;
+      if (life.closed) return;
+      await Promise.race([ep.destroy(), life.closedP]);
     },
-    play: async (target) => {
-      const r = await ep.play(target);
-      return { playbackMs: Number(r?.playbackMilliseconds) || 0 };
-    },
-    bridge: (other) => ep.bridge(other.uuid),
-    unbridge: () => ep.unbridge(),
-    destroy: () => ep.destroy(),
     onTone: (fn) => ep.on('tone', (e) => fn(e?.tone ?? '')),
     onCustom: (subclass, fn) =>
       ep.addCustomEventListener(subclass, (args, evt) => {
@@ -322,7 +386,13 @@ function wrapEndpoint(ep: FsmrfEndpoint): EndpointPort {
       }),
     // DTMF-Duration is in 8 kHz timestamp units.
     onDtmf: (fn) => ep.on('dtmf', (e) => fn(e?.dtmf ?? '', Math.round(Number(e?.duration ?? 0) / 8))),
-    onDestroy: (fn) => ep.on('destroy', (e) => fn(e?.reason)),
+    onDestroy: (fn) => {
+      endListeners.push(fn);
+      if (ended) {
+        const cause = ended.cause;
+        setImmediate(() => fn(cause));
+      }
+    },
     // fsmrf does not subscribe to RECORD_STOP; `event json` adds to the socket's subscriptions, and commands on
     // one socket run in order, so a uuid_record sent after this is covered. drachtio-modesl names events
     // `esl::event::<Event-Name>::<Unique-ID>`.
@@ -335,11 +405,15 @@ function wrapEndpoint(ep: FsmrfEndpoint): EndpointPort {
     // mod_event_socket `sendevent`: with a `unique-id` header the event goes to that session's own queue
     // (switch_core_session_queue_event) instead of the event bus. The reply is a command/reply (Reply-Text).
     queueEvent: (headers) =>
-      new Promise<string>((resolve) => {
-        ep.conn.sendRecv('sendevent CUSTOM', { 'Event-Subclass': 'dialer::command', ...headers, 'unique-id': ep.uuid }, (reply) =>
-          resolve(reply?.getHeader('Reply-Text') ?? ''),
-        );
-      }),
+      life.whileOpen(
+        'sendevent',
+        () =>
+          new Promise<string>((resolve) => {
+            ep.conn.sendRecv('sendevent CUSTOM', { 'Event-Subclass': 'dialer::command', ...headers, 'unique-id': ep.uuid }, (reply) =>
+              resolve(reply?.getHeader('Reply-Text') ?? ''),
+            );
+          }),
+      ),
   };
 }
 

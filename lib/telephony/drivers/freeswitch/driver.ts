@@ -167,6 +167,13 @@ export const DEFAULT_BEEP = { freqHz: 1000, durationMs: 200 } as const;
 const RECORD_STOP_WAIT_MS = 5000;
 /** How long `eavesdrop` may take to start on the supervisor's channel (a loaded FreeSWITCH: some hundred ms). */
 const EAVESDROP_START_MS = 5000;
+/**
+ * How long a hung-up endpoint may stay counted on its media server without FreeSWITCH confirming the hangup:
+ * 64·T1 (RFC 3261 §17.1.2.2, Timer F), the longest FreeSWITCH's BYE for it can be in transit. The adapter ends
+ * the wait when the endpoint's socket closes (a dead server); this bounds a server that is up but answers nothing,
+ * whose legs would otherwise keep it loaded, or keep a draining one in the pool, for ever.
+ */
+export const ENDPOINT_HANGUP_WAIT_MS = 32_000;
 
 export class FreeswitchDriver implements TelephonyDriver {
   readonly name = 'freeswitch';
@@ -1012,8 +1019,22 @@ export class FreeswitchDriver implements TelephonyDriver {
     this.legs.delete(leg.id);
     this.endedIds.add(leg.id);
     if (this.endedIds.size > ENDED_MEMORY) this.endedIds.delete(this.endedIds.values().next().value!);
-    leg.gone = leg.ep.destroy().catch((err) => leg.log.debug({ err }, 'endpoint already gone'));
-    // Counted down once FreeSWITCH has the endpoint hung up: a drained server leaves only after its last BYE.
+    const destroyed = leg.ep.destroy().catch((err) => leg.log.debug({ err }, 'endpoint already gone'));
+    leg.gone = new Promise<void>((resolve) => {
+      const timer = this.d.clock.setTimeout(() => {
+        leg.log.warn(
+          { mediaServer: leg.member.name, waitedMs: ENDPOINT_HANGUP_WAIT_MS },
+          'FreeSWITCH did not confirm the hangup of an endpoint; it is no longer counted on its media server',
+        );
+        resolve();
+      }, ENDPOINT_HANGUP_WAIT_MS);
+      void destroyed.then(() => {
+        this.d.clock.clearTimeout(timer);
+        resolve();
+      });
+    });
+    // Counted down once FreeSWITCH has the endpoint hung up (or its socket closed: the server is gone), at the
+    // latest after ENDPOINT_HANGUP_WAIT_MS: a drained server leaves only after its last BYE.
     void leg.gone.then(() => this.pool.release(leg.member));
   }
 
