@@ -130,16 +130,21 @@ export class RtpProbe {
   }
 }
 
-/** A SIPp phone (phone-probe scenario) whose audio is an RtpProbe playing `toneHz`. */
+/**
+ * A SIPp phone whose audio is an RtpProbe playing `toneHz`: scenario
+ * phone-probe, or another with its SDP keys (phone-probe-mute-bye: never
+ * answers the BYE).
+ */
 export async function startProbePhone(o: {
   toneHz: number;
   law?: G711Law;
   timeoutS?: number;
+  scenario?: 'phone-probe' | 'phone-probe-mute-bye';
 }): Promise<{ sipp: Sipp; probe: RtpProbe; stop(): Promise<void> }> {
   const probe = await RtpProbe.start(o);
   const law = probe.law;
   const sipp = await startSipp({
-    scenario: 'phone-probe',
+    scenario: o.scenario ?? 'phone-probe',
     timeoutS: o.timeoutS ?? 60,
     keys: { probe_port: String(probe.port), probe_pt: String(PAYLOAD_TYPE[law]), probe_codec: law === 'ulaw' ? 'PCMU' : 'PCMA' },
   });

@@ -388,7 +388,10 @@ export class FreeswitchDriver implements TelephonyDriver {
     if (leg.state === 'answered') {
       const uac = leg.uac!;
       this.finish(leg, { by: 'local', answered: true, sipStatus: 200, sipReason: 'BYE', ...(opts.reason ? { detail: opts.reason } : {}) });
-      await uac.destroy().catch((err) => leg.log.warn({ err }, 'BYE failed'));
+      // Not awaited: the session ends once the BYE is handed to its client transaction (RFC 3261 §15.1.1). A far end
+      // that no longer answers would hold the hang-up, and whoever waits on it (the agent's hold music), for
+      // Timer F, 32 s (test/e2e/freeswitch/bridge-end.test.ts). Its failure is still logged.
+      void uac.destroy().catch((err) => leg.log.warn({ err }, 'BYE failed'));
     } else if (leg.state !== 'ended') {
       this.cancel(leg, 'local');
     }
