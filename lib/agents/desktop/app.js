@@ -5,7 +5,7 @@
 // same-origin request, the live stream included). No key is ever in an address.
 'use strict';
 const $ = (s) => document.querySelector(s);
-const S = { agent: sessionStorage.getItem('agentId') || '', live: null, call: null, lastCampaign: null };
+const S = { agent: sessionStorage.getItem('agentId') || '', live: null, call: null, lastCampaign: null, lastInbound: '' };
 
 async function api(method, path, body, headers) {
   const res = await fetch(path, {
@@ -130,7 +130,8 @@ async function loadCall() {
     ['Attempt', p.attemptNo],
     ['Campaign', c.campaign.name || p.campaignId],
   ];
-  // A return call (issue 18): who rang which of our numbers back.
+  // A return call (issue 18): who rang which of our numbers back (kept for an outcome entered from the customer search).
+  if (p.inbound && p.inbound.id) S.lastInbound = p.inbound.id;
   if (p.inbound) rows.unshift(['Return call', `${p.inbound.caller || 'withheld number'} → ${p.inbound.did}`]);
   // The analysis could not tell a person from a machine (notSure policy agent-decides): the disposition says which.
   if (p.amdNotSure) rows.unshift(['Not sure', 'person or machine? Your disposition decides (machine / voicemail / fax / silence)']);
@@ -179,14 +180,22 @@ async function searchPage(append) {
     .map(
       (h) =>
         `<tr><td>${esc(h.listId)}</td><td>${esc(h.contact.id)}</td><td>${esc(h.contact.name)}</td><td>${esc(h.contact.rawPhone)}</td>` +
-        `<td>${esc(h.contact.key1)}</td><td>${h.contact.attempts}</td><td>${esc(h.contact.lastResult ?? '')}</td><td>${esc(h.campaigns.join(', '))}</td></tr>`,
+        `<td>${esc(h.contact.key1)}</td><td>${h.contact.attempts}</td><td>${esc(h.contact.lastResult ?? '')}</td><td>${esc(h.campaigns.join(', '))}</td>` +
+        `<td>${h.campaigns.length ? `<button class="oc-open" data-list="${esc(h.listId)}" data-contact="${esc(h.contact.id)}" data-name="${esc(h.contact.name || h.contact.id)}" data-campaigns="${esc(h.campaigns.join(' '))}">Outcome</button>` : ''}</td></tr>`,
     )
     .join('');
   const body = $('#search-results tbody');
   if (append) body.insertAdjacentHTML('beforeend', rows);
   else body.innerHTML = rows;
+  for (const b of body.querySelectorAll('.oc-open:not([data-bound])')) {
+    b.dataset.bound = '1';
+    b.addEventListener(
+      'click',
+      act(() => openOutcome(b.dataset)),
+    );
+  }
   $('#search-more').hidden = !SR.next;
-  if (!body.children.length) body.innerHTML = '<tr class="none"><td colspan="8">no customer found</td></tr>';
+  if (!body.children.length) body.innerHTML = '<tr class="none"><td colspan="9">no customer found</td></tr>';
 }
 $('#search-form').addEventListener(
   'submit',
@@ -204,6 +213,52 @@ $('#search-form').addEventListener(
 $('#search-more').addEventListener(
   'click',
   act(() => searchPage(true)),
+);
+
+// ---- outcome entry from the customer search (issue 18, seed 001) -----------
+// Supervisors for anyone; an agent for a return call they took (the last one is filled in).
+const OC = { list: '', contact: '' };
+const ocUrl = () => `/customers/${encodeURIComponent(OC.list)}/${encodeURIComponent(OC.contact)}/outcomes`;
+async function loadOutcomes() {
+  const rows = await api('GET', ocUrl());
+  $('#oc-list tbody').innerHTML =
+    rows
+      .map(
+        (o) =>
+          `<tr><td>${esc(new Date(o.at).toLocaleString())}</td><td>${esc(o.campaignId)}</td><td>${esc(o.disposition)}</td><td>${esc(o.note)}</td><td>${esc(o.by)}</td></tr>`,
+      )
+      .join('') || '<tr><td colspan="5">no outcome yet</td></tr>';
+}
+async function openOutcome(d) {
+  OC.list = d.list;
+  OC.contact = d.contact;
+  $('#oc-who').textContent = d.name;
+  $('#oc-campaign').innerHTML = d.campaigns
+    .split(' ')
+    .map((c) => `<option value="${esc(c)}">${esc(c)}</option>`)
+    .join('');
+  $('#oc-disposition').value = '';
+  $('#oc-note').value = '';
+  $('#oc-inbound').value = S.lastInbound;
+  $('#outcome').hidden = false;
+  await loadOutcomes();
+  $('#oc-note').focus();
+}
+$('#outcome').addEventListener(
+  'submit',
+  act(async () => {
+    const disposition = $('#oc-disposition').value.trim();
+    const note = $('#oc-note').value.trim();
+    const inboundCallId = $('#oc-inbound').value.trim();
+    await api('POST', ocUrl(), {
+      campaignId: $('#oc-campaign').value,
+      ...(disposition ? { disposition } : {}),
+      ...(note ? { note } : {}),
+      ...(inboundCallId ? { inboundCallId } : {}),
+    });
+    say(`outcome saved for ${OC.list}/${OC.contact}`);
+    await loadOutcomes();
+  }),
 );
 
 // ---- actions --------------------------------------------------------------

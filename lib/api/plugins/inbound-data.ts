@@ -6,7 +6,9 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { deleteRoute, getRoute, listRoutes, putRoute, recentInboundCalls, setOverride } from '../../store/inbound';
+import { deleteRoute, getInboundCall, getRoute, listRoutes, putRoute, recentInboundCalls, setOverride } from '../../store/inbound';
+import { addCustomerOutcome, listCustomerOutcomes } from '../../store/customer-outcomes';
+import type { OutcomeRecord } from '../../domain/customer-outcome';
 import type { InboundRoute, Override } from '../../inbound/route';
 
 function inboundData(redis: Redis) {
@@ -17,6 +19,10 @@ function inboundData(redis: Redis) {
     deleteRoute: (did: string) => deleteRoute(redis, did),
     setOverride: (did: string, o: Override | undefined) => setOverride(redis, did, o),
     recentCalls: (limit: number) => recentInboundCalls(redis, limit),
+    getCall: (id: string) => getInboundCall(redis, id),
+    addOutcome: (r: OutcomeRecord) => addCustomerOutcome(redis, r),
+    listOutcomes: (campaignIds: readonly string[], listId: string, contactId: string) =>
+      listCustomerOutcomes(redis, campaignIds, listId, contactId),
   };
 }
 

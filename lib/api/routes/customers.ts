@@ -6,7 +6,7 @@
  * only the lists of campaigns its groups serve (a campaign naming no groups
  * serves everyone, as for callbacks). Pages resume from an opaque cursor.
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ANY } from '../auth';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { looksLikePhone, phoneKeys } from '../../domain/customer-search';
@@ -37,23 +37,23 @@ function decodeCursor(s: string): SearchCursor {
   throw new ApiError('VALIDATION_FAILED', 'querystring.cursor is not a `next` value of this search');
 }
 
+/** The lists this caller may search, sorted (also the outcome entry's rule, customer-outcomes.ts). */
+export async function visibleLists(store: FastifyInstance['store'], req: FastifyRequest): Promise<string[]> {
+  const p = req.principal;
+  if (!p || p.role !== 'agent') return (await store.lists.list()).map((l) => l.id).sort();
+  const agent = p.agentId ? await store.agents.get(p.agentId) : null;
+  const groups = agent?.groups ?? [];
+  const ids = new Set<string>();
+  for (const c of await store.campaigns.list()) {
+    if (c.agentGroups.length > 0 && !c.agentGroups.some((g) => groups.includes(g))) continue;
+    for (const l of c.lists) ids.add(l.listId);
+  }
+  return [...ids].sort();
+}
+
 export const customerRoutes: FastifyPluginAsync = async (app) => {
   const { store } = app;
   const region = app.config.phone.defaultRegion;
-
-  /** The lists this caller may search, sorted. */
-  async function visibleLists(req: FastifyRequest): Promise<string[]> {
-    const p = req.principal;
-    if (!p || p.role !== 'agent') return (await store.lists.list()).map((l) => l.id).sort();
-    const agent = p.agentId ? await store.agents.get(p.agentId) : null;
-    const groups = agent?.groups ?? [];
-    const ids = new Set<string>();
-    for (const c of await store.campaigns.list()) {
-      if (c.agentGroups.length > 0 && !c.agentGroups.some((g) => groups.includes(g))) continue;
-      for (const l of c.lists) ids.add(l.listId);
-    }
-    return [...ids].sort();
-  }
 
   app.get<{ Querystring: SearchQuery }>(
     '/customers',
@@ -113,7 +113,7 @@ export const customerRoutes: FastifyPluginAsync = async (app) => {
       const text = phone !== undefined && phone === q ? undefined : q;
       const phones = phone !== undefined ? phoneKeys(phone, region) : undefined;
       if (phones && phones.length === 0) throw new ApiError('VALIDATION_FAILED', `querystring.phone: "${phone}" holds no digits`);
-      let lists = await visibleLists(req);
+      let lists = await visibleLists(store, req);
       if (listId !== undefined) {
         if (!(await store.lists.get(listId))) throw notFound('list', listId);
         if (!lists.includes(listId))

@@ -40,6 +40,7 @@ const runtimeRoutes: FastifyPluginAsync = async (app) => {
 import { inboundDataPlugin } from '../plugins/inbound-data';
 import { inboundRoutes } from './inbound';
 import { inboundCallRoutes } from './inbound-calls';
+import { customerOutcomeRoutes } from './customer-outcomes';
 
 /**
  * Every route plugin, one per resource, each with its JSON Schemas beside it.
@@ -73,4 +74,5 @@ export const routes: FastifyPluginAsync[] = [
   // inboundData first: the inbound routes read the store through it.
   inboundDataPlugin,
   inboundRoutes,
+  customerOutcomeRoutes,
 ];

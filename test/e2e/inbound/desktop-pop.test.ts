@@ -8,7 +8,8 @@
  * the do-not-call list with the page's button (another agent's key is refused
  * through the API), then hangs up from the page and the caller gets our BYE.
  * The agent takes the call in the "return calls" state (the page's button) and
- * is back in it after the wrap-up.
+ * is back in it after the wrap-up, then records the return call's outcome for
+ * the contact found by the page's customer search.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -171,6 +172,27 @@ t.test(
     await page.click('#save');
     await page.locator('#state.return_calls').waitFor({ timeout: 10000 });
     t.pass('after the wrap-up the agent takes return calls again');
+
+    // Outcome entry from the customer search (seed 001): the return call's result, for the contact found by name.
+    await page.fill('#search-q', 'contact 0');
+    await page.press('#search-q', 'Enter');
+    await page.locator('#search-results tbody tr').filter({ hasText: 'c0' }).locator('.oc-open').click();
+    await page.locator('#outcome:not([hidden])').waitFor({ timeout: 10000 });
+    t.equal(await page.inputValue('#oc-inbound'), inboundId, 'the return call the agent took is filled in');
+    await page.fill('#oc-note', 'rang back about the bill');
+    await page.click('#oc-save');
+    await page.locator('#message').filter({ hasText: 'outcome saved for L/c0' }).waitFor({ timeout: 10000 });
+    await page.locator('#oc-list').filter({ hasText: 'rang back about the bill' }).waitFor({ timeout: 10000 });
+    const outcomes = await fetch(`${base}/customers/L/c0/outcomes`, { headers: { authorization: `Bearer ${AG1_KEY}` } });
+    t.match(await outcomes.json(), [
+      { campaignId: 'camp', note: 'rang back about the bill', inboundCallId: inboundId, by: 'agent:ag1', role: 'agent' },
+    ]);
+    const refused = await fetch(`${base}/customers/L/c0/outcomes`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${AG2_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ campaignId: 'camp', note: 'x', inboundCallId: inboundId }),
+    });
+    t.equal(refused.status, 403, "another agent cannot record an outcome for ag1's return call");
     t.same(errors, [], 'no script errors on the page');
   },
 );
