@@ -294,6 +294,9 @@ export async function startLiveServers(t?: Teardown, opts: { freeswitches?: numb
 
     await waitFor('drachtio-server', dr, () => tcpOpen(adminPort), 15000);
 
+    // Native mode's audio forks take their UDP ports from a range of their own (forkPortMin/forkPortMax), as a
+    // firewalled deployment would: every live native test runs through it.
+    const [forkMin, forkMax] = await rtpRange(200);
     const first = freeswitches[0]!;
     const servers: LiveServers = {
       drachtio: { host: '127.0.0.1', port: adminPort, secret: drSecret, sipPort: drSipPort },
@@ -312,6 +315,7 @@ export async function startLiveServers(t?: Teardown, opts: { freeswitches?: numb
           local: true,
         })),
         audioMode,
+        ...(audioMode === 'native' ? { forkPortMin: forkMin, forkPortMax: forkMax } : {}),
         fifoDir: join(dir, 'fifo'),
         // A bound, not a speed: a dozen drivers connecting at once on a loaded 2-core host took > 5 s
         // (the default) for drachtio-server's admin handshake; an idle host answers in milliseconds.

@@ -38,7 +38,7 @@ export const freeswitchSchema = Type.Object(
           local: Type.Boolean({ default: false }),
           /**
            * Native audio mode: the dialer's address as this FreeSWITCH reaches it; a leg's audio is sent there
-           * as RTP (to an ephemeral UDP port) for the person/machine decision. Empty: listenAddress, then
+           * as RTP (to a UDP port in forkPortMin–forkPortMax, else an ephemeral one) for the person/machine decision. Empty: listenAddress, then
            * 127.0.0.1 for a local media server.
            */
           forkAddress: Type.String({ default: '' }),
@@ -62,6 +62,15 @@ export const freeswitchSchema = Type.Object(
     audioMode: StringEnum(['auto', 'stream', 'native'], { default: 'auto' }),
     /** Where named pipes are made (must be readable by FreeSWITCH and us). */
     fifoDir: Type.String({ default: '/tmp/dialer-fifo' }),
+    /**
+     * Native mode: the UDP ports (inclusive, even ones used: RTCP takes the odd
+     * one above, RFC 3550 §11) the dialer receives each analysed leg's fork on,
+     * so a firewall between FreeSWITCH and the dialer can open just these. Both
+     * 0 (the default): an ephemeral port from the kernel. One socket per
+     * analysed call in flight: the range holds (max - min) / 2 + 1 of them.
+     */
+    forkPortMin: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),
+    forkPortMax: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),
     /** Native beep detector: spandsp descriptor on the leg (works) or mod_avmd on the fork's sink endpoint. */
     beepDetector: StringEnum(['spandsp', 'avmd'], { default: 'spandsp' }),
     /** local_stream name of the hold music (freeswitch-conf/autoload_configs/local_stream.conf.xml). */

@@ -161,3 +161,37 @@ t.test('Reason headers and hangup causes', async (t) => {
   t.equal(q850FromCauseName('ORIGINATOR_CANCEL'), undefined, 'FreeSWITCH-only causes are not Q.850');
   t.equal(q850FromCauseName('whatever'), undefined);
 });
+
+t.test('the fork port range (forkPortMin/forkPortMax): a bad one is refused at start naming the key', async (t) => {
+  const withFork = {
+    ...base,
+    DIALER_TELEPHONY__FREESWITCH__MEDIA_SERVERS: '[{"address":"127.0.0.1","secret":"ClueCon","forkAddress":"127.0.0.1"}]',
+  };
+  const cases: Array<[Record<string, string>, string, RegExp]> = [
+    [{ DIALER_TELEPHONY__FREESWITCH__FORK_PORT_MIN: '40000' }, 'telephony.freeswitch.forkPortMax', /must be set when forkPortMin is/],
+    [{ DIALER_TELEPHONY__FREESWITCH__FORK_PORT_MAX: '40000' }, 'telephony.freeswitch.forkPortMin', /must be set when forkPortMax is/],
+    [
+      { DIALER_TELEPHONY__FREESWITCH__FORK_PORT_MIN: '1000', DIALER_TELEPHONY__FREESWITCH__FORK_PORT_MAX: '2000' },
+      'telephony.freeswitch.forkPortMin',
+      /privileged/,
+    ],
+    [
+      { DIALER_TELEPHONY__FREESWITCH__FORK_PORT_MIN: '41000', DIALER_TELEPHONY__FREESWITCH__FORK_PORT_MAX: '40000' },
+      'telephony.freeswitch.forkPortMax',
+      /below forkPortMin 41000/,
+    ],
+    [
+      { DIALER_TELEPHONY__FREESWITCH__FORK_PORT_MIN: '40001', DIALER_TELEPHONY__FREESWITCH__FORK_PORT_MAX: '40001' },
+      'telephony.freeswitch.forkPortMax',
+      /no even port/,
+    ],
+  ];
+  for (const [env, key, re] of cases) {
+    const err = await startError({ ...withFork, ...env });
+    t.type(err, ConfigError, key);
+    t.equal(err.key, key);
+    t.match(err.message, re);
+  }
+  // Out of the port space: the schema names the key.
+  t.throws(() => loadConfig({ env: { ...withFork, DIALER_TELEPHONY__FREESWITCH__FORK_PORT_MAX: '70000' } }), /forkPortMax/);
+});

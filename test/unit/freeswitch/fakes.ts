@@ -501,6 +501,8 @@ export function fsConfig(over: Partial<FreeswitchConfig> = {}): FreeswitchConfig
     mediaServerBackoffMs: 5000,
     endpointCreationLimit: 32,
     endpointQueueTimeoutMs: 5000,
+    forkPortMin: 0,
+    forkPortMax: 0,
     ...over,
   };
 }

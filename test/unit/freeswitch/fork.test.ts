@@ -8,7 +8,7 @@ import t from 'tap';
 import { createSocket } from 'node:dgram';
 import { encodeG711 } from '../../../lib/media/g711';
 import { buildRtp } from '../../../lib/telephony/drivers/embedded/rtp/packet';
-import { RtpFrames, openRtpFork } from '../../../lib/telephony/drivers/freeswitch/fork';
+import { ForkPortRange, RtpFrames, openRtpFork } from '../../../lib/telephony/drivers/freeswitch/fork';
 
 const tone = (n: number, hz = 1000, amp = 8000) =>
   Int16Array.from({ length: n }, (_, i) => Math.round(amp * Math.sin((2 * Math.PI * hz * i) / 8000)));
@@ -68,4 +68,62 @@ t.test('a real socket on loopback: frames of a tone sent as PCMU arrive in order
     'port free again',
   );
   again.close();
+});
+
+/** A run of `n` even ports nobody holds now (probed), for a range of our own. */
+async function freeEvenRun(n: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 10000 + 2 * Math.floor(Math.random() * 2500);
+    const socks = [];
+    let ok = true;
+    for (let i = 0; i < n && ok; i++) {
+      const s = createSocket('udp4');
+      ok = await new Promise<boolean>((res) => {
+        s.once('error', () => res(false));
+        s.bind(base + 2 * i, '127.0.0.1', () => res(true));
+      });
+      socks.push(s);
+    }
+    for (const s of socks) s.close();
+    if (ok) return base;
+  }
+  throw new Error('no free run of even ports found');
+}
+
+t.test('a port range: forks take even ports of it in turn, skip one another program holds, and run out naming the keys', async (t) => {
+  const base = await freeEvenRun(3);
+  const range = new ForkPortRange(base, base + 5); // even ports base, base+2, base+4
+  t.equal(range.size, 3);
+  // Another program holds the middle port.
+  const other = createSocket('udp4');
+  await new Promise<void>((res) => other.bind(base + 2, '127.0.0.1', () => res()));
+  const a = await openRtpFork('127.0.0.1', range);
+  const b = await openRtpFork('127.0.0.1', range);
+  t.same([a.port, b.port], [base, base + 4], 'the held port was skipped');
+  await t.rejects(openRtpFork('127.0.0.1', range), /no free UDP port for the audio fork in telephony\.freeswitch\.forkPortMin–forkPortMax/);
+  t.equal(range.used, 2);
+  await a.close();
+  t.equal(range.used, 1, 'close() gives the port back to the range');
+  const c = await openRtpFork('127.0.0.1', range);
+  t.equal(c.port, base, 'and the next fork gets it');
+  // It carries audio like an ephemeral one.
+  const got = new Promise<Int16Array>((res) => c.onFrame(res));
+  const tx = createSocket('udp4');
+  tx.send(packet(1, tone(160)), c.port, '127.0.0.1');
+  t.ok(rms(await got) > 3000, 'a frame arrived on the ranged port');
+  tx.close();
+  other.close();
+  await b.close();
+  await c.close();
+});
+
+t.test('a bad address is not taken for a busy port', async (t) => {
+  const base = await freeEvenRun(1);
+  const range = new ForkPortRange(base, base);
+  const err = await openRtpFork('192.0.2.1', range).then(
+    () => undefined,
+    (e: NodeJS.ErrnoException) => e,
+  );
+  t.equal(err?.code, 'EADDRNOTAVAIL', 'the bind error itself, not "no free port"');
+  t.equal(range.used, 0);
 });

@@ -45,8 +45,26 @@ export function checkFreeswitchConfig(fs: FreeswitchConfig, trunks: readonly Tru
       );
     }
   }
+  checkForkPorts(fs);
   if (Object.keys(fs.toneDescriptors).length === 0) missing(`${K}.toneDescriptors`, 'region → spandsp descriptor name');
   if (trunks.length === 0) missing('telephony.trunks', 'the SIP trunk to dial numbers through [{name, address}]');
+}
+
+/**
+ * forkPortMin/forkPortMax: both 0 (ephemeral ports) or a range of unprivileged
+ * ports with at least one even port in it.
+ */
+export function checkForkPorts(fs: Pick<FreeswitchConfig, 'forkPortMin' | 'forkPortMax'>): void {
+  const { forkPortMin: min, forkPortMax: max } = fs;
+  if (min === 0 && max === 0) return;
+  const bad = (key: string, why: string): never => {
+    throw new ConfigError(`config key ${K}.${key}: ${why}`, `${K}.${key}`);
+  };
+  if (min === 0) bad('forkPortMin', `must be set when forkPortMax is (${max}): the fork's UDP port range is min–max`);
+  if (max === 0) bad('forkPortMax', `must be set when forkPortMin is (${min}): the fork's UDP port range is min–max`);
+  if (min < 1024) bad('forkPortMin', `${min} is a privileged port; use 1024–65535`);
+  if (max < min) bad('forkPortMax', `${max} is below forkPortMin ${min}`);
+  if (min === max && min % 2 === 1) bad('forkPortMax', `the range ${min}–${max} has no even port (the fork's RTP takes even ports)`);
 }
 
 /**

@@ -9,7 +9,7 @@
  * (older sequence numbers) are dropped. The socket is bound on the address
  * FreeSWITCH reaches the dialer at (telephony.freeswitch.mediaServers[].forkAddress).
  */
-import { createSocket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import { decodeG711, PAYLOAD_TYPE } from '../../../media/g711';
 import { parseRtp } from '../embedded/rtp/packet';
 import type { AudioFork } from './ports';
@@ -46,16 +46,87 @@ export class RtpFrames {
   }
 }
 
-export async function openRtpFork(address: string): Promise<AudioFork> {
-  const sock = createSocket(address.includes(':') ? 'udp6' : 'udp4');
-  await new Promise<void>((resolve, reject) => {
-    sock.once('error', reject);
-    // Port 0: the kernel's ephemeral range (README "Detection on FreeSWITCH": what a firewall must let through).
-    sock.bind(0, address, () => {
-      sock.off('error', reject);
-      resolve();
+/**
+ * The fork sockets' UDP ports (telephony.freeswitch.forkPortMin/forkPortMax):
+ * even ports of the range in turn, from where the last one was taken, skipping
+ * ours in use and any another program holds (the bind fails). Without a range,
+ * the kernel's ephemeral ports.
+ */
+export class ForkPortRange {
+  private next: number;
+  private readonly inUse = new Set<number>();
+
+  constructor(
+    readonly min: number,
+    readonly max: number,
+  ) {
+    this.next = min + (min % 2);
+  }
+
+  /** Even ports in the range. */
+  get size(): number {
+    const first = this.min + (this.min % 2);
+    return first > this.max ? 0 : Math.floor((this.max - first) / 2) + 1;
+  }
+
+  get used(): number {
+    return this.inUse.size;
+  }
+
+  /**
+   * Calls `tryBind` with the range's free even ports in turn until one binds
+   * (a port another program holds fails with EADDRINUSE/EACCES: the next is
+   * tried); throws naming the keys when none is left.
+   */
+  async take<T>(tryBind: (port: number) => Promise<T>): Promise<{ port: number; value: T }> {
+    for (let tries = 0; tries < this.size; tries++) {
+      const port = this.next;
+      this.next = port + 2 > this.max ? this.min + (this.min % 2) : port + 2;
+      if (this.inUse.has(port)) continue;
+      let value: T;
+      try {
+        value = await tryBind(port);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE' || code === 'EACCES') continue;
+        throw err; // not about the port (a bad address)
+      }
+      this.inUse.add(port);
+      return { port, value };
+    }
+    throw new Error(
+      `no free UDP port for the audio fork in telephony.freeswitch.forkPortMin–forkPortMax (${this.min}–${this.max}: ${this.inUse.size} of ${this.size} even ports ours, the rest held by other programs)`,
+    );
+  }
+
+  release(port: number): void {
+    this.inUse.delete(port);
+  }
+}
+
+/** A new UDP socket bound on `port` at `address`; closed again when the bind fails (a failed dgram socket cannot bind again). */
+async function boundSocket(family: 'udp4' | 'udp6', port: number, address: string): Promise<Socket> {
+  const sock = createSocket(family);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      sock.once('error', reject);
+      sock.bind(port, address, () => {
+        sock.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    sock.close();
+    throw err;
+  }
+  return sock;
+}
+
+export async function openRtpFork(address: string, range?: ForkPortRange): Promise<AudioFork> {
+  const family = address.includes(':') ? 'udp6' : 'udp4';
+  // Port 0: the kernel's ephemeral range (README "Detection on FreeSWITCH": what a firewall must let through).
+  const sock = range ? (await range.take((p) => boundSocket(family, p, address))).value : await boundSocket(family, 0, address);
+  const port = sock.address().port;
   sock.on('error', () => undefined);
   const listeners: Array<(f: Int16Array) => void> = [];
   const rtp = new RtpFrames();
@@ -65,12 +136,13 @@ export async function openRtpFork(address: string): Promise<AudioFork> {
   let closed = false;
   return {
     address,
-    port: sock.address().port,
+    port,
     onFrame: (l) => listeners.push(l),
     close: async () => {
       if (closed) return;
       closed = true;
       await new Promise<void>((r) => sock.close(() => r()));
+      range?.release(port);
     },
   };
 }

@@ -12,7 +12,7 @@ import type { AnalyzerFactory } from './analysis';
 import { FreeswitchDriver, type FreeswitchDriverDeps } from './driver';
 import { systemClock } from './ports';
 import { openFifoTap } from './tap';
-import { openRtpFork } from './fork';
+import { ForkPortRange, openRtpFork } from './fork';
 
 export { FreeswitchDriver, DEFAULT_BEEP } from './driver';
 export type { FreeswitchDriverDeps } from './driver';
@@ -27,6 +27,9 @@ export function createFreeswitchDriver(opts: {
 }): FreeswitchDriver {
   const { config } = opts;
   const srf = new DrachtioSrf();
+  const { forkPortMin, forkPortMax } = config.telephony.freeswitch;
+  // One range for the process: every fork takes its port from it (checkForkPorts refuses a bad one at start).
+  const forkPorts = forkPortMin > 0 && forkPortMax >= forkPortMin ? new ForkPortRange(forkPortMin, forkPortMax) : undefined;
   const createAnalyzer: AnalyzerFactory =
     opts.createAnalyzer ??
     ((o) =>
@@ -48,7 +51,7 @@ export function createFreeswitchDriver(opts: {
     mrf: new DrachtioMrf(srf),
     esl: modeslConnect,
     openTap: openFifoTap,
-    openFork: openRtpFork,
+    openFork: (address) => openRtpFork(address, forkPorts),
     clock: systemClock,
     logger: opts.logger.child({ driver: 'freeswitch' }),
     createAnalyzer,
