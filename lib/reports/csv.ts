@@ -9,6 +9,7 @@ import type { CodeRow } from './campaign';
 import type { AgentRow } from './agents';
 import { talkMs, type AttemptRecord, type DispositionLike, type RecordingEntry } from './records';
 import { predictionOf } from './amd';
+import { pastRetention } from '../domain/recording-retention';
 
 export const CSV_ENCODINGS = ['utf-8', 'shift_jis'] as const;
 export type CsvEncoding = (typeof CSV_ENCODINGS)[number];
@@ -41,14 +42,13 @@ const iso = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms
 /**
  * The download path (GET /recordings/:id/audio) of an attempt's recording,
  * from the attempt history's own `recording` entry (joined by readAttempts):
- * a finished one still inside the retention period (the sweep deletes a
- * recording, file and metadata, once it started more than `retentionDays`
- * ago; 0 keeps them). A failed or running recording has nothing to download.
+ * a finished one still inside the retention period (lib/domain/recording-retention.ts:
+ * past it the API serves it no more, even before the sweep deletes it). A
+ * failed or running recording has nothing to download.
  */
 export function recordingLink(entry: RecordingEntry | undefined, now: number, retentionDays: number): string | undefined {
   if (!entry || entry.status !== 'done') return undefined;
-  const started = entry.startedAt ?? entry.at;
-  if (retentionDays > 0 && started < now - retentionDays * 86_400_000) return undefined;
+  if (pastRetention(entry.startedAt ?? entry.at, now, retentionDays)) return undefined;
   return `/recordings/${encodeURIComponent(entry.id)}/audio`;
 }
 

@@ -2,7 +2,9 @@
  * Call recordings: per-campaign on/off, listing, metadata and the WAV
  * download. An agent key sees only its own agent's recordings (403 for
  * another's); supervisors and admins see all. Files are two-channel WAV:
- * channel 1 the customer, channel 2 the agent.
+ * channel 1 the customer, channel 2 the agent. A recording past the
+ * retention period is gone for every reader at once, before the sweep deletes
+ * it (lib/domain/recording-retention.ts).
  */
 import { Type } from '@sinclair/typebox';
 import { Nullable, StringEnum } from '../../config/typebox';
@@ -14,6 +16,7 @@ import { ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR } from '../auth';
 import { RECORDING_FROM, type RecordingMeta } from '../plugins/agent-data';
+import { pastRetention } from '../../domain/recording-retention';
 
 const tags = ['recordings'];
 
@@ -82,6 +85,18 @@ const settingsSchema = ReqObject({
 
 export const recordingRoutes: RoutePlugin = async (app) => {
   const d = app.agentData;
+  const retention = () => app.config.dialer.agents.recording.retentionDays;
+  const expired = (r: RecordingMeta) => pastRetention(r.startedAt, Date.now(), retention());
+  /** One recording a reader may see: 404 when absent or past retention, 403 for another agent's. */
+  const readable = async (req: FastifyRequest, id: string): Promise<RecordingMeta> => {
+    const r = await d.getRecording(id);
+    if (!r) throw notFound('recording', id);
+    assertMayRead(req, r);
+    if (expired(r)) {
+      throw new ApiError('NOT_FOUND', `recording ${id} is past its retention period (${retention()} days) and is being deleted`);
+    }
+    return r;
+  };
   app.get(
     '/campaigns/:id/recording',
     {
@@ -167,7 +182,8 @@ export const recordingRoutes: RoutePlugin = async (app) => {
         throw new ApiError('FORBIDDEN', `an agent key may read only agent ${p.agentId ?? '(none)'}'s recordings`);
       }
       const agentId = p?.role === 'agent' ? (p.agentId ?? '\u0000') : req.query.agentId;
-      return (await d.listRecordings({ campaignId: req.query.campaignId, agentId, limit: req.query.limit })).map(recordingView);
+      const list = await d.listRecordings({ campaignId: req.query.campaignId, agentId, limit: req.query.limit });
+      return list.filter((r) => !expired(r)).map(recordingView);
     },
   );
 
@@ -177,12 +193,7 @@ export const recordingRoutes: RoutePlugin = async (app) => {
       config: { roles: ANY },
       schema: { tags, summary: "One recording's metadata", params: idParams, response: { 200: recordingSchema, ...errorResponses } },
     },
-    async (req) => {
-      const r = await d.getRecording(req.params.id);
-      if (!r) throw notFound('recording', req.params.id);
-      assertMayRead(req, r);
-      return recordingView(r);
-    },
+    async (req) => recordingView(await readable(req, req.params.id)),
   );
 
   app.get(
@@ -198,9 +209,7 @@ export const recordingRoutes: RoutePlugin = async (app) => {
       },
     },
     async (req, reply) => {
-      const r = await d.getRecording(req.params.id);
-      if (!r) throw notFound('recording', req.params.id);
-      assertMayRead(req, r);
+      const r = await readable(req, req.params.id);
       if (r.status !== 'done')
         throw new ApiError(
           'CONFLICT',
