@@ -5,6 +5,7 @@
  * and only then are its effects carried out on the telephony driver.
  */
 import { reserveAgentOnNode } from '../scale/agents';
+import { groupSetKey } from '../scale/placement';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -207,6 +208,17 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
       if (a.returnCalls) continue;
       const state = PACING_STATE[a.state];
       if (state && a.groups.some((g) => want.has(g))) out.push({ state, since: a.since });
+    }
+    return out;
+  }
+
+  async localAgents(): Promise<Record<string, number> | undefined> {
+    if (!this.deps.localReservations) return undefined;
+    const out: Record<string, number> = {};
+    for (const a of await listLiveAgents(this.redis)) {
+      if (a.owner !== this.nodeId || a.returnCalls || a.groups.length === 0) continue;
+      const key = groupSetKey(a.groups);
+      out[key] = (out[key] ?? 0) + 1;
     }
     return out;
   }

@@ -43,6 +43,12 @@ export interface AgentDesk {
   /** Every logged-in agent of these groups who can take calls (not on break/away), for pacing. */
   snapshot?(groups: readonly string[]): Promise<AgentSnapshot[]>;
   /**
+   * Agents logged in at this process, counted by group set (lib/scale/placement.ts),
+   * for placing agent campaigns where their agents are; undefined when any
+   * process can bridge any agent (agents are not local to a process).
+   */
+  localAgents?(): Promise<Record<string, number> | undefined>;
+  /**
    * Atomically reserves the longest-waiting ready agent of any of the groups
    * (ready → reserved); `prefer` (a callback's owner) is taken first when ready,
    * and with `only` nobody else is. `pool` return_calls: among the agents

@@ -230,8 +230,25 @@ export class CampaignRunner {
           await this.d.redis.leaseRelease(keys.campaign(id, 'runner-lease'), this.owner);
         }
       }
-      if (this.d.spread) this.d.spread.held = this.runs.size;
+      if (this.d.spread) {
+        this.d.spread.held = this.runs.size;
+        // Advertised with the heartbeat: campaigns with agents are placed where their agents are logged in.
+        if (this.d.desk?.localAgents)
+          this.d.spread.agents = await this.d.desk.localAgents().catch((err: Error) => {
+            this.d.log.warn({ err }, 'logged-in agents not counted');
+            return this.d.spread?.agents;
+          });
+      }
       await this.d.spread?.beat(this.now()).catch((err: Error) => this.d.log.warn({ err }, 'dialer heartbeat failed'));
+      // Every process places the same campaigns over the same registry, each staying with its lease's holder
+      // while that one is within its share (lib/scale/placement.ts).
+      if (this.d.spread) {
+        const eligible = running.filter((_, rank) => mayStartCampaign(rank, this.d.config.runningCampaignLimit));
+        const holders = await Promise.all(eligible.map((c) => this.d.redis.get(keys.campaign(c.id, 'runner-lease')).catch(() => null)));
+        this.d.spread.plan(
+          eligible.map((c, i) => ({ id: c.id, groups: c.mode === 'agentless' ? [] : c.agentGroups, holder: holders[i] ?? undefined })),
+        );
+      }
       for (const [rank, c] of running.entries()) {
         if (!mayStartCampaign(rank, this.d.config.runningCampaignLimit)) break;
         // Another live process owns it: never take it, and drain it if held (see lib/scale/spread).
@@ -370,7 +387,7 @@ export class CampaignRunner {
         this.d.limits?.bind(c.id, claim.attemptId);
         await this.startAttempt(run, claim);
         if (this.d.limits && ![...run.sessions].some((s) => s.claim.attemptId === claim.attemptId))
-          await this.d.limits.release(claim.attemptId);
+          await this.d.limits.release(c.id, claim.attemptId);
       }
       await this.d.limits?.settle(c.id);
     }
@@ -444,11 +461,6 @@ export class CampaignRunner {
       await run.queue.void(claim.attemptId, verdict.at);
       return;
     }
-    if (this.d.limits && !(await this.d.limits.ready(claim.attemptId, c))) {
-      if (reservation) await this.d.desk!.release(reservation);
-      await run.queue.void(claim.attemptId);
-      return;
-    }
     if (!(await run.queue.begin(claim.attemptId, this.owner, now, this.d.config.attemptLeaseMs))) {
       await release();
       return;
@@ -493,6 +505,7 @@ export class CampaignRunner {
       session.reservation = reservation;
       this.wrapping.set(reservation.agentId, { campaignId: c.id });
     }
+    const limits = this.d.limits;
     run.sessions.add(session);
     run.starts.push(now);
     this.trunkStarts.push(now);
@@ -510,7 +523,13 @@ export class CampaignRunner {
           region: toneRegionForNumber(claim.phone, this.d.region),
         },
         tags: { campaignId: c.id, attemptId: claim.attemptId, contactId: claim.contactId },
+        // The shared calls-per-second admission is confirmed by the driver just before the INVITE leaves (after
+        // this process's Redis writes above, the journal and the pacing, any of which a failover or a busy
+        // host can hold up for seconds): a call is never sent on an admission its window has already let go.
+        // Not admitted then: NO_CAPACITY below, the call goes back uncounted.
+        beforeSend: limits ? () => limits.ready(claim.attemptId, c).catch(() => false) : undefined,
       });
+      limits?.sent(c.id, claim.attemptId);
       session.legId = legId;
       this.byLeg.set(legId, session);
       this.events.emitEvent({
@@ -611,7 +630,7 @@ export class CampaignRunner {
     const talkMs = typeof data.bridgedAt === 'number' && typeof data.endedAt === 'number' ? data.endedAt - data.bridgedAt : 0;
     // notSure "agent-decides" and bridged: the agent's disposition decides this attempt's result (./agent-decision.ts).
     const agentDecides = data.notSure === 'agent-decides' && typeof data.bridgedAt === 'number';
-    await this.d.limits?.release(claim.attemptId).catch((err: Error) => this.d.log.warn({ err }, 'shared limit not released'));
+    await this.d.limits?.release(c.id, claim.attemptId).catch((err: Error) => this.d.log.warn({ err }, 'shared limit not released'));
     const ok = await run.queue.close({
       attemptId: claim.attemptId,
       code,
@@ -766,7 +785,7 @@ export class CampaignRunner {
       await this.startAttempt(run, claim, reservation);
       placed++;
       if (this.d.limits && ![...run.sessions].some((x) => x.claim.attemptId === claim.attemptId))
-        await this.d.limits.release(claim.attemptId);
+        await this.d.limits.release(c.id, claim.attemptId);
       await this.d.limits?.settle(c.id);
     }
     return placed;

@@ -28,9 +28,12 @@ interface Held {
 }
 
 const clock = () => performance.now();
+/** Attempt ids are unique within a campaign only: two campaigns of one process can have the same one. */
+const held = (campaignId: string, attemptId: string) => `${campaignId}\u0000${attemptId}`;
 
 export class SharedLimits {
   private seq = 0;
+  /** By campaign and attempt (`held`). */
   private readonly byAttempt = new Map<string, Held>();
   private readonly spare = new Map<string, { token: string; at: number }[]>();
   private readonly lastRenew = new Map<string, number>();
@@ -82,45 +85,62 @@ export class SharedLimits {
   /** Gives one admitted token to a claimed attempt. */
   bind(campaignId: string, attemptId: string): void {
     const t = this.spare.get(campaignId)?.shift();
-    if (t) this.byAttempt.set(attemptId, { campaignId, token: t.token, sent: false, at: t.at });
+    if (t) this.byAttempt.set(held(campaignId, attemptId), { campaignId, token: t.token, sent: false, at: t.at });
   }
 
   /**
-   * Just before the attempt is dialled. Its admission was recorded at Redis
-   * time; the INVITE must leave within guardMs of it for the carrier's count
+   * At the moment of sending: the driver calls this (OriginateRequest.beforeSend)
+   * when only the send is left. The admission was recorded at Redis time; the
+   * INVITE must reach the carrier within guardMs of it for the carrier's count
    * to hold (see rateWindow): half the guard is allowed up to here, half for
-   * the last steps to the wire. A call that was held up longer (a slow tick,
-   * a busy machine) is admitted afresh now, or not dialled now (false: give
-   * the claim back uncounted).
+   * the wire and the carrier's own timing. A call that was held up longer (a
+   * slow tick, a busy machine, a Redis failover stalling the writes between
+   * admission and send, the driver's pacing) is admitted afresh now, or not
+   * dialled now (false: nothing is sent, the claim goes back uncounted).
+   * Checked here and not before those steps: an INVITE that left seconds after
+   * its admission was counted in a window that had already let it go, and the
+   * carrier saw 13 in a second on a 12/s trunk (test/e2e/scale/fault.test.ts).
    */
-  async ready(attemptId: string, campaign: { callsPerSecond: number; maxConcurrentCalls: number }): Promise<boolean> {
-    const h = this.byAttempt.get(attemptId);
-    if (!h) return true;
+  async ready(attemptId: string, campaign: { id: string; callsPerSecond: number; maxConcurrentCalls: number }): Promise<boolean> {
+    const key = held(campaign.id, attemptId);
+    const h = this.byAttempt.get(key);
+    // No admission held for it: not sent (a call without one would be outside every count).
+    if (!h) return false;
     const budget = this.o.guardMs / 2;
     if (this.o.guardMs === 0 || clock() - h.at <= budget) {
       h.sent = true;
       return true;
     }
-    this.byAttempt.delete(attemptId);
-    await this.releaseTokens(h.campaignId, [h.token], true);
+    this.byAttempt.delete(key);
+    // The stale token is swapped for a fresh one in the same script (one round trip per resource: this runs
+    // with the INVITE waiting, and the re-admission must fit in the half guard measured below).
     const at = clock();
     const token = `${this.o.owner}#${++this.seq}`;
     const ck = campaignLimitKeys(h.campaignId);
-    const common = { leaseMs: this.o.leaseMs, guardMs: this.o.guardMs, tokens: [token] };
+    const common = { leaseMs: this.o.leaseMs, guardMs: this.o.guardMs, tokens: [token], replaces: h.token };
     let ok =
       (await admit(this.redis, ck, { ...common, callsPerSecond: campaign.callsPerSecond, maxChannels: campaign.maxConcurrentCalls }))
         .granted === 1;
     const tk = this.trunkKeys;
-    if (ok && tk)
-      ok =
-        (await admit(this.redis, tk, { ...common, callsPerSecond: this.o.trunk!.callsPerSecond, maxChannels: this.o.trunk!.channels }))
-          .granted === 1;
+    if (tk) {
+      if (ok)
+        ok =
+          (await admit(this.redis, tk, { ...common, callsPerSecond: this.o.trunk!.callsPerSecond, maxChannels: this.o.trunk!.channels }))
+            .granted === 1;
+      else await release(this.redis, tk, [h.token], true);
+    }
     if (!ok || clock() - at > budget) {
       await this.releaseTokens(h.campaignId, [token], true);
       return false;
     }
-    this.byAttempt.set(attemptId, { campaignId: h.campaignId, token, sent: true, at });
+    this.byAttempt.set(key, { campaignId: h.campaignId, token, sent: true, at });
     return true;
+  }
+
+  /** The INVITE went out (for a driver that did not call `ready`): the admission is spent. */
+  sent(campaignId: string, attemptId: string): void {
+    const h = this.byAttempt.get(held(campaignId, attemptId));
+    if (h) h.sent = true;
   }
 
   /** Admitted tokens that no claim took (the queue had fewer contacts): nothing was sent. */
@@ -135,10 +155,11 @@ export class SharedLimits {
   }
 
   /** The attempt is closed (or never dialled): its channel is free. Idempotent. */
-  async release(attemptId: string): Promise<void> {
-    const h = this.byAttempt.get(attemptId);
+  async release(campaignId: string, attemptId: string): Promise<void> {
+    const key = held(campaignId, attemptId);
+    const h = this.byAttempt.get(key);
     if (!h) return;
-    this.byAttempt.delete(attemptId);
+    this.byAttempt.delete(key);
     await this.releaseTokens(h.campaignId, [h.token], !h.sent);
   }
 
@@ -146,7 +167,7 @@ export class SharedLimits {
   async renew(campaignId: string, attemptIds: readonly string[], now: number): Promise<void> {
     if (now - (this.lastRenew.get(campaignId) ?? 0) < this.o.leaseMs / 3) return;
     this.lastRenew.set(campaignId, now);
-    const tokens = attemptIds.map((a) => this.byAttempt.get(a)?.token).filter((t): t is string => !!t);
+    const tokens = attemptIds.map((a) => this.byAttempt.get(held(campaignId, a))?.token).filter((t): t is string => !!t);
     if (tokens.length === 0) return;
     await renew(this.redis, campaignLimitKeys(campaignId), this.o.leaseMs, tokens);
     const tk = this.trunkKeys;

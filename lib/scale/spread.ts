@@ -12,9 +12,9 @@
  *    run out after campaignLeaseMs; the new holder reaps the dead process's
  *    calls in flight (closed with runner.interruptedCode).
  */
-import { createHash } from 'node:crypto';
 import type { Redis, Result } from 'ioredis';
 import { keys } from '../store/keys';
+import { placeCampaigns, type PlacementCampaign, type PlacementMember } from './placement';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -29,6 +29,8 @@ export interface MemberInfo {
   healthy: boolean;
   /** Campaign leases it holds. */
   campaigns: number;
+  /** Agents logged in here by group set (placement.ts); absent when agents are not local. */
+  agents?: Record<string, number>;
 }
 
 export interface Member extends MemberInfo {
@@ -37,31 +39,16 @@ export interface Member extends MemberInfo {
 
 const memberKeys = { members: keys.global('dialers'), info: keys.global('dialer-info') };
 
-/** 0 < u < 1 from a hash of campaign and member. */
-function unit(campaignId: string, owner: string): number {
-  const h = createHash('sha1').update(`${campaignId}\u0000${owner}`).digest();
-  return (h.readUInt32BE(0) + 1) / 4294967297;
-}
-
 /**
- * Weighted rendezvous hashing: the member with the highest -w / ln(u) owns
- * the campaign. Removing or adding a member moves only the campaigns it
- * owned or now owns; weights give each member a share proportional to its
- * capacity. Unhealthy members own nothing while a healthy one exists.
+ * Weighted rendezvous hashing for one campaign alone: the member with the
+ * highest -w / ln(u) owns it (w = capacity). Removing or adding a member
+ * moves only the campaigns it owned or now owns. Unhealthy members own
+ * nothing while a healthy one exists. The runner places all running
+ * campaigns together with bounded loads (placement.ts), of which this is the
+ * case of a single campaign.
  */
-export function ownerOf(campaignId: string, members: readonly Member[]): string | undefined {
-  const pool = members.some((m) => m.healthy) ? members.filter((m) => m.healthy) : members;
-  let best: string | undefined;
-  let bestScore = -Infinity;
-  for (const m of pool) {
-    const w = Math.max(1, m.capacity);
-    const score = -w / Math.log(unit(campaignId, m.owner));
-    if (score > bestScore || (score === bestScore && best !== undefined && m.owner < best)) {
-      best = m.owner;
-      bestScore = score;
-    }
-  }
-  return best;
+export function ownerOf(campaignId: string, members: readonly PlacementMember[]): string | undefined {
+  return placeCampaigns([{ id: campaignId, groups: [] }], members).get(campaignId);
 }
 
 export interface SpreadOptions {
@@ -78,7 +65,10 @@ export class WorkSpread {
   private members: Member[] = [];
   private lastBeat = 0;
   private timer?: NodeJS.Timeout;
+  private placement?: Map<string, string>;
   held = 0;
+  /** This process's logged-in agents by group set, advertised with each heartbeat (the runner keeps it current). */
+  agents?: Record<string, number>;
 
   constructor(
     private readonly redis: Redis,
@@ -97,7 +87,7 @@ export class WorkSpread {
     }
     if (now - this.lastBeat < this.o.beatMs) return;
     this.lastBeat = now;
-    const info: MemberInfo = { ...this.o.advertise(), campaigns: this.held };
+    const info: MemberInfo = { ...this.o.advertise(), campaigns: this.held, ...(this.agents ? { agents: this.agents } : {}) };
     const raw = await this.redis.memberBeat(memberKeys.members, memberKeys.info, this.o.owner, this.o.memberTtlMs, JSON.stringify(info));
     this.members = parseMembers(raw);
   }
@@ -114,10 +104,15 @@ export class WorkSpread {
     return this.members;
   }
 
+  /** Places the running campaigns over the live members (placement.ts); `mine` answers from it. */
+  plan(campaigns: readonly PlacementCampaign[]): void {
+    this.placement = placeCampaigns(campaigns, this.members);
+  }
+
   /** Should this process drive the campaign? True while the registry is unknown (single process). */
   mine(campaignId: string): boolean {
     if (this.members.length === 0) return true;
-    const owner = ownerOf(campaignId, this.members);
+    const owner = this.placement?.get(campaignId) ?? ownerOf(campaignId, this.members);
     return owner === undefined || owner === this.o.owner || !this.members.some((m) => m.owner === this.o.owner);
   }
 }
@@ -137,9 +132,19 @@ export function parseMembers(raw: readonly string[]): Member[] {
       activeLegs: Number(info.activeLegs ?? 0),
       healthy: info.healthy !== false,
       campaigns: Number(info.campaigns ?? 0),
+      ...(parseAgents(info.agents) ?? {}),
     });
   }
   return out;
+}
+
+/** A member's advertised agents, kept only when well formed (group-set key -> positive count). */
+function parseAgents(raw: unknown): { agents: Record<string, number> } | undefined {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const agents: Record<string, number> = {};
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>))
+    if (typeof v === 'number' && v > 0 && Number.isFinite(v)) agents[k] = v;
+  return { agents };
 }
 
 /** The live dialer processes as the registry holds them (for the API / monitoring). */

@@ -52,6 +52,8 @@ export interface AdmitRequest {
   guardMs?: number;
   /** One unique token per call wanted; the granted ones are the first k. */
   tokens: readonly string[];
+  /** A token admitted earlier, taken out first in the same step (a held-up call admitted afresh). */
+  replaces?: string;
 }
 
 /** Admits up to `tokens.length` calls; returns how many (the first k tokens) and the Redis clock. */
@@ -65,6 +67,7 @@ export async function admit(redis: Redis, k: LimitKeys, r: AdmitRequest): Promis
     w.windowMs,
     Math.max(0, r.maxChannels),
     r.leaseMs,
+    r.replaces ?? '',
     ...r.tokens,
   );
   return { granted: Number(granted), at: Number(at) };

@@ -45,6 +45,17 @@ export interface OriginateRequest {
    * leg's server. Ignored when that leg is gone.
    */
   nearLeg?: LegId;
+  /**
+   * The last word before the INVITE leaves: called once, when the driver has
+   * everything ready (media, journal, pacing) and only the send is left, with
+   * nothing awaited between its answer and the wire. The runner uses it to hold
+   * the shared calls-per-second admission against the moment of sending rather
+   * than an earlier one (lib/scale/shared-limits.ts: a call held up after its
+   * admission would otherwise reach the carrier outside the window that
+   * counted it). false: nothing is sent, nothing is left behind, and originate
+   * fails with NO_CAPACITY (the caller gives the call back uncounted).
+   */
+  beforeSend?: () => Promise<boolean>;
 }
 
 /** Who ended the call, and how. */

@@ -4,7 +4,10 @@
 -- admitted at, ms), KEYS[2] = channels held (zset token -> lease expiry, ms);
 -- both carry the resource's hash tag. The clock is the Redis server's, so
 -- processes on different hosts agree on it.
--- ARGV: limit, windowMs, maxChannels, leaseMs, token1..tokenN
+-- ARGV: limit, windowMs, maxChannels, leaseMs, replaces, token1..tokenN
+--   replaces: a token admitted earlier whose call was held up ("" = none); it
+--   is taken out of both sets first, whatever the answer (its call is not sent
+--   on it), so a late call is admitted afresh in one step.
 --   limit 0 = no rate limit; at most `limit` admissions in any windowMs.
 --   maxChannels 0 = no channel limit; held channels whose lease ran out
 --   (their dialer died) are dropped before counting.
@@ -15,7 +18,11 @@ local limit = tonumber(ARGV[1])
 local windowMs = tonumber(ARGV[2])
 local maxCh = tonumber(ARGV[3])
 local leaseMs = tonumber(ARGV[4])
-local room = #ARGV - 4
+local room = #ARGV - 5
+if ARGV[5] ~= '' then
+  redis.call('ZREM', KEYS[1], ARGV[5])
+  redis.call('ZREM', KEYS[2], ARGV[5])
+end
 if limit > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - windowMs)
   local used = redis.call('ZCARD', KEYS[1])
@@ -28,7 +35,7 @@ if maxCh > 0 then
 end
 if room < 0 then room = 0 end
 for i = 1, room do
-  local tok = ARGV[4 + i]
+  local tok = ARGV[5 + i]
   if limit > 0 then redis.call('ZADD', KEYS[1], now, tok) end
   redis.call('ZADD', KEYS[2], now + leaseMs, tok)
 end

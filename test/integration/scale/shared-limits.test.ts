@@ -117,9 +117,9 @@ t.test('SharedLimits: two processes share one trunk; unused admissions are refun
   await lb.settle('c2');
   t.equal(await la.admit(camp('c3', 2), 3), 0, 'the trunk second is used up');
   t.equal(await heldChannels(a, trunkLimitKeys('shared')), 4);
-  for (const id of ['b-1', 'b-2', 'b-3']) await lb.release(id);
-  await la.release('att-1');
-  await la.release('att-1');
+  for (const id of ['b-1', 'b-2', 'b-3']) await lb.release('c2', id);
+  await la.release('c1', 'att-1');
+  await la.release('c1', 'att-1');
   t.equal(await heldChannels(a, trunkLimitKeys('shared')), 0, 'release is idempotent');
   await sleep(1050);
   t.equal(await la.admit(camp('c3', 2), 3), 2, "the campaign's own rate is the tighter one");
@@ -148,4 +148,25 @@ t.test('a call held up past half the guard is admitted afresh, or given back', a
   t.equal(await b.admit(camp, 2), 2, 'the window moved on: B takes the room');
   t.notOk(await a.ready('a2', camp), 'the late call finds no room: not dialled now');
   t.equal(await redis.zcard(window), 2, "only B's admissions are in the window");
+});
+
+t.test('two campaigns of one process with the same attempt id keep their own admissions', async (t) => {
+  // Attempt ids are unique within a campaign only (dialer-1-29 in two campaigns at once, found in the fault test:
+  // the second bind replaced the first's token, a close then refunded the other's, and the call went out unadmitted).
+  const { redis } = await startTestRedis(t);
+  const trunk = { name: 'same-id', channels: 0, callsPerSecond: 3 };
+  const l = new SharedLimits(redis, { owner: 'P', trunk, leaseMs: 30000, guardMs: 400 });
+  const a = { id: 'camp-a', callsPerSecond: 0, maxConcurrentCalls: 0 };
+  const b = { id: 'camp-b', callsPerSecond: 0, maxConcurrentCalls: 0 };
+  const window = trunkLimitKeys('same-id').window;
+  t.equal(await l.admit(a, 1), 1);
+  l.bind(a.id, 'dialer-1-29');
+  t.equal(await l.admit(b, 1), 1);
+  l.bind(b.id, 'dialer-1-29');
+  t.ok(await l.ready('dialer-1-29', a), "a's call goes out on a's admission");
+  await l.release(a.id, 'dialer-1-29');
+  t.equal(await redis.zcard(window), 2, "a's close spends a's admission and leaves b's alone");
+  t.ok(await l.ready('dialer-1-29', b), "b's call still has its own admission");
+  t.notOk(await l.ready('never-bound', a), 'a call with no admission is not sent');
+  t.equal(l.held, 1, "only b's call holds a channel");
 });

@@ -422,7 +422,17 @@ export class EmbeddedDriver implements TelephonyDriver {
     this.counters.originated++;
     leg.ringTimer = this.sipClock.setTimer(req.ringTimeoutMs, () => this.input(leg, { type: 'ring-timeout' }));
     this.restartTimerC(leg);
-    await this.sendInvite(leg);
+    let sent: boolean;
+    try {
+      sent = await this.sendInvite(leg, req.beforeSend);
+    } catch (err) {
+      this.unsent(leg);
+      throw err;
+    }
+    if (!sent) {
+      this.unsent(leg);
+      throw new TelephonyError('NO_CAPACITY', 'not admitted at the moment of sending (beforeSend); nothing went out');
+    }
     leg.log.debug({ to: target.uri }, 'INVITE sent');
     return id;
   }
@@ -1414,12 +1424,34 @@ export class EmbeddedDriver implements TelephonyDriver {
    * that Redis away delays calls, never stops them (then the window is open
    * again, for that call only).
    */
-  private async sendInvite(leg: Leg): Promise<void> {
+  /** false: `beforeSend` (the first INVITE's last check, see OriginateRequest) refused it and nothing was sent. */
+  private async sendInvite(leg: Leg, beforeSend?: () => Promise<boolean>): Promise<boolean> {
     const invite = leg.invite;
     if (this.opts.journal) await this.journalBounded(leg, 'early');
     // Stopped meanwhile: nothing to send. A hangup meanwhile (cancelling) still sends: its CANCEL follows the first 1xx (§9.1).
-    if (leg.state.phase === 'ended' || leg.invite !== invite || !this.stack) return;
-    this.stack.request(invite, leg.dest, (o) => this.onInviteOutcome(leg, o));
+    const gone = () => leg.state.phase === 'ended' || leg.invite !== invite || !this.stack;
+    if (gone()) return true;
+    // After the journal write and the pacing, which can both hold the INVITE up: nothing is awaited past this answer.
+    if (beforeSend && !(await beforeSend())) return false;
+    if (gone()) return true;
+    this.stack!.request(invite, leg.dest, (o) => this.onInviteOutcome(leg, o));
+    return true;
+  }
+
+  /** A first INVITE that never left (refused at the last moment): the leg is undone without an end event (the caller has no leg id). */
+  private unsent(leg: Leg): void {
+    if (leg.state.phase === 'ended') return;
+    this.clearLegTimers(leg);
+    leg.state = { ...leg.state, phase: 'ended' };
+    leg.rtp.close();
+    this.pool.release(leg.rtpPort);
+    leg.analyzer = undefined;
+    this.counters.originated--;
+    this.legs.delete(leg.id);
+    if (this.byCallId.get(leg.dialog.callId) === leg) this.byCallId.delete(leg.dialog.callId);
+    this.opts.journal
+      ?.remove(leg.dialog.callId)
+      .catch((err: Error) => leg.log.warn({ err: err.message }, 'dialog journal entry not removed'));
   }
 
   /** A journal write, waited for at most journalAckWaitMs (default 1000 ms). */

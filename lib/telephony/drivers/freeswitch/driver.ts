@@ -342,6 +342,23 @@ export class FreeswitchDriver implements TelephonyDriver {
       this.release(leg);
       throw new TelephonyError('NO_CAPACITY', `media server ${member.name} was lost before the INVITE was sent; nothing went out`);
     }
+    // The last word before the INVITE (OriginateRequest.beforeSend): after the endpoint and detection, which can take a while.
+    if (req.beforeSend) {
+      let ok = false;
+      try {
+        ok = (await req.beforeSend()) && !leg.mediaLost && member.ms.connected;
+      } catch (err) {
+        this.release(leg);
+        throw err;
+      }
+      if (!ok) {
+        this.release(leg);
+        throw new TelephonyError(
+          'NO_CAPACITY',
+          'not admitted at the moment of sending (beforeSend), or its media server was lost; nothing went out',
+        );
+      }
+    }
 
     return new Promise<LegId>((resolve, reject) => {
       let sent = false;
