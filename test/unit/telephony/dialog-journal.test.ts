@@ -1,6 +1,13 @@
 /** The requests that end an orphaned leg, built from its journal entry (journal.ts; RFC 3261 §9.1, §12.2.1.1, §17.1.1.3). */
 import t from 'tap';
-import { ackForFailure, earlyEntry, orphanRequest, parseEntry, type JournalEntry } from '../../../lib/telephony/drivers/embedded/journal';
+import {
+  ackForFailure,
+  earlyEntry,
+  orphanRequest,
+  orphanRequests,
+  parseEntry,
+  type JournalEntry,
+} from '../../../lib/telephony/drivers/embedded/journal';
 import { buildInvite, header, headers, parseMessage, type DialogState, type SipResponse } from '../../../lib/sip';
 
 const local = { host: '10.0.0.9', port: 5080, userAgent: 'test' };
@@ -58,6 +65,30 @@ t.test('confirmed: BYE to the remote target through the route set, next CSeq, ou
   t.same(dest, { address: '192.0.2.10', port: 5070, transport: undefined }, 'to the first (loose) route');
   const noRoute = orphanRequest({ ...confirmed, dialog: { ...confirmed.dialog, routeSet: [] } }, local);
   t.same(noRoute.dest, { address: '198.51.100.7', port: 5062, transport: undefined }, 'else to the remote target');
+});
+
+t.test('early with an early dialog (tagged provisional): CANCEL, and a BYE in that dialog (§15)', async (t) => {
+  t.same(
+    orphanRequests(early, local).map((b) => b.request.method),
+    ['CANCEL'],
+    'no tagged provisional journalled: the CANCEL alone',
+  );
+  const ringing: JournalEntry = {
+    ...early,
+    early: { remoteTag: 'rt5', remoteTarget: 'sip:callee@198.51.100.7:5062', routeSet: ['<sip:192.0.2.10:5070;lr>'] },
+  };
+  const [cancel, bye] = orphanRequests(ringing, local);
+  t.equal(cancel!.request.method, 'CANCEL');
+  t.equal(header(cancel!.request, 'To'), '<sip:0399@192.0.2.5>', 'the CANCEL keeps the INVITE’s To, no tag (§9.1)');
+  t.equal(bye!.request.method, 'BYE');
+  t.equal(header(bye!.request, 'To'), '<sip:0399@192.0.2.5>;tag=rt5', 'the BYE is in the early dialog');
+  t.equal(bye!.request.uri, 'sip:callee@198.51.100.7:5062', 'to its remote target (the provisional’s Contact)');
+  t.same(headers(bye!.request, 'Route'), ['<sip:192.0.2.10:5070;lr>']);
+  t.equal(header(bye!.request, 'CSeq'), '18 BYE', 'the CSeq after the INVITE’s');
+  t.same(bye!.dest, { address: '192.0.2.10', port: 5070, transport: undefined });
+  t.same(parseEntry(JSON.stringify(ringing))?.early, ringing.early, 'stored and read back');
+  const bad = parseEntry(JSON.stringify({ ...ringing, early: { remoteTag: 5 } }));
+  t.ok(bad && !bad.early, 'an early dialog this version cannot read is left out: the CANCEL alone');
 });
 
 t.test('the ACK for a 487 after the CANCEL takes the response’s To tag and the INVITE’s branch', async (t) => {

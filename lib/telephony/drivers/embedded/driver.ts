@@ -93,7 +93,7 @@ import { RtpSession, type RtpStats } from './rtp/session';
 import { beep as beepPcm, EncodedCache, holdMusic, loadAudio, tone } from './assets';
 import { MediaRoom } from './media/media-room';
 import { monitorCall, recordCall } from './media/driver-hooks';
-import { ackForFailure, earlyEntry, orphanRequest, streamKey, type DialogJournal, type JournalEntry } from './journal';
+import { ackForFailure, earlyEntry, orphanRequest, orphanRequests, streamKey, type DialogJournal, type JournalEntry } from './journal';
 import { next2xxInterval, uasDialog } from './inbound-leg';
 
 export type AnalyzerFactory = (req: AnalysisRequest) => CallAnalyzer;
@@ -123,6 +123,8 @@ export interface EmbeddedDriverOptions {
 
 interface Leg {
   id: LegId;
+  /** The early dialog from the first tagged provisional (journalled: a claimer BYEs it besides its CANCEL). */
+  early?: JournalEntry['early'];
   /** To tags of other forks' 2xx this leg ACKed and BYEd (endFork): their retransmissions are only ACKed. */
   forksEnded?: Set<string>;
   state: LegState;
@@ -208,6 +210,8 @@ export class EmbeddedDriver implements TelephonyDriver {
   private counters = { originated: 0, inbound: 0, ended: 0, refused: 0, orphansEnded: 0, orphansUnanswered: 0 };
   /** Early dialogs of a dead process we CANCELled: a 2xx that crosses the CANCEL is ACKed and BYEd (§9.1, §15). */
   private readonly orphanInvites = new Map<string, JournalEntry>();
+  /** Orphaned INVITEs whose final response reached this process (a restart on the same SIP port): no early-dialog BYE needed. */
+  private readonly orphanFinals = new Set<string>();
   /**
    * Streams of orphaned legs (a dead process's, from its journal) not yet ended:
    * "address port ssrc" → how many orphans name it. No leg of ours latches one
@@ -1102,6 +1106,7 @@ export class EmbeddedDriver implements TelephonyDriver {
     if (hasSdp && res.status < 300) this.applySdp(leg, res.body.toString());
     if (res.status < 200) {
       if (leg.timerC && leg.state.phase !== 'cancelling') this.restartTimerC(leg);
+      this.journalEarlyDialog(leg, res);
       if (leg.state.phase !== 'ended')
         this.emit({ type: 'progress', legId: leg.id, at: this.clock(), status: res.status, reason: res.reason, earlyMedia: hasSdp });
       return this.input(leg, { type: 'provisional', status: res.status });
@@ -1368,6 +1373,18 @@ export class EmbeddedDriver implements TelephonyDriver {
 
   // ---- dialog journal (journal.ts) ----------------------------------------
 
+  /**
+   * The first provisional with a To tag makes an early dialog (§12.1.2): journalled (not waited for) so that a
+   * claimer can BYE it besides its CANCEL should this process die with the 2xx in hand (journal.ts).
+   */
+  private journalEarlyDialog(leg: Leg, res: SipResponse): void {
+    if (!this.opts.journal || leg.early || leg.inbound || leg.journalled || leg.state.phase === 'ended') return;
+    const d = learnDialog(leg.dialog, res);
+    if (!d.remoteTag) return;
+    leg.early = { remoteTag: d.remoteTag, ...(d.remoteTarget ? { remoteTarget: d.remoteTarget } : {}), routeSet: d.routeSet };
+    void this.journalPut(leg, 'early');
+  }
+
   private entryFor(leg: Leg, kind: JournalEntry['kind']): JournalEntry {
     const e = earlyEntry({
       legId: leg.id,
@@ -1377,6 +1394,7 @@ export class EmbeddedDriver implements TelephonyDriver {
       trunk: leg.trunk?.name,
       rtp: { host: this.opts.embedded.sip.host, port: leg.rtpPort },
       tags: leg.tags,
+      early: kind === 'early' ? leg.early : undefined,
       at: this.clock(),
     });
     return { ...e, kind, ...(leg.media ? { media: leg.media } : {}) };
@@ -1487,9 +1505,9 @@ export class EmbeddedDriver implements TelephonyDriver {
     const stack = this.stack;
     if (!stack) return Promise.resolve();
     const held = e.rtp.host === this.opts.embedded.sip.host && this.pool.hold(e.rtp.port);
-    let built: ReturnType<typeof orphanRequest>;
+    let built: ReturnType<typeof orphanRequests>;
     try {
-      built = orphanRequest(e, this.local);
+      built = orphanRequests(e, this.local);
     } catch (err) {
       if (held) this.pool.release(e.rtp.port);
       return Promise.reject(err as Error);
@@ -1499,7 +1517,10 @@ export class EmbeddedDriver implements TelephonyDriver {
     if (e.kind === 'early') {
       this.orphanInvites.set(e.dialog.callId, e);
       // §9.1: 64·T1 after the CANCEL, no 2xx for the INVITE can still come.
-      this.sipClock.setTimer(64 * (stack.timers.t1 ?? this.opts.embedded.sip.t1Ms), () => this.orphanInvites.delete(e.dialog.callId));
+      this.sipClock.setTimer(64 * (stack.timers.t1 ?? this.opts.embedded.sip.t1Ms), () => {
+        this.orphanInvites.delete(e.dialog.callId);
+        this.orphanFinals.delete(e.dialog.callId);
+      });
     }
     // The port comes back at the answer, or after 4·T1 (the far end stops streaming when the BYE or a
     // retransmission reaches it; one that never answers must not hold a port for Timer F's 64·T1 — the latch covers it).
@@ -1511,19 +1532,38 @@ export class EmbeddedDriver implements TelephonyDriver {
       this.pool.release(e.rtp.port);
     };
     if (held) holdTimer = this.sipClock.setTimer(4 * (stack.timers.t1 ?? this.opts.embedded.sip.t1Ms), unhold);
-    return new Promise<void>((resolve) => {
-      stack.request(built.request, built.dest, (o) => {
-        if (o.kind === 'response' && o.response.status < 200) return;
-        if (o.kind === 'response') this.counters.orphansEnded++;
-        else this.counters.orphansUnanswered++;
-        log.warn(
-          { method: built.request.method, outcome: o.kind === 'response' ? o.response.status : o.kind },
-          'orphaned call ended (left by a dead dialer process)',
-        );
-        unhold();
-        unrefuse();
-        resolve();
+    const send = (b: (typeof built)[number]) =>
+      new Promise<boolean>((resolve) => {
+        stack.request(b.request, b.dest, (o) => {
+          if (o.kind === 'response' && o.response.status < 200) return;
+          log.warn(
+            { method: b.request.method, outcome: o.kind === 'response' ? o.response.status : o.kind },
+            'orphaned call ended (left by a dead dialer process)',
+          );
+          resolve(o.kind === 'response');
+        });
       });
+    const [first, earlyBye] = built;
+    const t1 = stack.timers.t1 ?? this.opts.embedded.sip.t1Ms;
+    const after = (ms: number) => new Promise<void>((r) => this.sipClock.setTimer(ms, r));
+    const run = async (): Promise<boolean> => {
+      const cancelled = send(first!);
+      if (!earlyBye) return cancelled;
+      // The early dialog's BYE (journal.ts, §15) follows the CANCEL's answer (or 4·T1: the answer goes where
+      // the INVITE's Via says, which a far end ignoring rport sends to the dead process) and one T1 more, the
+      // time for the INVITE's final response to come. When that reached us (a restart on our old SIP port) the
+      // 487 was ACKed, or the 2xx ACKed and BYEd, already, and a far end still ringing hears only the CANCEL,
+      // as §9.1 has it. Otherwise the BYE ends the call the far end answered (a CANCEL cannot), or gets a 481.
+      await Promise.race([cancelled, after(4 * t1)]);
+      await after(t1);
+      const byed = this.orphanFinals.has(e.dialog.callId) ? false : await send(earlyBye);
+      return (await cancelled) || byed;
+    };
+    return run().then((answered) => {
+      if (answered) this.counters.orphansEnded++;
+      else this.counters.orphansUnanswered++;
+      unhold();
+      unrefuse();
     });
   }
 
@@ -1548,6 +1588,7 @@ export class EmbeddedDriver implements TelephonyDriver {
     const cseq = parseCSeq(header(msg, 'CSeq')!);
     const orphan = this.orphanInvites.get(header(msg, 'Call-ID')!);
     if (!leg && orphan && cseq.method === 'INVITE' && msg.status >= 200) {
+      this.orphanFinals.add(orphan.dialog.callId);
       if (msg.status < 300) return this.orphanAnswered(orphan, msg);
       // Our CANCEL worked (487): the dead process cannot ACK it, so we do (else the far end retransmits for 64·T1).
       return this.stack?.sendRaw(ackForFailure(orphan, msg), orphan.dest);

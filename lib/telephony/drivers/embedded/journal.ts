@@ -12,6 +12,18 @@
  * - `confirmed`, when its 2xx arrives, before the ACK is sent: the dialog
  *   (§12: Call-ID, both tags, route set, remote target, local CSeq) and where
  *   in-dialog requests go.
+ * - `early` again at the first provisional response with a To tag: the early
+ *   dialog (§12.1.2: that tag, the Contact as remote target, the Record-Route
+ *   set). A process can die after the 2xx arrived and before its `confirmed`
+ *   write and its ACK; its claimer then knows the call only as ringing, and a
+ *   CANCEL has no effect after a 2xx (§9.2). The caller may BYE an early
+ *   dialog as well as a confirmed one (§15), so the claimer sends both, CANCEL
+ *   and a BYE in the early dialog: when the 2xx came from the branch that sent
+ *   the provisional (the usual case: one far end, one tag), the BYE ends the
+ *   answered call at once instead of the far end's 64·T1 without an ACK
+ *   (§13.3.1.4); while it still rings, either ends it (§15.2: the far end
+ *   answers the INVITE 487). A 2xx from another branch, or one without a
+ *   tagged provisional before it, still waits for the far end's 64·T1.
  * - `media`, once the leg's RTP latch has taken its far end's stream (source
  *   address, port, SSRC): the process that ends the orphan refuses that stream
  *   on its own new legs until then, since the far end may answer a new call
@@ -59,6 +71,11 @@ export interface JournalEntry {
    * known: until the orphan is ended, no new leg latches it (rtp/latch.ts).
    */
   media?: { address: string; port: number; ssrc: number };
+  /**
+   * The early dialog of a ringing leg, from its first provisional with a To tag (§12.1.2): what a BYE
+   * in that dialog needs (§15), sent by the claimer besides the CANCEL.
+   */
+  early?: { remoteTag: string; remoteTarget?: string; routeSet: string[] };
   /** The call's log tags (campaign, attempt): for the log line that reports the orphan. */
   tags?: Record<string, string>;
   at: number;
@@ -90,6 +107,24 @@ export interface DialogJournal {
    * orphans already stream and no one knows yet that they are orphans.
    */
   isForeignStream?(key: string): boolean;
+}
+
+/**
+ * The requests that end an orphaned leg, each with where it goes: BYE for a confirmed dialog; CANCEL for an
+ * early entry, and with it a BYE in the early dialog when a tagged provisional had come (see above, §15).
+ */
+export function orphanRequests(e: JournalEntry, local: Local): { request: SipRequest; dest: Endpoint }[] {
+  const first = orphanRequest(e, local);
+  if (e.kind !== 'early' || !e.early) return [first];
+  const l: Local = e.dest.transport === 'tcp' ? { ...local, transport: 'tcp' } : local;
+  // §12.2.1.1: the next local CSeq after the INVITE's (a PRACK the dead process sent may have used it: the
+  // far end then answers 500 and the CANCEL still stands).
+  const cseq = Math.max(e.dialog.cseq, e.inviteCseq) + 1;
+  const dialog: DialogState = { ...e.dialog, ...e.early, cseq };
+  const request = buildInDialog(l, dialog, 'BYE', cseq, [
+    { name: 'Reason', value: 'SIP;cause=500;text="dialer restarted; call orphaned by a crash"' },
+  ]);
+  return [first, { request, dest: inDialogHop({ ...e, dialog }) }];
 }
 
 /** Builds the request that ends an orphaned leg: CANCEL (early) or BYE (confirmed), and where it goes. */
@@ -155,6 +190,7 @@ export function earlyEntry(o: {
   trunk?: string;
   rtp: { host: string; port: number };
   tags?: Record<string, string>;
+  early?: JournalEntry['early'];
   at: number;
 }): JournalEntry {
   return {
@@ -168,6 +204,7 @@ export function earlyEntry(o: {
     ...(o.trunk ? { trunk: o.trunk } : {}),
     rtp: o.rtp,
     ...(o.tags && Object.keys(o.tags).length ? { tags: o.tags } : {}),
+    ...(o.early ? { early: o.early } : {}),
     at: o.at,
   };
 }
@@ -182,6 +219,9 @@ export function parseEntry(raw: string): JournalEntry | undefined {
     const m = e.media;
     // A stream we cannot read is left out (the orphan is still ended), never guessed.
     if (m && !(typeof m.address === 'string' && Number.isInteger(m.port) && Number.isInteger(m.ssrc))) delete e.media;
+    // An early dialog we cannot read: the CANCEL alone, as before this field existed.
+    const ed = e.early;
+    if (ed && !(typeof ed.remoteTag === 'string' && ed.remoteTag && Array.isArray(ed.routeSet))) delete e.early;
     return e as JournalEntry;
   } catch {
     return undefined;
