@@ -199,6 +199,13 @@ t.test(
     await page.locator('#state.break').waitFor({ timeout: 30000 });
     t.match(await getDisposition(redis, 'c1', 'att-1'), { disposition: 'sale', note: 'wants the gold plan', agentId: 'ag1' });
     t.equal((await getAgentLive(redis, 'ag1'))?.state, 'break', 'next state break, from the page');
+    // FreeSWITCH once cleared the agent's channel with its uuid_bridge partner (bridge-end.test.ts).
+    const agentLeg = (await getAgentLive(redis, 'ag1'))?.leg;
+    t.ok(agentLeg, "the agent's phone leg is still the agent's");
+    t.notOk(
+      events.some((e) => e.type === 'end' && e.legId === agentLeg),
+      "the agent's phone stayed up through the customer's hang-up",
+    );
 
     // The recording FreeSWITCH wrote: listed for the agent, downloadable, both channels right.
     let recs: Array<Record<string, unknown>> = [];
