@@ -192,3 +192,9 @@ export function agentDeskRoutes(deps: AgentDeskRouteDeps): RoutePlugin {
     );
   };
 }
+
+/** Autoloaded (lib/api/app.ts): offered only beside a live dialer (`app.dialer`, plugins/runtime.ts). */
+const liveAgentDeskRoutes: RoutePlugin = async (app) => {
+  if (app.dialer) await app.register(agentDeskRoutes({ desk: app.dialer.desk, clock: app.dialer.clock }));
+};
+export default liveAgentDeskRoutes;

@@ -195,3 +195,6 @@ export const agentLiveRoutes: RoutePlugin = async (app) => {
     },
   );
 };
+
+// Autoloaded with the other route files (lib/api/app.ts).
+export default agentLiveRoutes;

@@ -275,3 +275,6 @@ export const agentPageRoutes: RoutePlugin = async (app) => {
     },
   );
 };
+
+// Autoloaded with the other route files (lib/api/app.ts).
+export default agentPageRoutes;

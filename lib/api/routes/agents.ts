@@ -125,3 +125,6 @@ export const agentRoutes: RoutePlugin = async (app) => {
     },
   );
 };
+
+// Autoloaded with the other route files (lib/api/app.ts).
+export default agentRoutes;

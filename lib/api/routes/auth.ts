@@ -143,3 +143,6 @@ export const authRoutes: RoutePlugin = async (app) => {
     },
   );
 };
+
+// Autoloaded with the other route files (lib/api/app.ts).
+export default authRoutes;

@@ -257,3 +257,6 @@ export const callbackRoutes: RoutePlugin = async (app) => {
     },
   );
 };
+
+// Autoloaded with the other route files (lib/api/app.ts).
+export default callbackRoutes;

@@ -205,3 +205,6 @@ export const campaignRoutes: RoutePlugin = async (app) => {
     async (req) => mapped(() => app.store.campaigns.setAllocation(req.params.id, req.params.listId, req.body)),
   );
 };
+
+// Autoloaded with the other route files (lib/api/app.ts).
+export default campaignRoutes;

@@ -113,3 +113,6 @@ export const customerOutcomeRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 };
+
+// Autoloaded with the other route files (lib/api/app.ts).
+export default customerOutcomeRoutes;

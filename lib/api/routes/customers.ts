@@ -132,3 +132,6 @@ export const customerRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 };
+
+// Autoloaded with the other route files (lib/api/app.ts).
+export default customerRoutes;

@@ -31,3 +31,6 @@ export const dashboardRoutes: RoutePlugin = async (app) => {
       reply.header('content-type', FILES[req.params.file]!).header('cache-control', 'no-cache').send(assets[req.params.file]),
   );
 };
+
+// Autoloaded with the other route files (lib/api/app.ts).
+export default dashboardRoutes;

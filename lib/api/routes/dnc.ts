@@ -323,3 +323,6 @@ export const dncRoutes: RoutePlugin = async (app) => {
     },
   );
 };
+
+// Autoloaded with the other route files (lib/api/app.ts).
+export default dncRoutes;

@@ -143,3 +143,6 @@ export const eventRoutes: RoutePlugin = async (app) => {
     },
   );
 };
+
+// Autoloaded with the other route files (lib/api/app.ts).
+export default eventRoutes;

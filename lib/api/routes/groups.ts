@@ -112,3 +112,6 @@ export const groupRoutes: RoutePlugin = async (app) => {
     },
   );
 };
+
+// Autoloaded with the other route files (lib/api/app.ts).
+export default groupRoutes;

@@ -160,3 +160,6 @@ export const inboundRoutes: RoutePlugin = async (app) => {
     async (req) => ({ calls: await app.inboundData.recentCalls(req.query.limit) }),
   );
 };
+
+// Autoloaded with the other route files (lib/api/app.ts).
+export default inboundRoutes;

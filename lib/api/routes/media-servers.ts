@@ -75,3 +75,12 @@ export function mediaServerRoutes(deps: { pool: MediaServerPoolControl }): Fasti
     );
   };
 }
+
+/** Autoloaded (lib/api/app.ts): offered only beside a live dialer whose driver has a media-server pool (FreeSWITCH). */
+const liveMediaServerRoutes: FastifyPluginAsync = async (app) => {
+  const driver = app.dialer?.driver;
+  if (!driver?.mediaServers || !driver.drainMediaServer) return;
+  const pool = { mediaServers: driver.mediaServers.bind(driver), drainMediaServer: driver.drainMediaServer.bind(driver) };
+  await app.register(mediaServerRoutes({ pool }));
+};
+export default liveMediaServerRoutes;

@@ -521,3 +521,6 @@ export const messageRoutes: RoutePlugin = fp(
   },
   { name: 'messages', dependencies: [] },
 );
+
+// Autoloaded with the other route files (lib/api/app.ts).
+export default messageRoutes;

@@ -23,3 +23,6 @@ export const metricsRoutes: RoutePlugin = async (app) => {
     },
   );
 };
+
+// Autoloaded with the other route files (lib/api/app.ts).
+export default metricsRoutes;

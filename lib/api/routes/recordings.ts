@@ -225,3 +225,6 @@ export const recordingRoutes: RoutePlugin = async (app) => {
     },
   );
 };
+
+// Autoloaded with the other route files (lib/api/app.ts).
+export default recordingRoutes;

@@ -263,3 +263,6 @@ export const reportRoutes: RoutePlugin = async (app) => {
     },
   );
 };
+
+// Autoloaded with the other route files (lib/api/app.ts).
+export default reportRoutes;

@@ -140,3 +140,6 @@ export const returnCallReportRoutes: FastifyPluginAsync = async (app) => {
     async (req, reply) => answer([req.params.id], req.query, reply, `return-calls-${req.params.id}`),
   );
 };
+
+// Autoloaded with the other route files (lib/api/app.ts).
+export default returnCallReportRoutes;

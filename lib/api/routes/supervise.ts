@@ -119,3 +119,9 @@ export function superviseRoutes(deps: { supervisor: Supervisor }): RoutePlugin {
     );
   };
 }
+
+/** Autoloaded (lib/api/app.ts): offered only beside a live dialer with a supervisor (`app.dialer`, plugins/runtime.ts). */
+const liveSuperviseRoutes: RoutePlugin = async (app) => {
+  if (app.dialer?.supervisor) await app.register(superviseRoutes({ supervisor: app.dialer.supervisor }));
+};
+export default liveSuperviseRoutes;

@@ -262,3 +262,6 @@ export const webhookRoutes: RoutePlugin = async (app) => {
     async (req) => ({ events: await readLog(app.redis, req.query.after ?? '0-0', req.query.count ?? 100) }),
   );
 };
+
+// Autoloaded with the other route files (lib/api/app.ts).
+export default webhookRoutes;

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import t from 'tap';
 import madge from 'madge';
+import { NOT_ROUTE_FILES, ROUTES_DIR } from '../../../lib/api/app';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const ROUTES = join(ROOT, 'lib', 'api', 'routes');
@@ -36,4 +37,24 @@ t.test('no route imports lib/store: routes use the repositories on the instance 
   t.ok(files.length > 10, `${files.length} route files read`);
   const importing = files.map((f) => ({ f, imports: storeImports(join(ROUTES, f)) })).filter((x) => x.imports.length > 0);
   t.same(importing, [], 'no route file imports lib/store');
+});
+
+/** A route file as @fastify/autoload loads it (require: the project is CommonJS). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const load = (f: string) => require(join(ROUTES, f)) as { default?: unknown };
+
+t.test('routes are autoloaded: every route file but the shared pieces exports its plugin as default', async (t) => {
+  t.equal(resolve(ROUTES_DIR), ROUTES, 'the app autoloads lib/api/routes');
+  const files = readdirSync(ROUTES).filter((f) => f.endsWith('.ts'));
+  const shared = files.filter((f) => NOT_ROUTE_FILES.test(f));
+  t.same(shared.sort(), ['agent-common.ts', 'campaigns.schema.ts', 'inbound.schema.ts'], 'only these are left out');
+  t.notOk(files.includes('index.ts'), 'no index file (autoload would load it alone)');
+  for (const f of files.filter((x) => !shared.includes(x))) {
+    const mod = load(f);
+    t.type(mod.default, 'function', `${f} exports a plugin as default`);
+  }
+  for (const f of shared) {
+    const mod = load(f);
+    t.equal(mod.default, undefined, `${f} is not a plugin`);
+  }
 });
