@@ -109,6 +109,13 @@ export const freeswitchSchema = Type.Object(
      * (NO_CAPACITY, given back uncounted) before anything is sent.
      */
     endpointQueueTimeoutMs: Type.Integer({ minimum: 1, default: 5000 }),
+    /**
+     * A connected media server from which nothing (no HEARTBEAT) came for this
+     * long is treated as down: no new calls, its calls end once. FreeSWITCH
+     * sends HEARTBEAT every `event-heartbeat-interval` s (switch.conf.xml:
+     * 20 by default, 5 in freeswitch-conf/): keep this at 3 intervals or more.
+     */
+    mediaServerSilenceMs: Type.Integer({ minimum: 1000, default: 60000 }),
   },
   {
     additionalProperties: false,

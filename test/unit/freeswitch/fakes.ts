@@ -227,10 +227,30 @@ export class FakeMediaServer implements MediaServerPort {
   failCreate?: Error;
   /** Given to every new endpoint (see FakeEndpoint.onRecordStart). */
   onRecordStart?: (path: string) => void;
+  /** Sends no HEARTBEAT while set (a hung FreeSWITCH, a partition): its sockets stay open. */
+  mute = false;
+  private heardListeners: Array<() => void> = [];
   constructor(
     readonly address: string,
     private readonly log: CommandLog,
-  ) {}
+    /** With a clock, HEARTBEAT every 5 s (freeswitch-conf's event-heartbeat-interval) while connected and not muted. */
+    private readonly clock?: ManualClock,
+  ) {
+    this.beat();
+  }
+  private beat(): void {
+    this.clock?.setTimeout(() => {
+      if (this.connected && !this.mute) this.heartbeat();
+      this.beat();
+    }, 5000);
+  }
+  /** One HEARTBEAT on the event socket. */
+  heartbeat(): void {
+    for (const l of this.heardListeners) l();
+  }
+  onHeard(fn: () => void): void {
+    this.heardListeners.push(fn);
+  }
   load() {
     return { sessions: this.sessions, maxSessions: this.maxSessions };
   }
@@ -273,10 +293,13 @@ export class FakeMediaServer implements MediaServerPort {
 
 export class FakeMrf implements MrfPort {
   readonly servers = new Map<string, FakeMediaServer>();
-  constructor(private readonly log: CommandLog) {}
+  constructor(
+    private readonly log: CommandLog,
+    private readonly clock?: ManualClock,
+  ) {}
   async connect(opts: MrfConnectOptions): Promise<MediaServerPort> {
     this.log.add('mrf', 'connect', { address: opts.address, port: opts.port, secret: opts.secret, profile: opts.profile });
-    const ms = new FakeMediaServer(opts.address, this.log);
+    const ms = new FakeMediaServer(opts.address, this.log, this.clock);
     this.servers.set(opts.address, ms);
     return ms;
   }
@@ -503,6 +526,7 @@ export function fsConfig(over: Partial<FreeswitchConfig> = {}): FreeswitchConfig
     endpointQueueTimeoutMs: 5000,
     forkPortMin: 0,
     forkPortMax: 0,
+    mediaServerSilenceMs: 60000,
     ...over,
   };
 }
@@ -535,8 +559,8 @@ export async function rig(
   const forks: FakeFork[] = [];
   const log = new CommandLog();
   const srf = new FakeSrf(log);
-  const mrf = new FakeMrf(log);
   const clock = new ManualClock();
+  const mrf = new FakeMrf(log, clock);
   const deps: FreeswitchDriverDeps = {
     config: { freeswitch: fsConfig(opts.fs), trunks: opts.trunks ?? [TRUNK], defaultRegion: 'JP', defaultToneRegion: 'NA' },
     srf,

@@ -202,6 +202,7 @@ function fakeServer(outcomes: Array<'ok' | 'timeout' | 'error'>, connected = tru
     },
     api: async () => '',
     onEnd: () => undefined,
+    onHeard: () => undefined,
     disconnect: () => undefined,
   };
   return { ms, calls: () => calls };

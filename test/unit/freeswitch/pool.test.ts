@@ -195,3 +195,61 @@ t.test('a hangup FreeSWITCH never confirms: the leg stops counting on its server
   );
   t.ok(r.log.lines().includes('fs1 disconnect'), 'its event socket closed');
 });
+
+t.test(
+  'a silent server (no HEARTBEAT for mediaServerSilenceMs): no new calls, its calls end once; heard again, it takes calls',
+  async (t) => {
+    const r = await rig({ fs: { mediaServers: two(), mediaServerSilenceMs: 15000 } });
+    const fs1 = r.mrf.servers.get('fs1')!;
+    const answered = await call(r, '0312345670', true); // fs1
+    const other = await call(r, '0312345671', true); // fs2
+    const ringing = await call(r, '0312345672', false); // fs1 (tie: first)
+    // fs2 keeps sending its HEARTBEAT (every 5 s, as freeswitch-conf sets it); fs1 falls silent, its sockets open.
+    fs1.mute = true;
+    for (let i = 0; i < 3; i++) {
+      r.clock.advance(5000);
+      await r.settle();
+    }
+    t.same(ends(r.events, answered.legId), [], 'nothing ends before the bound (15 s of silence)');
+    t.match(r.driver.health(), { ok: true, detail: 'drachtio connected; media servers 2/2 connected' });
+    r.clock.advance(1);
+    await r.settle();
+    const a = ends(r.events, answered.legId);
+    t.equal(a.length, 1, 'then its answered call ends once');
+    t.match(a[0], { by: 'error', answered: true, detail: /fs-a.*silent/ });
+    t.equal(answered.dialog!.byes, 1, 'its far end got one BYE');
+    t.equal(ends(r.events, ringing.legId).length, 1, 'its ringing call ends once');
+    t.ok(ringing.sip.cancelled, 'its INVITE was CANCELled');
+    t.same(ends(r.events, other.legId), [], 'the other server’s call goes on');
+    t.match(r.driver.health(), { ok: true, detail: /media servers 1\/2 connected \(fs-a silent\)/ });
+    t.match(r.driver.mediaServers()[0], { name: 'fs-a', connected: false });
+    await call(r, '0312345673', true);
+    t.equal(servers(r).at(-1), 'fs2', 'new calls go to the server that answers');
+    // fs1's HEARTBEAT comes again (a paused process resumed, the partition healed).
+    fs1.mute = false;
+    fs1.heartbeat();
+    await r.settle();
+    t.match(r.driver.health(), { ok: true, detail: 'drachtio connected; media servers 2/2 connected' });
+    await call(r, '0312345674', true);
+    t.equal(servers(r).at(-1), 'fs1', 'it takes calls again');
+    t.equal(a.length, 1, 'nothing ended twice');
+    await r.driver.stop();
+  },
+);
+
+t.test(
+  'a silence check that finds events waiting to be read: the server is not silent (a stalled dialer is not a silent server)',
+  async (t) => {
+    const r = await rig({ fs: { mediaServers: two(), mediaServerSilenceMs: 15000 } });
+    const fs1 = r.mrf.servers.get('fs1')!;
+    const c = await call(r, '0312345670', true); // fs1
+    // The HEARTBEAT is read in the same turn as the overdue check runs (the timers phase comes before I/O).
+    fs1.mute = true;
+    r.clock.advance(20000);
+    fs1.heartbeat();
+    await r.settle();
+    t.same(ends(r.events, c.legId), [], 'its call goes on');
+    t.match(r.driver.health(), { detail: 'drachtio connected; media servers 2/2 connected' });
+    await r.driver.stop();
+  },
+);

@@ -73,7 +73,7 @@ interface FsmrfMediaServer {
   address: string;
   currentSessions: number;
   maxSessions: number;
-  conn: { on(event: string, fn: () => void): void };
+  conn: { on(event: string, fn: () => void): void; subscribe(events: string[]): void };
   createEndpoint(opts?: { headers?: Record<string, string>; remoteSdp?: string }): Promise<FsmrfEndpoint>;
   api(command: string): Promise<string>;
   on(event: string, fn: (...args: unknown[]) => void): void;
@@ -421,11 +421,20 @@ function wrapMediaServer(ms: FsmrfMediaServer): MediaServerPort {
   noDelay(ms.conn);
   let connected = true;
   ms.on('end', () => (connected = false));
-  // drachtio-modesl reconnects the inbound socket by itself.
+  const heard: Array<() => void> = [];
+  const hear = () => {
+    for (const l of heard) l();
+  };
+  // drachtio-modesl reconnects the inbound socket by itself, but a new event socket session has no event
+  // subscriptions, and fsmrf subscribes to HEARTBEAT only once, at its first connect: without this the load
+  // and the silence watch would go blind after a FreeSWITCH restart.
   ms.conn.on('esl::ready', () => {
     connected = true;
     noDelay(ms.conn);
+    ms.conn.subscribe(['HEARTBEAT']);
+    hear();
   });
+  ms.conn.on('esl::event::HEARTBEAT::*', hear);
   return {
     address: ms.address,
     get connected() {
@@ -448,6 +457,7 @@ function wrapMediaServer(ms: FsmrfMediaServer): MediaServerPort {
     },
     api: (command) => ms.api(command),
     onEnd: (fn) => ms.on('end', () => fn()),
+    onHeard: (fn) => heard.push(fn),
     disconnect: () => ms.disconnect(),
   };
 }

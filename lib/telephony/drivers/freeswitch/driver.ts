@@ -37,7 +37,7 @@ import { endFromMediaLoss, endFromRemoteBye, endFromUacFailure, type LocalEnding
 import { checkFreeswitchConfig, checkNativeDetection, forkAddressOf, inviteFor } from './config';
 import { FORK_SINK_HEADERS, chooseAudioMode, fifoPathFor, holdTarget, toneTarget } from './detect';
 import { answerDirection, endpointSdp, nextSessionVersion, withDirection } from './sdp';
-import { MediaServerPool, statusOf, type PoolMember } from './pool';
+import { MediaServerPool, statusOf, up, type PoolMember } from './pool';
 import { CreationGate, gateMediaServer } from './gate';
 import type {
   AudioForkFactory,
@@ -102,6 +102,8 @@ interface Leg {
   cancelledBy?: LocalEnding;
   /** The endpoint was lost before the INVITE was on the wire: onSent CANCELs it and ends the leg (after originate resolved). */
   mediaLost?: EndCause;
+  /** Ends the leg for a lost media server (its endpoint's end, or the server fell silent), whatever stage it is at. */
+  loseMedia: (end: EndCause) => void;
   ringTimer?: unknown;
   analysis?: LegAnalysis;
   appliedSdp?: string;
@@ -184,6 +186,8 @@ export class FreeswitchDriver implements TelephonyDriver {
   private readonly monitors = new Map<LegId, Monitor>();
   private readonly recordings = new Map<string, Recording>();
   private running = false;
+  /** Silence watch timers run (start() to stop()). */
+  private watching = false;
   private readonly pendingIn = new Map<LegId, PendingInbound>();
   private incomingHandler?: (call: IncomingCall) => void;
 
@@ -207,9 +211,11 @@ export class FreeswitchDriver implements TelephonyDriver {
     this.d.srf.onDisconnect(() => this.d.logger.error({ host, port }, 'drachtio-server connection lost'));
     // Registered once: drachtio-server then offers INVITEs to us rather than refusing them itself (503).
     this.d.srf.onInvite?.((inv) => this.incoming(inv));
+    this.watching = true;
     try {
       for (const ms of fs.mediaServers) await this.connectMediaServer(ms);
     } catch (err) {
+      this.stopWatching();
       this.pool.disconnectAll();
       this.d.srf.disconnect();
       throw err;
@@ -221,6 +227,7 @@ export class FreeswitchDriver implements TelephonyDriver {
     this.running = false;
     for (const p of [...this.pendingIn.values()]) this.refuse(p, 503, 'Service Unavailable');
     await Promise.all([...this.legs.keys()].map((id) => this.hangup(id, { reason: 'driver stopping' }).catch(() => undefined)));
+    this.stopWatching();
     this.pool.disconnectAll();
     this.d.srf.disconnect();
   }
@@ -237,7 +244,7 @@ export class FreeswitchDriver implements TelephonyDriver {
     const others = this.pool
       .status()
       .filter((s) => s.state !== 'active' || !s.connected)
-      .map((s) => `${s.name} ${s.state === 'active' ? 'down' : `${s.state} (${s.legs} legs)`}`);
+      .map((s) => `${s.name} ${s.state === 'active' ? this.downWord(s.name) : `${s.state} (${s.legs} legs)`}`);
     const left = total - this.pool.all().length;
     if (left > 0) others.push(`${left} drained and left`);
     return {
@@ -245,6 +252,11 @@ export class FreeswitchDriver implements TelephonyDriver {
       detail: `drachtio ${this.d.srf.connected ? 'connected' : 'down'}; media servers ${ms}/${total} connected${others.length ? ` (${others.join(', ')})` : ''}`,
       activeLegs: this.legs.size + this.pendingIn.size,
     };
+  }
+
+  /** Why an active member takes no calls: its event socket is down, or it is connected but silent. */
+  private downWord(name: string): string {
+    return this.pool.all().find((m) => m.name === name)?.silent ? 'silent' : 'down';
   }
 
   /** The name of the media server a live leg is on (logs, tests), or undefined. */
@@ -277,7 +289,7 @@ export class FreeswitchDriver implements TelephonyDriver {
     // Eavesdrop and uuid_bridge need both channels on one FreeSWITCH: a leg that will join another goes where it is.
     const near = req.nearLeg ? this.legs.get(req.nearLeg) : undefined;
     // Joining a leg on a draining server is part of a call it still carries, not a new call.
-    const member = near && near.member.state !== 'left' && near.member.ms.connected ? near.member : this.pickMember(toUri);
+    const member = near && near.member.state !== 'left' && up(near.member) ? near.member : this.pickMember(toUri);
     if (!member) throw new TelephonyError('NO_CAPACITY', 'no connected media server has room');
     this.pool.acquire(member);
     let ep: EndpointPort;
@@ -310,20 +322,21 @@ export class FreeswitchDriver implements TelephonyDriver {
       ended: new Promise<void>((r) => (resolveEnded = r)),
       resolveEnded: () => resolveEnded(),
       log: this.d.logger.child({ legId: id, ...(req.tags ?? {}) }),
+      loseMedia: () => undefined,
     };
     this.legs.set(id, leg);
     // Listened to from the start: a media server dying while detection is attached must not go unnoticed.
     let onLost!: () => void;
     const lost = new Promise<void>((r) => (onLost = r));
-    ep.onDestroy((cause) => {
+    leg.loseMedia = (end) => {
       if (leg.state === 'ended') return;
-      const end = endFromMediaLoss(cause, leg.state === 'answered');
       // Not sent yet (its media server died in between): the caller has no leg id yet, so no end event now.
       if (leg.state === 'inviting' && !leg.invite) {
-        leg.mediaLost = end;
+        leg.mediaLost ??= end;
         onLost();
       } else this.finish(leg, end);
-    });
+    };
+    ep.onDestroy((cause) => leg.loseMedia(endFromMediaLoss(cause, leg.state === 'answered')));
     ep.onDtmf((digit, durationMs) => this.emit({ type: 'dtmf', legId: id, at: this.now(), digit, durationMs }));
     if (req.analysis && (req.analysis.early || req.analysis.answered)) {
       const analysis = this.makeAnalysis(leg, req);
@@ -337,7 +350,7 @@ export class FreeswitchDriver implements TelephonyDriver {
         await analysis.stop();
       }
     }
-    if (leg.mediaLost || !member.ms.connected) {
+    if (leg.mediaLost || !up(member)) {
       // Its media server is gone before the INVITE left: no call to the far end, nothing but the error.
       this.release(leg);
       throw new TelephonyError('NO_CAPACITY', `media server ${member.name} was lost before the INVITE was sent; nothing went out`);
@@ -746,6 +759,9 @@ export class FreeswitchDriver implements TelephonyDriver {
       ended: new Promise<void>((r) => (resolveEnded = r)),
       resolveEnded: () => resolveEnded(),
       log: this.d.logger.child({ legId, inbound: true }),
+      loseMedia: (end) => {
+        if (leg.state !== 'ended') this.finish(leg, end);
+      },
     };
     this.legs.set(legId, leg);
     if (p.cancelled) {
@@ -754,9 +770,7 @@ export class FreeswitchDriver implements TelephonyDriver {
       leg.resolveEnded();
       throw new TelephonyError('BAD_STATE', `the caller of ${legId} hung up before the answer`);
     }
-    ep.onDestroy((cause) => {
-      if (leg.state !== 'ended') this.finish(leg, endFromMediaLoss(cause, leg.state === 'answered'));
-    });
+    ep.onDestroy((cause) => leg.loseMedia(endFromMediaLoss(cause, leg.state === 'answered')));
     ep.onDtmf((digit, durationMs) => this.emit({ type: 'dtmf', legId, at: this.now(), digit, durationMs }));
     let dlg: UacDialog;
     try {
@@ -845,6 +859,14 @@ export class FreeswitchDriver implements TelephonyDriver {
     if (this.endedIds.size > ENDED_MEMORY) this.endedIds.delete(this.endedIds.values().next().value!);
   }
 
+  private stopWatching(): void {
+    this.watching = false;
+    for (const m of this.pool.all()) {
+      if (m.silenceTimer !== undefined) this.d.clock.clearTimeout(m.silenceTimer);
+      m.silenceTimer = undefined;
+    }
+  }
+
   private emitEnd(legId: LegId, cause: EndCause): void {
     this.emit({ type: 'end', legId, at: this.now(), cause });
   }
@@ -879,11 +901,67 @@ export class FreeswitchDriver implements TelephonyDriver {
     });
     const server = gateMediaServer(connected, new CreationGate(fs.endpointCreationLimit, fs.endpointQueueTimeoutMs));
     const member = this.pool.add(ms, server);
+    member.heardAt = this.now();
+    server.onHeard(() => this.heard(member));
+    this.watchSilence(member);
     server.onEnd(() => {
       if (member.state === 'left') return;
       // Its calls end through their own endpoints' sockets (onDestroy → endFromMediaLoss), each once.
       this.d.logger.error({ mediaServer: member.name, legs: member.legs }, 'media server connection lost; new calls go to the others');
     });
+  }
+
+  /** FreeSWITCH spoke on the event socket: a silent member is back. */
+  private heard(m: PoolMember): void {
+    m.heardAt = this.now();
+    if (!m.silent) return;
+    m.silent = false;
+    this.d.logger.info({ mediaServer: m.name }, 'media server heard again; it takes new calls');
+  }
+
+  /**
+   * A connected server that sends nothing for `mediaServerSilenceMs` (a hung
+   * process, a partition TCP has not noticed: its sockets stay open, so fsmrf
+   * reports nothing) is treated as down: no new calls, its calls end once, as
+   * when it dies. FreeSWITCH's HEARTBEAT (every `event-heartbeat-interval`)
+   * is the sign of life.
+   */
+  private watchSilence(m: PoolMember): void {
+    const limit = this.d.config.freeswitch.mediaServerSilenceMs;
+    const check = () => {
+      m.silenceTimer = undefined;
+      if (m.state === 'left' || !this.watching) return;
+      const quiet = this.now() - m.heardAt;
+      // A closed socket is fsmrf's to report (onEnd) and to reconnect; a reconnect counts as heard. A silent
+      // member comes back with its next HEARTBEAT (heard()).
+      if (!m.ms.connected || m.silent) {
+        m.silenceTimer = this.d.clock.setTimeout(check, limit);
+        return;
+      }
+      if (quiet <= limit) {
+        m.silenceTimer = this.d.clock.setTimeout(check, limit - quiet + 1);
+        return;
+      }
+      // Timers run before I/O in Node's loop: after a stall of the dialer itself, HEARTBEATs already received
+      // are read first, so a busy dialer does not take a server that spoke for a silent one.
+      setImmediate(() => {
+        if (m.state !== 'left' && this.watching && m.ms.connected && this.now() - m.heardAt > limit) this.silenced(m, limit);
+        check();
+      });
+    };
+    m.silenceTimer = this.d.clock.setTimeout(check, limit + 1);
+  }
+
+  private silenced(m: PoolMember, limit: number): void {
+    if (m.silent) return;
+    m.silent = true;
+    const legs = [...this.legs.values()].filter((l) => l.member === m);
+    this.d.logger.error(
+      { mediaServer: m.name, silentMs: this.now() - m.heardAt, legs: legs.length },
+      'media server silent (no HEARTBEAT); no new calls go to it and its calls end',
+    );
+    const detail = `media server ${m.name} silent for over ${limit} ms (no HEARTBEAT)`;
+    for (const leg of legs) leg.loseMedia({ by: 'error', answered: leg.state === 'answered', detail });
   }
 
   /**

@@ -177,6 +177,7 @@ export function gateMediaServer(ms: MediaServerPort, gate: CreationGate): MediaS
       ),
     api: (command) => ms.api(command),
     onEnd: (fn) => ms.onEnd(fn),
+    onHeard: (fn) => ms.onHeard(fn),
     disconnect: () => ms.disconnect(),
   };
 }

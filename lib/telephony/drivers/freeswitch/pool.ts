@@ -9,7 +9,9 @@
  * one it leaves the pool (its event socket is closed). A member whose event
  * socket dropped (FreeSWITCH died or restarts) gets no new legs either; its
  * legs end through their own endpoints (driver.ts), and it takes calls again
- * once fsmrf has reconnected.
+ * once fsmrf has reconnected. So does a member that is connected but silent
+ * (no HEARTBEAT for `mediaServerSilenceMs`: a hung process, a partition that
+ * TCP has not noticed yet) until it is heard again; the driver ends its legs.
  */
 import type { FreeswitchMediaServerConfig } from '../../../config/sections/freeswitch';
 import type { MediaServerStatus } from '../../contract';
@@ -30,6 +32,12 @@ export interface PoolMember {
   state: MemberState;
   /** No new legs before this time (it failed to create an endpoint). */
   backoffUntil: number;
+  /** When FreeSWITCH was last heard from on the event socket (a HEARTBEAT, a (re)connect). */
+  heardAt: number;
+  /** Connected, but nothing heard for `mediaServerSilenceMs`: treated as down until heard again. */
+  silent: boolean;
+  /** The driver's silence check (its clock's handle). */
+  silenceTimer?: unknown;
 }
 
 /** The name a configured media server goes by. */
@@ -44,7 +52,7 @@ export class MediaServerPool {
   onLeft: (m: PoolMember) => void = () => undefined;
 
   add(cfg: FreeswitchMediaServerConfig, ms: MediaServerPort): PoolMember {
-    const m: PoolMember = { name: memberName(cfg), cfg, ms, legs: 0, state: 'active', backoffUntil: 0 };
+    const m: PoolMember = { name: memberName(cfg), cfg, ms, legs: 0, state: 'active', backoffUntil: 0, heardAt: 0, silent: false };
     this.members.push(m);
     return m;
   }
@@ -54,7 +62,7 @@ export class MediaServerPool {
     let best: PoolMember | undefined;
     let bestScore = Infinity;
     for (const m of this.members) {
-      if (m.state !== 'active' || !m.ms.connected || m.backoffUntil > now || !filter(m)) continue;
+      if (m.state !== 'active' || !up(m) || m.backoffUntil > now || !filter(m)) continue;
       const load = m.ms.load();
       const max = load.maxSessions > 0 ? load.maxSessions : DEFAULT_MAX_SESSIONS;
       const used = Math.max(m.legs, load.sessions);
@@ -94,7 +102,7 @@ export class MediaServerPool {
 
   /** Connected members that take new legs. */
   connectedCount(): number {
-    return this.members.filter((m) => m.state === 'active' && m.ms.connected).length;
+    return this.members.filter((m) => m.state === 'active' && up(m)).length;
   }
 
   status(): MediaServerStatus[] {
@@ -116,6 +124,11 @@ export class MediaServerPool {
   }
 }
 
+/** Its event socket is connected and FreeSWITCH is heard on it. */
+export function up(m: PoolMember): boolean {
+  return m.ms.connected && !m.silent;
+}
+
 export function statusOf(m: PoolMember): MediaServerStatus {
   const load = m.ms.load();
   return {
@@ -123,7 +136,7 @@ export function statusOf(m: PoolMember): MediaServerStatus {
     address: m.cfg.address,
     port: m.cfg.port,
     state: m.state,
-    connected: m.state !== 'left' && m.ms.connected,
+    connected: m.state !== 'left' && up(m),
     legs: m.legs,
     sessions: load.sessions,
     maxSessions: load.maxSessions,

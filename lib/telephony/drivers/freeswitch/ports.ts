@@ -180,6 +180,8 @@ export interface MediaServerPort {
   createEndpoint(opts?: { headers?: Record<string, string>; remoteSdp?: string }): Promise<EndpointPort>;
   api(command: string): Promise<string>;
   onEnd(listener: () => void): void;
+  /** FreeSWITCH was heard from on the event socket: a HEARTBEAT came, or the socket (re)connected. */
+  onHeard(listener: () => void): void;
   disconnect(): void;
 }
 
