@@ -6,6 +6,7 @@
  * Several processes may share one Redis; a campaign is driven by the holder
  * of its lease, and a successor reaps what a dead holder left in flight.
  */
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -34,7 +35,7 @@ import { TelephonyError, type LegEvent, type MediaSource, type TelephonyDriver }
 import type { RunnerConfig } from '../config/sections/runner';
 import { CallSession } from './call-session';
 import type { Mode } from './call-flow';
-import { DialerEvents } from './events';
+import { DialerEvents, type DialerEvent } from './events';
 import { getRecordingSettings } from '../store/recordings';
 import { callbackOffer, orphanedCallbackAction } from './steps/callbacks';
 import { decideCompletion } from './steps/complete';
@@ -92,6 +93,8 @@ interface CampaignRun {
   status?: DialingStatus;
   /** When claimed callbacks were last checked for a dead claimer. */
   orphanScanAt?: number;
+  /** When call.ended events a dead process kept but never recorded were last looked for. */
+  announceScanAt?: number;
   /** Live answers and abandons over the campaign's regulatory window, from the Redis ledger. */
   ledger?: LedgerWindow;
 }
@@ -125,8 +128,12 @@ export class CampaignRunner {
   /** Call starts of this process in the last second, all campaigns (the trunk's calls-per-second cap). */
   private trunkStarts: number[] = [];
 
+  /** This process's instance (an owner id survives a restart; what the last instance kept is not its own). */
+  private readonly announcer: string;
+
   constructor(private readonly d: RunnerDeps) {
     this.owner = d.config.ownerId || `${hostname()}-${process.pid}`;
+    this.announcer = `${this.owner}#${randomUUID().slice(0, 8)}`;
     this.events = d.events ?? new DialerEvents();
     this.now = d.now ?? Date.now;
   }
@@ -306,6 +313,9 @@ export class CampaignRunner {
     if (!run) return;
     const now = this.now();
     await this.reap(run, now);
+    await this.announceLeftovers(run, now).catch((err: Error) =>
+      this.d.log.warn({ err, campaignId: run.id }, 'kept call.ended events not read'),
+    );
     if (now - run.lastSync >= this.d.config.syncIntervalMs) {
       run.lastSync = now;
       await this.syncLists(run);
@@ -631,6 +641,16 @@ export class CampaignRunner {
     // notSure "agent-decides" and bridged: the agent's disposition decides this attempt's result (./agent-decision.ts).
     const agentDecides = data.notSure === 'agent-decides' && typeof data.bridgedAt === 'number';
     await this.d.limits?.release(c.id, claim.attemptId).catch((err: Error) => this.d.log.warn({ err }, 'shared limit not released'));
+    const ended = {
+      type: 'call.ended' as const,
+      at: now,
+      campaignId: c.id,
+      attemptId: claim.attemptId,
+      ref: claim.ref,
+      code: code as number,
+      final: d.final,
+      agentId,
+    };
     const ok = await run.queue.close({
       attemptId: claim.attemptId,
       code,
@@ -643,6 +663,8 @@ export class CampaignRunner {
       talkMs,
       data: { ...data, phone: claim.phone, attemptNo: claim.attemptNo, retry: d.retryReason, trunk: this.d.trunk ?? 'default' },
       agentDecides,
+      // Kept with the close until it is in the webhook log: if this process dies first, the next holder records it.
+      announce: JSON.stringify({ by: this.announcer, event: ended }),
     });
     if (!ok) return;
     // The agent may have entered the disposition before this close was written: it decides the result now.
@@ -678,16 +700,37 @@ export class CampaignRunner {
         this.d.log.warn({ err }, 'contact outcome not recorded'),
       );
     }
-    this.events.emitEvent({
-      type: 'call.ended',
-      at: now,
-      campaignId: c.id,
-      attemptId: claim.attemptId,
-      ref: claim.ref,
-      code,
-      final,
-      agentId,
-    });
+    this.events.emitEvent({ ...ended, code, final });
+  }
+
+  /**
+   * call.ended events a process kept with its closes (dial-close.lua) and died
+   * before recording: announced again here, once per holder; the webhook log
+   * takes each once whoever records it (log-append-once.lua). Left alone while
+   * the process that closed them is alive (it is recording them).
+   */
+  private async announceLeftovers(run: CampaignRun, now: number): Promise<void> {
+    if (now - (run.announceScanAt ?? 0) < 2000) return;
+    run.announceScanAt = now;
+    const key = keys.campaign(run.id, 'unannounced');
+    const live = new Set((this.d.spread?.live ?? []).map((m) => m.owner));
+    for (const [attemptId, raw] of Object.entries(await this.d.redis.hgetall(key))) {
+      let kept: { by?: string; event?: DialerEvent };
+      try {
+        kept = JSON.parse(raw) as typeof kept;
+      } catch {
+        continue;
+      }
+      const by = kept.by ?? '';
+      const closer = by.slice(0, by.lastIndexOf('#'));
+      if (by === this.announcer || kept.event?.type !== 'call.ended' || (closer !== this.owner && live.has(closer))) continue;
+      await this.d.redis.hset(key, attemptId, JSON.stringify({ by: this.announcer, event: kept.event }));
+      this.d.log.warn(
+        { campaignId: run.id, attemptId, closedBy: by },
+        'call.ended recorded for a process that closed the attempt and stopped',
+      );
+      this.events.emitEvent(kept.event);
+    }
   }
 
   /** Attempts left in flight by a dead dialer: never-dialled ones go back, dialled ones close as interrupted. */

@@ -14,7 +14,7 @@ import type { DeskEvents } from '../agents/desk';
 import type { DialerEvents } from '../dialer/events';
 import type { DriverHealth } from '../telephony/contract';
 import { createMetrics, type Metrics } from '../metrics/registry';
-import { appendToLog, isWebhookType } from '../notify/webhooks/log';
+import { appendCallEndedOnce, appendToLog, isWebhookType } from '../notify/webhooks/log';
 import { WebhookWorker } from '../notify/webhooks/worker';
 import { MonitorHub } from './hub';
 import { attachDesk, attachDialerEvents } from './sources';
@@ -89,7 +89,13 @@ async function monitorPlugin(app: FastifyInstance): Promise<void> {
         detach.push(
           hub.onPublish((e) => {
             if (!isWebhookType(e.type)) return;
-            appendToLog(app.redis, e, cfg.webhooks.logMaxLen).then(
+            // A campaign attempt's call.ended is recorded once even when two processes record it (see appendCallEndedOnce).
+            const attemptId = e.type === 'call.ended' && e.campaignId ? e.data.attemptId : undefined;
+            const recorded =
+              typeof attemptId === 'string' && e.campaignId
+                ? appendCallEndedOnce(app.redis, { ...e, campaignId: e.campaignId }, attemptId, cfg.webhooks.logMaxLen)
+                : appendToLog(app.redis, e, cfg.webhooks.logMaxLen);
+            recorded.then(
               () => webhooks.poke(),
               (err: Error) => log.error({ err, type: e.type }, 'webhook event not recorded'),
             );

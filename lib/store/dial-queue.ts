@@ -70,6 +70,8 @@ export interface CloseRecord {
   data: Record<string, unknown>;
   /** The agent's disposition decides the result (notSure "agent-decides"): it may re-code the attempt (recode below). */
   agentDecides?: boolean;
+  /** The call.ended event to keep until it is in the webhook log (dial-close.lua, lib/notify/webhooks/log.ts). */
+  announce?: string;
 }
 
 /** A closed attempt's change of result (lib/dialer/steps/agent-decision.ts decides it). */
@@ -191,6 +193,7 @@ export class DialQueue {
       r.talkMs ?? 0,
       JSON.stringify(r.data),
       r.agentDecides ? 1 : 0,
+      r.announce ?? '',
     );
     return res !== 0 && res !== null;
   }

@@ -3,7 +3,8 @@
  * events to (so each event is recorded once), trimmed to about `logMaxLen`.
  * Stream ids are the replay positions subscriptions are delivered from.
  */
-import type { Redis } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
+import { keys } from '../../store/keys';
 import type { MonitorEvent } from '../../monitor/hub';
 import type { WebhookEvent } from './formatters';
 import { webhookKeys } from './store';
@@ -70,6 +71,47 @@ export async function appendToLog(
     JSON.stringify(e.data),
   );
   return id!;
+}
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    logAppendOnce(log: string, marker: string, ...args: string[]): Result<string | null, Context>;
+  }
+}
+
+/** How long a recorded call.ended is remembered against a second recording (longer than any takeover). */
+const ANNOUNCED_TTL_MS = 24 * 3600 * 1000;
+
+/**
+ * Records a campaign attempt's call.ended once, whoever records it (the
+ * process that closed the attempt, or the campaign's next holder when that
+ * one died first: lib/store/lua/dial-close.lua keeps the event until then),
+ * and then lets the kept copy go. Resolves false when it was already recorded.
+ */
+export async function appendCallEndedOnce(
+  redis: Redis,
+  e: Pick<MonitorEvent, 'type' | 'at' | 'campaignId' | 'agentId' | 'data'> & { campaignId: string },
+  attemptId: string,
+  maxLen: number,
+): Promise<boolean> {
+  const id = await redis.logAppendOnce(
+    webhookKeys.log,
+    keys.global(`announced:${e.campaignId}:${attemptId}`),
+    String(maxLen),
+    String(ANNOUNCED_TTL_MS),
+    'type',
+    e.type,
+    'at',
+    String(e.at),
+    'campaignId',
+    e.campaignId,
+    'agentId',
+    e.agentId ?? '',
+    'data',
+    JSON.stringify(e.data),
+  );
+  await redis.hdel(keys.campaign(e.campaignId, 'unannounced'), attemptId);
+  return !!id;
 }
 
 export function parseLogEntry(id: string, kv: string[]): WebhookEvent {

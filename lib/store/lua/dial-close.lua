@@ -6,7 +6,10 @@
 -- KEYS[1] = campaign base
 -- ARGV: attemptId, code, now, final (1|0), nextAt, live (1|0), abandoned (1|0),
 --       agentId ("" none), talkMs, data (JSON of times, SIP status, verdicts…),
---       agentDecides (1: the agent's disposition decides the result, dial-recode.lua; optional)
+--       agentDecides (1: the agent's disposition decides the result, dial-recode.lua; optional),
+--       announce (optional: the call.ended event, JSON, kept in <base>unannounced until its process has
+--       recorded it in the webhook log; the campaign's next holder records what a dead process left, so a
+--       close and its event are not lost apart: they are two writes in two hash slots)
 local base = KEYS[1]
 local id = ARGV[1]
 local at = base .. 'at:' .. id
@@ -50,6 +53,10 @@ end
 if agent ~= '' then
   redis.call('HINCRBY', cnt, 'agent:' .. agent .. ':calls', 1)
   redis.call('HINCRBY', cnt, 'agent:' .. agent .. ':talkMs', tonumber(ARGV[9]) or 0)
+end
+if ARGV[12] and ARGV[12] ~= '' then
+  redis.call('HSET', base .. 'unannounced', id, ARGV[12])
+  redis.call('PEXPIRE', base .. 'unannounced', 86400000)
 end
 local entry = redis.call('XADD', base .. 'history', '*', 'type', 'attempt', 'attemptId', id, 'ref', ref,
   'attemptNo', attemptNo, 'code', code, 'agent', agent, 'at', now, 'final', final and '1' or '0', 'data', ARGV[10])

@@ -79,13 +79,15 @@ t.test(
   '3 dialers with agents on a 3+3 Redis Cluster survive a SIGKILL, a master failover and a killed master',
   {
     // Skipped, not passing: its over-admissions (13 INVITEs in a second on the 12/s trunk) are found and fixed (the
-    // admission is confirmed at the wire, SharedLimits.ready; held per campaign and attempt). Left: once a call.ended
-    // event was never recorded, for an attempt the killed dialer closed about 90 ms before the SIGKILL (the close
-    // and the event are two writes in two slots). DIALER_TEST_SCALE_FAULT=1 runs it.
+    // admission is confirmed at the wire, SharedLimits.ready; held per campaign and attempt), and so is a call.ended
+    // lost when the killed dialer closed an attempt and died before recording the event (kept with the close, recorded
+    // by the next holder: test/integration/monitor/call-ended-once.test.ts). Not yet confirmed by three clean runs:
+    // the last run, with two other live tests beside it, judged one unallocated number (code 6) no answer (2) at its
+    // 2 s ring timeout. DIALER_TEST_SCALE_FAULT=1 runs it.
     skip:
       process.env.DIALER_TEST_SCALE_FAULT === '1'
         ? false
-        : 'once a call.ended was lost: the killed dialer closed the attempt and died before appending its event',
+        : 'causes found and fixed; not yet three clean runs in a row (once a result misjudged at the 2 s ring timeout under load)',
     timeout: 180000,
   },
   async (t) => {
