@@ -6,6 +6,10 @@
  * race: when the disposition is saved, and when the attempt closes (an agent
  * can submit wrap-up before the close is written). Whichever runs second
  * applies it; the script's compare-and-set makes a repeat a no-op.
+ *
+ * A re-coding after the close is announced as an `attempt.recoded` event
+ * (webhooks, SSE, metrics: call.ended already went out with the old code);
+ * one applied by the close itself is not: call.ended carries the agent's code.
  */
 import type { Redis } from 'ioredis';
 import type { Campaign } from '../domain/campaign';
@@ -16,10 +20,42 @@ import { recodeContactOutcome } from '../store/contacts';
 import { DialQueue, splitRef } from '../store/dial-queue';
 import { decideRecode } from './steps/agent-decision';
 import { CALLBACK_LIST, campaignPolicy } from './steps/policy';
+import type { DialerEvent } from './events';
 
 export type AgentDecisionOutcome =
   | { applied: false; why: 'not-agent-decided' | 'not-closed' | 'no-disposition' | 'unchanged' | 'raced' }
-  | { applied: true; from: number; to: number; contact: 'final' | 'queued' | 'unchanged'; by: string };
+  | {
+      applied: true;
+      from: number;
+      to: number;
+      contact: 'final' | 'queued' | 'unchanged';
+      by: string;
+      agentId?: string;
+      ref: string;
+      attemptNo: number;
+      at: number;
+    };
+
+/** The event announcing a re-coding made after the attempt's call.ended. */
+export function recodedEvent(
+  campaignId: string,
+  attemptId: string,
+  o: Extract<AgentDecisionOutcome, { applied: true }>,
+): Extract<DialerEvent, { type: 'attempt.recoded' }> {
+  return {
+    type: 'attempt.recoded',
+    at: o.at,
+    campaignId,
+    attemptId,
+    ref: o.ref,
+    attemptNo: o.attemptNo,
+    from: o.from,
+    to: o.to,
+    by: o.by,
+    agentId: o.agentId,
+    contact: o.contact,
+  };
+}
 
 export async function applyAgentDecision(
   redis: Redis,
@@ -81,16 +117,34 @@ async function applyOnce(
   // The list's own view of the contact (re-lists) shows the new result; a callback's contact is the callback's, left as it is.
   const { listId, contactId } = splitRef(st.ref);
   if (listView && listId !== CALLBACK_LIST) await recodeContactOutcome(redis, listId, contactId, r.to).catch(() => undefined);
-  return { applied: true, from: r.from, to: r.to, contact: res.contact, by: disp.by };
+  return {
+    applied: true,
+    from: r.from,
+    to: r.to,
+    contact: res.contact,
+    by: disp.by,
+    agentId: disp.agentId,
+    ref: st.ref,
+    attemptNo: st.attemptNo,
+    at: now,
+  };
 }
 
 /**
  * Saves an agent's disposition and, for a not-sure call the agent decided, makes it the attempt's result.
  * Every path a disposition is entered by (wrap-up, unsaved record, same-day correction) goes through here.
+ * A change made here is one the close did not make (call.ended carries the code it closed with): `publish`
+ * gets its `attempt.recoded` event.
  */
-export async function saveDispositionAndDecide(redis: Redis, d: DispositionRecord): Promise<AgentDecisionOutcome> {
+export async function saveDispositionAndDecide(
+  redis: Redis,
+  d: DispositionRecord,
+  publish?: (e: DialerEvent) => void,
+): Promise<AgentDecisionOutcome> {
   await saveDisposition(redis, d);
   const campaign = await getCampaign(redis, d.campaignId);
   if (!campaign) return { applied: false, why: 'not-agent-decided' };
-  return applyAgentDecision(redis, campaign, d.attemptId, Date.now());
+  const out = await applyAgentDecision(redis, campaign, d.attemptId, Date.now());
+  if (out.applied) publish?.(recodedEvent(campaign.id, d.attemptId, out));
+  return out;
 }

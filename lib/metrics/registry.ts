@@ -66,6 +66,14 @@ export function createMetrics(d: MetricsDeps): Metrics {
     labelNames: ['campaign', 'code', 'result'],
     registers: [registry],
   });
+  // Counters only go up: a result changed after call.ended is counted here, not taken off calls_ended
+  // (attempts with result X now = calls_ended{code=X} + recoded{to=X} - recoded{from=X}; README "Metrics").
+  const recoded = new Counter({
+    name: 'dialer_calls_recoded_total',
+    help: "Ended calls whose result changed afterwards (an agent's disposition of a not-sure call), by old and new result code",
+    labelNames: ['campaign', 'from', 'to'],
+    registers: [registry],
+  });
   const skipped = new Counter({
     name: 'dialer_attempts_skipped_total',
     help: 'Attempts never dialled (do-not-call, hours, no number), by result code',
@@ -294,6 +302,8 @@ export function createMetrics(d: MetricsDeps): Metrics {
         const code = Number(e.data.code);
         ended.inc({ campaign, code: String(code), result: isResultCode(code) ? resultName(code) : 'unknown' });
         if (typeof e.data.durationMs === 'number') talk.observe({ campaign }, e.data.durationMs / 1000);
+      } else if (e.type === 'attempt.recoded') {
+        recoded.inc({ campaign, from: String(e.data.from), to: String(e.data.to) });
       } else if (e.type === 'campaign.dialing') {
         if (e.data.state === 'idle') idle.set(campaign, String(e.data.reason));
         else idle.delete(campaign);

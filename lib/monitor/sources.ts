@@ -15,7 +15,7 @@ type Draft = Omit<MonitorEvent, 'id'>;
 
 export function fromDialerEvent(e: DialerEvent): Draft {
   const { type, at, campaignId, ...rest } = e;
-  const agentId = e.type === 'call.ended' ? e.agentId : undefined;
+  const agentId = e.type === 'call.ended' || e.type === 'attempt.recoded' ? e.agentId : undefined;
   return { type, at, campaignId, agentId, data: { campaignId, ...rest } };
 }
 

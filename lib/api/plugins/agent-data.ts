@@ -10,6 +10,8 @@ import { getCampaign } from '../../store/campaigns';
 import { getContact } from '../../store/contacts';
 import { getDisposition, type DispositionRecord } from '../../store/agent-dispositions';
 import { saveDispositionAndDecide } from '../../dialer/agent-decision';
+import type { DialerEvent } from '../../dialer/events';
+import { fromDialerEvent } from '../../monitor/sources';
 import { getAgentLive } from '../../store/agent-live';
 import { agentCallAt, agentCalls, getScript, setScript } from '../../store/agent-calls';
 import {
@@ -42,12 +44,12 @@ async function agentCallbacks(redis: Redis, agentId: string): Promise<Callback[]
 export type { RecordingMeta };
 export { RECORDING_FROM, type RecordingFrom } from '../../store/recordings';
 
-function agentData(redis: Redis) {
+function agentData(redis: Redis, publish?: (e: DialerEvent) => void) {
   return {
     getCampaign: (id: string) => getCampaign(redis, id),
     getContact: (listId: string, contactId: string) => getContact(redis, listId, contactId),
     getDisposition: (campaignId: string, attemptId: string) => getDisposition(redis, campaignId, attemptId),
-    saveDisposition: (d: DispositionRecord) => saveDispositionAndDecide(redis, d),
+    saveDisposition: (d: DispositionRecord) => saveDispositionAndDecide(redis, d, publish),
     getAgentLive: (id: string) => getAgentLive(redis, id),
     agentCallAt: (agentId: string, campaignId: string, attemptId: string) => agentCallAt(redis, agentId, campaignId, attemptId),
     agentCalls: (agentId: string, since: number) => agentCalls(redis, agentId, since),
@@ -73,7 +75,13 @@ declare module 'fastify' {
 
 export const agentDataPlugin = fp(
   async (app: FastifyInstance) => {
-    app.decorate('agentData', agentData(app.redis));
+    // A re-coding is announced on the monitor hub (registered later: looked up when a disposition is saved).
+    app.decorate(
+      'agentData',
+      agentData(app.redis, (e) => {
+        if (app.hasDecorator('monitor')) app.monitor.hub.publish(fromDialerEvent(e));
+      }),
+    );
   },
   { name: 'agent-data' },
 );

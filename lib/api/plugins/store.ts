@@ -41,6 +41,9 @@ import { importDncCsv } from '../../store/dnc-import';
 import { getAgentLive, listLiveAgents } from '../../store/agent-live';
 import { completeUnsaved, getUnsaved, listUnsaved } from '../../store/agent-unsaved';
 import { saveDispositionAndDecide } from '../../dialer/agent-decision';
+import type { DialerEvent } from '../../dialer/events';
+import type { DispositionRecord } from '../../store/agent-dispositions';
+import { fromDialerEvent } from '../../monitor/sources';
 import { createCallback, getCallback, listCallbacks, updateCallback } from '../../store/callbacks';
 import { getMessage, iterateMessages, msgGlobal, pageMessages } from '../../store/messages';
 import { getMessageCampaign, listMessageCampaigns } from '../../store/message-campaigns';
@@ -65,7 +68,7 @@ function bind<T extends Record<string, (redis: Redis, ...args: never[]) => unkno
   return out as Bound<T>;
 }
 
-function repositories(redis: Redis) {
+function repositories(redis: Redis, publish?: (e: DialerEvent) => void) {
   return {
     campaigns: bind(redis, {
       get: getCampaign,
@@ -96,7 +99,8 @@ function repositories(redis: Redis) {
     agentLive: bind(redis, { get: getAgentLive, list: listLiveAgents }),
     unsaved: bind(redis, { get: getUnsaved, list: listUnsaved, complete: completeUnsaved }),
     // The agent decides a not-sure call's result by the disposition (lib/dialer/agent-decision.ts).
-    dispositions: bind(redis, { save: saveDispositionAndDecide }),
+    // A re-coding is announced on the monitor hub (webhooks, SSE, metrics) as attempt.recoded.
+    dispositions: { save: (d: DispositionRecord) => saveDispositionAndDecide(redis, d, publish) },
     callbacks: bind(redis, { create: createCallback, get: getCallback, list: listCallbacks, update: updateCallback }),
     messages: {
       ...bind(redis, { get: getMessage, page: pageMessages, iterate: iterateMessages }),
@@ -118,7 +122,13 @@ declare module 'fastify' {
 
 export const storePlugin = fp(
   async (app: FastifyInstance) => {
-    app.decorate('store', repositories(app.redis));
+    // The monitor registers after the store: looked up when a disposition is saved.
+    app.decorate(
+      'store',
+      repositories(app.redis, (e) => {
+        if (app.hasDecorator('monitor')) app.monitor.hub.publish(fromDialerEvent(e));
+      }),
+    );
   },
   { name: 'store', decorators: { fastify: ['redis'] } },
 );

@@ -49,7 +49,7 @@ export const eventRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'Live event stream (SSE) for supervisors, filtered by campaign, agent and type',
         description:
-          'Types: campaign.state, campaign.progress, campaign.completed, campaign.lease, campaign.abandon-warning, pacing.trace, call.started, call.phase, call.ended, attempt.skipped, agent.state, agent.released, agent.screen-pop. A `types` entry ending in "." is a prefix (e.g. `call.`).',
+          'Types: campaign.state, campaign.progress, campaign.completed, campaign.lease, campaign.abandon-warning, pacing.trace, call.started, call.phase, call.ended, attempt.skipped, attempt.recoded, agent.state, agent.released, agent.screen-pop. A `types` entry ending in "." is a prefix (e.g. `call.`).',
         querystring: ReqObject(
           {
             campaign: Type.Optional(Type.String({ description: 'comma-separated campaign ids' })),

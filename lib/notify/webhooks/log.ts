@@ -19,6 +19,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'call.phase',
   'call.ended',
   'attempt.skipped',
+  // An agent's disposition changed a closed attempt's result (notSure "agent-decides").
+  'attempt.recoded',
   'campaign.state',
   'campaign.completed',
   'campaign.abandon-warning',

@@ -5,8 +5,10 @@
  * redis-server; the driver is the desk tests' recording driver, which lets the
  * test deliver the answer, a not-sure verdict and the customer's hang-up.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import pino from 'pino';
+import { createServer } from 'node:http';
+import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import { startServices } from '../../../app/services';
 import { buildApp } from '../../../lib/api/app';
@@ -21,6 +23,8 @@ import { createCampaign, getCampaign } from '../../../lib/store/campaigns';
 import { getAgentLive } from '../../../lib/store/agent-live';
 import { DialQueue, dialBase } from '../../../lib/store/dial-queue';
 import { keys } from '../../../lib/store/keys';
+import { freePort } from '../../../lib/store';
+import { createSubscription } from '../../../lib/notify/webhooks';
 import { startTestRedis } from '../../helpers/redis';
 import { RecordingDriver } from '../agent-desk/recording-driver';
 
@@ -41,6 +45,24 @@ const attemptHash = (redis: Redis, campaignId: string, attemptId: string) => red
 const contactHash = (redis: Redis, campaignId: string, ref: string) => redis.hgetall(`${dialBase(campaignId)}ct:${ref}`);
 const counters = async (redis: Redis, campaignId: string) => redis.hgetall(`${dialBase(campaignId)}counters`);
 
+/** A loopback webhook receiver: the JSON bodies it was sent, in arrival order. */
+async function webhookReceiver(t: Test): Promise<{ url: string; got: { type: string; data: Record<string, unknown> }[] }> {
+  const got: { type: string; data: Record<string, unknown> }[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      got.push(JSON.parse(body) as { type: string; data: Record<string, unknown> });
+      res.writeHead(204).end();
+    });
+  });
+  const port = await freePort();
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  t.teardown(() => new Promise<void>((r) => server.close(() => r())));
+  return { url: `http://127.0.0.1:${port}/hook`, got };
+}
+
 t.test('a not-sure call the agent calls a voicemail: recorded as 4, retried by the rules for 4, audited', async (t) => {
   const { redis } = await startTestRedis(t);
   const config = validateConfig({
@@ -58,6 +80,10 @@ t.test('a not-sure call the agent calls a voicemail: recorded as 4, retried by t
   t.teardown(() => services.stop());
   const app = await buildApp({ config, redis, logger: false, runtime: services.runtime });
   t.teardown(() => app.close());
+  // Ready before any call: the monitor then records the runner's events (webhook log, metrics).
+  await app.ready();
+  const hook = await webhookReceiver(t);
+  await createSubscription(redis, { url: hook.url, events: ['attempt.', 'call.ended'], campaigns: ['c1'] });
 
   await makeAgents(redis, 'sales', [{ id: 'ag1', address: '127.0.0.1:5999' }]);
   await services.desk.login('ag1');
@@ -137,6 +163,42 @@ t.test('a not-sure call the agent calls a voicemail: recorded as 4, retried by t
   t.equal(report.statusCode, 200, report.body);
   t.match(report.json(), { byCode: { '4': 1 }, connects: 0, liveAnswers: 0 }, 'the report counts a machine, not a connect');
   t.notOk('20' in (report.json() as { byCode: Record<string, number> }).byCode);
+
+  // The re-coding after the close is announced: a webhook after call.ended (which carried 20), and the metrics.
+  await until(() => hook.got.some((e) => e.type === 'attempt.recoded'), 'the attempt.recoded webhook');
+  t.same(
+    hook.got.map((e) => e.type),
+    ['call.ended', 'attempt.recoded'],
+    'delivered in order: the close, then the re-coding',
+  );
+  t.match(hook.got[0]!.data, { attemptId, code: 20 }, 'call.ended carried the code at the close');
+  t.match(
+    hook.got[1],
+    { type: 'attempt.recoded', campaignId: 'c1', agentId: 'ag1' },
+    'a campaign and agent event, like the other attempt events',
+  );
+  t.match(hook.got[1]!.data, { attemptId, ref: 'l1:c0', attemptNo: 1, from: 20, to: 4, by: 'agent:ag1', contact: 'queued' });
+  const metrics = await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${SUP_KEY}` } });
+  t.equal(metrics.statusCode, 200, 'metrics served');
+  t.match(metrics.body, /^dialer_calls_ended_total\{campaign="c1",code="20",result="connected"\} 1$/m, 'call.ended counted 20');
+  t.match(metrics.body, /^dialer_calls_recoded_total\{campaign="c1",from="20",to="4"\} 1$/m, 'the re-coding 20 → 4 is counted');
+  // The same disposition again (the store path every route uses) changes nothing and announces nothing.
+  const disp = { campaignId: 'c1', attemptId, agentId: 'ag1', by: 'sv', at: Date.now() };
+  t.match(await app.store.dispositions.save({ ...disp, disposition: 'voicemail' }), { applied: false, why: 'unchanged' });
+  // A supervisor's correction back to a person: announced again, 4 → 20.
+  t.match(await app.store.dispositions.save({ ...disp, disposition: 'sale' }), { applied: true, from: 4, to: 20 });
+  await until(() => hook.got.length >= 3, 'the second attempt.recoded webhook');
+  t.same(
+    hook.got.map((e) => e.type),
+    ['call.ended', 'attempt.recoded', 'attempt.recoded'],
+    'the repeat sent nothing',
+  );
+  t.match(hook.got[2]!.data, { attemptId, from: 4, to: 20, by: 'sv', contact: 'final' });
+  const m2 = (await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${SUP_KEY}` } })).body;
+  t.match(m2, /^dialer_calls_recoded_total\{campaign="c1",from="20",to="4"\} 1$/m, 'the repeat is not counted');
+  t.match(m2, /^dialer_calls_recoded_total\{campaign="c1",from="4",to="20"\} 1$/m, 'the correction is');
+  // Result 20 now = ended{20} + recoded{to=20} - recoded{from=20} = 1 + 1 - 1 (README "Metrics").
+  t.equal((await attemptHash(redis, 'c1', attemptId)).code, '20');
   const t0 = Date.now();
   await app.close();
   await services.stop();
