@@ -1,0 +1,190 @@
+/**
+ * Return calls through drachtio-server + FreeSWITCH (issue 18), live, the
+ * parts test/e2e/freeswitch/inbound.test.ts does not cover:
+ *  - audio both ways between the caller and the agent: each is an RTP probe
+ *    sending its own tone (Goertzel, as test/e2e/freeswitch/supervision.test.ts);
+ *  - forward on no answer (default 20 s): the only agent is talking, the caller
+ *    waits on hold music and is forwarded to a second SIPp at 20 s, not before;
+ *  - forward on busy: the only agent is talking → forwarded at once;
+ *  - a temporary override forwards until its end time, then the schedule
+ *    (the message) is back.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import t from 'tap';
+import { startServices } from '../../../app/services';
+import { loopbackConfig, startLoopbackPeers } from '../../../lib/demo/loopback';
+import { makeAgents } from '../../../lib/demo/store-setup';
+import { writeWav } from '../../../lib/media/audio-file';
+import { getAgentLive } from '../../../lib/store/agent-live';
+import { putRoute } from '../../../lib/store/inbound';
+import { PAYLOAD_TYPE } from '../../../lib/media/g711';
+import { RtpProbe, startProbePhone } from '../../../lib/telephony/testing/rtp-probe';
+import { startSipp, type Sipp } from '../../../lib/telephony/testing/sipp';
+import type { InboundEvent } from '../../../lib/inbound/service';
+import { liveServersMissing, startLiveServers } from '../../helpers/live-servers';
+import { startTestRedis } from '../../helpers/redis';
+
+const missing = liveServersMissing();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(cond: () => Promise<boolean> | boolean, what: string, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+const ALWAYS = [1, 2, 3, 4, 5, 6, 7] as (1 | 2 | 3 | 4 | 5 | 6 | 7)[];
+const AGENT_HZ = 600;
+const CALLER_HZ = 1100;
+/** A tone the party hears has a large share of the frame's energy; one it does not, close to none. */
+const PRESENT = 0.2;
+const ABSENT = 0.05;
+
+t.test(
+  'inbound through drachtio + FreeSWITCH: audio both ways, no-answer and busy forwards, override',
+  { skip: missing ?? false, timeout: 240_000 },
+  async (t) => {
+    const live = await startLiveServers(t);
+    const { redis } = await startTestRedis(t, 'e2e-fs-fwd:');
+    const dir = mkdtempSync(join(tmpdir(), 'dialer-e2e-fs-fwd-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const peers = await startLoopbackPeers({ agents: 0, dir, timeoutS: 200 });
+    t.teardown(() => peers.stop());
+    const base = loopbackConfig({ carrierAddress: peers.carrier.address, promptsDir: join(dir, 'prompts') });
+    const config = loopbackConfig({
+      carrierAddress: peers.carrier.address,
+      promptsDir: join(dir, 'prompts'),
+      extra: { telephony: { ...base.telephony, driver: 'freeswitch', freeswitch: live.configSection('stream') } },
+    });
+    const closedWav = join(dir, 'closed.wav');
+    writeWav(
+      closedWav,
+      new Int16Array(8000 * 2).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000))),
+    );
+    // The agent's phone: SIPp with an RTP probe sending the agent's tone.
+    const agentPhone = await startProbePhone({ toneHz: AGENT_HZ, timeoutS: 200 });
+    t.teardown(() => agentPhone.stop());
+    await makeAgents(redis, 'returns', [{ id: 'ag1', address: agentPhone.sipp.address }]);
+
+    const services = await startServices({ config, redis, log: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }) });
+    t.teardown(() => services.stop());
+    const events: InboundEvent[] = [];
+    services.inbound.setPublisher((e) => events.push(e));
+    const ofCaller = (type: string, caller: string) => events.find((e) => e.type === type && e.data.caller === caller);
+
+    const sipps: Sipp[] = [];
+    t.teardown(() => Promise.all(sipps.map((s) => s.stop())));
+    const drachtio = `127.0.0.1:${live.drachtio.sipPort}`;
+    const callIn = async (did: string, caller: string) => {
+      const s = await startSipp({ scenario: 'inbound-caller', keys: { caller }, args: ['-s', did], remote: drachtio, timeoutS: 150 });
+      sipps.push(s);
+      return s;
+    };
+    const far = async () => {
+      const s = await startSipp({ scenario: 'uas-callee-hangup', calls: 1, timeoutS: 200 });
+      sipps.push(s);
+      return s;
+    };
+    const noAnswerTarget = await far();
+    const busyTarget = await far();
+    const overrideTarget = await far();
+
+    const common = { timeZone: 'UTC', holidays: [], closeRetries: false };
+    const msg = { type: 'message' as const, file: closedWav };
+    const agents = (extra: Record<string, unknown> = {}) => [
+      { days: ALWAYS, start: '00:00', end: '24:00', action: { type: 'agents' as const, groups: ['returns'], ...extra } },
+    ];
+    await putRoute(redis, { ...common, did: '+81312360001', bands: agents(), closed: msg });
+    await putRoute(redis, {
+      ...common,
+      did: '+81312360002',
+      bands: agents({ noAnswer: { to: `sip:desk@${noAnswerTarget.address}` } }),
+      closed: msg,
+    });
+    await putRoute(redis, {
+      ...common,
+      did: '+81312360003',
+      bands: agents({ busy: { to: `sip:desk@${busyTarget.address}` } }),
+      closed: msg,
+    });
+    const overrideUntil = Date.now() + 25_000;
+    await putRoute(redis, {
+      ...common,
+      did: '+81312360004',
+      bands: [],
+      closed: msg,
+      override: { action: { type: 'forward', to: `sip:desk@${overrideTarget.address}` }, until: new Date(overrideUntil).toISOString() },
+    });
+
+    await services.desk.login('ag1');
+    await until(async () => (await getAgentLive(redis, 'ag1'))?.state === 'ready', 'agent ag1 ready through FreeSWITCH');
+
+    // ---- the caller (an RTP probe with its own tone) reaches the agent: audio both ways ----
+    const callerProbe = await RtpProbe.start({ toneHz: CALLER_HZ });
+    t.teardown(() => callerProbe.close());
+    const caller = await startSipp({
+      scenario: 'inbound-caller-probe',
+      keys: { caller: '09033330001', probe_port: String(callerProbe.port), probe_pt: String(PAYLOAD_TYPE.ulaw), probe_codec: 'PCMU' },
+      args: ['-s', '0312360001'],
+      remote: drachtio,
+      timeoutS: 150,
+    });
+    sipps.push(caller);
+    await until(async () => (await getAgentLive(redis, 'ag1'))?.state === 'talking', 'the agent talking with the caller');
+    // Both probes send once FreeSWITCH sends to them; then what each hears over a second, after the bridge settles.
+    await until(() => callerProbe.frames.length > 0 && agentPhone.probe.frames.length > 0, 'audio to both parties');
+    await sleep(700);
+    const from = Date.now();
+    await sleep(1200);
+    const tones = [AGENT_HZ, CALLER_HZ];
+    const callerHeard = callerProbe.heard(tones, from);
+    const agentHeard = agentPhone.probe.heard(tones, from);
+    t.ok(callerHeard.frames >= 20, `the caller received audio (${callerHeard.frames} frames)`);
+    t.ok(agentHeard.frames >= 20, `the agent received audio (${agentHeard.frames} frames)`);
+    t.ok(callerHeard.shares[AGENT_HZ]! > PRESENT, `the caller hears the agent (${callerHeard.shares[AGENT_HZ]!.toFixed(2)})`);
+    t.ok(callerHeard.shares[CALLER_HZ]! < ABSENT, `the caller does not hear themself (${callerHeard.shares[CALLER_HZ]!.toFixed(3)})`);
+    t.ok(agentHeard.shares[CALLER_HZ]! > PRESENT, `the agent hears the caller (${agentHeard.shares[CALLER_HZ]!.toFixed(2)})`);
+    t.ok(agentHeard.shares[AGENT_HZ]! < ABSENT, `the agent does not hear themself (${agentHeard.shares[AGENT_HZ]!.toFixed(3)})`);
+
+    // ---- the only agent is talking: no-answer (20 s) and busy (at once) forwards, and the override ----
+    const t0 = Date.now();
+    const noAnswerCaller = await callIn('0312360002', '09033330002');
+    const busyAt = Date.now();
+    const busyCaller = await callIn('0312360003', '09033330003');
+    t.equal((await busyCaller.done).code, 0, 'the busy-forwarded caller ended cleanly');
+    const busy = ofCaller('inbound.forwarded', '+819033330003');
+    t.ok(busy, 'forwarded on busy');
+    if (!busy) t.comment(JSON.stringify(events.filter((e) => e.data.caller === '+819033330003')));
+    t.ok(busy!.at - busyAt < 10_000, `at once (${busy!.at - busyAt} ms after the call, not after the no-answer time)`);
+    t.equal(ofCaller('inbound.no-agent', '+819033330003')?.data.why, 'busy');
+    t.equal((await busyTarget.done).code, 0, 'the busy target took the forwarded call');
+
+    const ovr = await callIn('0312360004', '09033330004');
+    t.equal((await ovr.done).code, 0, 'the override caller ended cleanly');
+    t.equal(ofCaller('inbound.routed', '+819033330004')?.data.by, 'override', 'the override decided');
+    t.ok(ofCaller('inbound.forwarded', '+819033330004'), 'forwarded to the override target');
+    t.equal((await overrideTarget.done).code, 0, 'the override target took the call');
+
+    await until(() => !!ofCaller('inbound.forwarded', '+819033330002'), 'the no-answer forward', 90_000);
+    const waited = ofCaller('inbound.forwarded', '+819033330002')!.at - t0;
+    // Not before 20 s; the upper bound only guards against a forward that never waited on a clock at all.
+    t.ok(waited >= 20_000 && waited < 60_000, `forwarded on no answer after ${waited} ms (20 s)`);
+    t.equal(ofCaller('inbound.no-agent', '+819033330002')?.data.why, 'no-answer');
+    t.equal((await noAnswerTarget.done).code, 0, 'the second SIPp took the forwarded call');
+    t.equal((await noAnswerCaller.done).code, 0, 'the no-answer caller ended cleanly');
+    t.equal((await getAgentLive(redis, 'ag1'))?.state, 'talking', 'the agent was busy all along');
+
+    // ---- the agent hangs up: the caller gets our BYE ----
+    await services.desk.hangupCustomer('ag1');
+    t.equal((await caller.done).code, 0, 'the caller got our BYE when the agent hung up');
+
+    // ---- after its end time the override no longer applies: the message ----
+    await until(() => Date.now() > overrideUntil, 'the override end', 60_000);
+    const after = await callIn('0312360004', '09033330044');
+    t.equal((await after.done).code, 0, 'the message played and our BYE came');
+    t.equal(ofCaller('inbound.routed', '+819033330044')?.data.by, 'closed', 'the schedule is back');
+  },
+);
