@@ -11,9 +11,9 @@ import { AGENT_ID_PATTERN, sipUriProblem } from '../../domain/agent';
 import { mapped } from '../store-errors';
 
 const tags = ['agents'];
-const name = { type: 'string', minLength: 1, maxLength: 200 };
-const sipUri = { type: 'string', minLength: 5, maxLength: 512, description: 'where the dialer calls the agent, e.g. sip:1001@10.0.0.5' };
-const groups = { type: 'array', maxItems: 100, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 64 } };
+const name = Type.String({ minLength: 1, maxLength: 200 });
+const sipUri = Type.String({ minLength: 5, maxLength: 512, description: 'where the dialer calls the agent, e.g. sip:1001@10.0.0.5' });
+const groups = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 100, uniqueItems: true });
 const agentSchema = {
   $id: 'Agent',
   type: 'object',
@@ -26,7 +26,7 @@ const agentSchema = {
     updatedAt: { type: 'string' },
   },
 } as const;
-const params = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: AGENT_ID_PATTERN } } } as const;
+const params = ReqObject({ id: Type.String({ pattern: AGENT_ID_PATTERN }) });
 
 function checkUri(uri: string | undefined): void {
   const problem = uri === undefined ? undefined : sipUriProblem(uri);
@@ -37,19 +37,17 @@ export const agentRoutes: RoutePlugin = async (app) => {
   app.addSchema(agentSchema);
   const one = { $ref: 'Agent#' };
 
-  app.post<{ Body: { id: string; name: string; sipUri: string; groups?: string[] } }>(
+  app.post(
     '/agents',
     {
       config: { roles: SUPERVISOR },
       schema: {
         tags,
         summary: 'Create an agent',
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['id', 'name', 'sipUri'],
-          properties: { id: { type: 'string', pattern: AGENT_ID_PATTERN }, name, sipUri, groups },
-        },
+        body: ReqObject(
+          { id: Type.String({ pattern: AGENT_ID_PATTERN }), name, sipUri, groups: Type.Optional(groups) },
+          { additionalProperties: false },
+        ),
         response: { 201: one, ...errorResponses },
       },
     },
@@ -59,7 +57,7 @@ export const agentRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.get<{ Querystring: { group?: string } }>(
+  app.get(
     '/agents',
     {
       config: { roles: SUPERVISOR },
@@ -73,7 +71,7 @@ export const agentRoutes: RoutePlugin = async (app) => {
     async (req) => ({ agents: await app.store.agents.list({ group: req.query.group }) }),
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/agents/:id',
     {
       config: { roles: ANY },
@@ -87,7 +85,7 @@ export const agentRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.patch<{ Params: { id: string }; Body: { name?: string; sipUri?: string; groups?: string[] } }>(
+  app.patch(
     '/agents/:id',
     {
       config: { roles: ANY },
@@ -95,7 +93,10 @@ export const agentRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'Change an agent (an agent key: only its own name and sipUri)',
         params,
-        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { name, sipUri, groups } },
+        body: ReqObject(
+          { name: Type.Optional(name), sipUri: Type.Optional(sipUri), groups: Type.Optional(groups) },
+          { additionalProperties: false, minProperties: 1 },
+        ),
         response: { 200: one, ...errorResponses },
       },
     },
@@ -108,7 +109,7 @@ export const agentRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/agents/:id',
     {
       config: { roles: SUPERVISOR },
