@@ -21,6 +21,7 @@ declare module 'ioredis' {
     dialReap(base: string, now: number, owner: string, leaseMs: number, limit: number): Result<(string | number)[], Context>;
     leaseAcquire(key: string, owner: string, ttlMs: number): Result<number, Context>;
     leaseRelease(key: string, owner: string): Result<number, Context>;
+    leaseRenew(key: string, owner: string, ttlMs: number): Result<number, Context>;
   }
 }
 

@@ -119,7 +119,8 @@ export class RedisDialogJournal implements DialogJournal {
           { journal: this.id },
           'dialog journal lease taken over: this process was presumed dead (stalled longer than dialogJournal.leaseMs) and its calls were ended by another',
         );
-      for (const inc of this.claimed) await this.redis.leaseAcquire(leaseKey(inc), this.id, this.o.leaseMs);
+      // Renew only: a journal whose end has just dropped its lease must not get it back.
+      for (const inc of this.claimed) await this.redis.leaseRenew(leaseKey(inc), this.id, this.o.leaseMs);
     } catch (err) {
       this.o.log.warn({ err: (err as Error).message }, 'dialog journal lease not renewed');
     }

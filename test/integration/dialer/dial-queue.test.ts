@@ -165,6 +165,19 @@ t.test('campaign lease: one holder at a time', async (t) => {
   t.equal(await redis.leaseAcquire('lease:x', 'B', 200), 1);
 });
 
+t.test('lease renewal: only by its holder, and never brings back a lease that is gone', async (t) => {
+  const { redis } = await startTestRedis(t);
+  t.equal(await redis.leaseRenew('lease:y', 'A', 60_000), 0, 'no lease: nothing to renew');
+  t.equal(await redis.exists('lease:y'), 0, 'and none made');
+  t.equal(await redis.leaseAcquire('lease:y', 'A', 200), 1);
+  t.equal(await redis.leaseRenew('lease:y', 'B', 60_000), 0, 'not the holder');
+  t.equal(await redis.leaseRenew('lease:y', 'A', 60_000), 1);
+  t.ok((await redis.pttl('lease:y')) > 1000, 'renewed to the new ttl');
+  await redis.del('lease:y');
+  t.equal(await redis.leaseRenew('lease:y', 'A', 60_000), 0, 'deleted (its journal dropped): stays gone');
+  t.equal(await redis.exists('lease:y'), 0);
+});
+
 t.test('closing purges queues and contact dial state, keeps history, counters and calls in flight', async (t) => {
   const { redis } = await startTestRedis(t);
   const q = new DialQueue(redis, 'c5');
