@@ -117,6 +117,8 @@ interface Leg {
   resolveEnded: () => void;
   /** Settles when FreeSWITCH has hung the endpoint up (files it recorded are closed). */
   gone?: Promise<void>;
+  /** Our BYE's transaction (not awaited by hangup, RFC 3261 §15.1.1; stop waits for it before disconnecting). */
+  bye?: Promise<void>;
   /** RECORD_STOP events of this channel are subscribed (the first recording on it). */
   recordStops?: boolean;
   log: Logger;
@@ -226,8 +228,11 @@ export class FreeswitchDriver implements TelephonyDriver {
   async stop(): Promise<void> {
     this.running = false;
     for (const p of [...this.pendingIn.values()]) this.refuse(p, 503, 'Service Unavailable');
-    await Promise.all([...this.legs.keys()].map((id) => this.hangup(id, { reason: 'driver stopping' }).catch(() => undefined)));
+    const legs = [...this.legs.values()];
+    await Promise.all(legs.map((l) => this.hangup(l.id, { reason: 'driver stopping' }).catch(() => undefined)));
     this.stopWatching();
+    // drachtio carries the BYEs: it is let go once they are answered (or timed out), as before hangup stopped waiting.
+    await Promise.all(legs.map((l) => l.bye ?? Promise.resolve()));
     this.pool.disconnectAll();
     this.d.srf.disconnect();
   }
@@ -421,7 +426,7 @@ export class FreeswitchDriver implements TelephonyDriver {
       // Not awaited: the session ends once the BYE is handed to its client transaction (RFC 3261 §15.1.1). A far end
       // that no longer answers would hold the hang-up, and whoever waits on it (the agent's hold music), for
       // Timer F, 32 s (test/e2e/freeswitch/bridge-end.test.ts). Its failure is still logged.
-      void uac.destroy().catch((err) => leg.log.warn({ err }, 'BYE failed'));
+      leg.bye = uac.destroy().catch((err) => leg.log.warn({ err }, 'BYE failed'));
     } else if (leg.state !== 'ended') {
       this.cancel(leg, 'local');
     }
