@@ -1,13 +1,14 @@
 /** Agent groups (seed 001 "outbound groups"; seed 002 ACD group per campaign). */
-import type { RoutePlugin } from '../typebox';
+import { Type } from '@sinclair/typebox';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR } from '../auth';
 import { AGENT_ID_PATTERN } from '../../domain/agent';
 import { mapped } from '../store-errors';
 
 const tags = ['agent groups'];
-const name = { type: 'string', minLength: 1, maxLength: 200 };
-const description = { type: 'string', maxLength: 2000 };
+const name = Type.String({ minLength: 1, maxLength: 200 });
+const description = Type.String({ maxLength: 2000 });
 const groupProps = {
   id: { type: 'string' },
   name: { type: 'string' },
@@ -24,25 +25,23 @@ const detail = {
     campaigns: { type: 'array', items: { type: 'string' }, description: 'campaigns using the group' },
   },
 };
-const params = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: AGENT_ID_PATTERN } } } as const;
+const params = ReqObject({ id: Type.String({ pattern: AGENT_ID_PATTERN }) });
 
 export const groupRoutes: RoutePlugin = async (app) => {
   app.addSchema(groupSchema);
   const one = { $ref: 'AgentGroup#' };
 
-  app.post<{ Body: { id: string; name: string; description?: string } }>(
+  app.post(
     '/groups',
     {
       config: { roles: SUPERVISOR },
       schema: {
         tags,
         summary: 'Create an agent group',
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['id', 'name'],
-          properties: { id: { type: 'string', pattern: AGENT_ID_PATTERN }, name, description },
-        },
+        body: ReqObject(
+          { id: Type.String({ pattern: AGENT_ID_PATTERN }), name, description: Type.Optional(description) },
+          { additionalProperties: false },
+        ),
         response: { 201: one, ...errorResponses },
       },
     },
@@ -62,7 +61,7 @@ export const groupRoutes: RoutePlugin = async (app) => {
     async () => ({ groups: await app.store.groups.list() }),
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/groups/:id',
     {
       config: { roles: ANY },
@@ -80,7 +79,7 @@ export const groupRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.patch<{ Params: { id: string }; Body: { name?: string; description?: string } }>(
+  app.patch(
     '/groups/:id',
     {
       config: { roles: SUPERVISOR },
@@ -88,14 +87,17 @@ export const groupRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'Rename or describe an agent group',
         params,
-        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { name, description } },
+        body: ReqObject(
+          { name: Type.Optional(name), description: Type.Optional(description) },
+          { additionalProperties: false, minProperties: 1 },
+        ),
         response: { 200: one, ...errorResponses },
       },
     },
     async (req) => mapped(() => app.store.groups.update(req.params.id, req.body)),
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/groups/:id',
     {
       config: { roles: SUPERVISOR },
