@@ -243,6 +243,13 @@ t.test(
       }
     }
     t.pass(`${agents.length} agents ready on ${DIALERS.length} processes`);
+    // Campaigns with agents are placed where their agents are logged in, as each process advertises them in the
+    // registry (lib/scale/placement.ts): the spread expected below needs every process's agents advertised first.
+    const advertisedBy = Date.now() + 30000;
+    const advertised = async () =>
+      (await liveMembers(redis)).filter((m) => m.agents?.sales === AGENTS_PER_DIALER).length === DIALERS.length;
+    while (!(await advertised()) && Date.now() < advertisedBy) await sleep(200);
+    t.ok(await advertised(), `every process advertises its ${AGENTS_PER_DIALER} logged-in agents`);
 
     // The test acts as the agents, through their dialers' APIs: talk a moment, hang up, disposition, continue.
     let stopAgents = false;
