@@ -225,6 +225,8 @@ export class FakeMediaServer implements MediaServerPort {
   readonly sinks: Array<{ ep: FakeEndpoint; sdp: string; headers: Record<string, string> }> = [];
   private seq = 0;
   failCreate?: Error;
+  /** Thrown by a fork sink's creation (native mode), as fsmrf's EndpointTimeout or the gate's refusal under load. */
+  failSink?: Error;
   /** Given to every new endpoint (see FakeEndpoint.onRecordStart). */
   onRecordStart?: (path: string) => void;
   /** Sends no HEARTBEAT while set (a hung FreeSWITCH, a partition): its sockets stay open. */
@@ -256,6 +258,10 @@ export class FakeMediaServer implements MediaServerPort {
   }
   async createEndpoint(opts: { headers?: Record<string, string>; remoteSdp?: string } = {}): Promise<FakeEndpoint> {
     if (opts.remoteSdp) {
+      if (this.failSink) {
+        this.log.add(this.address, 'createSink failed');
+        throw this.failSink;
+      }
       const ep = new FakeEndpoint(`${this.address}-sink${this.sinks.length + 1}`, this, this.log);
       this.log.add(this.address, 'createSink', JSON.stringify(opts.headers ?? {}));
       this.sinks.push({ ep, sdp: opts.remoteSdp, headers: opts.headers ?? {} });

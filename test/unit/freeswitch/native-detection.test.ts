@@ -11,6 +11,7 @@ import type { Verdict } from '../../../lib/media/types';
 import { verdictFromAvmd, verdictFromTone } from '../../../lib/telephony/drivers/freeswitch/tones';
 import { NATIVE_ANALYSIS_MS } from '../../../lib/telephony/drivers/freeswitch/detect';
 import { rig } from './fakes';
+import { EndpointTimeout } from '../../../lib/telephony/drivers/freeswitch/ports';
 import type { AnalyzerFactory } from '../../../lib/telephony/drivers/freeswitch/analysis';
 
 const EARLY_SDP = 'v=0\r\nc=IN IP4 10.0.0.9\r\nm=audio 4100 RTP/AVP 0\r\na=sendonly\r\n';
@@ -71,6 +72,45 @@ t.test('SIT vacant code in early media then 404 → code 6; reorder then CANCEL 
   await hanging;
   t.equal(decideResult(outcome(r.events, b)), 13, 'reorder heard → dial error');
 });
+
+// Seen in a fresh-clone CI run at load ~25: a native Bell SIT call ended on the far end's 404 with no verdict at
+// all. The fork's sink is a second endpoint creation (gate.ts, fsmrf's fixed 4 s); when it failed, the whole
+// analysis was stopped, the spandsp detector already running on the leg with it.
+t.test(
+  'a fork that cannot be made leaves the tone detector on: SIT in early media then 404 → VC verdict, code 6; answered → notsure',
+  async (t) => {
+    const r = await rig();
+    const fs1 = r.mrf.servers.get('fs1')!;
+    fs1.failSink = new EndpointTimeout('fsmrf: timeout waiting for the outbound connection');
+    const a = await r.driver.originate({ to: '+12125550123', ringTimeoutMs: 40000, analysis: analysis('NA') });
+    t.ok(r.log.lines().includes('fs1 createSink failed'), 'the sink creation failed');
+    r.srf.last.provisional(183, 'Session Progress', EARLY_SDP);
+    await r.settle();
+    const ep = fs1.endpoints[0]!;
+    t.notOk(r.log.lines().includes(`${ep.uuid} execute spandsp_stop_tone_detect `), 'tone detection not stopped');
+    ep.emitTone('sit_vc');
+    r.srf.last.reject(404, 'Not Found');
+    await r.settle();
+    t.same(r.trace(a), ['trying', 'progress:183+sdp', 'verdict:early:sit', 'end:remote:404:unanswered']);
+    t.match(outcome(r.events, a).verdicts, [{ kind: 'sit', code: 'VC' }]);
+    t.equal(decideResult(outcome(r.events, a)), 6);
+    t.ok(
+      r.forks.every((f) => f.closed),
+      "the fork's socket was released",
+    );
+
+    // Answered without a fork: the tones still decide; with none, the guard's notsure, as for a silent fork.
+    const b = await r.driver.originate({ to: '+12125550123', ringTimeoutMs: 40000, analysis: analysis('NA') });
+    const dlg = r.srf.last.answer();
+    await r.settle();
+    t.ok(r.log.lines().includes(`${fs1.endpoints[1]!.uuid} execute spandsp_start_tone_detect dialer_na`), 'answered descriptor swapped in');
+    r.clock.advance(NATIVE_ANALYSIS_MS);
+    t.match(r.events.at(-1), { type: 'verdict', legId: b, phase: 'answered', verdict: { kind: 'notsure' } });
+    dlg.remoteBye();
+    await r.settle();
+    t.equal(decideResult(outcome(r.events, b)), 9, 'hung up before an agent');
+  },
+);
 
 t.test('after answer: fax CED → code 5; spandsp beep → 4; no audio on the fork → notsure after the guard window', async (t) => {
   const r = await rig();

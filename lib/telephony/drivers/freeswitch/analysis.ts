@@ -136,11 +136,17 @@ export class LegAnalysis {
       // Before the INVITE, so before answer: the early-media descriptor (answered() swaps it), and the fork.
       const app = toneDetectApp(this.d.earlyDescriptor);
       const [tones, fork] = await Promise.allSettled([ep.execute(app.app, app.arg), this.startFork()]);
-      if (tones.status === 'fulfilled') {
-        this.descriptorRunning = this.d.earlyDescriptor;
-        this.attached = true;
+      if (tones.status === 'rejected') throw tones.reason;
+      this.descriptorRunning = this.d.earlyDescriptor;
+      this.attached = true;
+      // The two halves are independent: a fork that could not be made (its sink endpoint refused or timed
+      // out under load, its socket not bound) must not switch off the tone detector already running on the
+      // leg, which alone reports SIT, busy, reorder and fax. Without the fork, an answered leg gets the
+      // guard's notsure (answered(): no audio on the fork), not a guess.
+      if (fork.status === 'rejected') {
+        this.d.warn('native audio mode: the fork could not be made; tone detection goes on without it', fork.reason);
+        await this.stopFork();
       }
-      for (const r of [tones, fork]) if (r.status === 'rejected') throw r.reason;
       return;
     }
     // The reader must hold the pipe open before uuid_record, which blocks until one does (freeswitch.md).
