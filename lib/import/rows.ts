@@ -97,9 +97,13 @@ export async function* csvRows(text: AsyncIterable<string>, opts: CsvOptions): A
   }
   if (!parser) return;
   const p = parser;
+  // A parser that has failed (a record over max_record_size in the last chunk: its error comes after that
+  // write returns) is destroyed and never emits 'end': waiting for it alone hung the upload for ever.
   await new Promise<void>((resolve) => {
+    if (p.destroyed) return resolve();
     p.once('end', resolve);
     p.once('error', () => resolve());
+    p.once('close', resolve);
     p.end();
   });
   if (out.length) yield out;
