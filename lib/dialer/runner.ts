@@ -1,8 +1,9 @@
 /**
  * The campaign runner: for every running campaign whose lease this process
  * holds, each tick asks pacing how many calls to start, claims that many
- * eligible contacts atomically, checks do-not-call and the contact's hours at
- * dial time, originates, and closes every attempt with one result.
+ * eligible contacts atomically (attempts and the contact's hours applied in the
+ * claim script), checks do-not-call at dial time, originates, and closes every
+ * attempt with one result.
  * Several processes may share one Redis; a campaign is driven by the holder
  * of its lease, and a successor reaps what a dead holder left in flight.
  */
@@ -23,13 +24,12 @@ import {
   type Callback,
 } from '../store/callbacks';
 import { LIVE_ANSWER_CODES, isResultCode, type ResultCode } from '../results/codes';
-import { isWithinHours } from '../rules/hours';
 import { getCampaign, listRunningCampaigns } from '../store/campaigns';
 import { applyTransition, onControl } from './campaign-control';
 import { AWAITING_AN_AGENT, sharesAgents, withPromisedAgents } from './steps/shared-agents';
 import { isDoNotCall } from '../store/dnc';
 import { getContact, recordContactOutcome } from '../store/contacts';
-import { DialQueue, splitRef, type Claim } from '../store/dial-queue';
+import { DialQueue, splitRef, type Claim, type ZoneHours } from '../store/dial-queue';
 import { keys } from '../store/keys';
 import { TelephonyError, type LegEvent, type MediaSource, type TelephonyDriver } from '../telephony/contract';
 import type { RunnerConfig } from '../config/sections/runner';
@@ -43,7 +43,7 @@ import { decideClose } from './steps/close';
 import { campaignPolicy, CALLBACK_LIST } from './steps/policy';
 import { applyAgentDecision } from './agent-decision';
 import { RUNNER_CODES } from './steps/codes';
-import { decideDialTime, type DialTimeInput } from './steps/dial-time';
+import { decideDialTime, hoursVerdict, zoneTable, type DialTimeInput } from './steps/dial-time';
 import { afterPlaced, campaignTick, tickWindow } from './steps/campaign-tick';
 import { decideDialingStatus, sameStatus, type DialingStatus, type TickOutcome } from './steps/dialing-status';
 import { putDialingStatus } from '../store/campaign-dialing';
@@ -97,6 +97,8 @@ interface CampaignRun {
   announceScanAt?: number;
   /** Live answers and abandons over the campaign's regulatory window, from the Redis ledger. */
   ledger?: LedgerWindow;
+  /** The hours rule per zone for the current minute (it changes only at minute boundaries; steps/dial-time.ts). */
+  zones?: { minute: number; hours: string; table: Record<string, number> };
 }
 
 // The retry policy and the callbacks' pseudo-list live in ./steps/policy.ts (the agent's re-coding reads them too).
@@ -390,6 +392,7 @@ export class CampaignRunner {
           minAttempts: c.filters?.attempts?.min,
           maxAttemptsFilter: c.filters?.attempts?.max,
         },
+        hours: this.zoneHours(run, now),
       });
       run.estimator = afterPlaced(run.estimator, decision, claims.length, now);
       outcome.placed += claims.length;
@@ -405,6 +408,26 @@ export class CampaignRunner {
     if (outcome.placed === 0 && outcome.inProgress === 0) outcome.nextCallbackAt = await nextCallbackDue(this.d.redis, c.id);
     await this.report(run, outcome, now);
     await this.maybeComplete(run);
+  }
+
+  /** The hours rule for the claim, per zone, computed once a minute per zone (hours change only at minute boundaries). */
+  private zoneHours(run: CampaignRun, now: number): ZoneHours {
+    const hours = run.campaign.hours;
+    const key = JSON.stringify(hours);
+    const minute = Math.floor(now / 60_000);
+    if (run.zones?.minute !== minute || run.zones.hours !== key) run.zones = { minute, hours: key, table: {} };
+    const cache = run.zones.table;
+    return (zones) => {
+      Object.assign(
+        cache,
+        zoneTable(
+          hours,
+          zones.filter((z) => !(z in cache)),
+          now,
+        ),
+      );
+      return Object.fromEntries(zones.filter((z) => z in cache).map((z) => [z, cache[z]!]));
+    };
   }
 
   /** Records why the campaign dials or not; publishes and logs only a change. */
@@ -463,12 +486,21 @@ export class CampaignRunner {
         dnc = 'failed';
       }
     }
-    const verdict = decideDialTime({ phone: claim.phone, timeZone: claim.timeZone, hours: c.hours, dnc, now });
+    const verdict = decideDialTime({
+      phone: claim.phone,
+      timeZone: claim.timeZone,
+      hours: c.hours,
+      dnc,
+      now,
+      hoursCheckedAt: claim.hoursCheckedAt,
+    });
     if (verdict.action !== 'dial') {
       await release();
       if (verdict.action === 'skip') return this.skip(run, claim, verdict.code, verdict.reason);
-      // Callbacks are checked against the contact's hours before they are claimed; this is a list contact.
+      // The hours closed since the claim applied them (a later minute): back uncounted until they open.
       await run.queue.void(claim.attemptId, verdict.at);
+      // A callback's entry is one scheduling: the callback is scheduled again instead, offered afresh when due.
+      if (claim.listId === CALLBACK_LIST) await this.rescheduleCallback(run, claim, now);
       return;
     }
     if (!(await run.queue.begin(claim.attemptId, this.owner, now, this.d.config.attemptLeaseMs))) {
@@ -558,20 +590,18 @@ export class CampaignRunner {
         // Nothing was sent: the contact goes back uncounted and is dialled when a channel frees
         // (a callback: scheduled again at its own due time, offered afresh).
         await run.queue.void(claim.attemptId, undefined, { unsent: true });
-        if (claim.listId === CALLBACK_LIST) {
-          await finishCallback(
-            this.d.redis,
-            c.id,
-            callbackIdOf(claim.contactId),
-            { retryAt: Number(claim.contactId.slice(claim.contactId.lastIndexOf('@') + 1)) || now },
-            now,
-          ).catch(() => null);
-        }
+        if (claim.listId === CALLBACK_LIST) await this.rescheduleCallback(run, claim, now);
         return;
       }
       this.d.log.warn({ err, campaignId: c.id, attemptId: claim.attemptId }, 'originate failed');
       await this.close(run, claim, RUNNER_CODES.dialError, { error: (err as Error).message, startedAt: now });
     }
+  }
+
+  /** A claimed callback that was not dialled is scheduled again at its own due time. */
+  private async rescheduleCallback(run: CampaignRun, claim: Claim, now: number): Promise<void> {
+    const dueAt = Number(claim.contactId.slice(claim.contactId.lastIndexOf('@') + 1)) || now;
+    await finishCallback(this.d.redis, run.id, callbackIdOf(claim.contactId), { retryAt: dueAt }, now).catch(() => null);
   }
 
   private async screenPop(c: Campaign, claim: Claim, amdNotSure = false): Promise<ScreenPop> {
@@ -777,8 +807,10 @@ export class CampaignRunner {
   /**
    * Due callbacks are dialled ahead of the lists, 1:1 with an agent reserved first
    * (no abandon risk): the owner alone inside the campaign's grace, then anyone,
-   * owner first (steps/callbacks.ts). The contact's hours are checked before the
-   * claim; do-not-call at dial time like any call. Each scheduling is its own
+   * owner first (steps/callbacks.ts). The contact's hours are checked here, with the
+   * claim script's rule (hoursVerdict) but before the claim, because an agent is
+   * reserved first and must not wait for a closed zone (the claim of a callback's
+   * own entry applies no hours); do-not-call at dial time like any call. Each scheduling is its own
    * dial-queue entry (`<cbId>@<dueAt>` in the `cb` pseudo-list).
    */
   private async dialDueCallbacks(run: CampaignRun, now: number): Promise<number> {
@@ -791,7 +823,7 @@ export class CampaignRunner {
     for (const cb of due) {
       if (c.maxConcurrentCalls > 0 && run.sessions.size >= c.maxConcurrentCalls) return placed;
       const timeZone = await this.callbackTimeZone(cb);
-      if (timeZone && !isWithinHours(c.hours, now, timeZone)) continue;
+      if (timeZone && !hoursVerdict(c.hours, timeZone, now).open) continue;
       const offer = callbackOffer(cb, now, graceMs);
       if (this.d.limits && (await this.d.limits.admit(c, 1)) < 1) return placed;
       const reservation = await this.d.desk.reserve(c.agentGroups, `callback:${cb.id}`, offer.prefer, { only: offer.only });
@@ -817,6 +849,7 @@ export class CampaignRunner {
         lists: [CALLBACK_LIST],
         filters: { maxAttempts: Number.MAX_SAFE_INTEGER },
       });
+      if (claim && timeZone) claim.hoursCheckedAt = now;
       if (!claim) {
         await this.d.desk.release(reservation).catch(() => undefined);
         await finishCallback(this.d.redis, run.id, cb.id, { retryAt: cb.dueAt }, now).catch(() => null);

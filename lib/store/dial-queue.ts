@@ -12,7 +12,7 @@ import { scanMatch } from './scan';
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     dialEnqueue(base: string, ...args: (string | number)[]): Result<number, Context>;
-    dialClaim(base: string, ...args: (string | number)[]): Result<(string | number)[], Context>;
+    dialClaim(base: string, ...args: (string | number)[]): Result<[(string | number)[], string[]], Context>;
     dialBegin(base: string, attemptId: string, owner: string, now: number, leaseMs: number): Result<number, Context>;
     dialRenew(base: string, owner: string, until: number, ...ids: string[]): Result<number, Context>;
     dialClose(base: string, ...args: (string | number)[]): Result<string | null | 0, Context>;
@@ -47,7 +47,25 @@ export interface Claim {
   attemptNo: number;
   timeZone: string;
   phoneType: string;
+  /** The instant at which the claim applied the contact's calling hours, when it did (see claim's `hours`). */
+  hoursCheckedAt?: number;
 }
+
+/**
+ * The calling-hours rule applied to zones (lib/dialer/steps/dial-time.ts
+ * zoneTable): zone → 0 when its contacts may be dialled now, else the instant
+ * they may. Called with the zones among the campaign's contacts.
+ */
+export type ZoneHours = (zones: readonly string[]) => Record<string, number>;
+
+/**
+ * How many times one claim goes back to the script after it found a zone it
+ * had no answer for (one new zone per round: contacts queued before the zones
+ * set was kept, or a zone added between the read and the claim). Each round
+ * adds its zone to the set for good, so the next claims need none; the bound
+ * only caps one call's work.
+ */
+const ZONE_ROUNDS = 16;
 
 export interface ClaimFilters {
   maxAttempts: number;
@@ -130,6 +148,13 @@ export class DialQueue {
     return this.redis.dialEnqueue(this.base, ...args);
   }
 
+  /**
+   * Claims up to `n` eligible contacts (dial-claim.lua). With `hours`, contacts
+   * whose zone is closed are put back until it opens, uncounted, inside the
+   * script; the rule is applied once per zone of the campaign's `zones` set,
+   * and again to a zone the script found missing from it (added since, or
+   * queued before the set was kept).
+   */
   async claim(opts: {
     now: number;
     n: number;
@@ -137,34 +162,47 @@ export class DialQueue {
     owner: string;
     lists: readonly string[];
     filters: ClaimFilters;
+    hours?: ZoneHours;
   }): Promise<Claim[]> {
     if (opts.n <= 0 || opts.lists.length === 0) return [];
     const f = opts.filters;
     const types = f.phoneTypes && f.phoneTypes.length > 0 ? `,${f.phoneTypes.join(',')},` : '';
-    const raw = await this.redis.dialClaim(
-      this.base,
-      opts.now,
-      opts.n,
-      opts.leaseMs,
-      opts.owner,
-      f.maxAttempts,
-      types,
-      f.minAttempts ?? 0,
-      f.maxAttemptsFilter ?? '',
-      ...opts.lists,
-    );
+    let table: Record<string, number> | null = opts.hours
+      ? opts.hours(await this.redis.smembers(keys.campaign(this.campaignId, 'zones')))
+      : null;
     const out: Claim[] = [];
-    for (let i = 0; i < raw.length; i += 6) {
-      const ref = String(raw[i + 1]);
-      out.push({
-        attemptId: String(raw[i]),
-        ref,
-        ...splitRef(ref),
-        phone: String(raw[i + 2]),
-        attemptNo: Number(raw[i + 3]),
-        timeZone: String(raw[i + 4]),
-        phoneType: String(raw[i + 5]),
-      });
+    for (let round = 0; out.length < opts.n && round < ZONE_ROUNDS; round++) {
+      const pairs = table ? Object.entries(table).flat() : [];
+      const [raw, missing] = await this.redis.dialClaim(
+        this.base,
+        opts.now,
+        opts.n - out.length,
+        opts.leaseMs,
+        opts.owner,
+        f.maxAttempts,
+        types,
+        f.minAttempts ?? 0,
+        f.maxAttemptsFilter ?? '',
+        table ? pairs.length / 2 : -1,
+        ...pairs,
+        ...opts.lists,
+      );
+      for (let i = 0; i < raw.length; i += 6) {
+        const ref = String(raw[i + 1]);
+        out.push({
+          attemptId: String(raw[i]),
+          ref,
+          ...splitRef(ref),
+          phone: String(raw[i + 2]),
+          attemptNo: Number(raw[i + 3]),
+          timeZone: String(raw[i + 4]),
+          phoneType: String(raw[i + 5]),
+          ...(table ? { hoursCheckedAt: opts.now } : {}),
+        });
+      }
+      if (!table || !opts.hours || missing.length === 0) break;
+      await this.redis.sadd(keys.campaign(this.campaignId, 'zones'), ...missing);
+      table = { ...table, ...opts.hours(missing) };
     }
     return out;
   }
@@ -294,7 +332,7 @@ export async function purgeOutbound(redis: Redis, campaignId: string): Promise<n
   const prefix = redis.options.keyPrefix ?? '';
   const base = dialBase(campaignId);
   let removed = 0;
-  for (const part of ['queue:*', 'parked', 'ct:*', 'at:*']) {
+  for (const part of ['queue:*', 'parked', 'zones', 'ct:*', 'at:*']) {
     // SCAN patterns are not prefixed by ioredis; braces are not glob characters. Every master on a cluster.
     for await (const found of scanMatch(redis, `${prefix}${base}${part}`)) {
       const keysHere = found.map((k) => k.slice(prefix.length));

@@ -1,6 +1,6 @@
 /** The runner's per-attempt decisions, tested without Redis: dial-time checks and closing. */
 import t from 'tap';
-import { decideDialTime } from '../../../lib/dialer/steps/dial-time';
+import { decideDialTime, zoneTable, NO_OPENING_RECHECK_MS } from '../../../lib/dialer/steps/dial-time';
 import { decideClose } from '../../../lib/dialer/steps/close';
 import { RUNNER_CODES, codeNamed } from '../../../lib/dialer/steps/codes';
 import type { BusinessHours } from '../../../lib/rules/hours';
@@ -45,6 +45,27 @@ t.test('dial-time checks, in order', async (t) => {
     decideDialTime({ ...ok, timeZone: 'Europe/London', dnc: { listed: true, scope: 'global' } }),
     { action: 'skip', code: 10 },
     'DNC is recorded even outside hours',
+  );
+});
+
+t.test('the hours rule per zone for the claim script, and the re-check only when the minute moved on', async (t) => {
+  t.same(
+    zoneTable(nineToFive, ['', 'Asia/Tokyo', 'Europe/London', 'Mars/Olympus'], monNoonTokyo),
+    { 'Asia/Tokyo': 0, 'Europe/London': Date.parse('2026-12-07T09:00:00Z'), 'Mars/Olympus': monNoonTokyo + NO_OPENING_RECHECK_MS },
+    "open = 0, closed = the opening (an hour on when none), the campaign's own zone left to the tick",
+  );
+  const london = { phone: '+442071234567', timeZone: 'Europe/London', hours: nineToFive, dnc: { listed: false } as const };
+  t.same(
+    decideDialTime({ ...london, now: monNoonTokyo + 59_999, hoursCheckedAt: monNoonTokyo }),
+    { action: 'dial' },
+    'the claim applied the hours in this minute: not checked twice',
+  );
+  // Tokyo closes at 17:00 (08:00Z): claimed at 16:59:59.5, dialled 1 s later, after the closing.
+  const closing = Date.parse('2026-12-07T08:00:00Z');
+  t.match(
+    decideDialTime({ ...london, timeZone: 'Asia/Tokyo', now: closing + 500, hoursCheckedAt: closing - 500 }),
+    { action: 'later', at: Date.parse('2026-12-08T00:00:00Z') }, // Tuesday 09:00 Tokyo
+    'a claim dialled in a later minute is checked again',
   );
 });
 
