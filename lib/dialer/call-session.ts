@@ -6,26 +6,38 @@
 import type { Logger } from 'pino';
 import type { Claim } from '../store/dial-queue';
 import type { LegEvent, LegId, MediaSource, TelephonyDriver } from '../telephony/contract';
-import { initialCall, step, type CallState, type FlowConfig, type FlowEffect, type FlowEvent } from './call-flow';
+import { initialCall, step, type CallPhase, type CallState, type FlowConfig, type FlowEffect, type FlowEvent } from './call-flow';
 import type { AgentDesk, Reservation, ScreenPop } from './ports';
 import type { ResultCode } from '../results/codes';
 
-export interface SessionDeps {
-  driver: TelephonyDriver;
-  desk?: AgentDesk;
-  log: Logger;
-  now: () => number;
+/** What one attempt's call is: data only, fixed when the attempt starts. */
+export interface SessionPlan {
   flow: FlowConfig;
+  /** The campaign's agent groups (an agent is reserved from them). */
   groups: readonly string[];
   botUri?: string;
   prompts: { abandon: MediaSource; message?: MediaSource; voicemail?: MediaSource; consent?: MediaSource };
-  pop: () => Promise<ScreenPop>;
-  /** Called once with the result when the attempt is over. */
-  onClose: (s: CallSession, code: ResultCode) => void;
-  onPhase?: (s: CallSession, phase: string) => void;
-  onReserved?: (agentId: string) => void;
-  /** Route a further leg's events (the bot's) to this session. */
-  track?: (legId: LegId, s: CallSession) => void;
+}
+
+/** What the session tells its owner (the runner): it records, publishes and routes legs from these. */
+export type SessionReport =
+  | { type: 'phase'; phase: CallPhase }
+  /** An agent was reserved for this call (the runner feeds the agent's wrap-up to the campaign's pacing). */
+  | { type: 'agent-reserved'; agentId: string }
+  /** A further leg (the bot's) whose driver events are this session's. */
+  | { type: 'leg-added'; legId: LegId }
+  /** The attempt is over, once, with its result. */
+  | { type: 'closed'; code: ResultCode };
+
+/** The session's ports: the telephony and agent sides it acts on, and its owner. */
+export interface SessionPorts {
+  driver: TelephonyDriver;
+  desk?: AgentDesk;
+  log: Logger;
+  now(): number;
+  /** The contact as the agent's screen shows it, read when the agent is connected. */
+  screenPop(s: CallSession): Promise<ScreenPop>;
+  report(s: CallSession, r: SessionReport): void;
 }
 
 export class CallSession {
@@ -40,7 +52,8 @@ export class CallSession {
 
   constructor(
     readonly claim: Claim,
-    private readonly d: SessionDeps,
+    private readonly plan: SessionPlan,
+    private readonly d: SessionPorts,
   ) {
     this.startedAt = d.now();
   }
@@ -65,9 +78,9 @@ export class CallSession {
 
   feed(e: FlowEvent): void {
     const before = this.state.phase;
-    const out = step(this.state, e, this.d.flow);
+    const out = step(this.state, e, this.plan.flow);
     this.state = out.state;
-    if (out.state.phase !== before) this.d.onPhase?.(this, out.state.phase);
+    if (out.state.phase !== before) this.d.report(this, { type: 'phase', phase: out.state.phase });
     for (const fx of out.effects) void this.run(fx);
   }
 
@@ -94,10 +107,10 @@ export class CallSession {
         }
         case 'reserve-agent': {
           // A callback's agent was reserved before dialling.
-          const r = this.reservation ?? (this.d.desk ? await this.d.desk.reserve(this.d.groups, this.claim.attemptId) : null);
+          const r = this.reservation ?? (this.d.desk ? await this.d.desk.reserve(this.plan.groups, this.claim.attemptId) : null);
           if (r) {
             this.reservation = r;
-            this.d.onReserved?.(r.agentId);
+            this.d.report(this, { type: 'agent-reserved', agentId: r.agentId });
             this.feed({ type: 'agent-reserved', at: this.at(), agentId: r.agentId });
           } else this.feed({ type: 'no-agent', at: this.at() });
           return;
@@ -112,7 +125,7 @@ export class CallSession {
         case 'connect-agent':
           if (!this.reservation || !this.d.desk || !this.legId) return;
           try {
-            await this.d.desk.connect(this.reservation, this.legId, await this.d.pop());
+            await this.d.desk.connect(this.reservation, this.legId, await this.d.screenPop(this));
             this.feed({ type: 'connected', at: this.at() });
           } catch (err) {
             this.d.log.warn({ err, attemptId: this.claim.attemptId }, 'connecting the agent failed');
@@ -126,14 +139,7 @@ export class CallSession {
           return await this.connectBot();
         case 'play': {
           if (!this.legId) return;
-          const src =
-            fx.what === 'abandon'
-              ? this.d.prompts.abandon
-              : fx.what === 'message'
-                ? this.d.prompts.message
-                : fx.what === 'consent'
-                  ? this.d.prompts.consent
-                  : this.d.prompts.voicemail;
+          const src = this.plan.prompts[fx.what];
           if (!src) {
             this.feed({ type: 'playback-done', at: this.at() });
             return;
@@ -159,16 +165,16 @@ export class CallSession {
   }
 
   private async connectBot(): Promise<void> {
-    if (!this.d.botUri || !this.legId) {
+    if (!this.plan.botUri || !this.legId) {
       this.feed({ type: 'connect-failed', at: this.at(), reason: 'no bot URI' });
       return;
     }
     this.botLeg = await this.d.driver.originate({
-      to: this.d.botUri,
+      to: this.plan.botUri,
       ringTimeoutMs: 15000,
       tags: { attemptId: this.claim.attemptId, role: 'bot' },
     });
-    this.d.track?.(this.botLeg, this);
+    this.d.report(this, { type: 'leg-added', legId: this.botLeg });
   }
 
   private onBotEvent(e: LegEvent): void {
@@ -197,7 +203,7 @@ export class CallSession {
       this.reservation = undefined;
       void this.d.desk.release(r).catch(() => undefined);
     }
-    this.d.onClose(this, code);
+    this.d.report(this, { type: 'closed', code });
   }
 
   /** The runner is stopping: hang up and let the end event close the attempt. */

@@ -33,7 +33,7 @@ import { DialQueue, splitRef, type Claim, type ZoneHours } from '../store/dial-q
 import { keys } from '../store/keys';
 import { TelephonyError, type LegEvent, type MediaSource, type TelephonyDriver } from '../telephony/contract';
 import type { RunnerConfig } from '../config/sections/runner';
-import { CallSession } from './call-session';
+import { CallSession, type SessionPorts, type SessionReport } from './call-session';
 import type { Mode } from './call-flow';
 import { DialerEvents, type DialerEvent } from './events';
 import { getRecordingSettings } from '../store/recordings';
@@ -97,6 +97,8 @@ interface CampaignRun {
   announceScanAt?: number;
   /** Live answers and abandons over the campaign's regulatory window, from the Redis ledger. */
   ledger?: LedgerWindow;
+  /** The ports its call sessions act through (sessionPorts). */
+  ports?: SessionPorts;
   /** The hours rule per zone for the current minute (it changes only at minute boundaries; steps/dial-time.ts). */
   zones?: { minute: number; hours: string; table: Record<string, number> };
 }
@@ -511,38 +513,31 @@ export class CampaignRunner {
     // The consent announcement goes with recording (PUT /campaigns/:id/recording): one read per attempt, in the campaign's slot.
     const recording = await getRecordingSettings(this.d.redis, c.id).catch(() => undefined);
     const consent = recording?.enabled && recording.consentPrompt ? recording.consentPrompt : undefined;
-    const session: CallSession = new CallSession(claim, {
-      driver: this.d.driver,
-      desk: this.d.desk,
-      log: this.d.log,
-      now: this.now,
-      groups: c.agentGroups,
-      botUri: c.agentless?.botUri,
-      flow: {
-        mode: flowMode(c),
-        abandonThresholdMs: c.abandonThresholdSec * 1000,
-        humanVerdictGapMs: this.d.config.humanVerdictGapMs,
-        notSure: c.notSure ?? this.d.config.notSure ?? 'person',
-        voicemailDrop: c.voicemail?.action === 'leave-message' && !!c.voicemail.message,
-        reserveRetryMs: this.d.config.reserveRetryMs,
-        consent: !!consent,
+    const session = new CallSession(
+      claim,
+      {
+        groups: c.agentGroups,
+        botUri: c.agentless?.botUri,
+        flow: {
+          mode: flowMode(c),
+          abandonThresholdMs: c.abandonThresholdSec * 1000,
+          humanVerdictGapMs: this.d.config.humanVerdictGapMs,
+          notSure: c.notSure ?? this.d.config.notSure ?? 'person',
+          voicemailDrop: c.voicemail?.action === 'leave-message' && !!c.voicemail.message,
+          reserveRetryMs: this.d.config.reserveRetryMs,
+          consent: !!consent,
+        },
+        prompts: {
+          abandon: this.d.prompts.abandon,
+          message: c.agentless?.message ? { kind: 'file', path: c.agentless.message } : undefined,
+          voicemail: c.voicemail?.message ? { kind: 'file', path: c.voicemail.message } : undefined,
+          consent: consent ? { kind: 'file', path: consent } : undefined,
+        },
       },
-      prompts: {
-        abandon: this.d.prompts.abandon,
-        message: c.agentless?.message ? { kind: 'file', path: c.agentless.message } : undefined,
-        voicemail: c.voicemail?.message ? { kind: 'file', path: c.voicemail.message } : undefined,
-        consent: consent ? { kind: 'file', path: consent } : undefined,
-      },
-      pop: () => this.screenPop(c, claim, session.state.notSure === 'agent-decides'),
-      onClose: (s, code) => void this.closeAttempt(run, s, code),
-      onReserved: (agentId) => this.wrapping.set(agentId, { campaignId: c.id }),
-      track: (legId, s) => {
-        this.byLeg.set(legId, s);
-        this.campaignOf.set(s, c.id);
-      },
-      onPhase: (s, phase) =>
-        this.events.emitEvent({ type: 'call.phase', at: this.now(), campaignId: c.id, attemptId: s.claim.attemptId, phase }),
-    });
+      this.sessionPorts(run),
+    );
+    // Its leg events find the campaign through this (the first 180/183 is published as the ringing phase).
+    this.campaignOf.set(session, c.id);
     if (reservation) {
       session.reservation = reservation;
       this.wrapping.set(reservation.agentId, { campaignId: c.id });
@@ -602,6 +597,38 @@ export class CampaignRunner {
   private async rescheduleCallback(run: CampaignRun, claim: Claim, now: number): Promise<void> {
     const dueAt = Number(claim.contactId.slice(claim.contactId.lastIndexOf('@') + 1)) || now;
     await finishCallback(this.d.redis, run.id, callbackIdOf(claim.contactId), { retryAt: dueAt }, now).catch(() => null);
+  }
+
+  /** The ports every call session of a campaign acts through (one object per campaign run). */
+  private sessionPorts(run: CampaignRun): SessionPorts {
+    run.ports ??= {
+      driver: this.d.driver,
+      desk: this.d.desk,
+      log: this.d.log,
+      now: this.now,
+      screenPop: (s) => this.screenPop(run.campaign, s.claim, s.state.notSure === 'agent-decides'),
+      report: (s, r) => this.onSessionReport(run, s, r),
+    };
+    return run.ports;
+  }
+
+  /** What a call session reports, carried out. */
+  private onSessionReport(run: CampaignRun, s: CallSession, r: SessionReport): void {
+    switch (r.type) {
+      case 'phase':
+        this.events.emitEvent({ type: 'call.phase', at: this.now(), campaignId: run.id, attemptId: s.claim.attemptId, phase: r.phase });
+        return;
+      case 'agent-reserved':
+        this.wrapping.set(r.agentId, { campaignId: run.id });
+        return;
+      case 'leg-added':
+        this.byLeg.set(r.legId, s);
+        this.campaignOf.set(s, run.id);
+        return;
+      case 'closed':
+        void this.closeAttempt(run, s, r.code);
+        return;
+    }
   }
 
   private async screenPop(c: Campaign, claim: Claim, amdNotSure = false): Promise<ScreenPop> {

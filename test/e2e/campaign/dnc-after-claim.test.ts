@@ -40,6 +40,10 @@ t.test('a number put on do-not-call after its claim is not dialled', { timeout: 
   t.teardown(() => {
     redis.dialClaim = claim;
   });
+  const phases: { attemptId: string; phase: string }[] = [];
+  services.runner.events.onEvent((e) => {
+    if (e.type === 'call.phase') phases.push({ attemptId: e.attemptId, phase: e.phase });
+  });
   await services.desk.login('ag1');
   for (let i = 0; (await services.desk.readyCount(['sales'])) < 1; i++) {
     if (i > 150) throw new Error('agent not ready');
@@ -61,4 +65,9 @@ t.test('a number put on do-not-call after its claim is not dialled', { timeout: 
   const national = (n: string) => n.replace(/-/g, '').slice(1);
   t.notOk(trace.includes(`81${national(numbers[0]!)}@`) || trace.includes(`0${national(numbers[0]!)}@`), 'c0 never reached the carrier');
   t.ok(trace.includes(`81${national(numbers[1]!)}@`) || trace.includes(`0${national(numbers[1]!)}@`), 'c1 did');
+  const c1 = history.find((h) => h.fields.ref === 'L:c1')?.fields.attemptId;
+  t.ok(
+    phases.some((p) => p.phase === 'ringing' && p.attemptId === c1),
+    "c1's first 180 was published as its ringing phase",
+  );
 });

@@ -1,0 +1,126 @@
+/**
+ * The call session through its ports: it acts on the driver and the agent
+ * desk, and tells its owner everything else as typed reports (phase changes,
+ * the agent reserved, a further leg, the one close), in order. The driver is
+ * the desk tests' recording driver (no calls placed; leg events delivered as a
+ * real driver would); the desk records what it is asked.
+ */
+import t from 'tap';
+import pino from 'pino';
+import { CallSession, type SessionPlan, type SessionPorts, type SessionReport } from '../../../lib/dialer/call-session';
+import type { AgentDesk, Reservation, ScreenPop } from '../../../lib/dialer/ports';
+import type { Claim } from '../../../lib/store/dial-queue';
+import { RecordingDriver } from '../../integration/agent-desk/recording-driver';
+
+const claim: Claim = {
+  attemptId: 'A-1',
+  ref: 'L:c0',
+  listId: 'L',
+  contactId: 'c0',
+  phone: '+81312345670',
+  attemptNo: 1,
+  timeZone: '',
+  phoneType: 'landline',
+};
+
+const plan = (mode: 'agents' | 'bot', botUri?: string): SessionPlan => ({
+  flow: { mode, abandonThresholdMs: 2000, humanVerdictGapMs: 0, notSure: 'person', voicemailDrop: false, reserveRetryMs: 500 },
+  groups: ['sales'],
+  botUri,
+  prompts: { abandon: { kind: 'file', path: '/prompts/abandon.wav' } },
+});
+
+function world() {
+  const driver = new RecordingDriver();
+  const asked: string[] = [];
+  const agentLeg = driver.customer();
+  const desk: AgentDesk = {
+    readyCount: async () => 1,
+    reserve: async (groups, attemptId) => {
+      asked.push(`reserve ${groups.join(',')} ${attemptId}`);
+      return { agentId: 'ag1', legId: agentLeg, token: 't' };
+    },
+    release: async (r: Reservation) => void asked.push(`release ${r.agentId}`),
+    connect: async (r: Reservation, leg: string, pop: ScreenPop) => void asked.push(`connect ${r.agentId} ${leg} ${pop.contactId}`),
+    customerEnded: async (r: Reservation, info) => void asked.push(`customer-ended ${r.agentId} ${info.resultCode}`),
+  };
+  const reports: SessionReport[] = [];
+  const ports: SessionPorts = {
+    driver,
+    desk,
+    log: pino({ level: 'silent' }),
+    now: Date.now,
+    screenPop: async (s) => ({
+      campaignId: 'camp',
+      attemptId: s.claim.attemptId,
+      listId: s.claim.listId,
+      contactId: s.claim.contactId,
+      phone: s.claim.phone,
+      attemptNo: s.claim.attemptNo,
+    }),
+    report: (_s, r) => void reports.push(r),
+  };
+  return { driver, asked, reports, ports };
+}
+
+const until = async (cond: () => boolean, what: string) => {
+  for (let i = 0; !cond(); i++) {
+    if (i > 500) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+t.test('a person, an agent, the customer hangs up: reports in order, one close', async (t) => {
+  const w = world();
+  const s = new CallSession(claim, plan('agents'), w.ports);
+  const leg = await w.driver.originate({ to: claim.phone, tags: {} });
+  s.legId = leg;
+  w.driver.onEvent((e) => s.onLegEvent(e));
+  w.driver.answer(leg);
+  w.driver.emit({ type: 'verdict', legId: leg, at: Date.now(), phase: 'answered', verdict: { kind: 'human', atMs: 900, reason: 'test' } });
+  await until(() => w.reports.some((r) => r.type === 'phase' && r.phase === 'connected'), 'the agent connected');
+  w.driver.end(leg);
+  await until(() => w.reports.some((r) => r.type === 'closed'), 'the close');
+  t.same(
+    w.reports.filter((r) => r.type !== 'phase'),
+    [
+      { type: 'agent-reserved', agentId: 'ag1' },
+      { type: 'closed', code: 20 },
+    ],
+  );
+  t.same(
+    w.reports.filter((r) => r.type === 'phase').map((r) => (r.type === 'phase' ? r.phase : '')),
+    ['analysing', 'awaiting_agent', 'connecting', 'connected', 'ended'],
+    'every phase change, once',
+  );
+  await until(() => w.asked.length >= 3, "the desk's last call");
+  t.same(w.asked, ['reserve sales A-1', `connect ag1 ${leg} c0`, 'customer-ended ag1 20'], 'the screen pop came through the ports');
+  w.driver.end(leg);
+  await new Promise((r) => setTimeout(r, 20));
+  t.equal(w.reports.filter((r) => r.type === 'closed').length, 1, 'a late end closes nothing again');
+});
+
+t.test('a bot leg is reported so its events come back to the session', async (t) => {
+  const w = world();
+  const s = new CallSession(claim, plan('bot', 'sip:bot@127.0.0.1'), w.ports);
+  const leg = await w.driver.originate({ to: claim.phone, tags: {} });
+  s.legId = leg;
+  w.driver.onEvent((e) => s.onLegEvent(e));
+  w.driver.answer(leg);
+  w.driver.emit({ type: 'verdict', legId: leg, at: Date.now(), phase: 'answered', verdict: { kind: 'human', atMs: 900, reason: 'test' } });
+  await until(() => w.reports.some((r) => r.type === 'leg-added'), 'the bot leg');
+  const added = w.reports.find((r) => r.type === 'leg-added');
+  t.equal(added?.type === 'leg-added' ? added.legId : undefined, s.botLeg, 'the bot leg, by id');
+  w.driver.answer(s.botLeg!);
+  await until(() => w.reports.some((r) => r.type === 'phase' && r.phase === 'connected'), 'bridged to the bot');
+  t.ok(
+    w.driver.calls.some((c) => c.op === 'bridge' && c.leg === leg),
+    'customer bridged to the bot',
+  );
+  w.driver.end(leg);
+  await until(() => w.reports.some((r) => r.type === 'closed'), 'the close');
+  t.notOk(
+    w.reports.some((r) => r.type === 'agent-reserved'),
+    'no agent for a bot call',
+  );
+});
