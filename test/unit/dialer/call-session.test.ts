@@ -73,7 +73,7 @@ const until = async (cond: () => boolean, what: string) => {
 t.test('a person, an agent, the customer hangs up: reports in order, one close', async (t) => {
   const w = world();
   const s = new CallSession(claim, plan('agents'), w.ports);
-  const leg = await w.driver.originate({ to: claim.phone, tags: {} });
+  const leg = await w.driver.originate({ to: claim.phone, ringTimeoutMs: 30_000, tags: {} });
   s.legId = leg;
   w.driver.onEvent((e) => s.onLegEvent(e));
   w.driver.answer(leg);
@@ -103,7 +103,7 @@ t.test('a person, an agent, the customer hangs up: reports in order, one close',
 t.test('a bot leg is reported so its events come back to the session', async (t) => {
   const w = world();
   const s = new CallSession(claim, plan('bot', 'sip:bot@127.0.0.1'), w.ports);
-  const leg = await w.driver.originate({ to: claim.phone, tags: {} });
+  const leg = await w.driver.originate({ to: claim.phone, ringTimeoutMs: 30_000, tags: {} });
   s.legId = leg;
   w.driver.onEvent((e) => s.onLegEvent(e));
   w.driver.answer(leg);
