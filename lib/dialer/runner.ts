@@ -382,7 +382,7 @@ export class CampaignRunner {
     outcome.admitted = admitted;
     if (admitted > 0) {
       const lists = c.lists.filter((l) => l.active).map((l) => l.listId);
-      const claims = await run.queue.claim({
+      const { claims, nextEligibleAt } = await run.queue.claimDetailed({
         now,
         n: admitted,
         leaseMs: this.d.config.attemptLeaseMs,
@@ -396,6 +396,7 @@ export class CampaignRunner {
         },
         hours: this.zoneHours(run, now),
       });
+      outcome.nextContactAt = nextEligibleAt;
       run.estimator = afterPlaced(run.estimator, decision, claims.length, now);
       outcome.placed += claims.length;
       for (const claim of claims) {

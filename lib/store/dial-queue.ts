@@ -12,7 +12,7 @@ import { scanMatch } from './scan';
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     dialEnqueue(base: string, ...args: (string | number)[]): Result<number, Context>;
-    dialClaim(base: string, ...args: (string | number)[]): Result<[(string | number)[], string[]], Context>;
+    dialClaim(base: string, ...args: (string | number)[]): Result<[(string | number)[], string[], string], Context>;
     dialBegin(base: string, attemptId: string, owner: string, now: number, leaseMs: number): Result<number, Context>;
     dialRenew(base: string, owner: string, until: number, ...ids: string[]): Result<number, Context>;
     dialClose(base: string, ...args: (string | number)[]): Result<string | null | 0, Context>;
@@ -66,6 +66,16 @@ export type ZoneHours = (zones: readonly string[]) => Record<string, number>;
  * only caps one call's work.
  */
 const ZONE_ROUNDS = 16;
+
+export interface ClaimOptions {
+  now: number;
+  n: number;
+  leaseMs: number;
+  owner: string;
+  lists: readonly string[];
+  filters: ClaimFilters;
+  hours?: ZoneHours;
+}
 
 export interface ClaimFilters {
   maxAttempts: number;
@@ -155,25 +165,27 @@ export class DialQueue {
    * and again to a zone the script found missing from it (added since, or
    * queued before the set was kept).
    */
-  async claim(opts: {
-    now: number;
-    n: number;
-    leaseMs: number;
-    owner: string;
-    lists: readonly string[];
-    filters: ClaimFilters;
-    hours?: ZoneHours;
-  }): Promise<Claim[]> {
-    if (opts.n <= 0 || opts.lists.length === 0) return [];
+  async claim(opts: ClaimOptions): Promise<Claim[]> {
+    return (await this.claimDetailed(opts)).claims;
+  }
+
+  /**
+   * `claim`, and when fewer than `n` were claimed because nothing is eligible
+   * now, the earliest time a queued contact will be (a retry time, or its
+   * zone's opening); null when none is queued or it was not looked for.
+   */
+  async claimDetailed(opts: ClaimOptions): Promise<{ claims: Claim[]; nextEligibleAt: number | null }> {
+    if (opts.n <= 0 || opts.lists.length === 0) return { claims: [], nextEligibleAt: null };
     const f = opts.filters;
     const types = f.phoneTypes && f.phoneTypes.length > 0 ? `,${f.phoneTypes.join(',')},` : '';
     let table: Record<string, number> | null = opts.hours
       ? opts.hours(await this.redis.smembers(keys.campaign(this.campaignId, 'zones')))
       : null;
     const out: Claim[] = [];
+    let nextEligibleAt: number | null = null;
     for (let round = 0; out.length < opts.n && round < ZONE_ROUNDS; round++) {
       const pairs = table ? Object.entries(table).flat() : [];
-      const [raw, missing] = await this.redis.dialClaim(
+      const [raw, missing, nextAt] = await this.redis.dialClaim(
         this.base,
         opts.now,
         opts.n - out.length,
@@ -200,11 +212,12 @@ export class DialQueue {
           ...(table ? { hoursCheckedAt: opts.now } : {}),
         });
       }
+      nextEligibleAt = nextAt === '' ? null : Number(nextAt);
       if (!table || !opts.hours || missing.length === 0) break;
       await this.redis.sadd(keys.campaign(this.campaignId, 'zones'), ...missing);
       table = { ...table, ...opts.hours(missing) };
     }
-    return out;
+    return { claims: out, nextEligibleAt };
   }
 
   /** True when the attempt may be dialled now (still our claim). */

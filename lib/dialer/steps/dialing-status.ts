@@ -41,6 +41,11 @@ export interface TickOutcome {
   agentless: boolean;
   /** Earliest due time of a scheduled callback, when any. */
   nextCallbackAt: number | null;
+  /**
+   * When the claim found no contact eligible now: the earliest time a queued one
+   * will be (a retry time, or its zone's calling hours opening); null when none is queued.
+   */
+  nextContactAt?: number | null;
 }
 
 const CAP_REASON: Record<string, IdleReason> = {
@@ -91,6 +96,15 @@ export function decideDialingStatus(o: TickOutcome): DialingStatus {
   }
   if (o.admitted !== undefined && o.admitted === 0)
     return { state: 'idle', reason: 'trunk_full', detail: 'the shared trunk/campaign limits admitted no call', until: null };
+  const nextContact = o.nextContactAt ?? null;
+  if (nextContact !== null && (o.nextCallbackAt === null || nextContact < o.nextCallbackAt)) {
+    return {
+      state: 'idle',
+      reason: 'no_eligible_contacts',
+      detail: `no contact eligible now; the next at ${new Date(nextContact).toISOString()} (a retry time, or its zone's calling hours)`,
+      until: nextContact,
+    };
+  }
   if (o.nextCallbackAt !== null) {
     return {
       state: 'idle',

@@ -15,7 +15,9 @@
 -- KEYS[1] = campaign base ; ARGV: now, n, leaseMs, owner, maxAttempts,
 --   phoneTypes ("" = any, else ",landline,mobile,"), minAttempts, maxAttemptsFilter ("" = none),
 --   K (zone pairs that follow; -1 = hours not applied), K times zone, at; then the active list ids.
--- Returns { claims, missingZones }: claims flat, attemptId, ref, phone, attemptNo, tz, type (6 per claim).
+-- Returns { claims, missingZones, nextAt }: claims flat, attemptId, ref, phone, attemptNo, tz, type (6 per
+-- claim); nextAt, when fewer than n were claimed because no contact is eligible now, the earliest time one
+-- will be (a retry time, or a zone's opening; '' when none is queued) — "why nothing dials".
 local base = KEYS[1]
 local now = tonumber(ARGV[1])
 local n = tonumber(ARGV[2])
@@ -36,6 +38,7 @@ local missing = {}
 local out = {}
 local claimed = 0
 local guard = 0
+local exhausted = false
 while claimed < n and guard < n * 20 + 100 do
   guard = guard + 1
   local bestList, bestId, bestScore = nil, nil, nil
@@ -48,7 +51,10 @@ while claimed < n and guard < n * 20 + 100 do
       end
     end
   end
-  if not bestList then break end
+  if not bestList then
+    exhausted = true
+    break
+  end
   local ref = bestList .. ':' .. bestId
   local ct = base .. 'ct:' .. ref
   redis.call('ZREM', base .. 'queue:' .. bestList, bestId)
@@ -94,4 +100,11 @@ while claimed < n and guard < n * 20 + 100 do
     claimed = claimed + 1
   end
 end
-return { out, missing }
+local nextAt = ''
+if exhausted then
+  for _, l in ipairs(lists) do
+    local head = redis.call('ZRANGE', base .. 'queue:' .. l, 0, 0, 'WITHSCORES')
+    if head[1] and tonumber(head[2]) > now and (nextAt == '' or tonumber(head[2]) < tonumber(nextAt)) then nextAt = head[2] end
+  end
+end
+return { out, missing, nextAt }

@@ -100,6 +100,11 @@ t.test('a contact put back is claimed when its zone opens', async (t) => {
   const opens = Date.parse('2026-12-07T09:00:00Z');
   t.same(await claimAt(Date.parse('2026-12-07T03:00:00Z')), []);
   t.same(await claimAt(opens - 1), [], 'not a millisecond early');
+  t.same(
+    await q.claimDetailed({ now: opens - 1, n: 1, leaseMs: 1000, owner: 'A', lists: ['L'], filters: { maxAttempts: 3 } }),
+    { claims: [], nextEligibleAt: opens },
+    'nothing eligible now, and when the next is (why nothing dials)',
+  );
   const [c] = await claimAt(opens);
   t.match(c, { ref: 'L:x', attemptNo: 1, timeZone: 'Europe/London' }, 'claimed at 09:00 London, first attempt');
 });

@@ -44,6 +44,20 @@ t.test('each reason from the outcome that causes it', async (t) => {
       'waiting_for_callbacks',
       5000,
     ],
+    [
+      'nothing eligible until a retry time or a zone opens',
+      { decision: decision(2, { loggedIn: 2, ready: 2 }), nextContactAt: 4000, nextCallbackAt: 5000 },
+      'idle',
+      'no_eligible_contacts',
+      4000,
+    ],
+    [
+      'a callback due before the next contact',
+      { decision: decision(2, { loggedIn: 2, ready: 2 }), nextContactAt: 6000, nextCallbackAt: 5000 },
+      'idle',
+      'waiting_for_callbacks',
+      5000,
+    ],
     ['agentless, lines free, nothing eligible', { agentless: true, decision: decision(3, {}) }, 'idle', 'no_eligible_contacts'],
   ];
   for (const [name, patch, state, reason, until] of cases) {
