@@ -14,35 +14,23 @@
  */
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
-import { loadConfig } from '../lib/config';
-import { createFreeswitchDriver, type TapStats } from '../lib/telephony/drivers/freeswitch';
+import type { TapStats } from '../lib/telephony/drivers/freeswitch';
 import type { TelephonyDriver } from '../lib/telephony/contract';
 import { startSipp } from '../lib/telephony/testing/sipp';
 import { testCall, type TestCallResult } from '../lib/telephony/test-call';
+import { makeLiveDriver } from '../test/helpers/live-freeswitch';
 import { startLiveServers, liveServersMissing, type LiveServers } from '../test/helpers/live-servers';
 import { ladder } from './lib/ladder';
 import { ok, reasons } from './lib/outcomes';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function makeDriver(live: LiveServers, trunk: string, onTapStats?: (s: TapStats) => void): Promise<TelephonyDriver> {
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      telephony: {
-        driver: 'freeswitch',
-        freeswitch: live.configSection('stream'),
-        trunks: [{ name: 'bench', address: trunk, callsPerSecond: 100000, maxChannels: 100000 }],
-      },
-    },
-  });
-  const driver = createFreeswitchDriver({
-    config,
+function makeDriver(live: LiveServers, trunk: string, onTapStats?: (s: TapStats) => void): Promise<TelephonyDriver> {
+  return makeLiveDriver(live, {
+    trunk: { name: 'bench', address: trunk, callsPerSecond: 100000, maxChannels: 100000 },
     logger: pino({ level: 'silent' }),
     ...(onTapStats ? { onTapStats: (_l: string, s: TapStats) => onTapStats(s) } : {}),
   });
-  await driver.start();
-  return driver;
 }
 
 async function fire(
@@ -91,8 +79,12 @@ export async function freeswitchStages(o: {
   const stageFrames = (from: number) => firstFrame.slice(from).sort((a, b) => a - b);
   try {
     const person = await startSipp({ scenario: 'uas-person', calls: 1000000, timeoutS: 3600, args: ['-max_recv_loops', '100000'] });
+    // A driver that cannot start must not leave the SIPp far end running: it is stopped in the finally.
     const d1 = await makeDriver(live, person.address, (s) => {
       if (s.mediaAt !== undefined && s.firstFrameAt !== undefined) firstFrame.push(s.firstFrameAt - s.mediaAt);
+    }).catch(async (err: unknown) => {
+      await person.stop();
+      throw err;
     });
     try {
       for (const rate of ladder([10, 20, 40, 60, 80, 100, 150], o.maxRate)) {
@@ -134,7 +126,10 @@ export async function freeswitchStages(o: {
 
     const machine = await startSipp({ scenario: 'uas-machine', calls: 1000000, timeoutS: 3600, args: ['-max_recv_loops', '100000'] });
     let stats: TapStats[] = [];
-    const d2 = await makeDriver(live, machine.address, (s) => stats.push(s));
+    const d2 = await makeDriver(live, machine.address, (s) => stats.push(s)).catch(async (err: unknown) => {
+      await machine.stop();
+      throw err;
+    });
     try {
       for (const level of ladder([25, 50, 100, 150, 200, 300], o.maxConcurrent)) {
         bestConc ??= 0;

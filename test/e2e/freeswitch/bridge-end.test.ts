@@ -23,13 +23,11 @@
  * transaction, so the hang-up returns at once and the BYE's fate is only
  * logged.
  */
-import pino from 'pino';
 import t from 'tap';
-import { loadConfig } from '../../../lib/config';
-import { createFreeswitchDriver } from '../../../lib/telephony/drivers/freeswitch';
-import type { LegEvent } from '../../../lib/telephony/contract';
-import { startProbePhone, type RtpProbe } from '../../../lib/telephony/testing/rtp-probe';
+import type { RtpProbe } from '../../../lib/telephony/testing/rtp-probe';
+import { holdUntilHeard, probePhone, startLiveDriver, watchLegs } from '../../helpers/live-freeswitch';
 import { liveServersMissing, startLiveServers } from '../../helpers/live-servers';
+import { untilWithin } from '../../helpers/wait';
 
 const AGENT = 600;
 const CUSTOMER = 1100;
@@ -37,13 +35,7 @@ const PROMPT = 1700;
 /** Timer F (64·T1, RFC 3261 §17.1.2.2): what a hang-up waiting for the BYE's answer would take. */
 const TIMER_F_MS = 32000;
 
-async function until(cond: () => boolean, what: string | (() => string), ms = 20000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = untilWithin(20000, 20);
 
 /** The share of `hz` in what the probe received over the last second, once a second of frames has come in since `since`. */
 function recentShare(p: RtpProbe, hz: number, since: number): number {
@@ -58,41 +50,19 @@ t.test(
   { skip: liveServersMissing() ?? false, timeout: 180000 },
   async (t) => {
     const live = await startLiveServers(t);
-    const agent = await startProbePhone({ toneHz: AGENT, timeoutS: 170 });
-    t.teardown(() => agent.stop());
-    const config = loadConfig({
-      env: {},
-      overrides: {
-        telephony: {
-          driver: 'freeswitch',
-          freeswitch: live.configSection('stream'),
-          // Each customer is its own SIPp phone: the trunk is replaced per call by a full SIP URI.
-          trunks: [{ name: 'carrier', address: agent.sipp.address }],
-        },
-      },
-    });
-    const driver = createFreeswitchDriver({ config, logger: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }) });
-    await driver.start();
-    t.teardown(() => driver.stop());
-    const events: LegEvent[] = [];
-    driver.onEvent((e) => events.push(e));
-    const answered = (leg: string) => until(() => events.some((e) => e.type === 'answer' && e.legId === leg), `leg ${leg} to answer`);
-    const ended = (leg: string) => {
-      const e = events.find((x) => x.type === 'end' && x.legId === leg);
-      return e?.type === 'end' ? e.cause : undefined;
-    };
+    const agent = await probePhone(t, { toneHz: AGENT, timeoutS: 170 });
+    // Each customer is its own SIPp phone: the trunk is replaced per call by a full SIP URI.
+    const driver = await startLiveDriver(t, live, { trunk: agent.sipp.address });
+    const { answered, ended } = watchLegs(driver, 20000);
 
     const a = await driver.originate({ to: `sip:agent@${agent.sipp.address}`, ringTimeoutMs: 10000 });
     await answered(a);
 
     for (let round = 1; round <= 3; round++) {
-      const customer = await startProbePhone({ toneHz: CUSTOMER });
-      t.teardown(() => customer.stop());
+      const customer = await probePhone(t, { toneHz: CUSTOMER });
       const c = await driver.originate({ to: `sip:customer@${customer.sipp.address}`, ringTimeoutMs: 10000 });
       await answered(c);
-      // The probes send once they know where to (the first packet they receive): hold music tells them.
-      await driver.play(c, { kind: 'hold' });
-      await until(() => customer.probe.frames.length > 0, 'FreeSWITCH to send to the customer');
+      await holdUntilHeard(driver, c, customer.probe, 20000);
       await driver.bridge(a, c);
       const bridgedAt = Date.now();
       await until(() => recentShare(agent.probe, CUSTOMER, bridgedAt) > 0.5, `round ${round}: the agent to hear the customer`);
@@ -116,12 +86,10 @@ t.test(
     }
 
     // A far end that never answers the BYE: the hang-up returns without waiting for Timer F.
-    const mute = await startProbePhone({ toneHz: CUSTOMER, scenario: 'phone-probe-mute-bye' });
-    t.teardown(() => mute.stop());
+    const mute = await probePhone(t, { toneHz: CUSTOMER, scenario: 'phone-probe-mute-bye' });
     const c = await driver.originate({ to: `sip:customer@${mute.sipp.address}`, ringTimeoutMs: 10000 });
     await answered(c);
-    await driver.play(c, { kind: 'hold' });
-    await until(() => mute.probe.frames.length > 0, 'FreeSWITCH to send to the customer');
+    await holdUntilHeard(driver, c, mute.probe, 20000);
     await driver.bridge(a, c);
     const started = Date.now();
     const outcome = await Promise.race([

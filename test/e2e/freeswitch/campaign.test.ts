@@ -8,25 +8,18 @@
  * the customer, checked with lib/media.
  */
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
-import { startServices } from '../../../app/services';
-import { loopbackConfig, startLoopbackPeers } from '../../../lib/demo/loopback';
-import { makeAgents } from '../../../lib/demo/store-setup';
 import { DIGIT_CODES, makeList, numbersFor, runCampaign } from '../../helpers/campaign-env';
 import { getCampaign } from '../../../lib/store/campaigns';
 import { DialQueue } from '../../../lib/store/dial-queue';
 import { readAudioFile } from '../../../lib/media/audio-file';
 import { createCallAnalyzer } from '../../../lib/media/analyzer';
 import { FRAME_SAMPLES } from '../../../lib/media/types';
-import type { FreeswitchDriver } from '../../../lib/telephony/drivers/freeswitch';
-import { startTestRedis } from '../../helpers/redis';
-import { liveServersMissing, startLiveServers } from '../../helpers/live-servers';
+import { startLiveEnv } from '../../helpers/live-freeswitch';
+import { liveServersMissing } from '../../helpers/live-servers';
+import { sleep } from '../../helpers/wait';
 
 const missing = liveServersMissing();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** How long the agent talks: the customer's "Hello?", a pause, more words (uas-person's audio). */
 const TALK_MS = 4500;
 
@@ -57,26 +50,9 @@ t.test(
   'progressive campaign through drachtio + FreeSWITCH: every code, and the agent hears hold music, beep, customer',
   { skip: missing ?? false, timeout: 180000 },
   async (t) => {
-    const live = await startLiveServers(t);
-    const { redis } = await startTestRedis(t, 'e2e-fs:');
-    const dir = mkdtempSync(join(tmpdir(), 'dialer-e2e-fs-'));
-    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-    const peers = await startLoopbackPeers({ agents: 2, dir });
-    t.teardown(() => peers.stop());
-    const base = loopbackConfig({ carrierAddress: peers.carrier.address, promptsDir: join(dir, 'prompts') });
-    const config = loopbackConfig({
-      carrierAddress: peers.carrier.address,
-      promptsDir: join(dir, 'prompts'),
-      extra: { telephony: { ...base.telephony, driver: 'freeswitch', freeswitch: live.configSection('stream') } },
-    });
-    await makeAgents(
-      redis,
-      'sales',
-      peers.agents.map((a) => ({ id: a.id, address: a.phone.address })),
-    );
-    const services = await startServices({ config, redis, log: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }) });
-    t.teardown(() => services.stop());
-    const driver = services.driver as FreeswitchDriver;
+    const { live, redis, peers, config, startServices } = await startLiveEnv(t, { name: 'e2e-fs', agents: 2, agentGroup: 'sales' });
+    const services = await startServices();
+    const { driver } = services;
     t.equal(driver.name, 'freeswitch', 'the services run the freeswitch driver');
     const desk = services.desk;
 

@@ -9,13 +9,8 @@
  *  - a temporary override forwards until its end time, then the schedule
  *    (the message) is back.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import t from 'tap';
-import { startServices } from '../../../app/services';
-import { loopbackConfig, startLoopbackPeers } from '../../../lib/demo/loopback';
 import { makeAgents } from '../../../lib/demo/store-setup';
 import { writeWav } from '../../../lib/media/audio-file';
 import { getAgentLive } from '../../../lib/store/agent-live';
@@ -24,8 +19,8 @@ import { PAYLOAD_TYPE } from '../../../lib/media/g711';
 import { RtpProbe, startProbePhone } from '../../../lib/telephony/testing/rtp-probe';
 import { startSipp, type Sipp } from '../../../lib/telephony/testing/sipp';
 import type { InboundEvent } from '../../../lib/inbound/service';
-import { liveServersMissing, startLiveServers } from '../../helpers/live-servers';
-import { startTestRedis } from '../../helpers/redis';
+import { startLiveEnv } from '../../helpers/live-freeswitch';
+import { liveServersMissing } from '../../helpers/live-servers';
 
 const missing = liveServersMissing();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -47,18 +42,7 @@ t.test(
   'inbound through drachtio + FreeSWITCH: audio both ways, no-answer and busy forwards, override',
   { skip: missing ?? false, timeout: 240_000 },
   async (t) => {
-    const live = await startLiveServers(t);
-    const { redis } = await startTestRedis(t, 'e2e-fs-fwd:');
-    const dir = mkdtempSync(join(tmpdir(), 'dialer-e2e-fs-fwd-'));
-    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-    const peers = await startLoopbackPeers({ agents: 0, dir, timeoutS: 200 });
-    t.teardown(() => peers.stop());
-    const base = loopbackConfig({ carrierAddress: peers.carrier.address, promptsDir: join(dir, 'prompts') });
-    const config = loopbackConfig({
-      carrierAddress: peers.carrier.address,
-      promptsDir: join(dir, 'prompts'),
-      extra: { telephony: { ...base.telephony, driver: 'freeswitch', freeswitch: live.configSection('stream') } },
-    });
+    const { live, redis, dir, startServices } = await startLiveEnv(t, { name: 'e2e-fs-fwd', agents: 0, timeoutS: 200 });
     const closedWav = join(dir, 'closed.wav');
     writeWav(
       closedWav,
@@ -69,8 +53,7 @@ t.test(
     t.teardown(() => agentPhone.stop());
     await makeAgents(redis, 'returns', [{ id: 'ag1', address: agentPhone.sipp.address }]);
 
-    const services = await startServices({ config, redis, log: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }) });
-    t.teardown(() => services.stop());
+    const services = await startServices();
     const events: InboundEvent[] = [];
     services.inbound.setPublisher((e) => events.push(e));
     const ofCaller = (type: string, caller: string) => events.find((e) => e.type === type && e.data.caller === caller);

@@ -13,25 +13,19 @@
  *  - a message route with `dncDigit` 9: the caller presses 9 (RFC 4733 from
  *    SIPp's pcap) and is on the do-not-call list, audited (source inbound-call).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import t from 'tap';
-import { startServices } from '../../../app/services';
-import { loopbackConfig, startLoopbackPeers } from '../../../lib/demo/loopback';
-import { makeAgents, makeList } from '../../../lib/demo/store-setup';
+import { makeList } from '../../../lib/demo/store-setup';
 import { writeWav } from '../../../lib/media/audio-file';
 import { getAgentLive } from '../../../lib/store/agent-live';
 import { putRoute, recentInboundCalls } from '../../../lib/store/inbound';
 import { dncAudit, isDoNotCall } from '../../../lib/store/dnc';
 import type { LegEvent } from '../../../lib/telephony/contract';
-import type { FreeswitchDriver } from '../../../lib/telephony/drivers/freeswitch';
 import { startSipp, type Sipp } from '../../../lib/telephony/testing/sipp';
 import type { ScreenPop } from '../../../lib/dialer/ports';
 import type { InboundEvent } from '../../../lib/inbound/service';
-import { liveServersMissing, startLiveServers } from '../../helpers/live-servers';
-import { startTestRedis } from '../../helpers/redis';
+import { startLiveEnv } from '../../helpers/live-freeswitch';
+import { liveServersMissing } from '../../helpers/live-servers';
 
 const missing = liveServersMissing();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -48,29 +42,21 @@ t.test(
   'inbound calls through drachtio + FreeSWITCH: agent, message, forward, 404',
   { skip: missing ?? false, timeout: 180_000 },
   async (t) => {
-    const live = await startLiveServers(t);
-    const { redis } = await startTestRedis(t, 'e2e-fs-in:');
-    const dir = mkdtempSync(join(tmpdir(), 'dialer-e2e-fs-in-'));
-    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-    const peers = await startLoopbackPeers({ agents: 1, dir, timeoutS: 170 });
-    t.teardown(() => peers.stop());
-    const base = loopbackConfig({ carrierAddress: peers.carrier.address, promptsDir: join(dir, 'prompts') });
-    const config = loopbackConfig({
-      carrierAddress: peers.carrier.address,
-      promptsDir: join(dir, 'prompts'),
-      extra: { telephony: { ...base.telephony, driver: 'freeswitch', freeswitch: live.configSection('stream') } },
+    const { live, redis, dir, startServices } = await startLiveEnv(t, {
+      name: 'e2e-fs-in',
+      agents: 1,
+      agentGroup: 'returns',
+      timeoutS: 170,
     });
     const closedWav = join(dir, 'closed.wav');
     writeWav(
       closedWav,
       new Int16Array(8000 * 2).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000))),
     );
-    await makeAgents(redis, 'returns', [{ id: 'ag1', address: peers.agents[0]!.phone.address }]);
     await makeList(redis, 'L', ['0312000014']);
 
-    const services = await startServices({ config, redis, log: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }) });
-    t.teardown(() => services.stop());
-    const driver = services.driver as FreeswitchDriver;
+    const services = await startServices();
+    const { driver } = services;
     t.equal(driver.name, 'freeswitch');
 
     const legEvents: LegEvent[] = [];

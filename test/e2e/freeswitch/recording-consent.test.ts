@@ -10,26 +10,20 @@
  * agent once connected.
  */
 import t from 'tap';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
-import { startServices } from '../../../app/services';
-import { loopbackConfig, startLoopbackPeers } from '../../../lib/demo/loopback';
-import { makeAgents } from '../../../lib/demo/store-setup';
 import { makeList, numbersFor, runCampaign } from '../../helpers/campaign-env';
-import { startTestRedis } from '../../helpers/redis';
 import { getCampaign } from '../../../lib/store/campaigns';
 import { getRecording, recordingId, setRecordingSettings } from '../../../lib/store/recordings';
 import { readAttempts } from '../../../lib/reports/source';
 import { writeWav } from '../../../lib/media/audio-file';
 import { goertzelShare } from '../../../lib/media/features';
 import { keys } from '../../../lib/store/keys';
-import type { FreeswitchDriver } from '../../../lib/telephony/drivers/freeswitch';
-import { liveServersMissing, startLiveServers } from '../../helpers/live-servers';
+import { startLiveEnv } from '../../helpers/live-freeswitch';
+import { liveServersMissing } from '../../helpers/live-servers';
+import { sleep } from '../../helpers/wait';
 
 const missing = liveServersMissing();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CONSENT_MS = 3000;
 const CONSENT_HZ = 700;
 
@@ -37,28 +31,19 @@ t.test(
   'freeswitch driver: a campaign recording from the answer with a consent announcement before the agent, live',
   { skip: missing ?? false, timeout: 180000 },
   async (t) => {
-    const live = await startLiveServers(t);
-    const { redis } = await startTestRedis(t, 'e2e-fsrec:');
-    const dir = mkdtempSync(join(tmpdir(), 'dialer-e2e-fsrec-'));
-    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-    const peers = await startLoopbackPeers({ agents: 1, dir });
-    t.teardown(() => peers.stop());
-    const base = loopbackConfig({ carrierAddress: peers.carrier.address, promptsDir: join(dir, 'prompts') });
-    const config = loopbackConfig({
-      carrierAddress: peers.carrier.address,
-      promptsDir: join(dir, 'prompts'),
-      extra: {
-        telephony: { ...base.telephony, driver: 'freeswitch', freeswitch: live.configSection('stream') },
+    const { redis, dir, startServices } = await startLiveEnv(t, {
+      name: 'e2e-fsrec',
+      agents: 1,
+      agentGroup: 'sales',
+      extra: (base, dir) => ({
         dialer: {
           ...base.dialer,
           agents: { ...base.dialer.agents, recording: { ...base.dialer.agents.recording, dir: join(dir, 'rec') } },
         },
-      },
+      }),
     });
-    await makeAgents(redis, 'sales', [{ id: peers.agents[0]!.id, address: peers.agents[0]!.phone.address }]);
-    const services = await startServices({ config, redis, log: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }) });
-    t.teardown(() => services.stop());
-    t.equal((services.driver as FreeswitchDriver).name, 'freeswitch', 'the services run the freeswitch driver');
+    const services = await startServices();
+    t.equal(services.driver.name, 'freeswitch', 'the services run the freeswitch driver');
     const desk = services.desk;
 
     // A 3 s announcement (a 700 Hz tone stands in for the words), played by FreeSWITCH from the same path.

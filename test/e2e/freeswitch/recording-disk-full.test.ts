@@ -15,12 +15,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
-import { loadConfig } from '../../../lib/config';
-import { createFreeswitchDriver } from '../../../lib/telephony/drivers/freeswitch';
-import { startProbePhone, type RtpProbe } from '../../../lib/telephony/testing/rtp-probe';
-import type { LegEvent, RecordingResult } from '../../../lib/telephony/contract';
+import type { RtpProbe } from '../../../lib/telephony/testing/rtp-probe';
+import type { RecordingResult } from '../../../lib/telephony/contract';
+import { holdUntilHeard, probePhone, startLiveDriver, watchLegs } from '../../helpers/live-freeswitch';
 import { liveServersMissing, startLiveServers } from '../../helpers/live-servers';
+import { until as untilIn } from '../../helpers/wait';
 
 const AGENT = 600;
 const CUSTOMER = 1100;
@@ -43,13 +42,7 @@ function mountTmpfs(kb: number): { dir: string; unmount: () => void } | string {
   };
 }
 
-async function until(cond: () => boolean, what: string, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = (cond: () => boolean, what: string, ms: number) => untilIn(cond, what, ms, 20);
 
 /** The share of `hz` in what `probe` received during the next second (at least 25 frames). */
 async function hears(probe: RtpProbe, hz: number): Promise<number> {
@@ -69,39 +62,18 @@ t.test(
   { skip: missing ?? cannotMount ?? false, timeout: 120000 },
   async (t) => {
     const live = await startLiveServers(t);
-    const agent = await startProbePhone({ toneHz: AGENT });
-    const customer = await startProbePhone({ toneHz: CUSTOMER });
-    const config = loadConfig({
-      env: {},
-      overrides: {
-        telephony: {
-          driver: 'freeswitch',
-          freeswitch: live.configSection('stream'),
-          trunks: [{ name: 'carrier', address: customer.sipp.address }],
-        },
-      },
-    });
-    const driver = createFreeswitchDriver({ config, logger: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }) });
-    await driver.start();
+    const agent = await probePhone(t, { toneHz: AGENT });
+    const customer = await probePhone(t, { toneHz: CUSTOMER });
     // 256 KiB with 160 KiB taken: room for the first 64 KiB block FreeSWITCH writes (2 s of 8 kHz stereo), not the second.
     const disk = mountTmpfs(256);
     if (typeof disk === 'string') throw new Error(disk);
-    t.teardown(async () => {
-      await driver.stop();
-      await Promise.all([agent.stop(), customer.stop()]);
-      disk.unmount();
-    });
+    t.teardown(() => disk.unmount());
+    const driver = await startLiveDriver(t, live, { trunk: customer.sipp.address });
     const filler = join(disk.dir, 'filler');
     writeFileSync(filler, Buffer.alloc(160 * 1024));
 
-    const events: LegEvent[] = [];
-    driver.onEvent((e) => events.push(e));
-    const answered = (leg: string) =>
-      until(() => events.some((e) => e.type === 'answer' && e.legId === leg), `leg ${leg} to answer`, 15000);
-    const hold = async (leg: string, probe: RtpProbe) => {
-      await driver.play(leg, { kind: 'hold' });
-      await until(() => probe.frames.length > 0, 'FreeSWITCH to send to the probe', 15000);
-    };
+    const { events, answered } = watchLegs(driver, 15000);
+    const hold = (leg: string, probe: RtpProbe) => holdUntilHeard(driver, leg, probe, 15000);
     const a = await driver.originate({ to: `sip:agent@${agent.sipp.address}`, ringTimeoutMs: 10000 });
     const c = await driver.originate({ to: '0312345670', ringTimeoutMs: 10000 });
     await Promise.all([answered(a), answered(c)]);

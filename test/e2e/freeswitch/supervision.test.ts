@@ -11,13 +11,12 @@ import t, { type Test } from 'tap';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
-import { loadConfig } from '../../../lib/config';
-import { createFreeswitchDriver } from '../../../lib/telephony/drivers/freeswitch';
-import { startProbePhone, type RtpProbe } from '../../../lib/telephony/testing/rtp-probe';
-import type { LegEvent, RecordingResult } from '../../../lib/telephony/contract';
+import type { RtpProbe } from '../../../lib/telephony/testing/rtp-probe';
+import type { RecordingResult } from '../../../lib/telephony/contract';
 import { goertzelShare } from '../../../lib/media/features';
+import { holdUntilHeard, probePhone, startLiveDriver, watchLegs } from '../../helpers/live-freeswitch';
 import { liveServersMissing, startLiveServers } from '../../helpers/live-servers';
+import { sleep, untilWithin } from '../../helpers/wait';
 
 const missing = liveServersMissing();
 const AGENT = 600;
@@ -28,14 +27,7 @@ const TONES = [AGENT, CUSTOMER, SUPERVISOR];
 const PRESENT = 0.2;
 const ABSENT = 0.05;
 
-async function until(cond: () => boolean, what: string, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const until = untilWithin(8000, 20);
 
 /** What each party heard during the next `ms` (after 500 ms for the change to settle). */
 async function listenTo(probes: Record<string, RtpProbe>, ms = 1000): Promise<Record<string, Record<number, number>>> {
@@ -77,35 +69,14 @@ t.test(
   { skip: missing ?? false, timeout: 120000 },
   async (t) => {
     const live = await startLiveServers(t);
-    const agent = await startProbePhone({ toneHz: AGENT });
-    const customer = await startProbePhone({ toneHz: CUSTOMER });
-    const supervisor = await startProbePhone({ toneHz: SUPERVISOR, law: 'alaw' });
-    const config = loadConfig({
-      env: {},
-      overrides: {
-        telephony: {
-          driver: 'freeswitch',
-          freeswitch: live.configSection('stream'),
-          trunks: [{ name: 'carrier', address: customer.sipp.address }],
-        },
-      },
-    });
-    const driver = createFreeswitchDriver({ config, logger: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }) });
-    await driver.start();
     const dir = mkdtempSync(join(tmpdir(), 'fs-rec-'));
-    t.teardown(async () => {
-      await driver.stop();
-      await Promise.all([agent.stop(), customer.stop(), supervisor.stop()]);
-      rmSync(dir, { recursive: true, force: true });
-    });
-    const events: LegEvent[] = [];
-    driver.onEvent((e) => events.push(e));
-    const answered = (leg: string) => until(() => events.some((e) => e.type === 'answer' && e.legId === leg), `leg ${leg} to answer`);
-    // The probes send once they know where to (the first packet they receive): hold music tells them.
-    const hold = async (leg: string, probe: RtpProbe) => {
-      await driver.play(leg, { kind: 'hold' });
-      await until(() => probe.frames.length > 0, 'FreeSWITCH to send to the probe');
-    };
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const agent = await probePhone(t, { toneHz: AGENT });
+    const customer = await probePhone(t, { toneHz: CUSTOMER });
+    const supervisor = await probePhone(t, { toneHz: SUPERVISOR, law: 'alaw' });
+    const driver = await startLiveDriver(t, live, { trunk: customer.sipp.address });
+    const { events, answered } = watchLegs(driver, 8000);
+    const hold = (leg: string, probe: RtpProbe) => holdUntilHeard(driver, leg, probe, 8000);
 
     const a = await driver.originate({ to: `sip:agent@${agent.sipp.address}`, ringTimeoutMs: 5000 });
     const c = await driver.originate({ to: '0312345670', ringTimeoutMs: 5000 });
