@@ -26,7 +26,7 @@ import {
 import { LIVE_ANSWER_CODES, isResultCode, type ResultCode } from '../results/codes';
 import { getCampaign, listRunningCampaigns } from '../store/campaigns';
 import { applyTransition, onControl } from './campaign-control';
-import { AWAITING_AN_AGENT, sharesAgents, withPromisedAgents } from './steps/shared-agents';
+import { callbackMayReserve, sharesAgents, wantsReadyAgent, withPromisedAgents } from './steps/shared-agents';
 import { isDoNotCall } from '../store/dnc';
 import { getContact, recordContactOutcome } from '../store/contacts';
 import { DialQueue, splitRef, type Claim, type ZoneHours } from '../store/dial-queue';
@@ -346,7 +346,12 @@ export class CampaignRunner {
       nextCallbackAt: null,
     };
     if (!window.ok) return this.report(run, outcome, now);
-    if (c.mode !== 'agentless') outcome.placed += await this.dialDueCallbacks(run, now);
+    if (c.mode !== 'agentless') {
+      const cb = await this.dialDueCallbacks(run, now);
+      outcome.placed += cb.placed;
+      // A due callback waits for the next agent no placed call is counting on: no list call takes it meanwhile.
+      if (cb.waiting) return this.report(run, outcome, now);
+    }
 
     run.starts = run.starts.filter((t) => t > now - 1000);
     this.trunkStarts = this.trunkStarts.filter((t) => t > now - 1000);
@@ -461,8 +466,15 @@ export class CampaignRunner {
     let n = 0;
     for (const [id, r] of this.runs) {
       if (id === c.id || r.campaign.mode === 'agentless' || !sharesAgents(r.campaign.agentGroups, c.agentGroups)) continue;
-      for (const s of r.sessions) if (AWAITING_AN_AGENT.has(s.state.phase)) n++;
+      n += this.awaitingAgents(r);
     }
+    return n;
+  }
+
+  /** The run's calls still wanting a ready agent (steps/shared-agents.ts wantsReadyAgent). */
+  private awaitingAgents(run: CampaignRun): number {
+    let n = 0;
+    for (const s of run.sessions) if (wantsReadyAgent({ phase: s.state.phase, reserved: s.reservation !== undefined })) n++;
     return n;
   }
 
@@ -841,19 +853,21 @@ export class CampaignRunner {
    * own entry applies no hours); do-not-call at dial time like any call. Each scheduling is its own
    * dial-queue entry (`<cbId>@<dueAt>` in the `cb` pseudo-list).
    */
-  private async dialDueCallbacks(run: CampaignRun, now: number): Promise<number> {
+  private async dialDueCallbacks(run: CampaignRun, now: number): Promise<{ placed: number; waiting: boolean }> {
     const c = run.campaign;
     let placed = 0;
-    if (!this.d.desk) return placed;
+    if (!this.d.desk) return { placed, waiting: false };
     await this.recoverOrphanedCallbacks(run, now);
     const due = await dueCallbacks(this.d.redis, run.id, now, 20);
     const graceMs = (c.callbackOwnerGraceSec ?? 300) * 1000;
     for (const cb of due) {
-      if (c.maxConcurrentCalls > 0 && run.sessions.size >= c.maxConcurrentCalls) return placed;
+      if (c.maxConcurrentCalls > 0 && run.sessions.size >= c.maxConcurrentCalls) return { placed, waiting: false };
       const timeZone = await this.callbackTimeZone(cb);
       if (timeZone && !hoursVerdict(c.hours, timeZone, now).open) continue;
       const offer = callbackOffer(cb, now, graceMs);
-      if (this.d.limits && (await this.d.limits.admit(c, 1)) < 1) return placed;
+      const awaiting = this.awaitingAgents(run) + this.promisedElsewhere(c);
+      if (awaiting > 0 && !callbackMayReserve(await this.d.desk.readyCount(c.agentGroups), awaiting)) return { placed, waiting: true };
+      if (this.d.limits && (await this.d.limits.admit(c, 1)) < 1) return { placed, waiting: false };
       const reservation = await this.d.desk.reserve(c.agentGroups, `callback:${cb.id}`, offer.prefer, { only: offer.only });
       if (!reservation) {
         await this.d.limits?.settle(c.id);
@@ -892,7 +906,7 @@ export class CampaignRunner {
         await this.d.limits.release(c.id, claim.attemptId);
       await this.d.limits?.settle(c.id);
     }
-    return placed;
+    return { placed, waiting: false };
   }
 
   /** Callbacks a stopped process claimed but never dialled are scheduled again or finished (see orphanedCallbackAction). */

@@ -26,3 +26,22 @@ export function withPromisedAgents(agents: readonly AgentSnapshot[], pending: nu
     return { ...a, state: 'reserved' };
   });
 }
+
+/**
+ * A placed call that will want one of the ready agents: in a phase before its agent, with none reserved for it
+ * yet (a callback's agent is reserved before it is dialled).
+ */
+export function wantsReadyAgent(s: { phase: string; reserved: boolean }): boolean {
+  return !s.reserved && AWAITING_AN_AGENT.has(s.phase);
+}
+
+/**
+ * May a due callback reserve one of `ready` agents now? Only if one is left over when every placed call still
+ * wanting an agent (`awaiting`: this campaign's and this process's other campaigns sharing its groups) has had
+ * its own. Otherwise the callback takes the agent a call was placed for, and the person who answers it is
+ * abandoned (14) though an agent was free when it was dialled (found by test/e2e/scale/fault.test.ts; see
+ * test/e2e/campaign/callback-promised-agent.test.ts). The callback stays due and is offered again next tick.
+ */
+export function callbackMayReserve(ready: number, awaiting: number): boolean {
+  return ready > awaiting;
+}

@@ -285,6 +285,11 @@ t.test(
     // Agentless: mostly people (one attempt), the rest of the carrier's behaviours; with agents: people and a few that retry.
     const quietPattern = [0, 0, 0, 0, 1, 2, 5, 6, 8, 0];
     const deskPattern = [0, 0, 3, 0, 8, 0, 0, 1, 0, 0];
+    // The ring timeout outlasts every far end's own time to its final answer here (the longest: digit 5, a SIT and
+    // announcement for 4 s, then 404), so each result is the far end's, never a race between the ring timer and the
+    // SIT detector: at 2 s a SIT recognised after about 1.1 s of tones left 0.9 s for the carrier's and the dialer's
+    // scheduling on a loaded host. No number here rings unanswered (digit 4), so the run is no longer for it.
+    const RING_TIMEOUT_SEC = 6;
     let serial = 0;
     for (const [k, cid] of ids.entries()) {
       const isDesk = k >= quiet.length;
@@ -301,12 +306,18 @@ t.test(
         cid,
         listId,
         isDesk
-          ? { mode: 'progressive', agentGroups: ['sales'], ringTimeoutSec: 2, maxAttempts: MAX_ATTEMPTS, retryIntervalSec: 1 }
+          ? {
+              mode: 'progressive',
+              agentGroups: ['sales'],
+              ringTimeoutSec: RING_TIMEOUT_SEC,
+              maxAttempts: MAX_ATTEMPTS,
+              retryIntervalSec: 1,
+            }
           : {
               mode: 'agentless',
               agentless: { message },
               maxConcurrentCalls: 0,
-              ringTimeoutSec: 2,
+              ringTimeoutSec: RING_TIMEOUT_SEC,
               maxAttempts: MAX_ATTEMPTS,
               retryIntervalSec: 1,
             },
@@ -331,19 +342,25 @@ t.test(
       }
     }
 
-    // Spread: each campaign's lease first taken by its own dialer (a short campaign may finish and release it early).
+    // Spread: each campaign's lease reaches its own dialer (a short campaign may finish and release it early). Not
+    // necessarily first: each process places the campaigns from its own view of the registry, and a process that
+    // starts slowly on a loaded host may advertise late (beat 500 ms, ttl 2 s); the holder then hands the campaign
+    // over to its owner once the views agree (one run at load 25: desk-5 held 3 s by dialer-3, then by dialer-1).
     const leaseOf = async (cid: string) => redis.get(keys.campaign(cid, 'runner-lease'));
+    const owners = [...DIALERS, ...DIALERS];
     const spreadBy = Date.now() + 60000;
-    const firstHolder = new Map<string, string>();
-    while (firstHolder.size < ids.length && Date.now() < spreadBy) {
+    const seen = new Map<string, string[]>(ids.map((id) => [id, []]));
+    const reached = () => ids.every((id, i) => seen.get(id)!.includes(owners[i]!));
+    while (!reached() && Date.now() < spreadBy) {
       const hs = await Promise.all(ids.map(leaseOf));
       hs.forEach((h, i) => {
-        if (h && !firstHolder.has(ids[i]!)) firstHolder.set(ids[i]!, h);
+        const list = seen.get(ids[i]!)!;
+        if (h && list[list.length - 1] !== h) list.push(h);
       });
       await sleep(100);
     }
-    const holders = ids.map((id) => firstHolder.get(id) ?? null);
-    t.same(holders, [...DIALERS, ...DIALERS], `two campaigns per dialer process (${holders.join(', ')})`);
+    const path = ids.map((id) => `${id}: ${seen.get(id)!.join(' → ') || 'none'}`).join(', ');
+    t.ok(reached(), `two campaigns per dialer process, each held by its own dialer (${path})`);
 
     // Faults: SIGKILL the second dialer while it has calls up, then fail over one master and kill another.
     // Not before 6 s of dialling, and once the victim's own agents have talked (bounded): on an idle host its
@@ -352,8 +369,10 @@ t.test(
     const killNotBefore = Date.now() + 6000;
     const killBy = Date.now() + 30000;
     const victimTalked = () => agents.some((a) => a.dialer === victim && (talked.get(a.id)?.length ?? 0) > 0);
-    while (Date.now() < killNotBefore || (!victimTalked() && Date.now() < killBy)) await sleep(200);
     const victimCampaigns = [quiet[1]!, desks[1]!];
+    const victimHolds = async () => (await Promise.all(victimCampaigns.map(leaseOf))).every((h) => h === victim);
+    while (Date.now() < killNotBefore || ((!victimTalked() || !(await victimHolds())) && Date.now() < killBy)) await sleep(200);
+    t.ok(await victimHolds(), `${victim} holds ${victimCampaigns.join(' and ')} when it is killed`);
     const inflightAtKill = (await Promise.all(victimCampaigns.map((c) => new DialQueue(redis, c).inflightCount()))).reduce(
       (a, b) => a + b,
       0,

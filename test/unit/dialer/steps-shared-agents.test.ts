@@ -1,5 +1,11 @@
 import t from 'tap';
-import { AWAITING_AN_AGENT, sharesAgents, withPromisedAgents } from '../../../lib/dialer/steps/shared-agents';
+import {
+  AWAITING_AN_AGENT,
+  callbackMayReserve,
+  sharesAgents,
+  wantsReadyAgent,
+  withPromisedAgents,
+} from '../../../lib/dialer/steps/shared-agents';
 import type { AgentSnapshot } from '../../../lib/pacing/types';
 
 t.test('ready agents promised to other campaigns count as reserved', async (t) => {
@@ -30,4 +36,16 @@ t.test('which campaigns share agents, which calls still wait for one', async (t)
   t.notOk(sharesAgents(['sales'], ['support']));
   t.notOk(sharesAgents([], ['sales']));
   t.same([...AWAITING_AN_AGENT].sort(), ['analysing', 'awaiting_agent', 'dialing'], 'a call being connected already holds its agent');
+});
+
+t.test('a due callback takes a ready agent only when one is left over for the placed calls still wanting one', async (t) => {
+  t.ok(wantsReadyAgent({ phase: 'analysing', reserved: false }), 'an answered call being analysed will want an agent');
+  t.ok(wantsReadyAgent({ phase: 'dialing', reserved: false }));
+  t.notOk(wantsReadyAgent({ phase: 'dialing', reserved: true }), "a callback's call holds the agent reserved before dialling");
+  t.notOk(wantsReadyAgent({ phase: 'connecting', reserved: true }));
+  t.notOk(wantsReadyAgent({ phase: 'messaging', reserved: false }));
+  t.ok(callbackMayReserve(1, 0));
+  t.notOk(callbackMayReserve(1, 1), 'the one ready agent is the one a placed call counts on');
+  t.notOk(callbackMayReserve(2, 3), 'more calls out than ready agents (a ratio above 1)');
+  t.ok(callbackMayReserve(3, 2));
 });

@@ -132,3 +132,33 @@ t.test('a 200 OK crossing our CANCEL is ACKed and hung up at once', async (t) =>
   t.match(c, { by: 'timeout', answered: false });
   t.equal(s.result(c!), 2);
 });
+
+t.test('the ring timeout counts from the INVITE on the wire, not from an admission that held it up (beforeSend)', async (t) => {
+  // Found in test/e2e/scale/fault.test.ts: the shared admission (a Redis round trip, slow while a master fails over)
+  // held the INVITE up after the ring timer had started, so a far end playing a SIT (about 1 s of tones before the
+  // dialer can tell) was cancelled as "no answer" at a 2 s ring timeout that had mostly passed before the INVITE left.
+  const s = await setup(t);
+  let admit!: (ok: boolean) => void;
+  const originated = s.driver.originate({
+    to: '0312345678',
+    ringTimeoutMs: 2000,
+    beforeSend: () => new Promise<boolean>((r) => (admit = r)),
+  });
+  while (!admit) await new Promise((r) => setImmediate(r));
+  s.clock.advance(1500);
+  t.equal(s.net.requests('INVITE').length, 0, 'held up by the admission');
+  admit(true);
+  await originated;
+  const sentAt = s.net.requests('INVITE')[0]!.at;
+  t.equal(sentAt - s.t0, 1500, 'the INVITE left when admitted');
+  s.reply(s.invite(), 183, 'Session Progress');
+  s.clock.advance(1999);
+  t.equal(s.net.requests('CANCEL').length, 0, 'no CANCEL before 2 s of ringing');
+  s.clock.advance(1);
+  const cancels = s.net.requests('CANCEL');
+  t.equal(cancels.length, 1, 'CANCEL 2 s after the INVITE');
+  t.equal(cancels[0]!.at - sentAt, 2000);
+  s.reply(cancels[0]!.msg, 200, 'OK');
+  s.reply(s.invite(), 487, 'Request Terminated');
+  t.match(s.end(), { sipStatus: 487, by: 'timeout', answered: false });
+});

@@ -424,8 +424,6 @@ export class EmbeddedDriver implements TelephonyDriver {
     this.legs.set(id, leg);
     this.byCallId.set(dialog.callId, leg);
     this.counters.originated++;
-    leg.ringTimer = this.sipClock.setTimer(req.ringTimeoutMs, () => this.input(leg, { type: 'ring-timeout' }));
-    this.restartTimerC(leg);
     let sent: boolean;
     try {
       sent = await this.sendInvite(leg, req.beforeSend);
@@ -1071,10 +1069,10 @@ export class EmbeddedDriver implements TelephonyDriver {
       { from: `${from.address}:${from.port}`, to: `${leg.dest.address}:${leg.dest.port}/${leg.dest.transport}` },
       'no answer from this server; trying the next one (RFC 3263 §4.3)',
     );
-    // The next server rings the callee afresh: the ring timeout and Timer C count from its INVITE.
+    // The next server rings the callee afresh: the ring timeout and Timer C count from its INVITE (sendInvite).
     this.sipClock.clearTimer(leg.ringTimer);
-    leg.ringTimer = this.sipClock.setTimer(leg.ringTimeoutMs, () => this.input(leg, { type: 'ring-timeout' }));
-    this.restartTimerC(leg);
+    this.sipClock.clearTimer(leg.timerC);
+    leg.ringTimer = leg.timerC = undefined;
     // The journal must CANCEL this INVITE (its branch, its server) if we die now, not the first one.
     void this.sendInvite(leg);
   }
@@ -1452,6 +1450,12 @@ export class EmbeddedDriver implements TelephonyDriver {
     // After the journal write and the pacing, which can both hold the INVITE up: nothing is awaited past this answer.
     if (beforeSend && !(await beforeSend())) return false;
     if (gone()) return true;
+    // The ring timeout ("no answer within the set time after dialling") and Timer C (§16.6 step 11) count from the
+    // INVITE on the wire, as the FreeSWITCH driver's do (onSent): the journal write and the admission above can hold
+    // it up for a second on a slow or failing-over Redis, time the far end never had to ring or play its SIT.
+    // An INVITE answering an auth challenge goes on with the first one's timers.
+    leg.ringTimer ??= this.sipClock.setTimer(leg.ringTimeoutMs, () => this.input(leg, { type: 'ring-timeout' }));
+    if (!leg.timerC) this.restartTimerC(leg);
     this.stack!.request(invite, leg.dest, (o) => this.onInviteOutcome(leg, o));
     return true;
   }
