@@ -107,7 +107,16 @@ export class CallSession {
         }
         case 'reserve-agent': {
           // A callback's agent was reserved before dialling.
-          const r = this.reservation ?? (this.d.desk ? await this.d.desk.reserve(this.plan.groups, this.claim.attemptId) : null);
+          let r: Reservation | null;
+          try {
+            r = this.reservation ?? (this.d.desk ? await this.d.desk.reserve(this.plan.groups, this.claim.attemptId) : null);
+          } catch (err) {
+            // A store error (a Redis failover: CLUSTERDOWN, a closed connection) is asked again every reserveRetryMs
+            // like "no agent free", until the abandon deadline: left alone, the person waited for the deadline and
+            // was abandoned (14) though the store came back in time.
+            this.d.log.warn({ err, attemptId: this.claim.attemptId }, 'reserving an agent failed; asking again');
+            r = null;
+          }
           if (r) {
             this.reservation = r;
             this.d.report(this, { type: 'agent-reserved', agentId: r.agentId });

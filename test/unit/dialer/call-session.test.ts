@@ -124,3 +124,40 @@ t.test('a bot leg is reported so its events come back to the session', async (t)
     'no agent for a bot call',
   );
 });
+
+t.test('a reservation that fails on a store error is asked again, not left to the abandon timer', async (t) => {
+  // At a Redis failover the reserve script can fail (CLUSTERDOWN, a closed connection): the person was then left
+  // waiting with no second ask until the abandon deadline, and closed as a system abandon (14) though the store was
+  // back within a few hundred milliseconds. Now it is asked again every reserveRetryMs until the deadline.
+  const w = world();
+  const reserve = w.ports.desk!.reserve.bind(w.ports.desk);
+  let failures = 1;
+  w.ports.desk!.reserve = async (groups, attemptId) => {
+    if (failures-- > 0) {
+      w.asked.push('reserve failed');
+      throw new Error('Too many Cluster redirections. Last error: ReplyError: CLUSTERDOWN The cluster is down');
+    }
+    return reserve(groups, attemptId);
+  };
+  const s = new CallSession(claim, plan('agents'), w.ports);
+  const leg = await w.driver.originate({ to: claim.phone, ringTimeoutMs: 30_000, tags: {} });
+  s.legId = leg;
+  w.driver.onEvent((e) => s.onLegEvent(e));
+  w.driver.answer(leg);
+  w.driver.emit({ type: 'verdict', legId: leg, at: Date.now(), phase: 'answered', verdict: { kind: 'human', atMs: 900, reason: 'test' } });
+  await until(
+    () => w.reports.some((r) => r.type === 'phase' && (r.phase === 'connected' || r.phase === 'abandoning')),
+    'an agent or the abandon',
+  );
+  t.ok(
+    w.reports.some((r) => r.type === 'phase' && r.phase === 'connected'),
+    'connected to the agent on the second ask',
+  );
+  t.same(w.asked.slice(0, 2), ['reserve failed', 'reserve sales A-1']);
+  w.driver.end(leg);
+  await until(() => w.reports.some((r) => r.type === 'closed'), 'the close');
+  t.same(
+    w.reports.filter((r) => r.type === 'closed'),
+    [{ type: 'closed', code: 20 }],
+  );
+});
