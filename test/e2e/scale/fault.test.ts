@@ -463,9 +463,18 @@ t.test(
       allAttempts.push(...attemptIds.map((a) => `${cid}/${a}`)); // attempt ids are unique within a campaign
       t.equal(new Set(attemptIds).size, attemptIds.length, `${cid}: no attempt has two results`);
       attempts += history.length;
-      const per = new Map<string, { no: number; code: number; interrupted: boolean }[]>();
+      // `ms`: the attempt's start, answer, person verdict and end, in ms from the test's start (to set beside the faults' times).
+      const per = new Map<string, { no: number; code: number; interrupted: boolean; ms: (number | null)[] }[]>();
       for (const h of history) {
-        const data = JSON.parse(h.fields.data!) as { interrupted?: boolean; agentId?: string; bridgedAt?: number; endedAt?: number };
+        const data = JSON.parse(h.fields.data!) as {
+          interrupted?: boolean;
+          agentId?: string;
+          bridgedAt?: number;
+          endedAt?: number;
+          startedAt?: number;
+          answeredAt?: number;
+          personAt?: number;
+        };
         if (data.agentId && data.bridgedAt && data.endedAt)
           (bridges.get(data.agentId) ?? bridges.set(data.agentId, []).get(data.agentId)!).push({
             at: data.bridgedAt,
@@ -481,7 +490,12 @@ t.test(
         const id = ref.split(':')[1]!;
         per.set(id, [
           ...(per.get(id) ?? []),
-          { no: Number(h.fields.attemptNo), code: Number(h.fields.code), interrupted: !!data.interrupted },
+          {
+            no: Number(h.fields.attemptNo),
+            code: Number(h.fields.code),
+            interrupted: !!data.interrupted,
+            ms: [data.startedAt, data.answeredAt, data.personAt, data.endedAt].map((x) => (x ? x - started : null)),
+          },
         ]);
       }
       for (const c of contacts.filter((x) => x.campaign === cid)) {
