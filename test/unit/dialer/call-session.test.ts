@@ -65,7 +65,7 @@ function world() {
 
 const until = async (cond: () => boolean, what: string) => {
   for (let i = 0; !cond(); i++) {
-    if (i > 500) throw new Error(`timed out waiting for ${what}`);
+    if (i > 3000) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 };
