@@ -1,15 +1,17 @@
 import type { FastifyPluginAsync, FastifyTypeProvider, RawServerDefault } from 'fastify';
-import { Type, type ObjectOptions, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
+import { Type, type ObjectOptions, type Static, type TObject, type TProperties, type TSchema, type TUnsafe } from '@sinclair/typebox';
 
 /**
- * Request types from the route's own schemas: `req.body`, `req.params`, `req.query` and `req.headers`
- * are `Static<>` of the TypeBox schema the route validates them with, so a handler's types and its
- * validation cannot drift apart. Replies are not typed from the response schemas (`serializer:
- * unknown`): those serialise records from the store, whose types are the store's.
+ * Types from the route's own schemas: `req.body`, `req.params`, `req.query` and `req.headers` are
+ * `Static<>` of the TypeBox schema the route validates them with, and what a handler returns or sends
+ * must be `Static<>` of its response schema for that status, so neither the handler's input nor its
+ * answer can drift from what the schema (and /openapi.json) says. A plain JSON Schema (no TypeBox
+ * `Kind`) types as `unknown`: test/integration/api/typed-replies.test.ts keeps every route's 2xx
+ * schemas TypeBox.
  */
 export interface RequestTypeProvider extends FastifyTypeProvider {
   validator: this['schema'] extends TSchema ? Static<this['schema']> : unknown;
-  serializer: unknown;
+  serializer: this['schema'] extends TSchema ? Static<this['schema']> : unknown;
 }
 
 /** A route plugin whose handlers get typed requests (see RequestTypeProvider). */
@@ -27,4 +29,15 @@ export function ReqObject<T extends TProperties>(properties: T, options?: Object
   if (required.length) json.required = required;
   else delete json.required;
   return schema;
+}
+
+/**
+ * A 204's response schema: JSON null in the document, and no payload in the handler's type
+ * (`reply.status(204).send()`), which `Type.Null()` would make required.
+ */
+export const NoContent = (description?: string) => Type.Unsafe<undefined>({ type: 'null', ...(description ? { description } : {}) });
+
+/** `nullable: true` (OpenAPI 3.0's form, as the document states it) typed `Static<T> | null`. */
+export function OrNull<T extends TSchema>(schema: T): TUnsafe<Static<T> | null> {
+  return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true });
 }

@@ -109,10 +109,11 @@ export async function putDncEntries(
   scope: DncScope,
   entries: DncEntry[],
   ctx: { actor: string; now: Date; source?: string },
-): Promise<string[]> {
+): Promise<('added' | 'updated')[]> {
   if (entries.length === 0) return [];
   const k = dncKeys(scope);
-  return redis.dncApply(
+  // dnc-apply.lua answers 'added' or 'updated' per entry for an 'add'.
+  return (await redis.dncApply(
     k.hash,
     k.audit,
     ctx.actor,
@@ -120,7 +121,7 @@ export async function putDncEntries(
     'add',
     ctx.source ?? 'api',
     ...entries.flatMap((e) => [e.phone, JSON.stringify(e)]),
-  );
+  )) as ('added' | 'updated')[];
 }
 
 /** Removes numbers (E.164); returns 'removed'|'absent' per number. */

@@ -4,7 +4,7 @@
  */
 import { ReqObject } from '../typebox';
 import { Type } from '@sinclair/typebox';
-import { notFound } from '../errors';
+import { ErrorRef, notFound } from '../errors';
 import { mapped } from '../store-errors';
 import { idleDecision, type IdleLimits } from '../../agents/idle';
 import type { AgentLive, Repositories } from '../plugins/store';
@@ -78,7 +78,7 @@ export function liveView(id: string, a: AgentLive | null, now: number, limits: I
 /** Desk, machine and callback errors → catalogue errors (the API's one mapper, lib/api/store-errors.ts). */
 export const desk = mapped;
 
-export const moreErrors = { 422: { $ref: 'Error#' }, 503: { $ref: 'Error#' } } as const;
+export const moreErrors = { 422: ErrorRef, 503: ErrorRef };
 
 /** 404 for an agent id that was never created (live state, calls and history of nobody are not an empty 200). */
 export async function requireAgent(store: Pick<Repositories, 'agents'>, id: string): Promise<void> {

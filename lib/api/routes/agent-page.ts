@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import { ReqObject, type RoutePlugin } from '../typebox';
 import { DateTime } from 'luxon';
-import { ApiError, errorResponses, notFound } from '../errors';
+import { ApiError, ErrorRef, errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR, assertSelfOrSupervisor } from '../auth';
 import { dispositionProblem } from '../../agents/disposition';
 import { fillScript } from '../../agents/script';
@@ -40,7 +40,7 @@ export const agentPageRoutes: RoutePlugin = async (app) => {
       schema: {
         tags,
         summary: 'The agent desktop page',
-        response: { 200: { type: 'string', description: 'text/html' }, 404: { $ref: 'Error#' } },
+        response: { 200: { type: 'string', description: 'text/html' }, 404: ErrorRef },
       },
     },
     async (_req, reply) => reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(html),
@@ -52,7 +52,7 @@ export const agentPageRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'Agent desktop script and style',
         params: ReqObject({ file: StringEnum(Object.keys(FILES)) }),
-        response: { 200: { type: 'string', description: 'script or style' }, 400: { $ref: 'Error#' }, 404: { $ref: 'Error#' } },
+        response: { 200: { type: 'string', description: 'script or style' }, 400: ErrorRef, 404: ErrorRef },
       },
     },
     async (req, reply) =>
@@ -208,7 +208,7 @@ export const agentPageRoutes: RoutePlugin = async (app) => {
             minProperties: 1,
           },
         ),
-        response: { 200: obj, ...errorResponses, 422: { $ref: 'Error#' } },
+        response: { 200: obj, ...errorResponses, 422: ErrorRef },
       },
     },
     async (

@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import { StringEnum } from '../../config/typebox';
 import { ReqObject, type RoutePlugin } from '../typebox';
 import { ADMIN, ANY } from '../auth';
-import { errorResponses } from '../errors';
+import { ErrorRef, errorResponses } from '../errors';
 import { sessionCookie } from '../session';
 
 const tags = ['auth'];
@@ -72,7 +72,7 @@ export const authRoutes: RoutePlugin = async (app) => {
   app.delete(
     '/auth/session',
     {
-      schema: { tags, summary: 'Sign out: clears the session cookie', response: { 204: { type: 'null' }, 400: { $ref: 'Error#' } } },
+      schema: { tags, summary: 'Sign out: clears the session cookie', response: { 204: { type: 'null' }, 400: ErrorRef } },
     },
     async (_req, reply) =>
       reply

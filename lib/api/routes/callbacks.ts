@@ -5,10 +5,10 @@
  * the campaign's) is refused with 409; the runner checks DNC and calling
  * hours again at dial time.
  */
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { StringEnum } from '../../config/typebox';
 import type { FastifyRequest } from 'fastify';
-import { ReqObject, type RoutePlugin } from '../typebox';
+import { OrNull, ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY } from '../auth';
 import { normalizePhone } from '../../domain/phone';
@@ -19,7 +19,7 @@ import { actorOf } from '../store-errors';
 const tags = ['callbacks'];
 const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-const callbackSchema = ReqObject({
+const callbackSchema = Type.Object({
   id: Type.Optional(Type.String()),
   campaignId: Type.Optional(Type.String()),
   phone: Type.Optional(Type.String()),
@@ -28,9 +28,7 @@ const callbackSchema = ReqObject({
   name: Type.Optional(Type.String()),
   note: Type.Optional(Type.String()),
   dueAt: Type.Optional(Type.String({ format: 'date-time' })),
-  owner: Type.Optional(
-    Type.String({ nullable: true, description: "the agent offered the call first; null = anyone in the campaign's groups" }),
-  ),
+  owner: Type.Optional(OrNull(Type.String({ description: "the agent offered the call first; null = anyone in the campaign's groups" }))),
   state: Type.Optional(StringEnum(['scheduled', 'claimed', 'done', 'cancelled'])),
   createdBy: Type.Optional(Type.String()),
   createdAt: Type.Optional(Type.String({ format: 'date-time' })),
@@ -40,7 +38,7 @@ const callbackSchema = ReqObject({
   resultCode: Type.Optional(Type.Integer()),
 });
 
-function view(c: Callback): Record<string, unknown> {
+function view(c: Callback): Static<typeof callbackSchema> {
   return { ...c, dueAt: iso(c.dueAt), createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt), claimedAt: iso(c.claimedAt) };
 }
 
@@ -56,9 +54,9 @@ const cbParams = ReqObject(
     additionalProperties: false,
   },
 );
-const owner = { type: 'string', nullable: true, minLength: 1, maxLength: 64 } as const;
-const dueAt = { type: 'string', format: 'date-time', description: 'ISO 8601 with offset, e.g. 2026-05-01T14:00:00+09:00' } as const;
-const text = (max: number) => ({ type: 'string', maxLength: max }) as const;
+const owner = Type.Optional(OrNull(Type.String({ minLength: 1, maxLength: 64 })));
+const dueAt = Type.String({ format: 'date-time', description: 'ISO 8601 with offset, e.g. 2026-05-01T14:00:00+09:00' });
+const text = (max: number) => Type.Optional(Type.String({ maxLength: max }));
 
 /** An agent key sees and edits its own callbacks and open ones; supervisors everything. */
 function mayTouch(req: FastifyRequest, c: Callback): boolean {
@@ -100,16 +98,7 @@ export const callbackRoutes: RoutePlugin = async (app) => {
     if (o && !(await app.store.agents.get(o))) throw new ApiError('UNPROCESSABLE', `owner ${o} is not an agent`);
   }
 
-  type CreateBody = {
-    phone: string;
-    dueAt: string;
-    owner?: string | null;
-    listId?: string;
-    contactId?: string;
-    name?: string;
-    note?: string;
-  };
-  app.post<{ Params: { id: string }; Body: CreateBody }>(
+  app.post(
     '/campaigns/:id/callbacks',
     {
       config: { roles: ANY },
@@ -117,12 +106,9 @@ export const callbackRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'Promise a callback (an agent key: for itself or open to the group)',
         params,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['phone', 'dueAt'],
-          properties: {
-            phone: { type: 'string', minLength: 1, maxLength: 40 },
+        body: Type.Object(
+          {
+            phone: Type.String({ minLength: 1, maxLength: 40 }),
             dueAt,
             owner,
             listId: text(128),
@@ -130,7 +116,8 @@ export const callbackRoutes: RoutePlugin = async (app) => {
             name: text(200),
             note: text(2000),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: { 201: callbackSchema, ...errorResponses, ...moreErrors },
       },
     },
@@ -175,7 +162,7 @@ export const callbackRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { state?: Callback['state']; owner?: string } }>(
+  app.get(
     '/campaigns/:id/callbacks',
     {
       config: { roles: ANY },
@@ -189,7 +176,7 @@ export const callbackRoutes: RoutePlugin = async (app) => {
             additionalProperties: false,
           },
         ),
-        response: { 200: { type: 'object', properties: { callbacks: { type: 'array', items: callbackSchema } } }, ...errorResponses },
+        response: { 200: Type.Object({ callbacks: Type.Optional(Type.Array(callbackSchema)) }), ...errorResponses },
       },
     },
     async (req) => {
@@ -201,7 +188,7 @@ export const callbackRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.get<{ Params: { id: string; cbId: string } }>(
+  app.get(
     '/campaigns/:id/callbacks/:cbId',
     {
       config: { roles: ANY },
@@ -215,8 +202,7 @@ export const callbackRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  type PatchBody = { dueAt?: string; owner?: string | null; note?: string; name?: string; state?: 'scheduled' | 'cancelled' };
-  app.patch<{ Params: { id: string; cbId: string }; Body: PatchBody }>(
+  app.patch(
     '/campaigns/:id/callbacks/:cbId',
     {
       config: { roles: ANY },
@@ -224,12 +210,16 @@ export const callbackRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'Reschedule, reassign (supervisors), cancel or reopen a callback',
         params: cbParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          minProperties: 1,
-          properties: { dueAt, owner, note: text(2000), name: text(200), state: { type: 'string', enum: ['scheduled', 'cancelled'] } },
-        },
+        body: Type.Object(
+          {
+            dueAt: Type.Optional(dueAt),
+            owner,
+            note: text(2000),
+            name: text(200),
+            state: Type.Optional(StringEnum(['scheduled', 'cancelled'])),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
         response: { 200: callbackSchema, ...errorResponses, ...moreErrors },
       },
     },

@@ -10,7 +10,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { ReqObject } from '../typebox';
 import { ANY } from '../auth';
-import { ApiError, errorResponses, notFound } from '../errors';
+import { ApiError, ErrorRef, errorResponses, notFound } from '../errors';
 import { actorOf } from '../store-errors';
 import { dispositionProblem } from '../../agents/disposition';
 import { outcomeRefusal, type OutcomeRecord } from '../../domain/customer-outcome';
@@ -65,7 +65,7 @@ export const customerOutcomeRoutes: FastifyPluginAsync = async (app) => {
           },
           { additionalProperties: false },
         ),
-        response: { 201: outcomeSchema, ...errorResponses, 422: { $ref: 'Error#' } },
+        response: { 201: outcomeSchema, ...errorResponses, 422: ErrorRef },
       },
     },
     async (req, reply) => {

@@ -4,50 +4,44 @@
  * who changed what and when.
  */
 import { Type } from '@sinclair/typebox';
-import { Nullable, StringEnum } from '../../config/typebox';
+import { Nullable, RefTo, StringEnum } from '../../config/typebox';
 import type { Readable } from 'node:stream';
 import Ajv from 'ajv';
-import { ReqObject, type RoutePlugin } from '../typebox';
+import { NoContent, ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR } from '../auth';
 import { ID_PATTERN } from '../../domain/campaign';
 import { normalizePhone } from '../../domain/phone';
-import { DNC_CHANNELS, DncFileError, makeEntry, type DncChannel, type DncInput, type DncScope } from '../plugins/store';
+import { DNC_CHANNELS, DncFileError, makeEntry, type DncScope } from '../plugins/store';
 import { actorOf, mapped } from '../store-errors';
 import { lazyValidator } from '../validation';
 
 const tags = ['do-not-call'];
 const channel = StringEnum([...DNC_CHANNELS]);
-const entrySchema = {
-  $id: 'DncEntry',
-  type: 'object',
-  properties: {
-    phone: { type: 'string', description: 'E.164' },
-    channels: { type: 'array', items: channel },
-    expiresAt: { type: ['string', 'null'] },
-    reason: { type: 'string' },
-    addedBy: { type: 'string' },
-    addedAt: { type: 'string' },
+const entrySchema = Type.Object(
+  {
+    phone: Type.Optional(Type.String({ description: 'E.164' })),
+    channels: Type.Optional(Type.Array(channel)),
+    expiresAt: Type.Optional(Nullable(Type.String())),
+    reason: Type.Optional(Type.String()),
+    addedBy: Type.Optional(Type.String()),
+    addedAt: Type.Optional(Type.String()),
   },
-} as const;
+  { $id: 'DncEntry' },
+);
+const one = RefTo(entrySchema);
 const scopeQuery = { campaignId: Type.String({ pattern: ID_PATTERN, description: "the campaign's list; absent = the global list" }) };
-const reportSchema = {
-  type: 'object',
-  properties: {
-    rows: { type: 'integer' },
-    added: { type: 'integer' },
-    updated: { type: 'integer' },
-    rejected: { type: 'integer' },
-    ignoredColumns: { type: 'array', items: { type: 'string' } },
-    errors: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { row: { type: 'integer' }, column: { type: 'string' }, value: { type: 'string' }, reason: { type: 'string' } },
-      },
-    },
-  },
-};
+const int = Type.Optional(Type.Integer());
+const str = Type.Optional(Type.String());
+const reportSchema = Type.Object({
+  rows: int,
+  added: int,
+  updated: int,
+  rejected: int,
+  ignoredColumns: Type.Optional(Type.Array(Type.String())),
+  errors: Type.Optional(Type.Array(Type.Object({ row: int, column: str, value: str, reason: str }))),
+});
+const scopeOnly = ReqObject({ campaignId: Type.Optional(scopeQuery.campaignId) }, { additionalProperties: false });
 
 /** Same options as the app's validator (lib/api/app.ts), for the import route's querystring; made and compiled on first use. */
 let queryAjv: Ajv | undefined;
@@ -60,7 +54,6 @@ const compileQuery = (schema: object) =>
 
 export const dncRoutes: RoutePlugin = async (app) => {
   app.addSchema(entrySchema);
-  const one = { $ref: 'DncEntry#' };
   const region = app.config.phone.defaultRegion;
   // Encapsulated to this plugin: the CSV body reaches the handler as a stream.
   app.addContentTypeParser(['text/csv', 'application/csv'], (_req, payload, done) => done(null, payload));
@@ -76,7 +69,7 @@ export const dncRoutes: RoutePlugin = async (app) => {
     return p.e164;
   }
 
-  app.post<{ Body: DncInput & { campaignId?: string } }>(
+  app.post(
     '/dnc',
     {
       config: { roles: SUPERVISOR },
@@ -96,7 +89,7 @@ export const dncRoutes: RoutePlugin = async (app) => {
           },
         ),
         response: {
-          201: { type: 'object', properties: { outcome: { type: 'string', enum: ['added', 'updated'] }, entry: one } },
+          201: Type.Object({ outcome: Type.Optional(StringEnum(['added', 'updated'])), entry: Type.Optional(one) }),
           ...errorResponses,
         },
       },
@@ -111,31 +104,29 @@ export const dncRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.get<{ Querystring: { campaignId?: string; cursor?: string; limit?: number } }>(
+  app.get(
     '/dnc',
     {
       config: { roles: SUPERVISOR },
       schema: {
         tags,
         summary: 'Page through a do-not-call list',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            ...scopeQuery,
-            cursor: { type: 'string', pattern: '^[0-9]{1,19}$', description: 'from the previous page; "0" or absent = first page' },
-            limit: { type: 'integer', minimum: 1, maximum: 1000 },
+        querystring: ReqObject(
+          {
+            campaignId: Type.Optional(scopeQuery.campaignId),
+            cursor: Type.Optional(
+              Type.String({ pattern: '^[0-9]{1,19}$', description: 'from the previous page; "0" or absent = first page' }),
+            ),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              entries: { type: 'array', items: one },
-              cursor: { type: 'string', description: '"0" when done' },
-              total: { type: 'integer' },
-            },
-          },
+          200: Type.Object({
+            entries: Type.Optional(Type.Array(one)),
+            cursor: Type.Optional(Type.String({ description: '"0" when done' })),
+            total: int,
+          }),
           ...errorResponses,
         },
       },
@@ -143,7 +134,7 @@ export const dncRoutes: RoutePlugin = async (app) => {
     async (req) => app.store.dnc.list(await scopeOf(req.query.campaignId), { cursor: req.query.cursor, limit: req.query.limit }),
   );
 
-  app.get<{ Querystring: { phone: string; campaignId?: string; channel?: DncChannel } }>(
+  app.get(
     '/dnc/check',
     {
       config: { roles: ANY },
@@ -151,22 +142,21 @@ export const dncRoutes: RoutePlugin = async (app) => {
         tags,
         summary:
           'Is this number barred (global list, then the campaign list)? Expired entries do not count. An agent key gets only phone, listed and scope (not the entry: who added it, why)',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['phone'],
-          properties: { ...scopeQuery, phone: { type: 'string', minLength: 1, maxLength: 40 }, channel },
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              phone: { type: 'string' },
-              listed: { type: 'boolean' },
-              scope: { type: 'string', enum: ['global', 'campaign'] },
-              entry: one,
-            },
+        querystring: ReqObject(
+          {
+            campaignId: Type.Optional(scopeQuery.campaignId),
+            phone: Type.String({ minLength: 1, maxLength: 40 }),
+            channel: Type.Optional(channel),
           },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            phone: str,
+            listed: Type.Optional(Type.Boolean()),
+            scope: Type.Optional(StringEnum(['global', 'campaign'])),
+            entry: Type.Optional(one),
+          }),
           ...errorResponses,
         },
       },
@@ -180,7 +170,7 @@ export const dncRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.get<{ Params: { phone: string }; Querystring: { campaignId?: string } }>(
+  app.get(
     '/dnc/entries/:phone',
     {
       config: { roles: SUPERVISOR },
@@ -188,7 +178,7 @@ export const dncRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'Get one entry (expired ones too)',
         params: ReqObject({ phone: Type.String({ minLength: 1, maxLength: 40 }) }),
-        querystring: { type: 'object', additionalProperties: false, properties: scopeQuery },
+        querystring: scopeOnly,
         response: { 200: one, ...errorResponses },
       },
     },
@@ -204,7 +194,7 @@ export const dncRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.delete<{ Params: { phone: string }; Querystring: { campaignId?: string } }>(
+  app.delete(
     '/dnc/entries/:phone',
     {
       config: { roles: SUPERVISOR },
@@ -212,8 +202,8 @@ export const dncRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'Remove a number',
         params: ReqObject({ phone: Type.String({ minLength: 1, maxLength: 40 }) }),
-        querystring: { type: 'object', additionalProperties: false, properties: scopeQuery },
-        response: { 204: { type: 'null' }, ...errorResponses },
+        querystring: scopeOnly,
+        response: { 204: NoContent(), ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -229,7 +219,7 @@ export const dncRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.post<{ Querystring: { campaignId?: string; encoding?: 'utf8' | 'shift_jis' }; Body: Readable }>(
+  app.post(
     '/dnc/import',
     {
       config: { roles: SUPERVISOR },
@@ -239,15 +229,16 @@ export const dncRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'Import numbers from CSV (header row: phone, channels, expiresAt, reason); valid rows are kept, bad rows reported',
         consumes: ['text/csv'],
-        body: Type.String({
+        // A string in the document; the stream the CSV parser reads in the handler.
+        body: Type.Unsafe<Readable>({
+          type: 'string',
           description:
             'CSV, UTF-8 (BOM allowed) or Shift_JIS with ?encoding=shift_jis; header row: phone (or 電話番号), channels (voice;sms;email), expiresAt (ISO 8601), reason',
         }),
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { ...scopeQuery, encoding: { type: 'string', enum: ['utf8', 'shift_jis'], default: 'utf8' } },
-        },
+        querystring: ReqObject(
+          { campaignId: Type.Optional(scopeQuery.campaignId), encoding: StringEnum(['utf8', 'shift_jis'], { default: 'utf8' }) },
+          { additionalProperties: false },
+        ),
         response: { 200: reportSchema, ...errorResponses },
       },
     },
@@ -272,46 +263,40 @@ export const dncRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.get<{ Querystring: { campaignId?: string; phone?: string; before?: string; limit?: number } }>(
+  app.get(
     '/dnc/audit',
     {
       config: { roles: SUPERVISOR },
       schema: {
         tags,
         summary: 'Who changed what and when (newest first)',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            ...scopeQuery,
-            phone: { type: 'string', maxLength: 40 },
-            before: { type: 'string', pattern: '^[0-9]+-[0-9]+$', description: 'record id to page back from' },
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+        querystring: ReqObject(
+          {
+            campaignId: Type.Optional(scopeQuery.campaignId),
+            phone: Type.Optional(Type.String({ maxLength: 40 })),
+            before: Type.Optional(Type.String({ pattern: '^[0-9]+-[0-9]+$', description: 'record id to page back from' })),
+            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              records: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    id: { type: 'string' },
-                    action: { type: 'string' },
-                    phone: { type: 'string' },
-                    actor: { type: 'string' },
-                    at: { type: 'string' },
-                    source: { type: 'string' },
-                    scope: { type: 'string' },
-                    campaignId: { type: 'string' },
-                    entry: one,
-                  },
-                },
-              },
-            },
-          },
+          200: Type.Object({
+            records: Type.Optional(
+              Type.Array(
+                Type.Object({
+                  id: str,
+                  action: str,
+                  phone: str,
+                  actor: str,
+                  at: str,
+                  source: str,
+                  scope: str,
+                  campaignId: str,
+                  entry: Type.Optional(one),
+                }),
+              ),
+            ),
+          }),
           ...errorResponses,
         },
       },

@@ -6,7 +6,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { ReqObject, type RoutePlugin } from '../typebox';
-import { ApiError, errorResponses } from '../errors';
+import { ApiError, ErrorRef, errorResponses } from '../errors';
 import { ANY, SUPERVISOR, assertSelfOrSupervisor } from '../auth';
 import { streamEvents } from '../../monitor/sse';
 import { AGENT_ID_PATTERN } from '../../domain/agent';
@@ -23,7 +23,7 @@ const lastId = Type.String({ pattern: '^[0-9]+$', description: 'resume after thi
 const sseResponse = {
   200: { description: 'text/event-stream: `id`, `event` (the type) and `data` (JSON) per event; `: heartbeat` comments', type: 'string' },
   ...errorResponses,
-  503: { $ref: 'Error#' },
+  503: ErrorRef,
 };
 
 export const eventRoutes: RoutePlugin = async (app) => {

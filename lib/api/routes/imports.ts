@@ -5,22 +5,22 @@
  * GET …/imports/:jobId shows the progress of a running job (pass `jobId` to
  * know it in advance). The row-level report downloads as CSV or JSON.
  */
-import { Type } from '@sinclair/typebox';
-import { StringEnum } from '../../config/typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import { Nullable, StringEnum } from '../../config/typebox';
 import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { ReqObject, type RoutePlugin } from '../typebox';
 import multipart from '@fastify/multipart';
 import Ajv from 'ajv';
 import { stringify } from 'csv-stringify';
-import { ENCODINGS, type EncodingChoice } from '../../import/decode';
+import { ENCODINGS } from '../../import/decode';
 import { getJob, iterateJobErrors, listJobs, type ImportJob } from '../../import/jobs';
 import { FORMATS, runImport, type ImportFormat } from '../../import/run';
 import { ImportGate, ImportsBusy } from '../../import/gate';
-import { DELIMITERS, type Delimiter } from '../../import/rows';
+import { DELIMITERS } from '../../import/rows';
 import { XLSX_MIME } from '../../import/templates';
 import { SUPERVISOR } from '../auth';
-import { ApiError, errorResponses, notFound } from '../errors';
+import { ApiError, ErrorRef, errorResponses, notFound } from '../errors';
 import { lazyValidator } from '../validation';
 import { ID_PATTERN, listParams, requireList } from './lists';
 
@@ -34,46 +34,32 @@ const RAW_TYPES = [
   'application/octet-stream',
 ];
 
-export const jobSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    listId: { type: 'string' },
-    state: { type: 'string', enum: ['running', 'completed', 'failed', 'rolled-back', 'interrupted'] },
-    format: { type: 'string' },
-    encoding: { type: 'string', description: 'detected or given: utf-8, utf-8-bom, shift_jis, utf-16le/be, xlsx' },
-    head: { type: 'boolean' },
-    allOrNothing: { type: 'boolean' },
-    rowsRead: { type: 'integer' },
-    accepted: { type: 'integer' },
-    rejected: { type: 'integer' },
-    errorsStored: { type: 'integer' },
-    startedAt: { type: 'string' },
-    finishedAt: { type: ['string', 'null'] },
-    error: { type: ['string', 'null'] },
-  },
-} as const;
+const str = Type.Optional(Type.String());
+const int = Type.Optional(Type.Integer());
+const bool = Type.Optional(Type.Boolean());
+const jobSchema = Type.Object({
+  id: str,
+  listId: str,
+  state: Type.Optional(StringEnum(['running', 'completed', 'failed', 'rolled-back', 'interrupted'])),
+  format: str,
+  encoding: Type.Optional(Type.String({ description: 'detected or given: utf-8, utf-8-bom, shift_jis, utf-16le/be, xlsx' })),
+  head: bool,
+  allOrNothing: bool,
+  rowsRead: int,
+  accepted: int,
+  rejected: int,
+  errorsStored: int,
+  startedAt: str,
+  finishedAt: Type.Optional(Nullable(Type.String())),
+  error: Type.Optional(Nullable(Type.String())),
+});
 
-const rowErrorSchema = {
-  type: 'object',
-  properties: {
-    row: { type: 'integer', description: 'spreadsheet row (header = 1)' },
-    column: { type: 'string' },
-    value: { type: 'string' },
-    reason: { type: 'string' },
-  },
-} as const;
-
-interface ImportQuery {
-  format?: ImportFormat;
-  encoding: EncodingChoice;
-  delimiter?: Delimiter;
-  header: boolean;
-  head: boolean;
-  allOrNothing: boolean;
-  jobId?: string;
-  mapping?: string;
-}
+const rowErrorSchema = Type.Object({
+  row: Type.Optional(Type.Integer({ description: 'spreadsheet row (header = 1)' })),
+  column: str,
+  value: str,
+  reason: str,
+});
 
 const importQuery = ReqObject(
   {
@@ -143,7 +129,7 @@ const importsRoutes: RoutePlugin = async (app) => {
   await app.register(multipart, { limits: { fileSize: config.api.uploadLimitBytes, files: 1 } });
   const gate = new ImportGate(config.import.maxConcurrent, config.import.maxQueued);
 
-  app.post<{ Params: { listId: string }; Querystring: ImportQuery }>(
+  app.post(
     '/lists/:listId/imports',
     {
       config: { roles: SUPERVISOR },
@@ -157,16 +143,17 @@ const importsRoutes: RoutePlugin = async (app) => {
         consumes: [...RAW_TYPES, 'multipart/form-data'],
         params: listParams,
         querystring: importQuery,
-        body: Type.String({ format: 'binary' }),
+        // Bytes in the document; the handler reads the raw stream or the multipart file (uploadStream).
+        body: Type.Unsafe<unknown>({ type: 'string', format: 'binary' }),
         response: {
-          200: {
-            type: 'object',
-            properties: { job: jobSchema, errors: { type: 'array', items: rowErrorSchema, description: 'the first row errors' } },
-          },
-          413: { $ref: 'Error#' },
-          415: { $ref: 'Error#' },
-          422: { $ref: 'Error#' },
-          503: { $ref: 'Error#' },
+          200: Type.Object({
+            job: Type.Optional(jobSchema),
+            errors: Type.Optional(Type.Array(rowErrorSchema, { description: 'the first row errors' })),
+          }),
+          413: ErrorRef,
+          415: ErrorRef,
+          422: ErrorRef,
+          503: ErrorRef,
           ...errorResponses,
         },
       },
@@ -185,7 +172,7 @@ const importsRoutes: RoutePlugin = async (app) => {
         throw new ApiError('BUSY', err.message, { retryAfterSeconds: err.retryAfterSeconds, running: err.running, queued: err.queued });
       }
       try {
-        return await importOne(req, list, mapping);
+        return await importOne(req, req.query, list, mapping);
       } finally {
         release();
       }
@@ -194,12 +181,12 @@ const importsRoutes: RoutePlugin = async (app) => {
 
   /** One import, its turn taken: streams the upload into the list and answers with the job. */
   async function importOne(
-    req: FastifyRequest<{ Params: { listId: string }; Querystring: ImportQuery }>,
+    req: FastifyRequest,
+    q: Static<typeof importQuery>,
     list: Awaited<ReturnType<typeof requireList>>,
     mapping: Record<string, string> | undefined,
   ) {
     const { stream, format } = await uploadStream(req);
-    const q = req.query;
     const outcome = await runImport({
       redis,
       listId: list.id,
@@ -237,7 +224,7 @@ const importsRoutes: RoutePlugin = async (app) => {
     return j;
   };
 
-  app.get<{ Params: { listId: string } }>(
+  app.get(
     '/lists/:listId/imports',
     {
       config: { roles: SUPERVISOR },
@@ -245,7 +232,7 @@ const importsRoutes: RoutePlugin = async (app) => {
         tags: ['imports'],
         summary: "The list's import jobs, newest first",
         params: listParams,
-        response: { 200: { type: 'object', properties: { imports: { type: 'array', items: jobSchema } } }, ...errorResponses },
+        response: { 200: Type.Object({ imports: Type.Optional(Type.Array(jobSchema)) }), ...errorResponses },
       },
     },
     async (req) => {
@@ -254,7 +241,7 @@ const importsRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.get<{ Params: { listId: string; jobId: string } }>(
+  app.get(
     '/lists/:listId/imports/:jobId',
     {
       config: { roles: SUPERVISOR },
@@ -268,7 +255,7 @@ const importsRoutes: RoutePlugin = async (app) => {
     async (req) => requireJob(req.params.listId, req.params.jobId),
   );
 
-  app.get<{ Params: { listId: string; jobId: string }; Querystring: { format: 'csv' | 'json' } }>(
+  app.get(
     '/lists/:listId/imports/:jobId/errors',
     {
       config: { roles: SUPERVISOR },
@@ -283,7 +270,8 @@ const importsRoutes: RoutePlugin = async (app) => {
           },
         ),
         response: {
-          200: { description: 'JSON array of row errors, or CSV with a header row', type: 'array', items: rowErrorSchema },
+          // An array in the document; the handler streams it (JSON or CSV), which the serializer passes through.
+          200: Type.Unsafe<Readable>(Type.Array(rowErrorSchema, { description: 'JSON array of row errors, or CSV with a header row' })),
           ...errorResponses,
         },
       },

@@ -4,7 +4,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { ReqObject, type RoutePlugin } from '../typebox';
-import { ApiError, errorResponses } from '../errors';
+import { ApiError, ErrorRef, errorResponses } from '../errors';
 import { ANY } from '../auth';
 import { InboundCallError, type InboundCalls } from '../../inbound/service';
 
@@ -22,7 +22,7 @@ export function inboundCallRoutes(deps: { inbound: InboundCalls }): RoutePlugin 
           response: {
             200: { type: 'object', properties: { phone: { type: 'string' }, inboundId: { type: 'string' } } },
             ...errorResponses,
-            422: { $ref: 'Error#' },
+            422: ErrorRef,
           },
         },
       },

@@ -2,8 +2,9 @@
  * Webhook subscriptions (admin): per event type and campaign, signed, retried,
  * replayable from a log position, with a dead-letter view.
  */
-import { Type } from '@sinclair/typebox';
-import { ReqObject, type RoutePlugin } from '../typebox';
+import { Type, type TOptional, type TSchema } from '@sinclair/typebox';
+import { StringEnum } from '../../config/typebox';
+import { NoContent, ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ADMIN } from '../auth';
 import { mapped } from '../store-errors';
@@ -21,50 +22,46 @@ import {
   setCursor,
   updateSubscription,
   type Subscription,
-  type SubscriptionInput,
 } from '../../notify/webhooks';
 
 const tags = ['webhooks'];
 const STREAM_ID = '^[0-9]+-[0-9]+$';
 const idParams = ReqObject({ id: Type.String({ format: 'uuid' }) });
-const eventType = {
-  type: 'string',
+const eventType = Type.String({
   minLength: 1,
   maxLength: 64,
   description: `an event type, a prefix ending in "." or "*": ${WEBHOOK_EVENT_TYPES.join(', ')}`,
-};
+});
 const props = {
-  url: { type: 'string', minLength: 8, maxLength: 2048 },
-  events: { type: 'array', minItems: 1, maxItems: 50, uniqueItems: true, items: eventType },
-  campaigns: { type: 'array', maxItems: 500, items: { type: 'string', minLength: 1, maxLength: 64 } },
-  format: {
-    type: 'string',
-    enum: [...FORMATS],
-    description: 'json (the event), or a chat message for slack, teams, line, chatwork (notices only)',
-  },
+  url: Type.String({ minLength: 8, maxLength: 2048 }),
+  events: Type.Array(eventType, { minItems: 1, maxItems: 50, uniqueItems: true }),
+  campaigns: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 500 }),
+  format: StringEnum(FORMATS, { description: 'json (the event), or a chat message for slack, teams, line, chatwork (notices only)' }),
   headers: Type.Record(Type.String(), Type.String({ maxLength: 4096 }), {
     maxProperties: 20,
     description: 'extra request headers, e.g. Authorization for LINE, X-ChatWorkToken for Chatwork; never returned',
   }),
-  lineTo: { type: 'string', maxLength: 100 },
-  active: { type: 'boolean' },
+  lineTo: Type.String({ maxLength: 100 }),
+  active: Type.Boolean(),
 };
-const subOut = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    url: { type: 'string' },
-    events: { type: 'array', items: { type: 'string' } },
-    campaigns: { type: 'array', items: { type: 'string' } },
-    format: { type: 'string' },
-    lineTo: { type: 'string' },
-    active: { type: 'boolean' },
-    createdAt: { type: 'string' },
-    headerNames: { type: 'array', items: { type: 'string' } },
-    cursor: { type: 'string' },
-    secret: { type: 'string', description: 'only in the answer to create' },
-  },
-} as const;
+const strings = Type.Array(Type.String());
+const subOut = Type.Object({
+  id: Type.Optional(Type.String()),
+  url: Type.Optional(Type.String()),
+  events: Type.Optional(strings),
+  campaigns: Type.Optional(strings),
+  format: Type.Optional(Type.String()),
+  lineTo: Type.Optional(Type.String()),
+  active: Type.Optional(Type.Boolean()),
+  createdAt: Type.Optional(Type.String()),
+  headerNames: Type.Optional(strings),
+  cursor: Type.Optional(Type.String()),
+  secret: Type.Optional(Type.String({ description: 'only in the answer to create' })),
+});
+/** Each optional: `Partial` of the body (a PATCH). */
+const optional = <T extends Record<string, TSchema>>(o: T) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Type.Optional(v)])) as { [K in keyof T]: TOptional<T[K]> };
+const anyObjects = Type.Array(Type.Object({}, { additionalProperties: true }));
 
 const view = (s: Subscription, extra: { cursor?: string; secret?: string } = {}) => {
   const { secret: _secret, headers, ...rest } = s;
@@ -77,23 +74,31 @@ const unknownTypes = (events: string[]) =>
   );
 
 export const webhookRoutes: RoutePlugin = async (app) => {
-  app.post<{ Body: SubscriptionInput }>(
+  app.post(
     '/webhooks',
     {
       config: { roles: ADMIN },
       schema: {
         tags,
         summary: 'Subscribe a URL to event types (answer includes the signing secret, shown once)',
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['url', 'events'],
-          properties: {
-            ...props,
-            secret: { type: 'string', minLength: 16, maxLength: 256 },
-            from: { type: 'string', pattern: STREAM_ID, description: 'deliver from after this log id (default: only new events)' },
+        body: Type.Object(
+          {
+            url: props.url,
+            events: props.events,
+            ...optional({
+              campaigns: props.campaigns,
+              format: props.format,
+              headers: props.headers,
+              lineTo: props.lineTo,
+              active: props.active,
+            }),
+            secret: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),
+            from: Type.Optional(
+              Type.String({ pattern: STREAM_ID, description: 'deliver from after this log id (default: only new events)' }),
+            ),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: { 201: subOut, ...errorResponses },
       },
     },
@@ -118,7 +123,7 @@ export const webhookRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'List subscriptions',
         response: {
-          200: { type: 'object', properties: { webhooks: { type: 'array', items: subOut }, lastEventId: { type: 'string' } } },
+          200: Type.Object({ webhooks: Type.Optional(Type.Array(subOut)), lastEventId: Type.Optional(Type.String()) }),
           ...errorResponses,
         },
       },
@@ -132,7 +137,7 @@ export const webhookRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/webhooks/:id',
     {
       config: { roles: ADMIN },
@@ -150,7 +155,7 @@ export const webhookRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.patch<{ Params: { id: string }; Body: Partial<SubscriptionInput> }>(
+  app.patch(
     '/webhooks/:id',
     {
       config: { roles: ADMIN },
@@ -158,7 +163,7 @@ export const webhookRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'Change a subscription (pause with active=false)',
         params: idParams,
-        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: props },
+        body: Type.Object(optional(props), { additionalProperties: false, minProperties: 1 }),
         response: { 200: subOut, ...errorResponses },
       },
     },
@@ -174,7 +179,7 @@ export const webhookRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/webhooks/:id',
     {
       config: { roles: ADMIN },
@@ -182,7 +187,7 @@ export const webhookRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'Delete a subscription, its cursor and dead letters',
         params: idParams,
-        response: { 204: { type: 'null' }, ...errorResponses },
+        response: { 204: NoContent(), ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -191,7 +196,7 @@ export const webhookRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { from: string } }>(
+  app.post(
     '/webhooks/:id/replay',
     {
       config: { roles: ADMIN },
@@ -217,7 +222,7 @@ export const webhookRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/webhooks/:id/dead-letters',
     {
       config: { roles: ADMIN },
@@ -226,7 +231,7 @@ export const webhookRoutes: RoutePlugin = async (app) => {
         summary: 'Events given up on after every retry (replay from an eventId to send them again)',
         params: idParams,
         response: {
-          200: { type: 'object', properties: { deadLetters: { type: 'array', items: { type: 'object', additionalProperties: true } } } },
+          200: Type.Object({ deadLetters: Type.Optional(anyObjects) }),
           ...errorResponses,
         },
       },
@@ -237,7 +242,7 @@ export const webhookRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.get<{ Querystring: { after?: string; count?: number } }>(
+  app.get(
     '/webhooks-log',
     {
       config: { roles: ADMIN },
@@ -254,12 +259,12 @@ export const webhookRoutes: RoutePlugin = async (app) => {
           },
         ),
         response: {
-          200: { type: 'object', properties: { events: { type: 'array', items: { type: 'object', additionalProperties: true } } } },
+          200: Type.Object({ events: Type.Optional(anyObjects) }),
           ...errorResponses,
         },
       },
     },
-    async (req) => ({ events: await readLog(app.redis, req.query.after ?? '0-0', req.query.count ?? 100) }),
+    async (req) => ({ events: await readLog(app.redis, req.query.after, req.query.count) }),
   );
 };
 
