@@ -86,7 +86,9 @@ export class FakeEndpoint implements EndpointPort {
   private playing?: { target: string; resolve: (r: { playbackMs: number }) => void };
   /**
    * Runs when media flows into a recording: like FreeSWITCH, which writes
-   * nothing into a recording until RTP arrives, the first modify() after
+   * nothing into a recording until RTP arrives — the far end's first packet
+   * (`farEndSends()`, e.g. with its 183: FreeSWITCH reads it before it has the
+   * far end's SDP, through RTP auto-adjust), or the first modify() — after
    * `uuid_record <uuid> start <path>` (the stream test writes audio into the pipe).
    */
   onRecordStart?: (path: string) => void;
@@ -108,6 +110,10 @@ export class FakeEndpoint implements EndpointPort {
     this.localSdp = this.localSdp
       .replace(/^o=FreeSWITCH 1 \d+/m, `o=FreeSWITCH 1 ${++this.sdpVersion}`)
       .replace(/(a=\w+\r\n)?$/, `a=${answer}\r\n`);
+    this.feed();
+  }
+  /** The far end's RTP reaches the endpoint's port (it has our SDP from the INVITE): FreeSWITCH reads it. */
+  farEndSends(): void {
     this.feed();
   }
   private feed(): void {

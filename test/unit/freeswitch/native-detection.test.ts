@@ -25,16 +25,17 @@ function outcome(events: LegEvent[], legId: string) {
   return { end: end.cause, verdicts, connected: false };
 }
 
-t.test('early media busy tone (Japan): modify with the 183 SDP, tone detection, verdict, 486 → code 3', async (t) => {
+t.test('early media busy tone (Japan): tone detection, no mid-media re-INVITE, verdict, 486 → code 3', async (t) => {
   const r = await rig();
   const legId = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, analysis: analysis('JP') });
   r.srf.last.provisional(183, 'Session Progress', EARLY_SDP);
   await r.settle();
   const ep = r.mrf.servers.get('fs1')!.endpoints[0]!;
-  // Detection attached before the INVITE; the sendonly early media answered so that FreeSWITCH receives it.
+  // Detection attached before the INVITE. The 183 uses the codec FreeSWITCH already decodes with (the first of its
+  // offer): FreeSWITCH reads the far end's RTP as it is, so no re-INVITE lands in the middle of its tones (sdp.ts).
   t.same(
     r.log.lines((c) => c.target === ep.uuid),
-    [`${ep.uuid} execute spandsp_start_tone_detect dialer_jp_early`, `${ep.uuid} modify ${EARLY_SDP.replace('a=sendonly', 'a=sendrecv')}`],
+    [`${ep.uuid} execute spandsp_start_tone_detect dialer_jp_early`],
   );
   r.clock.advance(1500);
   ep.emitTone('busy');
@@ -301,4 +302,38 @@ t.test('tone and avmd mapping tables', async (t) => {
     else t.match(v, want, tone);
   }
   t.match(verdictFromAvmd({ Frequency: 'x' }, 5), { kind: 'beep', freqHz: 0, durationMs: 300 });
+});
+
+t.test('early media: the SDP waits for the answer unless FreeSWITCH cannot decode it as it is (sdp.ts)', async (t) => {
+  const r = await rig();
+  // Same codec as FreeSWITCH's first (PCMU): no re-INVITE in the early media; the 200's SDP is applied at the answer
+  // (even when it repeats the 183's, which FreeSWITCH has never been given).
+  const a = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, analysis: analysis() });
+  r.srf.last.provisional(183, 'Session Progress', EARLY_SDP);
+  await r.settle();
+  const epA = r.mrf.servers.get('fs1')!.endpoints[0]!;
+  t.equal(r.log.lines((c) => c.target === epA.uuid && c.op === 'modify').length, 0, 'no modify at the 183');
+  r.srf.last.answer(EARLY_SDP);
+  await r.settle();
+  t.same(
+    r.log.lines((c) => c.target === epA.uuid && c.op === 'modify'),
+    [`${epA.uuid} modify ${EARLY_SDP.replace('a=sendonly', 'a=sendrecv')}`],
+    "the 200's SDP applied once, at the answer (sendonly given as sendrecv)",
+  );
+  await r.driver.hangup(a);
+
+  // PCMA, which FreeSWITCH does not decode with until it is told: the endpoint gets the SDP at once, as before.
+  const pcma = 'v=0\r\nc=IN IP4 10.0.0.9\r\nm=audio 4100 RTP/AVP 8 101\r\na=sendonly\r\n';
+  const b = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, analysis: analysis() });
+  r.srf.last.provisional(183, 'Session Progress', pcma);
+  await r.settle();
+  const epB = r.mrf.servers.get('fs1')!.endpoints[1]!;
+  t.same(
+    r.log.lines((c) => c.target === epB.uuid && c.op === 'modify'),
+    [`${epB.uuid} modify ${pcma.replace('a=sendonly', 'a=sendrecv')}`],
+  );
+  r.srf.last.answer(pcma);
+  await r.settle();
+  t.equal(r.log.lines((c) => c.target === epB.uuid && c.op === 'modify').length, 1, 'an unchanged SDP is not applied twice');
+  await r.driver.hangup(b);
 });

@@ -36,7 +36,7 @@ import { LegAnalysis, type AnalyzerFactory, type TapStats } from './analysis';
 import { endFromMediaLoss, endFromRemoteBye, endFromUacFailure, type LocalEnding } from './causes';
 import { checkFreeswitchConfig, checkNativeDetection, forkAddressOf, inviteFor } from './config';
 import { FORK_SINK_HEADERS, chooseAudioMode, fifoPathFor, holdTarget, toneTarget } from './detect';
-import { answerDirection, endpointSdp, nextSessionVersion, withDirection } from './sdp';
+import { answerDirection, earlySdpNeededNow, endpointSdp, nextSessionVersion, withDirection } from './sdp';
 import { MediaServerPool, statusOf, up, type PoolMember } from './pool';
 import { CreationGate, gateMediaServer } from './gate';
 import type {
@@ -1026,6 +1026,9 @@ export class FreeswitchDriver implements TelephonyDriver {
     const sdp = res.body;
     const analysis = leg.analysis;
     this.chain(leg, async () => {
+      // No re-INVITE to FreeSWITCH in the middle of the far end's early media when it already hears it as it
+      // is: the SDP waits for the answer (sdp.ts, earlySdpNeededNow).
+      if (!earlySdpNeededNow(sdp, leg.ep.localSdp)) return analysis.startEarly();
       leg.appliedSdp = sdp;
       // The recording starts alongside the modify: the analyser is on before the first RTP is read.
       await Promise.all([leg.ep.modify(endpointSdp(sdp)), analysis.startEarly()]);

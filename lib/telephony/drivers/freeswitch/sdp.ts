@@ -15,6 +15,42 @@ export function endpointSdp(remoteSdp: string): string {
   return remoteSdp.replace(/^a=sendonly[ \t]*(\r?)$/gm, 'a=sendrecv$1');
 }
 
+/** The payload type an SDP lists first on its audio line (the codec its sender uses), or undefined. */
+export function firstAudioPayload(sdp: string): string | undefined {
+  return /^m=audio [1-9]\d*(?:\/\d+)? \S+ (\S+)/m.exec(sdp)?.[1];
+}
+
+/**
+ * Whether the endpoint needs the far end's early SDP now (a `modify()`
+ * re-INVITE to FreeSWITCH), or already hears the early media as it is, so
+ * the SDP can wait for the final answer (the 200's, applied then).
+ *
+ * Applying it mid-media is what costs: FreeSWITCH processes the re-INVITE
+ * while the far end's RTP is already being read (the far end has our SDP
+ * from the INVITE and sends with its 183; under load the re-INVITE came
+ * 100–460 ms after the first packet), and the audio fed to the leg's media
+ * bugs breaks at that moment. Seen live with spandsp's segment log
+ * (`test/e2e/freeswitch/early-sdp-late.test.ts`): the SIT's 274 ms middle
+ * tone read as 80 ms + 32 ms of a false dual tone + 144 ms, or its last
+ * tone as 128 ms + 32 ms of silence + 224 ms, so the SIT (±45 ms per
+ * segment) was never reported.
+ *
+ * Before the modify, FreeSWITCH already reads whatever reaches the
+ * endpoint's port: its RTP session is up from the endpoint's creation (the
+ * 3pcc ACK carries FreeSWITCH's own offer, so it decodes with the first
+ * codec of that offer), and RTP auto-adjust takes packets from any source
+ * and then latches onto the far end's (`switch_rtp.c`; freeswitch-conf
+ * leaves auto-adjust on). FreeSWITCH sends nothing to a leg in early media.
+ * So the SDP is only needed now when the far end sends another codec than
+ * the one FreeSWITCH decodes with; otherwise it waits for the answer, where
+ * the 200's SDP is applied (the far end's address for what FreeSWITCH will
+ * send from then on). Non-analysed legs never applied early SDP either.
+ */
+export function earlySdpNeededNow(earlySdp: string, endpointOffer: string): boolean {
+  const theirs = firstAudioPayload(earlySdp);
+  return theirs === undefined || theirs !== firstAudioPayload(endpointOffer);
+}
+
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 const DIRECTION_LINE = /^a=(sendrecv|sendonly|recvonly|inactive)[ \t]*(\r?)$/gm;
 
