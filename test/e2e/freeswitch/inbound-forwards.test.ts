@@ -12,26 +12,17 @@
 import { join } from 'node:path';
 import t from 'tap';
 import { makeAgents } from '../../../lib/demo/store-setup';
-import { writeWav } from '../../../lib/media/audio-file';
 import { getAgentLive } from '../../../lib/store/agent-live';
 import { putRoute } from '../../../lib/store/inbound';
 import { PAYLOAD_TYPE } from '../../../lib/media/g711';
-import { RtpProbe, startProbePhone } from '../../../lib/telephony/testing/rtp-probe';
-import { startSipp, type Sipp } from '../../../lib/telephony/testing/sipp';
-import type { InboundEvent } from '../../../lib/inbound/service';
-import { startLiveEnv } from '../../helpers/live-freeswitch';
+import { RtpProbe } from '../../../lib/telephony/testing/rtp-probe';
+import { allDay, inboundCalls, writeMessageWav } from '../../helpers/inbound-calls';
+import { probePhone, startLiveEnv } from '../../helpers/live-freeswitch';
 import { liveServersMissing } from '../../helpers/live-servers';
+import { sleep, untilWithin } from '../../helpers/wait';
 
 const missing = liveServersMissing();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => Promise<boolean> | boolean, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-const ALWAYS = [1, 2, 3, 4, 5, 6, 7] as (1 | 2 | 3 | 4 | 5 | 6 | 7)[];
+const until = untilWithin(30_000);
 const AGENT_HZ = 600;
 const CALLER_HZ = 1100;
 /** A tone the party hears has a large share of the frame's energy; one it does not, close to none. */
@@ -43,43 +34,26 @@ t.test(
   { skip: missing ?? false, timeout: 240_000 },
   async (t) => {
     const { live, redis, dir, startServices } = await startLiveEnv(t, { name: 'e2e-fs-fwd', agents: 0, timeoutS: 200 });
-    const closedWav = join(dir, 'closed.wav');
-    writeWav(
-      closedWav,
-      new Int16Array(8000 * 2).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000))),
-    );
+    const closedWav = writeMessageWav(join(dir, 'closed.wav'));
     // The agent's phone: SIPp with an RTP probe sending the agent's tone.
-    const agentPhone = await startProbePhone({ toneHz: AGENT_HZ, timeoutS: 200 });
-    t.teardown(() => agentPhone.stop());
+    const agentPhone = await probePhone(t, { toneHz: AGENT_HZ, timeoutS: 200 });
     await makeAgents(redis, 'returns', [{ id: 'ag1', address: agentPhone.sipp.address }]);
 
     const services = await startServices();
-    const events: InboundEvent[] = [];
-    services.inbound.setPublisher((e) => events.push(e));
-    const ofCaller = (type: string, caller: string) => events.find((e) => e.type === type && e.data.caller === caller);
-
-    const sipps: Sipp[] = [];
-    t.teardown(() => Promise.all(sipps.map((s) => s.stop())));
-    const drachtio = `127.0.0.1:${live.drachtio.sipPort}`;
-    const callIn = async (did: string, caller: string) => {
-      const s = await startSipp({ scenario: 'inbound-caller', keys: { caller }, args: ['-s', did], remote: drachtio, timeoutS: 150 });
-      sipps.push(s);
-      return s;
-    };
-    const far = async () => {
-      const s = await startSipp({ scenario: 'uas-callee-hangup', calls: 1, timeoutS: 200 });
-      sipps.push(s);
-      return s;
-    };
+    const { events, ofCaller, callIn, far } = inboundCalls(t, {
+      inbound: services.inbound,
+      remote: `127.0.0.1:${live.drachtio.sipPort}`,
+      callerTimeoutS: 150,
+      farTimeoutS: 200,
+    });
     const noAnswerTarget = await far();
     const busyTarget = await far();
     const overrideTarget = await far();
 
     const common = { timeZone: 'UTC', holidays: [], closeRetries: false };
     const msg = { type: 'message' as const, file: closedWav };
-    const agents = (extra: Record<string, unknown> = {}) => [
-      { days: ALWAYS, start: '00:00', end: '24:00', action: { type: 'agents' as const, groups: ['returns'], ...extra } },
-    ];
+    const agents = (extra: { noAnswer?: { to: string }; busy?: { to: string } } = {}) =>
+      allDay({ type: 'agents', groups: ['returns'], ...extra });
     await putRoute(redis, { ...common, did: '+81312360001', bands: agents(), closed: msg });
     await putRoute(redis, {
       ...common,
@@ -108,14 +82,10 @@ t.test(
     // ---- the caller (an RTP probe with its own tone) reaches the agent: audio both ways ----
     const callerProbe = await RtpProbe.start({ toneHz: CALLER_HZ });
     t.teardown(() => callerProbe.close());
-    const caller = await startSipp({
+    const caller = await callIn('0312360001', '09033330001', {
       scenario: 'inbound-caller-probe',
-      keys: { caller: '09033330001', probe_port: String(callerProbe.port), probe_pt: String(PAYLOAD_TYPE.ulaw), probe_codec: 'PCMU' },
-      args: ['-s', '0312360001'],
-      remote: drachtio,
-      timeoutS: 150,
+      keys: { probe_port: String(callerProbe.port), probe_pt: String(PAYLOAD_TYPE.ulaw), probe_codec: 'PCMU' },
     });
-    sipps.push(caller);
     await until(async () => (await getAgentLive(redis, 'ag1'))?.state === 'talking', 'the agent talking with the caller');
     // Both probes send once FreeSWITCH sends to them; then what each hears over a second, after the bridge settles.
     await until(() => callerProbe.frames.length > 0 && agentPhone.probe.frames.length > 0, 'audio to both parties');

@@ -16,27 +16,18 @@
 import { join } from 'node:path';
 import t from 'tap';
 import { makeList } from '../../../lib/demo/store-setup';
-import { writeWav } from '../../../lib/media/audio-file';
 import { getAgentLive } from '../../../lib/store/agent-live';
 import { putRoute, recentInboundCalls } from '../../../lib/store/inbound';
 import { dncAudit, isDoNotCall } from '../../../lib/store/dnc';
 import type { LegEvent } from '../../../lib/telephony/contract';
-import { startSipp, type Sipp } from '../../../lib/telephony/testing/sipp';
 import type { ScreenPop } from '../../../lib/dialer/ports';
-import type { InboundEvent } from '../../../lib/inbound/service';
+import { allDay, inboundCalls, writeMessageWav } from '../../helpers/inbound-calls';
 import { startLiveEnv } from '../../helpers/live-freeswitch';
 import { liveServersMissing } from '../../helpers/live-servers';
+import { sleep, untilWithin } from '../../helpers/wait';
 
 const missing = liveServersMissing();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => Promise<boolean> | boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-const ALWAYS = [1, 2, 3, 4, 5, 6, 7] as (1 | 2 | 3 | 4 | 5 | 6 | 7)[];
+const until = untilWithin(20_000);
 
 t.test(
   'inbound calls through drachtio + FreeSWITCH: agent, message, forward, 404',
@@ -48,11 +39,7 @@ t.test(
       agentGroup: 'returns',
       timeoutS: 170,
     });
-    const closedWav = join(dir, 'closed.wav');
-    writeWav(
-      closedWav,
-      new Int16Array(8000 * 2).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000))),
-    );
+    const closedWav = writeMessageWav(join(dir, 'closed.wav'));
     await makeList(redis, 'L', ['0312000014']);
 
     const services = await startServices();
@@ -61,28 +48,22 @@ t.test(
 
     const legEvents: LegEvent[] = [];
     driver.onEvent((e) => legEvents.push(e));
-    const events: InboundEvent[] = [];
-    services.inbound.setPublisher((e) => events.push(e));
+    const { events, callIn, far } = inboundCalls(t, {
+      inbound: services.inbound,
+      remote: `127.0.0.1:${live.drachtio.sipPort}`,
+      callerTimeoutS: 120,
+      farTimeoutS: 150,
+    });
     const pops: ScreenPop[] = [];
     services.desk.on('screen-pop', (e) => pops.push(e.pop));
-
-    const sipps: Sipp[] = [];
-    t.teardown(() => Promise.all(sipps.map((s) => s.stop())));
-    const drachtio = `127.0.0.1:${live.drachtio.sipPort}`;
-    const callIn = async (did: string, caller: string, scenario = 'inbound-caller') => {
-      const s = await startSipp({ scenario, keys: { caller }, args: ['-s', did], remote: drachtio, timeoutS: 120 });
-      sipps.push(s);
-      return s;
-    };
-    const target = await startSipp({ scenario: 'uas-callee-hangup', calls: 1, timeoutS: 150 });
-    sipps.push(target);
+    const target = await far();
 
     const common = { timeZone: 'UTC', holidays: [], closeRetries: true };
     const msg = { type: 'message' as const, file: closedWav };
     await putRoute(redis, {
       ...common,
       did: '+81312340001',
-      bands: [{ days: ALWAYS, start: '00:00', end: '24:00', action: { type: 'agents', groups: ['returns'] } }],
+      bands: allDay({ type: 'agents', groups: ['returns'] }),
       closed: msg,
     });
     await putRoute(redis, { ...common, did: '+81312340002', bands: [], closed: msg });
@@ -95,7 +76,7 @@ t.test(
     );
 
     // ---- a number without a route: 404 ----
-    const unknown = await callIn('0312349999', '09011110000', 'inbound-caller-404');
+    const unknown = await callIn('0312349999', '09011110000', { scenario: 'inbound-caller-404' });
     t.equal((await unknown.done).code, 0, 'a DID without a route is refused with 404 through drachtio');
 
     // ---- in hours: the ready agent, with the screen pop ----
@@ -150,14 +131,10 @@ t.test(
     await putRoute(redis, { ...common, did: '+81312340004', bands: [], closed: { ...msg, dncDigit: '9' } });
     const listed = async () => (await isDoNotCall(redis, { phone: '+819011110004', channel: 'voice', now: new Date() })).listed;
     t.notOk(await listed(), 'not listed before');
-    const presses = await startSipp({
+    const presses = await callIn('0312340004', '09011110004', {
       scenario: 'inbound-caller-dtmf',
-      keys: { caller: '09011110004', dtmf: '/usr/share/sip-tester/dtmf_2833_9.pcap' },
-      args: ['-s', '0312340004'],
-      remote: drachtio,
-      timeoutS: 120,
+      keys: { dtmf: '/usr/share/sip-tester/dtmf_2833_9.pcap' },
     });
-    sipps.push(presses);
     t.equal((await presses.done).code, 0, 'the caller pressing 9 hears the message out and gets our BYE');
     await until(listed, 'the DNC entry from the digit');
     t.ok(

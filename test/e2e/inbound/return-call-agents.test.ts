@@ -12,58 +12,35 @@
 import t from 'tap';
 import { putRoute } from '../../../lib/store/inbound';
 import { getAgentLive } from '../../../lib/store/agent-live';
-import { startSipp, type Sipp } from '../../../lib/telephony/testing/sipp';
 import type { EmbeddedDriver } from '../../../lib/telephony/drivers/embedded/driver';
-import type { InboundRoute } from '../../../lib/inbound/route';
-import type { InboundEvent } from '../../../lib/inbound/service';
 import type { ScreenPop } from '../../../lib/dialer/ports';
 import { startCampaignEnv } from '../../helpers/campaign-env';
+import { allDay, inboundCalls } from '../../helpers/inbound-calls';
+import { untilWithin } from '../../helpers/wait';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => Promise<boolean> | boolean, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-const ALWAYS = (action: InboundRoute['closed']) => [
-  { days: [1, 2, 3, 4, 5, 6, 7] as (1 | 2 | 3 | 4 | 5 | 6 | 7)[], start: '00:00', end: '24:00', action },
-];
+const until = untilWithin(30_000);
 
 t.test('return calls go to agents taking return calls first, per the route', { timeout: 150_000 }, async (t) => {
   const env = await startCampaignEnv(t, { agents: 2 });
   const driver = env.services.driver as EmbeddedDriver;
   const { desk, inbound } = env.services;
-  const events: InboundEvent[] = [];
-  inbound.setPublisher((e) => events.push(e));
+  const { events, ofCaller, callIn, far } = inboundCalls(t, {
+    inbound,
+    remote: `${driver.sipEndpoint.address}:${driver.sipEndpoint.port}`,
+    callerTimeoutS: 120,
+    farTimeoutS: 120,
+  });
   const pops: { agentId: string; pop: ScreenPop }[] = [];
   desk.on('screen-pop', (e) => pops.push({ agentId: e.agentId, pop: e.pop }));
-  const sipps: Sipp[] = [];
-  t.teardown(() => Promise.all(sipps.map((s) => s.stop())));
-  const callIn = async (did: string, caller: string) => {
-    const s = await startSipp({
-      scenario: 'inbound-caller',
-      keys: { caller },
-      args: ['-s', did],
-      remote: `${driver.sipEndpoint.address}:${driver.sipEndpoint.port}`,
-      timeoutS: 120,
-    });
-    sipps.push(s);
-    return s;
-  };
-  const ofCaller = (type: string, caller: string) => events.find((e) => e.type === type && e.data.caller === caller);
   const state = async (id: string) => (await getAgentLive(env.redis, id))?.state;
 
-  const busyTarget = await startSipp({ scenario: 'uas-callee-hangup', calls: 1, timeoutS: 120 });
-  sipps.push(busyTarget);
+  const busyTarget = await far();
   const base = { timeZone: 'UTC', holidays: [], closeRetries: false, closed: { type: 'forward' as const, to: 'sip:x@127.0.0.1:9' } };
-  await putRoute(env.redis, { ...base, did: '+81312350001', bands: ALWAYS({ type: 'agents', groups: ['sales'] }) });
+  await putRoute(env.redis, { ...base, did: '+81312350001', bands: allDay({ type: 'agents', groups: ['sales'] }) });
   await putRoute(env.redis, {
     ...base,
     did: '+81312350002',
-    bands: ALWAYS({
+    bands: allDay({
       type: 'agents',
       groups: ['sales'],
       agentPool: 'return-calls-only',

@@ -17,30 +17,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { writeWav } from '../../../lib/media/audio-file';
 import { putRoute, recentInboundCalls } from '../../../lib/store/inbound';
 import { DialQueue } from '../../../lib/store/dial-queue';
 import { getAgentLive } from '../../../lib/store/agent-live';
 import { isDoNotCall } from '../../../lib/store/dnc';
-import { startSipp, type Sipp } from '../../../lib/telephony/testing/sipp';
 import type { EmbeddedDriver } from '../../../lib/telephony/drivers/embedded/driver';
-import type { InboundRoute } from '../../../lib/inbound/route';
-import type { InboundEvent } from '../../../lib/inbound/service';
 import type { ScreenPop } from '../../../lib/dialer/ports';
 import { makeList, runCampaign, startCampaignEnv } from '../../helpers/campaign-env';
+import { allDay, inboundCalls, writeMessageWav } from '../../helpers/inbound-calls';
+import { sleep, untilWithin } from '../../helpers/wait';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => Promise<boolean> | boolean, what: string, ms = 15000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-const ALWAYS = (action: InboundRoute['closed']) => [
-  { days: [1, 2, 3, 4, 5, 6, 7] as (1 | 2 | 3 | 4 | 5 | 6 | 7)[], start: '00:00', end: '24:00', action },
-];
+const until = untilWithin(15000);
 /** The list's numbers end in 4: the carrier simulator rings them without answer (result 2, retried). */
 const X = '0312000014';
 const Y = '0312000024';
@@ -49,57 +36,37 @@ t.test('return calls: agent, message, forwards, override, retry closed, DNC', { 
   const env = await startCampaignEnv(t, { agents: 1 });
   const dir = mkdtempSync(join(tmpdir(), 'inbound-e2e-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const closedWav = join(dir, 'closed.wav');
-  writeWav(
-    closedWav,
-    new Int16Array(8000 * 2).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000))),
-  );
+  const closedWav = writeMessageWav(join(dir, 'closed.wav'));
   const driver = env.services.driver as EmbeddedDriver;
   const { desk, inbound } = env.services;
-  const events: InboundEvent[] = [];
-  inbound.setPublisher((e) => events.push(e));
+  const { events, ofCaller, callIn, far } = inboundCalls(t, {
+    inbound,
+    remote: `${driver.sipEndpoint.address}:${driver.sipEndpoint.port}`,
+    callerTimeoutS: 120,
+    farTimeoutS: 150,
+  });
   const pops: ScreenPop[] = [];
   desk.on('screen-pop', (e) => pops.push(e.pop));
-  const sipps: Sipp[] = [];
-  t.teardown(() => Promise.all(sipps.map((s) => s.stop())));
-  const far = async (scenario: string, calls = 1) => {
-    const s = await startSipp({ scenario, calls, timeoutS: 150 });
-    sipps.push(s);
-    return s;
-  };
-  /** A customer calling `did` from `caller`; resolves when SIPp ends (our BYE). */
-  const callIn = async (did: string, caller: string) => {
-    const s = await startSipp({
-      scenario: 'inbound-caller',
-      keys: { caller },
-      args: ['-s', did],
-      remote: `${driver.sipEndpoint.address}:${driver.sipEndpoint.port}`,
-      timeoutS: 120,
-    });
-    sipps.push(s);
-    return s;
-  };
-  const ofCaller = (type: string, caller: string) => events.find((e) => e.type === type && e.data.caller === caller);
 
   // Far ends the forwards go to: each answers and hangs up 0.8 s later (uas-callee-hangup).
-  const noAnswerTarget = await far('uas-callee-hangup');
-  const busyTarget = await far('uas-callee-hangup');
-  const overrideTarget = await far('uas-callee-hangup');
+  const noAnswerTarget = await far();
+  const busyTarget = await far();
+  const overrideTarget = await far();
 
   const base = { timeZone: 'UTC', holidays: [], closeRetries: true };
   const msg = { type: 'message' as const, file: closedWav };
-  await putRoute(env.redis, { ...base, did: '+81312340001', bands: ALWAYS({ type: 'agents', groups: ['sales'] }), closed: msg });
+  await putRoute(env.redis, { ...base, did: '+81312340001', bands: allDay({ type: 'agents', groups: ['sales'] }), closed: msg });
   await putRoute(env.redis, { ...base, did: '+81312340002', bands: [], closed: msg });
   await putRoute(env.redis, {
     ...base,
     did: '+81312340003',
-    bands: ALWAYS({ type: 'agents', groups: ['nobody'], noAnswer: { to: `sip:desk@${noAnswerTarget.address}` } }),
+    bands: allDay({ type: 'agents', groups: ['nobody'], noAnswer: { to: `sip:desk@${noAnswerTarget.address}` } }),
     closed: msg,
   });
   await putRoute(env.redis, {
     ...base,
     did: '+81312340004',
-    bands: ALWAYS({ type: 'agents', groups: ['sales'], busy: { to: `sip:desk@${busyTarget.address}` } }),
+    bands: allDay({ type: 'agents', groups: ['sales'], busy: { to: `sip:desk@${busyTarget.address}` } }),
     closed: msg,
   });
   const overrideUntil = Date.now() + 10_000;
@@ -113,7 +80,7 @@ t.test('return calls: agent, message, forwards, override, retry closed, DNC', { 
   await putRoute(env.redis, {
     ...base,
     did: '+81312340006',
-    bands: ALWAYS({ type: 'agents', groups: ['sales'] }),
+    bands: allDay({ type: 'agents', groups: ['sales'] }),
     closed: msg,
     closeRetries: false,
   });
