@@ -32,6 +32,9 @@ interface Pooled {
   shifts: number;
   live: number;
   abandoned: number;
+  /** Waiting agents' time under-dialled / awaiting answers, as shares of available time (engine.ts). */
+  idleUnderDialled: number;
+  idleAwaitingAnswers: number;
 }
 
 /** Pools the seeds of one scenario × strategy: rates from summed counts, occupancy weighted by agent-hours. */
@@ -47,6 +50,8 @@ function pool(rs: SimResult[]): Pooled {
     shifts: rs.length,
     live,
     abandoned,
+    idleUnderDialled: rs.reduce((a, r) => a + r.idleUnderDialled * r.agentHours, 0) / hours,
+    idleAwaitingAnswers: rs.reduce((a, r) => a + r.idleAwaitingAnswers * r.agentHours, 0) / hours,
   };
 }
 
@@ -56,6 +61,8 @@ function arg(args: string[], name: string): string | undefined {
 }
 
 const r4 = (x: number) => Math.round(x * 10000) / 10000;
+const idle = (p: Pooled) =>
+  `${(p.idleUnderDialled * 100).toFixed(1).padStart(9)} %${(p.idleAwaitingAnswers * 100).toFixed(1).padStart(12)} %`;
 
 /**
  * Sweeps the oracle's per-call risk per scenario (log-bisection, all scenarios
@@ -103,7 +110,9 @@ export default async function main(args: string[] = []): Promise<void> {
   console.log(
     `pacing simulator: ${scenarios.length} scenarios × ${STRATEGIES.length} strategies + oracle (${rounds} sweep rounds) × ${seeds} seeds × ${hours} h shifts (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
   );
-  console.log('scenario                     strategy      occupancy  abandon  worst-shift  oracleRatio   live  abandoned');
+  console.log(
+    'scenario                     strategy      occupancy  abandon  worst-shift  oracleRatio   live  abandoned  idle:under  idle:awaiting',
+  );
   const table = new Map<string, Map<string, Pooled & { oracleRatio: number }>>();
   for (const sc of scenarios) {
     const row = new Map<string, Pooled & { oracleRatio: number }>();
@@ -113,12 +122,12 @@ export default async function main(args: string[] = []): Promise<void> {
       const oracleRatio = o && o.occupancy > 0 ? p.occupancy / o.occupancy : NaN;
       row.set(st.name, { ...p, oracleRatio });
       console.log(
-        `${sc.name.padEnd(29)}${st.name.padEnd(14)}${(p.occupancy * 100).toFixed(1).padStart(8)} %${(p.abandonRate * 100).toFixed(2).padStart(7)} %${(p.worstShiftAbandonRate * 100).toFixed(2).padStart(10)} %${oracleRatio.toFixed(3).padStart(12)}${String(p.live).padStart(7)}${String(p.abandoned).padStart(11)}`,
+        `${sc.name.padEnd(29)}${st.name.padEnd(14)}${(p.occupancy * 100).toFixed(1).padStart(8)} %${(p.abandonRate * 100).toFixed(2).padStart(7)} %${(p.worstShiftAbandonRate * 100).toFixed(2).padStart(10)} %${oracleRatio.toFixed(3).padStart(12)}${String(p.live).padStart(7)}${String(p.abandoned).padStart(11)}${idle(p)}`,
       );
     }
     if (o)
       console.log(
-        `${sc.name.padEnd(29)}${'oracle'.padEnd(14)}${(o.occupancy * 100).toFixed(1).padStart(8)} %${(o.abandonRate * 100).toFixed(2).padStart(7)} %${(o.worstShiftAbandonRate * 100).toFixed(2).padStart(10)} %   θ=${o.theta.toPrecision(3)}`,
+        `${sc.name.padEnd(29)}${'oracle'.padEnd(14)}${(o.occupancy * 100).toFixed(1).padStart(8)} %${(o.abandonRate * 100).toFixed(2).padStart(7)} %${(o.worstShiftAbandonRate * 100).toFixed(2).padStart(10)} %${`θ=${o.theta.toPrecision(3)}`.padStart(12)}${String(o.live).padStart(7)}${String(o.abandoned).padStart(11)}${idle(o)}`,
       );
     else console.log(`${sc.name.padEnd(29)}oracle        no setting within ${CAP * 100} % found`);
     table.set(sc.name, row);

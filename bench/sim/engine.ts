@@ -67,6 +67,14 @@ export interface SimResult {
   /** Largest campaign legs and starts within one second seen. */
   maxLegs: number;
   maxStartsPerSecond: number;
+  /**
+   * Where the idle time goes (shares of available time): waiting agents' time while the calls in flight were
+   * expected to bring fewer persons than agents waiting (persons queued + ringing calls × the true live rate:
+   * under-dialled at that moment), and while they were expected to bring enough (dialled for, the answers not
+   * in yet).
+   */
+  idleUnderDialled: number;
+  idleAwaitingAnswers: number;
 }
 
 type Ev =
@@ -110,6 +118,9 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
   const w = sc.world;
   const ringTimeoutMs = (w?.ringTimeoutSec ?? RING_TIMEOUT_SEC) * SEC;
   const heap = new EventHeap<Ev>();
+  let idleUnderMs = 0;
+  let idleAwaitMs = 0;
+  let lastT = 0;
   const agents: Agent[] = Array.from({ length: sc.agents }, () => ({ state: 'ready' as const, since: 0, freeAt: 0 }));
   // Uneven agents: each has its own talk and wrap-up speed.
   const speed = agents.map(() =>
@@ -243,6 +254,14 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
     const ev = heap.pop();
     if (!ev || ev.t > endAt) break;
     const now = ev.t;
+    // Between events nothing changes: waiting agents × elapsed time, by what was in flight for them.
+    const waiting = readyCount();
+    if (waiting > 0) {
+      const idle = waiting * (now - lastT);
+      if (queued.size + ringing.size * liveAt(lastT) < waiting) idleUnderMs += idle;
+      else idleAwaitMs += idle;
+    }
+    lastT = now;
     switch (ev.kind) {
       case 'tick': {
         while (starts.length && starts[0] <= now - SEC) starts.shift();
@@ -405,6 +424,8 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
     meanAgentWaitSec: handled > 0 ? readyMs / handled / SEC : readyMs / SEC,
     maxLegs,
     maxStartsPerSecond: maxStarts,
+    idleUnderDialled: idleUnderMs / agentMs,
+    idleAwaitingAnswers: idleAwaitMs / agentMs,
   };
 }
 

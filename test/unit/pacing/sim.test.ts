@@ -71,3 +71,16 @@ t.test('predictive keeps agents busier than progressive on the same world, withi
   t.ok(pred.abandonRate <= 0.03, `abandon rate ${pred.abandonRate.toFixed(4)}`);
   t.ok(pred.occupancy > 0 && pred.occupancy < 1);
 });
+
+t.test('the idle-time profile accounts for all of the waiting time, and dialling ahead shrinks the under-dialled part', async (t) => {
+  const prog = simulate(small, PROGRESSIVE, { seed: 4 });
+  const pred = simulate(small, PREDICTIVE, { seed: 4 });
+  for (const r of [prog, pred]) {
+    // Busy + waiting (split in two) = available time; only the stretch after the last event is left out.
+    const sum = r.occupancy + r.idleUnderDialled + r.idleAwaitingAnswers;
+    t.ok(Math.abs(sum - 1) < 0.005, `${r.strategy}: occupancy + idle = ${sum.toFixed(4)}`);
+    t.ok(r.idleUnderDialled >= 0 && r.idleAwaitingAnswers >= 0);
+  }
+  // One call per waiting agent at 25 % live brings a quarter of a person each: progressive idles under-dialled.
+  t.ok(prog.idleUnderDialled > pred.idleUnderDialled, `${prog.idleUnderDialled.toFixed(3)} vs ${pred.idleUnderDialled.toFixed(3)}`);
+});
