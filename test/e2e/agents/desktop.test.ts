@@ -19,7 +19,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { screenshotPath } from '../../helpers/screenshots';
 import { startServices } from '../../../app/services';
 import { buildApp } from '../../../lib/api/app';
@@ -33,6 +33,8 @@ import { startProbePhone, type RtpProbe } from '../../../lib/telephony/testing/r
 import { openPage } from '../../helpers/chromium';
 import { seedDesktopCampaign } from '../../helpers/desktop-campaign';
 import { startTestRedis } from '../../helpers/redis';
+import { AGENT, CUSTOMER, expectHears, SUPERVISOR, whatEachHears } from '../../helpers/party-tones';
+import { untilWithin } from '../../helpers/wait';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SUP_KEY = 'e2e-desktop-supervisor-01';
@@ -41,34 +43,9 @@ const AG2_KEY = 'e2e-desktop-agent-ag2-001';
 // docs/*.png only with `npm run screenshots` (test/helpers/screenshots.ts).
 const SCREENSHOT = screenshotPath('agent-desktop.png');
 const MONITOR_SHOT = screenshotPath('monitor.png');
-const AGENT = 600;
-const CUSTOMER = 1100;
-const SUPERVISOR = 1700;
-const TONES = [AGENT, CUSTOMER, SUPERVISOR];
-const NAMES: Record<number, string> = { [AGENT]: 'agent', [CUSTOMER]: 'customer', [SUPERVISOR]: 'supervisor' };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => Promise<boolean> | boolean, what: string, ms = 10000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-/** Whose tones each phone heard during one second (after 300 ms to settle). */
-async function heard(probes: Record<string, RtpProbe>): Promise<Record<string, Record<number, number>>> {
-  await sleep(300);
-  const from = Date.now();
-  await sleep(1000);
-  return Object.fromEntries(Object.entries(probes).map(([k, p]) => [k, p.heard(TONES, from).shares]));
-}
-function expectHears(t: Test, who: string, shares: Record<number, number>, present: number[]): void {
-  for (const hz of TONES) {
-    if (present.includes(hz)) t.ok(shares[hz]! > 0.2, `${who} hears the ${NAMES[hz]} (${shares[hz]!.toFixed(2)})`);
-    else t.ok(shares[hz]! < 0.05, `${who} does not hear the ${NAMES[hz]} (${shares[hz]!.toFixed(3)})`);
-  }
-}
+const until = untilWithin(10000);
+/** Whose tones each phone heard over a second of audio (300 ms after a change, for it to settle). */
+const heard = (probes: Record<string, RtpProbe>) => whatEachHears(probes, { settleMs: 300 });
 
 t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeout: 180000 }, async (t) => {
   const { redis } = await startTestRedis(t, 'e2e:');

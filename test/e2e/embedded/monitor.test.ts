@@ -5,53 +5,19 @@
  * are PCMU, so the mixer transcodes), and each party's received frames are
  * measured with lib/media's Goertzel share.
  */
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestDriver } from '../../../lib/telephony/testing/driver';
 import { startProbePhone, type RtpProbe } from '../../../lib/telephony/testing/rtp-probe';
 import type { LegEvent, RecordingResult } from '../../../lib/telephony/contract';
-import { goertzelShare } from '../../../lib/media/features';
+import { ABSENT, AGENT, channelTones, CUSTOMER, describeChannel, expectHears, SUPERVISOR, whatEachHears } from '../../helpers/party-tones';
+import { sleep, untilWithin } from '../../helpers/wait';
 
-const AGENT = 600;
-const CUSTOMER = 1100;
-const SUPERVISOR = 1700;
-const TONES = [AGENT, CUSTOMER, SUPERVISOR];
-/** A tone mixed with one other of equal level has about half the energy; absent tones stay near 0. */
-const PRESENT = 0.2;
-const ABSENT = 0.05;
-
-async function until(cond: () => boolean, what: string, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** What a party heard during the next `ms` (after 300 ms for the change to settle). */
-async function listenTo(probes: Record<string, RtpProbe>, ms = 1000): Promise<Record<string, Record<number, number>>> {
-  await sleep(300);
-  const from = Date.now();
-  await sleep(ms);
-  const out: Record<string, Record<number, number>> = {};
-  for (const [k, p] of Object.entries(probes)) {
-    const h = p.heard(TONES, from);
-    if (h.frames < ms / 40) throw new Error(`${k} received only ${h.frames} frames`);
-    out[k] = h.shares;
-  }
-  return out;
-}
-
-function expectHears(t: Test, who: string, shares: Record<number, number>, present: number[]): void {
-  for (const hz of TONES) {
-    const name = hz === AGENT ? 'agent' : hz === CUSTOMER ? 'customer' : 'supervisor';
-    if (present.includes(hz)) t.ok(shares[hz]! > PRESENT, `${who} hears the ${name} (${shares[hz]!.toFixed(2)})`);
-    else t.ok(shares[hz]! < ABSENT, `${who} does not hear the ${name} (${shares[hz]!.toFixed(3)})`);
-  }
-}
+const until = untilWithin(8000, 20);
+/** What each party heard over a second of audio, 300 ms after a change (the mixer's next frames). */
+const listenTo = (probes: Record<string, RtpProbe>) => whatEachHears(probes, { settleMs: 300 });
 
 t.test('listen, whisper, barge and a two-channel recording', { timeout: 90000 }, async (t) => {
   const agent = await startProbePhone({ toneHz: AGENT });
@@ -133,22 +99,14 @@ t.test('listen, whisper, barge and a two-channel recording', { timeout: 90000 },
     left[i] = wav.readInt16LE(44 + i * 4);
     right[i] = wav.readInt16LE(46 + i * 4);
   }
-  const share = (x: Int16Array, hz: number) => {
-    // Mean over 20 ms frames from the second second on (the first frames may be silence).
-    let sum = 0;
-    let k = 0;
-    for (let i = 8000; i + 160 <= x.length; i += 160, k++) {
-      const f = x.subarray(i, i + 160);
-      let e = 0;
-      for (const v of f) e += v * v;
-      sum += goertzelShare(f, hz, e);
-    }
-    return sum / k;
-  };
-  t.ok(share(left, CUSTOMER) > 0.8, `channel 1 holds the customer (${share(left, CUSTOMER).toFixed(2)})`);
-  t.ok(share(left, AGENT) < ABSENT && share(left, SUPERVISOR) < ABSENT, 'channel 1 holds nobody else');
-  t.ok(share(right, AGENT) > 0.8, `channel 2 holds the agent (${share(right, AGENT).toFixed(2)})`);
-  t.ok(share(right, CUSTOMER) < ABSENT && share(right, SUPERVISOR) < ABSENT, 'channel 2 holds nobody else');
+  // From the second second on (the first frames may be silence), over the frames that carry sound.
+  const c1 = channelTones(left);
+  const c2 = channelTones(right);
+  t.ok(c1.sounding > 0.5 && c2.sounding > 0.5, `both channels carry sound (${describeChannel(c1)}; ${describeChannel(c2)})`);
+  t.ok(c1.shares[CUSTOMER]! > 0.8, `channel 1 holds the customer (${describeChannel(c1)})`);
+  t.ok(c1.shares[AGENT]! < ABSENT && c1.shares[SUPERVISOR]! < ABSENT, 'channel 1 holds nobody else');
+  t.ok(c2.shares[AGENT]! > 0.8, `channel 2 holds the agent (${describeChannel(c2)})`);
+  t.ok(c2.shares[CUSTOMER]! < ABSENT && c2.shares[SUPERVISOR]! < ABSENT, 'channel 2 holds nobody else');
 
   // A recording that cannot be written ends with an error; the call goes on.
   const bad = await driver.startRecording({

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { startServices } from '../../../app/services';
 import { buildApp } from '../../../lib/api/app';
 import { validateConfig } from '../../../lib/config';
@@ -27,40 +27,14 @@ import { chromiumMissing, openPage } from '../../helpers/chromium';
 import { liveServersMissing, startLiveServers } from '../../helpers/live-servers';
 import { seedDesktopCampaign } from '../../helpers/desktop-campaign';
 import { startTestRedis } from '../../helpers/redis';
+import { AGENT, CUSTOMER, expectHears, SUPERVISOR, whatEachHears } from '../../helpers/party-tones';
+import { untilWithin } from '../../helpers/wait';
 
 const SUP_KEY = 'e2e-fsdesk-supervisor-001';
 const AG1_KEY = 'e2e-fsdesk-agent-ag1-0001';
-const AGENT = 600;
-const CUSTOMER = 1100;
-const SUPERVISOR = 1700;
-const TONES = [AGENT, CUSTOMER, SUPERVISOR];
-const NAMES: Record<number, string> = { [AGENT]: 'agent', [CUSTOMER]: 'customer', [SUPERVISOR]: 'supervisor' };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => Promise<boolean> | boolean, what: string | (() => string), ms = 20000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'string' ? what : what()}`);
-    await sleep(50);
-  }
-}
-/** Whose tones each phone heard during one second of frames (after 500 ms for the change to settle). */
-async function heard(probes: Record<string, RtpProbe>): Promise<Record<string, Record<number, number>>> {
-  await sleep(500);
-  const from = Date.now();
-  const count = () => Object.entries(probes).map(([k, p]) => `${k}: ${p.frames.filter((f) => f.at >= from).length}`);
-  await until(
-    () => Object.values(probes).every((p) => p.frames.filter((f) => f.at >= from).length >= 50),
-    () => `a second of audio (frames so far: ${count().join(', ')})`,
-  );
-  return Object.fromEntries(Object.entries(probes).map(([k, p]) => [k, p.heard(TONES, from).shares]));
-}
-function expectHears(t: Test, who: string, shares: Record<number, number>, present: number[]): void {
-  for (const hz of TONES) {
-    if (present.includes(hz)) t.ok(shares[hz]! > 0.2, `${who} hears the ${NAMES[hz]} (${shares[hz]!.toFixed(2)})`);
-    else t.ok(shares[hz]! < 0.05, `${who} does not hear the ${NAMES[hz]} (${shares[hz]!.toFixed(3)})`);
-  }
-}
+const until = untilWithin(20000);
+/** Whose tones each phone heard over a second of audio (500 ms after a change, for it to settle). */
+const heard = (probes: Record<string, RtpProbe>) => whatEachHears(probes, { settleMs: 500 });
 
 t.test(
   'agent desktop on the freeswitch driver: pop, listen, whisper and barge, hang up from the page, disposition, recording',

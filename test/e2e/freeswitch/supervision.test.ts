@@ -7,62 +7,21 @@
  * others are PCMU) and what each party receives is measured with lib/media's
  * Goertzel share. The WAV is written by FreeSWITCH (uuid_record, stereo).
  */
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RtpProbe } from '../../../lib/telephony/testing/rtp-probe';
 import type { RecordingResult } from '../../../lib/telephony/contract';
-import { goertzelShare } from '../../../lib/media/features';
+import { ABSENT, AGENT, channelTones, CUSTOMER, describeChannel, expectHears, SUPERVISOR, whatEachHears } from '../../helpers/party-tones';
 import { holdUntilHeard, probePhone, startLiveDriver, watchLegs } from '../../helpers/live-freeswitch';
 import { liveServersMissing, startLiveServers } from '../../helpers/live-servers';
 import { sleep, untilWithin } from '../../helpers/wait';
 
 const missing = liveServersMissing();
-const AGENT = 600;
-const CUSTOMER = 1100;
-const SUPERVISOR = 1700;
-const TONES = [AGENT, CUSTOMER, SUPERVISOR];
-/** A tone mixed with one other of equal level has about half the energy; absent tones stay near 0. */
-const PRESENT = 0.2;
-const ABSENT = 0.05;
-
 const until = untilWithin(8000, 20);
-
-/** What each party heard during the next `ms` (after 500 ms for the change to settle). */
-async function listenTo(probes: Record<string, RtpProbe>, ms = 1000): Promise<Record<string, Record<number, number>>> {
-  await sleep(500);
-  const from = Date.now();
-  await sleep(ms);
-  const out: Record<string, Record<number, number>> = {};
-  for (const [k, p] of Object.entries(probes)) {
-    const h = p.heard(TONES, from);
-    if (h.frames < ms / 40) throw new Error(`${k} received only ${h.frames} frames`);
-    out[k] = h.shares;
-  }
-  return out;
-}
-
-function expectHears(t: Test, who: string, shares: Record<number, number>, present: number[]): void {
-  for (const hz of TONES) {
-    const name = hz === AGENT ? 'agent' : hz === CUSTOMER ? 'customer' : 'supervisor';
-    if (present.includes(hz)) t.ok(shares[hz]! > PRESENT, `${who} hears the ${name} (${shares[hz]!.toFixed(2)})`);
-    else t.ok(shares[hz]! < ABSENT, `${who} does not hear the ${name} (${shares[hz]!.toFixed(3)})`);
-  }
-}
-
-/** Mean Goertzel share of `hz` over 20 ms frames of one WAV channel, from the second second on. */
-function channelShare(x: Int16Array, hz: number): number {
-  let sum = 0;
-  let k = 0;
-  for (let i = 8000; i + 160 <= x.length; i += 160, k++) {
-    const f = x.subarray(i, i + 160);
-    let e = 0;
-    for (const v of f) e += v * v;
-    sum += goertzelShare(f, hz, e);
-  }
-  return k ? sum / k : 0;
-}
+/** What each party heard over a second of audio, 500 ms after a change (FreeSWITCH's eavesdrop and bridge take effect). */
+const listenTo = (probes: Record<string, RtpProbe>) => whatEachHears(probes, { settleMs: 500 });
 
 t.test(
   'freeswitch driver: listen, whisper, barge (eavesdrop) and a stereo uuid_record, live',
@@ -169,10 +128,14 @@ t.test(
       right[i] = wav.readInt16LE(dataAt + 2 + i * 4);
     }
     // Channel 1 = what the customer said; channel 2 = what the customer heard: the agent (and the supervisor while barging).
-    t.ok(channelShare(left, CUSTOMER) > 0.8, `channel 1 holds the customer (${channelShare(left, CUSTOMER).toFixed(2)})`);
-    t.ok(channelShare(left, AGENT) < ABSENT && channelShare(left, SUPERVISOR) < ABSENT, 'channel 1 holds nobody else');
-    t.ok(channelShare(right, AGENT) > 0.5, `channel 2 holds the agent (${channelShare(right, AGENT).toFixed(2)})`);
-    t.ok(channelShare(right, CUSTOMER) < ABSENT, 'channel 2 does not hold the customer');
+    // Over the frames that carry sound, from the second second on.
+    const c1 = channelTones(left);
+    const c2 = channelTones(right);
+    t.ok(c1.sounding > 0.5 && c2.sounding > 0.5, `both channels carry sound (${describeChannel(c1)}; ${describeChannel(c2)})`);
+    t.ok(c1.shares[CUSTOMER]! > 0.8, `channel 1 holds the customer (${describeChannel(c1)})`);
+    t.ok(c1.shares[AGENT]! < ABSENT && c1.shares[SUPERVISOR]! < ABSENT, 'channel 1 holds nobody else');
+    t.ok(c2.shares[AGENT]! > 0.5, `channel 2 holds the agent (${describeChannel(c2)})`);
+    t.ok(c2.shares[CUSTOMER]! < ABSENT, 'channel 2 does not hold the customer');
 
     // A recording FreeSWITCH cannot write ends with an error; the call goes on. (FreeSWITCH creates
     // missing folders itself, so the path goes below a file.)
