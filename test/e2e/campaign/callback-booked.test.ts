@@ -49,7 +49,6 @@ t.test('a callback booked during a call is dialled when due and reaches its owne
     if (e.to === 'wrap_up') setTimeout(() => void desk.finishWrapUp(e.agentId, 'continue').catch(() => undefined), 300);
   });
   await desk.login('ag1');
-  await sleep(1000);
   for (let i = 0; (await desk.readyCount(['sales'])) < 1; i++) {
     if (i > 100) throw new Error('agent not ready');
     await sleep(100);

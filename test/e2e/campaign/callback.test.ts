@@ -9,6 +9,7 @@ import { createCallback, getCallback } from '../../../lib/store/callbacks';
 import { getCampaign } from '../../../lib/store/campaigns';
 import { normalizePhone } from '../../../lib/domain/phone';
 import { makeList, numbersFor, putDnc, runCampaign, startCampaignEnv } from '../../helpers/campaign-env';
+import { until } from '../../helpers/wait';
 
 t.test('due callbacks go to their owner first and respect do-not-call', { timeout: 120000 }, async (t) => {
   const env = await startCampaignEnv(t, { agents: 2 });
@@ -22,9 +23,10 @@ t.test('due callbacks go to their owner first and respect do-not-call', { timeou
   desk.on('state', (e) => {
     if (e.to === 'wrap_up') setTimeout(() => void desk.finishWrapUp(e.agentId, 'continue').catch(() => undefined), 100);
   });
-  // ag1 logs in first, so it is the longest-waiting agent.
+  // ag1 logs in first and is ready before ag2 logs in, so it is the longest-waiting agent
+  // (waited for, not slept on: a loaded host may take longer than any fixed pause for ag1's phone to answer).
   await desk.login('ag1');
-  await new Promise((r) => setTimeout(r, 1500));
+  await until(async () => (await desk.readyCount(['sales'])) >= 1, 'ag1 ready', 15000);
   await desk.login('ag2');
   for (let i = 0; (await desk.readyCount(['sales'])) < 2; i++) {
     if (i > 100) throw new Error('agents not ready');
