@@ -11,6 +11,7 @@
  *   sunk below a raised floor), ≥ 200 ms of it, so one greeting splits in bursts;
  * - `shape`: the labels agree with the clean copy (within 200 ms either way):
  *   the VAD heard what was said and the decision (rules or model) went wrong;
+ * - `beep-in-speech`: the beep detector heard a beep in the voice (a held vowel), so a machine;
  * - `no-verdict`: the recording ended before any verdict.
  *
  * Only the train split is read (as detect-dev). The held-out split is never
@@ -115,11 +116,13 @@ export default function main(args: string[]): void {
     const first = vs.find((v) => v.kind !== 'ringback');
     const cause = !first
       ? 'no-verdict'
-      : falseSpeech * FRAME_MS >= 200
-        ? 'vad-false-speech'
-        : missed * FRAME_MS >= 200
-          ? 'vad-missed-speech'
-          : 'shape';
+      : first.kind === 'machine' && first.reason?.startsWith('beep')
+        ? 'beep-in-speech'
+        : falseSpeech * FRAME_MS >= 200
+          ? 'vad-false-speech'
+          : missed * FRAME_MS >= 200
+            ? 'vad-missed-speech'
+            : 'shape';
     (counts[item.aug] ??= {})[cause] = (counts[item.aug]![cause] ?? 0) + 1;
     console.error(`${item.id} [${item.desc}] expect ${item.expect} → ${o.predicted}: ${cause}`);
     console.error(`  verdict   ${JSON.stringify(first ?? null)}`);

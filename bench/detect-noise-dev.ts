@@ -1,0 +1,101 @@
+/**
+ * A denser noise dev set than detect-dev's: every clean item of the real-voice
+ * corpus's *train* split (persons, machines, music) mixed with each of white,
+ * pink, brown and babble noise at each of 5, 10, 15, 20 and 30 dB SNR (SNR
+ * against the item's active level, as the corpus recipe's own noise
+ * augmentation; babble from the train voices' prompts). detect-dev has about
+ * 25 persons per noise row at one random SNR each; this has every train person
+ * in every cell, so a change to the speech/non-speech decision is measured on
+ * some 3,000 persons in noise instead of 100. The held-out split is never read.
+ *
+ *   npm run bench -- detect-noise-dev [--media '<json overrides>'] [--snr 5,10] [--noise white,babble] [--every 3]
+ *
+ * Prints one JSON line: recall per class, per noise and SNR, and the clean
+ * figures of the same items. `--every k` keeps every k-th item (a quicker look).
+ */
+import { join } from 'node:path';
+import { analyzePcm } from '../lib/media/analyzer';
+import { readAudioFile } from '../lib/media/audio-file';
+import { mediaConfig } from '../lib/media/config';
+import { babble, colored, loadVoice, VOICES } from './corpus/real';
+import * as S from './corpus/synth';
+import { judgeReal, realCorpus } from './detect-real';
+
+const NOISES = ['white', 'pink', 'brown', 'babble'] as const;
+const SNRS = [5, 10, 15, 20, 30];
+
+function list<T extends string | number>(args: string[], name: string, all: readonly T[], parse: (s: string) => T): readonly T[] {
+  const i = args.indexOf(name);
+  return i < 0 ? all : args[i + 1]!.split(',').map(parse);
+}
+
+export default function main(args: string[]): void {
+  const overrides = args.includes('--media') ? (JSON.parse(args[args.indexOf('--media') + 1]!) as Record<string, unknown>) : undefined;
+  const noises = list(args, '--noise', NOISES, (s) => s as (typeof NOISES)[number]);
+  const snrs = list(args, '--snr', SNRS, Number);
+  const corpus = realCorpus(join(__dirname, '.out'), (s) => console.error(s));
+  if (!corpus) throw new Error('real-voice corpus missing (bash scripts/real-corpus.sh)');
+  const config = mediaConfig(undefined, overrides);
+  const pool = noises.includes('babble') ? VOICES.train.flatMap((v) => loadVoice(v).prompts) : [];
+  const every = args.includes('--every') ? Number(args[args.indexOf('--every') + 1]) : 1;
+  const items = corpus.items
+    .filter((i) => i.split === 'train' && i.aug === 'clean' && ['human', 'machine', 'music'].includes(i.expect))
+    .filter((_, k) => k % every === 0);
+  type Cell = { n: number; ok: number };
+  const cells: Record<string, Record<string, Cell>> = {};
+  const add = (row: string, cls: string, ok: boolean) => {
+    const c = ((cells[row] ??= {})[cls] ??= { n: 0, ok: 0 });
+    c.n++;
+    if (ok) c.ok++;
+  };
+  let audio = 0;
+  let cpu = 0;
+  const run = (row: string, item: (typeof items)[number], pcm: Int16Array) => {
+    const c0 = process.cpuUsage();
+    const vs = analyzePcm(pcm, { config, phase: 'answered', region: item.region, waitForBeep: !!item.beep });
+    const c = process.cpuUsage(c0);
+    audio += pcm.length / 8000;
+    cpu += (c.user + c.system) / 1e6;
+    const o = judgeReal(item, vs);
+    add(row, item.expect, o.correct);
+    add(row.replace(/@.*/, ''), item.expect, o.correct);
+  };
+  let seed = 1;
+  for (const item of items) {
+    const clean = readAudioFile(join(corpus.dir, item.file));
+    run('clean', item, clean);
+    const sig = S.rms(clean, true) || 1;
+    const durMs = S.durationMs(clean);
+    for (const kind of noises) {
+      for (const snr of snrs) {
+        const r = S.rng(seed++ * 104729);
+        const nz = kind === 'babble' ? babble(pool, durMs, r) : colored(kind, durMs, r);
+        const g = sig / Math.pow(10, snr / 20);
+        run(`${kind}@${snr}`, item, S.toInt16(Float64Array.from(clean, (v, i) => v + g * (nz[i] ?? 0))));
+      }
+    }
+  }
+  const pct = (c: Cell | undefined) => (c ? Math.round((1000 * c.ok) / c.n) / 10 : null);
+  const rows = Object.fromEntries(
+    Object.entries(cells).map(([k, v]) => [k, { person: pct(v.human), machine: pct(v.machine), music: pct(v.music) }]),
+  );
+  const noisy = Object.entries(cells).filter(([k]) => !k.includes('@') && k !== 'clean');
+  const sum = (cls: string) => {
+    const cs = noisy.map(([, v]) => v[cls]).filter((c): c is Cell => !!c);
+    return pct({ n: cs.reduce((a, c) => a + c.n, 0), ok: cs.reduce((a, c) => a + c.ok, 0) });
+  };
+  console.log(
+    JSON.stringify({
+      bench: 'detect-noise-dev',
+      overrides: overrides ?? null,
+      items: items.length,
+      noisePerson: sum('human'),
+      noiseMachine: sum('machine'),
+      noiseMusic: sum('music'),
+      audioSecondsPerCpuSecond: Math.round(audio / cpu),
+      rows,
+    }),
+  );
+}
+
+if (require.main === module) main(process.argv.slice(2));
