@@ -35,6 +35,8 @@ export class RtpProbe {
     readonly law: G711Law,
     readonly toneHz: number,
     readonly level: number,
+    /** Sends nothing at all (a muted phone, silence suppression): only receives. */
+    readonly silent = false,
   ) {
     socket.on('message', (buf, rinfo) => {
       const p = parseRtp(buf);
@@ -46,10 +48,10 @@ export class RtpProbe {
     this.timer = setInterval(() => this.send(), 20);
   }
 
-  static async start(o: { toneHz: number; law?: G711Law; level?: number }): Promise<RtpProbe> {
+  static async start(o: { toneHz: number; law?: G711Law; level?: number; silent?: boolean }): Promise<RtpProbe> {
     const socket = createSocket('udp4');
     await new Promise<void>((res) => socket.bind(0, '127.0.0.1', () => res()));
-    return new RtpProbe(socket, socket.address().port, o.law ?? 'ulaw', o.toneHz, o.level ?? 8000);
+    return new RtpProbe(socket, socket.address().port, o.law ?? 'ulaw', o.toneHz, o.level ?? 8000, o.silent ?? false);
   }
 
   /**
@@ -90,7 +92,7 @@ export class RtpProbe {
   }
 
   private send(): void {
-    if (!this.remote) return;
+    if (!this.remote || this.silent) return;
     if (this.dtmf) return this.sendEvent(this.dtmf);
     const pcm = new Int16Array(FRAME_SAMPLES);
     for (let i = 0; i < FRAME_SAMPLES; i++) {
@@ -138,6 +140,8 @@ export class RtpProbe {
 export async function startProbePhone(o: {
   toneHz: number;
   law?: G711Law;
+  /** The phone sends no RTP at all (RtpProbe.silent). */
+  silent?: boolean;
   timeoutS?: number;
   scenario?: 'phone-probe' | 'phone-probe-mute-bye';
 }): Promise<{ sipp: Sipp; probe: RtpProbe; stop(): Promise<void> }> {

@@ -20,6 +20,14 @@ t.test('agent on hold music, beep, bridge to a customer, unbridge, customer BYE'
   const holdId = await r.driver.play(agent.legId, { kind: 'hold' });
   t.type(holdId, 'string');
   t.ok(r.log.lines().includes(`${agent.uuid} play local_stream://dialer_hold`));
+  // Playback runs on FreeSWITCH's soft timer, set once before the leg's first playback: a phone that sends no RTP
+  // would otherwise stall it (detect.ts PLAYBACK_VARS; live: test/e2e/freeswitch/silent-far-end.test.ts).
+  const agentLines = r.log.lines((c) => c.target === agent.uuid);
+  const timerAt = agentLines.findIndex((l) => l.includes('uuid_setvar_multi') && l.includes('timer_name=soft'));
+  t.ok(
+    timerAt >= 0 && timerAt < agentLines.indexOf(`${agent.uuid} play local_stream://dialer_hold`),
+    'timer_name=soft before the hold music',
+  );
 
   const cust = await answeredLeg(r, '0312345678');
   await r.driver.beep(agent.legId);
@@ -32,6 +40,11 @@ t.test('agent on hold music, beep, bridge to a customer, unbridge, customer BYE'
       `${agent.uuid} play tone_stream://%(200,0,1000)`,
     ],
     'hold music stops, then the beep plays',
+  );
+  t.equal(
+    r.log.lines((c) => c.target === agent.uuid && c.args.some((a) => typeof a === 'string' && a.includes('timer_name'))).length,
+    1,
+    'the timer set once per leg',
   );
 
   await r.driver.play(agent.legId, { kind: 'hold' });

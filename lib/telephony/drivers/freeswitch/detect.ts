@@ -115,6 +115,23 @@ export function forkSdp(address: string, port: number, sessionId: number): strin
  */
 export const NATIVE_ANALYSIS_MS = 5000;
 
+/**
+ * Channel variables for a leg before its first playback (files, tones, hold
+ * music: mod_dptools `playback` and `endless_playback`, `switch_ivr_play_file`).
+ * Without a timer FreeSWITCH paces playback by the RTP it reads from the leg
+ * (one frame written per frame read), so a message or hold music to a far end
+ * that sends no RTP (a muted phone, silence suppression) stopped after a few
+ * packets and never ended (found live; `test/e2e/freeswitch/silent-far-end.test.ts`).
+ * `timer_name` gives the playback itself FreeSWITCH's soft timer, with a
+ * thread that goes on reading the leg's audio meanwhile (so media bugs —
+ * recording, detection — still hear it). It only concerns playback: the
+ * leg's RTP session is untouched (an RTP timer on every channel, the
+ * profile's `rtp-timer-name`, broke native SIT detection in early media, and
+ * a 3pcc endpoint's RTP starts at its ACK, before the dialplan could set
+ * `rtp_timer_name` per channel).
+ */
+export const PLAYBACK_VARS: Readonly<Record<string, string>> = Object.freeze({ timer_name: 'soft' });
+
 /** FreeSWITCH playback targets for the contract's media sources. */
 export function toneTarget(freqHz: number, durationMs: number, loop = false): string {
   // tone_stream: %(on_ms,off_ms,freq); loops=-1 repeats forever.

@@ -35,7 +35,7 @@ import {
 import { LegAnalysis, type AnalyzerFactory, type TapStats } from './analysis';
 import { endFromMediaLoss, endFromRemoteBye, endFromUacFailure, type LocalEnding } from './causes';
 import { checkFreeswitchConfig, checkNativeDetection, forkAddressOf, inviteFor } from './config';
-import { FORK_SINK_HEADERS, chooseAudioMode, fifoPathFor, holdTarget, toneTarget } from './detect';
+import { FORK_SINK_HEADERS, PLAYBACK_VARS, chooseAudioMode, fifoPathFor, holdTarget, toneTarget } from './detect';
 import { answerDirection, earlySdpNeededNow, endpointSdp, nextSessionVersion, withDirection } from './sdp';
 import { MediaServerPool, statusOf, up, type PoolMember } from './pool';
 import { CreationGate, gateMediaServer } from './gate';
@@ -121,6 +121,8 @@ interface Leg {
   bye?: Promise<void>;
   /** RECORD_STOP events of this channel are subscribed (the first recording on it). */
   recordStops?: boolean;
+  /** Its playback runs on FreeSWITCH's timer (PLAYBACK_VARS, set before its first playback). */
+  playbackTimer?: boolean;
   log: Logger;
 }
 
@@ -437,6 +439,8 @@ export class FreeswitchDriver implements TelephonyDriver {
     const leg = this.answered(legId, 'play');
     if (leg.bridgedTo) throw new TelephonyError('BAD_STATE', `leg ${legId} is bridged: unbridge it before playing`);
     await leg.media;
+    // Before the playing check: no wait between that check and `leg.playback` being set.
+    await this.timePlayback(leg);
     if (leg.playback) await this.stopPlayback(legId);
     const id = randomUUID();
     const loop = source.kind === 'hold' || !!opts.loop;
@@ -466,9 +470,20 @@ export class FreeswitchDriver implements TelephonyDriver {
   async beep(legId: LegId, opts: { freqHz?: number; durationMs?: number } = {}): Promise<void> {
     const leg = this.answered(legId, 'beep');
     await leg.media;
+    await this.timePlayback(leg);
     // Playback on a channel is queued: hold music has to stop for the beep to be heard now.
     if (leg.playback) await this.stopPlayback(legId);
     await leg.ep.play(toneTarget(opts.freqHz ?? DEFAULT_BEEP.freqHz, opts.durationMs ?? DEFAULT_BEEP.durationMs));
+  }
+
+  /**
+   * Playback on this leg paced by FreeSWITCH's soft timer, not by the RTP the far end sends (detect.ts
+   * PLAYBACK_VARS): set once, before its first playback.
+   */
+  private async timePlayback(leg: Leg): Promise<void> {
+    if (leg.playbackTimer) return;
+    await leg.ep.set({ ...PLAYBACK_VARS });
+    leg.playbackTimer = true;
   }
 
   async bridge(a: LegId, b: LegId): Promise<void> {
