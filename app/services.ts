@@ -5,7 +5,7 @@ import { createAgentDesk, type LiveAgentDesk } from '../lib/agents';
 import { CampaignRunner } from '../lib/dialer/runner';
 import { ensureAbandonPrompt } from '../lib/dialer/prompts';
 import type { TelephonyDriver } from '../lib/telephony/contract';
-import type { DialerRuntime } from '../lib/api/plugins/runtime';
+import type { DialerRuntime } from '../lib/api/plugins/app/runtime';
 import { Supervisor } from '../lib/agents/supervise';
 import { CallRecordings } from '../lib/agents/recordings';
 import { logAgentCall } from '../lib/store/agent-calls';
@@ -22,7 +22,7 @@ export interface Services {
   driver: TelephonyDriver;
   desk: LiveAgentDesk;
   runner: CampaignRunner;
-  /** What the API is given to offer the live routes (`buildApp({ runtime })`, lib/api/plugins/runtime.ts). */
+  /** What the API is given to offer the live routes (`buildApp({ runtime })`, lib/api/plugins/app/runtime.ts). */
   runtime: DialerRuntime;
   /** Return calls (issue 18): inbound INVITEs to the routes' numbers. */
   inbound: InboundCalls;

@@ -5,9 +5,9 @@ import { Type, type ObjectOptions, type Static, type TObject, type TProperties, 
  * Types from the route's own schemas: `req.body`, `req.params`, `req.query` and `req.headers` are
  * `Static<>` of the TypeBox schema the route validates them with, and what a handler returns or sends
  * must be `Static<>` of its response schema for that status, so neither the handler's input nor its
- * answer can drift from what the schema (and /openapi.json) says. A plain JSON Schema (no TypeBox
- * `Kind`) types as `unknown`: test/integration/api/typed-replies.test.ts keeps every route's 2xx
- * schemas TypeBox.
+ * answer can drift from what the schema (and /openapi.json) says (test/types/typed-replies.ts). A
+ * plain JSON Schema (no TypeBox `Kind`) types as `unknown`, and a reply is the union over the route's
+ * codes, so every code of a typed route is TypeBox (errors: `ErrorRef`, lib/api/errors.ts).
  */
 export interface RequestTypeProvider extends FastifyTypeProvider {
   validator: this['schema'] extends TSchema ? Static<this['schema']> : unknown;

@@ -14,7 +14,7 @@ import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app';
 import { newApiKey } from '../api/auth';
-import type { DialerRuntime } from '../api/plugins/runtime';
+import type { DialerRuntime } from '../api/plugins/app/runtime';
 import type { DialerEvent } from '../dialer/events';
 import { getCampaign } from '../store/campaigns';
 import { DialQueue, splitRef } from '../store/dial-queue';

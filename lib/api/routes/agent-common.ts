@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import { ErrorRef, notFound } from '../errors';
 import { mapped } from '../store-errors';
 import { idleDecision, type IdleLimits } from '../../agents/idle';
-import type { AgentLive, Repositories } from '../plugins/store';
+import type { AgentLive, Repositories } from '../plugins/app/store';
 import { AGENT_ID_PATTERN } from '../../domain/agent';
 import { AGENT_STATES } from '../../agents/state';
 

@@ -9,7 +9,7 @@ import { ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR, assertSelfOrSupervisor } from '../auth';
 import { dispositionProblem } from '../../agents/disposition';
-import type { UnsavedRecord } from '../plugins/store';
+import type { UnsavedRecord } from '../plugins/app/store';
 import { agentLiveSchema, agentParams, liveView, moreErrors, requireAgent } from './agent-common';
 import { actorOf } from '../store-errors';
 

@@ -12,7 +12,7 @@ import { OrNull, ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY } from '../auth';
 import { normalizePhone } from '../../domain/phone';
-import type { Callback, CallbackPatch } from '../plugins/store';
+import type { Callback, CallbackPatch } from '../plugins/app/store';
 import { desk as mapped, moreErrors } from './agent-common';
 import { actorOf } from '../store-errors';
 

@@ -7,7 +7,7 @@
 import { Type } from '@sinclair/typebox';
 import { ReqObject, type RoutePlugin } from '../typebox';
 import { encodeRecord, validateContact, type Contact, type ContactInput, type FieldError } from '../../domain/contact';
-import type { Repositories, RowStatus, StoredRow } from '../plugins/store';
+import type { Repositories, RowStatus, StoredRow } from '../plugins/app/store';
 import { ANY, SUPERVISOR } from '../auth';
 import { ApiError, errorResponses, notFound } from '../errors';
 import type { Config } from '../../config';

@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import { ANY } from '../auth';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { looksLikePhone, phoneKeys } from '../../domain/customer-search';
-import type { SearchCursor } from '../plugins/store';
+import type { SearchCursor } from '../plugins/app/store';
 import { contactSchema } from './contacts';
 import { ID_PATTERN } from './lists';
 

@@ -12,7 +12,7 @@ import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR } from '../auth';
 import { ID_PATTERN } from '../../domain/campaign';
 import { normalizePhone } from '../../domain/phone';
-import { DNC_CHANNELS, DncFileError, makeEntry, type DncScope } from '../plugins/store';
+import { DNC_CHANNELS, DncFileError, makeEntry, type DncScope } from '../plugins/app/store';
 import { actorOf, mapped } from '../store-errors';
 import { lazyValidator } from '../validation';
 

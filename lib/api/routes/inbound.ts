@@ -1,7 +1,7 @@
 /**
  * Inbound routes (issue 18): per called number (DID) a business-hours
  * schedule, holidays, a temporary override with an end time, and the action per
- * band. Store access through `app.inboundData` (lib/api/plugins/inbound-data.ts).
+ * band. Store access through `app.inboundData` (lib/api/plugins/app/inbound-data.ts).
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { RefTo } from '../../config/typebox';

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { ReqObject, type RoutePlugin } from '../typebox';
 import { PROFILES, TEMPLATE_FIELDS, type ProfileName } from '../../domain/contact';
 import { csvTemplate, xlsxTemplate, XLSX_MIME } from '../../import/templates';
-import { ListExistsError, ListInUseError, type ContactList, type Repositories } from '../plugins/store';
+import { ListExistsError, ListInUseError, type ContactList, type Repositories } from '../plugins/app/store';
 import { ANY, SUPERVISOR } from '../auth';
 import { ApiError, errorResponses, notFound } from '../errors';
 

@@ -3,7 +3,7 @@
  * to one contact, idempotency keys), message campaigns over contact lists
  * (on/off, progress, per-message status, skipped-contact export, CSV report)
  * and the inbound thread. The messaging core itself (channels, campaign
- * runner) is not started here: lib/api/plugins/messaging.ts starts it when
+ * runner) is not started here: lib/api/plugins/app/messaging.ts starts it when
  * `messaging.enabled` and decorates `app.messaging`; without it these routes
  * answer 503.
  */
@@ -22,7 +22,7 @@ import { campaignWarnings, MESSAGE_CAMPAIGN_STATES, type MessageCampaignSettings
 import { createCampaign, progress, setState, updateCampaign } from '../../messaging/manage';
 import { smsInfo } from '../../messaging/text';
 import { checkTemplate, templateFields } from '../../messaging/template';
-import { MESSAGE_STATUSES, type MessageRecord } from '../plugins/store';
+import { MESSAGE_STATUSES, type MessageRecord } from '../plugins/app/store';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -15,7 +15,7 @@ import type { FastifyRequest } from 'fastify';
 import { ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR } from '../auth';
-import { RECORDING_FROM, type RecordingMeta } from '../plugins/agent-data';
+import { RECORDING_FROM, type RecordingMeta } from '../plugins/app/agent-data';
 import { pastRetention } from '../../domain/recording-retention';
 
 const tags = ['recordings'];

@@ -3,10 +3,10 @@
  * accuracy) as JSON or CSV. Computed on request from the campaign's history
  * stream and dispositions, so they always agree with the history.
  */
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { StringEnum } from '../../config/typebox';
 import type { FastifyReply } from 'fastify';
-import { ReqObject, type RoutePlugin } from '../typebox';
+import { NoContent, ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { SUPERVISOR } from '../auth';
 import { withAgentDecidedCode } from '../../reports/not-sure';
@@ -28,7 +28,6 @@ import {
   resultCodeReport,
   saveAmdLabel,
   toCsv,
-  type AmdTruth,
   type AttemptRecord,
   type Column,
   type CsvEncoding,
@@ -37,30 +36,22 @@ import {
 } from '../../reports';
 
 const tags = ['reports'];
-const time = { type: 'string', description: 'ISO 8601 date-time or epoch milliseconds' };
 export const rangeQuery = {
-  from: { ...time, description: 'from this time (inclusive); ISO 8601 or epoch ms' },
-  to: { ...time, description: 'until this time (exclusive); ISO 8601 or epoch ms' },
+  from: Type.Optional(Type.String({ description: 'from this time (inclusive); ISO 8601 or epoch ms' })),
+  to: Type.Optional(Type.String({ description: 'until this time (exclusive); ISO 8601 or epoch ms' })),
 };
 export const csvQuery = {
-  format: { type: 'string', enum: ['json', 'csv'], default: 'json' },
-  encoding: {
-    type: 'string',
-    enum: [...CSV_ENCODINGS],
-    default: 'utf-8',
-    description: 'CSV only: utf-8 (with BOM, for Excel) or shift_jis',
-  },
+  format: StringEnum(['json', 'csv'], { default: 'json' }),
+  encoding: StringEnum([...CSV_ENCODINGS], { default: 'utf-8', description: 'CSV only: utf-8 (with BOM, for Excel) or shift_jis' }),
 };
 const idParams = ReqObject({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-const anyObject = { type: 'object', additionalProperties: true };
+/** The report objects (lib/reports) are passed through as they are: not described field by field here. */
+const anyObject = Type.Object({}, { additionalProperties: true });
+const rangeOnly = ReqObject(rangeQuery, { additionalProperties: false });
+const rangeCsv = ReqObject({ ...rangeQuery, ...csvQuery }, { additionalProperties: false });
 
-export interface RangeQ {
-  from?: string;
-  to?: string;
-  format?: 'json' | 'csv';
-  encoding?: CsvEncoding;
-  campaign?: string;
-}
+/** A report's time range as the query string gives it (each route's schema checks the rest). */
+export type RangeQ = Static<typeof rangeOnly>;
 
 function parseTime(name: string, v: string | undefined): number | undefined {
   if (v === undefined || v === '') return undefined;
@@ -110,7 +101,7 @@ export const reportRoutes: RoutePlugin = async (app) => {
     return { range, records, dispositions, labels, inRange };
   }
 
-  app.get<{ Params: { id: string }; Querystring: RangeQ }>(
+  app.get(
     '/reports/campaigns/:id',
     {
       config: { roles: SUPERVISOR },
@@ -119,7 +110,7 @@ export const reportRoutes: RoutePlugin = async (app) => {
         summary:
           'Campaign report: attempts, connects, result codes, abandon rate (24 h / 30 days), talk and wrap-up, contacts per hour, AMD accuracy',
         params: idParams,
-        querystring: { type: 'object', additionalProperties: false, properties: rangeQuery },
+        querystring: rangeOnly,
         response: { 200: anyObject, ...errorResponses },
       },
     },
@@ -132,7 +123,7 @@ export const reportRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: RangeQ }>(
+  app.get(
     '/reports/campaigns/:id/codes',
     {
       config: { roles: SUPERVISOR },
@@ -140,7 +131,7 @@ export const reportRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'Result-code report: attempts, share, final results and contacts per code (JSON or CSV)',
         params: idParams,
-        querystring: { type: 'object', additionalProperties: false, properties: { ...rangeQuery, ...csvQuery } },
+        querystring: rangeCsv,
         response: { 200: anyObject, ...errorResponses },
       },
     },
@@ -151,7 +142,7 @@ export const reportRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: RangeQ }>(
+  app.get(
     '/reports/campaigns/:id/attempts.csv',
     {
       config: { roles: SUPERVISOR },
@@ -159,8 +150,8 @@ export const reportRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'Every attempt as CSV (UTF-8 with BOM or Shift_JIS), including never-dialled do-not-call (10) and no-number (31) records',
         params: idParams,
-        querystring: { type: 'object', additionalProperties: false, properties: { ...rangeQuery, encoding: csvQuery.encoding } },
-        response: { 200: { type: 'string', description: 'text/csv' }, ...errorResponses },
+        querystring: ReqObject({ ...rangeQuery, encoding: csvQuery.encoding }, { additionalProperties: false }),
+        response: { 200: Type.String({ description: 'text/csv' }), ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -180,7 +171,7 @@ export const reportRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: RangeQ }>(
+  app.get(
     '/reports/campaigns/:id/amd',
     {
       config: { roles: SUPERVISOR },
@@ -188,7 +179,7 @@ export const reportRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'AMD accuracy: confusion matrix of analysis verdicts against dispositions and review labels, overall and per trunk',
         params: idParams,
-        querystring: { type: 'object', additionalProperties: false, properties: rangeQuery },
+        querystring: rangeOnly,
         response: { 200: anyObject, ...errorResponses },
       },
     },
@@ -198,7 +189,7 @@ export const reportRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.put<{ Params: { id: string; attemptId: string }; Body: { truth: AmdTruth } }>(
+  app.put(
     '/reports/campaigns/:id/amd-labels/:attemptId',
     {
       config: { roles: SUPERVISOR },
@@ -212,7 +203,7 @@ export const reportRoutes: RoutePlugin = async (app) => {
             additionalProperties: false,
           },
         ),
-        response: { 204: { type: 'null' }, ...errorResponses },
+        response: { 204: NoContent(), ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -224,22 +215,21 @@ export const reportRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.get<{ Querystring: RangeQ }>(
+  app.get(
     '/reports/agents',
     {
       config: { roles: SUPERVISOR },
       schema: {
         tags,
         summary: 'Agent report: calls, talk, wrap-up, time in ready/break/away, dispositions (JSON or CSV)',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
+        querystring: ReqObject(
+          {
             ...rangeQuery,
             ...csvQuery,
-            campaign: { type: 'string', description: 'comma-separated campaign ids (default: all)' },
+            campaign: Type.Optional(Type.String({ description: 'comma-separated campaign ids (default: all)' })),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: { 200: anyObject, ...errorResponses },
       },
     },

@@ -5,7 +5,9 @@
  * are calendar days in the campaign's time zone (its hours) unless `timeZone`
  * is given.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { Nullable, StringEnum } from '../../config/typebox';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { IANAZone } from 'luxon';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { SUPERVISOR } from '../auth';
@@ -17,51 +19,37 @@ import {
   type ReturnDayRow,
   type ReturnSummary,
 } from '../../reports';
-import { csvQuery, rangeOf, rangeQuery, sendCsv, type RangeQ } from './reports';
+import { csvQuery, rangeOf, rangeQuery, sendCsv } from './reports';
 
-type ReturnQ = RangeQ & { timeZone?: string; table?: 'days' | 'campaigns' };
+const returnQuery = {
+  ...rangeQuery,
+  ...csvQuery,
+  timeZone: Type.Optional(Type.String({ maxLength: 64, description: "IANA zone of the days (default: each campaign's hours zone)" })),
+  table: StringEnum(['days', 'campaigns'], { default: 'days', description: 'CSV only: one line per campaign and day, or per campaign' }),
+};
+const querystring = ReqObject(returnQuery, { additionalProperties: false });
+type ReturnQ = Static<typeof querystring>;
 
-const querystring = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    ...rangeQuery,
-    ...csvQuery,
-    timeZone: { type: 'string', maxLength: 64, description: "IANA zone of the days (default: each campaign's hours zone)" },
-    table: {
-      type: 'string',
-      enum: ['days', 'campaigns'],
-      default: 'days',
-      description: 'CSV only: one line per campaign and day, or per campaign',
-    },
-  },
-} as const;
+const int = (description?: string) => Type.Optional(Type.Integer(description ? { description } : {}));
+const dayRow = Type.Object({
+  campaignId: Type.Optional(Type.String()),
+  day: Type.Optional(Type.String({ description: 'YYYY-MM-DD' })),
+  returnCalls: int(),
+  callers: int(),
+  retriesClosed: int(),
+});
+const summary = Type.Object({
+  campaignId: Type.Optional(Type.String()),
+  timeZone: Type.Optional(Type.String()),
+  returnCalls: int('inbound calls matched to a contact of the campaign'),
+  callers: int('distinct contacts among them'),
+  retriesClosed: int('pending retries the return calls closed'),
+  nonAnswered: int('contacts dialled in the range that no attempt reached live'),
+  calledBack: int('of those, the contacts that called back after their first attempt'),
+  calledBackShare: Type.Optional(Nullable(Type.Number())),
+});
 
-const dayRow = {
-  type: 'object',
-  properties: {
-    campaignId: { type: 'string' },
-    day: { type: 'string', description: 'YYYY-MM-DD' },
-    returnCalls: { type: 'integer' },
-    callers: { type: 'integer' },
-    retriesClosed: { type: 'integer' },
-  },
-} as const;
-const summary = {
-  type: 'object',
-  properties: {
-    campaignId: { type: 'string' },
-    timeZone: { type: 'string' },
-    returnCalls: { type: 'integer', description: 'inbound calls matched to a contact of the campaign' },
-    callers: { type: 'integer', description: 'distinct contacts among them' },
-    retriesClosed: { type: 'integer', description: 'pending retries the return calls closed' },
-    nonAnswered: { type: 'integer', description: 'contacts dialled in the range that no attempt reached live' },
-    calledBack: { type: 'integer', description: 'of those, the contacts that called back after their first attempt' },
-    calledBackShare: { type: ['number', 'null'] },
-  },
-} as const;
-
-export const returnCallReportRoutes: FastifyPluginAsync = async (app) => {
+export const returnCallReportRoutes: RoutePlugin = async (app) => {
   async function build(ids: string[], q: ReturnQ) {
     const range = rangeOf(q);
     if (q.timeZone !== undefined && !IANAZone.isValidZone(q.timeZone))
@@ -89,24 +77,21 @@ export const returnCallReportRoutes: FastifyPluginAsync = async (app) => {
   }
 
   const response = {
-    200: { type: 'object', properties: { campaigns: { type: 'array', items: summary }, days: { type: 'array', items: dayRow } } },
+    200: Type.Object({ campaigns: Type.Optional(Type.Array(summary)), days: Type.Optional(Type.Array(dayRow)) }),
     ...errorResponses,
   };
 
-  app.get<{ Querystring: ReturnQ & { campaign?: string } }>(
+  app.get(
     '/reports/return-calls',
     {
       config: { roles: SUPERVISOR },
       schema: {
         tags: ['reports'],
         summary: "Return calls per campaign and per day, and the share of each campaign's non-answered numbers that called back",
-        querystring: {
-          ...querystring,
-          properties: {
-            ...querystring.properties,
-            campaign: { type: 'string', description: 'comma-separated campaign ids (default: all)' },
-          },
-        },
+        querystring: ReqObject(
+          { ...returnQuery, campaign: Type.Optional(Type.String({ description: 'comma-separated campaign ids (default: all)' })) },
+          { additionalProperties: false },
+        ),
         response,
       },
     },
@@ -125,14 +110,14 @@ export const returnCallReportRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: ReturnQ }>(
+  app.get(
     '/reports/campaigns/:id/return-calls',
     {
       config: { roles: SUPERVISOR },
       schema: {
         tags: ['reports'],
         summary: "One campaign's return calls per day and the share of its non-answered numbers that called back",
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } },
+        params: ReqObject({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
         querystring,
         response,
       },

@@ -5,6 +5,7 @@
  */
 import t from 'tap';
 import { build } from '../../helpers/app';
+import { missingSuccessSchema } from '../../../lib/api/app';
 
 interface Operation {
   requestBody?: { content?: Record<string, { schema?: unknown }> };
@@ -47,4 +48,25 @@ t.test('every route is in the OpenAPI document with its schemas', async (t) => {
     }
   }
   t.equal(missing, 0, 'nothing is undocumented');
+});
+
+t.test('a route without a 2xx response schema is refused when added (lib/api/app.ts missingSuccessSchema)', async (t) => {
+  t.equal(missingSuccessSchema({ method: 'GET', url: '/a', schema: { response: { 200: {} } } }), undefined, '200: fine');
+  t.equal(missingSuccessSchema({ method: 'DELETE', url: '/a', schema: { response: { 204: {}, 404: {} } } }), undefined, '204: fine');
+  t.equal(missingSuccessSchema({ method: 'GET', url: '/h', schema: { hide: true } }), undefined, 'hidden from the document: fine');
+  t.match(missingSuccessSchema({ method: 'GET', url: '/b', schema: { response: { 400: {} } } }), /GET \/b has no 2xx response schema/);
+  t.match(missingSuccessSchema({ method: 'POST', url: '/c' }), /POST \/c has no 2xx response schema/);
+  const { app } = await build(t);
+  const err = await Promise.resolve()
+    .then(async () => {
+      await app.register(async (scope) => {
+        scope.get('/undocumented', async () => ({ ok: true }));
+      });
+      await app.ready();
+    })
+    .then(
+      () => undefined,
+      (e: Error) => e,
+    );
+  t.match(err?.message, /GET \/undocumented has no 2xx response schema/, 'the app does not start with such a route');
 });

@@ -32,7 +32,7 @@ t.test('no import cycles in lib/ and app/', async (t) => {
   t.same(res.circular(), [], 'no cycles');
 });
 
-t.test('no route imports lib/store: routes use the repositories on the instance (app.store, lib/api/plugins/store.ts)', async (t) => {
+t.test('no route imports lib/store: routes use the repositories on the instance (app.store, lib/api/plugins/app/store.ts)', async (t) => {
   const files = readdirSync(ROUTES).filter((f) => f.endsWith('.ts'));
   t.ok(files.length > 10, `${files.length} route files read`);
   const importing = files.map((f) => ({ f, imports: storeImports(join(ROUTES, f)) })).filter((x) => x.imports.length > 0);
@@ -58,3 +58,46 @@ t.test('routes are autoloaded: every route file but the shared pieces exports it
     t.equal(mod.default, undefined, `${f} is not a plugin`);
   }
 });
+
+/**
+ * The plugin tree as fastify/demo lays it out: lib/api/plugins/external (HTTP defaults: error shape,
+ * security headers with CORS off, the auth-failure rate limit) and lib/api/plugins/app (config and Redis,
+ * store repositories, auth, monitor, the dialer runtime, messaging). Every file there is a fastify-plugin
+ * (not encapsulated, so what it decorates reaches the routes) with a name; one that owns something
+ * (timers, sockets, subscriptions) closes it in an onClose hook, and one that does not says why.
+ */
+const PLUGINS = join(ROOT, 'lib', 'api', 'plugins');
+const FP_META = Symbol.for('plugin-meta');
+const FP_SKIP = Symbol.for('skip-override');
+
+t.test('plugin tree: plugins/external and plugins/app, nothing else in plugins/', async (t) => {
+  t.same(readdirSync(PLUGINS).sort(), ['app', 'external'], 'only the two folders');
+  t.same(
+    readdirSync(join(PLUGINS, 'external')).sort(),
+    ['auth-failures.ts', 'security-headers.ts', 'sensible.ts'],
+    'external: sensible defaults, helmet-like headers, rate limit on auth failures',
+  );
+  const app = readdirSync(join(PLUGINS, 'app')).sort();
+  for (const f of ['config.ts', 'store.ts', 'auth.ts', 'monitor.ts', 'runtime.ts', 'messaging.ts'])
+    t.ok(app.includes(f), `app/${f} is there`);
+});
+
+for (const dir of ['external', 'app']) {
+  for (const f of readdirSync(join(PLUGINS, dir)).filter((x) => x.endsWith('.ts'))) {
+    t.test(`plugins/${dir}/${f} is a named fastify-plugin that closes what it owns`, async (t) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require(join(PLUGINS, dir, f)) as { default?: Record<symbol, unknown> };
+      const plugin = mod.default;
+      t.type(plugin, 'function', 'default export is the plugin');
+      t.equal(plugin?.[FP_SKIP], true, 'wrapped with fastify-plugin (not encapsulated)');
+      const meta = plugin?.[FP_META] as { name?: string } | undefined;
+      t.match(meta?.name, /^[a-z-]+$/, `named (${meta?.name})`);
+      let src = readFileSync(join(PLUGINS, dir, f), 'utf8');
+      const reexport = /export \{ \w+ as default \} from '([^']+)'/.exec(src);
+      if (reexport) src = readFileSync(resolve(join(PLUGINS, dir), `${reexport[1]!}.ts`), 'utf8');
+      const closes = /addHook\('onClose'/.test(src);
+      const saysWhyNot = /nothing to close|no onClose/.test(src);
+      t.ok(closes || saysWhyNot, closes ? 'has an onClose hook' : 'says why it has no onClose');
+    });
+  }
+}

@@ -4,6 +4,7 @@
  * the store only through here, never by importing lib/store
  * (test/unit/house/structure.test.ts); the few store classes and types a route
  * needs (errors it tells apart, record shapes) are re-exported below.
+ * Owns nothing to close: the Redis connection is the caller's (plugins/app/config.ts).
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
@@ -18,8 +19,8 @@ import {
   setAllocation,
   setListActive,
   updateCampaign,
-} from '../../store/campaigns';
-import { getDialingStatus } from '../../store/campaign-dialing';
+} from '../../../store/campaigns';
+import { getDialingStatus } from '../../../store/campaign-dialing';
 import {
   createAgent,
   createGroup,
@@ -31,33 +32,33 @@ import {
   listGroups,
   updateAgent,
   updateGroup,
-} from '../../store/agents';
-import { createList, deleteList, getList, listLists } from '../../store/lists';
-import { addContacts, deleteContact, getContact, pageContacts, reserveHeadBlock } from '../../store/contacts';
-import { buildRelist } from '../../store/relist';
-import { searchCustomers } from '../../store/customer-search';
-import { dncAudit, getDncEntry, isDoNotCall, listDncEntries, putDncEntries, removeDncEntries } from '../../store/dnc';
-import { importDncCsv } from '../../store/dnc-import';
-import { getAgentLive, listLiveAgents } from '../../store/agent-live';
-import { completeUnsaved, getUnsaved, listUnsaved } from '../../store/agent-unsaved';
-import { saveDispositionAndDecide } from '../../dialer/agent-decision';
-import type { DialerEvent } from '../../dialer/events';
-import type { DispositionRecord } from '../../store/agent-dispositions';
-import { fromDialerEvent } from '../../monitor/sources';
-import { createCallback, getCallback, listCallbacks, updateCallback } from '../../store/callbacks';
-import { getMessage, iterateMessages, msgGlobal, pageMessages } from '../../store/messages';
-import { getMessageCampaign, listMessageCampaigns } from '../../store/message-campaigns';
+} from '../../../store/agents';
+import { createList, deleteList, getList, listLists } from '../../../store/lists';
+import { addContacts, deleteContact, getContact, pageContacts, reserveHeadBlock } from '../../../store/contacts';
+import { buildRelist } from '../../../store/relist';
+import { searchCustomers } from '../../../store/customer-search';
+import { dncAudit, getDncEntry, isDoNotCall, listDncEntries, putDncEntries, removeDncEntries } from '../../../store/dnc';
+import { importDncCsv } from '../../../store/dnc-import';
+import { getAgentLive, listLiveAgents } from '../../../store/agent-live';
+import { completeUnsaved, getUnsaved, listUnsaved } from '../../../store/agent-unsaved';
+import { saveDispositionAndDecide } from '../../../dialer/agent-decision';
+import type { DialerEvent } from '../../../dialer/events';
+import type { DispositionRecord } from '../../../store/agent-dispositions';
+import { fromDialerEvent } from '../../../monitor/sources';
+import { createCallback, getCallback, listCallbacks, updateCallback } from '../../../store/callbacks';
+import { getMessage, iterateMessages, msgGlobal, pageMessages } from '../../../store/messages';
+import { getMessageCampaign, listMessageCampaigns } from '../../../store/message-campaigns';
 
-export { ListExistsError, ListInUseError, type ContactList } from '../../store/lists';
-export type { RowStatus, StoredRow } from '../../store/contacts';
-export { DNC_CHANNELS, makeEntry, type DncChannel, type DncInput, type DncScope } from '../../store/dnc';
-export { DncFileError } from '../../store/dnc-import';
-export type { RelistQuery } from '../../store/relist';
-export type { CustomerHit, SearchCursor } from '../../store/customer-search';
-export type { AgentLive } from '../../store/agent-live';
-export type { UnsavedRecord } from '../../store/agent-unsaved';
-export type { Callback, CallbackPatch } from '../../store/callbacks';
-export { MESSAGE_STATUSES, type MessageRecord } from '../../store/messages';
+export { ListExistsError, ListInUseError, type ContactList } from '../../../store/lists';
+export type { RowStatus, StoredRow } from '../../../store/contacts';
+export { DNC_CHANNELS, makeEntry, type DncChannel, type DncInput, type DncScope } from '../../../store/dnc';
+export { DncFileError } from '../../../store/dnc-import';
+export type { RelistQuery } from '../../../store/relist';
+export type { CustomerHit, SearchCursor } from '../../../store/customer-search';
+export type { AgentLive } from '../../../store/agent-live';
+export type { UnsavedRecord } from '../../../store/agent-unsaved';
+export type { Callback, CallbackPatch } from '../../../store/callbacks';
+export { MESSAGE_STATUSES, type MessageRecord } from '../../../store/messages';
 
 /** A store function with the Redis client already given. */
 type Bound<T> = { [K in keyof T]: T[K] extends (redis: Redis, ...args: infer A) => infer R ? (...args: A) => R : never };
@@ -132,3 +133,5 @@ export const storePlugin = fp(
   },
   { name: 'store', decorators: { fastify: ['redis'] } },
 );
+
+export default storePlugin;

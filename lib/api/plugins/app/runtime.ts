@@ -8,11 +8,11 @@
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import type { LiveAgentDesk } from '../../agents/desk';
-import type { SupervisionEvents, Supervisor } from '../../agents/supervise';
-import type { CampaignRunner } from '../../dialer/runner';
-import type { TelephonyDriver } from '../../telephony/contract';
-import type { InboundCalls } from '../../inbound/service';
+import type { LiveAgentDesk } from '../../../agents/desk';
+import type { SupervisionEvents, Supervisor } from '../../../agents/supervise';
+import type { CampaignRunner } from '../../../dialer/runner';
+import type { TelephonyDriver } from '../../../telephony/contract';
+import type { InboundCalls } from '../../../inbound/service';
 
 export interface DialerRuntime {
   driver: TelephonyDriver;

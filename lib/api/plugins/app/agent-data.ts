@@ -2,18 +2,19 @@
  * The store as the agent desktop and recording routes use it, decorated on
  * the instance (`app.agentData`) so that those routes do not import lib/store
  * (test/unit/house/structure.test.ts). Each member is bound to the app's Redis.
+ * Owns nothing to close: the Redis connection is the caller's (plugins/app/config.ts).
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { getCampaign } from '../../store/campaigns';
-import { getContact } from '../../store/contacts';
-import { getDisposition, type DispositionRecord } from '../../store/agent-dispositions';
-import { saveDispositionAndDecide } from '../../dialer/agent-decision';
-import type { DialerEvent } from '../../dialer/events';
-import { fromDialerEvent } from '../../monitor/sources';
-import { getAgentLive } from '../../store/agent-live';
-import { agentCallAt, agentCalls, getScript, setScript } from '../../store/agent-calls';
+import { getCampaign } from '../../../store/campaigns';
+import { getContact } from '../../../store/contacts';
+import { getDisposition, type DispositionRecord } from '../../../store/agent-dispositions';
+import { saveDispositionAndDecide } from '../../../dialer/agent-decision';
+import type { DialerEvent } from '../../../dialer/events';
+import { fromDialerEvent } from '../../../monitor/sources';
+import { getAgentLive } from '../../../store/agent-live';
+import { agentCallAt, agentCalls, getScript, setScript } from '../../../store/agent-calls';
 import {
   getRecording,
   getRecordingSettings,
@@ -22,11 +23,11 @@ import {
   setRecordingSettings,
   type RecordingMeta,
   type RecordingSettings,
-} from '../../store/recordings';
-import { readAttempts } from '../../reports/source';
-import { getAgent } from '../../store/agents';
-import { listCampaigns } from '../../store/campaigns';
-import { listCallbacks, type Callback } from '../../store/callbacks';
+} from '../../../store/recordings';
+import { readAttempts } from '../../../reports/source';
+import { getAgent } from '../../../store/agents';
+import { listCampaigns } from '../../../store/campaigns';
+import { listCallbacks, type Callback } from '../../../store/callbacks';
 
 /**
  * The agent's own callbacks in every campaign that dials for one of the
@@ -42,7 +43,7 @@ async function agentCallbacks(redis: Redis, agentId: string): Promise<Callback[]
 }
 
 export type { RecordingMeta };
-export { RECORDING_FROM, type RecordingFrom } from '../../store/recordings';
+export { RECORDING_FROM, type RecordingFrom } from '../../../store/recordings';
 
 function agentData(redis: Redis, publish?: (e: DialerEvent) => void) {
   return {
@@ -85,3 +86,5 @@ export const agentDataPlugin = fp(
   },
   { name: 'agent-data' },
 );
+
+export default agentDataPlugin;

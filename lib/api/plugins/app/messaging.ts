@@ -12,7 +12,7 @@ async function messagingPlugin(app: FastifyInstance): Promise<void> {
   if (!app.config.messaging.enabled || app.messaging) return;
   // Loaded only when enabled: the channels (SMTP, SMPP, phone numbers) are not part of a start without messaging.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { startMessaging } = require('../../messaging') as typeof import('../../messaging');
+  const { startMessaging } = require('../../../messaging') as typeof import('../../../messaging');
   const m = await startMessaging({ config: app.config, redis: app.redis, log: app.log.child({ part: 'messaging' }) as unknown as Logger });
   app.decorate('messaging', m);
   const off = m.service.events.onEvent((e) => app.monitor.hub.publish({ type: e.type, at: e.at, campaignId: e.campaignId, data: e.data }));

@@ -2,14 +2,15 @@
  * Authentication as a fastify-plugin (not encapsulated: its hook guards every
  * route, and `app.apiKeys` / `app.sessions` are there for the auth routes).
  * Routes declare `config: { roles }`; a route without roles is public.
+ * Owns nothing to close: keys and the session secret live in the caller's Redis.
  */
 import { randomBytes } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiKeyStore } from '../../store/api-keys';
-import { ApiKeyRegistry, type Principal } from '../auth';
-import { ApiError } from '../errors';
-import { SESSION_COOKIE, SessionSigner, readCookie } from '../session';
+import { ApiKeyStore } from '../../../store/api-keys';
+import { ApiKeyRegistry, type Principal } from '../../auth';
+import { ApiError } from '../../errors';
+import { SESSION_COOKIE, SessionSigner, readCookie } from '../../session';
 
 export interface Sessions {
   /** The signer, made on first use from the secret shared through Redis. */
@@ -35,24 +36,6 @@ function headerKey(req: FastifyRequest): string | undefined {
   return typeof x === 'string' ? x.trim() : undefined;
 }
 
-/** Failed authentications per client address in a one-minute window. */
-class FailureLimiter {
-  private readonly seen = new Map<string, { since: number; count: number }>();
-  constructor(private readonly perMinute: number) {}
-
-  blocked(ip: string, now: number): boolean {
-    const e = this.seen.get(ip);
-    return !!e && now - e.since < 60_000 && e.count >= this.perMinute;
-  }
-
-  fail(ip: string, now: number): void {
-    const e = this.seen.get(ip);
-    if (!e || now - e.since >= 60_000) this.seen.set(ip, { since: now, count: 1 });
-    else e.count++;
-    if (this.seen.size > 10_000) for (const [k, v] of this.seen) if (now - v.since >= 60_000) this.seen.delete(k);
-  }
-}
-
 async function authPlugin(app: FastifyInstance): Promise<void> {
   const store = new ApiKeyStore(app.redis);
   const registry = new ApiKeyRegistry(app.config.api.keys, store);
@@ -63,7 +46,7 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
     ttlSec: app.config.api.sessionTtlSec,
     secure: app.config.api.secureCookie,
   });
-  const limiter = new FailureLimiter(app.config.api.authFailuresPerMinute);
+  const limiter = app.authFailures;
 
   const sessionPrincipal = async (req: FastifyRequest, token: string): Promise<Principal> => {
     const claims = (await app.sessions.signer()).verify(token, Date.now());
@@ -115,4 +98,4 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
   });
 }
 
-export default fp(authPlugin, { name: 'auth', decorators: { fastify: ['config', 'redis'] } });
+export default fp(authPlugin, { name: 'auth', dependencies: ['auth-failures'], decorators: { fastify: ['config', 'redis'] } });

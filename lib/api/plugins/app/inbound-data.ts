@@ -2,14 +2,15 @@
  * The inbound-route store as the inbound routes use it, decorated on the
  * instance (`app.inboundData`) so that the route file does not import
  * lib/store (test/unit/house/structure.test.ts). Bound to the app's Redis.
+ * Owns nothing to close: the Redis connection is the caller's (plugins/app/config.ts).
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { deleteRoute, getInboundCall, getRoute, listRoutes, putRoute, recentInboundCalls, setOverride } from '../../store/inbound';
-import { addCustomerOutcome, listCustomerOutcomes } from '../../store/customer-outcomes';
-import type { OutcomeRecord } from '../../domain/customer-outcome';
-import type { InboundRoute, Override } from '../../inbound/route';
+import { deleteRoute, getInboundCall, getRoute, listRoutes, putRoute, recentInboundCalls, setOverride } from '../../../store/inbound';
+import { addCustomerOutcome, listCustomerOutcomes } from '../../../store/customer-outcomes';
+import type { OutcomeRecord } from '../../../domain/customer-outcome';
+import type { InboundRoute, Override } from '../../../inbound/route';
 
 function inboundData(redis: Redis) {
   return {
@@ -40,3 +41,5 @@ export const inboundDataPlugin = fp(
   },
   { name: 'inbound-data' },
 );
+
+export default inboundDataPlugin;
