@@ -7,8 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
-import { ReqObject } from '../typebox';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { ANY } from '../auth';
 import { ApiError, ErrorRef, errorResponses, notFound } from '../errors';
 import { actorOf } from '../store-errors';
@@ -39,13 +38,10 @@ const outcomeSchema = {
 } as const;
 const view = (r: OutcomeRecord) => ({ ...r, at: new Date(r.at).toISOString() });
 
-export const customerOutcomeRoutes: FastifyPluginAsync = async (app) => {
+export const customerOutcomeRoutes: RoutePlugin = async (app) => {
   const { store } = app;
 
-  app.post<{
-    Params: { listId: string; contactId: string };
-    Body: { campaignId: string; disposition?: string; note?: string; inboundCallId?: string };
-  }>(
+  app.post(
     '/customers/:listId/:contactId/outcomes',
     {
       config: { roles: ANY },
@@ -92,7 +88,7 @@ export const customerOutcomeRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get<{ Params: { listId: string; contactId: string } }>(
+  app.get(
     '/customers/:listId/:contactId/outcomes',
     {
       config: { roles: ANY },

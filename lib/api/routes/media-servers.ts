@@ -7,7 +7,8 @@
  * Needs the running dialer with a pooling driver: registered by
  * routes/index.ts when `app.dialer.driver` has one.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { errorResponses, notFound } from '../errors';
 import { ADMIN, SUPERVISOR } from '../auth';
 import type { MediaServerStatus } from '../../telephony/contract';
@@ -37,7 +38,7 @@ export interface MediaServerPoolControl {
   drainMediaServer(name: string): MediaServerStatus | undefined;
 }
 
-export function mediaServerRoutes(deps: { pool: MediaServerPoolControl }): FastifyPluginAsync {
+export function mediaServerRoutes(deps: { pool: MediaServerPoolControl }): RoutePlugin {
   return async (app) => {
     app.get(
       '/telephony/media-servers',
@@ -52,18 +53,14 @@ export function mediaServerRoutes(deps: { pool: MediaServerPoolControl }): Fasti
       async () => deps.pool.mediaServers(),
     );
 
-    app.post<{ Params: { name: string } }>(
+    app.post(
       '/telephony/media-servers/:name/drain',
       {
         config: { roles: ADMIN },
         schema: {
           tags,
           summary: 'Drain a media server: no new calls go to it, its calls go on until they end, then it leaves the pool',
-          params: {
-            type: 'object',
-            required: ['name'],
-            properties: { name: { type: 'string', description: 'its config name, else address:port' } },
-          },
+          params: ReqObject({ name: Type.String({ description: 'its config name, else address:port' }) }),
           response: { 200: statusSchema, ...errorResponses },
         },
       },
@@ -77,7 +74,7 @@ export function mediaServerRoutes(deps: { pool: MediaServerPoolControl }): Fasti
 }
 
 /** Autoloaded (lib/api/app.ts): offered only beside a live dialer whose driver has a media-server pool (FreeSWITCH). */
-const liveMediaServerRoutes: FastifyPluginAsync = async (app) => {
+const liveMediaServerRoutes: RoutePlugin = async (app) => {
   const driver = app.dialer?.driver;
   if (!driver?.mediaServers || !driver.drainMediaServer) return;
   const pool = { mediaServers: driver.mediaServers.bind(driver), drainMediaServer: driver.drainMediaServer.bind(driver) };
