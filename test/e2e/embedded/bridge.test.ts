@@ -41,7 +41,8 @@ t.test('agent phone and customer (both SIPp) hear each other through the bridge'
   await driver.play(agent, { kind: 'hold' });
   const cust = await driver.originate({ to: '0312345670', ringTimeoutMs: 5000 });
   await answered(driver, cust, events);
-  await sleep(300);
+  // Hold music flows from the answer: its first 10 packets (200 ms) are waited for, bounded.
+  for (const end = Date.now() + 5000; driver.rtpStats(agent).packetsOut < 10 && Date.now() < end;) await sleep(20);
   t.ok(driver.rtpStats(agent).packetsOut >= 10, 'the agent heard hold music while waiting');
   await driver.beep(agent);
   await driver.bridge(agent, cust);

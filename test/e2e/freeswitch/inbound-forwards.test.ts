@@ -90,8 +90,13 @@ t.test(
     // Both probes send once FreeSWITCH sends to them; then what each hears over a second, after the bridge settles.
     await until(() => callerProbe.frames.length > 0 && agentPhone.probe.frames.length > 0, 'audio to both parties');
     await sleep(700);
+    // A second of frames at each probe, waited for (a fixed window would be short for a CPU-starved SIPp phone).
     const from = Date.now();
-    await sleep(1200);
+    const since = (p: RtpProbe) => p.frames.filter((f) => f.at >= from).length;
+    await until(
+      () => since(callerProbe) >= 50 && since(agentPhone.probe) >= 50,
+      () => `a second of audio at both parties (caller ${since(callerProbe)}, agent ${since(agentPhone.probe)} frames)`,
+    );
     const tones = [AGENT_HZ, CALLER_HZ];
     const callerHeard = callerProbe.heard(tones, from);
     const agentHeard = agentPhone.probe.heard(tones, from);
