@@ -624,6 +624,9 @@ export async function rig(
 export class FakeFork implements AudioFork {
   private readonly listeners: Array<(f: Int16Array) => void> = [];
   closed = false;
+  /** The sink's port the driver told the fork to hear. */
+  from?: number;
+  readonly foreignPackets = 0;
   constructor(
     readonly address: string,
     readonly port: number,
@@ -631,6 +634,9 @@ export class FakeFork implements AudioFork {
   ) {}
   onFrame(l: (f: Int16Array) => void): void {
     this.listeners.push(l);
+  }
+  acceptFrom(port: number): void {
+    this.from = port;
   }
   frame(f: Int16Array = new Int16Array(160)): void {
     if (!this.closed) for (const l of this.listeners) l(f);

@@ -43,6 +43,9 @@ t.test('a real socket on loopback: frames of a tone sent as PCMU arrive in order
   const fork = await openRtpFork('127.0.0.1');
   t.equal(fork.address, '127.0.0.1');
   t.ok(fork.port > 0);
+  const tx = createSocket('udp4');
+  await new Promise<void>((res) => tx.bind(0, '127.0.0.1', () => res()));
+  fork.acceptFrom(tx.address().port);
   const got: Int16Array[] = [];
   const all = new Promise<void>((resolve) =>
     fork.onFrame((f) => {
@@ -50,7 +53,6 @@ t.test('a real socket on loopback: frames of a tone sent as PCMU arrive in order
       if (got.length === 5) resolve();
     }),
   );
-  const tx = createSocket('udp4');
   const pcm = tone(800, 440);
   for (let i = 0; i < 5; i++) tx.send(packet(100 + i, pcm.subarray(i * 160, (i + 1) * 160)), fork.port, '127.0.0.1');
   await all;
@@ -109,6 +111,8 @@ t.test('a port range: forks take even ports of it in turn, skip one another prog
   // It carries audio like an ephemeral one.
   const got = new Promise<Int16Array>((res) => c.onFrame(res));
   const tx = createSocket('udp4');
+  await new Promise<void>((res) => tx.bind(0, '127.0.0.1', () => res()));
+  c.acceptFrom(tx.address().port);
   tx.send(packet(1, tone(160)), c.port, '127.0.0.1');
   t.ok(rms(await got) > 3000, 'a frame arrived on the ranged port');
   tx.close();

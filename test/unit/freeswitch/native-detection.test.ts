@@ -181,6 +181,11 @@ t.test(
       'the sink is offered the fork (FreeSWITCH only sends)',
     );
     t.same(headers, { 'X-Dialer-Rtp-Timer': 'soft' }, 'the sink asks for an RTP timer (dialplan/dialer.xml)');
+    t.equal(
+      fork.from,
+      Number(/^m=audio (\d+)/m.exec(sink.localSdp)![1]),
+      "the fork hears only the sink's media port (a stale sink may still send to a reused port: fork.ts)",
+    );
     t.same(
       r.log.lines((c) => c.target === sink.uuid),
       [`${sink.uuid} execute eavesdrop ${ep.uuid}`],

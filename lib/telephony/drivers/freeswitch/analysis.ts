@@ -27,6 +27,7 @@ import {
   type AudioMode,
 } from './detect';
 import type { AudioFork, AudioForkFactory, AudioTap, AudioTapFactory, DriverClock, EndpointPort } from './ports';
+import { audioPort } from './sdp';
 import { dedupKey, verdictFromAvmd, verdictFromTone } from './tones';
 
 export type AnalyzerFactory = (opts: {
@@ -249,6 +250,10 @@ export class LegAnalysis {
     fork.onFrame((frame) => this.frame(frame));
     if (this.stopped) return;
     const sink = (this.sink = await this.d.createSink(forkSdp(fork.address, fork.port, this.d.clock.now())));
+    // Only the sink's stream is the leg's audio: the port may have been another call's, whose sink still sends (fork.ts).
+    const from = audioPort(sink.localSdp);
+    if (from === undefined) throw new Error(`the fork sink's SDP has no audio port: ${JSON.stringify(sink.localSdp)}`);
+    fork.acceptFrom(from);
     if (this.stopped) return;
     void sink.execute(EAVESDROP_APP, this.d.ep.uuid).catch((e) => {
       if (!this.stopped) this.d.warn('eavesdrop on the fork sink ended with an error', e);
@@ -263,6 +268,9 @@ export class LegAnalysis {
       const cmd = avmdApi(sink.uuid, 'stop');
       await bounded(sink.api(cmd.command, cmd.args)).catch(() => undefined);
     }
+    // Another sender's packets and none of the sink's: the sink sends from another port than its SDP says (worth a look).
+    if (fork && fork.foreignPackets > 0 && this.stats.frames === 0)
+      this.d.warn(`native audio mode: the fork got ${fork.foreignPackets} RTP packets, none from its sink's port; dropped`);
     await fork?.close().catch((e) => this.d.warn('closing the fork socket failed', e));
     // Destroying the sink ends its eavesdrop; the leg is untouched.
     if (sink) await bounded(sink.destroy()).catch((e) => this.d.warn('fork sink destroy failed', e));

@@ -8,6 +8,19 @@
  * (one frame = 20 ms) stays the call's clock; reordered or repeated packets
  * (older sequence numbers) are dropped. The socket is bound on the address
  * FreeSWITCH reaches the dialer at (telephony.freeswitch.mediaServers[].forkAddress).
+ *
+ * Only the sink's own stream is heard: packets are taken from its media port
+ * (acceptFrom, the port of its SDP's audio line; FreeSWITCH sends from the
+ * port it receives on) and from one address, the first seen there. A port
+ * is reused (the range wraps, the kernel hands an ephemeral port out again,
+ * and every driver in a process takes from the start of its range) while the
+ * sink of the call that held it before may still be sending: its BYE has not
+ * gone out or FreeSWITCH, loaded, has not acted on it. Seen live, at load 24:
+ * 2 packets of another stream (another SSRC) at a new fork's start. With a new
+ * SSRC taken as a new stream, the two streams were interleaved frame by frame;
+ * a person's "Hello?" interleaved with a voicemail greeting still playing on
+ * the stale sink is 40 ms of each in turn, no pause left in it, and lib/media
+ * called it music (test/unit/freeswitch/fork.test.ts), recorded as code 4.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { decodeG711, PAYLOAD_TYPE } from '../../../media/g711';
@@ -122,6 +135,29 @@ async function boundSocket(family: 'udp4' | 'udp6', port: number, address: strin
   return sock;
 }
 
+/**
+ * Which packets are the sink's (see the header): none until its port is
+ * known, then those from that port and the first address seen on it. Pure.
+ */
+export class SourceFilter {
+  private port?: number;
+  private address?: string;
+  foreign = 0;
+
+  acceptFrom(port: number): void {
+    this.port = port;
+  }
+
+  accepts(from: { address: string; port: number }): boolean {
+    if (from.port !== this.port) return (void this.foreign++, false);
+    // The address is not compared with the SDP's: behind ext-rtp-ip FreeSWITCH advertises one it does not send from.
+    this.address ??= from.address;
+    if (from.address === this.address) return true;
+    this.foreign++;
+    return false;
+  }
+}
+
 export async function openRtpFork(address: string, range?: ForkPortRange): Promise<AudioFork> {
   const family = address.includes(':') ? 'udp6' : 'udp4';
   // Port 0: the kernel's ephemeral range (README "Detection on FreeSWITCH": what a firewall must let through).
@@ -130,7 +166,9 @@ export async function openRtpFork(address: string, range?: ForkPortRange): Promi
   sock.on('error', () => undefined);
   const listeners: Array<(f: Int16Array) => void> = [];
   const rtp = new RtpFrames();
-  sock.on('message', (msg) => {
+  const source = new SourceFilter();
+  sock.on('message', (msg, from) => {
+    if (!source.accepts(from)) return;
     for (const f of rtp.push(msg)) for (const l of listeners) l(f);
   });
   let closed = false;
@@ -138,6 +176,10 @@ export async function openRtpFork(address: string, range?: ForkPortRange): Promi
     address,
     port,
     onFrame: (l) => listeners.push(l),
+    acceptFrom: (p) => source.acceptFrom(p),
+    get foreignPackets() {
+      return source.foreign;
+    },
     close: async () => {
       if (closed) return;
       closed = true;

@@ -226,6 +226,13 @@ export interface AudioFork {
   readonly port: number;
   /** Each complete 20 ms frame (160 samples) in order. */
   onFrame(listener: (frame: Int16Array) => void): void;
+  /**
+   * The sink's media port (its SDP's audio line): only RTP from it is the
+   * leg's audio; until this is called, nothing is (fork.ts says why).
+   */
+  acceptFrom(port: number): void;
+  /** Packets dropped because they came from another sender (a stale sink still sending to a reused port). */
+  readonly foreignPackets: number;
   close(): Promise<void>;
 }
 

@@ -15,6 +15,12 @@ export function endpointSdp(remoteSdp: string): string {
   return remoteSdp.replace(/^a=sendonly[ \t]*(\r?)$/gm, 'a=sendrecv$1');
 }
 
+/** The port of an SDP's audio line (where its owner receives, and, being symmetric, sends RTP from), or undefined. */
+export function audioPort(sdp: string): number | undefined {
+  const m = /^m=audio ([1-9]\d*)/m.exec(sdp);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** The payload type an SDP lists first on its audio line (the codec its sender uses), or undefined. */
 export function firstAudioPayload(sdp: string): string | undefined {
   return /^m=audio [1-9]\d*(?:\/\d+)? \S+ (\S+)/m.exec(sdp)?.[1];
