@@ -124,7 +124,9 @@ export const NATIVE_ANALYSIS_MS = 5000;
  * packets and never ended (found live; `test/e2e/freeswitch/silent-far-end.test.ts`).
  * `timer_name` gives the playback itself FreeSWITCH's soft timer, with a
  * thread that goes on reading the leg's audio meanwhile (so media bugs —
- * recording, detection — still hear it). It only concerns playback: the
+ * recording, detection — still hear it; a recording of the leg's write
+ * stream, taken at those reads, gets a made-up 0xFFFF frame where a read
+ * found nothing written yet: test/helpers/fs-recording.ts). It only concerns playback: the
  * leg's RTP session is untouched (an RTP timer on every channel, the
  * profile's `rtp-timer-name`, broke native SIT detection in early media, and
  * a 3pcc endpoint's RTP starts at its ACK, before the dialplan could set
