@@ -41,3 +41,11 @@ export const NoContent = (description?: string) => Type.Unsafe<undefined>({ type
 export function OrNull<T extends TSchema>(schema: T): TUnsafe<Static<T> | null> {
   return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true });
 }
+
+/**
+ * An object of any keys whose values all match `values`, as `additionalProperties` states it (the document's
+ * form; `Type.Record` would say `patternProperties`), typed `Record<string, Static<T>>`.
+ */
+export function MapOf<T extends TSchema>(values: T, options: ObjectOptions = {}): TUnsafe<Record<string, Static<T>>> {
+  return Type.Unsafe<Record<string, Static<T>>>({ ...options, type: 'object', additionalProperties: values });
+}

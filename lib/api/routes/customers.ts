@@ -6,7 +6,9 @@
  * only the lists of campaigns its groups serve (a campaign naming no groups
  * serves everyone, as for callbacks). Pages resume from an opaque cursor.
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ReqObject, type RoutePlugin } from '../typebox';
 import { ANY } from '../auth';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { looksLikePhone, phoneKeys } from '../../domain/customer-search';
@@ -16,14 +18,6 @@ import { ID_PATTERN } from './lists';
 
 /** Contacts a text search reads at most per request (a page may then hold fewer hits, with a cursor). */
 export const SEARCH_BUDGET = 20_000;
-
-interface SearchQuery {
-  q?: string;
-  phone?: string;
-  listId?: string;
-  limit: number;
-  cursor?: string;
-}
 
 export const encodeCursor = (c: SearchCursor): string => Buffer.from(JSON.stringify(c)).toString('base64url');
 
@@ -51,11 +45,11 @@ export async function visibleLists(store: FastifyInstance['store'], req: Fastify
   return [...ids].sort();
 }
 
-export const customerRoutes: FastifyPluginAsync = async (app) => {
+export const customerRoutes: RoutePlugin = async (app) => {
   const { store } = app;
   const region = app.config.phone.defaultRegion;
 
-  app.get<{ Querystring: SearchQuery }>(
+  app.get(
     '/customers',
     {
       config: { roles: ANY },
@@ -66,22 +60,22 @@ export const customerRoutes: FastifyPluginAsync = async (app) => {
           'Give `phone`, `q` or `listId` (or several: they narrow each other). A `q` of digits and separators is searched as a number. ' +
           'Agents see only the lists of campaigns their groups serve (403 for another list). A text search reads at most ' +
           `${SEARCH_BUDGET} contacts per request: follow \`next\` until it is null.`,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            q: { type: 'string', minLength: 1, maxLength: 200, description: 'name, key1/key2, attribute value or number' },
-            phone: {
-              type: 'string',
-              minLength: 1,
-              maxLength: 64,
-              description: 'a number in any common format, e.g. 03-1234-5678, +81 3 1234 5678',
-            },
-            listId: { type: 'string', pattern: ID_PATTERN },
-            limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-            cursor: { type: 'string', maxLength: 400, description: '`next` of the previous page' },
+        querystring: ReqObject(
+          {
+            q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'name, key1/key2, attribute value or number' })),
+            phone: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 64,
+                description: 'a number in any common format, e.g. 03-1234-5678, +81 3 1234 5678',
+              }),
+            ),
+            listId: Type.Optional(Type.String({ pattern: ID_PATTERN })),
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+            cursor: Type.Optional(Type.String({ maxLength: 400, description: '`next` of the previous page' })),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: {
           200: {
             type: 'object',

@@ -3,7 +3,7 @@
  * schedule, holidays, a temporary override with an end time, and the action per
  * band. Store access through `app.inboundData` (lib/api/plugins/app/inbound-data.ts).
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { RefTo } from '../../config/typebox';
 import { ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses, notFound } from '../errors';
@@ -104,8 +104,7 @@ export const inboundRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  // Body: the domain type, a union by action type that validateOverride checks (the schema holds the union of the fields).
-  app.put<{ Params: Static<typeof didParams>; Body: Override }>(
+  app.put(
     '/inbound-routes/:did/override',
     {
       config: { roles: SUPERVISOR },
@@ -118,8 +117,11 @@ export const inboundRoutes: RoutePlugin = async (app) => {
       },
     },
     async (req) => {
-      checked(() => validateOverride(req.body, trunks(), Date.now(), 'override'));
-      const r = await app.inboundData.setOverride(did(req.params.did), req.body);
+      // The schema holds the union of every action type's fields; validateOverride checks each type's own
+      // (naming the field), which makes the body the domain's union by action type.
+      const override = req.body as Override;
+      checked(() => validateOverride(override, trunks(), Date.now(), 'override'));
+      const r = await app.inboundData.setOverride(did(req.params.did), override);
       if (!r) throw notFound('inbound route', req.params.did);
       return view(r);
     },

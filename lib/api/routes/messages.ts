@@ -8,10 +8,10 @@
  * answer 503.
  */
 import { Type } from '@sinclair/typebox';
-import { StringEnum } from '../../config/typebox';
+import { Nullable, StringEnum } from '../../config/typebox';
 import fp from 'fastify-plugin';
 import type { FastifyReply } from 'fastify';
-import { ReqObject, type RoutePlugin } from '../typebox';
+import { MapOf, ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses } from '../errors';
 import { toApiError } from '../store-errors';
 import { SUPERVISOR } from '../auth';
@@ -31,53 +31,54 @@ declare module 'fastify' {
 }
 
 const tags = ['messages'];
-const kind = { type: 'string', enum: ['sms', 'email'] };
-const hours = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['timeZone', 'days'],
-  properties: {
-    timeZone: { type: 'string' },
-    days: {
-      type: 'object',
-      additionalProperties: {
-        type: 'array',
-        items: {
-          type: 'object',
-          required: ['from', 'to'],
-          additionalProperties: false,
-          properties: { from: { type: 'string' }, to: { type: 'string' } },
-        },
-      },
-    },
+const kind = StringEnum(['sms', 'email']);
+const hours = ReqObject(
+  {
+    timeZone: Type.String(),
+    days: MapOf(Type.Array(ReqObject({ from: Type.String(), to: Type.String() }, { additionalProperties: false }))),
   },
-};
-const keyword = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['keyword', 'reply'],
-  properties: { keyword: { type: 'string', minLength: 1, maxLength: 40 }, reply: { type: 'string', minLength: 1, maxLength: 1600 } },
-};
+  { additionalProperties: false },
+);
+const keyword = ReqObject(
+  { keyword: Type.String({ minLength: 1, maxLength: 40 }), reply: Type.String({ minLength: 1, maxLength: 1600 }) },
+  { additionalProperties: false },
+);
+/** A campaign's settings, each optional: PATCH takes any of them, POST requires some (createBody). */
 const settingsProps = {
-  name: { type: 'string', minLength: 1, maxLength: 100 },
-  kind,
-  listId: { type: 'string', minLength: 1, maxLength: 64 },
-  template: { type: 'string', maxLength: 10000, description: 'body with {{field}} placeholders (contact fields and attribute columns)' },
-  messageField: {
-    type: ['string', 'null'],
-    maxLength: 100,
-    description: 'attribute column holding a ready per-contact message; wins over the template',
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  kind: Type.Optional(kind),
+  listId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  template: Type.Optional(
+    Type.String({ maxLength: 10000, description: 'body with {{field}} placeholders (contact fields and attribute columns)' }),
+  ),
+  messageField: Type.Optional(
+    Nullable(
+      Type.String({
+        maxLength: 100,
+        description: 'attribute column holding a ready per-contact message; wins over the template',
+      }),
+    ),
+  ),
+  subject: Type.Optional(Type.String({ maxLength: 500 })),
+  emailField: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  from: Type.Optional(Nullable(Type.String({ maxLength: 254 }))),
+  window: Type.Optional(Type.Union([hours, Type.Null()])),
+  ratePerSec: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10000 })),
+  helpText: Type.Optional(Nullable(Type.String({ maxLength: 1600 }))),
+  keywords: Type.Optional(Type.Array(keyword, { maxItems: 100 })),
+  optOutVoice: Type.Optional(Type.Boolean({ description: 'an SMS opt-out also bars voice calls (default true)' })),
+  dncCampaigns: Type.Optional(Type.Array(Type.String({ pattern: ID_PATTERN }), { maxItems: 50 })),
+};
+const createBody = ReqObject(
+  {
+    id: Type.String({ pattern: ID_PATTERN }),
+    ...settingsProps,
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    kind,
+    listId: Type.String({ minLength: 1, maxLength: 64 }),
   },
-  subject: { type: 'string', maxLength: 500 },
-  emailField: { type: 'string', minLength: 1, maxLength: 100 },
-  from: { type: ['string', 'null'], maxLength: 254 },
-  window: { anyOf: [hours, { type: 'null' }] },
-  ratePerSec: { type: 'number', exclusiveMinimum: 0, maximum: 10000 },
-  helpText: { type: ['string', 'null'], maxLength: 1600 },
-  keywords: { type: 'array', maxItems: 100, items: keyword },
-  optOutVoice: { type: 'boolean', description: 'an SMS opt-out also bars voice calls (default true)' },
-  dncCampaigns: { type: 'array', maxItems: 50, items: { type: 'string', pattern: ID_PATTERN } },
-} as const;
+  { additionalProperties: false },
+);
 
 const messageSchema = {
   $id: 'Message',
@@ -152,7 +153,8 @@ async function sendMessagesCsv(reply: FastifyReply, name: string, rows: AsyncIte
 }
 
 export const messageRoutes: RoutePlugin = fp(
-  async (app) => {
+  // Annotated: fp() would otherwise type `app` without the route type provider.
+  async (app: Parameters<RoutePlugin>[0]) => {
     app.addSchema(messageSchema);
     app.addSchema(campaignSchema);
     const svc = () => {
@@ -160,20 +162,7 @@ export const messageRoutes: RoutePlugin = fp(
       return app.messaging.service;
     };
 
-    app.post<{
-      Body: {
-        kind: 'sms' | 'email';
-        to?: string;
-        listId?: string;
-        contactId?: string;
-        template: string;
-        subject?: string;
-        data?: Record<string, string>;
-        from?: string;
-        idempotencyKey?: string;
-      };
-      Headers: { 'idempotency-key'?: string };
-    }>(
+    app.post(
       '/messages',
       {
         config: { roles: SUPERVISOR },
@@ -183,22 +172,20 @@ export const messageRoutes: RoutePlugin = fp(
           description:
             "Give `to`, or `listId` + `contactId` (the contact's number, or its `email` attribute for e-mail). Answers 202 at once with the queued message; the channel's outcome follows as `message.sent` / `message.status` events and on `GET /messages/{id}`. An `Idempotency-Key` header (or `idempotencyKey`) makes a retried request return the first message instead of sending again.",
           headers: ReqObject({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['kind', 'template'],
-            properties: {
+          body: ReqObject(
+            {
               kind,
-              to: { type: 'string', minLength: 1, maxLength: 254 },
-              listId: { type: 'string', maxLength: 64 },
-              contactId: { type: 'string', maxLength: 64 },
-              template: { type: 'string', minLength: 1, maxLength: 10000 },
-              subject: { type: 'string', maxLength: 500 },
-              data: { type: 'object', additionalProperties: { type: 'string', maxLength: 2000 }, maxProperties: 100 },
-              from: { type: 'string', maxLength: 254 },
-              idempotencyKey: { type: 'string', minLength: 1, maxLength: 200 },
+              to: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
+              listId: Type.Optional(Type.String({ maxLength: 64 })),
+              contactId: Type.Optional(Type.String({ maxLength: 64 })),
+              template: Type.String({ minLength: 1, maxLength: 10000 }),
+              subject: Type.Optional(Type.String({ maxLength: 500 })),
+              data: Type.Optional(MapOf(Type.String({ maxLength: 2000 }), { maxProperties: 100 })),
+              from: Type.Optional(Type.String({ maxLength: 254 })),
+              idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
             },
-          },
+            { additionalProperties: false },
+          ),
           response: {
             200: {
               description: 'a replay of an earlier request with the same idempotency key: that message, as it stands now',
@@ -224,19 +211,14 @@ export const messageRoutes: RoutePlugin = fp(
       },
     );
 
-    app.post<{ Body: { kind: 'sms' | 'email'; text: string } }>(
+    app.post(
       '/messages/check',
       {
         config: { roles: SUPERVISOR },
         schema: {
           tags,
           summary: 'Check a template or text: placeholders, SMS encoding, segments and the link-length warning',
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['kind', 'text'],
-            properties: { kind, text: { type: 'string', maxLength: 10000 } },
-          },
+          body: ReqObject({ kind, text: Type.String({ maxLength: 10000 }) }, { additionalProperties: false }),
           response: {
             200: {
               type: 'object',
@@ -266,7 +248,7 @@ export const messageRoutes: RoutePlugin = fp(
       },
     );
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       '/messages/:id',
       {
         config: { roles: SUPERVISOR },
@@ -284,7 +266,7 @@ export const messageRoutes: RoutePlugin = fp(
       },
     );
 
-    app.get<{ Querystring: { limit: number } }>(
+    app.get(
       '/messages/inbound',
       {
         config: { roles: SUPERVISOR },
@@ -318,7 +300,7 @@ export const messageRoutes: RoutePlugin = fp(
       },
     );
 
-    app.get<{ Querystring: { campaignId?: string; status?: string; offset: number; limit: number; format: 'json' | 'csv' } }>(
+    app.get(
       '/messages',
       {
         config: { roles: SUPERVISOR },
@@ -362,19 +344,14 @@ export const messageRoutes: RoutePlugin = fp(
 
     // ---- message campaigns ---------------------------------------------------
 
-    app.post<{ Body: MessageCampaignSettings & { id: string } }>(
+    app.post(
       '/message-campaigns',
       {
         config: { roles: SUPERVISOR },
         schema: {
           tags,
           summary: 'Create an SMS or e-mail campaign over a contact list (draft)',
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['id', 'name', 'kind', 'listId'],
-            properties: { id: { type: 'string', pattern: ID_PATTERN }, ...settingsProps },
-          },
+          body: createBody,
           response: {
             201: {
               type: 'object',
@@ -406,7 +383,7 @@ export const messageRoutes: RoutePlugin = fp(
       async () => ({ campaigns: await app.store.messageCampaigns.list() }),
     );
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       '/message-campaigns/:id',
       {
         config: { roles: SUPERVISOR },
@@ -424,7 +401,7 @@ export const messageRoutes: RoutePlugin = fp(
       },
     );
 
-    app.patch<{ Params: { id: string }; Body: Partial<MessageCampaignSettings> }>(
+    app.patch(
       '/message-campaigns/:id',
       {
         config: { roles: SUPERVISOR },
@@ -432,7 +409,7 @@ export const messageRoutes: RoutePlugin = fp(
           tags,
           summary: 'Edit a draft or paused campaign (kind and list are fixed once started)',
           params: idParams,
-          body: { type: 'object', additionalProperties: false, minProperties: 1, properties: settingsProps },
+          body: Type.Object(settingsProps, { additionalProperties: false, minProperties: 1 }),
           response: {
             200: {
               type: 'object',
@@ -449,7 +426,7 @@ export const messageRoutes: RoutePlugin = fp(
     );
 
     for (const action of ['start', 'pause'] as const) {
-      app.post<{ Params: { id: string } }>(
+      app.post(
         `/message-campaigns/:id/${action}`,
         {
           config: { roles: SUPERVISOR },
@@ -464,7 +441,7 @@ export const messageRoutes: RoutePlugin = fp(
       );
     }
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       '/message-campaigns/:id/progress',
       {
         config: { roles: SUPERVISOR },
@@ -490,7 +467,7 @@ export const messageRoutes: RoutePlugin = fp(
       async (req) => progress(app.redis, req.params.id).catch(mapError),
     );
 
-    app.get<{ Params: { id: string }; Querystring: { status?: string } }>(
+    app.get(
       '/message-campaigns/:id/export',
       {
         config: { roles: SUPERVISOR },
