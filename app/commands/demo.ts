@@ -46,7 +46,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions & { json: bo
 }
 
 /** Human-readable lines for one demo event. */
-function textLines(e: DemoEvent): string[] {
+export function textLines(e: DemoEvent): string[] {
   switch (e.event) {
     case 'started':
       return [
