@@ -77,13 +77,30 @@ export async function makeContacts(redis: Redis, listId: string, rows: ContactIn
   if (written !== rows.length) throw new Error('test contacts not all written');
 }
 
-/** SIP MESSAGE bodies SIPp received (requests sent to it), in order. */
+/**
+ * SIP MESSAGE bodies SIPp received (requests sent to it), in order, one per
+ * transaction. Over UDP an unanswered request is retransmitted (Timer E,
+ * RFC 3261 §17.1.2.2) with the same top Via branch and CSeq: that is the same
+ * message arriving again, not a second send (the channel's non-INVITE client
+ * transaction does retransmit, and under load SIPp's 200 can come later than
+ * T1: the crash test once saw a survivor's message "twice" under load 20+).
+ * A new transaction (a new branch) is counted again: that is a second send.
+ */
 export function receivedBodies(trace: string): string[] {
   const out: string[] = [];
+  const seen = new Set<string>();
   for (const block of trace.split(/-{10,}[^\n]*\n/)) {
     if (!/UDP message received/.test(block)) continue;
     const m = /\nMESSAGE sip:[^\n]*\n[\s\S]*?\r?\n\r?\n([\s\S]*)$/.exec(block);
-    if (m) out.push(m[1]!.trim());
+    if (!m) continue;
+    const branch = /^Via:[^\n]*;branch=([^;\s]+)/im.exec(block)?.[1];
+    const cseq = /^CSeq:\s*([^\r\n]+)/im.exec(block)?.[1];
+    if (branch && cseq) {
+      const key = `${branch} ${cseq}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+    }
+    out.push(m[1]!.trim());
   }
   return out;
 }
