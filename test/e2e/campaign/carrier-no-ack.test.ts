@@ -5,7 +5,10 @@
  * window the dialog journal cannot close (a process dies with the 2xx in hand,
  * before its ACK and its "confirmed" journal entry): the crash test relies on
  * it, so it is checked here on its own, with and without the claimer's CANCEL
- * (which has no effect after the 2xx, §9.2, but must be answered 200).
+ * (which has no effect after the 2xx, §9.2, but must be answered 200), and with
+ * that CANCEL retransmitted: the claimer never sees the answers, which go to the
+ * dead process's socket, and SIPp 3.6.1 once aborted the call on the second
+ * CANCEL, leaving it up for good (a crash-test failure, seed 20261121).
  * Callers are SIPp UACs that never ACK (uac-no-ack*.xml).
  */
 import t from 'tap';
@@ -22,31 +25,46 @@ t.test('an answered call never ACKed gets the carrier BYE after 64·T1, CANCELle
   const trace = join(dir, 'carrier.log');
   const carrier = await startSipp({
     scenario: 'carrier-simulator',
-    calls: 2,
+    calls: 3,
     timeoutS: 120,
     args: ['-trace_msg', '-message_file', trace],
   });
   t.teardown(() => carrier.stop());
-  const run = async (scenario: string, service: string) => {
+  const run = async (scenario: string, service: string, extra: string[] = []) => {
     const started = Date.now();
     // -nr: SIPp alone would resend its CANCEL on every 2xx retransmission (it pairs each with what it sent next);
     // the dialer's claimer sends one CANCEL in a non-INVITE transaction, retransmitted only until answered.
-    const uac = await startSipp({ scenario, remote: carrier.address, timeoutS: 100, args: ['-s', service, '-nr'] });
+    const uac = await startSipp({ scenario, remote: carrier.address, timeoutS: 100, args: ['-s', service, '-nr', ...extra] });
     t.teardown(() => uac.stop());
     const r = await uac.done;
     return { ...r, ms: Date.now() - started };
   };
   // Digit 0: the carrier's person (answers at once). Both callers at once: the carrier keeps each call on its own.
-  const [plain, cancelled] = await Promise.all([run('uac-no-ack', '0312340010'), run('uac-no-ack-cancel', '0312340020')]);
+  const [plain, cancelled, retransmitted] = await Promise.all([
+    run('uac-no-ack', '0312340010'),
+    run('uac-no-ack-cancel', '0312340020'),
+    // The claimer never sees the answers to its CANCELs: the caller ignores what comes during its Timer E pauses.
+    run('uac-no-ack-cancel-retrans', '0312340030', ['-pause_msg_ign']),
+  ]);
   for (const [name, r] of [
     ['no ACK', plain],
     ['no ACK, CANCEL after the 2xx', cancelled],
+    ['no ACK, CANCEL after the 2xx retransmitted 3 times', retransmitted],
   ] as const) {
     t.equal(r.code, 0, `${name}: the caller got its BYE (SIPp exit 0): ${r.stderr.slice(-500)}`);
     t.ok(r.ms >= NO_ACK_BYE_AFTER_MS, `${name}: the BYE came after the 2xx's 64·T1 of retransmissions (${r.ms} ms)`);
   }
   const text = readFileSync(trace, 'utf8');
   const sent = (re: RegExp) => text.split(/^-{40,}.*$/m).filter((b) => /UDP message sent/.test(b) && re.test(b)).length;
-  t.equal(sent(/^BYE sip:/m), 2, 'the carrier sent one BYE per unACKed call');
-  t.ok(sent(/^SIP\/2\.0 200[^\n]*\n(?:[^\n]*\n)*?CSeq:\s*1 CANCEL/m) >= 1, 'the CANCEL after the 2xx was answered 200 (§9.2)');
+  t.equal(sent(/^BYE sip:/m), 3, 'the carrier sent one BYE per unACKed call');
+  const cancelOk = (service: string) =>
+    new RegExp(`^SIP/2\\.0 200[^\\n]*\\n(?:[^\\n]*\\n)*?To: <sip:${service}@[^\\n]*\\n(?:[^\\n]*\\n)*?CSeq:\\s*1 CANCEL`, 'm');
+  t.ok(sent(cancelOk('0312340020')) >= 1, 'the CANCEL after the 2xx was answered 200 (§9.2)');
+  // The scenario's own 200 (no Contact); SIPp's answer to a CANCEL it does not expect, as it aborts the call, has one.
+  t.equal(sent(cancelOk('0312340030')), 4, 'each of the 4 CANCELs was answered 200');
+  t.equal(
+    text.split(/^-{40,}.*$/m).filter((b) => /UDP message sent/.test(b) && /CSeq:\s*1 CANCEL/.test(b) && /^Contact:/m.test(b)).length,
+    0,
+    'no CANCEL was answered by SIPp aborting its call (unexpected-CANCEL default answer)',
+  );
 });
