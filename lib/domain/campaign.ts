@@ -1,143 +1,22 @@
 /**
- * Campaign definitions (seeds 000, 001, 002): the settings an operator writes,
- * their defaults and the checks JSON Schema cannot express. Pure.
+ * Campaign definitions (seeds 000, 001, 002): the checks JSON Schema cannot
+ * express, merging an update, and whether a campaign may start. The settings'
+ * shapes, types and defaults are in ./campaign-settings (re-exported). Pure.
  */
 import { normalizePhone } from './phone';
-import { ALL_RESULT_CODES, RESULT_CODES, isResultCode } from '../results';
-import { validateHours, validatePeriod, type BusinessHours, type RunPeriod } from '../rules/hours';
-import { RATIO_TABLE_PRESET, validateRatioTable, type RatioRow } from './ratio-table';
-import type { CampaignState } from './campaign-state';
-import type { NotSurePolicy } from '../config/sections/runner';
+import { isResultCode } from '../results';
+import { validateHours, validatePeriod } from '../rules/hours';
+import { validateRatioTable } from './ratio-table';
+import { NAME_MAX, type Allocation, type Campaign, type CampaignInput, type CampaignSettings } from './campaign-settings';
 
 export { RATIO_TABLE_PRESET, ratioForIdleAgents, type RatioRow } from './ratio-table';
 export * from './campaign-state';
-
-export const CAMPAIGN_MODES = ['progressive', 'predictive', 'power', 'agentless'] as const;
-export type CampaignMode = (typeof CAMPAIGN_MODES)[number];
+// The settings' and the record's shapes (TypeBox), the types derived from them, and the defaults.
+export * from './campaign-settings';
 
 /** Seed 000: letters of any script (incl. Japanese and Korean), digits and dash. */
 export const CAMPAIGN_NAME = /^[\p{L}\p{M}\p{N}-]+$/u;
-export const NAME_MAX = 100;
 export const ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
-
-export interface RetryRule {
-  retry: boolean;
-  /** Overrides the campaign's retryIntervalSec for this result code. */
-  intervalSec?: number;
-}
-
-/** Rows of a list handed to agent groups: absolute counts or relative weights, fixed once dialing starts (seed 001). */
-export interface Allocation {
-  by: 'count' | 'ratio';
-  groups: Record<string, number>;
-}
-
-export interface CampaignList {
-  listId: string;
-  /** A stopped list is not dialled (seed 002: several lists, each with start/stop). */
-  active: boolean;
-  allocation: Allocation | null;
-  attachedAt: string;
-}
-
-export interface CampaignSettings {
-  name: string;
-  description: string;
-  period: RunPeriod | null;
-  hours: BusinessHours;
-  callerId: string | null;
-  presentCallerId: boolean;
-  mode: CampaignMode;
-  /** Agentless mode: where an answered person goes — a bot/IVR SIP URI or a recorded message. */
-  agentless: { botUri?: string; message?: string } | null;
-  ringTimeoutSec: number;
-  maxAttempts: number;
-  retryIntervalSec: number;
-  retryPolicy: Record<string, RetryRule>;
-  maxConcurrentCalls: number;
-  callsPerSecond: number;
-  ratio: number;
-  ratioTable: RatioRow[];
-  abandonThresholdSec: number;
-  abandonTargetPct: number;
-  /** The window the abandon rate is held over: 24 h (Ofcom) to 720 h (30 days, FCC 64.1200(a)(7) / TSR). */
-  abandonWindowHours: number;
-  dispositions: { code: string; label: string }[];
-  dispositionRequired: boolean;
-  voicemail: { action: 'hangup' | 'leave-message'; message?: string };
-  /** What a not-sure AMD verdict leads to for this campaign; null follows dialer.runner.notSure. */
-  notSure: NotSurePolicy | null;
-  agentGroups: string[];
-  /**
-   * A due callback is offered to its owner alone for this long, then to anyone
-   * in the campaign's groups (owner still first). Seed 001 lets a supervisor
-   * reassign a callback when its agent is absent; the grace does it unattended.
-   */
-  callbackOwnerGraceSec: number;
-  filters: { phoneTypes?: ('landline' | 'mobile')[]; attempts?: { min?: number; max?: number } };
-}
-
-export interface Campaign extends CampaignSettings {
-  id: string;
-  state: CampaignState;
-  /** Bumped by every write; a write based on an older version is refused. */
-  version: number;
-  lists: CampaignList[];
-  createdAt: string;
-  updatedAt: string;
-  stateChangedAt: string;
-  /** First start; from then on list allocation is fixed. */
-  startedAt: string | null;
-}
-
-/** retry-by-default column of the result-code table (../shared/reference/result-codes.md). */
-export function defaultRetryPolicy(): Record<string, RetryRule> {
-  return Object.fromEntries(ALL_RESULT_CODES.map((c) => [String(c), { retry: RESULT_CODES[c].retry }]));
-}
-
-/** Defaults of every setting (what a new campaign gets for fields not given). */
-export function campaignDefaults(): CampaignSettings {
-  return {
-    name: '',
-    description: '',
-    period: null,
-    // Seed 001's example hours; the seeds are Japanese deployments.
-    hours: {
-      timeZone: 'Asia/Tokyo',
-      days: {
-        mon: [{ from: '09:00', to: '17:00' }],
-        tue: [{ from: '09:00', to: '17:00' }],
-        wed: [{ from: '09:00', to: '17:00' }],
-        thu: [{ from: '09:00', to: '17:00' }],
-        fri: [{ from: '09:00', to: '17:00' }],
-      },
-    },
-    callerId: null,
-    presentCallerId: true,
-    mode: 'progressive', // seed 001: the recommended default
-    agentless: null,
-    ringTimeoutSec: 40, // seed 000: no answer within 40 s
-    maxAttempts: 1, // seed 000: no-answer retry count defaults to 0
-    retryIntervalSec: 3600,
-    retryPolicy: defaultRetryPolicy(),
-    maxConcurrentCalls: 0, // seed 002: 0 = unlimited
-    callsPerSecond: 10,
-    ratio: 1,
-    ratioTable: RATIO_TABLE_PRESET.map((r) => ({ ...r })),
-    abandonThresholdSec: 2,
-    abandonTargetPct: 3,
-    abandonWindowHours: 24,
-    dispositions: [],
-    dispositionRequired: false,
-    voicemail: { action: 'hangup' },
-    notSure: null,
-    agentGroups: [],
-    callbackOwnerGraceSec: 300,
-    filters: {},
-  };
-}
-
-export type CampaignInput = Partial<CampaignSettings>;
 
 /** Merges a partial update into settings (retryPolicy merges per code; other objects are replaced). */
 export function mergeSettings(base: CampaignSettings, patch: CampaignInput): CampaignSettings {

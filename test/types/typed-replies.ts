@@ -6,6 +6,8 @@
 import { Type } from '@sinclair/typebox';
 import { errorResponses } from '../../lib/api/errors';
 import { NoContent, ReqObject, type RoutePlugin } from '../../lib/api/typebox';
+import { campaignReply, createCampaignBody, idParams, patchCampaignBody } from '../../lib/api/routes/campaigns.schema';
+import { campaignDefaults } from '../../lib/domain/campaign';
 
 const thing = Type.Object({ id: Type.String(), count: Type.Integer() });
 
@@ -32,4 +34,28 @@ export const typedRoutes: RoutePlugin = async (app) => {
   app.delete('/things/:id', { schema: { params: schema.params, response: { 204: NoContent(), ...errorResponses } } }, async (_req, reply) =>
     reply.status(204).send(),
   );
+
+  // The campaign routes' own schemas (lib/api/routes/campaigns.schema.ts): the reply is the `Campaign` component.
+  const campaign = { params: idParams, response: campaignReply };
+  app.get('/campaigns/:id', { schema: campaign }, async (req) => ({ ...campaignDefaults(), id: req.params.id, version: 1 }));
+
+  // @ts-expect-error a campaign's state is one of the life cycle's states
+  app.get('/campaigns/:id', { schema: campaign }, async (req) => ({ id: req.params.id, state: 'sleeping' }));
+
+  // @ts-expect-error a campaign's version is an integer, not a string
+  app.get('/campaigns/:id', { schema: campaign }, async (req) => ({ id: req.params.id, version: '1' }));
+
+  // Create: a setting with a stated default is always there (ajv fills it in); "unlimited" is a caps' value.
+  app.post('/campaigns', { schema: { body: createCampaignBody, response: { 201: campaignReply[200] } } }, async (req) => {
+    const ring: number = req.body.ringTimeoutSec;
+    // @ts-expect-error maxConcurrentCalls may be "unlimited" until unlimitedToZero stores it as 0
+    const cap: number = req.body.maxConcurrentCalls;
+    return { name: req.body.name, ringTimeoutSec: ring, maxConcurrentCalls: cap };
+  });
+
+  app.patch('/campaigns/:id', { schema: { params: idParams, body: patchCampaignBody, response: campaignReply } }, async (req) => {
+    // @ts-expect-error PATCH has no defaults: an absent setting is undefined
+    const ring: number = req.body.ringTimeoutSec;
+    return { id: req.params.id, ringTimeoutSec: ring };
+  });
 };

@@ -3,15 +3,17 @@
  * contact lists attached to a campaign (each startable/stoppable, with an
  * allocation to agent groups: seeds 001, 002).
  */
-import { Type, type Static } from '@sinclair/typebox';
-import { StringEnum } from '../../config/typebox';
-import { ReqObject, type RoutePlugin } from '../typebox';
+import { Type } from '@sinclair/typebox';
+import { Nullable, StringEnum } from '../../config/typebox';
+import { NoContent, ReqObject, type RoutePlugin } from '../typebox';
 import { errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR } from '../auth';
-import { CAMPAIGN_STATES, type CampaignEvent, type CampaignInput } from '../../domain/campaign';
+import { CAMPAIGN_STATES, type CampaignEvent } from '../../domain/campaign';
 import { applyTransition } from '../../dialer/campaign-control';
 import {
   allocationSchema,
+  campaignRef,
+  campaignReply,
   campaignSchema,
   createCampaignBody,
   idParams,
@@ -22,16 +24,13 @@ import {
 import { mapped } from '../store-errors';
 
 const tags = ['campaigns'];
-const one = { $ref: 'Campaign#' };
-const effects = { type: 'array', items: { type: 'object', properties: { type: { type: 'string' }, event: { type: 'string' } } } };
+const effects = Type.Array(Type.Object({ type: Type.Optional(Type.String()), event: Type.Optional(Type.String()) }));
 
 export const campaignRoutes: RoutePlugin = async (app) => {
   app.addSchema(campaignSchema);
   const region = app.config.phone.defaultRegion;
 
-  // Bodies of POST and PATCH: `campaigns.schema.ts` builds them as plain JSON Schema (spread settings, stripDefaults),
-  // which types as unknown, so their type is still the domain's.
-  app.post<{ Body: CampaignInput & { id?: string } }>(
+  app.post(
     '/campaigns',
     {
       config: { roles: SUPERVISOR },
@@ -39,7 +38,7 @@ export const campaignRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'Create a campaign (state draft, "before start")',
         body: createCampaignBody,
-        response: { 201: one, ...errorResponses },
+        response: { 201: campaignRef, ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -56,7 +55,7 @@ export const campaignRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'List campaigns',
         querystring: ReqObject({ state: Type.Optional(StringEnum([...CAMPAIGN_STATES])) }, { additionalProperties: false }),
-        response: { 200: { type: 'object', properties: { campaigns: { type: 'array', items: one } } }, ...errorResponses },
+        response: { 200: Type.Object({ campaigns: Type.Optional(Type.Array(campaignRef)) }), ...errorResponses },
       },
     },
     async (req) => ({ campaigns: await app.store.campaigns.list({ state: req.query.state }) }),
@@ -66,7 +65,7 @@ export const campaignRoutes: RoutePlugin = async (app) => {
     '/campaigns/:id',
     {
       config: { roles: ANY },
-      schema: { tags, summary: 'Get a campaign', params: idParams, response: { 200: one, ...errorResponses } },
+      schema: { tags, summary: 'Get a campaign', params: idParams, response: campaignReply },
     },
     async (req) => {
       const c = await app.store.campaigns.get(req.params.id);
@@ -85,7 +84,7 @@ export const campaignRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  app.patch<{ Params: { id: string }; Body: CampaignInput }>(
+  app.patch(
     '/campaigns/:id',
     {
       config: { roles: SUPERVISOR },
@@ -95,7 +94,7 @@ export const campaignRoutes: RoutePlugin = async (app) => {
           'Change settings (draft: any; paused: maxAttempts, period, callerId, presentCallerId, hours, retry rules, ringTimeoutSec, callbackOwnerGraceSec; running: none, 409)',
         params: idParams,
         body: patchCampaignBody,
-        response: { 200: one, ...errorResponses },
+        response: campaignReply,
       },
     },
     async (req) => mapped(() => app.store.campaigns.update(req.params.id, unlimitedToZero(req.body), { region })),
@@ -109,7 +108,7 @@ export const campaignRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'Delete a campaign (refused while running or paused)',
         params: idParams,
-        response: { 204: { type: 'null' }, ...errorResponses },
+        response: { 204: NoContent(), ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -133,7 +132,10 @@ export const campaignRoutes: RoutePlugin = async (app) => {
           tags,
           summary,
           params: idParams,
-          response: { 200: { type: 'object', properties: { campaign: one, effects } }, ...errorResponses },
+          response: {
+            200: Type.Object({ campaign: Type.Optional(campaignRef), effects: Type.Optional(effects) }),
+            ...errorResponses,
+          },
         },
       },
       async (req) => mapped(() => applyTransition(app.redis, req.params.id, event)),
@@ -152,15 +154,13 @@ export const campaignRoutes: RoutePlugin = async (app) => {
           {
             listId: Type.String({ minLength: 1, maxLength: 128 }),
             active: Type.Boolean({ default: true }),
-            allocation: Type.Optional(
-              Type.Unsafe<Static<typeof allocationSchema> | null>({ ...allocationSchema, type: ['object', 'null'] }),
-            ),
+            allocation: Type.Optional(Nullable(allocationSchema)),
           },
           {
             additionalProperties: false,
           },
         ),
-        response: { 201: one, ...errorResponses },
+        response: { 201: campaignRef, ...errorResponses },
       },
     },
     async (req, reply) => reply.status(201).send(await mapped(() => app.store.campaigns.attachList(req.params.id, req.body))),
@@ -170,7 +170,7 @@ export const campaignRoutes: RoutePlugin = async (app) => {
     '/campaigns/:id/lists/:listId',
     {
       config: { roles: SUPERVISOR },
-      schema: { tags, summary: 'Detach a contact list (draft or paused)', params: listParams, response: { 200: one, ...errorResponses } },
+      schema: { tags, summary: 'Detach a contact list (draft or paused)', params: listParams, response: campaignReply },
     },
     async (req) => mapped(() => app.store.campaigns.detachList(req.params.id, req.params.listId)),
   );
@@ -187,7 +187,7 @@ export const campaignRoutes: RoutePlugin = async (app) => {
           tags,
           summary: `${verb === 'start' ? 'Start' : 'Stop'} dialing one attached list`,
           params: listParams,
-          response: { 200: one, ...errorResponses },
+          response: campaignReply,
         },
       },
       async (req) => mapped(() => app.store.campaigns.setListActive(req.params.id, req.params.listId, active)),
@@ -203,7 +203,7 @@ export const campaignRoutes: RoutePlugin = async (app) => {
         summary: 'Set how the list rows are shared among agent groups (until the campaign first starts)',
         params: listParams,
         body: allocationSchema,
-        response: { 200: one, ...errorResponses },
+        response: campaignReply,
       },
     },
     async (req) => mapped(() => app.store.campaigns.setAllocation(req.params.id, req.params.listId, req.body)),
