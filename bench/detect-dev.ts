@@ -11,6 +11,7 @@
  */
 import { join } from 'node:path';
 import { mediaConfig } from '../lib/media/config';
+import { REAL_VERSION } from './corpus/real';
 import { realCorpus, runReal, type RealOutcome } from './detect-real';
 
 export default function main(args: string[]): void {
@@ -41,6 +42,7 @@ export default function main(args: string[]): void {
   console.log(
     JSON.stringify({
       bench: 'detect-dev',
+      realCorpusVersion: REAL_VERSION,
       overrides: overrides ?? null,
       noisePerson: r(noisy.filter((o) => o.item.expect === 'human')),
       noiseMachine: r(noisy.filter((o) => o.item.expect === 'machine')),

@@ -30,7 +30,7 @@ import { readAudioFile } from '../lib/media/audio-file';
 import { mediaConfig, type MediaConfig } from '../lib/media/config';
 import { FeatureExtractor } from '../lib/media/features';
 import { FRAME_MS, FRAME_SAMPLES } from '../lib/media/types';
-import type { RealItem } from './corpus/real';
+import { REAL_VERSION, type RealItem } from './corpus/real';
 import { judgeReal, realCorpus } from './detect-real';
 
 interface Trace {
@@ -137,7 +137,9 @@ export default function main(args: string[]): void {
       `  voice not in clean ${falseSpeech * FRAME_MS} ms, clean voice missed ${missed * FRAME_MS} ms; pcm ${pcm.length / 8} ms`,
     );
   }
-  console.log(JSON.stringify({ bench: 'detect-diagnose', overrides: overrides ?? null, persons, failures: counts }));
+  console.log(
+    JSON.stringify({ bench: 'detect-diagnose', realCorpusVersion: REAL_VERSION, overrides: overrides ?? null, persons, failures: counts }),
+  );
 }
 
 if (require.main === module) main(process.argv.slice(2));

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { analyzePcm } from '../lib/media/analyzer';
 import { readAudioFile } from '../lib/media/audio-file';
 import { mediaConfig } from '../lib/media/config';
-import { babble, colored, loadVoice, VOICES } from './corpus/real';
+import { babble, colored, loadVoice, REAL_VERSION, VOICES } from './corpus/real';
 import * as S from './corpus/synth';
 import { judgeReal, realCorpus } from './detect-real';
 
@@ -87,6 +87,7 @@ export default function main(args: string[]): void {
   console.log(
     JSON.stringify({
       bench: 'detect-noise-dev',
+      realCorpusVersion: REAL_VERSION,
       overrides: overrides ?? null,
       items: items.length,
       noisePerson: sum('human'),

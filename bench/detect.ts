@@ -18,6 +18,7 @@ import { analyzePcm } from '../lib/media/analyzer';
 import { mediaConfig } from '../lib/media/config';
 import type { Verdict } from '../lib/media/types';
 import { loadOrGenerate, type CorpusItem } from './corpus/generate';
+import { REAL_VERSION } from './corpus/real';
 import { realCorpus, realReport } from './detect-real';
 
 interface Outcome {
@@ -208,6 +209,8 @@ export default async function main(args: string[]): Promise<void> {
     JSON.stringify({
       bench: 'detect',
       corpusVersion: corpus.dir.replace(/.*corpus-v/, ''),
+      // The real-voice corpus has its own recipe version (bench/corpus/real.ts); null when it was not built.
+      realCorpusVersion: real ? REAL_VERSION : null,
       ...summarize(all, audio, cpu),
       holdout: perSplit.holdout ?? null,
       ...(real ?? {}),

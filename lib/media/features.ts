@@ -19,7 +19,18 @@ export interface FrameFeatures {
   purity: number;
   /** Share of the frame energy at each fixed bin (same order as the bank's frequencies). */
   bins: Float64Array;
+  /**
+   * Share of the frame energy at freqHz's relatives a voice has and a generated tone lacks: half of it (a
+   * voice's fundamental when freqHz is its strong second harmonic), 1.5× and 2× and 3× (harmonics). Only
+   * measured on frames pure enough to be a tone (purity ≥ HARMONIC_MIN_PURITY), 0 elsewhere.
+   */
+  harmonicShare: number;
 }
+
+/** Frames purer than this get harmonicShare (the beep detector's candidates; tones.minPurity is higher). */
+export const HARMONIC_MIN_PURITY = 0.5;
+const HARMONIC_RATIOS = [0.5, 1.5, 2, 3];
+const NYQUIST_MARGIN_HZ = 3900;
 
 /** Goertzel power at `freq` of `x`, normalised so a pure tone at `freq` gives its energy. */
 export function goertzelShare(x: Int16Array, freq: number, energy: number): number {
@@ -43,7 +54,7 @@ export class FeatureExtractor {
 
   constructor(readonly binFreqs: readonly number[] = []) {
     this.coeffs = Float64Array.from(binFreqs, (f) => 2 * Math.cos((2 * Math.PI * f) / SAMPLE_RATE));
-    this.out = { meanAbs: 0, energy: 0, diffEnergy: 0, freqHz: 0, purity: 0, bins: new Float64Array(binFreqs.length) };
+    this.out = { meanAbs: 0, energy: 0, diffEnergy: 0, freqHz: 0, purity: 0, bins: new Float64Array(binFreqs.length), harmonicShare: 0 };
   }
 
   compute(x: Int16Array): FrameFeatures {
@@ -78,6 +89,10 @@ export class FeatureExtractor {
     o.diffEnergy = diffE;
     o.freqHz = crossings >= 3 && last > first ? ((crossings - 1) / 2 / (last - first)) * SAMPLE_RATE : 0;
     o.purity = o.freqHz > 0 ? Math.min(1, goertzelShare(x, o.freqHz, energy)) : 0;
+    let h = 0;
+    if (o.purity >= HARMONIC_MIN_PURITY)
+      for (const r of HARMONIC_RATIOS) if (o.freqHz * r < NYQUIST_MARGIN_HZ) h += goertzelShare(x, o.freqHz * r, energy);
+    o.harmonicShare = h;
     const bins = o.bins;
     for (let b = 0; b < this.coeffs.length; b++) {
       const c = this.coeffs[b]!;

@@ -83,13 +83,38 @@ export class FaxDetector {
 export interface BeepResult {
   freqHz: number;
   durationMs: number;
+  /** Median frame-to-frame level change inside the beep (its first and last frames left out), dB. */
+  levelJitterDb: number;
+  /** Spread (max − min) of the frame frequencies inside the beep, % of their mean. */
+  freqSpreadPct: number;
+  /** Median share of the frames' energy at the frequency's half and harmonics (features.ts harmonicShare). */
+  harmonicShare: number;
 }
 
-/** Voicemail beep: one steady tone in [minHz, maxHz] lasting [minMs, maxMs], reported when it ends. */
+/** Frames a beep's statistics keep: maxMs is at most a few seconds; longer runs are cut by maxMs anyway. */
+const BEEP_STAT_FRAMES = 256;
+
+/**
+ * Voicemail beep: one steady tone in [minHz, maxHz] lasting [minMs, maxMs], reported when it ends.
+ *
+ * A held vowel can be as pure and as steady in frequency for a few hundred ms (a spoken letter's "ay" read
+ * as a 446 Hz beep), so a beep must also lack what a voice has: a fundamental and harmonics beside its
+ * strongest partial (`maxHarmonicShare`, the median of the frames' features.ts harmonicShare). The run's
+ * level jitter (median frame-to-frame change) and frequency spread are measured too and can be bounded
+ * (`maxLevelJitterDb`, `maxFreqSpreadPct`), but are open by default: on the dev corpora they do not
+ * separate beeps from vowels (`npm run bench -- detect-beeps`). The first and last frames are left out of
+ * all three (a tone's partial frames and fades); medians keep one lost packet from spoiling a real beep.
+ */
 export class BeepDetector {
   private frames = 0;
   private freqSum = 0;
   private dropout = 0;
+  /** Level (dB of meanAbs) and frequency of each frame that matched, in order. */
+  private readonly lv = new Float64Array(BEEP_STAT_FRAMES);
+  private readonly fq = new Float64Array(BEEP_STAT_FRAMES);
+  private readonly hs = new Float64Array(BEEP_STAT_FRAMES);
+  private readonly scratch = new Float64Array(BEEP_STAT_FRAMES);
+  private k = 0;
 
   constructor(
     private readonly cfg: MediaConfig['beep'],
@@ -110,6 +135,11 @@ export class BeepDetector {
       this.frames += 1 + this.dropout;
       this.freqSum += f.freqHz * (1 + this.dropout);
       this.dropout = 0;
+      if (this.k < BEEP_STAT_FRAMES) {
+        this.lv[this.k] = 20 * Math.log10(f.meanAbs);
+        this.hs[this.k] = f.harmonicShare;
+        this.fq[this.k++] = f.freqHz;
+      }
       return null;
     }
     if (this.frames === 0) return null;
@@ -121,11 +151,39 @@ export class BeepDetector {
     // The tone's first and last frames are usually partial: count them as half.
     const durationMs = this.frames * FRAME_MS;
     const freqHz = Math.round(mean);
+    const { levelJitterDb, freqSpreadPct, harmonicShare } = this.stats();
     this.frames = 0;
     this.freqSum = 0;
     this.dropout = 0;
-    if (durationMs + this.tones.frameSlackMs >= c.minMs && durationMs - this.tones.frameSlackMs <= c.maxMs) return { freqHz, durationMs };
-    return null;
+    this.k = 0;
+    if (durationMs + this.tones.frameSlackMs < c.minMs || durationMs - this.tones.frameSlackMs > c.maxMs) return null;
+    if (levelJitterDb > c.maxLevelJitterDb || freqSpreadPct > c.maxFreqSpreadPct || harmonicShare > c.maxHarmonicShare) return null;
+    return { freqHz, durationMs, levelJitterDb, freqSpreadPct, harmonicShare };
+  }
+
+  /** Level jitter and frequency spread of the frames matched so far, edges left out. */
+  private stats(): { levelJitterDb: number; freqSpreadPct: number; harmonicShare: number } {
+    const from = this.k > 4 ? 1 : 0;
+    const to = this.k > 4 ? this.k - 1 : this.k;
+    const d = this.scratch;
+    let m = 0;
+    let lo = Infinity;
+    let hi = -Infinity;
+    let sum = 0;
+    for (let i = from; i < to; i++) {
+      const q = this.fq[i]!;
+      if (q < lo) lo = q;
+      if (q > hi) hi = q;
+      sum += q;
+      if (i > from) d[m++] = Math.abs(this.lv[i]! - this.lv[i - 1]!);
+    }
+    const jitter = m ? d.subarray(0, m).sort()[m >> 1]! : 0;
+    const spread = to > from ? ((hi - lo) / (sum / (to - from))) * 100 : 0;
+    const h = this.hs.subarray(from, to);
+    d.set(h);
+    const harmonic = h.length ? d.subarray(0, h.length).sort()[h.length >> 1]! : 0;
+    const r2 = (v: number) => Math.round(v * 100) / 100;
+    return { levelJitterDb: r2(jitter), freqSpreadPct: r2(spread), harmonicShare: Math.round(harmonic * 1000) / 1000 };
   }
 }
 

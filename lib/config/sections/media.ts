@@ -215,6 +215,12 @@ export const mediaSchema = Type.Object(
         maxMs: num(1500),
         /** Frame-to-frame frequency wander allowed within one beep. */
         stabilityPct: num(2),
+        /** Median frame-to-frame level change inside a beep (dB); open (100) by default: measured, it does not separate beeps from vowels (README). */
+        maxLevelJitterDb: num(100),
+        /** Frequency spread (max − min, % of mean) inside a beep; open (100) by default, as maxLevelJitterDb. */
+        maxFreqSpreadPct: num(100),
+        /** Median share of a beep's energy at its frequency's half and harmonics: a generated tone has none, a held vowel its voice's. */
+        maxHarmonicShare: num(0.03, 0),
       },
       {
         additionalProperties: false,
