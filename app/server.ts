@@ -10,7 +10,6 @@ import { ConfigError, loadConfig, validateConfig, type Config } from '../lib/con
 import { createLogger } from '../lib/log';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../lib/store';
 import { createStoreClient, topologyOf } from '../lib/store/topology';
-import { startServices } from './services';
 
 const KEY_FILE = 'data/api-keys.json';
 
@@ -64,8 +63,8 @@ export async function serve(): Promise<number> {
     log.info({ url, dataDir: config.redis.dataDir }, 'started embedded redis-server');
   }
   const redis = createStoreClient({ ...config.redis, url, connectionName: `dialer-${config.dialer.runner.ownerId || process.pid}` });
-  const services = await startServices({ config, redis, log });
-  const app = await buildApp({ config, redis, logger: log, runtime: services.runtime });
+  // Telephony on: the API's telephony plugin starts the driver, desk and runner, and stops them on app.close().
+  const app = await buildApp({ config, redis, logger: log, telephony: {} });
   await app.listen({ host: config.api.host, port: config.api.port });
   const base = `http://${config.api.host}:${config.api.port}`;
   log.info({ docs: `${base}/docs`, openapi: `${base}/openapi.json` }, 'dialer API listening');
@@ -86,11 +85,17 @@ export async function serve(): Promise<number> {
     log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 15000);
     force.unref();
-    await app.close().catch((e: Error) => log.error({ err: e }, 'api close failed'));
-    await services.stop().catch((e: Error) => log.error({ err: e }, 'services stop failed'));
+    // The HTTP server closes, then the plugins in reverse order: messaging, telephony (the runner stops
+    // claiming, hangs up and closes its attempts, then the desk and driver go), the monitor; Redis last.
+    let code = 0;
+    await app.close().catch((e: Error) => {
+      code = 1;
+      log.error({ err: e }, 'api and dialer services close failed');
+    });
     await redis.quit().catch(() => undefined);
     if (embedded) await embedded.stop();
-    done(0);
+    log.info({ code }, 'stopped');
+    done(code);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -14,7 +14,6 @@
  *   { "event": "summary", completed, interrupted, durationSec, contacts, attempts, finished,
  *     codes: [{code, name, count}], agents: [{agentId, calls, talkSec}] }
  */
-import { startServices } from '../services';
 import { DEMO_DEFAULTS, runDemo, type DemoEvent, type DemoOptions } from '../../lib/demo/run';
 import { DIGIT_BEHAVIOUR, DIGIT_CODES } from '../../lib/demo/numbers';
 import { codeName, formatCall, formatProgress, formatSummary } from '../../lib/demo/report';
@@ -111,7 +110,7 @@ export const demoCommand: Command = {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      const r = await runDemo(o, out, { startServices, signal: abort.signal });
+      const r = await runDemo(o, out, { signal: abort.signal });
       return r.interrupted ? 130 : r.completed ? 0 : 1;
     } finally {
       process.off('SIGINT', onSignal);

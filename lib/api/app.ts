@@ -15,6 +15,7 @@ import agentDataPlugin from './plugins/app/agent-data';
 import inboundDataPlugin from './plugins/app/inbound-data';
 import authPlugin from './plugins/app/auth';
 import monitor from './plugins/app/monitor';
+import telephonyPlugin, { type TelephonyStart } from './plugins/app/telephony';
 import runtimePlugin, { type DialerRuntime } from './plugins/app/runtime';
 import messagingPlugin from './plugins/app/messaging';
 import { buildValidator } from './validation';
@@ -47,7 +48,13 @@ export interface BuildOptions {
   config: Readonly<Config>;
   redis: Redis;
   logger?: Logger | false;
-  /** The live dialer parts when they run in this process (app/services.ts): decorated as `app.dialer`. */
+  /**
+   * Telephony on: the telephony plugin starts the driver named by `telephony.driver`, the agent desk, the
+   * runner, the supervisor and inbound calls, and stops them on `app.close()` (`dialer serve`).
+   * Off (absent): an API-only build.
+   */
+  telephony?: TelephonyStart;
+  /** Live dialer parts the caller started and will stop itself (tests sharing one driver): decorated as `app.dialer`. */
   runtime?: DialerRuntime;
 }
 
@@ -98,14 +105,17 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   });
 
   // The app plugins (fastify-plugin, not encapsulated; those that own something close it in their onClose);
-  // then the routes, which only read what they decorate. Telephony runs only when the caller started it
-  // (opts.runtime, app/services.ts), messaging only when messaging.enabled (plugins/app/messaging.ts).
+  // then the routes, which only read what they decorate. Telephony runs only when enabled (opts.telephony,
+  // plugins/app/telephony.ts), messaging only when messaging.enabled (plugins/app/messaging.ts).
+  // app.close() closes the HTTP server, then runs the onClose hooks in reverse order: messaging, telephony
+  // (stop dialling, drain calls), the monitor, the store; the caller closes Redis after it.
   await app.register(storePlugin);
   await app.register(agentDataPlugin);
   await app.register(inboundDataPlugin);
   await app.register(authPlugin);
   await app.register(monitor);
-  await app.register(runtimePlugin, { runtime: opts.runtime });
+  await app.register(telephonyPlugin, { telephony: opts.telephony, runtime: opts.runtime });
+  await app.register(runtimePlugin);
   await app.register(messagingPlugin);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

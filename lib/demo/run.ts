@@ -14,14 +14,11 @@ import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app';
 import { newApiKey } from '../api/auth';
-import type { DialerRuntime } from '../api/plugins/app/runtime';
 import type { DialerEvent } from '../dialer/events';
 import { getCampaign } from '../store/campaigns';
 import { DialQueue, splitRef } from '../store/dial-queue';
 import { createRedis, freePort, startEmbeddedRedis } from '../store';
 import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import type { Config } from '../config';
 import type { LiveAgentDesk } from '../agents';
 import type { CampaignRunner } from '../dialer/runner';
 import { loginAndWaitReady, simulateAgents } from './agents';
@@ -76,15 +73,11 @@ export interface DemoResult {
   summary: Summary;
 }
 
-/** What the demo needs of app/services.ts's `startServices`. */
-export interface DemoServices {
+/** What the demo reads of the dialer the API's telephony plugin started (`app.dialer`). */
+interface DemoServices {
   desk: LiveAgentDesk;
   runner: CampaignRunner;
-  /** Given to the API (`buildApp({ runtime })`): the desk and supervisor routes, live events. */
-  runtime?: DialerRuntime;
-  stop(): Promise<void>;
 }
-export type StartServices = (d: { config: Readonly<Config>; redis: Redis; log: Logger }) => Promise<DemoServices>;
 
 /** Short: a no-answer (last digit 4) ends after this many seconds of ringing. */
 export const DEMO_RING_TIMEOUT_SEC = 2;
@@ -101,13 +94,9 @@ export function defaultTimeoutSec(o: Pick<DemoOptions, 'contacts' | 'agents' | '
 /**
  * Runs the demo until the campaign completes, the timeout passes or `signal`
  * aborts; everything it started is stopped before it returns (or throws).
- * `startServices` is app/services.ts's (injected: lib/ does not import app/).
+ * The dialer runs as `dialer serve` runs it: started by the API's telephony plugin, stopped by `app.close()`.
  */
-export async function runDemo(
-  o: DemoOptions,
-  emit: (e: DemoEvent) => void,
-  deps: { startServices: StartServices; signal?: AbortSignal },
-): Promise<DemoResult> {
+export async function runDemo(o: DemoOptions, emit: (e: DemoEvent) => void, deps: { signal?: AbortSignal } = {}): Promise<DemoResult> {
   const { signal } = deps;
   const began = Date.now();
   const cleanups: (() => Promise<unknown> | unknown)[] = [];
@@ -137,10 +126,12 @@ export async function runDemo(
       GROUP,
       peers.agents.map((a) => ({ id: a.id, address: a.phone.address })),
     );
-    const services = await deps.startServices({ config, redis, log });
-    later(() => services.stop());
-    const app: FastifyInstance = await buildApp({ config, redis, logger: false, runtime: services.runtime });
+    // Telephony on (lib/api/plugins/app/telephony.ts); app.close() stops dialling and hangs up before Redis goes.
+    const app: FastifyInstance = await buildApp({ config, redis, logger: log, telephony: {} });
     later(() => app.close());
+    const runner = app.dialer?.runner;
+    if (!app.dialer || !runner) throw new Error('demo: the telephony plugin started no runner');
+    const services: DemoServices = { desk: app.dialer.desk, runner };
     await app.listen({ host: '127.0.0.1', port });
     const base = `http://127.0.0.1:${port}`;
     emit({

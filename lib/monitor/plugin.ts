@@ -2,7 +2,7 @@
  * The monitor as a Fastify plugin (not encapsulated, so every route sees
  * `app.monitor`): the event hub, the campaign watcher, Prometheus metrics,
  * the webhook recorder and delivery worker. When the dialer runtime runs in
- * this process (`app.dialer`, decorated by lib/api/plugins/app/runtime.ts) its events are
+ * this process (`app.dialer`, decorated by lib/api/plugins/app/telephony.ts) its events are
  * attached once the app is ready; tests may attach event sources themselves.
  */
 import { hostname } from 'node:os';

@@ -3,7 +3,7 @@
  * agent's phone), log out, break/away/ready, disposition with the next state,
  * hang up the customer, blind transfer, hold. Needs the running desk, so it is
  * a plugin factory, registered by routes/index.ts only when the app was given
- * the runtime (`app.dialer`, plugins/app/runtime.ts):
+ * the runtime (`app.dialer`, plugins/app/telephony.ts):
  *   app.register(agentDeskRoutes({ desk }))
  * An agent key acts only on its own agent; supervisors and admins on all.
  */
@@ -193,7 +193,7 @@ export function agentDeskRoutes(deps: AgentDeskRouteDeps): RoutePlugin {
   };
 }
 
-/** Autoloaded (lib/api/app.ts): offered only beside a live dialer (`app.dialer`, plugins/app/runtime.ts). */
+/** Autoloaded (lib/api/app.ts): offered only beside a live dialer (`app.dialer`, plugins/app/telephony.ts). */
 const liveAgentDeskRoutes: RoutePlugin = async (app) => {
   if (app.dialer) await app.register(agentDeskRoutes({ desk: app.dialer.desk, clock: app.dialer.clock }));
 };

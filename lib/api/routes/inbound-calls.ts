@@ -45,7 +45,7 @@ export function inboundCallRoutes(deps: { inbound: InboundCalls }): RoutePlugin 
   };
 }
 
-/** Autoloaded (lib/api/app.ts): offered only beside a live dialer that takes inbound calls (`app.dialer`, plugins/app/runtime.ts). */
+/** Autoloaded (lib/api/app.ts): offered only beside a live dialer that takes inbound calls (`app.dialer`, plugins/app/telephony.ts). */
 const liveInboundCallRoutes: RoutePlugin = async (app) => {
   if (app.dialer?.inbound) await app.register(inboundCallRoutes({ inbound: app.dialer.inbound }));
 };

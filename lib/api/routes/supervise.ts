@@ -4,7 +4,7 @@
  * (`phone`, a SIP URI, as agents' phones are called) and mixes it in once
  * answered. Supervisors and admins only: an agent key gets 403.
  * Needs the running dialer: registered by routes/index.ts when `app.dialer`
- * has a supervisor (plugins/app/runtime.ts) with
+ * has a supervisor (plugins/app/telephony.ts) with
  *   app.register(superviseRoutes({ supervisor }))
  */
 import { Type } from '@sinclair/typebox';
@@ -120,7 +120,7 @@ export function superviseRoutes(deps: { supervisor: Supervisor }): RoutePlugin {
   };
 }
 
-/** Autoloaded (lib/api/app.ts): offered only beside a live dialer with a supervisor (`app.dialer`, plugins/app/runtime.ts). */
+/** Autoloaded (lib/api/app.ts): offered only beside a live dialer with a supervisor (`app.dialer`, plugins/app/telephony.ts). */
 const liveSuperviseRoutes: RoutePlugin = async (app) => {
   if (app.dialer?.supervisor) await app.register(superviseRoutes({ supervisor: app.dialer.supervisor }));
 };

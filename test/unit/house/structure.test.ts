@@ -78,7 +78,7 @@ t.test('plugin tree: plugins/external and plugins/app, nothing else in plugins/'
     'external: sensible defaults, helmet-like headers, rate limit on auth failures',
   );
   const app = readdirSync(join(PLUGINS, 'app')).sort();
-  for (const f of ['config.ts', 'store.ts', 'auth.ts', 'monitor.ts', 'runtime.ts', 'messaging.ts'])
+  for (const f of ['config.ts', 'store.ts', 'auth.ts', 'monitor.ts', 'telephony.ts', 'runtime.ts', 'messaging.ts'])
     t.ok(app.includes(f), `app/${f} is there`);
 });
 
@@ -101,3 +101,36 @@ for (const dir of ['external', 'app']) {
     });
   }
 }
+
+/** Every .ts file under `dir` (recursively), as paths relative to the root. */
+function sources(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(dir, f));
+}
+
+/**
+ * "Messaging and telephony start only when enabled, in their plugins" (issue 13): nothing in lib/ or app/
+ * but the plugin calls the function that starts them (the driver, desk and runner: lib/dialer/services.ts's
+ * startServices; the channels: lib/messaging's startMessaging), and each plugin stops them in its onClose.
+ * `dialer serve` and the demo enable telephony through buildApp; the behaviour (started, stopped in order on
+ * SIGTERM) is test/e2e/campaign/graceful-stop.test.ts and test/integration/api/telephony-plugin.test.ts.
+ */
+t.test('telephony and messaging start only in their plugins, which stop them on close', async (t) => {
+  const files = [...sources('lib'), ...sources('app')];
+  t.ok(files.length > 150, `${files.length} source files read`);
+  const callers = (fn: string) =>
+    files.filter((f) => new RegExp(`\\b${fn}\\(`).test(readFileSync(join(ROOT, f), 'utf8').replace(/export async function \w+\(/g, '')));
+  t.same(callers('startServices'), ['lib/api/plugins/app/telephony.ts'], 'only the telephony plugin starts the dialer services');
+  t.same(callers('startMessaging'), ['lib/api/plugins/app/messaging.ts'], 'only the messaging plugin starts messaging');
+  const tel = readFileSync(join(PLUGINS, 'app', 'telephony.ts'), 'utf8');
+  t.match(tel, /if \(!opts\.telephony\) return;/, 'telephony starts only when enabled (buildApp({ telephony }))');
+  t.match(tel, /addHook\('onClose', async \(\) => \{\s*await services\.stop\(\);/, 'and stops in its onClose');
+  const msg = readFileSync(join(PLUGINS, 'app', 'messaging.ts'), 'utf8');
+  t.match(msg, /if \(!app\.config\.messaging\.enabled/, 'messaging starts only when messaging.enabled');
+  t.match(msg, /addHook\('onClose'[\s\S]*?await m\.stop\(\)/, 'and stops in its onClose');
+  for (const f of ['app/server.ts', 'lib/demo/run.ts'])
+    t.match(readFileSync(join(ROOT, f), 'utf8'), /buildApp\(\{[^}]*telephony: \{\}/, `${f} enables telephony through buildApp`);
+  const runtime = readFileSync(join(PLUGINS, 'app', 'runtime.ts'), 'utf8');
+  t.match(runtime, /dependencies: \[[^\]]*'telephony'/, 'the runtime plugin depends on the telephony plugin');
+});

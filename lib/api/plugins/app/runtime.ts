@@ -1,43 +1,18 @@
 /**
- * The live dialer parts (telephony driver, agent desk, campaign runner,
- * supervisor) as a fastify-plugin: when the API runs beside them, `buildApp`
- * is given them and this decorates `app.dialer`; the agent desk and
- * supervisor routes register only then. The monitor attaches their events once
- * the app is ready (lib/monitor/plugin.ts), and supervisor events go to its
- * hub here. Without a runtime (API-only tests) nothing is decorated.
+ * Wires the live dialer parts (`app.dialer`, started by the telephony plugin, ./telephony.ts) to the
+ * monitor: supervisor events and inbound-call events go to its hub here; the monitor attaches the
+ * runner's and desk's events itself once the app is ready (lib/monitor/plugin.ts). Without telephony
+ * (API-only builds) there is nothing to wire.
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import type { LiveAgentDesk } from '../../../agents/desk';
-import type { SupervisionEvents, Supervisor } from '../../../agents/supervise';
-import type { CampaignRunner } from '../../../dialer/runner';
-import type { TelephonyDriver } from '../../../telephony/contract';
-import type { InboundCalls } from '../../../inbound/service';
+import type { SupervisionEvents } from '../../../agents/supervise';
 
-export interface DialerRuntime {
-  driver: TelephonyDriver;
-  desk: LiveAgentDesk;
-  /** Absent when only the desk runs (agent desktop tests). */
-  runner?: CampaignRunner;
-  /** Listen, whisper, barge (routes/supervise.ts); absent: those routes are not offered. */
-  supervisor?: Supervisor;
-  /** Return calls (issue 18); absent: /inbound-calls/:id/dnc is not offered and no inbound.* events. */
-  inbound?: InboundCalls;
-  /** The desk routes' clock (tests); Date.now when absent. */
-  clock?: () => number;
-}
+export type { DialerRuntime } from '../../../dialer/services';
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The live dialer parts, when the API runs beside them. */
-    dialer?: DialerRuntime;
-  }
-}
-
-async function runtimePlugin(app: FastifyInstance, opts: { runtime?: DialerRuntime }): Promise<void> {
-  const rt = opts.runtime;
+async function runtimePlugin(app: FastifyInstance): Promise<void> {
+  const rt = app.dialer;
   if (!rt) return;
-  app.decorate('dialer', rt);
   const inbound = rt.inbound;
   if (inbound) {
     inbound.setPublisher((e) => app.monitor.hub.publish(e));
@@ -55,4 +30,4 @@ async function runtimePlugin(app: FastifyInstance, opts: { runtime?: DialerRunti
   }
 }
 
-export default fp(runtimePlugin, { name: 'runtime', dependencies: ['monitor'] });
+export default fp(runtimePlugin, { name: 'runtime', dependencies: ['monitor', 'telephony'] });

@@ -1,0 +1,138 @@
+/**
+ * `dialer serve` stops in order on SIGTERM: telephony runs in the API's telephony plugin
+ * (lib/api/plugins/app/telephony.ts), so `app.close()` closes the HTTP server, then stops dialling (the
+ * runner claims no more contacts), drains (the call in progress is hung up and its attempt closed), stops
+ * the desk and the driver, and only then is Redis closed. A real server process (app/server.ts), a real
+ * redis-server and the SIPp carrier simulator: a person (digit 0) answers an agentless campaign whose
+ * message is far longer than the test, and the process is told to stop mid-call.
+ */
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DialQueue } from '../../../lib/store/dial-queue';
+import { freePort } from '../../../lib/store';
+import { writeWav } from '../../../lib/media/audio-file';
+import { startSipp } from '../../../lib/telephony/testing/sipp';
+import { startTestRedis } from '../../helpers/redis';
+import { makeList, numbersFor, runCampaign, runnerConfig } from '../../helpers/campaign-env';
+
+const ROOT = resolve(__dirname, '../../..');
+const ADMIN = 'stop-test-admin-key-00000';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits for `cond` (polled every 100 ms) up to `ms`; false if it never held. */
+async function until(cond: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return true;
+    await sleep(100);
+  }
+  return cond();
+}
+
+t.test('SIGTERM: stop dialling, hang up and close the call in progress, then Redis; exit 0', { timeout: 150000 }, async (t) => {
+  const { redis, url } = await startTestRedis(t, 'stop:');
+  const dir = mkdtempSync(join(tmpdir(), 'dialer-stop-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const trace = join(dir, 'carrier.log');
+  const carrier = await startSipp({
+    scenario: 'carrier-simulator',
+    calls: 1000,
+    timeoutS: 300,
+    args: ['-trace_msg', '-message_file', trace],
+  });
+  t.teardown(() => carrier.stop());
+  // Ten minutes of message: the call lasts until the dialer hangs up.
+  const message = join(dir, 'message.wav');
+  writeWav(
+    message,
+    new Int16Array(8000 * 600).map((_, i) => Math.round(4000 * Math.sin((2 * Math.PI * 440 * i) / 8000))),
+  );
+  // Persons (digit 0), one call at a time: while the first is up, the other four wait in the queue.
+  const numbers = numbersFor([0, 0, 0, 0, 0]);
+  await makeList(redis, 'L', numbers);
+  await runCampaign(redis, 'stop', 'L', { mode: 'agentless', agentless: { message }, maxConcurrentCalls: 1, maxAttempts: 1 });
+
+  const apiPort = await freePort();
+  const cfgFile = join(dir, 'dialer.json');
+  writeFileSync(
+    cfgFile,
+    JSON.stringify({
+      api: { host: '127.0.0.1', port: apiPort, keys: [{ key: ADMIN, role: 'admin' }] },
+      redis: { url, keyPrefix: 'stop:' },
+      log: { level: 'info' },
+      messaging: { enabled: false },
+      telephony: {
+        embedded: { sip: { host: '127.0.0.1', port: 0 } },
+        trunks: [{ name: 'carrier', address: carrier.address, callsPerSecond: 100, maxChannels: 10 }],
+      },
+      dialer: { runner: runnerConfig({ ownerId: 'stop-dialer' }), prompts: { dir: join(dir, 'prompts') } },
+    }),
+  );
+  // node itself with tsx's loader, so the signal reaches the dialer and not a wrapper.
+  const loader = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+  const child = spawn(process.execPath, ['--import', loader, join(ROOT, 'app/server.ts')], {
+    cwd: dir,
+    env: { ...process.env, DIALER_CONFIG: cfgFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+
+  const health = async () => {
+    const res = await fetch(`http://127.0.0.1:${apiPort}/health`).catch(() => undefined);
+    if (!res || res.status !== 200) return undefined;
+    return (await res.json()) as { ok: boolean; telephony?: { driver: string } };
+  };
+  t.ok(await until(async () => (await health())?.ok === true, 60000), 'the server answers /health');
+  t.equal((await health())?.telephony?.driver, 'embedded', 'with telephony started by its plugin');
+
+  // The first call answered and ACKed: the carrier's trace has the ACK for its 200.
+  const acked = () => /^ACK sip:/m.test(readFileSync(trace, 'utf8'));
+  t.ok(await until(acked, 60000), 'a person answered and the call is up');
+  const q = new DialQueue(redis, 'stop');
+  t.equal((await q.history()).length, 0, 'no attempt closed yet (the message lasts ten minutes)');
+
+  child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const code = await Promise.race([exited, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 60000)))]);
+  clearTimeout(timer);
+  t.equal(code, 0, 'exits 0 after SIGTERM');
+  if (code !== 0) t.comment(err.slice(-2000));
+
+  const lines = out
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { msg?: string; level: number });
+  const at = (msg: string) => lines.findIndex((l) => l.msg === msg);
+  t.ok(at('dialer services started') >= 0, 'telephony started');
+  t.ok(at('shutting down') > at('dialer services started'), 'shutdown began after');
+  t.ok(at('dialer services stopped') > at('shutting down'), 'telephony stopped during app.close()');
+  t.ok(at('stopped') > at('dialer services stopped'), 'and the process ended after it (Redis closed last)');
+  t.same(
+    lines.filter((l) => l.level >= 50).map((l) => l.msg),
+    [],
+    'nothing logged at error level while stopping (Redis was still open for the runner and the desk)',
+  );
+
+  // Drained: the call was hung up by the dialer and its attempt closed by it; nothing else dialled.
+  const text = readFileSync(trace, 'utf8');
+  const invites = text.split(/\r?\n/).filter((l) => l.startsWith('INVITE sip:'));
+  t.equal(invites.length, 1, 'one INVITE: no contact was claimed after the stop');
+  t.match(text, /^BYE sip:/m, 'the dialer sent BYE for the call in progress');
+  const history = await q.history();
+  t.equal(history.length, 1, "the call's attempt is closed");
+  t.match(history[0]?.fields.code, /^\d+$/, `with a result code (${history[0]?.fields.code}), by this process, not a successor's reaper`);
+  t.notMatch(history[0]?.fields.data ?? '', /"interrupted":true/, 'not as a crash');
+  const c = await q.counters();
+  t.equal(c.remaining, 4, 'the four other contacts wait for the next start, none lost');
+});
