@@ -12,16 +12,16 @@
  * Callers are SIPp UACs that never ACK (uac-no-ack*.xml).
  */
 import t from 'tap';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSipp } from '../../../lib/telephony/testing/sipp';
+import { workDir } from '../../helpers/work-dir';
 
 /** SIPp's 2xx retransmissions (T1 500 ms doubling to T2 4 s, 9 of them) end 31.5 s after the first 2xx: 64·T1 is 32 s. */
 const NO_ACK_BYE_AFTER_MS = 31000;
 
 t.test('an answered call never ACKed gets the carrier BYE after 64·T1, CANCELled or not', { timeout: 150000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'dialer-noack-'));
+  const dir = workDir(t, 'dialer-noack-');
   const trace = join(dir, 'carrier.log');
   const carrier = await startSipp({
     scenario: 'carrier-simulator',

@@ -15,8 +15,7 @@
  * the latches, counted in /metrics, and no contact is mis-scored.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Test } from 'tap';
@@ -28,6 +27,7 @@ import { createSocket } from 'node:dgram';
 import { encodeG711 } from '../../../lib/media/g711';
 import { buildRtp } from '../../../lib/telephony/drivers/embedded/rtp/packet';
 import { startSipp } from '../../../lib/telephony/testing/sipp';
+import { workDir } from '../../helpers/work-dir';
 import { startTestRedis } from '../../helpers/redis';
 import { makeList, numbersFor, runCampaign, runnerConfig } from '../../helpers/campaign-env';
 
@@ -121,7 +121,7 @@ async function foreignDrops(port: number): Promise<number> {
 export async function crashRun(t: Test, seed: number): Promise<void> {
   {
     const { redis, url } = await startTestRedis(t, 'crash:');
-    const dir = mkdtempSync(join(tmpdir(), 'dialer-crash-'));
+    const dir = workDir(t, 'dialer-crash-');
     const trace = join(dir, 'carrier.log');
     const carrier = await startSipp({
       scenario: 'carrier-simulator',

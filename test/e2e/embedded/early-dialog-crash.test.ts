@@ -12,8 +12,7 @@
  * came at all.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
@@ -26,6 +25,7 @@ import { RedisDialogJournal } from '../../../lib/store/dialog-journal';
 import { EmbeddedDriver } from '../../../lib/telephony/drivers/embedded/driver';
 import { UdpTransport } from '../../../lib/sip';
 import { startSipp } from '../../../lib/telephony/testing/sipp';
+import { workDir } from '../../helpers/work-dir';
 import { startTestRedis } from '../../helpers/redis';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -43,7 +43,7 @@ async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 30
 
 t.test('killed with the 2xx in hand before its ACK: the claimer BYEs the early dialog at once', { timeout: 120000 }, async (t) => {
   const { redis, url } = await startTestRedis(t, PREFIX);
-  const trace = join(mkdtempSync(join(tmpdir(), 'dialer-edc-')), 'sipp.log');
+  const trace = join(workDir(t, 'dialer-edc-'), 'sipp.log');
   const sipp = await startSipp({
     scenario: 'uas-180-200-bye-before-ack',
     calls: 1,
