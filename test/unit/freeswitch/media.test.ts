@@ -33,13 +33,14 @@ t.test('agent on hold music, beep, bridge to a customer, unbridge, customer BYE'
   await r.driver.beep(agent.legId);
   const agentCmds = r.log.lines((c) => c.target === agent.uuid && c.op !== 'modify');
   t.same(
-    agentCmds.slice(-3),
+    agentCmds.slice(-4),
     [
       `${agent.uuid} play local_stream://dialer_hold`,
+      `${agent.uuid} api uuid_displace ${agent.uuid} start tone_stream://%(200,0,1000) 0`,
+      `${agent.uuid} api uuid_buglist ${agent.uuid}`,
       `${agent.uuid} api uuid_break ${agent.uuid} all`,
-      `${agent.uuid} play tone_stream://%(200,0,1000)`,
     ],
-    'hold music stops, then the beep plays',
+    'the beep is written over the hold music (no second playback: detect.ts BEEP_POLL_MS), then the hold music stops',
   );
   t.equal(
     r.log.lines((c) => c.target === agent.uuid && c.args.some((a) => typeof a === 'string' && a.includes('timer_name'))).length,

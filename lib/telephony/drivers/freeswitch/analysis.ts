@@ -60,6 +60,11 @@ export interface AnalysisDeps {
   createSink: (remoteSdp: string) => Promise<EndpointPort>;
   emit: (phase: AnalysisPhase, v: Verdict) => void;
   warn: (msg: string, err?: unknown) => void;
+  /**
+   * Fill stats.rtpPackets whichever way detection stops (a verdict, a bridge, the leg's end): the originate
+   * bench's loss check. Read before the recording stops, so the count is not above the frames heard.
+   */
+  countPackets?: boolean;
 }
 
 /** Verdicts after which nothing more is needed from native detection. */
@@ -210,7 +215,7 @@ export class LegAnalysis {
       try {
         if (this.attached && this.tap) {
           // The endpoint may be going away at the same time: an ESL command to a closed channel never answers.
-          if (countPackets) this.stats.rtpPackets = await bounded(rtpPacketsIn(ep)).catch(() => undefined);
+          if (countPackets || this.d.countPackets) this.stats.rtpPackets = await bounded(rtpPacketsIn(ep)).catch(() => undefined);
           const stop = streamStopApi(ep.uuid, this.tap.path);
           await bounded(ep.api(stop.command, stop.args)).catch((e) => this.d.warn('uuid_record stop failed', e));
         }

@@ -134,6 +134,38 @@ export const NATIVE_ANALYSIS_MS = 5000;
  */
 export const PLAYBACK_VARS: Readonly<Record<string, string>> = Object.freeze({ timer_name: 'soft' });
 
+/**
+ * A beep over a running playback (an agent's hold music), not as a second playback.
+ *
+ * Each timed playback (PLAYBACK_VARS) starts a service thread that reads the leg while the playback writes
+ * (switch_ivr_play_file → switch_core_service_session). That thread sets CF_SERVICE itself once it runs and
+ * loops while it is set; the playback's end only clears the flags (switch_core_thread_session_end) and does
+ * not wait for it (FreeSWITCH v1.11.1 switch_core.c). So a thread that starts after its playback ended
+ * (a short beep on a loaded machine), or one that takes the frame lock after the previous playback's thread
+ * cleared CF_SERVICE_AUDIO on its way out (hold music stopped, beep started at once), stays behind on the
+ * leg for good: later playbacks' threads queue behind it. Found live (test/e2e/freeswitch/short-playbacks.test.ts,
+ * FreeSWITCH's thread count: 99 left behind by 100 short beeps): such a thread reading the leg takes every
+ * read from a bridge (the media layer answers the second reader "in use", a CNG frame the bridge drops), so
+ * the other party hears nothing; one spinning without reading stops park from reading. The campaign e2e's
+ * two unexplained failures were these: a beep that took 2.5 s, and an agent recording with nothing bridged
+ * nor parked after the beep.
+ *
+ * `uuid_displace <uuid> start <tone> 0` (no mux) adds a media bug that replaces the next frames the running
+ * playback writes with the tone and removes itself at the tone's end (switch_ivr_async.c
+ * write_displace_callback); `uuid_buglist` shows it until then. No playback starts, so no thread.
+ */
+export const BEEP_POLL_MS = 20;
+
+/** How long a beep over a playback may take before the driver stops it: its length and a loaded server's lag. */
+export function beepWaitMs(durationMs: number): number {
+  return durationMs + 5000;
+}
+
+/** Whether `uuid_buglist` output still lists a displace bug (the beep over a playback is still being written). */
+export function displacing(buglist: string): boolean {
+  return /<function>displace<\/function>/.test(buglist);
+}
+
 /** FreeSWITCH playback targets for the contract's media sources. */
 export function toneTarget(freqHz: number, durationMs: number, loop = false): string {
   // tone_stream: %(on_ms,off_ms,freq); loops=-1 repeats forever.

@@ -35,7 +35,17 @@ import {
 import { LegAnalysis, type AnalyzerFactory, type TapStats } from './analysis';
 import { endFromMediaLoss, endFromRemoteBye, endFromUacFailure, type LocalEnding } from './causes';
 import { checkFreeswitchConfig, checkNativeDetection, forkAddressOf, inviteFor } from './config';
-import { FORK_SINK_HEADERS, PLAYBACK_VARS, chooseAudioMode, fifoPathFor, holdTarget, toneTarget } from './detect';
+import {
+  BEEP_POLL_MS,
+  FORK_SINK_HEADERS,
+  PLAYBACK_VARS,
+  beepWaitMs,
+  chooseAudioMode,
+  displacing,
+  fifoPathFor,
+  holdTarget,
+  toneTarget,
+} from './detect';
 import { answerDirection, earlySdpNeededNow, endpointSdp, nextSessionVersion, withDirection } from './sdp';
 import { MediaServerPool, statusOf, up, type PoolMember } from './pool';
 import { CreationGate, gateMediaServer } from './gate';
@@ -470,10 +480,29 @@ export class FreeswitchDriver implements TelephonyDriver {
   async beep(legId: LegId, opts: { freqHz?: number; durationMs?: number } = {}): Promise<void> {
     const leg = this.answered(legId, 'beep');
     await leg.media;
+    const tone = toneTarget(opts.freqHz ?? DEFAULT_BEEP.freqHz, opts.durationMs ?? DEFAULT_BEEP.durationMs);
+    if (leg.playback) {
+      // Over what is playing (an agent's hold music): FreeSWITCH's displace bug replaces the next frames the
+      // running playback writes with the tone, then removes itself. No second playback, so no second service
+      // thread on the leg (why: detect.ts BEEP_POLL_MS).
+      const uuid = leg.ep.uuid;
+      await leg.ep.api('uuid_displace', [uuid, 'start', tone, '0']);
+      const until = this.now() + beepWaitMs(opts.durationMs ?? DEFAULT_BEEP.durationMs);
+      while (displacing(await leg.ep.api('uuid_buglist', [uuid]).catch(() => ''))) {
+        if (this.now() > until) {
+          leg.log.warn({ tone }, 'beep: the displace did not end; stopped');
+          await leg.ep.api('uuid_displace', [uuid, 'stop', tone]).catch(() => undefined);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, BEEP_POLL_MS));
+      }
+      // The beep ends what was playing, as it always has (the caller bridges or plays next).
+      if (leg.playback) await this.stopPlayback(legId);
+      return;
+    }
     await this.timePlayback(leg);
-    // Playback on a channel is queued: hold music has to stop for the beep to be heard now.
     if (leg.playback) await this.stopPlayback(legId);
-    await leg.ep.play(toneTarget(opts.freqHz ?? DEFAULT_BEEP.freqHz, opts.durationMs ?? DEFAULT_BEEP.durationMs));
+    await leg.ep.play(tone);
   }
 
   /**
@@ -534,10 +563,10 @@ export class FreeswitchDriver implements TelephonyDriver {
       );
     }
     await Promise.all([sup.media, agent.media]);
-    if (sup.playback) await this.stopPlayback(sup.id);
     // eavesdrop writes nothing to the supervisor until FreeSWITCH has media going on that channel (seen live:
     // a phone that waits to hear before it sends got silence for the whole listen-in). The short beep starts
-    // it, and tells the supervisor they are in.
+    // it, and tells the supervisor they are in. It also stops what was playing (written over it when something
+    // plays: no second playback, detect.ts BEEP_POLL_MS).
     await this.beep(sup.id);
     const m: Monitor = { supervisorLeg: sup.id, agentLeg: agent.id, mode: req.mode, run: Promise.resolve(), started: Promise.resolve() };
     this.monitors.set(sup.id, m);
@@ -1019,6 +1048,7 @@ export class FreeswitchDriver implements TelephonyDriver {
       openTap: this.d.openTap,
       openFork: this.d.openFork,
       forkAddress: forkAddressOf(leg.member.cfg),
+      countPackets: !!this.d.onTapStats,
       ...(this.d.createAnalyzer ? { createAnalyzer: this.d.createAnalyzer } : {}),
       // The fork's sink lives as long as the leg's analysis; FreeSWITCH counts it as a session.
       createSink: (remoteSdp) => leg.member.ms.createEndpoint({ headers: { ...FORK_SINK_HEADERS }, remoteSdp }),
