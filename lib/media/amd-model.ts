@@ -160,13 +160,15 @@ export class ShapeAmd {
         return this.verdict(1, `${s.bursts} bursts over ${s.spanMs} ms look like a recording`);
     }
     // Several sentences (bursts apart by a pause) adding up to this long: a recording, as app_amd's word count says.
-    // The model must lean that way too: a person's one long sentence has a breath in it.
+    // The model must lean that way too (a person's one long sentence has a breath in it), and two of the bursts must be
+    // a real pause apart: a sentence split at a soft or noise-masked syllable (100–250 ms) is not two sentences.
     if (
       !tonal &&
       c.multiBurstGreetingMs > 0 &&
       s.bursts >= 2 &&
       s.spanMs >= c.multiBurstGreetingMs &&
       s.trailingMs >= c.mergeGapMs &&
+      this.x[7]! * 1000 >= c.multiBurstMinPauseMs &&
       pm >= ph
     ) {
       return this.verdict(1, `${s.bursts} bursts over ${s.spanMs} ms`, pm / (pm + ph));
@@ -191,7 +193,15 @@ export class ShapeAmd {
           features: this.deciding(1),
         });
     }
-    if (since >= c.totalAnalysisTimeMs) {
+    // A greeting that ended near the limit is in the middle of its quiet: finish measuring it (bounded by
+    // maxHumanSilenceMs, decided just above) rather than cutting it into a notsure.
+    const waiting =
+      c.finishSilenceWait &&
+      !tonal &&
+      s.trailingMs >= c.minHumanSilenceMs &&
+      s.trailingMs < c.maxHumanSilenceMs &&
+      this.x[4]! * 1000 >= c.minGreetingSpeechMs;
+    if (since >= c.totalAnalysisTimeMs && !waiting) {
       const best = pm >= ph && pm >= pmu ? 1 : ph >= pmu ? 0 : 2;
       if (p[best]! >= c.notSureBelow) return this.verdict(best, `best guess after ${c.totalAnalysisTimeMs} ms of analysis`);
       return this.decide({

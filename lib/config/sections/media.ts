@@ -109,6 +109,8 @@ export const mediaSchema = Type.Object(
         machineEarlyMs: int(0, 0),
         /** Model decider: two or more bursts (pauses ≥ mergeGapMs between them) spanning this long → machine, as app_amd's word count; one sentence may run to maxPersonGreetingMs. 0: off. */
         multiBurstGreetingMs: int(2800, 0),
+        /** …and only when the longest pause between the bursts reaches this: a sentence in noise splits at its soft syllables (100–200 ms), a recording pauses between its sentences. 0: any pause ≥ mergeGapMs. */
+        multiBurstMinPauseMs: int(300, 0),
         /** A "greeting" with less voice than this (a click, a breath) is not one. */
         minGreetingSpeechMs: int(200, 0),
         /** A greeting whose voiced frames are this tonal is a tone, not a greeting (left to the tone detectors). */
@@ -132,6 +134,8 @@ export const mediaSchema = Type.Object(
         afterGreetingSilenceMs: int(800, 100),
         /** No decision this long after speech onset → notsure (app_amd 5000). */
         totalAnalysisTimeMs: int(5000, 500),
+        /** Model decider: when the analysis time runs out while the quiet after a greeting is being measured (past minHumanSilenceMs), finish that wait (at most maxHumanSilenceMs of quiet) instead of cutting it: a 4 s answer ends near the limit. */
+        finishSilenceWait: Type.Boolean({ default: true }),
         minWordLengthMs: int(100, 20),
         betweenWordsSilenceMs: int(50, 20),
         /** More words than this → machine (app_amd 2, SignalWire 6, jambonz 9). Energy "words" of mora-timed Japanese run high ("もしもし、どちらさまですか" counts 7), so the greeting length decides and this only backs it up. */

@@ -101,6 +101,22 @@ t.test('a person who answers with one 4 s sentence is not hung up on as a machin
   t.ok(vs[0]!.atMs <= 300 + len + 1300 + 60, `decided ${vs[0]!.atMs - 300 - len} ms after the end of the sentence`);
 });
 
+t.test('a 4 s answer that ends near the analysis limit: its quiet is measured to the end, not cut into notsure', async (t) => {
+  // Onset at 300 ms, 4.1 s of sentence: when totalAnalysisTimeMs (5 s after onset) runs out the quiet after it is
+  // ≈ 0.9 s, past minHumanSilenceMs and short of maxHumanSilenceMs.
+  const s = cut(await say('Yes, hello, this is Alex, who is calling please?', 'en-us', 140));
+  const len = S.durationMs(s);
+  t.ok(len >= 3800 && len <= 4250, `sentence ${len} ms`);
+  const call = S.concat(room(300), s, room(3000));
+  const cutShort = run(call, { ...answered, overrides: { amd: { finishSilenceWait: false } } })[0];
+  t.equal(cutShort?.kind, 'notsure', `the edge: with the wait cut at the limit ${JSON.stringify(cutShort)}`);
+  t.equal(cutShort?.atMs, 5300);
+  const v = run(call, answered)[0];
+  t.equal(v?.kind, 'human', JSON.stringify(v));
+  // Decided once amd.maxHumanSilenceMs (1300 ms) of quiet has been heard, not later.
+  t.ok(v!.atMs >= 300 + len + 1300 - 60 && v!.atMs <= 300 + len + 1300 + 60, `decided ${v!.atMs - 300 - len} ms after the sentence`);
+});
+
 t.test('a 3–4 s answer in two breaths: a person once amd.multiBurstGreetingMs allows it (3.6 s), a recording past it', async (t) => {
   // The default (2.8 s) calls such an answer a machine: raising it costs short espeak voicemails (README, "Measured").
   const wide = { ...answered, overrides: { amd: { multiBurstGreetingMs: 3600 } } };
@@ -114,6 +130,26 @@ t.test('a 3–4 s answer in two breaths: a person once amd.multiBurstGreetingMs 
   const c = cut(await say('I am not at my desk right now.', 'en-us', 165));
   const long = S.concat(room(300), a, room(450, 3), b, room(450, 5), c, room(3000, 6));
   t.equal(run(long, wide)[0]?.kind, 'machine');
+});
+
+t.test('a sentence split at a soft spot is not "several sentences": the multi-burst rule needs a pause of 300 ms', async (t) => {
+  // A person's 3 s answer whose soft syllable (or a noise-masked one) drops out for 240 ms: two bursts over more
+  // than multiBurstGreetingMs. Without amd.multiBurstMinPauseMs that alone made it a recording.
+  const a = cut(await say('Hello, this is Alex Morgan speaking.', 'en-us', 165));
+  const b = cut(await say('Who is calling?', 'en-us', 165));
+  const split = S.concat(room(300), a, room(240, 3), b, room(3000, 4));
+  const span = S.durationMs(a) + 240 + S.durationMs(b);
+  t.ok(span > 2900, `answer ${Math.round(span)} ms`);
+  const before = run(split, { ...answered, overrides: { amd: { multiBurstMinPauseMs: 0 } } });
+  t.equal(before[0]?.kind, 'machine', `the edge: without the pause rule ${JSON.stringify(before[0])}`);
+  t.match((before[0] as { reason?: string }).reason, /bursts over/);
+  const vs = run(split, answered);
+  t.ok(vs[0]?.kind === 'human' || vs[0]?.kind === 'notsure', JSON.stringify(vs[0]));
+  // Two sentences with a real pause between them (500 ms) over the same span still make a recording.
+  const two = S.concat(room(300), a, room(500, 3), b, room(3000, 4));
+  const r = run(two, answered)[0];
+  t.equal(r?.kind, 'machine', JSON.stringify(r));
+  t.match((r as { reason?: string }).reason, /bursts over/);
 });
 
 t.test('a long greeting is a machine before it ends', async (t) => {
