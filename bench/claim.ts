@@ -6,15 +6,11 @@
  * uncounted, inside the script). Also the TS side's cost of the rule per zone.
  * `npm run bench -- claim [contacts] [zones]`; prints one JSON line last.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createRedis, startEmbeddedRedis } from '../lib/store';
-import { DialQueue, type ZoneHours } from '../lib/store/dial-queue';
+import type { DialQueue, ZoneHours } from '../lib/store/dial-queue';
 import { zoneTable } from '../lib/dialer/steps/dial-time';
 import type { BusinessHours } from '../lib/rules/hours';
-import type { Redis } from 'ioredis';
+import { fillQueue, withBenchRedis } from './lib/redis-queue';
 
 const r = [{ from: '09:00', to: '17:00' }];
 const HOURS: BusinessHours = { timeZone: 'Asia/Tokyo', days: { mon: r, tue: r, wed: r, thu: r, fri: r } };
@@ -39,23 +35,6 @@ const ZONES = [
   'Europe/Madrid',
 ];
 
-async function fill(redis: Redis, id: string, n: number, zones: readonly string[]): Promise<DialQueue> {
-  const q = new DialQueue(redis, id);
-  for (let i = 0; i < n; i += 1000) {
-    await q.enqueue(
-      'L',
-      Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({
-        contactId: `k${i + j}`,
-        phone: `+8131234${String(i + j).padStart(5, '0')}`,
-        phoneType: 'landline',
-        timeZone: zones[(i + j) % zones.length]!,
-        score: i + j,
-      })),
-    );
-  }
-  return q;
-}
-
 async function drain(q: DialQueue, hours?: ZoneHours): Promise<{ claimed: number; calls: number; ms: number }> {
   let claimed = 0;
   let calls = 0;
@@ -73,15 +52,13 @@ export default async function main(args: string[]): Promise<void> {
   const n = Number(args[0] ?? 20000);
   const z = Math.min(Number(args[1] ?? 8), ZONES.length);
   const zones = ZONES.slice(0, z);
-  const dir = mkdtempSync(join(tmpdir(), 'bench-claim-'));
-  const server = await startEmbeddedRedis({ dataDir: dir, persist: false });
-  const redis = createRedis({ url: server.url, keyPrefix: 'bench:' });
-  try {
+  await withBenchRedis('claim', async (redis) => {
+    const fill = (id: string) => fillQueue(redis, id, n, (i) => zones[i % zones.length]!);
     const open = zones.filter((zone) => zoneTable(HOURS, [zone], NOW)[zone] === 0).length;
-    const plain = await drain(await fill(redis, 'plain', n, zones));
+    const plain = await drain(await fill('plain'));
     // The runner's case: the rule computed once per zone per minute, then looked up.
     const cache = zoneTable(HOURS, zones, NOW);
-    const hours = await drain(await fill(redis, 'hours', n, zones), (zs) => Object.fromEntries(zs.map((zone) => [zone, cache[zone]!])));
+    const hours = await drain(await fill('hours'), (zs) => Object.fromEntries(zs.map((zone) => [zone, cache[zone]!])));
     const reps = 200;
     const t0 = performance.now();
     for (let i = 0; i < reps; i++) zoneTable(HOURS, zones, NOW + i * 60_000);
@@ -102,9 +79,5 @@ export default async function main(args: string[]): Promise<void> {
         hoursRuleUsPerZone: +ruleUs.toFixed(1),
       }),
     );
-  } finally {
-    redis.disconnect();
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

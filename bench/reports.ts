@@ -4,35 +4,16 @@
  * (campaign report + AMD matrix + attempts CSV in both encodings).
  * `npm run bench -- reports [attempts]`; prints one JSON line last.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createRedis, startEmbeddedRedis } from '../lib/store';
-import { DialQueue } from '../lib/store/dial-queue';
+import { fillQueue, withBenchRedis } from './lib/redis-queue';
 import { ATTEMPT_COLUMNS, amdReport, campaignReport, readAttempts, readDispositions, toCsv } from '../lib/reports';
 
 const CODES = [20, 2, 3, 4, 20, 14, 1, 9, 7, 10];
 
 export default async function main(args: string[]): Promise<void> {
   const n = Number(args[0] ?? 20000);
-  const dir = mkdtempSync(join(tmpdir(), 'bench-reports-'));
-  const server = await startEmbeddedRedis({ dataDir: dir, persist: false });
-  const redis = createRedis({ url: server.url, keyPrefix: 'bench:' });
-  try {
-    const q = new DialQueue(redis, 'b');
+  await withBenchRedis('reports', async (redis) => {
+    const q = await fillQueue(redis, 'b', n, () => '');
     const now = Date.now();
-    for (let i = 0; i < n; i += 1000) {
-      await q.enqueue(
-        'L',
-        Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({
-          contactId: `k${i + j}`,
-          phone: `+8131234${String(i + j).padStart(5, '0')}`,
-          phoneType: 'landline',
-          timeZone: '',
-          score: i + j,
-        })),
-      );
-    }
     const claims = [];
     for (let got = 0; got < n;) {
       const c = await q.claim({ now, n: 1000, leaseMs: 3_600_000, owner: 'b', lists: ['L'], filters: { maxAttempts: 1 } });
@@ -94,9 +75,5 @@ export default async function main(args: string[]): Promise<void> {
         csvBytes: utf.length + sj.length,
       }),
     );
-  } finally {
-    redis.disconnect();
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

@@ -11,7 +11,7 @@ import { DialQueue } from '../../../lib/store/dial-queue';
 import { createCallback, getCallback, type Callback } from '../../../lib/store/callbacks';
 import { getCampaign } from '../../../lib/store/campaigns';
 import { normalizePhone } from '../../../lib/domain/phone';
-import { makeList, numbersFor, runCampaign, startCampaignEnv } from '../../helpers/campaign-env';
+import { agentsTalk, loginReady, makeList, numbersFor, runCampaign, startCampaignEnv, waitCompleted } from '../../helpers/campaign-env';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -21,12 +21,13 @@ t.test('a callback booked during a call is dialled when due and reaches its owne
   const desk = services.desk;
   const [first, again, other] = numbersFor([0, 0, 0]);
   const e164 = (n: string) => (normalizePhone(n, 'JP') as { e164: string }).e164;
-  const talkedTo: Record<string, string> = {};
   let owned: Callback | undefined;
   let orphan: Callback | undefined;
-  desk.on('screen-pop', (e) => {
-    talkedTo[e.pop.attemptId] = e.agentId;
-    if (!owned) {
+  const talkedTo = agentsTalk(desk, {
+    talkMs: 800,
+    wrapMs: 300,
+    onPop: (e) => {
+      if (owned) return;
       // During the call, the agent promises a call back in 12 s (as POST /campaigns/:id/callbacks does),
       // and a supervisor books one for an agent who is not logged in.
       const now = Date.now();
@@ -42,17 +43,9 @@ t.test('a callback booked during a call is dialled when due and reaches its owne
           now,
         );
       })();
-    }
-    setTimeout(() => void desk.hangupCustomer(e.agentId).catch(() => undefined), 800);
+    },
   });
-  desk.on('state', (e) => {
-    if (e.to === 'wrap_up') setTimeout(() => void desk.finishWrapUp(e.agentId, 'continue').catch(() => undefined), 300);
-  });
-  await desk.login('ag1');
-  for (let i = 0; (await desk.readyCount(['sales'])) < 1; i++) {
-    if (i > 100) throw new Error('agent not ready');
-    await sleep(100);
-  }
+  await loginReady(desk, ['ag1']);
   await makeList(redis, 'L', [first!]);
   await runCampaign(redis, 'cbb', 'L', {
     mode: 'progressive',
@@ -74,11 +67,7 @@ t.test('a callback booked during a call is dialled when due and reaches its owne
   t.equal(afterList!.state, 'running', 'the list ran out but the campaign waits for its callbacks');
   t.equal((await getCallback(redis, 'cbb', owned!.id))!.state, 'scheduled', 'the callback is not due yet');
 
-  for (let i = 0; (await getCampaign(redis, 'cbb'))!.state !== 'completed'; i++) {
-    if (i > 300) break;
-    await sleep(200);
-  }
-  t.equal((await getCampaign(redis, 'cbb'))!.state, 'completed', 'completed once every callback was dialled');
+  t.equal(await waitCompleted(redis, 'cbb', 60_000), 'completed', 'completed once every callback was dialled');
   const history = await new DialQueue(redis, 'cbb').history();
   const ownedRec = history.find((h) => h.fields.ref!.startsWith(`cb:${owned!.id}@`));
   t.ok(ownedRec, 'the booked callback was dialled');

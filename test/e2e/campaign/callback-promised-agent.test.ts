@@ -11,11 +11,8 @@
 import t from 'tap';
 import { DialQueue } from '../../../lib/store/dial-queue';
 import { createCallback, getCallback, type Callback } from '../../../lib/store/callbacks';
-import { getCampaign } from '../../../lib/store/campaigns';
 import { normalizePhone } from '../../../lib/domain/phone';
-import { makeList, numbersFor, runCampaign, startCampaignEnv } from '../../helpers/campaign-env';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { agentsTalk, loginReady, makeList, numbersFor, runCampaign, startCampaignEnv, waitCompleted } from '../../helpers/campaign-env';
 
 t.test('a callback due while a placed call is answered waits for an agent that call does not need', { timeout: 120000 }, async (t) => {
   const env = await startCampaignEnv(t, { agents: 1 });
@@ -23,20 +20,9 @@ t.test('a callback due while a placed call is answered waits for an agent that c
   const desk = services.desk;
   const [listed, promised, later] = numbersFor([0, 0, 0]);
   const e164 = (n: string) => (normalizePhone(n, 'JP') as { e164: string }).e164;
-  const talkedTo: Record<string, string> = {};
-  desk.on('screen-pop', (e) => {
-    talkedTo[e.pop.attemptId] = e.agentId;
-    // Each conversation outlasts the abandon threshold (2 s): a person left without this agent would be abandoned.
-    setTimeout(() => void desk.hangupCustomer(e.agentId).catch(() => undefined), 3000);
-  });
-  desk.on('state', (e) => {
-    if (e.to === 'wrap_up') setTimeout(() => void desk.finishWrapUp(e.agentId, 'continue').catch(() => undefined), 100);
-  });
-  await desk.login('ag1');
-  for (let i = 0; (await desk.readyCount(['sales'])) < 1; i++) {
-    if (i > 100) throw new Error('agent not ready');
-    await sleep(100);
-  }
+  // Each conversation outlasts the abandon threshold (2 s): a person left without this agent would be abandoned.
+  const talkedTo = agentsTalk(desk, { talkMs: 3000, wrapMs: 100 });
+  await loginReady(desk, ['ag1']);
   // After the agent's own phone leg was answered at login: the moment the list call is answered (the person is
   // greeting; the verdict and the agent come after), a callback falls due. The agent is still ready then.
   let callback: Callback | undefined;
@@ -53,11 +39,7 @@ t.test('a callback due while a placed call is answered waits for an agent that c
   await makeList(redis, 'L', [listed!, later!]);
   await runCampaign(redis, 'cbp', 'L', { mode: 'progressive', ringTimeoutSec: 20, maxAttempts: 1, agentGroups: ['sales'] });
 
-  for (let i = 0; (await getCampaign(redis, 'cbp'))!.state !== 'completed'; i++) {
-    if (i > 400) break;
-    await sleep(200);
-  }
-  t.equal((await getCampaign(redis, 'cbp'))!.state, 'completed', 'the campaign completed');
+  t.equal(await waitCompleted(redis, 'cbp', 80_000), 'completed', 'the campaign completed');
   t.ok(callback, 'the callback was booked while the list call was answered');
   const history = await new DialQueue(redis, 'cbp').history();
   const first = history.find((h) => h.fields.ref === 'L:c0');

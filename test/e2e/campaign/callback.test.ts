@@ -6,32 +6,26 @@
 import t from 'tap';
 import { DialQueue } from '../../../lib/store/dial-queue';
 import { createCallback, getCallback } from '../../../lib/store/callbacks';
-import { getCampaign } from '../../../lib/store/campaigns';
 import { normalizePhone } from '../../../lib/domain/phone';
-import { makeList, numbersFor, putDnc, runCampaign, startCampaignEnv } from '../../helpers/campaign-env';
-import { until } from '../../helpers/wait';
+import {
+  agentsTalk,
+  loginReady,
+  makeList,
+  numbersFor,
+  putDnc,
+  runCampaign,
+  startCampaignEnv,
+  waitCompleted,
+} from '../../helpers/campaign-env';
 
 t.test('due callbacks go to their owner first and respect do-not-call', { timeout: 120000 }, async (t) => {
   const env = await startCampaignEnv(t, { agents: 2 });
   const { redis, services } = env;
   const desk = services.desk;
-  const talkedTo: Record<string, string> = {};
-  desk.on('screen-pop', (e) => {
-    talkedTo[e.pop.attemptId] = e.agentId;
-    setTimeout(() => void desk.hangupCustomer(e.agentId).catch(() => undefined), 500);
-  });
-  desk.on('state', (e) => {
-    if (e.to === 'wrap_up') setTimeout(() => void desk.finishWrapUp(e.agentId, 'continue').catch(() => undefined), 100);
-  });
+  const talkedTo = agentsTalk(desk, { talkMs: 500, wrapMs: 100 });
   // ag1 logs in first and is ready before ag2 logs in, so it is the longest-waiting agent
   // (waited for, not slept on: a loaded host may take longer than any fixed pause for ag1's phone to answer).
-  await desk.login('ag1');
-  await until(async () => (await desk.readyCount(['sales'])) >= 1, 'ag1 ready', 15000);
-  await desk.login('ag2');
-  for (let i = 0; (await desk.readyCount(['sales'])) < 2; i++) {
-    if (i > 100) throw new Error('agents not ready');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await loginReady(desk, ['ag1', 'ag2']);
 
   const [busy1, busy2, person, barred] = numbersFor([3, 3, 0, 0]);
   await makeList(redis, 'L', [busy1!, busy2!]);
@@ -50,11 +44,7 @@ t.test('due callbacks go to their owner first and respect do-not-call', { timeou
   );
   await putDnc(redis, [barred!]);
 
-  for (let i = 0; (await getCampaign(redis, 'cbc'))!.state !== 'completed'; i++) {
-    if (i > 400) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  t.equal((await getCampaign(redis, 'cbc'))!.state, 'completed');
+  t.equal(await waitCompleted(redis, 'cbc', 80_000), 'completed');
   const history = await new DialQueue(redis, 'cbc').history();
   const cbRecords = history.filter((h) => h.fields.ref!.startsWith('cb:'));
   t.equal(cbRecords.length, 2, 'both callbacks have one attempt each');

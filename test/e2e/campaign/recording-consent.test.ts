@@ -16,7 +16,7 @@ import pino from 'pino';
 import { startServices } from '../../../app/services';
 import { loopbackConfig, startLoopbackPeers } from '../../../lib/demo/loopback';
 import { makeAgents } from '../../../lib/demo/store-setup';
-import { makeList, numbersFor, runCampaign } from '../../helpers/campaign-env';
+import { agentsTalk, loginReady, makeList, numbersFor, runCampaign } from '../../helpers/campaign-env';
 import { startTestRedis } from '../../helpers/redis';
 import { getCampaign } from '../../../lib/store/campaigns';
 import { getRecording, recordingId, setRecordingSettings } from '../../../lib/store/recordings';
@@ -53,18 +53,8 @@ t.test('recording from the answer with a consent announcement before the agent',
   writeWav(consent, pcm);
 
   const pops: { attemptId: string; at: number }[] = [];
-  desk.on('screen-pop', (e) => {
-    pops.push({ attemptId: e.pop.attemptId, at: Date.now() });
-    setTimeout(() => void desk.hangupCustomer(e.agentId).catch(() => undefined), 2500);
-  });
-  desk.on('state', (e) => {
-    if (e.to === 'wrap_up') setTimeout(() => void desk.finishWrapUp(e.agentId, 'continue').catch(() => undefined), 300);
-  });
-  await desk.login('ag1');
-  for (let i = 0; (await desk.readyCount(['sales'])) < 1; i++) {
-    if (i > 100) throw new Error('agent not ready');
-    await sleep(100);
-  }
+  agentsTalk(desk, { talkMs: 2500, wrapMs: 300, onPop: (e) => pops.push({ attemptId: e.pop.attemptId, at: Date.now() }) });
+  await loginReady(desk, ['ag1']);
   await setRecordingSettings(redis, 'rec', { enabled: true, from: 'answer', consentPrompt: consent });
   await makeList(redis, 'L', numbersFor([0]));
   await runCampaign(redis, 'rec', 'L', { mode: 'progressive', ringTimeoutSec: 20, maxAttempts: 1, agentGroups: ['sales'] });

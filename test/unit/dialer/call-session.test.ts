@@ -63,6 +63,17 @@ function world() {
   return { driver, asked, reports, ports };
 }
 
+/** The start every case shares: a session whose call was answered and judged a person. */
+async function answeredByPerson(w: ReturnType<typeof world>, p: SessionPlan) {
+  const s = new CallSession(claim, p, w.ports);
+  const leg = await w.driver.originate({ to: claim.phone, ringTimeoutMs: 30_000, tags: {} });
+  s.legId = leg;
+  w.driver.onEvent((e) => s.onLegEvent(e));
+  w.driver.answer(leg);
+  w.driver.emit({ type: 'verdict', legId: leg, at: Date.now(), phase: 'answered', verdict: { kind: 'human', atMs: 900, reason: 'test' } });
+  return { s, leg };
+}
+
 const until = async (cond: () => boolean, what: string) => {
   for (let i = 0; !cond(); i++) {
     if (i > 3000) throw new Error(`timed out waiting for ${what}`);
@@ -72,12 +83,7 @@ const until = async (cond: () => boolean, what: string) => {
 
 t.test('a person, an agent, the customer hangs up: reports in order, one close', async (t) => {
   const w = world();
-  const s = new CallSession(claim, plan('agents'), w.ports);
-  const leg = await w.driver.originate({ to: claim.phone, ringTimeoutMs: 30_000, tags: {} });
-  s.legId = leg;
-  w.driver.onEvent((e) => s.onLegEvent(e));
-  w.driver.answer(leg);
-  w.driver.emit({ type: 'verdict', legId: leg, at: Date.now(), phase: 'answered', verdict: { kind: 'human', atMs: 900, reason: 'test' } });
+  const { leg } = await answeredByPerson(w, plan('agents'));
   await until(() => w.reports.some((r) => r.type === 'phase' && r.phase === 'connected'), 'the agent connected');
   w.driver.end(leg);
   await until(() => w.reports.some((r) => r.type === 'closed'), 'the close');
@@ -102,12 +108,7 @@ t.test('a person, an agent, the customer hangs up: reports in order, one close',
 
 t.test('a bot leg is reported so its events come back to the session', async (t) => {
   const w = world();
-  const s = new CallSession(claim, plan('bot', 'sip:bot@127.0.0.1'), w.ports);
-  const leg = await w.driver.originate({ to: claim.phone, ringTimeoutMs: 30_000, tags: {} });
-  s.legId = leg;
-  w.driver.onEvent((e) => s.onLegEvent(e));
-  w.driver.answer(leg);
-  w.driver.emit({ type: 'verdict', legId: leg, at: Date.now(), phase: 'answered', verdict: { kind: 'human', atMs: 900, reason: 'test' } });
+  const { s, leg } = await answeredByPerson(w, plan('bot', 'sip:bot@127.0.0.1'));
   await until(() => w.reports.some((r) => r.type === 'leg-added'), 'the bot leg');
   const added = w.reports.find((r) => r.type === 'leg-added');
   t.equal(added?.type === 'leg-added' ? added.legId : undefined, s.botLeg, 'the bot leg, by id');
@@ -139,12 +140,7 @@ t.test('a reservation that fails on a store error is asked again, not left to th
     }
     return reserve(groups, attemptId);
   };
-  const s = new CallSession(claim, plan('agents'), w.ports);
-  const leg = await w.driver.originate({ to: claim.phone, ringTimeoutMs: 30_000, tags: {} });
-  s.legId = leg;
-  w.driver.onEvent((e) => s.onLegEvent(e));
-  w.driver.answer(leg);
-  w.driver.emit({ type: 'verdict', legId: leg, at: Date.now(), phase: 'answered', verdict: { kind: 'human', atMs: 900, reason: 'test' } });
+  const { leg } = await answeredByPerson(w, plan('agents'));
   await until(
     () => w.reports.some((r) => r.type === 'phase' && (r.phase === 'connected' || r.phase === 'abandoning')),
     'an agent or the abandon',
