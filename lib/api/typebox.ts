@@ -49,3 +49,17 @@ export function OrNull<T extends TSchema>(schema: T): TUnsafe<Static<T> | null> 
 export function MapOf<T extends TSchema>(values: T, options: ObjectOptions = {}): TUnsafe<Record<string, Static<T>>> {
   return Type.Unsafe<Record<string, Static<T>>>({ ...options, type: 'object', additionalProperties: values });
 }
+
+/**
+ * An object with any properties (`{ type: 'object', additionalProperties: true }`, as the document states it;
+ * `Type.Object({})` would add an empty `properties`), typed `object` (a record type would refuse interfaces,
+ * which have no index signature). Only for what is free-form by design (a history entry's extra fields).
+ */
+export function AnyObject(options: ObjectOptions = {}): TUnsafe<object> {
+  return Type.Unsafe<object>({ ...options, type: 'object', additionalProperties: true });
+}
+
+/** A file answer (`{ type: 'string', format: 'binary' }`): the handler sends a Buffer or a string. */
+export function Binary(description?: string): TUnsafe<Buffer | string> {
+  return Type.Unsafe<Buffer | string>({ type: 'string', format: 'binary', ...(description ? { description } : {}) });
+}

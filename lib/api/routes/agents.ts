@@ -4,7 +4,8 @@
  * read its own agent and change its own name and phone, nothing else.
  */
 import { Type } from '@sinclair/typebox';
-import { ReqObject, type RoutePlugin } from '../typebox';
+import { RefTo } from '../../config/typebox';
+import { NoContent, ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR, assertSelfOrSupervisor } from '../auth';
 import { AGENT_ID_PATTERN, sipUriProblem } from '../../domain/agent';
@@ -14,18 +15,17 @@ const tags = ['agents'];
 const name = Type.String({ minLength: 1, maxLength: 200 });
 const sipUri = Type.String({ minLength: 5, maxLength: 512, description: 'where the dialer calls the agent, e.g. sip:1001@10.0.0.5' });
 const groups = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 100, uniqueItems: true });
-const agentSchema = {
-  $id: 'Agent',
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    name: { type: 'string' },
-    sipUri: { type: 'string' },
-    groups: { type: 'array', items: { type: 'string' } },
-    createdAt: { type: 'string' },
-    updatedAt: { type: 'string' },
+const agentSchema = Type.Object(
+  {
+    id: Type.Optional(Type.String()),
+    name: Type.Optional(Type.String()),
+    sipUri: Type.Optional(Type.String()),
+    groups: Type.Optional(Type.Array(Type.String())),
+    createdAt: Type.Optional(Type.String()),
+    updatedAt: Type.Optional(Type.String()),
   },
-} as const;
+  { $id: 'Agent' },
+);
 const params = ReqObject({ id: Type.String({ pattern: AGENT_ID_PATTERN }) });
 
 function checkUri(uri: string | undefined): void {
@@ -35,7 +35,7 @@ function checkUri(uri: string | undefined): void {
 
 export const agentRoutes: RoutePlugin = async (app) => {
   app.addSchema(agentSchema);
-  const one = { $ref: 'Agent#' };
+  const one = RefTo(agentSchema);
 
   app.post(
     '/agents',
@@ -65,7 +65,7 @@ export const agentRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'List agents (optionally of one group)',
         querystring: ReqObject({ group: Type.Optional(Type.String()) }, { additionalProperties: false }),
-        response: { 200: { type: 'object', properties: { agents: { type: 'array', items: one } } }, ...errorResponses },
+        response: { 200: Type.Object({ agents: Type.Optional(Type.Array(one)) }), ...errorResponses },
       },
     },
     async (req) => ({ agents: await app.store.agents.list({ group: req.query.group }) }),
@@ -117,7 +117,7 @@ export const agentRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'Delete an agent (and its group memberships)',
         params,
-        response: { 204: { type: 'null' }, ...errorResponses },
+        response: { 204: NoContent(), ...errorResponses },
       },
     },
     async (req, reply) => {

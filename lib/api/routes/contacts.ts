@@ -5,11 +5,12 @@
  * list's profile; duplicate ids and numbers within the list are refused.
  */
 import { Type } from '@sinclair/typebox';
-import { ReqObject, type RoutePlugin } from '../typebox';
+import { Nullable } from '../../config/typebox';
+import { MapOf, NoContent, ReqObject, type RoutePlugin } from '../typebox';
 import { encodeRecord, validateContact, type Contact, type ContactInput, type FieldError } from '../../domain/contact';
 import type { Repositories, RowStatus, StoredRow } from '../plugins/app/store';
 import { ANY, SUPERVISOR } from '../auth';
-import { ApiError, errorResponses, notFound } from '../errors';
+import { ApiError, ErrorRef, errorResponses, notFound } from '../errors';
 import type { Config } from '../../config';
 import { ID_PATTERN, listParams, requireList } from './lists';
 
@@ -30,32 +31,30 @@ export const contactInputSchema = ReqObject(
   },
 );
 
-const nullableString = { type: ['string', 'null'] } as const;
+const nullableString = Nullable(Type.String());
 
-export const contactSchema = {
-  type: 'object',
-  required: ['id', 'phone', 'rawPhone', 'phoneType', 'attributes', 'attempts', 'lastResult', 'lastAttemptAt', 'firstAttemptAt'],
-  properties: {
-    id: { type: 'string' },
-    phone: { type: 'string', description: 'E.164 (default profile) or the digits as given (clova)' },
-    rawPhone: { type: 'string' },
-    phoneType: { type: 'string', description: 'landline, mobile, landline_or_mobile, tollfree, voip, … or unknown' },
-    name: { type: 'string' },
-    key1: { type: 'string' },
-    key2: { type: 'string' },
-    timeZone: { type: 'string' },
-    attributes: { type: 'object', additionalProperties: { type: 'string' } },
-    attempts: { type: 'integer' },
-    lastResult: { type: ['integer', 'null'], description: 'result code of the last attempt' },
-    lastAttemptAt: nullableString,
-    firstAttemptAt: nullableString,
-  },
-} as const;
+export const contactSchema = Type.Object({
+  id: Type.String(),
+  phone: Type.String({ description: 'E.164 (default profile) or the digits as given (clova)' }),
+  rawPhone: Type.String(),
+  phoneType: Type.String({ description: 'landline, mobile, landline_or_mobile, tollfree, voip, … or unknown' }),
+  name: Type.Optional(Type.String()),
+  key1: Type.Optional(Type.String()),
+  key2: Type.Optional(Type.String()),
+  timeZone: Type.Optional(Type.String()),
+  attributes: MapOf(Type.String()),
+  attempts: Type.Integer(),
+  lastResult: Nullable(Type.Integer({ description: 'result code of the last attempt' })),
+  lastAttemptAt: nullableString,
+  firstAttemptAt: nullableString,
+});
 
-const fieldErrorSchema = {
-  type: 'object',
-  properties: { index: { type: 'integer' }, column: { type: 'string' }, value: { type: 'string' }, reason: { type: 'string' } },
-} as const;
+const fieldErrorSchema = Type.Object({
+  index: Type.Optional(Type.Integer()),
+  column: Type.Optional(Type.String()),
+  value: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String()),
+});
 
 const contactParams = ReqObject({
   listId: Type.String({ pattern: ID_PATTERN }),
@@ -157,7 +156,12 @@ const contactsRoutes: RoutePlugin = async (app) => {
     },
     async (req, reply) => {
       const r = await addContactInputs(store, config, req.params.listId, [req.body], { head: req.query.head });
-      if (r.accepted === 1) return reply.status(201).send(await store.contacts.get(req.params.listId, r.ids[0]!));
+      if (r.accepted === 1) {
+        // Read back as stored; a DELETE between the write and this read leaves nothing to show (404, not a 500).
+        const c = await store.contacts.get(req.params.listId, r.ids[0]!);
+        if (!c) throw notFound('contact', r.ids[0]!);
+        return reply.status(201).send(c);
+      }
       const errs = r.errors.map(({ index: _i, ...e }) => e);
       const dup = errs.find((e) => e.reason.startsWith('duplicate'));
       if (dup) throw new ApiError('DUPLICATE', `${dup.reason} (${dup.column} ${dup.value})`, { errors: errs });
@@ -186,16 +190,13 @@ const contactsRoutes: RoutePlugin = async (app) => {
           },
         ),
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              accepted: { type: 'integer' },
-              rejected: { type: 'integer' },
-              ids: { type: 'array', items: { type: 'string' } },
-              errors: { type: 'array', items: fieldErrorSchema },
-            },
-          },
-          422: { $ref: 'Error#' },
+          200: Type.Object({
+            accepted: Type.Optional(Type.Integer()),
+            rejected: Type.Optional(Type.Integer()),
+            ids: Type.Optional(Type.Array(Type.String())),
+            errors: Type.Optional(Type.Array(fieldErrorSchema)),
+          }),
+          422: ErrorRef,
           ...errorResponses,
         },
       },
@@ -233,7 +234,7 @@ const contactsRoutes: RoutePlugin = async (app) => {
           },
         ),
         response: {
-          200: { type: 'object', properties: { contacts: { type: 'array', items: contactSchema }, next: nullableString } },
+          200: Type.Object({ contacts: Type.Optional(Type.Array(contactSchema)), next: Type.Optional(nullableString) }),
           ...errorResponses,
         },
       },
@@ -270,7 +271,7 @@ const contactsRoutes: RoutePlugin = async (app) => {
         tags: ['contacts'],
         summary: 'Remove one contact (final)',
         params: contactParams,
-        response: { 204: { type: 'null', description: 'removed' }, ...errorResponses },
+        response: { 204: NoContent('removed'), ...errorResponses },
       },
     },
     async (req, reply) => {

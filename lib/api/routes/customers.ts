@@ -7,6 +7,7 @@
  * serves everyone, as for callbacks). Pages resume from an opaque cursor.
  */
 import { Type } from '@sinclair/typebox';
+import { Nullable } from '../../config/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ReqObject, type RoutePlugin } from '../typebox';
 import { ANY } from '../auth';
@@ -77,24 +78,19 @@ export const customerRoutes: RoutePlugin = async (app) => {
           { additionalProperties: false },
         ),
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              customers: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    listId: { type: 'string' },
-                    campaigns: { type: 'array', items: { type: 'string' } },
-                    contact: contactSchema,
-                  },
-                },
-              },
-              next: { type: ['string', 'null'] },
-              scanned: { type: 'integer', description: 'contacts read by a text search' },
-            },
-          },
+          200: Type.Object({
+            customers: Type.Optional(
+              Type.Array(
+                Type.Object({
+                  listId: Type.Optional(Type.String()),
+                  campaigns: Type.Optional(Type.Array(Type.String())),
+                  contact: Type.Optional(contactSchema),
+                }),
+              ),
+            ),
+            next: Type.Optional(Nullable(Type.String())),
+            scanned: Type.Optional(Type.Integer({ description: 'contacts read by a text search' })),
+          }),
           ...errorResponses,
         },
       },

@@ -1,6 +1,7 @@
 /** Agent groups (seed 001 "outbound groups"; seed 002 ACD group per campaign). */
 import { Type } from '@sinclair/typebox';
-import { ReqObject, type RoutePlugin } from '../typebox';
+import { RefTo } from '../../config/typebox';
+import { NoContent, ReqObject, type RoutePlugin } from '../typebox';
 import { errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR } from '../auth';
 import { AGENT_ID_PATTERN } from '../../domain/agent';
@@ -10,26 +11,23 @@ const tags = ['agent groups'];
 const name = Type.String({ minLength: 1, maxLength: 200 });
 const description = Type.String({ maxLength: 2000 });
 const groupProps = {
-  id: { type: 'string' },
-  name: { type: 'string' },
-  description: { type: 'string' },
-  createdAt: { type: 'string' },
-  updatedAt: { type: 'string' },
+  id: Type.Optional(Type.String()),
+  name: Type.Optional(Type.String()),
+  description: Type.Optional(Type.String()),
+  createdAt: Type.Optional(Type.String()),
+  updatedAt: Type.Optional(Type.String()),
 };
-const groupSchema = { $id: 'AgentGroup', type: 'object', properties: groupProps } as const;
-const detail = {
-  type: 'object',
-  properties: {
-    ...groupProps,
-    members: { type: 'array', items: { type: 'string' } },
-    campaigns: { type: 'array', items: { type: 'string' }, description: 'campaigns using the group' },
-  },
-};
+const groupSchema = Type.Object(groupProps, { $id: 'AgentGroup' });
+const detail = Type.Object({
+  ...groupProps,
+  members: Type.Optional(Type.Array(Type.String())),
+  campaigns: Type.Optional(Type.Array(Type.String(), { description: 'campaigns using the group' })),
+});
 const params = ReqObject({ id: Type.String({ pattern: AGENT_ID_PATTERN }) });
 
 export const groupRoutes: RoutePlugin = async (app) => {
   app.addSchema(groupSchema);
-  const one = { $ref: 'AgentGroup#' };
+  const one = RefTo(groupSchema);
 
   app.post(
     '/groups',
@@ -55,7 +53,7 @@ export const groupRoutes: RoutePlugin = async (app) => {
       schema: {
         tags,
         summary: 'List agent groups',
-        response: { 200: { type: 'object', properties: { groups: { type: 'array', items: one } } }, ...errorResponses },
+        response: { 200: Type.Object({ groups: Type.Optional(Type.Array(one)) }), ...errorResponses },
       },
     },
     async () => ({ groups: await app.store.groups.list() }),
@@ -105,7 +103,7 @@ export const groupRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'Delete an agent group (refused while a campaign uses it; members lose the membership)',
         params,
-        response: { 204: { type: 'null' }, ...errorResponses },
+        response: { 204: NoContent(), ...errorResponses },
       },
     },
     async (req, reply) => {

@@ -6,7 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import { StringEnum } from '../../config/typebox';
 import { randomUUID } from 'node:crypto';
-import { ReqObject, type RoutePlugin } from '../typebox';
+import { Binary, NoContent, ReqObject, type RoutePlugin } from '../typebox';
 import { PROFILES, TEMPLATE_FIELDS, type ProfileName } from '../../domain/contact';
 import { csvTemplate, xlsxTemplate, XLSX_MIME } from '../../import/templates';
 import { ListExistsError, ListInUseError, type ContactList, type Repositories } from '../plugins/app/store';
@@ -15,24 +15,17 @@ import { ApiError, errorResponses, notFound } from '../errors';
 
 export const ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 
-export const listSchema = {
-  type: 'object',
-  required: ['id', 'name', 'description', 'profile', 'createdAt', 'counts'],
-  properties: {
-    id: { type: 'string' },
-    name: { type: 'string' },
-    description: { type: 'string' },
-    profile: { type: 'string', enum: [...PROFILES] },
-    createdAt: { type: 'string', format: 'date-time' },
-    counts: {
-      type: 'object',
-      properties: {
-        contacts: { type: 'integer', description: 'contacts in the dial order' },
-        attempted: { type: 'integer', description: 'contacts with at least one attempt' },
-      },
-    },
-  },
-} as const;
+export const listSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+  profile: StringEnum([...PROFILES]),
+  createdAt: Type.String({ format: 'date-time' }),
+  counts: Type.Object({
+    contacts: Type.Optional(Type.Integer({ description: 'contacts in the dial order' })),
+    attempted: Type.Optional(Type.Integer({ description: 'contacts with at least one attempt' })),
+  }),
+});
 
 export const newListBody = ReqObject(
   {
@@ -83,7 +76,7 @@ const templateQuery = ReqObject(
   },
 );
 
-const fileResponse = { 200: { type: 'string', format: 'binary', description: 'the template file' }, ...errorResponses };
+const fileResponse = { 200: Binary('the template file'), ...errorResponses };
 
 const listsRoutes: RoutePlugin = async (app) => {
   const { store } = app;
@@ -104,7 +97,7 @@ const listsRoutes: RoutePlugin = async (app) => {
       schema: {
         tags: ['lists'],
         summary: 'All contact lists with their counts',
-        response: { 200: { type: 'object', properties: { lists: { type: 'array', items: listSchema } } }, ...errorResponses },
+        response: { 200: Type.Object({ lists: Type.Optional(Type.Array(listSchema)) }), ...errorResponses },
       },
     },
     async () => ({ lists: await store.lists.list() }),
@@ -128,7 +121,7 @@ const listsRoutes: RoutePlugin = async (app) => {
         summary: 'Delete a list and all its contacts for good',
         description: 'Refused with 409 IN_USE while a campaign uses the list (seed 000). Deletion cannot be undone.',
         params: listParams,
-        response: { 204: { type: 'null', description: 'deleted' }, ...errorResponses },
+        response: { 204: NoContent('deleted'), ...errorResponses },
       },
     },
     async (req, reply) => {

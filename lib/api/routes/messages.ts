@@ -8,10 +8,10 @@
  * answer 503.
  */
 import { Type } from '@sinclair/typebox';
-import { Nullable, StringEnum } from '../../config/typebox';
+import { Nullable, RefTo, StringEnum } from '../../config/typebox';
 import fp from 'fastify-plugin';
 import type { FastifyReply } from 'fastify';
-import { MapOf, ReqObject, type RoutePlugin } from '../typebox';
+import { AnyObject, MapOf, ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses } from '../errors';
 import { toApiError } from '../store-errors';
 import { SUPERVISOR } from '../auth';
@@ -80,45 +80,49 @@ const createBody = ReqObject(
   { additionalProperties: false },
 );
 
-const messageSchema = {
-  $id: 'Message',
-  type: 'object',
-  additionalProperties: true,
-  properties: {
-    id: { type: 'string' },
-    campaignId: { type: ['string', 'null'] },
-    kind,
-    channel: { type: 'string' },
-    to: { type: 'string' },
-    subject: { type: 'string' },
-    body: Type.String(),
-    contactId: { type: 'string' },
-    listId: { type: 'string' },
-    status: { type: 'string', enum: [...MESSAGE_STATUSES] },
-    createdAt: { type: 'string' },
-    statusAt: { type: 'string' },
-    providerId: { type: 'string' },
-    error: { type: 'string' },
-    skipReason: { type: 'string' },
-    warning: { type: 'string' },
-    replies: { type: 'integer' },
-    lastReply: { type: 'object', additionalProperties: true },
-    history: { type: 'array', items: { type: 'object', additionalProperties: true } },
+/** A message as the API shows it (the `Message#` component); every field optional in the document, as before. */
+const messageSchema = Type.Object(
+  {
+    id: Type.Optional(Type.String()),
+    campaignId: Type.Optional(Nullable(Type.String())),
+    kind: Type.Optional(kind),
+    channel: Type.Optional(Type.String()),
+    to: Type.Optional(Type.String()),
+    subject: Type.Optional(Type.String()),
+    body: Type.Optional(Type.String()),
+    contactId: Type.Optional(Type.String()),
+    listId: Type.Optional(Type.String()),
+    status: Type.Optional(StringEnum([...MESSAGE_STATUSES])),
+    createdAt: Type.Optional(Type.String()),
+    statusAt: Type.Optional(Type.String()),
+    providerId: Type.Optional(Type.String()),
+    error: Type.Optional(Type.String()),
+    skipReason: Type.Optional(Type.String()),
+    warning: Type.Optional(Type.String()),
+    replies: Type.Optional(Type.Integer()),
+    lastReply: Type.Optional(AnyObject()),
+    history: Type.Optional(Type.Array(AnyObject())),
   },
-} as const;
-const campaignSchema = {
-  $id: 'MessageCampaign',
-  type: 'object',
-  additionalProperties: true,
-  properties: {
-    id: { type: 'string' },
-    state: { type: 'string', enum: [...MESSAGE_CAMPAIGN_STATES] },
+  { $id: 'Message', additionalProperties: true },
+);
+/** A message campaign (the `MessageCampaign#` component). */
+const campaignSchema = Type.Object(
+  {
+    id: Type.Optional(Type.String()),
+    state: Type.Optional(StringEnum([...MESSAGE_CAMPAIGN_STATES])),
     ...settingsProps,
-    createdAt: { type: 'string' },
-    startedAt: { type: ['string', 'null'] },
-    completedAt: { type: ['string', 'null'] },
+    createdAt: Type.Optional(Type.String()),
+    startedAt: Type.Optional(Nullable(Type.String())),
+    completedAt: Type.Optional(Nullable(Type.String())),
   },
-} as const;
+  { $id: 'MessageCampaign', additionalProperties: true },
+);
+const messageRef = RefTo(messageSchema);
+const campaignRef = RefTo(campaignSchema);
+const withWarnings = Type.Object({ campaign: Type.Optional(campaignRef), warnings: Type.Optional(Type.Array(Type.String())) });
+const triggered = (description: string) =>
+  Type.Object({ replayed: Type.Optional(Type.Boolean()), message: Type.Optional(messageRef) }, { description });
+const csv = Type.Unsafe<string>({ type: 'string', description: 'text/csv' });
 const idParams = ReqObject({ id: Type.String({ pattern: ID_PATTERN }) });
 
 /** Messaging errors → catalogue errors (the API's one mapper, lib/api/store-errors.ts). */
@@ -187,17 +191,10 @@ export const messageRoutes: RoutePlugin = fp(
             { additionalProperties: false },
           ),
           response: {
-            200: {
-              description: 'a replay of an earlier request with the same idempotency key: that message, as it stands now',
-              type: 'object',
-              properties: { replayed: { type: 'boolean' }, message: { $ref: 'Message#' } },
-            },
-            202: {
-              description:
-                "accepted and queued (status `queued`); the channel's answer comes later: `message.sent` / `message.status` events (SSE, webhooks) and `GET /messages/{id}`",
-              type: 'object',
-              properties: { replayed: { type: 'boolean' }, message: { $ref: 'Message#' } },
-            },
+            200: triggered('a replay of an earlier request with the same idempotency key: that message, as it stands now'),
+            202: triggered(
+              "accepted and queued (status `queued`); the channel's answer comes later: `message.sent` / `message.status` events (SSE, webhooks) and `GET /messages/{id}`",
+            ),
             ...errorResponses,
           },
         },
@@ -220,17 +217,16 @@ export const messageRoutes: RoutePlugin = fp(
           summary: 'Check a template or text: placeholders, SMS encoding, segments and the link-length warning',
           body: ReqObject({ kind, text: Type.String({ maxLength: 10000 }) }, { additionalProperties: false }),
           response: {
-            200: {
-              type: 'object',
-              additionalProperties: true,
-              properties: {
-                fields: { type: 'array', items: { type: 'string' } },
-                encoding: { type: 'string' },
-                units: { type: 'integer' },
-                segments: { type: 'integer' },
-                warnings: { type: 'array', items: { type: 'string' } },
+            200: Type.Object(
+              {
+                fields: Type.Optional(Type.Array(Type.String())),
+                encoding: Type.Optional(Type.String()),
+                units: Type.Optional(Type.Integer()),
+                segments: Type.Optional(Type.Integer()),
+                warnings: Type.Optional(Type.Array(Type.String())),
               },
-            },
+              { additionalProperties: true },
+            ),
             ...errorResponses,
           },
         },
@@ -256,7 +252,7 @@ export const messageRoutes: RoutePlugin = fp(
           tags,
           summary: 'One message with its status history and last reply',
           params: ReqObject({ id: Type.String({ maxLength: 100 }) }),
-          response: { 200: { $ref: 'Message#' }, ...errorResponses },
+          response: { 200: messageRef, ...errorResponses },
         },
       },
       async (req) => {
@@ -280,10 +276,7 @@ export const messageRoutes: RoutePlugin = fp(
             },
           ),
           response: {
-            200: {
-              type: 'object',
-              properties: { inbound: { type: 'array', items: { type: 'object', additionalProperties: { type: 'string' } } } },
-            },
+            200: Type.Object({ inbound: Type.Optional(Type.Array(MapOf(Type.String()))) }),
             ...errorResponses,
           },
         },
@@ -320,7 +313,7 @@ export const messageRoutes: RoutePlugin = fp(
             },
           ),
           response: {
-            200: { type: 'object', properties: { total: { type: 'integer' }, messages: { type: 'array', items: { $ref: 'Message#' } } } },
+            200: Type.Object({ total: Type.Optional(Type.Integer()), messages: Type.Optional(Type.Array(messageRef)) }),
             ...errorResponses,
           },
         },
@@ -353,10 +346,7 @@ export const messageRoutes: RoutePlugin = fp(
           summary: 'Create an SMS or e-mail campaign over a contact list (draft)',
           body: createBody,
           response: {
-            201: {
-              type: 'object',
-              properties: { campaign: { $ref: 'MessageCampaign#' }, warnings: { type: 'array', items: { type: 'string' } } },
-            },
+            201: withWarnings,
             ...errorResponses,
           },
         },
@@ -375,7 +365,7 @@ export const messageRoutes: RoutePlugin = fp(
           tags,
           summary: 'Every message campaign',
           response: {
-            200: { type: 'object', properties: { campaigns: { type: 'array', items: { $ref: 'MessageCampaign#' } } } },
+            200: Type.Object({ campaigns: Type.Optional(Type.Array(campaignRef)) }),
             ...errorResponses,
           },
         },
@@ -391,7 +381,7 @@ export const messageRoutes: RoutePlugin = fp(
           tags,
           summary: 'One message campaign',
           params: idParams,
-          response: { 200: { $ref: 'MessageCampaign#' }, ...errorResponses },
+          response: { 200: campaignRef, ...errorResponses },
         },
       },
       async (req) => {
@@ -411,10 +401,7 @@ export const messageRoutes: RoutePlugin = fp(
           params: idParams,
           body: Type.Object(settingsProps, { additionalProperties: false, minProperties: 1 }),
           response: {
-            200: {
-              type: 'object',
-              properties: { campaign: { $ref: 'MessageCampaign#' }, warnings: { type: 'array', items: { type: 'string' } } },
-            },
+            200: withWarnings,
             ...errorResponses,
           },
         },
@@ -434,7 +421,7 @@ export const messageRoutes: RoutePlugin = fp(
             tags,
             summary: action === 'start' ? 'Switch the campaign on' : 'Switch the campaign off (resume with start)',
             params: idParams,
-            response: { 200: { $ref: 'MessageCampaign#' }, ...errorResponses },
+            response: { 200: campaignRef, ...errorResponses },
           },
         },
         async (req) => setState(app.redis, req.params.id, action).catch(mapError),
@@ -450,16 +437,13 @@ export const messageRoutes: RoutePlugin = fp(
           summary: 'Live view: state, total contacts vs processed, accepted/rejected/skipped/delivered/failed counts, replies, opt-outs',
           params: idParams,
           response: {
-            200: {
-              type: 'object',
-              properties: {
-                state: { type: 'string' },
-                total: { type: 'integer' },
-                processed: { type: 'integer' },
-                pending: { type: 'integer' },
-                counters: { type: 'object', additionalProperties: { type: 'integer' } },
-              },
-            },
+            200: Type.Object({
+              state: Type.Optional(Type.String()),
+              total: Type.Optional(Type.Integer()),
+              processed: Type.Optional(Type.Integer()),
+              pending: Type.Optional(Type.Integer()),
+              counters: Type.Optional(MapOf(Type.Integer())),
+            }),
             ...errorResponses,
           },
         },
@@ -481,7 +465,7 @@ export const messageRoutes: RoutePlugin = fp(
               additionalProperties: false,
             },
           ),
-          response: { 200: { type: 'string', description: 'text/csv' }, ...errorResponses },
+          response: { 200: csv, ...errorResponses },
         },
       },
       async (req, reply) => {

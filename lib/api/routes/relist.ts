@@ -57,16 +57,15 @@ const relistRoutes: RoutePlugin = async (app) => {
           },
         ),
         response: {
-          201: {
-            type: 'object',
-            properties: {
-              list: listSchema,
-              scanned: { type: 'integer', description: 'contacts examined' },
-              matched: { type: 'integer' },
-              added: { type: 'integer' },
-              duplicates: { type: 'integer', description: 'hits skipped because their id or number was already taken from another source' },
-            },
-          },
+          201: Type.Object({
+            list: Type.Optional(listSchema),
+            scanned: Type.Optional(Type.Integer({ description: 'contacts examined' })),
+            matched: Type.Optional(Type.Integer()),
+            added: Type.Optional(Type.Integer()),
+            duplicates: Type.Optional(
+              Type.Integer({ description: 'hits skipped because their id or number was already taken from another source' }),
+            ),
+          }),
           ...errorResponses,
         },
       },
