@@ -5,36 +5,32 @@
  */
 import { Type } from '@sinclair/typebox';
 import { StringEnum } from '../../config/typebox';
-import { ReqObject, type RoutePlugin } from '../typebox';
+import { NoContent, ReqObject, type RoutePlugin } from '../typebox';
 import { ADMIN, ANY } from '../auth';
 import { ErrorRef, errorResponses } from '../errors';
 import { sessionCookie } from '../session';
 
 const tags = ['auth'];
-const principal = {
-  type: 'object',
-  properties: {
-    role: { type: 'string', enum: ['admin', 'supervisor', 'agent'] },
-    agentId: { type: 'string' },
-    name: { type: 'string' },
-    keyId: { type: 'string' },
-    via: { type: 'string', enum: ['key', 'session'] },
-    expiresAt: { type: 'integer', description: 'session expiry, epoch ms' },
-  },
-} as const;
-const keyInfo = {
-  type: 'object',
-  required: ['id', 'role', 'source'],
-  properties: {
-    id: { type: 'string' },
-    role: { type: 'string', enum: ['admin', 'supervisor', 'agent'] },
-    agentId: { type: 'string' },
-    name: { type: 'string' },
-    prefix: { type: 'string', description: 'the first characters of the key' },
-    createdAt: { type: 'integer' },
-    source: { type: 'string', enum: ['config', 'api'], description: 'config keys are changed in the configuration, not here' },
-  },
-} as const;
+const principal = Type.Object({
+  role: Type.Optional(StringEnum(['admin', 'supervisor', 'agent'])),
+  agentId: Type.Optional(Type.String()),
+  name: Type.Optional(Type.String()),
+  keyId: Type.Optional(Type.String()),
+  via: Type.Optional(StringEnum(['key', 'session'])),
+  expiresAt: Type.Optional(Type.Integer({ description: 'session expiry, epoch ms' })),
+});
+const keyInfoProps = {
+  id: Type.String(),
+  role: StringEnum(['admin', 'supervisor', 'agent']),
+  agentId: Type.Optional(Type.String()),
+  name: Type.Optional(Type.String()),
+  prefix: Type.Optional(Type.String({ description: 'the first characters of the key' })),
+  createdAt: Type.Optional(Type.Integer()),
+  source: StringEnum(['config', 'api'], { description: 'config keys are changed in the configuration, not here' }),
+};
+const keyInfo = Type.Object(keyInfoProps);
+/** A new key's answer: the key itself, shown this once. */
+const newKeyInfo = Type.Object({ ...keyInfoProps, key: Type.String() });
 
 export const authRoutes: RoutePlugin = async (app) => {
   app.post(
@@ -52,7 +48,7 @@ export const authRoutes: RoutePlugin = async (app) => {
       const expiresAt = Date.now() + app.sessions.ttlSec * 1000;
       const token = (await app.sessions.signer()).sign({ keyId: p.keyId, exp: expiresAt });
       void reply.header('set-cookie', sessionCookie(token, app.sessions.ttlSec, app.sessions.secure)).header('cache-control', 'no-store');
-      return { ...p, via: 'session', expiresAt };
+      return { ...p, via: 'session' as const, expiresAt };
     },
   );
 
@@ -72,7 +68,7 @@ export const authRoutes: RoutePlugin = async (app) => {
   app.delete(
     '/auth/session',
     {
-      schema: { tags, summary: 'Sign out: clears the session cookie', response: { 204: { type: 'null' }, 400: ErrorRef } },
+      schema: { tags, summary: 'Sign out: clears the session cookie', response: { 204: NoContent(), 400: ErrorRef } },
     },
     async (_req, reply) =>
       reply
@@ -99,7 +95,7 @@ export const authRoutes: RoutePlugin = async (app) => {
           },
         ),
         response: {
-          201: { ...keyInfo, required: [...keyInfo.required, 'key'], properties: { ...keyInfo.properties, key: { type: 'string' } } },
+          201: newKeyInfo,
           ...errorResponses,
         },
       },
@@ -119,7 +115,7 @@ export const authRoutes: RoutePlugin = async (app) => {
       schema: {
         tags,
         summary: 'Every key that opens the API (never the keys themselves)',
-        response: { 200: { type: 'array', items: keyInfo }, ...errorResponses },
+        response: { 200: Type.Array(keyInfo), ...errorResponses },
       },
     },
     async () => app.apiKeys.list(),
@@ -133,7 +129,7 @@ export const authRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'Revoke a key: it and its browser sessions stop working at once, on every node',
         params: ReqObject({ id: Type.String() }),
-        response: { 204: { type: 'null' }, ...errorResponses },
+        response: { 204: NoContent(), ...errorResponses },
       },
     },
     async (req, reply) => {

@@ -21,21 +21,18 @@ const params = ReqObject(
   { listId: Type.String({ pattern: ID_PATTERN }), contactId: Type.String({ minLength: 1, maxLength: 128 }) },
   { additionalProperties: false },
 );
-const outcomeSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    listId: { type: 'string' },
-    contactId: { type: 'string' },
-    campaignId: { type: 'string' },
-    disposition: { type: 'string' },
-    note: { type: 'string' },
-    inboundCallId: { type: 'string', description: 'the return call this outcome is for' },
-    by: { type: 'string' },
-    role: { type: 'string' },
-    at: { type: 'string', format: 'date-time' },
-  },
-} as const;
+const outcomeSchema = Type.Object({
+  id: Type.Optional(Type.String()),
+  listId: Type.Optional(Type.String()),
+  contactId: Type.Optional(Type.String()),
+  campaignId: Type.Optional(Type.String()),
+  disposition: Type.Optional(Type.String()),
+  note: Type.Optional(Type.String()),
+  inboundCallId: Type.Optional(Type.String({ description: 'the return call this outcome is for' })),
+  by: Type.Optional(Type.String()),
+  role: Type.Optional(Type.String()),
+  at: Type.Optional(Type.String({ format: 'date-time' })),
+});
 const view = (r: OutcomeRecord) => ({ ...r, at: new Date(r.at).toISOString() });
 
 export const customerOutcomeRoutes: RoutePlugin = async (app) => {
@@ -96,7 +93,7 @@ export const customerOutcomeRoutes: RoutePlugin = async (app) => {
         tags,
         summary: "A contact's outcomes recorded from the customer search, newest first (agents: lists of campaigns they serve)",
         params,
-        response: { 200: { type: 'array', items: outcomeSchema }, ...errorResponses },
+        response: { 200: Type.Array(outcomeSchema), ...errorResponses },
       },
     },
     async (req) => {

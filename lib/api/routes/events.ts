@@ -5,7 +5,7 @@
  * so browsers authenticate them with the session cookie (see ../session.ts).
  */
 import { Type } from '@sinclair/typebox';
-import { ReqObject, type RoutePlugin } from '../typebox';
+import { AnyObject, ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, ErrorRef, errorResponses } from '../errors';
 import { ANY, SUPERVISOR, assertSelfOrSupervisor } from '../auth';
 import { streamEvents } from '../../monitor/sse';
@@ -21,7 +21,7 @@ const list = (s: string | undefined) =>
     : undefined;
 const lastId = Type.String({ pattern: '^[0-9]+$', description: 'resume after this event id (like the Last-Event-ID header)' });
 const sseResponse = {
-  200: { description: 'text/event-stream: `id`, `event` (the type) and `data` (JSON) per event; `: heartbeat` comments', type: 'string' },
+  200: Type.String({ description: 'text/event-stream: `id`, `event` (the type) and `data` (JSON) per event; `: heartbeat` comments' }),
   ...errorResponses,
   503: ErrorRef,
 };
@@ -109,17 +109,16 @@ export const eventRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'Everything the dashboard shows, now: campaigns with progress, agents with states, live calls; stream from lastEventId',
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              live: { type: 'boolean', description: 'false when the dialer runtime does not run in this process (no call/agent events)' },
-              lastEventId: { type: 'integer' },
-              now: { type: 'integer' },
-              campaigns: { type: 'array', items: { type: 'object', additionalProperties: true } },
-              agents: { type: 'array', items: { type: 'object', additionalProperties: true } },
-              calls: { type: 'array', items: { type: 'object', additionalProperties: true } },
-            },
-          },
+          200: Type.Object({
+            live: Type.Optional(
+              Type.Boolean({ description: 'false when the dialer runtime does not run in this process (no call/agent events)' }),
+            ),
+            lastEventId: Type.Optional(Type.Integer()),
+            now: Type.Optional(Type.Integer()),
+            campaigns: Type.Optional(Type.Array(AnyObject())),
+            agents: Type.Optional(Type.Array(AnyObject())),
+            calls: Type.Optional(Type.Array(AnyObject())),
+          }),
           ...errorResponses,
         },
       },

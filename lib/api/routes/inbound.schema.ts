@@ -102,15 +102,14 @@ export const routeBody = ReqObject(
   },
 );
 
-export const routeOut = {
-  type: 'object',
-  properties: {
-    did: { type: 'string' },
-    ...routeBody.properties,
-    current: {
-      type: 'object',
-      description: 'what a call gets now',
-      properties: { by: { type: 'string' }, band: { type: 'integer' }, action: RefTo(actionSchema) },
-    },
-  },
-} as const;
+export const routeOut = Type.Object({
+  did: Type.Optional(Type.String()),
+  // The body's fields, each optional here (as the document has always said).
+  ...Type.Partial(Type.Object(routeBody.properties)).properties,
+  current: Type.Optional(
+    Type.Object(
+      { by: Type.Optional(Type.String()), band: Type.Optional(Type.Integer()), action: Type.Optional(RefTo(actionSchema)) },
+      { description: 'what a call gets now' },
+    ),
+  ),
+});

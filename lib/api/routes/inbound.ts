@@ -5,7 +5,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { RefTo } from '../../config/typebox';
-import { ReqObject, type RoutePlugin } from '../typebox';
+import { AnyObject, NoContent, ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ADMIN, SUPERVISOR } from '../auth';
 import { decide, RouteInputError, validateOverride, validateRoute, type InboundRoute, type Override } from '../../inbound/route';
@@ -48,7 +48,7 @@ export const inboundRoutes: RoutePlugin = async (app) => {
       schema: {
         tags,
         summary: 'Every inbound route, with what a call gets now',
-        response: { 200: { type: 'object', properties: { routes: { type: 'array', items: routeOut } } }, ...errorResponses },
+        response: { 200: Type.Object({ routes: Type.Optional(Type.Array(routeOut)) }), ...errorResponses },
       },
     },
     async () => ({ routes: (await app.inboundData.listRoutes()).map(view) }),
@@ -95,7 +95,7 @@ export const inboundRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'Delete a route (calls to the number are refused again)',
         params: didParams,
-        response: { 204: { type: 'null' }, ...errorResponses },
+        response: { 204: NoContent(), ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -154,7 +154,7 @@ export const inboundRoutes: RoutePlugin = async (app) => {
           },
         ),
         response: {
-          200: { type: 'object', properties: { calls: { type: 'array', items: { type: 'object', additionalProperties: true } } } },
+          200: Type.Object({ calls: Type.Optional(Type.Array(AnyObject())) }),
           ...errorResponses,
         },
       },

@@ -8,7 +8,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { Nullable, StringEnum } from '../../config/typebox';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import type { FastifyRequest } from 'fastify';
@@ -20,25 +20,22 @@ import { pastRetention } from '../../domain/recording-retention';
 
 const tags = ['recordings'];
 
-export const recordingSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    campaignId: { type: 'string' },
-    attemptId: { type: 'string' },
-    agentId: { type: 'string' },
-    contactId: { type: 'string' },
-    listId: { type: 'string' },
-    status: { type: 'string', enum: ['recording', 'done', 'failed'] },
-    startedAt: { type: 'string', format: 'date-time' },
-    durationMs: { type: 'integer' },
-    bytes: { type: 'integer' },
-    error: { type: 'string', description: 'why the recording failed (the call went on)' },
-    channels: { type: 'array', items: { type: 'string' } },
-    from: { type: 'string', enum: [...RECORDING_FROM], description: 'recorded from the bridge or from the answer' },
-    audioUrl: { type: 'string', description: 'the WAV download' },
-  },
-} as const;
+export const recordingSchema = Type.Object({
+  id: Type.Optional(Type.String()),
+  campaignId: Type.Optional(Type.String()),
+  attemptId: Type.Optional(Type.String()),
+  agentId: Type.Optional(Type.String()),
+  contactId: Type.Optional(Type.String()),
+  listId: Type.Optional(Type.String()),
+  status: Type.Optional(StringEnum(['recording', 'done', 'failed'])),
+  startedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  durationMs: Type.Optional(Type.Integer()),
+  bytes: Type.Optional(Type.Integer()),
+  error: Type.Optional(Type.String({ description: 'why the recording failed (the call went on)' })),
+  channels: Type.Optional(Type.Array(Type.String())),
+  from: Type.Optional(StringEnum([...RECORDING_FROM], { description: 'recorded from the bridge or from the answer' })),
+  audioUrl: Type.Optional(Type.String({ description: 'the WAV download' })),
+});
 
 export const recordingView = (r: RecordingMeta) => {
   const { path: _path, startedAt, ...rest } = r;
@@ -173,7 +170,7 @@ export const recordingRoutes: RoutePlugin = async (app) => {
             additionalProperties: false,
           },
         ),
-        response: { 200: { type: 'array', items: recordingSchema }, ...errorResponses },
+        response: { 200: Type.Array(recordingSchema), ...errorResponses },
       },
     },
     async (req) => {
@@ -205,7 +202,7 @@ export const recordingRoutes: RoutePlugin = async (app) => {
         summary: 'The WAV file (2 channels: customer, agent; 16-bit, 8 kHz)',
         params: idParams,
         produces: ['audio/wav'],
-        response: { 200: { type: 'string', description: 'audio/wav (binary)' }, ...errorResponses },
+        response: { 200: Type.Unsafe<ReadStream>({ type: 'string', description: 'audio/wav (binary)' }), ...errorResponses },
       },
     },
     async (req, reply) => {
