@@ -87,6 +87,7 @@ export class LegAnalysis {
   private phaseStart = 0;
   private mediaStarted = false;
   private stopped = false;
+  private stopping?: Promise<void>;
   private seen = new Set<string>();
   private tap?: AudioTap;
   private prepared?: Promise<void>;
@@ -202,9 +203,16 @@ export class LegAnalysis {
     }, NATIVE_ANALYSIS_MS);
   }
 
-  /** Ends detection (leg bridged or ended); never throws. `countPackets` fills stats.rtpPackets first. */
-  async stop(countPackets = false): Promise<void> {
-    if (this.stopped) return;
+  /**
+   * Ends detection (leg bridged or ended); never throws. `countPackets` fills stats.rtpPackets first. Every
+   * call returns the first call's promise, so a caller can wait for the whole stop (the count included).
+   */
+  stop(countPackets = false): Promise<void> {
+    this.stopping ??= this.stopOnce(countPackets);
+    return this.stopping;
+  }
+
+  private async stopOnce(countPackets: boolean): Promise<void> {
     this.stopped = true;
     if (this.notsureTimer !== undefined) this.d.clock.clearTimeout(this.notsureTimer);
     // The dialer's own socket closes at once, whatever FreeSWITCH still has to answer (a sink being made).

@@ -486,7 +486,12 @@ export class FreeswitchDriver implements TelephonyDriver {
       // running playback writes with the tone, then removes itself. No second playback, so no second service
       // thread on the leg (why: detect.ts BEEP_POLL_MS).
       const uuid = leg.ep.uuid;
-      await leg.ep.api('uuid_displace', [uuid, 'start', tone, '0']);
+      const reply = await leg.ep.api('uuid_displace', [uuid, 'start', tone, '0']);
+      if (!reply.trimStart().startsWith('+OK')) {
+        // Refused (no displace on this channel): the beep as its own playback, as before.
+        leg.log.warn({ tone, reply: reply.trim() }, 'beep: uuid_displace refused; played instead');
+        return this.playBeep(leg, tone);
+      }
       const until = this.now() + beepWaitMs(opts.durationMs ?? DEFAULT_BEEP.durationMs);
       while (displacing(await leg.ep.api('uuid_buglist', [uuid]).catch(() => ''))) {
         if (this.now() > until) {
@@ -500,8 +505,13 @@ export class FreeswitchDriver implements TelephonyDriver {
       if (leg.playback) await this.stopPlayback(legId);
       return;
     }
+    await this.playBeep(leg, tone);
+  }
+
+  /** The beep as a timed playback of its own (nothing playing to write it over: see beep()). */
+  private async playBeep(leg: Leg, tone: string): Promise<void> {
     await this.timePlayback(leg);
-    if (leg.playback) await this.stopPlayback(legId);
+    if (leg.playback) await this.stopPlayback(leg.id);
     await leg.ep.play(tone);
   }
 
@@ -1170,7 +1180,10 @@ export class FreeswitchDriver implements TelephonyDriver {
     this.legs.delete(leg.id);
     this.endedIds.add(leg.id);
     if (this.endedIds.size > ENDED_MEMORY) this.endedIds.delete(this.endedIds.values().next().value!);
-    const destroyed = leg.ep.destroy().catch((err) => leg.log.debug({ err }, 'endpoint already gone'));
+    // With tap stats wanted (the bench, the contract suite), FreeSWITCH's packet count is read before the
+    // endpoint goes (bounded: analysis.ts STOP_COMMAND_MS); read after, the channel was gone and gave none.
+    const counted = this.d.onTapStats && leg.analysis ? leg.analysis.stop(true) : Promise.resolve();
+    const destroyed = counted.then(() => leg.ep.destroy()).catch((err) => leg.log.debug({ err }, 'endpoint already gone'));
     leg.gone = new Promise<void>((resolve) => {
       const timer = this.d.clock.setTimeout(() => {
         leg.log.warn(
