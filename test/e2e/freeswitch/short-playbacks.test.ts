@@ -31,8 +31,8 @@ const CYCLES = 40;
  * 200 ms beep once in 95 campaign runs, made certain here on any machine (as early-sdp-late.test.ts holds back).
  */
 const BEEP_MS = 0;
-/** Hold music heard this long before each beep, so the hold's own thread has started (as an agent's has). */
-const HOLD_FRAMES = 10;
+/** Hold music heard this long (500 ms) before each beep, so the hold's own thread has started, as an agent's has in a campaign (seconds). */
+const HOLD_FRAMES = 25;
 const A_HZ = 440;
 const B_HZ = 1300;
 /** Threads FreeSWITCH may start or end meanwhile for other reasons (sofia, timers): far below one per cycle. */
