@@ -1,18 +1,18 @@
 /**
- * An agent's leg goes hold music → beep → bridge → hold music → … many times;
- * FreeSWITCH must go on reading the leg, and both parties of the bridge must
- * hear each other (live drachtio-server + FreeSWITCH, SIPp phones whose media
- * are RTP probes sending a tone each).
+ * An agent's leg goes hold music → beep many times (as between calls), then
+ * is bridged and parked: FreeSWITCH must go on reading the leg, and both
+ * parties of the bridge must hear each other (live drachtio-server +
+ * FreeSWITCH, SIPp phones whose media are RTP probes sending a tone each).
  *
  * Found live (round six): each timed playback (detect.ts PLAYBACK_VARS) starts
  * a service thread reading the leg, and one that starts after its playback
  * ended, or takes over from the previous playback's exiting thread, stays
  * behind on the leg for good (detect.ts BEEP_POLL_MS has the FreeSWITCH
  * source). One left reading the leg takes every read from a bridge: the other
- * party hears nothing. Short beeps right after hold music made that happen on
- * an idle machine: 99 threads left behind by 100 beeps, and the customer's
- * side of the bridge got no audio in 3 of 4 runs. The beep is now written
- * over the hold music (uuid_displace), not played as a second playback.
+ * party hears nothing. With the beep as its own playback, this test failed in
+ * 3 of 3 runs (39 threads left behind by 40 beeps; the customer side of the
+ * bridge got 0 frames). The beep is now written over the hold music
+ * (uuid_displace), not played as a second playback.
  *
  * Checked directly: FreeSWITCH's own thread count (/proc) before and after the
  * cycles, then a bridge carrying audio both ways, then park reading the leg.
