@@ -50,7 +50,7 @@ export interface PredictiveMode {
   safetyMargin?: number;
   /** A live answer without an agent within this is abandoned (default 2000 ms, FCC 64.1200(a)(7)). */
   abandonThresholdMs?: number;
-  /** How far ahead the abandon budget is spread (default 300 000 ms). */
+  /** How far ahead the abandon budget is spread (default 1 800 000 ms, 30 min). */
   budgetHorizonMs?: number;
   /** Samples below which estimates count as thin and pacing leans back toward progressive. */
   minSamples?: { resolved?: number; live?: number; talk?: number };
