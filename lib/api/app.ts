@@ -20,6 +20,8 @@ import runtimePlugin, { type DialerRuntime } from './plugins/app/runtime';
 import messagingPlugin from './plugins/app/messaging';
 import { buildValidator } from './validation';
 import { buildSerializer } from './serialization';
+import { MapOf, type RequestTypeProvider } from './typebox';
+import { Type } from '@sinclair/typebox';
 
 export { toErrorBody, validationDetails } from './plugins/external/sensible';
 
@@ -33,6 +35,23 @@ export function missingSuccessSchema(route: { method: string | string[]; url: st
   const codes = Object.keys((route.schema?.response ?? {}) as object);
   if (codes.some((c) => /^2(\d\d|XX)$/.test(c))) return undefined;
   return `${String(route.method)} ${route.url} has no 2xx response schema (every route documents its success answer)`;
+}
+
+/** TypeBox marks its schemas with this symbol (`Kind`); a plain JSON Schema has none. */
+const TYPEBOX_KIND = Symbol.for('TypeBox.Kind');
+
+/**
+ * Every documented route's answers are TypeBox schemas, so its handler's reply is typed from them
+ * (lib/api/typebox.ts: a plain JSON Schema would type the reply as `unknown`, and `tsc` would check
+ * nothing). A route with a plain response schema is refused when it is added, like one without a 2xx.
+ */
+export function untypedReply(route: { method: string | string[]; url: string; schema?: FastifySchema & { hide?: boolean } }) {
+  if (route.schema?.hide) return undefined;
+  const plain = Object.entries((route.schema?.response ?? {}) as Record<string, unknown>)
+    .filter(([, s]) => !(typeof s === 'object' && s !== null && TYPEBOX_KIND in s))
+    .map(([code]) => code);
+  if (plain.length === 0) return undefined;
+  return `${String(route.method)} ${route.url}: response ${plain.join(', ')} is plain JSON Schema; use TypeBox so the reply is typed (lib/api/typebox.ts)`;
 }
 
 /**
@@ -100,7 +119,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.addHook('onRoute', (route) => {
-    const problem = missingSuccessSchema(route);
+    const problem = missingSuccessSchema(route) ?? untypedReply(route);
     if (problem) throw new Error(problem);
   });
 
@@ -119,7 +138,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(messagingPlugin);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get(
+  // Typed from its response schema like the route files' (lib/api/typebox.ts).
+  app.withTypeProvider<RequestTypeProvider>().get(
     '/health',
     {
       schema: {
@@ -128,28 +148,26 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
         description:
           '`ok` is Redis only (a liveness probe must not restart the process because a carrier refuses a REGISTER); `telephony.trunks` shows each registering trunk: registered or not, the phase (registering, registered, backoff) and the last answer.',
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              ok: { type: 'boolean' },
-              redis: { type: 'string' },
-              telephony: {
-                type: 'object',
-                properties: {
-                  driver: { type: 'string' },
-                  ok: { type: 'boolean' },
-                  detail: { type: 'string' },
-                  trunks: {
-                    type: 'object',
-                    additionalProperties: {
-                      type: 'object',
-                      properties: { registered: { type: 'boolean' }, phase: { type: 'string' }, lastStatus: { type: 'integer' } },
-                    },
-                  },
-                },
-              },
-            },
-          },
+          200: Type.Object({
+            ok: Type.Optional(Type.Boolean()),
+            redis: Type.Optional(Type.String()),
+            telephony: Type.Optional(
+              Type.Object({
+                driver: Type.Optional(Type.String()),
+                ok: Type.Optional(Type.Boolean()),
+                detail: Type.Optional(Type.String()),
+                trunks: Type.Optional(
+                  MapOf(
+                    Type.Object({
+                      registered: Type.Optional(Type.Boolean()),
+                      phase: Type.Optional(Type.String()),
+                      lastStatus: Type.Optional(Type.Integer()),
+                    }),
+                  ),
+                ),
+              }),
+            ),
+          }),
         },
       },
     },

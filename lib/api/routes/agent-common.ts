@@ -2,8 +2,9 @@
  * Shared pieces of the live-agent routes (agent-desk.ts, agent-live.ts,
  * callbacks.ts): the agent-state view, its schema, and error mapping.
  */
-import { ReqObject } from '../typebox';
-import { Type } from '@sinclair/typebox';
+import { MapOf, ReqObject } from '../typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import { StringEnum } from '../../config/typebox';
 import { ErrorRef, notFound } from '../errors';
 import { mapped } from '../store-errors';
 import { idleDecision, type IdleLimits } from '../../agents/idle';
@@ -18,46 +19,48 @@ export const agentParams = ReqObject(
   },
 );
 
-const popSchema = {
-  type: 'object',
-  properties: {
-    campaignId: { type: 'string' },
-    attemptId: { type: 'string' },
-    listId: { type: 'string' },
-    contactId: { type: 'string' },
-    phone: { type: 'string' },
-    name: { type: 'string' },
-    key1: { type: 'string' },
-    key2: { type: 'string' },
-    attributes: { type: 'object', additionalProperties: { type: 'string' } },
-    attemptNo: { type: 'integer' },
-  },
-} as const;
+const popSchema = Type.Object({
+  campaignId: Type.Optional(Type.String()),
+  attemptId: Type.Optional(Type.String()),
+  listId: Type.Optional(Type.String()),
+  contactId: Type.Optional(Type.String()),
+  phone: Type.Optional(Type.String()),
+  name: Type.Optional(Type.String()),
+  key1: Type.Optional(Type.String()),
+  key2: Type.Optional(Type.String()),
+  attributes: Type.Optional(MapOf(Type.String())),
+  attemptNo: Type.Optional(Type.Integer()),
+});
 
-export const agentLiveSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    state: { type: 'string', enum: [...AGENT_STATES] },
-    returnCalls: {
-      type: 'boolean',
+export const agentLiveSchema = Type.Object({
+  id: Type.Optional(Type.String()),
+  state: Type.Optional(StringEnum([...AGENT_STATES])),
+  returnCalls: Type.Optional(
+    Type.Boolean({
       description: 'taking return calls (inbound) only: waiting in return_calls, or on a call taken from there (issue 18)',
-    },
-    since: { type: 'string', format: 'date-time' },
-    secondsInState: { type: 'integer' },
-    releaseAt: { type: 'string', format: 'date-time', description: 'when the idle limit of this state releases the agent' },
-    groups: { type: 'array', items: { type: 'string' } },
-    lastReason: { type: 'string', description: 'why the agent was last logged out' },
-    call: {
-      type: 'object',
-      description: 'the current call (screen pop) while reserved, talking or in wrap-up',
-      properties: { attemptId: { type: 'string' }, campaignId: { type: 'string' }, onHold: { type: 'boolean' }, contact: popSchema },
-    },
-  },
-} as const;
+    }),
+  ),
+  since: Type.Optional(Type.String({ format: 'date-time' })),
+  secondsInState: Type.Optional(Type.Integer()),
+  releaseAt: Type.Optional(Type.String({ format: 'date-time', description: 'when the idle limit of this state releases the agent' })),
+  groups: Type.Optional(Type.Array(Type.String())),
+  lastReason: Type.Optional(Type.String({ description: 'why the agent was last logged out' })),
+  call: Type.Optional(
+    Type.Object(
+      {
+        attemptId: Type.Optional(Type.String()),
+        campaignId: Type.Optional(Type.String()),
+        onHold: Type.Optional(Type.Boolean()),
+        contact: Type.Optional(popSchema),
+      },
+      { description: 'the current call (screen pop) while reserved, talking or in wrap-up' },
+    ),
+  ),
+});
+export type AgentLiveView = Static<typeof agentLiveSchema>;
 
 /** The API's view of an agent's live state. */
-export function liveView(id: string, a: AgentLive | null, now: number, limits: IdleLimits): Record<string, unknown> {
+export function liveView(id: string, a: AgentLive | null, now: number, limits: IdleLimits): AgentLiveView {
   if (!a) return { id, state: 'logged_out', groups: [] };
   const d = idleDecision(a.state, a.since, now, limits);
   return {

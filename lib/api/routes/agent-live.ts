@@ -3,9 +3,10 @@
  * lost to a dropped phone or crashed PC, completed later by the agent or a
  * supervisor). Store-only: works with or without the running desk.
  */
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import { StringEnum } from '../../config/typebox';
 import type { FastifyRequest } from 'fastify';
-import { ReqObject, type RoutePlugin } from '../typebox';
+import { AnyObject, ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR, assertSelfOrSupervisor } from '../auth';
 import { dispositionProblem } from '../../agents/disposition';
@@ -15,31 +16,27 @@ import { actorOf } from '../store-errors';
 
 const tags = ['agent desk'];
 
-const unsavedSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    agentId: { type: 'string' },
-    campaignId: { type: 'string' },
-    attemptId: { type: 'string' },
-    contact: { type: 'object', additionalProperties: true },
-    callState: { type: 'string' },
-    reason: { type: 'string' },
-    createdAt: { type: 'string', format: 'date-time' },
-    state: { type: 'string', enum: ['open', 'completed'] },
-    completion: {
-      type: 'object',
-      properties: {
-        disposition: { type: 'string' },
-        note: { type: 'string' },
-        by: { type: 'string' },
-        at: { type: 'string', format: 'date-time' },
-      },
-    },
-  },
-} as const;
+const unsavedSchema = Type.Object({
+  id: Type.Optional(Type.String()),
+  agentId: Type.Optional(Type.String()),
+  campaignId: Type.Optional(Type.String()),
+  attemptId: Type.Optional(Type.String()),
+  contact: Type.Optional(AnyObject()),
+  callState: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String()),
+  createdAt: Type.Optional(Type.String({ format: 'date-time' })),
+  state: Type.Optional(StringEnum(['open', 'completed'])),
+  completion: Type.Optional(
+    Type.Object({
+      disposition: Type.Optional(Type.String()),
+      note: Type.Optional(Type.String()),
+      by: Type.Optional(Type.String()),
+      at: Type.Optional(Type.String({ format: 'date-time' })),
+    }),
+  ),
+});
 
-function unsavedView(r: UnsavedRecord): Record<string, unknown> {
+function unsavedView(r: UnsavedRecord): Static<typeof unsavedSchema> {
   return {
     id: r.id,
     agentId: r.agentId,
@@ -96,7 +93,7 @@ export const agentLiveRoutes: RoutePlugin = async (app) => {
       schema: {
         tags,
         summary: "Every logged-in agent's live state",
-        response: { 200: { type: 'object', properties: { agents: { type: 'array', items: agentLiveSchema } } }, ...errorResponses },
+        response: { 200: Type.Object({ agents: Type.Optional(Type.Array(agentLiveSchema)) }), ...errorResponses },
       },
     },
     async () => {
@@ -105,7 +102,7 @@ export const agentLiveRoutes: RoutePlugin = async (app) => {
     },
   );
 
-  const list = { 200: { type: 'object', properties: { records: { type: 'array', items: unsavedSchema } } }, ...errorResponses };
+  const list = { 200: Type.Object({ records: Type.Optional(Type.Array(unsavedSchema)) }), ...errorResponses };
   app.get(
     '/agents/:id/unsaved',
     {

@@ -14,7 +14,7 @@ import { StringEnum } from '../../config/typebox';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
-import { ReqObject, type RoutePlugin } from '../typebox';
+import { AnyObject, ReqObject, type RoutePlugin } from '../typebox';
 import { DateTime } from 'luxon';
 import { ApiError, ErrorRef, errorResponses, notFound } from '../errors';
 import { ANY, SUPERVISOR, assertSelfOrSupervisor } from '../auth';
@@ -27,7 +27,7 @@ import { actorOf } from '../store-errors';
 const DIR = join(__dirname, '..', '..', 'agents', 'desktop');
 const FILES: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-8', 'app.css': 'text/css; charset=utf-8' };
 const tags = ['agent desktop'];
-const obj = { type: 'object', additionalProperties: true } as const;
+const obj = AnyObject();
 
 export const agentPageRoutes: RoutePlugin = async (app) => {
   const d = app.agentData;
@@ -40,7 +40,7 @@ export const agentPageRoutes: RoutePlugin = async (app) => {
       schema: {
         tags,
         summary: 'The agent desktop page',
-        response: { 200: { type: 'string', description: 'text/html' }, 404: ErrorRef },
+        response: { 200: Type.Unsafe<string | Buffer>({ type: 'string', description: 'text/html' }), 404: ErrorRef },
       },
     },
     async (_req, reply) => reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(html),
@@ -52,7 +52,7 @@ export const agentPageRoutes: RoutePlugin = async (app) => {
         tags,
         summary: 'Agent desktop script and style',
         params: ReqObject({ file: StringEnum(Object.keys(FILES)) }),
-        response: { 200: { type: 'string', description: 'script or style' }, 400: ErrorRef, 404: ErrorRef },
+        response: { 200: Type.Unsafe<string | Buffer>({ type: 'string', description: 'script or style' }), 400: ErrorRef, 404: ErrorRef },
       },
     },
     async (req, reply) =>
@@ -130,7 +130,7 @@ export const agentPageRoutes: RoutePlugin = async (app) => {
         tags,
         summary: "The agent's own callbacks in every campaign serving one of the agent's groups, soonest first",
         params: agentParams,
-        response: { 200: { type: 'array', items: obj }, ...errorResponses },
+        response: { 200: Type.Array(obj), ...errorResponses },
       },
     },
     async (req) => {
@@ -156,7 +156,7 @@ export const agentPageRoutes: RoutePlugin = async (app) => {
         summary: "The agent's own calls since `since` (default: the last 24 hours), newest first, with dispositions and recordings",
         params: agentParams,
         querystring: ReqObject({ since: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false }),
-        response: { 200: { type: 'array', items: obj }, ...errorResponses },
+        response: { 200: Type.Array(obj), ...errorResponses },
       },
     },
     async (req) => {
@@ -242,7 +242,7 @@ export const agentPageRoutes: RoutePlugin = async (app) => {
         tags,
         summary: "The campaign's call script (placeholders like {{name}}, {{attr.plan}})",
         params: ReqObject({ id: Type.String() }),
-        response: { 200: { type: 'object', properties: { script: { type: 'string' } } }, ...errorResponses },
+        response: { 200: Type.Object({ script: Type.Optional(Type.String()) }), ...errorResponses },
       },
     },
     async (req) => {
@@ -265,7 +265,7 @@ export const agentPageRoutes: RoutePlugin = async (app) => {
             additionalProperties: false,
           },
         ),
-        response: { 200: { type: 'object', properties: { script: { type: 'string' } } }, ...errorResponses },
+        response: { 200: Type.Object({ script: Type.Optional(Type.String()) }), ...errorResponses },
       },
     },
     async (req) => {

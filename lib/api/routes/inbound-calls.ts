@@ -20,7 +20,7 @@ export function inboundCallRoutes(deps: { inbound: InboundCalls }): RoutePlugin 
             'Put the caller of an inbound call on the do-not-call list (audited, source inbound-call); an agent only for the call they took',
           params: ReqObject({ id: Type.String({ minLength: 1, maxLength: 80 }) }),
           response: {
-            200: { type: 'object', properties: { phone: { type: 'string' }, inboundId: { type: 'string' } } },
+            200: Type.Object({ phone: Type.Optional(Type.String()), inboundId: Type.Optional(Type.String()) }),
             ...errorResponses,
             422: ErrorRef,
           },

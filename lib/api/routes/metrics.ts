@@ -1,4 +1,5 @@
 /** Prometheus scrape endpoint (text exposition format 0.0.4). */
+import { Type } from '@sinclair/typebox';
 import type { RoutePlugin } from '../typebox';
 import { errorResponses } from '../errors';
 import { SUPERVISOR } from '../auth';
@@ -13,7 +14,7 @@ export const metricsRoutes: RoutePlugin = async (app) => {
         tags: ['system'],
         summary:
           'Prometheus metrics: calls by state and result, calls per second, abandon rate, agents by state, Redis and driver health, event-loop lag',
-        response: { 200: { type: 'string', description: 'text/plain; version=0.0.4' }, ...errorResponses },
+        response: { 200: Type.String({ description: 'text/plain; version=0.0.4' }), ...errorResponses },
       },
     },
     async (_req, reply) => {

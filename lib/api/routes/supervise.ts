@@ -9,7 +9,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { StringEnum } from '../../config/typebox';
-import { ReqObject, type RoutePlugin } from '../typebox';
+import { NoContent, ReqObject, type RoutePlugin } from '../typebox';
 import { errorResponses } from '../errors';
 import { SUPERVISOR } from '../auth';
 import type { Supervision, Supervisor } from '../../agents/supervise';
@@ -19,17 +19,14 @@ import { actorOf } from '../store-errors';
 
 const tags = ['supervisor'];
 
-const supervisionSchema = {
-  type: 'object',
-  properties: {
-    agentId: { type: 'string' },
-    by: { type: 'string' },
-    phone: { type: 'string' },
-    mode: { type: 'string', enum: [...MONITOR_MODES] },
-    status: { type: 'string', enum: ['ringing', 'active'], description: "ringing: the supervisor's phone is being called" },
-    since: { type: 'string', format: 'date-time' },
-  },
-} as const;
+const supervisionSchema = Type.Object({
+  agentId: Type.Optional(Type.String()),
+  by: Type.Optional(Type.String()),
+  phone: Type.Optional(Type.String()),
+  mode: Type.Optional(StringEnum([...MONITOR_MODES])),
+  status: Type.Optional(StringEnum(['ringing', 'active'], { description: "ringing: the supervisor's phone is being called" })),
+  since: Type.Optional(Type.String({ format: 'date-time' })),
+});
 
 const view = (s: Supervision) => ({
   agentId: s.agentId,
@@ -96,7 +93,7 @@ export function superviseRoutes(deps: { supervisor: Supervisor }): RoutePlugin {
           tags,
           summary: 'Stop monitoring: your phone is hung up',
           params: agentParams,
-          response: { 204: { type: 'null' }, ...errorResponses, ...moreErrors },
+          response: { 204: NoContent(), ...errorResponses, ...moreErrors },
         },
       },
       async (req, reply) => {
@@ -112,7 +109,7 @@ export function superviseRoutes(deps: { supervisor: Supervisor }): RoutePlugin {
         schema: {
           tags,
           summary: 'Supervisions in progress',
-          response: { 200: { type: 'array', items: supervisionSchema }, ...errorResponses },
+          response: { 200: Type.Array(supervisionSchema), ...errorResponses },
         },
       },
       async () => deps.supervisor.list().map(view),

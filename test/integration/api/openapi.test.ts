@@ -5,7 +5,8 @@
  */
 import t from 'tap';
 import { build } from '../../helpers/app';
-import { missingSuccessSchema } from '../../../lib/api/app';
+import { Type } from '@sinclair/typebox';
+import { missingSuccessSchema, untypedReply } from '../../../lib/api/app';
 
 interface Operation {
   requestBody?: { content?: Record<string, { schema?: unknown }> };
@@ -69,4 +70,35 @@ t.test('a route without a 2xx response schema is refused when added (lib/api/app
       (e: Error) => e,
     );
   t.match(err?.message, /GET \/undocumented has no 2xx response schema/, 'the app does not start with such a route');
+});
+
+t.test('a route whose answers are plain JSON Schema is refused when added: replies are typed (lib/api/app.ts untypedReply)', async (t) => {
+  const typed = { 200: Type.Object({ ok: Type.Boolean() }) };
+  t.equal(untypedReply({ method: 'GET', url: '/a', schema: { response: typed } }), undefined, 'TypeBox: fine');
+  t.equal(
+    untypedReply({ method: 'GET', url: '/h', schema: { hide: true, response: { 200: { type: 'string' } } } }),
+    undefined,
+    'hidden: fine',
+  );
+  t.match(
+    untypedReply({ method: 'GET', url: '/b', schema: { response: { ...typed, 404: { $ref: 'Error#' } } } }),
+    /GET \/b: response 404 is plain JSON Schema/,
+    'one plain code is enough',
+  );
+  t.match(untypedReply({ method: 'DELETE', url: '/c', schema: { response: { 204: { type: 'null' } } } }), /DELETE \/c: response 204/);
+  const { app } = await build(t);
+  const err = await Promise.resolve()
+    .then(async () => {
+      await app.register(async (scope) => {
+        scope.get('/plain', { schema: { response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, async () => ({
+          ok: true,
+        }));
+      });
+      await app.ready();
+    })
+    .then(
+      () => undefined,
+      (e: Error) => e,
+    );
+  t.match(err?.message, /GET \/plain: response 200 is plain JSON Schema/, 'the app does not start with such a route');
 });
