@@ -3,15 +3,16 @@
  * accuracy) as JSON or CSV. Computed on request from the campaign's history
  * stream and dispositions, so they always agree with the history.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TInteger } from '@sinclair/typebox';
 import { StringEnum } from '../../config/typebox';
 import type { FastifyReply } from 'fastify';
-import { NoContent, ReqObject, type RoutePlugin } from '../typebox';
+import { MapOf, NoContent, OrNull, ReqObject, type RoutePlugin } from '../typebox';
 import { ApiError, errorResponses, notFound } from '../errors';
 import { SUPERVISOR } from '../auth';
 import { withAgentDecidedCode } from '../../reports/not-sure';
 import {
   AGENT_COLUMNS,
+  AMD_PREDICTIONS,
   AMD_TRUTHS,
   ATTEMPT_COLUMNS,
   CODE_COLUMNS,
@@ -45,8 +46,100 @@ export const csvQuery = {
   encoding: StringEnum([...CSV_ENCODINGS], { default: 'utf-8', description: 'CSV only: utf-8 (with BOM, for Excel) or shift_jis' }),
 };
 const idParams = ReqObject({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-/** The report objects (lib/reports) are passed through as they are: not described field by field here. */
-const anyObject = Type.Object({}, { additionalProperties: true });
+
+// ---- the report bodies, described field by field (lib/reports: campaign.ts, amd.ts, agents.ts) ----
+// Every field a report function always returns is required: its TypeScript type has it, so `tsc` proves
+// the handler supplies it and fast-json-stringify cannot meet it missing (which would be a 500). Counts
+// are integers; times in seconds, rates and shares are numbers (an integer type would round them).
+const count = (description?: string) => Type.Integer({ minimum: 0, ...(description ? { description } : {}) });
+const counts = (description: string) => MapOf(count(), { description });
+const reportRange = Type.Object(
+  {
+    from: Type.Optional(Type.Integer({ description: 'epoch ms, inclusive' })),
+    to: Type.Optional(Type.Integer({ description: 'epoch ms, exclusive' })),
+  },
+  { description: 'the time range the report covers (empty: everything)' },
+);
+const abandonRate = Type.Object({
+  abandoned: count('code-14 attempts (system abandon)'),
+  live: count('attempts a person answered live (codes 1, 9, 14, 20)'),
+  rate: Type.Number({ description: 'abandoned ÷ live, 0 when nothing was answered' }),
+});
+/** Columns of the AMD matrix: what the call really was. */
+const truthRow = Type.Object(Object.fromEntries(AMD_TRUTHS.map((t) => [t, count()])) as Record<(typeof AMD_TRUTHS)[number], TInteger>);
+const amdAccuracy = Type.Object({
+  judged: count('calls with both a verdict and a known truth'),
+  matrix: Type.Object(
+    Object.fromEntries(AMD_PREDICTIONS.map((p) => [p, truthRow])) as Record<(typeof AMD_PREDICTIONS)[number], typeof truthRow>,
+    { description: 'rows: the analysis verdict; columns: the truth (review label, else disposition)' },
+  ),
+  accuracy: OrNull(Type.Number({ description: 'correct verdicts ÷ judged (notsure counts as wrong); null when none judged' })),
+  machineAsHumanRate: OrNull(Type.Number({ description: 'machines taken for people ÷ real machines' })),
+  humanAsMachineRate: OrNull(Type.Number({ description: 'people taken for machines ÷ real people' })),
+});
+const amdProps = {
+  overall: amdAccuracy,
+  byTrunk: MapOf(amdAccuracy, { description: 'per trunk (attempts without one: `default`)' }),
+};
+const campaignReportSchema = Type.Object({
+  campaignId: Type.String(),
+  range: reportRange,
+  attempts: count(),
+  contacts: count('distinct contacts attempted'),
+  dialed: count('attempts actually placed (excludes do-not-call, no number, pre-dial errors)'),
+  skipped: count('never dialled: do-not-call (10), no number (31), pre-dial system error (19)'),
+  liveAnswers: count('a person answered live (codes 1, 9, 14, 20)'),
+  connects: count('bridged to an agent or bot (code 20)'),
+  byCode: counts('attempts per result code'),
+  dispositions: counts('attempts per agent disposition'),
+  abandon: Type.Object(
+    { range: abandonRate, last24h: abandonRate, last30d: abandonRate },
+    { description: 'abandon rate over the range and the regulatory windows (24 h, 30 days before now)' },
+  ),
+  avgTalkSec: OrNull(Type.Number()),
+  avgWrapUpSec: OrNull(Type.Number()),
+  contactsPerHour: OrNull(Type.Number({ description: 'dialed attempts per hour over the range (null under a minute)' })),
+  firstAt: OrNull(Type.Integer({ description: 'epoch ms' })),
+  lastAt: OrNull(Type.Integer({ description: 'epoch ms' })),
+  amd: Type.Object(amdProps, { description: 'AMD accuracy of the attempts in the range (as /reports/campaigns/{id}/amd)' }),
+});
+/** `format=csv` answers text/csv instead (same status). */
+const orCsv = 'JSON; with `format=csv`, the same rows as text/csv';
+const codesReportSchema = Type.Object(
+  {
+    campaignId: Type.String(),
+    codes: Type.Array(
+      Type.Object({
+        code: Type.Integer(),
+        name: Type.String(),
+        attempts: count(),
+        share: Type.Number({ description: 'share of all attempts in the range, 0..1' }),
+        final: count('attempts with this code that ended the contact (no retry)'),
+        contacts: count(),
+      }),
+      { description: 'one row per result code seen in the range, ascending by code' },
+    ),
+  },
+  { description: orCsv },
+);
+const amdReportSchema = Type.Object({ campaignId: Type.String(), ...amdProps });
+const agentsReportSchema = Type.Object(
+  {
+    agents: Type.Array(
+      Type.Object({
+        agentId: Type.String(),
+        calls: count(),
+        talkSec: Type.Number(),
+        avgTalkSec: OrNull(Type.Number()),
+        wrapUpSec: Type.Number(),
+        avgWrapUpSec: OrNull(Type.Number()),
+        stateSec: MapOf(Type.Number(), { description: 'seconds in each state within the range (ready, break, away, talking, wrap_up…)' }),
+        dispositions: counts('calls per disposition'),
+      }),
+    ),
+  },
+  { description: orCsv },
+);
 const rangeOnly = ReqObject(rangeQuery, { additionalProperties: false });
 const rangeCsv = ReqObject({ ...rangeQuery, ...csvQuery }, { additionalProperties: false });
 
@@ -111,7 +204,7 @@ export const reportRoutes: RoutePlugin = async (app) => {
           'Campaign report: attempts, connects, result codes, abandon rate (24 h / 30 days), talk and wrap-up, contacts per hour, AMD accuracy',
         params: idParams,
         querystring: rangeOnly,
-        response: { 200: anyObject, ...errorResponses },
+        response: { 200: campaignReportSchema, ...errorResponses },
       },
     },
     async (req) => {
@@ -132,7 +225,7 @@ export const reportRoutes: RoutePlugin = async (app) => {
         summary: 'Result-code report: attempts, share, final results and contacts per code (JSON or CSV)',
         params: idParams,
         querystring: rangeCsv,
-        response: { 200: anyObject, ...errorResponses },
+        response: { 200: codesReportSchema, ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -180,7 +273,7 @@ export const reportRoutes: RoutePlugin = async (app) => {
         summary: 'AMD accuracy: confusion matrix of analysis verdicts against dispositions and review labels, overall and per trunk',
         params: idParams,
         querystring: rangeOnly,
-        response: { 200: anyObject, ...errorResponses },
+        response: { 200: amdReportSchema, ...errorResponses },
       },
     },
     async (req) => {
@@ -230,7 +323,7 @@ export const reportRoutes: RoutePlugin = async (app) => {
           },
           { additionalProperties: false },
         ),
-        response: { 200: anyObject, ...errorResponses },
+        response: { 200: agentsReportSchema, ...errorResponses },
       },
     },
     async (req, reply) => {
