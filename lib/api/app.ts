@@ -77,6 +77,9 @@ export interface BuildOptions {
   runtime?: DialerRuntime;
 }
 
+/** How long one plugin may take to start (Fastify's `pluginTimeout`). */
+export const PLUGIN_TIMEOUT_MS = 120_000;
+
 /**
  * Builds the API as a Fastify instance without listening. Route plugins come
  * from `./routes`; their JSON Schemas validate requests and produce /openapi.json.
@@ -88,6 +91,10 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     // (Fastify's type for the factory is its ajv-compiler's; the runtime contract is ({schema, httpPart}) → validate.)
     // Both compile a route's schemas on its first use, not at start (validation.ts, serialization.ts).
     schemaController: { compilersFactory: { buildValidator: buildValidator as never, buildSerializer } },
+    // avvio's default (10 s) is shorter than the telephony plugin's start on a loaded box (driver, runner,
+    // desk: a fresh-clone run timed out at load 20 and left the driver's socket open); a plugin that has
+    // not started in 2 minutes is stuck, and the error names it (AVV_ERR_PLUGIN_EXEC_TIMEOUT).
+    pluginTimeout: PLUGIN_TIMEOUT_MS,
   };
   const app = Fastify({
     ...serverOpts,
