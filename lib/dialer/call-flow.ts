@@ -72,7 +72,8 @@ export interface CallState {
   consentAt?: number;
   code?: ResultCode;
   /** The analysis was not sure and this policy was applied (agent-decides: the agent sees the flag). */
-  notSure?: NotSurePolicy;
+  notSure?: NotSurePolicy; /** The dialer stopped and hung up (the 'interrupt' event). */
+  interrupted?: boolean;
 }
 
 export type FlowEvent =
@@ -84,7 +85,9 @@ export type FlowEvent =
   | { type: 'connect-failed'; at: number; reason: string }
   | { type: 'playback-done'; at: number }
   | { type: 'timer'; at: number; name: 'abandon' | 'reserve-retry' }
-  | { type: 'end'; at: number; cause: EndCause };
+  | { type: 'end'; at: number; cause: EndCause }
+  /** The dialer is stopping and hangs the call up itself (CallSession.abort): the end it brings is an interruption. */
+  | { type: 'interrupt'; at: number };
 
 export type FlowEffect =
   | { type: 'hangup'; reason: string }
@@ -148,6 +151,7 @@ function onEnd(s: CallState, e: Extract<FlowEvent, { type: 'end' }>, cfg: FlowCo
       connected: s.bridgedAt !== undefined,
       systemAbandoned: s.abandoned,
       messageDelivered: s.messageDelivered,
+      interrupted: s.interrupted,
     },
     cfg.decide,
   );
@@ -161,6 +165,8 @@ export function step(s: CallState, e: FlowEvent, cfg: FlowConfig): Out {
   const none = { state: s, effects: [] as FlowEffect[] };
 
   switch (e.type) {
+    case 'interrupt':
+      return { state: { ...s, interrupted: true }, effects: [] };
     case 'answer':
       if (s.phase === 'hanging_up') return none; // answered as our CANCEL crossed it; the driver BYEs
       if (s.phase !== 'dialing') return none;

@@ -217,6 +217,7 @@ export class CallSession {
 
   /** The runner is stopping: hang up and let the end event close the attempt. */
   async abort(reason: string): Promise<void> {
+    if (!this.closed) this.feed({ type: 'interrupt', at: this.at() });
     if (this.legId && !this.closed) await this.d.driver.hangup(this.legId, { reason }).catch(() => undefined);
   }
 }

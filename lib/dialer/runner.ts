@@ -179,7 +179,7 @@ export class CampaignRunner {
     void this.loop();
   }
 
-  /** Stops dialling; hangs up calls in progress (their attempts close normally) and releases leases. */
+  /** Stops dialling; hangs up calls in progress (their attempts close as interrupted, `interruptedCode`) and releases leases. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
@@ -539,6 +539,7 @@ export class CampaignRunner {
           voicemailDrop: c.voicemail?.action === 'leave-message' && !!c.voicemail.message,
           reserveRetryMs: this.d.config.reserveRetryMs,
           consent: !!consent,
+          decide: { interruptedCode: this.interruptedCode() },
         },
         prompts: {
           abandon: this.d.prompts.abandon,
@@ -803,11 +804,16 @@ export class CampaignRunner {
     }
   }
 
+  /** The code of an attempt the dialer interrupted: reaped after a crash, or hung up by a graceful stop. */
+  private interruptedCode(): ResultCode {
+    return isResultCode(this.d.config.interruptedCode) ? this.d.config.interruptedCode : RUNNER_CODES.dialError;
+  }
+
   /** Attempts left in flight by a dead dialer: never-dialled ones go back, dialled ones close as interrupted. */
   private async reap(run: CampaignRun, now: number): Promise<void> {
     const handed = await run.queue.reap(now, this.owner, this.d.config.attemptLeaseMs);
     for (const h of handed) {
-      const code = isResultCode(this.d.config.interruptedCode) ? this.d.config.interruptedCode : RUNNER_CODES.dialError;
+      const code = this.interruptedCode();
       const { listId, contactId } = splitRef(h.ref);
       const st = await run.queue.contactState(h.ref);
       this.d.log.warn({ campaignId: run.id, attemptId: h.attemptId }, 'closing an attempt interrupted by a dialer crash');

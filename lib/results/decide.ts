@@ -15,12 +15,16 @@ export interface AttemptOutcome {
   systemAbandoned?: boolean;
   /** Answered by a person and handled without agent (message broadcast). */
   messageDelivered?: boolean;
+  /** The dialer hung the call up because it was stopping (a graceful stop), before it had a result. */
+  interrupted?: boolean;
 }
 
 export interface DecideOptions {
   sipTable?: Readonly<SipResultTable>;
   /** SIT code → result code (tones-and-amd.md's suggested mapping by default). */
   sitTable?: Readonly<Partial<Record<SitCode, ResultCode>>>;
+  /** The code of an attempt the dialer interrupted (dialer.runner.interruptedCode; 13 by default). */
+  interruptedCode?: ResultCode;
 }
 
 export const DEFAULT_SIT_TABLE: Readonly<Record<SitCode, ResultCode>> = Object.freeze({ VC: 6, IC: 6, NC: 13, RO: 13, ITU: 6 });
@@ -50,6 +54,9 @@ export function decideResult(o: AttemptOutcome, opts: DecideOptions = {}): Resul
   const busy = first('busy');
   // Some carriers answer and then play the tone; a 200 may also cross our CANCEL.
   if (busy) return busy.pattern === 'busy' ? 3 : 13;
+  // Hung up by a stopping dialer: neither the far end's silence (7) nor its failure to answer (2), but the
+  // dialer's own interruption, as a crashed process's attempt is when it is reaped. A delivered message stands.
+  if (o.interrupted && o.end.by === 'local' && !o.messageDelivered) return opts.interruptedCode ?? 13;
 
   if (!o.end.answered) {
     if (o.end.by === 'timeout') return 2;

@@ -186,6 +186,20 @@ t.test('races: answer after our hang-up and events after the end change nothing'
   t.equal(closeCode(r.effects), 3);
 });
 
+t.test('a stopping dialer hangs up (interrupt, then our end): interrupted (13), not silence (7) or no answer (2)', async (t) => {
+  const analysing = run([{ type: 'answer', at: 1000 }, { type: 'interrupt', at: 1500 }, end(1600, 'local', true)]);
+  t.equal(closeCode(analysing.effects), 13, 'answered, no verdict yet');
+  const ringing = run([{ type: 'interrupt', at: 500 }, end(600, 'local', false)]);
+  t.equal(closeCode(ringing.effects), 13, 'still ringing');
+  const configured = run([{ type: 'answer', at: 1000 }, { type: 'interrupt', at: 1500 }, end(1600, 'local', true)], {
+    ...cfg,
+    decide: { interruptedCode: 19 },
+  });
+  t.equal(closeCode(configured.effects), 19, 'the configured interruptedCode');
+  const silent = run([{ type: 'answer', at: 1000 }, end(6000, 'local', true)]);
+  t.equal(closeCode(silent.effects), 7, 'without the interrupt our hang-up of a silent answer stays 7');
+});
+
 t.test('consent announcement: the agent reserved meanwhile is connected when it ends; consentAt kept', async (t) => {
   const c = { ...cfg, consent: true };
   const r = run(

@@ -81,8 +81,33 @@ t.test('decideResult: one code per ending, in call order', async (t) => {
       7,
     ],
     ['603 decline', { end: ended({ sipStatus: 603 }), verdicts: [], connected: false }, 8],
+    // A graceful stop hung it up (CallSession.abort): interrupted, as a reaped attempt is; not silence, not no answer.
+    ['stopped while analysing', { end: ended({ answered: true, by: 'local' }), verdicts: [], connected: false, interrupted: true }, 13],
+    ['stopped while ringing', { end: ended({ by: 'local' }), verdicts: [], connected: false, interrupted: true }, 13],
+    [
+      'stopped while a person waits for an agent',
+      { end: ended({ answered: true, by: 'local' }), verdicts: [v.human], connected: false, interrupted: true },
+      13,
+    ],
+    [
+      'stopped after a machine verdict: still 4',
+      { end: ended({ answered: true, by: 'local' }), verdicts: [v.machine], connected: false, interrupted: true },
+      4,
+    ],
+    [
+      'stopped after the message was delivered: still 1',
+      { end: ended({ answered: true, by: 'local' }), verdicts: [v.human], connected: false, messageDelivered: true, interrupted: true },
+      1,
+    ],
+    [
+      'the customer hung up first: still 9',
+      { end: ended({ answered: true, by: 'remote' }), verdicts: [], connected: false, interrupted: true },
+      9,
+    ],
   ];
   for (const [name, outcome, code] of cases) t.equal(decideResult(outcome), code, `${name} → ${code}`);
+  const stopped = { end: ended({ answered: true, by: 'local' }), verdicts: [], connected: false, interrupted: true };
+  t.equal(decideResult(stopped, { interruptedCode: 19 }), 19, 'the interrupted code is the configured one');
 });
 
 t.test('the code table matches the seed', async (t) => {
