@@ -8,8 +8,7 @@
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DialQueue } from '../../../lib/store/dial-queue';
@@ -17,6 +16,7 @@ import { freePort } from '../../../lib/store';
 import { writeWav } from '../../../lib/media/audio-file';
 import { startSipp } from '../../../lib/telephony/testing/sipp';
 import { startTestRedis } from '../../helpers/redis';
+import { workDir } from '../../helpers/work-dir';
 import { makeList, numbersFor, runCampaign, runnerConfig } from '../../helpers/campaign-env';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -35,8 +35,7 @@ async function until(cond: () => boolean | Promise<boolean>, ms: number): Promis
 
 t.test('SIGTERM: stop dialling, hang up and close the call in progress, then Redis; exit 0', { timeout: 150000 }, async (t) => {
   const { redis, url } = await startTestRedis(t, 'stop:');
-  const dir = mkdtempSync(join(tmpdir(), 'dialer-stop-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = workDir(t, 'dialer-stop-');
   const trace = join(dir, 'carrier.log');
   const carrier = await startSipp({
     scenario: 'carrier-simulator',
