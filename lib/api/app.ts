@@ -101,6 +101,19 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     loggerInstance: opts.logger || undefined,
     logger: opts.logger === false ? false : undefined,
   } as FastifyServerOptions);
+  try {
+    await registerAll(app, opts);
+  } catch (err) {
+    // A plugin that failed after telephony or messaging started (a port in use, a bad route) must not leave
+    // them running: close what did start (their onClose hooks), then report the failure.
+    await app.close().catch(() => undefined);
+    throw err;
+  }
+  return app;
+}
+
+/** The plugins and routes of `buildApp`, in order. */
+async function registerAll(app: FastifyInstance, opts: BuildOptions): Promise<void> {
   // The configuration first (every plugin reads it), then plugins/external (the HTTP defaults), then
   // plugins/app (the services the routes use), then the autoloaded routes: fastify/demo's order.
   await app.register(configPlugin, { config: opts.config, redis: opts.redis });
@@ -193,5 +206,4 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   if (__filename.endsWith('.ts')) process.env.FASTIFY_AUTOLOAD_TYPESCRIPT ??= '1';
   // They read what the app plugins above decorate (app.store, app.monitor, app.dialer, app.messaging), so their order does not matter.
   await app.register(autoload, { dir: ROUTES_DIR, ignoreFilter: NOT_ROUTE_FILES });
-  return app;
 }

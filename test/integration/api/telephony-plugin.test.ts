@@ -2,7 +2,8 @@
  * Telephony starts only when enabled, in its plugin (lib/api/plugins/app/telephony.ts), and stops with the
  * app: an API-only build has no dialer and no live routes; `buildApp({ telephony: {} })` starts the embedded
  * driver (a real SIP socket on loopback), the desk and the runner, and `app.close()` stops them before the
- * caller closes Redis. A real redis-server; no calls are placed (graceful-stop.test.ts places one).
+ * caller closes Redis; a build that fails after telephony started stops it. A real redis-server; no calls
+ * are placed (graceful-stop.test.ts places one).
  */
 import { createSocket } from 'node:dgram';
 import { Writable } from 'node:stream';
@@ -94,6 +95,22 @@ t.test('telephony enabled: started by its plugin, stopped by app.close() before 
   );
   t.notOk(await udpTaken(port), 'the SIP port is released');
   t.equal(await redis.ping(), 'PONG', "Redis is the caller's: still open after app.close()");
+});
+
+t.test('a plugin failing after telephony started stops it: buildApp rejects and the SIP port is released', async (t) => {
+  const { redis } = await startTestRedis(t);
+  const port = await freeUdpPort();
+  // Messaging (registered after telephony) cannot bind its SIP socket: something holds the port.
+  const holder = createSocket('udp4');
+  await new Promise<void>((r) => holder.bind(0, '127.0.0.1', () => r()));
+  t.teardown(() => new Promise<void>((r) => holder.close(() => r())));
+  const cfg = validateConfig({
+    ...config(port),
+    messaging: { enabled: true, sip: { host: '127.0.0.1', port: holder.address().port } },
+  });
+  await t.rejects(buildApp({ config: cfg, redis, logger: false, telephony: {} }), /EADDRINUSE|address already in use/i);
+  t.notOk(await udpTaken(port), "the driver's SIP port is released (telephony stopped by the failed build)");
+  t.equal(await redis.ping(), 'PONG', "Redis is the caller's: still open");
 });
 
 t.test('telephony and a caller-started runtime together are refused', async (t) => {
