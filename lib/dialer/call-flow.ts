@@ -72,7 +72,8 @@ export interface CallState {
   consentAt?: number;
   code?: ResultCode;
   /** The analysis was not sure and this policy was applied (agent-decides: the agent sees the flag). */
-  notSure?: NotSurePolicy; /** The dialer stopped and hung up (the 'interrupt' event). */
+  notSure?: NotSurePolicy;
+  /** The dialer stopped and hung up (the 'interrupt' event). */
   interrupted?: boolean;
 }
 

@@ -122,6 +122,10 @@ export class CampaignRunner {
   private readonly campaignOf = new WeakMap<CallSession, string>();
   private timer?: NodeJS.Timeout;
   private ticking = false;
+  /** Settles when the tick in progress ends (stop() waits for it: a tick may be placing calls). */
+  private tickDone: Promise<void> = Promise.resolve();
+  /** Attempts being written after their call ended (stop() waits for them before Redis may close). */
+  private readonly closing = new Set<Promise<void>>();
   private stopped = false;
   private unsubscribe?: () => void;
   private offControl?: () => Promise<void>;
@@ -183,10 +187,16 @@ export class CampaignRunner {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    // A tick in progress may be placing calls: it places no more once stopped (startAttempt), and the calls
+    // it already placed are among those hung up below. Bounded: a tick stuck on an unreachable Redis must
+    // not hold the stop (its calls, if any, end with the driver).
+    await Promise.race([this.tickDone, new Promise((r) => setTimeout(r, 5000).unref())]);
     const sessions = [...this.byLeg.values()];
     await Promise.all(sessions.map((s) => s.abort('dialer stopping')));
     const deadline = this.now() + 5000;
     while (this.byLeg.size > 0 && this.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // Their attempts are written after they leave byLeg: done before the caller stops the desk and closes Redis.
+    await Promise.all([...this.closing]);
     for (const id of this.runs.keys()) await this.d.redis.leaseRelease(keys.campaign(id, 'runner-lease'), this.owner).catch(() => 0);
     await this.d.spread?.leave();
     await this.offControl?.();
@@ -232,6 +242,8 @@ export class CampaignRunner {
   async tick(): Promise<void> {
     if (this.ticking) return;
     this.ticking = true;
+    let done!: () => void;
+    this.tickDone = new Promise((r) => (done = r));
     try {
       const running = (await listRunningCampaigns(this.d.redis)).sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? ''));
       const ids = new Set(running.map((c) => c.id));
@@ -261,13 +273,14 @@ export class CampaignRunner {
         );
       }
       for (const [rank, c] of running.entries()) {
-        if (!mayStartCampaign(rank, this.d.config.runningCampaignLimit)) break;
+        if (this.stopped || !mayStartCampaign(rank, this.d.config.runningCampaignLimit)) break;
         // Another live process owns it: never take it, and drain it if held (see lib/scale/spread).
         if (this.d.spread && !this.d.spread.mine(c.id) && (await this.handOver(c))) continue;
         await this.tickCampaign(c).catch((err: Error) => this.d.log.error({ err, campaignId: c.id }, 'campaign tick failed'));
       }
     } finally {
       this.ticking = false;
+      done();
     }
   }
 
@@ -485,6 +498,14 @@ export class CampaignRunner {
     const release = async () => {
       if (reservation) await this.d.desk!.release(reservation).catch(() => undefined);
     };
+    if (this.stopped) {
+      // Claimed just before the stop: not dialled, so given back uncounted (as NO_CAPACITY below), for the
+      // next start or another process.
+      await release();
+      await run.queue.void(claim.attemptId, undefined, { unsent: true });
+      if (claim.listId === CALLBACK_LIST) await this.rescheduleCallback(run, claim, now);
+      return;
+    }
     let dnc: DialTimeInput['dnc'] = { listed: false };
     if (claim.phone) {
       try {
@@ -639,9 +660,14 @@ export class CampaignRunner {
         this.byLeg.set(r.legId, s);
         this.campaignOf.set(s, run.id);
         return;
-      case 'closed':
-        void this.closeAttempt(run, s, r.code);
+      case 'closed': {
+        const closing = this.closeAttempt(run, s, r.code).catch((err: Error) =>
+          this.d.log.error({ err, campaignId: run.id, attemptId: s.claim.attemptId }, 'attempt not closed'),
+        );
+        this.closing.add(closing);
+        void closing.then(() => this.closing.delete(closing));
         return;
+      }
     }
   }
 

@@ -72,80 +72,101 @@ export function createDriver(config: Readonly<Config>, log: Logger, redis?: Redi
 export async function startServices({ config, redis, log }: ServiceDeps, opts: { driver?: TelephonyDriver } = {}): Promise<Services> {
   const driver = opts.driver ?? createDriver(config, log, redis);
   await driver.start();
-  const desk = createAgentDesk({
-    redis,
-    driver,
-    log: log.child({ part: 'agents' }),
-    config: config.dialer.agents,
-    localReservations: config.scale.localAgents,
-  });
-  await desk.start();
-  const supervisor = new Supervisor({
-    driver,
-    desk,
-    log: log.child({ part: 'supervisor' }),
-    ringTimeoutSec: config.dialer.agents.supervisorRingTimeoutSec,
-  });
-  const recordings = new CallRecordings({
-    redis,
-    driver,
-    desk,
-    log: log.child({ part: 'recordings' }),
-    config: config.dialer.agents.recording,
-  });
-  await recordings.start();
-  // The agent desktop's own-history list (lib/api/routes/agent-page.ts).
-  desk.on(
-    'screen-pop',
-    (e) =>
-      void logAgentCall(redis, e.agentId, e.pop, e.at).catch((err: Error) =>
-        log.warn({ err, agentId: e.agentId }, 'agent call not logged'),
-      ),
-  );
-  const abandon = ensureAbandonPrompt(config.dialer.prompts);
-  const runner = new CampaignRunner({
-    redis,
-    driver,
-    desk,
-    log: log.child({ part: 'runner' }),
-    config: config.dialer.runner,
-    pacing: config.dialer.pacing,
-    trunk: config.telephony.trunks[0]?.name,
-    trunkLimits: config.telephony.trunks[0]
-      ? { channels: config.telephony.trunks[0].maxChannels, callsPerSecond: config.telephony.trunks[0].callsPerSecond }
-      : undefined,
-    region: config.phone.defaultRegion,
-    prompts: { abandon: { kind: 'file', path: abandon } },
-    limits: sharedLimitsFor(config, redis),
-    spread: workSpreadFor(config, redis, driver),
-  });
-  // Recordings from the customer's answer follow the runner's calls.
-  recordings.attachDialer(runner.events);
-  runner.start();
-  // Return calls (issue 18): inbound INVITEs to the routes' numbers. A driver that cannot take them says so here, once.
-  const inbound = new InboundCalls({ redis, driver, desk, log: log.child({ part: 'inbound' }), region: config.phone.defaultRegion });
-  let inboundOn = true;
+  // What started is stopped again if a later part fails (the caller gets the error, not a half-started dialer).
+  const undo: Array<() => unknown> = [() => driver.stop()];
   try {
-    inbound.start();
+    const desk = createAgentDesk({
+      redis,
+      driver,
+      log: log.child({ part: 'agents' }),
+      config: config.dialer.agents,
+      localReservations: config.scale.localAgents,
+    });
+    await desk.start();
+    undo.unshift(() => desk.stop());
+    const supervisor = new Supervisor({
+      driver,
+      desk,
+      log: log.child({ part: 'supervisor' }),
+      ringTimeoutSec: config.dialer.agents.supervisorRingTimeoutSec,
+    });
+    const recordings = new CallRecordings({
+      redis,
+      driver,
+      desk,
+      log: log.child({ part: 'recordings' }),
+      config: config.dialer.agents.recording,
+    });
+    await recordings.start();
+    undo.unshift(() => recordings.stop());
+    // The agent desktop's own-history list (lib/api/routes/agent-page.ts).
+    desk.on(
+      'screen-pop',
+      (e) =>
+        void logAgentCall(redis, e.agentId, e.pop, e.at).catch((err: Error) =>
+          log.warn({ err, agentId: e.agentId }, 'agent call not logged'),
+        ),
+    );
+    const abandon = ensureAbandonPrompt(config.dialer.prompts);
+    const runner = new CampaignRunner({
+      redis,
+      driver,
+      desk,
+      log: log.child({ part: 'runner' }),
+      config: config.dialer.runner,
+      pacing: config.dialer.pacing,
+      trunk: config.telephony.trunks[0]?.name,
+      trunkLimits: config.telephony.trunks[0]
+        ? { channels: config.telephony.trunks[0].maxChannels, callsPerSecond: config.telephony.trunks[0].callsPerSecond }
+        : undefined,
+      region: config.phone.defaultRegion,
+      prompts: { abandon: { kind: 'file', path: abandon } },
+      limits: sharedLimitsFor(config, redis),
+      spread: workSpreadFor(config, redis, driver),
+    });
+    // Recordings from the customer's answer follow the runner's calls.
+    recordings.attachDialer(runner.events);
+    runner.start();
+    undo.unshift(() => runner.stop());
+    // Return calls (issue 18): inbound INVITEs to the routes' numbers. A driver that cannot take them says so here, once.
+    const inbound = new InboundCalls({ redis, driver, desk, log: log.child({ part: 'inbound' }), region: config.phone.defaultRegion });
+    let inboundOn = true;
+    try {
+      inbound.start();
+    } catch (err) {
+      inboundOn = false;
+      log.warn({ err: (err as Error).message }, 'inbound calls are not taken');
+    }
+    log.info({ driver: driver.name, owner: runner.owner, inbound: inboundOn }, 'dialer services started');
+    return {
+      driver,
+      desk,
+      runner,
+      inbound,
+      runtime: { driver, desk, runner, supervisor, inbound },
+      stop: async () => {
+        // Each part is stopped even if one before it failed: the driver's socket must not outlive an error above.
+        const failures: unknown[] = [];
+        for (const part of [
+          () => inbound.stop(),
+          () => runner.stop(),
+          () => supervisor.close(),
+          () => recordings.stop(),
+          () => desk.stop(),
+        ])
+          await Promise.resolve()
+            .then(part)
+            .catch((e: unknown) => failures.push(e));
+        await driver.stop().catch((e: unknown) => failures.push(e));
+        log.info({ driver: driver.name }, 'dialer services stopped');
+        if (failures.length > 0) throw new AggregateError(failures, 'dialer services stopped with errors');
+      },
+    };
   } catch (err) {
-    inboundOn = false;
-    log.warn({ err: (err as Error).message }, 'inbound calls are not taken');
+    for (const stop of undo)
+      await Promise.resolve()
+        .then(stop)
+        .catch(() => undefined);
+    throw err;
   }
-  log.info({ driver: driver.name, owner: runner.owner, inbound: inboundOn }, 'dialer services started');
-  return {
-    driver,
-    desk,
-    runner,
-    inbound,
-    runtime: { driver, desk, runner, supervisor, inbound },
-    stop: async () => {
-      inbound.stop();
-      await runner.stop();
-      supervisor.close();
-      recordings.stop();
-      await desk.stop();
-      await driver.stop();
-      log.info({ driver: driver.name }, 'dialer services stopped');
-    },
-  };
 }

@@ -55,8 +55,9 @@ export function decideResult(o: AttemptOutcome, opts: DecideOptions = {}): Resul
   // Some carriers answer and then play the tone; a 200 may also cross our CANCEL.
   if (busy) return busy.pattern === 'busy' ? 3 : 13;
   // Hung up by a stopping dialer: neither the far end's silence (7) nor its failure to answer (2), but the
-  // dialer's own interruption, as a crashed process's attempt is when it is reaped. A delivered message stands.
-  if (o.interrupted && o.end.by === 'local' && !o.messageDelivered) return opts.interruptedCode ?? 13;
+  // dialer's own interruption, as a crashed process's attempt is when it is reaped. A delivered message and a
+  // silence verdict already reached (the hang-up for it may be what the stop crossed) stand.
+  if (o.interrupted && o.end.by === 'local' && !o.messageDelivered && !first('silence')) return opts.interruptedCode ?? 13;
 
   if (!o.end.answered) {
     if (o.end.by === 'timeout') return 2;

@@ -33,7 +33,7 @@ export const runnerSchema = Type.Object(
     notSureIsHuman: Type.Optional(Type.Boolean()),
     /** While waiting for an agent for a person, ask again this often. */
     reserveRetryMs: Type.Integer({ minimum: 10, default: 200 }),
-    /** Attempt-closing code for a call whose dialer died while it was up (its outcome is unknown). */
+    /** Attempt-closing code for a call whose dialer died while it was up (its outcome is unknown), or that a graceful stop hung up before it had a result. */
     interruptedCode: Type.Integer({ default: 13 }),
   },
   {

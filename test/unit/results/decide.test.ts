@@ -100,6 +100,11 @@ t.test('decideResult: one code per ending, in call order', async (t) => {
       1,
     ],
     [
+      'stopped after a silence verdict (its hang-up crossed the stop): still 7',
+      { end: ended({ answered: true, by: 'local' }), verdicts: [v.silence], connected: false, interrupted: true },
+      7,
+    ],
+    [
       'the customer hung up first: still 9',
       { end: ended({ answered: true, by: 'remote' }), verdicts: [], connected: false, interrupted: true },
       9,

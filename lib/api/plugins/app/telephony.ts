@@ -47,11 +47,15 @@ async function telephonyPlugin(app: FastifyInstance, opts: TelephonyOptions): Pr
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { startServices } = require('../../../dialer/services') as typeof import('../../../dialer/services');
   const log = app.log as unknown as Logger;
-  const services = await startServices({ config: app.config, redis: app.redis, log }, { driver: opts.telephony.driver });
-  app.decorate('dialer', services.runtime);
+  const starting = startServices({ config: app.config, redis: app.redis, log }, { driver: opts.telephony.driver });
+  // Hooked before the start is awaited: an app closed while it is still starting (buildApp failed, avvio's
+  // pluginTimeout) stops it once started; a start that failed has stopped what it started itself.
   app.addHook('onClose', async () => {
-    await services.stop();
+    const services = await starting.catch(() => undefined);
+    await services?.stop();
   });
+  const services = await starting;
+  app.decorate('dialer', services.runtime);
 }
 
 export default fp(telephonyPlugin, { name: 'telephony', decorators: { fastify: ['config', 'redis'] } });
