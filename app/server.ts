@@ -65,7 +65,15 @@ export async function serve(): Promise<number> {
   const redis = createStoreClient({ ...config.redis, url, connectionName: `dialer-${config.dialer.runner.ownerId || process.pid}` });
   // Telephony on: the API's telephony plugin starts the driver, desk and runner, and stops them on app.close().
   const app = await buildApp({ config, redis, logger: log, telephony: {} });
-  await app.listen({ host: config.api.host, port: config.api.port });
+  try {
+    await app.listen({ host: config.api.host, port: config.api.port });
+  } catch (err) {
+    // The runner may already be dialling: stop it in order (hang up, close attempts) before the error ends the process.
+    await app.close().catch(() => undefined);
+    await redis.quit().catch(() => undefined);
+    if (embedded) await embedded.stop();
+    throw new Error(`api.host/api.port ${config.api.host}:${config.api.port}: cannot listen: ${(err as Error).message}`);
+  }
   const base = `http://${config.api.host}:${config.api.port}`;
   log.info({ docs: `${base}/docs`, openapi: `${base}/openapi.json` }, 'dialer API listening');
   if (keyed.generated) {

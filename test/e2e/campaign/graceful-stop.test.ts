@@ -4,10 +4,13 @@
  * runner claims no more contacts), drains (the call in progress is hung up and its attempt closed), stops
  * the desk and the driver, and only then is Redis closed. A real server process (app/server.ts), a real
  * redis-server and the SIPp carrier simulator: a person (digit 0) answers an agentless campaign whose
- * message is far longer than the test, and the process is told to stop mid-call.
+ * message is far longer than the test, and the process is told to stop mid-call. And a server whose API
+ * port is taken stops the dialer services it had started before it exits 1 with the key named.
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -134,4 +137,53 @@ t.test('SIGTERM: stop dialling, hang up and close the call in progress, then Red
   t.notMatch(history[0]?.fields.data ?? '', /"interrupted":true/, 'not as a crash');
   const c = await q.counters();
   t.equal(c.remaining, 4, 'the four other contacts wait for the next start, none lost');
+});
+
+t.test('api.port taken: exits 1 naming the key, after stopping the dialer services it had started', { timeout: 120000 }, async (t) => {
+  const { url } = await startTestRedis(t, 'busy:');
+  const dir = workDir(t, 'dialer-busy-port-');
+  // Something else holds the API port.
+  const holder = createServer();
+  await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
+  t.teardown(() => new Promise<void>((r) => holder.close(() => r())));
+  const apiPort = (holder.address() as AddressInfo).port;
+  const cfgFile = join(dir, 'dialer.json');
+  writeFileSync(
+    cfgFile,
+    JSON.stringify({
+      api: { host: '127.0.0.1', port: apiPort, keys: [{ key: ADMIN, role: 'admin' }] },
+      redis: { url, keyPrefix: 'busy:' },
+      log: { level: 'info' },
+      messaging: { enabled: false },
+      telephony: {
+        embedded: { sip: { host: '127.0.0.1', port: 0 } },
+        trunks: [{ name: 'carrier', address: '127.0.0.1:9', callsPerSecond: 1, maxChannels: 1 }],
+      },
+      dialer: { runner: runnerConfig({ ownerId: 'busy-dialer' }), prompts: { dir: join(dir, 'prompts') } },
+    }),
+  );
+  const loader = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+  const child = spawn(process.execPath, ['--import', loader, join(ROOT, 'app/server.ts')], {
+    cwd: dir,
+    env: { ...process.env, DIALER_CONFIG: cfgFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+  const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  t.equal(code, 1, 'exits 1');
+  t.match(err, new RegExp(`api\\.host/api\\.port 127\\.0\\.0\\.1:${apiPort}: cannot listen`), 'the error names the key and the address');
+  const msgs = out
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => (JSON.parse(l) as { msg?: string }).msg);
+  t.ok(
+    msgs.indexOf('dialer services stopped') > msgs.indexOf('dialer services started'),
+    'the dialer services it had started were stopped first',
+  );
 });
