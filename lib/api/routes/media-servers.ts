@@ -11,27 +11,26 @@ import { Type } from '@sinclair/typebox';
 import { ReqObject, type RoutePlugin } from '../typebox';
 import { errorResponses, notFound } from '../errors';
 import { ADMIN, SUPERVISOR } from '../auth';
+import { StringEnum } from '../../config/typebox';
 import type { MediaServerStatus } from '../../telephony/contract';
 
 const tags = ['system'];
 
-const statusSchema = {
-  type: 'object',
-  properties: {
-    name: { type: 'string' },
-    address: { type: 'string' },
-    port: { type: 'integer' },
-    state: {
-      type: 'string',
-      enum: ['active', 'draining', 'left'],
+/** TypeBox (lib/api/typebox.ts): the reply is typed, and the document is what the plain schema said. */
+const statusSchema = Type.Object({
+  name: Type.Optional(Type.String()),
+  address: Type.Optional(Type.String()),
+  port: Type.Optional(Type.Integer()),
+  state: Type.Optional(
+    StringEnum(['active', 'draining', 'left'] as const, {
       description: 'active: takes new calls; draining: takes none, its calls go on; left: drained and disconnected',
-    },
-    connected: { type: 'boolean', description: 'its event socket is up (a server that died is not, until it is back)' },
-    legs: { type: 'integer', description: "this process's call legs on it" },
-    sessions: { type: 'integer', description: "FreeSWITCH's session count at its last HEARTBEAT" },
-    maxSessions: { type: 'integer' },
-  },
-} as const;
+    }),
+  ),
+  connected: Type.Optional(Type.Boolean({ description: 'its event socket is up (a server that died is not, until it is back)' })),
+  legs: Type.Optional(Type.Integer({ description: "this process's call legs on it" })),
+  sessions: Type.Optional(Type.Integer({ description: "FreeSWITCH's session count at its last HEARTBEAT" })),
+  maxSessions: Type.Optional(Type.Integer()),
+});
 
 export interface MediaServerPoolControl {
   mediaServers(): MediaServerStatus[];
@@ -47,7 +46,7 @@ export function mediaServerRoutes(deps: { pool: MediaServerPoolControl }): Route
         schema: {
           tags,
           summary: "This process's media servers (freeswitch driver): state, its legs there, FreeSWITCH's session count",
-          response: { 200: { type: 'array', items: statusSchema }, ...errorResponses },
+          response: { 200: Type.Array(statusSchema), ...errorResponses },
         },
       },
       async () => deps.pool.mediaServers(),
