@@ -1,6 +1,7 @@
 /**
  * A 2xx after a non-2xx final response (RFC 3261 §13.2.2.4, RFC 6026): a forked
- * INVITE whose first branch said 486 and whose second answered 200. The INVITE
+ * INVITE whose first branch said 486 and whose second answered 200 once the 486
+ * was ACKed (the leg had ended busy). The INVITE
  * client transaction is in Completed (ACKing the 486) and used to absorb the
  * 200, so that branch got neither ACK nor BYE and stayed up until its own
  * 64·T1. Now the 2xx is passed up: ACKed (To tag of that branch) and, the call
