@@ -7,7 +7,7 @@
  * message is far longer than the test, and the process is told to stop mid-call. And a server whose API
  * port is taken stops the dialer services it had started before it exits 1 with the key named.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -36,6 +36,29 @@ async function until(cond: () => boolean | Promise<boolean>, ms: number): Promis
   return cond();
 }
 
+/**
+ * `dialer serve` (app/server.ts) as a process of its own on `config` (written to dir/dialer.json): node itself
+ * with tsx's loader, so a signal reaches the dialer and not a wrapper. Killed at teardown if still running.
+ */
+function startServer(t: Test, dir: string, config: object) {
+  const cfgFile = join(dir, 'dialer.json');
+  writeFileSync(cfgFile, JSON.stringify(config));
+  const loader = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+  const child = spawn(process.execPath, ['--import', loader, join(ROOT, 'app/server.ts')], {
+    cwd: dir,
+    env: { ...process.env, DIALER_CONFIG: cfgFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const logs = { out: '', err: '' };
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (logs.out += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (logs.err += s));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, exited, logs };
+}
+
 t.test('SIGTERM: stop dialling, hang up and close the call in progress, then Redis; exit 0', { timeout: 150000 }, async (t) => {
   const { redis, url } = await startTestRedis(t, 'stop:');
   const dir = workDir(t, 'dialer-stop-');
@@ -59,36 +82,17 @@ t.test('SIGTERM: stop dialling, hang up and close the call in progress, then Red
   await runCampaign(redis, 'stop', 'L', { mode: 'agentless', agentless: { message }, maxConcurrentCalls: 1, maxAttempts: 1 });
 
   const apiPort = await freePort();
-  const cfgFile = join(dir, 'dialer.json');
-  writeFileSync(
-    cfgFile,
-    JSON.stringify({
-      api: { host: '127.0.0.1', port: apiPort, keys: [{ key: ADMIN, role: 'admin' }] },
-      redis: { url, keyPrefix: 'stop:' },
-      log: { level: 'info' },
-      messaging: { enabled: false },
-      telephony: {
-        embedded: { sip: { host: '127.0.0.1', port: 0 } },
-        trunks: [{ name: 'carrier', address: carrier.address, callsPerSecond: 100, maxChannels: 10 }],
-      },
-      dialer: { runner: runnerConfig({ ownerId: 'stop-dialer' }), prompts: { dir: join(dir, 'prompts') } },
-    }),
-  );
-  // node itself with tsx's loader, so the signal reaches the dialer and not a wrapper.
-  const loader = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-  const child = spawn(process.execPath, ['--import', loader, join(ROOT, 'app/server.ts')], {
-    cwd: dir,
-    env: { ...process.env, DIALER_CONFIG: cfgFile },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { child, exited, logs } = startServer(t, dir, {
+    api: { host: '127.0.0.1', port: apiPort, keys: [{ key: ADMIN, role: 'admin' }] },
+    redis: { url, keyPrefix: 'stop:' },
+    log: { level: 'info' },
+    messaging: { enabled: false },
+    telephony: {
+      embedded: { sip: { host: '127.0.0.1', port: 0 } },
+      trunks: [{ name: 'carrier', address: carrier.address, callsPerSecond: 100, maxChannels: 10 }],
+    },
+    dialer: { runner: runnerConfig({ ownerId: 'stop-dialer' }), prompts: { dir: join(dir, 'prompts') } },
   });
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-  let err = '';
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
 
   const health = async () => {
     const res = await fetch(`http://127.0.0.1:${apiPort}/health`).catch(() => undefined);
@@ -109,9 +113,9 @@ t.test('SIGTERM: stop dialling, hang up and close the call in progress, then Red
   const code = await Promise.race([exited, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 60000)))]);
   clearTimeout(timer);
   t.equal(code, 0, 'exits 0 after SIGTERM');
-  if (code !== 0) t.comment(err.slice(-2000));
+  if (code !== 0) t.comment(logs.err.slice(-2000));
 
-  const lines = out
+  const lines = logs.out
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as { msg?: string; level: number });
@@ -147,38 +151,25 @@ t.test('api.port taken: exits 1 naming the key, after stopping the dialer servic
   await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
   t.teardown(() => new Promise<void>((r) => holder.close(() => r())));
   const apiPort = (holder.address() as AddressInfo).port;
-  const cfgFile = join(dir, 'dialer.json');
-  writeFileSync(
-    cfgFile,
-    JSON.stringify({
-      api: { host: '127.0.0.1', port: apiPort, keys: [{ key: ADMIN, role: 'admin' }] },
-      redis: { url, keyPrefix: 'busy:' },
-      log: { level: 'info' },
-      messaging: { enabled: false },
-      telephony: {
-        embedded: { sip: { host: '127.0.0.1', port: 0 } },
-        trunks: [{ name: 'carrier', address: '127.0.0.1:9', callsPerSecond: 1, maxChannels: 1 }],
-      },
-      dialer: { runner: runnerConfig({ ownerId: 'busy-dialer' }), prompts: { dir: join(dir, 'prompts') } },
-    }),
-  );
-  const loader = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-  const child = spawn(process.execPath, ['--import', loader, join(ROOT, 'app/server.ts')], {
-    cwd: dir,
-    env: { ...process.env, DIALER_CONFIG: cfgFile },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { exited, logs } = startServer(t, dir, {
+    api: { host: '127.0.0.1', port: apiPort, keys: [{ key: ADMIN, role: 'admin' }] },
+    redis: { url, keyPrefix: 'busy:' },
+    log: { level: 'info' },
+    messaging: { enabled: false },
+    telephony: {
+      embedded: { sip: { host: '127.0.0.1', port: 0 } },
+      trunks: [{ name: 'carrier', address: '127.0.0.1:9', callsPerSecond: 1, maxChannels: 1 }],
+    },
+    dialer: { runner: runnerConfig({ ownerId: 'busy-dialer' }), prompts: { dir: join(dir, 'prompts') } },
   });
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-  let err = '';
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-  const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  const code = await exited;
   t.equal(code, 1, 'exits 1');
-  t.match(err, new RegExp(`api\\.host/api\\.port 127\\.0\\.0\\.1:${apiPort}: cannot listen`), 'the error names the key and the address');
-  const msgs = out
+  t.match(
+    logs.err,
+    new RegExp(`api\\.host/api\\.port 127\\.0\\.0\\.1:${apiPort}: cannot listen`),
+    'the error names the key and the address',
+  );
+  const msgs = logs.out
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => (JSON.parse(l) as { msg?: string }).msg);
