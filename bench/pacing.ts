@@ -7,13 +7,14 @@
  * adaptive baseline and our predictive mode, several seeded shifts each, and
  * an oracle (exact agent free times, true laws) swept per scenario to 3.0 %
  * abandon as the ceiling: oracleRatio = occupancy ÷ the oracle's.
- * Usage: npm run bench -- pacing [--hours H] [--seeds N] [--first-seed S] [--only a20-live25-talk180] [--rounds R]
- * (`--first-seed`: judge a change on other seeds than the grid's 1…N, whose shifts it may have been tuned on.)
+ * Usage: npm run bench -- pacing [--hours H] [--seeds N] [--first-seed S] [--only a20-live25-talk180] [--rounds R] [--calibration]
+ * (`--first-seed`: judge a change on other seeds than the grid's 1…N, whose shifts it may have been tuned on;
+ * `--calibration`: predictive's abandons expected against those seen, binned by the abandon chance per call placed.)
  * Last line (JSON): per strategy, the standard scenario's figures and the worst
  * over the grid.
  */
 import { simCampaign } from './sim/campaign';
-import type { SimResult, Strategy } from './sim/engine';
+import { CALIBRATION_EDGES, type SimResult, type Strategy } from './sim/engine';
 import { runAll, type Job } from './sim/pool';
 import { grid, STANDARD, type Scenario } from './sim/scenario';
 
@@ -93,12 +94,34 @@ async function sweepOracle(scenarios: Scenario[], seeds: number[], rounds: numbe
   return best;
 }
 
+/** The model's abandons expected against those seen, per bin of the abandon chance per call placed (pooled over seeds). */
+function printCalibration(scenario: string, rs: SimResult[]): void {
+  for (const r of rs.length ? [rs[0]] : []) {
+    const c = CALIBRATION_EDGES.map((_, i) => ({
+      calls: rs.reduce((a, x) => a + x.calibration!.calls[i]!, 0),
+      expected: rs.reduce((a, x) => a + x.calibration!.expected[i]!, 0),
+      observed: rs.reduce((a, x) => a + x.calibration!.observed[i]!, 0),
+    }));
+    console.log(`${scenario.padEnd(29)}${r.strategy.padEnd(14)}calibration: per-call expected < edge: calls, abandons expected, seen`);
+    let lo = 0;
+    CALIBRATION_EDGES.forEach((edge, i) => {
+      const b = c[i]!;
+      if (b.calls > 0)
+        console.log(
+          `${''.padEnd(43)}[${lo.toFixed(4)}, ${Number.isFinite(edge) ? edge.toFixed(4) : '  ∞   '})${String(b.calls).padStart(9)}${b.expected.toFixed(1).padStart(10)}${String(b.observed).padStart(7)}`,
+        );
+      lo = edge;
+    });
+  }
+}
+
 export default async function main(args: string[] = []): Promise<void> {
   const hours = Number(arg(args, 'hours') ?? 4);
   const seedCount = Number(arg(args, 'seeds') ?? 2);
   const firstSeed = Number(arg(args, 'first-seed') ?? 1);
   const rounds = Number(arg(args, 'rounds') ?? 6);
   const only = arg(args, 'only');
+  const showCalibration = args.includes('--calibration');
   if (
     !(hours > 0) ||
     !(Number.isInteger(seedCount) && seedCount > 0) ||
@@ -138,6 +161,11 @@ export default async function main(args: string[] = []): Promise<void> {
       );
     else console.log(`${sc.name.padEnd(29)}oracle        no setting within ${CAP * 100} % found`);
     table.set(sc.name, row);
+    if (showCalibration)
+      printCalibration(
+        sc.name,
+        results.filter((r) => r.scenario === sc.name && r.calibration),
+      );
   }
   const std = table.get(STANDARD.name);
   const out: Record<string, unknown> = { scenarios: scenarios.length, seeds: seedCount, ...(firstSeed !== 1 ? { firstSeed } : {}), hours };

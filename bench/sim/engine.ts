@@ -75,6 +75,21 @@ export interface SimResult {
    */
   idleUnderDialled: number;
   idleAwaitingAnswers: number;
+  /**
+   * The model's abandon prediction against what happened (strategies that report `expectedAbandons`): each
+   * decision's calls are binned by the abandons it expected per call placed, and each bin sums the calls, the
+   * abandons expected and the abandons that came of those calls (CALIBRATION_EDGES).
+   */
+  calibration?: Calibration;
+}
+
+/** Upper edges of the calibration bins: abandons the decision expected per call placed. */
+export const CALIBRATION_EDGES = [0.0005, 0.002, 0.005, 0.01, 0.02, 0.05, Infinity] as const;
+
+export interface Calibration {
+  calls: number[];
+  expected: number[];
+  observed: number[];
 }
 
 type Ev =
@@ -95,6 +110,8 @@ interface Agent {
 
 interface Call {
   startedAt: number;
+  /** Calibration bin of the decision that placed it (-1: none). */
+  bin: number;
   /** Needs an agent when it resolves: a person, or a machine the detector took for one. */
   live: boolean;
   /** A machine taken for a person: the agent hangs up after a few seconds. */
@@ -164,6 +181,11 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
   const minute: { t: number; drop: boolean }[] = [];
   let adaptive: AdaptiveState | null = strategy.kind === 'adaptive' ? adaptiveStart(0) : null;
   const adaptiveCfg = { ...ADAPTIVE_DEFAULTS, shiftEndsAt: endAt };
+  const nBins = CALIBRATION_EDGES.length;
+  const calibration: Calibration | undefined = est
+    ? { calls: new Array<number>(nBins).fill(0), expected: new Array<number>(nBins).fill(0), observed: new Array<number>(nBins).fill(0) }
+    : undefined;
+  const queuedBin = new Map<number, number>(); // queued call → its calibration bin
 
   // The runner refreshes its estimates every few seconds, not on every tick: the windows are tens of minutes long.
   let cached: { at: number; value: Estimates } | null = null;
@@ -214,7 +236,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
     return best;
   };
   const readyCount = () => agents.reduce((n, a) => n + (a.state === 'ready' ? 1 : 0), 0);
-  const place = (now: number) => {
+  const place = (now: number, bin: number) => {
     const id = nextCall++;
     let ringMs: number;
     let isLive = false;
@@ -242,7 +264,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
         else if (w && rOutcome.next() < w.amdFalsePerson) isLive = falsePerson = true;
       }
     }
-    ringing.set(id, { startedAt: now, live: isLive, falsePerson, ringMs });
+    ringing.set(id, { startedAt: now, bin, live: isLive, falsePerson, ringMs });
     heap.push({ t: now + ringMs, kind: 'resolve', call: id });
     placed++;
     starts.push(now);
@@ -267,6 +289,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
         while (starts.length && starts[0] <= now - SEC) starts.shift();
         while (minute.length && minute[0].t <= now - 60 * SEC) minute.shift();
         let n: number;
+        let bin = -1;
         if (strategy.kind === 'oracle') {
           const ready = readyCount();
           const inFlight = ringing.size + queued.size;
@@ -314,6 +337,12 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
           opts.onDecision?.(d, now);
           n = d.calls;
           if (est) est = afterPlaced(est, d, n, now);
+          if (calibration && n > 0) {
+            const expected = Number(d.trace.figures.expectedAbandons ?? 0);
+            bin = CALIBRATION_EDGES.findIndex((edge) => expected / n < edge);
+            calibration.calls[bin] += n;
+            calibration.expected[bin] += expected;
+          }
         } else {
           const ready = readyCount();
           const drops = minute.filter((m) => m.drop).length;
@@ -337,7 +366,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
             connected,
           }).calls;
         }
-        for (let i = 0; i < n; i++) place(now);
+        for (let i = 0; i < n; i++) place(now, bin);
         maxLegs = Math.max(maxLegs, legs());
         maxStarts = Math.max(maxStarts, starts.length);
         heap.push({ t: now + tickMs, kind: 'tick' });
@@ -355,6 +384,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
           connect(longestIdle(), now, c.falsePerson);
         } else if (d.action === 'wait') {
           queued.set(ev.call, now);
+          if (c.bin >= 0) queuedBin.set(ev.call, c.bin);
           if (c.falsePerson) falseQueued.add(ev.call);
           heap.push({ t: d.deadline, kind: 'deadline', call: ev.call });
         }
@@ -367,6 +397,9 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
         if (d.action !== 'abandon') throw new Error(`simulator: expected abandon at the deadline, got ${d.action}`);
         queued.delete(ev.call);
         falseQueued.delete(ev.call);
+        const cb = queuedBin.get(ev.call);
+        if (calibration && cb !== undefined) calibration.observed[cb]++;
+        queuedBin.delete(ev.call);
         abandoned++;
         minute.push({ t: now, drop: true });
         feed({ type: 'abandoned', at: now });
@@ -393,6 +426,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
           const d = decideAnswered({ now, verdictAt: greetingEnd, verdictGapMs, readyAgents: 1, thresholdMs: threshold });
           if (d.action === 'reserve') {
             queued.delete(id);
+            queuedBin.delete(id);
             const fp = falseQueued.delete(id);
             minute.push({ t: now, drop: false });
             connect(ev.agent, now, fp);
@@ -426,6 +460,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
     maxStartsPerSecond: maxStarts,
     idleUnderDialled: idleUnderMs / agentMs,
     idleAwaitingAnswers: idleAwaitMs / agentMs,
+    ...(calibration ? { calibration } : {}),
   };
 }
 
