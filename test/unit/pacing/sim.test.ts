@@ -1,5 +1,5 @@
 import t from 'tap';
-import { simulate, type Strategy } from '../../../bench/sim/engine';
+import { CALIBRATION_EDGES, simulate, type Strategy } from '../../../bench/sim/engine';
 import { Rng } from '../../../bench/sim/prng';
 import { simCampaign } from '../../../bench/sim/campaign';
 import type { Caps } from '../../../lib/pacing';
@@ -83,4 +83,18 @@ t.test('the idle-time profile accounts for all of the waiting time, and dialling
   }
   // One call per waiting agent at 25 % live brings a quarter of a person each: progressive idles under-dialled.
   t.ok(prog.idleUnderDialled > pred.idleUnderDialled, `${prog.idleUnderDialled.toFixed(3)} vs ${pred.idleUnderDialled.toFixed(3)}`);
+});
+
+t.test("the calibration profile bins every predictive call by its decision's expected abandons, and every abandon with it", async (t) => {
+  let expected = 0;
+  const r = simulate(small, PREDICTIVE, { seed: 6, onDecision: (d) => (expected += Number(d.trace.figures.expectedAbandons ?? 0)) });
+  const c = r.calibration!;
+  t.ok(c, 'predictive reports one');
+  const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0);
+  t.equal(c.calls.length, CALIBRATION_EDGES.length);
+  t.equal(sum(c.calls), r.placed, 'each call placed in one bin');
+  t.equal(sum(c.observed), r.abandoned, 'each abandon in its call’s bin');
+  t.ok(Math.abs(sum(c.expected) - expected) < 1e-6, `abandons expected: ${sum(c.expected).toFixed(3)}`);
+  t.ok(r.abandoned > 0, `some abandons to bin (${r.abandoned})`);
+  t.equal(simulate(small, PROGRESSIVE, { seed: 6 }).calibration, undefined, 'progressive expects none');
 });
