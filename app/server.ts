@@ -93,8 +93,9 @@ export async function serve(): Promise<number> {
     log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 15000);
     force.unref();
-    // The HTTP server closes, then the plugins in reverse order: messaging, telephony (the runner stops
-    // claiming, hangs up and closes its attempts, then the desk and driver go), the monitor; Redis last.
+    // The HTTP server closes, then the plugins in reverse order: messaging, runtime (unhooks the supervisor's and
+    // inbound calls' events from the monitor), telephony (the runner stops claiming, hangs up and closes its
+    // attempts, then the desk and driver go), the monitor; Redis last.
     let code = 0;
     await app.close().catch((e: Error) => {
       code = 1;

@@ -146,8 +146,9 @@ async function registerAll(app: FastifyInstance, opts: BuildOptions): Promise<vo
   // The app plugins (fastify-plugin, not encapsulated; those that own something close it in their onClose);
   // then the routes, which only read what they decorate. Telephony runs only when enabled (opts.telephony,
   // plugins/app/telephony.ts), messaging only when messaging.enabled (plugins/app/messaging.ts).
-  // app.close() closes the HTTP server, then runs the onClose hooks in reverse order: messaging, telephony
-  // (stop dialling, drain calls), the monitor, the store; the caller closes Redis after it.
+  // app.close() closes the HTTP server, then runs the onClose hooks in reverse order: messaging, runtime (unhooks
+  // the supervisor's and inbound calls' events from the monitor), telephony (stop dialling, drain calls), the
+  // monitor, the store; the caller closes Redis after it.
   await app.register(storePlugin);
   await app.register(agentDataPlugin);
   await app.register(inboundDataPlugin);

@@ -92,6 +92,8 @@ export class FakeEndpoint implements EndpointPort {
    * `uuid_record <uuid> start <path>` (the stream test writes audio into the pipe).
    */
   onRecordStart?: (path: string) => void;
+  /** uuid_buglist keeps listing a displace bug until `uuid_displace … stop` (a playback that stopped writing frames). */
+  displaceStuck = false;
   private recordingTo?: string;
   private fed = false;
 
@@ -134,6 +136,9 @@ export class FakeEndpoint implements EndpointPort {
       p.resolve({ playbackMs: 1234 });
     }
     if (command === 'uuid_record' && args[1] === 'start') this.recordingTo = args[2]!;
+    if (command === 'uuid_displace' && args[1] === 'stop') this.displaceStuck = false;
+    if (command === 'uuid_buglist' && this.displaceStuck)
+      return '<media-bugs><media-bug><function>displace</function></media-bug></media-bugs>\n';
     // FreeSWITCH closes the file and fires RECORD_STOP (a channel still up: success-maxtime) around its reply.
     if (command === 'uuid_record' && args[1] === 'stop') setImmediate(() => this.emitRecordStop(args[2]!, 'success-maxtime'));
     return '+OK Success\n';
@@ -566,6 +571,8 @@ export async function rig(
     createAnalyzer?: AnalyzerFactory | null;
     openTap?: AudioTapFactory;
     start?: boolean;
+    /** The driver's logger (silent by default). */
+    logger?: FreeswitchDriverDeps['logger'];
   } = {},
 ): Promise<Rig> {
   const forks: FakeFork[] = [];
@@ -589,7 +596,7 @@ export async function rig(
       return f;
     },
     clock,
-    logger: pino({ level: 'silent' }),
+    logger: opts.logger ?? pino({ level: 'silent' }),
     ...(opts.createAnalyzer === null ? {} : { createAnalyzer: opts.createAnalyzer ?? quietAnalyzer }),
   };
   const driver = new FreeswitchDriver(deps);

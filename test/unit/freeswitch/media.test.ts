@@ -3,7 +3,9 @@
  * endpoints (recorded by the fakes), and the events the driver emits for them.
  */
 import t from 'tap';
-import { rig, type Rig } from './fakes';
+import pino from 'pino';
+import { rig, type Rig, type FakeEndpoint } from './fakes';
+import { BEEP_POLL_MS, beepWaitMs } from '../../../lib/telephony/drivers/freeswitch/detect';
 import type { RecordingResult } from '../../../lib/telephony/contract';
 
 async function answeredLeg(r: Rig, to: string): Promise<{ legId: string; uuid: string }> {
@@ -63,6 +65,38 @@ t.test('agent on hold music, beep, bridge to a customer, unbridge, customer BYE'
   await r.driver.unbridge(agent.legId);
   t.ok(r.log.lines().includes(`${agent.uuid} api uuid_transfer ${agent.uuid} -both park inline`));
   t.same(r.trace(cust.legId).slice(-1), ['unbridged']);
+});
+
+t.test('a beep over hold music whose displace never ends is stopped at its length + a loaded server’s lag, logged', async (t) => {
+  const lines: string[] = [];
+  const r = await rig({ logger: pino({ level: 'debug' }, { write: (s: string) => void lines.push(s) }) });
+  const agent = await answeredLeg(r, 'sip:agent1@10.0.0.7');
+  await r.driver.play(agent.legId, { kind: 'hold' });
+  const ep = [...r.mrf.servers.values()].flatMap((s) => s.endpoints).find((e: FakeEndpoint) => e.uuid === agent.uuid)!;
+  ep.displaceStuck = true;
+  let done = false;
+  const beep = r.driver.beep(agent.legId, { durationMs: 200 }).then(() => (done = true));
+  // Virtual time: the driver polls uuid_buglist every BEEP_POLL_MS.
+  const start = r.clock.now();
+  while (!done && r.clock.now() - start < 60000) {
+    await r.settle();
+    if (!done) r.clock.advance(BEEP_POLL_MS);
+  }
+  await beep;
+  const waited = r.clock.now() - start;
+  const bound = beepWaitMs(200);
+  t.ok(waited > bound && waited <= bound + 2 * BEEP_POLL_MS, `the wait ended at the bound (${bound} ms): ${waited} ms`);
+  t.ok(bound <= 200 + 2000, `the bound keeps an answered customer waiting at most 2 s past the beep (${bound} ms)`);
+  const warn = lines
+    .map((l) => JSON.parse(l) as { level: number; msg: string; waitedMs?: number; boundMs?: number })
+    .find((l) => l.level === 40);
+  t.match(warn, { msg: /displace did not end/, boundMs: bound }, 'a warning says the beep was stopped, with the wait and its bound');
+  const cmds = r.log.lines((c) => c.target === agent.uuid && c.op === 'api').slice(-2);
+  t.same(
+    cmds,
+    [`${agent.uuid} api uuid_displace ${agent.uuid} stop tone_stream://%(200,0,1000)`, `${agent.uuid} api uuid_break ${agent.uuid} all`],
+    'the displace is stopped, then the hold music, as after a beep that ended',
+  );
 });
 
 t.test('customer BYE during a bridge: agent leg stays, unbridged', async (t) => {

@@ -156,9 +156,18 @@ export const PLAYBACK_VARS: Readonly<Record<string, string>> = Object.freeze({ t
  */
 export const BEEP_POLL_MS = 20;
 
+/**
+ * A loaded FreeSWITCH's lag in writing a beep over a playback: the displace bug ends with the frame after the
+ * tone, and frames go out every 20 ms on the soft timer (live at load 26, 40 beeps of 0 ms over hold music took a
+ * median of 23 ms and at most 41 ms: test/e2e/freeswitch/short-playbacks.test.ts prints it). Past it the playback
+ * is not writing (a stalled stream), and a customer already answered waits in silence for the agent meanwhile:
+ * the beep is stopped and the call goes on without it.
+ */
+export const BEEP_LAG_MS = 1500;
+
 /** How long a beep over a playback may take before the driver stops it: its length and a loaded server's lag. */
 export function beepWaitMs(durationMs: number): number {
-  return durationMs + 5000;
+  return durationMs + BEEP_LAG_MS;
 }
 
 /** Whether `uuid_buglist` output still lists a displace bug (the beep over a playback is still being written). */

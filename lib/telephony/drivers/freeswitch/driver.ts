@@ -492,15 +492,22 @@ export class FreeswitchDriver implements TelephonyDriver {
         leg.log.warn({ tone, reply: reply.trim() }, 'beep: uuid_displace refused; played instead');
         return this.playBeep(leg, tone);
       }
-      const until = this.now() + beepWaitMs(opts.durationMs ?? DEFAULT_BEEP.durationMs);
+      const started = this.now();
+      const boundMs = beepWaitMs(opts.durationMs ?? DEFAULT_BEEP.durationMs);
+      let ended = true;
       while (displacing(await leg.ep.api('uuid_buglist', [uuid]).catch(() => ''))) {
-        if (this.now() > until) {
-          leg.log.warn({ tone }, 'beep: the displace did not end; stopped');
+        if (this.now() - started > boundMs) {
+          ended = false;
+          leg.log.warn(
+            { tone, waitedMs: this.now() - started, boundMs },
+            "beep: the displace did not end within its length and a loaded server's lag; stopped, the call goes on",
+          );
           await leg.ep.api('uuid_displace', [uuid, 'stop', tone]).catch(() => undefined);
           break;
         }
-        await new Promise((r) => setTimeout(r, BEEP_POLL_MS));
+        await new Promise((r) => this.d.clock.setTimeout(() => r(undefined), BEEP_POLL_MS));
       }
+      if (ended) leg.log.debug({ tone, ms: this.now() - started }, 'beep written over the playback');
       // The beep ends what was playing, as it always has (the caller bridges or plays next).
       if (leg.playback) await this.stopPlayback(legId);
       return;
