@@ -38,6 +38,12 @@ export interface Shape {
   bursts: number;
   trailingMs: number;
   spanMs: number;
+  /**
+   * Of the pairs of consecutive voiced frames in the greeting that both have a pitch (ShapeOptions.minPeriodicity),
+   * the share whose pitch period (LevelVad.lag, 0.25 ms steps) did not change: music holds its notes, one voice
+   * glides from frame to frame, and many voices at once (babble) have no steady period. 0 with no such pair.
+   */
+  pitchHold: number;
   x: Float64Array;
 }
 
@@ -122,6 +128,8 @@ export function shape(vad: LevelVad, side: FrameSide, o: ShapeOptions, out: Floa
   let voicedInSpan = 0;
   let atFloor = 0;
   let periodic = 0;
+  let pairs = 0;
+  let held = 0;
   if (onset >= 0) {
     const floorBand = vad.floorDb + 3;
     for (let i = onset; i < end; i++) {
@@ -129,7 +137,13 @@ export function shape(vad: LevelVad, side: FrameSide, o: ShapeOptions, out: Floa
       if (vad.db[i]! <= floorBand) atFloor++;
       if (!lab[i]) continue;
       voicedInSpan++;
-      if (vad.per[i]! >= o.minPeriodicity) periodic++;
+      if (vad.per[i]! >= o.minPeriodicity) {
+        periodic++;
+        if (i > onset && lab[i - 1] && vad.per[i - 1]! >= o.minPeriodicity) {
+          pairs++;
+          if (vad.lag[i] === vad.lag[i - 1]) held++;
+        }
+      }
       if (side.purity[i]! > 0.5) tonal++;
       const f = side.freq[i]!;
       const pf = side.freq[i - 1] ?? 0;
@@ -159,5 +173,5 @@ export function shape(vad: LevelVad, side: FrameSide, o: ShapeOptions, out: Floa
   out[16] = out[15]! * Math.min(Math.max(bursts - 1, 0), 3);
   // Voice with a pitch: speech ≈ ½–¾ (unvoiced consonants have none), music more, noise that passed the threshold little.
   out[17] = voicedInSpan ? periodic / voicedInSpan : 0;
-  return { onset, end, bursts, trailingMs: trailing * FRAME_MS, spanMs: span * FRAME_MS, x: out };
+  return { onset, end, bursts, trailingMs: trailing * FRAME_MS, spanMs: span * FRAME_MS, pitchHold: pairs ? held / pairs : 0, x: out };
 }

@@ -149,8 +149,9 @@ export class ShapeAmd {
     const [ph, pm, pmu] = [p[0]!, p[1]!, p[2]!];
     // A run of pure tone (busy, SIT, a beep) is left to the tone detectors, never taken for a greeting.
     const tonal = this.x[12]! >= c.maxTonalShare;
-    // Music has pitch: a sound with (almost) none is noise or speech in noise, whatever the model extrapolates.
-    if (pmu >= c.musicConfidence && since >= c.musicMinMs && this.x[17]! >= c.musicMinPeriodicShare)
+    // Music has pitch: a sound with (almost) none is noise or speech in noise, whatever the model extrapolates. And it
+    // holds its notes: a voice glides, and a voice in babble (other talkers under it) has no steady pitch at all.
+    if (pmu >= c.musicConfidence && since >= c.musicMinMs && this.x[17]! >= c.musicMinPeriodicShare && s.pitchHold >= c.musicMinPitchHold)
       return this.verdict(2, `music-like sound for ${since} ms`);
     if (!tonal && s.trailingMs < c.minHumanSilenceMs) {
       // Talking on: past maxPersonGreetingMs no person's answer is that long; past machineEarlyMs the model may call it sooner.

@@ -59,7 +59,7 @@ const PER_MAX_LAG = 57;
  * themselves PER_MIN_LAG…PER_MAX_LAG earlier, taken after the curve's first
  * dip (low-pass noise decays smoothly from lag 0 and never rises again).
  */
-export function periodicity(d: Float64Array, r: Float64Array): number {
+export function periodicity(d: Float64Array, r: Float64Array, best = { lag: 0 }): number {
   const t0 = PER_LEN - PER_WIN;
   let e0 = 0;
   for (let n = t0; n < PER_LEN; n++) e0 += d[n]! * d[n]!;
@@ -77,9 +77,14 @@ export function periodicity(d: Float64Array, r: Float64Array): number {
   }
   let lag = PER_MIN_LAG;
   while (lag < PER_MAX_LAG && r[lag + 1]! <= r[lag]!) lag++;
-  let best = 0;
-  for (; lag <= PER_MAX_LAG; lag++) if (r[lag]! > best) best = r[lag]!;
-  return best;
+  let peak = 0;
+  best.lag = 0;
+  for (; lag <= PER_MAX_LAG; lag++)
+    if (r[lag]! > peak) {
+      peak = r[lag]!;
+      best.lag = lag;
+    }
+  return peak;
 }
 
 export class LevelVad {
@@ -87,6 +92,8 @@ export class LevelVad {
   db: Float32Array;
   /** Periodicity (0…1) of each frame, same indexing as db. */
   per: Float32Array;
+  /** The pitch lag (samples at 4 kHz, 10…57; 0: none) of each frame's periodicity peak, same indexing. */
+  lag: Uint8Array;
   n = 0;
   floorDb = SILENT_DBFS;
   peakDb = SILENT_DBFS;
@@ -105,6 +112,7 @@ export class LevelVad {
   private readonly dec = new Float64Array(PER_LEN);
   private readonly acf = new Float64Array(PER_MAX_LAG + 1);
   private decPrev = 0;
+  private readonly best = { lag: 0 };
 
   constructor(
     private readonly cfg: MediaConfig['vad'],
@@ -112,6 +120,7 @@ export class LevelVad {
   ) {
     this.db = new Float32Array(maxFrames);
     this.per = new Float32Array(maxFrames);
+    this.lag = new Uint8Array(maxFrames);
     this.win = Math.max(5, Math.round(cfg.floorWindowMs / FRAME_MS));
     this.scratch = new Float32Array(this.win);
     this.peakScratch = new Float32Array(maxFrames);
@@ -140,11 +149,13 @@ export class LevelVad {
       }
     }
     Object.assign(this, { x1, x2, y1, y2, decPrev });
-    this.push(e, x.length, x.length === 2 * half && half <= PER_LEN ? periodicity(dec, this.acf) : 0);
+    const ok = x.length === 2 * half && half <= PER_LEN;
+    this.best.lag = 0;
+    this.push(e, x.length, ok ? periodicity(dec, this.acf, this.best) : 0, this.best.lag);
   }
 
   /** Feeds a frame's sum of squares (and periodicity); updates floor, peak and threshold. */
-  push(energy: number, samples: number, periodic = 0): void {
+  push(energy: number, samples: number, periodic = 0, lag = 0): void {
     const p = energy / samples;
     const smooth = (p + this.prevPower) / 2 || p;
     this.prevPower = p;
@@ -152,10 +163,12 @@ export class LevelVad {
     if (this.n === this.maxFrames) {
       this.db.copyWithin(0, 1);
       this.per.copyWithin(0, 1);
+      this.lag.copyWithin(0, 1);
       this.n--;
       if (this.firstSound > 0) this.firstSound--;
     }
     this.per[this.n] = periodic;
+    this.lag[this.n] = lag;
     this.db[this.n++] = d;
     this.update();
   }
