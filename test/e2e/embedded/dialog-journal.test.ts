@@ -22,6 +22,9 @@ import type { LegEvent } from '../../../lib/telephony/contract';
 import { startTestRedis } from '../../helpers/redis';
 
 const log = pino({ level: 'silent' });
+// The cases share nothing (each its own Redis, SIPp and SIP sockets) and two of them mostly wait on SIP timers
+// (Timer F, 32 s, for the first; 4 s past a lease for the third): side by side, the file takes its longest case.
+t.jobs = 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 20000): Promise<void> {
