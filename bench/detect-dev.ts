@@ -7,12 +7,13 @@
  *
  *   npm run bench -- detect-dev [--media '<json overrides>'] [--verbose]
  *
- * Prints one JSON line: person / machine / music recall per augmentation.
+ * Prints one JSON line: person / machine / music recall and the median person verdict time after the greeting
+ * (`personMedianMs`) per augmentation.
  */
 import { join } from 'node:path';
 import { mediaConfig } from '../lib/media/config';
 import { REAL_VERSION } from './corpus/real';
-import { realCorpus, runReal, type RealOutcome } from './detect-real';
+import { median, realCorpus, runReal, type RealOutcome } from './detect-real';
 
 export default function main(args: string[]): void {
   const overrides = args.includes('--media') ? (JSON.parse(args[args.indexOf('--media') + 1]!) as Record<string, unknown>) : undefined;
@@ -34,6 +35,8 @@ export default function main(args: string[]): void {
       person: r(xs.filter((o) => o.item.expect === 'human')),
       machine: r(xs.filter((o) => o.item.expect === 'machine')),
       music: r(xs.filter((o) => o.item.expect === 'music')),
+      // Person verdict after the end of the greeting (median, ms), as detect reports it: a longer wait shows here.
+      personMedianMs: median(xs.filter((o) => o.item.expect === 'human' && o.correct).map((o) => o.latencyMs!)),
     };
   }
   const noisy = out.filter((o) => ['white', 'pink', 'brown', 'babble'].includes(o.item.aug));

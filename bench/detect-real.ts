@@ -44,7 +44,7 @@ export function judgeReal(item: RealItem, vs: Verdict[]): RealOutcome {
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
-function median(xs: number[]): number | null {
+export function median(xs: number[]): number | null {
   if (!xs.length) return null;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor((s.length - 1) / 2)]!;

@@ -101,6 +101,11 @@ export const mediaSchema = Type.Object(
         humanConfidence: num(0.95, 0, 1),
         /** …up to this much quiet, then a person when the model leans that way (else notsure). */
         maxHumanSilenceMs: int(1300, 0),
+        /** The line's SNR (speech peak over the noise floor, dB) from which minHumanSilenceMs of quiet is enough for a person the model is sure of; at noisyLineSnrDb and below that person needs maxHumanSilenceMs (linear between). On a noisy line a recording's quiet tails are hidden, so its pause between sentences looks like the end of a person's answer: the pause is weaker evidence there. noisyLineSnrDb ≥ quietLineSnrDb turns the scaling off. */
+        quietLineSnrDb: num(30, 0),
+        noisyLineSnrDb: num(12, 0),
+        /** During that longer wait, only sound within this many dB of the greeting's loudest frame is the greeting resuming (a recording's next sentence); quieter sound (babble, noise let through) is the line's background and does not end the wait. */
+        resumeWithinDb: num(6, 0),
         /** The model's machine probability that overrides a person verdict or calls a machine early. */
         machineConfidence: num(0.9, 0, 1),
         /** Model decider: a greeting still going after this is a machine. Real people do answer with a whole 4 s sentence; shorter voicemail greetings end in a beep. */

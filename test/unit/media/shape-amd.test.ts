@@ -10,6 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { analyzePcm } from '../../../lib/media/analyzer';
+import { personSilenceMs } from '../../../lib/media/amd-model';
+import { mediaConfig } from '../../../lib/media/config';
 import { speak } from '../../../bench/corpus/speech';
 import { kinds, run, S } from '../../helpers/media-signals';
 
@@ -174,6 +176,68 @@ t.test('noise from the first frame (white, 10 dB below the voice): still a perso
   const clean = S.concat(h, S.silence(3000));
   const vs = run(S.addNoise(clean, S.rms(h, true), 10, S.rng(5)), answered);
   t.equal(vs[0]?.kind, 'human', JSON.stringify(vs));
+});
+
+t.test('the quiet a sure person needs grows as the line gets noisier (amd.quietLineSnrDb → amd.noisyLineSnrDb)', async (t) => {
+  const c = mediaConfig().amd;
+  t.equal(personSilenceMs(c, 80), c.minHumanSilenceMs, 'a clean line: minHumanSilenceMs');
+  t.equal(personSilenceMs(c, c.quietLineSnrDb), c.minHumanSilenceMs);
+  t.equal(personSilenceMs(c, c.noisyLineSnrDb), c.maxHumanSilenceMs);
+  t.equal(personSilenceMs(c, 3), c.maxHumanSilenceMs, 'never more than maxHumanSilenceMs');
+  const mid = personSilenceMs(c, (c.quietLineSnrDb + c.noisyLineSnrDb) / 2);
+  t.equal(mid, Math.round((c.minHumanSilenceMs + c.maxHumanSilenceMs) / 2), 'linear in between');
+  t.equal(personSilenceMs({ ...c, noisyLineSnrDb: 0, quietLineSnrDb: 0 }, 3), c.minHumanSilenceMs, 'equal bounds: off');
+});
+
+/** A recording's first sentence, its pause between sentences, the next one; white noise `snr` dB below the speech. */
+const recordingInNoise = async (pauseMs: number, snr: number) => {
+  const a = cut(await say('Thank you for calling.'));
+  const b = cut(await say('Please listen carefully, as our menu options have changed.'));
+  const x = S.concat(room(300), a, room(pauseMs, 3), b, room(3000, 4));
+  return { a, x: S.addNoise(x, S.rms(a, true), snr, S.rng(7)) };
+};
+
+t.test('noisy line: a recording whose first sentence is followed by an 800 ms pause is not a person', async (t) => {
+  const { a, x } = await recordingInNoise(800, 10);
+  t.ok(S.durationMs(a) >= 700 && S.durationMs(a) <= 1500, `first sentence ${S.durationMs(a)} ms`);
+  // The edge: with the wait not scaled by the line's SNR, the pause alone makes it a person.
+  const flat = run(x, { ...answered, overrides: { amd: { noisyLineSnrDb: 0, quietLineSnrDb: 0 } } })[0];
+  t.equal(flat?.kind, 'human', `the edge: a flat wait ${JSON.stringify(flat)}`);
+  const v = run(x, answered)[0];
+  t.not(v?.kind, 'human', JSON.stringify(v));
+});
+
+t.test('noisy line: a person is still a person, decided after the longer wait', async (t) => {
+  const h = await hello();
+  const x = S.addNoise(S.concat(room(300), h, room(3000, 2)), S.rms(h, true), 10, S.rng(5));
+  const v = run(x, answered)[0];
+  t.equal(v?.kind, 'human', JSON.stringify(v));
+  const after = v!.atMs - 300 - S.durationMs(h);
+  // At 10 dB SNR the line is near amd.noisyLineSnrDb: close to maxHumanSilenceMs (1300) of quiet, not 720.
+  t.ok(after >= 1100 && after <= 1300 + 200, `decided ${Math.round(after)} ms after the greeting`);
+});
+
+t.test('noisy line: talk in the background during the longer wait does not undo a person (amd.resumeWithinDb)', async (t) => {
+  const h = await hello();
+  // Someone else in the room, 12 dB below the person (and 8 dB above the line's noise), from 800 ms after the answer
+  // (once minHumanSilenceMs has passed) to well past the longer wait.
+  const other = S.scale(cut(await say('I will be right there, give me a second, I am on the phone.', 'en-us', 175)), db(-12));
+  const quiet = room(4500, 2);
+  const start = Math.round(0.8 * 8000);
+  const bg = S.concat(
+    quiet.subarray(0, start),
+    Float64Array.from(other, (v, i) => v + quiet[start + i]!),
+    quiet.subarray(start + other.length),
+  );
+  const x = S.addNoise(S.concat(room(300), h, bg), S.rms(h, true), 20, S.rng(5));
+  const otherEnd = 300 + S.durationMs(h) + 800 + S.durationMs(other);
+  t.ok(otherEnd - 300 - S.durationMs(h) > 1300 + 300, `background talk until ${Math.round(otherEnd)} ms`);
+  const v = run(x, answered)[0];
+  t.equal(v?.kind, 'human', JSON.stringify(run(x, answered)));
+  t.ok(v!.atMs < otherEnd, `decided at ${v!.atMs} ms, while the background talk goes on`);
+  // The edge: counted as the greeting resuming, the same talk holds the verdict back (or makes it something else).
+  const all = run(x, { ...answered, overrides: { amd: { resumeWithinDb: 40 } } })[0];
+  t.ok(all?.kind !== 'human' || all.atMs > otherEnd, `the edge: any sound resumes the greeting ${JSON.stringify(all)}`);
 });
 
 t.test('busy played after answer is busy, not a person', async (t) => {
