@@ -7,9 +7,11 @@
  * adaptive baseline and our predictive mode, several seeded shifts each, and
  * an oracle (exact agent free times, true laws) swept per scenario to 3.0 %
  * abandon as the ceiling: oracleRatio = occupancy ÷ the oracle's.
- * Usage: npm run bench -- pacing [--hours H] [--seeds N] [--first-seed S] [--only a20-live25-talk180] [--rounds R] [--calibration]
+ * Usage: npm run bench -- pacing [--hours H] [--seeds N] [--first-seed S] [--only a20-live25-talk180[,…]] [--agents 5] [--rounds R] [--calibration] [--shifts]
  * (`--first-seed`: judge a change on other seeds than the grid's 1…N, whose shifts it may have been tuned on;
- * `--calibration`: predictive's abandons expected against those seen, binned by the abandon chance per call placed.)
+ * `--calibration`: predictive's abandons expected against those seen, binned by the abandon chance per call placed;
+ * `--shifts`: predictive alone, no baselines and no oracle, each shift's abandon rate — the shift rule on many seeds
+ * at a tenth of the cost.)
  * Last line (JSON): per strategy, the standard scenario's figures and the worst
  * over the grid.
  */
@@ -130,8 +132,13 @@ export default async function main(args: string[] = []): Promise<void> {
   )
     throw new Error('--hours must be > 0, --seeds, --first-seed and --rounds positive integers');
   const seeds = Array.from({ length: seedCount }, (_, i) => firstSeed + i);
-  const scenarios = grid(hours).filter((s) => !only || s.name === only);
-  if (scenarios.length === 0) throw new Error(`no scenario named ${only}`);
+  const agents = arg(args, 'agents');
+  if (agents !== undefined && !(Number.isInteger(Number(agents)) && Number(agents) > 0))
+    throw new Error('--agents must be a positive integer');
+  const names = only?.split(',');
+  const scenarios = grid(hours).filter((s) => (!names || names.includes(s.name)) && (agents === undefined || s.agents === Number(agents)));
+  if (scenarios.length === 0) throw new Error(`no scenario named ${only ?? ''}${agents !== undefined ? ` with ${agents} agents` : ''}`);
+  if (args.includes('--shifts')) return shifts(scenarios, seeds, hours);
   const jobs: Job[] = [];
   for (const scenario of scenarios) for (const strategy of STRATEGIES) for (const seed of seeds) jobs.push({ scenario, strategy, seed });
   const t0 = Date.now();
@@ -194,4 +201,34 @@ export default async function main(args: string[] = []): Promise<void> {
   out.standard = standard;
   out.worst = worst;
   console.log(JSON.stringify(out));
+}
+
+/**
+ * `--shifts`: predictive alone (no baselines, no oracle sweep), each shift's occupancy and abandon rate, and the
+ * shifts over the cap: the shift rule (≥ 99 % of single shifts within 3 %) judged on many seeds cheaply.
+ * Last line (JSON): shifts, those over the cap, the worst shift, and per scenario the pooled figures.
+ */
+async function shifts(scenarios: Scenario[], seeds: number[], hours: number): Promise<void> {
+  const predictive = STRATEGIES.find((s) => s.name === 'predictive')!;
+  const t0 = Date.now();
+  const results = await runAll(scenarios.flatMap((scenario) => seeds.map((seed) => ({ scenario, strategy: predictive, seed }))));
+  console.log(
+    `pacing simulator, shifts: ${scenarios.length} scenarios × predictive × seeds ${seeds[0]}–${seeds[seeds.length - 1]} × ${hours} h shifts (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+  );
+  console.log('scenario                     occupancy  abandon   shifts over 3 % (seed: rate)');
+  const per: Record<string, unknown> = {};
+  let over = 0;
+  let worstShift = 0;
+  for (const sc of scenarios) {
+    const rs = results.filter((r) => r.scenario === sc.name);
+    const p = pool(rs);
+    const high = rs.filter((r) => r.abandonRate > CAP).map((r) => [r.seed, r4(r.abandonRate)] as const);
+    over += high.length;
+    worstShift = Math.max(worstShift, p.worstShiftAbandonRate);
+    per[sc.name] = { occupancy: r4(p.occupancy), abandonRate: r4(p.abandonRate), shiftsOverCap: high };
+    console.log(
+      `${sc.name.padEnd(29)}${(p.occupancy * 100).toFixed(1).padStart(8)} %${(p.abandonRate * 100).toFixed(2).padStart(7)} %   ${high.map(([seed, r]) => `${seed}: ${(r * 100).toFixed(2)} %`).join(', ') || '—'}`,
+    );
+  }
+  console.log(JSON.stringify({ shifts: results.length, shiftsOverCap: over, worstShiftAbandonRate: r4(worstShift), scenarios: per }));
 }
