@@ -359,11 +359,13 @@ export class CampaignRunner {
       nextCallbackAt: null,
     };
     if (!window.ok) return this.report(run, outcome, now);
+    let unserved = 0;
     if (c.mode !== 'agentless') {
       const cb = await this.dialDueCallbacks(run, now);
       outcome.placed += cb.placed;
       // A due callback waits for the next agent no placed call is counting on: no list call takes it meanwhile.
       if (cb.waiting) return this.report(run, outcome, now);
+      unserved = cb.unserved;
     }
 
     run.starts = run.starts.filter((t) => t > now - 1000);
@@ -373,7 +375,8 @@ export class CampaignRunner {
       campaign: c,
       predictive: this.d.pacing.predictive,
       sessions: [...run.sessions].map((s) => ({ phase: s.state.phase, startedAt: s.startedAt, personAt: s.state.personAt })),
-      agents: await this.agentSnapshot(c),
+      // An agent freed since a due callback found none is that callback's next tick, not a list call's.
+      agents: withPromisedAgents(await this.agentSnapshot(c), unserved),
       startedLastSecond: run.starts.length,
       trunk: this.d.trunkLimits,
       trunkInUse: this.d.driver.health().activeLegs,
@@ -885,23 +888,30 @@ export class CampaignRunner {
    * own entry applies no hours); do-not-call at dial time like any call. Each scheduling is its own
    * dial-queue entry (`<cbId>@<dueAt>` in the `cb` pseudo-list).
    */
-  private async dialDueCallbacks(run: CampaignRun, now: number): Promise<{ placed: number; waiting: boolean }> {
+  private async dialDueCallbacks(run: CampaignRun, now: number): Promise<{ placed: number; waiting: boolean; unserved: number }> {
     const c = run.campaign;
     let placed = 0;
-    if (!this.d.desk) return { placed, waiting: false };
+    // Due callbacks open to any agent that found no ready one: an agent freed later in this tick (its wrap-up
+    // ended while the list's pacing reads the agents) is theirs, or a list call takes it and the callback waits
+    // for that whole call (found by test/e2e/campaign/callback-promised-agent.test.ts under load; made certain in
+    // callback-agent-freed-in-tick.test.ts). An owner-only offer waits for its owner, not for any agent.
+    let unserved = 0;
+    if (!this.d.desk) return { placed, waiting: false, unserved };
     await this.recoverOrphanedCallbacks(run, now);
     const due = await dueCallbacks(this.d.redis, run.id, now, 20);
     const graceMs = (c.callbackOwnerGraceSec ?? 300) * 1000;
     for (const cb of due) {
-      if (c.maxConcurrentCalls > 0 && run.sessions.size >= c.maxConcurrentCalls) return { placed, waiting: false };
+      if (c.maxConcurrentCalls > 0 && run.sessions.size >= c.maxConcurrentCalls) return { placed, waiting: false, unserved };
       const timeZone = await this.callbackTimeZone(cb);
       if (timeZone && !hoursVerdict(c.hours, timeZone, now).open) continue;
       const offer = callbackOffer(cb, now, graceMs);
       const awaiting = this.awaitingAgents(run) + this.promisedElsewhere(c);
-      if (awaiting > 0 && !callbackMayReserve(await this.d.desk.readyCount(c.agentGroups), awaiting)) return { placed, waiting: true };
-      if (this.d.limits && (await this.d.limits.admit(c, 1)) < 1) return { placed, waiting: false };
+      if (awaiting > 0 && !callbackMayReserve(await this.d.desk.readyCount(c.agentGroups), awaiting))
+        return { placed, waiting: true, unserved };
+      if (this.d.limits && (await this.d.limits.admit(c, 1)) < 1) return { placed, waiting: false, unserved };
       const reservation = await this.d.desk.reserve(c.agentGroups, `callback:${cb.id}`, offer.prefer, { only: offer.only });
       if (!reservation) {
+        if (!offer.only) unserved++;
         await this.d.limits?.settle(c.id);
         continue;
       }
@@ -938,7 +948,7 @@ export class CampaignRunner {
         await this.d.limits.release(c.id, claim.attemptId);
       await this.d.limits?.settle(c.id);
     }
-    return { placed, waiting: false };
+    return { placed, waiting: false, unserved };
   }
 
   /** Callbacks a stopped process claimed but never dialled are scheduled again or finished (see orphanedCallbackAction). */

@@ -1,0 +1,73 @@
+/**
+ * A due callback that found no ready agent must still go ahead of the list when
+ * an agent becomes ready later in the same tick. The runner tries the due
+ * callbacks first (reserve: none ready, the agent still in wrap-up), then reads
+ * the agents for the list's pacing a few awaits later: an agent whose wrap-up
+ * ended in between was taken by a list call, and the callback waited for the
+ * whole of that call (seen once in a loaded whole-suite run of
+ * callback-promised-agent.test.ts: "the callback went ahead of the rest of the
+ * list" failed). The interleaving is made certain here: the wrap-up is ended
+ * right after the callback's reservation found nobody, through the desk's own
+ * finishWrapUp, as the agent's timer would have.
+ */
+import t from 'tap';
+import { DialQueue } from '../../../lib/store/dial-queue';
+import { createCallback, getCallback, type Callback } from '../../../lib/store/callbacks';
+import { normalizePhone } from '../../../lib/domain/phone';
+import { loginReady, makeList, numbersFor, runCampaign, startCampaignEnv, waitCompleted } from '../../helpers/campaign-env';
+import { until } from '../../helpers/wait';
+
+t.test('an agent freed after the callback found none is the callback’s, not a list call’s', { timeout: 120000 }, async (t) => {
+  const env = await startCampaignEnv(t, { agents: 1 });
+  const { redis, services } = env;
+  const desk = services.desk;
+  const [first, promised, second] = numbersFor([0, 0, 0]);
+  const e164 = (n: string) => (normalizePhone(n, 'JP') as { e164: string }).e164;
+  const talkedTo: Record<string, string> = {};
+  desk.on('screen-pop', (e) => {
+    talkedTo[e.pop.attemptId] = e.agentId;
+    setTimeout(() => void desk.hangupCustomer(e.agentId).catch(() => undefined), 1000);
+  });
+  // The first wrap-up is left open: the callback falls due in it, and it ends only in the reservation below.
+  let callback: Callback | undefined;
+  let wraps = 0;
+  desk.on('state', (e) => {
+    if (e.to !== 'wrap_up') return;
+    if (++wraps === 1) {
+      void createCallback(
+        redis,
+        { campaignId: 'cbf', phone: e164(promised!), dueAt: Date.now() - 1000, owner: null, createdBy: 'supervisor' },
+        Date.now(),
+      ).then((cb) => (callback = cb));
+      return;
+    }
+    setTimeout(() => void desk.finishWrapUp(e.agentId, 'continue').catch(() => undefined), 100);
+  });
+  let freedInTick = false;
+  const reserve = desk.reserve.bind(desk);
+  desk.reserve = async (...args: Parameters<typeof reserve>) => {
+    const r = await reserve(...args);
+    if (!r && callback && !freedInTick && args[1] === `callback:${callback.id}`) {
+      freedInTick = true;
+      await desk.finishWrapUp('ag1', 'continue');
+    }
+    return r;
+  };
+  await loginReady(desk, ['ag1']);
+  await makeList(redis, 'L', [first!, second!]);
+  await runCampaign(redis, 'cbf', 'L', { mode: 'progressive', ringTimeoutSec: 20, maxAttempts: 1, agentGroups: ['sales'] });
+
+  // Bounded guard for a loaded host: the first wrap-up ends in the callback's reservation.
+  await until(() => freedInTick, 'the agent freed right after the callback found no agent', 60_000, 100);
+  t.equal(await waitCompleted(redis, 'cbf', 80_000), 'completed', 'the campaign completed');
+  const history = await new DialQueue(redis, 'cbf').history();
+  const cb = history.find((h) => h.fields.ref!.startsWith(`cb:${callback?.id}@`));
+  const next = history.find((h) => h.fields.ref === 'L:c1');
+  t.equal(history.find((h) => h.fields.ref === 'L:c0')?.fields.code, '20', 'the first list call was connected');
+  t.equal(cb?.fields.code, '20', 'the callback was dialled and connected');
+  t.equal(talkedTo[cb?.fields.attemptId ?? ''], 'ag1');
+  t.match(await getCallback(redis, 'cbf', callback!.id), { state: 'done' });
+  t.equal(next?.fields.code, '20', 'the list went on after the callback');
+  // One agent: what closes first was dialled first.
+  t.ok(cb && next && history.indexOf(cb) < history.indexOf(next), 'the callback took the freed agent ahead of the rest of the list');
+});
