@@ -137,7 +137,8 @@ export default async function main(args: string[] = []): Promise<void> {
     throw new Error('--agents must be a positive integer');
   const names = only?.split(',');
   const scenarios = grid(hours).filter((s) => (!names || names.includes(s.name)) && (agents === undefined || s.agents === Number(agents)));
-  if (scenarios.length === 0) throw new Error(`no scenario named ${only ?? ''}${agents !== undefined ? ` with ${agents} agents` : ''}`);
+  if (scenarios.length === 0)
+    throw new Error(`no scenario ${[only && `named ${only}`, agents && `with ${agents} agents`].filter(Boolean).join(' ')} in the grid`);
   if (args.includes('--shifts')) return shifts(scenarios, seeds, hours);
   const jobs: Job[] = [];
   for (const scenario of scenarios) for (const strategy of STRATEGIES) for (const seed of seeds) jobs.push({ scenario, strategy, seed });
