@@ -409,7 +409,32 @@ t.test(
     t.not(promoted, master, `master :${master} failed over to :${promoted} (CLUSTER FAILOVER)`);
 
     // Then a master dies outright (SIGKILL): the one holding agents, ready queues and the webhook log ({g}) unless that is the one just promoted.
-    await sleep(3000);
+    // First the failover is over on every node: each names the promoted replica a master and the old master its
+    // replica, whose replication link is up again. Before that the master picked below may be read from a node
+    // still holding the old view (a replica killed, not a master), and the two faults would overlap. Bounded.
+    const failoverSettled = async (): Promise<boolean> => {
+      const promotedId = (await cluster.cli(promoted, 'CLUSTER', 'MYID')).trim();
+      for (const n of cluster.nodes.filter((x) => x.proc.exitCode === null && x.proc.signalCode === null)) {
+        if (!(await cluster.cli(n.port, 'CLUSTER', 'INFO')).includes('cluster_state:ok')) return false;
+        // <id> <ip:port@bus> <flags> <master id> …
+        const rows = (await cluster.cli(n.port, 'CLUSTER', 'NODES'))
+          .trim()
+          .split('\n')
+          .map((l) => l.split(' '));
+        const row = (port: number) => rows.find((f) => f[1]?.includes(`:${port}@`));
+        const [p, m] = [row(promoted), row(master)];
+        if (!p?.[2]?.includes('master') || p[2].includes('fail')) return false;
+        if (!m?.[2]?.includes('slave') || m[3] !== promotedId) return false;
+      }
+      return (await cluster.cli(master, 'INFO', 'replication')).includes('master_link_status:up');
+    };
+    const settleEnd = Date.now() + 30000;
+    let settled = false;
+    while (!(settled = await failoverSettled().catch(() => false)) && Date.now() < settleEnd) await sleep(200);
+    t.ok(
+      settled,
+      `every node sees :${promoted} as master and :${master} as its replica, in sync (${Date.now() - failoverAt} ms after the failover began)`,
+    );
     let doomedKey = `${PREFIX}${keys.global('dialers')}`;
     let doomed = await cluster.masterOf(doomedKey);
     for (let i = 0; doomed === promoted; i++) {
