@@ -175,3 +175,35 @@ export function shape(vad: LevelVad, side: FrameSide, o: ShapeOptions, out: Floa
   out[17] = voicedInSpan ? periodic / voicedInSpan : 0;
   return { onset, end, bursts, trailingMs: trailing * FRAME_MS, spanMs: span * FRAME_MS, pitchHold: pairs ? held / pairs : 0, x: out };
 }
+
+/**
+ * How strongly the voicing comes and goes at the syllable rate: the RMS of the 3–8 Hz band of the frames'
+ * periodicity (LevelVad.per, 0–1) over the greeting's frames [onset, end). Speech turns its pitch on and off with
+ * each syllable (vowels against consonants and gaps), 4–8 times a second, and the autocorrelation peak keeps that
+ * swing through broadband noise that fills the level's gaps; music keeps sounding pitched through its notes and
+ * beats. 0 for less than 0.5 s. Computed only when asked (the music rule), over the band's DFT bins alone.
+ */
+export function voicingSwing(vad: LevelVad, onset: number, end: number): number {
+  const n = end - onset;
+  if (onset < 0 || n < 25) return 0;
+  let mean = 0;
+  for (let i = onset; i < end; i++) mean += vad.per[i]!;
+  mean /= n;
+  const rate = 1000 / FRAME_MS;
+  const lo = Math.max(1, Math.ceil((3 * n) / rate));
+  const hi = Math.min(n >> 1, Math.floor((8 * n) / rate));
+  let band = 0;
+  for (let k = lo; k <= hi; k++) {
+    let re = 0;
+    let im = 0;
+    const w = (2 * Math.PI * k) / n;
+    for (let i = 0; i < n; i++) {
+      const v = vad.per[onset + i]! - mean;
+      re += v * Math.cos(w * i);
+      im -= v * Math.sin(w * i);
+    }
+    band += re * re + im * im;
+  }
+  // Parseval: a real sequence's one-sided bins k and n−k together carry 2|X_k|²/n² of its variance.
+  return Math.sqrt((2 * band) / (n * n));
+}

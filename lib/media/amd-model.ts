@@ -15,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FEATURE_NAMES, FrameSide, shape } from './amd-features';
+import { FEATURE_NAMES, FrameSide, shape, voicingSwing } from './amd-features';
 import type { MediaConfig } from './config';
 import { LevelVad } from './level-vad';
 import { FRAME_MS } from './types';
@@ -185,8 +185,15 @@ export class ShapeAmd {
     // A run of pure tone (busy, SIT, a beep) is left to the tone detectors, never taken for a greeting.
     const tonal = this.x[12]! >= c.maxTonalShare;
     // Music has pitch: a sound with (almost) none is noise or speech in noise, whatever the model extrapolates. And it
-    // holds its notes: a voice glides, and a voice in babble (other talkers under it) has no steady pitch at all.
-    if (pmu >= c.musicConfidence && since >= c.musicMinMs && this.x[17]! >= c.musicMinPeriodicShare && s.pitchHold >= c.musicMinPitchHold)
+    // holds its notes: a voice glides, and a voice in babble (other talkers under it) has no steady pitch at all. And it
+    // stays pitched: a voice's pitch comes and goes with its syllables, which noise filling the gaps does not hide.
+    if (
+      pmu >= c.musicConfidence &&
+      since >= c.musicMinMs &&
+      this.x[17]! >= c.musicMinPeriodicShare &&
+      s.pitchHold >= c.musicMinPitchHold &&
+      (c.musicMaxVoicingSwing <= 0 || voicingSwing(vad, s.onset, s.end) < c.musicMaxVoicingSwing)
+    )
       return this.verdict(2, `music-like sound for ${since} ms`);
     if (!tonal && s.trailingMs < c.minHumanSilenceMs) {
       // Talking on: past maxPersonGreetingMs no person's answer is that long; past machineEarlyMs the model may call it sooner.

@@ -127,6 +127,8 @@ export const mediaSchema = Type.Object(
         musicMinPeriodicShare: num(0.3, 0, 1),
         /** …and only when at least this share of its consecutive pitched frames keep the same pitch period: music holds its notes (median 0.58 on the train split's music, clean and in noise), a voice glides and babble has no steady pitch (persons in babble taken for music: median 0.33); 0: off. */
         musicMinPitchHold: num(0.4, 0, 1),
+        /** …and only while its voicing swings less than this at the syllable rate (RMS of the 3–8 Hz band of the frames' periodicity): speech's pitch comes and goes 4–8 times a second, also under noise (train-split machines in white noise called music: 0.135–0.174), music stays pitched (train music, clean and in noise: at most 0.107); 0: off. */
+        musicMaxVoicingSwing: num(0.12, 0, 1),
         /** When the analysis time runs out, a best class below this confidence becomes notsure (campaign policy decides). */
         notSureBelow: num(0.6, 0, 1),
         /** Voiced runs closer than this are one burst (the model's "words"). */
