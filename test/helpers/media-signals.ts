@@ -1,5 +1,8 @@
 /** Signal helpers for the media tests (not a test file). */
+import { FrameSide, shape, type Shape } from '../../lib/media/amd-features';
 import { analyzePcm, type CallAnalyzerOptions } from '../../lib/media/analyzer';
+import { mediaConfig } from '../../lib/media/config';
+import { LevelVad } from '../../lib/media/level-vad';
 import type { Verdict } from '../../lib/media/types';
 import * as S from '../../bench/corpus/synth';
 
@@ -22,3 +25,51 @@ export function run(x: Float64Array, opts: CallAnalyzerOptions & { answerAtMs?: 
 }
 
 export const kinds = (vs: Verdict[]) => vs.map((v) => v.kind);
+
+const RATE = 8000;
+
+/** A harmonic source (harmonics up to 3.4 kHz falling as 1/h) following `f0(t)`, with an amplitude envelope. */
+export function voiced(durMs: number, f0: (t: number) => number, env: (t: number) => number, amp = 3000): Float64Array {
+  const n = Math.round((durMs * RATE) / 1000);
+  const x = new Float64Array(n);
+  let ph = 0;
+  for (let i = 0; i < n; i++) {
+    const t = i / RATE;
+    const f = f0(t);
+    ph += (2 * Math.PI * f) / RATE;
+    let v = 0;
+    for (let h = 1; h * f < 3400; h++) v += Math.sin(h * ph) / h;
+    x[i] = v * amp * env(t);
+  }
+  return x;
+}
+
+const NOTES = [196, 220, 247, 262, 294, 330, 294, 262, 247, 220];
+
+/** Held notes, 400 ms each, as a melody line plays them (a short decay between notes). */
+export const heldNotes = (): Float64Array =>
+  voiced(
+    NOTES.length * 400,
+    (t) => NOTES[Math.min(NOTES.length - 1, Math.floor(t / 0.4))]!,
+    (t) => 0.1 + 0.9 * Math.exp(-(t % 0.4) / 0.15),
+  );
+
+/** The model VAD and the shape features over a whole sound, with the default media config. */
+export function shapeOf(x: Float64Array): { vad: LevelVad; shape: Shape } {
+  const cfg = mediaConfig();
+  const pcm = S.toInt16(x);
+  const vad = new LevelVad(cfg.vad, 3000);
+  const side = new FrameSide(3000);
+  const f = new Int16Array(160);
+  for (let i = 0; i + 160 <= pcm.length; i += 160) {
+    f.set(pcm.subarray(i, i + 160));
+    vad.pushFrame(f);
+  }
+  const o = {
+    mergeGapMs: cfg.amd.mergeGapMs,
+    minBurstMs: cfg.amd.minWordLengthMs,
+    minPeriodicity: cfg.vad.minPeriodicity,
+    backgroundBelowDb: cfg.amd.backgroundBelowDb,
+  };
+  return { vad, shape: shape(vad, side, o, new Float64Array(18)) };
+}

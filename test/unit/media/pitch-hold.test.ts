@@ -7,38 +7,10 @@
  * whose pitch is known.
  */
 import t from 'tap';
-import { FrameSide, shape } from '../../../lib/media/amd-features';
 import { mediaConfig } from '../../../lib/media/config';
-import { LevelVad } from '../../../lib/media/level-vad';
-import { kinds, run, S } from '../../helpers/media-signals';
+import { heldNotes as notes, kinds, run, S, shapeOf, voiced } from '../../helpers/media-signals';
 
 const cfg = mediaConfig();
-const RATE = 8000;
-
-/** A harmonic source (harmonics up to 3.4 kHz falling as 1/h) following `f0(t)`, with an amplitude envelope. */
-function voiced(durMs: number, f0: (t: number) => number, env: (t: number) => number, amp = 3000): Float64Array {
-  const n = Math.round((durMs * RATE) / 1000);
-  const x = new Float64Array(n);
-  let ph = 0;
-  for (let i = 0; i < n; i++) {
-    const t = i / RATE;
-    const f = f0(t);
-    ph += (2 * Math.PI * f) / RATE;
-    let v = 0;
-    for (let h = 1; h * f < 3400; h++) v += Math.sin(h * ph) / h;
-    x[i] = v * amp * env(t);
-  }
-  return x;
-}
-
-/** Held notes, 400 ms each, as a melody line plays them (a short decay between notes). */
-const NOTES = [196, 220, 247, 262, 294, 330, 294, 262, 247, 220];
-const notes = () =>
-  voiced(
-    NOTES.length * 400,
-    (t) => NOTES[Math.min(NOTES.length - 1, Math.floor(t / 0.4))]!,
-    (t) => 0.1 + 0.9 * Math.exp(-(t % 0.4) / 0.15),
-  );
 /**
  * A speaking voice: 5 syllables a second, quiet between them, and an intonation that keeps moving (about ±5
  * semitones at 3 Hz with a faster wobble), as running speech does; `seed` shifts its phase.
@@ -53,7 +25,7 @@ const voice = (durMs: number, base = 170, seed = 1) => {
 };
 /** Babble: five such voices at once, each with its own pitch range and timing. */
 const babble = (durMs: number) => {
-  const out = new Float64Array(Math.round((durMs * RATE) / 1000));
+  const out = new Float64Array(durMs * 8);
   for (let k = 0; k < 5; k++) {
     const v = voice(durMs + 200, 110 + 30 * k, 10 + k);
     const off = Math.round(((37 * k) % 200) * 8);
@@ -65,27 +37,8 @@ const babble = (durMs: number) => {
 /** The pitch-hold share the analyser sees over the whole sound (with room noise before and after it). */
 function pitchHold(x: Float64Array): { hold: number; periodicShare: number } {
   const room = (ms: number) => S.scale(S.noise(ms, S.rng(3)), 32768 * 0.001);
-  const pcm = S.toInt16(S.concat(room(500), x, room(2000)));
-  const vad = new LevelVad(cfg.vad, 3000);
-  const side = new FrameSide(3000);
-  const f = new Int16Array(160);
-  for (let i = 0; i + 160 <= pcm.length; i += 160) {
-    f.set(pcm.subarray(i, i + 160));
-    vad.pushFrame(f);
-  }
-  const out = new Float64Array(18);
-  const s = shape(
-    vad,
-    side,
-    {
-      mergeGapMs: cfg.amd.mergeGapMs,
-      minBurstMs: cfg.amd.minWordLengthMs,
-      minPeriodicity: cfg.vad.minPeriodicity,
-      backgroundBelowDb: cfg.amd.backgroundBelowDb,
-    },
-    out,
-  );
-  return { hold: s.pitchHold, periodicShare: out[17]! };
+  const { shape } = shapeOf(S.concat(room(500), x, room(2000)));
+  return { hold: shape.pitchHold, periodicShare: shape.x[17]! };
 }
 
 t.test('held notes keep their pitch period; a speaking voice and babble do not', async (t) => {

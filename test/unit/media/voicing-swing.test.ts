@@ -7,39 +7,13 @@
  * and the shape features on harmonic sources whose voicing is known.
  */
 import t from 'tap';
-import { FrameSide, shape, voicingSwing } from '../../../lib/media/amd-features';
+import { voicingSwing } from '../../../lib/media/amd-features';
 import { mediaConfig } from '../../../lib/media/config';
 import { LevelVad } from '../../../lib/media/level-vad';
-import { run, S } from '../../helpers/media-signals';
+import { heldNotes as notes, run, S, shapeOf, voiced } from '../../helpers/media-signals';
 
 const cfg = mediaConfig();
-const RATE = 8000;
 const MAX = cfg.amd.musicMaxVoicingSwing;
-
-/** A harmonic source (harmonics up to 3.4 kHz falling as 1/h) at `f0(t)` with an amplitude envelope. */
-function voiced(durMs: number, f0: (t: number) => number, env: (t: number) => number, amp = 3000): Float64Array {
-  const n = Math.round((durMs * RATE) / 1000);
-  const x = new Float64Array(n);
-  let ph = 0;
-  for (let i = 0; i < n; i++) {
-    const t = i / RATE;
-    const f = f0(t);
-    ph += (2 * Math.PI * f) / RATE;
-    let v = 0;
-    for (let h = 1; h * f < 3400; h++) v += Math.sin(h * ph) / h;
-    x[i] = v * amp * env(t);
-  }
-  return x;
-}
-
-/** Held notes, 400 ms each, as a melody line plays them. */
-const NOTES = [196, 220, 247, 262, 294, 330, 294, 262, 247, 220];
-const notes = () =>
-  voiced(
-    NOTES.length * 400,
-    (t) => NOTES[Math.min(NOTES.length - 1, Math.floor(t / 0.4))]!,
-    (t) => 0.1 + 0.9 * Math.exp(-(t % 0.4) / 0.15),
-  );
 
 /**
  * A monotone talker, 5 syllables a second: a 100 ms vowel at a steady 180 Hz (so the pitch-hold cue alone cannot
@@ -69,26 +43,8 @@ function line(x: Float64Array, snrDb: number): Float64Array {
 
 /** The voicing swing and pitch hold the analyser sees over the whole sound. */
 function measure(x: Float64Array): { swing: number; hold: number } {
-  const pcm = S.toInt16(x);
-  const vad = new LevelVad(cfg.vad, 3000);
-  const side = new FrameSide(3000);
-  const f = new Int16Array(160);
-  for (let i = 0; i + 160 <= pcm.length; i += 160) {
-    f.set(pcm.subarray(i, i + 160));
-    vad.pushFrame(f);
-  }
-  const s = shape(
-    vad,
-    side,
-    {
-      mergeGapMs: cfg.amd.mergeGapMs,
-      minBurstMs: cfg.amd.minWordLengthMs,
-      minPeriodicity: cfg.vad.minPeriodicity,
-      backgroundBelowDb: cfg.amd.backgroundBelowDb,
-    },
-    new Float64Array(18),
-  );
-  return { swing: voicingSwing(vad, s.onset, s.end), hold: s.pitchHold };
+  const { vad, shape } = shapeOf(x);
+  return { swing: voicingSwing(vad, shape.onset, shape.end), hold: shape.pitchHold };
 }
 
 t.test('held notes stay pitched; a talker’s voicing swings at the syllable rate, also in white noise', async (t) => {
