@@ -105,8 +105,17 @@ export class FakeEndpoint implements EndpointPort {
     this.localSdp = `v=0\r\no=FreeSWITCH 1 1 IN IP4 ${server.address}\r\nm=audio ${20000 + Number(uuid.replace(/\D/g, '') || 0)} RTP/AVP 0 8 101\r\n`;
   }
 
+  /**
+   * Holds modify() until it settles, then logs `modified`: FreeSWITCH's reply to the re-INVITE comes later on a
+   * loaded server, and a uuid_bridge before it drops both legs with 488 (freeswitch.md).
+   */
+  modifyGate?: Promise<void>;
   async modify(remoteSdp: string): Promise<void> {
     this.log.add(this.uuid, 'modify', remoteSdp);
+    if (this.modifyGate) {
+      await this.modifyGate;
+      this.log.add(this.uuid, 'modified');
+    }
     const dir = /^a=(sendonly|recvonly|inactive)\r?$/m.exec(remoteSdp)?.[1];
     const answer = dir === 'sendonly' ? 'recvonly' : dir === 'recvonly' ? 'sendonly' : (dir ?? 'sendrecv');
     this.localSdp = this.localSdp

@@ -67,6 +67,38 @@ t.test('agent on hold music, beep, bridge to a customer, unbridge, customer BYE'
   t.same(r.trace(cust.legId).slice(-1), ['unbridged']);
 });
 
+t.test('a bridge asked for as the answer event arrives waits for that leg’s modify (else FreeSWITCH drops both legs)', async (t) => {
+  // Found live under load (test/e2e/freeswitch/inbound-forwards.test.ts): the inbound forward bridges the caller to
+  // the target from the target's answer event; the driver emitted it before chaining the modify with the target's
+  // SDP, so the bridge's wait on the leg's media missed it, uuid_bridge went first, and FreeSWITCH hung up both.
+  const r = await rig();
+  const agent = await answeredLeg(r, 'sip:agent1@10.0.0.7');
+  await r.driver.play(agent.legId, { kind: 'hold' });
+  const custId = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 20000 });
+  const eps = [...r.mrf.servers.values()].flatMap((s) => s.endpoints);
+  const cust = eps[eps.length - 1]!;
+  let release!: () => void;
+  cust.modifyGate = new Promise<void>((res) => (release = res));
+  let bridged: Promise<void> | undefined;
+  r.driver.onEvent((e) => {
+    if (e.type === 'answer' && e.legId === custId) bridged = r.driver.bridge(agent.legId, custId);
+  });
+  r.srf.last.answer();
+  await r.settle();
+  t.ok(bridged, 'the bridge was asked for from the answer event');
+  t.notOk(
+    r.log.lines().some((l) => l.includes('uuid_bridge')),
+    'no uuid_bridge while FreeSWITCH has not taken the far end’s SDP',
+  );
+  release();
+  await bridged;
+  const lines = r.log.lines();
+  const modifiedAt = lines.indexOf(`${cust.uuid} modified`);
+  const bridgeAt = lines.findIndex((l) => l.includes('uuid_bridge'));
+  t.ok(modifiedAt >= 0 && modifiedAt < bridgeAt, 'modify settled, then uuid_bridge');
+  t.same(r.trace(custId).slice(-1), ['bridged']);
+});
+
 t.test('a beep over hold music whose displace never ends is stopped at its length + a loaded server’s lag, logged', async (t) => {
   const lines: string[] = [];
   const r = await rig({ logger: pino({ level: 'debug' }, { write: (s: string) => void lines.push(s) }) });

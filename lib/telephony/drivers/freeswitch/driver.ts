@@ -448,7 +448,7 @@ export class FreeswitchDriver implements TelephonyDriver {
   async play(legId: LegId, source: MediaSource, opts: PlayOptions = {}): Promise<string> {
     const leg = this.answered(legId, 'play');
     if (leg.bridgedTo) throw new TelephonyError('BAD_STATE', `leg ${legId} is bridged: unbridge it before playing`);
-    await leg.media;
+    await this.mediaSettled(leg);
     // Before the playing check: no wait between that check and `leg.playback` being set.
     await this.timePlayback(leg);
     if (leg.playback) await this.stopPlayback(legId);
@@ -479,7 +479,7 @@ export class FreeswitchDriver implements TelephonyDriver {
 
   async beep(legId: LegId, opts: { freqHz?: number; durationMs?: number } = {}): Promise<void> {
     const leg = this.answered(legId, 'beep');
-    await leg.media;
+    await this.mediaSettled(leg);
     const tone = toneTarget(opts.freqHz ?? DEFAULT_BEEP.freqHz, opts.durationMs ?? DEFAULT_BEEP.durationMs);
     if (leg.playback) {
       // Over what is playing (an agent's hold music): FreeSWITCH's displace bug replaces the next frames the
@@ -543,7 +543,7 @@ export class FreeswitchDriver implements TelephonyDriver {
       );
     }
     // Bridging an endpoint before modify() drops both legs with 488 (freeswitch.md).
-    await Promise.all([la.media, lb.media]);
+    await this.mediaSettled(la, lb);
     await Promise.all([la.analysis?.stop(), lb.analysis?.stop()]);
     for (const l of [la, lb]) if (l.playback) await this.stopPlayback(l.id);
     if (la.bridgedTo) await this.unbridge(a);
@@ -579,7 +579,7 @@ export class FreeswitchDriver implements TelephonyDriver {
         `legs ${sup.id} and ${agent.id} are on different media servers (${sup.member.cfg.address}, ${agent.member.cfg.address}): eavesdrop needs one FreeSWITCH`,
       );
     }
-    await Promise.all([sup.media, agent.media]);
+    await this.mediaSettled(sup, agent);
     // eavesdrop writes nothing to the supervisor until FreeSWITCH has media going on that channel (seen live:
     // a phone that waits to hear before it sends got silence for the whole listen-in). The short beep starts
     // it, and tells the supervisor they are in. It also stops what was playing (written over it when something
@@ -1113,7 +1113,10 @@ export class FreeswitchDriver implements TelephonyDriver {
       if (leg.state !== 'ended') this.finish(leg, endFromRemoteBye(e.reason));
     });
     uac.onReoffer((offer) => this.reoffer(leg, offer));
-    this.emit({ type: 'answer', legId: leg.id, at: this.now() });
+    // Chained before the answer event: whoever acts on it (an inbound forward bridges from it) waits for the
+    // far end's SDP through leg.media. Emitted first, a bridge caught the chain without the modify, and on a
+    // loaded machine uuid_bridge went before it: FreeSWITCH hung up both legs ~100 ms after the ACK
+    // (test/e2e/freeswitch/inbound-forwards.test.ts; test/unit/freeswitch/media.test.ts shows the order).
     this.chain(leg, async () => {
       const steps: Array<Promise<void> | undefined> = [leg.analysis?.answered()];
       if (uac.remoteSdp && uac.remoteSdp !== leg.appliedSdp) {
@@ -1122,6 +1125,7 @@ export class FreeswitchDriver implements TelephonyDriver {
       }
       await Promise.all(steps.filter((s): s is Promise<void> => s !== undefined));
     });
+    this.emit({ type: 'answer', legId: leg.id, at: this.now() });
   }
 
   /**
@@ -1239,6 +1243,16 @@ export class FreeswitchDriver implements TelephonyDriver {
 
   private chain(leg: Leg, step: () => Promise<void>): void {
     leg.media = leg.media.then(step).catch((err) => leg.log.warn({ err }, 'media step failed'));
+  }
+
+  /** Until the leg's media steps are done, including any chained while waiting (a re-INVITE during the wait). */
+  private async mediaSettled(...legs: Leg[]): Promise<void> {
+    for (const leg of legs) {
+      for (let m = leg.media; ; m = leg.media) {
+        await m;
+        if (leg.media === m) break;
+      }
+    }
   }
 
   private answered(legId: LegId, op: string): Leg {
