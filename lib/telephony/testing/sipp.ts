@@ -5,6 +5,8 @@
  */
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freeUdpPort } from './ports';
 import { farEndAudio, type FarEndAudio } from './audio';
@@ -15,6 +17,11 @@ export interface SippResult {
   code: number | null;
   stdout: string;
   stderr: string;
+  /**
+   * A far end that failed: the end of SIPp's error log (-trace_err: the unexpected message, what the scenario
+   * waited for), also written to this process's stderr so a failed run's log names it.
+   */
+  errors?: string;
 }
 
 export interface Sipp {
@@ -84,6 +91,7 @@ async function startSippOnce(o: SippOptions): Promise<Sipp> {
   const mediaPort = await freeUdpPort(4);
   const keys = { ...audioKeys(), ...o.keys };
   const sf = ['uac', 'uas'].includes(o.scenario) ? ['-sn', o.scenario] : ['-sf', join(SCENARIO_DIR, `${o.scenario}.xml`)];
+  const errorFile = join(tmpdir(), `sipp-${process.pid}-${port}-errors.log`);
   const args = [
     ...sf,
     '-i',
@@ -98,6 +106,9 @@ async function startSippOnce(o: SippOptions): Promise<Sipp> {
     `${o.timeoutS ?? 30}s`,
     '-timeout_error',
     '-nostdin',
+    '-trace_err',
+    '-error_file',
+    errorFile,
     ...Object.entries(keys).flatMap(([k, v]) => ['-key', k, v]),
     ...(o.args ?? []),
     ...(o.remote ? [o.remote] : []),
@@ -113,7 +124,7 @@ async function startSippOnce(o: SippOptions): Promise<Sipp> {
   });
   const done = new Promise<SippResult>((res) => {
     child.once('error', (err) => res({ code: -1, stdout, stderr: stderr + String(err) }));
-    child.once('exit', (code) => res({ code, stdout, stderr }));
+    child.once('exit', (code) => res({ code, stdout, stderr, ...failedWith(o.scenario, code, errorFile) }));
   });
   let exited = false;
   void done.then(() => (exited = true));
@@ -140,6 +151,20 @@ async function startSippOnce(o: SippOptions): Promise<Sipp> {
       return done;
     },
   };
+}
+
+/** The error log's end for a far end that failed (exit code other than 0); the file is removed either way. */
+function failedWith(scenario: string, code: number | null, errorFile: string): { errors?: string } {
+  let errors = '';
+  try {
+    errors = readFileSync(errorFile, 'utf8').slice(-3000);
+  } catch {
+    // no unexpected message was logged
+  }
+  rmSync(errorFile, { force: true });
+  if (code === 0 || !errors.trim()) return {};
+  process.stderr.write(`sipp ${scenario} exited ${code}; the end of its error log:\n${errors}\n`);
+  return { errors };
 }
 
 async function waitBound(port: number, gaveUp: () => boolean): Promise<void> {

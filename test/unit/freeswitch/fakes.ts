@@ -92,6 +92,15 @@ export class FakeEndpoint implements EndpointPort {
    * `uuid_record <uuid> start <path>` (the stream test writes audio into the pipe).
    */
   onRecordStart?: (path: string) => void;
+  /**
+   * FreeSWITCH's race that keeps a short tone's displace name registered on the channel (detect.ts
+   * displaceTarget): every displace name stays, and a displace with one already used is refused.
+   */
+  displaceNamesStick = false;
+  private readonly displaceNames = new Set<string>();
+  displaceRefused = 0;
+  /** When set, a broken playback ends (CHANNEL_EXECUTE_COMPLETE, logged `playback-ended`) only once this settles. */
+  breakSeen?: Promise<void>;
   /** uuid_buglist keeps listing a displace bug until `uuid_displace … stop` (a playback that stopped writing frames). */
   displaceStuck = false;
   private recordingTo?: string;
@@ -142,10 +151,23 @@ export class FakeEndpoint implements EndpointPort {
     if (command === 'uuid_break' && this.playing) {
       const p = this.playing;
       this.playing = undefined;
-      p.resolve({ playbackMs: 1234 });
+      // FreeSWITCH sees the break at the playback's next frame, later on a loaded server (breakSeen).
+      if (this.breakSeen)
+        void this.breakSeen.then(() => {
+          this.log.add(this.uuid, 'playback-ended', p.target);
+          p.resolve({ playbackMs: 1234 });
+        });
+      else p.resolve({ playbackMs: 1234 });
     }
     if (command === 'uuid_record' && args[1] === 'start') this.recordingTo = args[2]!;
     if (command === 'uuid_displace' && args[1] === 'stop') this.displaceStuck = false;
+    if (command === 'uuid_displace' && args[1] === 'start' && this.displaceNamesStick) {
+      if (this.displaceNames.has(args[2]!)) {
+        this.displaceRefused++;
+        return '-ERR Cannot displace session!\n';
+      }
+      this.displaceNames.add(args[2]!);
+    }
     if (command === 'uuid_buglist' && this.displaceStuck)
       return '<media-bugs><media-bug><function>displace</function></media-bug></media-bugs>\n';
     // FreeSWITCH closes the file and fires RECORD_STOP (a channel still up: success-maxtime) around its reply.

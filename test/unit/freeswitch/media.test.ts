@@ -38,7 +38,7 @@ t.test('agent on hold music, beep, bridge to a customer, unbridge, customer BYE'
     agentCmds.slice(-4),
     [
       `${agent.uuid} play local_stream://dialer_hold`,
-      `${agent.uuid} api uuid_displace ${agent.uuid} start tone_stream://%(200,0,1000) 0`,
+      `${agent.uuid} api uuid_displace ${agent.uuid} start {dialer_beep=1}tone_stream://%(200,0,1000) 0`,
       `${agent.uuid} api uuid_buglist ${agent.uuid}`,
       `${agent.uuid} api uuid_break ${agent.uuid} all`,
     ],
@@ -126,8 +126,35 @@ t.test('a beep over hold music whose displace never ends is stopped at its lengt
   const cmds = r.log.lines((c) => c.target === agent.uuid && c.op === 'api').slice(-2);
   t.same(
     cmds,
-    [`${agent.uuid} api uuid_displace ${agent.uuid} stop tone_stream://%(200,0,1000)`, `${agent.uuid} api uuid_break ${agent.uuid} all`],
+    [
+      `${agent.uuid} api uuid_displace ${agent.uuid} stop {dialer_beep=1}tone_stream://%(200,0,1000)`,
+      `${agent.uuid} api uuid_break ${agent.uuid} all`,
+    ],
     'the displace is stopped, then the hold music, as after a beep that ended',
+  );
+});
+
+t.test('beeps over hold music never share a displace name: one FreeSWITCH kept registered refuses the next', async (t) => {
+  // FreeSWITCH can keep a short tone's displace name registered on the channel (detect.ts displaceTarget); a beep
+  // with the same name is refused and was played as its own playback, leaving a service thread on the leg.
+  const r = await rig();
+  const agent = await answeredLeg(r, 'sip:agent1@10.0.0.7');
+  const ep = [...r.mrf.servers.values()].flatMap((s) => s.endpoints).find((e: FakeEndpoint) => e.uuid === agent.uuid)!;
+  ep.displaceNamesStick = true;
+  for (let i = 0; i < 3; i++) {
+    await r.driver.play(agent.legId, { kind: 'hold' });
+    await r.driver.beep(agent.legId, { durationMs: 0 });
+  }
+  const mine = r.log.lines((c) => c.target === agent.uuid);
+  t.same(
+    mine.filter((l) => l.includes('uuid_displace')),
+    [1, 2, 3].map((n) => `${agent.uuid} api uuid_displace ${agent.uuid} start {dialer_beep=${n}}tone_stream://%(0,0,1000) 0`),
+    'three displaces, three names',
+  );
+  t.same(ep.displaceRefused, 0, 'none refused');
+  t.notOk(
+    mine.some((l) => l.includes('play tone_stream')),
+    'no beep played as a playback of its own',
   );
 });
 
@@ -146,6 +173,56 @@ t.test('customer BYE during a bridge: agent leg stays, unbridged', async (t) => 
   t.equal(r.driver.health().activeLegs, 1, 'agent leg kept up');
   await r.driver.play(agentId, { kind: 'hold' });
   t.ok(r.log.lines().at(-1)!.endsWith('play local_stream://dialer_hold'), 'back on hold music');
+});
+
+t.test('nothing starts on a leg before FreeSWITCH reports the end of the playback it breaks', async (t) => {
+  // FreeSWITCH runs an application queued on the channel inside a playback that has not seen its break yet, and
+  // the inner playback's service thread then stays on the leg for good (detect.ts PLAYBACK_END_WAIT_MS).
+  const r = await rig();
+  const agent = await answeredLeg(r, 'sip:agent1@10.0.0.7');
+  const ep = [...r.mrf.servers.values()].flatMap((s) => s.endpoints).find((e) => e.uuid === agent.uuid)!;
+  await r.driver.play(agent.legId, { kind: 'hold' });
+  let seen!: () => void;
+  ep.breakSeen = new Promise<void>((res) => (seen = res));
+  const next = r.driver.play(agent.legId, { kind: 'file', path: '/srv/prompts/msg.wav' });
+  await r.settle();
+  const mine = () => r.log.lines((c) => c.target === agent.uuid && c.op !== 'modify');
+  t.equal(mine().at(-1), `${agent.uuid} api uuid_break ${agent.uuid} all`, 'broken, and nothing sent after it yet');
+  seen();
+  await next;
+  t.same(
+    mine().slice(-2),
+    [`${agent.uuid} playback-ended local_stream://dialer_hold`, `${agent.uuid} play /srv/prompts/msg.wav`],
+    'the next playback once the hold music has ended',
+  );
+
+  // The same before a bridge, and after a beep over hold music (the beep ends the hold music).
+  await r.driver.play(agent.legId, { kind: 'hold' });
+  ep.breakSeen = new Promise<void>((res) => (seen = res));
+  const cust = await answeredLeg(r, '0312345678');
+  const bridging = r.driver.bridge(cust.legId, agent.legId);
+  await r.settle();
+  t.notOk(
+    r.log.lines().some((l) => l.includes('uuid_bridge')),
+    'no uuid_bridge while the hold music has not ended',
+  );
+  seen();
+  await bridging;
+  const lines = r.log.lines();
+  t.ok(
+    lines.indexOf(`${agent.uuid} playback-ended local_stream://dialer_hold`) < lines.findIndex((l) => l.includes('uuid_bridge')),
+    'uuid_bridge after the hold music ended',
+  );
+  await r.driver.unbridge(agent.legId);
+  await r.driver.play(agent.legId, { kind: 'hold' });
+  ep.breakSeen = new Promise<void>((res) => (seen = res));
+  let beeped = false;
+  const beep = r.driver.beep(agent.legId).then(() => (beeped = true));
+  await r.settle();
+  t.notOk(beeped, 'the beep waits for the hold music’s end');
+  seen();
+  await beep;
+  t.equal(mine().at(-1), `${agent.uuid} playback-ended local_stream://dialer_hold`);
 });
 
 t.test('file playback ends with playback-done; looping and hold do not; stopPlayback breaks', async (t) => {

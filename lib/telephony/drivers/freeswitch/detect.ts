@@ -165,9 +165,41 @@ export const BEEP_POLL_MS = 20;
  */
 export const BEEP_LAG_MS = 1500;
 
+/**
+ * How long the driver waits, after `uuid_break`, for FreeSWITCH to report a playback's end before it starts
+ * anything else on the leg.
+ *
+ * `uuid_break` only sets CF_BREAK; the playback sees it at its next frame. Each frame, switch_ivr_play_file checks
+ * CF_BREAK and then runs the channel's queued events (switch_ivr_parse_all_events, FreeSWITCH v1.11.1
+ * switch_ivr_play_say.c): an application sent in between (the next hold music, a beep, eavesdrop) runs *inside*
+ * the playback that has not seen its break yet. The inner playback takes the break, the outer one goes on without
+ * it, and the inner one's service thread gets the leg after its playback ended, so it stays for good (BEEP_POLL_MS):
+ * later playbacks' threads queue behind it, and a bridge hears nothing from the leg. Found live on a loaded machine
+ * (test/e2e/freeswitch/short-playbacks.test.ts: threads left behind from one cycle on, one per cycle after; failed
+ * in CI and 3 of 6 runs beside CPU hogs). Waiting for CHANNEL_EXECUTE_COMPLETE closes that gap; the bound only keeps
+ * a leg whose FreeSWITCH stopped answering from waiting for ever (a playback sees its break within a frame or two).
+ */
+export const PLAYBACK_END_WAIT_MS = 2000;
+
 /** How long a beep over a playback may take before the driver stops it: its length and a loaded server's lag. */
 export function beepWaitMs(durationMs: number): number {
   return durationMs + BEEP_LAG_MS;
+}
+
+/**
+ * The file a beep is displaced from: the tone with a file parameter of its own (`{dialer_beep=N}`, which
+ * switch_core_file_open takes and ignores), so no two displaces on a channel share a name.
+ *
+ * FreeSWITCH refuses a displace whose file name is still registered on the channel ("Only 1 of the same file per
+ * channel please!", switch_ivr_displace_session), and registers the name only after it has added the bug: a short
+ * tone can be written out and its bug closed (which clears the name) before the name is set, on a loaded server,
+ * and the name then stays for good (FreeSWITCH v1.11.1 switch_ivr_async.c). Found live
+ * (test/e2e/freeswitch/short-playbacks.test.ts beside CPU hogs): every later beep with that tone was refused and
+ * played as its own playback, each left a service thread on the leg (BEEP_POLL_MS), and the bridge after them
+ * carried nothing from the leg.
+ */
+export function displaceTarget(tone: string, n: number): string {
+  return `{dialer_beep=${n}}${tone}`;
 }
 
 /** Whether `uuid_buglist` output still lists a displace bug (the beep over a playback is still being written). */

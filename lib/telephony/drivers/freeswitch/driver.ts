@@ -37,9 +37,11 @@ import { endFromMediaLoss, endFromRemoteBye, endFromUacFailure, type LocalEnding
 import { checkFreeswitchConfig, checkNativeDetection, forkAddressOf, inviteFor } from './config';
 import {
   BEEP_POLL_MS,
+  PLAYBACK_END_WAIT_MS,
   FORK_SINK_HEADERS,
   PLAYBACK_VARS,
   beepWaitMs,
+  displaceTarget,
   chooseAudioMode,
   displacing,
   fifoPathFor,
@@ -123,6 +125,11 @@ interface Leg {
   media: Promise<void>;
   bridgedTo?: LegId;
   playback?: { id: string; loop: boolean };
+  /**
+   * Any playback on the channel (a message, hold music, a beep of its own) until FreeSWITCH reports its end
+   * (CHANNEL_EXECUTE_COMPLETE): nothing else is started on the leg before (detect.ts PLAYBACK_END_WAIT_MS).
+   */
+  playRun?: Promise<void>;
   ended: Promise<void>;
   resolveEnded: () => void;
   /** Settles when FreeSWITCH has hung the endpoint up (files it recorded are closed). */
@@ -133,6 +140,8 @@ interface Leg {
   recordStops?: boolean;
   /** Its playback runs on FreeSWITCH's timer (PLAYBACK_VARS, set before its first playback). */
   playbackTimer?: boolean;
+  /** Beeps written over its playbacks so far: each displace gets its own file name (detect.ts displaceTarget). */
+  beeps: number;
   log: Logger;
 }
 
@@ -339,6 +348,7 @@ export class FreeswitchDriver implements TelephonyDriver {
       ended: new Promise<void>((r) => (resolveEnded = r)),
       resolveEnded: () => resolveEnded(),
       log: this.d.logger.child({ legId: id, ...(req.tags ?? {}) }),
+      beeps: 0,
       loseMedia: () => undefined,
     };
     this.legs.set(id, leg);
@@ -449,9 +459,9 @@ export class FreeswitchDriver implements TelephonyDriver {
     const leg = this.answered(legId, 'play');
     if (leg.bridgedTo) throw new TelephonyError('BAD_STATE', `leg ${legId} is bridged: unbridge it before playing`);
     await this.mediaSettled(leg);
-    // Before the playing check: no wait between that check and `leg.playback` being set.
     await this.timePlayback(leg);
-    if (leg.playback) await this.stopPlayback(legId);
+    // Last: no wait between the leg's playback having ended and the next one being set.
+    await this.quiet(leg);
     const id = randomUUID();
     const loop = source.kind === 'hold' || !!opts.loop;
     let run: Promise<unknown>;
@@ -461,7 +471,7 @@ export class FreeswitchDriver implements TelephonyDriver {
     else run = loop ? leg.ep.execute('endless_playback', source.path) : leg.ep.play(source.path);
     leg.playback = { id, loop };
     // A stream never resolves by itself: not awaited (freeswitch.md); uuid_break ends it.
-    void run
+    void this.track(leg, run)
       .catch((err) => leg.log.warn({ err, source }, 'playback failed'))
       .then(() => {
         if (leg.playback?.id === id) leg.playback = undefined;
@@ -473,8 +483,44 @@ export class FreeswitchDriver implements TelephonyDriver {
   async stopPlayback(legId: LegId): Promise<void> {
     const leg = this.answered(legId, 'stopPlayback');
     if (!leg.playback) return;
-    leg.playback = undefined;
-    await leg.ep.api('uuid_break', [leg.ep.uuid, 'all']);
+    await this.quiet(leg);
+  }
+
+  /** The leg's playback run, known until FreeSWITCH reports its end (Leg.playRun). */
+  private track<T>(leg: Leg, run: Promise<T>): Promise<T> {
+    const settled: Promise<void> = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    leg.playRun = settled;
+    void settled.then(() => {
+      if (leg.playRun === settled) leg.playRun = undefined;
+    });
+    return run;
+  }
+
+  /**
+   * Breaks what plays on the leg and waits for FreeSWITCH to report its end, so that the next application
+   * cannot run inside it (detect.ts PLAYBACK_END_WAIT_MS). A beep playing on its own is short: waited for.
+   */
+  private async quiet(leg: Leg): Promise<void> {
+    while (leg.playRun && leg.state !== 'ended') {
+      const run = leg.playRun;
+      if (leg.playback) {
+        leg.playback = undefined;
+        await leg.ep.api('uuid_break', [leg.ep.uuid, 'all']);
+      }
+      let timer: unknown;
+      const ended = await Promise.race([
+        run.then(() => true),
+        new Promise<boolean>((r) => (timer = this.d.clock.setTimeout(() => r(false), PLAYBACK_END_WAIT_MS))),
+      ]);
+      this.d.clock.clearTimeout(timer);
+      if (!ended) {
+        leg.log.warn({ waitedMs: PLAYBACK_END_WAIT_MS }, 'FreeSWITCH did not report the end of a broken playback; going on without it');
+        if (leg.playRun === run) leg.playRun = undefined;
+      }
+    }
   }
 
   async beep(legId: LegId, opts: { freqHz?: number; durationMs?: number } = {}): Promise<void> {
@@ -486,7 +532,8 @@ export class FreeswitchDriver implements TelephonyDriver {
       // running playback writes with the tone, then removes itself. No second playback, so no second service
       // thread on the leg (why: detect.ts BEEP_POLL_MS).
       const uuid = leg.ep.uuid;
-      const reply = await leg.ep.api('uuid_displace', [uuid, 'start', tone, '0']);
+      const over = displaceTarget(tone, ++leg.beeps);
+      const reply = await leg.ep.api('uuid_displace', [uuid, 'start', over, '0']);
       if (!reply.trimStart().startsWith('+OK')) {
         // Refused (no displace on this channel): the beep as its own playback, as before.
         leg.log.warn({ tone, reply: reply.trim() }, 'beep: uuid_displace refused; played instead');
@@ -502,14 +549,14 @@ export class FreeswitchDriver implements TelephonyDriver {
             { tone, waitedMs: this.now() - started, boundMs },
             "beep: the displace did not end within its length and a loaded server's lag; stopped, the call goes on",
           );
-          await leg.ep.api('uuid_displace', [uuid, 'stop', tone]).catch(() => undefined);
+          await leg.ep.api('uuid_displace', [uuid, 'stop', over]).catch(() => undefined);
           break;
         }
         await new Promise((r) => this.d.clock.setTimeout(() => r(undefined), BEEP_POLL_MS));
       }
       if (ended) leg.log.debug({ tone, ms: this.now() - started }, 'beep written over the playback');
       // The beep ends what was playing, as it always has (the caller bridges or plays next).
-      if (leg.playback) await this.stopPlayback(legId);
+      await this.quiet(leg);
       return;
     }
     await this.playBeep(leg, tone);
@@ -518,8 +565,8 @@ export class FreeswitchDriver implements TelephonyDriver {
   /** The beep as a timed playback of its own (nothing playing to write it over: see beep()). */
   private async playBeep(leg: Leg, tone: string): Promise<void> {
     await this.timePlayback(leg);
-    if (leg.playback) await this.stopPlayback(leg.id);
-    await leg.ep.play(tone);
+    await this.quiet(leg);
+    await this.track(leg, leg.ep.play(tone));
   }
 
   /**
@@ -545,7 +592,7 @@ export class FreeswitchDriver implements TelephonyDriver {
     // Bridging an endpoint before modify() drops both legs with 488 (freeswitch.md).
     await this.mediaSettled(la, lb);
     await Promise.all([la.analysis?.stop(), lb.analysis?.stop()]);
-    for (const l of [la, lb]) if (l.playback) await this.stopPlayback(l.id);
+    await Promise.all([this.quiet(la), this.quiet(lb)]);
     if (la.bridgedTo) await this.unbridge(a);
     if (lb.bridgedTo) await this.unbridge(b);
     await la.ep.bridge(lb.ep);
@@ -825,6 +872,7 @@ export class FreeswitchDriver implements TelephonyDriver {
       ended: new Promise<void>((r) => (resolveEnded = r)),
       resolveEnded: () => resolveEnded(),
       log: this.d.logger.child({ legId, inbound: true }),
+      beeps: 0,
       loseMedia: (end) => {
         if (leg.state !== 'ended') this.finish(leg, end);
       },
