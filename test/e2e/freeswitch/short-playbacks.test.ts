@@ -14,6 +14,12 @@
  * bridge got 0 frames). The beep is now written over the hold music
  * (uuid_displace), not played as a second playback.
  *
+ * Found in CI (round seven, then 3 of 6 runs beside CPU hogs): FreeSWITCH can
+ * keep a 0 ms tone's displace name registered on the channel (its bug closes
+ * before the name is set), so every later beep with that name was refused and
+ * played as its own playback again: 29 threads left, the bridge silent. Each
+ * displace now has a name of its own (detect.ts displaceTarget).
+ *
  * Checked directly: FreeSWITCH's own thread count (/proc) before and after the
  * cycles, then a bridge carrying audio both ways, then park reading the leg.
  */

@@ -171,13 +171,11 @@ export const BEEP_LAG_MS = 1500;
  *
  * `uuid_break` only sets CF_BREAK; the playback sees it at its next frame. Each frame, switch_ivr_play_file checks
  * CF_BREAK and then runs the channel's queued events (switch_ivr_parse_all_events, FreeSWITCH v1.11.1
- * switch_ivr_play_say.c): an application sent in between (the next hold music, a beep, eavesdrop) runs *inside*
- * the playback that has not seen its break yet. The inner playback takes the break, the outer one goes on without
- * it, and the inner one's service thread gets the leg after its playback ended, so it stays for good (BEEP_POLL_MS):
- * later playbacks' threads queue behind it, and a bridge hears nothing from the leg. Found live on a loaded machine
- * (test/e2e/freeswitch/short-playbacks.test.ts: threads left behind from one cycle on, one per cycle after; failed
- * in CI and 3 of 6 runs beside CPU hogs). Waiting for CHANNEL_EXECUTE_COMPLETE closes that gap; the bound only keeps
- * a leg whose FreeSWITCH stopped answering from waiting for ever (a playback sees its break within a frame or two).
+ * switch_ivr_play_say.c), so an application sent in between (the next hold music, a beep of its own, eavesdrop)
+ * would run *inside* the playback that has not seen its break yet, and a timed one's service thread could then get
+ * the leg after its playback ended (BEEP_POLL_MS). Read from the source, not caught live: the threads left behind
+ * in CI came from refused displaces (displaceTarget). Waiting for CHANNEL_EXECUTE_COMPLETE closes the gap; the bound
+ * only keeps a leg whose FreeSWITCH stopped answering from waiting for ever (a break is seen within a frame or two).
  */
 export const PLAYBACK_END_WAIT_MS = 2000;
 
