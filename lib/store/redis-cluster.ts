@@ -30,7 +30,7 @@ export interface RedisClusterHandle {
   failover(masterPort: number): Promise<number>;
   /** SIGKILLs one node. */
   kill(port: number): void;
-  /** Resolves when every live node reports cluster_state:ok and agrees on the masters. */
+  /** Resolves when every live node reports cluster_state:ok (each node's own view; their views of the masters are not compared). */
   waitHealthy(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
