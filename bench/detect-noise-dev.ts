@@ -8,10 +8,11 @@
  * in every cell, so a change to the speech/non-speech decision is measured on
  * some 3,000 persons in noise instead of 100. The held-out split is never read.
  *
- *   npm run bench -- detect-noise-dev [--media '<json overrides>'] [--snr 5,10] [--noise white,babble] [--every 3] [--pitch -800] [--verbose]
+ *   npm run bench -- detect-noise-dev [--media '<json overrides>'] [--snr 5,10] [--noise white,babble] [--every 3] [--pitch -800] [--expect human] [--verbose]
  *
  * Prints one JSON line: recall per class, per noise and SNR, and the clean
- * figures of the same items. `--every k` keeps every k-th item (a quicker look);
+ * figures of the same items. `--every k` keeps every k-th item (a quicker look; `--expect human,machine`
+ * then keeps only those classes);
  * `--pitch <cents>` first lowers (or raises) every item's voice with sox's `pitch`
  * effect, tempo kept: the train voices are three women, and `--pitch -800`
  * (200 → 126 Hz) gives a lower-voiced copy of the same split, nearer a man's
@@ -58,7 +59,8 @@ export default function main(args: string[]): void {
   const every = args.includes('--every') ? Number(args[args.indexOf('--every') + 1]) : 1;
   const items = corpus.items
     .filter((i) => i.split === 'train' && i.aug === 'clean' && ['human', 'machine', 'music'].includes(i.expect))
-    .filter((_, k) => k % every === 0);
+    .filter((_, k) => k % every === 0)
+    .filter((i) => !args.includes('--expect') || args[args.indexOf('--expect') + 1]!.split(',').includes(i.expect));
   type Cell = { n: number; ok: number };
   const cells: Record<string, Record<string, Cell>> = {};
   const add = (row: string, cls: string, ok: boolean) => {

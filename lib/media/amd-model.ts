@@ -91,6 +91,19 @@ export function personSilenceMs(c: MediaConfig['amd'], snrDb: number): number {
   return Math.round(c.minHumanSilenceMs + k * (c.maxHumanSilenceMs - c.minHumanSilenceMs));
 }
 
+/**
+ * How far (dB) below the loudest voice a burst is background talk rather than the greeting: backgroundBelowDb, or on a
+ * noisy line (speech peak at most noisyLineSnrDb over the floor) whose floor fluctuates as talk does (the VAD's floor
+ * spread ≥ talkFloorSpreadDb: babble 1.3–2.9 dB on the train split, white/pink/brown noise 0.2–0.8 dB)
+ * noisyBackgroundBelowDb: with other people talking a few dB under the person, their talk after the person's answer
+ * would otherwise read as more greeting (a long one: a machine) or as music.
+ */
+export function backgroundBelowDbFor(c: MediaConfig['amd'], vad: Pick<LevelVad, 'peakDb' | 'floorDb' | 'floorSpreadDb'>): number {
+  if (c.noisyBackgroundBelowDb > 0 && vad.peakDb - vad.floorDb <= c.noisyLineSnrDb && vad.floorSpreadDb >= c.talkFloorSpreadDb)
+    return Math.min(c.backgroundBelowDb, c.noisyBackgroundBelowDb);
+  return c.backgroundBelowDb;
+}
+
 export type ShapeDecision =
   | { kind: ModelClass; confidence: number; reason: string; features: Record<string, number> }
   | { kind: 'notsure'; confidence: number; lean: ModelClass; reason: string; features: Record<string, number> }
@@ -147,7 +160,7 @@ export class ShapeAmd {
         mergeGapMs: c.mergeGapMs,
         minBurstMs: c.minWordLengthMs,
         minPeriodicity: this.vadCfg.minPeriodicity,
-        backgroundBelowDb: c.backgroundBelowDb,
+        backgroundBelowDb: backgroundBelowDbFor(c, vad),
       },
       this.x,
     );

@@ -98,6 +98,8 @@ export class LevelVad {
   floorDb = SILENT_DBFS;
   peakDb = SILENT_DBFS;
   thresholdDb = 0;
+  /** How much the floor itself fluctuates (dB, its 5th–20th percentile spread): steady hiss ≈ 0.5, background talk several dB. */
+  floorSpreadDb = 0;
   private prevPower = 0;
   private firstSound = -1;
   // 2nd-order Butterworth high-pass state (direct form I).
@@ -113,6 +115,13 @@ export class LevelVad {
   private readonly acf = new Float64Array(PER_MAX_LAG + 1);
   private decPrev = 0;
   private readonly best = { lag: 0 };
+  /** Frames that were under the threshold when they came (cfg.quietSpread): their power, and when they came (frame count). */
+  private readonly quiet: Float32Array;
+  private readonly quietAt: Float64Array;
+  private readonly quietScratch: Float32Array;
+  private quietN = 0;
+  private quietHead = 0;
+  private frames = 0;
 
   constructor(
     private readonly cfg: MediaConfig['vad'],
@@ -124,6 +133,9 @@ export class LevelVad {
     this.win = Math.max(5, Math.round(cfg.floorWindowMs / FRAME_MS));
     this.scratch = new Float32Array(this.win);
     this.peakScratch = new Float32Array(maxFrames);
+    this.quiet = new Float32Array(this.win);
+    this.quietAt = new Float64Array(this.win);
+    this.quietScratch = new Float32Array(this.win);
   }
 
   /** Feeds one frame of samples: high-passes it, then pushes its power. */
@@ -170,7 +182,36 @@ export class LevelVad {
     this.per[this.n] = periodic;
     this.lag[this.n] = lag;
     this.db[this.n++] = d;
+    this.frames++;
+    // Under the threshold of the moment it came (the line between the words): kept for the floor's fluctuation.
+    if (this.cfg.quietSpread && this.firstSound >= 0 && d <= this.thresholdDb) {
+      this.quiet[this.quietHead] = d;
+      this.quietAt[this.quietHead] = this.frames;
+      this.quietHead = (this.quietHead + 1) % this.quiet.length;
+      if (this.quietN < this.quiet.length) this.quietN++;
+    }
     this.update();
+  }
+
+  /**
+   * The 5th–20th percentile spread of the frames that were quiet when they came within the last two floor windows,
+   * when voice fills most of the floor window (`windowFrames`); -1 otherwise, or while fewer than 0.5 s of them are known.
+   */
+  private quietSpreadDb(windowFrames: number): number {
+    const since = this.frames - 2 * this.win;
+    const inWindow = this.frames - windowFrames;
+    let m = 0;
+    let recent = 0;
+    for (let k = 0; k < this.quietN; k++) {
+      const at = this.quietAt[k]!;
+      if (at > since) this.quietScratch[m++] = this.quiet[k]!;
+      if (at > inWindow) recent++;
+    }
+    // Only while voice fills most of the window (a long sentence): otherwise the window's own spread is the line's.
+    if (m < 25 || recent * 2 >= windowFrames) return -1;
+    const w = this.quietScratch.subarray(0, m);
+    w.sort();
+    return w[Math.min(m - 1, Math.floor(0.2 * m))]! - w[Math.floor(0.05 * m)]!;
   }
 
   private update(): void {
@@ -200,7 +241,13 @@ export class LevelVad {
       all.sort();
       this.peakDb = all[Math.min(this.n - 1, Math.floor((c.peakPercentile / 100) * this.n))]!;
     }
-    let margin = Math.min(c.maxMarginDb, c.minMarginDb + c.fluctuationGain * (high - low));
+    // The floor's own fluctuation: steady hiss needs a few dB of margin, babble more. Measured on the frames that were
+    // quiet when they came (quietSpread): a window that a long sentence fills is mostly speech, whose spread is not the
+    // line's and would lift the threshold into the sentence's soft syllables (a breath then reads as a pause).
+    const q = c.quietSpread ? this.quietSpreadDb(m) : -1;
+    const spread = q >= 0 ? q : high - low;
+    this.floorSpreadDb = spread;
+    let margin = Math.min(c.maxMarginDb, c.minMarginDb + c.fluctuationGain * spread);
     // Never above half-way from floor to peak (a steady sound that fluctuates, as music, would sink whole).
     const contrast = this.peakDb - this.floorDb;
     if (contrast >= 2 * c.minMarginDb) margin = Math.min(margin, contrast / 2);

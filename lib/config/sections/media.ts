@@ -77,6 +77,8 @@ export const mediaSchema = Type.Object(
         /** Threshold = floor + minMarginDb + fluctuationGain × (the floor's own 5th–20th percentile spread), at most maxMarginDb. */
         minMarginDb: num(3, 0),
         fluctuationGain: num(1.5, 0),
+        /** The floor's fluctuation is measured on the frames that were under the threshold when they came (the line between the words), not on the whole window: the window of a long sentence is mostly speech, and speech's spread would raise the margin into its soft syllables. Only while voice fills most of the window, and from 0.5 s of such frames. Off by default: measured in round eight, it cost the espeak corpus's held-out machines 1.0 → 0.98 (README). */
+        quietSpread: Type.Boolean({ default: false }),
         maxMarginDb: num(12, 0),
         /** Nothing below this (dBFS, 20 ms power) is voice, however quiet the line: ≈ 1 LSB of μ-law at rest. */
         absoluteMinDbfs: Type.Number({ maximum: 0, default: -75 }),
@@ -135,6 +137,10 @@ export const mediaSchema = Type.Object(
         mergeGapMs: int(200, 20),
         /** A burst whose loudest frame stays this far (dB) below the loudest voice of the call is another voice in the background (babble), not part of the greeting; 0: off. */
         backgroundBelowDb: num(18, 0),
+        /** On a noisy line (speech peak at most noisyLineSnrDb over the floor) whose floor fluctuates as talk does (vad floor spread ≥ talkFloorSpreadDb), a burst whose loudest frame stays this far below the loudest voice is background talk too (the person is only a few dB above it); 0: off. Steady noise (white, pink, brown: spread 0.2–0.8 dB) keeps backgroundBelowDb. */
+        noisyBackgroundBelowDb: num(6, 0),
+        /** The floor's 5th–20th percentile spread (dB) from which a line's background is talk (babble 1.3–2.9 dB on the train split; steady noise 0.2–0.8). */
+        talkFloorSpreadDb: num(1.2, 0),
         /** app_amd's initial_silence → MACHINE; 0 disables it (default) because timing starts at speech onset and people often answer after carrier silence. */
         initialSilenceMs: int(0),
         /** Greeting span from speech onset above this → machine. app_amd says 1500, Twilio 2400. A person's slow 3–5 word greeting ("Yes, hello, who is calling?") lasts up to ≈ 2.9 s and the shortest machine greetings ≈ 3 s. Used by the "rules" decider. */
