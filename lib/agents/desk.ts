@@ -207,7 +207,7 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
       if (this.deps.localReservations && a.owner !== this.nodeId) continue;
       if (a.returnCalls) continue;
       const state = PACING_STATE[a.state];
-      if (state && a.groups.some((g) => want.has(g))) out.push({ state, since: a.since });
+      if (state && a.groups.some((g) => want.has(g))) out.push({ state, since: a.since, agentId: a.id });
     }
     return out;
   }

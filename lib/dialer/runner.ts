@@ -79,6 +79,17 @@ export interface RunnerDeps {
   spread?: WorkSpread;
 }
 
+/** What the due-callback pass of a tick did, and what it leaves the list's pacing. */
+interface DueCallbacksPass {
+  placed: number;
+  /** A due callback waits for an agent a placed call is counting on: no list call this tick. */
+  waiting: boolean;
+  /** Due callbacks open to anyone that found no ready agent. */
+  unserved: number;
+  /** Owners of due callbacks offered to them alone, who were not ready when offered. */
+  owners: ReadonlySet<string>;
+}
+
 interface CampaignRun {
   id: string;
   campaign: Campaign;
@@ -360,12 +371,14 @@ export class CampaignRunner {
     };
     if (!window.ok) return this.report(run, outcome, now);
     let unserved = 0;
+    let owners: ReadonlySet<string> = new Set();
     if (c.mode !== 'agentless') {
       const cb = await this.dialDueCallbacks(run, now);
       outcome.placed += cb.placed;
       // A due callback waits for the next agent no placed call is counting on: no list call takes it meanwhile.
       if (cb.waiting) return this.report(run, outcome, now);
       unserved = cb.unserved;
+      owners = cb.owners;
     }
 
     run.starts = run.starts.filter((t) => t > now - 1000);
@@ -376,7 +389,7 @@ export class CampaignRunner {
       predictive: this.d.pacing.predictive,
       sessions: [...run.sessions].map((s) => ({ phase: s.state.phase, startedAt: s.startedAt, personAt: s.state.personAt })),
       // An agent freed since a due callback found none is that callback's next tick, not a list call's.
-      agents: withPromisedAgents(await this.agentSnapshot(c), unserved),
+      agents: await this.agentSnapshot(c, unserved, owners),
       startedLastSecond: run.starts.length,
       trunk: this.d.trunkLimits,
       trunkInUse: this.d.driver.health().activeLegs,
@@ -466,7 +479,8 @@ export class CampaignRunner {
     else this.d.log.info({ campaignId: run.id }, 'campaign dialing');
   }
 
-  private async agentSnapshot(c: Campaign): Promise<AgentSnapshot[]> {
+  /** The agents for pacing, less those promised: to other campaigns' calls, to `unserved` due callbacks, to `owners`' callbacks. */
+  private async agentSnapshot(c: Campaign, unserved: number, owners: ReadonlySet<string>): Promise<AgentSnapshot[]> {
     if (c.mode === 'agentless' || !this.d.desk) return [];
     let agents: AgentSnapshot[];
     if (this.d.desk.snapshot) agents = await this.d.desk.snapshot(c.agentGroups);
@@ -474,7 +488,7 @@ export class CampaignRunner {
       const ready = await this.d.desk.readyCount(c.agentGroups);
       agents = Array.from({ length: ready }, () => ({ state: 'ready' as const, since: this.now() }));
     }
-    return withPromisedAgents(agents, this.promisedElsewhere(c));
+    return withPromisedAgents(agents, this.promisedElsewhere(c) + unserved, owners);
   }
 
   /** Calls of this process's other campaigns sharing c's agent groups that still expect a ready agent. */
@@ -888,30 +902,33 @@ export class CampaignRunner {
    * own entry applies no hours); do-not-call at dial time like any call. Each scheduling is its own
    * dial-queue entry (`<cbId>@<dueAt>` in the `cb` pseudo-list).
    */
-  private async dialDueCallbacks(run: CampaignRun, now: number): Promise<{ placed: number; waiting: boolean; unserved: number }> {
+  private async dialDueCallbacks(run: CampaignRun, now: number): Promise<DueCallbacksPass> {
     const c = run.campaign;
     let placed = 0;
     // Due callbacks open to any agent that found no ready one: an agent freed later in this tick (its wrap-up
     // ended while the list's pacing reads the agents) is theirs, or a list call takes it and the callback waits
     // for that whole call (found by test/e2e/campaign/callback-promised-agent.test.ts under load; made certain in
-    // callback-agent-freed-in-tick.test.ts). An owner-only offer waits for its owner, not for any agent.
+    // callback-agent-freed-in-tick.test.ts). An owner-only offer waits for its owner, not for any agent: that owner,
+    // freed later in this tick, is kept out of the list's pacing the same way.
     let unserved = 0;
-    if (!this.d.desk) return { placed, waiting: false, unserved };
+    const owners = new Set<string>();
+    const pass = (waiting: boolean): DueCallbacksPass => ({ placed, waiting, unserved, owners });
+    if (!this.d.desk) return pass(false);
     await this.recoverOrphanedCallbacks(run, now);
     const due = await dueCallbacks(this.d.redis, run.id, now, 20);
     const graceMs = (c.callbackOwnerGraceSec ?? 300) * 1000;
     for (const cb of due) {
-      if (c.maxConcurrentCalls > 0 && run.sessions.size >= c.maxConcurrentCalls) return { placed, waiting: false, unserved };
+      if (c.maxConcurrentCalls > 0 && run.sessions.size >= c.maxConcurrentCalls) return pass(false);
       const timeZone = await this.callbackTimeZone(cb);
       if (timeZone && !hoursVerdict(c.hours, timeZone, now).open) continue;
       const offer = callbackOffer(cb, now, graceMs);
       const awaiting = this.awaitingAgents(run) + this.promisedElsewhere(c);
-      if (awaiting > 0 && !callbackMayReserve(await this.d.desk.readyCount(c.agentGroups), awaiting))
-        return { placed, waiting: true, unserved };
-      if (this.d.limits && (await this.d.limits.admit(c, 1)) < 1) return { placed, waiting: false, unserved };
+      if (awaiting > 0 && !callbackMayReserve(await this.d.desk.readyCount(c.agentGroups), awaiting)) return pass(true);
+      if (this.d.limits && (await this.d.limits.admit(c, 1)) < 1) return pass(false);
       const reservation = await this.d.desk.reserve(c.agentGroups, `callback:${cb.id}`, offer.prefer, { only: offer.only });
       if (!reservation) {
         if (!offer.only) unserved++;
+        else if (offer.prefer) owners.add(offer.prefer);
         await this.d.limits?.settle(c.id);
         continue;
       }
@@ -948,7 +965,7 @@ export class CampaignRunner {
         await this.d.limits.release(c.id, claim.attemptId);
       await this.d.limits?.settle(c.id);
     }
-    return { placed, waiting: false, unserved };
+    return pass(false);
   }
 
   /** Callbacks a stopped process claimed but never dialled are scheduled again or finished (see orphanedCallbackAction). */

@@ -16,6 +16,8 @@ export interface AgentSnapshot {
   state: 'ready' | 'reserved' | 'talking' | 'wrapup';
   /** When the agent entered `state` (ms). */
   since: number;
+  /** The agent's id, where the desk knows it (pacing itself never reads it; the runner keeps callback owners' agents out). */
+  agentId?: string;
 }
 
 /** The campaign's customer legs right now. */

@@ -17,10 +17,21 @@ export function sharesAgents(a: readonly string[], b: readonly string[]): boolea
   return a.some((g) => b.includes(g));
 }
 
-/** The snapshot with `pending` ready agents counted as reserved (promised to other campaigns' calls). */
-export function withPromisedAgents(agents: readonly AgentSnapshot[], pending: number): AgentSnapshot[] {
+/**
+ * The snapshot with `pending` ready agents counted as reserved (promised to other campaigns' calls, or to due
+ * callbacks open to anyone), and the ready agents named in `owners` too: each owes a due callback offered to its
+ * owner alone, which found that agent busy a moment earlier in the same tick. A list call placed for such an
+ * agent would take it, and the callback would wait out that whole call inside the owner's grace.
+ */
+export function withPromisedAgents(
+  agents: readonly AgentSnapshot[],
+  pending: number,
+  owners: ReadonlySet<string> = new Set(),
+): AgentSnapshot[] {
+  const promisedTo = agents.map((a) => a.state === 'ready' && a.agentId !== undefined && owners.has(a.agentId));
   let left = pending;
-  return agents.map((a) => {
+  return agents.map((a, i) => {
+    if (promisedTo[i]) return { ...a, state: 'reserved' };
     if (left <= 0 || a.state !== 'ready') return a;
     left--;
     return { ...a, state: 'reserved' };

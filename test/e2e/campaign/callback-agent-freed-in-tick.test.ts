@@ -8,16 +8,18 @@
  * callback-promised-agent.test.ts: "the callback went ahead of the rest of the
  * list" failed). The interleaving is made certain here: the wrap-up is ended
  * right after the callback's reservation found nobody, through the desk's own
- * finishWrapUp, as the agent's timer would have.
+ * finishWrapUp, as the agent's timer would have. The same for a callback
+ * offered to its owner alone (inside the owner's grace): the owner, freed in
+ * that moment, is the callback's, not a list call's.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { DialQueue } from '../../../lib/store/dial-queue';
 import { createCallback, getCallback, type Callback } from '../../../lib/store/callbacks';
 import { normalizePhone } from '../../../lib/domain/phone';
 import { loginReady, makeList, numbersFor, runCampaign, startCampaignEnv, waitCompleted } from '../../helpers/campaign-env';
 import { until } from '../../helpers/wait';
 
-t.test('an agent freed after the callback found none is the callback’s, not a list call’s', { timeout: 120000 }, async (t) => {
+async function freedInTheTick(t: Test, owner: string | null, campaignId: string): Promise<void> {
   const env = await startCampaignEnv(t, { agents: 1 });
   const { redis, services } = env;
   const desk = services.desk;
@@ -36,7 +38,7 @@ t.test('an agent freed after the callback found none is the callback’s, not a 
     if (++wraps === 1) {
       void createCallback(
         redis,
-        { campaignId: 'cbf', phone: e164(promised!), dueAt: Date.now() - 1000, owner: null, createdBy: 'supervisor' },
+        { campaignId, phone: e164(promised!), dueAt: Date.now() - 1000, owner, createdBy: owner ? 'agent' : 'supervisor' },
         Date.now(),
       ).then((cb) => (callback = cb));
       return;
@@ -55,19 +57,27 @@ t.test('an agent freed after the callback found none is the callback’s, not a 
   };
   await loginReady(desk, ['ag1']);
   await makeList(redis, 'L', [first!, second!]);
-  await runCampaign(redis, 'cbf', 'L', { mode: 'progressive', ringTimeoutSec: 20, maxAttempts: 1, agentGroups: ['sales'] });
+  await runCampaign(redis, campaignId, 'L', { mode: 'progressive', ringTimeoutSec: 20, maxAttempts: 1, agentGroups: ['sales'] });
 
   // Bounded guard for a loaded host: the first wrap-up ends in the callback's reservation.
   await until(() => freedInTick, 'the agent freed right after the callback found no agent', 60_000, 100);
-  t.equal(await waitCompleted(redis, 'cbf', 80_000), 'completed', 'the campaign completed');
-  const history = await new DialQueue(redis, 'cbf').history();
+  t.equal(await waitCompleted(redis, campaignId, 80_000), 'completed', 'the campaign completed');
+  const history = await new DialQueue(redis, campaignId).history();
   const cb = history.find((h) => h.fields.ref!.startsWith(`cb:${callback?.id}@`));
   const next = history.find((h) => h.fields.ref === 'L:c1');
   t.equal(history.find((h) => h.fields.ref === 'L:c0')?.fields.code, '20', 'the first list call was connected');
   t.equal(cb?.fields.code, '20', 'the callback was dialled and connected');
   t.equal(talkedTo[cb?.fields.attemptId ?? ''], 'ag1');
-  t.match(await getCallback(redis, 'cbf', callback!.id), { state: 'done' });
+  t.match(await getCallback(redis, campaignId, callback!.id), { state: 'done' });
   t.equal(next?.fields.code, '20', 'the list went on after the callback');
   // One agent: what closes first was dialled first.
   t.ok(cb && next && history.indexOf(cb) < history.indexOf(next), 'the callback took the freed agent ahead of the rest of the list');
-});
+}
+
+t.test('an agent freed after the callback found none is the callback’s, not a list call’s', { timeout: 120000 }, (t) =>
+  freedInTheTick(t, null, 'cbf'),
+);
+
+t.test('an owner freed after its own callback found it busy is the callback’s, not a list call’s', { timeout: 120000 }, (t) =>
+  freedInTheTick(t, 'ag1', 'cbo'),
+);

@@ -31,6 +31,30 @@ t.test('ready agents promised to other campaigns count as reserved', async (t) =
   t.equal(agents[1]!.state, 'ready', 'the input is not changed');
 });
 
+t.test('a ready agent owed an owner-only callback is kept out of the list’s pacing', async (t) => {
+  const agents: AgentSnapshot[] = [
+    { state: 'ready', since: 1, agentId: 'a1' },
+    { state: 'ready', since: 2, agentId: 'owner' },
+    { state: 'talking', since: 3, agentId: 'busy-owner' },
+    { state: 'ready', since: 4 },
+  ];
+  const owners = new Set(['owner', 'busy-owner', 'not-logged-in']);
+  t.same(
+    withPromisedAgents(agents, 0, owners).map((a) => a.state),
+    ['ready', 'reserved', 'talking', 'ready'],
+    'only the owner freed meanwhile: a busy owner or one not in the groups takes nobody else’s place',
+  );
+  t.same(
+    withPromisedAgents(agents, 1, owners).map((a) => a.state),
+    ['reserved', 'reserved', 'talking', 'ready'],
+    'the owner is not also one of the agents promised elsewhere',
+  );
+  t.same(
+    withPromisedAgents(agents, 9, owners).map((a) => a.state),
+    ['reserved', 'reserved', 'talking', 'reserved'],
+  );
+});
+
 t.test('which campaigns share agents, which calls still wait for one', async (t) => {
   t.ok(sharesAgents(['sales', 'support'], ['support']));
   t.notOk(sharesAgents(['sales'], ['support']));
