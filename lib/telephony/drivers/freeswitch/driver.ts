@@ -506,6 +506,8 @@ export class FreeswitchDriver implements TelephonyDriver {
   private async quiet(leg: Leg): Promise<void> {
     while (leg.playRun && leg.state !== 'ended') {
       const run = leg.playRun;
+      // No playback known: what runs is a beep played on its own, left to end by itself (not broken).
+      const broken = !!leg.playback;
       if (leg.playback) {
         leg.playback = undefined;
         await leg.ep.api('uuid_break', [leg.ep.uuid, 'all']);
@@ -517,7 +519,10 @@ export class FreeswitchDriver implements TelephonyDriver {
       ]);
       this.d.clock.clearTimeout(timer);
       if (!ended) {
-        leg.log.warn({ waitedMs: PLAYBACK_END_WAIT_MS }, 'FreeSWITCH did not report the end of a broken playback; going on without it');
+        leg.log.warn(
+          { waitedMs: PLAYBACK_END_WAIT_MS },
+          `FreeSWITCH did not report the end of ${broken ? 'a broken playback' : "a beep's playback"}; going on without it`,
+        );
         if (leg.playRun === run) leg.playRun = undefined;
       }
     }
