@@ -7,9 +7,13 @@
  * adaptive baseline and our predictive mode, several seeded shifts each, and
  * an oracle (exact agent free times, true laws) swept per scenario to 3.0 %
  * abandon as the ceiling: oracleRatio = occupancy ÷ the oracle's.
- * Usage: npm run bench -- pacing [--hours H] [--seeds N] [--first-seed S] [--only a20-live25-talk180[,…]] [--agents 5] [--rounds R] [--calibration] [--shifts]
+ * A second ceiling, the laws oracle (sim/laws-oracle.ts), knows the true laws and each agent's state, time in it and
+ * speed but not the drawn remainders, swept the same way: lawsRatio = predictive's occupancy ÷ its occupancy, and its
+ * own oracleRatio is the part of the gap that is information no dialer has.
+ * Usage: npm run bench -- pacing [--hours H] [--seeds N] [--first-seed S] [--only a20-live25-talk180[,…]] [--agents 5] [--rounds R] [--calibration] [--shifts] [--no-baselines]
  * (`--first-seed`: judge a change on other seeds than the grid's 1…N, whose shifts it may have been tuned on;
  * `--calibration`: predictive's abandons expected against those seen, binned by the abandon chance per call placed;
+ * `--no-baselines`: predictive and the two oracles only;
  * `--shifts`: predictive alone, no baselines and no oracle, each shift's abandon rate — the shift rule on many seeds
  * at a tenth of the cost.)
  * Last line (JSON): per strategy, the standard scenario's figures and the worst
@@ -73,7 +77,12 @@ const idle = (p: Pooled) =>
  * in lockstep so the worker threads stay busy) to the largest that keeps the
  * pooled abandon rate within 3.0 %.
  */
-async function sweepOracle(scenarios: Scenario[], seeds: number[], rounds: number): Promise<Map<string, Pooled & { theta: number }>> {
+async function sweepOracle(
+  scenarios: Scenario[],
+  seeds: number[],
+  rounds: number,
+  kind: 'oracle' | 'lawsOracle' = 'oracle',
+): Promise<Map<string, Pooled & { theta: number }>> {
   const lo = new Map(scenarios.map((s) => [s.name, 1e-4]));
   const hi = new Map(scenarios.map((s) => [s.name, 0.1]));
   const best = new Map<string, Pooled & { theta: number }>();
@@ -81,8 +90,7 @@ async function sweepOracle(scenarios: Scenario[], seeds: number[], rounds: numbe
     const theta = new Map(scenarios.map((s) => [s.name, round === 0 ? 0.008 : Math.sqrt(lo.get(s.name)! * hi.get(s.name)!)]));
     const jobs: Job[] = [];
     for (const scenario of scenarios)
-      for (const seed of seeds)
-        jobs.push({ scenario, strategy: { kind: 'oracle', name: 'oracle', theta: theta.get(scenario.name)! }, seed });
+      for (const seed of seeds) jobs.push({ scenario, strategy: { kind, name: kind, theta: theta.get(scenario.name)! }, seed });
     const results = await runAll(jobs);
     for (const sc of scenarios) {
       const p = pool(results.filter((r) => r.scenario === sc.name));
@@ -124,6 +132,8 @@ export default async function main(args: string[] = []): Promise<void> {
   const rounds = Number(arg(args, 'rounds') ?? 6);
   const only = arg(args, 'only');
   const showCalibration = args.includes('--calibration');
+  // Predictive and the two ceilings only (the baselines' figures do not change with pacing work).
+  const strategies = args.includes('--no-baselines') ? STRATEGIES.filter((s) => s.name === 'predictive') : STRATEGIES;
   if (
     !(hours > 0) ||
     !(Number.isInteger(seedCount) && seedCount > 0) ||
@@ -141,26 +151,30 @@ export default async function main(args: string[] = []): Promise<void> {
     throw new Error(`no scenario ${[only && `named ${only}`, agents && `with ${agents} agents`].filter(Boolean).join(' ')} in the grid`);
   if (args.includes('--shifts')) return shifts(scenarios, seeds, hours);
   const jobs: Job[] = [];
-  for (const scenario of scenarios) for (const strategy of STRATEGIES) for (const seed of seeds) jobs.push({ scenario, strategy, seed });
+  for (const scenario of scenarios) for (const strategy of strategies) for (const seed of seeds) jobs.push({ scenario, strategy, seed });
   const t0 = Date.now();
   const results = await runAll(jobs);
   const oracle = await sweepOracle(scenarios, seeds, rounds);
+  const lawsOracle = await sweepOracle(scenarios, seeds, rounds, 'lawsOracle');
   console.log(
-    `pacing simulator: ${scenarios.length} scenarios × ${STRATEGIES.length} strategies + oracle (${rounds} sweep rounds) × seeds ${firstSeed}–${firstSeed + seedCount - 1} × ${hours} h shifts (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    `pacing simulator: ${scenarios.length} scenarios × ${strategies.length} strategies + oracle + laws oracle (${rounds} sweep rounds each) × seeds ${firstSeed}–${firstSeed + seedCount - 1} × ${hours} h shifts (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
   );
   console.log(
-    'scenario                     strategy      occupancy  abandon  worst-shift  oracleRatio   live  abandoned  idle:under  idle:awaiting',
+    'scenario                     strategy      occupancy  abandon  worst-shift  oracleRatio   live  abandoned  idle:under  idle:awaiting  lawsRatio',
   );
-  const table = new Map<string, Map<string, Pooled & { oracleRatio: number }>>();
+  const table = new Map<string, Map<string, Pooled & { oracleRatio: number; lawsRatio: number }>>();
+  const lawsRows = new Map<string, Pooled & { theta: number; oracleRatio: number }>();
   for (const sc of scenarios) {
-    const row = new Map<string, Pooled & { oracleRatio: number }>();
+    const row = new Map<string, Pooled & { oracleRatio: number; lawsRatio: number }>();
     const o = oracle.get(sc.name);
-    for (const st of STRATEGIES) {
+    const lo = lawsOracle.get(sc.name);
+    for (const st of strategies) {
       const p = pool(results.filter((r) => r.scenario === sc.name && r.strategy === st.name));
       const oracleRatio = o && o.occupancy > 0 ? p.occupancy / o.occupancy : NaN;
-      row.set(st.name, { ...p, oracleRatio });
+      const lawsRatio = lo && lo.occupancy > 0 ? p.occupancy / lo.occupancy : NaN;
+      row.set(st.name, { ...p, oracleRatio, lawsRatio });
       console.log(
-        `${sc.name.padEnd(29)}${st.name.padEnd(14)}${(p.occupancy * 100).toFixed(1).padStart(8)} %${(p.abandonRate * 100).toFixed(2).padStart(7)} %${(p.worstShiftAbandonRate * 100).toFixed(2).padStart(10)} %${oracleRatio.toFixed(3).padStart(12)}${String(p.live).padStart(7)}${String(p.abandoned).padStart(11)}${idle(p)}`,
+        `${sc.name.padEnd(29)}${st.name.padEnd(14)}${(p.occupancy * 100).toFixed(1).padStart(8)} %${(p.abandonRate * 100).toFixed(2).padStart(7)} %${(p.worstShiftAbandonRate * 100).toFixed(2).padStart(10)} %${oracleRatio.toFixed(3).padStart(12)}${String(p.live).padStart(7)}${String(p.abandoned).padStart(11)}${idle(p)}${lawsRatio.toFixed(3).padStart(11)}`,
       );
     }
     if (o)
@@ -168,6 +182,14 @@ export default async function main(args: string[] = []): Promise<void> {
         `${sc.name.padEnd(29)}${'oracle'.padEnd(14)}${(o.occupancy * 100).toFixed(1).padStart(8)} %${(o.abandonRate * 100).toFixed(2).padStart(7)} %${(o.worstShiftAbandonRate * 100).toFixed(2).padStart(10)} %${`θ=${o.theta.toPrecision(3)}`.padStart(12)}${String(o.live).padStart(7)}${String(o.abandoned).padStart(11)}${idle(o)}`,
       );
     else console.log(`${sc.name.padEnd(29)}oracle        no setting within ${CAP * 100} % found`);
+    // The laws oracle: its oracleRatio is what no dialer's information can beat (the clairvoyant part of the gap).
+    if (lo) {
+      const oracleRatio = o && o.occupancy > 0 ? lo.occupancy / o.occupancy : NaN;
+      lawsRows.set(sc.name, { ...lo, oracleRatio });
+      console.log(
+        `${sc.name.padEnd(29)}${'lawsOracle'.padEnd(14)}${(lo.occupancy * 100).toFixed(1).padStart(8)} %${(lo.abandonRate * 100).toFixed(2).padStart(7)} %${(lo.worstShiftAbandonRate * 100).toFixed(2).padStart(10)} %${oracleRatio.toFixed(3).padStart(12)}${String(lo.live).padStart(7)}${String(lo.abandoned).padStart(11)}${idle(lo)}${`θ=${lo.theta.toPrecision(3)}`.padStart(11)}`,
+      );
+    } else console.log(`${sc.name.padEnd(29)}lawsOracle    no setting within ${CAP * 100} % found`);
     table.set(sc.name, row);
     if (showCalibration)
       printCalibration(
@@ -179,7 +201,7 @@ export default async function main(args: string[] = []): Promise<void> {
   const out: Record<string, unknown> = { scenarios: scenarios.length, seeds: seedCount, ...(firstSeed !== 1 ? { firstSeed } : {}), hours };
   const standard: Record<string, unknown> = {};
   const worst: Record<string, unknown> = {};
-  for (const st of STRATEGIES) {
+  for (const st of strategies) {
     const p = std?.get(st.name);
     if (p)
       standard[st.name] = {
@@ -187,6 +209,7 @@ export default async function main(args: string[] = []): Promise<void> {
         abandonRate: r4(p.abandonRate),
         worstShiftAbandonRate: r4(p.worstShiftAbandonRate),
         oracleRatio: r4(p.oracleRatio),
+        ...(st.name === 'predictive' ? { lawsRatio: r4(p.lawsRatio) } : {}),
       };
     const rows = [...table.values()].map((row) => row.get(st.name)!);
     const shifts = rows.reduce((a, r) => a + r.shifts, 0);
@@ -195,10 +218,27 @@ export default async function main(args: string[] = []): Promise<void> {
       maxAbandonRate: r4(Math.max(...rows.map((r) => r.abandonRate))),
       worstShiftAbandonRate: r4(Math.max(...rows.map((r) => r.worstShiftAbandonRate))),
       shiftsWithinCap: r4(rows.reduce((a, r) => a + r.shiftsWithinCap, 0) / shifts),
+      ...(st.name === 'predictive' ? { minLawsRatio: r4(Math.min(...rows.map((r) => r.lawsRatio))) } : {}),
     };
   }
+  // The laws oracle against the clairvoyant one: below 0.97 in a row, no dialer can meet the target there.
+  const lr = [...lawsRows.values()];
+  if (lr.length)
+    worst.lawsOracle = {
+      minOracleRatio: r4(Math.min(...lr.map((r) => r.oracleRatio))),
+      maxAbandonRate: r4(Math.max(...lr.map((r) => r.abandonRate))),
+      rowsBelow097: lr.filter((r) => r.oracleRatio < 0.97).length,
+    };
   const so = oracle.get(STANDARD.name);
   if (so) standard.oracle = { occupancy: r4(so.occupancy), abandonRate: r4(so.abandonRate), theta: Number(so.theta.toPrecision(3)) };
+  const sl = lawsRows.get(STANDARD.name);
+  if (sl)
+    standard.lawsOracle = {
+      occupancy: r4(sl.occupancy),
+      abandonRate: r4(sl.abandonRate),
+      theta: Number(sl.theta.toPrecision(3)),
+      oracleRatio: r4(sl.oracleRatio),
+    };
   out.standard = standard;
   out.worst = worst;
   console.log(JSON.stringify(out));

@@ -32,6 +32,7 @@ import {
   type Scenario,
 } from './scenario';
 import { oracleCalls, trueLaws, type TrueLaws } from './oracle';
+import { agentLaws, lawsOracleCalls, type LawsAgent } from './laws-oracle';
 import { afterPlaced, campaignTick, type SessionView, type TickCampaign } from '../../lib/dialer/steps/campaign-tick';
 import type { PacingConfig } from '../../lib/pacing/schema';
 
@@ -40,7 +41,9 @@ export type Strategy =
   | { kind: 'tick'; name: string; campaign: TickCampaign; predictive?: PacingConfig['predictive']; tickMs?: number }
   | { kind: 'adaptive'; name: string }
   /** Knows exact agent free times and the true laws; places calls while one more stays within `theta` (oracle.ts). */
-  | { kind: 'oracle'; name: string; theta: number };
+  | { kind: 'oracle'; name: string; theta: number }
+  /** Knows the true laws and each agent's state, time in it and speed, not the drawn remainders (laws-oracle.ts). */
+  | { kind: 'lawsOracle'; name: string; theta: number };
 
 export interface SimOptions {
   seed: number;
@@ -290,19 +293,33 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
         while (minute.length && minute[0].t <= now - 60 * SEC) minute.shift();
         let n: number;
         let bin = -1;
-        if (strategy.kind === 'oracle') {
+        if (strategy.kind === 'oracle' || strategy.kind === 'lawsOracle') {
           const ready = readyCount();
           const inFlight = ringing.size + queued.size;
-          const m = oracleCalls({
+          const common = {
             now,
-            freeAt: agents.map((a) => a.freeAt),
             ringing: [...ringing.values()].map((c) => c.startedAt),
             queued: queued.size,
             graceMs: Math.max(0, threshold - verdictGapMs),
             laws: lawsAt(now),
             theta: strategy.theta,
             maxCalls: 8 * agents.length,
-          });
+          };
+          const m =
+            strategy.kind === 'oracle'
+              ? oracleCalls({ ...common, freeAt: agents.map((a) => a.freeAt) })
+              : lawsOracleCalls({
+                  ...common,
+                  agents: agents.map((a, i): LawsAgent => ({
+                    state: a.state,
+                    since: a.since,
+                    // A break's end is known (fixed length); a talk's or wrap-up's is not.
+                    ...(a.state === 'break' ? { breakEndsAt: a.freeAt } : {}),
+                    talkSpeed: speed[i]!.talk,
+                    wrapSpeed: speed[i]!.wrap,
+                  })),
+                  agentLaws: agentLaws(sc.talkMeanSec, w, common.laws.falsePersonShare),
+                });
           n = applyCaps(Math.max(m, ready - inFlight), withTrunk(caps, legs(), starts.length), {
             ringing: [...ringing.values()].map((c) => c.startedAt),
             queued: [...queued.values()],

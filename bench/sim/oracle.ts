@@ -21,6 +21,8 @@ export interface TrueLaws {
   /** resolvedCdf[i] = P(the call has ended ringing, whatever the outcome, by (i+1)·GRID_MS). */
   resolvedCdf: Float64Array;
   horizonMs: number;
+  /** Share of the calls that need an agent that are machines the detector took for persons. */
+  falsePersonShare: number;
 }
 
 export function trueLaws(liveRate: number, w: World | undefined): TrueLaws {
@@ -30,6 +32,7 @@ export function trueLaws(liveRate: number, w: World | undefined): TrueLaws {
   const res = new Float64Array(n);
   const fm = w?.amdFalseMachine ?? 0;
   const fp = w?.amdFalsePerson ?? 0;
+  let fpNeed = 0;
   // Adds `mass` spread uniformly over [lo, hi] ms to a density array.
   const spread = (arr: Float64Array, mass: number, lo: number, hi: number) => {
     if (mass <= 0) return;
@@ -51,16 +54,19 @@ export function trueLaws(liveRate: number, w: World | undefined): TrueLaws {
       const hi = Math.min(m.sec[1] * 1000, timeout + 3500);
       spread(res, share, lo, hi);
       spread(need, share * fp, lo, hi);
+      // Machines answered after the timeout are cut off before the detector's verdict (as the engine does).
+      fpNeed += share * fp * Math.max(0, Math.min(1, (timeout + 3500 - lo) / (m.sec[1] * 1000 - lo)));
     } else spread(res, share, m.sec[0] * 1000, m.sec[1] * 1000);
   }
   for (let i = 1; i < n; i++) {
     need[i] += need[i - 1];
     res[i] += res[i - 1];
   }
-  return { needCdf: need, resolvedCdf: res, horizonMs: n * GRID_MS };
+  const total = need[n - 1]!;
+  return { needCdf: need, resolvedCdf: res, horizonMs: n * GRID_MS, falsePersonShare: total > 0 ? Math.min(1, fpNeed / total) : 0 };
 }
 
-const at = (cdf: Float64Array, ms: number) => (ms <= 0 ? 0 : cdf[Math.min(cdf.length - 1, Math.floor(ms / GRID_MS))]);
+export const at = (cdf: Float64Array, ms: number) => (ms <= 0 ? 0 : cdf[Math.min(cdf.length - 1, Math.floor(ms / GRID_MS))]);
 
 export interface OracleInput {
   now: number;
