@@ -103,10 +103,10 @@ t.test('the laws oracle places calls by the agents likely free, and fewer than t
   t.ok(a > b, `agents at the end of their wrap-up take more calls than agents who just started talking (${a} > ${b})`);
   t.ok(lawsOracleCalls({ ...base, agents: late, theta: 0.001 }) < a, 'a smaller risk, fewer calls');
   t.ok(lawsOracleCalls({ ...base, agents: late, ringing: Array.from({ length: 30 }, () => now - 2_000) }) < a, 'calls ringing count');
-  // Ten agents just talking, three of whom (a few short calls) the clairvoyant oracle knows are free in 5 s.
+  // Ten agents just talking, three of whom (short calls) the clairvoyant oracle knows are free in 1 s.
   const knows = oracleCalls({
     ...base,
-    freeAt: [...Array.from({ length: 3 }, () => now + 5_000), ...Array.from({ length: 7 }, () => now + 600_000)],
+    freeAt: [...Array.from({ length: 3 }, () => now + 1_000), ...Array.from({ length: 7 }, () => now + 600_000)],
   });
   t.ok(knows > b, `the clairvoyant oracle dials for the short calls it knows of, the laws oracle cannot (${knows} > ${b})`);
   const big = Array.from({ length: 70 }, (_, i): LawsAgent => ({ state: 'wrapup', since: now - 20_000 - 100 * i, ...speed }));
