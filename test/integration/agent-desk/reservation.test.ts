@@ -113,11 +113,15 @@ t.test('snapshot for pacing: agents of the groups who can take calls, with their
   t.same(
     sales,
     [
-      { state: 'reserved', since: t0 + 2000 },
-      { state: 'ready', since: t0 + 1000 },
+      { state: 'reserved', since: t0 + 2000, agentId: 'a1' },
+      { state: 'ready', since: t0 + 1000, agentId: 'a2' },
     ],
-    'a3 is still connecting and a4 is in another group',
+    'a3 is still connecting and a4 is in another group; each named (a callback owner is kept out of pacing by id)',
   );
   await f.desk.setState('a2', 'away');
-  t.same(await f.desk.snapshot(['sales', 'support']), [{ state: 'reserved', since: t0 + 2000 }], 'away agents are not counted');
+  t.same(
+    await f.desk.snapshot(['sales', 'support']),
+    [{ state: 'reserved', since: t0 + 2000, agentId: 'a1' }],
+    'away agents are not counted',
+  );
 });
