@@ -44,6 +44,12 @@ export interface Shape {
    * glides from frame to frame, and many voices at once (babble) have no steady period. 0 with no such pair.
    */
   pitchHold: number;
+  /**
+   * The longest pause between bursts counting only the frames where the voice has stopped: a frame in the gap that is
+   * still periodic (ShapeOptions.pauseMinPeriodicity) and above the floor (voicedMarginDb) is the soft end or start of a
+   * word that line noise sank under the threshold, not pause. Equals the longest pause when pauseMinPeriodicity is 0.
+   */
+  unvoicedPauseMs: number;
   x: Float64Array;
 }
 
@@ -56,6 +62,10 @@ export interface ShapeOptions {
   minPeriodicity: number;
   /** A burst whose loudest frame is this far (dB) below the loudest voice is background talk, not the greeting; 0: off. */
   backgroundBelowDb: number;
+  /** From this periodicity (and voicedMarginDb over the floor) a frame between bursts is voice fading, not pause (Shape.unvoicedPauseMs); 0: off. */
+  pauseMinPeriodicity?: number;
+  /** See pauseMinPeriodicity. */
+  voicedMarginDb?: number;
 }
 
 /**
@@ -85,6 +95,20 @@ export function shape(vad: LevelVad, side: FrameSide, o: ShapeOptions, out: Floa
   let speech = 0;
   let longestBurst = 0;
   let longestPause = 0;
+  let unvoicedPause = 0;
+  const pausePer = o.pauseMinPeriodicity ?? 0;
+  const voicedAbove = vad.floorDb + (o.voicedMarginDb ?? 0);
+  // The longest run of frames in [a, b) where the voice has stopped (not periodic above the floor).
+  const quietRun = (a: number, b: number): number => {
+    if (pausePer <= 0) return b - a;
+    let run = 0;
+    let best = 0;
+    for (let i = a; i < b; i++) {
+      if (vad.per[i]! >= pausePer && vad.db[i]! > voicedAbove) run = 0;
+      else if (++run > best) best = run;
+    }
+    return best;
+  };
   // The loudest voice so far: a burst whose own loudest frame stays far below it is a voice in the background.
   let loudest = -Infinity;
   if (o.backgroundBelowDb > 0) for (let i = 0; i < n; i++) if (lab[i] && vad.db[i]! > loudest) loudest = vad.db[i]!;
@@ -100,7 +124,10 @@ export function shape(vad: LevelVad, side: FrameSide, o: ShapeOptions, out: Floa
     if (o.backgroundBelowDb > 0 && bMax < background) lab.fill(0, bStart, bEnd);
     else if (len >= minBurst) {
       if (onset < 0) onset = bStart;
-      else longestPause = Math.max(longestPause, bStart - end);
+      else {
+        longestPause = Math.max(longestPause, bStart - end);
+        unvoicedPause = Math.max(unvoicedPause, quietRun(end, bStart));
+      }
       end = bEnd;
       bursts++;
       speech += bVoiced;
@@ -173,7 +200,16 @@ export function shape(vad: LevelVad, side: FrameSide, o: ShapeOptions, out: Floa
   out[16] = out[15]! * Math.min(Math.max(bursts - 1, 0), 3);
   // Voice with a pitch: speech ≈ ½–¾ (unvoiced consonants have none), music more, noise that passed the threshold little.
   out[17] = voicedInSpan ? periodic / voicedInSpan : 0;
-  return { onset, end, bursts, trailingMs: trailing * FRAME_MS, spanMs: span * FRAME_MS, pitchHold: pairs ? held / pairs : 0, x: out };
+  return {
+    onset,
+    end,
+    bursts,
+    trailingMs: trailing * FRAME_MS,
+    spanMs: span * FRAME_MS,
+    pitchHold: pairs ? held / pairs : 0,
+    unvoicedPauseMs: unvoicedPause * FRAME_MS,
+    x: out,
+  };
 }
 
 /**

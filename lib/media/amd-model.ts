@@ -161,6 +161,8 @@ export class ShapeAmd {
         minBurstMs: c.minWordLengthMs,
         minPeriodicity: this.vadCfg.minPeriodicity,
         backgroundBelowDb: backgroundBelowDbFor(c, vad),
+        pauseMinPeriodicity: c.pauseMinPeriodicity,
+        voicedMarginDb: this.vadCfg.voicedMarginDb,
       },
       this.x,
     );
@@ -224,7 +226,7 @@ export class ShapeAmd {
       s.bursts >= 2 &&
       s.spanMs >= c.multiBurstGreetingMs &&
       s.trailingMs >= c.mergeGapMs &&
-      this.x[7]! * 1000 >= c.multiBurstMinPauseMs &&
+      Math.min(this.x[7]! * 1000, s.unvoicedPauseMs) >= c.multiBurstMinPauseMs &&
       pm >= ph
     ) {
       return this.verdict(1, `${s.bursts} bursts over ${s.spanMs} ms`, pm / (pm + ph));
@@ -238,6 +240,12 @@ export class ShapeAmd {
       if (1 - conf >= c.machineConfidence)
         return this.verdict(1, `${s.spanMs} ms greeting in ${s.bursts} bursts, then quiet: shaped like a recording`, 1 - conf);
       const waited = s.trailingMs >= c.maxHumanSilenceMs;
+      // Leaning towards a recording without being sure, after a greeting short enough for a person: more quiet is more
+      // evidence (the model weighs trailingSilenceS), so listen on up to unsureSilenceMs before the notsure. A person who
+      // has said a long sentence stops and waits for a reply; a recording goes on (the greeting resumes) or beeps. Only
+      // what was a notsure can change here: a person once the model leans that way, or still a notsure.
+      const unsure = waited && conf < 0.5 && s.trailingMs < c.unsureSilenceMs && s.spanMs < c.maxPersonGreetingMs;
+      if (unsure) return null;
       // A noisy line: the pause is weaker evidence, so a person the model is sure of waits longer (personSilenceMs)
       // for a recording's next sentence, judged against the greeting's own level from here on (see `pending`).
       const needMs = personSilenceMs(c, vad.peakDb - vad.floorDb);
