@@ -10,8 +10,9 @@
  * Clairvoyant oracle vs laws oracle: what knowing each agent's exact free time is worth (information no dialer
  * has). Laws oracle vs predictive: what estimation and policy cost (ours to close).
  */
+import { tailWithBinomial } from '../../lib/pacing/count-tail';
 import { normCdf } from '../../lib/pacing/stats';
-import { at, type TrueLaws } from './oracle';
+import { at, type OracleInput } from './oracle';
 import { FALSE_PERSON_TALK_SEC, WRAP_SEC, type World } from './scenario';
 
 const SLICES = 6;
@@ -144,25 +145,16 @@ export function freeWithin(L: AgentLaws, a: LawsAgent, now: number, y: number): 
   }
 }
 
-export interface LawsOracleInput {
-  now: number;
+/** The oracle's input with each agent's state and laws in place of its exact free time. */
+export interface LawsOracleInput extends Omit<OracleInput, 'freeAt'> {
   agents: LawsAgent[];
   agentLaws: AgentLaws;
-  /** Start times of calls still ringing. */
-  ringing: number[];
-  /** Persons already waiting for an agent. */
-  queued: number;
-  /** The abandon deadline after the verdict (threshold less the detector's wait). */
-  graceMs: number;
-  laws: TrueLaws;
-  theta: number;
-  maxCalls: number;
 }
 
 /**
- * b ↦ P(fixed + Σ Bernoulli(demand) − Σ Bernoulli(supply) + Binomial(n, c) ≥ 0), the same distribution as
- * count-tail.ts computes, in place and with certain terms (q of 0 or 1) folded into the fixed part: this runs
- * for every slice of every tick of every sweep.
+ * b ↦ P(fixed + Σ Bernoulli(demand) − Σ Bernoulli(supply) + Binomial(n, c) ≥ 0): count-tail.ts's distribution,
+ * built in place and with certain terms (q of 0 or 1) folded into the fixed part, since this runs for every slice
+ * of every tick of every sweep; the binomial tail is count-tail.ts's own.
  */
 export function exactTail(fixed: number, demand: readonly number[], supply: readonly number[]): (n: number, c: number) => number {
   const EPS = 1e-12;
@@ -192,22 +184,8 @@ export function exactTail(fixed: number, demand: readonly number[], supply: read
     pmf[hi] = pmf[hi]! * (1 - q);
     lo--;
   }
-  const atLeast = new Float64Array(size + 1);
-  for (let i = size - 1; i >= 0; i--) atLeast[i] = atLeast[i + 1]! + pmf[i]!;
-  // P(X ≥ v) = P(Y ≥ v − shift)
-  const pGe = (v: number) => {
-    const i = v - shift + off;
-    return i <= 0 ? 1 : i >= size ? 0 : atLeast[i]!;
-  };
-  return (n, c) => {
-    let pb = Math.pow(1 - c, n);
-    let total = 0;
-    for (let b = 0; b <= n; b++) {
-      total += pb * pGe(-b);
-      pb *= c < 1 ? ((n - b) / (b + 1)) * (c / (1 - c)) : 0;
-    }
-    return Math.min(1, total);
-  };
+  // pmf[i] = P(X = i − (off − shift)).
+  return tailWithBinomial({ pmf, offset: off - shift });
 }
 
 /** Calls to place now: the clairvoyant oracle's rule with each agent's free time replaced by its law. */
