@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { freePort } from '../../lib/store/redis-server';
 import { modeslConnect } from '../../lib/telephony/drivers/freeswitch/adapters';
 import { udpFree } from '../../lib/telephony/testing/ports';
+import { claimPortSlot } from './port-slots';
 
 export const LIVE_ROOT = process.env.DIALER_LIVE_ROOT || '/opt/dialer-live';
 const ROOT = resolve(__dirname, '../..');
@@ -80,24 +81,6 @@ export function rewriteVars(xml: string, values: Record<string, string | number>
     out = out.replace(re, `$1${value}$2`);
   }
   return out;
-}
-
-/** Ranges given to FreeSWITCHes this process started: FreeSWITCH binds its RTP ports only per call, so probes cannot see them. */
-const rtpTaken: [number, number][] = [];
-
-/** A free even-aligned RTP range below the kernel's ephemeral ports (where SIPp and freePort take theirs). */
-async function rtpRange(size: number): Promise<[number, number]> {
-  for (let i = 0; i < 50; i++) {
-    const start = 10000 + 2 * Math.floor(Math.random() * ((30000 - 10000 - size) / 2));
-    if (rtpTaken.some(([a, b]) => start <= b && start + size - 1 >= a)) continue;
-    const probes = [start, start + size / 2, start + size - 2];
-    if ((await Promise.all(probes.map(udpFree))).every(Boolean)) {
-      const range: [number, number] = [start, start + size - 1];
-      rtpTaken.push(range);
-      return range;
-    }
-  }
-  throw new Error('no free RTP port range');
 }
 
 /** A TCP port that is also free for UDP (SIP listens on both). */
@@ -172,10 +155,18 @@ function holdMusic(): string {
  * One FreeSWITCH with freeswitch-conf/ and its own vars.xml (loopback, free
  * ports, a fresh secret) under `dir`; resolves when its drachtio_mrf profile runs.
  */
-async function startFreeswitch(dir: string, procs: Proc[], drachtioVars: Record<string, string | number>): Promise<LiveFreeswitch> {
+async function startFreeswitch(
+  dir: string,
+  procs: Proc[],
+  drachtioVars: Record<string, string | number>,
+  releases: (() => void)[],
+): Promise<LiveFreeswitch> {
   const conf = join(dir, 'conf');
   cpSync(CONF, conf, { recursive: true });
-  const [rtpStart, rtpEnd] = await rtpRange(400);
+  // Its own RTP range, disjoint from every other live test process's (port-slots.ts).
+  const slot = await claimPortSlot();
+  releases.push(slot.release);
+  const [rtpStart, rtpEnd] = slot.range;
   const eslPort = await freePort();
   const fsSipPort = await freeSipPort();
   const eslSecret = randomBytes(8).toString('hex');
@@ -249,11 +240,13 @@ export async function startLiveServers(t?: Teardown, opts: { freeswitches?: numb
   if (missing) throw new Error(missing);
   const dir = mkdtempSync(join(tmpdir(), 'dialer-live-'));
   const procs: Proc[] = [];
+  const releases: (() => void)[] = [];
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     await Promise.all(procs.map(stopProc));
+    for (const release of releases) release();
     if (!process.env.DIALER_LIVE_KEEP) rmSync(dir, { recursive: true, force: true });
   };
   t?.teardown(stop);
@@ -271,7 +264,7 @@ export async function startLiveServers(t?: Teardown, opts: { freeswitches?: numb
     const freeswitches: LiveFreeswitch[] = [];
     // One at a time: concurrent FreeSWITCH starts on 2 loaded cores only make each slower.
     for (let i = 0; i < Math.max(1, opts.freeswitches ?? 1); i++) {
-      freeswitches.push(await startFreeswitch(i === 0 ? dir : join(dir, `fs${i + 1}`), procs, drachtioVars));
+      freeswitches.push(await startFreeswitch(i === 0 ? dir : join(dir, `fs${i + 1}`), procs, drachtioVars, releases));
     }
     // drachtio reads drachtio.conf.xml (its <admin> element is required); vars.xml's values override it on the command line.
     const drArgs = [
@@ -296,7 +289,9 @@ export async function startLiveServers(t?: Teardown, opts: { freeswitches?: numb
 
     // Native mode's audio forks take their UDP ports from a range of their own (forkPortMin/forkPortMax), as a
     // firewalled deployment would: every live native test runs through it.
-    const [forkMin, forkMax] = await rtpRange(200);
+    const forkSlot = await claimPortSlot();
+    releases.push(forkSlot.release);
+    const [forkMin, forkMax] = forkSlot.range;
     const first = freeswitches[0]!;
     const servers: LiveServers = {
       drachtio: { host: '127.0.0.1', port: adminPort, secret: drSecret, sipPort: drSipPort },

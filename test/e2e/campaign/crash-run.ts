@@ -15,7 +15,7 @@
  * the latches, counted in /metrics, and no contact is mis-scored.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Test } from 'tap';
@@ -184,12 +184,14 @@ export async function crashRun(t: Test, seed: number): Promise<void> {
       );
       // node itself with tsx's loader: SIGKILL must hit the dialer, not a wrapper that would orphan it.
       const loader = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+      // Its warnings and errors in the work folder, kept when the test fails.
+      const out = openSync(join(dir, `dialer-${n}.log`), 'a');
       const child = spawn(process.execPath, ['--import', loader, join(ROOT, 'app/server.ts')], {
         cwd: dir,
         env: { ...process.env, DIALER_CONFIG: cfgFile },
-        stdio: ['ignore', 'ignore', 'pipe'],
+        stdio: ['ignore', out, out],
       });
-      child.stderr!.resume();
+      closeSync(out);
       return child;
     };
 
@@ -265,6 +267,8 @@ export async function crashRun(t: Test, seed: number): Promise<void> {
     const ids = history.map((h) => h.fields.attemptId);
     t.equal(new Set(ids).size, ids.length, 'no attempt has two results');
     const perContact = new Map<string, { no: number; code: number; interrupted: boolean }[]>();
+    /** Each attempt's recorded detail, for a failure's message. */
+    const detail = new Map<string, string>();
     for (const h of history) {
       const id = h.fields.ref!.split(':')[1]!;
       const data = JSON.parse(h.fields.data!) as { interrupted?: boolean };
@@ -272,6 +276,7 @@ export async function crashRun(t: Test, seed: number): Promise<void> {
         ...(perContact.get(id) ?? []),
         { no: Number(h.fields.attemptNo), code: Number(h.fields.code), interrupted: !!data.interrupted },
       ]);
+      detail.set(`${id}#${h.fields.attemptNo}`, h.fields.data!.slice(0, 300));
     }
     const invites = readFileSync(trace, 'utf8')
       .split(/\r?\n/)
@@ -318,7 +323,8 @@ export async function crashRun(t: Test, seed: number): Promise<void> {
       const seq = rec.map((r) => r.no);
       const fail = (msg: string) => {
         problems++;
-        t.fail(`${id} (digit ${d}): ${msg}: ${JSON.stringify(rec)}`);
+        const details = rec.map((r) => `#${r.no} ${detail.get(`${id}#${r.no}`)}`).join(' ');
+        t.fail(`${id} (digit ${d}): ${msg}: ${JSON.stringify(rec)} ${details}`);
       };
       if (rec.length === 0) return fail('lost: no attempt at all');
       if (seq.join(',') !== rec.map((_, k) => k + 1).join(',')) fail('attempt numbers are not 1..n once each');

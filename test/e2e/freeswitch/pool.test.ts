@@ -167,7 +167,36 @@ t.test(
         maxAttempts: 1,
       });
     };
-    const completed = (id: string) => until(`${id} completed`, async () => (await getCampaign(redis, id))!.state === 'completed', 150000);
+    /** Every driver event with its media server, for what a timeout reports. */
+    const seen = new Map<string, { server: string; events: string[] }>();
+    const record = (driver: FreeswitchDriver) =>
+      driver.onEvent((e) => {
+        const leg = seen.get(e.legId) ?? { server: driver.mediaServerOf(e.legId) ?? '?', events: [] };
+        leg.events.push(`${e.type}${e.type === 'end' ? `:${e.cause}` : ''}@${e.at}`);
+        seen.set(e.legId, leg);
+      });
+    /** What a campaign that did not complete still waits for: in the failure's message, where CI prints it. */
+    const stuck = async (id: string) => {
+      const q = new DialQueue(redis, id);
+      const done = new Set((await q.history()).map((h) => h.fields.ref!.split(':')[1]!));
+      const open = [...contacts.values()].filter((c) => c.campaign === id && !done.has(c.id)).map((c) => `${c.id}(digit ${c.digit})`);
+      const legs = [...seen.entries()]
+        .filter(([, l]) => !l.events.some((e) => e.startsWith('end')))
+        .map(
+          ([leg, l]) =>
+            `${leg.slice(0, 8)} on ${l.server}: ${l.events.join(' ').replace(/@(\d+)/g, (_, at: string) => `@-${Date.now() - Number(at)}ms`)}`,
+        );
+      const c = await getCampaign(redis, id);
+      // Most telling first: CI prints the first 400 characters of a failure's line.
+      return `no result: ${open.join(' ') || 'none'}; legs not ended: ${legs.join('; ') || 'none'}; state ${c?.state}, ${await q.inflightCount()} in flight, counters ${JSON.stringify(await q.counters())}`;
+    };
+    const completed = async (id: string) => {
+      try {
+        await until(`${id} completed`, async () => (await getCampaign(redis, id))!.state === 'completed', 150000);
+      } catch (err) {
+        throw new Error(`${(err as Error).message}: ${await stuck(id)}`);
+      }
+    };
     /** Contact id → the codes of its attempts. */
     const details = new Map<string, string>();
     const results = async (id: string) => {
@@ -183,6 +212,7 @@ t.test(
       const services = await startServices({ config, redis, log });
       const app = await buildApp({ config, redis, logger: false, runtime: services.runtime });
       t.teardown(() => app.close());
+      record(services.driver as FreeswitchDriver);
       return { services, driver: services.driver as FreeswitchDriver, api: apiOf(app) };
     };
     const apiOf = (app: Awaited<ReturnType<typeof buildApp>>) => async (method: 'GET' | 'POST', url: string) => {

@@ -12,7 +12,7 @@
  */
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RtpProbe } from '../../../lib/telephony/testing/rtp-probe';
@@ -85,7 +85,15 @@ t.test(
     const startedAt = Date.now();
     const id = await driver.startRecording({ customerLeg: c, agentLeg: a, path, onEnd: (r) => ended.push(r) });
     // FreeSWITCH fails on its second 64 KiB write (about 4 s of audio); bounded generously for a loaded host.
-    await until(() => ended.length > 0, 'the recording to end on the full disk', 60000);
+    await until(() => ended.length > 0, 'the recording to end on the full disk', 60000).catch(async (err: Error) => {
+      // What CI prints is the failure's line: say there what FreeSWITCH had written and whether audio still flowed.
+      const size = (f: string) => (existsSync(f) ? statSync(f).size : 'none');
+      const recent = (probe: RtpProbe) => probe.frames.filter((f) => f.at >= Date.now() - 5000).length;
+      throw new Error(
+        `${err.message}: file ${size(path)} bytes, filler ${size(filler)}, frames in the last 5 s agent ${recent(agent.probe)} customer ${recent(customer.probe)}, ` +
+          `leg events ${events.map((e) => e.type).join(',') || 'none'}, channels ${(await live.api('show channels count')).trim()}`,
+      );
+    });
     const r = ended[0]!;
     t.equal(r.id, id);
     t.equal(r.endedBy, 'error', 'ended as an error');

@@ -1,5 +1,6 @@
 /** RTP ports: even numbers in a configured range (RTCP conventionally takes the odd one above). */
 import { createSocket, type Socket } from 'node:dgram';
+import { TelephonyError } from '../../../contract';
 
 export class PortPool {
   private next: number;
@@ -48,7 +49,9 @@ export class PortPool {
       this.inUse.add(port);
       return { socket, port };
     }
-    throw new Error(`no free RTP port in ${this.min}-${this.max} (${this.inUse.size} in use)`);
+    // A local limit, not the number's fault: nothing was sent, so the caller gives the call back uncounted
+    // (a port frees when a call ends, or when a dead process's orphan it was held for is over).
+    throw new TelephonyError('NO_CAPACITY', `no free RTP port in ${this.min}-${this.max} (${this.inUse.size} in use)`);
   }
 
   /**
