@@ -218,11 +218,18 @@ export async function crashRun(t: Test, seed: number): Promise<void> {
     const random = rng(seed);
     /** Until the process serves its API: a kill during start-up would leave no call to orphan. */
     const booted = async () => {
-      for (let i = 0; i < 600; i++) {
+      for (let i = 0, races = 0; i < 600; i++) {
         const ok = await fetch(`http://127.0.0.1:${apiPort}/health`)
           .then((r) => r.status < 500)
           .catch(() => false);
         if (ok) return;
+        // Lost the race for its API port (another test process bound it between freePort and listen): again on another.
+        const log = () => readFileSync(join(dir, `dialer-${n}.log`), 'utf8');
+        if (dialer.exitCode === 1 && races < 3 && /api\.port .*EADDRINUSE/.test(log())) {
+          races++;
+          t.comment(`dialer-${n}: its API port was taken meanwhile; started again on another`);
+          dialer = await startDialer();
+        }
         await new Promise((r) => setTimeout(r, 100));
       }
     };

@@ -44,7 +44,18 @@ t.test('a SIGKILLed runner’s message campaign is completed by another process,
   t.ok(before < N, `killed mid-campaign (${before} of ${N} sent)`);
 
   await startWithChannels(t, redis, { sms: sipChannel(carrier.sipp.address) }, { leaseMs: 1000 });
-  await until('the campaign completed by the survivor', async () => (await getMessageCampaign(redis, 'mc'))?.state === 'completed', 90000);
+  await until(
+    'the campaign completed by the survivor',
+    async () => (await getMessageCampaign(redis, 'mc'))?.state === 'completed',
+    90000,
+  ).catch(async (err: Error) => {
+    // What CI prints is the failure's line: say there how far the survivor got.
+    const byStatus = new Map<string, number>();
+    for await (const r of iterateMessages(redis, 'mc')) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
+    throw new Error(
+      `${err.message}: records ${JSON.stringify(Object.fromEntries(byStatus))}, ${sent().length} at SIPp, campaign ${JSON.stringify(await getMessageCampaign(redis, 'mc'))}`,
+    );
+  });
 
   const recs: MessageRecord[] = [];
   for await (const r of iterateMessages(redis, 'mc')) recs.push(r);
