@@ -16,7 +16,9 @@
  * `--pitch <cents>` first lowers (or raises) every item's voice with sox's `pitch`
  * effect, tempo kept: the train voices are three women, and `--pitch -800`
  * (200 → 126 Hz) gives a lower-voiced copy of the same split, nearer a man's
- * pitch, without reading the held-out speaker. `--verbose` lists every wrong person, machine and music item on stderr (cell,
+ * pitch, without reading the held-out speaker. Tones (busy, reorder, SIT after answer; class `tone`
+ * for `--expect`) are the train split's 15 plus `--tones n` more made by the corpus recipe with a dev seed
+ * of their own (the held-out tones' seed is never used). `--verbose` lists every wrong person, machine and music item on stderr (cell,
  * item, what it became and why), and a tally of what persons became.
  */
 import { spawnSync } from 'node:child_process';
@@ -24,7 +26,7 @@ import { join } from 'node:path';
 import { analyzePcm } from '../lib/media/analyzer';
 import { readAudioFile } from '../lib/media/audio-file';
 import { mediaConfig } from '../lib/media/config';
-import { babble, colored, loadVoice, REAL_VERSION, VOICES } from './corpus/real';
+import { babble, colored, loadVoice, REAL_VERSION, toneItem, VOICES, type RealItem } from './corpus/real';
 import * as S from './corpus/synth';
 import { judgeReal, realCorpus } from './detect-real';
 
@@ -57,10 +59,25 @@ export default function main(args: string[]): void {
   const config = mediaConfig(undefined, overrides);
   const pool = noises.includes('babble') ? VOICES.train.flatMap((v) => loadVoice(v).prompts) : [];
   const every = args.includes('--every') ? Number(args[args.indexOf('--every') + 1]) : 1;
-  const items = corpus.items
-    .filter((i) => i.split === 'train' && i.aug === 'clean' && ['human', 'machine', 'music'].includes(i.expect))
-    .filter((_, k) => k % every === 0)
-    .filter((i) => !args.includes('--expect') || args[args.indexOf('--expect') + 1]!.split(',').includes(i.expect));
+  const TONE = new Set(['busy', 'reorder', 'sit']);
+  const cls = (e: string) => (TONE.has(e) ? 'tone' : e);
+  const expect = args.includes('--expect') ? args[args.indexOf('--expect') + 1]!.split(',') : null;
+  const extraTones = args.includes('--tones') ? Number(args[args.indexOf('--tones') + 1]) : 0;
+  // Extra dev tones: the corpus recipe (toneItem) with a seed neither split uses (train 4242, held-out 8484).
+  const made = new Map<string, Int16Array>();
+  const tr = S.rng(2121);
+  const extra: RealItem[] = Array.from({ length: extraTones }, (_, i) => {
+    const m = toneItem(i, tr);
+    const id = `dev-tone-${i}`;
+    made.set(id, S.toInt16(m.x));
+    return { id, file: '', split: 'train', aug: 'clean', base: id, expect: m.expect, region: m.region, desc: m.desc, ...(m.sitCode ? { sitCode: m.sitCode } : {}) };
+  });
+  const items = [
+    ...corpus.items
+      .filter((i) => i.split === 'train' && i.aug === 'clean' && ['human', 'machine', 'music', 'busy', 'reorder', 'sit'].includes(i.expect))
+      .filter((_, k) => k % every === 0),
+    ...extra,
+  ].filter((i) => !expect || expect.includes(cls(i.expect)));
   type Cell = { n: number; ok: number };
   const cells: Record<string, Record<string, Cell>> = {};
   const add = (row: string, cls: string, ok: boolean) => {
@@ -80,7 +97,7 @@ export default function main(args: string[]): void {
     audio += pcm.length / 8000;
     cpu += (c.user + c.system) / 1e6;
     const o = judgeReal(item, vs);
-    add(row, item.expect, o.correct);
+    add(row, cls(item.expect), o.correct);
     if (verbose && !o.correct) {
       const v = vs.find((x) => x.kind === o.predicted);
       const why = v && 'reason' in v ? `${v.reason} ${JSON.stringify('features' in v ? v.features : {})}` : '';
@@ -88,11 +105,11 @@ export default function main(args: string[]): void {
       const key = `${row.replace(/@.*/, '')}→${o.predicted ?? 'none'}`;
       if (item.expect === 'human') became[key] = (became[key] ?? 0) + 1;
     }
-    add(row.replace(/@.*/, ''), item.expect, o.correct);
+    add(row.replace(/@.*/, ''), cls(item.expect), o.correct);
   };
   let seed = 1;
   for (const item of items) {
-    const file = readAudioFile(join(corpus.dir, item.file));
+    const file = made.get(item.id) ?? readAudioFile(join(corpus.dir, item.file));
     const clean = cents ? shiftPitch(file, cents) : file;
     run('clean', item, clean);
     const sig = S.rms(clean, true) || 1;
@@ -108,7 +125,7 @@ export default function main(args: string[]): void {
   }
   const pct = (c: Cell | undefined) => (c ? Math.round((1000 * c.ok) / c.n) / 10 : null);
   const rows = Object.fromEntries(
-    Object.entries(cells).map(([k, v]) => [k, { person: pct(v.human), machine: pct(v.machine), music: pct(v.music) }]),
+    Object.entries(cells).map(([k, v]) => [k, { person: pct(v.human), machine: pct(v.machine), music: pct(v.music), ...(v.tone ? { tone: pct(v.tone) } : {}) }]),
   );
   const noisy = Object.entries(cells).filter(([k]) => !k.includes('@') && k !== 'clean');
   const sum = (cls: string) => {
@@ -125,6 +142,7 @@ export default function main(args: string[]): void {
       noisePerson: sum('human'),
       noiseMachine: sum('machine'),
       noiseMusic: sum('music'),
+      ...(cells.clean?.tone ? { noiseTone: sum('tone') } : {}),
       audioSecondsPerCpuSecond: Math.round(audio / cpu),
       ...(verbose ? { personsBecame: became } : {}),
       rows,

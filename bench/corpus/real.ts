@@ -195,7 +195,7 @@ function chain(prompts: Clip[], targetMs: number, maxMs: number, r: R, pause: [n
 
 const BEEP_HZ = [425, 440, 480, 600, 800, 850, 950, 1000, 1200, 1400, 1800, 2000];
 
-interface Made {
+export interface Made {
   x: Float64Array;
   expect: RealExpect;
   region: string;
@@ -304,7 +304,7 @@ const SIT: Record<string, Array<[number, number]>> = {
   RO: [[913.8, 274], [1428.5, 380], [1776.7, 380]],
 }; // prettier-ignore
 
-function toneItem(i: number, r: R): Made {
+export function toneItem(i: number, r: R): Made {
   newRoom(r);
   const amp = 32768 * Math.pow(10, uni(r, -24, -10) / 20) * Math.SQRT2;
   const lead = room(uni(r, 0, 500), r);

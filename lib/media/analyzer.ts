@@ -11,7 +11,7 @@ import { ShapeAmd } from './amd-model';
 import { mediaConfig, type MediaConfig } from './config';
 import { FeatureExtractor } from './features';
 import { SitDetector } from './sit';
-import { BeepDetector, CadenceDetector, FaxDetector } from './tones';
+import { BeepDetector, CadenceDetector, FaxDetector, type BeepResult } from './tones';
 import { FRAME_MS, FRAME_SAMPLES, type AnalysisPhase, type CallAnalyzer, type Verdict } from './types';
 import { Vad } from './vad';
 
@@ -58,6 +58,8 @@ class Analyzer implements CallAnalyzer {
   private speechRun = 0;
   private voiceRun = 0;
   private pendingMachine: Verdict | null = null;
+  /** A beep whose tone ran straight into another tone (a SIT's first segment?): held while that run lasts. */
+  private heldBeep: BeepResult | null = null;
   private machineAt = -1;
   private finished = false;
 
@@ -158,7 +160,19 @@ class Analyzer implements CallAnalyzer {
       if (this.voiceRun >= this.cfg.amd.minWordLengthMs) this.speechSeen = true;
     }
     // A beep after speech means a machine, even when its greeting was short enough to pass for a person.
-    const beep = this.speechSeen ? this.beep.push(f) : null;
+    let beep = this.speechSeen ? this.beep.push(f) : null;
+    // A tone that runs straight into another tone of a different frequency (within sit.maxGapMs) is not a
+    // voicemail beep yet: it may be a SIT's first segment (noise before it can pass for speech), so it waits
+    // until the SIT detector has judged the run — a SIT ends the call above, else the beep stands.
+    if (beep && this.sit.inSequence) {
+      this.heldBeep ??= beep;
+      beep = null;
+    }
+    if (this.heldBeep) {
+      if (this.sit.inSequence) return NONE;
+      beep = this.heldBeep;
+      this.heldBeep = null;
+    }
     if (beep) {
       const out: Verdict[] = [];
       if (this.machineAt < 0) {

@@ -49,6 +49,14 @@ export class SitDetector {
     this.maxGapFrames = Math.ceil((cfg.maxGapMs + tones.frameSlackMs) / FRAME_MS);
   }
 
+  /**
+   * A tone has just ended and another of a different frequency follows it within the gap: the two may be
+   * the first segments of a SIT, so a beep reported at that boundary waits for this detector (analyzer).
+   */
+  get inSequence(): boolean {
+    return this.n > 0 && this.done.length > 0;
+  }
+
   push(f: FrameFeatures): SitResult | null {
     const isTone = f.meanAbs >= this.tones.minLevel && f.purity >= this.tones.minPurity && f.freqHz >= 850 && f.freqHz <= 1900;
     if (!isTone) {
