@@ -70,7 +70,17 @@ export default function main(args: string[]): void {
     const m = toneItem(i, tr);
     const id = `dev-tone-${i}`;
     made.set(id, S.toInt16(m.x));
-    return { id, file: '', split: 'train', aug: 'clean', base: id, expect: m.expect, region: m.region, desc: m.desc, ...(m.sitCode ? { sitCode: m.sitCode } : {}) };
+    return {
+      id,
+      file: '',
+      split: 'train',
+      aug: 'clean',
+      base: id,
+      expect: m.expect,
+      region: m.region,
+      desc: m.desc,
+      ...(m.sitCode ? { sitCode: m.sitCode } : {}),
+    };
   });
   const items = [
     ...corpus.items
@@ -125,7 +135,10 @@ export default function main(args: string[]): void {
   }
   const pct = (c: Cell | undefined) => (c ? Math.round((1000 * c.ok) / c.n) / 10 : null);
   const rows = Object.fromEntries(
-    Object.entries(cells).map(([k, v]) => [k, { person: pct(v.human), machine: pct(v.machine), music: pct(v.music), ...(v.tone ? { tone: pct(v.tone) } : {}) }]),
+    Object.entries(cells).map(([k, v]) => [
+      k,
+      { person: pct(v.human), machine: pct(v.machine), music: pct(v.music), ...(v.tone ? { tone: pct(v.tone) } : {}) },
+    ]),
   );
   const noisy = Object.entries(cells).filter(([k]) => !k.includes('@') && k !== 'clean');
   const sum = (cls: string) => {

@@ -11,6 +11,11 @@ export interface FrameFeatures {
   meanAbs: number;
   /** Sum of squares. */
   energy: number;
+  /**
+   * The line's noise floor as a frame's energy: the lowest 60 ms mean frame energy of the last noise window
+   * (FeatureExtractor's `noiseWindowFrames`; a cadence's off segments, the quiet before a tone). 0 when off.
+   */
+  noiseEnergy: number;
   /** Sum of squares of the first difference (spectral tilt, for fingerprints). */
   diffEnergy: number;
   /** Dominant frequency from interpolated zero crossings; 0 when there are too few. */
@@ -19,6 +24,12 @@ export interface FrameFeatures {
   purity: number;
   /** Share of the frame energy at each fixed bin (same order as the bank's frequencies). */
   bins: Float64Array;
+  /**
+   * Each fixed bin's frequency offset, Hz: how far the energy at that bin sits from the bin's frequency,
+   * from the phase turn between the frame's two halves (±50 Hz unambiguous; the bin's main lobe is as wide).
+   * Measured in the bin's own narrow band, so broadband noise barely moves it, unlike zero crossings.
+   */
+  binOffsetHz: Float64Array;
   /**
    * Share of the frame energy at freqHz's relatives a voice has and a generated tone lacks: half of it (a
    * voice's fundamental when freqHz is its strong second harmonic), 1.5× and 2× and 3× (harmonics). Only
@@ -50,11 +61,64 @@ export function goertzelShare(x: Int16Array, freq: number, energy: number): numb
 
 export class FeatureExtractor {
   readonly out: FrameFeatures;
-  private readonly coeffs: Float64Array;
+  /** Per bin (8 slots): 2 cos ω, cos ω, sin ω, then cos and sin of ω(N/2 − 1) and of ω(N − 1). */
+  private readonly g: Float64Array;
+  /** The last noiseWindowFrames 60 ms mean frame energies (a ring), and the last three frames' energies. */
+  private readonly floorRing: Float64Array;
+  private floorK = 0;
+  private floorN = 0;
+  private readonly last3 = [0, 0, 0];
+  private frames = 0;
 
-  constructor(readonly binFreqs: readonly number[] = []) {
-    this.coeffs = Float64Array.from(binFreqs, (f) => 2 * Math.cos((2 * Math.PI * f) / SAMPLE_RATE));
-    this.out = { meanAbs: 0, energy: 0, diffEnergy: 0, freqHz: 0, purity: 0, bins: new Float64Array(binFreqs.length), harmonicShare: 0 };
+  constructor(
+    readonly binFreqs: readonly number[] = [],
+    noiseWindowFrames = 0,
+  ) {
+    this.floorRing = new Float64Array(Math.max(0, Math.round(noiseWindowFrames)));
+    const n = FRAME_SAMPLES;
+    this.g = new Float64Array(binFreqs.length * 8);
+    binFreqs.forEach((f, b) => {
+      const w = (2 * Math.PI * f) / SAMPLE_RATE;
+      this.g.set(
+        [
+          2 * Math.cos(w),
+          Math.cos(w),
+          Math.sin(w),
+          Math.cos(w * (n / 2 - 1)),
+          Math.sin(w * (n / 2 - 1)),
+          Math.cos(w * (n - 1)),
+          Math.sin(w * (n - 1)),
+        ],
+        b * 8,
+      );
+    });
+    this.out = {
+      meanAbs: 0,
+      energy: 0,
+      noiseEnergy: 0,
+      diffEnergy: 0,
+      freqHz: 0,
+      purity: 0,
+      bins: new Float64Array(binFreqs.length),
+      binOffsetHz: new Float64Array(binFreqs.length),
+      harmonicShare: 0,
+    };
+  }
+
+  /** The lowest 60 ms mean frame energy of the window (0 when the window is off or before 60 ms). */
+  private floor(e: number): number {
+    const ring = this.floorRing;
+    if (!ring.length) return 0;
+    const l = this.last3;
+    l[this.frames % 3] = e;
+    this.frames++;
+    if (this.frames < 3) return 0;
+    ring[this.floorK] = (l[0]! + l[1]! + l[2]!) / 3;
+    this.floorK = (this.floorK + 1) % ring.length;
+    if (this.floorN < ring.length) this.floorN++;
+    let m = Infinity;
+    for (let i = 0; i < this.floorN; i++) if (ring[i]! < m) m = ring[i]!;
+    return m;
   }
 
   compute(x: Int16Array): FrameFeatures {
@@ -86,6 +150,7 @@ export class FeatureExtractor {
     }
     o.meanAbs = abs / n;
     o.energy = energy;
+    o.noiseEnergy = this.floor(energy);
     o.diffEnergy = diffE;
     o.freqHz = crossings >= 3 && last > first ? ((crossings - 1) / 2 / (last - first)) * SAMPLE_RATE : 0;
     o.purity = o.freqHz > 0 ? Math.min(1, goertzelShare(x, o.freqHz, energy)) : 0;
@@ -94,16 +159,40 @@ export class FeatureExtractor {
       for (const r of HARMONIC_RATIOS) if (o.freqHz * r < NYQUIST_MARGIN_HZ) h += goertzelShare(x, o.freqHz * r, energy);
     o.harmonicShare = h;
     const bins = o.bins;
-    for (let b = 0; b < this.coeffs.length; b++) {
-      const c = this.coeffs[b]!;
+    const half = n >> 1;
+    const g = this.g;
+    for (let b = 0; b < bins.length; b++) {
+      // Goertzel at the bin's frequency, read out at half and full frame: X1 (the first half's DFT) and X (the
+      // whole frame's, the Goertzel power); X − X1 is the second half's. The phase turn from X1 to X2 is the
+      // energy's offset from the bin.
+      const c = g[b * 8]!;
       let s1 = 0;
       let s2 = 0;
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < half; i++) {
         const s0 = x[i]! + c * s1 - s2;
         s2 = s1;
         s1 = s0;
       }
-      bins[b] = energy > 0 ? (2 * (s1 * s1 + s2 * s2 - c * s1 * s2)) / (n * energy) : 0;
+      // y = s1 − e^{−jω} s2 = e^{jω(N−1)} · X over the first N samples.
+      let yr = s1 - g[b * 8 + 1]! * s2;
+      let yi = g[b * 8 + 2]! * s2;
+      const r1 = yr * g[b * 8 + 3]! + yi * g[b * 8 + 4]!;
+      const i1 = yi * g[b * 8 + 3]! - yr * g[b * 8 + 4]!;
+      for (let i = half; i < n; i++) {
+        const s0 = x[i]! + c * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+      }
+      yr = s1 - g[b * 8 + 1]! * s2;
+      yi = g[b * 8 + 2]! * s2;
+      const re = yr * g[b * 8 + 5]! + yi * g[b * 8 + 6]!;
+      const im = yi * g[b * 8 + 5]! - yr * g[b * 8 + 6]!;
+      bins[b] = energy > 0 ? (2 * (re * re + im * im)) / (n * energy) : 0;
+      const r2 = re - r1;
+      const i2 = im - i1;
+      // arg(X2 · conj X1) = 2π · offset · half / rate.
+      const turn = Math.atan2(i2 * r1 - r2 * i1, r2 * r1 + i2 * i1);
+      o.binOffsetHz[b] = (turn * SAMPLE_RATE) / (2 * Math.PI * half);
     }
     return o;
   }

@@ -8,6 +8,7 @@
  */
 import type { MediaConfig } from './config';
 import type { FrameFeatures } from './features';
+import { binShare } from './tones';
 import { FRAME_MS, type SitCode } from './types';
 
 interface Segment {
@@ -29,6 +30,12 @@ const BELL_CODES: Array<[SitCode, number, number, number, number]> = [
 ];
 const MAX_SEG_FRAMES = 64;
 
+/**
+ * Fixed bins for a SIT on a noisy line: the Bell frequencies and the ITU centres. Zero crossings cannot read a
+ * tone's frequency under broadband noise; a bin and its phase turn (features.ts binOffsetHz) can, within ±25 Hz.
+ */
+export const SIT_BANK = [913.8, 950, 985.2, 1370.6, 1400, 1428.5, 1776.7, 1800];
+
 export interface SitResult {
   code: SitCode;
   freqsHz: number[];
@@ -41,12 +48,33 @@ export class SitDetector {
   private gap = 0;
   private readonly done: Segment[] = [];
   private readonly maxGapFrames: number;
+  /** Indexes of SIT_BANK's frequencies in the extractor's bins (empty: zero crossings only). */
+  private readonly binIdx: number[];
 
+  /** `bankFreqs`: the fixed bins the FeatureExtractor computes; those of SIT_BANK serve noisy lines. */
   constructor(
     private readonly cfg: MediaConfig['sit'],
     private readonly tones: MediaConfig['tones'],
+    private readonly bankFreqs: readonly number[] = [],
   ) {
     this.maxGapFrames = Math.ceil((cfg.maxGapMs + tones.frameSlackMs) / FRAME_MS);
+    this.binIdx = SIT_BANK.map((f) => bankFreqs.indexOf(f)).filter((i) => i >= 0);
+  }
+
+  /**
+   * The frame's SIT tone frequency, or 0: zero crossings when the frame is pure; else (a noisy line) the SIT bin
+   * holding the most energy, if its share of the frame's energy less the noise floor is pure enough, moved by its
+   * phase turn.
+   */
+  private toneHz(f: FrameFeatures): number {
+    const t = this.tones;
+    if (f.meanAbs < t.minLevel) return 0;
+    if (f.purity >= t.minPurity && f.freqHz >= 850 && f.freqHz <= 1900) return f.freqHz;
+    let best = -1;
+    for (const k of this.binIdx) if (best < 0 || f.bins[k]! > f.bins[best]!) best = k;
+    if (best < 0) return 0;
+    const hz = this.bankFreqs[best]!;
+    return binShare(f, best, hz, t.maxNoiseShare) >= t.minPurity ? hz + f.binOffsetHz[best]! : 0;
   }
 
   /**
@@ -58,20 +86,20 @@ export class SitDetector {
   }
 
   push(f: FrameFeatures): SitResult | null {
-    const isTone = f.meanAbs >= this.tones.minLevel && f.purity >= this.tones.minPurity && f.freqHz >= 850 && f.freqHz <= 1900;
-    if (!isTone) {
+    const hz = this.toneHz(f);
+    if (!hz) {
       this.gap++;
       if (this.n > 0 && this.gap > this.maxGapFrames) return this.close(0, true);
       return null;
     }
     if (this.n > 0) {
       const mean = this.mean();
-      if (Math.abs(f.freqHz - mean) <= mean * 0.03 && this.n < MAX_SEG_FRAMES) {
+      if (Math.abs(hz - mean) <= mean * 0.03 && this.n < MAX_SEG_FRAMES) {
         // A short dropout inside one tone belongs to it.
         this.n += this.gap;
         for (let i = this.n - this.gap; i < this.n; i++) this.freqs[i] = 0;
         this.gap = 0;
-        this.freqs[this.n++] = f.freqHz;
+        this.freqs[this.n++] = hz;
         return null;
       }
       // A new frequency: the gap (a mixed boundary frame, or ≤ 30 ms of silence) is split between the two.
@@ -79,14 +107,14 @@ export class SitDetector {
       const r = this.close(half, false);
       this.headAdj = half;
       this.gap = 0;
-      this.freqs[0] = f.freqHz;
+      this.freqs[0] = hz;
       this.n = 1;
       return r;
     }
     if (this.gap > this.maxGapFrames) this.done.length = 0;
     this.gap = 0;
     this.headAdj = this.done.length ? this.headAdj : 0;
-    this.freqs[0] = f.freqHz;
+    this.freqs[0] = hz;
     this.n = 1;
     return null;
   }

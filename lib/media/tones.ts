@@ -4,7 +4,7 @@
  */
 import type { MediaConfig, ToneSpec } from '../config/sections/media';
 import type { FrameFeatures } from './features';
-import { FRAME_MS } from './types';
+import { FRAME_MS, SAMPLE_RATE } from './types';
 
 /** Tracks a run of frames holding one steady tone that satisfies `accept`. */
 class ToneRun {
@@ -189,6 +189,35 @@ export class BeepDetector {
 
 export type CadenceKind = 'busy' | 'reorder' | 'ringback';
 
+/**
+ * A frame's energy less the line's noise floor (FrameFeatures.noiseEnergy), at least (1 − maxNoiseShare) of it:
+ * what a tone's share is judged of on a noisy line, since noise that fills the band dilutes a tone's share of the
+ * whole frame without touching the tone.
+ */
+export function toneEnergy(f: FrameFeatures, maxNoiseShare: number): number {
+  return Math.max(f.energy - f.noiseEnergy, f.energy * (1 - maxNoiseShare));
+}
+
+/**
+ * A fixed bin's share of a noisy frame: of the frame's energy less the noise floor (toneEnergy), or of the
+ * first difference's energy (the frame pre-emphasised: a tone at f keeps 4 sin²(πf/8000) of its energy, a
+ * rumble — brown noise, hum, a voice's low harmonics — far less), whichever is larger: the noise's own tilt
+ * decides which view leaves the tone clearer.
+ */
+export function binShare(f: FrameFeatures, k: number, hz: number, maxNoiseShare: number): number {
+  return Math.max(viewShare(f, k, hz, maxNoiseShare, false), viewShare(f, k, hz, maxNoiseShare, true));
+}
+
+/** binShare in one view: of the energy less the noise floor, or (`pre`) of the first difference's energy. */
+function viewShare(f: FrameFeatures, k: number, hz: number, maxNoiseShare: number, pre: boolean): number {
+  if (!pre) {
+    const e = toneEnergy(f, maxNoiseShare);
+    return e > 0 ? (f.bins[k]! * f.energy) / e : 0;
+  }
+  const s = Math.sin((Math.PI * hz) / SAMPLE_RATE);
+  return f.diffEnergy > 0 ? (f.bins[k]! * f.energy * 4 * s * s) / f.diffEnergy : 0;
+}
+
 interface Track {
   freqs: number[];
   /** Bin indexes of the two frequencies of a dual tone in the feature bank. */
@@ -205,8 +234,10 @@ interface Track {
 
 /**
  * Busy / reorder / ringback for one region: frames are classified "tone on"
- * per frequency set (single tone: zero-crossing frequency within tolerance and
- * pure; dual: the two bins hold the energy, twist bounded), state changes need
+ * per frequency set (single tone: the plan frequency's bin holds the energy and
+ * its phase turn puts the tone within the tolerance; dual: the two bins hold
+ * the energy, twist bounded; shares judged against the frame less the line's
+ * noise floor, or pre-emphasised: binShare), state changes need
  * two agreeing frames, and the completed on/off segments are matched against
  * each tone's cadence at any phase, within the cadence tolerance.
  */
@@ -241,10 +272,10 @@ export class CadenceDetector {
     }
   }
 
-  /** Frequencies that need a fixed Goertzel bin (those of dual tones). */
+  /** Frequencies that need a fixed bin: every tone of the plan (dual tones' shares, single tones' share and offset). */
   static bankFor(region: MediaConfig['regions'][string]): number[] {
     const s = new Set<number>();
-    for (const k of ['busy', 'reorder', 'ringback'] as const) if (region[k].freqsHz.length > 1) region[k].freqsHz.forEach((f) => s.add(f));
+    for (const k of ['busy', 'reorder', 'ringback'] as const) region[k].freqsHz.forEach((f) => s.add(f));
     return [...s];
   }
 
@@ -276,14 +307,21 @@ export class CadenceDetector {
   private matches(tr: Track, f: FrameFeatures): boolean {
     const t = this.tones;
     if (f.meanAbs < t.minLevel) return false;
+    // Shares of the frame less the line's noise (f.bins are shares of the whole frame's): binShare.
     if (tr.freqs.length === 1) {
+      // The bin at the plan's frequency holds the tone, and its phase turn puts the tone within the tolerance:
+      // both measured in the tone's own narrow band, which broadband noise leaves alone (zero crossings do not).
       const ref = tr.freqs[0]!;
-      return f.purity >= t.minPurity && Math.abs(f.freqHz - ref) <= (ref * t.freqTolerancePct) / 100;
+      const k = tr.binIdx[0]!;
+      return binShare(f, k, ref, t.maxNoiseShare) >= t.minPurity && Math.abs(f.binOffsetHz[k]!) <= (ref * t.freqTolerancePct) / 100;
     }
-    const a = f.bins[tr.binIdx[0]!]!;
-    const b = f.bins[tr.binIdx[1]!]!;
     const minRatio = Math.pow(10, -t.maxTwistDb / 10);
-    return a + b >= t.minDualShare && Math.min(a, b) >= Math.max(a, b) * minRatio;
+    for (const pre of [false, true]) {
+      const a = viewShare(f, tr.binIdx[0]!, tr.freqs[0]!, t.maxNoiseShare, pre);
+      const b = viewShare(f, tr.binIdx[1]!, tr.freqs[1]!, t.maxNoiseShare, pre);
+      if (a + b >= t.minDualShare && Math.min(a, b) >= Math.max(a, b) * minRatio) return true;
+    }
+    return false;
   }
 
   private evaluate(tr: Track): CadenceKind | null {

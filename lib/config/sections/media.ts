@@ -188,6 +188,15 @@ export const mediaSchema = Type.Object(
         frameSlackMs: num(20),
         /** Busy/reorder: cadence segments (on, off, on …) that must match before the verdict. */
         confirmSegments: int(3, 2),
+        /**
+         * Busy/reorder/ringback and SIT on a noisy line: a tone's share of a frame is judged against the frame's
+         * energy less the line's noise floor (the quietest 60 ms of the last this-many ms: a cadence's off segments,
+         * the quiet before a SIT), since noise that fills the band dilutes a tone's share without touching the tone.
+         * 0 = the whole frame's energy.
+         */
+        noiseFloorWindowMs: num(1500),
+        /** At most this share of a frame's energy is taken for noise (a share grows at most 1 / (1 − this) times). */
+        maxNoiseShare: num(0.33, 0, 0.9),
       },
       {
         additionalProperties: false,
