@@ -66,6 +66,8 @@ export interface ShapeOptions {
   pauseMinPeriodicity?: number;
   /** See pauseMinPeriodicity. */
   voicedMarginDb?: number;
+  /** With pauseMinPeriodicity: only the voice-like frames joined to a burst (a fading word end or start) are voice. */
+  pauseEdgesOnly?: boolean;
 }
 
 /**
@@ -101,6 +103,15 @@ export function shape(vad: LevelVad, side: FrameSide, o: ShapeOptions, out: Floa
   // The longest run of frames in [a, b) where the voice has stopped (not periodic above the floor).
   const quietRun = (a: number, b: number): number => {
     if (pausePer <= 0) return b - a;
+    const voiceLike = (i: number) => vad.per[i]! >= pausePer && vad.db[i]! > voicedAbove;
+    if (o.pauseEdgesOnly) {
+      // Trim the word ends fading into the gap from both sides; what is left, periodic or not, is pause.
+      let s = a;
+      while (s < b && voiceLike(s)) s++;
+      let e = b;
+      while (e > s && voiceLike(e - 1)) e--;
+      return e - s;
+    }
     let run = 0;
     let best = 0;
     for (let i = a; i < b; i++) {

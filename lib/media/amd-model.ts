@@ -162,6 +162,7 @@ export class ShapeAmd {
         minPeriodicity: this.vadCfg.minPeriodicity,
         backgroundBelowDb: backgroundBelowDbFor(c, vad),
         pauseMinPeriodicity: c.pauseMinPeriodicity,
+        pauseEdgesOnly: c.pauseEdgesOnly,
         voicedMarginDb: this.vadCfg.voicedMarginDb,
       },
       this.x,

@@ -34,7 +34,7 @@ const word = (ms: number): Seg => [ms, -20, 0.9];
 /** A word's soft, still-voiced end under noise: 2 dB over the floor, periodic (0.55) but under vad.minPeriodicity. */
 const fade = (ms: number): Seg => [ms, -38, 0.55];
 
-function shapeWith(v: LevelVad, pauseMinPeriodicity: number) {
+function shapeWith(v: LevelVad, pauseMinPeriodicity: number, pauseEdgesOnly = false) {
   const c = mediaConfig();
   const o = {
     mergeGapMs: c.amd.mergeGapMs,
@@ -42,6 +42,7 @@ function shapeWith(v: LevelVad, pauseMinPeriodicity: number) {
     minPeriodicity: c.vad.minPeriodicity,
     backgroundBelowDb: c.amd.backgroundBelowDb,
     pauseMinPeriodicity,
+    pauseEdgesOnly,
     voicedMarginDb: c.vad.voicedMarginDb,
   };
   return shape(v, new FrameSide(v.db.length), o, new Float64Array(FEATURE_NAMES.length));
@@ -62,6 +63,20 @@ t.test('a breath between two soft word ends is not a sentence pause; a pause whe
   // A gap at the floor counts whatever its periodicity says (the autocorrelation of a near-silent frame means nothing).
   const still = shapeWith(vadOf([line(1000), word(1400), [400, -40, 0.9], word(1400), line(1500)]), 0.5);
   t.ok(still.unvoicedPauseMs >= 380, `at the floor: ${still.unvoicedPauseMs} ms`);
+});
+
+t.test('amd.pauseEdgesOnly: a word fading into the gap is voice, talk in the middle of the gap is pause', async (t) => {
+  // The same breath as above: the fading ends are trimmed, 120 ms of pause is left either way.
+  const breath = vadOf([line(1000), word(1400), fade(200), line(120), fade(100), word(1400), line(1500)]);
+  const edges = shapeWith(breath, 0.5, true);
+  t.ok(edges.unvoicedPauseMs <= 160 && edges.unvoicedPauseMs >= 100, `breath: ${edges.unvoicedPauseMs} ms`);
+  // A recording's 500 ms pause with a background voice (periodic, over the floor) in its middle: without the edges
+  // rule the talk splits the pause into two short quiet runs; with it, the whole gap between the fading ends is pause.
+  const talk = vadOf([line(1000), word(1400), fade(60), line(180), fade(140), line(180), fade(60), word(1400), line(1500)]);
+  const runs = shapeWith(talk, 0.5);
+  t.ok(runs.unvoicedPauseMs <= 200, `quiet runs: ${runs.unvoicedPauseMs} ms`);
+  const whole = shapeWith(talk, 0.5, true);
+  t.ok(whole.unvoicedPauseMs >= 480, `between the fading ends: ${whole.unvoicedPauseMs} ms`);
 });
 
 t.test('amd.unsureSilenceMs: a greeting the model is unsure of gets more quiet, and the model weighs it', async (t) => {
