@@ -60,6 +60,8 @@ class Analyzer implements CallAnalyzer {
   private pendingMachine: Verdict | null = null;
   /** A beep whose tone ran straight into another tone (a SIT's first segment?): held while that run lasts. */
   private heldBeep: BeepResult | null = null;
+  /** A music verdict held while a busy/reorder cadence is under way (answeredFrame). */
+  private heldMusic: Verdict | null = null;
   private machineAt = -1;
   private finished = false;
 
@@ -187,10 +189,23 @@ class Analyzer implements CallAnalyzer {
       if (t - this.machineAt >= this.cfg.amd.beepTimeoutMs) this.finished = true;
       return NONE;
     }
+    // Held music (below): released once no busy/reorder cadence is under way, or after the longest one's confirmation.
+    const held = this.heldMusic;
+    if (held) {
+      if (this.cadence.busyInProgress && t - held.atMs < this.cadence.longestConfirmMs) return NONE;
+      this.heldMusic = null;
+      return this.final({ ...held, atMs: t });
+    }
     const d = shape ? decided : this.amd!.push(speech);
     if (d && d.kind !== 'silence' && 'confidence' in d) {
       const { kind, ...rest } = d;
       const v = { kind, atMs: t, ...rest } as Verdict;
+      // A steady tone with a busy/reorder cadence under way looks like music to the model (pitched, held notes); in
+      // babble its segments break up and it can take longer than musicMinMs to confirm: the cadence has the first say.
+      if (kind === 'music' && shape && this.cadence.busyInProgress) {
+        this.heldMusic = v;
+        return NONE;
+      }
       if (kind !== 'machine') return this.final(v);
       if (this.matcher && !this.matcher.finished) this.pendingMachine = v;
       else return this.machine(v, t);

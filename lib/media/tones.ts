@@ -324,6 +324,35 @@ export class CadenceDetector {
     return false;
   }
 
+  /**
+   * A busy or reorder cadence under way and not yet confirmed: the newest completed segment has the length and
+   * polarity of one of the cadence's segments, and the run since is no longer than its longest segment. What the
+   * analyser holds a music verdict for (a cadence broken up by babble can take longer than musicMinMs to confirm).
+   */
+  get busyInProgress(): boolean {
+    for (const tr of this.tracks) {
+      const last = tr.history[tr.history.length - 1];
+      if (last === undefined) continue;
+      const run = (tr.runFrames + tr.pending) * FRAME_MS;
+      for (const { kind, spec } of tr.specs) {
+        if (kind === 'ringback') continue;
+        const cad = spec.cadenceMs;
+        const fits = cad.some((c, i) => (i % 2 === 0) === last > 0 && this.close(Math.abs(last), c));
+        if (fits && run <= Math.max(...cad) * (1 + this.tones.cadenceTolerancePct / 100) + this.tones.frameSlackMs) return true;
+      }
+    }
+    return false;
+  }
+
+  /** The longest a busy or reorder cadence of this region takes to confirm (confirmSegments of its longest segment, and one more). */
+  get longestConfirmMs(): number {
+    let ms = 0;
+    for (const tr of this.tracks)
+      for (const { kind, spec } of tr.specs)
+        if (kind !== 'ringback') ms = Math.max(ms, (this.tones.confirmSegments + 1) * Math.max(...spec.cadenceMs));
+    return ms;
+  }
+
   private evaluate(tr: Track): CadenceKind | null {
     for (const { kind, spec } of tr.specs) {
       if (kind === 'ringback') {
