@@ -4,7 +4,9 @@
  * time, records and sends, within the send window and under the rate cap.
  * Each record is written together with the move of the campaign's cursor, so
  * a crash neither skips a contact nor writes it twice; queued messages a dead
- * process left unanswered are sent by the next lease holder.
+ * process left unanswered are sent (or, if it had handed them to the channel,
+ * closed unsent) by the next lease holder, which looks again every leaseMs:
+ * a dead process's send claim can outlive its campaign lease by up to leaseMs.
  */
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
@@ -54,6 +56,8 @@ export class MessageCampaignRunner {
   private busy = false;
   private readonly tokens = new Map<string, { tokens: number; at: number }>();
   private readonly held = new Set<string>();
+  /** When each held campaign's queued messages were last looked at (recover). */
+  private readonly recoveredAt = new Map<string, number>();
   private readonly clock: () => number;
 
   constructor(
@@ -75,6 +79,7 @@ export class MessageCampaignRunner {
     while (this.busy) await new Promise((r) => setTimeout(r, 10));
     for (const id of this.held) await dropLease(this.svc.d.redis, id, this.owner).catch(() => undefined);
     this.held.clear();
+    this.recoveredAt.clear();
   }
 
   async tick(): Promise<void> {
@@ -100,10 +105,15 @@ export class MessageCampaignRunner {
     const { redis } = this.svc.d;
     if (!(await takeLease(redis, c.id, this.owner, this.o.leaseMs))) {
       this.held.delete(c.id);
+      this.recoveredAt.delete(c.id);
       return;
     }
-    if (!this.held.has(c.id)) {
-      this.held.add(c.id);
+    this.held.add(c.id);
+    // Not only on taking the lease over: the dead holder's send claims are renewed apart from its
+    // lease and may still be live then ('held'); they are looked at again until they end.
+    const last = this.recoveredAt.get(c.id);
+    if (last === undefined || this.clock() - last >= this.o.leaseMs) {
+      this.recoveredAt.set(c.id, this.clock());
       await this.recover(c.id);
     }
     const now = this.clock();
@@ -203,6 +213,11 @@ export class MessageCampaignRunner {
     };
   }
 
+  /**
+   * Queued messages of the campaign not being sent: a claim decides (msg-claim.lua): one a live process
+   * holds (this one's included) is left to it, one its dead sender had handed to the channel is closed
+   * unsent (at most once), the rest are sent. This process's own sends are over when drive() returns.
+   */
   private async recover(campaignId: string): Promise<void> {
     for (const id of await pendingIds(this.svc.d.redis, campaignId)) {
       const m = await getMessage(this.svc.d.redis, id);
