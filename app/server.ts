@@ -74,8 +74,11 @@ export async function serve(): Promise<number> {
     if (embedded) await embedded.stop();
     throw new Error(`api.host/api.port ${config.api.host}:${config.api.port}: cannot listen: ${(err as Error).message}`);
   }
-  const base = `http://${config.api.host}:${config.api.port}`;
-  log.info({ docs: `${base}/docs`, openapi: `${base}/openapi.json` }, 'dialer API listening');
+  // api.port 0 takes any free port: the one bound is what the log gives (a test or supervisor reads it there).
+  const bound = app.server.address();
+  const port = bound && typeof bound === 'object' ? bound.port : config.api.port;
+  const base = `http://${config.api.host}:${port}`;
+  log.info({ port, docs: `${base}/docs`, openapi: `${base}/openapi.json` }, 'dialer API listening');
   if (keyed.generated) {
     // Shown once, on the terminal only; the log and data/ never hold it.
     process.stderr.write(

@@ -15,7 +15,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DialQueue } from '../../../lib/store/dial-queue';
-import { freePort } from '../../../lib/store';
 import { writeWav } from '../../../lib/media/audio-file';
 import { startSipp } from '../../../lib/telephony/testing/sipp';
 import { startTestRedis } from '../../helpers/redis';
@@ -81,9 +80,9 @@ t.test('SIGTERM: stop dialling, hang up and close the call in progress, then Red
   await makeList(redis, 'L', numbers);
   await runCampaign(redis, 'stop', 'L', { mode: 'agentless', agentless: { message }, maxConcurrentCalls: 1, maxAttempts: 1 });
 
-  const apiPort = await freePort();
+  // Port 0: the server takes any free port and its log says which (no race with other test processes).
   const { child, exited, logs } = startServer(t, dir, {
-    api: { host: '127.0.0.1', port: apiPort, keys: [{ key: ADMIN, role: 'admin' }] },
+    api: { host: '127.0.0.1', port: 0, keys: [{ key: ADMIN, role: 'admin' }] },
     redis: { url, keyPrefix: 'stop:' },
     log: { level: 'info' },
     messaging: { enabled: false },
@@ -94,6 +93,15 @@ t.test('SIGTERM: stop dialling, hang up and close the call in progress, then Red
     dialer: { runner: runnerConfig({ ownerId: 'stop-dialer' }), prompts: { dir: join(dir, 'prompts') } },
   });
 
+  const listening = () =>
+    logs.out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg?: string; port?: number })
+      .find((l) => l.msg === 'dialer API listening');
+  t.ok(await until(() => Boolean(listening()), 60000), 'the server logs where it listens');
+  const apiPort = listening()!.port!;
+  t.ok(apiPort > 0, `the port bound, not 0 (${apiPort})`);
   const health = async () => {
     const res = await fetch(`http://127.0.0.1:${apiPort}/health`).catch(() => undefined);
     if (!res || res.status !== 200) return undefined;
