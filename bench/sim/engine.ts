@@ -162,6 +162,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
   const ringing = new Map<number, Call>();
   const queued = new Map<number, number>(); // call id → greeting ended at (insertion order = oldest first)
   const pendingWrap = new Map<number, number>(); // agent → wrap-up drawn at connect
+  const lastTalk = new Map<number, number>(); // agent → the talk its wrap-up follows (ms)
   const falseQueued = new Set<number>(); // queued calls that are machines taken for persons
   let connected = 0;
   let nextCall = 0;
@@ -425,6 +426,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
       case 'talkEnd': {
         const a = agents[ev.agent];
         feed({ type: 'talkEnded', at: now, talkMs: now - a.since });
+        lastTalk.set(ev.agent, now - a.since);
         connected--;
         const wrap = pendingWrap.get(ev.agent) ?? rWrap.uniform(WRAP_SEC[0], WRAP_SEC[1]) * SEC;
         pendingWrap.delete(ev.agent);
@@ -434,7 +436,10 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
       }
       case 'wrapEnd':
       case 'breakEnd': {
-        if (ev.kind === 'wrapEnd') feed({ type: 'wrapEnded', at: now, wrapMs: now - agents[ev.agent].since });
+        if (ev.kind === 'wrapEnd') {
+          const talk = lastTalk.get(ev.agent);
+          feed({ type: 'wrapEnded', at: now, wrapMs: now - agents[ev.agent].since, ...(talk !== undefined ? { talkMs: talk } : {}) });
+        }
         if (!becomeReady(ev.agent, now)) break;
         // The oldest caller still inside the threshold gets this agent.
         const first = queued.entries().next();

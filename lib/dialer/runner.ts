@@ -48,6 +48,7 @@ import { afterPlaced, campaignTick, tickWindow } from './steps/campaign-tick';
 import { decideDialingStatus, sameStatus, type DialingStatus, type TickOutcome } from './steps/dialing-status';
 import { putDialingStatus } from '../store/campaign-dialing';
 import { abandonWindow, type LedgerWindow } from '../store/abandon-ledger';
+import { WrapUpFeed } from './steps/wrap-up-feed';
 import type { AgentDesk, Reservation, ScreenPop } from './ports';
 import type { SharedLimits } from '../scale/shared-limits';
 import type { WorkSpread } from '../scale/spread';
@@ -142,8 +143,8 @@ export class CampaignRunner {
   private offControl?: () => Promise<void>;
   private loop?: () => Promise<void>;
   private readonly now: () => number;
-  /** Agent → campaign and wrap-up start, to feed wrap-up times to that campaign's estimator. */
-  private readonly wrapping = new Map<string, { campaignId: string; since?: number }>();
+  /** Agents reserved for calls: their wrap-up times (with the talk before) feed that campaign's estimator. */
+  private readonly wrapping = new WrapUpFeed();
   /** Call starts of this process in the last second, all campaigns (the trunk's calls-per-second cap). */
   private trunkStarts: number[] = [];
 
@@ -220,14 +221,10 @@ export class CampaignRunner {
 
   /** Wrap-up durations feed the campaign's estimator (predictive needs them). */
   private onAgentState(e: { agentId: string; from: string; to: string; at: number }): void {
-    const w = this.wrapping.get(e.agentId);
-    if (!w) return;
-    if (e.to === 'wrap_up') w.since = e.at;
-    else if (e.from === 'wrap_up' && w.since !== undefined) {
-      const run = this.runs.get(w.campaignId);
-      if (run) run.estimator = observe(run.estimator, { type: 'wrapEnded', at: e.at, wrapMs: e.at - w.since });
-      this.wrapping.delete(e.agentId);
-    }
+    const ended = this.wrapping.agentState(e);
+    if (!ended) return;
+    const run = this.runs.get(ended.campaignId);
+    if (run) run.estimator = observe(run.estimator, ended.event);
   }
 
   private onLegEvent(e: LegEvent): void {
@@ -592,7 +589,7 @@ export class CampaignRunner {
     this.campaignOf.set(session, c.id);
     if (reservation) {
       session.reservation = reservation;
-      this.wrapping.set(reservation.agentId, { campaignId: c.id });
+      this.wrapping.reserved(reservation.agentId, c.id);
     }
     const limits = this.d.limits;
     run.sessions.add(session);
@@ -671,7 +668,7 @@ export class CampaignRunner {
         this.events.emitEvent({ type: 'call.phase', at: this.now(), campaignId: run.id, attemptId: s.claim.attemptId, phase: r.phase });
         return;
       case 'agent-reserved':
-        this.wrapping.set(r.agentId, { campaignId: run.id });
+        this.wrapping.reserved(r.agentId, run.id);
         return;
       case 'leg-added':
         this.byLeg.set(r.legId, s);
@@ -728,7 +725,13 @@ export class CampaignRunner {
     const live = LIVE_ANSWER_CODES.includes(code);
     run.estimator = observe(run.estimator, { type: 'resolved', at: now, ringMs: (st.personAt ?? st.endedAt ?? now) - s.startedAt, live });
     if (code === RUNNER_CODES.systemAbandon) run.estimator = observe(run.estimator, { type: 'abandoned', at: now });
-    if (st.bridgedAt) run.estimator = observe(run.estimator, { type: 'talkEnded', at: now, talkMs: (st.endedAt ?? now) - st.bridgedAt });
+    if (st.bridgedAt) {
+      const talkMs = (st.endedAt ?? now) - st.bridgedAt;
+      run.estimator = observe(run.estimator, { type: 'talkEnded', at: now, talkMs });
+      // The agent's wrap-up is fed with this talk (predictive keeps the wrap-up law per class of talk).
+      const agentId = s.reservation?.agentId ?? st.agentId;
+      if (agentId !== undefined) this.wrapping.talkEnded(agentId, run.id, talkMs);
+    }
     await this.close(run, s.claim, code, {
       startedAt: s.startedAt,
       answeredAt: st.answeredAt,
@@ -957,7 +960,7 @@ export class CampaignRunner {
         await this.d.limits?.settle(c.id);
         continue;
       }
-      this.wrapping.set(reservation.agentId, { campaignId: c.id });
+      this.wrapping.reserved(reservation.agentId, c.id);
       this.d.limits?.bind(c.id, claim.attemptId);
       await this.startAttempt(run, claim, reservation);
       placed++;
@@ -999,7 +1002,7 @@ export class CampaignRunner {
       remaining: counters.remaining ?? 0,
       inflight: await run.queue.inflightCount(),
       pendingCallbacks: await pendingCallbackCount(this.d.redis, run.id),
-      agentsInWrapUp: [...this.wrapping.values()].filter((w) => w.campaignId === run.id && w.since !== undefined).length,
+      agentsInWrapUp: this.wrapping.inWrapUp(run.id),
     });
     if (!done.complete) return;
     const fresh = await getCampaign(this.d.redis, run.id);

@@ -28,6 +28,51 @@ export function binLowerMs(i: number): number {
   return i <= 0 ? 0 : FIRST_EDGE_MS * RATIO ** (i - 1);
 }
 
+/**
+ * Classes of the talk a wrap-up followed (upper edges, ms; the last class is open): geometric, ×2 from 5 s. A
+ * wrap-up is not independent of its talk — a machine put through by mistake is hung up on within seconds and needs
+ * almost no wrap-up, a conversation a full one — so the wrap-up law is kept per class of the talk before it.
+ */
+export const TALK_CLASS_EDGES_MS: readonly number[] = Object.freeze([5_000, 10_000, 20_000, 40_000, 80_000, 160_000, 320_000]);
+export const TALK_CLASSES = TALK_CLASS_EDGES_MS.length + 1;
+
+/** The class of a talk of `ms`. */
+export function talkClass(ms: number): number {
+  let c = 0;
+  while (c < TALK_CLASS_EDGES_MS.length && ms >= TALK_CLASS_EDGES_MS[c]) c++;
+  return c;
+}
+
+/** Lower and upper edge (ms) of talk class `c` (the last is open: Infinity). */
+export function talkClassRange(c: number): [number, number] {
+  return [c === 0 ? 0 : TALK_CLASS_EDGES_MS[c - 1], c < TALK_CLASS_EDGES_MS.length ? TALK_CLASS_EDGES_MS[c] : Infinity];
+}
+
+/**
+ * Quantile points at 1/6, 1/2, 5/6 of the durations counted in `counts` (per duration bin, no censoring: the
+ * wrap-ups after one class of talk), linear within a bin. Undefined when fewer than `min` were counted.
+ */
+export function histogramTerciles(counts: readonly number[], min: number): [number, number, number] | undefined {
+  let n = 0;
+  for (const c of counts) n += c;
+  if (n < min || n <= 0) return undefined;
+  const q = (p: number): number => {
+    const target = p * n;
+    let acc = 0;
+    for (let i = 0; i < counts.length; i++) {
+      const c = counts[i] ?? 0;
+      if (c > 0 && acc + c >= target) {
+        const lo = binLowerMs(i);
+        const hi = binLowerMs(i + 1);
+        return lo + ((target - acc) / c) * (hi - lo);
+      }
+      acc += c;
+    }
+    return binLowerMs(counts.length);
+  };
+  return [q(1 / 6), q(1 / 2), q(5 / 6)];
+}
+
 /** The bin a duration of `ms` falls in. */
 export function durationBin(ms: number): number {
   if (!(ms >= FIRST_EDGE_MS)) return 0;

@@ -6,7 +6,7 @@
  * returns a new state and never changes its argument, `estimates` reads a
  * window ending at `now`. Windows roll with bucket granularity.
  */
-import { DURATION_BINS, durationBin } from './duration-law';
+import { DURATION_BINS, durationBin, talkClass, TALK_CLASSES } from './duration-law';
 
 export interface EstimatorConfig {
   /** Width of one bucket (ms). Windows roll by this step. */
@@ -46,9 +46,10 @@ export type PacingEvent =
    * `expectedAbandons` abandons (the decision's trace figure of that name):
    * comparing it with the abandons that follow calibrates the model.
    */
-  | { type: 'placed'; at: number; calls: number; expectedAbandons: number }
+  | { type: 'placed'; at: number; calls: number; expectedAbandons: number; risk?: number }
   | { type: 'talkEnded'; at: number; talkMs: number }
-  | { type: 'wrapEnded'; at: number; wrapMs: number };
+  /** `talkMs`: the talk this wrap-up followed (when known: the wrap-up law is kept per class of it too). */
+  | { type: 'wrapEnded'; at: number; wrapMs: number; talkMs?: number };
 
 interface Moments {
   n: number;
@@ -63,6 +64,9 @@ interface Bucket {
   abandoned: number;
   /** Abandons the predictive model expected from the calls it placed. */
   expected: number;
+  /** Σ calls × the per-call abandon threshold they were placed under, and those calls (absent: none reported one). */
+  riskSum?: number;
+  riskCalls?: number;
   /** Ring-time histograms of live answers and of everything else. */
   liveRing: number[];
   otherRing: number[];
@@ -71,6 +75,8 @@ interface Bucket {
   /** Ended talks and wrap-ups per duration bin (duration-law.ts); absent in states from before they were kept. */
   talkHist?: number[];
   wrapHist?: number[];
+  /** Ended wrap-ups per class of the talk before them (duration-law.ts talkClass) and duration bin; kept in the handle window only. */
+  wrapByTalk?: number[][];
 }
 
 export interface EstimatorState {
@@ -108,8 +114,13 @@ export interface Estimates {
   /** Ended talks and wrap-ups in the handle window per duration bin (duration-law.ts: the empirical laws). */
   talkHist: number[];
   wrapHist: number[];
-  /** Abandons ÷ live answers in the abandon window (and the abandons the model expected there), and since the start. */
-  abandon: { live: number; abandoned: number; rate: number; expected: number; windowMs: number };
+  /** Ended wrap-ups in the handle window whose talk is known, per class of that talk (talkClass) and duration bin. */
+  wrapByTalk: number[][];
+  /**
+   * Abandons ÷ live answers in the abandon window (and the abandons the model expected there; the calls placed with a
+   * per-call threshold and the sum of those thresholds, so their mean), and since the start.
+   */
+  abandon: { live: number; abandoned: number; rate: number; expected: number; windowMs: number; riskCalls: number; riskSum: number };
   shift: { live: number; abandoned: number; rate: number };
 }
 
@@ -187,6 +198,11 @@ export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState 
     case 'placed':
       checkDuration('expectedAbandons', ev.expectedAbandons);
       b.expected += ev.expectedAbandons;
+      if (ev.risk !== undefined) {
+        checkDuration('risk', ev.risk);
+        b.riskSum = (b.riskSum ?? 0) + ev.risk * ev.calls;
+        b.riskCalls = (b.riskCalls ?? 0) + ev.calls;
+      }
       break;
     case 'talkEnded':
       checkDuration('talkMs', ev.talkMs);
@@ -197,6 +213,13 @@ export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState 
       checkDuration('wrapMs', ev.wrapMs);
       b.wrap = addMoment(b.wrap, ev.wrapMs);
       b.wrapHist = addDuration(b.wrapHist, ev.wrapMs);
+      if (ev.talkMs !== undefined) {
+        checkDuration('talkMs', ev.talkMs);
+        const cls = talkClass(ev.talkMs);
+        const byTalk = b.wrapByTalk ? b.wrapByTalk.slice() : Array.from({ length: TALK_CLASSES }, () => [] as number[]);
+        byTalk[cls] = addDuration(byTalk[cls]?.length ? byTalk[cls] : undefined, ev.wrapMs);
+        b.wrapByTalk = byTalk;
+      }
       break;
     default:
       throw new RangeError(`unknown pacing event type ${(ev as { type: unknown }).type}`);
@@ -205,9 +228,11 @@ export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState 
   // A new bucket: forget what every window has left; keep histograms only where the rate window can still see them.
   const keepFrom = start - Math.max(c.rateWindowMs, c.handleWindowMs, c.abandonWindowMs) - c.bucketMs;
   const histFrom = start - c.rateWindowMs - c.bucketMs;
+  const handleFrom = start - c.handleWindowMs - c.bucketMs;
   const kept = state.buckets
     .filter((x) => x.start >= keepFrom)
-    .map((x) => (x.start >= histFrom || x.liveRing.length === 0 ? x : { ...x, liveRing: [], otherRing: [] }));
+    .map((x) => (x.start >= histFrom || x.liveRing.length === 0 ? x : { ...x, liveRing: [], otherRing: [] }))
+    .map((x) => (x.start >= handleFrom || !x.wrapByTalk ? x : { ...x, wrapByTalk: undefined }));
   return { config: c, buckets: [...kept, b], total };
 }
 
@@ -248,12 +273,15 @@ export function estimates(state: EstimatorState, now: number): Estimates {
   let aLive = 0;
   let abandoned = 0;
   let expected = 0;
+  let riskSum = 0;
+  let riskCalls = 0;
   const liveRing = new Array<number>(c.ringBins).fill(0);
   const otherRing = new Array<number>(c.ringBins).fill(0);
   const talk: Moments = { n: 0, sum: 0, sq: 0 };
   const wrap: Moments = { n: 0, sum: 0, sq: 0 };
   const talkHist = new Array<number>(DURATION_BINS).fill(0);
   const wrapHist = new Array<number>(DURATION_BINS).fill(0);
+  const wrapByTalk = Array.from({ length: TALK_CLASSES }, () => new Array<number>(DURATION_BINS).fill(0));
   for (const b of state.buckets) {
     if (inWindow(b, now, c.rateWindowMs, c.bucketMs)) {
       resolved += b.resolved;
@@ -274,11 +302,18 @@ export function estimates(state: EstimatorState, now: number): Estimates {
         talkHist[i] += b.talkHist?.[i] ?? 0;
         wrapHist[i] += b.wrapHist?.[i] ?? 0;
       }
+      if (b.wrapByTalk)
+        for (let k = 0; k < TALK_CLASSES; k++) {
+          const h = b.wrapByTalk[k];
+          if (h) for (let i = 0; i < h.length; i++) wrapByTalk[k][i] += h[i];
+        }
     }
     if (inWindow(b, now, c.abandonWindowMs, c.bucketMs)) {
       aLive += b.live;
       abandoned += b.abandoned;
       expected += b.expected ?? 0;
+      riskSum += b.riskSum ?? 0;
+      riskCalls += b.riskCalls ?? 0;
     }
   }
   let ringSum = 0;
@@ -300,7 +335,8 @@ export function estimates(state: EstimatorState, now: number): Estimates {
     wrap: duration(wrap),
     talkHist,
     wrapHist,
-    abandon: { live: aLive, abandoned, rate: aLive > 0 ? abandoned / aLive : 0, expected, windowMs: c.abandonWindowMs },
+    wrapByTalk,
+    abandon: { live: aLive, abandoned, rate: aLive > 0 ? abandoned / aLive : 0, expected, windowMs: c.abandonWindowMs, riskCalls, riskSum },
     shift: { live: t.live, abandoned: t.abandoned, rate: t.live > 0 ? t.abandoned / t.live : 0 },
   };
 }

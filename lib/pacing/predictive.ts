@@ -27,7 +27,7 @@
  */
 import type { Estimates } from './estimator';
 import { differencePmf, tailWithBinomial } from './count-tail';
-import { empiricalLaw, logNormalLaw, type DurationLaw } from './duration-law';
+import { empiricalLaw, histogramTerciles, logNormalLaw, talkClassRange, TALK_CLASSES, type DurationLaw } from './duration-law';
 import { normCdf } from './stats';
 import type { AgentSnapshot, PredictiveMode, TickInput } from './types';
 
@@ -37,6 +37,9 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   safetyMargin: 0.15,
   abandonThresholdMs: 2000,
   budgetHorizonMs: 30 * 60_000,
+  thresholdPriorAnswers: 200,
+  shiftGuardRate: 0.028,
+  shiftGuardHorizonMs: 30 * 60_000,
   minSamples: Object.freeze({ resolved: 50, live: 15, talk: 10 }),
   maxLinesPerAgent: 8,
 });
@@ -51,8 +54,12 @@ const MAX_RISK_PER_CALL = 0.5;
 const EXACT_MAX_TERMS = 60;
 /** How sure "the abandon rate is over the cap" must be before pacing falls back to 1:1: one-sided 99 %, z = Φ⁻¹(0.99). */
 const OVER_CAP_Z = 2.3263;
+/** The learnt threshold moves at most this factor away from the mean threshold of the window's calls. */
+const MAX_THRESHOLD_STEP = 4;
 /** Pseudo-abandons behind the calibration factor: a few real ones outweigh it. */
 const CALIBRATION_PRIOR = 2;
+/** Wrap-ups after one class of talk below which that class takes the pooled wrap-up law's points. */
+const MIN_CLASS_WRAPS = 10;
 
 export interface PredictiveResult {
   wanted: number;
@@ -72,6 +79,9 @@ export function predictiveParams(mode: PredictiveMode): Params {
     safetyMargin: mode.safetyMargin ?? d.safetyMargin,
     abandonThresholdMs: mode.abandonThresholdMs ?? d.abandonThresholdMs,
     budgetHorizonMs: mode.budgetHorizonMs ?? d.budgetHorizonMs,
+    thresholdPriorAnswers: mode.thresholdPriorAnswers ?? d.thresholdPriorAnswers,
+    shiftGuardRate: mode.shiftGuardRate ?? d.shiftGuardRate,
+    shiftGuardHorizonMs: mode.shiftGuardHorizonMs ?? d.shiftGuardHorizonMs,
     minSamples: { ...d.minSamples, ...mode.minSamples },
     maxLinesPerAgent: mode.maxLinesPerAgent ?? d.maxLinesPerAgent,
   };
@@ -83,6 +93,10 @@ export function predictiveParams(mode: PredictiveMode): Params {
   frac('safetyMargin');
   if (!(p.abandonThresholdMs >= 0)) throw new RangeError(`predictive abandonThresholdMs must be ≥ 0, got ${p.abandonThresholdMs}`);
   if (!(p.budgetHorizonMs > 0)) throw new RangeError(`predictive budgetHorizonMs must be > 0, got ${p.budgetHorizonMs}`);
+  if (!(p.thresholdPriorAnswers >= 0)) throw new RangeError(`predictive thresholdPriorAnswers must be ≥ 0, got ${p.thresholdPriorAnswers}`);
+  if (!(p.shiftGuardRate > 0 && p.shiftGuardRate <= 1))
+    throw new RangeError(`predictive shiftGuardRate must be in (0, 1], got ${p.shiftGuardRate}`);
+  if (!(p.shiftGuardHorizonMs > 0)) throw new RangeError(`predictive shiftGuardHorizonMs must be > 0, got ${p.shiftGuardHorizonMs}`);
   if (!(p.maxLinesPerAgent >= 1)) throw new RangeError(`predictive maxLinesPerAgent must be ≥ 1, got ${p.maxLinesPerAgent}`);
   return p;
 }
@@ -106,6 +120,31 @@ interface Laws {
   talk: DurationLaw;
   wrap: DurationLaw;
   wrapPoints: [number, number, number];
+  /**
+   * The wrap-up's three points per class of the talk before it (duration-law.ts talkClass), when the wrap-ups' talks
+   * are known; a class with few wrap-ups has the pooled points.
+   */
+  wrapPointsByTalk?: [number, number, number][];
+}
+
+/**
+ * P(a talk of law `talk`, `e` ms old, and its wrap-up are over within `y` ms), the wrap-up's law depending on the
+ * talk's class: Σ over the classes the talk can still end in of P(talk ends in that class by e + y − w | talk > e),
+ * w over that class's wrap-up points. (One pooled wrap-up law paired every talk with every wrap-up: a long talk with
+ * the 2 s wrap-up of a machine put through by mistake, so agents seemed free sooner than they are.)
+ */
+function talkThenWrapWithin(talk: DurationLaw, byTalk: readonly [number, number, number][], e: number, y: number): number {
+  let p = 0;
+  for (let c = 0; c < byTalk.length; c++) {
+    const [lo, hi] = talkClassRange(c);
+    if (hi <= e || lo >= e + y) continue;
+    const from = talk.finishWithin(e, Math.max(lo, e) - e);
+    for (const w of byTalk[c]) {
+      const to = Math.min(hi, e + y - w) - e;
+      if (to > 0) p += Math.max(0, talk.finishWithin(e, to) - from);
+    }
+  }
+  return Math.min(1, p / 3);
 }
 
 /** P(agent free within x ms from now). */
@@ -120,6 +159,7 @@ function agentFreeWithin(a: AgentSnapshot, now: number, x: number, laws: Laws): 
     case 'reserved': {
       // talk remainder + a wrap-up drawn from its law (three-point quadrature)
       const e = a.state === 'talking' ? elapsed : 0;
+      if (laws.wrapPointsByTalk) return talkThenWrapWithin(laws.talk, laws.wrapPointsByTalk, e, x);
       let p = 0;
       for (const w of laws.wrapPoints) p += laws.talk.finishWithin(e, x - w);
       return p / 3;
@@ -175,7 +215,9 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   const tau = clamp((s * (est.abandon.live + expectedLive) - est.abandon.abandoned) / expectedLive, 0, MAX_RISK_PER_CALL);
   // Calibration: abandons seen ÷ abandons the model expected, shrunk toward 1 by a prior of CALIBRATION_PRIOR abandons.
   const bias = clamp((est.abandon.abandoned + CALIBRATION_PRIOR) / (est.abandon.expected + CALIBRATION_PRIOR), 0.25, 8);
-  const perCallRisk = tau / bias;
+  // The per-call threshold: τ ÷ the calibration factor (the budget's), or, with thresholdPriorAnswers > 0, learnt.
+  const perCallRisk = P.thresholdPriorAnswers > 0 ? learntThreshold(est, s, tau / bias, agents.length, handleMs, P) : tau / bias;
+  figures.perCallRisk = round6(perCallRisk);
   figures.setpoint = round(s);
   figures.riskBudget = round(tau);
   figures.modelBias = round(bias);
@@ -184,7 +226,8 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   const elapsedIn = (state: AgentSnapshot['state']) => agents.filter((a) => a.state === state).map((a) => Math.max(0, now - a.since));
   const talk = empiricalLaw(est.talkHist, elapsedIn('talking')) ?? logNormalLaw(talkMs, talkSdMs);
   const wrap = empiricalLaw(est.wrapHist, elapsedIn('wrapup')) ?? logNormalLaw(Math.max(wrapMs, 1), est.wrap.sdMs);
-  const laws: Laws = { talk, wrap, wrapPoints: wrapMs > 0 ? wrap.terciles() : [0, 0, 0] };
+  const wrapPoints: [number, number, number] = wrapMs > 0 ? wrap.terciles() : [0, 0, 0];
+  const laws: Laws = { talk, wrap, wrapPoints, ...wrapsByTalk(est, wrapPoints) };
   figures.talkLaw = talk.kind;
   const p = est.liveRate;
   const bin = est.ringBinMs;
@@ -307,6 +350,50 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   return { wanted, reason: why, figures, expectedAbandons: (n) => expectedAbandons(n, marginal, p) };
 }
 
+/** Each talk class's wrap-up points, when enough wrap-ups with their talk are known (else nothing: one pooled law). */
+function wrapsByTalk(est: Estimates, pooled: [number, number, number]): Pick<Laws, 'wrapPointsByTalk'> {
+  const h = est.wrapByTalk;
+  if (!h || h.length !== TALK_CLASSES) return {};
+  let n = 0;
+  for (const row of h) for (const c of row) n += c;
+  if (n < MIN_CLASS_WRAPS) return {};
+  // A class with few wrap-ups borrows its nearest classes' (widening both ways) until there are enough.
+  const points = h.map((_, c) => {
+    const merged = h[c].slice();
+    for (let r = 0; r < TALK_CLASSES; r++) {
+      if (r > 0)
+        for (const k of [c - r, c + r]) if (k >= 0 && k < TALK_CLASSES) for (let i = 0; i < merged.length; i++) merged[i] += h[k][i] ?? 0;
+      const t = histogramTerciles(merged, MIN_CLASS_WRAPS);
+      if (t) return t;
+    }
+    return pooled;
+  });
+  return { wrapPointsByTalk: points };
+}
+
+/**
+ * The per-call abandon threshold learnt from the budget's spend. Under a pooled cap one constant threshold θ on each
+ * call's P(abandon) is what places the most calls (a Lagrange multiplier), and the abandon rate grows about in
+ * proportion to it; so the next θ is the mean θ the calls in the window were placed under times setpoint ÷ the rate
+ * they gave, both shrunk by `thresholdPriorAnswers` pseudo-answers at the setpoint: θ = θ̄ · (s·live + k) ÷
+ * (abandoned + k), k = s·prior (a ratio of the same window's averages, so a steady θ where the rate meets s, and no
+ * swing from each abandon of a small team, as the budget's τ over 30 min had). Before any call reported its threshold,
+ * `start` (the budget's τ ÷ calibration). The model's calibration factor is not applied again: the spend already
+ * carries the model's errors. A **shift guard** scales θ down only when the window's own rate nears the cap: by the
+ * share left of a budget at `shiftGuardRate` over the live answers seen plus those of `shiftGuardHorizonMs` ahead,
+ * per expected answer (1 while the rate is under it; 0 once spent).
+ */
+function learntThreshold(est: Estimates, s: number, start: number, agents: number, handleMs: number, P: Params): number {
+  const { live, abandoned, riskCalls, riskSum } = est.abandon;
+  const base = riskCalls > 0 ? riskSum / riskCalls : start;
+  const k = s * P.thresholdPriorAnswers;
+  const theta = base * clamp((s * live + k) / (abandoned + k), 1 / MAX_THRESHOLD_STEP, MAX_THRESHOLD_STEP);
+  const g = P.shiftGuardRate;
+  const eg = (agents * P.shiftGuardHorizonMs) / handleMs;
+  const guard = clamp((g * (live + eg) - abandoned) / eg / g, 0, 1);
+  return clamp(theta * guard, 0, MAX_RISK_PER_CALL);
+}
+
 /**
  * True when `abandoned` of `live` answers is more than a process abandoning at `cap` would give but in
  * 1 % of windows: abandoned > cap·live + z·√(cap·(1 − cap)·live).
@@ -324,6 +411,10 @@ function expectedAbandons(n: number, marginal: (others: number) => number, p: nu
 
 function clamp(x: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, x));
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
 }
 
 function round(x: number): number {

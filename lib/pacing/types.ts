@@ -54,6 +54,15 @@ export interface PredictiveMode {
   abandonThresholdMs?: number;
   /** How far ahead the abandon budget is spread (default 1 800 000 ms, 30 min). */
   budgetHorizonMs?: number;
+  /**
+   * Pseudo-answers at the setpoint behind the learnt per-call threshold (default 200; 0: the budget's τ ÷ the
+   * calibration factor instead, as before round eleven).
+   */
+  thresholdPriorAnswers?: number;
+  /** The abandon rate near which the shift guard scales the learnt threshold down (default 0.028). */
+  shiftGuardRate?: number;
+  /** How far ahead the shift guard spreads what is left of its budget (default 1 800 000 ms, 30 min). */
+  shiftGuardHorizonMs?: number;
   /** Samples below which estimates count as thin and pacing leans back toward progressive. */
   minSamples?: { resolved?: number; live?: number; talk?: number };
   /** Upper bound on lines per logged-in agent, whatever the model says (default 8). */

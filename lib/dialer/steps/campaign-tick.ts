@@ -103,7 +103,15 @@ export function campaignTick(i: CampaignTickInput): CampaignTickResult {
 export function afterPlaced(est: EstimatorState, decision: TickDecision, placed: number, now: number): EstimatorState {
   const expected = Number(decision.trace.figures.expectedAbandons ?? 0);
   if (decision.trace.mode !== 'predictive' || placed <= 0 || decision.calls <= 0 || !Number.isFinite(expected)) return est;
-  return observe(est, { type: 'placed', at: now, calls: placed, expectedAbandons: (expected * placed) / decision.calls });
+  // The per-call threshold the calls were placed under (predictive learns its threshold from these and the spend).
+  const risk = Number(decision.trace.figures.perCallRisk);
+  return observe(est, {
+    type: 'placed',
+    at: now,
+    calls: placed,
+    expectedAbandons: (expected * placed) / decision.calls,
+    ...(Number.isFinite(risk) && risk >= 0 ? { risk } : {}),
+  });
 }
 
 export function pacingMode(

@@ -153,8 +153,10 @@ t.test("the campaign's own dialling rate is demand too: a faster recent rate lea
   const slow = history({ calls: 200, live: 0.25 });
   const fast = history({ calls: 800, live: 0.25 });
   t.ok(fast.resolvedPerMs > 3 * slow.resolvedPerMs, 'four times the calls in the window');
-  const dSlow = decideTick(input(a, slow));
-  const dFast = decideTick(input(a, fast));
+  // The budget's threshold (the learnt one rises with the answers seen under the setpoint: not what is tested here).
+  const mode: PredictiveMode = { ...MODE, thresholdPriorAnswers: 0 };
+  const dSlow = decideTick(input(a, slow, 0, mode));
+  const dFast = decideTick(input(a, fast, 0, mode));
   t.ok(
     (dFast.trace.figures.expectedAnswers as number) > (dSlow.trace.figures.expectedAnswers as number),
     'more answers expected before a new call',
@@ -185,4 +187,54 @@ t.test('the 1:1 fallback needs a rate over the cap beyond chance, not early nois
   // Through the decision: 2 early abandons over 40 answers keep predictive pacing on.
   const early = decideTick(input([...ready(6), ...talking(14, 150)], history({ calls: 160, live: 0.25, abandons: 2 })));
   t.notMatch(early.reason, /over the cap/);
+});
+
+t.test(
+  'the per-call threshold is learnt from the spend: the mean threshold of the calls placed × setpoint ÷ the rate they gave',
+  async (t) => {
+    const a = [...ready(4), ...talking(16, 150)];
+    const base = history({ calls: 800, live: 0.25 });
+    const withSpend = (abandoned: number, riskCalls: number, riskSum: number): Estimates => ({
+      ...base,
+      abandon: { ...base.abandon, live: 400, abandoned, rate: abandoned / 400, riskCalls, riskSum },
+    });
+    const risk = (e: Estimates) => decideTick(input(a, e)).trace.figures.perCallRisk as number;
+    // 400 answers at a mean threshold of 0.02: s = 0.03 × 0.85 = 0.0255, k = 0.0255 × 200 = 5.1 pseudo-abandons.
+    const s = 0.0255;
+    const k = s * 200;
+    t.equal(risk(withSpend(s * 400, 100, 2)), 0.02, 'spent at the setpoint: the same threshold');
+    t.ok(Math.abs(risk(withSpend(4, 100, 2)) - (0.02 * (s * 400 + k)) / (4 + k)) < 1e-6, 'under-spent: higher');
+    t.ok(risk(withSpend(4, 100, 2)) > 0.02);
+    t.ok(risk(withSpend(11, 100, 2)) < 0.02, 'over-spent (2.75 %): lower');
+    const under = decideTick(input(a, withSpend(1, 100, 2)));
+    const over = decideTick(input(a, withSpend(11, 100, 2)));
+    t.ok(under.calls > over.calls, `${under.calls} > ${over.calls} calls`);
+    // Nothing placed with a threshold yet: the budget's τ ÷ calibration is where it starts.
+    const first = decideTick(input(a, withSpend(0, 0, 0))).trace.figures;
+    t.ok(
+      Math.abs((first.perCallRisk as number) - ((first.riskBudget as number) / (first.modelBias as number)) * ((s * 400 + k) / k)) < 1e-3,
+    );
+    // The budget's threshold, as before, with thresholdPriorAnswers 0.
+    const old = decideTick(input(a, withSpend(4, 100, 2), 0, { ...MODE, thresholdPriorAnswers: 0 })).trace.figures;
+    t.ok(Math.abs((old.perCallRisk as number) - (old.riskBudget as number) / (old.modelBias as number)) < 1e-3);
+    t.throws(() => decideTick(input(a, base, 0, { ...MODE, thresholdPriorAnswers: -1 })), /thresholdPriorAnswers/);
+    t.throws(() => decideTick(input(a, base, 0, { ...MODE, shiftGuardRate: 0 })), /shiftGuardRate/);
+  },
+);
+
+t.test('the shift guard scales the threshold down only as the window nears its rate', async (t) => {
+  const a = [...ready(4), ...talking(16, 150)];
+  const base = history({ calls: 800, live: 0.25 });
+  const at = (abandoned: number): number =>
+    decideTick(
+      input(a, { ...base, abandon: { ...base.abandon, live: 400, abandoned, rate: abandoned / 400, riskCalls: 100, riskSum: 2 } }, 0, {
+        ...MODE,
+        thresholdPriorAnswers: 1e9, // no learning: the mean threshold as it is, the guard alone
+      }),
+    ).trace.figures.perCallRisk as number;
+  t.equal(at(8), 0.02, '2 %: no guard');
+  t.equal(at(11), 0.02, '2.75 %: still under 2.8 %');
+  t.ok(at(11.5) < 0.02, '2.875 %: guarded');
+  t.ok(at(11.5) > 0);
+  t.ok(at(12) < at(11.5), 'more abandons, lower');
 });
