@@ -216,7 +216,7 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   // Calibration: abandons seen ÷ abandons the model expected, shrunk toward 1 by a prior of CALIBRATION_PRIOR abandons.
   const bias = clamp((est.abandon.abandoned + CALIBRATION_PRIOR) / (est.abandon.expected + CALIBRATION_PRIOR), 0.25, 8);
   // The per-call threshold: τ ÷ the calibration factor (the budget's), or, with thresholdPriorAnswers > 0, learnt.
-  const perCallRisk = P.thresholdPriorAnswers > 0 ? learntThreshold(est, s, tau / bias, agents.length, handleMs, P) : tau / bias;
+  const perCallRisk = P.thresholdPriorAnswers > 0 ? learntThreshold(est, s, bias, tau / bias, agents.length, handleMs, P) : tau / bias;
   figures.perCallRisk = round6(perCallRisk);
   figures.setpoint = round(s);
   figures.riskBudget = round(tau);
@@ -378,20 +378,19 @@ function wrapsByTalk(est: Estimates, pooled: [number, number, number]): Pick<Law
  * they gave, both shrunk by `thresholdPriorAnswers` pseudo-answers at the setpoint: θ = θ̄ · (s·live + k) ÷
  * (abandoned + k), k = s·prior (a ratio of the same window's averages, so a steady θ where the rate meets s, and no
  * swing from each abandon of a small team, as the budget's τ over 30 min had). Before any call reported its threshold,
- * `start` (the budget's τ ÷ calibration). The model's calibration factor is not applied again: the spend already
- * carries the model's errors. A **shift guard** scales θ down only when the window's own rate nears the cap: by the
- * share left of a budget at `shiftGuardRate` over the live answers seen plus those of `shiftGuardHorizonMs` ahead,
- * per expected answer (1 while the rate is under it; 0 once spent).
+ * `start` (the budget's τ ÷ calibration). A **shift guard** bounds it by the budget's own form at `shiftGuardRate`:
+ * (rate·(live + expected over `shiftGuardHorizonMs`) − abandoned) per expected answer, ÷ the calibration factor; it
+ * binds early in a window (at most the guard rate then) and when the window's own rate nears the guard rate.
  */
-function learntThreshold(est: Estimates, s: number, start: number, agents: number, handleMs: number, P: Params): number {
+function learntThreshold(est: Estimates, s: number, bias: number, start: number, agents: number, handleMs: number, P: Params): number {
   const { live, abandoned, riskCalls, riskSum } = est.abandon;
   const base = riskCalls > 0 ? riskSum / riskCalls : start;
   const k = s * P.thresholdPriorAnswers;
   const theta = base * clamp((s * live + k) / (abandoned + k), 1 / MAX_THRESHOLD_STEP, MAX_THRESHOLD_STEP);
   const g = P.shiftGuardRate;
   const eg = (agents * P.shiftGuardHorizonMs) / handleMs;
-  const guard = clamp((g * (live + eg) - abandoned) / eg / g, 0, 1);
-  return clamp(theta * guard, 0, MAX_RISK_PER_CALL);
+  const guard = clamp((g * (live + eg) - abandoned) / eg, 0, MAX_RISK_PER_CALL) / bias;
+  return clamp(Math.min(theta, guard), 0, MAX_RISK_PER_CALL);
 }
 
 /**

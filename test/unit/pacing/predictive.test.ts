@@ -196,7 +196,8 @@ t.test(
     const base = history({ calls: 800, live: 0.25 });
     const withSpend = (abandoned: number, riskCalls: number, riskSum: number): Estimates => ({
       ...base,
-      abandon: { ...base.abandon, live: 400, abandoned, rate: abandoned / 400, riskCalls, riskSum },
+      // The model expected what was seen (calibration factor 1).
+      abandon: { ...base.abandon, live: 400, abandoned, rate: abandoned / 400, expected: abandoned, riskCalls, riskSum },
     });
     const risk = (e: Estimates) => decideTick(input(a, e)).trace.figures.perCallRisk as number;
     // 400 answers at a mean threshold of 0.02: s = 0.03 × 0.85 = 0.0255, k = 0.0255 × 200 = 5.1 pseudo-abandons.
@@ -209,11 +210,11 @@ t.test(
     const under = decideTick(input(a, withSpend(1, 100, 2)));
     const over = decideTick(input(a, withSpend(11, 100, 2)));
     t.ok(under.calls > over.calls, `${under.calls} > ${over.calls} calls`);
-    // Nothing placed with a threshold yet: the budget's τ ÷ calibration is where it starts.
+    // Nothing placed with a threshold yet: the budget's τ ÷ calibration is where it starts (here 3× under-spent, so
+    // the guard's bound, 2.8 % of the answers seen and of the next 30 min's, per expected answer, is what it gets).
     const first = decideTick(input(a, withSpend(0, 0, 0))).trace.figures;
-    t.ok(
-      Math.abs((first.perCallRisk as number) - ((first.riskBudget as number) / (first.modelBias as number)) * ((s * 400 + k) / k)) < 1e-3,
-    );
+    const eg = (20 * 1_800_000) / ((first.talkMeanMs as number) + (first.wrapMeanMs as number));
+    t.ok(Math.abs((first.perCallRisk as number) - (0.028 * (400 + eg)) / eg) < 2e-3, `${first.perCallRisk}`);
     // The budget's threshold, as before, with thresholdPriorAnswers 0.
     const old = decideTick(input(a, withSpend(4, 100, 2), 0, { ...MODE, thresholdPriorAnswers: 0 })).trace.figures;
     t.ok(Math.abs((old.perCallRisk as number) - (old.riskBudget as number) / (old.modelBias as number)) < 1e-3);
@@ -222,19 +223,30 @@ t.test(
   },
 );
 
-t.test('the shift guard scales the threshold down only as the window nears its rate', async (t) => {
+t.test('the shift guard: the budget at 2.8 % over the next 30 min bounds the learnt threshold', async (t) => {
   const a = [...ready(4), ...talking(16, 150)];
   const base = history({ calls: 800, live: 0.25 });
-  const at = (abandoned: number): number =>
+  const figures = (live: number, abandoned: number, expected = abandoned, riskSum = 2) =>
     decideTick(
-      input(a, { ...base, abandon: { ...base.abandon, live: 400, abandoned, rate: abandoned / 400, riskCalls: 100, riskSum: 2 } }, 0, {
-        ...MODE,
-        thresholdPriorAnswers: 1e9, // no learning: the mean threshold as it is, the guard alone
-      }),
-    ).trace.figures.perCallRisk as number;
-  t.equal(at(8), 0.02, '2 %: no guard');
-  t.equal(at(11), 0.02, '2.75 %: still under 2.8 %');
-  t.ok(at(11.5) < 0.02, '2.875 %: guarded');
-  t.ok(at(11.5) > 0);
-  t.ok(at(12) < at(11.5), 'more abandons, lower');
+      input(
+        a,
+        { ...base, abandon: { ...base.abandon, live, abandoned, rate: live ? abandoned / live : 0, expected, riskCalls: 100, riskSum } },
+        0,
+        {
+          ...MODE,
+          thresholdPriorAnswers: 1e9, // no learning: the mean threshold as it is, the guard alone
+        },
+      ),
+    ).trace.figures;
+  const at = (live: number, abandoned: number, expected?: number, riskSum?: number) =>
+    figures(live, abandoned, expected, riskSum).perCallRisk as number;
+  t.equal(at(400, 8), 0.02, '2 %: no guard');
+  t.equal(at(400, 11), 0.02, '2.75 %: room left');
+  t.ok(at(400, 13) < 0.02, '3.25 %: guarded');
+  t.ok(at(400, 14) < at(400, 13), 'more abandons, lower');
+  // Expected answers over 30 min: 20 agents × 1 800 000 ms ÷ the handle time.
+  const eg = (20 * 1_800_000) / ((figures(400, 13).talkMeanMs as number) + (figures(400, 13).wrapMeanMs as number));
+  t.ok(Math.abs(at(400, 13) - (0.028 * (400 + eg) - 13) / eg) < 2e-3, 'the budget form at 2.8 %');
+  t.ok(Math.abs(at(0, 0, 0, 5) - 0.028) < 1e-6, 'nothing seen yet: at most the guard rate (the mean threshold 0.05)');
+  t.ok(at(400, 13, 3) < at(400, 13), 'divided by the calibration factor when the model under-expected');
 });
