@@ -37,7 +37,8 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   safetyMargin: 0.15,
   abandonThresholdMs: 2000,
   budgetHorizonMs: 30 * 60_000,
-  thresholdPriorAnswers: 200,
+  thresholdPriorAnswers: 0,
+  wrapLawByTalk: false,
   shiftGuardRate: 0.028,
   shiftGuardHorizonMs: 30 * 60_000,
   minSamples: Object.freeze({ resolved: 50, live: 15, talk: 10 }),
@@ -80,6 +81,7 @@ export function predictiveParams(mode: PredictiveMode): Params {
     abandonThresholdMs: mode.abandonThresholdMs ?? d.abandonThresholdMs,
     budgetHorizonMs: mode.budgetHorizonMs ?? d.budgetHorizonMs,
     thresholdPriorAnswers: mode.thresholdPriorAnswers ?? d.thresholdPriorAnswers,
+    wrapLawByTalk: mode.wrapLawByTalk ?? d.wrapLawByTalk,
     shiftGuardRate: mode.shiftGuardRate ?? d.shiftGuardRate,
     shiftGuardHorizonMs: mode.shiftGuardHorizonMs ?? d.shiftGuardHorizonMs,
     minSamples: { ...d.minSamples, ...mode.minSamples },
@@ -227,7 +229,7 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   const talk = empiricalLaw(est.talkHist, elapsedIn('talking')) ?? logNormalLaw(talkMs, talkSdMs);
   const wrap = empiricalLaw(est.wrapHist, elapsedIn('wrapup')) ?? logNormalLaw(Math.max(wrapMs, 1), est.wrap.sdMs);
   const wrapPoints: [number, number, number] = wrapMs > 0 ? wrap.terciles() : [0, 0, 0];
-  const laws: Laws = { talk, wrap, wrapPoints, ...wrapsByTalk(est, wrapPoints) };
+  const laws: Laws = { talk, wrap, wrapPoints, ...(P.wrapLawByTalk ? wrapsByTalk(est, wrapPoints) : {}) };
   figures.talkLaw = talk.kind;
   const p = est.liveRate;
   const bin = est.ringBinMs;

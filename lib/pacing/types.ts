@@ -55,14 +55,19 @@ export interface PredictiveMode {
   /** How far ahead the abandon budget is spread (default 1 800 000 ms, 30 min). */
   budgetHorizonMs?: number;
   /**
-   * Pseudo-answers at the setpoint behind the learnt per-call threshold (default 200; 0: the budget's τ ÷ the
-   * calibration factor instead, as before round eleven).
+   * Pseudo-answers at the setpoint behind a per-call threshold learnt from the spend (0, the default: the budget's τ ÷
+   * the calibration factor; round eleven measured 200 with the shift guard and did not adopt it).
    */
   thresholdPriorAnswers?: number;
-  /** The abandon rate near which the shift guard scales the learnt threshold down (default 0.028). */
+  /** With a learnt threshold: the rate of the shift guard's budget that bounds it (default 0.028). */
   shiftGuardRate?: number;
   /** How far ahead the shift guard spreads what is left of its budget (default 1 800 000 ms, 30 min). */
   shiftGuardHorizonMs?: number;
+  /**
+   * The wrap-up law per class of the talk before it (wrap-ups fed with their talk), not one pooled law (default
+   * false: measured in rounds ten and eleven, it pays at a fixed threshold, not under the budget).
+   */
+  wrapLawByTalk?: boolean;
   /** Samples below which estimates count as thin and pacing leans back toward progressive. */
   minSamples?: { resolved?: number; live?: number; talk?: number };
   /** Upper bound on lines per logged-in agent, whatever the model says (default 8). */

@@ -199,7 +199,8 @@ t.test(
       // The model expected what was seen (calibration factor 1).
       abandon: { ...base.abandon, live: 400, abandoned, rate: abandoned / 400, expected: abandoned, riskCalls, riskSum },
     });
-    const risk = (e: Estimates) => decideTick(input(a, e)).trace.figures.perCallRisk as number;
+    const LEARN: PredictiveMode = { ...MODE, thresholdPriorAnswers: 200 };
+    const risk = (e: Estimates) => decideTick(input(a, e, 0, LEARN)).trace.figures.perCallRisk as number;
     // 400 answers at a mean threshold of 0.02: s = 0.03 × 0.85 = 0.0255, k = 0.0255 × 200 = 5.1 pseudo-abandons.
     const s = 0.0255;
     const k = s * 200;
@@ -212,7 +213,7 @@ t.test(
     t.ok(under.calls > over.calls, `${under.calls} > ${over.calls} calls`);
     // Nothing placed with a threshold yet: the budget's τ ÷ calibration is where it starts (here 3× under-spent, so
     // the guard's bound, 2.8 % of the answers seen and of the next 30 min's, per expected answer, is what it gets).
-    const first = decideTick(input(a, withSpend(0, 0, 0))).trace.figures;
+    const first = decideTick(input(a, withSpend(0, 0, 0), 0, LEARN)).trace.figures;
     const eg = (20 * 1_800_000) / ((first.talkMeanMs as number) + (first.wrapMeanMs as number));
     t.ok(Math.abs((first.perCallRisk as number) - (0.028 * (400 + eg)) / eg) < 2e-3, `${first.perCallRisk}`);
     // The budget's threshold, as before, with thresholdPriorAnswers 0.
@@ -250,3 +251,40 @@ t.test('the shift guard: the budget at 2.8 % over the next 30 min bounds the lea
   t.ok(Math.abs(at(0, 0, 0, 5) - 0.028) < 1e-6, 'nothing seen yet: at most the guard rate (the mean threshold 0.05)');
   t.ok(at(400, 13, 3) < at(400, 13), 'divided by the calibration factor when the model under-expected');
 });
+
+t.test(
+  'wrapLawByTalk: a wrap-up law per class of the talk before it, so long talkers are not paired with the 2 s wrap-ups of short calls',
+  async (t) => {
+    // Half the calls are machines put through by mistake (6 s talk, 2 s wrap-up), half conversations (180 s, 20 s).
+    const evs: PacingEvent[] = [];
+    const start = NOW - 20 * 60_000;
+    for (let i = 0; i < 800; i++) {
+      const at = start + i * 1000;
+      evs.push(
+        i % 4 === 0
+          ? { type: 'resolved', at, ringMs: 3000 + ((i * 7) % 23) * 1000, live: true }
+          : { type: 'resolved', at, ringMs: 40_000, live: false },
+      );
+    }
+    for (let i = 0; i < 120; i++) {
+      const short = i % 2 === 0;
+      const talkMs = short ? 5_000 + (i % 5) * 500 : 150_000 + (i % 13) * 5_000;
+      evs.push({ type: 'talkEnded', at: start + i * 1000, talkMs });
+      evs.push({ type: 'wrapEnded', at: start + i * 1000 + 1, wrapMs: short ? 2_000 : 20_000 + (i % 7) * 1000, talkMs });
+    }
+    const est = estimates(observeAll(createEstimator(), evs), NOW);
+    t.equal(
+      est.wrapByTalk.reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0),
+      120,
+      'every wrap-up kept with its talk class',
+    );
+    // Agents 170 s into a talk: a few will end within the horizon, and then need a conversation's wrap-up, not 2 s.
+    const a = [...ready(2), ...talking(18, 170)];
+    const pooled = decideTick(input(a, est)).trace.figures;
+    const byTalk = decideTick(input(a, est, 0, { ...MODE, wrapLawByTalk: true })).trace.figures;
+    t.ok(
+      (byTalk.expectedFreeAgents as number) < (pooled.expectedFreeAgents as number),
+      `${byTalk.expectedFreeAgents} < ${pooled.expectedFreeAgents} agents expected free`,
+    );
+  },
+);
