@@ -128,6 +128,12 @@ export class ShapeAmd {
     null;
   /** Speech onset in ms from the start of analysis, or -1. */
   onsetMs = -1;
+  /** The music verdict came from the whole line's pitch (lineMusic), not from the model. */
+  musicOnLine = false;
+  /** Frames since the line's first sound (the music rule on the whole line, amd.musicLineMinPeriodicShare). */
+  private lineFrames = 0;
+  /** Scratch: pitched frames per pitch lag (lineMusic). */
+  private readonly lagCount = new Uint16Array(64);
 
   constructor(
     private readonly cfg: MediaConfig['amd'],
@@ -153,6 +159,7 @@ export class ShapeAmd {
     this.side.purity[vad.n - 1] = purity;
     this.side.freq[vad.n - 1] = freqHz;
     const c = this.cfg;
+    if (vad.firstSoundIndex >= 0) this.lineFrames++;
     const s = shape(
       vad,
       this.side,
@@ -168,6 +175,10 @@ export class ShapeAmd {
       this.x,
     );
     const dropped = Math.round(this.t / FRAME_MS) - vad.n;
+    if (!this.trace) {
+      const music = this.lineMusic();
+      if (music) return music;
+    }
     if (s.onset < 0) {
       this.onsetMs = -1;
       if (this.t >= c.silenceTimeoutMs) return this.decide({ kind: 'silence', durationMs: this.t });
@@ -290,6 +301,62 @@ export class ShapeAmd {
       });
     }
     return null;
+  }
+
+  /**
+   * Music judged on the whole line since its first sound (amd.musicLineMinPeriodicShare; see the config): music is one
+   * continuous sound, and the level VAD that cuts speech into a greeting and its pauses takes music's quieter passages
+   * (and in noise most of it) for the floor, while its pitch goes on through them. Over every frame since the first
+   * sound: the share with a pitch, counting only a pitch heard within backgroundBelowDb of the line's peak (talk far
+   * below the greeting is the room's, as for the bursts); how often consecutive such frames keep their period; how
+   * much of it sits on one pitch (a tone, not notes); the pure-tone share; and the voicing's swing at the syllable
+   * rate. Confidence: the share of the line with a pitch.
+   */
+  private lineMusic(): ShapeDecision | null {
+    const c = this.cfg;
+    const ms = this.lineFrames * FRAME_MS;
+    if (c.musicLineMinPeriodicShare <= 0 || ms < c.musicMinMs) return null;
+    const vad = this.vad;
+    const from = vad.firstSoundIndex;
+    const n = vad.n - from;
+    const minPer = this.vadCfg.minPeriodicity;
+    const lo = c.backgroundBelowDb > 0 ? vad.peakDb - c.backgroundBelowDb : -Infinity;
+    const lags = this.lagCount;
+    lags.fill(0);
+    let periodic = 0;
+    let pairs = 0;
+    let held = 0;
+    let tonal = 0;
+    let prev = false;
+    for (let i = from; i < vad.n; i++) {
+      if (this.side.purity[i]! > 0.5) tonal++;
+      const pitched = vad.per[i]! >= minPer && vad.db[i]! > lo;
+      if (pitched) {
+        periodic++;
+        lags[vad.lag[i]!]!++;
+        if (prev) {
+          pairs++;
+          if (vad.lag[i] === vad.lag[i - 1]) held++;
+        }
+      }
+      prev = pitched;
+    }
+    const share = periodic / n;
+    const hold = pairs ? held / pairs : 0;
+    if (share < c.musicLineMinPeriodicShare || hold < c.musicLineMinPitchHold || tonal / n >= c.maxTonalShare) return null;
+    // One pitch (±1 lag step) for most of it is a tone (a dial tone, a tone in noise), not notes.
+    let one = 0;
+    for (let l = 1; l < lags.length - 1; l++) one = Math.max(one, lags[l - 1]! + lags[l]! + lags[l + 1]!);
+    if (one / periodic >= c.musicLineMaxOnePitchShare) return null;
+    const swing = voicingSwing(vad, from, vad.n);
+    if (c.musicLineMaxVoicingSwing > 0 && swing >= c.musicLineMaxVoicingSwing) return null;
+    this.musicOnLine = true;
+    return this.decide({
+      kind: 'music',
+      confidence: r3(share),
+      reason: `pitched sound with held notes on the line for ${ms} ms`,
+      features: { linePeriodicShare: r3(share), linePitchHold: r3(hold), lineVoicingSwing: r3(swing) },
+    });
   }
 
   private verdict(cls: number, reason: string, confidence = this.p[cls]!): ShapeDecision {

@@ -192,7 +192,7 @@ class Analyzer implements CallAnalyzer {
     // Held music (below): released once no busy/reorder cadence is under way, or after the longest one's confirmation.
     const held = this.heldMusic;
     if (held) {
-      if (this.cadence.busyInProgress && t - held.atMs < this.cadence.longestConfirmMs) return NONE;
+      if (this.cadenceMayFollow() && t - held.atMs < this.cadence.longestConfirmMs) return NONE;
       this.heldMusic = null;
       return this.final({ ...held, atMs: t });
     }
@@ -202,7 +202,7 @@ class Analyzer implements CallAnalyzer {
       const v = { kind, atMs: t, ...rest } as Verdict;
       // A steady tone with a busy/reorder cadence under way looks like music to the model (pitched, held notes); in
       // babble its segments break up and it can take longer than musicMinMs to confirm: the cadence has the first say.
-      if (kind === 'music' && shape && this.cadence.busyInProgress) {
+      if (kind === 'music' && shape && this.cadenceMayFollow()) {
         this.heldMusic = v;
         return NONE;
       }
@@ -221,6 +221,15 @@ class Analyzer implements CallAnalyzer {
       return this.machine(v, t);
     }
     return NONE;
+  }
+
+  /**
+   * A music verdict waits (at most the region's longest cadence confirmation) while a busy/reorder cadence is under
+   * way; one judged on the whole line's pitch (ShapeAmd.musicOnLine) also while a busy/reorder tone of the plan has
+   * been heard at all: talk over a busy breaks its segments, and the tone under it is a pitched, held sound.
+   */
+  private cadenceMayFollow(): boolean {
+    return this.cadence.busyInProgress || (!!this.shape?.musicOnLine && this.cadence.busyToneHeard);
   }
 
   private machine(v: Verdict, t: number): Verdict[] {

@@ -278,6 +278,11 @@ export class LevelVad {
     return out;
   }
 
+  /** Index (in the kept history) of the first frame with sound (digital silence before it left out); -1 before it. */
+  get firstSoundIndex(): number {
+    return this.firstSound;
+  }
+
   /** Frame i (0 = oldest kept) is above the current threshold (no hysteresis; `label` gives the full labels). */
   voiced(i: number): boolean {
     return this.db[i]! > this.thresholdDb;

@@ -344,6 +344,24 @@ export class CadenceDetector {
     return false;
   }
 
+  /**
+   * A busy or reorder tone of the plan has been heard for at least one of its cadence's on-segments (a completed
+   * on-segment that long, or the tone on that long now), whether or not its segments fit the cadence (babble breaks
+   * them up). What the analyser holds a music verdict judged on the whole line for: a steady tone under talk is a
+   * pitched, held sound on the line.
+   */
+  get busyToneHeard(): boolean {
+    for (const tr of this.tracks) {
+      let minOn = Infinity;
+      for (const { kind, spec } of tr.specs)
+        if (kind !== 'ringback') spec.cadenceMs.forEach((c, i) => i % 2 === 0 && (minOn = Math.min(minOn, c)));
+      if (minOn === Infinity) continue;
+      const need = minOn * (1 - this.tones.cadenceTolerancePct / 100) - this.tones.frameSlackMs;
+      if ((tr.on && tr.runFrames * FRAME_MS >= need) || tr.history.some((ms) => ms >= need)) return true;
+    }
+    return false;
+  }
+
   /** The longest a busy or reorder cadence of this region takes to confirm (confirmSegments of its longest segment, and one more). */
   get longestConfirmMs(): number {
     let ms = 0;

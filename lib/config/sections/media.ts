@@ -137,6 +137,23 @@ export const mediaSchema = Type.Object(
         musicMinPitchHold: num(0.4, 0, 1),
         /** …and only while its voicing swings less than this at the syllable rate (RMS of the 3–8 Hz band of the frames' periodicity): speech's pitch comes and goes 4–8 times a second, also under noise (train-split machines in white noise called music: 0.135–0.174), music stays pitched (train music, clean and in noise: at most 0.107); 0: off. */
         musicMaxVoicingSwing: num(0.12, 0, 1),
+        /**
+         * Music judged on the whole line since its first sound, not only on the frames the level VAD calls voice: music
+         * is one continuous sound, whose quieter passages the VAD takes for the floor (in noise, or when its level barely
+         * moves, it hears no "greeting" at all, or a short one and then "quiet"), but whose pitch goes on through them.
+         * After musicMinMs of sound, music when at least this share of all its frames have a pitch (vad.minPeriodicity)
+         * within backgroundBelowDb of the line's peak (white/pink/brown noise has none; talk far below is the room's),
+         * at least musicLineMinPitchHold of consecutive such frames keep the same period, less than
+         * musicLineMaxOnePitchShare of them sit on one pitch, the voicing swings less than musicLineMaxVoicingSwing at
+         * the syllable rate, and fewer than maxTonalShare of the frames are a pure tone; 0: off.
+         */
+        musicLineMinPeriodicShare: num(0.6, 0, 1),
+        /** See musicLineMinPeriodicShare: music holds its notes, a voice glides and babble has no steady period. */
+        musicLineMinPitchHold: num(0.5, 0, 1),
+        /** See musicLineMinPeriodicShare: a tone (a dial tone, a tone in noise) stays on one pitch (±1 lag step) nearly all the time (0.95–1), music moves between notes (train music at most 0.71). */
+        musicLineMaxOnePitchShare: num(0.85, 0, 1),
+        /** See musicLineMinPeriodicShare: the whole line's voicing swing at the syllable rate (amd-features voicingSwing over every frame since the first sound); 0: off. */
+        musicLineMaxVoicingSwing: num(0.09, 0, 1),
         /** When the analysis time runs out, a best class below this confidence becomes notsure (campaign policy decides). */
         notSureBelow: num(0.6, 0, 1),
         /** Voiced runs closer than this are one burst (the model's "words"). */

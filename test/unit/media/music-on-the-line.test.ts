@@ -1,0 +1,123 @@
+/**
+ * The music rule on the whole line (lib/media/amd-model.ts `lineMusic`, `media.amd.musicLine*`): music is one
+ * continuous sound, and the level VAD that cuts speech into a greeting and its pauses takes music's quieter passages
+ * for the floor — in noise, or when its level barely moves, it hears no greeting at all (silence at 5 s) or a short
+ * one and then "quiet" (a person). Its pitch goes on through those passages: judged over every frame since the
+ * line's first sound, held notes are music; a voice, a voice with talk far below it, and a steady tone are not.
+ */
+import t from 'tap';
+import { mediaConfig } from '../../../lib/media/config';
+import type { Verdict } from '../../../lib/media/types';
+import { run, S, voiced } from '../../helpers/media-signals';
+
+const cfg = mediaConfig();
+const RATE = 8000;
+const NOTES = [196, 220, 247, 262, 294, 330, 294, 262, 247, 220, 196, 220, 247, 262, 294];
+/** Held notes (400 ms each) with a rich timbre: harmonics up to 2 kHz falling as 1/√h, so no single frequency holds the energy. */
+function notes(ms: number, env: (t: number) => number, amp = 1500): Float64Array {
+  const x = new Float64Array(ms * 8);
+  let ph = 0;
+  for (let i = 0; i < x.length; i++) {
+    const t = i / RATE;
+    const f = NOTES[Math.floor(t / 0.4) % NOTES.length]!;
+    ph += (2 * Math.PI * f) / RATE;
+    let v = 0;
+    for (let h = 1; h * f < 2000; h++) v += Math.sin(h * ph) / Math.sqrt(h);
+    x[i] = v * amp * env(t);
+  }
+  return x;
+}
+/** `x` plus white noise `snr` dB under its active level. */
+function white(x: Float64Array, snr: number, seed = 5): Float64Array {
+  const sig = S.rms(S.toInt16(x), true) || 1;
+  const n = S.noise(x.length / 8, S.rng(seed));
+  const nr = Math.sqrt(n.reduce((a, v) => a + v * v, 0) / n.length) || 1;
+  const g = sig / Math.pow(10, snr / 20) / nr;
+  return Float64Array.from(x, (v, i) => v + g * (n[i] ?? 0));
+}
+/** A speaking voice: 5 syllables a second and an intonation that keeps moving. */
+const voice = (ms: number, base = 170, seed = 0) =>
+  voiced(
+    ms,
+    (t) => base * Math.pow(2, 0.4 * Math.sin(2 * Math.PI * 3 * t + seed) + 0.15 * Math.sin(2 * Math.PI * 7.3 * t + 2 * seed)),
+    (t) => Math.pow(Math.sin((Math.PI * (t % 0.2)) / 0.2), 2) * 0.9 + 0.1,
+  );
+const answered = { phase: 'answered' as const };
+const off = { ...answered, overrides: { amd: { musicLineMinPeriodicShare: 0 } } };
+const lineMusic = (vs: Verdict[]) => vs.some((v) => v.kind === 'music' && /on the line/.test(v.reason));
+
+t.test('the defaults the train split was measured with', async (t) => {
+  t.match(cfg.amd, {
+    musicLineMinPeriodicShare: 0.6,
+    musicLineMinPitchHold: 0.5,
+    musicLineMaxOnePitchShare: 0.85,
+    musicLineMaxVoicingSwing: 0.09,
+  });
+});
+
+t.test('music whose level never moves: no greeting for the level VAD (silence), music on the line', async (t) => {
+  const x = notes(6000, () => 1);
+  t.match(run(x, off), [{ kind: 'silence' }], 'without the rule: silence at 5 s');
+  const on = run(x, answered);
+  t.match(on, [{ kind: 'music', atMs: cfg.amd.musicMinMs }], JSON.stringify(on));
+  t.ok((on[0] as { confidence: number }).confidence >= 0.9, 'pitched throughout');
+  t.match(run(white(x, 10), answered), [{ kind: 'music' }], 'and under white noise at 10 dB SNR');
+});
+
+t.test('music that turns soft under white noise: a "greeting" and then "quiet" to the VAD, music on the line', async (t) => {
+  for (const snr of [5, 10]) {
+    const x = white(
+      notes(6000, (t) => (t < 1 ? 1 : 0.3)),
+      snr,
+    );
+    t.match(run(x, off)[0], { kind: 'human' }, `${snr} dB: without the rule a person`);
+    const on = run(x, answered);
+    t.ok(lineMusic(on), `${snr} dB: music, ${JSON.stringify(on)}`);
+  }
+});
+
+t.test(
+  'not music, and nothing changed by the rule: a person, a person with talk below, a long greeting in noise, a dial tone',
+  async (t) => {
+    const same = (name: string, x: Float64Array) => {
+      const on = run(x, answered);
+      t.notOk(lineMusic(on), `${name}: ${JSON.stringify(on)}`);
+      t.same(on, run(x, off), `${name}: as without the rule`);
+      return on;
+    };
+    const hello = S.concat(voice(900), new Float64Array(4 * RATE));
+    for (const snr of [5, 10, 30]) t.match(same(`hello at ${snr} dB white`, white(hello, snr))[0], { kind: 'human' });
+    // Talk under the person all along (five gliding voices, each 26 dB down): periodic, but never held.
+    const room = new Float64Array(hello.length);
+    for (let k = 0; k < 5; k++) {
+      const v = voice(hello.length / 8 + 100, 110 + 30 * k, k);
+      for (let i = 0; i < room.length; i++) room[i]! += (v[i + 37 * k] ?? 0) * 0.05;
+    }
+    same(
+      'hello with talk behind',
+      Float64Array.from(hello, (v, i) => v + room[i]!),
+    );
+    t.match(same('5 s greeting at 5 dB white', white(S.concat(voice(5000), new Float64Array(16000)), 5))[0], { kind: 'machine' });
+    const dial = new Float64Array(6 * RATE).map(
+      (_, i) => 3000 * (Math.sin((2 * Math.PI * 350 * i) / RATE) + Math.sin((2 * Math.PI * 440 * i) / RATE)),
+    );
+    same('a dial tone (one pitch, not notes)', dial);
+    t.ok(
+      lineMusic(run(dial, { ...answered, overrides: { amd: { musicLineMaxOnePitchShare: 1 } } })),
+      'only the one-pitch gate keeps it out',
+    );
+  },
+);
+
+t.test('music on the line waits while a busy/reorder tone of the plan has been heard, then stands', async (t) => {
+  // Steady notes with one DE busy segment (425 Hz, 480 ms) over them at 0.5 s: talk or music over a busy breaks its
+  // cadence, and the tone under it is pitched and held, so the whole-line verdict gives the cadence time to confirm.
+  const x = notes(8000, () => 1);
+  const tone = S.tone([425], 480, 6000);
+  for (let i = 0; i < tone.length; i++) x[4000 + i]! += tone[i]!;
+  const plain = run(x, { ...answered, region: 'NA' });
+  t.match(plain, [{ kind: 'music', atMs: cfg.amd.musicMinMs }], `no DE tone in the NA plan: music at once, ${JSON.stringify(plain)}`);
+  const de = run(x, { ...answered, region: 'DE' });
+  t.match(de, [{ kind: 'music' }], JSON.stringify(de));
+  t.ok(de[0]!.atMs > cfg.amd.musicMinMs && de[0]!.atMs <= cfg.amd.musicMinMs + 4 * 480 + 100, `held, then music at ${de[0]!.atMs} ms`);
+});
