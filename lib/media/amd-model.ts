@@ -308,9 +308,9 @@ export class ShapeAmd {
    * continuous sound, and the level VAD that cuts speech into a greeting and its pauses takes music's quieter passages
    * (and in noise most of it) for the floor, while its pitch goes on through them. Over every frame since the first
    * sound: the share with a pitch, counting only a pitch heard within backgroundBelowDb of the line's peak (talk far
-   * below the greeting is the room's, as for the bursts); how often consecutive such frames keep their period; how
-   * much of it sits on one pitch (a tone, not notes); the pure-tone share; and the voicing's swing at the syllable
-   * rate. Confidence: the share of the line with a pitch.
+   * below the greeting is the room's, as for the bursts); how often consecutive such frames keep their period, over
+   * the whole line and where the VAD hears quiet; how much of it sits on one pitch (a tone, not notes); the pure-tone
+   * share; and the voicing's swing at the syllable rate. Confidence: the share of the line with a pitch.
    */
   private lineMusic(): ShapeDecision | null {
     const c = this.cfg;
@@ -328,6 +328,10 @@ export class ShapeAmd {
     let held = 0;
     let tonal = 0;
     let prev = false;
+    // The same pairs where the VAD hears quiet (labels from shape(), this frame's).
+    const lab = this.side.labels;
+    let quietPairs = 0;
+    let quietHeld = 0;
     for (let i = from; i < vad.n; i++) {
       if (this.side.purity[i]! > 0.5) tonal++;
       const pitched = vad.per[i]! >= minPer && vad.db[i]! > lo;
@@ -335,8 +339,13 @@ export class ShapeAmd {
         periodic++;
         lags[vad.lag[i]!]!++;
         if (prev) {
+          const same = vad.lag[i] === vad.lag[i - 1];
           pairs++;
-          if (vad.lag[i] === vad.lag[i - 1]) held++;
+          if (same) held++;
+          if (!lab[i] && !lab[i - 1]) {
+            quietPairs++;
+            if (same) quietHeld++;
+          }
         }
       }
       prev = pitched;
@@ -344,6 +353,9 @@ export class ShapeAmd {
     const share = periodic / n;
     const hold = pairs ? held / pairs : 0;
     if (share < c.musicLineMinPeriodicShare || hold < c.musicLineMinPitchHold || tonal / n >= c.maxTonalShare) return null;
+    // Music goes on through what the VAD takes for quiet, its notes held there too; a person's pause holds only the
+    // room's talk, which glides (a voice that holds its own pitch must not carry the line's hold alone).
+    if (quietPairs >= c.musicLineQuietMinPairs && quietHeld / quietPairs < c.musicLineMinPitchHold) return null;
     // One pitch (±1 lag step) for most of it is a tone (a dial tone, a tone in noise), not notes.
     let one = 0;
     for (let l = 1; l < lags.length - 1; l++) one = Math.max(one, lags[l - 1]! + lags[l]! + lags[l + 1]!);

@@ -150,6 +150,8 @@ export const mediaSchema = Type.Object(
         musicLineMinPeriodicShare: num(0.6, 0, 1),
         /** See musicLineMinPeriodicShare: music holds its notes, a voice glides and babble has no steady period. */
         musicLineMinPitchHold: num(0.5, 0, 1),
+        /** See musicLineMinPeriodicShare: where the VAD hears quiet, once it holds at least this many consecutive pitched pairs, they must keep their period as often too (music goes on through its soft passages; a person's pause holds only the room's talk, which glides, while a voice that holds its own pitch could carry the whole line's hold alone). */
+        musicLineQuietMinPairs: int(5, 0),
         /** See musicLineMinPeriodicShare: a tone (a dial tone, a tone in noise) stays on one pitch (±1 lag step) nearly all the time (0.95–1), music moves between notes (train music at most 0.71). */
         musicLineMaxOnePitchShare: num(0.85, 0, 1),
         /** See musicLineMinPeriodicShare: the whole line's voicing swing at the syllable rate (amd-features voicingSwing over every frame since the first sound); 0: off. */

@@ -51,6 +51,7 @@ t.test('the defaults the train split was measured with', async (t) => {
     musicLineMinPeriodicShare: 0.6,
     musicLineMinPitchHold: 0.5,
     musicLineMaxOnePitchShare: 0.85,
+    musicLineQuietMinPairs: 5,
     musicLineMaxVoicingSwing: 0.09,
   });
 });
@@ -121,3 +122,40 @@ t.test('music on the line waits while a busy/reorder tone of the plan has been h
   t.match(de, [{ kind: 'music' }], JSON.stringify(de));
   t.ok(de[0]!.atMs > cfg.amd.musicMinMs && de[0]!.atMs <= cfg.amd.musicMinMs + 4 * 480 + 100, `held, then music at ${de[0]!.atMs} ms`);
 });
+
+t.test(
+  'where the VAD hears quiet, the pitch must hold too: one held sound and then a pitch that jumps is not music on the line',
+  async (t) => {
+    // A held note for 1.3 s (a voice can hold its pitch that long), then a softer pitched sound whose pitch jumps every
+    // 20 ms (as talk in the room does): the whole line holds its period often enough, the quiet part does not.
+    const r = S.rng(9);
+    const jumps = Array.from({ length: 250 }, () => 110 + 200 * r());
+    const rich = (ms: number, f0: (t: number) => number, env: (t: number) => number) => {
+      const x = new Float64Array(ms * 8);
+      let ph = 0;
+      for (let i = 0; i < x.length; i++) {
+        const t = i / RATE;
+        const f = f0(t);
+        ph += (2 * Math.PI * f) / RATE;
+        let v = 0;
+        for (let h = 1; h * f < 2000; h++) v += Math.sin(h * ph) / Math.sqrt(h);
+        x[i] = v * 1500 * env(t);
+      }
+      return x;
+    };
+    const x = S.concat(
+      rich(
+        1300,
+        () => 196,
+        (t) => Math.min(1, t * 20, (1.3 - t) * 20),
+      ),
+      rich(
+        4000,
+        (t) => jumps[Math.floor(t / 0.02)]!,
+        () => 0.35,
+      ),
+    );
+    t.notOk(lineMusic(run(x, answered)), 'not music on the line');
+    t.ok(lineMusic(run(x, { ...answered, overrides: { amd: { musicLineQuietMinPairs: 1000 } } })), 'without the quiet gate it would be');
+  },
+);
