@@ -254,3 +254,44 @@ export function voicingSwing(vad: LevelVad, onset: number, end: number): number 
   // Parseval: a real sequence's one-sided bins k and n−k together carry 2|X_k|²/n² of its variance.
   return Math.sqrt((2 * band) / (n * n));
 }
+
+/** A pitched sound the level VAD has sunk into the line's floor (amd-model's sunk-music rule), over frames [from, to). */
+export interface SunkPitch {
+  /** Share of the frames left under the VAD's threshold (unlabelled). */
+  sunkShare: number;
+  /** Of those frames, the share that still has a pitch (periodicity ≥ minPeriodicity). */
+  sunkPeriodicShare: number;
+  /** Of the consecutive pairs of pitched frames (labelled or not), the share whose pitch period did not change. */
+  pitchHold: number;
+  /** Share of the frames that are a pure tone (purity > 0.5). */
+  tonalShare: number;
+}
+
+/**
+ * Music whose level barely moves (a pad, a drone, a dense mix) or that line noise half covers is, to the level VAD,
+ * the line's floor: its frames sit under the threshold, and the greeting the VAD sees is only its loudest notes, or
+ * nothing at all. Periodicity does not depend on level: white, pink and brown noise have no pitch, so frames under the
+ * threshold that keep one (and keep the same one from frame to frame) are the sound going on, not quiet. Computed over
+ * every frame in [from, to), labelled or not.
+ */
+export function sunkPitch(vad: LevelVad, side: FrameSide, labels: Uint8Array, from: number, to: number, minPeriodicity: number): SunkPitch {
+  let sunk = 0;
+  let sunkPer = 0;
+  let pairs = 0;
+  let held = 0;
+  let tonal = 0;
+  for (let i = from; i < to; i++) {
+    const p = vad.per[i]! >= minPeriodicity;
+    if (!labels[i]) {
+      sunk++;
+      if (p) sunkPer++;
+    }
+    if (p && i > from && vad.per[i - 1]! >= minPeriodicity) {
+      pairs++;
+      if (vad.lag[i] === vad.lag[i - 1]) held++;
+    }
+    if (side.purity[i]! > 0.5) tonal++;
+  }
+  const n = Math.max(1, to - from);
+  return { sunkShare: sunk / n, sunkPeriodicShare: sunk ? sunkPer / sunk : 0, pitchHold: pairs ? held / pairs : 0, tonalShare: tonal / n };
+}

@@ -15,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FEATURE_NAMES, FrameSide, shape, voicingSwing } from './amd-features';
+import { FEATURE_NAMES, FrameSide, shape, sunkPitch, voicingSwing } from './amd-features';
 import type { MediaConfig } from './config';
 import { LevelVad } from './level-vad';
 import { FRAME_MS } from './types';
@@ -89,6 +89,21 @@ export function personSilenceMs(c: MediaConfig['amd'], snrDb: number): number {
   if (lo >= hi || snrDb >= hi || c.maxHumanSilenceMs <= c.minHumanSilenceMs) return c.minHumanSilenceMs;
   const k = snrDb <= lo ? 1 : (hi - snrDb) / (hi - lo);
   return Math.round(c.minHumanSilenceMs + k * (c.maxHumanSilenceMs - c.minHumanSilenceMs));
+}
+
+/**
+ * The pause between two bursts from which they are two sentences (the multi-burst rule), given the line's SNR (speech
+ * peak over the noise floor, dB): multiBurstMinPauseMs on a quiet line, up to noisyMultiBurstMinPauseMs on a noisy one
+ * (linear between quietLineSnrDb and noisyLineSnrDb, as personSilenceMs). Line noise hides the soft, fading ends of a
+ * sentence's words: a 80 ms catch of breath inside one sentence, 15 dB under its peak on either side, reads as a
+ * 300–350 ms pause in white noise at 10–20 dB SNR. 0 (or ≤ multiBurstMinPauseMs): the same pause on every line.
+ */
+export function multiBurstPauseMs(c: MediaConfig['amd'], snrDb: number): number {
+  const lo = c.noisyLineSnrDb;
+  const hi = c.quietLineSnrDb;
+  if (lo >= hi || snrDb >= hi || c.noisyMultiBurstMinPauseMs <= c.multiBurstMinPauseMs) return c.multiBurstMinPauseMs;
+  const k = snrDb <= lo ? 1 : (hi - snrDb) / (hi - lo);
+  return Math.round(c.multiBurstMinPauseMs + k * (c.noisyMultiBurstMinPauseMs - c.multiBurstMinPauseMs));
 }
 
 /**
@@ -179,6 +194,8 @@ export class ShapeAmd {
       const music = this.lineMusic();
       if (music) return music;
     }
+    const sunk = this.sunkMusic(s.onset);
+    if (sunk) return sunk;
     if (s.onset < 0) {
       this.onsetMs = -1;
       if (this.t >= c.silenceTimeoutMs) return this.decide({ kind: 'silence', durationMs: this.t });
@@ -214,14 +231,11 @@ export class ShapeAmd {
     // Music has pitch: a sound with (almost) none is noise or speech in noise, whatever the model extrapolates. And it
     // holds its notes: a voice glides, and a voice in babble (other talkers under it) has no steady pitch at all. And it
     // stays pitched: a voice's pitch comes and goes with its syllables, which noise filling the gaps does not hide.
-    if (
-      pmu >= c.musicConfidence &&
-      since >= c.musicMinMs &&
+    const musicCues = () =>
       this.x[17]! >= c.musicMinPeriodicShare &&
       s.pitchHold >= c.musicMinPitchHold &&
-      (c.musicMaxVoicingSwing <= 0 || voicingSwing(vad, s.onset, s.end) < c.musicMaxVoicingSwing)
-    )
-      return this.verdict(2, `music-like sound for ${since} ms`);
+      (c.musicMaxVoicingSwing <= 0 || voicingSwing(vad, s.onset, s.end) < c.musicMaxVoicingSwing);
+    if (pmu >= c.musicConfidence && since >= c.musicMinMs && musicCues()) return this.verdict(2, `music-like sound for ${since} ms`);
     if (!tonal && s.trailingMs < c.minHumanSilenceMs) {
       // Talking on: past maxPersonGreetingMs no person's answer is that long; past machineEarlyMs the model may call it sooner.
       if (s.spanMs >= c.maxPersonGreetingMs)
@@ -238,7 +252,7 @@ export class ShapeAmd {
       s.bursts >= 2 &&
       s.spanMs >= c.multiBurstGreetingMs &&
       s.trailingMs >= c.mergeGapMs &&
-      Math.min(this.x[7]! * 1000, s.unvoicedPauseMs) >= c.multiBurstMinPauseMs &&
+      Math.min(this.x[7]! * 1000, s.unvoicedPauseMs) >= multiBurstPauseMs(c, vad.peakDb - vad.floorDb) &&
       pm >= ph
     ) {
       return this.verdict(1, `${s.bursts} bursts over ${s.spanMs} ms`, pm / (pm + ph));
@@ -290,7 +304,22 @@ export class ShapeAmd {
       s.trailingMs < c.maxHumanSilenceMs &&
       this.x[4]! * 1000 >= c.minGreetingSpeechMs;
     if (since >= c.totalAnalysisTimeMs && !waiting) {
-      const best = pm >= ph && pm >= pmu ? 1 : ph >= pmu ? 0 : 2;
+      let best = pm >= ph && pm >= pmu ? 1 : ph >= pmu ? 0 : 2;
+      // The best guess is music only with the music rule's own cues (pitch, held notes, no syllable swing): the model
+      // alone extrapolates music from talk in babble that broke a recording into bursts (a machine the rules left open).
+      if (best === 2 && c.musicGuessNeedsCues && !musicCues()) {
+        best = pm >= ph ? 1 : 0;
+        const conf = p[best]! / (pm + ph);
+        if (conf >= c.notSureBelow)
+          return this.verdict(best, `best guess after ${c.totalAnalysisTimeMs} ms of analysis (not music: no held pitch)`, conf);
+        return this.decide({
+          kind: 'notsure',
+          confidence: r3(conf),
+          lean: MODEL_CLASSES[best]!,
+          reason: `no class above ${c.notSureBelow} after ${c.totalAnalysisTimeMs} ms`,
+          features: this.deciding(best),
+        });
+      }
       if (p[best]! >= c.notSureBelow) return this.verdict(best, `best guess after ${c.totalAnalysisTimeMs} ms of analysis`);
       return this.decide({
         kind: 'notsure',
@@ -368,6 +397,39 @@ export class ShapeAmd {
       confidence: r3(share),
       reason: `pitched sound with held notes on the line for ${ms} ms`,
       features: { linePeriodicShare: r3(share), linePitchHold: r3(hold), lineVoicingSwing: r3(swing) },
+    });
+  }
+
+  /**
+   * Music the level VAD has sunk into the floor (see sunkPitch): after musicMinMs of sound, when at least
+   * sunkMusicMinShare of the frames since the sound began (the greeting's onset, or the first sound when the VAD has
+   * none) are under the threshold, at least sunkMusicMinPeriodicShare of those keep a pitch, the pitch holds
+   * (sunkMusicMinPitchHold) and the voicing does not swing at the syllable rate (sunkMusicMaxVoicingSwing): a person's
+   * quiet in white, pink or brown noise has no pitch, and a voice's pitch comes and goes with its syllables.
+   */
+  private sunkMusic(onset: number): ShapeDecision | null {
+    const c = this.cfg;
+    const vad = this.vad;
+    // Not while tracing features for training (scripts/train-amd.ts): the trace runs to the end of the recording.
+    if (this.trace || c.sunkMusicMinShare <= 0) return null;
+    const from = onset >= 0 ? onset : vad.firstSoundIndex;
+    if (from < 0 || (vad.n - from) * FRAME_MS < c.musicMinMs) return null;
+    const lab = this.side.labels;
+    const k = sunkPitch(vad, this.side, lab, from, vad.n, this.vadCfg.minPeriodicity);
+    if (k.sunkShare < c.sunkMusicMinShare || k.sunkPeriodicShare < c.sunkMusicMinPeriodicShare) return null;
+    if (k.pitchHold < c.sunkMusicMinPitchHold || k.tonalShare >= c.maxTonalShare) return null;
+    const swing = voicingSwing(vad, from, vad.n);
+    if (swing >= c.sunkMusicMaxVoicingSwing) return null;
+    return this.decide({
+      kind: 'music',
+      confidence: r3(k.sunkPeriodicShare),
+      reason: `pitched sound under the line's floor for ${(vad.n - from) * FRAME_MS} ms`,
+      features: {
+        sunkShare: r3(k.sunkShare),
+        sunkPeriodicShare: r3(k.sunkPeriodicShare),
+        pitchHold: r3(k.pitchHold),
+        voicingSwing: r3(swing),
+      },
     });
   }
 
