@@ -33,10 +33,10 @@ import { judgeReal, realCorpus } from './detect-real';
 const NOISES = ['white', 'pink', 'brown', 'babble'] as const;
 const SNRS = [5, 10, 15, 20, 30];
 
-/** The voice moved by `cents` (sox `pitch`: duration kept), 8 kHz 16-bit mono in and out. */
+/** The voice moved by `cents` (sox `pitch`: duration kept), 8 kHz 16-bit mono in and out; no dither (-D): repeatable runs. */
 function shiftPitch(pcm: Int16Array, cents: number): Int16Array {
   const raw = ['-t', 'raw', '-e', 'signed-integer', '-b', '16', '-r', '8000', '-c', '1'];
-  const r = spawnSync('sox', [...raw, '-', ...raw, '-', 'pitch', String(cents)], {
+  const r = spawnSync('sox', ['-D', ...raw, '-', ...raw, '-', 'pitch', String(cents)], {
     input: Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength),
     maxBuffer: 1 << 28,
   });
