@@ -357,6 +357,7 @@ export class ShapeAmd {
     let held = 0;
     let tonal = 0;
     let prev = false;
+    let onsets = 0;
     // The same pairs where the VAD hears quiet (labels from shape(), this frame's).
     const lab = this.side.labels;
     let quietPairs = 0;
@@ -366,6 +367,7 @@ export class ShapeAmd {
       const pitched = vad.per[i]! >= minPer && vad.db[i]! > lo;
       if (pitched) {
         periodic++;
+        if (!prev) onsets++;
         lags[vad.lag[i]!]!++;
         if (prev) {
           const same = vad.lag[i] === vad.lag[i - 1];
@@ -391,12 +393,16 @@ export class ShapeAmd {
     if (one / periodic >= c.musicLineMaxOnePitchShare) return null;
     const swing = voicingSwing(vad, from, vad.n);
     if (c.musicLineMaxVoicingSwing > 0 && swing >= c.musicLineMaxVoicingSwing) return null;
+    // Speech articulates: its pitch breaks off at every unvoiced consonant and pause, a new voiced run every syllable
+    // or two; music holds its notes through (legato) and re-attacks at most at the beat.
+    const onsetsPerS = onsets / ((n * FRAME_MS) / 1000);
+    if (c.musicLineMaxPitchOnsetsPerS > 0 && onsetsPerS >= c.musicLineMaxPitchOnsetsPerS) return null;
     this.musicOnLine = true;
     return this.decide({
       kind: 'music',
       confidence: r3(share),
       reason: `pitched sound with held notes on the line for ${ms} ms`,
-      features: { linePeriodicShare: r3(share), linePitchHold: r3(hold), lineVoicingSwing: r3(swing) },
+      features: { linePeriodicShare: r3(share), linePitchHold: r3(hold), lineVoicingSwing: r3(swing), linePitchOnsetsPerS: r3(onsetsPerS) },
     });
   }
 

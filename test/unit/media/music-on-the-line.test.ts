@@ -59,6 +59,7 @@ t.test('off by default; the other defaults the train split was measured with', a
     musicLineMaxOnePitchShare: 0.85,
     musicLineQuietMinPairs: 5,
     musicLineMaxVoicingSwing: 0.09,
+    musicLineMaxPitchOnsetsPerS: 6,
   });
 });
 
@@ -168,3 +169,34 @@ t.test(
     );
   },
 );
+
+t.test('a monotone voice (one pitch per phrase, a new voiced run every syllable) is not music on the line', async (t) => {
+  // Eight syllables a second on three-quarters voicing, the rest an unvoiced consonant; the pitch steps between phrases
+  // like notes and is otherwise flat (a synthetic voice with no intonation): held "notes" for the other line gates.
+  const r = S.rng(3);
+  const syl = (t: number) => (t * 8) % 1 < 0.75;
+  const v = voiced(
+    5000,
+    (t) => [180, 200, 170, 190][Math.floor(t / 1.1) % 4]!,
+    (t) => (syl(t) ? 1 : 0),
+  );
+  const n = S.noise(5000, r);
+  const x = S.concat(
+    S.silence(200),
+    Float64Array.from(v, (y, i) => y + (syl(i / RATE) ? 0 : 900 * n[i]!)),
+    S.silence(1500),
+  );
+  const ungated = run(x, { phase: 'answered', overrides: { amd: { ...ON, musicLineMaxPitchOnsetsPerS: 0 } } });
+  t.ok(lineMusic(ungated), `without the articulation gate: music on the line, ${JSON.stringify(ungated)}`);
+  t.ok((ungated[0] as { features: Record<string, number> }).features.linePitchOnsetsPerS! >= 7.5, 'eight voiced runs a second');
+  const gated = run(x, { phase: 'answered', overrides: { amd: { ...ON, musicLineMaxPitchOnsetsPerS: 6 } } });
+  t.notOk(lineMusic(gated), `with it (6 a second): not music on the line, ${JSON.stringify(gated)}`);
+  // Held notes re-attack at most at the beat: the notes under the same gate stay music.
+  t.match(
+    run(
+      notes(6000, () => 1),
+      { phase: 'answered', overrides: { amd: { ...ON, musicLineMaxPitchOnsetsPerS: 6 } } },
+    ),
+    [{ kind: 'music' }],
+  );
+});

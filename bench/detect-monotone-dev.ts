@@ -1,0 +1,187 @@
+/**
+ * A dev set of monotone synthetic voices, for the music rule on the whole line (amd.musicLineMinPeriodicShare): a
+ * voice that holds its pitch like a note must not be called music. espeak-ng renders voicemail greetings (and a few
+ * person answers) with voice variants whose pitch range is flattened to a few Hz (variant files `mono*`, written into
+ * a private copy of espeak-ng's data under bench/.out/espeak-mono), with the tune split's voices and texts written
+ * for this set (neither the held-out split's voices nor its texts). Machines are laid out as the espeak corpus's
+ * (lead, greeting, gap, beep of 440–2000 Hz, 2 s), at its SNRs (∞, 30, 20, 15 dB) and through G.711; `--noise` adds
+ * the real corpus's white/pink/brown/babble at `--snr` on top of each.
+ *
+ *   npm run bench -- detect-monotone-dev [--media '<json overrides>'] [--noise white,pink] [--snr 10,20] [--verbose]
+ *
+ * Prints one JSON line: per cell, the share of machines (persons) called machine (person), and how many of either
+ * were called music.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzePcm } from '../lib/media/analyzer';
+import { readAudioFile } from '../lib/media/audio-file';
+import { mediaConfig } from '../lib/media/config';
+import { babble, colored, loadVoice, VOICES } from './corpus/real';
+import * as S from './corpus/synth';
+import { predicted } from './detect-real';
+
+const SYSTEM_DATA = '/usr/lib/x86_64-linux-gnu/espeak-ng-data';
+/** Flat-pitch variants: [name, base Hz, top Hz, the stock variant whose timbre (formants, breath) it keeps]. */
+const MONO: Array<[string, number, number, string]> = [
+  ['monoA', 100, 104, 'm1'],
+  ['monoB', 130, 135, 'm3'],
+  ['monoC', 170, 176, 'f1'],
+  ['monoD', 200, 206, 'f3'],
+  ['monoE', 230, 236, 'f5'],
+  ['monoF', 115, 118, 'm6'],
+  ['monoG', 150, 160, 'f2'],
+  ['monoH', 185, 190, 'f4'],
+];
+const VOICES_EN = ['en-us', 'en-gb', 'en'];
+const MACHINE_TEXTS = [
+  'Hello, you have reached the office of doctor Brown. Please leave your name and number after the tone.',
+  'This is the Miller residence. Nobody can come to the phone. Please leave a message.',
+  'You have reached extension two three seven. I am not at my desk. Please leave a message after the beep.',
+  'Thanks for calling Riverside Auto Repair. We are closed for the day. Please call back tomorrow morning.',
+  'Hi, this is Karen. I cannot answer right now. Leave a short message and I will call you back.',
+  'The mailbox of Peter Wong is full and cannot accept new messages at this time.',
+  'Your call has been forwarded to an automatic voice message system. The person is not available.',
+  'Good afternoon, this is Sunrise Travel. Please leave your booking number and we will return your call.',
+];
+const PERSON_TEXTS = ['Hello, who is it?', 'Yes, speaking.', 'Hello, Brown residence.', 'Hi, can I help you?'];
+
+function dataDir(root: string): string {
+  const dir = join(root, 'espeak-mono');
+  const vdir = join(dir, 'espeak-ng-data', 'voices', '!v');
+  if (!existsSync(join(vdir, MONO[MONO.length - 1]![0]))) {
+    cpSync(SYSTEM_DATA, join(dir, 'espeak-ng-data'), { recursive: true });
+    for (const [name, lo, hi, base] of MONO) {
+      const stock = readFileSync(join(vdir, base), 'utf8')
+        .split('\n')
+        .filter((l) => !/^(name|pitch)\b/.test(l));
+      writeFileSync(join(vdir, name), [stock[0], `name ${name}`, `pitch ${lo} ${hi}`, ...stock.slice(1)].join('\n'));
+    }
+  }
+  return dir;
+}
+
+function say(root: string, data: string, voice: string, text: string, speed: number, pitch: number): Int16Array {
+  const cache = join(root, 'monotone-dev');
+  mkdirSync(cache, { recursive: true });
+  const key = `${voice}-${speed}-${pitch}-${Buffer.from(text).toString('base64url').slice(0, 40)}`;
+  const out = join(cache, `${key}.wav`);
+  if (!existsSync(out)) {
+    const raw = join(cache, `${key}.22k.wav`);
+    execFileSync('espeak-ng', [`--path=${data}`, '-v', voice, '-s', String(speed), '-p', String(pitch), '-w', raw, text]);
+    execFileSync('sox', ['-D', raw, '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', out]);
+  }
+  return readAudioFile(out);
+}
+
+export default function main(args: string[]): void {
+  const root = join(__dirname, '.out');
+  const data = dataDir(root);
+  const overrides = args.includes('--media') ? (JSON.parse(args[args.indexOf('--media') + 1]!) as Record<string, unknown>) : undefined;
+  const config = mediaConfig(undefined, overrides);
+  const noises = args.includes('--noise') ? args[args.indexOf('--noise') + 1]!.split(',') : [];
+  const snrs = args.includes('--snr') ? args[args.indexOf('--snr') + 1]!.split(',').map(Number) : [10, 20];
+  const verbose = args.includes('--verbose');
+  const pool = noises.includes('babble') ? VOICES.train.flatMap((v) => loadVoice(v).prompts) : [];
+  const r = S.rng(1616);
+  const pick = <T>(a: readonly T[]) => a[Math.floor(r() * a.length)]!;
+  const level = () => Math.pow(10, (-(r() * 14) - 1) / 20);
+  const corpusSnrs = [Infinity, 30, 20, 15];
+  type Item = { id: string; expect: 'machine' | 'human'; x: Float64Array; desc: string };
+  const items: Item[] = [];
+  let k = 0;
+  for (const [mono] of MONO) {
+    for (const v of VOICES_EN) {
+      const voice = `${v}+${mono}`;
+      // Two machines and one person per voice × variant.
+      for (let j = 0; j < 3; j++, k++) {
+        const speed = 140 + Math.floor(r() * 50);
+        const pitch = 30 + Math.floor(r() * 40);
+        const snr = corpusSnrs[k % corpusSnrs.length]!;
+        const g = level();
+        if (j < 2) {
+          const text = pick(MACHINE_TEXTS);
+          const sp = S.scale(say(root, data, voice, text, speed, pitch), g);
+          const lead = k % 4 === 0 ? 500 + Math.floor(r() * 1500) : Math.floor(r() * 300);
+          const end = lead + S.audibleEndMs(sp);
+          let x = S.concat(S.silence(lead), sp.subarray(0, Math.round((end - lead) * 8)), S.silence(300 + Math.floor(r() * 400)));
+          const beepHz = pick([440, 600, 800, 1000, 1400, 1800, 2000]);
+          if (k % 3 !== 0) x = S.concat(x, S.tone([beepHz], pick([200, 300, 500, 800, 1000]), 12000 * g));
+          x = S.concat(x, S.silence(2000));
+          if (snr !== Infinity) x = S.addNoise(x, S.rms(sp, true), snr, r);
+          items.push({ id: `mono-machine-${k}`, expect: 'machine', x, desc: `${voice} s${speed} p${pitch} snr ${snr}` });
+        } else {
+          const sp = S.scale(say(root, data, voice, pick(PERSON_TEXTS), speed, pitch), g);
+          let x = S.concat(S.silence(Math.floor(r() * 300)), sp, S.silence(4000));
+          if (snr !== Infinity) x = S.addNoise(x, S.rms(sp, true), snr, r);
+          items.push({ id: `mono-human-${k}`, expect: 'human', x, desc: `${voice} s${speed} p${pitch} snr ${snr}` });
+        }
+      }
+    }
+  }
+  type Cell = { n: number; ok: number; music: number };
+  const cells: Record<string, Record<string, Cell>> = {};
+  let audio = 0;
+  let cpu = 0;
+  let seed = 1;
+  const run = (row: string, item: Item, x: Float64Array, law: 'ulaw' | 'alaw') => {
+    const pcm = S.fromG711(S.g711(x, law), law);
+    const c0 = process.cpuUsage();
+    const vs = analyzePcm(pcm, { config, phase: 'answered', waitForBeep: item.expect === 'machine' });
+    const c = process.cpuUsage(c0);
+    audio += pcm.length / 8000;
+    cpu += (c.user + c.system) / 1e6;
+    const p = predicted(vs);
+    const cell = ((cells[row] ??= {})[item.expect] ??= { n: 0, ok: 0, music: 0 });
+    cell.n++;
+    if (p === item.expect) cell.ok++;
+    if (p === 'music') cell.music++;
+    if (verbose && p !== item.expect) {
+      const v = vs.find((y) => y.kind === p);
+      const why = v && 'reason' in v ? `${v.reason} ${JSON.stringify('features' in v ? v.features : {})}` : '';
+      console.error(`${row.padEnd(10)} ${item.id} (${item.desc}) → ${p} at ${v?.atMs ?? '-'} ms: ${why}`);
+    }
+  };
+  for (const item of items) {
+    const law = seed % 2 ? 'alaw' : 'ulaw';
+    run('corpus', item, item.x, law);
+    const sig = S.rms(item.x, true) || 1;
+    const durMs = S.durationMs(item.x);
+    for (const kind of noises)
+      for (const snr of snrs) {
+        const rr = S.rng(seed++ * 104729);
+        const nz = kind === 'babble' ? babble(pool, durMs, rr) : colored(kind as 'white', durMs, rr);
+        const g = sig / Math.pow(10, snr / 20);
+        run(
+          `${kind}@${snr}`,
+          item,
+          Float64Array.from(item.x, (v, i) => v + g * (nz[i] ?? 0)),
+          law,
+        );
+      }
+    seed++;
+  }
+  const pct = (c: Cell | undefined) => (c ? Math.round((1000 * c.ok) / c.n) / 10 : null);
+  const rows = Object.fromEntries(
+    Object.entries(cells).map(([row, v]) => [
+      row,
+      { machine: pct(v.machine), person: pct(v.human), music: (v.machine?.music ?? 0) + (v.human?.music ?? 0) },
+    ]),
+  );
+  const all = Object.values(cells).flatMap((v) => Object.values(v));
+  console.log(
+    JSON.stringify({
+      bench: 'detect-monotone-dev',
+      overrides: overrides ?? null,
+      items: items.length,
+      voices: readdirSync(join(data, 'espeak-ng-data', 'voices', '!v')).filter((f) => f.startsWith('mono')).length,
+      calledMusic: all.reduce((a, c) => a + c.music, 0),
+      runs: all.reduce((a, c) => a + c.n, 0),
+      audioSecondsPerCpuSecond: Math.round(audio / cpu),
+      rows,
+    }),
+  );
+}
+
+if (require.main === module) main(process.argv.slice(2));
