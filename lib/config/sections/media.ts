@@ -171,7 +171,7 @@ export const mediaSchema = Type.Object(
         sunkMusicMaxVoicingSwing: num(0.08, 0, 1),
         /** When the analysis time runs out and the model's best class is music, music only with the music rule's cues (musicMinPeriodicShare, musicMinPitchHold, musicMaxVoicingSwing); otherwise the better of person and machine (their confidence renormalised between the two; notsure below notSureBelow). A recording in babble broken into bursts is otherwise extrapolated to music. On by default since round eleven (README: four babble machines at 5 dB saved on the train split). */
         musicGuessNeedsCues: Type.Boolean({ default: true }),
-        /** See musicLineMinPeriodicShare: voiced runs starting per second over the whole line (a frame with a pitch after one without); speech breaks its voicing at every consonant and pause, a syllable or two apart, music holds its notes through (train music on the line 0.5–6.5 a second; monotone synthetic voicemail greetings of the monotone dev set, bench/detect-monotone-dev.ts, 2–11); 0: off. */
+        /** See musicLineMinPeriodicShare: voiced runs starting per second over the whole line (a frame with a pitch after one without); speech breaks its voicing at every consonant and pause, a syllable or two apart, music holds its notes through (train music's first line verdicts 0.5–6.5 a second, 5th–95th percentile; monotone synthetic voicemail greetings of the monotone dev set, bench/detect-monotone-dev.ts, 2–11); 0: off. */
         musicLineMaxPitchOnsetsPerS: num(6, 0, 50),
         /** When the analysis time runs out, a best class below this confidence becomes notsure (campaign policy decides). */
         notSureBelow: num(0.6, 0, 1),
