@@ -70,6 +70,9 @@ export interface LiveServers {
 
 interface Teardown {
   teardown(fn: () => unknown): void;
+  /** tap's: false once the test (or a subtest) has failed. */
+  passing?(): boolean;
+  comment?(...args: unknown[]): void;
 }
 
 /** Rewrites `<X-PRE-PROCESS cmd="set" data="NAME=…"/>` in vars.xml; every name must exist there. */
@@ -247,7 +250,10 @@ export async function startLiveServers(t?: Teardown, opts: { freeswitches?: numb
     stopped = true;
     await Promise.all(procs.map(stopProc));
     for (const release of releases) release();
-    if (!process.env.DIALER_LIVE_KEEP) rmSync(dir, { recursive: true, force: true });
+    // A failed test keeps the servers' folder (logs, config) for a look, as DIALER_LIVE_KEEP does for any run.
+    const failed = t?.passing ? !t.passing() : false;
+    if (failed) t?.comment?.(`live servers' folder kept: ${dir} (FreeSWITCH log in log/freeswitch.log)`);
+    else if (!process.env.DIALER_LIVE_KEEP) rmSync(dir, { recursive: true, force: true });
   };
   t?.teardown(stop);
   try {
