@@ -84,11 +84,16 @@ export function predict(m: AmdModel, x: ArrayLike<number>, probs: Float64Array, 
  * the longer the wait, so the recording's next sentence can arrive.
  */
 export function personSilenceMs(c: MediaConfig['amd'], snrDb: number): number {
+  return bySnr(c, snrDb, c.minHumanSilenceMs, c.maxHumanSilenceMs);
+}
+
+/** `quiet` on a line at or above quietLineSnrDb, `noisy` at or below noisyLineSnrDb, linear between (ms, rounded); `quiet` when `noisy` is not longer. */
+function bySnr(c: MediaConfig['amd'], snrDb: number, quiet: number, noisy: number): number {
   const lo = c.noisyLineSnrDb;
   const hi = c.quietLineSnrDb;
-  if (lo >= hi || snrDb >= hi || c.maxHumanSilenceMs <= c.minHumanSilenceMs) return c.minHumanSilenceMs;
+  if (lo >= hi || snrDb >= hi || noisy <= quiet) return quiet;
   const k = snrDb <= lo ? 1 : (hi - snrDb) / (hi - lo);
-  return Math.round(c.minHumanSilenceMs + k * (c.maxHumanSilenceMs - c.minHumanSilenceMs));
+  return Math.round(quiet + k * (noisy - quiet));
 }
 
 /**
@@ -99,11 +104,7 @@ export function personSilenceMs(c: MediaConfig['amd'], snrDb: number): number {
  * 300–350 ms pause in white noise at 10–20 dB SNR. 0 (or ≤ multiBurstMinPauseMs): the same pause on every line.
  */
 export function multiBurstPauseMs(c: MediaConfig['amd'], snrDb: number): number {
-  const lo = c.noisyLineSnrDb;
-  const hi = c.quietLineSnrDb;
-  if (lo >= hi || snrDb >= hi || c.noisyMultiBurstMinPauseMs <= c.multiBurstMinPauseMs) return c.multiBurstMinPauseMs;
-  const k = snrDb <= lo ? 1 : (hi - snrDb) / (hi - lo);
-  return Math.round(c.multiBurstMinPauseMs + k * (c.noisyMultiBurstMinPauseMs - c.multiBurstMinPauseMs));
+  return bySnr(c, snrDb, c.multiBurstMinPauseMs, c.noisyMultiBurstMinPauseMs);
 }
 
 /**
