@@ -306,25 +306,19 @@ export class ShapeAmd {
       this.x[4]! * 1000 >= c.minGreetingSpeechMs;
     if (since >= c.totalAnalysisTimeMs && !waiting) {
       let best = pm >= ph && pm >= pmu ? 1 : ph >= pmu ? 0 : 2;
+      let conf = p[best]!;
+      let why = '';
       // The best guess is music only with the music rule's own cues (pitch, held notes, no syllable swing): the model
       // alone extrapolates music from talk in babble that broke a recording into bursts (a machine the rules left open).
       if (best === 2 && c.musicGuessNeedsCues && !musicCues()) {
         best = pm >= ph ? 1 : 0;
-        const conf = p[best]! / (pm + ph);
-        if (conf >= c.notSureBelow)
-          return this.verdict(best, `best guess after ${c.totalAnalysisTimeMs} ms of analysis (not music: no held pitch)`, conf);
-        return this.decide({
-          kind: 'notsure',
-          confidence: r3(conf),
-          lean: MODEL_CLASSES[best]!,
-          reason: `no class above ${c.notSureBelow} after ${c.totalAnalysisTimeMs} ms`,
-          features: this.deciding(best),
-        });
+        conf = p[best]! / (pm + ph);
+        why = ' (not music: no held pitch)';
       }
-      if (p[best]! >= c.notSureBelow) return this.verdict(best, `best guess after ${c.totalAnalysisTimeMs} ms of analysis`);
+      if (conf >= c.notSureBelow) return this.verdict(best, `best guess after ${c.totalAnalysisTimeMs} ms of analysis${why}`, conf);
       return this.decide({
         kind: 'notsure',
-        confidence: r3(p[best]!),
+        confidence: r3(conf),
         lean: MODEL_CLASSES[best]!,
         reason: `no class above ${c.notSureBelow} after ${c.totalAnalysisTimeMs} ms`,
         features: this.deciding(best),
