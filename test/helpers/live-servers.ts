@@ -11,7 +11,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../lib/store/redis-server';
@@ -136,16 +136,70 @@ async function stopProc(p: Proc): Promise<void> {
   clearTimeout(t);
 }
 
-async function waitFor(what: string, proc: Proc, ok: () => Promise<boolean>, ms: number): Promise<void> {
+/** Thrown when a server could not bind a port the harness gave it: another process took it after the probe. */
+class PortTaken extends Error {}
+/** Thrown when a server exits before it is ready. */
+class ExitedAtStart extends Error {}
+
+/**
+ * Polls `ok` until it holds; throws when the server exits first, when `taken`
+ * sees it report a port taken (PortTaken: the caller starts it again on fresh
+ * ports), or after `ms`.
+ */
+async function waitFor(what: string, proc: Proc, ok: () => Promise<boolean>, ms: number, taken?: () => boolean): Promise<void> {
   const until = Date.now() + ms;
   let dead = false;
   void proc.exited.then(() => (dead = true));
   while (Date.now() < until) {
-    if (dead) throw new Error(`${what} exited at start:\n${proc.output().slice(-3000)}`);
+    if (dead) throw new ExitedAtStart(`${what} exited at start:\n${proc.output().slice(-3000)}`);
+    if (taken?.()) throw new PortTaken(`${what} could not bind a port it was given:\n${proc.output().slice(-3000)}`);
     if (await ok().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${what} not ready within ${ms} ms:\n${proc.output().slice(-3000)}`);
+}
+
+/**
+ * A probed-free port is only free until someone binds it: the probe and the
+ * server's bind are seconds apart on a loaded host, and other test processes
+ * (SIPp, Redis, probes) take kernel-chosen ports from the same range. `attempt`
+ * starts a server on fresh ports; it is run again when it reports a port taken.
+ */
+async function onFreshPorts<T>(what: string, attempt: () => Promise<T>, tries = 4): Promise<T> {
+  const seen: string[] = [];
+  for (let i = 1; i <= tries; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!(err instanceof PortTaken)) throw err;
+      seen.push(`attempt ${i}: ${err.message.slice(0, 1500)}`);
+    }
+  }
+  throw new Error(`${what}: a port was taken on each of ${tries} attempts\n${seen.join('\n')}`);
+}
+
+/** FreeSWITCH's log lines for a SIP profile or event socket port it could not bind (checked against a live server holding each port). */
+const FS_PORT_TAKEN = /Error Creating SIP UA for profile|Socket Error! Could not listen/;
+
+/** The text of `file` ('' while it does not exist). */
+function readOrEmpty(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** A FreeSWITCH api command over a fresh event socket connection. */
+function eslApi(port: number, secret: string): (command: string) => Promise<string> {
+  return async (command) => {
+    const esl = await modeslConnect({ address: '127.0.0.1', port, secret, timeoutMs: 3000 });
+    try {
+      return await esl.api(command);
+    } finally {
+      esl.close();
+    }
+  };
 }
 
 /** Generates the hold music once per checkout (hold-music.sh is idempotent). */
@@ -163,6 +217,7 @@ async function startFreeswitch(
   procs: Proc[],
   drachtioVars: Record<string, string | number>,
   releases: (() => void)[],
+  sipPort: () => Promise<number>,
 ): Promise<LiveFreeswitch> {
   const conf = join(dir, 'conf');
   cpSync(CONF, conf, { recursive: true });
@@ -170,26 +225,6 @@ async function startFreeswitch(
   const slot = await claimPortSlot();
   releases.push(slot.release);
   const [rtpStart, rtpEnd] = slot.range;
-  const eslPort = await freePort();
-  const fsSipPort = await freeSipPort();
-  const eslSecret = randomBytes(8).toString('hex');
-  const vars = {
-    dialer_esl_ip: '127.0.0.1',
-    dialer_esl_port: eslPort,
-    dialer_esl_password: eslSecret,
-    dialer_net: '127.0.0.0/8',
-    dialer_sip_ip: '127.0.0.1',
-    dialer_sip_port: fsSipPort,
-    dialer_rtp_ip: '127.0.0.1',
-    dialer_ext_rtp_ip: '127.0.0.1',
-    dialer_rtp_start_port: rtpStart,
-    dialer_rtp_end_port: rtpEnd,
-    dialer_hold_dir: holdMusic(),
-    dialer_console_loglevel: process.env.DIALER_LIVE_FS_LOG ? 'debug' : 'err',
-    dialer_loglevel: process.env.DIALER_LIVE_FS_LOG ? 'debug' : 'info',
-    ...drachtioVars,
-  };
-  writeFileSync(join(conf, 'vars.xml'), rewriteVars(readFileSync(join(CONF, 'vars.xml'), 'utf8'), vars));
   const sub = (n: string) => {
     const p = join(dir, n);
     mkdirSync(p, { recursive: true });
@@ -198,17 +233,47 @@ async function startFreeswitch(
   const fsArgs = ['-nonat', '-nf', '-nc', '-conf', conf];
   for (const d of ['log', 'db', 'run', 'certs', 'temp', 'recordings', 'storage', 'cache', 'sounds', 'scripts'])
     fsArgs.push(`-${d}`, sub(d));
-  const fs = start(join(LIVE_ROOT, 'freeswitch/bin/freeswitch'), fsArgs, dir);
-  procs.push(fs);
-  const api = async (command: string) => {
-    const esl = await modeslConnect({ address: '127.0.0.1', port: eslPort, secret: eslSecret, timeoutMs: 3000 });
+  const logFile = join(dir, 'log', 'freeswitch.log');
+  let lostPorts = 0;
+  const { fs, eslPort, eslSecret, fsSipPort } = await onFreshPorts('FreeSWITCH', async () => {
+    const eslPort = await freePort();
+    const fsSipPort = await sipPort();
+    const eslSecret = randomBytes(8).toString('hex');
+    const vars = {
+      dialer_esl_ip: '127.0.0.1',
+      dialer_esl_port: eslPort,
+      dialer_esl_password: eslSecret,
+      dialer_net: '127.0.0.0/8',
+      dialer_sip_ip: '127.0.0.1',
+      dialer_sip_port: fsSipPort,
+      dialer_rtp_ip: '127.0.0.1',
+      dialer_ext_rtp_ip: '127.0.0.1',
+      dialer_rtp_start_port: rtpStart,
+      dialer_rtp_end_port: rtpEnd,
+      dialer_hold_dir: holdMusic(),
+      dialer_console_loglevel: process.env.DIALER_LIVE_FS_LOG ? 'debug' : 'err',
+      dialer_loglevel: process.env.DIALER_LIVE_FS_LOG ? 'debug' : 'info',
+      ...drachtioVars,
+    };
+    writeFileSync(join(conf, 'vars.xml'), rewriteVars(readFileSync(join(CONF, 'vars.xml'), 'utf8'), vars));
+    const fs = start(join(LIVE_ROOT, 'freeswitch/bin/freeswitch'), fsArgs, dir);
+    procs.push(fs);
+    const api = eslApi(eslPort, eslSecret);
+    // sofia retries a SIP bind every 5 s and mod_event_socket its listen every 100 ms, for ever: seen in its log
+    // (-nc: nothing on the console), not by an exit.
+    const taken = () => FS_PORT_TAKEN.test(readOrEmpty(logFile));
     try {
-      return await esl.api(command);
-    } finally {
-      esl.close();
+      await waitFor('FreeSWITCH', fs, async () => (await tcpOpen(eslPort)) && /drachtio_mrf\s.*RUNNING/.test(await api('sofia status')), 30000, taken);
+    } catch (err) {
+      await stopProc(fs);
+      procs.splice(procs.indexOf(fs), 1);
+      // The next attempt starts FreeSWITCH's log afresh: this one's is kept beside it, for a look.
+      if (err instanceof PortTaken && existsSync(logFile)) renameSync(logFile, `${logFile}.port-taken-${++lostPorts}`);
+      throw err;
     }
-  };
-  await waitFor('FreeSWITCH', fs, async () => (await tcpOpen(eslPort)) && /drachtio_mrf\s.*RUNNING/.test(await api('sofia status')), 30000);
+    return { fs, eslPort, eslSecret, fsSipPort };
+  });
+  const api = eslApi(eslPort, eslSecret);
   return {
     address: '127.0.0.1',
     port: eslPort,
@@ -231,14 +296,24 @@ async function startFreeswitch(
   };
 }
 
+export interface LiveServersOptions {
+  /** How many FreeSWITCH processes (default 1). */
+  freeswitches?: number;
+  /** Picks each SIP port (default: one free for TCP and UDP now); the harness's own test hands it taken ones. */
+  sipPort?: () => Promise<number>;
+}
+
 /**
- * Starts FreeSWITCH (freeswitch-conf/ with this run's vars.xml) and a
- * drachtio-server on loopback; resolves when FreeSWITCH's drachtio_mrf profile
- * runs and drachtio's control socket accepts. `freeswitches` (default 1)
+ * Starts a drachtio-server and FreeSWITCH (freeswitch-conf/ with this run's
+ * vars.xml) on loopback; resolves when drachtio's control socket accepts and
+ * FreeSWITCH's drachtio_mrf profile runs. `freeswitches` (default 1)
  * FreeSWITCH processes are started, each with its own ports and directories
- * (the first in `dir`, the others in `dir/fs2`…). With `t`, stopped at teardown.
+ * (the first in `dir`, the others in `dir/fs2`…). A server that cannot bind a
+ * port it was given (taken since the probe) is started again on fresh ones.
+ * With `t`, stopped at teardown.
  */
-export async function startLiveServers(t?: Teardown, opts: { freeswitches?: number } = {}): Promise<LiveServers> {
+export async function startLiveServers(t?: Teardown, opts: LiveServersOptions = {}): Promise<LiveServers> {
+  const sipPort = opts.sipPort ?? freeSipPort;
   const missing = liveServersMissing();
   if (missing) throw new Error(missing);
   const dir = mkdtempSync(join(tmpdir(), 'dialer-live-'));
@@ -257,10 +332,46 @@ export async function startLiveServers(t?: Teardown, opts: { freeswitches?: numb
   };
   t?.teardown(stop);
   try {
-    const conf = join(dir, 'conf');
-    const adminPort = await freePort();
-    const drSipPort = await freeSipPort();
-    const drSecret = randomBytes(8).toString('hex');
+    // drachtio-server first, its ports chosen just before it binds them: it exits (status 0, nothing said) when its
+    // SIP port is taken, and the seconds a FreeSWITCH takes to start were once enough for another process to take it.
+    // It reads drachtio.conf.xml (its <admin> element is required); the command line overrides its values.
+    const drConf = join(dir, 'drachtio.conf.xml');
+    cpSync(join(CONF, 'drachtio.conf.xml'), drConf);
+    const { adminPort, drSipPort, drSecret } = await onFreshPorts('drachtio-server', async () => {
+      const adminPort = await freePort();
+      const drSipPort = await sipPort();
+      const drSecret = randomBytes(8).toString('hex');
+      const drArgs = [
+        '-f',
+        drConf,
+        '--address',
+        '127.0.0.1',
+        '-p',
+        String(adminPort),
+        '--secret',
+        drSecret,
+        '-c',
+        `sip:127.0.0.1:${drSipPort};transport=udp`,
+        '-l',
+        process.env.DIALER_LIVE_FS_LOG ? 'debug' : 'notice',
+        '--stdout',
+      ];
+      const dr = start(join(LIVE_ROOT, 'drachtio/bin/drachtio'), drArgs, dir);
+      procs.push(dr);
+      try {
+        // Its control socket accepts before its SIP stack binds: ready once both are up (its log says when the second is).
+        await waitFor('drachtio-server', dr, async () => /Starting sofia event loop/.test(dr.output()) && (await tcpOpen(adminPort)), 15000);
+      } catch (err) {
+        procs.splice(procs.indexOf(dr), 1);
+        await stopProc(dr);
+        // It exits when its SIP port is taken, with status 0 and nothing said, or aborting in its logger's teardown
+        // (both seen): an exit at start is taken for a lost port. A broken install fails every attempt the same
+        // way, and the error shows each one's output.
+        throw err instanceof ExitedAtStart ? new PortTaken(err.message) : err;
+      }
+      return { adminPort, drSipPort, drSecret };
+    });
+    // FreeSWITCH does not read these; they keep vars.xml a true record of the run.
     const drachtioVars = {
       dialer_drachtio_ip: '127.0.0.1',
       dialer_drachtio_admin_port: adminPort,
@@ -270,28 +381,8 @@ export async function startLiveServers(t?: Teardown, opts: { freeswitches?: numb
     const freeswitches: LiveFreeswitch[] = [];
     // One at a time: concurrent FreeSWITCH starts on 2 loaded cores only make each slower.
     for (let i = 0; i < Math.max(1, opts.freeswitches ?? 1); i++) {
-      freeswitches.push(await startFreeswitch(i === 0 ? dir : join(dir, `fs${i + 1}`), procs, drachtioVars, releases));
+      freeswitches.push(await startFreeswitch(i === 0 ? dir : join(dir, `fs${i + 1}`), procs, drachtioVars, releases, sipPort));
     }
-    // drachtio reads drachtio.conf.xml (its <admin> element is required); vars.xml's values override it on the command line.
-    const drArgs = [
-      '-f',
-      join(conf, 'drachtio.conf.xml'),
-      '--address',
-      '127.0.0.1',
-      '-p',
-      String(adminPort),
-      '--secret',
-      drSecret,
-      '-c',
-      `sip:127.0.0.1:${drSipPort};transport=udp`,
-      '-l',
-      process.env.DIALER_LIVE_FS_LOG ? 'debug' : 'notice',
-      '--stdout',
-    ];
-    const dr = start(join(LIVE_ROOT, 'drachtio/bin/drachtio'), drArgs, dir);
-    procs.push(dr);
-
-    await waitFor('drachtio-server', dr, () => tcpOpen(adminPort), 15000);
 
     // Native mode's audio forks take their UDP ports from a range of their own (forkPortMin/forkPortMax), as a
     // firewalled deployment would: every live native test runs through it.
