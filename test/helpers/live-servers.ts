@@ -263,7 +263,13 @@ async function startFreeswitch(
     // (-nc: nothing on the console), not by an exit.
     const taken = () => FS_PORT_TAKEN.test(readOrEmpty(logFile));
     try {
-      await waitFor('FreeSWITCH', fs, async () => (await tcpOpen(eslPort)) && /drachtio_mrf\s.*RUNNING/.test(await api('sofia status')), 30000, taken);
+      await waitFor(
+        'FreeSWITCH',
+        fs,
+        async () => (await tcpOpen(eslPort)) && /drachtio_mrf\s.*RUNNING/.test(await api('sofia status')),
+        30000,
+        taken,
+      );
     } catch (err) {
       await stopProc(fs);
       procs.splice(procs.indexOf(fs), 1);
@@ -360,7 +366,12 @@ export async function startLiveServers(t?: Teardown, opts: LiveServersOptions = 
       procs.push(dr);
       try {
         // Its control socket accepts before its SIP stack binds: ready once both are up (its log says when the second is).
-        await waitFor('drachtio-server', dr, async () => /Starting sofia event loop/.test(dr.output()) && (await tcpOpen(adminPort)), 15000);
+        await waitFor(
+          'drachtio-server',
+          dr,
+          async () => /Starting sofia event loop/.test(dr.output()) && (await tcpOpen(adminPort)),
+          15000,
+        );
       } catch (err) {
         procs.splice(procs.indexOf(dr), 1);
         await stopProc(dr);
