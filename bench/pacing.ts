@@ -10,10 +10,11 @@
  * A second ceiling, the laws oracle (sim/laws-oracle.ts), knows the true laws and each agent's state, time in it and
  * speed but not the drawn remainders, swept the same way: lawsRatio = predictive's occupancy ÷ its occupancy, and its
  * own oracleRatio is the part of the gap that is information no dialer has.
- * Usage: npm run bench -- pacing [--hours H] [--seeds N] [--first-seed S] [--only a20-live25-talk180[,…]] [--agents 5] [--rounds R] [--calibration] [--shifts] [--no-baselines]
+ * Usage: npm run bench -- pacing [--hours H] [--seeds N] [--first-seed S] [--only a20-live25-talk180[,…]] [--agents 5] [--rounds R] [--calibration] [--shifts] [--no-baselines] [--mode-options JSON]
  * (`--first-seed`: judge a change on other seeds than the grid's 1…N, whose shifts it may have been tuned on;
  * `--calibration`: predictive's abandons expected against those seen, binned by the abandon chance per call placed;
  * `--no-baselines`: predictive and the two oracles only;
+ * `--mode-options '{"wrapLawByTalk":true}'`: the predictive mode's options (sim/mode-options.ts), echoed in the last line;
  * `--shifts`: predictive alone, no baselines and no oracle, each shift's abandon rate — the shift rule on many seeds
  * at a tenth of the cost.)
  * Last line (JSON): per strategy, the standard scenario's figures and the worst
@@ -22,13 +23,14 @@
 import { simCampaign } from './sim/campaign';
 import { CALIBRATION_EDGES, type SimResult, type Strategy } from './sim/engine';
 import { runAll, type Job } from './sim/pool';
+import { parseModeOptions, type ModeOptions } from './sim/mode-options';
 import { grid, STANDARD, type Scenario } from './sim/scenario';
 
-const STRATEGIES: Strategy[] = [
+const strategiesWith = (predictive: ModeOptions): Strategy[] => [
   { kind: 'tick', name: 'progressive', campaign: simCampaign('progressive') },
   { kind: 'tick', name: 'ratioTable', campaign: simCampaign('ratioTable') },
   { kind: 'adaptive', name: 'adaptive' },
-  { kind: 'tick', name: 'predictive', campaign: simCampaign('predictive') },
+  { kind: 'tick', name: 'predictive', campaign: simCampaign('predictive'), predictive },
 ];
 const CAP = 0.03;
 
@@ -132,8 +134,11 @@ export default async function main(args: string[] = []): Promise<void> {
   const rounds = Number(arg(args, 'rounds') ?? 6);
   const only = arg(args, 'only');
   const showCalibration = args.includes('--calibration');
+  // The predictive mode's options for this run (an experiment's settings; absent: the mode's defaults).
+  const modeOptions = parseModeOptions(arg(args, 'mode-options'));
+  const all = strategiesWith(modeOptions);
   // Predictive and the two ceilings only (the baselines' figures do not change with pacing work).
-  const strategies = args.includes('--no-baselines') ? STRATEGIES.filter((s) => s.name === 'predictive') : STRATEGIES;
+  const strategies = args.includes('--no-baselines') ? all.filter((s) => s.name === 'predictive') : all;
   if (
     !(hours > 0) ||
     !(Number.isInteger(seedCount) && seedCount > 0) ||
@@ -149,7 +154,7 @@ export default async function main(args: string[] = []): Promise<void> {
   const scenarios = grid(hours).filter((s) => (!names || names.includes(s.name)) && (agents === undefined || s.agents === Number(agents)));
   if (scenarios.length === 0)
     throw new Error(`no scenario ${[only && `named ${only}`, agents && `with ${agents} agents`].filter(Boolean).join(' ')} in the grid`);
-  if (args.includes('--shifts')) return shifts(scenarios, seeds, hours);
+  if (args.includes('--shifts')) return shifts(scenarios, seeds, hours, all, modeOptions);
   const jobs: Job[] = [];
   for (const scenario of scenarios) for (const strategy of strategies) for (const seed of seeds) jobs.push({ scenario, strategy, seed });
   const t0 = Date.now();
@@ -198,7 +203,13 @@ export default async function main(args: string[] = []): Promise<void> {
       );
   }
   const std = table.get(STANDARD.name);
-  const out: Record<string, unknown> = { scenarios: scenarios.length, seeds: seedCount, ...(firstSeed !== 1 ? { firstSeed } : {}), hours };
+  const out: Record<string, unknown> = {
+    scenarios: scenarios.length,
+    seeds: seedCount,
+    ...(firstSeed !== 1 ? { firstSeed } : {}),
+    hours,
+    ...(Object.keys(modeOptions).length ? { modeOptions } : {}),
+  };
   const standard: Record<string, unknown> = {};
   const worst: Record<string, unknown> = {};
   for (const st of strategies) {
@@ -249,8 +260,8 @@ export default async function main(args: string[] = []): Promise<void> {
  * shifts over the cap: the shift rule (≥ 99 % of single shifts within 3 %) judged on many seeds cheaply.
  * Last line (JSON): shifts, those over the cap, the worst shift, and per scenario the pooled figures.
  */
-async function shifts(scenarios: Scenario[], seeds: number[], hours: number): Promise<void> {
-  const predictive = STRATEGIES.find((s) => s.name === 'predictive')!;
+async function shifts(scenarios: Scenario[], seeds: number[], hours: number, strategies: Strategy[], modeOptions: ModeOptions): Promise<void> {
+  const predictive = strategies.find((s) => s.name === 'predictive')!;
   const t0 = Date.now();
   const results = await runAll(scenarios.flatMap((scenario) => seeds.map((seed) => ({ scenario, strategy: predictive, seed }))));
   console.log(
@@ -271,5 +282,13 @@ async function shifts(scenarios: Scenario[], seeds: number[], hours: number): Pr
       `${sc.name.padEnd(29)}${(p.occupancy * 100).toFixed(1).padStart(8)} %${(p.abandonRate * 100).toFixed(2).padStart(7)} %   ${high.map(([seed, r]) => `${seed}: ${(r * 100).toFixed(2)} %`).join(', ') || '—'}`,
     );
   }
-  console.log(JSON.stringify({ shifts: results.length, shiftsOverCap: over, worstShiftAbandonRate: r4(worstShift), scenarios: per }));
+  console.log(
+    JSON.stringify({
+      shifts: results.length,
+      shiftsOverCap: over,
+      worstShiftAbandonRate: r4(worstShift),
+      ...(Object.keys(modeOptions).length ? { modeOptions } : {}),
+      scenarios: per,
+    }),
+  );
 }

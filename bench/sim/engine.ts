@@ -34,11 +34,11 @@ import {
 import { oracleCalls, trueLaws, type TrueLaws } from './oracle';
 import { agentLaws, lawsOracleCalls, type LawsAgent } from './laws-oracle';
 import { afterPlaced, campaignTick, type SessionView, type TickCampaign } from '../../lib/dialer/steps/campaign-tick';
-import type { PacingConfig } from '../../lib/pacing/schema';
+import type { PredictiveMode } from '../../lib/pacing/types';
 
 export type Strategy =
   /** A campaign run by the runner's own `campaignTick` (bench/sim/campaign.ts builds them). */
-  | { kind: 'tick'; name: string; campaign: TickCampaign; predictive?: PacingConfig['predictive']; tickMs?: number }
+  | { kind: 'tick'; name: string; campaign: TickCampaign; predictive?: Omit<PredictiveMode, 'kind'>; tickMs?: number }
   | { kind: 'adaptive'; name: string }
   /** Knows exact agent free times and the true laws; places calls while one more stays within `theta` (oracle.ts). */
   | { kind: 'oracle'; name: string; theta: number }

@@ -16,9 +16,9 @@ import {
   type EstimatorState,
   type Estimates,
   type PacingMode,
+  type PredictiveMode,
   type TickDecision,
 } from '../../pacing';
-import type { PacingConfig } from '../../pacing/schema';
 import { dialWindow, type DialWindow } from '../../rules/hours';
 import type { LedgerWindow } from '../../store/abandon-ledger';
 import type { CallPhase } from '../call-flow';
@@ -48,8 +48,8 @@ export interface SessionView {
 export interface CampaignTickInput {
   now: number;
   campaign: TickCampaign;
-  /** Deployment overrides for predictive pacing (`pacing.predictive`). */
-  predictive?: PacingConfig['predictive'];
+  /** Overrides for predictive pacing: the deployment's (`pacing.predictive`), or any of the mode's options (the bench's `--mode-options`). */
+  predictive?: Omit<PredictiveMode, 'kind'>;
   sessions: Iterable<SessionView>;
   agents: readonly AgentSnapshot[];
   /** Calls this campaign started in the last second. */
@@ -116,7 +116,7 @@ export function afterPlaced(est: EstimatorState, decision: TickDecision, placed:
 
 export function pacingMode(
   c: Pick<TickCampaign, 'mode' | 'ratio' | 'ratioTable' | 'abandonTargetPct' | 'abandonThresholdSec' | 'maxConcurrentCalls'>,
-  p?: PacingConfig['predictive'],
+  p?: Omit<PredictiveMode, 'kind'>,
 ): PacingMode {
   switch (c.mode) {
     case 'progressive':
