@@ -260,7 +260,13 @@ export default async function main(args: string[] = []): Promise<void> {
  * shifts over the cap: the shift rule (≥ 99 % of single shifts within 3 %) judged on many seeds cheaply.
  * Last line (JSON): shifts, those over the cap, the worst shift, and per scenario the pooled figures.
  */
-async function shifts(scenarios: Scenario[], seeds: number[], hours: number, strategies: Strategy[], modeOptions: ModeOptions): Promise<void> {
+async function shifts(
+  scenarios: Scenario[],
+  seeds: number[],
+  hours: number,
+  strategies: Strategy[],
+  modeOptions: ModeOptions,
+): Promise<void> {
   const predictive = strategies.find((s) => s.name === 'predictive')!;
   const t0 = Date.now();
   const results = await runAll(scenarios.flatMap((scenario) => seeds.map((seed) => ({ scenario, strategy: predictive, seed }))));
