@@ -121,6 +121,8 @@ export interface Estimates {
    * per-call threshold and the sum of those thresholds, so their mean), and since the start.
    */
   abandon: { live: number; abandoned: number; rate: number; expected: number; windowMs: number; riskCalls: number; riskSum: number };
+  /** The same spend over the handle window (the last hour by default): what a threshold learnt from recent calls reads. */
+  recentSpend?: { live: number; abandoned: number; riskCalls: number; riskSum: number };
   shift: { live: number; abandoned: number; rate: number };
 }
 
@@ -275,6 +277,7 @@ export function estimates(state: EstimatorState, now: number): Estimates {
   let expected = 0;
   let riskSum = 0;
   let riskCalls = 0;
+  const recentSpend = { live: 0, abandoned: 0, riskCalls: 0, riskSum: 0 };
   const liveRing = new Array<number>(c.ringBins).fill(0);
   const otherRing = new Array<number>(c.ringBins).fill(0);
   const talk: Moments = { n: 0, sum: 0, sq: 0 };
@@ -302,6 +305,10 @@ export function estimates(state: EstimatorState, now: number): Estimates {
         talkHist[i] += b.talkHist?.[i] ?? 0;
         wrapHist[i] += b.wrapHist?.[i] ?? 0;
       }
+      recentSpend.live += b.live;
+      recentSpend.abandoned += b.abandoned;
+      recentSpend.riskCalls += b.riskCalls ?? 0;
+      recentSpend.riskSum += b.riskSum ?? 0;
       if (b.wrapByTalk)
         for (let k = 0; k < TALK_CLASSES; k++) {
           const h = b.wrapByTalk[k];
@@ -337,6 +344,7 @@ export function estimates(state: EstimatorState, now: number): Estimates {
     wrapHist,
     wrapByTalk,
     abandon: { live: aLive, abandoned, rate: aLive > 0 ? abandoned / aLive : 0, expected, windowMs: c.abandonWindowMs, riskCalls, riskSum },
+    recentSpend,
     shift: { live: t.live, abandoned: t.abandoned, rate: t.live > 0 ? t.abandoned / t.live : 0 },
   };
 }

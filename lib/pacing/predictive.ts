@@ -28,6 +28,7 @@
 import type { Estimates } from './estimator';
 import { differencePmf, tailWithBinomial } from './count-tail';
 import { empiricalLaw, histogramTerciles, logNormalLaw, talkClassRange, TALK_CLASSES, type DurationLaw } from './duration-law';
+import { spreadGuardRisk } from './shift-guard';
 import { normCdf } from './stats';
 import type { AgentSnapshot, PredictiveMode, TickInput } from './types';
 
@@ -41,6 +42,9 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   wrapLawByTalk: false,
   shiftGuardRate: 0.028,
   shiftGuardHorizonMs: 30 * 60_000,
+  thresholdRecent: false,
+  shiftGuardChance: 0,
+  shiftGuardDispersion: 1,
   minSamples: Object.freeze({ resolved: 50, live: 15, talk: 10 }),
   maxLinesPerAgent: 8,
 });
@@ -84,6 +88,9 @@ export function predictiveParams(mode: PredictiveMode): Params {
     wrapLawByTalk: mode.wrapLawByTalk ?? d.wrapLawByTalk,
     shiftGuardRate: mode.shiftGuardRate ?? d.shiftGuardRate,
     shiftGuardHorizonMs: mode.shiftGuardHorizonMs ?? d.shiftGuardHorizonMs,
+    thresholdRecent: mode.thresholdRecent ?? d.thresholdRecent,
+    shiftGuardChance: mode.shiftGuardChance ?? d.shiftGuardChance,
+    shiftGuardDispersion: mode.shiftGuardDispersion ?? d.shiftGuardDispersion,
     minSamples: { ...d.minSamples, ...mode.minSamples },
     maxLinesPerAgent: mode.maxLinesPerAgent ?? d.maxLinesPerAgent,
   };
@@ -98,6 +105,9 @@ export function predictiveParams(mode: PredictiveMode): Params {
   if (!(p.thresholdPriorAnswers >= 0)) throw new RangeError(`predictive thresholdPriorAnswers must be ≥ 0, got ${p.thresholdPriorAnswers}`);
   if (!(p.shiftGuardRate > 0 && p.shiftGuardRate <= 1))
     throw new RangeError(`predictive shiftGuardRate must be in (0, 1], got ${p.shiftGuardRate}`);
+  if (!(p.shiftGuardChance >= 0 && p.shiftGuardChance < 1))
+    throw new RangeError(`predictive shiftGuardChance must be in [0, 1), got ${p.shiftGuardChance}`);
+  if (!(p.shiftGuardDispersion >= 1)) throw new RangeError(`predictive shiftGuardDispersion must be ≥ 1, got ${p.shiftGuardDispersion}`);
   if (!(p.shiftGuardHorizonMs > 0)) throw new RangeError(`predictive shiftGuardHorizonMs must be > 0, got ${p.shiftGuardHorizonMs}`);
   if (!(p.maxLinesPerAgent >= 1)) throw new RangeError(`predictive maxLinesPerAgent must be ≥ 1, got ${p.maxLinesPerAgent}`);
   return p;
@@ -218,7 +228,21 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   // Calibration: abandons seen ÷ abandons the model expected, shrunk toward 1 by a prior of CALIBRATION_PRIOR abandons.
   const bias = clamp((est.abandon.abandoned + CALIBRATION_PRIOR) / (est.abandon.expected + CALIBRATION_PRIOR), 0.25, 8);
   // The per-call threshold: τ ÷ the calibration factor (the budget's), or, with thresholdPriorAnswers > 0, learnt.
-  const perCallRisk = P.thresholdPriorAnswers > 0 ? learntThreshold(est, s, bias, tau / bias, agents.length, handleMs, P) : tau / bias;
+  let perCallRisk = P.thresholdPriorAnswers > 0 ? learntThreshold(est, s, bias, tau / bias, agents.length, handleMs, P) : tau / bias;
+  // The shift guard on the spread (shift-guard.ts): tightened only when the window could end the guard's horizon over
+  // the cap with more than shiftGuardChance, given the allowance left and the answers to come.
+  if (P.shiftGuardChance > 0) {
+    const guard = spreadGuardRisk({
+      abandoned: est.abandon.abandoned,
+      live: est.abandon.live,
+      expectedAnswers: (agents.length * P.shiftGuardHorizonMs) / handleMs,
+      cap: P.maxAbandonRate,
+      chance: P.shiftGuardChance,
+      dispersion: P.shiftGuardDispersion,
+    });
+    figures.spreadGuard = round6(guard / bias);
+    perCallRisk = Math.min(perCallRisk, guard / bias);
+  }
   figures.perCallRisk = round6(perCallRisk);
   figures.setpoint = round(s);
   figures.riskBudget = round(tau);
@@ -385,13 +409,16 @@ function wrapsByTalk(est: Estimates, pooled: [number, number, number]): Pick<Law
  * binds early in a window (at most the guard rate then) and when the window's own rate nears the guard rate.
  */
 function learntThreshold(est: Estimates, s: number, bias: number, start: number, agents: number, handleMs: number, P: Params): number {
-  const { live, abandoned, riskCalls, riskSum } = est.abandon;
+  // thresholdRecent: the spend of the last hour (the handle window), not the whole window since its start, whose early,
+  // low thresholds weigh on the mean all shift (round eleven: it under-spent).
+  const { live, abandoned, riskCalls, riskSum } = P.thresholdRecent && est.recentSpend ? est.recentSpend : est.abandon;
   const base = riskCalls > 0 ? riskSum / riskCalls : start;
   const k = s * P.thresholdPriorAnswers;
   const theta = base * clamp((s * live + k) / (abandoned + k), 1 / MAX_THRESHOLD_STEP, MAX_THRESHOLD_STEP);
   const g = P.shiftGuardRate;
   const eg = (agents * P.shiftGuardHorizonMs) / handleMs;
-  const guard = clamp((g * (live + eg) - abandoned) / eg, 0, MAX_RISK_PER_CALL) / bias;
+  // The guard is on the whole window's spend, whichever spend the threshold learns from.
+  const guard = clamp((g * (est.abandon.live + eg) - est.abandon.abandoned) / eg, 0, MAX_RISK_PER_CALL) / bias;
   return clamp(Math.min(theta, guard), 0, MAX_RISK_PER_CALL);
 }
 

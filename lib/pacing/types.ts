@@ -59,10 +59,23 @@ export interface PredictiveMode {
    * the calibration factor; round eleven measured 200 with the shift guard and did not adopt it).
    */
   thresholdPriorAnswers?: number;
+  /**
+   * With a learnt threshold: learn it from the last hour's spend (the estimator's handle window), not the whole window's
+   * (default false).
+   */
+  thresholdRecent?: boolean;
   /** With a learnt threshold: the rate of the shift guard's budget that bounds it (default 0.028). */
   shiftGuardRate?: number;
   /** How far ahead the shift guard spreads what is left of its budget (default 1 800 000 ms, 30 min). */
   shiftGuardHorizonMs?: number;
+  /**
+   * The shift guard on the spread (shift-guard.ts), with or without a learnt threshold: the largest chance allowed that
+   * the window's abandon rate is over `maxAbandonRate` at a point of the next `shiftGuardHorizonMs`, the abandons to
+   * come Poisson (default 0: off).
+   */
+  shiftGuardChance?: number;
+  /** Abandons come in bursts of about this many, for the spread guard (default 1: Poisson). */
+  shiftGuardDispersion?: number;
   /**
    * The wrap-up law per class of the talk before it (wrap-ups fed with their talk), not one pooled law (default
    * false: measured in rounds ten and eleven, it pays at a fixed threshold, not under the budget).

@@ -252,6 +252,65 @@ t.test('the shift guard: the budget at 2.8 % over the next 30 min bounds the lea
   t.ok(at(400, 13, 3) < at(400, 13), 'divided by the calibration factor when the model under-expected');
 });
 
+t.test('the spread guard (shiftGuardChance): off by default; on, it bounds the threshold only when little allowance is left', async (t) => {
+  const a = [...ready(4), ...talking(16, 150)];
+  const base = history({ calls: 800, live: 0.25 });
+  const est = (live: number, abandoned: number): Estimates => ({
+    ...base,
+    abandon: { ...base.abandon, live, abandoned, rate: live ? abandoned / live : 0, expected: abandoned },
+  });
+  const GUARD: PredictiveMode = { ...MODE, shiftGuardChance: 0.1 };
+  const off = decideTick(input(a, est(400, 8))).trace.figures;
+  t.equal(off.spreadGuard, undefined, 'off by default: no figure');
+  // 2 % of 2 000 answers spent: the allowance left (1 % of them, 20 abandons) is large against the spread of the next
+  // 30 min's abandons, so the guard allows more than the budget, which decides.
+  const roomy = decideTick(input(a, est(2000, 40), 0, GUARD)).trace.figures;
+  const plain = decideTick(input(a, est(2000, 40))).trace.figures;
+  t.equal(roomy.perCallRisk, plain.perCallRisk, 'much allowance left: the budget decides, the guard allows more');
+  t.ok((roomy.spreadGuard as number) > (roomy.perCallRisk as number));
+  // 2.75 % of 400: the budget spends what is left over the next 30 min in the mean, which ends over the cap too often.
+  const tight = decideTick(input(a, est(400, 11), 0, GUARD)).trace.figures;
+  const tightPlain = decideTick(input(a, est(400, 11))).trace.figures;
+  t.ok(
+    (tight.perCallRisk as number) < (tightPlain.perCallRisk as number),
+    `2.75 % spent: ${tight.perCallRisk} < ${tightPlain.perCallRisk}`,
+  );
+  t.equal(tight.perCallRisk, tight.spreadGuard, 'the guard is the threshold then');
+  t.ok(
+    decideTick(input(a, est(400, 11), 0, { ...GUARD, shiftGuardChance: 0.3 })).trace.figures.perCallRisk! > tight.perCallRisk!,
+    'a larger chance allowed, looser',
+  );
+  t.throws(() => decideTick(input(a, base, 0, { ...MODE, shiftGuardChance: 1 })), /shiftGuardChance/);
+  t.throws(() => decideTick(input(a, base, 0, { ...MODE, shiftGuardDispersion: 0.5 })), /shiftGuardDispersion/);
+});
+
+t.test('thresholdRecent: the learnt threshold reads the last hour’s spend, not the whole window’s', async (t) => {
+  const a = [...ready(4), ...talking(16, 150)];
+  const base = history({ calls: 800, live: 0.25 });
+  // The whole window: 1 000 answers at a mean threshold of 0.01 and 1.5 %; the last hour: 200 answers at 0.02 and 2.55 %.
+  const e: Estimates = {
+    ...base,
+    abandon: { ...base.abandon, live: 1000, abandoned: 15, rate: 0.015, expected: 15, riskCalls: 500, riskSum: 5 },
+    recentSpend: { live: 200, abandoned: 5.1, riskCalls: 100, riskSum: 2 },
+  };
+  const LEARN: PredictiveMode = { ...MODE, thresholdPriorAnswers: 200, shiftGuardRate: 1 };
+  const whole = decideTick(input(a, e, 0, LEARN)).trace.figures.perCallRisk as number;
+  const recent = decideTick(input(a, e, 0, { ...LEARN, thresholdRecent: true })).trace.figures.perCallRisk as number;
+  t.ok(Math.abs(recent - 0.02) < 1e-6, `the last hour at the setpoint: its mean threshold (${recent})`);
+  const s = 0.0255;
+  t.ok(Math.abs(whole - (0.01 * (s * 1000 + s * 200)) / (15 + s * 200)) < 1e-6, `the whole window: its own (${whole})`);
+  // The estimator's recent spend is the handle window's.
+  const evs: PacingEvent[] = [
+    { type: 'placed', at: NOW - 3 * 3600_000, calls: 10, expectedAbandons: 0.1, risk: 0.01 },
+    { type: 'placed', at: NOW - 10 * 60_000, calls: 10, expectedAbandons: 0.1, risk: 0.03 },
+    { type: 'resolved', at: NOW - 10 * 60_000, ringMs: 5000, live: true },
+    { type: 'abandoned', at: NOW - 9 * 60_000 },
+  ];
+  const est = estimates(observeAll(createEstimator(), evs), NOW);
+  t.same(est.recentSpend, { live: 1, abandoned: 1, riskCalls: 10, riskSum: 0.3 });
+  t.equal(est.abandon.riskCalls, 20);
+});
+
 t.test(
   'wrapLawByTalk: a wrap-up law per class of the talk before it, so long talkers are not paired with the 2 s wrap-ups of short calls',
   async (t) => {
