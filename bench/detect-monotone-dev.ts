@@ -7,7 +7,7 @@
  * (lead, greeting, gap, beep of 440–2000 Hz, 2 s), at its SNRs (∞, 30, 20, 15 dB) and through G.711; `--noise` adds
  * the real corpus's white/pink/brown/babble at `--snr` on top of each.
  *
- *   npm run bench -- detect-monotone-dev [--media '<json overrides>'] [--noise white,pink] [--snr 10,20] [--verbose]
+ *   npm run bench -- detect-monotone-dev [--media '<json overrides>'] [--noise white,pink] [--snr 10,20] [--wide] [--verbose]
  *
  * Prints one JSON line: per cell, the share of machines (persons) called machine (person), and how many of either
  * were called music.
@@ -46,6 +46,14 @@ const MACHINE_TEXTS = [
   'Good afternoon, this is Sunrise Travel. Please leave your booking number and we will return your call.',
 ];
 const PERSON_TEXTS = ['Hello, who is it?', 'Yes, speaking.', 'Hello, Brown residence.', 'Hi, can I help you?'];
+/**
+ * `--wide`: stock voices, not flattened by a variant file, at espeak's extremes: the English dialects neither split of
+ * the espeak corpus uses besides the tune split's own (the held-out split's en-gb-scotland, en-029, en-us-nyc and
+ * en-gb-x-rp are left out), each with stock variants, base pitch (-p) at 0–15 or 85–99, speed (-s) at 100–120 or
+ * 220–260, and in half of them the pitch range flattened by SSML (prosody range x-low).
+ */
+const WIDE_DIALECTS = ['en-gb-x-gbclan', 'en-gb-x-gbcwmd', 'en-us', 'en-gb', 'en'];
+const WIDE_VARIANTS = ['f1', 'f2', 'f3', 'f4', 'f5', 'm1', 'm2', 'm4', 'm5', 'm7'];
 
 function dataDir(root: string): string {
   const dir = join(root, 'espeak-mono');
@@ -62,14 +70,16 @@ function dataDir(root: string): string {
   return dir;
 }
 
-function say(root: string, data: string, voice: string, text: string, speed: number, pitch: number): Int16Array {
+function say(root: string, data: string, voice: string, text: string, speed: number, pitch: number, flat = false): Int16Array {
   const cache = join(root, 'monotone-dev');
   mkdirSync(cache, { recursive: true });
-  const key = `${voice}-${speed}-${pitch}-${Buffer.from(text).toString('base64url').slice(0, 40)}`;
+  const key = `${voice}-${speed}-${pitch}${flat ? '-flat' : ''}-${Buffer.from(text).toString('base64url').slice(0, 40)}`;
   const out = join(cache, `${key}.wav`);
   if (!existsSync(out)) {
     const raw = join(cache, `${key}.22k.wav`);
-    execFileSync('espeak-ng', [`--path=${data}`, '-v', voice, '-s', String(speed), '-p', String(pitch), '-w', raw, text]);
+    const ssml = flat ? ['-m'] : [];
+    const t = flat ? `<speak><prosody range="x-low">${text}</prosody></speak>` : text;
+    execFileSync('espeak-ng', [`--path=${data}`, ...ssml, '-v', voice, '-s', String(speed), '-p', String(pitch), '-w', raw, t]);
     execFileSync('sox', ['-D', raw, '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', out]);
   }
   return readAudioFile(out);
@@ -83,6 +93,7 @@ export default function main(args: string[]): void {
   const noises = args.includes('--noise') ? args[args.indexOf('--noise') + 1]!.split(',') : [];
   const snrs = args.includes('--snr') ? args[args.indexOf('--snr') + 1]!.split(',').map(Number) : [10, 20];
   const verbose = args.includes('--verbose');
+  const wide = args.includes('--wide');
   const pool = noises.includes('babble') ? VOICES.train.flatMap((v) => loadVoice(v).prompts) : [];
   const r = S.rng(1616);
   const pick = <T>(a: readonly T[]) => a[Math.floor(r() * a.length)]!;
@@ -91,34 +102,45 @@ export default function main(args: string[]): void {
   type Item = { id: string; expect: 'machine' | 'human'; x: Float64Array; desc: string };
   const items: Item[] = [];
   let k = 0;
+  const make = (voice: string, j: number, speed: number, pitch: number, flat: boolean) => {
+    const snr = corpusSnrs[k % corpusSnrs.length]!;
+    const g = level();
+    const desc = `${voice} s${speed} p${pitch}${flat ? ' flat' : ''} snr ${snr}`;
+    if (j < 2) {
+      const text = pick(MACHINE_TEXTS);
+      const sp = S.scale(say(root, data, voice, text, speed, pitch, flat), g);
+      const lead = k % 4 === 0 ? 500 + Math.floor(r() * 1500) : Math.floor(r() * 300);
+      const end = lead + S.audibleEndMs(sp);
+      let x = S.concat(S.silence(lead), sp.subarray(0, Math.round((end - lead) * 8)), S.silence(300 + Math.floor(r() * 400)));
+      const beepHz = pick([440, 600, 800, 1000, 1400, 1800, 2000]);
+      if (k % 3 !== 0) x = S.concat(x, S.tone([beepHz], pick([200, 300, 500, 800, 1000]), 12000 * g));
+      x = S.concat(x, S.silence(2000));
+      if (snr !== Infinity) x = S.addNoise(x, S.rms(sp, true), snr, r);
+      items.push({ id: `${flat || !voice.includes('mono') ? 'wide-' : 'mono-'}machine-${k}`, expect: 'machine', x, desc });
+    } else {
+      const sp = S.scale(say(root, data, voice, pick(PERSON_TEXTS), speed, pitch, flat), g);
+      let x = S.concat(S.silence(Math.floor(r() * 300)), sp, S.silence(4000));
+      if (snr !== Infinity) x = S.addNoise(x, S.rms(sp, true), snr, r);
+      items.push({ id: `${flat || !voice.includes('mono') ? 'wide-' : 'mono-'}human-${k}`, expect: 'human', x, desc });
+    }
+  };
   for (const [mono] of MONO) {
     for (const v of VOICES_EN) {
       const voice = `${v}+${mono}`;
       // Two machines and one person per voice × variant.
-      for (let j = 0; j < 3; j++, k++) {
-        const speed = 140 + Math.floor(r() * 50);
-        const pitch = 30 + Math.floor(r() * 40);
-        const snr = corpusSnrs[k % corpusSnrs.length]!;
-        const g = level();
-        if (j < 2) {
-          const text = pick(MACHINE_TEXTS);
-          const sp = S.scale(say(root, data, voice, text, speed, pitch), g);
-          const lead = k % 4 === 0 ? 500 + Math.floor(r() * 1500) : Math.floor(r() * 300);
-          const end = lead + S.audibleEndMs(sp);
-          let x = S.concat(S.silence(lead), sp.subarray(0, Math.round((end - lead) * 8)), S.silence(300 + Math.floor(r() * 400)));
-          const beepHz = pick([440, 600, 800, 1000, 1400, 1800, 2000]);
-          if (k % 3 !== 0) x = S.concat(x, S.tone([beepHz], pick([200, 300, 500, 800, 1000]), 12000 * g));
-          x = S.concat(x, S.silence(2000));
-          if (snr !== Infinity) x = S.addNoise(x, S.rms(sp, true), snr, r);
-          items.push({ id: `mono-machine-${k}`, expect: 'machine', x, desc: `${voice} s${speed} p${pitch} snr ${snr}` });
-        } else {
-          const sp = S.scale(say(root, data, voice, pick(PERSON_TEXTS), speed, pitch), g);
-          let x = S.concat(S.silence(Math.floor(r() * 300)), sp, S.silence(4000));
-          if (snr !== Infinity) x = S.addNoise(x, S.rms(sp, true), snr, r);
-          items.push({ id: `mono-human-${k}`, expect: 'human', x, desc: `${voice} s${speed} p${pitch} snr ${snr}` });
-        }
-      }
+      for (let j = 0; j < 3; j++, k++) make(voice, j, 140 + Math.floor(r() * 50), 30 + Math.floor(r() * 40), false);
     }
+  }
+  if (wide) {
+    // A random stream of its own, so the default set's items stay as they were.
+    const rw = S.rng(6161);
+    for (const d of WIDE_DIALECTS)
+      for (const v of WIDE_VARIANTS)
+        for (let j = 0; j < 3; j++, k++) {
+          const speed = rw() < 0.5 ? 100 + Math.floor(rw() * 21) : 220 + Math.floor(rw() * 41);
+          const pitch = rw() < 0.5 ? Math.floor(rw() * 16) : 85 + Math.floor(rw() * 15);
+          make(`${d}+${v}`, j, speed, pitch, rw() < 0.5);
+        }
   }
   type Cell = { n: number; ok: number; music: number };
   const cells: Record<string, Record<string, Cell>> = {};

@@ -334,7 +334,9 @@ export class ShapeAmd {
    * sound: the share with a pitch, counting only a pitch heard within backgroundBelowDb of the line's peak (talk far
    * below the greeting is the room's, as for the bursts); how often consecutive such frames keep their period, over
    * the whole line and where the VAD hears quiet; how much of it sits on one pitch (a tone, not notes); the pure-tone
-   * share; and the voicing's swing at the syllable rate. Confidence: the share of the line with a pitch.
+   * share; the voicing's swing at the syllable rate; how often a voiced run starts; and the longest pause (no pitch,
+   * well under the peak) after the first pitched frame: a voice stops, music plays on. Confidence: the share of the
+   * line with a pitch.
    */
   private lineMusic(): ShapeDecision | null {
     const c = this.cfg;
@@ -353,6 +355,11 @@ export class ShapeAmd {
     let tonal = 0;
     let prev = false;
     let onsets = 0;
+    // The longest pause (no pitch, well under the peak) after the first pitched frame, in frames.
+    const pauseBelow = vad.peakDb - c.musicLinePauseBelowDb;
+    let pitchedYet = false;
+    let pauseRun = 0;
+    let pause = 0;
     // The same pairs where the VAD hears quiet (labels from shape(), this frame's).
     const lab = this.side.labels;
     let quietPairs = 0;
@@ -360,6 +367,10 @@ export class ShapeAmd {
     for (let i = from; i < vad.n; i++) {
       if (this.side.purity[i]! > 0.5) tonal++;
       const pitched = vad.per[i]! >= minPer && vad.db[i]! > lo;
+      if (pitched) pitchedYet = true;
+      if (!pitched && pitchedYet && vad.db[i]! < pauseBelow) {
+        if (++pauseRun > pause) pause = pauseRun;
+      } else pauseRun = 0;
       if (pitched) {
         periodic++;
         if (!prev) onsets++;
@@ -379,6 +390,9 @@ export class ShapeAmd {
     const share = periodic / n;
     const hold = pairs ? held / pairs : 0;
     if (share < c.musicLineMinPeriodicShare || hold < c.musicLineMinPitchHold || tonal / n >= c.maxTonalShare) return null;
+    // A voice stops (a breath, the end of a phrase, a person waiting for a reply); music plays on.
+    const pauseMs = pause * FRAME_MS;
+    if (c.musicLineMaxPauseMs > 0 && pauseMs >= c.musicLineMaxPauseMs) return null;
     // Music goes on through what the VAD takes for quiet, its notes held there too; a person's pause holds only the
     // room's talk, which glides (a voice that holds its own pitch must not carry the line's hold alone).
     if (quietPairs >= c.musicLineQuietMinPairs && quietHeld / quietPairs < c.musicLineMinPitchHold) return null;
@@ -397,7 +411,13 @@ export class ShapeAmd {
       kind: 'music',
       confidence: r3(share),
       reason: `pitched sound with held notes on the line for ${ms} ms`,
-      features: { linePeriodicShare: r3(share), linePitchHold: r3(hold), lineVoicingSwing: r3(swing), linePitchOnsetsPerS: r3(onsetsPerS) },
+      features: {
+        linePeriodicShare: r3(share),
+        linePitchHold: r3(hold),
+        lineVoicingSwing: r3(swing),
+        linePitchOnsetsPerS: r3(onsetsPerS),
+        linePauseMs: pauseMs,
+      },
     });
   }
 

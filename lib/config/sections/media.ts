@@ -173,6 +173,10 @@ export const mediaSchema = Type.Object(
         musicGuessNeedsCues: Type.Boolean({ default: true }),
         /** See musicLineMinPeriodicShare: voiced runs starting per second over the whole line (a frame with a pitch after one without); speech breaks its voicing at every consonant and pause, a syllable or two apart, music holds its notes through (train music's first line verdicts 0.5–6.5 a second, 5th–95th percentile; monotone synthetic voicemail greetings of the monotone dev set, bench/detect-monotone-dev.ts, 2–11); 0: off. */
         musicLineMaxPitchOnsetsPerS: num(6, 0, 50),
+        /** See musicLineMinPeriodicShare: a voice stops (a breath, a comma, the end of a phrase, a person waiting for a reply), music plays on. After the line's first pitched frame, a run of at least this long with no pitch (vad.minPeriodicity) and at least musicLinePauseBelowDb under the line's peak is a pause, and a line with a pause is not music on the line, however flat and held the pitch around it (the wide monotone dev set, bench/detect-monotone-dev.ts --wide: 48 of the rule's 54 firings on slow flat synthetic voices have one, 200–360 ms; the 6 left, in babble at 5–10 dB and one in white at 10 dB, 100–160 ms; train music's first line verdicts in every noise cell: at most 140 ms); 0: off. */
+        musicLineMaxPauseMs: int(200, 0),
+        /** See musicLineMaxPauseMs. */
+        musicLinePauseBelowDb: num(10, 0),
         /** When the analysis time runs out, a best class below this confidence becomes notsure (campaign policy decides). */
         notSureBelow: num(0.6, 0, 1),
         /** Voiced runs closer than this are one burst (the model's "words"). */

@@ -60,6 +60,8 @@ t.test('off by default; the other defaults the train split was measured with', a
     musicLineQuietMinPairs: 5,
     musicLineMaxVoicingSwing: 0.09,
     musicLineMaxPitchOnsetsPerS: 6,
+    musicLineMaxPauseMs: 200,
+    musicLinePauseBelowDb: 10,
   });
 });
 
@@ -199,4 +201,53 @@ t.test('a monotone voice (one pitch per phrase, a new voiced run every syllable)
     ),
     [{ kind: 'music' }],
   );
+});
+
+t.test('a slow, flat voice that pauses is not music on the line; music that plays on (short rests, soft notes) still is', async (t) => {
+  // A slow synthetic voice: voiced through each phrase (its syllables dips in level, voiced consonants between them),
+  // its pitch flat within a syllable and stepping between syllables like notes, so it is pitched, held and breaks its
+  // voicing too seldom for the articulation gate; then a 300 ms pause (a comma, a breath), a second phrase, and the
+  // person waits.
+  const rich = (ms: number, f0: (t: number) => number, env: (t: number) => number) => {
+    const y = new Float64Array(ms * 8);
+    let ph = 0;
+    for (let i = 0; i < y.length; i++) {
+      const t = i / RATE;
+      const f = f0(t);
+      ph += (2 * Math.PI * f) / RATE;
+      let v = 0;
+      for (let h = 1; h * f < 3400; h++) v += Math.sin(h * ph) / Math.sqrt(h);
+      y[i] = v * 1500 * env(t);
+    }
+    return y;
+  };
+  const phrase = (ms: number, f0: number[]) =>
+    rich(
+      ms,
+      (t) => f0[Math.floor(t / 0.4) % f0.length]!,
+      (t) => 0.4 + 0.6 * Math.pow(Math.sin((Math.PI * (t % 0.4)) / 0.4), 2),
+    );
+  const x = S.concat(S.silence(200), phrase(1200, [180, 200, 170]), S.silence(300), phrase(1200, [190, 175, 205]), S.silence(4000));
+  const gate = (ms: number) => ({ phase: 'answered' as const, overrides: { amd: { ...ON, musicLineMaxPauseMs: ms } } });
+  const ungated = run(x, gate(0));
+  t.ok(lineMusic(ungated), `without the pause gate: music on the line, ${JSON.stringify(ungated)}`);
+  const f = (ungated[0] as { features: Record<string, number> }).features;
+  t.ok(f.linePitchOnsetsPerS! < 6, `too few voiced runs for the articulation gate (${f.linePitchOnsetsPerS} a second)`);
+  t.ok(f.linePauseMs! >= 200, `its pause is seen (${f.linePauseMs} ms)`);
+  const gated = run(x, gate(200));
+  t.notOk(lineMusic(gated), `with it (200 ms): not music on the line, ${JSON.stringify(gated)}`);
+  t.equal(gated[0]?.kind, 'human', 'a person');
+  // The edge: a pause shorter than the gate leaves the line to the other gates.
+  t.ok(lineMusic(run(x, gate(f.linePauseMs! + 20))), 'a gate longer than the pause lets it through');
+  // Music plays on: notes with 140 ms rests between them at a low level, and notes turning soft (pitched, so no pause).
+  const rests = rich(
+    6000,
+    (t) => [196, 220, 247, 262, 294][Math.floor(t / 0.5) % 5]!,
+    (t) => (t % 0.5 < 0.36 ? 1 : 0.01),
+  );
+  const rested = run(rests, gate(200));
+  t.match(rested, [{ kind: 'music' }], `notes with 140 ms rests: music, ${JSON.stringify(rested)}`);
+  t.ok((rested[0] as { features: Record<string, number> }).features.linePauseMs! < 200, 'its rests are shorter than the gate');
+  const soft = notes(6000, (t) => (t < 1 ? 1 : 0.3));
+  t.ok(lineMusic(run(white(soft, 10), gate(200))), 'notes turning soft under white noise at 10 dB: music on the line');
 });
