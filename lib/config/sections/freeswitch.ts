@@ -83,13 +83,14 @@ export const freeswitchSchema = Type.Object(
       default: { NA: 'dialer_na', JP: 'dialer_jp', UK: 'dialer_uk', DE: 'dialer_de' },
     }),
     /**
-     * The descriptors run before answer (early media), per region; a region
-     * not listed uses its toneDescriptors entry. They leave out the voicemail
-     * beep, which masks a Bell SIT's 985 Hz segment in the same descriptor.
+     * A descriptor to run before answer (early media) instead, per region; a
+     * region not listed (none by default) keeps its toneDescriptors entry for
+     * the whole call. mod_spandsp runs one detector per channel, so another
+     * early descriptor is stopped and the answered one started at answer, and a
+     * tone pattern in progress then is lost: a carrier's SIT played at answer
+     * was missed under load that way. A voicemail beep before answer is ignored.
      */
-    earlyToneDescriptors: Type.Record(Type.String(), Type.String({ minLength: 1 }), {
-      default: { NA: 'dialer_na_early', JP: 'dialer_jp_early', UK: 'dialer_uk_early', DE: 'dialer_de_early' },
-    }),
+    earlyToneDescriptors: Type.Record(Type.String(), Type.String({ minLength: 1 }), { default: {} }),
     /** How long `start()` waits for drachtio and each media server. */
     connectTimeoutMs: Type.Integer({ minimum: 100, default: 5000 }),
     /**

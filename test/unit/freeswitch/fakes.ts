@@ -567,7 +567,7 @@ export function fsConfig(over: Partial<FreeswitchConfig> = {}): FreeswitchConfig
     beepDetector: 'spandsp',
     holdStream: 'dialer_hold',
     toneDescriptors: { NA: 'dialer_na', JP: 'dialer_jp', UK: 'dialer_uk', DE: 'dialer_de' },
-    earlyToneDescriptors: { NA: 'dialer_na_early', JP: 'dialer_jp_early', UK: 'dialer_uk_early', DE: 'dialer_de_early' },
+    earlyToneDescriptors: {},
     connectTimeoutMs: 1000,
     mediaServerBackoffMs: 5000,
     endpointCreationLimit: 32,

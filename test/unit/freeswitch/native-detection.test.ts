@@ -35,7 +35,7 @@ t.test('early media busy tone (Japan): tone detection, no mid-media re-INVITE, v
   // offer): FreeSWITCH reads the far end's RTP as it is, so no re-INVITE lands in the middle of its tones (sdp.ts).
   t.same(
     r.log.lines((c) => c.target === ep.uuid),
-    [`${ep.uuid} execute spandsp_start_tone_detect dialer_jp_early`],
+    [`${ep.uuid} execute spandsp_start_tone_detect dialer_jp`],
   );
   r.clock.advance(1500);
   ep.emitTone('busy');
@@ -61,7 +61,7 @@ t.test('SIT vacant code in early media then 404 → code 6; reorder then CANCEL 
   await r.settle();
   t.match(outcome(r.events, a).verdicts, [{ kind: 'sit', code: 'VC', freqsHz: [985.2, 1370.6, 1776.7] }]);
   t.equal(decideResult(outcome(r.events, a)), 6);
-  t.ok(r.log.lines().includes('fs1-ep1 execute spandsp_start_tone_detect dialer_na_early'), "default region's early-media descriptor");
+  t.ok(r.log.lines().includes('fs1-ep1 execute spandsp_start_tone_detect dialer_na'), "default region's descriptor");
 
   const b = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, analysis: analysis('UK') });
   r.srf.last.provisional(183, 'Session Progress', EARLY_SDP);
@@ -104,7 +104,7 @@ t.test(
     const b = await r.driver.originate({ to: '+12125550123', ringTimeoutMs: 40000, analysis: analysis('NA') });
     const dlg = r.srf.last.answer();
     await r.settle();
-    t.ok(r.log.lines().includes(`${fs1.endpoints[1]!.uuid} execute spandsp_start_tone_detect dialer_na`), 'answered descriptor swapped in');
+    t.notOk(r.log.lines().includes(`${fs1.endpoints[1]!.uuid} execute spandsp_stop_tone_detect `), 'the one descriptor runs on');
     r.clock.advance(NATIVE_ANALYSIS_MS);
     t.match(r.events.at(-1), { type: 'verdict', legId: b, phase: 'answered', verdict: { kind: 'notsure' } });
     dlg.remoteBye();
@@ -122,11 +122,9 @@ t.test('after answer: fax CED → code 5; spandsp beep → 4; no audio on the fo
   t.same(
     r.log.lines((c) => c.target === ep.uuid).map((l) => l.replace(/modify v=0[\s\S]*/, 'modify <sdp>')),
     [
-      `${ep.uuid} execute spandsp_start_tone_detect dialer_na_early`,
-      `${ep.uuid} modify <sdp>`,
-      // At answer the early-media descriptor (no voicemail beep) gives way to the answered one (with it).
-      `${ep.uuid} execute spandsp_stop_tone_detect `,
       `${ep.uuid} execute spandsp_start_tone_detect dialer_na`,
+      `${ep.uuid} modify <sdp>`,
+      // Nothing at answer: one descriptor for the whole call (a swap would lose a SIT in progress).
     ],
   );
   ep.emitTone('ced');
@@ -235,11 +233,9 @@ t.test(
       .lines((c) => c.target === ep.uuid || c.target === sink.uuid)
       .map((l) => l.replace(/modify v=0[\s\S]*/, 'modify <sdp>'));
     t.same(cmds, [
-      `${ep.uuid} execute spandsp_start_tone_detect dialer_na_early`,
+      `${ep.uuid} execute spandsp_start_tone_detect dialer_na`,
       `${sink.uuid} execute eavesdrop ${ep.uuid}`,
       `${ep.uuid} modify <sdp>`,
-      `${ep.uuid} execute spandsp_stop_tone_detect `,
-      `${ep.uuid} execute spandsp_start_tone_detect dialer_na`,
       `${sink.uuid} subscribe CUSTOM avmd::beep`,
       `${sink.uuid} api avmd ${sink.uuid} start`,
     ]);
@@ -266,7 +262,7 @@ t.test('bridging stops detection; analysis flags gate what is reported', async (
   const ep = r.mrf.servers.get('fs1')!.endpoints[1]!;
   t.same(
     r.log.lines((c) => c.target === ep.uuid),
-    [`${ep.uuid} execute spandsp_start_tone_detect dialer_na_early`],
+    [`${ep.uuid} execute spandsp_start_tone_detect dialer_na`],
     'no early analysis requested: no modify for early media',
   );
   r.srf.last.answer();
@@ -342,3 +338,47 @@ t.test('early media: the SDP waits for the answer unless FreeSWITCH cannot decod
   t.equal(r.log.lines((c) => c.target === epB.uuid && c.op === 'modify').length, 1, 'an unchanged SDP is not applied twice');
   await r.driver.hangup(b);
 });
+
+// One descriptor for the whole call (it has the voicemail beep): a beep in early media is part of an announcement
+// or a ringback, not a voicemail's; after answer the same tone is one.
+t.test('a beep before answer is no verdict; after answer it is (one descriptor, no swap)', async (t) => {
+  const r = await rig();
+  const legId = await r.driver.originate({ to: '+12125550123', ringTimeoutMs: 40000, analysis: analysis('NA') });
+  r.srf.last.provisional(183, 'Session Progress', EARLY_SDP);
+  await r.settle();
+  const ep = r.mrf.servers.get('fs1')!.endpoints[0]!;
+  ep.emitTone('beep_1000');
+  await r.settle();
+  t.same(outcome2(r.events, legId), [], 'no verdict for the early beep');
+  r.srf.last.answer();
+  await r.settle();
+  t.notOk(r.log.lines().includes(`${ep.uuid} execute spandsp_stop_tone_detect `), 'the detector runs on across the answer');
+  ep.emitTone('beep_1000');
+  await r.driver.hangup(legId);
+  await r.settle();
+  t.match(outcome2(r.events, legId), [{ phase: 'answered', kind: 'beep', freqHz: 1000 }]);
+  t.equal(decideResult(outcome(r.events, legId)), 4);
+});
+
+t.test('another early descriptor (earlyToneDescriptors) is swapped for the answered one at answer', async (t) => {
+  const r = await rig({ fs: { earlyToneDescriptors: { NA: 'my_na_early' } } });
+  await r.driver.originate({ to: '+12125550123', ringTimeoutMs: 40000, analysis: analysis('NA') });
+  r.srf.last.answer();
+  await r.settle();
+  const ep = r.mrf.servers.get('fs1')!.endpoints[0]!;
+  t.same(
+    r.log.lines((c) => c.target === ep.uuid).map((l) => l.replace(/modify v=0[\s\S]*/, 'modify <sdp>')),
+    [
+      `${ep.uuid} execute spandsp_start_tone_detect my_na_early`,
+      `${ep.uuid} modify <sdp>`,
+      `${ep.uuid} execute spandsp_stop_tone_detect `,
+      `${ep.uuid} execute spandsp_start_tone_detect dialer_na`,
+    ],
+  );
+});
+
+function outcome2(events: LegEvent[], legId: string) {
+  return events
+    .filter((e): e is Extract<LegEvent, { type: 'verdict' }> => e.type === 'verdict' && e.legId === legId)
+    .map((e) => ({ phase: e.phase, ...e.verdict }));
+}

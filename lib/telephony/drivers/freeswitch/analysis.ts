@@ -43,7 +43,7 @@ export interface AnalysisDeps {
   region: string;
   /** spandsp descriptor for the region after answer (native mode). */
   descriptor: string;
-  /** spandsp descriptor for the region before answer, without the voicemail beep (spandsp.conf.xml). */
+  /** spandsp descriptor for the region before answer: the answered one unless configured otherwise (then swapped at answer). */
   earlyDescriptor: string;
   waitForBeep: boolean;
   overrides?: Record<string, unknown>;
@@ -137,10 +137,12 @@ export class LegAnalysis {
       ep.onTone((tone) => {
         if (this.stopped) return;
         const v = verdictFromTone(tone, this.d.region, this.elapsed());
+        // A voicemail beep means something only after answer; before it, the same descriptor may hear one in an announcement.
+        if (v?.kind === 'beep' && this.phase === 'early') return;
         if (v) this.verdict(v);
         else this.d.warn(`tone ${tone} is not one of ours (spandsp.conf.xml names: busy, reorder, ringback, sit*, ced, cng, beep_<Hz>)`);
       });
-      // Before the INVITE, so before answer: the early-media descriptor (answered() swaps it), and the fork.
+      // Before the INVITE, so before answer: the early-media descriptor (answered() swaps it if it is another), and the fork.
       const app = toneDetectApp(this.d.earlyDescriptor);
       const [tones, fork] = await Promise.allSettled([ep.execute(app.app, app.arg), this.startFork()]);
       if (tones.status === 'rejected') throw tones.reason;
@@ -237,7 +239,10 @@ export class LegAnalysis {
     await bounded(ep.execute(TONE_DETECT_STOP.app, TONE_DETECT_STOP.arg)).catch((e) => this.d.warn('spandsp_stop_tone_detect failed', e));
   }
 
-  /** One tone detector per channel: the early one is stopped before the answered one starts. */
+  /**
+   * One tone detector per channel: another early one is stopped before the answered one starts, and a tone pattern
+   * in progress at answer is lost with it. By default both are the same and nothing is swapped (config earlyToneDescriptors).
+   */
   private async swapDescriptor(name: string): Promise<void> {
     if (!this.attached || this.descriptorRunning === name) return;
     const { ep } = this.d;
