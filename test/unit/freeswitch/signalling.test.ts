@@ -114,6 +114,51 @@ t.test('hangup(): CANCEL before answer, BYE after; resolves after the end event;
   await t.rejects(r.driver.hangup('nope'), { code: 'UNKNOWN_LEG' });
 });
 
+// Seen in a loaded run: the far end answered our CANCEL 200 and dropped the call without its 487 (SIPp aborting on a
+// CANCEL that crossed its own timer). drachtio gives up only at its Timer C, minutes on; RFC 3261 §9.1 says 64·T1.
+t.test(
+  'no final response 32 s (64·T1) after our CANCEL: the leg ends (§9.1); a late 487 changes nothing, a late 200 is BYEd',
+  async (t) => {
+    const r = await rig();
+    const a = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000 });
+    const invite = r.srf.last;
+    r.srf.last.provisional(183, 'Session Progress');
+    const hanging = r.driver.hangup(a);
+    t.ok(invite.cancelled, 'CANCEL sent');
+    r.clock.advance(31_999);
+    await r.settle();
+    t.same(r.trace(a), ['trying', 'progress:183'], 'still waiting for the final response just before 64·T1');
+    r.clock.advance(1);
+    await hanging;
+    t.same(r.trace(a), ['trying', 'progress:183', 'end:local:408:unanswered']);
+    t.match(outcome(r.events, a).end, { by: 'local', sipStatus: 408, detail: 'no final response after CANCEL' });
+    invite.reject(487, 'Request Terminated');
+    await r.settle();
+    t.equal(r.events.filter((e) => e.type === 'end' && e.legId === a).length, 1, 'a late 487: still one end');
+
+    const b = await r.driver.originate({ to: '0312345679', ringTimeoutMs: 1000 });
+    const second = r.srf.last;
+    r.clock.advance(1000);
+    t.ok(second.cancelled, 'CANCEL at the ring timeout');
+    r.clock.advance(32_000);
+    await r.settle();
+    t.same(r.trace(b), ['trying', 'end:timeout:408:unanswered']);
+    t.equal(decideResult(outcome(r.events, b)), 2, 'still no answer (code 2)');
+    second.answer();
+    await r.settle();
+    t.ok(r.log.lines().includes('srf BYE sip:0312345679@10.0.0.1:5060'), 'a 200 after we gave up is ended with BYE');
+
+    const c = await r.driver.originate({ to: '0312345670', ringTimeoutMs: 40000 });
+    const third = r.srf.last;
+    const hangingC = r.driver.hangup(c);
+    third.reject(487, 'Request Terminated');
+    await hangingC;
+    r.clock.advance(40_000);
+    await r.settle();
+    t.same(r.trace(c), ['trying', 'end:local:487:unanswered'], 'the 487 in time: the guard does nothing');
+  },
+);
+
 t.test('anonymous presentation, SIP URI targets and bad requests', async (t) => {
   const r = await rig();
   await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000, presentCallerId: false });

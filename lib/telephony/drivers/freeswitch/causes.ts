@@ -107,3 +107,13 @@ export function endFromMediaLoss(hangupCause: string | undefined, answered: bool
   if (q !== undefined) cause.q850 = q;
   return cause;
 }
+
+/**
+ * RFC 3261 §9.1: "If there is no final response for the original request in 64*T1 seconds [...] the client
+ * SHOULD then consider the original transaction cancelled". A far end that answers our CANCEL 200 and never
+ * sends its 487 (seen: a UAS that dropped the call on a CANCEL that crossed its own timer) would otherwise hold
+ * the leg until drachtio's Timer C, minutes on. The same cause as the embedded driver's (lib/sip/uac-leg.ts).
+ */
+export function endFromCancelGuard(cancelledBy: LocalEnding): EndCause {
+  return { sipStatus: 408, by: cancelledBy, answered: false, detail: 'no final response after CANCEL' };
+}

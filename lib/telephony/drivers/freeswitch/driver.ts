@@ -11,6 +11,7 @@
  * release what is left.
  */
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_TIMERS, cancelGuard } from '../../../sip/timers';
 import type { Logger } from 'pino';
 import type { TrunkConfig } from '../../../config/sections/embedded';
 import type { FreeswitchConfig, FreeswitchMediaServerConfig } from '../../../config/sections/freeswitch';
@@ -33,7 +34,7 @@ import {
   type TelephonyDriver,
 } from '../../contract';
 import { LegAnalysis, type AnalyzerFactory, type TapStats } from './analysis';
-import { endFromMediaLoss, endFromRemoteBye, endFromUacFailure, type LocalEnding } from './causes';
+import { endFromCancelGuard, endFromMediaLoss, endFromRemoteBye, endFromUacFailure, type LocalEnding } from './causes';
 import { checkFreeswitchConfig, checkNativeDetection, forkAddressOf, inviteFor } from './config';
 import {
   BEEP_POLL_MS,
@@ -117,6 +118,8 @@ interface Leg {
   /** Ends the leg for a lost media server (its endpoint's end, or the server fell silent), whatever stage it is at. */
   loseMedia: (end: EndCause) => void;
   ringTimer?: unknown;
+  /** §9.1: 64·T1 after our CANCEL without a final response, the leg ends (causes.ts endFromCancelGuard). */
+  cancelGuard?: unknown;
   analysis?: LegAnalysis;
   appliedSdp?: string;
   /** The SDP the far end has from us: the INVITE's offer, then each re-INVITE's answer (their o= versions, RFC 3264 §8). */
@@ -199,6 +202,8 @@ const EAVESDROP_START_MS = 5000;
  * whose legs would otherwise keep it loaded, or keep a draining one in the pool, for ever.
  */
 export const ENDPOINT_HANGUP_WAIT_MS = 32_000;
+/** RFC 3261 §9.1 with drachtio's (sofia-sip's) T1 of 500 ms: 32 s. */
+const CANCEL_GUARD_MS = cancelGuard(DEFAULT_TIMERS);
 
 export class FreeswitchDriver implements TelephonyDriver {
   readonly name = 'freeswitch';
@@ -1215,6 +1220,13 @@ export class FreeswitchDriver implements TelephonyDriver {
     this.clearRingTimer(leg);
     // Before the INVITE is on the wire there is nothing to CANCEL yet; onSent does it.
     leg.invite?.cancel();
+    // drachtio gives up on an INVITE only at its Timer C, minutes after a CANCEL whose 487 never came: §9.1 ends it sooner.
+    leg.cancelGuard = this.d.clock.setTimeout(() => {
+      leg.cancelGuard = undefined;
+      if (leg.state === 'ended' || leg.state === 'answered') return;
+      leg.log.warn({ waitedMs: CANCEL_GUARD_MS }, 'no final response to the INVITE after our CANCEL (RFC 3261 §9.1): the leg ends');
+      this.finish(leg, endFromCancelGuard(by));
+    }, CANCEL_GUARD_MS);
   }
 
   /** The one place a leg ends: first ending wins; everything held is released. */
@@ -1222,6 +1234,7 @@ export class FreeswitchDriver implements TelephonyDriver {
     if (leg.state === 'ended') return;
     leg.state = 'ended';
     this.clearRingTimer(leg);
+    this.clearCancelGuard(leg);
     if (leg.bridgedTo) this.clearBridge(leg);
     this.endMonitors(leg.id);
     this.endRecordings(leg);
@@ -1292,6 +1305,11 @@ export class FreeswitchDriver implements TelephonyDriver {
   private clearRingTimer(leg: Leg): void {
     if (leg.ringTimer !== undefined) this.d.clock.clearTimeout(leg.ringTimer);
     leg.ringTimer = undefined;
+  }
+
+  private clearCancelGuard(leg: Leg): void {
+    if (leg.cancelGuard !== undefined) this.d.clock.clearTimeout(leg.cancelGuard);
+    leg.cancelGuard = undefined;
   }
 
   private chain(leg: Leg, step: () => Promise<void>): void {
