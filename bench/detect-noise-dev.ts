@@ -8,7 +8,7 @@
  * in every cell, so a change to the speech/non-speech decision is measured on
  * some 3,000 persons in noise instead of 100. The held-out split is never read.
  *
- *   npm run bench -- detect-noise-dev [--media '<json overrides>'] [--snr 5,10] [--noise white,babble] [--every 3] [--pitch -800] [--expect human] [--verbose]
+ *   npm run bench -- detect-noise-dev [--media '<json overrides>'] [--snr 5,10] [--noise white,babble|none] [--codec ulaw,alaw,gsm] [--level -30,10] [--every 3] [--pitch -800] [--expect human] [--verbose]
  *
  * Prints one JSON line: recall per class, per noise and SNR, and the clean
  * figures of the same items. `--every k` keeps every k-th item (a quicker look; `--expect human,machine`
@@ -19,14 +19,18 @@
  * pitch, without reading the held-out speaker. Tones (busy, reorder, SIT after answer; class `tone`
  * for `--expect`) are the train split's 15 plus `--tones n` more made by the corpus recipe with a dev seed
  * of their own (the held-out tones' seed is never used). `--verbose` lists every wrong person, machine and music item on stderr (cell,
- * item, what it became and why), and a tally of what persons became.
+ * item, what it became and why), and a tally of what persons became. `--codec ulaw,alaw,gsm` adds one cell per codec:
+ * every clean item through that codec's round trip (bench/corpus/real.ts `codec`, the corpus's own μ-law / A-law /
+ * GSM augmentation, sox without dither), summed apart from the noises (`codecPerson`, …); `--noise none` leaves the
+ * noise cells out (a codec-only read). `--level -30,10` adds one cell per gain (dB), `level-30dB`, `level+10dB`: every
+ * clean item scaled (clipped at full scale, as the corpus's level augmentations), summed as `levelPerson`, ….
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { analyzePcm } from '../lib/media/analyzer';
 import { readAudioFile } from '../lib/media/audio-file';
 import { mediaConfig } from '../lib/media/config';
-import { babble, colored, loadVoice, REAL_VERSION, toneItem, VOICES, type RealItem } from './corpus/real';
+import { babble, codec, CODECS, colored, loadVoice, REAL_VERSION, toneItem, VOICES, type RealItem } from './corpus/real';
 import * as S from './corpus/synth';
 import { judgeReal, realCorpus } from './detect-real';
 
@@ -52,7 +56,15 @@ function list<T extends string | number>(args: string[], name: string, all: read
 
 export default function main(args: string[]): void {
   const overrides = args.includes('--media') ? (JSON.parse(args[args.indexOf('--media') + 1]!) as Record<string, unknown>) : undefined;
-  const noises = list(args, '--noise', NOISES, (s) => s as (typeof NOISES)[number]);
+  const noises = list(args, '--noise', NOISES, (s) => s as (typeof NOISES)[number] | 'none').filter(
+    (s): s is (typeof NOISES)[number] => s !== 'none',
+  );
+  const levels = list(args, '--level', [], Number);
+  const levelRow = (db: number) => `level${db > 0 ? '+' : ''}${db}dB`;
+  const codecs = list(args, '--codec', [], (s) => {
+    if (!(CODECS as readonly string[]).includes(s)) throw new Error(`--codec: ${s} is not one of ${CODECS.join(', ')}`);
+    return s as (typeof CODECS)[number];
+  });
   const snrs = list(args, '--snr', SNRS, Number);
   const corpus = realCorpus(join(__dirname, '.out'), (s) => console.error(s));
   if (!corpus) throw new Error('real-voice corpus missing (bash scripts/real-corpus.sh)');
@@ -115,13 +127,15 @@ export default function main(args: string[]): void {
       const key = `${row.replace(/@.*/, '')}→${o.predicted ?? 'none'}`;
       if (item.expect === 'human') became[key] = (became[key] ?? 0) + 1;
     }
-    add(row.replace(/@.*/, ''), cls(item.expect), o.correct);
+    if (row.includes('@')) add(row.replace(/@.*/, ''), cls(item.expect), o.correct);
   };
   let seed = 1;
   for (const item of items) {
     const file = made.get(item.id) ?? readAudioFile(join(corpus.dir, item.file));
     const clean = cents ? shiftPitch(file, cents) : file;
     run('clean', item, clean);
+    for (const k of codecs) run(k, item, codec(clean, k));
+    for (const db of levels) run(levelRow(db), item, S.toInt16(S.scale(Float64Array.from(clean), Math.pow(10, db / 20))));
     const sig = S.rms(clean, true) || 1;
     const durMs = S.durationMs(clean);
     for (const kind of noises) {
@@ -133,16 +147,15 @@ export default function main(args: string[]): void {
       }
     }
   }
-  const pct = (c: Cell | undefined) => (c ? Math.round((1000 * c.ok) / c.n) / 10 : null);
+  const pct = (c: Cell | undefined) => (c?.n ? Math.round((1000 * c.ok) / c.n) / 10 : null);
   const rows = Object.fromEntries(
     Object.entries(cells).map(([k, v]) => [
       k,
       { person: pct(v.human), machine: pct(v.machine), music: pct(v.music), ...(v.tone ? { tone: pct(v.tone) } : {}) },
     ]),
   );
-  const noisy = Object.entries(cells).filter(([k]) => !k.includes('@') && k !== 'clean');
-  const sum = (cls: string) => {
-    const cs = noisy.map(([, v]) => v[cls]).filter((c): c is Cell => !!c);
+  const sum = (cls: string, rowNames: readonly string[] = noises) => {
+    const cs = rowNames.map((k) => cells[k]?.[cls]).filter((c): c is Cell => !!c);
     return pct({ n: cs.reduce((a, c) => a + c.n, 0), ok: cs.reduce((a, c) => a + c.ok, 0) });
   };
   console.log(
@@ -156,6 +169,22 @@ export default function main(args: string[]): void {
       noiseMachine: sum('machine'),
       noiseMusic: sum('music'),
       ...(cells.clean?.tone ? { noiseTone: sum('tone') } : {}),
+      ...(codecs.length
+        ? {
+            codecPerson: sum('human', codecs),
+            codecMachine: sum('machine', codecs),
+            codecMusic: sum('music', codecs),
+            ...(cells.clean?.tone ? { codecTone: sum('tone', codecs) } : {}),
+          }
+        : {}),
+      ...(levels.length
+        ? {
+            levelPerson: sum('human', levels.map(levelRow)),
+            levelMachine: sum('machine', levels.map(levelRow)),
+            levelMusic: sum('music', levels.map(levelRow)),
+            ...(cells.clean?.tone ? { levelTone: sum('tone', levels.map(levelRow)) } : {}),
+          }
+        : {}),
       audioSecondsPerCpuSecond: Math.round(audio / cpu),
       ...(verbose ? { personsBecame: became } : {}),
       rows,

@@ -353,6 +353,17 @@ export function sox(pcm: Int16Array, args1: string[], args2: string[]): Int16Arr
   return new Int16Array(b.buffer.slice(b.byteOffset, b.byteOffset + (b.byteLength & ~1)));
 }
 
+export const CODECS = ['ulaw', 'alaw', 'gsm'] as const;
+export type Codec = (typeof CODECS)[number];
+const CODEC_DESC: Record<Codec, string> = { ulaw: 'μ-law round trip (sox)', alaw: 'A-law round trip (sox)', gsm: 'GSM 06.10 round trip (sox)' };
+const SOX_TYPE: Record<Codec, string> = { ulaw: 'ul', alaw: 'al', gsm: 'gsm' };
+
+/** The corpus's codec augmentation: a μ-law, A-law or GSM 06.10 round trip through sox (no dither). Also detect-noise-dev's codec cells. */
+export function codec(pcm: Int16Array, kind: Codec): Int16Array {
+  const t = SOX_TYPE[kind];
+  return sox(pcm, ['-t', t], ['-t', t, '-r', '8000', '-c', '1']);
+}
+
 /** Applies one augmentation; returns the audio and how far the content moved (leading silence). */
 export function augment(m: Made, aug: Augmentation, r: R, babblePool: Clip[]): { pcm: Int16Array; shiftMs: number; desc: string } {
   const x = m.x;
@@ -375,11 +386,9 @@ export function augment(m: Made, aug: Augmentation, r: R, babblePool: Clip[]): {
     case 'babble':
       return noisy(aug);
     case 'ulaw':
-      return { pcm: sox(S.toInt16(x), ['-t', 'ul'], ['-t', 'ul', '-r', '8000', '-c', '1']), shiftMs: 0, desc: 'μ-law round trip (sox)' };
     case 'alaw':
-      return { pcm: sox(S.toInt16(x), ['-t', 'al'], ['-t', 'al', '-r', '8000', '-c', '1']), shiftMs: 0, desc: 'A-law round trip (sox)' };
     case 'gsm':
-      return { pcm: sox(S.toInt16(x), ['-t', 'gsm'], ['-t', 'gsm', '-r', '8000', '-c', '1']), shiftMs: 0, desc: 'GSM 06.10 round trip (sox)' };
+      return { pcm: codec(S.toInt16(x), aug), shiftMs: 0, desc: CODEC_DESC[aug] };
     case 'loss': {
       const rate = uni(r, 0.01, 0.05);
       const pcm = S.toInt16(x);
