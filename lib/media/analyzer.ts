@@ -166,12 +166,14 @@ class Analyzer implements CallAnalyzer {
     // A tone that runs straight into another tone of a different frequency (within sit.maxGapMs) is not a
     // voicemail beep yet: it may be a SIT's first segment (noise before it can pass for speech), so it waits
     // until the SIT detector has judged the run — a SIT ends the call above, else the beep stands.
-    if (beep && this.sit.inSequence) {
+    // So does a beep that ended while the SIT detector, which reads the tone's own bin (robust to broadband noise),
+    // still hears it: noise broke the tone's purity for the beep detector, the tone goes on (a SIT's first segment).
+    if (beep && (this.sit.inSequence || this.sit.toneOn(beep.freqHz))) {
       this.heldBeep ??= beep;
       beep = null;
     }
     if (this.heldBeep) {
-      if (this.sit.inSequence) return NONE;
+      if (this.sit.inSequence || this.sit.toneOn(this.heldBeep.freqHz)) return NONE;
       beep = this.heldBeep;
       this.heldBeep = null;
     }

@@ -85,6 +85,17 @@ export class SitDetector {
     return this.n > 0 && this.done.length > 0;
   }
 
+  /**
+   * A tone near `hz` (within 3 %) is still on by this detector's measure (its open segment, dropouts within the gap
+   * included): a beep the zero-crossing beep detector reports while it lasts is a break inside one tone (babble or
+   * noise spoiling the purity of a frame or two), and may be a SIT's first segment, so it waits for this detector too.
+   */
+  toneOn(hz: number): boolean {
+    if (this.n === 0) return false;
+    const mean = this.mean();
+    return Math.abs(hz - mean) <= mean * 0.03;
+  }
+
   push(f: FrameFeatures): SitResult | null {
     const hz = this.toneHz(f);
     if (!hz) {

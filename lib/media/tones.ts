@@ -238,8 +238,11 @@ interface Track {
  * its phase turn puts the tone within the tolerance; dual: the two bins hold
  * the energy, twist bounded; shares judged against the frame less the line's
  * noise floor, or pre-emphasised: binShare), state changes need
- * two agreeing frames, and the completed on/off segments are matched against
- * each tone's cadence at any phase, within the cadence tolerance.
+ * two agreeing frames, a run of at most tones.cadenceMaxHoleMs (shorter than
+ * any segment of its polarity) is a hole in the segment around it (babble's
+ * loud syllables break a tone's share for a few frames), and the completed on/off segments
+ * are matched against each tone's cadence at any phase, within the cadence
+ * tolerance.
  */
 export class CadenceDetector {
   private readonly tracks: Track[] = [];
@@ -272,6 +275,16 @@ export class CadenceDetector {
     }
   }
 
+  /**
+   * A run (on: tone, or off: gap) at most this long is a hole in the segment around it: tones.cadenceMaxHoleMs, and
+   * less than any segment of that polarity in the track's cadences (less the cadence tolerance and the frame slack).
+   */
+  private holeMs(tr: Track, on: boolean): number {
+    let min = Infinity;
+    for (const { spec } of tr.specs) spec.cadenceMs.forEach((c, i) => (i % 2 === 0) === on && (min = Math.min(min, c)));
+    return Math.min(this.tones.cadenceMaxHoleMs, min * (1 - this.tones.cadenceTolerancePct / 100) - this.tones.frameSlackMs - FRAME_MS);
+  }
+
   /** Frequencies that need a fixed bin: every tone of the plan (dual tones' shares, single tones' share and offset). */
   static bankFor(region: MediaConfig['regions'][string]): number[] {
     const s = new Set<number>();
@@ -289,9 +302,18 @@ export class CadenceDetector {
         continue;
       }
       if (++tr.pending < 2) continue;
-      // State flips; the two frames that confirmed it belong to the new state.
+      // State flips; the frames that confirmed it belong to the new state.
+      const last = tr.history[tr.history.length - 1];
       if (tr.runFrames > 0 && !tr.sawFirst) tr.sawFirst = true;
-      else if (tr.runFrames > 0) {
+      else if (last !== undefined && last > 0 === hit && tr.runFrames * FRAME_MS <= this.holeMs(tr, tr.on)) {
+        // Shorter than any segment of its polarity in the plan's cadences: a hole in the segment before it (babble's
+        // loud syllable over a tone, a tone-like blip of it in a gap), which resumes now and takes the hole in.
+        tr.history.pop();
+        tr.on = hit;
+        tr.runFrames = Math.abs(last) / FRAME_MS + tr.runFrames + tr.pending;
+        tr.pending = 0;
+        continue;
+      } else if (tr.runFrames > 0) {
         tr.history.push((tr.on ? 1 : -1) * tr.runFrames * FRAME_MS);
         if (tr.history.length > 8) tr.history.shift();
         const r = this.evaluate(tr);
@@ -306,7 +328,7 @@ export class CadenceDetector {
 
   private matches(tr: Track, f: FrameFeatures): boolean {
     const t = this.tones;
-    if (f.meanAbs < t.minLevel) return false;
+    if (f.meanAbs < t.minLevel && !this.clearOfFloor(f)) return false;
     // Shares of the frame less the line's noise (f.bins are shares of the whole frame's): binShare.
     if (tr.freqs.length === 1) {
       // The bin at the plan's frequency holds the tone, and its phase turn puts the tone within the tolerance:
@@ -322,6 +344,18 @@ export class CadenceDetector {
       if (a + b >= t.minDualShare && Math.min(a, b) >= Math.max(a, b) * minRatio) return true;
     }
     return false;
+  }
+
+  /**
+   * A frame under tones.minLevel that still counts for the cadence: at least cadenceQuietMinLevel, and
+   * cadenceMinOverFloorDb over the line's noise floor (FrameFeatures.noiseEnergy: a cadence's own off segments). A
+   * busy played 30 dB down (a quiet trunk, a far-end PBX's level) sits under the fixed level, yet far over the line's
+   * floor; the tone tests that follow (a bin's share, the twist) are level-free. 0 (either key): the fixed level only.
+   */
+  private clearOfFloor(f: FrameFeatures): boolean {
+    const t = this.tones;
+    if (t.cadenceQuietMinLevel <= 0 || t.cadenceMinOverFloorDb <= 0 || f.meanAbs < t.cadenceQuietMinLevel) return false;
+    return f.energy >= f.noiseEnergy * Math.pow(10, t.cadenceMinOverFloorDb / 10);
   }
 
   /**

@@ -228,6 +228,11 @@ export const mediaSchema = Type.Object(
         cadenceTolerancePct: num(10),
         /** Extra tolerance for the 20 ms frame grid on every measured duration. */
         frameSlackMs: num(20),
+        /** Busy/reorder/ringback: a completed on- or off-run at most this long (and shorter than any segment of that polarity in the track's cadences) is a hole in the segment before it, which takes it in when it resumes: a loud syllable of babble over a tone, a blip of babble at the tone's frequency in a gap. 0: off (before round twelve). */
+        cadenceMaxHoleMs: num(100),
+        /** Busy/reorder/ringback on a quiet line: a frame under minLevel still counts when its mean |sample| reaches this (≈ −72 dBFS) and its energy is cadenceMinOverFloorDb over the line's noise floor (noiseFloorWindowMs): a tone's level is judged against the line, not a fixed level (a busy 30 dB down). 0 (either): minLevel only. */
+        cadenceQuietMinLevel: num(8),
+        cadenceMinOverFloorDb: num(20),
         /** Busy/reorder: cadence segments (on, off, on …) that must match before the verdict. */
         confirmSegments: int(3, 2),
         /**
