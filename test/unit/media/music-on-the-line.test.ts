@@ -60,7 +60,7 @@ t.test('off by default; the other defaults the train split was measured with', a
     musicLineQuietMinPairs: 5,
     musicLineMaxVoicingSwing: 0.09,
     musicLineMaxPitchOnsetsPerS: 6,
-    musicLineMaxPauseMs: 200,
+    musicLineMaxPauseMs: 100,
     musicLinePauseBelowDb: 10,
   });
 });
@@ -234,20 +234,26 @@ t.test('a slow, flat voice that pauses is not music on the line; music that play
   const f = (ungated[0] as { features: Record<string, number> }).features;
   t.ok(f.linePitchOnsetsPerS! < 6, `too few voiced runs for the articulation gate (${f.linePitchOnsetsPerS} a second)`);
   t.ok(f.linePauseMs! >= 200, `its pause is seen (${f.linePauseMs} ms)`);
-  const gated = run(x, gate(200));
-  t.notOk(lineMusic(gated), `with it (200 ms): not music on the line, ${JSON.stringify(gated)}`);
+  const gated = run(x, gate(cfg.amd.musicLineMaxPauseMs));
+  t.notOk(lineMusic(gated), `with it (the default): not music on the line, ${JSON.stringify(gated)}`);
   t.equal(gated[0]?.kind, 'human', 'a person');
   // The edge: a pause shorter than the gate leaves the line to the other gates.
   t.ok(lineMusic(run(x, gate(f.linePauseMs! + 20))), 'a gate longer than the pause lets it through');
-  // Music plays on: notes with 140 ms rests between them at a low level, and notes turning soft (pitched, so no pause).
+  // Music plays on: notes with 80 ms rests between them at a low level, and notes turning soft (pitched, so no pause).
   const rests = rich(
     6000,
     (t) => [196, 220, 247, 262, 294][Math.floor(t / 0.5) % 5]!,
-    (t) => (t % 0.5 < 0.36 ? 1 : 0.01),
+    (t) => (t % 0.5 < 0.42 ? 1 : 0.01),
   );
-  const rested = run(rests, gate(200));
-  t.match(rested, [{ kind: 'music' }], `notes with 140 ms rests: music, ${JSON.stringify(rested)}`);
-  t.ok((rested[0] as { features: Record<string, number> }).features.linePauseMs! < 200, 'its rests are shorter than the gate');
+  const rested = run(rests, gate(cfg.amd.musicLineMaxPauseMs));
+  t.match(rested, [{ kind: 'music' }], `notes with 80 ms rests: music, ${JSON.stringify(rested)}`);
+  t.ok(
+    (rested[0] as { features: Record<string, number> }).features.linePauseMs! < cfg.amd.musicLineMaxPauseMs,
+    'its rests are shorter than the gate',
+  );
   const soft = notes(6000, (t) => (t < 1 ? 1 : 0.3));
-  t.ok(lineMusic(run(white(soft, 10), gate(200))), 'notes turning soft under white noise at 10 dB: music on the line');
+  t.ok(
+    lineMusic(run(white(soft, 10), gate(cfg.amd.musicLineMaxPauseMs))),
+    'notes turning soft under white noise at 10 dB: music on the line',
+  );
 });
