@@ -27,8 +27,12 @@ const flatNotes = (ms: number, amp = 3000) => {
   return Float64Array.from(a, (v, i) => v + b[i]!);
 };
 const white = (x: Float64Array, snrDb: number, seed = 7) => S.addNoise(x, S.rms(x, true), snrDb, S.rng(seed));
-/** On by default since round eleven (README); the tests set the measured setting themselves, so they test the rule whatever the default. */
-const ON = { amd: { sunkMusicMinShare: 0.5 } };
+/**
+ * On by default since round eleven (README); the tests set the measured setting themselves, so they test the rule
+ * whatever the default, and switch the whole-line music rule (on by default since round twelve) off, so each sees this
+ * rule alone.
+ */
+const ON = { amd: { sunkMusicMinShare: 0.5, musicLineMinPeriodicShare: 0 } };
 
 t.test('music at one steady level is music, not silence', async (t) => {
   const vs = run(S.concat(S.silence(200), flatNotes(6000)), { phase: 'answered', overrides: ON });
@@ -36,7 +40,10 @@ t.test('music at one steady level is music, not silence', async (t) => {
 });
 
 t.test('the sunk-music rule off (amd.sunkMusicMinShare 0): the same sound is not called music', async (t) => {
-  const vs = run(S.concat(S.silence(200), flatNotes(6000)), { phase: 'answered', overrides: { amd: { sunkMusicMinShare: 0 } } });
+  const vs = run(S.concat(S.silence(200), flatNotes(6000)), {
+    phase: 'answered',
+    overrides: { amd: { sunkMusicMinShare: 0, musicLineMinPeriodicShare: 0 } },
+  });
   t.not(kinds(vs)[0], 'music', JSON.stringify(vs));
 });
 
@@ -95,12 +102,12 @@ t.test('a best guess of music at the end of the analysis needs the music cues (p
   t.same(kinds(before), ['music'], JSON.stringify(before));
 });
 
-t.test('the defaults are the set measured together in round eleven (README, call analysis)', async (t) => {
+t.test('the defaults are the set measured together in rounds eleven and twelve (README, call analysis)', async (t) => {
   t.match(validateConfig({}).media.amd, {
     sunkMusicMinShare: 0.5,
     musicGuessNeedsCues: true,
     pauseEdgesOnly: true,
     pauseMinPeriodicity: 0.5,
-    musicLineMinPeriodicShare: 0,
+    musicLineMinPeriodicShare: 0.6,
   });
 });
