@@ -248,6 +248,7 @@ t.test('busy played after answer is busy, not a person', async (t) => {
 t.test('the model is replaceable by configuration, and a bad one is refused by name', async (t) => {
   const bad = join(tmpdir(), `amd-bad-${process.pid}.json`);
   writeFileSync(bad, JSON.stringify({ version: 1, classes: ['human'], features: [], mean: [], std: [], weights: [] }));
+  t.teardown(() => rmSync(bad, { force: true }));
   t.throws(
     () => analyzePcm(S.toInt16(S.concat(S.silence(100), room(2000))), { ...answered, overrides: { amd: { modelFile: bad } } }),
     new RegExp(bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
