@@ -11,6 +11,8 @@ export interface EmbeddedRedisOptions {
   port?: number;
   /** Turn persistence off (tests that want a throwaway server). */
   persist?: boolean;
+  /** Where a port comes from when `port` is 0 (tests hand it a taken one). */
+  pickPort?: () => Promise<number>;
 }
 
 export interface EmbeddedRedis {
@@ -33,15 +35,48 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Times a probed port may be lost to another process before we give up. */
+const PORT_ATTEMPTS = 4;
+
+/** redis-server's words when its listening socket's port is taken (checked against redis 7.0). */
+export function portTaken(output: string): boolean {
+  return /Could not create server TCP listening socket .*Address already in use/.test(output);
+}
+
 /**
  * Starts a `redis-server` bound to loopback with append-only persistence
  * (fsync every second), so a crashed dialer restarts with its queues intact.
  * Resolves once the server accepts connections.
+ *
+ * A port we probed free can be taken by another process before redis-server
+ * binds it; then redis-server exits at start, and it is started again on a
+ * fresh port (up to four times). A port the caller named is never changed.
  */
 export async function startEmbeddedRedis(opts: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
-  const port = opts.port || (await freePort());
   const dir = resolve(opts.dataDir);
   mkdirSync(dir, { recursive: true });
+  const pick = opts.pickPort ?? freePort;
+  for (let attempt = 1; ; attempt++) {
+    const port = opts.port || (await pick());
+    try {
+      return await startOnce(opts, dir, port);
+    } catch (err) {
+      const retry = !opts.port && attempt < PORT_ATTEMPTS && err instanceof StartError && portTaken(err.output);
+      if (!retry) throw err;
+    }
+  }
+}
+
+class StartError extends Error {
+  constructor(
+    message: string,
+    readonly output: string,
+  ) {
+    super(message);
+  }
+}
+
+async function startOnce(opts: EmbeddedRedisOptions, dir: string, port: number): Promise<EmbeddedRedis> {
   const persist = opts.persist ?? true;
   const args = [
     '--port',
@@ -85,7 +120,9 @@ export async function startEmbeddedRedis(opts: EmbeddedRedisOptions): Promise<Em
         ),
       ),
     );
-    child.once('exit', (code) => rej(new Error(`redis-server exited with code ${code} before it was ready:\n${output.slice(-2000)}`)));
+    child.once('exit', (code) =>
+      rej(new StartError(`redis-server exited with code ${code} before it was ready:\n${output.slice(-2000)}`, output)),
+    );
   });
   const timer = setTimeout(() => child.kill('SIGKILL'), 15000);
   try {
