@@ -10,13 +10,13 @@
  * A second ceiling, the laws oracle (sim/laws-oracle.ts), knows the true laws and each agent's state, time in it and
  * speed but not the drawn remainders, swept the same way: lawsRatio = predictive's occupancy ÷ its occupancy, and its
  * own oracleRatio is the part of the gap that is information no dialer has.
- * Usage: npm run bench -- pacing [--hours H] [--seeds N] [--first-seed S] [--only a20-live25-talk180[,…]] [--agents 5] [--rounds R] [--calibration] [--shifts] [--no-baselines] [--mode-options JSON]
+ * Usage: npm run bench -- pacing [--hours H] [--seeds N] [--first-seed S] [--only a20-live25-talk180[,…]] [--agents 5] [--rounds R] [--calibration] [--shifts [--oracle]] [--no-baselines] [--mode-options JSON]
  * (`--first-seed`: judge a change on other seeds than the grid's 1…N, whose shifts it may have been tuned on;
  * `--calibration`: predictive's abandons expected against those seen, binned by the abandon chance per call placed;
  * `--no-baselines`: predictive and the two oracles only;
  * `--mode-options '{"wrapLawByTalk":true}'`: the predictive mode's options (sim/mode-options.ts), echoed in the last line;
  * `--shifts`: predictive alone, no baselines and no oracle, each shift's abandon rate — the shift rule on many seeds
- * at a tenth of the cost.)
+ * at a tenth of the cost; `--shifts --oracle` adds the oracle's sweep on the same seeds and each scenario's oracleRatio.)
  * Last line (JSON): per strategy, the standard scenario's figures and the worst
  * over the grid.
  */
@@ -154,7 +154,7 @@ export default async function main(args: string[] = []): Promise<void> {
   const scenarios = grid(hours).filter((s) => (!names || names.includes(s.name)) && (agents === undefined || s.agents === Number(agents)));
   if (scenarios.length === 0)
     throw new Error(`no scenario ${[only && `named ${only}`, agents && `with ${agents} agents`].filter(Boolean).join(' ')} in the grid`);
-  if (args.includes('--shifts')) return shifts(scenarios, seeds, hours, all, modeOptions);
+  if (args.includes('--shifts')) return shifts(scenarios, seeds, hours, all, modeOptions, args.includes('--oracle') ? rounds : 0);
   const jobs: Job[] = [];
   for (const scenario of scenarios) for (const strategy of strategies) for (const seed of seeds) jobs.push({ scenario, strategy, seed });
   const t0 = Date.now();
@@ -258,7 +258,9 @@ export default async function main(args: string[] = []): Promise<void> {
 /**
  * `--shifts`: predictive alone (no baselines, no oracle sweep), each shift's occupancy and abandon rate, and the
  * shifts over the cap: the shift rule (≥ 99 % of single shifts within 3 %) judged on many seeds cheaply.
- * Last line (JSON): shifts, those over the cap, the worst shift, and per scenario the pooled figures.
+ * Last line (JSON): shifts, those over the cap, the worst shift, and per scenario the pooled figures. With
+ * `oracleRounds` > 0 (`--oracle`), the oracle is swept on the same seeds too (no laws oracle, no baselines): per scenario
+ * `oracleOccupancy` and `oracleRatio`, and `oracleRatio` {standard, worst, worstScenario} over the scenarios run.
  */
 async function shifts(
   scenarios: Scenario[],
@@ -266,15 +268,18 @@ async function shifts(
   hours: number,
   strategies: Strategy[],
   modeOptions: ModeOptions,
+  oracleRounds = 0,
 ): Promise<void> {
   const predictive = strategies.find((s) => s.name === 'predictive')!;
   const t0 = Date.now();
   const results = await runAll(scenarios.flatMap((scenario) => seeds.map((seed) => ({ scenario, strategy: predictive, seed }))));
+  const oracle = oracleRounds > 0 ? await sweepOracle(scenarios, seeds, oracleRounds) : undefined;
   console.log(
-    `pacing simulator, shifts: ${scenarios.length} scenarios × predictive × seeds ${seeds[0]}–${seeds[seeds.length - 1]} × ${hours} h shifts (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    `pacing simulator, shifts: ${scenarios.length} scenarios × predictive${oracle ? ` + oracle (${oracleRounds} sweep rounds)` : ''} × seeds ${seeds[0]}–${seeds[seeds.length - 1]} × ${hours} h shifts (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
   );
-  console.log('scenario                     occupancy  abandon   shifts over 3 % (seed: rate)');
+  console.log(`scenario                     occupancy  abandon${oracle ? '  oracleRatio' : ''}   shifts over 3 % (seed: rate)`);
   const per: Record<string, unknown> = {};
+  const ratios = new Map<string, number>();
   let over = 0;
   let worstShift = 0;
   for (const sc of scenarios) {
@@ -283,16 +288,35 @@ async function shifts(
     const high = rs.filter((r) => r.abandonRate > CAP).map((r) => [r.seed, r4(r.abandonRate)] as const);
     over += high.length;
     worstShift = Math.max(worstShift, p.worstShiftAbandonRate);
-    per[sc.name] = { occupancy: r4(p.occupancy), abandonRate: r4(p.abandonRate), shiftsOverCap: high };
+    const o = oracle?.get(sc.name);
+    const ratio = o && o.occupancy > 0 ? p.occupancy / o.occupancy : undefined;
+    if (ratio !== undefined) ratios.set(sc.name, ratio);
+    per[sc.name] = {
+      occupancy: r4(p.occupancy),
+      abandonRate: r4(p.abandonRate),
+      shiftsOverCap: high,
+      ...(oracle ? { oracleOccupancy: o ? r4(o.occupancy) : null, oracleRatio: ratio !== undefined ? r4(ratio) : null } : {}),
+    };
     console.log(
-      `${sc.name.padEnd(29)}${(p.occupancy * 100).toFixed(1).padStart(8)} %${(p.abandonRate * 100).toFixed(2).padStart(7)} %   ${high.map(([seed, r]) => `${seed}: ${(r * 100).toFixed(2)} %`).join(', ') || '—'}`,
+      `${sc.name.padEnd(29)}${(p.occupancy * 100).toFixed(1).padStart(8)} %${(p.abandonRate * 100).toFixed(2).padStart(7)} %${oracle ? (ratio !== undefined ? ratio.toFixed(3) : '—').padStart(13) : ''}   ${high.map(([seed, r]) => `${seed}: ${(r * 100).toFixed(2)} %`).join(', ') || '—'}`,
     );
   }
+  let worst: [string, number] | undefined;
+  for (const [name, r] of ratios) if (!worst || r < worst[1]) worst = [name, r];
   console.log(
     JSON.stringify({
       shifts: results.length,
       shiftsOverCap: over,
       worstShiftAbandonRate: r4(worstShift),
+      ...(oracle
+        ? {
+            oracleRatio: {
+              standard: ratios.has(STANDARD.name) ? r4(ratios.get(STANDARD.name)!) : null,
+              worst: worst ? r4(worst[1]) : null,
+              worstScenario: worst?.[0] ?? null,
+            },
+          }
+        : {}),
       ...(Object.keys(modeOptions).length ? { modeOptions } : {}),
       scenarios: per,
     }),
