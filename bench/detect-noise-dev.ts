@@ -24,6 +24,10 @@
  * GSM augmentation, sox without dither), summed apart from the noises (`codecPerson`, …); `--noise none` leaves the
  * noise cells out (a codec-only read). `--level -30,10` adds one cell per gain (dB), `level-30dB`, `level+10dB`: every
  * clean item scaled (clipped at full scale, as the corpus's level augmentations), summed as `levelPerson`, ….
+ * `--against '<json overrides>'` (or a JSON array of them) runs every item (the same mixed audio) under one more
+ * configuration each: their summaries are `against` in the JSON line, each with `changed`, the runs whose verdict or
+ * verdict time differs from the first configuration's (listed on stderr as `DIFF k`): a like-for-like comparison
+ * without mixing the noise again.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -69,6 +73,14 @@ export default function main(args: string[]): void {
   const corpus = realCorpus(join(__dirname, '.out'), (s) => console.error(s));
   if (!corpus) throw new Error('real-voice corpus missing (bash scripts/real-corpus.sh)');
   const config = mediaConfig(undefined, overrides);
+  const againstArg: unknown = args.includes('--against') ? JSON.parse(args[args.indexOf('--against') + 1]!) : [];
+  const againstOverrides = (Array.isArray(againstArg) ? againstArg : [againstArg]) as Record<string, unknown>[];
+  const against = againstOverrides.map((o) => ({
+    overrides: o,
+    config: mediaConfig(undefined, o),
+    cells: {} as Record<string, Record<string, { n: number; ok: number }>>,
+    changed: 0,
+  }));
   const pool = noises.includes('babble') ? VOICES.train.flatMap((v) => loadVoice(v).prompts) : [];
   const every = args.includes('--every') ? Number(args[args.indexOf('--every') + 1]) : 1;
   const TONE = new Set(['busy', 'reorder', 'sit']);
@@ -102,8 +114,8 @@ export default function main(args: string[]): void {
   ].filter((i) => !expect || expect.includes(cls(i.expect)));
   type Cell = { n: number; ok: number };
   const cells: Record<string, Record<string, Cell>> = {};
-  const add = (row: string, cls: string, ok: boolean) => {
-    const c = ((cells[row] ??= {})[cls] ??= { n: 0, ok: 0 });
+  const add = (row: string, cls: string, ok: boolean, into = cells) => {
+    const c = ((into[row] ??= {})[cls] ??= { n: 0, ok: 0 });
     c.n++;
     if (ok) c.ok++;
   };
@@ -128,6 +140,18 @@ export default function main(args: string[]): void {
       if (item.expect === 'human') became[key] = (became[key] ?? 0) + 1;
     }
     if (row.includes('@')) add(row.replace(/@.*/, ''), cls(item.expect), o.correct);
+    const at = (x: typeof o) => x.verdicts.find((v) => v.kind === x.predicted)?.atMs ?? null;
+    against.forEach((b, k) => {
+      const ob = judgeReal(item, analyzePcm(pcm, { config: b.config, phase: 'answered', region: item.region, waitForBeep: !!item.beep }));
+      add(row, cls(item.expect), ob.correct, b.cells);
+      if (row.includes('@')) add(row.replace(/@.*/, ''), cls(item.expect), ob.correct, b.cells);
+      if (ob.predicted !== o.predicted || at(ob) !== at(o)) {
+        b.changed++;
+        console.error(
+          `DIFF ${k} ${row.padEnd(10)} ${item.id} expect ${item.expect}: ${o.predicted ?? 'none'} at ${at(o) ?? '-'} ms → ${ob.predicted ?? 'none'} at ${at(ob) ?? '-'} ms`,
+        );
+      }
+    });
   };
   let seed = 1;
   for (const item of items) {
@@ -148,23 +172,18 @@ export default function main(args: string[]): void {
     }
   }
   const pct = (c: Cell | undefined) => (c?.n ? Math.round((1000 * c.ok) / c.n) / 10 : null);
-  const rows = Object.fromEntries(
-    Object.entries(cells).map(([k, v]) => [
-      k,
-      { person: pct(v.human), machine: pct(v.machine), music: pct(v.music), ...(v.tone ? { tone: pct(v.tone) } : {}) },
-    ]),
-  );
-  const sum = (cls: string, rowNames: readonly string[] = noises) => {
-    const cs = rowNames.map((k) => cells[k]?.[cls]).filter((c): c is Cell => !!c);
-    return pct({ n: cs.reduce((a, c) => a + c.n, 0), ok: cs.reduce((a, c) => a + c.ok, 0) });
-  };
-  console.log(
-    JSON.stringify({
-      bench: 'detect-noise-dev',
-      realCorpusVersion: REAL_VERSION,
-      overrides: overrides ?? null,
-      ...(cents ? { pitchCents: cents } : {}),
-      items: items.length,
+  const summary = (cells: Record<string, Record<string, Cell>>) => {
+    const sum = (cls: string, rowNames: readonly string[] = noises) => {
+      const cs = rowNames.map((k) => cells[k]?.[cls]).filter((c): c is Cell => !!c);
+      return pct({ n: cs.reduce((a, c) => a + c.n, 0), ok: cs.reduce((a, c) => a + c.ok, 0) });
+    };
+    const rows = Object.fromEntries(
+      Object.entries(cells).map(([k, v]) => [
+        k,
+        { person: pct(v.human), machine: pct(v.machine), music: pct(v.music), ...(v.tone ? { tone: pct(v.tone) } : {}) },
+      ]),
+    );
+    return {
       noisePerson: sum('human'),
       noiseMachine: sum('machine'),
       noiseMusic: sum('music'),
@@ -185,9 +204,22 @@ export default function main(args: string[]): void {
             ...(cells.clean?.tone ? { levelTone: sum('tone', levels.map(levelRow)) } : {}),
           }
         : {}),
+      rows,
+    };
+  };
+  const { rows, ...head } = summary(cells);
+  console.log(
+    JSON.stringify({
+      bench: 'detect-noise-dev',
+      realCorpusVersion: REAL_VERSION,
+      overrides: overrides ?? null,
+      ...(cents ? { pitchCents: cents } : {}),
+      items: items.length,
+      ...head,
       audioSecondsPerCpuSecond: Math.round(audio / cpu),
       ...(verbose ? { personsBecame: became } : {}),
       rows,
+      ...(against.length ? { against: against.map((b) => ({ overrides: b.overrides, changed: b.changed, ...summary(b.cells) })) } : {}),
     }),
   );
 }

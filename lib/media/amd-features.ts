@@ -68,6 +68,14 @@ export interface ShapeOptions {
   voicedMarginDb?: number;
   /** With pauseMinPeriodicity: only the voice-like frames joined to a burst (a fading word end or start) are voice. */
   pauseEdgesOnly?: boolean;
+  /**
+   * With pauseMinPeriodicity: the bar is lowered to the line's own noise periodicity (the pauseNoisePercentile of
+   * the frames at its floor, within pauseNoiseAtFloorDb) plus this margin, when that is lower, and the level bar to
+   * the floor itself: a word's soft stretch under white noise still has a pitch the noise lacks. 0: off.
+   */
+  pauseNoiseMargin?: number;
+  pauseNoisePercentile?: number;
+  pauseNoiseAtFloorDb?: number;
 }
 
 /**
@@ -86,6 +94,8 @@ export class FrameSide {
   }
 }
 
+const noiseHist = new Uint32Array(101);
+
 export function shape(vad: LevelVad, side: FrameSide, o: ShapeOptions, out: Float64Array): Shape {
   const n = vad.n;
   const lab = vad.label(side.labels);
@@ -99,11 +109,39 @@ export function shape(vad: LevelVad, side: FrameSide, o: ShapeOptions, out: Floa
   let longestPause = 0;
   let unvoicedPause = 0;
   const pausePer = o.pauseMinPeriodicity ?? 0;
-  const voicedAbove = vad.floorDb + (o.voicedMarginDb ?? 0);
+  let voicedAbove = vad.floorDb + (o.voicedMarginDb ?? 0);
+  // The bar for a voice-like frame in a gap: pauseMinPeriodicity, or the line's noise periodicity + pauseNoiseMargin.
+  let perBar = -1;
+  const bar = (): number => {
+    if (perBar >= 0) return perBar;
+    perBar = pausePer;
+    const margin = o.pauseNoiseMargin ?? 0;
+    if (margin <= 0) return perBar;
+    const hist = noiseHist.fill(0);
+    const atFloor = vad.floorDb + (o.pauseNoiseAtFloorDb ?? 1);
+    let m = 0;
+    for (let i = Math.max(0, vad.firstSoundIndex); i < n; i++)
+      if (vad.db[i]! <= atFloor) {
+        hist[Math.min(100, Math.max(0, Math.round(vad.per[i]! * 100)))]!++;
+        m++;
+      }
+    if (m < 25) return perBar;
+    const want = Math.ceil(((o.pauseNoisePercentile ?? 50) / 100) * m);
+    let k = 0;
+    let acc = 0;
+    while (k < 100 && (acc += hist[k]!) < want) k++;
+    const lineBar = k / 100 + margin;
+    if (lineBar < pausePer) {
+      perBar = lineBar;
+      voicedAbove = vad.floorDb;
+    }
+    return perBar;
+  };
   // The longest run of frames in [a, b) where the voice has stopped (not periodic above the floor).
   const quietRun = (a: number, b: number): number => {
     if (pausePer <= 0) return b - a;
-    const voiceLike = (i: number) => vad.per[i]! >= pausePer && vad.db[i]! > voicedAbove;
+    const pb = bar();
+    const voiceLike = (i: number) => vad.per[i]! >= pb && vad.db[i]! > voicedAbove;
     if (o.pauseEdgesOnly) {
       // Trim the word ends fading into the gap from both sides; what is left, periodic or not, is pause.
       let s = a;
@@ -115,7 +153,7 @@ export function shape(vad: LevelVad, side: FrameSide, o: ShapeOptions, out: Floa
     let run = 0;
     let best = 0;
     for (let i = a; i < b; i++) {
-      if (vad.per[i]! >= pausePer && vad.db[i]! > voicedAbove) run = 0;
+      if (voiceLike(i)) run = 0;
       else if (++run > best) best = run;
     }
     return best;

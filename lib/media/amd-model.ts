@@ -187,6 +187,9 @@ export class ShapeAmd {
         pauseMinPeriodicity: c.pauseMinPeriodicity,
         pauseEdgesOnly: c.pauseEdgesOnly,
         voicedMarginDb: this.vadCfg.voicedMarginDb,
+        pauseNoiseMargin: c.pauseNoiseMargin,
+        pauseNoisePercentile: c.pauseNoisePercentile,
+        pauseNoiseAtFloorDb: c.pauseNoiseAtFloorDb,
       },
       this.x,
     );
@@ -258,7 +261,17 @@ export class ShapeAmd {
     ) {
       return this.verdict(1, `${s.bursts} bursts over ${s.spanMs} ms`, pm / (pm + ph));
     }
-    if (!tonal && s.trailingMs >= c.minHumanSilenceMs && this.x[4]! * 1000 >= c.minGreetingSpeechMs) {
+    // Enough voice for a greeting: minGreetingSpeechMs of it, or minPitchedGreetingMs with a pitch (a click or a breath
+    // has none; a short word whose soft ends noise sank under the threshold keeps its voiced core) when the quiet after
+    // it has none either (pitchedGreetingMaxQuietPitch): pitch tells a voice from the line's noise only where the line
+    // has no pitch of its own (music going on under the threshold, other voices in babble).
+    const speechMs = this.x[4]! * 1000;
+    const greeting =
+      speechMs >= c.minGreetingSpeechMs ||
+      (c.minPitchedGreetingMs > 0 &&
+        speechMs * this.x[17]! >= c.minPitchedGreetingMs &&
+        this.pitchedShare(s.end, vad.n) < c.pitchedGreetingMaxQuietPitch);
+    if (!tonal && s.trailingMs >= c.minHumanSilenceMs && greeting) {
       // The greeting is over and no beep came: a person, unless the model is sure of a recording. A pause this long
       // also happens inside a recording (between its sentences), so a greeting the model is not sure is a person's
       // gets more silence (up to maxHumanSilenceMs) before the verdict. When the model then leans the other way
@@ -298,12 +311,7 @@ export class ShapeAmd {
     }
     // A greeting that ended near the limit is in the middle of its quiet: finish measuring it (bounded by
     // maxHumanSilenceMs, decided just above) rather than cutting it into a notsure.
-    const waiting =
-      c.finishSilenceWait &&
-      !tonal &&
-      s.trailingMs >= c.minHumanSilenceMs &&
-      s.trailingMs < c.maxHumanSilenceMs &&
-      this.x[4]! * 1000 >= c.minGreetingSpeechMs;
+    const waiting = c.finishSilenceWait && !tonal && s.trailingMs >= c.minHumanSilenceMs && s.trailingMs < c.maxHumanSilenceMs && greeting;
     if (since >= c.totalAnalysisTimeMs && !waiting) {
       let best = pm >= ph && pm >= pmu ? 1 : ph >= pmu ? 0 : 2;
       let conf = p[best]!;
@@ -325,6 +333,14 @@ export class ShapeAmd {
       });
     }
     return null;
+  }
+
+  /** The share of frames [a, b) with a pitch (vad.minPeriodicity); 0 when empty. */
+  private pitchedShare(a: number, b: number): number {
+    if (b <= a) return 0;
+    let k = 0;
+    for (let i = a; i < b; i++) if (this.vad.per[i]! >= this.vadCfg.minPeriodicity) k++;
+    return k / (b - a);
   }
 
   /**

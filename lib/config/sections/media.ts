@@ -126,8 +126,16 @@ export const mediaSchema = Type.Object(
         pauseMinPeriodicity: num(0.5, 0, 1),
         /** With pauseMinPeriodicity: only such frames joined to a burst (a word fading out or in) are voice; periodic frames in the middle of the gap (talk in the background) stay pause. On by default since round eleven. Measured in round eleven at pauseMinPeriodicity 0.5 with musicGuessNeedsCues (which keeps the babble machine it alone lost from music): train persons in white and babble 97.4 → 97.7 %, machines 95.7 → 96.0 %, espeak identical (README). */
         pauseEdgesOnly: Type.Boolean({ default: true }),
+        /** With pauseMinPeriodicity: on a line whose own noise has little pitch, a gap frame is a word's soft stretch from the noise's periodicity (the pauseNoisePercentile of the frames within pauseNoiseAtFloorDb of the floor) plus this margin, when that is under pauseMinPeriodicity, and from the floor's level up (not vad.voicedMarginDb over it): a soft vowel 7 dB under white noise adds under 1 dB but keeps periodicity 0.4–0.5, where white noise alone gives 0.23 (median) to 0.36 (99th percentile). 0: off, the default: measured in round thirteen at 0.12 (median), train persons in noise up a few items (a 3.5 s sentence in white at 10–15 dB no longer two sentences), train machines identical, but one espeak held-out machine lost (0.98), README. */
+        pauseNoiseMargin: num(0, 0, 1),
+        pauseNoisePercentile: num(50, 0, 100),
+        pauseNoiseAtFloorDb: num(1, 0),
         /** A "greeting" with less voice than this (a click, a breath) is not one. */
         minGreetingSpeechMs: int(200, 0),
+        /** …or this much of it with a pitch (voiced frames at vad.minPeriodicity): a click or a breath has none, while a short word ("ten", "at") in white noise keeps only its voiced core over the threshold (140–180 ms on the train split's voices lowered 800 cents, white at 5–10 dB SNR: no verdict). 0: off. */
+        minPitchedGreetingMs: int(120, 0),
+        /** …and only while under this share of the quiet after it has a pitch (vad.minPeriodicity): pitch tells a word from the line's noise only on a line with none of its own. Train split, the rule's firings: persons in white noise 0–0.11; music going on under the threshold 0.96 (a 120 ms note, then "quiet": a person) and babble 0.54–0.66 (120 ms of background talk before the person spoke). */
+        pitchedGreetingMaxQuietPitch: num(0.25, 0, 1),
         /** A greeting whose voiced frames are this tonal is a tone, not a greeting (left to the tone detectors). */
         maxTonalShare: num(0.8, 0, 1),
         /** Music (hold music, colour ring) once the model gives ≥ this after at least musicMinMs of sound. */
