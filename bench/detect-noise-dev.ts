@@ -8,7 +8,7 @@
  * in every cell, so a change to the speech/non-speech decision is measured on
  * some 3,000 persons in noise instead of 100. The held-out split is never read.
  *
- *   npm run bench -- detect-noise-dev [--media '<json overrides>'] [--snr 5,10] [--noise white,babble|none] [--codec ulaw,alaw,gsm] [--level -30,10] [--every 3] [--pitch -800] [--expect human] [--verbose]
+ *   npm run bench -- detect-noise-dev [--media '<json overrides>'] [--snr 5,10] [--noise white,babble|none] [--codec ulaw,alaw,gsm] [--level -30,10] [--loss 1,3,5] [--every 3] [--pitch -800] [--expect human] [--verbose]
  *
  * Prints one JSON line: recall per class, per noise and SNR, and the clean
  * figures of the same items. `--every k` keeps every k-th item (a quicker look; `--expect human,machine`
@@ -23,7 +23,9 @@
  * every clean item through that codec's round trip (bench/corpus/real.ts `codec`, the corpus's own μ-law / A-law /
  * GSM augmentation, sox without dither), summed apart from the noises (`codecPerson`, …); `--noise none` leaves the
  * noise cells out (a codec-only read). `--level -30,10` adds one cell per gain (dB), `level-30dB`, `level+10dB`: every
- * clean item scaled (clipped at full scale, as the corpus's level augmentations), summed as `levelPerson`, ….
+ * clean item scaled (clipped at full scale, as the corpus's level augmentations), summed as `levelPerson`, …. `--loss 1,3,5`
+ * adds one cell per packet-loss rate (%), `loss3%`: every clean item with 20 ms packets lost at random and played as
+ * zeros (the corpus's loss augmentation at a fixed rate), summed as `lossPerson`, ….
  * `--against '<json overrides>'` (or a JSON array of them) runs every item (the same mixed audio) under one more
  * configuration each: their summaries are `against` in the JSON line, each with `changed`, the runs whose verdict or
  * verdict time differs from the first configuration's (listed on stderr as `DIFF k`): a like-for-like comparison
@@ -70,6 +72,8 @@ export default function main(args: string[]): void {
     return s as (typeof CODECS)[number];
   });
   const snrs = list(args, '--snr', SNRS, Number);
+  const losses = list(args, '--loss', [], Number);
+  const lossRow = (pct: number) => `loss${pct}%`;
   const corpus = realCorpus(join(__dirname, '.out'), (s) => console.error(s));
   if (!corpus) throw new Error('real-voice corpus missing (bash scripts/real-corpus.sh)');
   const config = mediaConfig(undefined, overrides);
@@ -154,12 +158,21 @@ export default function main(args: string[]): void {
     });
   };
   let seed = 1;
+  let lossSeed = 1;
   for (const item of items) {
     const file = made.get(item.id) ?? readAudioFile(join(corpus.dir, item.file));
     const clean = cents ? shiftPitch(file, cents) : file;
     run('clean', item, clean);
     for (const k of codecs) run(k, item, codec(clean, k));
     for (const db of levels) run(levelRow(db), item, S.toInt16(S.scale(Float64Array.from(clean), Math.pow(10, db / 20))));
+    // The corpus's loss augmentation at a fixed rate: 20 ms packets lost at random, played as zeros (a seed stream of
+    // its own, so the noise cells' seeds stay as they were).
+    for (const pct of losses) {
+      const r = S.rng(lossSeed++ * 7919);
+      const pcm = Int16Array.from(clean);
+      for (let i = 0; i < pcm.length; i += 160) if (r() < pct / 100) pcm.fill(0, i, Math.min(pcm.length, i + 160));
+      run(lossRow(pct), item, pcm);
+    }
     const sig = S.rms(clean, true) || 1;
     const durMs = S.durationMs(clean);
     for (const kind of noises) {
@@ -194,6 +207,14 @@ export default function main(args: string[]): void {
             codecMachine: sum('machine', codecs),
             codecMusic: sum('music', codecs),
             ...(cells.clean?.tone ? { codecTone: sum('tone', codecs) } : {}),
+          }
+        : {}),
+      ...(losses.length
+        ? {
+            lossPerson: sum('human', losses.map(lossRow)),
+            lossMachine: sum('machine', losses.map(lossRow)),
+            lossMusic: sum('music', losses.map(lossRow)),
+            ...(cells.clean?.tone ? { lossTone: sum('tone', losses.map(lossRow)) } : {}),
           }
         : {}),
       ...(levels.length
