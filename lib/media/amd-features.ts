@@ -268,7 +268,7 @@ export function shape(vad: LevelVad, side: FrameSide, o: ShapeOptions, out: Floa
  * swing through broadband noise that fills the level's gaps; music keeps sounding pitched through its notes and
  * beats. 0 for less than 0.5 s. Computed only when asked (the music rule), over the band's DFT bins alone.
  */
-export function voicingSwing(vad: LevelVad, onset: number, end: number): number {
+export function voicingSwing(vad: Pick<LevelVad, 'per'>, onset: number, end: number): number {
   const n = end - onset;
   if (onset < 0 || n < 25) return 0;
   let mean = 0;

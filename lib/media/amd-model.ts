@@ -129,6 +129,7 @@ export type ShapeDecision =
 export type Trace = (tMs: number, x: Float64Array) => void;
 
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
+const median3 = (a: number, b: number, c: number) => Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
 
 export class ShapeAmd {
   readonly vad: LevelVad;
@@ -150,6 +151,11 @@ export class ShapeAmd {
   private lineFrames = 0;
   /** Scratch: pitched frames per pitch lag (lineMusic). */
   private readonly lagCount = new Uint16Array(64);
+  /** Per frame (VAD indexing): 1 when every sample was zero (a lost packet with no concealment, or digital silence). */
+  private readonly zero: Uint8Array;
+  /** Scratch (lineMusic): 1 for a frame inside a loss burst (amd.musicLineLossHoleMs); and the periodicity with those frames bridged. */
+  private readonly hole: Uint8Array;
+  private readonly perBridged: Float32Array;
 
   constructor(
     private readonly cfg: MediaConfig['amd'],
@@ -159,6 +165,9 @@ export class ShapeAmd {
     const frames = Math.ceil((cfg.silenceTimeoutMs + cfg.totalAnalysisTimeMs + 2000) / FRAME_MS) + 50;
     this.vad = new LevelVad(vadCfg, Math.max(frames, 1500));
     this.side = new FrameSide(this.vad.db.length);
+    this.zero = new Uint8Array(this.vad.db.length);
+    this.hole = new Uint8Array(this.vad.db.length);
+    this.perBridged = new Float32Array(this.vad.db.length);
     this.model = trace ? null : loadModel(cfg.modelFile);
   }
 
@@ -171,7 +180,15 @@ export class ShapeAmd {
     if (full) {
       this.side.purity.copyWithin(0, 1);
       this.side.freq.copyWithin(0, 1);
+      this.zero.copyWithin(0, 1);
     }
+    let silent = 1;
+    for (let i = 0; i < frame.length; i++)
+      if (frame[i] !== 0) {
+        silent = 0;
+        break;
+      }
+    this.zero[vad.n - 1] = silent;
     this.side.purity[vad.n - 1] = purity;
     this.side.freq[vad.n - 1] = freqHz;
     const c = this.cfg;
@@ -221,6 +238,7 @@ export class ShapeAmd {
       // A word's worth of it (amd.minWordLengthMs), not a spike of the background.
       if (pd.loudMs >= c.minWordLengthMs) this.pending = null;
       else if (this.t - pd.endMs >= pd.needMs) {
+        if (since < c.totalAnalysisTimeMs && this.pitchGoesOn(s.end)) return null;
         return this.verdict(
           0,
           `${pd.spanMs} ms greeting in ${pd.bursts} burst(s), then ${this.t - pd.endMs} ms with nothing within ${c.resumeWithinDb} dB of its loudest (noisy line)`,
@@ -298,7 +316,9 @@ export class ShapeAmd {
         this.pending = { endMs: this.t - s.trailingMs, needMs, refDb, loudMs: 0, conf, spanMs: s.spanMs, bursts: s.bursts };
         return null;
       }
-      if (conf >= c.humanConfidence || (waited && conf >= 0.5))
+      // A person's quiet has no held pitch; music's softer passage, which the VAD took for quiet, does: no person yet.
+      const goesOn = since < c.totalAnalysisTimeMs && this.pitchGoesOn(s.end);
+      if (!goesOn && (conf >= c.humanConfidence || (waited && conf >= 0.5)))
         return this.verdict(0, `${s.spanMs} ms greeting in ${s.bursts} burst(s), then ${s.trailingMs} ms quiet`, conf);
       if (waited)
         return this.decide({
@@ -360,16 +380,37 @@ export class ShapeAmd {
     if (c.musicLineMinPeriodicShare <= 0 || ms < c.musicMinMs) return null;
     const vad = this.vad;
     const from = vad.firstSoundIndex;
-    const n = vad.n - from;
     const minPer = this.vadCfg.minPeriodicity;
     const lo = c.backgroundBelowDb > 0 ? vad.peakDb - c.backgroundBelowDb : -Infinity;
+    // A lost packet (no concealment: the jitter buffer plays zeros) is a hole in the measurement, not a rest in the
+    // music: a burst of all-zero frames no longer than musicLineLossHoleMs, and the frame after it (its pitch window
+    // still reaches into the zeros), count neither as pitched, nor as unpitched, nor as a pause. Longer zero runs (a
+    // far end that sends digital silence in its pauses) stay in.
+    const hole = this.hole;
+    const maxHole = Math.round(c.musicLineLossHoleMs / FRAME_MS);
+    hole.fill(0, from, vad.n);
+    if (maxHole > 0) {
+      for (let i = from; i < vad.n;) {
+        if (!this.zero[i]) {
+          i++;
+          continue;
+        }
+        let j = i;
+        while (j < vad.n && this.zero[j]) j++;
+        if (j - i <= maxHole) hole.fill(1, i, Math.min(vad.n, j + 1));
+        i = j;
+      }
+    }
     const lags = this.lagCount;
     lags.fill(0);
+    let n = 0;
     let periodic = 0;
+    let periodicAll = 0;
     let pairs = 0;
     let held = 0;
     let tonal = 0;
     let prev = false;
+    let prevKept = false;
     let onsets = 0;
     // The longest pause (no pitch, well under the peak) after the first pitched frame, in frames.
     const pauseBelow = vad.peakDb - c.musicLinePauseBelowDb;
@@ -380,32 +421,47 @@ export class ShapeAmd {
     const lab = this.side.labels;
     let quietPairs = 0;
     let quietHeld = 0;
+    const per = vad.per;
+    const lag = vad.lag;
+    const bridged = this.perBridged;
+    let lastPer = per[from]!;
     for (let i = from; i < vad.n; i++) {
       if (this.side.purity[i]! > 0.5) tonal++;
-      const pitched = vad.per[i]! >= minPer && vad.db[i]! > lo;
+      const pitched = per[i]! >= minPer && vad.db[i]! > lo;
       if (pitched) pitchedYet = true;
-      if (!pitched && pitchedYet && vad.db[i]! < pauseBelow) {
-        if (++pauseRun > pause) pause = pauseRun;
-      } else pauseRun = 0;
+      if (!hole[i]) {
+        n++;
+        if (pitched) {
+          periodic++;
+          if (!prevKept) onsets++;
+        }
+        prevKept = pitched;
+        lastPer = per[i]!;
+        if (!pitched && pitchedYet && vad.db[i]! < pauseBelow) {
+          if (++pauseRun > pause) pause = pauseRun;
+        } else pauseRun = 0;
+      }
+      bridged[i] = lastPer;
       if (pitched) {
-        periodic++;
-        if (!prev) onsets++;
-        lags[vad.lag[i]!]!++;
+        periodicAll++;
+        lags[lag[i]!]!++;
         if (prev) {
-          const same = vad.lag[i] === vad.lag[i - 1];
+          // A held note: the same pitch period as the frame before; with musicLineHoldMedian, the same 3-frame running
+          // median (a note's period estimated in noise jitters a lag step either way around it; a voice's glide moves it).
           pairs++;
-          if (same) held++;
+          if (this.held(i, from)) held++;
           if (!lab[i] && !lab[i - 1]) {
             quietPairs++;
-            if (same) quietHeld++;
+            if (lag[i] === lag[i - 1]) quietHeld++;
           }
         }
       }
       prev = pitched;
     }
-    const share = periodic / n;
+    const all = vad.n - from;
+    const share = n ? periodic / n : 0;
     const hold = pairs ? held / pairs : 0;
-    if (share < c.musicLineMinPeriodicShare || hold < c.musicLineMinPitchHold || tonal / n >= c.maxTonalShare) return null;
+    if (share < c.musicLineMinPeriodicShare || hold < c.musicLineMinPitchHold || tonal / all >= c.maxTonalShare) return null;
     // A voice stops (a breath, the end of a phrase, a person waiting for a reply); music plays on.
     const pauseMs = pause * FRAME_MS;
     if (c.musicLineMaxPauseMs > 0 && pauseMs >= c.musicLineMaxPauseMs) return null;
@@ -415,8 +471,8 @@ export class ShapeAmd {
     // One pitch (±1 lag step) for most of it is a tone (a dial tone, a tone in noise), not notes.
     let one = 0;
     for (let l = 1; l < lags.length - 1; l++) one = Math.max(one, lags[l - 1]! + lags[l]! + lags[l + 1]!);
-    if (one / periodic >= c.musicLineMaxOnePitchShare) return null;
-    const swing = voicingSwing(vad, from, vad.n);
+    if (one / periodicAll >= c.musicLineMaxOnePitchShare) return null;
+    const swing = voicingSwing({ per: bridged }, from, vad.n);
     if (c.musicLineMaxVoicingSwing > 0 && swing >= c.musicLineMaxVoicingSwing) return null;
     // Speech articulates: its pitch breaks off at every unvoiced consonant and pause, a new voiced run every syllable
     // or two; music holds its notes through (legato) and re-attacks at most at the beat.
@@ -435,6 +491,53 @@ export class ShapeAmd {
         linePauseMs: pauseMs,
       },
     });
+  }
+
+  /**
+   * The "quiet" after a greeting, frames [from, now), is a sound that goes on with held notes (amd.musicHoldsPersonVerdict):
+   * at least musicLineMinPeriodicShare of it pitched within backgroundBelowDb of the line's peak, and at least
+   * musicLineMinPitchHold of its consecutive pitched pairs holding their note (as lineMusic counts them). A person's
+   * quiet after "hello" has no pitch (a quiet room, white/pink/brown noise) or one that glides and jumps (other people
+   * talking); music's softer passage, which the level VAD takes for quiet after a loud note, holds its notes.
+   */
+  private pitchGoesOn(from: number): boolean {
+    const c = this.cfg;
+    const vad = this.vad;
+    if (!c.musicHoldsPersonVerdict || c.musicLineMinPeriodicShare <= 0 || from < 0 || vad.n - from < 10) return false;
+    const minPer = this.vadCfg.minPeriodicity;
+    const lo = c.backgroundBelowDb > 0 ? vad.peakDb - c.backgroundBelowDb : -Infinity;
+    let periodic = 0;
+    let pairs = 0;
+    let held = 0;
+    let prev = false;
+    for (let i = from; i < vad.n; i++) {
+      const pitched = vad.per[i]! >= minPer && vad.db[i]! > lo;
+      if (pitched) {
+        periodic++;
+        if (prev) {
+          pairs++;
+          if (this.held(i, from)) held++;
+        }
+      }
+      prev = pitched;
+    }
+    return periodic / (vad.n - from) >= c.musicLineMinPeriodicShare && pairs > 0 && held / pairs >= c.musicLineMinPitchHold;
+  }
+
+  /** The pitched pair (i-1, i) holds its note (see amd.musicLineHoldMedian), counting frames from `from` on. */
+  private held(i: number, from: number): boolean {
+    const vad = this.vad;
+    const lag = vad.lag;
+    if (!this.cfg.musicLineHoldMedian) return lag[i] === lag[i - 1];
+    const per = vad.per;
+    const minPer = this.vadCfg.minPeriodicity;
+    return (
+      i + 1 < vad.n &&
+      i - 2 >= from &&
+      per[i + 1]! >= minPer &&
+      per[i - 2]! >= minPer &&
+      median3(lag[i - 2]!, lag[i - 1]!, lag[i]!) === median3(lag[i - 1]!, lag[i]!, lag[i + 1]!)
+    );
   }
 
   /**

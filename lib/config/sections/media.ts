@@ -187,6 +187,12 @@ export const mediaSchema = Type.Object(
         musicLineMaxPauseMs: int(100, 0),
         /** See musicLineMaxPauseMs. */
         musicLinePauseBelowDb: num(10, 0),
+        /** See musicLineMinPitchHold: a pair of pitched frames holds its note when the pitch period's 3-frame running median is the same at both (true), or when the two periods are equal (false). A note's period estimated in broadband noise jitters a lag step either way around it frame by frame; a voice's glide moves the median too. Measured in round thirteen (n13-16m) and not adopted: train music in noise 94.6 -> 95.6 %, 72 more dev excerpts of the train tracks 88.4 -> 89.8 %, no espeak monotone speech called music, but one real train-split machine (fr_CA machine-41, hold 0.50–0.53) became music in 13 of 27 noise/codec/loss cells and one person in one. */
+        musicLineHoldMedian: Type.Boolean({ default: false }),
+        /** See musicLineMinPeriodicShare: a run of all-zero frames no longer than this (a burst of lost packets that the far end's jitter buffer played as silence), and the frame after it, are left out of the line's pitch share, pitch onsets, voicing swing and pauses (bridged), rather than read as a rest that breaks the music. A longer run of zeros (a far end sending digital silence in a pause) stays in. 0: off. */
+        musicLineLossHoleMs: int(60, 0),
+        /** No person verdict while the "quiet" after the greeting is a sound that goes on with held notes (musicLineMinPeriodicShare of it pitched, musicLineMinPitchHold of its pitched pairs held, as the music rule on the line counts them), until totalAnalysisTimeMs after the onset: music's softer passage after a loud note is not a person waiting for a reply (a person's quiet has no pitch, or the gliding pitch of other talkers). Off with musicLineMinPeriodicShare 0. Measured in round thirteen with musicLineHoldMedian on (72 dev excerpts of the train music tracks in noise, codecs and loss: 1036 -> 1044 of 1152 music, 8 more notsure) but not on persons, so off. */
+        musicHoldsPersonVerdict: Type.Boolean({ default: false }),
         /** When the analysis time runs out, a best class below this confidence becomes notsure (campaign policy decides). */
         notSureBelow: num(0.6, 0, 1),
         /** Voiced runs closer than this are one burst (the model's "words"). */

@@ -188,10 +188,16 @@ t.test('a monotone voice (one pitch per phrase, a new voiced run every syllable)
     Float64Array.from(v, (y, i) => y + (syl(i / RATE) ? 0 : 900 * n[i]!)),
     S.silence(1500),
   );
-  const ungated = run(x, { phase: 'answered', overrides: { amd: { ...ON, musicLineMaxPitchOnsetsPerS: 0 } } });
-  t.ok(lineMusic(ungated), `without the articulation gate: music on the line, ${JSON.stringify(ungated)}`);
+  // The hold on the running median (musicLineHoldMedian, measured in round thirteen, off by default) needs four pitched
+  // frames in a row, which syllables this short seldom give: it would keep this voice out too, so it is off here.
+  t.notOk(
+    lineMusic(run(x, { phase: 'answered', overrides: { amd: { ...ON, musicLineMaxPitchOnsetsPerS: 0, musicLineHoldMedian: true } } })),
+    'without the articulation gate, the median hold keeps it out',
+  );
+  const ungated = run(x, { phase: 'answered', overrides: { amd: { ...ON, musicLineMaxPitchOnsetsPerS: 0, musicLineHoldMedian: false } } });
+  t.ok(lineMusic(ungated), `without the articulation gate and the median hold: music on the line, ${JSON.stringify(ungated)}`);
   t.ok((ungated[0] as { features: Record<string, number> }).features.linePitchOnsetsPerS! >= 7.5, 'eight voiced runs a second');
-  const gated = run(x, { phase: 'answered', overrides: { amd: { ...ON, musicLineMaxPitchOnsetsPerS: 6 } } });
+  const gated = run(x, { phase: 'answered', overrides: { amd: { ...ON, musicLineMaxPitchOnsetsPerS: 6, musicLineHoldMedian: false } } });
   t.notOk(lineMusic(gated), `with it (6 a second): not music on the line, ${JSON.stringify(gated)}`);
   // Held notes re-attack at most at the beat: the notes under the same gate stay music.
   t.match(
