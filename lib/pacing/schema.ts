@@ -26,6 +26,12 @@ export const pacingSchema = Type.Object(
         safetyMargin: Type.Number({ minimum: 0, exclusiveMaximum: 1, default: PREDICTIVE_DEFAULTS.safetyMargin }),
         budgetHorizonMs: ms(PREDICTIVE_DEFAULTS.budgetHorizonMs, 1000),
         maxLinesPerAgent: Type.Number({ minimum: 1, default: PREDICTIVE_DEFAULTS.maxLinesPerAgent }),
+        // The round-thirteen controller (README, pacing): thresholdPriorAnswers 0 and shiftGuardChance 0 give back
+        // round twelve's budget τ ÷ calibration alone.
+        thresholdPriorAnswers: Type.Number({ minimum: 0, default: PREDICTIVE_DEFAULTS.thresholdPriorAnswers }),
+        thresholdRecent: Type.Boolean({ default: PREDICTIVE_DEFAULTS.thresholdRecent }),
+        shiftGuardRate: Type.Number({ minimum: 0, maximum: 1, default: PREDICTIVE_DEFAULTS.shiftGuardRate }),
+        shiftGuardChance: Type.Number({ minimum: 0, exclusiveMaximum: 1, default: PREDICTIVE_DEFAULTS.shiftGuardChance }),
       },
       {
         additionalProperties: false,

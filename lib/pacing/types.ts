@@ -55,23 +55,26 @@ export interface PredictiveMode {
   /** How far ahead the abandon budget is spread (default 1 800 000 ms, 30 min). */
   budgetHorizonMs?: number;
   /**
-   * Pseudo-answers at the setpoint behind a per-call threshold learnt from the spend (0, the default: the budget's τ ÷
-   * the calibration factor; round eleven measured 200 with the shift guard and did not adopt it).
+   * Pseudo-answers at the setpoint behind a per-call threshold learnt from the spend (default 200, round thirteen; 0:
+   * the budget's τ ÷ the calibration factor, the default up to round twelve).
    */
   thresholdPriorAnswers?: number;
   /**
    * With a learnt threshold: learn it from the last hour's spend (the estimator's handle window), not the whole window's
-   * (default false).
+   * (default true).
    */
   thresholdRecent?: boolean;
-  /** With a learnt threshold: the rate of the shift guard's budget that bounds it (default 0.028). */
+  /**
+   * With a learnt threshold: the rate of the shift guard's budget that bounds it (default 0: the setpoint, target × (1 −
+   * safetyMargin), which makes the guard the budget's τ ÷ calibration when shiftGuardHorizonMs is budgetHorizonMs).
+   */
   shiftGuardRate?: number;
   /** How far ahead the shift guard spreads what is left of its budget (default 1 800 000 ms, 30 min). */
   shiftGuardHorizonMs?: number;
   /**
    * The shift guard on the spread (shift-guard.ts), with or without a learnt threshold: the largest chance allowed that
    * the window's abandon rate is over `maxAbandonRate` at a point of the next `shiftGuardHorizonMs`, the abandons to
-   * come Poisson (default 0: off).
+   * come Poisson (default 0.2, round thirteen; 0: off).
    */
   shiftGuardChance?: number;
   /** Abandons come in bursts of about this many, for the spread guard (default 1: Poisson). */

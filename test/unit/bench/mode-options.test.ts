@@ -36,5 +36,5 @@ t.test('a value of the wrong type or out of range is refused', async (t) => {
   t.throws(() => parseModeOptions('{"wrapLawByTalk":"yes"}'), /wrapLawByTalk must be a boolean/);
   t.throws(() => parseModeOptions('{"safetyMargin":"0.1"}'), /safetyMargin must be a number/);
   t.throws(() => parseModeOptions('{"safetyMargin":1.5}'), /--mode-options: predictive safetyMargin must be a fraction/);
-  t.throws(() => parseModeOptions('{"shiftGuardRate":0}'), /shiftGuardRate must be in/);
+  t.throws(() => parseModeOptions('{"shiftGuardRate":-0.01}'), /shiftGuardRate must be in/);
 });

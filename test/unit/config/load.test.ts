@@ -63,3 +63,14 @@ t.test('an unreadable file is named', async (t) => {
     { key: 'DIALER_CONFIG', message: /cannot be read/ },
   );
 });
+
+t.test('dialer.pacing.predictive carries the per-call threshold keys, defaulted and refused by name', async (t) => {
+  const c = loadConfig({ env: {} });
+  t.match(c.dialer.pacing.predictive, { thresholdPriorAnswers: 200, thresholdRecent: true, shiftGuardRate: 0, shiftGuardChance: 0.2 });
+  const old = loadConfig({ env: {}, overrides: { dialer: { pacing: { predictive: { thresholdPriorAnswers: 0, shiftGuardChance: 0 } } } } });
+  t.match(old.dialer.pacing.predictive, { thresholdPriorAnswers: 0, shiftGuardChance: 0 }, "round twelve's rule, one setting away");
+  t.match(
+    thrown(() => loadConfig({ env: { DIALER_DIALER__PACING__PREDICTIVE__SHIFT_GUARD_CHANCE: '1' } })),
+    { name: 'ConfigError', key: 'dialer.pacing.predictive.shiftGuardChance' },
+  );
+});

@@ -4,6 +4,7 @@ import {
   decideTick,
   estimates,
   observeAll,
+  predictiveParams,
   type AgentSnapshot,
   type Estimates,
   type PacingEvent,
@@ -13,7 +14,17 @@ import {
 import { overCapBeyondChance } from '../../../lib/pacing/predictive';
 
 const NOW = 10 * 3600_000;
-const MODE: PredictiveMode = { kind: 'predictive' };
+/**
+ * Round twelve's controller (the budget's τ ÷ calibration alone), which most cases below test piece by piece; the
+ * defaults (round thirteen's learnt threshold and guards) have a case of their own.
+ */
+const MODE: PredictiveMode = {
+  kind: 'predictive',
+  thresholdPriorAnswers: 0,
+  thresholdRecent: false,
+  shiftGuardRate: 0.028,
+  shiftGuardChance: 0,
+};
 
 /** Estimates from a history like the standard scenario: `live` share live, rings 3–25 s, talk ≈ talkSec, wrap 20 s. */
 function history(opts: { calls: number; live: number; talkSec?: number; talks?: number; abandons?: number }): Estimates {
@@ -220,7 +231,8 @@ t.test(
     const old = decideTick(input(a, withSpend(4, 100, 2), 0, { ...MODE, thresholdPriorAnswers: 0 })).trace.figures;
     t.ok(Math.abs((old.perCallRisk as number) - (old.riskBudget as number) / (old.modelBias as number)) < 1e-3);
     t.throws(() => decideTick(input(a, base, 0, { ...MODE, thresholdPriorAnswers: -1 })), /thresholdPriorAnswers/);
-    t.throws(() => decideTick(input(a, base, 0, { ...MODE, shiftGuardRate: 0 })), /shiftGuardRate/);
+    t.throws(() => decideTick(input(a, base, 0, { ...MODE, shiftGuardRate: -0.01 })), /shiftGuardRate/);
+    t.throws(() => decideTick(input(a, base, 0, { ...MODE, shiftGuardRate: 1.5 })), /shiftGuardRate/);
   },
 );
 
@@ -252,7 +264,7 @@ t.test('the shift guard: the budget at 2.8 % over the next 30 min bounds the lea
   t.ok(at(400, 13, 3) < at(400, 13), 'divided by the calibration factor when the model under-expected');
 });
 
-t.test('the spread guard (shiftGuardChance): off by default; on, it bounds the threshold only when little allowance is left', async (t) => {
+t.test('the spread guard (shiftGuardChance): off at 0; on, it bounds the threshold only when little allowance is left', async (t) => {
   const a = [...ready(4), ...talking(16, 150)];
   const base = history({ calls: 800, live: 0.25 });
   const est = (live: number, abandoned: number): Estimates => ({
@@ -261,7 +273,7 @@ t.test('the spread guard (shiftGuardChance): off by default; on, it bounds the t
   });
   const GUARD: PredictiveMode = { ...MODE, shiftGuardChance: 0.1 };
   const off = decideTick(input(a, est(400, 8))).trace.figures;
-  t.equal(off.spreadGuard, undefined, 'off by default: no figure');
+  t.equal(off.spreadGuard, undefined, 'off at 0: no figure');
   // 2 % of 2 000 answers spent: the allowance left (1 % of them, 20 abandons) is large against the spread of the next
   // 30 min's abandons, so the guard allows more than the budget, which decides.
   const roomy = decideTick(input(a, est(2000, 40), 0, GUARD)).trace.figures;
@@ -283,6 +295,50 @@ t.test('the spread guard (shiftGuardChance): off by default; on, it bounds the t
   t.throws(() => decideTick(input(a, base, 0, { ...MODE, shiftGuardChance: 1 })), /shiftGuardChance/);
   t.throws(() => decideTick(input(a, base, 0, { ...MODE, shiftGuardDispersion: 0.5 })), /shiftGuardDispersion/);
 });
+
+t.test(
+  "the defaults are round thirteen's threshold: learnt over the last hour, the budget at its setpoint, the spread guard at 0.2",
+  async (t) => {
+    t.match(predictiveParams({ kind: 'predictive' }), {
+      thresholdPriorAnswers: 200,
+      thresholdRecent: true,
+      shiftGuardRate: 0,
+      shiftGuardChance: 0.2,
+    });
+    const a = [...ready(4), ...talking(16, 150)];
+    const base = history({ calls: 800, live: 0.25 });
+    const e: Estimates = {
+      ...base,
+      abandon: { ...base.abandon, live: 400, abandoned: 9, rate: 9 / 400, expected: 9, riskCalls: 100, riskSum: 2 },
+      recentSpend: { live: 150, abandoned: 3, riskCalls: 40, riskSum: 0.8 },
+    };
+    const A: PredictiveMode = {
+      kind: 'predictive',
+      thresholdPriorAnswers: 200,
+      thresholdRecent: true,
+      shiftGuardChance: 0.2,
+      shiftGuardRate: 0.0255,
+    };
+    const byDefault = decideTick(input(a, e, 0, { kind: 'predictive' }));
+    t.same(byDefault.trace.figures, decideTick(input(a, e, 0, A)).trace.figures, 'the same decision as the options measured');
+    t.not(byDefault.trace.figures.perCallRisk, decideTick(input(a, e)).trace.figures.perCallRisk, 'not round twelve’s');
+    // shiftGuardRate 0 is the campaign's own setpoint, target × (1 − margin), not a fixed 2.55 %: with nothing seen yet
+    // and the learning held still (a huge prior), the guard alone is the threshold.
+    const guardOnly = (mode: PredictiveMode) =>
+      decideTick(
+        input(a, { ...base, abandon: { ...base.abandon, live: 0, abandoned: 0, rate: 0, expected: 0, riskCalls: 100, riskSum: 5 } }, 0, {
+          ...mode,
+          thresholdPriorAnswers: 1e9,
+          thresholdRecent: false,
+          shiftGuardChance: 0,
+        }),
+      ).trace.figures.perCallRisk as number;
+    t.ok(Math.abs(guardOnly({ kind: 'predictive' }) - 0.0255) < 1e-9, 'a 3 % campaign: 2.55 %');
+    const onePct: PredictiveMode = { kind: 'predictive', targetAbandonRate: 0.01, maxAbandonRate: 0.01 };
+    t.ok(Math.abs(guardOnly(onePct) - 0.0085) < 1e-9, `a 1 % campaign: 0.85 % (${guardOnly(onePct)})`);
+    t.ok(Math.abs(guardOnly({ ...onePct, shiftGuardRate: 0.02 }) - 0.02) < 1e-9, 'a rate set is used as set');
+  },
+);
 
 t.test('thresholdRecent: the learnt threshold reads the last hour’s spend, not the whole window’s', async (t) => {
   const a = [...ready(4), ...talking(16, 150)];

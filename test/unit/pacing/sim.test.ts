@@ -87,7 +87,8 @@ t.test('the idle-time profile accounts for all of the waiting time, and dialling
 
 t.test("the calibration profile bins every predictive call by its decision's expected abandons, and every abandon with it", async (t) => {
   let expected = 0;
-  const r = simulate(small, PREDICTIVE, { seed: 6, onDecision: (d) => (expected += Number(d.trace.figures.expectedAbandons ?? 0)) });
+  // A seed whose half hour has abandons to bin (seed 6 had none under round thirteen's threshold).
+  const r = simulate(small, PREDICTIVE, { seed: 8, onDecision: (d) => (expected += Number(d.trace.figures.expectedAbandons ?? 0)) });
   const c = r.calibration!;
   t.ok(c, 'predictive reports one');
   const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0);
@@ -96,5 +97,5 @@ t.test("the calibration profile bins every predictive call by its decision's exp
   t.equal(sum(c.observed), r.abandoned, 'each abandon in its call’s bin');
   t.ok(Math.abs(sum(c.expected) - expected) < 1e-6, `abandons expected: ${sum(c.expected).toFixed(3)}`);
   t.ok(r.abandoned > 0, `some abandons to bin (${r.abandoned})`);
-  t.equal(simulate(small, PROGRESSIVE, { seed: 6 }).calibration, undefined, 'progressive expects none');
+  t.equal(simulate(small, PROGRESSIVE, { seed: 8 }).calibration, undefined, 'progressive expects none');
 });
