@@ -47,6 +47,23 @@ export function voiced(durMs: number, f0: (t: number) => number, env: (t: number
 const NOTES = [196, 220, 247, 262, 294, 330, 294, 262, 247, 220];
 
 /** Held notes, 400 ms each, as a melody line plays them (a short decay between notes). */
+/** `x` plus white noise `snr` dB under its active level. */
+export function white(x: Float64Array, snr: number, seed = 5): Float64Array {
+  const sig = S.rms(S.toInt16(x), true) || 1;
+  const n = S.noise(x.length / 8, S.rng(seed));
+  const nr = Math.sqrt(n.reduce((a, v) => a + v * v, 0) / n.length) || 1;
+  const g = sig / Math.pow(10, snr / 20) / nr;
+  return Float64Array.from(x, (v, i) => v + g * (n[i] ?? 0));
+}
+
+/** A speaking voice: 5 syllables a second and an intonation that keeps moving. */
+export const voice = (ms: number, base = 170, seed = 0) =>
+  voiced(
+    ms,
+    (t) => base * Math.pow(2, 0.4 * Math.sin(2 * Math.PI * 3 * t + seed) + 0.15 * Math.sin(2 * Math.PI * 7.3 * t + 2 * seed)),
+    (t) => Math.pow(Math.sin((Math.PI * (t % 0.2)) / 0.2), 2) * 0.9 + 0.1,
+  );
+
 export const heldNotes = (): Float64Array =>
   voiced(
     NOTES.length * 400,

@@ -8,7 +8,7 @@
 import t from 'tap';
 import { mediaConfig } from '../../../lib/media/config';
 import type { Verdict } from '../../../lib/media/types';
-import { run, S, voiced } from '../../helpers/media-signals';
+import { run, S, voice, voiced, white } from '../../helpers/media-signals';
 
 const cfg = mediaConfig();
 const RATE = 8000;
@@ -39,21 +39,6 @@ function jittered(ms: number, p: number, step: number, seed: number): Float64Arr
   }
   return x;
 }
-/** `x` plus white noise `snr` dB under its active level. */
-function white(x: Float64Array, snr: number, seed = 5): Float64Array {
-  const sig = S.rms(S.toInt16(x), true) || 1;
-  const n = S.noise(x.length / 8, S.rng(seed));
-  const nr = Math.sqrt(n.reduce((a, v) => a + v * v, 0) / n.length) || 1;
-  const g = sig / Math.pow(10, snr / 20) / nr;
-  return Float64Array.from(x, (v, i) => v + g * (n[i] ?? 0));
-}
-/** A speaking voice: 5 syllables a second and an intonation that keeps moving (as music-on-the-line.test.ts). */
-const voice = (ms: number, base = 170, seed = 0) =>
-  voiced(
-    ms,
-    (t) => base * Math.pow(2, 0.4 * Math.sin(2 * Math.PI * 3 * t + seed) + 0.15 * Math.sin(2 * Math.PI * 7.3 * t + 2 * seed)),
-    (t) => Math.pow(Math.sin((Math.PI * (t % 0.2)) / 0.2), 2) * 0.9 + 0.1,
-  );
 /** Steady notes (400 ms each, harmonics to 2 kHz). */
 const NOTES = [196, 220, 247, 262, 294, 330, 294, 262, 247, 220];
 function notes(ms: number): Float64Array {

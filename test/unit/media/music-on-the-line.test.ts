@@ -8,7 +8,7 @@
 import t from 'tap';
 import { mediaConfig } from '../../../lib/media/config';
 import type { Verdict } from '../../../lib/media/types';
-import { run, S, voiced } from '../../helpers/media-signals';
+import { run, S, voice, voiced, white } from '../../helpers/media-signals';
 
 const cfg = mediaConfig();
 const RATE = 8000;
@@ -27,21 +27,6 @@ function notes(ms: number, env: (t: number) => number, amp = 1500): Float64Array
   }
   return x;
 }
-/** `x` plus white noise `snr` dB under its active level. */
-function white(x: Float64Array, snr: number, seed = 5): Float64Array {
-  const sig = S.rms(S.toInt16(x), true) || 1;
-  const n = S.noise(x.length / 8, S.rng(seed));
-  const nr = Math.sqrt(n.reduce((a, v) => a + v * v, 0) / n.length) || 1;
-  const g = sig / Math.pow(10, snr / 20) / nr;
-  return Float64Array.from(x, (v, i) => v + g * (n[i] ?? 0));
-}
-/** A speaking voice: 5 syllables a second and an intonation that keeps moving. */
-const voice = (ms: number, base = 170, seed = 0) =>
-  voiced(
-    ms,
-    (t) => base * Math.pow(2, 0.4 * Math.sin(2 * Math.PI * 3 * t + seed) + 0.15 * Math.sin(2 * Math.PI * 7.3 * t + 2 * seed)),
-    (t) => Math.pow(Math.sin((Math.PI * (t % 0.2)) / 0.2), 2) * 0.9 + 0.1,
-  );
 /**
  * The rule is on by default since round twelve (musicLineMinPeriodicShare 0.6; README): these tests switch it on at the
  * measured share. Sunk music (amd.sunkMusicMinShare, on by default) answers some of the same lines; it is off on
