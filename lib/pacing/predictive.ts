@@ -39,8 +39,8 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   abandonThresholdMs: 2000,
   budgetHorizonMs: 30 * 60_000,
   // Round thirteen ("A"): a threshold learnt over the last hour, bounded by the budget's own form at its setpoint
-  // (shiftGuardRate 0) and by the spread guard at 0.2: the only set that kept every simulated shift within the cap
-  // on seeds 1-6 (README, pacing, round thirteen).
+  // (shiftGuardRate 0) and by the spread guard at 0.2: every shift of the simulated grid within the cap on seeds 1-6,
+  // where the budget alone put three over (README, pacing, round thirteen).
   thresholdPriorAnswers: 200,
   wrapLawByTalk: false,
   shiftGuardRate: 0,
