@@ -15,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FEATURE_NAMES, FrameSide, shape, sunkPitch, voicingSwing } from './amd-features';
+import { FEATURE_NAMES, FrameSide, shape, sunkPitch, voicingSwing, type ShapeOptions } from './amd-features';
 import type { MediaConfig } from './config';
 import { LevelVad } from './level-vad';
 import { FRAME_MS } from './types';
@@ -120,6 +120,22 @@ export function backgroundBelowDbFor(c: MediaConfig['amd'], vad: Pick<LevelVad, 
   return c.backgroundBelowDb;
 }
 
+/** The greeting-shape options of the amd and vad config, with the line's background bar (backgroundBelowDbFor). */
+export function shapeOptions(c: MediaConfig['amd'], v: MediaConfig['vad'], backgroundBelowDb: number): ShapeOptions {
+  return {
+    mergeGapMs: c.mergeGapMs,
+    minBurstMs: c.minWordLengthMs,
+    minPeriodicity: v.minPeriodicity,
+    backgroundBelowDb,
+    pauseMinPeriodicity: c.pauseMinPeriodicity,
+    pauseEdgesOnly: c.pauseEdgesOnly,
+    voicedMarginDb: v.voicedMarginDb,
+    pauseNoiseMargin: c.pauseNoiseMargin,
+    pauseNoisePercentile: c.pauseNoisePercentile,
+    pauseNoiseAtFloorDb: c.pauseNoiseAtFloorDb,
+  };
+}
+
 export type ShapeDecision =
   | { kind: ModelClass; confidence: number; reason: string; features: Record<string, number> }
   | { kind: 'notsure'; confidence: number; lean: ModelClass; reason: string; features: Record<string, number> }
@@ -193,23 +209,7 @@ export class ShapeAmd {
     this.side.freq[vad.n - 1] = freqHz;
     const c = this.cfg;
     if (vad.firstSoundIndex >= 0) this.lineFrames++;
-    const s = shape(
-      vad,
-      this.side,
-      {
-        mergeGapMs: c.mergeGapMs,
-        minBurstMs: c.minWordLengthMs,
-        minPeriodicity: this.vadCfg.minPeriodicity,
-        backgroundBelowDb: backgroundBelowDbFor(c, vad),
-        pauseMinPeriodicity: c.pauseMinPeriodicity,
-        pauseEdgesOnly: c.pauseEdgesOnly,
-        voicedMarginDb: this.vadCfg.voicedMarginDb,
-        pauseNoiseMargin: c.pauseNoiseMargin,
-        pauseNoisePercentile: c.pauseNoisePercentile,
-        pauseNoiseAtFloorDb: c.pauseNoiseAtFloorDb,
-      },
-      this.x,
-    );
+    const s = shape(vad, this.side, shapeOptions(c, this.vadCfg, backgroundBelowDbFor(c, vad)), this.x);
     const dropped = Math.round(this.t / FRAME_MS) - vad.n;
     if (!this.trace) {
       const music = this.lineMusic();

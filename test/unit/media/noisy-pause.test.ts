@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { FrameSide, FEATURE_NAMES, shape } from '../../../lib/media/amd-features';
-import { MODEL_CLASSES } from '../../../lib/media/amd-model';
+import { MODEL_CLASSES, shapeOptions } from '../../../lib/media/amd-model';
 import { mediaConfig } from '../../../lib/media/config';
 import { LevelVad } from '../../../lib/media/level-vad';
 import { FRAME_MS } from '../../../lib/media/types';
@@ -36,15 +36,7 @@ const fade = (ms: number): Seg => [ms, -38, 0.55];
 
 function shapeWith(v: LevelVad, pauseMinPeriodicity: number, pauseEdgesOnly = false) {
   const c = mediaConfig();
-  const o = {
-    mergeGapMs: c.amd.mergeGapMs,
-    minBurstMs: c.amd.minWordLengthMs,
-    minPeriodicity: c.vad.minPeriodicity,
-    backgroundBelowDb: c.amd.backgroundBelowDb,
-    pauseMinPeriodicity,
-    pauseEdgesOnly,
-    voicedMarginDb: c.vad.voicedMarginDb,
-  };
+  const o = { ...shapeOptions(c.amd, c.vad, c.amd.backgroundBelowDb), pauseMinPeriodicity, pauseEdgesOnly };
   return shape(v, new FrameSide(v.db.length), o, new Float64Array(FEATURE_NAMES.length));
 }
 

@@ -8,6 +8,7 @@
  */
 import t from 'tap';
 import { FrameSide, FEATURE_NAMES, shape } from '../../../lib/media/amd-features';
+import { shapeOptions } from '../../../lib/media/amd-model';
 import { mediaConfig } from '../../../lib/media/config';
 import { LevelVad } from '../../../lib/media/level-vad';
 import { FRAME_MS } from '../../../lib/media/types';
@@ -31,18 +32,7 @@ const hidden = (ms: number): Seg => [ms, (i) => -39.6 + 0.1 * (i % 2), (i) => 0.
 
 function pauseOf(v: LevelVad, pauseNoiseMargin: number) {
   const c = mediaConfig();
-  const o = {
-    mergeGapMs: c.amd.mergeGapMs,
-    minBurstMs: c.amd.minWordLengthMs,
-    minPeriodicity: c.vad.minPeriodicity,
-    backgroundBelowDb: c.amd.backgroundBelowDb,
-    pauseMinPeriodicity: c.amd.pauseMinPeriodicity,
-    pauseEdgesOnly: c.amd.pauseEdgesOnly,
-    voicedMarginDb: c.vad.voicedMarginDb,
-    pauseNoiseMargin,
-    pauseNoisePercentile: c.amd.pauseNoisePercentile,
-    pauseNoiseAtFloorDb: c.amd.pauseNoiseAtFloorDb,
-  };
+  const o = { ...shapeOptions(c.amd, c.vad, c.amd.backgroundBelowDb), pauseNoiseMargin };
   const s = shape(v, new FrameSide(v.db.length), o, new Float64Array(FEATURE_NAMES.length));
   return { bursts: s.bursts, gapMs: Math.round(s.x[7]! * 1000), pauseMs: s.unvoicedPauseMs };
 }
