@@ -63,6 +63,8 @@ export class FeatureExtractor {
   readonly out: FrameFeatures;
   /** Per bin (8 slots): 2 cos ω, cos ω, sin ω, then cos and sin of ω(N/2 − 1) and of ω(N − 1). */
   private readonly g: Float64Array;
+  /** X1 (re, im) of the four bins in a pass. */
+  private readonly half1 = new Float64Array(8);
   /** The last noiseWindowFrames 60 ms mean frame energies (a ring), and the last three frames' energies. */
   private readonly floorRing: Float64Array;
   private floorK = 0;
@@ -159,42 +161,87 @@ export class FeatureExtractor {
       for (const r of HARMONIC_RATIOS) if (o.freqHz * r < NYQUIST_MARGIN_HZ) h += goertzelShare(x, o.freqHz * r, energy);
     o.harmonicShare = h;
     const bins = o.bins;
+    // Four bins per pass over the samples: each Goertzel recurrence is a chain of dependent operations, so one
+    // bin at a time leaves the CPU waiting on each step; four independent chains run side by side (the same
+    // arithmetic, in the same order, per bin: the results are bit for bit those of one bin at a time; 11 bins:
+    // 9.7 → 6.3 µs a frame).
+    const top = bins.length - 1;
+    for (let b = 0; b <= top; b += 4) this.binQuad(x, energy, b, Math.min(b + 1, top), Math.min(b + 2, top), Math.min(b + 3, top));
+    return o;
+  }
+
+  /**
+   * Goertzel at bins `p`, `q`, `u`, `v` (repeats allowed), read out at half and full frame: X1 (the first half's
+   * DFT) and X (the whole frame's, the Goertzel power); X − X1 is the second half's. The phase turn from X1 to X2
+   * is the energy's offset from the bin.
+   */
+  private binQuad(x: Int16Array, energy: number, p: number, q: number, u: number, v: number): void {
+    const n = x.length;
     const half = n >> 1;
     const g = this.g;
-    for (let b = 0; b < bins.length; b++) {
-      // Goertzel at the bin's frequency, read out at half and full frame: X1 (the first half's DFT) and X (the
-      // whole frame's, the Goertzel power); X − X1 is the second half's. The phase turn from X1 to X2 is the
-      // energy's offset from the bin.
-      const c = g[b * 8]!;
-      let s1 = 0;
-      let s2 = 0;
-      for (let i = 0; i < half; i++) {
-        const s0 = x[i]! + c * s1 - s2;
-        s2 = s1;
-        s1 = s0;
+    const cp = g[p * 8]!;
+    const cq = g[q * 8]!;
+    const cu = g[u * 8]!;
+    const cv = g[v * 8]!;
+    let p1 = 0;
+    let p2 = 0;
+    let q1 = 0;
+    let q2 = 0;
+    let u1 = 0;
+    let u2 = 0;
+    let v1 = 0;
+    let v2 = 0;
+    const h = this.half1;
+    for (let i = 0; i < n; i++) {
+      if (i === half) {
+        this.firstHalf(p, p1, p2, h, 0);
+        this.firstHalf(q, q1, q2, h, 2);
+        this.firstHalf(u, u1, u2, h, 4);
+        this.firstHalf(v, v1, v2, h, 6);
       }
-      // y = s1 − e^{−jω} s2 = e^{jω(N−1)} · X over the first N samples.
-      let yr = s1 - g[b * 8 + 1]! * s2;
-      let yi = g[b * 8 + 2]! * s2;
-      const r1 = yr * g[b * 8 + 3]! + yi * g[b * 8 + 4]!;
-      const i1 = yi * g[b * 8 + 3]! - yr * g[b * 8 + 4]!;
-      for (let i = half; i < n; i++) {
-        const s0 = x[i]! + c * s1 - s2;
-        s2 = s1;
-        s1 = s0;
-      }
-      yr = s1 - g[b * 8 + 1]! * s2;
-      yi = g[b * 8 + 2]! * s2;
-      const re = yr * g[b * 8 + 5]! + yi * g[b * 8 + 6]!;
-      const im = yi * g[b * 8 + 5]! - yr * g[b * 8 + 6]!;
-      bins[b] = energy > 0 ? (2 * (re * re + im * im)) / (n * energy) : 0;
-      const r2 = re - r1;
-      const i2 = im - i1;
-      // arg(X2 · conj X1) = 2π · offset · half / rate.
-      const turn = Math.atan2(i2 * r1 - r2 * i1, r2 * r1 + i2 * i1);
-      o.binOffsetHz[b] = (turn * SAMPLE_RATE) / (2 * Math.PI * half);
+      const xi = x[i]!;
+      const p0 = xi + cp * p1 - p2;
+      p2 = p1;
+      p1 = p0;
+      const q0 = xi + cq * q1 - q2;
+      q2 = q1;
+      q1 = q0;
+      const u0 = xi + cu * u1 - u2;
+      u2 = u1;
+      u1 = u0;
+      const v0 = xi + cv * v1 - v2;
+      v2 = v1;
+      v1 = v0;
     }
-    return o;
+    this.readOut(p, p1, p2, h[0]!, h[1]!, energy, n);
+    this.readOut(q, q1, q2, h[2]!, h[3]!, energy, n);
+    this.readOut(u, u1, u2, h[4]!, h[5]!, energy, n);
+    this.readOut(v, v1, v2, h[6]!, h[7]!, energy, n);
+  }
+
+  /** X1 of bin b from its Goertzel state after the first half: y = s1 − e^{−jω} s2 = e^{jω(N/2−1)} · X1. */
+  private firstHalf(b: number, s1: number, s2: number, h: Float64Array, at: number): void {
+    const g = this.g;
+    const yr = s1 - g[b * 8 + 1]! * s2;
+    const yi = g[b * 8 + 2]! * s2;
+    h[at] = yr * g[b * 8 + 3]! + yi * g[b * 8 + 4]!;
+    h[at + 1] = yi * g[b * 8 + 3]! - yr * g[b * 8 + 4]!;
+  }
+
+  /** A bin's share and offset from its Goertzel state at the frame's end and its first half's DFT (r1, i1). */
+  private readOut(b: number, s1: number, s2: number, r1: number, i1: number, energy: number, n: number): void {
+    const g = this.g;
+    const half = n >> 1;
+    const yr = s1 - g[b * 8 + 1]! * s2;
+    const yi = g[b * 8 + 2]! * s2;
+    const re = yr * g[b * 8 + 5]! + yi * g[b * 8 + 6]!;
+    const im = yi * g[b * 8 + 5]! - yr * g[b * 8 + 6]!;
+    this.out.bins[b] = energy > 0 ? (2 * (re * re + im * im)) / (n * energy) : 0;
+    const r2 = re - r1;
+    const i2 = im - i1;
+    // arg(X2 · conj X1) = 2π · offset · half / rate.
+    const turn = Math.atan2(i2 * r1 - r2 * i1, r2 * r1 + i2 * i1);
+    this.out.binOffsetHz[b] = (turn * SAMPLE_RATE) / (2 * Math.PI * half);
   }
 }
 

@@ -34,6 +34,7 @@
  * with the whole analyser by `npm run bench -- detect`.
  */
 import type { MediaConfig } from './config';
+import { SortedFloats } from './sorted-floats';
 import { FRAME_MS } from './types';
 
 export const SILENT_DBFS = -100;
@@ -52,7 +53,15 @@ const HP_A2 = (1 - Math.SQRT2 * HP_W + HP_W * HP_W) * HP_N;
 const PER_LEN = 160;
 const PER_WIN = 96;
 const PER_MIN_LAG = 10;
-const PER_MAX_LAG = 57;
+const PER_MAX_LAG = 57; // PER_MAX_LAG − PER_MIN_LAG + 1 is a multiple of 4 (periodicity sums four lags at a time)
+
+/** r[lag] from the lag's sum c and the energies e0, e1 of the two windows; returns e1 slid one sample earlier. */
+function normalise(d: Float64Array, r: Float64Array, lag: number, c: number, e0: number, e1: number): number {
+  r[lag] = e1 > 0 ? c / Math.sqrt(e0 * e1) : 0;
+  const out = d[PER_LEN - 1 - lag]!;
+  const inn = d[PER_LEN - PER_WIN - lag - 1] ?? 0;
+  return e1 + (inn * inn - out * out);
+}
 
 /**
  * Peak normalised autocorrelation of the last PER_WIN samples of `d` against
@@ -66,14 +75,25 @@ export function periodicity(d: Float64Array, r: Float64Array, best = { lag: 0 })
   if (e0 <= 1e-3 * PER_WIN) return 0;
   let e1 = 0;
   for (let n = t0 - PER_MIN_LAG; n < PER_LEN - PER_MIN_LAG; n++) e1 += d[n]! * d[n]!;
-  for (let lag = PER_MIN_LAG; lag <= PER_MAX_LAG; lag++) {
-    let c = 0;
-    for (let n = t0; n < PER_LEN; n++) c += d[n]! * d[n - lag]!;
-    r[lag] = e1 > 0 ? c / Math.sqrt(e0 * e1) : 0;
-    // Slide the lagged window one sample earlier.
-    const out = d[PER_LEN - 1 - lag]!;
-    const inn = d[t0 - lag - 1] ?? 0;
-    e1 += inn * inn - out * out;
+  // Four lags per pass over the window: each lag's sum is a chain of dependent additions, and four independent
+  // chains run side by side (each summed in the same order as alone, so bit for bit the same; 48 lags).
+  for (let lag = PER_MIN_LAG; lag <= PER_MAX_LAG; lag += 4) {
+    let c0 = 0;
+    let c1 = 0;
+    let c2 = 0;
+    let c3 = 0;
+    for (let n = t0; n < PER_LEN; n++) {
+      const dn = d[n]!;
+      const k = n - lag;
+      c0 += dn * d[k]!;
+      c1 += dn * d[k - 1]!;
+      c2 += dn * d[k - 2]!;
+      c3 += dn * d[k - 3]!;
+    }
+    e1 = normalise(d, r, lag, c0, e0, e1);
+    e1 = normalise(d, r, lag + 1, c1, e0, e1);
+    e1 = normalise(d, r, lag + 2, c2, e0, e1);
+    e1 = normalise(d, r, lag + 3, c3, e0, e1);
   }
   let lag = PER_MIN_LAG;
   while (lag < PER_MAX_LAG && r[lag + 1]! <= r[lag]!) lag++;
@@ -108,8 +128,11 @@ export class LevelVad {
   private y1 = 0;
   private y2 = 0;
   private readonly win: number;
-  private readonly scratch: Float32Array;
-  private readonly peakScratch: Float32Array;
+  /** The floor window's values (the last `win` frames since the first sound), and the whole history's, in order. */
+  private readonly winSorted: SortedFloats;
+  private readonly histSorted: SortedFloats;
+  /** The value the history dropped last (its oldest, once it holds maxFrames). */
+  private dropped = 0;
   /** Last 40 ms of high-passed audio at 4 kHz, and the decimator's previous input. */
   private readonly dec = new Float64Array(PER_LEN);
   private readonly acf = new Float64Array(PER_MAX_LAG + 1);
@@ -131,8 +154,8 @@ export class LevelVad {
     this.per = new Float32Array(maxFrames);
     this.lag = new Uint8Array(maxFrames);
     this.win = Math.max(5, Math.round(cfg.floorWindowMs / FRAME_MS));
-    this.scratch = new Float32Array(this.win);
-    this.peakScratch = new Float32Array(maxFrames);
+    this.winSorted = new SortedFloats(this.win + 1);
+    this.histSorted = new SortedFloats(maxFrames);
     this.quiet = new Float32Array(this.win);
     this.quietAt = new Float64Array(this.win);
     this.quietScratch = new Float32Array(this.win);
@@ -173,6 +196,8 @@ export class LevelVad {
     this.prevPower = p;
     const d = smooth > 0 ? Math.max(SILENT_DBFS, 10 * Math.log10(smooth / FULL_SCALE_POWER)) : SILENT_DBFS;
     if (this.n === this.maxFrames) {
+      this.dropped = this.db[0]!;
+      this.histSorted.remove(this.dropped);
       this.db.copyWithin(0, 1);
       this.per.copyWithin(0, 1);
       this.lag.copyWithin(0, 1);
@@ -182,6 +207,7 @@ export class LevelVad {
     this.per[this.n] = periodic;
     this.lag[this.n] = lag;
     this.db[this.n++] = d;
+    this.histSorted.insert(d);
     this.frames++;
     // Under the threshold of the moment it came (the line between the words): kept for the floor's fluctuation.
     if (this.cfg.quietSpread && this.firstSound >= 0 && d <= this.thresholdDb) {
@@ -226,21 +252,19 @@ export class LevelVad {
       }
       this.firstSound = this.n - 1;
     }
-    const from = Math.max(this.firstSound, this.n - this.win);
-    const m = this.n - from;
-    this.scratch.set(this.db.subarray(from, this.n));
-    const w = this.scratch.subarray(0, m);
-    w.sort();
-    this.floorDb = w[Math.min(m - 1, Math.floor((c.floorPercentile / 100) * m))]!;
-    const low = w[Math.floor(0.05 * m)]!;
-    const high = w[Math.min(m - 1, Math.floor(0.2 * m))]!;
-    // The peak needs the whole history (a person's word may be seconds ago); recomputed every 5th frame.
-    if (this.n % 5 === 1 || this.n < 10) {
-      const all = this.peakScratch.subarray(0, this.n);
-      all.set(this.db.subarray(0, this.n));
-      all.sort();
-      this.peakDb = all[Math.min(this.n - 1, Math.floor((c.peakPercentile / 100) * this.n))]!;
-    }
+    // The window: the last `win` frames since the first sound, within the history. The frame that leaves it came
+    // `span` frames before this one; when the window spans the whole history, it is the one the history just dropped.
+    const w = this.winSorted;
+    const span = Math.min(this.win, this.maxFrames);
+    w.insert(this.db[this.n - 1]!);
+    if (w.size > span) w.remove(span === this.maxFrames ? this.dropped : this.db[this.n - 1 - span]!);
+    const m = w.size;
+    this.floorDb = w.at(Math.min(m - 1, Math.floor((c.floorPercentile / 100) * m)));
+    const low = w.at(Math.floor(0.05 * m));
+    const high = w.at(Math.min(m - 1, Math.floor(0.2 * m)));
+    // The peak needs the whole history (a person's word may be seconds ago); read every 5th frame, as when it was sorted afresh.
+    if (this.n % 5 === 1 || this.n < 10)
+      this.peakDb = this.histSorted.at(Math.min(this.n - 1, Math.floor((c.peakPercentile / 100) * this.n)));
     // The floor's own fluctuation: steady hiss needs a few dB of margin, babble more. Measured on the frames that were
     // quiet when they came (quietSpread): a window that a long sentence fills is mostly speech, whose spread is not the
     // line's and would lift the threshold into the sentence's soft syllables (a breath then reads as a pause).
