@@ -80,14 +80,35 @@ function corr1(
   const a = Math.max(0, -lag);
   const end = Math.min(n, r.length - lag);
   const v = Math.min(cover, end);
-  const len = n - a;
-  const k = n - end;
-  const sv = v - a;
-  if (sv < minSpan) return -1;
+  if (v - a < minSpan) return -1;
   let dotV = 0;
   for (let i = a; i < v; i++) dotV += z[i]! * r[lag + i]!;
   let dot = dotV;
   for (let i = v; i < end; i++) dot += z[i]! * r[lag + i]!;
+  return corrOf(dotV, dot, pz, pz2, pr, pr2, c0, lag, n, a, end, v);
+}
+
+/**
+ * corr1 from its two dot products: dotV over the voiced span a…v−1, dot over the whole overlap a…end−1 (the
+ * live frames facing the reference; from `end` on they face silence, c0).
+ */
+function corrOf(
+  dotV: number,
+  dot: number,
+  pz: Float64Array,
+  pz2: Float64Array,
+  pr: Float64Array,
+  pr2: Float64Array,
+  c0: number,
+  lag: number,
+  n: number,
+  a: number,
+  end: number,
+  v: number,
+): number {
+  const len = n - a;
+  const k = n - end;
+  const sv = v - a;
   const so = pr[lag + end]! - pr[lag + a]!;
   const so2 = pr2[lag + end]! - pr2[lag + a]!;
   const zAll = pz[n]! - pz[a]!;
@@ -132,14 +153,114 @@ export interface LagLimits {
   to?: number;
 }
 
-/** Best score over lags `from…to`, within the limits. */
+/** Lags scored per pass over the live window (scoreBlock). */
+const BLOCK = 4;
+
+/** Best score over lags `from…to`, within the limits (the first of equal bests). */
 export function bestLag(live: LiveWindow, ref: Contour, lim: LagLimits): { c: number; lag: number } {
   const first = Math.max(lim.from ?? -Infinity, -(live.n - Math.min(lim.minLength, live.n)));
   const last = Math.min(lim.to ?? Infinity, ref.e.length - Math.min(lim.coverTo, live.n));
   let best = { c: -1, lag: NaN };
-  for (let lag = first; lag <= last; lag++) {
+  const s = new Float64Array(BLOCK);
+  const acc = new Float64Array(2 * BLOCK);
+  let lag = first;
+  for (; lag + BLOCK - 1 <= last; lag += BLOCK) {
+    scoreBlock(live, ref, lag, lim.coverTo, lim.minSpan, s, acc);
+    for (let j = 0; j < BLOCK; j++) if (s[j]! > best.c) best = { c: s[j]!, lag: lag + j };
+  }
+  for (; lag <= last; lag++) {
     const c = scoreAt(live, ref, lag, lim.coverTo, lim.minSpan);
     if (c > best.c) best = { c, lag };
   }
   return best;
+}
+
+/**
+ * scoreAt for lags lag…lag+3 into out[0…3], bit for bit: the eight dot products (two contours × four lags) run
+ * side by side over the span all four share, each summed in the same order as alone (a dot product is a chain of
+ * dependent additions, so one at a time leaves the CPU waiting on each). Lag j's overlap starts at a_j and ends at
+ * end_j; both fall as j grows, so the shared span is a_0…v_3, and each lag adds its own few frames before and after.
+ */
+export function scoreBlock(
+  live: LiveWindow,
+  ref: Contour,
+  lag: number,
+  cover: number,
+  minSpan: number,
+  out: Float64Array,
+  acc = new Float64Array(2 * BLOCK),
+): void {
+  const n = live.n;
+  const R = ref.e.length;
+  const A = Math.max(0, -lag);
+  const V = Math.min(cover, n, R - lag - 3);
+  if (V - A < 1) {
+    for (let j = 0; j < 4; j++) out[j] = scoreAt(live, ref, lag + j, cover, minSpan);
+    return;
+  }
+  const { ze, zt } = live;
+  const re = ref.e;
+  const rt = ref.t;
+  acc.fill(0); // the e sums of lags 0…3, then their t sums
+  // Each lag's frames before the shared span: a negative lag's overlap starts at −lag, so the later lags start earlier.
+  for (let j = 1; j < 4; j++)
+    for (let i = Math.max(0, -lag - j); i < A; i++) {
+      acc[j] = acc[j]! + ze[i]! * re[lag + j + i]!;
+      acc[4 + j] = acc[4 + j]! + zt[i]! * rt[lag + j + i]!;
+    }
+  let e0 = acc[0]!;
+  let e1 = acc[1]!;
+  let e2 = acc[2]!;
+  let e3 = acc[3]!;
+  let t0 = acc[4]!;
+  let t1 = acc[5]!;
+  let t2 = acc[6]!;
+  let t3 = acc[7]!;
+  for (let i = A; i < V; i++) {
+    const z = ze[i]!;
+    const y = zt[i]!;
+    const k = lag + i;
+    e0 += z * re[k]!;
+    e1 += z * re[k + 1]!;
+    e2 += z * re[k + 2]!;
+    e3 += z * re[k + 3]!;
+    t0 += y * rt[k]!;
+    t1 += y * rt[k + 1]!;
+    t2 += y * rt[k + 2]!;
+    t3 += y * rt[k + 3]!;
+  }
+  acc[0] = e0;
+  acc[1] = e1;
+  acc[2] = e2;
+  acc[3] = e3;
+  acc[4] = t0;
+  acc[5] = t1;
+  acc[6] = t2;
+  acc[7] = t3;
+  for (let j = 0; j < 4; j++) {
+    const l = lag + j;
+    const a = Math.max(0, -l);
+    const end = Math.min(n, R - l);
+    const v = Math.min(cover, end);
+    if (v - a < minSpan) {
+      out[j] = -1;
+      continue;
+    }
+    // The rest of lag j's voiced span, then the rest of its overlap.
+    let de = acc[j]!;
+    let dt = acc[4 + j]!;
+    for (let i = V; i < v; i++) {
+      de += ze[i]! * re[l + i]!;
+      dt += zt[i]! * rt[l + i]!;
+    }
+    const deV = de;
+    const dtV = dt;
+    for (let i = v; i < end; i++) {
+      de += ze[i]! * re[l + i]!;
+      dt += zt[i]! * rt[l + i]!;
+    }
+    const ce = corrOf(deV, de, live.pze, live.pze2, ref.pe, ref.pe2, SILENCE_E, l, n, a, end, v);
+    const ct = corrOf(dtV, dt, live.pzt, live.pzt2, ref.pt, ref.pt2, SILENCE_T, l, n, a, end, v);
+    out[j] = (ce + ct) / 2;
+  }
 }

@@ -1,12 +1,14 @@
 /**
- * The analyser's interleaved kernels (several Goertzel bins, or several autocorrelation lags, per pass over the
- * samples) give bit for bit what one bin or one lag at a time gives: the same arithmetic in the same order per bin
- * and per lag. Checked against straightforward one-at-a-time versions on noise, tones and voice-like sound.
+ * The analyser's interleaved kernels (several Goertzel bins, autocorrelation lags or announcement lags per pass over
+ * the samples) give bit for bit what one bin or one lag at a time gives: the same arithmetic in the same order per
+ * bin and per lag. Checked against straightforward one-at-a-time versions on noise, tones and voice-like sound.
  */
 import t from 'tap';
 import { FeatureExtractor } from '../../../lib/media/features';
 import { periodicity } from '../../../lib/media/level-vad';
 import { SAMPLE_RATE } from '../../../lib/media/types';
+import { liveWindow, scoreAt, scoreBlock } from '../../../lib/media/announcement-score';
+import { contourOf } from '../../../lib/media/announcement-contours';
 
 function rng(seed: number): () => number {
   let s = seed;
@@ -110,4 +112,30 @@ t.test('the autocorrelation four lags at a time equals one lag at a time', async
     }
   }
   t.equal(wrong, 0, '200 windows × 48 lags bit for bit');
+});
+
+t.test('announcement scores four lags at a time equal one lag at a time, at every kind of lag', async (t) => {
+  const r = rng(13);
+  const series = (n: number) => Float64Array.from({ length: n }, (_, i) => Math.sin(i / 3) + r());
+  let compared = 0;
+  let wrong = 0;
+  for (let k = 0; k < 60; k++) {
+    const n = 30 + Math.floor(r() * 120);
+    const live = liveWindow(series(n), series(n))!;
+    const m = 20 + Math.floor(r() * 200);
+    const refFull = contourOf(series(m), series(m));
+    const cover = Math.max(1, n - Math.floor(r() * 20));
+    const minSpan = 1 + Math.floor(r() * 20);
+    const out = new Float64Array(4);
+    // Negative lags (the live window starts before the reference), interior ones, and lags running past its end.
+    for (let lag = -n + 1; lag + 3 <= refFull.e.length; lag++) {
+      scoreBlock(live, refFull, lag, cover, minSpan, out);
+      for (let j = 0; j < 4; j++) {
+        compared++;
+        if (!Object.is(out[j], scoreAt(live, refFull, lag + j, cover, minSpan))) wrong++;
+      }
+    }
+  }
+  t.ok(compared > 10000, `${compared} scores compared`);
+  t.equal(wrong, 0, 'every score bit for bit');
 });
