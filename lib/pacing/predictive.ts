@@ -48,6 +48,7 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   thresholdRecent: true,
   shiftGuardChance: 0.2,
   shiftGuardDispersion: 1,
+  shiftGuardFirstPoint: 0.25,
   minSamples: Object.freeze({ resolved: 50, live: 15, talk: 10 }),
   maxLinesPerAgent: 8,
 });
@@ -94,6 +95,7 @@ export function predictiveParams(mode: PredictiveMode): Params {
     thresholdRecent: mode.thresholdRecent ?? d.thresholdRecent,
     shiftGuardChance: mode.shiftGuardChance ?? d.shiftGuardChance,
     shiftGuardDispersion: mode.shiftGuardDispersion ?? d.shiftGuardDispersion,
+    shiftGuardFirstPoint: mode.shiftGuardFirstPoint ?? d.shiftGuardFirstPoint,
     minSamples: { ...d.minSamples, ...mode.minSamples },
     maxLinesPerAgent: mode.maxLinesPerAgent ?? d.maxLinesPerAgent,
   };
@@ -111,6 +113,8 @@ export function predictiveParams(mode: PredictiveMode): Params {
   if (!(p.shiftGuardChance >= 0 && p.shiftGuardChance < 1))
     throw new RangeError(`predictive shiftGuardChance must be in [0, 1), got ${p.shiftGuardChance}`);
   if (!(p.shiftGuardDispersion >= 1)) throw new RangeError(`predictive shiftGuardDispersion must be ≥ 1, got ${p.shiftGuardDispersion}`);
+  if (!(p.shiftGuardFirstPoint > 0 && p.shiftGuardFirstPoint <= 1))
+    throw new RangeError(`predictive shiftGuardFirstPoint must be in (0, 1], got ${p.shiftGuardFirstPoint}`);
   if (!(p.shiftGuardHorizonMs > 0)) throw new RangeError(`predictive shiftGuardHorizonMs must be > 0, got ${p.shiftGuardHorizonMs}`);
   if (!(p.maxLinesPerAgent >= 1)) throw new RangeError(`predictive maxLinesPerAgent must be ≥ 1, got ${p.maxLinesPerAgent}`);
   return p;
@@ -242,6 +246,7 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
       cap: P.maxAbandonRate,
       chance: P.shiftGuardChance,
       dispersion: P.shiftGuardDispersion,
+      firstPoint: P.shiftGuardFirstPoint,
     });
     figures.spreadGuard = round6(guard / bias);
     perCallRisk = Math.min(perCallRisk, guard / bias);

@@ -67,6 +67,8 @@ export interface SpreadGuardInput {
   chance: number;
   /** Abandons come in bursts of about this many (≥ 1; 1 = Poisson). */
   dispersion?: number;
+  /** Check points before this fraction of the horizon are skipped (default: all of CHECK_POINTS; 1: the end only). */
+  firstPoint?: number;
 }
 
 /**
@@ -78,7 +80,9 @@ export function spreadGuardRisk(g: SpreadGuardInput): number {
   if (!(d >= 1)) throw new RangeError(`dispersion must be ≥ 1, got ${d}`);
   if (!(g.expectedAnswers > 0)) return 0;
   let r = Infinity;
+  const first = g.firstPoint ?? CHECK_POINTS[0];
   for (const u of CHECK_POINTS) {
+    if (u < first && u < 1) continue;
     const e = g.expectedAnswers * u;
     const allowance = g.cap * (g.live + e) - g.abandoned;
     // N = d·M, M ~ Poisson(μ/d): P(N > a) = P(M > a/d).

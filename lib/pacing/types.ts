@@ -80,6 +80,11 @@ export interface PredictiveMode {
   /** Abandons come in bursts of about this many, for the spread guard (default 1: Poisson). */
   shiftGuardDispersion?: number;
   /**
+   * The earliest point of the horizon (a fraction) at which the spread guard checks the window's rate (default 0.25:
+   * at a quarter, half and the whole horizon; 1: at its end only).
+   */
+  shiftGuardFirstPoint?: number;
+  /**
    * The wrap-up law per class of the talk before it (wrap-ups fed with their talk), not one pooled law (default
    * false: measured in rounds ten and eleven, it pays at a fixed threshold, not under the budget).
    */

@@ -294,6 +294,7 @@ t.test('the spread guard (shiftGuardChance): off at 0; on, it bounds the thresho
   );
   t.throws(() => decideTick(input(a, base, 0, { ...MODE, shiftGuardChance: 1 })), /shiftGuardChance/);
   t.throws(() => decideTick(input(a, base, 0, { ...MODE, shiftGuardDispersion: 0.5 })), /shiftGuardDispersion/);
+  t.throws(() => decideTick(input(a, base, 0, { ...MODE, shiftGuardFirstPoint: 0 })), /shiftGuardFirstPoint/);
 });
 
 t.test(

@@ -84,3 +84,15 @@ t.test('spreadGuardRisk holds its chance: Poisson abandons at the guard risk end
     t.ok(over / n <= 0.1 + 0.01, `(${abandoned}, ${live}, ${e}): over at the horizon's end in ${((over / n) * 100).toFixed(1)} % ≤ 10 %`);
   }
 });
+
+t.test('spreadGuardRisk firstPoint: the early check points skipped, never tighter; 1 = the horizon’s end alone', async (t) => {
+  const base = { abandoned: 0, live: 0, expectedAnswers: 120, cap: 0.03, chance: 0.2 };
+  const all = spreadGuardRisk(base);
+  const half = spreadGuardRisk({ ...base, firstPoint: 0.5 });
+  const end = spreadGuardRisk({ ...base, firstPoint: 1 });
+  t.equal(spreadGuardRisk({ ...base, firstPoint: 0.25 }), all, '0.25 is the default: every point');
+  t.ok(all < half && half < end, `a shift's start: each early point skipped allows more (${all} < ${half} < ${end})`);
+  // At the end alone: the largest μ with P(Poisson(μ) > 3.6) ≤ 0.2, per answer of 120.
+  t.equal(end, poissonMeanWithin(0.03 * 120, 0.2) / 120, 'the end point alone is the allowance over the whole horizon');
+  t.equal(spreadGuardRisk({ ...base, abandoned: 6, live: 50, firstPoint: 1 }), 0, '6 abandons against 3 % of 170 answers: over at the end whatever comes, nothing');
+});
