@@ -94,5 +94,9 @@ t.test('spreadGuardRisk firstPoint: the early check points skipped, never tighte
   t.ok(all < half && half < end, `a shift's start: each early point skipped allows more (${all} < ${half} < ${end})`);
   // At the end alone: the largest μ with P(Poisson(μ) > 3.6) ≤ 0.2, per answer of 120.
   t.equal(end, poissonMeanWithin(0.03 * 120, 0.2) / 120, 'the end point alone is the allowance over the whole horizon');
-  t.equal(spreadGuardRisk({ ...base, abandoned: 6, live: 50, firstPoint: 1 }), 0, '6 abandons against 3 % of 170 answers: over at the end whatever comes, nothing');
+  t.equal(
+    spreadGuardRisk({ ...base, abandoned: 6, live: 50, firstPoint: 1 }),
+    0,
+    '6 abandons against 3 % of 170 answers: over at the end whatever comes, nothing',
+  );
 });
