@@ -108,6 +108,23 @@ export function multiBurstPauseMs(c: MediaConfig['amd'], snrDb: number): number 
 }
 
 /**
+ * The model's lean towards a recording, P(machine) / (P(machine) + P(person)), the multi-burst rule needs given the
+ * line's SNR (speech peak over the noise floor, dB): 0.5 (the model leaning that way at all) on a quiet line, up to
+ * noisyMultiBurstLean at noisyLineSnrDb and below (linear between, as personSilenceMs). Line noise hides the fading
+ * tails of a sentence's words and sinks its soft voiced stretches, so on a noisy line the pause that splits a person's
+ * one sentence into two bursts is weaker evidence of a recording's two sentences: the model must lean further. ≤ 0.5:
+ * the same bar on every line.
+ */
+export function multiBurstLean(c: MediaConfig['amd'], snrDb: number): number {
+  const noisy = c.noisyMultiBurstLean;
+  const lo = c.noisyLineSnrDb;
+  const hi = c.quietLineSnrDb;
+  if (noisy <= 0.5 || lo >= hi || snrDb >= hi) return 0.5;
+  const k = snrDb <= lo ? 1 : (hi - snrDb) / (hi - lo);
+  return 0.5 + k * (noisy - 0.5);
+}
+
+/**
  * How far (dB) below the loudest voice a burst is background talk rather than the greeting: backgroundBelowDb, or on a
  * noisy line (speech peak at most noisyLineSnrDb over the floor) whose floor fluctuates as talk does (the VAD's floor
  * spread ≥ talkFloorSpreadDb: babble 1.3–2.9 dB on the train split, white/pink/brown noise 0.2–0.8 dB)
@@ -159,6 +176,8 @@ export class ShapeAmd {
   /** A person verdict waiting for a noisy line's longer pause (personSilenceMs): times in ms of analysis, level in dBFS. */
   private pending: { endMs: number; needMs: number; refDb: number; loudMs: number; conf: number; spanMs: number; bursts: number } | null =
     null;
+  /** The multi-burst rule held back by the noisy line's bar (amd.noisyMultiBurstLean) at least once. */
+  private heldBursts = false;
   /** Speech onset in ms from the start of analysis, or -1. */
   onsetMs = -1;
   /** The music verdict came from the whole line's pitch (lineMusic), not from the model. */
@@ -268,16 +287,27 @@ export class ShapeAmd {
     // Several sentences (bursts apart by a pause) adding up to this long: a recording, as app_amd's word count says.
     // The model must lean that way too (a person's one long sentence has a breath in it), and two of the bursts must be
     // a real pause apart: a sentence split at a soft or noise-masked syllable (100–250 ms) is not two sentences.
+    // On a noisy line a pause under noisyMultiBurstLeanBelowPauseMs is weaker evidence (noise made a sentence's word
+    // tails and soft stretches into 300–500 ms of pause), so the model must lean further (multiBurstLean); a longer
+    // pause is a recording's pause between sentences, noise or not.
+    const pauseMs = Math.min(this.x[7]! * 1000, s.unvoicedPauseMs);
     if (
       !tonal &&
       c.multiBurstGreetingMs > 0 &&
       s.bursts >= 2 &&
       s.spanMs >= c.multiBurstGreetingMs &&
       s.trailingMs >= c.mergeGapMs &&
-      Math.min(this.x[7]! * 1000, s.unvoicedPauseMs) >= multiBurstPauseMs(c, vad.peakDb - vad.floorDb) &&
+      pauseMs >= multiBurstPauseMs(c, vad.peakDb - vad.floorDb) &&
       pm >= ph
     ) {
-      return this.verdict(1, `${s.bursts} bursts over ${s.spanMs} ms`, pm / (pm + ph));
+      if (
+        (c.noisyMultiBurstLeanBelowPauseMs > 0 && pauseMs >= c.noisyMultiBurstLeanBelowPauseMs) ||
+        pm / (pm + ph) >= multiBurstLean(c, vad.peakDb - vad.floorDb)
+      )
+        return this.verdict(1, `${s.bursts} bursts over ${s.spanMs} ms`, pm / (pm + ph));
+      // Held back by the noisy line's bar: what tells the two apart now is what follows. A person's one sentence ends
+      // in quiet (the person verdict below); a recording goes on talking, and still does at the end of the analysis.
+      this.heldBursts = true;
     }
     // Enough voice for a greeting: minGreetingSpeechMs of it, or minPitchedGreetingMs with a pitch (a click or a breath
     // has none; a short word whose soft ends noise sank under the threshold keeps its voiced core) when the quiet after
@@ -333,6 +363,13 @@ export class ShapeAmd {
     // maxHumanSilenceMs, decided just above) rather than cutting it into a notsure.
     const waiting = c.finishSilenceWait && !tonal && s.trailingMs >= c.minHumanSilenceMs && s.trailingMs < c.maxHumanSilenceMs && greeting;
     if (since >= c.totalAnalysisTimeMs && !waiting) {
+      // Two sentences the noisy line's bar held back, and no person's quiet after them (the voice went on): a recording.
+      if (this.heldBursts && !tonal && s.trailingMs < c.minHumanSilenceMs)
+        return this.verdict(
+          1,
+          `${s.bursts} bursts over ${s.spanMs} ms held back on a noisy line, and no quiet after them in ${c.totalAnalysisTimeMs} ms`,
+          pm / (pm + ph),
+        );
       let best = pm >= ph && pm >= pmu ? 1 : ph >= pmu ? 0 : 2;
       let conf = p[best]!;
       let why = '';
