@@ -445,6 +445,7 @@ export class ShapeAmd {
     let periodicAll = 0;
     let pairs = 0;
     let held = 0;
+    let heldMedian = 0;
     let tonal = 0;
     let prev = false;
     let prevKept = false;
@@ -486,7 +487,8 @@ export class ShapeAmd {
           // A held note: the same pitch period as the frame before; with musicLineHoldMedian, the same 3-frame running
           // median (a note's period estimated in noise jitters a lag step either way around it; a voice's glide moves it).
           pairs++;
-          if (this.held(i, from)) held++;
+          if (lag[i] === lag[i - 1]) held++;
+          if (c.musicLineHoldMedian && this.heldMedian(i, from)) heldMedian++;
           if (!lab[i] && !lab[i - 1]) {
             quietPairs++;
             if (lag[i] === lag[i - 1]) quietHeld++;
@@ -497,7 +499,21 @@ export class ShapeAmd {
     }
     const all = vad.n - from;
     const share = n ? periodic / n : 0;
-    const hold = pairs ? held / pairs : 0;
+    let hold = pairs ? held / pairs : 0;
+    // In noise a held note's period estimate jitters a lag step frame by frame, and the exact hold fails: with
+    // musicLineHoldMedian the pairs may hold on the period's 3-frame running median instead, when the line's pitch sits
+    // on notes (musicLineMinNoteShare): a slow voice's glide holds its median for a few frames too, but speech does not
+    // stay on one pitch for a note's length.
+    let notes = -1;
+    if (
+      share >= c.musicLineMinPeriodicShare &&
+      hold < c.musicLineMinPitchHold &&
+      c.musicLineHoldMedian &&
+      heldMedian / pairs >= c.musicLineMinPitchHold
+    ) {
+      notes = this.noteShare(from, lo);
+      if (notes >= c.musicLineMinNoteShare) hold = heldMedian / pairs;
+    }
     if (share < c.musicLineMinPeriodicShare || hold < c.musicLineMinPitchHold || tonal / all >= c.maxTonalShare) return null;
     // A voice stops (a breath, the end of a phrase, a person waiting for a reply); music plays on.
     const pauseMs = pause * FRAME_MS;
@@ -526,6 +542,7 @@ export class ShapeAmd {
         lineVoicingSwing: r3(swing),
         linePitchOnsetsPerS: r3(onsetsPerS),
         linePauseMs: pauseMs,
+        ...(notes >= 0 ? { lineNoteShare: r3(notes) } : {}),
       },
     });
   }
@@ -563,9 +580,15 @@ export class ShapeAmd {
 
   /** The pitched pair (i-1, i) holds its note (see amd.musicLineHoldMedian), counting frames from `from` on. */
   private held(i: number, from: number): boolean {
+    const lag = this.vad.lag;
+    if (!this.cfg.musicLineHoldMedian) return lag[i] === lag[i - 1];
+    return this.heldMedian(i, from);
+  }
+
+  /** The pitched pair (i-1, i) keeps the pitch period's 3-frame running median (frames from `from` on). */
+  private heldMedian(i: number, from: number): boolean {
     const vad = this.vad;
     const lag = vad.lag;
-    if (!this.cfg.musicLineHoldMedian) return lag[i] === lag[i - 1];
     const per = vad.per;
     const minPer = this.vadCfg.minPeriodicity;
     return (
@@ -575,6 +598,55 @@ export class ShapeAmd {
       per[i - 2]! >= minPer &&
       median3(lag[i - 2]!, lag[i - 1]!, lag[i]!) === median3(lag[i - 1]!, lag[i]!, lag[i + 1]!)
     );
+  }
+
+  /**
+   * The share of the line's pitched frames (per >= vad.minPeriodicity, over `lo` dBFS; from `from` on) that sit on a note:
+   * a run of at least musicLineNoteMinMs of consecutive pitched frames whose periods, on the 3-frame running median,
+   * stay within one lag step of each other (a note's period jittering in noise). Lost-packet frames (the loss holes
+   * lineMusic marked) are passed over. Music holds its notes for a beat or more; a voice's pitch moves within a
+   * syllable, even where it is slow and flat enough to keep its median for a few frames.
+   */
+  private noteShare(from: number, lo: number): number {
+    const vad = this.vad;
+    const per = vad.per;
+    const lag = vad.lag;
+    const hole = this.hole;
+    const minPer = this.vadCfg.minPeriodicity;
+    const minRun = Math.max(2, Math.round(this.cfg.musicLineNoteMinMs / FRAME_MS));
+    const pitched = (i: number) => per[i]! >= minPer && vad.db[i]! > lo;
+    let all = 0;
+    let onNotes = 0;
+    let run = 0;
+    let bandLo = 0;
+    let bandHi = 0;
+    // The previous and next kept (not hole) frames of i, for the running median.
+    let prev = -1;
+    for (let i = from; i < vad.n; i++) {
+      if (hole[i]) continue;
+      let next = i + 1;
+      while (next < vad.n && hole[next]) next++;
+      if (!pitched(i)) {
+        if (run >= minRun) onNotes += run;
+        run = 0;
+        prev = i;
+        continue;
+      }
+      all++;
+      const m = prev >= from && next < vad.n && pitched(prev) && pitched(next) ? median3(lag[prev]!, lag[i]!, lag[next]!) : lag[i]!;
+      if (run > 0 && Math.max(bandHi, m) - Math.min(bandLo, m) <= 1) {
+        run++;
+        bandLo = Math.min(bandLo, m);
+        bandHi = Math.max(bandHi, m);
+      } else {
+        if (run >= minRun) onNotes += run;
+        run = 1;
+        bandLo = bandHi = m;
+      }
+      prev = i;
+    }
+    if (run >= minRun) onNotes += run;
+    return all ? onNotes / all : 0;
   }
 
   /**

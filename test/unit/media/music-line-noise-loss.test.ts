@@ -19,12 +19,11 @@ const features = (vs: Verdict[]) => (vs[0] as { features: Record<string, number>
 const ON = { sunkMusicMinShare: 0 };
 const opts = (amd: Record<string, unknown> = {}) => ({ phase: 'answered' as const, overrides: { amd: { ...ON, ...amd } } });
 
-/** Notes (400 ms each) on whole lags of the 4 kHz pitch grid, each 20 ms frame's period off by `step` lags with chance `p` (a single-frame outlier, as noise makes of a held note's estimate). */
-function jittered(ms: number, p: number, step: number, seed: number): Float64Array {
-  const lags = [20, 24, 27, 22, 30];
+/** Notes (`noteMs` each, 400 by default) on whole lags of the 4 kHz pitch grid, each 20 ms frame's period off by `step` lags with chance `p` (a single-frame outlier, as noise makes of a held note's estimate). */
+function jittered(ms: number, p: number, step: number, seed: number, noteMs = 400, lags = [20, 24, 27, 22, 30]): Float64Array {
   const r = S.rng(seed);
   const frames = Array.from({ length: ms / 20 + 1 }, (_, k) => {
-    const lag = lags[Math.floor((k * 0.02) / 0.4) % lags.length]!;
+    const lag = lags[Math.floor((k * 20) / noteMs) % lags.length]!;
     const u = r();
     return u < p / 2 ? lag - step : u < p ? lag + step : lag;
   });
@@ -77,6 +76,38 @@ t.test('a held note whose period jitters a lag step on single frames: held on th
   t.notOk(lineMusic(exact), `frame to frame: not held, ${JSON.stringify(exact)}`);
   const seen = run(x, opts({ ...quietOff, musicLineHoldMedian: false, musicLineMinPitchHold: 0 }));
   t.ok(features(seen).linePitchHold! < cfg.amd.musicLineMinPitchHold, `exact hold ${features(seen).linePitchHold} under the gate`);
+});
+
+t.test('the median hold counts only on a line whose pitch sits on notes (musicLineMinNoteShare, musicLineNoteMinMs)', async (t) => {
+  t.match(cfg.amd, { musicLineMinNoteShare: 0.2, musicLineNoteMinMs: 160 });
+  const quietOff = { musicLineQuietMinPairs: 100000 };
+  const med = (amd: Record<string, unknown> = {}) => opts({ ...quietOff, musicLineHoldMedian: true, ...amd });
+  // The same jittered pitch, its steps two lags apart: held 400 ms (notes), or 100 ms (a slow voice moving its pitch a
+  // step at a time, each step as long as a syllable's vowel: its median holds within a step, but no step is a note).
+  const long = jittered(6000, 0.4, 1, 4, 400, [20, 22, 24, 26, 28, 26, 24, 22]);
+  const short = jittered(6000, 0.4, 1, 4, 100, [20, 22, 24, 26, 28, 26, 24, 22]);
+  const a = run(long, med());
+  t.ok(lineMusic(a), `400 ms steps: music on the line, ${JSON.stringify(a)}`);
+  t.ok(features(a).lineNoteShare! >= 0.5, `on notes (${features(a).lineNoteShare})`);
+  const b = run(short, med());
+  t.notOk(lineMusic(b), `100 ms steps: not music on the line, ${JSON.stringify(b)}`);
+  const open = run(short, med({ musicLineMinNoteShare: 0 }));
+  t.ok(lineMusic(open), `100 ms steps without the note gate: music on the median hold, ${JSON.stringify(open)}`);
+  t.ok(features(open).lineNoteShare! < cfg.amd.musicLineMinNoteShare, `its note share ${features(open).lineNoteShare} is under the gate`);
+  t.ok(features(open).linePitchHold! >= cfg.amd.musicLineMinPitchHold, `its median hold ${features(open).linePitchHold} passes`);
+  // The shortest note: 240 ms steps are notes at 160 ms, not at 300.
+  const mid = jittered(6000, 0.4, 1, 4, 240, [20, 22, 24, 26, 28, 26, 24, 22]);
+  t.ok(lineMusic(run(mid, med())), '240 ms steps: notes at musicLineNoteMinMs 160');
+  t.notOk(lineMusic(run(mid, med({ musicLineNoteMinMs: 300 }))), '240 ms steps: no notes at musicLineNoteMinMs 300');
+  // The median hold off: the exact hold alone, the note share never asked.
+  t.notOk(lineMusic(run(long, opts({ ...quietOff, musicLineHoldMedian: false }))), 'median hold off: not held frame to frame');
+  // A line held frame to frame passes on its exact hold, whatever its note share.
+  const clean = run(notes(6000), opts({ musicLineHoldMedian: true, musicLineMinNoteShare: 1 }));
+  t.ok(lineMusic(clean), `steady notes: music on their exact hold, ${JSON.stringify(clean)}`);
+  t.equal(features(clean).lineNoteShare, undefined, 'the note share not asked');
+  // Lost packets inside a note are passed over: the note goes on.
+  const lossy = run(dropped(long, 140, 1), med());
+  t.ok(lineMusic(lossy), `400 ms steps with a packet lost every 140 ms: music on the line, ${JSON.stringify(lossy)}`);
 });
 
 t.test('a voice gliding through its pitch in white noise is not held on the running median either', async (t) => {
