@@ -445,7 +445,6 @@ export class ShapeAmd {
     let periodicAll = 0;
     let pairs = 0;
     let held = 0;
-    let heldMedian = 0;
     let tonal = 0;
     let prev = false;
     let prevKept = false;
@@ -488,7 +487,6 @@ export class ShapeAmd {
           // median (a note's period estimated in noise jitters a lag step either way around it; a voice's glide moves it).
           pairs++;
           if (lag[i] === lag[i - 1]) held++;
-          if (c.musicLineHoldMedian && this.heldMedian(i, from)) heldMedian++;
           if (!lab[i] && !lab[i - 1]) {
             quietPairs++;
             if (lag[i] === lag[i - 1]) quietHeld++;
@@ -505,14 +503,14 @@ export class ShapeAmd {
     // on notes (musicLineMinNoteShare): a slow voice's glide holds its median for a few frames too, but speech does not
     // stay on one pitch for a note's length.
     let notes = -1;
-    if (
-      share >= c.musicLineMinPeriodicShare &&
-      hold < c.musicLineMinPitchHold &&
-      c.musicLineHoldMedian &&
-      heldMedian / pairs >= c.musicLineMinPitchHold
-    ) {
-      notes = this.noteShare(from, lo);
-      if (notes >= c.musicLineMinNoteShare) hold = heldMedian / pairs;
+    if (share >= c.musicLineMinPeriodicShare && hold < c.musicLineMinPitchHold && c.musicLineHoldMedian) {
+      let heldMedian = 0;
+      for (let i = from + 1; i < vad.n; i++)
+        if (per[i]! >= minPer && vad.db[i]! > lo && per[i - 1]! >= minPer && vad.db[i - 1]! > lo && this.heldMedian(i, from)) heldMedian++;
+      if (heldMedian / pairs >= c.musicLineMinPitchHold) {
+        notes = this.noteShare(from, lo);
+        if (notes >= c.musicLineMinNoteShare) hold = heldMedian / pairs;
+      }
     }
     if (share < c.musicLineMinPeriodicShare || hold < c.musicLineMinPitchHold || tonal / all >= c.maxTonalShare) return null;
     // A voice stops (a breath, the end of a phrase, a person waiting for a reply); music plays on.

@@ -191,7 +191,7 @@ export const mediaSchema = Type.Object(
         /** See musicLineMaxPauseMs. */
         musicLinePauseBelowDb: num(10, 0),
         /** See musicLineMinPitchHold: true: a line whose pairs keep their exact period too seldom may pass on the pitch period's 3-frame running median instead (a note's period estimated in broadband noise jitters a lag step either way around it frame by frame; a voice's glide moves the median too), when its pitch sits on notes (musicLineMinNoteShare); false: the exact period only. Round thirteen measured the median alone (no note gate): train music in noise 94.6 -> 95.6 %, but one real train-split machine (fr_CA machine-41, a slow voice: exact hold 0.31, median 0.50–0.53, no pitch held longer than 160 ms) became music in 13 of 27 noise/codec/loss cells and one person in one. */
-        musicLineHoldMedian: Type.Boolean({ default: false }),
+        musicLineHoldMedian: Type.Boolean({ default: true }),
         /** See musicLineHoldMedian: a line whose exact hold fails passes on the median hold only when at least this share of its pitched frames sit on notes (runs of at least musicLineNoteMinMs whose median periods stay within one lag step); 0: no such guard. */
         musicLineMinNoteShare: num(0.2, 0, 1),
         /** See musicLineMinNoteShare: the shortest note, in ms. */

@@ -60,8 +60,8 @@ function dropped(x: Float64Array, everyMs: number, frames: number): Float64Array
   return y;
 }
 
-t.test('defaults: loss bursts up to 60 ms bridged; the median hold and the person hold measured but off (README)', async (t) => {
-  t.match(cfg.amd, { musicLineHoldMedian: false, musicLineLossHoleMs: 60, musicHoldsPersonVerdict: false });
+t.test('defaults: loss bursts up to 60 ms bridged; the median hold on notes on; the person hold measured but off (README)', async (t) => {
+  t.match(cfg.amd, { musicLineHoldMedian: true, musicLineMinNoteShare: 0.2, musicLineLossHoleMs: 60, musicHoldsPersonVerdict: false });
 });
 
 t.test('a held note whose period jitters a lag step on single frames: held on the running median, not frame to frame', async (t) => {
