@@ -501,15 +501,22 @@ export class ShapeAmd {
     // In noise a held note's period estimate jitters a lag step frame by frame, and the exact hold fails: with
     // musicLineHoldMedian the pairs may hold on the period's 3-frame running median instead, when the line's pitch sits
     // on notes (musicLineMinNoteShare): a slow voice's glide holds its median for a few frames too, but speech does not
-    // stay on one pitch for a note's length.
+    // stay on one pitch for a note's length. The pairs where the VAD hears quiet then hold on the median too.
     let notes = -1;
     if (share >= c.musicLineMinPeriodicShare && hold < c.musicLineMinPitchHold && c.musicLineHoldMedian) {
       let heldMedian = 0;
+      let quietHeldMedian = 0;
       for (let i = from + 1; i < vad.n; i++)
-        if (per[i]! >= minPer && vad.db[i]! > lo && per[i - 1]! >= minPer && vad.db[i - 1]! > lo && this.heldMedian(i, from)) heldMedian++;
+        if (per[i]! >= minPer && vad.db[i]! > lo && per[i - 1]! >= minPer && vad.db[i - 1]! > lo && this.heldMedian(i, from)) {
+          heldMedian++;
+          if (!lab[i] && !lab[i - 1]) quietHeldMedian++;
+        }
       if (heldMedian / pairs >= c.musicLineMinPitchHold) {
         notes = this.noteShare(from, lo);
-        if (notes >= c.musicLineMinNoteShare) hold = heldMedian / pairs;
+        if (notes >= c.musicLineMinNoteShare) {
+          hold = heldMedian / pairs;
+          quietHeld = Math.max(quietHeld, quietHeldMedian);
+        }
       }
     }
     if (share < c.musicLineMinPeriodicShare || hold < c.musicLineMinPitchHold || tonal / all >= c.maxTonalShare) return null;

@@ -105,6 +105,11 @@ t.test('the median hold counts only on a line whose pitch sits on notes (musicLi
   const clean = run(notes(6000), opts({ musicLineHoldMedian: true, musicLineMinNoteShare: 1 }));
   t.ok(lineMusic(clean), `steady notes: music on their exact hold, ${JSON.stringify(clean)}`);
   t.equal(features(clean).lineNoteShare, undefined, 'the note share not asked');
+  // At a steady level the VAD hears the whole line as quiet: on notes, the quiet part's pairs hold on the median too, so
+  // the quiet-part gate (musicLineQuietMinPairs, frame to frame otherwise) lets the notes through.
+  const quiet = run(long, opts({ musicLineHoldMedian: true }));
+  t.ok(lineMusic(quiet), `400 ms steps, the quiet gate on: music on the line, ${JSON.stringify(quiet)}`);
+  t.notOk(lineMusic(run(long, opts({ musicLineHoldMedian: false, musicLineQuietMinPairs: 5 }))), 'the exact hold alone: not music');
   // Lost packets inside a note are passed over: the note goes on.
   const lossy = run(dropped(long, 140, 1), med());
   t.ok(lineMusic(lossy), `400 ms steps with a packet lost every 140 ms: music on the line, ${JSON.stringify(lossy)}`);
