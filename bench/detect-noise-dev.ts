@@ -186,7 +186,7 @@ export default function main(args: string[]): void {
   }
   const pct = (c: Cell | undefined) => (c?.n ? Math.round((1000 * c.ok) / c.n) / 10 : null);
   const summary = (cells: Record<string, Record<string, Cell>>) => {
-    const sum = (cls: string, rowNames: readonly string[] = noises) => {
+    const sum = (cls: string, rowNames: readonly string[]) => {
       const cs = rowNames.map((k) => cells[k]?.[cls]).filter((c): c is Cell => !!c);
       return pct({ n: cs.reduce((a, c) => a + c.n, 0), ok: cs.reduce((a, c) => a + c.ok, 0) });
     };
@@ -196,35 +196,18 @@ export default function main(args: string[]): void {
         { person: pct(v.human), machine: pct(v.machine), music: pct(v.music), ...(v.tone ? { tone: pct(v.tone) } : {}) },
       ]),
     );
+    // One group of figures (person, machine, music, and tone when tones ran) over some rows, keyed `<prefix>Person`….
+    const group = (prefix: string, rowNames: readonly string[]) => ({
+      [`${prefix}Person`]: sum('human', rowNames),
+      [`${prefix}Machine`]: sum('machine', rowNames),
+      [`${prefix}Music`]: sum('music', rowNames),
+      ...(cells.clean?.tone ? { [`${prefix}Tone`]: sum('tone', rowNames) } : {}),
+    });
     return {
-      noisePerson: sum('human'),
-      noiseMachine: sum('machine'),
-      noiseMusic: sum('music'),
-      ...(cells.clean?.tone ? { noiseTone: sum('tone') } : {}),
-      ...(codecs.length
-        ? {
-            codecPerson: sum('human', codecs),
-            codecMachine: sum('machine', codecs),
-            codecMusic: sum('music', codecs),
-            ...(cells.clean?.tone ? { codecTone: sum('tone', codecs) } : {}),
-          }
-        : {}),
-      ...(losses.length
-        ? {
-            lossPerson: sum('human', losses.map(lossRow)),
-            lossMachine: sum('machine', losses.map(lossRow)),
-            lossMusic: sum('music', losses.map(lossRow)),
-            ...(cells.clean?.tone ? { lossTone: sum('tone', losses.map(lossRow)) } : {}),
-          }
-        : {}),
-      ...(levels.length
-        ? {
-            levelPerson: sum('human', levels.map(levelRow)),
-            levelMachine: sum('machine', levels.map(levelRow)),
-            levelMusic: sum('music', levels.map(levelRow)),
-            ...(cells.clean?.tone ? { levelTone: sum('tone', levels.map(levelRow)) } : {}),
-          }
-        : {}),
+      ...group('noise', noises),
+      ...(codecs.length ? group('codec', codecs) : {}),
+      ...(losses.length ? group('loss', losses.map(lossRow)) : {}),
+      ...(levels.length ? group('level', levels.map(levelRow)) : {}),
       rows,
     };
   };
