@@ -31,29 +31,16 @@
  * verdict time differs from the first configuration's (listed on stderr as `DIFF k`): a like-for-like comparison
  * without mixing the noise again.
  */
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { analyzePcm } from '../lib/media/analyzer';
 import { readAudioFile } from '../lib/media/audio-file';
 import { mediaConfig } from '../lib/media/config';
-import { babble, codec, CODECS, colored, loadVoice, REAL_VERSION, toneItem, VOICES, type RealItem } from './corpus/real';
+import { babble, codec, CODECS, colored, loadVoice, REAL_VERSION, shiftPitch, toneItem, VOICES, type RealItem } from './corpus/real';
 import * as S from './corpus/synth';
 import { judgeReal, realCorpus } from './detect-real';
 
 const NOISES = ['white', 'pink', 'brown', 'babble'] as const;
 const SNRS = [5, 10, 15, 20, 30];
-
-/** The voice moved by `cents` (sox `pitch`: duration kept), 8 kHz 16-bit mono in and out; no dither (-D): repeatable runs. */
-function shiftPitch(pcm: Int16Array, cents: number): Int16Array {
-  const raw = ['-t', 'raw', '-e', 'signed-integer', '-b', '16', '-r', '8000', '-c', '1'];
-  const r = spawnSync('sox', ['-D', ...raw, '-', ...raw, '-', 'pitch', String(cents)], {
-    input: Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength),
-    maxBuffer: 1 << 28,
-  });
-  if (r.status !== 0) throw new Error(`sox pitch ${cents}: ${r.stderr.toString()}`);
-  const b = r.stdout;
-  return new Int16Array(b.buffer.slice(b.byteOffset, b.byteOffset + (b.byteLength & ~1)));
-}
 
 function list<T extends string | number>(args: string[], name: string, all: readonly T[], parse: (s: string) => T): readonly T[] {
   const i = args.indexOf(name);

@@ -1,11 +1,13 @@
 /**
  * Trains the person / machine / music model of lib/media/amd-model.ts.
  *
- *   npx tsx scripts/train-amd.ts [--corpus bench/.out/real-v3] [--espeak bench/.out/corpus-v3|none] [--labels calls.json] [--out lib/media/amd-weights.json]
+ *   npx tsx scripts/train-amd.ts [--corpus bench/.out/real-v5] [--pitch-copies 0] [--espeak bench/.out/corpus-v3|none] [--labels calls.json] [--out lib/media/amd-weights.json]
  *
  * Data: by default the "train" split of the real-voice corpus (bench/corpus/real.ts;
- * built by scripts/real-corpus.sh), clean and augmented, plus the persons and
- * machines of the synthetic corpus's "tune" split (bench/corpus/generate.ts:
+ * built by scripts/real-corpus.sh), clean and augmented (`--pitch-copies n` adds n
+ * pitch-shifted copies of each of its persons and machines, bench/corpus/pitch-recipe.ts:
+ * its three speakers are women, callers are half men; off, measured no gain, README),
+ * plus the persons and machines of the synthetic corpus's "tune" split (bench/corpus/generate.ts:
  * espeak-ng voices, other greeting texts, Japanese). Neither held-out split is
  * ever read here. `--labels` trains on an operator's own calls instead (or as
  * well, with --corpus): a JSON array of { "file": "<recording>", "label":
@@ -28,14 +30,18 @@ import { readAudioFile } from '../lib/media/audio-file';
 import { mediaConfig } from '../lib/media/config';
 import { FeatureExtractor } from '../lib/media/features';
 import { FRAME_SAMPLES } from '../lib/media/types';
-import { realCorpusDir, type RealItem } from '../bench/corpus/real';
+import { PITCH_HIGH_CENTS, PITCH_LOW_CENTS, PITCH_LOW_SHARE, pitchPlan } from '../bench/corpus/pitch-recipe';
+import { augment, loadVoice, realCorpusDir, shiftPitch, VOICES, type Made, type RealItem } from '../bench/corpus/real';
+import * as S from '../bench/corpus/synth';
 import { GEN_VERSION, type CorpusItem } from '../bench/corpus/generate';
 
 interface Example {
-  file: string;
+  /**
+   * The recording, read or made on demand (the audio of thousands of examples is never held at once), and where its
+   * snapshots stop (ms), e.g. at a voicemail beep.
+   */
+  load: () => { pcm: Int16Array; untilMs?: number };
   label: ModelClass;
-  /** Snapshots stop here (ms), e.g. at a voicemail beep. */
-  untilMs?: number;
 }
 
 const K = FEATURE_NAMES.length;
@@ -112,6 +118,44 @@ export function train(rows: Array<{ x: Float64Array; y: number; w: number }>, op
   return { mean, std, weights: W.map((w) => Array.from(w, (v) => Math.round(v * 1e5) / 1e5)), loss };
 }
 
+/**
+ * The pitch-shifted copies of bench/corpus/pitch-recipe.ts as examples: the clean recording moved by sox `pitch`, then
+ * the corpus's own augmentations (noise SNR against the shifted voice's active level, as detect-noise-dev mixes it).
+ * A machine's snapshots stop 40 ms before its beep: the shift moves content by −10…+40 ms.
+ */
+function pitchExamples(corpusDir: string, items: RealItem[], copies: number): Example[] {
+  let pool: ReturnType<typeof loadVoice>['prompts'] | undefined;
+  const babblePool = () => (pool ??= VOICES.train.flatMap((v) => loadVoice(v).prompts));
+  const out: Example[] = [];
+  for (const c of pitchPlan(items, copies)) {
+    let shifted: Int16Array | undefined;
+    const made = (): Made => {
+      shifted ??= shiftPitch(readAudioFile(join(corpusDir, c.base.file)), c.cents);
+      return {
+        x: Float64Array.from(shifted),
+        expect: c.base.expect,
+        region: c.base.region,
+        desc: c.base.desc,
+        sigRms: S.rms(shifted, true) || 1,
+      };
+    };
+    const r = S.rng(c.seed);
+    const label = c.base.expect as ModelClass;
+    const beepAt = c.base.beep ? c.base.beep.endMs - c.base.beep.durationMs - 40 : undefined;
+    for (const aug of ['clean', ...c.augs] as const) {
+      out.push({
+        label,
+        load: () => {
+          const a = augment(made(), aug, r, aug === 'babble' ? babblePool() : []);
+          // 'lead' moves the content, and the beep with it.
+          return beepAt === undefined ? { pcm: a.pcm } : { pcm: a.pcm, untilMs: beepAt + a.shiftMs };
+        },
+      });
+    }
+  }
+  return out;
+}
+
 function main(): void {
   const corpusDir = arg('--corpus') ?? (arg('--labels') ? undefined : realCorpusDir(join(__dirname, '..', 'bench', '.out')));
   const labels = arg('--labels');
@@ -122,11 +166,24 @@ function main(): void {
     const items = (JSON.parse(readFileSync(join(corpusDir, 'manifest.json'), 'utf8')) as RealItem[]).filter((i) => i.split === 'train');
     for (const i of items) {
       if (i.expect !== 'human' && i.expect !== 'machine' && i.expect !== 'music') continue;
-      examples.push({ file: join(corpusDir, i.file), label: i.expect, ...(i.beep ? { untilMs: i.beep.endMs - i.beep.durationMs } : {}) });
+      examples.push({
+        label: i.expect,
+        load: () => ({ pcm: readAudioFile(join(corpusDir, i.file)), ...(i.beep ? { untilMs: i.beep.endMs - i.beep.durationMs } : {}) }),
+      });
     }
     sources.push(
       `real-voice corpus train split (${corpusDir.replace(/.*\//, '')}: ${examples.length} recordings, voices ${[...new Set(items.map((i) => i.base.split('-')[0]))].filter((v) => v.includes('_')).join(', ')}, clean + augmented)`,
     );
+    // Off by default: round fifteen measured no gain for low voices (README, "Call analysis model"); the shipped
+    // weights were trained without them.
+    const copies = Number(arg('--pitch-copies') ?? 0);
+    if (copies > 0) {
+      const n = examples.length;
+      examples.push(...pitchExamples(corpusDir, items, copies));
+      sources.push(
+        `${examples.length - n} pitch-shifted copies of its persons and machines (${copies} per clean item, ${PITCH_LOW_SHARE * 100} % ${PITCH_LOW_CENTS.join('…')} cents, the rest +${PITCH_HIGH_CENTS.join('…+')}; clean + the siblings' augmentations)`,
+      );
+    }
   }
   const espeak =
     arg('--espeak') ?? (labels && !arg('--corpus') ? 'none' : join(__dirname, '..', 'bench', '.out', `corpus-v${GEN_VERSION}`));
@@ -136,9 +193,8 @@ function main(): void {
     );
     for (const i of items)
       examples.push({
-        file: join(espeak, i.file),
         label: i.expect as ModelClass,
-        ...(i.beep ? { untilMs: i.beep.endMs - i.beep.durationMs } : {}),
+        load: () => ({ pcm: readAudioFile(join(espeak, i.file)), ...(i.beep ? { untilMs: i.beep.endMs - i.beep.durationMs } : {}) }),
       });
     sources.push(`synthetic corpus tune split (${espeak.replace(/.*\//, '')}: ${items.length} persons and machines)`);
   }
@@ -148,14 +204,17 @@ function main(): void {
     for (const [k, e] of list.entries()) {
       if (!(MODEL_CLASSES as readonly string[]).includes(e.label))
         throw new Error(`${labels}[${k}].label must be one of ${MODEL_CLASSES.join(', ')}, not "${e.label}"`);
-      examples.push({ file: resolve(base, e.file), label: e.label as ModelClass });
+      examples.push({ label: e.label as ModelClass, load: () => ({ pcm: readAudioFile(resolve(base, e.file)) }) });
     }
     sources.push(`${list.length} labelled calls from ${labels}`);
   }
   if (!examples.length) throw new Error('no training recordings (give --corpus and/or --labels)');
   const rows: Array<{ x: Float64Array; y: number; w: number }> = [];
   const perClass = new Array<number>(MODEL_CLASSES.length).fill(0);
-  const snaps = examples.map((e) => snapshots(readAudioFile(e.file), e.untilMs));
+  const snaps = examples.map((e) => {
+    const { pcm, untilMs } = e.load();
+    return snapshots(pcm, untilMs);
+  });
   examples.forEach((e, k) => snaps[k]!.length && perClass[MODEL_CLASSES.indexOf(e.label)]!++);
   examples.forEach((e, k) => {
     const s = snaps[k]!;

@@ -353,6 +353,22 @@ export function sox(pcm: Int16Array, args1: string[], args2: string[]): Int16Arr
   return new Int16Array(b.buffer.slice(b.byteOffset, b.byteOffset + (b.byteLength & ~1)));
 }
 
+/**
+ * The voice moved by `cents` (sox `pitch`: duration kept, content about 10–40 ms later), 8 kHz 16-bit mono in and
+ * out; no dither (-D): repeatable. detect-noise-dev's `--pitch` and the model's pitch-shifted training copies
+ * (bench/corpus/pitch-recipe.ts): the train voices are three women, a lowered copy is nearer a man's pitch.
+ */
+export function shiftPitch(pcm: Int16Array, cents: number): Int16Array {
+  const raw = ['-t', 'raw', '-e', 'signed-integer', '-b', '16', '-r', '8000', '-c', '1'];
+  const r = spawnSync('sox', ['-D', ...raw, '-', ...raw, '-', 'pitch', String(cents)], {
+    input: Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength),
+    maxBuffer: 1 << 28,
+  });
+  if (r.status !== 0) throw new Error(`sox pitch ${cents}: ${r.stderr.toString()}`);
+  const b = r.stdout as Buffer;
+  return new Int16Array(b.buffer.slice(b.byteOffset, b.byteOffset + (b.byteLength & ~1)));
+}
+
 export const CODECS = ['ulaw', 'alaw', 'gsm'] as const;
 export type Codec = (typeof CODECS)[number];
 const CODEC_DESC: Record<Codec, string> = { ulaw: 'μ-law round trip (sox)', alaw: 'A-law round trip (sox)', gsm: 'GSM 06.10 round trip (sox)' };
