@@ -57,7 +57,9 @@ export default async function main(args: string[]): Promise<void> {
   const root = join(__dirname, '.out');
   const keep = args.includes('--keep');
   const base = mediaConfig();
-  const config = keep ? base : mediaConfig(base, { beep: { maxLevelJitterDb: 1000, maxFreqSpreadPct: 1000, maxHarmonicShare: 1000 } });
+  const config = keep
+    ? base
+    : mediaConfig(base, { beep: { maxLevelJitterDb: 1000, maxFreqSpreadPct: 1000, maxHarmonicShare: 1000, maxLevelDropDb: 1000 } });
   const runs: Run[] = [];
   const espeak = await loadOrGenerate(root);
   for (const item of espeak.items) {
@@ -113,10 +115,21 @@ export default async function main(args: string[]): Promise<void> {
         )
         .join(' ')}`,
     );
+    console.log(
+      `${' '.repeat(17)}levelDropDb p${ps
+        .map(
+          (p) =>
+            `${p * 100}=${q(
+              rs.map((r) => r.levelDropDb),
+              p,
+            )}`,
+        )
+        .join(' ')}`,
+    );
     if (!kind || args.includes('-v'))
       for (const r of rs)
         console.log(
-          `  ${r.id} ${r.freqHz} Hz ${r.durationMs} ms jitter ${r.levelJitterDb} dB spread ${r.freqSpreadPct} % harmonic ${r.harmonicShare}`,
+          `  ${r.id} ${r.freqHz} Hz ${r.durationMs} ms jitter ${r.levelJitterDb} dB spread ${r.freqSpreadPct} % harmonic ${r.harmonicShare} drop ${r.levelDropDb} dB`,
         );
   }
   const grid: Record<string, { real: number; false: number }> = {};

@@ -89,6 +89,8 @@ export interface BeepResult {
   freqSpreadPct: number;
   /** Median share of the frames' energy at the frequency's half and harmonics (features.ts harmonicShare). */
   harmonicShare: number;
+  /** Median level of the beep's first half less that of its second half (first and last frames left out), dB: a struck note decays, a beep holds. */
+  levelDropDb: number;
 }
 
 /** Frames a beep's statistics keep: maxMs is at most a few seconds; longer runs are cut by maxMs anyway. */
@@ -151,18 +153,21 @@ export class BeepDetector {
     // The tone's first and last frames are usually partial: count them as half.
     const durationMs = this.frames * FRAME_MS;
     const freqHz = Math.round(mean);
-    const { levelJitterDb, freqSpreadPct, harmonicShare } = this.stats();
+    const { levelJitterDb, freqSpreadPct, harmonicShare, levelDropDb } = this.stats();
     this.frames = 0;
     this.freqSum = 0;
     this.dropout = 0;
     this.k = 0;
     if (durationMs + this.tones.frameSlackMs < c.minMs || durationMs - this.tones.frameSlackMs > c.maxMs) return null;
     if (levelJitterDb > c.maxLevelJitterDb || freqSpreadPct > c.maxFreqSpreadPct || harmonicShare > c.maxHarmonicShare) return null;
-    return { freqHz, durationMs, levelJitterDb, freqSpreadPct, harmonicShare };
+    // A plucked, struck or bell-like note in hold music is as pure as a beep once its attack has faded, but it fades
+    // on: its level falls through the note. A beep is a generated tone held at one level.
+    if (levelDropDb > c.maxLevelDropDb) return null;
+    return { freqHz, durationMs, levelJitterDb, freqSpreadPct, harmonicShare, levelDropDb };
   }
 
   /** Level jitter and frequency spread of the frames matched so far, edges left out. */
-  private stats(): { levelJitterDb: number; freqSpreadPct: number; harmonicShare: number } {
+  private stats(): { levelJitterDb: number; freqSpreadPct: number; harmonicShare: number; levelDropDb: number } {
     const from = this.k > 4 ? 1 : 0;
     const to = this.k > 4 ? this.k - 1 : this.k;
     const d = this.scratch;
@@ -182,8 +187,21 @@ export class BeepDetector {
     const h = this.hs.subarray(from, to);
     d.set(h);
     const harmonic = h.length ? d.subarray(0, h.length).sort()[h.length >> 1]! : 0;
+    // The level's fall from the first half to the second, on medians (a lost packet's frame is no fall).
+    const mid = (from + to) >> 1;
+    const med = (a: number, b: number) => {
+      if (b <= a) return 0;
+      d.set(this.lv.subarray(a, b));
+      return d.subarray(0, b - a).sort()[(b - a) >> 1]!;
+    };
+    const drop = to - from >= 2 ? med(from, mid) - med(mid, to) : 0;
     const r2 = (v: number) => Math.round(v * 100) / 100;
-    return { levelJitterDb: r2(jitter), freqSpreadPct: r2(spread), harmonicShare: Math.round(harmonic * 1000) / 1000 };
+    return {
+      levelJitterDb: r2(jitter),
+      freqSpreadPct: r2(spread),
+      harmonicShare: Math.round(harmonic * 1000) / 1000,
+      levelDropDb: r2(drop),
+    };
   }
 }
 

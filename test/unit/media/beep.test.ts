@@ -86,3 +86,28 @@ t.test('a held vowel is not a beep; the harmonic cue is what tells them apart', 
 t.test('maxHarmonicShare is configuration, checked by the schema', async (t) => {
   t.throws(() => mediaConfig(undefined, { beep: { maxHarmonicShare: -1 } }), /media\.beep\.maxHarmonicShare/);
 });
+
+/** A struck note as a bell, vibraphone or plucked string makes it: a pure tone whose level falls `dbPerS` through the note. */
+function struckNote(f: number, durMs: number, dbPerS: number, amp = 8000): Float64Array {
+  const x = S.tone([f], durMs, amp);
+  return Float64Array.from(x, (v, i) => v * Math.pow(10, (-dbPerS * i) / 8000 / 20));
+}
+
+t.test('beep.maxLevelDropDb: a note that fades through its length is not a beep, a beep holding its level is', async (t) => {
+  // A bell-like note, 30 dB/s over 500 ms: its second half sits ≈ 7.5 dB under its first.
+  const bell = beeps(struckNote(622, 500, 30));
+  t.equal(bell.length, 0, `a fading 622 Hz note: ${JSON.stringify(bell)}`);
+  // The same note with the bound open is reported, with the fall measured.
+  const open = beeps(struckNote(622, 500, 30), { beep: { maxLevelDropDb: 100 } });
+  t.equal(open.length, 1);
+  t.ok(open[0]!.levelDropDb > 5 && open[0]!.levelDropDb < 10, `drop ${open[0]?.levelDropDb} dB`);
+  // At the edge: a slow fade (6 dB/s over 300 ms, ≈ 0.9 dB between the halves) is still a beep; 20 dB/s (≈ 3 dB) is not.
+  t.equal(beeps(struckNote(1000, 300, 6)).length, 1, 'a 6 dB/s fade stays a beep');
+  t.equal(beeps(struckNote(1000, 300, 20)).length, 0, 'a 20 dB/s fade is a note');
+  // A steady beep at any level: no fall.
+  for (const amp of [300, 6000, 20000]) {
+    const b = beeps(S.tone([1000], 400, amp));
+    t.equal(b.length, 1, `1000 Hz at ${amp}`);
+    t.ok(Math.abs(b[0]!.levelDropDb) < 0.1, `steady: drop ${b[0]?.levelDropDb} dB`);
+  }
+});
