@@ -24,6 +24,8 @@ import { simCampaign } from './sim/campaign';
 import { CALIBRATION_EDGES, type SimResult, type Strategy } from './sim/engine';
 import { runAll, type Job } from './sim/pool';
 import { parseModeOptions, type ModeOptions } from './sim/mode-options';
+import { parseProbe } from './sim/probe';
+import { probeSweep } from './sim/probe-sweep';
 import { grid, STANDARD, type Scenario } from './sim/scenario';
 
 const strategiesWith = (predictive: ModeOptions): Strategy[] => [
@@ -154,6 +156,27 @@ export default async function main(args: string[] = []): Promise<void> {
   const scenarios = grid(hours).filter((s) => (!names || names.includes(s.name)) && (agents === undefined || s.agents === Number(agents)));
   if (scenarios.length === 0)
     throw new Error(`no scenario ${[only && `named ${only}`, agents && `with ${agents} agents`].filter(Boolean).join(' ')} in the grid`);
+  const sweepProbe = parseProbe(arg(args, 'probe-sweep'));
+  if (sweepProbe) {
+    const t0 = Date.now();
+    const rows = await probeSweep(scenarios, seeds, sweepProbe, modeOptions, rounds);
+    console.log(
+      `pacing probe sweep ${JSON.stringify(sweepProbe)}: ${scenarios.length} scenarios × seeds ${seeds.join(',')} × ${rounds} rounds (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    );
+    for (const r of rows)
+      console.log(
+        `${r.scenario.padEnd(29)}${r.occupancyAt3 === null ? '     —   ' : `${(r.occupancyAt3 * 100).toFixed(2).padStart(7)} %`} at 3.0 %   ${r.points.map((p) => `θ ${p.theta.toPrecision(3)}: ${(p.occupancy * 100).toFixed(1)} @ ${(p.abandonRate * 100).toFixed(2)}`).join(' · ')}`,
+      );
+    console.log(
+      JSON.stringify({
+        probe: sweepProbe,
+        seeds,
+        ...(Object.keys(modeOptions).length ? { modeOptions } : {}),
+        occupancyAt3: Object.fromEntries(rows.map((r) => [r.scenario, r.occupancyAt3 === null ? null : r4(r.occupancyAt3)])),
+      }),
+    );
+    return;
+  }
   if (args.includes('--shifts')) return shifts(scenarios, seeds, hours, all, modeOptions, args.includes('--oracle') ? rounds : 0);
   const jobs: Job[] = [];
   for (const scenario of scenarios) for (const strategy of strategies) for (const seed of seeds) jobs.push({ scenario, strategy, seed });

@@ -35,10 +35,19 @@ import { oracleCalls, trueLaws, type TrueLaws } from './oracle';
 import { agentLaws, lawsOracleCalls, type LawsAgent } from './laws-oracle';
 import { afterPlaced, campaignTick, type SessionView, type TickCampaign } from '../../lib/dialer/steps/campaign-tick';
 import type { PredictiveMode } from '../../lib/pacing/types';
+import { probeEstimates, probeModeOptions, type Probe } from './probe';
 
 export type Strategy =
   /** A campaign run by the runner's own `campaignTick` (bench/sim/campaign.ts builds them). */
-  | { kind: 'tick'; name: string; campaign: TickCampaign; predictive?: Omit<PredictiveMode, 'kind'>; tickMs?: number }
+  | {
+      kind: 'tick';
+      name: string;
+      campaign: TickCampaign;
+      predictive?: Omit<PredictiveMode, 'kind'>;
+      tickMs?: number;
+      /** Bench-only: true quantities in place of estimated ones, a fixed per-call threshold (probe.ts). */
+      probe?: Probe;
+    }
   | { kind: 'adaptive'; name: string }
   /** Knows exact agent free times and the true laws; places calls while one more stays within `theta` (oracle.ts). */
   | { kind: 'oracle'; name: string; theta: number }
@@ -193,11 +202,18 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
 
   // The runner refreshes its estimates every few seconds, not on every tick: the windows are tens of minutes long.
   let cached: { at: number; value: Estimates } | null = null;
+  const probe = strategy.kind === 'tick' ? strategy.probe : undefined;
+  const probeCache = new Map();
+  const probeWorld = { world: w, talkMeanSec: sc.talkMeanSec, speeds: speed, liveAt };
   const currentEstimates = (now: number): Estimates | undefined => {
     if (!est) return undefined;
-    if (!cached || now - cached.at >= ESTIMATES_REFRESH_MS) cached = { at: now, value: estimates(est, now) };
+    if (!cached || now - cached.at >= ESTIMATES_REFRESH_MS) {
+      const value = estimates(est, now);
+      cached = { at: now, value: probe ? probeEstimates(value, probe, probeWorld, now, probeCache) : value };
+    }
     return cached.value;
   };
+  const predictiveOptions = strategy.kind === 'tick' && probe ? probeModeOptions(probe, strategy.predictive) : undefined;
   const legs = () => ringing.size + queued.size + connected;
   const setState = (i: number, state: Agent['state'], now: number, freeAt = now) => {
     const a = agents[i];
@@ -339,7 +355,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
             now,
             campaign:
               caps.maxSimultaneousCalls > 0 ? { ...strategy.campaign, maxConcurrentCalls: caps.maxSimultaneousCalls } : strategy.campaign,
-            predictive: strategy.predictive,
+            predictive: predictiveOptions ?? strategy.predictive,
             sessions,
             agents: snap,
             startedLastSecond: starts.length,

@@ -1,0 +1,98 @@
+import t from 'tap';
+import { agentTruth, parseProbe, probeEstimates, probeModeOptions } from '../../../bench/sim/probe';
+import { occupancyAtCap } from '../../../bench/sim/probe-sweep';
+import { simulate } from '../../../bench/sim/engine';
+import { simCampaign } from '../../../bench/sim/campaign';
+import { grid, RICH_WORLD } from '../../../bench/sim/scenario';
+import { Rng } from '../../../bench/sim/prng';
+import { empiricalLaw, histogramTerciles } from '../../../lib/pacing/duration-law';
+import { createEstimator, estimates } from '../../../lib/pacing';
+
+t.test('--probe-sweep JSON: truths and a threshold parse; anything else is refused', async (t) => {
+  t.equal(parseProbe(undefined), undefined);
+  t.same(parseProbe('{"truth":["talk","wrapByTalk"]}'), { truth: ['talk', 'wrapByTalk'] });
+  t.same(parseProbe('{"fixedRisk":0.02}'), { fixedRisk: 0.02 });
+  t.throws(() => parseProbe('{"truth":["talks"]}'), /truth must be a list/);
+  t.throws(() => parseProbe('{"fixedrisk":0.02}'), /unknown key/);
+  t.throws(() => parseProbe('{"fixedRisk":0}'), /fixedRisk/);
+  t.throws(() => parseProbe('[]'), /JSON object/);
+});
+
+t.test('a fixed threshold turns the guards off; the true pairing turns its law on', async (t) => {
+  t.match(probeModeOptions({ fixedRisk: 0.01 }, { safetyMargin: 0.1 }), { safetyMargin: 0.1, shiftGuardChance: 0, shiftGuardRate: 1 });
+  t.equal(probeModeOptions({ truth: ['wrapByTalk'] }, undefined).wrapLawByTalk, true);
+  t.same(probeModeOptions({ truth: ['talk'] }, undefined), {});
+});
+
+t.test('with a fixed threshold every predictive decision is placed under exactly that threshold', async (t) => {
+  const sc = { ...grid(1).find((s) => s.name === 'a5-live25-talk60')!, shiftHours: 1 };
+  const risks = new Set<number>();
+  const r = simulate(
+    sc,
+    { kind: 'tick', name: 'p', campaign: simCampaign('predictive'), probe: { fixedRisk: 0.0123 } },
+    { seed: 3, onDecision: (d) => void (d.trace.figures.perCallRisk !== undefined && risks.add(Number(d.trace.figures.perCallRisk))) },
+  );
+  t.ok(r.placed > 100);
+  t.same([...risks], [0.0123]);
+});
+
+t.test('the true talk law: its histogram is the mixture the simulator draws from (Monte Carlo)', async (t) => {
+  const speeds = [
+    { talk: 0.8, wrap: 1.2 },
+    { talk: 1.25, wrap: 0.9 },
+  ];
+  const fp = 0.12;
+  const a = agentTruth({ world: RICH_WORLD, talkMeanSec: 60, speeds, liveAt: () => 0.25 }, fp);
+  t.equal(Math.round(a.talkHist.reduce((x, y) => x + y, 0)), 100_000);
+  // Monte Carlo of the same world: agents chosen by throughput, bridge + Erlang-2 or a false person's 3-8 s.
+  const rng = new Rng(7);
+  const w = speeds.map((s) => 1 / (60_000 * s.talk + 20_000 * s.wrap));
+  const talks: number[] = [];
+  for (let i = 0; i < 200_000; i++) {
+    const ag = rng.next() < w[0]! / (w[0]! + w[1]!) ? 0 : 1;
+    const bridge = rng.uniform(300, 1200);
+    talks.push(bridge + (rng.next() < fp ? rng.uniform(3000, 8000) : rng.erlang(2, 60_000 * speeds[ag]!.talk)));
+  }
+  const law = empiricalLaw(a.talkHist, [])!;
+  for (const [e, y] of [
+    [0, 10_000],
+    [30_000, 20_000],
+    [120_000, 30_000],
+  ] as const) {
+    const alive = talks.filter((x) => x > e);
+    const seen = alive.filter((x) => x <= e + y).length / alive.length;
+    t.ok(Math.abs(law.finishWithin(e, y) - seen) < 0.015, `P(ends within ${y} | ${e}): law ${law.finishWithin(e, y)} vs seen ${seen}`);
+  }
+  t.ok(Math.abs(a.talkMeanMs - talks.reduce((x, y) => x + y, 0) / talks.length) < 1500, `talk mean ${a.talkMeanMs}`);
+});
+
+t.test('the true wrap-ups per talk class: short talks (machines put through) wrap in 2 s, conversations in 10-30 s', async (t) => {
+  const a = agentTruth({ world: RICH_WORLD, talkMeanSec: 180, speeds: [{ talk: 1, wrap: 1 }], liveAt: () => 0.25 }, 0.1);
+  const short = histogramTerciles(a.wrapByTalk[1]!, 10)!; // talks of 5-10 s
+  const long = histogramTerciles(a.wrapByTalk[5]!, 10)!; // 80-160 s
+  t.ok(short[2] < 3000, `5-10 s talks: wrap-up terciles ${short}`);
+  t.ok(long[0] > 10_000 && long[2] < 30_000, `80-160 s talks: wrap-up terciles ${long}`);
+});
+
+t.test('true answer laws replace the estimate; the estimate is not changed in place', async (t) => {
+  const e = estimates(createEstimator(), 0);
+  const copy = JSON.parse(JSON.stringify(e));
+  const world = { world: RICH_WORLD, talkMeanSec: 60, speeds: [{ talk: 1, wrap: 1 }], liveAt: () => 0.25 };
+  const out = probeEstimates(e, { truth: ['liveRate', 'ringLaws'] }, world, 0, new Map());
+  t.same(e, copy);
+  // 25 % persons answering within the 40 s timeout, 3 % of them lost to the detector; 5 % of the machines sent as persons.
+  t.ok(Math.abs(out.liveRate - (0.25 * 0.97 + 0.75 * 0.35 * 0.05)) < 0.002, `live rate ${out.liveRate}`);
+  t.ok(out.liveRingCdf[2]! < 0.02 && out.liveRingCdf[30]! > 0.99, 'persons answer after 3-25 s + the 1 s verdict');
+  t.ok(out.otherRingCdf[38]! < 0.6 && out.otherRingCdf[41]! > 0.99, 'no answer at the 40 s timeout');
+});
+
+t.test('occupancy at 3.0 %: linear between the nearest runs either side, none without both', async (t) => {
+  const pts = [
+    { theta: 0.01, occupancy: 0.8, abandonRate: 0.02 },
+    { theta: 0.02, occupancy: 0.84, abandonRate: 0.028 },
+    { theta: 0.03, occupancy: 0.86, abandonRate: 0.034 },
+    { theta: 0.05, occupancy: 0.9, abandonRate: 0.05 },
+  ];
+  t.ok(Math.abs(occupancyAtCap(pts)! - (0.84 + (0.002 / 0.006) * 0.02)) < 1e-12);
+  t.equal(occupancyAtCap(pts.slice(0, 2)), null);
+});
