@@ -363,6 +363,8 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
             trunkInUse: legs(),
             trunkStartedLastSecond: starts.length,
             estimates: currentEstimates(now),
+            // The shift's end is the close of the simulated day's dialling (the campaign itself is open around the clock).
+            closesAt: endAt,
           });
           if (!d)
             throw new Error(

@@ -138,3 +138,42 @@ export function dialWindow(
   const at = nextOpening(rules.hours, t, zone);
   return { ok: false, reason: 'outside-hours', nextAt: at && (end === null || at.getTime() < end) ? at : null };
 }
+
+/** How far ahead `closingAt` looks for the end of an open stretch (hours open around the clock never close). */
+const CLOSE_SEARCH_DAYS = 8;
+
+/**
+ * When today's dialling stops: the end of the open stretch of hours that holds `now` (back-to-back ranges, and a
+ * range to 24:00 followed by one from 00:00, count as one stretch), or the period's end if sooner. Null when the
+ * window is not open at `now`, or when it stays open for CLOSE_SEARCH_DAYS (hours around the clock, no period end).
+ * Pacing reads it as the close of the abandon window's day: answers after it do not dilute today's rate.
+ */
+export function closingAt(
+  rules: { hours?: BusinessHours | null; period?: RunPeriod | null },
+  now: Date | number,
+  zone?: string,
+): number | null {
+  const t = toMillis(now);
+  if (!dialWindow(rules, t, zone).ok) return null;
+  const end = rules.period?.end ? DateTime.fromISO(rules.period.end).toMillis() : null;
+  const hours = rules.hours;
+  if (!hours) return end;
+  const z = zone ?? hours.timeZone;
+  const limit = t + CLOSE_SEARCH_DAYS * 86_400_000;
+  let at = t;
+  // Walk from range end to range end while the next instant is still inside the hours.
+  while (at < limit && (end === null || at < end) && isWithinHours(hours, at, z)) {
+    const dt = local(at, z);
+    const minute = dt.hour * 60 + dt.minute;
+    const r = rangesOn(hours, dt).find((x) => minute >= minutesOf(x.from) && minute < minutesOf(x.to))!;
+    const m = minutesOf(r.to);
+    const day = dt.startOf('day');
+    at = (
+      m >= 1440
+        ? day.plus({ days: 1 })
+        : DateTime.fromObject({ year: day.year, month: day.month, day: day.day, hour: Math.floor(m / 60), minute: m % 60 }, { zone: z })
+    ).toMillis();
+  }
+  if (at >= limit) return end;
+  return end === null ? at : Math.min(at, end);
+}

@@ -19,7 +19,7 @@ import {
   type PredictiveMode,
   type TickDecision,
 } from '../../pacing';
-import { dialWindow, type DialWindow } from '../../rules/hours';
+import { closingAt, dialWindow, type DialWindow } from '../../rules/hours';
 import type { LedgerWindow } from '../../store/abandon-ledger';
 import type { CallPhase } from '../call-flow';
 
@@ -61,6 +61,11 @@ export interface CampaignTickInput {
   /** Live estimates (predictive only) and the abandon ledger over the campaign's budget window. */
   estimates?: Estimates;
   ledger?: LedgerWindow;
+  /**
+   * When today's dialling stops (ms), where the caller knows it better than the campaign's hours (the simulator's shift
+   * end). Absent: the end of the open stretch of the campaign's hours, or its period's end (`closingAt`).
+   */
+  closesAt?: number;
 }
 
 export type CampaignTickResult =
@@ -91,8 +96,15 @@ export function campaignTick(i: CampaignTickInput): CampaignTickResult {
       trunk: trunkCaps(i.trunk, i.trunkInUse, { cps: c.callsPerSecond, started: i.startedLastSecond }, i.trunkStartedLastSecond),
     },
     estimates: withLedger(i.estimates, i.ledger),
+    ...closeOf(i),
   });
   return { window, decision };
+}
+
+/** The close of today's dialling for the tick input: the caller's, else the hours' and period's (none around the clock). */
+function closeOf(i: CampaignTickInput): { closesAt?: number } {
+  const at = i.closesAt ?? closingAt({ hours: i.campaign.hours, period: i.campaign.period }, i.now);
+  return at === null || at === undefined ? {} : { closesAt: at };
 }
 
 /**

@@ -139,3 +139,21 @@ t.test('afterPlaced feeds the expected abandons of the calls actually claimed, p
   t.equal(afterPlaced(est, decision('predictive', 4, 0.2), 0, 1000), est, 'nothing claimed: unchanged');
   t.equal(afterPlaced(est, decision('progressive', 4, 0), 4, 1000), est, 'other modes do not calibrate');
 });
+
+t.test("the tick input carries today's close: the end of the campaign's hours, or the caller's", async (t) => {
+  const est = estimates(createEstimator(), MON_10_TOKYO);
+  const base = {
+    campaign: { ...campaignDefaults(), mode: 'predictive' as const },
+    agents: [{ state: 'ready' as const, since: 0 }],
+    estimates: est,
+  };
+  // Default hours close at 17:00 Tokyo = 08:00 UTC, seven hours after 10:00 Tokyo.
+  t.equal(campaignTick(input(base)).decision?.trace.figures.closeInMs, 7 * 3600_000, 'from the hours');
+  t.equal(campaignTick(input({ ...base, closesAt: MON_10_TOKYO + 60_000 })).decision?.trace.figures.closeInMs, 60_000, "the caller's");
+  const allDay = {
+    timeZone: 'UTC',
+    days: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ from: '00:00', to: '24:00' }]])),
+  };
+  const open = campaignTick(input({ ...base, campaign: { ...base.campaign, hours: allDay } }));
+  t.equal(open.decision?.trace.figures.closeInMs, undefined, 'open around the clock: no close');
+});

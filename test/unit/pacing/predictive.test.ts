@@ -24,6 +24,7 @@ const MODE: PredictiveMode = {
   thresholdRecent: false,
   shiftGuardRate: 0.028,
   shiftGuardChance: 0,
+  horizonToClose: false,
 };
 
 /** Estimates from a history like the standard scenario: `live` share live, rings 3–25 s, talk ≈ talkSec, wrap 20 s. */
@@ -404,3 +405,37 @@ t.test(
     );
   },
 );
+
+t.test("today's close (closesAt): horizonToClose counts no answers after it", async (t) => {
+  const a = [...ready(4), ...talking(16, 150)];
+  const base = history({ calls: 800, live: 0.25 });
+  const est = (live: number, abandoned: number): Estimates => ({
+    ...base,
+    abandon: { ...base.abandon, live, abandoned, rate: live ? abandoned / live : 0, expected: abandoned },
+  });
+  const at = (e: Estimates, mode: PredictiveMode, closeInMin?: number) =>
+    decideTick({ ...input(a, e, 0, mode), ...(closeInMin === undefined ? {} : { closesAt: NOW + closeInMin * 60_000 }) }).trace.figures;
+  const H: PredictiveMode = { ...MODE, horizonToClose: true, safetyMarginToClose: 0.15 };
+  const e = est(400, 10);
+  t.same(at(e, MODE, 5), { ...at(e, MODE), closeInMs: 300_000 }, 'option off: the close is reported, nothing else moves');
+  t.same(at(e, H, 120), { ...at(e, MODE, 120), setpointSource: 'marginToClose' }, 'on, with the close past the 30 min horizons: unchanged');
+  t.same(at(e, H), at(e, MODE), 'on, with no close known: unchanged');
+  // Over the setpoint (2.55 %): what is over is taken back from the answers left before the close, fewer near it.
+  const over = est(400, 11);
+  t.ok((at(over, H, 5).riskBudget as number) < (at(over, H, 120).riskBudget as number), '2.75 % spent, 5 min left: tighter');
+  t.ok((at(over, H, 5).perCallRisk as number) < (at(over, H, 120).perCallRisk as number));
+  // Under it: the slack left is spent over the answers left before the close, so each may carry more near it.
+  const under = est(400, 8);
+  t.ok((at(under, H, 5).riskBudget as number) > (at(under, H, 120).riskBudget as number), '2 % spent, 5 min left: looser');
+  t.equal(at(over, H, 0.5).riskBudget, at(over, H, 1).riskBudget, 'the horizon stops shrinking at a minute');
+  // One more abandon past the cap at the close: 1:1, whatever the next 30 min would have diluted.
+  const full = est(1000, 30);
+  t.match(decideTick({ ...input(a, full, 0, H), closesAt: NOW + 60_000 }).reason, /budget .* spent/);
+  t.notMatch(decideTick({ ...input(a, full, 0, MODE), closesAt: NOW + 60_000 }).reason, /spent/);
+  // Its own margin (safetyMarginToClose) applies only where the horizons end at a known close.
+  const M: PredictiveMode = { ...H, safetyMarginToClose: 0.05 };
+  t.equal(at(e, M, 120).setpoint, 0.0285, 'close known: 3 % × (1 − 0.05)');
+  t.equal(at(e, M).setpoint, 0.0255, 'no close known (open around the clock): safetyMargin, 3 % × (1 − 0.15)');
+  t.equal(at(e, { ...M, horizonToClose: false }, 120).setpoint, 0.0255, 'horizonToClose off: safetyMargin');
+  t.throws(() => decideTick(input(a, base, 0, { ...MODE, safetyMarginToClose: 1 })), /safetyMarginToClose/);
+});

@@ -1,5 +1,13 @@
 import t from 'tap';
-import { dialWindow, isWithinHours, nextOpening, validateHours, validatePeriod, type BusinessHours } from '../../../lib/rules/hours';
+import {
+  closingAt,
+  dialWindow,
+  isWithinHours,
+  nextOpening,
+  validateHours,
+  validatePeriod,
+  type BusinessHours,
+} from '../../../lib/rules/hours';
 
 const weekdays9to17 = (timeZone: string): BusinessHours => ({
   timeZone,
@@ -146,4 +154,41 @@ t.test('run period and dialWindow', async (t) => {
     'next opening after the period end is no opening',
   );
   t.same(dialWindow({}, new Date()), { ok: true }, 'no rules: always');
+});
+
+t.test("closingAt: the end of the open stretch that holds now, or the period's end if sooner", async (t) => {
+  const at = (h: BusinessHours, iso: string, period?: { end?: string }) => {
+    const c = closingAt({ hours: h, period: period ?? null }, new Date(iso));
+    return c === null ? null : new Date(c).toISOString();
+  };
+  const tokyo = weekdays9to17('Asia/Tokyo');
+  t.equal(at(tokyo, '2024-06-03T01:00:00Z'), '2024-06-03T08:00:00.000Z', 'Monday 10:00 JST closes at 17:00 JST');
+  t.equal(at(tokyo, '2024-06-03T07:59:59Z'), '2024-06-03T08:00:00.000Z', 'a second before the close');
+  t.equal(at(tokyo, '2024-06-03T08:00:00Z'), null, 'closed: no close');
+  t.equal(at(tokyo, '2024-06-03T01:00:00Z', { end: '2024-06-03T03:00:00Z' }), '2024-06-03T03:00:00.000Z', 'the period ends first');
+  t.equal(at(tokyo, '2024-06-03T01:00:00Z', { end: '2024-06-05T03:00:00Z' }), '2024-06-03T08:00:00.000Z', 'the hours end first');
+  const split: BusinessHours = {
+    timeZone: 'UTC',
+    days: {
+      mon: [
+        { from: '09:00', to: '12:00' },
+        { from: '12:00', to: '13:00' },
+        { from: '14:00', to: '18:00' },
+      ],
+    },
+  };
+  t.equal(at(split, '2024-06-03T10:00:00Z'), '2024-06-03T13:00:00.000Z', 'back-to-back ranges are one stretch; a gap ends it');
+  const overnight: BusinessHours = {
+    timeZone: 'UTC',
+    days: { mon: [{ from: '20:00', to: '24:00' }], tue: [{ from: '00:00', to: '02:00' }] },
+  };
+  t.equal(at(overnight, '2024-06-03T21:00:00Z'), '2024-06-04T02:00:00.000Z', 'to 24:00 then from 00:00: one stretch over midnight');
+  const allWeek: BusinessHours = {
+    timeZone: 'UTC',
+    days: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ from: '00:00', to: '24:00' }]])),
+  };
+  t.equal(at(allWeek, '2024-06-03T10:00:00Z'), null, 'open around the clock: no close');
+  t.equal(at(allWeek, '2024-06-03T10:00:00Z', { end: '2024-06-03T12:00:00Z' }), '2024-06-03T12:00:00.000Z', 'but a period end is one');
+  const ny = weekdays9to17('America/New_York');
+  t.equal(at(ny, '2024-03-11T14:00:00Z'), '2024-03-11T21:00:00.000Z', 'wall-clock 17:00 EDT after the spring change');
 });
