@@ -16,7 +16,8 @@
  * `--pitch <cents>` first lowers (or raises) every item's voice with sox's `pitch`
  * effect, tempo kept: the train voices are three women, and `--pitch -800`
  * (200 → 126 Hz) gives a lower-voiced copy of the same split, nearer a man's
- * pitch, without reading the held-out speaker. Tones (busy, reorder, SIT after answer; class `tone`
+ * pitch, without reading the held-out speaker; the tones stay as they are, and every other prompt of the babble pool
+ * is moved too (babble of mixed pitch, as a real room's). Tones (busy, reorder, SIT after answer; class `tone`
  * for `--expect`) are the train split's 15 plus `--tones n` more made by the corpus recipe with a dev seed
  * of their own (the held-out tones' seed is never used). `--verbose` lists every wrong person, machine and music item on stderr (cell,
  * item, what it became and why), and a tally of what persons became. `--codec ulaw,alaw,gsm` adds one cell per codec:
@@ -72,7 +73,15 @@ export default function main(args: string[]): void {
     cells: {} as Record<string, Record<string, { n: number; ok: number }>>,
     changed: 0,
   }));
-  const pool = noises.includes('babble') ? VOICES.train.flatMap((v) => loadVoice(v).prompts) : [];
+  const cents = args.includes('--pitch') ? Number(args[args.indexOf('--pitch') + 1]) : 0;
+  // With --pitch the babble is of mixed pitch: every other prompt of the pool moved as the person is, the rest left at
+  // the train voices' own (a room's talkers are of both sexes; babble all moved with the person put every talker near
+  // the person's own lag, which raised the held pitch the music rule reads: n15-16p, p90 hold 0.43 → 0.47).
+  const pool = noises.includes('babble')
+    ? VOICES.train
+        .flatMap((v) => loadVoice(v).prompts)
+        .map((c, i) => (cents && i % 2 ? { ...c, x: Float64Array.from(shiftPitch(S.toInt16(c.x), cents)) } : c))
+    : [];
   const every = args.includes('--every') ? Number(args[args.indexOf('--every') + 1]) : 1;
   const TONE = new Set(['busy', 'reorder', 'sit']);
   const cls = (e: string) => (TONE.has(e) ? 'tone' : e);
@@ -111,7 +120,6 @@ export default function main(args: string[]): void {
     if (ok) c.ok++;
   };
   const verbose = args.includes('--verbose');
-  const cents = args.includes('--pitch') ? Number(args[args.indexOf('--pitch') + 1]) : 0;
   const became: Record<string, number> = {};
   let audio = 0;
   let cpu = 0;
@@ -148,7 +156,8 @@ export default function main(args: string[]): void {
   let lossSeed = 1;
   for (const item of items) {
     const file = made.get(item.id) ?? readAudioFile(join(corpus.dir, item.file));
-    const clean = cents ? shiftPitch(file, cents) : file;
+    // Tones are the line's, not a voice: --pitch leaves them at their region's frequencies (moved, none is a tone any more).
+    const clean = cents && cls(item.expect) !== 'tone' ? shiftPitch(file, cents) : file;
     run('clean', item, clean);
     for (const k of codecs) run(k, item, codec(clean, k));
     for (const db of levels) run(levelRow(db), item, S.toInt16(S.scale(Float64Array.from(clean), Math.pow(10, db / 20))));
