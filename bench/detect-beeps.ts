@@ -93,39 +93,20 @@ export default async function main(args: string[]): Promise<void> {
   for (const kind of [true, false]) {
     const rs = runs.filter((r) => r.real === kind);
     const ps = [0, 0.5, 0.9, 0.95, 0.99, 1];
-    console.log(
-      `${kind ? 'real beeps ' : 'false beeps'} n=${rs.length}  levelJitterDb p${ps
+    // One line of percentiles per statistic, the first headed with the kind and count.
+    const percentiles = (key: 'levelJitterDb' | 'freqSpreadPct' | 'levelDropDb') =>
+      `${key} p${ps
         .map(
           (p) =>
             `${p * 100}=${q(
-              rs.map((r) => r.levelJitterDb),
+              rs.map((r) => r[key]),
               p,
             )}`,
         )
-        .join(' ')}`,
-    );
-    console.log(
-      `${' '.repeat(17)}freqSpreadPct p${ps
-        .map(
-          (p) =>
-            `${p * 100}=${q(
-              rs.map((r) => r.freqSpreadPct),
-              p,
-            )}`,
-        )
-        .join(' ')}`,
-    );
-    console.log(
-      `${' '.repeat(17)}levelDropDb p${ps
-        .map(
-          (p) =>
-            `${p * 100}=${q(
-              rs.map((r) => r.levelDropDb),
-              p,
-            )}`,
-        )
-        .join(' ')}`,
-    );
+        .join(' ')}`;
+    console.log(`${kind ? 'real beeps ' : 'false beeps'} n=${rs.length}  ${percentiles('levelJitterDb')}`);
+    console.log(`${' '.repeat(17)}${percentiles('freqSpreadPct')}`);
+    console.log(`${' '.repeat(17)}${percentiles('levelDropDb')}`);
     if (!kind || args.includes('-v'))
       for (const r of rs)
         console.log(
