@@ -86,9 +86,10 @@ export function campaignTick(i: CampaignTickInput): CampaignTickResult {
     else if (s.phase === 'awaiting_agent' || s.phase === 'connecting') calls.queued.push(s.personAt ?? i.now);
     else if (s.phase === 'connected') calls.connected++;
   }
+  const mode = pacingMode(c, i.predictive);
   const decision = decideTick({
     now: i.now,
-    mode: pacingMode(c, i.predictive),
+    mode,
     agents: i.agents,
     calls,
     caps: {
@@ -96,7 +97,8 @@ export function campaignTick(i: CampaignTickInput): CampaignTickResult {
       trunk: trunkCaps(i.trunk, i.trunkInUse, { cps: c.callsPerSecond, started: i.startedLastSecond }, i.trunkStartedLastSecond),
     },
     estimates: withLedger(i.estimates, i.ledger),
-    ...closeOf(i),
+    // Only predictive pacing reads the close; other modes skip the walk over the hours on every tick.
+    ...(mode.kind === 'predictive' ? closeOf(i) : {}),
   });
   return { window, decision };
 }

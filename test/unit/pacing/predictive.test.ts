@@ -47,6 +47,11 @@ function history(opts: { calls: number; live: number; talkSec?: number; talks?: 
 }
 
 const RICH = history({ calls: 800, live: 0.25 });
+/** RICH with the abandon window at `live` answers and `abandoned` abandons, each one expected by the model. */
+const spent = (live: number, abandoned: number): Estimates => ({
+  ...RICH,
+  abandon: { ...RICH.abandon, live, abandoned, rate: live ? abandoned / live : 0, expected: abandoned },
+});
 const ready = (n: number): AgentSnapshot[] => Array.from({ length: n }, () => ({ state: 'ready' as const, since: NOW - 1000 }));
 const talking = (n: number, elapsedSec: number): AgentSnapshot[] =>
   Array.from({ length: n }, () => ({ state: 'talking' as const, since: NOW - elapsedSec * 1000 }));
@@ -267,11 +272,7 @@ t.test('the shift guard: the budget at 2.8 % over the next 30 min bounds the lea
 
 t.test('the spread guard (shiftGuardChance): off at 0; on, it bounds the threshold only when little allowance is left', async (t) => {
   const a = [...ready(4), ...talking(16, 150)];
-  const base = history({ calls: 800, live: 0.25 });
-  const est = (live: number, abandoned: number): Estimates => ({
-    ...base,
-    abandon: { ...base.abandon, live, abandoned, rate: live ? abandoned / live : 0, expected: abandoned },
-  });
+  const est = spent;
   const GUARD: PredictiveMode = { ...MODE, shiftGuardChance: 0.1 };
   const off = decideTick(input(a, est(400, 8))).trace.figures;
   t.equal(off.spreadGuard, undefined, 'off at 0: no figure');
@@ -293,9 +294,9 @@ t.test('the spread guard (shiftGuardChance): off at 0; on, it bounds the thresho
     decideTick(input(a, est(400, 11), 0, { ...GUARD, shiftGuardChance: 0.3 })).trace.figures.perCallRisk! > tight.perCallRisk!,
     'a larger chance allowed, looser',
   );
-  t.throws(() => decideTick(input(a, base, 0, { ...MODE, shiftGuardChance: 1 })), /shiftGuardChance/);
-  t.throws(() => decideTick(input(a, base, 0, { ...MODE, shiftGuardDispersion: 0.5 })), /shiftGuardDispersion/);
-  t.throws(() => decideTick(input(a, base, 0, { ...MODE, shiftGuardFirstPoint: 0 })), /shiftGuardFirstPoint/);
+  t.throws(() => decideTick(input(a, RICH, 0, { ...MODE, shiftGuardChance: 1 })), /shiftGuardChance/);
+  t.throws(() => decideTick(input(a, RICH, 0, { ...MODE, shiftGuardDispersion: 0.5 })), /shiftGuardDispersion/);
+  t.throws(() => decideTick(input(a, RICH, 0, { ...MODE, shiftGuardFirstPoint: 0 })), /shiftGuardFirstPoint/);
 });
 
 t.test(
@@ -408,11 +409,7 @@ t.test(
 
 t.test("today's close (closesAt): horizonToClose counts no answers after it", async (t) => {
   const a = [...ready(4), ...talking(16, 150)];
-  const base = history({ calls: 800, live: 0.25 });
-  const est = (live: number, abandoned: number): Estimates => ({
-    ...base,
-    abandon: { ...base.abandon, live, abandoned, rate: live ? abandoned / live : 0, expected: abandoned },
-  });
+  const est = spent;
   const at = (e: Estimates, mode: PredictiveMode, closeInMin?: number) =>
     decideTick({ ...input(a, e, 0, mode), ...(closeInMin === undefined ? {} : { closesAt: NOW + closeInMin * 60_000 }) }).trace.figures;
   const H: PredictiveMode = { ...MODE, horizonToClose: true, safetyMarginToClose: 0.15 };
@@ -437,5 +434,5 @@ t.test("today's close (closesAt): horizonToClose counts no answers after it", as
   t.equal(at(e, M, 120).setpoint, 0.0285, 'close known: 3 % × (1 − 0.05)');
   t.equal(at(e, M).setpoint, 0.0255, 'no close known (open around the clock): safetyMargin, 3 % × (1 − 0.15)');
   t.equal(at(e, { ...M, horizonToClose: false }, 120).setpoint, 0.0255, 'horizonToClose off: safetyMargin');
-  t.throws(() => decideTick(input(a, base, 0, { ...MODE, safetyMarginToClose: 1 })), /safetyMarginToClose/);
+  t.throws(() => decideTick(input(a, RICH, 0, { ...MODE, safetyMarginToClose: 1 })), /safetyMarginToClose/);
 });
