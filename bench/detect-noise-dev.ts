@@ -30,7 +30,10 @@
  * `--against '<json overrides>'` (or a JSON array of them) runs every item (the same mixed audio) under one more
  * configuration each: their summaries are `against` in the JSON line, each with `changed`, the runs whose verdict or
  * verdict time differs from the first configuration's (listed on stderr as `DIFF k`): a like-for-like comparison
- * without mixing the noise again.
+ * without mixing the noise again. `--espeak` adds the synthetic (espeak-ng) corpus's *tune* persons and machines after
+ * the real items (their seeds follow, so the real items' noise is unchanged): other voices than the train split's three
+ * women, most of them men's (en-us, en-gb, en-us+m3, ja), already in G.711 and some at 15–30 dB SNR of white noise,
+ * which the cell's noise then dominates; `--espeak only` runs those alone. The espeak held-out split is never read.
  */
 import { join } from 'node:path';
 import { analyzePcm } from '../lib/media/analyzer';
@@ -39,6 +42,8 @@ import { mediaConfig } from '../lib/media/config';
 import { babble, codec, CODECS, colored, loadVoice, REAL_VERSION, shiftPitch, toneItem, VOICES, type RealItem } from './corpus/real';
 import * as S from './corpus/synth';
 import { judgeReal, realCorpus } from './detect-real';
+import { GEN_VERSION, type CorpusItem } from './corpus/generate';
+import { existsSync, readFileSync } from 'node:fs';
 
 const NOISES = ['white', 'pink', 'brown', 'babble'] as const;
 const SNRS = [5, 10, 15, 20, 30];
@@ -106,11 +111,42 @@ export default function main(args: string[]): void {
       ...(m.sitCode ? { sitCode: m.sitCode } : {}),
     };
   });
+  // --espeak: the synthetic corpus's tune persons and machines (other voices, mostly men's), read as they are.
+  const espeakDir = join(__dirname, '.out', `corpus-v${GEN_VERSION}`);
+  const espeak: RealItem[] = [];
+  if (args.includes('--espeak')) {
+    if (!existsSync(join(espeakDir, 'manifest.json')))
+      throw new Error('--espeak: synthetic corpus missing (npm run bench -- detect --no-real)');
+    const all = JSON.parse(readFileSync(join(espeakDir, 'manifest.json'), 'utf8')) as CorpusItem[];
+    for (const e of all.filter((i) => i.split === 'tune' && i.phase === 'answered' && (i.expect === 'human' || i.expect === 'machine'))) {
+      made.set(`espeak-${e.id}`, readAudioFile(join(espeakDir, e.file)));
+      espeak.push({
+        id: `espeak-${e.id}`,
+        file: '',
+        split: 'train',
+        aug: 'clean',
+        base: e.id,
+        expect: e.expect as 'human' | 'machine',
+        region: e.region ?? 'NA',
+        desc: e.desc,
+        ...(e.greetingEndMs !== undefined ? { greetingEndMs: e.greetingEndMs } : {}),
+        ...(e.beep ? { beep: e.beep } : {}),
+      });
+    }
+  }
+  const espeakOnly = args[args.indexOf('--espeak') + 1] === 'only';
   const items = [
     ...corpus.items
-      .filter((i) => i.split === 'train' && i.aug === 'clean' && ['human', 'machine', 'music', 'busy', 'reorder', 'sit'].includes(i.expect))
+      .filter(
+        (i) =>
+          !espeakOnly &&
+          i.split === 'train' &&
+          i.aug === 'clean' &&
+          ['human', 'machine', 'music', 'busy', 'reorder', 'sit'].includes(i.expect),
+      )
       .filter((_, k) => k % every === 0),
-    ...extra,
+    ...(espeakOnly ? [] : extra),
+    ...espeak,
   ].filter((i) => !expect || expect.includes(cls(i.expect)));
   type Cell = { n: number; ok: number };
   const cells: Record<string, Record<string, Cell>> = {};
