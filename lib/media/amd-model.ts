@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { FEATURE_NAMES, FrameSide, shape, sunkPitch, voicingSwing, type ShapeOptions } from './amd-features';
 import type { MediaConfig } from './config';
 import { LevelVad } from './level-vad';
+import { SpectralLines } from './spectral-lines';
 import { FRAME_MS } from './types';
 
 export const MODEL_CLASSES = ['human', 'machine', 'music'] as const;
@@ -191,6 +192,8 @@ export class ShapeAmd {
   /** Scratch (lineMusic): 1 for a frame inside a loss burst (amd.musicLineLossHoleMs); and the periodicity with those frames bridged. */
   private readonly hole: Uint8Array;
   private readonly perBridged: Float32Array;
+  /** The line's spectral peaks (amd.musicLineMinLines), fed from the first sound on; null when the cue is off. */
+  private readonly lines: SpectralLines | null;
 
   constructor(
     private readonly cfg: MediaConfig['amd'],
@@ -204,6 +207,7 @@ export class ShapeAmd {
     this.hole = new Uint8Array(this.vad.db.length);
     this.perBridged = new Float32Array(this.vad.db.length);
     this.model = trace ? null : loadModel(cfg.modelFile);
+    this.lines = !trace && cfg.musicLineMinLines > 0 && cfg.musicLineMinPeriodicShare > 0 ? new SpectralLines(frames) : null;
   }
 
   push(frame: Int16Array, purity: number, freqHz: number): ShapeDecision | null {
@@ -228,6 +232,7 @@ export class ShapeAmd {
     this.side.freq[vad.n - 1] = freqHz;
     const c = this.cfg;
     if (vad.firstSoundIndex >= 0) this.lineFrames++;
+    this.lines?.push(frame, vad.firstSoundIndex >= 0, vad.db[vad.n - 1]!);
     const s = shape(vad, this.side, shapeOptions(c, this.vadCfg, backgroundBelowDbFor(c, vad)), this.x);
     const dropped = Math.round(this.t / FRAME_MS) - vad.n;
     if (!this.trace) {
@@ -519,28 +524,36 @@ export class ShapeAmd {
         }
       }
     }
-    if (share < c.musicLineMinPeriodicShare || hold < c.musicLineMinPitchHold || tonal / all >= c.maxTonalShare) return null;
+    // Held notes on the voice-range pitch, or (musicLineMinLines) spectral lines: a chord, an FM bell's inharmonic
+    // partials, a tremolo or a fast arpeggio give the pitch tracker no steady period, but their partials stay put.
+    const onPitch = share >= c.musicLineMinPeriodicShare && hold >= c.musicLineMinPitchHold;
+    if ((!onPitch && !this.lines) || tonal / all >= c.maxTonalShare) return null;
     // A voice stops (a breath, the end of a phrase, a person waiting for a reply); music plays on.
     const pauseMs = pause * FRAME_MS;
     if (c.musicLineMaxPauseMs > 0 && pauseMs >= c.musicLineMaxPauseMs) return null;
     // Music goes on through what the VAD takes for quiet, its notes held there too; a person's pause holds only the
     // room's talk, which glides (a voice that holds its own pitch must not carry the line's hold alone).
-    if (quietPairs >= c.musicLineQuietMinPairs && quietHeld / quietPairs < c.musicLineMinPitchHold) return null;
+    if (onPitch && quietPairs >= c.musicLineQuietMinPairs && quietHeld / quietPairs < c.musicLineMinPitchHold) return null;
     // One pitch (±1 lag step) for most of it is a tone (a dial tone, a tone in noise), not notes.
     let one = 0;
     for (let l = 1; l < lags.length - 1; l++) one = Math.max(one, lags[l - 1]! + lags[l]! + lags[l + 1]!);
-    if (one / periodicAll >= c.musicLineMaxOnePitchShare) return null;
+    if (periodicAll > 0 && one / periodicAll >= c.musicLineMaxOnePitchShare) return null;
     const swing = voicingSwing({ per: bridged }, from, vad.n);
     if (c.musicLineMaxVoicingSwing > 0 && swing >= c.musicLineMaxVoicingSwing) return null;
     // Speech articulates: its pitch breaks off at every unvoiced consonant and pause, a new voiced run every syllable
     // or two; music holds its notes through (legato) and re-attacks at most at the beat.
     const onsetsPerS = onsets / ((n * FRAME_MS) / 1000);
     if (c.musicLineMaxPitchOnsetsPerS > 0 && onsetsPerS >= c.musicLineMaxPitchOnsetsPerS) return null;
+    // Last, the costlier cue: the line's spectral peaks pile up on a few frequencies (spectral-lines.ts), counting
+    // only the peaks heard within backgroundBelowDb of the line's peak, as the pitch is.
+    const lines = onPitch ? -1 : this.lines!.value(lo);
+    if (!onPitch && lines < c.musicLineMinLines) return null;
     this.musicOnLine = true;
     return this.decide({
       kind: 'music',
-      confidence: r3(share),
-      reason: `pitched sound with held notes on the line for ${ms} ms`,
+      // On the pitch: the share of the line with a pitch; on the spectral lines: how far past the bar, 1 at twice it.
+      confidence: r3(onPitch ? share : Math.min(1, lines / (2 * c.musicLineMinLines))),
+      reason: `${onPitch ? 'pitched sound with held notes' : 'sound with steady spectral lines'} on the line for ${ms} ms`,
       features: {
         linePeriodicShare: r3(share),
         linePitchHold: r3(hold),
@@ -548,6 +561,7 @@ export class ShapeAmd {
         linePitchOnsetsPerS: r3(onsetsPerS),
         linePauseMs: pauseMs,
         ...(notes >= 0 ? { lineNoteShare: r3(notes) } : {}),
+        ...(lines >= 0 ? { lineSpectralLines: r3(lines) } : {}),
       },
     });
   }

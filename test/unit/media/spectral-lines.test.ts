@@ -1,0 +1,76 @@
+/**
+ * Spectral lines (lib/media/spectral-lines.ts): the continuous frequency activation of a line. Partials that stay at
+ * fixed frequencies (a chord, whatever its pitch tracker reading) pile their spectral peaks up on a few bins; a voice's
+ * gliding harmonics and noise spread theirs over the band.
+ */
+import t from 'tap';
+import { realPower, SpectralLines } from '../../../lib/media/spectral-lines';
+import { S, voice, white } from '../../helpers/media-signals';
+
+const RATE = 8000;
+
+function lines(x: Float64Array, minDb = -Infinity): number {
+  const sl = new SpectralLines(1000);
+  const pcm = S.toInt16(x);
+  for (let i = 0; i + 160 <= pcm.length; i += 160) {
+    const f = pcm.subarray(i, i + 160);
+    let e = 0;
+    for (const s of f) e += s * s;
+    sl.push(f, true, 10 * Math.log10(e / 160 / 32768 ** 2 + 1e-12));
+  }
+  return sl.value(minDb);
+}
+
+/** Three-note chords (each note with four harmonics), changing every 600 ms among three chords of one key. */
+function chords(ms: number): Float64Array {
+  const CH = [
+    [262, 330, 392],
+    [220, 262, 330],
+    [196, 247, 294],
+  ];
+  return Float64Array.from({ length: ms * 8 }, (_, i) => {
+    const ch = CH[Math.floor(i / RATE / 0.6) % CH.length]!;
+    let v = 0;
+    for (const f of ch) for (let h = 1; h <= 4; h++) v += Math.sin((2 * Math.PI * f * h * i) / RATE) / h;
+    return 1200 * v;
+  });
+}
+
+t.test('the real FFT matches a plain DFT', async (t) => {
+  const x = Float64Array.from({ length: 512 }, (_, i) => Math.sin(i * 0.37) + 0.5 * Math.cos(i * 1.1) + ((i * 7919) % 13) / 13);
+  const p = realPower(x, new Float64Array(257));
+  let worst = 0;
+  for (let k = 0; k <= 256; k++) {
+    let re = 0;
+    let im = 0;
+    for (let n = 0; n < 512; n++) {
+      re += x[n]! * Math.cos((2 * Math.PI * k * n) / 512);
+      im -= x[n]! * Math.sin((2 * Math.PI * k * n) / 512);
+    }
+    worst = Math.max(worst, Math.abs(re * re + im * im - p[k]!) / (1 + re * re + im * im));
+  }
+  t.ok(worst < 1e-9, `relative error ${worst}`);
+});
+
+t.test('chords stand out; a voice, white noise and a voice in noise do not', async (t) => {
+  const music = lines(chords(4000));
+  const music5 = lines(white(chords(4000), 5));
+  const speech = lines(voice(4000));
+  const noise = lines(S.scale(S.noise(4000, S.rng(3)), 3000));
+  const speech10 = lines(white(voice(4000), 10));
+  t.ok(music > 1, `chords ${music}`);
+  t.ok(music5 > 1, `chords in white noise at 5 dB ${music5}`);
+  t.ok(speech < 0.8, `gliding voice ${speech}`);
+  t.ok(speech10 < 0.8, `voice in white noise at 10 dB ${speech10}`);
+  t.ok(noise < 0.5, `white noise ${noise}`);
+});
+
+t.test('only frames louder than minDb count, over every analysed frame; under a second analysed gives 0', async (t) => {
+  // Chords at -50 dB under a loud 200 ms burst of noise: their lines count only while the bar lets them in.
+  const quiet = S.scale(chords(4000), 0.005);
+  const x = S.concat(S.scale(S.noise(200, S.rng(1)), 8000), quiet);
+  t.ok(lines(x) > 1, 'all frames');
+  const barred = lines(x, -40);
+  t.ok(barred < 0.2, `the chords under the bar: ${barred}`);
+  t.equal(lines(chords(900)), 0, 'under a second');
+});
