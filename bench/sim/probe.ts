@@ -168,7 +168,11 @@ export function probeEstimates(e: Estimates, probe: Probe, p: ProbeWorld, now: n
   if (laws) {
     const last = laws.needCdf.length - 1;
     const need = laws.needCdf[last]!;
-    if (truth.has('liveRate')) out.liveRate = need;
+    if (truth.has('liveRate')) {
+      out.liveRate = need;
+      // A tracked rate (liveRateDrift) reads the buckets' counts: without them predictive takes this true rate.
+      delete out.liveSeries;
+    }
     if (truth.has('ringLaws')) {
       const g = laws.horizonMs / laws.needCdf.length;
       const bins = e.liveRingCdf.length;

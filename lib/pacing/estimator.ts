@@ -7,6 +7,7 @@
  * window ending at `now`. Windows roll with bucket granularity.
  */
 import { DURATION_BINS, durationBin, talkClass, TALK_CLASSES } from './duration-law';
+import type { LiveBucket } from './live-rate';
 
 export interface EstimatorConfig {
   /** Width of one bucket (ms). Windows roll by this step. */
@@ -124,7 +125,15 @@ export interface Estimates {
   /** The same spend over the handle window (the last hour by default): what a threshold learnt from recent calls reads. */
   recentSpend?: { live: number; abandoned: number; riskCalls: number; riskSum: number };
   shift: { live: number; abandoned: number; rate: number };
+  /**
+   * Resolved calls and live answers per bucket over the last LIVE_SERIES_MS up to `now`, oldest first: what a tracked
+   * live rate reads (live-rate.ts, predictive's `liveRateDrift`).
+   */
+  liveSeries?: LiveBucket[];
 }
+
+/** How far back `liveSeries` goes: past the memory of any drift worth using (at 0.005/√min a bucket weighs ~3 h). */
+export const LIVE_SERIES_MS = 24 * 3600_000;
 
 export function createEstimator(config: Partial<EstimatorConfig> = {}): EstimatorState {
   const c = { ...DEFAULT_ESTIMATOR_CONFIG, ...config };
@@ -278,6 +287,7 @@ export function estimates(state: EstimatorState, now: number): Estimates {
   let riskSum = 0;
   let riskCalls = 0;
   const recentSpend = { live: 0, abandoned: 0, riskCalls: 0, riskSum: 0 };
+  const liveSeries: LiveBucket[] = [];
   const liveRing = new Array<number>(c.ringBins).fill(0);
   const otherRing = new Array<number>(c.ringBins).fill(0);
   const talk: Moments = { n: 0, sum: 0, sq: 0 };
@@ -286,6 +296,8 @@ export function estimates(state: EstimatorState, now: number): Estimates {
   const wrapHist = new Array<number>(DURATION_BINS).fill(0);
   const wrapByTalk = Array.from({ length: TALK_CLASSES }, () => new Array<number>(DURATION_BINS).fill(0));
   for (const b of state.buckets) {
+    if (b.resolved > 0 && inWindow(b, now, LIVE_SERIES_MS, c.bucketMs))
+      liveSeries.push({ start: b.start, resolved: b.resolved, live: b.live });
     if (inWindow(b, now, c.rateWindowMs, c.bucketMs)) {
       resolved += b.resolved;
       live += b.live;
@@ -346,5 +358,6 @@ export function estimates(state: EstimatorState, now: number): Estimates {
     abandon: { live: aLive, abandoned, rate: aLive > 0 ? abandoned / aLive : 0, expected, windowMs: c.abandonWindowMs, riskCalls, riskSum },
     recentSpend,
     shift: { live: t.live, abandoned: t.abandoned, rate: t.live > 0 ? t.abandoned / t.live : 0 },
+    liveSeries,
   };
 }

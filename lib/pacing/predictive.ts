@@ -28,6 +28,7 @@
 import type { Estimates } from './estimator';
 import { differencePmf, tailWithBinomial } from './count-tail';
 import { empiricalLaw, histogramTerciles, logNormalLaw, talkClassRange, TALK_CLASSES, type DurationLaw } from './duration-law';
+import { trackLiveRate } from './live-rate';
 import { spreadGuardRisk } from './shift-guard';
 import { normCdf } from './stats';
 import type { AgentSnapshot, PredictiveMode, TickInput } from './types';
@@ -53,6 +54,9 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   shiftGuardDispersion: 1,
   shiftGuardFirstPoint: 0.25,
   horizonToClose: false,
+  // Round sixteen (README, pacing): the live rate tracked as a local level (live-rate.ts) instead of the 30 min window's;
+  // 0 = the window's rate.
+  liveRateDrift: 0,
   minSamples: Object.freeze({ resolved: 50, live: 15, talk: 10 }),
   maxLinesPerAgent: 8,
 });
@@ -107,6 +111,7 @@ export function predictiveParams(mode: PredictiveMode): Params {
     shiftGuardDispersion: mode.shiftGuardDispersion ?? d.shiftGuardDispersion,
     shiftGuardFirstPoint: mode.shiftGuardFirstPoint ?? d.shiftGuardFirstPoint,
     horizonToClose: mode.horizonToClose ?? d.horizonToClose,
+    liveRateDrift: mode.liveRateDrift ?? d.liveRateDrift,
     minSamples: { ...d.minSamples, ...mode.minSamples },
     maxLinesPerAgent: mode.maxLinesPerAgent ?? d.maxLinesPerAgent,
   };
@@ -128,6 +133,8 @@ export function predictiveParams(mode: PredictiveMode): Params {
   if (!(p.shiftGuardFirstPoint > 0 && p.shiftGuardFirstPoint <= 1))
     throw new RangeError(`predictive shiftGuardFirstPoint must be in (0, 1], got ${p.shiftGuardFirstPoint}`);
   if (!(p.shiftGuardHorizonMs > 0)) throw new RangeError(`predictive shiftGuardHorizonMs must be > 0, got ${p.shiftGuardHorizonMs}`);
+  if (!(p.liveRateDrift >= 0 && Number.isFinite(p.liveRateDrift)))
+    throw new RangeError(`predictive liveRateDrift must be a number ≥ 0 (0: the window's rate), got ${p.liveRateDrift}`);
   if (!(p.maxLinesPerAgent >= 1)) throw new RangeError(`predictive maxLinesPerAgent must be ≥ 1, got ${p.maxLinesPerAgent}`);
   return p;
 }
@@ -287,7 +294,7 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   const wrapPoints: [number, number, number] = wrapMs > 0 ? wrap.terciles() : [0, 0, 0];
   const laws: Laws = { talk, wrap, wrapPoints, ...(P.wrapLawByTalk ? wrapsByTalk(est, wrapPoints) : {}) };
   figures.talkLaw = talk.kind;
-  const p = est.liveRate;
+  const p = liveRateOf(est, now, P.liveRateDrift, figures);
   const bin = est.ringBinMs;
   const H = Math.max(2 * bin, quantileOf(est.liveRingCdf, bin, HORIZON_QUANTILE));
   const fL = (x: number) => cdfAt(est.liveRingCdf, bin, x);
@@ -406,6 +413,20 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
       ? `predictive: no extra call keeps its abandon chance within ${pct(perCallRisk)}, progressive 1:1 (${floor})`
       : `predictive: ${round(sMean[last])} agents expected free vs ${round(dMean[last])} answers expected within ${Math.round(H / 1000)} s; ${wanted} more calls each abandon with chance ≤ ${pct(tau)}${confidence < 1 ? ` (confidence ${round(confidence)})` : ''}`;
   return { wanted, reason: why, figures, expectedAbandons: (n) => expectedAbandons(n, marginal, p) };
+}
+
+/**
+ * The live rate the model uses: the rate window's, or with `drift` > 0 the rate tracked as a local level over the
+ * estimator's buckets (live-rate.ts), which reads a steady rate from more than the window and a moving one from less.
+ * Estimates without the per-bucket series (a probe's true rate) keep their own.
+ */
+function liveRateOf(est: Estimates, now: number, drift: number, figures: PredictiveResult['figures']): number {
+  if (drift <= 0 || !est.liveSeries) return est.liveRate;
+  const t = trackLiveRate(est.liveSeries, now, drift);
+  if (t.resolved === 0 || t.rate <= 0) return est.liveRate;
+  figures.liveRateTracked = round(t.rate);
+  figures.liveRateSd = round6(t.sd);
+  return t.rate;
 }
 
 /** Each talk class's wrap-up points, when enough wrap-ups with their talk are known (else nothing: one pooled law). */

@@ -96,6 +96,12 @@ export interface PredictiveMode {
    */
   horizonToClose?: boolean;
   /**
+   * The live rate as a local level (live-rate.ts: a random-walk Kalman filter over the estimator's 5 min buckets) that
+   * drifts by this fraction of itself per √minute (1 sd), instead of the rate window's live ÷ resolved (default 0: the
+   * window's rate; round sixteen measured it, README).
+   */
+  liveRateDrift?: number;
+  /**
    * The wrap-up law per class of the talk before it (wrap-ups fed with their talk), not one pooled law (default
    * false: measured in rounds ten and eleven, it pays at a fixed threshold, not under the budget).
    */

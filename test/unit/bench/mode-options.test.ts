@@ -37,4 +37,5 @@ t.test('a value of the wrong type or out of range is refused', async (t) => {
   t.throws(() => parseModeOptions('{"safetyMargin":"0.1"}'), /safetyMargin must be a number/);
   t.throws(() => parseModeOptions('{"safetyMargin":1.5}'), /--mode-options: predictive safetyMargin must be a fraction/);
   t.throws(() => parseModeOptions('{"shiftGuardRate":-0.01}'), /shiftGuardRate must be in/);
+  t.throws(() => parseModeOptions('{"liveRateDrift":-0.01}'), /liveRateDrift must be a number ≥ 0/);
 });

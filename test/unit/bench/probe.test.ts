@@ -84,6 +84,8 @@ t.test('true answer laws replace the estimate; the estimate is not changed in pl
   t.ok(Math.abs(out.liveRate - (0.25 * 0.97 + 0.75 * 0.35 * 0.05)) < 0.002, `live rate ${out.liveRate}`);
   t.ok(out.liveRingCdf[2]! < 0.02 && out.liveRingCdf[30]! > 0.99, 'persons answer after 3-25 s + the 1 s verdict');
   t.ok(out.otherRingCdf[38]! < 0.6 && out.otherRingCdf[41]! > 0.99, 'no answer at the 40 s timeout');
+  // A tracked live rate (liveRateDrift) would read the buckets' counts instead: the true rate drops them.
+  t.ok(e.liveSeries !== undefined && out.liveSeries === undefined, 'the per-bucket series is dropped with the true rate');
 });
 
 t.test('occupancy at 3.0 %: linear between the nearest runs either side, none without both', async (t) => {

@@ -127,3 +127,26 @@ t.test('the recent dialling rate: calls resolved per ms over the part of the rat
   t.ok(later.resolvedPerMs < 120 / (10 * MIN), 'the silence since lowers it');
   t.equal(estimates(createEstimator(), 0).resolvedPerMs, 0, 'no samples: 0');
 });
+
+t.test(
+  'the per-bucket series of resolved calls and live answers, oldest first, back over a day (a tracked live rate reads it)',
+  async (t) => {
+    let s = createEstimator({ bucketMs: MIN, rateWindowMs: 5 * MIN });
+    s = observe(s, { type: 'resolved', at: 500, ringMs: 8000, live: true });
+    s = observe(s, { type: 'resolved', at: 700, ringMs: 40_000, live: false });
+    s = observe(s, { type: 'abandoned', at: 800 });
+    s = observe(s, { type: 'resolved', at: 10 * MIN + 5, ringMs: 40_000, live: false });
+    s = observe(s, { type: 'talkEnded', at: 12 * MIN, talkMs: 60_000 });
+    const e = estimates(s, 12 * MIN + 1);
+    t.equal(e.resolved, 1, 'the rate window holds the last call only');
+    t.same(
+      e.liveSeries,
+      [
+        { start: 0, resolved: 2, live: 1 },
+        { start: 10 * MIN, resolved: 1, live: 0 },
+      ],
+      'older buckets than the rate window, and none without a resolved call',
+    );
+    t.same(estimates(s, 25 * 3600_000).liveSeries, [], 'a day later: nothing');
+  },
+);

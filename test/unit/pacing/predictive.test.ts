@@ -436,3 +436,39 @@ t.test("today's close (closesAt): horizonToClose counts no answers after it", as
   t.equal(at(e, { ...M, horizonToClose: false }, 120).setpoint, 0.0255, 'horizonToClose off: safetyMargin');
   t.throws(() => decideTick(input(a, RICH, 0, { ...MODE, safetyMarginToClose: 1 })), /safetyMarginToClose/);
 });
+
+t.test('liveRateDrift: 0 is the window rate, identical decisions; > 0 reads the rate tracked over the buckets', async (t) => {
+  const agents = [...ready(2), ...talking(8, 150)];
+  const base = decideTick(input(agents, RICH, 3));
+  const off = decideTick(input(agents, RICH, 3, { ...MODE, liveRateDrift: 0 }));
+  t.same(off, base, 'drift 0: the same decision, trace and all');
+  t.notOk('liveRateTracked' in base.trace.figures);
+  t.ok(RICH.liveSeries && RICH.liveSeries.length > 0, 'the estimates carry the per-bucket series');
+  // A history whose rate fell: 20 min at 25 % live before the window's last 10 min at 10 %; the tracked rate follows the
+  // recent buckets more than the window's pooled rate does.
+  const evs: PacingEvent[] = [];
+  const from = NOW - 90 * 60_000;
+  for (let i = 0; i < 90 * 30; i++) {
+    const at = from + i * 2000;
+    const share = at < NOW - 15 * 60_000 ? 0.25 : 0.1;
+    evs.push({ type: 'resolved', at, ringMs: 8000, live: i % Math.round(1 / share) === 0 });
+  }
+  for (let i = 0; i < 100; i++) {
+    evs.push({ type: 'talkEnded', at: from + i * 1000, talkMs: 180_000 * (0.4 + (i % 13) / 10.8) });
+    evs.push({ type: 'wrapEnded', at: from + i * 1000 + 1, wrapMs: 10_000 + (i % 21) * 1000 });
+  }
+  const est = estimates(observeAll(createEstimator(), evs), NOW);
+  const tracked = decideTick(input(agents, est, 3, { ...MODE, liveRateDrift: 0.04 }));
+  const rate = Number(tracked.trace.figures.liveRateTracked);
+  t.ok(rate < est.liveRate, `tracked ${rate} under the window's ${est.liveRate} after the fall`);
+  t.ok(rate > 0.09 && rate < 0.2, `and near the recent 10 %: ${rate}`);
+  t.ok(Number(tracked.trace.figures.liveRateSd) > 0);
+  // A lower live rate means fewer answers per call: at least as many calls as the window's rate gives.
+  t.ok(tracked.calls >= decideTick(input(agents, est, 3)).calls);
+  // Estimates without the series (a probe's true rate) keep their own rate.
+  const { liveSeries: _drop, ...bare } = est;
+  const noSeries = decideTick(input(agents, bare, 3, { ...MODE, liveRateDrift: 0.04 }));
+  t.notOk('liveRateTracked' in noSeries.trace.figures);
+  t.throws(() => predictiveParams({ kind: 'predictive', liveRateDrift: -0.01 }), RangeError);
+  t.throws(() => predictiveParams({ kind: 'predictive', liveRateDrift: Number.NaN }), RangeError);
+});
