@@ -100,3 +100,37 @@ t.test('a quiet periodic syllable joins the word it touches, never starts one, a
     'cue off: level alone',
   );
 });
+
+t.test('a pitch track under a steady floor is voice (vad.pitchTrackMs); noise, a jumping lag, a short run or babble are not', async (t) => {
+  const on = mediaConfig(undefined, { vad: { pitchTrackMs: 100 } }).vad;
+  const e = (dbfs: number) => 160 * 32768 * 32768 * Math.pow(10, dbfs / 10);
+  // Steady hiss: ±0.25 dB, periodicity 0.25, a new lag every frame (as white noise measures).
+  let k = 0;
+  const hiss = (v: LevelVad, frames: number, wander = 0.5) => {
+    for (let i = 0; i < frames; i++, k++) v.push(e(-40 + wander * ((k * 0.618034) % 1)), 160, 0.25, 10 + ((k * 17) % 48));
+  };
+  /** A soft voiced run 2.5 dB over the hiss: periodicity 0.5 (under minPeriodicity), its lag stepping by `step`. */
+  const track = (v: LevelVad, frames: number, step: (i: number) => number) => {
+    for (let i = 0; i < frames; i++) v.push(e(-37.5), 160, 0.5, 30 + step(i));
+  };
+  const run = (cfg: typeof on, frames: number, step: (i: number) => number, wander = 0.5) => {
+    const v = new LevelVad(cfg, 1000);
+    hiss(v, 100, wander);
+    const at = v.n;
+    track(v, frames, step);
+    hiss(v, 100, wander);
+    t.ok(v.thresholdDb > -37.5, `the run (-37.5 dBFS) is under the threshold (${v.thresholdDb.toFixed(1)})`);
+    const lab = v.label(new Uint8Array(v.n));
+    return { on: Array.from(lab.subarray(at, at + frames)).every((x) => x === 1), rest: lab.reduce((a, x) => a + x, 0) - frames };
+  };
+  const glide = (i: number) => Math.floor(i / 2);
+  const r = run(on, 8, glide);
+  t.ok(r.on && r.rest === 0, '160 ms of a gliding pitch track: voice, and the hiss around it is not');
+  t.notOk(run(cfg.vad, 8, glide).on, 'off (the default): level alone, under the threshold');
+  t.notOk(run(on, 4, glide).on, '80 ms: shorter than pitchTrackMs');
+  t.notOk(run(on, 8, (i) => (i % 2 ? 12 : 0)).on, 'a lag that jumps 12 steps every frame: no track');
+  t.notOk(run(on, 8, (i) => 3 * i).on, 'a lag that moves 3 steps a frame (over pitchTrackMaxLagStep): no track');
+  t.notOk(run(on, 8, glide, 8).on, 'a floor that wanders 8 dB (spread over pitchTrackMaxFloorSpreadDb, as babble): not used');
+  const exact = run(mediaConfig(undefined, { vad: { pitchTrackMs: 100, pitchTrackMinPeriodicity: 0.51 } }).vad, 8, glide);
+  t.notOk(exact.on, 'periodicity under pitchTrackMinPeriodicity: no track');
+});
