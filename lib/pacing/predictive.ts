@@ -57,6 +57,8 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   // Round sixteen (README, pacing): the live rate tracked as a local level (live-rate.ts) instead of the 30 min window's;
   // 0 = the window's rate.
   liveRateDrift: 0,
+  // Round sixteen: the setpoint from the close (0 = off; the margins above make it).
+  closeSetpointChance: 0,
   minSamples: Object.freeze({ resolved: 50, live: 15, talk: 10 }),
   maxLinesPerAgent: 8,
 });
@@ -112,6 +114,7 @@ export function predictiveParams(mode: PredictiveMode): Params {
     shiftGuardFirstPoint: mode.shiftGuardFirstPoint ?? d.shiftGuardFirstPoint,
     horizonToClose: mode.horizonToClose ?? d.horizonToClose,
     liveRateDrift: mode.liveRateDrift ?? d.liveRateDrift,
+    closeSetpointChance: mode.closeSetpointChance ?? d.closeSetpointChance,
     minSamples: { ...d.minSamples, ...mode.minSamples },
     maxLinesPerAgent: mode.maxLinesPerAgent ?? d.maxLinesPerAgent,
   };
@@ -129,6 +132,8 @@ export function predictiveParams(mode: PredictiveMode): Params {
     throw new RangeError(`predictive shiftGuardRate must be in [0, 1] (0: the setpoint), got ${p.shiftGuardRate}`);
   if (!(p.shiftGuardChance >= 0 && p.shiftGuardChance < 1))
     throw new RangeError(`predictive shiftGuardChance must be in [0, 1), got ${p.shiftGuardChance}`);
+  if (!(p.closeSetpointChance >= 0 && p.closeSetpointChance < 1))
+    throw new RangeError(`predictive closeSetpointChance must be in [0, 1) (0: off), got ${p.closeSetpointChance}`);
   if (!(p.shiftGuardDispersion >= 1)) throw new RangeError(`predictive shiftGuardDispersion must be ≥ 1, got ${p.shiftGuardDispersion}`);
   if (!(p.shiftGuardFirstPoint > 0 && p.shiftGuardFirstPoint <= 1))
     throw new RangeError(`predictive shiftGuardFirstPoint must be in (0, 1], got ${p.shiftGuardFirstPoint}`);
@@ -239,10 +244,16 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   const expectedLive = (agents.length * horizon(P.budgetHorizonMs)) / handleMs;
   // The setpoint: the target less the margin, safetyMarginToClose where the horizons end at a known close (they hold
   // the day's tail there), else safetyMargin. Never above the cap: once the measured rate reaches it, only calls that
-  // cannot abandon.
+  // cannot abandon. With closeSetpointChance, where the close is known: the larger of that and the setpoint from the
+  // close (closeSetpoint), which is above the margin's only where the spread still to come is small against the
+  // allowance left (large teams, late in the day).
   const toClose = P.horizonToClose && Number.isFinite(left);
-  const s = Math.min(P.targetAbandonRate, P.maxAbandonRate * (1 - (toClose ? P.safetyMarginToClose : P.safetyMargin)));
-  figures.setpointSource = toClose ? 'marginToClose' : 'margin';
+  const fromClose = toClose && P.closeSetpointChance > 0;
+  const marginSetpoint = Math.min(P.targetAbandonRate, P.maxAbandonRate * (1 - (toClose ? P.safetyMarginToClose : P.safetyMargin)));
+  const s = fromClose
+    ? Math.max(marginSetpoint, closeSetpoint(est.abandon.abandoned, est.abandon.live, (agents.length * left) / handleMs, P))
+    : marginSetpoint;
+  figures.setpointSource = fromClose ? 'close' : toClose ? 'marginToClose' : 'margin';
   // The cap is a budget over the window, not the running rate: only when the abandons spent leave no room for
   // one more within the cap over the live answers seen and those expected next does pacing fall back to 1:1
   // (a rate of 1 in 20 early in a shift is noise the budget absorbs, not a reason to stop overdialling).
@@ -483,6 +494,33 @@ function learntThreshold(
   // The guard is on the whole window's spend, whichever spend the threshold learns from.
   const guard = clamp((g * (est.abandon.live + eg) - est.abandon.abandoned) / eg, 0, MAX_RISK_PER_CALL) / bias;
   return clamp(Math.min(theta, guard), 0, MAX_RISK_PER_CALL);
+}
+
+/**
+ * The setpoint taken from today's close (closeSetpointChance > 0, with the close known): the window's rate at the close
+ * when the `toClose` answers still to come before it abandon at the largest per-answer rate that keeps P(the window
+ * over the cap at the close) within the chance, the abandons to come Poisson (spreadGuardRisk with its one check point
+ * at the close). A fixed margin is one spread for every team and every hour: 0.15 of 3 % is about 0.2 standard
+ * deviations of a 5-agent shift's abandons (≈ 250 answers, 7.5 allowed) and 1.6 of a 100-agent shift's (≈ 6,000), so
+ * large teams left budget unspent and small teams were held only by the spread guard. From the close the margin is
+ * the spread still to come: wide for a small team and early in the day, narrow near the close. The chance is
+ * open-loop: the controller goes on correcting with what it sees, so the spread at the close is smaller than this
+ * counts. Never above the target or the cap (with the window over the cap already at the close, the cap: the budget's
+ * fallback to 1:1 decides). The tick takes the larger of this and the margin's setpoint (below).
+ */
+export function closeSetpoint(abandoned: number, live: number, toClose: number, P: Params): number {
+  const top = Math.min(P.targetAbandonRate, P.maxAbandonRate);
+  if (!(toClose > 0)) return top;
+  const r = spreadGuardRisk({
+    abandoned,
+    live,
+    expectedAnswers: toClose,
+    cap: P.maxAbandonRate,
+    chance: P.closeSetpointChance,
+    dispersion: P.shiftGuardDispersion,
+    firstPoint: 1,
+  });
+  return clamp((abandoned + r * toClose) / (live + toClose), 0, top);
 }
 
 /**

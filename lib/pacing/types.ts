@@ -102,6 +102,12 @@ export interface PredictiveMode {
    */
   liveRateDrift?: number;
   /**
+   * With horizonToClose on and the close known: the setpoint is the window's rate at the close when the answers still
+   * to come abandon at the largest rate that keeps P(over the cap at the close) within this chance (Poisson), where
+   * that is above target × (1 − safetyMarginToClose) (default 0: off; round sixteen).
+   */
+  closeSetpointChance?: number;
+  /**
    * The wrap-up law per class of the talk before it (wrap-ups fed with their talk), not one pooled law (default
    * false: measured in rounds ten and eleven, it pays at a fixed threshold, not under the budget).
    */

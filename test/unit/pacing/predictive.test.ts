@@ -11,7 +11,8 @@ import {
   type PredictiveMode,
   type TickInput,
 } from '../../../lib/pacing';
-import { overCapBeyondChance } from '../../../lib/pacing/predictive';
+import { closeSetpoint, overCapBeyondChance } from '../../../lib/pacing/predictive';
+import { poissonCdf } from '../../../lib/pacing/shift-guard';
 
 const NOW = 10 * 3600_000;
 /**
@@ -471,4 +472,52 @@ t.test('liveRateDrift: 0 is the window rate, identical decisions; > 0 reads the 
   t.notOk('liveRateTracked' in noSeries.trace.figures);
   t.throws(() => predictiveParams({ kind: 'predictive', liveRateDrift: -0.01 }), RangeError);
   t.throws(() => predictiveParams({ kind: 'predictive', liveRateDrift: Number.NaN }), RangeError);
+});
+
+t.test('the setpoint from the close (closeSetpointChance): the spread still to come is the margin', async (t) => {
+  const P = (chance: number, extra: Partial<PredictiveMode> = {}) =>
+    predictiveParams({ ...MODE, horizonToClose: true, closeSetpointChance: chance, ...extra });
+  const p = P(0.1);
+  // 2.5 % spent, the same share of the day left: a team with more answers to come has less relative spread left.
+  const small = closeSetpoint(5, 200, 200, p);
+  const large = closeSetpoint(100, 4000, 4000, p);
+  t.ok(small < large, `5 agents ${small} < 100 agents ${large}`);
+  t.ok(large < 0.03, 'under the cap even for a large team');
+  // The same spend, nearer the close: narrower spread left, a higher setpoint.
+  t.ok(closeSetpoint(25, 1000, 400, p) > closeSetpoint(10, 400, 1000, p), 'late in the day above early');
+  // Exactly what it says: at that per-answer rate the window ends over the cap with the chance asked (Poisson).
+  const [A, L, E] = [20, 800, 600];
+  const s = closeSetpoint(A, L, E, p);
+  const mu = s * (L + E) - A;
+  const allowed = Math.floor(0.03 * (L + E) - A);
+  t.ok(1 - poissonCdf(allowed, mu) <= 0.1 + 1e-9, `P(over at the close) ≤ 0.1 at mean ${mu}`);
+  t.ok(1 - poissonCdf(allowed, mu * 1.02) > 0.1, 'and not much more could be spent');
+  // A larger chance spends more; never above the target or the cap.
+  t.ok(closeSetpoint(A, L, E, P(0.3)) > s);
+  t.equal(closeSetpoint(0, 10, 5, P(0.9)), 0.03, 'much allowance, few answers left: the cap');
+  t.equal(closeSetpoint(0, 10, 5, P(0.9, { targetAbandonRate: 0.02 })), 0.02, 'or the target');
+  // Over the cap already at the close, whatever comes: the cap (the budget's fallback to 1:1 decides).
+  t.equal(closeSetpoint(40, 1000, 100, p), 0.03);
+  t.equal(closeSetpoint(5, 100, 0, p), 0.03, 'nothing left to come: the cap (the budget decides)');
+});
+
+t.test('closeSetpointChance in the tick: only with the close known and horizonToClose on, never under the margin', async (t) => {
+  const a = [...ready(4), ...talking(16, 150)];
+  const at = (e: Estimates, mode: PredictiveMode, closeInMin?: number) =>
+    decideTick({ ...input(a, e, 0, mode), ...(closeInMin === undefined ? {} : { closesAt: NOW + closeInMin * 60_000 }) }).trace.figures;
+  const H: PredictiveMode = { ...MODE, horizonToClose: true };
+  const C: PredictiveMode = { ...H, closeSetpointChance: 0.1 };
+  const e = spent(1000, 25);
+  t.same(at(e, { ...H, closeSetpointChance: 0 }, 60), at(e, H, 60), 'off (0): the margin to the close');
+  t.equal(at(e, C).setpointSource, 'margin', 'no close known: safetyMargin');
+  t.equal(at(e, { ...C, horizonToClose: false }, 60).setpointSource, 'margin', 'horizonToClose off: safetyMargin');
+  const near = at(e, C, 20);
+  t.equal(near.setpointSource, 'close');
+  t.ok((near.setpoint as number) > 0.0255, `20 min left at 2.5 %: ${near.setpoint} above 3 % × (1 − 0.15)`);
+  t.ok((near.riskBudget as number) > (at(e, H, 20).riskBudget as number), 'so a looser budget');
+  // 40 answers seen and an hour's (about 360) to come: the close asks for under 2 %, so the margin's 2.55 % stays.
+  t.equal(at(spent(40, 1), C, 60).setpoint, 0.0255, 'wide spread to come: the margin setpoint (the larger)');
+  t.equal(at(spent(40, 1), C, 60).setpointSource, 'close');
+  t.throws(() => decideTick(input(a, RICH, 0, { ...C, closeSetpointChance: 1 })), /closeSetpointChance/);
+  t.throws(() => decideTick(input(a, RICH, 0, { ...C, closeSetpointChance: -0.1 })), /closeSetpointChance/);
 });
