@@ -57,7 +57,8 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   // Round sixteen (README, pacing): the live rate tracked as a local level (live-rate.ts) instead of the 30 min window's;
   // 0 = the window's rate.
   liveRateDrift: 0,
-  // Round sixteen: the setpoint from the close (0 = off; the margins above make it).
+  // Round sixteen (README, pacing): the setpoint from the close; 0.1 put 6 of 34 20- and 100-agent shifts over 3 % and no
+  // chance passed the screen's rule, so 0 (off: the margins above make the setpoint).
   closeSetpointChance: 0,
   minSamples: Object.freeze({ resolved: 50, live: 15, talk: 10 }),
   maxLinesPerAgent: 8,
@@ -503,9 +504,9 @@ function learntThreshold(
  * at the close). A fixed margin is one spread for every team and every hour: 0.15 of 3 % is about 0.2 standard
  * deviations of a 5-agent shift's abandons (≈ 250 answers, 7.5 allowed) and 1.6 of a 100-agent shift's (≈ 6,000), so
  * large teams left budget unspent and small teams were held only by the spread guard. From the close the margin is
- * the spread still to come: wide for a small team and early in the day, narrow near the close. The chance is
- * open-loop: the controller goes on correcting with what it sees, so the spread at the close is smaller than this
- * counts. Never above the target or the cap (with the window over the cap already at the close, the cap: the budget's
+ * the spread still to come: wide for a small team and early in the day, narrow near the close. The chance is per
+ * decision, re-planned every tick: measured in round sixteen it let 100-agent shifts climb to the cap (6 of 34 over at
+ * chance 0.1), since the calls in flight overshoot what it counts, so it is off. Never above the target or the cap (with the window over the cap already at the close, the cap: the budget's
  * fallback to 1:1 decides). The tick takes the larger of this and the margin's setpoint (below).
  */
 export function closeSetpoint(abandoned: number, live: number, toClose: number, P: Params): number {
