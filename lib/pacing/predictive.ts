@@ -505,8 +505,8 @@ function learntThreshold(
  * deviations of a 5-agent shift's abandons (≈ 250 answers, 7.5 allowed) and 1.6 of a 100-agent shift's (≈ 6,000), so
  * large teams left budget unspent and small teams were held only by the spread guard. From the close the margin is
  * the spread still to come: wide for a small team and early in the day, narrow near the close. The chance is per
- * decision, re-planned every tick: measured in round sixteen it let 100-agent shifts climb to the cap (6 of 34 over at
- * chance 0.1), since the calls in flight overshoot what it counts, so it is off. Never above the target or the cap (with the window over the cap already at the close, the cap: the budget's
+ * decision, re-planned every tick: it spends the slack good luck leaves while bad luck's spend stays, so measured in
+ * round sixteen it let 100-agent shifts climb to the cap (6 of 34 over at chance 0.1); it is off. Never above the target or the cap (with the window over the cap already at the close, the cap: the budget's
  * fallback to 1:1 decides). The tick takes the larger of this and the margin's setpoint (below).
  */
 export function closeSetpoint(abandoned: number, live: number, toClose: number, P: Params): number {
