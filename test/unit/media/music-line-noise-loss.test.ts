@@ -75,10 +75,14 @@ t.test('a held note whose period jitters a lag step on single frames: held on th
   const median = run(x, opts({ ...quietOff, musicLineHoldMedian: true }));
   t.ok(lineMusic(median), `median: music on the line, ${JSON.stringify(median)}`);
   t.ok(features(median).linePitchHold! >= 0.7, `held (${features(median).linePitchHold})`);
-  const exact = run(x, opts({ ...quietOff, musicLineHoldMedian: false }));
+  // The pitch hold alone: the spectral-lines cue (musicLineMinLines, on since round sixteen) is off here; the note's
+  // partials do stay put, so with it the line is music on its lines (the last assertion).
+  const exact = run(x, opts({ ...quietOff, musicLineHoldMedian: false, musicLineMinLines: 0 }));
   t.notOk(lineMusic(exact), `frame to frame: not held, ${JSON.stringify(exact)}`);
   const seen = run(x, opts({ ...quietOff, musicLineHoldMedian: false, musicLineMinPitchHold: 0 }));
   t.ok(features(seen).linePitchHold! < cfg.amd.musicLineMinPitchHold, `exact hold ${features(seen).linePitchHold} under the gate`);
+  const lines = run(x, opts({ ...quietOff, musicLineHoldMedian: false }));
+  t.match(lines, [{ kind: 'music', reason: /spectral lines on the line/ }], `with the lines cue: ${JSON.stringify(lines)}`);
 });
 
 t.test('the median hold counts only on a line whose pitch sits on notes (musicLineMinNoteShare, musicLineNoteMinMs)', async (t) => {

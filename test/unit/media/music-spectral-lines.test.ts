@@ -5,6 +5,7 @@
  * reach the bar and the line's other gates hold; a person's answer and a long greeting, in noise, are not.
  */
 import t from 'tap';
+import { mediaConfig } from '../../../lib/media/config';
 import type { Verdict } from '../../../lib/media/types';
 import { run, S, voice, white } from '../../helpers/media-signals';
 
@@ -26,6 +27,10 @@ function chords(ms: number): Float64Array {
 }
 const withLines = (bar: number) => ({ phase: 'answered' as const, overrides: { amd: { musicLineMinLines: bar } } });
 const onLines = (vs: Verdict[]) => vs.some((v) => v.kind === 'music' && /spectral lines on the line/.test(v.reason));
+
+t.test('on by default (round sixteen) at 1.3, over the flat voices of the monotone dev set (up to 1.21)', async (t) => {
+  t.equal(mediaConfig().amd.musicLineMinLines, 1.3);
+});
 
 t.test('chords with no pitch: silence without the cue, music on their spectral lines with it', async (t) => {
   for (const [name, x] of [
