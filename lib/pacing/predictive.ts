@@ -506,8 +506,9 @@ function learntThreshold(
  * large teams left budget unspent and small teams were held only by the spread guard. From the close the margin is
  * the spread still to come: wide for a small team and early in the day, narrow near the close. The chance is per
  * decision, re-planned every tick: it spends the slack good luck leaves while bad luck's spend stays, so measured in
- * round sixteen it let 100-agent shifts climb to the cap (6 of 34 over at chance 0.1); it is off. Never above the target or the cap (with the window over the cap already at the close, the cap: the budget's
- * fallback to 1:1 decides). The tick takes the larger of this and the margin's setpoint (below).
+ * round sixteen it let 100-agent shifts climb to the cap (6 of 34 over at chance 0.1); it is off. Never above the
+ * target or the cap (with the window over the cap already at the close, the cap: the budget's fallback to 1:1
+ * decides). The tick takes the larger of this and the margin's setpoint (below).
  */
 export function closeSetpoint(abandoned: number, live: number, toClose: number, P: Params): number {
   const top = Math.min(P.targetAbandonRate, P.maxAbandonRate);
