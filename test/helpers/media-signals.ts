@@ -71,6 +71,27 @@ export const heldNotes = (): Float64Array =>
     (t) => 0.1 + 0.9 * Math.exp(-(t % 0.4) / 0.15),
   );
 
+/** Four three-note chords of one key (C, Am, G, F), each note with four harmonics. */
+const CHORDS = [
+  [262, 330, 392],
+  [220, 262, 330],
+  [196, 247, 294],
+  [175, 220, 262],
+];
+
+/**
+ * Chords at 8 kHz, a new one every `chordMs`, the first `count` of CHORDS round and round: partials at fixed
+ * frequencies that give the voice-range pitch tracker no single period (the spectral-lines cue's case).
+ */
+export function chords(ms: number, chordMs = 500, count = CHORDS.length): Float64Array {
+  return Float64Array.from({ length: ms * 8 }, (_, i) => {
+    const ch = CHORDS[Math.floor(i / (8 * chordMs)) % count]!;
+    let v = 0;
+    for (const f of ch) for (let h = 1; h <= 4; h++) v += Math.sin((2 * Math.PI * f * h * i) / 8000) / h;
+    return 1200 * v;
+  });
+}
+
 /** The model VAD and the shape features over a whole sound, with the default media config. */
 export function shapeOf(x: Float64Array): { vad: LevelVad; shape: Shape } {
   const cfg = mediaConfig();

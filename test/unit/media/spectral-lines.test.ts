@@ -5,9 +5,7 @@
  */
 import t from 'tap';
 import { realPower, SpectralLines } from '../../../lib/media/spectral-lines';
-import { S, voice, white } from '../../helpers/media-signals';
-
-const RATE = 8000;
+import { chords, S, voice, white } from '../../helpers/media-signals';
 
 function lines(x: Float64Array, minDb = -Infinity): number {
   const sl = new SpectralLines(1000);
@@ -19,21 +17,6 @@ function lines(x: Float64Array, minDb = -Infinity): number {
     sl.push(f, true, 10 * Math.log10(e / 160 / 32768 ** 2 + 1e-12));
   }
   return sl.value(minDb);
-}
-
-/** Three-note chords (each note with four harmonics), changing every 600 ms among three chords of one key. */
-function chords(ms: number): Float64Array {
-  const CH = [
-    [262, 330, 392],
-    [220, 262, 330],
-    [196, 247, 294],
-  ];
-  return Float64Array.from({ length: ms * 8 }, (_, i) => {
-    const ch = CH[Math.floor(i / RATE / 0.6) % CH.length]!;
-    let v = 0;
-    for (const f of ch) for (let h = 1; h <= 4; h++) v += Math.sin((2 * Math.PI * f * h * i) / RATE) / h;
-    return 1200 * v;
-  });
 }
 
 t.test('the real FFT matches a plain DFT', async (t) => {
@@ -53,8 +36,8 @@ t.test('the real FFT matches a plain DFT', async (t) => {
 });
 
 t.test('chords stand out; a voice, white noise and a voice in noise do not', async (t) => {
-  const music = lines(chords(4000));
-  const music5 = lines(white(chords(4000), 5));
+  const music = lines(chords(4000, 600, 3));
+  const music5 = lines(white(chords(4000, 600, 3), 5));
   const speech = lines(voice(4000));
   const noise = lines(S.scale(S.noise(4000, S.rng(3)), 3000));
   const speech10 = lines(white(voice(4000), 10));
@@ -67,10 +50,10 @@ t.test('chords stand out; a voice, white noise and a voice in noise do not', asy
 
 t.test('only frames louder than minDb count, over every analysed frame; under a second analysed gives 0', async (t) => {
   // Chords at -50 dB under a loud 200 ms burst of noise: their lines count only while the bar lets them in.
-  const quiet = S.scale(chords(4000), 0.005);
+  const quiet = S.scale(chords(4000, 600, 3), 0.005);
   const x = S.concat(S.scale(S.noise(200, S.rng(1)), 8000), quiet);
   t.ok(lines(x) > 1, 'all frames');
   const barred = lines(x, -40);
   t.ok(barred < 0.2, `the chords under the bar: ${barred}`);
-  t.equal(lines(chords(900)), 0, 'under a second');
+  t.equal(lines(chords(900, 600, 3)), 0, 'under a second');
 });
