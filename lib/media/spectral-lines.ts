@@ -65,6 +65,22 @@ export class SpectralLines {
   private readonly spec = new Float64Array(2 * N);
   private readonly act = new Uint16Array(HALF + 1);
   private readonly top = new Float64Array(TOP);
+  /**
+   * The frames pushed with `count`, kept raw (samples, lengths, levels) until `value` is first asked, then analysed
+   * from where the last call left off. The cue is read only after amd.musicMinMs and only when the line's cheaper
+   * gates pass, so most calls (a person's pause, a greeting's syllables) never pay for a spectrum; analysing in push
+   * order from the same window makes every value identical to analysing as the frames come.
+   */
+  private raw = new Int16Array(0);
+  private rawLen = new Uint16Array(0);
+  private rawDb = new Float32Array(0);
+  /** Frames kept, samples kept, frames analysed (replayed through the window) so far, samples replayed. */
+  private kept = 0;
+  private keptSamples = 0;
+  private replayed = 0;
+  private replayedSamples = 0;
+  /** Non-zero frames kept: past HOP × capacity of them no frame can be analysed any more, so none is kept. */
+  private keptSound = 0;
 
   constructor(private readonly capacity: number) {
     this.db = new Float32Array(capacity);
@@ -74,9 +90,45 @@ export class SpectralLines {
 
   /**
    * Feeds one frame. Every HOP-th frame with `count` (the line has sounded) and not all zeros (a lost packet, digital
-   * silence) is analysed: its spectral peaks are kept with its level `db`.
+   * silence) is analysed (lazily, when `value` is asked): its spectral peaks are kept with its level `db`. Before the
+   * first counted frame only the window's history is kept.
    */
   push(frame: Int16Array, count: boolean, db: number): void {
+    const m = frame.length;
+    if (!count) {
+      // Before the line's first sound: only the 44 ms the first analysed window reaches back into.
+      if (this.kept === 0) this.shift(frame);
+      return;
+    }
+    let zero = true;
+    for (let i = 0; i < m; i++)
+      if (frame[i] !== 0) {
+        zero = false;
+        break;
+      }
+    if (this.keptSound >= HOP * this.capacity) return;
+    if (!zero) this.keptSound++;
+    if (this.keptSamples + m > this.raw.length) {
+      const raw = new Int16Array(Math.max(2 * this.raw.length, this.keptSamples + m, 64 * m));
+      raw.set(this.raw.subarray(0, this.keptSamples));
+      this.raw = raw;
+    }
+    if (this.kept === this.rawLen.length) {
+      const len = new Uint16Array(Math.max(64, 2 * this.kept));
+      len.set(this.rawLen);
+      this.rawLen = len;
+      const d = new Float32Array(len.length);
+      d.set(this.rawDb);
+      this.rawDb = d;
+    }
+    this.raw.set(frame, this.keptSamples);
+    this.keptSamples += m;
+    this.rawLen[this.kept] = m;
+    this.rawDb[this.kept++] = db;
+  }
+
+  /** The window's history moves on by one frame. Returns whether the frame was all zeros. */
+  private shift(frame: ArrayLike<number>): boolean {
     const buf = this.buf;
     const m = frame.length;
     buf.copyWithin(0, m);
@@ -86,8 +138,25 @@ export class SpectralLines {
       if (s !== 0) zero = false;
       buf[N - m + i] = s;
     }
-    if (!count || zero || this.pushed++ % HOP !== 0 || this.n >= this.capacity) return;
+    return zero;
+  }
+
+  /** Analyses the kept frames not analysed yet, in push order. */
+  private catchUp(): void {
+    while (this.replayed < this.kept) {
+      const m = this.rawLen[this.replayed]!;
+      const frame = this.raw.subarray(this.replayedSamples, this.replayedSamples + m);
+      const db = this.rawDb[this.replayed++]!;
+      this.replayedSamples += m;
+      if (this.shift(frame) || this.pushed++ % HOP !== 0 || this.n >= this.capacity) continue;
+      this.analyse(db);
+    }
+  }
+
+  /** The spectral peaks of the window as it stands, kept with the frame's level `db`. */
+  private analyse(db: number): void {
     const w = this.win;
+    const buf = this.buf;
     for (let i = 0; i < N; i++) w[i] = buf[i]! * HANN[i]!;
     const p = realPower(w, this.pow, this.spec);
     const at = this.n++;
@@ -113,6 +182,7 @@ export class SpectralLines {
    * of the lowest activation within PROM_BINS on its left and on its right). 0 with under a second analysed.
    */
   value(minDb = -Infinity): number {
+    this.catchUp();
     const f = this.n;
     if (f * HOP * FRAME_MS < 1000) return 0;
     const a = this.act;

@@ -57,3 +57,32 @@ t.test('only frames louder than minDb count, over every analysed frame; under a 
   t.ok(barred < 0.2, `the chords under the bar: ${barred}`);
   t.equal(lines(chords(900, 600, 3)), 0, 'under a second');
 });
+
+t.test('lazy: nothing is analysed until the value is asked, and asking every frame or once gives the same value', async (t) => {
+  const pcm = S.toInt16(white(chords(4000, 600, 3), 10));
+  const once = new SpectralLines(1000);
+  const every = new SpectralLines(1000);
+  const seen: number[] = [];
+  for (let i = 0; i + 160 <= pcm.length; i += 160) {
+    const f = pcm.subarray(i, i + 160);
+    // The first 10 frames before the line's first sound: only the window's history.
+    const count = i >= 1600;
+    once.push(f, count, -20);
+    every.push(f, count, -20);
+    seen.push(every.value(-30));
+  }
+  t.equal(once.n, 0, 'no spectrum before the value is asked');
+  const v = once.value(-30);
+  t.equal(once.n, Math.floor((pcm.length / 160 - 10) / 2), 'then every other counted frame');
+  t.ok(v > 1, `chords in noise ${v}`);
+  t.equal(seen[seen.length - 1], v, 'the same value, asked every frame or once');
+  t.equal(once.value(-30), v, 'asked again: unchanged');
+});
+
+t.test('past its capacity no frame is analysed', async (t) => {
+  const pcm = S.toInt16(chords(4000, 600, 3));
+  const small = new SpectralLines(30);
+  for (let i = 0; i + 160 <= pcm.length; i += 160) small.push(pcm.subarray(i, i + 160), true, -20);
+  small.value();
+  t.equal(small.n, 30);
+});
