@@ -1,7 +1,7 @@
 /**
  * Trains the person / machine / music model of lib/media/amd-model.ts.
  *
- *   npx tsx scripts/train-amd.ts [--corpus bench/.out/real-v5] [--pitch-copies 0] [--espeak bench/.out/corpus-v3|none] [--labels calls.json] [--out lib/media/amd-weights.json]
+ *   npx tsx scripts/train-amd.ts [--corpus bench/.out/real-v5] [--pitch-copies 0] [--espeak bench/.out/corpus-v3|none] [--labels calls.json] [--media '<json overrides>'] [--out lib/media/amd-weights.json]
  *
  * Data: by default the "train" split of the real-voice corpus (bench/corpus/real.ts;
  * built by scripts/real-corpus.sh), clean and augmented (`--pitch-copies n` adds n
@@ -15,7 +15,9 @@
  * labelled with the agents' dispositions (README, "Call analysis model").
  *
  * Each recording is played through the same feature code as the live
- * analyser (answered audio); every 100 ms after speech onset the feature
+ * analyser (answered audio), under the media config the detector will run (`--media`: the same overrides as
+ * `npm run bench -- detect --media`, e.g. '{"vad":{"pitchTrackMs":60}}': a VAD option changes what the features see,
+ * so a model meant for it is trained with it); every 100 ms after speech onset the feature
  * vector is a training example with the recording's label (machine greetings
  * stop at their beep: the beep detector decides there). Each recording weighs
  * the same and each class weighs the same. The model is a multinomial logistic
@@ -27,7 +29,7 @@ import { dirname, join, resolve } from 'node:path';
 import { FEATURE_NAMES } from '../lib/media/amd-features';
 import { MODEL_CLASSES, ShapeAmd, type AmdModel, type ModelClass } from '../lib/media/amd-model';
 import { readAudioFile } from '../lib/media/audio-file';
-import { mediaConfig } from '../lib/media/config';
+import { mediaConfig, type MediaConfig } from '../lib/media/config';
 import { FeatureExtractor } from '../lib/media/features';
 import { FRAME_SAMPLES } from '../lib/media/types';
 import { PITCH_HIGH_CENTS, PITCH_LOW_CENTS, PITCH_LOW_SHARE, pitchPlan } from '../bench/corpus/pitch-recipe';
@@ -54,8 +56,7 @@ function arg(name: string): string | undefined {
 }
 
 /** Feature snapshots of one recording. */
-export function snapshots(pcm: Int16Array, untilMs = Infinity): Float64Array[] {
-  const cfg = mediaConfig();
+export function snapshots(pcm: Int16Array, untilMs = Infinity, cfg: MediaConfig = mediaConfig()): Float64Array[] {
   const out: Float64Array[] = [];
   const amd = new ShapeAmd(cfg.amd, cfg.vad, (t, x) => {
     if (t % SNAPSHOT_EVERY_MS === 0 && t <= untilMs && t - amd.onsetMs <= MAX_AFTER_ONSET_MS) out.push(Float64Array.from(x));
@@ -211,9 +212,12 @@ function main(): void {
   if (!examples.length) throw new Error('no training recordings (give --corpus and/or --labels)');
   const rows: Array<{ x: Float64Array; y: number; w: number }> = [];
   const perClass = new Array<number>(MODEL_CLASSES.length).fill(0);
+  const media = arg('--media');
+  const cfg = mediaConfig(undefined, media ? (JSON.parse(media) as Record<string, unknown>) : undefined);
+  if (media) sources.push(`features under media config ${media}`);
   const snaps = examples.map((e) => {
     const { pcm, untilMs } = e.load();
-    return snapshots(pcm, untilMs);
+    return snapshots(pcm, untilMs, cfg);
   });
   examples.forEach((e, k) => snaps[k]!.length && perClass[MODEL_CLASSES.indexOf(e.label)]!++);
   examples.forEach((e, k) => {
