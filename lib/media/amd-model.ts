@@ -543,11 +543,28 @@ export class ShapeAmd {
     // Speech articulates: its pitch breaks off at every unvoiced consonant and pause, a new voiced run every syllable
     // or two; music holds its notes through (legato) and re-attacks at most at the beat.
     const onsetsPerS = onsets / ((n * FRAME_MS) / 1000);
-    if (c.musicLineMaxPitchOnsetsPerS > 0 && onsetsPerS >= c.musicLineMaxPitchOnsetsPerS) return null;
+    const articulates = c.musicLineMaxPitchOnsetsPerS > 0 && onsetsPerS >= c.musicLineMaxPitchOnsetsPerS;
+    // In noise a chord's or an arpeggio's pitch flickers (music dev: 7.7–8.5 voiced runs a second) while its lines stay:
+    // on the lines the articulation is judged on the spectrum instead (musicLinesMaxModulation), below.
+    if (articulates && (onPitch || c.musicLinesMaxModulation <= 0)) return null;
     // Last, the costlier cue: the line's spectral peaks pile up on a few frequencies (spectral-lines.ts), counting
     // only the peaks heard within backgroundBelowDb of the line's peak, as the pitch is.
     const lines = onPitch ? -1 : this.lines!.value(lo);
     if (!onPitch && lines < c.musicLineMinLines) return null;
+    // The pitch says it articulates, the lines say music: a voice's syllables modulate its band levels at ≈ 4 Hz, and a
+    // flat voice's lines are one harmonic series; a chord's or an arpeggio's are not, and its levels move at its own
+    // note and beat rates.
+    let modulation = -1;
+    let comb = -1;
+    if (articulates) {
+      // The comb first: it reads the lines `value` just found, the modulation reads every frame's bands.
+      if (c.musicLinesMaxCombShare > 0) {
+        comb = this.lines!.combShare();
+        if (comb >= c.musicLinesMaxCombShare) return null;
+      }
+      modulation = this.lines!.modulation();
+      if (modulation >= c.musicLinesMaxModulation) return null;
+    }
     this.musicOnLine = true;
     return this.decide({
       kind: 'music',
@@ -562,6 +579,8 @@ export class ShapeAmd {
         linePauseMs: pauseMs,
         ...(notes >= 0 ? { lineNoteShare: r3(notes) } : {}),
         ...(lines >= 0 ? { lineSpectralLines: r3(lines) } : {}),
+        ...(modulation >= 0 ? { lineModulation: r3(modulation) } : {}),
+        ...(comb >= 0 ? { lineCombShare: r3(comb) } : {}),
       },
     });
   }
