@@ -47,7 +47,16 @@ export type PacingEvent =
    * `expectedAbandons` abandons (the decision's trace figure of that name):
    * comparing it with the abandons that follow calibrates the model.
    */
-  | { type: 'placed'; at: number; calls: number; expectedAbandons: number; risk?: number }
+  | {
+      type: 'placed';
+      at: number;
+      calls: number;
+      expectedAbandons: number;
+      /** The per-call threshold the calls were placed under (the guards' included). */
+      risk?: number;
+      /** The learnt threshold of that decision, before the guards bounded it (predictive's `thresholdPriorLearnt` reads it). */
+      learnt?: number;
+    }
   | { type: 'talkEnded'; at: number; talkMs: number }
   /** `talkMs`: the talk this wrap-up followed (when known: the wrap-up law is kept per class of it too). */
   | { type: 'wrapEnded'; at: number; wrapMs: number; talkMs?: number };
@@ -68,6 +77,9 @@ interface Bucket {
   /** Σ calls × the per-call abandon threshold they were placed under, and those calls (absent: none reported one). */
   riskSum?: number;
   riskCalls?: number;
+  /** Σ calls × the learnt threshold of their decision (before the guards), and those calls. */
+  learntSum?: number;
+  learntCalls?: number;
   /** Ring-time histograms of live answers and of everything else. */
   liveRing: number[];
   otherRing: number[];
@@ -121,9 +133,19 @@ export interface Estimates {
    * Abandons ÷ live answers in the abandon window (and the abandons the model expected there; the calls placed with a
    * per-call threshold and the sum of those thresholds, so their mean), and since the start.
    */
-  abandon: { live: number; abandoned: number; rate: number; expected: number; windowMs: number; riskCalls: number; riskSum: number };
+  abandon: {
+    live: number;
+    abandoned: number;
+    rate: number;
+    expected: number;
+    windowMs: number;
+    riskCalls: number;
+    riskSum: number;
+    learntCalls?: number;
+    learntSum?: number;
+  };
   /** The same spend over the handle window (the last hour by default): what a threshold learnt from recent calls reads. */
-  recentSpend?: { live: number; abandoned: number; riskCalls: number; riskSum: number };
+  recentSpend?: { live: number; abandoned: number; riskCalls: number; riskSum: number; learntCalls?: number; learntSum?: number };
   shift: { live: number; abandoned: number; rate: number };
   /**
    * Resolved calls and live answers per bucket over the last LIVE_SERIES_MS up to `now`, oldest first: what a tracked
@@ -214,6 +236,11 @@ export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState 
         b.riskSum = (b.riskSum ?? 0) + ev.risk * ev.calls;
         b.riskCalls = (b.riskCalls ?? 0) + ev.calls;
       }
+      if (ev.learnt !== undefined) {
+        checkDuration('learnt', ev.learnt);
+        b.learntSum = (b.learntSum ?? 0) + ev.learnt * ev.calls;
+        b.learntCalls = (b.learntCalls ?? 0) + ev.calls;
+      }
       break;
     case 'talkEnded':
       checkDuration('talkMs', ev.talkMs);
@@ -286,7 +313,9 @@ export function estimates(state: EstimatorState, now: number): Estimates {
   let expected = 0;
   let riskSum = 0;
   let riskCalls = 0;
-  const recentSpend = { live: 0, abandoned: 0, riskCalls: 0, riskSum: 0 };
+  let learntSum = 0;
+  let learntCalls = 0;
+  const recentSpend = { live: 0, abandoned: 0, riskCalls: 0, riskSum: 0, learntCalls: 0, learntSum: 0 };
   const liveSeries: LiveBucket[] = [];
   const liveRing = new Array<number>(c.ringBins).fill(0);
   const otherRing = new Array<number>(c.ringBins).fill(0);
@@ -321,6 +350,8 @@ export function estimates(state: EstimatorState, now: number): Estimates {
       recentSpend.abandoned += b.abandoned;
       recentSpend.riskCalls += b.riskCalls ?? 0;
       recentSpend.riskSum += b.riskSum ?? 0;
+      recentSpend.learntCalls += b.learntCalls ?? 0;
+      recentSpend.learntSum += b.learntSum ?? 0;
       if (b.wrapByTalk)
         for (let k = 0; k < TALK_CLASSES; k++) {
           const h = b.wrapByTalk[k];
@@ -333,6 +364,8 @@ export function estimates(state: EstimatorState, now: number): Estimates {
       expected += b.expected ?? 0;
       riskSum += b.riskSum ?? 0;
       riskCalls += b.riskCalls ?? 0;
+      learntSum += b.learntSum ?? 0;
+      learntCalls += b.learntCalls ?? 0;
     }
   }
   let ringSum = 0;
@@ -355,7 +388,17 @@ export function estimates(state: EstimatorState, now: number): Estimates {
     talkHist,
     wrapHist,
     wrapByTalk,
-    abandon: { live: aLive, abandoned, rate: aLive > 0 ? abandoned / aLive : 0, expected, windowMs: c.abandonWindowMs, riskCalls, riskSum },
+    abandon: {
+      live: aLive,
+      abandoned,
+      rate: aLive > 0 ? abandoned / aLive : 0,
+      expected,
+      windowMs: c.abandonWindowMs,
+      riskCalls,
+      riskSum,
+      learntCalls,
+      learntSum,
+    },
     recentSpend,
     shift: { live: t.live, abandoned: t.abandoned, rate: t.live > 0 ? t.abandoned / t.live : 0 },
     liveSeries,

@@ -60,6 +60,11 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   // Round sixteen (README, pacing): the setpoint from the close; 0.1 put 6 of 34 20- and 100-agent shifts over 3 % and no
   // chance passed the screen's rule, so 0 (off: the margins above make the setpoint).
   closeSetpointChance: 0,
+  // Round seventeen (README, pacing): a floor under the learnt threshold from the allowance left to today's close.
+  thresholdFloorToClose: false,
+  // Round seventeen (README, pacing): the learnt threshold's prior centred on the learnt thresholds before the guards
+  // (false: on the thresholds the calls were placed under).
+  thresholdPriorLearnt: false,
   minSamples: Object.freeze({ resolved: 50, live: 15, talk: 10 }),
   maxLinesPerAgent: 8,
 });
@@ -116,6 +121,8 @@ export function predictiveParams(mode: PredictiveMode): Params {
     horizonToClose: mode.horizonToClose ?? d.horizonToClose,
     liveRateDrift: mode.liveRateDrift ?? d.liveRateDrift,
     closeSetpointChance: mode.closeSetpointChance ?? d.closeSetpointChance,
+    thresholdFloorToClose: mode.thresholdFloorToClose ?? d.thresholdFloorToClose,
+    thresholdPriorLearnt: mode.thresholdPriorLearnt ?? d.thresholdPriorLearnt,
     minSamples: { ...d.minSamples, ...mode.minSamples },
     maxLinesPerAgent: mode.maxLinesPerAgent ?? d.maxLinesPerAgent,
   };
@@ -229,6 +236,8 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   if (confidence <= 0 || est.liveRate <= 0) return { wanted: floor, reason: `estimates thin: progressive 1:1 (${floor})`, figures };
 
   figures.windowAbandonRate = round(est.abandon.rate);
+  figures.windowAbandons = est.abandon.abandoned;
+  figures.windowLive = est.abandon.live;
   // Talks still going are right-censored observations: early in a shift only the short talks have ended, and a
   // mean of ended talks alone says agents come free far sooner than they do (the first hour's overdial spent a
   // shift's abandon budget in the simulator). Exponential MLE with censoring: (Σ ended + Σ elapsed) ÷ ended.
@@ -274,25 +283,28 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   const tau = clamp((s * (est.abandon.live + expectedLive) - est.abandon.abandoned) / expectedLive, 0, MAX_RISK_PER_CALL);
   // Calibration: abandons seen ÷ abandons the model expected, shrunk toward 1 by a prior of CALIBRATION_PRIOR abandons.
   const bias = clamp((est.abandon.abandoned + CALIBRATION_PRIOR) / (est.abandon.expected + CALIBRATION_PRIOR), 0.25, 8);
+  // The shift guard on the spread (shift-guard.ts): tightened only when the window could end the guard's horizon over
+  // the cap with more than shiftGuardChance, given the allowance left and the answers to come.
+  const spread =
+    P.shiftGuardChance > 0
+      ? spreadGuardRisk({
+          abandoned: est.abandon.abandoned,
+          live: est.abandon.live,
+          expectedAnswers: (agents.length * horizon(P.shiftGuardHorizonMs)) / handleMs,
+          cap: P.maxAbandonRate,
+          chance: P.shiftGuardChance,
+          dispersion: P.shiftGuardDispersion,
+          firstPoint: P.shiftGuardFirstPoint,
+        }) / bias
+      : Infinity;
   // The per-call threshold: τ ÷ the calibration factor (the budget's), or, with thresholdPriorAnswers > 0, learnt.
   let perCallRisk =
     P.thresholdPriorAnswers > 0
-      ? learntThreshold(est, s, bias, tau / bias, agents.length, handleMs, horizon(P.shiftGuardHorizonMs), P)
+      ? learntThreshold(est, s, bias, tau / bias, agents.length, handleMs, horizon(P.shiftGuardHorizonMs), left, P, figures)
       : tau / bias;
-  // The shift guard on the spread (shift-guard.ts): tightened only when the window could end the guard's horizon over
-  // the cap with more than shiftGuardChance, given the allowance left and the answers to come.
   if (P.shiftGuardChance > 0) {
-    const guard = spreadGuardRisk({
-      abandoned: est.abandon.abandoned,
-      live: est.abandon.live,
-      expectedAnswers: (agents.length * horizon(P.shiftGuardHorizonMs)) / handleMs,
-      cap: P.maxAbandonRate,
-      chance: P.shiftGuardChance,
-      dispersion: P.shiftGuardDispersion,
-      firstPoint: P.shiftGuardFirstPoint,
-    });
-    figures.spreadGuard = round6(guard / bias);
-    perCallRisk = Math.min(perCallRisk, guard / bias);
+    figures.spreadGuard = round6(spread);
+    perCallRisk = Math.min(perCallRisk, spread);
   }
   figures.perCallRisk = round6(perCallRisk);
   figures.setpoint = round6(s);
@@ -481,20 +493,69 @@ function learntThreshold(
   agents: number,
   handleMs: number,
   guardHorizonMs: number,
+  toCloseMs: number,
   P: Params,
+  figures: PredictiveResult['figures'],
 ): number {
   // thresholdRecent: the spend of the last hour (the handle window), not the whole window since its start, whose early,
   // low thresholds weigh on the mean all shift (round eleven: it under-spent).
-  const { live, abandoned, riskCalls, riskSum } = P.thresholdRecent && est.recentSpend ? est.recentSpend : est.abandon;
+  const spend = P.thresholdRecent && est.recentSpend ? est.recentSpend : est.abandon;
+  const { live, abandoned, riskCalls, riskSum } = spend;
   const base = riskCalls > 0 ? riskSum / riskCalls : start;
   const k = s * P.thresholdPriorAnswers;
-  const theta = base * clamp((s * live + k) / (abandoned + k), 1 / MAX_THRESHOLD_STEP, MAX_THRESHOLD_STEP);
+  // The prior's centre: the mean threshold the calls were placed under, or with thresholdPriorLearnt the mean learnt
+  // threshold of their decisions before the guards bounded it (see priorCentre).
+  const centre = P.thresholdPriorLearnt ? priorCentre(spend, base) : base;
+  const theta =
+    centre === base
+      ? base * clamp((s * live + k) / (abandoned + k), 1 / MAX_THRESHOLD_STEP, MAX_THRESHOLD_STEP)
+      : centre * clamp(((s * live * base) / centre + k) / (abandoned + k), 1 / MAX_THRESHOLD_STEP, MAX_THRESHOLD_STEP);
   // 0: the setpoint, so the guard over budgetHorizonMs is the budget's τ ÷ calibration itself, at any campaign target.
   const g = P.shiftGuardRate > 0 ? P.shiftGuardRate : s;
   const eg = (agents * guardHorizonMs) / handleMs;
   // The guard is on the whole window's spend, whichever spend the threshold learns from.
   const guard = clamp((g * (est.abandon.live + eg) - est.abandon.abandoned) / eg, 0, MAX_RISK_PER_CALL) / bias;
-  return clamp(Math.min(theta, guard), 0, MAX_RISK_PER_CALL);
+  figures.learntThreshold = round6(theta);
+  figures.budgetGuard = round6(guard);
+  const floor = P.thresholdFloorToClose
+    ? thresholdFloor(est.abandon.abandoned, est.abandon.live, (agents * toCloseMs) / handleMs, s, bias)
+    : 0;
+  if (P.thresholdFloorToClose) figures.thresholdFloor = round6(floor);
+  return clamp(Math.min(Math.max(theta, floor), guard), 0, MAX_RISK_PER_CALL);
+}
+
+/**
+ * The centre of the learnt threshold's prior with thresholdPriorLearnt: the mean learnt threshold of the window's
+ * decisions before the guards bounded it (the threshold the calls were placed under where none reported one). Under the
+ * pooled cap the abandon rate is about c·θ (learntThreshold): a Gamma prior on c at s ÷ centre, worth k pseudo-abandons,
+ * and the window's abandons against Σθ over its answers give θ = (s·θ̄·live + k·centre) ÷ (abandoned + k). Centred on θ̄,
+ * the thresholds the calls were placed under (the default), the prior moves with every guard that binds: after a few
+ * early abandons the spread guard holds a small team's calls low for a while, those low thresholds become the prior,
+ * and the learnt threshold climbs back from there at about 1 + live ÷ 200 an hour. Round seventeen's trace (the nine
+ * 5-agent rows, seeds 1–2): the learnt threshold binds 81–100 % of the ticks, falls 1.2–3.3× under its first half
+ * hour's level, takes 41–230 min to get back (never, in 3 of 18 shifts), and in the last two hours the guards allow
+ * 1.1–5.9× it. Centred on what was learnt, a guard's low thresholds are evidence only (few abandons from calls placed
+ * under little risk). Measured in round seventeen; off (README, pacing).
+ */
+function priorCentre(spend: { learntCalls?: number; learntSum?: number }, base: number): number {
+  const n = spend.learntCalls ?? 0;
+  const c = n > 0 ? (spend.learntSum ?? 0) / n : base;
+  return c > 0 ? c : base;
+}
+
+/**
+ * The floor under the learnt threshold (thresholdFloorToClose): the allowance left to today's close, s·(live + E) −
+ * abandoned, per answer E still to come before it (the agents' answers to the close), ÷ the calibration factor. A call
+ * placed under threshold θ abandons with at most θ·calibration per live answer, so placing every call to the close
+ * under this floor spends at most the allowance, in expectation: the threshold the model's own risk says the day's
+ * budget can bear. It does not wait on the answers of the few calls a low learnt threshold places (priorCentre: the
+ * trap). Early in a day E is large and the floor is about s ÷ calibration, above what the learnt threshold starts at;
+ * small teams then spent their first half hour's budget sooner and fell back to 1:1 (round seventeen, README). Without
+ * a close known, 0 (no floor: the budget's 30 min form is the learnt threshold's upper bound already).
+ */
+export function thresholdFloor(abandoned: number, live: number, toClose: number, s: number, bias: number): number {
+  if (!(toClose > 0) || !Number.isFinite(toClose)) return 0;
+  return clamp((s * (live + toClose) - abandoned) / toClose, 0, MAX_RISK_PER_CALL) / bias;
 }
 
 /**

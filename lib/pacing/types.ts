@@ -109,6 +109,16 @@ export interface PredictiveMode {
    */
   closeSetpointChance?: number;
   /**
+   * With a learnt threshold and the close known: the threshold is never under the allowance left to the close per answer
+   * still to come before it, ÷ the calibration factor (predictive.ts `thresholdFloor`; default false).
+   */
+  thresholdFloorToClose?: boolean;
+  /**
+   * With a learnt threshold: its prior is centred on the mean learnt threshold of the window's decisions before the
+   * guards bounded it, not on the mean threshold the calls were placed under (default false).
+   */
+  thresholdPriorLearnt?: boolean;
+  /**
    * The wrap-up law per class of the talk before it (wrap-ups fed with their talk), not one pooled law (default
    * false: measured in rounds ten and eleven, it pays at a fixed threshold, not under the budget).
    */

@@ -119,12 +119,15 @@ export function afterPlaced(est: EstimatorState, decision: TickDecision, placed:
   if (decision.trace.mode !== 'predictive' || placed <= 0 || decision.calls <= 0 || !Number.isFinite(expected)) return est;
   // The per-call threshold the calls were placed under (predictive learns its threshold from these and the spend).
   const risk = Number(decision.trace.figures.perCallRisk);
+  // And the learnt threshold before the guards bounded it (the prior of the next one with thresholdPriorLearnt).
+  const learnt = Number(decision.trace.figures.learntThreshold);
   return observe(est, {
     type: 'placed',
     at: now,
     calls: placed,
     expectedAbandons: (expected * placed) / decision.calls,
     ...(Number.isFinite(risk) && risk >= 0 ? { risk } : {}),
+    ...(Number.isFinite(learnt) && learnt >= 0 ? { learnt } : {}),
   });
 }
 

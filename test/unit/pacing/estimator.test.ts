@@ -40,11 +40,31 @@ t.test('abandon rate counts code 14 over live answers, in the window and since t
   s = observe(s, { type: 'abandoned', at: 41_000 });
   s = observe(s, { type: 'abandoned', at: 42_000 });
   let e = estimates(s, 60_000);
-  t.same(e.abandon, { live: 40, abandoned: 2, rate: 0.05, expected: 0, windowMs: 10 * MIN, riskCalls: 0, riskSum: 0 });
+  t.same(e.abandon, {
+    live: 40,
+    abandoned: 2,
+    rate: 0.05,
+    expected: 0,
+    windowMs: 10 * MIN,
+    riskCalls: 0,
+    riskSum: 0,
+    learntCalls: 0,
+    learntSum: 0,
+  });
   // 20 minutes later, 60 more live answers: the window holds only these, the shift holds all.
   for (let i = 0; i < 60; i++) s = observe(s, { type: 'resolved', at: 20 * MIN + i * 1000, ringMs: 8000, live: true });
   e = estimates(s, 21 * MIN);
-  t.same(e.abandon, { live: 60, abandoned: 0, rate: 0, expected: 0, windowMs: 10 * MIN, riskCalls: 0, riskSum: 0 });
+  t.same(e.abandon, {
+    live: 60,
+    abandoned: 0,
+    rate: 0,
+    expected: 0,
+    windowMs: 10 * MIN,
+    riskCalls: 0,
+    riskSum: 0,
+    learntCalls: 0,
+    learntSum: 0,
+  });
   t.same(e.shift, { live: 100, abandoned: 2, rate: 0.02 });
 });
 

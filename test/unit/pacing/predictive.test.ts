@@ -367,7 +367,7 @@ t.test('thresholdRecent: the learnt threshold reads the last hour’s spend, not
     { type: 'abandoned', at: NOW - 9 * 60_000 },
   ];
   const est = estimates(observeAll(createEstimator(), evs), NOW);
-  t.same(est.recentSpend, { live: 1, abandoned: 1, riskCalls: 10, riskSum: 0.3 });
+  t.same(est.recentSpend, { live: 1, abandoned: 1, riskCalls: 10, riskSum: 0.3, learntCalls: 0, learntSum: 0 });
   t.equal(est.abandon.riskCalls, 20);
 });
 
