@@ -192,6 +192,8 @@ export class ShapeAmd {
   /** Scratch (lineMusic): 1 for a frame inside a loss burst (amd.musicLineLossHoleMs); and the periodicity with those frames bridged. */
   private readonly hole: Uint8Array;
   private readonly perBridged: Float32Array;
+  /** Scratch (pitchedVoiceMs): pitch tracks of amd.pitchedGreetingTrackMs when vad.pitchTrackMs is another length. */
+  private trackScratch: Uint8Array | undefined;
   /** The line's spectral peaks (amd.musicLineMinLines), fed from the first sound on; null when the cue is off. */
   private readonly lines: SpectralLines | null;
 
@@ -207,7 +209,10 @@ export class ShapeAmd {
     this.hole = new Uint8Array(this.vad.db.length);
     this.perBridged = new Float32Array(this.vad.db.length);
     this.model = trace ? null : loadModel(cfg.modelFile);
-    this.lines = !trace && cfg.musicLineMinLines > 0 && cfg.musicLineMinPeriodicShare > 0 ? new SpectralLines(frames) : null;
+    this.lines =
+      !trace && ((cfg.musicLineMinLines > 0 && cfg.musicLineMinPeriodicShare > 0) || cfg.musicMinLines > 0)
+        ? new SpectralLines(frames)
+        : null;
   }
 
   push(frame: Int16Array, purity: number, freqHz: number): ShapeDecision | null {
@@ -277,10 +282,16 @@ export class ShapeAmd {
     // Music has pitch: a sound with (almost) none is noise or speech in noise, whatever the model extrapolates. And it
     // holds its notes: a voice glides, and a voice in babble (other talkers under it) has no steady pitch at all. And it
     // stays pitched: a voice's pitch comes and goes with its syllables, which noise filling the gaps does not hide.
+    // And (musicMinLines) its partials stay at fixed frequencies (spectral-lines.ts, counting only frames within
+    // backgroundBelowDb of the line's peak, as the line rule does): a voice's harmonics glide with its pitch, whatever
+    // the noise around it, while the model's other cues (low contrast and flux, a held lag) are what a short word in
+    // white noise at 0–5 dB shows too.
     const musicCues = () =>
       this.x[17]! >= c.musicMinPeriodicShare &&
       s.pitchHold >= c.musicMinPitchHold &&
-      (c.musicMaxVoicingSwing <= 0 || voicingSwing(vad, s.onset, s.end) < c.musicMaxVoicingSwing);
+      (c.musicMaxVoicingSwing <= 0 || voicingSwing(vad, s.onset, s.end) < c.musicMaxVoicingSwing) &&
+      (c.musicMinLines <= 0 ||
+        this.lines!.value(c.backgroundBelowDb > 0 ? vad.peakDb - c.backgroundBelowDb : -Infinity) >= c.musicMinLines);
     if (pmu >= c.musicConfidence && since >= c.musicMinMs && musicCues()) return this.verdict(2, `music-like sound for ${since} ms`);
     if (!tonal && s.trailingMs < c.minHumanSilenceMs) {
       // Talking on: past maxPersonGreetingMs no person's answer is that long; past machineEarlyMs the model may call it sooner.
@@ -322,7 +333,7 @@ export class ShapeAmd {
     const greeting =
       speechMs >= c.minGreetingSpeechMs ||
       (c.minPitchedGreetingMs > 0 &&
-        speechMs * this.x[17]! >= c.minPitchedGreetingMs &&
+        (c.pitchedGreetingTrackMs > 0 ? this.pitchedVoiceMs(s.onset, s.end) : speechMs * this.x[17]!) >= c.minPitchedGreetingMs &&
         this.pitchedShare(s.end, vad.n) < c.pitchedGreetingMaxQuietPitch);
     if (!tonal && s.trailingMs >= c.minHumanSilenceMs && greeting) {
       // The greeting is over and no beep came: a person, unless the model is sure of a recording. A pause this long
@@ -395,6 +406,25 @@ export class ShapeAmd {
       });
     }
     return null;
+  }
+
+  /**
+   * Voice in [a, b) with a pitch, in ms (amd.pitchedGreetingTrackMs): voiced frames at vad.minPeriodicity, or inside a
+   * pitch track of at least pitchedGreetingTrackMs (LevelVad.pitchTracks). In white noise at 0–5 dB a short word's voiced
+   * core keeps its track at periodicity 0.45–0.6 (the noise pulls the autocorrelation down), under the 0.6 bar.
+   */
+  private pitchedVoiceMs(a: number, b: number): number {
+    const vad = this.vad;
+    const c = this.cfg;
+    const track =
+      this.vadCfg.pitchTrackMs === c.pitchedGreetingTrackMs
+        ? vad.track
+        : vad.pitchTracks(c.pitchedGreetingTrackMs, (this.trackScratch ??= new Uint8Array(vad.db.length)));
+    const lab = this.side.labels;
+    const minPer = this.vadCfg.minPeriodicity;
+    let k = 0;
+    for (let i = Math.max(0, a); i < b; i++) if (lab[i] && (vad.per[i]! >= minPer || track[i])) k++;
+    return k * FRAME_MS;
   }
 
   /** The share of frames [a, b) with a pitch (vad.minPeriodicity); 0 when empty. */
@@ -527,7 +557,7 @@ export class ShapeAmd {
     // Held notes on the voice-range pitch, or (musicLineMinLines) spectral lines: a chord, an FM bell's inharmonic
     // partials, a tremolo or a fast arpeggio give the pitch tracker no steady period, but their partials stay put.
     const onPitch = share >= c.musicLineMinPeriodicShare && hold >= c.musicLineMinPitchHold;
-    if ((!onPitch && !this.lines) || tonal / all >= c.maxTonalShare) return null;
+    if ((!onPitch && !(this.lines && c.musicLineMinLines > 0)) || tonal / all >= c.maxTonalShare) return null;
     // A voice stops (a breath, the end of a phrase, a person waiting for a reply); music plays on.
     const pauseMs = pause * FRAME_MS;
     if (c.musicLineMaxPauseMs > 0 && pauseMs >= c.musicLineMaxPauseMs) return null;

@@ -114,6 +114,8 @@ export class LevelVad {
   per: Float32Array;
   /** The pitch lag (samples at 4 kHz, 10…57; 0: none) of each frame's periodicity peak, same indexing. */
   lag: Uint8Array;
+  /** 1 for a frame inside a pitch track (vad.pitchTrackMs) at the last `label`, same indexing (stale with the option off). */
+  track: Uint8Array;
   n = 0;
   floorDb = SILENT_DBFS;
   peakDb = SILENT_DBFS;
@@ -153,6 +155,7 @@ export class LevelVad {
     this.db = new Float32Array(maxFrames);
     this.per = new Float32Array(maxFrames);
     this.lag = new Uint8Array(maxFrames);
+    this.track = new Uint8Array(maxFrames);
     this.win = Math.max(5, Math.round(cfg.floorWindowMs / FRAME_MS));
     this.winSorted = new SortedFloats(this.win + 1);
     this.histSorted = new SortedFloats(maxFrames);
@@ -296,7 +299,10 @@ export class LevelVad {
       const d = this.db[i]!;
       out[i] = d > thr ? 1 : on && d > low && this.per[i]! >= c.minPeriodicity ? 2 : 0;
     }
-    if (c.pitchTrackMs > 0 && this.floorSpreadDb < c.pitchTrackMaxFloorSpreadDb) this.markPitchTracks(out);
+    if (c.pitchTrackMs > 0) {
+      this.pitchTracks(c.pitchTrackMs, this.track);
+      for (let i = 0; i < n; i++) if (this.track[i]) out[i] = 1;
+    }
     for (let i = 1; i < n; i++) if (out[i] === 2 && out[i - 1] === 1) out[i] = 1;
     for (let i = n - 2; i >= 0; i--) if (out[i] === 2 && out[i + 1] === 1) out[i] = 1;
     for (let i = 0; i < n; i++) if (out[i] === 2) out[i] = 0;
@@ -304,19 +310,21 @@ export class LevelVad {
   }
 
   /**
-   * A voice under a broadband floor (vad.pitchTrackMs): marks as voice (1) every run of at least pitchTrackMs of
-   * consecutive frames above the floor whose periodicity reaches pitchTrackMinPeriodicity and whose pitch lag moves at
-   * most pitchTrackMaxLagStep from frame to frame, when the run stands voicedMarginDb above the floor on average. White,
-   * pink and brown noise have no pitch (periodicity 0.23 median, 0.36 at the 99th percentile, a random lag each frame),
-   * so in steady noise such a run is a voice; in white noise at 0–5 dB SNR a low voice's word stands only 1–4 dB over
-   * the floor, under the threshold, while its pitch track holds (periodicity 0.45–0.8, lag moving 0–2 steps a frame).
-   * Only on a line whose floor is steady (floorSpreadDb under pitchTrackMaxFloorSpreadDb): in babble other talkers have
-   * pitch tracks of their own.
+   * A voice under a broadband floor (vad.pitchTrackMs, amd.pitchedGreetingTrackMs): marks in `into` (1) every frame of
+   * every run of at least `minMs` of consecutive frames above the floor whose periodicity reaches
+   * pitchTrackMinPeriodicity and whose pitch lag moves at most pitchTrackMaxLagStep from frame to frame, when the run
+   * stands voicedMarginDb above the floor on average; the rest 0. White, pink and brown noise have no pitch
+   * (periodicity 0.23 median, 0.36 at the 99th percentile, a random lag each frame), so in steady noise such a run is a
+   * voice; in white noise at 0–5 dB SNR a low voice's word stands only 1–4 dB over the floor, under the threshold,
+   * while its pitch track holds (periodicity 0.45–0.8, lag moving 0–2 steps a frame). Nothing on a line whose floor is
+   * not steady (floorSpreadDb from pitchTrackMaxFloorSpreadDb up): in babble other talkers have pitch tracks of their own.
    */
-  private markPitchTracks(out: Uint8Array): void {
+  pitchTracks(minMs: number, into: Uint8Array): Uint8Array {
     const c = this.cfg;
     const n = this.n;
-    const minRun = Math.max(2, Math.round(c.pitchTrackMs / FRAME_MS));
+    into.fill(0, 0, n);
+    if (this.floorSpreadDb >= c.pitchTrackMaxFloorSpreadDb) return into;
+    const minRun = Math.max(2, Math.round(minMs / FRAME_MS));
     const floor = this.floorDb;
     const { db, per, lag } = this;
     let a = 0;
@@ -325,12 +333,13 @@ export class LevelVad {
       const inTrack = i < n && per[i]! >= c.pitchTrackMinPeriodicity && db[i]! > floor;
       const goesOn = inTrack && i > a && Math.abs(lag[i]! - lag[i - 1]!) <= c.pitchTrackMaxLagStep;
       if (!goesOn) {
-        if (i - a >= minRun && sum / (i - a) >= floor + c.voicedMarginDb) out.fill(1, a, i);
+        if (i - a >= minRun && sum / (i - a) >= floor + c.voicedMarginDb) into.fill(1, a, i);
         a = inTrack ? i : i + 1;
         sum = 0;
       }
       if (inTrack) sum += db[i]!;
     }
+    return into;
   }
 
   /** Index (in the kept history) of the first frame with sound (digital silence before it left out); -1 before it. */

@@ -85,8 +85,8 @@ export const mediaSchema = Type.Object(
         /** A frame under the threshold is still voice when its periodicity (pitch autocorrelation, 0…1) reaches this and it is voicedMarginDb above the floor; 1 turns the cue off. */
         minPeriodicity: num(0.6, 0, 1),
         voicedMarginDb: num(1.5, 0),
-        /** A voice under a broadband floor: a run of at least this long (ms) of frames whose pitch holds a track (periodicity ≥ pitchTrackMinPeriodicity, lag moving ≤ pitchTrackMaxLagStep samples at 4 kHz a frame), voicedMarginDb over the floor on average, is voice even under the threshold, on a line whose floor is steady (floor spread < pitchTrackMaxFloorSpreadDb: not babble). 0: off, the default: measured in round sixteen at 60 and 100 ms on the train split and the espeak tune split in white/pink/brown at 0–20 dB, machines and music gain (pitch 0: 89.9 → 92.6 / 83.1 → 87.2 % at 60 ms) but persons do not (98.3 → 98.3; at --pitch -800 97.1 → 96.9: the model, trained without the track, calls more of a noisy low voice music), README. */
-        pitchTrackMs: num(0, 0),
+        /** A voice under a broadband floor: a run of at least this long (ms) of frames whose pitch holds a track (periodicity ≥ pitchTrackMinPeriodicity, lag moving ≤ pitchTrackMaxLagStep samples at 4 kHz a frame), voicedMarginDb over the floor on average, is voice even under the threshold, on a line whose floor is steady (floor spread < pitchTrackMaxFloorSpreadDb: not babble). 0: off. On at 60 ms since round seventeen, with amd.musicMinLines 0.5 and amd.pitchedGreetingTrackMs 60: alone (round sixteen) the model called the voice it added music; with the lines asked of the model's music, train + espeak tune split in every noise at 0–20 dB, person / machine / music 93.4 / 86.6 / 84.0 → 93.9 / 90.5 / 86.5 % at pitch 0 and 91.2 / 77.2 / 74.4 → 92.7 / 88.8 / 77.9 % at --pitch -800, codec / loss / level cells identical (README). */
+        pitchTrackMs: num(60, 0),
         pitchTrackMinPeriodicity: num(0.45, 0, 1),
         pitchTrackMaxLagStep: num(2, 0),
         pitchTrackMaxFloorSpreadDb: num(1.2, 0),
@@ -144,6 +144,8 @@ export const mediaSchema = Type.Object(
         minPitchedGreetingMs: int(120, 0),
         /** …and only while under this share of the quiet after it has a pitch (vad.minPeriodicity): pitch tells a word from the line's noise only on a line with none of its own. Train split, the rule's firings: persons in white noise 0–0.11; music going on under the threshold 0.96 (a 120 ms note, then "quiet": a person) and babble 0.54–0.66 (120 ms of background talk before the person spoke). */
         pitchedGreetingMaxQuietPitch: num(0.25, 0, 1),
+        /** minPitchedGreetingMs also counts the voiced frames inside a pitch track of at least this long (ms; the track of vad.pitchTrackMs: periodicity ≥ vad.pitchTrackMinPeriodicity, lag moving ≤ vad.pitchTrackMaxLagStep a frame, on a steady floor): in white noise at 0–5 dB a short word's voiced core holds its track at periodicity 0.45–0.6, under vad.minPeriodicity, so with the track making it voice it was still no greeting and the call ended with no verdict. 0: off. 60 since round seventeen (train --pitch -800 with the track and a retrained model, white@0 persons 82.9 → 85.2 %; README). */
+        pitchedGreetingTrackMs: int(60, 0),
         /** A greeting whose voiced frames are this tonal is a tone, not a greeting (left to the tone detectors). */
         maxTonalShare: num(0.8, 0, 1),
         /** Music (hold music, colour ring) once the model gives ≥ this after at least musicMinMs of sound. */
@@ -155,6 +157,8 @@ export const mediaSchema = Type.Object(
         musicMinPitchHold: num(0.4, 0, 1),
         /** …and only while its voicing swings less than this at the syllable rate (RMS of the 3–8 Hz band of the frames' periodicity): speech's pitch comes and goes 4–8 times a second, also under noise (train-split machines in white noise called music: 0.135–0.174), music stays pitched (train music, clean and in noise: at most 0.107); 0: off. */
         musicMaxVoicingSwing: num(0.12, 0, 1),
+        /** …and the line's spectral lines (musicLineMinLines' measure, spectral-lines.ts, over the frames within backgroundBelowDb of the line's peak: partials that stay at fixed frequencies) reach this: a voice's harmonics glide. Also asked of a best guess of music (musicGuessNeedsCues). 0: off. 0.5 since round seventeen: at the model rule's music verdicts (train, white/pink/brown 0–20 dB, the pitch track on) persons called music read 0.16–0.46 at --pitch -800, the rule's right music verdicts 0.28–3.25 (median ≈ 1.0) at -800 and 0.42–3.5 at pitch 0; babble persons at pitch 0, 0.40–0.80 (README). */
+        musicMinLines: num(0.5, 0, 5),
         /**
          * Music judged on the whole line since its first sound, not only on the frames the level VAD calls voice: music
          * is one continuous sound, whose quieter passages the VAD takes for the floor (in noise, or when its level barely

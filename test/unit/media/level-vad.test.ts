@@ -51,6 +51,9 @@ function feed(v: LevelVad, dbfs: number, periodic: number, frames: number): void
 }
 
 t.test('a quiet periodic syllable joins the word it touches, never starts one, and noise at its level stays noise', async (t) => {
+  // The level and periodicity cues alone: these frames keep one pitch lag, so the pitch track (vad.pitchTrackMs, on by
+  // default since round seventeen; its own test below) would make the lone run voice.
+  const cfg = mediaConfig(undefined, { vad: { pitchTrackMs: 0 } });
   // A line whose noise wanders over 4 dB (-54…-50 dBFS, aperiodic), never reaching the threshold.
   const line = (v: LevelVad, frames: number) => {
     for (let i = 0; i < frames; i++) feed(v, -54 + 4 * ((i * 0.618034) % 1), 0.2, 1);
@@ -88,7 +91,7 @@ t.test('a quiet periodic syllable joins the word it touches, never starts one, a
   t.ok(all(lone, lone + 5, 0), 'a soft periodic sound touching no voice is not');
   t.ok(all(noise, noiseTail, 1) && all(noiseTail + 1, noiseTail + 6, 0), 'noise at the soft level after a vowel is not');
   // minPeriodicity 1 turns the cue off: the soft end is silence again.
-  const off = new LevelVad(mediaConfig(undefined, { vad: { minPeriodicity: 1 } }).vad, 1000);
+  const off = new LevelVad(mediaConfig(undefined, { vad: { minPeriodicity: 1, pitchTrackMs: 0 } }).vad, 1000);
   line(off, 100);
   feed(off, -20, 0.9, 10);
   feed(off, soft, 0.8, 6);
@@ -126,7 +129,8 @@ t.test('a pitch track under a steady floor is voice (vad.pitchTrackMs); noise, a
   const glide = (i: number) => Math.floor(i / 2);
   const r = run(on, 8, glide);
   t.ok(r.on && r.rest === 0, '160 ms of a gliding pitch track: voice, and the hiss around it is not');
-  t.notOk(run(cfg.vad, 8, glide).on, 'off (the default): level alone, under the threshold');
+  t.notOk(run(mediaConfig(undefined, { vad: { pitchTrackMs: 0 } }).vad, 8, glide).on, 'off (0): level alone, under the threshold');
+  t.equal(cfg.vad.pitchTrackMs, 60, 'on by default since round seventeen, at 60 ms');
   t.notOk(run(on, 4, glide).on, '80 ms: shorter than pitchTrackMs');
   t.notOk(run(on, 8, (i) => (i % 2 ? 12 : 0)).on, 'a lag that jumps 12 steps every frame: no track');
   t.notOk(run(on, 8, (i) => 3 * i).on, 'a lag that moves 3 steps a frame (over pitchTrackMaxLagStep): no track');

@@ -72,7 +72,7 @@ t.test(
       (t) => 0.7 + 0.3 * Math.pow(Math.sin((Math.PI * (t % 0.25)) / 0.25), 2),
     );
     const x = S.concat(room(300, 3), hum, room(2000, 4));
-    const off = run(x, { ...answered, overrides: { amd: { musicMinPitchHold: 0 } } });
+    const off = run(x, { ...answered, overrides: { amd: { musicMinPitchHold: 0, musicMinLines: 0 } } });
     t.match(off[0], { kind: 'music', reason: /music-like sound/ }, 'the model alone calls it music');
     const on = run(x, answered);
     t.notOk(

@@ -64,8 +64,41 @@ t.test('amd.pitchedGreetingMaxQuietPitch: not on a line with a pitch of its own 
     return Float64Array.from(x, (v, i) => v + h[i]!);
   };
   const call = hum(S.concat(white(1000, 1), word(150, 2), white(3000, 3)));
-  const off = first(call, { amd: { pitchedGreetingMaxQuietPitch: 1 } });
+  // (amd.musicLinesMaxModulation, round seventeen, lets this hum's lines pass as music on the line first: off here, so
+  // the person rule's edge is what is measured.)
+  const off = first(call, { amd: { pitchedGreetingMaxQuietPitch: 1, musicLinesMaxModulation: 0 } });
   t.equal(off?.kind, 'human', `the edge, without the guard: ${JSON.stringify(off)}`);
   const on = first(call);
   t.not(on?.kind, 'human', JSON.stringify(on));
+});
+
+t.test('amd.pitchedGreetingTrackMs: a word whose voiced core holds only a pitch track is a greeting', async (t) => {
+  // A low (110 Hz) 160 ms word 1–2 dB over the hiss: its frames reach periodicity 0.45–0.59 (measured), a pitch track
+  // but under vad.minPeriodicity, so with the track (vad.pitchTrackMs) it is voice yet no greeting: no verdict.
+  const low = (ms: number, seed: number) => {
+    const w = voiced(
+      ms,
+      () => 110,
+      (s) => Math.sin((Math.PI * s * 1000) / ms) ** 0.5,
+      400,
+    );
+    const n = white(ms, seed);
+    return Float64Array.from(w, (v, i) => v + n[i]!);
+  };
+  const call = S.concat(white(1000, 1), low(160, 2), white(4000, 3));
+  const track = { vad: { pitchTrackMs: 60 } };
+  const trackOnly = first(call, { ...track, amd: { pitchedGreetingTrackMs: 0 } });
+  t.not(trackOnly?.kind, 'human', `the track alone: ${JSON.stringify(trackOnly)}`);
+  const on = first(call, { ...track, amd: { pitchedGreetingTrackMs: 60 } });
+  t.equal(on?.kind, 'human', JSON.stringify(on));
+  t.ok(on && on.atMs <= 2700, `decided at ${on?.atMs} ms`);
+  // Its own track length: 140 ms of track is under 160 ms.
+  const longer = first(call, { ...track, amd: { pitchedGreetingTrackMs: 160 } });
+  t.not(longer?.kind, 'human', `tracks of 160 ms asked: ${JSON.stringify(longer)}`);
+  // Without vad.pitchTrackMs the word is under the threshold: no voice to count, whatever the key says.
+  const noTrack = first(call, { vad: { pitchTrackMs: 0 }, amd: { pitchedGreetingTrackMs: 60 } });
+  t.not(noTrack?.kind, 'human', `without vad.pitchTrackMs: ${JSON.stringify(noTrack)}`);
+  // Unpitched sound as loud and as long holds no track: still no greeting.
+  const b = first(S.concat(white(1000, 1), white(160, 4, 700), white(4000, 3)), { ...track, amd: { pitchedGreetingTrackMs: 60 } });
+  t.not(b?.kind, 'human', JSON.stringify(b));
 });
