@@ -344,9 +344,10 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
           }).calls;
         } else if (strategy.kind === 'tick') {
           // Agents on a break are not offered to pacing (the desk's snapshot leaves them out).
-          const snap: AgentSnapshot[] = agents
-            .filter((a) => a.state !== 'break')
-            .map((a) => ({ state: a.state as AgentSnapshot['state'], since: a.since }));
+          const snap: AgentSnapshot[] = [];
+          agents.forEach((a, i) => {
+            if (a.state !== 'break') snap.push({ state: a.state as AgentSnapshot['state'], since: a.since, agentId: String(i) });
+          });
           const sessions: SessionView[] = [];
           for (const c of ringing.values()) sessions.push({ phase: 'dialing', startedAt: c.startedAt });
           for (const personAt of queued.values()) sessions.push({ phase: 'awaiting_agent', startedAt: personAt, personAt });
@@ -443,7 +444,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
       }
       case 'talkEnd': {
         const a = agents[ev.agent];
-        feed({ type: 'talkEnded', at: now, talkMs: now - a.since });
+        feed({ type: 'talkEnded', at: now, talkMs: now - a.since, agentId: String(ev.agent) });
         lastTalk.set(ev.agent, now - a.since);
         connected--;
         const wrap = pendingWrap.get(ev.agent) ?? rWrap.uniform(WRAP_SEC[0], WRAP_SEC[1]) * SEC;
@@ -456,7 +457,13 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
       case 'breakEnd': {
         if (ev.kind === 'wrapEnd') {
           const talk = lastTalk.get(ev.agent);
-          feed({ type: 'wrapEnded', at: now, wrapMs: now - agents[ev.agent].since, ...(talk !== undefined ? { talkMs: talk } : {}) });
+          feed({
+            type: 'wrapEnded',
+            at: now,
+            wrapMs: now - agents[ev.agent].since,
+            agentId: String(ev.agent),
+            ...(talk !== undefined ? { talkMs: talk } : {}),
+          });
         }
         if (!becomeReady(ev.agent, now)) break;
         // The oldest caller still inside the threshold gets this agent.

@@ -15,7 +15,7 @@ import { at, trueLaws } from './oracle';
 import { FALSE_PERSON_TALK_SEC, WRAP_SEC, type World } from './scenario';
 
 /** Quantities the probe can make true. */
-export const TRUTHS = ['liveRate', 'ringLaws', 'talk', 'wrap', 'wrapByTalk'] as const;
+export const TRUTHS = ['liveRate', 'ringLaws', 'talk', 'wrap', 'wrapByTalk', 'agentSpeed'] as const;
 export type Truth = (typeof TRUTHS)[number];
 
 export interface Probe {
@@ -152,6 +152,7 @@ export function probeModeOptions(probe: Probe, base: Omit<PredictiveMode, 'kind'
   if (probe.fixedRisk !== undefined)
     Object.assign(o, { thresholdPriorAnswers: 200, thresholdRecent: true, shiftGuardRate: 1, shiftGuardChance: 0 });
   if (probe.truth?.includes('wrapByTalk')) o.wrapLawByTalk = true;
+  if (probe.truth?.includes('agentSpeed')) o.agentPace = true;
   return o;
 }
 
@@ -190,7 +191,9 @@ export function probeEstimates(e: Estimates, probe: Probe, p: ProbeWorld, now: n
     if (truth.has('talk') || truth.has('wrap') || truth.has('wrapByTalk')) {
       let a = cache.get(minute);
       if (!a) {
-        a = agentTruth(p, laws.falsePersonShare);
+        // With each agent's own speed true (agentSpeed), the team's laws are those of an agent at speed 1 and each agent's
+        // pace is its speed: each agent's own law, up to the bridge and a machine's hang-up, which do not scale with it.
+        a = agentTruth(truth.has('agentSpeed') ? { ...p, speeds: p.speeds.map(() => UNIT) } : p, laws.falsePersonShare);
         cache.clear();
         cache.set(minute, a);
       }
@@ -205,12 +208,29 @@ export function probeEstimates(e: Estimates, probe: Probe, p: ProbeWorld, now: n
       if (truth.has('wrapByTalk')) out.wrapByTalk = a.wrapByTalk;
     }
   }
+  if (truth.has('agentSpeed')) out.agentPace = truePaces(p, truth.has('talk'), truth.has('wrap'));
   if (probe.fixedRisk !== undefined) {
     const th = probe.fixedRisk;
     out.abandon = { ...e.abandon, live: 0, abandoned: 0, rate: 0, expected: 0, riskCalls: 1, riskSum: th };
     out.recentSpend = { live: 0, abandoned: 0, riskCalls: 1, riskSum: th };
   }
   return out;
+}
+
+const UNIT = Object.freeze({ talk: 1, wrap: 1 });
+
+/**
+ * Each agent's true pace for predictive's `agentPace`: its speed against the team law it is applied to, the speed-1 law
+ * where that law is made true, else the learnt team law, whose mean is the throughput-weighted mean speed.
+ */
+function truePaces(p: ProbeWorld, talkTrue: boolean, wrapTrue: boolean): NonNullable<Estimates['agentPace']> {
+  const meanWrap = ((WRAP_SEC[0] + WRAP_SEC[1]) / 2) * 1000;
+  const weights = p.speeds.map((s) => 1 / (p.talkMeanSec * 1000 * s.talk + meanWrap * s.wrap));
+  const wsum = weights.reduce((a, b) => a + b, 0);
+  const mean = (k: 'talk' | 'wrap') => p.speeds.reduce((a, s, i) => a + (weights[i]! / wsum) * s[k], 0);
+  const t = talkTrue ? 1 : mean('talk');
+  const w = wrapTrue ? 1 : mean('wrap');
+  return Object.fromEntries(p.speeds.map((s, i) => [String(i), { talk: s.talk / t, wrap: s.wrap / w, talks: PSEUDO, wraps: PSEUDO }]));
 }
 
 /** Parses `--probe '{"truth":["talk"],"fixedRisk":0.02}'` strictly. */

@@ -727,9 +727,10 @@ export class CampaignRunner {
     if (code === RUNNER_CODES.systemAbandon) run.estimator = observe(run.estimator, { type: 'abandoned', at: now });
     if (st.bridgedAt) {
       const talkMs = (st.endedAt ?? now) - st.bridgedAt;
-      run.estimator = observe(run.estimator, { type: 'talkEnded', at: now, talkMs });
-      // The agent's wrap-up is fed with this talk (predictive keeps the wrap-up law per class of talk).
+      // Whose talk it was: predictive's agentPace learns each agent's own pace from it (agent-pace.ts).
       const agentId = s.reservation?.agentId ?? st.agentId;
+      run.estimator = observe(run.estimator, { type: 'talkEnded', at: now, talkMs, ...(agentId !== undefined ? { agentId } : {}) });
+      // The agent's wrap-up is fed with this talk (predictive keeps the wrap-up law per class of talk).
       if (agentId !== undefined) this.wrapping.talkEnded(agentId, run.id, talkMs);
     }
     await this.close(run, s.claim, code, {

@@ -7,6 +7,7 @@
  * window ending at `now`. Windows roll with bucket granularity.
  */
 import { DURATION_BINS, durationBin, talkClass, TALK_CLASSES } from './duration-law';
+import { agentPaces, type PaceMoments } from './agent-pace';
 import type { LiveBucket } from './live-rate';
 
 export interface EstimatorConfig {
@@ -18,6 +19,11 @@ export interface EstimatorConfig {
   handleWindowMs: number;
   /** Window for the abandon rate (ms): Ofcom counted per 24 h, the FCC per 30 days; 24 h meets both. */
   abandonWindowMs: number;
+  /**
+   * Window for each agent's own talk and wrap-up times (ms; predictive's `agentPace`): an agent's speed is a trait of the
+   * agent, so a longer window than the team's laws (whose shape may move over the day) gives each agent more calls.
+   */
+  agentWindowMs: number;
   /** Ring-time histogram bin (ms) and bin count; longer rings fall in the last bin. */
   ringBinMs: number;
   ringBins: number;
@@ -28,6 +34,7 @@ export const DEFAULT_ESTIMATOR_CONFIG: Readonly<EstimatorConfig> = Object.freeze
   rateWindowMs: 30 * 60_000,
   handleWindowMs: 60 * 60_000,
   abandonWindowMs: 24 * 3600_000,
+  agentWindowMs: 4 * 3600_000,
   ringBinMs: 1000,
   ringBins: 120,
 });
@@ -57,9 +64,10 @@ export type PacingEvent =
       /** The learnt threshold of that decision, before the guards bounded it (predictive's `thresholdPriorLearnt` reads it). */
       learnt?: number;
     }
-  | { type: 'talkEnded'; at: number; talkMs: number }
+  /** `agentId`: whose talk it was (when known: each agent's own pace is kept too, agent-pace.ts). */
+  | { type: 'talkEnded'; at: number; talkMs: number; agentId?: string }
   /** `talkMs`: the talk this wrap-up followed (when known: the wrap-up law is kept per class of it too). */
-  | { type: 'wrapEnded'; at: number; wrapMs: number; talkMs?: number };
+  | { type: 'wrapEnded'; at: number; wrapMs: number; talkMs?: number; agentId?: string };
 
 interface Moments {
   n: number;
@@ -90,6 +98,8 @@ interface Bucket {
   wrapHist?: number[];
   /** Ended wrap-ups per class of the talk before them (duration-law.ts talkClass) and duration bin; kept in the handle window only. */
   wrapByTalk?: number[][];
+  /** Each agent's ended talks and wrap-ups (events that named the agent); kept in the agent window only. */
+  agents?: Record<string, { talk: PaceMoments; wrap: PaceMoments }>;
 }
 
 export interface EstimatorState {
@@ -152,6 +162,19 @@ export interface Estimates {
    * live rate reads (live-rate.ts, predictive's `liveRateDrift`).
    */
   liveSeries?: LiveBucket[];
+  /**
+   * Each agent's pace over the agent window (agent-pace.ts): its talk and wrap-up time as a multiple of the team's,
+   * shrunk toward 1 by empirical Bayes; absent when no event named an agent.
+   */
+  agentPace?: Record<string, AgentPace>;
+}
+
+/** One agent's talk and wrap-up pace (1: the team's law) and the ended talks and wrap-ups it rests on. */
+export interface AgentPace {
+  talk: number;
+  wrap: number;
+  talks: number;
+  wraps: number;
 }
 
 /** How far back `liveSeries` goes: past the memory of any drift worth using (at 0.005/√min a bucket weighs ~3 h). */
@@ -191,6 +214,12 @@ function addDuration(h: number[] | undefined, ms: number): number[] {
 
 function addMoment(m: Moments, x: number): Moments {
   return { n: m.n + 1, sum: m.sum + x, sq: m.sq + x * x };
+}
+
+function addAgent(agents: Bucket['agents'], id: string, k: 'talk' | 'wrap', ms: number): NonNullable<Bucket['agents']> {
+  const zero = { n: 0, sum: 0, sq: 0 };
+  const a = agents?.[id] ?? { talk: zero, wrap: zero };
+  return { ...agents, [id]: { ...a, [k]: addMoment(a[k], ms) } };
 }
 
 function addBin(h: number[], binMs: number, ms: number): number[] {
@@ -246,6 +275,7 @@ export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState 
       checkDuration('talkMs', ev.talkMs);
       b.talk = addMoment(b.talk, ev.talkMs);
       b.talkHist = addDuration(b.talkHist, ev.talkMs);
+      if (ev.agentId !== undefined) b.agents = addAgent(b.agents, ev.agentId, 'talk', ev.talkMs);
       break;
     case 'wrapEnded':
       checkDuration('wrapMs', ev.wrapMs);
@@ -258,19 +288,22 @@ export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState 
         byTalk[cls] = addDuration(byTalk[cls]?.length ? byTalk[cls] : undefined, ev.wrapMs);
         b.wrapByTalk = byTalk;
       }
+      if (ev.agentId !== undefined) b.agents = addAgent(b.agents, ev.agentId, 'wrap', ev.wrapMs);
       break;
     default:
       throw new RangeError(`unknown pacing event type ${(ev as { type: unknown }).type}`);
   }
   if (!fresh) return { config: c, buckets: [...state.buckets.slice(0, -1), b], total };
   // A new bucket: forget what every window has left; keep histograms only where the rate window can still see them.
-  const keepFrom = start - Math.max(c.rateWindowMs, c.handleWindowMs, c.abandonWindowMs) - c.bucketMs;
+  const keepFrom = start - Math.max(c.rateWindowMs, c.handleWindowMs, c.abandonWindowMs, c.agentWindowMs) - c.bucketMs;
   const histFrom = start - c.rateWindowMs - c.bucketMs;
   const handleFrom = start - c.handleWindowMs - c.bucketMs;
+  const agentFrom = start - c.agentWindowMs - c.bucketMs;
   const kept = state.buckets
     .filter((x) => x.start >= keepFrom)
     .map((x) => (x.start >= histFrom || x.liveRing.length === 0 ? x : { ...x, liveRing: [], otherRing: [] }))
-    .map((x) => (x.start >= handleFrom || !x.wrapByTalk ? x : { ...x, wrapByTalk: undefined }));
+    .map((x) => (x.start >= handleFrom || !x.wrapByTalk ? x : { ...x, wrapByTalk: undefined }))
+    .map((x) => (x.start >= agentFrom || !x.agents ? x : { ...x, agents: undefined }));
   return { config: c, buckets: [...kept, b], total };
 }
 
@@ -324,7 +357,14 @@ export function estimates(state: EstimatorState, now: number): Estimates {
   const talkHist = new Array<number>(DURATION_BINS).fill(0);
   const wrapHist = new Array<number>(DURATION_BINS).fill(0);
   const wrapByTalk = Array.from({ length: TALK_CLASSES }, () => new Array<number>(DURATION_BINS).fill(0));
+  const perAgent: Record<string, { talk: Moments; wrap: Moments }> = {};
   for (const b of state.buckets) {
+    if (b.agents && inWindow(b, now, c.agentWindowMs, c.bucketMs))
+      for (const [id, a] of Object.entries(b.agents)) {
+        const t = (perAgent[id] ??= { talk: { n: 0, sum: 0, sq: 0 }, wrap: { n: 0, sum: 0, sq: 0 } });
+        t.talk = { n: t.talk.n + a.talk.n, sum: t.talk.sum + a.talk.sum, sq: t.talk.sq + a.talk.sq };
+        t.wrap = { n: t.wrap.n + a.wrap.n, sum: t.wrap.sum + a.wrap.sum, sq: t.wrap.sq + a.wrap.sq };
+      }
     if (b.resolved > 0 && inWindow(b, now, LIVE_SERIES_MS, c.bucketMs))
       liveSeries.push({ start: b.start, resolved: b.resolved, live: b.live });
     if (inWindow(b, now, c.rateWindowMs, c.bucketMs)) {
@@ -402,5 +442,16 @@ export function estimates(state: EstimatorState, now: number): Estimates {
     recentSpend,
     shift: { live: t.live, abandoned: t.abandoned, rate: t.live > 0 ? t.abandoned / t.live : 0 },
     liveSeries,
+    ...(Object.keys(perAgent).length > 0 ? { agentPace: paces(perAgent) } : {}),
   };
+}
+
+/** Each agent's talk and wrap-up pace (agent-pace.ts), from the agent window's moments. */
+function paces(perAgent: Record<string, { talk: Moments; wrap: Moments }>): Record<string, AgentPace> {
+  const ids = Object.keys(perAgent);
+  const talk = agentPaces(Object.fromEntries(ids.map((id) => [id, perAgent[id]!.talk])));
+  const wrap = agentPaces(Object.fromEntries(ids.map((id) => [id, perAgent[id]!.wrap])));
+  return Object.fromEntries(
+    ids.map((id) => [id, { talk: talk[id] ?? 1, wrap: wrap[id] ?? 1, talks: perAgent[id]!.talk.n, wraps: perAgent[id]!.wrap.n }]),
+  );
 }

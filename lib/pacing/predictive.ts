@@ -65,6 +65,8 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   // Round seventeen (README, pacing): the learnt threshold's prior centred on the learnt thresholds before the guards
   // (false: on the thresholds the calls were placed under).
   thresholdPriorLearnt: false,
+  // Round seventeen (README, pacing): each agent's own pace (agent-pace.ts) on the team's laws; off.
+  agentPace: false,
   minSamples: Object.freeze({ resolved: 50, live: 15, talk: 10 }),
   maxLinesPerAgent: 8,
 });
@@ -123,6 +125,7 @@ export function predictiveParams(mode: PredictiveMode): Params {
     closeSetpointChance: mode.closeSetpointChance ?? d.closeSetpointChance,
     thresholdFloorToClose: mode.thresholdFloorToClose ?? d.thresholdFloorToClose,
     thresholdPriorLearnt: mode.thresholdPriorLearnt ?? d.thresholdPriorLearnt,
+    agentPace: mode.agentPace ?? d.agentPace,
     minSamples: { ...d.minSamples, ...mode.minSamples },
     maxLinesPerAgent: mode.maxLinesPerAgent ?? d.maxLinesPerAgent,
   };
@@ -198,21 +201,37 @@ function talkThenWrapWithin(talk: DurationLaw, byTalk: readonly [number, number,
   return Math.min(1, p / 3);
 }
 
-/** P(agent free within x ms from now). */
-function agentFreeWithin(a: AgentSnapshot, now: number, x: number, laws: Laws): number {
+/** An agent's talk and wrap-up pace: its laws are the team's stretched in time by these factors (agent-pace.ts). */
+interface Pace {
+  talk: number;
+  wrap: number;
+}
+
+const TEAM_PACE: Pace = Object.freeze({ talk: 1, wrap: 1 });
+
+/**
+ * P(agent free within x ms from now). With a pace (f talk, g wrap-up) the agent's talk law is the team's at t ÷ f, so
+ * P(its talk ends within y | e) = the team's at (e ÷ f, y ÷ f), and its wrap-ups are the team's × g.
+ */
+function agentFreeWithin(a: AgentSnapshot, now: number, x: number, laws: Laws, pace: Pace = TEAM_PACE): number {
   const elapsed = Math.max(0, now - a.since);
+  const { talk: f, wrap: g } = pace;
   switch (a.state) {
     case 'ready':
       return 1;
     case 'wrapup':
-      return laws.wrap.finishWithin(elapsed, x);
+      return laws.wrap.finishWithin(elapsed / g, x / g);
     case 'talking':
     case 'reserved': {
       // talk remainder + a wrap-up drawn from its law (three-point quadrature)
       const e = a.state === 'talking' ? elapsed : 0;
-      if (laws.wrapPointsByTalk) return talkThenWrapWithin(laws.talk, laws.wrapPointsByTalk, e, x);
+      if (laws.wrapPointsByTalk) {
+        const byTalk =
+          g === f ? laws.wrapPointsByTalk : laws.wrapPointsByTalk.map((w) => w.map((v) => (v * g) / f) as [number, number, number]);
+        return talkThenWrapWithin(laws.talk, byTalk, e / f, x / f);
+      }
       let p = 0;
-      for (const w of laws.wrapPoints) p += laws.talk.finishWithin(e, x - w);
+      for (const w of laws.wrapPoints) p += laws.talk.finishWithin(e / f, (x - w * g) / f);
       return p / 3;
     }
   }
@@ -318,6 +337,8 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   const wrapPoints: [number, number, number] = wrapMs > 0 ? wrap.terciles() : [0, 0, 0];
   const laws: Laws = { talk, wrap, wrapPoints, ...(P.wrapLawByTalk ? wrapsByTalk(est, wrapPoints) : {}) };
   figures.talkLaw = talk.kind;
+  // Each agent's own pace (agentPace, agent-pace.ts): agents the estimator has no calls of keep the team's law.
+  const paces = agents.map((a): Pace => (P.agentPace && a.agentId !== undefined ? (est.agentPace?.[a.agentId] ?? TEAM_PACE) : TEAM_PACE));
   const p = liveRateOf(est, now, P.liveRateDrift, figures);
   const bin = est.ringBinMs;
   const H = Math.max(2 * bin, quantileOf(est.liveRingCdf, bin, HORIZON_QUANTILE));
@@ -369,8 +390,8 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
     let sm = 0;
     let sv = 0;
     const supplyQ: number[] = [];
-    for (const ag of agents) {
-      const q = agentFreeWithin(ag, now, x + P.abandonThresholdMs, laws);
+    for (let i = 0; i < agents.length; i++) {
+      const q = agentFreeWithin(agents[i]!, now, x + P.abandonThresholdMs, laws, paces[i]);
       sm += q;
       sv += q * (1 - q);
       supplyQ.push(q);

@@ -13,6 +13,7 @@ export const pacingSchema = Type.Object(
         rateWindowMs: ms(DEFAULT_ESTIMATOR_CONFIG.rateWindowMs, 60_000),
         handleWindowMs: ms(DEFAULT_ESTIMATOR_CONFIG.handleWindowMs, 60_000),
         abandonWindowMs: ms(DEFAULT_ESTIMATOR_CONFIG.abandonWindowMs, 60_000),
+        agentWindowMs: ms(DEFAULT_ESTIMATOR_CONFIG.agentWindowMs, 60_000),
         ringBinMs: ms(DEFAULT_ESTIMATOR_CONFIG.ringBinMs, 100),
         ringBins: Type.Integer({ minimum: 10, maximum: 1000, default: DEFAULT_ESTIMATOR_CONFIG.ringBins }),
       },

@@ -119,6 +119,12 @@ export interface PredictiveMode {
    */
   thresholdPriorLearnt?: boolean;
   /**
+   * Each agent's own pace (the estimator's `agentPace`, learnt from the agent's own ended talks and wrap-ups and shrunk
+   * toward the team by empirical Bayes, agent-pace.ts) on the team's laws in the prediction of when that agent is free;
+   * needs the agents' ids in the snapshots and the events (default false: round seventeen, README).
+   */
+  agentPace?: boolean;
+  /**
    * The wrap-up law per class of the talk before it (wrap-ups fed with their talk), not one pooled law (default
    * false: measured in rounds ten and eleven, it pays at a fixed threshold, not under the budget).
    */

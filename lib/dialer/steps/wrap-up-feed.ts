@@ -7,7 +7,7 @@
  */
 export interface WrapEnded {
   campaignId: string;
-  event: { type: 'wrapEnded'; at: number; wrapMs: number; talkMs?: number };
+  event: { type: 'wrapEnded'; at: number; wrapMs: number; talkMs?: number; agentId: string };
 }
 
 interface Entry {
@@ -42,7 +42,14 @@ export class WrapUpFeed {
     this.agents.delete(e.agentId);
     return {
       campaignId: w.campaignId,
-      event: { type: 'wrapEnded', at: e.at, wrapMs: e.at - w.since, ...(w.talkMs !== undefined ? { talkMs: w.talkMs } : {}) },
+      event: {
+        type: 'wrapEnded',
+        at: e.at,
+        wrapMs: e.at - w.since,
+        ...(w.talkMs !== undefined ? { talkMs: w.talkMs } : {}),
+        // Whose wrap-up it was: predictive's agentPace learns each agent's own pace from it (agent-pace.ts).
+        agentId: e.agentId,
+      },
     };
   }
 

@@ -88,6 +88,30 @@ t.test('true answer laws replace the estimate; the estimate is not changed in pl
   t.ok(e.liveSeries !== undefined && out.liveSeries === undefined, 'the per-bucket series is dropped with the true rate');
 });
 
+t.test("each agent's true speed (agentSpeed): the paces, on the speed-1 law where the laws are true", async (t) => {
+  t.equal(probeModeOptions({ truth: ['agentSpeed'] }, undefined).agentPace, true);
+  t.same(parseProbe('{"truth":["agentSpeed"]}'), { truth: ['agentSpeed'] });
+  const e = estimates(createEstimator(), 0);
+  const speeds = [
+    { talk: 0.7, wrap: 1.2 },
+    { talk: 1.3, wrap: 0.8 },
+  ];
+  const world = { world: RICH_WORLD, talkMeanSec: 180, speeds, liveAt: () => 0.25 };
+  const trueLaws = probeEstimates(e, { truth: ['talk', 'wrap', 'agentSpeed'] }, world, 0, new Map());
+  t.same(trueLaws.agentPace, {
+    '0': { talk: 0.7, wrap: 1.2, talks: 100_000, wraps: 100_000 },
+    '1': { talk: 1.3, wrap: 0.8, talks: 100_000, wraps: 100_000 },
+  });
+  // The team law is then the speed-1 agent's: its mean talk is 180 s plus the bridge, less the machines put through.
+  const unit = probeEstimates(e, { truth: ['talk'] }, { ...world, speeds: [{ talk: 1, wrap: 1 }] }, 0, new Map());
+  t.equal(trueLaws.talk.meanMs, unit.talk.meanMs);
+  // On the learnt laws: each speed over the team's throughput-weighted mean speed (the fast agent ends more calls).
+  const learnt = probeEstimates(e, { truth: ['agentSpeed'] }, world, 0, new Map()).agentPace!;
+  t.ok(learnt['0']!.talk < 1 && learnt['1']!.talk > 1);
+  t.ok(Math.abs(learnt['1']!.talk / learnt['0']!.talk - 1.3 / 0.7) < 1e-9, 'the ratio of the speeds is kept');
+  t.ok(learnt['0']!.talk > 0.7, 'the mean the paces divide by is weighted toward the fast agent');
+});
+
 t.test('occupancy at 3.0 %: linear between the nearest runs either side, none without both', async (t) => {
   const pts = [
     { theta: 0.01, occupancy: 0.8, abandonRate: 0.02 },

@@ -13,7 +13,7 @@ t.test('a wrap-up ends with the talk its call had', async (t) => {
   t.equal(f.inWrapUp('c1'), 1);
   t.same(f.agentState({ agentId: 'ag1', from: 'wrap_up', to: 'ready', at: 112_000 }), {
     campaignId: 'c1',
-    event: { type: 'wrapEnded', at: 112_000, wrapMs: 15_000, talkMs: 95_000 },
+    event: { type: 'wrapEnded', at: 112_000, wrapMs: 15_000, talkMs: 95_000, agentId: 'ag1' },
   });
   t.equal(f.inWrapUp('c1'), 0);
   // Fed once: the agent is no longer tracked.
@@ -30,6 +30,7 @@ t.test('the wrap-up starting before the close still gets the talk', async (t) =>
     at: 52_000,
     wrapMs: 2_000,
     talkMs: 6_000,
+    agentId: 'ag1',
   });
 });
 
@@ -40,7 +41,7 @@ t.test('no talk known: the wrap-up is fed without one; another campaign or a new
   f.agentState({ agentId: 'ag1', from: 'talking', to: 'wrap_up', at: 10_000 });
   t.same(f.agentState({ agentId: 'ag1', from: 'wrap_up', to: 'ready', at: 14_000 }), {
     campaignId: 'c1',
-    event: { type: 'wrapEnded', at: 14_000, wrapMs: 4_000 },
+    event: { type: 'wrapEnded', at: 14_000, wrapMs: 4_000, agentId: 'ag1' },
   });
   f.reserved('ag2', 'c1');
   f.talkEnded('ag2', 'c1', 40_000);

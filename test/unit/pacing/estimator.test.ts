@@ -128,6 +128,7 @@ t.test('dialer.pacing config has the defaults and feeds the estimator', async (t
     rateWindowMs: 1_800_000,
     handleWindowMs: 3_600_000,
     abandonWindowMs: 86_400_000,
+    agentWindowMs: 14_400_000,
     ringBinMs: 1000,
     ringBins: 120,
   });
@@ -170,3 +171,32 @@ t.test(
     t.same(estimates(s, 25 * 3600_000).liveSeries, [], 'a day later: nothing');
   },
 );
+
+t.test("each agent's pace from the talks and wrap-ups that name the agent, over the agent window", async (t) => {
+  const s0 = createEstimator({ bucketMs: MIN, agentWindowMs: 60 * MIN });
+  // No event names an agent: no paces (the estimates are as before).
+  const anon = observeAll(s0, [{ type: 'talkEnded', at: 0, talkMs: 60_000 }]);
+  t.notOk('agentPace' in estimates(anon, MIN));
+  // Agent a talks twice as long as b and c and wraps up as long as they do; d has no call yet (not in the paces:
+  // predictive gives an agent it has no pace for the team's law).
+  const evs: PacingEvent[] = [];
+  for (let i = 0; i < 40; i++) {
+    const jitter = 0.8 + (i % 5) / 10;
+    evs.push({ type: 'talkEnded', at: i * 1000, talkMs: 240_000 * jitter, agentId: 'a' });
+    evs.push({ type: 'talkEnded', at: i * 1000, talkMs: 120_000 * jitter, agentId: 'b' });
+    evs.push({ type: 'talkEnded', at: i * 1000, talkMs: 120_000 * jitter, agentId: 'c' });
+    for (const id of ['a', 'b', 'c']) evs.push({ type: 'wrapEnded', at: i * 1000 + 1, wrapMs: 20_000 * jitter, agentId: id });
+  }
+  const s = observeAll(s0, evs);
+  const p = estimates(s, MIN).agentPace!;
+  t.same(Object.keys(p).sort(), ['a', 'b', 'c']);
+  t.ok(p.a!.talk > 1.3 && p.b!.talk < 0.85, `a slower than the team (${p.a!.talk.toFixed(3)}), b faster (${p.b!.talk.toFixed(3)})`);
+  t.equal(p.a!.talks, 40);
+  t.same([p.a!.wrap, p.b!.wrap, p.c!.wrap], [1, 1, 1], 'the same wrap-ups: the team law');
+  t.equal(estimates(s, MIN).talk.n, 120, 'the team law still counts every talk');
+  // Out of the 60 min agent window (a later event rolls the buckets): no pace left.
+  const later = observe(s, { type: 'resolved', at: 90 * MIN, ringMs: 1000, live: false });
+  t.notOk('agentPace' in estimates(later, 90 * MIN));
+  t.ok(JSON.parse(JSON.stringify(s)), 'the state with agents is still a JSON value');
+  t.same(estimates(JSON.parse(JSON.stringify(s)), MIN).agentPace, p);
+});

@@ -521,3 +521,45 @@ t.test('closeSetpointChance in the tick: only with the close known and horizonTo
   t.throws(() => decideTick(input(a, RICH, 0, { ...C, closeSetpointChance: 1 })), /closeSetpointChance/);
   t.throws(() => decideTick(input(a, RICH, 0, { ...C, closeSetpointChance: -0.1 })), /closeSetpointChance/);
 });
+
+t.test('agentPace: off or every pace 1 is the team law; a slow talker is free later, a fast one sooner', async (t) => {
+  // Eight agents 150 s into a talk of the team's 180 s law, two ready: the free-time prediction decides the calls.
+  const agents: AgentSnapshot[] = [...ready(2), ...talking(8, 150)].map((a, i) => ({ ...a, agentId: `ag${i}` }));
+  const pace = (talk: number, wrap = 1) => Object.fromEntries(agents.map((a) => [a.agentId!, { talk, wrap, talks: 50, wraps: 50 }]));
+  const base = decideTick(input(agents, RICH, 3));
+  t.same(decideTick(input(agents, { ...RICH, agentPace: pace(2) }, 3)), base, 'off (the default): the paces are not read');
+  const on = { ...MODE, agentPace: true };
+  t.same(decideTick(input(agents, { ...RICH, agentPace: pace(1) }, 3, on)), base, 'on, every pace 1: the same decision');
+  t.same(decideTick(input(agents, RICH, 3, on)), base, 'on, no paces learnt yet (no event named an agent): the team law');
+  const freeBy = (d: ReturnType<typeof decideTick>) => Number(d.trace.figures.expectedFreeAgents);
+  const slow = decideTick(input(agents, { ...RICH, agentPace: pace(2) }, 3, on));
+  const fast = decideTick(input(agents, { ...RICH, agentPace: pace(0.6) }, 3, on));
+  t.ok(freeBy(slow) < freeBy(base), `pace 2: fewer agents expected free (${freeBy(slow)} < ${freeBy(base)})`);
+  t.ok(freeBy(fast) > freeBy(base), `pace 0.6: more (${freeBy(fast)} > ${freeBy(base)})`);
+  t.ok(slow.calls <= base.calls && fast.calls >= base.calls, `calls ${slow.calls} ≤ ${base.calls} ≤ ${fast.calls}`);
+  // A slow wrap-up alone: agents in wrap-up come free later.
+  const wrapAgents: AgentSnapshot[] = [...ready(1), ...wrapping(6, 12)].map((a, i) => ({ ...a, agentId: `ag${i}` }));
+  const wrapPace = Object.fromEntries(wrapAgents.map((a) => [a.agentId!, { talk: 1, wrap: 1.5, talks: 50, wraps: 50 }]));
+  t.ok(
+    freeBy(decideTick(input(wrapAgents, { ...RICH, agentPace: wrapPace }, 0, on))) < freeBy(decideTick(input(wrapAgents, RICH, 0, on))),
+    'wrap pace 1.5: wrap-ups end later',
+  );
+  // An agent without an id, or one the estimator has no calls of, keeps the team law: only ag1's pace moves anything.
+  const one = { ag1: { talk: 2, wrap: 1, talks: 50, wraps: 50 } };
+  const anonymous = agents.map(({ agentId: _id, ...a }) => a);
+  t.same(decideTick(input(anonymous, { ...RICH, agentPace: one }, 3, on)), decideTick(input(anonymous, RICH, 3)), 'no ids: team law');
+  const ag1Talking: AgentSnapshot[] = [
+    ...ready(1),
+    { state: 'talking', since: NOW - 150_000, agentId: 'ag1' },
+    { state: 'talking', since: NOW - 150_000, agentId: 'new' },
+  ];
+  const d1 = decideTick(input(ag1Talking, { ...RICH, agentPace: one }, 0, on));
+  const d0 = decideTick(input(ag1Talking, RICH, 0, on));
+  t.ok(freeBy(d1) < freeBy(d0), 'the slow agent ag1 lowers the count, the new agent keeps the team law');
+  // A team of one: its pace (1, agent-pace.ts) is the team law.
+  const solo: AgentSnapshot[] = [{ state: 'talking', since: NOW - 150_000, agentId: 'solo' }];
+  t.same(
+    decideTick(input(solo, { ...RICH, agentPace: { solo: { talk: 1, wrap: 1, talks: 90, wraps: 90 } } }, 0, on)),
+    decideTick(input(solo, RICH, 0)),
+  );
+});
