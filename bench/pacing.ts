@@ -10,7 +10,7 @@
  * A second ceiling, the laws oracle (sim/laws-oracle.ts), knows the true laws and each agent's state, time in it and
  * speed but not the drawn remainders, swept the same way: lawsRatio = predictive's occupancy ÷ its occupancy, and its
  * own oracleRatio is the part of the gap that is information no dialer has.
- * Usage: npm run bench -- pacing [--hours H] [--seeds N] [--first-seed S] [--only a20-live25-talk180[,…]] [--agents 5] [--rounds R] [--calibration] [--shifts [--oracle]] [--no-baselines] [--mode-options JSON]
+ * Usage: npm run bench -- pacing [--hours H] [--seeds N] [--first-seed S] [--only a20-live25-talk180[,…]] [--agents 5] [--rounds R] [--calibration] [--shifts [--oracle]] [--no-baselines] [--mode-options JSON] [--probe-sweep JSON [--probe-range lo,hi]]
  * (`--first-seed`: judge a change on other seeds than the grid's 1…N, whose shifts it may have been tuned on;
  * `--calibration`: predictive's abandons expected against those seen, binned by the abandon chance per call placed;
  * `--no-baselines`: predictive and the two oracles only;
@@ -25,7 +25,7 @@ import { CALIBRATION_EDGES, type SimResult, type Strategy } from './sim/engine';
 import { runAll, type Job } from './sim/pool';
 import { parseModeOptions, type ModeOptions } from './sim/mode-options';
 import { parseProbe } from './sim/probe';
-import { probeSweep } from './sim/probe-sweep';
+import { parseProbeRange, probeSweep } from './sim/probe-sweep';
 import { grid, STANDARD, type Scenario } from './sim/scenario';
 
 const strategiesWith = (predictive: ModeOptions): Strategy[] => [
@@ -159,7 +159,8 @@ export default async function main(args: string[] = []): Promise<void> {
   const sweepProbe = parseProbe(arg(args, 'probe-sweep'));
   if (sweepProbe) {
     const t0 = Date.now();
-    const rows = await probeSweep(scenarios, seeds, sweepProbe, modeOptions, rounds);
+    const range = parseProbeRange(arg(args, 'probe-range'));
+    const rows = await probeSweep(scenarios, seeds, sweepProbe, modeOptions, rounds, range);
     console.log(
       `pacing probe sweep ${JSON.stringify(sweepProbe)}: ${scenarios.length} scenarios × seeds ${seeds.join(',')} × ${rounds} rounds (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
     );

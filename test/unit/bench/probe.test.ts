@@ -1,6 +1,6 @@
 import t from 'tap';
 import { agentTruth, parseProbe, probeEstimates, probeModeOptions } from '../../../bench/sim/probe';
-import { occupancyAtCap } from '../../../bench/sim/probe-sweep';
+import { DEFAULT_RANGE, occupancyAtCap, parseProbeRange } from '../../../bench/sim/probe-sweep';
 import { simulate } from '../../../bench/sim/engine';
 import { simCampaign } from '../../../bench/sim/campaign';
 import { grid, RICH_WORLD } from '../../../bench/sim/scenario';
@@ -121,4 +121,12 @@ t.test('occupancy at 3.0 %: linear between the nearest runs either side, none wi
   ];
   t.ok(Math.abs(occupancyAtCap(pts)! - (0.84 + (0.002 / 0.006) * 0.02)) < 1e-12);
   t.equal(occupancyAtCap(pts.slice(0, 2)), null);
+});
+
+t.test('--probe-range: lo,hi with the first threshold at their geometric middle; absent, the default range', async (t) => {
+  t.same(parseProbeRange(undefined), DEFAULT_RANGE);
+  t.same(parseProbeRange('0.02,0.08'), { lo: 0.02, hi: 0.08, first: 0.04 });
+  t.throws(() => parseProbeRange('0.08,0.02'), /probe-range/);
+  t.throws(() => parseProbeRange('0,0.02'), /probe-range/);
+  t.throws(() => parseProbeRange('0.01,0.02,0.03'), /probe-range/);
 });
