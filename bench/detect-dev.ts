@@ -14,9 +14,10 @@ import { join } from 'node:path';
 import { mediaConfig } from '../lib/media/config';
 import { REAL_VERSION } from './corpus/real';
 import { median, realCorpus, runReal, type RealOutcome } from './detect-real';
+import { mediaOverrides } from './lib/media-overrides';
 
 export default function main(args: string[]): void {
-  const overrides = args.includes('--media') ? (JSON.parse(args[args.indexOf('--media') + 1]!) as Record<string, unknown>) : undefined;
+  const overrides = mediaOverrides(args);
   const corpus = realCorpus(join(__dirname, '.out'), (s) => console.error(s));
   if (!corpus) throw new Error('real-voice corpus missing (bash scripts/real-corpus.sh)');
   const config = mediaConfig(undefined, overrides);

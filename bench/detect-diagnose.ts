@@ -32,6 +32,7 @@ import { FeatureExtractor } from '../lib/media/features';
 import { FRAME_MS, FRAME_SAMPLES } from '../lib/media/types';
 import { REAL_VERSION, type RealItem } from './corpus/real';
 import { judgeReal, realCorpus } from './detect-real';
+import { mediaOverrides } from './lib/media-overrides';
 
 interface Trace {
   /** Voice labels (retroactive, as the decision saw them) per 20 ms frame from answer. */
@@ -80,7 +81,7 @@ function timeline(l: Uint8Array, verdictFrame: number): string {
 }
 
 export default function main(args: string[]): void {
-  const overrides = args.includes('--media') ? (JSON.parse(args[args.indexOf('--media') + 1]!) as Record<string, unknown>) : undefined;
+  const overrides = mediaOverrides(args);
   const corpus = realCorpus(join(__dirname, '.out'), (s) => console.error(s));
   if (!corpus) throw new Error('real-voice corpus missing (bash scripts/real-corpus.sh)');
   const cfg = mediaConfig(undefined, overrides);

@@ -21,6 +21,7 @@ import { mediaConfig } from '../lib/media/config';
 import { babble, colored, loadVoice, VOICES } from './corpus/real';
 import * as S from './corpus/synth';
 import { predicted } from './detect-real';
+import { mediaOverrides } from './lib/media-overrides';
 
 const SYSTEM_DATA = '/usr/lib/x86_64-linux-gnu/espeak-ng-data';
 /** Flat-pitch variants: [name, base Hz, top Hz, the stock variant whose timbre (formants, breath) it keeps]. */
@@ -88,7 +89,7 @@ function say(root: string, data: string, voice: string, text: string, speed: num
 export default function main(args: string[]): void {
   const root = join(__dirname, '.out');
   const data = dataDir(root);
-  const overrides = args.includes('--media') ? (JSON.parse(args[args.indexOf('--media') + 1]!) as Record<string, unknown>) : undefined;
+  const overrides = mediaOverrides(args);
   const config = mediaConfig(undefined, overrides);
   const noises = args.includes('--noise') ? args[args.indexOf('--noise') + 1]!.split(',') : [];
   const snrs = args.includes('--snr') ? args[args.indexOf('--snr') + 1]!.split(',').map(Number) : [10, 20];

@@ -20,6 +20,7 @@ import { musicDevSet } from './corpus/music-dev';
 import { babble, codec, CODECS, colored, loadVoice, VOICES } from './corpus/real';
 import * as S from './corpus/synth';
 import { predicted } from './detect-real';
+import { mediaOverrides } from './lib/media-overrides';
 
 const NOISES = ['white', 'pink', 'brown', 'babble'] as const;
 
@@ -34,7 +35,7 @@ function list<T>(args: string[], name: string, all: readonly T[], parse: (s: str
 
 export default function main(args: string[]): void {
   const arg = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1]! : undefined);
-  const overrides = arg('--media') ? (JSON.parse(arg('--media')!) as Record<string, unknown>) : undefined;
+  const overrides = mediaOverrides(args);
   const againstArg: unknown = arg('--against') ? JSON.parse(arg('--against')!) : [];
   const configs: Array<{ overrides: Record<string, unknown> | null; config: MediaConfig }> = [
     { overrides: overrides ?? null, config: mediaConfig(undefined, overrides) },

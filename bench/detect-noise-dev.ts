@@ -44,6 +44,7 @@ import * as S from './corpus/synth';
 import { judgeReal, realCorpus } from './detect-real';
 import { GEN_VERSION, type CorpusItem } from './corpus/generate';
 import { existsSync, readFileSync } from 'node:fs';
+import { mediaOverrides } from './lib/media-overrides';
 
 const NOISES = ['white', 'pink', 'brown', 'babble'] as const;
 const SNRS = [5, 10, 15, 20, 30];
@@ -54,7 +55,7 @@ function list<T extends string | number>(args: string[], name: string, all: read
 }
 
 export default function main(args: string[]): void {
-  const overrides = args.includes('--media') ? (JSON.parse(args[args.indexOf('--media') + 1]!) as Record<string, unknown>) : undefined;
+  const overrides = mediaOverrides(args);
   const noises = list(args, '--noise', NOISES, (s) => s as (typeof NOISES)[number] | 'none').filter(
     (s): s is (typeof NOISES)[number] => s !== 'none',
   );

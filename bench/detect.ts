@@ -20,6 +20,7 @@ import type { Verdict } from '../lib/media/types';
 import { loadOrGenerate, type CorpusItem } from './corpus/generate';
 import { REAL_VERSION } from './corpus/real';
 import { realCorpus, realReport } from './detect-real';
+import { mediaOverrides } from './lib/media-overrides';
 
 interface Outcome {
   item: CorpusItem;
@@ -139,10 +140,7 @@ export default async function main(args: string[]): Promise<void> {
   const corpus = await loadOrGenerate(root, (s) => console.log(s));
   const library = AnnouncementLibrary.load(corpus.announcementsDir);
   // --media '<json>': media config overrides (e.g. {"amd":{"decider":"rules"}} for the app_amd-style rules).
-  const config = mediaConfig(
-    undefined,
-    args.includes('--media') ? (JSON.parse(args[args.indexOf('--media') + 1]!) as Record<string, unknown>) : undefined,
-  );
+  const config = mediaConfig(undefined, mediaOverrides(args));
   const items = corpus.items.filter((i) => !onlySplit || i.split === onlySplit);
   const pcms = items.map((i) => readAudioFile(join(corpus.dir, i.file)));
   const results: Record<string, { out: Outcome[]; audio: number; cpu: number }> = {};

@@ -33,6 +33,7 @@ import { mediaConfig, type MediaConfig } from '../lib/media/config';
 import { FeatureExtractor } from '../lib/media/features';
 import { FRAME_SAMPLES } from '../lib/media/types';
 import { PITCH_HIGH_CENTS, PITCH_LOW_CENTS, PITCH_LOW_SHARE, pitchPlan } from '../bench/corpus/pitch-recipe';
+import { mediaOverrides } from '../bench/lib/media-overrides';
 import { augment, loadVoice, realCorpusDir, shiftPitch, VOICES, type Made, type RealItem } from '../bench/corpus/real';
 import * as S from '../bench/corpus/synth';
 import { GEN_VERSION, type CorpusItem } from '../bench/corpus/generate';
@@ -213,7 +214,7 @@ function main(): void {
   const rows: Array<{ x: Float64Array; y: number; w: number }> = [];
   const perClass = new Array<number>(MODEL_CLASSES.length).fill(0);
   const media = arg('--media');
-  const cfg = mediaConfig(undefined, media ? (JSON.parse(media) as Record<string, unknown>) : undefined);
+  const cfg = mediaConfig(undefined, mediaOverrides(process.argv.slice(2)));
   if (media) sources.push(`features under media config ${media}`);
   const snaps = examples.map((e) => {
     const { pcm, untilMs } = e.load();
