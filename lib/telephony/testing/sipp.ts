@@ -153,6 +153,17 @@ async function startSippOnce(o: SippOptions): Promise<Sipp> {
   };
 }
 
+/**
+ * What a failed far end's run says, for an assertion's message (CI prints a failure line's first 400 characters):
+ * the events of its error log first (the unexpected message, what the scenario waited for), else the end of its
+ * stderr (SIPp's own screen, which says only how many calls failed).
+ */
+export function sippFailure(r: SippResult | null | undefined, max = 600): string {
+  if (!r) return 'SIPp did not finish';
+  const events = (r.errors ?? '').replace(/^The following events occurred:\s*/, '').trim();
+  return events ? events.slice(-max) : (r.stderr + r.stdout).slice(-max);
+}
+
 /** The error log's end for a far end that failed (exit code other than 0); the file is removed either way. */
 function failedWith(scenario: string, code: number | null, errorFile: string): { errors?: string } {
   let errors = '';

@@ -13,7 +13,7 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSipp, type SippResult } from '../../../lib/telephony/testing/sipp';
+import { sippFailure, startSipp, type SippResult } from '../../../lib/telephony/testing/sipp';
 import { startTestDns } from '../../helpers/dns-server';
 import { startTestDriver } from '../../../lib/telephony/testing/driver';
 import { testCall, type TestCallResult } from '../../../lib/telephony/test-call';
@@ -236,7 +236,7 @@ async function run(c: Case): Promise<Outcome> {
     return {
       r,
       sippCode: s ? s.code : null,
-      sippErr: s ? s.stderr.slice(process.env.CONFORMANCE_ONLY ? -3000 : -400) : 'SIPp did not finish',
+      sippErr: sippFailure(s, process.env.CONFORMANCE_ONLY ? 3000 : 400),
       extra,
     };
   } finally {

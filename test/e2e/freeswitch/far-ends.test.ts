@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../../lib/config';
 import { createFreeswitchDriver } from '../../../lib/telephony/drivers/freeswitch';
-import { startSipp } from '../../../lib/telephony/testing/sipp';
+import { sippFailure, startSipp } from '../../../lib/telephony/testing/sipp';
 import { testCall, type TestCallResult } from '../../../lib/telephony/test-call';
 import { toneRegionForNumber } from '../../../lib/media/region';
 import { liveServersMissing, startLiveServers, type LiveServers } from '../../helpers/live-servers';
@@ -124,7 +124,7 @@ async function run(live: LiveServers, c: Case): Promise<{ r: TestCallResult; sip
       );
       const ms = Date.now() - started;
       const s = await Promise.race([far.done, new Promise<null>((res) => setTimeout(() => res(null), 15_000))]);
-      return { r, sippCode: s ? s.code : null, sippErr: s ? (s.stderr + s.stdout).slice(-600) : 'SIPp did not finish', ms };
+      return { r, sippCode: s ? s.code : null, sippErr: sippFailure(s), ms };
     } finally {
       await driver.stop();
     }

@@ -43,7 +43,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Well past the carrier's 404 for digit 5 (4 s after its 183): see startCampaign. */
 const RING_TIMEOUT_SEC = 7;
 
+/** What the test waits for now, and when each earlier step was done (s since the file's start): for the watchdog. */
+let waitingFor = 'the live servers';
+const steps: string[] = [];
+const began = Date.now();
+const since = () => ((Date.now() - began) / 1000).toFixed(0);
+function step(what: string): void {
+  steps.push(`${waitingFor}@${since()}`);
+  waitingFor = what;
+}
+
 async function until(what: string, ok: () => boolean | Promise<boolean>, ms: number): Promise<void> {
+  step(what);
   const begin = Date.now();
   while (!(await ok())) {
     if (Date.now() - begin > ms) throw new Error(`${what}: not within ${ms} ms`);
@@ -197,6 +208,16 @@ t.test(
         throw new Error(`${(err as Error).message}: ${await stuck(id)}`);
       }
     };
+    // The file's timeout (.taprc, 300 s) ends it without a word on where it stood, and the bounded waits below add up
+    // to more: before that, say what was being waited for and what the campaigns still lack (CI prints this line).
+    const watchdog = setTimeout(() => {
+      void Promise.all([...new Set([...contacts.values()].map((c) => c.campaign))].map(async (id) => `${id}: ${await stuck(id)}`))
+        .catch((err: Error) => [`(state unreadable: ${err.message})`])
+        .then((open) =>
+          t.fail(`at ${since()} s still waiting for ${waitingFor}; done: ${steps.join(', ')}; ${open.join(' | ')}`.slice(0, 4000)),
+        );
+    }, 250_000);
+    t.teardown(() => clearTimeout(watchdog));
     /** Contact id → the codes of its attempts. */
     const details = new Map<string, string>();
     const results = async (id: string) => {
@@ -232,6 +253,7 @@ t.test(
     };
 
     /* ---------------- 1. drain ---------------- */
+    step('dialer a to start');
     const a = await start();
     t.teardown(() => a.services.stop());
     t.same(
@@ -250,6 +272,7 @@ t.test(
       60000,
     );
     const drainedAt = Date.now();
+    step('the drain request');
     const drained = await a.api('POST', '/telephony/media-servers/fs1/drain');
     t.equal(drained.status, 200, 'drain accepted');
     const legsAtDrain = (drained.json as MediaServerStatus).legs;
@@ -281,6 +304,7 @@ t.test(
       }
     }
     t.equal(wrong, 0, 'every contact of the drained run has its one expected result: the draining server’s calls ended normally');
+    step('dialer a to stop');
     await a.services.stop();
     const drainEnd = Date.now();
 
@@ -304,6 +328,7 @@ t.test(
     );
 
     /* ---------------- 2. a server dies ---------------- */
+    step('dialer b to start');
     const b = await start();
     t.teardown(() => b.services.stop());
     t.equal(b.driver.health().detail, 'drachtio connected; media servers 2/2 connected', 'a new dialer has both servers again');
@@ -313,6 +338,7 @@ t.test(
     const legsAtKill = legsOn(b.driver, 'fs2');
     const answeredAtKill = answeredB('fs2');
     const killedAt = Date.now();
+    step('fs2 to die');
     await fs2.kill();
     t.comment(`fs2 SIGKILLed with ${legsAtKill} legs, ${answeredAtKill} answered`);
     // New calls after the kill, whatever the first campaign has left by now: these must all go to fs1.
@@ -321,7 +347,9 @@ t.test(
     await until('fs2 has no legs left', () => legsOn(b.driver, 'fs2') === 0, 60000);
     await completed('death');
     await completed('death-after');
+    step('dialer b to stop');
     await b.services.stop();
+    step('the checks');
 
     const all = [...dialogs(parseTrace(readFileSync(peers.carrierTrace, 'utf8')), servers).values()].filter((d) => d.invitedAt >= drainEnd);
     // Every call through fs2 not closed before the kill, its INVITE sent before or after it: a leg placed on fs2

@@ -441,7 +441,7 @@ export class FakeDialog implements UacDialog {
   onReoffer(answer: (offer: string) => Promise<string>): void {
     this.reoffer = answer;
   }
-  /** The far end sent a re-INVITE: resolves with the 200's SDP, rejects where the adapter would send 488. */
+  /** The far end sent a re-INVITE: resolves with the 200's SDP, rejects where the adapter would send 488 (or a ReofferRefused's status). */
   async remoteReinvite(offer: string): Promise<string> {
     if (!this.reoffer) throw new Error('no re-INVITE handler');
     return this.reoffer(offer);

@@ -251,6 +251,25 @@ t.test('DTMF from FreeSWITCH is a dtmf event', async (t) => {
   t.match(e, { type: 'dtmf', legId, digit: '5', durationMs: 120 });
 });
 
+t.test('our BYE crossing a re-INVITE FreeSWITCH is still taking: 487 to the re-INVITE, no 200 (RFC 3261 §15.1.2)', async (t) => {
+  const r = await rig();
+  const legId = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000 });
+  const dlg = r.srf.last.answer('v=0\r\no=far 7 7 IN IP4 10.0.0.9\r\nc=IN IP4 10.0.0.9\r\nm=audio 4000 RTP/AVP 0\r\na=sendrecv\r\n');
+  await r.settle();
+  const ep = r.mrf.servers.get('fs1')!.endpoints[0]!;
+  let release!: () => void;
+  ep.modifyGate = new Promise<void>((res) => (release = res));
+  const hold = 'v=0\r\no=far 7 8 IN IP4 10.0.0.9\r\nc=IN IP4 10.0.0.9\r\nm=audio 4000 RTP/AVP 0\r\na=sendonly\r\n';
+  const answer = dlg.remoteReinvite(hold);
+  answer.catch(() => undefined);
+  await r.settle();
+  t.equal(r.log.lines((c) => c.op === 'modify').length, 2, "FreeSWITCH is taking the offer (the answer's modify, then this one)");
+  await r.driver.hangup(legId);
+  t.equal(dlg.byes, 1, 'BYE sent while the re-INVITE is pending');
+  release();
+  await t.rejects(answer, { name: 'ReofferRefused', status: 487 }, '487, not a 200 for the ended dialog');
+});
+
 t.test("the far end's re-INVITE: FreeSWITCH keeps receiving, the far end gets recvonly and our o= version + 1", async (t) => {
   const r = await rig();
   const legId = await r.driver.originate({ to: '0312345678', ringTimeoutMs: 40000 });
@@ -274,5 +293,9 @@ t.test("the far end's re-INVITE: FreeSWITCH keeps receiving, the far end gets re
   t.match(back, /^o=FreeSWITCH 1 3 IN/m);
   t.match(back, /^a=sendrecv\r$/m);
   await r.driver.hangup(legId);
-  await t.rejects(dlg.remoteReinvite(hold.replace('7 8', '7 10')), /ended/, 'a re-INVITE after the end is refused (488)');
+  await t.rejects(
+    dlg.remoteReinvite(hold.replace('7 8', '7 10')),
+    { name: 'ReofferRefused', status: 487, message: /ended/ },
+    'a re-INVITE pending at our BYE is refused with 487 (RFC 3261 §15.1.2)',
+  );
 });

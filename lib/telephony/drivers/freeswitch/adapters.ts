@@ -5,7 +5,7 @@
  * and freeswitch.md; unit tests use recording fakes of the ports instead.
  */
 import Srf from 'drachtio-srf';
-import { EndpointTimeout } from './ports';
+import { EndpointTimeout, ReofferRefused } from './ports';
 import type {
   DialogEnd,
   EndpointPort,
@@ -254,7 +254,7 @@ function wrapDialog(dlg: Srf.Dialog): UacDialog {
             const contact = (dlg.local as { contact?: string }).contact;
             res.send(200, { body: sdp, headers: { ...(contact ? { Contact: contact } : {}), 'Content-Type': 'application/sdp' } });
           },
-          () => res.send(488),
+          (err: unknown) => res.send(err instanceof ReofferRefused ? err.status : 488),
         );
       });
     },

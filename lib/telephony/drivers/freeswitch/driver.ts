@@ -67,7 +67,7 @@ import type {
   UacDialog,
   UacFailure,
 } from './ports';
-import { EndpointQueueTimeout } from './ports';
+import { EndpointQueueTimeout, ReofferRefused } from './ports';
 import { needsFor, preflightMediaServer } from './preflight';
 import {
   apiOk,
@@ -1198,19 +1198,24 @@ export class FreeswitchDriver implements TelephonyDriver {
   private reoffer(leg: Leg, offer: string): Promise<string> {
     let answer: Promise<string> = Promise.reject(new Error('re-INVITE not handled'));
     answer.catch(() => undefined);
+    // A function, not an inline test: TypeScript would keep the first test's narrowing across the await.
+    const ended = (): boolean => leg.state === 'ended';
     this.chain(leg, async () => {
       answer = (async () => {
-        if (leg.state === 'ended') throw new Error('leg ended');
+        if (ended()) throw new ReofferRefused('leg ended', 487);
         if (offer.trim() && offer !== leg.appliedSdp) {
           await leg.ep.modify(endpointSdp(offer));
           leg.appliedSdp = offer;
         }
+        // Our BYE left while FreeSWITCH took the offer: no 200 for a dialog we have ended.
+        if (ended()) throw new ReofferRefused('leg ended', 487);
         leg.sentSdp = nextSessionVersion(leg.sentSdp, withDirection(leg.ep.localSdp, answerDirection(offer)));
         return leg.sentSdp;
       })();
       await answer;
     });
-    // The step waits for earlier media changes; its errors are logged by chain() and answered 488 by the adapter.
+    // The step waits for earlier media changes; its errors are logged by chain() and answered by the adapter:
+    // 487 for a leg that ended (ReofferRefused), else 488.
     return leg.media.then(() => answer);
   }
 

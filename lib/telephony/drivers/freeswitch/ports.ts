@@ -168,6 +168,21 @@ export class EndpointQueueTimeout extends Error {
   override name = 'EndpointQueueTimeout';
 }
 
+/**
+ * A re-INVITE the leg will not take, answered with `status` instead of the adapter's default 488: 487 for one
+ * still pending when our BYE left (RFC 3261 §15.1.2: a UA that sends BYE "MUST still respond to any pending
+ * requests"; 487 is RECOMMENDED).
+ */
+export class ReofferRefused extends Error {
+  override name = 'ReofferRefused';
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
 export interface MediaServerPort {
   readonly address: string;
   load(): MediaServerLoad;
