@@ -30,6 +30,7 @@ import { differencePmf, tailWithBinomial } from './count-tail';
 import { empiricalLaw, histogramTerciles, logNormalLaw, talkClassRange, TALK_CLASSES, type DurationLaw } from './duration-law';
 import { trackLiveRate } from './live-rate';
 import { spreadGuardRisk } from './shift-guard';
+import { censoredTalkMean } from './talk-mean';
 import { normCdf } from './stats';
 import type { AgentSnapshot, PredictiveMode, TickInput } from './types';
 
@@ -68,6 +69,13 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   // Round seventeen (README, pacing): each agent's own pace (agent-pace.ts) on the team's laws. It gains on the 60 s-talk
   // 5-agent rows (+1.3 points) and raised the worst ratio on seeds 1-6, but the standard fell on seeds 5-6 and 7-12: off.
   agentPace: false,
+  // Round eighteen (README, pacing): the talk mean shrunk toward a prior talk mean (talk-mean.ts); 0 = off, the censored
+  // MLE alone, which with one or two ended talks put small teams in the budget's 1:1 fallback with no abandon.
+  talkPriorMs: 0,
+  talkPriorTalks: 2,
+  // Round eighteen (README, pacing): the learnt threshold's start at the smaller of the budget's τ ÷ calibration and the
+  // spread guard (false: the budget's).
+  thresholdStartGuarded: false,
   minSamples: Object.freeze({ resolved: 50, live: 15, talk: 10 }),
   maxLinesPerAgent: 8,
 });
@@ -127,6 +135,9 @@ export function predictiveParams(mode: PredictiveMode): Params {
     thresholdFloorToClose: mode.thresholdFloorToClose ?? d.thresholdFloorToClose,
     thresholdPriorLearnt: mode.thresholdPriorLearnt ?? d.thresholdPriorLearnt,
     agentPace: mode.agentPace ?? d.agentPace,
+    talkPriorMs: mode.talkPriorMs ?? d.talkPriorMs,
+    talkPriorTalks: mode.talkPriorTalks ?? d.talkPriorTalks,
+    thresholdStartGuarded: mode.thresholdStartGuarded ?? d.thresholdStartGuarded,
     minSamples: { ...d.minSamples, ...mode.minSamples },
     maxLinesPerAgent: mode.maxLinesPerAgent ?? d.maxLinesPerAgent,
   };
@@ -152,6 +163,10 @@ export function predictiveParams(mode: PredictiveMode): Params {
   if (!(p.shiftGuardHorizonMs > 0)) throw new RangeError(`predictive shiftGuardHorizonMs must be > 0, got ${p.shiftGuardHorizonMs}`);
   if (!(p.liveRateDrift >= 0 && Number.isFinite(p.liveRateDrift)))
     throw new RangeError(`predictive liveRateDrift must be a number ≥ 0 (0: the window's rate), got ${p.liveRateDrift}`);
+  if (!(p.talkPriorMs >= 0 && Number.isFinite(p.talkPriorMs)))
+    throw new RangeError(`predictive talkPriorMs must be a number ≥ 0 (0: no prior), got ${p.talkPriorMs}`);
+  if (!(p.talkPriorTalks > 0 && Number.isFinite(p.talkPriorTalks)))
+    throw new RangeError(`predictive talkPriorTalks must be > 0, got ${p.talkPriorTalks}`);
   if (!(p.maxLinesPerAgent >= 1)) throw new RangeError(`predictive maxLinesPerAgent must be ≥ 1, got ${p.maxLinesPerAgent}`);
   return p;
 }
@@ -260,13 +275,23 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   figures.windowLive = est.abandon.live;
   // Talks still going are right-censored observations: early in a shift only the short talks have ended, and a
   // mean of ended talks alone says agents come free far sooner than they do (the first hour's overdial spent a
-  // shift's abandon budget in the simulator). Exponential MLE with censoring: (Σ ended + Σ elapsed) ÷ ended.
+  // shift's abandon budget in the simulator). Exponential MLE with censoring: (Σ ended + Σ elapsed) ÷ ended; with
+  // talkPriorMs, shrunk toward that prior by talkPriorTalks pseudo-talks (talk-mean.ts: with one ended talk the MLE is
+  // every talker's elapsed time, and the budget's fallback fired with no abandon).
   let talkingElapsed = 0;
   for (const a of agents) if (a.state === 'talking') talkingElapsed += Math.max(0, now - a.since);
-  const talkMs = est.talk.n > 0 ? est.talk.meanMs + talkingElapsed / est.talk.n : est.talk.meanMs;
+  const talkMs = censoredTalkMean({
+    ended: est.talk.n,
+    endedMeanMs: est.talk.meanMs,
+    elapsedMs: talkingElapsed,
+    priorMs: P.talkPriorMs,
+    priorTalks: P.talkPriorTalks,
+  });
   const talkSdMs = est.talk.meanMs > 0 ? (est.talk.sdMs * talkMs) / est.talk.meanMs : est.talk.sdMs;
   const wrapMs = est.wrap.n > 0 ? est.wrap.meanMs : 0;
   const handleMs = Math.max(1000, talkMs + wrapMs);
+  figures.talkEnded = est.talk.n;
+  figures.handleMs = Math.round(handleMs);
   // The time left to today's close: no answer after it dilutes today's rate, so with horizonToClose no horizon runs
   // past it (a 30 min horizon 10 min before the close counted 20 min of answers that never come).
   const left = input.closesAt !== undefined ? Math.max(MIN_HORIZON_TO_CLOSE_MS, input.closesAt - now) : Infinity;
@@ -320,7 +345,18 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   // The per-call threshold: τ ÷ the calibration factor (the budget's), or, with thresholdPriorAnswers > 0, learnt.
   let perCallRisk =
     P.thresholdPriorAnswers > 0
-      ? learntThreshold(est, s, bias, tau / bias, agents.length, handleMs, horizon(P.shiftGuardHorizonMs), left, P, figures)
+      ? learntThreshold(
+          est,
+          s,
+          bias,
+          thresholdStart(tau / bias, spread, P),
+          agents.length,
+          handleMs,
+          horizon(P.shiftGuardHorizonMs),
+          left,
+          P,
+          figures,
+        )
       : tau / bias;
   if (P.shiftGuardChance > 0) {
     figures.spreadGuard = round6(spread);
@@ -544,6 +580,19 @@ function learntThreshold(
     : 0;
   if (P.thresholdFloorToClose) figures.thresholdFloor = round6(floor);
   return clamp(Math.min(Math.max(theta, floor), guard), 0, MAX_RISK_PER_CALL);
+}
+
+/**
+ * Where the learnt threshold starts, before any call of the last hour reported the threshold it was placed under: the
+ * budget's τ ÷ calibration, or with thresholdStartGuarded the smaller of that and the spread guard. With
+ * thresholdPriorLearnt the start is also the prior's centre until calls report their learnt thresholds, and those
+ * stay near it, so it sets the level of a shift's first hour: τ ÷ calibration (≈ the setpoint, 0.0255–0.028) is above
+ * the spread guard's 0.018–0.020 of a shift's first minutes, and with thresholdPriorLearnt the standard lost on seeds
+ * 1–2 after 6 abandons in its first 145 answers (round seventeen). The guard is the threshold the calls would be
+ * placed under anyway at the start.
+ */
+function thresholdStart(budget: number, spread: number, P: Params): number {
+  return P.thresholdStartGuarded ? Math.min(budget, spread) : budget;
 }
 
 /**

@@ -125,6 +125,19 @@ export interface PredictiveMode {
    */
   agentPace?: boolean;
   /**
+   * The prior talk mean (ms) that the censored talk mean is shrunk toward by `talkPriorTalks` pseudo-talks (talk-mean.ts):
+   * (Σ ended + Σ elapsed + k·prior) ÷ (ended + k). Default 0: off, the censored MLE (Σ ended + Σ elapsed) ÷ ended, which
+   * with one or two ended talks is several minutes (round eighteen, README).
+   */
+  talkPriorMs?: number;
+  /** Pseudo-talks behind `talkPriorMs` (default 2). */
+  talkPriorTalks?: number;
+  /**
+   * With a learnt threshold: it starts (before any call of the last hour reported its threshold) at the smaller of the
+   * budget's τ ÷ calibration and the spread guard, not at τ ÷ calibration (default false; round eighteen, README).
+   */
+  thresholdStartGuarded?: boolean;
+  /**
    * The wrap-up law per class of the talk before it (wrap-ups fed with their talk), not one pooled law (default
    * false: measured in rounds ten and eleven, it pays at a fixed threshold, not under the budget).
    */

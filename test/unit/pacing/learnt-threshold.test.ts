@@ -194,3 +194,23 @@ t.test('thresholdFloorToClose in the tick: only with the close known, and never 
     t.ok((f.thresholdFloor as number) >= 0);
   }
 });
+
+t.test('thresholdStartGuarded (round eighteen): the start is the smaller of τ ÷ calibration and the spread guard', async (t) => {
+  const DEF: PredictiveMode = { kind: 'predictive', thresholdPriorLearnt: true };
+  const ON: PredictiveMode = { ...DEF, thresholdStartGuarded: true };
+  t.match(predictiveParams({ kind: 'predictive' }), { thresholdStartGuarded: false });
+  // No answers and no call reported yet (a shift's first tick): off, the budget's τ ÷ calibration; on, the spread guard,
+  // which is lower there (its allowance a quarter into the horizon is under one abandon).
+  const off0 = figuresOf(TEAM, spend(0, 0), DEF);
+  const on0 = figuresOf(TEAM, spend(0, 0), ON);
+  t.ok(near(off0.learntThreshold, (off0.riskBudget as number) / (off0.modelBias as number), 1e-3), `${off0.learntThreshold}`);
+  t.ok((on0.spreadGuard as number) < (off0.learntThreshold as number));
+  t.ok(near(on0.learntThreshold, on0.spreadGuard as number), `${on0.learntThreshold} = ${on0.spreadGuard}`);
+  t.equal(on0.perCallRisk, off0.perCallRisk, 'the calls are placed under the same guard either way');
+  // Once calls reported their thresholds the start is not read: one abandon at the start, a team of 1, as off.
+  t.same(figuresOf(TEAM, spend(5, 1, 0.005, 0.02), ON), figuresOf(TEAM, spend(5, 1, 0.005, 0.02), DEF));
+  t.same(figuresOf(ready(1), spend(80, 1, 0.005, 0.02), ON), figuresOf(ready(1), spend(80, 1, 0.005, 0.02), DEF));
+  // Without the spread guard there is nothing smaller: the budget's start.
+  const noGuard = { ...LOOSE, thresholdPriorLearnt: true };
+  t.same(figuresOf(TEAM, spend(0, 0), { ...noGuard, thresholdStartGuarded: true }), figuresOf(TEAM, spend(0, 0), noGuard));
+});
