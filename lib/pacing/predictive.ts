@@ -73,6 +73,8 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   // MLE alone, which with one or two ended talks put small teams in the budget's 1:1 fallback with no abandon.
   talkPriorMs: 0,
   talkPriorTalks: 2,
+  // Round eighteen (README, pacing): the talk prior's mean is the ended talks' own mean (talkPriorMs then unread).
+  talkPriorFromEnded: false,
   // Round eighteen (README, pacing): the learnt threshold's start at the smaller of the budget's τ ÷ calibration and the
   // spread guard (false: the budget's).
   thresholdStartGuarded: false,
@@ -137,6 +139,7 @@ export function predictiveParams(mode: PredictiveMode): Params {
     agentPace: mode.agentPace ?? d.agentPace,
     talkPriorMs: mode.talkPriorMs ?? d.talkPriorMs,
     talkPriorTalks: mode.talkPriorTalks ?? d.talkPriorTalks,
+    talkPriorFromEnded: mode.talkPriorFromEnded ?? d.talkPriorFromEnded,
     thresholdStartGuarded: mode.thresholdStartGuarded ?? d.thresholdStartGuarded,
     minSamples: { ...d.minSamples, ...mode.minSamples },
     maxLinesPerAgent: mode.maxLinesPerAgent ?? d.maxLinesPerAgent,
@@ -284,7 +287,7 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
     ended: est.talk.n,
     endedMeanMs: est.talk.meanMs,
     elapsedMs: talkingElapsed,
-    priorMs: P.talkPriorMs,
+    priorMs: P.talkPriorFromEnded ? 'ended' : P.talkPriorMs,
     priorTalks: P.talkPriorTalks,
   });
   const talkSdMs = est.talk.meanMs > 0 ? (est.talk.sdMs * talkMs) / est.talk.meanMs : est.talk.sdMs;

@@ -22,8 +22,8 @@ export interface TalkMeanInput {
   endedMeanMs: number;
   /** Σ elapsed time of the talks still going (ms). */
   elapsedMs: number;
-  /** The prior talk mean (ms; 0: no prior, the censored MLE). */
-  priorMs: number;
+  /** The prior talk mean (ms; 0: no prior, the censored MLE; 'ended': the ended talks' own mean). */
+  priorMs: number | 'ended';
   /** Pseudo-talks the prior is worth (> 0 where priorMs > 0). */
   priorTalks: number;
 }
@@ -34,6 +34,11 @@ export interface TalkMeanInput {
  */
 export function censoredTalkMean(x: TalkMeanInput): number {
   const ended = x.ended * x.endedMeanMs;
-  if (x.priorMs > 0 && x.priorTalks > 0) return (ended + x.elapsedMs + x.priorTalks * x.priorMs) / (x.ended + x.priorTalks);
+  // 'ended': the prior is the ended talks' own mean (no figure from outside the campaign): the elapsed time is spread
+  // over k more talks than ended, so one ended talk no longer carries every talker's elapsed time alone.
+  // With no ended talk there is no such mean: as without a prior.
+  const prior = x.priorMs === 'ended' ? x.endedMeanMs : x.priorMs;
+  const on = x.priorMs === 'ended' ? x.ended > 0 : x.priorMs > 0;
+  if (on && x.priorTalks > 0) return (ended + x.elapsedMs + x.priorTalks * prior) / (x.ended + x.priorTalks);
   return x.ended > 0 ? x.endedMeanMs + x.elapsedMs / x.ended : x.endedMeanMs;
 }

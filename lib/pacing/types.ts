@@ -133,6 +133,11 @@ export interface PredictiveMode {
   /** Pseudo-talks behind `talkPriorMs` (default 2). */
   talkPriorTalks?: number;
   /**
+   * The talk prior's mean is the ended talks' own mean, not `talkPriorMs`: (Σ ended + Σ elapsed) ÷ ended becomes
+   * ended mean + Σ elapsed ÷ (ended + k), no figure from outside the campaign (default false; round eighteen, README).
+   */
+  talkPriorFromEnded?: boolean;
+  /**
    * With a learnt threshold: it starts (before any call of the last hour reported its threshold) at the smaller of the
    * budget's τ ÷ calibration and the spread guard, not at τ ÷ calibration (default false; round eighteen, README).
    */

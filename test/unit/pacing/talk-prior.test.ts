@@ -119,3 +119,20 @@ t.test('a team of 1: the budget bears no abandon over 30 min whatever the talk m
   t.equal(decideTick(tick(talking(1, 30_000), est, { kind: 'predictive' })).trace.figures.handleMs, 110_000);
   t.equal(decideTick(tick(talking(1, 30_000), est, PRIOR)).trace.figures.handleMs, 130_000);
 });
+
+t.test('talkPriorFromEnded: the prior is the ended talks’ own mean', async (t) => {
+  const ended = { priorMs: 'ended' as const, priorTalks: 2 };
+  // No ended talk: no such mean, as without a prior.
+  t.equal(censoredTalkMean({ ended: 0, endedMeanMs: 0, elapsedMs: 400_000, ...ended }), 0);
+  // One ended talk of 50 s, four talkers 100 s in: 50 + 400 ÷ 3 s (the MLE: 50 + 400).
+  t.equal(censoredTalkMean({ ended: 1, endedMeanMs: 50_000, elapsedMs: 400_000, ...ended }), 50_000 + 400_000 / 3);
+  // Nobody talking: the ended mean, prior or not.
+  t.equal(censoredTalkMean({ ended: 3, endedMeanMs: 70_000, elapsedMs: 0, ...ended }), 70_000);
+  // In the tick: two ended talks (60 s, 90 s), four talkers 200 s in: 75 + 800 ÷ 4 s, + 20 s wrap-up; the budget then
+  // bears one abandon (5 × 30 min ÷ 295 s = 30.5 expected, + 10 seen).
+  const est = early(100, 2);
+  const d = decideTick(tick([...ready(1), ...talking(4, 200_000)], est, { kind: 'predictive', talkPriorFromEnded: true }));
+  t.equal(d.trace.figures.handleMs, 295_000);
+  t.notMatch(d.reason, /spent/);
+  t.equal(predictiveParams({ kind: 'predictive' }).talkPriorFromEnded, false);
+});
