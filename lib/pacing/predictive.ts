@@ -75,6 +75,8 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   talkPriorTalks: 2,
   // Round eighteen (README, pacing): the talk prior's mean is the ended talks' own mean (talkPriorMs then unread).
   talkPriorFromEnded: false,
+  // Round eighteen (README, pacing): the talk prior only in the budget's 1:1 fallback check.
+  talkPriorInFallbackOnly: false,
   // Round eighteen (README, pacing): the learnt threshold's start at the smaller of the budget's τ ÷ calibration and the
   // spread guard (false: the budget's).
   thresholdStartGuarded: false,
@@ -140,6 +142,7 @@ export function predictiveParams(mode: PredictiveMode): Params {
     talkPriorMs: mode.talkPriorMs ?? d.talkPriorMs,
     talkPriorTalks: mode.talkPriorTalks ?? d.talkPriorTalks,
     talkPriorFromEnded: mode.talkPriorFromEnded ?? d.talkPriorFromEnded,
+    talkPriorInFallbackOnly: mode.talkPriorInFallbackOnly ?? d.talkPriorInFallbackOnly,
     thresholdStartGuarded: mode.thresholdStartGuarded ?? d.thresholdStartGuarded,
     minSamples: { ...d.minSamples, ...mode.minSamples },
     maxLinesPerAgent: mode.maxLinesPerAgent ?? d.maxLinesPerAgent,
@@ -283,13 +286,11 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   // every talker's elapsed time, and the budget's fallback fired with no abandon).
   let talkingElapsed = 0;
   for (const a of agents) if (a.state === 'talking') talkingElapsed += Math.max(0, now - a.since);
-  const talkMs = censoredTalkMean({
-    ended: est.talk.n,
-    endedMeanMs: est.talk.meanMs,
-    elapsedMs: talkingElapsed,
-    priorMs: P.talkPriorFromEnded ? 'ended' : P.talkPriorMs,
-    priorTalks: P.talkPriorTalks,
-  });
+  const talkMean = (priorMs: number | 'ended') =>
+    censoredTalkMean({ ended: est.talk.n, endedMeanMs: est.talk.meanMs, elapsedMs: talkingElapsed, priorMs, priorTalks: P.talkPriorTalks });
+  const priorTalkMs = talkMean(P.talkPriorFromEnded ? 'ended' : P.talkPriorMs);
+  // talkPriorInFallbackOnly: the prior-shrunk mean counts the answers the budget's 1:1 fallback weighs, nothing else.
+  const talkMs = P.talkPriorInFallbackOnly ? talkMean(0) : priorTalkMs;
   const talkSdMs = est.talk.meanMs > 0 ? (est.talk.sdMs * talkMs) / est.talk.meanMs : est.talk.sdMs;
   const wrapMs = est.wrap.n > 0 ? est.wrap.meanMs : 0;
   const handleMs = Math.max(1000, talkMs + wrapMs);
@@ -318,7 +319,10 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   // A rate over the cap stops overdialling too, once it is over beyond chance: more abandons than a process running
   // at the cap gives in 99 % of windows with these answers (one-sided binomial, normal bound). The bare running rate
   // tripped on early noise (2 abandons in the first 40 answers is 5 %, and 1:1 for minutes).
-  const budgetSpent = est.abandon.abandoned + 1 > P.maxAbandonRate * (est.abandon.live + expectedLive);
+  const fallbackLive = P.talkPriorInFallbackOnly
+    ? (agents.length * horizon(P.budgetHorizonMs)) / Math.max(1000, priorTalkMs + wrapMs)
+    : expectedLive;
+  const budgetSpent = est.abandon.abandoned + 1 > P.maxAbandonRate * (est.abandon.live + fallbackLive);
   const overCap = overCapBeyondChance(est.abandon.abandoned, est.abandon.live, P.maxAbandonRate);
   const capHit = budgetSpent || overCap;
   if (capHit)

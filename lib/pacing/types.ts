@@ -138,6 +138,12 @@ export interface PredictiveMode {
    */
   talkPriorFromEnded?: boolean;
   /**
+   * The talk prior (`talkPriorMs` or `talkPriorFromEnded`) only in the budget's 1:1 fallback check ("one more abandon
+   * would not fit within the cap over the answers seen and expected"); the model, τ and the guards keep the censored
+   * MLE (default false: the prior everywhere; round eighteen, README).
+   */
+  talkPriorInFallbackOnly?: boolean;
+  /**
    * With a learnt threshold: it starts (before any call of the last hour reported its threshold) at the smaller of the
    * budget's τ ÷ calibration and the spread guard, not at τ ÷ calibration (default false; round eighteen, README).
    */

@@ -136,3 +136,23 @@ t.test('talkPriorFromEnded: the prior is the ended talks’ own mean', async (t)
   t.notMatch(d.reason, /spent/);
   t.equal(predictiveParams({ kind: 'predictive' }).talkPriorFromEnded, false);
 });
+
+t.test('talkPriorInFallbackOnly: the prior weighs only the budget’s fallback, the model keeps the censored MLE', async (t) => {
+  const est = early(100, 2);
+  const team = [...ready(1), ...talking(4, 200_000)];
+  const only = decideTick(tick(team, est, { kind: 'predictive', talkPriorFromEnded: true, talkPriorInFallbackOnly: true }));
+  const def = decideTick(tick(team, est, { kind: 'predictive' }));
+  // The MLE's 495 s in the figures and the model; the fallback counts 30.5 expected answers with the prior, so it
+  // does not fire where the default's 18.2 made it fire.
+  t.equal(only.trace.figures.handleMs, 495_000);
+  t.match(def.reason, /spent/);
+  t.notMatch(only.reason, /spent/);
+  // Where the fallback does not fire either way, every figure is the default's (nothing else reads the prior).
+  const later = early(200, 30);
+  t.same(
+    decideTick(tick(team, later, { kind: 'predictive', talkPriorFromEnded: true, talkPriorInFallbackOnly: true })),
+    decideTick(tick(team, later, { kind: 'predictive' })),
+  );
+  // Off, it changes nothing.
+  t.same(decideTick(tick(team, est, { kind: 'predictive', talkPriorInFallbackOnly: true })), def);
+});
