@@ -70,15 +70,18 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   // 5-agent rows (+1.3 points) and raised the worst ratio on seeds 1-6, but the standard fell on seeds 5-6 and 7-12: off.
   agentPace: false,
   // Round eighteen (README, pacing): the talk mean shrunk toward a prior talk mean (talk-mean.ts); 0 = off, the censored
-  // MLE alone, which with one or two ended talks put small teams in the budget's 1:1 fallback with no abandon.
+  // MLE alone. A fixed 120 s prior lost 0.3-0.8 point on the 5-agent rows and the worst ratio on two seed sets of three
+  // (a 60 s row's first minutes read slower, and the learnt threshold stays low after): off.
   talkPriorMs: 0,
   talkPriorTalks: 2,
-  // Round eighteen (README, pacing): the talk prior's mean is the ended talks' own mean (talkPriorMs then unread).
+  // Round eighteen: the prior's mean is the ended talks' own (talkPriorMs then unread); everywhere, -0.44 on seeds 1-2.
   talkPriorFromEnded: false,
-  // Round eighteen (README, pacing): the talk prior only in the budget's 1:1 fallback check.
+  // Round eighteen: the talk prior only in the budget's 1:1 fallback check. Decisions change only where the defaults fell
+  // back: +0.07 / -0.01 / +0.01 point on seeds 1-6 and -0.20 on 7-12 (most of that fallback is a team shrunk by breaks,
+  // which no talk mean mends): off.
   talkPriorInFallbackOnly: false,
-  // Round eighteen (README, pacing): the learnt threshold's start at the smaller of the budget's τ ÷ calibration and the
-  // spread guard (false: the budget's).
+  // Round eighteen: the learnt threshold's start at the smaller of the budget's τ ÷ calibration and the spread guard
+  // (false: the budget's). With thresholdPriorLearnt the standard still fell on seeds 1-2 (0.963-0.965): off.
   thresholdStartGuarded: false,
   minSamples: Object.freeze({ resolved: 50, live: 15, talk: 10 }),
   maxLinesPerAgent: 8,
