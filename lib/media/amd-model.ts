@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { FEATURE_NAMES, FrameSide, shape, sunkPitch, voicingSwing, type ShapeOptions } from './amd-features';
 import type { MediaConfig } from './config';
 import { LevelVad } from './level-vad';
+import { steadyDecay, type DecayOptions } from './note-decay';
 import { SpectralLines } from './spectral-lines';
 import { FRAME_MS } from './types';
 
@@ -196,6 +197,8 @@ export class ShapeAmd {
   private trackScratch: Uint8Array | undefined;
   /** The line's spectral peaks (amd.musicLineMinLines), fed from the first sound on; null when the cue is off. */
   private readonly lines: SpectralLines | null;
+  /** amd.musicLinePauseDecay* as note-decay.ts takes them, built on first use. */
+  private decayOpts: DecayOptions | undefined;
 
   constructor(
     private readonly cfg: MediaConfig['amd'],
@@ -488,6 +491,8 @@ export class ShapeAmd {
     const pauseBelow = vad.peakDb - c.musicLinePauseBelowDb;
     let pitchedYet = false;
     let pauseRun = 0;
+    let tail = false;
+    const decay = c.musicLinePauseDecayMs > 0 ? this.decayOptions() : null;
     let pause = 0;
     // The same pairs where the VAD hears quiet (labels from shape(), this frame's).
     const lab = this.side.labels;
@@ -510,7 +515,9 @@ export class ShapeAmd {
         prevKept = pitched;
         lastPer = per[i]!;
         if (!pitched && pitchedYet && vad.db[i]! < pauseBelow) {
-          if (++pauseRun > pause) pause = pauseRun;
+          // A run that a steady decay ran into is a note's tail sinking under the noise, not a pause (note-decay.ts).
+          if (pauseRun++ === 0) tail = decay !== null && steadyDecay(vad.db, i, from, decay);
+          if (!tail && pauseRun > pause) pause = pauseRun;
         } else pauseRun = 0;
       }
       bridged[i] = lastPer;
@@ -612,6 +619,17 @@ export class ShapeAmd {
         ...(modulation >= 0 ? { lineModulation: r3(modulation) } : {}),
         ...(comb >= 0 ? { lineCombShare: r3(comb) } : {}),
       },
+    });
+  }
+
+  /** amd.musicLinePauseDecay*: the steady decay that makes a pause a note's tail (note-decay.ts). */
+  private decayOptions(): DecayOptions {
+    const c = this.cfg;
+    return (this.decayOpts ??= {
+      frames: Math.round(c.musicLinePauseDecayMs / FRAME_MS),
+      minDbPerS: c.musicLinePauseDecayMinDbPerS,
+      maxDbPerS: c.musicLinePauseDecayMaxDbPerS,
+      maxResidualDb: c.musicLinePauseDecayMaxResidualDb,
     });
   }
 

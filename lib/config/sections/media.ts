@@ -199,6 +199,14 @@ export const mediaSchema = Type.Object(
         musicLineMaxPauseMs: int(100, 0),
         /** See musicLineMaxPauseMs. */
         musicLinePauseBelowDb: num(10, 0),
+        /** See musicLineMaxPauseMs: a run that a steady decay ran into is a note's tail, not a pause (lib/media/note-decay.ts): when the level over this long before the run's first frame, and that frame, falls along a straight line in dB (an exponential decay: a plucked or struck note, whose tail sinks under the noise floor) at musicLinePauseDecayMinDbPerS–musicLinePauseDecayMaxDbPerS, no frame more than musicLinePauseDecayMaxResidualDb off the line, the run does not count as a pause. A voice that stops falls off a plateau (its vowel holds its level, then drops in a frame or two). 0: off. */
+        musicLinePauseDecayMs: int(0, 0),
+        /** See musicLinePauseDecayMs. */
+        musicLinePauseDecayMinDbPerS: num(15, 0),
+        /** See musicLinePauseDecayMs. */
+        musicLinePauseDecayMaxDbPerS: num(120, 0),
+        /** See musicLinePauseDecayMs. */
+        musicLinePauseDecayMaxResidualDb: num(1, 0),
         /** See musicLineMinPitchHold: true: a line whose pairs keep their exact period too seldom may pass on the pitch period's 3-frame running median instead (a note's period estimated in broadband noise jitters a lag step either way around it frame by frame; a voice's glide moves the median too), when its pitch sits on notes (musicLineMinNoteShare), and then the pairs where the VAD hears quiet (musicLineQuietMinPairs) hold on the median too; false: the exact period only. Round thirteen measured the median alone (no note gate): train music in noise 94.6 -> 95.6 %, but one real train-split machine (fr_CA machine-41, a slow voice: exact hold 0.31, median 0.50–0.53, no pitch held longer than 160 ms) became music in 13 of 27 noise/codec/loss cells and one person in one. */
         musicLineHoldMedian: Type.Boolean({ default: true }),
         /** See musicLineHoldMedian: a line whose exact hold fails passes on the median hold only when at least this share of its pitched frames sit on notes (runs of at least musicLineNoteMinMs whose median periods stay within one lag step); 0: no such guard. */
