@@ -85,12 +85,15 @@ export interface ShapeOptions {
 export class FrameSide {
   purity: Float32Array;
   freq: Float32Array;
+  /** features.ts harmonicShare: the energy share at the frequency's half, 1.5×, 2× and 3× (pure frames only, else 0). */
+  harm: Float32Array;
   /** Scratch for LevelVad.label. */
   labels: Uint8Array;
   constructor(size: number) {
     this.labels = new Uint8Array(size);
     this.purity = new Float32Array(size);
     this.freq = new Float32Array(size);
+    this.harm = new Float32Array(size);
   }
 }
 

@@ -20,6 +20,7 @@ import type { MediaConfig } from './config';
 import { LevelVad } from './level-vad';
 import { steadyDecay, type DecayOptions } from './note-decay';
 import { SpectralLines } from './spectral-lines';
+import { tonalNotes, type TonalNotes } from './tonal-notes';
 import { FRAME_MS } from './types';
 
 export const MODEL_CLASSES = ['human', 'machine', 'music'] as const;
@@ -164,6 +165,8 @@ export type ShapeDecision =
 export type Trace = (tMs: number, x: Float64Array) => void;
 
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
+/** A note's frequency held within 3 % (tonalNotes): adjacent semitones are 5.9 % apart. */
+const NOTE_TOLERANCE = 0.03;
 const median3 = (a: number, b: number, c: number) => Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
 
 export class ShapeAmd {
@@ -195,6 +198,8 @@ export class ShapeAmd {
   private readonly perBridged: Float32Array;
   /** Scratch (pitchedVoiceMs): pitch tracks of amd.pitchedGreetingTrackMs when vad.pitchTrackMs is another length. */
   private trackScratch: Uint8Array | undefined;
+  /** Scratch (tonalNotes): the pure frames' harmonic shares. */
+  private noteScratch: Float32Array | undefined;
   /** The line's spectral peaks (amd.musicLineMinLines), fed from the first sound on; null when the cue is off. */
   private readonly lines: SpectralLines | null;
   /** amd.musicLinePauseDecay* as note-decay.ts takes them, built on first use. */
@@ -214,11 +219,11 @@ export class ShapeAmd {
     this.model = trace ? null : loadModel(cfg.modelFile);
     this.lines =
       !trace && ((cfg.musicLineMinLines > 0 && cfg.musicLineMinPeriodicShare > 0) || cfg.musicMinLines > 0)
-        ? new SpectralLines(frames)
+        ? new SpectralLines(frames, cfg.musicLineMinFloorLines > 0 ? cfg.musicLinesFloorRatio : 0)
         : null;
   }
 
-  push(frame: Int16Array, purity: number, freqHz: number): ShapeDecision | null {
+  push(frame: Int16Array, purity: number, freqHz: number, harmonicShare = 0): ShapeDecision | null {
     if (this.decided) return null;
     this.t += FRAME_MS;
     const vad = this.vad;
@@ -227,6 +232,7 @@ export class ShapeAmd {
     if (full) {
       this.side.purity.copyWithin(0, 1);
       this.side.freq.copyWithin(0, 1);
+      this.side.harm.copyWithin(0, 1);
       this.zero.copyWithin(0, 1);
     }
     let silent = 1;
@@ -238,6 +244,7 @@ export class ShapeAmd {
     this.zero[vad.n - 1] = silent;
     this.side.purity[vad.n - 1] = purity;
     this.side.freq[vad.n - 1] = freqHz;
+    this.side.harm[vad.n - 1] = harmonicShare;
     const c = this.cfg;
     if (vad.firstSoundIndex >= 0) this.lineFrames++;
     this.lines?.push(frame, vad.firstSoundIndex >= 0, vad.db[vad.n - 1]!);
@@ -564,7 +571,24 @@ export class ShapeAmd {
     // Held notes on the voice-range pitch, or (musicLineMinLines) spectral lines: a chord, an FM bell's inharmonic
     // partials, a tremolo or a fast arpeggio give the pitch tracker no steady period, but their partials stay put.
     const onPitch = share >= c.musicLineMinPeriodicShare && hold >= c.musicLineMinPitchHold;
-    if ((!onPitch && !(this.lines && c.musicLineMinLines > 0)) || tonal / all >= c.maxTonalShare) return null;
+    if (!onPitch && !(this.lines && c.musicLineMinLines > 0)) return null;
+    // A line of pure-tone frames is a tone (busy, dial, a beep), unless (musicLineTonalMinNotes) those frames step
+    // through notes and carry harmonics, as a melody on a square-wave or reed-like instrument does (tonal-notes.ts).
+    let stepped: TonalNotes | null = null;
+    if (tonal / all >= c.maxTonalShare) {
+      if (c.musicLineTonalMinNotes <= 0) return null;
+      stepped = tonalNotes(
+        this.side.purity,
+        this.side.freq,
+        this.side.harm,
+        from,
+        vad.n,
+        Math.round(c.musicLineTonalNoteMinMs / FRAME_MS),
+        NOTE_TOLERANCE,
+        (this.noteScratch ??= new Float32Array(vad.db.length)),
+      );
+      if (stepped.notes < c.musicLineTonalMinNotes || stepped.harmonicShare < c.musicLineTonalMinHarmonicShare) return null;
+    }
     // A voice stops (a breath, the end of a phrase, a person waiting for a reply); music plays on.
     const pauseMs = pause * FRAME_MS;
     if (c.musicLineMaxPauseMs > 0 && pauseMs >= c.musicLineMaxPauseMs) return null;
@@ -587,7 +611,18 @@ export class ShapeAmd {
     // Last, the costlier cue: the line's spectral peaks pile up on a few frequencies (spectral-lines.ts), counting
     // only the peaks heard within backgroundBelowDb of the line's peak, as the pitch is.
     const lines = onPitch ? -1 : this.lines!.value(lo);
-    if (!onPitch && lines < c.musicLineMinLines) return null;
+    // In broadband noise a partial's neighbourhood fills and its peaks drop under the neighbourhood bar, while it
+    // still stands over the line's own noise floor (musicLineMinFloorLines: the same activation, its peaks taken over
+    // each bin's minimum statistics, spectral-lines.ts floorPeaks).
+    let floorLines = -1;
+    if (!onPitch && lines < c.musicLineMinLines) {
+      // Only on a noisy line (its peak at most noisyLineSnrDb over the VAD's floor): on a clean line there is no noise
+      // to fill a partial's neighbourhood, and every peak of a voice stands over a near-silent floor (train, round
+      // eighteen's trace at ratio 8: a clean person read 1.52 here, persons and machines in noise at most 1.32).
+      if (!(c.musicLineMinFloorLines > 0) || vad.peakDb - vad.floorDb > c.noisyLineSnrDb) return null;
+      floorLines = this.lines!.value(lo, 1);
+      if (floorLines < c.musicLineMinFloorLines) return null;
+    }
     // The pitch says it articulates, the lines say music: a voice's syllables modulate its band levels at ≈ 4 Hz, and a
     // flat voice's lines are one harmonic series; a chord's or an arpeggio's are not, and its levels move at its own
     // note and beat rates.
@@ -616,8 +651,10 @@ export class ShapeAmd {
         linePauseMs: pauseMs,
         ...(notes >= 0 ? { lineNoteShare: r3(notes) } : {}),
         ...(lines >= 0 ? { lineSpectralLines: r3(lines) } : {}),
+        ...(floorLines >= 0 ? { lineFloorLines: r3(floorLines) } : {}),
         ...(modulation >= 0 ? { lineModulation: r3(modulation) } : {}),
         ...(comb >= 0 ? { lineCombShare: r3(comb) } : {}),
+        ...(stepped ? { lineTonalNotes: stepped.notes, lineTonalHarmonicShare: r3(stepped.harmonicShare) } : {}),
       },
     });
   }

@@ -154,7 +154,7 @@ class Analyzer implements CallAnalyzer {
       // Some carriers answer, then play busy/reorder: the region's cadence counts after answer too.
       const c = this.cadence.push(f);
       if (c && c !== 'ringback') return this.final({ kind: 'busy', atMs: t, region: this.regionName, pattern: c });
-      decided = shape.push(frame, f.purity, f.freqHz);
+      decided = shape.push(frame, f.purity, f.freqHz, f.harmonicShare);
       onset = shape.onsetMs;
       // The level-independent VAD hears voice (not tone): a beep after it is a voicemail beep, −30 dB lines included.
       const v = shape.vad;

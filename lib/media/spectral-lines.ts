@@ -17,6 +17,10 @@
  * down to a few dB of local SNR). All-zero frames (lost packets, digital silence) are not counted. Cost: a 512-point
  * real FFT and ≈ 200 compares per analysed frame, taken lazily (only once the cue is asked: the espeak run takes 1,000
  * spectra where the eager class took ≈ 18,600); measured with the whole analyser by `npm run bench -- detect`.
+ *
+ * With a `floorRatio` (amd.musicLineMinFloorLines) each analysed frame also gets a second peak map, its peaks taken
+ * over each bin's own noise floor (minimum statistics, floorPeaks) rather than over the neighbourhood mean, which
+ * broadband noise fills: `value(minDb, 1)` is the same activation over that map.
  */
 import FFT from 'fft.js';
 import { FRAME_MS } from './types';
@@ -36,6 +40,12 @@ const PROM_BINS = 6;
 const HOP = 2;
 /** Peaks kept per analysed frame (a dense chord with its partials has a dozen or two in the band). */
 const MAX_PEAKS = 32;
+/** Peaks kept per analysed frame on the floor map (its lowest ratio lets more through). */
+const FLOOR_MAX_PEAKS = 64;
+/** Minimum statistics (floorPeaks): the smoothing of each bin's power (40 ms hops: ≈ 110 ms time constant) and the window. */
+const FLOOR_ALPHA = 0.7;
+const FLOOR_SUBWINDOWS = 4;
+const FLOOR_SUBFRAMES = 10;
 
 /**
  * Bands (bins) whose level envelopes give the line's syllable-rate modulation (`modulation`): four octave-ish bands of
@@ -105,11 +115,29 @@ export class SpectralLines {
   private replayedSamples = 0;
   /** Non-zero frames kept: past HOP × capacity of them no frame can be analysed any more, so none is kept. */
   private keptSound = 0;
+  /** Floor-relative peak map (floorRatio > 0): per analysed frame, its peaks over the noise floor, and their bins. */
+  private readonly fpeaks: Uint8Array;
+  private readonly fbins: Uint8Array;
+  /** Minimum statistics (Martin 2001): each bin's smoothed power, the running sub-window's minimum, the ring of past sub-windows' minima. */
+  private readonly smooth = new Float64Array(HALF + 1);
+  private readonly curMin = new Float64Array(HALF + 1).fill(Infinity);
+  private readonly subMin: Float64Array;
+  private subFrames = 0;
+  private subFilled = 0;
+  private subAt = 0;
+  /** The floor of the frame being analysed (scratch). */
+  private readonly floor = new Float64Array(HALF + 1);
 
-  constructor(private readonly capacity: number) {
+  constructor(
+    private readonly capacity: number,
+    private readonly floorRatio = 0,
+  ) {
     this.db = new Float32Array(capacity);
     this.peaks = new Uint8Array(capacity);
     this.bins = new Uint8Array(capacity * MAX_PEAKS);
+    this.fpeaks = new Uint8Array(floorRatio > 0 ? capacity : 0);
+    this.fbins = new Uint8Array(floorRatio > 0 ? capacity * FLOOR_MAX_PEAKS : 0);
+    this.subMin = new Float64Array(floorRatio > 0 ? (FLOOR_SUBWINDOWS - 1) * (HALF + 1) : 0);
     this.band = new Float32Array(capacity * NB);
     this.twCos = new Float64Array(capacity);
     this.twSin = new Float64Array(capacity);
@@ -206,23 +234,66 @@ export class SpectralLines {
       sum += p[k + NEIGHBOURS + 1]! - p[k - NEIGHBOURS]!;
     }
     this.peaks[at] = k0 - at * MAX_PEAKS;
+    if (this.floorRatio > 0) this.floorPeaks(p, at);
+  }
+
+  /**
+   * The frame's peaks over the line's own noise floor, per bin (minimum statistics, Martin 2001): each bin's power
+   * smoothed over time (FLOOR_ALPHA), its minimum over the last FLOOR_SUBWINDOWS × FLOOR_SUBFRAMES analysed frames
+   * (≈ 1.6 s: longer than most notes, so a bin's minimum is the noise under the music, not the note); a peak is a
+   * local maximum at least floorRatio times that minimum. Broadband noise raises the neighbourhood mean and the floor
+   * alike, but the neighbourhood mean also holds the partial's own main lobe and its neighbours' (a chord's partials
+   * 6–8 bins apart), so the floor keeps a partial's contrast where the neighbourhood loses it.
+   */
+  private floorPeaks(p: Float64Array, at: number): void {
+    const lo = LINE_LO_BIN - 1;
+    const hi = LINE_HI_BIN + 1;
+    const sm = this.smooth;
+    const first = at === 0;
+    const U = FLOOR_SUBWINDOWS;
+    const W = HALF + 1;
+    for (let k = lo; k <= hi; k++) {
+      const v = first ? p[k]! : FLOOR_ALPHA * sm[k]! + (1 - FLOOR_ALPHA) * p[k]!;
+      sm[k] = v;
+      if (v < this.curMin[k]!) this.curMin[k] = v;
+      let m = this.curMin[k]!;
+      for (let u = 0; u < this.subFilled; u++) m = Math.min(m, this.subMin[u * W + k]!);
+      this.floor[k] = m;
+    }
+    if (++this.subFrames === FLOOR_SUBFRAMES) {
+      this.subMin.set(this.curMin.subarray(0, W), this.subAt * W);
+      this.subAt = (this.subAt + 1) % (U - 1);
+      if (this.subFilled < U - 1) this.subFilled++;
+      this.curMin.fill(Infinity);
+      this.subFrames = 0;
+    }
+    let k0 = at * FLOOR_MAX_PEAKS;
+    const end = k0 + FLOOR_MAX_PEAKS;
+    const r = this.floorRatio;
+    for (let k = LINE_LO_BIN; k <= LINE_HI_BIN && k0 < end; k++) {
+      const v = p[k]!;
+      if (v > p[k - 1]! && v >= p[k + 1]! && v > r * this.floor[k]!) this.fbins[k0++] = k;
+    }
+    this.fpeaks[at] = k0 - at * FLOOR_MAX_PEAKS;
   }
 
   /**
    * The line's continuous frequency activation: each bin's share of the analysed frames with a peak there, counting
    * only the peaks of frames louder than `minDb` (the line's own sound, not the codec's or the room's murmur under
    * it), and the sum of the TOP strongest prominences of that activation's own peaks (a peak's height over the higher
-   * of the lowest activation within PROM_BINS on its left and on its right). 0 with under a second analysed.
+   * of the lowest activation within PROM_BINS on its left and on its right). 0 with under a second analysed. `map` 1:
+   * the same over the peaks taken against each bin's noise floor (floorPeaks; 0 unless built with a floorRatio).
    */
-  value(minDb = -Infinity): number {
+  value(minDb = -Infinity, map: 0 | 1 = 0): number {
     this.catchUp();
     const f = this.n;
     if (f * HOP * FRAME_MS < 1000) return 0;
     const a = this.act;
     a.fill(0);
+    const [peaks, bins, max] = map === 1 ? [this.fpeaks, this.fbins, FLOOR_MAX_PEAKS] : [this.peaks, this.bins, MAX_PEAKS];
     for (let i = 0; i < f; i++) {
       if (!(this.db[i]! > minDb)) continue;
-      for (let j = i * MAX_PEAKS, e = j + this.peaks[i]!; j < e; j++) a[this.bins[j]!]!++;
+      for (let j = i * max, e = j + peaks[i]!; j < e; j++) a[bins[j]!]!++;
     }
     const top = this.top;
     top.fill(0);
