@@ -60,9 +60,9 @@ function notesOf(x: Float64Array, minRunFrames = 5) {
   return tonalNotes(f.purity, f.freq, f.harm, 0, f.purity.length, minRunFrames, 0.03, new Float32Array(f.purity.length));
 }
 
-t.test('off by default; the note length and the harmonic bar', async (t) => {
+t.test('on by default (round eighteen) at four notes; the note length and the harmonic bar', async (t) => {
   const c = mediaConfig().amd;
-  t.equal(c.musicLineTonalMinNotes, 0);
+  t.equal(c.musicLineTonalMinNotes, 4);
   t.equal(c.musicLineTonalNoteMinMs, 100);
   t.equal(c.musicLineTonalMinHarmonicShare, 0.04);
 });
