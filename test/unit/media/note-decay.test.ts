@@ -60,17 +60,22 @@ function plucked(ms: number, noteMs: number, dbPerS: number): Float64Array {
 const lineMusic = (vs: Verdict[]) => vs.some((v) => v.kind === 'music' && /on the line/.test(v.reason));
 const amd = (o: Record<string, unknown>) => ({ phase: 'answered' as const, overrides: { amd: o } });
 
-t.test('off by default', async (t) => {
-  t.equal(cfg.amd.musicLinePauseDecayMs, 0);
+t.test('on by default at 200 ms (round eighteen), with the bars measured', async (t) => {
+  t.match(cfg.amd, {
+    musicLinePauseDecayMs: 200,
+    musicLinePauseDecayMinDbPerS: 15,
+    musicLinePauseDecayMaxDbPerS: 120,
+    musicLinePauseDecayMaxResidualDb: 1,
+  });
 });
 
 t.test('plucked notes whose tails sink under white noise: a pause to the gate, music with the decay asked', async (t) => {
   // 800 ms notes decaying at 40 dB/s (a guitar's or a harp's): in white noise at 15 dB SNR their last 100–300 ms sink
   // under the floor.
   const x = white(plucked(6000, 800, 40), 15);
-  const off = run(x, amd({}));
+  const off = run(x, amd({ musicLinePauseDecayMs: 0 }));
   t.notOk(lineMusic(off), `without the decay check: not music on the line, ${JSON.stringify(off)}`);
-  t.ok(lineMusic(run(x, amd({ musicLineMaxPauseMs: 0 }))), 'the pause gate is what refuses it');
+  t.ok(lineMusic(run(x, amd({ musicLinePauseDecayMs: 0, musicLineMaxPauseMs: 0 }))), 'the pause gate is what refuses it');
   const on = run(x, amd({ musicLinePauseDecayMs: 200, musicLinePauseDecayMaxResidualDb: 1 }));
   t.ok(lineMusic(on), `with it: music on the line, ${JSON.stringify(on)}`);
   t.match(on[0], { reason: /pitched sound with held notes/, features: { linePauseMs: 0 } }, 'on its held pitch, with no pause left');
