@@ -121,7 +121,11 @@ t.test(
       `not music: ${JSON.stringify(on)}`,
     );
     t.match(on[0], { kind: 'machine' }, 'a 6 s greeting is a recording');
-    const music = run(line(S.concat(notes(), notes()), Infinity), answered);
-    t.match(music[0], { kind: 'music', reason: /music-like sound/ }, 'held notes are still music');
+    const held = line(S.concat(notes(), notes()), Infinity);
+    // The model's path, which the swing cue guards: these pure held notes would otherwise be called music first by the
+    // whole-line rule (amd.musicLineTonalMinNotes, on since round eighteen), whose verdict the cue does not touch.
+    const music = run(held, { ...answered, overrides: { amd: { musicLineTonalMinNotes: 0 } } });
+    t.match(music[0], { kind: 'music', reason: /music-like sound/ }, 'held notes are still music on the model path');
+    t.match(run(held, answered)[0], { kind: 'music' }, 'and music with the defaults');
   },
 );
