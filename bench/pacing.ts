@@ -10,7 +10,7 @@
  * A second ceiling, the laws oracle (sim/laws-oracle.ts), knows the true laws and each agent's state, time in it and
  * speed but not the drawn remainders, swept the same way: lawsRatio = predictive's occupancy ÷ its occupancy, and its
  * own oracleRatio is the part of the gap that is information no dialer has.
- * Usage: npm run bench -- pacing [--hours H] [--seeds N] [--first-seed S] [--only a20-live25-talk180[,…]] [--agents 5] [--rounds R] [--calibration] [--shifts [--oracle]] [--no-baselines] [--mode-options JSON] [--probe-sweep JSON [--probe-range lo,hi]]
+ * Usage: npm run bench -- pacing [--hours H] [--seeds N] [--first-seed S] [--only a20-live25-talk180[,…]] [--agents 5] [--rounds R] [--calibration] [--shifts [--oracle]] [--no-baselines] [--mode-options JSON] [--probe-sweep JSON [--probe-range lo,hi] [--probe-scaled]]
  * (`--first-seed`: judge a change on other seeds than the grid's 1…N, whose shifts it may have been tuned on;
  * `--calibration`: predictive's abandons expected against those seen, binned by the abandon chance per call placed;
  * `--no-baselines`: predictive and the two oracles only;
@@ -160,7 +160,8 @@ export default async function main(args: string[] = []): Promise<void> {
   if (sweepProbe) {
     const t0 = Date.now();
     const range = parseProbeRange(arg(args, 'probe-range'));
-    const rows = await probeSweep(scenarios, seeds, sweepProbe, modeOptions, rounds, range);
+    const scaled = args.includes('--probe-scaled');
+    const rows = await probeSweep(scenarios, seeds, sweepProbe, modeOptions, rounds, range, scaled);
     console.log(
       `pacing probe sweep ${JSON.stringify(sweepProbe)}: ${scenarios.length} scenarios × seeds ${seeds.join(',')} × ${rounds} rounds (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
     );
@@ -172,6 +173,9 @@ export default async function main(args: string[] = []): Promise<void> {
       JSON.stringify({
         probe: sweepProbe,
         seeds,
+        // The run's whole variant (round nineteen): its sweep as well as its options, so two lines tell which ran.
+        range: [range.lo, range.hi],
+        ...(scaled ? { scaled } : {}),
         ...(Object.keys(modeOptions).length ? { modeOptions } : {}),
         occupancyAt3: Object.fromEntries(rows.map((r) => [r.scenario, r.occupancyAt3 === null ? null : r4(r.occupancyAt3)])),
       }),

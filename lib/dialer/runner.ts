@@ -44,7 +44,7 @@ import { campaignPolicy, CALLBACK_LIST } from './steps/policy';
 import { applyAgentDecision } from './agent-decision';
 import { RUNNER_CODES } from './steps/codes';
 import { decideDialTime, hoursVerdict, zoneTable, type DialTimeInput } from './steps/dial-time';
-import { afterPlaced, campaignTick, tickWindow } from './steps/campaign-tick';
+import { afterPlaced, afterTick, campaignTick, tickWindow } from './steps/campaign-tick';
 import { decideDialingStatus, sameStatus, type DialingStatus, type TickOutcome } from './steps/dialing-status';
 import { putDialingStatus } from '../store/campaign-dialing';
 import { abandonWindow, type LedgerWindow } from '../store/abandon-ledger';
@@ -437,6 +437,9 @@ export class CampaignRunner {
           await this.d.limits.release(c.id, claim.attemptId);
       }
       await this.d.limits?.settle(c.id);
+    } else {
+      // A tick that placed nothing still tells predictive's conditioned meanwhile term how long the supply was short.
+      run.estimator = afterTick(run.estimator, decision, 0, now);
     }
     outcome.inProgress = Math.max(outcome.inProgress, run.sessions.size);
     if (outcome.placed === 0 && outcome.inProgress === 0) outcome.nextCallbackAt = await nextCallbackDue(this.d.redis, c.id);

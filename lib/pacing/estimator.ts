@@ -9,6 +9,7 @@
 import { DURATION_BINS, durationBin, talkClass, TALK_CLASSES } from './duration-law';
 import { agentPaces, type PaceMoments } from './agent-pace';
 import type { LiveBucket } from './live-rate';
+import { RECENT_MS, overtakeOf, type OvertakeTally, type SupplyTally } from './meanwhile';
 
 export interface EstimatorConfig {
   /** Width of one bucket (ms). Windows roll by this step. */
@@ -64,6 +65,12 @@ export type PacingEvent =
       /** The learnt threshold of that decision, before the guards bounded it (predictive's `thresholdPriorLearnt` reads it). */
       learnt?: number;
     }
+  /**
+   * A predictive tick (predictive's `meanwhileBySupply` reads these): `short` when no agent was ready beyond the persons
+   * already waiting for one, `calls` the calls placed on it. The time until the next tick counts as this tick's
+   * supply (at most MAX_SUPPLY_GAP_MS: a longer gap is a runner that stopped ticking).
+   */
+  | { type: 'supply'; at: number; short: boolean; calls: number }
   /** `agentId`: whose talk it was (when known: each agent's own pace is kept too, agent-pace.ts). */
   | { type: 'talkEnded'; at: number; talkMs: number; agentId?: string }
   /** `talkMs`: the talk this wrap-up followed (when known: the wrap-up law is kept per class of it too). */
@@ -100,6 +107,10 @@ interface Bucket {
   wrapByTalk?: number[][];
   /** Each agent's ended talks and wrap-ups (events that named the agent); kept in the agent window only. */
   agents?: Record<string, { talk: PaceMoments; wrap: PaceMoments }>;
+  /** Predictive ticks' time and calls, all and those whose supply was short (`supply` events; meanwhile.ts). */
+  supply?: SupplyTally;
+  /** Live answers and the calls that overtook them, all and those while no agent came free (meanwhile.ts). */
+  overtaken?: OvertakeTally;
 }
 
 export interface EstimatorState {
@@ -107,6 +118,13 @@ export interface EstimatorState {
   buckets: Bucket[];
   /** Since the estimator started (the shift): live answers and abandons. */
   total: { live: number; abandoned: number };
+  /** The last `supply` event's time and state: the time to the next one is that state's. */
+  supplyLast?: { at: number; short: boolean };
+  /**
+   * The last RECENT_MS: when the live answers' calls were placed, and when agents came free (wrap-ups ended), to count
+   * each new live answer's overtakers and the agents freed while it rang (meanwhile.ts).
+   */
+  recent?: { livePlacedAt: number[]; freedAt: number[] };
 }
 
 export interface DurationEstimate {
@@ -167,6 +185,10 @@ export interface Estimates {
    * shrunk toward 1 by empirical Bayes; absent when no event named an agent.
    */
   agentPace?: Record<string, AgentPace>;
+  /** Predictive ticks over the rate window, all and those whose supply was short (meanwhile.ts); absent without `supply` events. */
+  supply?: SupplyTally;
+  /** Live answers over the handle window and the calls that overtook them (meanwhile.ts); absent without a live answer. */
+  overtaken?: OvertakeTally;
 }
 
 /** One agent's talk and wrap-up pace (1: the team's law) and the ended talks and wrap-ups it rests on. */
@@ -176,6 +198,12 @@ export interface AgentPace {
   talks: number;
   wraps: number;
 }
+
+/**
+ * The longest gap between two `supply` events that counts as time of the first one's supply: ticks come every 250 ms
+ * (the runner) or 1 s (the simulator), so a longer gap is a runner that stopped ticking (paused, restarted).
+ */
+export const MAX_SUPPLY_GAP_MS = 5000;
 
 /** How far back `liveSeries` goes: past the memory of any drift worth using (at 0.005/√min a bucket weighs ~3 h). */
 export const LIVE_SERIES_MS = 24 * 3600_000;
@@ -212,6 +240,16 @@ function addDuration(h: number[] | undefined, ms: number): number[] {
   return out;
 }
 
+function addOvertake(t: OvertakeTally | undefined, overtakers: number, noneFreed: boolean): OvertakeTally {
+  const z = t ?? { answers: 0, overtakers: 0, answersNoneFreed: 0, overtakersNoneFreed: 0 };
+  return {
+    answers: z.answers + 1,
+    overtakers: z.overtakers + overtakers,
+    answersNoneFreed: z.answersNoneFreed + (noneFreed ? 1 : 0),
+    overtakersNoneFreed: z.overtakersNoneFreed + (noneFreed ? overtakers : 0),
+  };
+}
+
 function addMoment(m: Moments, x: number): Moments {
   return { n: m.n + 1, sum: m.sum + x, sq: m.sq + x * x };
 }
@@ -241,11 +279,16 @@ export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState 
   const fresh = !last || start > last.start;
   const b: Bucket = fresh ? emptyBucket(start, c.ringBins) : { ...last };
   let total = state.total;
+  let supplyLast = state.supplyLast;
+  let recent = state.recent;
   switch (ev.type) {
     case 'resolved':
       checkDuration('ringMs', ev.ringMs);
       b.resolved++;
       if (ev.live) {
+        const o = overtakeOf(recent, ev.at, ev.ringMs);
+        b.overtaken = addOvertake(b.overtaken, o.overtakers, o.freed === 0);
+        recent = o.recent;
         b.live++;
         b.liveRing = addBin(b.liveRing, c.ringBinMs, ev.ringMs);
         total = { ...total, live: total.live + 1 };
@@ -271,6 +314,20 @@ export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState 
         b.learntCalls = (b.learntCalls ?? 0) + ev.calls;
       }
       break;
+    case 'supply': {
+      checkDuration('calls', ev.calls);
+      const gap = supplyLast ? Math.min(MAX_SUPPLY_GAP_MS, Math.max(0, ev.at - supplyLast.at)) : 0;
+      const was = supplyLast?.short ?? false;
+      const t = b.supply ?? { shortMs: 0, allMs: 0, shortCalls: 0, allCalls: 0 };
+      b.supply = {
+        shortMs: t.shortMs + (was ? gap : 0),
+        allMs: t.allMs + gap,
+        shortCalls: t.shortCalls + (ev.short ? ev.calls : 0),
+        allCalls: t.allCalls + ev.calls,
+      };
+      supplyLast = { at: ev.at, short: ev.short };
+      break;
+    }
     case 'talkEnded':
       checkDuration('talkMs', ev.talkMs);
       b.talk = addMoment(b.talk, ev.talkMs);
@@ -279,6 +336,10 @@ export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState 
       break;
     case 'wrapEnded':
       checkDuration('wrapMs', ev.wrapMs);
+      recent = {
+        livePlacedAt: recent?.livePlacedAt ?? [],
+        freedAt: [...(recent?.freedAt ?? []).filter((t) => t > ev.at - RECENT_MS), ev.at],
+      };
       b.wrap = addMoment(b.wrap, ev.wrapMs);
       b.wrapHist = addDuration(b.wrapHist, ev.wrapMs);
       if (ev.talkMs !== undefined) {
@@ -293,7 +354,8 @@ export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState 
     default:
       throw new RangeError(`unknown pacing event type ${(ev as { type: unknown }).type}`);
   }
-  if (!fresh) return { config: c, buckets: [...state.buckets.slice(0, -1), b], total };
+  const tail = { ...(supplyLast ? { supplyLast } : {}), ...(recent ? { recent } : {}) };
+  if (!fresh) return { config: c, buckets: [...state.buckets.slice(0, -1), b], total, ...tail };
   // A new bucket: forget what every window has left; keep histograms only where the rate window can still see them.
   const keepFrom = start - Math.max(c.rateWindowMs, c.handleWindowMs, c.abandonWindowMs, c.agentWindowMs) - c.bucketMs;
   const histFrom = start - c.rateWindowMs - c.bucketMs;
@@ -304,7 +366,7 @@ export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState 
     .map((x) => (x.start >= histFrom || x.liveRing.length === 0 ? x : { ...x, liveRing: [], otherRing: [] }))
     .map((x) => (x.start >= handleFrom || !x.wrapByTalk ? x : { ...x, wrapByTalk: undefined }))
     .map((x) => (x.start >= agentFrom || !x.agents ? x : { ...x, agents: undefined }));
-  return { config: c, buckets: [...kept, b], total };
+  return { config: c, buckets: [...kept, b], total, ...tail };
 }
 
 /** Observes every event in order. */
@@ -358,6 +420,8 @@ export function estimates(state: EstimatorState, now: number): Estimates {
   const wrapHist = new Array<number>(DURATION_BINS).fill(0);
   const wrapByTalk = Array.from({ length: TALK_CLASSES }, () => new Array<number>(DURATION_BINS).fill(0));
   const perAgent: Record<string, { talk: Moments; wrap: Moments }> = {};
+  let supply: SupplyTally | undefined;
+  let overtaken: OvertakeTally | undefined;
   for (const b of state.buckets) {
     if (b.agents && inWindow(b, now, c.agentWindowMs, c.bucketMs))
       for (const [id, a] of Object.entries(b.agents)) {
@@ -368,6 +432,13 @@ export function estimates(state: EstimatorState, now: number): Estimates {
     if (b.resolved > 0 && inWindow(b, now, LIVE_SERIES_MS, c.bucketMs))
       liveSeries.push({ start: b.start, resolved: b.resolved, live: b.live });
     if (inWindow(b, now, c.rateWindowMs, c.bucketMs)) {
+      if (b.supply) {
+        const s = (supply ??= { shortMs: 0, allMs: 0, shortCalls: 0, allCalls: 0 });
+        s.shortMs += b.supply.shortMs;
+        s.allMs += b.supply.allMs;
+        s.shortCalls += b.supply.shortCalls;
+        s.allCalls += b.supply.allCalls;
+      }
       resolved += b.resolved;
       live += b.live;
       for (let i = 0; i < c.ringBins; i++) {
@@ -376,6 +447,13 @@ export function estimates(state: EstimatorState, now: number): Estimates {
       }
     }
     if (inWindow(b, now, c.handleWindowMs, c.bucketMs)) {
+      if (b.overtaken) {
+        const o = (overtaken ??= { answers: 0, overtakers: 0, answersNoneFreed: 0, overtakersNoneFreed: 0 });
+        o.answers += b.overtaken.answers;
+        o.overtakers += b.overtaken.overtakers;
+        o.answersNoneFreed += b.overtaken.answersNoneFreed;
+        o.overtakersNoneFreed += b.overtaken.overtakersNoneFreed;
+      }
       talk.n += b.talk.n;
       talk.sum += b.talk.sum;
       talk.sq += b.talk.sq;
@@ -443,6 +521,8 @@ export function estimates(state: EstimatorState, now: number): Estimates {
     shift: { live: t.live, abandoned: t.abandoned, rate: t.live > 0 ? t.abandoned / t.live : 0 },
     liveSeries,
     ...(Object.keys(perAgent).length > 0 ? { agentPace: paces(perAgent) } : {}),
+    ...(supply ? { supply } : {}),
+    ...(overtaken ? { overtaken } : {}),
   };
 }
 

@@ -30,6 +30,7 @@ import { differencePmf, tailWithBinomial } from './count-tail';
 import { empiricalLaw, histogramTerciles, logNormalLaw, talkClassRange, TALK_CLASSES, type DurationLaw } from './duration-law';
 import { trackLiveRate } from './live-rate';
 import { spreadGuardRisk } from './shift-guard';
+import { meanwhileFreedScale, meanwhileScale } from './meanwhile';
 import { censoredTalkMean } from './talk-mean';
 import { normCdf } from './stats';
 import type { AgentSnapshot, PredictiveMode, TickInput } from './types';
@@ -83,6 +84,14 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   // Round eighteen: the learnt threshold's start at the smaller of the budget's τ ÷ calibration and the spread guard
   // (false: the budget's). With thresholdPriorLearnt the standard still fell on seeds 1-2 (0.963-0.965): off.
   thresholdStartGuarded: false,
+  // Round nineteen (README, pacing): the calls-meanwhile term at the placement rate of the ticks whose supply was short
+  // (meanwhile.ts), not the average rate; the rates' ratio shrunk toward 1 by meanwhileSupplyPrior pseudo-calls.
+  meanwhileBySupply: false,
+  meanwhileSupplyPrior: 20,
+  // Round nineteen: the same term at the count of calls that overtook the live answers while which no agent came free
+  // (meanwhile.ts meanwhileFreedScale), over the count for all; shrunk toward 1 by meanwhileFreedPrior pseudo-answers.
+  meanwhileByFreed: false,
+  meanwhileFreedPrior: 20,
   minSamples: Object.freeze({ resolved: 50, live: 15, talk: 10 }),
   maxLinesPerAgent: 8,
 });
@@ -147,6 +156,10 @@ export function predictiveParams(mode: PredictiveMode): Params {
     talkPriorFromEnded: mode.talkPriorFromEnded ?? d.talkPriorFromEnded,
     talkPriorInFallbackOnly: mode.talkPriorInFallbackOnly ?? d.talkPriorInFallbackOnly,
     thresholdStartGuarded: mode.thresholdStartGuarded ?? d.thresholdStartGuarded,
+    meanwhileBySupply: mode.meanwhileBySupply ?? d.meanwhileBySupply,
+    meanwhileSupplyPrior: mode.meanwhileSupplyPrior ?? d.meanwhileSupplyPrior,
+    meanwhileByFreed: mode.meanwhileByFreed ?? d.meanwhileByFreed,
+    meanwhileFreedPrior: mode.meanwhileFreedPrior ?? d.meanwhileFreedPrior,
     minSamples: { ...d.minSamples, ...mode.minSamples },
     maxLinesPerAgent: mode.maxLinesPerAgent ?? d.maxLinesPerAgent,
   };
@@ -176,6 +189,12 @@ export function predictiveParams(mode: PredictiveMode): Params {
     throw new RangeError(`predictive talkPriorMs must be a number ≥ 0 (0: no prior), got ${p.talkPriorMs}`);
   if (!(p.talkPriorTalks > 0 && Number.isFinite(p.talkPriorTalks)))
     throw new RangeError(`predictive talkPriorTalks must be > 0, got ${p.talkPriorTalks}`);
+  if (!(p.meanwhileSupplyPrior >= 0 && Number.isFinite(p.meanwhileSupplyPrior)))
+    throw new RangeError(`predictive meanwhileSupplyPrior must be a number ≥ 0, got ${p.meanwhileSupplyPrior}`);
+  if (!(p.meanwhileFreedPrior >= 0 && Number.isFinite(p.meanwhileFreedPrior)))
+    throw new RangeError(`predictive meanwhileFreedPrior must be a number ≥ 0, got ${p.meanwhileFreedPrior}`);
+  if (p.meanwhileBySupply && p.meanwhileByFreed)
+    throw new RangeError('predictive meanwhileBySupply and meanwhileByFreed are two measures of one factor: one at most');
   if (!(p.maxLinesPerAgent >= 1)) throw new RangeError(`predictive maxLinesPerAgent must be ≥ 1, got ${p.maxLinesPerAgent}`);
   return p;
 }
@@ -269,6 +288,8 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   const inFlight = calls.ringing.length + calls.queued.length;
   const floor = Math.max(0, ready - inFlight);
   const figures: PredictiveResult['figures'] = { progressiveFloor: floor };
+  // Every tick's supply is kept for the conditioned meanwhile term, the fallbacks' ticks too (afterPlaced reads this).
+  if (P.meanwhileBySupply) figures.keepSupply = true;
   if (input.closesAt !== undefined) figures.closeInMs = Math.max(0, Math.round(input.closesAt - now));
   if (agents.length === 0) return { wanted: 0, reason: 'no agent logged in', figures };
   if (!est) return { wanted: floor, reason: `no estimates yet: progressive 1:1 (${floor})`, figures: { ...figures, confidence: 0 } };
@@ -396,7 +417,16 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   // answered first take agents first: live answers by x from calls placed over (0, x) = λ·p·∫₀ˣ F_L(v) dv.
   // Later decisions see this call in flight, but not which of them it will lose agents to; without this term
   // every call's abandon chance is under-counted (the calibration factor ran at 2–7 in the simulator's grid).
-  const lambda = Number.isFinite(est.resolvedPerMs) ? est.resolvedPerMs : 0;
+  // meanwhileBySupply: given that this call finds no agent, few agents came free meanwhile, and a campaign places calls
+  // mostly as they do; so λ at the rate of the ticks whose supply was short (meanwhile.ts; README, round nineteen).
+  // meanwhileByFreed: the same factor read off the term's own count, the overtakers of live answers (meanwhile.ts).
+  const scale = P.meanwhileBySupply
+    ? meanwhileScale(est.supply, P.meanwhileSupplyPrior)
+    : P.meanwhileByFreed
+      ? meanwhileFreedScale(est.overtaken, P.meanwhileFreedPrior)
+      : 1;
+  if (P.meanwhileBySupply || P.meanwhileByFreed) figures.meanwhileScale = round(scale);
+  const lambda = Number.isFinite(est.resolvedPerMs) ? est.resolvedPerMs * scale : 0;
   const futureLive = (x: number) => {
     const step = bin / 4;
     let acc = 0;

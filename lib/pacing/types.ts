@@ -149,6 +149,25 @@ export interface PredictiveMode {
    */
   thresholdStartGuarded?: boolean;
   /**
+   * The calls-meanwhile term (calls the campaign places while this one rings, answered before it) at the placement rate
+   * of the recent ticks whose supply was short (no agent ready beyond the persons waiting), not the campaign's average
+   * rate: given that this call finds no agent, few came free meanwhile, and calls are placed mostly as they do
+   * (meanwhile.ts; the estimator's `supply` events, which the runner and the simulator report every tick). Default false
+   * (round nineteen, README).
+   */
+  meanwhileBySupply?: boolean;
+  /** Pseudo-calls at the average rate behind `meanwhileBySupply`'s ratio (default 20; 0: the measured ratio alone). */
+  meanwhileSupplyPrior?: number;
+  /**
+   * The calls-meanwhile term at the count of calls that overtook the recent live answers while which no agent came free
+   * (placed after the answer's call, answered before it), over that count for all live answers: the term's own count,
+   * observed in the case where a call finds no agent (meanwhile.ts, the estimator's `overtaken`, fed by the live
+   * answers and the wrap-ups' ends). Not with `meanwhileBySupply`. Default false (round nineteen, README).
+   */
+  meanwhileByFreed?: boolean;
+  /** Pseudo-answers at the overall mean behind `meanwhileByFreed`'s ratio (default 20; 0: the measured ratio alone). */
+  meanwhileFreedPrior?: number;
+  /**
    * The wrap-up law per class of the talk before it (wrap-ups fed with their talk), not one pooled law (default
    * false: measured in rounds ten and eleven, it pays at a fixed threshold, not under the budget).
    */

@@ -114,7 +114,8 @@ function closeOf(i: CampaignTickInput): { closesAt?: number } {
  * what the calls it placed are expected to cost (its calibration), pro rata
  * when fewer contacts were claimed than the decision wanted.
  */
-export function afterPlaced(est: EstimatorState, decision: TickDecision, placed: number, now: number): EstimatorState {
+export function afterPlaced(est0: EstimatorState, decision: TickDecision, placed: number, now: number): EstimatorState {
+  const est = afterTick(est0, decision, placed, now);
   const expected = Number(decision.trace.figures.expectedAbandons ?? 0);
   if (decision.trace.mode !== 'predictive' || placed <= 0 || decision.calls <= 0 || !Number.isFinite(expected)) return est;
   // The per-call threshold the calls were placed under (predictive learns its threshold from these and the spend).
@@ -129,6 +130,17 @@ export function afterPlaced(est: EstimatorState, decision: TickDecision, placed:
     ...(Number.isFinite(risk) && risk >= 0 ? { risk } : {}),
     ...(Number.isFinite(learnt) && learnt >= 0 ? { learnt } : {}),
   });
+}
+
+/**
+ * Every predictive tick's supply, for a mode that reads it (its trace says `keepSupply`; predictive's
+ * `meanwhileBySupply`): short when no agent is ready beyond the persons already waiting, with the calls placed on it.
+ * The runner calls this on every tick, placed or not (afterPlaced does when calls were placed).
+ */
+export function afterTick(est: EstimatorState, decision: TickDecision, placed: number, now: number): EstimatorState {
+  const t = decision.trace;
+  if (t.mode !== 'predictive' || t.figures.keepSupply !== true) return est;
+  return observe(est, { type: 'supply', at: now, short: t.agents.ready <= t.calls.queued, calls: Math.max(0, placed) });
 }
 
 export function pacingMode(

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { agentTruth, parseProbe, probeEstimates, probeModeOptions } from '../../../bench/sim/probe';
-import { DEFAULT_RANGE, occupancyAtCap, parseProbeRange } from '../../../bench/sim/probe-sweep';
+import { DEFAULT_RANGE, nextTheta, occupancyAtCap, parseProbeRange } from '../../../bench/sim/probe-sweep';
 import { simulate } from '../../../bench/sim/engine';
 import { simCampaign } from '../../../bench/sim/campaign';
 import { grid, RICH_WORLD } from '../../../bench/sim/scenario';
@@ -129,4 +129,20 @@ t.test('--probe-range: lo,hi with the first threshold at their geometric middle;
   t.throws(() => parseProbeRange('0.08,0.02'), /probe-range/);
   t.throws(() => parseProbeRange('0,0.02'), /probe-range/);
   t.throws(() => parseProbeRange('0.01,0.02,0.03'), /probe-range/);
+});
+
+t.test('--probe-scaled: unbracketed, the next threshold from the run’s own abandon; bracketed or unscaled, the bisection', async (t) => {
+  const over = [{ theta: 0.05, occupancy: 0.9, abandonRate: 0.06 }];
+  // Unscaled: the geometric middle of what is left, whatever the run said.
+  t.equal(nextTheta(over, 0.01, 0.05, false), Math.sqrt(0.01 * 0.05));
+  // Scaled: θ × 3 % ÷ 6 %, 10 % further down (the side no run has seen), within [lo, hi].
+  t.ok(Math.abs(nextTheta(over, 0.01, 0.05, true) - (0.05 * 0.5) / 1.1) < 1e-12);
+  t.equal(nextTheta([{ theta: 0.05, occupancy: 0.9, abandonRate: 0.5 }], 0.01, 0.05, true), 0.01, 'never under lo');
+  const under = [{ theta: 0.02, occupancy: 0.8, abandonRate: 0.015 }];
+  t.ok(Math.abs(nextTheta(under, 0.02, 0.1, true) - 0.02 * 2 * 1.1) < 1e-12, 'under the cap: up, 10 % past');
+  t.equal(nextTheta([{ theta: 0.02, occupancy: 0.8, abandonRate: 0.001 }], 0.02, 0.1, true), 0.1, 'never over hi');
+  // No abandon at all says nothing of the scale: the bisection.
+  t.equal(nextTheta([{ theta: 0.02, occupancy: 0.8, abandonRate: 0 }], 0.02, 0.08, true), 0.04);
+  // Once runs lie on both sides of 3.0 %, the bisection between them.
+  t.equal(nextTheta([...under, ...over], 0.02, 0.05, true), Math.sqrt(0.02 * 0.05));
 });

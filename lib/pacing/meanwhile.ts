@@ -1,0 +1,91 @@
+/**
+ * The calls-meanwhile term conditioned on supply (predictive's `meanwhileBySupply`, round nineteen).
+ *
+ * A call's abandon chance counts the calls the campaign goes on placing while it rings, at the campaign's average
+ * rate λ (predictive.ts). But the count that matters is the one *given that this call finds no agent*, and those calls
+ * are fewer: a campaign places calls mostly as agents come free, and in the cases where this call finds none, few
+ * came free. Round seven's calibration (README, pacing) found the model over-predicting abandons, more the larger the
+ * team, mostly from this term; round eighteen's probe at a fixed threshold found the model better with no term at all
+ * (+0.55 point on the standard, +1.1 on the 10 %-live 5-agent rows), yet under the controller the worst row fell
+ * without it: the truth lies between, and it is measurable.
+ *
+ * The estimator keeps, per tick of a predictive decision, whether the supply was short (no agent ready beyond the
+ * persons already waiting for one) and the calls placed then (estimator.ts, `supply` events). The rate of placements
+ * in short ticks over the campaign's average rate of placements is the factor on λ. It is the ratio of two Poisson
+ * rates, shrunk toward 1 (today's term) by `prior` pseudo-calls at the average rate: (short calls + k) ÷ (short time ×
+ * the average rate + k), a Gamma posterior mean. No history reads 1; a campaign that only ever placed calls while an
+ * agent was free reads toward 0 as short time accumulates; one that placed every call in short ticks reads (its
+ * calls + k) ÷ (their share of the time's worth + k), above 1 when short ticks are rarer than its calls.
+ */
+
+/** The supply the estimator kept over its rate window (estimator.ts `Estimates.supply`). */
+export interface SupplyTally {
+  /** Time (ms) of predictive ticks whose supply was short, and of all of them. */
+  shortMs: number;
+  allMs: number;
+  /** Calls placed in those ticks. */
+  shortCalls: number;
+  allCalls: number;
+}
+
+/** The factor on the calls-meanwhile rate λ: the placement rate in short ticks ÷ the average, shrunk toward 1. */
+export function meanwhileScale(s: SupplyTally | undefined, prior: number): number {
+  if (!s || !(s.allMs > 0) || !(s.allCalls > 0)) return 1;
+  const rate = s.allCalls / s.allMs;
+  const expectedShort = s.shortMs * rate;
+  const k = Math.max(0, prior);
+  if (expectedShort + k <= 0) return 1;
+  return (s.shortCalls + k) / (expectedShort + k);
+}
+
+/**
+ * The second measure (predictive's `meanwhileByFreed`): the term's own count, observed. For each live answer, its
+ * **overtakers** are the live answers of calls placed after its call and answered before it, the very calls the term
+ * counts; the estimator tallies them over all live answers and over those while which no agent came free (no wrap-up
+ * ended between the call's placing and its answer). Their ratio of means is the factor on λ: the term's count given
+ * that no agent came free meanwhile, the case where this call finds none. Shrunk toward 1 by `prior` pseudo-answers at
+ * the overall mean: (overtakers while none freed + k·r) ÷ ((answers while none freed + k)·r), r the overall mean.
+ * Measured in the simulator (scratch, seeds 1-2, the flag on): the standard's answers with no agent freed had 0.235
+ * overtakers against 0.369 for all (0.64); a5-live10-talk180's 0.087 against 0.092 (0.95). The short-tick rate above
+ * read 0.42 and 0.41 there: the ticks with no agent ready place few calls, but calls that overtake are placed earlier.
+ */
+export interface OvertakeTally {
+  /** Live answers, and the overtakers they had. */
+  answers: number;
+  overtakers: number;
+  /** The same, of the live answers while which no agent came free. */
+  answersNoneFreed: number;
+  overtakersNoneFreed: number;
+}
+
+/** How far back the estimator remembers live answers' placing and agents coming free: past the longest ring. */
+export const RECENT_MS = 150_000;
+
+/**
+ * A live answer at `at` after `ringMs` of ringing: its overtakers (remembered live answers placed after its call) and
+ * the agents freed while it rang, and the memory with it added and anything older than RECENT_MS dropped.
+ */
+export function overtakeOf(
+  recent: { livePlacedAt: number[]; freedAt: number[] } | undefined,
+  at: number,
+  ringMs: number,
+): { overtakers: number; freed: number; recent: { livePlacedAt: number[]; freedAt: number[] } } {
+  const placedAt = at - ringMs;
+  const keep = (t: number) => t > at - RECENT_MS;
+  const live = (recent?.livePlacedAt ?? []).filter(keep);
+  const freedAt = (recent?.freedAt ?? []).filter(keep);
+  let overtakers = 0;
+  for (const p of live) if (p > placedAt) overtakers++;
+  let freed = 0;
+  for (const f of freedAt) if (f > placedAt && f <= at) freed++;
+  return { overtakers, freed, recent: { livePlacedAt: [...live, placedAt], freedAt } };
+}
+
+/** The factor on λ from the overtakers: their mean while no agent came free ÷ their mean, shrunk toward 1. */
+export function meanwhileFreedScale(o: OvertakeTally | undefined, prior: number): number {
+  if (!o || !(o.answers > 0) || !(o.overtakers > 0)) return 1;
+  const r = o.overtakers / o.answers;
+  const k = Math.max(0, prior);
+  if (o.answersNoneFreed + k <= 0) return 1;
+  return (o.overtakersNoneFreed + k * r) / ((o.answersNoneFreed + k) * r);
+}
