@@ -414,6 +414,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
         ringing.delete(ev.call);
         feed({ type: 'resolved', at: now, ringMs: c.ringMs, live: c.live });
         if (!c.live) break;
+        feed({ type: 'answered', at: now, ringMs: c.ringMs });
         live++;
         const d = decideAnswered({ now, verdictAt: now, verdictGapMs, readyAgents: readyCount(), thresholdMs: threshold });
         if (d.action === 'reserve') {

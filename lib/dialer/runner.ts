@@ -132,6 +132,8 @@ export class CampaignRunner {
   /** Sessions that have rung (a 180/183 arrived), and the campaign of each tracked session. */
   private readonly ringing = new WeakSet<CallSession>();
   private readonly campaignOf = new WeakMap<CallSession, string>();
+  /** Sessions whose person verdict the campaign's estimator has been told of (an `answered` event, as it happens). */
+  private readonly answerSeen = new WeakSet<CallSession>();
   private timer?: NodeJS.Timeout;
   private ticking = false;
   /** Settles when the tick in progress ends (stop() waits for it: a tick may be placing calls). */
@@ -378,6 +380,7 @@ export class CampaignRunner {
       owners = cb.owners;
     }
 
+    for (const s of run.sessions) this.reportAnswer(run, s);
     run.starts = run.starts.filter((t) => t > now - 1000);
     this.trunkStarts = this.trunkStarts.filter((t) => t > now - 1000);
     const tick = campaignTick({
@@ -719,6 +722,17 @@ export class CampaignRunner {
     await this.close(run, claim, code, { skipped: reason });
   }
 
+  /**
+   * A person verdict, told the estimator once and when it came (the `resolved` event comes at the call's end, after the
+   * talk): predictive's `meanwhileByFreed` counts, for each live answer, the calls placed after it and answered first.
+   */
+  private reportAnswer(run: CampaignRun, s: CallSession): void {
+    const at = s.state.personAt;
+    if (at === undefined || this.answerSeen.has(s)) return;
+    this.answerSeen.add(s);
+    run.estimator = observe(run.estimator, { type: 'answered', at, ringMs: Math.max(0, at - s.startedAt) });
+  }
+
   private async closeAttempt(run: CampaignRun, s: CallSession, code: ResultCode): Promise<void> {
     if (s.legId) this.byLeg.delete(s.legId);
     if (s.botLeg) this.byLeg.delete(s.botLeg);
@@ -726,6 +740,7 @@ export class CampaignRunner {
     const st = s.state;
     const now = this.now();
     const live = LIVE_ANSWER_CODES.includes(code);
+    this.reportAnswer(run, s);
     run.estimator = observe(run.estimator, { type: 'resolved', at: now, ringMs: (st.personAt ?? st.endedAt ?? now) - s.startedAt, live });
     if (code === RUNNER_CODES.systemAbandon) run.estimator = observe(run.estimator, { type: 'abandoned', at: now });
     if (st.bridgedAt) {

@@ -9,7 +9,7 @@
 import { DURATION_BINS, durationBin, talkClass, TALK_CLASSES } from './duration-law';
 import { agentPaces, type PaceMoments } from './agent-pace';
 import type { LiveBucket } from './live-rate';
-import { RECENT_MS, overtakeOf, type OvertakeTally, type SupplyTally } from './meanwhile';
+import { RECENT_MS, overtakeOf, type OvertakeTally, type RecentAnswers, type SupplyTally } from './meanwhile';
 
 export interface EstimatorConfig {
   /** Width of one bucket (ms). Windows roll by this step. */
@@ -48,6 +48,11 @@ export type PacingEvent =
    * busy, machine, fax, SIT, error… `ringMs` = placed → verdict/ending.
    */
   | { type: 'resolved'; at: number; ringMs: number; live: boolean }
+  /**
+   * A person answered (the human verdict) `ringMs` after the call was placed, told as it happens (`resolved` may come
+   * at the call's end): predictive's `meanwhileByFreed` counts each one's overtakers (meanwhile.ts).
+   */
+  | { type: 'answered'; at: number; ringMs: number }
   /** A live answer found no agent within the threshold: code 14. */
   | { type: 'abandoned'; at: number }
   /**
@@ -124,7 +129,7 @@ export interface EstimatorState {
    * The last RECENT_MS: when the live answers' calls were placed, and when agents came free (wrap-ups ended), to count
    * each new live answer's overtakers and the agents freed while it rang (meanwhile.ts).
    */
-  recent?: { livePlacedAt: number[]; freedAt: number[] };
+  recent?: RecentAnswers;
 }
 
 export interface DurationEstimate {
@@ -286,9 +291,6 @@ export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState 
       checkDuration('ringMs', ev.ringMs);
       b.resolved++;
       if (ev.live) {
-        const o = overtakeOf(recent, ev.at, ev.ringMs);
-        b.overtaken = addOvertake(b.overtaken, o.overtakers, o.freed === 0);
-        recent = o.recent;
         b.live++;
         b.liveRing = addBin(b.liveRing, c.ringBinMs, ev.ringMs);
         total = { ...total, live: total.live + 1 };
@@ -296,6 +298,13 @@ export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState 
         b.otherRing = addBin(b.otherRing, c.ringBinMs, ev.ringMs);
       }
       break;
+    case 'answered': {
+      checkDuration('ringMs', ev.ringMs);
+      const o = overtakeOf(recent, ev.at, ev.ringMs);
+      b.overtaken = addOvertake(b.overtaken, o.overtakers, o.freed === 0);
+      recent = o.recent;
+      break;
+    }
     case 'abandoned':
       b.abandoned++;
       total = { ...total, abandoned: total.abandoned + 1 };
@@ -337,7 +346,7 @@ export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState 
     case 'wrapEnded':
       checkDuration('wrapMs', ev.wrapMs);
       recent = {
-        livePlacedAt: recent?.livePlacedAt ?? [],
+        live: recent?.live ?? [],
         freedAt: [...(recent?.freedAt ?? []).filter((t) => t > ev.at - RECENT_MS), ev.at],
       };
       b.wrap = addMoment(b.wrap, ev.wrapMs);

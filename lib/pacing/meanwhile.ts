@@ -39,8 +39,8 @@ export function meanwhileScale(s: SupplyTally | undefined, prior: number): numbe
 }
 
 /**
- * The second measure (predictive's `meanwhileByFreed`): the term's own count, observed. For each live answer, its
- * **overtakers** are the live answers of calls placed after its call and answered before it, the very calls the term
+ * The second measure (predictive's `meanwhileByFreed`): the term's own count, observed. For each live answer (the estimator's
+ * `answered` events, told at the person verdict), its **overtakers** are the live answers of calls placed after its call and answered before it, the very calls the term
  * counts; the estimator tallies them over all live answers and over those while which no agent came free (no wrap-up
  * ended between the call's placing and its answer). Their ratio of means is the factor on λ: the term's count given
  * that no agent came free meanwhile, the case where this call finds none. Shrunk toward 1 by `prior` pseudo-answers at
@@ -61,24 +61,30 @@ export interface OvertakeTally {
 /** How far back the estimator remembers live answers' placing and agents coming free: past the longest ring. */
 export const RECENT_MS = 150_000;
 
+/** What the estimator remembers of the last RECENT_MS: each live answer's [placed, answered] times, and agents freed. */
+export interface RecentAnswers {
+  live: [number, number][];
+  freedAt: number[];
+}
+
 /**
- * A live answer at `at` after `ringMs` of ringing: its overtakers (remembered live answers placed after its call) and
- * the agents freed while it rang, and the memory with it added and anything older than RECENT_MS dropped.
+ * A live answer at `at` after `ringMs` of ringing: its overtakers (remembered live answers placed after its call and
+ * answered no later) and the agents freed while it rang, and the memory with it added and anything older than
+ * RECENT_MS dropped. Answers told a little out of order (the runner tells them at its next tick) compare by their times.
  */
 export function overtakeOf(
-  recent: { livePlacedAt: number[]; freedAt: number[] } | undefined,
+  recent: RecentAnswers | undefined,
   at: number,
   ringMs: number,
-): { overtakers: number; freed: number; recent: { livePlacedAt: number[]; freedAt: number[] } } {
+): { overtakers: number; freed: number; recent: RecentAnswers } {
   const placedAt = at - ringMs;
-  const keep = (t: number) => t > at - RECENT_MS;
-  const live = (recent?.livePlacedAt ?? []).filter(keep);
-  const freedAt = (recent?.freedAt ?? []).filter(keep);
+  const live = (recent?.live ?? []).filter(([, a]) => a > at - RECENT_MS);
+  const freedAt = (recent?.freedAt ?? []).filter((t) => t > at - RECENT_MS);
   let overtakers = 0;
-  for (const p of live) if (p > placedAt) overtakers++;
+  for (const [p, a] of live) if (p > placedAt && a <= at) overtakers++;
   let freed = 0;
   for (const f of freedAt) if (f > placedAt && f <= at) freed++;
-  return { overtakers, freed, recent: { livePlacedAt: [...live, placedAt], freedAt } };
+  return { overtakers, freed, recent: { live: [...live, [placedAt, at]], freedAt } };
 }
 
 /** The factor on λ from the overtakers: their mean while no agent came free ÷ their mean, shrunk toward 1. */

@@ -21,7 +21,7 @@ import {
   type TickInput,
 } from '../../../lib/pacing';
 import { MAX_SUPPLY_GAP_MS } from '../../../lib/pacing/estimator';
-import { meanwhileFreedScale, meanwhileScale, overtakeOf, RECENT_MS } from '../../../lib/pacing/meanwhile';
+import { meanwhileFreedScale, meanwhileScale, overtakeOf, RECENT_MS, type RecentAnswers } from '../../../lib/pacing/meanwhile';
 
 const NOW = 10 * 3600_000;
 
@@ -167,15 +167,31 @@ t.test(
   },
 );
 
-t.test('overtakeOf: a live answer’s overtakers are the remembered live answers placed after its call', async (t) => {
+t.test('overtakeOf: a live answer’s overtakers are the remembered live answers placed after its call, answered first', async (t) => {
   const first = overtakeOf(undefined, NOW, 20_000);
-  t.same(first, { overtakers: 0, freed: 0, recent: { livePlacedAt: [NOW - 20_000], freedAt: [] } }, 'no memory: none');
-  // Placed 10 s before NOW, answered at NOW: the call placed at NOW − 20 s and answered at NOW was placed before it.
-  const memory = { livePlacedAt: [NOW - 20_000, NOW - 5000, NOW - RECENT_MS - 1], freedAt: [NOW - 12_000, NOW - 4000, NOW + 1000] };
+  t.same(first, { overtakers: 0, freed: 0, recent: { live: [[NOW - 20_000, NOW]], freedAt: [] } }, 'no memory: none');
+  const memory: RecentAnswers = {
+    live: [
+      [NOW - 20_000, NOW], // placed before this one (NOW − 10 s)
+      [NOW - 5000, NOW], // placed after it, answered before it: an overtaker
+      [NOW - 4000, NOW + 3000], // placed after it, answered after it (told early): not one
+      [NOW - RECENT_MS - 60_000, NOW - RECENT_MS - 1], // forgotten
+    ],
+    freedAt: [NOW - 12_000, NOW - 4000, NOW + 1000],
+  };
   const o = overtakeOf(memory, NOW + 2000, 12_000);
-  t.equal(o.overtakers, 1, 'only the call placed at NOW − 5 s, after this one (NOW − 10 s)');
+  t.equal(o.overtakers, 1);
   t.equal(o.freed, 2, 'agents freed at NOW − 4 s and NOW + 1 s, between the placing (NOW − 10 s) and the answer (NOW + 2 s)');
-  t.same(o.recent.livePlacedAt, [NOW - 20_000, NOW - 5000, NOW - 10_000], 'older than RECENT_MS dropped, this one added');
+  t.same(
+    o.recent.live,
+    [
+      [NOW - 20_000, NOW],
+      [NOW - 5000, NOW],
+      [NOW - 4000, NOW + 3000],
+      [NOW - 10_000, NOW + 2000],
+    ],
+    'older than RECENT_MS dropped, this one added',
+  );
 });
 
 t.test('meanwhileFreedScale at its edges', async (t) => {
@@ -192,18 +208,20 @@ t.test('meanwhileFreedScale at its edges', async (t) => {
   t.equal(meanwhileFreedScale({ answers: 400, overtakers: 160, answersNoneFreed: 0, overtakersNoneFreed: 0 }, 0), 1);
 });
 
-t.test('the estimator tallies overtakers over the handle window, wrap-ups’ ends as agents freed', async (t) => {
+t.test('the estimator tallies overtakers over the handle window from answered events, wrap-ups’ ends as agents freed', async (t) => {
   const evs: PacingEvent[] = [
-    { type: 'resolved', at: NOW - 30_000, ringMs: 10_000, live: true }, // placed −40 s: nothing before it
-    { type: 'resolved', at: NOW - 20_000, ringMs: 25_000, live: true }, // placed −45 s: the first overtook it, no agent freed
+    { type: 'answered', at: NOW - 30_000, ringMs: 10_000 }, // placed −40 s: nothing before it
+    { type: 'answered', at: NOW - 20_000, ringMs: 25_000 }, // placed −45 s: the first overtook it, no agent freed
     { type: 'wrapEnded', at: NOW - 18_000, wrapMs: 20_000 },
-    { type: 'resolved', at: NOW - 15_000, ringMs: 30_000, live: false }, // not live: no tally
-    { type: 'resolved', at: NOW - 10_000, ringMs: 40_000, live: true }, // placed −50 s: two overtook it, one agent freed
+    { type: 'resolved', at: NOW - 15_000, ringMs: 30_000, live: true }, // the call's end: no tally
+    { type: 'answered', at: NOW - 10_000, ringMs: 40_000 }, // placed −50 s: two overtook it, one agent freed
   ];
   const e = estimates(observeAll(createEstimator(), evs), NOW);
   t.same(e.overtaken, { answers: 3, overtakers: 3, answersNoneFreed: 2, overtakersNoneFreed: 1 });
+  t.equal(e.live, 1, 'answered events do not count as resolved calls');
   t.equal(estimates(createEstimator(), NOW).overtaken, undefined);
   t.equal(estimates(observeAll(createEstimator(), evs), NOW + 2 * 3600_000).overtaken, undefined, 'out of the handle window');
+  t.throws(() => observe(createEstimator(), { type: 'answered', at: NOW, ringMs: -1 }), /ringMs/);
 });
 
 t.test('meanwhileByFreed in the decision; one measure at most', async (t) => {
