@@ -196,6 +196,10 @@ export class ShapeAmd {
   /** Scratch (lineMusic): 1 for a frame inside a loss burst (amd.musicLineLossHoleMs); and the periodicity with those frames bridged. */
   private readonly hole: Uint8Array;
   private readonly perBridged: Float32Array;
+  /** Per frame (VAD indexing), with amd.musicLineSwingDecayMs: 1 when the level over that long up to the frame fell along a steady decay. */
+  private readonly decayed: Uint8Array;
+  /** amd.musicLineSwingDecay* as note-decay.ts takes them, built on first use. */
+  private swingDecayOpts: DecayOptions | undefined;
   /** Scratch (pitchedVoiceMs): pitch tracks of amd.pitchedGreetingTrackMs when vad.pitchTrackMs is another length. */
   private trackScratch: Uint8Array | undefined;
   /** Scratch (tonalNotes): the pure frames' harmonic shares. */
@@ -216,6 +220,7 @@ export class ShapeAmd {
     this.zero = new Uint8Array(this.vad.db.length);
     this.hole = new Uint8Array(this.vad.db.length);
     this.perBridged = new Float32Array(this.vad.db.length);
+    this.decayed = new Uint8Array(this.vad.db.length);
     this.model = trace ? null : loadModel(cfg.modelFile);
     this.lines =
       !trace && ((cfg.musicLineMinLines > 0 && cfg.musicLineMinPeriodicShare > 0) || cfg.musicMinLines > 0)
@@ -234,6 +239,7 @@ export class ShapeAmd {
       this.side.freq.copyWithin(0, 1);
       this.side.harm.copyWithin(0, 1);
       this.zero.copyWithin(0, 1);
+      this.decayed.copyWithin(0, 1);
     }
     let silent = 1;
     for (let i = 0; i < frame.length; i++)
@@ -246,6 +252,13 @@ export class ShapeAmd {
     this.side.freq[vad.n - 1] = freqHz;
     this.side.harm[vad.n - 1] = harmonicShare;
     const c = this.cfg;
+    // Once per frame, as it arrives (its level never changes after): the line fit of note-decay.ts over the frames before.
+    this.decayed[vad.n - 1] =
+      c.musicLineSwingDecayMs > 0 &&
+      vad.firstSoundIndex >= 0 &&
+      steadyDecay(vad.db, vad.n - 1, vad.firstSoundIndex, this.swingDecayOptions())
+        ? 1
+        : 0;
     if (vad.firstSoundIndex >= 0) this.lineFrames++;
     this.lines?.push(frame, vad.firstSoundIndex >= 0, vad.db[vad.n - 1]!);
     const s = shape(vad, this.side, shapeOptions(c, this.vadCfg, backgroundBelowDbFor(c, vad)), this.x);
@@ -508,7 +521,10 @@ export class ShapeAmd {
     const per = vad.per;
     const lag = vad.lag;
     const bridged = this.perBridged;
-    let lastPer = per[from]!;
+    // The periodicity the voicing swing reads: a loss hole (above) and, with musicLineSwingDecayMs, a note's decay and
+    // the frame after it hold the last value before them.
+    let swingPer = per[from]!;
+    const decayed = c.musicLineSwingDecayMs > 0 ? this.decayed : null;
     for (let i = from; i < vad.n; i++) {
       if (this.side.purity[i]! > 0.5) tonal++;
       const pitched = per[i]! >= minPer && vad.db[i]! > lo;
@@ -520,14 +536,19 @@ export class ShapeAmd {
           if (!prevKept) onsets++;
         }
         prevKept = pitched;
-        lastPer = per[i]!;
         if (!pitched && pitchedYet && vad.db[i]! < pauseBelow) {
           // A run that a steady decay ran into is a note's tail sinking under the noise, not a pause (note-decay.ts).
           if (pauseRun++ === 0) tail = decay !== null && steadyDecay(vad.db, i, from, decay);
           if (!tail && pauseRun > pause) pause = pauseRun;
         } else pauseRun = 0;
       }
-      bridged[i] = lastPer;
+      // A note's decay (note-decay.ts): periodicity fades with the note's level under the noise and returns at the next
+      // attack, whose frame straddles two pitches, at the note rate (2–8 Hz, the syllable band the swing reads). A voice
+      // mostly falls off a plateau: 20–24 % of its voicing breaks follow such a line, 71 % of plucked notes' (train/dev
+      // in noise, README "Round nineteen"), and where the swing alone refuses a voice it stays over the bar.
+      const decaying = decayed !== null && (decayed[i] === 1 || (i > from && decayed[i - 1] === 1));
+      if (!hole[i] && !decaying) swingPer = per[i]!;
+      bridged[i] = swingPer;
       if (pitched) {
         periodicAll++;
         lags[lag[i]!]!++;
@@ -656,6 +677,17 @@ export class ShapeAmd {
         ...(comb >= 0 ? { lineCombShare: r3(comb) } : {}),
         ...(stepped ? { lineTonalNotes: stepped.notes, lineTonalHarmonicShare: r3(stepped.harmonicShare) } : {}),
       },
+    });
+  }
+
+  /** amd.musicLineSwingDecay*: the steady decay whose frames the voicing swing bridges; the fall's bars are the pause check's. */
+  private swingDecayOptions(): DecayOptions {
+    const c = this.cfg;
+    return (this.swingDecayOpts ??= {
+      frames: Math.round(c.musicLineSwingDecayMs / FRAME_MS),
+      minDbPerS: c.musicLinePauseDecayMinDbPerS,
+      maxDbPerS: c.musicLinePauseDecayMaxDbPerS,
+      maxResidualDb: c.musicLineSwingDecayMaxResidualDb,
     });
   }
 
