@@ -13,6 +13,7 @@ import {
   estimates,
   observe,
   type AgentSnapshot,
+  type BreakSnapshot,
   type Caps,
   type EstimatorState,
   type Estimates,
@@ -177,6 +178,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
   let nextCall = 0;
   let est: EstimatorState | null = strategy.kind === 'tick' && strategy.campaign.mode === 'predictive' ? createEstimator() : null;
   let breakMs = 0;
+  let lastStaffedAt = 0;
   const feed = (ev: PacingEvent) => {
     if (est) est = observe(est, ev);
   };
@@ -344,10 +346,16 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
           }).calls;
         } else if (strategy.kind === 'tick') {
           // Agents on a break are not offered to pacing (the desk's snapshot leaves them out).
+          // Those on a break are reported as the desk reports them: since when, never when the break will end.
           const snap: AgentSnapshot[] = [];
+          const onBreak: BreakSnapshot[] = [];
           agents.forEach((a, i) => {
             if (a.state !== 'break') snap.push({ state: a.state as AgentSnapshot['state'], since: a.since, agentId: String(i) });
+            else onBreak.push({ since: a.since, agentId: String(i) });
           });
+          // Present agent-time since the last tick, as the runner feeds it (how often present agents go on a break).
+          if (now > lastStaffedAt) feed({ type: 'staffed', at: now, agentMs: snap.length * (now - lastStaffedAt) });
+          lastStaffedAt = now;
           const sessions: SessionView[] = [];
           for (const c of ringing.values()) sessions.push({ phase: 'dialing', startedAt: c.startedAt });
           for (const personAt of queued.values()) sessions.push({ phase: 'awaiting_agent', startedAt: personAt, personAt });
@@ -359,6 +367,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
             predictive: predictiveOptions ?? strategy.predictive,
             sessions,
             agents: snap,
+            onBreak,
             startedLastSecond: starts.length,
             trunk: caps.trunk,
             trunkInUse: legs(),
@@ -466,6 +475,9 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
             ...(talk !== undefined ? { talkMs: talk } : {}),
           });
         }
+        // A completed break, as the desk sees it: its length from the agent's own state (breakLaw learns from these).
+        if (ev.kind === 'breakEnd')
+          feed({ type: 'breakEnded', at: now, breakMs: now - agents[ev.agent].since, returned: true, agentId: String(ev.agent) });
         if (!becomeReady(ev.agent, now)) break;
         // The oldest caller still inside the threshold gets this agent.
         const first = queued.entries().next();

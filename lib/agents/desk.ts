@@ -13,7 +13,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AgentsConfig } from '../config/sections/agents';
 import type { AgentDesk, Reservation, ScreenPop } from '../dialer/ports';
-import type { AgentSnapshot } from '../pacing/types';
+import type { AgentSnapshot, BreakSnapshot } from '../pacing/types';
 import type { LegEvent, LegId, TelephonyDriver } from '../telephony/contract';
 import { blindTransfer } from '../telephony/transfer';
 import {
@@ -208,6 +208,22 @@ export class LiveAgentDesk extends EventEmitter<DeskEvents> implements AgentDesk
       if (a.returnCalls) continue;
       const state = PACING_STATE[a.state];
       if (state && a.groups.some((g) => want.has(g))) out.push({ state, since: a.since, agentId: a.id });
+    }
+    return out;
+  }
+
+  /**
+   * Logged-in agents of these groups on a break, with since when, for predictive's breakLaw: most come back within the
+   * budget's horizon. The same agents as `snapshot` would count once back (this desk's own with local reservations,
+   * none taking return calls).
+   */
+  async onBreak(groups: readonly string[]): Promise<BreakSnapshot[]> {
+    const want = new Set(groups);
+    const out: BreakSnapshot[] = [];
+    for (const a of await listLiveAgents(this.redis)) {
+      if (this.deps.localReservations && a.owner !== this.nodeId) continue;
+      if (a.returnCalls) continue;
+      if (a.state === 'break' && a.groups.some((g) => want.has(g))) out.push({ since: a.since, agentId: a.id });
     }
     return out;
   }

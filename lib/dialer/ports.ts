@@ -4,7 +4,7 @@
  * agent state directly; it asks an `AgentDesk` to reserve and connect.
  */
 import type { LegId } from '../telephony/contract';
-import type { AgentSnapshot } from '../pacing/types';
+import type { AgentSnapshot, BreakSnapshot } from '../pacing/types';
 
 /** A contact as the agent's screen shows it (screen pop). */
 export interface ScreenPop {
@@ -42,6 +42,8 @@ export interface AgentDesk {
   readyCount(groups: readonly string[]): Promise<number>;
   /** Every logged-in agent of these groups who can take calls (not on break/away), for pacing. */
   snapshot?(groups: readonly string[]): Promise<AgentSnapshot[]>;
+  /** Logged-in agents of these groups on a break, with since when (predictive's breakLaw). */
+  onBreak?(groups: readonly string[]): Promise<BreakSnapshot[]>;
   /**
    * Agents logged in at this process, counted by group set (lib/scale/placement.ts),
    * for placing agent campaigns where their agents are; undefined when any

@@ -12,7 +12,15 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Campaign } from '../domain/campaign';
-import { createEstimator, observe, estimates, mayStartCampaign, type EstimatorState, type AgentSnapshot } from '../pacing';
+import {
+  createEstimator,
+  observe,
+  estimates,
+  mayStartCampaign,
+  type EstimatorState,
+  type AgentSnapshot,
+  type BreakSnapshot,
+} from '../pacing';
 import type { PacingConfig } from '../pacing/schema';
 import {
   claimCallback,
@@ -49,6 +57,7 @@ import { decideDialingStatus, sameStatus, type DialingStatus, type TickOutcome }
 import { putDialingStatus } from '../store/campaign-dialing';
 import { abandonWindow, type LedgerWindow } from '../store/abandon-ledger';
 import { WrapUpFeed } from './steps/wrap-up-feed';
+import { BreakFeed } from './steps/break-feed';
 import type { AgentDesk, Reservation, ScreenPop } from './ports';
 import type { SharedLimits } from '../scale/shared-limits';
 import type { WorkSpread } from '../scale/spread';
@@ -96,6 +105,8 @@ interface CampaignRun {
   campaign: Campaign;
   queue: DialQueue;
   estimator: EstimatorState;
+  /** When the last tick fed the present agent-time (predictive's breakLaw; absent: not yet). */
+  staffedAt?: number;
   lastSync: number;
   /** Contact count of each list when it was last loaded: a list is re-read only when it changed. */
   synced: Map<string, number>;
@@ -118,6 +129,8 @@ interface CampaignRun {
 // The retry policy and the callbacks' pseudo-list live in ./steps/policy.ts (the agent's re-coding reads them too).
 export { campaignPolicy, CALLBACK_LIST };
 const CALLBACK_PRIORITY = -1e15;
+/** The longest gap between two ticks whose present agent-time is fed to the estimator (predictive's breakLeavers). */
+const STAFFED_GAP_MS = 60_000;
 
 function flowMode(c: Campaign): Mode {
   if (c.mode !== 'agentless') return 'agents';
@@ -147,6 +160,8 @@ export class CampaignRunner {
   private readonly now: () => number;
   /** Agents reserved for calls: their wrap-up times (with the talk before) feed that campaign's estimator. */
   private readonly wrapping = new WrapUpFeed();
+  /** Completed breaks for predictive's breakLaw: the agents each campaign's tick saw on a break (steps/break-feed.ts). */
+  private readonly breaks = new BreakFeed();
   /** Call starts of this process in the last second, all campaigns (the trunk's calls-per-second cap). */
   private trunkStarts: number[] = [];
 
@@ -221,8 +236,12 @@ export class CampaignRunner {
     return this.byLeg.size;
   }
 
-  /** Wrap-up durations feed the campaign's estimator (predictive needs them). */
+  /** Wrap-up and break durations feed the campaign's estimator (predictive needs them). */
   private onAgentState(e: { agentId: string; from: string; to: string; at: number }): void {
+    for (const b of this.breaks.agentState(e)) {
+      const run = this.runs.get(b.campaignId);
+      if (run) run.estimator = observe(run.estimator, b.event);
+    }
     const ended = this.wrapping.agentState(e);
     if (!ended) return;
     const run = this.runs.get(ended.campaignId);
@@ -383,13 +402,16 @@ export class CampaignRunner {
     for (const s of run.sessions) this.reportAnswer(run, s);
     run.starts = run.starts.filter((t) => t > now - 1000);
     this.trunkStarts = this.trunkStarts.filter((t) => t > now - 1000);
+    const sessions = [...run.sessions].map((s) => ({ phase: s.state.phase, startedAt: s.startedAt, personAt: s.state.personAt }));
+    // An agent freed since a due callback found none is that callback's next tick, not a list call's.
+    const agents = await this.agentSnapshot(c, unserved, owners);
     const tick = campaignTick({
       now,
       campaign: c,
       predictive: this.d.pacing.predictive,
-      sessions: [...run.sessions].map((s) => ({ phase: s.state.phase, startedAt: s.startedAt, personAt: s.state.personAt })),
-      // An agent freed since a due callback found none is that callback's next tick, not a list call's.
-      agents: await this.agentSnapshot(c, unserved, owners),
+      sessions,
+      agents,
+      onBreak: await this.breakSnapshot(run, agents.length, now),
       startedLastSecond: run.starts.length,
       trunk: this.d.trunkLimits,
       trunkInUse: this.d.driver.health().activeLegs,
@@ -492,6 +514,23 @@ export class CampaignRunner {
       agents = Array.from({ length: ready }, () => ({ state: 'ready' as const, since: this.now() }));
     }
     return withPromisedAgents(agents, this.promisedElsewhere(c) + unserved, owners);
+  }
+
+  /**
+   * The agents of c's groups on a break, for predictive's breakLaw (read only with it on: no other pacing reads them),
+   * registered with the break feed so that their breaks' ends teach c's estimator the break law.
+   */
+  private async breakSnapshot(run: CampaignRun, present: number, now: number): Promise<BreakSnapshot[]> {
+    const c = run.campaign;
+    if (c.mode !== 'predictive' || !this.d.pacing.predictive.breakLaw || !this.d.desk?.onBreak) return [];
+    const on = await this.d.desk.onBreak(c.agentGroups);
+    this.breaks.seen(c.id, on);
+    // The present agent-time since the last tick: how often present agents go on a break (breakLeavers). A gap longer
+    // than a minute is a campaign that was not ticking (paused, outside its hours): who was present then is unknown.
+    const gap = run.staffedAt === undefined ? 0 : now - run.staffedAt;
+    if (gap > 0 && gap <= STAFFED_GAP_MS) run.estimator = observe(run.estimator, { type: 'staffed', at: now, agentMs: present * gap });
+    run.staffedAt = now;
+    return on;
   }
 
   /** Calls of this process's other campaigns sharing c's agent groups that still expect a ready agent. */

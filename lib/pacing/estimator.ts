@@ -10,6 +10,7 @@ import { DURATION_BINS, durationBin, talkClass, TALK_CLASSES } from './duration-
 import { agentPaces, type PaceMoments } from './agent-pace';
 import type { LiveBucket } from './live-rate';
 import { RECENT_MS, overtakeOf, type OvertakeTally, type RecentAnswers, type SupplyTally } from './meanwhile';
+import type { BreakSample } from './break-law';
 
 export interface EstimatorConfig {
   /** Width of one bucket (ms). Windows roll by this step. */
@@ -25,6 +26,11 @@ export interface EstimatorConfig {
    * agent, so a longer window than the team's laws (whose shape may move over the day) gives each agent more calls.
    */
   agentWindowMs: number;
+  /**
+   * Window for the agents' completed breaks (ms; predictive's `breakLaw`, break-law.ts): a desk's breaks are a few an
+   * agent a day, so the law needs a day of them.
+   */
+  breakWindowMs: number;
   /** Ring-time histogram bin (ms) and bin count; longer rings fall in the last bin. */
   ringBinMs: number;
   ringBins: number;
@@ -36,6 +42,7 @@ export const DEFAULT_ESTIMATOR_CONFIG: Readonly<EstimatorConfig> = Object.freeze
   handleWindowMs: 60 * 60_000,
   abandonWindowMs: 24 * 3600_000,
   agentWindowMs: 4 * 3600_000,
+  breakWindowMs: 24 * 3600_000,
   ringBinMs: 1000,
   ringBins: 120,
 });
@@ -79,7 +86,17 @@ export type PacingEvent =
   /** `agentId`: whose talk it was (when known: each agent's own pace is kept too, agent-pace.ts). */
   | { type: 'talkEnded'; at: number; talkMs: number; agentId?: string }
   /** `talkMs`: the talk this wrap-up followed (when known: the wrap-up law is kept per class of it too). */
-  | { type: 'wrapEnded'; at: number; wrapMs: number; talkMs?: number; agentId?: string };
+  | { type: 'wrapEnded'; at: number; wrapMs: number; talkMs?: number; agentId?: string }
+  /**
+   * An agent of the campaign's groups left a break after `breakMs`: back to work (`returned`), or logged out from it
+   * (false). Predictive's `breakLaw` learns when agents on a break come back from these (break-law.ts).
+   */
+  | { type: 'breakEnded'; at: number; breakMs: number; returned: boolean; agentId?: string }
+  /**
+   * `agentMs` of agents present (in pacing's snapshot, not on a break) since the last such event: with the breaks,
+   * how often a present agent goes on one (predictive's `breakLeavers`).
+   */
+  | { type: 'staffed'; at: number; agentMs: number };
 
 interface Moments {
   n: number;
@@ -116,6 +133,10 @@ interface Bucket {
   supply?: SupplyTally;
   /** Live answers and the calls that overtook them, all and those while no agent came free (meanwhile.ts). */
   overtaken?: OvertakeTally;
+  /** Completed breaks: [length ms, 1 returned | 0 logged out]; kept in the break window only. */
+  breaks?: [number, 0 | 1][];
+  /** Present agent-ms (`staffed` events); kept in the break window. */
+  staffedMs?: number;
 }
 
 export interface EstimatorState {
@@ -194,6 +215,10 @@ export interface Estimates {
   supply?: SupplyTally;
   /** Live answers over the handle window and the calls that overtook them (meanwhile.ts); absent without a live answer. */
   overtaken?: OvertakeTally;
+  /** The agents' completed breaks over the break window (break-law.ts); absent when none ended. */
+  breaks?: BreakSample[];
+  /** Present agent-ms over the break window (`staffed` events); absent when none was fed. */
+  staffedMs?: number;
 }
 
 /** One agent's talk and wrap-up pace (1: the team's law) and the ended talks and wrap-ups it rests on. */
@@ -360,13 +385,21 @@ export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState 
       }
       if (ev.agentId !== undefined) b.agents = addAgent(b.agents, ev.agentId, 'wrap', ev.wrapMs);
       break;
+    case 'breakEnded':
+      checkDuration('breakMs', ev.breakMs);
+      b.breaks = [...(b.breaks ?? []), [ev.breakMs, ev.returned ? 1 : 0]];
+      break;
+    case 'staffed':
+      checkDuration('agentMs', ev.agentMs);
+      b.staffedMs = (b.staffedMs ?? 0) + ev.agentMs;
+      break;
     default:
       throw new RangeError(`unknown pacing event type ${(ev as { type: unknown }).type}`);
   }
   const tail = { ...(supplyLast ? { supplyLast } : {}), ...(recent ? { recent } : {}) };
   if (!fresh) return { config: c, buckets: [...state.buckets.slice(0, -1), b], total, ...tail };
   // A new bucket: forget what every window has left; keep histograms only where the rate window can still see them.
-  const keepFrom = start - Math.max(c.rateWindowMs, c.handleWindowMs, c.abandonWindowMs, c.agentWindowMs) - c.bucketMs;
+  const keepFrom = start - Math.max(c.rateWindowMs, c.handleWindowMs, c.abandonWindowMs, c.agentWindowMs, c.breakWindowMs) - c.bucketMs;
   const histFrom = start - c.rateWindowMs - c.bucketMs;
   const handleFrom = start - c.handleWindowMs - c.bucketMs;
   const agentFrom = start - c.agentWindowMs - c.bucketMs;
@@ -431,7 +464,13 @@ export function estimates(state: EstimatorState, now: number): Estimates {
   const perAgent: Record<string, { talk: Moments; wrap: Moments }> = {};
   let supply: SupplyTally | undefined;
   let overtaken: OvertakeTally | undefined;
+  const breaks: BreakSample[] = [];
+  let staffedMs = 0;
   for (const b of state.buckets) {
+    if (inWindow(b, now, c.breakWindowMs, c.bucketMs)) {
+      for (const [ms, r] of b.breaks ?? []) breaks.push({ ms, returned: r === 1 });
+      staffedMs += b.staffedMs ?? 0;
+    }
     if (b.agents && inWindow(b, now, c.agentWindowMs, c.bucketMs))
       for (const [id, a] of Object.entries(b.agents)) {
         const t = (perAgent[id] ??= { talk: { n: 0, sum: 0, sq: 0 }, wrap: { n: 0, sum: 0, sq: 0 } });
@@ -532,6 +571,8 @@ export function estimates(state: EstimatorState, now: number): Estimates {
     ...(Object.keys(perAgent).length > 0 ? { agentPace: paces(perAgent) } : {}),
     ...(supply ? { supply } : {}),
     ...(overtaken ? { overtaken } : {}),
+    ...(breaks.length > 0 ? { breaks } : {}),
+    ...(staffedMs > 0 ? { staffedMs } : {}),
   };
 }
 

@@ -32,6 +32,7 @@ import { trackLiveRate } from './live-rate';
 import { spreadGuardRisk } from './shift-guard';
 import { meanwhileFreedScale, meanwhileScale } from './meanwhile';
 import { censoredTalkMean } from './talk-mean';
+import { breakLaw, type BreakLaw } from './break-law';
 import { normCdf } from './stats';
 import type { AgentSnapshot, PredictiveMode, TickInput } from './types';
 
@@ -92,6 +93,15 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   // (meanwhile.ts meanwhileFreedScale), over the count for all; shrunk toward 1 by meanwhileFreedPrior pseudo-answers.
   meanwhileByFreed: false,
   meanwhileFreedPrior: 20,
+  // Round nineteen (README, pacing): agents on a break counted by a break-length law learnt from the desk's breaks
+  // (break-law.ts), in the supply and the budget's agent count; off: see the README for the figures.
+  breakLaw: false,
+  breakLawIn: 'both' as 'both' | 'supply' | 'budget',
+  // A 15 min rest break, exponential (wide: 1/e of breaks still going at 15 min), worth one break.
+  breakPriorMs: 15 * 60_000,
+  breakPriorBreaks: 1,
+  breakLeavers: false,
+  breakPriorEveryMs: 2 * 3600_000,
   minSamples: Object.freeze({ resolved: 50, live: 15, talk: 10 }),
   maxLinesPerAgent: 8,
 });
@@ -160,6 +170,12 @@ export function predictiveParams(mode: PredictiveMode): Params {
     meanwhileSupplyPrior: mode.meanwhileSupplyPrior ?? d.meanwhileSupplyPrior,
     meanwhileByFreed: mode.meanwhileByFreed ?? d.meanwhileByFreed,
     meanwhileFreedPrior: mode.meanwhileFreedPrior ?? d.meanwhileFreedPrior,
+    breakLaw: mode.breakLaw ?? d.breakLaw,
+    breakLawIn: mode.breakLawIn ?? d.breakLawIn,
+    breakPriorMs: mode.breakPriorMs ?? d.breakPriorMs,
+    breakPriorBreaks: mode.breakPriorBreaks ?? d.breakPriorBreaks,
+    breakLeavers: mode.breakLeavers ?? d.breakLeavers,
+    breakPriorEveryMs: mode.breakPriorEveryMs ?? d.breakPriorEveryMs,
     minSamples: { ...d.minSamples, ...mode.minSamples },
     maxLinesPerAgent: mode.maxLinesPerAgent ?? d.maxLinesPerAgent,
   };
@@ -195,6 +211,14 @@ export function predictiveParams(mode: PredictiveMode): Params {
     throw new RangeError(`predictive meanwhileFreedPrior must be a number ≥ 0, got ${p.meanwhileFreedPrior}`);
   if (p.meanwhileBySupply && p.meanwhileByFreed)
     throw new RangeError('predictive meanwhileBySupply and meanwhileByFreed are two measures of one factor: one at most');
+  if (!['both', 'supply', 'budget'].includes(p.breakLawIn))
+    throw new RangeError(`predictive breakLawIn must be 'both', 'supply' or 'budget', got ${String(p.breakLawIn)}`);
+  if (!(p.breakPriorMs > 0 && Number.isFinite(p.breakPriorMs)))
+    throw new RangeError(`predictive breakPriorMs must be > 0, got ${p.breakPriorMs}`);
+  if (!(p.breakPriorBreaks > 0 && Number.isFinite(p.breakPriorBreaks)))
+    throw new RangeError(`predictive breakPriorBreaks must be > 0, got ${p.breakPriorBreaks}`);
+  if (!(p.breakPriorEveryMs > 0 && Number.isFinite(p.breakPriorEveryMs)))
+    throw new RangeError(`predictive breakPriorEveryMs must be > 0, got ${p.breakPriorEveryMs}`);
   if (!(p.maxLinesPerAgent >= 1)) throw new RangeError(`predictive maxLinesPerAgent must be ≥ 1, got ${p.maxLinesPerAgent}`);
   return p;
 }
@@ -324,7 +348,11 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   // past it (a 30 min horizon 10 min before the close counted 20 min of answers that never come).
   const left = input.closesAt !== undefined ? Math.max(MIN_HORIZON_TO_CLOSE_MS, input.closesAt - now) : Infinity;
   const horizon = (h: number) => (P.horizonToClose ? Math.min(h, left) : h);
-  const expectedLive = (agents.length * horizon(P.budgetHorizonMs)) / handleMs;
+  // Agents on a break (breakLaw, break-law.ts): each is back for part of a horizon, so the budget and the guards count
+  // that share of an agent (round eighteen: a small team with three of five on break fell back to 1:1 with no abandon).
+  const breaks = breakTerms(input, est, P, figures);
+  const team = (h: number) => (breaks?.inBudget ? agents.length * (1 - breaks.leaving(h)) + breaks.shareBack(h) : agents.length);
+  const expectedLive = (team(horizon(P.budgetHorizonMs)) * horizon(P.budgetHorizonMs)) / handleMs;
   // The setpoint: the target less the margin, safetyMarginToClose where the horizons end at a known close (they hold
   // the day's tail there), else safetyMargin. Never above the cap: once the measured rate reaches it, only calls that
   // cannot abandon. With closeSetpointChance, where the close is known: the larger of that and the setpoint from the
@@ -334,7 +362,7 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   const fromClose = toClose && P.closeSetpointChance > 0;
   const marginSetpoint = Math.min(P.targetAbandonRate, P.maxAbandonRate * (1 - (toClose ? P.safetyMarginToClose : P.safetyMargin)));
   const s = fromClose
-    ? Math.max(marginSetpoint, closeSetpoint(est.abandon.abandoned, est.abandon.live, (agents.length * left) / handleMs, P))
+    ? Math.max(marginSetpoint, closeSetpoint(est.abandon.abandoned, est.abandon.live, (team(left) * left) / handleMs, P))
     : marginSetpoint;
   figures.setpointSource = fromClose ? 'close' : toClose ? 'marginToClose' : 'margin';
   // The cap is a budget over the window, not the running rate: only when the abandons spent leave no room for
@@ -344,7 +372,7 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   // at the cap gives in 99 % of windows with these answers (one-sided binomial, normal bound). The bare running rate
   // tripped on early noise (2 abandons in the first 40 answers is 5 %, and 1:1 for minutes).
   const fallbackLive = P.talkPriorInFallbackOnly
-    ? (agents.length * horizon(P.budgetHorizonMs)) / Math.max(1000, priorTalkMs + wrapMs)
+    ? (team(horizon(P.budgetHorizonMs)) * horizon(P.budgetHorizonMs)) / Math.max(1000, priorTalkMs + wrapMs)
     : expectedLive;
   const budgetSpent = est.abandon.abandoned + 1 > P.maxAbandonRate * (est.abandon.live + fallbackLive);
   const overCap = overCapBeyondChance(est.abandon.abandoned, est.abandon.live, P.maxAbandonRate);
@@ -366,7 +394,7 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
       ? spreadGuardRisk({
           abandoned: est.abandon.abandoned,
           live: est.abandon.live,
-          expectedAnswers: (agents.length * horizon(P.shiftGuardHorizonMs)) / handleMs,
+          expectedAnswers: (team(horizon(P.shiftGuardHorizonMs)) * horizon(P.shiftGuardHorizonMs)) / handleMs,
           cap: P.maxAbandonRate,
           chance: P.shiftGuardChance,
           dispersion: P.shiftGuardDispersion,
@@ -381,7 +409,7 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
           s,
           bias,
           thresholdStart(tau / bias, spread, P),
-          agents.length,
+          team,
           handleMs,
           horizon(P.shiftGuardHorizonMs),
           left,
@@ -441,7 +469,8 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   const perCall: number[] = [];
   const weight: number[] = [];
   // Small counts: the exact distribution of answers ahead less agents free (see count-tail.ts).
-  const exact = calls.ringing.length + agents.length <= EXACT_MAX_TERMS;
+  const breakSince = breaks?.inSupply ? breaks.since : [];
+  const exact = calls.ringing.length + agents.length + breakSince.length <= EXACT_MAX_TERMS;
   const exactTail: ((n: number, c: number) => number)[] = [];
   const fH = Math.max(fL(H), 1e-9);
   for (let k = 1; k <= HORIZONS; k++) {
@@ -469,6 +498,13 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
     const supplyQ: number[] = [];
     for (let i = 0; i < agents.length; i++) {
       const q = agentFreeWithin(agents[i]!, now, x + P.abandonThresholdMs, laws, paces[i]);
+      sm += q;
+      sv += q * (1 - q);
+      supplyQ.push(q);
+    }
+    // Agents on a break (breakLaw): back by x + threshold with the break law's conditional chance.
+    for (const since of breakSince) {
+      const q = breaks!.backWithin(now - since, x + P.abandonThresholdMs);
       sm += q;
       sv += q * (1 - q);
       supplyQ.push(q);
@@ -588,7 +624,7 @@ function learntThreshold(
   s: number,
   bias: number,
   start: number,
-  agents: number,
+  team: (horizonMs: number) => number,
   handleMs: number,
   guardHorizonMs: number,
   toCloseMs: number,
@@ -610,16 +646,92 @@ function learntThreshold(
       : centre * clamp(((s * live * base) / centre + k) / (abandoned + k), 1 / MAX_THRESHOLD_STEP, MAX_THRESHOLD_STEP);
   // 0: the setpoint, so the guard over budgetHorizonMs is the budget's τ ÷ calibration itself, at any campaign target.
   const g = P.shiftGuardRate > 0 ? P.shiftGuardRate : s;
-  const eg = (agents * guardHorizonMs) / handleMs;
+  const eg = (team(guardHorizonMs) * guardHorizonMs) / handleMs;
   // The guard is on the whole window's spend, whichever spend the threshold learns from.
   const guard = clamp((g * (est.abandon.live + eg) - est.abandon.abandoned) / eg, 0, MAX_RISK_PER_CALL) / bias;
   figures.learntThreshold = round6(theta);
   figures.budgetGuard = round6(guard);
   const floor = P.thresholdFloorToClose
-    ? thresholdFloor(est.abandon.abandoned, est.abandon.live, (agents * toCloseMs) / handleMs, s, bias)
+    ? thresholdFloor(est.abandon.abandoned, est.abandon.live, (team(toCloseMs) * toCloseMs) / handleMs, s, bias)
     : 0;
   if (P.thresholdFloorToClose) figures.thresholdFloor = round6(floor);
   return clamp(Math.min(Math.max(theta, floor), guard), 0, MAX_RISK_PER_CALL);
+}
+
+/** What predictive reads of the agents on a break (breakLaw). */
+interface BreakTerms {
+  inSupply: boolean;
+  inBudget: boolean;
+  /** When each agent on a break began it (ms). */
+  since: number[];
+  /** Σ over the agents on a break of the share of the next `h` ms each is expected back. */
+  shareBack(h: number): number;
+  /** The share of the next `h` ms a present agent is expected away on a break it starts within them (breakLeavers). */
+  leaving(h: number): number;
+  backWithin(sinceMs: number, xMs: number): number;
+}
+
+/**
+ * The break law over the agents on a break now (break-law.ts), or undefined with breakLaw off or nobody on a break.
+ * The estimator's completed breaks (over its break window) against the prior; an agent on a break longer than any seen
+ * gets the prior's memoryless chance.
+ */
+function breakTerms(input: TickInput, est: Estimates, P: Params, figures: PredictiveResult['figures']): BreakTerms | undefined {
+  const on = input.onBreak ?? [];
+  // With nobody on a break and no leavers counted, nothing to change.
+  if (!P.breakLaw || (on.length === 0 && !P.breakLeavers)) return undefined;
+  const law = breakLaw(est.breaks ?? [], { meanMs: P.breakPriorMs, breaks: P.breakPriorBreaks });
+  const since = on.map((b) => b.since);
+  const memo = (f: (h: number) => number) => {
+    const cache = new Map<number, number>();
+    return (h: number) => {
+      let v = cache.get(h);
+      if (v === undefined) cache.set(h, (v = f(h)));
+      return v;
+    };
+  };
+  const shareBack = memo((h) => {
+    let v = 0;
+    for (const t of since) v += law.shareBack(input.now - t, h);
+    return v;
+  });
+  // Breaks start at about ρ per present agent-ms: the breaks seen and those under way over the present time, with one
+  // pseudo-break per breakPriorEveryMs (breakPriorBreaks of them).
+  const k = P.breakPriorBreaks;
+  const rho = ((est.breaks?.length ?? 0) + on.length + k) / ((est.staffedMs ?? 0) + k * P.breakPriorEveryMs);
+  const leaving = memo((h) => (P.breakLeavers ? leavingShare(law, rho, h) : 0));
+  figures.onBreak = on.length;
+  figures.breaksSeen = est.breaks?.length ?? 0;
+  figures.breakShareBack = round(shareBack(P.budgetHorizonMs));
+  if (P.breakLeavers) figures.breakLeaving = round(leaving(P.budgetHorizonMs));
+  return {
+    inSupply: P.breakLawIn !== 'budget',
+    inBudget: P.breakLawIn !== 'supply',
+    since,
+    shareBack,
+    leaving,
+    backWithin: (s, x) => law.backWithin(s, x),
+  };
+}
+
+/** Steps of the leavers' integral: its integrand is smooth, and a 30 min horizon in 75 s steps is within 0.1 %. */
+const LEAVING_STEPS = 24;
+
+/**
+ * The share of the next `h` ms a present agent is away on a break it starts within them, at ρ breaks per present ms:
+ * (ρ/h)·∫₀ʰ E[time away of the last t ms | a break starts at h − t] dt, E = t·(1 − shareBack(0, t)) (the break law
+ * from its start; a logout from the break is away for good). First order in ρ·h (a second break within the horizon is
+ * left out: ρ·h ≈ 0.25 for a break every 2 h and a 30 min horizon).
+ */
+export function leavingShare(law: BreakLaw, rho: number, h: number): number {
+  if (!(h > 0) || !(rho > 0)) return 0;
+  const dt = h / LEAVING_STEPS;
+  let acc = 0;
+  for (let i = 0; i < LEAVING_STEPS; i++) {
+    const t = (i + 0.5) * dt;
+    acc += t * (1 - law.shareBack(0, t)) * dt;
+  }
+  return clamp((rho * acc) / h, 0, 1);
 }
 
 /**

@@ -14,6 +14,7 @@ export const pacingSchema = Type.Object(
         handleWindowMs: ms(DEFAULT_ESTIMATOR_CONFIG.handleWindowMs, 60_000),
         abandonWindowMs: ms(DEFAULT_ESTIMATOR_CONFIG.abandonWindowMs, 60_000),
         agentWindowMs: ms(DEFAULT_ESTIMATOR_CONFIG.agentWindowMs, 60_000),
+        breakWindowMs: ms(DEFAULT_ESTIMATOR_CONFIG.breakWindowMs, 60_000),
         ringBinMs: ms(DEFAULT_ESTIMATOR_CONFIG.ringBinMs, 100),
         ringBins: Type.Integer({ minimum: 10, maximum: 1000, default: DEFAULT_ESTIMATOR_CONFIG.ringBins }),
       },
@@ -33,6 +34,10 @@ export const pacingSchema = Type.Object(
         thresholdRecent: Type.Boolean({ default: PREDICTIVE_DEFAULTS.thresholdRecent }),
         shiftGuardRate: Type.Number({ minimum: 0, maximum: 1, default: PREDICTIVE_DEFAULTS.shiftGuardRate }),
         shiftGuardChance: Type.Number({ minimum: 0, exclusiveMaximum: 1, default: PREDICTIVE_DEFAULTS.shiftGuardChance }),
+        // Round nineteen (README, pacing): agents on a break counted by a break law learnt from the desk's breaks.
+        breakLaw: Type.Boolean({ default: PREDICTIVE_DEFAULTS.breakLaw }),
+        breakLeavers: Type.Boolean({ default: PREDICTIVE_DEFAULTS.breakLeavers }),
+        breakPriorMs: ms(PREDICTIVE_DEFAULTS.breakPriorMs, 1000),
       },
       {
         additionalProperties: false,

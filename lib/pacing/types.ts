@@ -20,6 +20,12 @@ export interface AgentSnapshot {
   agentId?: string;
 }
 
+/** An agent on a break (the desk's `break` state): since when, and who where the desk knows it. */
+export interface BreakSnapshot {
+  since: number;
+  agentId?: string;
+}
+
 /** The campaign's customer legs right now. */
 export interface CallsSnapshot {
   /** Start times (ms) of calls placed and not yet resolved: ringing, early media, or answered under analysis. */
@@ -168,6 +174,28 @@ export interface PredictiveMode {
   /** Pseudo-answers at the overall mean behind `meanwhileByFreed`'s ratio (default 20; 0: the measured ratio alone). */
   meanwhileFreedPrior?: number;
   /**
+   * Agents on a break (`TickInput.onBreak`) count, by a break-length law learnt from the desk's completed breaks
+   * (break-law.ts, the estimator's `breaks`, shrunk toward `breakPriorMs`): in the supply, P(back within x + the
+   * threshold) each, and in the budget's and the guards' agent count, the expected share of their horizon each is back
+   * (default false: agents on a break count for nothing; round nineteen, README).
+   */
+  breakLaw?: boolean;
+  /** With breakLaw: where it counts, 'both', 'supply' (the per-call chance only) or 'budget' (the agent count only). */
+  breakLawIn?: 'both' | 'supply' | 'budget';
+  /**
+   * With breakLaw in the budget: it also takes out the share of the present agents expected to go on a break within the
+   * horizon, at the rate breaks start per present agent (the breaks seen and under way ÷ the present agent-time, the
+   * estimator's `staffedMs`, shrunk toward one break per `breakPriorEveryMs`): counting the returners alone counts, on
+   * a steady floor, the agents back from a break but not those leaving for one (default false; round nineteen, README).
+   */
+  breakLeavers?: boolean;
+  /** With breakLeavers: the prior's present time between breaks (ms; default 7 200 000: a break every 2 h). */
+  breakPriorEveryMs?: number;
+  /** With breakLaw: the prior's mean break (ms; exponential; default 900 000, a 15 min rest break). */
+  breakPriorMs?: number;
+  /** With breakLaw: pseudo-breaks behind the prior (default 1: a few of the desk's own breaks outweigh it). */
+  breakPriorBreaks?: number;
+  /**
    * The wrap-up law per class of the talk before it (wrap-ups fed with their talk), not one pooled law (default
    * false: measured in rounds ten and eleven, it pays at a fixed threshold, not under the budget).
    */
@@ -212,6 +240,11 @@ export interface TickInput {
   now: number;
   mode: PacingMode;
   agents: readonly AgentSnapshot[];
+  /**
+   * Agents of the campaign's groups on a break now (logged in, not in `agents`), with when the break began (ms).
+   * Predictive's `breakLaw` counts them by when they are expected back; every other reader ignores them.
+   */
+  onBreak?: readonly BreakSnapshot[];
   calls: CallsSnapshot;
   caps: Caps;
   /** Live estimates (needed by predictive; others ignore them). */

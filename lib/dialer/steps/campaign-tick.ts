@@ -13,6 +13,7 @@ import {
   decideTick,
   observe,
   type AgentSnapshot,
+  type BreakSnapshot,
   type EstimatorState,
   type Estimates,
   type PacingMode,
@@ -52,6 +53,8 @@ export interface CampaignTickInput {
   predictive?: Omit<PredictiveMode, 'kind'>;
   sessions: Iterable<SessionView>;
   agents: readonly AgentSnapshot[];
+  /** Agents of the campaign's groups on a break, with since when (predictive's `breakLaw` reads them). */
+  onBreak?: readonly BreakSnapshot[];
   /** Calls this campaign started in the last second. */
   startedLastSecond: number;
   /** The trunk's limits (absent or 0: none) and its use now across campaigns. */
@@ -91,6 +94,7 @@ export function campaignTick(i: CampaignTickInput): CampaignTickResult {
     now: i.now,
     mode,
     agents: i.agents,
+    ...(i.onBreak && i.onBreak.length > 0 ? { onBreak: i.onBreak } : {}),
     calls,
     caps: {
       maxSimultaneousCalls: c.maxConcurrentCalls,

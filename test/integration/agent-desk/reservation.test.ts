@@ -125,3 +125,20 @@ t.test('snapshot for pacing: agents of the groups who can take calls, with their
     'away agents are not counted',
   );
 });
+
+t.test("agents on a break for pacing (predictive breakLaw): the groups' agents on a break, since when", async (t) => {
+  const f = await deskFixture(t, AGENTS);
+  const t0 = f.clock.now;
+  await loginReady(f, 'a1');
+  await loginReady(f, 'a2');
+  await loginReady(f, 'a4');
+  f.clock.now = t0 + 5000;
+  await f.desk.setState('a1', 'break');
+  await f.desk.setState('a4', 'break');
+  await f.desk.setState('a2', 'away');
+  t.same(await f.desk.onBreak(['sales']), [{ since: t0 + 5000, agentId: 'a1' }], 'a4 is in another group; away is not a break');
+  t.same(await f.desk.snapshot(['sales']), [], 'and not in the snapshot of agents who can take calls');
+  f.clock.now = t0 + 9000;
+  await f.desk.setState('a1', 'ready');
+  t.same(await f.desk.onBreak(['sales']), [], 'back');
+});

@@ -74,3 +74,14 @@ t.test('dialer.pacing.predictive carries the per-call threshold keys, defaulted 
     { name: 'ConfigError', key: 'dialer.pacing.predictive.shiftGuardChance' },
   );
 });
+
+t.test('dialer.pacing.predictive carries the break law keys (round nineteen), off by default', async (t) => {
+  const c = loadConfig({ env: {} });
+  t.match(c.dialer.pacing.predictive, { breakLaw: false, breakLeavers: false, breakPriorMs: 900_000 });
+  const on = loadConfig({ env: {}, overrides: { dialer: { pacing: { predictive: { breakLaw: true, breakLeavers: true } } } } });
+  t.match(on.dialer.pacing.predictive, { breakLaw: true, breakLeavers: true });
+  t.match(
+    thrown(() => loadConfig({ env: { DIALER_DIALER__PACING__PREDICTIVE__BREAK_PRIOR_MS: '10' } })),
+    { name: 'ConfigError', key: 'dialer.pacing.predictive.breakPriorMs' },
+  );
+});

@@ -129,6 +129,7 @@ t.test('dialer.pacing config has the defaults and feeds the estimator', async (t
     handleWindowMs: 3_600_000,
     abandonWindowMs: 86_400_000,
     agentWindowMs: 14_400_000,
+    breakWindowMs: 86_400_000,
     ringBinMs: 1000,
     ringBins: 120,
   });
