@@ -94,7 +94,10 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   meanwhileByFreed: false,
   meanwhileFreedPrior: 20,
   // Round nineteen (README, pacing): agents on a break counted by a break-length law learnt from the desk's breaks
-  // (break-law.ts), in the supply and the budget's agent count; off: see the README for the figures.
+  // (break-law.ts), in the supply and the budget's agent count. At a fixed θ +0.16 on the standard and +0.45-0.68 on
+  // the 10 %-live 5-agent rows; under the controller the standard fell on seeds 5-6 (0.9688 -> 0.9625). The budget part
+  // alone raised the standard on seeds 1-12 (four sets) but the worst ratio fell on seeds 1-2 (0.8949 -> 0.8750); the
+  // leavers (breakLeavers) made every set worse: off.
   breakLaw: false,
   breakLawIn: 'both' as 'both' | 'supply' | 'budget',
   // A 15 min rest break, exponential (wide: 1/e of breaks still going at 15 min), worth one break.
