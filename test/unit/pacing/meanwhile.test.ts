@@ -5,6 +5,9 @@
  * (afterTick); and the decision.
  */
 import t from 'tap';
+import { simulate } from '../../../bench/sim/engine';
+import { simCampaign } from '../../../bench/sim/campaign';
+import { grid } from '../../../bench/sim/scenario';
 import { afterPlaced, afterTick } from '../../../lib/dialer/steps/campaign-tick';
 import {
   createEstimator,
@@ -238,4 +241,32 @@ t.test('meanwhileByFreed in the decision; one measure at most', async (t) => {
   t.ok(Math.abs((cond.trace.figures.meanwhileScale as number) - 1 / 6) < 1e-3);
   t.ok(cond.calls > off.calls, `${cond.calls} > ${off.calls}`);
   t.same(decideTick(tick({ ...history(), overtaken: none }, BASE)), off, 'off: the tally is not read');
+});
+
+t.test('the simulator feeds both measures as the runner does: the factor leaves 1 once the shift has run a while', async (t) => {
+  const sc = grid(1).find((s) => s.name === 'a5-live25-talk60')!;
+  const run = (predictive: Omit<PredictiveMode, 'kind'>) => {
+    const scales: number[] = [];
+    simulate(
+      sc,
+      { kind: 'tick', name: 'p', campaign: simCampaign('predictive'), predictive },
+      {
+        seed: 3,
+        onDecision: (d) => {
+          const s = d.trace.figures.meanwhileScale;
+          if (s !== undefined) scales.push(s as number);
+        },
+      },
+    );
+    return scales;
+  };
+  t.same(run({}), [], 'off: no factor');
+  for (const o of [{ meanwhileBySupply: true }, { meanwhileByFreed: true }]) {
+    const s = run(o);
+    t.ok(s.length > 0 && s.every((x) => Number.isFinite(x) && x >= 0), `${JSON.stringify(o)}: a factor on each model tick`);
+    t.ok(
+      s.some((x) => x !== 1),
+      `${JSON.stringify(o)}: learnt from the shift (${Math.min(...s)}–${Math.max(...s)})`,
+    );
+  }
 });
