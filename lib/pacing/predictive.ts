@@ -86,11 +86,15 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   // (false: the budget's). With thresholdPriorLearnt the standard still fell on seeds 1-2 (0.963-0.965): off.
   thresholdStartGuarded: false,
   // Round nineteen (README, pacing): the calls-meanwhile term at the placement rate of the ticks whose supply was short
-  // (meanwhile.ts), not the average rate; the rates' ratio shrunk toward 1 by meanwhileSupplyPrior pseudo-calls.
+  // (meanwhile.ts), not the average rate; the rates' ratio shrunk toward 1 by meanwhileSupplyPrior pseudo-calls. At a
+  // fixed threshold +0.40 on the standard and +0.26-0.91 on the 10 %-live 5-agent rows; under the controller the standard
+  // rose on seeds 1-6 but the worst ratio fell on two sets of three and a 5-agent shift reached 3.16 %: off.
   meanwhileBySupply: false,
   meanwhileSupplyPrior: 20,
   // Round nineteen: the same term at the count of calls that overtook the live answers while which no agent came free
   // (meanwhile.ts meanwhileFreedScale), over the count for all; shrunk toward 1 by meanwhileFreedPrior pseudo-answers.
+  // At a fixed threshold it moves nothing at matched abandon; under the controller the standard rose on seeds 1-6
+  // (+0.24/+0.57/+0.73 point) but a5-live10-talk180 fell 5.6 points on seeds 3-4, the worst ratio with it: off.
   meanwhileByFreed: false,
   meanwhileFreedPrior: 20,
   // Round nineteen (README, pacing): agents on a break counted by a break-length law learnt from the desk's breaks
