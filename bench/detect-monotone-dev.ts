@@ -7,10 +7,12 @@
  * (lead, greeting, gap, beep of 440–2000 Hz, 2 s), at its SNRs (∞, 30, 20, 15 dB) and through G.711; `--noise` adds
  * the real corpus's white/pink/brown/babble at `--snr` on top of each.
  *
- *   npm run bench -- detect-monotone-dev [--media '<json overrides>'] [--noise white,pink] [--snr 10,20] [--wide] [--verbose]
+ *   npm run bench -- detect-monotone-dev [--media '<json overrides>'] [--against '<json overrides>' or a JSON array of them] [--noise white,pink] [--snr 10,20] [--wide] [--verbose]
  *
  * Prints one JSON line: per cell, the share of machines (persons) called machine (person), and how many of either
- * were called music.
+ * were called music. `--against` runs every item (the same mixed audio) under one more configuration each, as
+ * detect-noise-dev's: their rows are `against` in the JSON line, each with `changed`, the runs whose verdict or verdict
+ * time differs from the first configuration's (listed on stderr as `DIFF k`).
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -91,6 +93,14 @@ export default function main(args: string[]): void {
   const data = dataDir(root);
   const overrides = mediaOverrides(args);
   const config = mediaConfig(undefined, overrides);
+  // --against: the same runs (the same mixed audio) under more configurations, as detect-noise-dev's.
+  const againstArg: unknown = args.includes('--against') ? JSON.parse(args[args.indexOf('--against') + 1]!) : [];
+  const against = (Array.isArray(againstArg) ? againstArg : [againstArg]).map((o: Record<string, unknown>) => ({
+    overrides: o,
+    config: mediaConfig(undefined, o),
+    cells: {} as Record<string, Record<string, Cell>>,
+    changed: 0,
+  }));
   const noises = args.includes('--noise') ? args[args.indexOf('--noise') + 1]!.split(',') : [];
   const snrs = args.includes('--snr') ? args[args.indexOf('--snr') + 1]!.split(',').map(Number) : [10, 20];
   const verbose = args.includes('--verbose');
@@ -143,7 +153,6 @@ export default function main(args: string[]): void {
           make(`${d}+${v}`, j, speed, pitch, rw() < 0.5);
         }
   }
-  type Cell = { n: number; ok: number; music: number };
   const cells: Record<string, Record<string, Cell>> = {};
   let audio = 0;
   let cpu = 0;
@@ -156,10 +165,19 @@ export default function main(args: string[]): void {
     audio += pcm.length / 8000;
     cpu += (c.user + c.system) / 1e6;
     const p = predicted(vs);
-    const cell = ((cells[row] ??= {})[item.expect] ??= { n: 0, ok: 0, music: 0 });
-    cell.n++;
-    if (p === item.expect) cell.ok++;
-    if (p === 'music') cell.music++;
+    tally(cells, row, item, p);
+    const at = (x: typeof vs, k: string) => x.find((v) => v.kind === k)?.atMs ?? null;
+    against.forEach((b, k) => {
+      const vb = analyzePcm(pcm, { config: b.config, phase: 'answered', waitForBeep: item.expect === 'machine' });
+      const pb = predicted(vb);
+      tally(b.cells, row, item, pb);
+      if (pb !== p || at(vb, pb) !== at(vs, p)) {
+        b.changed++;
+        console.error(
+          `DIFF ${k} ${row.padEnd(10)} ${item.id} expect ${item.expect}: ${p} at ${at(vs, p) ?? '-'} ms → ${pb} at ${at(vb, pb) ?? '-'} ms`,
+        );
+      }
+    });
     if (verbose && p !== item.expect) {
       const v = vs.find((y) => y.kind === p);
       const why = v && 'reason' in v ? `${v.reason} ${JSON.stringify('features' in v ? v.features : {})}` : '';
@@ -186,12 +204,18 @@ export default function main(args: string[]): void {
     seed++;
   }
   const pct = (c: Cell | undefined) => (c ? Math.round((1000 * c.ok) / c.n) / 10 : null);
-  const rows = Object.fromEntries(
-    Object.entries(cells).map(([row, v]) => [
-      row,
-      { machine: pct(v.machine), person: pct(v.human), music: (v.machine?.music ?? 0) + (v.human?.music ?? 0) },
-    ]),
-  );
+  const rowsOf = (cells: Record<string, Record<string, Cell>>) =>
+    Object.fromEntries(
+      Object.entries(cells).map(([row, v]) => [
+        row,
+        { machine: pct(v.machine), person: pct(v.human), music: (v.machine?.music ?? 0) + (v.human?.music ?? 0) },
+      ]),
+    );
+  const musicOf = (cells: Record<string, Record<string, Cell>>) =>
+    Object.values(cells)
+      .flatMap((v) => Object.values(v))
+      .reduce((a, c) => a + c.music, 0);
+  const rows = rowsOf(cells);
   const all = Object.values(cells).flatMap((v) => Object.values(v));
   console.log(
     JSON.stringify({
@@ -203,8 +227,28 @@ export default function main(args: string[]): void {
       runs: all.reduce((a, c) => a + c.n, 0),
       audioSecondsPerCpuSecond: Math.round(audio / cpu),
       rows,
+      ...(against.length
+        ? {
+            against: against.map((b) => ({
+              overrides: b.overrides,
+              changed: b.changed,
+              calledMusic: musicOf(b.cells),
+              rows: rowsOf(b.cells),
+            })),
+          }
+        : {}),
     }),
   );
+}
+
+type Cell = { n: number; ok: number; music: number };
+
+/** One run's verdict `p` counted into its row's cell for the item's class. */
+function tally(cells: Record<string, Record<string, Cell>>, row: string, item: { expect: string }, p: string): void {
+  const cell = ((cells[row] ??= {})[item.expect] ??= { n: 0, ok: 0, music: 0 });
+  cell.n++;
+  if (p === item.expect) cell.ok++;
+  if (p === 'music') cell.music++;
 }
 
 if (require.main === module) main(process.argv.slice(2));

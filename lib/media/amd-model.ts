@@ -636,6 +636,7 @@ export class ShapeAmd {
     // still stands over the line's own noise floor (musicLineMinFloorLines: the same activation, its peaks taken over
     // each bin's minimum statistics, spectral-lines.ts floorPeaks).
     let floorLines = -1;
+    let thirdLine = -1;
     if (!onPitch && lines < c.musicLineMinLines) {
       // Only on a noisy line (its peak at most noisyLineSnrDb over the VAD's floor): on a clean line there is no noise
       // to fill a partial's neighbourhood, and every peak of a voice stands over a near-silent floor (train, round
@@ -643,6 +644,15 @@ export class ShapeAmd {
       if (!(c.musicLineMinFloorLines > 0) || vad.peakDb - vad.floorDb > c.noisyLineSnrDb) return null;
       floorLines = this.lines!.value(lo, 1);
       if (floorLines < c.musicLineMinFloorLines) return null;
+      // Two partials and the noise's own lines are a dual tone (busy, reorder, ringback), whatever their contrast over
+      // the floor: its two lines at half duty give 1.0, and in deep noise the noise lines add the rest
+      // (musicLinesFloorMinThirdLine; spectral-lines.ts thirdLineShare).
+      thirdLine = this.lines!.thirdLineShare();
+      if (thirdLine < c.musicLinesFloorMinThirdLine) return null;
+      // The pause and articulation gates above read the pitch: a line with (almost) none passes them by default, so
+      // the floor route asks some (musicLinesFloorMinPeriodicShare; round nineteen: a wide monotone dev voicemail
+      // greeting in white noise, no pitched frame at all, read 1.88 over the floor with a third line of 0.86).
+      if (share < c.musicLinesFloorMinPeriodicShare) return null;
     }
     // The pitch says it articulates, the lines say music: a voice's syllables modulate its band levels at ≈ 4 Hz, and a
     // flat voice's lines are one harmonic series; a chord's or an arpeggio's are not, and its levels move at its own
@@ -672,7 +682,7 @@ export class ShapeAmd {
         linePauseMs: pauseMs,
         ...(notes >= 0 ? { lineNoteShare: r3(notes) } : {}),
         ...(lines >= 0 ? { lineSpectralLines: r3(lines) } : {}),
-        ...(floorLines >= 0 ? { lineFloorLines: r3(floorLines) } : {}),
+        ...(floorLines >= 0 ? { lineFloorLines: r3(floorLines), lineFloorThirdLine: r3(thirdLine) } : {}),
         ...(modulation >= 0 ? { lineModulation: r3(modulation) } : {}),
         ...(comb >= 0 ? { lineCombShare: r3(comb) } : {}),
         ...(stepped ? { lineTonalNotes: stepped.notes, lineTonalHarmonicShare: r3(stepped.harmonicShare) } : {}),

@@ -324,6 +324,19 @@ export class SpectralLines {
   }
 
   /**
+   * The third line's prominence over the second's, as the last `value` found them (0 with fewer than two lines). A
+   * dual tone (busy, reorder, ringback: two partials) has two lines; whatever follows them is the noise's own: on the
+   * floor map in deep noise, before the minimum statistics have settled, a bin whose floor came out low keeps a peak
+   * there for the window's length, and those noise lines read 0.2–0.3 each after 2 s (round nineteen, train tones in
+   * white/pink/babble at 0–3 dB: the third line at most 0.70 of the second), while music's lines are notes and their
+   * partials, several of them alike (train music the floor route passes: 0.68, then 0.77–1.0).
+   */
+  thirdLineShare(): number {
+    const top = this.top;
+    return top[1]! > 0 ? top[2]! / top[1]! : 0;
+  }
+
+  /**
    * How much of the lines one voice could make: the share of the TOP lines' prominence (as the last `value` found them)
    * that sits on the harmonics of the best single pitch, COMB_LO_HZ–COMB_HI_HZ (within COMB_TOL_BINS of k·f0). A flat
    * voice's lines are its harmonics, one series (the monotone dev set's flat voices that reach the trace: 1.0); a

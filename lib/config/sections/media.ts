@@ -229,6 +229,10 @@ export const mediaSchema = Type.Object(
         musicLineMinFloorLines: num(0, 0, 5),
         /** See musicLineMinFloorLines: how far over its bin's noise floor (the minimum of the smoothed power, biased low) a spectral peak must stand. */
         musicLinesFloorRatio: num(8, 1),
+        /** See musicLineMinFloorLines: …and the third-strongest of its lines reaches this share of the second's prominence (spectral-lines.ts thirdLineShare): a dual tone (busy, reorder, ringback) has two partials, and what follows them on the floor map is the noise's own lines; music has more lines alike. 0: no such check. */
+        musicLinesFloorMinThirdLine: num(0, 0, 1),
+        /** See musicLineMinFloorLines: …and at least this share of the line's frames has a pitch (linePeriodicShare): the line rule's pause and articulation gates read the pitch, so a line with (almost) none passes them by default (round nineteen: a wide monotone dev greeting in white noise at 10 dB with no pitched frame read 1.88 over the floor). 0: no such check. */
+        musicLinesFloorMinPeriodicShare: num(0, 0, 1),
         /** See musicLineMinPeriodicShare: a line whose frames are maxTonalShare or more pure tone (features.ts purity) is still judged as music when those frames step through at least this many distinct notes (runs of musicLineTonalNoteMinMs or more, a frequency held within 3 %, the notes a semitone or more apart) with a median harmonic share (features.ts harmonicShare: the energy at half, 1.5×, 2× and 3× the frequency) of at least musicLineTonalMinHarmonicShare: a square-wave or reed-like melody is as pure as a tone frame by frame, but a tone holds one frequency (a SIT three, then stops) and has no harmonics (beeps of the dev corpora ≤ 0.019). 0: off. 4 since round eighteen: the music dev set's square-wave arpeggio holds 11 notes at harmonic share 0.10 in every cell, every train and dev tone at most 1; detect-music-dev clean 94.4 -> 100 %, noise 89.4 -> 91.7 %, tones unchanged in every cell (README). */
         musicLineTonalMinNotes: int(4, 0),
         /** See musicLineTonalMinNotes: the shortest note, in ms. */
