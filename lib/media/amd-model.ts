@@ -524,7 +524,9 @@ export class ShapeAmd {
     // The periodicity the voicing swing reads: a loss hole (above) and, with musicLineSwingDecayMs, a note's decay and
     // the frame after it hold the last value before them.
     let swingPer = per[from]!;
+    let runFrom = -1;
     const decayed = c.musicLineSwingDecayMs > 0 ? this.decayed : null;
+    const attackDb = decayed ? c.musicLineSwingDecayAttackDb : 0;
     for (let i = from; i < vad.n; i++) {
       if (this.side.purity[i]! > 0.5) tonal++;
       const pitched = per[i]! >= minPer && vad.db[i]! > lo;
@@ -546,9 +548,27 @@ export class ShapeAmd {
       // attack, whose frame straddles two pitches, at the note rate (2–8 Hz, the syllable band the swing reads). A voice
       // mostly falls off a plateau: 20–24 % of its voicing breaks follow such a line, 71 % of plucked notes' (train/dev
       // in noise, README "Round nineteen"), and where the swing alone refuses a voice it stays over the bar.
-      const decaying = decayed !== null && (decayed[i] === 1 || (i > from && decayed[i - 1] === 1));
-      if (!hole[i] && !decaying) swingPer = per[i]!;
-      bridged[i] = swingPer;
+      if (attackDb > 0) {
+        // Only a decay that the next attack ends (the level rises by attackDb into the frame after the run): a slow
+        // note's tail that meets the noise floor keeps its own ramp (holding it would end in a step), and so does a run
+        // still going at the line's end, until an attack ends it.
+        if (decayed![i] === 1) {
+          if (runFrom < 0) runFrom = i;
+          bridged[i] = per[i]!;
+        } else {
+          if (runFrom >= 0 && vad.db[i]! - vad.db[i - 1]! >= attackDb) bridged.fill(swingPer, runFrom, i + 1);
+          else {
+            if (!hole[i]) swingPer = per[i]!;
+            bridged[i] = swingPer;
+          }
+          if (runFrom >= 0 && !hole[i]) swingPer = per[i]!;
+          runFrom = -1;
+        }
+      } else {
+        const decaying = decayed !== null && (decayed[i] === 1 || (i > from && decayed[i - 1] === 1));
+        if (!hole[i] && !decaying) swingPer = per[i]!;
+        bridged[i] = swingPer;
+      }
       if (pitched) {
         periodicAll++;
         lags[lag[i]!]!++;

@@ -92,3 +92,22 @@ t.test('a talker whose other cues pass keeps the swing that refuses it, with the
     t.notOk(onLine(on), `${name}: not music with the decay bridged, ${JSON.stringify(on)}`);
   }
 });
+
+t.test('musicLineSwingDecayAttackDb: only a decay that the next attack ends is bridged', async (t) => {
+  t.equal(cfg.amd.musicLineSwingDecayAttackDb, 0, 'off by default (every decay and the frame after it)');
+  // 800 ms notes at 40 dB/s in white noise at 15 dB (note-decay.test.ts): each tail meets the floor long before the
+  // next attack. Holding its periodicity down to there ends in a step, which raises the swing over the bar.
+  const slow = white(plucked(6000, 800, 40), 15);
+  t.ok(onLine(run(slow, amd({}))), 'music on the line with the defaults');
+  t.notOk(onLine(run(slow, amd({ musicLineSwingDecayMs: 100 }))), 'not with every decay held');
+  const kept = onLine(run(slow, amd({ musicLineSwingDecayMs: 100, musicLineSwingDecayAttackDb: 2 })));
+  t.ok(kept, 'music again when only attack-ended decays are held');
+  t.ok(kept && 'features' in kept && kept.features!.lineVoicingSwing! < BAR, `its swing under the bar ${BAR}`);
+  // 200 ms notes at 90 dB/s in white noise at 5 dB: the next attack ends each decay, 5–10 dB up.
+  const fast = white(plucked(6000, 200, 90), 5);
+  t.ok(onLine(run(fast, amd({ musicLineSwingDecayMs: 100, musicLineSwingDecayAttackDb: 2 }))), 'fast notes: music on the line');
+  t.notOk(
+    onLine(run(fast, amd({ musicLineSwingDecayMs: 100, musicLineSwingDecayAttackDb: 12 }))),
+    'an attack bar over the notes’ rise leaves nothing bridged',
+  );
+});
