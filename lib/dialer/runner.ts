@@ -58,6 +58,7 @@ import { putDialingStatus } from '../store/campaign-dialing';
 import { abandonWindow, type LedgerWindow } from '../store/abandon-ledger';
 import { WrapUpFeed } from './steps/wrap-up-feed';
 import { BreakFeed } from './steps/break-feed';
+import { closeEvents, verdictEvents } from './steps/resolution-feed';
 import type { AgentDesk, Reservation, ScreenPop } from './ports';
 import type { SharedLimits } from '../scale/shared-limits';
 import type { WorkSpread } from '../scale/spread';
@@ -762,14 +763,14 @@ export class CampaignRunner {
   }
 
   /**
-   * A person verdict, told the estimator once and when it came (the `resolved` event comes at the call's end, after the
-   * talk): predictive's `meanwhileByFreed` counts, for each live answer, the calls placed after it and answered first.
+   * A person verdict, told the estimator once, at its own time (steps/resolution-feed.ts): the call resolves live
+   * there, not at its close after the talk, as in the simulator the pacing bench measures; predictive's
+   * `meanwhileByFreed` counts, for each live answer, the calls placed after it and answered first.
    */
   private reportAnswer(run: CampaignRun, s: CallSession): void {
-    const at = s.state.personAt;
-    if (at === undefined || this.answerSeen.has(s)) return;
+    if (s.state.personAt === undefined || this.answerSeen.has(s)) return;
     this.answerSeen.add(s);
-    run.estimator = observe(run.estimator, { type: 'answered', at, ringMs: Math.max(0, at - s.startedAt) });
+    for (const ev of verdictEvents({ startedAt: s.startedAt, personAt: s.state.personAt })) run.estimator = observe(run.estimator, ev);
   }
 
   private async closeAttempt(run: CampaignRun, s: CallSession, code: ResultCode): Promise<void> {
@@ -778,9 +779,10 @@ export class CampaignRunner {
     run.sessions.delete(s);
     const st = s.state;
     const now = this.now();
-    const live = LIVE_ANSWER_CODES.includes(code);
-    this.reportAnswer(run, s);
-    run.estimator = observe(run.estimator, { type: 'resolved', at: now, ringMs: (st.personAt ?? st.endedAt ?? now) - s.startedAt, live });
+    const told = this.answerSeen.has(s);
+    this.answerSeen.add(s);
+    const call = { startedAt: s.startedAt, personAt: st.personAt, endedAt: st.endedAt };
+    for (const ev of closeEvents(call, now, told, LIVE_ANSWER_CODES.includes(code))) run.estimator = observe(run.estimator, ev);
     if (code === RUNNER_CODES.systemAbandon) run.estimator = observe(run.estimator, { type: 'abandoned', at: now });
     if (st.bridgedAt) {
       const talkMs = (st.endedAt ?? now) - st.bridgedAt;
