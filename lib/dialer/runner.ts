@@ -146,7 +146,7 @@ export class CampaignRunner {
   /** Sessions that have rung (a 180/183 arrived), and the campaign of each tracked session. */
   private readonly ringing = new WeakSet<CallSession>();
   private readonly campaignOf = new WeakMap<CallSession, string>();
-  /** Sessions whose person verdict the campaign's estimator has been told of (an `answered` event, as it happens). */
+  /** Sessions whose person verdict the campaign's estimator has been told of (its `resolved` and `answered`, as it happens). */
   private readonly answerSeen = new WeakSet<CallSession>();
   private timer?: NodeJS.Timeout;
   private ticking = false;
@@ -780,7 +780,6 @@ export class CampaignRunner {
     const st = s.state;
     const now = this.now();
     const told = this.answerSeen.has(s);
-    this.answerSeen.add(s);
     const call = { startedAt: s.startedAt, personAt: st.personAt, endedAt: st.endedAt };
     for (const ev of closeEvents(call, now, told, LIVE_ANSWER_CODES.includes(code))) run.estimator = observe(run.estimator, ev);
     if (code === RUNNER_CODES.systemAbandon) run.estimator = observe(run.estimator, { type: 'abandoned', at: now });
