@@ -657,18 +657,27 @@ export class ShapeAmd {
     // each bin's minimum statistics, spectral-lines.ts floorPeaks).
     let floorLines = -1;
     let thirdLine = -1;
+    let thirdOfTop = -1;
     if (!onPitch && lines < c.musicLineMinLines) {
       // Only on a noisy line (its peak at most noisyLineSnrDb over the VAD's floor): on a clean line there is no noise
       // to fill a partial's neighbourhood, and every peak of a voice stands over a near-silent floor (train, round
       // eighteen's trace at ratio 8: a clean person read 1.52 here, persons and machines in noise at most 1.32).
       if (!(c.musicLineMinFloorLines > 0) || vad.peakDb - vad.floorDb > c.noisyLineSnrDb) return null;
-      floorLines = this.lines!.value(lo, 1);
+      // With musicLinesFloorNullZ each line counts only beyond the activation's binomial spread (spectral-lines.ts
+      // subtractNull), the noise's own lines out of the sum, so the bar means the same at every SNR and time.
+      floorLines = this.lines!.value(lo, 1, c.musicLinesFloorNullZ);
       if (floorLines < c.musicLineMinFloorLines) return null;
       // Two partials and the noise's own lines are a dual tone (busy, reorder, ringback), whatever their contrast over
       // the floor: its two lines at half duty give 1.0, and in deep noise the noise lines add the rest
       // (musicLinesFloorMinThirdLine; spectral-lines.ts thirdLineShare).
       thirdLine = this.lines!.thirdLineShare();
       if (thirdLine < c.musicLinesFloorMinThirdLine) return null;
+      // A tone has one partial or two; with the lines counted beyond the noise's spread (musicLinesFloorNullZ) that is
+      // all it has, whatever the cadence, so music needs a third line near its strongest (musicLinesFloorMinThirdOfTop).
+      if (c.musicLinesFloorMinThirdOfTop > 0) {
+        thirdOfTop = this.lines!.thirdOfTopShare();
+        if (thirdOfTop < c.musicLinesFloorMinThirdOfTop) return null;
+      }
       // The pause and articulation gates above read the pitch: a line with (almost) none passes them by default, so
       // the floor route asks some (musicLinesFloorMinPeriodicShare; round nineteen: a wide monotone dev voicemail
       // greeting in white noise, no pitched frame at all, read 1.88 over the floor with a third line of 0.86).
@@ -703,6 +712,8 @@ export class ShapeAmd {
         ...(notes >= 0 ? { lineNoteShare: r3(notes) } : {}),
         ...(lines >= 0 ? { lineSpectralLines: r3(lines) } : {}),
         ...(floorLines >= 0 ? { lineFloorLines: r3(floorLines), lineFloorThirdLine: r3(thirdLine) } : {}),
+        ...(thirdOfTop >= 0 ? { lineFloorThirdOfTop: r3(thirdOfTop) } : {}),
+        ...(floorLines >= 0 && c.musicLinesFloorNullZ > 0 ? { lineFloorNullSd: r3(this.lines!.nullSd()) } : {}),
         ...(modulation >= 0 ? { lineModulation: r3(modulation) } : {}),
         ...(comb >= 0 ? { lineCombShare: r3(comb) } : {}),
         ...(stepped ? { lineTonalNotes: stepped.notes, lineTonalHarmonicShare: r3(stepped.harmonicShare) } : {}),

@@ -125,6 +125,8 @@ export class SpectralLines {
   private subFrames = 0;
   private subFilled = 0;
   private subAt = 0;
+  /** The activation's binomial standard error (counts) as the last `value` with a `nullZ` took it. */
+  private nullSdCount = 0;
   /** The floor of the frame being analysed (scratch). */
   private readonly floor = new Float64Array(HALF + 1);
 
@@ -283,16 +285,21 @@ export class SpectralLines {
    * it), and the sum of the TOP strongest prominences of that activation's own peaks (a peak's height over the higher
    * of the lowest activation within PROM_BINS on its left and on its right). 0 with under a second analysed. `map` 1:
    * the same over the peaks taken against each bin's noise floor (floorPeaks; 0 unless built with a floorRatio).
+   * `nullZ` > 0: each line counts only by how far its prominence stands beyond `nullZ` binomial standard errors of
+   * the activation (`nullSd`), the spread that noise alone gives it.
    */
-  value(minDb = -Infinity, map: 0 | 1 = 0): number {
+  value(minDb = -Infinity, map: 0 | 1 = 0, nullZ = 0): number {
     this.catchUp();
     const f = this.n;
+    this.nullSdCount = 0;
     if (f * HOP * FRAME_MS < 1000) return 0;
     const a = this.act;
     a.fill(0);
     const [peaks, bins, max] = map === 1 ? [this.fpeaks, this.fbins, FLOOR_MAX_PEAKS] : [this.peaks, this.bins, MAX_PEAKS];
+    let loud = 0;
     for (let i = 0; i < f; i++) {
       if (!(this.db[i]! > minDb)) continue;
+      loud++;
       for (let j = i * max, e = j + peaks[i]!; j < e; j++) a[bins[j]!]!++;
     }
     const top = this.top;
@@ -318,9 +325,35 @@ export class SpectralLines {
         this.topBin[i] = k + (a[k + 1]! - a[k - 1]!) / den;
       }
     }
+    if (nullZ > 0) this.subtractNull(loud, nullZ);
     let s = 0;
     for (let i = 0; i < TOP; i++) s += top[i]!;
     return s / f;
+  }
+
+  /**
+   * The activation's spread under noise alone, and each line's prominence beyond `z` of it. A frame's peak at a bin is
+   * a Bernoulli trial, so over `loud` frames a bin's count is binomial, standard error √(n·q·(1−q)), with q the
+   * activation's mean over the band (the share of frames and bins with a peak). The noise's own lines are that
+   * spread's extremes, and they grow with q (deeper noise leaves more peaks over a floor by minimum statistics, most
+   * before the floor has seen its window: Martin 2001's minimum is biased low over few frames) and shrink as √n with
+   * time: round nineteen's trace read 0.6–0.8 of the 1.6 bar in deep noise at 2 s as noise lines, 0.2 of it at 6 s.
+   * Counting a line only beyond z standard errors makes the sum mean the same at every SNR and time. (Martin's own
+   * bias factor Bmin rescales the floor, so it only moves the ratio; it leaves the activation's spread as it is.)
+   */
+  private subtractNull(loud: number, z: number): void {
+    let tot = 0;
+    for (let k = LINE_LO_BIN; k <= LINE_HI_BIN; k++) tot += this.act[k]!;
+    const q = loud > 0 ? tot / (loud * (LINE_HI_BIN - LINE_LO_BIN + 1)) : 0;
+    const sd = Math.sqrt(loud * q * (1 - q));
+    this.nullSdCount = sd;
+    const top = this.top;
+    for (let i = 0; i < TOP; i++) top[i] = Math.max(0, top[i]! - z * sd);
+  }
+
+  /** The activation's binomial standard error as the last `value` with a `nullZ` took it, as a share of the frames (0 otherwise). */
+  nullSd(): number {
+    return this.n > 0 ? this.nullSdCount / this.n : 0;
   }
 
   /**
@@ -334,6 +367,20 @@ export class SpectralLines {
   thirdLineShare(): number {
     const top = this.top;
     return top[1]! > 0 ? top[2]! / top[1]! : 0;
+  }
+
+  /**
+   * The third line's prominence over the strongest's, as the last `value` found them (0 with no line). With a `nullZ`
+   * (lines counted only beyond the noise's binomial spread) a tone's partials are all its lines: a single-frequency tone
+   * (DE/UK/JP 400–425 Hz) has one, a dual tone two, and what follows is the noise's, counted as ≈ 0 (round twenty:
+   * tones in white/pink/brown/babble at −3 to 5 dB that reach the floor bar, at most 0.27, the babble cells; the
+   * second line of a one-partial tone is noise too, so the third over the second, thirdLineShare, cannot tell them).
+   * Music's lines are notes and their partials, several of them alike (train and dev music over the bar: 0.31–0.88,
+   * a few at 0–0.26).
+   */
+  thirdOfTopShare(): number {
+    const top = this.top;
+    return top[0]! > 0 ? top[2]! / top[0]! : 0;
   }
 
   /**
