@@ -103,7 +103,7 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   // alone raised the standard on seeds 1-12 (four sets) but the worst ratio fell on seeds 1-2 (0.8949 -> 0.8750); the
   // leavers (breakLeavers) made every set worse: off.
   breakLaw: false,
-  breakLawIn: 'both' as 'both' | 'supply' | 'budget',
+  breakLawIn: 'both' as 'both' | 'supply' | 'budget' | 'fallback' | 'notSpread',
   // A 15 min rest break, exponential (wide: 1/e of breaks still going at 15 min), worth one break.
   breakPriorMs: 15 * 60_000,
   breakPriorBreaks: 1,
@@ -218,8 +218,10 @@ export function predictiveParams(mode: PredictiveMode): Params {
     throw new RangeError(`predictive meanwhileFreedPrior must be a number ≥ 0, got ${p.meanwhileFreedPrior}`);
   if (p.meanwhileBySupply && p.meanwhileByFreed)
     throw new RangeError('predictive meanwhileBySupply and meanwhileByFreed are two measures of one factor: one at most');
-  if (!['both', 'supply', 'budget'].includes(p.breakLawIn))
-    throw new RangeError(`predictive breakLawIn must be 'both', 'supply' or 'budget', got ${String(p.breakLawIn)}`);
+  if (!['both', 'supply', 'budget', 'fallback', 'notSpread'].includes(p.breakLawIn))
+    throw new RangeError(
+      `predictive breakLawIn must be 'both', 'supply', 'budget', 'fallback' or 'notSpread', got ${String(p.breakLawIn)}`,
+    );
   if (!(p.breakPriorMs > 0 && Number.isFinite(p.breakPriorMs)))
     throw new RangeError(`predictive breakPriorMs must be > 0, got ${p.breakPriorMs}`);
   if (!(p.breakPriorBreaks > 0 && Number.isFinite(p.breakPriorBreaks)))
@@ -358,7 +360,14 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   // Agents on a break (breakLaw, break-law.ts): each is back for part of a horizon, so the budget and the guards count
   // that share of an agent (round eighteen: a small team with three of five on break fell back to 1:1 with no abandon).
   const breaks = breakTerms(input, est, P, figures);
-  const team = (h: number) => (breaks?.inBudget ? agents.length * (1 - breaks.leaving(h)) + breaks.shareBack(h) : agents.length);
+  const teamWith = (h: number, withBreaks: boolean) =>
+    breaks && withBreaks ? agents.length * (1 - breaks.leaving(h)) + breaks.shareBack(h) : agents.length;
+  const team = (h: number) => teamWith(h, breaks?.inBudget ?? false);
+  // breakLawIn 'notSpread': the returners count in the budget (τ, the learnt threshold's guard, the fallback check) but
+  // not in the spread guard (round twenty's trace, README: at a small team's start, with no abandon and an allowance of
+  // one, more answers ahead tightened the spread guard, 0.0090 -> 0.0079, the first calls were placed under it, and the
+  // learnt threshold, a mean of the thresholds calls were placed under, kept that lower level for hours).
+  const spreadTeam = (h: number) => teamWith(h, breaks?.inSpread ?? false);
   const expectedLive = (team(horizon(P.budgetHorizonMs)) * horizon(P.budgetHorizonMs)) / handleMs;
   // The setpoint: the target less the margin, safetyMarginToClose where the horizons end at a known close (they hold
   // the day's tail there), else safetyMargin. Never above the cap: once the measured rate reaches it, only calls that
@@ -378,9 +387,15 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   // A rate over the cap stops overdialling too, once it is over beyond chance: more abandons than a process running
   // at the cap gives in 99 % of windows with these answers (one-sided binomial, normal bound). The bare running rate
   // tripped on early noise (2 abandons in the first 40 answers is 5 %, and 1:1 for minutes).
-  const fallbackLive = P.talkPriorInFallbackOnly
-    ? (team(horizon(P.budgetHorizonMs)) * horizon(P.budgetHorizonMs)) / Math.max(1000, priorTalkMs + wrapMs)
-    : expectedLive;
+  // breakLawIn 'fallback': the agents back from a break count here only, as the talk prior does with
+  // talkPriorInFallbackOnly; τ and the guards keep the present team (round twenty, README: the learnt threshold then
+  // starts where the defaults' does).
+  const fallbackTeam = (h: number) => teamWith(h, breaks?.inFallback ?? false);
+  const fallbackLive =
+    P.talkPriorInFallbackOnly || breaks?.inFallback !== breaks?.inBudget
+      ? (fallbackTeam(horizon(P.budgetHorizonMs)) * horizon(P.budgetHorizonMs)) /
+        Math.max(1000, (P.talkPriorInFallbackOnly ? priorTalkMs : talkMs) + wrapMs)
+      : expectedLive;
   const budgetSpent = est.abandon.abandoned + 1 > P.maxAbandonRate * (est.abandon.live + fallbackLive);
   const overCap = overCapBeyondChance(est.abandon.abandoned, est.abandon.live, P.maxAbandonRate);
   const capHit = budgetSpent || overCap;
@@ -401,7 +416,7 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
       ? spreadGuardRisk({
           abandoned: est.abandon.abandoned,
           live: est.abandon.live,
-          expectedAnswers: (team(horizon(P.shiftGuardHorizonMs)) * horizon(P.shiftGuardHorizonMs)) / handleMs,
+          expectedAnswers: (spreadTeam(horizon(P.shiftGuardHorizonMs)) * horizon(P.shiftGuardHorizonMs)) / handleMs,
           cap: P.maxAbandonRate,
           chance: P.shiftGuardChance,
           dispersion: P.shiftGuardDispersion,
@@ -668,7 +683,12 @@ function learntThreshold(
 /** What predictive reads of the agents on a break (breakLaw). */
 interface BreakTerms {
   inSupply: boolean;
+  /** In the budget's agent count: τ, the learnt threshold's budget guard and floor, the close's setpoint. */
   inBudget: boolean;
+  /** In the spread guard's agent count. */
+  inSpread: boolean;
+  /** In the budget's 1:1 fallback check (with inBudget, or alone with breakLawIn 'fallback'). */
+  inFallback: boolean;
   /** When each agent on a break began it (ms). */
   since: number[];
   /** Σ over the agents on a break of the share of the next `h` ms each is expected back. */
@@ -712,8 +732,10 @@ function breakTerms(input: TickInput, est: Estimates, P: Params, figures: Predic
   figures.breakShareBack = round(shareBack(P.budgetHorizonMs));
   if (P.breakLeavers) figures.breakLeaving = round(leaving(P.budgetHorizonMs));
   return {
-    inSupply: P.breakLawIn !== 'budget',
-    inBudget: P.breakLawIn !== 'supply',
+    inSupply: P.breakLawIn === 'both' || P.breakLawIn === 'supply',
+    inBudget: P.breakLawIn === 'both' || P.breakLawIn === 'budget' || P.breakLawIn === 'notSpread',
+    inSpread: P.breakLawIn === 'both' || P.breakLawIn === 'budget',
+    inFallback: P.breakLawIn !== 'supply',
     since,
     shareBack,
     leaving,

@@ -180,8 +180,13 @@ export interface PredictiveMode {
    * (default false: agents on a break count for nothing; round nineteen, README).
    */
   breakLaw?: boolean;
-  /** With breakLaw: where it counts, 'both', 'supply' (the per-call chance only) or 'budget' (the agent count only). */
-  breakLawIn?: 'both' | 'supply' | 'budget';
+  /**
+   * With breakLaw: where it counts, 'both', 'supply' (the per-call chance only), 'budget' (the agent count only: τ, the
+   * guards, the learnt threshold's guard and the 1:1 fallback check) or 'fallback' (the budget's 1:1 fallback check
+   * only, as `talkPriorInFallbackOnly` does with the talk prior) or 'notSpread' (the budget's, not the spread guard's)
+   * (round twenty, README).
+   */
+  breakLawIn?: 'both' | 'supply' | 'budget' | 'fallback' | 'notSpread';
   /**
    * With breakLaw in the budget: it also takes out the share of the present agents expected to go on a break within the
    * horizon, at the rate breaks start per present agent (the breaks seen and under way ÷ the present agent-time, the

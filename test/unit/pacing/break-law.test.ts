@@ -214,3 +214,54 @@ t.test('leavers in the decision: the budget counts present agents less those exp
   t.throws(() => predictiveParams({ kind: 'predictive', breakPriorEveryMs: 0 }), /breakPriorEveryMs/);
   t.throws(() => observe(createEstimator(), { type: 'staffed', at: NOW, agentMs: -5 }), /agentMs/);
 });
+
+/** Every figure but the break law's own: what the decision would be with nobody on a break counted. */
+const withoutBreakFigures = (d: ReturnType<typeof decideTick>) => {
+  const { onBreak: _o, breaksSeen: _s, breakShareBack: _b, ...rest } = d.trace.figures as Record<string, unknown>;
+  return { calls: d.calls, reason: d.reason, figures: rest };
+};
+
+t.test("breakLawIn 'fallback': the returners count in the 1:1 fallback check and nowhere else", async (t) => {
+  const est = shift(6);
+  const team = agentsOf(1, 1);
+  const away = [{ since: NOW - 5 * MIN }, { since: NOW - 5 * MIN }, { since: NOW - 5 * MIN }];
+  t.match(decideTick(tick(team, est, { kind: 'predictive' }, away)).reason, /abandon budget of 3\.0 % spent/, 'the defaults fall back');
+  const fb = decideTick(tick(team, est, { ...ON, breakLawIn: 'fallback' }, away));
+  t.notMatch(fb.reason, /budget of 3\.0 % spent/, fb.reason);
+  // τ from the two present agents only: s·(live + E) ÷ E with no abandon, E = 2 × 30 min ÷ the handle time.
+  const E = (2 * 30 * MIN) / Number(fb.trace.figures.handleMs);
+  const s = Number(fb.trace.figures.setpoint);
+  near(t, Number(fb.trace.figures.riskBudget), (s * (est.abandon.live + E)) / E, 0.002, 'τ counts the present agents');
+  const bud = decideTick(tick(team, est, { ...ON, breakLawIn: 'budget' }, away));
+  t.ok(Number(bud.trace.figures.riskBudget) < Number(fb.trace.figures.riskBudget) - 0.002, "'budget' counts the returners in τ too");
+  t.ok(Number(bud.trace.figures.spreadGuard) !== Number(fb.trace.figures.spreadGuard), 'and in the spread guard');
+  // Where the present team alone passes the check, the decision is the defaults' to the last figure.
+  const five = agentsOf(3, 2);
+  const one = [{ since: NOW - 5 * MIN }];
+  const def = decideTick(tick(five, est, { kind: 'predictive' }, one));
+  t.notMatch(def.reason, /spent/);
+  t.same(withoutBreakFigures(decideTick(tick(five, est, { ...ON, breakLawIn: 'fallback' }, one))), withoutBreakFigures(def));
+  // Returners that bring too few answers: still 1:1 (just gone on 15 min breaks, one abandon already spent).
+  const spent = { ...est, abandon: { ...est.abandon, abandoned: 1 } };
+  const gone = [{ since: NOW - 1000 }];
+  t.match(decideTick(tick(team, spent, { ...ON, breakLawIn: 'fallback' }, gone)).reason, /abandon budget of 3\.0 % spent/);
+});
+
+t.test("breakLawIn 'notSpread': the returners count in the budget, not in the spread guard", async (t) => {
+  const est = shift(6);
+  const five = agentsOf(3, 2);
+  const one = [{ since: NOW - 5 * MIN }, { since: NOW - 10 * MIN }];
+  const def = decideTick(tick(five, est, { kind: 'predictive' }, one));
+  const ns = decideTick(tick(five, est, { ...ON, breakLawIn: 'notSpread' }, one));
+  const bud = decideTick(tick(five, est, { ...ON, breakLawIn: 'budget' }, one));
+  t.equal(ns.trace.figures.spreadGuard, def.trace.figures.spreadGuard, 'the spread guard counts the present agents');
+  t.not(bud.trace.figures.spreadGuard, def.trace.figures.spreadGuard, "'budget' counts the returners there");
+  t.equal(ns.trace.figures.riskBudget, bud.trace.figures.riskBudget, 'τ counts them as budget does');
+  t.equal(ns.trace.figures.budgetGuard, bud.trace.figures.budgetGuard, 'and the learnt threshold budget guard');
+  t.not(ns.trace.figures.riskBudget, def.trace.figures.riskBudget);
+  // The fallback check counts them too: three of five away no longer fall back with no abandon.
+  const away = [{ since: NOW - 5 * MIN }, { since: NOW - 5 * MIN }, { since: NOW - 5 * MIN }];
+  t.notMatch(decideTick(tick(agentsOf(1, 1), est, { ...ON, breakLawIn: 'notSpread' }, away)).reason, /spent/);
+  t.match(predictiveParams({ kind: 'predictive', breakLawIn: 'notSpread' }), { breakLawIn: 'notSpread' });
+  t.match(predictiveParams({ kind: 'predictive', breakLawIn: 'fallback' }), { breakLawIn: 'fallback' });
+});
