@@ -101,7 +101,9 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   // (break-law.ts), in the supply and the budget's agent count. At a fixed θ +0.16 on the standard and +0.45-0.68 on
   // the 10 %-live 5-agent rows; under the controller the standard fell on seeds 5-6 (0.9688 -> 0.9625). The budget part
   // alone raised the standard on seeds 1-12 (four sets) but the worst ratio fell on seeds 1-2 (0.8949 -> 0.8750); the
-  // leavers (breakLeavers) made every set worse: off.
+  // leavers (breakLeavers) made every set worse: off. Round twenty: breakLawIn 'fallback' (the fallback check only) left
+  // the standard identical on seeds 1-6 (-0.33/+0.05/-0.13 point on the ten rows); 'notSpread' (not the spread guard)
+  // raised it on 1-2 and 3-4, identical on 5-6, the worst down on 1-2 (0.8949 -> 0.8881): off.
   breakLaw: false,
   breakLawIn: 'both' as 'both' | 'supply' | 'budget' | 'fallback' | 'notSpread',
   // A 15 min rest break, exponential (wide: 1/e of breaks still going at 15 min), worth one break.
