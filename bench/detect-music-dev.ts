@@ -6,6 +6,12 @@
  *
  *   npm run bench -- detect-music-dev [--media '<json>'] [--against '<json>' | '[<json>, …]'] [--snr 5,10,20]
  *                                     [--noise white,pink,brown,babble|none] [--loss 1,3,5] [--messages 12] [--verbose]
+ *                                     [--set synth|wide|all] [--per-track 2] [--wide-messages 3]
+ *
+ * `--set wide` runs the wide set of real recorded music instead (bench/corpus/music-wide.ts: excerpts of four Debian
+ * packages' orchestral, ambient, electronic, blues and rock tracks, `--per-track` excerpts of each and
+ * `--wide-messages` hold messages per package; its cache is built by scripts/music-wide.sh on first use), `all` both;
+ * the JSON line then adds a row per package (`sources`).
  *
  * Prints one JSON line: `music` (pieces called music) and `messagePerson` (hold messages called a person: must stay
  * 0; music or machine is right for them) per cell and summed over noise, codec and loss cells. `--against` runs the
@@ -16,7 +22,10 @@
 import { analyzePcm } from '../lib/media/analyzer';
 import { mediaConfig, type MediaConfig } from '../lib/media/config';
 import type { Verdict } from '../lib/media/types';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { musicDevSet } from './corpus/music-dev';
+import { loadMusicWide, musicWideSet } from './corpus/music-wide';
 import { babble, codec, CODECS, colored, loadVoice, VOICES } from './corpus/real';
 import * as S from './corpus/synth';
 import { predicted } from './detect-real';
@@ -50,7 +59,12 @@ export default function main(args: string[]): void {
   const verbose = args.includes('--verbose');
   const voices = VOICES.train.map((v) => loadVoice(v));
   const prompts = voices.flatMap((v) => v.prompts.map((c) => c.x));
-  const items = musicDevSet(prompts, Number(arg('--messages') ?? 12));
+  const set = arg('--set') ?? 'synth';
+  if (!['synth', 'wide', 'all'].includes(set)) throw new Error(`--set ${set}: one of synth, wide, all`);
+  const items: Array<{ id: string; kind: 'music' | 'message'; desc: string; pcm: Int16Array; source?: string }> = [];
+  if (set !== 'wide') items.push(...musicDevSet(prompts, Number(arg('--messages') ?? 12)).map((i) => ({ ...i, source: 'synth' })));
+  if (set !== 'synth')
+    items.push(...musicWideSet(wideTracks(), prompts, Number(arg('--per-track') ?? 2), Number(arg('--wide-messages') ?? 3)));
   const pool = voices.flatMap((v) => v.prompts);
 
   type Cell = { music: number; musicOk: number; message: number; messagePerson: number };
@@ -71,7 +85,8 @@ export default function main(args: string[]): void {
       const p = predicted(vs);
       const v = vs.find((x) => x.kind === p || (p === 'machine' && x.kind === 'beep'));
       const at = v?.atMs ?? null;
-      for (const key of [row, row.replace(/@.*/, '')].filter((x, i, a) => a.indexOf(x) === i)) {
+      const keys = [row, row.replace(/@.*/, ''), ...(set === 'synth' ? [] : [`source:${item.source}`])];
+      for (const key of keys.filter((x, i, a) => a.indexOf(x) === i)) {
         const cell = (cells[k]![key] ??= { music: 0, musicOk: 0, message: 0, messagePerson: 0 });
         if (item.kind === 'music') {
           cell.music++;
@@ -129,13 +144,30 @@ export default function main(args: string[]): void {
       noise: group(noises),
       codec: group(CODECS),
       loss: group(losses.map((p) => `loss${p}%`)),
-      rows: Object.fromEntries(Object.entries(c).map(([k, x]) => [k, { music: pct(x.musicOk, x.music), messagePerson: x.messagePerson }])),
+      rows: Object.fromEntries(
+        Object.entries(c)
+          .filter(([k]) => !k.startsWith('source:'))
+          .map(([k, x]) => [k, { music: pct(x.musicOk, x.music), messagePerson: x.messagePerson }]),
+      ),
+      ...(set === 'synth'
+        ? {}
+        : {
+            sources: Object.fromEntries(
+              Object.entries(c)
+                .filter(([k]) => k.startsWith('source:'))
+                .map(([k, x]) => [
+                  k.slice(7),
+                  { music: pct(x.musicOk, x.music), messagePerson: x.messagePerson, pieces: x.music, messages: x.message },
+                ]),
+            ),
+          }),
     };
   };
   const [head, ...rest] = cells.map(summary);
   console.log(
     JSON.stringify({
       bench: 'detect-music-dev',
+      set,
       overrides: configs[0]!.overrides,
       pieces: items.filter((i) => i.kind === 'music').length,
       messages: items.filter((i) => i.kind === 'message').length,
@@ -144,6 +176,20 @@ export default function main(args: string[]): void {
       ...(rest.length ? { against: rest.map((s, k) => ({ overrides: configs[k + 1]!.overrides, changed: changed[k + 1], ...s })) } : {}),
     }),
   );
+}
+
+/** The wide set's decoded tracks, building the cache (scripts/music-wide.sh: installs the packages) when missing. */
+function wideTracks(): NonNullable<ReturnType<typeof loadMusicWide>> {
+  const root = join(__dirname, '.out');
+  const have = loadMusicWide(root);
+  if (have) return have;
+  console.error('music-wide cache missing: running scripts/music-wide.sh (installs the Debian music packages, then decodes)');
+  const r = spawnSync('bash', [join(__dirname, '..', 'scripts', 'music-wide.sh'), '--out', root], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const built = r.status === 0 ? loadMusicWide(root) : null;
+  if (!built) throw new Error('the wide music set could not be built (scripts/music-wide.sh failed; see above)');
+  return built;
 }
 
 if (require.main === module) main(process.argv.slice(2));
