@@ -9,7 +9,7 @@
 import { DURATION_BINS, durationBin, talkClass, TALK_CLASSES } from './duration-law';
 import { agentPaces, type PaceMoments } from './agent-pace';
 import type { LiveBucket } from './live-rate';
-import { RECENT_MS, overtakeOf, type OvertakeTally, type RecentAnswers, type SupplyTally } from './meanwhile';
+import { RECENT_MS, overtakeOf, windowedSupply, type OvertakeTally, type RecentAnswers, type SupplyTally } from './meanwhile';
 import type { BreakSample } from './break-law';
 
 export interface EstimatorConfig {
@@ -80,9 +80,12 @@ export type PacingEvent =
   /**
    * A predictive tick (predictive's `meanwhileBySupply` reads these): `short` when no agent was ready beyond the persons
    * already waiting for one, `calls` the calls placed on it. The time until the next tick counts as this tick's
-   * supply (at most MAX_SUPPLY_GAP_MS: a longer gap is a runner that stopped ticking).
+   * supply (at most MAX_SUPPLY_GAP_MS: a longer gap is a runner that stopped ticking). With `windowMs`
+   * (`meanwhileByNoneFreed`; `short` is then unread): the time since the last tick counts as this tick's, short when no
+   * agent came free (a wrap-up ended) in the window before it, at the calls placed in that window per window
+   * (meanwhile.ts windowedSupply).
    */
-  | { type: 'supply'; at: number; short: boolean; calls: number }
+  | { type: 'supply'; at: number; short: boolean; calls: number; windowMs?: number }
   /** `agentId`: whose talk it was (when known: each agent's own pace is kept too, agent-pace.ts). */
   | { type: 'talkEnded'; at: number; talkMs: number; agentId?: string }
   /** `talkMs`: the talk this wrap-up followed (when known: the wrap-up law is kept per class of it too). */
@@ -145,7 +148,7 @@ export interface EstimatorState {
   /** Since the estimator started (the shift): live answers and abandons. */
   total: { live: number; abandoned: number };
   /** The last `supply` event's time and state: the time to the next one is that state's. */
-  supplyLast?: { at: number; short: boolean };
+  supplyLast?: { at: number; short: boolean; windowMs?: number };
   /**
    * The last RECENT_MS: when the live answers' calls were placed, and when agents came free (wrap-ups ended), to count
    * each new live answer's overtakers and the agents freed while it rang (meanwhile.ts).
@@ -350,6 +353,24 @@ export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState 
       break;
     case 'supply': {
       checkDuration('calls', ev.calls);
+      if (ev.windowMs !== undefined) {
+        if (!(ev.windowMs > 0 && Number.isFinite(ev.windowMs)))
+          throw new RangeError(`pacing event windowMs must be a positive number, got ${ev.windowMs}`);
+        const gap = supplyLast ? Math.min(MAX_SUPPLY_GAP_MS, Math.max(0, ev.at - supplyLast.at)) : 0;
+        const w = windowedSupply(recent, ev.at, ev.windowMs, ev.calls);
+        // The placements as a rate over the window, held for the gap: Σ gap · (calls in the window ÷ window).
+        const worth = (gap * w.windowCalls) / ev.windowMs;
+        const t = b.supply ?? { shortMs: 0, allMs: 0, shortCalls: 0, allCalls: 0 };
+        b.supply = {
+          shortMs: t.shortMs + (w.short ? gap : 0),
+          allMs: t.allMs + gap,
+          shortCalls: t.shortCalls + (w.short ? worth : 0),
+          allCalls: t.allCalls + worth,
+        };
+        supplyLast = { at: ev.at, short: w.short, windowMs: ev.windowMs };
+        recent = w.recent;
+        break;
+      }
       const gap = supplyLast ? Math.min(MAX_SUPPLY_GAP_MS, Math.max(0, ev.at - supplyLast.at)) : 0;
       const was = supplyLast?.short ?? false;
       const t = b.supply ?? { shortMs: 0, allMs: 0, shortCalls: 0, allCalls: 0 };
@@ -371,6 +392,7 @@ export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState 
     case 'wrapEnded':
       checkDuration('wrapMs', ev.wrapMs);
       recent = {
+        ...recent,
         live: recent?.live ?? [],
         freedAt: [...(recent?.freedAt ?? []).filter((t) => t > ev.at - RECENT_MS), ev.at],
       };

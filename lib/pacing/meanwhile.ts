@@ -61,10 +61,14 @@ export interface OvertakeTally {
 /** How far back the estimator remembers live answers' placing and agents coming free: past the longest ring. */
 export const RECENT_MS = 150_000;
 
-/** What the estimator remembers of the last RECENT_MS: each live answer's [placed, answered] times, and agents freed. */
+/**
+ * What the estimator remembers of the last RECENT_MS: each live answer's [placed, answered] times, agents freed, and
+ * (with `meanwhileByNoneFreed`'s windowed supply events) the ticks' placements as [at, calls].
+ */
 export interface RecentAnswers {
   live: [number, number][];
   freedAt: number[];
+  placed?: [number, number][];
 }
 
 /**
@@ -84,7 +88,35 @@ export function overtakeOf(
   for (const [p, a] of live) if (p > placedAt && a <= at) overtakers++;
   let freed = 0;
   for (const f of freedAt) if (f > placedAt && f <= at) freed++;
-  return { overtakers, freed, recent: { live: [...live, [placedAt, at]], freedAt } };
+  return { overtakers, freed, recent: { ...recent, live: [...live, [placedAt, at]], freedAt } };
+}
+
+/**
+ * The third measure (predictive's `meanwhileByNoneFreed`, round twenty): the calls placed over the window before a
+ * moment when no agent had come free in it, against the window before any moment. The term counts the calls placed
+ * while this call rings that are answered before it, and it matters in the case where this call finds no agent: few
+ * came free while it rang. So its rate is the placement rate over a ring's length before a moment with no agent freed
+ * over that length. Round nineteen's supply measure took the rate *in* the ticks with no agent ready and read 0.42
+ * where the overtakers' own ratio (while no agent came free ÷ all) was 0.64 on the standard: the calls that overtake are
+ * placed before the agents run out, while some still look free. The overtakers' own count (meanwhileByFreed) samples
+ * it once per live answer, a few hundred a shift; this samples it every tick.
+ *
+ * The tick at `at` with `calls` placed: its placements in (at − windowMs, at] (this tick's included), whether no agent
+ * came free in that window, and the memory with this tick's placements added and anything older than RECENT_MS dropped.
+ */
+export function windowedSupply(
+  recent: RecentAnswers | undefined,
+  at: number,
+  windowMs: number,
+  calls: number,
+): { short: boolean; windowCalls: number; recent: RecentAnswers } {
+  const from = at - windowMs;
+  const placed = (recent?.placed ?? []).filter(([t]) => t > at - RECENT_MS);
+  if (calls > 0) placed.push([at, calls]);
+  let windowCalls = 0;
+  for (const [t, n] of placed) if (t > from && t <= at) windowCalls += n;
+  const short = !(recent?.freedAt ?? []).some((t) => t > from && t <= at);
+  return { short, windowCalls, recent: { live: recent?.live ?? [], freedAt: recent?.freedAt ?? [], placed } };
 }
 
 /** The factor on λ from the overtakers: their mean while no agent came free ÷ their mean, shrunk toward 1. */

@@ -97,6 +97,11 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   // (+0.24/+0.57/+0.73 point) but a5-live10-talk180 fell 5.6 points on seeds 3-4, the worst ratio with it: off.
   meanwhileByFreed: false,
   meanwhileFreedPrior: 20,
+  // Round twenty (README, pacing): the same term at the placement rate over a live ring's length before the moments when
+  // no agent had come free over it (meanwhile.ts windowedSupply), over that rate before any moment; shrunk toward 1 by
+  // meanwhileNoneFreedPrior pseudo-calls.
+  meanwhileByNoneFreed: false,
+  meanwhileNoneFreedPrior: 20,
   // Round nineteen (README, pacing): agents on a break counted by a break-length law learnt from the desk's breaks
   // (break-law.ts), in the supply and the budget's agent count. At a fixed θ +0.16 on the standard and +0.45-0.68 on
   // the 10 %-live 5-agent rows; under the controller the standard fell on seeds 5-6 (0.9688 -> 0.9625). The budget part
@@ -179,6 +184,8 @@ export function predictiveParams(mode: PredictiveMode): Params {
     meanwhileSupplyPrior: mode.meanwhileSupplyPrior ?? d.meanwhileSupplyPrior,
     meanwhileByFreed: mode.meanwhileByFreed ?? d.meanwhileByFreed,
     meanwhileFreedPrior: mode.meanwhileFreedPrior ?? d.meanwhileFreedPrior,
+    meanwhileByNoneFreed: mode.meanwhileByNoneFreed ?? d.meanwhileByNoneFreed,
+    meanwhileNoneFreedPrior: mode.meanwhileNoneFreedPrior ?? d.meanwhileNoneFreedPrior,
     breakLaw: mode.breakLaw ?? d.breakLaw,
     breakLawIn: mode.breakLawIn ?? d.breakLawIn,
     breakPriorMs: mode.breakPriorMs ?? d.breakPriorMs,
@@ -218,8 +225,10 @@ export function predictiveParams(mode: PredictiveMode): Params {
     throw new RangeError(`predictive meanwhileSupplyPrior must be a number ≥ 0, got ${p.meanwhileSupplyPrior}`);
   if (!(p.meanwhileFreedPrior >= 0 && Number.isFinite(p.meanwhileFreedPrior)))
     throw new RangeError(`predictive meanwhileFreedPrior must be a number ≥ 0, got ${p.meanwhileFreedPrior}`);
-  if (p.meanwhileBySupply && p.meanwhileByFreed)
-    throw new RangeError('predictive meanwhileBySupply and meanwhileByFreed are two measures of one factor: one at most');
+  if (!(p.meanwhileNoneFreedPrior >= 0 && Number.isFinite(p.meanwhileNoneFreedPrior)))
+    throw new RangeError(`predictive meanwhileNoneFreedPrior must be a number ≥ 0, got ${p.meanwhileNoneFreedPrior}`);
+  if ([p.meanwhileBySupply, p.meanwhileByFreed, p.meanwhileByNoneFreed].filter(Boolean).length > 1)
+    throw new RangeError('predictive meanwhileBySupply, meanwhileByFreed and meanwhileByNoneFreed are measures of one factor: one at most');
   if (!['both', 'supply', 'budget', 'fallback', 'notSpread'].includes(p.breakLawIn))
     throw new RangeError(
       `predictive breakLawIn must be 'both', 'supply', 'budget', 'fallback' or 'notSpread', got ${String(p.breakLawIn)}`,
@@ -242,6 +251,13 @@ export function cdfAt(cdf: readonly number[], binMs: number, x: number): number 
   if (i >= cdf.length) return cdf[cdf.length - 1];
   const lo = i === 0 ? 0 : cdf[i - 1];
   return lo + (u - i) * (cdf[i] - lo);
+}
+
+/** The mean of a law given by its cdf at bin ends (linear within a bin): Σ binMs · (1 − the bin's mean cdf). */
+export function meanOfCdf(cdf: readonly number[], binMs: number): number {
+  let m = 0;
+  for (let i = 0; i < cdf.length; i++) m += binMs * (1 - ((i === 0 ? 0 : cdf[i - 1]) + cdf[i]) / 2);
+  return m;
 }
 
 function quantileOf(cdf: readonly number[], binMs: number, q: number): number {
@@ -325,6 +341,8 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   const figures: PredictiveResult['figures'] = { progressiveFloor: floor };
   // Every tick's supply is kept for the conditioned meanwhile term, the fallbacks' ticks too (afterPlaced reads this).
   if (P.meanwhileBySupply) figures.keepSupply = true;
+  // meanwhileByNoneFreed: every tick too, over the window the model last reported (figures.meanwhileWindowMs).
+  else if (P.meanwhileByNoneFreed) figures.keepSupply = 'noneFreed';
   if (input.closesAt !== undefined) figures.closeInMs = Math.max(0, Math.round(input.closesAt - now));
   if (agents.length === 0) return { wanted: 0, reason: 'no agent logged in', figures };
   if (!est) return { wanted: floor, reason: `no estimates yet: progressive 1:1 (${floor})`, figures: { ...figures, confidence: 0 } };
@@ -472,12 +490,17 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   // meanwhileBySupply: given that this call finds no agent, few agents came free meanwhile, and a campaign places calls
   // mostly as they do; so λ at the rate of the ticks whose supply was short (meanwhile.ts; README, round nineteen).
   // meanwhileByFreed: the same factor read off the term's own count, the overtakers of live answers (meanwhile.ts).
+  // meanwhileByNoneFreed: λ at the rate over a live ring's length before the moments when no agent had come free over it
+  // (meanwhile.ts windowedSupply); the window is the live ring law's mean, reported for the tick's supply event.
   const scale = P.meanwhileBySupply
     ? meanwhileScale(est.supply, P.meanwhileSupplyPrior)
     : P.meanwhileByFreed
       ? meanwhileFreedScale(est.overtaken, P.meanwhileFreedPrior)
-      : 1;
-  if (P.meanwhileBySupply || P.meanwhileByFreed) figures.meanwhileScale = round(scale);
+      : P.meanwhileByNoneFreed
+        ? meanwhileScale(est.supply, P.meanwhileNoneFreedPrior)
+        : 1;
+  if (P.meanwhileBySupply || P.meanwhileByFreed || P.meanwhileByNoneFreed) figures.meanwhileScale = round(scale);
+  if (P.meanwhileByNoneFreed) figures.meanwhileWindowMs = Math.round(meanOfCdf(est.liveRingCdf, bin));
   const lambda = Number.isFinite(est.resolvedPerMs) ? est.resolvedPerMs * scale : 0;
   const futureLive = (x: number) => {
     const step = bin / 4;

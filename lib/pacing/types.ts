@@ -174,6 +174,15 @@ export interface PredictiveMode {
   /** Pseudo-answers at the overall mean behind `meanwhileByFreed`'s ratio (default 20; 0: the measured ratio alone). */
   meanwhileFreedPrior?: number;
   /**
+   * The calls-meanwhile term at the placement rate over a live ring's length (the live ring law's mean) before the
+   * recent moments when no agent had come free over it, over that rate before any moment: the term's rate in the case
+   * where a call finds no agent, sampled every tick (meanwhile.ts `windowedSupply`; the estimator's `supply` events with
+   * their window, and its wrap-ups' ends). One of the three measures at most. Default false (round twenty, README).
+   */
+  meanwhileByNoneFreed?: boolean;
+  /** Pseudo-calls at the average rate behind `meanwhileByNoneFreed`'s ratio (default 20; 0: the measured ratio alone). */
+  meanwhileNoneFreedPrior?: number;
+  /**
    * Agents on a break (`TickInput.onBreak`) count, by a break-length law learnt from the desk's completed breaks
    * (break-law.ts, the estimator's `breaks`, shrunk toward `breakPriorMs`): in the supply, P(back within x + the
    * threshold) each, and in the budget's and the guards' agent count, the expected share of their horizon each is back

@@ -138,13 +138,24 @@ export function afterPlaced(est0: EstimatorState, decision: TickDecision, placed
 
 /**
  * Every predictive tick's supply, for a mode that reads it (its trace says `keepSupply`; predictive's
- * `meanwhileBySupply`): short when no agent is ready beyond the persons already waiting, with the calls placed on it.
+ * `meanwhileBySupply`): short when no agent is ready beyond the persons already waiting, with the calls placed on it;
+ * for `meanwhileByNoneFreed` (`keepSupply: 'noneFreed'`), the tick with the window the model gave, which the estimator
+ * holds against the agents freed and the calls placed in it (meanwhile.ts windowedSupply).
  * The runner calls this on every tick, placed or not (afterPlaced does when calls were placed).
  */
 export function afterTick(est: EstimatorState, decision: TickDecision, placed: number, now: number): EstimatorState {
   const t = decision.trace;
-  if (t.mode !== 'predictive' || t.figures.keepSupply !== true) return est;
-  return observe(est, { type: 'supply', at: now, short: t.agents.ready <= t.calls.queued, calls: Math.max(0, placed) });
+  if (t.mode !== 'predictive') return est;
+  const calls = Math.max(0, placed);
+  if (t.figures.keepSupply === 'noneFreed') {
+    // The window is the model's (its live ring mean); a tick where the model did not run keeps the last one it gave.
+    const w = t.figures.meanwhileWindowMs;
+    const windowMs = typeof w === 'number' && w > 0 ? w : est.supplyLast?.windowMs;
+    if (windowMs === undefined) return est;
+    return observe(est, { type: 'supply', at: now, short: false, calls, windowMs });
+  }
+  if (t.figures.keepSupply !== true) return est;
+  return observe(est, { type: 'supply', at: now, short: t.agents.ready <= t.calls.queued, calls });
 }
 
 export function pacingMode(
