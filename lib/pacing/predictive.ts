@@ -99,7 +99,9 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   meanwhileFreedPrior: 20,
   // Round twenty (README, pacing): the same term at the placement rate over a live ring's length before the moments when
   // no agent had come free over it (meanwhile.ts windowedSupply), over that rate before any moment; shrunk toward 1 by
-  // meanwhileNoneFreedPrior pseudo-calls.
+  // meanwhileNoneFreedPrior pseudo-calls. Its factor tracks the overtakers' own ratio (traced: 0.76 against 0.77 on the
+  // standard, 0.81 against 0.79 on a5-live10-talk180), but under the controller the standard fell on seeds 3-4
+  // (0.9710 -> 0.9559) and the worst ratio on seeds 1-2 (0.8949 -> 0.8467, a5-live10-talk180 -6.1 points): off.
   meanwhileByNoneFreed: false,
   meanwhileNoneFreedPrior: 20,
   // Round nineteen (README, pacing): agents on a break counted by a break-length law learnt from the desk's breaks
