@@ -4,7 +4,8 @@
  * plucked note's periodicity fades with its level under the line's noise and returns at the next attack, at the note
  * rate, inside that band. With the option, frames on a steady decay (note-decay.ts, a straight line in dB) and the
  * frame after one hold the periodicity of the frame before, as lost-packet holes do. A voice falls off a plateau, so
- * its syllables keep their swing.
+ * its syllables keep their swing. On by default since round twenty (100 ms, and with musicLineSwingDecayAttackDb 2 dB
+ * only a decay that the next attack ends): README "Round twenty".
  */
 import t from 'tap';
 import { mediaConfig } from '../../../lib/media/config';
@@ -36,26 +37,33 @@ function plucked(ms: number, noteMs: number, dbPerS: number): Float64Array {
 const onLine = (vs: Verdict[]) => vs.find((v) => v.kind === 'music' && /on the line/.test(v.reason));
 const amd = (o: Record<string, unknown>) => ({ phase: 'answered' as const, overrides: { amd: o } });
 
-t.test('off by default; the residual bar at 1 dB', async (t) => {
-  t.match(cfg.amd, { musicLineSwingDecayMs: 0, musicLineSwingDecayMaxResidualDb: 1 });
+t.test('on by default: 100 ms, only attack-ended decays (2 dB); the residual bar at 1 dB', async (t) => {
+  t.match(cfg.amd, { musicLineSwingDecayMs: 100, musicLineSwingDecayAttackDb: 2, musicLineSwingDecayMaxResidualDb: 1 });
 });
 
 t.test('plucked notes in white noise: the swing refuses them, with their decay bridged they are music', async (t) => {
   // 200 ms notes decaying at 90 dB/s (the plucked music dev pieces fall 79–94 dB/s), in white noise at 5 dB SNR: each
   // note's periodicity fades into the noise and returns at the next attack, 5 times a second.
   const x = white(plucked(6000, 200, 90), 5);
-  const off = run(x, amd({}));
-  t.notOk(onLine(off), `off: not music on the line, ${JSON.stringify(off)}`);
-  t.ok(onLine(run(x, amd({ musicLineMaxVoicingSwing: 0 }))), 'the swing gate is what refuses it');
-  const on = run(x, amd({ musicLineSwingDecayMs: 100 }));
+  const off = run(x, amd({ musicLineSwingDecayMs: 0 }));
+  t.notOk(onLine(off), `off (0): not music on the line, ${JSON.stringify(off)}`);
+  t.ok(onLine(run(x, amd({ musicLineSwingDecayMs: 0, musicLineMaxVoicingSwing: 0 }))), 'the swing gate is what refuses it');
+  const byDefault = run(x, amd({}));
+  t.ok(onLine(byDefault), `with the defaults: music on the line, ${JSON.stringify(byDefault)}`);
+  // Every decay held (the round-nineteen form): the bars below each refuse it again.
+  const on = run(x, amd({ musicLineSwingDecayMs: 100, musicLineSwingDecayAttackDb: 0 }));
   const m = onLine(on);
   t.ok(m, `with the decay bridged: music on the line, ${JSON.stringify(on)}`);
   t.ok(m && 'features' in m && m.features!.lineVoicingSwing! < BAR, `its swing under the bar ${BAR}`);
-  const asked = (o: Record<string, unknown>) => !!onLine(run(x, amd({ musicLineSwingDecayMs: 100, ...o })));
+  const asked = (o: Record<string, unknown>) => !!onLine(run(x, amd({ musicLineSwingDecayMs: 100, musicLineSwingDecayAttackDb: 0, ...o })));
   t.notOk(asked({ musicLineSwingDecayMaxResidualDb: 0.1 }), 'a fit bar tighter than the noise leaves no decay to bridge');
   t.notOk(asked({ musicLinePauseDecayMaxDbPerS: 60 }), 'a fall faster than musicLinePauseDecayMaxDbPerS is not bridged');
   t.notOk(asked({ musicLinePauseDecayMinDbPerS: 100 }), '…nor one slower than musicLinePauseDecayMinDbPerS');
-  t.notOk(!!onLine(run(x, amd({ musicLineSwingDecayMs: 200 }))), 'a window as long as the note spans its attack: no decay');
+  t.notOk(
+    !!onLine(run(x, amd({ musicLineSwingDecayMs: 200, musicLineSwingDecayAttackDb: 0 }))),
+    'a window as long as the note spans its attack: no decay',
+  );
+  t.notOk(!!onLine(run(x, amd({ musicLineSwingDecayMs: 200 }))), '…nor with the default attack bar');
 });
 
 t.test('a talker whose other cues pass keeps the swing that refuses it, with the option on', async (t) => {
@@ -88,18 +96,21 @@ t.test('a talker whose other cues pass keeps the swing that refuses it, with the
     ['steady vowels at 5 dB', white(steady, 5)],
   ] as const) {
     t.ok(onLine(run(x, amd({ ...relaxed, musicLineMaxVoicingSwing: 0 }))), `${name}: music on the line without the swing gate`);
-    const on = run(x, amd({ ...relaxed, musicLineSwingDecayMs: 100 }));
-    t.notOk(onLine(on), `${name}: not music with the decay bridged, ${JSON.stringify(on)}`);
+    const on = run(x, amd({ ...relaxed, musicLineSwingDecayMs: 100, musicLineSwingDecayAttackDb: 0 }));
+    t.notOk(onLine(on), `${name}: not music with every decay bridged, ${JSON.stringify(on)}`);
+    const byDefault = run(x, amd(relaxed));
+    t.notOk(onLine(byDefault), `${name}: not music with the defaults (attack-ended decays), ${JSON.stringify(byDefault)}`);
   }
 });
 
 t.test('musicLineSwingDecayAttackDb: only a decay that the next attack ends is bridged', async (t) => {
-  t.equal(cfg.amd.musicLineSwingDecayAttackDb, 0, 'off by default (every decay and the frame after it)');
+  t.equal(cfg.amd.musicLineSwingDecayAttackDb, 2, '2 dB by default (0: every decay and the frame after it)');
   // 800 ms notes at 40 dB/s in white noise at 15 dB (note-decay.test.ts): each tail meets the floor long before the
   // next attack. Holding its periodicity down to there ends in a step, which raises the swing over the bar.
   const slow = white(plucked(6000, 800, 40), 15);
+  t.ok(onLine(run(slow, amd({ musicLineSwingDecayMs: 0 }))), 'music on the line with no decay bridged');
+  t.notOk(onLine(run(slow, amd({ musicLineSwingDecayMs: 100, musicLineSwingDecayAttackDb: 0 }))), 'not with every decay held');
   t.ok(onLine(run(slow, amd({}))), 'music on the line with the defaults');
-  t.notOk(onLine(run(slow, amd({ musicLineSwingDecayMs: 100 }))), 'not with every decay held');
   const kept = onLine(run(slow, amd({ musicLineSwingDecayMs: 100, musicLineSwingDecayAttackDb: 2 })));
   t.ok(kept, 'music again when only attack-ended decays are held');
   t.ok(kept && 'features' in kept && kept.features!.lineVoicingSwing! < BAR, `its swing under the bar ${BAR}`);
