@@ -16,8 +16,13 @@ function measure(x: Float64Array, ratio = 8): { lines: number; floor: number } {
   return { lines: sl.value(), floor: sl.value(-Infinity, 1) };
 }
 
-t.test('off by default; the ratio over the floor', async (t) => {
-  t.equal(mediaConfig().amd.musicLineMinFloorLines, 0);
+/** Round eighteen's raw route: the lines counted as they stand, none of the later checks (round twenty made the
+ * floor route a default, counted beyond the noise: music-floor-null.test.ts). */
+const RAW = { musicLinesFloorNullZ: 0, musicLinesFloorMinThirdOfTop: 0, musicLinesFloorMinPeriodicShare: 0 };
+
+t.test('on by default since round twenty (counted beyond the noise); the ratio over the floor', async (t) => {
+  t.equal(mediaConfig().amd.musicLineMinFloorLines, 0.4);
+  t.equal(mediaConfig().amd.musicLinesFloorNullZ, 5);
   t.equal(mediaConfig().amd.musicLinesFloorRatio, 8);
 });
 
@@ -41,25 +46,27 @@ t.test('chords keep their contrast over the floor as white noise rises; a voice 
 
 t.test('through the analyser: chords in white noise at -3 dB are music with the floor lines asked', async (t) => {
   const x = white(chords(6000, 600, 3), -3);
-  const on = run(x, { phase: 'answered', overrides: { amd: { musicLineMinFloorLines: 1.6 } } });
+  const on = run(x, { phase: 'answered', overrides: { amd: { ...RAW, musicLineMinFloorLines: 1.6 } } });
   const music = on.find((v) => v.kind === 'music');
   t.ok(music, 'on: music');
   t.match(music, { reason: /steady spectral lines/, features: { lineFloorLines: Number } });
   t.notOk(
-    run(x, { phase: 'answered' }).some((v) => v.kind === 'music'),
+    run(x, { phase: 'answered', overrides: { amd: { musicLineMinFloorLines: 0 } } }).some((v) => v.kind === 'music'),
     'off: not music (its neighbourhood lines are under 1.3)',
   );
   t.notOk(
-    run(x, { phase: 'answered', overrides: { amd: { musicLineMinFloorLines: 3 } } }).some((v) => v.kind === 'music'),
+    run(x, { phase: 'answered', overrides: { amd: { ...RAW, musicLineMinFloorLines: 3 } } }).some((v) => v.kind === 'music'),
     'a bar over its own floor lines: not music',
   );
   // Only on a noisy line: with noisyLineSnrDb at 0 this line (a few dB over its floor) counts as quiet.
   t.notOk(
-    run(x, { phase: 'answered', overrides: { amd: { musicLineMinFloorLines: 1.6, noisyLineSnrDb: 0 } } }).some((v) => v.kind === 'music'),
+    run(x, { phase: 'answered', overrides: { amd: { ...RAW, musicLineMinFloorLines: 1.6, noisyLineSnrDb: 0 } } }).some(
+      (v) => v.kind === 'music',
+    ),
     'not on a line the noisy-line bar calls quiet',
   );
   for (const snr of [0, 5]) {
-    const vs = run(white(voice(4000), snr), { phase: 'answered', overrides: { amd: { musicLineMinFloorLines: 1.6 } } });
+    const vs = run(white(voice(4000), snr), { phase: 'answered', overrides: { amd: { ...RAW, musicLineMinFloorLines: 1.6 } } });
     t.notOk(
       vs.some((v) => v.kind === 'music'),
       `a voice in white noise at ${snr} dB: not music`,

@@ -20,7 +20,13 @@ const NULL = {
   musicLinesFloorMinPeriodicShare: 0.15,
 };
 /** Round nineteen's: the raw floor route with its two guards. */
-const RAW = { musicLineMinFloorLines: 1.6, musicLinesFloorMinThirdLine: 0.8, musicLinesFloorMinPeriodicShare: 0.15 };
+const RAW = {
+  musicLineMinFloorLines: 1.6,
+  musicLinesFloorMinThirdLine: 0.8,
+  musicLinesFloorMinPeriodicShare: 0.15,
+  musicLinesFloorNullZ: 0,
+  musicLinesFloorMinThirdOfTop: 0,
+};
 
 /** The floor map's activation after `ms` of `x`, its lines counted beyond `z` standard errors, as the line rule reads it. */
 function floor(x: Float64Array, ms: number, z: number): { value: number; sd: number; thirdOfTop: number } {
@@ -40,9 +46,8 @@ function toneInWhite(freqs: number[], cadenceMs: number[], seed: number, snr = 0
   return Float64Array.from(x, (v, i) => v + g * (nz[i] ?? 0));
 }
 
-t.test('off by default', async (t) => {
-  t.equal(mediaConfig().amd.musicLinesFloorNullZ, 0);
-  t.equal(mediaConfig().amd.musicLinesFloorMinThirdOfTop, 0);
+t.test('on by default since round twenty', async (t) => {
+  t.match(mediaConfig().amd, NULL);
   t.equal(floor(S.scale(colored('white', 3000, S.rng(1)), 3000), 2000, 0).sd, 0, 'no standard error without a nullZ');
 });
 

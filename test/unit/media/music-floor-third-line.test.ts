@@ -10,7 +10,8 @@ import { mediaConfig } from '../../../lib/media/config';
 import { SpectralLines } from '../../../lib/media/spectral-lines';
 import { chords, run, S, white } from '../../helpers/media-signals';
 
-const FLOOR = { musicLineMinFloorLines: 1.6 };
+/** Round nineteen's raw route (round twenty's default counts the lines beyond the noise: music-floor-null.test.ts). */
+const FLOOR = { musicLineMinFloorLines: 1.6, musicLinesFloorNullZ: 0, musicLinesFloorMinThirdOfTop: 0, musicLinesFloorMinPeriodicShare: 0 };
 
 /** A NA reorder (−15 dBFS) after 200 ms of quiet, with pink noise `snr` dB under its active level. */
 function reorderInPink(seed: number, snr = 0, ms = 6000): Float64Array {
@@ -30,9 +31,9 @@ function floorLines(x: Float64Array, ms = 2000): { floor: number; third: number 
   return { floor, third: sl.thirdLineShare() };
 }
 
-t.test('off by default', async (t) => {
+t.test('off by default (the pitched share is on since round twenty)', async (t) => {
   t.equal(mediaConfig().amd.musicLinesFloorMinThirdLine, 0);
-  t.equal(mediaConfig().amd.musicLinesFloorMinPeriodicShare, 0);
+  t.equal(mediaConfig().amd.musicLinesFloorMinPeriodicShare, 0.15);
 });
 
 t.test('a reorder in pink noise has two lines and then the noise; chords have a third line alike', async (t) => {
