@@ -161,11 +161,6 @@ export interface MusicDevItem {
   pcm: Int16Array;
 }
 
-/** Scales so the active audio (frames above −40 dB of the loudest) sits at `dbfs`. */
-function atLevel(x: Float64Array, dbfs: number): Float64Array {
-  return S.scale(x, (32768 * Math.pow(10, dbfs / 20)) / (S.rms(x, true) || 1));
-}
-
 /**
  * The dev set: every timbre × texture once (18 pieces) with a tempo, drums and pad drawn for each, plus `messages`
  * hold messages over further pieces. `prompts` are the train voices' prompts (bench/corpus/real.ts loadVoice).
@@ -180,15 +175,15 @@ export function musicDevSet(prompts: readonly Float64Array[], messages: number, 
   for (const timbre of TIMBRES)
     for (const texture of TEXTURES) {
       const p = draw(timbre, texture);
-      const x = atLevel(piece(p, uni(r, 8000, 10000), r), uni(r, -26, -12));
+      const x = S.atLevel(piece(p, uni(r, 8000, 10000), r), uni(r, -26, -12));
       items.push({ id: `music-${items.length}`, kind: 'music', desc: name(p), pcm: S.toInt16(S.concat(roomLead(), x)) });
     }
   for (let i = 0; i < messages; i++) {
     const p = draw(pick(r, TIMBRES), pick(r, TEXTURES));
     const durMs = uni(r, 8000, 10000);
     const musicDb = uni(r, -30, -20);
-    const bed = atLevel(piece(p, durMs, r), musicDb);
-    const voice = atLevel(pick(r, prompts), musicDb + uni(r, 4, 14));
+    const bed = S.atLevel(piece(p, durMs, r), musicDb);
+    const voice = S.atLevel(pick(r, prompts), musicDb + uni(r, 4, 14));
     const x = S.mixAt(bed, voice, uni(r, 300, 1500));
     items.push({ id: `message-${i}`, kind: 'message', desc: `voice over ${name(p)}`, pcm: S.toInt16(S.concat(roomLead(), x.subarray(0, bed.length))) });
   }

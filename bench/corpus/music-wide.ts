@@ -61,7 +61,7 @@ type R = () => number;
 const RATE = S.RATE;
 const uni = (r: R, a: number, b: number) => a + r() * (b - a);
 
-/** Share of 20 ms frames whose RMS is within 40 dB of the excerpt's loudest frame (the active-audio rule of S.rms). */
+/** Share of 20 ms frames whose power is within 40 dB of the excerpt's loudest frame's: how much of it is playing. */
 export function activeShare(x: Int16Array | Float64Array): number {
   const n = 160;
   const e: number[] = [];
@@ -73,11 +73,6 @@ export function activeShare(x: Int16Array | Float64Array): number {
   const top = Math.max(0, ...e);
   if (top <= 0) return 0;
   return e.filter((v) => v > top * 1e-4).length / (e.length || 1);
-}
-
-/** Scales so the active audio sits at `dbfs` (as real.ts atLevel). */
-function atLevel(x: Float64Array, dbfs: number): Float64Array {
-  return S.scale(x, (32768 * Math.pow(10, dbfs / 20)) / (S.rms(x, true) || 1));
 }
 
 /**
@@ -110,7 +105,7 @@ export function musicWideSet(tracks: readonly WideTrack[], prompts: readonly Flo
     for (let i = 0; i < perTrack; i++) {
       const x = excerpt(t.pcm, uni(r, 6000, 12000), r);
       if (!x) continue;
-      items.push({ id: `${t.source}/${t.name}-${i}`, source: t.source, kind: 'music', desc: `${t.source} ${t.name}`, pcm: S.toInt16(S.concat(roomLead(), atLevel(x, uni(r, -26, -12)))) });
+      items.push({ id: `${t.source}/${t.name}-${i}`, source: t.source, kind: 'music', desc: `${t.source} ${t.name}`, pcm: S.toInt16(S.concat(roomLead(), S.atLevel(x, uni(r, -26, -12)))) });
     }
   const sources = [...new Set(tracks.map((t) => t.source))];
   for (const source of sources) {
@@ -122,8 +117,8 @@ export function musicWideSet(tracks: readonly WideTrack[], prompts: readonly Flo
       if (!bedX) continue;
       i++;
       const musicDb = uni(r, -30, -20);
-      const bed = atLevel(bedX, musicDb);
-      const voice = atLevel(prompts[Math.floor(r() * prompts.length)]!, musicDb + uni(r, 4, 14));
+      const bed = S.atLevel(bedX, musicDb);
+      const voice = S.atLevel(prompts[Math.floor(r() * prompts.length)]!, musicDb + uni(r, 4, 14));
       const x = S.mixAt(bed, voice, uni(r, 300, 1500));
       items.push({ id: `${source}/message-${i - 1}`, source, kind: 'message', desc: `voice over ${source} ${t.name}`, pcm: S.toInt16(S.concat(roomLead(), x.subarray(0, bed.length))) });
     }

@@ -134,12 +134,6 @@ export function loadVoice(voice: string): { words: Clip[]; phrases: Clip[]; prom
   };
 }
 
-/** Scales so the active speech (frames above −40 dB of the loudest) sits at `dbfs`. */
-function atLevel(x: Float64Array, dbfs: number): Float64Array {
-  const a = S.rms(x, true) || 1;
-  return S.scale(x, (32768 * Math.pow(10, dbfs / 20)) / a);
-}
-
 /** The room of one call: pink noise at one level (−70…−50 dBFS) for all its quiet parts, or digital silence. */
 let roomDbfs: number | null = null;
 function newRoom(r: R): void {
@@ -225,7 +219,7 @@ function person(v: ReturnType<typeof loadVoice>, r: R): Made {
       if (k) parts.push(room(uni(r, 60, 250), r));
       const w = pick(r, v.words);
       words.push(w.name);
-      parts.push(atLevel(w.x, level + uni(r, -3, 3)));
+      parts.push(S.atLevel(w.x, level + uni(r, -3, 3)));
     }
   };
   let desc: string;
@@ -240,7 +234,7 @@ function person(v: ReturnType<typeof loadVoice>, r: R): Made {
   } else {
     const p = pick(r, v.phrases);
     words.push(p.name);
-    parts.push(atLevel(p.x, level));
+    parts.push(S.atLevel(p.x, level));
     desc = 'sentence';
   }
   const speech = S.concat(...parts);
@@ -262,7 +256,7 @@ function machine(v: ReturnType<typeof loadVoice>, r: R): Made {
     const gap = uni(r, 100, 700);
     const freqHz = Math.round(pick(r, BEEP_HZ) * uni(r, 0.98, 1.02));
     const durationMs = Math.round(uni(r, 200, 1000));
-    const g = atLevel(greeting, level);
+    const g = S.atLevel(greeting, level);
     const beepAmp = 32768 * Math.pow(10, (level + uni(r, -6, 3)) / 20) * Math.SQRT2;
     const endMs = S.durationMs(g) + gap + durationMs;
     beep = { freqHz, durationMs, endMs: Math.round(endMs) };
@@ -270,11 +264,11 @@ function machine(v: ReturnType<typeof loadVoice>, r: R): Made {
     greeting = g;
     desc = `voicemail ${(S.durationMs(g) / 1000).toFixed(1)} s + beep ${freqHz} Hz ${durationMs} ms`;
   } else if (kind < 0.75) {
-    greeting = atLevel(chain(v.prompts, uni(r, 5000, 20000), 20000, r, [150, 600]), level);
+    greeting = S.atLevel(chain(v.prompts, uni(r, 5000, 20000), 20000, r, [150, 600]), level);
     tail = room(2500, r);
     desc = `voicemail ${(S.durationMs(greeting) / 1000).toFixed(1)} s, no beep`;
   } else if (kind < 0.9) {
-    greeting = atLevel(chain(v.prompts, uni(r, 6000, 20000), 20000, r, [300, 700]), level);
+    greeting = S.atLevel(chain(v.prompts, uni(r, 6000, 20000), 20000, r, [300, 700]), level);
     tail = room(1000, r);
     desc = `IVR ${(S.durationMs(greeting) / 1000).toFixed(1)} s`;
   } else {
@@ -283,7 +277,7 @@ function machine(v: ReturnType<typeof loadVoice>, r: R): Made {
     const c = pick(r, long.length ? long : v.prompts);
     const parts: Float64Array[] = [c.x];
     while (S.durationMs(S.concat(...parts)) < 5000) parts.push(S.silence(uni(r, 300, 600)), c.x);
-    greeting = atLevel(S.concat(...parts), level);
+    greeting = S.atLevel(S.concat(...parts), level);
     tail = room(2000, r);
     desc = `announcement ${c.name} ×${(parts.length + 1) / 2}`;
   }
@@ -299,7 +293,7 @@ function musicItem(track: Int16Array, name: string, r: R): Made {
   const n = ms(durMs);
   const start = Math.floor(r() * Math.max(1, track.length - n));
   const level = uni(r, -26, -12);
-  const x = atLevel(Float64Array.from(track.subarray(start, start + n)), level);
+  const x = S.atLevel(Float64Array.from(track.subarray(start, start + n)), level);
   return { x: S.concat(room(uni(r, 0, 400), r), x), expect: 'music', region: 'NA', desc: `music ${name} @${(start / RATE).toFixed(1)} s`, sigRms: 32768 * Math.pow(10, level / 20) };
 }
 
@@ -317,7 +311,7 @@ export function toneItem(i: number, r: R): Made {
   if (i % 3 === 2) {
     const code = pick(r, Object.keys(SIT));
     const segs = SIT[code]!.map(([f, d]) => S.tone([f], d, amp));
-    const x = S.concat(lead, ...segs, room(uni(r, 200, 1000), r), atLevel(colored('pink', 2000, r), -60));
+    const x = S.concat(lead, ...segs, room(uni(r, 200, 1000), r), S.atLevel(colored('pink', 2000, r), -60));
     return { x, expect: 'sit', region: 'NA', sitCode: code, desc: `SIT ${code} after answer`, sigRms: amp / Math.SQRT2 };
   }
   const region = pick(r, ['NA', 'UK', 'DE', 'JP']);

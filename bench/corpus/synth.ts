@@ -78,6 +78,11 @@ export function scale(x: Float64Array | Int16Array, g: number): Float64Array {
   return Float64Array.from(x, (v) => v * g);
 }
 
+/** Scales so the active audio (samples of at least 200, as `rms(x, true)` reads it) sits at `dbfs`. */
+export function atLevel(x: Float64Array, dbfs: number): Float64Array {
+  return scale(x, (32768 * Math.pow(10, dbfs / 20)) / (rms(x, true) || 1));
+}
+
 export function rms(x: Float64Array | Int16Array, activeOnly = false): number {
   let s = 0;
   let n = 0;
