@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FEATURE_NAMES, FrameSide, shape, sunkPitch, voicingSwing, type ShapeOptions } from './amd-features';
 import type { MediaConfig } from './config';
-import { LevelVad } from './level-vad';
+import { LevelVad, SILENT_DBFS } from './level-vad';
 import { steadyDecay, type DecayOptions } from './note-decay';
 import { SpectralLines } from './spectral-lines';
 import { tonalNotes, type TonalNotes } from './tonal-notes';
@@ -167,6 +167,9 @@ export type Trace = (tMs: number, x: Float64Array) => void;
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
 /** A note's frequency held within 3 % (tonalNotes): adjacent semitones are 5.9 % apart. */
 const NOTE_TOLERANCE = 0.03;
+/** linePer: frames this near the VAD's floor (dB) are the floor's own, and noise alone reads under this periodicity (level-vad.ts). */
+const FLOOR_NEAR_DB = 1;
+const NOISE_MAX_PERIODICITY = 0.4;
 const median3 = (a: number, b: number, c: number) => Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
 
 export class ShapeAmd {
@@ -193,6 +196,8 @@ export class ShapeAmd {
   private readonly lagCount = new Uint16Array(64);
   /** Per frame (VAD indexing): 1 when every sample was zero (a lost packet with no concealment, or digital silence). */
   private readonly zero: Uint8Array;
+  /** Scratch (lineMusic): the noise-corrected periodicity it reads with amd.musicLinePitchOverFloorDb (linePer). */
+  private perCorr: Float32Array = new Float32Array(0);
   /** Scratch (lineMusic): 1 for a frame inside a loss burst (amd.musicLineLossHoleMs); and the periodicity with those frames bridged. */
   private readonly hole: Uint8Array;
   private readonly perBridged: Float32Array;
@@ -518,7 +523,7 @@ export class ShapeAmd {
     const lab = this.side.labels;
     let quietPairs = 0;
     let quietHeld = 0;
-    const per = vad.per;
+    const per = this.linePer(from);
     const lag = vad.lag;
     const bridged = this.perBridged;
     // The periodicity the voicing swing reads: a loss hole (above) and, with musicLineSwingDecayMs, a note's decay and
@@ -597,12 +602,12 @@ export class ShapeAmd {
       let heldMedian = 0;
       let quietHeldMedian = 0;
       for (let i = from + 1; i < vad.n; i++)
-        if (per[i]! >= minPer && vad.db[i]! > lo && per[i - 1]! >= minPer && vad.db[i - 1]! > lo && this.heldMedian(i, from)) {
+        if (per[i]! >= minPer && vad.db[i]! > lo && per[i - 1]! >= minPer && vad.db[i - 1]! > lo && this.heldMedian(i, from, per)) {
           heldMedian++;
           if (!lab[i] && !lab[i - 1]) quietHeldMedian++;
         }
       if (heldMedian / pairs >= c.musicLineMinPitchHold) {
-        notes = this.noteShare(from, lo);
+        notes = this.noteShare(from, lo, per);
         if (notes >= c.musicLineMinNoteShare) {
           hold = heldMedian / pairs;
           quietHeld = Math.max(quietHeld, quietHeldMedian);
@@ -781,11 +786,45 @@ export class ShapeAmd {
     return this.heldMedian(i, from);
   }
 
+  /**
+   * The periodicity the music rule on the line reads (frames from `from` on): the VAD's own, or with
+   * amd.musicLinePitchOverFloorDb each frame at least that far over the line's floor divided by its power's share over
+   * the floor. Additive noise, uncorrelated with the music, raises the normalised autocorrelation's energy terms and not
+   * its lag terms, so a note's periodicity reads its own times P/(P+N); the VAD's floor is N's level (level-vad.ts).
+   */
+  private linePer(from: number): Float32Array {
+    const vad = this.vad;
+    const minDb = this.cfg.musicLinePitchOverFloorDb;
+    if (!(minDb > 0)) return vad.per;
+    const floor = vad.floorDb;
+    // Only on a noisy line (its peak at most noisyLineSnrDb over the floor): on a clean one the floor is the room,
+    // and an ambient piece's floor is its own quieter passage (round twenty-one, the wide set: corrected on every line,
+    // clean pieces lost, 2 of 148, and loss runs 12 of 444).
+    if (vad.peakDb - floor > this.cfg.noisyLineSnrDb) return vad.per;
+    // And only when the floor is noise: its frames (within FLOOR_NEAR_DB of it; not the lost packets' digital zeros)
+    // aperiodic on average, as noise alone reads (level-vad.ts: white, pink and brown noise under ≈ 0.4).
+    let fp = 0;
+    let fk = 0;
+    for (let i = from; i < vad.n; i++)
+      if (vad.db[i]! - floor < FLOOR_NEAR_DB && vad.db[i]! > SILENT_DBFS) {
+        fp += vad.per[i]!;
+        fk++;
+      }
+    if (fk === 0 || fp / fk >= NOISE_MAX_PERIODICITY) return vad.per;
+    if (this.perCorr.length !== vad.per.length) this.perCorr = new Float32Array(vad.per.length);
+    const out = this.perCorr;
+    for (let i = from; i < vad.n; i++) {
+      const d = vad.db[i]! - floor;
+      const p = vad.per[i]!;
+      out[i] = d >= minDb ? Math.min(1, p / (1 - Math.pow(10, -d / 10))) : p;
+    }
+    return out;
+  }
+
   /** The pitched pair (i-1, i) keeps the pitch period's 3-frame running median (frames from `from` on). */
-  private heldMedian(i: number, from: number): boolean {
+  private heldMedian(i: number, from: number, per: Float32Array = this.vad.per): boolean {
     const vad = this.vad;
     const lag = vad.lag;
-    const per = vad.per;
     const minPer = this.vadCfg.minPeriodicity;
     return (
       i + 1 < vad.n &&
@@ -803,9 +842,8 @@ export class ShapeAmd {
    * lineMusic marked) are passed over. Music holds its notes for a beat or more; a voice's pitch moves within a
    * syllable, even where it is slow and flat enough to keep its median for a few frames.
    */
-  private noteShare(from: number, lo: number): number {
+  private noteShare(from: number, lo: number, per: Float32Array): number {
     const vad = this.vad;
-    const per = vad.per;
     const lag = vad.lag;
     const hole = this.hole;
     const minPer = this.vadCfg.minPeriodicity;
