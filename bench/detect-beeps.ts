@@ -2,7 +2,8 @@
  * `npm run bench -- detect-beeps` — what tells a voicemail beep from a held vowel, measured on the tuning
  * splits only (espeak `tune`, real-voice `train` with its augmentations; no held-out item is read).
  *
- * Runs the beep detector (thresholds from the config, `maxLevelJitterDb`/`maxFreqSpreadPct` opened wide
+ * Runs the beep detector (thresholds from the config and `--media '<json>'`, its cue bounds —
+ * `maxLevelJitterDb`, `maxFreqSpreadPct`, `maxHarmonicShare`, `maxLevelDropDb`, `maxVibratoPct` — opened wide
  * unless `--keep` is given) over every frame of every item, without the analyser's "after speech" gate, and
  * sorts each run it reports into a real beep (the corpus put a beep there: its end within 200 ms) or a false
  * one (anywhere else: a person's vowel, a greeting's vowel, music). Prints, per kind, the distribution of
@@ -17,6 +18,7 @@ import { BeepDetector, type BeepResult } from '../lib/media/tones';
 import { FRAME_MS, FRAME_SAMPLES } from '../lib/media/types';
 import { loadOrGenerate } from './corpus/generate';
 import { loadReal, REAL_VERSION } from './corpus/real';
+import { mediaOverrides } from './lib/media-overrides';
 
 interface Run extends BeepResult {
   real: boolean;
@@ -56,10 +58,12 @@ const q = (xs: number[], p: number) => {
 export default async function main(args: string[]): Promise<void> {
   const root = join(__dirname, '.out');
   const keep = args.includes('--keep');
-  const base = mediaConfig();
+  const base = mediaConfig(undefined, mediaOverrides(args));
   const config = keep
     ? base
-    : mediaConfig(base, { beep: { maxLevelJitterDb: 1000, maxFreqSpreadPct: 1000, maxHarmonicShare: 1000, maxLevelDropDb: 1000 } });
+    : mediaConfig(base, {
+        beep: { maxLevelJitterDb: 1000, maxFreqSpreadPct: 1000, maxHarmonicShare: 1000, maxLevelDropDb: 1000, maxVibratoPct: 1000 },
+      });
   const runs: Run[] = [];
   const espeak = await loadOrGenerate(root);
   for (const item of espeak.items) {
@@ -94,7 +98,7 @@ export default async function main(args: string[]): Promise<void> {
     const rs = runs.filter((r) => r.real === kind);
     const ps = [0, 0.5, 0.9, 0.95, 0.99, 1];
     // One line of percentiles per statistic, the first headed with the kind and count.
-    const percentiles = (key: 'levelJitterDb' | 'freqSpreadPct' | 'levelDropDb') =>
+    const percentiles = (key: 'levelJitterDb' | 'freqSpreadPct' | 'levelDropDb' | 'vibratoPct') =>
       `${key} p${ps
         .map(
           (p) =>
@@ -107,10 +111,11 @@ export default async function main(args: string[]): Promise<void> {
     console.log(`${kind ? 'real beeps ' : 'false beeps'} n=${rs.length}  ${percentiles('levelJitterDb')}`);
     console.log(`${' '.repeat(17)}${percentiles('freqSpreadPct')}`);
     console.log(`${' '.repeat(17)}${percentiles('levelDropDb')}`);
+    console.log(`${' '.repeat(17)}${percentiles('vibratoPct')}`);
     if (!kind || args.includes('-v'))
       for (const r of rs)
         console.log(
-          `  ${r.id} ${r.freqHz} Hz ${r.durationMs} ms jitter ${r.levelJitterDb} dB spread ${r.freqSpreadPct} % harmonic ${r.harmonicShare} drop ${r.levelDropDb} dB`,
+          `  ${r.id} ${r.freqHz} Hz ${r.durationMs} ms jitter ${r.levelJitterDb} dB spread ${r.freqSpreadPct} % harmonic ${r.harmonicShare} drop ${r.levelDropDb} dB vibrato ${r.vibratoPct} %`,
         );
   }
   const grid: Record<string, { real: number; false: number }> = {};
@@ -125,6 +130,7 @@ export default async function main(args: string[]): Promise<void> {
       bench: 'detect-beeps',
       realCorpusVersion: REAL_VERSION,
       keep,
+      overrides: mediaOverrides(args) ?? null,
       realBeeps: runs.filter((r) => r.real).length,
       falseBeeps: runs.filter((r) => !r.real).length,
       grid,

@@ -14,7 +14,9 @@
  * the JSON line then adds a row per package (`sources`).
  *
  * Prints one JSON line: `music` (pieces called music) and `messagePerson` (hold messages called a person: must stay
- * 0; music or machine is right for them) per cell and summed over noise, codec and loss cells. `--against` runs the
+ * 0; music or machine is right for them) per cell and summed over noise, codec and loss cells, with `wrong`: the
+ * pieces not called music, counted by the verdict they got and its path (`machine (beep)`: a beep after the music's
+ * first notes; `(guess)`: the model's best guess when the analysis time ran out; bench/lib/verdict-path.ts). `--against` runs the
  * same audio under more configurations and counts the runs whose verdict or its time changed (`DIFF k` on stderr).
  * `--verbose` lists every piece not called music and every message called a person, with the verdict's reason and
  * features. The held-out music and speaker are never read.
@@ -30,6 +32,7 @@ import { babble, codec, CODECS, colored, loadVoice, VOICES } from './corpus/real
 import * as S from './corpus/synth';
 import { predicted } from './detect-real';
 import { mediaOverrides } from './lib/media-overrides';
+import { countPath, verdictPath } from './lib/verdict-path';
 
 const NOISES = ['white', 'pink', 'brown', 'babble'] as const;
 
@@ -67,7 +70,8 @@ export default function main(args: string[]): void {
     items.push(...musicWideSet(wideTracks(), prompts, Number(arg('--per-track') ?? 2), Number(arg('--wide-messages') ?? 3)));
   const pool = voices.flatMap((v) => v.prompts);
 
-  type Cell = { music: number; musicOk: number; message: number; messagePerson: number };
+  /** `wrong`: the pieces not called music, by the verdict and path they got (bench/lib/verdict-path.ts). */
+  type Cell = { music: number; musicOk: number; message: number; messagePerson: number; wrong: Record<string, number> };
   const cells = configs.map(() => ({}) as Record<string, Cell>);
   const changed = configs.map(() => 0);
   let audio = 0;
@@ -87,10 +91,11 @@ export default function main(args: string[]): void {
       const at = v?.atMs ?? null;
       const keys = [row, row.replace(/@.*/, ''), ...(set === 'synth' ? [] : [`source:${item.source}`])];
       for (const key of keys.filter((x, i, a) => a.indexOf(x) === i)) {
-        const cell = (cells[k]![key] ??= { music: 0, musicOk: 0, message: 0, messagePerson: 0 });
+        const cell = (cells[k]![key] ??= { music: 0, musicOk: 0, message: 0, messagePerson: 0, wrong: {} });
         if (item.kind === 'music') {
           cell.music++;
           if (p === 'music') cell.musicOk++;
+          else countPath(cell.wrong, verdictPath(vs));
         } else {
           cell.message++;
           if (p === 'human') cell.messagePerson++;
@@ -136,8 +141,10 @@ export default function main(args: string[]): void {
   const summary = (c: Record<string, Cell>) => {
     const group = (rows: readonly string[]) => {
       const cs = rows.map((k) => c[k]).filter((x): x is Cell => !!x);
-      const s = (f: keyof Cell) => cs.reduce((a, x) => a + x[f], 0);
-      return { music: pct(s('musicOk'), s('music')), messagePerson: s('messagePerson'), messages: s('message') };
+      const s = (f: Exclude<keyof Cell, 'wrong'>) => cs.reduce((a, x) => a + x[f], 0);
+      const wrong: Record<string, number> = {};
+      for (const x of cs) for (const [path, n] of Object.entries(x.wrong)) wrong[path] = (wrong[path] ?? 0) + n;
+      return { music: pct(s('musicOk'), s('music')), messagePerson: s('messagePerson'), messages: s('message'), wrong };
     };
     return {
       clean: group(['clean']),
@@ -147,7 +154,10 @@ export default function main(args: string[]): void {
       rows: Object.fromEntries(
         Object.entries(c)
           .filter(([k]) => !k.startsWith('source:'))
-          .map(([k, x]) => [k, { music: pct(x.musicOk, x.music), messagePerson: x.messagePerson }]),
+          .map(([k, x]) => [
+            k,
+            { music: pct(x.musicOk, x.music), messagePerson: x.messagePerson, ...(Object.keys(x.wrong).length ? { wrong: x.wrong } : {}) },
+          ]),
       ),
       ...(set === 'synth'
         ? {}
@@ -157,7 +167,7 @@ export default function main(args: string[]): void {
                 .filter(([k]) => k.startsWith('source:'))
                 .map(([k, x]) => [
                   k.slice(7),
-                  { music: pct(x.musicOk, x.music), messagePerson: x.messagePerson, pieces: x.music, messages: x.message },
+                  { music: pct(x.musicOk, x.music), messagePerson: x.messagePerson, pieces: x.music, messages: x.message, wrong: x.wrong },
                 ]),
             ),
           }),
