@@ -374,7 +374,7 @@ export const mediaSchema = Type.Object(
         maxHarmonicShare: num(0.03, 0),
         /** Median level of a beep's first half less its second half (dB): a struck, plucked or bell-like note in music fades through the note, a beep holds its level. 100: open. */
         maxLevelDropDb: num(2, 0),
-        /** A beep's slow frequency swing, % of its frequency (tones.ts BeepResult.vibratoPct: the RMS deviation of its frame frequencies less what frame-to-frame estimate noise explains): a held note with vibrato swings around its pitch at 4–7 Hz (±1 %, a small vibrato: ≈ 0.55 % at 5.5 Hz), a generated beep holds one frequency. 100: open. */
+        /** A beep's slow frequency swing, % of its frequency (tones.ts BeepResult.vibratoPct: the RMS deviation of its frame frequencies less what frame-to-frame estimate noise explains): a held note with vibrato swings around its pitch at 4–7 Hz (±1 %, a small vibrato: ≈ 0.55 % at 5.5 Hz), a generated beep holds one frequency. 100: open, the default: on train/dev a real beep in pink or brown noise at 5–10 dB swings as much (up to 0.47 %: that noise moves the estimate slowly), so 0.3 (all 256 real beeps of detect-beeps kept, music dev +1 run) lost a real beep in brown 20 dB (README, round twenty-one). */
         maxVibratoPct: num(100, 0),
       },
       {
