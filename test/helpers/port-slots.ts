@@ -19,8 +19,8 @@ import { udpFree } from '../../lib/telephony/testing/ports';
  * Below the embedded driver's default RTP range (20000-29998, which the
  * embedded tests bind without SO_REUSEADDR: FreeSWITCH's bind of such a port
  * fails mid-call) and the kernel's ephemeral ports (32768+, where SIPp,
- * freePort and the probes take theirs). 25 slots: at four files at a time,
- * at most 12 are held at once (two FreeSWITCHes and a fork range each).
+ * freePort and the probes take theirs). 25 slots: at six files at a time
+ * (.taprc), at most 18 are held at once (two FreeSWITCHes and a fork range each).
  */
 export const FIRST_PORT = 10000;
 const LAST = 20000;
