@@ -18,7 +18,13 @@ export interface Pmf {
 
 const POISSON_TAIL = 1e-12;
 
-export function differencePmf(fixed: number, demand: readonly number[], poissonMean: number, supply: readonly number[]): Pmf {
+export function differencePmf(
+  fixed: number,
+  demand: readonly number[],
+  poissonMean: number,
+  supply: readonly number[],
+  poissonShare = 1,
+): Pmf {
   // Poisson truncated where its tail is negligible.
   const pois: number[] = [];
   let term = Math.exp(-poissonMean);
@@ -28,6 +34,17 @@ export function differencePmf(fixed: number, demand: readonly number[], poissonM
     acc += term;
     term *= poissonMean / (k + 1);
     if (poissonMean === 0) break;
+  }
+  // poissonShare < 1: the count keeps its mean with less spread, a mix of the Poisson (that share) and the least-spread
+  // count with the same mean (the two integers around it); its variance is share·mean + (1 − share)·f(1 − f), f the
+  // mean's fraction (predictive's meanwhileVariance).
+  if (poissonShare < 1) {
+    const lo = Math.floor(poissonMean);
+    const f = poissonMean - lo;
+    while (pois.length < lo + 2) pois.push(0);
+    for (let k = 0; k < pois.length; k++) pois[k] = poissonShare * pois[k]!;
+    pois[lo] = pois[lo]! + (1 - poissonShare) * (1 - f);
+    pois[lo + 1] = pois[lo + 1]! + (1 - poissonShare) * f;
   }
   const size = supply.length + fixed + demand.length + pois.length;
   let pmf = new Float64Array(size + 1);

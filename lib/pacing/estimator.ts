@@ -9,7 +9,20 @@
 import { DURATION_BINS, durationBin, talkClass, TALK_CLASSES } from './duration-law';
 import { agentPaces, type PaceMoments } from './agent-pace';
 import type { LiveBucket } from './live-rate';
-import { RECENT_MS, overtakeOf, windowedSupply, type OvertakeTally, type RecentAnswers, type SupplyTally } from './meanwhile';
+import {
+  RECENT_MS,
+  addCoupling,
+  addWindow,
+  overtakeOf,
+  sumCoupling,
+  sumWindows,
+  windowedSupply,
+  type CouplingTally,
+  type OvertakeTally,
+  type RecentAnswers,
+  type SupplyTally,
+  type WindowMoments,
+} from './meanwhile';
 import type { BreakSample } from './break-law';
 
 export interface EstimatorConfig {
@@ -134,8 +147,12 @@ interface Bucket {
   agents?: Record<string, { talk: PaceMoments; wrap: PaceMoments }>;
   /** Predictive ticks' time and calls, all and those whose supply was short (`supply` events; meanwhile.ts). */
   supply?: SupplyTally;
+  /** The windowed supply events' windows: calls placed and agents freed in each, their moments (meanwhile.ts). */
+  windows?: WindowMoments;
   /** Live answers and the calls that overtook them, all and those while no agent came free (meanwhile.ts). */
   overtaken?: OvertakeTally;
+  /** Live answers per ring class: their overtakers and the agents freed while they rang, with products (meanwhile.ts). */
+  coupling?: CouplingTally;
   /** Completed breaks: [length ms, 1 returned | 0 logged out]; kept in the break window only. */
   breaks?: [number, 0 | 1][];
   /** Present agent-ms (`staffed` events); kept in the break window. */
@@ -216,8 +233,12 @@ export interface Estimates {
   agentPace?: Record<string, AgentPace>;
   /** Predictive ticks over the rate window, all and those whose supply was short (meanwhile.ts); absent without `supply` events. */
   supply?: SupplyTally;
+  /** The windowed supply events' windows over the rate window (meanwhile.ts); absent without them. */
+  windows?: WindowMoments;
   /** Live answers over the handle window and the calls that overtook them (meanwhile.ts); absent without a live answer. */
   overtaken?: OvertakeTally;
+  /** The live answers' overtakers against the agents freed while they rang, per ring class, over the handle window. */
+  coupling?: CouplingTally;
   /** The agents' completed breaks over the break window (break-law.ts); absent when none ended. */
   breaks?: BreakSample[];
   /** Present agent-ms over the break window (`staffed` events); absent when none was fed. */
@@ -330,6 +351,7 @@ export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState 
       checkDuration('ringMs', ev.ringMs);
       const o = overtakeOf(recent, ev.at, ev.ringMs);
       b.overtaken = addOvertake(b.overtaken, o.overtakers, o.freed === 0);
+      b.coupling = addCoupling(b.coupling, ev.ringMs, o.overtakers, o.freed);
       recent = o.recent;
       break;
     }
@@ -367,6 +389,7 @@ export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState 
           shortCalls: t.shortCalls + (w.short ? worth : 0),
           allCalls: t.allCalls + worth,
         };
+        if (gap > 0) b.windows = addWindow(b.windows, gap, ev.windowMs, w.windowCalls, w.windowFreed);
         supplyLast = { at: ev.at, short: w.short, windowMs: ev.windowMs };
         recent = w.recent;
         break;
@@ -485,7 +508,9 @@ export function estimates(state: EstimatorState, now: number): Estimates {
   const wrapByTalk = Array.from({ length: TALK_CLASSES }, () => new Array<number>(DURATION_BINS).fill(0));
   const perAgent: Record<string, { talk: Moments; wrap: Moments }> = {};
   let supply: SupplyTally | undefined;
+  let windows: WindowMoments | undefined;
   let overtaken: OvertakeTally | undefined;
+  let coupling: CouplingTally | undefined;
   const breaks: BreakSample[] = [];
   let staffedMs = 0;
   for (const b of state.buckets) {
@@ -509,6 +534,7 @@ export function estimates(state: EstimatorState, now: number): Estimates {
         s.shortCalls += b.supply.shortCalls;
         s.allCalls += b.supply.allCalls;
       }
+      if (b.windows) windows = sumWindows(windows, b.windows);
       resolved += b.resolved;
       live += b.live;
       for (let i = 0; i < c.ringBins; i++) {
@@ -524,6 +550,7 @@ export function estimates(state: EstimatorState, now: number): Estimates {
         o.answersNoneFreed += b.overtaken.answersNoneFreed;
         o.overtakersNoneFreed += b.overtaken.overtakersNoneFreed;
       }
+      if (b.coupling) coupling = sumCoupling(coupling, b.coupling);
       talk.n += b.talk.n;
       talk.sum += b.talk.sum;
       talk.sq += b.talk.sq;
@@ -592,7 +619,9 @@ export function estimates(state: EstimatorState, now: number): Estimates {
     liveSeries,
     ...(Object.keys(perAgent).length > 0 ? { agentPace: paces(perAgent) } : {}),
     ...(supply ? { supply } : {}),
+    ...(windows ? { windows } : {}),
     ...(overtaken ? { overtaken } : {}),
+    ...(coupling ? { coupling } : {}),
     ...(breaks.length > 0 ? { breaks } : {}),
     ...(staffedMs > 0 ? { staffedMs } : {}),
   };

@@ -30,7 +30,7 @@ import { differencePmf, tailWithBinomial } from './count-tail';
 import { empiricalLaw, histogramTerciles, logNormalLaw, talkClassRange, TALK_CLASSES, type DurationLaw } from './duration-law';
 import { trackLiveRate } from './live-rate';
 import { spreadGuardRisk } from './shift-guard';
-import { meanwhileFreedScale, meanwhileScale } from './meanwhile';
+import { couplingCovariance, meanwhileCovariance, meanwhileFreedScale, meanwhileScale } from './meanwhile';
 import { censoredTalkMean } from './talk-mean';
 import { breakLaw, type BreakLaw } from './break-law';
 import { normCdf } from './stats';
@@ -104,6 +104,17 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   // (0.9710 -> 0.9559) and the worst ratio on seeds 1-2 (0.8949 -> 0.8467, a5-live10-talk180 -6.1 points): off.
   meanwhileByNoneFreed: false,
   meanwhileNoneFreedPrior: 20,
+  // Round twenty-one (README, pacing): the share of the calls-meanwhile count's Poisson variance the spread of answers
+  // less agents counts (1: all of it, as if the calls placed meanwhile were independent of the agents coming free).
+  meanwhileVariance: 1,
+  // Round twenty-one (README, pacing): that variance less twice its covariance with the agents coming free, measured
+  // online over a live ring's length (meanwhile.ts meanwhileCovariance), shrunk toward 0 by meanwhileCovariancePrior
+  // pseudo-windows.
+  meanwhileCovariance: false,
+  meanwhileCovariancePrior: 20,
+  // Where γ is read: 'windows' (the placements and the agents freed over windows of a live ring's length) or 'answers'
+  // (each live answer's overtakers and the agents freed while it rang, within ring classes; meanwhile.ts).
+  meanwhileCovarianceFrom: 'windows',
   // Round nineteen (README, pacing): agents on a break counted by a break-length law learnt from the desk's breaks
   // (break-law.ts), in the supply and the budget's agent count. At a fixed θ +0.16 on the standard and +0.45-0.68 on
   // the 10 %-live 5-agent rows; under the controller the standard fell on seeds 5-6 (0.9688 -> 0.9625). The budget part
@@ -188,6 +199,10 @@ export function predictiveParams(mode: PredictiveMode): Params {
     meanwhileFreedPrior: mode.meanwhileFreedPrior ?? d.meanwhileFreedPrior,
     meanwhileByNoneFreed: mode.meanwhileByNoneFreed ?? d.meanwhileByNoneFreed,
     meanwhileNoneFreedPrior: mode.meanwhileNoneFreedPrior ?? d.meanwhileNoneFreedPrior,
+    meanwhileVariance: mode.meanwhileVariance ?? d.meanwhileVariance,
+    meanwhileCovariance: mode.meanwhileCovariance ?? d.meanwhileCovariance,
+    meanwhileCovariancePrior: mode.meanwhileCovariancePrior ?? d.meanwhileCovariancePrior,
+    meanwhileCovarianceFrom: mode.meanwhileCovarianceFrom ?? d.meanwhileCovarianceFrom,
     breakLaw: mode.breakLaw ?? d.breakLaw,
     breakLawIn: mode.breakLawIn ?? d.breakLawIn,
     breakPriorMs: mode.breakPriorMs ?? d.breakPriorMs,
@@ -229,6 +244,17 @@ export function predictiveParams(mode: PredictiveMode): Params {
     throw new RangeError(`predictive meanwhileFreedPrior must be a number ≥ 0, got ${p.meanwhileFreedPrior}`);
   if (!(p.meanwhileNoneFreedPrior >= 0 && Number.isFinite(p.meanwhileNoneFreedPrior)))
     throw new RangeError(`predictive meanwhileNoneFreedPrior must be a number ≥ 0, got ${p.meanwhileNoneFreedPrior}`);
+  if (!(p.meanwhileVariance >= 0 && p.meanwhileVariance <= 1))
+    throw new RangeError(`predictive meanwhileVariance must be in [0, 1] (1: the Poisson variance), got ${p.meanwhileVariance}`);
+  if (!(p.meanwhileCovariancePrior >= 0 && Number.isFinite(p.meanwhileCovariancePrior)))
+    throw new RangeError(`predictive meanwhileCovariancePrior must be a number ≥ 0, got ${p.meanwhileCovariancePrior}`);
+  if (!['windows', 'answers'].includes(p.meanwhileCovarianceFrom))
+    throw new RangeError(`predictive meanwhileCovarianceFrom must be 'windows' or 'answers', got ${String(p.meanwhileCovarianceFrom)}`);
+  if (p.meanwhileCovariance && p.meanwhileVariance !== 1)
+    throw new RangeError('predictive meanwhileCovariance measures the variance meanwhileVariance fixes: one at most');
+  // The covariance reads the windowed supply events; meanwhileBySupply's are per tick, without a window.
+  if (p.meanwhileCovariance && p.meanwhileCovarianceFrom === 'windows' && p.meanwhileBySupply)
+    throw new RangeError('predictive meanwhileCovariance reads the windowed supply events, not meanwhileBySupply’s: one at most');
   if ([p.meanwhileBySupply, p.meanwhileByFreed, p.meanwhileByNoneFreed].filter(Boolean).length > 1)
     throw new RangeError('predictive meanwhileBySupply, meanwhileByFreed and meanwhileByNoneFreed are measures of one factor: one at most');
   if (!['both', 'supply', 'budget', 'fallback', 'notSpread'].includes(p.breakLawIn))
@@ -344,7 +370,8 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   // Every tick's supply is kept for the conditioned meanwhile term, the fallbacks' ticks too (afterPlaced reads this).
   if (P.meanwhileBySupply) figures.keepSupply = true;
   // meanwhileByNoneFreed: every tick too, over the window the model last reported (figures.meanwhileWindowMs).
-  else if (P.meanwhileByNoneFreed) figures.keepSupply = 'noneFreed';
+  // meanwhileCovariance reads the same windowed events.
+  else if (P.meanwhileByNoneFreed || (P.meanwhileCovariance && P.meanwhileCovarianceFrom === 'windows')) figures.keepSupply = 'noneFreed';
   if (input.closesAt !== undefined) figures.closeInMs = Math.max(0, Math.round(input.closesAt - now));
   if (agents.length === 0) return { wanted: 0, reason: 'no agent logged in', figures };
   if (!est) return { wanted: floor, reason: `no estimates yet: progressive 1:1 (${floor})`, figures: { ...figures, confidence: 0 } };
@@ -502,8 +529,23 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
         ? meanwhileScale(est.supply, P.meanwhileNoneFreedPrior)
         : 1;
   if (P.meanwhileBySupply || P.meanwhileByFreed || P.meanwhileByNoneFreed) figures.meanwhileScale = round(scale);
-  if (P.meanwhileByNoneFreed) figures.meanwhileWindowMs = Math.round(meanOfCdf(est.liveRingCdf, bin));
+  if (P.meanwhileByNoneFreed || (P.meanwhileCovariance && P.meanwhileCovarianceFrom === 'windows'))
+    figures.meanwhileWindowMs = Math.round(meanOfCdf(est.liveRingCdf, bin));
   const lambda = Number.isFinite(est.resolvedPerMs) ? est.resolvedPerMs * scale : 0;
+  // The calls-meanwhile count's share of its Poisson variance in the spread: meanwhileVariance's, or with
+  // meanwhileCovariance 1 − 2γ (its variance less twice its covariance with the agents freed, per unit of it; at most
+  // all of it removed, since the rest of the covariance would come out of the agents' own variance, which the windows
+  // do not measure).
+  let futShare = P.meanwhileVariance;
+  if (P.meanwhileCovariance) {
+    const c =
+      P.meanwhileCovarianceFrom === 'answers'
+        ? couplingCovariance(est.coupling, P.meanwhileCovariancePrior)
+        : meanwhileCovariance(est.windows, P.meanwhileCovariancePrior);
+    futShare = clamp(1 - 2 * c.gamma, 0, 1);
+    figures.meanwhileCovGamma = round(c.gamma);
+    figures.meanwhileVarianceShare = round(futShare);
+  }
   const futureLive = (x: number) => {
     const step = bin / 4;
     let acc = 0;
@@ -540,7 +582,7 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
     }
     const fut = futureLive(x);
     dm += fut;
-    dv += fut; // a Poisson count: variance = mean
+    dv += fut * futShare; // a Poisson count: variance = mean (futShare < 1: less, see meanwhileVariance)
     // Agents free by x + threshold can still take it.
     let sm = 0;
     let sv = 0;
@@ -558,7 +600,7 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
       sv += q * (1 - q);
       supplyQ.push(q);
     }
-    if (exact) exactTail.push(tailWithBinomial(differencePmf(calls.queued.length, demandQ, fut, supplyQ)));
+    if (exact) exactTail.push(tailWithBinomial(differencePmf(calls.queued.length, demandQ, fut, supplyQ, futShare)));
     const c = p * fL(x);
     dMean.push(dm);
     dVar.push(dv);

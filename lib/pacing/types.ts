@@ -183,6 +183,30 @@ export interface PredictiveMode {
   /** Pseudo-calls at the average rate behind `meanwhileByNoneFreed`'s ratio (default 20; 0: the measured ratio alone). */
   meanwhileNoneFreedPrior?: number;
   /**
+   * The share (0–1) of the calls-meanwhile count's Poisson variance counted in the spread of answers ahead less agents
+   * free (default 1: all, as if independent of the agents coming free). Below 1 the count keeps its mean; in the exact
+   * small-team tail it is a mix of the Poisson (this share) and the two integers around its mean (count-tail.ts).
+   */
+  meanwhileVariance?: number;
+  /**
+   * The calls-meanwhile count's variance less twice its covariance with the agents coming free (the share 1 − 2γ,
+   * within [0, 1]), γ measured online over windows of a live ring's length: Cov(calls placed, agents freed) ÷ the calls
+   * placed (meanwhile.ts `meanwhileCovariance`; the estimator's windowed `supply` events). Not with `meanwhileBySupply`
+   * or a `meanwhileVariance` below 1. Default false (round twenty-one, README).
+   */
+  meanwhileCovariance?: boolean;
+  /**
+   * Pseudo-samples at γ = 0 (independence) behind `meanwhileCovariance`'s γ: windows of a live ring's length, or live
+   * answers with `meanwhileCovarianceFrom: 'answers'` (default 20; 0: the measured γ alone).
+   */
+  meanwhileCovariancePrior?: number;
+  /**
+   * Where `meanwhileCovariance` reads γ: 'windows' (default; the placements and the agents freed over windows of a live
+   * ring's length, every tick) or 'answers' (each live answer's overtakers, the calls the term counts, and the agents
+   * freed while it rang, within classes of ring time; the estimator's `answered` events and wrap-ups' ends).
+   */
+  meanwhileCovarianceFrom?: 'windows' | 'answers';
+  /**
    * Agents on a break (`TickInput.onBreak`) count, by a break-length law learnt from the desk's completed breaks
    * (break-law.ts, the estimator's `breaks`, shrunk toward `breakPriorMs`): in the supply, P(back within x + the
    * threshold) each, and in the budget's and the guards' agent count, the expected share of their horizon each is back

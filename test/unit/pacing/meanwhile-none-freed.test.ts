@@ -30,7 +30,11 @@ const NOW = 10 * 3600_000;
 
 t.test('windowedSupply: the calls placed in the window, and whether an agent came free in it', async (t) => {
   const first = windowedSupply(undefined, NOW, 10_000, 2);
-  t.same(first, { short: true, windowCalls: 2, recent: { live: [], freedAt: [], placed: [[NOW, 2]] } }, 'no memory: its own calls');
+  t.same(
+    first,
+    { short: true, windowCalls: 2, windowFreed: 0, recent: { live: [], freedAt: [], placed: [[NOW, 2]] } },
+    'no memory: its own calls',
+  );
   t.same(windowedSupply(undefined, NOW, 10_000, 0).recent.placed, [], 'a tick that placed nothing is not remembered');
   const memory: RecentAnswers = {
     live: [[NOW - 30_000, NOW - 20_000]],
