@@ -523,12 +523,17 @@ export class ShapeAmd {
     const lab = this.side.labels;
     let quietPairs = 0;
     let quietHeld = 0;
+    // The pitch with musicLinePitchOverFloorDb corrected for the noise; the voicing swing reads the raw measure: the
+    // correction grows as a frame nears the floor, so it would carry the level's own rise and fall at the note rate
+    // into the swing's syllable band (round twenty-one: corrected, the wide set's music was called later, median
+    // +160 ms, and one more hold message called a person).
     const per = this.linePer(from);
+    const raw = vad.per;
     const lag = vad.lag;
     const bridged = this.perBridged;
     // The periodicity the voicing swing reads: a loss hole (above) and, with musicLineSwingDecayMs, a note's decay and
     // the frame after it hold the last value before them.
-    let swingPer = per[from]!;
+    let swingPer = raw[from]!;
     let runFrom = -1;
     const decayed = c.musicLineSwingDecayMs > 0 ? this.decayed : null;
     const attackDb = decayed ? c.musicLineSwingDecayAttackDb : 0;
@@ -559,19 +564,19 @@ export class ShapeAmd {
         // still going at the line's end, until an attack ends it.
         if (decayed![i] === 1) {
           if (runFrom < 0) runFrom = i;
-          bridged[i] = per[i]!;
+          bridged[i] = raw[i]!;
         } else {
           if (runFrom >= 0 && vad.db[i]! - vad.db[i - 1]! >= attackDb) bridged.fill(swingPer, runFrom, i + 1);
           else {
-            if (!hole[i]) swingPer = per[i]!;
+            if (!hole[i]) swingPer = raw[i]!;
             bridged[i] = swingPer;
           }
-          if (runFrom >= 0 && !hole[i]) swingPer = per[i]!;
+          if (runFrom >= 0 && !hole[i]) swingPer = raw[i]!;
           runFrom = -1;
         }
       } else {
         const decaying = decayed !== null && (decayed[i] === 1 || (i > from && decayed[i - 1] === 1));
-        if (!hole[i] && !decaying) swingPer = per[i]!;
+        if (!hole[i] && !decaying) swingPer = raw[i]!;
         bridged[i] = swingPer;
       }
       if (pitched) {
