@@ -10,13 +10,15 @@
  * A second ceiling, the laws oracle (sim/laws-oracle.ts), knows the true laws and each agent's state, time in it and
  * speed but not the drawn remainders, swept the same way: lawsRatio = predictive's occupancy ÷ its occupancy, and its
  * own oracleRatio is the part of the gap that is information no dialer has.
- * Usage: npm run bench -- pacing [--hours H] [--seeds N] [--first-seed S] [--only a20-live25-talk180[,…]] [--agents 5] [--rounds R] [--calibration] [--shifts [--oracle]] [--no-baselines] [--mode-options JSON] [--probe-sweep JSON [--probe-range lo,hi] [--probe-scaled]]
+ * Usage: npm run bench -- pacing [--hours H] [--seeds N] [--first-seed S] [--only a20-live25-talk180[,…]] [--agents 5] [--rounds R] [--calibration] [--shifts [--oracle [--shift-rule-oracle]]] [--no-baselines] [--mode-options JSON] [--probe-sweep JSON [--probe-range lo,hi] [--probe-scaled]]
  * (`--first-seed`: judge a change on other seeds than the grid's 1…N, whose shifts it may have been tuned on;
  * `--calibration`: predictive's abandons expected against those seen, binned by the abandon chance per call placed;
  * `--no-baselines`: predictive and the two oracles only;
  * `--mode-options '{"wrapLawByTalk":true}'`: the predictive mode's options (sim/mode-options.ts), echoed in the last line;
  * `--shifts`: predictive alone, no baselines and no oracle, each shift's abandon rate — the shift rule on many seeds
- * at a tenth of the cost; `--shifts --oracle` adds the oracle's sweep on the same seeds and each scenario's oracleRatio.)
+ * at a tenth of the cost; `--shifts --oracle` adds the oracle's sweep on the same seeds and each scenario's oracleRatio;
+ * `--shift-rule-oracle` adds a second sweep of it held to the shift rule as well as the pooled cap, sim/oracle-rule.ts,
+ * and each scenario's shiftRuleOracleRatio.)
  * Last line (JSON): per strategy, the standard scenario's figures and the worst
  * over the grid.
  */
@@ -26,6 +28,7 @@ import { runAll, type Job } from './sim/pool';
 import { parseModeOptions, type ModeOptions } from './sim/mode-options';
 import { parseProbe } from './sim/probe';
 import { parseProbeRange, probeSweep } from './sim/probe-sweep';
+import { withinRule, type OracleRule } from './sim/oracle-rule';
 import { grid, STANDARD, type Scenario } from './sim/scenario';
 
 const strategiesWith = (predictive: ModeOptions): Strategy[] => [
@@ -79,13 +82,15 @@ const idle = (p: Pooled) =>
 /**
  * Sweeps the oracle's per-call risk per scenario (log-bisection, all scenarios
  * in lockstep so the worker threads stay busy) to the largest that keeps the
- * pooled abandon rate within 3.0 %.
+ * pooled abandon rate within 3.0 % (and, with the rule 'shifts', at most 1 % of
+ * the single shifts over it: sim/oracle-rule.ts).
  */
 async function sweepOracle(
   scenarios: Scenario[],
   seeds: number[],
   rounds: number,
   kind: 'oracle' | 'lawsOracle' = 'oracle',
+  rule: OracleRule = 'pooled',
 ): Promise<Map<string, Pooled & { theta: number }>> {
   const lo = new Map(scenarios.map((s) => [s.name, 1e-4]));
   const hi = new Map(scenarios.map((s) => [s.name, 0.1]));
@@ -99,7 +104,7 @@ async function sweepOracle(
     for (const sc of scenarios) {
       const p = pool(results.filter((r) => r.scenario === sc.name));
       const th = theta.get(sc.name)!;
-      if (p.abandonRate <= CAP) {
+      if (withinRule(p, CAP, rule)) {
         lo.set(sc.name, th);
         if (!best.has(sc.name) || best.get(sc.name)!.occupancy < p.occupancy) best.set(sc.name, { ...p, theta: th });
       } else hi.set(sc.name, th);
@@ -182,7 +187,11 @@ export default async function main(args: string[] = []): Promise<void> {
     );
     return;
   }
-  if (args.includes('--shifts')) return shifts(scenarios, seeds, hours, all, modeOptions, args.includes('--oracle') ? rounds : 0);
+  const shiftRule = args.includes('--shift-rule-oracle');
+  if (shiftRule && !(args.includes('--shifts') && args.includes('--oracle')))
+    throw new Error('--shift-rule-oracle needs --shifts --oracle (on the many seeds a shift rule can be judged on)');
+  if (args.includes('--shifts'))
+    return shifts(scenarios, seeds, hours, all, modeOptions, args.includes('--oracle') ? rounds : 0, shiftRule);
   const jobs: Job[] = [];
   for (const scenario of scenarios) for (const strategy of strategies) for (const seed of seeds) jobs.push({ scenario, strategy, seed });
   const t0 = Date.now();
@@ -297,17 +306,22 @@ async function shifts(
   strategies: Strategy[],
   modeOptions: ModeOptions,
   oracleRounds = 0,
+  shiftRule = false,
 ): Promise<void> {
   const predictive = strategies.find((s) => s.name === 'predictive')!;
   const t0 = Date.now();
   const results = await runAll(scenarios.flatMap((scenario) => seeds.map((seed) => ({ scenario, strategy: predictive, seed }))));
   const oracle = oracleRounds > 0 ? await sweepOracle(scenarios, seeds, oracleRounds) : undefined;
+  const ruled = oracle && shiftRule ? await sweepOracle(scenarios, seeds, oracleRounds, 'oracle', 'shifts') : undefined;
   console.log(
-    `pacing simulator, shifts: ${scenarios.length} scenarios × predictive${oracle ? ` + oracle (${oracleRounds} sweep rounds)` : ''} × seeds ${seeds[0]}–${seeds[seeds.length - 1]} × ${hours} h shifts (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    `pacing simulator, shifts: ${scenarios.length} scenarios × predictive${oracle ? ` + oracle${ruled ? ' (pooled and shift rule)' : ''} (${oracleRounds} sweep rounds)` : ''} × seeds ${seeds[0]}–${seeds[seeds.length - 1]} × ${hours} h shifts (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
   );
-  console.log(`scenario                     occupancy  abandon${oracle ? '  oracleRatio' : ''}   shifts over 3 % (seed: rate)`);
+  console.log(
+    `scenario                     occupancy  abandon${oracle ? '  oracleRatio' : ''}${ruled ? '  shiftRuleRatio' : ''}   shifts over 3 % (seed: rate)`,
+  );
   const per: Record<string, unknown> = {};
   const ratios = new Map<string, number>();
+  const ruledRatios = new Map<string, number>();
   let over = 0;
   let worstShift = 0;
   for (const sc of scenarios) {
@@ -319,32 +333,51 @@ async function shifts(
     const o = oracle?.get(sc.name);
     const ratio = o && o.occupancy > 0 ? p.occupancy / o.occupancy : undefined;
     if (ratio !== undefined) ratios.set(sc.name, ratio);
+    const u = ruled?.get(sc.name);
+    const ruledRatio = u && u.occupancy > 0 ? p.occupancy / u.occupancy : undefined;
+    if (ruledRatio !== undefined) ruledRatios.set(sc.name, ruledRatio);
     per[sc.name] = {
       occupancy: r4(p.occupancy),
       abandonRate: r4(p.abandonRate),
       shiftsOverCap: high,
-      ...(oracle ? { oracleOccupancy: o ? r4(o.occupancy) : null, oracleRatio: ratio !== undefined ? r4(ratio) : null } : {}),
+      ...(oracle
+        ? {
+            oracleOccupancy: o ? r4(o.occupancy) : null,
+            oracleRatio: ratio !== undefined ? r4(ratio) : null,
+            // The oracle's own shifts over the cap at its θ: the shift rule the pooled ceiling is not held to.
+            oracleShiftsOverCap: o ? o.shifts - o.shiftsWithinCap : null,
+            oracleTheta: o ? Number(o.theta.toPrecision(3)) : null,
+          }
+        : {}),
+      ...(ruled
+        ? {
+            shiftRuleOracleOccupancy: u ? r4(u.occupancy) : null,
+            shiftRuleOracleAbandonRate: u ? r4(u.abandonRate) : null,
+            shiftRuleOracleTheta: u ? Number(u.theta.toPrecision(3)) : null,
+            shiftRuleOracleRatio: ruledRatio !== undefined ? r4(ruledRatio) : null,
+          }
+        : {}),
     };
     console.log(
-      `${sc.name.padEnd(29)}${(p.occupancy * 100).toFixed(1).padStart(8)} %${(p.abandonRate * 100).toFixed(2).padStart(7)} %${oracle ? (ratio !== undefined ? ratio.toFixed(3) : '—').padStart(13) : ''}   ${high.map(([seed, r]) => `${seed}: ${(r * 100).toFixed(2)} %`).join(', ') || '—'}`,
+      `${sc.name.padEnd(29)}${(p.occupancy * 100).toFixed(1).padStart(8)} %${(p.abandonRate * 100).toFixed(2).padStart(7)} %${oracle ? (ratio !== undefined ? ratio.toFixed(3) : '—').padStart(13) : ''}${ruled ? (ruledRatio !== undefined ? ruledRatio.toFixed(3) : '—').padStart(16) : ''}   ${high.map(([seed, r]) => `${seed}: ${(r * 100).toFixed(2)} %`).join(', ') || '—'}`,
     );
   }
-  let worst: [string, number] | undefined;
-  for (const [name, r] of ratios) if (!worst || r < worst[1]) worst = [name, r];
+  const summary = (rs: Map<string, number>) => {
+    let worst: [string, number] | undefined;
+    for (const [name, r] of rs) if (!worst || r < worst[1]) worst = [name, r];
+    return {
+      standard: rs.has(STANDARD.name) ? r4(rs.get(STANDARD.name)!) : null,
+      worst: worst ? r4(worst[1]) : null,
+      worstScenario: worst?.[0] ?? null,
+    };
+  };
   console.log(
     JSON.stringify({
       shifts: results.length,
       shiftsOverCap: over,
       worstShiftAbandonRate: r4(worstShift),
-      ...(oracle
-        ? {
-            oracleRatio: {
-              standard: ratios.has(STANDARD.name) ? r4(ratios.get(STANDARD.name)!) : null,
-              worst: worst ? r4(worst[1]) : null,
-              worstScenario: worst?.[0] ?? null,
-            },
-          }
-        : {}),
+      ...(oracle ? { oracleRatio: summary(ratios) } : {}),
+      ...(ruled ? { shiftRuleOracleRatio: summary(ruledRatios) } : {}),
       ...(Object.keys(modeOptions).length ? { modeOptions } : {}),
       scenarios: per,
     }),
