@@ -6,6 +6,7 @@
  * the decision, and the simulator.
  */
 import t from 'tap';
+import { standardHistory } from '../../helpers/pacing-history';
 import { simulate } from '../../../bench/sim/engine';
 import { simCampaign } from '../../../bench/sim/campaign';
 import { grid } from '../../../bench/sim/scenario';
@@ -161,20 +162,9 @@ t.test('the options: off by default, checked, not with a fixed share or the supp
   );
 });
 
-/** Estimates like the standard scenario's (as meanwhile-none-freed.test.ts), with window moments. */
+/** The standard scenario's estimates (test/helpers/pacing-history.ts), with window moments. */
 function history(windows?: WindowMoments): Estimates {
-  const evs: PacingEvent[] = [];
-  const start = NOW - 20 * 60_000;
-  for (let i = 0; i < 800; i++) {
-    const at = start + i * 1000;
-    if (i % 4 === 0) evs.push({ type: 'resolved', at, ringMs: 3000 + ((i * 7) % 23) * 1000, live: true });
-    else evs.push({ type: 'resolved', at, ringMs: i % 3 === 0 ? 2000 : 40_000, live: false });
-  }
-  for (let i = 0; i < 100; i++) {
-    evs.push({ type: 'talkEnded', at: start + i * 1000, talkMs: 180_000 * (0.4 + (i % 13) / 10.8) });
-    evs.push({ type: 'wrapEnded', at: start + i * 1000 + 1, wrapMs: 10_000 + (i % 21) * 1000 });
-  }
-  const e = estimates(observeAll(createEstimator(), evs), NOW);
+  const e = standardHistory(NOW);
   return windows ? { ...e, windows } : e;
 }
 

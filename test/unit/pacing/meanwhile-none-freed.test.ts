@@ -5,6 +5,7 @@
  * estimator's tally, the tick's record (afterTick), the window the model reports, the decision, and the simulator.
  */
 import t from 'tap';
+import { standardHistory } from '../../helpers/pacing-history';
 import { simulate } from '../../../bench/sim/engine';
 import { simCampaign } from '../../../bench/sim/campaign';
 import { grid } from '../../../bench/sim/scenario';
@@ -128,20 +129,9 @@ t.test('meanOfCdf: the window is the live ring law’s mean', async (t) => {
   t.equal(meanOfCdf([0.5, 0.5, 1], 1000), 250 + 500 + 750, 'half in the first bin, half in the third: (0.5 + 2.5) ÷ 2 s');
 });
 
-/** Estimates like the standard scenario's (as meanwhile.test.ts), with a supply tally. */
+/** The standard scenario's estimates (test/helpers/pacing-history.ts), with a supply tally. */
 function history(supply?: Estimates['supply']): Estimates {
-  const evs: PacingEvent[] = [];
-  const start = NOW - 20 * 60_000;
-  for (let i = 0; i < 800; i++) {
-    const at = start + i * 1000;
-    if (i % 4 === 0) evs.push({ type: 'resolved', at, ringMs: 3000 + ((i * 7) % 23) * 1000, live: true });
-    else evs.push({ type: 'resolved', at, ringMs: i % 3 === 0 ? 2000 : 40_000, live: false });
-  }
-  for (let i = 0; i < 100; i++) {
-    evs.push({ type: 'talkEnded', at: start + i * 1000, talkMs: 180_000 * (0.4 + (i % 13) / 10.8) });
-    evs.push({ type: 'wrapEnded', at: start + i * 1000 + 1, wrapMs: 10_000 + (i % 21) * 1000 });
-  }
-  const e = estimates(observeAll(createEstimator(), evs), NOW);
+  const e = standardHistory(NOW);
   return supply ? { ...e, supply } : e;
 }
 

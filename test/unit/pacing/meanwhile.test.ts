@@ -5,6 +5,7 @@
  * (afterTick); and the decision.
  */
 import t from 'tap';
+import { standardHistory } from '../../helpers/pacing-history';
 import { simulate } from '../../../bench/sim/engine';
 import { simCampaign } from '../../../bench/sim/campaign';
 import { grid } from '../../../bench/sim/scenario';
@@ -101,20 +102,9 @@ t.test('afterTick records a tick only for a mode that keeps supply; short = no a
   t.same(estimates(placed, NOW).supply, { shortMs: 0, allMs: 0, shortCalls: 3, allCalls: 3 });
 });
 
-/** Estimates like the standard scenario's (predictive.test.ts), with a supply tally. */
+/** The standard scenario's estimates (test/helpers/pacing-history.ts), with a supply tally. */
 function history(supply?: Estimates['supply']): Estimates {
-  const evs: PacingEvent[] = [];
-  const start = NOW - 20 * 60_000;
-  for (let i = 0; i < 800; i++) {
-    const at = start + i * 1000;
-    if (i % 4 === 0) evs.push({ type: 'resolved', at, ringMs: 3000 + ((i * 7) % 23) * 1000, live: true });
-    else evs.push({ type: 'resolved', at, ringMs: i % 3 === 0 ? 2000 : 40_000, live: false });
-  }
-  for (let i = 0; i < 100; i++) {
-    evs.push({ type: 'talkEnded', at: start + i * 1000, talkMs: 180_000 * (0.4 + (i % 13) / 10.8) });
-    evs.push({ type: 'wrapEnded', at: start + i * 1000 + 1, wrapMs: 10_000 + (i % 21) * 1000 });
-  }
-  const e = estimates(observeAll(createEstimator(), evs), NOW);
+  const e = standardHistory(NOW);
   return supply ? { ...e, supply } : e;
 }
 
