@@ -6,10 +6,7 @@
  * the decision, and the simulator.
  */
 import t from 'tap';
-import { standardHistory } from '../../helpers/pacing-history';
-import { simulate } from '../../../bench/sim/engine';
-import { simCampaign } from '../../../bench/sim/campaign';
-import { grid } from '../../../bench/sim/scenario';
+import { MODEL_COUNT_BASE, shiftFigures, standardHistory, teamTick } from '../../helpers/pacing-history';
 import { differencePmf } from '../../../lib/pacing/count-tail';
 import {
   createEstimator,
@@ -17,7 +14,6 @@ import {
   estimates,
   observeAll,
   predictiveParams,
-  type AgentSnapshot,
   type Estimates,
   type PacingEvent,
   type PredictiveMode,
@@ -168,19 +164,9 @@ function history(windows?: WindowMoments): Estimates {
   return windows ? { ...e, windows } : e;
 }
 
-const team = (talking: number): AgentSnapshot[] => [
-  ...Array.from({ length: 20 - talking }, () => ({ state: 'ready' as const, since: NOW - 1000 })),
-  ...Array.from({ length: talking }, () => ({ state: 'talking' as const, since: NOW - 150_000 })),
-];
-const tick = (est: Estimates, mode: PredictiveMode, talking = 14, ringing: number[] = []): TickInput => ({
-  now: NOW,
-  mode,
-  agents: team(talking),
-  calls: { ringing, queued: [], connected: talking },
-  caps: { maxSimultaneousCalls: 0 },
-  estimates: est,
-});
-const BASE: PredictiveMode = { kind: 'predictive', thresholdPriorAnswers: 0, shiftGuardChance: 0, shiftGuardRate: 0.028 };
+const tick = (est: Estimates, mode: PredictiveMode, talking = 14, ringing: number[] = []): TickInput =>
+  teamTick(NOW, est, mode, talking, ringing);
+const BASE = MODEL_COUNT_BASE;
 
 /** Windows where each agent freed brought `perFreed` calls: γ = perFreed·Var(f) ÷ E[p] = 1 here for perFreed 2. */
 function coupled(perFreed: number): WindowMoments {
@@ -254,19 +240,7 @@ t.test('meanwhileCovarianceFrom answers in the decision: γ from the live answer
 });
 
 t.test('the simulator feeds meanwhileCovariance as the runner does: a positive γ within the shift', async (t) => {
-  const sc = grid(1).find((s) => s.name === 'a5-live25-talk60')!;
-  const gammas: number[] = [];
-  simulate(
-    sc,
-    { kind: 'tick', name: 'p', campaign: simCampaign('predictive'), predictive: { meanwhileCovariance: true } },
-    {
-      seed: 3,
-      onDecision: (d) => {
-        const g = d.trace.figures.meanwhileCovGamma;
-        if (g !== undefined) gammas.push(g as number);
-      },
-    },
-  );
+  const gammas = shiftFigures({ meanwhileCovariance: true }, 'meanwhileCovGamma');
   t.ok(gammas.length > 0 && gammas.every((x) => Number.isFinite(x)), 'a γ on each model tick');
   t.ok(
     gammas.some((x) => x > 0.05),

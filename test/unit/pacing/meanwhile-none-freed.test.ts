@@ -5,10 +5,7 @@
  * estimator's tally, the tick's record (afterTick), the window the model reports, the decision, and the simulator.
  */
 import t from 'tap';
-import { standardHistory } from '../../helpers/pacing-history';
-import { simulate } from '../../../bench/sim/engine';
-import { simCampaign } from '../../../bench/sim/campaign';
-import { grid } from '../../../bench/sim/scenario';
+import { MODEL_COUNT_BASE, shiftFigures, standardHistory, teamTick } from '../../helpers/pacing-history';
 import { afterPlaced, afterTick } from '../../../lib/dialer/steps/campaign-tick';
 import {
   createEstimator,
@@ -17,7 +14,6 @@ import {
   observe,
   observeAll,
   predictiveParams,
-  type AgentSnapshot,
   type Estimates,
   type PacingEvent,
   type PredictiveMode,
@@ -135,19 +131,8 @@ function history(supply?: Estimates['supply']): Estimates {
   return supply ? { ...e, supply } : e;
 }
 
-const team: AgentSnapshot[] = [
-  ...Array.from({ length: 6 }, () => ({ state: 'ready' as const, since: NOW - 1000 })),
-  ...Array.from({ length: 14 }, () => ({ state: 'talking' as const, since: NOW - 150_000 })),
-];
-const tick = (est: Estimates, mode: PredictiveMode): TickInput => ({
-  now: NOW,
-  mode,
-  agents: team,
-  calls: { ringing: [], queued: [], connected: 14 },
-  caps: { maxSimultaneousCalls: 0 },
-  estimates: est,
-});
-const BASE: PredictiveMode = { kind: 'predictive', thresholdPriorAnswers: 0, shiftGuardChance: 0, shiftGuardRate: 0.028 };
+const tick = (est: Estimates, mode: PredictiveMode): TickInput => teamTick(NOW, est, mode);
+const BASE = MODEL_COUNT_BASE;
 const ON: PredictiveMode = { ...BASE, meanwhileByNoneFreed: true };
 
 t.test('meanwhileByNoneFreed: off by default, checked, one measure at most', async (t) => {
@@ -183,19 +168,7 @@ t.test('meanwhileByNoneFreed in the decision: off or no tally is today’s term;
 });
 
 t.test('the simulator feeds meanwhileByNoneFreed as the runner does: the factor leaves 1 within the shift', async (t) => {
-  const sc = grid(1).find((s) => s.name === 'a5-live25-talk60')!;
-  const scales: number[] = [];
-  simulate(
-    sc,
-    { kind: 'tick', name: 'p', campaign: simCampaign('predictive'), predictive: { meanwhileByNoneFreed: true } },
-    {
-      seed: 3,
-      onDecision: (d) => {
-        const s = d.trace.figures.meanwhileScale;
-        if (s !== undefined) scales.push(s as number);
-      },
-    },
-  );
+  const scales = shiftFigures({ meanwhileByNoneFreed: true }, 'meanwhileScale');
   t.ok(scales.length > 0 && scales.every((x) => Number.isFinite(x) && x >= 0), 'a factor on each model tick');
   t.ok(
     scales.some((x) => x < 0.95),

@@ -5,10 +5,7 @@
  * (afterTick); and the decision.
  */
 import t from 'tap';
-import { standardHistory } from '../../helpers/pacing-history';
-import { simulate } from '../../../bench/sim/engine';
-import { simCampaign } from '../../../bench/sim/campaign';
-import { grid } from '../../../bench/sim/scenario';
+import { MODEL_COUNT_BASE, shiftFigures, standardHistory, teamTick } from '../../helpers/pacing-history';
 import { afterPlaced, afterTick } from '../../../lib/dialer/steps/campaign-tick';
 import {
   createEstimator,
@@ -17,7 +14,6 @@ import {
   observe,
   observeAll,
   predictiveParams,
-  type AgentSnapshot,
   type Estimates,
   type PacingEvent,
   type PredictiveMode,
@@ -108,20 +104,8 @@ function history(supply?: Estimates['supply']): Estimates {
   return supply ? { ...e, supply } : e;
 }
 
-const team: AgentSnapshot[] = [
-  ...Array.from({ length: 6 }, () => ({ state: 'ready' as const, since: NOW - 1000 })),
-  ...Array.from({ length: 14 }, () => ({ state: 'talking' as const, since: NOW - 150_000 })),
-];
-const tick = (est: Estimates, mode: PredictiveMode): TickInput => ({
-  now: NOW,
-  mode,
-  agents: team,
-  calls: { ringing: [], queued: [], connected: 14 },
-  caps: { maxSimultaneousCalls: 0 },
-  estimates: est,
-});
-// The budget's threshold alone (as predictive.test.ts's rate case): what is tested is the model's count.
-const BASE: PredictiveMode = { kind: 'predictive', thresholdPriorAnswers: 0, shiftGuardChance: 0, shiftGuardRate: 0.028 };
+const tick = (est: Estimates, mode: PredictiveMode): TickInput => teamTick(NOW, est, mode);
+const BASE = MODEL_COUNT_BASE;
 const ON: PredictiveMode = { ...BASE, meanwhileBySupply: true };
 
 t.test('meanwhileBySupply: off by default and checked', async (t) => {
@@ -234,22 +218,7 @@ t.test('meanwhileByFreed in the decision; one measure at most', async (t) => {
 });
 
 t.test('the simulator feeds both measures as the runner does: the factor leaves 1 once the shift has run a while', async (t) => {
-  const sc = grid(1).find((s) => s.name === 'a5-live25-talk60')!;
-  const run = (predictive: Omit<PredictiveMode, 'kind'>) => {
-    const scales: number[] = [];
-    simulate(
-      sc,
-      { kind: 'tick', name: 'p', campaign: simCampaign('predictive'), predictive },
-      {
-        seed: 3,
-        onDecision: (d) => {
-          const s = d.trace.figures.meanwhileScale;
-          if (s !== undefined) scales.push(s as number);
-        },
-      },
-    );
-    return scales;
-  };
+  const run = (predictive: Omit<PredictiveMode, 'kind'>) => shiftFigures(predictive, 'meanwhileScale');
   t.same(run({}), [], 'off: no factor');
   for (const o of [{ meanwhileBySupply: true }, { meanwhileByFreed: true }]) {
     const s = run(o);
