@@ -2,8 +2,10 @@
 import { FrameSide, shape, type Shape } from '../../lib/media/amd-features';
 import { analyzePcm, type CallAnalyzerOptions } from '../../lib/media/analyzer';
 import { mediaConfig } from '../../lib/media/config';
+import { FeatureExtractor } from '../../lib/media/features';
 import { LevelVad } from '../../lib/media/level-vad';
-import type { Verdict } from '../../lib/media/types';
+import { BeepDetector, type BeepResult } from '../../lib/media/tones';
+import { FRAME_SAMPLES, type Verdict } from '../../lib/media/types';
 import * as S from '../../bench/corpus/synth';
 
 export { S };
@@ -22,6 +24,20 @@ export function babble(durMs: number, seed = 1, amp = 3000): Float64Array {
 
 export function run(x: Float64Array, opts: CallAnalyzerOptions & { answerAtMs?: number } = {}): Verdict[] {
   return analyzePcm(S.toInt16(x), opts);
+}
+
+/** Every beep the beep detector alone reports over `x` (followed by silence so the last run ends). */
+export function beeps(x: Float64Array, overrides: Record<string, unknown> = {}): BeepResult[] {
+  const cfg = mediaConfig(undefined, overrides);
+  const det = new BeepDetector(cfg.beep, cfg.tones);
+  const fx = new FeatureExtractor();
+  const pcm = S.toInt16(S.concat(S.silence(200), x, S.silence(200)));
+  const out: BeepResult[] = [];
+  for (let i = 0; i + FRAME_SAMPLES <= pcm.length; i += FRAME_SAMPLES) {
+    const r = det.push(fx.compute(pcm.subarray(i, i + FRAME_SAMPLES)));
+    if (r) out.push(r);
+  }
+  return out;
 }
 
 export const kinds = (vs: Verdict[]) => vs.map((v) => v.kind);

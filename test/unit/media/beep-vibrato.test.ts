@@ -7,23 +7,7 @@
  */
 import t from 'tap';
 import { mediaConfig } from '../../../lib/media/config';
-import { FeatureExtractor } from '../../../lib/media/features';
-import { BeepDetector, type BeepResult } from '../../../lib/media/tones';
-import { FRAME_SAMPLES } from '../../../lib/media/types';
-import { S } from '../../helpers/media-signals';
-
-function beeps(x: Float64Array, overrides: Record<string, unknown> = {}): BeepResult[] {
-  const cfg = mediaConfig(undefined, overrides);
-  const det = new BeepDetector(cfg.beep, cfg.tones);
-  const fx = new FeatureExtractor();
-  const pcm = S.toInt16(S.concat(S.silence(200), x, S.silence(200)));
-  const out: BeepResult[] = [];
-  for (let i = 0; i + FRAME_SAMPLES <= pcm.length; i += FRAME_SAMPLES) {
-    const r = det.push(fx.compute(pcm.subarray(i, i + FRAME_SAMPLES)));
-    if (r) out.push(r);
-  }
-  return out;
-}
+import { beeps, S } from '../../helpers/media-signals';
 
 /** A pure note at `hz` with a vibrato of ±`depth` (a share: 0.01 is ±1 %) at `rateHz`, as a flute, a whistle or a pad plays it. */
 function vibratoNote(hz: number, ms: number, depth: number, rateHz = 5.5, amp = 6000): Float64Array {

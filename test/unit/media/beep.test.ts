@@ -5,24 +5,7 @@
  */
 import t from 'tap';
 import { mediaConfig } from '../../../lib/media/config';
-import { FeatureExtractor } from '../../../lib/media/features';
-import { BeepDetector, type BeepResult } from '../../../lib/media/tones';
-import { FRAME_SAMPLES } from '../../../lib/media/types';
-import { S } from '../../helpers/media-signals';
-
-/** Every beep the detector reports over `x` (followed by silence so the last run ends). */
-function beeps(x: Float64Array, overrides: Record<string, unknown> = {}): BeepResult[] {
-  const cfg = mediaConfig(undefined, overrides);
-  const det = new BeepDetector(cfg.beep, cfg.tones);
-  const fx = new FeatureExtractor();
-  const pcm = S.toInt16(S.concat(S.silence(200), x, S.silence(200)));
-  const out: BeepResult[] = [];
-  for (let i = 0; i + FRAME_SAMPLES <= pcm.length; i += FRAME_SAMPLES) {
-    const r = det.push(fx.compute(pcm.subarray(i, i + FRAME_SAMPLES)));
-    if (r) out.push(r);
-  }
-  return out;
-}
+import { beeps, S } from '../../helpers/media-signals';
 
 /**
  * A held vowel as a voice makes it: harmonics of a 223 Hz fundamental whose second (446 Hz) is the strongest,
