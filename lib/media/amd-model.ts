@@ -323,8 +323,15 @@ export class ShapeAmd {
     if (pmu >= c.musicConfidence && since >= c.musicMinMs && musicCues()) return this.verdict(2, `music-like sound for ${since} ms`);
     if (!tonal && s.trailingMs < c.minHumanSilenceMs) {
       // Talking on: past maxPersonGreetingMs no person's answer is that long; past machineEarlyMs the model may call it sooner.
-      if (s.spanMs >= c.maxPersonGreetingMs)
+      if (s.spanMs >= c.maxPersonGreetingMs) {
+        // …unless it is no voice (musicUnpitchedGreetingBelow): the model takes it for music, and so little of it has a
+        // pitch as no talker's greeting of that length has (train machines there, clean to babble at 0 dB: ≥ 0.58).
+        // An ambient bed, a pad or a dense mix gives the voice-range pitch tracker little, which is why the model's
+        // music cues refused it (round twenty-two: the wide real-music set's runs called a machine here, median 0.11).
+        if (pmu >= c.musicConfidence && this.x[17]! < c.musicUnpitchedGreetingBelow)
+          return this.verdict(2, `${s.spanMs} ms of music-like sound with a pitch in ${Math.round(this.x[17]! * 100)} % of it`);
         return this.verdict(1, `greeting longer than ${c.maxPersonGreetingMs} ms (${s.bursts} bursts)`, pm / (pm + ph));
+      }
       if (c.machineEarlyMs > 0 && s.spanMs >= c.machineEarlyMs && pm >= c.machineConfidence)
         return this.verdict(1, `${s.bursts} bursts over ${s.spanMs} ms look like a recording`);
     }
