@@ -170,6 +170,11 @@ const NOTE_TOLERANCE = 0.03;
 /** linePer: frames this near the VAD's floor (dB) are the floor's own, and noise alone reads under this periodicity (level-vad.ts). */
 const FLOOR_NEAR_DB = 1;
 const NOISE_MAX_PERIODICITY = 0.4;
+/**
+ * linesGoOn: the fewest ms of quiet its lines are read over (10 analysed frames): the binomial null needs a few frames
+ * to mean anything, and the person verdict comes after minHumanSilenceMs (720 ms) of quiet at the soonest.
+ */
+const QUIET_LINES_MIN_MS = 400;
 const median3 = (a: number, b: number, c: number) => Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
 
 export class ShapeAmd {
@@ -228,7 +233,10 @@ export class ShapeAmd {
     this.decayed = new Uint8Array(this.vad.db.length);
     this.model = trace ? null : loadModel(cfg.modelFile);
     this.lines =
-      !trace && ((cfg.musicLineMinLines > 0 && cfg.musicLineMinPeriodicShare > 0) || cfg.musicMinLines > 0)
+      !trace &&
+      ((cfg.musicLineMinLines > 0 && cfg.musicLineMinPeriodicShare > 0) ||
+        cfg.musicMinLines > 0 ||
+        (cfg.musicHoldsPersonVerdict && cfg.musicHoldsPersonOnLines > 0))
         ? new SpectralLines(frames, cfg.musicLineMinFloorLines > 0 ? cfg.musicLinesFloorRatio : 0)
         : null;
   }
@@ -295,7 +303,7 @@ export class ShapeAmd {
       // A word's worth of it (amd.minWordLengthMs), not a spike of the background.
       if (pd.loudMs >= c.minWordLengthMs) this.pending = null;
       else if (this.t - pd.endMs >= pd.needMs) {
-        if (since < c.totalAnalysisTimeMs && this.pitchGoesOn(s.end)) return null;
+        if (since < c.totalAnalysisTimeMs && this.quietPlaysOn(s.end)) return null;
         return this.verdict(
           0,
           `${pd.spanMs} ms greeting in ${pd.bursts} burst(s), then ${this.t - pd.endMs} ms with nothing within ${c.resumeWithinDb} dB of its loudest (noisy line)`,
@@ -398,7 +406,7 @@ export class ShapeAmd {
         return null;
       }
       // A person's quiet has no held pitch; music's softer passage, which the VAD took for quiet, does: no person yet.
-      const goesOn = since < c.totalAnalysisTimeMs && this.pitchGoesOn(s.end);
+      const goesOn = since < c.totalAnalysisTimeMs && this.quietPlaysOn(s.end);
       if (!goesOn && (conf >= c.humanConfidence || (waited && conf >= 0.5)))
         return this.verdict(0, `${s.spanMs} ms greeting in ${s.bursts} burst(s), then ${s.trailingMs} ms quiet`, conf);
       if (waited)
@@ -765,12 +773,16 @@ export class ShapeAmd {
    * at least musicLineMinPeriodicShare of it pitched within backgroundBelowDb of the line's peak, and at least
    * musicLineMinPitchHold of its consecutive pitched pairs holding their note (as lineMusic counts them). A person's
    * quiet after "hello" has no pitch (a quiet room, white/pink/brown noise) or one that glides and jumps (other people
-   * talking); music's softer passage, which the level VAD takes for quiet after a loud note, holds its notes.
+   * talking); music's softer passage, which the level VAD takes for quiet after a loud note, holds its notes. Or, with
+   * amd.musicHoldsPersonOnLines, it keeps spectral lines (linesGoOn): most real beds hold partials the voice-range
+   * pitch tracker finds no one period in.
    */
-  private pitchGoesOn(from: number): boolean {
+  private quietPlaysOn(from: number): boolean {
     const c = this.cfg;
     const vad = this.vad;
-    if (!c.musicHoldsPersonVerdict || c.musicLineMinPeriodicShare <= 0 || from < 0 || vad.n - from < 10) return false;
+    if (!c.musicHoldsPersonVerdict || from < 0 || vad.n - from < 10) return false;
+    // The pitch first: it is read every frame anyway, the lines take a spectrum per two frames of the quiet.
+    if (c.musicLineMinPeriodicShare <= 0) return this.linesGoOn(from);
     const minPer = this.vadCfg.minPeriodicity;
     const lo = c.backgroundBelowDb > 0 ? vad.peakDb - c.backgroundBelowDb : -Infinity;
     let periodic = 0;
@@ -788,7 +800,29 @@ export class ShapeAmd {
       }
       prev = pitched;
     }
-    return periodic / (vad.n - from) >= c.musicLineMinPeriodicShare && pairs > 0 && held / pairs >= c.musicLineMinPitchHold;
+    if (periodic / (vad.n - from) >= c.musicLineMinPeriodicShare && pairs > 0 && held / pairs >= c.musicLineMinPitchHold) return true;
+    return this.linesGoOn(from);
+  }
+
+  /**
+   * The "quiet" after a greeting, frames [from, now), keeps spectral lines (amd.musicHoldsPersonOnLines): the activation
+   * of spectral-lines.ts over those frames alone (the ones within backgroundBelowDb of the line's peak), each line
+   * counted beyond musicLinesFloorNullZ binomial standard errors (what noise alone gives over so few frames). A bed of
+   * music holds its partials there whether or not the voice-range pitch tracker finds one period in it; a room's noise
+   * has no persisting peak, and other talkers' harmonics glide.
+   */
+  private linesGoOn(from: number): boolean {
+    const c = this.cfg;
+    const lines = this.lines;
+    if (!(c.musicHoldsPersonOnLines > 0) || !lines) return false;
+    const vad = this.vad;
+    // A bounded hold: past this much quiet, a bed that is still not music is the person's background (a radio, a TV).
+    if (c.musicHoldsPersonOnLinesMaxMs > 0 && (vad.n - from) * FRAME_MS >= c.musicHoldsPersonOnLinesMaxMs) return false;
+    // The lines are indexed from the line's first sound, one per frame pushed since (lineFrames).
+    const since = this.lineFrames - (vad.n - from);
+    if (since < 0) return false;
+    const lo = c.backgroundBelowDb > 0 ? vad.peakDb - c.backgroundBelowDb : -Infinity;
+    return lines.valueSince(since, QUIET_LINES_MIN_MS, lo, 0, c.musicLinesFloorNullZ) >= c.musicHoldsPersonOnLines;
   }
 
   /** The pitched pair (i-1, i) holds its note (see amd.musicLineHoldMedian), counting frames from `from` on. */

@@ -83,6 +83,8 @@ export class SpectralLines {
   private readonly db: Float32Array;
   private readonly peaks: Uint8Array;
   private readonly bins: Uint8Array;
+  /** Per analysed frame: the index of the frame it ends among those pushed with `count` (0 = the line's first sound). */
+  private readonly src: Uint32Array;
   /** Frames analysed (every HOP-th frame pushed with `count`, not all-zero), at most the capacity. */
   n = 0;
   private pushed = 0;
@@ -137,6 +139,7 @@ export class SpectralLines {
     this.db = new Float32Array(capacity);
     this.peaks = new Uint8Array(capacity);
     this.bins = new Uint8Array(capacity * MAX_PEAKS);
+    this.src = new Uint32Array(capacity);
     this.fpeaks = new Uint8Array(floorRatio > 0 ? capacity : 0);
     this.fbins = new Uint8Array(floorRatio > 0 ? capacity * FLOOR_MAX_PEAKS : 0);
     this.subMin = new Float64Array(floorRatio > 0 ? (FLOOR_SUBWINDOWS - 1) * (HALF + 1) : 0);
@@ -218,6 +221,7 @@ export class SpectralLines {
     const p = realPower(w, this.pow, this.spec);
     const at = this.n++;
     this.db[at] = db;
+    this.src[at] = this.replayed - 1;
     for (let b = 0; b < NB; b++) {
       // 1e-3: a floor far under any sound's band power (a sample of 1 LSB gives ≈ 1e2), so digital silence is finite.
       let e = 1e-3;
@@ -290,14 +294,33 @@ export class SpectralLines {
    */
   value(minDb = -Infinity, map: 0 | 1 = 0, nullZ = 0): number {
     this.catchUp();
-    const f = this.n;
     this.nullSdCount = 0;
-    if (f * HOP * FRAME_MS < 1000) return 0;
+    if (this.n * HOP * FRAME_MS < 1000) return 0;
+    return this.activation(0, minDb, map, nullZ);
+  }
+
+  /**
+   * `value` over the tail of the line only: the analysed frames from the `from`-th frame pushed with `count` on (0 is
+   * the line's first sound), divided by their number; 0 with fewer than `minMs` of them. The quiet after a greeting
+   * (amd.musicHoldsPersonOnLines): a bed of music keeps its partials there, a room's noise or other talkers do not.
+   */
+  valueSince(from: number, minMs: number, minDb = -Infinity, map: 0 | 1 = 0, nullZ = 0): number {
+    this.catchUp();
+    this.nullSdCount = 0;
+    let a0 = this.n;
+    while (a0 > 0 && this.src[a0 - 1]! >= from) a0--;
+    if ((this.n - a0) * HOP * FRAME_MS < Math.max(minMs, 1)) return 0;
+    return this.activation(a0, minDb, map, nullZ);
+  }
+
+  /** The activation's TOP prominences over analysed frames [a0, n), as `value` describes, over their number. */
+  private activation(a0: number, minDb: number, map: 0 | 1, nullZ: number): number {
+    const f = this.n;
     const a = this.act;
     a.fill(0);
     const [peaks, bins, max] = map === 1 ? [this.fpeaks, this.fbins, FLOOR_MAX_PEAKS] : [this.peaks, this.bins, MAX_PEAKS];
     let loud = 0;
-    for (let i = 0; i < f; i++) {
+    for (let i = a0; i < f; i++) {
       if (!(this.db[i]! > minDb)) continue;
       loud++;
       for (let j = i * max, e = j + peaks[i]!; j < e; j++) a[bins[j]!]!++;
@@ -328,7 +351,7 @@ export class SpectralLines {
     if (nullZ > 0) this.subtractNull(loud, nullZ);
     let s = 0;
     for (let i = 0; i < TOP; i++) s += top[i]!;
-    return s / f;
+    return s / (f - a0);
   }
 
   /**

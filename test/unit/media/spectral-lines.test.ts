@@ -86,3 +86,35 @@ t.test('past its capacity no frame is analysed', async (t) => {
   small.value();
   t.equal(small.n, 30);
 });
+
+/** The line of `x` fed frame by frame, as the analyser feeds it (every frame counted, each with its level). */
+function fed(x: Float64Array): SpectralLines {
+  const sl = new SpectralLines(1000);
+  const pcm = S.toInt16(x);
+  for (let i = 0; i + 160 <= pcm.length; i += 160) {
+    const f = pcm.subarray(i, i + 160);
+    let e = 0;
+    for (const s of f) e += s * s;
+    sl.push(f, true, 10 * Math.log10(e / 160 / 32768 ** 2 + 1e-12));
+  }
+  return sl;
+}
+
+t.test('valueSince: the activation over the tail of the line only, from the given frame on', async (t) => {
+  // From the first frame: the whole line's value.
+  const x = chords(4000, 600, 3);
+  t.equal(fed(x).valueSince(0, 400), fed(x).value(), 'from frame 0: as value()');
+  // A voice, then chords: the tail read alone stands out where the whole line is diluted by the voice.
+  const vc = S.concat(voice(2000), chords(2000, 600, 3));
+  const tail = fed(vc).valueSince(100, 400);
+  t.ok(tail > 1, `the chords after the voice: ${tail}`);
+  t.ok(tail > fed(vc).value() + 0.3, `more than the whole line's ${fed(vc).value()}`);
+  // Chords, then white noise: the noise's tail has no line of its own (counted beyond the binomial null).
+  const cn = S.concat(chords(2000, 600, 3), S.scale(S.noise(2000, S.rng(4)), 1500));
+  const noiseTail = fed(cn).valueSince(100, 400, -Infinity, 0, 5);
+  t.ok(noiseTail < 0.1, `white noise after the chords: ${noiseTail}`);
+  t.ok(fed(cn).valueSince(0, 400, -Infinity, 0, 5) > 0.3, 'the whole line keeps the chords');
+  // Fewer than minMs of analysed frames in the tail: 0.
+  t.equal(fed(x).valueSince(190, 400), 0, '200 ms of tail, under 400 ms');
+  t.ok(fed(x).valueSince(170, 400) > 0, '600 ms of tail');
+});
