@@ -32,6 +32,7 @@ import { trackLiveRate } from './live-rate';
 import { spreadGuardRisk } from './shift-guard';
 import { couplingCovariance, meanwhileCovariance, meanwhileFreedScale, meanwhileScale } from './meanwhile';
 import { censoredTalkMean } from './talk-mean';
+import { freshHandleCdf, heldAnswerMass, heldMeanwhileMass } from './refree';
 import { breakLaw, type BreakLaw } from './break-law';
 import { normCdf } from './stats';
 import type { AgentSnapshot, PredictiveMode, TickInput } from './types';
@@ -127,6 +128,9 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   // leavers (breakLeavers) made every set worse: off. Round twenty: breakLawIn 'fallback' (the fallback check only) left
   // the standard identical on seeds 1-6 (-0.33/+0.05/-0.13 point on the ten rows); 'notSpread' (not the spread guard)
   // raised it on 1-2 and 3-4, identical on 5-6, the worst down on 1-2 (0.8949 -> 0.8881): off.
+  // Round twenty-two (README, pacing): an answer ahead of the new call counts as demand only while its agent is still busy
+  // at the new call's deadline (refree.ts): the talk law's short talks give the agent back. Off until measured.
+  refreeAhead: false,
   breakLaw: false,
   breakLawIn: 'both' as 'both' | 'supply' | 'budget' | 'fallback' | 'notSpread',
   // A 15 min rest break, exponential (wide: 1/e of breaks still going at 15 min), worth one break.
@@ -208,6 +212,7 @@ export function predictiveParams(mode: PredictiveMode): Params {
     meanwhileCovariance: mode.meanwhileCovariance ?? d.meanwhileCovariance,
     meanwhileCovariancePrior: mode.meanwhileCovariancePrior ?? d.meanwhileCovariancePrior,
     meanwhileCovarianceFrom: mode.meanwhileCovarianceFrom ?? d.meanwhileCovarianceFrom,
+    refreeAhead: mode.refreeAhead ?? d.refreeAhead,
     breakLaw: mode.breakLaw ?? d.breakLaw,
     breakLawIn: mode.breakLawIn ?? d.breakLawIn,
     breakPriorMs: mode.breakPriorMs ?? d.breakPriorMs,
@@ -551,8 +556,16 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
     figures.meanwhileCovGamma = round(c.gamma);
     figures.meanwhileVarianceShare = round(futShare);
   }
+  // refreeAhead: h(y), the chance that a talk starting now and its wrap-up are over within y (the team's laws), on a
+  // 250 ms grid; each answer ahead counts only while its agent is still busy at the new call's deadline (refree.ts).
+  // The ringing calls' answers are weighed in steps of the ring law's own bin (F is linear within a bin, so only h is
+  // read at the step's middle): a 100-agent tick has hundreds of calls ringing.
+  const thr = P.abandonThresholdMs;
+  const step = bin / 4;
+  const fresh: AgentSnapshot = { state: 'reserved', since: now };
+  const h = P.refreeAhead ? freshHandleCdf((y) => agentFreeWithin(fresh, now, y, laws), 250) : undefined;
   const futureLive = (x: number) => {
-    const step = bin / 4;
+    if (h) return lambda * p * heldMeanwhileMass(fL, x, thr, h, step);
     let acc = 0;
     for (let v = step / 2; v < x; v += step) acc += fL(v) * Math.min(step, x - v + step / 2);
     return lambda * p * acc;
@@ -580,7 +593,8 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
       const a = Math.max(0, now - startedAt);
       const fa = fL(a);
       const alive = p * (1 - fa) + (1 - p) * (1 - fN(a));
-      const q = alive > 1e-9 ? Math.min(1, (p * (fL(a + x) - fa)) / alive) : 0;
+      const answered = h ? heldAnswerMass(fL, a, x, thr, h, bin) : fL(a + x) - fa;
+      const q = alive > 1e-9 ? Math.min(1, (p * answered) / alive) : 0;
       dm += q;
       dv += q * (1 - q);
       demandQ.push(q);
@@ -606,7 +620,8 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
       supplyQ.push(q);
     }
     if (exact) exactTail.push(tailWithBinomial(differencePmf(calls.queued.length, demandQ, fut, supplyQ, futShare)));
-    const c = p * fL(x);
+    // A call placed alongside, answered by x: with refreeAhead, only while its agent is still busy at x + threshold.
+    const c = h ? p * heldAnswerMass(fL, 0, x, thr, h, bin) : p * fL(x);
     dMean.push(dm);
     dVar.push(dv);
     sMean.push(sm);

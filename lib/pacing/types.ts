@@ -207,6 +207,14 @@ export interface PredictiveMode {
    */
   meanwhileCovarianceFrom?: 'windows' | 'answers';
   /**
+   * An answer ahead of the new call (a ringing call's, a call placed alongside or meanwhile) counts as demand only while
+   * the agent it takes is still busy at the new call's deadline: each answer at u is weighed by 1 − h(x + threshold − u),
+   * h the chance that a talk starting now and its wrap-up are over within that time, from the learnt laws (refree.ts;
+   * short talks, such as machines put through by mistake, give the agent back in time). Default false (round
+   * twenty-two, README).
+   */
+  refreeAhead?: boolean;
+  /**
    * Agents on a break (`TickInput.onBreak`) count, by a break-length law learnt from the desk's completed breaks
    * (break-law.ts, the estimator's `breaks`, shrunk toward `breakPriorMs`): in the supply, P(back within x + the
    * threshold) each, and in the budget's and the guards' agent count, the expected share of their horizon each is back
