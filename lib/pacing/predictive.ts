@@ -108,7 +108,11 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   // Round twenty-one (README, pacing): the share of the calls-meanwhile count's Poisson variance the spread of answers
   // less agents counts (1: all of it, as if the calls placed meanwhile were independent of the agents coming free). At a
   // fixed threshold 0 (the mean kept) gained +0.31 / +0.71 / +0.18 point (a5-live10-talk60 / a5-live10-talk180 / the
-  // standard), a third to two thirds of what no term gains: a probe's lever, not a default.
+  // standard), a third to two thirds of what no term gains: a probe's lever, not a default. Round twenty-two traced the
+  // truth: on 20 agents the count's covariances with the ringing calls' answers and the agents coming free cancel its
+  // whole variance (share ~0 there, 0.3-0.6 on 5 agents); under the controller 0 raised the standard on seeds 1-6
+  // (0.9724 -> 0.9828, 0.9710 -> 0.9818, 0.9688 -> 0.9715; -0.26 point on 7-12) but the worst ratio fell on 1-2 and 5-6
+  // (0.8815, 0.8011): still 1.
   meanwhileVariance: 1,
   // Round twenty-one: that variance less twice its covariance with the agents coming free, measured online (meanwhile.ts;
   // a trace found the coupling real, truth 0.30-0.49 per unit of the count on the standard) and shrunk toward 0 by
@@ -129,7 +133,11 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   // the standard identical on seeds 1-6 (-0.33/+0.05/-0.13 point on the ten rows); 'notSpread' (not the spread guard)
   // raised it on 1-2 and 3-4, identical on 5-6, the worst down on 1-2 (0.8949 -> 0.8881): off.
   // Round twenty-two (README, pacing): an answer ahead of the new call counts as demand only while its agent is still busy
-  // at the new call's deadline (refree.ts): the talk law's short talks give the agent back. Off until measured.
+  // at the new call's deadline (refree.ts): the talk law's short talks give the agent back (traced: 0.05 re-freed agents
+  // per live call on the standard, 0.29 at 20 agents and 10 % live). At a fixed threshold +0.20 / +0.61 / -0.16 point
+  // (a5-live10-talk60 / a5-live10-talk180 / the standard); under the controller the standard rose on seeds 1-6
+  // (0.9724 -> 0.9846, 0.9710 -> 0.9711, 0.9688 -> 0.9711; -0.08 on 7-12) but the worst ratio fell on seeds 1-2
+  // (0.8949 -> 0.8587) and 5-6 (0.8654 -> 0.8317, a5-live10-talk180): off.
   refreeAhead: false,
   breakLaw: false,
   breakLawIn: 'both' as 'both' | 'supply' | 'budget' | 'fallback' | 'notSpread',
