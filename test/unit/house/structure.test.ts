@@ -5,6 +5,7 @@
  * store only through what the app decorates on the instance, never by
  * importing lib/store.
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import t from 'tap';
@@ -133,4 +134,23 @@ t.test('telephony and messaging start only in their plugins, which stop them on 
     t.match(readFileSync(join(ROOT, f), 'utf8'), /buildApp\(\{[^}]*telephony: \{\}/, `${f} enables telephony through buildApp`);
   const runtime = readFileSync(join(PLUGINS, 'app', 'runtime.ts'), 'utf8');
   t.match(runtime, /dependencies: \[[^\]]*'telephony'/, 'the runtime plugin depends on the telephony plugin');
+});
+
+/**
+ * Only `*.test.ts` files are tests, also when tap is given a folder: tap expands a folder to every .ts file in
+ * it whatever `include` says, so helper scripts beside the tests ran as tests (`tap test/integration` failed
+ * two: messaging/crash-sender.ts and campaign-crash-runner.ts). `.taprc`'s `exclude` keeps them out.
+ */
+t.test('tap given the test folders runs every *.test.ts file in them and nothing else', async (t) => {
+  const tiers = ['test/unit', 'test/integration', 'test/contract', 'test/e2e'];
+  const listed = execFileSync(process.execPath, [join(ROOT, 'node_modules/.bin/tap'), 'list', ...tiers], { cwd: ROOT, encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
+  const tests = tiers.flatMap((d) => sources(d).filter((f) => f.endsWith('.test.ts'))).sort((a, b) => a.localeCompare(b, 'en'));
+  t.ok(
+    tiers.flatMap(sources).some((f) => !f.endsWith('.test.ts')),
+    'there are helper .ts files beside the tests (what this guards against)',
+  );
+  t.ok(tests.length > 200, `${tests.length} test files`);
+  t.same(listed, tests, 'tap lists exactly the *.test.ts files');
 });
