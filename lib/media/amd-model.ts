@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { FEATURE_NAMES, FrameSide, shape, sunkPitch, voicingSwing, type ShapeOptions } from './amd-features';
 import type { MediaConfig } from './config';
 import { LevelVad, SILENT_DBFS } from './level-vad';
+import { decimatedLength, FrameRing, lowFloorPeriodicity, maxLagFor } from './low-pitch';
 import { steadyDecay, type DecayOptions } from './note-decay';
 import { SpectralLines } from './spectral-lines';
 import { tonalNotes, type TonalNotes } from './tonal-notes';
@@ -218,6 +219,8 @@ export class ShapeAmd {
   private readonly lines: SpectralLines | null;
   /** amd.musicLinePauseDecay* as note-decay.ts takes them, built on first use. */
   private decayOpts: DecayOptions | undefined;
+  /** With amd.musicUnpitchedGreetingFloorHz: the raw frames of the last totalAnalysisTimeMs and more (low-pitch.ts). */
+  private readonly ring: FrameRing | null;
 
   constructor(
     private readonly cfg: MediaConfig['amd'],
@@ -232,6 +235,10 @@ export class ShapeAmd {
     this.perBridged = new Float32Array(this.vad.db.length);
     this.decayed = new Uint8Array(this.vad.db.length);
     this.model = trace ? null : loadModel(cfg.modelFile);
+    this.ring =
+      cfg.musicUnpitchedGreetingBelow > 0 && cfg.musicUnpitchedGreetingFloorHz > 0
+        ? new FrameRing(Math.ceil((cfg.totalAnalysisTimeMs + cfg.unsureSilenceMs + 1000) / FRAME_MS))
+        : null;
     this.lines =
       !trace &&
       ((cfg.musicLineMinLines > 0 && cfg.musicLineMinPeriodicShare > 0) ||
@@ -247,6 +254,7 @@ export class ShapeAmd {
     const vad = this.vad;
     const full = vad.n === vad.db.length;
     vad.pushFrame(frame);
+    this.ring?.push(frame);
     if (full) {
       this.side.purity.copyWithin(0, 1);
       this.side.freq.copyWithin(0, 1);
@@ -336,8 +344,12 @@ export class ShapeAmd {
         // pitch as no talker's greeting of that length has (train machines there, clean to babble at 0 dB: ≥ 0.58).
         // An ambient bed, a pad or a dense mix gives the voice-range pitch tracker little, which is why the model's
         // music cues refused it (round twenty-two: the wide real-music set's runs called a machine here, median 0.11).
-        if (pmu >= c.musicConfidence && this.x[17]! < c.musicUnpitchedGreetingBelow)
-          return this.verdict(2, `${s.spanMs} ms of music-like sound with a pitch in ${Math.round(this.x[17]! * 100)} % of it`);
+        if (pmu >= c.musicConfidence && this.x[17]! < c.musicUnpitchedGreetingBelow) {
+          // With musicUnpitchedGreetingFloorHz, read down to the deepest voices' pitch (low-pitch.ts).
+          const share = this.ring ? this.lowFloorPitchedShare(s.onset, s.end, dropped) : this.x[17]!;
+          if (share < c.musicUnpitchedGreetingBelow)
+            return this.verdict(2, `${s.spanMs} ms of music-like sound with a pitch in ${Math.round(share * 100)} % of it`);
+        }
         return this.verdict(1, `greeting longer than ${c.maxPersonGreetingMs} ms (${s.bursts} bursts)`, pm / (pm + ph));
       }
       if (c.machineEarlyMs > 0 && s.spanMs >= c.machineEarlyMs && pm >= c.machineConfidence)
@@ -468,6 +480,28 @@ export class ShapeAmd {
     let k = 0;
     for (let i = Math.max(0, a); i < b; i++) if (lab[i] && (vad.per[i]! >= minPer || track[i])) k++;
     return k * FRAME_MS;
+  }
+
+  /**
+   * The share of the voiced frames in [a, b) (VAD indexing; `dropped` frames shifted out before it) with a pitch: the
+   * VAD's periodicity, or the same measure down to amd.musicUnpitchedGreetingFloorHz (low-pitch.ts), at
+   * vad.minPeriodicity. Frames the ring no longer holds are left out.
+   */
+  private lowFloorPitchedShare(a: number, b: number, dropped: number): number {
+    const ring = this.ring!;
+    const maxLag = maxLagFor(this.cfg.musicUnpitchedGreetingFloorHz);
+    const d = new Float64Array(decimatedLength(maxLag));
+    const r = new Float64Array(maxLag + 1);
+    const minPer = this.vadCfg.minPeriodicity;
+    const lab = this.side.labels;
+    let voiced = 0;
+    let pitched = 0;
+    for (let i = Math.max(0, a); i < b; i++) {
+      if (!lab[i] || !ring.has(i + dropped)) continue;
+      voiced++;
+      if (this.vad.per[i]! >= minPer || lowFloorPeriodicity(ring, i + dropped, maxLag, d, r) >= minPer) pitched++;
+    }
+    return voiced ? pitched / voiced : 0;
   }
 
   /** The share of frames [a, b) with a pitch (vad.minPeriodicity); 0 when empty. */

@@ -95,6 +95,24 @@ t.test('a talker in white noise at 0 and 3 dB SNR reaching the greeting rule sta
   }
 });
 
+t.test(
+  'musicUnpitchedGreetingFloorHz: a 60 Hz talker, under the VAD pitch floor (70 Hz), stays a machine with the floor at 45 Hz',
+  async (t) => {
+    const x = S.concat(room(300, 1), talk(7000, 60));
+    const at70 = first(x, { musicUnpitchedGreetingBelow: 0.3 });
+    t.equal(at70?.kind, 'music', 'read with the VAD own periodicity: unpitched');
+    const at45 = first(x, { musicUnpitchedGreetingBelow: 0.3, musicUnpitchedGreetingFloorHz: 45 });
+    t.equal(at45?.kind, 'machine');
+    t.match(at45 && 'reason' in at45 ? at45.reason : '', /greeting longer than 4500 ms/);
+    t.equal(at45?.atMs, at70?.atMs);
+    // The bed has no pitch down to 45 Hz either.
+    const bedAt45 = first(bed, { musicUnpitchedGreetingBelow: 0.3, musicUnpitchedGreetingFloorHz: 45 });
+    t.equal(bedAt45?.kind, 'music');
+    t.equal(mediaConfig().amd.musicUnpitchedGreetingFloorHz, 0);
+    t.throws(() => mediaConfig(undefined, { amd: { musicUnpitchedGreetingFloorHz: -1 } }));
+  },
+);
+
 t.test('schema: 0 to 1', async (t) => {
   t.throws(() => mediaConfig(undefined, { amd: { musicUnpitchedGreetingBelow: 1.5 } }));
   t.throws(() => mediaConfig(undefined, { amd: { musicUnpitchedGreetingBelow: -0.1 } }));
