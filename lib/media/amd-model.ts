@@ -190,6 +190,8 @@ export class ShapeAmd {
   /** A person verdict waiting for a noisy line's longer pause (personSilenceMs): times in ms of analysis, level in dBFS. */
   private pending: { endMs: number; needMs: number; refDb: number; loudMs: number; conf: number; spanMs: number; bursts: number } | null =
     null;
+  /** A person verdict waited on the quiet's spectral lines at least once (linesGoOn; amd.musicHoldsPersonLineMinLines). */
+  private heldOnLines = false;
   /** The multi-burst rule held back by the noisy line's bar (amd.noisyMultiBurstLean) at least once. */
   private heldBursts = false;
   /** Speech onset in ms from the start of analysis, or -1. */
@@ -717,7 +719,13 @@ export class ShapeAmd {
     let floorLines = -1;
     let thirdLine = -1;
     let thirdOfTop = -1;
-    if (!onPitch && lines < c.musicLineMinLines) {
+    // While a person verdict waits on the quiet's own lines (musicHoldsPersonLineMinLines), the whole line's bar is lower:
+    // the quiet after the phrase has already shown partials that persist, which no person's quiet in the dev sets did.
+    const minLines =
+      this.heldOnLines && c.musicHoldsPersonLineMinLines > 0
+        ? Math.min(c.musicLineMinLines, c.musicHoldsPersonLineMinLines)
+        : c.musicLineMinLines;
+    if (!onPitch && lines < minLines) {
       // Only on a noisy line (its peak at most noisyLineSnrDb over the VAD's floor): on a clean line there is no noise
       // to fill a partial's neighbourhood, and every peak of a voice stands over a near-silent floor (train, round
       // eighteen's trace at ratio 8: a clean person read 1.52 here, persons and machines in noise at most 1.32).
@@ -856,7 +864,9 @@ export class ShapeAmd {
     const since = this.lineFrames - (vad.n - from);
     if (since < 0) return false;
     const lo = c.backgroundBelowDb > 0 ? vad.peakDb - c.backgroundBelowDb : -Infinity;
-    return lines.valueSince(since, QUIET_LINES_MIN_MS, lo, 0, c.musicLinesFloorNullZ) >= c.musicHoldsPersonOnLines;
+    const held = lines.valueSince(since, QUIET_LINES_MIN_MS, lo, 0, c.musicLinesFloorNullZ) >= c.musicHoldsPersonOnLines;
+    if (held) this.heldOnLines = true;
+    return held;
   }
 
   /** The pitched pair (i-1, i) holds its note (see amd.musicLineHoldMedian), counting frames from `from` on. */

@@ -257,6 +257,8 @@ export const mediaSchema = Type.Object(
         musicHoldsPersonOnLines: num(0, 0, 5),
         /** See musicHoldsPersonOnLines: it holds the person verdict only while the quiet after the greeting is shorter than this (ms), so a person with music or a TV playing behind them is a person at most this long after the greeting (as a person whose quiet the model doubts, unsureSilenceMs); the music rule on the line has had its say by then. 0: until totalAnalysisTimeMs after the onset, as the pitch hold. */
         musicHoldsPersonOnLinesMaxMs: int(0, 0),
+        /** See musicHoldsPersonOnLines: once a person verdict has waited on the quiet's lines, the music rule on the line passes a line whose spectral lines reach this instead of musicLineMinLines (the lower of the two; the line's other gates as before): round twenty-two, the wide set's held runs mostly fell short of the whole line's 1.3 (at 0.8 everywhere, 30 of 83 became music). Only a run the hold moved can change. 0: off. */
+        musicHoldsPersonLineMinLines: num(0, 0, 5),
         /** When the analysis time runs out, a best class below this confidence becomes notsure (campaign policy decides). */
         notSureBelow: num(0.6, 0, 1),
         /** Voiced runs closer than this are one burst (the model's "words"). */

@@ -106,3 +106,26 @@ t.test('a person with a music bed behind them (chords 12 dB under, from the star
   const music = S.concat(S.silence(300), chords(600), gain(chords(5400, 500), -10));
   t.equal(verdict(music, { ...ON, musicHoldsPersonOnLinesMaxMs: 2000 })?.kind, 'music', 'music within 2 s of quiet');
 });
+
+t.test("musicHoldsPersonLineMinLines: once held on the quiet's lines, the line rule reads a lower lines bar", async (t) => {
+  t.equal(mediaConfig().amd.musicHoldsPersonLineMinLines, 0, 'off by default');
+  t.throws(() => mediaConfig(undefined, { amd: { musicHoldsPersonLineMinLines: 5.1 } } as never));
+  const C = { ...ON, musicHoldsPersonOnLinesMaxMs: 2000 };
+  const CL = { ...C, musicHoldsPersonLineMinLines: 0.8 };
+  // A hold message's shape: a voice, then its music bed 12 dB softer, in white noise at 5 dB. The hold alone waits to
+  // its bound and lets the person through; with the lower bar the line rule calls the bed music inside it.
+  const message = noisy(S.concat(hello(), gain(chords(7000, 1500), -12)), 'white', 5);
+  const c = verdict(message, C);
+  t.equal(c?.kind, 'human', `the hold alone: a person at its bound, ${JSON.stringify(c)}`);
+  const cl = verdict(message, CL);
+  t.equal(cl?.kind, 'music', `with the lower bar: music, ${JSON.stringify(cl)}`);
+  t.ok(cl!.atMs <= c!.atMs, `no later than the bound's person (${cl!.atMs} ms)`);
+  // A person with a music bed behind them from the start: held to the bound, and a person still (the voice's gates).
+  const bed = gain(chords(8200, 1500), -12);
+  const withBed = Float64Array.from(S.concat(hello(), new Float64Array(7000 * 8)), (s, i) => s + (bed[i] ?? 0));
+  for (const x of [withBed, noisy(withBed, 'pink', 10), noisy(withBed, 'brown', 10)])
+    t.same(verdict(x, CL), verdict(x, C), 'a person with a bed: as the hold alone');
+  // No hold, no change: a person in noise is never held, so the lower bar is never read.
+  const quiet = noisy(S.concat(hello(), new Float64Array(4000 * 8)), 'pink', 5);
+  t.same(verdict(quiet, CL), verdict(quiet, OFF), 'a person in pink noise: as without');
+});
