@@ -12,7 +12,7 @@
  * Prints one JSON line: per cell, the share of machines (persons) called machine (person), and how many of either
  * were called music. `--against` runs every item (the same mixed audio) under one more configuration each, as
  * detect-noise-dev's: their rows are `against` in the JSON line, each with `changed`, the runs whose verdict or verdict
- * time differs from the first configuration's (listed on stderr as `DIFF k`).
+ * time differs from the first configuration's (listed on stderr as `DIFF k`, k counting the `--against` configurations from 1).
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -174,7 +174,7 @@ export default function main(args: string[]): void {
       if (pb !== p || at(vb, pb) !== at(vs, p)) {
         b.changed++;
         console.error(
-          `DIFF ${k} ${row.padEnd(10)} ${item.id} expect ${item.expect}: ${p} at ${at(vs, p) ?? '-'} ms → ${pb} at ${at(vb, pb) ?? '-'} ms`,
+          `DIFF ${k + 1} ${row.padEnd(10)} ${item.id} expect ${item.expect}: ${p} at ${at(vs, p) ?? '-'} ms → ${pb} at ${at(vb, pb) ?? '-'} ms`,
         );
       }
     });

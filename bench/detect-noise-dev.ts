@@ -29,7 +29,7 @@
  * zeros (the corpus's loss augmentation at a fixed rate), summed as `lossPerson`, ….
  * `--against '<json overrides>'` (or a JSON array of them) runs every item (the same mixed audio) under one more
  * configuration each: their summaries are `against` in the JSON line, each with `changed`, the runs whose verdict or
- * verdict time differs from the first configuration's (listed on stderr as `DIFF k`): a like-for-like comparison
+ * verdict time differs from the first configuration's (listed on stderr as `DIFF k`, k counting the `--against` configurations from 1, as detect-music-dev's): a like-for-like comparison
  * without mixing the noise again. `--espeak` adds the synthetic (espeak-ng) corpus's *tune* persons and machines after
  * the real items (their seeds follow, so the real items' noise is unchanged): other voices than the train split's three
  * women, most of them men's (en-us, en-gb, en-us+m3, ja), already in G.711 and some at 15–30 dB SNR of white noise,
@@ -184,14 +184,17 @@ export default function main(args: string[]): void {
       if (ob.predicted !== o.predicted || at(ob) !== at(o)) {
         b.changed++;
         console.error(
-          `DIFF ${k} ${row.padEnd(10)} ${item.id} expect ${item.expect}: ${o.predicted ?? 'none'} at ${at(o) ?? '-'} ms → ${ob.predicted ?? 'none'} at ${at(ob) ?? '-'} ms`,
+          `DIFF ${k + 1} ${row.padEnd(10)} ${item.id} expect ${item.expect}: ${o.predicted ?? 'none'} at ${at(o) ?? '-'} ms → ${ob.predicted ?? 'none'} at ${at(ob) ?? '-'} ms`,
         );
       }
     });
   };
   let seed = 1;
   let lossSeed = 1;
-  for (const item of items) {
+  // Progress on stderr every 25 items: a queued run on a loaded host can be budgeted.
+  const t0 = Date.now();
+  for (const [i, item] of items.entries()) {
+    if (i > 0 && i % 25 === 0) console.error(`# ${i}/${items.length} items, ${Math.round((Date.now() - t0) / 1000)} s`);
     const file = made.get(item.id) ?? readAudioFile(join(corpus.dir, item.file));
     // Tones are the line's, not a voice: --pitch leaves them at their region's frequencies (moved, none is a tone any more).
     const clean = cents && cls(item.expect) !== 'tone' ? shiftPitch(file, cents) : file;
