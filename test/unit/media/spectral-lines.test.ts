@@ -7,7 +7,8 @@ import t from 'tap';
 import { realPower, SpectralLines } from '../../../lib/media/spectral-lines';
 import { chords, S, voice, white } from '../../helpers/media-signals';
 
-function lines(x: Float64Array, minDb = -Infinity): number {
+/** The line of `x` fed frame by frame, as the analyser feeds it (every frame counted, each with its level). */
+function fed(x: Float64Array): SpectralLines {
   const sl = new SpectralLines(1000);
   const pcm = S.toInt16(x);
   for (let i = 0; i + 160 <= pcm.length; i += 160) {
@@ -16,8 +17,10 @@ function lines(x: Float64Array, minDb = -Infinity): number {
     for (const s of f) e += s * s;
     sl.push(f, true, 10 * Math.log10(e / 160 / 32768 ** 2 + 1e-12));
   }
-  return sl.value(minDb);
+  return sl;
 }
+
+const lines = (x: Float64Array, minDb = -Infinity): number => fed(x).value(minDb);
 
 t.test('the real FFT matches a plain DFT', async (t) => {
   const x = Float64Array.from({ length: 512 }, (_, i) => Math.sin(i * 0.37) + 0.5 * Math.cos(i * 1.1) + ((i * 7919) % 13) / 13);
@@ -86,19 +89,6 @@ t.test('past its capacity no frame is analysed', async (t) => {
   small.value();
   t.equal(small.n, 30);
 });
-
-/** The line of `x` fed frame by frame, as the analyser feeds it (every frame counted, each with its level). */
-function fed(x: Float64Array): SpectralLines {
-  const sl = new SpectralLines(1000);
-  const pcm = S.toInt16(x);
-  for (let i = 0; i + 160 <= pcm.length; i += 160) {
-    const f = pcm.subarray(i, i + 160);
-    let e = 0;
-    for (const s of f) e += s * s;
-    sl.push(f, true, 10 * Math.log10(e / 160 / 32768 ** 2 + 1e-12));
-  }
-  return sl;
-}
 
 t.test('valueSince: the activation over the tail of the line only, from the given frame on', async (t) => {
   // From the first frame: the whole line's value.
