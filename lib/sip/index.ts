@@ -30,6 +30,7 @@ export * from './dialog';
 export * from './session-timer';
 export * from './prack';
 export { TcpTransport, StreamFramer, TCP_MAX_MESSAGE_BYTES } from './tcp';
+export { bindSipPorts, SipBindError, SIP_PORT_PAIR_TRIES, type SipBinders, type SipPorts } from './bind';
 export * from './registration';
 export * from './dns';
 export * from './locator';

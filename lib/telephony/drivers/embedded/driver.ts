@@ -58,9 +58,8 @@ import {
   realClock,
   responseTo,
   SipStack,
-  TcpTransport,
   TIMER_C_MS,
-  UdpTransport,
+  bindSipPorts,
   contactValue,
   nodeDnsLookup,
   ServerLocator,
@@ -254,21 +253,15 @@ export class EmbeddedDriver implements TelephonyDriver {
     const { sip } = this.opts.embedded;
     let transports = this.opts.transports;
     if (!transports) {
-      const udp = await UdpTransport.bind(sip.host, sip.port, this.log).catch((err: Error) => {
-        throw new TelephonyError('UNAVAILABLE', `cannot bind SIP socket ${sip.host}:${sip.port}: ${err.message}`);
-      });
-      transports = [udp];
       // TCP listens on the same port number when a trunk (or a sip:…;transport=tcp target) needs it.
       // A trunk name without a fixed transport may be sent to TCP by its NAPTR records (RFC 3263 §4.1).
       const mayUseTcp = (t: TrunkConfig) =>
         t.transport === 'tcp' || (!t.transport && !isIP(splitHostPort(t.address).address) && !/:\d+$/.test(t.address));
-      if (this.opts.trunks.some(mayUseTcp) || this.opts.embedded.sip.tcp) {
-        const tcp = await TcpTransport.listen(sip.host, udp.local.port, this.log).catch((err: Error) => {
-          udp.close();
-          throw new TelephonyError('UNAVAILABLE', `cannot listen for SIP over TCP on ${sip.host}:${udp.local.port}: ${err.message}`);
-        });
-        transports.push(tcp);
-      }
+      const withTcp = this.opts.trunks.some(mayUseTcp) || this.opts.embedded.sip.tcp;
+      const { udp, tcp } = await bindSipPorts(sip.host, sip.port, withTcp, this.log).catch((err: Error) => {
+        throw new TelephonyError('UNAVAILABLE', err.message);
+      });
+      transports = tcp ? [udp, tcp] : [udp];
     }
     this.transports = transports;
     this.locator = new ServerLocator(this.opts.dns ?? nodeDnsLookup(sip.dnsServers), {
