@@ -336,3 +336,99 @@ export function sunkPitch(vad: LevelVad, side: FrameSide, labels: Uint8Array, fr
   const n = Math.max(1, to - from);
   return { sunkShare: sunk / n, sunkPeriodicShare: sunk ? sunkPer / sunk : 0, pitchHold: pairs ? held / pairs : 0, tonalShare: tonal / n };
 }
+
+/**
+ * The model's pitch hold (Shape.pitchHold) tolerant of a note's lag jitter, over the greeting's frames [onset, end):
+ * of the pairs of consecutive voiced frames that both have a pitch (periodicity ≥ minPeriodicity), the share that keep
+ * the same period, or that sit inside a note: a run of at least minRun consecutive such frames whose periods stay
+ * within one lag step of each other (max − min ≤ 1, greedy from the run's first frame). A held note whose period lies
+ * between two lag steps (0.25 ms at 4 kHz) reads either one frame by frame once noise or a codec's re-synthesised
+ * period (GSM: one quantised lag per 5 ms subframe) moves the autocorrelation peak, and the exact hold fails; a
+ * voice's glide leaves a one-step band within a few frames. Never below pitchHold: it only adds held pairs.
+ */
+export function noteHold(
+  vad: Pick<LevelVad, 'per' | 'lag'>,
+  labels: Uint8Array,
+  onset: number,
+  end: number,
+  minPeriodicity: number,
+  minRun: number,
+): number {
+  let pairs = 0;
+  let held = 0;
+  // The current run of consecutive pitched voiced frames, and the start and band of its current note segment.
+  let runStart = -1;
+  let segStart = -1;
+  let lo = 0;
+  let hi = 0;
+  const closeSeg = (to: number) => {
+    // A segment of ≥ minRun frames holds its pairs; its pairs that keep the exact period were counted already.
+    if (segStart >= 0 && to - segStart >= minRun) for (let k = segStart + 1; k < to; k++) if (vad.lag[k] !== vad.lag[k - 1]) held++;
+  };
+  for (let i = onset; i <= end; i++) {
+    const pitched = i < end && labels[i] !== 0 && vad.per[i]! >= minPeriodicity;
+    if (!pitched) {
+      closeSeg(i);
+      runStart = segStart = -1;
+      continue;
+    }
+    const l = vad.lag[i]!;
+    if (runStart < 0) {
+      runStart = segStart = i;
+      lo = hi = l;
+      continue;
+    }
+    pairs++;
+    if (l === vad.lag[i - 1]) held++;
+    const nlo = Math.min(lo, l);
+    const nhi = Math.max(hi, l);
+    if (nhi - nlo <= 1) {
+      lo = nlo;
+      hi = nhi;
+    } else {
+      closeSeg(i);
+      segStart = i;
+      lo = hi = l;
+    }
+  }
+  return pairs ? held / pairs : 0;
+}
+
+/**
+ * The model's pitch hold (Shape.pitchHold) tolerant of the tracker's octave errors, over the greeting's frames
+ * [onset, end): of the pairs of consecutive voiced frames that both have a pitch (periodicity ≥ minPeriodicity), the
+ * share whose periods are equal, or where one is k times the other (k = 2…multiples) within one lag step. A note's
+ * autocorrelation peaks at every multiple of its period and the tracker (level-vad.ts: the highest peak after the
+ * first dip) takes the first, second or third of them as the partials' balance shifts frame to frame: a chord, a bass
+ * under a melody or a note in noise reads 20, 41, 20, 21, 41 (wide real-music set, the runs the exact hold refused).
+ * Never below pitchHold: it only adds held pairs.
+ */
+export function octaveHold(
+  vad: Pick<LevelVad, 'per' | 'lag'>,
+  labels: Uint8Array,
+  onset: number,
+  end: number,
+  minPeriodicity: number,
+  multiples: number,
+): number {
+  let pairs = 0;
+  let held = 0;
+  const lag = vad.lag;
+  const pitched = (i: number) => labels[i] !== 0 && vad.per[i]! >= minPeriodicity;
+  for (let i = onset + 1; i < end; i++) {
+    if (!pitched(i) || !pitched(i - 1)) continue;
+    pairs++;
+    const a = lag[i]!;
+    const b = lag[i - 1]!;
+    if (a === b) {
+      held++;
+      continue;
+    }
+    for (let k = 2; k <= multiples; k++)
+      if (Math.abs(a - k * b) <= 1 || Math.abs(b - k * a) <= 1) {
+        held++;
+        break;
+      }
+  }
+  return pairs ? held / pairs : 0;
+}

@@ -15,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FEATURE_NAMES, FrameSide, shape, sunkPitch, voicingSwing, type ShapeOptions } from './amd-features';
+import { FEATURE_NAMES, FrameSide, noteHold, octaveHold, shape, sunkPitch, voicingSwing, type ShapeOptions } from './amd-features';
 import type { MediaConfig } from './config';
 import { LevelVad, SILENT_DBFS } from './level-vad';
 import { decimatedLength, FrameRing, lowFloorPeriodicity, maxLagFor } from './low-pitch';
@@ -334,7 +334,7 @@ export class ShapeAmd {
     // white noise at 0–5 dB shows too.
     const musicCues = () =>
       this.x[17]! >= c.musicMinPeriodicShare &&
-      s.pitchHold >= c.musicMinPitchHold &&
+      (s.pitchHold >= c.musicMinPitchHold || this.laxHold(s.onset, s.end)) &&
       (c.musicMaxVoicingSwing <= 0 || voicingSwing(vad, s.onset, s.end) < c.musicMaxVoicingSwing) &&
       (c.musicMinLines <= 0 ||
         this.lines!.value(c.backgroundBelowDb > 0 ? vad.peakDb - c.backgroundBelowDb : -Infinity) >= c.musicMinLines);
@@ -867,6 +867,29 @@ export class ShapeAmd {
     const held = lines.valueSince(since, QUIET_LINES_MIN_MS, lo, 0, c.musicLinesFloorNullZ) >= c.musicHoldsPersonOnLines;
     if (held) this.heldOnLines = true;
     return held;
+  }
+
+  /**
+   * The greeting's pitch hold read more leniently, asked only once the exact hold (Shape.pitchHold) failed
+   * musicMinPitchHold: with amd.musicPitchHoldNoteMs, the pairs inside notes of that length (periods within one lag
+   * step; amd-features.ts noteHold) hold too; with amd.musicPitchHoldOctaves, a pair whose periods are 2 (…that many)
+   * times one another within one lag step (the tracker's octave errors; octaveHold) holds too, on a line whose floor
+   * is steady (vad.floorSpreadDb under talkFloorSpreadDb): in babble other talkers' periods land on each other's
+   * multiples (train machines in babble at 0–5 dB: 29 of 100 would have been music without it, none with it).
+   */
+  private laxHold(onset: number, end: number): boolean {
+    const c = this.cfg;
+    const minPer = this.vadCfg.minPeriodicity;
+    const labels = this.side.labels;
+    if (c.musicPitchHoldNoteMs > 0) {
+      const minRun = Math.max(2, Math.round(c.musicPitchHoldNoteMs / FRAME_MS));
+      if (noteHold(this.vad, labels, onset, end, minPer, minRun) >= c.musicMinPitchHold) return true;
+    }
+    return (
+      c.musicPitchHoldOctaves >= 2 &&
+      this.vad.floorSpreadDb < c.talkFloorSpreadDb &&
+      octaveHold(this.vad, labels, onset, end, minPer, c.musicPitchHoldOctaves) >= c.musicMinPitchHold
+    );
   }
 
   /** The pitched pair (i-1, i) holds its note (see amd.musicLineHoldMedian), counting frames from `from` on. */
