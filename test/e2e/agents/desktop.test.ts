@@ -210,9 +210,14 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
       t.equal(started.status, 202);
       t.match(started.body, { agentId: 'ag1', mode: 'listen', status: 'ringing', by: 'supervisor:sv' });
     } else t.equal((await call(SUP_KEY, 'PUT', '/agents/ag1/monitor', { mode })).status, 200);
+    // The failure names what the monitor said last (ringing: the supervisor's phone not answered yet; absent: ended).
+    let last: Awaited<ReturnType<typeof monitorStatus>> | undefined;
     await until(
-      async () => (await monitorStatus())?.status === 'active' && (await monitorStatus())?.mode === mode,
-      `the supervisor in ${mode} mode`,
+      async () => {
+        last = await monitorStatus();
+        return last?.status === 'active' && last.mode === mode;
+      },
+      () => `the supervisor in ${mode} mode (the monitor said ${JSON.stringify(last) ?? 'nothing'})`,
     );
     if (dash)
       await dash.page
