@@ -217,7 +217,12 @@ const TABLE: Record<AgentState, Partial<Record<AgentEventType, Rule>>> = {
   },
   reserved: {
     release: (_e, ctx) => (ctx.returnCalls ? t('return_calls', E.requeueRc) : t('ready', E.requeue)),
-    connect: t('talking', E.stopHold, E.beep, E.bridge, E.screenPop),
+    // The beep before the hold music stops: both drivers' beep() ends what plays, and FreeSWITCH's writes it over
+    // the hold music (uuid_displace) only while that still plays. Stopped first, the beep was a timed playback of its
+    // own right after one ended, the order that can leave a playback's service thread on the agent's leg for good,
+    // taking the bridge's reads (lib/telephony/drivers/freeswitch/detect.ts BEEP_POLL_MS; seen in every campaign
+    // connect's FreeSWITCH log as playback(tone_stream://…) on the agent's leg). stopHold after it finds nothing playing.
+    connect: t('talking', E.beep, E.stopHold, E.bridge, E.screenPop),
     phone_ended: t('logged_out', E.clearCall),
   },
   talking: {

@@ -16,6 +16,8 @@
  * `do_write > record_frame_size * 2` → switch_buffer_toss). A failure of round
  * twenty-one was that: the recording kept 6 of the beep's 10 frames.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
 import { DIGIT_CODES, makeList, numbersFor, runCampaign } from '../../helpers/campaign-env';
 import { makeAgents } from '../../../lib/demo/store-setup';
@@ -49,7 +51,7 @@ t.test(
   'progressive campaign through drachtio + FreeSWITCH: every code, and the agent hears hold music, beep, customer',
   { skip: missing ?? false, timeout: 180000 },
   async (t) => {
-    const { redis, config, startServices } = await startLiveEnv(t, { name: 'e2e-fs', agents: 0 });
+    const { live, redis, config, startServices } = await startLiveEnv(t, { name: 'e2e-fs', agents: 0 });
     // The phones live as long as the test may (SIPp's -timeout would otherwise end them at 60 s under load).
     const phones = {
       ag1: await probePhone(t, { toneHz: AGENT, timeoutS: 170 }),
@@ -67,7 +69,7 @@ t.test(
 
     // The agent the first person is bridged to (the longest-waiting ready one: either agent), and how many frames
     // their phone had received when that bridge ended (the driver's unbridge event): what follows is hold music again.
-    let first: { agentId: keyof typeof phones; talkMs?: number; bridgeEnd?: number; unbridged?: boolean } | undefined;
+    let first: { agentId: keyof typeof phones; leg?: LegId; talkMs?: number; bridgeEnd?: number; unbridged?: boolean } | undefined;
     const unbridged = new Set<LegId>();
     driver.onEvent((e) => {
       if (e.type === 'unbridged') unbridged.add(e.legId);
@@ -87,6 +89,7 @@ t.test(
         if (e.agentId === first?.agentId && first.bridgeEnd === undefined) {
           const f = first;
           const leg = (await desk.status(e.agentId))?.leg;
+          f.leg = leg;
           f.unbridged = await until(() => !!leg && unbridged.has(leg), 'the agent leg unbridged', 15000).then(
             () => true,
             () => false,
@@ -143,6 +146,14 @@ t.test(
       music * 20 >= 1000,
       `hold music ${beepAt > 0 ? 'before the beep' : 'in the whole recording (no beep)'}: ${music * 20} ms of sound`,
     );
+    // The beep was written over the hold music (uuid_displace), not played as a playback of its own once the music
+    // had stopped: that order can leave the playback's service thread on the agent's leg, taking the bridge's reads
+    // (lib/agents/state.ts connect; lib/telephony/drivers/freeswitch/detect.ts BEEP_POLL_MS).
+    const uuid = first.leg ? driver.mediaUuid(first.leg) : undefined;
+    const fsLog = readFileSync(join(live.dir, 'log', 'freeswitch.log'), 'utf8').split('\n');
+    const ownBeeps = fsLog.filter((l) => !!uuid && l.startsWith(uuid) && l.includes('playback(tone_stream://'));
+    t.ok(uuid, `the agent leg's FreeSWITCH uuid (${uuid})`);
+    t.same(ownBeeps, [], "the beep was written over the hold music: no tone playback of its own on the agent's leg");
     // After the beep, while bridged: the customer ("Hello, who is this?" …), which lib/media's analyser calls a person.
     const after = heard.slice(beepAt + AFTER_BEEP_FRAMES);
     const analyzer = createCallAnalyzer({ config: config.media, phase: 'answered' });

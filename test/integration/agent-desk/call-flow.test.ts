@@ -50,7 +50,7 @@ t.test('unanswered or unreachable phone: back to logged out with the reason', as
   t.equal((await getAgentLive(f.redis, 'a1'))?.state, 'logged_out', 'nothing left half-done');
 });
 
-t.test('reserve → connect (stop hold, beep, bridge, screen pop) → customer ends → wrap-up → continue', async (t) => {
+t.test('reserve → connect (beep, stop hold, bridge, screen pop) → customer ends → wrap-up → continue', async (t) => {
   const f = await deskFixture(t, [{ id: 'a1', groups: ['sales'] }], { beep: { freqHz: 800, durationMs: 150 } });
   const leg = await loginReady(f, 'a1');
   const pops: unknown[] = [];
@@ -59,7 +59,9 @@ t.test('reserve → connect (stop hold, beep, bridge, screen pop) → customer e
   const cust = f.driver.customer();
   const mark = f.driver.calls.length;
   await f.desk.connect(r, cust, pop('att-1'));
-  t.same(f.driver.ops(leg, mark), ['stopPlayback', 'beep', 'bridge'], 'hold music stops, beep, then bridge');
+  // The beep comes while the hold music still plays: the FreeSWITCH driver writes it over the music (uuid_displace),
+  // not as a playback of its own right after one was stopped (lib/agents/state.ts connect).
+  t.same(f.driver.ops(leg, mark), ['beep', 'stopPlayback', 'bridge'], 'beep over the hold music, hold music stops, then bridge');
   t.same(f.driver.calls.find((c) => c.op === 'beep')?.args, { freqHz: 800, durationMs: 150 });
   t.equal(f.driver.calls.find((c) => c.op === 'bridge')?.args, cust);
   t.match(pops, [{ agentId: 'a1', pop: pop('att-1') }]);

@@ -59,7 +59,7 @@ const LEGAL: Record<AgentState, Record<string, [AgentState, string[]]>> = {
   },
   reserved: {
     release: ['ready', ['enqueueReady']],
-    connect: ['talking', ['stopHold', 'beep', 'bridge', 'screenPop']],
+    connect: ['talking', ['beep', 'stopHold', 'bridge', 'screenPop']],
     phone_ended: ['logged_out', ['clearCall']],
   },
   talking: {
