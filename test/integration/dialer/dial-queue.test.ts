@@ -2,6 +2,9 @@ import t from 'tap';
 import { DialQueue, purgeOutbound, type QueueContact } from '../../../lib/store/dial-queue';
 import { startTestRedis } from '../../helpers/redis';
 
+/** A lease the test's own round trips can never outlast (milliseconds). */
+const LEASE_MS = 10_000;
+
 const contact = (id: string, score: number, extra: Partial<QueueContact> = {}): QueueContact => ({
   contactId: id,
   phone: `+8131234${id.padStart(4, '0')}`,
@@ -157,22 +160,24 @@ t.test('a dead dialer: undialled claims return uncounted, dialled ones are hande
 
 t.test('campaign lease: one holder at a time', async (t) => {
   const { redis } = await startTestRedis(t);
-  t.equal(await redis.leaseAcquire('lease:x', 'A', 200), 1);
-  t.equal(await redis.leaseAcquire('lease:x', 'B', 200), 0);
-  t.equal(await redis.leaseAcquire('lease:x', 'A', 200), 1, 'renewal by the holder');
+  // Leases far longer than the test's round trips: a 200 ms one ran out between two calls on a loaded host
+  // (round twenty-three's mid-round run at load 19), and "held by another" must not depend on the host's speed.
+  t.equal(await redis.leaseAcquire('lease:x', 'A', LEASE_MS), 1);
+  t.equal(await redis.leaseAcquire('lease:x', 'B', LEASE_MS), 0);
+  t.equal(await redis.leaseAcquire('lease:x', 'A', LEASE_MS), 1, 'renewal by the holder');
   t.equal(await redis.leaseRelease('lease:x', 'B'), 0);
   t.equal(await redis.leaseRelease('lease:x', 'A'), 1);
-  t.equal(await redis.leaseAcquire('lease:x', 'B', 200), 1);
+  t.equal(await redis.leaseAcquire('lease:x', 'B', LEASE_MS), 1);
 });
 
 t.test('lease renewal: only by its holder, and never brings back a lease that is gone', async (t) => {
   const { redis } = await startTestRedis(t);
   t.equal(await redis.leaseRenew('lease:y', 'A', 60_000), 0, 'no lease: nothing to renew');
   t.equal(await redis.exists('lease:y'), 0, 'and none made');
-  t.equal(await redis.leaseAcquire('lease:y', 'A', 200), 1);
+  t.equal(await redis.leaseAcquire('lease:y', 'A', LEASE_MS), 1);
   t.equal(await redis.leaseRenew('lease:y', 'B', 60_000), 0, 'not the holder');
   t.equal(await redis.leaseRenew('lease:y', 'A', 60_000), 1);
-  t.ok((await redis.pttl('lease:y')) > 1000, 'renewed to the new ttl');
+  t.ok((await redis.pttl('lease:y')) > LEASE_MS, 'renewed to the new ttl (past the first one)');
   await redis.del('lease:y');
   t.equal(await redis.leaseRenew('lease:y', 'A', 60_000), 0, 'deleted (its journal dropped): stays gone');
   t.equal(await redis.exists('lease:y'), 0);

@@ -80,12 +80,16 @@ t.test('concurrent clients never hold more channels than the limit', async (t) =
 t.test("a dead process's channels come back after its lease; renewed ones stay", async (t) => {
   const { redis } = await startTestRedis(t);
   const k = campaignLimitKeys('c-lease');
-  const req = { callsPerSecond: 0, maxChannels: 2, leaseMs: 600 };
+  // Redis's clock (TIME in the scripts) runs while the host stalls, and a stall only ever lengthens a sleep: the
+  // renewal must come before the lease ends (a stall under LEASE - 2 s is fine) and the last reads before the renewed
+  // one ends (under 1.8 s). A 600 ms lease left 200 ms for the first: too little on a loaded host.
+  const LEASE = 5000;
+  const req = { callsPerSecond: 0, maxChannels: 2, leaseMs: LEASE };
   t.equal((await admit(redis, k, { ...req, tokens: ['dead#1', 'live#1', 'x#1'] })).granted, 2);
   t.equal((await admit(redis, k, { ...req, tokens: ['x#2'] })).granted, 0, 'full');
-  await sleep(400);
-  t.equal(await renew(redis, k, 600, ['live#1', 'gone#1']), 1, 'only held tokens renew');
-  await sleep(350);
+  await sleep(2000);
+  t.equal(await renew(redis, k, LEASE, ['live#1', 'gone#1']), 1, 'only held tokens renew');
+  await sleep(3200);
   t.equal(await heldChannels(redis, k), 1, 'the unrenewed one ran out');
   t.equal((await admit(redis, k, { ...req, tokens: ['x#3', 'x#4'] })).granted, 1, 'its channel is free again');
 });
