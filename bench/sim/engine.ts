@@ -34,7 +34,7 @@ import {
 } from './scenario';
 import { oracleCalls, trueLaws, type TrueLaws } from './oracle';
 import { agentLaws, lawsOracleCalls, type LawsAgent } from './laws-oracle';
-import { afterPlaced, campaignTick, type SessionView, type TickCampaign } from '../../lib/dialer/steps/campaign-tick';
+import { afterPlaced, campaignTick, ownPlaced, type SessionView, type TickCampaign } from '../../lib/dialer/steps/campaign-tick';
 import type { PredictiveMode } from '../../lib/pacing/types';
 import { probeEstimates, probeModeOptions, type Probe } from './probe';
 
@@ -94,6 +94,11 @@ export interface SimResult {
    * abandons expected and the abandons that came of those calls (CALIBRATION_EDGES).
    */
   calibration?: Calibration;
+  /**
+   * Predictive's calibrationOwnCalls: the abandons of calls tagged as the model's own, and of those tagged not (the
+   * floor's extra calls, the fallbacks'); absent when no call was tagged.
+   */
+  abandonedByTag?: { own: number; notOwn: number };
 }
 
 /** Upper edges of the calibration bins: abandons the decision expected per call placed. */
@@ -130,6 +135,8 @@ interface Call {
   /** A machine taken for a person: the agent hangs up after a few seconds. */
   falsePerson: boolean;
   ringMs: number;
+  /** Predictive's calibrationOwnCalls: true or false as the decision tagged it (the model's own call or not); absent: untold. */
+  own?: boolean;
 }
 
 const SEC = 1000;
@@ -186,6 +193,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
   let placed = 0;
   let live = 0;
   let abandoned = 0;
+  let abandonedByTag: { own: number; notOwn: number } | undefined;
   let talkMs = 0;
   let wrapMs = 0;
   let readyMs = 0;
@@ -201,6 +209,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
     ? { calls: new Array<number>(nBins).fill(0), expected: new Array<number>(nBins).fill(0), observed: new Array<number>(nBins).fill(0) }
     : undefined;
   const queuedBin = new Map<number, number>(); // queued call → its calibration bin
+  const queuedOwn = new Map<number, boolean>(); // queued call → the model's own call or not (calibrationOwnCalls)
 
   // The runner refreshes its estimates every few seconds, not on every tick: the windows are tens of minutes long.
   let cached: { at: number; value: Estimates } | null = null;
@@ -258,7 +267,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
     return best;
   };
   const readyCount = () => agents.reduce((n, a) => n + (a.state === 'ready' ? 1 : 0), 0);
-  const place = (now: number, bin: number) => {
+  const place = (now: number, bin: number, own?: boolean) => {
     const id = nextCall++;
     let ringMs: number;
     let isLive = false;
@@ -286,7 +295,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
         else if (w && rOutcome.next() < w.amdFalsePerson) isLive = falsePerson = true;
       }
     }
-    ringing.set(id, { startedAt: now, bin, live: isLive, falsePerson, ringMs });
+    ringing.set(id, { startedAt: now, bin, live: isLive, falsePerson, ringMs, ...(own !== undefined ? { own } : {}) });
     heap.push({ t: now + ringMs, kind: 'resolve', call: id });
     placed++;
     starts.push(now);
@@ -311,6 +320,8 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
         while (starts.length && starts[0] <= now - SEC) starts.shift();
         while (minute.length && minute[0].t <= now - 60 * SEC) minute.shift();
         let n: number;
+        // calibrationOwnCalls: how many of the tick's calls are the model's own (the rest its abandons tell as not).
+        let ownN: number | undefined;
         let bin = -1;
         if (strategy.kind === 'oracle' || strategy.kind === 'lawsOracle') {
           const ready = readyCount();
@@ -382,6 +393,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
             );
           opts.onDecision?.(d, now);
           n = d.calls;
+          ownN = ownPlaced(d, n);
           if (est) est = afterPlaced(est, d, n, now);
           if (calibration && n > 0) {
             const expected = Number(d.trace.figures.expectedAbandons ?? 0);
@@ -412,7 +424,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
             connected,
           }).calls;
         }
-        for (let i = 0; i < n; i++) place(now, bin);
+        for (let i = 0; i < n; i++) place(now, bin, ownN === undefined ? undefined : i < ownN);
         maxLegs = Math.max(maxLegs, legs());
         maxStarts = Math.max(maxStarts, starts.length);
         heap.push({ t: now + tickMs, kind: 'tick' });
@@ -433,6 +445,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
           queued.set(ev.call, now);
           if (c.bin >= 0) queuedBin.set(ev.call, c.bin);
           if (c.falsePerson) falseQueued.add(ev.call);
+          if (c.own !== undefined) queuedOwn.set(ev.call, c.own);
           heap.push({ t: d.deadline, kind: 'deadline', call: ev.call });
         }
         break;
@@ -447,9 +460,15 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
         const cb = queuedBin.get(ev.call);
         if (calibration && cb !== undefined) calibration.observed[cb]++;
         queuedBin.delete(ev.call);
+        const own = queuedOwn.get(ev.call);
+        queuedOwn.delete(ev.call);
         abandoned++;
+        if (own !== undefined) {
+          abandonedByTag ??= { own: 0, notOwn: 0 };
+          abandonedByTag[own ? 'own' : 'notOwn']++;
+        }
         minute.push({ t: now, drop: true });
-        feed({ type: 'abandoned', at: now });
+        feed({ type: 'abandoned', at: now, ...(own !== undefined ? { own } : {}) });
         break;
       }
       case 'talkEnd': {
@@ -487,6 +506,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
           if (d.action === 'reserve') {
             queued.delete(id);
             queuedBin.delete(id);
+            queuedOwn.delete(id);
             const fp = falseQueued.delete(id);
             minute.push({ t: now, drop: false });
             connect(ev.agent, now, fp);
@@ -512,6 +532,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
     placed,
     live,
     abandoned,
+    ...(abandonedByTag ? { abandonedByTag } : {}),
     occupancy: (talkMs + wrapMs) / agentMs,
     abandonRate: live > 0 ? abandoned / live : 0,
     talkMinutesPerAgentHour: talkMs / 60_000 / (agentMs / 3_600_000),

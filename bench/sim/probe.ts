@@ -211,7 +211,8 @@ export function probeEstimates(e: Estimates, probe: Probe, p: ProbeWorld, now: n
   if (truth.has('agentSpeed')) out.agentPace = truePaces(p, truth.has('talk'), truth.has('wrap'));
   if (probe.fixedRisk !== undefined) {
     const th = probe.fixedRisk;
-    out.abandon = { ...e.abandon, live: 0, abandoned: 0, rate: 0, expected: 0, riskCalls: 1, riskSum: th };
+    // The own calls' tallies too (calibrationOwnCalls): the factor stays 1 and θ fixed with the option on.
+    out.abandon = { ...e.abandon, live: 0, abandoned: 0, rate: 0, expected: 0, abandonedOwn: 0, expectedOwn: 0, riskCalls: 1, riskSum: th };
     out.recentSpend = { live: 0, abandoned: 0, riskCalls: 1, riskSum: th };
   }
   return out;

@@ -52,7 +52,7 @@ import { campaignPolicy, CALLBACK_LIST } from './steps/policy';
 import { applyAgentDecision } from './agent-decision';
 import { RUNNER_CODES } from './steps/codes';
 import { decideDialTime, hoursVerdict, zoneTable, type DialTimeInput } from './steps/dial-time';
-import { afterPlaced, afterTick, campaignTick, tickWindow } from './steps/campaign-tick';
+import { afterPlaced, afterTick, campaignTick, ownPlaced, tickWindow } from './steps/campaign-tick';
 import { decideDialingStatus, sameStatus, type DialingStatus, type TickOutcome } from './steps/dialing-status';
 import { putDialingStatus } from '../store/campaign-dialing';
 import { abandonWindow, type LedgerWindow } from '../store/abandon-ledger';
@@ -125,6 +125,11 @@ interface CampaignRun {
   ports?: SessionPorts;
   /** The hours rule per zone for the current minute (it changes only at minute boundaries; steps/dial-time.ts). */
   zones?: { minute: number; hours: string; table: Record<string, number> };
+  /**
+   * Predictive's calibrationOwnCalls: the attempts of this process placed on the model's own prediction (true) or beyond
+   * it (false, the progressive floor's extra calls and the fallbacks'); their abandons are told so. Absent: untold.
+   */
+  own?: Map<string, boolean>;
 }
 
 // The retry policy and the callbacks' pseudo-list live in ./steps/policy.ts (the agent's re-coding reads them too).
@@ -455,6 +460,8 @@ export class CampaignRunner {
       });
       outcome.nextContactAt = nextEligibleAt;
       run.estimator = afterPlaced(run.estimator, decision, claims.length, now);
+      const own = ownPlaced(decision, claims.length);
+      if (own !== undefined) claims.forEach((claim, i) => (run.own ??= new Map()).set(claim.attemptId, i < own));
       outcome.placed += claims.length;
       for (const claim of claims) {
         this.d.limits?.bind(c.id, claim.attemptId);
@@ -782,7 +789,9 @@ export class CampaignRunner {
     const told = this.answerSeen.has(s);
     const call = { startedAt: s.startedAt, personAt: st.personAt, endedAt: st.endedAt };
     for (const ev of closeEvents(call, now, told, LIVE_ANSWER_CODES.includes(code))) run.estimator = observe(run.estimator, ev);
-    if (code === RUNNER_CODES.systemAbandon) run.estimator = observe(run.estimator, { type: 'abandoned', at: now });
+    const own = run.own?.get(s.claim.attemptId);
+    if (code === RUNNER_CODES.systemAbandon)
+      run.estimator = observe(run.estimator, { type: 'abandoned', at: now, ...(own !== undefined ? { own } : {}) });
     if (st.bridgedAt) {
       const talkMs = (st.endedAt ?? now) - st.bridgedAt;
       // Whose talk it was: predictive's agentPace learns each agent's own pace from it (agent-pace.ts).
@@ -808,6 +817,7 @@ export class CampaignRunner {
   }
 
   private async close(run: CampaignRun, claim: Claim, code: ResultCode, data: Record<string, unknown>): Promise<void> {
+    run.own?.delete(claim.attemptId);
     const c = run.campaign;
     const now = this.now();
     const isCallback = claim.listId === CALLBACK_LIST;

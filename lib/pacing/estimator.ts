@@ -24,6 +24,7 @@ import {
   type WindowMoments,
 } from './meanwhile';
 import type { BreakSample } from './break-law';
+import { addShare, sumShare, type ShareTally } from './meanwhile-share';
 
 export interface EstimatorConfig {
   /** Width of one bucket (ms). Windows roll by this step. */
@@ -73,8 +74,12 @@ export type PacingEvent =
    * at the call's end): predictive's `meanwhileByFreed` counts each one's overtakers (meanwhile.ts).
    */
   | { type: 'answered'; at: number; ringMs: number }
-  /** A live answer found no agent within the threshold: code 14. */
-  | { type: 'abandoned'; at: number }
+  /**
+   * A live answer found no agent within the threshold: code 14. `own`: whether its call was one the predictive model
+   * placed on its own prediction (false: the progressive floor's extra calls, the 1:1 fallbacks'); predictive's
+   * `calibrationOwnCalls` counts only those (absent: counted as the model's).
+   */
+  | { type: 'abandoned'; at: number; own?: boolean }
   /**
    * Calls were placed on a predictive decision that expected them to cause
    * `expectedAbandons` abandons (the decision's trace figure of that name):
@@ -85,6 +90,11 @@ export type PacingEvent =
       at: number;
       calls: number;
       expectedAbandons: number;
+      /**
+       * Of `expectedAbandons`, the model's own calls' (the decision's first `ownCalls`; predictive's
+       * `calibrationOwnCalls`): the floor's extra calls are left out.
+       */
+      expectedOwn?: number;
       /** The per-call threshold the calls were placed under (the guards' included). */
       risk?: number;
       /** The learnt threshold of that decision, before the guards bounded it (predictive's `thresholdPriorLearnt` reads it). */
@@ -153,6 +163,11 @@ interface Bucket {
   overtaken?: OvertakeTally;
   /** Live answers per ring class: their overtakers and the agents freed while they rang, with products (meanwhile.ts). */
   coupling?: CouplingTally;
+  /** Live answers per ring class: the answers ahead, overtakers and agents freed, with products (meanwhile-share.ts). */
+  share?: ShareTally;
+  /** Abandons of the model's own calls (`abandoned` events not marked `own: false`), and what the model expected of them. */
+  abandonedOwn?: number;
+  expectedOwn?: number;
   /** Completed breaks: [length ms, 1 returned | 0 logged out]; kept in the break window only. */
   breaks?: [number, 0 | 1][];
   /** Present agent-ms (`staffed` events); kept in the break window. */
@@ -212,6 +227,9 @@ export interface Estimates {
     abandoned: number;
     rate: number;
     expected: number;
+    /** The same over the model's own calls only (predictive's calibrationOwnCalls; absent in estimates built by hand). */
+    abandonedOwn?: number;
+    expectedOwn?: number;
     windowMs: number;
     riskCalls: number;
     riskSum: number;
@@ -239,6 +257,8 @@ export interface Estimates {
   overtaken?: OvertakeTally;
   /** The live answers' overtakers against the agents freed while they rang, per ring class, over the handle window. */
   coupling?: CouplingTally;
+  /** The live answers' answers ahead, overtakers and agents freed, per ring class, over the handle window (meanwhile-share.ts). */
+  share?: ShareTally;
   /** The agents' completed breaks over the break window (break-law.ts); absent when none ended. */
   breaks?: BreakSample[];
   /** Present agent-ms over the break window (`staffed` events); absent when none was fed. */
@@ -352,16 +372,23 @@ export function observe(state: EstimatorState, ev: PacingEvent): EstimatorState 
       const o = overtakeOf(recent, ev.at, ev.ringMs);
       b.overtaken = addOvertake(b.overtaken, o.overtakers, o.freed === 0);
       b.coupling = addCoupling(b.coupling, ev.ringMs, o.overtakers, o.freed);
+      b.share = addShare(b.share, ev.ringMs, o.ahead, o.overtakers, o.freed);
       recent = o.recent;
       break;
     }
     case 'abandoned':
       b.abandoned++;
+      // Untold (own absent) counts as the model's: the calibration over its own calls then errs toward caution.
+      if (ev.own !== false) b.abandonedOwn = (b.abandonedOwn ?? 0) + 1;
       total = { ...total, abandoned: total.abandoned + 1 };
       break;
     case 'placed':
       checkDuration('expectedAbandons', ev.expectedAbandons);
       b.expected += ev.expectedAbandons;
+      if (ev.expectedOwn !== undefined) {
+        checkDuration('expectedOwn', ev.expectedOwn);
+        b.expectedOwn = (b.expectedOwn ?? 0) + ev.expectedOwn;
+      }
       if (ev.risk !== undefined) {
         checkDuration('risk', ev.risk);
         b.riskSum = (b.riskSum ?? 0) + ev.risk * ev.calls;
@@ -511,6 +538,9 @@ export function estimates(state: EstimatorState, now: number): Estimates {
   let windows: WindowMoments | undefined;
   let overtaken: OvertakeTally | undefined;
   let coupling: CouplingTally | undefined;
+  let share: ShareTally | undefined;
+  let abandonedOwn = 0;
+  let expectedOwn = 0;
   const breaks: BreakSample[] = [];
   let staffedMs = 0;
   for (const b of state.buckets) {
@@ -551,6 +581,7 @@ export function estimates(state: EstimatorState, now: number): Estimates {
         o.overtakersNoneFreed += b.overtaken.overtakersNoneFreed;
       }
       if (b.coupling) coupling = sumCoupling(coupling, b.coupling);
+      if (b.share) share = sumShare(share, b.share);
       talk.n += b.talk.n;
       talk.sum += b.talk.sum;
       talk.sq += b.talk.sq;
@@ -577,6 +608,8 @@ export function estimates(state: EstimatorState, now: number): Estimates {
       aLive += b.live;
       abandoned += b.abandoned;
       expected += b.expected ?? 0;
+      abandonedOwn += b.abandonedOwn ?? 0;
+      expectedOwn += b.expectedOwn ?? 0;
       riskSum += b.riskSum ?? 0;
       riskCalls += b.riskCalls ?? 0;
       learntSum += b.learntSum ?? 0;
@@ -608,6 +641,8 @@ export function estimates(state: EstimatorState, now: number): Estimates {
       abandoned,
       rate: aLive > 0 ? abandoned / aLive : 0,
       expected,
+      abandonedOwn,
+      expectedOwn,
       windowMs: c.abandonWindowMs,
       riskCalls,
       riskSum,
@@ -622,6 +657,7 @@ export function estimates(state: EstimatorState, now: number): Estimates {
     ...(windows ? { windows } : {}),
     ...(overtaken ? { overtaken } : {}),
     ...(coupling ? { coupling } : {}),
+    ...(share ? { share } : {}),
     ...(breaks.length > 0 ? { breaks } : {}),
     ...(staffedMs > 0 ? { staffedMs } : {}),
   };

@@ -73,22 +73,29 @@ export interface RecentAnswers {
 
 /**
  * A live answer at `at` after `ringMs` of ringing: its overtakers (remembered live answers placed after its call and
- * answered no later) and the agents freed while it rang, and the memory with it added and anything older than
+ * answered no later), the live answers ahead of it (placed before its call, answered while it rang) and the agents freed
+ * while it rang, and the memory with it added and anything older than
  * RECENT_MS dropped. Answers told a little out of order (the runner tells them at its next tick) compare by their times.
  */
 export function overtakeOf(
   recent: RecentAnswers | undefined,
   at: number,
   ringMs: number,
-): { overtakers: number; freed: number; recent: RecentAnswers } {
+): { overtakers: number; ahead: number; freed: number; recent: RecentAnswers } {
   const placedAt = at - ringMs;
   const live = (recent?.live ?? []).filter(([, a]) => a > at - RECENT_MS);
   const freedAt = (recent?.freedAt ?? []).filter((t) => t > at - RECENT_MS);
   let overtakers = 0;
-  for (const [p, a] of live) if (p > placedAt && a <= at) overtakers++;
+  let ahead = 0;
+  for (const [p, a] of live) {
+    if (p > placedAt && a <= at) overtakers++;
+    // Ringing when it was placed and answered while it rang (meanwhile-share.ts R; calls placed at the same moment are
+    // the model's calls alongside, neither).
+    else if (p < placedAt && a > placedAt && a <= at) ahead++;
+  }
   let freed = 0;
   for (const f of freedAt) if (f > placedAt && f <= at) freed++;
-  return { overtakers, freed, recent: { ...recent, live: [...live, [placedAt, at]], freedAt } };
+  return { overtakers, ahead, freed, recent: { ...recent, live: [...live, [placedAt, at]], freedAt } };
 }
 
 /**

@@ -31,6 +31,7 @@ import { empiricalLaw, histogramTerciles, logNormalLaw, talkClassRange, TALK_CLA
 import { trackLiveRate } from './live-rate';
 import { spreadGuardRisk } from './shift-guard';
 import { couplingCovariance, meanwhileCovariance, meanwhileFreedScale, meanwhileScale } from './meanwhile';
+import { meanwhileShare } from './meanwhile-share';
 import { censoredTalkMean } from './talk-mean';
 import { freshHandleCdf, heldAnswerMass, heldMeanwhileMass } from './refree';
 import { breakLaw, type BreakLaw } from './break-law';
@@ -139,6 +140,15 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   // (0.9724 -> 0.9846, 0.9710 -> 0.9711, 0.9688 -> 0.9711; -0.08 on 7-12) but the worst ratio fell on seeds 1-2
   // (0.8949 -> 0.8587) and 5-6 (0.8654 -> 0.8317, a5-live10-talk180): off.
   refreeAhead: false,
+  // Round twenty-three (README, pacing): the calibration factor over the model's own calls (the floor's extra calls,
+  // predicted 0.04-0.1 abandons each and never abandoned, were 55 % of a5-live50-talk180's predicted abandons at a fixed
+  // threshold in round twenty-two's trace).
+  calibrationOwnCalls: false,
+  // Round twenty-three (README, pacing): the meanwhile count's variance share measured from the live answers
+  // (meanwhile-share.ts), shrunk toward 1 by meanwhileSharePrior answers (about half an hour of a 5-agent row's).
+  meanwhileShare: false,
+  meanwhileSharePrior: 50,
+  meanwhileShareForm: 'poisson' as 'poisson' | 'measured',
   breakLaw: false,
   breakLawIn: 'both' as 'both' | 'supply' | 'budget' | 'fallback' | 'notSpread',
   // A 15 min rest break, exponential (wide: 1/e of breaks still going at 15 min), worth one break.
@@ -221,6 +231,10 @@ export function predictiveParams(mode: PredictiveMode): Params {
     meanwhileCovariancePrior: mode.meanwhileCovariancePrior ?? d.meanwhileCovariancePrior,
     meanwhileCovarianceFrom: mode.meanwhileCovarianceFrom ?? d.meanwhileCovarianceFrom,
     refreeAhead: mode.refreeAhead ?? d.refreeAhead,
+    calibrationOwnCalls: mode.calibrationOwnCalls ?? d.calibrationOwnCalls,
+    meanwhileShare: mode.meanwhileShare ?? d.meanwhileShare,
+    meanwhileSharePrior: mode.meanwhileSharePrior ?? d.meanwhileSharePrior,
+    meanwhileShareForm: mode.meanwhileShareForm ?? d.meanwhileShareForm,
     breakLaw: mode.breakLaw ?? d.breakLaw,
     breakLawIn: mode.breakLawIn ?? d.breakLawIn,
     breakPriorMs: mode.breakPriorMs ?? d.breakPriorMs,
@@ -273,6 +287,12 @@ export function predictiveParams(mode: PredictiveMode): Params {
   // The covariance reads the windowed supply events; meanwhileBySupply's are per tick, without a window.
   if (p.meanwhileCovariance && p.meanwhileCovarianceFrom === 'windows' && p.meanwhileBySupply)
     throw new RangeError('predictive meanwhileCovariance reads the windowed supply events, not meanwhileBySupply’s: one at most');
+  if (!(p.meanwhileSharePrior >= 0 && Number.isFinite(p.meanwhileSharePrior)))
+    throw new RangeError(`predictive meanwhileSharePrior must be a number ≥ 0, got ${p.meanwhileSharePrior}`);
+  if (!['poisson', 'measured'].includes(p.meanwhileShareForm))
+    throw new RangeError(`predictive meanwhileShareForm must be 'poisson' or 'measured', got ${String(p.meanwhileShareForm)}`);
+  if (p.meanwhileShare && (p.meanwhileCovariance || p.meanwhileVariance !== 1))
+    throw new RangeError('predictive meanwhileShare measures the share meanwhileVariance and meanwhileCovariance set: one at most');
   if ([p.meanwhileBySupply, p.meanwhileByFreed, p.meanwhileByNoneFreed].filter(Boolean).length > 1)
     throw new RangeError('predictive meanwhileBySupply, meanwhileByFreed and meanwhileByNoneFreed are measures of one factor: one at most');
   if (!['both', 'supply', 'budget', 'fallback', 'notSpread'].includes(p.breakLawIn))
@@ -391,6 +411,9 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   // meanwhileCovariance reads the same windowed events.
   else if (P.meanwhileByNoneFreed || (P.meanwhileCovariance && P.meanwhileCovarianceFrom === 'windows')) figures.keepSupply = 'noneFreed';
   if (input.closesAt !== undefined) figures.closeInMs = Math.max(0, Math.round(input.closesAt - now));
+  // calibrationOwnCalls: the calls placed on the model's prediction (the tick tags the first this many of its calls);
+  // none on the fallbacks' ticks, the model's count on its own.
+  if (P.calibrationOwnCalls) figures.ownCalls = 0;
   if (agents.length === 0) return { wanted: 0, reason: 'no agent logged in', figures };
   if (!est) return { wanted: floor, reason: `no estimates yet: progressive 1:1 (${floor})`, figures: { ...figures, confidence: 0 } };
 
@@ -475,7 +498,14 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
 
   const tau = clamp((s * (est.abandon.live + expectedLive) - est.abandon.abandoned) / expectedLive, 0, MAX_RISK_PER_CALL);
   // Calibration: abandons seen ÷ abandons the model expected, shrunk toward 1 by a prior of CALIBRATION_PRIOR abandons.
-  const bias = clamp((est.abandon.abandoned + CALIBRATION_PRIOR) / (est.abandon.expected + CALIBRATION_PRIOR), 0.25, 8);
+  // calibrationOwnCalls: over the model's own calls only, leaving out the floor's extra calls and the fallbacks' (whose
+  // predicted abandons, never seen, pulled the factor down: round twenty-two's trace).
+  const [seen, expected] = P.calibrationOwnCalls
+    ? [est.abandon.abandonedOwn ?? est.abandon.abandoned, est.abandon.expectedOwn ?? est.abandon.expected]
+    : [est.abandon.abandoned, est.abandon.expected];
+  const bias = clamp((seen + CALIBRATION_PRIOR) / (expected + CALIBRATION_PRIOR), 0.25, 8);
+  if (P.calibrationOwnCalls)
+    figures.modelBiasAll = round(clamp((est.abandon.abandoned + CALIBRATION_PRIOR) / (est.abandon.expected + CALIBRATION_PRIOR), 0.25, 8));
   // The shift guard on the spread (shift-guard.ts): tightened only when the window could end the guard's horizon over
   // the cap with more than shiftGuardChance, given the allowance left and the answers to come.
   const spread =
@@ -563,6 +593,14 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
     futShare = clamp(1 - 2 * c.gamma, 0, 1);
     figures.meanwhileCovGamma = round(c.gamma);
     figures.meanwhileVarianceShare = round(futShare);
+  }
+  // meanwhileShare: the share measured from the live answers' own counts (meanwhile-share.ts).
+  if (P.meanwhileShare) {
+    const m = meanwhileShare(est.share, P.meanwhileSharePrior, P.meanwhileShareForm);
+    futShare = m.share;
+    figures.meanwhileVarianceShare = round(futShare);
+    figures.meanwhileShareRaw = round(m.raw);
+    figures.meanwhileShareAnswers = m.answers;
   }
   // refreeAhead: h(y), the chance that a talk starting now and its wrap-up are over within y (the team's laws), on a
   // 250 ms grid; each answer ahead counts only while its agent is still busy at the new call's deadline (refree.ts).
@@ -675,6 +713,8 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   }
   const last = HORIZONS - 1;
   const wanted = Math.max(floor, Math.round(confidence * model + (1 - confidence) * floor));
+  // calibrationOwnCalls: the model's own calls are the first `model` of the wanted ones; any beyond are the floor's.
+  if (P.calibrationOwnCalls) figures.ownCalls = Math.min(model, wanted);
   Object.assign(figures, {
     horizonMs: H,
     expectedFreeAgents: round(sMean[last]),

@@ -65,6 +65,11 @@ export function decideTick(input: TickInput): TickDecision {
   if (capped.trace.limitedBy) reason += `; capped to ${capped.calls} by ${capped.trace.limitedBy}`;
   // Predictive: what the placed calls are expected to cost, to be fed back as a `placed` estimator event.
   if (mode.kind === 'predictive') figures.expectedAbandons = expectedAbandons ? expectedAbandons(capped.calls) : 0;
+  // calibrationOwnCalls: of those, the model's own calls' (the first ownCalls placed; the floor's extra calls after them).
+  if (mode.kind === 'predictive' && typeof figures.ownCalls === 'number') {
+    figures.ownCalls = Math.min(figures.ownCalls, capped.calls);
+    figures.expectedAbandonsOwn = expectedAbandons && figures.ownCalls > 0 ? expectedAbandons(figures.ownCalls) : 0;
+  }
   return {
     calls: capped.calls,
     reason,

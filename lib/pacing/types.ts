@@ -215,6 +215,24 @@ export interface PredictiveMode {
    */
   refreeAhead?: boolean;
   /**
+   * The calibration factor (abandons seen ÷ abandons the model expected) over the model's own calls only: the calls a
+   * decision places beyond the model's count (the progressive floor's extra calls) and those of the 1:1 fallbacks are
+   * left out of both, their expected abandons and their abandons (the decision's `ownCalls`; the estimator's `placed`
+   * `expectedOwn` and `abandoned` `own`). Default false (round twenty-three, README).
+   */
+  calibrationOwnCalls?: boolean;
+  /**
+   * The calls-meanwhile count's variance share measured from the dialer's own live answers (meanwhile-share.ts): M's part
+   * of the spread with its covariances with the ringing calls' answers and the agents coming free, ÷ its mean, shrunk
+   * toward 1 by `meanwhileSharePrior` answers, in [0, 1]. Not with `meanwhileCovariance` or a `meanwhileVariance` below 1.
+   * Default false (round twenty-three, README).
+   */
+  meanwhileShare?: boolean;
+  /** Pseudo-answers at share 1 behind `meanwhileShare` (default 50; 0: the measured share alone). */
+  meanwhileSharePrior?: number;
+  /** `meanwhileShare`'s form: 'poisson' (M's own variance taken as its mean, the default) or 'measured' (measured too). */
+  meanwhileShareForm?: 'poisson' | 'measured';
+  /**
    * Agents on a break (`TickInput.onBreak`) count, by a break-length law learnt from the desk's completed breaks
    * (break-law.ts, the estimator's `breaks`, shrunk toward `breakPriorMs`): in the supply, P(back within x + the
    * threshold) each, and in the budget's and the guards' agent count, the expected share of their horizon each is back

@@ -126,14 +126,31 @@ export function afterPlaced(est0: EstimatorState, decision: TickDecision, placed
   const risk = Number(decision.trace.figures.perCallRisk);
   // And the learnt threshold before the guards bounded it (the prior of the next one with thresholdPriorLearnt).
   const learnt = Number(decision.trace.figures.learntThreshold);
+  // calibrationOwnCalls: the model's own calls among those placed (the first ownCalls; ownPlaced below), at their share
+  // of what the decision expected of them.
+  const own = ownPlaced(decision, placed);
+  const expectedOwn = Number(decision.trace.figures.expectedAbandonsOwn);
+  const ownCalls = Number(decision.trace.figures.ownCalls);
   return observe(est, {
     type: 'placed',
     at: now,
     calls: placed,
     expectedAbandons: (expected * placed) / decision.calls,
+    ...(own !== undefined && Number.isFinite(expectedOwn) ? { expectedOwn: own > 0 ? (expectedOwn * own) / ownCalls : 0 } : {}),
     ...(Number.isFinite(risk) && risk >= 0 ? { risk } : {}),
     ...(Number.isFinite(learnt) && learnt >= 0 ? { learnt } : {}),
   });
+}
+
+/**
+ * How many of the `placed` calls (the first ones of the decision) were placed on the model's own prediction, when the
+ * decision says (predictive's calibrationOwnCalls: its `ownCalls` figure); undefined otherwise. The caller tags the
+ * rest, so that their abandons are told `own: false`.
+ */
+export function ownPlaced(decision: TickDecision, placed: number): number | undefined {
+  const own = decision.trace.figures.ownCalls;
+  if (decision.trace.mode !== 'predictive' || typeof own !== 'number') return undefined;
+  return Math.max(0, Math.min(own, placed));
 }
 
 /**

@@ -45,6 +45,9 @@ t.test('abandon rate counts code 14 over live answers, in the window and since t
     abandoned: 2,
     rate: 0.05,
     expected: 0,
+    // The model's own calls' (calibrationOwnCalls): an untold abandon counts as the model's.
+    abandonedOwn: 2,
+    expectedOwn: 0,
     windowMs: 10 * MIN,
     riskCalls: 0,
     riskSum: 0,
@@ -59,6 +62,8 @@ t.test('abandon rate counts code 14 over live answers, in the window and since t
     abandoned: 0,
     rate: 0,
     expected: 0,
+    abandonedOwn: 0,
+    expectedOwn: 0,
     windowMs: 10 * MIN,
     riskCalls: 0,
     riskSum: 0,

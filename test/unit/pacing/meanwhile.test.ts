@@ -146,7 +146,7 @@ t.test(
 
 t.test('overtakeOf: a live answer’s overtakers are the remembered live answers placed after its call, answered first', async (t) => {
   const first = overtakeOf(undefined, NOW, 20_000);
-  t.same(first, { overtakers: 0, freed: 0, recent: { live: [[NOW - 20_000, NOW]], freedAt: [] } }, 'no memory: none');
+  t.same(first, { overtakers: 0, ahead: 0, freed: 0, recent: { live: [[NOW - 20_000, NOW]], freedAt: [] } }, 'no memory: none');
   const memory: RecentAnswers = {
     live: [
       [NOW - 20_000, NOW], // placed before this one (NOW − 10 s)
