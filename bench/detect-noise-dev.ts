@@ -26,7 +26,8 @@
  * noise cells out (a codec-only read). `--level -30,10` adds one cell per gain (dB), `level-30dB`, `level+10dB`: every
  * clean item scaled (clipped at full scale, as the corpus's level augmentations), summed as `levelPerson`, …. `--loss 1,3,5`
  * adds one cell per packet-loss rate (%), `loss3%`: every clean item with 20 ms packets lost at random and played as
- * zeros (the corpus's loss augmentation at a fixed rate), summed as `lossPerson`, ….
+ * zeros (the corpus's loss augmentation at a fixed rate), summed as `lossPerson`, …. Each row also has `personMs`, the
+ * median verdict time of the persons it got right, after the greeting's end (as detect's `humanVerdictMedianMs`).
  * `--against '<json overrides>'` (or a JSON array of them) runs every item (the same mixed audio) under one more
  * configuration each: their summaries are `against` in the JSON line, each with `changed`, the runs whose verdict or
  * verdict time differs from the first configuration's (listed on stderr as `DIFF k`, k counting the `--against` configurations from 1, as detect-music-dev's): a like-for-like comparison
@@ -41,7 +42,7 @@ import { readAudioFile } from '../lib/media/audio-file';
 import { mediaConfig } from '../lib/media/config';
 import { babble, codec, CODECS, colored, loadVoice, REAL_VERSION, shiftPitch, toneItem, VOICES, type RealItem } from './corpus/real';
 import * as S from './corpus/synth';
-import { judgeReal, realCorpus } from './detect-real';
+import { judgeReal, median, realCorpus } from './detect-real';
 import { GEN_VERSION, type CorpusItem } from './corpus/generate';
 import { existsSync, readFileSync } from 'node:fs';
 import { mediaOverrides } from './lib/media-overrides';
@@ -149,12 +150,14 @@ export default function main(args: string[]): void {
     ...(espeakOnly ? [] : extra),
     ...espeak,
   ].filter((i) => !expect || expect.includes(cls(i.expect)));
-  type Cell = { n: number; ok: number };
+  // ms: the verdict times of the right answers (persons: after the greeting's end, as detect's humanVerdictMedianMs).
+  type Cell = { n: number; ok: number; ms?: number[] };
   const cells: Record<string, Record<string, Cell>> = {};
-  const add = (row: string, cls: string, ok: boolean, into = cells) => {
+  const add = (row: string, cls: string, ok: boolean, into = cells, ms: number | null = null) => {
     const c = ((into[row] ??= {})[cls] ??= { n: 0, ok: 0 });
     c.n++;
     if (ok) c.ok++;
+    if (ok && ms !== null) (c.ms ??= []).push(ms);
   };
   const verbose = args.includes('--verbose');
   const became: Record<string, number> = {};
@@ -167,7 +170,7 @@ export default function main(args: string[]): void {
     audio += pcm.length / 8000;
     cpu += (c.user + c.system) / 1e6;
     const o = judgeReal(item, vs);
-    add(row, cls(item.expect), o.correct);
+    add(row, cls(item.expect), o.correct, cells, o.latencyMs);
     if (verbose && !o.correct) {
       const v = vs.find((x) => x.kind === o.predicted);
       const why = v && 'reason' in v ? `${v.reason} ${JSON.stringify('features' in v ? v.features : {})}` : '';
@@ -175,12 +178,12 @@ export default function main(args: string[]): void {
       const key = `${row.replace(/@.*/, '')}→${o.predicted ?? 'none'}`;
       if (item.expect === 'human') became[key] = (became[key] ?? 0) + 1;
     }
-    if (row.includes('@')) add(row.replace(/@.*/, ''), cls(item.expect), o.correct);
+    if (row.includes('@')) add(row.replace(/@.*/, ''), cls(item.expect), o.correct, cells, o.latencyMs);
     const at = (x: typeof o) => x.verdicts.find((v) => v.kind === x.predicted)?.atMs ?? null;
     against.forEach((b, k) => {
       const ob = judgeReal(item, analyzePcm(pcm, { config: b.config, phase: 'answered', region: item.region, waitForBeep: !!item.beep }));
-      add(row, cls(item.expect), ob.correct, b.cells);
-      if (row.includes('@')) add(row.replace(/@.*/, ''), cls(item.expect), ob.correct, b.cells);
+      add(row, cls(item.expect), ob.correct, b.cells, ob.latencyMs);
+      if (row.includes('@')) add(row.replace(/@.*/, ''), cls(item.expect), ob.correct, b.cells, ob.latencyMs);
       if (ob.predicted !== o.predicted || at(ob) !== at(o)) {
         b.changed++;
         console.error(
@@ -229,7 +232,13 @@ export default function main(args: string[]): void {
     const rows = Object.fromEntries(
       Object.entries(cells).map(([k, v]) => [
         k,
-        { person: pct(v.human), machine: pct(v.machine), music: pct(v.music), ...(v.tone ? { tone: pct(v.tone) } : {}) },
+        {
+          person: pct(v.human),
+          machine: pct(v.machine),
+          music: pct(v.music),
+          ...(v.tone ? { tone: pct(v.tone) } : {}),
+          personMs: median(v.human?.ms ?? []),
+        },
       ]),
     );
     // One group of figures (person, machine, music, and tone when tones ran) over some rows, keyed `<prefix>Person`….

@@ -201,7 +201,7 @@ export class ShapeAmd {
   /** Frames since the line's first sound (the music rule on the whole line, amd.musicLineMinPeriodicShare). */
   private lineFrames = 0;
   /** Scratch: pitched frames per pitch lag (lineMusic). */
-  private readonly lagCount = new Uint16Array(64);
+  private readonly lagCount: Uint16Array;
   /** Per frame (VAD indexing): 1 when every sample was zero (a lost packet with no concealment, or digital silence). */
   private readonly zero: Uint8Array;
   /** Scratch (lineMusic): the noise-corrected periodicity it reads with amd.musicLinePitchOverFloorDb (linePer). */
@@ -231,6 +231,8 @@ export class ShapeAmd {
   ) {
     const frames = Math.ceil((cfg.silenceTimeoutMs + cfg.totalAnalysisTimeMs + 2000) / FRAME_MS) + 50;
     this.vad = new LevelVad(vadCfg, Math.max(frames, 1500));
+    // Room for every lag the VAD reads and one over (the ±1 sum below); 64 at the default floor, as before vad.pitchFloorHz.
+    this.lagCount = new Uint16Array(Math.max(64, this.vad.maxLag + 2));
     this.side = new FrameSide(this.vad.db.length);
     this.zero = new Uint8Array(this.vad.db.length);
     this.hole = new Uint8Array(this.vad.db.length);

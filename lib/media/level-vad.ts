@@ -49,40 +49,58 @@ const HP_B2 = HP_N;
 const HP_A1 = 2 * (HP_W * HP_W - 1) * HP_N;
 const HP_A2 = (1 - Math.SQRT2 * HP_W + HP_W * HP_W) * HP_N;
 
-// Periodicity: 160 samples (40 ms) at 4 kHz, a 96-sample (24 ms) window, lags 10…57 (400…70 Hz).
+// Periodicity: 160 samples (40 ms) at 4 kHz, a 96-sample (24 ms) window, lags 10…57 (400…70 Hz) by default
+// (vad.pitchFloorHz moves the longest lag, and the buffer grows to hold it).
 const PER_LEN = 160;
 const PER_WIN = 96;
 const PER_MIN_LAG = 10;
 const PER_MAX_LAG = 57; // PER_MAX_LAG − PER_MIN_LAG + 1 is a multiple of 4 (periodicity sums four lags at a time)
 
+/**
+ * The longest pitch lag (samples at 4 kHz) for a pitch floor of `floorHz` (vad.pitchFloorHz): 4000 / floorHz,
+ * rounded up to the periodicity's four-lag step (70 Hz → 57, as before the option; 60 Hz → 69, 58 Hz).
+ */
+export function vadMaxLag(floorHz: number): number {
+  const lags = Math.floor(4000 / floorHz) - PER_MIN_LAG + 1;
+  return PER_MIN_LAG - 1 + 4 * Math.max(1, Math.ceil(lags / 4));
+}
+
+/** Decimated samples the periodicity needs for a longest lag of `maxLag`: the window and the lags before it. */
+function perLength(maxLag: number): number {
+  return Math.max(PER_LEN, PER_WIN + maxLag);
+}
+
 /** r[lag] from the lag's sum c and the energies e0, e1 of the two windows; returns e1 slid one sample earlier. */
 function normalise(d: Float64Array, r: Float64Array, lag: number, c: number, e0: number, e1: number): number {
   r[lag] = e1 > 0 ? c / Math.sqrt(e0 * e1) : 0;
-  const out = d[PER_LEN - 1 - lag]!;
-  const inn = d[PER_LEN - PER_WIN - lag - 1] ?? 0;
+  const len = d.length;
+  const out = d[len - 1 - lag]!;
+  const inn = d[len - PER_WIN - lag - 1] ?? 0;
   return e1 + (inn * inn - out * out);
 }
 
 /**
  * Peak normalised autocorrelation of the last PER_WIN samples of `d` against
- * themselves PER_MIN_LAG…PER_MAX_LAG earlier, taken after the curve's first
+ * themselves PER_MIN_LAG…maxLag earlier, taken after the curve's first
  * dip (low-pass noise decays smoothly from lag 0 and never rises again).
+ * `d` holds at least PER_WIN + maxLag samples, `r` maxLag + 1; maxLag − PER_MIN_LAG + 1 is a multiple of 4 (vadMaxLag).
  */
-export function periodicity(d: Float64Array, r: Float64Array, best = { lag: 0 }): number {
-  const t0 = PER_LEN - PER_WIN;
+export function periodicity(d: Float64Array, r: Float64Array, best = { lag: 0 }, maxLag = PER_MAX_LAG): number {
+  const len = d.length;
+  const t0 = len - PER_WIN;
   let e0 = 0;
-  for (let n = t0; n < PER_LEN; n++) e0 += d[n]! * d[n]!;
+  for (let n = t0; n < len; n++) e0 += d[n]! * d[n]!;
   if (e0 <= 1e-3 * PER_WIN) return 0;
   let e1 = 0;
-  for (let n = t0 - PER_MIN_LAG; n < PER_LEN - PER_MIN_LAG; n++) e1 += d[n]! * d[n]!;
+  for (let n = t0 - PER_MIN_LAG; n < len - PER_MIN_LAG; n++) e1 += d[n]! * d[n]!;
   // Four lags per pass over the window: each lag's sum is a chain of dependent additions, and four independent
   // chains run side by side (each summed in the same order as alone, so bit for bit the same; 48 lags).
-  for (let lag = PER_MIN_LAG; lag <= PER_MAX_LAG; lag += 4) {
+  for (let lag = PER_MIN_LAG; lag <= maxLag; lag += 4) {
     let c0 = 0;
     let c1 = 0;
     let c2 = 0;
     let c3 = 0;
-    for (let n = t0; n < PER_LEN; n++) {
+    for (let n = t0; n < len; n++) {
       const dn = d[n]!;
       const k = n - lag;
       c0 += dn * d[k]!;
@@ -96,10 +114,10 @@ export function periodicity(d: Float64Array, r: Float64Array, best = { lag: 0 })
     e1 = normalise(d, r, lag + 3, c3, e0, e1);
   }
   let lag = PER_MIN_LAG;
-  while (lag < PER_MAX_LAG && r[lag + 1]! <= r[lag]!) lag++;
+  while (lag < maxLag && r[lag + 1]! <= r[lag]!) lag++;
   let peak = 0;
   best.lag = 0;
-  for (; lag <= PER_MAX_LAG; lag++)
+  for (; lag <= maxLag; lag++)
     if (r[lag]! > peak) {
       peak = r[lag]!;
       best.lag = lag;
@@ -112,7 +130,7 @@ export class LevelVad {
   db: Float32Array;
   /** Periodicity (0…1) of each frame, same indexing as db. */
   per: Float32Array;
-  /** The pitch lag (samples at 4 kHz, 10…57; 0: none) of each frame's periodicity peak, same indexing. */
+  /** The pitch lag (samples at 4 kHz, 10…maxLag: 57 at the default 70 Hz floor; 0: none) of each frame's periodicity peak, same indexing. */
   lag: Uint8Array;
   /** 1 for a frame inside a pitch track (vad.pitchTrackMs) at the last `label`, same indexing (stale with the option off). */
   track: Uint8Array;
@@ -136,8 +154,10 @@ export class LevelVad {
   /** The value the history dropped last (its oldest, once it holds maxFrames). */
   private dropped = 0;
   /** Last 40 ms of high-passed audio at 4 kHz, and the decimator's previous input. */
-  private readonly dec = new Float64Array(PER_LEN);
-  private readonly acf = new Float64Array(PER_MAX_LAG + 1);
+  private readonly dec: Float64Array;
+  private readonly acf: Float64Array;
+  /** The longest pitch lag read (vad.pitchFloorHz). */
+  readonly maxLag: number;
   private decPrev = 0;
   private readonly best = { lag: 0 };
   /** Frames that were under the threshold when they came (cfg.quietSpread): their power, and when they came (frame count). */
@@ -152,6 +172,9 @@ export class LevelVad {
     private readonly cfg: MediaConfig['vad'],
     private readonly maxFrames = 1500,
   ) {
+    this.maxLag = vadMaxLag(cfg.pitchFloorHz);
+    this.dec = new Float64Array(perLength(this.maxLag));
+    this.acf = new Float64Array(this.maxLag + 1);
     this.db = new Float32Array(maxFrames);
     this.per = new Float32Array(maxFrames);
     this.lag = new Uint8Array(maxFrames);
@@ -170,8 +193,9 @@ export class LevelVad {
     let { x1, x2, y1, y2, decPrev } = this;
     const half = x.length >> 1;
     const dec = this.dec;
+    const len = dec.length;
     dec.copyWithin(0, half);
-    let k = PER_LEN - half;
+    let k = len - half;
     for (let i = 0; i < x.length; i++) {
       const x0 = x[i]!;
       const y0 = HP_B0 * x0 + HP_B1 * x1 + HP_B2 * x2 - HP_A1 * y1 - HP_A2 * y2;
@@ -182,14 +206,14 @@ export class LevelVad {
       e += y0 * y0;
       // Decimate by 2 with a [¼ ½ ¼] low-pass (zero at 4 kHz): pitch lives far below 2 kHz.
       if (i & 1) {
-        if (k < PER_LEN) dec[k++] = 0.25 * decPrev + 0.5 * y2 + 0.25 * y0;
+        if (k < len) dec[k++] = 0.25 * decPrev + 0.5 * y2 + 0.25 * y0;
         decPrev = y0;
       }
     }
     Object.assign(this, { x1, x2, y1, y2, decPrev });
-    const ok = x.length === 2 * half && half <= PER_LEN;
+    const ok = x.length === 2 * half && half <= len;
     this.best.lag = 0;
-    this.push(e, x.length, ok ? periodicity(dec, this.acf, this.best) : 0, this.best.lag);
+    this.push(e, x.length, ok ? periodicity(dec, this.acf, this.best, this.maxLag) : 0, this.best.lag);
   }
 
   /** Feeds a frame's sum of squares (and periodicity); updates floor, peak and threshold. */

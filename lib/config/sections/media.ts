@@ -90,6 +90,8 @@ export const mediaSchema = Type.Object(
         pitchTrackMinPeriodicity: num(0.45, 0, 1),
         pitchTrackMaxLagStep: num(2, 0),
         pitchTrackMaxFloorSpreadDb: num(1.2, 0),
+        /** The lowest pitch (Hz) the periodicity reads: its longest lag at 4 kHz is 4000 / pitchFloorHz, rounded up to a four-lag step (70: lags 10…57, as before the key; 60: 10…69, 58 Hz). A voice under the floor reads as unpitched (or pinned at the longest lag) everywhere the periodicity is read: the voicing cue, the pitch track, the model's pitched share and music cues. */
+        pitchFloorHz: num(70, 45, 200),
       },
       {
         additionalProperties: false,
