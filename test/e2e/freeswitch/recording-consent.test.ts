@@ -17,11 +17,12 @@ import { getCampaign } from '../../../lib/store/campaigns';
 import { getRecording, recordingId, setRecordingSettings } from '../../../lib/store/recordings';
 import { readAttempts } from '../../../lib/reports/source';
 import { writeWav } from '../../../lib/media/audio-file';
-import { goertzelShare } from '../../../lib/media/features';
 import { keys } from '../../../lib/store/keys';
 import { startLiveEnv } from '../../helpers/live-freeswitch';
 import { liveServersMissing } from '../../helpers/live-servers';
 import { sleep } from '../../helpers/wait';
+import { findTone, frameRms, isRecorderFill, toneShare } from '../../helpers/fs-recording';
+import { FRAME_MS, framesOf, rmsOf, stereoChannels } from '../../helpers/recording-audio';
 
 const missing = liveServersMissing();
 const CONSENT_MS = 3000;
@@ -110,39 +111,37 @@ t.test(
     t.equal(wav.toString('latin1', 0, 4), 'RIFF');
     t.equal(wav.readUInt16LE(22), 2, 'two channels');
     t.equal(wav.readUInt32LE(24), 8000, '8 kHz');
-    const dataAt = wav.indexOf('data', 12, 'latin1') + 8;
-    const n = Math.floor((wav.length - dataAt) / 4);
-    const chan = [new Int16Array(n), new Int16Array(n)] as const;
-    for (let i = 0; i < n; i++) {
-      chan[0][i] = wav.readInt16LE(dataAt + i * 4);
-      chan[1][i] = wav.readInt16LE(dataAt + 2 + i * 4);
+    // The windows come from the file (test/helpers/recording-audio.ts), not from the attempt's wall-clock times: a
+    // stalled dialer learns of the announcement's end late, and FreeSWITCH's recorder makes up and drops frames
+    // (test/helpers/fs-recording.ts), so those times can be a second off in the file. The announcement's start is the
+    // first run of its tone on channel 2; its end is the run's last tone frame (the recorder's made-up frames inside
+    // it do not end it); the agent is what channel 2 holds after it.
+    const [customer, heard] = stereoChannels(wav).map(framesOf) as [Int16Array[], Int16Array[]];
+    const isConsent = (f: Int16Array) => frameRms(f) > 300 && toneShare(f, CONSENT_HZ) > 0.8;
+    const toneAt = findTone(heard, CONSENT_HZ);
+    let toneEnd = toneAt;
+    for (let i = toneAt + 1; toneAt >= 0 && i < heard.length && (isRecorderFill(heard[i]!) || isConsent(heard[i]!)); i++) {
+      if (!isRecorderFill(heard[i]!)) toneEnd = i;
     }
-    /** RMS and the mean 700 Hz share of 20 ms frames of one channel between two offsets (ms from the file's start). */
-    const measure = (ch: 0 | 1, fromMs: number, toMs: number) => {
-      let e = 0;
-      let share = 0;
-      let frames = 0;
-      for (let i = Math.max(0, Math.floor(fromMs * 8)); i + 160 <= Math.min(n, Math.floor(toMs * 8)); i += 160, frames++) {
-        const f = chan[ch].subarray(i, i + 160);
-        let fe = 0;
-        for (const v of f) fe += v * v;
-        e += fe;
-        share += goertzelShare(f, CONSENT_HZ, fe);
-      }
-      return { rms: frames ? Math.sqrt(e / (frames * 160)) : 0, consent: frames ? share / frames : 0, frames };
+    t.ok(toneAt > 0, `channel 2 holds the announcement's tone (${(toneEnd - toneAt + 1) * FRAME_MS} ms from ${toneAt * FRAME_MS} ms)`);
+    /** RMS and the mean 700 Hz share of the frames in [from, to) that were heard (not made up by the recorder). */
+    const measure = (frames: readonly Int16Array[], from: number, to: number) => {
+      const real = frames.slice(Math.max(0, from), Math.max(0, to)).filter((f) => !isRecorderFill(f));
+      const share = real.reduce((sum, f) => sum + toneShare(f, CONSENT_HZ), 0);
+      return { rms: rmsOf(real, 0, real.length), consent: real.length ? share / real.length : 0, frames: real.length };
     };
-    // Offsets in the file: it starts at the answer (rec.startedAt is when the dialer asked for it).
-    const startMs = rec!.startedAt;
-    const consentFrom = a!.consentAt! - CONSENT_MS - startMs;
-    const consentTo = a!.consentAt! - startMs;
-    const bridgeMs = a!.bridgedAt! - startMs;
-    const announce = measure(1, consentFrom + 500, consentTo - 500);
+    const silentBefore = measure(heard, 0, toneAt);
+    t.ok(silentBefore.rms < 5, `channel 2 holds nothing before the announcement (rms ${silentBefore.rms.toFixed(1)})`);
+    // From 0.5 s into the announcement to 0.5 s before its length, as before, but from where it starts in the file.
+    const inner = [toneAt + 500 / FRAME_MS, toneAt + (CONSENT_MS - 500) / FRAME_MS] as const;
+    const announce = measure(heard, ...inner);
     t.ok(announce.frames > 40, `the announcement's time is in the file (${announce.frames} frames)`);
     t.ok(announce.consent > 0.8, `channel 2 holds the announcement the customer heard (700 Hz share ${announce.consent.toFixed(2)})`);
-    const customerBefore = measure(0, 0, bridgeMs);
+    const agentFrom = toneEnd + 1;
+    const customerBefore = measure(customer, 0, agentFrom);
     t.ok(customerBefore.rms > 50, `channel 1 holds the customer from the answer on (rms ${customerBefore.rms.toFixed(0)})`);
-    t.ok(measure(0, consentFrom + 500, consentTo - 500).consent < 0.1, 'channel 1 does not hold the announcement');
-    const agentAfter = measure(1, bridgeMs + 300, rec!.durationMs!);
+    t.ok(measure(customer, ...inner).consent < 0.1, 'channel 1 does not hold the announcement');
+    const agentAfter = measure(heard, agentFrom + 300 / FRAME_MS, heard.length);
     t.ok(agentAfter.frames > 40 && agentAfter.rms > 50, `channel 2 holds the agent once connected (rms ${agentAfter.rms.toFixed(0)})`);
     t.ok(agentAfter.consent < 0.1, `and no longer the announcement (700 Hz share ${agentAfter.consent.toFixed(2)})`);
   },

@@ -1,7 +1,10 @@
 /**
  * Call recording: the customer's and the agent's received audio, one channel
  * each, sampled once per 20 ms pacer tick into a StereoWavWriter. The pacer
- * tick only copies samples; the disk is written asynchronously.
+ * tick only copies samples; the disk is written asynchronously. After a stall
+ * of the process the pacer still ticks a recorder once per 20 ms that passed
+ * (what arrived meanwhile, zeros for the rest), so a sound's place in the
+ * file is its time in the call.
  */
 import { FRAME_SAMPLES, FRAME_MS } from '../../../../media/types';
 import type { PacedSender } from '../rtp/pacer';
@@ -10,6 +13,8 @@ import { FrameFifo } from './fifo';
 import { StereoWavWriter } from './wav-writer';
 
 export class Recorder implements PacedSender {
+  /** A frame for every 20 ms, even after a stall (pacer.ts): the file's clock stays the call's. */
+  readonly keepsTime = true;
   private readonly fifos = [new FrameFifo(), new FrameFifo()] as const;
   private readonly frames = [new Int16Array(FRAME_SAMPLES), new Int16Array(FRAME_SAMPLES)] as const;
   private readonly writer: StereoWavWriter;
