@@ -230,7 +230,13 @@ async function startFreeswitch(
     mkdirSync(p, { recursive: true });
     return p;
   };
-  const fsArgs = ['-nonat', '-nf', '-nc', '-conf', conf];
+  // -np: normal (CFS) priority. On a host with more than one core FreeSWITCH makes itself real-time by default
+  // (SCHED_FIFO: threads at 1, 10 and 99, read from /proc), and real-time priorities are global: a busy test's
+  // FreeSWITCH at 10/99 starves another test's session threads at 1 for seconds. Seen in a fresh-clone run (6 test
+  // files at once, 2 cores): "Task was executed late by 2 seconds", then 5, and a hold music that did not start within
+  // 10 s (short-playbacks); round twenty-two's CI failure had the same log line. One FreeSWITCH per host, as in
+  // production, keeps its own choice (README, deploying with FreeSWITCH).
+  const fsArgs = ['-nonat', '-nf', '-nc', '-np', '-conf', conf];
   for (const d of ['log', 'db', 'run', 'certs', 'temp', 'recordings', 'storage', 'cache', 'sounds', 'scripts'])
     fsArgs.push(`-${d}`, sub(d));
   const logFile = join(dir, 'log', 'freeswitch.log');
