@@ -73,7 +73,7 @@ export async function bindSipPorts(
       udp.close();
       const taken = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
       if (port !== 0 || !taken || attempt >= tries) throw new SipBindError('tcp', host, number, err as Error, attempt);
-      log?.warn?.({ port: number, attempt }, 'SIP port number taken for TCP; trying another');
+      log?.warn({ port: number, attempt }, 'SIP port number taken for TCP; trying another');
     }
   }
 }
