@@ -300,11 +300,21 @@ export class InboundCalls {
       return this.forwardFailed(c, target, (err as Error).message, 480);
     }
     let bridged = false;
+    let answered = false;
+    // One failure per forward: a target that hangs up while the bridge is being set up fails the bridge and
+    // ends its leg, and both used to report it (two transfer.failed events for one call).
+    let failed = false;
+    const fail = (error: string, status: number) => {
+      if (failed || bridged) return;
+      failed = true;
+      void this.forwardFailed(c, target, error, status);
+    };
     this.watch(c.legId, (e) => {
       if (e.type === 'end') void driver.hangup(out).catch(() => undefined);
     });
     this.watch(out, (e) => {
       if (e.type === 'answer') {
+        answered = true;
         void (async () => {
           if (c.ended) return driver.hangup(out);
           if (!c.answered) await driver.answerIncoming!(c.legId);
@@ -314,19 +324,15 @@ export class InboundCalls {
           this.publish(how === 'ivr' ? 'inbound.ivr' : 'inbound.forwarded', c.record, { target: target.to, how });
           this.publish('transfer.succeeded', c.record, { target: target.to, how });
           await putInboundCall(this.d.redis, c.record);
-        })().catch((err: Error) => this.forwardFailed(c, target, err.message, 500));
+        })().catch((err: Error) => fail(err.message, 500));
       }
       if (e.type === 'end') {
         this.unwatch(out);
         if (bridged) {
           if (!c.ended) void driver.hangup(c.legId, { reason: 'far end hung up' }).catch(() => undefined);
         } else if (!c.ended) {
-          void this.forwardFailed(
-            c,
-            target,
-            `${e.cause.sipStatus ?? ''} ${e.cause.sipReason ?? e.cause.detail ?? e.cause.by}`.trim(),
-            e.cause.sipStatus === 486 ? 486 : 480,
-          );
+          const why = `${e.cause.sipStatus ?? ''} ${e.cause.sipReason ?? e.cause.detail ?? e.cause.by}`.trim();
+          fail(answered ? `the target answered and hung up before the bridge (${why})` : why, e.cause.sipStatus === 486 ? 486 : 480);
         }
       }
     });

@@ -6,6 +6,7 @@
  *  - forward on no answer (default 20 s): the only agent is talking, the caller
  *    waits on hold music and is forwarded to a second SIPp at 20 s, not before;
  *  - forward on busy: the only agent is talking → forwarded at once;
+ *  - each forward target is a person who answers and talks 5 s (sipp-scenarios/uas-forward-target.xml);
  *  - a temporary override forwards until its end time, then the schedule
  *    (the message) is back.
  */
@@ -46,9 +47,11 @@ t.test(
       callerTimeoutS: 150,
       farTimeoutS: 200,
     });
-    const noAnswerTarget = await far();
-    const busyTarget = await far();
-    const overrideTarget = await far();
+    // The forward targets answer and talk for 5 s: a person, not uas-callee-hangup's 0.8 s, which a loaded
+    // host's bridge outlasted (round twenty-three's CI run: the target gone before the bridge, no forward).
+    const noAnswerTarget = await far('uas-forward-target');
+    const busyTarget = await far('uas-forward-target');
+    const overrideTarget = await far('uas-forward-target');
 
     const common = { timeZone: 'UTC', holidays: [], closeRetries: false };
     const msg = { type: 'message' as const, file: closedWav };
@@ -67,7 +70,8 @@ t.test(
       bands: agents({ busy: { to: `sip:desk@${busyTarget.address}` } }),
       closed: msg,
     });
-    const overrideUntil = Date.now() + 25_000;
+    // Long enough for the calls before the override call on a loaded host (each forward target talks 5 s).
+    const overrideUntil = Date.now() + 45_000;
     await putRoute(redis, {
       ...common,
       did: '+81312360004',
