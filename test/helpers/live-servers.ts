@@ -18,6 +18,7 @@ import { freePort } from '../../lib/store/redis-server';
 import { modeslConnect } from '../../lib/telephony/drivers/freeswitch/adapters';
 import { udpFree } from '../../lib/telephony/testing/ports';
 import { claimPortSlot } from './port-slots';
+import { starvedMs } from './starved';
 
 export const LIVE_ROOT = process.env.DIALER_LIVE_ROOT || '/opt/dialer-live';
 const ROOT = resolve(__dirname, '../..');
@@ -144,19 +145,25 @@ class ExitedAtStart extends Error {}
 /**
  * Polls `ok` until it holds; throws when the server exits first, when `taken`
  * sees it report a port taken (PortTaken: the caller starts it again on fresh
- * ports), or after `ms`.
+ * ports), or after `ms` of the server's own time: the time it spent waiting for
+ * a CPU is not counted (starved.ts), so a hung server still fails after `ms`
+ * and a starved one is given the time it could not run.
  */
 async function waitFor(what: string, proc: Proc, ok: () => Promise<boolean>, ms: number, taken?: () => boolean): Promise<void> {
-  const until = Date.now() + ms;
+  const started = Date.now();
   let dead = false;
   void proc.exited.then(() => (dead = true));
-  while (Date.now() < until) {
+  // The largest reading stands: an exited process (or thread) takes its figures with it.
+  let starved = 0;
+  const own = () => Date.now() - started - (starved = Math.max(starved, starvedMs(proc.child.pid)));
+  while (own() < ms) {
     if (dead) throw new ExitedAtStart(`${what} exited at start:\n${proc.output().slice(-3000)}`);
     if (taken?.()) throw new PortTaken(`${what} could not bind a port it was given:\n${proc.output().slice(-3000)}`);
     if (await ok().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${what} not ready within ${ms} ms:\n${proc.output().slice(-3000)}`);
+  const waited = `${ms} ms (${Math.round(starved)} ms more waiting for a CPU, not counted)`;
+  throw new Error(`${what} not ready within ${waited}:\n${proc.output().slice(-3000)}`);
 }
 
 /**
