@@ -149,7 +149,12 @@ export async function startProbePhone(o: {
   const law = probe.law;
   const sipp = await startSipp({
     scenario: o.scenario ?? 'phone-probe',
-    timeoutS: o.timeoutS ?? 60,
+    // A phone lives as long as its test may (tap's file timeout, .taprc): SIPp's -timeout ends the process, and a
+    // phone gone before its call is placed leaves the dialer's INVITE unanswered. With 60 s, test/e2e/agents/desktop's
+    // three phones exited at 60 s into a 164 s run at load 38 (-j 6 e2e beside a CPU burner), and the supervisor's
+    // phone, called at 66 s, never answered: 'the supervisor in listen mode' timed out with the monitor 'ringing'.
+    // A phone left behind by a killed test is ended by test/helpers/reap-children.ts.
+    timeoutS: o.timeoutS ?? 300,
     keys: { probe_port: String(probe.port), probe_pt: String(PAYLOAD_TYPE[law]), probe_codec: law === 'ulaw' ? 'PCMU' : 'PCMA' },
   });
   return {

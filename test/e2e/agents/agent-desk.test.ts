@@ -117,8 +117,8 @@ t.test('login, hold music, reserve, beep, bridge, hang up customer, wrap-up, end
 
 t.test('the agent hangs up their phone mid-call: the call is kept as unsaved, the customer is released', { timeout: 60000 }, async (t) => {
   const { redis } = await startTestRedis(t);
-  // A phone that hangs up by itself 1.5 s after answering (uas-callee-hangup) stands in for a dropped agent phone.
-  const phone = await startSipp({ scenario: 'uas-callee-hangup', timeoutS: 50 });
+  // A phone that hangs up by itself 4 s after answering (agent-phone-drops): a dropped agent phone, mid-call.
+  const phone = await startSipp({ scenario: 'agent-phone-drops', timeoutS: 50 });
   const customer = await startSipp({ scenario: 'uas-person', timeoutS: 50 });
   const driver = await startTestDriver({ trunks: [{ name: 'carrier', address: customer.address }] });
   const config = validateConfig({ log: { level: 'silent' } });
@@ -134,7 +134,7 @@ t.test('the agent hangs up their phone mid-call: the call is kept as unsaved, th
   driver.onEvent((e) => events.push(e));
   await createGroup(redis, { id: 'sales', name: 'Sales' });
   await createAgent(redis, { id: 'a1', name: 'Agent One', sipUri: `sip:a1@${phone.address}`, groups: ['sales'] });
-  // The customer first, so that the call is connected well inside the phone's 1.5 s.
+  // The customer first, so that the call is connected well inside the phone's 4 s.
   const cust = await driver.originate({ to: '0312345670', ringTimeoutMs: 5000 });
   await until(() => events.some((e) => e.type === 'answer' && e.legId === cust), 'the customer to answer');
   await desk.login('a1');

@@ -54,7 +54,10 @@ function startServer(t: Test, dir: string, config: object) {
   const logs = { out: '', err: '' };
   child.stdout.setEncoding('utf8').on('data', (s: string) => (logs.out += s));
   child.stderr.setEncoding('utf8').on('data', (s: string) => (logs.err += s));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  // 'close', not 'exit': Node emits 'exit' when the process has ended, possibly before the parent has read the last
+  // of its stdout from the pipe ("stdio streams might still be open"). At load 38 (-j 6 e2e run) 'stopped', the last
+  // line the server logs before it exits, was missing at 'exit' once; 'close' comes after stdout and stderr ended.
+  const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
   return { child, exited, logs };
 }
 

@@ -46,7 +46,8 @@ function runDemo(
       }
     });
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-20000)));
-    child.once('exit', (code) => void Promise.all(pending).then(() => resolve({ events, code, stderr })));
+    // 'close': after the child's stdout ended ('exit' can come before the last events are read from the pipe).
+    child.once('close', (code) => void Promise.all(pending).then(() => resolve({ events, code, stderr })));
   });
 }
 

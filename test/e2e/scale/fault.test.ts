@@ -84,6 +84,8 @@ t.test(
   },
   async (t) => {
     const started = Date.now();
+    // Where the run's time goes, for a slow run set beside its 180 s bound (one took 165 s at load 30, 162 s at 38).
+    const phase = (what: string) => t.comment(`${what} at ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const { redis, cluster } = await startTestCluster(t, PREFIX);
     const dir = mkdtempSync(join(tmpdir(), 'dialer-scale-'));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -212,6 +214,7 @@ t.test(
       await sleep(250);
       members = await liveMembers(redis);
     }
+    phase('three dialers advertised');
     t.same(members.map((m) => m.owner).sort(), DIALERS, `all three advertise themselves (${JSON.stringify(members)})`);
     t.ok(
       members.every((m) => m.capacity > 0 && m.healthy),
@@ -243,6 +246,7 @@ t.test(
       }
     }
     t.pass(`${agents.length} agents ready on ${DIALERS.length} processes`);
+    phase('agents ready');
     // Campaigns with agents are placed where their agents are logged in, as each process advertises them in the
     // registry (lib/scale/placement.ts): the spread expected below needs every process's agents advertised first.
     const advertisedBy = Date.now() + 30000;
@@ -350,6 +354,7 @@ t.test(
       await sleep(100);
     }
     const path = ids.map((id) => `${id}: ${seen.get(id)!.join(' → ') || 'none'}`).join(', ');
+    phase('campaigns running and spread');
     t.ok(balanced(), `two campaigns per dialer process, one of each kind (${path})`);
     const holderOf = new Map(ids.map((id, i) => [id, holders[i] ?? '']));
 
@@ -464,7 +469,15 @@ t.test(
     // The test's own reads ride out the moments the cluster is down too.
     const states = async () =>
       Promise.all(ids.map(async (id) => (await getCampaign(redis, id))!.state)).catch(() => ids.map(() => 'unknown'));
-    while ((await states()).some((s) => s !== 'completed') && Date.now() < end) await sleep(500);
+    const completedAt = new Map<string, number>();
+    for (;;) {
+      const now = await states();
+      for (const [i, st] of now.entries())
+        if (st === 'completed' && !completedAt.has(ids[i]!)) completedAt.set(ids[i]!, Date.now() - started);
+      if (now.every((st) => st === 'completed') || Date.now() >= end) break;
+      await sleep(500);
+    }
+    phase(`campaigns ended (${ids.map((id) => `${id} ${((completedAt.get(id) ?? NaN) / 1000).toFixed(1)} s`).join(', ')})`);
     t.same(
       await states(),
       ids.map(() => 'completed'),

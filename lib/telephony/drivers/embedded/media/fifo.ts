@@ -40,6 +40,15 @@ export class FrameFifo {
     this.size += src.length;
   }
 
+  /** Drops the oldest samples beyond `max` (a bound lower than the capacity, applied when the caller chooses). */
+  trim(max: number): void {
+    const over = this.size - max;
+    if (over <= 0) return;
+    this.head = (this.head + over) % this.buf.length;
+    this.size -= over;
+    this.dropped += over;
+  }
+
   /** Fills `out` with the next frame; missing samples (late packets, silence suppression) are zeros. Returns samples taken. */
   pull(out: Int16Array): number {
     const cap = this.buf.length;

@@ -15,7 +15,7 @@ const MAX_CATCH_UP = 5;
  * Senders that keep time catch up this far (5 s): half the recorder's disk backlog bound (wav-writer.ts, 10 s),
  * so a long stall is not mistaken for a slow disk; a longer stall loses the rest, as every stall did before.
  */
-const MAX_KEEP_TIME_CATCH_UP = 250;
+export const MAX_KEEP_TIME_CATCH_UP = 250;
 
 export interface PacedSender {
   /** Sends the next frame. */
@@ -27,6 +27,12 @@ export interface PacedSender {
    * the answer 917 ms shorter than its 6217 ms call, the agent 0.9 s early in it).
    */
   readonly keepsTime?: boolean;
+  /**
+   * Called once at the start of each run of the pacer with the number of ticks this run gives the sender. Between
+   * two runs the event loop has been through its poll phase, so the packets that waited in the kernel during a stall
+   * are read in the runs after its catch-up (recorder.ts writes a run's frames at a later one, from that audio).
+   */
+  beforeTicks?(ticks: number): void;
 }
 
 export interface PacerStats {
@@ -70,6 +76,8 @@ export class Pacer {
     const now = performance.now();
     let due = this.origin + (this.tickNo + 1) * FRAME_INTERVAL_MS;
     let rounds = 0;
+    const due0 = due > now ? 0 : Math.floor((now - due) / FRAME_INTERVAL_MS) + 1;
+    for (const s of this.senders) s.beforeTicks?.(Math.min(due0, s.keepsTime ? MAX_KEEP_TIME_CATCH_UP : MAX_CATCH_UP));
     while (due <= now) {
       const n = this.senders.size;
       if (rounds < MAX_CATCH_UP) {
