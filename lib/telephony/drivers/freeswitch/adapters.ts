@@ -462,6 +462,15 @@ function wrapMediaServer(ms: FsmrfMediaServer): MediaServerPort {
   };
 }
 
+/**
+ * drachtio-fsmrf 4.1.2's MediaServer (lib/mediaserver.js) errors with this when
+ * FreeSWITCH's `sofia status` has not been answered 1000 ms (a constant) after
+ * the event socket logged in. Seen in round twenty-four's live runs at load
+ * 60-80: three of far-ends' drivers, started side by side, failed their start
+ * on it with FreeSWITCH up and well, though `connectTimeoutMs` was 30 s.
+ */
+const FSMRF_NOT_READY = /MediaServer not ready, timeout waiting for connection to freeswitch/;
+
 export class DrachtioMrf implements MrfPort {
   private readonly mrf: InstanceType<typeof Mrf>;
 
@@ -472,13 +481,23 @@ export class DrachtioMrf implements MrfPort {
   /**
    * fsmrf throws a missing sip profile as an uncaught exception and never
    * settles (freeswitch.md); preflight.ts checks the profile first, and the
-   * timeout bounds anything else.
+   * timeout bounds anything else. fsmrf also gives up by itself when its
+   * `sofia status` is not answered within 1 s of the event socket's login
+   * (FSMRF_NOT_READY): on a busy host (a stalled dialer or FreeSWITCH) that is
+   * tried again on a fresh connection, as long as `timeoutMs` allows.
    */
   async connect(opts: MrfConnectOptions): Promise<MediaServerPort> {
     const o: Record<string, unknown> = { address: opts.address, port: opts.port, secret: opts.secret, profile: opts.profile };
     if (opts.listenAddress) o.listenAddress = opts.listenAddress;
-    const ms = await within(this.mrf.connect(o), opts.timeoutMs, `fsmrf connect to ${opts.address}:${opts.port}`);
-    return wrapMediaServer(ms);
+    const what = `fsmrf connect to ${opts.address}:${opts.port}`;
+    const deadline = Date.now() + opts.timeoutMs;
+    for (;;) {
+      try {
+        return wrapMediaServer(await within(this.mrf.connect(o), Math.max(1, deadline - Date.now()), what));
+      } catch (err) {
+        if (!FSMRF_NOT_READY.test((err as Error).message) || Date.now() >= deadline) throw err;
+      }
+    }
   }
 }
 
