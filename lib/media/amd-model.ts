@@ -247,8 +247,9 @@ export class ShapeAmd {
       !trace &&
       ((cfg.musicLineMinLines > 0 && cfg.musicLineMinPeriodicShare > 0) ||
         cfg.musicMinLines > 0 ||
+        cfg.musicMinTuning > 0 ||
         (cfg.musicHoldsPersonVerdict && cfg.musicHoldsPersonOnLines > 0))
-        ? new SpectralLines(frames, cfg.musicLineMinFloorLines > 0 ? cfg.musicLinesFloorRatio : 0)
+        ? new SpectralLines(frames, cfg.musicLineMinFloorLines > 0 ? cfg.musicLinesFloorRatio : 0, cfg.musicMinTuning > 0)
         : null;
   }
 
@@ -334,12 +335,15 @@ export class ShapeAmd {
     // backgroundBelowDb of the line's peak, as the line rule does): a voice's harmonics glide with its pitch, whatever
     // the noise around it, while the model's other cues (low contrast and flux, a held lag) are what a short word in
     // white noise at 0–5 dB shows too.
+    // Or (musicMinTuning) its spectral peaks keep to one grid of semitones in place of the pitch and its hold: the
+    // voice-range pitch tracker reads a chord, an octave error or a bass under noise as a moving period, but every
+    // note of a tonal piece sits on the same tuning (spectral-lines.ts tuning), and a voice's gliding pitch does not.
+    const bgDb = c.backgroundBelowDb > 0 ? vad.peakDb - c.backgroundBelowDb : -Infinity;
     const musicCues = () =>
-      this.x[17]! >= c.musicMinPeriodicShare &&
-      (s.pitchHold >= c.musicMinPitchHold || this.laxHold(s.onset, s.end)) &&
+      ((this.x[17]! >= c.musicMinPeriodicShare && (s.pitchHold >= c.musicMinPitchHold || this.laxHold(s.onset, s.end))) ||
+        (c.musicMinTuning > 0 && this.lines!.tuning(bgDb) >= c.musicMinTuning)) &&
       (c.musicMaxVoicingSwing <= 0 || voicingSwing(vad, s.onset, s.end) < c.musicMaxVoicingSwing) &&
-      (c.musicMinLines <= 0 ||
-        this.lines!.value(c.backgroundBelowDb > 0 ? vad.peakDb - c.backgroundBelowDb : -Infinity) >= c.musicMinLines);
+      (c.musicMinLines <= 0 || this.lines!.value(bgDb) >= c.musicMinLines);
     if (pmu >= c.musicConfidence && since >= c.musicMinMs && musicCues()) return this.verdict(2, `music-like sound for ${since} ms`);
     if (!tonal && s.trailingMs < c.minHumanSilenceMs) {
       // Talking on: past maxPersonGreetingMs no person's answer is that long; past machineEarlyMs the model may call it sooner.

@@ -131,10 +131,19 @@ export class SpectralLines {
   private nullSdCount = 0;
   /** The floor of the frame being analysed (scratch). */
   private readonly floor = new Float64Array(HALF + 1);
+  /**
+   * Per analysed frame (`tuning`): the sum of its peaks' unit phasors on the equal-tempered semitone circle (cos, sin
+   * of 2π · 12 · log2 f, f the peak's interpolated frequency) and that sum's length.
+   */
+  private readonly tc: Float32Array;
+  private readonly ts: Float32Array;
+  private readonly tr: Float32Array;
 
   constructor(
     private readonly capacity: number,
     private readonly floorRatio = 0,
+    /** Keep each analysed frame's semitone phasor (`tuning`; amd.musicMinTuning): off, `tuning` reads 0. */
+    private readonly keepTuning = false,
   ) {
     this.db = new Float32Array(capacity);
     this.peaks = new Uint8Array(capacity);
@@ -146,6 +155,9 @@ export class SpectralLines {
     this.band = new Float32Array(capacity * NB);
     this.twCos = new Float64Array(capacity);
     this.twSin = new Float64Array(capacity);
+    this.tc = new Float32Array(keepTuning ? capacity : 0);
+    this.ts = new Float32Array(keepTuning ? capacity : 0);
+    this.tr = new Float32Array(keepTuning ? capacity : 0);
   }
 
   /**
@@ -240,7 +252,33 @@ export class SpectralLines {
       sum += p[k + NEIGHBOURS + 1]! - p[k - NEIGHBOURS]!;
     }
     this.peaks[at] = k0 - at * MAX_PEAKS;
+    if (this.keepTuning) this.semitonePhasor(p, at);
     if (this.floorRatio > 0) this.floorPeaks(p, at);
+  }
+
+  /**
+   * The frame's peaks (as `analyse` found them) on the semitone circle (`tuning`): each peak's frequency from a
+   * parabola through the log power of its bin and the two beside it (a Hann main lobe is close to a Gaussian there,
+   * whose log is a parabola: the estimate's bias is a few hundredths of a bin, a few cents at 200 Hz and less above),
+   * its phase 2π · 12 · log2(f / 440), one unit phasor per peak.
+   */
+  private semitonePhasor(p: Float64Array, at: number): void {
+    let c = 0;
+    let s = 0;
+    for (let j = at * MAX_PEAKS, e = j + this.peaks[at]!; j < e; j++) {
+      const k = this.bins[j]!;
+      const a = Math.log(p[k - 1]! + 1e-9);
+      const b = Math.log(p[k]! + 1e-9);
+      const g = Math.log(p[k + 1]! + 1e-9);
+      const d = a - 2 * b + g;
+      const f = ((k + (d < 0 ? (0.5 * (a - g)) / d : 0)) * 8000) / N;
+      const th = 2 * Math.PI * 12 * Math.log2(f / 440);
+      c += Math.cos(th);
+      s += Math.sin(th);
+    }
+    this.tc[at] = c;
+    this.ts[at] = s;
+    this.tr[at] = Math.hypot(c, s);
   }
 
   /**
@@ -311,6 +349,36 @@ export class SpectralLines {
     while (a0 > 0 && this.src[a0 - 1]! >= from) a0--;
     if ((this.n - a0) * HOP * FRAME_MS < Math.max(minMs, 1)) return 0;
     return this.activation(a0, minDb, map, nullZ);
+  }
+
+  /**
+   * How well the line's spectral peaks keep to one tuning grid of semitones over time (amd.musicMinTuning): the length
+   * of the sum of the analysed frames' semitone phasors (`semitonePhasor`) over the sum of their lengths, counting
+   * frames louder than `minDb` from the `from`-th frame pushed with `count` on; 0 with under a second analysed. Tonal
+   * music plays its notes on one equal-tempered grid, whatever the key, the chord or the melody: each note's partials
+   * 1, 2, 3, 4, 6, 8 sit within 2 cents of the grid, so every frame's phasor points the same way (the piece's tuning
+   * against A 440) and the sum keeps their full length (train hold music 0.90–0.98 clean, 0.73–0.96 in pink noise at
+   * 5 dB). A voice's pitch glides through every fraction of a semitone, so its frames point every way and cancel (train
+   * voices' prompts ≤ 0.33, a short word with silence after it ≤ 0.66). Noise's peaks land anywhere: they shorten a
+   * frame's phasor without turning it. Frames weigh by their own length: a frame of one harmonic series counts fully,
+   * one of scattered noise peaks little.
+   */
+  tuning(minDb = -Infinity, from = 0): number {
+    if (!this.keepTuning) return 0;
+    this.catchUp();
+    let a0 = this.n;
+    while (a0 > 0 && this.src[a0 - 1]! >= from) a0--;
+    if ((this.n - a0) * HOP * FRAME_MS < 1000) return 0;
+    let c = 0;
+    let s = 0;
+    let r = 0;
+    for (let i = a0; i < this.n; i++) {
+      if (!(this.db[i]! > minDb)) continue;
+      c += this.tc[i]!;
+      s += this.ts[i]!;
+      r += this.tr[i]!;
+    }
+    return r > 0 ? Math.hypot(c, s) / r : 0;
   }
 
   /** The activation's TOP prominences over analysed frames [a0, n), as `value` describes, over their number. */
