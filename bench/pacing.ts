@@ -10,7 +10,7 @@
  * A second ceiling, the laws oracle (sim/laws-oracle.ts), knows the true laws and each agent's state, time in it and
  * speed but not the drawn remainders, swept the same way: lawsRatio = predictive's occupancy ÷ its occupancy, and its
  * own oracleRatio is the part of the gap that is information no dialer has.
- * Usage: npm run bench -- pacing [--hours H] [--seeds N] [--first-seed S] [--only a20-live25-talk180[,…]] [--agents 5] [--rounds R] [--calibration] [--shifts [--oracle [--shift-rule-oracle]]] [--no-baselines] [--mode-options JSON] [--probe-sweep JSON [--probe-range lo,hi] [--probe-scaled]]
+ * Usage: npm run bench -- pacing [--hours H] [--seeds N] [--first-seed S] [--only a20-live25-talk180[,…]] [--agents 5] [--rounds R] [--calibration] [--shifts [--oracle [--shift-rule-oracle] | --paired JSON]] [--no-baselines] [--mode-options JSON] [--probe-sweep JSON [--probe-range lo,hi] [--probe-scaled]]
  * (`--first-seed`: judge a change on other seeds than the grid's 1…N, whose shifts it may have been tuned on;
  * `--calibration`: predictive's abandons expected against those seen, binned by the abandon chance per call placed;
  * `--no-baselines`: predictive and the two oracles only;
@@ -18,7 +18,8 @@
  * `--shifts`: predictive alone, no baselines and no oracle, each shift's abandon rate — the shift rule on many seeds
  * at a tenth of the cost; `--shifts --oracle` adds the oracle's sweep on the same seeds and each scenario's oracleRatio;
  * `--shift-rule-oracle` adds a second sweep of it held to the shift rule as well as the pooled cap, sim/oracle-rule.ts,
- * and each scenario's shiftRuleOracleRatio.)
+ * and each scenario's shiftRuleOracleRatio; `--shifts --paired JSON`: predictive under --mode-options and under JSON on
+ * the same seeds, per scenario the occupancy difference seed by seed with its mean, sd and se, sim/paired.ts.)
  * Last line (JSON): per strategy, the standard scenario's figures and the worst
  * over the grid.
  */
@@ -29,6 +30,7 @@ import { parseModeOptions, type ModeOptions } from './sim/mode-options';
 import { parseProbe } from './sim/probe';
 import { parseProbeRange, probeSweep } from './sim/probe-sweep';
 import { withinRule, type OracleRule } from './sim/oracle-rule';
+import { pairedDeltas } from './sim/paired';
 import { grid, STANDARD, type Scenario } from './sim/scenario';
 
 const strategiesWith = (predictive: ModeOptions): Strategy[] => [
@@ -190,6 +192,12 @@ export default async function main(args: string[] = []): Promise<void> {
   const shiftRule = args.includes('--shift-rule-oracle');
   if (shiftRule && !(args.includes('--shifts') && args.includes('--oracle')))
     throw new Error('--shift-rule-oracle needs --shifts --oracle (on the many seeds a shift rule can be judged on)');
+  const pairedWith = arg(args, 'paired');
+  if (pairedWith !== undefined) {
+    if (!args.includes('--shifts') || args.includes('--oracle'))
+      throw new Error('--paired needs --shifts and no --oracle (two option sets on the same seeds, predictive alone)');
+    return paired(scenarios, seeds, modeOptions, parseModeOptions(pairedWith));
+  }
   if (args.includes('--shifts'))
     return shifts(scenarios, seeds, hours, all, modeOptions, args.includes('--oracle') ? rounds : 0, shiftRule);
   const jobs: Job[] = [];
@@ -299,6 +307,56 @@ export default async function main(args: string[] = []): Promise<void> {
  * `oracleRounds` > 0 (`--oracle`), the oracle is swept on the same seeds too (no laws oracle, no baselines): per scenario
  * `oracleOccupancy` and `oracleRatio`, and `oracleRatio` {standard, worst, worstScenario} over the scenarios run.
  */
+/**
+ * `--shifts --paired JSON`: predictive under the run's options (the base, `--mode-options`, default none) and under
+ * JSON's (the candidate) on the same scenarios and seeds; per scenario the occupancy difference seed by seed, its mean,
+ * standard deviation and standard error (sim/paired.ts). What the seed sets' pooled figures cannot tell apart: a
+ * candidate's loss on one set from the sets' own noise.
+ */
+async function paired(scenarios: Scenario[], seeds: number[], base: ModeOptions, candidate: ModeOptions): Promise<void> {
+  const t0 = Date.now();
+  const as = (o: ModeOptions) => strategiesWith(o).find((s) => s.name === 'predictive')!;
+  const jobs = (o: ModeOptions): Job[] => scenarios.flatMap((scenario) => seeds.map((seed) => ({ scenario, strategy: as(o), seed })));
+  const both = await runAll([...jobs(base), ...jobs(candidate)]);
+  const half = both.length / 2;
+  const rows = pairedDeltas(both.slice(0, half), both.slice(half));
+  console.log(
+    `pacing simulator, paired: ${scenarios.length} scenarios × predictive ${JSON.stringify(base)} against ${JSON.stringify(candidate)} × seeds ${seeds[0]}–${seeds[seeds.length - 1]} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+  );
+  console.log(
+    'scenario                     occupancy base → candidate   Δ mean     sd     se    up   abandon base → candidate (worst shifts)',
+  );
+  const f2 = (x: number, sign = false) => (Number.isFinite(x) ? (sign && x >= 0 ? '+' : '') + x.toFixed(2) : '—');
+  const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+  for (const r of rows)
+    console.log(
+      `${r.scenario.padEnd(29)}${`${pct(r.base.occupancy)} → ${pct(r.candidate.occupancy)}`.padStart(20)}${f2(r.mean, true).padStart(9)}${f2(r.sd).padStart(7)}${f2(r.se).padStart(7)}${`${r.seedsUp}/${r.seeds.length}`.padStart(6)}   ${pct(r.base.abandonRate)} → ${pct(r.candidate.abandonRate)} (${pct(r.base.worstShiftAbandonRate)} / ${pct(r.candidate.worstShiftAbandonRate)})`,
+    );
+  const r2 = (x: number) => (Number.isFinite(x) ? Math.round(x * 100) / 100 : null);
+  console.log(
+    JSON.stringify({
+      paired: { base, candidate },
+      seeds: [seeds[0], seeds[seeds.length - 1]],
+      shiftsOverCap: both.filter((r) => r.abandonRate > CAP).length,
+      worstShiftAbandonRate: r4(Math.max(...both.map((r) => r.abandonRate))),
+      scenarios: Object.fromEntries(
+        rows.map((r) => [
+          r.scenario,
+          {
+            occupancy: [r4(r.base.occupancy), r4(r.candidate.occupancy)],
+            abandonRate: [r4(r.base.abandonRate), r4(r.candidate.abandonRate)],
+            deltaMean: r2(r.mean),
+            deltaSd: r2(r.sd),
+            deltaSe: r2(r.se),
+            seedsUp: r.seedsUp,
+            deltas: r.deltas.map((d) => r2(d)),
+          },
+        ]),
+      ),
+    }),
+  );
+}
+
 async function shifts(
   scenarios: Scenario[],
   seeds: number[],
