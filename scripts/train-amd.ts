@@ -1,12 +1,15 @@
 /**
  * Trains the person / machine / music model of lib/media/amd-model.ts.
  *
- *   npx tsx scripts/train-amd.ts [--corpus bench/.out/real-v5] [--pitch-copies 0] [--espeak bench/.out/corpus-v3|none] [--labels calls.json] [--media '<json overrides>'] [--out lib/media/amd-weights.json]
+ *   npx tsx scripts/train-amd.ts [--corpus bench/.out/real-v5] [--pitch-copies 0] [--music-augs 0] [--cv]
+ *                                [--espeak bench/.out/corpus-v3|none] [--labels calls.json] [--media '<json overrides>'] [--out lib/media/amd-weights.json]
  *
  * Data: by default the "train" split of the real-voice corpus (bench/corpus/real.ts;
  * built by scripts/real-corpus.sh), clean and augmented (`--pitch-copies n` adds n
  * pitch-shifted copies of each of its persons and machines, bench/corpus/pitch-recipe.ts:
- * its three speakers are women, callers are half men; off, measured no gain, README),
+ * its three speakers are women, callers are half men; off, measured no gain, README), `--music-augs n` adds n
+ * copies of each clean train music excerpt through every noise, codec and loss condition (bench/corpus/music-aug-recipe.ts;
+ * off: round twenty-four measured no gain end to end, README),
  * plus the persons and machines of the synthetic corpus's "tune" split (bench/corpus/generate.ts:
  * espeak-ng voices, other greeting texts, Japanese). Neither held-out split is
  * ever read here. `--labels` trains on an operator's own calls instead (or as
@@ -23,10 +26,15 @@
  * the same and each class weighs the same. The model is a multinomial logistic
  * regression on standardised features with L2, fitted by full-batch gradient
  * descent: small, fast, readable, and less prone to fit the corpus than trees.
+ *
+ * `--cv` also prints a grouped cross-validation before the final fit: three folds, fold k leaving out the k-th train
+ * voice (its persons and machines, and every copy made from them) and the k-th train music track (and its copies);
+ * the espeak and `--labels` recordings are always trained on. Per class, the held-out snapshots' recall (argmax) and
+ * mean log loss, and the music recall over the augmented music only — a model change is judged on audio it was
+ * not fitted to.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { FEATURE_NAMES } from '../lib/media/amd-features';
 import { MODEL_CLASSES, ShapeAmd, type AmdModel, type ModelClass } from '../lib/media/amd-model';
 import { readAudioFile } from '../lib/media/audio-file';
 import { mediaConfig, type MediaConfig } from '../lib/media/config';
@@ -34,6 +42,8 @@ import { FeatureExtractor } from '../lib/media/features';
 import { FRAME_SAMPLES } from '../lib/media/types';
 import { PITCH_HIGH_CENTS, PITCH_LOW_CENTS, PITCH_LOW_SHARE, pitchPlan } from '../bench/corpus/pitch-recipe';
 import { mediaOverrides } from '../bench/lib/media-overrides';
+import { asModel, crossValidate, foldOf, groupOf, train, weightRows } from '../bench/lib/amd-training';
+import { MUSIC_TRAIN_AUGS, musicAugPlan } from '../bench/corpus/music-aug-recipe';
 import { augment, loadVoice, realCorpusDir, shiftPitch, VOICES, type Made, type RealItem } from '../bench/corpus/real';
 import * as S from '../bench/corpus/synth';
 import { GEN_VERSION, type CorpusItem } from '../bench/corpus/generate';
@@ -45,9 +55,12 @@ interface Example {
    */
   load: () => { pcm: Int16Array; untilMs?: number };
   label: ModelClass;
+  /** Cross-validation group: the train voice or music track it was made from; '' (always trained on) otherwise. */
+  group: string;
+  /** Made by an augmentation (not the clean recording): the cross-validation's music-under-conditions figure. */
+  augmented: boolean;
 }
 
-const K = FEATURE_NAMES.length;
 const SNAPSHOT_EVERY_MS = 100;
 const MAX_AFTER_ONSET_MS = 8000;
 
@@ -72,52 +85,6 @@ export function snapshots(pcm: Int16Array, untilMs = Infinity, cfg: MediaConfig 
     amd.push(frame, f.purity, f.freqHz);
   }
   return out;
-}
-
-export function train(rows: Array<{ x: Float64Array; y: number; w: number }>, opts = { iters: 600, lr: 1, l2: 1e-3 }) {
-  const n = rows.length;
-  const mean = new Array<number>(K).fill(0);
-  const std = new Array<number>(K).fill(0);
-  let wsum = 0;
-  for (const r of rows) {
-    wsum += r.w;
-    for (let i = 0; i < K; i++) mean[i]! += r.w * r.x[i]!;
-  }
-  for (let i = 0; i < K; i++) mean[i]! /= wsum;
-  for (const r of rows) for (let i = 0; i < K; i++) std[i]! += r.w * (r.x[i]! - mean[i]!) ** 2;
-  for (let i = 0; i < K; i++) std[i] = Math.sqrt(std[i]! / wsum) || 1;
-  const Z = rows.map((r) => Float64Array.from(r.x, (v, i) => (v - mean[i]!) / std[i]!));
-  const C = MODEL_CLASSES.length;
-  const W = Array.from({ length: C }, () => new Float64Array(K + 1));
-  const G = Array.from({ length: C }, () => new Float64Array(K + 1));
-  const p = new Float64Array(C);
-  let loss = 0;
-  for (let it = 0; it < opts.iters; it++) {
-    for (const g of G) g.fill(0);
-    loss = 0;
-    for (let k = 0; k < n; k++) {
-      const z = Z[k]!;
-      let max = -Infinity;
-      for (let c = 0; c < C; c++) {
-        let s = W[c]![0]!;
-        for (let i = 0; i < K; i++) s += W[c]![i + 1]! * z[i]!;
-        p[c] = s;
-        if (s > max) max = s;
-      }
-      let sum = 0;
-      for (let c = 0; c < C; c++) sum += p[c] = Math.exp(p[c]! - max);
-      const w = rows[k]!.w / wsum;
-      for (let c = 0; c < C; c++) {
-        p[c]! /= sum;
-        const e = (p[c]! - (rows[k]!.y === c ? 1 : 0)) * w;
-        G[c]![0]! += e;
-        for (let i = 0; i < K; i++) G[c]![i + 1]! += e * z[i]!;
-      }
-      loss -= w * Math.log(Math.max(1e-12, p[rows[k]!.y]!));
-    }
-    for (let c = 0; c < C; c++) for (let i = 0; i <= K; i++) W[c]![i]! -= opts.lr * (G[c]![i]! + (i ? opts.l2 * W[c]![i]! : 0));
-  }
-  return { mean, std, weights: W.map((w) => Array.from(w, (v) => Math.round(v * 1e5) / 1e5)), loss };
 }
 
 /**
@@ -147,6 +114,8 @@ function pitchExamples(corpusDir: string, items: RealItem[], copies: number): Ex
     for (const aug of ['clean', ...c.augs] as const) {
       out.push({
         label,
+        group: groupOf(c.base),
+        augmented: aug !== 'clean',
         load: () => {
           const a = augment(made(), aug, r, aug === 'babble' ? babblePool() : []);
           // 'lead' moves the content, and the beep with it.
@@ -158,18 +127,52 @@ function pitchExamples(corpusDir: string, items: RealItem[], copies: number): Ex
   return out;
 }
 
-function main(): void {
-  const corpusDir = arg('--corpus') ?? (arg('--labels') ? undefined : realCorpusDir(join(__dirname, '..', 'bench', '.out')));
-  const labels = arg('--labels');
-  const outFile = resolve(arg('--out') ?? join(__dirname, '..', 'lib', 'media', 'amd-weights.json'));
+/**
+ * The augmented music copies of bench/corpus/music-aug-recipe.ts as examples: the clean excerpt through one noise,
+ * codec or loss condition by the corpus's own augment() (noise SNR against the excerpt's active level).
+ */
+function musicAugExamples(corpusDir: string, items: RealItem[], copies: number): Example[] {
+  let pool: ReturnType<typeof loadVoice>['prompts'] | undefined;
+  const babblePool = () => (pool ??= VOICES.train.flatMap((v) => loadVoice(v).prompts));
+  return musicAugPlan(items, copies).map((c) => ({
+    label: 'music' as const,
+    group: groupOf(c.base),
+    augmented: true,
+    load: () => {
+      const pcm = readAudioFile(join(corpusDir, c.base.file));
+      const made: Made = {
+        x: Float64Array.from(pcm),
+        expect: 'music',
+        region: c.base.region,
+        desc: c.base.desc,
+        sigRms: S.rms(pcm, true) || 1,
+      };
+      return { pcm: augment(made, c.aug, S.rng(c.seed), c.aug === 'babble' ? babblePool() : []).pcm };
+    },
+  }));
+}
+
+export interface Recipe {
+  corpusDir?: string;
+  pitchCopies: number;
+  musicAugs: number;
+  espeak: string;
+  labels?: string;
+}
+
+/** Every training recording of a recipe (loaded on demand), and the sentences that name them in `trainedOn`. */
+export function trainingExamples(rc: Recipe): { examples: Example[]; sources: string[] } {
   const examples: Example[] = [];
   const sources: string[] = [];
-  if (corpusDir) {
+  if (rc.corpusDir) {
+    const corpusDir = rc.corpusDir;
     const items = (JSON.parse(readFileSync(join(corpusDir, 'manifest.json'), 'utf8')) as RealItem[]).filter((i) => i.split === 'train');
     for (const i of items) {
       if (i.expect !== 'human' && i.expect !== 'machine' && i.expect !== 'music') continue;
       examples.push({
         label: i.expect,
+        group: groupOf(i),
+        augmented: i.aug !== 'clean',
         load: () => ({ pcm: readAudioFile(join(corpusDir, i.file)), ...(i.beep ? { untilMs: i.beep.endMs - i.beep.durationMs } : {}) }),
       });
     }
@@ -178,41 +181,68 @@ function main(): void {
     );
     // Off by default: round fifteen measured no gain for low voices (README, "Call analysis model"); the shipped
     // weights were trained without them.
-    const copies = Number(arg('--pitch-copies') ?? 0);
-    if (copies > 0) {
+    if (rc.pitchCopies > 0) {
       const n = examples.length;
-      examples.push(...pitchExamples(corpusDir, items, copies));
+      examples.push(...pitchExamples(corpusDir, items, rc.pitchCopies));
       sources.push(
-        `${examples.length - n} pitch-shifted copies of its persons and machines (${copies} per clean item, ${PITCH_LOW_SHARE * 100} % ${PITCH_LOW_CENTS.join('…')} cents, the rest +${PITCH_HIGH_CENTS.join('…+')}; clean + the siblings' augmentations)`,
+        `${examples.length - n} pitch-shifted copies of its persons and machines (${rc.pitchCopies} per clean item, ${PITCH_LOW_SHARE * 100} % ${PITCH_LOW_CENTS.join('…')} cents, the rest +${PITCH_HIGH_CENTS.join('…+')}; clean + the siblings' augmentations)`,
+      );
+    }
+    if (rc.musicAugs > 0) {
+      const n = examples.length;
+      examples.push(...musicAugExamples(corpusDir, items, rc.musicAugs));
+      sources.push(
+        `${examples.length - n} augmented copies of its music (${rc.musicAugs} per clean excerpt and condition: ${MUSIC_TRAIN_AUGS.join(', ')})`,
       );
     }
   }
-  const espeak =
-    arg('--espeak') ?? (labels && !arg('--corpus') ? 'none' : join(__dirname, '..', 'bench', '.out', `corpus-v${GEN_VERSION}`));
-  if (espeak !== 'none') {
+  if (rc.espeak !== 'none') {
+    const espeak = rc.espeak;
     const items = (JSON.parse(readFileSync(join(espeak, 'manifest.json'), 'utf8')) as CorpusItem[]).filter(
       (i) => i.split === 'tune' && i.phase === 'answered' && (i.expect === 'human' || i.expect === 'machine'),
     );
     for (const i of items)
       examples.push({
         label: i.expect as ModelClass,
+        group: '',
+        augmented: false,
         load: () => ({ pcm: readAudioFile(join(espeak, i.file)), ...(i.beep ? { untilMs: i.beep.endMs - i.beep.durationMs } : {}) }),
       });
     sources.push(`synthetic corpus tune split (${espeak.replace(/.*\//, '')}: ${items.length} persons and machines)`);
   }
-  if (labels) {
+  if (rc.labels) {
+    const labels = rc.labels;
     const base = dirname(resolve(labels));
     const list = JSON.parse(readFileSync(labels, 'utf8')) as Array<{ file: string; label: string }>;
     for (const [k, e] of list.entries()) {
       if (!(MODEL_CLASSES as readonly string[]).includes(e.label))
         throw new Error(`${labels}[${k}].label must be one of ${MODEL_CLASSES.join(', ')}, not "${e.label}"`);
-      examples.push({ label: e.label as ModelClass, load: () => ({ pcm: readAudioFile(resolve(base, e.file)) }) });
+      examples.push({
+        label: e.label as ModelClass,
+        group: '',
+        augmented: false,
+        load: () => ({ pcm: readAudioFile(resolve(base, e.file)) }),
+      });
     }
     sources.push(`${list.length} labelled calls from ${labels}`);
   }
+  return { examples, sources };
+}
+
+function main(): void {
+  const labels = arg('--labels');
+  const corpusDir = arg('--corpus') ?? (labels ? undefined : realCorpusDir(join(__dirname, '..', 'bench', '.out')));
+  const outFile = resolve(arg('--out') ?? join(__dirname, '..', 'lib', 'media', 'amd-weights.json'));
+  const espeak =
+    arg('--espeak') ?? (labels && !arg('--corpus') ? 'none' : join(__dirname, '..', 'bench', '.out', `corpus-v${GEN_VERSION}`));
+  const { examples, sources } = trainingExamples({
+    ...(corpusDir ? { corpusDir } : {}),
+    pitchCopies: Number(arg('--pitch-copies') ?? 0),
+    musicAugs: Number(arg('--music-augs') ?? 0),
+    espeak,
+    ...(labels ? { labels } : {}),
+  });
   if (!examples.length) throw new Error('no training recordings (give --corpus and/or --labels)');
-  const rows: Array<{ x: Float64Array; y: number; w: number }> = [];
-  const perClass = new Array<number>(MODEL_CLASSES.length).fill(0);
   const media = arg('--media');
   const cfg = mediaConfig(undefined, mediaOverrides(process.argv.slice(2)));
   if (media) sources.push(`features under media config ${media}`);
@@ -220,21 +250,24 @@ function main(): void {
     const { pcm, untilMs } = e.load();
     return snapshots(pcm, untilMs, cfg);
   });
-  examples.forEach((e, k) => snaps[k]!.length && perClass[MODEL_CLASSES.indexOf(e.label)]!++);
-  examples.forEach((e, k) => {
-    const s = snaps[k]!;
-    const y = MODEL_CLASSES.indexOf(e.label);
-    for (const x of s) rows.push({ x, y, w: 1 / s.length / perClass[y]! });
-  });
+  const ys = examples.map((e) => MODEL_CLASSES.indexOf(e.label));
+  if (process.argv.includes('--cv') && !examples.some((e) => foldOf(e.group) >= 0))
+    console.log('--cv: no train voice or music track among the recordings, nothing to leave out');
+  else if (process.argv.includes('--cv')) {
+    const t = Date.now();
+    const cv = crossValidate(
+      examples.map((e, k) => ({ label: ys[k]!, fold: foldOf(e.group), augmented: e.augmented })),
+      snaps,
+    );
+    console.log(JSON.stringify({ cv, seconds: Math.round((Date.now() - t) / 1000) }));
+  }
+  const perClass = new Array<number>(MODEL_CLASSES.length).fill(0);
+  ys.forEach((y, k) => snaps[k]!.length && perClass[y]!++);
+  const rows = weightRows(ys, snaps);
   const t0 = Date.now();
   const m = train(rows);
   const model: AmdModel = {
-    version: 1,
-    classes: [...MODEL_CLASSES],
-    features: [...FEATURE_NAMES],
-    mean: m.mean.map((v) => Math.round(v * 1e5) / 1e5),
-    std: m.std.map((v) => Math.round(v * 1e5) / 1e5),
-    weights: m.weights,
+    ...asModel(m),
     trainedOn: sources.join('; '),
     figures: {
       recordings: Object.fromEntries(MODEL_CLASSES.map((c, i) => [c, perClass[i]])),
