@@ -268,14 +268,17 @@ export class InboundCalls {
 
   private async message(c: Live, file: string, dncDigit?: string): Promise<void> {
     const { driver } = this.d;
-    if (!c.answered) await driver.answerIncoming!(c.legId);
-    if (c.record.outcome === 'received') c.record.outcome = 'message';
     let id = '';
+    // Watched before the answer: a caller may press the digit as soon as the call connects, and a loaded dialer
+    // can take longer than that to see its answer through (FreeSWITCH logged the digit 0.6 s after the answer,
+    // before the message started; it was lost when the watch came after answerIncoming).
     this.watch(c.legId, (e) => {
-      if (e.type === 'playback-done' && e.id === id) void driver.hangup(c.legId, { reason: 'message played' }).catch(() => undefined);
+      if (e.type === 'playback-done' && id && e.id === id) void driver.hangup(c.legId, { reason: 'message played' }).catch(() => undefined);
       if (e.type === 'dtmf' && dncDigit && e.digit === dncDigit && !c.record.dnc)
         void this.doNotCall(c.record.id, 'caller (DTMF)').catch((err: Error) => this.d.log.warn({ err }, 'DNC by DTMF failed'));
     });
+    if (!c.answered) await driver.answerIncoming!(c.legId);
+    if (c.record.outcome === 'received') c.record.outcome = 'message';
     id = await driver.play(c.legId, { kind: 'file', path: file });
   }
 
