@@ -32,6 +32,9 @@ import { until } from './wait';
 
 export interface TestLike {
   teardown(fn: () => unknown): void;
+  /** tap's: false once the test (or a subtest) has failed. */
+  passing?(): boolean;
+  comment?(...args: unknown[]): void;
 }
 
 /** The dialer's log in tests: silent unless DIALER_LOG__LEVEL asks for more. */
@@ -167,7 +170,12 @@ export async function startLiveEnv(t: TestLike, o: LiveEnvOptions): Promise<Live
   const live = await startLiveServers(t);
   const { redis } = await startTestRedis(t, `${o.name}:`);
   const dir = mkdtempSync(join(tmpdir(), `dialer-${o.name}-`));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // A failed test keeps its folder (recordings, prompts, SIPp's logs), as the live servers keep theirs: round
+  // twenty-four's one failing consent recording could not be read, its WAV gone with the folder.
+  t.teardown(() => {
+    if (t.passing && !t.passing()) t.comment?.(`test folder kept: ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  });
   const peers = await startLoopbackPeers({ agents: o.agents, dir, ...(o.timeoutS !== undefined ? { timeoutS: o.timeoutS } : {}) });
   t.teardown(() => peers.stop());
   const promptsDir = join(dir, 'prompts');
