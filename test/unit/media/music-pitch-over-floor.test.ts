@@ -14,9 +14,11 @@ import { babble, chords, run, S, voice } from '../../helpers/media-signals';
 
 // The unpitched-greeting rule (musicUnpitchedGreetingBelow, on since round twenty-two) is off here: it calls the
 // noise-shaped syllables below music in 0–5 dB noise by their lack of pitch, whatever this option does (its own edge
-// is in music-unpitched-greeting.test.ts); this file isolates the line rule's correction.
-const ON = { musicLinePitchOverFloorDb: 3, musicUnpitchedGreetingBelow: 0 };
-const OFF = { musicLinePitchOverFloorDb: 0, musicUnpitchedGreetingBelow: 0 };
+// is in music-unpitched-greeting.test.ts); this file isolates the line rule's correction. So is the model's tuning cue
+// (musicMinTuning, on since round twenty-four): chords in pink noise at 5 dB are music on their tuning alone (its own
+// edges are in music-tuning.test.ts).
+const ON = { musicLinePitchOverFloorDb: 3, musicUnpitchedGreetingBelow: 0, musicMinTuning: 0 };
+const OFF = { musicLinePitchOverFloorDb: 0, musicUnpitchedGreetingBelow: 0, musicMinTuning: 0 };
 
 /**
  * Each input and each verdict is computed once for the file (they are deterministic): the subtests read the

@@ -1,5 +1,5 @@
 /**
- * media.amd.musicMinTuning (off by default): the model's music may pass on its spectral peaks keeping to one grid of
+ * media.amd.musicMinTuning (0.5 by default since round twenty-four; 0: off): the model's music may pass on its spectral peaks keeping to one grid of
  * semitones (lib/media/spectral-lines.ts `tuning`) instead of the voice-range pitch and its hold. Every note of a tonal
  * piece, and each of its harmonics 1, 2, 3, 4, 6, 8, sits on the piece's equal-tempered grid, whatever the chord or the
  * melody; a voice's pitch glides through every fraction of a semitone, and noise's peaks land anywhere.
@@ -44,8 +44,8 @@ const melody = (ms: number, cents: number) => {
   );
 };
 
-t.test('off by default (0); the schema takes 0 to 1', async (t) => {
-  t.equal(mediaConfig().amd.musicMinTuning, 0);
+t.test('0.5 by default; the schema takes 0 (off) to 1', async (t) => {
+  t.equal(mediaConfig().amd.musicMinTuning, 0.5);
   t.equal(mediaConfig(undefined, { amd: { musicMinTuning: 0.6 } }).amd.musicMinTuning, 0.6);
   t.throws(() => mediaConfig(undefined, { amd: { musicMinTuning: 1.5 } }));
   t.throws(() => mediaConfig(undefined, { amd: { musicMinTuning: -0.1 } }));
@@ -107,8 +107,8 @@ const verdict = (x: Float64Array, amd: Record<string, unknown>) =>
   analyzePcm(S.toInt16(x), { config: mediaConfig(undefined, { amd } as never), phase: 'answered', region: 'NA' }).find((v) =>
     ['human', 'machine', 'music', 'silence', 'notsure'].includes(v.kind),
   );
-// The unpitched-greeting and line rules off, so the model's own music cues are what is tested.
-const base = { musicUnpitchedGreetingBelow: 0, musicLineMinPeriodicShare: 0 };
+// The unpitched-greeting and line rules off, so the model's own music cues are what is tested; the tuning off unless asked.
+const base = { musicUnpitchedGreetingBelow: 0, musicLineMinPeriodicShare: 0, musicMinTuning: 0 };
 
 t.test('chords in noise: no pitch for the tracker, so not music off; music on their tuning', async (t) => {
   for (const kind of ['pink', 'brown'] as const) {
@@ -118,7 +118,7 @@ t.test('chords in noise: no pitch for the tracker, so not music off; music on th
     const on = verdict(y, { ...base, musicMinTuning: 0.6 });
     t.equal(on?.kind, 'music', `${kind} 5 dB on: ${on?.kind} at ${on?.atMs} ms`);
     t.ok((on?.atMs ?? Infinity) <= 2500, 'as soon as musicMinMs has passed');
-    t.same(verdict(y, { ...base, musicMinTuning: 1 }), off, `${kind} 5 dB, a bar of 1: the default's verdict`);
+    t.same(verdict(y, { ...base, musicMinTuning: 1 }), off, `${kind} 5 dB, a bar of 1: the verdict without the tuning`);
   }
 });
 
