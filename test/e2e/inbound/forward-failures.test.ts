@@ -18,25 +18,24 @@ import { untilWithin } from '../../helpers/wait';
 
 const until = untilWithin(15_000);
 
-t.test('a forward to a busy target: its 486 reaches the caller, one transfer.failed', { timeout: 90_000 }, async (t) => {
+/** A dialer whose route for `did` forwards every call to a SIPp far end running `scenario`. */
+async function forwardingTo(t: Parameters<typeof startCampaignEnv>[0], scenario: string, did: string) {
   const env = await startCampaignEnv(t, { agents: 0 });
   const driver = env.services.driver as EmbeddedDriver;
-  const { events, callIn, far } = inboundCalls(t, {
+  const calls = inboundCalls(t, {
     inbound: env.services.inbound,
     remote: `${driver.sipEndpoint.address}:${driver.sipEndpoint.port}`,
     callerTimeoutS: 60,
     farTimeoutS: 60,
   });
-  const busyTarget = await far('uas-busy-486');
-  const forward = { type: 'forward' as const, to: `sip:desk@${busyTarget.address}` };
-  await putRoute(env.redis, {
-    timeZone: 'UTC',
-    holidays: [],
-    closeRetries: false,
-    did: '+81312350001',
-    bands: allDay(forward),
-    closed: forward,
-  });
+  const target = await calls.far(scenario);
+  const forward = { type: 'forward' as const, to: `sip:desk@${target.address}` };
+  await putRoute(env.redis, { timeZone: 'UTC', holidays: [], closeRetries: false, did, bands: allDay(forward), closed: forward });
+  return { env, target, ...calls };
+}
+
+t.test('a forward to a busy target: its 486 reaches the caller, one transfer.failed', { timeout: 90_000 }, async (t) => {
+  const { env, target: busyTarget, events, callIn } = await forwardingTo(t, 'uas-busy-486', '+81312350001');
 
   const caller = await callIn('0312350001', '09022220001', { scenario: 'inbound-caller-486' });
   t.equal((await caller.done).code, 0, 'the caller got 486 Busy Here and ACKed it');
@@ -63,24 +62,7 @@ t.test('a forward to a busy target: its 486 reaches the caller, one transfer.fai
 });
 
 t.test('a forward target that answers and hangs up at once: the caller gets our BYE, one outcome', { timeout: 90_000 }, async (t) => {
-  const env = await startCampaignEnv(t, { agents: 0 });
-  const driver = env.services.driver as EmbeddedDriver;
-  const { events, callIn, far } = inboundCalls(t, {
-    inbound: env.services.inbound,
-    remote: `${driver.sipEndpoint.address}:${driver.sipEndpoint.port}`,
-    callerTimeoutS: 60,
-    farTimeoutS: 60,
-  });
-  const target = await far('uas-answer-then-bye');
-  const forward = { type: 'forward' as const, to: `sip:desk@${target.address}` };
-  await putRoute(env.redis, {
-    timeZone: 'UTC',
-    holidays: [],
-    closeRetries: false,
-    did: '+81312350002',
-    bands: allDay(forward),
-    closed: forward,
-  });
+  const { env, target, events, callIn } = await forwardingTo(t, 'uas-answer-then-bye', '+81312350002');
 
   const caller = await callIn('0312350002', '09022220002');
   t.equal((await caller.done).code, 0, 'the caller was answered and got our BYE');
