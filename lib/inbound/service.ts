@@ -308,7 +308,9 @@ export class InboundCalls {
     // ends its leg, and both used to report it (two transfer.failed events for one call).
     let failed = false;
     const fail = (error: string, status: number) => {
-      if (failed || bridged) return;
+      // After the bridge the call is forwarded, whatever failed next (its record's write): logged, the call kept.
+      if (bridged) return void this.d.log.warn({ inboundId: c.record.id, error }, 'forward bridged; a later step failed');
+      if (failed) return;
       failed = true;
       void this.forwardFailed(c, target, error, status);
     };
