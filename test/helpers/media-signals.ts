@@ -4,6 +4,7 @@ import { analyzePcm, type CallAnalyzerOptions } from '../../lib/media/analyzer';
 import { mediaConfig } from '../../lib/media/config';
 import { FeatureExtractor } from '../../lib/media/features';
 import { LevelVad } from '../../lib/media/level-vad';
+import type { SpectralLines } from '../../lib/media/spectral-lines';
 import { BeepDetector, type BeepResult } from '../../lib/media/tones';
 import { FRAME_SAMPLES, type Verdict } from '../../lib/media/types';
 import * as S from '../../bench/corpus/synth';
@@ -126,4 +127,16 @@ export function shapeOf(x: Float64Array): { vad: LevelVad; shape: Shape } {
     backgroundBelowDb: cfg.amd.backgroundBelowDb,
   };
   return { vad, shape: shape(vad, side, o, new Float64Array(18)) };
+}
+
+/** `sl` fed `x` frame by frame, as the analyser feeds it (every frame counted, each with its level). */
+export function feedLines(sl: SpectralLines, x: Float64Array): SpectralLines {
+  const pcm = S.toInt16(x);
+  for (let i = 0; i + FRAME_SAMPLES <= pcm.length; i += FRAME_SAMPLES) {
+    const f = pcm.subarray(i, i + FRAME_SAMPLES);
+    let e = 0;
+    for (const v of f) e += v * v;
+    sl.push(f, true, 10 * Math.log10(e / FRAME_SAMPLES / 32768 ** 2 + 1e-12));
+  }
+  return sl;
 }

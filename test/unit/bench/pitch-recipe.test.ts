@@ -4,30 +4,20 @@
  */
 import t from 'tap';
 import { drawCents, PITCH_HIGH_CENTS, PITCH_LOW_CENTS, pitchPlan } from '../../../bench/corpus/pitch-recipe';
-import { shiftPitch, type Augmentation, type RealExpect, type RealItem } from '../../../bench/corpus/real';
+import { shiftPitch } from '../../../bench/corpus/real';
 import { rng } from '../../../bench/corpus/synth';
-
-const item = (base: string, expect: RealExpect, aug: Augmentation, split: 'train' | 'holdout' = 'train'): RealItem => ({
-  id: aug === 'clean' ? base : `${base}~${aug}`,
-  file: `audio/${base}.raw`,
-  split,
-  aug,
-  base,
-  expect,
-  region: 'NA',
-  desc: 'test',
-});
+import { realItem } from '../../helpers/real-items';
 
 t.test('only clean train persons and machines get copies, with their siblings augmentations', async (t) => {
   const items = [
-    item('p', 'human', 'clean'),
-    item('p', 'human', 'white'),
-    item('p', 'human', 'gsm'),
-    item('m', 'machine', 'clean'),
-    item('m', 'machine', 'lead'),
-    item('mu', 'music', 'clean'),
-    item('b', 'busy', 'clean'),
-    item('h', 'human', 'clean', 'holdout'),
+    realItem('p', 'human', 'clean'),
+    realItem('p', 'human', 'white'),
+    realItem('p', 'human', 'gsm'),
+    realItem('m', 'machine', 'clean'),
+    realItem('m', 'machine', 'lead'),
+    realItem('mu', 'music', 'clean'),
+    realItem('b', 'busy', 'clean'),
+    realItem('h', 'human', 'clean', 'holdout'),
   ];
   const plan = pitchPlan(items);
   t.same(

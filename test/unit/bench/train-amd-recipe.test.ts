@@ -5,30 +5,20 @@
  */
 import t from 'tap';
 import { MUSIC_TRAIN_AUGS, musicAugPlan } from '../../../bench/corpus/music-aug-recipe';
-import { MUSIC, VOICES, type Augmentation, type RealExpect, type RealItem } from '../../../bench/corpus/real';
+import { MUSIC, VOICES } from '../../../bench/corpus/real';
 import { rng } from '../../../bench/corpus/synth';
+import { realItem } from '../../helpers/real-items';
 import { FEATURE_NAMES } from '../../../lib/media/amd-features';
 import { crossValidate, foldOf, groupOf, weightRows } from '../../../bench/lib/amd-training';
 
-const item = (base: string, expect: RealExpect, aug: Augmentation, split: 'train' | 'holdout' = 'train'): RealItem => ({
-  id: aug === 'clean' ? base : `${base}~${aug}`,
-  file: `audio/${base}.raw`,
-  split,
-  aug,
-  base,
-  expect,
-  region: 'NA',
-  desc: 'test',
-});
-
 t.test('music copies: every clean train excerpt through every noise, codec and loss condition', async (t) => {
   const items = [
-    item(`${MUSIC.train[0]}-0`, 'music', 'clean'),
-    item(`${MUSIC.train[0]}-0`, 'music', 'white'),
-    item(`${MUSIC.train[1]}-3`, 'music', 'clean'),
-    item(`${MUSIC.holdout[0]}-0`, 'music', 'clean', 'holdout'),
-    item(`${VOICES.train[0]}-person-0`, 'human', 'clean'),
-    item('train-tone-0', 'busy', 'clean'),
+    realItem(`${MUSIC.train[0]}-0`, 'music', 'clean'),
+    realItem(`${MUSIC.train[0]}-0`, 'music', 'white'),
+    realItem(`${MUSIC.train[1]}-3`, 'music', 'clean'),
+    realItem(`${MUSIC.holdout[0]}-0`, 'music', 'clean', 'holdout'),
+    realItem(`${VOICES.train[0]}-person-0`, 'human', 'clean'),
+    realItem('train-tone-0', 'busy', 'clean'),
   ];
   const plan = musicAugPlan(items);
   t.same(

@@ -9,19 +9,11 @@ import { colored } from '../../../bench/corpus/real';
 import { analyzePcm } from '../../../lib/media/analyzer';
 import { mediaConfig } from '../../../lib/media/config';
 import { SpectralLines } from '../../../lib/media/spectral-lines';
-import { chords, heldNotes, S, voice, voiced, white } from '../../helpers/media-signals';
+import { chords, heldNotes, S, voice, voiced, white, feedLines } from '../../helpers/media-signals';
 
 /** The line of `x` fed frame by frame, as the analyser feeds it (every frame counted, each with its level). */
 function fed(x: Float64Array): SpectralLines {
-  const sl = new SpectralLines(1000, 0, true);
-  const pcm = S.toInt16(x);
-  for (let i = 0; i + 160 <= pcm.length; i += 160) {
-    const f = pcm.subarray(i, i + 160);
-    let e = 0;
-    for (const s of f) e += s * s;
-    sl.push(f, true, 10 * Math.log10(e / 160 / 32768 ** 2 + 1e-12));
-  }
-  return sl;
+  return feedLines(new SpectralLines(1000, 0, true), x);
 }
 const tuning = (x: Float64Array, minDb = -Infinity) => fed(x).tuning(minDb);
 
