@@ -36,6 +36,12 @@ export interface RecordingEvents {
 }
 
 const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
+/**
+ * The longest the consent announcement waits for its call's recording to start (`started`). A start takes
+ * milliseconds idle; 2 s covers the sub-second lags measured at load and is still short for a person who has
+ * just said hello (the agent's reservation runs meanwhile).
+ */
+const START_WAIT_MS = 2000;
 
 export class CallRecordings extends EventEmitter<RecordingEvents> {
   private timer?: NodeJS.Timeout;
@@ -44,6 +50,8 @@ export class CallRecordings extends EventEmitter<RecordingEvents> {
     void this.begin(e.agentId, e.pop).catch((err: Error) => this.o.log.error({ err, agentId: e.agentId }, 'recording not started'));
   /** Calls in progress (runner events) by attempt: their customer leg, for recordings from the answer. */
   private readonly calls = new Map<string, { campaignId: string; legId: string; ref: string }>();
+  /** Recordings from the answer being started (settings read to the driver's reply), by attempt. */
+  private readonly starting = new Map<string, Promise<void>>();
   /** Recordings from the answer still waiting for (or running with) their agent, by recording id. */
   private readonly fromAnswer = new Map<string, { meta: RecordingMeta; driverId: string }>();
   private offDialer?: () => void;
@@ -95,10 +103,36 @@ export class CallRecordings extends EventEmitter<RecordingEvents> {
     else if (e.type === 'call.ended') this.calls.delete(e.attemptId);
     else if (e.type === 'call.phase' && e.phase === 'analysing') {
       const call = this.calls.get(e.attemptId);
-      if (call)
-        void this.beginFromAnswer(e.attemptId, call).catch((err: Error) =>
-          this.o.log.error({ err, attemptId: e.attemptId }, 'recording from the answer not started'),
-        );
+      if (!call) return;
+      const starting = this.beginFromAnswer(e.attemptId, call).then(
+        () => undefined,
+        (err: Error) => this.o.log.error({ err, attemptId: e.attemptId }, 'recording from the answer not started'),
+      );
+      this.starting.set(e.attemptId, starting);
+      void starting.then(() => {
+        if (this.starting.get(e.attemptId) === starting) this.starting.delete(e.attemptId);
+      });
+    }
+  }
+
+  /**
+   * Resolves once the recording from the answer of this attempt, if one is being started, runs (or has failed),
+   * at most `boundMs` later; true when it did in time (or none was being started). The runner waits for it before
+   * the consent announcement: the recording starts when the dialer handles the answer (settings read, metadata
+   * written, the driver's record command), the announcement when the analyser has heard a person, and on a busy
+   * host the first can come after the second: a recording "from the answer" without the start of its consent
+   * announcement (CI, FreeSWITCH at load: the file began inside the announcement). The bound keeps a stuck disk or
+   * media server from holding the customer in silence.
+   */
+  async started(attemptId: string, boundMs = START_WAIT_MS): Promise<boolean> {
+    const starting = this.starting.get(attemptId);
+    if (!starting) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((r) => (timer = setTimeout(() => r(false), boundMs)));
+    try {
+      return await Promise.race([starting.then(() => true as const), late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -38,6 +38,11 @@ export interface SessionPorts {
   /** The contact as the agent's screen shows it, read when the agent is connected. */
   screenPop(s: CallSession): Promise<ScreenPop>;
   report(s: CallSession, r: SessionReport): void;
+  /**
+   * Resolves when the consent announcement may start: once the call's recording from the answer runs (true), or
+   * when waiting for it was given up (false). Absent: at once. The announcement belongs in that recording.
+   */
+  consentReady?(s: CallSession): Promise<boolean>;
 }
 
 export class CallSession {
@@ -153,6 +158,11 @@ export class CallSession {
             this.feed({ type: 'playback-done', at: this.at() });
             return;
           }
+          if (fx.what === 'consent' && this.d.consentReady && !(await this.d.consentReady(this))) {
+            this.d.log.warn({ attemptId: this.claim.attemptId }, "consent announcement played before the call's recording had started");
+          }
+          // The call may have ended while the recording started.
+          if (this.closed) return;
           this.playbackId = await this.d.driver.play(this.legId, src);
           return;
         }

@@ -88,6 +88,8 @@ export interface RunnerDeps {
   limits?: SharedLimits;
   /** Campaigns spread over the live dialer processes (lib/scale/spread). */
   spread?: WorkSpread;
+  /** Waits for an attempt's recording from the answer to start, before its consent announcement (SessionPorts.consentReady). */
+  recordingStarted?: (attemptId: string) => Promise<boolean>;
 }
 
 /** What the due-callback pass of a tick did, and what it leaves the list's pacing. */
@@ -703,6 +705,7 @@ export class CampaignRunner {
 
   /** The ports every call session of a campaign acts through (one object per campaign run). */
   private sessionPorts(run: CampaignRun): SessionPorts {
+    const started = this.d.recordingStarted;
     run.ports ??= {
       driver: this.d.driver,
       desk: this.d.desk,
@@ -710,6 +713,7 @@ export class CampaignRunner {
       now: this.now,
       screenPop: (s) => this.screenPop(run.campaign, s.claim, s.state.notSure === 'agent-decides'),
       report: (s, r) => this.onSessionReport(run, s, r),
+      ...(started ? { consentReady: (s) => started(s.claim.attemptId) } : {}),
     };
     return run.ports;
   }

@@ -123,6 +123,7 @@ export async function startServices({ config, redis, log }: ServiceDeps, opts: {
       prompts: { abandon: { kind: 'file', path: abandon } },
       limits: sharedLimitsFor(config, redis),
       spread: workSpreadFor(config, redis, driver),
+      recordingStarted: (attemptId) => recordings.started(attemptId),
     });
     // Recordings from the customer's answer follow the runner's calls.
     recordings.attachDialer(runner.events);

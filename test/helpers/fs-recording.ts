@@ -72,3 +72,20 @@ export function findTone(frames: readonly Int16Array[], hz: number, minFrames = 
   }
   return -1;
 }
+
+/**
+ * findTone on a recording as FreeSWITCH wrote it: the recorder's made-up frames neither count for the run nor
+ * break it (they were never sent: a 200 ms beep recorded as 7 + fill + 3 frames was sent whole). The index is the
+ * run's first tone frame in `frames`, or -1.
+ */
+export function findToneThroughFill(frames: readonly Int16Array[], hz: number, minFrames = 8): number {
+  for (let i = 0, run = 0, first = -1; i < frames.length; i++) {
+    const f = frames[i]!;
+    if (isRecorderFill(f)) continue;
+    const tone = frameRms(f) > 300 && toneShare(f, hz) > 0.8;
+    run = tone ? run + 1 : 0;
+    if (run === 1) first = i;
+    if (run >= minFrames) return first;
+  }
+  return -1;
+}

@@ -157,3 +157,54 @@ t.test('a reservation that fails on a store error is asked again, not left to th
     [{ type: 'closed', code: 20 }],
   );
 });
+
+/** A plan whose person hears the consent announcement before the agent. */
+const withConsent = (): SessionPlan => {
+  const p = plan('agents');
+  return { ...p, flow: { ...p.flow, consent: true }, prompts: { ...p.prompts, consent: { kind: 'file', path: '/prompts/consent.wav' } } };
+};
+const consentPlays = (w: ReturnType<typeof world>) =>
+  w.driver.calls.filter((c) => c.op === 'play' && (c.args as { source: { path?: string } }).source.path === '/prompts/consent.wav');
+
+t.test("the consent announcement starts once the call's recording runs (consentReady), not before", async (t) => {
+  const w = world();
+  let ready!: (v: boolean) => void;
+  const asked: string[] = [];
+  w.ports.consentReady = (s) => {
+    asked.push(s.claim.attemptId);
+    return new Promise((r) => (ready = r));
+  };
+  const { leg } = await answeredByPerson(w, withConsent());
+  await until(() => asked.length === 1, 'the session to ask');
+  await new Promise((r) => setTimeout(r, 50));
+  t.same(consentPlays(w), [], 'nothing played while the recording is starting');
+  t.same(asked, ['A-1'], 'asked for this attempt');
+  ready(true);
+  await until(() => consentPlays(w).length === 1, 'the announcement');
+  t.equal(consentPlays(w)[0]!.leg, leg, "played on the customer's leg");
+  w.driver.end(leg);
+  await until(() => w.reports.some((r) => r.type === 'closed'), 'the close');
+});
+
+t.test('waiting given up (false): the announcement plays all the same', async (t) => {
+  const w = world();
+  w.ports.consentReady = async () => false;
+  const { leg } = await answeredByPerson(w, withConsent());
+  await until(() => consentPlays(w).length === 1, 'the announcement');
+  t.equal(consentPlays(w)[0]!.leg, leg, "played on the customer's leg");
+  w.driver.end(leg);
+  await until(() => w.reports.some((r) => r.type === 'closed'), 'the close');
+});
+
+t.test('a call that ends while its recording starts plays nothing', async (t) => {
+  const w = world();
+  let ready!: (v: boolean) => void;
+  w.ports.consentReady = () => new Promise((r) => (ready = r));
+  const { leg } = await answeredByPerson(w, withConsent());
+  await until(() => ready !== undefined, 'the session to ask');
+  w.driver.end(leg);
+  await until(() => w.reports.some((r) => r.type === 'closed'), 'the close');
+  ready(true);
+  await new Promise((r) => setTimeout(r, 50));
+  t.same(consentPlays(w), [], 'no playback on the ended leg');
+});

@@ -9,7 +9,7 @@ import t from 'tap';
 import { join } from 'node:path';
 import { readAudioFile } from '../../../lib/media/audio-file';
 import { FRAME_SAMPLES } from '../../../lib/media/types';
-import { findTone, isRecorderFill, sentFrames } from '../../helpers/fs-recording';
+import { findTone, findToneThroughFill, isRecorderFill, sentFrames } from '../../helpers/fs-recording';
 
 const pcm = readAudioFile(join(__dirname, '../../fixtures/freeswitch/agent-hears-beep.wav'));
 
@@ -33,6 +33,16 @@ t.test('without the made-up frames: the whole 200 ms beep', async (t) => {
   t.equal(at, 17, 'the beep starts after 17 frames of hold music');
   t.equal(findTone(frames, 1000, 10), at, 'all 10 frames of it (200 ms)');
   t.equal(findTone(frames, 1000, 11), -1, 'and no more');
+});
+
+t.test('the beep found in the recording as written, through its made-up frames', async (t) => {
+  const all: Int16Array[] = [];
+  for (let i = 0; i + FRAME_SAMPLES <= pcm.length; i += FRAME_SAMPLES) all.push(pcm.subarray(i, i + FRAME_SAMPLES));
+  // Frame 18 (made up) comes just before the beep and frame 26 inside it: 17 frames of music and one made-up frame before.
+  t.equal(findToneThroughFill(all, 1000), 19, "the beep's first frame, counted in the file's own frames");
+  t.equal(findToneThroughFill(all, 1000, 10), 19, 'its 10 frames, the made-up one inside not counted');
+  t.equal(findToneThroughFill(all, 1000, 11), -1, 'and no more');
+  t.equal(findToneThroughFill(all, 440), -1, 'no other tone');
 });
 
 t.test('only frames of 160 samples of -1 are made up', async (t) => {
