@@ -10,7 +10,7 @@
  * A second ceiling, the laws oracle (sim/laws-oracle.ts), knows the true laws and each agent's state, time in it and
  * speed but not the drawn remainders, swept the same way: lawsRatio = predictive's occupancy ÷ its occupancy, and its
  * own oracleRatio is the part of the gap that is information no dialer has.
- * Usage: npm run bench -- pacing [--hours H] [--seeds N] [--first-seed S] [--only a20-live25-talk180[,…]] [--agents 5] [--rounds R] [--calibration] [--shifts [--oracle [--shift-rule-oracle] | --paired JSON]] [--no-baselines] [--mode-options JSON] [--probe-sweep JSON [--probe-range lo,hi] [--probe-scaled]]
+ * Usage: npm run bench -- pacing [--hours H] [--seeds N] [--first-seed S] [--only a20-live25-talk180[,…]] [--agents 5] [--rounds R] [--calibration] [--shifts [--oracle [--shift-rule-oracle] [--decompose] | --paired JSON]] [--no-baselines] [--mode-options JSON] [--probe-sweep JSON [--probe-range lo,hi] [--probe-scaled]]
  * (`--first-seed`: judge a change on other seeds than the grid's 1…N, whose shifts it may have been tuned on;
  * `--calibration`: predictive's abandons expected against those seen, binned by the abandon chance per call placed;
  * `--no-baselines`: predictive and the two oracles only;
@@ -19,7 +19,9 @@
  * at a tenth of the cost; `--shifts --oracle` adds the oracle's sweep on the same seeds and each scenario's oracleRatio;
  * `--shift-rule-oracle` adds a second sweep of it held to the shift rule as well as the pooled cap, sim/oracle-rule.ts,
  * and each scenario's shiftRuleOracleRatio; `--shifts --paired JSON`: predictive under --mode-options and under JSON on
- * the same seeds, per scenario the occupancy difference seed by seed with its mean, sd and se, sim/paired.ts.)
+ * the same seeds, per scenario the occupancy difference seed by seed with its mean, sd and se, sim/paired.ts;
+ * `--decompose` with `--shifts --oracle`: per scenario a JSON line of predictive's and the oracle's lost agent time by when
+ * in the shift and why, and the gap, sim/lost-time.ts.)
  * Last line (JSON): per strategy, the standard scenario's figures and the worst
  * over the grid.
  */
@@ -32,6 +34,7 @@ import { parseProbeRange, probeSweep } from './sim/probe-sweep';
 import { withinRule, type OracleRule } from './sim/oracle-rule';
 import { pairedDeltas } from './sim/paired';
 import { grid, STANDARD, type Scenario } from './sim/scenario';
+import { addLost, emptyLost, inPoints, lostGap, summarize, type LostTime } from './sim/lost-time';
 
 const strategiesWith = (predictive: ModeOptions): Strategy[] => [
   { kind: 'tick', name: 'progressive', campaign: simCampaign('progressive') },
@@ -52,6 +55,9 @@ interface Pooled {
   /** Waiting agents' time under-dialled / awaiting answers, as shares of available time (engine.ts). */
   idleUnderDialled: number;
   idleAwaitingAnswers: number;
+  /** The waiting agents' time by when × why, summed over the shifts (agent-ms; sim/lost-time.ts), and the available agent-ms. */
+  lost: LostTime;
+  availableMs: number;
 }
 
 /** Pools the seeds of one scenario × strategy: rates from summed counts, occupancy weighted by agent-hours. */
@@ -69,6 +75,8 @@ function pool(rs: SimResult[]): Pooled {
     abandoned,
     idleUnderDialled: rs.reduce((a, r) => a + r.idleUnderDialled * r.agentHours, 0) / hours,
     idleAwaitingAnswers: rs.reduce((a, r) => a + r.idleAwaitingAnswers * r.agentHours, 0) / hours,
+    lost: rs.reduce((a, r) => addLost(a, r.lost), emptyLost()),
+    availableMs: hours * 3_600_000,
   };
 }
 
@@ -190,6 +198,9 @@ export default async function main(args: string[] = []): Promise<void> {
     return;
   }
   const shiftRule = args.includes('--shift-rule-oracle');
+  const decompose = args.includes('--decompose');
+  if (decompose && !(args.includes('--shifts') && args.includes('--oracle')))
+    throw new Error('--decompose needs --shifts --oracle (the lost time of predictive and of the oracle on the same seeds)');
   if (shiftRule && !(args.includes('--shifts') && args.includes('--oracle')))
     throw new Error('--shift-rule-oracle needs --shifts --oracle (on the many seeds a shift rule can be judged on)');
   const pairedWith = arg(args, 'paired');
@@ -199,7 +210,7 @@ export default async function main(args: string[] = []): Promise<void> {
     return paired(scenarios, seeds, modeOptions, parseModeOptions(pairedWith));
   }
   if (args.includes('--shifts'))
-    return shifts(scenarios, seeds, hours, all, modeOptions, args.includes('--oracle') ? rounds : 0, shiftRule);
+    return shifts(scenarios, seeds, hours, all, modeOptions, args.includes('--oracle') ? rounds : 0, shiftRule, decompose);
   const jobs: Job[] = [];
   for (const scenario of scenarios) for (const strategy of strategies) for (const seed of seeds) jobs.push({ scenario, strategy, seed });
   const t0 = Date.now();
@@ -365,6 +376,7 @@ async function shifts(
   modeOptions: ModeOptions,
   oracleRounds = 0,
   shiftRule = false,
+  decompose = false,
 ): Promise<void> {
   const predictive = strategies.find((s) => s.name === 'predictive')!;
   const t0 = Date.now();
@@ -382,6 +394,7 @@ async function shifts(
   const ruledRatios = new Map<string, number>();
   let over = 0;
   let worstShift = 0;
+  const decompositions: string[] = [];
   for (const sc of scenarios) {
     const rs = results.filter((r) => r.scenario === sc.name);
     const p = pool(rs);
@@ -416,6 +429,7 @@ async function shifts(
           }
         : {}),
     };
+    if (decompose && o) decompositions.push(decomposition(sc.name, seeds, p, o));
     console.log(
       `${sc.name.padEnd(29)}${(p.occupancy * 100).toFixed(1).padStart(8)} %${(p.abandonRate * 100).toFixed(2).padStart(7)} %${oracle ? (ratio !== undefined ? ratio.toFixed(3) : '—').padStart(13) : ''}${ruled ? (ruledRatio !== undefined ? ruledRatio.toFixed(3) : '—').padStart(16) : ''}   ${high.map(([seed, r]) => `${seed}: ${(r * 100).toFixed(2)} %`).join(', ') || '—'}`,
     );
@@ -440,4 +454,23 @@ async function shifts(
       scenarios: per,
     }),
   );
+  // --decompose: one more JSON line per scenario, after the summary (sim/lost-time.ts).
+  for (const line of decompositions) console.log(line);
+}
+
+/**
+ * `--decompose`: where predictive's lost agent time goes against the oracle's on the same seeds (the oracle at its swept θ),
+ * by when in the shift and why (sim/lost-time.ts), as one JSON line: both summaries and the gap, in points of available time.
+ */
+function decomposition(scenario: string, seeds: number[], ours: Pooled, oracle: Pooled & { theta: number }): string {
+  const so = summarize(ours.lost, ours.availableMs);
+  const sr = summarize(oracle.lost, oracle.availableMs);
+  return JSON.stringify({
+    decompose: scenario,
+    seeds: [seeds[0], seeds[seeds.length - 1]],
+    occupancy: { predictive: r4(ours.occupancy), oracle: r4(oracle.occupancy), oracleTheta: Number(oracle.theta.toPrecision(3)) },
+    predictive: inPoints(so),
+    oracle: inPoints(sr),
+    gap: lostGap(so, sr),
+  });
 }

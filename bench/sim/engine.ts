@@ -32,7 +32,8 @@ import {
   WRAP_SEC,
   type Scenario,
 } from './scenario';
-import { oracleCalls, trueLaws, type TrueLaws } from './oracle';
+import { at, oracleCalls, trueLaws, type TrueLaws } from './oracle';
+import { bookInterval, emptyLost, uncoveredWhy, type LostTime, type UncoveredWhy } from './lost-time';
 import { agentLaws, lawsOracleCalls, type LawsAgent } from './laws-oracle';
 import { afterPlaced, campaignTick, ownPlaced, type SessionView, type TickCampaign } from '../../lib/dialer/steps/campaign-tick';
 import type { PredictiveMode } from '../../lib/pacing/types';
@@ -99,6 +100,11 @@ export interface SimResult {
    * floor's extra calls, the fallbacks'); absent when no call was tagged.
    */
   abandonedByTag?: { own: number; notOwn: number };
+  /**
+   * The waiting agents' time (agent-ms) by when in the shift × why no person was there for them (lost-time.ts); its sum is
+   * the idle time of idleUnderDialled + idleAwaitingAnswers.
+   */
+  lost: LostTime;
 }
 
 /** Upper edges of the calibration bins: abandons the decision expected per call placed. */
@@ -122,6 +128,8 @@ type Ev =
 interface Agent {
   state: 'ready' | 'talking' | 'wrapup' | 'break';
   since: number;
+  /** A ready spell that began with the agent's return from a break (lost-time.ts: `afterBreak`). */
+  fromBreak?: boolean;
   /** When the agent will be free (known in advance only to the oracle). */
   freeAt: number;
 }
@@ -158,6 +166,10 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
   let idleUnderMs = 0;
   let idleAwaitMs = 0;
   let lastT = 0;
+  const lost = emptyLost();
+  // The last decision's reason for the agents no call was in flight for, and the live rate the model had then.
+  let lastUncovered: UncoveredWhy = 'noCallForThem';
+  let lastModelLive: number | undefined;
   const agents: Agent[] = Array.from({ length: sc.agents }, () => ({ state: 'ready' as const, since: 0, freeAt: 0 }));
   // Uneven agents: each has its own talk and wrap-up speed.
   const speed = agents.map(() =>
@@ -226,14 +238,14 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
   };
   const predictiveOptions = strategy.kind === 'tick' && probe ? probeModeOptions(probe, strategy.predictive) : undefined;
   const legs = () => ringing.size + queued.size + connected;
-  const setState = (i: number, state: Agent['state'], now: number, freeAt = now) => {
+  const setState = (i: number, state: Agent['state'], now: number, freeAt = now, fromBreak = false) => {
     const a = agents[i];
     const d = Math.min(now, endAt) - Math.min(a.since, endAt);
     if (a.state === 'ready') readyMs += d;
     else if (a.state === 'talking') talkMs += d;
     else if (a.state === 'break') breakMs += d;
     else wrapMs += d;
-    agents[i] = { state, since: now, freeAt };
+    agents[i] = { state, since: now, freeAt, ...(fromBreak ? { fromBreak } : {}) };
   };
   const connect = (i: number, now: number, falsePerson = false) => {
     // The bridge takes a moment after the reservation; a machine sent by mistake is hung up on quickly.
@@ -249,7 +261,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
     heap.push({ t: now + bridge + talk, kind: 'talkEnd', agent: i });
   };
   /** An agent back from wrap-up or a break: a break that fell due meanwhile starts now. */
-  const becomeReady = (i: number, now: number) => {
+  const becomeReady = (i: number, now: number, fromBreak = false) => {
     if (breakDue[i] && w) {
       breakDue[i] = false;
       const end = now + w.breakMin * 60 * SEC;
@@ -258,7 +270,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
       heap.push({ t: now + w.breakEveryMin * 60 * SEC, kind: 'breakDue', agent: i });
       return false;
     }
-    setState(i, 'ready', now);
+    setState(i, 'ready', now, now, fromBreak);
     return true;
   };
   const longestIdle = (): number => {
@@ -301,6 +313,32 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
     starts.push(now);
   };
 
+  /** Books the waiting agents' time of [t, t + dt) by when and why (lost-time.ts). */
+  const bookLost = (t: number, dt: number) => {
+    const L = lawsAt(t);
+    const needTotal = at(L.needCdf, L.horizonMs);
+    const trueLive = liveAt(t);
+    const scale = lastModelLive !== undefined && trueLive > 0 ? lastModelLive / trueLive : 1;
+    let cover = queued.size;
+    let coverEstimated = queued.size;
+    for (const c of ringing.values()) {
+      const age = t - c.startedAt;
+      const alive = 1 - at(L.resolvedCdf, age);
+      const q = alive > 1e-9 ? Math.max(0, Math.min(1, (needTotal - at(L.needCdf, age)) / alive)) : 0;
+      cover += q;
+      coverEstimated += Math.min(1, q * scale);
+    }
+    const waitingAgents = agents.filter((a) => a.state === 'ready').sort((a, b) => a.since - b.since);
+    bookInterval(lost, {
+      t,
+      dt,
+      shiftMs: endAt,
+      waiting: waitingAgents.map((a) => ({ fromBreak: a.fromBreak === true })),
+      cover,
+      coverEstimated,
+      uncovered: lastUncovered,
+    });
+  };
   const tickMs = strategy.kind === 'tick' ? (strategy.tickMs ?? 1000) : 500;
   heap.push({ t: 0, kind: 'tick' });
   for (;;) {
@@ -313,6 +351,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
       const idle = waiting * (now - lastT);
       if (queued.size + ringing.size * liveAt(lastT) < waiting) idleUnderMs += idle;
       else idleAwaitMs += idle;
+      bookLost(lastT, now - lastT);
     }
     lastT = now;
     switch (ev.kind) {
@@ -392,6 +431,8 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
               `simulated campaign ${strategy.name} is outside its hours at ${now} ms: the simulator's campaigns are open around the clock`,
             );
           opts.onDecision?.(d, now);
+          lastUncovered = uncoveredWhy(d.trace);
+          lastModelLive = typeof d.trace.figures.liveRate === 'number' ? d.trace.figures.liveRate : undefined;
           n = d.calls;
           ownN = ownPlaced(d, n);
           if (est) est = afterPlaced(est, d, n, now);
@@ -497,7 +538,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
         // A completed break, as the desk sees it: its length from the agent's own state (breakLaw learns from these).
         if (ev.kind === 'breakEnd')
           feed({ type: 'breakEnded', at: now, breakMs: now - agents[ev.agent].since, returned: true, agentId: String(ev.agent) });
-        if (!becomeReady(ev.agent, now)) break;
+        if (!becomeReady(ev.agent, now, ev.kind === 'breakEnd')) break;
         // The oldest caller still inside the threshold gets this agent.
         const first = queued.entries().next();
         if (!first.done) {
@@ -542,6 +583,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
     idleUnderDialled: idleUnderMs / agentMs,
     idleAwaitingAnswers: idleAwaitMs / agentMs,
     ...(calibration ? { calibration } : {}),
+    lost,
   };
 }
 
