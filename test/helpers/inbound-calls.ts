@@ -40,7 +40,10 @@ export interface InboundCalls {
    * named, more -key values in `keys`); its `done` resolves when SIPp ends.
    */
   callIn(did: string, caller: string, o?: { scenario?: string; keys?: Record<string, string> }): Promise<Sipp>;
-  /** A SIPp far end taking one call (default `uas-callee-hangup`: answers, hangs up 0.8 s later). */
+  /**
+   * A SIPp far end taking one call: by default `uas-forward-target` (a person who answers and talks 5 s, the
+   * one a call is forwarded to); forward-failures names the far ends that fail on purpose.
+   */
   far(scenario?: string): Promise<Sipp>;
 }
 
@@ -78,6 +81,6 @@ export function inboundCalls(
         remote: o.remote,
         timeoutS: o.callerTimeoutS,
       }),
-    far: (scenario = 'uas-callee-hangup') => start({ scenario, calls: 1, timeoutS: o.farTimeoutS }),
+    far: (scenario = 'uas-forward-target') => start({ scenario, calls: 1, timeoutS: o.farTimeoutS }),
   };
 }

@@ -28,7 +28,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { liveServersMissing, startLiveServers } from '../../helpers/live-servers';
 import { holdUntilHeard, probePhone, startLiveDriver, watchLegs } from '../../helpers/live-freeswitch';
-import { sleep, until } from '../../helpers/wait';
+import { until } from '../../helpers/wait';
 
 /** hold → beep cycles on one leg; each can leave a thread behind without the fix. */
 const CYCLES = 40;
@@ -43,6 +43,8 @@ const A_HZ = 440;
 const B_HZ = 1300;
 /** Threads FreeSWITCH may start or end meanwhile for other reasons (sofia, timers): far below one per cycle. */
 const THREAD_SLACK = 5;
+/** Audio FreeSWITCH must read from the parked leg (recorded from its read stream) before a 15 s bound. */
+const PARKED_READ_MS = 1000;
 
 /** This run's FreeSWITCH process: its command line names its own directory. */
 function freeswitchPid(dir: string): number {
@@ -115,16 +117,21 @@ t.test(
       `a hears b while bridged: ${aHears.frames} frames, ${B_HZ} Hz share ${aHears.shares[B_HZ]!.toFixed(2)}`,
     );
 
-    // Parked (unbridged): FreeSWITCH still reads a (its read stream recorded for 2 s of wall time).
+    // Parked (unbridged): FreeSWITCH still reads a. Its read stream is recorded, written frame by frame
+    // (enable_file_write_buffering=false: no 64 KB pre-buffer), until the file holds a second of audio; a leg
+    // nothing reads never gets there. Measured from the file, not over a wall-clock window: with 2 s of wall
+    // time a FreeSWITCH waiting for a CPU on a loaded host recorded 1,840 ms (bound 1,000) although it read the
+    // leg all along, and a slower one would have failed the test with nothing wrong.
     await driver.unbridge(la);
     const ua = driver.mediaUuid(la)!;
     const rec = join(live.dir, 'a-parked-read.wav');
-    await live.api(`uuid_setvar_multi ${ua} RECORD_READ_ONLY=true`);
+    const recordedMs = () => Math.max(0, (((statSync(rec, { throwIfNoEntry: false })?.size ?? 44) - 44) / 16) | 0);
+    await live.api(`uuid_setvar_multi ${ua} RECORD_READ_ONLY=true;enable_file_write_buffering=false`);
     await live.api(`uuid_record ${ua} start ${rec}`);
-    await sleep(2000);
+    await until(() => recordedMs() >= PARKED_READ_MS, 'a second of leg a read while parked', 15_000).catch(() => undefined);
     await live.api(`uuid_record ${ua} stop ${rec}`);
-    await until(() => statSync(rec, { throwIfNoEntry: false }) !== undefined, 'the recording', 5000);
-    const readMs = ((statSync(rec).size - 44) / 16) | 0;
-    t.ok(readMs >= 1000, `FreeSWITCH read leg a while parked: ${readMs} ms recorded in 2 s`);
+    await until(() => statSync(rec, { throwIfNoEntry: false }) !== undefined, 'the recording', 5000).catch(() => undefined);
+    const readMs = recordedMs();
+    t.ok(readMs >= PARKED_READ_MS, `FreeSWITCH read leg a while parked: ${readMs} ms recorded`);
   },
 );

@@ -8,7 +8,7 @@
  * Goertzel share. The WAV is written by FreeSWITCH (uuid_record, stereo).
  */
 import t from 'tap';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RtpProbe } from '../../../lib/telephony/testing/rtp-probe';
@@ -162,7 +162,15 @@ t.test(
     await driver.recordingAgent(secondId, a);
     await t.rejects(driver.recordingAgent(secondId, a), /already has its agent/);
     await driver.monitor({ supervisorLeg: s, agentLeg: a, mode: 'barge' });
-    await sleep(1500);
+    // The call goes on until FreeSWITCH has written more than a second of it to the file (its first 64 KB write,
+    // about 2 s of 8 kHz stereo: supervision.ts RECORD_USE_THREAD), read from the disk: 1.5 s of wall time was
+    // 1,980 ms of recording on one loaded host (bound 1,000) and would be less on a FreeSWITCH starved longer.
+    const onDisk = () => Math.max(0, ((statSync(join(dir, 'second.wav'), { throwIfNoEntry: false })?.size ?? 44) - 44) / 32);
+    await until(
+      () => onDisk() > 1000,
+      () => `more than a second of the call on disk (${onDisk()} ms)`,
+      20_000,
+    );
     await driver.hangup(c);
     await until(() => second.length === 1, 'the recording to end with the call');
     t.equal(second[0]!.endedBy, 'leg-ended');
