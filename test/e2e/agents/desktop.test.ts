@@ -47,7 +47,10 @@ const until = untilWithin(10000);
 /** Whose tones each phone heard over a second of audio (300 ms after a change, for it to settle). */
 const heard = (probes: Record<string, RtpProbe>) => whatEachHears(probes, { settleMs: 300 });
 
-t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeout: 180000 }, async (t) => {
+// The bound guards against a hang, not a speed: Chromium, three SIPp phones and the dialer share the CPU, and at load
+// 25-30 (a -j 6 e2e run beside other work) the test ran 191 s with all 69 assertions passing, past the 180 s it had.
+// 280 s stays inside tap's 300 s per file (.taprc), as test/e2e/scale/fault.test.ts's does.
+t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeout: 280_000 }, async (t) => {
   const { redis } = await startTestRedis(t, 'e2e:');
   const agentPhone = await startProbePhone({ toneHz: AGENT });
   const customer = await startProbePhone({ toneHz: CUSTOMER });
