@@ -44,6 +44,13 @@ const AG2_KEY = 'e2e-desktop-agent-ag2-001';
 const SCREENSHOT = screenshotPath('agent-desktop.png');
 const MONITOR_SHOT = screenshotPath('monitor.png');
 const until = untilWithin(10000);
+/**
+ * How long the page may take to show what the dialer did (a state, a pop, a list): a failure guard, not a speed. At
+ * load 32 the page showed "talking" 4.3 s after the connect (each agent.* event refetches the live state, the call,
+ * the history and the callbacks, in turn) and Chromium took 19-27 s to start; at load 30-44 (a -j 6 e2e run beside
+ * other work) 10 s was not enough for "talking".
+ */
+const PAGE_MS = 30_000;
 /** Whose tones each phone heard over a second of audio (300 ms after a change, for it to settle). */
 const heard = (probes: Record<string, RtpProbe>) => whatEachHears(probes, { settleMs: 300 });
 
@@ -134,10 +141,10 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
     t.notOk(page.url().includes(AG1_KEY), 'no key in the address');
     await page.fill('#key', AG1_KEY);
     await page.press('#key', 'Enter');
-    await page.locator('#who').filter({ hasText: 'Yamada' }).waitFor({ timeout: 10000 });
-    await page.locator('#live-dot.on').waitFor({ timeout: 10000 });
+    await page.locator('#who').filter({ hasText: 'Yamada' }).waitFor({ timeout: PAGE_MS });
+    await page.locator('#live-dot.on').waitFor({ timeout: PAGE_MS });
     await page.click('#login');
-    await page.locator('#state.ready').waitFor({ timeout: 15000 });
+    await page.locator('#state.ready').waitFor({ timeout: PAGE_MS });
     t.pass('the page shows the agent ready after the phone answered');
   } else {
     await call(AG1_KEY, 'POST', '/agents/ag1/login');
@@ -162,8 +169,8 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
   });
 
   if (page) {
-    await page.locator('#state.talking').waitFor({ timeout: 10000 });
-    await page.locator('#contact').filter({ hasText: 'Sato Hanako' }).waitFor({ timeout: 10000 });
+    await page.locator('#state.talking').waitFor({ timeout: PAGE_MS });
+    await page.locator('#contact').filter({ hasText: 'Sato Hanako' }).waitFor({ timeout: PAGE_MS });
     t.match(await page.locator('#contact').textContent(), /gold/, 'screen pop: contact fields with the attributes');
     t.equal(
       await page.locator('#script').textContent(),
@@ -202,7 +209,7 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
   if (dash) {
     await dash.page.fill('#key', SUP_KEY);
     await dash.page.press('#key', 'Enter');
-    await dash.page.locator('#agents tr[data-agent="ag1"] .customer').filter({ hasText: 'Sato Hanako' }).waitFor({ timeout: 15000 });
+    await dash.page.locator('#agents tr[data-agent="ag1"] .customer').filter({ hasText: 'Sato Hanako' }).waitFor({ timeout: PAGE_MS });
     t.pass("the monitor shows the agent's current customer");
     await dash.page.fill('#my-phone', supUri);
   }
@@ -226,7 +233,7 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
       await dash.page
         .locator('#agents tr[data-agent="ag1"] .supervise .pill')
         .filter({ hasText: new RegExp(`^${mode}$`) })
-        .waitFor({ timeout: 10000 });
+        .waitFor({ timeout: PAGE_MS });
   };
   await setMode('listen');
   let h = await heard(probes);
@@ -259,14 +266,14 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
     t.ok(existsSync(SCREENSHOT), `screenshot saved to ${SCREENSHOT}`);
     // Hang up the customer from the page (keyboard: the focused button), then the wrap-up form.
     await page.keyboard.press('Enter');
-    await page.locator('#state.wrap_up').waitFor({ timeout: 10000 });
+    await page.locator('#state.wrap_up').waitFor({ timeout: PAGE_MS });
     await until(() => events.some((e) => e.type === 'end' && e.legId === cust), 'the customer leg to end');
     t.pass('the customer was hung up from the page');
     await page.selectOption('#disposition', 'sale');
     await page.fill('#note', 'wants the gold plan');
     await page.selectOption('#next', 'break');
     await page.click('#save');
-    await page.locator('#state.break').waitFor({ timeout: 10000 });
+    await page.locator('#state.break').waitFor({ timeout: PAGE_MS });
     t.pass('disposition saved, next state break, from the page');
   } else {
     await call(AG1_KEY, 'POST', '/agents/ag1/call/hangup');
@@ -332,7 +339,7 @@ t.test('agent desktop, supervisor listen / whisper / barge, recording', { timeou
   t.ok(c2.agent > 0.8 && c2.customer < 0.05 && c2.supervisor < 0.05, `channel 2: the agent only (${fmt(c2)})`);
 
   if (page) {
-    await page.locator('#history tbody tr[data-i="0"]').waitFor({ timeout: 10000 });
+    await page.locator('#history tbody tr[data-i="0"]').waitFor({ timeout: PAGE_MS });
     await page.fill('#history tbody tr[data-i="0"] .h-disp', 'no');
     await page.click('#history tbody tr[data-i="0"] .h-save');
     await until(async () => (await getDisposition(redis, 'c1', 'att-1'))?.disposition === 'no', 'the edited disposition');

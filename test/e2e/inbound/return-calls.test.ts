@@ -31,6 +31,8 @@ const until = untilWithin(15000);
 /** The list's numbers end in 4: the carrier simulator rings them without answer (result 2, retried). */
 const X = '0312000014';
 const Y = '0312000024';
+/** How long the override route holds, from just before its first call (a SIPp start and one INVITE on a loaded host). */
+const OVERRIDE_MS = 20_000;
 
 t.test('return calls: agent, message, forwards, override, retry closed, DNC', { timeout: 180_000 }, async (t) => {
   const env = await startCampaignEnv(t, { agents: 1 });
@@ -71,14 +73,6 @@ t.test('return calls: agent, message, forwards, override, retry closed, DNC', { 
     bands: allDay({ type: 'agents', groups: ['sales'], busy: { to: `sip:desk@${busyTarget.address}` } }),
     closed: msg,
   });
-  const overrideUntil = Date.now() + 10_000;
-  await putRoute(env.redis, {
-    ...base,
-    did: '+81312340005',
-    bands: [],
-    closed: msg,
-    override: { action: { type: 'forward', to: `sip:desk@${overrideTarget.address}` }, until: new Date(overrideUntil).toISOString() },
-  });
   await putRoute(env.redis, {
     ...base,
     did: '+81312340006',
@@ -111,6 +105,17 @@ t.test('return calls: agent, message, forwards, override, retry closed, DNC', { 
   t.ok(ofCaller('inbound.routed', '+819011110002')?.data.by === 'closed', 'routed by the closed rule');
 
   // ---- override: forwarded while it holds ----
+  // Set just before its call, for OVERRIDE_MS: set with the other routes, 10 s ahead, it had ended before the call
+  // came on a loaded host (routed 'closed' at load 30-44 in a -j 6 e2e run: the log-ins, the campaign's start and
+  // the out-of-hours message took longer than 10 s), and everything after it failed in cascade.
+  const overrideUntil = Date.now() + OVERRIDE_MS;
+  await putRoute(env.redis, {
+    ...base,
+    did: '+81312340005',
+    bands: [],
+    closed: msg,
+    override: { action: { type: 'forward', to: `sip:desk@${overrideTarget.address}` }, until: new Date(overrideUntil).toISOString() },
+  });
   const ovr1 = await callIn('0312340005', '09011110005');
   t.equal((await ovr1.done).code, 0, 'override call ended cleanly');
   t.equal(ofCaller('inbound.routed', '+819011110005')?.data.by, 'override', 'the override decided');
@@ -173,7 +178,7 @@ t.test('return calls: agent, message, forwards, override, retry closed, DNC', { 
   t.equal((await yCaller.done).code, 0);
 
   // ---- the override ended: the schedule (closed → message) is back ----
-  await until(() => Date.now() > overrideUntil, 'override end', 15_000);
+  await until(() => Date.now() > overrideUntil, 'override end', OVERRIDE_MS + 15_000);
   const ovr2 = await callIn('0312340005', '09011110055');
   t.equal((await ovr2.done).code, 0);
   t.equal(ofCaller('inbound.routed', '+819011110055')?.data.by, 'closed', 'after its end time the override no longer applies');
