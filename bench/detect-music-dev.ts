@@ -189,7 +189,7 @@ export default function main(args: string[]): void {
 }
 
 /** The wide set's decoded tracks, building the cache (scripts/music-wide.sh: installs the packages) when missing. */
-function wideTracks(): NonNullable<ReturnType<typeof loadMusicWide>> {
+export function wideTracks(): NonNullable<ReturnType<typeof loadMusicWide>> {
   const root = join(__dirname, '.out');
   const have = loadMusicWide(root);
   if (have) return have;

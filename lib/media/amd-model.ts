@@ -165,6 +165,9 @@ export type ShapeDecision =
 /** Feature snapshot for training (scripts/train-amd.ts). */
 export type Trace = (tMs: number, x: Float64Array) => void;
 
+/** The four ways to a music verdict: the whole line (lineMusic), sunk under the floor, the model with its cues, an unpitched long greeting. */
+export type MusicRoute = 'line' | 'sunk' | 'model' | 'unpitched';
+
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
 /** A note's frequency held within 3 % (tonalNotes): adjacent semitones are 5.9 % apart. */
 const NOTE_TOLERANCE = 0.03;
@@ -198,6 +201,13 @@ export class ShapeAmd {
   onsetMs = -1;
   /** The music verdict came from the whole line's pitch (lineMusic), not from the model. */
   musicOnLine = false;
+  /**
+   * Diagnosis (bench/detect-music-gates.ts): at the latest frame, the gate that refused music on each route ('' where
+   * the route called it, 'not reached' where this frame's decision never came to it), and the route that called music.
+   * Plain strings set as the rules run: reading them costs nothing when nobody does.
+   */
+  readonly musicGates: Record<MusicRoute, string> = { line: '', sunk: '', model: '', unpitched: '' };
+  musicRoute: MusicRoute | 'guess' | '' = '';
   /** Frames since the line's first sound (the music rule on the whole line, amd.musicLineMinPeriodicShare). */
   private lineFrames = 0;
   /** Scratch: pitched frames per pitch lag (lineMusic). */
@@ -256,6 +266,8 @@ export class ShapeAmd {
   push(frame: Int16Array, purity: number, freqHz: number, harmonicShare = 0): ShapeDecision | null {
     if (this.decided) return null;
     this.t += FRAME_MS;
+    const g = this.musicGates;
+    g.line = g.sunk = g.model = g.unpitched = 'not reached';
     const vad = this.vad;
     const full = vad.n === vad.db.length;
     vad.pushFrame(frame);
@@ -297,6 +309,7 @@ export class ShapeAmd {
     if (sunk) return sunk;
     if (s.onset < 0) {
       this.onsetMs = -1;
+      g.model = 'no onset';
       if (this.t >= c.silenceTimeoutMs) return this.decide({ kind: 'silence', durationMs: this.t });
       return null;
     }
@@ -311,18 +324,17 @@ export class ShapeAmd {
     // anything quieter (or a mere spike) is the line's background (babble, noise the VAD let through), not a reason to
     // doubt the pause.
     const pd = this.pending;
+    // While it waits: 'wait' (no verdict this frame) or 'person' (the pause was long enough); null when not waiting.
+    let waited: 'wait' | 'person' | null = null;
     if (pd) {
+      g.model = 'person pending';
       if (vad.db[vad.n - 1]! > pd.refDb - c.resumeWithinDb) pd.loudMs += FRAME_MS;
       // A word's worth of it (amd.minWordLengthMs), not a spike of the background.
       if (pd.loudMs >= c.minWordLengthMs) this.pending = null;
-      else if (this.t - pd.endMs >= pd.needMs) {
-        if (since < c.totalAnalysisTimeMs && this.quietPlaysOn(s.end)) return null;
-        return this.verdict(
-          0,
-          `${pd.spanMs} ms greeting in ${pd.bursts} burst(s), then ${this.t - pd.endMs} ms with nothing within ${c.resumeWithinDb} dB of its loudest (noisy line)`,
-          pd.conf,
-        );
-      } else return null;
+      else if (this.t - pd.endMs >= pd.needMs) waited = since < c.totalAnalysisTimeMs && this.quietPlaysOn(s.end) ? 'wait' : 'person';
+      else waited = 'wait';
+      // With amd.musicWhilePending the model's music rule is judged below first, as on a line that is not noisy.
+      if (waited && !c.musicWhilePending) return this.pendingOutcome(waited);
     }
     const p = predict(this.model!, this.x, this.p, this.z);
     const [ph, pm, pmu] = [p[0]!, p[1]!, p[2]!];
@@ -339,12 +351,27 @@ export class ShapeAmd {
     // voice-range pitch tracker reads a chord, an octave error or a bass under noise as a moving period, but every
     // note of a tonal piece sits on the same tuning (spectral-lines.ts tuning), and a voice's gliding pitch does not.
     const bgDb = c.backgroundBelowDb > 0 ? vad.peakDb - c.backgroundBelowDb : -Infinity;
-    const musicCues = () =>
-      ((this.x[17]! >= c.musicMinPeriodicShare && (s.pitchHold >= c.musicMinPitchHold || this.laxHold(s.onset, s.end))) ||
-        (c.musicMinTuning > 0 && this.lines!.tuning(bgDb) >= c.musicMinTuning)) &&
-      (c.musicMaxVoicingSwing <= 0 || voicingSwing(vad, s.onset, s.end) < c.musicMaxVoicingSwing) &&
-      (c.musicMinLines <= 0 || this.lines!.value(bgDb) >= c.musicMinLines);
-    if (pmu >= c.musicConfidence && since >= c.musicMinMs && musicCues()) return this.verdict(2, `music-like sound for ${since} ms`);
+    // The first cue that fails, '' when all hold (the gate's name for bench/detect-music-gates.ts).
+    const musicCueGate = (): string =>
+      !(
+        (this.x[17]! >= c.musicMinPeriodicShare && (s.pitchHold >= c.musicMinPitchHold || this.laxHold(s.onset, s.end))) ||
+        (c.musicMinTuning > 0 && this.lines!.tuning(bgDb) >= c.musicMinTuning)
+      )
+        ? this.x[17]! < c.musicMinPeriodicShare
+          ? 'pitch share'
+          : 'pitch hold'
+        : c.musicMaxVoicingSwing > 0 && voicingSwing(vad, s.onset, s.end) >= c.musicMaxVoicingSwing
+          ? 'voicing swing'
+          : c.musicMinLines > 0 && this.lines!.value(bgDb) < c.musicMinLines
+            ? 'lines'
+            : '';
+    const musicCues = () => musicCueGate() === '';
+    g.model = pmu < c.musicConfidence ? 'model score' : since < c.musicMinMs ? 'short' : musicCueGate();
+    if (g.model === '') {
+      this.passed('model');
+      return this.verdict(2, `music-like sound for ${since} ms`);
+    }
+    if (waited) return this.pendingOutcome(waited);
     if (!tonal && s.trailingMs < c.minHumanSilenceMs) {
       // Talking on: past maxPersonGreetingMs no person's answer is that long; past machineEarlyMs the model may call it sooner.
       if (s.spanMs >= c.maxPersonGreetingMs) {
@@ -352,11 +379,14 @@ export class ShapeAmd {
         // pitch as no talker's greeting of that length has (train machines there, clean to babble at 0 dB: ≥ 0.58).
         // An ambient bed, a pad or a dense mix gives the voice-range pitch tracker little, which is why the model's
         // music cues refused it (round twenty-two: the wide real-music set's runs called a machine here, median 0.11).
+        g.unpitched = pmu < c.musicConfidence ? 'model score' : 'pitched';
         if (pmu >= c.musicConfidence && this.x[17]! < c.musicUnpitchedGreetingBelow) {
           // With musicUnpitchedGreetingFloorHz, read down to the deepest voices' pitch (low-pitch.ts).
           const share = this.ring ? this.lowFloorPitchedShare(s.onset, s.end, dropped) : this.x[17]!;
-          if (share < c.musicUnpitchedGreetingBelow)
+          if (share < c.musicUnpitchedGreetingBelow) {
+            this.passed('unpitched');
             return this.verdict(2, `${s.spanMs} ms of music-like sound with a pitch in ${Math.round(share * 100)} % of it`);
+          }
         }
         return this.verdict(1, `greeting longer than ${c.maxPersonGreetingMs} ms (${s.bursts} bursts)`, pm / (pm + ph));
       }
@@ -459,6 +489,7 @@ export class ShapeAmd {
         conf = p[best]! / (pm + ph);
         why = ' (not music: no held pitch)';
       }
+      if (conf >= c.notSureBelow && best === 2) this.passed('guess');
       if (conf >= c.notSureBelow) return this.verdict(best, `best guess after ${c.totalAnalysisTimeMs} ms of analysis${why}`, conf);
       return this.decide({
         kind: 'notsure',
@@ -534,7 +565,8 @@ export class ShapeAmd {
   private lineMusic(): ShapeDecision | null {
     const c = this.cfg;
     const ms = this.lineFrames * FRAME_MS;
-    if (c.musicLineMinPeriodicShare <= 0 || ms < c.musicMinMs) return null;
+    if (c.musicLineMinPeriodicShare <= 0) return this.refused('line', 'off');
+    if (ms < c.musicMinMs) return this.refused('line', 'short');
     const vad = this.vad;
     const from = vad.firstSoundIndex;
     const minPer = this.vadCfg.minPeriodicity;
@@ -679,12 +711,14 @@ export class ShapeAmd {
     // Held notes on the voice-range pitch, or (musicLineMinLines) spectral lines: a chord, an FM bell's inharmonic
     // partials, a tremolo or a fast arpeggio give the pitch tracker no steady period, but their partials stay put.
     const onPitch = share >= c.musicLineMinPeriodicShare && hold >= c.musicLineMinPitchHold;
-    if (!onPitch && !(this.lines && c.musicLineMinLines > 0)) return null;
+    // Which of the pitch's two bars failed, for the gates' names (bench/detect-music-gates.ts).
+    const offPitch = onPitch ? '' : share < c.musicLineMinPeriodicShare ? '(pitch share)' : '(pitch hold)';
+    if (!onPitch && !(this.lines && c.musicLineMinLines > 0)) return this.refused('line', `pitch ${offPitch}`);
     // A line of pure-tone frames is a tone (busy, dial, a beep), unless (musicLineTonalMinNotes) those frames step
     // through notes and carry harmonics, as a melody on a square-wave or reed-like instrument does (tonal-notes.ts).
     let stepped: TonalNotes | null = null;
     if (tonal / all >= c.maxTonalShare) {
-      if (c.musicLineTonalMinNotes <= 0) return null;
+      if (c.musicLineTonalMinNotes <= 0) return this.refused('line', 'tonal');
       stepped = tonalNotes(
         this.side.purity,
         this.side.freq,
@@ -695,27 +729,29 @@ export class ShapeAmd {
         NOTE_TOLERANCE,
         (this.noteScratch ??= new Float32Array(vad.db.length)),
       );
-      if (stepped.notes < c.musicLineTonalMinNotes || stepped.harmonicShare < c.musicLineTonalMinHarmonicShare) return null;
+      if (stepped.notes < c.musicLineTonalMinNotes || stepped.harmonicShare < c.musicLineTonalMinHarmonicShare)
+        return this.refused('line', 'tonal');
     }
     // A voice stops (a breath, the end of a phrase, a person waiting for a reply); music plays on.
     const pauseMs = pause * FRAME_MS;
-    if (c.musicLineMaxPauseMs > 0 && pauseMs >= c.musicLineMaxPauseMs) return null;
+    if (c.musicLineMaxPauseMs > 0 && pauseMs >= c.musicLineMaxPauseMs) return this.refused('line', 'pause');
     // Music goes on through what the VAD takes for quiet, its notes held there too; a person's pause holds only the
     // room's talk, which glides (a voice that holds its own pitch must not carry the line's hold alone).
-    if (onPitch && quietPairs >= c.musicLineQuietMinPairs && quietHeld / quietPairs < c.musicLineMinPitchHold) return null;
+    if (onPitch && quietPairs >= c.musicLineQuietMinPairs && quietHeld / quietPairs < c.musicLineMinPitchHold)
+      return this.refused('line', 'quiet hold');
     // One pitch (±1 lag step) for most of it is a tone (a dial tone, a tone in noise), not notes.
     let one = 0;
     for (let l = 1; l < lags.length - 1; l++) one = Math.max(one, lags[l - 1]! + lags[l]! + lags[l + 1]!);
-    if (periodicAll > 0 && one / periodicAll >= c.musicLineMaxOnePitchShare) return null;
+    if (periodicAll > 0 && one / periodicAll >= c.musicLineMaxOnePitchShare) return this.refused('line', 'one pitch');
     const swing = voicingSwing({ per: bridged }, from, vad.n);
-    if (c.musicLineMaxVoicingSwing > 0 && swing >= c.musicLineMaxVoicingSwing) return null;
+    if (c.musicLineMaxVoicingSwing > 0 && swing >= c.musicLineMaxVoicingSwing) return this.refused('line', 'voicing swing');
     // Speech articulates: its pitch breaks off at every unvoiced consonant and pause, a new voiced run every syllable
     // or two; music holds its notes through (legato) and re-attacks at most at the beat.
     const onsetsPerS = onsets / ((n * FRAME_MS) / 1000);
     const articulates = c.musicLineMaxPitchOnsetsPerS > 0 && onsetsPerS >= c.musicLineMaxPitchOnsetsPerS;
     // In noise a chord's or an arpeggio's pitch flickers (music dev: 7.7–8.5 voiced runs a second) while its lines stay:
     // on the lines the articulation is judged on the spectrum instead (musicLinesMaxModulation), below.
-    if (articulates && (onPitch || c.musicLinesMaxModulation <= 0)) return null;
+    if (articulates && (onPitch || c.musicLinesMaxModulation <= 0)) return this.refused('line', 'articulates');
     // Last, the costlier cue: the line's spectral peaks pile up on a few frequencies (spectral-lines.ts), counting
     // only the peaks heard within backgroundBelowDb of the line's peak, as the pitch is.
     const lines = onPitch ? -1 : this.lines!.value(lo);
@@ -735,26 +771,26 @@ export class ShapeAmd {
       // Only on a noisy line (its peak at most noisyLineSnrDb over the VAD's floor): on a clean line there is no noise
       // to fill a partial's neighbourhood, and every peak of a voice stands over a near-silent floor (train, round
       // eighteen's trace at ratio 8: a clean person read 1.52 here, persons and machines in noise at most 1.32).
-      if (!(c.musicLineMinFloorLines > 0) || vad.peakDb - vad.floorDb > c.noisyLineSnrDb) return null;
+      if (!(c.musicLineMinFloorLines > 0) || vad.peakDb - vad.floorDb > c.noisyLineSnrDb) return this.refused('line', `lines ${offPitch}`);
       // With musicLinesFloorNullZ each line counts only beyond the activation's binomial spread (spectral-lines.ts
       // subtractNull), the noise's own lines out of the sum, so the bar means the same at every SNR and time.
       floorLines = this.lines!.value(lo, 1, c.musicLinesFloorNullZ);
-      if (floorLines < c.musicLineMinFloorLines) return null;
+      if (floorLines < c.musicLineMinFloorLines) return this.refused('line', `floor lines ${offPitch}`);
       // Two partials and the noise's own lines are a dual tone (busy, reorder, ringback), whatever their contrast over
       // the floor: its two lines at half duty give 1.0, and in deep noise the noise lines add the rest
       // (musicLinesFloorMinThirdLine; spectral-lines.ts thirdLineShare).
       thirdLine = this.lines!.thirdLineShare();
-      if (thirdLine < c.musicLinesFloorMinThirdLine) return null;
+      if (thirdLine < c.musicLinesFloorMinThirdLine) return this.refused('line', 'floor third line');
       // A tone has one partial or two; with the lines counted beyond the noise's spread (musicLinesFloorNullZ) that is
       // all it has, whatever the cadence, so music needs a third line near its strongest (musicLinesFloorMinThirdOfTop).
       if (c.musicLinesFloorMinThirdOfTop > 0) {
         thirdOfTop = this.lines!.thirdOfTopShare();
-        if (thirdOfTop < c.musicLinesFloorMinThirdOfTop) return null;
+        if (thirdOfTop < c.musicLinesFloorMinThirdOfTop) return this.refused('line', 'floor third of top');
       }
       // The pause and articulation gates above read the pitch: a line with (almost) none passes them by default, so
       // the floor route asks some (musicLinesFloorMinPeriodicShare; round nineteen: a wide monotone dev voicemail
       // greeting in white noise, no pitched frame at all, read 1.88 over the floor with a third line of 0.86).
-      if (share < c.musicLinesFloorMinPeriodicShare) return null;
+      if (share < c.musicLinesFloorMinPeriodicShare) return this.refused('line', 'floor pitch share');
     }
     // The pitch says it articulates, the lines say music: a voice's syllables modulate its band levels at ≈ 4 Hz, and a
     // flat voice's lines are one harmonic series; a chord's or an arpeggio's are not, and its levels move at its own
@@ -765,12 +801,13 @@ export class ShapeAmd {
       // The comb first: it reads the lines `value` just found, the modulation reads every frame's bands.
       if (c.musicLinesMaxCombShare > 0) {
         comb = this.lines!.combShare();
-        if (comb >= c.musicLinesMaxCombShare) return null;
+        if (comb >= c.musicLinesMaxCombShare) return this.refused('line', 'comb');
       }
       modulation = this.lines!.modulation();
-      if (modulation >= c.musicLinesMaxModulation) return null;
+      if (modulation >= c.musicLinesMaxModulation) return this.refused('line', 'modulation');
     }
     this.musicOnLine = true;
+    this.passed('line');
     return this.decide({
       kind: 'music',
       // On the pitch: the share of the line with a pitch; on the spectral lines: how far past the bar, 1 at twice it.
@@ -1013,15 +1050,18 @@ export class ShapeAmd {
     const c = this.cfg;
     const vad = this.vad;
     // Not while tracing features for training (scripts/train-amd.ts): the trace runs to the end of the recording.
-    if (this.trace || c.sunkMusicMinShare <= 0) return null;
+    if (this.trace || c.sunkMusicMinShare <= 0) return this.refused('sunk', 'off');
     const from = onset >= 0 ? onset : vad.firstSoundIndex;
-    if (from < 0 || (vad.n - from) * FRAME_MS < c.musicMinMs) return null;
+    if (from < 0 || (vad.n - from) * FRAME_MS < c.musicMinMs) return this.refused('sunk', 'short');
     const lab = this.side.labels;
     const k = sunkPitch(vad, this.side, lab, from, vad.n, this.vadCfg.minPeriodicity);
-    if (k.sunkShare < c.sunkMusicMinShare || k.sunkPeriodicShare < c.sunkMusicMinPeriodicShare) return null;
-    if (k.pitchHold < c.sunkMusicMinPitchHold || k.tonalShare >= c.maxTonalShare) return null;
+    if (k.sunkShare < c.sunkMusicMinShare) return this.refused('sunk', 'sunk share');
+    if (k.sunkPeriodicShare < c.sunkMusicMinPeriodicShare) return this.refused('sunk', 'pitch share');
+    if (k.pitchHold < c.sunkMusicMinPitchHold) return this.refused('sunk', 'pitch hold');
+    if (k.tonalShare >= c.maxTonalShare) return this.refused('sunk', 'tonal');
     const swing = voicingSwing(vad, from, vad.n);
-    if (swing >= c.sunkMusicMaxVoicingSwing) return null;
+    if (swing >= c.sunkMusicMaxVoicingSwing) return this.refused('sunk', 'voicing swing');
+    this.passed('sunk');
     return this.decide({
       kind: 'music',
       confidence: r3(k.sunkPeriodicShare),
@@ -1033,6 +1073,29 @@ export class ShapeAmd {
         voicingSwing: r3(swing),
       },
     });
+  }
+
+  /** A noisy line's pending person (see `pending`): still waiting (no verdict), or the person verdict now. */
+  private pendingOutcome(waited: 'wait' | 'person'): ShapeDecision | null {
+    const pd = this.pending!;
+    if (waited === 'wait') return null;
+    return this.verdict(
+      0,
+      `${pd.spanMs} ms greeting in ${pd.bursts} burst(s), then ${this.t - pd.endMs} ms with nothing within ${this.cfg.resumeWithinDb} dB of its loudest (noisy line)`,
+      pd.conf,
+    );
+  }
+
+  /** A music route refused at `gate` (musicGates). */
+  private refused(route: MusicRoute, gate: string): null {
+    this.musicGates[route] = gate;
+    return null;
+  }
+
+  /** A music route called it (musicRoute, musicGates). */
+  private passed(route: MusicRoute | 'guess'): void {
+    this.musicRoute = route;
+    if (route !== 'guess') this.musicGates[route] = '';
   }
 
   private verdict(cls: number, reason: string, confidence = this.p[cls]!): ShapeDecision {

@@ -27,6 +27,8 @@ export interface CallAnalyzerOptions {
   announcements?: AnnouncementLibrary;
   /** Where the first frame is: early media (default) or already answered. */
   phase?: AnalysisPhase;
+  /** Diagnosis: handed the model decider when the answer creates it (bench/detect-music-gates.ts reads its musicGates). */
+  onShape?: (shape: ShapeAmd) => void;
 }
 
 const NONE: Verdict[] = [];
@@ -97,8 +99,10 @@ class Analyzer implements CallAnalyzer {
   answered(): Verdict[] {
     if (this.finished || this.phase === 'answered') return NONE;
     this.phase = 'answered';
-    if (this.cfg.amd.decider === 'model') this.shape = new ShapeAmd(this.cfg.amd, this.cfg.vad);
-    else this.amd = new Amd(this.cfg.amd);
+    if (this.cfg.amd.decider === 'model') {
+      this.shape = new ShapeAmd(this.cfg.amd, this.cfg.vad);
+      this.opts.onShape?.(this.shape);
+    } else this.amd = new Amd(this.cfg.amd);
     this.speechSeen = false;
     this.speechRun = 0;
     this.fax = new FaxDetector(this.cfg.fax, this.cfg.tones);
