@@ -55,8 +55,8 @@ interface Pooled {
   /** Waiting agents' time under-dialled / awaiting answers, as shares of available time (engine.ts). */
   idleUnderDialled: number;
   idleAwaitingAnswers: number;
-  /** The waiting agents' time by when × why, summed over the shifts (agent-ms; sim/lost-time.ts), and the available agent-ms. */
-  lost: LostTime;
+  /** The waiting agents' time by when × why, summed over the shifts (agent-ms; sim/lost-time.ts; `--decompose` only), and the available agent-ms. */
+  lost?: LostTime;
   availableMs: number;
 }
 
@@ -75,7 +75,7 @@ function pool(rs: SimResult[]): Pooled {
     abandoned,
     idleUnderDialled: rs.reduce((a, r) => a + r.idleUnderDialled * r.agentHours, 0) / hours,
     idleAwaitingAnswers: rs.reduce((a, r) => a + r.idleAwaitingAnswers * r.agentHours, 0) / hours,
-    lost: rs.reduce((a, r) => addLost(a, r.lost), emptyLost()),
+    ...(rs.some((r) => r.lost) ? { lost: rs.reduce((a, r) => (r.lost ? addLost(a, r.lost) : a), emptyLost()) } : {}),
     availableMs: hours * 3_600_000,
   };
 }
@@ -101,6 +101,7 @@ async function sweepOracle(
   rounds: number,
   kind: 'oracle' | 'lawsOracle' = 'oracle',
   rule: OracleRule = 'pooled',
+  lostTime = false,
 ): Promise<Map<string, Pooled & { theta: number }>> {
   const lo = new Map(scenarios.map((s) => [s.name, 1e-4]));
   const hi = new Map(scenarios.map((s) => [s.name, 0.1]));
@@ -109,7 +110,7 @@ async function sweepOracle(
     const theta = new Map(scenarios.map((s) => [s.name, round === 0 ? 0.008 : Math.sqrt(lo.get(s.name)! * hi.get(s.name)!)]));
     const jobs: Job[] = [];
     for (const scenario of scenarios)
-      for (const seed of seeds) jobs.push({ scenario, strategy: { kind, name: kind, theta: theta.get(scenario.name)! }, seed });
+      for (const seed of seeds) jobs.push({ scenario, strategy: { kind, name: kind, theta: theta.get(scenario.name)! }, seed, lostTime });
     const results = await runAll(jobs);
     for (const sc of scenarios) {
       const p = pool(results.filter((r) => r.scenario === sc.name));
@@ -380,8 +381,10 @@ async function shifts(
 ): Promise<void> {
   const predictive = strategies.find((s) => s.name === 'predictive')!;
   const t0 = Date.now();
-  const results = await runAll(scenarios.flatMap((scenario) => seeds.map((seed) => ({ scenario, strategy: predictive, seed }))));
-  const oracle = oracleRounds > 0 ? await sweepOracle(scenarios, seeds, oracleRounds) : undefined;
+  const results = await runAll(
+    scenarios.flatMap((scenario) => seeds.map((seed) => ({ scenario, strategy: predictive, seed, lostTime: decompose }))),
+  );
+  const oracle = oracleRounds > 0 ? await sweepOracle(scenarios, seeds, oracleRounds, 'oracle', 'pooled', decompose) : undefined;
   const ruled = oracle && shiftRule ? await sweepOracle(scenarios, seeds, oracleRounds, 'oracle', 'shifts') : undefined;
   console.log(
     `pacing simulator, shifts: ${scenarios.length} scenarios × predictive${oracle ? ` + oracle${ruled ? ' (pooled and shift rule)' : ''} (${oracleRounds} sweep rounds)` : ''} × seeds ${seeds[0]}–${seeds[seeds.length - 1]} × ${hours} h shifts (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
@@ -463,8 +466,8 @@ async function shifts(
  * by when in the shift and why (sim/lost-time.ts), as one JSON line: both summaries and the gap, in points of available time.
  */
 function decomposition(scenario: string, seeds: number[], ours: Pooled, oracle: Pooled & { theta: number }): string {
-  const so = summarize(ours.lost, ours.availableMs);
-  const sr = summarize(oracle.lost, oracle.availableMs);
+  const so = summarize(ours.lost ?? emptyLost(), ours.availableMs);
+  const sr = summarize(oracle.lost ?? emptyLost(), oracle.availableMs);
   return JSON.stringify({
     decompose: scenario,
     seeds: [seeds[0], seeds[seeds.length - 1]],

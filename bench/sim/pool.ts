@@ -15,6 +15,8 @@ export interface Job {
   scenario: Scenario;
   strategy: Strategy;
   seed: number;
+  /** Book the lost agent time by when and why (engine SimOptions.lostTime; `--decompose`). */
+  lostTime?: boolean;
 }
 
 export async function runAll(jobs: Job[], threads = availableParallelism()): Promise<SimResult[]> {

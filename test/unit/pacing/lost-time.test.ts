@@ -83,16 +83,16 @@ t.test('in the simulator the split accounts for all of the waiting time, for pre
     { kind: 'tick', name: 'predictive', campaign: simCampaign('predictive') },
     { kind: 'oracle', name: 'oracle', theta: 0.01 },
   ];
-  const [pred, oracle] = strategies.map((st) => simulate(sc, st, { seed: 3 }));
+  const [pred, oracle] = strategies.map((st) => simulate(sc, st, { seed: 3, lostTime: true }));
   for (const r of [pred!, oracle!]) {
-    const s = summarize(r.lost, r.agentHours * 3_600_000);
+    const s = summarize(r.lost!, r.agentHours * 3_600_000);
     t.ok(Math.abs(s.total - (r.idleUnderDialled + r.idleAwaitingAnswers)) < 1e-9, `${r.strategy}: ${s.total.toFixed(4)} lost`);
     t.ok(Math.abs(s.total + r.occupancy - 1) < 0.005, `${r.strategy}: occupancy + lost = 1`);
     t.ok(s.when.rampUp > 0 && s.when.steady > 0 && s.when.shiftEnd > 0, `${r.strategy}: time in every part of the shift`);
     t.ok(s.why.awaitingAnswers > 0, `${r.strategy}: some waiting with calls in flight`);
   }
-  const sp = summarize(pred!.lost, pred!.agentHours * 3_600_000);
-  const so = summarize(oracle!.lost, oracle!.agentHours * 3_600_000);
+  const sp = summarize(pred!.lost!, pred!.agentHours * 3_600_000);
+  const so = summarize(oracle!.lost!, oracle!.agentHours * 3_600_000);
   t.equal(so.why.thinEstimates + so.why.threshold + so.why.abandonLimit + so.why.estimateOff, 0, 'the oracle has no reasons to split');
   t.equal(sp.why.noCallForThem, 0, 'predictive books every uncovered ms under a reason');
   t.ok(sp.why.thinEstimates > 0, 'predictive starts on thin estimates');
@@ -100,4 +100,8 @@ t.test('in the simulator the split accounts for all of the waiting time, for pre
   const gap = lostGap(sp, so);
   t.ok(Math.abs(gap.total - Math.round((sp.total - so.total) * 10000) / 100) < 1e-9);
   t.ok(Math.abs(gap.awaitingAnswers + gap.noCallForThem - gap.total) < 0.02, 'covered + uncovered = the gap');
+  // Off by default: the booking costs CPU, and the figures are the same without it.
+  const plain = simulate(sc, strategies[0]!, { seed: 3 });
+  t.equal(plain.lost, undefined, 'no split unless asked');
+  t.equal(plain.occupancy, pred!.occupancy, 'booking changes no figure');
 });
