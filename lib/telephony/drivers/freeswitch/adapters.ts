@@ -458,8 +458,30 @@ function wrapMediaServer(ms: FsmrfMediaServer): MediaServerPort {
     api: (command) => ms.api(command),
     onEnd: (fn) => ms.on('end', () => fn()),
     onHeard: (fn) => heard.push(fn),
-    disconnect: () => ms.disconnect(),
+    disconnect: () => {
+      stopReconnect(ms.conn);
+      ms.disconnect();
+    },
   };
+}
+
+/** The part of drachtio-modesl 1.3's inbound Connection that holds its reconnect (lib/esl/Connection.js). */
+interface ReconnectInternals {
+  reconnectVars?: { retryTimer?: NodeJS.Timeout | null };
+}
+
+/**
+ * Cancels drachtio-modesl's pending reconnect of an event socket about to be closed. Its `disconnect()` marks the
+ * connection closing but leaves the timer that `_onConnectionGone` set when the socket dropped (FreeSWITCH
+ * restarting, a network blip); the timer then opens a new socket whatever `closing` says, and against a FreeSWITCH
+ * that is up by then that socket logs in and is never closed: it keeps the process alive
+ * (test/unit/freeswitch/event-socket-close.test.ts shows the library doing it). Same as DrachtioSrf.abandon does for
+ * drachtio-srf's own reconnect.
+ */
+export function stopReconnect(conn: unknown): void {
+  const vars = (conn as ReconnectInternals | undefined)?.reconnectVars;
+  if (vars?.retryTimer) clearTimeout(vars.retryTimer);
+  if (vars) vars.retryTimer = null;
 }
 
 /**
