@@ -8,7 +8,7 @@ import { createSocket } from 'node:dgram';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freeUdpPort } from './ports';
+import { freeUdpPort, udpPortHolder } from './ports';
 import { farEndAudio, type FarEndAudio } from './audio';
 
 export const SCENARIO_DIR = resolve(__dirname, '../../../sipp-scenarios');
@@ -47,6 +47,8 @@ export interface SippOptions {
   args?: string[];
   /** Remote host:port (UAC scenarios). */
   remote?: string;
+  /** The SIP port (-p); default: one probed free. */
+  port?: number;
 }
 
 /** Every scenario's audio placeholders: [person] → person.ulaw looped, PCMU. */
@@ -86,7 +88,7 @@ export async function startSipp(o: SippOptions): Promise<Sipp> {
 class PortTakenError extends Error {}
 
 async function startSippOnce(o: SippOptions): Promise<Sipp> {
-  const port = await freeUdpPort();
+  const port = o.port ?? (await freeUdpPort());
   // -mp binds the audio RTP/RTCP and video RTP/RTCP ports from here up
   const mediaPort = await freeUdpPort(4);
   const keys = { ...audioKeys(), ...o.keys };
@@ -128,8 +130,13 @@ async function startSippOnce(o: SippOptions): Promise<Sipp> {
   });
   let exited = false;
   void done.then(() => (exited = true));
-  // UAS: ready when its UDP port is taken; UAC starts sending at once.
-  if (!o.remote) await waitBound(port, () => exited);
+  // UAS: ready when its UDP port is taken by it; UAC starts sending at once.
+  if (!o.remote && (await waitBound(port, child.pid, () => exited)) === 'other' && !exited) {
+    // Still starting after the wait, and its port is another process's: SIPp cannot have it.
+    child.kill('SIGKILL');
+    await done;
+    throw new PortTakenError(`sipp ${o.scenario}: 127.0.0.1:${port} is held by another process`);
+  }
   if (exited) {
     const r = await done;
     const message = `sipp ${o.scenario} exited at start (code ${r.code}): ${r.stderr.slice(-2000)}`;
@@ -178,17 +185,30 @@ function failedWith(scenario: string, code: number | null, errorFile: string): {
   return { errors };
 }
 
-async function waitBound(port: number, gaveUp: () => boolean): Promise<void> {
+/**
+ * Until SIPp (`pid`) holds its SIP port, or gave up; the port's last holder seen. Where /proc says who holds the
+ * port, a port another process holds is not SIPp's: SIPp then exits on EADDRINUSE and is started again on another
+ * port (startSipp); elsewhere any holder counts, as before.
+ */
+async function waitBound(port: number, pid: number | undefined, gaveUp: () => boolean): Promise<'mine' | 'other' | 'free'> {
+  let holder: 'mine' | 'other' | 'free' = 'free';
   for (let i = 0; i < 250 && !gaveUp(); i++) {
-    const taken = await new Promise<boolean>((res) => {
-      const s = createSocket('udp4');
-      s.once('error', () => {
-        s.close();
-        res(true);
+    const known = pid === undefined ? undefined : udpPortHolder(pid, port);
+    if (known === undefined) {
+      const taken = await new Promise<boolean>((res) => {
+        const s = createSocket('udp4');
+        s.once('error', () => {
+          s.close();
+          res(true);
+        });
+        s.bind(port, '127.0.0.1', () => s.close(() => res(false)));
       });
-      s.bind(port, '127.0.0.1', () => s.close(() => res(false)));
-    });
-    if (taken) return;
+      if (taken) return 'mine';
+    } else {
+      holder = known;
+      if (holder === 'mine') return holder;
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
+  return holder;
 }
