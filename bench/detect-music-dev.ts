@@ -36,7 +36,8 @@ import { countPath, verdictPath } from './lib/verdict-path';
 
 const NOISES = ['white', 'pink', 'brown', 'babble'] as const;
 
-function list<T>(args: string[], name: string, all: readonly T[], parse: (s: string) => T): readonly T[] {
+/** A comma-separated list option (`none` for none), else `all`: shared with detect-music-gates. */
+export function list<T>(args: string[], name: string, all: readonly T[], parse: (s: string) => T): readonly T[] {
   const i = args.indexOf(name);
   return i < 0
     ? all

@@ -25,20 +25,11 @@ import { musicDevSet } from './corpus/music-dev';
 import { musicWideSet } from './corpus/music-wide';
 import { codec, CODECS, colored, loadVoice, VOICES, type Codec } from './corpus/real';
 import * as S from './corpus/synth';
-import { wideTracks } from './detect-music-dev';
+import { list, wideTracks } from './detect-music-dev';
 import { predicted, realCorpus } from './detect-real';
 import { mediaOverrides } from './lib/media-overrides';
 import { tabulate, type Refusal } from './lib/music-gates';
 import { verdictPath } from './lib/verdict-path';
-
-function list<T>(args: string[], name: string, all: readonly T[], parse: (s: string) => T): readonly T[] {
-  const i = args.indexOf(name);
-  return i < 0
-    ? all
-    : args[i + 1]!.split(',')
-        .filter((s) => s !== 'none')
-        .map(parse);
-}
 
 interface Run {
   verdicts: Verdict[];
