@@ -346,8 +346,15 @@ export async function startLiveServers(t?: Teardown, opts: LiveServersOptions = 
     for (const release of releases) release();
     // A failed test keeps the servers' folder (logs, config) for a look, as DIALER_LIVE_KEEP does for any run.
     const failed = t?.passing ? !t.passing() : false;
-    if (failed) t?.comment?.(`live servers' folder kept: ${dir} (FreeSWITCH log in log/freeswitch.log)`);
-    else if (!process.env.DIALER_LIVE_KEEP) rmSync(dir, { recursive: true, force: true });
+    if (failed) {
+      // drachtio-server logs to its stdout only: its last lines go beside FreeSWITCH's log (a call that never reached
+      // its far end is told by drachtio's side).
+      mkdirSync(join(dir, 'log'), { recursive: true });
+      procs.forEach((p, i) => {
+        if (/drachtio$/.test(p.child.spawnargs[4] ?? '')) writeFileSync(join(dir, 'log', `drachtio-${i}.log`), p.output());
+      });
+      t?.comment?.(`live servers' folder kept: ${dir} (FreeSWITCH log in log/freeswitch.log, drachtio's in log/drachtio-*.log)`);
+    } else if (!process.env.DIALER_LIVE_KEEP) rmSync(dir, { recursive: true, force: true });
   };
   t?.teardown(stop);
   try {
