@@ -65,6 +65,12 @@ export async function startLoopbackPeers(o: {
  * A dialer configuration that dials only the loopback carrier: embedded
  * driver on a free port, the carrier as the one trunk, short AMD silence
  * timeout and runner timers. `extra` is merged on top (api, log…).
+ * The short silence timeout suits the embedded driver only: its analyser's
+ * clock is the audio received (driver.ts onAudio, one frame per 160 samples),
+ * so a starved SIPp or dialer delays a person's words but never turns them
+ * into silence. A FreeSWITCH driver's analysis runs on FreeSWITCH's media
+ * clock, which counts late audio as silence: FreeSWITCH configurations take
+ * the product's timeout (test/helpers/live-freeswitch.ts).
  */
 export function loopbackConfig(o: { carrierAddress: string; promptsDir: string; extra?: Record<string, unknown> }): Readonly<Config> {
   return validateConfig({

@@ -150,7 +150,7 @@ t.test(
         freeswitch: live.configSection('stream'),
         trunks: [{ name: 'carrier', address: peers.carrier.address, callsPerSecond: 1000, maxChannels: 1000 }],
       },
-      media: { amd: { silenceTimeoutMs: 2500 } },
+      // The product's silence timeout (amd.silenceTimeoutMs, 5 s; see test/helpers/live-freeswitch.ts).
       dialer: { runner: runnerConfig(), prompts: { dir: join(dir, 'prompts') } },
     });
     const log = pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' });
