@@ -10,7 +10,7 @@
  * A second ceiling, the laws oracle (sim/laws-oracle.ts), knows the true laws and each agent's state, time in it and
  * speed but not the drawn remainders, swept the same way: lawsRatio = predictive's occupancy ÷ its occupancy, and its
  * own oracleRatio is the part of the gap that is information no dialer has.
- * Usage: npm run bench -- pacing [--hours H] [--seeds N] [--first-seed S] [--only a20-live25-talk180[,…]] [--agents 5] [--rounds R] [--calibration] [--shifts [--oracle [--shift-rule-oracle] [--decompose] | --paired JSON]] [--no-baselines] [--mode-options JSON] [--probe-sweep JSON [--probe-range lo,hi] [--probe-scaled]]
+ * Usage: npm run bench -- pacing [--hours H] [--seeds N] [--first-seed S] [--only a20-live25-talk180[,…]] [--agents 5] [--rounds R] [--calibration] [--shifts [--oracle [--shift-rule-oracle] [--decompose] | --paired JSON] [--discrimination]] [--no-baselines] [--mode-options JSON] [--probe-sweep JSON [--probe-range lo,hi] [--probe-scaled]]
  * (`--first-seed`: judge a change on other seeds than the grid's 1…N, whose shifts it may have been tuned on;
  * `--calibration`: predictive's abandons expected against those seen, binned by the abandon chance per call placed;
  * `--no-baselines`: predictive and the two oracles only;
@@ -21,7 +21,9 @@
  * and each scenario's shiftRuleOracleRatio; `--shifts --paired JSON`: predictive under --mode-options and under JSON on
  * the same seeds, per scenario the occupancy difference seed by seed with its mean, sd and se, sim/paired.ts;
  * `--decompose` with `--shifts --oracle`: per scenario a JSON line of predictive's and the oracle's lost agent time by when
- * in the shift and why, and the gap, sim/lost-time.ts.)
+ * in the shift and why, and the gap, sim/lost-time.ts; `--discrimination` with `--shifts`: per scenario a JSON line of how
+ * well predictive's per-call abandon prediction ranks the calls that then found no agent, against the laws oracle's and
+ * the clairvoyant oracle's predictions of the same calls (AUC, Brier, calibration table), sim/discrimination.ts.)
  * Last line (JSON): per strategy, the standard scenario's figures and the worst
  * over the grid.
  */
@@ -35,6 +37,7 @@ import { withinRule, type OracleRule } from './sim/oracle-rule';
 import { pairedDeltas } from './sim/paired';
 import { grid, STANDARD, type Scenario } from './sim/scenario';
 import { addLost, emptyLost, inPoints, lostGap, summarize, type LostTime } from './sim/lost-time';
+import { PREDICTORS, readRecords, summarizeDiscrimination, DISCRIMINATION_EDGES } from './sim/discrimination';
 
 const strategiesWith = (predictive: ModeOptions): Strategy[] => [
   { kind: 'tick', name: 'progressive', campaign: simCampaign('progressive') },
@@ -210,8 +213,10 @@ export default async function main(args: string[] = []): Promise<void> {
       throw new Error('--paired needs --shifts and no --oracle (two option sets on the same seeds, predictive alone)');
     return paired(scenarios, seeds, modeOptions, parseModeOptions(pairedWith));
   }
+  const discriminate = args.includes('--discrimination');
+  if (discriminate && !args.includes('--shifts')) throw new Error('--discrimination needs --shifts (predictive alone, many seeds)');
   if (args.includes('--shifts'))
-    return shifts(scenarios, seeds, hours, all, modeOptions, args.includes('--oracle') ? rounds : 0, shiftRule, decompose);
+    return shifts(scenarios, seeds, hours, all, modeOptions, args.includes('--oracle') ? rounds : 0, shiftRule, decompose, discriminate);
   const jobs: Job[] = [];
   for (const scenario of scenarios) for (const strategy of strategies) for (const seed of seeds) jobs.push({ scenario, strategy, seed });
   const t0 = Date.now();
@@ -378,11 +383,14 @@ async function shifts(
   oracleRounds = 0,
   shiftRule = false,
   decompose = false,
+  discriminate = false,
 ): Promise<void> {
   const predictive = strategies.find((s) => s.name === 'predictive')!;
   const t0 = Date.now();
   const results = await runAll(
-    scenarios.flatMap((scenario) => seeds.map((seed) => ({ scenario, strategy: predictive, seed, lostTime: decompose }))),
+    scenarios.flatMap((scenario) =>
+      seeds.map((seed) => ({ scenario, strategy: predictive, seed, lostTime: decompose, discrimination: discriminate })),
+    ),
   );
   const oracle = oracleRounds > 0 ? await sweepOracle(scenarios, seeds, oracleRounds, 'oracle', 'pooled', decompose) : undefined;
   const ruled = oracle && shiftRule ? await sweepOracle(scenarios, seeds, oracleRounds, 'oracle', 'shifts') : undefined;
@@ -433,6 +441,7 @@ async function shifts(
         : {}),
     };
     if (decompose && o) decompositions.push(decomposition(sc.name, seeds, p, o));
+    if (discriminate) decompositions.push(discriminationLine(sc.name, seeds, rs));
     console.log(
       `${sc.name.padEnd(29)}${(p.occupancy * 100).toFixed(1).padStart(8)} %${(p.abandonRate * 100).toFixed(2).padStart(7)} %${oracle ? (ratio !== undefined ? ratio.toFixed(3) : '—').padStart(13) : ''}${ruled ? (ruledRatio !== undefined ? ruledRatio.toFixed(3) : '—').padStart(16) : ''}   ${high.map(([seed, r]) => `${seed}: ${(r * 100).toFixed(2)} %`).join(', ') || '—'}`,
     );
@@ -457,7 +466,7 @@ async function shifts(
       scenarios: per,
     }),
   );
-  // --decompose: one more JSON line per scenario, after the summary (sim/lost-time.ts).
+  // --decompose, --discrimination: one more JSON line per scenario each, after the summary (sim/lost-time.ts, sim/discrimination.ts).
   for (const line of decompositions) console.log(line);
 }
 
@@ -475,5 +484,48 @@ function decomposition(scenario: string, seeds: number[], ours: Pooled, oracle: 
     predictive: inPoints(so),
     oracle: inPoints(sr),
     gap: lostGap(so, sr),
+  });
+}
+
+/**
+ * `--discrimination`: how well predictive's per-call abandon prediction ranks its calls that needed an agent, against
+ * the laws oracle's and the clairvoyant oracle's predictions of the same calls (sim/discrimination.ts), pooled over the
+ * seeds, as one JSON line: per predictor the AUC, Brier score, mean prediction, the share of the abandons among its
+ * riskiest tenth of calls, and the calibration table (bin upper edge: calls, predicted, abandoned).
+ */
+function discriminationLine(scenario: string, seeds: number[], rs: SimResult[]): string {
+  const records = rs.flatMap((r) => (r.discrimination ? readRecords(r.discrimination.records) : []));
+  const unscored = rs.reduce(
+    (a, r) => ({
+      calls: a.calls + (r.discrimination?.unscored.calls ?? 0),
+      abandoned: a.abandoned + (r.discrimination?.unscored.abandoned ?? 0),
+    }),
+    { calls: 0, abandoned: 0 },
+  );
+  const d = summarizeDiscrimination(records, unscored);
+  const r3 = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 1000);
+  return JSON.stringify({
+    discrimination: scenario,
+    seeds: [seeds[0], seeds[seeds.length - 1]],
+    calls: d.calls,
+    abandoned: d.abandoned,
+    unscored: d.unscored,
+    ...Object.fromEntries(
+      PREDICTORS.map((p) => {
+        const s = d.predictors[p];
+        return [
+          p,
+          {
+            auc: r3(s.auc),
+            brier: Number(s.brier.toPrecision(4)),
+            meanPredicted: Number(s.meanPredicted.toPrecision(3)),
+            topDecileAbandons: r3(s.topDecileAbandons),
+            bins: Object.fromEntries(
+              s.bins.map((b, i) => [String(DISCRIMINATION_EDGES[i]), [b.calls, Math.round(b.predicted * 10) / 10, b.abandoned]]),
+            ),
+          },
+        ];
+      }),
+    ),
   });
 }

@@ -32,11 +32,20 @@ import {
   WRAP_SEC,
   type Scenario,
 } from './scenario';
-import { at, oracleCalls, trueLaws, type TrueLaws } from './oracle';
+import { at, oracleCalls, oracleMarginal, trueLaws, type TrueLaws } from './oracle';
 import { bookInterval, emptyLost, uncoveredWhy, type LostTime, type UncoveredWhy } from './lost-time';
-import { agentLaws, lawsOracleCalls, type LawsAgent } from './laws-oracle';
-import { afterPlaced, campaignTick, ownPlaced, type SessionView, type TickCampaign } from '../../lib/dialer/steps/campaign-tick';
-import type { PredictiveMode } from '../../lib/pacing/types';
+import { agentLaws, lawsOracleCalls, lawsOracleMarginal, type LawsAgent } from './laws-oracle';
+import { meanMarginal, pushRecord, type Predictor } from './discrimination';
+import {
+  afterPlaced,
+  campaignTick,
+  ownPlaced,
+  pacingMode,
+  type SessionView,
+  type TickCampaign,
+} from '../../lib/dialer/steps/campaign-tick';
+import type { PredictiveMode, TickInput } from '../../lib/pacing/types';
+import { predictive } from '../../lib/pacing/predictive';
 import { probeEstimates, probeModeOptions, type Probe } from './probe';
 
 export type Strategy =
@@ -67,6 +76,12 @@ export interface SimOptions {
    * oracle's run 90 % more CPU and predictive's 35 % (a 2 h shift, round twenty-five).
    */
   lostTime?: boolean;
+  /**
+   * Score predictive's calls that need an agent: its own abandon prediction, the laws oracle's and the clairvoyant
+   * oracle's, against the outcome (SimResult.discrimination, discrimination.ts). Off by default (two oracle marginals
+   * per placing tick); the simulation itself is the same with it on (no draw, no decision reads it).
+   */
+  discrimination?: boolean;
   /** Called with every pacing decision (tests use it to check invariants). */
   onDecision?: (d: TickDecision, now: number) => void;
 }
@@ -110,6 +125,11 @@ export interface SimResult {
    * the idle time of idleUnderDialled + idleAwaitingAnswers. Only with SimOptions.lostTime.
    */
   lost?: LostTime;
+  /**
+   * Predictive's calls that needed an agent: flat records (discrimination.ts RECORD numbers each: ours, laws, exact,
+   * abandoned), and those placed by ticks with no model (1:1 fallback, no estimates). Only with SimOptions.discrimination.
+   */
+  discrimination?: { records: number[]; unscored: { calls: number; abandoned: number } };
 }
 
 /** Upper edges of the calibration bins: abandons the decision expected per call placed. */
@@ -150,9 +170,13 @@ interface Call {
   ringMs: number;
   /** Predictive's calibrationOwnCalls: true or false as the decision tagged it (the model's own call or not); absent: untold. */
   own?: boolean;
+  /** SimOptions.discrimination: the predictions at its tick (discrimination.ts PREDICTORS); null: a tick with no model. */
+  pred?: Prediction | null;
 }
 
 const SEC = 1000;
+/** A call's predictions of P(it finds no agent | it needs one), taken at its tick (discrimination.ts). */
+type Prediction = Record<Predictor, number>;
 const ESTIMATES_REFRESH_MS = 5000;
 
 export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): SimResult {
@@ -227,6 +251,16 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
     : undefined;
   const queuedBin = new Map<number, number>(); // queued call → its calibration bin
   const queuedOwn = new Map<number, boolean>(); // queued call → the model's own call or not (calibrationOwnCalls)
+  // SimOptions.discrimination: the scored calls' records, queued calls' predictions until their outcome, unscored counts.
+  const discrimination = opts.discrimination ? { records: [] as number[], unscored: { calls: 0, abandoned: 0 } } : undefined;
+  const queuedPred = new Map<number, Prediction | null>();
+  const score = (pred: Prediction | null | undefined, wasAbandoned: boolean) => {
+    if (!discrimination || pred === undefined) return;
+    if (pred === null) {
+      discrimination.unscored.calls++;
+      if (wasAbandoned) discrimination.unscored.abandoned++;
+    } else pushRecord(discrimination.records, { ...pred, abandoned: wasAbandoned });
+  };
 
   // The runner refreshes its estimates every few seconds, not on every tick: the windows are tens of minutes long.
   let cached: { at: number; value: Estimates } | null = null;
@@ -284,7 +318,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
     return best;
   };
   const readyCount = () => agents.reduce((n, a) => n + (a.state === 'ready' ? 1 : 0), 0);
-  const place = (now: number, bin: number, own?: boolean) => {
+  const place = (now: number, bin: number, own?: boolean, pred?: Prediction | null) => {
     const id = nextCall++;
     let ringMs: number;
     let isLive = false;
@@ -312,10 +346,58 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
         else if (w && rOutcome.next() < w.amdFalsePerson) isLive = falsePerson = true;
       }
     }
-    ringing.set(id, { startedAt: now, bin, live: isLive, falsePerson, ringMs, ...(own !== undefined ? { own } : {}) });
+    ringing.set(id, {
+      startedAt: now,
+      bin,
+      live: isLive,
+      falsePerson,
+      ringMs,
+      ...(own !== undefined ? { own } : {}),
+      ...(pred !== undefined ? { pred } : {}),
+    });
     heap.push({ t: now + ringMs, kind: 'resolve', call: id });
     placed++;
     starts.push(now);
+  };
+
+  /**
+   * A predictive tick's three predictions for each of its `n` calls (discrimination.ts): the model's mean P(abandon |
+   * needs an agent), the laws oracle's and the clairvoyant oracle's, each averaged over the tick's calls; null when the
+   * tick had no model (no per-call threshold: the 1:1 fallback, no estimates).
+   */
+  const predictions = (d: TickDecision, n: number, now: number, input: Omit<TickInput, 'estimates'>): Prediction | null => {
+    const f = d.trace.figures;
+    const modelLive = typeof f.liveRate === 'number' ? f.liveRate : 0;
+    const est = currentEstimates(now);
+    if (typeof f.perCallRisk !== 'number' || !(modelLive > 0) || !est || input.mode.kind !== 'predictive') return null;
+    const ours = Number(f.expectedAbandons ?? 0) / (n * modelLive);
+    // The same model with no calls placed meanwhile (λ = 0): what the calls-meanwhile term does to the ranking.
+    const still = predictive({ ...input, estimates: { ...est, resolvedPerMs: 0 } }, input.mode, d.trace.agents.ready);
+    const oursNoMeanwhile = (still.expectedAbandons?.(n) ?? 0) / (n * modelLive);
+    const common = {
+      now,
+      ringing: [...ringing.values()].map((c) => c.startedAt),
+      queued: queued.size,
+      graceMs: Math.max(0, threshold - verdictGapMs),
+      laws: lawsAt(now),
+    };
+    const seen = agents.map((a, i): LawsAgent => ({
+      state: a.state,
+      since: a.since,
+      ...(a.state === 'break' ? { breakEndsAt: a.freeAt } : {}),
+      talkSpeed: speed[i]!.talk,
+      wrapSpeed: speed[i]!.wrap,
+    }));
+    const aLaws = agentLaws(sc.talkMeanSec, w, common.laws.falsePersonShare);
+    const lawsWith = (as: LawsAgent[]) => meanMarginal(lawsOracleMarginal({ ...common, agents: as, agentLaws: aLaws }), n);
+    return {
+      ours,
+      oursNoMeanwhile,
+      laws: lawsWith(seen),
+      lawsTeam: lawsWith(seen.map((a) => ({ ...a, talkSpeed: 1, wrapSpeed: 1 }))),
+      lawsNoBreak: lawsWith(seen.filter((a) => a.state !== 'break')),
+      exact: meanMarginal(oracleMarginal({ ...common, freeAt: agents.map((a) => a.freeAt) }), n),
+    };
   };
 
   /** Books the waiting agents' time of [t, t + dt) by when and why (lost-time.ts). */
@@ -367,6 +449,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
         // calibrationOwnCalls: how many of the tick's calls are the model's own (the rest its abandons tell as not).
         let ownN: number | undefined;
         let bin = -1;
+        let pred: Prediction | null | undefined;
         if (strategy.kind === 'oracle' || strategy.kind === 'lawsOracle') {
           const ready = readyCount();
           const inFlight = ringing.size + queued.size;
@@ -439,6 +522,16 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
           lastUncovered = uncoveredWhy(d.trace);
           lastModelLive = typeof d.trace.figures.liveRate === 'number' ? d.trace.figures.liveRate : undefined;
           n = d.calls;
+          if (discrimination && n > 0)
+            pred = predictions(d, n, now, {
+              now,
+              mode: pacingMode(strategy.campaign, predictiveOptions ?? strategy.predictive),
+              agents: snap,
+              ...(onBreak.length > 0 ? { onBreak } : {}),
+              calls: { ringing: [...ringing.values()].map((c) => c.startedAt), queued: [...queued.values()], connected },
+              caps: { maxSimultaneousCalls: 0 },
+              closesAt: endAt,
+            });
           ownN = ownPlaced(d, n);
           if (est) est = afterPlaced(est, d, n, now);
           if (calibration && n > 0) {
@@ -470,7 +563,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
             connected,
           }).calls;
         }
-        for (let i = 0; i < n; i++) place(now, bin, ownN === undefined ? undefined : i < ownN);
+        for (let i = 0; i < n; i++) place(now, bin, ownN === undefined ? undefined : i < ownN, pred);
         maxLegs = Math.max(maxLegs, legs());
         maxStarts = Math.max(maxStarts, starts.length);
         heap.push({ t: now + tickMs, kind: 'tick' });
@@ -486,9 +579,11 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
         const d = decideAnswered({ now, verdictAt: now, verdictGapMs, readyAgents: readyCount(), thresholdMs: threshold });
         if (d.action === 'reserve') {
           minute.push({ t: now, drop: false });
+          score(c.pred, false);
           connect(longestIdle(), now, c.falsePerson);
         } else if (d.action === 'wait') {
           queued.set(ev.call, now);
+          if (c.pred !== undefined) queuedPred.set(ev.call, c.pred);
           if (c.bin >= 0) queuedBin.set(ev.call, c.bin);
           if (c.falsePerson) falseQueued.add(ev.call);
           if (c.own !== undefined) queuedOwn.set(ev.call, c.own);
@@ -506,6 +601,8 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
         const cb = queuedBin.get(ev.call);
         if (calibration && cb !== undefined) calibration.observed[cb]++;
         queuedBin.delete(ev.call);
+        score(queuedPred.get(ev.call), true);
+        queuedPred.delete(ev.call);
         const own = queuedOwn.get(ev.call);
         queuedOwn.delete(ev.call);
         abandoned++;
@@ -553,6 +650,8 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
             queued.delete(id);
             queuedBin.delete(id);
             queuedOwn.delete(id);
+            score(queuedPred.get(id), false);
+            queuedPred.delete(id);
             const fp = falseQueued.delete(id);
             minute.push({ t: now, drop: false });
             connect(ev.agent, now, fp);
@@ -589,6 +688,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
     idleAwaitingAnswers: idleAwaitMs / agentMs,
     ...(calibration ? { calibration } : {}),
     ...(opts.lostTime ? { lost } : {}),
+    ...(discrimination ? { discrimination } : {}),
   };
 }
 

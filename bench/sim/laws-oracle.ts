@@ -190,9 +190,22 @@ export function exactTail(fixed: number, demand: readonly number[], supply: read
 
 /** Calls to place now: the clairvoyant oracle's rule with each agent's free time replaced by its law. */
 export function lawsOracleCalls(o: LawsOracleInput): number {
+  const marginal = lawsOracleMarginal(o);
+  if (!marginal) return 0;
+  let n = 0;
+  while (n < o.maxCalls && marginal(n) <= o.theta) n++;
+  return n;
+}
+
+/**
+ * P(a new call that needs an agent finds none | `others` new calls placed with it) from the true laws and each agent's
+ * state, time in it and speed (undefined: no call ever needs an agent): the laws oracle's rule, and the true-laws
+ * prediction of the discrimination measure (discrimination.ts).
+ */
+export function lawsOracleMarginal(o: Omit<LawsOracleInput, 'theta' | 'maxCalls'>): ((others: number) => number) | undefined {
   const L = o.laws;
   const total = at(L.needCdf, L.horizonMs);
-  if (total <= 0) return 0;
+  if (total <= 0) return undefined;
   const H = L.horizonMs;
   const exact = o.ringing.length + o.agents.length <= EXACT_MAX_TERMS;
   const ws: number[] = [];
@@ -252,7 +265,5 @@ export function lawsOracleCalls(o: LawsOracleInput): number {
     }
     return p;
   };
-  let n = 0;
-  while (n < o.maxCalls && marginal(n) <= o.theta) n++;
-  return n;
+  return marginal;
 }

@@ -85,9 +85,22 @@ export interface OracleInput {
 
 /** Calls to place now. */
 export function oracleCalls(o: OracleInput): number {
+  const marginal = oracleMarginal(o);
+  if (!marginal) return 0;
+  let n = 0;
+  while (n < o.maxCalls && marginal(n) <= o.theta) n++;
+  return n;
+}
+
+/**
+ * P(a new call that needs an agent finds none | `others` new calls placed with it), knowing the agents' exact free
+ * times and the true laws (undefined: no call ever needs an agent). The oracle's rule, and the exact-free-times
+ * prediction of the discrimination measure (discrimination.ts).
+ */
+export function oracleMarginal(o: Omit<OracleInput, 'theta' | 'maxCalls'>): ((others: number) => number) | undefined {
   const L = o.laws;
   const total = at(L.needCdf, L.horizonMs);
-  if (total <= 0) return 0;
+  if (total <= 0) return undefined;
   const free = [...o.freeAt].sort((a, b) => a - b);
   const supplyBy = (t: number) => {
     let k = 0;
@@ -136,9 +149,7 @@ export function oracleCalls(o: OracleInput): number {
     }
     return p;
   };
-  let n = 0;
-  while (n < o.maxCalls && marginal(n) <= o.theta) n++;
-  return n;
+  return marginal;
 }
 
 export { FALSE_PERSON_TALK_SEC };

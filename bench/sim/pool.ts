@@ -17,6 +17,8 @@ export interface Job {
   seed: number;
   /** Book the lost agent time by when and why (engine SimOptions.lostTime; `--decompose`). */
   lostTime?: boolean;
+  /** Score predictive's abandon predictions against the outcomes (engine SimOptions.discrimination; `--discrimination`). */
+  discrimination?: boolean;
 }
 
 export async function runAll(jobs: Job[], threads = availableParallelism()): Promise<SimResult[]> {

@@ -4,7 +4,12 @@ import type { Job } from './pool';
 
 parentPort!.on('message', (m: { i: number; job: Job }) => {
   try {
-    const result = simulate(m.job.scenario, m.job.strategy, { seed: m.job.seed, caps: BENCH_CAPS, lostTime: m.job.lostTime === true });
+    const result = simulate(m.job.scenario, m.job.strategy, {
+      seed: m.job.seed,
+      caps: BENCH_CAPS,
+      lostTime: m.job.lostTime === true,
+      discrimination: m.job.discrimination === true,
+    });
     parentPort!.postMessage({ i: m.i, result });
   } catch (e) {
     parentPort!.postMessage({ i: m.i, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
