@@ -4,6 +4,7 @@
  * the libraries' sources (drachtio-srf 5.0.x, drachtio-fsmrf 4.1.2, modesl 1.2)
  * and freeswitch.md; unit tests use recording fakes of the ports instead.
  */
+import type { Socket } from 'node:net';
 import Srf from 'drachtio-srf';
 import { EndpointTimeout, ReofferRefused } from './ports';
 import type {
@@ -47,6 +48,8 @@ interface ModeslConnection {
   api(command: string, cb: (res: EslEvent) => void): void;
   on(event: string, fn: (...args: unknown[]) => void): void;
   disconnect(): void;
+  /** The TCP socket (net.connect's), null once modesl's disconnect() or the server's end ran. */
+  socket: Socket | null;
 }
 interface FsmrfEndpoint {
   uuid: string;
@@ -99,6 +102,7 @@ export class DrachtioSrf implements SrfPort {
   constructor() {
     // Without an error listener an EventEmitter error would crash the process.
     this.srf.on('error', () => undefined);
+    guardDialogDestroy(this.srf);
     this.srf.on('disconnect', () => {
       this.isConnected = false;
       for (const l of this.disconnectListeners) l();
@@ -226,6 +230,33 @@ export class DrachtioSrf implements SrfPort {
       handler(invite);
     });
   }
+}
+
+/**
+ * fsmrf gives FreeSWITCH 4 s to open its outbound event socket for a new endpoint; then it calls the endpoint
+ * dialog's destroy() with no callback and nobody on the Promise it returns (drachtio-fsmrf 4.1.2
+ * lib/mediaserver.js, timeoutFn). A FreeSWITCH that has hung that channel up meanwhile (its `socket` application
+ * failed) has ended the dialog, drachtio-server answers the BYE request with "unable to find dialog" (drachtio-srf
+ * rejects it as ENODIALOG), and the rejection is unhandled: Node 20 ends the process on it. Seen in the live
+ * contract suite at load ~34 (the tap run died mid-suite). Every dialog this Srf makes by Promise gets a destroy()
+ * whose Promise is marked handled; whoever awaits it still sees the rejection.
+ */
+export function guardDialogDestroy(srf: Srf): void {
+  const createUAC = srf.createUAC.bind(srf) as (...args: unknown[]) => unknown;
+  const guarded = (...args: unknown[]): unknown => {
+    const made = createUAC(...args);
+    if (!(made instanceof Promise)) return made; // the callback form: the caller has the dialog and its errors
+    return made.then((dlg: Srf.Dialog) => {
+      const destroy = dlg.destroy.bind(dlg) as (...a: unknown[]) => unknown;
+      (dlg as unknown as { destroy: (...a: unknown[]) => unknown }).destroy = (...a: unknown[]) => {
+        const r = destroy(...a);
+        if (r instanceof Promise) r.catch(() => undefined);
+        return r;
+      };
+      return dlg;
+    });
+  };
+  (srf as unknown as { createUAC: typeof guarded }).createUAC = guarded;
 }
 
 /** A drachtio dialog (either side) as the driver uses it. */
@@ -542,11 +573,11 @@ export const modeslConnect: EslConnect = ({ address, port, secret, timeoutMs }) 
     conn.on('esl::event::auth::fail', () => reject(new Error('wrong event socket password')));
   });
   return within(ready, timeoutMs, `event socket ${address}:${port}`).catch((err) => {
-    try {
-      conn?.disconnect();
-    } catch {
-      /* never connected */
-    }
+    // Not disconnect(): modesl 1.2's nulls the socket that a still-pending TCP connect's callback then hands to its
+    // parser (lib/esl/Connection.js _onConnect → new Parser(null)), a TypeError thrown from a socket callback that
+    // ends the process (a live contract suite's, at load ~34: the connect had outlasted its timeout). Destroying the
+    // socket cancels a pending connect and closes an open one.
+    conn?.socket?.destroy();
     throw err;
   });
 };
