@@ -545,9 +545,19 @@ export class DrachtioMrf implements MrfPort {
     const what = `fsmrf connect to ${opts.address}:${opts.port}`;
     const deadline = Date.now() + opts.timeoutMs;
     for (;;) {
+      const attempt = this.mrf.connect(o);
       try {
-        return wrapMediaServer(await within(this.mrf.connect(o), Math.max(1, deadline - Date.now()), what));
+        return wrapMediaServer(await within(attempt, Math.max(1, deadline - Date.now()), what));
       } catch (err) {
+        // Given up on, an attempt still runs: one that connects later would hold its event socket and its listener
+        // for FreeSWITCH's outbound sockets open for ever (nobody has it to close), keeping the process alive.
+        attempt.then(
+          (late) => {
+            stopReconnect(late.conn);
+            late.disconnect();
+          },
+          () => undefined,
+        );
         if (!FSMRF_NOT_READY.test((err as Error).message) || Date.now() >= deadline) throw err;
       }
     }
