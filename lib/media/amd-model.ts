@@ -259,7 +259,12 @@ export class ShapeAmd {
         cfg.musicMinLines > 0 ||
         cfg.musicMinTuning > 0 ||
         (cfg.musicHoldsPersonVerdict && cfg.musicHoldsPersonOnLines > 0))
-        ? new SpectralLines(frames, cfg.musicLineMinFloorLines > 0 ? cfg.musicLinesFloorRatio : 0, cfg.musicMinTuning > 0)
+        ? new SpectralLines(
+            frames,
+            cfg.musicLineMinFloorLines > 0 ? cfg.musicLinesFloorRatio : 0,
+            cfg.musicMinTuning > 0,
+            cfg.musicTuningMaxHz,
+          )
         : null;
   }
 

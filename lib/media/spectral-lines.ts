@@ -138,13 +138,18 @@ export class SpectralLines {
   private readonly tc: Float32Array;
   private readonly ts: Float32Array;
   private readonly tr: Float32Array;
+  /** The highest bin whose peaks `semitonePhasor` takes. */
+  private readonly tuningHiBin: number;
 
   constructor(
     private readonly capacity: number,
     private readonly floorRatio = 0,
     /** Keep each analysed frame's semitone phasor (`tuning`; amd.musicMinTuning): off, `tuning` reads 0. */
     private readonly keepTuning = false,
+    /** The semitone phasor takes only peaks up to this frequency (amd.musicTuningMaxHz); 0: the whole band. */
+    tuningMaxHz = 0,
   ) {
+    this.tuningHiBin = tuningMaxHz > 0 ? Math.min(LINE_HI_BIN, Math.floor((tuningMaxHz * N) / 8000)) : LINE_HI_BIN;
     this.db = new Float32Array(capacity);
     this.peaks = new Uint8Array(capacity);
     this.bins = new Uint8Array(capacity * MAX_PEAKS);
@@ -267,6 +272,7 @@ export class SpectralLines {
     let s = 0;
     for (let j = at * MAX_PEAKS, e = j + this.peaks[at]!; j < e; j++) {
       const k = this.bins[j]!;
+      if (k > this.tuningHiBin) break;
       const a = Math.log(p[k - 1]! + 1e-9);
       const b = Math.log(p[k]! + 1e-9);
       const g = Math.log(p[k + 1]! + 1e-9);
