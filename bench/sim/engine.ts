@@ -222,6 +222,14 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
   const pendingWrap = new Map<number, number>(); // agent → wrap-up drawn at connect
   const lastTalk = new Map<number, number>(); // agent → the talk its wrap-up follows (ms)
   const falseQueued = new Set<number>(); // queued calls that are machines taken for persons
+  /** What the oracles (and the discrimination's true-law predictions) are told of the calls in flight now. */
+  const oracleView = (now: number) => ({
+    now,
+    ringing: [...ringing.values()].map((c) => c.startedAt),
+    queued: queued.size,
+    graceMs: Math.max(0, threshold - verdictGapMs),
+    laws: lawsAt(now),
+  });
   let connected = 0;
   let nextCall = 0;
   let est: EstimatorState | null = strategy.kind === 'tick' && strategy.campaign.mode === 'predictive' ? createEstimator() : null;
@@ -374,13 +382,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
     // The same model with no calls placed meanwhile (λ = 0): what the calls-meanwhile term does to the ranking.
     const still = predictive({ ...input, estimates: { ...est, resolvedPerMs: 0 } }, input.mode, d.trace.agents.ready);
     const oursNoMeanwhile = (still.expectedAbandons?.(n) ?? 0) / (n * modelLive);
-    const common = {
-      now,
-      ringing: [...ringing.values()].map((c) => c.startedAt),
-      queued: queued.size,
-      graceMs: Math.max(0, threshold - verdictGapMs),
-      laws: lawsAt(now),
-    };
+    const common = oracleView(now);
     const seen = agents.map((a, i): LawsAgent => ({
       state: a.state,
       since: a.since,
@@ -453,15 +455,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
         if (strategy.kind === 'oracle' || strategy.kind === 'lawsOracle') {
           const ready = readyCount();
           const inFlight = ringing.size + queued.size;
-          const common = {
-            now,
-            ringing: [...ringing.values()].map((c) => c.startedAt),
-            queued: queued.size,
-            graceMs: Math.max(0, threshold - verdictGapMs),
-            laws: lawsAt(now),
-            theta: strategy.theta,
-            maxCalls: 8 * agents.length,
-          };
+          const common = { ...oracleView(now), theta: strategy.theta, maxCalls: 8 * agents.length };
           const m =
             strategy.kind === 'oracle'
               ? oracleCalls({ ...common, freeAt: agents.map((a) => a.freeAt) })

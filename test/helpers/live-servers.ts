@@ -15,7 +15,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, r
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../lib/store/redis-server';
-import { modeslConnect } from '../../lib/telephony/drivers/freeswitch/adapters';
+import { DrachtioSrf, modeslConnect } from '../../lib/telephony/drivers/freeswitch/adapters';
 import { udpFree } from '../../lib/telephony/testing/ports';
 import { claimPortSlot } from './port-slots';
 import { starvedMs } from './starved';
@@ -452,4 +452,12 @@ export async function startLiveServers(t?: Teardown, opts: LiveServersOptions = 
     await stop();
     throw err;
   }
+}
+
+/** The dialer's drachtio adapter connected to these servers' drachtio-server, disconnected at teardown. */
+export async function liveSrf(t: Teardown, live: LiveServers): Promise<DrachtioSrf> {
+  const srf = new DrachtioSrf();
+  await srf.connect({ ...live.drachtio, timeoutMs: 30000 });
+  t.teardown(() => srf.disconnect());
+  return srf;
 }

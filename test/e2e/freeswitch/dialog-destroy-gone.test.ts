@@ -8,9 +8,8 @@
  * Without the guard this file fails: tap counts the unhandled rejection as a failure, as the counter below does.
  */
 import t from 'tap';
-import { DrachtioSrf } from '../../../lib/telephony/drivers/freeswitch/adapters';
 import { startSipp } from '../../../lib/telephony/testing/sipp';
-import { liveServersMissing, startLiveServers } from '../../helpers/live-servers';
+import { liveServersMissing, liveSrf, startLiveServers } from '../../helpers/live-servers';
 
 const missing = liveServersMissing();
 
@@ -30,9 +29,7 @@ t.test(
   { skip: missing ?? false, timeout: 120000 },
   async (t) => {
     const live = await startLiveServers(t);
-    const srf = new DrachtioSrf();
-    await srf.connect({ ...live.drachtio, timeoutMs: 30000 });
-    t.teardown(() => srf.disconnect());
+    const srf = await liveSrf(t, live);
     const unhandled: unknown[] = [];
     const count = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', count);

@@ -17,9 +17,9 @@
  * conditions, bounded.
  */
 import t from 'tap';
-import { DrachtioMrf, DrachtioSrf } from '../../../lib/telephony/drivers/freeswitch/adapters';
+import { DrachtioMrf } from '../../../lib/telephony/drivers/freeswitch/adapters';
 import type { EndpointPort, MediaServerPort } from '../../../lib/telephony/drivers/freeswitch/ports';
-import { liveServersMissing, startLiveServers } from '../../helpers/live-servers';
+import { liveServersMissing, liveSrf, startLiveServers } from '../../helpers/live-servers';
 
 const missing = liveServersMissing();
 
@@ -37,9 +37,7 @@ function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
 t.test('endpoints of a FreeSWITCH that dies', { skip: missing ?? false, timeout: 120000 }, async (t) => {
   const live = await startLiveServers(t);
   const fs = live.freeswitch;
-  const srf = new DrachtioSrf();
-  await srf.connect({ ...live.drachtio, timeoutMs: 30000 });
-  t.teardown(() => srf.disconnect());
+  const srf = await liveSrf(t, live);
   const mrf = new DrachtioMrf(srf);
   const ms: MediaServerPort = await mrf.connect({
     address: fs.address,

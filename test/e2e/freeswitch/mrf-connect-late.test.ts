@@ -8,8 +8,8 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import t from 'tap';
-import { DrachtioMrf, DrachtioSrf } from '../../../lib/telephony/drivers/freeswitch/adapters';
-import { liveServersMissing, startLiveServers } from '../../helpers/live-servers';
+import { DrachtioMrf } from '../../../lib/telephony/drivers/freeswitch/adapters';
+import { liveServersMissing, liveSrf, startLiveServers } from '../../helpers/live-servers';
 
 const missing = liveServersMissing();
 
@@ -36,9 +36,7 @@ const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 t.test('a media server connect that completes after its timeout is closed', { skip: missing ?? false, timeout: 120000 }, async (t) => {
   const live = await startLiveServers(t);
   const fs = live.freeswitch;
-  const srf = new DrachtioSrf();
-  await srf.connect({ ...live.drachtio, timeoutMs: 30000 });
-  t.teardown(() => srf.disconnect());
+  const srf = await liveSrf(t, live);
   const mrf = new DrachtioMrf(srf);
   const opts = { address: fs.address, port: fs.port, secret: fs.secret, profile: fs.profile, listenAddress: '127.0.0.1' };
 
