@@ -484,7 +484,15 @@ function wrapMediaServer(ms: FsmrfMediaServer): MediaServerPort {
         if ((err as Error)?.message === 'Connection timeout') throw new EndpointTimeout('Connection timeout');
         throw err;
       }
-      return wrapEndpoint(ep);
+      const port = wrapEndpoint(ep);
+      // fsmrf calls an endpoint ready once it has written its event subscription and filter to the channel's socket
+      // (lib/endpoint.js constructor: subscribe, filter, then _emitReady), not once FreeSWITCH has taken them. A caller
+      // answered at once can press a digit before a loaded FreeSWITCH reads that subscription, and the DTMF event is
+      // then never sent (a fresh-clone run: FreeSWITCH logged "RECV DTMF 9" 180 ms after making the inbound channel,
+      // the dialer heard nothing, the message's dncDigit was lost). FreeSWITCH takes a socket's commands in order: the
+      // reply to one sent after them says they are in force. A channel lost meanwhile is its onDestroy's to report.
+      await port.api('uuid_exists', [ep.uuid]).catch(() => undefined);
+      return port;
     },
     api: (command) => ms.api(command),
     onEnd: (fn) => ms.on('end', () => fn()),
