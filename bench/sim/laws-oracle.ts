@@ -12,7 +12,7 @@
  */
 import { tailWithBinomial } from '../../lib/pacing/count-tail';
 import { normCdf } from '../../lib/pacing/stats';
-import { at, type OracleInput } from './oracle';
+import { at, callsWithin, type OracleInput } from './oracle';
 import { FALSE_PERSON_TALK_SEC, WRAP_SEC, type World } from './scenario';
 
 const SLICES = 6;
@@ -190,11 +190,7 @@ export function exactTail(fixed: number, demand: readonly number[], supply: read
 
 /** Calls to place now: the clairvoyant oracle's rule with each agent's free time replaced by its law. */
 export function lawsOracleCalls(o: LawsOracleInput): number {
-  const marginal = lawsOracleMarginal(o);
-  if (!marginal) return 0;
-  let n = 0;
-  while (n < o.maxCalls && marginal(n) <= o.theta) n++;
-  return n;
+  return callsWithin(lawsOracleMarginal(o), o.theta, o.maxCalls);
 }
 
 /**

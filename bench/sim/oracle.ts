@@ -85,10 +85,14 @@ export interface OracleInput {
 
 /** Calls to place now. */
 export function oracleCalls(o: OracleInput): number {
-  const marginal = oracleMarginal(o);
+  return callsWithin(oracleMarginal(o), o.theta, o.maxCalls);
+}
+
+/** The most calls (up to maxCalls) whose last one's marginal chance of finding no agent stays within theta. */
+export function callsWithin(marginal: ((others: number) => number) | undefined, theta: number, maxCalls: number): number {
   if (!marginal) return 0;
   let n = 0;
-  while (n < o.maxCalls && marginal(n) <= o.theta) n++;
+  while (n < maxCalls && marginal(n) <= theta) n++;
   return n;
 }
 
