@@ -826,6 +826,9 @@ export class CampaignRunner {
       endedAt: st.endedAt,
       sipStatus: st.end?.sipStatus,
       endedBy: st.end?.by,
+      // Why the driver ended it, in its words ("media server ended the endpoint: …", "no final response after
+      // CANCEL"): what an operator needs to tell a dial error (13) by the network from one by the media server.
+      ...(st.end?.detail ? { endDetail: st.end.detail } : {}),
       hangupReason: st.hangupReason,
       verdicts: st.verdicts,
       ...(st.notSure ? { notSure: st.notSure } : {}),

@@ -125,7 +125,16 @@ t.test(
     for (const h of history) got[h.fields.ref!.split(':')[1]!] = Number(h.fields.code);
     const want: Record<string, number> = {};
     digits.forEach((d, i) => (want[`c${i}`] = DIGIT_CODES[d]!));
-    t.same(got, want, 'every number has its expected result code (person → bridged to an agent, 20)');
+    // A wrong code says how that attempt ended (its history record: endedBy, sipStatus, endDetail, error), so a run
+    // that fails once on a loaded host tells the next reader why (round twenty-six saw digit 3, a clean 486, end 13).
+    const wrong = history.filter((h) => Number(h.fields.code) !== want[h.fields.ref!.split(':')[1]!]);
+    t.same(
+      got,
+      want,
+      `every number has its expected result code (person → bridged to an agent, 20)${
+        wrong.length ? `; wrong: ${wrong.map((h) => JSON.stringify(h.fields)).join(' | ')}` : ''
+      }`,
+    );
 
     await until(() => first?.bridgeEnd !== undefined, "the first person's bridge to end", 15000).catch(() => undefined);
     if (!first || first.bridgeEnd === undefined) {

@@ -394,6 +394,16 @@ t.test(
       0,
       'every contact has exactly one result and was dialled at most once; its code is the expected one, or 13 for a call fs2 took down before a decision',
     );
+    // A 13 says why in its history record (the far end's status, the driver's end detail or the originate's
+    // error): an operator reading the history must be able to tell a media server's loss from a network's refusal.
+    const unexplained = [...contacts.entries()]
+      .filter(([num, c]) => lost.has(num) && deathResults.get(`${c.campaign}/${c.id}`)?.[0] === 13)
+      .filter(([, c]) => {
+        const data = JSON.parse(details.get(`${c.campaign}/${c.id}`) || '{}') as { sipStatus?: number; endDetail?: string; error?: string };
+        return !(data.sipStatus ?? data.endDetail ?? data.error);
+      })
+      .map(([num]) => num);
+    t.same(unexplained, [], 'every call fs2 took down that is coded 13 carries its cause in its history record');
     t.comment(
       `codes of the calls fs2 took down: ${JSON.stringify(codesOfLost)} (13: lost before a decision; else what the far end had shown)`,
     );
