@@ -163,6 +163,9 @@ export class CampaignRunner {
   /** Sessions whose person verdict the campaign's estimator has been told of (its `resolved` and `answered`, as it happens). */
   private readonly answerSeen = new WeakSet<CallSession>();
   private timer?: NodeJS.Timeout;
+  /** Renews the live attempts' leases on its own clock (keepLeases), not only from the tick. */
+  private leaseTimer?: NodeJS.Timeout;
+  private renewing = false;
   private ticking = false;
   /** Settles when the tick in progress ends (stop() waits for it: a tick may be placing calls). */
   private tickDone: Promise<void> = Promise.resolve();
@@ -206,6 +209,14 @@ export class CampaignRunner {
       if (!this.stopped) this.timer = setTimeout(() => void loop(), this.d.config.tickMs);
     };
     this.loop = loop;
+    // A tick held up past the attempt lease (an originate waiting on a stalled FreeSWITCH: fsmrf's endpoint, the
+    // analysis attach, the admission before the send) must not let the leases of the calls this process is
+    // carrying lapse: they would be reaped as a dead dialer's (closed 13, interrupted) while they go on, and
+    // their true result refused as a second close. Seen: a FreeSWITCH SIGSTOPped 10 s under the live campaign
+    // test closed a person bridged to an agent as 13 (test/e2e/campaign/tick-stall.test.ts makes it certain).
+    const every = Math.max(250, Math.floor(this.d.config.attemptLeaseMs / 3));
+    this.leaseTimer = setInterval(() => void this.keepLeases(), every);
+    this.leaseTimer.unref();
     // Campaign control wakes the runner on a transition (start, resume, pause); the tick timer stays for recovery.
     void onControl(this.d.redis, (m) => {
       this.d.log.info({ campaignId: m.campaignId, event: m.event, state: m.state }, 'campaign control');
@@ -242,6 +253,7 @@ export class CampaignRunner {
     // Their attempts are written after they leave byLeg: done before the caller stops the desk and closes Redis.
     await Promise.all([...this.closing]);
     for (const id of this.runs.keys()) await this.d.redis.leaseRelease(keys.campaign(id, 'runner-lease'), this.owner).catch(() => 0);
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
     await this.d.spread?.leave();
     await this.offControl?.();
     this.unsubscribe?.();
@@ -373,6 +385,9 @@ export class CampaignRunner {
     const run = await this.holdLease(c);
     if (!run) return;
     const now = this.now();
+    // Renewed before the reap: the reap takes every attempt whose lease has lapsed, and after a tick held up past
+    // the lease this process's own live calls would be among them.
+    await this.renewLeases(run, now);
     await this.reap(run, now);
     await this.announceLeftovers(run, now).catch((err: Error) =>
       this.d.log.warn({ err, campaignId: run.id }, 'kept call.ended events not read'),
@@ -382,16 +397,6 @@ export class CampaignRunner {
       await this.syncLists(run);
       if (c.mode === 'predictive') run.ledger = await abandonWindow(this.d.redis, c.id, now, c.abandonWindowHours ?? 24);
     }
-    await run.queue.renew(
-      this.owner,
-      now + this.d.config.attemptLeaseMs,
-      [...run.sessions].map((s) => s.claim.attemptId),
-    );
-    await this.d.limits?.renew(
-      c.id,
-      [...run.sessions].map((s) => s.claim.attemptId),
-      now,
-    );
     if (draining) return;
 
     const window = tickWindow(c, now);
@@ -936,6 +941,29 @@ export class CampaignRunner {
         'call.ended recorded for a process that closed the attempt and stopped',
       );
       this.events.emitEvent(kept.event);
+    }
+  }
+
+  /** Extends the leases (attempt and shared limits) of the calls this process carries in one campaign. */
+  private async renewLeases(run: CampaignRun, now: number): Promise<void> {
+    const ids = [...run.sessions].map((s) => s.claim.attemptId);
+    await run.queue.renew(this.owner, now + this.d.config.attemptLeaseMs, ids);
+    await this.d.limits?.renew(run.id, ids, now);
+  }
+
+  /** The lease timer's round: every campaign's live calls, one renewal at a time (a slow Redis must not pile them up). */
+  private async keepLeases(): Promise<void> {
+    if (this.renewing) return;
+    this.renewing = true;
+    try {
+      for (const run of [...this.runs.values()]) {
+        if (run.sessions.size === 0) continue;
+        await this.renewLeases(run, this.now()).catch((err: Error) =>
+          this.d.log.warn({ err, campaignId: run.id }, 'attempt leases not renewed'),
+        );
+      }
+    } finally {
+      this.renewing = false;
     }
   }
 
