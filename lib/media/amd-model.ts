@@ -360,7 +360,7 @@ export class ShapeAmd {
     const musicCueGate = (): string =>
       !(
         (this.x[17]! >= c.musicMinPeriodicShare && (s.pitchHold >= c.musicMinPitchHold || this.laxHold(s.onset, s.end))) ||
-        (c.musicMinTuning > 0 && this.lines!.tuning(bgDb) >= c.musicMinTuning)
+        (c.musicMinTuning > 0 && this.lines!.tuning(bgDb, 0, c.musicTuningMinThirdOfTop) >= c.musicMinTuning)
       )
         ? this.x[17]! < c.musicMinPeriodicShare
           ? 'pitch share'

@@ -140,6 +140,8 @@ export class SpectralLines {
   private readonly tr: Float32Array;
   /** The highest bin whose peaks `semitonePhasor` takes. */
   private readonly tuningHiBin: number;
+  /** Scratch (tuningThirdOfTop): peaks per bin. */
+  private readonly peakCount = new Uint16Array(HALF + 2);
 
   constructor(
     private readonly capacity: number,
@@ -369,12 +371,13 @@ export class SpectralLines {
    * frame's phasor without turning it. Frames weigh by their own length: a frame of one harmonic series counts fully,
    * one of scattered noise peaks little.
    */
-  tuning(minDb = -Infinity, from = 0): number {
+  tuning(minDb = -Infinity, from = 0, minThirdOfTop = 0): number {
     if (!this.keepTuning) return 0;
     this.catchUp();
     let a0 = this.n;
     while (a0 > 0 && this.src[a0 - 1]! >= from) a0--;
     if ((this.n - a0) * HOP * FRAME_MS < 1000) return 0;
+    if (minThirdOfTop > 0 && this.tuningThirdOfTop(a0, minDb) < minThirdOfTop) return 0;
     let c = 0;
     let s = 0;
     let r = 0;
@@ -385,6 +388,42 @@ export class SpectralLines {
       r += this.tr[i]!;
     }
     return r > 0 ? Math.hypot(c, s) / r : 0;
+  }
+
+  /**
+   * The tuning's tone guard (amd.musicTuningMinThirdOfTop): over the analysed frames from `a0` louder than `minDb`, the
+   * peaks the tuning reads (up to tuningHiBin) counted per bin, summed over each bin and its two neighbours (a steady
+   * partial between two bins splits its peaks between them), and of that map's local maxima the third highest over
+   * the highest (0 with fewer than three). A tone (busy, reorder, dial: one partial or two) gives one steady phasor
+   * whatever the grid, and past its partials only the noise's scattered peaks, a few per bin; music's notes and their
+   * partials (1, 2, 3 of one note are three partials) share the peaks among more places than two.
+   */
+  tuningThirdOfTop(a0 = 0, minDb = -Infinity): number {
+    if (!this.keepTuning) return 0;
+    this.catchUp();
+    const h = this.peakCount;
+    h.fill(0);
+    const hi = this.tuningHiBin;
+    for (let i = a0; i < this.n; i++) {
+      if (!(this.db[i]! > minDb)) continue;
+      for (let j = i * MAX_PEAKS, e = j + this.peaks[i]!; j < e && this.bins[j]! <= hi; j++) h[this.bins[j]!]!++;
+    }
+    let c1 = 0;
+    let c2 = 0;
+    let c3 = 0;
+    let prev = 0;
+    let cur = h[LINE_LO_BIN - 1]! + h[LINE_LO_BIN]! + h[LINE_LO_BIN + 1]!;
+    for (let k = LINE_LO_BIN; k <= hi; k++) {
+      const next = h[k]! + h[k + 1]! + h[k + 2]!;
+      if (cur > prev && cur >= next) {
+        if (cur > c1) [c1, c2, c3] = [cur, c1, c2];
+        else if (cur > c2) [c2, c3] = [cur, c2];
+        else if (cur > c3) c3 = cur;
+      }
+      prev = cur;
+      cur = next;
+    }
+    return c1 > 0 ? c3 / c1 : 0;
   }
 
   /** The activation's TOP prominences over analysed frames [a0, n), as `value` describes, over their number. */

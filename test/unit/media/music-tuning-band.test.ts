@@ -1,5 +1,5 @@
 /**
- * media.amd.musicTuningMaxHz (0: off, the whole band; 1,333 measured): the tuning grid of amd.musicMinTuning read on the spectral
+ * media.amd.musicTuningMaxHz (1,333 by default since round twenty-seven, with the tone guard below; 0: the whole band): the tuning grid of amd.musicMinTuning read on the spectral
  * peaks up to that frequency only. GSM 06.10 (RPE-LTP) codes the residual on a grid of every third sample and its
  * decoder puts the pulses back with zeros between them, so the excitation above 8,000/6 ≈ 1,333 Hz is a mirror image
  * of the one below: a partial at f below comes back at 2,667 − f and 2,667 + f, off the piece's semitone grid.
@@ -7,7 +7,8 @@
 import t from 'tap';
 import { mediaConfig } from '../../../lib/media/config';
 import { SpectralLines } from '../../../lib/media/spectral-lines';
-import { feedLines, S, voice } from '../../helpers/media-signals';
+import { colored } from '../../../bench/corpus/real';
+import { chords, feedLines, heldNotes, kinds, run, S, voice } from '../../helpers/media-signals';
 
 const RPE_IMAGE_HZ = 8000 / 3;
 
@@ -37,8 +38,9 @@ function melody(ms: number, images: boolean): Float64Array {
 
 const tuning = (x: Float64Array, maxHz: number) => feedLines(new SpectralLines(1000, 0, true, maxHz), x).tuning();
 
-t.test('off (0) by default; the schema takes 0 to 3,400 Hz', async (t) => {
-  t.equal(mediaConfig().amd.musicTuningMaxHz, 0);
+t.test('1,333 Hz by default since round twenty-seven; the schema takes 0 to 3,400 Hz', async (t) => {
+  t.equal(mediaConfig().amd.musicTuningMaxHz, 1333);
+  t.equal(mediaConfig().amd.musicTuningMinThirdOfTop, 0.2);
   t.equal(mediaConfig(undefined, { amd: { musicTuningMaxHz: 1333 } }).amd.musicTuningMaxHz, 1333);
   t.throws(() => mediaConfig(undefined, { amd: { musicTuningMaxHz: 4000 } }));
   t.throws(() => mediaConfig(undefined, { amd: { musicTuningMaxHz: -1 } }));
@@ -68,4 +70,84 @@ t.test('a gliding voice stays off the grid in the band under 1,333 Hz too', asyn
     const v = tuning(S.concat(S.silence(300), x), 1333);
     t.ok(v < 0.3, `${name}: ${v}`);
   }
+});
+
+/**
+ * media.amd.musicTuningMinThirdOfTop (spectral-lines.ts tuningThirdOfTop): the tuning counts only when the line's
+ * peaks spread over more places than a tone's one or two. A steady tone's frames give one phasor whatever the grid, so
+ * its tuning reads near 1 clean; in deep noise the band up to 1,333 Hz has fewer noise peaks to water it down.
+ */
+const AMP = 32768 * Math.pow(10, -15 / 20) * Math.SQRT2;
+const thirdOfTop = (x: Float64Array, maxHz = 1333) => feedLines(new SpectralLines(1000, 0, true, maxHz), x).tuningThirdOfTop();
+
+/** `x` after 200 ms of quiet, pink noise `snr` dB under its active level. */
+function inPink(x: Float64Array, seed: number, snr: number): Float64Array {
+  const y = S.concat(S.silence(200), x);
+  const nz = colored('pink', S.durationMs(y), S.rng(seed));
+  const g = S.rms(y, true) / Math.pow(10, snr / 20);
+  return Float64Array.from(y, (v, i) => v + g * (nz[i] ?? 0));
+}
+
+t.test('the tone guard: a tone has no third place near its top; music has', async (t) => {
+  const tones: [string, Float64Array][] = [
+    ['NA reorder 480 + 620 Hz, 250/250 ms', S.cadence([480, 620], [250, 250], 4000, AMP / 2)],
+    ['NA busy 480 + 620 Hz, 500/500 ms', S.cadence([480, 620], [500, 500], 4000, AMP / 2)],
+    ['NA dial 350 + 440 Hz, steady', S.tone([350, 440], 4000, AMP / 2)],
+    ['JP busy 400 Hz, 500/500 ms', S.cadence([400], [500, 500], 4000, AMP)],
+  ];
+  for (const [name, x] of tones) {
+    const tu = tuning(x, 1333);
+    // The cadence's switching splatters a few peaks of its own, the same each cycle: 0.6–0.8 with a cadence, 1 steady.
+    t.ok(tu >= 0.5, `${name}: its tuning alone (${tu.toFixed(3)}) reaches musicMinTuning's 0.5`);
+    const th = thirdOfTop(x);
+    t.ok(th < 0.2, `${name}: third place ${th.toFixed(3)} of the top`);
+    const noisy = thirdOfTop(inPink(x, 1, 5));
+    t.ok(noisy < 0.2, `${name} in pink noise at 5 dB: third place ${noisy.toFixed(3)} of the top`);
+  }
+  for (const [name, x] of [
+    ['the melody', melody(4000, false)],
+    ['the melody through the RPE images', melody(4000, true)],
+    ['chords', chords(4000, 500)],
+    ['held notes', heldNotes()],
+    ['held notes in pink noise at 5 dB', inPink(heldNotes(), 1, 5)],
+  ] as const) {
+    const th = thirdOfTop(x);
+    t.ok(th >= 0.3, `${name}: third place ${th.toFixed(3)} of the top`);
+  }
+  t.equal(new SpectralLines(1000, 0, true, 1333).tuningThirdOfTop(), 0, 'nothing fed: 0');
+  t.equal(new SpectralLines(1000, 0, false, 1333).tuningThirdOfTop(), 0, 'no tuning kept: 0');
+  const x = melody(4000, false);
+  const sl = feedLines(new SpectralLines(1000, 0, true, 1333), x);
+  t.equal(sl.tuning(-Infinity, 0, 0.2), sl.tuning(), 'music over the bar: the tuning as it reads');
+  const tone = feedLines(new SpectralLines(1000, 0, true, 1333), S.tone([350, 440], 4000, AMP / 2));
+  t.equal(tone.tuning(-Infinity, 0, 0.2), 0, 'a tone under the bar: 0');
+});
+
+t.test('through the analyser: a reorder in pink noise at 0 dB is music on the band under 1,333 Hz, not with the guard', async (t) => {
+  const x = inPink(S.cadence([480, 620], [250, 250], 6000, AMP / 2), 1, 0);
+  // music-floor-third-line.test.ts's case (round twenty-six's failure), with its floor route.
+  const amd = {
+    musicLineMinFloorLines: 1.6,
+    musicLinesFloorNullZ: 0,
+    musicLinesFloorMinThirdOfTop: 0,
+    musicLinesFloorMinPeriodicShare: 0,
+    musicLinesFloorMinThirdLine: 0.8,
+  };
+  const at = (o: Record<string, number>) => run(x, { phase: 'answered', region: 'NA', overrides: { amd: { ...amd, ...o } } });
+  const low = at({ musicTuningMaxHz: 1333, musicTuningMinThirdOfTop: 0 });
+  t.ok(
+    low.some((v) => v.kind === 'music'),
+    `band ≤ 1,333 Hz, no guard: music (${kinds(low).join(', ')})`,
+  );
+  const guarded = at({ musicTuningMaxHz: 1333, musicTuningMinThirdOfTop: 0.2 });
+  t.notOk(
+    guarded.some((v) => v.kind === 'music'),
+    `with the guard: not music (${kinds(guarded).join(', ')})`,
+  );
+});
+
+t.test('the guard key: 0 to 1', async (t) => {
+  t.equal(mediaConfig(undefined, { amd: { musicTuningMinThirdOfTop: 0.2 } }).amd.musicTuningMinThirdOfTop, 0.2);
+  t.throws(() => mediaConfig(undefined, { amd: { musicTuningMinThirdOfTop: 1.5 } }));
+  t.throws(() => mediaConfig(undefined, { amd: { musicTuningMinThirdOfTop: -0.1 } }));
 });
