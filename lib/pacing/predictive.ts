@@ -156,6 +156,19 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   meanwhileShare: false,
   meanwhileSharePrior: 50,
   meanwhileShareForm: 'poisson' as 'poisson' | 'measured',
+  // Round twenty-seven (README, pacing): the calls-meanwhile term from the tick's own free-time forecast, not a flat rate:
+  // an agent forecast to come free at v draws one live answer (the campaign places 1/p calls for it, in steady state
+  // live answers reach agents as fast as agents come free), answered by x with chance F_L(x − v). Its level is the flat
+  // term's where the forecast free rate is λ·p; it is higher where agents are about to come free and lower where none
+  // are. Round twenty-six found the flat term's mean flattens the prediction's ranking (AUC 0.614 with it, 0.641
+  // without, 0.713 for the true laws on the standard). Measured (README, round twenty-seven): the mean prediction comes
+  // near what is seen (standard 2.72 % against 2.51 %; the flat term 3.62 against 2.52 %) and the gap to the laws' AUC
+  // narrows on all four rows scored, but ours' AUC itself moves on the 5-agent rows only (0.650 -> 0.687, 0.654 ->
+  // 0.670; standard 0.614 -> 0.610). Paired on fresh seeds: standard +0.22 point (45 seeds, se 0.13), a20-live10-talk180
+  // +0.54 (20, se 0.16), a5-live10-talk60 +1.91 (25, se 0.99), a5-live10-talk180 +0.21 (25, se 0.76). On the rule's
+  // seeds the standard rose on all four sets (+0.48 / +0.76 / +0.53 / +0.12) but a5-live10-talk180, the worst row, fell
+  // on three (-0.32 / -1.96 / +2.04 / -0.04); the whole grid was not run: off.
+  meanwhileFromFrees: false,
   breakLaw: false,
   breakLawIn: 'both' as 'both' | 'supply' | 'budget' | 'fallback' | 'notSpread',
   // A 15 min rest break, exponential (wide: 1/e of breaks still going at 15 min), worth one break.
@@ -242,6 +255,7 @@ export function predictiveParams(mode: PredictiveMode): Params {
     meanwhileShare: mode.meanwhileShare ?? d.meanwhileShare,
     meanwhileSharePrior: mode.meanwhileSharePrior ?? d.meanwhileSharePrior,
     meanwhileShareForm: mode.meanwhileShareForm ?? d.meanwhileShareForm,
+    meanwhileFromFrees: mode.meanwhileFromFrees ?? d.meanwhileFromFrees,
     breakLaw: mode.breakLaw ?? d.breakLaw,
     breakLawIn: mode.breakLawIn ?? d.breakLawIn,
     breakPriorMs: mode.breakPriorMs ?? d.breakPriorMs,
@@ -300,6 +314,11 @@ export function predictiveParams(mode: PredictiveMode): Params {
     throw new RangeError(`predictive meanwhileShareForm must be 'poisson' or 'measured', got ${String(p.meanwhileShareForm)}`);
   if (p.meanwhileShare && (p.meanwhileCovariance || p.meanwhileVariance !== 1))
     throw new RangeError('predictive meanwhileShare measures the share meanwhileVariance and meanwhileCovariance set: one at most');
+  // meanwhileFromFrees replaces the flat rate those factors scale, and the flat mass refreeAhead weighs.
+  if (p.meanwhileFromFrees && (p.meanwhileBySupply || p.meanwhileByFreed || p.meanwhileByNoneFreed || p.refreeAhead))
+    throw new RangeError(
+      'predictive meanwhileFromFrees replaces the flat calls-meanwhile rate: not with meanwhileBySupply, meanwhileByFreed, meanwhileByNoneFreed or refreeAhead',
+    );
   if ([p.meanwhileBySupply, p.meanwhileByFreed, p.meanwhileByNoneFreed].filter(Boolean).length > 1)
     throw new RangeError('predictive meanwhileBySupply, meanwhileByFreed and meanwhileByNoneFreed are measures of one factor: one at most');
   if (!['both', 'supply', 'budget', 'fallback', 'notSpread'].includes(p.breakLawIn))
@@ -403,6 +422,51 @@ function agentFreeWithin(a: AgentSnapshot, now: number, x: number, laws: Laws, p
       return p / 3;
     }
   }
+}
+
+/** meanwhileFromFrees' grid: steps of [0, H] (2·HORIZONS, so that each slice's middle is a grid point). */
+const FREES_GRID = 2 * HORIZONS;
+
+function breakSinceOf(breaks: BreakTerms | undefined): number[] {
+  return breaks?.inSupply ? breaks.since : [];
+}
+
+/** S(v) = Σ agents P(free by v) (+ agents on a break back by v, when counted in the supply), v = i·H ÷ FREES_GRID. */
+function freeForecast(
+  agents: readonly AgentSnapshot[],
+  paces: readonly Pace[],
+  breakSince: readonly number[],
+  breaks: BreakTerms | undefined,
+  now: number,
+  H: number,
+  laws: Laws,
+): number[] {
+  const s: number[] = [];
+  for (let i = 0; i <= FREES_GRID; i++) {
+    const v = (i * H) / FREES_GRID;
+    let sum = 0;
+    for (let j = 0; j < agents.length; j++) sum += agentFreeWithin(agents[j]!, now, v, laws, paces[j]);
+    for (const since of breakSince) sum += breaks!.backWithin(now - since, v);
+    s.push(sum);
+  }
+  return s;
+}
+
+/**
+ * Live answers by x from the calls placed for the agents coming free over (0, x): Σ ΔS_i · F_L(x − v̄_i), ΔS_i the agents
+ * forecast free in grid step i (before x; a step x falls in counts up to x), v̄_i its middle. Exported for its unit test.
+ */
+export function meanwhileFromFreesMass(freesBy: number[], H: number, x: number, fL: (ms: number) => number): number {
+  const dv = H / (freesBy.length - 1);
+  let acc = 0;
+  for (let i = 1; i < freesBy.length; i++) {
+    const a = (i - 1) * dv;
+    if (a >= x) break;
+    const b = Math.min(i * dv, x);
+    const share = (b - a) / dv; // the part of the step before x, its frees taken as spread evenly over it
+    acc += (freesBy[i]! - freesBy[i - 1]!) * share * fL(x - (a + b) / 2);
+  }
+  return acc;
 }
 
 export function predictive(input: TickInput, mode: PredictiveMode, ready: number): PredictiveResult {
@@ -617,7 +681,14 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   const step = bin / 4;
   const fresh: AgentSnapshot = { state: 'reserved', since: now };
   const h = P.refreeAhead ? freshHandleCdf((y) => agentFreeWithin(fresh, now, y, laws), 250) : undefined;
+  // meanwhileFromFrees: the supply forecast S(v) (agents free by v, no threshold: the campaign answers a free agent
+  // with calls as it sees it) on a grid of FREES_GRID steps of [0, H]; ΔS over a step draws one live answer each,
+  // answered by x with F_L(x − the step's middle). The slices' middles fall on the grid (FREES_GRID = 2·HORIZONS).
+  // With no placement rate (no calls resolved yet, or the bench's oursNoMeanwhile) there is no term, as with λ = 0.
+  const freesBy = P.meanwhileFromFrees && lambda > 0 ? freeForecast(agents, paces, breakSinceOf(breaks), breaks, now, H, laws) : undefined;
+  if (freesBy) figures.meanwhileFreesAhead = round(freesBy[FREES_GRID] - freesBy[0]);
   const futureLive = (x: number) => {
+    if (freesBy) return meanwhileFromFreesMass(freesBy, H, x, fL);
     if (h) return lambda * p * heldMeanwhileMass(fL, x, thr, h, step);
     let acc = 0;
     for (let v = step / 2; v < x; v += step) acc += fL(v) * Math.min(step, x - v + step / 2);

@@ -233,6 +233,11 @@ export interface PredictiveMode {
   /** `meanwhileShare`'s form: 'poisson' (M's own variance taken as its mean, the default) or 'measured' (measured too). */
   meanwhileShareForm?: 'poisson' | 'measured';
   /**
+   * The calls-meanwhile term from the tick's own free-time forecast (round twenty-seven): each agent forecast to come
+   * free at v draws one live answer a live ring later, p·(1/p) calls, in place of a flat λ·p (default false).
+   */
+  meanwhileFromFrees?: boolean;
+  /**
    * Agents on a break (`TickInput.onBreak`) count, by a break-length law learnt from the desk's completed breaks
    * (break-law.ts, the estimator's `breaks`, shrunk toward `breakPriorMs`): in the supply, P(back within x + the
    * threshold) each, and in the budget's and the guards' agent count, the expected share of their horizon each is back
