@@ -167,7 +167,8 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   // 0.670; standard 0.614 -> 0.610). Paired on fresh seeds: standard +0.22 point (45 seeds, se 0.13), a20-live10-talk180
   // +0.54 (20, se 0.16), a5-live10-talk60 +1.91 (25, se 0.99), a5-live10-talk180 +0.21 (25, se 0.76). On the rule's
   // seeds the standard rose on all four sets (+0.48 / +0.76 / +0.53 / +0.12) but a5-live10-talk180, the worst row, fell
-  // on three (-0.32 / -1.96 / +2.04 / -0.04); the whole grid was not run: off.
+  // on three (-0.32 / -1.96 / +2.04 / -0.04), and the nine 5-agent rows lost 0.27 a row on seeds 1-6 (a5-live10-talk180-ring20
+  // -2.14 +- 0.91, abandon up on seven rows); the whole grid was not run: off.
   meanwhileFromFrees: false,
   breakLaw: false,
   breakLawIn: 'both' as 'both' | 'supply' | 'budget' | 'fallback' | 'notSpread',
