@@ -213,7 +213,7 @@ export class CampaignRunner {
     // analysis attach, the admission before the send) must not let the leases of the calls this process is
     // carrying lapse: they would be reaped as a dead dialer's (closed 13, interrupted) while they go on, and
     // their true result refused as a second close. Seen: a FreeSWITCH SIGSTOPped 10 s under the live campaign
-    // test closed a person bridged to an agent as 13 (test/e2e/campaign/tick-stall.test.ts makes it certain).
+    // test closed its digit-5 and digit-8 calls as 13 (test/e2e/campaign/tick-stall.test.ts makes it certain).
     const every = Math.max(250, Math.floor(this.d.config.attemptLeaseMs / 3));
     this.leaseTimer = setInterval(() => void this.keepLeases(), every);
     this.leaseTimer.unref();
