@@ -117,6 +117,17 @@ export const freeswitchSchema = Type.Object(
      * 20 by default, 5 in freeswitch-conf/): keep this at 3 intervals or more.
      */
     mediaServerSilenceMs: Type.Integer({ minimum: 1000, default: 60000 }),
+    /**
+     * The longest a media server may leave a call's set-up request unanswered
+     * (the INVITE creating its endpoint, once the creation has its turn; the
+     * commands attaching detection, plus `endpointQueueTimeoutMs` in native
+     * mode, where they make the fork's sink). Then the call is refused (NO_CAPACITY,
+     * given back uncounted, nothing sent) and the server gets no new calls
+     * until it answers (stall.ts). A hung FreeSWITCH otherwise holds each call
+     * for Timer B (32 s) and the runner's tick with it. Above fsmrf's fixed 4 s
+     * for the endpoint's event socket, which the gate tries twice.
+     */
+    mediaServerStallMs: Type.Integer({ minimum: 1000, default: 10000 }),
   },
   {
     additionalProperties: false,

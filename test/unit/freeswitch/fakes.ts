@@ -143,6 +143,7 @@ export class FakeEndpoint implements EndpointPort {
   }
   async execute(app: string, arg = ''): Promise<string> {
     this.log.add(this.uuid, 'execute', app, arg);
+    await this.server.stalled(true);
     if (app === 'endless_playback') return this.startPlaying(`endless:${arg}`, true).then(() => '');
     return '+OK';
   }
@@ -273,6 +274,29 @@ export class FakeMediaServer implements MediaServerPort {
   onRecordStart?: (path: string) => void;
   /** Sends no HEARTBEAT while set (a hung FreeSWITCH, a partition): its sockets stay open. */
   mute = false;
+  /**
+   * A stopped FreeSWITCH (test/e2e/freeswitch/stalled-server.test.ts, SIGSTOP): a leg's createEndpoint() (the
+   * INVITE to it) and, with `hungCommands`, its endpoints' execute()/api() commands wait; `wake()` answers them
+   * (the endpoint made late, as the live server did on SIGCONT), `expire()` fails the waiting creations as
+   * drachtio's 408 at Timer B.
+   */
+  hung = false;
+  hungCommands = false;
+  private held: Array<{ resolve(): void; reject(e: Error): void }> = [];
+  /** Waits while hung (creations) or hungCommands (commands). */
+  async stalled(commands = false): Promise<void> {
+    if (!(commands ? this.hungCommands : this.hung)) return;
+    await new Promise<void>((resolve, reject) => this.held.push({ resolve, reject }));
+  }
+  wake(): void {
+    this.hung = false;
+    this.hungCommands = false;
+    for (const h of this.held.splice(0)) h.resolve();
+  }
+  expire(): void {
+    this.hung = false;
+    for (const h of this.held.splice(0)) h.reject(new Error('Sip non-success response: 408'));
+  }
   private heardListeners: Array<() => void> = [];
   constructor(
     readonly address: string,
@@ -310,6 +334,7 @@ export class FakeMediaServer implements MediaServerPort {
       return ep;
     }
     this.log.add(this.address, 'createEndpoint');
+    await this.stalled();
     if (this.failCreate) throw this.failCreate;
     const ep = new FakeEndpoint(`${this.address}-ep${++this.seq}`, this, this.log);
     if (this.onRecordStart) ep.onRecordStart = this.onRecordStart;
@@ -575,6 +600,7 @@ export function fsConfig(over: Partial<FreeswitchConfig> = {}): FreeswitchConfig
     forkPortMin: 0,
     forkPortMax: 0,
     mediaServerSilenceMs: 60000,
+    mediaServerStallMs: 10000,
     ...over,
   };
 }

@@ -50,8 +50,9 @@ import {
   toneTarget,
 } from './detect';
 import { answerDirection, earlySdpNeededNow, endpointSdp, nextSessionVersion, withDirection } from './sdp';
-import { MediaServerPool, statusOf, up, type PoolMember } from './pool';
+import { heardAgain, isStalled, MediaServerPool, statusOf, up, type PoolMember } from './pool';
 import { CreationGate, gateMediaServer } from './gate';
+import { answerWithin, boundCreations, type StallWatch } from './stall';
 import type {
   AudioForkFactory,
   AudioTapFactory,
@@ -67,7 +68,7 @@ import type {
   UacDialog,
   UacFailure,
 } from './ports';
-import { EndpointQueueTimeout, ReofferRefused } from './ports';
+import { EndpointQueueTimeout, MediaServerStalled, ReofferRefused } from './ports';
 import { needsFor, preflightMediaServer } from './preflight';
 import {
   apiOk,
@@ -219,8 +220,19 @@ export class FreeswitchDriver implements TelephonyDriver {
   private readonly pendingIn = new Map<LegId, PendingInbound>();
   private incomingHandler?: (call: IncomingCall) => void;
 
+  /** Each call's set-up requests to a media server, bounded (stall.ts). */
+  private readonly stallWatch: StallWatch;
+
   constructor(private readonly d: FreeswitchDriverDeps) {
     this.pool.onLeft = (m) => this.d.logger.info({ mediaServer: m.name }, 'media server drained: it has left the pool');
+    this.stallWatch = {
+      clock: d.clock,
+      boundMs: d.config.freeswitch.mediaServerStallMs,
+      onChange: (m, stalled, what, waitedMs) =>
+        stalled
+          ? d.logger.error({ mediaServer: m.name, waitedMs }, `media server did not answer ${what}: no new calls go to it until it does`)
+          : d.logger.warn({ mediaServer: m.name, waitedMs }, `media server answered ${what} late: it takes calls again`),
+    };
   }
 
   async start(): Promise<void> {
@@ -274,7 +286,7 @@ export class FreeswitchDriver implements TelephonyDriver {
     const ok = this.running && this.d.srf.connected && ms > 0;
     const others = this.pool
       .status()
-      .filter((s) => s.state !== 'active' || !s.connected)
+      .filter((s) => s.state !== 'active' || !s.connected || this.stalled(s.name))
       .map((s) => `${s.name} ${s.state === 'active' ? this.downWord(s.name) : `${s.state} (${s.legs} legs)`}`);
     const left = total - this.pool.all().length;
     if (left > 0) others.push(`${left} drained and left`);
@@ -285,9 +297,15 @@ export class FreeswitchDriver implements TelephonyDriver {
     };
   }
 
-  /** Why an active member takes no calls: its event socket is down, or it is connected but silent. */
+  /** Why an active member takes no calls: its event socket is down, it is connected but silent, or a set-up request is overdue. */
   private downWord(name: string): string {
-    return this.pool.all().find((m) => m.name === name)?.silent ? 'silent' : 'down';
+    const m = this.pool.all().find((x) => x.name === name);
+    return m?.silent ? 'silent' : m && up(m) && isStalled(m) ? 'stalled' : 'down';
+  }
+
+  private stalled(name: string): boolean {
+    const m = this.pool.all().find((x) => x.name === name);
+    return !!m && isStalled(m);
   }
 
   /** The name of the media server a live leg is on (logs, tests), or undefined. */
@@ -335,6 +353,8 @@ export class FreeswitchDriver implements TelephonyDriver {
         this.d.logger.warn({ mediaServer: member.name }, `createEndpoint waited too long: ${(err as Error).message}`);
         throw new TelephonyError('NO_CAPACITY', `media server ${member.name}: ${(err as Error).message}`);
       }
+      // Stalled: it rests until it answers (pool.ts), not for a fixed time.
+      if (err instanceof MediaServerStalled) throw new TelephonyError('NO_CAPACITY', `${err.message}; nothing went out`);
       member.backoffUntil = this.now() + this.d.config.freeswitch.mediaServerBackoffMs;
       this.d.logger.warn({ err, mediaServer: member.name }, 'createEndpoint failed; the media server gets no calls for a while');
       throw new TelephonyError('NO_CAPACITY', `media server ${member.name}: createEndpoint failed: ${(err as Error).message}`);
@@ -375,9 +395,18 @@ export class FreeswitchDriver implements TelephonyDriver {
       leg.analysis = analysis;
       // Detection is on before the INVITE leaves, so before any RTP can arrive (a few ms of post-dial delay).
       try {
-        // A command to a FreeSWITCH that just died may never be answered: the loss ends the wait.
-        await Promise.race([analysis.prepare(), lost]);
+        // A command to a FreeSWITCH that just died may never be answered: the loss ends the wait; one that hangs, the
+        // bound. Native mode's attach makes the fork's sink endpoint too, which may first wait its turn (gate.ts).
+        const fs = config.freeswitch;
+        const bound = fs.mediaServerStallMs + (analysis.mode === 'native' ? fs.endpointQueueTimeoutMs : 0);
+        const attach = answerWithin(member, analysis.prepare(), 'the commands attaching detection', this.stallWatch, undefined, bound);
+        await Promise.race([attach, lost]);
       } catch (err) {
+        if (err instanceof MediaServerStalled) {
+          // A call is not sent with its media on a server that does not answer.
+          this.release(leg);
+          throw new TelephonyError('NO_CAPACITY', `${err.message}; nothing went out`);
+        }
         leg.log.warn({ err }, 'analysis could not be attached; the call goes on without it');
         await analysis.stop();
       }
@@ -1023,8 +1052,15 @@ export class FreeswitchDriver implements TelephonyDriver {
       ...(ms.listenAddress ? { listenAddress: ms.listenAddress } : {}),
       timeoutMs: fs.connectTimeoutMs,
     });
-    const server = gateMediaServer(connected, new CreationGate(fs.endpointCreationLimit, fs.endpointQueueTimeoutMs));
-    const member = this.pool.add(ms, server);
+    // Each try of a creation (the gate tries a timed-out one twice) is bounded once it has its turn, not while it waits.
+    const watched = boundCreations(
+      connected,
+      () => member,
+      this.stallWatch,
+      (ep, m) => ep.destroy().catch((err) => this.d.logger.debug({ err, mediaServer: m.name }, 'late endpoint already gone')),
+    );
+    const server = gateMediaServer(watched, new CreationGate(fs.endpointCreationLimit, fs.endpointQueueTimeoutMs));
+    const member: PoolMember = this.pool.add(ms, server);
     member.heardAt = this.now();
     server.onHeard(() => this.heard(member));
     this.watchSilence(member);
@@ -1038,6 +1074,8 @@ export class FreeswitchDriver implements TelephonyDriver {
   /** FreeSWITCH spoke on the event socket: a silent member is back. */
   private heard(m: PoolMember): void {
     m.heardAt = this.now();
+    if (heardAgain(m))
+      this.d.logger.warn({ mediaServer: m.name }, 'media server heard after a set-up request failed overdue; it takes calls again');
     if (!m.silent) return;
     m.silent = false;
     this.d.logger.info({ mediaServer: m.name }, 'media server heard again; it takes new calls');

@@ -19,7 +19,7 @@
  * timed out inside fsmrf (EndpointTimeout) is tried once more while the media
  * server is still connected: nothing of the call had been sent either.
  */
-import { EndpointQueueTimeout, EndpointTimeout, type EndpointPort, type MediaServerPort } from './ports';
+import { EndpointQueueTimeout, EndpointTimeout, MediaServerStalled, type EndpointPort, type MediaServerPort } from './ports';
 
 export interface GateTimers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -173,7 +173,7 @@ export function gateMediaServer(ms: MediaServerPort, gate: CreationGate): MediaS
     createEndpoint: (opts) =>
       gate.run(
         () => create(opts),
-        (err) => err instanceof EndpointTimeout,
+        (err) => err instanceof EndpointTimeout || err instanceof MediaServerStalled,
       ),
     api: (command) => ms.api(command),
     onEnd: (fn) => ms.onEnd(fn),

@@ -12,6 +12,11 @@
  * once fsmrf has reconnected. So does a member that is connected but silent
  * (no HEARTBEAT for `mediaServerSilenceMs`: a hung process, a partition that
  * TCP has not noticed yet) until it is heard again; the driver ends its legs.
+ * A member that has left a call's set-up request unanswered past
+ * `mediaServerStallMs` (stall.ts) gets no new legs until that request is
+ * answered: silence takes `mediaServerSilenceMs` (a minute by default) to show
+ * a hung FreeSWITCH, and each call offered to it meanwhile would hold the
+ * runner's tick, which awaits every originate, for the bound.
  */
 import type { FreeswitchMediaServerConfig } from '../../../config/sections/freeswitch';
 import type { MediaServerStatus } from '../../contract';
@@ -36,6 +41,10 @@ export interface PoolMember {
   heardAt: number;
   /** Connected, but nothing heard for `mediaServerSilenceMs`: treated as down until heard again. */
   silent: boolean;
+  /** Set-up requests it has left unanswered past `mediaServerStallMs` and not answered yet (stall.ts). */
+  overdue: number;
+  /** One of those failed without an answer: no new legs until FreeSWITCH is heard again (stall.ts). */
+  unheard: boolean;
   /** The driver's silence check (its clock's handle). */
   silenceTimer?: unknown;
 }
@@ -52,7 +61,18 @@ export class MediaServerPool {
   onLeft: (m: PoolMember) => void = () => undefined;
 
   add(cfg: FreeswitchMediaServerConfig, ms: MediaServerPort): PoolMember {
-    const m: PoolMember = { name: memberName(cfg), cfg, ms, legs: 0, state: 'active', backoffUntil: 0, heardAt: 0, silent: false };
+    const m: PoolMember = {
+      name: memberName(cfg),
+      cfg,
+      ms,
+      legs: 0,
+      state: 'active',
+      backoffUntil: 0,
+      heardAt: 0,
+      silent: false,
+      overdue: 0,
+      unheard: false,
+    };
     this.members.push(m);
     return m;
   }
@@ -62,7 +82,7 @@ export class MediaServerPool {
     let best: PoolMember | undefined;
     let bestScore = Infinity;
     for (const m of this.members) {
-      if (m.state !== 'active' || !up(m) || m.backoffUntil > now || !filter(m)) continue;
+      if (m.state !== 'active' || !up(m) || isStalled(m) || m.backoffUntil > now || !filter(m)) continue;
       const load = m.ms.load();
       const max = load.maxSessions > 0 ? load.maxSessions : DEFAULT_MAX_SESSIONS;
       const used = Math.max(m.legs, load.sessions);
@@ -100,9 +120,9 @@ export class MediaServerPool {
     return this.members;
   }
 
-  /** Connected members that take new legs. */
+  /** Connected members that take new legs (a stalled one takes none). */
   connectedCount(): number {
-    return this.members.filter((m) => m.state === 'active' && up(m)).length;
+    return this.members.filter((m) => m.state === 'active' && up(m) && !isStalled(m)).length;
   }
 
   status(): MediaServerStatus[] {
@@ -122,6 +142,18 @@ export class MediaServerPool {
     m.ms.disconnect();
     this.onLeft(m);
   }
+}
+
+/** No new calls: a set-up request to it is overdue, or one failed after the bound (stall.ts) and it has not been heard since. */
+export function isStalled(m: PoolMember): boolean {
+  return m.overdue > 0 || m.unheard;
+}
+
+/** FreeSWITCH spoke on the event socket: a member out only for a request that failed overdue is back. True when it was. */
+export function heardAgain(m: PoolMember): boolean {
+  if (!m.unheard) return false;
+  m.unheard = false;
+  return m.overdue === 0;
 }
 
 /** Its event socket is connected and FreeSWITCH is heard on it. */

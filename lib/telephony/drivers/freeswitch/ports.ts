@@ -163,6 +163,14 @@ export class EndpointTimeout extends Error {
   override name = 'EndpointTimeout';
 }
 
+/**
+ * A request FreeSWITCH had to answer for a call's set-up (the INVITE creating its endpoint, an event-socket
+ * command attaching detection) went unanswered for `mediaServerStallMs` (stall.ts); nothing went to the far end.
+ */
+export class MediaServerStalled extends Error {
+  override name = 'MediaServerStalled';
+}
+
 /** The creation waited its whole queue time for a turn (gate.ts); nothing was sent to FreeSWITCH. */
 export class EndpointQueueTimeout extends Error {
   override name = 'EndpointQueueTimeout';
