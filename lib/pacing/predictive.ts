@@ -170,6 +170,15 @@ export const PREDICTIVE_DEFAULTS = Object.freeze({
   // on three (-0.32 / -1.96 / +2.04 / -0.04), and the nine 5-agent rows lost 0.27 a row on seeds 1-6 (a5-live10-talk180-ring20
   // -2.14 +- 0.91, abandon up on seven rows); the whole grid was not run: off.
   meanwhileFromFrees: false,
+  // Round twenty-eight (README, pacing): meanwhileFromFrees with each forecast free's call placed a lead ahead of it (the
+  // live ring law's mean): predictive dials for an agent before the agent frees, so the frees within one live ring of now
+  // were dialled for already (their calls ring now, in the ringing-answers term) and the frees after it draw calls placed
+  // a lead earlier, answered by x with F_L(x − (v − lead)). Round twenty-seven's form counted the first ring's frees twice
+  // (the 20 s-ring rows lost most: a5 -2.14, a20 -1.10 point). Only with meanwhileFromFrees. Measured paired against the
+  // defaults: a5-live10-talk180-ring20 +0.99 +- 0.55 (seeds 1-6; +3.12 against meanwhileFromFrees alone), the nine
+  // 5-agent rows +0.45 a row, the nine 20-agent rows +0.43 (seeds 1-2, all up), the standard +0.18 +- 0.23 (seeds 13-37)
+  // and up on all four rule sets, but the worst row a5-live10-talk180 -2.57 / -1.85 / +0.98 / +0.14 on them: off.
+  meanwhileFreesLead: false,
   breakLaw: false,
   breakLawIn: 'both' as 'both' | 'supply' | 'budget' | 'fallback' | 'notSpread',
   // A 15 min rest break, exponential (wide: 1/e of breaks still going at 15 min), worth one break.
@@ -257,6 +266,7 @@ export function predictiveParams(mode: PredictiveMode): Params {
     meanwhileSharePrior: mode.meanwhileSharePrior ?? d.meanwhileSharePrior,
     meanwhileShareForm: mode.meanwhileShareForm ?? d.meanwhileShareForm,
     meanwhileFromFrees: mode.meanwhileFromFrees ?? d.meanwhileFromFrees,
+    meanwhileFreesLead: mode.meanwhileFreesLead ?? d.meanwhileFreesLead,
     breakLaw: mode.breakLaw ?? d.breakLaw,
     breakLawIn: mode.breakLawIn ?? d.breakLawIn,
     breakPriorMs: mode.breakPriorMs ?? d.breakPriorMs,
@@ -320,6 +330,8 @@ export function predictiveParams(mode: PredictiveMode): Params {
     throw new RangeError(
       'predictive meanwhileFromFrees replaces the flat calls-meanwhile rate: not with meanwhileBySupply, meanwhileByFreed, meanwhileByNoneFreed or refreeAhead',
     );
+  if (p.meanwhileFreesLead && !p.meanwhileFromFrees)
+    throw new RangeError('predictive meanwhileFreesLead shifts meanwhileFromFrees’ forecast: only with meanwhileFromFrees');
   if ([p.meanwhileBySupply, p.meanwhileByFreed, p.meanwhileByNoneFreed].filter(Boolean).length > 1)
     throw new RangeError('predictive meanwhileBySupply, meanwhileByFreed and meanwhileByNoneFreed are measures of one factor: one at most');
   if (!['both', 'supply', 'budget', 'fallback', 'notSpread'].includes(p.breakLawIn))
@@ -432,7 +444,10 @@ function breakSinceOf(breaks: BreakTerms | undefined): number[] {
   return breaks?.inSupply ? breaks.since : [];
 }
 
-/** S(v) = Σ agents P(free by v) (+ agents on a break back by v, when counted in the supply), v = i·H ÷ FREES_GRID. */
+/**
+ * S(v) = Σ agents P(free by v) (+ agents on a break back by v, when counted in the supply), v = lead + i·H ÷ FREES_GRID:
+ * with a lead, entry i is the frees whose calls are placed by i·H ÷ FREES_GRID (each placed `lead` before its free).
+ */
 function freeForecast(
   agents: readonly AgentSnapshot[],
   paces: readonly Pace[],
@@ -441,10 +456,11 @@ function freeForecast(
   now: number,
   H: number,
   laws: Laws,
+  lead = 0,
 ): number[] {
   const s: number[] = [];
   for (let i = 0; i <= FREES_GRID; i++) {
-    const v = (i * H) / FREES_GRID;
+    const v = lead + (i * H) / FREES_GRID;
     let sum = 0;
     for (let j = 0; j < agents.length; j++) sum += agentFreeWithin(agents[j]!, now, v, laws, paces[j]);
     for (const since of breakSince) sum += breaks!.backWithin(now - since, v);
@@ -686,8 +702,13 @@ export function predictive(input: TickInput, mode: PredictiveMode, ready: number
   // with calls as it sees it) on a grid of FREES_GRID steps of [0, H]; ΔS over a step draws one live answer each,
   // answered by x with F_L(x − the step's middle). The slices' middles fall on the grid (FREES_GRID = 2·HORIZONS).
   // With no placement rate (no calls resolved yet, or the bench's oursNoMeanwhile) there is no term, as with λ = 0.
-  const freesBy = P.meanwhileFromFrees && lambda > 0 ? freeForecast(agents, paces, breakSinceOf(breaks), breaks, now, H, laws) : undefined;
+  // meanwhileFreesLead: the frees forecast from one mean live ring on, each call placed that lead ahead of its free (the
+  // frees before it were dialled for already: their calls are among the ringing ones).
+  const lead = P.meanwhileFromFrees && P.meanwhileFreesLead ? meanOfCdf(est.liveRingCdf, bin) : 0;
+  const freesBy =
+    P.meanwhileFromFrees && lambda > 0 ? freeForecast(agents, paces, breakSinceOf(breaks), breaks, now, H, laws, lead) : undefined;
   if (freesBy) figures.meanwhileFreesAhead = round(freesBy[FREES_GRID] - freesBy[0]);
+  if (freesBy && P.meanwhileFreesLead) figures.meanwhileFreesLeadMs = Math.round(lead);
   const futureLive = (x: number) => {
     if (freesBy) return meanwhileFromFreesMass(freesBy, H, x, fL);
     if (h) return lambda * p * heldMeanwhileMass(fL, x, thr, h, step);

@@ -238,6 +238,12 @@ export interface PredictiveMode {
    */
   meanwhileFromFrees?: boolean;
   /**
+   * With `meanwhileFromFrees`: each forecast free's call placed one mean live ring ahead of it, so the frees within one
+   * live ring of now (dialled for already: their calls are ringing) are not counted again (round twenty-eight; default
+   * false).
+   */
+  meanwhileFreesLead?: boolean;
+  /**
    * Agents on a break (`TickInput.onBreak`) count, by a break-length law learnt from the desk's completed breaks
    * (break-law.ts, the estimator's `breaks`, shrunk toward `breakPriorMs`): in the supply, P(back within x + the
    * threshold) each, and in the budget's and the guards' agent count, the expected share of their horizon each is back
