@@ -264,6 +264,8 @@ export class ShapeAmd {
             cfg.musicLineMinFloorLines > 0 ? cfg.musicLinesFloorRatio : 0,
             cfg.musicMinTuning > 0,
             cfg.musicTuningMaxHz,
+            cfg.musicMinLines > 0 && cfg.musicLinesPeakTest === 'lpc' ? cfg.musicLinesLpcOrder : 0,
+            cfg.musicLinesLpcBandwidthHz,
           )
         : null;
   }
@@ -367,7 +369,7 @@ export class ShapeAmd {
           : 'pitch hold'
         : c.musicMaxVoicingSwing > 0 && voicingSwing(vad, s.onset, s.end) >= c.musicMaxVoicingSwing
           ? 'voicing swing'
-          : c.musicMinLines > 0 && this.lines!.value(bgDb) < c.musicMinLines
+          : c.musicMinLines > 0 && this.modelLinesBelowBar(bgDb)
             ? 'lines'
             : '';
     const musicCues = () => musicCueGate() === '';
@@ -505,6 +507,16 @@ export class ShapeAmd {
       });
     }
     return null;
+  }
+
+  /**
+   * The model's music asks for spectral lines (amd.musicMinLines): the activation over the frames louder than `bgDb`
+   * below its bar. With amd.musicLinesPeakTest "lpc" the peaks are those over each frame's all-pole envelope
+   * (spectral-lines.ts lpcPeaks), read against amd.musicMinLinesLpc.
+   */
+  private modelLinesBelowBar(bgDb: number): boolean {
+    const c = this.cfg;
+    return c.musicLinesPeakTest === 'lpc' ? this.lines!.value(bgDb, 2) < c.musicMinLinesLpc : this.lines!.value(bgDb) < c.musicMinLines;
   }
 
   /**

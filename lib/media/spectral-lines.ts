@@ -21,8 +21,12 @@
  * With a `floorRatio` (amd.musicLineMinFloorLines) each analysed frame also gets a second peak map, its peaks taken
  * over each bin's own noise floor (minimum statistics, floorPeaks) rather than over the neighbourhood mean, which
  * broadband noise fills: `value(minDb, 1)` is the same activation over that map.
+ *
+ * With an `lpcOrder` (amd.musicLinesPeakTest "lpc") each analysed frame also gets a third peak map, its peaks taken
+ * over the frame's own all-pole envelope (lpcPeaks): `value(minDb, 2)` is the activation over that map.
  */
 import FFT from 'fft.js';
+import { autocorrelation, levinson, predictorPowerAt } from './lpc';
 import { FRAME_MS } from './types';
 
 const N = 512;
@@ -62,6 +66,10 @@ const COMB_LO_HZ = 80;
 const COMB_HI_HZ = 420;
 const COMB_STEP_HZ = 0.5;
 const COMB_TOL_BINS = 0.6;
+
+/** The cos and sin of 2πm/N, m < N (lpcPeaks: the predictor's response at a bin). */
+const COS_N = Float64Array.from({ length: N }, (_, m) => Math.cos((2 * Math.PI * m) / N));
+const SIN_N = Float64Array.from({ length: N }, (_, m) => Math.sin((2 * Math.PI * m) / N));
 
 const HANN = Float64Array.from({ length: N }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / N));
 /**
@@ -142,6 +150,15 @@ export class SpectralLines {
   private readonly tuningHiBin: number;
   /** Scratch (tuningThirdOfTop): peaks per bin. */
   private readonly peakCount = new Uint16Array(HALF + 2);
+  /** LPC-envelope peak map (lpcOrder > 0): per analysed frame, its peaks over its own all-pole envelope, and their bins. */
+  private readonly lpeaks: Uint8Array;
+  private readonly lbins: Uint8Array;
+  /** Scratch (lpcPeaks): the autocorrelation, the predictor and Levinson's copy of it. */
+  private readonly lpcR: Float64Array;
+  private readonly lpcA: Float64Array;
+  private readonly lpcTmp: Float64Array;
+  /** The bandwidth expansion's factor γ (1: none). */
+  private readonly lpcGamma: number;
 
   constructor(
     private readonly capacity: number,
@@ -150,7 +167,12 @@ export class SpectralLines {
     private readonly keepTuning = false,
     /** The semitone phasor takes only peaks up to this frequency (amd.musicTuningMaxHz); 0: the whole band. */
     tuningMaxHz = 0,
+    /** > 0: a third peak map, peaks over the frame's all-pole envelope of this order (amd.musicLinesLpcOrder; `value(minDb, 2)`). */
+    private readonly lpcOrder = 0,
+    /** With lpcOrder: every pole's bandwidth widened by this (Hz; amd.musicLinesLpcBandwidthHz), a_j × γ^j; 0: none. */
+    lpcBandwidthHz = 0,
   ) {
+    this.lpcGamma = Math.exp((-Math.PI * lpcBandwidthHz) / 8000);
     this.tuningHiBin = tuningMaxHz > 0 ? Math.min(LINE_HI_BIN, Math.floor((tuningMaxHz * N) / 8000)) : LINE_HI_BIN;
     this.db = new Float32Array(capacity);
     this.peaks = new Uint8Array(capacity);
@@ -165,6 +187,11 @@ export class SpectralLines {
     this.tc = new Float32Array(keepTuning ? capacity : 0);
     this.ts = new Float32Array(keepTuning ? capacity : 0);
     this.tr = new Float32Array(keepTuning ? capacity : 0);
+    this.lpeaks = new Uint8Array(lpcOrder > 0 ? capacity : 0);
+    this.lbins = new Uint8Array(lpcOrder > 0 ? capacity * MAX_PEAKS : 0);
+    this.lpcR = new Float64Array(lpcOrder + 1);
+    this.lpcA = new Float64Array(lpcOrder + 1);
+    this.lpcTmp = new Float64Array(lpcOrder + 1);
   }
 
   /**
@@ -261,6 +288,34 @@ export class SpectralLines {
     this.peaks[at] = k0 - at * MAX_PEAKS;
     if (this.keepTuning) this.semitonePhasor(p, at);
     if (this.floorRatio > 0) this.floorPeaks(p, at);
+    if (this.lpcOrder > 0) this.lpcPeaks(w, p, at);
+  }
+
+  /**
+   * The frame's peaks over its own spectral envelope (amd.musicLinesPeakTest "lpc"): a local maximum at least
+   * PEAK_RATIO times the all-pole envelope E / |A(e^jω)|² of order lpcOrder (lpc.ts: the windowed frame's
+   * autocorrelation, Levinson–Durbin), on the power spectrum's own scale (the model's autocorrelation matches the
+   * frame's at lags 0…order, so its spectrum is a smooth fit of |X|², Makhoul 1975 §6). At order 8–12 the envelope
+   * follows a voice's formants or a codec's coloured noise floor, not single partials, so a partial stands out of it
+   * where the ±NEIGHBOURS mean, which the next partials of a chord and GSM's coding noise between them fill, drowns it
+   * (round twenty-seven, first 3 s of sound, wide real music through a GSM round trip: p10 0.35 → 0.47 at order 8).
+   */
+  private lpcPeaks(w: Float64Array, p: Float64Array, at: number): void {
+    const order = this.lpcOrder;
+    const a = this.lpcA;
+    const e = levinson(autocorrelation(w, order, this.lpcR), order, a, this.lpcTmp);
+    // Bandwidth expansion: A(z/γ) moves every pole towards the origin, widening it by lpcBandwidthHz; E stays the
+    // envelope's geometric mean (a monic minimum-phase A's log |A|² integrates to 0 around the circle, A(z/γ)'s too).
+    for (let j = 1, g = this.lpcGamma; j <= order; j++, g *= this.lpcGamma) a[j] = a[j]! * g;
+    let k0 = at * MAX_PEAKS;
+    const end = k0 + MAX_PEAKS;
+    if (e > 0)
+      for (let k = LINE_LO_BIN; k <= LINE_HI_BIN && k0 < end; k++) {
+        const v = p[k]!;
+        // The envelope only at local maxima (a few dozen a frame): v ≥ R·E/|A|² as v·|A|² ≥ R·E.
+        if (v > p[k - 1]! && v >= p[k + 1]! && v * predictorPowerAt(a, order, k, COS_N, SIN_N) >= PEAK_RATIO * e) this.lbins[k0++] = k;
+      }
+    this.lpeaks[at] = k0 - at * MAX_PEAKS;
   }
 
   /**
@@ -334,11 +389,12 @@ export class SpectralLines {
    * only the peaks of frames louder than `minDb` (the line's own sound, not the codec's or the room's murmur under
    * it), and the sum of the TOP strongest prominences of that activation's own peaks (a peak's height over the higher
    * of the lowest activation within PROM_BINS on its left and on its right). 0 with under a second analysed. `map` 1:
-   * the same over the peaks taken against each bin's noise floor (floorPeaks; 0 unless built with a floorRatio).
+   * the same over the peaks taken against each bin's noise floor (floorPeaks; 0 unless built with a floorRatio); 2: over
+   * the peaks taken against the frame's all-pole envelope (lpcPeaks; 0 unless built with an lpcOrder).
    * `nullZ` > 0: each line counts only by how far its prominence stands beyond `nullZ` binomial standard errors of
    * the activation (`nullSd`), the spread that noise alone gives it.
    */
-  value(minDb = -Infinity, map: 0 | 1 = 0, nullZ = 0): number {
+  value(minDb = -Infinity, map: 0 | 1 | 2 = 0, nullZ = 0): number {
     this.catchUp();
     this.nullSdCount = 0;
     if (this.n * HOP * FRAME_MS < 1000) return 0;
@@ -350,7 +406,7 @@ export class SpectralLines {
    * the line's first sound), divided by their number; 0 with fewer than `minMs` of them. The quiet after a greeting
    * (amd.musicHoldsPersonOnLines): a bed of music keeps its partials there, a room's noise or other talkers do not.
    */
-  valueSince(from: number, minMs: number, minDb = -Infinity, map: 0 | 1 = 0, nullZ = 0): number {
+  valueSince(from: number, minMs: number, minDb = -Infinity, map: 0 | 1 | 2 = 0, nullZ = 0): number {
     this.catchUp();
     this.nullSdCount = 0;
     let a0 = this.n;
@@ -427,11 +483,16 @@ export class SpectralLines {
   }
 
   /** The activation's TOP prominences over analysed frames [a0, n), as `value` describes, over their number. */
-  private activation(a0: number, minDb: number, map: 0 | 1, nullZ: number): number {
+  private activation(a0: number, minDb: number, map: 0 | 1 | 2, nullZ: number): number {
     const f = this.n;
     const a = this.act;
     a.fill(0);
-    const [peaks, bins, max] = map === 1 ? [this.fpeaks, this.fbins, FLOOR_MAX_PEAKS] : [this.peaks, this.bins, MAX_PEAKS];
+    const [peaks, bins, max] =
+      map === 1
+        ? [this.fpeaks, this.fbins, FLOOR_MAX_PEAKS]
+        : map === 2
+          ? [this.lpeaks, this.lbins, MAX_PEAKS]
+          : [this.peaks, this.bins, MAX_PEAKS];
     let loud = 0;
     for (let i = a0; i < f; i++) {
       if (!(this.db[i]! > minDb)) continue;
