@@ -66,6 +66,10 @@ export interface LiveServers {
   configSection(audioMode: 'stream' | 'native'): Record<string, unknown>;
   /** FreeSWITCH api command over a fresh event socket connection. */
   api(command: string): Promise<string>;
+  /** SIGKILLs drachtio-server (it dies, every SIP dialog with it); resolves once it has exited. */
+  killDrachtio(): Promise<void>;
+  /** Starts drachtio-server again on the same ports and secret (an operator's restart); resolves once it is ready. */
+  restartDrachtio(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -363,6 +367,9 @@ export async function startLiveServers(t?: Teardown, opts: LiveServersOptions = 
     // It reads drachtio.conf.xml (its <admin> element is required); the command line overrides its values.
     const drConf = join(dir, 'drachtio.conf.xml');
     cpSync(join(CONF, 'drachtio.conf.xml'), drConf);
+    let drachtio!: { proc: Proc; args: string[] };
+    const drachtioReady = (dr: Proc, adminPort: number) =>
+      waitFor('drachtio-server', dr, async () => /Starting sofia event loop/.test(dr.output()) && (await tcpOpen(adminPort)), 15000);
     const { adminPort, drSipPort, drSecret } = await onFreshPorts('drachtio-server', async () => {
       const adminPort = await freePort();
       const drSipPort = await sipPort();
@@ -384,14 +391,10 @@ export async function startLiveServers(t?: Teardown, opts: LiveServersOptions = 
       ];
       const dr = start(join(LIVE_ROOT, 'drachtio/bin/drachtio'), drArgs, dir);
       procs.push(dr);
+      drachtio = { proc: dr, args: drArgs };
       try {
         // Its control socket accepts before its SIP stack binds: ready once both are up (its log says when the second is).
-        await waitFor(
-          'drachtio-server',
-          dr,
-          async () => /Starting sofia event loop/.test(dr.output()) && (await tcpOpen(adminPort)),
-          15000,
-        );
+        await drachtioReady(dr, adminPort);
       } catch (err) {
         procs.splice(procs.indexOf(dr), 1);
         await stopProc(dr);
@@ -445,6 +448,16 @@ export async function startLiveServers(t?: Teardown, opts: LiveServersOptions = 
         connectTimeoutMs: 30_000,
       }),
       api: first.api,
+      killDrachtio: async () => {
+        drachtio.proc.child.kill('SIGKILL');
+        await drachtio.proc.exited;
+      },
+      restartDrachtio: async () => {
+        const dr = start(join(LIVE_ROOT, 'drachtio/bin/drachtio'), drachtio.args, dir);
+        procs.push(dr);
+        drachtio = { proc: dr, args: drachtio.args };
+        await drachtioReady(dr, adminPort);
+      },
       stop,
     };
     return servers;

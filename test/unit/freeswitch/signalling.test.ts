@@ -227,13 +227,13 @@ t.test('media server trouble: no room, createEndpoint failure, endpoint dropped 
   t.equal(decideResult(outcome(r.events, ringing)), 13, 'dial error');
 });
 
-t.test('an INVITE that never went out rejects originate and leaves no leg', async (t) => {
+t.test('an INVITE drachtio will not send rejects originate (the call’s error) and leaves no leg', async (t) => {
   const r = await rig();
   r.srf.autoSend = false;
   const p = r.driver.originate({ to: '0312345678', ringTimeoutMs: 1000 });
   await r.settle();
-  r.srf.last.fail('drachtio-server not connected');
-  await t.rejects(p, { code: 'UNAVAILABLE', message: /drachtio-server not connected/ });
+  r.srf.last.fail('invalid Request-URI');
+  await t.rejects(p, { code: 'UNAVAILABLE', message: /INVITE not sent: invalid Request-URI/ });
   t.equal(r.events.length, 0);
   t.equal(r.driver.health().activeLegs, 0);
   t.ok(
@@ -241,6 +241,32 @@ t.test('an INVITE that never went out rejects originate and leaves no leg', asyn
     'endpoint released',
   );
 });
+
+t.test(
+  'drachtio-server lost: a call is given back uncounted (NO_CAPACITY), also one lost between its endpoint and its INVITE',
+  async (t) => {
+    const r = await rig();
+    r.srf.autoSend = false;
+    const p = r.driver.originate({ to: '0312345678', ringTimeoutMs: 1000 });
+    await r.settle();
+    // What drachtio-srf 5.0.29 rejects createUAC with once its socket is gone (seen live: drachtio-server SIGKILLed).
+    r.srf.disconnect();
+    r.srf.last.fail('The expression evaluated to a falsy value:\n\n  assert(typeSocket(socket))\n');
+    await t.rejects(p, { code: 'NO_CAPACITY', message: /drachtio-server was lost before the INVITE was sent; nothing went out/ });
+    t.ok(
+      r.log.lines().some((l) => l.endsWith('-ep1 destroy')),
+      'its endpoint released',
+    );
+    const creations = r.log.lines((c) => c.op === 'createEndpoint').length;
+    await t.rejects(r.driver.originate({ to: '0312345679', ringTimeoutMs: 1000 }), {
+      code: 'NO_CAPACITY',
+      message: 'drachtio-server is not connected; nothing went out',
+    });
+    t.equal(r.log.lines((c) => c.op === 'createEndpoint').length, creations, 'while it is down no endpoint is made');
+    t.equal(r.events.length, 0, 'no leg events');
+    t.equal(r.driver.health().activeLegs, 0);
+  },
+);
 
 t.test('DTMF from FreeSWITCH is a dtmf event', async (t) => {
   const r = await rig();

@@ -30,8 +30,17 @@ const esl = require('modesl') as { Connection: new (host: string, port: number, 
 
 /** drachtio-srf's real `connect()` (lib/srf.js → proto.js app.connect): it returns the app, no Promise. */
 interface SrfConnectApi {
-  connect(opts: { host: string; port: number; secret: string }): unknown;
+  connect(opts: { host: string; port: number; secret: string; reconnect?: { retryMaxDelay?: number } }): unknown;
 }
+
+/**
+ * The longest wait between two attempts to reach a lost drachtio-server. drachtio-srf 5.0.29 retries a lost
+ * connection after 150 ms × 1.7 per attempt with no cap unless `reconnect.retryMaxDelay` is given
+ * (lib/wire-protocol.js `_onConnectionGone`): after a 2-minute outage its next attempt came 212 s after the loss,
+ * and every minute longer makes it longer still. 2 s keeps a restart's gap short; an attempt is one TCP connect on the
+ * control socket.
+ */
+export const DRACHTIO_RETRY_MAX_MS = 2000;
 /** The parts of drachtio-srf's WireProtocol (lib/wire-protocol.js) that stop its reconnect loop. */
 interface WireProtocolInternals {
   closing?: boolean;
@@ -103,12 +112,16 @@ export class DrachtioSrf implements SrfPort {
     // Without an error listener an EventEmitter error would crash the process.
     this.srf.on('error', () => undefined);
     guardDialogDestroy(this.srf);
-    this.srf.on('disconnect', () => {
+    // srf passes on its control socket's `close` (and `connect` after each reconnect, with an Error when the secret
+    // is refused); it has no `disconnect` event, though its typings and docs suggest one: listening for that, the
+    // adapter went on saying "connected" after drachtio-server had died (test/e2e/freeswitch/drachtio-restart.test.ts).
+    (this.srf as unknown as NodeJS.EventEmitter).on('close', () => {
+      if (!this.isConnected) return;
       this.isConnected = false;
       for (const l of this.disconnectListeners) l();
     });
-    this.srf.on('connect', () => {
-      this.isConnected = true;
+    this.srf.on('connect', (err: Error | null) => {
+      if (!err) this.isConnected = true;
     });
   }
 
@@ -136,7 +149,12 @@ export class DrachtioSrf implements SrfPort {
       this.srf.once('connect', onConnect);
       this.srf.once('error', onError);
     });
-    (this.srf as unknown as SrfConnectApi).connect({ host: opts.host, port: opts.port, secret: opts.secret });
+    (this.srf as unknown as SrfConnectApi).connect({
+      host: opts.host,
+      port: opts.port,
+      secret: opts.secret,
+      reconnect: { retryMaxDelay: DRACHTIO_RETRY_MAX_MS },
+    });
     try {
       await within(ready, opts.timeoutMs, `drachtio-server ${opts.host}:${opts.port}`);
     } catch (err) {

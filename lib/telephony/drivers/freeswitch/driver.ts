@@ -332,6 +332,8 @@ export class FreeswitchDriver implements TelephonyDriver {
   async originate(req: OriginateRequest): Promise<LegId> {
     if (!this.running) throw new TelephonyError('UNAVAILABLE', 'freeswitch driver is not started');
     if (!(req.ringTimeoutMs > 0)) throw new TelephonyError('BAD_REQUEST', 'ringTimeoutMs must be a positive number');
+    // drachtio-server lost (it died or restarts; srf reconnects by itself): nothing can be sent, the call goes back uncounted.
+    if (!this.d.srf.connected) throw new TelephonyError('NO_CAPACITY', 'drachtio-server is not connected; nothing went out');
     const { config } = this.d;
     const target = inviteFor(req, '', config.trunks, config.defaultRegion);
     const toUri = /^sips?:/i.test(req.to);
@@ -460,9 +462,15 @@ export class FreeswitchDriver implements TelephonyDriver {
           (uac) => this.onAnswer(leg, uac),
           (f: UacFailure) => {
             if (sent) return this.finish(leg, endFromUacFailure(f, leg.cancelledBy));
-            // Never on the wire: no leg for the caller, nothing to report but the error.
+            // Never on the wire: no leg for the caller, nothing to report but the error. With drachtio-server lost
+            // meanwhile (srf: "assert(typeSocket(socket))"), the call goes back uncounted as above; any other refusal
+            // (a request drachtio will not send) is the call's error, not to be retried at once for ever.
             this.release(leg);
-            reject(new TelephonyError('UNAVAILABLE', `INVITE not sent: ${f.message}`));
+            if (!this.d.srf.connected)
+              reject(
+                new TelephonyError('NO_CAPACITY', `drachtio-server was lost before the INVITE was sent; nothing went out (${f.message})`),
+              );
+            else reject(new TelephonyError('UNAVAILABLE', `INVITE not sent: ${f.message}`));
           },
         );
     });
