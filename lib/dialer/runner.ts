@@ -124,6 +124,8 @@ interface CampaignRun {
   sessions: Set<CallSession>;
   /** The last dialing status published (why nothing dials). */
   status?: DialingStatus;
+  /** This tick's calls the telephony gave back unsent (NO_CAPACITY), and why the last was. */
+  refused?: { count: number; detail: string };
   /** When claimed callbacks were last checked for a dead claimer. */
   orphanScanAt?: number;
   /** When call.ended events a dead process kept but never recorded were last looked for. */
@@ -385,6 +387,7 @@ export class CampaignRunner {
     const run = await this.holdLease(c);
     if (!run) return;
     const now = this.now();
+    run.refused = undefined;
     // Renewed before the reap: the reap takes every attempt whose lease has lapsed, and after a tick held up past
     // the lease this process's own live calls would be among them.
     await this.renewLeases(run, now);
@@ -516,6 +519,7 @@ export class CampaignRunner {
 
   /** Records why the campaign dials or not; publishes and logs only a change. */
   private async report(run: CampaignRun, outcome: TickOutcome, now: number): Promise<void> {
+    outcome.refused ??= run.refused;
     const status = decideDialingStatus(outcome);
     if (sameStatus(run.status, status)) return;
     run.status = status;
@@ -705,6 +709,7 @@ export class CampaignRunner {
       if (err instanceof TelephonyError && err.code === 'NO_CAPACITY') {
         // Nothing was sent: the contact goes back uncounted and is dialled when a channel frees
         // (a callback: scheduled again at its own due time, offered afresh).
+        run.refused = { count: (run.refused?.count ?? 0) + 1, detail: err.message };
         await run.queue.void(claim.attemptId, undefined, { unsent: true });
         if (claim.listId === CALLBACK_LIST) await this.rescheduleCallback(run, claim, now);
         return 'back';

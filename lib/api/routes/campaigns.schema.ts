@@ -96,7 +96,7 @@ export const campaignSchema = Type.Partial(
       }),
       {
         description:
-          'running campaigns: whether the dialer places calls, and if not why (reason: outside_hours, before_period, after_period, no_agents, no_ready_agents, campaign_cap, trunk_full, calls_per_second, running_campaign_limit, no_eligible_contacts, waiting_for_callbacks, abandon_budget), until when if known, since when',
+          'running campaigns: whether the dialer places calls, and if not why (reason: outside_hours, before_period, after_period, no_agents, no_ready_agents, campaign_cap, trunk_full, calls_per_second, running_campaign_limit, no_eligible_contacts, waiting_for_callbacks, abandon_budget, telephony_refused), until when if known, since when',
       },
     ),
   }),

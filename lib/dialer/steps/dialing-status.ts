@@ -20,6 +20,7 @@ export const IDLE_REASONS = [
   'no_eligible_contacts',
   'waiting_for_callbacks',
   'abandon_budget',
+  'telephony_refused',
 ] as const;
 export type IdleReason = (typeof IDLE_REASONS)[number];
 
@@ -46,6 +47,11 @@ export interface TickOutcome {
    * will be (a retry time, or its zone's calling hours opening); null when none is queued.
    */
   nextContactAt?: number | null;
+  /**
+   * Calls of this tick the telephony gave back before anything was sent (NO_CAPACITY: drachtio-server down, no
+   * media server that answers, the send's admission gone), each back in the queue uncounted, with the last reason.
+   */
+  refused?: { count: number; detail: string };
 }
 
 const CAP_REASON: Record<string, IdleReason> = {
@@ -69,6 +75,14 @@ export function decideDialingStatus(o: TickOutcome): DialingStatus {
         : `opens ${new Date(until).toISOString()}`;
     return { state: 'idle', reason, detail: `${reason.replace(/_/g, ' ')}: ${when}`, until };
   }
+  // Claimed, but every one given back unsent, and nothing up: from outside the same as placing nothing.
+  if (o.inProgress === 0 && o.placed > 0 && o.refused && o.refused.count >= o.placed)
+    return {
+      state: 'idle',
+      reason: 'telephony_refused',
+      detail: `the telephony gave back every call unsent (${o.refused.count} this tick, back in the queue uncounted): ${o.refused.detail}`,
+      until: null,
+    };
   if (o.placed > 0 || o.inProgress > 0) return { state: 'dialing' };
   const d = o.decision;
   if (!d) return { state: 'idle', reason: 'no_eligible_contacts', detail: 'nothing to dial', until: null };

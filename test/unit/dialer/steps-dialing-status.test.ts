@@ -36,6 +36,22 @@ t.test('each reason from the outcome that causes it', async (t) => {
     ['calls per second', { decision: decision(0, { loggedIn: 3, ready: 3 }, 'trunkCps') }, 'idle', 'calls_per_second'],
     ['shared limits admitted none', { decision: decision(2, { loggedIn: 2, ready: 2 }), admitted: 0 }, 'idle', 'trunk_full'],
     ['predictive holds back', { decision: decision(0, { loggedIn: 3, ready: 1 }) }, 'idle', 'abandon_budget'],
+    [
+      'every call given back unsent by the telephony',
+      { placed: 2, decision: decision(2, { loggedIn: 2, ready: 2 }), refused: { count: 2, detail: 'drachtio-server is not connected' } },
+      'idle',
+      'telephony_refused',
+    ],
+    [
+      'some given back, one sent',
+      { placed: 2, decision: decision(2, { loggedIn: 2, ready: 2 }), refused: { count: 1, detail: 'x' } },
+      'dialing',
+    ],
+    [
+      'all given back, but calls are up',
+      { placed: 1, inProgress: 1, decision: decision(1, { loggedIn: 2, ready: 1 }), refused: { count: 1, detail: 'x' } },
+      'dialing',
+    ],
     ['nothing eligible', { decision: decision(2, { loggedIn: 2, ready: 2 }), admitted: 2 }, 'idle', 'no_eligible_contacts'],
     [
       'waiting for a callback',
