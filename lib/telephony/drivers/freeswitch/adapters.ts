@@ -36,9 +36,10 @@ interface SrfConnectApi {
 /**
  * The longest wait between two attempts to reach a lost drachtio-server. drachtio-srf 5.0.29 retries a lost
  * connection after 150 ms × 1.7 per attempt with no cap unless `reconnect.retryMaxDelay` is given
- * (lib/wire-protocol.js `_onConnectionGone`): after a 2-minute outage its next attempt came 212 s after the loss,
- * and every minute longer makes it longer still. 2 s keeps a restart's gap short; an attempt is one TCP connect on the
- * control socket.
+ * (lib/wire-protocol.js `_onConnectionGone`), so the wait grows to 0.7 × the time since the loss: attempts at 25 s
+ * and 43 s (a drachtio-server back after 30 s was reached 13 s later: test/e2e/freeswitch/drachtio-restart.test.ts
+ * fails without the cap), 73 s and 124 s (back after 75 s: 49 s deaf). 2 s keeps a restart's gap short; an
+ * attempt is one TCP connect on the control socket.
  */
 export const DRACHTIO_RETRY_MAX_MS = 2000;
 /** The parts of drachtio-srf's WireProtocol (lib/wire-protocol.js) that stop its reconnect loop. */
