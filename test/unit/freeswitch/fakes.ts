@@ -581,6 +581,21 @@ export const TRUNK: TrunkConfig = {
   registerExpiresS: 3600,
 };
 
+/** Two media servers, the first named (fs-a), the second known by its address (fs2:8021): the pool tests' pair. */
+export const twoServers = (): FreeswitchConfig['mediaServers'] => [
+  {
+    name: 'fs-a',
+    address: 'fs1',
+    port: 8021,
+    secret: 'a',
+    profile: 'drachtio_mrf',
+    listenAddress: '',
+    local: false,
+    forkAddress: '10.0.0.1',
+  },
+  { address: 'fs2', port: 8021, secret: 'b', profile: 'drachtio_mrf', listenAddress: '', local: false, forkAddress: '10.0.0.1' },
+];
+
 export function fsConfig(over: Partial<FreeswitchConfig> = {}): FreeswitchConfig {
   return {
     drachtio: { host: '127.0.0.1', port: 9022, secret: 'cymru' },

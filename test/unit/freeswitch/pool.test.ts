@@ -7,23 +7,8 @@
 import t from 'tap';
 import { decideResult } from '../../../lib/results';
 import type { EndCause, LegEvent } from '../../../lib/telephony/contract';
-import type { FreeswitchMediaServerConfig } from '../../../lib/config/sections/freeswitch';
 import { ENDPOINT_HANGUP_WAIT_MS } from '../../../lib/telephony/drivers/freeswitch/driver';
-import { rig, type Rig } from './fakes';
-
-const two = (): FreeswitchMediaServerConfig[] => [
-  {
-    name: 'fs-a',
-    address: 'fs1',
-    port: 8021,
-    secret: 'a',
-    profile: 'drachtio_mrf',
-    listenAddress: '',
-    local: false,
-    forkAddress: '10.0.0.1',
-  },
-  { address: 'fs2', port: 8021, secret: 'b', profile: 'drachtio_mrf', listenAddress: '', local: false, forkAddress: '10.0.0.1' },
-];
+import { rig, twoServers as two, type Rig } from './fakes';
 
 function ends(events: LegEvent[], legId: string): EndCause[] {
   return events.filter((e): e is Extract<LegEvent, { type: 'end' }> => e.type === 'end' && e.legId === legId).map((e) => e.cause);

@@ -6,22 +6,7 @@
  * (then the endpoint is made) or until drachtio's Timer B (32 s, a 408).
  */
 import t from 'tap';
-import type { FreeswitchMediaServerConfig } from '../../../lib/config/sections/freeswitch';
-import { rig, type Rig } from './fakes';
-
-const two = (): FreeswitchMediaServerConfig[] => [
-  {
-    name: 'fs-a',
-    address: 'fs1',
-    port: 8021,
-    secret: 'a',
-    profile: 'drachtio_mrf',
-    listenAddress: '',
-    local: false,
-    forkAddress: '10.0.0.1',
-  },
-  { address: 'fs2', port: 8021, secret: 'b', profile: 'drachtio_mrf', listenAddress: '', local: false, forkAddress: '10.0.0.1' },
-];
+import { rig, twoServers as two, type Rig } from './fakes';
 
 const servers = (r: Rig) => r.log.lines((c) => c.op === 'createEndpoint').map((l) => l.split(' ')[0]);
 const invites = (r: Rig) => r.log.lines((c) => c.op === 'INVITE').length;

@@ -19,7 +19,14 @@
  * timed out inside fsmrf (EndpointTimeout) is tried once more while the media
  * server is still connected: nothing of the call had been sent either.
  */
-import { EndpointQueueTimeout, EndpointTimeout, MediaServerStalled, type EndpointPort, type MediaServerPort } from './ports';
+import {
+  EndpointQueueTimeout,
+  EndpointTimeout,
+  MediaServerStalled,
+  withCreateEndpoint,
+  type EndpointPort,
+  type MediaServerPort,
+} from './ports';
 
 export interface GateTimers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -162,22 +169,10 @@ export function gateMediaServer(ms: MediaServerPort, gate: CreationGate): MediaS
       return ms.createEndpoint(opts);
     }
   };
-  return {
-    get address() {
-      return ms.address;
-    },
-    get connected() {
-      return ms.connected;
-    },
-    load: () => ms.load(),
-    createEndpoint: (opts) =>
-      gate.run(
-        () => create(opts),
-        (err) => err instanceof EndpointTimeout || err instanceof MediaServerStalled,
-      ),
-    api: (command) => ms.api(command),
-    onEnd: (fn) => ms.onEnd(fn),
-    onHeard: (fn) => ms.onHeard(fn),
-    disconnect: () => ms.disconnect(),
-  };
+  return withCreateEndpoint(ms, (opts) =>
+    gate.run(
+      () => create(opts),
+      (err) => err instanceof EndpointTimeout || err instanceof MediaServerStalled,
+    ),
+  );
 }

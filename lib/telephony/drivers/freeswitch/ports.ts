@@ -208,6 +208,24 @@ export interface MediaServerPort {
   disconnect(): void;
 }
 
+/** `ms` with its createEndpoint() replaced by `create`, everything else passed through (gate.ts, stall.ts wrap it so). */
+export function withCreateEndpoint(ms: MediaServerPort, create: MediaServerPort['createEndpoint']): MediaServerPort {
+  return {
+    get address() {
+      return ms.address;
+    },
+    get connected() {
+      return ms.connected;
+    },
+    load: () => ms.load(),
+    createEndpoint: create,
+    api: (command) => ms.api(command),
+    onEnd: (fn) => ms.onEnd(fn),
+    onHeard: (fn) => ms.onHeard(fn),
+    disconnect: () => ms.disconnect(),
+  };
+}
+
 export interface MrfConnectOptions {
   address: string;
   port: number;

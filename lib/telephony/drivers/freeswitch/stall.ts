@@ -19,7 +19,7 @@
  * (drachtio's 408 at Timer B for the INVITE of a server still stopped): the
  * member then stays out until FreeSWITCH is heard (its next HEARTBEAT, heardAgain()).
  */
-import { MediaServerStalled, type DriverClock, type EndpointPort, type MediaServerPort } from './ports';
+import { MediaServerStalled, withCreateEndpoint, type DriverClock, type EndpointPort, type MediaServerPort } from './ports';
 import { isStalled, type PoolMember } from './pool';
 
 export interface StallWatch {
@@ -79,21 +79,8 @@ export function boundCreations(
   w: StallWatch,
   late: (ep: EndpointPort, m: PoolMember) => void,
 ): MediaServerPort {
-  return {
-    get address() {
-      return ms.address;
-    },
-    get connected() {
-      return ms.connected;
-    },
-    load: () => ms.load(),
-    createEndpoint: (opts) => {
-      const m = member();
-      return answerWithin(m, ms.createEndpoint(opts), 'the INVITE creating an endpoint', w, (ep) => late(ep, m));
-    },
-    api: (command) => ms.api(command),
-    onEnd: (fn) => ms.onEnd(fn),
-    onHeard: (fn) => ms.onHeard(fn),
-    disconnect: () => ms.disconnect(),
-  };
+  return withCreateEndpoint(ms, (opts) => {
+    const m = member();
+    return answerWithin(m, ms.createEndpoint(opts), 'the INVITE creating an endpoint', w, (ep) => late(ep, m));
+  });
 }
