@@ -5,9 +5,9 @@
  * keeps its sockets open and answers nothing. Measured live
  * (test/e2e/freeswitch/stalled-server.test.ts, one of two FreeSWITCH
  * SIGSTOPped): the INVITE that creates the endpoint went unanswered until the
- * SIP transaction's Timer B, 32 s, then a 408; after `mediaServerBackoffMs` the
- * server was offered the next call and held it as long, until
- * `mediaServerSilenceMs` took it for down. The runner awaits each originate
+ * SIP transaction's Timer B, 32 s, then a 408; the pool's only rest for it was
+ * `mediaServerBackoffMs`, after which it would be offered the next call and hold
+ * it as long, until `mediaServerSilenceMs` took it for down. The runner awaits each originate
  * inside its tick, so every campaign's calls waited with it.
  *
  * So a set-up request unanswered for `boundMs` fails the call before anything
