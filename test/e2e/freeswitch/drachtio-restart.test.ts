@@ -15,23 +15,12 @@ import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
-import { loadConfig } from '../../../lib/config';
 import { startLoopbackPeers } from '../../../lib/demo/loopback';
-import { createFreeswitchDriver } from '../../../lib/telephony/drivers/freeswitch';
 import type { EndCause, LegEvent } from '../../../lib/telephony/contract';
+import { startLiveDriver, untilNoted } from '../../helpers/live-driver';
 import { liveServersMissing, startLiveServers } from '../../helpers/live-servers';
 
 const missing = liveServersMissing();
-
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const begin = Date.now();
-  while (!(await ok())) {
-    if (Date.now() - begin > ms) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  t.comment(`${what} after ${Date.now() - begin} ms`);
-}
 
 t.test(
   'drachtio-server dies and restarts: nothing unsent is counted, calls are placed again once it is back',
@@ -42,19 +31,7 @@ t.test(
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
     const peers = await startLoopbackPeers({ agents: 0, dir });
     t.teardown(() => peers.stop());
-    const config = loadConfig({
-      env: {},
-      overrides: {
-        telephony: {
-          driver: 'freeswitch',
-          freeswitch: live.configSection('stream'),
-          trunks: [{ name: 'carrier', address: peers.carrier.address, callsPerSecond: 1000, maxChannels: 1000 }],
-        },
-      },
-    });
-    const driver = createFreeswitchDriver({ config, logger: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }) });
-    await driver.start();
-    t.teardown(() => driver.stop());
+    const { driver } = await startLiveDriver(t, live, peers.carrier.address);
     const answered = new Set<string>();
     const ends = new Map<string, EndCause[]>();
     driver.onEvent((e: LegEvent) => {
@@ -64,7 +41,7 @@ t.test(
 
     // Last digit 0: a person who talks until our BYE.
     const before = await driver.originate({ to: '031200000', ringTimeoutMs: 120000 });
-    await until('the first call answered', () => answered.has(before), 30000);
+    await untilNoted(t, 'the first call answered', () => answered.has(before), 30000);
 
     // drachtio dies after this call's endpoint and detection are made, just before its INVITE (beforeSend).
     await t.rejects(
@@ -73,7 +50,7 @@ t.test(
         ringTimeoutMs: 120000,
         beforeSend: async () => {
           await live.killDrachtio();
-          await until('the driver sees drachtio-server lost', () => /drachtio down/.test(driver.health().detail), 10000);
+          await untilNoted(t, 'the driver sees drachtio-server lost', () => /drachtio down/.test(driver.health().detail), 10000);
           return true;
         },
       }),
@@ -93,9 +70,9 @@ t.test(
     await new Promise((r) => setTimeout(r, 30000));
     t.match(driver.health(), { ok: false, detail: /^drachtio down/ }, 'health says drachtio is down meanwhile');
     await live.restartDrachtio();
-    await until('srf connected again', () => /^drachtio connected/.test(driver.health().detail), 10000);
+    await untilNoted(t, 'srf connected again', () => /^drachtio connected/.test(driver.health().detail), 10000);
     const after = await driver.originate({ to: '031200030', ringTimeoutMs: 120000 });
-    await until('a call placed after the restart is answered', () => answered.has(after), 30000);
+    await untilNoted(t, 'a call placed after the restart is answered', () => answered.has(after), 30000);
 
     await driver.hangup(before);
     await driver.hangup(after);

@@ -14,24 +14,13 @@ import t from 'tap';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
-import { loadConfig } from '../../../lib/config';
 import { startLoopbackPeers } from '../../../lib/demo/loopback';
-import { createFreeswitchDriver } from '../../../lib/telephony/drivers/freeswitch';
 import type { EndCause, LegEvent } from '../../../lib/telephony/contract';
+import { startLiveDriver, untilNoted } from '../../helpers/live-driver';
 import { liveServersMissing, startLiveServers, type LiveFreeswitch } from '../../helpers/live-servers';
 
 const missing = liveServersMissing();
 const SILENCE_MS = 15000;
-
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const begin = Date.now();
-  while (!(await ok())) {
-    if (Date.now() - begin > ms) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  t.comment(`${what} after ${Date.now() - begin} ms`);
-}
 
 /** Requests of `method` the carrier (SIPp) received, from its -trace_msg file. */
 const received = (trace: string, method: string) =>
@@ -47,19 +36,7 @@ t.test(
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
     const peers = await startLoopbackPeers({ agents: 0, dir });
     t.teardown(() => peers.stop());
-    const config = loadConfig({
-      env: {},
-      overrides: {
-        telephony: {
-          driver: 'freeswitch',
-          freeswitch: { ...live.configSection('stream'), mediaServerSilenceMs: SILENCE_MS },
-          trunks: [{ name: 'carrier', address: peers.carrier.address, callsPerSecond: 1000, maxChannels: 1000 }],
-        },
-      },
-    });
-    const driver = createFreeswitchDriver({ config, logger: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }) });
-    await driver.start();
-    t.teardown(() => driver.stop());
+    const { driver } = await startLiveDriver(t, live, peers.carrier.address, { mediaServerSilenceMs: SILENCE_MS });
     t.teardown(() => fs2.resume());
     const answered = new Set<string>();
     const ends = new Map<string, EndCause[]>();
@@ -83,7 +60,7 @@ t.test(
     const personOn = (server: string) => legs.find((l) => !l.ringing && l.server === server);
     while (!(personOn('fs1') && personOn('fs2')) && legs.length < 6) await place(0);
     for (const server of ['fs1', 'fs2']) if (personOn(server)) await place(4, personOn(server)!.id);
-    await until('the person calls answered', () => legs.filter((l) => !l.ringing).every((l) => answered.has(l.id)), 60000);
+    await untilNoted(t, 'the person calls answered', () => legs.filter((l) => !l.ringing).every((l) => answered.has(l.id)), 60000);
     const onFs2 = legs.filter((l) => l.server === 'fs2');
     t.ok(
       onFs2.some((l) => !l.ringing) && onFs2.some((l) => l.ringing) && legs.some((l) => l.server === 'fs1'),
@@ -94,10 +71,10 @@ t.test(
 
     fs2.pause();
     const pausedAt = Date.now();
-    await until('fs2 taken for silent', () => /fs2 silent/.test(driver.health().detail), SILENCE_MS + 45000);
+    await untilNoted(t, 'fs2 taken for silent', () => /fs2 silent/.test(driver.health().detail), SILENCE_MS + 45000);
     // Silence counts from its last HEARTBEAT, up to one 5 s interval before the pause (the unit tests check the bound).
     t.comment(`taken for silent ${Date.now() - pausedAt} ms after the SIGSTOP`);
-    await until('its calls ended', () => onFs2.every((l) => ends.has(l.id)), 30000);
+    await untilNoted(t, 'its calls ended', () => onFs2.every((l) => ends.has(l.id)), 30000);
     for (const l of onFs2) {
       t.equal(ends.get(l.id)!.length, 1, `its ${l.ringing ? 'ringing' : 'answered'} call ended once`);
       t.match(ends.get(l.id)![0], { by: 'error', answered: !l.ringing, detail: /fs2.*silent/ });
@@ -107,7 +84,8 @@ t.test(
       [],
       'fs1’s calls go on',
     );
-    await until(
+    await untilNoted(
+      t,
       'the carrier got a BYE per answered call and a CANCEL per ringing call of fs2',
       () =>
         received(peers.carrierTrace, 'BYE') - byes >= onFs2.filter((l) => !l.ringing).length &&
@@ -119,11 +97,11 @@ t.test(
     t.equal(driver.mediaServerOf(next), 'fs1', 'a new call goes to fs1');
 
     fs2.resume();
-    await until('fs2 heard again', () => driver.health().detail === 'drachtio connected; media servers 2/2 connected', 30000);
+    await untilNoted(t, 'fs2 heard again', () => driver.health().detail === 'drachtio connected; media servers 2/2 connected', 30000);
     // The hangups it was sent while stopped are carried out now; at the latest the driver stops counting them after 32 s.
     // Its load is also its last HEARTBEAT's session count (every 5 s): the one after the hangups says 0.
-    await until('fs2 counts no leg', () => on('fs2').legs === 0 && on('fs2').sessions === 0, 45000);
-    await until('no channel left on fs2', async () => /^\s*0 total/m.test(await fs2.api('show channels count')), 30000);
+    await untilNoted(t, 'fs2 counts no leg', () => on('fs2').legs === 0 && on('fs2').sessions === 0, 45000);
+    await untilNoted(t, 'no channel left on fs2', async () => /^\s*0 total/m.test(await fs2.api('show channels count')), 30000);
     const back = await driver.originate({ to: '031200190', ringTimeoutMs: 120000 });
     t.equal(driver.mediaServerOf(back), 'fs2', 'it takes calls again (the least loaded)');
     t.equal(ends.size, onFs2.length, 'nothing else ended');

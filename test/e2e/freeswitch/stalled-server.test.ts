@@ -17,22 +17,11 @@ import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
-import { loadConfig } from '../../../lib/config';
 import { startLoopbackPeers } from '../../../lib/demo/loopback';
-import { createFreeswitchDriver } from '../../../lib/telephony/drivers/freeswitch';
+import { startLiveDriver, untilNoted } from '../../helpers/live-driver';
 import { liveServersMissing, startLiveServers, type LiveFreeswitch } from '../../helpers/live-servers';
 
 const missing = liveServersMissing();
-
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const begin = Date.now();
-  while (!(await ok())) {
-    if (Date.now() - begin > ms) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  t.comment(`${what} after ${Date.now() - begin} ms`);
-}
 
 t.test(
   'a stopped FreeSWITCH: the call placed on it is refused after mediaServerStallMs, the next go to the other until it answers',
@@ -45,21 +34,9 @@ t.test(
     const peers = await startLoopbackPeers({ agents: 0, dir });
     t.teardown(() => peers.stop());
     // Every timer at its default: the stall bound (10 s) is under Timer B (32 s), the backoff (5 s) under both.
-    const config = loadConfig({
-      env: {},
-      overrides: {
-        telephony: {
-          driver: 'freeswitch',
-          freeswitch: live.configSection('stream'),
-          trunks: [{ name: 'carrier', address: peers.carrier.address, callsPerSecond: 1000, maxChannels: 1000 }],
-        },
-      },
-    });
+    const { driver, config } = await startLiveDriver(t, live, peers.carrier.address);
     const fsConfig = config.telephony.freeswitch;
     t.ok(fsConfig.mediaServerStallMs < 32000 && fsConfig.mediaServerBackoffMs < fsConfig.mediaServerStallMs, 'defaults as described');
-    const driver = createFreeswitchDriver({ config, logger: pino({ level: process.env.DIALER_LOG__LEVEL ?? 'silent' }) });
-    await driver.start();
-    t.teardown(() => driver.stop());
     const byName = { fs1, fs2 };
 
     // Last digit 0: a person who talks until our BYE.
@@ -89,9 +66,9 @@ t.test(
     t.same(placed, [busy, busy], `new calls go to ${busy} while ${other}'s creation is unanswered, though ${busy} is more loaded`);
 
     stopped.resume();
-    await until(`${other} no longer stalled`, () => !/stalled/.test(driver.health().detail), 45000);
+    await untilNoted(t, `${other} no longer stalled`, () => !/stalled/.test(driver.health().detail), 45000);
     // The endpoint FreeSWITCH created late, for a call that was given back, is hung up.
-    await until(`no channel left on ${other}`, async () => /^\s*0 total/m.test(await stopped.api('show channels count')), 30000);
+    await untilNoted(t, `no channel left on ${other}`, async () => /^\s*0 total/m.test(await stopped.api('show channels count')), 30000);
     const sessions = Number(/(\d+) session\(s\) since startup/.exec(await stopped.api('status'))?.[1]);
     t.equal(sessions, 1, `${other} did create that endpoint once it ran again (its one session since startup)`);
     const back = await driver.originate({ to: '031200030', ringTimeoutMs: 120000 });
