@@ -7,7 +7,8 @@
  * The far end is a TCP listener that says nothing (FreeSWITCH would send auth/request).
  */
 import { createServer, type Socket } from 'node:net';
-import t from 'tap';
+import t, { type Test } from 'tap';
+import { describeSocket, openSockets } from '../../helpers/open-sockets';
 import { modeslConnect } from '../../../lib/telephony/drivers/freeswitch/adapters';
 
 t.test('an event socket given up while its TCP connect is pending', async (t) => {
@@ -43,4 +44,53 @@ t.test('an event socket given up while its TCP connect is pending', async (t) =>
     new Promise<boolean>((r) => setTimeout(() => r(false), 5000)),
   ]);
   t.ok(allClosed, `the far end's ${sockets.length} connection(s) closed by the dialer`);
+});
+
+/**
+ * Enough of FreeSWITCH's inbound event socket for one `api` command (auth/request, the command replies, one
+ * api/response), that answers `exit` and then keeps its side of the connection open (allowHalfOpen).
+ */
+async function eslThatStaysOpen(t: Test): Promise<{ port: number; ended: Promise<void> }> {
+  let ended!: () => void;
+  const seen = new Promise<void>((r) => (ended = r));
+  const sockets: Socket[] = [];
+  const server = createServer({ allowHalfOpen: true }, (s) => {
+    sockets.push(s);
+    s.on('end', () => ended());
+    s.write('Content-Type: auth/request\n\n');
+    let buf = '';
+    s.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
+        const command = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        if (command.startsWith('api ')) s.write('Content-Type: api/response\nContent-Length: 2\n\nUP');
+        else s.write(`Content-Type: command/reply\nReply-Text: +OK ${command.startsWith('auth') ? 'accepted' : 'bye'}\n\n`);
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => {
+    for (const s of sockets) s.destroy();
+    server.close();
+  });
+  return { port: (server.address() as { port: number }).port, ended: seen };
+}
+
+t.test('an event socket closed after its command is closed on our side, whatever the far end does', async (t) => {
+  const fs = await eslThatStaysOpen(t);
+  const esl = await modeslConnect({ address: '127.0.0.1', port: fs.port, secret: 'ClueCon', timeoutMs: 5000 });
+  t.equal(await esl.api('status'), 'UP', 'the command answered');
+  esl.close();
+  const ended = await Promise.race([fs.ended.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]);
+  t.ok(ended, 'the far end has our FIN');
+  // Its side still open: modesl's half-close alone would wait for it for ever.
+  await new Promise((r) => setTimeout(r, 100));
+  t.same(
+    openSockets()
+      .filter((s) => s.remotePort === fs.port)
+      .map(describeSocket),
+    [],
+    'no socket of ours left towards it',
+  );
 });

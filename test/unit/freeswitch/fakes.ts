@@ -58,6 +58,10 @@ export class ManualClock implements DriverClock {
   clearTimeout = (h: unknown): void => {
     this.timers = this.timers.filter((x) => x.id !== h);
   };
+  /** How far off each timer set and neither fired nor cleared is (ms): what would keep a real process's loop alive. */
+  pending(): number[] {
+    return this.timers.map((x) => x.at - this.t).sort((a, b) => a - b);
+  }
   /** Moves time on, firing due timers in order. */
   advance(ms: number): void {
     const end = this.t + ms;

@@ -76,6 +76,19 @@ t.test('a draining server with no calls leaves at once', async (t) => {
   t.same(servers(r), ['fs1', 'fs1']);
 });
 
+t.test('a server that left the pool leaves no timer behind: a stopped driver holds no timer at all', async (t) => {
+  // The silence watch of a drained server outlived it (mediaServerSilenceMs, 60 s) and kept a stopped dialer's
+  // process alive that long: the live pool test ended and its process did not exit.
+  const r = await rig({ fs: { mediaServers: two() } });
+  // The fake servers' own 5 s HEARTBEAT loops aside (theirs, not the driver's).
+  const driverTimers = () => r.clock.pending().filter((ms) => ms > 5000);
+  t.same(driverTimers(), [60001, 60001], 'one silence watch per connected server (mediaServerSilenceMs + 1)');
+  r.driver.drainMediaServer('fs2:8021');
+  t.same(driverTimers(), [60001], 'the server that left is no longer watched');
+  await r.driver.stop();
+  t.same(driverTimers(), [], 'nothing left after stop');
+});
+
 t.test('a server that dies: each of its calls ends once, far ends released, new calls go elsewhere', async (t) => {
   const r = await rig({ fs: { mediaServers: two() } });
   const answered = await call(r, '0312345670', true); // fs1

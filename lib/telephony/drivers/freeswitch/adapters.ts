@@ -591,6 +591,20 @@ export class DrachtioMrf implements MrfPort {
   }
 }
 
+/**
+ * Ends a one-shot event socket from our side. modesl's disconnect() writes `exit` and half-closes the socket, which
+ * then stays open until FreeSWITCH closes its side: a FreeSWITCH that does not (busy, hung, or a peer that is not
+ * FreeSWITCH at all) would hold it, and the process with it. Once `exit` and our FIN are written, nothing more is
+ * wanted from it (test/unit/freeswitch/esl-connect-timeout.test.ts).
+ */
+function closeOneShot(conn: ModeslConnection): void {
+  const socket = conn.socket;
+  conn.disconnect();
+  if (!socket || socket.destroyed) return;
+  if (socket.writableFinished) socket.destroy();
+  else socket.once('finish', () => socket.destroy());
+}
+
 /** A plain inbound event socket (modesl): the pre-flight check's `api` commands. */
 export const modeslConnect: EslConnect = ({ address, port, secret, timeoutMs }) => {
   let conn: ModeslConnection | undefined;
@@ -598,7 +612,7 @@ export const modeslConnect: EslConnect = ({ address, port, secret, timeoutMs }) 
     conn = new esl.Connection(address, port, secret, () =>
       resolve({
         api: (command) => new Promise<string>((res) => conn!.api(command, (r) => res(r.getBody() ?? ''))),
-        close: () => conn!.disconnect(),
+        close: () => closeOneShot(conn!),
       }),
     );
     noDelay(conn);

@@ -224,7 +224,12 @@ export class FreeswitchDriver implements TelephonyDriver {
   private readonly stallWatch: StallWatch;
 
   constructor(private readonly d: FreeswitchDriverDeps) {
-    this.pool.onLeft = (m) => this.d.logger.info({ mediaServer: m.name }, 'media server drained: it has left the pool');
+    this.pool.onLeft = (m) => {
+      // Its silence watch goes with it: left armed, it outlived the member (and held a stopped dialer's process
+      // up to mediaServerSilenceMs, since stop() only clears the members still in the pool).
+      this.unwatch(m);
+      this.d.logger.info({ mediaServer: m.name }, 'media server drained: it has left the pool');
+    };
     this.stallWatch = {
       clock: d.clock,
       boundMs: d.config.freeswitch.mediaServerStallMs,
@@ -1022,10 +1027,12 @@ export class FreeswitchDriver implements TelephonyDriver {
 
   private stopWatching(): void {
     this.watching = false;
-    for (const m of this.pool.all()) {
-      if (m.silenceTimer !== undefined) this.d.clock.clearTimeout(m.silenceTimer);
-      m.silenceTimer = undefined;
-    }
+    for (const m of this.pool.all()) this.unwatch(m);
+  }
+
+  private unwatch(m: PoolMember): void {
+    if (m.silenceTimer !== undefined) this.d.clock.clearTimeout(m.silenceTimer);
+    m.silenceTimer = undefined;
   }
 
   private emitEnd(legId: LegId, cause: EndCause): void {
