@@ -513,7 +513,7 @@ export function simulate(sc: Scenario, strategy: Strategy, opts: SimOptions): Si
               `simulated campaign ${strategy.name} is outside its hours at ${now} ms: the simulator's campaigns are open around the clock`,
             );
           opts.onDecision?.(d, now);
-          lastUncovered = uncoveredWhy(d.trace);
+          lastUncovered = uncoveredWhy(d.trace, d.reason);
           lastModelLive = typeof d.trace.figures.liveRate === 'number' ? d.trace.figures.liveRate : undefined;
           n = d.calls;
           if (discrimination && n > 0)

@@ -14,9 +14,10 @@
  * persons) are `awaitingAnswers`: dialled for, the answers not in yet. The rest had no call in flight for them; for
  * the predictive mode that is split by the last tick's decision: `thinEstimates` (confidence under 1, or no estimates:
  * blended toward 1:1), `estimateOff` (with the live rate the model had, in place of the true one, the calls in flight
- * would have covered them: an answer-rate estimate off from the truth), `abandonLimit` (the 1:1 fallback of a spent
- * budget or a rate over the cap, or a guard below the learnt threshold: held back by the ledger), `threshold` (the
- * learnt per-call threshold allowed no more), `caps` (a cap cut the number). Strategies with no such trace (the oracle)
+ * would have covered them: an answer-rate estimate off from the truth), the ledger's holds: `abandonLimit` (the 1:1
+ * fallback of a spent budget), `overCap` (the 1:1 fallback of a rate over the cap beyond chance), `spreadGuard` and
+ * `budgetGuard` (that guard below the learnt threshold; round twenty-nine split them, up to round twenty-eight all four
+ * were `abandonLimit`), `threshold` (the learnt per-call threshold allowed no more), `caps` (a cap cut the number). Strategies with no such trace (the oracle)
  * book all of it as `noCallForThem`.
  */
 
@@ -24,7 +25,18 @@ export const RAMP_MS = 10 * 60_000;
 export const END_MS = 10 * 60_000;
 
 export const WHEN = ['rampUp', 'steady', 'afterBreak', 'shiftEnd'] as const;
-export const WHY = ['awaitingAnswers', 'noCallForThem', 'thinEstimates', 'estimateOff', 'abandonLimit', 'threshold', 'caps'] as const;
+export const WHY = [
+  'awaitingAnswers',
+  'noCallForThem',
+  'thinEstimates',
+  'estimateOff',
+  'abandonLimit',
+  'threshold',
+  'caps',
+  'spreadGuard',
+  'budgetGuard',
+  'overCap',
+] as const;
 export type When = (typeof WHEN)[number];
 export type Why = (typeof WHY)[number];
 
@@ -36,23 +48,30 @@ export const emptyLost = (): LostTime => new Array<number>(WHEN.length * WHY.len
 /** Why the uncovered agents of a tick had no call: what the last decision's trace says (undefined: not a predictive trace). */
 export type UncoveredWhy = Exclude<Why, 'awaitingAnswers' | 'estimateOff'>;
 
-/** Reads a decision's trace (predictive's figures, the caps) into the reason its uncovered agents are booked under. */
-export function uncoveredWhy(trace: {
-  mode: string;
-  figures: Record<string, number | string | boolean | null>;
-  caps: { limitedBy: string | null };
-}): UncoveredWhy {
+/**
+ * Reads a decision's trace (predictive's figures, the caps) and its reason (which of the two 1:1 fallbacks) into the
+ * reason its uncovered agents are booked under.
+ */
+export function uncoveredWhy(
+  trace: {
+    mode: string;
+    figures: Record<string, number | string | boolean | null>;
+    caps: { limitedBy: string | null };
+  },
+  reason?: string,
+): UncoveredWhy {
   if (trace.mode !== 'predictive') return 'noCallForThem';
   if (trace.caps.limitedBy) return 'caps';
   const f = trace.figures;
   const confidence = typeof f.confidence === 'number' ? f.confidence : 0;
   if (confidence < 1) return 'thinEstimates';
   // The 1:1 fallback returns before the per-call threshold is set.
-  if (f.perCallRisk === undefined) return 'abandonLimit';
+  if (f.perCallRisk === undefined) return reason?.includes('abandon rate over the cap') ? 'overCap' : 'abandonLimit';
   const learnt = typeof f.learntThreshold === 'number' ? f.learntThreshold : Infinity;
   const risk = Number(f.perCallRisk);
   // A guard (the budget's or the spread's) below the learnt threshold: the ledger held the calls back.
-  return risk < learnt * (1 - 1e-6) ? 'abandonLimit' : 'threshold';
+  if (!(risk < learnt * (1 - 1e-6))) return 'threshold';
+  return typeof f.spreadGuard === 'number' && f.spreadGuard <= risk * (1 + 1e-6) ? 'spreadGuard' : 'budgetGuard';
 }
 
 export interface LostInterval {

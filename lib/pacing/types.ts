@@ -244,6 +244,13 @@ export interface PredictiveMode {
    */
   meanwhileFreesLead?: boolean;
   /**
+   * With the close known (`TickInput.closesAt`) and farther than a ledger horizon: the budget's 1:1 fallback check, τ,
+   * the learnt threshold's budget guard and the spread guard count the answers expected up to the close, not only over
+   * `budgetHorizonMs` / `shiftGuardHorizonMs` (the window's rate is judged on the day's answers; round twenty-nine;
+   * default false).
+   */
+  ledgerToClose?: 'off' | 'fallback' | 'all';
+  /**
    * Agents on a break (`TickInput.onBreak`) count, by a break-length law learnt from the desk's completed breaks
    * (break-law.ts, the estimator's `breaks`, shrunk toward `breakPriorMs`): in the supply, P(back within x + the
    * threshold) each, and in the budget's and the guards' agent count, the expected share of their horizon each is back

@@ -71,7 +71,11 @@ t.test('the trace tells the ledger from the threshold, thin estimates and caps',
   });
   t.equal(uncoveredWhy(tr({ confidence: 0.5, perCallRisk: 0.01, learntThreshold: 0.01 })), 'thinEstimates');
   t.equal(uncoveredWhy(tr({ confidence: 1 })), 'abandonLimit', 'the 1:1 fallback sets no per-call risk');
-  t.equal(uncoveredWhy(tr({ confidence: 1, perCallRisk: 0.004, learntThreshold: 0.01 })), 'abandonLimit', 'a guard under the threshold');
+  t.equal(uncoveredWhy(tr({ confidence: 1 }), 'abandon budget of 3.0 % spent: progressive 1:1 (2)'), 'abandonLimit', 'a spent budget');
+  t.equal(uncoveredWhy(tr({ confidence: 1 }), 'abandon rate over the cap of 3.0 %: progressive 1:1 (2)'), 'overCap', 'a rate over the cap');
+  const guarded = { confidence: 1, perCallRisk: 0.004, learntThreshold: 0.01 };
+  t.equal(uncoveredWhy(tr({ ...guarded, spreadGuard: 0.004, budgetGuard: 0.02 })), 'spreadGuard', 'the spread guard under the threshold');
+  t.equal(uncoveredWhy(tr({ ...guarded, spreadGuard: 0.02, budgetGuard: 0.004 })), 'budgetGuard', 'the budget guard under the threshold');
   t.equal(uncoveredWhy(tr({ confidence: 1, perCallRisk: 0.01, learntThreshold: 0.01 })), 'threshold');
   t.equal(uncoveredWhy(tr({ confidence: 1, perCallRisk: 0.01, learntThreshold: 0.01 }, 'trunkCps')), 'caps');
   t.equal(uncoveredWhy({ mode: 'progressive', figures: {}, caps: { limitedBy: null } }), 'noCallForThem');
@@ -93,7 +97,11 @@ t.test('in the simulator the split accounts for all of the waiting time, for pre
   }
   const sp = summarize(pred!.lost!, pred!.agentHours * 3_600_000);
   const so = summarize(oracle!.lost!, oracle!.agentHours * 3_600_000);
-  t.equal(so.why.thinEstimates + so.why.threshold + so.why.abandonLimit + so.why.estimateOff, 0, 'the oracle has no reasons to split');
+  t.equal(
+    so.why.thinEstimates + so.why.threshold + so.why.abandonLimit + so.why.spreadGuard + so.why.estimateOff,
+    0,
+    'the oracle has no reasons to split',
+  );
   t.equal(sp.why.noCallForThem, 0, 'predictive books every uncovered ms under a reason');
   t.ok(sp.why.thinEstimates > 0, 'predictive starts on thin estimates');
   t.ok(sp.when.afterBreak > 0, 'breaks in the rich world: spells after a return');
