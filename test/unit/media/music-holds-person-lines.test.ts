@@ -13,8 +13,8 @@ import type { Verdict } from '../../../lib/media/types';
 import { chords, run, S, voice } from '../../helpers/media-signals';
 
 const BAR = 0.5;
-const ON = { musicHoldsPersonOnLines: BAR, musicHoldsPersonOnLinesMaxMs: 0 };
-const OFF = { musicHoldsPersonOnLines: 0 };
+const ON = { musicHoldsPersonOnLines: BAR, musicHoldsPersonOnLinesMaxMs: 0, musicHoldsPersonLineMinLines: 0 };
+const OFF = { musicHoldsPersonOnLines: 0, musicHoldsPersonLineMinLines: 0 };
 const KINDS = ['human', 'machine', 'music', 'silence', 'notsure'];
 
 function verdict(x: Float64Array, amd: Record<string, unknown> = {}): Verdict | undefined {
@@ -36,9 +36,9 @@ function talkers(ms: number): Float64Array {
 const hello = () => S.concat(S.silence(300), voice(900));
 const NOISES = ['white', 'pink', 'brown'] as const;
 
-t.test('off by default; the schema takes a bar of 0–5 and a bound of 0 ms or more', async (t) => {
-  t.equal(mediaConfig().amd.musicHoldsPersonOnLines, 0);
-  t.equal(mediaConfig().amd.musicHoldsPersonOnLinesMaxMs, 0);
+t.test('0.4 and 2,000 ms by default (round twenty-nine); the schema takes a bar of 0–5 and a bound of 0 ms or more', async (t) => {
+  t.equal(mediaConfig().amd.musicHoldsPersonOnLines, 0.4);
+  t.equal(mediaConfig().amd.musicHoldsPersonOnLinesMaxMs, 2000);
   t.throws(() => mediaConfig(undefined, { amd: { musicHoldsPersonOnLinesMaxMs: -1 } } as never));
   t.throws(() => mediaConfig(undefined, { amd: { musicHoldsPersonOnLines: -0.1 } } as never));
   t.throws(() => mediaConfig(undefined, { amd: { musicHoldsPersonOnLines: 5.1 } } as never));
@@ -51,7 +51,7 @@ t.test('music: a loud phrase, then chords 10 dB softer (no one period in them): 
   const on = verdict(x, ON);
   t.equal(on?.kind, 'music', `with: music, ${JSON.stringify(on)}`);
   // The bar is a bar: one the quiet's lines do not reach holds nothing.
-  t.same(verdict(x, { musicHoldsPersonOnLines: 5 }), off, 'a bar of 5: as without');
+  t.same(verdict(x, { ...OFF, musicHoldsPersonOnLines: 5 }), off, 'a bar of 5: as without');
   // It is a part of musicHoldsPersonVerdict: off with it.
   t.same(
     verdict(x, { ...ON, musicHoldsPersonVerdict: false }),
@@ -108,7 +108,7 @@ t.test('a person with a music bed behind them (chords 12 dB under, from the star
 });
 
 t.test("musicHoldsPersonLineMinLines: once held on the quiet's lines, the line rule reads a lower lines bar", async (t) => {
-  t.equal(mediaConfig().amd.musicHoldsPersonLineMinLines, 0, 'off by default');
+  t.equal(mediaConfig().amd.musicHoldsPersonLineMinLines, 0.8, '0.8 by default (round twenty-nine)');
   t.throws(() => mediaConfig(undefined, { amd: { musicHoldsPersonLineMinLines: 5.1 } } as never));
   const C = { ...ON, musicHoldsPersonOnLinesMaxMs: 2000 };
   const CL = { ...C, musicHoldsPersonLineMinLines: 0.8 };

@@ -34,7 +34,12 @@ function notes(ms: number, env: (t: number) => number, amp = 1500): Float64Array
  */
 const ON = { musicLineMinPeriodicShare: 0.6, sunkMusicMinShare: 0 };
 const answered = { phase: 'answered' as const, overrides: { amd: ON } };
-const off = { phase: 'answered' as const, overrides: { amd: { musicLineMinPeriodicShare: 0, sunkMusicMinShare: 0 } } };
+// Without the rule: the line and sunk routes off, and the person hold on the quiet's lines (on since round twenty-nine),
+// which would give the model route the time to call the soft music music by itself.
+const off = {
+  phase: 'answered' as const,
+  overrides: { amd: { musicLineMinPeriodicShare: 0, sunkMusicMinShare: 0, musicHoldsPersonOnLines: 0 } },
+};
 const lineMusic = (vs: Verdict[]) => vs.some((v) => v.kind === 'music' && /on the line/.test(v.reason));
 
 t.test('on by default (round twelve) with the gates the dev sets were measured with', async (t) => {

@@ -14,8 +14,8 @@ import { colored } from '../../../bench/corpus/real';
 const gain = (x: Float64Array, db: number) => Float64Array.from(x, (s) => s * Math.pow(10, db / 20));
 /** A loud phrase of chords `loudMs` long, then chords `db` softer for 6 s: no held pitch for the line's pitch rules. */
 const piece = (loudMs: number, db: number) => S.concat(S.silence(300), chords(loudMs), gain(chords(6000, 500), db));
-/** The line route off: what is left is the model route and the pending person. */
-const LINE_OFF = { musicLineMinPeriodicShare: 0 };
+/** The line route off: what is left is the model route and the pending person (not held on the quiet's lines either). */
+const LINE_OFF = { musicLineMinPeriodicShare: 0, musicHoldsPersonOnLines: 0 };
 /** The wait's gate on its quiet's lines (musicWhilePendingOnLines, on by default) off: musicWhilePending alone. */
 const LINES_OFF = { musicWhilePendingOnLines: 0 };
 
