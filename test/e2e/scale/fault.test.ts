@@ -242,8 +242,11 @@ t.test(
     for (const a of agents) t.equal((await api(a.dialer, 'POST', `/agents/${a.id}/login`)).status, 202, `${a.id} logs in on ${a.dialer}`);
     const readyBy = Date.now() + 30000;
     for (const a of agents) {
-      while (((await api(a.dialer, 'GET', `/agents/${a.id}/live`)).json as { state?: string } | undefined)?.state !== 'ready') {
-        if (Date.now() > readyBy) throw new Error(`${a.id} not ready`);
+      for (;;) {
+        const live = (await api(a.dialer, 'GET', `/agents/${a.id}/live`)).json as { state?: string } | undefined;
+        if (live?.state === 'ready') break;
+        // What it was instead (a fresh-clone run once failed here with no more than the agent's name).
+        if (Date.now() > readyBy) throw new Error(`${a.id} not ready 30 s after its login: ${JSON.stringify(live)}`.slice(0, 380));
         await sleep(200);
       }
     }
