@@ -247,7 +247,7 @@ export interface PredictiveMode {
    * With the close known (`TickInput.closesAt`) and farther than a ledger horizon: the budget's 1:1 fallback check, τ,
    * the learnt threshold's budget guard and the spread guard count the answers expected up to the close, not only over
    * `budgetHorizonMs` / `shiftGuardHorizonMs` (the window's rate is judged on the day's answers; round twenty-nine;
-   * default false).
+   * 'fallback': the 1:1 fallback check only; default 'off').
    */
   ledgerToClose?: 'off' | 'fallback' | 'all';
   /**
